@@ -1,0 +1,3 @@
+from beian.cli import main
+
+main()

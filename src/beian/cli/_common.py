@@ -1,0 +1,59 @@
+"""Helpers shared by the command modules: consoles, config access, findings output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from beian.config import BeianConfig
+from beian.findings import Finding, Severity
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+_SEVERITY_STYLE = {Severity.BLOCKING: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+class TableOrJson(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class TableJsonJsonl(StrEnum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
+def get_config(ctx: typer.Context) -> BeianConfig:
+    """The configuration loaded by the root callback."""
+    root = ctx.find_root()
+    cfg = root.obj
+    return cfg if isinstance(cfg, BeianConfig) else BeianConfig()
+
+
+def emit_json(obj: Any) -> None:
+    """Print JSON to stdout with Chinese kept readable."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def findings_table(findings: list[Finding], title: str = "检查结果") -> Table:
+    table = Table(title=title, show_lines=False)
+    for col in ("代码", "级别", "条款", "说明", "位置", "修复建议"):
+        table.add_column(col, overflow="fold")
+    for f in sorted(findings, key=lambda f: (-f.severity.rank, f.code)):
+        table.add_row(
+            f.code,
+            f"[{_SEVERITY_STYLE[f.severity]}]{f.severity.value}[/]",
+            f.clause,
+            f.message,
+            str(f.location) if f.location else "-",
+            f.fix or "-",
+        )
+    return table
