@@ -73,7 +73,8 @@ def _local(
 
 def _remove_stale(out: Path, keep: set[str]) -> None:
     """Delete outputs of shards that are not in this plan (changed files or screeners)."""
-    for p in list((out / "shards").glob("*")) + list((out / "clean").glob("*/*.jsonl")):
+    stale = [*(out / "shards").glob("*"), *(out / "results").glob("*")]
+    for p in stale + list((out / "clean").glob("*/*.jsonl")):
         if p.name.split(".")[0] not in keep:
             p.unlink(missing_ok=True)
 

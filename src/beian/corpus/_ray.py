@@ -66,7 +66,7 @@ def run_on_ray(
     ds = ds.map(
         _ShardTask,
         fn_constructor_kwargs={"screeners": screeners, "out": str(out), "clean": clean},
-        concurrency=max(1, min(workers, len(todo))),
+        compute=ray.data.ActorPoolStrategy(size=max(1, min(workers, len(todo)))),
         num_cpus=1,
     )
     for row in ds.iter_rows():

@@ -113,7 +113,7 @@ def draw_samples(
     for shard in manifest["shards"]:
         if shard["source"] not in sizes:
             continue
-        table = pq.read_table(out / "shards" / f"{shard['id']}.parquet", columns=_COLS)
+        table = pq.read_table(out / "results" / f"{shard['id']}.parquet", columns=_COLS)
         for row in table.to_pylist():
             u = sample_key(seed, row["doc_id"])
             if u < rate:

@@ -2,7 +2,7 @@
 
 Outputs under the scan folder, each written atomically, the summary last (it marks the
 shard finished, so an interrupted scan resumes from the shards without one):
-``shards/<id>.parquet`` (one row per document), ``clean/<source>/<id>.jsonl`` when a clean
+``results/<id>.parquet`` (one row per document; the folder reads as one Parquet dataset), ``clean/<source>/<id>.jsonl`` when a clean
 corpus is asked for, ``shards/<id>.json`` (counts and every bad record with file:line).
 """
 
@@ -56,7 +56,7 @@ def process_shard(
     errors: list[dict[str, Any]] = []
     clean_target = out / "clean" / shard.source / f"{shard.id}.jsonl"
     with contextlib.ExitStack() as stack:
-        tmp_pq = stack.enter_context(atomic_path(out / "shards" / f"{shard.id}.parquet"))
+        tmp_pq = stack.enter_context(atomic_path(out / "results" / f"{shard.id}.parquet"))
         clean_fh = None
         if clean:
             clean_tmp = stack.enter_context(atomic_path(clean_target))
