@@ -192,3 +192,37 @@ def test_classifier_score_decides_with_threshold(tmp_path: Path, edition: Editio
         cfg, Screeners(classifier=_Proba(), classifier_threshold=0.95), tmp_path / "b", workers=1
     )
     assert not any(r["bad"] for r in results(tmp_path / "b"))
+
+
+def test_trained_model_as_classifier(tmp_path: Path) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from beian.corpus import ModelClassifier
+
+    train = texts(400, 200, 21)
+    labels = ["A1a" if bad else "safe" for _, bad in train]
+    model = make_pipeline(
+        TfidfVectorizer(analyzer="char", ngram_range=(1, 2)), LogisticRegression(max_iter=500)
+    )
+    model.fit([t for t, _ in train], labels)
+    docs = texts(200, 20, 22)
+    write_jsonl(tmp_path / "a.jsonl", docs)
+    y = write_sources(
+        tmp_path, [{"name": "s", "type": "开源", "licence": "x", "paths": ["a.jsonl"]}]
+    )
+    scan_corpus(
+        SourceConfig.load(y),
+        Screeners(classifier=ModelClassifier(model)),
+        tmp_path / "out",
+        workers=1,
+    )
+    rows = sorted(results(tmp_path / "out"), key=lambda r: int(r["line"]))
+    assert all(0.0 <= r["classifier_score"] <= 1.0 for r in rows)
+    agree = sum(r["bad"] == bad for r, (_, bad) in zip(rows, docs, strict=True))
+    assert agree >= 190  # the planted words are easy to learn
+    assert all(r["reasons"][0].startswith("分类模型:") for r in rows if r["bad"])
+    assert all(r["classifier_score"] >= 0.5 for r in rows if r["bad"])
+    with pytest.raises(ValueError, match="safe"):
+        ModelClassifier(model, safe_label="clean")

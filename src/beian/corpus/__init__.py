@@ -6,6 +6,7 @@ the local machine or on Ray, writing Parquet results per shard; :func:`build_rep
 each source's illegal ratio and verdict; :func:`draw_samples` draws the §9.2 samples.
 """
 
+from beian.corpus._classifier import ModelClassifier
 from beian.corpus._engines import Engine, ScanRun, load_manifest, scan_corpus
 from beian.corpus._readers import BadRecord, Document, Shard, iter_documents, plan_shards
 from beian.corpus._report import CorpusReport, SourceResult, build_report, load_report
@@ -39,6 +40,7 @@ __all__ = [
     "Document",
     "Engine",
     "KeywordScreener",
+    "ModelClassifier",
     "PiiScreener",
     "SamplePlan",
     "SampledDoc",
