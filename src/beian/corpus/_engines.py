@@ -89,7 +89,7 @@ def scan_corpus(
     clean: bool = False,
     shard_bytes: int = 64 << 20,
     ray_address: str | None = None,
-    on_plan: Callable[[list[Shard], int], None] | None = None,
+    on_plan: Callable[[list[Shard], list[Shard]], None] | None = None,
     progress: Progress | None = None,
 ) -> ScanRun:
     """Screen every document of every source into ``out``; finished shards are not redone."""
@@ -124,7 +124,8 @@ def scan_corpus(
         else:
             todo.append(s)
     if on_plan:
-        on_plan(shards, len(run.skipped))
+        finished = set(run.skipped)
+        on_plan(shards, [s for s in shards if s.id in finished])
     if engine == "local":
         results = _local(todo, screeners, out, clean, workers)
     elif engine == "ray":
