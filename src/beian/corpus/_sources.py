@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from beian.corpus._codes import PROVENANCE_MISSING, SOURCE_EMPTY
-from beian.errors import InputError
+from beian.errors import InputError, validation_summary
 from beian.findings import Finding, Location
 from beian.io import load_yaml
 
@@ -112,10 +112,9 @@ class SourceConfig(BaseModel):
         try:
             cfg = cls.model_validate(data)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(x) for x in err["loc"])
+            msg, loc = validation_summary(exc)
             raise InputError(
-                f"来源清单字段无效：{err['msg']}", where=f"{p}: {loc}", fix="参见 docs/corpus.md"
+                f"来源清单字段无效：{msg}", where=f"{p}: {loc}", fix="参见 docs/corpus.md"
             ) from None
         names = [s.name for s in cfg.sources]
         dup = sorted({n for n in names if names.count(n) > 1})
