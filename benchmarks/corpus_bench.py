@@ -1,0 +1,220 @@
+"""Corpus screening throughput: local processes vs Ray workers on a generated JSONL corpus.
+
+    .venv/bin/python benchmarks/corpus_bench.py               # 150 MB (the default run)
+    .venv/bin/python benchmarks/corpus_bench.py --size 1024   # the issue's 1 GB corpus
+
+Five sources of seeded Chinese-like documents (1 % to 7 % with planted keywords) are screened
+with the project's keyword lexicon (20,000 generated keywords) by the local engine with 1 and 2
+processes and by the Ray engine with 1 and 2 workers. Printed: documents/s, MB/s, the ratio to
+local 1 process (the baseline, same run), scaling efficiency 1 → 2 and the peak resident memory
+of the whole process tree, measured at two corpus sizes to show it does not grow with the corpus.
+Needs the ``bench`` extra (psutil) and, for the Ray rows, the ``ray`` extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+import yaml
+
+from beian.corpus import Screeners, SourceConfig, build_report, scan_corpus
+from beian.standards import load_edition
+
+RESULTS = Path(__file__).resolve().parent / "results" / "corpus.json"
+SOURCES = {"web": 0.07, "books": 0.03, "forum": 0.02, "news": 0.01, "wiki": 0.04}
+CJK = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+
+
+def keywords(n: int, seed: int) -> list[tuple[str, str]]:
+    rng = random.Random(seed)
+    risks = ["A1a", "A1b", "A1c", "A2a", "A3a", "A4a"]
+    words = {"".join(rng.choices(CJK, k=rng.randint(2, 8))) for _ in range(n * 2)}
+    return [(w, rng.choice(risks)) for w in sorted(words)[:n]]
+
+
+def generate(root: Path, size_mb: int, kws: list[tuple[str, str]], seed: int) -> Path:
+    """Write ``size_mb`` of JSONL across the five sources; returns sources.yaml."""
+    rng = random.Random(seed)
+    pool = ["".join(rng.choices(CJK, k=rng.randint(30, 120))) + "。" for _ in range(4000)]
+    per_source = size_mb * (1 << 20) // len(SOURCES)
+    specs = []
+    for name, bad_rate in SOURCES.items():
+        path = root / f"{name}.jsonl"
+        written = 0
+        with open(path, "w", encoding="utf-8") as fh:
+            i = 0
+            while written < per_source:
+                text = "".join(rng.choices(pool, k=rng.randint(2, 8)))
+                if rng.random() < bad_rate:
+                    cut = rng.randint(0, len(text))
+                    text = text[:cut] + rng.choice(kws)[0] + text[cut:]
+                line = json.dumps({"id": f"{name}-{i}", "text": text}, ensure_ascii=False) + "\n"
+                fh.write(line)
+                written += len(line.encode())
+                i += 1
+        specs.append(
+            {
+                "name": name,
+                "type": "open-source",
+                "licence": "CC-BY-4.0",
+                "paths": [path.name],
+                "id_field": "id",
+            }
+        )
+    y = root / "sources.yaml"
+    y.write_text(yaml.safe_dump({"sources": specs}, allow_unicode=True), encoding="utf-8")
+    return y
+
+
+class PeakRss:
+    """Samples the resident memory of this process and all its descendants."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.peak = 0
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for p in [me, *me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += p.memory_info().rss
+            self.peak = max(self.peak, total)
+            time.sleep(self.interval)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_one(
+    cfg: SourceConfig, scr: Screeners, work: Path, engine: str, workers: int, shard_mb: int
+) -> dict[str, Any]:
+    out = work / f"out-{engine}-{workers}"
+    shutil.rmtree(out, ignore_errors=True)
+    if engine == "ray":
+        import ray
+
+        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+    try:
+        with PeakRss() as mem:
+            t0 = time.perf_counter()
+            scan_corpus(cfg, scr, out, engine=engine, workers=workers, shard_bytes=shard_mb << 20)  # type: ignore[arg-type]
+            secs = time.perf_counter() - t0
+    finally:
+        if engine == "ray":
+            import ray
+
+            ray.shutdown()
+    report = build_report(out, load_edition(None))
+    nbytes = sum(f.stat().st_size for f in work.glob("*.jsonl"))
+    return {
+        "engine": engine,
+        "workers": workers,
+        "seconds": round(secs, 2),
+        "docs": report.docs,
+        "docs_per_s": round(report.docs / secs),
+        "mb_per_s": round(nbytes / secs / 1e6, 2),
+        "peak_rss_mb": round(mem.peak / 1e6),
+        "verdicts": {s.name: s.verdict for s in report.sources},
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--size", type=int, default=150, help="corpus size in MB (1024 for the issue's 1 GB)"
+    )
+    ap.add_argument("--shard-mb", type=int, default=8)
+    ap.add_argument("--keywords", type=int, default=20_000)
+    ap.add_argument("--no-ray", action="store_true", help="skip the Ray rows")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    from beian.lexicon import Lexicon  # type: ignore[import-not-found,unused-ignore]
+
+    kws = keywords(args.keywords, args.seed)
+    scr = Screeners(lexicon=Lexicon.from_entries(kws), fingerprint_extra=f"bench-{args.seed}")
+    engines = [("local", 1), ("local", 2)] + ([] if args.no_ray else [("ray", 1), ("ray", 2)])
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="corpus-bench-") as tmp:
+        work = Path(tmp)
+        t0 = time.perf_counter()
+        cfg = SourceConfig.load(generate(work, args.size, kws, args.seed))
+        gen_s = time.perf_counter() - t0
+        size = sum(f.stat().st_size for f in work.glob("*.jsonl"))
+        print(
+            f"corpus: {size / 1e6:.0f} MB in 5 sources, generated in {gen_s:.1f} s; cpus={os.cpu_count()}"
+        )
+        for engine, workers in engines:
+            row = run_one(cfg, scr, work, engine, workers, args.shard_mb)
+            rows.append(row)
+            print(
+                f"{engine:5} x{workers}: {row['seconds']:7.1f} s  {row['docs_per_s']:8d} docs/s  "
+                f"{row['mb_per_s']:6.1f} MB/s  peak {row['peak_rss_mb']} MB"
+            )
+        # peak memory at a quarter of the corpus: bounded memory means about the same figure
+        small = work / "small"
+        small.mkdir()
+        cfg_small = SourceConfig.load(generate(small, max(1, args.size // 4), kws, args.seed))
+        small_row = run_one(cfg_small, scr, small, "local", 2, args.shard_mb)
+    base = rows[0]
+    for r in rows:
+        r["ratio_vs_local1"] = round(r["docs_per_s"] / base["docs_per_s"], 2)
+    scaling = {
+        eng: round(
+            next(r for r in rows if r["engine"] == eng and r["workers"] == 2)["docs_per_s"]
+            / next(r for r in rows if r["engine"] == eng and r["workers"] == 1)["docs_per_s"]
+            / 2,
+            2,
+        )
+        for eng in {r["engine"] for r in rows}
+    }
+    print(
+        "ratio vs local x1:", {f"{r['engine']} x{r['workers']}": r["ratio_vs_local1"] for r in rows}
+    )
+    print("scaling efficiency 1 -> 2 workers:", scaling, "(target >= 0.8)")
+    print(
+        f"peak memory, local x2: {small_row['peak_rss_mb']} MB at {args.size // 4} MB corpus, "
+        f"{rows[1]['peak_rss_mb']} MB at {args.size} MB corpus"
+    )
+    result = {
+        "corpus_mb": round(size / 1e6),
+        "sources": len(SOURCES),
+        "keywords": args.keywords,
+        "shard_mb": args.shard_mb,
+        "cpus": os.cpu_count(),
+        "load_average_at_end": os.getloadavg()[0],
+        "python": sys.version.split()[0],
+        "runs": rows,
+        "scaling_efficiency": scaling,
+        "peak_rss_mb_quarter_corpus_local2": small_row["peak_rss_mb"],
+        "command": " ".join(["benchmarks/corpus_bench.py", *sys.argv[1:]]),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"written {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
