@@ -55,7 +55,7 @@ def run_on_ray(
         return
     if not ray.is_initialized():
         if address:
-            ray.init(address=address, include_dashboard=False, log_to_driver=False)
+            ray.init(address=address, log_to_driver=False)
         else:
             ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
     ctx = ray.data.DataContext.get_current()
