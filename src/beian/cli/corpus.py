@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from beian.corpus import CorpusReport
 
 _OUT_HELP = "筛查结果目录（scan.json、results/*.parquet、report.json 等）"
+_Edition = Annotated[str | None, typer.Option("--edition", "-e", help="标准版本")]
+_Format = Annotated[TableOrJson, typer.Option("--format", "-f", help="输出格式")]
+_Log = Annotated[Path | None, typer.Option("--log", help="评估记录（默认 OUT/assessment.json）")]
 
 
 def _report_table(report: CorpusReport) -> Table:
@@ -97,10 +100,8 @@ def scan(
     ] = None,
     clean: Annotated[bool, typer.Option("--clean", help="同时输出过滤后的干净语料 clean/")] = False,
     shard_mb: Annotated[int, typer.Option("--shard-mb", help="分片大小（MB）")] = 64,
-    edition: Annotated[str | None, typer.Option("--edition", "-e", help="标准版本")] = None,
-    fmt: Annotated[
-        TableOrJson, typer.Option("--format", "-f", help="输出格式")
-    ] = TableOrJson.table,
+    edition: _Edition = None,
+    fmt: _Format = TableOrJson.table,
 ) -> None:
     """全量筛查语料：关键词、个人信息、分类模型；按来源给出违法不良信息占比与采用结论。"""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -198,13 +199,9 @@ def sample(
     xlsx: Annotated[
         Path | None, typer.Option("--xlsx", help="人工抽检表（默认 OUT/manual-review.xlsx）")
     ] = None,
-    log: Annotated[
-        Path | None, typer.Option("--log", help="评估记录（默认 OUT/assessment.json）")
-    ] = None,
-    edition: Annotated[str | None, typer.Option("--edition", "-e", help="标准版本")] = None,
-    fmt: Annotated[
-        TableOrJson, typer.Option("--format", "-f", help="输出格式")
-    ] = TableOrJson.table,
+    log: _Log = None,
+    edition: _Edition = None,
+    fmt: _Format = TableOrJson.table,
 ) -> None:
     """§9.2 抽样：导出人工抽检表，技术抽检结果写入评估记录（9.2-technical）。"""
     import secrets
@@ -253,13 +250,9 @@ def report(
     reviewed: Annotated[
         Path | None, typer.Option("--reviewed", help="审核完成的人工抽检表，导入为 9.2-manual")
     ] = None,
-    log: Annotated[
-        Path | None, typer.Option("--log", help="评估记录（默认 OUT/assessment.json）")
-    ] = None,
-    edition: Annotated[str | None, typer.Option("--edition", "-e", help="标准版本")] = None,
-    fmt: Annotated[
-        TableOrJson, typer.Option("--format", "-f", help="输出格式")
-    ] = TableOrJson.table,
+    log: _Log = None,
+    edition: _Edition = None,
+    fmt: _Format = TableOrJson.table,
 ) -> None:
     """汇总筛查结论与 §9.2 抽检结果；可导入人工审核表。"""
     from beian.assess import AssessmentLog

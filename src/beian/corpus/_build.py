@@ -14,12 +14,14 @@ from beian.corpus._screen import Screeners
 from beian.errors import ConfigError, InputError
 
 
-def _part(module: str, name: str) -> Any:
-    """A name from another part of beian (ImportError when this installation lacks it)."""
+def _part(module: str, name: str, what: str) -> Any:
+    """A name from another part of beian; a ConfigError when this installation lacks it."""
     try:
         return getattr(importlib.import_module(module), name)
-    except AttributeError:
-        raise ImportError(f"{module}.{name}") from None
+    except (ImportError, AttributeError):
+        raise ConfigError(
+            f"此安装不含{what}（{module}.{name}）", fix="请升级 genai-beian"
+        ) from None
 
 
 def _file_digest(paths: Sequence[str | os.PathLike[str]]) -> str:
@@ -64,39 +66,28 @@ def build_screeners(
     parts: list[str] = []
     lex: Any = None
     if lexicon:
-        try:
-            Lexicon = _part("beian.lexicon", "Lexicon")
-        except ImportError:
-            raise ConfigError(
-                "此安装不含关键词引擎 beian.lexicon", fix="请升级 genai-beian"
-            ) from None
+        Lexicon = _part("beian.lexicon", "Lexicon", "关键词引擎")
         lex = Lexicon.load([Path(p) for p in lexicon])
         names["lexicon"] = ", ".join(str(p) for p in lexicon)
         parts.append("lex:" + _file_digest(lexicon))
     engine: Any = None
     if pii:
-        try:
-            PiiEngine = _part("beian.pii", "PiiEngine")
-        except ImportError:
-            raise ConfigError("此安装不含个人信息引擎 beian.pii", fix="请升级 genai-beian") from None
+        PiiEngine = _part("beian.pii", "PiiEngine", "个人信息引擎")
         engine = PiiEngine()
         names["pii"] = "beian.pii"
         parts.append("pii")
     clf: ModelClassifier | None = None
     if classifier is not None:
-        try:
-            load_classifier = _part("beian.assess", "load_classifier")
-        except ImportError:
-            raise ConfigError(
-                "此安装不含分类模型加载器（beian classifier train）", fix="请升级 genai-beian"
-            ) from None
+        load_classifier = _part("beian.assess", "load_classifier", "分类模型加载器")
         model, _metrics = load_classifier(classifier)
         digest = _file_digest([classifier])
         try:
             clf = ModelClassifier(model, fingerprint=digest)
         except ValueError as exc:
             raise InputError(
-                f"分类模型不含 safe 类别：{exc}", where=str(classifier), fix="用含 safe 标签的数据重新训练"
+                f"分类模型不含 safe 类别：{exc}",
+                where=str(classifier),
+                fix="用含 safe 标签的数据重新训练",
             ) from None
         names["classifier"] = str(classifier)
         parts.append("clf:" + digest)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from beian.corpus._files import read_output
 from beian.corpus._readers import Shard, plan_shards
 from beian.corpus._screen import Screeners
 from beian.corpus._shard import load_summary, process_shard
@@ -143,13 +144,5 @@ def scan_corpus(
 
 
 def load_manifest(out: str | os.PathLike[str]) -> dict[str, Any]:
-    from beian.errors import InputError
-
-    p = Path(out) / MANIFEST
-    try:
-        data: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(
-            "筛查结果目录中没有 scan.json", where=str(p), fix="请先运行 `beian corpus scan`"
-        ) from None
+    data: dict[str, Any] = json.loads(read_output(out, MANIFEST, command="beian corpus scan"))
     return data

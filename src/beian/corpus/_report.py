@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from beian.assess import wilson_interval
 from beian.corpus._codes import PII_PRESENT, RECORD_CORRUPT, SOURCE_REJECTED, SOURCE_STRADDLES
 from beian.corpus._engines import MANIFEST, load_manifest
+from beian.corpus._files import read_output
 from beian.corpus._shard import load_summary
 from beian.corpus._sources import SourceConfig, SourceSpec, provenance_findings
 from beian.errors import InputError
@@ -203,10 +204,4 @@ def _source_findings(r: SourceResult, threshold: float, where: str) -> list[Find
 
 
 def load_report(out: str | os.PathLike[str]) -> CorpusReport:
-    p = Path(out) / REPORT
-    try:
-        return CorpusReport.model_validate_json(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(
-            "筛查结果目录中没有 report.json", where=str(p), fix="请先运行 `beian corpus scan`"
-        ) from None
+    return CorpusReport.model_validate_json(read_output(out, REPORT, command="beian corpus scan"))

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from beian.assess import AssessmentLog, ItemResult, evaluate_item
 from beian.corpus._engines import load_manifest
+from beian.corpus._files import read_output
 from beian.corpus._readers import Document, Shard, fetch_documents
 from beian.corpus._report import load_report
 from beian.errors import InputError
@@ -158,13 +159,7 @@ def draw_samples(
 
 
 def load_plan(out: str | os.PathLike[str]) -> SamplePlan:
-    p = Path(out) / SAMPLE
-    try:
-        return SamplePlan.model_validate_json(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(
-            "没有抽样记录 sample.json", where=str(p), fix="请先运行 `beian corpus sample`"
-        ) from None
+    return SamplePlan.model_validate_json(read_output(out, SAMPLE, command="beian corpus sample"))
 
 
 def manual_documents(out: str | os.PathLike[str], plan: SamplePlan) -> list[Document]:
