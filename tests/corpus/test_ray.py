@@ -36,7 +36,7 @@ def test_ray_and_local_give_the_same_results(
     cfg = SourceConfig.load(corpus)
     scr = Screeners(lexicon=WordScreener(), pii=PhoneFinder())
     scan_corpus(
-        cfg, scr, tmp_path / "local", engine="local", workers=2, shard_bytes=16000, clean=True
+        cfg, scr, tmp_path / "local", engine="local", workers=1, shard_bytes=16000, clean=True
     )
     run = scan_corpus(
         cfg, scr, tmp_path / "ray", engine="ray", workers=2, shard_bytes=16000, clean=True

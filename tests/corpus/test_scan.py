@@ -74,7 +74,7 @@ def test_planted_seven_percent_rejected_three_percent_accepted(
         ],
     )
     scan_corpus(
-        SourceConfig.load(y), Screeners(lexicon=WordScreener()), tmp_path / "out", workers=2
+        SourceConfig.load(y), Screeners(lexicon=WordScreener()), tmp_path / "out", workers=1
     )
     report = build_report(tmp_path / "out", edition)
     assert (report.source("seven").ratio, report.source("seven").verdict) == (0.07, "拒绝")
