@@ -1,0 +1,86 @@
+"""MP3: ID3v2 ``TXXX`` frame with description ``AIGC`` (written with mutagen)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from beian.label.carriers._base import Carrier, corrupt, register_carrier
+
+
+def _audio_span(path: Path) -> tuple[int, int]:
+    """Byte range of the MPEG audio frames (ID3v2 at the start, ID3v1/APE at the end excluded)."""
+    from mutagen.mp3 import MP3, HeaderNotFoundError
+    from mutagen.mp3 import error as mp3_error
+
+    try:
+        MP3(path)
+    except (HeaderNotFoundError, mp3_error, OSError) as exc:
+        raise corrupt(path, f"MP3 无法解码：{exc}") from None
+    data_len = path.stat().st_size
+    with open(path, "rb") as fh:
+        start = 0
+        while True:  # one or more ID3v2 tags
+            fh.seek(start)
+            head = fh.read(10)
+            if len(head) < 10 or head[:3] != b"ID3":
+                break
+            size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
+            start += 10 + size + (10 if head[5] & 0x10 else 0)
+        end = data_len
+        fh.seek(max(0, end - 128))
+        if fh.read(3) == b"TAG":
+            end -= 128
+    if start >= end:
+        raise corrupt(path, "没有音频帧")
+    return start, end
+
+
+@register_carrier
+class Mp3Carrier(Carrier):
+    name = "MP3"
+    suffixes = (".mp3",)
+    kind = "audio"
+    where = "ID3v2 TXXX:AIGC"
+
+    @classmethod
+    def sniff(cls, head: bytes) -> bool:
+        return head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
+
+    def read(self, path: Path) -> list[str]:
+        from mutagen.id3 import ID3, ID3NoHeaderError
+
+        _audio_span(path)
+        try:
+            tags = ID3(path)
+        except ID3NoHeaderError:
+            return []
+        return [str(t) for f in tags.getall("TXXX:AIGC") for t in f.text]
+
+    def write(self, src: Path, dst: Path, label_json: str) -> None:
+        from mutagen.id3 import ID3, TXXX, ID3NoHeaderError
+
+        _audio_span(src)
+        shutil.copyfile(src, dst)
+        try:
+            tags = ID3(dst)
+        except ID3NoHeaderError:
+            tags = ID3()
+        tags.delall("TXXX:AIGC")
+        tags.add(TXXX(encoding=0, desc="AIGC", text=[label_json]))
+        tags.save(dst, v2_version=4)
+
+    def content_digest(self, path: Path) -> bytes:
+        start, end = _audio_span(path)
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            remaining = end - start
+            while remaining:
+                block = fh.read(min(remaining, 1 << 20))
+                if not block:
+                    break
+                h.update(block)
+                remaining -= len(block)
+        return h.digest()
