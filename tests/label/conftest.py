@@ -14,11 +14,14 @@ import pytest
 FFMPEG = shutil.which("ffmpeg")
 
 
-def _image(kind: str) -> Callable[[Path], None]:
-    def make(path: Path) -> None:
+Maker = Callable[[Path, int], None]  # (path, seed): a different seed gives different content
+
+
+def _image(kind: str) -> Maker:
+    def make(path: Path, seed: int) -> None:
         from PIL import Image
 
-        rng = np.random.default_rng(1)
+        rng = np.random.default_rng(seed)
         arr = rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)
         im = Image.fromarray(arr)
         if kind == "GIF":
@@ -36,9 +39,9 @@ def _image(kind: str) -> Callable[[Path], None]:
     return make
 
 
-def _wav(path: Path) -> None:
+def _wav(path: Path, seed: int) -> None:
     t = np.arange(8000) / 8000
-    samples = (0.3 * np.sin(2 * np.pi * 440 * t) * 32767).astype("<i2")
+    samples = (0.3 * np.sin(2 * np.pi * (440 + 100 * seed) * t) * 32767).astype("<i2")
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
@@ -46,11 +49,12 @@ def _wav(path: Path) -> None:
         w.writeframes(samples.tobytes())
 
 
-def _ff(*args: str) -> Callable[[Path], None]:
-    def make(path: Path) -> None:
+def _ff(*args: str) -> Maker:
+    def make(path: Path, seed: int) -> None:
         assert FFMPEG, "ffmpeg is required by the label tests (installed by scripts/test)"
+        argv = [a.replace("440", str(440 + 100 * seed)) for a in args]
         subprocess.run(
-            [FFMPEG, "-hide_banner", "-loglevel", "error", "-y", *args, str(path)],
+            [FFMPEG, "-hide_banner", "-loglevel", "error", "-y", *argv, str(path)],
             check=True,
             timeout=60,
         )
@@ -64,44 +68,44 @@ _VIDEO = ("-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=3", *_SINE
           "-pix_fmt", "yuv420p", "-c:a", "aac")
 
 
-def _pdf(path: Path) -> None:
+def _pdf(path: Path, seed: int) -> None:
     from fpdf import FPDF
 
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("helvetica", size=14)
-    pdf.cell(text="Generated sample page")
+    pdf.cell(text=f"Generated sample page {seed}")
     pdf.output(str(path))
 
 
-def _docx(path: Path) -> None:
+def _docx(path: Path, seed: int) -> None:
     import docx
 
     d = docx.Document()
-    d.add_paragraph("Generated sample paragraph")
+    d.add_paragraph(f"Generated sample paragraph {seed}")
     d.save(str(path))
 
 
-def _xlsx(path: Path) -> None:
+def _xlsx(path: Path, seed: int) -> None:
     import openpyxl
 
     wb = openpyxl.Workbook()
     ws = wb.active
     ws["A1"] = "sample"
-    ws["B2"] = 42
+    ws["B2"] = 42 + seed
     wb.save(str(path))
 
 
-def _md(path: Path) -> None:
-    path.write_text("---\ntitle: 样例\n---\n# 标题\n\n这是生成的正文。\n", encoding="utf-8")
+def _md(path: Path, seed: int) -> None:
+    path.write_text(f"---\ntitle: 样例\n---\n# 标题\n\n这是生成的正文{seed}。\n", encoding="utf-8")
 
 
-def _txt(path: Path) -> None:
-    path.write_text("第一行文字\n第二行文字", encoding="gb18030")
+def _txt(path: Path, seed: int) -> None:
+    path.write_text(f"第一行文字\n第二行文字{seed}", encoding="gb18030")
 
 
 #: (file name, maker) per carrier; the tests are table-driven over this list.
-SAMPLES: dict[str, Callable[[Path], None]] = {
+SAMPLES: dict[str, Maker] = {
     "sample.png": _image("PNG"),
     "sample.jpg": _image("JPEG"),
     "sample.webp": _image("WEBP"),
@@ -122,10 +126,12 @@ SAMPLES: dict[str, Callable[[Path], None]] = {
 
 
 @pytest.fixture
-def make_sample(tmp_path: Path) -> Callable[[str], Path]:
-    def make(name: str) -> Path:
-        path = tmp_path / name
-        SAMPLES[name](path)
+def make_sample(tmp_path: Path) -> Callable[..., Path]:
+    """``make_sample("x.png", seed=0, name="other.png")`` writes a fresh sample under tmp_path."""
+
+    def make(kind: str, seed: int = 0, name: str | None = None) -> Path:
+        path = tmp_path / (name or kind)
+        SAMPLES[kind](path, seed)
         return path
 
     return make

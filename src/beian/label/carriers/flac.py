@@ -29,6 +29,49 @@ def _frames_offset(path: Path) -> int:
                 return pos
 
 
+def _crc16_table() -> list[int]:
+    table = []
+    for i in range(256):
+        c = i << 8
+        for _ in range(8):
+            c = ((c << 1) ^ 0x8005) if c & 0x8000 else (c << 1)
+        table.append(c & 0xFFFF)
+    return table
+
+
+_CRC16 = _crc16_table()
+_TAIL_WINDOW = 1 << 17  # more than any FLAC frame written by common encoders
+
+
+def _crc16(data: bytes) -> int:
+    crc = 0
+    for b in data:
+        crc = ((crc << 8) & 0xFFFF) ^ _CRC16[(crc >> 8) ^ b]
+    return crc
+
+
+def _check_last_frame(path: Path, start: int) -> None:
+    """The file must end with a complete frame: some sync code in the tail starts a frame whose
+    CRC-16 footer matches. A file cut inside a frame fails this check."""
+    size = path.stat().st_size
+    if size <= start:
+        raise corrupt(path, "FLAC 没有音频帧")
+    with open(path, "rb") as fh:
+        tail_start = max(start, size - _TAIL_WINDOW)
+        fh.seek(tail_start)
+        tail = fh.read()
+    want = int.from_bytes(tail[-2:], "big")
+    pos = len(tail) - 4
+    while pos >= 0:
+        pos = tail.rfind(b"\xff", 0, pos + 1)
+        if pos < 0:
+            break
+        if tail[pos + 1] in (0xF8, 0xF9) and _crc16(tail[pos:-2]) == want:
+            return
+        pos -= 1
+    raise corrupt(path, "FLAC 最后一帧不完整（文件被截断）")
+
+
 @register_carrier
 class FlacCarrier(Carrier):
     name = "FLAC"
@@ -41,16 +84,21 @@ class FlacCarrier(Carrier):
         return head[:4] == b"fLaC"
 
     def read(self, path: Path) -> list[str]:
-        return read_comment(path)
+        labels = read_comment(path)
+        _check_last_frame(path, _frames_offset(path))
+        return labels
 
     def write(self, src: Path, dst: Path, label_json: str) -> None:
+        _check_last_frame(src, _frames_offset(src))
         write_comment(src, dst, label_json)
 
     def content_digest(self, path: Path) -> bytes:
         open_tagged(path)
+        offset = _frames_offset(path)
+        _check_last_frame(path, offset)
         h = hashlib.sha256()
         with open(path, "rb") as fh:
-            fh.seek(_frames_offset(path))
+            fh.seek(offset)
             while block := fh.read(1 << 20):
                 h.update(block)
         return h.digest()

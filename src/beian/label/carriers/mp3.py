@@ -34,7 +34,49 @@ def _audio_span(path: Path) -> tuple[int, int]:
             end -= 128
     if start >= end:
         raise corrupt(path, "没有音频帧")
+    _check_frames(path, start, end)
     return start, end
+
+
+_BITRATES = {  # kbit/s by (MPEG-1?, layer) and index
+    (True, 1): (0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
+    (True, 2): (0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
+    (True, 3): (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    (False, 1): (0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
+    (False, 2): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+
+
+def _frame_len(h: bytes) -> int | None:
+    """Length of the MPEG audio frame whose 4-byte header is ``h``; None if not a header."""
+    if h[0] != 0xFF or h[1] & 0xE0 != 0xE0:
+        return None
+    version, layer_bits = (h[1] >> 3) & 3, (h[1] >> 1) & 3
+    br_idx, sr_idx, padding = h[2] >> 4, (h[2] >> 2) & 3, (h[2] >> 1) & 1
+    if version == 1 or layer_bits == 0 or br_idx in (0, 15) or sr_idx == 3:
+        return None
+    layer, mpeg1 = 4 - layer_bits, version == 3
+    bitrate = _BITRATES[(mpeg1, layer if mpeg1 else min(layer, 2))][br_idx] * 1000
+    rate = _RATES[version][sr_idx]
+    if layer == 1:
+        return (12 * bitrate // rate + padding) * 4
+    return (144 if mpeg1 or layer == 2 else 72) * bitrate // rate + padding
+
+
+def _check_frames(path: Path, start: int, end: int) -> None:
+    """Walk the frame chain; the last frame must end inside the file (else it was cut)."""
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(end - start)
+    pos = 0
+    while pos + 4 <= len(data):
+        n = _frame_len(data[pos : pos + 4])
+        if n is None:
+            return  # trailing non-audio data (APE tag, padding): nothing more to check
+        if pos + n > len(data):
+            raise corrupt(path, "MP3 最后一帧不完整（文件被截断）")
+        pos += n
 
 
 @register_carrier

@@ -16,7 +16,9 @@ def _open(path: Path) -> Any:
     import pikepdf
 
     try:
-        return pikepdf.open(path)
+        # No silent repair: a PDF whose cross-reference table is damaged (e.g. truncated) is
+        # refused rather than rewritten from qpdf's reconstruction.
+        return pikepdf.open(path, attempt_recovery=False)
     except (pikepdf.PdfError, OSError, ValueError) as exc:
         raise corrupt(path, f"PDF 无法解析：{exc}") from None
 
@@ -78,7 +80,7 @@ class PdfCarrier(Carrier):
                 for s in streams:
                     if s is not None:
                         h.update(s.read_bytes())
-                for name, image in sorted(page.images.items()):
+                for name, image in sorted(page.get_images().items()):
                     h.update(str(name).encode() + image.read_raw_bytes())
         except (pikepdf.PdfError, ValueError) as exc:
             raise corrupt(path, f"PDF 页面内容损坏：{exc}") from None
