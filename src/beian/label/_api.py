@@ -77,9 +77,12 @@ def iter_label_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
         p = Path(raw)
         if p.is_dir():
             for child in sorted(p.rglob("*")):
-                if child.is_file() and child.suffix.lower() in suffixes:
-                    if not child.name.startswith("."):
-                        yield child
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in suffixes
+                    and not child.name.startswith(".")
+                ):
+                    yield child
         else:
             yield p
 
@@ -90,7 +93,7 @@ def _guard(path: Path, fn: Callable[[], T]) -> T:
         return fn()
     except BeianError:
         raise
-    except Exception as exc:  # noqa: BLE001 - third-party parsers raise many types
+    except Exception as exc:
         raise corrupt(path, f"{type(exc).__name__}: {exc}") from None
 
 
@@ -129,6 +132,7 @@ def add_label(
 ) -> LabelResult:
     """Label a file in place, atomically and idempotently.
 
+    An empty ``ProduceID`` is filled with an id derived from the content digest.
     ``ReservedCode1`` is replaced by the integrity code (signed with Ed25519 when ``key`` is
     given). With ``explicit=True`` an explicit mark is added first (text, image, audio, video)
     unless the file already carries a label (so labelling twice never marks twice). A truncated
@@ -146,6 +150,8 @@ def add_label(
             shutil.copyfile(p, source)
             apply_explicit(source, carrier.kind, notice=notice)
         content = _guard(source, lambda: carrier.content_digest(source))
+        if not payload.ProduceID:  # a stable content-derived id keeps relabelling idempotent
+            payload = payload.with_(ProduceID=content.hex()[:32])
         code = make_code(digest_alg, payload.canonical_fields(), content, key)
         final = payload.with_(ReservedCode1=code.render())
         label_json = final.to_json()

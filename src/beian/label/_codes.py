@@ -10,8 +10,8 @@ __all__ = [
     "LBL_BAD_SIGNATURE",
     "LBL_CONFLICT",
     "LBL_CORRUPT",
-    "LBL_NO_INTEGRITY",
     "LBL_MISSING",
+    "LBL_NO_INTEGRITY",
     "LBL_UNSIGNED",
 ]
 

@@ -74,9 +74,9 @@ def build_xmp(label_json: str, existing: bytes | None = None) -> bytes:
     if desc is None:
         desc = ET.SubElement(rdf, f"{{{_RDF}}}Description", {f"{{{_RDF}}}about": ""})
     desc.set(_KEY, label_json)
-    body = ET.tostring(root, encoding="unicode")
+    text = ET.tostring(root, encoding="unicode")
     return (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
-        + body
+        + text
         + '\n<?xpacket end="w"?>'
     ).encode("utf-8")

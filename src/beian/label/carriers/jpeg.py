@@ -18,7 +18,7 @@ def _segments(path: Path) -> tuple[list[tuple[int, bytes]], bytes]:
     data = path.read_bytes()
     if not data.startswith(b"\xff\xd8"):
         raise corrupt(path, "缺少 JPEG SOI 标记")
-    pos, segs = 2, []
+    pos, segs = 2, list[tuple[int, bytes]]()
     while True:
         if pos + 4 > len(data) or data[pos] != 0xFF:
             raise corrupt(path, "JPEG 标记段被截断")

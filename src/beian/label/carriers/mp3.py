@@ -5,18 +5,19 @@ from __future__ import annotations
 import hashlib
 import shutil
 from pathlib import Path
+from typing import Any
 
 from beian.label.carriers._base import Carrier, corrupt, register_carrier
 
 
 def _audio_span(path: Path) -> tuple[int, int]:
     """Byte range of the MPEG audio frames (ID3v2 at the start, ID3v1/APE at the end excluded)."""
-    from mutagen.mp3 import MP3, HeaderNotFoundError
-    from mutagen.mp3 import error as mp3_error
+    from mutagen import mp3
 
+    m: Any = mp3
     try:
-        MP3(path)
-    except (HeaderNotFoundError, mp3_error, OSError) as exc:
+        m.MP3(path)
+    except (mp3.HeaderNotFoundError, mp3.error, OSError) as exc:
         raise corrupt(path, f"MP3 无法解码：{exc}") from None
     data_len = path.stat().st_size
     with open(path, "rb") as fh:
@@ -91,26 +92,28 @@ class Mp3Carrier(Carrier):
         return head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
 
     def read(self, path: Path) -> list[str]:
-        from mutagen.id3 import ID3, ID3NoHeaderError
+        from mutagen import id3
 
+        m: Any = id3
         _audio_span(path)
         try:
-            tags = ID3(path)
-        except ID3NoHeaderError:
+            tags = m.ID3(path)
+        except id3.ID3NoHeaderError:
             return []
         return [str(t) for f in tags.getall("TXXX:AIGC") for t in f.text]
 
     def write(self, src: Path, dst: Path, label_json: str) -> None:
-        from mutagen.id3 import ID3, TXXX, ID3NoHeaderError
+        from mutagen import id3
 
+        m: Any = id3
         _audio_span(src)
         shutil.copyfile(src, dst)
         try:
-            tags = ID3(dst)
-        except ID3NoHeaderError:
-            tags = ID3()
+            tags = m.ID3(dst)
+        except id3.ID3NoHeaderError:
+            tags = m.ID3()
         tags.delall("TXXX:AIGC")
-        tags.add(TXXX(encoding=0, desc="AIGC", text=[label_json]))
+        tags.add(m.TXXX(encoding=0, desc="AIGC", text=[label_json]))
         tags.save(dst, v2_version=4)
 
     def content_digest(self, path: Path) -> bytes:

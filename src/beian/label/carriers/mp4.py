@@ -11,6 +11,7 @@ import hashlib
 import shutil
 import struct
 from pathlib import Path
+from typing import Any
 
 from beian.label.carriers._base import Carrier, corrupt, register_carrier
 
@@ -46,14 +47,14 @@ def _top_boxes(path: Path) -> list[tuple[bytes, int, int]]:
     return boxes
 
 
-def _open(path: Path):  # type: ignore[no-untyped-def]
-    from mutagen.mp4 import MP4, MP4StreamInfoError
-    from mutagen.mp4 import error as mp4_error
+def _open(path: Path) -> Any:
+    from mutagen import mp4
 
+    m: Any = mp4
     _top_boxes(path)
     try:
-        return MP4(path)
-    except (mp4_error, MP4StreamInfoError, OSError, struct.error) as exc:
+        return m.MP4(path)
+    except (mp4.error, mp4.MP4StreamInfoError, OSError, struct.error) as exc:
         raise corrupt(path, f"MP4 无法解析：{exc}") from None
 
 
@@ -75,14 +76,15 @@ class Mp4Carrier(Carrier):
         return [bytes(v).decode("latin-1") for v in f.tags.get(_KEY, [])]
 
     def write(self, src: Path, dst: Path, label_json: str) -> None:
-        from mutagen.mp4 import AtomDataType, MP4FreeForm
+        from mutagen import mp4
 
+        m: Any = mp4
         _open(src)
         shutil.copyfile(src, dst)
         f = _open(dst)
         if f.tags is None:
             f.add_tags()
-        f.tags[_KEY] = [MP4FreeForm(label_json.encode("ascii"), AtomDataType.UTF8)]
+        f.tags[_KEY] = [m.MP4FreeForm(label_json.encode("ascii"), m.AtomDataType.UTF8)]
         f.save()
 
     def content_digest(self, path: Path) -> bytes:

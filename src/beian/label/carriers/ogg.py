@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from beian.label.carriers._base import Carrier, corrupt, register_carrier
 from beian.label.carriers._vorbis import open_tagged, read_comment, write_comment
@@ -31,14 +32,15 @@ class OggCarrier(Carrier):
         write_comment(src, dst, label_json)
 
     def content_digest(self, path: Path) -> bytes:
-        from mutagen.ogg import OggPage
+        from mutagen import ogg
 
+        m: Any = ogg
         open_tagged(path)
         pages = []
         with open(path, "rb") as fh:
             while True:
                 try:
-                    pages.append(OggPage(fh))
+                    pages.append(m.OggPage(fh))
                 except EOFError:
                     break
                 except Exception as exc:  # mutagen raises its own error types here
@@ -47,7 +49,7 @@ class OggCarrier(Carrier):
             raise corrupt(path, "没有 Ogg 页")
         serial = pages[0].serial
         try:
-            packets = OggPage.to_packets([p for p in pages if p.serial == serial])
+            packets = m.OggPage.to_packets([p for p in pages if p.serial == serial])
         except ValueError as exc:
             raise corrupt(path, str(exc)) from None
         h = hashlib.sha256()

@@ -91,7 +91,7 @@ class OoxmlCarrier(Carrier):
         custom = (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<Properties xmlns="{_CP_NS}" xmlns:vt="{_VT_NS}">{"".join(props)}</Properties>'
-        ).encode("utf-8")
+        ).encode()
         ct = data[_CT].decode("utf-8")
         if "/docProps/custom.xml" not in ct:
             override = f'<Override PartName="/{_CUSTOM}" ContentType="{escape(_CP_TYPE)}"/>'

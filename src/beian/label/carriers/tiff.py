@@ -48,8 +48,8 @@ class TiffCarrier(Carrier):
 
         self.content_digest(src)
         with Image.open(src) as im:
-            frames = []
-            infos = []
+            frames: list[Image.Image] = []
+            infos: list[TiffImagePlugin.ImageFileDirectory_v2] = []
             for frame in ImageSequence.Iterator(im):
                 old = _xmp_bytes(frame.tag_v2.get(_XMP_TAG))  # type: ignore[attr-defined]
                 info = TiffImagePlugin.ImageFileDirectory_v2()

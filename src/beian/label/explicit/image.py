@@ -69,7 +69,7 @@ def _font_for(text: str, target_px: int) -> ImageFont.FreeTypeFont:
     size = max(4, target_px)
     font = ImageFont.truetype(path, size)
     for _ in range(8):
-        left, top, right, bottom = font.getbbox(text)
+        _, top, _, bottom = font.getbbox(text)
         if bottom - top >= target_px:
             return font
         size = math.ceil(size * target_px / max(1, bottom - top)) + 1

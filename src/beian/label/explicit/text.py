@@ -45,10 +45,8 @@ def explicit_text_mark(
         return f"{text}\n{mark}" if text else mark
     if position == "inline":
         cuts = [m.start() for m in _SENTENCE_END.finditer(text) if 0 < m.start() < len(text)]
-        if not cuts:
-            cut = len(text) // 2
-        else:
-            cut = min(cuts, key=lambda c: abs(c - len(text) / 2))
+        half = len(text) / 2
+        cut = min(cuts, key=lambda c: abs(c - half)) if cuts else len(text) // 2
         return text[:cut] + mark + text[cut:]
     raise InputError(
         f"未知的标识位置 {position!r}", where="position", fix="可选：prefix、suffix、inline"
