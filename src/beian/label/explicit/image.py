@@ -94,7 +94,8 @@ def render_mark(
             fix=f"请使用不小于 {IMAGE_MIN_HEIGHT_RATIO} 的比例",
         )
     w, h = image.size
-    target = math.ceil(min(w, h) * height_ratio)
+    # +1 px: anti-aliased top and bottom rows are faint, keep the visible height above the minimum
+    target = math.ceil(min(w, h) * height_ratio) + 1
     font = _font_for(text, target)
     left, top, right, bottom = font.getbbox(text)
     tw, th = right - left, bottom - top
