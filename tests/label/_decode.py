@@ -61,6 +61,11 @@ def decoded(path: Path) -> str:
 
         wb = openpyxl.load_workbook(path)
         return repr([[c.value for c in row] for row in wb.active.iter_rows()])
+    if suffix == ".pptx":
+        from pptx import Presentation
+
+        prs = Presentation(str(path))
+        return repr([[sh.shape_type for sh in s.shapes] + [s.shapes.title.text] for s in prs.slides])
     if suffix == ".md":
         text = path.read_text(encoding="utf-8")
         return "\n".join(x for x in text.splitlines() if not x.startswith("AIGC:"))

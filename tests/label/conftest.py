@@ -96,6 +96,15 @@ def _xlsx(path: Path, seed: int) -> None:
     wb.save(str(path))
 
 
+def _pptx(path: Path, seed: int) -> None:
+    from pptx import Presentation
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[1])
+    slide.shapes.title.text = f"Generated slide {seed}"
+    prs.save(str(path))
+
+
 def _md(path: Path, seed: int) -> None:
     path.write_text(f"---\ntitle: 样例\n---\n# 标题\n\n这是生成的正文{seed}。\n", encoding="utf-8")
 
@@ -120,6 +129,7 @@ SAMPLES: dict[str, Maker] = {
     "sample.pdf": _pdf,
     "sample.docx": _docx,
     "sample.xlsx": _xlsx,
+    "sample.pptx": _pptx,
     "sample.md": _md,
     "sample.txt": _txt,
 }

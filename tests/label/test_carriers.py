@@ -39,6 +39,7 @@ EXIFTOOL_GROUPS: dict[str, set[str]] = {
     "sample.pdf": {"PDF:AIGC", "XMP-TC260:Aigc"},
     "sample.docx": {"XML:AIGC"},
     "sample.xlsx": {"XML:AIGC"},
+    "sample.pptx": {"XML:AIGC"},
 }
 # Formats where a cut file is still a valid (shorter) file: plain text and Markdown.
 TRUNCATION_UNDETECTABLE = {"sample.md", "sample.txt"}
@@ -219,3 +220,24 @@ def test_unsupported_and_mismatched(tmp_path: Path, make_sample: Callable[..., P
     shutil.copyfile(png, fake)
     with pytest.raises(InputError, match="JPEG"):
         add_label(fake, PAYLOAD)
+
+
+@pytest.mark.slow
+def test_labelled_office_files_open_in_libreoffice(
+    make_sample: Callable[..., Path], tmp_path: Path
+) -> None:
+    import subprocess
+
+    docx, xlsx = make_sample("sample.docx"), make_sample("sample.xlsx")
+    add_label(docx, PAYLOAD)
+    add_label(xlsx, PAYLOAD)
+    out = tmp_path / "lo"
+    profile = (tmp_path / "profile").as_uri()
+    for path, target in ((docx, "txt:Text"), (xlsx, "csv")):
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", target,
+             "--outdir", str(out), str(path)],
+            check=True, capture_output=True, timeout=180,
+        )
+    assert "Generated sample paragraph 0" in (out / "sample.txt").read_text(encoding="utf-8-sig")
+    assert (out / "sample.csv").read_text(encoding="utf-8").splitlines()[:2] == ["sample,", ",42"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import warnings
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import ClassVar, Literal, TypeVar
@@ -110,7 +111,8 @@ def pixel_digest(path: Path) -> bytes:
 
     h = hashlib.sha256()
     try:
-        with Image.open(path) as im:
+        with warnings.catch_warnings(), Image.open(path) as im:
+            warnings.simplefilter("ignore")  # corrupt files raise below; their warnings are noise
             for frame in ImageSequence.Iterator(im):
                 rgba = frame.convert("RGBA")
                 h.update(f"{rgba.size[0]}x{rgba.size[1]};".encode())
