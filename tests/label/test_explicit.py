@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from beian.errors import InputError
+from beian.errors import ConfigError, InputError
 from beian.label import (
     LabelPayload,
     add_label,
@@ -101,7 +101,7 @@ def test_image_mark_on_png_path_in_place_then_label(tmp_path: Path) -> None:
 
 
 def test_image_mark_refuses_small_ratio_and_bad_notice() -> None:
-    with pytest.raises(InputError, match="0.05"):
+    with pytest.raises(InputError, match=r"0\.05"):
         explicit_image_mark(Image.new("RGB", (100, 100)), height_ratio=0.01)
     with pytest.raises(InputError, match="不合规"):
         explicit_image_mark(Image.new("RGB", (100, 100)), "样张")
@@ -190,5 +190,5 @@ def test_missing_ffmpeg_is_a_clear_error(make_sample: Callable[..., Path], monke
     """With PATH emptied, the video mark explains that ffmpeg must be installed."""
     path = make_sample("sample.mp4")
     monkeypatch.setenv("PATH", str(path.parent))
-    with pytest.raises(Exception, match="未安装 ffprobe|未安装 ffmpeg"):
+    with pytest.raises(ConfigError, match=r"未安装 (ffprobe|ffmpeg)"):
         add_label(path, PAYLOAD, explicit=True)
