@@ -241,3 +241,25 @@ def test_labelled_office_files_open_in_libreoffice(
         )
     assert "Generated sample paragraph 0" in (out / "sample.txt").read_text(encoding="utf-8-sig")
     assert (out / "sample.csv").read_text(encoding="utf-8").splitlines()[:2] == ["sample,", ",42"]
+
+
+def test_mp4_keys_label_written_by_ffmpeg_is_read(tmp_path: Path) -> None:
+    """A label in moov/udta/meta keys+ilst (TC260 layout, written here by ffmpeg) is read back."""
+    import subprocess
+
+    path = tmp_path / "keys.mp4"
+    theirs = PAYLOAD.with_(ProduceID="from-ffmpeg").to_json()
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+         "testsrc=size=64x48:rate=5:duration=1", "-c:v", "libx264", "-movflags",
+         "use_metadata_tags", "-metadata", f"AIGC={theirs}", str(path)],
+        check=True, timeout=60,
+    )
+    assert exiftool_tags(path) == {"Keys:AIGC": theirs}
+    got = read_label(path)
+    assert got is not None and got.ProduceID == "from-ffmpeg"
+    assert [r.code for r in verify_label(path).reasons] == ["BA-LBL-004"]  # not our integrity code
+    before = path.read_bytes()
+    with pytest.raises(InputError, match="keys"):
+        add_label(path, PAYLOAD)
+    assert path.read_bytes() == before

@@ -111,8 +111,10 @@ def pixel_digest(path: Path) -> bytes:
 
     h = hashlib.sha256()
     try:
-        with warnings.catch_warnings(), Image.open(path) as im:
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # corrupt files raise below; their warnings are noise
+            im = Image.open(path)
+        with im:
             for frame in ImageSequence.Iterator(im):
                 rgba = frame.convert("RGBA")
                 h.update(f"{rgba.size[0]}x{rgba.size[1]};".encode())
