@@ -140,12 +140,17 @@ def test_audio_mark_wav_prefix_then_label(tmp_path: Path, make_sample: Callable[
 
 def test_audio_mark_mp3_with_ffmpeg(make_sample: Callable[..., Path]) -> None:
     import mutagen
+    from mutagen.easyid3 import EasyID3
 
     path = make_sample("sample.mp3")
+    tags = EasyID3()
+    tags["title"] = "样曲"
+    tags.save(path)
     before = mutagen.File(path).info.length
     explicit_audio_mark(path, position="suffix")
     after = mutagen.File(path).info.length
     assert after > before + 0.8  # the rhythm lasts about 1.2 s
+    assert EasyID3(path)["title"] == ["样曲"]  # the file's own tags are kept
 
 
 def _frame(path: Path, t: float) -> np.ndarray:
@@ -192,3 +197,14 @@ def test_missing_ffmpeg_is_a_clear_error(make_sample: Callable[..., Path], monke
     monkeypatch.setenv("PATH", str(path.parent))
     with pytest.raises(ConfigError, match=r"未安装 (ffprobe|ffmpeg)"):
         add_label(path, PAYLOAD, explicit=True)
+
+
+@pytest.mark.parametrize("name", ["sample.flac", "sample.ogg"])
+def test_audio_mark_then_label_other_codecs(name: str, make_sample: Callable[..., Path]) -> None:
+    import mutagen
+
+    path = make_sample(name)
+    before = mutagen.File(path).info.length
+    result = add_label(path, PAYLOAD, explicit=True)
+    assert result.explicit and verify_label(path).ok
+    assert mutagen.File(path).info.length > before + 0.8

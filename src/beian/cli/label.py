@@ -185,7 +185,7 @@ def verify(
         for r in results:
             sig = "已核验" if r.signature_checked and r.ok else ("有签名" if r.signed else "无签名")
             table.add_row(
-                str(r.path), r.carrier or "-", "[green]通过[/]" if r.ok else "[red]未通过[/]", sig
+                str(r.path or "-"), r.carrier or "-", "[green]通过[/]" if r.ok else "[red]未通过[/]", sig
             )
         console.print(table)
         reasons = [x for r in results for x in r.reasons]

@@ -17,6 +17,7 @@ from beian.label._api import (
 )
 from beian.label._integrity import IntegrityCode, key_id, load_private_key, load_public_key
 from beian.label._payload import LABEL_VALUES, LabelPayload, producer_code_from_uscc
+from beian.label._text import label_text, verify_text_label
 from beian.label.carriers import Carrier, all_carriers, carrier_for, register_carrier
 from beian.label.explicit import (
     DEFAULT_NOTICE,
@@ -43,6 +44,7 @@ __all__ = [
     "explicit_video_mark",
     "iter_label_files",
     "key_id",
+    "label_text",
     "load_private_key",
     "load_public_key",
     "producer_code_from_uscc",
@@ -50,4 +52,5 @@ __all__ = [
     "register_carrier",
     "supported_suffixes",
     "verify_label",
+    "verify_text_label",
 ]

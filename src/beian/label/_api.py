@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from beian.errors import BeianError, InputError
-from beian.findings import Finding, Location
+from beian.findings import Finding, FindingCode, Location
 from beian.io import atomic_path
 from beian.label import _codes
 from beian.label._integrity import (
@@ -34,6 +34,7 @@ __all__ = [
     "LabelResult",
     "VerifyResult",
     "add_label",
+    "check_labels",
     "iter_label_files",
     "read_label",
     "supported_suffixes",
@@ -56,7 +57,7 @@ class LabelResult:
 class VerifyResult:
     """Outcome of :func:`verify_label`; ``ok`` is False when any reason blocks."""
 
-    path: Path
+    path: Path | None  # None for a text checked with verify_text_label
     ok: bool
     payload: LabelPayload | None = None
     carrier: str | None = None
@@ -172,51 +173,62 @@ def verify_label(
     """Check the label: present, unique, well-formed, content unaltered, signature valid."""
     p = Path(path)
     res = VerifyResult(path=p, ok=False)
-    loc = Location(file=str(p))
-
-    def fail(fc: object, message: str, fix: str | None = None) -> VerifyResult:
-        res.reasons.append(Finding.of(fc, message, fix=fix, location=loc))  # type: ignore[arg-type]
-        return res
-
     try:
         carrier, labels = _read_raw(p)
     except InputError as exc:
-        return fail(_codes.LBL_CORRUPT, exc.what, exc.fix)
+        return _fail(res, _codes.LBL_CORRUPT, exc.what, exc.fix)
     res.carrier = carrier.name
+    return check_labels(res, labels, lambda: _guard(p, lambda: carrier.content_digest(p)), pubkey)
+
+
+def _fail(res: VerifyResult, fc: FindingCode, message: str, fix: str | None = None) -> VerifyResult:
+    loc = Location(file=str(res.path)) if res.path is not None else None
+    res.reasons.append(Finding.of(fc, message, fix=fix, location=loc))
+    return res
+
+
+def check_labels(
+    res: VerifyResult,
+    labels: list[str],
+    content_digest: Callable[[], bytes],
+    pubkey: PubKeyLike | None,
+) -> VerifyResult:
+    """The checks shared by files and texts: fill ``res`` from the raw labels found."""
     if not labels:
-        return fail(_codes.LBL_MISSING, "未找到隐式标识", "请用 `beian label add` 添加标识")
+        return _fail(res, _codes.LBL_MISSING, "未找到隐式标识", "请用 `beian label add` 添加标识")
     if len(labels) > 1:
-        return fail(_codes.LBL_CONFLICT, f"找到 {len(labels)} 个不一致的标识", "请重新写入标识")
+        return _fail(res, _codes.LBL_CONFLICT, f"找到 {len(labels)} 个不一致的标识", "请重新写入标识")
     try:
         payload = LabelPayload.from_json(labels[0])
         code = IntegrityCode.parse(payload.ReservedCode1)
     except InputError as exc:
-        return fail(_codes.LBL_BAD_PAYLOAD, f"{exc.what}（{exc.where}）", exc.fix)
+        return _fail(res, _codes.LBL_BAD_PAYLOAD, f"{exc.what}（{exc.where}）", exc.fix)
     res.payload = payload
     if code is None:
-        fail(
+        _fail(
+            res,
             _codes.LBL_NO_INTEGRITY,
             "ReservedCode1 不是本工具的完整性码，无法核验内容是否被改动",
             "请用 `beian label add` 重新写入以加入完整性码",
         )
         if pubkey is not None:
-            fail(_codes.LBL_UNSIGNED, "标识未签名，无法用公钥核验")
+            _fail(res, _codes.LBL_UNSIGNED, "标识未签名，无法用公钥核验")
         res.ok = not any(r.code != _codes.LBL_NO_INTEGRITY.code for r in res.reasons)
         return res
     try:
-        content = _guard(p, lambda: carrier.content_digest(p))
+        content = content_digest()
     except InputError as exc:
-        return fail(_codes.LBL_CORRUPT, exc.what, exc.fix)
+        return _fail(res, _codes.LBL_CORRUPT, exc.what, exc.fix)
     if digest(code.alg, payload.canonical_fields(), content) != code.digest:
-        fail(_codes.LBL_ALTERED, "内容摘要与标识中的完整性码不符：内容或标识字段已被改动")
+        _fail(res, _codes.LBL_ALTERED, "内容摘要与标识中的完整性码不符：内容或标识字段已被改动")
     res.signed = code.signature is not None
     res.key_id = code.key_id
     if pubkey is not None:
         pub = load_public_key(pubkey)
         res.signature_checked = True
         if not res.signed:
-            fail(_codes.LBL_UNSIGNED, "标识未签名", "加标识时请用 --key 指定私钥")
+            _fail(res, _codes.LBL_UNSIGNED, "标识未签名", "加标识时请用 --key 指定私钥")
         elif code.key_id != key_id(pub) or not code.signature_valid(pub):
-            fail(_codes.LBL_BAD_SIGNATURE, "签名与给定公钥不符：标识可能被伪造或复制到其他内容")
+            _fail(res, _codes.LBL_BAD_SIGNATURE, "签名与给定公钥不符：标识可能被伪造或复制到其他内容")
     res.ok = not res.reasons
     return res

@@ -110,7 +110,8 @@ def explicit_audio_mark(
                 "[0:a]aresample=44100,aformat=channel_layouts=stereo[a0];"
                 "[1:a]aresample=44100,aformat=channel_layouts=stereo[a1];"
                 "[a0][a1]concat=n=2:v=0:a=1[out]",
-                "-map", "[out]", "-map_metadata", "-1", *_CODECS[suffix], str(tmp),
+                "-map", "[out]", "-map_metadata", "1" if position == "prefix" else "0",
+                *_CODECS[suffix], str(tmp),
                 where=p,
             )
     return p
