@@ -208,3 +208,19 @@ def test_audio_mark_then_label_other_codecs(name: str, make_sample: Callable[...
     result = add_label(path, PAYLOAD, explicit=True)
     assert result.explicit and verify_label(path).ok
     assert mutagen.File(path).info.length > before + 0.8
+
+
+def test_image_mark_keeps_every_gif_frame(make_sample: Callable[..., Path]) -> None:
+    from PIL import ImageSequence
+
+    path = make_sample("sample.gif")
+    with Image.open(path) as im:
+        originals = [f.convert("RGB") for f in ImageSequence.Iterator(im)]
+    add_label(path, PAYLOAD, explicit=True)
+    with Image.open(path) as im:
+        marked = [f.convert("RGB") for f in ImageSequence.Iterator(im)]
+    assert len(marked) == len(originals) == 2
+    for before, after in zip(originals, marked, strict=True):
+        *_, x1, y1 = _changed_bbox(before, after)
+        assert (x1, y1) == (63, 47)  # bottom-right corner marked on every frame
+    assert verify_label(path).ok

@@ -145,19 +145,29 @@ def explicit_image_mark(
     check_notice(text)
     if isinstance(image, PILImage.Image):
         return render_mark(image, text, position, height_ratio)
+    from PIL import ImageSequence
+
     path = Path(image)
     try:
         with PILImage.open(path) as im:
-            im.load()
             fmt = im.format or "PNG"
-            info = {k: v for k, v in im.info.items() if k in ("dpi", "icc_profile")}
-            marked = render_mark(im, text, position, height_ratio)
+            info: dict[str, object] = {
+                k: v for k, v in im.info.items() if k in ("dpi", "icc_profile", "exif", "loop")
+            }
+            frames, durations = [], []
+            for frame in ImageSequence.Iterator(im):  # every frame of a GIF / APNG / TIFF
+                durations.append(frame.info.get("duration", 100))
+                frames.append(render_mark(frame.copy(), text, position, height_ratio))
     except (UnidentifiedImageError, OSError) as exc:
         raise InputError(
             f"图片无法解码：{exc}", where=str(path), fix="请确认文件完整且为图片格式"
         ) from None
     if fmt == "JPEG":
         info["quality"] = 95
+    if len(frames) > 1:
+        info.update(save_all=True, append_images=frames[1:])
+        if fmt in ("GIF", "PNG", "WEBP"):
+            info["duration"] = durations
     with atomic_path(path, suffix=path.suffix) as tmp:
-        marked.save(tmp, format=fmt, **info)
+        frames[0].save(tmp, format=fmt, **info)
     return path
