@@ -46,11 +46,12 @@ class Carrier(ABC):
     suffixes: ClassVar[tuple[str, ...]]
     kind: ClassVar[ContentKind]
     where: ClassVar[str]  # where the label lives, for `beian label show`
+    magic: ClassVar[tuple[bytes, ...]] = ()  # file signatures checked by the default sniff
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
         """Whether the first bytes of a file look like this format."""
-        return False
+        return head.startswith(cls.magic) if cls.magic else False
 
     @abstractmethod
     def read(self, path: Path) -> list[str]: ...

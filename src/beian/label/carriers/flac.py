@@ -78,10 +78,7 @@ class FlacCarrier(Carrier):
     suffixes = (".flac",)
     kind = "audio"
     where = "Vorbis 注释 AIGC"
-
-    @classmethod
-    def sniff(cls, head: bytes) -> bool:
-        return head[:4] == b"fLaC"
+    magic = (b"fLaC",)
 
     def read(self, path: Path) -> list[str]:
         labels = read_comment(path)

@@ -64,10 +64,7 @@ class GifCarrier(Carrier):
     suffixes = (".gif",)
     kind = "image"
     where = "XMP 应用扩展 TC260:AIGC"
-
-    @classmethod
-    def sniff(cls, head: bytes) -> bool:
-        return head[:6] in (b"GIF87a", b"GIF89a")
+    magic = (b"GIF87a", b"GIF89a")
 
     def read(self, path: Path) -> list[str]:
         _, blocks = _blocks(path)

@@ -48,10 +48,7 @@ class JpegCarrier(Carrier):
     suffixes = (".jpg", ".jpeg", ".jpe")
     kind = "image"
     where = "APP1 XMP TC260:AIGC"
-
-    @classmethod
-    def sniff(cls, head: bytes) -> bool:
-        return head.startswith(b"\xff\xd8\xff")
+    magic = (b"\xff\xd8\xff",)
 
     def read(self, path: Path) -> list[str]:
         segs, _ = _segments(path)

@@ -20,10 +20,7 @@ class OggCarrier(Carrier):
     suffixes = (".ogg", ".oga", ".opus")
     kind = "audio"
     where = "Vorbis 注释 AIGC"
-
-    @classmethod
-    def sniff(cls, head: bytes) -> bool:
-        return head[:4] == b"OggS"
+    magic = (b"OggS",)
 
     def read(self, path: Path) -> list[str]:
         return read_comment(path)

@@ -64,10 +64,7 @@ class OoxmlCarrier(Carrier):
     suffixes = (".docx", ".xlsx", ".pptx", ".docm", ".xlsm", ".pptm")
     kind = "document"
     where = "docProps/custom.xml 属性 AIGC"
-
-    @classmethod
-    def sniff(cls, head: bytes) -> bool:
-        return head[:4] == b"PK\x03\x04"
+    magic = (b"PK\x03\x04",)
 
     def read(self, path: Path) -> list[str]:
         _, data = _members(path)

@@ -76,10 +76,7 @@ class PngCarrier(Carrier):
     suffixes = (".png", ".apng")
     kind = "image"
     where = "tEXt AIGC + iTXt XMP TC260:AIGC"
-
-    @classmethod
-    def sniff(cls, head: bytes) -> bool:
-        return head.startswith(_SIG)
+    magic = (_SIG,)
 
     def read(self, path: Path) -> list[str]:
         try:

@@ -26,10 +26,7 @@ class TiffCarrier(Carrier):
     suffixes = (".tif", ".tiff")
     kind = "image"
     where = "标签 0x2BC XMP TC260:AIGC"
-
-    @classmethod
-    def sniff(cls, head: bytes) -> bool:
-        return head[:4] in (b"II*\x00", b"MM\x00*")
+    magic = (b"II*\x00", b"MM\x00*")
 
     def read(self, path: Path) -> list[str]:
         from PIL import Image, ImageSequence
