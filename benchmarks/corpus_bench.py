@@ -78,6 +78,15 @@ def generate(root: Path, size_mb: int, kws: list[tuple[str, str]], seed: int) ->
     return y
 
 
+class NoHits:
+    """A keyword screener that finds nothing: the engine's own cost."""
+
+    fingerprint = "none"
+
+    def scan(self, text: str) -> list[Any]:
+        return []
+
+
 class PeakRss:
     """Samples the resident memory of this process and all its descendants."""
 
@@ -150,11 +159,21 @@ def main() -> None:
     ap.add_argument("--keywords", type=int, default=20_000)
     ap.add_argument("--no-ray", action="store_true", help="skip the Ray rows")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--screener",
+        choices=["lexicon", "none"],
+        default="lexicon",
+        help="none: a screener that finds nothing (measures reading, sharding and writing only)",
+    )
     args = ap.parse_args()
-    from beian.lexicon import Lexicon  # type: ignore[import-not-found,unused-ignore]
-
     kws = keywords(args.keywords, args.seed)
-    scr = Screeners(lexicon=Lexicon.from_entries(kws), fingerprint_extra=f"bench-{args.seed}")
+    if args.screener == "lexicon":
+        from beian.lexicon import Lexicon
+
+        lexicon: Any = Lexicon.from_entries(kws)
+    else:
+        lexicon = NoHits()
+    scr = Screeners(lexicon=lexicon, fingerprint_extra=f"bench-{args.seed}-{args.screener}")
     engines = [("local", 1), ("local", 2)] + ([] if args.no_ray else [("ray", 1), ("ray", 2)])
     rows = []
     with tempfile.TemporaryDirectory(prefix="corpus-bench-") as tmp:
@@ -201,7 +220,8 @@ def main() -> None:
     result = {
         "corpus_mb": round(size / 1e6),
         "sources": len(SOURCES),
-        "keywords": args.keywords,
+        "screener": args.screener,
+        "keywords": args.keywords if args.screener == "lexicon" else 0,
         "shard_mb": args.shard_mb,
         "cpus": os.cpu_count(),
         "load_average_at_end": os.getloadavg()[0],
