@@ -1,0 +1,46 @@
+"""MOBILE: 手机号码 (1[3-9]x xxxx xxxx), with +86 / 0086 / 86, spaces or dashes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import ClassVar
+
+from beian.pii._registry import RegexRecognizer, has_any, register
+from beian.pii._types import Entity
+
+_PREFIX = re.compile(r"(?:\+86|0086|86)[ -]?$")
+
+
+def _glued(text: str, pos: int) -> bool:
+    return pos > 0 and text[pos - 1].isascii() and text[pos - 1].isalnum()
+
+
+@register
+class MobileRecognizer(RegexRecognizer):
+    entity_type = "MOBILE"
+    name = "mobile"
+    # The left edge is checked in ``find`` because of the optional country code.
+    pattern: ClassVar[re.Pattern[str]] = re.compile(
+        r"1[3-9]\d(?:[ -]?\d{4}){2}(?![0-9A-Za-z]|[ -]\d)"
+    )
+    score = 0.9
+    context = ("手机", "电话", "联系", "致电", "短信", "微信")
+    negative = ("订单", "单号", "流水号", "运单")
+
+    def find(self, text: str) -> Iterator[Entity]:
+        for m in self.pattern.finditer(text):
+            start, end = m.span()
+            value = m.group()
+            if len({c for c in value if not c.isdigit()}) > 1:
+                continue  # mixed separators: "138 1234-5678" is not how numbers are written
+            prefix = _PREFIX.search(text, max(0, start - 5), start)
+            if prefix is not None and not _glued(text, prefix.start()):
+                start = prefix.start()
+            elif _glued(text, start):
+                continue
+            before = text[max(0, start - self.window) : start]
+            if has_any(before, self.negative):
+                continue
+            score = min(1.0, self.score + self.boost) if has_any(before, self.context) else self.score
+            yield Entity(self.entity_type, start, end, text[start:end], score, self.name)
