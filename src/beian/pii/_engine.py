@@ -35,7 +35,9 @@ class _ConfiguredRecognizer(Recognizer):
             if start == end:
                 continue
             score = spec.score
-            if spec.context and any(w in text[max(0, start - self.window) : start] for w in spec.context):
+            if spec.context and any(
+                w in text[max(0, start - self.window) : start] for w in spec.context
+            ):
                 score = min(1.0, score + self.boost)
             yield Entity(spec.type, start, end, m.group(), score, f"custom:{spec.type}")
 
@@ -82,7 +84,9 @@ class PiiEngine:
             cls() for cls in classes.values() if self.config.wants(cls.entity_type)
         ]
         recognizers += [
-            _ConfiguredRecognizer(spec) for spec in self.config.custom if self.config.wants(spec.type)
+            _ConfiguredRecognizer(spec)
+            for spec in self.config.custom
+            if self.config.wants(spec.type)
         ]
         self.recognizers: tuple[Recognizer, ...] = tuple(recognizers)
         self._min = {t: self.config.min_score(t) for t in known}

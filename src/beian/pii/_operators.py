@@ -53,7 +53,9 @@ _KEEP = frozenset(" -·•.:@")  # separators kept by ``mask`` so the shape stay
 _TOKEN_RE = re.compile(r"\[(enc:v1:(?:aes-256-gcm|sm4-gcm):[A-Za-z0-9_.-]+:[A-Za-z0-9_=-]+)\]")
 _PSEUDONYM_RE = re.compile(r"<[^<>\s]{1,24}_[0-9a-f]{8}>")
 _MOBILE_PREFIX = re.compile(r"^(?:\+86|0086|86)")
-_KEY_FIX = "请用 --key-file 指定密钥文件（`beian keys generate -o 密钥文件`），或设置环境变量 BEIAN_KEY"
+_KEY_FIX = (
+    "请用 --key-file 指定密钥文件（`beian keys generate -o 密钥文件`），或设置环境变量 BEIAN_KEY"
+)
 
 
 @lru_cache(maxsize=1)
@@ -122,7 +124,9 @@ class Deidentifier:
         for name in names:
             if name not in OPERATORS:
                 raise ConfigError(
-                    f"未知的脱敏算子：{name}", where="--operator", fix=f"可选：{'、'.join(OPERATORS)}"
+                    f"未知的脱敏算子：{name}",
+                    where="--operator",
+                    fix=f"可选：{'、'.join(OPERATORS)}",
                 )
         if "decrypt" in names:
             raise ConfigError("decrypt 不是脱敏算子", where="--operator", fix="还原请用 reidentify")

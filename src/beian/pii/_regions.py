@@ -13,7 +13,9 @@ __all__ = ["admin_names", "is_region_code", "region_codes"]
 
 _BRACKET = re.compile(r"^\[[^\]]*\]")
 # County-level names that are also everyday words; never anchors on their own.
-_GENERIC = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "郊区", "城区", "矿区", "新区"})
+_GENERIC = frozenset(
+    {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "郊区", "城区", "矿区", "新区"}
+)
 _SUFFIXES = ("省", "市", "区", "县", "自治区", "自治州", "旗", "盟", "州", "特别行政区")
 
 

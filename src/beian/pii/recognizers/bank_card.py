@@ -17,7 +17,11 @@ class BankCardRecognizer(RegexRecognizer):
     # Issuer prefixes seen on cards used in China: 3 (JCB/Amex), 4 (Visa), 5 (Mastercard),
     # 6 (UnionPay 62, 60, 65), 9 (legacy domestic). Dates and timestamps start with 1 or 2.
     pattern: ClassVar[re.Pattern[str]] = re.compile(
-        bounded("[3-69]", r"\d{3}(?:([ -]?)\d{4})(?:\1\d{4}){2}(?:\1?\d{1,3})?", right=r"(?![0-9A-Za-z]|[ -]\d)")
+        bounded(
+            "[3-69]",
+            r"\d{3}(?:([ -]?)\d{4})(?:\1\d{4}){2}(?:\1?\d{1,3})?",
+            right=r"(?![0-9A-Za-z]|[ -]\d)",
+        )
     )
     score = 0.8
     context = ("银行卡", "卡号", "账号", "账户", "信用卡", "借记卡", "储蓄卡", "开户", "转账")

@@ -19,7 +19,9 @@ class IdCardRecognizer(RegexRecognizer):
     entity_type = "ID_CARD"
     name = "id_card"
     pattern: ClassVar[re.Pattern[str]] = re.compile(
-        bounded("[1-9]", rf"\d{{5}}(?:(?:18|19|20)\d{{2}}{_DATE}\d{{3}}[\dXx]|\d{{2}}{_DATE}\d{{3}})")
+        bounded(
+            "[1-9]", rf"\d{{5}}(?:(?:18|19|20)\d{{2}}{_DATE}\d{{3}}[\dXx]|\d{{2}}{_DATE}\d{{3}})"
+        )
     )
     score = 0.95
     context = ("身份证", "证件号", "公民身份", "身份号码", "ID")

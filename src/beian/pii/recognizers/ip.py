@@ -10,7 +10,9 @@ from typing import ClassVar
 from beian.pii._registry import RegexRecognizer, has_any, register
 from beian.pii._types import Entity
 
-_V6 = re.compile(r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}|:)?(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Za-z:])")
+_V6 = re.compile(
+    r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}|:)?(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Za-z:])"
+)
 
 
 @register
@@ -29,6 +31,7 @@ class IpRecognizer(RegexRecognizer):
             if int(octet) > 255 or (len(octet) > 1 and octet[0] == "0"):
                 return None
         return self.score
+
     window = 8
 
     def find(self, text: str) -> Iterator[Entity]:
@@ -44,5 +47,7 @@ class IpRecognizer(RegexRecognizer):
             except ValueError:
                 continue
             before = text[max(0, m.start() - self.window) : m.start()]
-            score = min(1.0, self.score + self.boost) if has_any(before, self.context) else self.score
+            score = (
+                min(1.0, self.score + self.boost) if has_any(before, self.context) else self.score
+            )
             yield Entity(self.entity_type, m.start(), m.end(), value, score, self.name)

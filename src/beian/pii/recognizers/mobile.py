@@ -42,5 +42,7 @@ class MobileRecognizer(RegexRecognizer):
             before = text[max(0, start - self.window) : start]
             if has_any(before, self.negative):
                 continue
-            score = min(1.0, self.score + self.boost) if has_any(before, self.context) else self.score
+            score = (
+                min(1.0, self.score + self.boost) if has_any(before, self.context) else self.score
+            )
             yield Entity(self.entity_type, start, end, text[start:end], score, self.name)

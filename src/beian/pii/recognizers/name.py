@@ -23,26 +23,91 @@ SINGLE_SURNAMES = (
     "仲虞敖巩明佘池查麻苑迟邝"
 )
 COMPOUND_SURNAMES = (
-    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
-    "夏侯", "令狐", "端木", "申屠", "澹台", "轩辕", "南宫", "独孤", "呼延", "闻人", "钟离",
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+    "令狐",
+    "端木",
+    "申屠",
+    "澹台",
+    "轩辕",
+    "南宫",
+    "独孤",
+    "呼延",
+    "闻人",
+    "钟离",
 )
 PREFIX_WORDS = (
-    "紧急联系人", "法定代表人", "法人代表", "被保险人", "联系人", "收件人", "收货人", "寄件人", "申请人",
-    "负责人", "经办人", "持卡人", "投保人", "借款人", "监护人", "姓名", "名字", "患者", "病人", "户主",
-    "乘客", "签名", "署名", "我叫", "名叫", "叫做", "客户", "家长",
+    "紧急联系人",
+    "法定代表人",
+    "法人代表",
+    "被保险人",
+    "联系人",
+    "收件人",
+    "收货人",
+    "寄件人",
+    "申请人",
+    "负责人",
+    "经办人",
+    "持卡人",
+    "投保人",
+    "借款人",
+    "监护人",
+    "姓名",
+    "名字",
+    "患者",
+    "病人",
+    "户主",
+    "乘客",
+    "签名",
+    "署名",
+    "我叫",
+    "名叫",
+    "叫做",
+    "客户",
+    "家长",
 )
 TITLES = (
-    "先生", "女士", "小姐", "同学", "老师", "医生", "大夫", "教授", "经理", "主任", "律师", "总监",
-    "警官", "护士", "同志",
+    "先生",
+    "女士",
+    "小姐",
+    "同学",
+    "老师",
+    "医生",
+    "大夫",
+    "教授",
+    "经理",
+    "主任",
+    "律师",
+    "总监",
+    "警官",
+    "护士",
+    "同志",
 )
 # Characters that end a given name early (or cannot start one).
-_STOP = frozenset("的了是在和与及今年电手身住家现已说等将把被就也都还又要会可从向对为因于到这那有很去来上下中买卖给请")
+_STOP = frozenset(
+    "的了是在和与及今年电手身住家现已说等将把被就也都还又要会可从向对为因于到这那有很去来上下中买卖给请"
+)
 _STOP_TITLE_HEADS = frozenset(t[0] for t in TITLES)
 _AMBIGUOUS = frozenset("和向于时明文成高关安常全应单解华司谢从给请找问跟同与及对")
 
 _PREFIX_RE = re.compile(
-    "(?:" + "|".join(PREFIX_WORDS) + r")(?:[:：]\s*|是|为)?"
-    + "((?:" + "|".join(COMPOUND_SURNAMES) + f")|[{SINGLE_SURNAMES}])"
+    "(?:"
+    + "|".join(PREFIX_WORDS)
+    + r")(?:[:：]\s*|是|为)?"
+    + "((?:"
+    + "|".join(COMPOUND_SURNAMES)
+    + f")|[{SINGLE_SURNAMES}])"
 )
 _TITLE_RE = re.compile("|".join(TITLES))
 _SINGLE = frozenset(SINGLE_SURNAMES)
@@ -79,12 +144,16 @@ class NameRecognizer(Recognizer):
             n = _given(text, m.end(1))
             if n:
                 end = m.end(1) + n
-                yield Entity(self.entity_type, start, end, text[start:end], self.prefix_score, self.name)
+                yield Entity(
+                    self.entity_type, start, end, text[start:end], self.prefix_score, self.name
+                )
         for m in _TITLE_RE.finditer(text):
-            start = self._name_before(text, m.start())
-            if start is not None:
+            begin = self._name_before(text, m.start())
+            if begin is not None:
                 end = m.start()
-                yield Entity(self.entity_type, start, end, text[start:end], self.title_score, self.name)
+                yield Entity(
+                    self.entity_type, begin, end, text[begin:end], self.title_score, self.name
+                )
 
     @staticmethod
     def _name_before(text: str, end: int) -> int | None:
@@ -98,10 +167,14 @@ class NameRecognizer(Recognizer):
             if start >= 0 and text[start : start + 2] in _COMPOUND and plain(text[start + 2 : end]):
                 return start
         start = end - 3
-        if start >= 0 and text[start] in _SINGLE and plain(text[start + 1 : end]):
-            # "感谢张伟", "和刘洋": a verb or preposition that is also a surname.
-            if not (text[start] in _AMBIGUOUS and text[start + 1] in _SINGLE):
-                return start
+        # "感谢张伟", "和刘洋": a verb or preposition that is also a surname starts no name.
+        if (
+            start >= 0
+            and text[start] in _SINGLE
+            and plain(text[start + 1 : end])
+            and not (text[start] in _AMBIGUOUS and text[start + 1] in _SINGLE)
+        ):
+            return start
         start = end - 2
         if start >= 0 and text[start] in _SINGLE and plain(text[start + 1 : end]):
             return start
