@@ -9,8 +9,9 @@ from typing import Any, ClassVar
 
 from beian.errors import ConfigError
 from beian.pii._config import CustomRecognizer, PiiConfig
-from beian.pii._registry import Recognizer, recognizer_classes
+from beian.pii._registry import Recognizer, clause_before, recognizer_classes
 from beian.pii._types import ENTITY_TYPES, Entity
+from beian.pii._view import TextView
 
 __all__ = ["PiiEngine", "resolve_overlaps"]
 
@@ -28,7 +29,8 @@ class _ConfiguredRecognizer(Recognizer):
         self.spec = spec
         self.instance_pattern = re.compile(spec.pattern)
 
-    def find(self, text: str) -> Iterator[Entity]:
+    def find_view(self, view: TextView) -> Iterator[Entity]:
+        text = view.text
         spec = self.spec
         for m in self.instance_pattern.finditer(text):
             start, end = m.span()
@@ -36,7 +38,7 @@ class _ConfiguredRecognizer(Recognizer):
                 continue
             score = spec.score
             if spec.context and any(
-                w in text[max(0, start - self.window) : start] for w in spec.context
+                w in clause_before(text, start, self.window) for w in spec.context
             ):
                 score = min(1.0, score + self.boost)
             yield Entity(spec.type, start, end, m.group(), score, f"custom:{spec.type}")
@@ -89,6 +91,7 @@ class PiiEngine:
             if self.config.wants(spec.type)
         ]
         self.recognizers: tuple[Recognizer, ...] = tuple(recognizers)
+        self._ascii = any(r.ascii_only for r in recognizers)
         self._min = {t: self.config.min_score(t) for t in known}
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -107,8 +110,16 @@ class PiiEngine:
         """Every candidate above its threshold, before overlap resolution."""
         out: list[Entity] = []
         minimum = self._min
+        view = TextView.islands(text) if self._ascii else TextView.identity(text)
+        compact = view if view.scan else None
         for rec in self.recognizers:
-            for e in rec.find(text):
+            if rec.ascii_only:
+                if compact is None:
+                    continue
+                found = rec.find_view(compact)
+            else:
+                found = rec.find_view(view)
+            for e in found:
                 if e.score >= minimum.get(e.type, self.config.threshold):
                     out.append(e)
         return out

@@ -13,12 +13,14 @@ from collections.abc import Iterator
 from typing import ClassVar, TypeVar
 
 from beian.pii._types import Entity
+from beian.pii._view import TextView
 
 __all__ = [
     "ALNUM",
     "Recognizer",
     "RegexRecognizer",
     "bounded",
+    "clause_before",
     "has_any",
     "recognizer_classes",
     "register",
@@ -42,13 +44,37 @@ def has_any(window: str, words: tuple[str, ...]) -> bool:
     return any(w in window for w in words)
 
 
+_CLAUSE_ENDS = "。！？；，!?;,\n"
+
+
+def clause_before(text: str, start: int, window: int) -> str:
+    """Up to ``window`` characters before ``start``, cut at the last clause boundary.
+
+    Context words count only inside the clause of the candidate: "编号…。护照E…" must not let
+    the 编号 of the previous sentence cancel the passport.
+    """
+    seg = text[max(0, start - window) : start]
+    cut = max(seg.rfind(c) for c in _CLAUSE_ENDS)
+    return seg[cut + 1 :] if cut >= 0 else seg
+
+
 class Recognizer:
-    """Base class: one entity type, a name, and :meth:`find`."""
+    """Base class: one entity type, a name, and :meth:`find_view`.
+
+    ``ascii_only`` recognizers (identifiers made of Latin letters, digits and separators) may be
+    handed a compact :class:`~beian.pii._view.TextView` whose ``scan`` holds only the ASCII
+    islands of the text; the others read ``view.text``.
+    """
 
     entity_type: ClassVar[str] = ""
     name: ClassVar[str] = ""
+    ascii_only: ClassVar[bool] = False
 
-    def find(self, text: str) -> Iterator[Entity]:  # pragma: no cover - abstract
+    def find(self, text: str) -> Iterator[Entity]:
+        """Candidates in ``text`` (scores before thresholds, overlaps not resolved)."""
+        return self.find_view(TextView.identity(text))
+
+    def find_view(self, view: TextView) -> Iterator[Entity]:  # pragma: no cover - abstract
         raise NotImplementedError
 
 
@@ -66,19 +92,22 @@ class RegexRecognizer(Recognizer):
     negative: ClassVar[tuple[str, ...]] = ()
     boost: ClassVar[float] = 0.15
     window: ClassVar[int] = 12
+    ascii_only: ClassVar[bool] = True
 
     def check(self, value: str, text: str, start: int) -> float | None:
         return self.score
 
-    def find(self, text: str) -> Iterator[Entity]:
-        for m in self.pattern.finditer(text):
-            start, end = m.span()
+    def find_view(self, view: TextView) -> Iterator[Entity]:
+        text = view.text
+        for m in self.pattern.finditer(view.scan):
             value = m.group()
+            start = view.to_text(m.start())
+            end = start + len(value)
             score = self.check(value, text, start)
             if score is None:
                 continue
             if self.context or self.negative:
-                before = text[max(0, start - self.window) : start]
+                before = clause_before(text, start, self.window)
                 if self.negative and has_any(before, self.negative):
                     continue
                 if self.context and has_any(before, self.context):

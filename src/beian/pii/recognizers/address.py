@@ -13,10 +13,11 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 from beian.pii._regions import admin_names
-from beian.pii._registry import Recognizer, has_any, register
+from beian.pii._registry import Recognizer, clause_before, has_any, register
 from beian.pii._types import Entity
+from beian.pii._view import TextView
 
-_H = r"(?:(?![的了是在和与及到从向为我你他她它])[\u4e00-\u9fff])"
+_H = r"(?:(?![的了是在到从向为我你他她它])[\u4e00-\u9fff])"
 _DETAIL = re.compile(
     rf"(?:{_H}{{1,6}}?(?:街道|镇|乡))?"
     rf"(?:(?:{_H}|\d){{1,10}}?(?:大道|大街|路|街|巷|弄|胡同|村))?"
@@ -44,7 +45,8 @@ class AddressRecognizer(Recognizer):
     score: ClassVar[float] = 0.6
     window: ClassVar[int] = 8
 
-    def find(self, text: str) -> Iterator[Entity]:
+    def find_view(self, view: TextView) -> Iterator[Entity]:
+        text = view.text
         matches = _matcher().find_matches_as_indexes(text)
         i = 0
         while i < len(matches):
@@ -57,7 +59,7 @@ class AddressRecognizer(Recognizer):
             i += 1
             detail = _DETAIL.match(text, end)
             has_street = detail is not None and _STREET.search(detail.group()) is not None
-            before = text[max(0, start - self.window) : start]
+            before = clause_before(text, start, self.window)
             context = has_any(before, CONTEXT)
             if parts < 2 and not has_street and not context:
                 continue

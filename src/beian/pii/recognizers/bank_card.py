@@ -7,7 +7,13 @@ from typing import ClassVar
 
 from stdnum import luhn
 
+from beian.pii._regions import is_region_code
 from beian.pii._registry import RegexRecognizer, bounded, register
+
+
+def _id_shaped(digits: str) -> bool:
+    """Region code followed by a 19xx/20xx year: the shape of an 18-digit 身份证 number."""
+    return digits[6:8] in ("19", "20") and is_region_code(digits[:6])
 
 
 @register
@@ -25,10 +31,24 @@ class BankCardRecognizer(RegexRecognizer):
     )
     score = 0.8
     context = ("银行卡", "卡号", "账号", "账户", "信用卡", "借记卡", "储蓄卡", "开户", "转账")
-    negative = ("订单", "单号", "流水号", "运单", "快递", "编号", "交易号", "时间戳", "序列号")
+    negative = (
+        "证件",
+        "身份证",
+        "订单",
+        "单号",
+        "流水号",
+        "运单",
+        "快递",
+        "编号",
+        "交易号",
+        "时间戳",
+        "序列号",
+    )
 
     def check(self, value: str, text: str, start: int) -> float | None:
         digits = value.replace(" ", "").replace("-", "")
-        if not 16 <= len(digits) <= 19 or not luhn.is_valid(digits):
+        if not 16 <= len(digits) <= 19 or luhn.checksum(digits) != 0:
             return None
+        if len(digits) == 18 and _id_shaped(digits):
+            return None  # a 身份证 number with a wrong check digit, not a card
         return self.score

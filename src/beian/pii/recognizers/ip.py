@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator
 from typing import ClassVar
 
-from beian.pii._registry import RegexRecognizer, has_any, register
+from beian.pii._registry import RegexRecognizer, clause_before, has_any, register
 from beian.pii._types import Entity
+from beian.pii._view import TextView
 
 _V6 = re.compile(
     r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}|:)?(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Za-z:])"
@@ -34,11 +35,12 @@ class IpRecognizer(RegexRecognizer):
 
     window = 8
 
-    def find(self, text: str) -> Iterator[Entity]:
-        yield from super().find(text)
-        if "::" not in text and text.count(":") < 7:
+    def find_view(self, view: TextView) -> Iterator[Entity]:
+        yield from super().find_view(view)
+        scan, text = view.scan, view.text
+        if "::" not in scan and scan.count(":") < 7:
             return
-        for m in _V6.finditer(text):
+        for m in _V6.finditer(scan):
             value = m.group()
             if "::" not in value and value.count(":") != 7:
                 continue
@@ -46,8 +48,9 @@ class IpRecognizer(RegexRecognizer):
                 ipaddress.IPv6Address(value)
             except ValueError:
                 continue
-            before = text[max(0, m.start() - self.window) : m.start()]
+            start = view.to_text(m.start())
+            before = clause_before(text, start, self.window)
             score = (
                 min(1.0, self.score + self.boost) if has_any(before, self.context) else self.score
             )
-            yield Entity(self.entity_type, m.start(), m.end(), value, score, self.name)
+            yield Entity(self.entity_type, start, start + len(value), value, score, self.name)

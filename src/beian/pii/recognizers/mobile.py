@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterator
 from typing import ClassVar
 
-from beian.pii._registry import RegexRecognizer, has_any, register
+from beian.pii._registry import RegexRecognizer, clause_before, has_any, register
 from beian.pii._types import Entity
+from beian.pii._view import TextView
 
 _PREFIX = re.compile(r"(?:\+86|0086|86)[ -]?$")
 
@@ -28,10 +29,12 @@ class MobileRecognizer(RegexRecognizer):
     context = ("手机", "电话", "联系", "致电", "短信", "微信")
     negative = ("订单", "单号", "流水号", "运单")
 
-    def find(self, text: str) -> Iterator[Entity]:
-        for m in self.pattern.finditer(text):
-            start, end = m.span()
+    def find_view(self, view: TextView) -> Iterator[Entity]:
+        text = view.text
+        for m in self.pattern.finditer(view.scan):
             value = m.group()
+            start = view.to_text(m.start())
+            end = start + len(value)
             if len({c for c in value if not c.isdigit()}) > 1:
                 continue  # mixed separators: "138 1234-5678" is not how numbers are written
             prefix = _PREFIX.search(text, max(0, start - 5), start)
@@ -39,7 +42,7 @@ class MobileRecognizer(RegexRecognizer):
                 start = prefix.start()
             elif _glued(text, start):
                 continue
-            before = text[max(0, start - self.window) : start]
+            before = clause_before(text, start, self.window)
             if has_any(before, self.negative):
                 continue
             score = (

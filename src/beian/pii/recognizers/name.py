@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from beian.pii._registry import Recognizer, register
 from beian.pii._types import Entity
+from beian.pii._view import TextView
 
 SINGLE_SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
@@ -99,7 +100,7 @@ _STOP = frozenset(
     "的了是在和与及今年电手身住家现已说等将把被就也都还又要会可从向对为因于到这那有很去来上下中买卖给请"
 )
 _STOP_TITLE_HEADS = frozenset(t[0] for t in TITLES)
-_AMBIGUOUS = frozenset("和向于时明文成高关安常全应单解华司谢从给请找问跟同与及对")
+_AMBIGUOUS = frozenset("和向于时谢")  # surnames that are also prepositions or verbs (感谢)
 
 _PREFIX_RE = re.compile(
     "(?:"
@@ -112,6 +113,10 @@ _PREFIX_RE = re.compile(
 _TITLE_RE = re.compile("|".join(TITLES))
 _SINGLE = frozenset(SINGLE_SURNAMES)
 _TITLE_SET = frozenset(TITLES)
+# Words that start with a surname character but address a group ("全体同学", "各位女士").
+_NOT_NAMES = frozenset(
+    {"全体", "各位", "大家", "诸位", "广大", "所有", "这位", "那位", "两位", "几位", "一位"}
+)
 _COMPOUND = frozenset(COMPOUND_SURNAMES)
 
 
@@ -138,7 +143,8 @@ class NameRecognizer(Recognizer):
     prefix_score: ClassVar[float] = 0.8
     title_score: ClassVar[float] = 0.7
 
-    def find(self, text: str) -> Iterator[Entity]:
+    def find_view(self, view: TextView) -> Iterator[Entity]:
+        text = view.text
         for m in _PREFIX_RE.finditer(text):
             start = m.start(1)
             n = _given(text, m.end(1))
@@ -172,10 +178,20 @@ class NameRecognizer(Recognizer):
             start >= 0
             and text[start] in _SINGLE
             and plain(text[start + 1 : end])
-            and not (text[start] in _AMBIGUOUS and text[start + 1] in _SINGLE)
+            and not (
+                text[start] in _AMBIGUOUS
+                and text[start + 1] in _SINGLE
+                and start > 0
+                and _cjk(text[start - 1])
+            )
         ):
             return start
         start = end - 2
-        if start >= 0 and text[start] in _SINGLE and plain(text[start + 1 : end]):
+        if (
+            start >= 0
+            and text[start] in _SINGLE
+            and plain(text[start + 1 : end])
+            and text[start:end] not in _NOT_NAMES
+        ):
             return start
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from beian.pii._registry import RegexRecognizer, bounded, register
+from beian.pii._registry import RegexRecognizer, bounded, clause_before, register
 
 
 @register
@@ -25,5 +25,5 @@ class PassportRecognizer(RegexRecognizer):
         if value[0] in "EG" and len(value) == 9:
             return self.score
         # Diplomatic, service and public-affairs passports: only with context.
-        before = text[max(0, start - self.window) : start]
+        before = clause_before(text, start, self.window)
         return 0.4 if any(w in before for w in self.context) else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from beian.pii._registry import RegexRecognizer, bounded, register
+from beian.pii._registry import RegexRecognizer, bounded, clause_before, register
 
 
 @register
@@ -31,6 +31,6 @@ class PermitRecognizer(RegexRecognizer):
     def check(self, value: str, text: str, start: int) -> float | None:
         if value[0].isdigit():
             # 台湾居民来往大陆通行证: a bare 8-digit number, only next to its name.
-            before = text[max(0, start - self.window) : start]
+            before = clause_before(text, start, self.window)
             return 0.55 if ("台胞证" in before or "来往大陆" in before) else None
         return self.score
