@@ -134,8 +134,14 @@ def _filler(rng: random.Random, tpl: str) -> str:
     )
 
 
-def generate_samples(seed: int = 0, n: int = 1000, sentences: int = 6) -> Iterator[Sample]:
-    """``n`` paragraphs of ``sentences`` sentences each, deterministic for a seed."""
+def generate_samples(
+    seed: int = 0, n: int = 1000, sentences: int = 6, density: float = 0.7
+) -> Iterator[Sample]:
+    """``n`` paragraphs of ``sentences`` sentences, deterministic for a seed.
+
+    ``density`` is the share of sentences built from a template with a value or a near miss;
+    the rest are filler sentences without personal information.
+    """
     rng = random.Random(seed)
     values = ValueGenerator(seed)
     for _ in range(n):
@@ -143,7 +149,7 @@ def generate_samples(seed: int = 0, n: int = 1000, sentences: int = 6) -> Iterat
         spans: list[tuple[str, int, int]] = []
         pos = 0
         for _ in range(sentences):
-            if rng.random() < 0.3:
+            if rng.random() >= density:
                 text = _filler(rng, rng.choice(FILLERS))
                 parts.append(text)
                 pos += len(text)
@@ -171,11 +177,11 @@ def generate_samples(seed: int = 0, n: int = 1000, sentences: int = 6) -> Iterat
         yield Sample("".join(parts), tuple(spans))
 
 
-def generate_text(seed: int, size_bytes: int) -> list[Sample]:
+def generate_text(seed: int, size_bytes: int, density: float = 0.7) -> list[Sample]:
     """Samples until their UTF-8 size reaches ``size_bytes`` (for throughput benchmarks)."""
     out: list[Sample] = []
     total = 0
-    for s in generate_samples(seed, n=10**9):
+    for s in generate_samples(seed, n=10**9, density=density):
         out.append(s)
         total += len(s.text.encode("utf-8")) + 1
         if total >= size_bytes:

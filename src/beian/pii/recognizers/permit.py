@@ -12,15 +12,9 @@ from beian.pii._registry import RegexRecognizer, bounded, clause_before, registe
 class PermitRecognizer(RegexRecognizer):
     entity_type = "HK_MACAO_TW_PERMIT"
     name = "permit"
+    # One pattern (one fast scan) for all shapes; ``check`` sorts them out.
     pattern: ClassVar[re.Pattern[str]] = re.compile(
-        "|".join(
-            (
-                bounded("[CW]", r"[0-9A-HJ-NP-Z]\d{7}"),
-                bounded("[HM]", r"\d{8}(?:\d{2})?"),
-                bounded("[TL]", r"\d{8}"),
-                bounded(r"\d", r"\d{7}"),
-            )
-        )
+        bounded("[CWHMTL0-9]", r"[0-9A-HJ-NP-Z]?\d{7}(?:\d{2})?")
     )
     score = 0.6
     boost = 0.3
@@ -29,8 +23,17 @@ class PermitRecognizer(RegexRecognizer):
     negative = ("型号", "订单", "单号", "编号", "货号", "批号")
 
     def check(self, value: str, text: str, start: int) -> float | None:
-        if value[0].isdigit():
+        head, n = value[0], len(value)
+        if head.isdigit():
             # 台湾居民来往大陆通行证: a bare 8-digit number, only next to its name.
+            if n != 8:
+                return None
             before = clause_before(text, start, self.window)
             return 0.55 if ("台胞证" in before or "来往大陆" in before) else None
-        return self.score
+        if head in "CW":
+            return self.score if n == 9 else None
+        if not value[1:].isdigit():
+            return None
+        if head in "HM":
+            return self.score if n in (9, 11) else None
+        return self.score if n == 9 else None  # T, L
