@@ -198,12 +198,16 @@ def evaluate(
     wanted = set(types) if types is not None else None
     scores = Scores()
     for sample, pred in zip(samples, predictions, strict=True):
-        got = {(e.type, e.start, e.end) if isinstance(e, Entity) else tuple(e) for e in pred}
+        got: set[tuple[str, int, int]] = set()
+        for e in pred:
+            if isinstance(e, Entity):
+                got.add((e.type, e.start, e.end))
+            else:
+                got.add((str(e[0]), int(e[1]), int(e[2])))
         gold = set(sample.spans)
-        for t, *_ in got | gold:
-            if wanted is not None and t not in wanted:
-                continue
-            scores.tp.setdefault(t, 0)
+        for item in got | gold:
+            if wanted is None or item[0] in wanted:
+                scores.tp.setdefault(item[0], 0)
         for item in got:
             if wanted is not None and item[0] not in wanted:
                 continue
