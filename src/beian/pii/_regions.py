@@ -42,9 +42,15 @@ def region_codes() -> frozenset[str]:
     return frozenset(c for c in _table() if not c.endswith("0000") or c[:2] in ("81", "82"))
 
 
-def is_region_code(code: str) -> bool:
-    """Whether a 6-digit code is (or was) an administrative division."""
-    return code in region_codes()
+@lru_cache(maxsize=1)
+def _all_codes() -> frozenset[str]:
+    return frozenset(_table())
+
+
+def is_region_code(code: str, *, province: bool = False) -> bool:
+    """Whether a 6-digit code is (or was) a county-level division; ``province`` also accepts
+    province-level codes (110000), which organisations registered at that level carry."""
+    return code in (_all_codes() if province else region_codes())
 
 
 @lru_cache(maxsize=1)

@@ -18,9 +18,9 @@ from itertools import accumulate
 __all__ = ["TextView"]
 
 # Everything that is not part of an island. Plate province characters count as island
-# characters so that "粤B12345" stays whole.
+# characters so that "粤B12345" stays whole, and so are the plate suffixes (挂学警港澳领使).
 _GAP = re.compile(
-    r"([^0-9A-Za-z(+\-.:()@_%·• 京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]+)"
+    r"([^0-9A-Za-z(+\-.:()@_%·• 京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼挂学警港澳领使]+)"
 )
 
 

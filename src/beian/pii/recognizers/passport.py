@@ -22,8 +22,8 @@ class PassportRecognizer(RegexRecognizer):
     negative = ("型号", "订单", "单号", "编号", "货号", "批号")
 
     def check(self, value: str, text: str, start: int) -> float | None:
-        if value[0] in "EG" and len(value) == 9:
-            return self.score
+        if value[0] in "EG":
+            return self.score if len(value) == 9 else None
         # Diplomatic, service and public-affairs passports: only with context.
         before = clause_before(text, start, self.window)
         return 0.4 if any(w in before for w in self.context) else None

@@ -22,7 +22,7 @@ class UsccRecognizer(RegexRecognizer):
     context = ("信用代码", "社会信用", "营业执照", "税号", "纳税人识别号")
 
     def check(self, value: str, text: str, start: int) -> float | None:
-        if value[1] not in "1239" or not is_region_code(value[2:8]):
+        if value[1] not in "1239" or not is_region_code(value[2:8], province=True):
             return None
         # Registration authority, organisation type and a real region code, then
         # python-stdnum's MOD 31 check (an all-digit 身份证 that also passes loses to ID_CARD).
