@@ -40,7 +40,7 @@ class _ConfiguredRecognizer(Recognizer):
             if spec.context and any(
                 w in clause_before(text, start, self.window) for w in spec.context
             ):
-                score = min(1.0, score + self.boost)
+                score = round(min(1.0, score + self.boost), 4)
             yield Entity(spec.type, start, end, m.group(), score, f"custom:{spec.type}")
 
 

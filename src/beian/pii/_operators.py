@@ -185,7 +185,7 @@ class Deidentifier:
         else:  # encrypt
             assert self.keyring is not None
             token = f"[{FieldCipher(self.keyring, self.cipher_algorithm).encrypt(e.text)}]"
-        mapping[token] = e.text
+        mapping.setdefault(token, e.text)  # the first spelling of a value wins
         return token
 
     def apply(self, text: str, entities: Iterable[Entity]) -> Deidentified:
