@@ -9,9 +9,8 @@ from typing import Any, ClassVar
 
 from beian.errors import ConfigError
 from beian.pii._config import CustomRecognizer, PiiConfig
-from beian.pii._registry import Recognizer, clause_before, recognizer_classes
+from beian.pii._registry import Recognizer, clause_before, digit_windows, recognizer_classes
 from beian.pii._types import ENTITY_TYPES, Entity
-from beian.pii._view import TextView
 
 __all__ = ["PiiEngine", "resolve_overlaps"]
 
@@ -29,8 +28,7 @@ class _ConfiguredRecognizer(Recognizer):
         self.spec = spec
         self.instance_pattern = re.compile(spec.pattern)
 
-    def find_view(self, view: TextView) -> Iterator[Entity]:
-        text = view.text
+    def find(self, text: str, windows: Iterable[tuple[int, int]] | None = None) -> Iterator[Entity]:
         spec = self.spec
         for m in self.instance_pattern.finditer(text):
             start, end = m.span()
@@ -91,7 +89,7 @@ class PiiEngine:
             if self.config.wants(spec.type)
         ]
         self.recognizers: tuple[Recognizer, ...] = tuple(recognizers)
-        self._ascii = any(r.ascii_only for r in recognizers)
+        self._windowed = any(r.windowed for r in recognizers)
         self._min = {t: self.config.min_score(t) for t in known}
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -110,16 +108,9 @@ class PiiEngine:
         """Every candidate above its threshold, before overlap resolution."""
         out: list[Entity] = []
         minimum = self._min
-        view = TextView.islands(text) if self._ascii else TextView.identity(text)
-        compact = view if view.scan else None
+        windows = digit_windows(text) if self._windowed else None
         for rec in self.recognizers:
-            if rec.ascii_only:
-                if compact is None:
-                    continue
-                found = rec.find_view(compact)
-            else:
-                found = rec.find_view(view)
-            for e in found:
+            for e in rec.find(text, windows) if rec.windowed else rec.find(text):
                 if e.score >= minimum.get(e.type, self.config.threshold):
                     out.append(e)
         return out

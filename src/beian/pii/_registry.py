@@ -9,11 +9,10 @@ to share between threads; compiled patterns live on the class.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import ClassVar, TypeVar
 
 from beian.pii._types import Entity
-from beian.pii._view import TextView
 
 __all__ = [
     "ALNUM",
@@ -21,9 +20,11 @@ __all__ = [
     "RegexRecognizer",
     "bounded",
     "clause_before",
+    "digit_windows",
     "has_any",
     "recognizer_classes",
     "register",
+    "words_pattern",
 ]
 
 ALNUM = "0-9A-Za-z"
@@ -44,7 +45,7 @@ def has_any(window: str, words: tuple[str, ...]) -> bool:
     return any(w in window for w in words)
 
 
-_CLAUSE_ENDS = "。！？；，!?;,\n"
+_UP_TO_CLAUSE_END = re.compile(r".*[。！？；，!?;,\n]", re.S)
 
 
 def clause_before(text: str, start: int, window: int) -> str:
@@ -53,28 +54,57 @@ def clause_before(text: str, start: int, window: int) -> str:
     Context words count only inside the clause of the candidate: "编号…。护照E…" must not let
     the 编号 of the previous sentence cancel the passport.
     """
-    seg = text[max(0, start - window) : start]
-    cut = max(seg.rfind(c) for c in _CLAUSE_ENDS)
-    return seg[cut + 1 :] if cut >= 0 else seg
+    lo = max(0, start - window)
+    m = _UP_TO_CLAUSE_END.match(text, lo, start)
+    return text[m.end() if m else lo : start]
+
+
+def words_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex for a list of context words (one C search instead of one per word)."""
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
+# Six digits, at most one space or dash after the third or fourth: every 身份证, card, mobile,
+# landline, USCC, passport and permit number has such a run; dates, prices and counts rarely do.
+_TRIGGER = re.compile(r"[0-9]{3,4}[ -]?[0-9]{3}")
+_RUN = re.compile(r"[0-9A-Za-z+()\-·• ]*")
+_RUN_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+()-·• ")
+
+
+def digit_windows(text: str) -> list[tuple[int, int]]:
+    """The maximal runs of identifier characters (ASCII letters, digits, ``+()-·•`` and spaces)
+    that contain a trigger run of digits. A ``windowed`` recognizer's matches are made of these
+    characters and contain a trigger, so searching only these windows finds the same matches;
+    the look-behinds still see the text before a window, and the character after a window is
+    never a letter or digit, so the look-aheads decide as on the whole text."""
+    out: list[tuple[int, int]] = []
+    m = _TRIGGER.search(text)
+    while m is not None:
+        lo = m.start()
+        while lo > 0 and text[lo - 1] in _RUN_CHARS:
+            lo -= 1
+        run = _RUN.match(text, m.end())
+        hi = run.end() if run else m.end()
+        out.append((lo, hi))
+        m = _TRIGGER.search(text, hi)
+    return out
 
 
 class Recognizer:
-    """Base class: one entity type, a name, and :meth:`find_view`.
-
-    ``ascii_only`` recognizers (identifiers made of Latin letters, digits and separators) may be
-    handed a compact :class:`~beian.pii._view.TextView` whose ``scan`` holds only the ASCII
-    islands of the text; the others read ``view.text``.
-    """
+    """Base class: one entity type, a name, and :meth:`find`."""
 
     entity_type: ClassVar[str] = ""
     name: ClassVar[str] = ""
-    ascii_only: ClassVar[bool] = False
 
-    def find(self, text: str) -> Iterator[Entity]:
-        """Candidates in ``text`` (scores before thresholds, overlaps not resolved)."""
-        return self.find_view(TextView.identity(text))
+    windowed: ClassVar[bool] = False
 
-    def find_view(self, view: TextView) -> Iterator[Entity]:  # pragma: no cover - abstract
+    def find(
+        self, text: str, windows: Iterable[tuple[int, int]] | None = None
+    ) -> Iterator[Entity]:  # pragma: no cover - abstract
+        """Candidates in ``text`` (scores before thresholds, overlaps not resolved).
+
+        ``windows`` is passed only to ``windowed`` recognizers: the parts of the text to search.
+        """
         raise NotImplementedError
 
 
@@ -92,26 +122,58 @@ class RegexRecognizer(Recognizer):
     negative: ClassVar[tuple[str, ...]] = ()
     boost: ClassVar[float] = 0.15
     window: ClassVar[int] = 12
-    ascii_only: ClassVar[bool] = True
+    # True when every match holds six digits with at most one separator (``digit_windows``):
+    # the engine then searches only the stretches of text around such digit runs.
+    windowed: ClassVar[bool] = False
+
+    _context_re: ClassVar[re.Pattern[str] | None] = None
+    _negative_re: ClassVar[re.Pattern[str] | None] = None
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        pattern = cls.__dict__.get("pattern")
+        if pattern is not None and not pattern.flags & re.ASCII:
+            # \d means [0-9] (identifiers are ASCII digits) and scans faster than Unicode \d.
+            cls.pattern = re.compile(pattern.pattern, (pattern.flags & ~re.UNICODE) | re.ASCII)
+        cls._context_re = words_pattern(cls.context)
+        cls._negative_re = words_pattern(cls.negative)
 
     def check(self, value: str, text: str, start: int) -> float | None:
         return self.score
 
-    def find_view(self, view: TextView) -> Iterator[Entity]:
-        text = view.text
-        for m in self.pattern.finditer(view.scan):
+    def context_score(self, text: str, start: int, score: float) -> float | None:
+        """``score`` raised by context words, or None when a negative word is in the clause."""
+        if self._context_re is None and self._negative_re is None:
+            return score
+        before = clause_before(text, start, self.window)
+        if self._negative_re is not None and self._negative_re.search(before):
+            return None
+        if self._context_re is not None and self._context_re.search(before):
+            return min(1.0, score + self.boost)
+        return score
+
+    def matches(
+        self, text: str, windows: Iterable[tuple[int, int]] | None = None
+    ) -> Iterator[re.Match[str]]:
+        """Matches of the pattern in ``text``, or only inside ``windows`` (see ``digit_windows``)."""
+        if windows is None:
+            yield from self.pattern.finditer(text)
+            return
+        finditer = self.pattern.finditer
+        for lo, hi in windows:
+            yield from finditer(text, lo, hi)
+
+    def find(self, text: str, windows: Iterable[tuple[int, int]] | None = None) -> Iterator[Entity]:
+        for m in self.matches(text, windows):
             value = m.group()
-            start = view.to_text(m.start())
+            start = m.start()
             end = start + len(value)
             score = self.check(value, text, start)
             if score is None:
                 continue
-            if self.context or self.negative:
-                before = clause_before(text, start, self.window)
-                if self.negative and has_any(before, self.negative):
-                    continue
-                if self.context and has_any(before, self.context):
-                    score = min(1.0, score + self.boost)
+            score = self.context_score(text, start, score)
+            if score is None:
+                continue
             yield Entity(self.entity_type, start, end, value, round(score, 4), self.name)
 
 

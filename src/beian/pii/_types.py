@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["ENTITY_TYPES", "LABELS", "SENSITIVE_TYPES", "STRUCTURED_TYPES", "Entity", "label_of"]
 
@@ -38,9 +37,11 @@ def label_of(entity_type: str) -> str:
     return LABELS.get(entity_type, entity_type)
 
 
-@dataclass(frozen=True, slots=True)
-class Entity:
-    """One detected piece of personal information; ``start``/``end`` are character offsets."""
+class Entity(NamedTuple):
+    """One detected piece of personal information; ``start``/``end`` are character offsets.
+
+    A named tuple: immutable, picklable and cheap to create (the engine makes many).
+    """
 
     type: str
     start: int
@@ -50,7 +51,7 @@ class Entity:
     recognizer: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self._asdict()
 
     def overlaps(self, other: Entity) -> bool:
         return self.start < other.end and other.start < self.end

@@ -29,6 +29,7 @@ class BankCardRecognizer(RegexRecognizer):
             right=r"(?![0-9A-Za-z]|[ -]\d)",
         )
     )
+    windowed = True
     score = 0.8
     context = ("银行卡", "卡号", "账号", "账户", "信用卡", "借记卡", "储蓄卡", "开户", "转账")
     negative = (
@@ -47,8 +48,8 @@ class BankCardRecognizer(RegexRecognizer):
 
     def check(self, value: str, text: str, start: int) -> float | None:
         digits = value.replace(" ", "").replace("-", "")
-        if not 16 <= len(digits) <= 19 or luhn.checksum(digits) != 0:
+        if not 16 <= len(digits) <= 19:
             return None
         if len(digits) == 18 and _id_shaped(digits):
-            return None  # a 身份证 number with a wrong check digit, not a card
-        return self.score
+            return None  # a 身份证 number (valid or with a wrong check digit), not a card
+        return self.score if luhn.checksum(digits) == 0 else None

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
 from beian.pii._registry import Recognizer, register
 from beian.pii._types import Entity
-from beian.pii._view import TextView
 
 _LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 _DOMAIN = re.compile(
@@ -22,10 +21,7 @@ class EmailRecognizer(Recognizer):
     name = "email"
     score: ClassVar[float] = 0.95
 
-    ascii_only = True
-
-    def find_view(self, view: TextView) -> Iterator[Entity]:
-        text = view.scan
+    def find(self, text: str, windows: Iterable[tuple[int, int]] | None = None) -> Iterator[Entity]:
         at = text.find("@")
         while at != -1:
             start = at
@@ -36,11 +32,7 @@ class EmailRecognizer(Recognizer):
             m = _DOMAIN.match(text, at)
             if start < at and m is not None and ".." not in text[start:at]:
                 end = m.end()
-                value = text[start:end]
-                begin = view.to_text(start)
-                yield Entity(
-                    self.entity_type, begin, begin + len(value), value, self.score, self.name
-                )
+                yield Entity(self.entity_type, start, end, text[start:end], self.score, self.name)
                 at = text.find("@", end)
             else:
                 at = text.find("@", at + 1)

@@ -23,6 +23,7 @@ class IdCardRecognizer(RegexRecognizer):
             "[1-9]", rf"\d{{5}}(?:(?:18|19|20)\d{{2}}{_DATE}\d{{3}}[\dXx]|\d{{2}}{_DATE}\d{{3}})"
         )
     )
+    windowed = True
     score = 0.95
     context = ("身份证", "证件号", "公民身份", "身份号码", "ID")
     negative = ("订单", "单号", "流水号", "运单")

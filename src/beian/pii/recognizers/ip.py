@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
-from beian.pii._registry import RegexRecognizer, clause_before, has_any, register
+from beian.pii._registry import RegexRecognizer, register
 from beian.pii._types import Entity
-from beian.pii._view import TextView
 
 _V6 = re.compile(
     r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}|:)?(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Za-z:])"
@@ -35,12 +34,11 @@ class IpRecognizer(RegexRecognizer):
 
     window = 8
 
-    def find_view(self, view: TextView) -> Iterator[Entity]:
-        yield from super().find_view(view)
-        scan, text = view.scan, view.text
-        if "::" not in scan and scan.count(":") < 7:
+    def find(self, text: str, windows: Iterable[tuple[int, int]] | None = None) -> Iterator[Entity]:
+        yield from super().find(text)
+        if "::" not in text and text.count(":") < 7:
             return
-        for m in _V6.finditer(scan):
+        for m in _V6.finditer(text):
             value = m.group()
             if "::" not in value and value.count(":") != 7:
                 continue
@@ -48,9 +46,8 @@ class IpRecognizer(RegexRecognizer):
                 ipaddress.IPv6Address(value)
             except ValueError:
                 continue
-            start = view.to_text(m.start())
-            before = clause_before(text, start, self.window)
-            score = (
-                min(1.0, self.score + self.boost) if has_any(before, self.context) else self.score
-            )
+            start = m.start()
+            score = self.context_score(text, start, self.score)
+            if score is None:
+                continue
             yield Entity(self.entity_type, start, start + len(value), value, score, self.name)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
-from beian.pii._registry import RegexRecognizer, clause_before, has_any, register
+from beian.pii._registry import RegexRecognizer, register
 from beian.pii._types import Entity
-from beian.pii._view import TextView
 
 _PREFIX = re.compile(r"(?:\+86|0086|86)[ -]?$")
 
@@ -29,11 +28,12 @@ class MobileRecognizer(RegexRecognizer):
     context = ("手机", "电话", "联系", "致电", "短信", "微信")
     negative = ("订单", "单号", "流水号", "运单")
 
-    def find_view(self, view: TextView) -> Iterator[Entity]:
-        text = view.text
-        for m in self.pattern.finditer(view.scan):
+    windowed = True
+
+    def find(self, text: str, windows: Iterable[tuple[int, int]] | None = None) -> Iterator[Entity]:
+        for m in self.matches(text, windows):
             value = m.group()
-            start = view.to_text(m.start())
+            start = m.start()
             end = start + len(value)
             if len({c for c in value if not c.isdigit()}) > 1:
                 continue  # mixed separators: "138 1234-5678" is not how numbers are written
@@ -42,10 +42,7 @@ class MobileRecognizer(RegexRecognizer):
                 start = prefix.start()
             elif _glued(text, start):
                 continue
-            before = clause_before(text, start, self.window)
-            if has_any(before, self.negative):
+            score = self.context_score(text, start, self.score)
+            if score is None:
                 continue
-            score = (
-                min(1.0, self.score + self.boost) if has_any(before, self.context) else self.score
-            )
             yield Entity(self.entity_type, start, end, text[start:end], score, self.name)

@@ -8,12 +8,11 @@ where the length is ambiguous, a following function character (的, 是, 今…)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
 from beian.pii._registry import Recognizer, register
 from beian.pii._types import Entity
-from beian.pii._view import TextView
 
 SINGLE_SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
@@ -143,8 +142,7 @@ class NameRecognizer(Recognizer):
     prefix_score: ClassVar[float] = 0.8
     title_score: ClassVar[float] = 0.7
 
-    def find_view(self, view: TextView) -> Iterator[Entity]:
-        text = view.text
+    def find(self, text: str, windows: Iterable[tuple[int, int]] | None = None) -> Iterator[Entity]:
         for m in _PREFIX_RE.finditer(text):
             start = m.start(1)
             n = _given(text, m.end(1))

@@ -15,6 +15,7 @@ class PassportRecognizer(RegexRecognizer):
     pattern: ClassVar[re.Pattern[str]] = re.compile(
         bounded("[EGDSP]", r"(?:[0-9A-HJ-NP-Z]\d{7}|\d{7})")
     )
+    windowed = True
     score = 0.6
     boost = 0.3
     window = 16

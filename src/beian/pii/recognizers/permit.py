@@ -16,6 +16,7 @@ class PermitRecognizer(RegexRecognizer):
     pattern: ClassVar[re.Pattern[str]] = re.compile(
         bounded("[CWHMTL0-9]", r"[0-9A-HJ-NP-Z]?\d{7}(?:\d{2})?")
     )
+    windowed = True
     score = 0.6
     boost = 0.3
     window = 16

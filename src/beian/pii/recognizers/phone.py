@@ -23,6 +23,7 @@ class PhoneRecognizer(RegexRecognizer):
             )
         )
     )
+    windowed = True
     score = 0.75
     context = ("电话", "座机", "固话", "联系", "致电", "热线", "客服", "传真", "Tel", "TEL")
     negative = ("订单", "单号", "流水号", "运单", "编号")

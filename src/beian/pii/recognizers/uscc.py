@@ -18,6 +18,7 @@ class UsccRecognizer(RegexRecognizer):
     entity_type = "USCC"
     name = "uscc"
     pattern: ClassVar[re.Pattern[str]] = re.compile(bounded(r"\d", rf"\d{{7}}{_C}{{10}}"))
+    windowed = True
     score = 0.9
     context = ("信用代码", "社会信用", "营业执照", "税号", "纳税人识别号")
 
