@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from beian.errors import ConfigError
+from beian.errors import ConfigError, validation_summary
 
 __all__ = ["CustomRecognizer", "PiiConfig"]
 
@@ -71,10 +71,9 @@ class PiiConfig(BaseModel):
         try:
             return cls.model_validate(section)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"])
+            msg, loc = validation_summary(exc)
             raise ConfigError(
-                f"个人信息识别配置无效：{err['msg']}",
+                f"个人信息识别配置无效：{msg}",
                 where=f"{where}: {loc}",
                 fix="参见 docs/pii.md 的配置说明",
             ) from None
