@@ -14,6 +14,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -115,14 +116,17 @@ def _fail_or_keep(
     report.errors.append(RecordError(line=line, message=msg))
 
 
-def _jsonl(
-    p: _Processor,
-    src: Path,
-    dst: Path | None,
-    fields: list[str] | None,
-    on_error: OnError,
-    progress: Progress | None,
-) -> None:
+@dataclass(frozen=True)
+class _Job:
+    src: Path
+    dst: Path | None
+    fields: list[str] | None
+    on_error: OnError
+    progress: Progress | None
+
+
+def _jsonl(p: _Processor, job: _Job) -> None:
+    src, dst, fields, on_error, progress = job.src, job.dst, job.fields, job.on_error, job.progress
     report = p.report
     with dst.open("w", encoding="utf-8") if dst else io.StringIO() as out:
         for no, line in _lines(src, progress, report.bytes):
@@ -141,7 +145,8 @@ def _jsonl(
                 out.write(json.dumps(new, ensure_ascii=False) + "\n")
 
 
-def _text(p: _Processor, src: Path, dst: Path | None, progress: Progress | None) -> None:
+def _text(p: _Processor, job: _Job) -> None:
+    src, dst, progress = job.src, job.dst, job.progress
     with dst.open("w", encoding="utf-8", newline="") if dst else io.StringIO() as out:
         for _, line in _lines(src, progress, p.report.bytes):
             new = p.record({"text": line}, None)["text"]
@@ -149,14 +154,8 @@ def _text(p: _Processor, src: Path, dst: Path | None, progress: Progress | None)
                 out.write(new)
 
 
-def _csv(
-    p: _Processor,
-    src: Path,
-    dst: Path | None,
-    fields: list[str] | None,
-    on_error: OnError,
-    progress: Progress | None,
-) -> None:
+def _csv(p: _Processor, job: _Job) -> None:
+    src, dst, fields, on_error, progress = job.src, job.dst, job.fields, job.on_error, job.progress
     report = p.report
     with (
         src.open("r", encoding=_encoding(src), newline="") as fh,
@@ -196,11 +195,11 @@ def _csv(
             progress(report.bytes, report.bytes)
 
 
-def _parquet(
-    p: _Processor, src: Path, dst: Path | None, fields: list[str] | None, progress: Progress | None
-) -> None:
+def _parquet(p: _Processor, job: _Job) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+    src, dst, fields, progress = job.src, job.dst, job.fields, job.progress
 
     pf = pq.ParquetFile(src)
     schema = pf.schema_arrow
@@ -287,14 +286,8 @@ def process_dataset(
     t0 = time.perf_counter()
 
     def run(target: Path | None) -> None:
-        if fmt == "jsonl":
-            _jsonl(proc, src_p, target, fields, on_error, progress)
-        elif fmt == "csv":
-            _csv(proc, src_p, target, fields, on_error, progress)
-        elif fmt == "parquet":
-            _parquet(proc, src_p, target, fields, progress)
-        else:
-            _text(proc, src_p, target, progress)
+        step = {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}.get(fmt, _text)
+        step(proc, _Job(src_p, target, fields, on_error, progress))
 
     if dst is None:
         run(None)

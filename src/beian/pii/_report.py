@@ -56,28 +56,20 @@ class DatasetReport(BaseModel):
     def findings(self) -> list[Finding]:
         out: list[Finding] = []
         where = Location(file=self.input)
-        sensitive = {t: n for t, n in self.counts.items() if t in SENSITIVE_TYPES}
-        general = {t: n for t, n in self.counts.items() if t not in SENSITIVE_TYPES}
-        if sensitive:
-            text = "、".join(f"{label_of(t)} {n} 处" for t, n in sorted(sensitive.items()))
-            out.append(
-                Finding.of(
-                    PII_SENSITIVE,
-                    f"发现敏感个人信息：{text}",
-                    fix="训练前去标识化（beian pii redact），或取得单独同意并留存记录",
-                    location=where,
-                )
-            )
-        if general:
-            text = "、".join(f"{label_of(t)} {n} 处" for t, n in sorted(general.items()))
-            out.append(
-                Finding.of(
-                    PII_GENERAL,
-                    f"发现个人信息：{text}",
-                    fix="确认已取得同意，或用 beian pii redact 去标识化",
-                    location=where,
-                )
-            )
+        groups = (
+            (
+                PII_SENSITIVE,
+                True,
+                "发现敏感个人信息",
+                "训练前去标识化（beian pii redact），或取得单独同意并留存记录",
+            ),
+            (PII_GENERAL, False, "发现个人信息", "确认已取得同意，或用 beian pii redact 去标识化"),
+        )
+        for code, sensitive, what, fix in groups:
+            found = {t: n for t, n in self.counts.items() if (t in SENSITIVE_TYPES) is sensitive}
+            if found:
+                text = "、".join(f"{label_of(t)} {n} 处" for t, n in sorted(found.items()))
+                out.append(Finding.of(code, f"{what}：{text}", fix=fix, location=where))
         for err in self.errors:
             out.append(
                 Finding.of(
