@@ -21,7 +21,6 @@ __all__ = [
     "bounded",
     "clause_before",
     "digit_windows",
-    "has_any",
     "recognizer_classes",
     "register",
     "words_pattern",
@@ -39,10 +38,6 @@ def bounded(first: str, rest: str, *, right: str = rf"(?![{ALNUM}])") -> str:
     which is why digits glued to Chinese text (``身份证号110101…的``) need these explicit checks.
     """
     return rf"(?:{first})(?<![{ALNUM}](?:{first})){rest}{right}"
-
-
-def has_any(window: str, words: tuple[str, ...]) -> bool:
-    return any(w in window for w in words)
 
 
 _UP_TO_CLAUSE_END = re.compile(r".*[。！？；，!?;,\n]", re.S)
