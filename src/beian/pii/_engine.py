@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from beian.errors import ConfigError
 from beian.pii._config import CustomRecognizer, PiiConfig
-from beian.pii._registry import Recognizer, clause_before, digit_windows, recognizer_classes
+from beian.pii._registry import Recognizer, Trigger, clause_before, recognizer_classes
 from beian.pii._types import ENTITY_TYPES, Entity
 
 __all__ = ["PiiEngine", "resolve_overlaps"]
@@ -89,7 +89,7 @@ class PiiEngine:
             if self.config.wants(spec.type)
         ]
         self.recognizers: tuple[Recognizer, ...] = tuple(recognizers)
-        self._windowed = any(r.windowed for r in recognizers)
+        self._triggers = tuple({r.trigger for r in recognizers if r.trigger is not None})
         self._min = {t: self.config.min_score(t) for t in known}
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -108,9 +108,10 @@ class PiiEngine:
         """Every candidate above its threshold, before overlap resolution."""
         out: list[Entity] = []
         minimum = self._min
-        windows = digit_windows(text) if self._windowed else None
+        windows: dict[Trigger, list[tuple[int, int]]] = {t: t.windows(text) for t in self._triggers}
         for rec in self.recognizers:
-            for e in rec.find(text, windows) if rec.windowed else rec.find(text):
+            found = rec.find(text) if rec.trigger is None else rec.find(text, windows[rec.trigger])
+            for e in found:
                 if e.score >= minimum.get(e.type, self.config.threshold):
                     out.append(e)
         return out

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
 from beian.pii._types import Entity
 
 __all__ = [
     "ALNUM",
+    "DIGITS",
+    "DOTTED",
     "Recognizer",
     "RegexRecognizer",
+    "Trigger",
     "bounded",
     "clause_before",
-    "digit_windows",
     "recognizer_classes",
     "register",
     "words_pattern",
@@ -59,30 +62,46 @@ def words_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, words))) if words else None
 
 
+@dataclass(frozen=True, eq=False)
+class Trigger:
+    """Where a recognizer's matches can be: around a cheap ``pattern``, inside runs of ``chars``.
+
+    Every match of a recognizer with a trigger is made of ``chars`` and contains a match of
+    ``pattern``, so the engine searches only the maximal runs of ``chars`` around the pattern's
+    matches (its windows) and the recognizer finds exactly what it would find in the whole
+    text: look-behinds still see the text before a window, and the character after a window is
+    never one of ``chars`` (which include every ASCII letter and digit), so the look-aheads
+    decide as they would on the whole text.
+    """
+
+    pattern: re.Pattern[str]
+    chars: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_set", frozenset(self.chars))
+        object.__setattr__(self, "_run", re.compile(f"[{re.escape(self.chars)}]*"))
+
+    def windows(self, text: str) -> list[tuple[int, int]]:
+        inside: frozenset[str] = self._set  # type: ignore[attr-defined]
+        run: re.Pattern[str] = self._run  # type: ignore[attr-defined]
+        out: list[tuple[int, int]] = []
+        m = self.pattern.search(text)
+        while m is not None:
+            lo = m.start()
+            while lo > 0 and text[lo - 1] in inside:
+                lo -= 1
+            hi = run.match(text, m.end()).end()  # type: ignore[union-attr]
+            out.append((lo, hi))
+            m = self.pattern.search(text, hi)
+        return out
+
+
+_ALNUM_CHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # Six digits, at most one space or dash after the third or fourth: every 身份证, card, mobile,
 # landline, USCC, passport and permit number has such a run; dates, prices and counts rarely do.
-_TRIGGER = re.compile(r"[0-9]{3,4}[ -]?[0-9]{3}")
-_RUN = re.compile(r"[0-9A-Za-z+()\-·• ]*")
-_RUN_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+()-·• ")
-
-
-def digit_windows(text: str) -> list[tuple[int, int]]:
-    """The maximal runs of identifier characters (ASCII letters, digits, ``+()-·•`` and spaces)
-    that contain a trigger run of digits. A ``windowed`` recognizer's matches are made of these
-    characters and contain a trigger, so searching only these windows finds the same matches;
-    the look-behinds still see the text before a window, and the character after a window is
-    never a letter or digit, so the look-aheads decide as on the whole text."""
-    out: list[tuple[int, int]] = []
-    m = _TRIGGER.search(text)
-    while m is not None:
-        lo = m.start()
-        while lo > 0 and text[lo - 1] in _RUN_CHARS:
-            lo -= 1
-        run = _RUN.match(text, m.end())
-        hi = run.end() if run else m.end()
-        out.append((lo, hi))
-        m = _TRIGGER.search(text, hi)
-    return out
+DIGITS = Trigger(re.compile(r"[0-9]{3,4}[ -]?[0-9]{3}"), _ALNUM_CHARS + "+()-·• ")
+# Two dots around one to three digits: every IPv4 address (a literal scan for ".").
+DOTTED = Trigger(re.compile(r"\.[0-9]{1,3}\.[0-9]"), _ALNUM_CHARS + ".")
 
 
 class Recognizer:
@@ -91,14 +110,15 @@ class Recognizer:
     entity_type: ClassVar[str] = ""
     name: ClassVar[str] = ""
 
-    windowed: ClassVar[bool] = False
+    trigger: ClassVar[Trigger | None] = None
 
     def find(
         self, text: str, windows: Iterable[tuple[int, int]] | None = None
     ) -> Iterator[Entity]:  # pragma: no cover - abstract
         """Candidates in ``text`` (scores before thresholds, overlaps not resolved).
 
-        ``windows`` is passed only to ``windowed`` recognizers: the parts of the text to search.
+        ``windows`` is passed only to recognizers with a ``trigger``: the parts of the text to
+        search (see :class:`Trigger`).
         """
         raise NotImplementedError
 
@@ -117,9 +137,6 @@ class RegexRecognizer(Recognizer):
     negative: ClassVar[tuple[str, ...]] = ()
     boost: ClassVar[float] = 0.15
     window: ClassVar[int] = 12
-    # True when every match holds six digits with at most one separator (``digit_windows``):
-    # the engine then searches only the stretches of text around such digit runs.
-    windowed: ClassVar[bool] = False
 
     _context_re: ClassVar[re.Pattern[str] | None] = None
     _negative_re: ClassVar[re.Pattern[str] | None] = None
@@ -150,7 +167,7 @@ class RegexRecognizer(Recognizer):
     def matches(
         self, text: str, windows: Iterable[tuple[int, int]] | None = None
     ) -> Iterator[re.Match[str]]:
-        """Matches of the pattern in ``text``, or only inside ``windows`` (see ``digit_windows``)."""
+        """Matches of the pattern in ``text``, or only inside ``windows`` (see :class:`Trigger`)."""
         if windows is None:
             yield from self.pattern.finditer(text)
             return

@@ -8,7 +8,7 @@ from typing import ClassVar
 from stdnum import luhn
 
 from beian.pii._regions import is_region_code
-from beian.pii._registry import RegexRecognizer, bounded, register
+from beian.pii._registry import DIGITS, RegexRecognizer, bounded, register
 
 
 def _id_shaped(digits: str) -> bool:
@@ -29,7 +29,7 @@ class BankCardRecognizer(RegexRecognizer):
             right=r"(?![0-9A-Za-z]|[ -]\d)",
         )
     )
-    windowed = True
+    trigger = DIGITS
     score = 0.8
     context = ("银行卡", "卡号", "账号", "账户", "信用卡", "借记卡", "储蓄卡", "开户", "转账")
     negative = (

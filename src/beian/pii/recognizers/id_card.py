@@ -9,7 +9,7 @@ from typing import ClassVar
 from stdnum.cn import ric
 
 from beian.pii._regions import is_region_code
-from beian.pii._registry import RegexRecognizer, bounded, register
+from beian.pii._registry import DIGITS, RegexRecognizer, bounded, register
 
 _DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 
@@ -23,7 +23,7 @@ class IdCardRecognizer(RegexRecognizer):
             "[1-9]", rf"\d{{5}}(?:(?:18|19|20)\d{{2}}{_DATE}\d{{3}}[\dXx]|\d{{2}}{_DATE}\d{{3}})"
         )
     )
-    windowed = True
+    trigger = DIGITS
     score = 0.95
     context = ("身份证", "证件号", "公民身份", "身份号码", "ID")
     negative = ("订单", "单号", "流水号", "运单")

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
-from beian.pii._registry import RegexRecognizer, register
+from beian.pii._registry import DOTTED, RegexRecognizer, register
 from beian.pii._types import Entity
 
 _V6 = re.compile(
@@ -22,6 +22,7 @@ class IpRecognizer(RegexRecognizer):
     pattern: ClassVar[re.Pattern[str]] = re.compile(
         r"\d(?<![0-9A-Za-z.]\d)\d{0,2}(?:\.\d{1,3}){3}(?![0-9A-Za-z]|\.\d)"
     )
+    trigger = DOTTED
     score = 0.85
     context = ("IP", "ip地址", "地址", "登录", "访问", "服务器")
     negative = ("版本", "version", "Version", "ver")
@@ -35,7 +36,7 @@ class IpRecognizer(RegexRecognizer):
     window = 8
 
     def find(self, text: str, windows: Iterable[tuple[int, int]] | None = None) -> Iterator[Entity]:
-        yield from super().find(text)
+        yield from super().find(text, windows)
         if "::" not in text and text.count(":") < 7:
             return
         for m in _V6.finditer(text):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
-from beian.pii._registry import RegexRecognizer, register
+from beian.pii._registry import DIGITS, RegexRecognizer, register
 from beian.pii._types import Entity
 
 _PREFIX = re.compile(r"(?:\+86|0086|86)[ -]?$")
@@ -28,7 +28,7 @@ class MobileRecognizer(RegexRecognizer):
     context = ("手机", "电话", "联系", "致电", "短信", "微信")
     negative = ("订单", "单号", "流水号", "运单")
 
-    windowed = True
+    trigger = DIGITS
 
     def find(self, text: str, windows: Iterable[tuple[int, int]] | None = None) -> Iterator[Entity]:
         for m in self.matches(text, windows):

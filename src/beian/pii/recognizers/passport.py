@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from beian.pii._registry import RegexRecognizer, bounded, clause_before, register
+from beian.pii._registry import DIGITS, RegexRecognizer, bounded, clause_before, register
 
 
 @register
@@ -15,7 +15,7 @@ class PassportRecognizer(RegexRecognizer):
     pattern: ClassVar[re.Pattern[str]] = re.compile(
         bounded("[EGDSP]", r"(?:[0-9A-HJ-NP-Z]\d{7}|\d{7})")
     )
-    windowed = True
+    trigger = DIGITS
     score = 0.6
     boost = 0.3
     window = 16

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from beian.pii._registry import RegexRecognizer, bounded, register
+from beian.pii._registry import DIGITS, RegexRecognizer, bounded, register
 
 _AREA = r"(?:10|2\d|[3-9]\d{2})"
 
@@ -23,7 +23,7 @@ class PhoneRecognizer(RegexRecognizer):
             )
         )
     )
-    windowed = True
+    trigger = DIGITS
     score = 0.75
     context = ("电话", "座机", "固话", "联系", "致电", "热线", "客服", "传真", "Tel", "TEL")
     negative = ("订单", "单号", "流水号", "运单", "编号")

@@ -8,7 +8,7 @@ from typing import ClassVar
 from stdnum.cn import uscc
 
 from beian.pii._regions import is_region_code
-from beian.pii._registry import RegexRecognizer, bounded, register
+from beian.pii._registry import DIGITS, RegexRecognizer, bounded, register
 
 _C = "[0-9A-HJ-NPQRTUWXY]"  # GB 32100 alphabet: no I, O, S, V, Z
 
@@ -18,7 +18,7 @@ class UsccRecognizer(RegexRecognizer):
     entity_type = "USCC"
     name = "uscc"
     pattern: ClassVar[re.Pattern[str]] = re.compile(bounded(r"\d", rf"\d{{7}}{_C}{{10}}"))
-    windowed = True
+    trigger = DIGITS
     score = 0.9
     context = ("信用代码", "社会信用", "营业执照", "税号", "纳税人识别号")
 
