@@ -85,3 +85,19 @@ def test_scan_sample_review_report(cli: Cli, corpus: Path, tmp_path: Path) -> No
 def test_report_before_scan(cli: Cli, tmp_path: Path) -> None:
     r = cli("corpus", "report", str(tmp_path / "nothing"))
     assert r.returncode == 2 and "beian corpus scan" in r.stderr + r.stdout
+
+
+def test_scan_with_the_pii_engine(cli: Cli, corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    r = cli("corpus", "scan", str(corpus), "-o", str(out), "--pii", "--pii-is-bad", "-f", "json")
+    assert r.returncode == 1, r.stderr  # news lacks its authorisation record
+    data = json.loads(r.stdout)
+    # every 50th generated document carries a mobile number (helpers.texts)
+    assert {s["name"]: (s["pii_docs"], s["bad"]) for s in data["sources"]} == {
+        "web": (20, 20),
+        "books": (20, 20),
+        "forum": (6, 6),
+        "news": (8, 8),
+    }
+    assert data["screeners"]["pii"] == "beian.pii" and data["screeners"]["pii_is_bad"] is True
+    assert sum(f["code"] == "BA-COR-006" for f in data["findings"]) == 4

@@ -226,3 +226,13 @@ def test_trained_model_as_classifier(tmp_path: Path) -> None:
     assert all(r["classifier_score"] >= 0.5 for r in rows if r["bad"])
     with pytest.raises(ValueError, match="safe"):
         ModelClassifier(model, safe_label="clean")
+
+
+def test_real_pii_engine_plugs_in(corpus: Path, tmp_path: Path) -> None:
+    from beian.pii import PiiEngine
+
+    scan_corpus(SourceConfig.load(corpus), Screeners(pii=PiiEngine()), tmp_path / "out", workers=1)
+    rows = results(tmp_path / "out")
+    with_phone = {r["doc_id"] for r in rows if r["pii_count"]}
+    assert len(with_phone) == 54 and not any(r["bad"] for r in rows)
+    assert all(r["pii_types"] == ["MOBILE"] for r in rows if r["pii_count"])
