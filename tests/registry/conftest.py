@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from beian.registry import Actor, Registry, Settings
-from beian.registry.domain import OrgKind, Role
+from beian.registry.domain import OrgKind, Policy, Role
 
 PASSWORD = "correct-horse-battery"
 PROVINCE = "北京"
@@ -105,10 +105,7 @@ def populate(reg: Registry) -> World:
     for name, (role, org) in PEOPLE.items():
         nu = reg.create_user(name, role, orgs[org], password=PASSWORD)
         users[name] = (PASSWORD, nu.totp_secret)
-    world = World(reg, users, {})
-    for name in PEOPLE:
-        world.actors[name] = world.login(name)[1]
-    return world
+    return World(reg, users, {name: reg.actor(name) for name in PEOPLE})
 
 
 @pytest.fixture
@@ -117,7 +114,9 @@ def settings(tmp_path: Path) -> Settings:
 
     key = tmp_path / "keys.json"
     KeyRing.generate().save(key)
-    return Settings(data_dir=tmp_path / "data", key_file=key)
+    # Real argon2id, with light parameters so that the suite stays fast.
+    return Settings(data_dir=tmp_path / "data", key_file=key,
+                    policy=Policy(argon2_time_cost=1, argon2_memory_kib=1024))
 
 
 @pytest.fixture

@@ -59,23 +59,22 @@ class Actor:
                    OrgKind(user.org.kind), user.org.province, csrf)
 
 
-def _hasher():  # type: ignore[no-untyped-def]
+def hash_password(password: str, *, time_cost: int = 3, memory_kib: int = 65536) -> str:
+    """Argon2id hash (parameters default to RFC 9106's second recommendation)."""
     from argon2 import PasswordHasher
 
-    return PasswordHasher()
-
-
-def hash_password(password: str) -> str:
     if len(password) < 10:
         raise InputError("密码太短", where="password", fix="密码至少 10 个字符")
-    return str(_hasher().hash(password))
+    return str(PasswordHasher(time_cost=time_cost, memory_cost=memory_kib).hash(password))
 
 
 def verify_password(stored: str, password: str) -> bool:
+    """Check against the hash; its own parameters are read from the hash string."""
+    from argon2 import PasswordHasher
     from argon2.exceptions import InvalidHashError, VerificationError
 
     try:
-        return bool(_hasher().verify(stored, password))
+        return bool(PasswordHasher().verify(stored, password))
     except (VerificationError, InvalidHashError):
         return False
 

@@ -27,6 +27,8 @@ class Policy(BaseModel):
     login_max_failures: int = Field(5, ge=1, description="15 分钟内允许的登录失败次数")
     login_window_seconds: int = Field(900, ge=1)
     session_hours: int = Field(12, ge=1)
+    argon2_time_cost: int = Field(3, ge=1, description="argon2id 迭代次数")
+    argon2_memory_kib: int = Field(65536, ge=8, description="argon2id 内存（KiB）")
 
     def working_days(self, deadline: Deadline) -> int:
         return {
