@@ -41,7 +41,7 @@ class NewUser:
             return None
         import pyotp
 
-        return str(pyotp.TOTP(self.totp_secret).provisioning_uri(self.username, "beian 备案登记"))
+        return str(pyotp.TOTP(self.totp_secret).provisioning_uri(name=self.username, issuer_name="beian 备案登记"))
 
 
 class _Accounts(_Core):
