@@ -142,7 +142,7 @@ class _Lifecycle(_Applications):
         """Take one step of the lifecycle as ``actor``."""
         with self.tx() as db:
             app = self.load_app(db, actor, public_id)
-            q = select(Application).where(Application.id == app.id).with_for_update()
+            q = select(Application).where(Application.id == app.id).with_for_update(of=Application)
             app = db.scalars(q).one()
             return self._transition(db, app, action, actor, note, today or dt.date.today())
 
@@ -153,7 +153,7 @@ class _Lifecycle(_Applications):
             raise InputError("异议须写明姓名（或单位）和理由", where="text", fix="请补全后再提交")
         with self.tx() as db:
             app = db.scalar(select(Application).where(Application.public_id == public_id)
-                            .with_for_update())
+                            .with_for_update(of=Application))
             notice = (State.IN_PUBLIC_NOTICE, State.OBJECTION_RAISED, State.OBJECTION_REVIEW)
             if app is None or app.state not in notice:
                 raise NotFound("该申请不在公示期", where=public_id, fix="请从公示列表选择")
@@ -178,7 +178,7 @@ class _Lifecycle(_Applications):
         with self.tx() as db:
             for app in db.scalars(select(Application).where(
                     Application.state == State.IN_PUBLIC_NOTICE,
-                    Application.notice_end < today).with_for_update()):
+                    Application.notice_end < today).with_for_update(of=Application)):
                 r = self._transition(db, app, "file", None, "公示期满，无未处理异议", today,
                                      actor_name=_SYSTEM)
                 done.append({"id": app.public_id, **r})
