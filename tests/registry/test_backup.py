@@ -80,7 +80,7 @@ def test_postgres_backup_wipe_restore(settings: Settings, tmp_path: Path,
 
 def test_restore_refuses_foreign_directory(settings: Settings, tmp_path: Path) -> None:
     (tmp_path / "junk").mkdir()
-    with pytest.raises(InputError, match="backup.json"):
+    with pytest.raises(InputError, match=r"backup\.json"):
         restore(settings, tmp_path / "junk")
 
 

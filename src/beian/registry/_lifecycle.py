@@ -15,6 +15,7 @@ from beian.registry._auth import Actor
 from beian.registry._errors import Conflict, Forbidden, NotFound
 from beian.registry.db import Application, ChecklistItem, Counter, Event, Material, Objection
 from beian.registry.domain import (
+    TRANSITIONS,
     Deadline,
     Kind,
     OrgKind,
@@ -140,6 +141,9 @@ class _Lifecycle(_Applications):
     def act(self, actor: Actor, public_id: str, action: str, note: str = "",
             today: dt.date | None = None) -> dict[str, Any]:
         """Take one step of the lifecycle as ``actor``."""
+        perms = {t.perm for t in TRANSITIONS if t.action == action}
+        if not perms or not any(actor.can(p) for p in perms):
+            raise Forbidden(f"无权执行 {action}", where=action, fix="请用有相应权限的账号")
         with self.tx() as db:
             app = self.load_app(db, actor, public_id)
             q = select(Application).where(Application.id == app.id).with_for_update(of=Application)

@@ -81,7 +81,7 @@ def login(request: Request, reg: Reg, username: Annotated[str, Form()],
           totp: Annotated[str, Form()] = "") -> Response:
     ip = request.client.host if request.client else "?"
     try:
-        token, actor = reg.login(username, password, totp or None, ip)
+        token, _ = reg.login(username, password, totp or None, ip)
     except LoginRefused:
         return _page(request, "login.html", 401, actor=None, error="用户名、密码或动态口令错误")
     except RateLimited:
