@@ -111,8 +111,8 @@ class _Core:
     def load_app(self, db: Session, actor: Actor, public_id: str) -> Application:
         if not (actor.can(Perm.APPLY) or actor.can(Perm.READ_ALL)):
             raise Forbidden("无权查看申请", fix="请使用有查看权限的账号")
-        app = db.scalar(self.scoped(select(Application), actor)
-                        .where(Application.public_id == public_id))
+        app: Application | None = db.scalar(
+            self.scoped(select(Application), actor).where(Application.public_id == public_id))
         if app is None:
             raise NotFound("申请不存在或无权查看", where=public_id, fix="请检查申请编号")
         return app

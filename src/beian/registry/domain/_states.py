@@ -102,7 +102,7 @@ _LIVE = frozenset({_S.FILED, _S.CHANGE_PENDING, _S.RENEWAL_DUE, _S.INSPECTION_OP
                    _S.RECTIFICATION_REQUIRED})
 
 
-def _t(action: str, label: str, sources: set[State], target: State, perm: Perm,
+def _t(action: str, label: str, sources: set[State] | frozenset[State], target: State, perm: Perm,
        **kw: object) -> Transition:
     return Transition(action, label, frozenset(sources), target, perm, **kw)  # type: ignore[arg-type]
 
