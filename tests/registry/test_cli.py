@@ -73,6 +73,7 @@ def cli_env(settings: Settings) -> dict[str, str]:
     return {"BEIAN_DATA_DIR": str(settings.data_dir), "BEIAN_KEY_FILE": str(settings.key_file)}
 
 
+@pytest.mark.slow
 def test_admin_commands(world: World, settings: Settings, cli_env: dict[str, str],
                         tmp_path: Path) -> None:
     r = run_cli("registry", "audit", "verify", env=cli_env)

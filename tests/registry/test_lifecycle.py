@@ -152,7 +152,8 @@ def test_registration_path_gets_its_own_number(world: World, tmp_path: Path) -> 
 @pytest.mark.parametrize(("who", "action", "error"), [
     ("applicant", "start_review", Forbidden),
     ("inspector", "start_review", Forbidden),
-    ("reviewer", "publish_notice", Conflict),  # wrong state for that action
+    ("approver", "publish_notice", Conflict),  # wrong state for that action
+    ("reviewer", "publish_notice", Forbidden),  # needs approve
     ("inspector", "withdraw", Forbidden),  # needs apply
     ("other_applicant", "withdraw", NotFound),  # outside scope: invisible
     ("sh_reviewer", "start_review", NotFound),  # other province
