@@ -83,3 +83,39 @@ def test_serials_unique_under_concurrency_postgres(
             assert next_serial(db, "other") == 1
     finally:
         reg.close()
+
+
+def test_concurrent_approvals_get_distinct_numbers(world: object, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from tests.registry.conftest import World, write_package, zip_dir
+
+    assert isinstance(world, World) and isinstance(tmp_path, Path)
+    reg, a = world.reg, world.actors
+    z = zip_dir(write_package(tmp_path / "p", kind="registration", service="智能客服"))
+    ids = []
+    for _ in range(6):
+        pid = reg.create_application(a["applicant"], z)
+        reg.act(a["applicant"], pid, "submit")
+        reg.act(a["reviewer"], pid, "start_review")
+        for c in reg.checklist(a["reviewer"], pid):
+            reg.set_check(a["reviewer"], pid, c["id"], "ok", "")
+        ids.append(pid)
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+
+    def approve(pid: str) -> None:
+        try:
+            r = reg.act(a["approver"], pid, "approve_registration", "准予登记",
+                        today=dt.date(2025, 3, 4))
+            numbers.append(r["number"])
+        except BaseException as exc:  # collected and reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=approve, args=(pid,)) for pid in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(numbers) == [f"Beijing-DJ-ZhiNengKeFu-20250304{i:04d}" for i in range(1, 7)]
