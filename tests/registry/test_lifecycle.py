@@ -198,3 +198,28 @@ def test_checklist_prefilled_from_findings_and_assessment(world: World, tmp_path
     assert items["BA-DOS-001"]["status"] == "issue" and items["BA-DOS-001"]["aspect"] == "compliance"
     assert items["refusal"]["status"] == "open" and "0.95" in items["refusal"]["title"]
     assert items["assessment_report"]["status"] == "ok"
+
+
+def test_racing_decisions_on_one_application(world: World, tmp_path: Path) -> None:
+    import threading
+
+    a = world.actors
+    pid = world.reg.create_application(a["applicant"], zip_dir(write_package(tmp_path / "p")))
+    world.reg.act(a["applicant"], pid, "submit")
+    outcomes: list[str] = []
+
+    def review() -> None:
+        try:
+            world.reg.act(a["reviewer"], pid, "start_review")
+            outcomes.append("ok")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=review) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict"] * 4 + ["ok"]
+    assert [e["action"] for e in world.reg.events(a["reviewer"], pid)] == ["submit",
+                                                                          "start_review"]

@@ -42,3 +42,7 @@ def test_audit_tamper_on_postgres(pg_world: World, tmp_path: Path) -> None:
     with pg_world.reg.engine.begin() as conn:
         conn.execute(update(AuditRow).where(AuditRow.seq == 4).values(target="app:forged"))
     assert [p.seq for p in pg_world.reg.verify_audit()[1]] == [4]
+
+
+def test_racing_decisions_on_postgres(pg_world: World, tmp_path: Path) -> None:
+    lifecycle.test_racing_decisions_on_one_application(pg_world, tmp_path)

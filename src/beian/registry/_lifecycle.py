@@ -146,7 +146,9 @@ class _Lifecycle(_Applications):
             raise Forbidden(f"无权执行 {action}", where=action, fix="请用有相应权限的账号")
         with self.tx() as db:
             app = self.load_app(db, actor, public_id)
-            q = select(Application).where(Application.id == app.id).with_for_update(of=Application)
+            # lock the row and re-read it: a decision taken meanwhile must be seen
+            q = (select(Application).where(Application.id == app.id)
+                 .with_for_update(of=Application).execution_options(populate_existing=True))
             app = db.scalars(q).one()
             return self._transition(db, app, action, actor, note, today or dt.date.today())
 

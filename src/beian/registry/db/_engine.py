@@ -24,13 +24,21 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     engine = create_engine(url, **kw)
     if engine.dialect.name == "sqlite":
 
+        # Every transaction takes SQLite's write lock up front (BEGIN IMMEDIATE): a read-then-
+        # write transaction (check a state, then change it) can then never act on a stale read,
+        # which is what row locks (SELECT … FOR UPDATE) give on PostgreSQL.
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _rec: Any) -> None:
+            dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" below open transactions
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
