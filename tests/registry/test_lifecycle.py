@@ -223,3 +223,30 @@ def test_racing_decisions_on_one_application(world: World, tmp_path: Path) -> No
     assert sorted(outcomes) == ["conflict"] * 4 + ["ok"]
     assert [e["action"] for e in world.reg.events(a["reviewer"], pid)] == ["submit",
                                                                           "start_review"]
+
+
+def test_scheduler_files_ended_notices(world: World, tmp_path: Path) -> None:
+    import time
+
+    reg, a = world.reg, world.actors
+    pid = _submitted(world, tmp_path)
+    _clear_checklist(world, pid)
+    reg.act(a["reviewer"], pid, "recommend", "同意")
+    reg.act(a["approver"], pid, "publish_notice", today=D(2025, 9, 26))  # ended long ago
+    stop = reg.start_scheduler(3600)
+    try:
+        for _ in range(200):
+            if reg.application(a["reviewer"], pid)["state"] == "filed":
+                break
+            time.sleep(0.05)
+    finally:
+        stop.set()
+    app = reg.application(a["reviewer"], pid)
+    assert app["state"] == "filed" and app["number"].startswith("Beijing-DeepseekChat-")
+    assert app["filed_on"] == dt.date.today()
+
+
+def test_oversized_package_is_refused(world: World, tmp_path: Path) -> None:
+    world.reg.policy.max_package_bytes = 1024
+    with pytest.raises(InputError, match="过大"):
+        world.reg.create_application(world.actors["applicant"], b"PK" + b"0" * 2000)

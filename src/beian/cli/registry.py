@@ -41,6 +41,8 @@ def serve(
     port: Annotated[int, typer.Option(help="端口")] = 8000,
     data_dir: DataDir = None,
     key_file: KeyFile = None,
+    tick_hours: Annotated[float, typer.Option(
+        help="每隔多少小时自动处理到期事项（0 为不自动处理，改用 cron 调用 `beian registry tick`）")] = 1.0,
 ) -> None:
     """启动备案登记系统（网页与 REST API）；首次启动自动创建管理员并打印登录方式。"""
     import uvicorn
@@ -54,6 +56,8 @@ def serve(
         console.print(f"  用户名：{admin.username}\n  密码：{admin.password}")
         console.print(f"  动态口令密钥（TOTP）：{admin.totp_secret}")
         console.print(f"  在身份验证器中添加：{admin.totp_uri()}")
+    if tick_hours > 0:
+        reg.start_scheduler(tick_hours * 3600)
     console.print(f"数据库：{reg.settings.url.split('@')[-1]}；访问 http://{host}:{port}/ ，"
                   f"API 文档 http://{host}:{port}/docs")
     uvicorn.run(create_app(reg), host=host, port=port, log_level="info")

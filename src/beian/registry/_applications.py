@@ -84,6 +84,9 @@ class _Applications(_Accounts):
         """Intake a zipped package as a draft; returns the application id."""
         if not actor.can(Perm.APPLY) or actor.org_kind is not OrgKind.PROVIDER:
             raise Forbidden("只有服务提供者的申请人可以提交材料", fix="请用申请人账号登录")
+        if len(package_zip) > self.policy.max_package_bytes:
+            raise InputError("材料包过大", where="package",
+                             fix=f"上限 {self.policy.max_package_bytes} 字节；请压缩或拆分材料")
         pkg = read_package(package_zip, max_bytes=self.policy.max_package_bytes)
         m = pkg.manifest
         if actor.province and m.provider.province.removesuffix("省") != actor.province:

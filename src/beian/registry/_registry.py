@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import threading
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from beian.registry.domain import Kind, Perm, State, YearSchedule
 
 __all__ = ["FILED_CSV_COLUMNS", "Registry"]
 
+_log = logging.getLogger(__name__)
 FILED_CSV_COLUMNS = ("序号", "属地", "模型名称", "备案单位", "备案号", "备案时间")
 _NOTICE = (State.IN_PUBLIC_NOTICE, State.OBJECTION_RAISED, State.OBJECTION_REVIEW)
 _LIVE = (State.FILED, State.CHANGE_PENDING, State.RENEWAL_DUE, State.INSPECTION_OPEN,
@@ -72,6 +75,25 @@ class Registry(_Lifecycle):
             w.writerow([i, a["province"], a["model_name"], a["provider_name"], a["number"],
                         a["filed_on"].isoformat() if a["filed_on"] else ""])
         return "\ufeff" + buf.getvalue()  # BOM so that Excel reads UTF-8
+
+    # --- the scheduler ---------------------------------------------------------------------
+    def start_scheduler(self, interval_s: float) -> threading.Event:
+        """Run :meth:`tick` now and every ``interval_s`` seconds in a daemon thread; set the
+        returned event to stop it. Errors are logged and audited, never fatal to the server."""
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.is_set():
+                try:
+                    self.tick()
+                except Exception as exc:  # keep serving; the next round retries
+                    _log.exception("到期处理失败")
+                    with self.tx() as db:
+                        self.audit(db, "system", "tick.failed", "scheduler", error=str(exc))
+                stop.wait(interval_s)
+
+        threading.Thread(target=loop, name="beian-registry-scheduler", daemon=True).start()
+        return stop
 
     # --- administration ------------------------------------------------------------------
     def load_calendar(self, schedule: YearSchedule, actor: Actor | None = None) -> None:
