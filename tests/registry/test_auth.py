@@ -94,3 +94,19 @@ def test_security_headers(world: World) -> None:
     assert r.headers["x-frame-options"] == "DENY"
     assert "default-src 'self'" in r.headers["content-security-policy"]
     assert "https://" not in r.text  # no CDN
+
+
+def test_reviewer_queue_filter(world: World) -> None:
+    from tests.registry.conftest import write_package, zip_dir
+
+    reg, a = world.reg, world.actors
+    pid = reg.create_application(a["applicant"], zip_dir(write_package(reg.settings.data_dir / "p")))
+    reg.act(a["applicant"], pid, "submit")
+    client = TestClient(create_app(reg))
+    secret = world.users["reviewer"][1]
+    assert secret
+    r = client.post("/login", data={"username": "reviewer", "password": PASSWORD,
+                                    "totp": pyotp.TOTP(secret).now()})
+    assert r.status_code == 200 and "深度求索对话" in r.text
+    assert "深度求索对话" in client.get("/applications?state=submitted").text
+    assert "深度求索对话" not in client.get("/applications?state=filed").text

@@ -131,10 +131,11 @@ def filed_csv(reg: Reg) -> Response:
 
 
 @router.get("/applications", response_class=HTMLResponse)
-def applications(request: Request, reg: Reg) -> HTMLResponse:
+def applications(request: Request, reg: Reg, state: str = "") -> HTMLResponse:
     actor = _signed_in(request)
-    return _page(request, "applications.html", actor=actor,
-                 apps=reg.list_applications(actor))
+    chosen = state if state in STATE_LABELS else None
+    return _page(request, "applications.html", actor=actor, state=chosen or "",
+                 states=STATE_LABELS, apps=reg.list_applications(actor, chosen))
 
 
 @router.post("/applications")
