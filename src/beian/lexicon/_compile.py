@@ -1,0 +1,208 @@
+"""Compile library entries into matcher patterns: normalized forms and their variants.
+
+Every entry yields its normalized keyword; entries may add variants (OpenCC phrase forms,
+pinyin, initials, mixed pinyin/characters, homophone syllable codes). Each pattern string keeps
+the list of variants it stands for, so several entries can share one pattern.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from beian.lexicon._fold import BARRIER, FoldTable
+from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
+
+__all__ = ["Compiled", "Variant", "compile_entries", "syllable_table"]
+
+_SYLLABLE_BASE = 0xF0000
+_MIXED_MAX = 4  # keywords up to this many characters also get mixed pinyin/character forms
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    entry: int  # index into the entries; -1 for an allow-list word
+    rule: str | None  # "pinyin", "initials", "t2s_phrase", "homophone" or None
+    counts: tuple[int, ...] | None  # required copies per collapsed character, when any > 1
+    ascii_start: bool
+    ascii_end: bool
+
+
+@dataclass
+class Compiled:
+    patterns: list[str] = field(default_factory=list)
+    variants: list[list[Variant]] = field(default_factory=list)
+    index: dict[str, int] = field(default_factory=dict)
+    max_kept: int = 0  # most kept original characters one match can cover (before gaps)
+
+    def add(self, pattern: str, var: Variant, kept: int) -> None:
+        i = self.index.get(pattern)
+        if i is None:
+            i = self.index[pattern] = len(self.patterns)
+            self.patterns.append(pattern)
+            self.variants.append([])
+        if var not in self.variants[i]:
+            self.variants[i].append(var)
+        if var.entry >= 0:
+            self.max_kept = max(self.max_kept, kept)
+
+
+def _is_ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0003ffff"
+
+
+def _strip_tone(s: str) -> str:
+    s = s.replace("ü", "v")
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=1)
+def _syllables() -> tuple[dict[int, str], dict[str, int]]:
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    by_cp = {cp: _strip_tone(str(r).split(",")[0]) for cp, r in pinyin_dict.items()}
+    ids = {s: i for i, s in enumerate(sorted(set(by_cp.values())))}
+    return by_cp, ids
+
+
+@functools.lru_cache(maxsize=1)
+def syllable_table() -> npt.NDArray[np.uint32]:
+    """Folded code point → syllable code (homophones share one); other code points unchanged."""
+    by_cp, ids = _syllables()
+    table = np.arange(0x110000, dtype=np.uint32)
+    table[_SYLLABLE_BASE:] = BARRIER  # private-use planes cannot collide with syllable codes
+    cps = np.fromiter(by_cp.keys(), dtype=np.int64)
+    table[cps] = [_SYLLABLE_BASE + ids[s] for s in by_cp.values()]
+    table.setflags(write=False)
+    return table
+
+
+def _syllable_codes(word: str, pinyins: Sequence[str]) -> list[str]:
+    """Homophone pattern strings: per-character default readings and in-context readings."""
+    by_cp, ids = _syllables()
+    default = "".join(
+        chr(_SYLLABLE_BASE + ids[by_cp[ord(c)]]) if ord(c) in by_cp else c for c in word
+    )
+    out = [default]
+    if len(pinyins) == len(word):
+        ctx = []
+        for c, p in zip(word, pinyins, strict=True):
+            sid = ids.get(p) if _is_cjk(c) else None
+            ctx.append(chr(_SYLLABLE_BASE + sid) if sid is not None else c)
+        if "".join(ctx) != default:
+            out.append("".join(ctx))
+    return out
+
+
+def _collapse(s: str, collapse: bool) -> tuple[str, tuple[int, ...] | None]:
+    if not collapse or not s:
+        return s, None
+    chars, counts = [], []
+    for c, grp in itertools.groupby(s):
+        chars.append(c)
+        counts.append(len(list(grp)))
+    return "".join(chars), (tuple(counts) if any(n > 1 for n in counts) else None)
+
+
+class _Builder:
+    def __init__(self, ft: FoldTable, cfg: LexiconConfig) -> None:
+        self.ft, self.cfg, self.out, self.homo = ft, cfg, Compiled(), Compiled()
+        self.repeat = cfg.max_repeat if cfg.collapse_repeats else 1
+
+    def norm(self, s: str) -> str:
+        return self.ft.fold(s).replace("\x01", "")
+
+    def add(
+        self,
+        target: Compiled,
+        raw: str,
+        entry: int,
+        rule: str | None,
+        collapsed: tuple[str, tuple[int, ...] | None] | None = None,
+    ) -> None:
+        if not raw:
+            return
+        pat, counts = collapsed or _collapse(raw, self.cfg.collapse_repeats)
+        edge = self.cfg.ascii_word_boundary
+        var = Variant(
+            entry, rule, counts, edge and _is_ascii_alnum(raw[0]), edge and _is_ascii_alnum(raw[-1])
+        )
+        kept = sum(max(n, self.repeat) for n in (counts or (1,) * len(pat)))
+        target.add(pat, var, kept)
+
+
+def compile_entries(
+    entries: Sequence[KeywordEntry], allow: Sequence[str], ft: FoldTable, cfg: LexiconConfig
+) -> tuple[Compiled, Compiled | None]:
+    """The main pattern set and, when any entry is marked ``homophone``, the syllable set."""
+    b = _Builder(ft, cfg)
+    phrase: dict[int, str] = {}
+    if cfg.t2s and cfg.t2s_phrases and entries:
+        import opencc
+
+        words = [e.keyword.replace("\n", " ") for e in entries]
+        conv = opencc.OpenCC("s2t").convert("\n".join(words)).split("\n")
+        if len(conv) == len(words):
+            phrase = {i: c for i, c in enumerate(conv) if c != words[i]}
+    want_homo = False
+    for i, e in enumerate(entries):
+        if e.risk == ALLOW:
+            continue
+        base = b.norm(e.keyword)
+        b.add(b.out, base, i, None)
+        if i in phrase:
+            alt = b.norm(phrase[i])
+            if alt != base:
+                b.add(b.out, alt, i, "t2s_phrase")
+        if "pinyin" in e.modes and cfg.pinyin:
+            _add_pinyin(b, base, i)
+        if "homophone" in e.modes and cfg.homophones:
+            want_homo = True
+            _add_homophones(b, base, i)
+    for w in allow:
+        b.add(b.out, b.norm(w), -1, None)
+    return b.out, (b.homo if want_homo and b.homo.patterns else None)
+
+
+def _readings(word: str) -> list[str]:
+    from pypinyin import Style, lazy_pinyin
+
+    out: list[str] = []
+    for c, p in zip(word, lazy_pinyin(list(word), style=Style.NORMAL), strict=False):
+        out.append(_strip_tone(p) if _is_cjk(c) else c)
+    return out if len(out) == len(word) else list(word)
+
+
+def _add_pinyin(b: _Builder, base: str, i: int) -> None:
+    from pypinyin import Style, lazy_pinyin
+
+    syl = [_strip_tone(p) for p in lazy_pinyin(base, style=Style.NORMAL)]
+    if not any(_is_cjk(c) for c in base):
+        return
+    b.add(b.out, b.norm("".join(syl)), i, "pinyin")
+    n_cjk = sum(_is_cjk(c) for c in base)
+    if n_cjk >= 3:
+        b.add(b.out, b.norm("".join(s[:1] for s in syl)), i, "initials")
+    per = _readings(base)
+    if len(base) <= _MIXED_MAX:
+        choices = [(c, p) if _is_cjk(c) else (c,) for c, p in zip(base, per, strict=True)]
+        for combo in itertools.product(*choices):
+            s = "".join(combo)
+            if s != base:
+                b.add(b.out, b.norm(s), i, "pinyin")
+
+
+def _add_homophones(b: _Builder, base: str, i: int) -> None:
+    pat, counts = _collapse(base, b.cfg.collapse_repeats)
+    for s in _syllable_codes(pat, _readings(pat)):
+        b.add(b.homo, base, i, "homophone", collapsed=(s, counts))
