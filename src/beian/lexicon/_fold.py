@@ -37,7 +37,29 @@ SIZE = 0x110000
 
 RULE_BITS = {"nfkc": 1, "case": 2, "t2s": 4, "numbers": 8}
 
-_NOISE_CATEGORIES = frozenset("Zs Zl Zp Cc Cf Cs Mn Me Pc Pd Ps Pe Pi Pf Po Sm Sc Sk So".split())
+_NOISE_CATEGORIES = frozenset(
+    [
+        "Zs",
+        "Zl",
+        "Zp",
+        "Cc",
+        "Cf",
+        "Cs",
+        "Mn",
+        "Me",
+        "Pc",
+        "Pd",
+        "Ps",
+        "Pe",
+        "Pi",
+        "Pf",
+        "Po",
+        "Sm",
+        "Sc",
+        "Sk",
+        "So",
+    ]
+)
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
 # Ranges handled in bulk rather than character by character.
 _CJK_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000))
@@ -198,7 +220,7 @@ def _build(flags: FoldFlags) -> FoldTable:
     for cp, (s, bits) in folded.items():
         out = []
         for c in s:
-            if c in _LINE_BREAKS and not flags.cross_lines or c in flags.barriers:
+            if (c in _LINE_BREAKS and not flags.cross_lines) or c in flags.barriers:
                 out.append("\x01")
             elif flags.noise and unicodedata.category(c) in _NOISE_CATEGORIES:
                 continue
