@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -76,6 +77,13 @@ def _syllables() -> tuple[dict[int, str], dict[str, int]]:
 
 
 @functools.lru_cache(maxsize=1)
+def _polyphonic() -> frozenset[int]:
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return frozenset(cp for cp, r in pinyin_dict.items() if "," in str(r))
+
+
+@functools.lru_cache(maxsize=1)
 def syllable_table() -> npt.NDArray[np.uint32]:
     """Folded code point → syllable code (homophones share one); other code points unchanged."""
     by_cp, ids = _syllables()
@@ -104,8 +112,11 @@ def _syllable_codes(word: str, pinyins: Sequence[str]) -> list[str]:
     return out
 
 
+_REPEAT = re.compile(r"(.)\1", re.DOTALL)
+
+
 def _collapse(s: str, collapse: bool) -> tuple[str, tuple[int, ...] | None]:
-    if not collapse or not s:
+    if not collapse or not s or not _REPEAT.search(s):
         return s, None
     chars, counts = [], []
     for c, grp in itertools.groupby(s):
@@ -137,7 +148,9 @@ class _Builder:
         var = Variant(
             entry, rule, counts, edge and _is_ascii_alnum(raw[0]), edge and _is_ascii_alnum(raw[-1])
         )
-        kept = sum(max(n, self.repeat) for n in (counts or (1,) * len(pat)))
+        kept = (
+            len(pat) * self.repeat if counts is None else sum(max(n, self.repeat) for n in counts)
+        )
         target.add(pat, var, kept)
 
 
@@ -175,25 +188,32 @@ def compile_entries(
 
 
 def _readings(word: str) -> list[str]:
+    """Toneless pinyin per character: in-context readings when a character is polyphonic."""
+    by_cp, _ = _syllables()
+    poly = _polyphonic()
+    if not any(ord(c) in poly for c in word):
+        return [by_cp.get(ord(c), c) if _is_cjk(c) else c for c in word]
     from pypinyin import Style, lazy_pinyin
 
     out: list[str] = []
-    for c, p in zip(word, lazy_pinyin(list(word), style=Style.NORMAL), strict=False):
-        out.append(_strip_tone(p) if _is_cjk(c) else c)
-    return out if len(out) == len(word) else list(word)
+    for is_cjk, grp in itertools.groupby(word, _is_cjk):
+        run = "".join(grp)
+        if not is_cjk:
+            out.extend(run)
+            continue
+        got = [_strip_tone(p) for p in lazy_pinyin(run, style=Style.NORMAL)]
+        out.extend(got if len(got) == len(run) else [by_cp.get(ord(c), c) for c in run])
+    return out
 
 
 def _add_pinyin(b: _Builder, base: str, i: int) -> None:
-    from pypinyin import Style, lazy_pinyin
-
-    syl = [_strip_tone(p) for p in lazy_pinyin(base, style=Style.NORMAL)]
-    if not any(_is_cjk(c) for c in base):
-        return
-    b.add(b.out, b.norm("".join(syl)), i, "pinyin")
     n_cjk = sum(_is_cjk(c) for c in base)
-    if n_cjk >= 3:
-        b.add(b.out, b.norm("".join(s[:1] for s in syl)), i, "initials")
+    if not n_cjk:
+        return
     per = _readings(base)
+    b.add(b.out, b.norm("".join(per)), i, "pinyin")
+    if n_cjk >= 3:
+        b.add(b.out, b.norm("".join(p[:1] for p in per)), i, "initials")
     if len(base) <= _MIXED_MAX:
         choices = [(c, p) if _is_cjk(c) else (c,) for c, p in zip(base, per, strict=True)]
         for combo in itertools.product(*choices):

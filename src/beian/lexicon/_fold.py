@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from beian.io import atomic_write_bytes
 
-__all__ = ["BARRIER", "EXPAND", "NOISE", "RULE_BITS", "FoldFlags", "FoldTable", "fold_table"]
+__all__ = ["BARRIER", "EXPAND", "NOISE", "RULE_BITS", "FoldFlags", "FoldTable", "cache_dir", "fold_table"]
 
 _VERSION = 1  # bump when the folding logic changes
 NOISE = 0
@@ -78,7 +78,7 @@ class FoldFlags:
     barriers: str = "。！？；"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FoldTable:
     flags: FoldFlags
     table: npt.NDArray[np.uint32]
@@ -96,7 +96,40 @@ class FoldTable:
 
     def fold(self, text: str) -> str:
         """Fold a short string (keywords) character by character."""
-        return "".join(self.fold_char(ch) for ch in text)
+        return text.translate(self._map)
+
+    @functools.cached_property
+    def _map(self) -> _FoldMap:
+        return _FoldMap(self)
+
+    @functools.cached_property
+    def span_info(self) -> _InfoMap:
+        """``span_info[cp]`` = (rule bits, is noise), cached per code point."""
+        return _InfoMap(self)
+
+
+class _FoldMap(dict[int, str]):
+    """A ``str.translate`` table filled on demand from the fold table."""
+
+    def __init__(self, ft: FoldTable) -> None:
+        super().__init__()
+        self._ft = ft
+
+    def __missing__(self, cp: int) -> str:
+        v = self._ft.fold_char(chr(cp))
+        self[cp] = v
+        return v
+
+
+class _InfoMap(dict[int, tuple[int, bool]]):
+    def __init__(self, ft: FoldTable) -> None:
+        super().__init__()
+        self._ft = ft
+
+    def __missing__(self, cp: int) -> tuple[int, bool]:
+        v = (int(self._ft.rules[cp]), int(self._ft.table[cp]) == NOISE)
+        self[cp] = v
+        return v
 
 
 def _number(ch: str, cat: str) -> str | None:
@@ -126,11 +159,14 @@ def _t2s_map(chars: list[str]) -> dict[str, str]:
     return {a: b for a, b in zip(chars, out, strict=True) if a != b and len(b) == 1}
 
 
+def cache_dir() -> Path:
+    """Where compiled tables live: ``$BEIAN_CACHE_DIR`` or ``~/.cache/beian``, then ``lexicon``."""
+    base = os.environ.get("BEIAN_CACHE_DIR")
+    root = Path(base) if base else Path.home() / ".cache" / "beian"
+    return root / "lexicon"
+
+
 def _cache_file(flags: FoldFlags) -> Path | None:
-    base = os.environ.get("BEIAN_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base else Path.home() / ".cache"
-    if not base:
-        root = root / "beian"
     try:
         import opencc
 
@@ -140,7 +176,7 @@ def _cache_file(flags: FoldFlags) -> Path | None:
     key = hashlib.sha256(
         f"{_VERSION}|{unicodedata.unidata_version}|{ver}|{flags!r}".encode()
     ).hexdigest()[:16]
-    return root / "lexicon" / f"fold-{key}.npz"
+    return cache_dir() / f"fold-{key}.npz"
 
 
 @functools.lru_cache(maxsize=8)

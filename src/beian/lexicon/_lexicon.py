@@ -12,9 +12,10 @@ import numpy as np
 import numpy.typing as npt
 
 from beian.lexicon._compile import Compiled, Variant, compile_entries, syllable_table
-from beian.lexicon._fold import NOISE, RULE_BITS, FoldFlags, FoldTable, fold_table
+from beian.lexicon._fold import RULE_BITS, FoldFlags, FoldTable, cache_dir, fold_table
+from beian.lexicon._matcher import Matcher, make_matcher
 from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig, LoadReport
-from beian.lexicon._normalize import Normalized, normalize
+from beian.lexicon._normalize import Normalized, normalize, raw
 
 __all__ = ["Lexicon"]
 
@@ -25,17 +26,10 @@ _RULE_ORDER = {r: i for i, r in enumerate(RULES)}
 class _State:
     ft: FoldTable
     main: Compiled
-    ac: Any
+    ac: Matcher | None
     homo: Compiled | None
-    hac: Any
+    hac: Matcher | None
     syl: npt.NDArray[np.uint32] | None
-
-
-def _automaton(patterns: list[str], overlapping: bool) -> Any:
-    import ahocorasick_rs as ac
-
-    kind = ac.MatchKind.Standard if overlapping else ac.MatchKind.LeftmostLongest
-    return ac.AhoCorasick(patterns, matchkind=kind)
 
 
 class Lexicon:
@@ -143,15 +137,21 @@ class Lexicon:
         flags = FoldFlags(c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.cross_lines, c.barriers)
         ft = fold_table(flags)
         main, homo = compile_entries(self._entries, self._allow, ft, c)
-        ov = c.match == "overlapping"
-        ac = _automaton(main.patterns, ov) if main.patterns else None
-        hac = _automaton(homo.patterns, ov) if homo else None
+        cache = cache_dir()
+        ac = make_matcher(main.patterns, c.matcher, cache) if main.patterns else None
+        hac = make_matcher(homo.patterns, c.matcher, cache) if homo else None
         return _State(ft, main, ac, homo, hac, syllable_table() if homo else None)
 
     def compile(self) -> Lexicon:
         """Build the matcher now (otherwise it is built on first use); returns ``self``."""
         self._compiled()
         return self
+
+    @property
+    def matcher_name(self) -> str:
+        """The matcher backend in use (``hyperscan`` or ``ahocorasick``)."""
+        st = self._compiled()
+        return st.ac.name if st.ac is not None else "none"
 
     @property
     def max_span(self) -> int:
@@ -172,21 +172,24 @@ class Lexicon:
         if not text or st.ac is None:
             return []
         c = self.config
-        n = normalize(
-            text, st.ft, max_gap=c.max_gap if c.noise else None, collapse=c.collapse_repeats
-        )
-        ov = c.match == "overlapping"
+        if self._is_raw(st):
+            n = raw(text)
+        else:
+            n = normalize(
+                text, st.ft, max_gap=c.max_gap if c.noise else None, collapse=c.collapse_repeats
+            )
         found: dict[tuple[int, int, int], set[str]] = {}
         allow_spans: list[tuple[int, int]] = []
-        for pid, s, e in st.ac.find_matches_as_indexes(n.text, overlapping=ov):
+        for pid, s, e in st.ac.find(n.text, n.codes):
             for var in st.main.variants[pid]:
                 self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
-        if st.hac is not None and st.syl is not None:
-            hs = np.ascontiguousarray(st.syl[n.codes]).tobytes().decode("utf-32-le")
+        if st.hac is not None and st.homo is not None and st.syl is not None:
+            codes = n.codes if n.codes is not None else np.zeros(0, dtype=np.uint32)
+            sc = np.ascontiguousarray(st.syl[codes])
             seen = set(found)
             homo: dict[tuple[int, int, int], set[str]] = {}
-            for pid, s, e in st.hac.find_matches_as_indexes(hs, overlapping=ov):
-                for var in st.homo.variants[pid]:  # type: ignore[union-attr]
+            for pid, s, e in st.hac.find(sc.tobytes().decode("utf-32-le"), sc):
+                for var in st.homo.variants[pid]:
                     self._resolve(text, n, s, e, var, st.ft, homo, allow_spans)
             found.update((k, v) for k, v in homo.items() if k not in seen)
         hits: list[Hit] = []
@@ -199,8 +202,8 @@ class Lexicon:
             ordered = tuple(sorted(rules, key=_RULE_ORDER.__getitem__))
             hits.append(Hit(start, end, text[start:end], e.keyword, e.risk, ordered))
         hits.sort(key=lambda h: (h.start, -h.end, h.keyword, h.risk))
-        if not ov:
-            hits = _drop_homophone_overlaps(hits)
+        if c.match == "leftmost-longest":
+            hits = _leftmost_longest(hits)
         return hits
 
     def _resolve(
@@ -241,6 +244,11 @@ class Lexicon:
         if len(rules) > 1:
             rules.discard("exact")
 
+    def _is_raw(self, st: _State) -> bool:
+        c = self.config
+        steps = (c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.collapse_repeats)
+        return st.hac is None and not any(steps)
+
     def is_blocked(self, text: str) -> bool:
         """Whether ``text`` contains any keyword."""
         return bool(self.scan(text))
@@ -270,20 +278,26 @@ def _word_char(ft: FoldTable, ch: str) -> bool:
 def _span_rules(ft: FoldTable, span: str) -> set[str]:
     bits = 0
     noise = False
+    info = ft.span_info
     for ch in span:
-        cp = ord(ch)
-        bits |= int(ft.rules[cp])
-        noise = noise or int(ft.table[cp]) == NOISE
+        b, z = info[ord(ch)]
+        bits |= b
+        noise = noise or z
     rules = {name for name, bit in RULE_BITS.items() if bits & bit}
     if noise:
         rules.add("noise")
     return rules or {"exact"}
 
 
-def _drop_homophone_overlaps(hits: list[Hit]) -> list[Hit]:
-    plain = [(h.start, h.end) for h in hits if "homophone" not in h.rules]
-    return [
-        h
-        for h in hits
-        if "homophone" not in h.rules or not any(a < h.end and h.start < b for a, b in plain)
-    ]
+def _leftmost_longest(hits: list[Hit]) -> list[Hit]:
+    """Non-overlapping hits, leftmost first, longest at each start (``hits`` sorted so)."""
+    out: list[Hit] = []
+    end = -1
+    span = (-1, -1)
+    for h in hits:
+        if (h.start, h.end) == span:
+            out.append(h)  # the same span under several keywords / risks
+        elif h.start >= end:
+            out.append(h)
+            span, end = (h.start, h.end), h.end
+    return out

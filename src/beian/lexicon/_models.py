@@ -67,6 +67,9 @@ class LexiconConfig(BaseModel):
     homophones: bool = Field(True, description="homophones for keywords marked homophone")
     ascii_word_boundary: bool = Field(True, description="ASCII keywords match whole words")
     match: Literal["leftmost-longest", "overlapping"] = "leftmost-longest"
+    matcher: Literal["auto", "hyperscan", "ahocorasick"] = Field(
+        "auto", description="auto: hyperscan when installed, else ahocorasick-rs"
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,41 +15,50 @@ import numpy.typing as npt
 
 from beian.lexicon._fold import BARRIER, EXPAND, NOISE, FoldTable
 
-__all__ = ["Normalized", "normalize"]
+__all__ = ["Normalized", "normalize", "raw"]
 
 _I = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
 class Normalized:
-    """Normalized text: ``text[k]`` stands for the run ``src[run_start[k]: run_start[k] + run_len[k]]``.
+    """Normalized text and the way back to original offsets.
 
-    ``src[j]`` is the original index of the j-th kept (folded, non-noise) character.
-    ``run_start`` / ``run_len`` are ``None`` when no repeated characters were collapsed.
+    Before collapsing, the j-th kept (folded, non-noise) character came from original index
+    ``src[j]``. Collapsing removed the kept positions listed in ``dups`` (each equal to the one
+    before it); ``adj = dups - arange(len(dups))`` is sorted and lets a per-hit binary search find
+    which kept characters a normalized character stands for. ``src is None`` means raw mode.
     """
 
     text: str
-    codes: npt.NDArray[np.uint32]
-    src: _I
-    run_start: _I | None
-    run_len: _I | None
+    codes: npt.NDArray[np.uint32] | None  # None in raw mode
+    src: _I | None  # None: identity (raw mode)
+    adj: _I | None  # None: nothing collapsed
+
+    def _run(self, k: int) -> tuple[int, int]:
+        """(first kept index, run length) of normalized character ``k``."""
+        if self.adj is None:
+            return k, 1
+        before = int(np.searchsorted(self.adj, k, side="right"))
+        extra = int(np.searchsorted(self.adj, k + 1, side="right")) - before
+        return k + before, 1 + extra
 
     def first(self, k: int, take_last: int = 0) -> int:
-        """Original index where the normalized char ``k`` begins (its last ``take_last`` copies)."""
-        if self.run_start is None:
-            return int(self.src[k])
-        rs, rl = int(self.run_start[k]), int(self.run_len[k])  # type: ignore[index]
+        """Original index where normalized char ``k`` begins (or its last ``take_last`` copies)."""
+        if self.src is None:
+            return k
+        rs, rl = self._run(k)
         return int(self.src[rs + (rl - take_last if take_last else 0)])
 
     def last(self, k: int, take_first: int = 0) -> int:
-        """Original index (inclusive) where normalized char ``k`` ends (first ``take_first`` copies)."""
-        if self.run_start is None:
-            return int(self.src[k])
-        rs, rl = int(self.run_start[k]), int(self.run_len[k])  # type: ignore[index]
+        """Original index (inclusive) where normalized char ``k`` ends (first ``take_first``)."""
+        if self.src is None:
+            return k
+        rs, rl = self._run(k)
         return int(self.src[rs + (take_first if take_first else rl) - 1])
 
     def count(self, k: int) -> int:
-        return 1 if self.run_len is None else int(self.run_len[k])
+        return self._run(k)[1]
 
 
 def _barriers_for_long_noise(t: npt.NDArray[np.uint32], max_gap: int) -> npt.NDArray[np.uint32]:
@@ -81,6 +90,11 @@ def _expand(v: npt.NDArray[np.uint32], pos: _I, ft: FoldTable) -> tuple[npt.NDAr
     return out, src
 
 
+def raw(text: str) -> Normalized:
+    """No normalization at all: the matcher runs on ``text`` itself."""
+    return Normalized(text, None, None, None)
+
+
 def normalize(
     text: str,
     ft: FoldTable,
@@ -93,16 +107,16 @@ def normalize(
     t = ft.table[raw]
     if max_gap is not None and ft.flags.noise:
         t = _barriers_for_long_noise(t, max_gap)
-    pos = np.flatnonzero(t != NOISE)
-    v = t[pos]
+    keep = t != NOISE
+    pos = np.flatnonzero(keep)
+    v = t[keep]
     if v.size and int(v.max()) >= EXPAND:
         v, pos = _expand(v, pos, ft)
-    run_start = run_len = None
+    adj = None
     if collapse and v.size > 1:
-        neq = v[1:] != v[:-1]
-        if not neq.all():
-            run_start = np.flatnonzero(np.concatenate(([True], neq)))
-            run_len = np.diff(np.concatenate((run_start, [v.size])))
-            v = v[run_start]
+        dups = np.flatnonzero(v[1:] == v[:-1]) + 1
+        if dups.size:
+            adj = dups - np.arange(dups.size)
+            v = np.delete(v, dups)
     codes = np.ascontiguousarray(v, dtype="<u4")
-    return Normalized(codes.tobytes().decode("utf-32-le"), codes, pos, run_start, run_len)
+    return Normalized(codes.tobytes().decode("utf-32-le"), codes, pos, adj)
