@@ -34,8 +34,15 @@ from beian.lexicon import KeywordEntry, Lexicon, LexiconConfig, hyperscan_availa
 ROOT = Path(__file__).resolve().parent
 NOISE = [" ", "\u200b", "*", "·", "😀", "\ufe0f", "-", "_", "～"]
 RAW_CONFIG = LexiconConfig(
-    nfkc=False, casefold=False, t2s=False, t2s_phrases=False, numbers=False, noise=False,
-    collapse_repeats=False, pinyin=False, homophones=False,
+    nfkc=False,
+    casefold=False,
+    t2s=False,
+    t2s_phrases=False,
+    numbers=False,
+    noise=False,
+    collapse_repeats=False,
+    pinyin=False,
+    homophones=False,
 )
 
 
@@ -49,7 +56,11 @@ def _chars(rng: random.Random) -> list[str]:
     t2s = opencc.OpenCC("t2s")
     out = []
     for ch in pool:
-        if t2s.convert(ch) == ch and len(s2t.convert(ch)) == 1 and unicodedata.numeric(ch, None) is None:
+        if (
+            t2s.convert(ch) == ch
+            and len(s2t.convert(ch)) == 1
+            and unicodedata.numeric(ch, None) is None
+        ):
             out.append(ch)
         if len(out) == 3000:
             break
@@ -81,7 +92,9 @@ def _evade(rng: random.Random, kw: KeywordEntry, s2t: Any) -> tuple[str, str]:
     if kind == "fullwidth":
         return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in w) + "", kind
     if kind == "noise":
-        return "".join(c + (rng.choice(NOISE) if i < len(w) - 1 else "") for i, c in enumerate(w)), kind
+        return "".join(
+            c + (rng.choice(NOISE) if i < len(w) - 1 else "") for i, c in enumerate(w)
+        ), kind
     if kind == "repeat":
         i = rng.randrange(len(w))
         return w[:i] + w[i] * 3 + w[i + 1 :], kind
@@ -235,8 +248,13 @@ def main() -> None:
         pats = [k.keyword.encode() for k in kws]
         db = hyperscan.Database()
         t0 = time.perf_counter()
-        db.compile(expressions=pats, ids=list(range(len(pats))), elements=len(pats),
-                   flags=[0] * len(pats), literal=True)
+        db.compile(
+            expressions=pats,
+            ids=list(range(len(pats))),
+            elements=len(pats),
+            flags=[0] * len(pats),
+            literal=True,
+        )
         hs_build = time.perf_counter() - t0
         data = text.encode()
         t_hs, _ = timed(lambda: db.scan(data, match_event_handler=lambda *a: None))
@@ -253,9 +271,16 @@ def main() -> None:
         "issue": 3,
         "command": " ".join(["benchmarks/lexicon_bench.py", *sys.argv[1:]]),
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
-        "workload": {"keywords": len(kws), "text_mb": round(size_mb, 1), "planted": len(planted),
-                     "seed": args.seed},
-        "baseline_raw_ahocorasick_rs": {"mb_per_s": round(base_mbs, 1), "build_s": round(bt_raw, 3)},
+        "workload": {
+            "keywords": len(kws),
+            "text_mb": round(size_mb, 1),
+            "planted": len(planted),
+            "seed": args.seed,
+        },
+        "baseline_raw_ahocorasick_rs": {
+            "mb_per_s": round(base_mbs, 1),
+            "build_s": round(bt_raw, 3),
+        },
         "modes": rows,
         "peak_rss_mb": round(rss_mb(), 1),
         "rss_before_build_mb": round(rss0, 1),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from beian.lexicon._fold import BARRIER, FoldTable
+from beian.lexicon._fold import BARRIER, FoldTable, opencc_convert
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
 __all__ = ["Compiled", "Variant", "compile_entries", "syllable_table"]
@@ -161,10 +161,8 @@ def compile_entries(
     b = _Builder(ft, cfg)
     phrase: dict[int, str] = {}
     if cfg.t2s and cfg.t2s_phrases and entries:
-        import opencc
-
         words = [e.keyword.replace("\n", " ") for e in entries]
-        conv = opencc.OpenCC("s2t").convert("\n".join(words)).split("\n")
+        conv = opencc_convert("s2t", "\n".join(words)).split("\n")
         if len(conv) == len(words):
             phrase = {i: c for i, c in enumerate(conv) if c != words[i]}
     want_homo = False

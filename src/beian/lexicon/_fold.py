@@ -18,16 +18,27 @@ import functools
 import hashlib
 import io
 import os
+import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from beian.io import atomic_write_bytes
 
-__all__ = ["BARRIER", "EXPAND", "NOISE", "RULE_BITS", "FoldFlags", "FoldTable", "cache_dir", "fold_table"]
+__all__ = [
+    "BARRIER",
+    "EXPAND",
+    "NOISE",
+    "RULE_BITS",
+    "FoldFlags",
+    "FoldTable",
+    "cache_dir",
+    "fold_table",
+]
 
 _VERSION = 1  # bump when the folding logic changes
 NOISE = 0
@@ -147,13 +158,28 @@ def _in(cp: int, ranges: tuple[tuple[int, int], ...]) -> bool:
     return any(lo <= cp < hi for lo, hi in ranges)
 
 
-def _t2s_map(chars: list[str]) -> dict[str, str]:
-    """Per-character OpenCC traditional → simplified, in one call."""
+_OPENCC_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=4)
+def _opencc(config: str) -> Any:
     import opencc
 
+    return opencc.OpenCC(config)
+
+
+def opencc_convert(config: str, text: str) -> str:
+    """Convert with a cached OpenCC converter (``t2s``, ``s2t``, …); serialized across threads."""
+    conv = _opencc(config)
+    with _OPENCC_LOCK:
+        return str(conv.convert(text))
+
+
+def _t2s_map(chars: list[str]) -> dict[str, str]:
+    """Per-character OpenCC traditional → simplified, in one call."""
     if not chars:
         return {}
-    out = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    out = opencc_convert("t2s", "\n".join(chars)).split("\n")
     if len(out) != len(chars):  # OpenCC never merges lines; guard anyway
         return {}
     return {a: b for a, b in zip(chars, out, strict=True) if a != b and len(b) == 1}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -193,14 +195,15 @@ class Lexicon:
                     self._resolve(text, n, s, e, var, st.ft, homo, allow_spans)
             found.update((k, v) for k, v in homo.items() if k not in seen)
         hits: list[Hit] = []
+        allowed = _Covered(allow_spans)
         for (start, end, idx), rules in found.items():
-            if any(a <= start and end <= b for a, b in allow_spans):
+            if allowed(start, end):
                 continue
-            e = self._entries[idx]
-            if "exact" in e.modes and rules != {"exact"}:
+            entry = self._entries[idx]
+            if "exact" in entry.modes and rules != {"exact"}:
                 continue
             ordered = tuple(sorted(rules, key=_RULE_ORDER.__getitem__))
-            hits.append(Hit(start, end, text[start:end], e.keyword, e.risk, ordered))
+            hits.append(Hit(start, end, text[start:end], entry.keyword, entry.risk, ordered))
         hits.sort(key=lambda h: (h.start, -h.end, h.keyword, h.risk))
         if c.match == "leftmost-longest":
             hits = _leftmost_longest(hits)
@@ -236,7 +239,12 @@ class Lexicon:
             allow_spans.append((start, end))
             return
         rules = found.setdefault((start, end, var.entry), set())
-        rules |= _span_rules(ft, text[start:end])
+        span_rules = _span_rules(ft, text[start:end])
+        if span_rules == {"exact"} and var.rule is None:
+            keyword = self._entries[var.entry].keyword
+            if text[start:end] != keyword and not repeat:
+                span_rules = _span_rules(ft, keyword) - {"noise"} or {"exact"}
+        rules |= span_rules
         if repeat:
             rules.add("repeat")
         if var.rule:
@@ -287,6 +295,19 @@ def _span_rules(ft: FoldTable, span: str) -> set[str]:
     if noise:
         rules.add("noise")
     return rules or {"exact"}
+
+
+class _Covered:
+    """Whether a span lies inside one of ``spans`` (allow-list occurrences)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self._starts = [a for a, _ in spans]
+        self._reach = list(itertools.accumulate((b for _, b in spans), max))
+
+    def __call__(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self._starts, start)
+        return i > 0 and self._reach[i - 1] >= end
 
 
 def _leftmost_longest(hits: list[Hit]) -> list[Hit]:

@@ -50,9 +50,7 @@ class AhoCorasickMatcher:
     def __init__(self, patterns: list[str]) -> None:
         import ahocorasick_rs
 
-        self._ac = ahocorasick_rs.AhoCorasick(
-            patterns, matchkind=ahocorasick_rs.MatchKind.Standard
-        )
+        self._ac = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
 
     def find(self, text: str, codes: npt.NDArray[np.uint32] | None) -> list[Match]:
         return list(self._ac.find_matches_as_indexes(text, overlapping=True))
