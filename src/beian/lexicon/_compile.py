@@ -7,8 +7,10 @@ the list of variants it stands for, so several entries can share one pattern.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -17,7 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from beian.lexicon._fold import BARRIER, FoldTable, opencc_convert
+from beian.io import atomic_write_text
+from beian.lexicon._fold import BARRIER, FoldTable, cache_dir, opencc_convert
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
 __all__ = ["Compiled", "Variant", "compile_entries", "syllable_table"]
@@ -68,19 +71,34 @@ def _strip_tone(s: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _syllables() -> tuple[dict[int, str], dict[str, int]]:
+def _reading_data() -> tuple[dict[int, str], frozenset[int]]:
+    """Default toneless reading per code point and the polyphonic code points.
+
+    Read from pypinyin once and cached as JSON beside the fold tables: importing pypinyin costs
+    more than a second, and most libraries need it only for this table.
+    """
+    path = cache_dir() / "readings-v1.json"
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        data = json.loads(path.read_text("utf-8"))
+        return {int(k): v for k, v in data["default"].items()}, frozenset(data["poly"])
     from pypinyin.pinyin_dict import pinyin_dict
 
-    by_cp = {cp: _strip_tone(str(r).split(",")[0]) for cp, r in pinyin_dict.items()}
+    default = {cp: _strip_tone(str(r).split(",")[0]) for cp, r in pinyin_dict.items()}
+    poly = sorted(cp for cp, r in pinyin_dict.items() if "," in str(r))
+    with contextlib.suppress(OSError):
+        atomic_write_text(path, json.dumps({"default": default, "poly": poly}))
+    return default, frozenset(poly)
+
+
+@functools.lru_cache(maxsize=1)
+def _syllables() -> tuple[dict[int, str], dict[str, int]]:
+    by_cp, _ = _reading_data()
     ids = {s: i for i, s in enumerate(sorted(set(by_cp.values())))}
     return by_cp, ids
 
 
-@functools.lru_cache(maxsize=1)
 def _polyphonic() -> frozenset[int]:
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    return frozenset(cp for cp, r in pinyin_dict.items() if "," in str(r))
+    return _reading_data()[1]
 
 
 @functools.lru_cache(maxsize=1)
