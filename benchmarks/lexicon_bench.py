@@ -16,8 +16,8 @@ from __future__ import annotations
 import argparse
 import bisect
 import gc
-import os
 import json
+import os
 import platform
 import random
 import re

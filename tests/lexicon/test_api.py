@@ -70,7 +70,9 @@ def test_threads_share_one_instance(backend: str) -> None:
     lex = Lexicon.from_entries(ENTRIES, LexiconConfig(matcher=backend))
     rng = random.Random(7)
     texts = ["".join(rng.choices(TEXT, k=200)) + TEXT for _ in range(40)]
-    expected = [_hits(Lexicon.from_entries(ENTRIES, LexiconConfig(matcher=backend)), t) for t in texts]
+    expected = [
+        _hits(Lexicon.from_entries(ENTRIES, LexiconConfig(matcher=backend)), t) for t in texts
+    ]
     with ThreadPoolExecutor(max_workers=8) as pool:  # first use (compilation) races too
         got = list(pool.map(lambda t: _hits(lex, t), texts))
     assert got == expected

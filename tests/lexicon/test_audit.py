@@ -79,13 +79,23 @@ def test_generated_10k_library_matches_hand_counts(lib10k: Path) -> None:
     assert a.contains_allowed == [("法官受贿", "法官")]
     assert a.newest_update == date(2026, 11, 20) and a.age_days == 10 and a.update_max_days == 7
     codes = Counter(f.code for f in a.findings)
-    assert codes == Counter({
-        "BA-LEX-002": 1, "BA-LEX-004": 1, "BA-LEX-005": 2, "BA-LEX-006": 1,
-        "BA-LEX-007": 1, "BA-LEX-008": 1, "BA-LEX-009": 1, "BA-LEX-010": 1,
-    })
+    assert codes == Counter(
+        {
+            "BA-LEX-002": 1,
+            "BA-LEX-004": 1,
+            "BA-LEX-005": 2,
+            "BA-LEX-006": 1,
+            "BA-LEX-007": 1,
+            "BA-LEX-008": 1,
+            "BA-LEX-009": 1,
+            "BA-LEX-010": 1,
+        }
+    )
     assert not a.conforms
     [short] = [f for f in a.findings if f.code == "BA-LEX-002"]
-    assert "A1c" in short.message and short.clause == "8.1 b)" and short.severity is Severity.BLOCKING
+    assert (
+        "A1c" in short.message and short.clause == "8.1 b)" and short.severity is Severity.BLOCKING
+    )
     [dup, _] = [f for f in a.findings if f.code == "BA-LEX-005"]
     assert dup.location is not None and dup.location.file == str(lib10k)
     assert dup.location.line == 10_003  # header + 9,996 generated + 6 special rows, then this
@@ -95,8 +105,11 @@ def test_figures_come_from_the_edition(lib10k: Path) -> None:
     lex = Lexicon.load([lib10k])
     ed = load_edition(
         None,
-        overrides={"lexicon.total_min": 20000, "lexicon.per_a1_risk_min": 150,
-                   "lexicon.update_interval_max_days": 30},
+        overrides={
+            "lexicon.total_min": 20000,
+            "lexicon.per_a1_risk_min": 150,
+            "lexicon.update_interval_max_days": 30,
+        },
     )
     a = audit_library(lex, ed, today=date(2026, 11, 30))
     codes = {f.code for f in a.findings}
@@ -107,9 +120,14 @@ def test_figures_come_from_the_edition(lib10k: Path) -> None:
 def test_small_conforming_library_and_file_dates(tmp_path: Path) -> None:
     p = tmp_path / "lib.txt"
     p.write_text("# risk: A1a\n具体词语\n", "utf-8")
-    ed = load_edition(None, overrides={
-        "lexicon.total_min": 1, "lexicon.per_a1_risk_min": 0, "lexicon.per_a2_risk_min": 0,
-    })
+    ed = load_edition(
+        None,
+        overrides={
+            "lexicon.total_min": 1,
+            "lexicon.per_a1_risk_min": 0,
+            "lexicon.per_a2_risk_min": 0,
+        },
+    )
     lex = Lexicon.load([p])
     a = audit_library(lex, ed)
     # no updated column: the file's modification date is used and a 提示 says so

@@ -88,7 +88,10 @@ def test_audit_conforming_with_config_overrides(cli: Cli, tmp_path: Path) -> Non
     lib = tmp_path / "lib.csv"
     lib.write_text(
         "keyword,risk,updated\n"
-        + "".join(f"具体词{chr(0x4E00 + i)},A{1 if i < 8 else 2}{'abcdefghi'[i % 8 if i < 8 else i - 8]},2026-11-28\n" for i in range(17)),
+        + "".join(
+            f"具体词{chr(0x4E00 + i)},A{1 if i < 8 else 2}{'abcdefghi'[i % 8 if i < 8 else i - 8]},2026-11-28\n"
+            for i in range(17)
+        ),
         "utf-8",
     )
     cfg = tmp_path / "beian.yaml"

@@ -21,7 +21,11 @@ def test_csv_with_chinese_header(tmp_path: Path) -> None:
     lex = Lexicon.load([p])
     [a, b] = lex.entries
     assert (a.keyword, a.risk, a.modes, a.note, a.line) == (
-        "法轮功", "A1a", frozenset({"pinyin", "homophone"}), "邪教", 2,
+        "法轮功",
+        "A1a",
+        frozenset({"pinyin", "homophone"}),
+        "邪教",
+        2,
     )
     assert a.updated == date(2026, 11, 20) and a.source == str(p)
     assert (b.keyword, b.risk, b.line) == ("台独", "A1c", 3)
@@ -75,20 +79,35 @@ def test_xlsx_written_by_libreoffice(tmp_path: Path) -> None:
     src = tmp_path / "lib.csv"
     src.write_text(CSV, "utf-8")
     subprocess.run(
-        [soffice, "--headless", "--infilter=CSV:44,34,76", "--convert-to", "xlsx",
-         "--outdir", str(tmp_path / "out"), str(src)],
-        check=True, capture_output=True, timeout=120,
+        [
+            soffice,
+            "--headless",
+            "--infilter=CSV:44,34,76",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp_path / "out"),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
         env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     lex = Lexicon.load([tmp_path / "out" / "lib.xlsx"])
-    assert [(e.keyword, e.risk, e.line) for e in lex.entries] == [("法轮功", "A1a", 2), ("台独", "A1c", 3)]
+    assert [(e.keyword, e.risk, e.line) for e in lex.entries] == [
+        ("法轮功", "A1a", 2),
+        ("台独", "A1c", 3),
+    ]
     assert lex.entries[0].updated == date(2026, 11, 20)
     assert lex.allow == ("学习",)
 
 
 def test_every_problem_is_listed_with_file_and_line(tmp_path: Path) -> None:
     p = tmp_path / "bad.csv"
-    p.write_text("好词,A1a\n,A1a\n坏码,A9z\n符号,A1a,fuzzy\n…，。,A1b\n日期,A1a,,,2026-13-45\n", "utf-8")
+    p.write_text(
+        "好词,A1a\n,A1a\n坏码,A9z\n符号,A1a,fuzzy\n…，。,A1b\n日期,A1a,,,2026-13-45\n", "utf-8"
+    )
     with pytest.raises(InputError) as exc:
         Lexicon.load([p])
     what = exc.value.what
@@ -116,7 +135,11 @@ def test_duplicates_and_conflicts_are_reported(tmp_path: Path) -> None:
     assert f"{a}:1" in lex.report.duplicates[0].message
     assert [c.where for c in lex.report.conflicts] == [f"{b}:2"]
     assert "A1b" in lex.report.conflicts[0].message and "A1c" in lex.report.conflicts[0].message
-    assert [(e.keyword, e.risk) for e in lex.entries] == [("台独", "A1c"), ("ＡＢＣ", "A1a"), ("台独", "A1b")]
+    assert [(e.keyword, e.risk) for e in lex.entries] == [
+        ("台独", "A1c"),
+        ("ＡＢＣ", "A1a"),
+        ("台独", "A1b"),
+    ]
 
 
 def test_missing_file_and_no_files(tmp_path: Path) -> None:

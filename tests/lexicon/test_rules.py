@@ -54,7 +54,14 @@ CASES: list[tuple[str, str, frozenset[str], dict[str, Any], str, list[tuple[int,
     ("ascii-inside-word", "sex", frozenset(), {}, "Essex sextant", []),
     ("ascii-whole-word", "sex", frozenset(), {}, "Essex sex.", [(6, 9, "exact")]),
     ("ascii-next-to-cjk", "sex", frozenset(), {}, "看sex片", [(1, 4, "exact")]),
-    ("ascii-boundary-off", "sex", frozenset(), {"ascii_word_boundary": False}, "Essex", [(2, 5, "exact")]),
+    (
+        "ascii-boundary-off",
+        "sex",
+        frozenset(),
+        {"ascii_word_boundary": False},
+        "Essex",
+        [(2, 5, "exact")],
+    ),
     ("mixed-keyword", "习jp", frozenset(), {}, "骂习ＪＰ的", [(1, 4, "nfkc")]),
     ("mixed-keyword-in-word", "习jp", frozenset(), {}, "习jpg", []),
     ("combined", "台独", frozenset(), {}, "臺 🇹🇼獨獨", [(0, 5, "t2s")]),
@@ -64,8 +71,11 @@ CASES: list[tuple[str, str, frozenset[str], dict[str, Any], str, list[tuple[int,
 ]
 
 
-@pytest.mark.parametrize(("keyword", "modes", "cfg", "text", "expected"),
-                         [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("keyword", "modes", "cfg", "text", "expected"),
+    [c[1:] for c in CASES],
+    ids=[c[0] for c in CASES],
+)
 def test_rule(
     backend: str,
     keyword: str,
