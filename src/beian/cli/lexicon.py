@@ -50,6 +50,8 @@ RiskOpt = Annotated[
     str | None, typer.Option("--risk", help="库文件未写风险代码时使用的默认风险代码（如 A1a）")
 ]
 EditionOpt = Annotated[str | None, typer.Option("--edition", "-e", help="标准版本")]
+ScanFormatOpt = Annotated[TableJsonJsonl, typer.Option("--format", "-f", help="输出格式")]
+AuditFormatOpt = Annotated[TableOrJson, typer.Option("--format", "-f", help="输出格式")]
 
 
 def _load(
@@ -93,9 +95,7 @@ def scan(
     ctx: typer.Context,
     files: Annotated[list[str], typer.Argument(help="要扫描的文本文件；- 表示标准输入")],
     library: LibOpt,
-    fmt: Annotated[
-        TableJsonJsonl, typer.Option("--format", "-f", help="输出格式")
-    ] = TableJsonJsonl.table,
+    fmt: ScanFormatOpt = TableJsonJsonl.table,
     lenient: LenientOpt = False,
     allow: AllowOpt = None,
     risk: RiskOpt = None,
@@ -195,9 +195,7 @@ def audit(
     ctx: typer.Context,
     libraries: Annotated[list[Path], typer.Argument(help="关键词库文件（CSV/XLSX/TXT）")],
     edition: EditionOpt = None,
-    fmt: Annotated[
-        TableOrJson, typer.Option("--format", "-f", help="输出格式")
-    ] = TableOrJson.table,
+    fmt: AuditFormatOpt = TableOrJson.table,
     lenient: LenientOpt = False,
     allow: AllowOpt = None,
     risk: RiskOpt = None,
@@ -224,7 +222,7 @@ def audit(
         raise InputError(f"日期 {today!r} 无效", where="--today", fix="格式 YYYY-MM-DD") from None
     result = audit_library(lex, ed, today=day, common_words=words)
     if fmt is TableOrJson.json:
-        emit_json({**result.model_dump(mode="json"), "conforms": result.conforms})
+        emit_json(result.model_dump(mode="json"))
     else:
         console.print(ed.label())
         _audit_table(result)

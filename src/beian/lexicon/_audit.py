@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from importlib import resources
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from beian.findings import Finding, Location, Severity, define_code
 from beian.lexicon._lexicon import Lexicon
@@ -77,6 +77,7 @@ class LibraryAudit(BaseModel):
     update_max_days: int
     findings: list[Finding]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def conforms(self) -> bool:
         """符合 §8.1: no blocking finding."""

@@ -27,6 +27,7 @@ __all__ = ["Compiled", "Variant", "compile_entries", "syllable_table"]
 
 _SYLLABLE_BASE = 0xF0000
 _MIXED_MAX = 4  # keywords up to this many characters also get mixed pinyin/character forms
+_COMBOS_MAX = 8  # reading combinations per keyword (polyphonic characters)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,39 +72,43 @@ def _strip_tone(s: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _reading_data() -> tuple[dict[int, str], frozenset[int]]:
-    """Default toneless reading per code point and the polyphonic code points.
+def _reading_data() -> tuple[dict[int, str], dict[int, list[str]]]:
+    """Toneless readings per code point: the default one, and the others of polyphonic ones.
 
-    Read from pypinyin once and cached as JSON beside the fold tables: importing pypinyin costs
-    more than a second, and most libraries need it only for this table.
+    Read from pypinyin's table once and cached as JSON beside the fold tables: importing
+    pypinyin costs more than a second.
     """
-    path = cache_dir() / "readings-v1.json"
+    path = cache_dir() / "readings-v2.json"
     with contextlib.suppress(OSError, ValueError, KeyError):
         data = json.loads(path.read_text("utf-8"))
-        return {int(k): v for k, v in data["default"].items()}, frozenset(data["poly"])
+        return (
+            {int(k): v for k, v in data["default"].items()},
+            {int(k): v for k, v in data["other"].items()},
+        )
     from pypinyin.pinyin_dict import pinyin_dict
 
-    default = {cp: _strip_tone(str(r).split(",")[0]) for cp, r in pinyin_dict.items()}
-    poly = sorted(cp for cp, r in pinyin_dict.items() if "," in str(r))
+    default: dict[int, str] = {}
+    other: dict[int, list[str]] = {}
+    for cp, r in pinyin_dict.items():
+        readings = list(dict.fromkeys(_strip_tone(x) for x in str(r).split(",")))
+        default[cp] = readings[0]
+        if len(readings) > 1:
+            other[cp] = readings[1:]
     with contextlib.suppress(OSError):
-        atomic_write_text(path, json.dumps({"default": default, "poly": poly}))
-    return default, frozenset(poly)
+        atomic_write_text(path, json.dumps({"default": default, "other": other}))
+    return default, other
 
 
 @functools.lru_cache(maxsize=1)
 def _syllables() -> tuple[dict[int, str], dict[str, int]]:
-    by_cp, _ = _reading_data()
-    ids = {s: i for i, s in enumerate(sorted(set(by_cp.values())))}
-    return by_cp, ids
-
-
-def _polyphonic() -> frozenset[int]:
-    return _reading_data()[1]
+    by_cp, other = _reading_data()
+    every = set(by_cp.values()) | {r for rs in other.values() for r in rs}
+    return by_cp, {s: i for i, s in enumerate(sorted(every))}
 
 
 @functools.lru_cache(maxsize=1)
 def syllable_table() -> npt.NDArray[np.uint32]:
-    """Folded code point → syllable code (homophones share one); other code points unchanged."""
+    """Folded code point → code of its default reading (homophones share one); others unchanged."""
     by_cp, ids = _syllables()
     table = np.arange(0x110000, dtype=np.uint32)
     table[_SYLLABLE_BASE:] = BARRIER  # private-use planes cannot collide with syllable codes
@@ -113,21 +118,17 @@ def syllable_table() -> npt.NDArray[np.uint32]:
     return table
 
 
-def _syllable_codes(word: str, pinyins: Sequence[str]) -> list[str]:
-    """Homophone pattern strings: per-character default readings and in-context readings."""
-    by_cp, ids = _syllables()
-    default = "".join(
-        chr(_SYLLABLE_BASE + ids[by_cp[ord(c)]]) if ord(c) in by_cp else c for c in word
-    )
-    out = [default]
-    if len(pinyins) == len(word):
-        ctx = []
-        for c, p in zip(word, pinyins, strict=True):
-            sid = ids.get(p) if _is_cjk(c) else None
-            ctx.append(chr(_SYLLABLE_BASE + sid) if sid is not None else c)
-        if "".join(ctx) != default:
-            out.append("".join(ctx))
-    return out
+def _options(word: str) -> list[list[str]]:
+    """Per character: its readings (default first) for CJK, else the character itself."""
+    by_cp, other = _reading_data()
+    return [
+        [by_cp[ord(c)], *other.get(ord(c), ())] if _is_cjk(c) and ord(c) in by_cp else [c]
+        for c in word
+    ]
+
+
+def _combos(options: Sequence[Sequence[str]], cap: int = _COMBOS_MAX) -> list[tuple[str, ...]]:
+    return list(itertools.islice(itertools.product(*options), cap))
 
 
 _REPEAT = re.compile(r"(.)\1", re.DOTALL)
@@ -203,36 +204,18 @@ def compile_entries(
     return b.out, (b.homo if want_homo and b.homo.patterns else None)
 
 
-def _readings(word: str) -> list[str]:
-    """Toneless pinyin per character: in-context readings when a character is polyphonic."""
-    by_cp, _ = _syllables()
-    poly = _polyphonic()
-    if not any(ord(c) in poly for c in word):
-        return [by_cp.get(ord(c), c) if _is_cjk(c) else c for c in word]
-    from pypinyin import Style, lazy_pinyin
-
-    out: list[str] = []
-    for is_cjk, grp in itertools.groupby(word, _is_cjk):
-        run = "".join(grp)
-        if not is_cjk:
-            out.extend(run)
-            continue
-        got = [_strip_tone(p) for p in lazy_pinyin(run, style=Style.NORMAL)]
-        out.extend(got if len(got) == len(run) else [by_cp.get(ord(c), c) for c in run])
-    return out
-
-
 def _add_pinyin(b: _Builder, base: str, i: int) -> None:
     n_cjk = sum(_is_cjk(c) for c in base)
     if not n_cjk:
         return
-    per = _readings(base)
-    b.add(b.out, b.norm("".join(per)), i, "pinyin")
-    if n_cjk >= 3:
-        b.add(b.out, b.norm("".join(p[:1] for p in per)), i, "initials")
+    opts = _options(base)
+    for combo in _combos(opts):
+        b.add(b.out, b.norm("".join(combo)), i, "pinyin")
+        if n_cjk >= 3:
+            b.add(b.out, b.norm("".join(p[:1] for p in combo)), i, "initials")
     if len(base) <= _MIXED_MAX:
-        choices = [(c, p) if _is_cjk(c) else (c,) for c, p in zip(base, per, strict=True)]
-        for combo in itertools.product(*choices):
+        mixed = [[c, *o] if _is_cjk(c) else [c] for c, o in zip(base, opts, strict=True)]
+        for combo in _combos(mixed, 4 * _COMBOS_MAX):
             s = "".join(combo)
             if s != base:
                 b.add(b.out, b.norm(s), i, "pinyin")
@@ -240,5 +223,10 @@ def _add_pinyin(b: _Builder, base: str, i: int) -> None:
 
 def _add_homophones(b: _Builder, base: str, i: int) -> None:
     pat, counts = _collapse(base, b.cfg.collapse_repeats)
-    for s in _syllable_codes(pat, _readings(pat)):
-        b.add(b.homo, base, i, "homophone", collapsed=(s, counts))
+    _, ids = _syllables()
+    for combo in _combos(_options(pat)):
+        codes = "".join(
+            chr(_SYLLABLE_BASE + ids[r]) if _is_cjk(c) and r in ids else c
+            for c, r in zip(pat, combo, strict=True)
+        )
+        b.add(b.homo, base, i, "homophone", collapsed=(codes, counts))

@@ -220,6 +220,9 @@ class Lexicon:
         found: dict[tuple[int, int, int], set[str]],
         allow_spans: list[tuple[int, int]],
     ) -> None:
+        if n.src is None:  # raw mode: no folding, offsets are the matcher's
+            self._resolve_raw(text, s, e, var, ft, found, allow_spans)
+            return
         counts = var.counts
         repeat = False
         limit = self.config.max_repeat
@@ -251,6 +254,25 @@ class Lexicon:
             rules.add(var.rule)
         if len(rules) > 1:
             rules.discard("exact")
+
+    def _resolve_raw(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        var: Variant,
+        ft: FoldTable,
+        found: dict[tuple[int, int, int], set[str]],
+        allow_spans: list[tuple[int, int]],
+    ) -> None:
+        if var.ascii_start and start > 0 and _word_char(ft, text[start - 1]):
+            return
+        if var.ascii_end and end < len(text) and _word_char(ft, text[end]):
+            return
+        if var.entry < 0:
+            allow_spans.append((start, end))
+        else:
+            found.setdefault((start, end, var.entry), set()).add(var.rule or "exact")
 
     def _is_raw(self, st: _State) -> bool:
         c = self.config

@@ -71,7 +71,9 @@ class HyperscanMatcher:
         enc.setflags(write=False)
         self._enc = enc
         self._lens = np.array([len(p) for p in patterns], dtype=np.int64)
-        encoded = [enc[np.frombuffer(p.encode("utf-32-le"), "<u4")].tobytes() for p in patterns]
+        flat = enc[np.frombuffer("".join(patterns).encode("utf-32-le"), "<u4")].tobytes()
+        ends = np.cumsum(self._lens * 2).tolist()
+        encoded = [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
         key = hashlib.sha256(
             (hyperscan.__version__ if hasattr(hyperscan, "__version__") else "").encode()
             + b"\0".join(encoded)
