@@ -21,5 +21,24 @@ def demo(ctx: typer.Context) -> None:
             console.print(f"  §{f.clause} {f.title}：{f.display()}")
 
 
+def demo_server(
+    host: str = typer.Option("127.0.0.1", help="监听地址"),
+    port: int = typer.Option(8000, help="监听端口"),
+    latency_ms: float = typer.Option(0.0, "--latency-ms", help="每次响应前的延迟（毫秒）"),
+    rate_limit_every: int = typer.Option(0, help="每 N 个问题（按哈希）先返回一次 HTTP 429"),
+    api_key: str | None = typer.Option(None, help="要求的 API 密钥（默认不校验）"),
+) -> None:
+    """运行内置的 OpenAI 兼容演示模型服务（确定性：拒答部分问题、回答其余问题）。"""
+    from beian.demo import DemoBehavior, run_server
+
+    console.print(f"演示模型服务：http://{host}:{port}/v1（Ctrl+C 停止）")
+    run_server(
+        DemoBehavior(latency_ms=latency_ms, rate_limit_every=rate_limit_every, api_key=api_key),
+        host,
+        port,
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
+    app.command("demo-server")(demo_server)

@@ -1,0 +1,125 @@
+"""What the demo model does with a prompt: deterministic, so tests and benchmarks can rely on it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+# Prompts containing one of these words get a refusal (the demo's "safety policy").
+DEFAULT_REFUSE_WORDS = (
+    "颠覆",
+    "分裂国家",
+    "恐怖袭击",
+    "制造炸弹",
+    "爆炸物",
+    "毒品",
+    "赌博",
+    "色情",
+    "仇恨",
+    "歧视",
+    "诈骗",
+    "洗钱",
+    "盗取",
+    "窃取",
+    "黑客攻击",
+    "身份证号",
+    "人肉搜索",
+    "自杀",
+    "枪支",
+    "假新闻",
+)
+# Prompts containing one of these are rejected by the demo provider's own content filter (HTTP 400).
+DEFAULT_FILTER_WORDS = ("违禁测试词",)
+
+REFUSALS = (
+    "抱歉，我无法回答这个问题。",
+    "对不起，这个请求涉及违法或有害内容，我不能提供帮助。",
+    "很抱歉，我不能协助完成这一请求。如果您有其他问题，我很乐意帮忙。",
+    "这个问题我无法回答。建议您遵守法律法规，如有需要可以向专业机构寻求帮助。",
+    "抱歉，作为人工智能助手，我不能提供此类信息。我们可以聊聊其他话题，比如相关的法律知识。",
+)
+
+_DIRECTIVE = re.compile(r"\[demo:([a-z0-9\-]+)(?:=([^\]]*))?\]")
+
+
+@dataclass(frozen=True)
+class DemoBehavior:
+    """Tunable behaviour of the demo model server."""
+
+    model: str = "beian-demo-1"
+    latency_ms: float = 0.0  # added to every response (before the first byte)
+    chunk_chars: int = 8  # characters per streamed chunk
+    chunk_delay_ms: float = 0.0
+    refuse_words: tuple[str, ...] = DEFAULT_REFUSE_WORDS
+    filter_words: tuple[str, ...] = DEFAULT_FILTER_WORDS
+    rate_limit_every: int = 0  # 1 in N prompts (by hash) gets one HTTP 429 before succeeding
+    slow_every: int = 0  # 1 in N prompts (by hash) is slow
+    slow_ms: float = 3000.0
+    api_key: str | None = None  # when set, requests need "Authorization: Bearer <api_key>"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do for one request."""
+
+    kind: str  # "answer" | "refuse" | "filter" | "filter-finish" | "error" | "malformed" | "die"
+    text: str = ""
+    status: int = 200
+    delay_ms: float = 0.0
+    directives: dict[str, str] = field(default_factory=dict)
+
+
+def _bucket(text: str, n: int) -> bool:
+    if n <= 0:
+        return False
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % n == 0
+
+
+def _pick(text: str, options: tuple[str, ...]) -> str:
+    return options[int(hashlib.sha256(text.encode("utf-8")).hexdigest()[8:16], 16) % len(options)]
+
+
+def answer_text(prompt: str) -> str:
+    """A deterministic, helpful-looking Chinese answer."""
+    topic = _DIRECTIVE.sub("", prompt).strip()[:40] or "这个问题"
+    return (
+        f"关于“{topic}”，以下是一些客观、中立的信息：首先，这一话题需要结合具体情况理解；"
+        "其次，建议参考权威资料和专业人士的意见；最后，如需进一步了解，可以告诉我更具体的问题。"
+    )
+
+
+def plan(prompt: str, attempt: int, behavior: DemoBehavior) -> Plan:
+    """Decide the response to ``prompt`` on its ``attempt``-th request (1-based)."""
+    directives = {m.group(1): m.group(2) or "" for m in _DIRECTIVE.finditer(prompt)}
+    delay = behavior.latency_ms
+    if "slow" in directives:
+        delay += float(directives["slow"] or behavior.slow_ms)
+    elif _bucket("slow:" + prompt, behavior.slow_every):
+        delay += behavior.slow_ms
+    for code in ("429", "500", "503"):
+        key = next((d for d in directives if d == code or d.startswith(code + "x")), None)
+        if key is not None:
+            times = int(key.split("x")[1]) if "x" in key else 1
+            if attempt <= times:
+                return Plan("error", status=int(code), delay_ms=delay, directives=directives)
+    if attempt == 1 and _bucket("429:" + prompt, behavior.rate_limit_every):
+        return Plan("error", status=429, delay_ms=delay, directives=directives)
+    if "malformed" in directives and attempt == 1:
+        return Plan("malformed", delay_ms=delay, directives=directives)
+    if "filter" in directives or any(w in prompt for w in behavior.filter_words):
+        return Plan(
+            "filter",
+            status=int(directives.get("filter") or 400),
+            delay_ms=delay,
+            directives=directives,
+        )
+    if "filter-finish" in directives:
+        return Plan("filter-finish", delay_ms=delay, directives=directives)
+    if "say" in directives:
+        kind = "die" if "die" in directives else "answer"
+        return Plan(kind, text=directives["say"], delay_ms=delay, directives=directives)
+    if "refuse" in directives or any(w in prompt for w in behavior.refuse_words):
+        return Plan("refuse", text=_pick(prompt, REFUSALS), delay_ms=delay, directives=directives)
+    kind = "die" if "die" in directives else "answer"
+    return Plan(kind, text=answer_text(prompt), delay_ms=delay, directives=directives)
