@@ -113,3 +113,26 @@ def test_export(cli: Cli, tmp_path: Path) -> None:
     rows = read_xlsx_rows(out)
     assert rows[0] == ["序号", "关键词", "风险类别", "风险代码"]
     assert [row[1] for row in rows[1:]] == ["法轮功", "台独", "sex"]
+
+
+def test_lexicon_config_section(cli: Cli, tmp_path: Path) -> None:
+    lib = _lib(tmp_path)
+    cfg = tmp_path / "beian.yaml"
+    cfg.write_text("lexicon:\n  max_gap: 0\n", "utf-8")
+    r = cli(
+        "--config",
+        str(cfg),
+        "lexicon",
+        "scan",
+        "-l",
+        str(lib),
+        "-",
+        "-f",
+        "json",
+        input="台 独台独",
+    )
+    assert r.returncode == 0, r.stderr
+    assert [x["text"] for x in json.loads(r.stdout)] == ["台独"]
+    cfg.write_text("lexicon:\n  max_gap: -1\n", "utf-8")
+    r = cli("--config", str(cfg), "lexicon", "scan", "-l", str(lib), "-", input="x")
+    assert r.returncode == 2 and "max_gap" in r.stdout + r.stderr

@@ -20,7 +20,7 @@ from beian.cli._common import (
     findings_table,
     get_config,
 )
-from beian.errors import EXIT_BLOCKING, ConfigError
+from beian.errors import EXIT_BLOCKING, ConfigError, validation_summary
 
 if TYPE_CHECKING:
     from beian.lexicon import Lexicon, LibraryAudit
@@ -72,10 +72,9 @@ def _load(
     try:
         config = LexiconConfig(**section)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
+        msg, loc = validation_summary(exc)
         raise ConfigError(
-            f"lexicon 配置无效：{err['msg']}",
+            f"lexicon 配置无效：{msg}",
             where=f"{cfg.path or '命令行'}: lexicon.{loc}",
             fix="参见 docs/lexicon.md 的配置项",
         ) from None
