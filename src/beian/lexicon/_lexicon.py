@@ -223,17 +223,20 @@ class Lexicon:
         if n.src is None:  # raw mode: no folding, offsets are the matcher's
             self._resolve_raw(text, s, e, var, ft, found, allow_spans)
             return
-        counts = var.counts
+        need = var.counts
+        runs = n.runs(s, e)
         repeat = False
-        limit = self.config.max_repeat
-        for j, k in enumerate(range(s, e)):
-            have = n.count(k)
-            need = counts[j] if counts else 1
-            if have < need or (0 < j < e - s - 1 and have > max(need, limit)):
+        if runs is None:
+            if need is not None:
                 return
-            repeat = repeat or (have > need and 0 < j < e - s - 1)
-        start = n.first(s, take_last=counts[0] if counts else 1)
-        end = n.last(e - 1, take_first=counts[-1] if counts else 1) + 1
+        else:
+            limit, last = self.config.max_repeat, e - s - 1
+            for j, have in enumerate(runs):
+                want = need[j] if need else 1
+                if have < want or (0 < j < last and have > max(want, limit)):
+                    return
+                repeat = repeat or (have > want and 0 < j < last)
+        start, end = n.span(s, e, runs, need[0] if need else 1, need[-1] if need else 1)
         if var.ascii_start and start > 0 and _word_char(ft, text[start - 1]):
             return
         if var.ascii_end and end < len(text) and _word_char(ft, text[end]):

@@ -8,7 +8,7 @@ keeps, for every normalized character, the original index it came from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
 
 import numpy as np
 import numpy.typing as npt
@@ -20,45 +20,64 @@ __all__ = ["Normalized", "normalize", "raw"]
 _I = npt.NDArray[np.int64]
 
 
-@dataclass(frozen=True)
 class Normalized:
     """Normalized text and the way back to original offsets.
 
     Before collapsing, the j-th kept (folded, non-noise) character came from original index
     ``src[j]``. Collapsing removed the kept positions listed in ``dups`` (each equal to the one
-    before it); ``adj = dups - arange(len(dups))`` is sorted and lets a per-hit binary search find
-    which kept characters a normalized character stands for. ``src is None`` means raw mode.
+    before it); ``adj = dups - arange(len(dups))`` is sorted: normalized character ``k`` stands
+    for ``1 + adj.count(k + 1)`` kept characters, preceded by ``bisect_right(adj, k)`` removed
+    ones. ``src is None`` means raw mode (offsets are the identity).
     """
 
-    text: str
-    codes: npt.NDArray[np.uint32] | None  # None in raw mode
-    src: _I | None  # None: identity (raw mode)
-    adj: _I | None  # None: nothing collapsed
+    __slots__ = ("_adj", "_text", "codes", "src")
 
-    def _run(self, k: int) -> tuple[int, int]:
-        """(first kept index, run length) of normalized character ``k``."""
-        if self.adj is None:
-            return k, 1
-        before = int(np.searchsorted(self.adj, k, side="right"))
-        extra = int(np.searchsorted(self.adj, k + 1, side="right")) - before
-        return k + before, 1 + extra
+    def __init__(
+        self,
+        text: str | None,
+        codes: npt.NDArray[np.uint32] | None,
+        src: _I | None,
+        adj: _I | None,
+    ) -> None:
+        self._text = text
+        self.codes = codes
+        self.src = src
+        self._adj: list[int] | None = adj.tolist() if adj is not None and adj.size else None
 
-    def first(self, k: int, take_last: int = 0) -> int:
-        """Original index where normalized char ``k`` begins (or its last ``take_last`` copies)."""
-        if self.src is None:
-            return k
-        rs, rl = self._run(k)
-        return int(self.src[rs + (rl - take_last if take_last else 0)])
+    @property
+    def text(self) -> str:
+        """The normalized string (decoded on first use; the hyperscan path never needs it)."""
+        if self._text is None:
+            codes = self.codes if self.codes is not None else np.zeros(0, dtype="<u4")
+            self._text = codes.tobytes().decode("utf-32-le")
+        return self._text
 
-    def last(self, k: int, take_first: int = 0) -> int:
-        """Original index (inclusive) where normalized char ``k`` ends (first ``take_first``)."""
-        if self.src is None:
-            return k
-        rs, rl = self._run(k)
-        return int(self.src[rs + (take_first if take_first else rl) - 1])
+    def runs(self, s: int, e: int) -> list[int] | None:
+        """Kept characters per normalized character in ``[s, e)``; ``None`` when all are 1."""
+        adj = self._adj
+        if adj is None:
+            return None
+        lo, hi = bisect.bisect_left(adj, s + 1), bisect.bisect_right(adj, e)
+        if lo == hi:
+            return None
+        out = [1] * (e - s)
+        for v in adj[lo:hi]:
+            out[v - 1 - s] += 1
+        return out
 
-    def count(self, k: int) -> int:
-        return self._run(k)[1]
+    def span(self, s: int, e: int, runs: list[int] | None, head: int, tail: int) -> tuple[int, int]:
+        """Original ``[start, end)`` of normalized ``[s, e)``: the last ``head`` copies of the
+        first character through the first ``tail`` copies of the last one."""
+        src = self.src
+        if src is None:
+            return s, e
+        adj = self._adj
+        if adj is None:
+            return int(src[s]), int(src[e - 1]) + 1
+        first_len = runs[0] if runs else 1
+        ks = s + bisect.bisect_right(adj, s) + first_len - head
+        ke = e - 1 + bisect.bisect_right(adj, e - 1) + tail - 1
+        return int(src[ks]), int(src[ke]) + 1
 
 
 def _barriers_for_long_noise(t: npt.NDArray[np.uint32], max_gap: int) -> npt.NDArray[np.uint32]:
@@ -118,5 +137,4 @@ def normalize(
         if dups.size:
             adj = dups - np.arange(dups.size)
             v = np.delete(v, dups)
-    codes = np.ascontiguousarray(v, dtype="<u4")
-    return Normalized(codes.tobytes().decode("utf-32-le"), codes, pos, adj)
+    return Normalized(None, np.ascontiguousarray(v, dtype="<u4"), pos, adj)
