@@ -182,7 +182,8 @@ class Lexicon:
             )
         found: dict[tuple[int, int, int], set[str]] = {}
         allow_spans: list[tuple[int, int]] = []
-        for pid, s, e in st.ac.find(n.text, n.codes):
+        # the matchers read the code array; only raw mode (no codes) reads the text itself
+        for pid, s, e in st.ac.find(text if n.codes is None else "", n.codes):
             for var in st.main.variants[pid]:
                 self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
         if st.hac is not None and st.homo is not None and st.syl is not None:
@@ -190,7 +191,7 @@ class Lexicon:
             sc = np.ascontiguousarray(st.syl[codes])
             seen = set(found)
             homo: dict[tuple[int, int, int], set[str]] = {}
-            for pid, s, e in st.hac.find(sc.tobytes().decode("utf-32-le"), sc):
+            for pid, s, e in st.hac.find("", sc):
                 for var in st.homo.variants[pid]:
                     self._resolve(text, n, s, e, var, st.ft, homo, allow_spans)
             found.update((k, v) for k, v in homo.items() if k not in seen)

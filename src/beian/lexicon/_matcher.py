@@ -9,7 +9,8 @@ verification never hides another one.
   ``00 00``), one numpy gather, and the literal database scans those bytes. Matches at odd byte
   offsets are misaligned and dropped; since every match is reported, this is exact. Compiled
   databases are cached on disk by pattern hash, so worker processes and repeated runs reuse them.
-* ``ahocorasick``: ahocorasick-rs over the normalized ``str``.
+* ``ahocorasick``: ahocorasick-rs over the same compact encoding (bytes automaton; again,
+  misaligned matches are dropped).
 """
 
 from __future__ import annotations
@@ -44,24 +45,11 @@ def hyperscan_available() -> bool:
     return True
 
 
-class AhoCorasickMatcher:
-    name = "ahocorasick"
+class _CompactAlphabet:
+    """Characters that occur in some pattern get a two-byte code with no zero byte; every other
+    character becomes ``00 00``, which no pattern contains. One numpy gather encodes a text."""
 
     def __init__(self, patterns: list[str]) -> None:
-        import ahocorasick_rs
-
-        self._ac = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
-
-    def find(self, text: str, codes: npt.NDArray[np.uint32] | None) -> list[Match]:
-        return list(self._ac.find_matches_as_indexes(text, overlapping=True))
-
-
-class HyperscanMatcher:
-    name = "hyperscan"
-
-    def __init__(self, patterns: list[str], cache_dir: Path | None) -> None:
-        import hyperscan
-
         alphabet = sorted({c for p in patterns for c in p})
         if len(alphabet) > 255 * 255:
             raise ValueError("alphabet too large for the two-byte code")
@@ -73,7 +61,40 @@ class HyperscanMatcher:
         self._lens = np.array([len(p) for p in patterns], dtype=np.int64)
         flat = enc[np.frombuffer("".join(patterns).encode("utf-32-le"), "<u4")].tobytes()
         ends = np.cumsum(self._lens * 2).tolist()
-        encoded = [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+        self.encoded = [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
+    def encode(self, text: str, codes: npt.NDArray[np.uint32] | None) -> bytes:
+        if codes is None:
+            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        return bytes(self._enc[codes].tobytes())
+
+
+class AhoCorasickMatcher(_CompactAlphabet):
+    """ahocorasick-rs over the compact two-byte encoding (about twice as fast as over ``str``)."""
+
+    name = "ahocorasick"
+
+    def __init__(self, patterns: list[str]) -> None:
+        import ahocorasick_rs
+
+        super().__init__(patterns)
+        self._ac = ahocorasick_rs.BytesAhoCorasick(
+            self.encoded, matchkind=ahocorasick_rs.MatchKind.Standard
+        )
+
+    def find(self, text: str, codes: npt.NDArray[np.uint32] | None) -> list[Match]:
+        found = self._ac.find_matches_as_indexes(self.encode(text, codes), overlapping=True)
+        return [(pid, s >> 1, e >> 1) for pid, s, e in found if not s & 1]
+
+
+class HyperscanMatcher(_CompactAlphabet):
+    name = "hyperscan"
+
+    def __init__(self, patterns: list[str], cache_dir: Path | None) -> None:
+        import hyperscan
+
+        super().__init__(patterns)
+        encoded = self.encoded
         key = hashlib.sha256(
             (hyperscan.__version__ if hasattr(hyperscan, "__version__") else "").encode()
             + b"\0".join(encoded)
@@ -95,6 +116,7 @@ class HyperscanMatcher:
             if path is not None:
                 with contextlib.suppress(OSError):
                     atomic_write_bytes(path, hyperscan.dumpb(db))
+        self.encoded = []  # the database holds them now
         self._db = db
         self._scratch = hyperscan.Scratch(db)
         self._local = threading.local()
@@ -108,9 +130,7 @@ class HyperscanMatcher:
         return s
 
     def find(self, text: str, codes: npt.NDArray[np.uint32] | None) -> list[Match]:
-        if codes is None:
-            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        data = self._enc[codes].tobytes()
+        data = self.encode(text, codes)
         ends: list[tuple[int, int]] = []
         add = ends.append
 
