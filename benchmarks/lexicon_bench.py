@@ -209,8 +209,10 @@ def main() -> None:
         t0, c0 = time.perf_counter(), time.process_time()
         lexicons[name] = build(cfg)
         cold, cold_cpu = time.perf_counter() - t0, time.process_time() - c0
-        warm, _ = timed(build, cfg)  # same process, tables and databases cached
-        builds[name] = (cold, cold_cpu, warm)
+        t0, c0 = time.perf_counter(), time.process_time()
+        build(cfg)  # again: tables and the hyperscan database now come from the caches
+        warm, warm_cpu = time.perf_counter() - t0, time.process_time() - c0
+        builds[name] = (cold, cold_cpu, warm, warm_cpu)
 
     # Interleaved rounds, best of each: the machine is shared, so the baseline and every mode
     # are measured close together, by wall clock and by this process's CPU time.
@@ -231,7 +233,7 @@ def main() -> None:
 
     rows: dict[str, Any] = {}
     for name, lex in lexicons.items():
-        cold, cold_cpu, warm = builds[name]
+        cold, cold_cpu, warm, warm_cpu = builds[name]
         t_scan, c_scan = best[name]
         hits = lex.scan(text)
         starts = [h.start for h in hits]
@@ -247,6 +249,7 @@ def main() -> None:
             "build_s": round(cold, 3),
             "build_cpu_s": round(cold_cpu, 3),
             "build_cached_s": round(warm, 3),
+            "build_cached_cpu_s": round(warm_cpu, 3),
             "scan_s": round(t_scan, 3),
             "scan_cpu_s": round(c_scan, 3),
             "mb_per_s": round(size_mb / t_scan, 1),
@@ -321,6 +324,11 @@ def main() -> None:
             "build_20k_lt_1s": rows["full"]["build_s"] < 1.0,
             "build_20k_lt_1s_cpu": rows["full"]["build_cpu_s"] < 1.0,
             "build_20k_lt_1s_cached": rows["full"]["build_cached_s"] < 1.0,
+            "build_20k_lt_1s_cached_cpu": rows["full"]["build_cached_cpu_s"] < 1.0,
+            "build_20k_lt_1s_ahocorasick_cpu": rows.get("full_ahocorasick", rows["full"])[
+                "build_cpu_s"
+            ]
+            < 1.0,
             "recall_100": rows["full"]["recall"] == 1.0 and rows["raw"]["recall"] == 1.0,
         },
     }
