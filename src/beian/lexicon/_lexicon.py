@@ -222,7 +222,8 @@ class Lexicon:
         allow_spans: list[tuple[int, int]],
     ) -> None:
         if n.src is None:  # raw mode: no folding, offsets are the matcher's
-            self._resolve_raw(text, s, e, var, ft, found, allow_spans)
+            if _keyword_hit(text, s, e, var, ft, allow_spans):
+                found.setdefault((s, e, var.entry), set()).add(var.rule or "exact")
             return
         need = var.counts
         runs = n.runs(s, e)
@@ -238,12 +239,7 @@ class Lexicon:
                     return
                 repeat = repeat or (have > want and 0 < j < last)
         start, end = n.span(s, e, runs, need[0] if need else 1, need[-1] if need else 1)
-        if var.ascii_start and start > 0 and _word_char(ft, text[start - 1]):
-            return
-        if var.ascii_end and end < len(text) and _word_char(ft, text[end]):
-            return
-        if var.entry < 0:
-            allow_spans.append((start, end))
+        if not _keyword_hit(text, start, end, var, ft, allow_spans):
             return
         rules = found.setdefault((start, end, var.entry), set())
         span_rules = _span_rules(ft, text[start:end])
@@ -258,25 +254,6 @@ class Lexicon:
             rules.add(var.rule)
         if len(rules) > 1:
             rules.discard("exact")
-
-    def _resolve_raw(
-        self,
-        text: str,
-        start: int,
-        end: int,
-        var: Variant,
-        ft: FoldTable,
-        found: dict[tuple[int, int, int], set[str]],
-        allow_spans: list[tuple[int, int]],
-    ) -> None:
-        if var.ascii_start and start > 0 and _word_char(ft, text[start - 1]):
-            return
-        if var.ascii_end and end < len(text) and _word_char(ft, text[end]):
-            return
-        if var.entry < 0:
-            allow_spans.append((start, end))
-        else:
-            found.setdefault((start, end, var.entry), set()).add(var.rule or "exact")
 
     def _is_raw(self, st: _State) -> bool:
         c = self.config
@@ -302,6 +279,20 @@ class Lexicon:
             pos = b
         out.append(text[pos:])
         return "".join(out)
+
+
+def _keyword_hit(
+    text: str, start: int, end: int, var: Variant, ft: FoldTable, allow_spans: list[tuple[int, int]]
+) -> bool:
+    """Word-boundary checks for ASCII edges; allow-list matches are recorded, not hits."""
+    if var.ascii_start and start > 0 and _word_char(ft, text[start - 1]):
+        return False
+    if var.ascii_end and end < len(text) and _word_char(ft, text[end]):
+        return False
+    if var.entry < 0:
+        allow_spans.append((start, end))
+        return False
+    return True
 
 
 def _word_char(ft: FoldTable, ch: str) -> bool:
