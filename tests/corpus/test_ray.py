@@ -1,8 +1,11 @@
-"""The Ray engine gives exactly the local engine's results (Ray is in the test extra)."""
+"""The Ray engine gives exactly the local engine's results (Ray is in the test extra).
+
+The screeners are the project's own lexicon and PII engine: Ray workers import them from the
+installed package, as they would on a cluster.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,21 +13,16 @@ import pytest
 import ray
 
 from beian.corpus import Screeners, SourceConfig, build_report, draw_samples, scan_corpus
+from beian.lexicon import Lexicon
+from beian.pii import PiiEngine
 from beian.standards import Edition
-from tests.conftest import REPO
-from tests.corpus.helpers import PhoneFinder, WordScreener
+from tests.corpus.helpers import BAD_WORDS
 from tests.corpus.test_scan import results
 
 
 @pytest.fixture(scope="module")
 def local_ray() -> Iterator[None]:
-    # Ray workers import the test helpers (the screener's class) from the repository.
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        log_to_driver=False,
-        runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "src")])}},
-    )
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()
 
@@ -34,7 +32,7 @@ def test_ray_and_local_give_the_same_results(
     local_ray: None, corpus: Path, tmp_path: Path, edition: Edition
 ) -> None:
     cfg = SourceConfig.load(corpus)
-    scr = Screeners(lexicon=WordScreener(), pii=PhoneFinder())
+    scr = Screeners(lexicon=Lexicon.from_entries(list(BAD_WORDS.items())), pii=PiiEngine())
     scan_corpus(
         cfg, scr, tmp_path / "local", engine="local", workers=1, shard_bytes=16000, clean=True
     )
@@ -47,7 +45,8 @@ def test_ray_and_local_give_the_same_results(
     b = build_report(tmp_path / "ray", edition)
     assert a.model_dump(exclude={"findings"}) == b.model_dump(exclude={"findings"})
     assert [f.message for f in a.findings] == [f.message for f in b.findings]
-    assert a.source("web").verdict == "拒绝"
+    assert (a.source("web").bad, a.source("web").verdict) == (70, "拒绝")
+    assert a.source("books").pii_docs == 20
     for name in ("books", "web"):
         assert sorted(
             p.read_bytes() for p in (tmp_path / "local" / "clean" / name).iterdir()
