@@ -34,20 +34,22 @@ from beian.standards import load_edition
 
 RESULTS = Path(__file__).resolve().parent / "results" / "corpus.json"
 SOURCES = {"web": 0.07, "books": 0.03, "forum": 0.02, "news": 0.01, "wiki": 0.04}
-CJK = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+# documents and keywords draw on disjoint characters: only planted keywords hit
+TEXT_CHARS = [chr(c) for c in range(0x4E00, 0x4E00 + 2500)]
+KEYWORD_CHARS = [chr(c) for c in range(0x4E00 + 2500, 0x4E00 + 5000)]
 
 
 def keywords(n: int, seed: int) -> list[tuple[str, str]]:
     rng = random.Random(seed)
     risks = ["A1a", "A1b", "A1c", "A2a", "A3a", "A4a"]
-    words = {"".join(rng.choices(CJK, k=rng.randint(2, 8))) for _ in range(n * 2)}
+    words = {"".join(rng.choices(KEYWORD_CHARS, k=rng.randint(2, 8))) for _ in range(n * 2)}
     return [(w, rng.choice(risks)) for w in sorted(words)[:n]]
 
 
 def generate(root: Path, size_mb: int, kws: list[tuple[str, str]], seed: int) -> Path:
     """Write ``size_mb`` of JSONL across the five sources; returns sources.yaml."""
     rng = random.Random(seed)
-    pool = ["".join(rng.choices(CJK, k=rng.randint(30, 120))) + "。" for _ in range(4000)]
+    pool = ["".join(rng.choices(TEXT_CHARS, k=rng.randint(30, 120))) + "。" for _ in range(4000)]
     per_source = size_mb * (1 << 20) // len(SOURCES)
     specs = []
     for name, bad_rate in SOURCES.items():
