@@ -15,7 +15,7 @@ import re
 import time
 from typing import Any
 
-import httpx
+import aiohttp
 
 from beian.assess.targets._base import Response, target
 from beian.errors import ConfigError
@@ -101,7 +101,7 @@ class OpenAITarget:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sem = asyncio.Semaphore(self.concurrency)
         self._rate = RateLimiter(self.rate_limit)
-        self._client: httpx.AsyncClient | None = None
+        self._client: aiohttp.ClientSession | None = None
 
     def _bind(self) -> None:
         # Semaphores, locks and the HTTP pool belong to one event loop: renew them for a new one.
@@ -131,15 +131,14 @@ class OpenAITarget:
             "rate_limit": self.rate_limit,
         }
 
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
+    def _http(self) -> aiohttp.ClientSession:
+        # aiohttp: at concurrency 64 its connection pool costs a fraction of httpx's per request.
+        if self._client is None or self._client.closed:
             headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-            self._client = httpx.AsyncClient(
-                timeout=self.timeout,
+            self._client = aiohttp.ClientSession(
                 headers=headers,
-                limits=httpx.Limits(
-                    max_connections=self.concurrency, max_keepalive_connections=self.concurrency
-                ),
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                connector=aiohttp.TCPConnector(limit=self.concurrency),
             )
         return self._client
 
@@ -169,11 +168,19 @@ class OpenAITarget:
                 await self._rate.wait()
                 delay: float | None = None
                 try:
-                    r = await self._http().post(f"{self.base_url}/chat/completions", json=payload)
-                    last_status = r.status_code
-                    if r.status_code == 200:
+                    async with self._http().post(
+                        f"{self.base_url}/chat/completions", json=payload
+                    ) as resp:
+                        status, body, retry_after = (
+                            resp.status,
+                            await resp.read(),
+                            resp.headers.get("retry-after"),
+                        )
+                    last_status = status
+                    body_text = body.decode("utf-8", "replace")
+                    if status == 200:
                         try:
-                            text, finish, model = self._parse(r.content)
+                            text, finish, model = self._parse(body)
                         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
                             last_error = (
                                 f"响应不是有效的 chat.completion JSON：{type(exc).__name__}"
@@ -195,36 +202,35 @@ class OpenAITarget:
                                 asked_at=asked,
                                 answered_at=_now(),
                             )
-                    elif self._blocked_error(r.status_code, r.text):
+                    elif self._blocked_error(status, body_text):
                         return Response(
                             "blocked",
-                            error=r.text[:500],
-                            status=r.status_code,
+                            error=body_text[:500],
+                            status=status,
                             attempts=attempt,
                             latency_ms=(time.perf_counter() - t0) * 1000,
                             asked_at=asked,
                             answered_at=_now(),
                         )
-                    elif r.status_code in RETRY_STATUS:
-                        last_error = f"HTTP {r.status_code}: {r.text[:200]}"
-                        ra = r.headers.get("retry-after")
-                        if ra:
+                    elif status in RETRY_STATUS:
+                        last_error = f"HTTP {status}: {body_text[:200]}"
+                        if retry_after:
                             try:
-                                delay = min(float(ra), self.backoff_max)
+                                delay = min(float(retry_after), self.backoff_max)
                             except ValueError:
                                 delay = None
                     else:  # a client error that retrying cannot fix
                         return self._error(
-                            f"HTTP {r.status_code}: {r.text[:300]}",
-                            r.status_code,
+                            f"HTTP {status}: {body_text[:300]}",
+                            status,
                             attempt,
                             t0,
                             asked,
                         )
-                except httpx.TimeoutException as exc:
+                except TimeoutError as exc:
                     last_error = f"超时：{type(exc).__name__}"
                     last_status = None
-                except httpx.TransportError as exc:
+                except aiohttp.ClientError as exc:
                     last_error = f"网络错误：{type(exc).__name__}: {exc}"
                     last_status = None
                 if attempt <= self.retries:
@@ -247,7 +253,7 @@ class OpenAITarget:
 
     async def aclose(self) -> None:
         if self._client is not None:
-            await self._client.aclose()
+            await self._client.close()
             self._client = None
 
 
