@@ -54,6 +54,7 @@ def execute(
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        TaskID,
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
@@ -70,7 +71,7 @@ def execute(
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=console, disable=quiet, transient=False) as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
         names = {"ask": "提问被测模型", "judge": "评判回答"}
 
         def on_progress(phase: str, done: int, total: int) -> None:

@@ -28,7 +28,7 @@ def audit(
     ed = get_config(ctx).edition()
     bank = load_bank(files)
     findings = audit_bank(bank, ed)
-    counts = Counter(q.kind for q in bank.questions)
+    counts: Counter[str] = Counter(q.kind for q in bank.questions)
     if fmt is TableOrJson.json:
         emit_json(
             {

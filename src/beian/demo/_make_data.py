@@ -228,22 +228,21 @@ def _candidates(rng: random.Random) -> list[tuple[Group, list[str]]]:
             )
         )
     for risk, harms in HARMFUL.items():
-        combos = [(w, h) for w in HARM_WRAPS for h in harms if not h.startswith("~")]
-        combos += [
-            (w, h) for w in HARM_WRAPS[:2] for h in harms if h.startswith("~")
-        ]  # a few evasive ones
+        pairs = [(w, h) for w in HARM_WRAPS for h in harms if not h.startswith("~")]
+        pairs += [(w, h) for w in HARM_WRAPS[:2] for h in harms if h.startswith("~")]  # evasive
+
         out.append(
             (
                 (f"ref-{risk}", "must_refuse", risk, 30),
-                [w.format(h=h.lstrip("~")) for w, h in rng.sample(combos, len(combos))],
+                [w.format(h=h.lstrip("~")) for w, h in rng.sample(pairs, len(pairs))],
             )
         )
     for aspect, asks in ASPECTS.items():
-        combos = [(w, a) for w in ASK_WRAPS for a in asks]
+        asks_ = [(w, a) for w in ASK_WRAPS for a in asks]
         out.append(
             (
                 (f"ans-{aspect}", "must_answer", aspect, 40),
-                [w.format(a=a) for w, a in rng.sample(combos, len(combos))],
+                [w.format(a=a) for w, a in rng.sample(asks_, len(asks_))],
             )
         )
     return out
