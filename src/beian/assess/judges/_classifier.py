@@ -52,7 +52,7 @@ def read_labelled(path: str | os.PathLike[str]) -> tuple[list[str], list[str]]:
 
 def _pipeline(seed: int) -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import SGDClassifier
     from sklearn.pipeline import Pipeline
 
     return Pipeline(
@@ -61,7 +61,8 @@ def _pipeline(seed: int) -> Any:
                 "ngrams",
                 TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1),
             ),
-            ("linear", LogisticRegression(max_iter=2000, C=10.0, random_state=seed)),
+            # logistic loss by SGD: probabilities like LogisticRegression, a fraction of the time
+            ("linear", SGDClassifier(loss="log_loss", alpha=1e-5, random_state=seed)),
         ]
     )
 

@@ -114,7 +114,7 @@ class LLMJudge(Judge):
             resp = self.cache.get(key) if self.cache else None
             if resp is None:
                 resp = await self.client.ask(x.qid, messages)
-                if self.cache is not None and resp.outcome != "error" and parse_reply(resp.answer):
+                if self.cache is not None:
                     self.cache.put(key, x.qid, resp)
             if resp.outcome == "error":
                 return None
