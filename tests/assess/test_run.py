@@ -7,7 +7,14 @@ from pathlib import Path
 
 import yaml
 
-from beian.assess import AssessmentLog, load_assess_config, read_records, rescore, run_assessment, write_report
+from beian.assess import (
+    AssessmentLog,
+    load_assess_config,
+    read_records,
+    rescore,
+    run_assessment,
+    write_report,
+)
 from beian.assess.judges import save_manual
 from beian.demo import DemoBehavior, DemoServer, serve_in_thread
 from beian.standards import load_edition
