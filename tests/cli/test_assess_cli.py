@@ -20,7 +20,7 @@ Cli = Callable[..., CompletedProcess[str]]
 
 @pytest.mark.slow
 def test_demo_runs_a_full_offline_assessment(cli: Cli, tmp_path: Path) -> None:
-    r = cli("demo", "--out", "out", timeout=300)
+    r = cli("demo", "out", timeout=300)
     assert r.returncode == 0, r.stderr
     for text in ("评估结果", "9.3-keyword", "9.4-must_refuse", "符合", "人工抽检表"):
         assert text in r.stdout

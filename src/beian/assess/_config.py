@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from beian.errors import ConfigError
+from beian.errors import ConfigError, validation_summary
 from beian.io import load_yaml
 from beian.standards import Edition, load_edition
 
@@ -85,10 +85,9 @@ def load_assess_config(path: str | os.PathLike[str]) -> AssessConfig:
     try:
         cfg = AssessConfig.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
+        msg, loc = validation_summary(exc)
         raise ConfigError(
-            f"评估配置无效：{err['msg']}", where=f"{p}: {loc}", fix="检查该字段的取值"
+            f"评估配置无效：{msg}", where=f"{p}: {loc}", fix="检查该字段的取值"
         ) from None
     cfg.base_dir = p.resolve().parent
     cfg.path = str(p)

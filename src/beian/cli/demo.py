@@ -11,7 +11,8 @@ from beian.cli._common import console, findings_table, get_config
 
 def demo(
     ctx: typer.Context,
-    out: Path = typer.Option(Path("demo-out"), "--out", "-o", help="输出目录（默认 ./demo-out）"),
+    out_dir: Path | None = typer.Argument(None, help="输出目录（默认 ./demo-out）"),
+    out_opt: Path | None = typer.Option(None, "--out", "-o", help="输出目录（同位置参数）"),
 ) -> None:
     """运行内置演示：启动演示模型服务，用演示题库与关键词库完成一次完整的安全评估（离线、无需密钥）。"""
     import yaml
@@ -23,6 +24,7 @@ def demo(
     from beian.io import atomic_write_text
 
     data = Path(__file__).resolve().parent.parent / "demo" / "data"
+    out = out_dir or out_opt or Path("demo-out")
     ed = get_config(ctx).edition()
     console.print(f"[bold]beian 演示[/bold] · {ed.label()}")
     console.print(
