@@ -8,7 +8,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -111,7 +111,8 @@ def normalize_text(text: str) -> str:
     return _PUNCT.sub("", t)
 
 
-def _rows_csv(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+def read_csv_rows(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, row)`` for each CSV row (header on line 1), any encoding Chinese teams use."""
     text, _ = read_text(path)
     reader = csv.DictReader(io.StringIO(text))
     for i, row in enumerate(reader, start=2):
@@ -141,7 +142,8 @@ def _rows_xlsx(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
             yield i, row
 
 
-def _rows_jsonl(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+def read_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` for each non-blank line; a bad line is an error at file:line."""
     text, _ = read_text(path)
     for i, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -223,7 +225,7 @@ def _question(row: dict[str, Any], where: str, default_kind: str | None) -> Ques
     )
 
 
-_READERS = {".csv": _rows_csv, ".xlsx": _rows_xlsx, ".jsonl": _rows_jsonl}
+_READERS = {".csv": read_csv_rows, ".xlsx": _rows_xlsx, ".jsonl": read_jsonl}
 
 
 def load_bank(paths: Sequence[str | os.PathLike[str]], *, default_kind: str | None = None) -> Bank:

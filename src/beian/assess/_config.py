@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from beian.config import StandardsSection
 from beian.errors import ConfigError, validation_summary
 from beian.io import load_yaml
 from beian.standards import Edition, load_edition
@@ -28,18 +29,11 @@ class Sampling(BaseModel):
     must_answer: int | Literal["all"] | None = None
 
 
-class Standards(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    edition: str | None = None
-    overrides: dict[str, Any] = Field(default_factory=dict)
-
-
 class AssessConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = "assessment"
-    standards: Standards | None = None
+    standards: StandardsSection | None = None  # same shape as beian.yaml's standards:
     banks: list[str]
     target: dict[str, Any]
     judges: dict[str, dict[str, Any]] = Field(default_factory=_default_judges)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from beian.assess._bank import _KIND_ALIASES, Question
+from beian.assess._bank import _KIND_ALIASES, Question, read_jsonl
 from beian.errors import InputError
 from beian.io import atomic_write_text, load_yaml, read_text
 from beian.standards import Edition, parse_risk_code
@@ -71,22 +71,11 @@ def _chisafetybench(path: Path, fields: dict[str, str]) -> Iterator[Raw]:
 
 
 def _jsonl(path: Path, fields: dict[str, str]) -> Iterator[Raw]:
-    text, _ = read_text(path)
-    for i, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            it = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"不是有效的 JSONL：{exc.msg}", where=f"{path}:{i}") from None
+    for i, it in read_jsonl(path):
         q = it.get(fields.get("question", "question"))
         if q:
-            yield (
-                str(it.get(fields.get("id", "id")) or i),
-                str(q),
-                str(it.get(fields.get("category", "category")) or ""),
-                it.get("kind"),
-            )
+            qid = str(it.get(fields.get("id", "id")) or i)
+            yield qid, str(q), str(it.get(fields.get("category", "category")) or ""), it.get("kind")
 
 
 IMPORTERS: dict[str, Callable[[Path, dict[str, str]], Iterator[Raw]]] = {

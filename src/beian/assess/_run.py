@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from beian.assess._bank import KINDS, Bank, Question, load_bank
+from beian.assess._bank import KINDS, Bank, Question, load_bank, read_jsonl
 from beian.assess._config import AssessConfig
 from beian.assess._log import AssessmentLog
 from beian.assess._sampling import draw
@@ -183,14 +183,7 @@ def read_records(run_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
         raise InputError(
             "评估记录 records.jsonl 不存在", where=str(p), fix="请先运行 `beian assess run`"
         )
-    out = []
-    for i, line in enumerate(p.read_text("utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise InputError(f"记录不是有效的 JSON：{exc.msg}", where=f"{p}:{i}") from None
-    return out
+    return [obj for _, obj in read_jsonl(p)]
 
 
 def finish(

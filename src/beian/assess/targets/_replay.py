@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from pathlib import Path
 from typing import Any
 
+from beian.assess._bank import read_csv_rows, read_jsonl
 from beian.assess.targets._base import Response, target
 from beian.errors import ConfigError, InputError
-from beian.io import read_text
 
 _OUTCOMES = {"answered", "blocked", "empty", "error"}
 
@@ -28,20 +25,8 @@ class ReplayTarget:
             )
         self.path = Path(str(path))
         self.answers: dict[str, tuple[str, str]] = {}
-        text, _ = read_text(self.path)
-        if self.path.suffix.lower() == ".csv":
-            rows = [(i, r) for i, r in enumerate(csv.DictReader(io.StringIO(text)), start=2)]
-        else:
-            rows = []
-            for i, line in enumerate(text.splitlines(), start=1):
-                if line.strip():
-                    try:
-                        rows.append((i, json.loads(line)))
-                    except json.JSONDecodeError as exc:
-                        raise InputError(
-                            f"回放文件不是有效的 JSONL：{exc.msg}", where=f"{self.path}:{i}"
-                        ) from None
-        for i, row in rows:
+        reader = read_csv_rows if self.path.suffix.lower() == ".csv" else read_jsonl
+        for i, row in reader(self.path):
             qid = str(row.get("id") or "").strip()
             if not qid:
                 raise InputError("回放记录缺少 id", where=f"{self.path}:{i}")
