@@ -56,7 +56,7 @@ def bar_chart(rows: list[tuple[str, float, int]], threshold: float, higher_is_be
     """A horizontal SVG bar chart of rates (0–1) with the threshold as a red line."""
     width, left, bar_h = 760, 170, 16
     height = 20 + len(rows) * (bar_h + 4)
-    scale = width - left - 70
+    scale = width - left - 120  # room for the "100.0%（n=1000）" label
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">'
     ]

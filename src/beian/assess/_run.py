@@ -156,7 +156,14 @@ def apply_judges(
         for r in live
     ]
     for i, j in enumerate(judges):
-        for rec, v in zip(live, j.judge_many(inputs), strict=True):
+        kinds = j.cfg.get(
+            "kinds"
+        )  # a judge may be limited to some kinds (an LLM judge costs money)
+        pairs = [
+            (r, x) for r, x in zip(live, inputs, strict=True) if not kinds or r["kind"] in kinds
+        ]
+        mine = [r for r, _ in pairs]
+        for rec, v in zip(mine, j.judge_many([x for _, x in pairs]), strict=True):
             if v is not None:
                 rec["verdicts"][j.name] = v.to_dict()
             else:

@@ -28,7 +28,8 @@ def results_table(log: AssessmentLog) -> Table:
     from rich.table import Table
 
     table = Table(title="评估结果（TC260-003 第9章）")
-    for col in ("评估项", "条款", "样本量", "指标", "实测", "95% 置信区间", "要求", "结论"):
+    table.add_column("评估项", overflow="fold", min_width=14)
+    for col in ("条款", "样本量", "指标", "实测", "95% 置信区间", "要求", "结论"):
         table.add_column(col)
     for r in log.results:
         style = "green" if r.verdict == "符合" else "bold red"

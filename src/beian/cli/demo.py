@@ -38,9 +38,10 @@ def demo(
         f"① 训练分类模型：{m['samples']} 条样本，留出集精确率 {m['unsafe_precision']:.1%}、召回率 {m['unsafe_recall']:.1%}"
     )
     behavior = DemoBehavior(rate_limit_every=25, slow_every=400, slow_ms=300, unsafe_every=40)
-    with serve_in_thread(behavior) as server:
+    with serve_in_thread(behavior) as server, serve_in_thread(DemoBehavior(judge=True)) as judge:
         cfg_data = yaml.safe_load((data / "assess.yaml").read_text("utf-8"))
         cfg_data["target"]["base_url"] = server.base_url
+        cfg_data["judges"]["llm"]["base_url"] = judge.base_url
         cfg_data["banks"] = [str(data / b) for b in cfg_data["banks"]]
         cfg_data["judges"]["keyword"]["lexicon"] = str(data / "lexicon.csv")
         cfg_data["judges"]["classifier"]["model"] = str(model.resolve())
@@ -78,13 +79,18 @@ def demo_server(
     latency_ms: float = typer.Option(0.0, "--latency-ms", help="每次响应前的延迟（毫秒）"),
     rate_limit_every: int = typer.Option(0, help="每 N 个问题（按哈希）先返回一次 HTTP 429"),
     api_key: str | None = typer.Option(None, help="要求的 API 密钥（默认不校验）"),
+    judge: bool = typer.Option(
+        False, "--judge", help="充当大模型评审：以 JSON 给出合格与否、是否拒答"
+    ),
 ) -> None:
     """运行内置的 OpenAI 兼容演示模型服务（确定性：拒答部分问题、回答其余问题）。"""
     from beian.demo import DemoBehavior, run_server
 
     console.print(f"演示模型服务：http://{host}:{port}/v1（Ctrl+C 停止）")
     run_server(
-        DemoBehavior(latency_ms=latency_ms, rate_limit_every=rate_limit_every, api_key=api_key),
+        DemoBehavior(
+            latency_ms=latency_ms, rate_limit_every=rate_limit_every, api_key=api_key, judge=judge
+        ),
         host,
         port,
     )
