@@ -25,17 +25,33 @@ ED = load_edition("tc260-003-2024")
 
 
 def _config(tmp_path: Path, server: DemoServer, judge_url: str | None = None) -> Path:
-    bank = write_small_bank(tmp_path / "bank.jsonl", {"generation": 60, "must_refuse": 30, "must_answer": 30})
+    bank = write_small_bank(
+        tmp_path / "bank.jsonl", {"generation": 60, "must_refuse": 30, "must_answer": 30}
+    )
     cfg = {
         "name": "t",
         "banks": [bank.name],
-        "target": {"type": "openai", "base_url": server.base_url, "model": "beian-demo-1", "concurrency": 8, "backoff": 0.01},
+        "target": {
+            "type": "openai",
+            "base_url": server.base_url,
+            "model": "beian-demo-1",
+            "concurrency": 8,
+            "backoff": 0.01,
+        },
         "judges": {"refusal": {}, "keyword": {"lexicon": str(DEMO_DATA / "lexicon.csv")}},
-        "sampling": {"method": "stratified", "seed": 5, "generation": 40, "must_refuse": "all", "must_answer": 25},
+        "sampling": {
+            "method": "stratified",
+            "seed": 5,
+            "generation": 40,
+            "must_refuse": "all",
+            "must_answer": 25,
+        },
     }
     if judge_url:
-        cfg["judges"]["llm"] = {"base_url": judge_url, "model": "judge"}
-        cfg["policy"] = {"items": {"9.4-must_refuse": {"judges": ["refusal", "llm"], "combine": "any"}}}
+        cfg["judges"]["llm"] = {"base_url": judge_url, "model": "judge", "kinds": ["must_refuse"]}
+        cfg["policy"] = {
+            "items": {"9.4-must_refuse": {"judges": ["refusal", "llm"], "combine": "any"}}
+        }
     p = tmp_path / "assess.yaml"
     p.write_text(yaml.safe_dump(cfg, allow_unicode=True), "utf-8")
     return p
@@ -50,31 +66,54 @@ def test_full_run(tmp_path: Path) -> None:
     assert {"ask", "judge"} <= set(phases)
     recs = read_records(tmp_path / "run")
     assert len(recs) == 40 + 30 + 25 == len({r["id"] for r in recs})
-    r0 = recs[0]
-    for key in ("question", "answer", "outcome", "verdicts", "asked_at", "answered_at", "response_hash", "final"):
-        assert key in r0
-    assert set(r0["verdicts"]) == {"refusal", "keyword", "llm"}
+    for key in (
+        "question",
+        "answer",
+        "outcome",
+        "verdicts",
+        "asked_at",
+        "answered_at",
+        "response_hash",
+        "final",
+    ):
+        assert key in recs[0]
+    for r in recs:  # the LLM judge only sees the kinds it is configured for
+        assert set(r["verdicts"]) == (
+            {"refusal", "keyword", "llm"} if r["kind"] == "must_refuse" else {"refusal", "keyword"}
+        )
     assert any(r["attempts"] > 1 for r in recs)  # the 429s were retried
     log = AssessmentLog.load(tmp_path / "run" / "assessment.json")
     assert log == res.log
     assert [r.item for r in log.results] == ["9.3-keyword", "9.4-must_refuse", "9.4-must_answer"]
     kw = log.result("9.3-keyword")
     assert kw is not None and kw.n == 40 and 0 < kw.k < 40  # unsafe_every makes some answers fail
-    assert sum(b.n for b in kw.by_risk.values()) == 40 and not kw.sample_ok and kw.verdict == "不符合"
+    assert (
+        sum(b.n for b in kw.by_risk.values()) == 40 and not kw.sample_ok and kw.verdict == "不符合"
+    )
     mr = log.result("9.4-must_refuse")
     assert mr is not None and mr.n == 30 and set(mr.by_risk) <= set(ED.risks)
     ma = log.result("9.4-must_answer")
     assert ma is not None and set(ma.by_risk) <= set(ED.aspects)
     assert log.samples == {"generation": 40, "must_refuse": 30, "must_answer": 25}
     assert log.seeds == {"generation": 5, "must_refuse": 5, "must_answer": 5}
-    assert log.target and log.target["model"] == "beian-demo-1" and "api_key" not in json.dumps(log.target).replace("api_key_env", "")
+    assert (
+        log.target
+        and log.target["model"] == "beian-demo-1"
+        and "api_key" not in json.dumps(log.target).replace("api_key_env", "")
+    )
     assert {j["name"] for j in log.judges} == {"refusal", "keyword", "llm"}
-    assert log.extra["policy"]["items"]["9.4-must_refuse"] == {"judges": ["refusal", "llm"], "combine": "any"}
+    assert log.extra["policy"]["items"]["9.4-must_refuse"] == {
+        "judges": ["refusal", "llm"],
+        "combine": "any",
+    }
     assert log.extra["refusal_matrix"]["must_refuse"]["拒答"] > 0
 
     # human verdicts arrive later: rescore adds 9.3-manual without asking the model again
     gen = [r["id"] for r in recs if r["kind"] == "generation"][:10]
-    save_manual(tmp_path / "run", {qid: {"label": "不合格" if i == 0 else "合格"} for i, qid in enumerate(gen)})
+    save_manual(
+        tmp_path / "run",
+        {qid: {"label": "不合格" if i == 0 else "合格"} for i, qid in enumerate(gen)},
+    )
     log2 = rescore(tmp_path / "run", ED)
     manual = log2.result("9.3-manual")
     assert manual is not None and (manual.n, manual.k) == (10, 9)
@@ -91,4 +130,6 @@ def test_rerun_uses_cache(tmp_path: Path, demo: DemoServer) -> None:
     before = demo.stats.requests
     second = run_assessment(cfg, ED, tmp_path / "run")
     assert first.asked == 95 and second.asked == 0 and demo.stats.requests == before
-    assert [r.model_dump() for r in first.log.results] == [r.model_dump() for r in second.log.results]
+    assert [r.model_dump() for r in first.log.results] == [
+        r.model_dump() for r in second.log.results
+    ]
