@@ -96,11 +96,22 @@ async def collect(
     if progress:
         progress("ask", done, total)
     todo = [q for q in questions if q.id not in out]
+    # Answers that arrive in the same event-loop tick are committed together at its end: one
+    # transaction per tick instead of per answer, and nothing waits longer than that tick.
+    pending: list[tuple[str, str, Response]] = []
+    loop = asyncio.get_running_loop()
+
+    def flush() -> None:
+        batch = pending[:]
+        pending.clear()
+        cache.put_many(batch)
 
     async def one(q: Question) -> None:
         nonlocal done
         r = await target.ask(q.id, q.chat())
-        cache.put(keys[q.id], q.id, r)
+        if not pending:
+            loop.call_soon(flush)
+        pending.append((keys[q.id], q.id, r))
         out[q.id] = r
         done += 1
         if progress:
@@ -109,6 +120,7 @@ async def collect(
     try:
         await asyncio.gather(*(one(q) for q in todo))
     finally:
+        flush()
         await target.aclose()
     return out, len(todo)
 

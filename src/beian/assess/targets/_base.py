@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from beian.errors import ConfigError
@@ -34,7 +34,7 @@ class Response:
         return hashlib.sha256(self.answer.encode("utf-8")).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}  # flat: no deep copy
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Response:

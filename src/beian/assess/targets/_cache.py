@@ -52,14 +52,27 @@ class ResponseCache:
         return out
 
     def put(self, key: str, qid: str, response: Response) -> None:
-        if response.outcome == "error":
+        self.put_many([(key, qid, response)])
+
+    def put_many(self, items: list[tuple[str, str, Response]]) -> None:
+        """Store final outcomes in one transaction (errors are skipped)."""
+        rows = [
+            (key, qid, json.dumps(r.to_dict(), ensure_ascii=False))
+            for key, qid, r in items
+            if r.outcome != "error"
+        ]
+        if not rows:
             return
-        blob = json.dumps(response.to_dict(), ensure_ascii=False)
         with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO responses (key, qid, response) VALUES (?, ?, ?)",
-                (key, qid, blob),
-            )
+            self._db.execute("BEGIN")
+            try:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO responses (key, qid, response) VALUES (?, ?, ?)", rows
+                )
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def __len__(self) -> int:
         with self._lock:
