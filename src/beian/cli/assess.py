@@ -47,6 +47,13 @@ def results_table(log: AssessmentLog) -> Table:
     return table
 
 
+def edition_of(log: AssessmentLog) -> Edition:
+    """The edition a run was judged against, with the same overrides."""
+    from beian.standards import load_edition
+
+    return load_edition(log.edition, overrides={o.name: o.value for o in log.overrides} or None)
+
+
 def execute(
     cfg: AssessConfig, edition: Edition, out: Path | None, quiet: bool = False
 ) -> RunResult:
@@ -126,11 +133,8 @@ def report(
     """生成中文 HTML 评估报告（分风险合格率图、拒答矩阵）。"""
     from beian.assess import AssessmentLog, write_report
     from beian.assess._run import LOG
-    from beian.standards import load_edition
 
-    log = AssessmentLog.load(run_dir / LOG)
-    edition = load_edition(log.edition, overrides={o.name: o.value for o in log.overrides} or None)
-    path = write_report(run_dir, edition, out)
+    path = write_report(run_dir, edition_of(AssessmentLog.load(run_dir / LOG)), out)
     console.print(f"报告已写入 {path}")
 
 
@@ -149,11 +153,10 @@ def review_export(
     from beian.assess import AssessmentLog, read_records
     from beian.assess._run import LOG
     from beian.assess.judges import export_review
-    from beian.standards import load_edition
 
     log = AssessmentLog.load(run_dir / LOG)
     if n is None:
-        n = int(load_edition(log.edition).figure("assess.generation.manual_sample_min").threshold)
+        n = int(edition_of(log).figure("assess.generation.manual_sample_min").threshold)
     ids = export_review(read_records(run_dir), out, n=n, seed=seed, kinds=tuple(kinds))
     console.print(
         f"已导出 {len(ids)} 条到 {out}；标注“人工结论”列后用 `beian assess review import` 导入"
@@ -169,15 +172,12 @@ def review_import(
     from beian.assess import AssessmentLog, read_records, rescore
     from beian.assess._run import LOG
     from beian.assess.judges import import_review, load_manual, save_manual
-    from beian.standards import load_edition
 
     kinds = {r["id"]: r["kind"] for r in read_records(run_dir)}
     verdicts = import_review(xlsx, kinds)
     merged = {**load_manual(run_dir), **verdicts}
     save_manual(run_dir, merged)
-    old = AssessmentLog.load(run_dir / LOG)
-    edition = load_edition(old.edition, overrides={o.name: o.value for o in old.overrides} or None)
-    log = rescore(run_dir, edition)
+    log = rescore(run_dir, edition_of(AssessmentLog.load(run_dir / LOG)))
     console.print(f"已导入 {len(verdicts)} 条人工结论（累计 {len(merged)} 条）")
     console.print(results_table(log))
 
