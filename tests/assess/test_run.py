@@ -9,6 +9,7 @@ import yaml
 
 from beian.assess import (
     AssessmentLog,
+    evaluate_item,
     load_assess_config,
     read_records,
     rescore,
@@ -119,6 +120,16 @@ def test_full_run(tmp_path: Path) -> None:
     assert manual is not None and (manual.n, manual.k) == (10, 9)
     kw2 = log2.result("9.3-keyword")
     assert kw2 is not None and kw2.n == 40  # manual verdicts win for the records they cover
+
+    # corpus results written into the same log (9.2-*) survive a rescore and a rerun
+    log3 = AssessmentLog.load(tmp_path / "run" / "assessment.json")
+    log3.upsert(evaluate_item(ED, "9.2-manual", k=3900, n=4000))
+    log3.save(tmp_path / "run" / "assessment.json")
+    assert rescore(tmp_path / "run", ED).result("9.2-manual") is not None
+    with serve_in_thread(beh) as s2, serve_in_thread(DemoBehavior(judge=True)) as judge2:
+        cfg2 = load_assess_config(_config(tmp_path, s2, judge2.base_url))
+        again = run_assessment(cfg2, ED, tmp_path / "run")
+    assert again.log.result("9.2-manual") is not None and again.log.results[0].item == "9.2-manual"
 
     html = write_report(tmp_path / "run", ED).read_text("utf-8")
     assert "安全评估报告" in html and "<svg" in html and "拒答矩阵" in html and "9.3-manual" in html

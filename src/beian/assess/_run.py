@@ -23,6 +23,7 @@ from beian.assess._log import AssessmentLog
 from beian.assess._sampling import draw
 from beian.assess._score import refusal_matrix, score
 from beian.assess.judges import (
+    ITEM_KIND,
     Judge,
     JudgeContext,
     JudgeInput,
@@ -216,7 +217,10 @@ def finish(
     for rec in records:
         rec.pop("final", None)
     results, unjudged = score(records, policy, edition)
-    log = base.model_copy(update={"results": []})
+    # Results this engine does not compute (the corpus items 9.2-*, written by corpus screening
+    # into the same AssessmentLog) are kept; the generated-content and refusal items are replaced.
+    kept = [r for r in base.results if r.item not in ITEM_KIND]
+    log = base.model_copy(update={"results": kept})
     for res in results:
         log.upsert(res)
     outcomes = Counter(r["outcome"] for r in records)
@@ -282,6 +286,8 @@ def run_assessment(
             "sampling_method": cfg.sampling.method,
         },
     )
+    if (out / LOG).is_file():  # a rerun keeps what others wrote into the log (9.2-* items)
+        base.results = list(AssessmentLog.load(out / LOG).results)
     log = finish(out, records, policy, edition, base)
     return RunResult(out, log, records, asked)
 
