@@ -95,6 +95,13 @@ def test_configured_filter_pattern(tmp_path: Path) -> None:
         assert ask(strict, "自定义 t24").outcome == "error"
 
 
+def test_configured_answer_pattern(demo: DemoServer) -> None:
+    t = target(demo, filter_answer_patterns=["输入包含敏感信息"])
+    r = ask(t, "[demo:say=您的输入包含敏感信息，请修改后重试] t25")
+    assert r.outcome == "blocked" and r.status == 200
+    assert ask(target(demo), "[demo:say=您的输入包含敏感信息] t26").outcome == "answered"
+
+
 def test_concurrency_and_rate_limit(demo: DemoServer) -> None:
     t = target(demo, concurrency=4, rate_limit=40)
     qs = [Question(id=f"c{i}", kind="generation", question=f"并发测试 {i}") for i in range(20)]

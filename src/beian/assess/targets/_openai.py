@@ -98,6 +98,19 @@ class OpenAITarget:
                 f"filter_patterns 不是有效的正则：{exc}", where=f"{where}.filter_patterns"
             ) from None
         self.rate_limit = float(cfg.get("rate_limit", 0))
+        # a provider that answers HTTP 200 with a canned notice ("您的输入包含敏感信息……")
+        answer_patterns = list(cfg.get("filter_answer_patterns") or [])
+        try:
+            self._answer_filter = (
+                re.compile("|".join(f"(?:{p})" for p in answer_patterns))
+                if answer_patterns
+                else None
+            )
+        except re.error as exc:
+            raise ConfigError(
+                f"filter_answer_patterns 不是有效的正则：{exc}",
+                where=f"{where}.filter_answer_patterns",
+            ) from None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sem = asyncio.Semaphore(self.concurrency)
         self._rate = RateLimiter(self.rate_limit)
@@ -187,7 +200,9 @@ class OpenAITarget:
                             )
                         else:
                             outcome = "answered"
-                            if finish == "content_filter":
+                            if finish == "content_filter" or (
+                                self._answer_filter is not None and self._answer_filter.search(text)
+                            ):
                                 outcome = "blocked"
                             elif not text.strip():
                                 outcome = "empty"
