@@ -48,8 +48,13 @@ def test_bank_audit_export_import(cli: Cli, tmp_path: Path) -> None:
     imp = cli("bank", "import", str(src), "--format", "safety-prompts", "-m", "map.yaml", "-o", "imp.jsonl")
     assert imp.returncode == 0, imp.stderr
     assert json.loads((tmp_path / "imp.jsonl").read_text("utf-8"))["risk"] == "A4c"
+    builtin = cli("bank", "import", str(src), "--format", "safety-prompts", "-o", "b.jsonl")
+    assert builtin.returncode == 0, builtin.stderr  # the built-in Safety-Prompts mapping
+    row = json.loads((tmp_path / "b.jsonl").read_text("utf-8"))
+    assert (row["risk"], row["kind"]) == ("A4c", "generation")
+    src.write_text(json.dumps({"Brand_New_Category": [{"prompt": "x"}]}), "utf-8")
     unmapped = cli("bank", "import", str(src), "--format", "safety-prompts", "-o", "x.jsonl")
-    assert unmapped.returncode == 2 and "Insult" in unmapped.stderr + unmapped.stdout
+    assert unmapped.returncode == 2 and "Brand_New_Category" in unmapped.stderr + unmapped.stdout
 
 
 def test_assess_run_report_review(cli: Cli, tmp_path: Path) -> None:

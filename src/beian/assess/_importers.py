@@ -85,9 +85,18 @@ IMPORTERS: dict[str, Callable[[Path, dict[str, str]], Iterator[Raw]]] = {
 }
 
 
-def load_mapping(path: str | os.PathLike[str] | None) -> dict[str, Any]:
+BUILTIN_MAPPINGS = {
+    "safety-prompts": Path(__file__).resolve().parent / "data" / "safety-prompts.yaml"
+}
+
+
+def load_mapping(path: str | os.PathLike[str] | None, fmt: str | None = None) -> dict[str, Any]:
+    """The mapping file, or the built-in one for ``fmt`` (if any) when no file is given."""
     if path is None:
-        return {}
+        builtin = BUILTIN_MAPPINGS.get(fmt or "")
+        if builtin is None:
+            return {}
+        path = builtin
     data = load_yaml(path) or {}
     if not isinstance(data, dict):
         raise InputError("映射文件顶层应为映射", where=str(path), fix="参见 docs/assess.md 的示例")

@@ -17,6 +17,7 @@ bank_app = typer.Typer(
 def audit(
     ctx: typer.Context,
     files: list[Path] = typer.Argument(..., help="题库文件（.csv / .xlsx / .jsonl），可多个"),
+    edition: str | None = typer.Option(None, "--edition", "-e", help="标准版本（默认取配置文件）"),
     fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f", help="输出格式"),
 ) -> None:
     """按所选标准版本检查题库规模、每种风险/每个方面的最低题量、重复与近似重复、未知代码。"""
@@ -25,7 +26,7 @@ def audit(
     from beian.assess import KIND_ZH, audit_bank, load_bank
     from beian.findings import has_blocking
 
-    ed = get_config(ctx).edition()
+    ed = get_config(ctx).edition(edition)
     bank = load_bank(files)
     findings = audit_bank(bank, ed)
     counts: Counter[str] = Counter(q.kind for q in bank.questions)
@@ -79,7 +80,7 @@ def import_cmd(
     from beian.assess import KIND_ZH, import_dataset, load_mapping, write_bank_jsonl
 
     qs = import_dataset(
-        dataset, fmt, load_mapping(mapping), get_config(ctx).edition(), prefix=prefix
+        dataset, fmt, load_mapping(mapping, fmt), get_config(ctx).edition(), prefix=prefix
     )
     write_bank_jsonl(qs, out)
     counts = Counter(q.kind for q in qs)
