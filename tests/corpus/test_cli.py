@@ -101,3 +101,38 @@ def test_scan_with_the_pii_engine(cli: Cli, corpus: Path, tmp_path: Path) -> Non
     }
     assert data["screeners"]["pii"] == "beian.pii" and data["screeners"]["pii_is_bad"] is True
     assert sum(f["code"] == "BA-COR-006" for f in data["findings"]) == 4
+
+
+def test_scan_with_a_trained_classifier(cli: Cli, tmp_path: Path) -> None:
+    import csv
+
+    from tests.corpus.helpers import texts, write_jsonl, write_sources
+
+    with open(tmp_path / "labelled.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "label"])
+        for t, bad in texts(300, 150, 31):
+            w.writerow([t, "A1a" if bad else "safe"])
+    r = cli("classifier", "train", str(tmp_path / "labelled.csv"), "-o", str(tmp_path / "clf.pkl"))
+    assert r.returncode == 0, r.stderr
+    docs = texts(300, 30, 32)  # 10 % planted: the source is rejected
+    write_jsonl(tmp_path / "a.jsonl", docs)
+    y = write_sources(
+        tmp_path, [{"name": "s", "type": "开源", "licence": "x", "paths": ["a.jsonl"]}]
+    )
+    r = cli(
+        "corpus",
+        "scan",
+        str(y),
+        "-o",
+        "out",
+        "--classifier",
+        str(tmp_path / "clf.pkl"),
+        "-f",
+        "json",
+    )
+    assert r.returncode == 1, r.stderr
+    data = json.loads(r.stdout)
+    s = data["sources"][0]
+    assert 25 <= s["bad"] <= 35 and s["verdict"] == "拒绝"
+    assert data["screeners"]["classifier"] == str(tmp_path / "clf.pkl")

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import csv
 import math
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -134,9 +133,6 @@ def test_review_workbook_round_trip(scanned: Path, edition: Edition, tmp_path: P
     assert res.by_risk["A1a"].k == 60 - bad
 
 
-@pytest.mark.skipif(
-    shutil.which("soffice") is None, reason="LibreOffice is installed by scripts/test"
-)
 def test_review_workbook_opens_in_libreoffice(
     scanned: Path, edition: Edition, tmp_path: Path
 ) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,16 +11,6 @@ from typing import Any
 from beian.corpus._classifier import ModelClassifier
 from beian.corpus._screen import Screeners
 from beian.errors import ConfigError, InputError
-
-
-def _part(module: str, name: str, what: str) -> Any:
-    """A name from another part of beian; a ConfigError when this installation lacks it."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        raise ConfigError(
-            f"此安装不含{what}（{module}.{name}）", fix="请升级 genai-beian"
-        ) from None
 
 
 def _file_digest(paths: Sequence[str | os.PathLike[str]]) -> str:
@@ -66,19 +55,22 @@ def build_screeners(
     parts: list[str] = []
     lex: Any = None
     if lexicon:
-        Lexicon = _part("beian.lexicon", "Lexicon", "关键词引擎")
+        from beian.lexicon import Lexicon
+
         lex = Lexicon.load([Path(p) for p in lexicon])
         names["lexicon"] = ", ".join(str(p) for p in lexicon)
         parts.append("lex:" + _file_digest(lexicon))
     engine: Any = None
     if pii:
-        PiiEngine = _part("beian.pii", "PiiEngine", "个人信息引擎")
+        from beian.pii import PiiEngine
+
         engine = PiiEngine()
         names["pii"] = "beian.pii"
         parts.append("pii")
     clf: ModelClassifier | None = None
     if classifier is not None:
-        load_classifier = _part("beian.assess", "load_classifier", "分类模型加载器")
+        from beian.assess.judges import load_classifier
+
         model, _metrics = load_classifier(classifier)
         digest = _file_digest([classifier])
         try:
