@@ -41,15 +41,12 @@ def refusal_stream(
     base = {k: refusal[k] for k in ("id", "created", "model")} | {"object": "chat.completion.chunk"}
 
     async def gen() -> AsyncIterator[bytes]:
-        try:
-            delta = {"role": "assistant", "content": choice["message"]["content"]}
-            first = {"index": 0, "delta": delta, "finish_reason": None, "logprobs": None}
-            yield _event(base | {"choices": [first], "beian": refusal["beian"]})
-            last = {"index": 0, "delta": {}, "finish_reason": "stop", "logprobs": None}
-            yield _event(base | {"choices": [last]})
-            yield _DONE
-        finally:
-            gw.finish(ex)
+        delta = {"role": "assistant", "content": choice["message"]["content"]}
+        first = {"index": 0, "delta": delta, "finish_reason": None, "logprobs": None}
+        last = {"index": 0, "delta": {}, "finish_reason": "stop", "logprobs": None}
+        gw.finish(ex)
+        yield _event(base | {"choices": [first], "beian": refusal["beian"]})
+        yield _event(base | {"choices": [last]}) + _DONE
 
     return _sse(gen(), headers)
 
@@ -134,59 +131,59 @@ def relay_stream(
         headers = {**headers, label[0]: label[1]}
     relay = _Relay(gw, ex)
 
+    finished = False
+
+    def finalize() -> None:
+        """Record the exchange once, before the last bytes leave (or when cancelled)."""
+        nonlocal finished
+        if not finished:
+            finished = True
+            ex.response, ex.sent = relay.texts()
+            ex.finished = time.time()
+            gw.finish(ex)
+
+    def fail(kind: str, error: str, event: dict[str, Any]) -> bytes:
+        ex.outcome, ex.error = "upstream_error", error
+        gw.metrics.upstream_errors.labels(kind).inc()
+        finalize()
+        return _event(event)
+
     async def gen() -> AsyncIterator[bytes]:
-        done = False
         try:
             async for line in resp.aiter_lines():
                 if not line.startswith("data:"):
                     continue
                 payload = line[5:].strip()
                 if payload == "[DONE]":
-                    done = True
+                    finalize()
                     yield _DONE
-                    break
+                    return
                 try:
                     data = json.loads(payload)
                 except ValueError:
-                    ex.outcome, ex.error = "upstream_error", "上游流数据无法解析"
-                    gw.metrics.upstream_errors.labels("malformed").inc()
-                    yield _event(
-                        error_body(
-                            "上游模型返回了无法解析的流数据", "upstream_error", "upstream_malformed"
-                        )
-                    )
+                    body = error_body("上游模型返回了无法解析的流数据", "upstream_error", "upstream_malformed")
+                    yield fail("malformed", "上游流数据无法解析", body)
                     return
                 if isinstance(data, dict) and "error" in data:
-                    ex.outcome, ex.error = "upstream_error", json.dumps(data, ensure_ascii=False)
-                    gw.metrics.upstream_errors.labels("stream_error").inc()
-                    yield _event(data)
+                    yield fail("stream_error", json.dumps(data, ensure_ascii=False), data)
                     return
                 out, blocked = relay.chunk(data)
+                if blocked:
+                    finalize()
                 if out:
                     yield out
                 if blocked:
-                    done = True
                     return
-            if not done:
-                raise httpx.RemoteProtocolError("stream ended without [DONE]")
+            raise httpx.RemoteProtocolError("stream ended without [DONE]")
         except httpx.HTTPError as exc:
-            ex.outcome, ex.error = "upstream_error", f"上游连接中断：{type(exc).__name__}: {exc}"
-            gw.metrics.upstream_errors.labels("disconnected").inc()
-            yield _event(
-                error_body(
-                    "上游模型连接中断，回答不完整，请重试",
-                    "upstream_error",
-                    "upstream_disconnected",
-                )
-            )
+            body = error_body("上游模型连接中断，回答不完整，请重试", "upstream_error", "upstream_disconnected")
+            yield fail("disconnected", f"上游连接中断：{type(exc).__name__}: {exc}", body)
         except BaseException:  # the client went away (cancelled): still keep the record
             if ex.outcome == "ok":
                 ex.outcome, ex.error = "client_disconnected", "客户端在回答结束前断开"
             raise
         finally:
-            ex.response, ex.sent = relay.texts()
-            ex.finished = time.time()
-            gw.finish(ex)  # before any await: a cancelled stream still leaves its record
+            finalize()
             await resp.aclose()
 
     return _sse(gen(), headers)
