@@ -166,7 +166,10 @@ async def chat_completions(gw: Gateway, request: Request) -> Response:
         await resp.aclose()
         return gw.fail(ex, map_status(resp.status_code, content, resp.headers), headers)
     if stream:
-        return relay_stream(gw, ex, resp, headers)
+        if "text/event-stream" in resp.headers.get("content-type", ""):
+            return relay_stream(gw, ex, resp, headers)
+        await resp.aclose()
+        return gw.fail(ex, UpstreamFailure("malformed", 502, "上游模型没有返回事件流"), headers)
     try:
         data = json.loads(resp.content)
         choices = data["choices"]
