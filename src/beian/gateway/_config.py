@@ -109,12 +109,14 @@ class GatewayConfig(_Strict):
     path: str | None = Field(default=None, exclude=True)
 
     @classmethod
-    def from_mapping(cls, data: dict[str, Any], *, where: str = "配置") -> GatewayConfig:
+    def from_mapping(
+        cls, data: dict[str, Any], *, where: str = "配置", prefix: str = ""
+    ) -> GatewayConfig:
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
             err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"])
+            loc = prefix + ".".join(str(p) for p in err["loc"])
             raise ConfigError(
                 f"网关配置项无效：{err['msg']}", where=f"{where}: {loc}", fix=_FIX
             ) from None
@@ -148,7 +150,7 @@ def load_gateway_config(path: str | os.PathLike[str]) -> GatewayConfig:
     section = data.get("gateway", data)
     if not isinstance(section, dict):
         raise ConfigError("配置段 gateway 应为映射", where=f"{p}: gateway", fix=_FIX)
-    where = f"{p}: gateway" if "gateway" in data else str(p)
-    cfg = GatewayConfig.from_mapping(section, where=where).resolve_paths(p.resolve().parent)
+    prefix = "gateway." if "gateway" in data else ""
+    cfg = GatewayConfig.from_mapping(section, where=str(p), prefix=prefix).resolve_paths(p.resolve().parent)
     cfg.path = str(p)
     return cfg
