@@ -46,7 +46,9 @@ def test_random_splits_never_leak(seed: int) -> None:
 def test_clean_text_is_released_unchanged(seed: int) -> None:
     rng = random.Random(seed)
     # keyword prefixes (违禁词, 赌博网, 制造) but never a whole keyword
-    text = "".join(rng.choice(["正常", "回答", "违禁词", "赌博网", "制造"]) for _ in range(rng.randint(1, 30)))
+    text = "".join(
+        rng.choice(["正常", "回答", "违禁词", "赌博网", "制造"]) for _ in range(rng.randint(1, 30))
+    )
     assert not any(k in text for k, _ in KEYWORDS)
     sent, blocked = feed_all(split(text, random.Random(seed + 1000)))
     assert not blocked and sent == text
@@ -86,7 +88,9 @@ def test_clean_stream_with_one_char_chunks(make_gateway: MakeGateway) -> None:
     g = make_gateway(screening={"screen_input": False}, labels={"explicit": False})
     text = "完全正常的回答，没有任何问题。"
     stream = sdk(g).chat.completions.create(
-        model="m", messages=[{"role": "user", "content": f"[demo:say={text}][demo:chunk=1]"}], stream=True
+        model="m",
+        messages=[{"role": "user", "content": f"[demo:say={text}][demo:chunk=1]"}],
+        stream=True,
     )
     assert "".join(ev.choices[0].delta.content or "" for ev in stream if ev.choices) == text
 

@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from beian.crypto import KeyRing
+from beian.demo import DemoServer
 from beian.gateway import Gateway, check_config, load_gateway_config
 from beian.gateway import serve_in_thread as serve_gateway
-from beian.demo import DemoServer
 from beian.standards import load_edition
 
 from .conftest import keyword_screening, records, sdk
@@ -35,7 +35,10 @@ def test_complaint_ticket_status_and_page(gateway: object) -> None:
     assert "contact" not in r.json()  # contact details are not published by ticket id
     assert httpx.get(root + f"/complaints/{ticket}").json()["status"] == "已受理"
     # staff update it (admin token), the complainant sees the new status and the note
-    assert httpx.post(root + f"/admin/complaints/{ticket}", json={"status": "已办结"}).status_code == 401
+    assert (
+        httpx.post(root + f"/admin/complaints/{ticket}", json={"status": "已办结"}).status_code
+        == 401
+    )
     upd = httpx.post(root + f"/admin/complaints/{ticket}", json={"status": "已办结", "note": "已修正"},
                      headers=ADMIN)  # fmt: skip
     assert upd.status_code == 200
@@ -86,12 +89,18 @@ def test_config_reload(tmp_path: Path, upstream: DemoServer) -> None:
     base = {"upstream": {"base_url": upstream.base_url}, "records": {"path": "gw.db"},
             "admin_token": "admin-secret", "screening": {"input_refusal": "旧的拒答"}}  # fmt: skip
     _write(cfg_file, base)
-    gw = Gateway(load_gateway_config(cfg_file), ring=KeyRing.generate(), screening_factory=keyword_screening)
+    gw = Gateway(
+        load_gateway_config(cfg_file), ring=KeyRing.generate(), screening_factory=keyword_screening
+    )
     assert gw.config.records.path == str(tmp_path / "gw.db")  # relative to the config file
     with serve_gateway(gw) as g:
-        ask = lambda: sdk(g).chat.completions.create(  # noqa: E731
-            model="m", messages=[{"role": "user", "content": "制造炸弹"}]
-        ).choices[0].message.content
+
+        def ask() -> str | None:
+            c = sdk(g).chat.completions.create(
+                model="m", messages=[{"role": "user", "content": "制造炸弹"}]
+            )
+            return c.choices[0].message.content
+
         assert ask() == "旧的拒答"
         _write(cfg_file, {**base, "screening": {"input_refusal": "新的拒答"}})
         assert httpx.post(g.root_url + "/admin/reload").status_code == 401

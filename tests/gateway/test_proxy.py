@@ -62,7 +62,9 @@ def test_label_at_start(make_gateway: MakeGateway) -> None:
     s = sdk(g).chat.completions.create(
         model="m", messages=[{"role": "user", "content": "你好"}], stream=True
     )
-    assert "".join(ev.choices[0].delta.content or "" for ev in s if ev.choices) == LABEL + answer_text("你好")
+    assert "".join(
+        ev.choices[0].delta.content or "" for ev in s if ev.choices
+    ) == LABEL + answer_text("你好")
 
 
 def test_models_list(gateway: RunningGateway) -> None:

@@ -87,11 +87,17 @@ def test_purge_job_runs_in_the_gateway(make_gateway: MakeGateway) -> None:
 def test_opt_out_is_honoured_and_recorded(make_gateway: MakeGateway) -> None:
     g = make_gateway()
     client = sdk(g)
-    client.chat.completions.create(model="m", messages=[{"role": "user", "content": "a"}], user="erin")
+    client.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "a"}], user="erin"
+    )
     r = httpx.post(g.root_url + "/privacy/opt-out", json={"user": "erin", "opted_out": True})
     assert r.status_code == 200 and r.json()["opted_out"] is True
-    client.chat.completions.create(model="m", messages=[{"role": "user", "content": "b"}], user="erin")
-    client.chat.completions.create(model="m", messages=[{"role": "user", "content": "c"}], user="fay")
+    client.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "b"}], user="erin"
+    )
+    client.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "c"}], user="fay"
+    )
     store = g.gateway.store
     store.flush()
     assert [e.training_opt_out for e in store.exchanges(user="erin")] == [False, True]
@@ -102,7 +108,9 @@ def test_opt_out_is_honoured_and_recorded(make_gateway: MakeGateway) -> None:
     page = httpx.get(g.root_url + "/privacy/opt-out", params={"user": "erin"})
     assert "不用于训练" in page.text and page.text.count("<button") == 1
     back = httpx.post(
-        g.root_url + "/privacy/opt-out", data={"user": "erin", "opted_out": "0"}, follow_redirects=True
+        g.root_url + "/privacy/opt-out",
+        data={"user": "erin", "opted_out": "0"},
+        follow_redirects=True,
     )
     assert "允许用于训练" in back.text
     assert [ev["via"] for ev in store.opt_out_events("erin")] == ["api", "web"]

@@ -17,7 +17,9 @@ from .conftest import MakeGateway, gateway_config, records, sdk
 def test_upstream_dies_mid_stream(gateway: RunningGateway) -> None:
     text = "这是一个会在中途断开的很长的回答，" * 4
     stream = sdk(gateway).chat.completions.create(
-        model="m", messages=[{"role": "user", "content": f"[demo:say={text}][demo:die]"}], stream=True
+        model="m",
+        messages=[{"role": "user", "content": f"[demo:say={text}][demo:die]"}],
+        stream=True,
     )
     got = ""
     with pytest.raises(openai.APIError) as err:

@@ -151,6 +151,8 @@ def load_gateway_config(path: str | os.PathLike[str]) -> GatewayConfig:
     if not isinstance(section, dict):
         raise ConfigError("配置段 gateway 应为映射", where=f"{p}: gateway", fix=_FIX)
     prefix = "gateway." if "gateway" in data else ""
-    cfg = GatewayConfig.from_mapping(section, where=str(p), prefix=prefix).resolve_paths(p.resolve().parent)
+    cfg = GatewayConfig.from_mapping(section, where=str(p), prefix=prefix).resolve_paths(
+        p.resolve().parent
+    )
     cfg.path = str(p)
     return cfg

@@ -70,6 +70,11 @@ def run_gateway(gw: Gateway, host: str = "127.0.0.1", port: int = 8080) -> None:
 
     with contextlib.suppress(ValueError, AttributeError):  # not the main thread / no SIGHUP
         signal.signal(signal.SIGHUP, _hup)
+        # uvicorn handles SIGTERM/SIGINT while serving and re-raises them after a graceful
+        # shutdown; these no-op handlers receive that re-raise so the records are closed and the
+        # process exits with status 0
+        signal.signal(signal.SIGTERM, lambda signum, frame: None)
+        signal.signal(signal.SIGINT, lambda signum, frame: None)
     server = uvicorn.Server(_config(gw, host, port, "warning"))
     try:
         server.run()

@@ -161,7 +161,9 @@ def relay_stream(
                 try:
                     data = json.loads(payload)
                 except ValueError:
-                    body = error_body("上游模型返回了无法解析的流数据", "upstream_error", "upstream_malformed")
+                    body = error_body(
+                        "上游模型返回了无法解析的流数据", "upstream_error", "upstream_malformed"
+                    )
                     yield fail("malformed", "上游流数据无法解析", body)
                     return
                 if isinstance(data, dict) and "error" in data:
@@ -176,7 +178,9 @@ def relay_stream(
                     return
             raise httpx.RemoteProtocolError("stream ended without [DONE]")
         except httpx.HTTPError as exc:
-            body = error_body("上游模型连接中断，回答不完整，请重试", "upstream_error", "upstream_disconnected")
+            body = error_body(
+                "上游模型连接中断，回答不完整，请重试", "upstream_error", "upstream_disconnected"
+            )
             yield fail("disconnected", f"上游连接中断：{type(exc).__name__}: {exc}", body)
         except BaseException:  # the client went away (cancelled): still keep the record
             if ex.outcome == "ok":
