@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -21,7 +20,7 @@ from beian.gateway._complaints import CATEGORIES
 from beian.gateway._gateway import Gateway
 from beian.gateway._pages import render
 from beian.gateway._proxy import chat_completions
-from beian.gateway._upstream import error_body, error_response, map_status, map_transport
+from beian.gateway._upstream import UpstreamFailure, error_body, error_response, map_status
 
 __all__ = ["create_app"]
 
@@ -82,12 +81,14 @@ def create_app(gw: Gateway) -> Starlette:
 
     async def models(request: Request) -> Response:
         try:
-            r = await gw.client.get("/models", headers=gw.upstream_headers(request))
-        except httpx.HTTPError as exc:
-            return map_transport(exc).response({})
-        if r.status_code != 200:
-            return map_status(r.status_code, r.content, r.headers).response({})
-        return Response(r.content, media_type="application/json")
+            status, content, headers = await gw.upstream.get(
+                "/models", gw.upstream_headers(request)
+            )
+        except UpstreamFailure as failure:
+            return failure.response({})
+        if status != 200:
+            return map_status(status, content, headers).response({})
+        return Response(content, media_type="application/json")
 
     async def health(request: Request) -> Response:
         body: dict[str, Any] = {
@@ -102,15 +103,13 @@ def create_app(gw: Gateway) -> Starlette:
         if request.query_params.get("upstream"):
             t0 = time.perf_counter()
             try:
-                r = await gw.client.get("/models", headers=gw.upstream_headers(request))
-                body["upstream"] = {
-                    "status": r.status_code,
-                    "ms": round((time.perf_counter() - t0) * 1000, 2),
-                }
-                if r.status_code != 200:
+                status, _, _ = await gw.upstream.get("/models", gw.upstream_headers(request))
+                ms = round((time.perf_counter() - t0) * 1000, 2)
+                body["upstream"] = {"status": status, "ms": ms}
+                if status != 200:
                     body["status"] = "degraded"
-            except httpx.HTTPError as exc:
-                body["upstream"], body["status"] = {"error": type(exc).__name__}, "degraded"
+            except UpstreamFailure as failure:
+                body["upstream"], body["status"] = {"error": failure.kind}, "degraded"
         return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 
     async def metrics(request: Request) -> Response:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -23,7 +22,7 @@ from beian.gateway._labels import Labeller
 from beian.gateway._metrics import Metrics, log_exchange
 from beian.gateway._screening import Screening, build_screening
 from beian.gateway._store import Exchange, RecordStore
-from beian.gateway._upstream import UpstreamFailure, make_client
+from beian.gateway._upstream import Upstream, UpstreamFailure
 
 __all__ = ["Gateway", "ReloadResult"]
 
@@ -66,8 +65,8 @@ class Gateway:
         self.desk = ComplaintDesk(
             config.records.path, self.store.cipher, config.complaints.handling_days
         )
-        self._client: httpx.AsyncClient | None = None
-        self._old_clients: list[httpx.AsyncClient] = []
+        self.upstream = Upstream(config.upstream)
+        self._old_upstreams: list[Upstream] = []
         self._purge_task: asyncio.Task[None] | None = None
 
     @classmethod
@@ -75,14 +74,8 @@ class Gateway:
         return cls(load_gateway_config(path), **kw)
 
     # -- lifecycle -----------------------------------------------------------------------
-    @property
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = make_client(self.config.upstream)
-        return self._client
-
     async def start(self) -> None:
-        _ = self.client
+        _ = self.upstream.session
         self._purge_task = asyncio.create_task(self._purge_loop())
 
     async def stop(self) -> None:
@@ -90,11 +83,9 @@ class Gateway:
             self._purge_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._purge_task
-        for c in [self._client, *self._old_clients]:
-            if c is not None:
-                await c.aclose()
-        self._client = None
-        self._old_clients.clear()
+        for up in [self.upstream, *self._old_upstreams]:
+            await up.aclose()
+        self._old_upstreams.clear()
         await asyncio.to_thread(self.store.flush)
 
     def close(self) -> None:
@@ -131,9 +122,9 @@ class Gateway:
             self.metrics.reloads.labels("error").inc()
             log.error("配置重载失败，继续使用原配置：%s", exc.render())
             return ReloadResult(False, exc.render(), self.version)
-        if new.upstream != self.config.upstream and self._client is not None:
-            self._old_clients.append(self._client)  # in-flight streams still use it
-            self._client = None
+        if new.upstream != self.config.upstream:
+            self._old_upstreams.append(self.upstream)  # in-flight streams still use it
+            self.upstream = Upstream(new.upstream)
         self.config = new
         self.screening = screening
         self.labeller = Labeller(new.labels)

@@ -8,7 +8,6 @@ import uuid
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -16,6 +15,7 @@ from beian.gateway._screening import Decision
 from beian.gateway._store import Exchange
 from beian.gateway._streaming import refusal_stream, relay_stream
 from beian.gateway._upstream import (
+    TRANSPORT_ERRORS,
     UpstreamFailure,
     error_body,
     error_response,
@@ -153,32 +153,31 @@ async def chat_completions(gw: Gateway, request: Request) -> Response:
         up_body["user"] = gw.store.user_hash(user)[:32]  # the provider never sees the raw user id
     up_headers = gw.upstream_headers(request)
 
-    client = gw.client
-    req = client.build_request(
-        "POST", "/chat/completions", content=_dumps(up_body), headers=up_headers
-    )
     try:
-        resp = await client.send(req, stream=stream)
-    except httpx.HTTPError as exc:
+        resp = await gw.upstream.post("/chat/completions", _dumps(up_body), up_headers)
+        if resp.status != 200:
+            content = await resp.read()
+            resp.release()
+            return gw.fail(ex, map_status(resp.status, content, resp.headers), headers)
+        if stream:
+            if "text/event-stream" in resp.headers.get("content-type", ""):
+                return relay_stream(gw, ex, resp, headers)
+            resp.close()
+            raise UpstreamFailure("malformed", 502, "上游模型没有返回事件流")
+        content = await resp.read()
+        resp.release()
+    except UpstreamFailure as failure:
+        return gw.fail(ex, failure, headers)
+    except TRANSPORT_ERRORS as exc:
         return gw.fail(ex, map_transport(exc), headers)
-    if resp.status_code != 200:
-        content = await resp.aread()
-        await resp.aclose()
-        return gw.fail(ex, map_status(resp.status_code, content, resp.headers), headers)
-    if stream:
-        if "text/event-stream" in resp.headers.get("content-type", ""):
-            return relay_stream(gw, ex, resp, headers)
-        await resp.aclose()
-        return gw.fail(ex, UpstreamFailure("malformed", 502, "上游模型没有返回事件流"), headers)
     try:
-        data = json.loads(resp.content)
+        data = json.loads(content)
         choices = data["choices"]
         if not isinstance(choices, list):
             raise TypeError
     except (ValueError, KeyError, TypeError):
-        return gw.fail(
-            ex, UpstreamFailure("malformed", 502, "上游模型返回了无法解析的响应"), headers
-        )
+        malformed = UpstreamFailure("malformed", 502, "上游模型返回了无法解析的响应")
+        return gw.fail(ex, malformed, headers)
     _screen_whole(gw, ex, data, headers)
     gw.finish(ex)
     return Response(_dumps(data), media_type="application/json", headers=headers)

@@ -7,13 +7,13 @@ import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-import httpx
+import aiohttp
 from starlette.responses import StreamingResponse
 
 from beian.gateway._holdback import StreamScreener
 from beian.gateway._screening import Decision
 from beian.gateway._store import Exchange
-from beian.gateway._upstream import error_body
+from beian.gateway._upstream import TRANSPORT_ERRORS, error_body
 
 if TYPE_CHECKING:
     from beian.gateway._gateway import Gateway
@@ -124,7 +124,7 @@ class _Relay:
 
 
 def relay_stream(
-    gw: Gateway, ex: Exchange, resp: httpx.Response, headers: dict[str, str]
+    gw: Gateway, ex: Exchange, resp: aiohttp.ClientResponse, headers: dict[str, str]
 ) -> StreamingResponse:
     label = gw.labeller.header(ex.id)
     if label is not None:
@@ -150,10 +150,10 @@ def relay_stream(
 
     async def gen() -> AsyncIterator[bytes]:
         try:
-            async for line in resp.aiter_lines():
-                if not line.startswith("data:"):
+            async for raw in resp.content:
+                if not raw.startswith(b"data:"):
                     continue
-                payload = line[5:].strip()
+                payload = raw[5:].strip().decode("utf-8")
                 if payload == "[DONE]":
                     finalize()
                     yield _DONE
@@ -176,8 +176,8 @@ def relay_stream(
                     yield out
                 if blocked:
                     return
-            raise httpx.RemoteProtocolError("stream ended without [DONE]")
-        except httpx.HTTPError as exc:
+            raise aiohttp.ClientPayloadError("stream ended without [DONE]")
+        except TRANSPORT_ERRORS as exc:
             body = error_body(
                 "上游模型连接中断，回答不完整，请重试", "upstream_error", "upstream_disconnected"
             )
@@ -188,6 +188,6 @@ def relay_stream(
             raise
         finally:
             finalize()
-            await resp.aclose()
+            resp.close()
 
     return _sse(gen(), headers)
