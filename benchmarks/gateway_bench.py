@@ -156,6 +156,7 @@ async def load(port: int, clients: int, seconds: float, stream: bool) -> dict[st
     return {
         "requests": len(out),
         "errors": len(errors),
+        "error_statuses": sorted(set(errors)),
         "rps": len(out) / elapsed,
         "p50_ms": q(lat, 0.50),
         "p99_ms": q(lat, 0.99),

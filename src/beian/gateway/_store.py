@@ -78,13 +78,15 @@ class RecordStore:
         *,
         cipher: str = "aes-256-gcm",
         hash_algorithm: HashAlgorithm = "hmac-sha256",
-        batch: int = 256,
+        batch: int = 512,
+        gather_s: float = 0.02,
     ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.cipher = FieldCipher(ring, algorithm=cipher)  # type: ignore[arg-type]
         self.hash_algorithm = hash_algorithm
         self._batch = batch
+        self._gather_s = gather_s
         self._lock = threading.Lock()
         self._db = self._connect()
         with self._lock, self._db:
@@ -181,6 +183,9 @@ class RecordStore:
                 stop = True
             else:
                 batch.append(item)
+                # let a batch gather: one wake-up and one commit per batch, not per exchange,
+                # keeps this thread off the event loop's back under load
+                time.sleep(self._gather_s)
             while len(batch) < self._batch:
                 try:
                     nxt = self._queue.get_nowait()
