@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from beian.errors import ConfigError
+from beian.errors import ConfigError, validation_summary
 from beian.io import load_yaml
 
 __all__ = [
@@ -115,10 +115,9 @@ class GatewayConfig(_Strict):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = prefix + ".".join(str(p) for p in err["loc"])
+            msg, loc = validation_summary(exc)
             raise ConfigError(
-                f"网关配置项无效：{err['msg']}", where=f"{where}: {loc}", fix=_FIX
+                f"网关配置项无效：{msg}", where=f"{where}: {prefix}{loc}", fix=_FIX
             ) from None
 
     def resolve_paths(self, base: Path) -> GatewayConfig:
