@@ -52,11 +52,13 @@ def free_port() -> int:
 def wait_http(port: int, path: str, timeout: float = 60) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
-        with contextlib.suppress(OSError):
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
-                if s.recv(64).startswith(b"HTTP/1.1 200"):
-                    return
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", port), timeout=1) as s,
+        ):
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            if s.recv(64).startswith(b"HTTP/1.1 200"):
+                return
         time.sleep(0.2)
     raise RuntimeError(f"server on port {port} did not come up")
 
@@ -74,13 +76,37 @@ def process(args: list[str], env: dict[str, str], cwd: Path) -> Iterator[subproc
             p.kill()
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux ``/proc``), or None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(
+    port: int, n: int, seconds: float, stream: bool, pids: dict[str, int]
+) -> dict[str, Any]:
+    """One load run, with the CPU time each server process spent per request."""
+    before = {k: cpu_seconds(p) for k, p in pids.items()}
+    out = asyncio.run(load(port, n, seconds, stream))
+    for k, p in pids.items():
+        b, a = before[k], cpu_seconds(p)
+        if a is not None and b is not None and out["requests"]:
+            out[f"cpu_ms_per_request_{k}"] = (a - b) * 1000 / out["requests"]
+    return out
+
+
 def gateway_config(tmp: Path, upstream_port: int) -> tuple[Path, dict[str, Any]]:
     have_lexicon = importlib.util.find_spec("beian.lexicon") is not None
     have_pii = importlib.util.find_spec("beian.pii") is not None
     screening: dict[str, Any] = {"pii": "mask" if have_pii else "off"}
     if have_lexicon:
         # a few hundred keywords that never occur in the demo answers: the full scan cost, no blocks
-        screening["keywords"] = [{"keyword": f"测试违禁词{i:04d}", "risk": "A1a"} for i in range(500)]
+        screening["keywords"] = [
+            {"keyword": f"测试违禁词{i:04d}", "risk": "A1a"} for i in range(500)
+        ]
     cfg = {
         "gateway": {
             "upstream": {"base_url": f"http://127.0.0.1:{upstream_port}/v1"},
@@ -137,7 +163,11 @@ async def client(port: int, body: bytes, stream: bool, stop: float, out: list[tu
 
 async def load(port: int, clients: int, seconds: float, stream: bool) -> dict[str, Any]:
     body = json.dumps(
-        {"model": "beian-demo-1", "stream": stream, "messages": [{"role": "user", "content": PROMPT}]},
+        {
+            "model": "beian-demo-1",
+            "stream": stream,
+            "messages": [{"role": "user", "content": PROMPT}],
+        },
         ensure_ascii=False,
     ).encode()
     out: list[tuple[float, int]] = []
@@ -184,29 +214,40 @@ def main() -> None:
         up, gw = free_port(), free_port()
         cfg, features = gateway_config(tmp, up)
         with (
-            process([*beian, "demo-server", "--port", str(up), "--latency-ms", "0"], env, tmp),
-            process([*beian, "gateway", "serve", "-f", str(cfg), "--port", str(gw), "--quiet"], env, tmp),
+            process(
+                [*beian, "demo-server", "--port", str(up), "--latency-ms", "0"], env, tmp
+            ) as dp,
+            process(
+                [*beian, "gateway", "serve", "-f", str(cfg), "--port", str(gw), "--quiet"], env, tmp
+            ) as gp,
         ):
+            pids = {"upstream": dp.pid, "gateway": gp.pid}
             wait_http(up, "/v1/models")
             wait_http(gw, "/healthz")
             runs = []
             for stream in (False, True):
                 for n in levels:
-                    direct = asyncio.run(load(up, n, seconds, stream))
-                    via = asyncio.run(load(gw, n, seconds, stream))
+                    direct = measured(up, n, seconds, stream, pids)
+                    via = measured(gw, n, seconds, stream, pids)
                     runs.append(report(n, stream, direct, via))
     result = {
         "benchmark": "gateway",
         "command": " ".join(["benchmarks/gateway_bench.py", *sys.argv[1:]]),
         "seconds_per_run": seconds,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "loadavg_before": load_before, "loadavg_after": os.getloadavg()},  # fmt: skip
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "loadavg_before": load_before,
+            "loadavg_after": os.getloadavg(),
+        },
         "gateway_features": features,
         "targets_at_200": TARGETS,
         "runs": runs,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    args.output.write_text(
+        json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     print(f"load average before/after: {load_before} / {os.getloadavg()}; features: {features}")
     print(f"written {args.output}")
 
@@ -227,7 +268,9 @@ def report(n: int, stream: bool, direct: dict[str, Any], via: dict[str, Any]) ->
         f"{'stream' if stream else 'plain ':6} c={n:<4} direct {direct['rps']:7.0f} rps "
         f"p50/p99 {direct['p50_ms']:6.1f}/{direct['p99_ms']:6.1f} ms | gateway {via['rps']:7.0f} rps "
         f"p50/p99 {via['p50_ms']:6.1f}/{via['p99_ms']:6.1f} ms | added p50/p99 {added} | "
-        f"ratio {ratio:.2f} | errors {direct['errors']}/{via['errors']}",
+        f"ratio {ratio:.2f} | errors {direct['errors']}/{via['errors']} | CPU ms/request "
+        f"upstream {direct.get('cpu_ms_per_request_upstream', float('nan')):.2f} "
+        f"gateway {via.get('cpu_ms_per_request_gateway', float('nan')):.2f}",
         flush=True,
     )
     return row
