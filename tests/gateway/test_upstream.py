@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
 
 import httpx
 import openai
 import pytest
 
+from beian.demo import DemoBehavior, serve_in_thread
 from beian.gateway import RunningGateway
 
 from .conftest import MakeGateway, gateway_config, records, sdk
@@ -100,3 +102,42 @@ def test_upstream_timeout(make_gateway: MakeGateway, tmp_path: Path, upstream: o
     assert err.value.status_code == 504
     (rec,) = records(g)
     assert rec.outcome == "upstream_error" and "超时" in (rec.error or "")
+
+
+def test_client_disconnect_mid_stream_leaves_a_record(
+    make_gateway: MakeGateway, tmp_path: Path
+) -> None:
+    text = "一段慢慢生成的回答。" * 20
+    with serve_in_thread(DemoBehavior(chunk_chars=2, chunk_delay_ms=20)) as slow:
+        g = make_gateway(config=gateway_config(tmp_path, slow.base_url))
+        body = {"model": "m", "stream": True,
+                "messages": [{"role": "user", "content": f"[demo:say={text}]"}]}  # fmt: skip
+        with httpx.stream("POST", g.base_url + "/chat/completions", json=body) as r:
+            first = next(r.iter_raw())
+            assert first.startswith(b"data: ")
+        # the client has gone: the gateway stops relaying and still records the exchange
+        deadline = time.time() + 10
+        while not records(g) and time.time() < deadline:
+            time.sleep(0.05)
+        (rec,) = records(g)
+        assert rec.outcome == "client_disconnected"
+        assert text.startswith(rec.response) and len(rec.response) < len(text)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_provider_content_filter_is_passed_on_and_recorded(
+    gateway: RunningGateway, stream: bool
+) -> None:
+    out = sdk(gateway).chat.completions.create(
+        model="m",
+        messages=[{"role": "user", "content": f"[demo:filter-finish] {stream}"}],
+        stream=stream,
+    )
+    if stream:
+        reasons = [ch.finish_reason for ev in out for ch in ev.choices]  # type: ignore[union-attr]
+        assert reasons[-1] == "content_filter"
+    else:
+        assert out.choices[0].finish_reason == "content_filter"  # type: ignore[union-attr]
+        assert out.choices[0].message.content == ""  # type: ignore[union-attr]  # no label on nothing
+    (rec,) = records(gateway)
+    assert {"stage": "upstream", "action": "filter", "risks": [], "count": 0} in rec.decisions

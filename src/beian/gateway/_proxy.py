@@ -193,6 +193,8 @@ def _screen_whole(gw: Gateway, ex: Exchange, data: dict[str, Any], headers: dict
             continue
         text = msg["content"]
         produced.append(text)
+        if choice.get("finish_reason") == "content_filter":  # the provider's own filter
+            ex.decisions.append(Decision("upstream", "filter").to_json())
         risks = gw.screening.risks(text) if cfg.screen_output else ()
         if risks:
             ex.decisions.append(Decision("output", "block", risks, len(risks)).to_json())

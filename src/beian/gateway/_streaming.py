@@ -99,6 +99,8 @@ class _Relay:
                 return self.blocked(index, s), True
             finish = choice.get("finish_reason")
             if finish is not None:
+                if finish == "content_filter":  # the provider's own filter
+                    self.ex.decisions.append(Decision("upstream", "filter").to_json())
                 tail = s.finish() or ""
                 if self.sent.get(index) or tail:
                     tail += self.gw.labeller.suffix
