@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -199,9 +199,15 @@ class RecordStore:
                 self._write(batch)
 
     def _write(self, batch: list[Exchange]) -> None:
+        rows = []
+        for ex in batch:
+            try:
+                rows.append(self._row(ex))
+            except Exception:  # never silently: the id is logged and counted (see /healthz)
+                self.write_errors += 1
+                log.exception("记录 %s 无法编码，未写入", ex.id)
         while True:
             try:
-                rows = [self._row(ex) for ex in batch]
                 with self._lock, self._db:
                     self._db.executemany(
                         "INSERT OR REPLACE INTO exchanges VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -325,9 +331,3 @@ class RecordStore:
         rows = self._query("SELECT at, cutoff, removed FROM purges ORDER BY seq")
         return [{"at": a, "cutoff": c, "removed": r} for a, c, r in rows]
 
-
-def exchange_summary(ex: Exchange) -> dict[str, Any]:
-    """A JSON-ready view of an exchange (for the CLI)."""
-    d = asdict(ex)
-    d.pop("forwarded", None)
-    return d
