@@ -126,7 +126,7 @@ def test_config_errors_point_at_the_field(tmp_path: Path) -> None:
 def test_check_config_findings(tmp_path: Path) -> None:
     f = tmp_path / "g.yaml"
     _write(f, {"records": {"retention_days": 90}, "screening": {"pii": "off"},
-               "labels": {"text": "本内容仅供参考"}})  # fmt: skip
+               "labels": {"notice": "本内容仅供参考"}})  # fmt: skip
     codes = {x.code for x in check_config(load_gateway_config(f), load_edition())}
     assert codes == {"BA-GW-001", "BA-GW-002", "BA-GW-004", "BA-GW-005", "BA-GW-006"}
     _write(f, {"screening": {"lexicon": ["kw.txt"]}, "complaints": {"email": "a@b.cn"}})

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 import openai
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from beian.demo import DemoServer, answer_text
 from beian.gateway import RunningGateway
+from beian.label import explicit_text_mark, verify_text_label
 
 from .conftest import MakeGateway, records, sdk
 
-LABEL = "【本内容由人工智能生成】"
+
+def labelled(text: str, position: str = "suffix") -> str:
+    return explicit_text_mark(text, position)  # type: ignore[arg-type]
 
 
 def ask(g: RunningGateway, text: str, **kw: object) -> object:
@@ -26,12 +32,14 @@ def test_non_streaming_answer_is_labelled_and_recorded(gateway: RunningGateway) 
     raw = ask(gateway, "介绍一下长城的历史", user="alice")
     c = raw.parse()  # type: ignore[attr-defined]
     text = c.choices[0].message.content
-    assert text == answer_text("介绍一下长城的历史") + LABEL
+    assert text == labelled(answer_text("介绍一下长城的历史"))
     assert c.choices[0].finish_reason == "stop"
     rid = raw.headers["x-beian-record-id"]
     header = json.loads(raw.headers["x-aigc-label"])
     assert header["AIGC"]["Label"] == "1" and header["AIGC"]["ProduceID"] == rid
     assert c.model_extra["aigc_label"] == header  # the implicit label in the body, too
+    assert verify_text_label(text, raw.headers["x-aigc-label"]).ok  # bound to the text as sent
+    assert not verify_text_label(text + "。", raw.headers["x-aigc-label"]).ok
     (rec,) = records(gateway)
     assert rec.id == rid and rec.user == "alice" and rec.outcome == "ok"
     assert rec.request["messages"][0]["content"] == "介绍一下长城的历史"
@@ -48,9 +56,12 @@ def test_streaming_answer_reassembles_with_label(gateway: RunningGateway) -> Non
         for ch in ev.choices:
             parts.append(ch.delta.content or "")
             reasons.append(ch.finish_reason)
-    assert "".join(parts) == answer_text("今天天气怎么样") + LABEL
+    assert "".join(parts) == labelled(answer_text("今天天气怎么样"))
     assert reasons[-1] == "stop" and len(parts) > 5
-    assert extras[0]["AIGC"]["Label"] == "1"
+    # the last chunk carries the implicit label bound to everything that was sent
+    label = [e for e in extras if e]
+    assert len(label) == 1 and extras[-1] == label[0] and label[0]["AIGC"]["Label"] == "1"
+    assert verify_text_label("".join(parts), json.dumps(label[0])).ok
     (rec,) = records(gateway)
     assert rec.stream and rec.outcome == "ok" and rec.sent == "".join(parts)
 
@@ -58,13 +69,13 @@ def test_streaming_answer_reassembles_with_label(gateway: RunningGateway) -> Non
 def test_label_at_start(make_gateway: MakeGateway) -> None:
     g = make_gateway(labels={"position": "start"})
     c = sdk(g).chat.completions.create(model="m", messages=[{"role": "user", "content": "你好"}])
-    assert c.choices[0].message.content == LABEL + answer_text("你好")
+    assert c.choices[0].message.content == labelled(answer_text("你好"), "prefix")
     s = sdk(g).chat.completions.create(
         model="m", messages=[{"role": "user", "content": "你好"}], stream=True
     )
-    assert "".join(
-        ev.choices[0].delta.content or "" for ev in s if ev.choices
-    ) == LABEL + answer_text("你好")
+    assert "".join(ev.choices[0].delta.content or "" for ev in s if ev.choices) == labelled(
+        answer_text("你好"), "prefix"
+    )
 
 
 def test_models_list(gateway: RunningGateway) -> None:
@@ -134,3 +145,17 @@ def test_bad_request_body(gateway: RunningGateway) -> None:
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_request"
     with pytest.raises(openai.BadRequestError):
         sdk(gateway).chat.completions.create(model="m", messages=[])
+
+
+def test_implicit_label_signed(make_gateway: MakeGateway, tmp_path: Path) -> None:
+    key = Ed25519PrivateKey.generate()
+    pem = tmp_path / "label.pem"
+    pem.write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    g = make_gateway(labels={"signing_key": str(pem)})
+    raw = sdk(g).chat.completions.with_raw_response.create(
+        model="m", messages=[{"role": "user", "content": "你好"}]
+    )
+    text = raw.parse().choices[0].message.content or ""
+    assert verify_text_label(text, raw.headers["x-aigc-label"], key.public_key()).ok
+    other = Ed25519PrivateKey.generate().public_key()
+    assert not verify_text_label(text, raw.headers["x-aigc-label"], other).ok

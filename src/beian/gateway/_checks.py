@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+from beian.errors import InputError
 from beian.findings import Finding, Location, Severity, define_code
 from beian.gateway._config import GatewayConfig
+from beian.label.explicit import check_notice
 from beian.standards import Edition
 
 __all__ = ["GW_CODES", "check_config"]
@@ -33,9 +35,6 @@ NO_CHANNEL = define_code(
     "BA-GW-006", "投诉举报渠道只有网页，未公布电话或邮箱", clause="7", severity=Severity.INFO
 )
 GW_CODES = (RETENTION_TOO_SHORT, NO_KEYWORDS, SCREENING_OFF, PII_OFF, LABEL_MISSING, NO_CHANNEL)
-
-_AI_WORDS = ("人工智能", "AI")
-_GEN_WORDS = ("生成", "合成")
 
 
 def check_config(cfg: GatewayConfig, edition: Edition) -> list[Finding]:
@@ -73,7 +72,11 @@ def check_config(cfg: GatewayConfig, edition: Edition) -> list[Finding]:
             location=at("screening.pii"),
         ))  # fmt: skip
     lab = cfg.labels
-    text_ok = any(w in lab.text for w in _AI_WORDS) and any(w in lab.text for w in _GEN_WORDS)
+    try:
+        check_notice(lab.notice)
+        text_ok = True
+    except InputError:
+        text_ok = False
     if not lab.explicit or not lab.implicit or not text_ok:
         why = (
             "显式标识文字须同时含“人工智能/AI”和“生成/合成”"
@@ -81,7 +84,7 @@ def check_config(cfg: GatewayConfig, edition: Edition) -> list[Finding]:
             else "显式或隐式标识已关闭"
         )
         out.append(Finding.of(
-            LABEL_MISSING, why, fix="启用 labels.explicit 与 labels.implicit，文字如“【本内容由人工智能生成】”",
+            LABEL_MISSING, why, fix="启用 labels.explicit 与 labels.implicit，提示文字如“本内容由人工智能生成”",
             location=at("labels"),
         ))  # fmt: skip
     if not cfg.complaints.phone and not cfg.complaints.email:

@@ -69,11 +69,12 @@ class LabelsConfig(_Strict):
 
     explicit: bool = True
     position: Literal["start", "end"] = "end"
-    text: str = "【本内容由人工智能生成】"
+    notice: str = "本内容由人工智能生成"  # shown as 【notice】; must name AI and generation
     implicit: bool = True
     header: str = "X-AIGC-Label"
     field: str = "aigc_label"
-    content_producer: str = "beian-gateway"
+    content_producer: str = "beian-gateway"  # printable ASCII, e.g. 0011 + USCC + 5 characters
+    signing_key: str | None = None  # Ed25519 private key (PEM) to sign ReservedCode1
 
 
 class RecordsConfig(_Strict):
@@ -129,13 +130,20 @@ class GatewayConfig(_Strict):
         screening = self.screening.model_copy(
             update={"lexicon": [rel(p) for p in self.screening.lexicon]}
         )
+        labels = self.labels.model_copy(
+            update={
+                "signing_key": rel(self.labels.signing_key) if self.labels.signing_key else None
+            }
+        )
         records = self.records.model_copy(
             update={
                 "path": rel(self.records.path),
                 "key_file": rel(self.records.key_file) if self.records.key_file else None,
             }
         )
-        return self.model_copy(update={"screening": screening, "records": records})
+        return self.model_copy(
+            update={"screening": screening, "records": records, "labels": labels}
+        )
 
 
 def load_gateway_config(path: str | os.PathLike[str]) -> GatewayConfig:

@@ -208,7 +208,7 @@ def _screen_whole(gw: Gateway, ex: Exchange, data: dict[str, Any], headers: dict
             msg["content"] = gw.labeller.apply(text)
         sent.append(msg["content"])
     ex.response, ex.sent = "\n".join(produced), "\n".join(sent)
-    label = gw.labeller.header(ex.id)
+    label = gw.labeller.header(ex.id, ex.sent)  # bound to the answer exactly as sent
     if label is not None:
         headers[label[0]] = label[1]
-        data[gw.labeller.config.field] = gw.labeller.payload(ex.id)
+        data[gw.labeller.config.field] = json.loads(label[1])

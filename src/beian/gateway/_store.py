@@ -330,4 +330,3 @@ class RecordStore:
     def purges(self) -> list[dict[str, Any]]:
         rows = self._query("SELECT at, cutoff, removed FROM purges ORDER BY seq")
         return [{"at": a, "cutoff": c, "removed": r} for a, c, r in rows]
-

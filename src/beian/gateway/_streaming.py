@@ -82,10 +82,6 @@ class _Relay:
         """Rewrite one upstream chunk; returns (bytes to send or None, blocked)."""
         if self.first:
             self.base = {k: data.get(k) for k in ("id", "object", "created", "model")}
-            field = self.gw.labeller.config.field
-            payload = self.gw.labeller.payload(self.ex.id)
-            if payload is not None:
-                data[field] = payload
             self.first = False
         for choice in data.get("choices") or []:
             if not isinstance(choice, dict):
@@ -108,6 +104,10 @@ class _Relay:
             if isinstance(piece, str) or released:
                 delta["content"] = self.out(index, released)
                 choice["delta"] = delta
+            if finish is not None:  # the implicit label, bound to the text as sent
+                payload = self.gw.labeller.payload(self.ex.id, "".join(self.sent.get(index, [])))
+                if payload is not None:
+                    data[self.gw.labeller.config.field] = payload
         return _event(data), False
 
     def blocked(self, index: int, s: StreamScreener) -> bytes:
