@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -46,12 +47,14 @@ class Gateway:
         config: GatewayConfig,
         *,
         ring: KeyRing | None = None,
-        screening_factory: ScreeningFactory = build_screening,
+        screening_factory: ScreeningFactory | None = None,
     ) -> None:
         self.config = config
         self.ring = ring or KeyRing.resolve(config.records.key_file)
-        self._factory = screening_factory
-        self.screening = screening_factory(config.screening)
+        self._factory: ScreeningFactory = screening_factory or functools.partial(
+            build_screening, keyring=self.ring
+        )
+        self.screening = self._factory(config.screening)
         self.labeller = Labeller(config.labels)
         self.metrics = Metrics()
         self.version = 1

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from beian.errors import ConfigError
+from beian.crypto import KeyRing
+from beian.errors import BeianError, ConfigError
 from beian.gateway._config import ScreeningConfig
 
 __all__ = [
@@ -112,24 +113,26 @@ class Screening:
 
 
 class PiiRedactor:
-    """Adapts ``beian.pii`` (``PiiEngine().analyze`` + ``deidentify``) to :class:`Redactor`."""
+    """Adapts ``beian.pii`` (engine + prepared ``Deidentifier``) to :class:`Redactor`.
 
-    def __init__(self, operator: str, engine: Any | None = None, deidentify: Any | None = None):
-        if engine is None or deidentify is None:
-            pii = _import("beian.pii", "screening.pii")
-            engine = engine or pii.PiiEngine()
-            deidentify = deidentify or pii.deidentify
+    ``pseudonym`` needs the key ring: the same value gets the same token across requests.
+    """
+
+    def __init__(self, operator: str, keyring: KeyRing | None = None) -> None:
+        pii = _import("beian.pii", "screening.pii")
         self.operator = operator
-        self.engine = engine
-        self._deidentify = deidentify
+        self.engine = pii.default_engine()
+        try:
+            self.deidentifier = pii.Deidentifier(operator, keyring=keyring)
+        except BeianError as exc:
+            raise ConfigError(exc.what, where="screening.pii", fix=exc.fix) from None
 
     def redact(self, text: str) -> tuple[str, list[str]]:
-        entities = list(self.engine.analyze(text))
+        entities = self.engine.analyze(text)
         if not entities:
             return text, []
-        out = self._deidentify(text, entities, operator=self.operator)
-        out_text = out if isinstance(out, str) else str(getattr(out, "text", out))
-        return out_text, [str(getattr(e, "type", "PII")) for e in entities]
+        out = self.deidentifier.apply(text, entities)
+        return str(out.text), [str(e.type) for e in entities]
 
 
 class CombinedScanner:
@@ -157,7 +160,7 @@ def _import(module: str, where: str) -> Any:
         ) from None
 
 
-def build_screening(config: ScreeningConfig) -> Screening:
+def build_screening(config: ScreeningConfig, keyring: KeyRing | None = None) -> Screening:
     """Load the keyword library and the PII engine named in the config."""
     scanner: Scanner | None = None
     sources: list[str] = []
@@ -171,5 +174,5 @@ def build_screening(config: ScreeningConfig) -> Screening:
             parts.append(lexicon.Lexicon.from_entries(entries))
         scanner = parts[0] if len(parts) == 1 else CombinedScanner(parts)
         sources = [*config.lexicon, *(["<inline>"] if entries else [])]
-    redactor = PiiRedactor(config.pii) if config.pii != "off" else None
+    redactor = PiiRedactor(config.pii, keyring) if config.pii != "off" else None
     return Screening(config=config, scanner=scanner, redactor=redactor, sources=sources)
