@@ -17,6 +17,7 @@ from beian.demo import DemoBehavior, DemoServer, serve_in_thread
 from beian.gateway import (
     Gateway,
     GatewayConfig,
+    PiiRedactor,
     RunningGateway,
     Screening,
     ScreeningConfig,
@@ -54,22 +55,12 @@ class KeywordScanner:
         ]
 
 
-class PhoneRedactor:
-    """Masks mainland mobile numbers, with the :class:`beian.gateway.Redactor` interface."""
-
-    def redact(self, text: str) -> tuple[str, list[str]]:
-        found = re.findall(r"1[3-9]\d{9}", text)
-        return re.sub(r"1[3-9]\d{9}", lambda m: m.group()[:3] + "****" + m.group()[7:], text), [
-            "PHONE"
-        ] * len(found)
-
-
 def keyword_screening(cfg: ScreeningConfig) -> Screening:
-    """The screening factory the tests use (keywords from KEYWORDS, phone masking)."""
+    """The screening factory the tests use: KEYWORDS and the real PII engine (beian.pii)."""
     return Screening(
         config=cfg,
         scanner=KeywordScanner(KEYWORDS),
-        redactor=PhoneRedactor() if cfg.pii != "off" else None,
+        redactor=PiiRedactor(cfg.pii, KeyRing.generate()) if cfg.pii != "off" else None,
         sources=["<test>"],
     )
 

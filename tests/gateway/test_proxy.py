@@ -126,7 +126,7 @@ def test_pii_masked_before_it_leaves(gateway: RunningGateway) -> None:
     (rec,) = records(gateway)
     assert rec.request["messages"][0]["content"] == "我的手机是13812345678"  # kept, encrypted
     assert rec.forwarded[0]["content"] == "我的手机是138****5678"
-    assert {"stage": "pii", "action": "mask", "risks": ["PHONE"], "count": 1} in rec.decisions
+    assert {"stage": "pii", "action": "mask", "risks": ["MOBILE"], "count": 1} in rec.decisions
 
 
 def test_user_id_is_not_forwarded_raw(gateway: RunningGateway, upstream: DemoServer) -> None:
@@ -159,3 +159,20 @@ def test_implicit_label_signed(make_gateway: MakeGateway, tmp_path: Path) -> Non
     assert verify_text_label(text, raw.headers["x-aigc-label"], key.public_key()).ok
     other = Ed25519PrivateKey.generate().public_key()
     assert not verify_text_label(text, raw.headers["x-aigc-label"], other).ok
+
+
+def test_pii_pseudonymized_with_stable_tokens(make_gateway: MakeGateway) -> None:
+    g = make_gateway(screening={"pii": "pseudonym"})
+    prompt = "请联系13812345678或者身份证110101199003074258的人"
+    for _ in range(2):
+        sdk(g).chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}])
+    a, b = records(g)
+    sent = a.forwarded[0]["content"]
+    assert "13812345678" not in sent and "110101199003074258" not in sent
+    assert "<手机号_" in sent and sent == b.forwarded[0]["content"]  # same value, same token
+    assert {
+        "stage": "pii",
+        "action": "pseudonym",
+        "risks": ["ID_CARD", "MOBILE"],
+        "count": 2,
+    } in a.decisions
