@@ -37,7 +37,9 @@ class UpstreamConfig(_Strict):
     connect_timeout_s: float = Field(default=5.0, gt=0)
     read_timeout_s: float = Field(default=120.0, gt=0)
     max_connections: int = Field(default=1000, ge=1)
-    max_keepalive: int = Field(default=500, ge=0)
+    # idle pooled connections are dropped after this long; keep it below the upstream's own
+    # keep-alive timeout (uvicorn: 5 s) so a request never lands on a connection it has closed
+    keepalive_s: float = Field(default=4.0, gt=0)
 
     def resolved_key(self) -> str | None:
         if self.api_key:

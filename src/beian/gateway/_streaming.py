@@ -150,33 +150,53 @@ def relay_stream(
         finalize()
         return _event(event)
 
+    def events(payloads: list[bytes]) -> tuple[bytes, bool]:
+        """Relay a batch of upstream events; (bytes to send, stream over)."""
+        out: list[bytes] = []
+        for payload in payloads:
+            if payload == b"[DONE]":
+                finalize()
+                return b"".join([*out, _DONE]), True
+            try:
+                data = json.loads(payload)
+            except ValueError:
+                body = error_body(
+                    "上游模型返回了无法解析的流数据", "upstream_error", "upstream_malformed"
+                )
+                return b"".join([*out, fail("malformed", "上游流数据无法解析", body)]), True
+            if isinstance(data, dict) and "error" in data:
+                err = fail("stream_error", json.dumps(data, ensure_ascii=False), data)
+                return b"".join([*out, err]), True
+            sent, blocked = relay.chunk(data)
+            if blocked:
+                finalize()
+            if sent:
+                out.append(sent)
+            if blocked:
+                return b"".join(out), True
+        return b"".join(out), False
+
     async def gen() -> AsyncIterator[bytes]:
+        pending = b""
         try:
-            async for raw in resp.content:
-                if not raw.startswith(b"data:"):
+            # events that arrive together leave together: one write per network read
+            async for raw in resp.content.iter_any():
+                pending += raw
+                if b"\r" in raw:  # CRLF line ends, also when split across reads
+                    pending = pending.replace(b"\r\n", b"\n")
+                *complete, pending = pending.split(b"\n\n")
+                payloads = [
+                    line[5:].strip()
+                    for event in complete
+                    for line in event.split(b"\n")
+                    if line.startswith(b"data:")
+                ]
+                if not payloads:
                     continue
-                payload = raw[5:].strip().decode("utf-8")
-                if payload == "[DONE]":
-                    finalize()
-                    yield _DONE
-                    return
-                try:
-                    data = json.loads(payload)
-                except ValueError:
-                    body = error_body(
-                        "上游模型返回了无法解析的流数据", "upstream_error", "upstream_malformed"
-                    )
-                    yield fail("malformed", "上游流数据无法解析", body)
-                    return
-                if isinstance(data, dict) and "error" in data:
-                    yield fail("stream_error", json.dumps(data, ensure_ascii=False), data)
-                    return
-                out, blocked = relay.chunk(data)
-                if blocked:
-                    finalize()
+                out, over = events(payloads)
                 if out:
                     yield out
-                if blocked:
+                if over:
                     return
             raise aiohttp.ClientPayloadError("stream ended without [DONE]")
         except TRANSPORT_ERRORS as exc:

@@ -77,7 +77,9 @@ class Upstream:
         if self._session is None:  # created inside the running event loop
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(
-                    limit=self.cfg.max_connections, keepalive_timeout=30, ssl=_ssl_context()
+                    limit=self.cfg.max_connections,
+                    keepalive_timeout=self.cfg.keepalive_s,
+                    ssl=_ssl_context(),
                 ),
                 timeout=aiohttp.ClientTimeout(
                     total=None,
