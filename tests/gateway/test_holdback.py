@@ -7,9 +7,9 @@ import random
 import openai
 import pytest
 
-from beian.gateway import ScreeningConfig, StreamScreener
+from beian.gateway import Screening, ScreeningConfig, StreamScreener
 
-from .conftest import KEYWORDS, MakeGateway, keyword_screening, records, sdk
+from .conftest import KEYWORDS, KeywordScanner, MakeGateway, keyword_screening, records, sdk
 
 TEXT = "这是一段很长的正常回答，然后出现违禁词语，后面还有更多内容。"
 BEFORE = TEXT[: TEXT.index("违禁词语")]
@@ -112,3 +112,11 @@ def test_sdk_iterates_to_the_end_after_block(make_gateway: MakeGateway) -> None:
         events = list(stream)
     assert events[-1].choices[0].finish_reason == "content_filter"
     assert isinstance(events[-1], openai.types.chat.ChatCompletionChunk)
+
+
+def test_keyword_completed_in_the_held_tail_is_caught_at_the_end() -> None:
+    scanner = KeywordScanner([("长长的关键词", "A1a"), ("短词", "A2a")])  # window 5
+    s = StreamScreener(Screening(config=ScreeningConfig(pii="off"), scanner=scanner))
+    assert s.feed("前文短") == "" and s.feed("词") == ""  # held, not yet scanned
+    assert s.finish() is None and s.blocked == ("A2a",)
+    assert s.sent_text == ""

@@ -3,9 +3,11 @@
 The text of one streamed choice arrives in pieces. A keyword hit covers at most ``max_span``
 characters, so a character more than ``max_span - 1`` characters before the end of what has
 arrived can no longer become part of a hit that is still to come: it is safe to release. The
-screener keeps the last ``max_span - 1`` characters back, and every time text arrives it scans
+screener keeps the last ``max_span - 1`` characters back, and before it releases anything it scans
 the window that starts ``max_span - 1`` characters before the first unreleased character, so a
-hit straddling released and new text is found before any of its new characters leave.
+hit straddling released and new text is found before any of its new characters leave. While
+nothing could be released (less than a window is held) it does not scan at all; the end of the
+stream scans what is left.
 """
 
 from __future__ import annotations
@@ -57,10 +59,12 @@ class StreamScreener:
             self._buffer = ""
             self.released = self.received
             return piece
-        if self._scan_from_buffer():
-            return None
         # buffer holds (up to) w released characters, then the unreleased ones
         unreleased = self.received - self.released
+        if unreleased <= w:
+            return ""  # nothing could be released yet: scan later, when something can
+        if self._scan_from_buffer():
+            return None
         head = len(self._buffer) - unreleased  # released context kept at the buffer's start
         can_release = max(0, unreleased - w)
         out = self._buffer[head : head + can_release]
@@ -76,7 +80,9 @@ class StreamScreener:
         unreleased = self.received - self.released
         if unreleased <= 0:
             return ""
-        # the held tail was scanned with every feed; nothing more can arrive, so release it
+        if self.screening.scanner is not None and self._scan_from_buffer():
+            return None
+        # nothing more can arrive: the held tail is released once it has been scanned
         out = self._buffer[len(self._buffer) - unreleased :]
         self.released = self.received
         self._buffer = ""

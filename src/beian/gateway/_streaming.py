@@ -97,7 +97,9 @@ class _Relay:
             if finish is not None:
                 if finish == "content_filter":  # the provider's own filter
                     self.ex.decisions.append(Decision("upstream", "filter").to_json())
-                tail = s.finish() or ""
+                tail = s.finish()
+                if tail is None:  # the held tail completes a keyword: nothing of it leaves
+                    return self.blocked(index, s), True
                 if self.sent.get(index) or tail:
                     tail += self.gw.labeller.suffix
                 released += tail
