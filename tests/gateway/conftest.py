@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,22 +22,15 @@ from beian.gateway import (
     ScreeningConfig,
 )
 from beian.gateway import serve_in_thread as serve_gateway
+from beian.lexicon import Hit
 
 # keyword → risk code; "违禁词语" is what the stream tests split across chunks
 KEYWORDS = [("违禁词语", "A1a"), ("制造炸弹", "A1b"), ("赌博网站", "A2c")]
 
 
-@dataclass(frozen=True)
-class Hit:
-    start: int
-    end: int
-    text: str
-    keyword: str
-    risk: str
-
-
 class KeywordScanner:
-    """A plain substring scanner with the :class:`beian.gateway.Scanner` interface."""
+    """A plain substring scanner with the :class:`beian.gateway.Scanner` interface: its window
+    is exactly the longest keyword, which the hold-back unit tests rely on."""
 
     def __init__(self, entries: list[tuple[str, str]]) -> None:
         self.entries = entries
@@ -49,7 +41,7 @@ class KeywordScanner:
 
     def scan(self, text: str) -> list[Hit]:
         return [
-            Hit(m.start(), m.end(), kw, kw, risk)
+            Hit(m.start(), m.end(), kw, kw, risk, ("exact",))
             for kw, risk in self.entries
             for m in re.finditer(re.escape(kw), text)
         ]
