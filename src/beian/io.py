@@ -7,19 +7,28 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
 from beian.errors import InputError
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+_M = TypeVar("_M", bound="BaseModel")
+
 __all__ = [
+    "YamlPath",
     "atomic_path",
     "atomic_write_bytes",
     "atomic_write_text",
     "decode_bytes",
+    "line_of",
     "load_yaml",
+    "load_yaml_model",
     "read_text",
+    "yaml_lines",
 ]
 
 # Encodings Chinese teams' files come in, tried in this order after BOM detection.
@@ -126,3 +135,73 @@ def load_yaml(path: str | os.PathLike[str]) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML 解析失败：{exc}", where=str(p), fix="请检查 YAML 语法") from None
+
+
+YamlPath = tuple[str | int, ...]
+
+
+def yaml_lines(text: str) -> dict[YamlPath, int]:
+    """Map every key path of a YAML document to its 1-based line (walks ``yaml.compose`` nodes).
+
+    ``("provider", "uscc")`` maps to the line of the ``uscc`` key; list items map to the line of
+    their item. Used to point schema errors and findings at ``file:line``.
+    """
+    lines: dict[YamlPath, int] = {}
+
+    def walk(node: yaml.Node, path: YamlPath) -> None:
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                sub = (*path, str(key.value))
+                lines[sub] = key.start_mark.line + 1
+                walk(value, sub)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*path, i))
+
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def line_of(lines: dict[YamlPath, int], path: YamlPath) -> int | None:
+    """The line of ``path`` or of its nearest ancestor present in ``lines``."""
+    p = tuple(path)
+    while p:
+        if p in lines:
+            return lines[p]
+        p = p[:-1]
+    return lines.get(())
+
+
+def load_yaml_model(path: str | os.PathLike[str], model: type[_M]) -> tuple[_M, dict[YamlPath, int]]:
+    """Load a YAML file and validate it as ``model``; errors point at ``file:line``.
+
+    Returns the model and the line map of :func:`yaml_lines` (for locating findings later).
+    """
+    from pydantic import ValidationError
+
+    p = Path(path)
+    data = load_yaml(p)
+    text, _ = read_text(p)
+    lines = yaml_lines(text)
+    try:
+        return model.model_validate(data if data is not None else {}), lines
+    except ValidationError as exc:
+        problems = []
+        first_where = str(p)
+        for i, err in enumerate(exc.errors()):
+            loc = tuple(x for x in err["loc"] if isinstance(x, str | int))
+            line = line_of(lines, loc)
+            field = ".".join(str(x) for x in loc) or "（顶层）"
+            where = f"{p}:{line}" if line else str(p)
+            if i == 0:
+                first_where = f"{where} {field}"
+            problems.append(f"{where} {field}：{err['msg']}")
+        raise InputError(
+            "YAML 内容不符合格式要求：" + "；".join(problems[:10])
+            + (f"（另有 {len(problems) - 10} 处）" if len(problems) > 10 else ""),
+            where=first_where,
+            fix="请按模板（beian init 生成的注释）修改这些字段的类型或取值",
+        ) from None

@@ -1,0 +1,42 @@
+"""``beian init``: scaffold a dossier from the commented template (or the bundled example)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from beian.errors import InputError
+from beian.io import atomic_write_bytes
+
+
+def _source(example: bool) -> Traversable:
+    if example:
+        return resources.files("beian.demo") / "data" / "dossier"
+    return resources.files("beian.dossier") / "data" / "template"
+
+
+def init_dossier(directory: str | Path, *, example: bool = False, force: bool = False) -> list[Path]:
+    """Write ``dossier.yaml`` and the Markdown attachments into ``directory``.
+
+    Refuses to overwrite an existing file unless ``force``; returns the files written.
+    """
+    target = Path(directory)
+    if target.exists() and not target.is_dir():
+        raise InputError("目标不是目录", where=str(target), fix="给出一个目录路径（不存在时会创建）")
+    files = sorted(
+        (f for f in _source(example).iterdir() if f.is_file() and not f.name.startswith("_")),
+        key=lambda f: f.name,
+    )
+    clash = [target / f.name for f in files if (target / f.name).exists()]
+    if clash and not force:
+        raise InputError(
+            "目标目录中已有备案材料文件，未覆盖：" + "、".join(p.name for p in clash),
+            where=str(target),
+            fix="换一个目录，或加 --force 覆盖",
+        )
+    written = []
+    for f in files:
+        atomic_write_bytes(target / f.name, f.read_bytes())
+        written.append(target / f.name)
+    return written
