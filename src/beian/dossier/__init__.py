@@ -5,6 +5,7 @@
 filing package by :func:`build_package`.
 """
 
+from beian.dossier._build import PACKAGE_FORMAT, BuildResult, build_package, register_exporter
 from beian.dossier._check import CheckReport, check_dossier, run_rules
 from beian.dossier._context import DOSSIER_FILE, DossierContext, load_dossier
 from beian.dossier._init import init_dossier
@@ -13,15 +14,19 @@ from beian.dossier.rules import RULES, Rule, load_rules, rule
 
 __all__ = [
     "DOSSIER_FILE",
+    "PACKAGE_FORMAT",
     "RULES",
+    "BuildResult",
     "CheckReport",
     "Dossier",
     "DossierContext",
     "Rule",
+    "build_package",
     "check_dossier",
     "init_dossier",
     "load_dossier",
     "load_rules",
+    "register_exporter",
     "rule",
     "run_rules",
 ]
