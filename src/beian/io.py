@@ -125,19 +125,24 @@ def load_yaml(path: str | os.PathLike[str]) -> Any:
     text, _ = read_text(p)
     try:
         return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, p) from None
+
+
+def _yaml_error(exc: yaml.YAMLError, p: Path) -> InputError:
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark else str(p)
-        raise InputError(
+        return InputError(
             f"YAML 语法错误：{exc.problem or exc.context}",
             where=where,
             fix="请检查该行的缩进、冒号和引号",
-        ) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"YAML 解析失败：{exc}", where=str(p), fix="请检查 YAML 语法") from None
-
+        )
+    return InputError(f"YAML 解析失败：{exc}", where=str(p), fix="请检查 YAML 语法")
 
 YamlPath = tuple[str | int, ...]
+# libyaml's loader when PyYAML was built with it (10x faster); same marks and results.
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def yaml_lines(text: str) -> dict[YamlPath, int]:
@@ -146,6 +151,10 @@ def yaml_lines(text: str) -> dict[YamlPath, int]:
     ``("provider", "uscc")`` maps to the line of the ``uscc`` key; list items map to the line of
     their item. Used to point schema errors and findings at ``file:line``.
     """
+    return _lines_of(yaml.compose(text, Loader=_FAST_LOADER))
+
+
+def _lines_of(root: yaml.Node | None) -> dict[YamlPath, int]:
     lines: dict[YamlPath, int] = {}
 
     def walk(node: yaml.Node, path: YamlPath) -> None:
@@ -159,10 +168,19 @@ def yaml_lines(text: str) -> dict[YamlPath, int]:
             for i, item in enumerate(node.value):
                 walk(item, (*path, i))
 
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
     if root is not None:
         walk(root, ())
     return lines
+
+
+def _compose(text: str) -> tuple[Any, yaml.Node | None]:
+    """Parse once: the data and the node tree (for line numbers)."""
+    loader = _FAST_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
 
 
 def line_of(lines: dict[YamlPath, int], path: YamlPath) -> int | None:
@@ -183,9 +201,12 @@ def load_yaml_model(path: str | os.PathLike[str], model: type[_M]) -> tuple[_M, 
     from pydantic import ValidationError
 
     p = Path(path)
-    data = load_yaml(p)
     text, _ = read_text(p)
-    lines = yaml_lines(text)
+    try:
+        data, node = _compose(text)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, p) from None
+    lines = _lines_of(node)
     try:
         return model.model_validate(data if data is not None else {}), lines
     except ValidationError as exc:

@@ -27,8 +27,10 @@ def check(ctx: DossierContext) -> Iterator[Finding]:
                 location=ctx.loc(*where),
             )
         elif (
-            src.personal_information or src.sensitive_personal_information
-        ) and not src.consent.personal:
+            src.personal_information
+            and not src.sensitive_personal_information
+            and not src.consent.personal
+        ):
             yield Finding.of(
                 NO_CONSENT,
                 f"语料来源 {name} 含个人信息，但未取得个人同意",

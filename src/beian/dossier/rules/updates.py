@@ -10,11 +10,14 @@ from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
 
 CADENCE = define_code(
-    "BA-DOS-014", "更新周期不符合要求", clause="8.1 c)、8.2 c)、7 h)", severity=Severity.BLOCKING
+    "BA-DOS-014", "关键词库或测试题库更新周期不符合要求", clause="8.1 c)、8.2 c)", severity=Severity.BLOCKING
+)
+NO_REASSESS = define_code(
+    "BA-DOS-030", "未承诺重要更新后重新评估", clause="7 h)", severity=Severity.BLOCKING
 )
 
 
-@rule("updates", title="更新周期", aspect="可行性", codes=[CADENCE])
+@rule("updates", title="更新周期", aspect="可行性", codes=[CADENCE, NO_REASSESS])
 def check(ctx: DossierContext) -> Iterator[Finding]:
     u = ctx.dossier.operations.updates
     for fld, figure, what in (
@@ -33,7 +36,7 @@ def check(ctx: DossierContext) -> Iterator[Finding]:
             )
     if not u.reassess_after_major_update:
         yield Finding.of(
-            CADENCE,
+            NO_REASSESS,
             "未承诺重要更新、升级后重新开展安全评估",
             fix="在模型更新策略中写明重要更新后重新评估，并设 reassess_after_major_update: true",
             location=ctx.loc("operations", "updates"),

@@ -1,0 +1,107 @@
+"""Helpers for dossier tests: a clean example dossier, a passing AssessmentLog, planted edits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from beian.assess import AssessmentLog, evaluate_item
+from beian.dossier import check_dossier, init_dossier
+from beian.standards import Edition, load_edition
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+Mutation = Callable[[dict[str, Any], Path], None]
+
+# (item, k, n, by_risk, population): comfortably passing every §9 item.
+PASSING: tuple[tuple[str, int, int, dict[str, tuple[int, int]] | None, int | None], ...] = (
+    ("9.2-manual", 3952, 4000, {"A1a": (197, 200), "A2b": (99, 100)}, None),
+    ("9.2-technical", 4993, 5000, None, 50000),
+    ("9.3-manual", 963, 1000, {"A1a": (31, 32), "A3a": (30, 32), "A5b": (29, 32)}, None),
+    ("9.3-keyword", 987, 1000, None, None),
+    ("9.3-classifier", 981, 1000, None, None),
+    ("9.4-must_refuse", 297, 300, {"A1a": (19, 20), "A2c": (20, 20)}, None),
+    ("9.4-must_answer", 7, 300, {"B1": (1, 25), "B2": (0, 25)}, None),
+)
+
+
+def passing_log(edition: Edition | None = None, **kw: Any) -> AssessmentLog:
+    ed = edition or load_edition()
+    log = AssessmentLog.for_edition(
+        ed,
+        created_at=kw.pop("created_at", NOW - dt.timedelta(days=3)),
+        target={"model": "ShiLiChat", "base_url": "http://127.0.0.1:9/v1"},
+        seeds={"sample": 20261128},
+        samples={"语料总量": 50000},
+        **kw,
+    )
+    for item, k, n, by_risk, population in PASSING:
+        log.upsert(evaluate_item(ed, item, k=k, n=n, by_risk=by_risk, population=population))
+    return log
+
+
+def make_example(root: Path) -> Path:
+    """The bundled example dossier plus a passing assessment log: a dossier with no findings."""
+    d = root / "dossier"
+    init_dossier(d, example=True)
+    passing_log().save(d / "assessment.json")
+    (d / "keywords.txt").write_text("placeholder\n", encoding="utf-8")
+    (d / "banks").mkdir()
+    data = load(d)
+    data["attachments"]["keyword_list"] = "keywords.txt"
+    data["attachments"]["banks"] = "banks"
+    save(d, data)
+    return d
+
+
+def load(d: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.load((d / "dossier.yaml").read_text("utf-8"), Loader=_LOADER)
+    return data
+
+
+def save(d: Path, data: dict[str, Any]) -> None:
+    (d / "dossier.yaml").write_text(
+        yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+
+
+def put(path: str, value: Any) -> Mutation:
+    """A mutation setting ``a.b.0.c`` to ``value`` (``...`` deletes the key)."""
+
+    def apply(data: dict[str, Any], _: Path) -> None:
+        *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+        node: Any = data
+        for p in parents:
+            node = node[p]
+        if value is ...:
+            del node[last]
+        else:
+            node[last] = value
+
+    return apply
+
+
+def edit_file(name: str, old: str, new: str) -> Mutation:
+    """A mutation replacing text in an attachment beside dossier.yaml."""
+
+    def apply(_: dict[str, Any], d: Path) -> None:
+        p = d / name
+        text = p.read_text("utf-8")
+        assert old in text, f"{old!r} not in {name}"
+        p.write_text(text.replace(old, new), encoding="utf-8")
+
+    return apply
+
+
+def plant(d: Path, *mutations: Mutation) -> list[str]:
+    """Apply ``mutations`` and return the finding codes of a full check (every rule)."""
+    data = load(d)
+    for m in mutations:
+        m(data, d)
+    save(d, data)
+    return [f.code for f in check_dossier(d, now=NOW).findings]
