@@ -140,6 +140,7 @@ def _yaml_error(exc: yaml.YAMLError, p: Path) -> InputError:
         )
     return InputError(f"YAML 解析失败：{exc}", where=str(p), fix="请检查 YAML 语法")
 
+
 YamlPath = tuple[str | int, ...]
 # libyaml's loader when PyYAML was built with it (10x faster); same marks and results.
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -193,7 +194,9 @@ def line_of(lines: dict[YamlPath, int], path: YamlPath) -> int | None:
     return lines.get(())
 
 
-def load_yaml_model(path: str | os.PathLike[str], model: type[_M]) -> tuple[_M, dict[YamlPath, int]]:
+def load_yaml_model(
+    path: str | os.PathLike[str], model: type[_M]
+) -> tuple[_M, dict[YamlPath, int]]:
     """Load a YAML file and validate it as ``model``; errors point at ``file:line``.
 
     Returns the model and the line map of :func:`yaml_lines` (for locating findings later).
@@ -213,7 +216,7 @@ def load_yaml_model(path: str | os.PathLike[str], model: type[_M]) -> tuple[_M, 
         problems = []
         first_where = str(p)
         for i, err in enumerate(exc.errors()):
-            loc = tuple(x for x in err["loc"] if isinstance(x, str | int))
+            loc = tuple(x for x in err["loc"] if isinstance(x, str | int) and x != "[key]")
             line = line_of(lines, loc)
             field = ".".join(str(x) for x in loc) or "（顶层）"
             where = f"{p}:{line}" if line else str(p)
@@ -221,7 +224,8 @@ def load_yaml_model(path: str | os.PathLike[str], model: type[_M]) -> tuple[_M, 
                 first_where = f"{where} {field}"
             problems.append(f"{where} {field}：{err['msg']}")
         raise InputError(
-            "YAML 内容不符合格式要求：" + "；".join(problems[:10])
+            "YAML 内容不符合格式要求："
+            + "；".join(problems[:10])
             + (f"（另有 {len(problems) - 10} 处）" if len(problems) > 10 else ""),
             where=first_where,
             fix="请按模板（beian init 生成的注释）修改这些字段的类型或取值",

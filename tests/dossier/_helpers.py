@@ -105,3 +105,30 @@ def plant(d: Path, *mutations: Mutation) -> list[str]:
         m(data, d)
     save(d, data)
     return [f.code for f in check_dossier(d, now=NOW).findings]
+
+
+def write_log(factory: Callable[[], AssessmentLog | str]) -> Mutation:
+    """A mutation replacing assessment.json with ``factory()`` (a log, or raw text)."""
+
+    def apply(_: dict[str, Any], d: Path) -> None:
+        log = factory()
+        if isinstance(log, str):
+            (d / "assessment.json").write_text(log, encoding="utf-8")
+        else:
+            log.save(d / "assessment.json")
+
+    return apply
+
+
+def without(item: str) -> AssessmentLog:
+    log = passing_log()
+    log.results = [r for r in log.results if r.item != item]
+    return log
+
+
+def with_result(
+    item: str, k: int, n: int, edition: Edition | None = None, **kw: Any
+) -> AssessmentLog:
+    log = passing_log()
+    log.upsert(evaluate_item(edition or load_edition(), item, k=k, n=n, **kw))
+    return log

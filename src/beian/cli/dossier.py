@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from beian.cli._common import TableOrJson, console, emit_json, err_console, findings_table, get_config
+from beian.cli._common import (
+    TableOrJson,
+    console,
+    emit_json,
+    err_console,
+    findings_table,
+    get_config,
+)
 from beian.errors import EXIT_BLOCKING
 
 _DIR = typer.Argument(help="备案材料目录（含 dossier.yaml），或 dossier.yaml 文件")
@@ -31,7 +38,9 @@ def init(
 def check(
     ctx: typer.Context,
     directory: Annotated[Path, _DIR],
-    fmt: Annotated[TableOrJson, typer.Option("--format", "-f", help="输出格式")] = TableOrJson.table,
+    fmt: Annotated[
+        TableOrJson, typer.Option("--format", "-f", help="输出格式")
+    ] = TableOrJson.table,
     rule: Annotated[
         list[str] | None, typer.Option("--rule", "-r", help="只运行指定规则（可重复）")
     ] = None,
@@ -46,7 +55,9 @@ def check(
         console.print(report.context.edition.label())
         if report.findings:
             console.print(findings_table(report.findings, title="备案前检查结果"))
-        counts = {s: sum(f.severity.value == s for f in report.findings) for s in ("阻断", "警告", "提示")}
+        counts = {
+            s: sum(f.severity.value == s for f in report.findings) for s in ("阻断", "警告", "提示")
+        }
         console.print(
             f"已运行 {len(report.rules)} 条规则：阻断 {counts['阻断']}，警告 {counts['警告']}，提示 {counts['提示']}"
         )
@@ -74,9 +85,13 @@ def build(
     result = build_package(report, out, force=force)
     for f in result.manifest["files"]:
         console.print(f"  {f['path']}  {f['size']} 字节  sha256 {f['sha256'][:16]}…")
-    console.print(f"材料包已生成：{result.out}（{len(result.manifest['files'])} 个文件 + manifest.json）")
+    console.print(
+        f"材料包已生成：{result.out}（{len(result.manifest['files'])} 个文件 + manifest.json）"
+    )
     if report.blocking:
-        console.print("[red]注意：材料包含“阻断”级问题（见 findings.json），仅为草稿，不可提交。[/]")
+        console.print(
+            "[red]注意：材料包含“阻断”级问题（见 findings.json），仅为草稿，不可提交。[/]"
+        )
         raise typer.Exit(EXIT_BLOCKING)
 
 

@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from beian import __version__
-from beian.errors import InputError
-
 from beian.dossier._check import CheckReport
 from beian.dossier._context import DossierContext
 from beian.dossier._form import form_document
@@ -28,6 +26,7 @@ from beian.dossier._report import report_document
 from beian.dossier.render._markdown import markdown_document
 from beian.dossier.render.docx import render_docx
 from beian.dossier.render.pdf import render_pdf
+from beian.errors import InputError
 
 PACKAGE_FORMAT = "beian-package/1"
 MANIFEST = "manifest.json"
@@ -118,7 +117,12 @@ def _write_all(report: CheckReport, tmp: Path) -> None:
 def _manifest(ctx: DossierContext, tmp: Path) -> dict[str, Any]:
     d = ctx.dossier
     files = [
-        {"path": p.name, "sha256": _sha256(p), "size": p.stat().st_size, "kind": FILES.get(p.name, "other")}
+        {
+            "path": p.name,
+            "sha256": _sha256(p),
+            "size": p.stat().st_size,
+            "kind": FILES.get(p.name, "other"),
+        }
         for p in sorted(tmp.iterdir(), key=lambda p: p.name)
         if p.is_file() and p.name != MANIFEST
     ]
@@ -126,8 +130,16 @@ def _manifest(ctx: DossierContext, tmp: Path) -> dict[str, Any]:
         "format": PACKAGE_FORMAT,
         "tool": f"beian {__version__}",
         "edition": ctx.edition.id,
-        "provider": {"name": d.provider.name, "uscc": d.provider.uscc, "province": d.provider.province},
-        "service": {"name": d.service.name, "model_name": d.service.model_name, "kind": d.service.kind},
+        "provider": {
+            "name": d.provider.name,
+            "uscc": d.provider.uscc,
+            "province": d.provider.province,
+        },
+        "service": {
+            "name": d.service.name,
+            "model_name": d.service.model_name,
+            "kind": d.service.kind,
+        },
         "files": files,
     }
 
@@ -146,7 +158,9 @@ def build_package(report: CheckReport, out: str | Path, *, force: bool = False) 
         if any(out.iterdir()):
             if not force:
                 raise InputError(
-                    "输出目录非空，未覆盖", where=str(out), fix="换一个空目录，或加 --force 覆盖旧的材料包"
+                    "输出目录非空，未覆盖",
+                    where=str(out),
+                    fix="换一个空目录，或加 --force 覆盖旧的材料包",
                 )
             if not (out / MANIFEST).is_file():
                 raise InputError(

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from beian.errors import InputError
-from beian.findings import Finding, has_blocking
-
 from beian.dossier._context import DossierContext
 from beian.dossier.rules import Rule, load_rules
+from beian.errors import InputError
+from beian.findings import Finding, has_blocking
 
 if TYPE_CHECKING:
     from beian.config import BeianConfig
@@ -36,7 +35,12 @@ class CheckReport:
 
 def _order(f: Finding) -> tuple[int, str, str, int]:
     loc = f.location
-    return (-f.severity.rank, f.code, (loc.file or "") if loc else "", (loc.line or 0) if loc else 0)
+    return (
+        -f.severity.rank,
+        f.code,
+        (loc.file or "") if loc else "",
+        (loc.line or 0) if loc else 0,
+    )
 
 
 def run_rules(ctx: DossierContext, only: Iterable[str] | None = None) -> CheckReport:

@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from beian.dossier._schema import Dossier
 from beian.errors import InputError
 from beian.findings import Location
 from beian.io import YamlPath, line_of, load_yaml_model, read_text
 from beian.standards import Edition, load_edition
-
-from beian.dossier._schema import Dossier
 
 if TYPE_CHECKING:
     from beian.assess import AssessmentLog

@@ -39,7 +39,10 @@ def form_document(ctx: DossierContext) -> Document:
             [
                 ("模型名称", s.model_name),
                 ("服务名称", s.name),
-                ("备案类型", "备案（自研或微调模型）" if s.kind == "filing" else "登记（调用已备案模型）"),
+                (
+                    "备案类型",
+                    "备案（自研或微调模型）" if s.kind == "filing" else "登记（调用已备案模型）",
+                ),
                 ("备案主体", p.name),
                 ("统一社会信用代码", p.uscc),
                 ("属地", p.province),
@@ -67,11 +70,17 @@ def form_document(ctx: DossierContext) -> Document:
                 ("参数规模", m.parameters),
                 ("是否使用他人基础模型", not b.self_developed),
                 ("基础模型", None if b.self_developed else f"{_v(b.name)}（{_v(b.provider)}）"),
-                ("基础模型是否已备案及备案号", None if b.self_developed else f"{_v(b.filed)}，{_v(b.filing_number)}"),
+                (
+                    "基础模型是否已备案及备案号",
+                    None if b.self_developed else f"{_v(b.filed)}，{_v(b.filing_number)}",
+                ),
                 ("训练算力", m.training_compute),
                 ("语料规模", m.corpus.total_scale),
                 ("语料合法性", m.corpus.legality),
-                ("标注来源与规模", f"{_v(m.annotation.source)}；{_v(m.annotation.scale)}；{_v(m.annotation.team_size)} 人"),
+                (
+                    "标注来源与规模",
+                    f"{_v(m.annotation.source)}；{_v(m.annotation.scale)}；{_v(m.annotation.team_size)} 人",
+                ),
             ]
         ),
         Table(
@@ -83,7 +92,8 @@ def form_document(ctx: DossierContext) -> Document:
                     _v(src.scale),
                     _v(src.language),
                     "（未测）" if src.harmful_ratio is None else f"{src.harmful_ratio:g}%",
-                    "敏感个人信息" if src.sensitive_personal_information
+                    "敏感个人信息"
+                    if src.sensitive_personal_information
                     else ("含" if src.personal_information else "不含"),
                 )
                 for src in m.corpus.sources
@@ -95,7 +105,10 @@ def form_document(ctx: DossierContext) -> Document:
             [
                 ("推理算力", o.inference_compute),
                 ("拦截措施", o.interception.description),
-                ("关键词 / 分类模型 / 人工监看", f"{_v(o.interception.keywords)} / {_v(o.interception.classifier)} / {_v(o.interception.manual_review)}"),
+                (
+                    "关键词 / 分类模型 / 人工监看",
+                    f"{_v(o.interception.keywords)} / {_v(o.interception.classifier)} / {_v(o.interception.manual_review)}",
+                ),
                 ("监看人员", o.interception.monitors),
                 ("模型更新策略", o.updates.model_policy),
                 ("关键词库更新周期（天）", o.updates.keywords_interval_days),
@@ -107,16 +120,33 @@ def form_document(ctx: DossierContext) -> Document:
                 ("个人信息保护", sa.personal_information),
                 ("透明度", sa.transparency),
                 ("供应链安全", sa.supply_chain),
-                ("投诉举报渠道", "；".join(f"{CHANNEL_ZH[c.type]} {c.value}" for c in sa.complaint.channels)),
-                ("处理规则与反馈时限", f"{_v(sa.complaint.rules_url)}；{_v(sa.complaint.response_days)} 天"),
-                ("输入用于训练及关闭方式", f"{_v(sa.training_opt_out.trains_on_inputs)}；{_v(sa.training_opt_out.notice)}"),
-                ("生成内容标识", "；".join(f"{MODALITY_ZH[k]}：{_v(v.explicit)} / {_v(v.implicit)}" for k, v in sa.labelling.items())),
+                (
+                    "投诉举报渠道",
+                    "；".join(f"{CHANNEL_ZH[c.type]} {c.value}" for c in sa.complaint.channels),
+                ),
+                (
+                    "处理规则与反馈时限",
+                    f"{_v(sa.complaint.rules_url)}；{_v(sa.complaint.response_days)} 天",
+                ),
+                (
+                    "输入用于训练及关闭方式",
+                    f"{_v(sa.training_opt_out.trains_on_inputs)}；{_v(sa.training_opt_out.notice)}",
+                ),
+                (
+                    "生成内容标识",
+                    "；".join(
+                        f"{MODALITY_ZH[k]}：{_v(v.explicit)} / {_v(v.implicit)}"
+                        for k, v in sa.labelling.items()
+                    ),
+                ),
             ]
         ),
         Heading("四、附件"),
         Table(
             ("附件", "格式", "条款"),
-            tuple((a.name, "、".join(a.format), a.clause) for a in ctx.edition.materials.attachments),
+            tuple(
+                (a.name, "、".join(a.format), a.clause) for a in ctx.edition.materials.attachments
+            ),
             (2, 1, 1),
         ),
         Para(ctx.edition.materials.test_access, note=True),

@@ -16,14 +16,18 @@ def _source(example: bool) -> Traversable:
     return resources.files("beian.dossier") / "data" / "template"
 
 
-def init_dossier(directory: str | Path, *, example: bool = False, force: bool = False) -> list[Path]:
+def init_dossier(
+    directory: str | Path, *, example: bool = False, force: bool = False
+) -> list[Path]:
     """Write ``dossier.yaml`` and the Markdown attachments into ``directory``.
 
     Refuses to overwrite an existing file unless ``force``; returns the files written.
     """
     target = Path(directory)
     if target.exists() and not target.is_dir():
-        raise InputError("目标不是目录", where=str(target), fix="给出一个目录路径（不存在时会创建）")
+        raise InputError(
+            "目标不是目录", where=str(target), fix="给出一个目录路径（不存在时会创建）"
+        )
     files = sorted(
         (f for f in _source(example).iterdir() if f.is_file() and not f.name.startswith("_")),
         key=lambda f: f.name,

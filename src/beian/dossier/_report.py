@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from beian.findings import Finding, Severity
-
 from beian.dossier._clauses import ClauseResult, assess_clauses
 from beian.dossier._context import DossierContext
 from beian.dossier.render._blocks import Bullets, Document, Heading, Image, Para, Table
 from beian.dossier.render.charts import rate_chart
+from beian.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from beian.assess import AssessmentLog, ItemResult
@@ -28,9 +27,10 @@ def _requirement(r: ItemResult) -> str:
 
 def _method(ctx: DossierContext, log: AssessmentLog) -> list[Para | Bullets | Table]:
     target = log.target or {}
-    judges = "；".join(
-        "、".join(f"{k}={v}" for k, v in j.items()) for j in log.judges
-    ) or "人工与自动判定（见评估记录）"
+    judges = (
+        "；".join("、".join(f"{k}={v}" for k, v in j.items()) for j in log.judges)
+        or "人工与自动判定（见评估记录）"
+    )
     blocks: list[Para | Bullets | Table] = [
         Para(
             f"本报告为{ctx.dossier.provider.name or '提供者'}对“{ctx.dossier.service.name or '本服务'}”"
@@ -80,9 +80,10 @@ def _results_table(log: AssessmentLog) -> Table:
 def _per_risk(ctx: DossierContext, r: ItemResult) -> list[Heading | Table | Image | Para]:
     if not r.by_risk:
         return []
-    names = {**{c: x.name for c, x in ctx.edition.risks.items()}, **{
-        c: a.name for c, a in ctx.edition.aspects.items()
-    }}
+    names = {
+        **{c: x.name for c, x in ctx.edition.risks.items()},
+        **{c: a.name for c, a in ctx.edition.aspects.items()},
+    }
     out: list[Heading | Table | Image | Para] = [
         Heading(f"{r.title}（§{r.clause}）分风险结果", 2),
         Table(
@@ -125,9 +126,7 @@ def _clause_table(results: list[ClauseResult]) -> Table:
     )
 
 
-def report_document(
-    ctx: DossierContext, log: AssessmentLog, findings: list[Finding]
-) -> Document:
+def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Finding]) -> Document:
     """Build the assessment report from the log, the dossier and the check's findings."""
     d = ctx.dossier
     clauses = assess_clauses(ctx, log, findings)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dossier._helpers import Mutation, edit_file, plant, put
+from tests.dossier._helpers import Mutation, plant, put
 
 CASES: list[tuple[str, list[Mutation], list[str]]] = [
     ("clean", [], []),
@@ -16,5 +16,7 @@ CASES: list[tuple[str, list[Mutation], list[str]]] = [
 
 
 @pytest.mark.parametrize(("name", "mutations", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_annotation(example: Path, name: str, mutations: list[Mutation], expected: list[str]) -> None:
+def test_annotation(
+    example: Path, name: str, mutations: list[Mutation], expected: list[str]
+) -> None:
     assert plant(example, *mutations) == expected

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dossier._helpers import Mutation, edit_file, plant, put
+from tests.dossier._helpers import Mutation, plant, put
 
 CASES: list[tuple[str, list[Mutation], list[str]]] = [
     ("clean", [], []),

@@ -4,14 +4,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.dossier._helpers import Mutation, edit_file, plant, put
+from tests.dossier._helpers import Mutation, plant, put
 
 CASES: list[tuple[str, list[Mutation], list[str]]] = [
     ("clean", [], []),
     ("keywords monthly", [put("operations.updates.keywords_interval_days", 30)], ["BA-DOS-014"]),
     ("banks at the limit", [put("operations.updates.banks_interval_days", 30)], []),
     ("banks unknown", [put("operations.updates.banks_interval_days", None)], ["BA-DOS-014"]),
-    ("no re-assessment", [put("operations.updates.reassess_after_major_update", False)], ["BA-DOS-030"]),
+    (
+        "no re-assessment",
+        [put("operations.updates.reassess_after_major_update", False)],
+        ["BA-DOS-030"],
+    ),
 ]
 
 

@@ -6,9 +6,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-from beian.io import atomic_path
-
 from beian.dossier.render._blocks import Bullets, Document, Heading, Image, PageBreak, Para, Table
+from beian.io import atomic_path
 
 # Font names written into the file; the reader's system substitutes if it lacks them.
 LATIN_FONT = "Times New Roman"
@@ -81,7 +80,7 @@ def render_docx(doc: Document, path: str | Path) -> None:
             cap = d.add_paragraph(block.caption)
             cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif isinstance(block, PageBreak):
-            d.add_page_break()
+            d.add_page_break()  # type: ignore[no-untyped-call]
 
     with atomic_path(path, suffix=".docx") as tmp:
         d.save(str(tmp))

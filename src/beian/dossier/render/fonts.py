@@ -38,7 +38,7 @@ def _sc_index(path: Path) -> int:
     """The face of a .ttc collection whose name says Simplified Chinese (SC), else 0."""
     if path.suffix.lower() != ".ttc":
         return 0
-    from fontTools.ttLib import TTCollection
+    from fontTools.ttLib import TTCollection  # type: ignore[import-untyped]
 
     try:
         coll = TTCollection(str(path), lazy=True)
@@ -68,8 +68,8 @@ def _fc_list() -> list[Path]:
     )
 
 
-def find_cjk_font() -> CjkFont:
-    """Find a CJK font: ``$BEIAN_CJK_FONT``, fontconfig (``fc-list :lang=zh``), known paths.
+def find_cjk_font(*, known: tuple[str, ...] = KNOWN_FONTS, fontconfig: bool = True) -> CjkFont:
+    """Find a CJK font: ``$BEIAN_CJK_FONT``, fontconfig (``fc-list :lang=zh``), ``known`` paths.
 
     Raises :class:`ConfigError` in Chinese when there is none.
     """
@@ -83,10 +83,11 @@ def find_cjk_font() -> CjkFont:
                 fix="指向一个已安装的中文字体文件（.ttf/.otf/.ttc），或删除该变量",
             )
         candidates.append(Path(env))
-    candidates += _fc_list()
-    candidates += [Path(p) for p in KNOWN_FONTS]
+    if fontconfig:
+        candidates += _fc_list()
+    candidates += [Path(p) for p in known]
     for p in candidates:
-        if p.is_file() and p.suffix.lower() != ".otf":  # fpdf2 embeds TrueType outlines
+        if p.is_file():
             return CjkFont(path=p, index=_sc_index(p))
     raise ConfigError(
         "找不到可用于生成 PDF 的中文字体",

@@ -11,10 +11,9 @@ import io
 from pathlib import Path
 from typing import Any
 
-from beian.io import atomic_path
-
 from beian.dossier.render._blocks import Bullets, Document, Heading, Image, PageBreak, Para, Table
 from beian.dossier.render.fonts import CjkFont, find_cjk_font
+from beian.io import atomic_path
 
 _FAMILY = "cjk"
 _HEADING_SIZE = {1: 15, 2: 13, 3: 11.5}

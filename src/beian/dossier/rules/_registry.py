@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Literal
 
-from beian.findings import Finding, FindingCode
-
 from beian.dossier._context import DossierContext
+from beian.findings import Finding, FindingCode
 
 Aspect = Literal["完整性", "合规性", "可行性"]
 RuleFunc = Callable[[DossierContext], Iterable[Finding]]

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from beian.findings import Finding, Location, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier._schema import Dossier
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Location, Severity, define_code
 
 MISSING_SECTION = define_code(
     "BA-DOS-025", "模型服务协议缺少必备章节", clause="7 b)", severity=Severity.BLOCKING

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from beian.findings import Finding, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Severity, define_code
 
 SAME_PERSON = define_code(
-    "BA-DOS-010", "同一标注任务的标注与审核由同一人完成", clause="5.3 c)", severity=Severity.BLOCKING
+    "BA-DOS-010",
+    "同一标注任务的标注与审核由同一人完成",
+    clause="5.3 c)",
+    severity=Severity.BLOCKING,
 )
 UNTRAINED = define_code(
     "BA-DOS-011", "标注人员未经培训或考核", clause="5.3 a)", severity=Severity.WARNING

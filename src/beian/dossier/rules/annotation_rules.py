@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from beian.findings import Finding, Location, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Location, Severity, define_code
 
 INCOMPLETE = define_code(
     "BA-DOS-012", "语料标注规则不完整", clause="5.3 b)", severity=Severity.WARNING

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from beian.errors import InputError
-from beian.findings import Finding, Location, Severity, define_code
-
 from beian.dossier._context import DEFAULT_ASSESSMENT_MAX_AGE_DAYS, DossierContext
 from beian.dossier.rules._registry import rule
+from beian.errors import InputError
+from beian.findings import Finding, Location, Severity, define_code
 
 NO_LOG = define_code(
     "BA-DOS-016", "安全评估记录缺失或无法读取", clause="9.1", severity=Severity.BLOCKING
@@ -17,9 +16,7 @@ NO_LOG = define_code(
 OTHER_EDITION = define_code(
     "BA-DOS-017", "安全评估记录的标准版本与备案材料不一致", clause="9.1", severity=Severity.BLOCKING
 )
-STALE = define_code(
-    "BA-DOS-018", "安全评估记录过旧", clause="9.1、7 h)", severity=Severity.WARNING
-)
+STALE = define_code("BA-DOS-018", "安全评估记录过旧", clause="9.1、7 h)", severity=Severity.WARNING)
 
 
 @rule(

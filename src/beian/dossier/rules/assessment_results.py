@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from beian.assess import ITEMS, evaluate_item
-from beian.findings import Finding, Location, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Location, Severity, define_code
 
 MISSING_ITEM = define_code(
     "BA-DOS-019", "安全评估缺少第9章评估项", clause="9.2–9.4", severity=Severity.BLOCKING

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from beian.findings import Finding, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier._schema import Attachments
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Severity, define_code
 
 NOT_FOUND = define_code(
     "BA-DOS-002", "附件文件不存在", clause="备案材料清单", severity=Severity.BLOCKING

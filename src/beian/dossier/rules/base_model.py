@@ -6,10 +6,9 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
-from beian.findings import Finding, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Severity, define_code
 
 NOT_FILED = define_code(
     "BA-DOS-004", "第三方基础模型未备案或未填备案号", clause="6 a)", severity=Severity.BLOCKING
@@ -25,12 +24,40 @@ WRONG_ROUTE = define_code(
 NUMBER = re.compile(r"^([A-Za-z]+)-([A-Za-z0-9.]+)-(\d{8})(\d{4})?$")
 PROVINCES = frozenset(
     p.lower()
-    for p in (
-        "Beijing Tianjin Hebei Shanxi NeiMengGu Liaoning Jilin HeiLongJiang Shanghai Jiangsu "
-        "Zhejiang Anhui Fujian Jiangxi Shandong Henan Hubei Hunan Guangdong Guangxi Hainan "
-        "Chongqing Sichuan Guizhou Yunnan Xizang Shaanxi Gansu Qinghai Ningxia Xinjiang "
-        "ZhongYangQiYe"
-    ).split()
+    for p in [
+        "Beijing",
+        "Tianjin",
+        "Hebei",
+        "Shanxi",
+        "NeiMengGu",
+        "Liaoning",
+        "Jilin",
+        "HeiLongJiang",
+        "Shanghai",
+        "Jiangsu",
+        "Zhejiang",
+        "Anhui",
+        "Fujian",
+        "Jiangxi",
+        "Shandong",
+        "Henan",
+        "Hubei",
+        "Hunan",
+        "Guangdong",
+        "Guangxi",
+        "Hainan",
+        "Chongqing",
+        "Sichuan",
+        "Guizhou",
+        "Yunnan",
+        "Xizang",
+        "Shaanxi",
+        "Gansu",
+        "Qinghai",
+        "Ningxia",
+        "Xinjiang",
+        "ZhongYangQiYe",
+    ]
 )
 
 

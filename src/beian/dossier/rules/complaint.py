@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from beian.findings import Finding, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Severity, define_code
 
 NO_CHANNEL = define_code(
     "BA-DOS-023", "投诉举报渠道、处理规则或反馈时限缺失", clause="7 f)", severity=Severity.BLOCKING

@@ -7,10 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from beian.findings import Finding, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Severity, define_code
 
 MISSING = define_code(
     "BA-DOS-001", "上线备案表必填项缺失", clause="上线备案表", severity=Severity.BLOCKING

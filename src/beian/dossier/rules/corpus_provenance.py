@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from beian.findings import Finding, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier._schema import SOURCE_ZH
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Severity, define_code
 
 UNTRACEABLE = define_code(
     "BA-DOS-006", "语料来源不可追溯", clause="5.1 c)", severity=Severity.BLOCKING

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from beian.findings import Finding, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Severity, define_code
 
 HARMFUL = define_code(
     "BA-DOS-007", "语料来源违法不良信息占比超限", clause="5.1 a)", severity=Severity.BLOCKING

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from beian.findings import Finding, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Severity, define_code
 
 WEAK_INTERCEPTION = define_code(
     "BA-DOS-028", "拦截措施不足", clause="7 g)", severity=Severity.BLOCKING

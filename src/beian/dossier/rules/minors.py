@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from beian.findings import Finding, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Severity, define_code
 
 NO_MEASURES = define_code(
     "BA-DOS-022", "面向未成年人但未说明保护措施", clause="7 a)", severity=Severity.BLOCKING

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from beian.findings import Finding, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Severity, define_code
 
 OPT_OUT = define_code(
     "BA-DOS-026", "未提供便捷的关闭“输入用于训练”方式", clause="7 c)", severity=Severity.BLOCKING

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from beian.findings import Finding, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Severity, define_code
 
 NO_CONSENT = define_code(
-    "BA-DOS-009", "含个人信息的语料未取得同意或单独同意", clause="5.2 c)", severity=Severity.BLOCKING
+    "BA-DOS-009",
+    "含个人信息的语料未取得同意或单独同意",
+    clause="5.2 c)",
+    severity=Severity.BLOCKING,
 )
 
 

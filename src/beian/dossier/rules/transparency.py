@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from beian.findings import Finding, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Severity, define_code
 
 NO_API_DOC = define_code(
     "BA-DOS-027", "API 服务未公开说明文档", clause="7 b)", severity=Severity.WARNING

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from beian.findings import Finding, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Severity, define_code
 
 CADENCE = define_code(
-    "BA-DOS-014", "关键词库或测试题库更新周期不符合要求", clause="8.1 c)、8.2 c)", severity=Severity.BLOCKING
+    "BA-DOS-014",
+    "关键词库或测试题库更新周期不符合要求",
+    clause="8.1 c)、8.2 c)",
+    severity=Severity.BLOCKING,
 )
 NO_REASSESS = define_code(
     "BA-DOS-030", "未承诺重要更新后重新评估", clause="7 h)", severity=Severity.BLOCKING

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from beian.findings import Finding, Severity, define_code
-
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Severity, define_code
 
 INVALID = define_code(
     "BA-DOS-003", "统一社会信用代码无效", clause="GB 32100-2015", severity=Severity.BLOCKING
