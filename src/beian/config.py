@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from beian.errors import ConfigError
+from beian.errors import ConfigError, validation_summary
 from beian.io import load_yaml
 from beian.standards import Edition, load_edition
 
@@ -62,14 +62,13 @@ def load_config(path: str | os.PathLike[str] | None = None) -> BeianConfig:
         raise ConfigError("配置文件不存在", where=str(path), fix="请检查 --config 或 BEIAN_CONFIG")
     data = load_yaml(path) or {}
     if not isinstance(data, dict):
-        raise ConfigError("配置文件顶层应为映射", where=str(path), fix="参见 docs/config.md")
+        raise ConfigError("配置文件顶层应为映射", where=str(path), fix="参见 docs/standards.md")
     try:
         cfg = BeianConfig.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
+        msg, loc = validation_summary(exc)
         raise ConfigError(
-            f"配置项无效：{err['msg']}", where=f"{path}: {loc}", fix="参见 docs/config.md"
+            f"配置项无效：{msg}", where=f"{path}: {loc}", fix="参见 docs/standards.md"
         ) from None
     cfg.path = str(path)
     return cfg

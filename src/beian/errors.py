@@ -14,6 +14,7 @@ __all__ = [
     "BeianError",
     "ConfigError",
     "InputError",
+    "validation_summary",
 ]
 
 EXIT_OK = 0
@@ -52,3 +53,12 @@ class InputError(BeianError):
 
 class ConfigError(BeianError):
     """A configuration file or option is invalid."""
+
+
+def validation_summary(exc: Exception) -> tuple[str, str]:
+    """``(message, dotted location)`` of the first error of a pydantic ``ValidationError``."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors) or not errors():
+        return (str(exc), "")
+    first = errors()[0]
+    return (str(first["msg"]), ".".join(str(p) for p in first["loc"]))

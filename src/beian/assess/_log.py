@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from beian import __version__
 from beian.assess._items import ITEMS, ItemId
 from beian.assess._stats import wilson_interval
-from beian.errors import InputError
+from beian.errors import InputError, validation_summary
 from beian.io import atomic_write_text
 from beian.standards import Edition, Override
 
@@ -185,8 +185,7 @@ class AssessmentLog(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(x) for x in err["loc"])
+            msg, loc = validation_summary(exc)
             raise InputError(
-                f"评估记录格式错误：{err['msg']}", where=f"{p}: {loc}", fix="请重新运行评估"
+                f"评估记录格式错误：{msg}", where=f"{p}: {loc}", fix="请重新运行评估"
             ) from None
