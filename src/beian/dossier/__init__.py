@@ -5,9 +5,10 @@
 filing package by :func:`build_package`.
 """
 
-from beian.dossier._build import PACKAGE_FORMAT, BuildResult, build_package, register_exporter
+from beian.dossier._build import PACKAGE_FORMAT, BuildResult, build_package
 from beian.dossier._check import CheckReport, check_dossier, run_rules
 from beian.dossier._context import DOSSIER_FILE, DossierContext, load_dossier
+from beian.dossier._exporters import register_exporter
 from beian.dossier._init import init_dossier
 from beian.dossier._schema import Dossier
 from beian.dossier.rules import RULES, Rule, load_rules, rule

@@ -13,7 +13,6 @@ import hashlib
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from beian import __version__
 from beian.dossier._check import CheckReport
 from beian.dossier._context import DossierContext
+from beian.dossier._exporters import EXPORTERS
 from beian.dossier._form import form_document
 from beian.dossier._report import report_document
 from beian.dossier.render._markdown import markdown_document
@@ -43,20 +43,6 @@ FILES: dict[str, str] = {
     "findings.json": "findings",
     "assessment.json": "assessment",
 }
-
-# Exporters of other parts: (attachment field, file name) -> writer(source path, target path).
-Exporter = Callable[[DossierContext, Path, Path], None]
-EXPORTERS: dict[str, tuple[str, Exporter]] = {}
-
-
-def register_exporter(file_name: str, attachment: str) -> Callable[[Exporter], Exporter]:
-    """Register the writer of an attachment produced by another part (keyword list, banks)."""
-
-    def deco(func: Exporter) -> Exporter:
-        EXPORTERS[file_name] = (attachment, func)
-        return func
-
-    return deco
 
 
 @dataclass

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Literal
 
 from beian.dossier._context import DossierContext
-from beian.findings import Finding, FindingCode
+from beian.findings import Finding, FindingCode, Location
 
 Aspect = Literal["完整性", "合规性", "可行性"]
 RuleFunc = Callable[[DossierContext], Iterable[Finding]]
@@ -26,14 +27,17 @@ class Rule:
     aspect: Aspect
     codes: tuple[str, ...]
     func: RuleFunc
-    foreign: bool = False  # relays findings of another part (lexicon, bank audits)
+    foreign: tuple[str, ...] = ()  # code prefixes of another part's findings it relays
 
     def run(self, ctx: DossierContext) -> list[Finding]:
         found = list(self.func(ctx))
-        if not self.foreign:
-            stray = {f.code for f in found} - set(self.codes)
-            if stray:
-                raise RuntimeError(f"rule {self.id} produced undeclared codes {sorted(stray)}")
+        stray = {
+            f.code
+            for f in found
+            if f.code not in self.codes and not f.code.startswith(self.foreign)
+        }
+        if stray:
+            raise RuntimeError(f"rule {self.id} produced undeclared codes {sorted(stray)}")
         return found
 
 
@@ -46,9 +50,13 @@ def rule(
     title: str,
     aspect: Aspect,
     codes: Iterable[FindingCode],
-    foreign: bool = False,
+    foreign: tuple[str, ...] = (),
 ) -> Callable[[RuleFunc], RuleFunc]:
-    """Register a check function under ``rule_id``."""
+    """Register a check function under ``rule_id``.
+
+    ``codes`` are the finding codes it may produce; ``foreign`` the code prefixes (``BA-LEX-``)
+    of another part's findings it relays.
+    """
 
     def deco(func: RuleFunc) -> RuleFunc:
         if rule_id in RULES and RULES[rule_id].func is not func:
@@ -59,6 +67,15 @@ def rule(
         return func
 
     return deco
+
+
+def relay(findings: Iterable[Finding], path: Path) -> Iterator[Finding]:
+    """Another part's findings, pointed at the attachment ``path`` when they name no file."""
+    for f in findings:
+        loc = f.location or Location()
+        if loc.file is None:
+            f = f.model_copy(update={"location": loc.model_copy(update={"file": str(path)})})
+        yield f
 
 
 _loaded = False
