@@ -8,6 +8,7 @@ filing package by :func:`build_package`.
 from beian.dossier._build import PACKAGE_FORMAT, BuildResult, build_package
 from beian.dossier._check import CheckReport, check_dossier, run_rules
 from beian.dossier._context import DOSSIER_FILE, DossierContext, load_dossier
+from beian.dossier._demo import DemoPackage, build_demo_package
 from beian.dossier._exporters import register_exporter
 from beian.dossier._init import init_dossier
 from beian.dossier._schema import Dossier
@@ -19,9 +20,11 @@ __all__ = [
     "RULES",
     "BuildResult",
     "CheckReport",
+    "DemoPackage",
     "Dossier",
     "DossierContext",
     "Rule",
+    "build_demo_package",
     "build_package",
     "check_dossier",
     "init_dossier",
