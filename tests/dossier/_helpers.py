@@ -132,3 +132,13 @@ def with_result(
     log = passing_log()
     log.upsert(evaluate_item(edition or load_edition(), item, k=k, n=n, **kw))
     return log
+
+
+def write_keyword_library(path: Path, *, per_risk: int = 600, updated: str = "2026-11-25") -> Path:
+    """A synthetic keyword library meeting §8.1 (total and per-risk minimums, recent update)."""
+    ed = load_edition()
+    rows = ["keyword,risk,updated"]
+    for r in ed.core_risks():
+        rows += [f"示例违规词{r.code}甲{i:04d},{r.code},{updated}" for i in range(per_risk)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
