@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from beian import __version__
 from beian.dossier._check import CheckReport
@@ -28,7 +28,14 @@ from beian.dossier.render.docx import render_docx
 from beian.dossier.render.pdf import render_pdf
 from beian.errors import InputError
 
+if TYPE_CHECKING:
+    from beian.assess import AssessmentLog
+
 PACKAGE_FORMAT = "beian-package/1"
+# Markdown attachments rendered to .docx: attachment field -> document (and file) name.
+MARKDOWN = {"service_agreement": "模型服务协议", "annotation_rules": "语料标注规则"}
+# A registration (登记) trains nothing, so it has no annotation rules.
+OPTIONAL_FOR_REGISTRATION = frozenset({"annotation_rules"})
 MANIFEST = "manifest.json"
 
 # file name -> manifest kind (the edition's attachment ids, plus the form and the records)
@@ -59,18 +66,16 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _markdown(ctx: DossierContext, attachment: str, title: str, target: Path) -> None:
-    text = ctx.attachment_text(attachment)
-    if text is None:
-        raise InputError(
-            f"缺少附件：{title}",
-            where=f"{ctx.path}: attachments.{attachment}",
-            fix="填写该附件的 Markdown 文件路径并放入该文件（`beian check` 会列出缺失项）",
-        )
-    render_docx(markdown_document(text, default_title=title), target)
+def _missing(ctx: DossierContext, attachment: str, title: str) -> InputError:
+    return InputError(
+        f"缺少附件：{title}",
+        where=f"{ctx.path}: attachments.{attachment}",
+        fix="填写该附件的路径并放入该文件（`beian check` 会列出缺失项）",
+    )
 
 
-def _write_all(report: CheckReport, tmp: Path) -> None:
+def _inputs(report: CheckReport) -> tuple[AssessmentLog, dict[str, str]]:
+    """Everything the package needs, read before anything is rendered (fail fast)."""
     ctx = report.context
     log = ctx.assessment
     if log is None or isinstance(log, InputError):
@@ -79,21 +84,38 @@ def _write_all(report: CheckReport, tmp: Path) -> None:
             where=f"{ctx.path}: attachments.assessment",
             fix="先运行 `beian assess run`，并在 attachments.assessment 填写 AssessmentLog 路径",
         )
+    texts = {}
+    for attachment, title in MARKDOWN.items():
+        text = ctx.attachment_text(attachment)
+        if text is not None:
+            texts[attachment] = text
+        elif not (
+            attachment in OPTIONAL_FOR_REGISTRATION and ctx.dossier.service.kind == "registration"
+        ):
+            raise _missing(ctx, attachment, title)
+    for name, (attachment, _) in EXPORTERS.items():
+        src = ctx.attachment(attachment)
+        if src is None or not src.exists():
+            raise _missing(ctx, attachment, name)
+    return log, texts
+
+
+def _write_all(report: CheckReport, tmp: Path) -> None:
+    ctx = report.context
+    log, texts = _inputs(report)
+    for attachment, title in MARKDOWN.items():
+        if attachment not in texts:
+            continue
+        doc = markdown_document(texts[attachment], default_title=title)
+        render_docx(doc, tmp / f"{title}.docx")
+    for name, (attachment, export) in EXPORTERS.items():
+        src = ctx.attachment(attachment)
+        assert src is not None
+        export(ctx, src, tmp / name)
     render_docx(form_document(ctx), tmp / "上线备案表.docx")
     doc = report_document(ctx, log, report.findings)
     render_docx(doc, tmp / "安全评估报告.docx")
     render_pdf(doc, tmp / "安全评估报告.pdf")
-    _markdown(ctx, "service_agreement", "模型服务协议", tmp / "模型服务协议.docx")
-    _markdown(ctx, "annotation_rules", "语料标注规则", tmp / "语料标注规则.docx")
-    for name, (attachment, export) in EXPORTERS.items():
-        src = ctx.attachment(attachment)
-        if src is None or not src.exists():
-            raise InputError(
-                f"缺少附件：{name}",
-                where=f"{ctx.path}: attachments.{attachment}",
-                fix="填写该附件路径并放入文件（`beian check` 会列出缺失项）",
-            )
-        export(ctx, src, tmp / name)
     (tmp / "findings.json").write_text(
         json.dumps(report.findings_json(), ensure_ascii=False, indent=2), encoding="utf-8"
     )
