@@ -1,0 +1,238 @@
+"""``beian label``: add, show and verify GB 45438-2025 AIGC labels on files and directories."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from beian.cli._common import TableOrJson, console, emit_json, err_console, findings_table
+from beian.errors import EXIT_BLOCKING, EXIT_ERROR, BeianError, InputError
+
+if TYPE_CHECKING:
+    from beian.label import LabelPayload
+
+_FILES_HELP = "文件或目录（目录递归处理所有支持的格式）"
+
+
+class LabelValue(StrEnum):
+    generated = "1"
+    possibly = "2"
+    suspected = "3"
+
+
+class Digest(StrEnum):
+    sha256 = "sha256"
+    sm3 = "sm3"
+
+
+def _producer(code: str) -> str:
+    from beian.label import producer_code_from_uscc
+
+    return producer_code_from_uscc(code) if len(code.strip()) == 18 else code.strip()
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    from beian.label import iter_label_files
+
+    files = list(iter_label_files(paths))
+    if not files:
+        raise InputError(
+            "没有找到可处理的文件", where=" ".join(map(str, paths)), fix="请检查路径和扩展名"
+        )
+    return files
+
+
+def _payload_row(payload: LabelPayload) -> dict[str, str]:
+    return payload.fields_dict()
+
+
+def add(
+    files: Annotated[list[Path], typer.Argument(help=_FILES_HELP)],
+    producer: Annotated[
+        str,
+        typer.Option(
+            "--producer", "-p", help="ContentProducer 编码；给出 18 位统一社会信用代码时自动生成 27 位编码"
+        ),
+    ],
+    label: Annotated[
+        LabelValue, typer.Option("--label", help="1=人工智能生成 2=可能 3=疑似")
+    ] = LabelValue.generated,
+    produce_id: Annotated[
+        str, typer.Option("--produce-id", help="内容编号（默认由内容摘要生成）")
+    ] = "",
+    propagator: Annotated[str, typer.Option("--propagator", help="ContentPropagator 编码")] = "",
+    propagate_id: Annotated[str, typer.Option("--propagate-id", help="PropagateID")] = "",
+    explicit: Annotated[
+        bool, typer.Option("--explicit", help="同时添加显式标识（文字/图片/音频/视频）")
+    ] = False,
+    notice: Annotated[
+        str | None, typer.Option("--notice", help="显式标识文字（须含“人工智能/AI”与“生成/合成”）")
+    ] = None,
+    key: Annotated[
+        Path | None, typer.Option("--key", help="Ed25519 私钥 PEM，用于签名（可选）")
+    ] = None,
+    digest: Annotated[Digest, typer.Option("--digest", help="摘要算法")] = Digest.sha256,
+) -> None:
+    """为文件添加隐式标识（原子写入，重复执行不会产生第二个标识）。"""
+    from beian.label import LabelPayload, add_label, load_private_key
+
+    base = LabelPayload(
+        Label=label.value,
+        ContentProducer=_producer(producer),
+        ProduceID=produce_id,
+        ContentPropagator=propagator,
+        PropagateID=propagate_id,
+    )
+    priv = load_private_key(key) if key is not None else None
+    counts = {"已添加": 0, "未变化": 0, "失败": 0}
+    table = Table(title="添加标识")
+    for col in ("文件", "格式", "结果"):
+        table.add_column(col, overflow="fold")
+    for f in _files(files):
+        try:
+            r = add_label(f, base, explicit=explicit, key=priv, digest_alg=digest.value, notice=notice)
+        except BeianError as exc:
+            counts["失败"] += 1
+            table.add_row(str(f), "-", f"[red]失败：{exc.what}[/]")
+            err_console.print(exc.render(), markup=False)
+            continue
+        state = "已添加" if r.changed else "未变化"
+        counts[state] += 1
+        table.add_row(str(f), r.carrier, state + ("（含显式标识）" if r.explicit else ""))
+    console.print(table)
+    console.print("合计：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    if counts["失败"]:
+        raise typer.Exit(EXIT_ERROR)
+
+
+def show(
+    files: Annotated[list[Path], typer.Argument(help=_FILES_HELP)],
+    fmt: Annotated[TableOrJson, typer.Option("--format", "-f", help="输出格式")] = TableOrJson.table,
+) -> None:
+    """显示文件中的隐式标识。"""
+    from beian.label import carrier_for, read_label
+
+    rows: list[dict[str, object]] = []
+    failed = 0
+    for f in _files(files):
+        try:
+            payload = read_label(f)
+            carrier = carrier_for(f)
+        except BeianError as exc:
+            failed += 1
+            rows.append({"file": str(f), "error": exc.what})
+            continue
+        rows.append({
+            "file": str(f),
+            "carrier": carrier.name,
+            "where": carrier.where,
+            "label": {"AIGC": _payload_row(payload)} if payload else None,
+        })
+    if fmt is TableOrJson.json:
+        emit_json(rows if len(rows) != 1 else rows[0])
+    else:
+        table = Table(title="隐式标识")
+        for col in ("文件", "格式", "位置", "Label", "ContentProducer", "ProduceID", "ReservedCode1"):
+            table.add_column(col, overflow="fold")
+        for row in rows:
+            lab = row.get("label")
+            fields = lab["AIGC"] if isinstance(lab, dict) else None
+            if "error" in row:
+                table.add_row(str(row["file"]), "-", "-", f"[red]{row['error']}[/]", "", "", "")
+            elif fields is None:
+                table.add_row(str(row["file"]), str(row["carrier"]), str(row["where"]), "无标识", "", "", "")
+            else:
+                table.add_row(
+                    str(row["file"]), str(row["carrier"]), str(row["where"]), fields["Label"],
+                    fields["ContentProducer"], fields["ProduceID"], fields["ReservedCode1"],
+                )
+        console.print(table)
+    if failed:
+        raise typer.Exit(EXIT_ERROR)
+
+
+def verify(
+    files: Annotated[list[Path], typer.Argument(help=_FILES_HELP)],
+    pubkey: Annotated[
+        Path | None, typer.Option("--pubkey", help="Ed25519 公钥 PEM：同时核验签名")
+    ] = None,
+    fmt: Annotated[TableOrJson, typer.Option("--format", "-f", help="输出格式")] = TableOrJson.table,
+) -> None:
+    """核验隐式标识：存在且唯一、格式合规、内容未被改动、签名有效。"""
+    from beian.label import load_public_key, verify_label
+
+    pub = load_public_key(pubkey) if pubkey is not None else None
+    results = [verify_label(f, pub) for f in _files(files)]
+    bad = [r for r in results if not r.ok]
+    if fmt is TableOrJson.json:
+        emit_json([
+            {
+                "file": str(r.path), "ok": r.ok, "carrier": r.carrier, "signed": r.signed,
+                "signature_checked": r.signature_checked, "key_id": r.key_id,
+                "label": {"AIGC": r.payload.fields_dict()} if r.payload else None,
+                "reasons": [x.model_dump(mode="json") for x in r.reasons],
+            }
+            for r in results
+        ])
+    else:
+        table = Table(title="标识核验")
+        for col in ("文件", "格式", "结果", "签名"):
+            table.add_column(col, overflow="fold")
+        for r in results:
+            sig = "已核验" if r.signature_checked and r.ok else ("有签名" if r.signed else "无签名")
+            table.add_row(
+                str(r.path or "-"), r.carrier or "-", "[green]通过[/]" if r.ok else "[red]未通过[/]", sig
+            )
+        console.print(table)
+        reasons = [x for r in results for x in r.reasons]
+        if reasons:
+            console.print(findings_table(reasons, title="问题"))
+        console.print(f"合计：通过 {len(results) - len(bad)}，未通过 {len(bad)}")
+    if bad:
+        raise typer.Exit(EXIT_BLOCKING)
+
+
+def keygen(
+    output: Annotated[Path, typer.Option("--output", "-o", help="私钥 PEM 路径（公钥写到 .pub）")],
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
+) -> None:
+    """生成用于标识签名的 Ed25519 密钥对。"""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from beian.errors import ConfigError
+    from beian.io import atomic_path
+    from beian.label import key_id
+
+    pub_path = output.with_name(output.name + ".pub")
+    if (output.exists() or pub_path.exists()) and not force:
+        raise ConfigError("密钥文件已存在，拒绝覆盖", where=str(output), fix="如确需覆盖请加 --force")
+    priv = Ed25519PrivateKey.generate()
+    with atomic_path(output, mode=0o600) as tmp:
+        tmp.write_bytes(
+            priv.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    with atomic_path(pub_path, mode=0o644) as tmp:
+        tmp.write_bytes(
+            priv.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+    console.print(f"已生成签名密钥：私钥 {output}，公钥 {pub_path}（密钥编号 {key_id(priv.public_key())}）")
+
+
+def register(app: typer.Typer) -> None:
+    sub = typer.Typer(help="AI 生成内容标识（GB 45438-2025）：隐式标识与显式标识。", no_args_is_help=True)
+    sub.command("add")(add)
+    sub.command("show")(show)
+    sub.command("verify")(verify)
+    sub.command("keygen")(keygen)
+    app.add_typer(sub, name="label")

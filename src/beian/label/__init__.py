@@ -1,0 +1,56 @@
+"""AI-generated content labels (GB 45438-2025): implicit metadata and explicit marks.
+
+Implicit labels are the JSON payload ``{"AIGC": {...}}`` written into each format's metadata by
+one carrier module per format (:mod:`beian.label.carriers`); ``ReservedCode1`` carries a digest
+of the content without the label, optionally signed with Ed25519, so :func:`verify_label`
+detects altered content and forged labels. Explicit marks live in :mod:`beian.label.explicit`.
+"""
+
+from beian.label._api import (
+    LabelResult,
+    VerifyResult,
+    add_label,
+    iter_label_files,
+    read_label,
+    supported_suffixes,
+    verify_label,
+)
+from beian.label._integrity import IntegrityCode, key_id, load_private_key, load_public_key
+from beian.label._payload import LABEL_VALUES, LabelPayload, producer_code_from_uscc
+from beian.label._text import label_text, verify_text_label
+from beian.label.carriers import Carrier, all_carriers, carrier_for, register_carrier
+from beian.label.explicit import (
+    DEFAULT_NOTICE,
+    explicit_audio_mark,
+    explicit_image_mark,
+    explicit_text_mark,
+    explicit_video_mark,
+)
+
+__all__ = [
+    "DEFAULT_NOTICE",
+    "LABEL_VALUES",
+    "Carrier",
+    "IntegrityCode",
+    "LabelPayload",
+    "LabelResult",
+    "VerifyResult",
+    "add_label",
+    "all_carriers",
+    "carrier_for",
+    "explicit_audio_mark",
+    "explicit_image_mark",
+    "explicit_text_mark",
+    "explicit_video_mark",
+    "iter_label_files",
+    "key_id",
+    "label_text",
+    "load_private_key",
+    "load_public_key",
+    "producer_code_from_uscc",
+    "read_label",
+    "register_carrier",
+    "supported_suffixes",
+    "verify_label",
+    "verify_text_label",
+]

@@ -1,0 +1,234 @@
+"""Public operations: add, read and verify the implicit label of a file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from beian.errors import BeianError, InputError
+from beian.findings import Finding, FindingCode, Location
+from beian.io import atomic_path
+from beian.label import _codes
+from beian.label._integrity import (
+    DigestAlgorithm,
+    IntegrityCode,
+    KeyLike,
+    PubKeyLike,
+    digest,
+    key_id,
+    load_public_key,
+    make_code,
+)
+from beian.label._payload import LabelPayload
+from beian.label.carriers import Carrier, all_carriers, carrier_for
+from beian.label.carriers._base import corrupt
+
+T = TypeVar("T")
+
+__all__ = [
+    "LabelResult",
+    "VerifyResult",
+    "add_label",
+    "check_labels",
+    "iter_label_files",
+    "read_label",
+    "supported_suffixes",
+    "verify_label",
+]
+
+
+@dataclass(frozen=True)
+class LabelResult:
+    """What :func:`add_label` did."""
+
+    path: Path
+    carrier: str
+    payload: LabelPayload
+    changed: bool  # False: the file already carried exactly this label
+    explicit: bool  # an explicit mark was added in this call
+
+
+@dataclass
+class VerifyResult:
+    """Outcome of :func:`verify_label`; ``ok`` is False when any reason blocks."""
+
+    path: Path | None  # None for a text checked with verify_text_label
+    ok: bool
+    payload: LabelPayload | None = None
+    carrier: str | None = None
+    signed: bool = False
+    signature_checked: bool = False
+    key_id: str | None = None
+    reasons: list[Finding] = field(default_factory=list)
+
+
+def supported_suffixes() -> set[str]:
+    return {s for c in all_carriers().values() for s in c.suffixes}
+
+
+def iter_label_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Files given directly, and supported files found recursively under directories."""
+    suffixes = supported_suffixes()
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for child in sorted(p.rglob("*")):
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in suffixes
+                    and not child.name.startswith(".")
+                ):
+                    yield child
+        else:
+            yield p
+
+
+def _guard(path: Path, fn: Callable[[], T]) -> T:
+    """Run a carrier operation; library exceptions become a clear 'corrupt file' error."""
+    try:
+        return fn()
+    except BeianError:
+        raise
+    except Exception as exc:
+        raise corrupt(path, f"{type(exc).__name__}: {exc}") from None
+
+
+def _distinct(labels: list[str]) -> list[str]:
+    return list(dict.fromkeys(labels))
+
+
+def _read_raw(path: Path) -> tuple[Carrier, list[str]]:
+    carrier = carrier_for(path)
+    return carrier, _distinct(_guard(path, lambda: carrier.read(path)))
+
+
+def read_label(path: str | os.PathLike[str]) -> LabelPayload | None:
+    """The file's label, ``None`` when it has none; conflicting labels are an error."""
+    p = Path(path)
+    _, labels = _read_raw(p)
+    if not labels:
+        return None
+    if len(labels) > 1:
+        raise InputError(
+            f"文件含 {len(labels)} 个不一致的隐式标识（每个文件只能有一个）",
+            where=str(p),
+            fix="请用 `beian label add` 重新写入，会替换全部旧标识",
+        )
+    return LabelPayload.from_json(labels[0], where=str(p))
+
+
+def add_label(
+    path: str | os.PathLike[str],
+    payload: LabelPayload,
+    *,
+    explicit: bool = False,
+    key: KeyLike | None = None,
+    digest_alg: DigestAlgorithm = "sha256",
+    notice: str | None = None,
+) -> LabelResult:
+    """Label a file in place, atomically and idempotently.
+
+    An empty ``ProduceID`` is filled with an id derived from the content digest.
+    ``ReservedCode1`` is replaced by the integrity code (signed with Ed25519 when ``key`` is
+    given). With ``explicit=True`` an explicit mark is added first (text, image, audio, video)
+    unless the file already carries a label (so labelling twice never marks twice). A truncated
+    or malformed file raises :class:`InputError` and is left untouched.
+    """
+    p = Path(path)
+    carrier, existing = _read_raw(p)
+    mark = explicit and not existing
+    with tempfile.TemporaryDirectory(dir=p.parent, prefix=".beian-label-") as work:
+        source = p
+        if mark:
+            from beian.label.explicit import apply_explicit
+
+            source = Path(work) / f"marked{p.suffix}"
+            shutil.copyfile(p, source)
+            apply_explicit(source, carrier.kind, notice=notice)
+        content = _guard(source, lambda: carrier.content_digest(source))
+        if not payload.ProduceID:  # a stable content-derived id keeps relabelling idempotent
+            payload = payload.with_(ProduceID=content.hex()[:32])
+        code = make_code(digest_alg, payload.canonical_fields(), content, key)
+        final = payload.with_(ReservedCode1=code.render())
+        label_json = final.to_json()
+        if not mark and existing == [label_json]:
+            return LabelResult(p, carrier.name, final, changed=False, explicit=False)
+        with atomic_path(p, suffix=p.suffix) as tmp:
+            _guard(source, lambda: carrier.write(source, tmp, label_json))
+            if _distinct(carrier.read(tmp)) != [label_json]:
+                raise corrupt(p, "写入后读回的标识与写入的不一致")
+            if carrier.content_digest(tmp) != content:
+                raise corrupt(p, "写入标识改变了内容摘要")
+    return LabelResult(p, carrier.name, final, changed=True, explicit=mark)
+
+
+def verify_label(
+    path: str | os.PathLike[str], pubkey: PubKeyLike | None = None
+) -> VerifyResult:
+    """Check the label: present, unique, well-formed, content unaltered, signature valid."""
+    p = Path(path)
+    res = VerifyResult(path=p, ok=False)
+    try:
+        carrier, labels = _read_raw(p)
+    except InputError as exc:
+        return _fail(res, _codes.LBL_CORRUPT, exc.what, exc.fix)
+    res.carrier = carrier.name
+    return check_labels(res, labels, lambda: _guard(p, lambda: carrier.content_digest(p)), pubkey)
+
+
+def _fail(res: VerifyResult, fc: FindingCode, message: str, fix: str | None = None) -> VerifyResult:
+    loc = Location(file=str(res.path)) if res.path is not None else None
+    res.reasons.append(Finding.of(fc, message, fix=fix, location=loc))
+    return res
+
+
+def check_labels(
+    res: VerifyResult,
+    labels: list[str],
+    content_digest: Callable[[], bytes],
+    pubkey: PubKeyLike | None,
+) -> VerifyResult:
+    """The checks shared by files and texts: fill ``res`` from the raw labels found."""
+    if not labels:
+        return _fail(res, _codes.LBL_MISSING, "未找到隐式标识", "请用 `beian label add` 添加标识")
+    if len(labels) > 1:
+        return _fail(res, _codes.LBL_CONFLICT, f"找到 {len(labels)} 个不一致的标识", "请重新写入标识")
+    try:
+        payload = LabelPayload.from_json(labels[0])
+        code = IntegrityCode.parse(payload.ReservedCode1)
+    except InputError as exc:
+        return _fail(res, _codes.LBL_BAD_PAYLOAD, f"{exc.what}（{exc.where}）", exc.fix)
+    res.payload = payload
+    if code is None:
+        _fail(
+            res,
+            _codes.LBL_NO_INTEGRITY,
+            "ReservedCode1 不是本工具的完整性码，无法核验内容是否被改动",
+            "请用 `beian label add` 重新写入以加入完整性码",
+        )
+        if pubkey is not None:
+            _fail(res, _codes.LBL_UNSIGNED, "标识未签名，无法用公钥核验")
+        res.ok = not any(r.code != _codes.LBL_NO_INTEGRITY.code for r in res.reasons)
+        return res
+    try:
+        content = content_digest()
+    except InputError as exc:
+        return _fail(res, _codes.LBL_CORRUPT, exc.what, exc.fix)
+    if digest(code.alg, payload.canonical_fields(), content) != code.digest:
+        _fail(res, _codes.LBL_ALTERED, "内容摘要与标识中的完整性码不符：内容或标识字段已被改动")
+    res.signed = code.signature is not None
+    res.key_id = code.key_id
+    if pubkey is not None:
+        pub = load_public_key(pubkey)
+        res.signature_checked = True
+        if not res.signed:
+            _fail(res, _codes.LBL_UNSIGNED, "标识未签名", "加标识时请用 --key 指定私钥")
+        elif code.key_id != key_id(pub) or not code.signature_valid(pub):
+            _fail(res, _codes.LBL_BAD_SIGNATURE, "签名与给定公钥不符：标识可能被伪造或复制到其他内容")
+    res.ok = not res.reasons
+    return res

@@ -1,0 +1,43 @@
+"""Finding codes for label verification (documented in docs/findings/label.md)."""
+
+from __future__ import annotations
+
+from beian.findings import Severity, define_code
+
+__all__ = [
+    "LBL_ALTERED",
+    "LBL_BAD_PAYLOAD",
+    "LBL_BAD_SIGNATURE",
+    "LBL_CONFLICT",
+    "LBL_CORRUPT",
+    "LBL_MISSING",
+    "LBL_NO_INTEGRITY",
+    "LBL_UNSIGNED",
+]
+
+_CLAUSE = "GB 45438-2025 隐式标识"
+
+LBL_MISSING = define_code(
+    "BA-LBL-001", "文件没有隐式标识", clause=_CLAUSE, severity=Severity.BLOCKING
+)
+LBL_CONFLICT = define_code(
+    "BA-LBL-002", "文件含多个不一致的隐式标识", clause=_CLAUSE, severity=Severity.BLOCKING
+)
+LBL_BAD_PAYLOAD = define_code(
+    "BA-LBL-003", "隐式标识格式不符合 GB 45438", clause=_CLAUSE, severity=Severity.BLOCKING
+)
+LBL_NO_INTEGRITY = define_code(
+    "BA-LBL-004", "ReservedCode1 没有可核验的完整性码", clause=_CLAUSE, severity=Severity.WARNING
+)
+LBL_ALTERED = define_code(
+    "BA-LBL-005", "内容或标识字段在加标识后被改动", clause=_CLAUSE, severity=Severity.BLOCKING
+)
+LBL_BAD_SIGNATURE = define_code(
+    "BA-LBL-006", "签名无效或与公钥不符（标识可能伪造）", clause=_CLAUSE, severity=Severity.BLOCKING
+)
+LBL_UNSIGNED = define_code(
+    "BA-LBL-007", "要求核验签名，但标识未签名", clause=_CLAUSE, severity=Severity.BLOCKING
+)
+LBL_CORRUPT = define_code(
+    "BA-LBL-008", "文件损坏或格式不符，无法读取标识", clause=_CLAUSE, severity=Severity.BLOCKING
+)

@@ -1,0 +1,44 @@
+"""Implicit labels for texts that are not files: model answers sent by the compliance gateway.
+
+The gateway puts ``label_text(answer, payload).to_json()`` in a response header; anyone holding
+the answer and the header can run :func:`verify_text_label`. The content digest is SHA-256 (or
+SM3 through the integrity code) over the answer's exact UTF-8 bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from beian.label._api import VerifyResult, check_labels
+from beian.label._integrity import DigestAlgorithm, KeyLike, PubKeyLike, make_code
+from beian.label._payload import LabelPayload
+
+__all__ = ["label_text", "verify_text_label"]
+
+
+def _text_digest(text: str) -> bytes:
+    return hashlib.sha256(b"text\x00" + text.encode("utf-8")).digest()
+
+
+def label_text(
+    text: str,
+    payload: LabelPayload,
+    *,
+    key: KeyLike | None = None,
+    digest_alg: DigestAlgorithm = "sha256",
+) -> LabelPayload:
+    """``payload`` with ``ReservedCode1`` bound to ``text`` (and a content-derived ProduceID)."""
+    content = _text_digest(text)
+    if not payload.ProduceID:
+        payload = payload.with_(ProduceID=content.hex()[:32])
+    code = make_code(digest_alg, payload.canonical_fields(), content, key)
+    return payload.with_(ReservedCode1=code.render())
+
+
+def verify_text_label(
+    text: str, label: LabelPayload | str, pubkey: PubKeyLike | None = None
+) -> VerifyResult:
+    """Check a label (payload or its JSON, e.g. from a response header) against ``text``."""
+    raw = label.to_json() if isinstance(label, LabelPayload) else label
+    res = VerifyResult(path=None, ok=False, carrier="text")
+    return check_labels(res, [raw], lambda: _text_digest(text), pubkey)
