@@ -12,6 +12,7 @@ from beian.io import atomic_path
 # Font names written into the file; the reader's system substitutes if it lacks them.
 LATIN_FONT = "Times New Roman"
 EAST_ASIAN_FONT = "SimSun"
+_TEXT_WIDTH_MM = 160  # A4 less the default margins
 
 
 def _east_asian(style_or_run: Any, name: str = EAST_ASIAN_FONT) -> None:
@@ -71,10 +72,15 @@ def render_docx(doc: Document, path: str | Path) -> None:
                 for cell, text in zip(cells, row, strict=False):
                     cell.text = text
             if block.widths:
+                # Word reads the cell widths, LibreOffice the grid columns: set both.
+                t.autofit = False
                 total = sum(block.widths)
+                widths = [Mm(_TEXT_WIDTH_MM * w / total) for w in block.widths]
+                for col, w in zip(t.columns, widths, strict=False):
+                    col.width = w
                 for row in t.rows:
-                    for cell, w in zip(row.cells, block.widths, strict=False):
-                        cell.width = Mm(160 * w / total)
+                    for cell, w in zip(row.cells, widths, strict=False):
+                        cell.width = w
         elif isinstance(block, Image):
             d.add_picture(io.BytesIO(block.png), width=Mm(block.width_mm))
             cap = d.add_paragraph(block.caption)
