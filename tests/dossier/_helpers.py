@@ -15,7 +15,8 @@ from beian.standards import Edition, load_edition
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+# The real clock: the CLI tests (a subprocess) check against it too.
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 Mutation = Callable[[dict[str, Any], Path], None]
 
 # (item, k, n, by_risk, population): comfortably passing every §9 item.
@@ -55,6 +56,7 @@ def make_example(root: Path) -> Path:
     data = load(d)
     data["attachments"]["keyword_list"] = "keywords.txt"
     data["attachments"]["banks"] = "banks"
+    data["service"]["launch_date"] = (NOW + dt.timedelta(days=90)).date().isoformat()
     save(d, data)
     return d
 
@@ -134,9 +136,10 @@ def with_result(
     return log
 
 
-def write_keyword_library(path: Path, *, per_risk: int = 600, updated: str = "2026-11-25") -> Path:
+def write_keyword_library(path: Path, *, per_risk: int = 600, age_days: int = 2) -> Path:
     """A synthetic keyword library meeting §8.1 (total and per-risk minimums, recent update)."""
     ed = load_edition()
+    updated = (NOW - dt.timedelta(days=age_days)).date().isoformat()
     rows = ["keyword,risk,updated"]
     for r in ed.core_risks():
         rows += [f"示例违规词{r.code}甲{i:04d},{r.code},{updated}" for i in range(per_risk)]
