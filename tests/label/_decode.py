@@ -12,7 +12,10 @@ def exiftool_tags(path: Path) -> dict[str, str]:
     """Every tag exiftool reads whose value holds an AIGC payload."""
     out = subprocess.run(
         ["exiftool", "-j", "-G1", "-a", "-b", str(path)],
-        capture_output=True, text=True, check=True, timeout=60,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     tags = json.loads(out)[0]
     return {k: v for k, v in tags.items() if isinstance(v, str) and '{"AIGC"' in v}
@@ -20,9 +23,25 @@ def exiftool_tags(path: Path) -> dict[str, str]:
 
 def ffmpeg_md5(path: Path) -> str:
     out = subprocess.run(
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", str(path),
-         "-map", "0:v?", "-map", "0:a?", "-f", "md5", "-"],
-        capture_output=True, text=True, check=True, timeout=60,
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            "0:v?",
+            "-map",
+            "0:a?",
+            "-f",
+            "md5",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     return out.strip()
 
@@ -65,7 +84,9 @@ def decoded(path: Path) -> str:
         from pptx import Presentation
 
         prs = Presentation(str(path))
-        return repr([[sh.shape_type for sh in s.shapes] + [s.shapes.title.text] for s in prs.slides])
+        return repr(
+            [[sh.shape_type for sh in s.shapes] + [s.shapes.title.text] for s in prs.slides]
+        )
     if suffix == ".md":
         text = path.read_text(encoding="utf-8")
         return "\n".join(x for x in text.splitlines() if not x.startswith("AIGC:"))

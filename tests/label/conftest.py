@@ -63,9 +63,22 @@ def _ff(*args: str) -> Maker:
 
 
 _SINE = ("-f", "lavfi", "-i", "sine=frequency=440:duration=1:sample_rate=22050")
-_VIDEO = ("-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=3", *_SINE[:2],
-          "-i", "sine=frequency=440:duration=3", "-shortest", "-c:v", "libx264",
-          "-pix_fmt", "yuv420p", "-c:a", "aac")
+_VIDEO = (
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc=size=160x120:rate=10:duration=3",
+    *_SINE[:2],
+    "-i",
+    "sine=frequency=440:duration=3",
+    "-shortest",
+    "-c:v",
+    "libx264",
+    "-pix_fmt",
+    "yuv420p",
+    "-c:a",
+    "aac",
+)
 
 
 def _pdf(path: Path, seed: int) -> None:

@@ -164,7 +164,12 @@ def test_conflicting_labels_are_reported(make_sample: Callable[..., Path]) -> No
     add_label(path, PAYLOAD)
     data = path.read_bytes()
     body = b"AIGC\x00" + PAYLOAD.with_(Label="3").to_json().encode()
-    chunk = struct.pack(">I", len(body)) + b"tEXt" + body + struct.pack(">I", zlib.crc32(b"tEXt" + body))
+    chunk = (
+        struct.pack(">I", len(body))
+        + b"tEXt"
+        + body
+        + struct.pack(">I", zlib.crc32(b"tEXt" + body))
+    )
     path.write_bytes(data[:33] + chunk + data[33:])
     with pytest.raises(InputError, match="不一致"):
         read_label(path)
@@ -178,9 +183,13 @@ def test_existing_xmp_and_properties_are_kept(make_sample: Callable[..., Path]) 
     import subprocess
 
     jpg = make_sample("sample.jpg")
-    subprocess.run(["exiftool", "-q", "-overwrite_original", "-XMP-dc:Title=样张", str(jpg)], check=True)
+    subprocess.run(
+        ["exiftool", "-q", "-overwrite_original", "-XMP-dc:Title=样张", str(jpg)], check=True
+    )
     add_label(jpg, PAYLOAD)
-    out = subprocess.run(["exiftool", "-s3", "-XMP-dc:Title", str(jpg)], capture_output=True, text=True)
+    out = subprocess.run(
+        ["exiftool", "-s3", "-XMP-dc:Title", str(jpg)], capture_output=True, text=True
+    )
     assert out.stdout.strip() == "样张"
     assert verify_label(jpg).ok
 
@@ -235,9 +244,19 @@ def test_labelled_office_files_open_in_libreoffice(
     profile = (tmp_path / "profile").as_uri()
     for path, target in ((docx, "txt:Text"), (xlsx, "csv")):
         subprocess.run(
-            ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", target,
-             "--outdir", str(out), str(path)],
-            check=True, capture_output=True, timeout=180,
+            [
+                "soffice",
+                f"-env:UserInstallation={profile}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(out),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
         )
     assert "Generated sample paragraph 0" in (out / "sample.txt").read_text(encoding="utf-8-sig")
     assert (out / "sample.csv").read_text(encoding="utf-8").splitlines()[:2] == ["sample,", ",42"]
@@ -250,10 +269,26 @@ def test_mp4_keys_label_written_by_ffmpeg_is_read(tmp_path: Path) -> None:
     path = tmp_path / "keys.mp4"
     theirs = PAYLOAD.with_(ProduceID="from-ffmpeg").to_json()
     subprocess.run(
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-         "testsrc=size=64x48:rate=5:duration=1", "-c:v", "libx264", "-movflags",
-         "use_metadata_tags", "-metadata", f"AIGC={theirs}", str(path)],
-        check=True, timeout=60,
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=64x48:rate=5:duration=1",
+            "-c:v",
+            "libx264",
+            "-movflags",
+            "use_metadata_tags",
+            "-metadata",
+            f"AIGC={theirs}",
+            str(path),
+        ],
+        check=True,
+        timeout=60,
     )
     assert exiftool_tags(path) == {"Keys:AIGC": theirs}
     got = read_label(path)

@@ -32,7 +32,10 @@ TEXT = "第一句话。第二句话！第三句话？第四句话。"
     [
         ("prefix", lambda out: out.startswith("【本内容由人工智能生成】\n") and out.endswith(TEXT)),
         ("suffix", lambda out: out.startswith(TEXT) and out.endswith("\n【本内容由人工智能生成】")),
-        ("inline", lambda out: out == "第一句话。第二句话！【本内容由人工智能生成】第三句话？第四句话。"),
+        (
+            "inline",
+            lambda out: out == "第一句话。第二句话！【本内容由人工智能生成】第三句话？第四句话。",
+        ),
     ],
 )
 def test_text_positions(position: str, check: Callable[[str], bool]) -> None:
@@ -60,7 +63,9 @@ def test_text_notice_elements(notice: str, ok: bool) -> None:
 
 
 def _changed_bbox(a: Image.Image, b: Image.Image) -> tuple[int, int, int, int]:
-    diff = np.any(np.asarray(a.convert("RGB"), dtype=int) != np.asarray(b.convert("RGB"), dtype=int), axis=2)
+    diff = np.any(
+        np.asarray(a.convert("RGB"), dtype=int) != np.asarray(b.convert("RGB"), dtype=int), axis=2
+    )
     ys, xs = np.nonzero(diff)
     return int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())
 
@@ -74,7 +79,12 @@ def _text_height(marked: Image.Image, x0: int, y0: int, x1: int, y1: int) -> int
 
 @pytest.mark.parametrize(
     ("size", "position"),
-    [((400, 300), "bottom-right"), ((300, 500), "top-left"), ((1000, 200), "bottom"), ((120, 90), "top-right")],
+    [
+        ((400, 300), "bottom-right"),
+        ((300, 500), "top-left"),
+        ((1000, 200), "bottom"),
+        ((120, 90), "top-right"),
+    ],
 )
 def test_image_mark_size_and_position(size: tuple[int, int], position: str) -> None:
     base = Image.new("RGB", size, (40, 90, 140))
@@ -155,9 +165,25 @@ def test_audio_mark_mp3_with_ffmpeg(make_sample: Callable[..., Path]) -> None:
 
 def _frame(path: Path, t: float) -> np.ndarray:
     out = subprocess.run(
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-ss", str(t), "-i", str(path),
-         "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
-        capture_output=True, check=True,
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-ss",
+            str(t),
+            "-i",
+            str(path),
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "gray",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
     ).stdout
     return np.frombuffer(out, dtype=np.uint8).reshape(120, 160).astype(int)
 
@@ -174,11 +200,24 @@ def test_video_mark_first_two_seconds(make_sample: Callable[..., Path], tmp_path
     band = np.asarray(render_mark(Image.new("RGBA", (160, 120), (0, 0, 0, 0)), position="top-left"))
     corner = band[:, :, 3] > 0  # where the mark is drawn
     assert corner[0, 0] and not corner[-1, -1]
-    diffs = {t: np.abs(_frame(path, t) - _frame(original, t))[corner].mean() for t in (0.2, 1.8, 2.6)}
+    diffs = {
+        t: np.abs(_frame(path, t) - _frame(original, t))[corner].mean() for t in (0.2, 1.8, 2.6)
+    }
     assert diffs[0.2] > 20 and diffs[1.8] > 20 and diffs[2.6] < 5, diffs
     probe = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", str(path)],
-        capture_output=True, text=True, check=True,
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_type",
+            "-of",
+            "csv=p=0",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert sorted(probe) == ["audio", "video"]
 
@@ -191,7 +230,9 @@ def test_explicit_not_offered_for_documents(make_sample: Callable[..., Path]) ->
     assert path.read_bytes() == before
 
 
-def test_missing_ffmpeg_is_a_clear_error(make_sample: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_ffmpeg_is_a_clear_error(
+    make_sample: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With PATH emptied, the video mark explains that ffmpeg must be installed."""
     path = make_sample("sample.mp4")
     monkeypatch.setenv("PATH", str(path.parent))

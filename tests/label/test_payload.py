@@ -53,8 +53,13 @@ def test_json_round_trip_is_printable_ascii_and_escapes() -> None:
     assert json.loads(text)["AIGC"]["ProduceID"] == 'id"with\\quote'
     assert LabelPayload.from_json(text) == p
     assert list(json.loads(text)["AIGC"]) == [
-        "Label", "ContentProducer", "ProduceID", "ReservedCode1",
-        "ContentPropagator", "PropagateID", "ReservedCode2",
+        "Label",
+        "ContentProducer",
+        "ProduceID",
+        "ReservedCode1",
+        "ContentPropagator",
+        "PropagateID",
+        "ReservedCode2",
     ]
 
 

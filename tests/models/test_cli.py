@@ -28,7 +28,7 @@ def test_train_sample_verify(tmp_path: Path) -> None:
     for p in sheets:
         with Image.open(p) as im:
             im.load()
-            assert im.size == (512, 512)
+            assert im.size == (640, 640)
         label = read_label(p)
         assert label is not None and label.Label == "1"
         assert verify_label(p).ok

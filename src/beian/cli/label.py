@@ -55,7 +55,9 @@ def add(
     producer: Annotated[
         str,
         typer.Option(
-            "--producer", "-p", help="ContentProducer 编码；给出 18 位统一社会信用代码时自动生成 27 位编码"
+            "--producer",
+            "-p",
+            help="ContentProducer 编码；给出 18 位统一社会信用代码时自动生成 27 位编码",
         ),
     ],
     label: Annotated[
@@ -94,7 +96,9 @@ def add(
         table.add_column(col, overflow="fold")
     for f in _files(files):
         try:
-            r = add_label(f, base, explicit=explicit, key=priv, digest_alg=digest.value, notice=notice)
+            r = add_label(
+                f, base, explicit=explicit, key=priv, digest_alg=digest.value, notice=notice
+            )
         except BeianError as exc:
             counts["失败"] += 1
             table.add_row(str(f), "-", f"[red]失败：{exc.what}[/]")
@@ -111,7 +115,9 @@ def add(
 
 def show(
     files: Annotated[list[Path], typer.Argument(help=_FILES_HELP)],
-    fmt: Annotated[TableOrJson, typer.Option("--format", "-f", help="输出格式")] = TableOrJson.table,
+    fmt: Annotated[
+        TableOrJson, typer.Option("--format", "-f", help="输出格式")
+    ] = TableOrJson.table,
 ) -> None:
     """显示文件中的隐式标识。"""
     from beian.label import carrier_for, read_label
@@ -126,17 +132,27 @@ def show(
             failed += 1
             rows.append({"file": str(f), "error": exc.what})
             continue
-        rows.append({
-            "file": str(f),
-            "carrier": carrier.name,
-            "where": carrier.where,
-            "label": {"AIGC": _payload_row(payload)} if payload else None,
-        })
+        rows.append(
+            {
+                "file": str(f),
+                "carrier": carrier.name,
+                "where": carrier.where,
+                "label": {"AIGC": _payload_row(payload)} if payload else None,
+            }
+        )
     if fmt is TableOrJson.json:
         emit_json(rows if len(rows) != 1 else rows[0])
     else:
         table = Table(title="隐式标识")
-        for col in ("文件", "格式", "位置", "Label", "ContentProducer", "ProduceID", "ReservedCode1"):
+        for col in (
+            "文件",
+            "格式",
+            "位置",
+            "Label",
+            "ContentProducer",
+            "ProduceID",
+            "ReservedCode1",
+        ):
             table.add_column(col, overflow="fold")
         for row in rows:
             lab = row.get("label")
@@ -144,11 +160,18 @@ def show(
             if "error" in row:
                 table.add_row(str(row["file"]), "-", "-", f"[red]{row['error']}[/]", "", "", "")
             elif fields is None:
-                table.add_row(str(row["file"]), str(row["carrier"]), str(row["where"]), "无标识", "", "", "")
+                table.add_row(
+                    str(row["file"]), str(row["carrier"]), str(row["where"]), "无标识", "", "", ""
+                )
             else:
                 table.add_row(
-                    str(row["file"]), str(row["carrier"]), str(row["where"]), fields["Label"],
-                    fields["ContentProducer"], fields["ProduceID"], fields["ReservedCode1"],
+                    str(row["file"]),
+                    str(row["carrier"]),
+                    str(row["where"]),
+                    fields["Label"],
+                    fields["ContentProducer"],
+                    fields["ProduceID"],
+                    fields["ReservedCode1"],
                 )
         console.print(table)
     if failed:
@@ -160,7 +183,9 @@ def verify(
     pubkey: Annotated[
         Path | None, typer.Option("--pubkey", help="Ed25519 公钥 PEM：同时核验签名")
     ] = None,
-    fmt: Annotated[TableOrJson, typer.Option("--format", "-f", help="输出格式")] = TableOrJson.table,
+    fmt: Annotated[
+        TableOrJson, typer.Option("--format", "-f", help="输出格式")
+    ] = TableOrJson.table,
 ) -> None:
     """核验隐式标识：存在且唯一、格式合规、内容未被改动、签名有效。"""
     from beian.label import load_public_key, verify_label
@@ -169,15 +194,21 @@ def verify(
     results = [verify_label(f, pub) for f in _files(files)]
     bad = [r for r in results if not r.ok]
     if fmt is TableOrJson.json:
-        emit_json([
-            {
-                "file": str(r.path), "ok": r.ok, "carrier": r.carrier, "signed": r.signed,
-                "signature_checked": r.signature_checked, "key_id": r.key_id,
-                "label": {"AIGC": r.payload.fields_dict()} if r.payload else None,
-                "reasons": [x.model_dump(mode="json") for x in r.reasons],
-            }
-            for r in results
-        ])
+        emit_json(
+            [
+                {
+                    "file": str(r.path),
+                    "ok": r.ok,
+                    "carrier": r.carrier,
+                    "signed": r.signed,
+                    "signature_checked": r.signature_checked,
+                    "key_id": r.key_id,
+                    "label": {"AIGC": r.payload.fields_dict()} if r.payload else None,
+                    "reasons": [x.model_dump(mode="json") for x in r.reasons],
+                }
+                for r in results
+            ]
+        )
     else:
         table = Table(title="标识核验")
         for col in ("文件", "格式", "结果", "签名"):
@@ -185,7 +216,10 @@ def verify(
         for r in results:
             sig = "已核验" if r.signature_checked and r.ok else ("有签名" if r.signed else "无签名")
             table.add_row(
-                str(r.path or "-"), r.carrier or "-", "[green]通过[/]" if r.ok else "[red]未通过[/]", sig
+                str(r.path or "-"),
+                r.carrier or "-",
+                "[green]通过[/]" if r.ok else "[red]未通过[/]",
+                sig,
             )
         console.print(table)
         reasons = [x for r in results for x in r.reasons]
@@ -210,7 +244,9 @@ def keygen(
 
     pub_path = output.with_name(output.name + ".pub")
     if (output.exists() or pub_path.exists()) and not force:
-        raise ConfigError("密钥文件已存在，拒绝覆盖", where=str(output), fix="如确需覆盖请加 --force")
+        raise ConfigError(
+            "密钥文件已存在，拒绝覆盖", where=str(output), fix="如确需覆盖请加 --force"
+        )
     priv = Ed25519PrivateKey.generate()
     with atomic_path(output, mode=0o600) as tmp:
         tmp.write_bytes(
@@ -226,11 +262,15 @@ def keygen(
                 serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
             )
         )
-    console.print(f"已生成签名密钥：私钥 {output}，公钥 {pub_path}（密钥编号 {key_id(priv.public_key())}）")
+    console.print(
+        f"已生成签名密钥：私钥 {output}，公钥 {pub_path}（密钥编号 {key_id(priv.public_key())}）"
+    )
 
 
 def register(app: typer.Typer) -> None:
-    sub = typer.Typer(help="AI 生成内容标识（GB 45438-2025）：隐式标识与显式标识。", no_args_is_help=True)
+    sub = typer.Typer(
+        help="AI 生成内容标识（GB 45438-2025）：隐式标识与显式标识。", no_args_is_help=True
+    )
     sub.command("add")(add)
     sub.command("show")(show)
     sub.command("verify")(verify)

@@ -167,9 +167,7 @@ def add_label(
     return LabelResult(p, carrier.name, final, changed=True, explicit=mark)
 
 
-def verify_label(
-    path: str | os.PathLike[str], pubkey: PubKeyLike | None = None
-) -> VerifyResult:
+def verify_label(path: str | os.PathLike[str], pubkey: PubKeyLike | None = None) -> VerifyResult:
     """Check the label: present, unique, well-formed, content unaltered, signature valid."""
     p = Path(path)
     res = VerifyResult(path=p, ok=False)
@@ -197,7 +195,9 @@ def check_labels(
     if not labels:
         return _fail(res, _codes.LBL_MISSING, "未找到隐式标识", "请用 `beian label add` 添加标识")
     if len(labels) > 1:
-        return _fail(res, _codes.LBL_CONFLICT, f"找到 {len(labels)} 个不一致的标识", "请重新写入标识")
+        return _fail(
+            res, _codes.LBL_CONFLICT, f"找到 {len(labels)} 个不一致的标识", "请重新写入标识"
+        )
     try:
         payload = LabelPayload.from_json(labels[0])
         code = IntegrityCode.parse(payload.ReservedCode1)
@@ -229,6 +229,8 @@ def check_labels(
         if not res.signed:
             _fail(res, _codes.LBL_UNSIGNED, "标识未签名", "加标识时请用 --key 指定私钥")
         elif code.key_id != key_id(pub) or not code.signature_valid(pub):
-            _fail(res, _codes.LBL_BAD_SIGNATURE, "签名与给定公钥不符：标识可能被伪造或复制到其他内容")
+            _fail(
+                res, _codes.LBL_BAD_SIGNATURE, "签名与给定公钥不符：标识可能被伪造或复制到其他内容"
+            )
     res.ok = not res.reasons
     return res

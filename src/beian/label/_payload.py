@@ -52,7 +52,7 @@ class LabelPayload:
             raise InputError(
                 f"Label 取值 {self.Label!r} 无效",
                 where=f"{where}.Label",
-                fix="Label 应为 \"1\"（生成）、\"2\"（可能）或 \"3\"（疑似）",
+                fix='Label 应为 "1"（生成）、"2"（可能）或 "3"（疑似）',
             )
         if not self.ContentProducer:
             raise InputError(

@@ -15,6 +15,7 @@ from beian.models._train import load_run
 
 GRID = 8  # 8 × 8 digits per sheet
 SCALE = 8  # each 8 × 8 digit drawn as 64 × 64 pixels
+PAD = 8  # white margin around each digit
 DEMO_PRODUCER = (
     "001191100000000000000000000"  # 27 printable characters; use --producer in production
 )
@@ -38,14 +39,13 @@ def generate(model_dir: str | Path, n: int, seed: int = 0) -> tuple[str, NDArray
 
 
 def _sheet(images: NDArray[np.float32]) -> NDArray[np.uint8]:
-    tile = 8 * SCALE
-    canvas = np.zeros((GRID * tile, GRID * tile), dtype=np.uint8)
+    tile = 8 * SCALE + 2 * PAD
+    canvas = np.full((GRID * tile, GRID * tile), 255, dtype=np.uint8)
     for i, img in enumerate(images):
         r, c = divmod(i, GRID)
         big = np.kron(img.reshape(8, 8), np.ones((SCALE, SCALE)))
-        canvas[r * tile : (r + 1) * tile, c * tile : (c + 1) * tile] = (255 * (1 - big)).astype(
-            np.uint8
-        )
+        y, x = r * tile + PAD, c * tile + PAD
+        canvas[y : y + 8 * SCALE, x : x + 8 * SCALE] = (255 * (1 - big)).astype(np.uint8)
     return canvas
 
 

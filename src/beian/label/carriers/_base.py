@@ -123,5 +123,3 @@ def pixel_digest(path: Path) -> bytes:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise corrupt(path, f"图像无法解码：{exc}") from None
     return h.digest()
-
-

@@ -69,12 +69,7 @@ class OoxmlCarrier(Carrier):
     def read(self, path: Path) -> list[str]:
         _, data = _members(path)
         root = _properties(data.get(_CUSTOM), path)
-        return [
-            "".join(child.itertext())
-            for prop in root
-            if _is_label(prop)
-            for child in prop
-        ]
+        return ["".join(child.itertext()) for prop in root if _is_label(prop) for child in prop]
 
     def write(self, src: Path, dst: Path, label_json: str) -> None:
         infos, data = _members(src)

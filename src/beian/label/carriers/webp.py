@@ -45,7 +45,11 @@ class WebpCarrier(Carrier):
                 w, h = im.size
                 alpha = "A" in im.getbands()
             flags = _XMP_FLAG | (_ALPHA_FLAG if alpha else 0)
-            vp8x = bytes([flags, 0, 0, 0]) + struct.pack("<I", w - 1)[:3] + struct.pack("<I", h - 1)[:3]
+            vp8x = (
+                bytes([flags, 0, 0, 0])
+                + struct.pack("<I", w - 1)[:3]
+                + struct.pack("<I", h - 1)[:3]
+            )
             chunks.insert(0, (b"VP8X", vp8x))
         chunks.append((b"XMP ", build_xmp(label_json, old)))
         dst.write_bytes(build_riff(b"WEBP", chunks))

@@ -40,8 +40,14 @@ def ffmpeg(*args: str, where: Path, timeout: float = 600) -> None:
 
 def ffprobe(path: Path) -> dict[str, Any]:
     cmd = [
-        _tool("ffprobe"), "-v", "error", "-print_format", "json",
-        "-show_streams", "-show_format", str(path),
+        _tool("ffprobe"),
+        "-v",
+        "error",
+        "-print_format",
+        "json",
+        "-show_streams",
+        "-show_format",
+        str(path),
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     if proc.returncode != 0:

@@ -18,10 +18,15 @@ __all__ = ["AudioPosition", "explicit_audio_mark", "rhythm_tone", "write_rhythm_
 AudioPosition = Literal["prefix", "suffix"]
 #: Morse "AI" = · − · · : short long short short (units of ``unit_s``).
 RHYTHM = (1, 3, 1, 1)
-_CODECS = {".mp3": ["-c:a", "libmp3lame", "-q:a", "2"], ".flac": ["-c:a", "flac"],
-           ".ogg": ["-c:a", "libvorbis", "-q:a", "5"], ".oga": ["-c:a", "libvorbis"],
-           ".opus": ["-c:a", "libopus"], ".m4a": ["-c:a", "aac", "-b:a", "192k"],
-           ".wav": ["-c:a", "pcm_s16le"]}
+_CODECS = {
+    ".mp3": ["-c:a", "libmp3lame", "-q:a", "2"],
+    ".flac": ["-c:a", "flac"],
+    ".ogg": ["-c:a", "libvorbis", "-q:a", "5"],
+    ".oga": ["-c:a", "libvorbis"],
+    ".opus": ["-c:a", "libopus"],
+    ".m4a": ["-c:a", "aac", "-b:a", "192k"],
+    ".wav": ["-c:a", "pcm_s16le"],
+}
 
 
 def rhythm_tone(
@@ -97,8 +102,11 @@ def explicit_audio_mark(
         _wav_in_place(p, position)
         return p
     if suffix not in _CODECS:
-        raise InputError(f"不支持为 {suffix} 添加音频显式标识", where=str(p),
-                         fix=f"支持：{' '.join(sorted(_CODECS))}")
+        raise InputError(
+            f"不支持为 {suffix} 添加音频显式标识",
+            where=str(p),
+            fix=f"支持：{' '.join(sorted(_CODECS))}",
+        )
     import tempfile
 
     with tempfile.TemporaryDirectory(dir=p.parent, prefix=".beian-audio-") as work:
@@ -106,12 +114,20 @@ def explicit_audio_mark(
         first, second = (notice, p) if position == "prefix" else (p, notice)
         with atomic_path(p, suffix=suffix) as tmp:
             ffmpeg(
-                "-i", str(first), "-i", str(second), "-filter_complex",
+                "-i",
+                str(first),
+                "-i",
+                str(second),
+                "-filter_complex",
                 "[0:a]aresample=44100,aformat=channel_layouts=stereo[a0];"
                 "[1:a]aresample=44100,aformat=channel_layouts=stereo[a1];"
                 "[a0][a1]concat=n=2:v=0:a=1[out]",
-                "-map", "[out]", "-map_metadata", "1" if position == "prefix" else "0",
-                *_CODECS[suffix], str(tmp),
+                "-map",
+                "[out]",
+                "-map_metadata",
+                "1" if position == "prefix" else "0",
+                *_CODECS[suffix],
+                str(tmp),
                 where=p,
             )
     return p

@@ -19,9 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ImagePosition", "cjk_font_path", "explicit_image_mark", "render_mark"]
 
-ImagePosition = Literal[
-    "top-left", "top-right", "bottom-left", "bottom-right", "top", "bottom"
-]
+ImagePosition = Literal["top-left", "top-right", "bottom-left", "bottom-right", "top", "bottom"]
 DEFAULT_IMAGE_TEXT = "AI生成"
 _CJK_HINTS = ("cjk", "wqy", "hei", "song", "ming", "pingfang", "msyh", "simsun", "simhei")
 _KNOWN_FONTS = (
@@ -40,12 +38,17 @@ def cjk_font_path() -> str:
     if env:
         if Path(env).is_file():
             return env
-        raise ConfigError("BEIAN_CJK_FONT 指向的字体文件不存在", where=env, fix="请给出字体文件路径")
+        raise ConfigError(
+            "BEIAN_CJK_FONT 指向的字体文件不存在", where=env, fix="请给出字体文件路径"
+        )
     if shutil.which("fc-match"):
         try:
             out = subprocess.run(
                 ["fc-match", "-f", "%{file}", ":lang=zh-cn"],
-                capture_output=True, text=True, timeout=10, check=False,
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
             ).stdout.strip()
         except (OSError, subprocess.TimeoutExpired):
             out = ""

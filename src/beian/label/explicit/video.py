@@ -49,11 +49,26 @@ def explicit_video_mark(
         )
         with atomic_path(p, suffix=p.suffix) as tmp:
             ffmpeg(
-                "-i", str(p), "-i", str(overlay), "-filter_complex",
+                "-i",
+                str(p),
+                "-i",
+                str(overlay),
+                "-filter_complex",
                 f"[0:v][1:v]overlay=0:0:enable='lt(t,{seconds})'[v]",
-                "-map", "[v]", *(["-map", "0:a", "-c:a", "copy"] if has_audio else []),
-                "-map_metadata", "0", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-                "-preset", "veryfast", "-crf", "18", str(tmp),
+                "-map",
+                "[v]",
+                *(["-map", "0:a", "-c:a", "copy"] if has_audio else []),
+                "-map_metadata",
+                "0",
+                "-c:v",
+                "libx264",
+                "-pix_fmt",
+                "yuv420p",
+                "-preset",
+                "veryfast",
+                "-crf",
+                "18",
+                str(tmp),
                 where=p,
             )
     return p

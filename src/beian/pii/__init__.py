@@ -1,0 +1,62 @@
+"""Chinese personal-information detection and de-identification (``beian.pii``).
+
+>>> from beian.pii import PiiEngine, deidentify
+>>> engine = PiiEngine()
+>>> text = "手机13812345678"
+>>> deidentify(text, engine.analyze(text)).text
+'手机138****5678'
+"""
+
+from beian.pii._config import CustomRecognizer, PiiConfig
+from beian.pii._engine import PiiEngine, resolve_overlaps
+from beian.pii._operators import (
+    KEYED_OPERATORS,
+    MASK_DEFAULTS,
+    OPERATORS,
+    Deidentified,
+    Deidentifier,
+    deidentify,
+    normalize,
+    reidentify,
+    sm3_available,
+    sm4_available,
+)
+from beian.pii._protect import default_engine, protect
+from beian.pii._registry import Recognizer, RegexRecognizer, recognizer_classes, register
+from beian.pii._types import (
+    ENTITY_TYPES,
+    LABELS,
+    SENSITIVE_TYPES,
+    STRUCTURED_TYPES,
+    Entity,
+    label_of,
+)
+
+__all__ = [
+    "ENTITY_TYPES",
+    "KEYED_OPERATORS",
+    "LABELS",
+    "MASK_DEFAULTS",
+    "OPERATORS",
+    "SENSITIVE_TYPES",
+    "STRUCTURED_TYPES",
+    "CustomRecognizer",
+    "Deidentified",
+    "Deidentifier",
+    "Entity",
+    "PiiConfig",
+    "PiiEngine",
+    "Recognizer",
+    "RegexRecognizer",
+    "default_engine",
+    "deidentify",
+    "label_of",
+    "normalize",
+    "protect",
+    "recognizer_classes",
+    "register",
+    "reidentify",
+    "resolve_overlaps",
+    "sm3_available",
+    "sm4_available",
+]

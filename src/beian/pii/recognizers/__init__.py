@@ -1,0 +1,16 @@
+"""Built-in recognizers, one per module; importing this package registers them all."""
+
+from beian.pii.recognizers import (  # noqa: F401
+    address,
+    bank_card,
+    email,
+    id_card,
+    ip,
+    mobile,
+    name,
+    passport,
+    permit,
+    phone,
+    plate,
+    uscc,
+)

@@ -1,0 +1,54 @@
+"""IP: IPv4 addresses (each octet 0–255) and IPv6 addresses (validated by ``ipaddress``)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Iterator
+from typing import ClassVar
+
+from beian.pii._registry import DOTTED, RegexRecognizer, register
+from beian.pii._types import Entity
+
+_V6 = re.compile(
+    r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}|:)?(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Za-z:])"
+)
+
+
+@register
+class IpRecognizer(RegexRecognizer):
+    entity_type = "IP"
+    name = "ip"
+    pattern: ClassVar[re.Pattern[str]] = re.compile(
+        r"\d(?<![0-9A-Za-z.]\d)\d{0,2}(?:\.\d{1,3}){3}(?![0-9A-Za-z]|\.\d)"
+    )
+    trigger = DOTTED
+    score = 0.85
+    context = ("IP", "ip地址", "地址", "登录", "访问", "服务器")
+    negative = ("版本", "version", "Version", "ver")
+
+    def check(self, value: str, text: str, start: int) -> float | None:
+        for octet in value.split("."):
+            if int(octet) > 255 or (len(octet) > 1 and octet[0] == "0"):
+                return None
+        return self.score
+
+    window = 8
+
+    def find(self, text: str, windows: Iterable[tuple[int, int]] | None = None) -> Iterator[Entity]:
+        yield from super().find(text, windows)
+        if "::" not in text and text.count(":") < 7:
+            return
+        for m in _V6.finditer(text):
+            value = m.group()
+            if "::" not in value and value.count(":") != 7:
+                continue
+            try:
+                ipaddress.IPv6Address(value)
+            except ValueError:
+                continue
+            start = m.start()
+            score = self.context_score(text, start, self.score)
+            if score is None:
+                continue
+            yield Entity(self.entity_type, start, start + len(value), value, score, self.name)

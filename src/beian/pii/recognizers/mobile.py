@@ -1,0 +1,48 @@
+"""MOBILE: 手机号码 (1[3-9]x xxxx xxxx), with +86 / 0086 / 86, spaces or dashes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import ClassVar
+
+from beian.pii._registry import DIGITS, RegexRecognizer, register
+from beian.pii._types import Entity
+
+_PREFIX = re.compile(r"(?:\+86|0086|86)[ -]?$")
+
+
+def _glued(text: str, pos: int) -> bool:
+    return pos > 0 and text[pos - 1].isascii() and text[pos - 1].isalnum()
+
+
+@register
+class MobileRecognizer(RegexRecognizer):
+    entity_type = "MOBILE"
+    name = "mobile"
+    # The left edge is checked in ``find`` because of the optional country code.
+    pattern: ClassVar[re.Pattern[str]] = re.compile(
+        r"1[3-9]\d(?:[ -]?\d{4}){2}(?![0-9A-Za-z]|[ -]\d)"
+    )
+    score = 0.9
+    context = ("手机", "电话", "联系", "致电", "短信", "微信")
+    negative = ("订单", "单号", "流水号", "运单")
+
+    trigger = DIGITS
+
+    def find(self, text: str, windows: Iterable[tuple[int, int]] | None = None) -> Iterator[Entity]:
+        for m in self.matches(text, windows):
+            value = m.group()
+            start = m.start()
+            end = start + len(value)
+            if len({c for c in value if not c.isdigit()}) > 1:
+                continue  # mixed separators: "138 1234-5678" is not how numbers are written
+            prefix = _PREFIX.search(text, max(0, start - 5), start)
+            if prefix is not None and not _glued(text, prefix.start()):
+                start = prefix.start()
+            elif _glued(text, start):
+                continue
+            score = self.context_score(text, start, self.score)
+            if score is None:
+                continue
+            yield Entity(self.entity_type, start, end, text[start:end], score, self.name)

@@ -1,0 +1,11 @@
+"""Helper for the table-driven recognizer tests: what one type finds in a text."""
+
+from __future__ import annotations
+
+from beian.pii import PiiConfig, PiiEngine
+
+
+def found(entity_type: str, text: str) -> list[str]:
+    """Texts of the ``entity_type`` entities the engine keeps in ``text`` (that type only)."""
+    engine = PiiEngine(PiiConfig(enabled=(entity_type,)))
+    return [e.text for e in engine.analyze(text)]

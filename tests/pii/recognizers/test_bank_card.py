@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import pytest
+from stdnum import luhn
+
+from tests.pii.recognizers.conftest import found
+
+CARD16 = "6222021234567894"
+CARD19 = "6217001234567890122"
+assert luhn.is_valid(CARD16) and luhn.is_valid(CARD19)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"卡号{CARD16}的", [CARD16]),
+        (f"银行卡{CARD19}。", [CARD19]),
+        ("卡号6222 0212 3456 7894。", ["6222 0212 3456 7894"]),
+        ("卡号6222-0212-3456-7894。", ["6222-0212-3456-7894"]),
+        ("卡号6217 0012 3456 7890 122，", ["6217 0012 3456 7890 122"]),
+        (f"卡号{CARD16[:-1]}5的", []),  # Luhn fails
+        (f"订单号{CARD16}已发货", []),  # negative context
+        (f"流水{CARD19}12", []),  # 21 digits
+        ("时间20231130123045678", []),  # starts with 2: a timestamp
+        ("证件号110101199003074514", []),  # an ID number is not a card
+    ],
+)
+def test_bank_card(text: str, expected: list[str]) -> None:
+    assert found("BANK_CARD", text) == expected

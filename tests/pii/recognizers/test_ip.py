@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.pii.recognizers.conftest import found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("登录IP为192.168.1.10，", ["192.168.1.10"]),
+        ("来自8.8.8.8的访问", ["8.8.8.8"]),
+        ("地址2001:db8::1无法访问", ["2001:db8::1"]),
+        ("v6 fe80:0:0:0:200:f8ff:fe21:67cf.", ["fe80:0:0:0:200:f8ff:fe21:67cf"]),
+        ("256.1.1.1", []),
+        ("01.2.3.4", []),  # leading zero
+        ("1.2.3.4.5", []),
+        ("版本号1.2.3.4已发布", []),  # negative context
+        ("时间12:30:45", []),
+    ],
+)
+def test_ip(text: str, expected: list[str]) -> None:
+    assert found("IP", text) == expected

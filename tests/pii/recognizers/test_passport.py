@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.pii.recognizers.conftest import found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("护照号码E12345678，", ["E12345678"]),
+        ("护照EA1234567已签证", ["EA1234567"]),
+        ("他的E12345678", ["E12345678"]),  # no context: base score is above the threshold
+        ("旧护照G12345678", ["G12345678"]),
+        ("外交护照D1234567", ["D1234567"]),  # D/S/P only with context
+        ("编码D1234567", []),
+        ("型号E12345678的零件", []),  # negative context
+        ("护照E1234567", []),  # too short for E
+        ("护照E123456789", []),  # too long
+    ],
+)
+def test_passport(text: str, expected: list[str]) -> None:
+    assert found("PASSPORT", text) == expected
