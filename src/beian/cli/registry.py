@@ -1,0 +1,213 @@
+"""``beian serve`` and ``beian registry …``: run and administer the filing registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from beian.cli._common import TableOrJson, console, emit_json, get_config
+from beian.errors import EXIT_BLOCKING, ConfigError, InputError
+
+if TYPE_CHECKING:
+    from beian.registry import Registry, Settings
+
+DataDir = Annotated[Path | None, typer.Option(
+    "--data-dir", help="数据目录（默认：环境变量 BEIAN_DATA_DIR 或 ./beian-registry）")]
+KeyFile = Annotated[Path | None, typer.Option(
+    "--key-file", help="密钥环文件（默认：BEIAN_KEY*/BEIAN_KEY_FILE，否则 数据目录/keys.json）")]
+
+
+def _settings(ctx: typer.Context, data_dir: Path | None, key_file: Path | None) -> Settings:
+    from beian.registry import Settings
+    from beian.registry.domain import Policy
+
+    section = get_config(ctx).section("registry")
+    return Settings.from_env(data_dir, key_file=key_file, policy=Policy.from_section(section))
+
+
+def _open(ctx: typer.Context, data_dir: Path | None, key_file: Path | None) -> Registry:
+    from beian.registry import Registry
+
+    return Registry.open(_settings(ctx, data_dir, key_file))
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8000,
+    data_dir: DataDir = None,
+    key_file: KeyFile = None,
+    tick_hours: Annotated[float, typer.Option(
+        help="每隔多少小时自动处理到期事项（0 为不自动处理，改用 cron 调用 `beian registry tick`）")] = 1.0,
+) -> None:
+    """启动备案登记系统（网页与 REST API）；首次启动自动创建管理员并打印登录方式。"""
+    import uvicorn
+
+    from beian.registry.api import create_app
+
+    reg = _open(ctx, data_dir, key_file)
+    admin = reg.ensure_admin()
+    if admin is not None:
+        console.print("已创建管理员账号（仅显示这一次，请立即保存）：")
+        console.print(f"  用户名：{admin.username}\n  密码：{admin.password}")
+        console.print(f"  动态口令密钥（TOTP）：{admin.totp_secret}")
+        console.print(f"  在身份验证器中添加：{admin.totp_uri()}")
+    if tick_hours > 0:
+        reg.start_scheduler(tick_hours * 3600)
+    console.print(f"数据库：{reg.settings.url.split('@')[-1]}；访问 http://{host}:{port}/ ，"
+                  f"API 文档 http://{host}:{port}/docs")
+    uvicorn.run(create_app(reg), host=host, port=port, log_level="info")
+
+
+def tick(
+    ctx: typer.Context,
+    date: Annotated[str | None, typer.Option(help="按此日期处理（YYYY-MM-DD，默认今天）")] = None,
+    data_dir: DataDir = None, key_file: KeyFile = None,
+    fmt: Annotated[TableOrJson, typer.Option("--format")] = TableOrJson.table,
+) -> None:
+    """处理到期事项：公示期满予以备案，报告逾期的补正、检查与整改。"""
+    try:
+        day = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        raise InputError("日期格式错误", where=f"--date {date}", fix="写作 YYYY-MM-DD") from None
+    done = _open(ctx, data_dir, key_file).tick(day)
+    if fmt is TableOrJson.json:
+        emit_json(done)
+        return
+    for r in done:
+        console.print(f"{r['id']}  {r['action']}  {r.get('number') or r.get('due') or ''}")
+    console.print(f"共处理 {len(done)} 项。")
+
+
+def audit_verify(ctx: typer.Context, data_dir: DataDir = None, key_file: KeyFile = None) -> None:
+    """核验审计日志的哈希链；发现篡改时退出码为 1。"""
+    n, problems = _open(ctx, data_dir, key_file).verify_audit()
+    for p in problems:
+        console.print(f"第 {p.seq} 行：{p.problem}", style="red")
+    if problems:
+        console.print(f"审计日志共 {n} 行，发现 {len(problems)} 处问题。", style="red")
+        raise typer.Exit(EXIT_BLOCKING)
+    console.print(f"审计日志完整：共 {n} 行，哈希链校验通过。")
+
+
+def backup_cmd(ctx: typer.Context, output: Annotated[Path, typer.Argument(help="备份目录（新建）")],
+               data_dir: DataDir = None) -> None:
+    """备份数据库（SQLite 在线备份 / PostgreSQL pg_dump）与材料文件。密钥文件请另行保管。"""
+    from beian.registry import backup
+
+    meta = backup(_settings(ctx, data_dir, None), output)
+    console.print(f"已备份到 {output}：{sum(meta['counts'].values())} 行，{meta['blobs']} 个材料文件。")
+
+
+def restore_cmd(ctx: typer.Context, source: Annotated[Path, typer.Argument(help="备份目录")],
+                data_dir: DataDir = None) -> None:
+    """从备份目录恢复数据库与材料文件，并核对行数。"""
+    from beian.registry import restore
+
+    meta = restore(_settings(ctx, data_dir, None), source)
+    console.print(f"已恢复：{sum(meta['restored_counts'].values())} 行，与备份一致。")
+
+
+def rotate_keys(ctx: typer.Context, data_dir: DataDir = None, key_file: KeyFile = None) -> None:
+    """轮换加密密钥：密钥环加入新密钥，并把所有加密字段重新封装到新密钥下。"""
+    kid, n = _open(ctx, data_dir, key_file).rotate_keys()
+    console.print(f"当前密钥：{kid}；已重新封装 {n} 个加密字段。")
+
+
+def calendar_load(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="YAML/JSON 文件")],
+                  data_dir: DataDir = None, key_file: KeyFile = None) -> None:
+    """导入某年的法定节假日与调休上班日（国务院办公厅通知），补足 chinesecalendar 未覆盖的年份。"""
+    from beian.registry.domain import load_schedule_file
+
+    sched = load_schedule_file(file)
+    _open(ctx, data_dir, key_file).load_calendar(sched)
+    console.print(f"已导入 {sched.year} 年安排：假日 {len(sched.holidays)} 天，调休上班 "
+                  f"{len(sched.workdays)} 天。")
+
+
+def user_add(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="用户名")],
+    role: Annotated[str, typer.Option(help="applicant/reviewer/approver/inspector/auditor/admin")],
+    org: Annotated[str, typer.Option(help="机构名称（不存在则创建）")],
+    org_kind: Annotated[str, typer.Option(help="provider/registrar/national")] = "provider",
+    province: Annotated[str | None, typer.Option(help="属地，如 北京")] = None,
+    data_dir: DataDir = None, key_file: KeyFile = None,
+) -> None:
+    """创建用户（打印初始密码；网信部门角色同时打印动态口令密钥）。"""
+    reg = _open(ctx, data_dir, key_file)
+    nu = reg.create_user(username, role, reg.create_org(org, org_kind, province))
+    console.print(f"用户 {nu.username}，初始密码 {nu.password}")
+    if nu.totp_secret:
+        console.print(f"动态口令密钥 {nu.totp_secret}；{nu.totp_uri()}")
+
+
+def submit(
+    directory: Annotated[Path, typer.Argument(help="beian build 生成的材料包目录")],
+    url: Annotated[str, typer.Option(help="登记系统地址，如 https://beian.example.cn")],
+    user: Annotated[str | None, typer.Option(help="用户名（或用 BEIAN_REGISTRY_TOKEN）")] = None,
+    draft: Annotated[bool, typer.Option("--draft", help="只上传为草稿，不提交")] = False,
+) -> None:
+    """上传材料包并提交申请（密码取自环境变量 BEIAN_REGISTRY_PASSWORD 或交互输入）。"""
+    import httpx
+
+    from beian.registry import zip_directory
+
+    data = zip_directory(directory)
+    base = url.rstrip("/")
+    token = os.environ.get("BEIAN_REGISTRY_TOKEN")
+    with httpx.Client(base_url=base, timeout=120) as client:
+        if not token:
+            if not user:
+                raise ConfigError("未提供登录信息", fix="用 --user 用户名，或设置 BEIAN_REGISTRY_TOKEN")
+            pw = os.environ.get("BEIAN_REGISTRY_PASSWORD") or typer.prompt("密码", hide_input=True)
+            r = client.post("/api/v1/auth/login", json={"username": user, "password": pw})
+            _raise(r)
+            token = r.json()["token"]
+        client.headers["Authorization"] = f"Bearer {token}"
+        r = client.post("/api/v1/applications",
+                        files={"package": (f"{directory.name}.zip", data, "application/zip")})
+        _raise(r)
+        pid = r.json()["id"]
+        if not draft:
+            _raise(client.post(f"/api/v1/applications/{pid}/actions/submit", json={"note": ""}))
+    console.print(f"申请编号 {pid}：{'已保存为草稿' if draft else '已提交'}。"
+                  f"查看：{base}/applications/{pid}")
+
+
+def _raise(r: object) -> None:
+    import httpx
+
+    assert isinstance(r, httpx.Response)
+    if r.status_code < 400:
+        return
+    try:
+        body = r.json()
+    except ValueError:
+        body = {"error": r.text[:300]}
+    raise InputError(f"登记系统拒绝：{body.get('error')}（HTTP {r.status_code}）",
+                     where=body.get("where") or str(r.request.url), fix=body.get("fix"))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    reg = typer.Typer(help="备案登记系统的管理命令。", no_args_is_help=True)
+    reg.command("tick")(tick)
+    reg.command("backup")(backup_cmd)
+    reg.command("restore")(restore_cmd)
+    reg.command("rotate-keys")(rotate_keys)
+    reg.command("submit")(submit)
+    audit = typer.Typer(help="审计日志。", no_args_is_help=True)
+    audit.command("verify")(audit_verify)
+    reg.add_typer(audit, name="audit")
+    cal = typer.Typer(help="法定节假日安排。", no_args_is_help=True)
+    cal.command("load")(calendar_load)
+    reg.add_typer(cal, name="calendar")
+    user = typer.Typer(help="用户。", no_args_is_help=True)
+    user.command("add")(user_add)
+    reg.add_typer(user, name="user")
+    app.add_typer(reg, name="registry")

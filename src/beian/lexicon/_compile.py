@@ -1,0 +1,232 @@
+"""Compile library entries into matcher patterns: normalized forms and their variants.
+
+Every entry yields its normalized keyword; entries may add variants (OpenCC phrase forms,
+pinyin, initials, mixed pinyin/characters, homophone syllable codes). Each pattern string keeps
+the list of variants it stands for, so several entries can share one pattern.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import itertools
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from beian.io import atomic_write_text
+from beian.lexicon._fold import BARRIER, FoldTable, cache_dir, opencc_convert
+from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
+
+__all__ = ["Compiled", "Variant", "compile_entries", "syllable_table"]
+
+_SYLLABLE_BASE = 0xF0000
+_MIXED_MAX = 4  # keywords up to this many characters also get mixed pinyin/character forms
+_COMBOS_MAX = 8  # reading combinations per keyword (polyphonic characters)
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    entry: int  # index into the entries; -1 for an allow-list word
+    rule: str | None  # "pinyin", "initials", "t2s_phrase", "homophone" or None
+    counts: tuple[int, ...] | None  # required copies per collapsed character, when any > 1
+    ascii_start: bool
+    ascii_end: bool
+
+
+@dataclass
+class Compiled:
+    patterns: list[str] = field(default_factory=list)
+    variants: list[list[Variant]] = field(default_factory=list)
+    index: dict[str, int] = field(default_factory=dict)
+    max_kept: int = 0  # most kept original characters one match can cover (before gaps)
+
+    def add(self, pattern: str, var: Variant, kept: int) -> None:
+        i = self.index.get(pattern)
+        if i is None:
+            i = self.index[pattern] = len(self.patterns)
+            self.patterns.append(pattern)
+            self.variants.append([])
+        if var not in self.variants[i]:
+            self.variants[i].append(var)
+        if var.entry >= 0:
+            self.max_kept = max(self.max_kept, kept)
+
+
+def _is_ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0003ffff"
+
+
+def _strip_tone(s: str) -> str:
+    s = s.replace("ü", "v")
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=1)
+def _reading_data() -> tuple[dict[int, str], dict[int, list[str]]]:
+    """Toneless readings per code point: the default one, and the others of polyphonic ones.
+
+    Read from pypinyin's table once and cached as JSON beside the fold tables: importing
+    pypinyin costs more than a second.
+    """
+    path = cache_dir() / "readings-v2.json"
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        data = json.loads(path.read_text("utf-8"))
+        return (
+            {int(k): v for k, v in data["default"].items()},
+            {int(k): v for k, v in data["other"].items()},
+        )
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    default: dict[int, str] = {}
+    other: dict[int, list[str]] = {}
+    for cp, r in pinyin_dict.items():
+        readings = list(dict.fromkeys(_strip_tone(x) for x in str(r).split(",")))
+        default[cp] = readings[0]
+        if len(readings) > 1:
+            other[cp] = readings[1:]
+    with contextlib.suppress(OSError):
+        atomic_write_text(path, json.dumps({"default": default, "other": other}))
+    return default, other
+
+
+@functools.lru_cache(maxsize=1)
+def _syllables() -> tuple[dict[int, str], dict[str, int]]:
+    by_cp, other = _reading_data()
+    every = set(by_cp.values()) | {r for rs in other.values() for r in rs}
+    return by_cp, {s: i for i, s in enumerate(sorted(every))}
+
+
+@functools.lru_cache(maxsize=1)
+def syllable_table() -> npt.NDArray[np.uint32]:
+    """Folded code point → code of its default reading (homophones share one); others unchanged."""
+    by_cp, ids = _syllables()
+    table = np.arange(0x110000, dtype=np.uint32)
+    table[_SYLLABLE_BASE:] = BARRIER  # private-use planes cannot collide with syllable codes
+    cps = np.fromiter(by_cp.keys(), dtype=np.int64)
+    table[cps] = [_SYLLABLE_BASE + ids[s] for s in by_cp.values()]
+    table.setflags(write=False)
+    return table
+
+
+def _options(word: str) -> list[list[str]]:
+    """Per character: its readings (default first) for CJK, else the character itself."""
+    by_cp, other = _reading_data()
+    return [
+        [by_cp[ord(c)], *other.get(ord(c), ())] if _is_cjk(c) and ord(c) in by_cp else [c]
+        for c in word
+    ]
+
+
+def _combos(options: Sequence[Sequence[str]], cap: int = _COMBOS_MAX) -> list[tuple[str, ...]]:
+    return list(itertools.islice(itertools.product(*options), cap))
+
+
+_REPEAT = re.compile(r"(.)\1", re.DOTALL)
+
+
+def _collapse(s: str, collapse: bool) -> tuple[str, tuple[int, ...] | None]:
+    if not collapse or not s or not _REPEAT.search(s):
+        return s, None
+    chars, counts = [], []
+    for c, grp in itertools.groupby(s):
+        chars.append(c)
+        counts.append(len(list(grp)))
+    return "".join(chars), (tuple(counts) if any(n > 1 for n in counts) else None)
+
+
+class _Builder:
+    def __init__(self, ft: FoldTable, cfg: LexiconConfig) -> None:
+        self.ft, self.cfg, self.out, self.homo = ft, cfg, Compiled(), Compiled()
+        self.repeat = cfg.max_repeat if cfg.collapse_repeats else 1
+
+    def norm(self, s: str) -> str:
+        return self.ft.fold(s).replace("\x01", "")
+
+    def add(
+        self,
+        target: Compiled,
+        raw: str,
+        entry: int,
+        rule: str | None,
+        collapsed: tuple[str, tuple[int, ...] | None] | None = None,
+    ) -> None:
+        if not raw:
+            return
+        pat, counts = collapsed or _collapse(raw, self.cfg.collapse_repeats)
+        edge = self.cfg.ascii_word_boundary
+        var = Variant(
+            entry, rule, counts, edge and _is_ascii_alnum(raw[0]), edge and _is_ascii_alnum(raw[-1])
+        )
+        kept = (
+            len(pat) * self.repeat if counts is None else sum(max(n, self.repeat) for n in counts)
+        )
+        target.add(pat, var, kept)
+
+
+def compile_entries(
+    entries: Sequence[KeywordEntry], allow: Sequence[str], ft: FoldTable, cfg: LexiconConfig
+) -> tuple[Compiled, Compiled | None]:
+    """The main pattern set and, when any entry is marked ``homophone``, the syllable set."""
+    b = _Builder(ft, cfg)
+    phrase: dict[int, str] = {}
+    if cfg.t2s and cfg.t2s_phrases and entries:
+        words = [e.keyword.replace("\n", " ") for e in entries]
+        conv = opencc_convert("s2t", "\n".join(words)).split("\n")
+        if len(conv) == len(words):
+            phrase = {i: c for i, c in enumerate(conv) if c != words[i]}
+    want_homo = False
+    for i, e in enumerate(entries):
+        if e.risk == ALLOW:
+            continue
+        base = b.norm(e.keyword)
+        b.add(b.out, base, i, None)
+        if i in phrase:
+            alt = b.norm(phrase[i])
+            if alt != base:
+                b.add(b.out, alt, i, "t2s_phrase")
+        if "pinyin" in e.modes and cfg.pinyin:
+            _add_pinyin(b, base, i)
+        if "homophone" in e.modes and cfg.homophones:
+            want_homo = True
+            _add_homophones(b, base, i)
+    for w in allow:
+        b.add(b.out, b.norm(w), -1, None)
+    return b.out, (b.homo if want_homo and b.homo.patterns else None)
+
+
+def _add_pinyin(b: _Builder, base: str, i: int) -> None:
+    n_cjk = sum(_is_cjk(c) for c in base)
+    if not n_cjk:
+        return
+    opts = _options(base)
+    for combo in _combos(opts):
+        b.add(b.out, b.norm("".join(combo)), i, "pinyin")
+        if n_cjk >= 3:
+            b.add(b.out, b.norm("".join(p[:1] for p in combo)), i, "initials")
+    if len(base) <= _MIXED_MAX:
+        mixed = [[c, *o] if _is_cjk(c) else [c] for c, o in zip(base, opts, strict=True)]
+        for combo in _combos(mixed, 4 * _COMBOS_MAX):
+            s = "".join(combo)
+            if s != base:
+                b.add(b.out, b.norm(s), i, "pinyin")
+
+
+def _add_homophones(b: _Builder, base: str, i: int) -> None:
+    pat, counts = _collapse(base, b.cfg.collapse_repeats)
+    _, ids = _syllables()
+    for combo in _combos(_options(pat)):
+        codes = "".join(
+            chr(_SYLLABLE_BASE + ids[r]) if _is_cjk(c) and r in ids else c
+            for c, r in zip(pat, combo, strict=True)
+        )
+        b.add(b.homo, base, i, "homophone", collapsed=(codes, counts))

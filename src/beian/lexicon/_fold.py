@@ -1,0 +1,303 @@
+"""Code-point fold tables: every single-character normalization folded into one lookup.
+
+The table maps each code point to a ``uint32``:
+
+* ``NOISE`` (0): dropped (spaces, punctuation, symbols, emoji, zero-width, variation selectors);
+* ``BARRIER`` (1): kept as a separator no keyword can cross (line breaks, 。！？；);
+* ``EXPAND + i`` (≥ 0x200000): the character folds to several characters, ``expansions[i]``;
+* anything else: the folded code point (NFKC, case, traditional → simplified, number styles).
+
+``rules[cp]`` records, as bits, which steps changed the character, so a hit can name them.
+Building a table takes a fraction of a second; it is cached per process for each set of flags.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import os
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from beian.io import atomic_write_bytes
+
+__all__ = [
+    "BARRIER",
+    "EXPAND",
+    "NOISE",
+    "RULE_BITS",
+    "FoldFlags",
+    "FoldTable",
+    "cache_dir",
+    "fold_table",
+]
+
+_VERSION = 1  # bump when the folding logic changes
+NOISE = 0
+BARRIER = 1
+EXPAND = 0x200000
+SIZE = 0x110000
+
+RULE_BITS = {"nfkc": 1, "case": 2, "t2s": 4, "numbers": 8}
+
+_NOISE_CATEGORIES = frozenset(
+    [
+        "Zs",
+        "Zl",
+        "Zp",
+        "Cc",
+        "Cf",
+        "Cs",
+        "Mn",
+        "Me",
+        "Pc",
+        "Pd",
+        "Ps",
+        "Pe",
+        "Pi",
+        "Pf",
+        "Po",
+        "Sm",
+        "Sc",
+        "Sk",
+        "So",
+    ]
+)
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
+# Ranges handled in bulk rather than character by character.
+_CJK_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000))
+_SKIP = ((0xAC00, 0xD7A4), (0xE000, 0xF900))  # Hangul syllables, private use: identity
+_LOOP_RANGES = ((0, 0x20000), (0xE0000, 0xE01F0))
+
+
+@dataclass(frozen=True)
+class FoldFlags:
+    nfkc: bool = True
+    casefold: bool = True
+    t2s: bool = True
+    numbers: bool = True
+    noise: bool = True
+    cross_lines: bool = False
+    barriers: str = "。！？；"
+
+
+@dataclass(frozen=True, eq=False)
+class FoldTable:
+    flags: FoldFlags
+    table: npt.NDArray[np.uint32]
+    rules: npt.NDArray[np.uint8]
+    expansions: tuple[str, ...]
+
+    def fold_char(self, ch: str) -> str:
+        """The folded form of one character: ``""`` for noise, ``"\\x01"`` for a barrier."""
+        v = int(self.table[ord(ch)])
+        if v == NOISE:
+            return ""
+        if v >= EXPAND:
+            return self.expansions[v - EXPAND]
+        return chr(v)
+
+    def fold(self, text: str) -> str:
+        """Fold a short string (keywords) character by character."""
+        return text.translate(self._map)
+
+    @functools.cached_property
+    def _map(self) -> _FoldMap:
+        return _FoldMap(self)
+
+    @functools.cached_property
+    def span_info(self) -> _InfoMap:
+        """``span_info[cp]`` = (rule bits, is noise), cached per code point."""
+        return _InfoMap(self)
+
+
+class _FoldMap(dict[int, str]):
+    """A ``str.translate`` table filled on demand from the fold table."""
+
+    def __init__(self, ft: FoldTable) -> None:
+        super().__init__()
+        self._ft = ft
+
+    def __missing__(self, cp: int) -> str:
+        v = self._ft.fold_char(chr(cp))
+        self[cp] = v
+        return v
+
+
+class _InfoMap(dict[int, tuple[int, bool]]):
+    def __init__(self, ft: FoldTable) -> None:
+        super().__init__()
+        self._ft = ft
+
+    def __missing__(self, cp: int) -> tuple[int, bool]:
+        v = (int(self._ft.rules[cp]), int(self._ft.table[cp]) == NOISE)
+        self[cp] = v
+        return v
+
+
+def _number(ch: str, cat: str) -> str | None:
+    """Digits for number styles (①⑴⒈❶Ⅻ一壹…); ``None`` when ``ch`` is not one."""
+    if ch.isascii() or "\uff10" <= ch <= "\uff19":
+        return None
+    value = unicodedata.numeric(ch, None)
+    if value is None or not float(value).is_integer():
+        return None
+    limit = 9 if cat == "Lo" else 20
+    return str(int(value)) if 0 <= value <= limit else None
+
+
+def _in(cp: int, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(lo <= cp < hi for lo, hi in ranges)
+
+
+_OPENCC_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=4)
+def _opencc(config: str) -> Any:
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def opencc_convert(config: str, text: str) -> str:
+    """Convert with a cached OpenCC converter (``t2s``, ``s2t``, …); serialized across threads."""
+    conv = _opencc(config)
+    with _OPENCC_LOCK:
+        return str(conv.convert(text))
+
+
+def _t2s_map(chars: list[str]) -> dict[str, str]:
+    """Per-character OpenCC traditional → simplified, in one call."""
+    if not chars:
+        return {}
+    out = opencc_convert("t2s", "\n".join(chars)).split("\n")
+    if len(out) != len(chars):  # OpenCC never merges lines; guard anyway
+        return {}
+    return {a: b for a, b in zip(chars, out, strict=True) if a != b and len(b) == 1}
+
+
+def cache_dir() -> Path:
+    """Where compiled tables live: ``$BEIAN_CACHE_DIR`` or ``~/.cache/beian``, then ``lexicon``."""
+    base = os.environ.get("BEIAN_CACHE_DIR")
+    root = Path(base) if base else Path.home() / ".cache" / "beian"
+    return root / "lexicon"
+
+
+def _cache_file(flags: FoldFlags) -> Path | None:
+    try:
+        import opencc
+
+        ver = getattr(opencc, "__version__", "0")
+    except ImportError:  # pragma: no cover - opencc is a dependency
+        ver = "0"
+    key = hashlib.sha256(
+        f"{_VERSION}|{unicodedata.unidata_version}|{ver}|{flags!r}".encode()
+    ).hexdigest()[:16]
+    return cache_dir() / f"fold-{key}.npz"
+
+
+@functools.lru_cache(maxsize=8)
+def fold_table(flags: FoldFlags) -> FoldTable:
+    """The fold table for ``flags``: cached per process and on disk (rebuilt when missing)."""
+    path = _cache_file(flags)
+    if path is not None and path.is_file():
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                table = data["table"]
+                rules = data["rules"]
+                exps = tuple(str(x) for x in data["expansions"])
+            if table.shape == (SIZE,) and rules.shape == (SIZE,):
+                table.setflags(write=False)
+                rules.setflags(write=False)
+                return FoldTable(flags, table, rules, exps)
+        except (OSError, ValueError, KeyError):
+            pass
+    ft = _build(flags)
+    if path is not None:
+        with contextlib.suppress(OSError):
+            buf = io.BytesIO()
+            np.savez(
+                buf,
+                table=ft.table,
+                rules=ft.rules,
+                expansions=np.array(ft.expansions or ("",))[: len(ft.expansions)],
+            )
+            atomic_write_bytes(path, buf.getvalue())
+    return ft
+
+
+def _build(flags: FoldFlags) -> FoldTable:
+    table = np.arange(SIZE, dtype=np.uint32)
+    rules = np.zeros(SIZE, dtype=np.uint8)
+    folded: dict[int, tuple[str, int]] = {}
+    for lo, hi in _LOOP_RANGES:
+        for cp in range(lo, hi):
+            if _in(cp, _CJK_BLOCKS) or _in(cp, _SKIP):
+                continue
+            ch = chr(cp)
+            cat = unicodedata.category(ch)
+            if cat == "Cn":
+                continue
+            s, bits = ch, 0
+            num = _number(ch, cat) if flags.numbers else None
+            if num is not None:
+                s, bits = num, RULE_BITS["numbers"]
+            elif flags.nfkc:
+                t = unicodedata.normalize("NFKC", ch)
+                if t != ch:
+                    s, bits = t, RULE_BITS["nfkc"]
+            if flags.casefold:
+                t = s.casefold()
+                if t != s:
+                    s, bits = t, bits | RULE_BITS["case"]
+            if s != ch or cat in _NOISE_CATEGORIES or ch in flags.barriers:
+                folded[cp] = (s, bits)
+    if flags.numbers:
+        for lo, hi in _CJK_BLOCKS:
+            for cp in range(lo, hi):
+                ch = chr(cp)
+                num = _number(ch, "Lo")
+                if num is not None:
+                    folded[cp] = (num, RULE_BITS["numbers"])
+    if flags.t2s:
+        cands = [chr(cp) for lo, hi in _CJK_BLOCKS for cp in range(lo, hi) if cp not in folded]
+        cands += [s for s, _ in folded.values() if len(s) == 1 and _in(ord(s), _CJK_BLOCKS)]
+        conv = _t2s_map(sorted(set(cands)))
+        for cp, (s, bits) in list(folded.items()):
+            if s in conv:
+                folded[cp] = (conv[s], bits | RULE_BITS["t2s"])
+        for a, b in conv.items():
+            if ord(a) not in folded:
+                folded[ord(a)] = (b, RULE_BITS["t2s"])
+    expansions: list[str] = []
+    for cp, (s, bits) in folded.items():
+        out = []
+        for c in s:
+            if (c in _LINE_BREAKS and not flags.cross_lines) or c in flags.barriers:
+                out.append("\x01")
+            elif flags.noise and unicodedata.category(c) in _NOISE_CATEGORIES:
+                continue
+            else:
+                out.append(c)
+        s2 = "".join(out)
+        rules[cp] = bits
+        if not s2:
+            table[cp] = NOISE
+        elif len(s2) == 1:
+            table[cp] = ord(s2)
+        else:
+            table[cp] = EXPAND + len(expansions)
+            expansions.append(s2)
+    table[0xD800:0xE000] = NOISE if flags.noise else table[0xD800:0xE000]
+    table.setflags(write=False)
+    rules.setflags(write=False)
+    return FoldTable(flags, table, rules, tuple(expansions))

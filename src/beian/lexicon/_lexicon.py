@@ -1,0 +1,341 @@
+"""The :class:`Lexicon`: a compiled keyword library that scans, redacts and blocks text."""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from beian.lexicon._compile import Compiled, Variant, compile_entries, syllable_table
+from beian.lexicon._fold import RULE_BITS, FoldFlags, FoldTable, cache_dir, fold_table
+from beian.lexicon._matcher import Matcher, make_matcher
+from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig, LoadReport
+from beian.lexicon._normalize import Normalized, normalize, raw
+
+__all__ = ["Lexicon"]
+
+_RULE_ORDER = {r: i for i, r in enumerate(RULES)}
+
+
+@dataclass(frozen=True)
+class _State:
+    ft: FoldTable
+    main: Compiled
+    ac: Matcher | None
+    homo: Compiled | None
+    hac: Matcher | None
+    syl: npt.NDArray[np.uint32] | None
+
+
+class Lexicon:
+    """A keyword library compiled for matching.
+
+    Build with :meth:`load` (files) or :meth:`from_entries` (in memory). The compiled matcher is
+    built lazily on first use, once, under a lock; after that :meth:`scan` only reads shared
+    immutable state, so one instance can serve many threads. Pickling keeps only the entries and
+    the configuration; a worker process recompiles on first use (the fold table is cached on disk).
+    """
+
+    def __init__(
+        self,
+        entries: Iterable[KeywordEntry],
+        config: LexiconConfig | None = None,
+        allow: Iterable[str] = (),
+        report: LoadReport | None = None,
+    ) -> None:
+        self._entries = tuple(entries)
+        self._allow = tuple(dict.fromkeys(allow))
+        self.config = config or LexiconConfig()
+        self.report = report or LoadReport()
+        self._lock = threading.Lock()
+        self._state: _State | None = None
+
+    # -- construction ----------------------------------------------------------------------
+    @classmethod
+    def load(
+        cls,
+        paths: Sequence[str | Path],
+        config: LexiconConfig | None = None,
+        *,
+        lenient: bool = False,
+        default_risk: str | None = None,
+    ) -> Lexicon:
+        """Load library files (CSV, XLSX, TXT). Malformed lines fail the load unless ``lenient``."""
+        from beian.lexicon._loader import load_files
+
+        entries, report = load_files(paths, lenient=lenient, default_risk=default_risk)
+        keywords = [e for e in entries if e.risk != ALLOW]
+        allow = [e.keyword for e in entries if e.risk == ALLOW]
+        lex = cls(keywords, config, allow, report)
+        lex._allow_entries = tuple(e for e in entries if e.risk == ALLOW)
+        return lex
+
+    @classmethod
+    def from_entries(
+        cls,
+        entries: Iterable[KeywordEntry | tuple[str, str]],
+        config: LexiconConfig | None = None,
+        allow: Iterable[str] = (),
+    ) -> Lexicon:
+        """Build in memory; a tuple is ``(keyword, risk code)``."""
+        out: list[KeywordEntry] = []
+        extra_allow: list[str] = []
+        for e in entries:
+            entry = e if isinstance(e, KeywordEntry) else KeywordEntry(str(e[0]), str(e[1]))
+            (extra_allow.append(entry.keyword) if entry.risk == ALLOW else out.append(entry))
+        return cls(out, config, [*allow, *extra_allow])
+
+    @property
+    def entries(self) -> tuple[KeywordEntry, ...]:
+        """The keyword entries (allow-list words excluded)."""
+        return self._entries
+
+    @property
+    def allow(self) -> tuple[str, ...]:
+        """Words that are never hit."""
+        return self._allow
+
+    @property
+    def allow_entries(self) -> tuple[KeywordEntry, ...]:
+        return getattr(self, "_allow_entries", ()) or tuple(
+            KeywordEntry(w, ALLOW) for w in self._allow
+        )
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "entries": self._entries,
+            "allow": self._allow,
+            "config": self.config,
+            "report": self.report,
+            "allow_entries": getattr(self, "_allow_entries", ()),
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["entries"], state["config"], state["allow"], state["report"])  # type: ignore[misc]
+        self._allow_entries = state["allow_entries"]
+
+    # -- compilation -----------------------------------------------------------------------
+    def _compiled(self) -> _State:
+        state = self._state
+        if state is not None:
+            return state
+        with self._lock:
+            if self._state is None:
+                self._state = self._build()
+            return self._state
+
+    def _build(self) -> _State:
+        c = self.config
+        flags = FoldFlags(c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.cross_lines, c.barriers)
+        ft = fold_table(flags)
+        main, homo = compile_entries(self._entries, self._allow, ft, c)
+        cache = cache_dir()
+        ac = make_matcher(main.patterns, c.matcher, cache) if main.patterns else None
+        hac = make_matcher(homo.patterns, c.matcher, cache) if homo else None
+        return _State(ft, main, ac, homo, hac, syllable_table() if homo else None)
+
+    def compile(self) -> Lexicon:
+        """Build the matcher now (otherwise it is built on first use); returns ``self``."""
+        self._compiled()
+        return self
+
+    @property
+    def matcher_name(self) -> str:
+        """The matcher backend in use (``hyperscan`` or ``ahocorasick``)."""
+        st = self._compiled()
+        return st.ac.name if st.ac is not None else "none"
+
+    @property
+    def max_span(self) -> int:
+        """Upper bound, in original characters, of the span of any hit.
+
+        A streaming caller that holds back the last ``max_span - 1`` characters of what it has
+        seen (and rescans them with the next chunk) cannot miss a keyword split across chunks.
+        """
+        st = self._compiled()
+        kept = max(st.main.max_kept, st.homo.max_kept if st.homo else 0)
+        gap = self.config.max_gap if self.config.noise else 0
+        return max(0, kept + (kept - 1) * gap)
+
+    # -- matching --------------------------------------------------------------------------
+    def scan(self, text: str) -> list[Hit]:
+        """Every hit in ``text``, ordered by position; offsets index the original ``text``."""
+        st = self._compiled()
+        if not text or st.ac is None:
+            return []
+        c = self.config
+        if self._is_raw(st):
+            n = raw(text)
+        else:
+            n = normalize(
+                text, st.ft, max_gap=c.max_gap if c.noise else None, collapse=c.collapse_repeats
+            )
+        found: dict[tuple[int, int, int], set[str]] = {}
+        allow_spans: list[tuple[int, int]] = []
+        # the matchers read the code array; only raw mode (no codes) reads the text itself
+        for pid, s, e in st.ac.find(text if n.codes is None else "", n.codes):
+            for var in st.main.variants[pid]:
+                self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
+        if st.hac is not None and st.homo is not None and st.syl is not None:
+            codes = n.codes if n.codes is not None else np.zeros(0, dtype=np.uint32)
+            sc = np.ascontiguousarray(st.syl[codes])
+            seen = set(found)
+            homo: dict[tuple[int, int, int], set[str]] = {}
+            for pid, s, e in st.hac.find("", sc):
+                for var in st.homo.variants[pid]:
+                    self._resolve(text, n, s, e, var, st.ft, homo, allow_spans)
+            found.update((k, v) for k, v in homo.items() if k not in seen)
+        hits: list[Hit] = []
+        allowed = _Covered(allow_spans)
+        for (start, end, idx), rules in found.items():
+            if allowed(start, end):
+                continue
+            entry = self._entries[idx]
+            if "exact" in entry.modes and rules != {"exact"}:
+                continue
+            ordered = tuple(sorted(rules, key=_RULE_ORDER.__getitem__))
+            hits.append(Hit(start, end, text[start:end], entry.keyword, entry.risk, ordered))
+        hits.sort(key=lambda h: (h.start, -h.end, h.keyword, h.risk))
+        if c.match == "leftmost-longest":
+            hits = _leftmost_longest(hits)
+        return hits
+
+    def _resolve(
+        self,
+        text: str,
+        n: Normalized,
+        s: int,
+        e: int,
+        var: Variant,
+        ft: FoldTable,
+        found: dict[tuple[int, int, int], set[str]],
+        allow_spans: list[tuple[int, int]],
+    ) -> None:
+        if n.src is None:  # raw mode: no folding, offsets are the matcher's
+            if _keyword_hit(text, s, e, var, ft, allow_spans):
+                found.setdefault((s, e, var.entry), set()).add(var.rule or "exact")
+            return
+        need = var.counts
+        runs = n.runs(s, e)
+        repeat = False
+        if runs is None:
+            if need is not None:
+                return
+        else:
+            limit, last = self.config.max_repeat, e - s - 1
+            for j, have in enumerate(runs):
+                want = need[j] if need else 1
+                if have < want or (0 < j < last and have > max(want, limit)):
+                    return
+                repeat = repeat or (have > want and 0 < j < last)
+        start, end = n.span(s, e, runs, need[0] if need else 1, need[-1] if need else 1)
+        if not _keyword_hit(text, start, end, var, ft, allow_spans):
+            return
+        rules = found.setdefault((start, end, var.entry), set())
+        span_rules = _span_rules(ft, text[start:end])
+        if span_rules == {"exact"} and var.rule is None:
+            keyword = self._entries[var.entry].keyword
+            if text[start:end] != keyword and not repeat:
+                span_rules = _span_rules(ft, keyword) - {"noise"} or {"exact"}
+        rules |= span_rules
+        if repeat:
+            rules.add("repeat")
+        if var.rule:
+            rules.add(var.rule)
+        if len(rules) > 1:
+            rules.discard("exact")
+
+    def _is_raw(self, st: _State) -> bool:
+        c = self.config
+        steps = (c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.collapse_repeats)
+        return st.hac is None and not any(steps)
+
+    def is_blocked(self, text: str) -> bool:
+        """Whether ``text`` contains any keyword."""
+        return bool(self.scan(text))
+
+    def redact(self, text: str, replacement: str = "*") -> str:
+        """Replace every hit: a one-character ``replacement`` per character, else once per span."""
+        spans: list[list[int]] = []
+        for h in self.scan(text):
+            if spans and h.start <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], h.end)
+            else:
+                spans.append([h.start, h.end])
+        out, pos = [], 0
+        for a, b in spans:
+            out.append(text[pos:a])
+            out.append(replacement * (b - a) if len(replacement) == 1 else replacement)
+            pos = b
+        out.append(text[pos:])
+        return "".join(out)
+
+
+def _keyword_hit(
+    text: str, start: int, end: int, var: Variant, ft: FoldTable, allow_spans: list[tuple[int, int]]
+) -> bool:
+    """Word-boundary checks for ASCII edges; allow-list matches are recorded, not hits."""
+    if var.ascii_start and start > 0 and _word_char(ft, text[start - 1]):
+        return False
+    if var.ascii_end and end < len(text) and _word_char(ft, text[end]):
+        return False
+    if var.entry < 0:
+        allow_spans.append((start, end))
+        return False
+    return True
+
+
+def _word_char(ft: FoldTable, ch: str) -> bool:
+    f = ft.fold_char(ch)
+    return bool(f) and f[-1].isascii() and f[-1].isalnum()
+
+
+def _span_rules(ft: FoldTable, span: str) -> set[str]:
+    bits = 0
+    noise = False
+    info = ft.span_info
+    for ch in span:
+        b, z = info[ord(ch)]
+        bits |= b
+        noise = noise or z
+    rules = {name for name, bit in RULE_BITS.items() if bits & bit}
+    if noise:
+        rules.add("noise")
+    return rules or {"exact"}
+
+
+class _Covered:
+    """Whether a span lies inside one of ``spans`` (allow-list occurrences)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self._starts = [a for a, _ in spans]
+        self._reach = list(itertools.accumulate((b for _, b in spans), max))
+
+    def __call__(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self._starts, start)
+        return i > 0 and self._reach[i - 1] >= end
+
+
+def _leftmost_longest(hits: list[Hit]) -> list[Hit]:
+    """Non-overlapping hits, leftmost first, longest at each start (``hits`` sorted so)."""
+    out: list[Hit] = []
+    end = -1
+    span = (-1, -1)
+    for h in hits:
+        if (h.start, h.end) == span:
+            out.append(h)  # the same span under several keywords / risks
+        elif h.start >= end:
+            out.append(h)
+            span, end = (h.start, h.end), h.end
+    return out

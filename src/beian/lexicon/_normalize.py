@@ -1,0 +1,140 @@
+"""Vectorized text normalization with a map back to original offsets.
+
+One pass of numpy over the code points: fold every character through the table, drop noise
+(long noise runs become barriers, so ``max_gap`` bounds how far apart two keyword characters
+may be), expand the rare multi-character folds, then collapse repeated characters. The result
+keeps, for every normalized character, the original index it came from.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+import numpy as np
+import numpy.typing as npt
+
+from beian.lexicon._fold import BARRIER, EXPAND, NOISE, FoldTable
+
+__all__ = ["Normalized", "normalize", "raw"]
+
+_I = npt.NDArray[np.int64]
+
+
+class Normalized:
+    """Normalized text and the way back to original offsets.
+
+    Before collapsing, the j-th kept (folded, non-noise) character came from original index
+    ``src[j]``. Collapsing removed the kept positions listed in ``dups`` (each equal to the one
+    before it); ``adj = dups - arange(len(dups))`` is sorted: normalized character ``k`` stands
+    for ``1 + adj.count(k + 1)`` kept characters, preceded by ``bisect_right(adj, k)`` removed
+    ones. ``src is None`` means raw mode (offsets are the identity).
+    """
+
+    __slots__ = ("_adj", "_text", "codes", "src")
+
+    def __init__(
+        self,
+        text: str | None,
+        codes: npt.NDArray[np.uint32] | None,
+        src: _I | None,
+        adj: _I | None,
+    ) -> None:
+        self._text = text
+        self.codes = codes
+        self.src = src
+        self._adj: list[int] | None = adj.tolist() if adj is not None and adj.size else None
+
+    @property
+    def text(self) -> str:
+        """The normalized string (decoded on first use; the hyperscan path never needs it)."""
+        if self._text is None:
+            codes = self.codes if self.codes is not None else np.zeros(0, dtype="<u4")
+            self._text = codes.tobytes().decode("utf-32-le")
+        return self._text
+
+    def runs(self, s: int, e: int) -> list[int] | None:
+        """Kept characters per normalized character in ``[s, e)``; ``None`` when all are 1."""
+        adj = self._adj
+        if adj is None:
+            return None
+        lo, hi = bisect.bisect_left(adj, s + 1), bisect.bisect_right(adj, e)
+        if lo == hi:
+            return None
+        out = [1] * (e - s)
+        for v in adj[lo:hi]:
+            out[v - 1 - s] += 1
+        return out
+
+    def span(self, s: int, e: int, runs: list[int] | None, head: int, tail: int) -> tuple[int, int]:
+        """Original ``[start, end)`` of normalized ``[s, e)``: the last ``head`` copies of the
+        first character through the first ``tail`` copies of the last one."""
+        src = self.src
+        if src is None:
+            return s, e
+        adj = self._adj
+        if adj is None:
+            return int(src[s]), int(src[e - 1]) + 1
+        first_len = runs[0] if runs else 1
+        ks = s + bisect.bisect_right(adj, s) + first_len - head
+        ke = e - 1 + bisect.bisect_right(adj, e - 1) + tail - 1
+        return int(src[ks]), int(src[ke]) + 1
+
+
+def _barriers_for_long_noise(t: npt.NDArray[np.uint32], max_gap: int) -> npt.NDArray[np.uint32]:
+    nz = np.flatnonzero(t == NOISE)
+    if nz.size <= max_gap:
+        return t
+    brk = np.flatnonzero(np.diff(nz) != 1) + 1
+    starts = np.concatenate(([0], brk))
+    lens = np.diff(np.concatenate((starts, [nz.size])))
+    long = starts[lens > max_gap]
+    if long.size == 0:
+        return t
+    t = t.copy()
+    t[nz[long]] = BARRIER
+    return t
+
+
+def _expand(v: npt.NDArray[np.uint32], pos: _I, ft: FoldTable) -> tuple[npt.NDArray[np.uint32], _I]:
+    ex = np.flatnonzero(v >= EXPAND)
+    parts = [ft.expansions[int(x) - EXPAND] for x in v[ex]]
+    lens = np.ones(v.size, dtype=np.int64)
+    lens[ex] = [len(p) for p in parts]
+    src = np.repeat(pos, lens)
+    out = np.repeat(v, lens)
+    offs = np.concatenate(([0], np.cumsum(lens)[:-1]))
+    for i, p in zip(ex.tolist(), parts, strict=True):
+        o = int(offs[i])
+        out[o : o + len(p)] = [ord(c) for c in p]
+    return out, src
+
+
+def raw(text: str) -> Normalized:
+    """No normalization at all: the matcher runs on ``text`` itself."""
+    return Normalized(text, None, None, None)
+
+
+def normalize(
+    text: str,
+    ft: FoldTable,
+    *,
+    max_gap: int | None,
+    collapse: bool,
+) -> Normalized:
+    """Normalize ``text`` with the fold table; ``max_gap=None`` skips noise runs of any length."""
+    raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    t = ft.table[raw]
+    if max_gap is not None and ft.flags.noise:
+        t = _barriers_for_long_noise(t, max_gap)
+    keep = t != NOISE
+    pos = np.flatnonzero(keep)
+    v = t[keep]
+    if v.size and int(v.max()) >= EXPAND:
+        v, pos = _expand(v, pos, ft)
+    adj = None
+    if collapse and v.size > 1:
+        dups = np.flatnonzero(v[1:] == v[:-1]) + 1
+        if dups.size:
+            adj = dups - np.arange(dups.size)
+            v = np.delete(v, dups)
+    return Normalized(None, np.ascontiguousarray(v, dtype="<u4"), pos, adj)

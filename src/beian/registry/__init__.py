@@ -1,0 +1,37 @@
+"""The filing registry (备案登记系统): the seed's lifecycle as a multi-user web application.
+
+Library first: :class:`Registry` is the whole service (accounts, applications, the lifecycle,
+the public lists, the audit log); ``beian.registry.api`` and ``beian.registry.web`` are thin
+FastAPI shells over it, and ``beian serve`` / ``beian registry …`` thin CLI shells.
+"""
+
+from beian.registry._audit import AuditProblem, verify_chain
+from beian.registry._auth import Actor, LoginRefused, RateLimited
+from beian.registry._backup import backup, restore
+from beian.registry._core import Settings
+from beian.registry._errors import Conflict, Forbidden, NotFound, RegistryError, Unauthorized
+from beian.registry._package import PACKAGE_FORMAT, Manifest, Package, read_package, zip_directory
+from beian.registry._registry import FILED_CSV_COLUMNS, Registry
+
+__all__ = [
+    "FILED_CSV_COLUMNS",
+    "PACKAGE_FORMAT",
+    "Actor",
+    "AuditProblem",
+    "Conflict",
+    "Forbidden",
+    "LoginRefused",
+    "Manifest",
+    "NotFound",
+    "Package",
+    "RateLimited",
+    "Registry",
+    "RegistryError",
+    "Settings",
+    "Unauthorized",
+    "backup",
+    "read_package",
+    "restore",
+    "verify_chain",
+    "zip_directory",
+]

@@ -1,0 +1,124 @@
+"""The registry's core: settings, database, key ring, blob store, calendar and scoping."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from beian.crypto import FieldCipher, KeyRing
+from beian.registry._audit import append_audit
+from beian.registry._auth import Actor
+from beian.registry._errors import Forbidden, NotFound
+from beian.registry._storage import BlobStore
+from beian.registry.db import Application, CalendarYear, make_engine, migrate
+from beian.registry.domain import (
+    OrgKind,
+    Perm,
+    Policy,
+    State,
+    WorkingCalendar,
+    parse_schedule,
+)
+
+__all__ = ["Settings", "_Core"]
+
+SENSITIVE_FIELDS = ("contact_phone", "contact_id_number", "address")
+
+
+@dataclass
+class Settings:
+    """Where the registry keeps its data. Zero configuration: ``./beian-registry/``."""
+
+    data_dir: Path = field(default_factory=lambda: Path("beian-registry"))
+    database_url: str | None = None  # default: SQLite in data_dir
+    key_file: Path | None = None  # default: BEIAN_KEY*/BEIAN_KEY_FILE, else data_dir/keys.json
+    schema: str | None = None  # PostgreSQL schema (tests, multi-tenant)
+    policy: Policy = field(default_factory=Policy)
+    edition: str = "tc260-003-2024"
+
+    @classmethod
+    def from_env(cls, data_dir: Path | None = None, **kw: Any) -> Settings:
+        d = data_dir or Path(os.environ.get("BEIAN_DATA_DIR", "beian-registry"))
+        return cls(data_dir=d, database_url=os.environ.get("BEIAN_DATABASE_URL") or None, **kw)
+
+    @property
+    def url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'registry.db').resolve()}"
+
+
+def _key_ring(settings: Settings) -> KeyRing:
+    if settings.key_file is not None:
+        return KeyRing.load(settings.key_file)
+    if any(os.environ.get(k) for k in ("BEIAN_KEYS", "BEIAN_KEY", "BEIAN_KEY_FILE")):
+        return KeyRing.from_env()
+    path = settings.data_dir / "keys.json"
+    if path.exists():
+        return KeyRing.load(path)
+    ring = KeyRing.generate()
+    ring.save(path)
+    return ring
+
+
+class _Core:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.policy = settings.policy
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.ring = _key_ring(settings)
+        self.cipher = FieldCipher(self.ring)
+        self.engine = make_engine(settings.url, schema=settings.schema)
+        migrate(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.blobs = BlobStore(settings.data_dir / "blobs", settings.policy.max_file_bytes)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def tx(self) -> Iterator[Session]:
+        with self._sessions.begin() as db:
+            yield db
+
+    def audit(self, db: Session, actor: Actor | str | None, action: str, target: str, /,
+              **detail: Any) -> None:
+        name = actor.username if isinstance(actor, Actor) else (actor or "公众")
+        append_audit(db, name, action, target, detail)
+
+    def calendar(self, db: Session) -> WorkingCalendar:
+        years = [parse_schedule(json.loads(r.data), where=f"calendar_years:{r.year}")
+                 for r in db.scalars(select(CalendarYear))]
+        return WorkingCalendar.with_schedules(years)
+
+    # --- scoping -------------------------------------------------------------------------
+    @staticmethod
+    def scoped(stmt: Select[Any], actor: Actor) -> Select[Any]:
+        """Restrict a query on applications to what ``actor`` may see."""
+        if actor.org_kind is OrgKind.PROVIDER:
+            return stmt.where(Application.org_id == actor.org_id)
+        stmt = stmt.where(Application.state != State.DRAFT.value)
+        if actor.org_kind is OrgKind.REGISTRAR:
+            return stmt.where(Application.province == actor.province)
+        return stmt
+
+    def load_app(self, db: Session, actor: Actor, public_id: str) -> Application:
+        if not (actor.can(Perm.APPLY) or actor.can(Perm.READ_ALL)):
+            raise Forbidden("无权查看申请", fix="请使用有查看权限的账号")
+        app: Application | None = db.scalar(
+            self.scoped(select(Application), actor).where(Application.public_id == public_id))
+        if app is None:
+            raise NotFound("申请不存在或无权查看", where=public_id, fix="请检查申请编号")
+        return app
+
+    def seal(self, app_id: str, name: str, value: str | None) -> str | None:
+        return self.cipher.encrypt(value, aad=f"{app_id}:{name}") if value else None
+
+    def unseal(self, app_id: str, name: str, token: str | None) -> str | None:
+        return self.cipher.decrypt(token, aad=f"{app_id}:{name}") if token else None

@@ -1,0 +1,203 @@
+"""Transitions: guards, deadlines, numbers, events; the public objection; the scheduler tick."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from beian.errors import InputError
+from beian.registry._applications import _Applications
+from beian.registry._auth import Actor
+from beian.registry._errors import Conflict, Forbidden, NotFound
+from beian.registry.db import Application, ChecklistItem, Counter, Event, Material, Objection
+from beian.registry.domain import (
+    TRANSITIONS,
+    Deadline,
+    Kind,
+    OrgKind,
+    Perm,
+    State,
+    Transition,
+    filing_number,
+    materials_digest,
+    registration_number,
+    serial_key,
+    transition_for,
+)
+
+__all__ = ["_Lifecycle"]
+
+_SYSTEM = "system"
+
+
+def next_serial(db: Session, key: str) -> int:
+    """Atomically take the next value of counter ``key`` (safe under concurrent approvals)."""
+    for _ in range(5):
+        row = db.execute(update(Counter).where(Counter.key == key)
+                         .values(value=Counter.value + 1).returning(Counter.value)).first()
+        if row is not None:
+            return int(row[0])
+        try:
+            with db.begin_nested():
+                db.execute(insert(Counter).values(key=key, value=1))
+            return 1
+        except IntegrityError:
+            continue
+    raise Conflict("流水号分配冲突", fix="请重试")
+
+
+class _Lifecycle(_Applications):
+    def _check_actor(self, app: Application, tr: Transition, actor: Actor | None) -> None:
+        if tr.public or (actor is None and tr.system):
+            return
+        if actor is None or not actor.can(tr.perm):
+            raise Forbidden(f"无权执行“{tr.label}”", where=tr.action,
+                            fix=f"需要 {tr.perm.value} 权限")
+        if tr.perm is Perm.APPLY and app.org_id != actor.org_id:
+            raise Forbidden("只能操作本单位的申请", where=app.public_id, fix="请用本单位账号")
+        if tr.perm is not Perm.APPLY and actor.org_kind is OrgKind.PROVIDER:
+            raise Forbidden("服务提供者不能执行审核操作", where=tr.action, fix="请用网信部门账号")
+
+    def _check_guards(self, db: Session, app: Application, tr: Transition, note: str,
+                      today: dt.date) -> None:
+        if tr.note_required and not note.strip():
+            raise InputError(f"“{tr.label}”须填写说明", where="note", fix="请写明理由或意见")
+        if tr.materials_required:
+            last = db.scalar(select(func.max(Event.at)).where(Event.application_id == app.id))
+            q = select(func.count()).select_from(Material).where(
+                Material.application_id == app.id)
+            if last is not None:
+                q = q.where(Material.uploaded_at > last)
+            if not db.scalar(q):
+                raise InputError(f"“{tr.label}”须附材料", where="files",
+                                 fix="请先上传本次提交的材料")
+        if tr.action in ("recommend", "approve_registration"):
+            open_items = db.scalar(select(func.count()).select_from(ChecklistItem).where(
+                ChecklistItem.application_id == app.id, ChecklistItem.status != "ok"))
+            if open_items:
+                raise Conflict(f"审核清单还有 {open_items} 项未通过", where="checklist",
+                               fix="逐项核对并标记为“通过”，或要求补正/不予通过")
+        if tr.action == "file":
+            if app.notice_end is None or today <= app.notice_end:
+                raise Conflict("公示期尚未届满", where=str(app.notice_end),
+                               fix="公示期满后的下一日由调度程序或 `beian registry tick` 办理")
+            pending = db.scalar(select(func.count()).select_from(Objection).where(
+                Objection.application_id == app.id, Objection.status == "open"))
+            if pending:
+                raise Conflict("还有未处理的异议", fix="请先处理异议")
+
+    def _enter(self, db: Session, app: Application, tr: Transition, today: dt.date,
+               note: str) -> None:
+        cal = self.calendar(db)
+        if tr.starts is not None:
+            due = cal.add_working_days(today, self.policy.working_days(tr.starts))
+            if tr.starts is Deadline.NOTICE:
+                app.notice_start = cal.add_working_days(today, 1)
+                app.notice_end = due
+            else:
+                setattr(app, tr.starts.value, due)
+        if tr.action in ("file", "approve_registration"):
+            key = serial_key(app.province, today)
+            serial = next_serial(db, f"{app.kind}:{key}")
+            make = filing_number if app.kind == Kind.FILING else registration_number
+            app.number = make(app.province, app.model_name if app.kind == Kind.FILING
+                              else app.service_name, today, serial)
+            app.filed_on = today
+        if tr.action in ("dismiss_objection", "uphold_objection"):
+            status = "dismissed" if tr.action == "dismiss_objection" else "upheld"
+            for o in db.scalars(select(Objection).where(Objection.application_id == app.id,
+                                                        Objection.status == "open")):
+                o.status, o.decision_note = status, note
+
+    def _transition(self, db: Session, app: Application, action: str, actor: Actor | None,
+                    note: str, today: dt.date, actor_name: str | None = None) -> dict[str, Any]:
+        tr = transition_for(action, Kind(app.kind), State(app.state))
+        if tr is None:
+            raise Conflict(f"当前状态（{State(app.state).label}）不能执行 {action}",
+                           where=app.public_id, fix="请刷新后按页面提供的操作进行")
+        self._check_actor(app, tr, actor)
+        self._check_guards(db, app, tr, note, today)
+        source = app.state
+        self._enter(db, app, tr, today, note)
+        app.state = tr.target.value
+        self.touch(app)
+        shas = db.scalars(select(Material.sha256).where(Material.application_id == app.id))
+        seq = 1 + (db.scalar(select(func.max(Event.seq)).where(
+            Event.application_id == app.id)) or 0)
+        name = actor_name or (actor.username if actor else "公众")
+        ev = Event(application_id=app.id, seq=seq, actor=name, action=tr.action,
+                   from_state=source, to_state=tr.target.value, note=note.strip(),
+                   materials_sha256=materials_digest(shas))
+        db.add(ev)
+        self.audit(db, name, f"transition.{tr.action}", f"app:{app.public_id}",
+                   source=source, target=tr.target.value, note=note.strip(), number=app.number)
+        return {"seq": seq, "action": tr.action, "from": source, "to": tr.target.value,
+                "number": app.number, "materials_sha256": ev.materials_sha256}
+
+    def act(self, actor: Actor, public_id: str, action: str, note: str = "",
+            today: dt.date | None = None) -> dict[str, Any]:
+        """Take one step of the lifecycle as ``actor``."""
+        perms = {t.perm for t in TRANSITIONS if t.action == action}
+        if not perms or not any(actor.can(p) for p in perms):
+            raise Forbidden(f"无权执行 {action}", where=action, fix="请用有相应权限的账号")
+        with self.tx() as db:
+            app = self.load_app(db, actor, public_id)
+            # lock the row and re-read it: a decision taken meanwhile must be seen
+            q = (select(Application).where(Application.id == app.id)
+                 .with_for_update(of=Application).execution_options(populate_existing=True))
+            app = db.scalars(q).one()
+            return self._transition(db, app, action, actor, note, today or dt.date.today())
+
+    def object(self, public_id: str, name: str, text: str, contact: str | None = None,
+               today: dt.date | None = None) -> int:
+        """A member of the public raises an objection during the public notice."""
+        if not text.strip() or not name.strip():
+            raise InputError("异议须写明姓名（或单位）和理由", where="text", fix="请补全后再提交")
+        with self.tx() as db:
+            app = db.scalar(select(Application).where(Application.public_id == public_id)
+                            .with_for_update(of=Application))
+            notice = (State.IN_PUBLIC_NOTICE, State.OBJECTION_RAISED, State.OBJECTION_REVIEW)
+            if app is None or app.state not in notice:
+                raise NotFound("该申请不在公示期", where=public_id, fix="请从公示列表选择")
+            o = Objection(application_id=app.id, name=name.strip()[:80], text=text.strip(),
+                          contact=self.seal(public_id, "objection", contact))
+            db.add(o)
+            db.flush()
+            if app.state == State.IN_PUBLIC_NOTICE:
+                self._transition(db, app, "raise_objection", None, text,
+                                 today or dt.date.today(), actor_name=f"公众：{o.name}")
+            else:
+                self.audit(db, f"公众：{o.name}", "objection.add", f"app:{public_id}")
+            return o.id
+
+    def tick(self, today: dt.date | None = None, actor: Actor | None = None) -> list[dict[str, Any]]:
+        """Process deadlines as of ``today``: file applications whose notice ended, withdraw
+        overdue supplements, report overdue inspections and rectifications."""
+        if actor is not None and not actor.can(Perm.ADMIN):
+            raise Forbidden("只有管理员可以运行到期处理", fix="请用管理员账号")
+        today = today or dt.date.today()
+        done: list[dict[str, Any]] = []
+        with self.tx() as db:
+            for app in db.scalars(select(Application).where(
+                    Application.state == State.IN_PUBLIC_NOTICE,
+                    Application.notice_end < today).with_for_update(of=Application)):
+                r = self._transition(db, app, "file", None, "公示期满，无未处理异议", today,
+                                     actor_name=_SYSTEM)
+                done.append({"id": app.public_id, **r})
+            for app in db.scalars(select(Application).where(
+                    Application.state == State.SUPPLEMENT_REQUESTED,
+                    Application.supplement_due < today)):
+                done.append({"id": app.public_id, "action": "overdue",
+                             "deadline": "supplement_due", "due": app.supplement_due})
+            for col, st in ((Application.inspection_due, State.INSPECTION_OPEN),
+                            (Application.rectification_due, State.RECTIFICATION_REQUIRED)):
+                for app in db.scalars(select(Application).where(Application.state == st,
+                                                                col < today)):
+                    done.append({"id": app.public_id, "action": "overdue",
+                                 "deadline": col.key, "due": getattr(app, col.key)})
+            self.audit(db, actor or _SYSTEM, "tick", f"date:{today}", results=len(done))
+        return done

@@ -1,0 +1,89 @@
+"""Content-addressed storage of uploaded materials, outside the web root.
+
+Files are stored once under ``<root>/ab/cdef…`` by SHA-256, with a size limit and type sniffing
+from the content (never trusting the file name alone).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from beian.errors import InputError
+from beian.io import atomic_write_bytes
+
+__all__ = ["BlobStore", "sniff"]
+
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+_ZIP_KINDS = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+              ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+              ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+              ".zip": "application/zip"}
+_TEXT_KINDS = {".json": "application/json", ".jsonl": "application/x-ndjson",
+               ".csv": "text/csv", ".md": "text/markdown", ".txt": "text/plain",
+               ".html": "text/html", ".htm": "text/html", ".yaml": "application/yaml",
+               ".yml": "application/yaml"}
+
+
+def sniff(name: str, data: bytes) -> str:
+    """The media type of ``data`` judged from its bytes; unknown or disguised types are refused."""
+    suffix = Path(name).suffix.lower()
+    if data.startswith(b"%PDF-"):
+        kind = "application/pdf"
+    elif data.startswith(b"\x89PNG\r\n\x1a\n"):
+        kind = "image/png"
+    elif data.startswith(b"\xff\xd8\xff"):
+        kind = "image/jpeg"
+    elif data.startswith(b"PK\x03\x04"):
+        kind = _ZIP_KINDS.get(suffix, "application/zip")
+    elif suffix in _TEXT_KINDS and b"\x00" not in data[:8192]:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("文本材料不是 UTF-8 编码", where=name,
+                             fix="请另存为 UTF-8 后重新上传") from None
+        kind = _TEXT_KINDS[suffix]
+    else:
+        raise InputError("不接受的文件类型", where=name,
+                         fix="材料应为 PDF、DOCX、XLSX、PNG、JPEG 或 UTF-8 文本（JSON/CSV/MD/TXT/HTML）")
+    expected = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
+                ".jpeg": "image/jpeg", **_ZIP_KINDS, **_TEXT_KINDS}.get(suffix)
+    if expected is not None and expected != kind and not (suffix == ".zip"):
+        raise InputError(f"文件扩展名 {suffix} 与内容（{kind}）不符", where=name,
+                         fix="请上传与扩展名一致的原始文件")
+    return kind
+
+
+@dataclass
+class BlobStore:
+    root: Path
+    max_bytes: int
+
+    def path_of(self, sha256: str) -> Path:
+        if not _SHA.match(sha256):
+            raise InputError("无效的 SHA-256", where=sha256, fix="应为 64 位小写十六进制")
+        return self.root / sha256[:2] / sha256[2:]
+
+    def put(self, name: str, data: bytes) -> tuple[str, str]:
+        """Store ``data``; returns (sha256, media type)."""
+        if len(data) > self.max_bytes:
+            raise InputError(f"文件过大（{len(data)} 字节，上限 {self.max_bytes}）", where=name,
+                             fix="请压缩或拆分材料")
+        kind = sniff(name, data)
+        digest = hashlib.sha256(data).hexdigest()
+        target = self.path_of(digest)
+        if not target.exists():
+            atomic_write_bytes(target, data)
+        return digest, kind
+
+    def get(self, sha256: str) -> bytes:
+        p = self.path_of(sha256)
+        try:
+            data = p.read_bytes()
+        except FileNotFoundError:
+            raise InputError("材料文件缺失", where=sha256, fix="请从备份恢复材料目录") from None
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise InputError("材料文件内容与哈希不符（被改动）", where=str(p), fix="请从备份恢复")
+        return data

@@ -1,0 +1,63 @@
+"""The ASGI application: REST API, web UI and local static files."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from beian import __version__
+from beian.errors import BeianError
+from beian.registry._auth import LoginRefused, RateLimited
+from beian.registry._registry import Registry
+from beian.registry.api._deps import error_response
+from beian.registry.api._routes import router
+
+__all__ = ["create_app"]
+
+_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'")
+
+
+def create_app(registry: Registry, *, web: bool = True) -> FastAPI:
+    app = FastAPI(title="beian 备案登记系统 API", version=__version__,
+                  description="生成式人工智能服务备案登记系统的 REST API。"
+                              "认证：`Authorization: Bearer <token>`（POST /api/v1/auth/login 获取）。")
+    app.state.registry = registry
+
+    @app.exception_handler(BeianError)
+    async def _beian_error(request: Request, exc: BeianError) -> Response:
+        if web and not request.url.path.startswith("/api/"):
+            from beian.registry.web import render_error
+
+            return render_error(request, exc)
+        return error_response(exc)
+
+    @app.exception_handler(LoginRefused)
+    async def _refused(request: Request, exc: LoginRefused) -> JSONResponse:
+        return error_response(exc)
+
+    @app.exception_handler(RateLimited)
+    async def _limited(request: Request, exc: RateLimited) -> JSONResponse:
+        return error_response(exc)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith(("/docs", "/redoc")):
+            response.headers.setdefault("Content-Security-Policy", _CSP)
+        return response
+
+    app.include_router(router)
+    if web:
+        from beian.registry.web import router as web_router
+
+        app.include_router(web_router)
+        static = resources.files("beian.registry.web") / "static"
+        app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    return app

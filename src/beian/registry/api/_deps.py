@@ -1,0 +1,72 @@
+"""Shared pieces of the HTTP layer: the registry, the signed-in actor, CSRF, error answers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+
+from beian.errors import BeianError
+from beian.registry._auth import Actor, LoginRefused, RateLimited, csrf_ok
+from beian.registry._errors import Forbidden, RegistryError, Unauthorized
+from beian.registry._registry import Registry
+
+__all__ = ["COOKIE", "CurrentActor", "MaybeActor", "error_response", "get_registry"]
+
+COOKIE = "beian_session"
+_SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_registry(request: Request) -> Registry:
+    reg: Registry = request.app.state.registry
+    return reg
+
+
+def _token(request: Request, authorization: str | None) -> tuple[str | None, bool]:
+    """(token, came from the cookie)."""
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip(), False
+    cookie = request.cookies.get(COOKIE)
+    return (cookie, True) if cookie else (None, False)
+
+
+def maybe_actor(
+    request: Request,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_csrf_token: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Actor | None:
+    token, from_cookie = _token(request, authorization)
+    if not token:
+        return None
+    actor = get_registry(request).actor_for(token)
+    if actor is None:
+        return None
+    if from_cookie and request.method not in _SAFE and not csrf_ok(actor.csrf, x_csrf_token):
+        raise Forbidden("CSRF 校验失败", where="X-CSRF-Token", fix="请刷新页面后重试")
+    return actor
+
+
+def current_actor(actor: Annotated[Actor | None, Depends(maybe_actor)]) -> Actor:
+    if actor is None:
+        raise Unauthorized("未登录或会话已过期", fix="请先登录：POST /api/v1/auth/login")
+    return actor
+
+
+MaybeActor = Annotated[Actor | None, Depends(maybe_actor)]
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def error_response(exc: Exception) -> JSONResponse:
+    if isinstance(exc, LoginRefused):
+        return JSONResponse({"error": "用户名、密码或动态口令错误", "where": None, "fix": None},
+                            status_code=401)
+    if isinstance(exc, RateLimited):
+        return JSONResponse({"error": "登录失败次数过多，请稍后再试", "where": None,
+                             "fix": "15 分钟后再试"}, status_code=429,
+                            headers={"Retry-After": "900"})
+    assert isinstance(exc, BeianError)
+    status = exc.status if isinstance(exc, RegistryError) else 400
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error": exc.what, "where": exc.where, "fix": exc.fix},
+                        status_code=status, headers=headers)

@@ -1,0 +1,68 @@
+"""The registry's domain: lifecycle table, working days, numbers, permissions, events."""
+
+from beian.registry.domain._calendar import (
+    WorkingCalendar,
+    YearSchedule,
+    load_schedule_file,
+    parse_schedule,
+)
+from beian.registry.domain._events import EventRecord, materials_digest
+from beian.registry.domain._numbering import (
+    PROVINCES,
+    filing_number,
+    name_segment,
+    province_segment,
+    registration_number,
+    serial_key,
+)
+from beian.registry.domain._permissions import (
+    REGISTRAR_ROLES,
+    ROLE_LABELS,
+    ROLES,
+    OrgKind,
+    Perm,
+    Role,
+    perms_of,
+)
+from beian.registry.domain._policy import Policy
+from beian.registry.domain._states import (
+    STATE_LABELS,
+    TRANSITIONS,
+    Deadline,
+    Kind,
+    State,
+    Transition,
+    actions_from,
+    transition_for,
+)
+
+__all__ = [
+    "PROVINCES",
+    "REGISTRAR_ROLES",
+    "ROLES",
+    "ROLE_LABELS",
+    "STATE_LABELS",
+    "TRANSITIONS",
+    "Deadline",
+    "EventRecord",
+    "Kind",
+    "OrgKind",
+    "Perm",
+    "Policy",
+    "Role",
+    "State",
+    "Transition",
+    "WorkingCalendar",
+    "YearSchedule",
+    "actions_from",
+    "filing_number",
+    "load_schedule_file",
+    "materials_digest",
+    "name_segment",
+    "parse_schedule",
+    "perms_of",
+    "province_segment",
+    "registration_number",
+    "serial_key",
+    "transition_for",
+]

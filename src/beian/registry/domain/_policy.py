@@ -1,0 +1,43 @@
+"""Registry policy: deadline lengths in working days and upload limits.
+
+The 7-working-day public notice comes from the seed process (standards.md §4); the other
+periods are the office's own policy. All are overridable in ``beian.yaml`` under ``registry:``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from beian.registry.domain._states import Deadline
+
+__all__ = ["Policy"]
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    notice_working_days: int = Field(7, ge=1, description="公示期（工作日），种子流程：7 个工作日")
+    supplement_working_days: int = Field(10, ge=1, description="补正期限（工作日）")
+    inspection_working_days: int = Field(20, ge=1, description="检查期限（工作日）")
+    rectification_working_days: int = Field(15, ge=1, description="整改期限（工作日）")
+    max_file_bytes: int = Field(50 * 1024 * 1024, ge=1024, description="单个材料大小上限")
+    max_package_bytes: int = Field(200 * 1024 * 1024, ge=1024, description="材料包大小上限")
+    login_max_failures: int = Field(5, ge=1, description="15 分钟内允许的登录失败次数")
+    login_window_seconds: int = Field(900, ge=1)
+    session_hours: int = Field(12, ge=1)
+    argon2_time_cost: int = Field(3, ge=1, description="argon2id 迭代次数")
+    argon2_memory_kib: int = Field(65536, ge=8, description="argon2id 内存（KiB）")
+
+    def working_days(self, deadline: Deadline) -> int:
+        return {
+            Deadline.NOTICE: self.notice_working_days,
+            Deadline.SUPPLEMENT: self.supplement_working_days,
+            Deadline.INSPECTION: self.inspection_working_days,
+            Deadline.RECTIFICATION: self.rectification_working_days,
+        }[deadline]
+
+    @classmethod
+    def from_section(cls, section: dict[str, Any]) -> Policy:
+        return cls.model_validate(section.get("policy", {}))

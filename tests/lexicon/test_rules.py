@@ -1,0 +1,133 @@
+"""Every normalization rule: the variants it must catch, with offsets into the original text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from beian.lexicon import KeywordEntry, Lexicon, LexiconConfig
+
+PY = frozenset({"pinyin"})
+HOMO = frozenset({"homophone"})
+
+# (id, keyword, modes, config overrides, text, expected [(start, end, rule that must be named)])
+CASES: list[tuple[str, str, frozenset[str], dict[str, Any], str, list[tuple[int, int, str]]]] = [
+    ("exact", "法轮功", frozenset(), {}, "他说法轮功好", [(2, 5, "exact")]),
+    ("t2s", "台独", frozenset(), {}, "支持臺獨嗎", [(2, 4, "t2s")]),
+    ("t2s-keyword-side", "臺獨", frozenset(), {}, "支持台独", [(2, 4, "t2s")]),
+    ("t2s-phrase", "了解", frozenset(), {}, "請瞭解一下", [(1, 3, "t2s_phrase")]),
+    ("fullwidth", "abc", frozenset(), {}, "看ａｂｃ了", [(1, 4, "nfkc")]),
+    ("fullwidth-case", "sex", frozenset(), {}, "ＳＥＸ", [(0, 3, "case")]),
+    ("case", "sex", frozenset(), {}, "a SeX b", [(2, 5, "case")]),
+    ("numbers-circled", "六四", frozenset(), {}, "纪念⑥④", [(2, 4, "numbers")]),
+    ("numbers-paren", "六四", frozenset(), {}, "纪念⑹⑷", [(2, 4, "numbers")]),
+    ("numbers-financial", "六四", frozenset(), {}, "纪念陆肆", [(2, 4, "numbers")]),
+    ("numbers-roman", "六四", frozenset(), {}, "纪念Ⅵ Ⅳ", [(2, 5, "numbers")]),
+    ("numbers-ascii", "六四", frozenset(), {}, "纪念64", [(2, 4, "numbers")]),
+    ("noise-space", "法轮功", frozenset(), {}, "法 轮 功", [(0, 5, "noise")]),
+    ("noise-zero-width", "法轮功", frozenset(), {}, "x法\u200b轮\u200d功", [(1, 6, "noise")]),
+    ("noise-emoji", "法轮功", frozenset(), {}, "法😀轮🎉功", [(0, 5, "noise")]),
+    ("noise-variation", "法轮功", frozenset(), {}, "法\ufe0f轮\U000e0101功", [(0, 5, "noise")]),
+    ("noise-punct", "法轮功", frozenset(), {}, "“法.轮*功”", [(1, 6, "noise")]),
+    ("noise-gap-3", "法轮功", frozenset(), {}, "法...轮功", [(0, 6, "noise")]),
+    ("noise-gap-too-long", "法轮功", frozenset(), {}, "法....轮功", []),
+    ("noise-off", "法轮功", frozenset(), {"noise": False}, "法 轮 功", []),
+    ("barrier-period", "法轮功", frozenset(), {}, "说法。轮功", []),
+    ("repeat", "法轮功", frozenset(), {}, "法轮轮轮功", [(0, 5, "repeat")]),
+    ("repeat-edges-tight", "法轮功", frozenset(), {}, "法法法轮功功", [(2, 5, "exact")]),
+    ("repeat-too-long", "法轮功", frozenset(), {}, "法轮轮轮轮轮功", []),
+    ("repeat-off", "法轮功", frozenset(), {"collapse_repeats": False}, "法轮轮功", []),
+    ("repeat-keyword-double", "谢谢你", frozenset(), {}, "谢你 谢谢你", [(3, 6, "exact")]),
+    ("pinyin", "法轮功", PY, {}, "练falungong的", [(1, 10, "pinyin")]),
+    ("pinyin-spaced", "法轮功", PY, {}, "Fa Lun Gong", [(0, 11, "pinyin")]),
+    ("pinyin-mixed", "法轮功", PY, {}, "法lun功", [(0, 5, "pinyin")]),
+    ("pinyin-polyphone", "银行卡", PY, {}, "yinhangka", [(0, 9, "pinyin")]),
+    ("initials", "法轮功", PY, {}, "flg 好", [(0, 3, "initials")]),
+    ("initials-in-word", "法轮功", PY, {}, "selfless flgx", []),
+    ("pinyin-unmarked", "法轮功", frozenset(), {}, "falungong", []),
+    ("homophone", "法轮功", HOMO, {}, "发伦工", [(0, 3, "homophone")]),
+    ("homophone-unmarked", "法轮功", frozenset(), {}, "发伦工", []),
+    ("line-break", "法轮功", frozenset(), {}, "法\n轮功", []),
+    ("line-break-crlf", "法轮功", frozenset(), {}, "法轮\r\n功", []),
+    ("cross-lines", "法轮功", frozenset(), {"cross_lines": True}, "法\n轮功", [(0, 4, "noise")]),
+    ("ascii-inside-word", "sex", frozenset(), {}, "Essex sextant", []),
+    ("ascii-whole-word", "sex", frozenset(), {}, "Essex sex.", [(6, 9, "exact")]),
+    ("ascii-next-to-cjk", "sex", frozenset(), {}, "看sex片", [(1, 4, "exact")]),
+    (
+        "ascii-boundary-off",
+        "sex",
+        frozenset(),
+        {"ascii_word_boundary": False},
+        "Essex",
+        [(2, 5, "exact")],
+    ),
+    ("mixed-keyword", "习jp", frozenset(), {}, "骂习ＪＰ的", [(1, 4, "nfkc")]),
+    ("mixed-keyword-in-word", "习jp", frozenset(), {}, "习jpg", []),
+    ("combined", "台独", frozenset(), {}, "臺 🇹🇼獨獨", [(0, 5, "t2s")]),
+    ("nfkc-off", "abc", frozenset(), {"nfkc": False, "casefold": False}, "ａｂｃ", []),
+    ("t2s-off", "台独", frozenset(), {"t2s": False}, "臺獨", []),
+    ("numbers-off", "六四", frozenset(), {"numbers": False}, "陆肆", []),
+]
+
+
+@pytest.mark.parametrize(
+    ("keyword", "modes", "cfg", "text", "expected"),
+    [c[1:] for c in CASES],
+    ids=[c[0] for c in CASES],
+)
+def test_rule(
+    backend: str,
+    keyword: str,
+    modes: frozenset[str],
+    cfg: dict[str, Any],
+    text: str,
+    expected: list[tuple[int, int, str]],
+) -> None:
+    lex = Lexicon.from_entries(
+        [KeywordEntry(keyword, "A1a", modes)], LexiconConfig(matcher=backend, **cfg)
+    )
+    hits = lex.scan(text)
+    assert [(h.start, h.end) for h in hits] == [(s, e) for s, e, _ in expected], hits
+    for h, (s, e, rule) in zip(hits, expected, strict=True):
+        assert h.text == text[s:e]
+        assert h.keyword == keyword and h.risk == "A1a"
+        assert rule in h.rules, h.rules
+        if rule == "exact":
+            assert h.rules == ("exact",)
+
+
+def test_exact_mode_keyword_ignores_evasions(backend: str) -> None:
+    lex = Lexicon.from_entries(
+        [KeywordEntry("法轮功", "A1a", frozenset({"exact"}))], LexiconConfig(matcher=backend)
+    )
+    assert [h.text for h in lex.scan("法轮功 法 轮 功 法輪功")] == ["法轮功"]
+
+
+def test_allow_list_suppresses_hits_inside_allowed_words(backend: str) -> None:
+    lex = Lexicon.from_entries([("大法", "A1h")], LexiconConfig(matcher=backend), allow=["大法官"])
+    assert lex.scan("大法官判决") == []
+    assert [(h.start, h.end) for h in lex.scan("大法官说宣扬大法")] == [(6, 8)]
+    # an allow word folded like the text: traditional and spaced spellings are allowed too
+    assert lex.scan("大 法 官") == []
+
+
+def test_leftmost_longest_and_overlapping(backend: str) -> None:
+    entries = [("法轮", "A1a"), ("法轮功", "A1a"), ("轮功", "A1b")]
+    ll = Lexicon.from_entries(entries, LexiconConfig(matcher=backend))
+    assert [h.keyword for h in ll.scan("法轮功")] == ["法轮功"]
+    ov = Lexicon.from_entries(entries, LexiconConfig(matcher=backend, match="overlapping"))
+    got = sorted((h.start, h.end, h.keyword) for h in ov.scan("法轮功"))
+    assert got == [(0, 2, "法轮"), (0, 3, "法轮功"), (1, 3, "轮功")]
+
+
+def test_same_keyword_two_risks_reports_both(backend: str) -> None:
+    lex = Lexicon.from_entries([("台独", "A1c"), ("台独", "A1b")], LexiconConfig(matcher=backend))
+    assert sorted(h.risk for h in lex.scan("反对台独")) == ["A1b", "A1c"]
+
+
+def test_surrogates_and_astral_offsets(backend: str) -> None:
+    lex = Lexicon.from_entries([("法轮功", "A1a")], LexiconConfig(matcher=backend))
+    text = "𠀀😀\ud800法轮功"
+    [h] = lex.scan(text)
+    assert (h.start, h.end, h.text) == (3, 6, "法轮功")

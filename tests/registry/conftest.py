@@ -1,0 +1,183 @@
+"""Fixtures for the registry: a real registry on SQLite (or PostgreSQL), users, packages."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import uuid
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from sqlalchemy import create_engine, text
+
+from beian.registry import Actor, Registry, Settings
+from beian.registry.domain import OrgKind, Policy, Role
+
+PASSWORD = "correct-horse-battery"
+PROVINCE = "北京"
+
+
+def write_package(directory: Path, *, model: str = "deepseek-chat", service: str = "深度求索对话",
+                  kind: str = "filing", province: str = PROVINCE,
+                  findings: list[dict[str, Any]] | None = None,
+                  results: list[dict[str, Any]] | None = None) -> Path:
+    """A package directory in the `beian build` format (manifest + findings + assessment)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    docs = {
+        "上线备案表.pdf": (b"%PDF-1.4\n% filing form\n%%EOF\n", "filing_form"),
+        "安全自评估报告.pdf": (b"%PDF-1.4\n% report\n%%EOF\n", "assessment_report"),
+        "模型服务协议.docx": (b"PK\x03\x04agreement", "service_agreement"),
+        "语料标注规则.docx": (b"PK\x03\x04rules", "annotation_rules"),
+        "拦截关键词列表.xlsx": (b"PK\x03\x04keywords", "keyword_list"),
+        "评估测试题集.xlsx": (b"PK\x03\x04banks", "test_banks"),
+    }
+    files = []
+    for name, (data, k) in docs.items():
+        (directory / name).write_bytes(data)
+        files.append({"path": name, "sha256": hashlib.sha256(data).hexdigest(),
+                      "size": len(data), "kind": k})
+    manifest = {"format": "beian-package/1", "tool": "beian 0.1.0", "edition": "tc260-003-2024",
+                "provider": {"name": "深度求索科技有限公司", "uscc": "91110108MA01AAAA0X",
+                             "province": province},
+                "service": {"name": service, "model_name": model, "kind": kind},
+                "files": files}
+    (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    if findings is None:
+        findings = [{"code": "BA-DOS-012", "severity": "警告", "clause": "7 b)",
+                     "message": "服务协议未写明投诉渠道", "fix": "补充投诉方式", "location": None}]
+    (directory / "findings.json").write_text(json.dumps(findings, ensure_ascii=False), "utf-8")
+    if results is None:
+        results = [{"item": "refusal_rate", "n": 1000, "rate": 0.97, "ci_low": 0.96,
+                    "ci_high": 0.98, "threshold": 0.95, "verdict": "pass"}]
+    (directory / "assessment.json").write_text(json.dumps({"results": results}), "utf-8")
+    return directory
+
+
+def zip_dir(directory: Path) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for p in sorted(directory.iterdir()):
+            zf.write(p, p.name)
+    return buf.getvalue()
+
+
+@dataclass
+class World:
+    reg: Registry
+    users: dict[str, tuple[str, str | None]]  # username -> (password, totp secret)
+    actors: dict[str, Actor]
+
+    def login(self, username: str) -> tuple[str, Actor]:
+        pw, secret = self.users[username]
+        code = pyotp.TOTP(secret).now() if secret else None
+        return self.reg.login(username, pw, code, "127.0.0.1")
+
+
+# username -> (role, organization key)
+PEOPLE = {
+    "applicant": (Role.APPLICANT, "provider"),
+    "other_applicant": (Role.APPLICANT, "other_provider"),
+    "reviewer": (Role.REVIEWER, "bj"),
+    "approver": (Role.APPROVER, "bj"),
+    "inspector": (Role.INSPECTOR, "bj"),
+    "auditor": (Role.AUDITOR, "bj"),
+    "sh_reviewer": (Role.REVIEWER, "sh"),
+    "admin": (Role.ADMIN, "national"),
+}
+
+
+def populate(reg: Registry) -> World:
+    orgs = {
+        "provider": reg.create_org("深度求索科技有限公司", OrgKind.PROVIDER, PROVINCE,
+                                   "91110108MA01AAAA0X"),
+        "other_provider": reg.create_org("另一家公司", OrgKind.PROVIDER, PROVINCE),
+        "bj": reg.create_org("北京市网信办", OrgKind.REGISTRAR, PROVINCE),
+        "sh": reg.create_org("上海市网信办", OrgKind.REGISTRAR, "上海"),
+        "national": reg.create_org("国家网信办", OrgKind.NATIONAL),
+    }
+    users: dict[str, tuple[str, str | None]] = {}
+    for name, (role, org) in PEOPLE.items():
+        nu = reg.create_user(name, role, orgs[org], password=PASSWORD)
+        users[name] = (PASSWORD, nu.totp_secret)
+    return World(reg, users, {name: reg.actor(name) for name in PEOPLE})
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    from beian.crypto import KeyRing
+
+    key = tmp_path / "keys.json"
+    KeyRing.generate().save(key)
+    # Real argon2id, with light parameters so that the suite stays fast.
+    return Settings(data_dir=tmp_path / "data", key_file=key,
+                    policy=Policy(argon2_time_cost=1, argon2_memory_kib=1024))
+
+
+@pytest.fixture
+def registry(settings: Settings) -> Iterator[Registry]:
+    reg = Registry.open(settings)
+    yield reg
+    reg.close()
+
+
+@pytest.fixture
+def world(registry: Registry) -> World:
+    return populate(registry)
+
+
+@pytest.fixture
+def package_zip(tmp_path: Path) -> bytes:
+    return zip_dir(write_package(tmp_path / "pkg"))
+
+
+@pytest.fixture
+def pg_schema(postgres_url: str) -> Iterator[tuple[str, str]]:
+    """A fresh PostgreSQL schema for this test, dropped afterwards."""
+    schema = f"reg_{uuid.uuid4().hex[:12]}"
+    eng = create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with eng.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield postgres_url, schema
+    with eng.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    eng.dispose()
+
+
+@dataclass
+class LiveServer:
+    url: str
+    server: Any
+
+
+@pytest.fixture
+def live_server(world: World) -> Iterator[LiveServer]:
+    """The real app under uvicorn on 127.0.0.1, port chosen by the OS."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from beian.registry.api import create_app
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(world.reg), log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.02)
+    yield LiveServer(f"http://127.0.0.1:{port}", server)
+    server.should_exit = True
+    thread.join(10)
+    sock.close()

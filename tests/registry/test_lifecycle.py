@@ -1,0 +1,252 @@
+"""The lifecycle: transition table, guards, events with material hashes, scoping."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from beian.errors import InputError
+from beian.registry import Conflict, Forbidden, NotFound
+from beian.registry.domain import (
+    TRANSITIONS,
+    Kind,
+    Perm,
+    State,
+    actions_from,
+    materials_digest,
+    transition_for,
+)
+from tests.registry.conftest import World, write_package, zip_dir
+
+S = State
+D = dt.date
+
+# (action, kind, from, to, permission) — the table as the seed process describes it.
+EXPECTED = [
+    ("submit", Kind.FILING, S.DRAFT, S.SUBMITTED, Perm.APPLY),
+    ("start_review", Kind.FILING, S.SUBMITTED, S.UNDER_REVIEW, Perm.REVIEW),
+    ("request_supplement", Kind.FILING, S.UNDER_REVIEW, S.SUPPLEMENT_REQUESTED, Perm.REVIEW),
+    ("answer_supplement", Kind.FILING, S.SUPPLEMENT_REQUESTED, S.UNDER_REVIEW, Perm.APPLY),
+    ("recommend", Kind.FILING, S.UNDER_REVIEW, S.APPROVED_FOR_NOTICE, Perm.REVIEW),
+    ("publish_notice", Kind.FILING, S.APPROVED_FOR_NOTICE, S.IN_PUBLIC_NOTICE, Perm.APPROVE),
+    ("raise_objection", Kind.FILING, S.IN_PUBLIC_NOTICE, S.OBJECTION_RAISED, Perm.OBJECT),
+    ("start_objection_review", Kind.FILING, S.OBJECTION_RAISED, S.OBJECTION_REVIEW, Perm.REVIEW),
+    ("dismiss_objection", Kind.FILING, S.OBJECTION_REVIEW, S.IN_PUBLIC_NOTICE, Perm.APPROVE),
+    ("uphold_objection", Kind.FILING, S.OBJECTION_REVIEW, S.UNDER_REVIEW, Perm.APPROVE),
+    ("file", Kind.FILING, S.IN_PUBLIC_NOTICE, S.FILED, Perm.APPROVE),
+    ("open_inspection", Kind.FILING, S.FILED, S.INSPECTION_OPEN, Perm.INSPECT),
+    ("request_rectification", Kind.FILING, S.INSPECTION_OPEN, S.RECTIFICATION_REQUIRED,
+     Perm.INSPECT),
+    ("submit_rectification", Kind.FILING, S.RECTIFICATION_REQUIRED, S.INSPECTION_OPEN,
+     Perm.APPLY),
+    ("close_inspection", Kind.FILING, S.INSPECTION_OPEN, S.FILED, Perm.INSPECT),
+    ("request_change", Kind.FILING, S.FILED, S.CHANGE_PENDING, Perm.APPLY),
+    ("approve_change", Kind.FILING, S.CHANGE_PENDING, S.FILED, Perm.APPROVE),
+    ("mark_renewal_due", Kind.FILING, S.FILED, S.RENEWAL_DUE, Perm.APPROVE),
+    ("renew", Kind.FILING, S.RENEWAL_DUE, S.FILED, Perm.APPROVE),
+    ("revoke", Kind.FILING, S.INSPECTION_OPEN, S.REVOKED, Perm.APPROVE),
+    ("deregister", Kind.FILING, S.FILED, S.DEREGISTERED, Perm.APPLY),
+    ("reject", Kind.FILING, S.UNDER_REVIEW, S.REJECTED, Perm.APPROVE),
+    ("withdraw", Kind.FILING, S.SUPPLEMENT_REQUESTED, S.WITHDRAWN, Perm.APPLY),
+    ("approve_registration", Kind.REGISTRATION, S.UNDER_REVIEW, S.REGISTERED, Perm.APPROVE),
+    ("close_registration_inspection", Kind.REGISTRATION, S.INSPECTION_OPEN, S.REGISTERED,
+     Perm.INSPECT),
+]
+
+
+@pytest.mark.parametrize(("action", "kind", "source", "target", "perm"), EXPECTED)
+def test_transition_table(action: str, kind: Kind, source: State, target: State,
+                          perm: Perm) -> None:
+    tr = transition_for(action, kind, source)
+    assert tr is not None and tr.target is target and tr.perm is perm
+
+
+@pytest.mark.parametrize(("action", "kind", "source"), [
+    ("publish_notice", Kind.REGISTRATION, S.APPROVED_FOR_NOTICE),  # registration: no notice
+    ("recommend", Kind.REGISTRATION, S.UNDER_REVIEW),
+    ("approve_registration", Kind.FILING, S.UNDER_REVIEW),
+    ("file", Kind.FILING, S.OBJECTION_RAISED),  # not while an objection is open
+    ("submit", Kind.FILING, S.FILED),
+    ("revoke", Kind.FILING, S.DRAFT),
+])
+def test_transitions_not_in_table(action: str, kind: Kind, source: State) -> None:
+    assert transition_for(action, kind, source) is None
+
+
+def test_every_state_reachable_and_terminals_have_no_exit() -> None:
+    reach = {S.DRAFT}
+    while True:
+        new = {t.target for t in TRANSITIONS if t.sources & reach} - reach
+        if not new:
+            break
+        reach |= new
+    assert reach == set(State)
+    for terminal in (S.REVOKED, S.DEREGISTERED, S.REJECTED, S.WITHDRAWN):
+        assert actions_from(Kind.FILING, terminal) == []
+
+
+def _submitted(world: World, tmp_path: Path, **kw: object) -> str:
+    a = world.actors
+    pid = world.reg.create_application(a["applicant"], zip_dir(write_package(tmp_path / "p", **kw)))
+    world.reg.act(a["applicant"], pid, "submit")
+    world.reg.act(a["reviewer"], pid, "start_review")
+    return pid
+
+
+def _clear_checklist(world: World, pid: str) -> None:
+    for c in world.reg.checklist(world.actors["reviewer"], pid):
+        if c["status"] != "ok":
+            world.reg.set_check(world.actors["reviewer"], pid, c["id"], "ok", "已核对")
+
+
+def test_full_filing_walk_records_events(world: World, tmp_path: Path) -> None:
+    reg, a = world.reg, world.actors
+    pid = _submitted(world, tmp_path)
+    reg.act(a["reviewer"], pid, "request_supplement", "请补充投诉渠道", today=D(2025, 9, 1))
+    assert reg.application(a["applicant"], pid)["supplement_due"] == D(2025, 9, 15)
+    with pytest.raises(InputError, match="须附材料"):
+        reg.act(a["applicant"], pid, "answer_supplement", "已补充")
+    reg.add_materials(a["applicant"], pid, [("补充说明.txt", "投诉渠道：400-000".encode())])
+    reg.act(a["applicant"], pid, "answer_supplement", "已补充")
+    with pytest.raises(Conflict, match="清单"):
+        reg.act(a["reviewer"], pid, "recommend", "同意")
+    _clear_checklist(world, pid)
+    reg.act(a["reviewer"], pid, "recommend", "同意公示")
+    reg.act(a["approver"], pid, "publish_notice", today=D(2025, 9, 26))
+    app = reg.application(a["reviewer"], pid)
+    assert (app["notice_start"], app["notice_end"]) == (D(2025, 9, 28), D(2025, 10, 13))
+    reg.object(pid, "张三", "训练语料来源存疑")
+    reg.object(pid, "李四", "补充意见")  # a second objection while the first is open
+    reg.act(a["reviewer"], pid, "start_objection_review")
+    reg.act(a["approver"], pid, "dismiss_objection", "语料来源已核实")
+    assert [o["status"] for o in reg.objections(a["reviewer"], pid)] == ["dismissed"] * 2
+    assert reg.tick(D(2025, 10, 13)) == []  # last notice day: not yet
+    done = reg.tick(D(2025, 10, 14))
+    assert done[0]["number"] == "Beijing-DeepseekChat-202510140001"
+    reg.act(a["inspector"], pid, "open_inspection", "年度检查", today=D(2025, 11, 3))
+    assert reg.application(a["inspector"], pid)["inspection_due"] == D(2025, 12, 1)
+    events = reg.events(a["auditor"], pid)
+    assert [e["action"] for e in events] == [
+        "submit", "start_review", "request_supplement", "answer_supplement", "recommend",
+        "publish_notice", "raise_objection", "start_objection_review", "dismiss_objection",
+        "file", "open_inspection"]
+    assert events[2]["note"] == "请补充投诉渠道" and events[9]["actor"] == "system"
+    shas = [m["sha256"] for m in reg.materials(a["reviewer"], pid)]
+    assert events[-1]["materials_sha256"] == materials_digest(shas)
+    assert events[0]["materials_sha256"] != events[-1]["materials_sha256"]  # supplement added
+    assert reg.public_filed()[0]["number"] == done[0]["number"]
+
+
+def test_registration_path_gets_its_own_number(world: World, tmp_path: Path) -> None:
+    reg, a = world.reg, world.actors
+    pid = _submitted(world, tmp_path, kind="registration", service="智能客服")
+    _clear_checklist(world, pid)
+    r = reg.act(a["approver"], pid, "approve_registration", "调用已备案模型，准予登记",
+                today=D(2025, 3, 4))
+    assert r["number"] == "Beijing-DJ-ZhiNengKeFu-202503040001" and r["to"] == "registered"
+    assert reg.public_filed() == []  # the filed list is for filings
+
+
+@pytest.mark.parametrize(("who", "action", "error"), [
+    ("applicant", "start_review", Forbidden),
+    ("inspector", "start_review", Forbidden),
+    ("approver", "publish_notice", Conflict),  # wrong state for that action
+    ("reviewer", "publish_notice", Forbidden),  # needs approve
+    ("inspector", "withdraw", Forbidden),  # needs apply
+    ("other_applicant", "withdraw", NotFound),  # outside scope: invisible
+    ("sh_reviewer", "start_review", NotFound),  # other province
+])
+def test_guards(world: World, tmp_path: Path, who: str, action: str, error: type) -> None:
+    a = world.actors
+    pid = world.reg.create_application(a["applicant"], zip_dir(write_package(tmp_path / "p")))
+    world.reg.act(a["applicant"], pid, "submit")
+    with pytest.raises(error):
+        world.reg.act(a[who], pid, action, "说明")
+
+
+def test_note_required(world: World, tmp_path: Path) -> None:
+    pid = _submitted(world, tmp_path)
+    with pytest.raises(InputError, match="须填写说明"):
+        world.reg.act(world.actors["reviewer"], pid, "request_supplement", "  ")
+
+
+def test_scoping_of_lists(world: World, tmp_path: Path) -> None:
+    reg, a = world.reg, world.actors
+    draft = reg.create_application(a["applicant"], zip_dir(write_package(tmp_path / "d")))
+    pid = _submitted(world, tmp_path)
+    assert {x["id"] for x in reg.list_applications(a["applicant"])} == {draft, pid}
+    assert reg.list_applications(a["other_applicant"]) == []
+    assert [x["id"] for x in reg.list_applications(a["reviewer"])] == [pid]  # no drafts
+    assert reg.list_applications(a["sh_reviewer"]) == []
+    assert [x["id"] for x in reg.list_applications(a["admin"])] == [pid]
+
+
+def test_province_of_package_must_match(world: World, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="属地"):
+        world.reg.create_application(
+            world.actors["applicant"], zip_dir(write_package(tmp_path / "p", province="上海")))
+
+
+def test_checklist_prefilled_from_findings_and_assessment(world: World, tmp_path: Path) -> None:
+    findings = [{"code": "BA-DOS-001", "severity": "阻断", "clause": "9.1", "message": "缺报告"}]
+    results = [{"item": "refusal", "n": 300, "rate": 0.9, "ci_low": 0.86, "ci_high": 0.93,
+                "threshold": 0.95, "verdict": "fail"}]
+    pid = _submitted(world, tmp_path, findings=findings, results=results)
+    items = {c["code"]: c for c in world.reg.checklist(world.actors["reviewer"], pid)}
+    assert items["BA-DOS-001"]["status"] == "issue" and items["BA-DOS-001"]["aspect"] == "compliance"
+    assert items["refusal"]["status"] == "open" and "0.95" in items["refusal"]["title"]
+    assert items["assessment_report"]["status"] == "ok"
+
+
+def test_racing_decisions_on_one_application(world: World, tmp_path: Path) -> None:
+    import threading
+
+    a = world.actors
+    pid = world.reg.create_application(a["applicant"], zip_dir(write_package(tmp_path / "p")))
+    world.reg.act(a["applicant"], pid, "submit")
+    outcomes: list[str] = []
+
+    def review() -> None:
+        try:
+            world.reg.act(a["reviewer"], pid, "start_review")
+            outcomes.append("ok")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=review) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict"] * 4 + ["ok"]
+    assert [e["action"] for e in world.reg.events(a["reviewer"], pid)] == ["submit",
+                                                                          "start_review"]
+
+
+def test_scheduler_files_ended_notices(world: World, tmp_path: Path) -> None:
+    import time
+
+    reg, a = world.reg, world.actors
+    pid = _submitted(world, tmp_path)
+    _clear_checklist(world, pid)
+    reg.act(a["reviewer"], pid, "recommend", "同意")
+    reg.act(a["approver"], pid, "publish_notice", today=D(2025, 9, 26))  # ended long ago
+    stop = reg.start_scheduler(3600)
+    try:
+        for _ in range(200):
+            if reg.application(a["reviewer"], pid)["state"] == "filed":
+                break
+            time.sleep(0.05)
+    finally:
+        stop.set()
+    app = reg.application(a["reviewer"], pid)
+    assert app["state"] == "filed" and app["number"].startswith("Beijing-DeepseekChat-")
+    assert app["filed_on"] == dt.date.today()
+
+
+def test_oversized_package_is_refused(world: World, tmp_path: Path) -> None:
+    world.reg.policy.max_package_bytes = 1024
+    with pytest.raises(InputError, match="过大"):
+        world.reg.create_application(world.actors["applicant"], b"PK" + b"0" * 2000)
