@@ -51,10 +51,10 @@ def make_example(root: Path) -> Path:
     d = root / "dossier"
     init_dossier(d, example=True)
     passing_log().save(d / "assessment.json")
-    (d / "keywords.txt").write_text("placeholder\n", encoding="utf-8")
+    write_keyword_library(d / "keywords.csv")
     (d / "banks").mkdir()
     data = load(d)
-    data["attachments"]["keyword_list"] = "keywords.txt"
+    data["attachments"]["keyword_list"] = "keywords.csv"
     data["attachments"]["banks"] = "banks"
     data["service"]["launch_date"] = (NOW + dt.timedelta(days=90)).date().isoformat()
     save(d, data)

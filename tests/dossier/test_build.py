@@ -15,6 +15,7 @@ from beian import __version__
 from beian.assess import AssessmentLog
 from beian.dossier import PACKAGE_FORMAT, build_package, check_dossier
 from beian.errors import InputError
+from beian.standards import load_edition
 from tests.dossier._helpers import NOW, make_example
 
 
@@ -189,3 +190,26 @@ def test_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="manifest"):
         build_package(report, other, force=True)
     assert (other / "keep.txt").read_text() == "x"
+
+
+def test_every_xlsx_opens_with_openpyxl(package: Path) -> None:
+    import openpyxl
+
+    from beian.lexicon import ATTACHMENT_COLUMNS
+
+    books = {p.name: openpyxl.load_workbook(p, read_only=True) for p in package.glob("*.xlsx")}
+    assert "拦截关键词列表.xlsx" in books
+    ws = books["拦截关键词列表.xlsx"].worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    assert tuple(rows[0]) == ATTACHMENT_COLUMNS
+    assert len(rows) - 1 == 17 * 600  # every keyword of the example library
+    assert {r[3] for r in rows[1:]} == {r.code for r in load_edition().core_risks()}
+
+
+def test_the_registry_accepts_the_package(package: Path) -> None:
+    from beian.registry._package import read_package, zip_directory
+
+    pkg = read_package(zip_directory(package), max_bytes=100 * 2**20)
+    assert pkg.manifest.service.model_name == "ShiLiChat"
+    assert pkg.findings == []
+    assert pkg.files["安全评估报告.pdf"][1] == "assessment_report"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from beian import __version__
+from beian.dossier import _attachments  # noqa: F401  (registers the attachment exporters)
 from beian.dossier._check import CheckReport
 from beian.dossier._context import DossierContext
 from beian.dossier._exporters import EXPORTERS
