@@ -207,7 +207,7 @@ def test_every_xlsx_opens_with_openpyxl(package: Path) -> None:
 
 
 def test_the_registry_accepts_the_package(package: Path) -> None:
-    from beian.registry._package import read_package, zip_directory
+    from beian.registry import read_package, zip_directory
 
     pkg = read_package(zip_directory(package), max_bytes=100 * 2**20)
     assert pkg.manifest.service.model_name == "ShiLiChat"
