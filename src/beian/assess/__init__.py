@@ -1,5 +1,18 @@
-"""Self-assessment (TC260-003 §9): items, statistics and the AssessmentLog artefact."""
+"""Self-assessment (TC260-003 §9): banks, targets, judges, sampling, statistics, runs, reports."""
 
+from beian.assess._audit import audit_bank, near_duplicate_pairs
+from beian.assess._bank import (
+    KIND_ZH,
+    KINDS,
+    Bank,
+    Kind,
+    Question,
+    export_bank_xlsx,
+    load_bank,
+    normalize_text,
+)
+from beian.assess._config import AssessConfig, Sampling, load_assess_config
+from beian.assess._importers import IMPORTERS, import_dataset, load_mapping, write_bank_jsonl
 from beian.assess._items import ITEMS, ItemId, ItemSpec
 from beian.assess._log import (
     LOG_VERSION,
@@ -9,17 +22,61 @@ from beian.assess._log import (
     Verdict,
     evaluate_item,
 )
+from beian.assess._report import render_report, write_report
+from beian.assess._run import (
+    LOG,
+    RECORDS,
+    RunResult,
+    draw_samples,
+    read_records,
+    rescore,
+    run_assessment,
+)
+from beian.assess._sampling import allocate, random_sample, stratified_sample
+from beian.assess._score import assessment_findings, refusal_matrix, score
 from beian.assess._stats import wilson_interval
 
 __all__ = [
+    "IMPORTERS",
     "ITEMS",
+    "KINDS",
+    "KIND_ZH",
+    "LOG",
     "LOG_VERSION",
+    "RECORDS",
+    "AssessConfig",
     "AssessmentLog",
+    "Bank",
     "ItemId",
     "ItemResult",
     "ItemSpec",
+    "Kind",
+    "Question",
     "RiskBreakdown",
+    "RunResult",
+    "Sampling",
     "Verdict",
+    "allocate",
+    "assessment_findings",
+    "audit_bank",
+    "draw_samples",
     "evaluate_item",
+    "export_bank_xlsx",
+    "import_dataset",
+    "load_assess_config",
+    "load_bank",
+    "load_mapping",
+    "near_duplicate_pairs",
+    "normalize_text",
+    "random_sample",
+    "read_records",
+    "refusal_matrix",
+    "render_report",
+    "rescore",
+    "run_assessment",
+    "score",
+    "stratified_sample",
     "wilson_interval",
+    "write_bank_jsonl",
+    "write_report",
 ]

@@ -1,24 +1,76 @@
-"""``beian demo``: the main job on the embedded demo, offline, without keys."""
+"""``beian demo``: a full offline self-assessment on the embedded demo model, bank and lexicon."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from beian.cli._common import console, get_config
+from beian.cli._common import console, findings_table, get_config
 
 
-def demo(ctx: typer.Context) -> None:
-    """运行内置演示（离线、无需密钥）。"""
+def demo(
+    ctx: typer.Context,
+    out_dir: Path | None = typer.Argument(None, help="输出目录（默认 ./demo-out）"),
+    out_opt: Path | None = typer.Option(None, "--out", "-o", help="输出目录（同位置参数）"),
+) -> None:
+    """运行内置演示：启动演示模型服务，用演示题库与关键词库完成一次完整的安全评估（离线、无需密钥）。"""
+    import yaml
+
+    from beian.assess import assessment_findings, load_assess_config, write_report
+    from beian.assess.judges import export_review, train_classifier
+    from beian.cli.assess import execute, results_table
+    from beian.demo import DemoBehavior, serve_in_thread
+    from beian.io import atomic_write_text
+
+    data = Path(__file__).resolve().parent.parent / "demo" / "data"
+    out = out_dir or out_opt or Path("demo-out")
     ed = get_config(ctx).edition()
     console.print(f"[bold]beian 演示[/bold] · {ed.label()}")
     console.print(
         f"附录A 安全风险 {len(ed.risks)} 种（A.1+A.2 共 {len(ed.core_risks())} 种）；"
-        f"非拒答方面 {len(ed.aspects)} 个；数值要求 {len(ed.figures)} 项；"
-        f"第5–8章条款 {len(ed.clauses)} 条；备案附件 {len(ed.materials.attachments)} 份。"
+        f"非拒答方面 {len(ed.aspects)} 个；数值要求 {len(ed.figures)} 项。"
     )
-    for f in ed.figures.values():
-        if f.name.startswith("assess."):
-            console.print(f"  §{f.clause} {f.title}：{f.display()}")
+    out.mkdir(parents=True, exist_ok=True)
+    model = out / "classifier.pkl"
+    m = train_classifier(data / "classifier_train.csv", model, ed, seed=0)
+    console.print(
+        f"① 训练分类模型：{m['samples']} 条样本，留出集精确率 {m['unsafe_precision']:.1%}、召回率 {m['unsafe_recall']:.1%}"
+    )
+    behavior = DemoBehavior(rate_limit_every=25, slow_every=400, slow_ms=300, unsafe_every=40)
+    with serve_in_thread(behavior) as server, serve_in_thread(DemoBehavior(judge=True)) as judge:
+        cfg_data = yaml.safe_load((data / "assess.yaml").read_text("utf-8"))
+        cfg_data["target"]["base_url"] = server.base_url
+        cfg_data["judges"]["llm"]["base_url"] = judge.base_url
+        cfg_data["banks"] = [str(data / b) for b in cfg_data["banks"]]
+        cfg_data["judges"]["keyword"]["lexicon"] = str(data / "lexicon.csv")
+        cfg_data["judges"]["classifier"]["model"] = str(model.resolve())
+        cfg_data["output"] = "run"
+        cfg_path = out / "assess.yaml"
+        atomic_write_text(cfg_path, yaml.safe_dump(cfg_data, allow_unicode=True, sort_keys=False))
+        console.print(
+            f"② 演示模型服务：{server.base_url}（会拒答部分问题、偶尔限流 429、偶尔变慢、偶尔被内容过滤）"
+        )
+        cfg = load_assess_config(cfg_path)
+        result = execute(cfg, ed, None)
+    log = result.log
+    console.print(results_table(log))
+    findings = [
+        f
+        for f in assessment_findings(log)
+        if f.code != "BA-ASM-007" or "9.3-manual" not in f.message
+    ]
+    if findings:
+        console.print(findings_table(findings, "评估提示"))
+    report = write_report(result.run_dir, ed)
+    review = out / "review.xlsx"
+    n = int(ed.figure("assess.generation.manual_sample_min").threshold)
+    export_review(result.records, review, n=n, seed=cfg.sampling.seed)
+    console.print(f"③ 运行目录：{result.run_dir}（records.jsonl、assessment.json）")
+    console.print(f"④ 中文报告：{report}")
+    console.print(
+        f"⑤ 人工抽检表：{review}（标注后运行 `beian assess review import {result.run_dir} {review}` 得到 9.3 人工抽检结果）"
+    )
 
 
 def demo_server(
@@ -27,13 +79,18 @@ def demo_server(
     latency_ms: float = typer.Option(0.0, "--latency-ms", help="每次响应前的延迟（毫秒）"),
     rate_limit_every: int = typer.Option(0, help="每 N 个问题（按哈希）先返回一次 HTTP 429"),
     api_key: str | None = typer.Option(None, help="要求的 API 密钥（默认不校验）"),
+    judge: bool = typer.Option(
+        False, "--judge", help="充当大模型评审：以 JSON 给出合格与否、是否拒答"
+    ),
 ) -> None:
     """运行内置的 OpenAI 兼容演示模型服务（确定性：拒答部分问题、回答其余问题）。"""
     from beian.demo import DemoBehavior, run_server
 
     console.print(f"演示模型服务：http://{host}:{port}/v1（Ctrl+C 停止）")
     run_server(
-        DemoBehavior(latency_ms=latency_ms, rate_limit_every=rate_limit_every, api_key=api_key),
+        DemoBehavior(
+            latency_ms=latency_ms, rate_limit_every=rate_limit_every, api_key=api_key, judge=judge
+        ),
         host,
         port,
     )

@@ -4,8 +4,11 @@ from beian.demo._behavior import (
     DEFAULT_FILTER_WORDS,
     DEFAULT_REFUSE_WORDS,
     REFUSALS,
+    UNSAFE_MARKERS,
     DemoBehavior,
     answer_text,
+    judge_reply,
+    unsafe_text,
 )
 from beian.demo._server import DemoServer, DemoStats, create_app, run_server, serve_in_thread
 
@@ -13,11 +16,14 @@ __all__ = [
     "DEFAULT_FILTER_WORDS",
     "DEFAULT_REFUSE_WORDS",
     "REFUSALS",
+    "UNSAFE_MARKERS",
     "DemoBehavior",
     "DemoServer",
     "DemoStats",
     "answer_text",
     "create_app",
+    "judge_reply",
     "run_server",
     "serve_in_thread",
+    "unsafe_text",
 ]

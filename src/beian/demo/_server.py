@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from beian.demo._behavior import DemoBehavior, Plan, plan
+from beian.demo._behavior import DemoBehavior, Plan, judge_reply, plan
 
 
 @dataclass
@@ -102,6 +102,13 @@ def create_app(behavior: DemoBehavior | None = None, stats: DemoStats | None = N
         prompt = _prompt_of(messages)
         attempt = st.record(prompt)
         p = plan(prompt, attempt, beh)
+        if beh.judge and p.kind in ("answer", "refuse"):
+            p = Plan(
+                "answer",
+                text=judge_reply(messages, beh),
+                delay_ms=p.delay_ms,
+                directives=p.directives,
+            )
         if p.delay_ms:
             await asyncio.sleep(p.delay_ms / 1000)
         model = str(body.get("model") or beh.model)

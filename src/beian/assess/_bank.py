@@ -1,0 +1,278 @@
+"""Question banks: load CSV / XLSX / JSONL banks, normalize text, export the 评估测试题集 workbook."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from beian.errors import InputError
+from beian.io import atomic_path, read_text
+from beian.standards import Edition, parse_risk_code
+
+Kind = Literal["generation", "must_refuse", "must_answer"]
+KINDS: tuple[Kind, ...] = ("generation", "must_refuse", "must_answer")
+KIND_ZH = {
+    "generation": "生成内容测试题",
+    "must_refuse": "应拒答测试题",
+    "must_answer": "非拒答测试题",
+}
+# Spellings people use for the kinds (Chinese workbook headers included).
+_KIND_ALIASES = {
+    "generation": "generation",
+    "generate": "generation",
+    "生成": "generation",
+    "生成内容": "generation",
+    "must_refuse": "must_refuse",
+    "refuse": "must_refuse",
+    "应拒答": "must_refuse",
+    "must_answer": "must_answer",
+    "answer": "must_answer",
+    "非拒答": "must_answer",
+}
+_HEADER_ALIASES = {
+    "编号": "id",
+    "题目": "question",
+    "问题": "question",
+    "风险": "risk",
+    "风险代码": "risk",
+    "风险类别代码": "risk",
+    "类型": "kind",
+    "题型": "kind",
+    "方面": "aspect",
+    "来源": "source",
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One test question. ``messages`` holds a multi-turn conversation (the last turn is asked)."""
+
+    id: str
+    kind: Kind
+    risk: str | None = None
+    aspect: str | None = None
+    question: str = ""
+    messages: tuple[tuple[str, str], ...] = ()
+    source: str = ""
+    where: str = ""  # file:line it came from
+
+    def chat(self, system_prompt: str | None = None) -> list[dict[str, str]]:
+        """The OpenAI ``messages`` to send for this question."""
+        msgs = [{"role": r, "content": c} for r, c in self.messages] or [
+            {"role": "user", "content": self.question}
+        ]
+        if system_prompt and msgs[0]["role"] != "system":
+            msgs.insert(0, {"role": "system", "content": system_prompt})
+        return msgs
+
+    @property
+    def text(self) -> str:
+        """The question as one string (the user turns of a conversation joined)."""
+        if self.messages:
+            return "\n".join(c for r, c in self.messages if r == "user")
+        return self.question
+
+
+@dataclass
+class Bank:
+    questions: list[Question] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Question]:
+        return [q for q in self.questions if q.kind == kind]
+
+    def by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+_PUNCT = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize_text(text: str) -> str:
+    """Text for duplicate detection: NFKC, simplified, lower case, no punctuation or spaces."""
+    t = unicodedata.normalize("NFKC", text).lower()
+    t = str(_t2s().convert(t))
+    return _PUNCT.sub("", t)
+
+
+def read_csv_rows(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, row)`` for each CSV row (header on line 1), any encoding Chinese teams use."""
+    text, _ = read_text(path)
+    reader = csv.DictReader(io.StringIO(text))
+    for i, row in enumerate(reader, start=2):
+        yield i, dict(row)
+
+
+def _rows_xlsx(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile/openpyxl raise many types for a broken workbook
+        raise InputError(
+            f"无法读取 XLSX 题库：{exc}", where=str(path), fix="请用 Excel/WPS 另存为 .xlsx"
+        ) from None
+    for ws in wb.worksheets:
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None)
+        if not header:
+            continue
+        keys = [str(h).strip() if h is not None else "" for h in header]
+        for i, values in enumerate(rows, start=2):
+            if not any(v not in (None, "") for v in values):
+                continue
+            row = {k: v for k, v in zip(keys, values, strict=False) if k}
+            row.setdefault("_sheet", ws.title)
+            yield i, row
+
+
+def read_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` for each non-blank line; a bad line is an error at file:line."""
+    text, _ = read_text(path)
+    for i, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"JSONL 行不是有效的 JSON：{exc.msg}", where=f"{path}:{i}", fix="每行一个 JSON 对象"
+            ) from None
+        if not isinstance(obj, dict):
+            raise InputError("JSONL 行应为 JSON 对象", where=f"{path}:{i}")
+        yield i, obj
+
+
+def _canon(row: dict[str, Any]) -> dict[str, Any]:
+    return {_HEADER_ALIASES.get(str(k).strip(), str(k).strip().lower()): v for k, v in row.items()}
+
+
+def _str(v: Any) -> str:
+    return "" if v is None else str(v).strip()
+
+
+def _messages(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError:
+            raise InputError("messages 不是 JSON 数组", where=where) from None
+    if not isinstance(raw, list) or not raw:
+        raise InputError(
+            "messages 应为非空数组", where=where, fix='例如 [{"role":"user","content":"…"}]'
+        )
+    out = []
+    for m in raw:
+        if not isinstance(m, dict) or m.get("role") not in ("system", "user", "assistant"):
+            raise InputError(
+                "messages 的每一项应有 role（system/user/assistant）和 content", where=where
+            )
+        out.append((str(m["role"]), _str(m.get("content"))))
+    if out[-1][0] != "user":
+        raise InputError("多轮对话的最后一轮应为 user", where=where)
+    return tuple(out)
+
+
+def _question(row: dict[str, Any], where: str, default_kind: str | None) -> Question:
+    r = _canon(row)
+    qid = _str(r.get("id"))
+    if not qid:
+        raise InputError("题目缺少 id", where=where, fix="每道题需要唯一的 id（编号）列")
+    kind_raw = _str(r.get("kind")) or (default_kind or "")
+    kind = _KIND_ALIASES.get(kind_raw.lower()) or _KIND_ALIASES.get(kind_raw)
+    if kind is None:
+        raise InputError(
+            f"未知的题型 {kind_raw!r}",
+            where=where,
+            fix="kind 应为 generation / must_refuse / must_answer（生成内容 / 应拒答 / 非拒答）",
+        )
+    msgs = _messages(r["messages"], where) if r.get("messages") not in (None, "") else ()
+    text = _str(r.get("question"))
+    if not text and not msgs:
+        raise InputError("题目缺少 question（或 messages）", where=where)
+    risk_raw = _str(r.get("risk"))
+    risk: str | None = risk_raw or None
+    if risk_raw:
+        try:
+            risk = parse_risk_code(risk_raw)
+        except InputError:
+            risk = risk_raw  # kept as written; ``audit`` reports unknown codes
+    return Question(
+        id=qid,
+        kind=kind,  # type: ignore[arg-type]
+        risk=risk,
+        aspect=_str(r.get("aspect")) or None,
+        question=text,
+        messages=msgs,
+        source=_str(r.get("source")),
+        where=where,
+    )
+
+
+_READERS = {".csv": read_csv_rows, ".xlsx": _rows_xlsx, ".jsonl": read_jsonl}
+
+
+def load_bank(paths: Sequence[str | os.PathLike[str]], *, default_kind: str | None = None) -> Bank:
+    """Load questions from CSV, XLSX and JSONL files (columns: id, question|messages, risk, kind, aspect, source)."""
+    bank = Bank()
+    for p in map(Path, paths):
+        reader = _READERS.get(p.suffix.lower())
+        if reader is None:
+            raise InputError(
+                f"不支持的题库格式 {p.suffix or '(无扩展名)'}",
+                where=str(p),
+                fix="题库应为 .csv、.xlsx 或 .jsonl 文件",
+            )
+        if not p.is_file():
+            raise InputError("题库文件不存在", where=str(p), fix="请检查路径")
+        for line, row in reader(p):
+            bank.questions.append(_question(row, f"{p}:{line}", default_kind))
+        bank.files.append(str(p))
+    return bank
+
+
+def export_bank_xlsx(bank: Bank, edition: Edition, target: str | os.PathLike[str]) -> None:
+    """Write the 评估测试题集 attachment: one sheet per kind, risk names and aspects spelled out."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for kind in KINDS:
+        ws = wb.create_sheet(KIND_ZH[kind])
+        ws.append(["编号", "风险类别代码", "风险名称", "方面", "题目", "来源"])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for q in bank.of_kind(kind):
+            risk = edition.risks.get(q.risk or "")
+            aspect = edition.aspects.get(q.aspect or "")
+            ws.append(
+                [
+                    q.id,
+                    q.risk or "",
+                    risk.name if risk else "",
+                    aspect.name if aspect else (q.aspect or ""),
+                    q.text,
+                    q.source,
+                ]
+            )
+        for col, width in zip("ABCDEF", (14, 12, 30, 10, 80, 20), strict=True):
+            ws.column_dimensions[col].width = width
+    with atomic_path(target, suffix=".xlsx") as tmp:
+        wb.save(tmp)

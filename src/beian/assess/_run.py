@@ -1,0 +1,318 @@
+"""The run engine: sample the banks, ask the target (cached, resumable), judge, score, write the run.
+
+A run directory holds ``records.jsonl`` (one record per question: question, answer, outcome,
+every judge's verdict, timestamps, response hash), ``assessment.json`` (the AssessmentLog) and by
+default ``cache.sqlite``. Every response is committed to the cache as it arrives, so after a crash
+or ``kill -9`` a rerun asks only the questions that had no answer yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from beian.assess._bank import KINDS, Bank, Question, load_bank, read_jsonl
+from beian.assess._config import AssessConfig
+from beian.assess._log import AssessmentLog
+from beian.assess._sampling import draw
+from beian.assess._score import refusal_matrix, score
+from beian.assess.judges import (
+    ITEM_KIND,
+    Judge,
+    JudgeContext,
+    JudgeInput,
+    Policy,
+    make_judge,
+)
+from beian.assess.targets import Response, ResponseCache, Target, cache_key, make_target
+from beian.errors import InputError
+from beian.io import atomic_path
+from beian.standards import Edition
+
+RECORDS = "records.jsonl"
+LOG = "assessment.json"
+Progress = Callable[[str, int, int], None]
+_SAMPLE_FIGURE = {
+    "generation": (
+        "assess.generation.manual_sample_min",
+        "assess.generation.keyword_sample_min",
+        "assess.generation.classifier_sample_min",
+    ),
+    "must_refuse": ("assess.refusal.must_refuse_sample_min",),
+    "must_answer": ("assess.refusal.must_answer_sample_min",),
+}
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    log: AssessmentLog
+    records: list[dict[str, Any]]
+    asked: int  # questions sent to the target in this invocation (the rest came from the cache)
+
+
+def sample_size(kind: str, setting: int | str | None, edition: Edition) -> int | None:
+    """The sample size for ``kind``: the setting, or the edition's minimum (None: all)."""
+    if setting == "all":
+        return None
+    if isinstance(setting, int):
+        return setting
+    return int(max(edition.figure(f).threshold for f in _SAMPLE_FIGURE[kind]))
+
+
+def draw_samples(bank: Bank, cfg: AssessConfig, edition: Edition) -> dict[str, list[Question]]:
+    out: dict[str, list[Question]] = {}
+    s = cfg.sampling
+    for kind in KINDS:
+        pool = bank.of_kind(kind)
+        if not pool:
+            continue
+        n = sample_size(kind, getattr(s, kind), edition)
+        key: Callable[[Question], str | None] = (
+            (lambda q: q.aspect) if kind == "must_answer" else (lambda q: q.risk)
+        )
+        out[kind] = draw(pool, len(pool) if n is None else n, s.seed, s.method, key, kind)
+    return out
+
+
+async def collect(
+    target: Target,
+    cache: ResponseCache,
+    questions: list[Question],
+    progress: Progress | None = None,
+) -> tuple[dict[str, Response], int]:
+    """Answers for every question: from the cache, else from the target (committed as they come)."""
+    ident = target.identity()
+    keys = {q.id: cache_key(ident, q.chat()) for q in questions}
+    got = cache.get_many(list(keys.values()))
+    out = {q.id: got[keys[q.id]] for q in questions if keys[q.id] in got}
+    total = len(questions)
+    done = len(out)
+    if progress:
+        progress("ask", done, total)
+    todo = [q for q in questions if q.id not in out]
+    # Answers that arrive in the same event-loop tick are committed together at its end: one
+    # transaction per tick instead of per answer, and nothing waits longer than that tick.
+    pending: list[tuple[str, str, Response]] = []
+    loop = asyncio.get_running_loop()
+
+    def flush() -> None:
+        batch = pending[:]
+        pending.clear()
+        cache.put_many(batch)
+
+    async def one(q: Question) -> None:
+        nonlocal done
+        r = await target.ask(q.id, q.chat())
+        if not pending:
+            loop.call_soon(flush)
+        pending.append((keys[q.id], q.id, r))
+        out[q.id] = r
+        done += 1
+        if progress:
+            progress("ask", done, total)
+
+    try:
+        await asyncio.gather(*(one(q) for q in todo))
+    finally:
+        flush()
+        await target.aclose()
+    return out, len(todo)
+
+
+def _record(q: Question, r: Response) -> dict[str, Any]:
+    rec: dict[str, Any] = {
+        "id": q.id,
+        "kind": q.kind,
+        "risk": q.risk,
+        "aspect": q.aspect,
+        "question": q.text,
+    }
+    if q.messages:
+        rec["messages"] = [{"role": a, "content": b} for a, b in q.messages]
+    rec.update(
+        answer=r.answer,
+        outcome=r.outcome,
+        finish_reason=r.finish_reason,
+        error=r.error,
+        status=r.status,
+        attempts=r.attempts,
+        latency_ms=round(r.latency_ms, 1),
+        asked_at=r.asked_at,
+        answered_at=r.answered_at,
+        response_hash=r.answer_hash,
+        verdicts={},
+    )
+    return rec
+
+
+def apply_judges(
+    records: list[dict[str, Any]], judges: list[Judge], progress: Progress | None = None
+) -> None:
+    live = [r for r in records if r["outcome"] != "error"]
+    inputs = [
+        JudgeInput(
+            r["id"],
+            r["kind"],
+            r["question"],
+            r["answer"],
+            r["outcome"],
+            r.get("risk"),
+            r.get("aspect"),
+        )
+        for r in live
+    ]
+    for i, j in enumerate(judges):
+        kinds = j.cfg.get(
+            "kinds"
+        )  # a judge may be limited to some kinds (an LLM judge costs money)
+        pairs = [
+            (r, x) for r, x in zip(live, inputs, strict=True) if not kinds or r["kind"] in kinds
+        ]
+        mine = [r for r, _ in pairs]
+        for rec, v in zip(mine, j.judge_many([x for _, x in pairs]), strict=True):
+            if v is not None:
+                rec["verdicts"][j.name] = v.to_dict()
+            else:
+                rec["verdicts"].pop(j.name, None)
+        if progress:
+            progress("judge", i + 1, len(judges))
+
+
+def build_judges(cfg: AssessConfig, ctx: JudgeContext) -> list[Judge]:
+    return [make_judge(name, jc, ctx, f"{cfg.path}: judges") for name, jc in cfg.judges.items()]
+
+
+def write_records(run_dir: Path, records: list[dict[str, Any]]) -> None:
+    with atomic_path(run_dir / RECORDS) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def read_records(run_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    p = Path(run_dir) / RECORDS
+    if not p.is_file():
+        raise InputError(
+            "评估记录 records.jsonl 不存在", where=str(p), fix="请先运行 `beian assess run`"
+        )
+    return [obj for _, obj in read_jsonl(p)]
+
+
+def finish(
+    run_dir: Path,
+    records: list[dict[str, Any]],
+    policy: Policy,
+    edition: Edition,
+    base: AssessmentLog,
+) -> AssessmentLog:
+    """Score, then write records.jsonl and assessment.json (both atomically)."""
+    for rec in records:
+        rec.pop("final", None)
+    results, unjudged = score(records, policy, edition)
+    # Results this engine does not compute (the corpus items 9.2-*, written by corpus screening
+    # into the same AssessmentLog) are kept; the generated-content and refusal items are replaced.
+    kept = [r for r in base.results if r.item not in ITEM_KIND]
+    log = base.model_copy(update={"results": kept})
+    for res in results:
+        log.upsert(res)
+    outcomes = Counter(r["outcome"] for r in records)
+    log.extra.update(
+        records=len(records),
+        outcomes=dict(sorted(outcomes.items())),
+        errors=outcomes.get("error", 0),
+        unjudged=unjudged,
+        refusal_matrix=refusal_matrix(records),
+        policy=policy.describe(),
+    )
+    write_records(run_dir, records)
+    log.save(run_dir / LOG)
+    return log
+
+
+def run_assessment(
+    cfg: AssessConfig,
+    edition: Edition,
+    run_dir: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run (or resume) an assessment described by ``cfg`` into ``run_dir``."""
+    out = Path(run_dir) if run_dir else cfg.resolve(cfg.output or f"runs/{cfg.name}")
+    out.mkdir(parents=True, exist_ok=True)
+    bank = load_bank([cfg.resolve(b) for b in cfg.banks])
+    samples = draw_samples(bank, cfg, edition)
+    questions = [q for kind in KINDS for q in samples.get(kind, [])]
+    if not questions:
+        raise InputError("题库中没有题目", where=", ".join(cfg.banks), fix="检查题库文件")
+    seen: set[str] = set()
+    for q in questions:
+        if q.id in seen:
+            raise InputError(
+                f"题目编号 {q.id} 重复",
+                where=q.where,
+                fix="编号必须唯一；可先运行 `beian bank audit`",
+            )
+        seen.add(q.id)
+    cache_path = cfg.resolve(cfg.cache) if cfg.cache else out / "cache.sqlite"
+    ctx = JudgeContext(edition=edition, base_dir=cfg.base_dir, run_dir=out, cache_path=cache_path)
+    judges = build_judges(cfg, ctx)  # before asking: configuration errors surface at once
+    policy = Policy.from_config(cfg.policy, {j.name for j in judges}, f"{cfg.path}: policy")
+    target = make_target(cfg.target, f"{cfg.path}: target")
+    cache = ResponseCache(cache_path)
+    try:
+        answers, asked = asyncio.run(collect(target, cache, questions, progress))
+    finally:
+        cache.close()
+    records = [_record(q, answers[q.id]) for q in questions]
+    apply_judges(records, judges, progress)
+    base = AssessmentLog.for_edition(
+        edition,
+        target=target.describe(),
+        judges=[j.describe() for j in judges],
+        seeds={k: cfg.sampling.seed for k in samples},
+        samples={k: len(v) for k, v in samples.items()},
+        extra={
+            "name": cfg.name,
+            "config": str(cfg.path),
+            "banks": bank.files,
+            "bank_sizes": {k: len(bank.of_kind(k)) for k in KINDS},
+            "sampling_method": cfg.sampling.method,
+        },
+    )
+    if (out / LOG).is_file():  # a rerun keeps what others wrote into the log (9.2-* items)
+        base.results = list(AssessmentLog.load(out / LOG).results)
+    log = finish(out, records, policy, edition, base)
+    return RunResult(out, log, records, asked)
+
+
+def rescore(run_dir: str | os.PathLike[str], edition: Edition) -> AssessmentLog:
+    """Recompute results after importing human verdicts (no model is asked again)."""
+    from beian.assess.judges import load_manual
+    from beian.assess.judges._human import manual_verdict
+
+    out = Path(run_dir)
+    old = AssessmentLog.load(out / LOG)
+    records = read_records(out)
+    manual = load_manual(out)
+    for rec in records:
+        rec.setdefault("verdicts", {}).pop("human", None)
+        if rec["id"] in manual and rec["outcome"] != "error":
+            rec["verdicts"]["human"] = manual_verdict(manual[rec["id"]]).to_dict()
+    names = {j["name"] for j in old.judges} | ({"human"} if manual else set())
+    policy = Policy.from_config(_policy_config(old), names)
+    if manual and not any(j["name"] == "human" for j in old.judges):
+        old.judges.append({"name": "human", "title": "人工抽检"})
+    old.extra["manual_verdicts"] = len(manual)
+    return finish(out, records, policy, edition, old)
+
+
+def _policy_config(log: AssessmentLog) -> dict[str, Any]:
+    pol = log.extra.get("policy") or {}
+    return {"manual_wins": pol.get("manual_wins", True), "items": pol.get("items") or {}}

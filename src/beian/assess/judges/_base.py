@@ -1,0 +1,126 @@
+"""Judges: what they see, what they say, and the registry (``@judge("name")``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from beian.errors import ConfigError
+from beian.standards import Edition
+
+# Refusal grades of the Chinese refusal judge (and of any judge that grades refusals).
+REFUSED = "拒答"
+REFUSED_GUIDED = "拒答并正向引导"
+ANSWERED = "正常回答"
+EMPTY = "空回答"
+REFUSAL_GRADES = (REFUSED, REFUSED_GUIDED, ANSWERED, EMPTY)
+QUALIFIED = "合格"
+UNQUALIFIED = "不合格"
+
+
+@dataclass(frozen=True)
+class JudgeInput:
+    """One answered question as a judge sees it."""
+
+    qid: str
+    kind: str
+    question: str
+    answer: str
+    outcome: str  # answered | blocked | empty
+    risk: str | None = None
+    aspect: str | None = None
+
+
+@dataclass
+class Verdict:
+    """A judge's verdict. ``unsafe``: the answer is 不合格 content; ``refused``: it is a refusal."""
+
+    judge: str
+    label: str
+    unsafe: bool | None = None
+    refused: bool | None = None
+    risk: str | None = None
+    score: float | None = None
+    detail: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        return {k: v for k, v in d.items() if v not in (None, "", {})}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Verdict:
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+@dataclass
+class JudgeContext:
+    """What a judge may need besides its own settings."""
+
+    edition: Edition
+    base_dir: Path = field(default_factory=Path.cwd)
+    run_dir: Path | None = None
+    cache_path: Path | None = None
+
+
+class Judge:
+    """Base class. Subclasses set ``name`` and implement :meth:`judge_many`."""
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+
+    def __init__(self, cfg: dict[str, Any], where: str, ctx: JudgeContext) -> None:
+        self.cfg = cfg
+        self.where = where
+        self.ctx = ctx
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "title": self.title}
+
+    def judge_many(self, inputs: list[JudgeInput]) -> list[Verdict | None]:
+        """One verdict per input, or ``None`` where this judge has nothing to say."""
+        return [self.judge(x) for x in inputs]
+
+    def judge(self, x: JudgeInput) -> Verdict | None:
+        raise NotImplementedError
+
+    def path(self, key: str) -> Path:
+        """A path setting, relative to the directory of assess.yaml."""
+        raw = self.cfg.get(key)
+        if not raw:
+            raise ConfigError(f"评判器 {self.name} 缺少 {key}", where=f"{self.where}.{key}")
+        p = Path(str(raw))
+        return p if p.is_absolute() else self.ctx.base_dir / p
+
+
+_JUDGES: dict[str, type[Judge]] = {}
+
+
+def judge(name: str) -> Callable[[type[Judge]], type[Judge]]:
+    """Register a judge class under ``name`` (``judges: {name: {...}}`` in assess.yaml)."""
+
+    def deco(cls: type[Judge]) -> type[Judge]:
+        cls.name = name
+        _JUDGES[name] = cls
+        return cls
+
+    return deco
+
+
+def judge_names() -> list[str]:
+    return sorted(_JUDGES)
+
+
+def make_judge(
+    name: str, cfg: dict[str, Any], ctx: JudgeContext, where: str = "assess.yaml: judges"
+) -> Judge:
+    cls = _JUDGES.get(name)
+    if cls is None:
+        raise ConfigError(
+            f"未知的评判器 {name!r}",
+            where=f"{where}.{name}",
+            fix="可用评判器：" + "、".join(judge_names()),
+        )
+    return cls(cfg, f"{where}.{name}", ctx)

@@ -1,0 +1,88 @@
+"""What a target returns, and the registry of target types (``type:`` in assess.yaml)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from beian.errors import ConfigError
+
+Outcome = Literal["answered", "blocked", "empty", "error"]
+OUTCOME_ZH = {"answered": "已回答", "blocked": "被拦截", "empty": "空回答", "error": "错误"}
+
+
+@dataclass(frozen=True)
+class Response:
+    """One answer. ``blocked`` (a provider-side content filter) counts as a refusal, not an error."""
+
+    outcome: Outcome
+    answer: str = ""
+    finish_reason: str | None = None
+    error: str | None = None
+    status: int | None = None
+    attempts: int = 1
+    latency_ms: float = 0.0
+    model: str | None = None
+    asked_at: str = ""
+    answered_at: str = ""
+
+    @property
+    def answer_hash(self) -> str:
+        return hashlib.sha256(self.answer.encode("utf-8")).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}  # flat: no deep copy
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Response:
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+class Target(Protocol):
+    """Something that answers chat messages (a model endpoint, or pre-collected answers)."""
+
+    def identity(self) -> dict[str, Any]:
+        """What determines the answers (used as the cache key): never secrets or throughput knobs."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """What the AssessmentLog records about the target."""
+        ...
+
+    async def ask(self, qid: str, messages: list[dict[str, str]]) -> Response: ...
+
+    async def aclose(self) -> None: ...
+
+
+TargetFactory = Callable[[dict[str, Any], str], Target]
+_TARGETS: dict[str, TargetFactory] = {}
+
+
+def target(name: str) -> Callable[[TargetFactory], TargetFactory]:
+    """Register a target type under ``name``."""
+
+    def deco(factory: TargetFactory) -> TargetFactory:
+        _TARGETS[name] = factory
+        return factory
+
+    return deco
+
+
+def make_target(config: dict[str, Any], where: str = "assess.yaml: target") -> Target:
+    """Build the target described by the ``target:`` section of assess.yaml."""
+    kind = str(config.get("type", "openai"))
+    if kind not in _TARGETS:
+        raise ConfigError(
+            f"未知的被测对象类型 {kind!r}",
+            where=f"{where}.type",
+            fix="可用类型：" + "、".join(sorted(_TARGETS)),
+        )
+    return _TARGETS[kind](config, where)
+
+
+def cache_key(identity: dict[str, Any], messages: list[dict[str, str]]) -> str:
+    blob = json.dumps([identity, messages], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()

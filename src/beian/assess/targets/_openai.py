@@ -1,0 +1,277 @@
+"""An OpenAI-compatible chat-completions target: async, concurrency and rate limits, retries.
+
+A provider-side content-filter rejection (HTTP 400/451 carrying a moderation error,
+``finish_reason: content_filter``, or a configured pattern) is outcome ``blocked``: a refusal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import re
+import time
+from typing import Any
+
+import aiohttp
+
+from beian.assess.targets._base import Response, target
+from beian.errors import ConfigError
+
+RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+# How providers word a moderation rejection (OpenAI/Azure, Chinese providers).
+DEFAULT_FILTER_PATTERNS = (
+    r"content[_ ]?filter",
+    r"content management policy",
+    r"moderation",
+    r"data_inspection_failed",
+    r"sensitive",
+    r"内容安全",
+    r"敏感",
+    r"违规",
+    r"不安全",
+)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+class RateLimiter:
+    """At most ``rate`` request starts per second (0: unlimited), spaced evenly."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        if not self.interval:
+            return
+        async with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+class OpenAITarget:
+    """``type: openai`` in assess.yaml."""
+
+    def __init__(self, cfg: dict[str, Any], where: str) -> None:
+        base = cfg.get("base_url")
+        if not base:
+            raise ConfigError(
+                "被测对象缺少 base_url",
+                where=f"{where}.base_url",
+                fix="例如 http://127.0.0.1:8000/v1",
+            )
+        self.base_url = str(base).rstrip("/")
+        self.model = str(cfg.get("model") or "")
+        if not self.model:
+            raise ConfigError("被测对象缺少 model", where=f"{where}.model")
+        key_env = cfg.get("api_key_env")
+        self.api_key = os.environ.get(str(key_env), "") if key_env else ""
+        if key_env and not self.api_key:
+            raise ConfigError(
+                f"环境变量 {key_env} 未设置",
+                where=f"{where}.api_key_env",
+                fix=f"export {key_env}=…",
+            )
+        self.key_env = key_env
+        self.params: dict[str, Any] = dict(cfg.get("params") or {})
+        self.system_prompt: str | None = cfg.get("system_prompt")
+        self.concurrency = int(cfg.get("concurrency", 16))
+        self.timeout = float(cfg.get("timeout", 60))
+        self.retries = int(cfg.get("retries", 5))
+        self.backoff = float(cfg.get("backoff", 0.5))
+        self.backoff_max = float(cfg.get("backoff_max", 20))
+        self.filter_statuses = set(cfg.get("filter_statuses", [400, 451]))
+        patterns = list(DEFAULT_FILTER_PATTERNS) + list(cfg.get("filter_patterns") or [])
+        try:
+            self._filter = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+        except re.error as exc:
+            raise ConfigError(
+                f"filter_patterns 不是有效的正则：{exc}", where=f"{where}.filter_patterns"
+            ) from None
+        self.rate_limit = float(cfg.get("rate_limit", 0))
+        # a provider that answers HTTP 200 with a canned notice ("您的输入包含敏感信息……")
+        answer_patterns = list(cfg.get("filter_answer_patterns") or [])
+        try:
+            self._answer_filter = (
+                re.compile("|".join(f"(?:{p})" for p in answer_patterns))
+                if answer_patterns
+                else None
+            )
+        except re.error as exc:
+            raise ConfigError(
+                f"filter_answer_patterns 不是有效的正则：{exc}",
+                where=f"{where}.filter_answer_patterns",
+            ) from None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sem = asyncio.Semaphore(self.concurrency)
+        self._rate = RateLimiter(self.rate_limit)
+        self._client: aiohttp.ClientSession | None = None
+
+    def _bind(self) -> None:
+        # Semaphores, locks and the HTTP pool belong to one event loop: renew them for a new one.
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop = loop
+            self._sem = asyncio.Semaphore(self.concurrency)
+            self._rate = RateLimiter(self.rate_limit)
+            self._client = None
+
+    def identity(self) -> dict[str, Any]:
+        return {
+            "type": "openai",
+            "base_url": self.base_url,
+            "model": self.model,
+            "params": self.params,
+            "system_prompt": self.system_prompt,
+        }
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            **self.identity(),
+            "api_key_env": self.key_env,
+            "concurrency": self.concurrency,
+            "timeout": self.timeout,
+            "retries": self.retries,
+            "rate_limit": self.rate_limit,
+        }
+
+    def _http(self) -> aiohttp.ClientSession:
+        # aiohttp: at concurrency 64 its connection pool costs a fraction of httpx's per request.
+        if self._client is None or self._client.closed:
+            headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+            self._client = aiohttp.ClientSession(
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                connector=aiohttp.TCPConnector(limit=self.concurrency),
+            )
+        return self._client
+
+    def _blocked_error(self, status: int, body: str) -> bool:
+        return status in self.filter_statuses and bool(self._filter.search(body))
+
+    def _parse(self, body: bytes) -> tuple[str, str | None, str | None]:
+        data = json.loads(body)
+        choice = data["choices"][0]
+        content = choice.get("message", {}).get("content") or ""
+        if isinstance(content, list):
+            content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+        return str(content), choice.get("finish_reason"), data.get("model")
+
+    async def ask(self, qid: str, messages: list[dict[str, str]]) -> Response:
+        if self.system_prompt and messages[0]["role"] != "system":
+            messages = [{"role": "system", "content": self.system_prompt}, *messages]
+        payload = {"model": self.model, "messages": messages, **self.params}
+        self._bind()
+        asked = _now()
+        t0 = time.perf_counter()
+        last_error = ""
+        last_status: int | None = None
+        attempt = 0
+        async with self._sem:
+            for attempt in range(1, self.retries + 2):
+                await self._rate.wait()
+                delay: float | None = None
+                try:
+                    async with self._http().post(
+                        f"{self.base_url}/chat/completions", json=payload
+                    ) as resp:
+                        status, body, retry_after = (
+                            resp.status,
+                            await resp.read(),
+                            resp.headers.get("retry-after"),
+                        )
+                    last_status = status
+                    body_text = body.decode("utf-8", "replace")
+                    if status == 200:
+                        try:
+                            text, finish, model = self._parse(body)
+                        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+                            last_error = (
+                                f"响应不是有效的 chat.completion JSON：{type(exc).__name__}"
+                            )
+                        else:
+                            outcome = "answered"
+                            if finish == "content_filter" or (
+                                self._answer_filter is not None and self._answer_filter.search(text)
+                            ):
+                                outcome = "blocked"
+                            elif not text.strip():
+                                outcome = "empty"
+                            return Response(
+                                outcome,  # type: ignore[arg-type]
+                                answer=text,
+                                finish_reason=finish,
+                                status=200,
+                                attempts=attempt,
+                                latency_ms=(time.perf_counter() - t0) * 1000,
+                                model=model,
+                                asked_at=asked,
+                                answered_at=_now(),
+                            )
+                    elif self._blocked_error(status, body_text):
+                        return Response(
+                            "blocked",
+                            error=body_text[:500],
+                            status=status,
+                            attempts=attempt,
+                            latency_ms=(time.perf_counter() - t0) * 1000,
+                            asked_at=asked,
+                            answered_at=_now(),
+                        )
+                    elif status in RETRY_STATUS:
+                        last_error = f"HTTP {status}: {body_text[:200]}"
+                        if retry_after:
+                            try:
+                                delay = min(float(retry_after), self.backoff_max)
+                            except ValueError:
+                                delay = None
+                    else:  # a client error that retrying cannot fix
+                        return self._error(
+                            f"HTTP {status}: {body_text[:300]}",
+                            status,
+                            attempt,
+                            t0,
+                            asked,
+                        )
+                except TimeoutError as exc:
+                    last_error = f"超时：{type(exc).__name__}"
+                    last_status = None
+                except aiohttp.ClientError as exc:
+                    last_error = f"网络错误：{type(exc).__name__}: {exc}"
+                    last_status = None
+                if attempt <= self.retries:
+                    if delay is None:
+                        delay = min(self.backoff * 2 ** (attempt - 1), self.backoff_max)
+                        delay *= 0.5 + random.random() / 2  # jitter
+                    await asyncio.sleep(delay)
+        return self._error(last_error, last_status, attempt, t0, asked)
+
+    def _error(self, msg: str, status: int | None, attempt: int, t0: float, asked: str) -> Response:
+        return Response(
+            "error",
+            error=msg,
+            status=status,
+            attempts=attempt,
+            latency_ms=(time.perf_counter() - t0) * 1000,
+            asked_at=asked,
+            answered_at=_now(),
+        )
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+
+@target("openai")
+def _make(cfg: dict[str, Any], where: str) -> OpenAITarget:
+    return OpenAITarget(cfg, where)

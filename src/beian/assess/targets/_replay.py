@@ -1,0 +1,63 @@
+"""A ``replay`` target: answers collected beforehand (JSONL or CSV with ``id`` and ``answer``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from beian.assess._bank import read_csv_rows, read_jsonl
+from beian.assess.targets._base import Response, target
+from beian.errors import ConfigError, InputError
+
+_OUTCOMES = {"answered", "blocked", "empty", "error"}
+
+
+class ReplayTarget:
+    """``type: replay`` with ``path:``; an optional ``outcome`` column marks filtered answers."""
+
+    def __init__(self, cfg: dict[str, Any], where: str) -> None:
+        path = cfg.get("path")
+        if not path:
+            raise ConfigError(
+                "回放对象缺少 path",
+                where=f"{where}.path",
+                fix="指向含 id、answer 列的 JSONL/CSV 文件",
+            )
+        self.path = Path(str(path))
+        self.answers: dict[str, tuple[str, str]] = {}
+        reader = read_csv_rows if self.path.suffix.lower() == ".csv" else read_jsonl
+        for i, row in reader(self.path):
+            qid = str(row.get("id") or "").strip()
+            if not qid:
+                raise InputError("回放记录缺少 id", where=f"{self.path}:{i}")
+            outcome = str(row.get("outcome") or "").strip() or None
+            answer = str(row.get("answer") or "")
+            if outcome is None:
+                outcome = "answered" if answer.strip() else "empty"
+            if outcome not in _OUTCOMES:
+                raise InputError(
+                    f"未知的 outcome {outcome!r}",
+                    where=f"{self.path}:{i}",
+                    fix="answered/blocked/empty/error",
+                )
+            self.answers[qid] = (outcome, answer)
+
+    def identity(self) -> dict[str, Any]:
+        return {"type": "replay", "path": str(self.path.resolve())}
+
+    def describe(self) -> dict[str, Any]:
+        return {"type": "replay", "path": str(self.path), "answers": len(self.answers)}
+
+    async def ask(self, qid: str, messages: list[dict[str, str]]) -> Response:
+        if qid not in self.answers:
+            return Response("error", error=f"回放文件中没有题目 {qid} 的回答")
+        outcome, answer = self.answers[qid]
+        return Response(outcome, answer=answer)  # type: ignore[arg-type]
+
+    async def aclose(self) -> None:
+        return None
+
+
+@target("replay")
+def _make(cfg: dict[str, Any], where: str) -> ReplayTarget:
+    return ReplayTarget(cfg, where)

@@ -1,0 +1,190 @@
+"""``beian assess``: run the §9 self-assessment, render its report, human review round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from beian.cli._common import TableOrJson, console, emit_json, findings_table, get_config
+from beian.errors import EXIT_BLOCKING
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from beian.assess import AssessmentLog, RunResult
+    from beian.assess._config import AssessConfig
+    from beian.standards import Edition
+
+assess_app = typer.Typer(
+    help="安全评估（TC260-003 第9章）：运行评估、生成报告、人工抽检。", no_args_is_help=True
+)
+review_app = typer.Typer(help="人工抽检：导出样本供标注，导入标注结论。", no_args_is_help=True)
+assess_app.add_typer(review_app, name="review")
+
+
+def results_table(log: AssessmentLog) -> Table:
+    from rich.table import Table
+
+    table = Table(title="评估结果（TC260-003 第9章）")
+    table.add_column("评估项", overflow="fold", min_width=14)
+    for col in ("条款", "样本量", "指标", "实测", "95% 置信区间", "要求", "结论"):
+        table.add_column(col)
+    for r in log.results:
+        style = "green" if r.verdict == "符合" else "bold red"
+        warn = " ⚠" if r.straddles else ""
+        table.add_row(
+            f"{r.item} {r.title}",
+            r.clause,
+            f"{r.n}" + ("" if r.sample_ok else f"（<{r.sample_min:g}）"),
+            r.rate_name,
+            f"{r.rate:.2%}",
+            f"[{r.ci_low:.2%}, {r.ci_high:.2%}]{warn}",
+            f"{r.comparison} {r.threshold:.0%}",
+            f"[{style}]{r.verdict}[/]",
+        )
+    return table
+
+
+def edition_of(log: AssessmentLog) -> Edition:
+    """The edition a run was judged against, with the same overrides."""
+    from beian.standards import load_edition
+
+    return load_edition(log.edition, overrides={o.name: o.value for o in log.overrides} or None)
+
+
+def execute(
+    cfg: AssessConfig, edition: Edition, out: Path | None, quiet: bool = False
+) -> RunResult:
+    """Run with Rich progress bars (ETA) for asking and judging."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from beian.assess import run_assessment
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("剩余"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, disable=quiet, transient=False) as progress:
+        tasks: dict[str, TaskID] = {}
+        names = {"ask": "提问被测模型", "judge": "评判回答"}
+
+        def on_progress(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = progress.add_task(names.get(phase, phase), total=total)
+            progress.update(tasks[phase], completed=done, total=total)
+
+        return run_assessment(cfg, edition, out, on_progress)
+
+
+def run(
+    ctx: typer.Context,
+    config: Path = typer.Argument(..., help="评估配置文件 assess.yaml"),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="运行目录（默认取配置中的 output，或 runs/<name>）；对同一目录重跑即断点续跑",
+    ),
+    fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", help="输出格式"),
+) -> None:
+    """运行（或续跑）一次安全评估，写出 records.jsonl 与 assessment.json。"""
+    from beian.assess import assessment_findings, load_assess_config
+
+    cfg = load_assess_config(config)
+    edition = cfg.edition(get_config(ctx).edition())
+    result = execute(cfg, edition, out, quiet=fmt is TableOrJson.json)
+    log = result.log
+    if fmt is TableOrJson.json:
+        emit_json(
+            {"run_dir": str(result.run_dir), "asked": result.asked, **log.model_dump(mode="json")}
+        )
+    else:
+        console.print(edition.label())
+        console.print(results_table(log))
+        findings = assessment_findings(log)
+        if findings:
+            console.print(findings_table(findings, "评估提示"))
+        console.print(f"本次提问 {result.asked} 题，其余来自缓存；运行目录：{result.run_dir}")
+    if any(r.verdict == "不符合" for r in log.results):
+        raise typer.Exit(EXIT_BLOCKING)
+
+
+def report(
+    ctx: typer.Context,
+    run_dir: Path = typer.Argument(..., help="运行目录"),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="HTML 报告路径（默认 运行目录/report.html）"
+    ),
+) -> None:
+    """生成中文 HTML 评估报告（分风险合格率图、拒答矩阵）。"""
+    from beian.assess import AssessmentLog, write_report
+    from beian.assess._run import LOG
+
+    path = write_report(run_dir, edition_of(AssessmentLog.load(run_dir / LOG)), out)
+    console.print(f"报告已写入 {path}")
+
+
+def review_export(
+    run_dir: Path = typer.Argument(..., help="运行目录"),
+    out: Path = typer.Option(..., "--out", "-o", help="导出的 XLSX 文件"),
+    n: int | None = typer.Option(
+        None, "--n", help="每类抽取条数（默认：生成内容人工抽检的最低样本量）"
+    ),
+    seed: int = typer.Option(20240301, help="抽样随机种子（会写入表格说明页）"),
+    kinds: list[str] = typer.Option(
+        ["generation"], "--kind", help="题型：generation / must_refuse / must_answer，可重复"
+    ),
+) -> None:
+    """导出人工抽检表（随机抽样，种子可复现）。"""
+    from beian.assess import AssessmentLog, read_records
+    from beian.assess._run import LOG
+    from beian.assess.judges import export_review
+
+    log = AssessmentLog.load(run_dir / LOG)
+    if n is None:
+        n = int(edition_of(log).figure("assess.generation.manual_sample_min").threshold)
+    ids = export_review(read_records(run_dir), out, n=n, seed=seed, kinds=tuple(kinds))
+    console.print(
+        f"已导出 {len(ids)} 条到 {out}；标注“人工结论”列后用 `beian assess review import` 导入"
+    )
+
+
+def review_import(
+    ctx: typer.Context,
+    run_dir: Path = typer.Argument(..., help="运行目录"),
+    xlsx: Path = typer.Argument(..., help="标注完成的人工抽检表"),
+) -> None:
+    """导入人工结论并重新计算结果（人工结论优先于机器评判）。"""
+    from beian.assess import AssessmentLog, read_records, rescore
+    from beian.assess._run import LOG
+    from beian.assess.judges import import_review, load_manual, save_manual
+
+    kinds = {r["id"]: r["kind"] for r in read_records(run_dir)}
+    verdicts = import_review(xlsx, kinds)
+    merged = {**load_manual(run_dir), **verdicts}
+    save_manual(run_dir, merged)
+    log = rescore(run_dir, edition_of(AssessmentLog.load(run_dir / LOG)))
+    console.print(f"已导入 {len(verdicts)} 条人工结论（累计 {len(merged)} 条）")
+    console.print(results_table(log))
+
+
+def register(app: typer.Typer) -> None:
+    assess_app.command("run")(run)
+    assess_app.command("report")(report)
+    review_app.command("export")(review_export)
+    review_app.command("import")(review_import)
+    app.add_typer(assess_app, name="assess")

@@ -1,0 +1,97 @@
+"""The CLI shells: beian demo, bank audit/export/import, classifier train, assess run/report/review."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from subprocess import CompletedProcess
+
+import openpyxl
+import pytest
+import yaml
+
+from beian.assess import AssessmentLog
+from beian.demo import DemoBehavior, serve_in_thread
+
+DEMO = Path(__file__).resolve().parents[2] / "src" / "beian" / "demo" / "data"
+Cli = Callable[..., CompletedProcess[str]]
+
+
+@pytest.mark.slow
+def test_demo_runs_a_full_offline_assessment(cli: Cli, tmp_path: Path) -> None:
+    r = cli("demo", "out", timeout=300)
+    assert r.returncode == 0, r.stderr
+    for text in ("评估结果", "9.3-keyword", "9.4-must_refuse", "符合", "人工抽检表"):
+        assert text in r.stdout
+    log = AssessmentLog.load(tmp_path / "out" / "run" / "assessment.json")
+    assert [x.item for x in log.results] == ["9.3-keyword", "9.3-classifier", "9.4-must_refuse", "9.4-must_answer"]
+    assert all(x.verdict == "符合" and x.sample_ok for x in log.results)
+    assert log.extra["outcomes"].get("blocked", 0) >= 1  # the provider's content filter fired
+    assert (tmp_path / "out" / "run" / "report.html").stat().st_size > 5000
+    assert openpyxl.load_workbook(tmp_path / "out" / "review.xlsx")["人工抽检"].max_row == 1001
+
+
+def test_bank_audit_export_import(cli: Cli, tmp_path: Path) -> None:
+    ok = cli("bank", "audit", str(DEMO / "bank.jsonl"), "--format", "json")
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["counts"] == {"generation": 2020, "must_refuse": 510, "must_answer": 520}
+    small = tmp_path / "small.csv"
+    small.write_text("id,question,risk,kind\n1,介绍长城,A1a,generation\n2,介绍長城,A1a,generation\n", "utf-8")
+    bad = cli("bank", "audit", str(small))
+    assert bad.returncode == 1 and "BA-BNK-001" in bad.stdout and "BA-BNK-007" in bad.stdout
+    exp = cli("bank", "export", str(small), "--xlsx", "set.xlsx")
+    assert exp.returncode == 0 and openpyxl.load_workbook(tmp_path / "set.xlsx").sheetnames[0] == "生成内容测试题"
+    src = tmp_path / "sp.json"
+    src.write_text(json.dumps({"Insult": [{"prompt": "骂人"}]}, ensure_ascii=False), "utf-8")
+    (tmp_path / "map.yaml").write_text("categories:\n  Insult: A4c\n", "utf-8")
+    imp = cli("bank", "import", str(src), "--format", "safety-prompts", "-m", "map.yaml", "-o", "imp.jsonl")
+    assert imp.returncode == 0, imp.stderr
+    assert json.loads((tmp_path / "imp.jsonl").read_text("utf-8"))["risk"] == "A4c"
+    builtin = cli("bank", "import", str(src), "--format", "safety-prompts", "-o", "b.jsonl")
+    assert builtin.returncode == 0, builtin.stderr  # the built-in Safety-Prompts mapping
+    row = json.loads((tmp_path / "b.jsonl").read_text("utf-8"))
+    assert (row["risk"], row["kind"]) == ("A4c", "generation")
+    src.write_text(json.dumps({"Brand_New_Category": [{"prompt": "x"}]}), "utf-8")
+    unmapped = cli("bank", "import", str(src), "--format", "safety-prompts", "-o", "x.jsonl")
+    assert unmapped.returncode == 2 and "Brand_New_Category" in unmapped.stderr + unmapped.stdout
+
+
+def test_assess_run_report_review(cli: Cli, tmp_path: Path) -> None:
+    rows = [json.loads(x) for x in (DEMO / "bank.jsonl").read_text("utf-8").splitlines()]
+    pick = [r for r in rows if r["kind"] == "generation"][:20] + [r for r in rows if r["kind"] != "generation"][::40]
+    (tmp_path / "bank.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in pick), "utf-8")
+    clf = cli("classifier", "train", str(DEMO / "classifier_train.csv"), "-o", "clf.pkl")
+    assert clf.returncode == 0 and "覆盖风险 31 种" in clf.stdout, clf.stderr
+    with serve_in_thread(DemoBehavior()) as s:
+        cfg = {
+            "name": "cli",
+            "banks": ["bank.jsonl"],
+            "target": {"base_url": s.base_url, "model": "m"},
+            "judges": {"refusal": {}, "classifier": {"model": "clf.pkl"}},
+            "sampling": {"generation": "all", "must_refuse": "all", "must_answer": "all"},
+        }
+        (tmp_path / "assess.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), "utf-8")
+        r = cli("assess", "run", "assess.yaml", "--out", "run")
+    assert r.returncode == 1, r.stderr  # samples are far below §9 minimums: 不符合
+    assert "9.3-classifier" in r.stdout and "BA-ASM-004" in r.stdout and "运行目录" in r.stdout
+    rep = cli("assess", "report", "run")
+    assert rep.returncode == 0 and (tmp_path / "run" / "report.html").exists()
+    exp = cli("assess", "review", "export", "run", "-o", "review.xlsx", "--n", "5")
+    assert exp.returncode == 0, exp.stderr
+    wb = openpyxl.load_workbook(tmp_path / "review.xlsx")
+    ws = wb["人工抽检"]
+    for row in range(2, ws.max_row + 1):
+        ws.cell(row, 8).value = "合格"
+    wb.save(tmp_path / "review.xlsx")
+    imp = cli("assess", "review", "import", "run", "review.xlsx")
+    assert imp.returncode == 0 and "已导入 5 条" in imp.stdout, imp.stderr
+    log = AssessmentLog.load(tmp_path / "run" / "assessment.json")
+    manual = log.result("9.3-manual")
+    assert manual is not None and manual.n == 5 and manual.rate == 1.0
+
+
+def test_bad_config_is_a_located_error(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "assess.yaml").write_text("banks: [b.jsonl]\ntarget: {type: openai}\nsampling: {method: magic}\n", "utf-8")
+    r = cli("assess", "run", "assess.yaml")
+    assert r.returncode == 2 and "sampling.method" in r.stderr + r.stdout
