@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 # The real clock: the CLI tests (a subprocess) check against it too.
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+# The demo test banks (they pass the §8.2–8.3 audit); the demo keyword library is too small.
+DEMO_BANK = Path(str(resources.files("beian.demo") / "data" / "bank.jsonl"))
 Mutation = Callable[[dict[str, Any], Path], None]
 
 # (item, k, n, by_risk, population): comfortably passing every §9 item.
@@ -52,10 +55,9 @@ def make_example(root: Path) -> Path:
     init_dossier(d, example=True)
     passing_log().save(d / "assessment.json")
     write_keyword_library(d / "keywords.csv")
-    (d / "banks").mkdir()
     data = load(d)
     data["attachments"]["keyword_list"] = "keywords.csv"
-    data["attachments"]["banks"] = "banks"
+    data["attachments"]["banks"] = str(DEMO_BANK)  # shared: its audit is cached per process
     data["service"]["launch_date"] = (NOW + dt.timedelta(days=90)).date().isoformat()
     save(d, data)
     return d

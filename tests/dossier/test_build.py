@@ -16,7 +16,7 @@ from beian.assess import AssessmentLog
 from beian.dossier import PACKAGE_FORMAT, build_package, check_dossier
 from beian.errors import InputError
 from beian.standards import load_edition
-from tests.dossier._helpers import NOW, make_example
+from tests.dossier._helpers import DEMO_BANK, NOW, make_example
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +63,8 @@ def test_manifest_lists_every_file_with_its_hash(package: Path) -> None:
     assert kinds["安全评估报告.pdf"] == "assessment_report"
     assert kinds["findings.json"] == "findings"
     assert kinds["assessment.json"] == "assessment"
+    assert kinds["拦截关键词列表.xlsx"] == "keyword_list"
+    assert kinds["评估测试题集.xlsx"] == "test_banks"
 
 
 def test_records_are_copied(package: Path) -> None:
@@ -204,6 +206,12 @@ def test_every_xlsx_opens_with_openpyxl(package: Path) -> None:
     assert tuple(rows[0]) == ATTACHMENT_COLUMNS
     assert len(rows) - 1 == 17 * 600  # every keyword of the example library
     assert {r[3] for r in rows[1:]} == {r.code for r in load_edition().core_risks()}
+    banks = books["评估测试题集.xlsx"]
+    sizes = {ws.title: ws.max_row - 1 for ws in banks.worksheets}
+    assert sum(sizes.values()) == sum(
+        1 for x in DEMO_BANK.read_text("utf-8").splitlines() if x.strip()
+    )
+    assert len(sizes) == 3  # generation, must_refuse, must_answer
 
 
 def test_the_registry_accepts_the_package(package: Path) -> None:

@@ -12,11 +12,15 @@ from typing import TYPE_CHECKING
 
 from beian.dossier._context import DossierContext
 from beian.dossier._exporters import register_exporter
+from beian.findings import Finding
+from beian.standards import Edition
 
 if TYPE_CHECKING:
+    from beian.assess import Bank
     from beian.lexicon import Lexicon
 
 LEXICON_SUFFIXES = (".csv", ".tsv", ".xlsx", ".txt")
+BANK_SUFFIXES = (".csv", ".xlsx", ".jsonl")
 
 
 def attachment_files(path: Path, suffixes: tuple[str, ...]) -> list[Path]:
@@ -47,3 +51,39 @@ def export_keyword_list(ctx: DossierContext, src: Path, target: Path) -> None:
     from beian.lexicon import export_xlsx
 
     export_xlsx(load_lexicon(src).entries, target, ctx.edition)
+
+
+@functools.lru_cache(maxsize=8)
+def _bank(stamp: tuple[tuple[str, int, int], ...]) -> Bank:
+    from beian.assess import load_bank
+
+    return load_bank([s[0] for s in stamp])
+
+
+def load_banks(path: Path) -> Bank:
+    """The test banks at ``path`` (a file or a directory of files); cached per version."""
+    return _bank(_stamp(attachment_files(path, BANK_SUFFIXES)))
+
+
+_BANK_AUDITS: dict[tuple[object, ...], list[Finding]] = {}
+
+
+def bank_findings(path: Path, edition: Edition) -> list[Finding]:
+    """:func:`beian.assess.audit_bank` of the banks at ``path``, cached per file version and
+    edition figures (the near-duplicate search takes seconds on a full bank)."""
+    from beian.assess import audit_bank
+
+    stamp = _stamp(attachment_files(path, BANK_SUFFIXES))
+    key = (stamp, edition.id, tuple(sorted((n, f.value) for n, f in edition.figures.items())))
+    if key not in _BANK_AUDITS:
+        if len(_BANK_AUDITS) >= 8:
+            _BANK_AUDITS.clear()
+        _BANK_AUDITS[key] = audit_bank(_bank(stamp), edition)
+    return _BANK_AUDITS[key]
+
+
+@register_exporter("评估测试题集.xlsx", "banks")
+def export_test_banks(ctx: DossierContext, src: Path, target: Path) -> None:
+    from beian.assess import export_bank_xlsx
+
+    export_bank_xlsx(load_banks(src), ctx.edition, target)
