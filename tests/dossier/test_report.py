@@ -62,3 +62,13 @@ def test_form_has_every_section_of_the_materials_list(example: Path) -> None:
         assert section.name in text
     for value in ("ShiLiChat", "512 卡", "400-000-0000", "AI生成"):
         assert value in text
+
+
+def test_missing_items_are_named_in_the_conclusion(example: Path) -> None:
+    from tests.dossier._helpers import without
+
+    plant(example, write_log(lambda: without("9.2-manual")))
+    text, verdicts = _report(example)
+    assert verdicts["5.1-a"] == "不符合"
+    assert "缺少 1 项（9.2-manual）" in text
+    assert "评估结论为：不符合" in text

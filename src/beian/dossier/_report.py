@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from beian.assess import ITEMS
 from beian.dossier._clauses import ClauseResult, assess_clauses
 from beian.dossier._context import DossierContext
 from beian.dossier.render._blocks import Bullets, Document, Heading, Image, Para, Table
@@ -131,7 +132,8 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
     d = ctx.dossier
     clauses = assess_clauses(ctx, log, findings)
     failing_clauses = [c for c in clauses if c.verdict == "不符合"]
-    passed = log.passed and not failing_clauses
+    missing = [item for item in ITEMS if log.result(item) is None]
+    passed = log.passed and not failing_clauses and not missing
     doc = Document(
         title="生成式人工智能服务安全评估报告",
         subtitle=(
@@ -174,8 +176,9 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
         Para(
             "经评估，本服务满足 TC260-003 第5–9章的要求，评估结论为：符合。"
             if passed
-            else f"经评估，本服务存在 {len(failing_clauses)} 条不符合项"
-            f"（第9章评估项不符合 {sum(r.verdict != '符合' for r in log.results)} 项），"
+            else f"经评估，本服务第5–8章有 {len(failing_clauses)} 条不符合项，第9章评估项"
+            f"不符合 {sum(r.verdict != '符合' for r in log.results)} 项、缺少 {len(missing)} 项"
+            f"{'（' + '、'.join(missing) + '）' if missing else ''}，"
             "评估结论为：不符合，须按第五部分整改后重新评估。"
         ),
         Para(ctx.edition.materials.test_access, note=True),
