@@ -38,6 +38,7 @@ REFERENCE_FIGURES = [
     ("assess.refusal.must_answer_sample_min", 300, ">="),
     ("assess.refusal.must_answer_refusal_rate_max", 5, "<="),
     ("measures.opt_out_clicks_max", 4, "<="),
+    ("measures.log_retention_min_months", 6, ">="),
 ]
 
 

@@ -1,0 +1,280 @@
+"""Gateway overhead: load on loopback through the gateway and directly to the demo model server.
+
+Three processes: this script (the load generator: closed-loop clients on raw asyncio HTTP/1.1
+keep-alive connections, so the client costs little), ``beian demo-server`` (the upstream) and
+``beian gateway serve`` (with records, labels and, where the modules are installed, the keyword
+library and PII protection). For each concurrency level and mode it runs the same load directly
+against the demo server and through the gateway, in the same run, and reports:
+
+* non-streaming: latency p50/p99 per request, added latency = gateway − direct;
+* streaming: time per streamed chunk (request duration / content chunks) p50/p99, added per chunk;
+* throughput (requests/s) and its ratio gateway / direct.
+
+    .venv/bin/python benchmarks/gateway_bench.py            # 50/200/500 clients, 4 s each (~2 min)
+    .venv/bin/python benchmarks/gateway_bench.py --full     # 20 s each
+
+Writes ``benchmarks/results/gateway.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import importlib.util
+import json
+import os
+import platform
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "gateway.json"
+PROMPT = "介绍一下长城的历史"
+TARGETS = {"p99_added_ms_non_stream": 5.0, "p99_added_ms_per_chunk": 1.0, "throughput_ratio": 0.8}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(port: int, path: str, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", port), timeout=1) as s,
+        ):
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            if s.recv(64).startswith(b"HTTP/1.1 200"):
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"server on port {port} did not come up")
+
+
+@contextlib.contextmanager
+def process(args: list[str], env: dict[str, str], cwd: Path) -> Iterator[subprocess.Popen[bytes]]:
+    p = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        yield p
+    finally:
+        p.terminate()
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux ``/proc``), or None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(
+    port: int, n: int, seconds: float, stream: bool, pids: dict[str, int]
+) -> dict[str, Any]:
+    """One load run, with the CPU time each server process spent per request."""
+    before = {k: cpu_seconds(p) for k, p in pids.items()}
+    out = asyncio.run(load(port, n, seconds, stream))
+    for k, p in pids.items():
+        b, a = before[k], cpu_seconds(p)
+        if a is not None and b is not None and out["requests"]:
+            out[f"cpu_ms_per_request_{k}"] = (a - b) * 1000 / out["requests"]
+    return out
+
+
+def gateway_config(tmp: Path, upstream_port: int) -> tuple[Path, dict[str, Any]]:
+    have_lexicon = importlib.util.find_spec("beian.lexicon") is not None
+    have_pii = importlib.util.find_spec("beian.pii") is not None
+    screening: dict[str, Any] = {"pii": "mask" if have_pii else "off"}
+    if have_lexicon:
+        # a few hundred keywords that never occur in the demo answers: the full scan cost, no blocks
+        screening["keywords"] = [
+            {"keyword": f"测试违禁词{i:04d}", "risk": "A1a"} for i in range(500)
+        ]
+    cfg = {
+        "gateway": {
+            "upstream": {"base_url": f"http://127.0.0.1:{upstream_port}/v1"},
+            "records": {"path": str(tmp / "bench.db")},
+            "screening": screening,
+        }
+    }
+    path = tmp / "gateway.yaml"
+    path.write_text(json.dumps(cfg, ensure_ascii=False), encoding="utf-8")
+    return path, {"lexicon": have_lexicon, "pii": have_pii, "records": True, "labels": True}
+
+
+# -- the load generator -----------------------------------------------------------------------
+async def read_response(reader: asyncio.StreamReader, stream: bool) -> tuple[int, int]:
+    """Read one HTTP/1.1 response; returns (status, number of SSE chunks)."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    headers = head.lower()
+    events = 0
+    if b"transfer-encoding: chunked" in headers:
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).strip(), 16)
+            data = await reader.readexactly(size + 2)
+            if size == 0:
+                break
+            if stream:
+                events += data.count(b"data: {")
+    else:
+        i = headers.index(b"content-length:")
+        length = int(headers[i + 15 : headers.index(b"\r\n", i)])
+        await reader.readexactly(length)
+    return status, events
+
+
+async def client(port: int, body: bytes, stream: bool, stop: float, out: list[tuple[float, int]],
+                 errors: list[int]) -> None:  # fmt: skip
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    req = (
+        f"POST /v1/chat/completions HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    try:
+        while time.perf_counter() < stop:
+            t0 = time.perf_counter()
+            writer.write(req)
+            status, events = await read_response(reader, stream)
+            if status != 200:
+                errors.append(status)
+                continue
+            out.append((time.perf_counter() - t0, events))
+    finally:
+        writer.close()
+
+
+async def load(port: int, clients: int, seconds: float, stream: bool) -> dict[str, Any]:
+    body = json.dumps(
+        {
+            "model": "beian-demo-1",
+            "stream": stream,
+            "messages": [{"role": "user", "content": PROMPT}],
+        },
+        ensure_ascii=False,
+    ).encode()
+    out: list[tuple[float, int]] = []
+    errors: list[int] = []
+    # warm-up: open the connections and the upstream pool
+    await asyncio.gather(*(client(port, body, stream, time.perf_counter() + 0.5, [], errors)
+                           for _ in range(clients)))  # fmt: skip
+    errors.clear()
+    start = time.perf_counter()
+    await asyncio.gather(*(client(port, body, stream, start + seconds, out, errors)
+                           for _ in range(clients)))  # fmt: skip
+    elapsed = time.perf_counter() - start
+    lat = sorted(d * 1000 for d, _ in out)
+    per_chunk = sorted(d * 1000 / max(1, n) for d, n in out) if stream else []
+    q = lambda xs, p: xs[min(len(xs) - 1, int(p * len(xs)))] if xs else float("nan")  # noqa: E731
+    return {
+        "requests": len(out),
+        "errors": len(errors),
+        "error_statuses": sorted(set(errors)),
+        "rps": len(out) / elapsed,
+        "p50_ms": q(lat, 0.50),
+        "p99_ms": q(lat, 0.99),
+        "chunks": statistics.mean(n for _, n in out) if stream and out else None,
+        "p50_ms_per_chunk": q(per_chunk, 0.50) if stream else None,
+        "p99_ms_per_chunk": q(per_chunk, 0.99) if stream else None,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--full", action="store_true", help="20 s per run instead of 4 s")
+    ap.add_argument("--seconds", type=float, default=None)
+    ap.add_argument("--clients", default="50,200,500")
+    ap.add_argument("--output", type=Path, default=RESULTS)
+    args = ap.parse_args()
+    seconds = args.seconds or (20.0 if args.full else 4.0)
+    levels = [int(x) for x in args.clients.split(",")]
+    env = {**os.environ, "BEIAN_KEY": base64.b64encode(secrets.token_bytes(32)).decode()}
+    env.pop("BEIAN_CONFIG", None)
+    beian = [sys.executable, "-m", "beian"]
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory() as td:
+        tmp = Path(td)
+        up, gw = free_port(), free_port()
+        cfg, features = gateway_config(tmp, up)
+        with (
+            process(
+                [*beian, "demo-server", "--port", str(up), "--latency-ms", "0"], env, tmp
+            ) as dp,
+            process(
+                [*beian, "gateway", "serve", "-f", str(cfg), "--port", str(gw), "--quiet"], env, tmp
+            ) as gp,
+        ):
+            pids = {"upstream": dp.pid, "gateway": gp.pid}
+            wait_http(up, "/v1/models")
+            wait_http(gw, "/healthz")
+            runs = []
+            for stream in (False, True):
+                for n in levels:
+                    direct = measured(up, n, seconds, stream, pids)
+                    via = measured(gw, n, seconds, stream, pids)
+                    runs.append(report(n, stream, direct, via))
+    result = {
+        "benchmark": "gateway",
+        "command": " ".join(["benchmarks/gateway_bench.py", *sys.argv[1:]]),
+        "seconds_per_run": seconds,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "loadavg_before": load_before,
+            "loadavg_after": os.getloadavg(),
+        },
+        "gateway_features": features,
+        "targets_at_200": TARGETS,
+        "runs": runs,
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(
+        json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    print(f"load average before/after: {load_before} / {os.getloadavg()}; features: {features}")
+    print(f"written {args.output}")
+
+
+def report(n: int, stream: bool, direct: dict[str, Any], via: dict[str, Any]) -> dict[str, Any]:
+    ratio = via["rps"] / direct["rps"] if direct["rps"] else float("nan")
+    row: dict[str, Any] = {"clients": n, "stream": stream, "direct": direct, "gateway": via,
+                           "throughput_ratio": ratio}  # fmt: skip
+    if stream:
+        row["added_p50_ms_per_chunk"] = via["p50_ms_per_chunk"] - direct["p50_ms_per_chunk"]
+        row["added_p99_ms_per_chunk"] = via["p99_ms_per_chunk"] - direct["p99_ms_per_chunk"]
+        added = f"per chunk +{row['added_p50_ms_per_chunk']:.2f}/+{row['added_p99_ms_per_chunk']:.2f} ms"
+    else:
+        row["added_p50_ms"] = via["p50_ms"] - direct["p50_ms"]
+        row["added_p99_ms"] = via["p99_ms"] - direct["p99_ms"]
+        added = f"+{row['added_p50_ms']:.1f}/+{row['added_p99_ms']:.1f} ms"
+    print(
+        f"{'stream' if stream else 'plain ':6} c={n:<4} direct {direct['rps']:7.0f} rps "
+        f"p50/p99 {direct['p50_ms']:6.1f}/{direct['p99_ms']:6.1f} ms | gateway {via['rps']:7.0f} rps "
+        f"p50/p99 {via['p50_ms']:6.1f}/{via['p99_ms']:6.1f} ms | added p50/p99 {added} | "
+        f"ratio {ratio:.2f} | errors {direct['errors']}/{via['errors']} | CPU ms/request "
+        f"upstream {direct.get('cpu_ms_per_request_upstream', float('nan')):.2f} "
+        f"gateway {via.get('cpu_ms_per_request_gateway', float('nan')):.2f}",
+        flush=True,
+    )
+    return row
+
+
+if __name__ == "__main__":
+    main()

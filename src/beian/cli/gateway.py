@@ -1,0 +1,250 @@
+"""``beian gateway``: the compliance gateway in front of the provider's model, and its records."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from beian.cli._common import (
+    TableJsonJsonl,
+    TableOrJson,
+    console,
+    emit_json,
+    findings_table,
+    get_config,
+)
+from beian.errors import EXIT_BLOCKING, ConfigError
+
+if TYPE_CHECKING:
+    from beian.gateway import GatewayConfig, RecordStore
+
+FileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--file", "-f", help="网关配置文件（默认：--config 指定的 beian.yaml 的 gateway 段）"
+    ),
+]
+
+
+def _config(ctx: typer.Context, file: Path | None) -> GatewayConfig:
+    from beian.gateway import load_gateway_config
+
+    path = file or (Path(p) if (p := get_config(ctx).path) else None)
+    if path is None:
+        raise ConfigError(
+            "没有网关配置文件",
+            where="--file",
+            fix="用 --file gateway.yaml 指定，或在 beian.yaml 中写 gateway 段",
+        )
+    return load_gateway_config(path)
+
+
+def _store(cfg: GatewayConfig) -> RecordStore:
+    from beian.crypto import KeyRing
+    from beian.gateway import RecordStore
+
+    r = cfg.records
+    return RecordStore(
+        r.path, KeyRing.resolve(r.key_file), cipher=r.cipher, hash_algorithm=r.hash_algorithm
+    )
+
+
+def _ts(t: float) -> str:
+    return datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds")
+
+
+def serve(
+    ctx: typer.Context,
+    file: FileOpt = None,
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="监听端口")] = 8080,
+    strict: Annotated[bool, typer.Option("--strict", help="配置检查有阻断项时拒绝启动")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="不输出每次对话的结构化日志")] = False,
+) -> None:
+    """启动合规网关（OpenAI 兼容；kill -HUP 或 POST /admin/reload 重载配置）。"""
+    from beian.findings import has_blocking
+    from beian.gateway import Gateway, check_config, run_gateway
+
+    cfg = _config(ctx, file)
+    findings = check_config(cfg, get_config(ctx).edition())
+    if findings:
+        console.print(findings_table(findings, title="网关配置检查"))
+    if strict and has_blocking(findings):
+        raise typer.Exit(EXIT_BLOCKING)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access = logging.getLogger("beian.gateway.access")
+    access.addHandler(handler)
+    access.setLevel(logging.WARNING if quiet else logging.INFO)
+    logging.getLogger("beian.gateway").setLevel(logging.INFO)
+    gw = Gateway(cfg)
+    console.print(
+        f"合规网关：http://{host}:{port}/v1 → {cfg.upstream.base_url}；"
+        f"投诉举报 http://{host}:{port}/complaints；指标 /metrics；健康检查 /healthz"
+    )
+    run_gateway(gw, host, port)
+
+
+def check(
+    ctx: typer.Context,
+    file: FileOpt = None,
+    fmt: Annotated[TableOrJson, typer.Option("--format", help="输出格式")] = TableOrJson.table,
+) -> None:
+    """检查网关配置是否落实备案承诺的运行时措施（有阻断项时退出码为 1）。"""
+    from beian.findings import has_blocking
+    from beian.gateway import check_config
+
+    findings = check_config(_config(ctx, file), get_config(ctx).edition())
+    if fmt is TableOrJson.json:
+        emit_json([f.model_dump(mode="json") for f in findings])
+    elif findings:
+        console.print(findings_table(findings, title="网关配置检查"))
+    else:
+        console.print("网关配置检查通过。")
+    if has_blocking(findings):
+        raise typer.Exit(EXIT_BLOCKING)
+
+
+def records(
+    ctx: typer.Context,
+    file: FileOpt = None,
+    user: Annotated[str | None, typer.Option(help="只看该用户的记录")] = None,
+    limit: Annotated[int, typer.Option(help="最多条数")] = 50,
+    fmt: Annotated[
+        TableJsonJsonl, typer.Option("--format", help="输出格式")
+    ] = TableJsonJsonl.table,
+) -> None:
+    """查看（解密）对话记录，供监管检查调阅。"""
+    from dataclasses import asdict
+
+    from rich.table import Table
+
+    store = _store(_config(ctx, file))
+    try:
+        items = list(store.exchanges(user=user, limit=limit))
+    finally:
+        store.close()
+    if fmt is TableJsonJsonl.json:
+        emit_json([asdict(e) for e in items])
+    elif fmt is TableJsonJsonl.jsonl:
+        for e in items:
+            sys.stdout.write(json.dumps(asdict(e), ensure_ascii=False, default=str) + "\n")
+    else:
+        table = Table(title=f"对话记录（{len(items)} 条）")
+        for col in ("编号", "时间", "用户", "结果", "拦截/处理", "回答"):
+            table.add_column(col, overflow="fold")
+        for e in items:
+            dec = "；".join(f"{d['stage']}:{','.join(d['risks'])}" for d in e.decisions) or "-"
+            table.add_row(e.id[:12], _ts(e.started), e.user or "-", e.outcome, dec, e.sent[:40])
+        console.print(table)
+
+
+def purge(ctx: typer.Context, file: FileOpt = None) -> None:
+    """清除超过保存期限的对话记录（网关运行时也会按 records.purge_interval_s 自动执行）。"""
+    cfg = _config(ctx, file)
+    store = _store(cfg)
+    try:
+        removed = store.purge(cfg.records.retention_days)
+    finally:
+        store.close()
+    console.print(f"已清除 {removed} 条超过 {cfg.records.retention_days} 天的记录。")
+
+
+def export_training(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出 JSONL 文件")],
+    file: FileOpt = None,
+) -> None:
+    """导出可用于训练的对话（排除已选择不用于训练的用户，且不含被拦截的对话）。"""
+    from beian.io import atomic_path
+
+    store = _store(_config(ctx, file))
+    n = 0
+    try:
+        with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8") as fh:
+            for e in store.exchanges(training=True):
+                if e.outcome != "ok":
+                    continue
+                fh.write(json.dumps({"id": e.id, "messages": e.forwarded or e.request.get("messages"),
+                                     "response": e.response}, ensure_ascii=False) + "\n")  # fmt: skip
+                n += 1
+    finally:
+        store.close()
+    console.print(f"已导出 {n} 条对话到 {output}（已排除选择不用于训练的用户）。")
+
+
+def opt_out(
+    ctx: typer.Context,
+    user: Annotated[str, typer.Argument(help="用户标识")],
+    file: FileOpt = None,
+    undo: Annotated[bool, typer.Option("--undo", help="恢复允许用于训练")] = False,
+) -> None:
+    """代用户设置“输入信息不用于训练”（例如通过电话、邮件提出的请求）；每次更改都有记录。"""
+    store = _store(_config(ctx, file))
+    try:
+        store.set_opt_out(user, not undo, via="cli")
+    finally:
+        store.close()
+    console.print(f"用户 {user}：{'允许用于训练' if undo else '不用于训练'}。")
+
+
+def complaints(
+    ctx: typer.Context,
+    file: FileOpt = None,
+    status: Annotated[str | None, typer.Option(help="只看该状态")] = None,
+    update: Annotated[str | None, typer.Option(help="要更新的投诉编号")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="新状态：已受理/处理中/已办结/不予受理")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="处理说明（投诉人可见）")] = None,
+    fmt: Annotated[TableOrJson, typer.Option("--format", help="输出格式")] = TableOrJson.table,
+) -> None:
+    """查看投诉举报，或用 --update 编号 --to 状态 更新处理进度。"""
+    from rich.table import Table
+
+    from beian.crypto import FieldCipher, KeyRing
+    from beian.gateway import ComplaintDesk
+
+    cfg = _config(ctx, file)
+    cipher = FieldCipher(KeyRing.resolve(cfg.records.key_file), algorithm=cfg.records.cipher)
+    desk = ComplaintDesk(cfg.records.path, cipher, cfg.complaints.handling_days)
+    try:
+        if update:
+            if not to:
+                raise ConfigError("更新投诉时需要新状态", where="--to", fix="例如 --to 已办结")
+            items = [desk.update(update, to, note)]
+        else:
+            items = desk.list(status)
+    finally:
+        desk.close()
+    if fmt is TableOrJson.json:
+        emit_json([c.public() | {"content": c.content, "contact": c.contact} for c in items])
+        return
+    table = Table(title=f"投诉举报（{len(items)} 件）")
+    for col in ("编号", "状态", "类别", "受理", "时限", "内容"):
+        table.add_column(col, overflow="fold")
+    for c in items:
+        p = c.public()
+        due = p["due"] + ("（超期）" if c.overdue else "")
+        table.add_row(c.ticket, c.status, c.category, p["created"], due, c.content[:40])
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    sub = typer.Typer(
+        help="合规网关：拦截、个人信息保护、标识、日志、投诉举报。", no_args_is_help=True
+    )
+    sub.command("serve")(serve)
+    sub.command("check")(check)
+    sub.command("records")(records)
+    sub.command("purge")(purge)
+    sub.command("export-training")(export_training)
+    sub.command("opt-out")(opt_out)
+    sub.command("complaints")(complaints)
+    app.add_typer(sub, name="gateway")

@@ -1,0 +1,65 @@
+"""The compliance gateway: an OpenAI-compatible proxy with the runtime measures a filing promises.
+
+Input interception (keyword library), personal-information protection, stream-aware output
+screening with a hold-back window, GB 45438 labels, encrypted records with retention and
+training opt-out, a complaint channel (投诉举报), Prometheus metrics, health and config reload.
+"""
+
+from beian.gateway._app import create_app
+from beian.gateway._checks import check_config
+from beian.gateway._complaints import CATEGORIES, STATUSES, Complaint, ComplaintDesk
+from beian.gateway._config import (
+    ComplaintsConfig,
+    GatewayConfig,
+    LabelsConfig,
+    RecordsConfig,
+    ScreeningConfig,
+    UpstreamConfig,
+    load_gateway_config,
+)
+from beian.gateway._gateway import Gateway, ReloadResult
+from beian.gateway._holdback import StreamScreener
+from beian.gateway._labels import Labeller
+from beian.gateway._screening import (
+    CombinedScanner,
+    Decision,
+    PiiRedactor,
+    Redactor,
+    Scanner,
+    Screening,
+    build_screening,
+)
+from beian.gateway._serve import RunningGateway, run_gateway, serve_in_thread
+from beian.gateway._store import Exchange, RecordStore
+
+__all__ = [
+    "CATEGORIES",
+    "STATUSES",
+    "CombinedScanner",
+    "Complaint",
+    "ComplaintDesk",
+    "ComplaintsConfig",
+    "Decision",
+    "Exchange",
+    "Gateway",
+    "GatewayConfig",
+    "Labeller",
+    "LabelsConfig",
+    "PiiRedactor",
+    "RecordStore",
+    "RecordsConfig",
+    "Redactor",
+    "ReloadResult",
+    "RunningGateway",
+    "Scanner",
+    "Screening",
+    "ScreeningConfig",
+    "StreamScreener",
+    "UpstreamConfig",
+    "build_screening",
+    "check_config",
+    "create_app",
+    "load_gateway_config",
+    "run_gateway",
+    "serve_in_thread",
+]

@@ -1,0 +1,173 @@
+"""The complaint and report channel (投诉举报): tickets with status and a published time limit."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from beian.crypto import FieldCipher
+from beian.errors import InputError
+
+__all__ = ["CATEGORIES", "STATUSES", "Complaint", "ComplaintDesk"]
+
+CATEGORIES = ("违法不良信息", "个人信息保护", "内容标识", "服务质量", "其他")
+STATUSES = ("已受理", "处理中", "已办结", "不予受理")
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS complaints (
+  ticket TEXT PRIMARY KEY, created REAL NOT NULL, due REAL NOT NULL, updated REAL NOT NULL,
+  status TEXT NOT NULL, category TEXT NOT NULL, record_id TEXT,
+  content_enc TEXT NOT NULL, contact_enc TEXT);
+CREATE TABLE IF NOT EXISTS complaint_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, ticket TEXT NOT NULL, at REAL NOT NULL,
+  status TEXT NOT NULL, note_enc TEXT);
+"""
+
+
+@dataclass
+class Complaint:
+    ticket: str
+    created: float
+    due: float
+    updated: float
+    status: str
+    category: str
+    content: str
+    contact: str | None = None
+    record_id: str | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> bool:
+        return self.status in ("已受理", "处理中") and time.time() > self.due
+
+    def public(self) -> dict[str, Any]:
+        """What the complainant may see by ticket id (no contact details)."""
+        return {
+            "ticket": self.ticket,
+            "status": self.status,
+            "category": self.category,
+            "created": _iso(self.created),
+            "due": _iso(self.due),
+            "updated": _iso(self.updated),
+            "overdue": self.overdue,
+            "history": [
+                {"at": _iso(h["at"]), "status": h["status"], "note": h["note"]}
+                for h in self.history
+            ],
+        }
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
+
+
+class ComplaintDesk:
+    """Complaint tickets in the gateway's SQLite file; contents and contacts encrypted."""
+
+    def __init__(self, path: str | Path, cipher: FieldCipher, handling_days: int) -> None:
+        self.cipher = cipher
+        self.handling_days = handling_days
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(Path(path), check_same_thread=False, timeout=30)
+        with self._lock, self._db:
+            self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def submit(
+        self,
+        content: str,
+        *,
+        category: str = "其他",
+        contact: str | None = None,
+        record_id: str | None = None,
+    ) -> Complaint:
+        content = content.strip()
+        if not content:
+            raise InputError("投诉内容不能为空", where="content", fix="请描述您遇到的问题")
+        if len(content) > 5000:
+            raise InputError("投诉内容过长（上限 5000 字）", where="content", fix="请精简后再提交")
+        if category not in CATEGORIES:
+            raise InputError(
+                f"未知的投诉类别 {category}", where="category", fix="可选：" + "、".join(CATEGORIES)
+            )
+        now = time.time()
+        stamp = datetime.fromtimestamp(now, UTC).strftime("%Y%m%d")
+        ticket = "TS" + stamp + "".join(secrets.choice(_ALPHABET) for _ in range(6))
+        due = now + self.handling_days * 86400.0
+        enc = self.cipher.encrypt
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT INTO complaints VALUES (?,?,?,?,?,?,?,?,?)",
+                (ticket, now, due, now, "已受理", category, record_id or None,
+                 enc(content, aad=ticket), enc(contact, aad=ticket) if contact else None),
+            )  # fmt: skip
+            self._db.execute(
+                "INSERT INTO complaint_events (ticket, at, status, note_enc) VALUES (?,?,?,NULL)",
+                (ticket, now, "已受理"),
+            )
+        c = self.get(ticket)
+        assert c is not None
+        return c
+
+    def get(self, ticket: str) -> Complaint | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM complaints WHERE ticket = ?", (ticket,)
+            ).fetchone()
+            events = self._db.execute(
+                "SELECT at, status, note_enc FROM complaint_events WHERE ticket = ? ORDER BY seq",
+                (ticket,),
+            ).fetchall()
+        if row is None:
+            return None
+        dec = self.cipher.decrypt
+        t, created, due, updated, status, category, record_id, content_enc, contact_enc = row
+        return Complaint(
+            ticket=t, created=created, due=due, updated=updated, status=status,
+            category=category, record_id=record_id, content=dec(content_enc, aad=t),
+            contact=dec(contact_enc, aad=t) if contact_enc else None,
+            history=[
+                {"at": at, "status": st, "note": dec(n, aad=t) if n else None}
+                for at, st, n in events
+            ],
+        )  # fmt: skip
+
+    def update(self, ticket: str, status: str, note: str | None = None) -> Complaint:
+        if status not in STATUSES:
+            raise InputError(
+                f"未知的处理状态 {status}", where="status", fix="可选：" + "、".join(STATUSES)
+            )
+        now = time.time()
+        with self._lock, self._db:
+            n = self._db.execute(
+                "UPDATE complaints SET status = ?, updated = ? WHERE ticket = ?",
+                (status, now, ticket),
+            ).rowcount
+            if n:
+                self._db.execute(
+                    "INSERT INTO complaint_events (ticket, at, status, note_enc) VALUES (?,?,?,?)",
+                    (ticket, now, status, self.cipher.encrypt(note, aad=ticket) if note else None),
+                )
+        c = self.get(ticket)
+        if c is None:
+            raise InputError(f"没有编号为 {ticket} 的投诉", where="ticket", fix="请核对投诉编号")
+        return c
+
+    def list(self, status: str | None = None) -> list[Complaint]:
+        sql, args = "SELECT ticket FROM complaints", tuple[str, ...]()
+        if status:
+            sql, args = sql + " WHERE status = ?", (status,)
+        with self._lock:
+            tickets = [t for (t,) in self._db.execute(sql + " ORDER BY created", args)]
+        return [c for t in tickets if (c := self.get(t)) is not None]

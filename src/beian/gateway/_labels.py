@@ -1,0 +1,72 @@
+"""GB 45438 labels on generated text, from :mod:`beian.label`.
+
+The explicit label is :func:`beian.label.explicit_text_mark` (``【notice】`` before or after the
+answer). A stream cannot be labelled after the fact, so the label's two halves are cut from the
+same function's output and sent with the first / last content. The implicit label is a
+:class:`beian.label.LabelPayload`; :func:`beian.label.label_text` binds it to the exact text the
+client received (``ReservedCode1``), so anyone holding the answer and the label can check it
+with :func:`beian.label.verify_text_label`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from beian.errors import ConfigError, InputError
+from beian.gateway._config import LabelsConfig
+from beian.label import LabelPayload, explicit_text_mark, label_text, load_private_key
+from beian.label.explicit.text import TextPosition
+
+__all__ = ["Labeller"]
+
+_CUT = "\x00"  # never in a notice: where the answer goes inside explicit_text_mark's output
+
+
+@dataclass(frozen=True)
+class Labeller:
+    """Adds the explicit label at the configured position and builds the implicit payload."""
+
+    config: LabelsConfig
+    prefix: str = field(init=False, default="")
+    suffix: str = field(init=False, default="")
+    _base: LabelPayload | None = field(init=False, default=None)
+    _key: Any = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        c = self.config
+        try:
+            if c.explicit:
+                pos: TextPosition = "prefix" if c.position == "start" else "suffix"
+                before, after = explicit_text_mark(_CUT, pos, c.notice).split(_CUT)
+                object.__setattr__(self, "prefix", before)
+                object.__setattr__(self, "suffix", after)
+            if c.implicit:
+                base = LabelPayload(Label="1", ContentProducer=c.content_producer)
+                object.__setattr__(self, "_base", base)
+            if c.signing_key:
+                object.__setattr__(self, "_key", load_private_key(c.signing_key))
+        except InputError as exc:
+            raise ConfigError(exc.what, where=f"labels: {exc.where}", fix=exc.fix) from None
+
+    def apply(self, text: str) -> str:
+        """The whole text with the explicit label (non-streaming responses)."""
+        return f"{self.prefix}{text}{self.suffix}"
+
+    def payload(self, produce_id: str, text: str | None = None) -> dict[str, Any] | None:
+        """The implicit label; bound to ``text`` (the answer as sent) when it is given."""
+        raw = self.header_value(produce_id, text)
+        return None if raw is None else dict(json.loads(raw))
+
+    def header_value(self, produce_id: str, text: str | None = None) -> str | None:
+        if self._base is None:
+            return None
+        p = self._base.with_(ProduceID=produce_id)
+        if text is not None:
+            p = label_text(text, p, key=self._key)
+        return p.to_json()  # printable ASCII, fit for a header
+
+    def header(self, produce_id: str, text: str | None = None) -> tuple[str, str] | None:
+        value = self.header_value(produce_id, text)
+        return None if value is None else (self.config.header, value)

@@ -1,0 +1,53 @@
+"""Prometheus metrics and structured (JSON) logs of the gateway."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+__all__ = ["Metrics", "log_exchange"]
+
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+
+access_log = logging.getLogger("beian.gateway.access")
+
+
+class Metrics:
+    """The gateway's metrics in a registry of its own (one per gateway instance)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.requests = Counter(
+            "beian_gateway_requests", "对话请求数", ["stream", "outcome"], registry=r
+        )
+        self.blocks = Counter(
+            "beian_gateway_blocks", "拦截次数（按阶段与风险代码）", ["stage", "risk"], registry=r
+        )
+        self.pii = Counter(
+            "beian_gateway_pii_entities", "输入中处理的个人信息数", ["type"], registry=r
+        )
+        self.latency = Histogram(
+            "beian_gateway_request_seconds", "请求总耗时（秒）", ["stream"],
+            buckets=_LATENCY_BUCKETS, registry=r,
+        )  # fmt: skip
+        self.upstream_errors = Counter(
+            "beian_gateway_upstream_errors", "上游错误数", ["kind"], registry=r
+        )
+        self.complaints = Counter("beian_gateway_complaints", "收到的投诉举报数", registry=r)
+        self.backlog = Gauge("beian_gateway_records_backlog", "待写入的记录数", registry=r)
+        self.reloads = Counter(
+            "beian_gateway_config_reloads", "配置重载次数", ["result"], registry=r
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+def log_exchange(**fields: Any) -> None:
+    """One JSON line per exchange; never the content, only ids, codes and timings."""
+    if access_log.isEnabledFor(logging.INFO):
+        access_log.info(json.dumps(fields, ensure_ascii=False, separators=(",", ":")))

@@ -1,0 +1,60 @@
+"""The small Chinese pages: 投诉举报 (complaints) and 训练数据使用设置 (opt-out)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import DictLoader, Environment
+
+__all__ = ["render"]
+
+_BASE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }} · {{ provider }}</title>
+<style>body{font-family:"Noto Sans CJK SC",sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;
+line-height:1.6}label{display:block;margin-top:.8rem}textarea,input,select{width:100%;padding:.4rem}
+button{margin-top:1rem;padding:.5rem 1.5rem}.note{color:#555;font-size:.9rem}table{border-collapse:
+collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem}</style></head>
+<body><h1>{{ title }}</h1>{% block body %}{% endblock %}</body></html>"""
+
+_PAGES = {
+    "complaints": """{% extends "base" %}{% block body %}
+<p>如您发现本服务生成违法不良信息、侵犯个人信息权益、缺少生成内容标识或有其他问题，请在此投诉举报。</p>
+<p><strong>处理时限：</strong>我们在收到投诉举报后 <strong id="handling-days">{{ handling_days }}</strong>
+日内处理并反馈结果。受理后您会得到投诉编号，可凭编号查询处理进度。</p>
+{% if phone or email %}<p>其他渠道：{% if phone %}电话 {{ phone }}{% endif %}
+{% if email %} 邮箱 {{ email }}{% endif %}</p>{% endif %}
+<form method="post" action="complaints">
+<label>类别<select name="category">{% for c in categories %}<option>{{ c }}</option>{% endfor %}</select></label>
+<label>内容<textarea name="content" rows="6" required maxlength="5000"></textarea></label>
+<label>相关对话记录编号（可选，见响应头 X-Beian-Record-Id）<input name="record_id"></label>
+<label>联系方式（可选）<input name="contact"></label>
+<button type="submit">提交</button></form>
+<form method="get" action="complaints/status"><label>查询处理进度：投诉编号<input name="ticket"></label>
+<button type="submit">查询</button></form>{% endblock %}""",
+    "ticket": """{% extends "base" %}{% block body %}
+{% if created %}<p>已受理您的投诉举报。请保存投诉编号。</p>{% endif %}
+<p>投诉编号：<strong id="ticket">{{ c.ticket }}</strong></p>
+<p>状态：<strong id="status">{{ c.status }}</strong>；类别：{{ c.category }}</p>
+<p>受理时间：{{ c.created }}；处理时限：{{ c.due }} 前{% if c.overdue %}（已超期）{% endif %}</p>
+<table><tr><th>时间</th><th>状态</th><th>说明</th></tr>
+{% for h in c.history %}<tr><td>{{ h.at }}</td><td>{{ h.status }}</td><td>{{ h.note or "" }}</td></tr>{% endfor %}
+</table>{% endblock %}""",
+    "not_found": """{% extends "base" %}{% block body %}<p>{{ message }}</p>
+<p><a href="{{ back }}">返回</a></p>{% endblock %}""",
+    "opt_out": """{% extends "base" %}{% block body %}
+<p>您可以随时选择不让您的输入内容用于模型训练。关闭后，新旧对话记录都不会进入训练数据。</p>
+<p>当前设置：<strong id="state">{{ "不用于训练" if opted_out else "允许用于训练" }}</strong></p>
+<form method="post" action="opt-out"><input type="hidden" name="user" value="{{ user }}">
+<input type="hidden" name="opted_out" value="{{ "0" if opted_out else "1" }}">
+<button type="submit" id="toggle">{{ "恢复允许用于训练" if opted_out else "不允许我的输入用于训练" }}</button>
+</form><p class="note">本页一次点击即可完成设置；每次更改都会被记录。</p>{% endblock %}""",
+}
+
+
+_env = Environment(loader=DictLoader({"base": _BASE, **_PAGES}), autoescape=True)
+
+
+def render(page: str, **context: Any) -> str:
+    return _env.get_template(page).render(**context)

@@ -1,0 +1,178 @@
+"""Screening interfaces: what the gateway needs from a keyword matcher and a PII engine.
+
+The gateway depends on two small protocols, not on concrete classes:
+
+* :class:`Scanner` — ``scan(text)`` returns hits with ``start``/``end`` offsets into ``text``
+  and a ``risk`` code, and ``max_span`` is the longest stretch of text one hit can cover
+  (the hold-back window for streams). :class:`beian.lexicon.Lexicon` satisfies it.
+* :class:`Redactor` — ``redact(text)`` returns the text with personal information masked or
+  pseudonymized and the entity types found. :class:`PiiRedactor` adapts ``beian.pii``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from beian.crypto import KeyRing
+from beian.errors import BeianError, ConfigError
+from beian.gateway._config import ScreeningConfig
+
+__all__ = [
+    "Decision",
+    "Hit",
+    "PiiRedactor",
+    "Redactor",
+    "Scanner",
+    "Screening",
+    "build_screening",
+]
+
+
+@runtime_checkable
+class Hit(Protocol):
+    start: int
+    end: int
+    risk: str
+
+
+@runtime_checkable
+class Scanner(Protocol):
+    @property
+    def max_span(self) -> int: ...
+
+    def scan(self, text: str) -> Sequence[Any]: ...
+
+
+class Redactor(Protocol):
+    def redact(self, text: str) -> tuple[str, list[str]]: ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One screening decision, recorded with the exchange (no content, only codes and counts)."""
+
+    stage: str  # "input" | "output" | "pii"
+    action: str  # "block" | "mask" | "pseudonym"
+    risks: tuple[str, ...] = ()
+    count: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "action": self.action,
+            "risks": list(self.risks),
+            "count": self.count,
+        }
+
+
+def _risk_of(hit: Any) -> str:
+    risk = getattr(hit, "risk", None)
+    return str(getattr(risk, "code", risk) or "未分类")
+
+
+@dataclass
+class Screening:
+    """The screeners in force; replaced as a whole on config reload."""
+
+    config: ScreeningConfig
+    scanner: Scanner | None = None
+    redactor: Redactor | None = None
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def hold_back(self) -> int:
+        """Characters held back at the end of a stream until they can no longer start a hit."""
+        if self.scanner is None or not self.config.screen_output:
+            return 0
+        return max(0, int(self.scanner.max_span) - 1)
+
+    def risks(self, text: str) -> tuple[str, ...]:
+        """Risk codes of the keyword hits in ``text`` (empty when clean or no scanner)."""
+        if self.scanner is None or not text:
+            return ()
+        return tuple(dict.fromkeys(_risk_of(h) for h in self.scanner.scan(text)))
+
+    def check_input(self, texts: Sequence[str]) -> Decision | None:
+        if not self.config.screen_input:
+            return None
+        risks: dict[str, None] = {}
+        count = 0
+        for t in texts:
+            found = self.risks(t)
+            count += len(found)
+            risks.update(dict.fromkeys(found))
+        return Decision("input", "block", tuple(risks), count) if risks else None
+
+    def redact(self, text: str) -> tuple[str, list[str]]:
+        if self.redactor is None or self.config.pii == "off" or not text:
+            return text, []
+        return self.redactor.redact(text)
+
+
+class PiiRedactor:
+    """Adapts ``beian.pii`` (engine + prepared ``Deidentifier``) to :class:`Redactor`.
+
+    ``pseudonym`` needs the key ring: the same value gets the same token across requests.
+    """
+
+    def __init__(self, operator: str, keyring: KeyRing | None = None) -> None:
+        pii = _import("beian.pii", "screening.pii")
+        self.operator = operator
+        self.engine = pii.default_engine()
+        try:
+            self.deidentifier = pii.Deidentifier(operator, keyring=keyring)
+        except BeianError as exc:
+            raise ConfigError(exc.what, where="screening.pii", fix=exc.fix) from None
+
+    def redact(self, text: str) -> tuple[str, list[str]]:
+        entities = self.engine.analyze(text)
+        if not entities:
+            return text, []
+        out = self.deidentifier.apply(text, entities)
+        return str(out.text), [str(e.type) for e in entities]
+
+
+class CombinedScanner:
+    """Several scanners as one: all hits, the widest window."""
+
+    def __init__(self, parts: Sequence[Scanner]) -> None:
+        self.parts = list(parts)
+
+    @property
+    def max_span(self) -> int:
+        return max(int(p.max_span) for p in self.parts)
+
+    def scan(self, text: str) -> list[Any]:
+        return [h for p in self.parts for h in p.scan(text)]
+
+
+def _import(module: str, where: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ConfigError(
+            f"未安装模块 {module}，无法启用该配置项",
+            where=where,
+            fix=f"请升级 beian 到包含 {module} 的版本，或在配置中关闭该项",
+        ) from None
+
+
+def build_screening(config: ScreeningConfig, keyring: KeyRing | None = None) -> Screening:
+    """Load the keyword library and the PII engine named in the config."""
+    scanner: Scanner | None = None
+    sources: list[str] = []
+    if config.lexicon or config.keywords:
+        lexicon = _import("beian.lexicon", "screening.lexicon")
+        entries = [(e.keyword, e.risk) for e in config.keywords]
+        parts: list[Scanner] = []
+        if config.lexicon:
+            parts.append(lexicon.Lexicon.load(config.lexicon))
+        if entries:
+            parts.append(lexicon.Lexicon.from_entries(entries))
+        scanner = parts[0] if len(parts) == 1 else CombinedScanner(parts)
+        sources = [*config.lexicon, *(["<inline>"] if entries else [])]
+    redactor = PiiRedactor(config.pii, keyring) if config.pii != "off" else None
+    return Screening(config=config, scanner=scanner, redactor=redactor, sources=sources)

@@ -1,0 +1,82 @@
+"""Running the gateway: in the foreground (the CLI) or in a thread (tests, benchmarks)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import uvicorn
+
+from beian.gateway._app import create_app
+from beian.gateway._gateway import Gateway
+
+__all__ = ["RunningGateway", "run_gateway", "serve_in_thread"]
+
+
+@dataclass
+class RunningGateway:
+    """A gateway serving on loopback: ``base_url`` ends in ``/v1`` as OpenAI clients expect."""
+
+    gateway: Gateway
+    root_url: str
+    port: int
+
+    @property
+    def base_url(self) -> str:
+        return self.root_url + "/v1"
+
+
+def _config(gw: Gateway, host: str, port: int, log_level: str) -> uvicorn.Config:
+    return uvicorn.Config(
+        create_app(gw), host=host, port=port, log_level=log_level, access_log=False,
+        timeout_graceful_shutdown=10,
+    )  # fmt: skip
+
+
+@contextlib.contextmanager
+def serve_in_thread(
+    gw: Gateway, host: str = "127.0.0.1", port: int = 0
+) -> Iterator[RunningGateway]:
+    """Serve ``gw`` in a background thread; on exit stop it, flush and close the records."""
+    server = uvicorn.Server(_config(gw, host, port, "critical"))
+    thread = threading.Thread(target=server.run, name="beian-gateway", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("gateway failed to start")
+        time.sleep(0.01)
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield RunningGateway(gw, f"http://{host}:{bound}", bound)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        gw.close()
+
+
+def run_gateway(gw: Gateway, host: str = "127.0.0.1", port: int = 8080) -> None:
+    """Serve in the foreground until interrupted; SIGHUP reloads the config file."""
+    log = logging.getLogger("beian.gateway")
+
+    def _hup(signum: int, frame: object) -> None:
+        result = gw.reload()
+        (log.info if result.ok else log.error)("SIGHUP：%s", result.message)
+
+    with contextlib.suppress(ValueError, AttributeError):  # not the main thread / no SIGHUP
+        signal.signal(signal.SIGHUP, _hup)
+        # uvicorn handles SIGTERM/SIGINT while serving and re-raises them after a graceful
+        # shutdown; these no-op handlers receive that re-raise so the records are closed and the
+        # process exits with status 0
+        signal.signal(signal.SIGTERM, lambda signum, frame: None)
+        signal.signal(signal.SIGINT, lambda signum, frame: None)
+    server = uvicorn.Server(_config(gw, host, port, "warning"))
+    try:
+        server.run()
+    finally:
+        gw.close()

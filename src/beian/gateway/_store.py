@@ -1,0 +1,332 @@
+"""The record store: every exchange kept in SQLite with its sensitive fields encrypted.
+
+Exchanges are written by one background thread in batches, so the request path only puts a
+record on a queue; :meth:`RecordStore.flush` waits until everything queued is on disk and
+:meth:`RecordStore.close` flushes before it returns. User ids are stored as a keyed hash (to find
+a user's records and opt-out) plus an encrypted copy; request, response and error text are
+encrypted with :class:`beian.crypto.FieldCipher` bound to the record id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from beian.crypto import FieldCipher, HashAlgorithm, KeyRing, keyed_hash
+from beian.errors import ConfigError
+
+__all__ = ["Exchange", "RecordStore"]
+
+log = logging.getLogger("beian.gateway.records")
+
+SCHEMA_VERSION = "1"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS exchanges (
+  id TEXT PRIMARY KEY, user_hash TEXT, user_enc TEXT, started REAL NOT NULL, finished REAL NOT NULL,
+  model TEXT, stream INTEGER NOT NULL, outcome TEXT NOT NULL, http_status INTEGER NOT NULL,
+  decisions TEXT NOT NULL, training_opt_out INTEGER NOT NULL,
+  request_enc TEXT NOT NULL, response_enc TEXT NOT NULL, error_enc TEXT);
+CREATE INDEX IF NOT EXISTS exchanges_started ON exchanges(started);
+CREATE INDEX IF NOT EXISTS exchanges_user ON exchanges(user_hash);
+CREATE TABLE IF NOT EXISTS opt_outs (user_hash TEXT PRIMARY KEY, opted_out INTEGER NOT NULL, updated REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS opt_out_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, user_hash TEXT NOT NULL, opted_out INTEGER NOT NULL,
+  at REAL NOT NULL, via TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS purges (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, cutoff REAL NOT NULL, removed INTEGER NOT NULL);
+"""
+_SENSITIVE = ("request", "response", "sent", "error")
+
+
+@dataclass
+class Exchange:
+    """One request/response pair as the gateway saw it."""
+
+    id: str
+    started: float
+    user: str | None = None
+    model: str = ""
+    stream: bool = False
+    outcome: str = "ok"  # ok | blocked_input | blocked_output | upstream_error | client_error | ...
+    http_status: int = 200
+    request: dict[str, Any] = field(default_factory=dict)  # the client's body, as received
+    forwarded: list[Any] | None = None  # messages after PII protection, when changed
+    response: str = ""  # the full text the model produced (what reached the gateway)
+    sent: str = ""  # the text that reached the client (labels included)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    finished: float = 0.0
+    training_opt_out: bool = False
+
+
+class RecordStore:
+    """SQLite-backed records, encrypted fields, retention purge and training opt-outs."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        ring: KeyRing,
+        *,
+        cipher: str = "aes-256-gcm",
+        hash_algorithm: HashAlgorithm = "hmac-sha256",
+        batch: int = 512,
+        gather_s: float = 0.02,
+    ) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.cipher = FieldCipher(ring, algorithm=cipher)  # type: ignore[arg-type]
+        self.hash_algorithm = hash_algorithm
+        self._batch = batch
+        self._gather_s = gather_s
+        self._lock = threading.Lock()
+        self._db = self._connect()
+        with self._lock, self._db:
+            self._db.executescript(_SCHEMA)
+            meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+            if not meta:
+                meta = {"schema_version": SCHEMA_VERSION, "hash_kid": ring.active}
+                self._db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        hash_kid = meta["hash_kid"]
+        if hash_kid not in ring.keys:
+            raise ConfigError(
+                f"记录库用密钥 {hash_kid} 计算用户标识，但密钥环中没有该密钥",
+                where=str(self.path),
+                fix="请使用创建记录库时的密钥环（轮换后旧密钥须保留）",
+            )
+        self._hash_key = ring.key(hash_kid)
+        self._opted_out = {
+            h for (h,) in self._db.execute("SELECT user_hash FROM opt_outs WHERE opted_out = 1")
+        }
+        self._queue: queue.Queue[Exchange | None] = queue.Queue()
+        self._pending = 0
+        self._idle = threading.Condition()
+        self.write_errors = 0
+        self._writer = threading.Thread(target=self._run, name="beian-gateway-records", daemon=True)
+        self._writer.start()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    # -- users ---------------------------------------------------------------------------
+    def user_hash(self, user: str) -> str:
+        return keyed_hash(user, self._hash_key, self.hash_algorithm)
+
+    def is_opted_out(self, user: str | None) -> bool:
+        return bool(user) and self.user_hash(user or "") in self._opted_out
+
+    def set_opt_out(self, user: str, opted_out: bool, *, via: str) -> None:
+        """Record the user's choice about training use of their inputs (an event is kept)."""
+        h, now = self.user_hash(user), time.time()
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT INTO opt_outs VALUES (?, ?, ?) ON CONFLICT(user_hash) DO UPDATE SET "
+                "opted_out = excluded.opted_out, updated = excluded.updated",
+                (h, int(opted_out), now),
+            )
+            self._db.execute(
+                "INSERT INTO opt_out_events (user_hash, opted_out, at, via) VALUES (?, ?, ?, ?)",
+                (h, int(opted_out), now, via),
+            )
+        if opted_out:
+            self._opted_out.add(h)
+        else:
+            self._opted_out.discard(h)
+
+    def opt_out_events(self, user: str) -> list[dict[str, Any]]:
+        rows = self._query(
+            "SELECT opted_out, at, via FROM opt_out_events WHERE user_hash = ? ORDER BY seq",
+            (self.user_hash(user),),
+        )
+        return [{"opted_out": bool(r[0]), "at": r[1], "via": r[2]} for r in rows]
+
+    # -- writing -------------------------------------------------------------------------
+    def submit(self, ex: Exchange) -> None:
+        """Queue an exchange for writing (never blocks on the disk)."""
+        with self._idle:
+            self._pending += 1
+        self._queue.put(ex)
+
+    @property
+    def backlog(self) -> int:
+        return self._pending
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until every submitted exchange is written; False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout=timeout)
+
+    def close(self) -> None:
+        if self._writer.is_alive():
+            self._queue.put(None)
+            self._writer.join(timeout=60)
+        with self._lock:
+            self._db.close()
+
+    def _run(self) -> None:
+        stop = False
+        while not stop:
+            item = self._queue.get()
+            batch: list[Exchange] = []
+            if item is None:
+                stop = True
+            else:
+                batch.append(item)
+                # let a batch gather: one wake-up and one commit per batch, not per exchange,
+                # keeps this thread off the event loop's back under load
+                time.sleep(self._gather_s)
+            while len(batch) < self._batch:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                batch.append(nxt)
+            if batch:
+                self._write(batch)
+
+    def _write(self, batch: list[Exchange]) -> None:
+        rows = []
+        for ex in batch:
+            try:
+                rows.append(self._row(ex))
+            except Exception:  # never silently: the id is logged and counted (see /healthz)
+                self.write_errors += 1
+                log.exception("记录 %s 无法编码，未写入", ex.id)
+        while True:
+            try:
+                with self._lock, self._db:
+                    self._db.executemany(
+                        "INSERT OR REPLACE INTO exchanges VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        rows,
+                    )
+                break
+            except sqlite3.Error as exc:  # disk full, locked: keep the records and retry
+                self.write_errors += 1
+                log.error("记录写入失败，1 秒后重试：%s（%d 条）", exc, len(batch))
+                time.sleep(1.0)
+        with self._idle:
+            self._pending -= len(batch)
+            self._idle.notify_all()
+
+    def _row(self, ex: Exchange) -> tuple[Any, ...]:
+        enc = self.cipher.encrypt
+        body = {"request": ex.request, "forwarded": ex.forwarded}
+        response = {"response": ex.response, "sent": ex.sent}
+        return (
+            ex.id,
+            self.user_hash(ex.user) if ex.user else None,
+            enc(ex.user, aad=ex.id) if ex.user else None,
+            ex.started,
+            ex.finished or time.time(),
+            ex.model,
+            int(ex.stream),
+            ex.outcome,
+            ex.http_status,
+            json.dumps(ex.decisions, ensure_ascii=False),
+            int(ex.training_opt_out),
+            enc(json.dumps(body, ensure_ascii=False), aad=ex.id),
+            enc(json.dumps(response, ensure_ascii=False), aad=ex.id),
+            enc(ex.error, aad=ex.id) if ex.error else None,
+        )
+
+    # -- reading -------------------------------------------------------------------------
+    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def _decode(self, row: tuple[Any, ...]) -> Exchange:
+        (rid, _uh, user_enc, started, finished, model, stream, outcome, status, decisions,
+         opt_out, req_enc, resp_enc, err_enc) = row  # fmt: skip
+        dec = self.cipher.decrypt
+        body = json.loads(dec(req_enc, aad=rid))
+        response = json.loads(dec(resp_enc, aad=rid))
+        return Exchange(
+            id=rid,
+            started=started,
+            finished=finished,
+            user=dec(user_enc, aad=rid) if user_enc else None,
+            model=model,
+            stream=bool(stream),
+            outcome=outcome,
+            http_status=status,
+            request=body["request"],
+            forwarded=body["forwarded"],
+            response=response["response"],
+            sent=response["sent"],
+            decisions=json.loads(decisions),
+            error=dec(err_enc, aad=rid) if err_enc else None,
+            training_opt_out=bool(opt_out),
+        )
+
+    def get(self, record_id: str) -> Exchange | None:
+        rows = self._query("SELECT * FROM exchanges WHERE id = ?", (record_id,))
+        return self._decode(rows[0]) if rows else None
+
+    def count(self) -> int:
+        return int(self._query("SELECT COUNT(*) FROM exchanges")[0][0])
+
+    def raw_row(self, record_id: str) -> dict[str, Any] | None:
+        """The stored columns as they are on disk (ciphertext), for inspection."""
+        with self._lock:
+            cur = self._db.execute("SELECT * FROM exchanges WHERE id = ?", (record_id,))
+            row = cur.fetchone()
+            names = [d[0] for d in cur.description]
+        return dict(zip(names, row, strict=True)) if row else None
+
+    def exchanges(
+        self,
+        *,
+        user: str | None = None,
+        since: float | None = None,
+        limit: int | None = None,
+        training: bool = False,
+    ) -> Iterator[Exchange]:
+        """Decrypted exchanges, oldest first; ``training=True`` leaves out opted-out users."""
+        sql, args = "SELECT * FROM exchanges WHERE 1=1", list[Any]()
+        if user is not None:
+            sql += " AND user_hash = ?"
+            args.append(self.user_hash(user))
+        if since is not None:
+            sql += " AND started >= ?"
+            args.append(since)
+        if training:
+            sql += " AND training_opt_out = 0 AND (user_hash IS NULL OR user_hash NOT IN "
+            sql += "(SELECT user_hash FROM opt_outs WHERE opted_out = 1))"
+        sql += " ORDER BY started"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        for row in self._query(sql, tuple(args)):
+            yield self._decode(row)
+
+    # -- retention -----------------------------------------------------------------------
+    def purge(self, retention_days: int, now: float | None = None) -> int:
+        """Delete exchanges older than the retention period; the purge itself is recorded."""
+        now = time.time() if now is None else now
+        cutoff = now - retention_days * 86400.0
+        self.flush()
+        with self._lock, self._db:
+            removed = self._db.execute(
+                "DELETE FROM exchanges WHERE started < ?", (cutoff,)
+            ).rowcount
+            self._db.execute(
+                "INSERT INTO purges (at, cutoff, removed) VALUES (?, ?, ?)", (now, cutoff, removed)
+            )
+        return int(removed)
+
+    def purges(self) -> list[dict[str, Any]]:
+        rows = self._query("SELECT at, cutoff, removed FROM purges ORDER BY seq")
+        return [{"at": a, "cutoff": c, "removed": r} for a, c, r in rows]

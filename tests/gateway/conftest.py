@@ -1,0 +1,106 @@
+"""Gateway fixtures: the demo model server upstream, gateways on loopback, a keyword scanner."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import openai
+import pytest
+
+from beian.crypto import KeyRing
+from beian.demo import DemoBehavior, DemoServer, serve_in_thread
+from beian.gateway import (
+    Gateway,
+    GatewayConfig,
+    PiiRedactor,
+    RunningGateway,
+    Screening,
+    ScreeningConfig,
+)
+from beian.gateway import serve_in_thread as serve_gateway
+from beian.lexicon import Hit
+
+# keyword → risk code; "违禁词语" is what the stream tests split across chunks
+KEYWORDS = [("违禁词语", "A1a"), ("制造炸弹", "A1b"), ("赌博网站", "A2c")]
+
+
+class KeywordScanner:
+    """A plain substring scanner with the :class:`beian.gateway.Scanner` interface: its window
+    is exactly the longest keyword, which the hold-back unit tests rely on."""
+
+    def __init__(self, entries: list[tuple[str, str]]) -> None:
+        self.entries = entries
+
+    @property
+    def max_span(self) -> int:
+        return max(len(k) for k, _ in self.entries)
+
+    def scan(self, text: str) -> list[Hit]:
+        return [
+            Hit(m.start(), m.end(), kw, kw, risk, ("exact",))
+            for kw, risk in self.entries
+            for m in re.finditer(re.escape(kw), text)
+        ]
+
+
+def keyword_screening(cfg: ScreeningConfig) -> Screening:
+    """The screening factory the tests use: KEYWORDS and the real PII engine (beian.pii)."""
+    return Screening(
+        config=cfg,
+        scanner=KeywordScanner(KEYWORDS),
+        redactor=PiiRedactor(cfg.pii, KeyRing.generate()) if cfg.pii != "off" else None,
+        sources=["<test>"],
+    )
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[DemoServer]:
+    with serve_in_thread(DemoBehavior(chunk_chars=3)) as s:
+        yield s
+
+
+def gateway_config(tmp: Path, base_url: str, **sections: dict[str, Any]) -> GatewayConfig:
+    data: dict[str, Any] = {
+        "upstream": {"base_url": base_url, "read_timeout_s": 10},
+        "records": {"path": str(tmp / "gw.db")},
+        "admin_token": "admin-secret",
+    }
+    for k, v in sections.items():
+        data[k] = {**data.get(k, {}), **v}
+    return GatewayConfig.from_mapping(data)
+
+
+MakeGateway = Callable[..., RunningGateway]
+
+
+@pytest.fixture
+def make_gateway(tmp_path: Path, upstream: DemoServer) -> Iterator[MakeGateway]:
+    """Start gateways (default upstream: the demo server) that stop when the test ends."""
+    with ExitStack() as stack:
+
+        def _make(
+            ring: KeyRing | None = None, config: GatewayConfig | None = None, **sections: Any
+        ) -> RunningGateway:
+            cfg = config or gateway_config(tmp_path, upstream.base_url, **sections)
+            gw = Gateway(cfg, ring=ring or KeyRing.generate(), screening_factory=keyword_screening)
+            return stack.enter_context(serve_gateway(gw))
+
+        yield _make
+
+
+@pytest.fixture
+def gateway(make_gateway: MakeGateway) -> RunningGateway:
+    return make_gateway()
+
+
+def sdk(g: RunningGateway, retries: int = 0) -> openai.OpenAI:
+    return openai.OpenAI(base_url=g.base_url, api_key="sk-test", max_retries=retries, timeout=10)
+
+
+def records(g: RunningGateway) -> list[Any]:
+    g.gateway.store.flush()
+    return list(g.gateway.store.exchanges())

@@ -1,0 +1,122 @@
+"""The hold-back window: a keyword split across stream chunks never reaches the client."""
+
+from __future__ import annotations
+
+import random
+
+import openai
+import pytest
+
+from beian.gateway import Screening, ScreeningConfig, StreamScreener
+
+from .conftest import KEYWORDS, KeywordScanner, MakeGateway, keyword_screening, records, sdk
+
+TEXT = "这是一段很长的正常回答，然后出现违禁词语，后面还有更多内容。"
+BEFORE = TEXT[: TEXT.index("违禁词语")]
+
+
+def feed_all(pieces: list[str]) -> tuple[str, bool]:
+    s = StreamScreener(keyword_screening(ScreeningConfig(pii="off")))
+    out = []
+    for p in pieces:
+        r = s.feed(p)
+        if r is None:
+            return "".join(out), True
+        out.append(r)
+    tail = s.finish()
+    return "".join(out) + (tail or ""), tail is None
+
+
+def split(text: str, rng: random.Random) -> list[str]:
+    cuts = sorted(rng.sample(range(1, len(text)), rng.randint(0, min(12, len(text) - 1))))
+    return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_random_splits_never_leak(seed: int) -> None:
+    rng = random.Random(seed)
+    kw = rng.choice([k for k, _ in KEYWORDS])
+    text = "正常内容" * rng.randint(0, 3) + kw + "后文" * rng.randint(0, 3)
+    sent, blocked = feed_all(split(text, rng))
+    assert blocked and kw not in sent and text.startswith(sent)
+    assert len(sent) <= text.index(kw)  # not even the keyword's first character left
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_clean_text_is_released_unchanged(seed: int) -> None:
+    rng = random.Random(seed)
+    # keyword prefixes (违禁词, 赌博网, 制造) but never a whole keyword
+    text = "".join(
+        rng.choice(["正常", "回答", "违禁词", "赌博网", "制造"]) for _ in range(rng.randint(1, 30))
+    )
+    assert not any(k in text for k, _ in KEYWORDS)
+    sent, blocked = feed_all(split(text, random.Random(seed + 1000)))
+    assert not blocked and sent == text
+
+
+def test_window_is_max_span_minus_one() -> None:
+    s = StreamScreener(keyword_screening(ScreeningConfig(pii="off")))
+    assert s.window == 3  # the longest keyword has 4 characters
+    assert s.feed("一二三四五") == "一二"  # the last 3 may still start a keyword
+    assert s.feed("六") == "三"
+    assert s.finish() == "四五六"
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 7])
+def test_split_keyword_through_the_gateway(make_gateway: MakeGateway, chunk: int) -> None:
+    g = make_gateway(screening={"screen_input": False}, labels={"explicit": False})
+    stream = sdk(g).chat.completions.create(
+        model="m",
+        messages=[{"role": "user", "content": f"[demo:say={TEXT}][demo:chunk={chunk}]"}],
+        stream=True,
+    )
+    received, reasons = "", []
+    for ev in stream:
+        for ch in ev.choices:
+            received += ch.delta.content or ""
+            reasons.append(ch.finish_reason)
+    assert BEFORE.startswith(received)  # no character of the keyword reached the client
+    if chunk == 1:  # with one-character chunks all text before the keyword was released
+        assert received == BEFORE
+    assert reasons[-1] == "content_filter"
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_output" and rec.decisions[0]["risks"] == ["A1a"]
+    assert rec.sent == received and "违禁词语" in rec.response
+
+
+def test_clean_stream_with_one_char_chunks(make_gateway: MakeGateway) -> None:
+    g = make_gateway(screening={"screen_input": False}, labels={"explicit": False})
+    text = "完全正常的回答，没有任何问题。"
+    stream = sdk(g).chat.completions.create(
+        model="m",
+        messages=[{"role": "user", "content": f"[demo:say={text}][demo:chunk=1]"}],
+        stream=True,
+    )
+    assert "".join(ev.choices[0].delta.content or "" for ev in stream if ev.choices) == text
+
+
+def test_stream_without_scanner_passes_through(make_gateway: MakeGateway) -> None:
+    g = make_gateway(screening={"screen_output": False, "screen_input": False})
+    stream = sdk(g).chat.completions.create(
+        model="m", messages=[{"role": "user", "content": f"[demo:say={TEXT}]"}], stream=True
+    )
+    text = "".join(ev.choices[0].delta.content or "" for ev in stream if ev.choices)
+    assert text.startswith(TEXT)
+
+
+def test_sdk_iterates_to_the_end_after_block(make_gateway: MakeGateway) -> None:
+    g = make_gateway(screening={"screen_input": False})
+    with sdk(g).chat.completions.create(
+        model="m", messages=[{"role": "user", "content": f"[demo:say={TEXT}]"}], stream=True
+    ) as stream:
+        events = list(stream)
+    assert events[-1].choices[0].finish_reason == "content_filter"
+    assert isinstance(events[-1], openai.types.chat.ChatCompletionChunk)
+
+
+def test_keyword_completed_in_the_held_tail_is_caught_at_the_end() -> None:
+    scanner = KeywordScanner([("长长的关键词", "A1a"), ("短词", "A2a")])  # window 5
+    s = StreamScreener(Screening(config=ScreeningConfig(pii="off"), scanner=scanner))
+    assert s.feed("前文短") == "" and s.feed("词") == ""  # held, not yet scanned
+    assert s.finish() is None and s.blocked == ("A2a",)
+    assert s.sent_text == ""
