@@ -7,12 +7,15 @@ finds their files, relays their audits and writes their attachments into the pac
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beian.dossier._context import DossierContext
 from beian.dossier._exporters import register_exporter
-from beian.findings import Finding
+from beian.dossier.rules._registry import relay
+from beian.errors import InputError
+from beian.findings import Finding, FindingCode, Location
 from beian.standards import Edition
 
 if TYPE_CHECKING:
@@ -87,3 +90,27 @@ def export_test_banks(ctx: DossierContext, src: Path, target: Path) -> None:
     from beian.assess import export_bank_xlsx
 
     export_bank_xlsx(load_banks(src), ctx.edition, target)
+
+
+def audited(
+    ctx: DossierContext,
+    attachment: str,
+    unreadable: FindingCode,
+    what: str,
+    audit: Callable[[Path], list[Finding]],
+) -> Iterator[Finding]:
+    """Relay another part's audit of an attachment; one ``unreadable`` finding if it cannot be read."""
+    path = ctx.attachment(attachment)
+    if path is None or not path.exists():
+        return  # reported by completeness / attachments
+    try:
+        findings = audit(path)
+    except InputError as exc:
+        yield Finding.of(
+            unreadable,
+            f"{what}无法读取：{exc.what}",
+            fix=exc.fix,
+            location=Location(file=exc.where or str(path)),
+        )
+        return
+    yield from relay(findings, path)
