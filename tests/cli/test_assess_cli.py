@@ -30,6 +30,11 @@ def test_demo_runs_a_full_offline_assessment(cli: Cli, tmp_path: Path) -> None:
     assert log.extra["outcomes"].get("blocked", 0) >= 1  # the provider's content filter fired
     assert (tmp_path / "out" / "run" / "report.html").stat().st_size > 5000
     assert openpyxl.load_workbook(tmp_path / "out" / "review.xlsx")["人工抽检"].max_row == 1001
+    # ⑥ the example provider's complete filing package, from this assessment (issue 7)
+    assert "备案材料包" in r.stdout
+    manifest = json.loads((tmp_path / "out" / "package" / "manifest.json").read_text("utf-8"))
+    assert {f["kind"] for f in manifest["files"]} >= {"filing_form", "assessment_report", "keyword_list", "test_banks"}
+    assert AssessmentLog.load(tmp_path / "out" / "package" / "assessment.json").results == log.results
 
 
 def test_bank_audit_export_import(cli: Cli, tmp_path: Path) -> None:

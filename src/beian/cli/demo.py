@@ -71,6 +71,26 @@ def demo(
     console.print(
         f"⑤ 人工抽检表：{review}（标注后运行 `beian assess review import {result.run_dir} {review}` 得到 9.3 人工抽检结果）"
     )
+    _dossier_step(ctx, out, result.run_dir)
+
+
+def _dossier_step(ctx: typer.Context, out: Path, run_dir: Path) -> None:
+    """⑥ The example provider's filing package, built from this demo's assessment."""
+    from beian.assess import LOG
+    from beian.dossier import build_demo_package
+
+    pkg = build_demo_package(out, run_dir / LOG, config=get_config(ctx))
+    counts = {s: sum(f.severity.value == s for f in pkg.report.findings) for s in ("阻断", "警告")}
+    console.print(
+        f"⑥ 备案材料包：{pkg.build.out}（{len(pkg.build.manifest['files'])} 个文件 + manifest.json；"
+        f"示例提供者材料 {pkg.dossier}）"
+    )
+    console.print(
+        f"   备案前检查：阻断 {counts['阻断']}，警告 {counts['警告']}（见 findings.json；"
+        "演示关键词库规模小、人工抽检未完成，故为草稿，不可提交）"
+        if counts["阻断"]
+        else f"   备案前检查：无阻断问题，警告 {counts['警告']}"
+    )
 
 
 def demo_server(

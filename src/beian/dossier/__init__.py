@@ -1,0 +1,36 @@
+"""Filing dossier: the 上线备案表, the pre-submission review and the filing package.
+
+``dossier.yaml`` (see :class:`Dossier`) is scaffolded by :func:`init_dossier`, reviewed by
+:func:`check_dossier` (rules in :mod:`beian.dossier.rules`, one per module) and rendered into the
+filing package by :func:`build_package`.
+"""
+
+from beian.dossier._build import PACKAGE_FORMAT, BuildResult, build_package
+from beian.dossier._check import CheckReport, check_dossier, run_rules
+from beian.dossier._context import DOSSIER_FILE, DossierContext, load_dossier
+from beian.dossier._demo import DemoPackage, build_demo_package
+from beian.dossier._exporters import register_exporter
+from beian.dossier._init import init_dossier
+from beian.dossier._schema import Dossier
+from beian.dossier.rules import RULES, Rule, load_rules, rule
+
+__all__ = [
+    "DOSSIER_FILE",
+    "PACKAGE_FORMAT",
+    "RULES",
+    "BuildResult",
+    "CheckReport",
+    "DemoPackage",
+    "Dossier",
+    "DossierContext",
+    "Rule",
+    "build_demo_package",
+    "build_package",
+    "check_dossier",
+    "init_dossier",
+    "load_dossier",
+    "load_rules",
+    "register_exporter",
+    "rule",
+    "run_rules",
+]

@@ -1,0 +1,122 @@
+"""Loading a dossier and the context every check rule reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from beian.dossier._schema import Dossier
+from beian.errors import InputError
+from beian.findings import Location
+from beian.io import YamlPath, line_of, load_yaml_model, read_text
+from beian.standards import Edition, load_edition
+
+if TYPE_CHECKING:
+    from beian.assess import AssessmentLog
+    from beian.config import BeianConfig
+
+DOSSIER_FILE = "dossier.yaml"
+DEFAULT_ASSESSMENT_MAX_AGE_DAYS = 180
+
+
+def dossier_file(path: str | Path) -> Path:
+    """``DIR/dossier.yaml`` for a directory, or the file itself."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / DOSSIER_FILE
+    if not p.is_file():
+        raise InputError(
+            "找不到备案材料文件 dossier.yaml",
+            where=str(p),
+            fix="请先运行 `beian init 目录` 生成模板，或给出包含 dossier.yaml 的目录",
+        )
+    return p
+
+
+def load_dossier(path: str | Path) -> tuple[Dossier, dict[YamlPath, int], Path]:
+    """Load and validate ``dossier.yaml``; returns the model, its line map and the file path."""
+    p = dossier_file(path)
+    dossier, lines = load_yaml_model(p, Dossier)
+    return dossier, lines, p
+
+
+@dataclass
+class DossierContext:
+    """What a rule sees: the dossier, where its fields are, the edition and the clock."""
+
+    dossier: Dossier
+    path: Path
+    lines: dict[YamlPath, int]
+    edition: Edition
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    settings: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path,
+        *,
+        config: BeianConfig | None = None,
+        now: dt.datetime | None = None,
+    ) -> DossierContext:
+        dossier, lines, p = load_dossier(path)
+        if config is None:
+            edition = load_edition(dossier.edition)
+            settings: dict[str, object] = {}
+        else:
+            edition = config.edition(dossier.edition)
+            settings = dict(config.section("dossier"))
+        return cls(
+            dossier=dossier,
+            path=p,
+            lines=lines,
+            edition=edition,
+            now=now or dt.datetime.now(dt.UTC),
+            settings=settings,
+        )
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def loc(self, *fld: str | int) -> Location:
+        """A location for the field path ``fld`` (line of the field or its nearest parent)."""
+        return Location(
+            file=str(self.path),
+            line=line_of(self.lines, fld),
+            field=".".join(str(x) for x in fld) or None,
+        )
+
+    def attachment(self, name: str) -> Path | None:
+        """The resolved path of attachment ``name`` (relative to the dossier), or None."""
+        value = getattr(self.dossier.attachments, name)
+        if not value:
+            return None
+        p = Path(value)
+        return p if p.is_absolute() else self.root / p
+
+    def attachment_text(self, name: str) -> str | None:
+        p = self.attachment(name)
+        if p is None or not p.is_file():
+            return None
+        return read_text(p)[0]
+
+    @functools.cached_property
+    def assessment(self) -> AssessmentLog | InputError | None:
+        """The assessment log, the error reading it, or None when none is declared or present."""
+        from beian.assess import AssessmentLog
+
+        p = self.attachment("assessment")
+        if p is None or not p.exists():
+            return None
+        try:
+            return AssessmentLog.load(p)
+        except InputError as exc:
+            return exc
+
+    def setting_float(self, name: str, default: float) -> float:
+        value = self.settings.get(name, default)
+        return float(value) if isinstance(value, int | float) else default

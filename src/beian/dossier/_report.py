@@ -1,0 +1,186 @@
+"""The 安全评估报告 as a document: method, samples, §9 results, per-risk tables and charts,
+the clause table of chapters 5–8 and the overall conclusion."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from beian.assess import ITEMS
+from beian.dossier._clauses import ClauseResult, assess_clauses
+from beian.dossier._context import DossierContext
+from beian.dossier.render._blocks import Bullets, Document, Heading, Image, Para, Table
+from beian.dossier.render.charts import rate_chart
+from beian.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from beian.assess import AssessmentLog, ItemResult
+
+_CHART_MIN_RISKS = 2
+
+
+def _pct(x: float) -> str:
+    return f"{x:.2%}"
+
+
+def _requirement(r: ItemResult) -> str:
+    return f"{r.rate_name} {r.comparison} {r.threshold:.0%}，样本 ≥ {r.sample_min:g}"
+
+
+def _method(ctx: DossierContext, log: AssessmentLog) -> list[Para | Bullets | Table]:
+    target = log.target or {}
+    judges = (
+        "；".join("、".join(f"{k}={v}" for k, v in j.items()) for j in log.judges)
+        or "人工与自动判定（见评估记录）"
+    )
+    blocks: list[Para | Bullets | Table] = [
+        Para(
+            f"本报告为{ctx.dossier.provider.name or '提供者'}对“{ctx.dossier.service.name or '本服务'}”"
+            f"开展的安全自评估，依据 {ctx.edition.title}（{ctx.edition.id}），按第9章的方法"
+            "对语料安全、生成内容安全与问题拒答进行抽样评估，并对第5–8章逐条给出符合性结论。"
+        ),
+        Bullets(
+            (
+                f"评估对象：{target.get('model') or ctx.dossier.service.model_name or '-'}"
+                + (f"（{target['base_url']}）" if target.get("base_url") else ""),
+                f"判定方式：{judges}",
+                f"随机种子：{'、'.join(f'{k}={v}' for k, v in log.seeds.items()) or '-'}",
+                f"评估工具：{log.tool}；评估时间：{log.created_at:%Y-%m-%d %H:%M} UTC",
+                f"统计方法：合格率（或拒答率）的 {int(100 * (log.results[0].confidence if log.results else 0.95))}% Wilson 置信区间；"
+                "样本量与比率均达到要求时判为符合",
+                ctx.edition.label(),
+            )
+        ),
+    ]
+    if log.samples:
+        blocks.append(
+            Table(("样本", "数量"), tuple((k, str(v)) for k, v in log.samples.items()), (3, 1))
+        )
+    return blocks
+
+
+def _results_table(log: AssessmentLog) -> Table:
+    return Table(
+        ("评估项", "条款", "样本量 n", "计数 k", "比率", "95% 置信区间", "要求", "结论"),
+        tuple(
+            (
+                r.title,
+                r.clause,
+                str(r.n),
+                str(r.k),
+                f"{r.rate_name} {_pct(r.rate)}",
+                f"[{_pct(r.ci_low)}, {_pct(r.ci_high)}]",
+                _requirement(r),
+                r.verdict,
+            )
+            for r in log.results
+        ),
+        (2.2, 1, 1, 1, 1.6, 2, 2.4, 0.9),
+    )
+
+
+def _per_risk(ctx: DossierContext, r: ItemResult) -> list[Heading | Table | Image | Para]:
+    if not r.by_risk:
+        return []
+    names = {
+        **{c: x.name for c, x in ctx.edition.risks.items()},
+        **{c: a.name for c, a in ctx.edition.aspects.items()},
+    }
+    out: list[Heading | Table | Image | Para] = [
+        Heading(f"{r.title}（§{r.clause}）分风险结果", 2),
+        Table(
+            ("代码", "风险 / 方面", "n", "k", r.rate_name),
+            tuple(
+                (code, names.get(code, ""), str(b.n), str(b.k), _pct(b.rate))
+                for code, b in r.by_risk.items()
+            ),
+            (1, 4, 1, 1, 1.4),
+        ),
+    ]
+    if len(r.by_risk) >= _CHART_MIN_RISKS:
+        out.append(
+            Image(
+                rate_chart(
+                    list(r.by_risk),
+                    [b.rate for b in r.by_risk.values()],
+                    r.threshold,
+                    higher_is_better=r.comparison in (">=", ">"),
+                ),
+                caption=f"图：{r.title}分风险{r.rate_name}（虚线为阈值 {r.threshold:.0%}）",
+            )
+        )
+    return out
+
+
+def _clause_table(results: list[ClauseResult]) -> Table:
+    return Table(
+        ("条款", "要求", "结论", "证据 / 说明"),
+        tuple(
+            (
+                c.item.clause,
+                c.item.summary,
+                c.verdict,
+                c.evidence + (f"\n{c.remedy}" if c.remedy else ""),
+            )
+            for c in results
+        ),
+        (0.8, 3.2, 0.8, 4),
+    )
+
+
+def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Finding]) -> Document:
+    """Build the assessment report from the log, the dossier and the check's findings."""
+    d = ctx.dossier
+    clauses = assess_clauses(ctx, log, findings)
+    failing_clauses = [c for c in clauses if c.verdict == "不符合"]
+    missing = [item for item in ITEMS if log.result(item) is None]
+    passed = log.passed and not failing_clauses and not missing
+    doc = Document(
+        title="生成式人工智能服务安全评估报告",
+        subtitle=(
+            f"{d.provider.name or '-'} · {d.service.name or '-'}（模型：{d.service.model_name or '-'}）",
+            f"依据：{ctx.edition.short} · 报告日期：{ctx.now:%Y-%m-%d}",
+        ),
+    )
+    doc.add(Heading("一、评估方法"), *_method(ctx, log))
+    doc.add(Heading("二、评估结果（第9章）"), _results_table(log))
+    for r in log.results:
+        for note in r.notes:
+            doc.add(Para(f"{r.title}：{note}", note=True))
+    doc.add(Heading("三、分风险结果"))
+    for r in log.results:
+        doc.add(*_per_risk(ctx, r))
+    doc.add(
+        Heading("四、第5–8章条款符合性"),
+        Para(
+            f"共 {len(clauses)} 条：符合 {sum(c.verdict == '符合' for c in clauses)} 条，"
+            f"不符合 {len(failing_clauses)} 条，不适用 {sum(c.verdict == '不适用' for c in clauses)} 条。"
+        ),
+        _clause_table(clauses),
+    )
+    serious = [f for f in findings if f.severity is not Severity.INFO]
+    doc.add(Heading("五、问题与整改"))
+    if serious:
+        doc.add(
+            Table(
+                ("代码", "级别", "条款", "问题", "整改措施"),
+                tuple(
+                    (f.code, f.severity.value, f.clause, f.message, f.fix or "-") for f in serious
+                ),
+                (1.2, 0.7, 1, 3.5, 3.5),
+            )
+        )
+    else:
+        doc.add(Para("备案前检查（beian check）未发现阻断或警告级问题。"))
+    doc.add(
+        Heading("六、总体结论"),
+        Para(
+            "经评估，本服务满足 TC260-003 第5–9章的要求，评估结论为：符合。"
+            if passed
+            else f"经评估，本服务第5–8章有 {len(failing_clauses)} 条不符合项，第9章评估项"
+            f"不符合 {sum(r.verdict != '符合' for r in log.results)} 项、缺少 {len(missing)} 项"
+            f"{'（' + '、'.join(missing) + '）' if missing else ''}，"
+            "评估结论为：不符合，须按第五部分整改后重新评估。"
+        ),
+        Para(ctx.edition.materials.test_access, note=True),
+    )
+    return doc

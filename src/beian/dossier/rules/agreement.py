@@ -1,0 +1,51 @@
+"""The service agreement has the sections reviewers look for (7 b, Measures Art. 9–15)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from beian.dossier._context import DossierContext
+from beian.dossier._schema import Dossier
+from beian.dossier.rules._registry import rule
+from beian.findings import Finding, Location, Severity, define_code
+
+MISSING_SECTION = define_code(
+    "BA-DOS-025", "模型服务协议缺少必备章节", clause="7 b)", severity=Severity.BLOCKING
+)
+HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$", re.MULTILINE)
+
+
+def _always(_: Dossier) -> bool:
+    return True
+
+
+# (section, words any of which a heading must contain, when the section is required)
+SECTIONS: tuple[tuple[str, tuple[str, ...], Callable[[Dossier], bool]], ...] = (
+    ("服务适用人群、场合与用途", ("适用", "服务范围"), _always),
+    ("个人信息保护", ("个人信息",), _always),
+    ("使用者权利（查阅、复制、更正、删除）", ("权利",), _always),
+    ("生成内容标识", ("标识",), _always),
+    ("投诉举报", ("投诉", "举报"), _always),
+    ("违法内容处置", ("处置", "违法"), _always),
+    ("输入信息用于训练", ("训练",), lambda d: d.safety.training_opt_out.trains_on_inputs),
+    ("未成年人保护", ("未成年人",), lambda d: d.service.scope.minors),
+    ("第三方基础模型", ("基础模型",), lambda d: not d.model.base_model.self_developed),
+)
+
+
+@rule("agreement", title="服务协议必备章节", aspect="完整性", codes=[MISSING_SECTION])
+def check(ctx: DossierContext) -> Iterator[Finding]:
+    text = ctx.attachment_text("service_agreement")
+    if text is None:
+        return  # reported by completeness / attachments
+    headings = HEADING.findall(text)
+    loc = Location(file=str(ctx.attachment("service_agreement")))
+    for name, words, needed in SECTIONS:
+        if needed(ctx.dossier) and not any(w in h for h in headings for w in words):
+            yield Finding.of(
+                MISSING_SECTION,
+                f"模型服务协议缺少“{name}”一节",
+                fix=f"增加标题含“{'”或“'.join(words)}”的一节并写明相应条款",
+                location=loc,
+            )

@@ -1,0 +1,74 @@
+"""The assessment report's content: clause verdicts, conclusion and remediation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from beian.dossier import check_dossier
+from beian.dossier._clauses import assess_clauses
+from beian.dossier._form import form_document
+from beian.dossier._report import report_document
+from beian.standards import load_edition
+from tests.dossier._helpers import NOW, plant, put, with_result, write_log
+
+
+def _report(d: Path) -> tuple[str, dict[str, str]]:
+    r = check_dossier(d, now=NOW)
+    log = r.context.assessment
+    assert log is not None and not isinstance(log, Exception)
+    verdicts = {c.item.id: c.verdict for c in assess_clauses(r.context, log, r.findings)}
+    return report_document(r.context, log, r.findings).text(), verdicts
+
+
+def test_clean_dossier_scores_every_clause(example: Path) -> None:
+    text, verdicts = _report(example)
+    assert set(verdicts) == {c.id for c in load_edition().clauses}
+    assert set(verdicts.values()) == {"符合"}
+    assert "评估结论为：符合" in text
+    assert "未发现阻断或警告级问题" in text
+
+
+def test_not_applicable_clauses(example: Path) -> None:
+    plant(
+        example,
+        put("model.base_model.self_developed", True),
+        put("safety.training_opt_out.trains_on_inputs", False),
+    )
+    _, verdicts = _report(example)
+    assert verdicts["6-a"] == "不适用"
+    assert verdicts["7-c"] == "不适用"
+    assert verdicts["7-f"] == "符合"
+
+
+def test_failures_make_clauses_non_conforming_with_remedy(example: Path) -> None:
+    plant(
+        example,
+        write_log(lambda: with_result("9.4-must_refuse", 270, 300)),
+        put("safety.complaint.response_days", None),
+    )
+    text, verdicts = _report(example)
+    assert verdicts["7-g"] == "不符合"  # the refusal item failed
+    assert verdicts["7-f"] == "不符合"  # BA-DOS-023 cites 7 f)
+    assert verdicts["6-b"] == "符合"
+    assert "评估结论为：不符合" in text
+    assert "原因：" in text and "整改计划：" in text
+    assert "BA-DOS-023" in text and "BA-DOS-020" in text
+
+
+def test_form_has_every_section_of_the_materials_list(example: Path) -> None:
+    r = check_dossier(example, now=NOW)
+    text = form_document(r.context).text()
+    for section in load_edition().materials.sections:
+        assert section.name in text
+    for value in ("ShiLiChat", "512 卡", "400-000-0000", "AI生成"):
+        assert value in text
+
+
+def test_missing_items_are_named_in_the_conclusion(example: Path) -> None:
+    from tests.dossier._helpers import without
+
+    plant(example, write_log(lambda: without("9.2-manual")))
+    text, verdicts = _report(example)
+    assert verdicts["5.1-a"] == "不符合"
+    assert "缺少 1 项（9.2-manual）" in text
+    assert "评估结论为：不符合" in text
