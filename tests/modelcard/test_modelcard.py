@@ -152,3 +152,33 @@ def test_cli_json_and_into_dossier(tmp_path: Path) -> None:
     )
     bad = run_cli("modelcard", str(tmp_path / "missing.safetensors"))
     assert bad.returncode == 2 and "不存在" in bad.stderr
+
+
+def test_modelcard_into_a_real_dossier_builds(tmp_path: Path) -> None:
+    """modelcard --into keeps the dossier valid, and the 上线备案表 shows the facts."""
+    import docx
+
+    d = tmp_path / "dossier"
+    assert run_cli("init", str(d), "--example").returncode == 0
+    path = _write_model(tmp_path)
+    r = run_cli("modelcard", str(path), "--into", str(d / "dossier.yaml"))
+    assert r.returncode == 0, r.stderr
+    from beian.assess import AssessmentLog, evaluate_item
+    from beian.standards import load_edition
+
+    log = AssessmentLog.for_edition(load_edition())
+    log.upsert(evaluate_item(load_edition(), "9.4-must_refuse", k=300, n=300))
+    log.save(d / "assessment.json")  # the example dossier's attachments.assessment
+    checked = run_cli("check", str(d), "--format", "json")
+    assert "BA-DOS-001" not in checked.stdout, checked.stdout[:2000]  # no schema error
+    out = tmp_path / "pkg"
+    built = run_cli("build", str(d), "-o", str(out), "--draft")
+    assert built.returncode in (0, 1), (
+        built.stderr
+    )  # --draft builds; exit 1 flags its 阻断 findings
+    assert (out / "manifest.json").is_file()
+    form = next(out.glob("*备案表*.docx"))
+    text = "\n".join(
+        c.text for t in docx.Document(str(form)).tables for row in t.rows for c in row.cells
+    )
+    assert f"{EXPECTED:,}" in text and "TinyForCausalLM" in text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from beian.dossier._clauses import modes_zh
 from beian.dossier._context import DossierContext
-from beian.dossier._schema import CHANNEL_ZH, MODALITY_ZH, SOURCE_ZH, Person
+from beian.dossier._schema import CHANNEL_ZH, MODALITY_ZH, SOURCE_ZH, ModelCardFacts, Person
 from beian.dossier.render._blocks import Document, Heading, Para, Table
 
 
@@ -68,6 +68,7 @@ def form_document(ctx: DossierContext) -> Document:
             [
                 ("模型架构", m.architecture),
                 ("参数规模", m.parameters),
+                *_card_rows(m.card),
                 ("是否使用他人基础模型", not b.self_developed),
                 ("基础模型", None if b.self_developed else f"{_v(b.name)}（{_v(b.provider)}）"),
                 (
@@ -152,3 +153,20 @@ def form_document(ctx: DossierContext) -> Document:
         Para(ctx.edition.materials.test_access, note=True),
     )
     return doc
+
+
+def _card_rows(card: ModelCardFacts | None) -> list[tuple[str, object]]:
+    """Rows from `beian modelcard --into`: exact figures read from the weights."""
+    if card is None:
+        return []
+    params = None
+    if card.parameter_count is not None:
+        params = f"{card.parameter_count:,}" + ("" if card.parameter_count_exact else "（估算）")
+    return [
+        ("参数量（由模型文件读取）", params),
+        ("层数", card.layers),
+        ("隐藏层维度", card.hidden_size),
+        ("上下文长度", card.context_length),
+        ("数据类型", card.dtype),
+        ("权重文件 SHA-256", card.weights_sha256),
+    ]

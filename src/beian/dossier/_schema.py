@@ -149,9 +149,23 @@ class Annotation(_M):
     tasks: list[AnnotationTask] = Field(default_factory=list)
 
 
+class ModelCardFacts(_M):
+    """Facts read from the model files by `beian modelcard --into` (not typed by hand)."""
+
+    source: str | None = None
+    parameter_count: int | None = Field(default=None, ge=0)
+    parameter_count_exact: bool = False
+    layers: int | None = Field(default=None, ge=0)
+    hidden_size: int | None = Field(default=None, ge=0)
+    context_length: int | None = Field(default=None, ge=0)
+    dtype: str | None = None
+    weights_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+
+
 class ModelDev(_M):
     architecture: str | None = None
     parameters: str | None = None
+    card: ModelCardFacts | None = None
     base_model: BaseModelInfo = Field(default_factory=BaseModelInfo)
     training_compute: str | None = None
     corpus: Corpus = Field(default_factory=Corpus)
