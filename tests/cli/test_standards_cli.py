@@ -86,9 +86,3 @@ def test_bad_config_reports_location(tmp_path: Path) -> None:
     r = run_cli("standards", "thresholds", cwd=tmp_path)
     assert r.returncode == 2
     assert f"{cfg.name}:" in r.stderr or "beian.yaml:" in r.stderr
-
-
-def test_demo_runs() -> None:
-    r = run_cli("demo")
-    assert r.returncode == 0, r.stderr
-    assert "31" in r.stdout
