@@ -83,3 +83,26 @@ def test_log_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         AssessmentLog.load(bad)
     assert exc.value.where == f"{bad}:1"
+
+
+def test_report_names_missing_items() -> None:
+    from beian.assess._report import render_report
+
+    ed = load_edition()
+    log = AssessmentLog.for_edition(ed)
+    log.upsert(evaluate_item(ed, "9.4-must_refuse", k=300, n=300))
+    html = render_report(log, ed)
+    assert "已评估项全部符合" in html and "全部评估项符合" not in html.replace(
+        "已评估项全部符合", ""
+    )
+    assert (
+        "尚未评估" in html
+        and "9.2-manual 语料人工抽检" in html
+        and "9.4-must_refuse 应拒答" not in html.split("尚未评估")[1].split("</p>")[0]
+    )
+    for item in ITEMS:
+        if item != "9.4-must_refuse":
+            k = 0 if item == "9.4-must_answer" else 4000  # a refusal rate: 0 refused is best
+            log.upsert(evaluate_item(ed, item, k=k, n=4000, population=40000))
+    full = render_report(log, ed)
+    assert "尚未评估" not in full and "全部评估项符合" in full
