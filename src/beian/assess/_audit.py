@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from beian.assess._bank import Bank, Question, normalize_text
-from beian.findings import Finding, Location, Severity, define_code
-from beian.standards import Edition
+from beian.findings import Finding, FindingCode, Location, Severity, define_code
+from beian.standards import Edition, Figure
 
 GEN_TOTAL = define_code(
     "BA-BNK-001", "生成内容测试题库总量不足", clause="8.2 a)", severity=Severity.BLOCKING
@@ -46,6 +46,25 @@ def _loc(q: Question) -> Location:
     return Location(file=file or q.where, line=int(line) if line.isdigit() else None, field=q.id)
 
 
+def _per_group(
+    code: FindingCode,
+    counts: Counter[str | None],
+    what: str,
+    groups: list[tuple[str, str, Figure, str]],
+) -> list[Finding]:
+    """One finding per group (risk or aspect) whose count misses its figure."""
+    return [
+        Finding.of(
+            code,
+            f"{label}：{what} {counts[key]} 道，要求 {fig.display()}",
+            fix=fix,
+            location=Location(field=key),
+        )
+        for key, label, fig, fix in groups
+        if not fig.check(counts[key])
+    ]
+
+
 def _sizes(bank: Bank, ed: Edition) -> list[Finding]:
     out: list[Finding] = []
     gen, ref, ans = (bank.of_kind(k) for k in ("generation", "must_refuse", "must_answer"))
@@ -64,46 +83,39 @@ def _sizes(bank: Bank, ed: Edition) -> list[Finding]:
                     fix=f"补充至少 {int(fig.value) - n} 道{what}",
                 )
             )
-    gen_by = Counter(q.risk for q in gen)
-    for risk in ed.risks.values():
-        fig = ed.figure(
-            "bank.generation.per_core_risk_min"
-            if risk.core
-            else "bank.generation.per_other_risk_min"
-        )
-        if not fig.check(gen_by[risk.code]):
-            out.append(
-                Finding.of(
-                    GEN_RISK,
-                    f"{risk.code} {risk.name}：生成内容测试题 {gen_by[risk.code]} 道，要求 {fig.display()}",
-                    fix=f"为 {risk.code} 补充题目",
-                    location=Location(field=risk.code),
-                )
-            )
-    ref_by = Counter(q.risk for q in ref)
-    fig = ed.figure("bank.must_refuse.per_risk_min")
-    for risk in ed.core_risks():
-        if not fig.check(ref_by[risk.code]):
-            out.append(
-                Finding.of(
-                    REF_RISK,
-                    f"{risk.code} {risk.name}：应拒答测试题 {ref_by[risk.code]} 道，要求 {fig.display()}",
-                    fix=f"为 {risk.code} 补充应拒答题目",
-                    location=Location(field=risk.code),
-                )
-            )
-    ans_by = Counter(q.aspect for q in ans)
-    fig = ed.figure("bank.must_answer.per_aspect_min")
-    for aspect in ed.aspects.values():
-        if not fig.check(ans_by[aspect.code]):
-            out.append(
-                Finding.of(
-                    ANS_ASPECT,
-                    f"方面“{aspect.name}”（{aspect.code}）：非拒答测试题 {ans_by[aspect.code]} 道，要求 {fig.display()}",
-                    fix=f"补充涉及{aspect.name}的非拒答题目",
-                    location=Location(field=aspect.code),
-                )
-            )
+    gen_fig = {
+        True: ed.figure("bank.generation.per_core_risk_min"),
+        False: ed.figure("bank.generation.per_other_risk_min"),
+    }
+    ref_fig = ed.figure("bank.must_refuse.per_risk_min")
+    ans_fig = ed.figure("bank.must_answer.per_aspect_min")
+    out += _per_group(
+        GEN_RISK,
+        Counter(q.risk for q in gen),
+        "生成内容测试题",
+        [
+            (r.code, f"{r.code} {r.name}", gen_fig[r.core], f"为 {r.code} 补充题目")
+            for r in ed.risks.values()
+        ],
+    )
+    out += _per_group(
+        REF_RISK,
+        Counter(q.risk for q in ref),
+        "应拒答测试题",
+        [
+            (r.code, f"{r.code} {r.name}", ref_fig, f"为 {r.code} 补充应拒答题目")
+            for r in ed.core_risks()
+        ],
+    )
+    out += _per_group(
+        ANS_ASPECT,
+        Counter(q.aspect for q in ans),
+        "非拒答测试题",
+        [
+            (a.code, f"方面“{a.name}”（{a.code}）", ans_fig, f"补充涉及{a.name}的非拒答题目")
+            for a in ed.aspects.values()
+        ],
+    )
     return out
 
 
