@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import httpx
 import openai
 import pytest
 
-from beian.demo import REFUSALS, DemoBehavior, DemoServer, serve_in_thread
+from beian.demo import REFUSALS, DemoBehavior, DemoServer, answer_text, serve_in_thread
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +122,28 @@ def test_bad_request_body(server: DemoServer) -> None:
         headers={"authorization": "Bearer sk-demo"},
     )
     assert r.status_code == 400 and r.json()["error"]["type"] == "invalid_request_error"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_chunk_delay_is_generation_time_streamed_or_not(stream: bool) -> None:
+    # 8 characters per chunk and 30 ms per chunk: a whole answer of n chunks takes n x 30 ms,
+    # whether it is streamed chunk by chunk or returned at once
+    text = "介绍一下长城的历史"
+    chunks = -(-len(answer_text(text)) // 8)
+    with serve_in_thread(DemoBehavior(chunk_chars=8, chunk_delay_ms=30)) as s:
+        c = openai.OpenAI(base_url=s.base_url, api_key="x", max_retries=0, timeout=10)
+        t0 = time.perf_counter()
+        if stream:
+            got = "".join(
+                ev.choices[0].delta.content or ""
+                for ev in c.chat.completions.create(
+                    model="m", messages=[{"role": "user", "content": text}], stream=True
+                )
+            )
+        else:
+            got = c.chat.completions.create(
+                model="m", messages=[{"role": "user", "content": text}]
+            ).choices[0].message.content or ""
+        took = time.perf_counter() - t0
+    assert got == answer_text(text)
+    assert took >= chunks * 0.030

@@ -97,6 +97,9 @@ def demo_server(
     host: str = typer.Option("127.0.0.1", help="监听地址"),
     port: int = typer.Option(8000, help="监听端口"),
     latency_ms: float = typer.Option(0.0, "--latency-ms", help="每次响应前的延迟（毫秒）"),
+    chunk_delay_ms: float = typer.Option(
+        0.0, "--chunk-delay-ms", help="生成每个分块的时间（毫秒）：流式逐块等待，非流式等待全部分块"
+    ),
     rate_limit_every: int = typer.Option(0, help="每 N 个问题（按哈希）先返回一次 HTTP 429"),
     api_key: str | None = typer.Option(None, help="要求的 API 密钥（默认不校验）"),
     judge: bool = typer.Option(
@@ -109,7 +112,11 @@ def demo_server(
     console.print(f"演示模型服务：http://{host}:{port}/v1（Ctrl+C 停止）")
     run_server(
         DemoBehavior(
-            latency_ms=latency_ms, rate_limit_every=rate_limit_every, api_key=api_key, judge=judge
+            latency_ms=latency_ms,
+            chunk_delay_ms=chunk_delay_ms,
+            rate_limit_every=rate_limit_every,
+            api_key=api_key,
+            judge=judge,
         ),
         host,
         port,

@@ -51,7 +51,7 @@ class DemoBehavior:
     model: str = "beian-demo-1"
     latency_ms: float = 0.0  # added to every response (before the first byte)
     chunk_chars: int = 8  # characters per streamed chunk
-    chunk_delay_ms: float = 0.0
+    chunk_delay_ms: float = 0.0  # before each streamed chunk; a whole answer waits for all of them
     refuse_words: tuple[str, ...] = DEFAULT_REFUSE_WORDS
     filter_words: tuple[str, ...] = DEFAULT_FILTER_WORDS
     rate_limit_every: int = 0  # 1 in N prompts (by hash) gets one HTTP 429 before succeeding

@@ -146,6 +146,8 @@ def create_app(behavior: DemoBehavior | None = None, stats: DemoStats | None = N
             )
         if p.kind == "die":
             raise ConnectionAbortedError("demo: connection dropped on request")
+        if beh.chunk_delay_ms and text:  # a model takes as long to generate a whole answer
+            await asyncio.sleep(len(_pieces(text, p, beh)) * beh.chunk_delay_ms / 1000)
         usage = {
             "prompt_tokens": len(prompt),
             "completion_tokens": len(text),
@@ -177,6 +179,12 @@ def create_app(behavior: DemoBehavior | None = None, stats: DemoStats | None = N
     )
 
 
+def _pieces(text: str, p: Plan, beh: DemoBehavior) -> list[str]:
+    """The streamed chunks of an answer (``[demo:chunk=N]`` or ``chunk_chars`` characters)."""
+    size = max(1, int(p.directives.get("chunk") or beh.chunk_chars))
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
 async def _stream(
     cid: str, created: int, model: str, text: str, finish: str, p: Plan, beh: DemoBehavior
 ) -> AsyncIterator[bytes]:
@@ -191,8 +199,7 @@ async def _stream(
         return b"data: " + json.dumps(obj, ensure_ascii=False).encode("utf-8") + b"\n\n"
 
     yield chunk({"role": "assistant", "content": ""}, None)
-    size = max(1, int(p.directives.get("chunk") or beh.chunk_chars))
-    pieces = [text[i : i + size] for i in range(0, len(text), size)]
+    pieces = _pieces(text, p, beh)
     for i, piece in enumerate(pieces):
         if p.kind == "die" and i == max(1, len(pieces) // 2):
             raise ConnectionAbortedError("demo: upstream died mid-stream")
