@@ -1,16 +1,26 @@
 """Gateway overhead: load on loopback through the gateway and directly to the demo model server.
 
 Three processes: this script (the load generator: closed-loop clients on raw asyncio HTTP/1.1
-keep-alive connections, so the client costs little), ``beian demo-server`` (the upstream) and
-``beian gateway serve`` (with records, labels and, where the modules are installed, the keyword
+keep-alive connections on uvloop, so the client costs little), ``beian demo-server`` (the upstream)
+and ``beian gateway serve`` (with records, labels and, where the modules are installed, the keyword
 library and PII protection). For each concurrency level and mode it runs the same load directly
 against the demo server and through the gateway, in the same run, and reports:
 
 * non-streaming: latency p50/p99 per request, added latency = gateway − direct;
 * streaming: time per streamed chunk (request duration / content chunks) p50/p99, added per chunk;
-* throughput (requests/s) and its ratio gateway / direct.
+* throughput (requests/s) and its ratio gateway / direct;
+* the CPU time each server process spent per request.
 
-    .venv/bin/python benchmarks/gateway_bench.py            # 50/200/500 clients, 4 s each (~2 min)
+Two upstream profiles:
+
+* ``model`` (the targets are judged here): the upstream behaves like a fast model — first byte after
+  250 ms, then one 8-character chunk every 20 ms (400 characters/s, several times faster than
+  typical models); a non-streamed answer arrives when all its chunks would have been generated;
+* ``cpu-bound`` (information): the upstream answers instantly, so both sides are CPU-bound and
+  the ratio shows the gateway's own CPU cost against a server that does almost nothing, on
+  cores it shares with the load generator and the upstream.
+
+    .venv/bin/python benchmarks/gateway_bench.py            # 50/200/500 clients, 4 s each (~3 min)
     .venv/bin/python benchmarks/gateway_bench.py --full     # 20 s each
 
 Writes ``benchmarks/results/gateway.json``.
@@ -150,27 +160,36 @@ async def read_response(reader: asyncio.StreamReader, stream: bool) -> tuple[int
     return status, events
 
 
-async def client(port: int, body: bytes, stream: bool, stop: float, out: list[tuple[float, int]],
-                 errors: list[int]) -> None:  # fmt: skip
+async def client(port: int, body: bytes, stream: bool, first: float, measure: float, stop: float,
+                 out: list[tuple[float, int]], errors: list[int]) -> None:  # fmt: skip
+    """One closed-loop client: starts at ``first``, keeps requests started in [measure, stop)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     req = (
         f"POST /v1/chat/completions HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     ).encode() + body
+    await asyncio.sleep(max(0.0, first - time.perf_counter()))
     try:
-        while time.perf_counter() < stop:
-            t0 = time.perf_counter()
+        while (t0 := time.perf_counter()) < stop:
             writer.write(req)
             status, events = await read_response(reader, stream)
             if status != 200:
                 errors.append(status)
                 continue
-            out.append((time.perf_counter() - t0, events))
+            if t0 >= measure:
+                out.append((time.perf_counter() - t0, events))
     finally:
         writer.close()
 
 
 async def load(port: int, clients: int, seconds: float, stream: bool) -> dict[str, Any]:
+    """``clients`` closed-loop clients for ``seconds`` after a warm-up.
+
+    The warm-up opens the connections (and the gateway's upstream pool) and measures one
+    request cycle; the measured run then starts the clients spread evenly over one cycle, as
+    independent users would arrive, instead of in lockstep waves that an upstream with a fixed
+    latency would otherwise keep synchronized for the whole run.
+    """
     body = json.dumps(
         {
             "model": "beian-demo-1",
@@ -181,14 +200,17 @@ async def load(port: int, clients: int, seconds: float, stream: bool) -> dict[st
     ).encode()
     out: list[tuple[float, int]] = []
     errors: list[int] = []
-    # warm-up: open the connections and the upstream pool
-    await asyncio.gather(*(client(port, body, stream, time.perf_counter() + 0.5, [], errors)
+    warm: list[tuple[float, int]] = []
+    now = time.perf_counter()
+    await asyncio.gather(*(client(port, body, stream, now, now, now + 0.5, warm, errors)
                            for _ in range(clients)))  # fmt: skip
     errors.clear()
+    cycle = statistics.median(d for d, _ in warm) if warm else 0.0
     start = time.perf_counter()
-    await asyncio.gather(*(client(port, body, stream, start + seconds, out, errors)
-                           for _ in range(clients)))  # fmt: skip
-    elapsed = time.perf_counter() - start
+    measure, stop = start + cycle, start + cycle + seconds
+    await asyncio.gather(*(client(port, body, stream, start + cycle * i / clients, measure, stop,
+                                  out, errors) for i in range(clients)))  # fmt: skip
+    elapsed = seconds
     lat = sorted(d * 1000 for d, _ in out)
     per_chunk = sorted(d * 1000 / max(1, n) for d, n in out) if stream else []
     q = lambda xs, p: xs[min(len(xs) - 1, int(p * len(xs)))] if xs else float("nan")  # noqa: E731

@@ -175,4 +175,12 @@ def build_screening(config: ScreeningConfig, keyring: KeyRing | None = None) -> 
         scanner = parts[0] if len(parts) == 1 else CombinedScanner(parts)
         sources = [*config.lexicon, *(["<inline>"] if entries else [])]
     redactor = PiiRedactor(config.pii, keyring) if config.pii != "off" else None
+    # compile the matcher and load the lazy tables now, not on the first request
+    if scanner is not None:
+        scanner.scan(_WARM_UP)
+    if redactor is not None:
+        redactor.redact(_WARM_UP)
     return Screening(config=config, scanner=scanner, redactor=redactor, sources=sources)
+
+
+_WARM_UP = "预热：張三 13800138000 北京市海淀区 zhangsan@example.com"
