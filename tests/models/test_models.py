@@ -55,7 +55,9 @@ def test_vae_negative_elbo_falls_and_samples_are_digits() -> None:
 
 
 def test_gan_discriminator_accuracy_falls_as_generator_learns() -> None:
-    result = train(TrainConfig(kind="gan", steps=1500, seed=0, log_every=100))
+    # 2,500 steps: at 1,500 the number of digits drawn depended on the CPU's float kernels
+    # (8+ on one machine, 6 on another); at 2,500 seeds 0-3 drew 9-10 digits on both
+    result = train(TrainConfig(kind="gan", steps=2500, seed=0, log_every=100))
     acc = result.history["d_accuracy"]
     peak = max(acc[:8])
     assert peak > 0.93  # the discriminator first wins almost always

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import itertools
 import json
 import re
+import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -30,32 +33,30 @@ _MIXED_MAX = 4  # keywords up to this many characters also get mixed pinyin/char
 _COMBOS_MAX = 8  # reading combinations per keyword (polyphonic characters)
 
 
-@dataclass(frozen=True, slots=True)
-class Variant:
-    entry: int  # index into the entries; -1 for an allow-list word
-    rule: str | None  # "pinyin", "initials", "t2s_phrase", "homophone" or None
-    counts: tuple[int, ...] | None  # required copies per collapsed character, when any > 1
-    ascii_start: bool
-    ascii_end: bool
+# One reading of a pattern, a plain tuple of atoms (the garbage collector untracks those):
+# (entry index, -1 for an allow-list word; rule: "pinyin", "initials", "t2s_phrase",
+# "homophone" or None; required copies per collapsed character when any > 1, else None;
+# ASCII-alphanumeric first character; ASCII-alphanumeric last character).
+Variant = tuple[int, str | None, tuple[int, ...] | None, bool, bool]
 
 
 @dataclass
 class Compiled:
     patterns: list[str] = field(default_factory=list)
-    variants: list[list[Variant]] = field(default_factory=list)
+    variants: list[tuple[Variant, ...]] = field(default_factory=list)
     index: dict[str, int] = field(default_factory=dict)
     max_kept: int = 0  # most kept original characters one match can cover (before gaps)
 
     def add(self, pattern: str, var: Variant, kept: int) -> None:
         i = self.index.get(pattern)
         if i is None:
-            i = self.index[pattern] = len(self.patterns)
+            self.index[pattern] = len(self.patterns)
             self.patterns.append(pattern)
-            self.variants.append([])
-        if var not in self.variants[i]:
-            self.variants[i].append(var)
-        if var.entry >= 0:
-            self.max_kept = max(self.max_kept, kept)
+            self.variants.append((var,))
+        elif var not in self.variants[i]:
+            self.variants[i] += (var,)
+        if var[0] >= 0 and kept > self.max_kept:
+            self.max_kept = kept
 
 
 def _is_ascii_alnum(ch: str) -> bool:
@@ -71,29 +72,46 @@ def _strip_tone(s: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
 
 
+def _pinyin_dict() -> dict[int, str]:
+    """pypinyin's per-character readings. Importing ``pypinyin.pinyin_dict`` runs the package's
+    ``__init__``, which loads the phrase dictionary (a quarter of a second); the table module is
+    plain data, so unless pypinyin is already imported it is executed on its own."""
+    mod = sys.modules.get("pypinyin.pinyin_dict")
+    spec = importlib.util.find_spec("pypinyin") if mod is None else None
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(next(iter(spec.submodule_search_locations)), "pinyin_dict.py")
+        table = importlib.util.spec_from_file_location("_beian_pinyin_dict", path)
+        if table is not None and table.loader is not None and path.is_file():
+            mod = importlib.util.module_from_spec(table)
+            table.loader.exec_module(mod)
+    if mod is None:
+        from pypinyin import pinyin_dict as table_module
+
+        mod = table_module
+    return dict(mod.pinyin_dict)
+
+
 @functools.lru_cache(maxsize=1)
-def _reading_data() -> tuple[dict[int, str], dict[int, list[str]]]:
+def _reading_data() -> tuple[dict[int, str], dict[int, tuple[str, ...]]]:
     """Toneless readings per code point: the default one, and the others of polyphonic ones.
 
-    Read from pypinyin's table once and cached as JSON beside the fold tables: importing
-    pypinyin costs more than a second.
+    Read from pypinyin's table once and cached as JSON beside the fold tables.
     """
     path = cache_dir() / "readings-v2.json"
     with contextlib.suppress(OSError, ValueError, KeyError):
         data = json.loads(path.read_text("utf-8"))
         return (
             {int(k): v for k, v in data["default"].items()},
-            {int(k): v for k, v in data["other"].items()},
+            {int(k): tuple(v) for k, v in data["other"].items()},
         )
-    from pypinyin.pinyin_dict import pinyin_dict
-
+    strip = functools.lru_cache(maxsize=None)(_strip_tone)  # ~1,500 toned syllables
     default: dict[int, str] = {}
-    other: dict[int, list[str]] = {}
-    for cp, r in pinyin_dict.items():
-        readings = list(dict.fromkeys(_strip_tone(x) for x in str(r).split(",")))
+    other: dict[int, tuple[str, ...]] = {}
+    for cp, r in _pinyin_dict().items():
+        readings = list(dict.fromkeys(map(strip, str(r).split(","))))
         default[cp] = readings[0]
         if len(readings) > 1:
-            other[cp] = readings[1:]
+            other[cp] = tuple(readings[1:])
     with contextlib.suppress(OSError):
         atomic_write_text(path, json.dumps({"default": default, "other": other}))
     return default, other
@@ -164,8 +182,12 @@ class _Builder:
             return
         pat, counts = collapsed or _collapse(raw, self.cfg.collapse_repeats)
         edge = self.cfg.ascii_word_boundary
-        var = Variant(
-            entry, rule, counts, edge and _is_ascii_alnum(raw[0]), edge and _is_ascii_alnum(raw[-1])
+        var = (
+            entry,
+            rule,
+            counts,
+            edge and _is_ascii_alnum(raw[0]),
+            edge and _is_ascii_alnum(raw[-1]),
         )
         kept = (
             len(pat) * self.repeat if counts is None else sum(max(n, self.repeat) for n in counts)

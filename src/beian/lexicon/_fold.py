@@ -158,6 +158,21 @@ def _in(cp: int, ranges: tuple[tuple[int, int], ...]) -> bool:
     return any(lo <= cp < hi for lo, hi in ranges)
 
 
+def _loop_code_points() -> list[int]:
+    """The code points of ``_LOOP_RANGES`` outside ``_CJK_BLOCKS`` and ``_SKIP``, in order."""
+    cut = sorted(_CJK_BLOCKS + _SKIP)
+    out: list[int] = []
+    for lo, hi in _LOOP_RANGES:
+        pos = lo
+        for a, b in cut:
+            if b <= pos or a >= hi:
+                continue
+            out.extend(range(pos, a))
+            pos = max(pos, b)
+        out.extend(range(pos, hi))
+    return out
+
+
 _OPENCC_LOCK = threading.Lock()
 
 
@@ -235,37 +250,54 @@ def fold_table(flags: FoldFlags) -> FoldTable:
     return ft
 
 
+def _char_folds(flags: FoldFlags) -> dict[int, tuple[str, int]]:
+    """Per assigned code point outside the CJK blocks: its fold and rule bits, where it changes
+    or is noise or a barrier."""
+    folded: dict[int, tuple[str, int]] = {}
+    category, normalize = unicodedata.category, unicodedata.normalize
+    number_bits, nfkc_bits, case_bits = RULE_BITS["numbers"], RULE_BITS["nfkc"], RULE_BITS["case"]
+    for cp in _loop_code_points():
+        ch = chr(cp)
+        cat = category(ch)
+        if cat == "Cn":
+            continue
+        s, bits = ch, 0
+        num = _number(ch, cat) if flags.numbers and ch.isnumeric() else None
+        if num is not None:
+            s, bits = num, number_bits
+        elif flags.nfkc:
+            t = normalize("NFKC", ch)
+            if t != ch:
+                s, bits = t, nfkc_bits
+        if flags.casefold:
+            t = s.casefold()
+            if t != s:
+                s, bits = t, bits | case_bits
+        if s != ch or cat in _NOISE_CATEGORIES or ch in flags.barriers:
+            folded[cp] = (s, bits)
+    return folded
+
+
 def _build(flags: FoldFlags) -> FoldTable:
     table = np.arange(SIZE, dtype=np.uint32)
     rules = np.zeros(SIZE, dtype=np.uint8)
     folded: dict[int, tuple[str, int]] = {}
-    for lo, hi in _LOOP_RANGES:
-        for cp in range(lo, hi):
-            if _in(cp, _CJK_BLOCKS) or _in(cp, _SKIP):
-                continue
-            ch = chr(cp)
-            cat = unicodedata.category(ch)
-            if cat == "Cn":
-                continue
-            s, bits = ch, 0
-            num = _number(ch, cat) if flags.numbers else None
-            if num is not None:
-                s, bits = num, RULE_BITS["numbers"]
-            elif flags.nfkc:
-                t = unicodedata.normalize("NFKC", ch)
-                if t != ch:
-                    s, bits = t, RULE_BITS["nfkc"]
-            if flags.casefold:
-                t = s.casefold()
-                if t != s:
-                    s, bits = t, bits | RULE_BITS["case"]
-            if s != ch or cat in _NOISE_CATEGORIES or ch in flags.barriers:
-                folded[cp] = (s, bits)
+    if flags.nfkc or flags.casefold or flags.numbers or flags.noise:
+        folded.update(_char_folds(flags))
+    else:  # only the separators would change: they become barriers below
+        for ch in (*_LINE_BREAKS, *flags.barriers):
+            cp = ord(ch)
+            if (
+                _in(cp, _LOOP_RANGES)
+                and not _in(cp, _CJK_BLOCKS + _SKIP)
+                and unicodedata.category(ch) != "Cn"
+            ):
+                folded[cp] = (ch, 0)
     if flags.numbers:
         for lo, hi in _CJK_BLOCKS:
             for cp in range(lo, hi):
                 ch = chr(cp)
-                num = _number(ch, "Lo")
+                num = _number(ch, "Lo") if ch.isnumeric() else None
                 if num is not None:
                     folded[cp] = (num, RULE_BITS["numbers"])
     if flags.t2s:

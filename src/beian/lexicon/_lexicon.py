@@ -32,6 +32,7 @@ class _State:
     homo: Compiled | None
     hac: Matcher | None
     syl: npt.NDArray[np.uint32] | None
+    raw: bool  # no normalization step: the matcher reads the text itself
 
 
 class Lexicon:
@@ -139,10 +140,12 @@ class Lexicon:
         flags = FoldFlags(c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.cross_lines, c.barriers)
         ft = fold_table(flags)
         main, homo = compile_entries(self._entries, self._allow, ft, c)
+        steps = (c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.collapse_repeats)
+        raw_mode = homo is None and not any(steps)
         cache = cache_dir()
         ac = make_matcher(main.patterns, c.matcher, cache) if main.patterns else None
         hac = make_matcher(homo.patterns, c.matcher, cache) if homo else None
-        return _State(ft, main, ac, homo, hac, syllable_table() if homo else None)
+        return _State(ft, main, ac, homo, hac, syllable_table() if homo else None, raw_mode)
 
     def compile(self) -> Lexicon:
         """Build the matcher now (otherwise it is built on first use); returns ``self``."""
@@ -174,7 +177,7 @@ class Lexicon:
         if not text or st.ac is None:
             return []
         c = self.config
-        if self._is_raw(st):
+        if st.raw:
             n = raw(text)
         else:
             n = normalize(
@@ -221,11 +224,11 @@ class Lexicon:
         found: dict[tuple[int, int, int], set[str]],
         allow_spans: list[tuple[int, int]],
     ) -> None:
+        entry, rule, need = var[:3]
         if n.src is None:  # raw mode: no folding, offsets are the matcher's
             if _keyword_hit(text, s, e, var, ft, allow_spans):
-                found.setdefault((s, e, var.entry), set()).add(var.rule or "exact")
+                found.setdefault((s, e, entry), set()).add(rule or "exact")
             return
-        need = var.counts
         runs = n.runs(s, e)
         repeat = False
         if runs is None:
@@ -241,24 +244,19 @@ class Lexicon:
         start, end = n.span(s, e, runs, need[0] if need else 1, need[-1] if need else 1)
         if not _keyword_hit(text, start, end, var, ft, allow_spans):
             return
-        rules = found.setdefault((start, end, var.entry), set())
+        rules = found.setdefault((start, end, entry), set())
         span_rules = _span_rules(ft, text[start:end])
-        if span_rules == {"exact"} and var.rule is None:
-            keyword = self._entries[var.entry].keyword
+        if span_rules == {"exact"} and rule is None:
+            keyword = self._entries[entry].keyword
             if text[start:end] != keyword and not repeat:
                 span_rules = _span_rules(ft, keyword) - {"noise"} or {"exact"}
         rules |= span_rules
         if repeat:
             rules.add("repeat")
-        if var.rule:
-            rules.add(var.rule)
+        if rule:
+            rules.add(rule)
         if len(rules) > 1:
             rules.discard("exact")
-
-    def _is_raw(self, st: _State) -> bool:
-        c = self.config
-        steps = (c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.collapse_repeats)
-        return st.hac is None and not any(steps)
 
     def is_blocked(self, text: str) -> bool:
         """Whether ``text`` contains any keyword."""
@@ -285,11 +283,12 @@ def _keyword_hit(
     text: str, start: int, end: int, var: Variant, ft: FoldTable, allow_spans: list[tuple[int, int]]
 ) -> bool:
     """Word-boundary checks for ASCII edges; allow-list matches are recorded, not hits."""
-    if var.ascii_start and start > 0 and _word_char(ft, text[start - 1]):
+    entry, _, _, ascii_start, ascii_end = var
+    if ascii_start and start > 0 and _word_char(ft, text[start - 1]):
         return False
-    if var.ascii_end and end < len(text) and _word_char(ft, text[end]):
+    if ascii_end and end < len(text) and _word_char(ft, text[end]):
         return False
-    if var.entry < 0:
+    if entry < 0:
         allow_spans.append((start, end))
         return False
     return True

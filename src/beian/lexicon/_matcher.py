@@ -1,22 +1,29 @@
 """Multi-pattern matchers over normalized text, chosen by measurement (see the benchmark).
 
-Both backends report every match (overlapping); :class:`~beian.lexicon.Lexicon` verifies each
+Every backend reports every match (overlapping); :class:`~beian.lexicon.Lexicon` verifies each
 candidate and then applies leftmost-longest selection itself, so a candidate rejected by
 verification never hides another one.
 
 * ``hyperscan`` (optional extra ``fast``): the normalized code points are first mapped to a
   compact two-byte alphabet with no zero byte (characters that occur in no pattern all become
-  ``00 00``), one numpy gather, and the literal database scans those bytes. Matches at odd byte
-  offsets are misaligned and dropped; since every match is reported, this is exact. Compiled
-  databases are cached on disk by pattern hash, so worker processes and repeated runs reuse them.
+  ``00 00``), one numpy gather, and the literal databases scan those bytes. Matches at odd byte
+  offsets are misaligned and dropped; since every match is reported, this is exact. Without
+  normalization (raw mode) the text's code points are encoded the same way: on the benchmark's
+  Chinese text that is faster than scanning its UTF-8 bytes (half again as many) and converting
+  hit offsets. Large pattern sets are split into a few databases that compile in parallel
+  (compiling is superlinear in the number of literals). Compiled databases are cached on disk by
+  pattern hash, so worker processes and repeated runs reuse them.
 * ``ahocorasick``: ahocorasick-rs over the same compact encoding (bytes automaton; again,
   misaligned matches are dropped).
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import hashlib
+import os
+import struct
 import threading
 from pathlib import Path
 from typing import Any, Protocol
@@ -29,6 +36,10 @@ from beian.io import atomic_write_bytes
 __all__ = ["Matcher", "hyperscan_available", "make_matcher"]
 
 Match = tuple[int, int, int]  # pattern index, start, end (normalized character indices)
+
+_SHARD_PATTERNS = 8_000  # patterns per hyperscan database, at most ...
+_MAX_SHARDS = 4  # ... up to this many databases (scanning costs about the same up to 4)
+_CACHE_MAGIC = b"BEIANHS1"
 
 
 class Matcher(Protocol):
@@ -59,14 +70,15 @@ class _CompactAlphabet:
         enc.setflags(write=False)
         self._enc = enc
         self._lens = np.array([len(p) for p in patterns], dtype=np.int64)
-        flat = enc[np.frombuffer("".join(patterns).encode("utf-32-le"), "<u4")].tobytes()
+        codes = "".join(patterns).encode("utf-32-le", "surrogatepass")
+        flat = enc[np.frombuffer(codes, "<u4")].tobytes()
         ends = np.cumsum(self._lens * 2).tolist()
         self.encoded = [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
     def encode(self, text: str, codes: npt.NDArray[np.uint32] | None) -> bytes:
         if codes is None:
             codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        return bytes(self._enc[codes].tobytes())
+        return self._enc[codes].tobytes()
 
 
 class AhoCorasickMatcher(_CompactAlphabet):
@@ -87,65 +99,118 @@ class AhoCorasickMatcher(_CompactAlphabet):
         return [(pid, s >> 1, e >> 1) for pid, s, e in found if not s & 1]
 
 
-class HyperscanMatcher(_CompactAlphabet):
-    name = "hyperscan"
+class _LiteralDatabases:
+    """Hyperscan literal databases over byte patterns (no zero byte): one per shard of at most
+    ``_SHARD_PATTERNS`` patterns, compiled in parallel threads (hyperscan releases the GIL) and
+    cached on disk as one file. ``scan`` reports ``(pattern index, end byte offset)``."""
 
-    def __init__(self, patterns: list[str], cache_dir: Path | None) -> None:
+    def __init__(self, encoded: list[bytes], cache_dir: Path | None) -> None:
         import hyperscan
 
-        super().__init__(patterns)
-        encoded = self.encoded
-        key = hashlib.sha256(
-            (hyperscan.__version__ if hasattr(hyperscan, "__version__") else "").encode()
-            + b"\0".join(encoded)
-        ).hexdigest()[:24]
-        path = cache_dir / f"hs-{key}.db" if cache_dir else None
-        db = None
-        if path is not None and path.is_file():
-            with contextlib.suppress(Exception):
-                db = hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
-        if db is None:
-            db = hyperscan.Database()
-            db.compile(
-                expressions=encoded,
-                ids=list(range(len(encoded))),
-                elements=len(encoded),
-                flags=0,
-                literal=True,
-            )
+        version = str(getattr(hyperscan, "__version__", ""))
+        k = max(1, min(_MAX_SHARDS, -(-len(encoded) // _SHARD_PATTERNS)))
+        key = hashlib.sha256(b"\0".join([_CACHE_MAGIC, version.encode(), b"%d" % k, *encoded]))
+        path = cache_dir / f"hs-{key.hexdigest()[:24]}.db" if cache_dir else None
+        dbs = _load_databases(path) if path is not None and path.is_file() else None
+        if dbs is None:
+            dbs = _compile_shards(encoded, k)
             if path is not None:
                 with contextlib.suppress(OSError):
-                    atomic_write_bytes(path, hyperscan.dumpb(db))
-        self.encoded = []  # the database holds them now
-        self._db = db
-        self._scratch = hyperscan.Scratch(db)
+                    atomic_write_bytes(path, _dump_databases(dbs))
+        self._dbs = dbs
+        self._scratch = [hyperscan.Scratch(db) for db in dbs]
         self._local = threading.local()
         self._lock = threading.Lock()
 
-    def _thread_scratch(self) -> Any:
-        s = getattr(self._local, "scratch", None)
+    def _thread_scratch(self) -> list[Any]:
+        s: list[Any] | None = getattr(self._local, "scratch", None)
         if s is None:
             with self._lock:
-                s = self._local.scratch = self._scratch.clone()
+                s = self._local.scratch = [x.clone() for x in self._scratch]
         return s
 
-    def find(self, text: str, codes: npt.NDArray[np.uint32] | None) -> list[Match]:
-        data = self.encode(text, codes)
+    def scan(self, data: bytes) -> list[tuple[int, int]]:
         ends: list[tuple[int, int]] = []
         add = ends.append
 
         def on_match(pid: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
             add((pid, to))
 
-        self._db.scan(data, match_event_handler=on_match, scratch=self._thread_scratch())
-        out: list[Match] = []
-        lens = self._lens
-        for pid, to in ends:
-            if to & 1:
-                continue
-            end = to >> 1
-            out.append((pid, end - int(lens[pid]), end))
-        return out
+        for db, scratch in zip(self._dbs, self._thread_scratch(), strict=True):
+            db.scan(data, match_event_handler=on_match, scratch=scratch)
+        return ends
+
+
+def _compile_shards(encoded: list[bytes], k: int) -> list[Any]:
+    import hyperscan
+
+    n = len(encoded)
+    order = sorted(range(n), key=lambda i: len(encoded[i]))  # similar lengths share a database
+    shards = [order[j * n // k : (j + 1) * n // k] for j in range(k)]
+
+    def build(ids: list[int]) -> Any:
+        db = hyperscan.Database()
+        db.compile(
+            expressions=[encoded[i] for i in ids],
+            ids=ids,
+            elements=len(ids),
+            flags=0,
+            literal=True,
+        )
+        return db
+
+    if k == 1:
+        return [build(shards[0])]
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = min(k, cpus or 1)
+    with concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="beian-hs") as pool:
+        return list(pool.map(build, shards))
+
+
+def _dump_databases(dbs: list[Any]) -> bytes:
+    import hyperscan
+
+    blobs = [bytes(hyperscan.dumpb(db)) for db in dbs]
+    head = struct.pack(f"<8sI{len(blobs)}Q", _CACHE_MAGIC, len(blobs), *map(len, blobs))
+    return head + b"".join(blobs)
+
+
+def _load_databases(path: Path) -> list[Any] | None:
+    import hyperscan
+
+    with contextlib.suppress(Exception):
+        raw = path.read_bytes()
+        magic, count = struct.unpack_from("<8sI", raw)
+        if magic != _CACHE_MAGIC:
+            return None
+        sizes = struct.unpack_from(f"<{count}Q", raw, 12)
+        pos = 12 + 8 * count
+        dbs = []
+        for size in sizes:
+            dbs.append(hyperscan.loadb(raw[pos : pos + size], hyperscan.HS_MODE_BLOCK))
+            pos += size
+        return dbs if pos == len(raw) else None
+    return None
+
+
+class HyperscanMatcher(_CompactAlphabet):
+    """Hyperscan over the compact two-byte encoding of normalized code points."""
+
+    name = "hyperscan"
+
+    def __init__(self, patterns: list[str], cache_dir: Path | None) -> None:
+        super().__init__(patterns)
+        self._db = _LiteralDatabases(self.encoded, cache_dir)
+        self.encoded = []  # the databases hold them now
+        self._len = self._lens.tolist()
+
+    def find(self, text: str, codes: npt.NDArray[np.uint32] | None) -> list[Match]:
+        lens = self._len
+        return [
+            (pid, (to >> 1) - lens[pid], to >> 1)
+            for pid, to in self._db.scan(self.encode(text, codes))
+            if not to & 1
+        ]
 
 
 def make_matcher(patterns: list[str], backend: str, cache_dir: Path | None) -> Matcher:
