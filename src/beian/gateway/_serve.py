@@ -76,6 +76,8 @@ def run_gateway(gw: Gateway, host: str = "127.0.0.1", port: int = 8080) -> None:
         signal.signal(signal.SIGTERM, lambda signum, frame: None)
         signal.signal(signal.SIGINT, lambda signum, frame: None)
     server = uvicorn.Server(_config(gw, host, port, "warning"))
+    gw.freeze_heap = True
+    gw.settle_heap()
     try:
         server.run()
     finally:
