@@ -91,12 +91,13 @@ class RegexRecognizer(Recognizer):
 
     The pattern is searched inside the windows of ``trigger`` when there is one (identifiers
     made of ASCII characters), else as an anchor when ``heads`` (the characters every match
-    starts with) are given, else in the whole text.
+    starts with; ``follows``: those that can come second) are given, else in the whole text.
     """
 
     pattern: ClassVar[re.Pattern[str]]
     trigger: ClassVar[Trigger | None] = None
     heads: ClassVar[str] = ""
+    follows: ClassVar[str] = ""
     score: ClassVar[float] = 0.85
     context: ClassVar[tuple[str, ...]] = ()
     negative: ClassVar[tuple[str, ...]] = ()
@@ -113,7 +114,7 @@ class RegexRecognizer(Recognizer):
             # \d means [0-9] (identifiers are ASCII digits) and scans faster than Unicode \d.
             cls.pattern = re.compile(pattern.pattern, (pattern.flags & ~re.UNICODE) | re.ASCII)
         if cls.heads and "heads" in cls.__dict__:
-            cls.anchors = (Anchor(cls.pattern, cls.heads),)
+            cls.anchors = (Anchor(cls.pattern, cls.heads, cls.follows),)
         cls._context_re = words_pattern(cls.context)
         cls._negative_re = words_pattern(cls.negative)
 

@@ -111,8 +111,10 @@ _PREFIX_RE = re.compile(
     + f")|[{SINGLE_SURNAMES}])"
 )
 _TITLE_RE = re.compile("|".join(TITLES))
-_PREFIX = Anchor(_PREFIX_RE, "".join(w[0] for w in PREFIX_WORDS))
-_TITLE = Anchor(_TITLE_RE, "".join(t[0] for t in TITLES))
+_PREFIX = Anchor(
+    _PREFIX_RE, "".join(w[0] for w in PREFIX_WORDS), follows="".join(w[1] for w in PREFIX_WORDS)
+)
+_TITLE = Anchor(_TITLE_RE, "".join(t[0] for t in TITLES), follows="".join(t[1] for t in TITLES))
 _SINGLE = frozenset(SINGLE_SURNAMES)
 _TITLE_SET = frozenset(TITLES)
 # Words that start with a surname character but address a group ("全体同学", "各位女士").

@@ -21,6 +21,7 @@ class PlateRecognizer(RegexRecognizer):
         r"(?![0-9A-Za-z])"
     )
     heads = PROVINCES
+    follows = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # _L
     score = 0.75
     context = ("车牌", "号牌", "车辆", "牌照", "车号")
 
