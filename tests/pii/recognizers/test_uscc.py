@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-import random
-
 import pytest
 from stdnum.cn import uscc
 
-from beian.pii.recognizers.uscc import _ALPHABET, check_character
 from tests.pii.recognizers.conftest import found
 
 VALID = "91110000600037341L"
@@ -24,10 +21,3 @@ assert uscc.is_valid(VALID)
 )
 def test_uscc(text: str, expected: list[str]) -> None:
     assert found("USCC", text) == expected
-
-
-def test_check_character_is_stdnum_s() -> None:
-    rng = random.Random(7)
-    for _ in range(5000):
-        value = "".join(rng.choices(_ALPHABET, k=18))
-        assert check_character(value) == uscc.calc_check_digit(value)

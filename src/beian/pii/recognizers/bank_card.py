@@ -5,20 +5,11 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from stdnum import luhn
+
 from beian.pii._regions import is_region_code
 from beian.pii._registry import RegexRecognizer, bounded, register
 from beian.pii._scan import DIGITS
-
-# A digit doubled, with its two digits added up (Luhn): 5 -> 10 -> 1.
-_DOUBLED = str.maketrans("0123456789", "0246813579")
-
-
-def luhn_valid(digits: str) -> bool:
-    """The Luhn check (ISO/IEC 7812) of a string of ASCII digits: python-stdnum's
-    ``luhn.is_valid`` (the tests compare the two) in C-level string operations, since it runs
-    for every card-shaped number in a text."""
-    doubled = digits[-2::-2].translate(_DOUBLED)
-    return (sum(digits[-1::-2].encode()) + sum(doubled.encode()) - 48 * len(digits)) % 10 == 0
 
 
 def _id_shaped(digits: str) -> bool:
@@ -62,4 +53,4 @@ class BankCardRecognizer(RegexRecognizer):
             return None
         if len(digits) == 18 and _id_shaped(digits):
             return None  # a 身份证 number (valid or with a wrong check digit), not a card
-        return self.score if luhn_valid(digits) else None
+        return self.score if luhn.checksum(digits) == 0 else None

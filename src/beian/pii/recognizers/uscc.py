@@ -5,25 +5,13 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from stdnum.cn import uscc
+
 from beian.pii._regions import is_region_code
 from beian.pii._registry import RegexRecognizer, bounded, register
 from beian.pii._scan import DIGITS
 
 _C = "[0-9A-HJ-NPQRTUWXY]"  # GB 32100 alphabet: no I, O, S, V, Z
-_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_VALUE = {c: i for i, c in enumerate(_ALPHABET)}
-_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def check_character(value: str) -> str:
-    """The GB 32100 MOD 31 check character of the first 17 characters of ``value``.
-
-    The same computation as python-stdnum's ``stdnum.cn.uscc.calc_check_digit`` (the tests
-    compare the two), without its input clean-up: the pattern has already matched 18
-    characters of the alphabet, and this runs for every 18-character run in a text.
-    """
-    total = sum(map(int.__mul__, map(_VALUE.__getitem__, value[:17]), _WEIGHTS))
-    return _ALPHABET[-total % 31]
 
 
 @register
@@ -38,6 +26,6 @@ class UsccRecognizer(RegexRecognizer):
     def check(self, value: str, text: str, start: int) -> float | None:
         if value[1] not in "1239" or not is_region_code(value[2:8], province=True):
             return None
-        # Registration authority, organisation type and a real region code, then the MOD 31
-        # check character (an all-digit 身份证 that also passes loses to ID_CARD).
-        return self.score if check_character(value) == value[-1] else None
+        # Registration authority, organisation type and a real region code, then
+        # python-stdnum's MOD 31 check (an all-digit 身份证 that also passes loses to ID_CARD).
+        return self.score if uscc.calc_check_digit(value) == value[-1] else None
