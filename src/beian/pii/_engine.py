@@ -5,17 +5,21 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from beian.errors import ConfigError
 from beian.pii._config import CustomRecognizer, PiiConfig
-from beian.pii._registry import Recognizer, Trigger, clause_before, recognizer_classes
+from beian.pii._registry import Recognizer, clause_before, recognizer_classes
+from beian.pii._scan import Scan, ScanPlan
 from beian.pii._types import ENTITY_TYPES, Entity
 
 __all__ = ["PiiEngine", "resolve_overlaps"]
 
 # When two candidates overlap with the same score and length, the stricter type wins.
 _PRIORITY = {t: i for i, t in enumerate(ENTITY_TYPES)}
+_start = attrgetter("start")
 
 
 class _ConfiguredRecognizer(Recognizer):
@@ -28,7 +32,7 @@ class _ConfiguredRecognizer(Recognizer):
         self.spec = spec
         self.instance_pattern = re.compile(spec.pattern)
 
-    def find(self, text: str, windows: Iterable[tuple[int, int]] | None = None) -> Iterator[Entity]:
+    def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         spec = self.spec
         for m in self.instance_pattern.finditer(text):
             start, end = m.span()
@@ -42,10 +46,17 @@ class _ConfiguredRecognizer(Recognizer):
             yield Entity(spec.type, start, end, m.group(), score, f"custom:{spec.type}")
 
 
+def _type_of(r: Recognizer) -> str:
+    return r.spec.type if isinstance(r, _ConfiguredRecognizer) else r.entity_type
+
+
 def resolve_overlaps(entities: Iterable[Entity]) -> list[Entity]:
     """Keep the best of overlapping candidates: higher score, then longer, then stricter type."""
+    by_start = sorted(entities, key=_start)
+    if all(a.end <= b.start for a, b in pairwise(by_start)):
+        return by_start  # the usual case: nothing overlaps, nothing to rank
     ranked = sorted(
-        entities,
+        by_start,
         key=lambda e: (-e.score, -(e.end - e.start), _PRIORITY.get(e.type, 99), e.start),
     )
     starts: list[int] = []
@@ -89,31 +100,24 @@ class PiiEngine:
             if self.config.wants(spec.type)
         ]
         self.recognizers: tuple[Recognizer, ...] = tuple(recognizers)
-        self._triggers = tuple({r.trigger for r in recognizers if r.trigger is not None})
-        self._min = {t: self.config.min_score(t) for t in known}
+        anchors = tuple(a for r in recognizers for a in r.anchors)
+        self._plan = ScanPlan.of(anchors) if anchors else None
+        # Each recognizer with the threshold of its type.
+        self._bars = tuple((r, self.config.min_score(_type_of(r))) for r in recognizers)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (PiiEngine, (self.config,))
 
     @property
     def types(self) -> tuple[str, ...]:
-        return tuple(
-            dict.fromkeys(
-                r.spec.type if isinstance(r, _ConfiguredRecognizer) else r.entity_type
-                for r in self.recognizers
-            )
-        )
+        return tuple(dict.fromkeys(map(_type_of, self.recognizers)))
 
     def candidates(self, text: str) -> list[Entity]:
         """Every candidate above its threshold, before overlap resolution."""
         out: list[Entity] = []
-        minimum = self._min
-        windows: dict[Trigger, list[tuple[int, int]]] = {t: t.windows(text) for t in self._triggers}
-        for rec in self.recognizers:
-            found = rec.find(text) if rec.trigger is None else rec.find(text, windows[rec.trigger])
-            for e in found:
-                if e.score >= minimum.get(e.type, self.config.threshold):
-                    out.append(e)
+        scan = Scan(text, self._plan)
+        for rec, bar in self._bars:
+            out += [e for e in rec.find(text, scan) if e.score >= bar]
         return out
 
     def analyze(self, text: str) -> list[Entity]:

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
+from beian.pii._scan import Anchor, Scan, Trigger
 from beian.pii._types import Entity
 
 __all__ = [
     "ALNUM",
-    "DIGITS",
-    "DOTTED",
     "Recognizer",
     "RegexRecognizer",
-    "Trigger",
     "bounded",
     "clause_before",
     "recognizer_classes",
@@ -62,63 +59,25 @@ def words_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, words))) if words else None
 
 
-@dataclass(frozen=True, eq=False)
-class Trigger:
-    """Where a recognizer's matches can be: around a cheap ``pattern``, inside runs of ``chars``.
-
-    Every match of a recognizer with a trigger is made of ``chars`` and contains a match of
-    ``pattern``, so the engine searches only the maximal runs of ``chars`` around the pattern's
-    matches (its windows) and the recognizer finds exactly what it would find in the whole
-    text: look-behinds still see the text before a window, and the character after a window is
-    never one of ``chars`` (which include every ASCII letter and digit), so the look-aheads
-    decide as they would on the whole text.
-    """
-
-    pattern: re.Pattern[str]
-    chars: str
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_set", frozenset(self.chars))
-        object.__setattr__(self, "_run", re.compile(f"[{re.escape(self.chars)}]*"))
-
-    def windows(self, text: str) -> list[tuple[int, int]]:
-        inside: frozenset[str] = self._set  # type: ignore[attr-defined]
-        run: re.Pattern[str] = self._run  # type: ignore[attr-defined]
-        out: list[tuple[int, int]] = []
-        m = self.pattern.search(text)
-        while m is not None:
-            lo = m.start()
-            while lo > 0 and text[lo - 1] in inside:
-                lo -= 1
-            hi = run.match(text, m.end()).end()  # type: ignore[union-attr]
-            out.append((lo, hi))
-            m = self.pattern.search(text, hi)
-        return out
-
-
-_ALNUM_CHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-# Six digits, at most one space or dash after the third or fourth: every 身份证, card, mobile,
-# landline, USCC, passport and permit number has such a run; dates, prices and counts rarely do.
-DIGITS = Trigger(re.compile(r"[0-9]{3,4}[ -]?[0-9]{3}"), _ALNUM_CHARS + "+()-·• ")
-# Two dots around one to three digits: every IPv4 address (a literal scan for ".").
-DOTTED = Trigger(re.compile(r"\.[0-9]{1,3}\.[0-9]"), _ALNUM_CHARS + ".")
-
-
 class Recognizer:
-    """Base class: one entity type, a name, and :meth:`find`."""
+    """Base class: one entity type, a name, and :meth:`find`.
+
+    ``anchors`` are the patterns the recognizer starts from (see :class:`~beian.pii._scan.Anchor`):
+    the engine finds those of all its recognizers in one scan of the text.
+    """
 
     entity_type: ClassVar[str] = ""
     name: ClassVar[str] = ""
 
-    trigger: ClassVar[Trigger | None] = None
+    anchors: ClassVar[tuple[Anchor, ...]] = ()
 
     def find(
-        self, text: str, windows: Iterable[tuple[int, int]] | None = None
+        self, text: str, scan: Scan | None = None
     ) -> Iterator[Entity]:  # pragma: no cover - abstract
         """Candidates in ``text`` (scores before thresholds, overlaps not resolved).
 
-        ``windows`` is passed only to recognizers with a ``trigger``: the parts of the text to
-        search (see :class:`Trigger`).
+        ``scan`` is the engine's :class:`~beian.pii._scan.Scan` of ``text``, shared by the
+        recognizers: ask it for trigger windows and anchor matches (without one, make one).
         """
         raise NotImplementedError
 
@@ -129,9 +88,16 @@ class RegexRecognizer(Recognizer):
     ``check`` returns the base score of a candidate or ``None`` to reject it. Context words in
     the ``window`` characters before the candidate add ``boost``; negative context words (order
     numbers, version numbers) reject it.
+
+    The pattern is searched inside the windows of ``trigger`` when there is one (identifiers
+    made of ASCII characters), else as an anchor when ``heads`` (the characters every match
+    starts with; ``follows``: those that can come second) are given, else in the whole text.
     """
 
     pattern: ClassVar[re.Pattern[str]]
+    trigger: ClassVar[Trigger | None] = None
+    heads: ClassVar[str] = ""
+    follows: ClassVar[str] = ""
     score: ClassVar[float] = 0.85
     context: ClassVar[tuple[str, ...]] = ()
     negative: ClassVar[tuple[str, ...]] = ()
@@ -147,6 +113,8 @@ class RegexRecognizer(Recognizer):
         if pattern is not None and not pattern.flags & re.ASCII:
             # \d means [0-9] (identifiers are ASCII digits) and scans faster than Unicode \d.
             cls.pattern = re.compile(pattern.pattern, (pattern.flags & ~re.UNICODE) | re.ASCII)
+        if cls.heads and "heads" in cls.__dict__:
+            cls.anchors = (Anchor(cls.pattern, cls.heads, cls.follows),)
         cls._context_re = words_pattern(cls.context)
         cls._negative_re = words_pattern(cls.negative)
 
@@ -164,28 +132,26 @@ class RegexRecognizer(Recognizer):
             return min(1.0, score + self.boost)
         return score
 
-    def matches(
-        self, text: str, windows: Iterable[tuple[int, int]] | None = None
-    ) -> Iterator[re.Match[str]]:
-        """Matches of the pattern in ``text``, or only inside ``windows`` (see :class:`Trigger`)."""
-        if windows is None:
-            yield from self.pattern.finditer(text)
-            return
-        finditer = self.pattern.finditer
-        for lo, hi in windows:
-            yield from finditer(text, lo, hi)
+    def matches(self, text: str, scan: Scan | None = None) -> list[tuple[int, str]]:
+        """``(start, value)`` of each match of the pattern in ``text``."""
+        if self.trigger is not None:
+            return (scan or Scan(text)).windows(self.trigger).matches(self.pattern)
+        if self.anchors:
+            found: Iterable[re.Match[str]] = (scan or Scan(text)).anchored(self.anchors[0])
+        else:
+            found = self.pattern.finditer(text)
+        return [(m.start(), m.group()) for m in found]
 
-    def find(self, text: str, windows: Iterable[tuple[int, int]] | None = None) -> Iterator[Entity]:
-        for m in self.matches(text, windows):
-            value = m.group()
-            start = m.start()
+    def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
+        check, context_score = self.check, self.context_score
+        for start, value in self.matches(text, scan):
+            score = check(value, text, start)
+            if score is None:
+                continue
+            score = context_score(text, start, score)
+            if score is None:
+                continue
             end = start + len(value)
-            score = self.check(value, text, start)
-            if score is None:
-                continue
-            score = self.context_score(text, start, score)
-            if score is None:
-                continue
             yield Entity(self.entity_type, start, end, value, round(score, 4), self.name)
 
 

@@ -8,7 +8,8 @@ from typing import ClassVar
 from stdnum import luhn
 
 from beian.pii._regions import is_region_code
-from beian.pii._registry import DIGITS, RegexRecognizer, bounded, register
+from beian.pii._registry import RegexRecognizer, bounded, register
+from beian.pii._scan import DIGITS
 
 
 def _id_shaped(digits: str) -> bool:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import ClassVar
 
 from beian.pii._registry import Recognizer, register
+from beian.pii._scan import Scan
 from beian.pii._types import Entity
 
 _LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
@@ -21,7 +22,7 @@ class EmailRecognizer(Recognizer):
     name = "email"
     score: ClassVar[float] = 0.95
 
-    def find(self, text: str, windows: Iterable[tuple[int, int]] | None = None) -> Iterator[Entity]:
+    def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         at = text.find("@")
         while at != -1:
             start = at

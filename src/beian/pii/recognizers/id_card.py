@@ -9,7 +9,8 @@ from typing import ClassVar
 from stdnum.cn import ric
 
 from beian.pii._regions import is_region_code
-from beian.pii._registry import DIGITS, RegexRecognizer, bounded, register
+from beian.pii._registry import RegexRecognizer, bounded, register
+from beian.pii._scan import DIGITS
 
 _DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 

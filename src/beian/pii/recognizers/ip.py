@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import ClassVar
 
-from beian.pii._registry import DOTTED, RegexRecognizer, register
+from beian.pii._registry import RegexRecognizer, register
+from beian.pii._scan import ALNUM_CHARS, DOTTED, Scan, Trigger
 from beian.pii._types import Entity
 
 _V6 = re.compile(
     r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}|:)?(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Za-z:])"
 )
+# Every IPv6 address has two colons with at most four hex digits between them; the pattern
+# above has no first character to scan for, so it searches only the runs around such a pair.
+_COLONS = Trigger(re.compile(r":[0-9A-Fa-f]{0,4}:"), ALNUM_CHARS + ":")
 
 
 @register
@@ -35,19 +39,16 @@ class IpRecognizer(RegexRecognizer):
 
     window = 8
 
-    def find(self, text: str, windows: Iterable[tuple[int, int]] | None = None) -> Iterator[Entity]:
-        yield from super().find(text, windows)
-        if "::" not in text and text.count(":") < 7:
-            return
-        for m in _V6.finditer(text):
-            value = m.group()
+    def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
+        scan = scan or Scan(text)
+        yield from super().find(text, scan)
+        for start, value in scan.windows(_COLONS).matches(_V6):
             if "::" not in value and value.count(":") != 7:
                 continue
             try:
                 ipaddress.IPv6Address(value)
             except ValueError:
                 continue
-            start = m.start()
             score = self.context_score(text, start, self.score)
             if score is None:
                 continue

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import ClassVar
 
-from beian.pii._registry import DIGITS, RegexRecognizer, register
+from beian.pii._registry import RegexRecognizer, register
+from beian.pii._scan import DIGITS, Scan
 from beian.pii._types import Entity
 
 _PREFIX = re.compile(r"(?:\+86|0086|86)[ -]?$")
@@ -30,10 +31,8 @@ class MobileRecognizer(RegexRecognizer):
 
     trigger = DIGITS
 
-    def find(self, text: str, windows: Iterable[tuple[int, int]] | None = None) -> Iterator[Entity]:
-        for m in self.matches(text, windows):
-            value = m.group()
-            start = m.start()
+    def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
+        for start, value in self.matches(text, scan):
             end = start + len(value)
             if len({c for c in value if not c.isdigit()}) > 1:
                 continue  # mixed separators: "138 1234-5678" is not how numbers are written

@@ -8,10 +8,11 @@ where the length is ambiguous, a following function character (的, 是, 今…)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import ClassVar
 
 from beian.pii._registry import Recognizer, register
+from beian.pii._scan import Anchor, Scan
 from beian.pii._types import Entity
 
 SINGLE_SURNAMES = (
@@ -110,6 +111,10 @@ _PREFIX_RE = re.compile(
     + f")|[{SINGLE_SURNAMES}])"
 )
 _TITLE_RE = re.compile("|".join(TITLES))
+_PREFIX = Anchor(
+    _PREFIX_RE, "".join(w[0] for w in PREFIX_WORDS), follows="".join(w[1] for w in PREFIX_WORDS)
+)
+_TITLE = Anchor(_TITLE_RE, "".join(t[0] for t in TITLES), follows="".join(t[1] for t in TITLES))
 _SINGLE = frozenset(SINGLE_SURNAMES)
 _TITLE_SET = frozenset(TITLES)
 # Words that start with a surname character but address a group ("全体同学", "各位女士").
@@ -141,9 +146,11 @@ class NameRecognizer(Recognizer):
     name = "name"
     prefix_score: ClassVar[float] = 0.8
     title_score: ClassVar[float] = 0.7
+    anchors = (_PREFIX, _TITLE)
 
-    def find(self, text: str, windows: Iterable[tuple[int, int]] | None = None) -> Iterator[Entity]:
-        for m in _PREFIX_RE.finditer(text):
+    def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
+        scan = scan or Scan(text)
+        for m in scan.anchored(_PREFIX):
             start = m.start(1)
             n = _given(text, m.end(1))
             if n:
@@ -151,7 +158,7 @@ class NameRecognizer(Recognizer):
                 yield Entity(
                     self.entity_type, start, end, text[start:end], self.prefix_score, self.name
                 )
-        for m in _TITLE_RE.finditer(text):
+        for m in scan.anchored(_TITLE):
             begin = self._name_before(text, m.start())
             if begin is not None:
                 end = m.start()

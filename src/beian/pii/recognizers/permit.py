@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from beian.pii._registry import DIGITS, RegexRecognizer, bounded, clause_before, register
+from beian.pii._registry import RegexRecognizer, bounded, clause_before, register
+from beian.pii._scan import DIGITS
 
 
 @register

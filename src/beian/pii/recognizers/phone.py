@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from beian.pii._registry import DIGITS, RegexRecognizer, bounded, register
+from beian.pii._registry import RegexRecognizer, bounded, register
+from beian.pii._scan import DIGITS
 
 _AREA = r"(?:10|2\d|[3-9]\d{2})"
 

@@ -20,6 +20,8 @@ class PlateRecognizer(RegexRecognizer):
         rf"(?:[DF][{_L}0-9]\d{{4}}|\d{{5}}[DF]|[{_L}0-9]{{4}}[{_L}0-9挂学警港澳])"
         r"(?![0-9A-Za-z])"
     )
+    heads = PROVINCES
+    follows = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # _L
     score = 0.75
     context = ("车牌", "号牌", "车辆", "牌照", "车号")
 

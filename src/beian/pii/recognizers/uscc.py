@@ -8,7 +8,8 @@ from typing import ClassVar
 from stdnum.cn import uscc
 
 from beian.pii._regions import is_region_code
-from beian.pii._registry import DIGITS, RegexRecognizer, bounded, register
+from beian.pii._registry import RegexRecognizer, bounded, register
+from beian.pii._scan import DIGITS
 
 _C = "[0-9A-HJ-NPQRTUWXY]"  # GB 32100 alphabet: no I, O, S, V, Z
 

@@ -1,0 +1,101 @@
+"""The shared scan: digit shapes, joined windows and the combined anchor scan find exactly what
+each pattern's own search over the whole text finds."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from beian.pii import PiiEngine
+from beian.pii._scan import DIGITS, DOTTED, Anchor, Scan, ScanPlan, Trigger
+from beian.pii.recognizers.name import PREFIX_WORDS, TITLES
+from beian.pii.recognizers.plate import PROVINCES
+
+# Pieces that make digit runs, separators, window edges and every kind of anchor likely.
+_PIECES = (
+    *"0123456789",
+    *" -+()·•.:@\n?Aa年号的，王李张",
+    *PREFIX_WORDS,
+    *TITLES,
+    *"省市区县州旗盟",
+    "北京市",
+    "朝阳区",
+    "欧阳",
+    "1234",
+    "是",
+    "：",
+    *PROVINCES,
+    "A",
+    "B·D",
+    "A12345",
+    "C1234警",
+    "\U0001f600",
+)
+_DIGITISH = "0123456789" * 6 + " -+()·•.:@\n?Aa年号的王\U0001f600"
+
+
+def _texts(n: int, seed: int, pieces: tuple[str, ...] | str = _PIECES) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choices(pieces, k=rng.randint(0, 24))) for _ in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("text", "windows"),
+    [
+        ("编号123456的", ["123456"]),
+        ("电话 138 1234 5678，", [" 138 1234 5678"]),
+        ("2024年3月5日，12345元", []),  # no six digits, no 3 + separator + 3
+        ("卡号6222-0212-3456-7894与E12345678", ["6222-0212-3456-7894", "E12345678"]),
+        ("a123 456b和123-45", ["a123 456b"]),
+    ],
+)
+def test_digit_windows(text: str, windows: list[str]) -> None:
+    found = DIGITS.windows(text)
+    assert (found.joined.split("\n") if found.joined else []) == windows
+
+
+def test_digit_shapes_find_the_windows_of_the_pattern() -> None:
+    by_pattern = Trigger(DIGITS.pattern, DIGITS.chars)
+    for text in _texts(20000, 1, _DIGITISH):
+        a, b = DIGITS.windows(text), by_pattern.windows(text)
+        assert (a.joined, a.starts, a.shifts) == (b.joined, b.starts, b.shifts), text
+
+
+def test_windows_map_matches_back_to_the_text() -> None:
+    text = "甲1.2.3.4乙，丙10.0.0.1"
+    windows = DOTTED.windows(text)
+    assert windows.joined == "1.2.3.4\n10.0.0.1"
+    digits = re.compile(r"\d+\.\d+")
+    assert windows.matches(digits) == [(1, "1.2"), (5, "3.4"), (11, "10.0"), (16, "0.1")]
+    assert all(text[s : s + len(v)] == v for s, v in windows.matches(digits))
+
+
+def test_anchor_plan_matches_each_anchor_alone() -> None:
+    engine = PiiEngine()
+    assert engine._plan is not None
+    anchors = engine._plan.anchors
+    assert len(anchors) == 4  # name prefixes and titles, place suffixes, plate provinces
+    for text in _texts(20000, 2):
+        found = engine._plan.find(text)
+        for a in anchors:
+            expected = [m.span() for m in a.pattern.finditer(text)]
+            assert [m.span() for m in found.get(a, [])] == expected, (a.pattern.pattern, text)
+
+
+def test_scan_without_plan_searches_directly() -> None:
+    anchor = Anchor(re.compile("[省市]"), "省市")
+    assert [m.start() for m in Scan("广东省深圳市").anchored(anchor)] == [2, 5]
+    plan = ScanPlan.of((anchor,))
+    assert plan is ScanPlan.of((anchor,))  # built once
+    assert [m.start() for m in Scan("广东省深圳市", plan).anchored(anchor)] == [2, 5]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [re.compile("a", re.I), re.compile("(?P<x>a)"), re.compile(r"(a)\1")],
+)
+def test_anchor_patterns_must_embed_unchanged(pattern: re.Pattern[str]) -> None:
+    with pytest.raises(ValueError, match="anchor"):
+        Anchor(pattern, "a")
