@@ -8,6 +8,7 @@ import openai
 import pytest
 
 from beian.gateway import Screening, ScreeningConfig, StreamScreener
+from beian.lexicon import Lexicon
 
 from .conftest import KEYWORDS, KeywordScanner, MakeGateway, keyword_screening, records, sdk
 
@@ -120,3 +121,39 @@ def test_keyword_completed_in_the_held_tail_is_caught_at_the_end() -> None:
     assert s.feed("前文短") == "" and s.feed("词") == ""  # held, not yet scanned
     assert s.finish() is None and s.blocked == ("A2a",)
     assert s.sent_text == ""
+
+
+def _lexicon_screener() -> StreamScreener:
+    lex = Lexicon.from_entries(KEYWORDS)
+    return StreamScreener(Screening(config=ScreeningConfig(pii="off"), scanner=lex))
+
+
+def test_lexicon_releases_clean_text_at_once_and_holds_only_a_possible_start() -> None:
+    s = _lexicon_screener()
+    assert s.screening.streams and s.screening.hold_back > 3  # its fixed window would be wide
+    assert s.feed("今天天气很好，") == "今天天气很好，"  # nothing could start a keyword
+    assert s.feed("我们去制") == "我们去"  # 制 may begin 制造炸弹
+    assert s.feed("作") == "制作"  # 制作 cannot
+    assert s.feed("违禁词") == ""  # may begin 违禁词语
+    assert s.feed("以外") == "违禁词以外"
+    assert s.finish() == "" and s.sent_text == "今天天气很好，我们去制作违禁词以外"
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_lexicon_random_splits_never_leak_and_release_everything_before(seed: int) -> None:
+    rng = random.Random(seed)
+    kw = rng.choice(["违禁词语", "違 禁 詞 語", "违违禁词语", "赌*博*网*站", "制造炸弹"])
+    text = "正常的内容，" * rng.randint(0, 3) + kw + "后文" * rng.randint(0, 3)
+    s = _lexicon_screener()
+    sent, offset = "", 0  # offset: where the piece being fed starts in the text
+    for piece in split(text, rng):
+        out = s.feed(piece)
+        if out is None:
+            break
+        sent += out
+        offset += len(piece)
+    else:
+        assert s.finish() is None
+    assert s.blocked
+    # every clean character before the keyword left, except those of the piece that completed it
+    assert sent == text[: min(offset, text.index(kw))]

@@ -1,13 +1,16 @@
-"""Stream-aware output screening: a hold-back window so a keyword split across chunks is caught.
+"""Stream-aware output screening: a keyword split across chunks is caught before it leaves.
 
-The text of one streamed choice arrives in pieces. A keyword hit covers at most ``max_span``
-characters, so a character more than ``max_span - 1`` characters before the end of what has
-arrived can no longer become part of a hit that is still to come: it is safe to release. The
-screener keeps the last ``max_span - 1`` characters back, and before it releases anything it scans
-the window that starts ``max_span - 1`` characters before the first unreleased character, so a
-hit straddling released and new text is found before any of its new characters leave. While
-nothing could be released (less than a window is held) it does not scan at all; the end of the
-stream scans what is left.
+The text of one streamed choice arrives in pieces. When the scanner can tell where a text's
+unfinished tail begins (:meth:`beian.lexicon.Lexicon.scan_stream`: the shortest ending that
+text still to come could turn into a hit), the screener scans the held text with each new piece
+and releases everything before that tail at once: clean text streams through with no delay, and
+only a possible keyword start (usually a character or two) waits for the next piece. No hit can
+start in released text, so each scan covers the held tail plus a few characters of context.
+
+A scanner that only knows ``max_span`` (the longest stretch one hit can cover) gets a fixed
+window instead: the last ``max_span - 1`` characters are held back, and the window that starts
+``max_span - 1`` characters before the first unreleased character is scanned before anything is
+released. The end of the stream scans and releases what is left.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from dataclasses import dataclass, field
 from beian.gateway._screening import Screening
 
 __all__ = ["StreamScreener"]
+
+# Released characters kept before the held tail when the scanner tracks unfinished tails: enough
+# for the word-boundary check of ASCII keywords and a repeat run that started in released text.
+_CONTEXT = 8
 
 
 @dataclass
@@ -54,23 +61,30 @@ class StreamScreener:
         self.text.append(piece)
         self.received += len(piece)
         self._buffer += piece
-        w = self.window
         if self.screening.scanner is None or not self.screening.config.screen_output:
             self._buffer = ""
             self.released = self.received
             return piece
-        # buffer holds (up to) w released characters, then the unreleased ones
         unreleased = self.received - self.released
-        if unreleased <= w:
-            return ""  # nothing could be released yet: scan later, when something can
-        if self._scan_from_buffer():
-            return None
         head = len(self._buffer) - unreleased  # released context kept at the buffer's start
-        can_release = max(0, unreleased - w)
-        out = self._buffer[head : head + can_release]
-        self.released += can_release
-        keep_from = max(0, head + can_release - w)
-        self._buffer = self._buffer[keep_from:]
+        if self.screening.streams:
+            risks, pending = self.screening.scan_stream(self._buffer)
+            if risks:
+                self.blocked = risks
+                return None
+            release_to = max(head, pending)
+            keep = _CONTEXT
+        else:  # fixed window: release what lies more than w characters before the end
+            w = self.window
+            if unreleased <= w:
+                return ""  # nothing could be released yet: scan later, when something can
+            if self._scan_from_buffer():
+                return None
+            release_to = head + unreleased - w
+            keep = w
+        out = self._buffer[head:release_to]
+        self.released += release_to - head
+        self._buffer = self._buffer[max(0, release_to - keep) :]
         return out
 
     def finish(self) -> str | None:

@@ -27,6 +27,7 @@ __all__ = [
     "Redactor",
     "Scanner",
     "Screening",
+    "StreamScanner",
     "build_screening",
 ]
 
@@ -44,6 +45,14 @@ class Scanner(Protocol):
     def max_span(self) -> int: ...
 
     def scan(self, text: str) -> Sequence[Any]: ...
+
+
+@runtime_checkable
+class StreamScanner(Scanner, Protocol):
+    """A scanner that also tells where a text's unfinished tail begins: the original offset
+    from which text still to come could complete a hit (``len(text)`` when none)."""
+
+    def scan_stream(self, text: str) -> tuple[Sequence[Any], int]: ...
 
 
 class Redactor(Protocol):
@@ -88,6 +97,26 @@ class Screening:
         if self.scanner is None or not self.config.screen_output:
             return 0
         return max(0, int(self.scanner.max_span) - 1)
+
+    def __post_init__(self) -> None:
+        sc = self.scanner  # decided once: a Protocol isinstance check is slow per stream chunk
+        self._streams = (
+            isinstance(sc, StreamScanner)
+            and bool(getattr(sc, "streams", True))
+            and self.config.screen_output
+        )
+
+    @property
+    def streams(self) -> bool:
+        """The scanner tells where a text's unfinished tail begins (see ``scan_stream``)."""
+        return self._streams
+
+    def scan_stream(self, text: str) -> tuple[tuple[str, ...], int]:
+        """Risk codes of the hits in ``text`` and where its unfinished tail begins."""
+        if not self.streams or not text:
+            return (), len(text)
+        hits, pending = self.scanner.scan_stream(text)  # type: ignore[union-attr]
+        return tuple(dict.fromkeys(_risk_of(h) for h in hits)), pending
 
     def risks(self, text: str) -> tuple[str, ...]:
         """Risk codes of the keyword hits in ``text`` (empty when clean or no scanner)."""
@@ -145,8 +174,23 @@ class CombinedScanner:
     def max_span(self) -> int:
         return max(int(p.max_span) for p in self.parts)
 
+    @property
+    def streams(self) -> bool:
+        return all(isinstance(p, StreamScanner) for p in self.parts)
+
     def scan(self, text: str) -> list[Any]:
         return [h for p in self.parts for h in p.scan(text)]
+
+    def scan_stream(self, text: str) -> tuple[list[Any], int]:
+        hits: list[Any] = []
+        pending = len(text)
+        for p in self.parts:
+            if not isinstance(p, StreamScanner):
+                raise TypeError("scan_stream needs every part to support it (see .streams)")
+            found, start = p.scan_stream(text)
+            hits.extend(found)
+            pending = min(pending, start)
+        return hits, pending
 
 
 def _import(module: str, where: str) -> Any:

@@ -18,6 +18,7 @@ from beian.lexicon._fold import RULE_BITS, FoldFlags, FoldTable, cache_dir, fold
 from beian.lexicon._matcher import Matcher, make_matcher
 from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig, LoadReport
 from beian.lexicon._normalize import Normalized, normalize, raw
+from beian.lexicon._pending import PrefixIndex, original_start, pending_start
 
 __all__ = ["Lexicon"]
 
@@ -57,6 +58,7 @@ class Lexicon:
         self.report = report or LoadReport()
         self._lock = threading.Lock()
         self._state: _State | None = None
+        self._prefixes: tuple[_State, PrefixIndex, PrefixIndex | None, PrefixIndex] | None = None
 
     # -- construction ----------------------------------------------------------------------
     @classmethod
@@ -176,6 +178,50 @@ class Lexicon:
         st = self._compiled()
         if not text or st.ac is None:
             return []
+        return self._scan(st, text)[0]
+
+    def scan_stream(self, text: str) -> tuple[list[Hit], int]:
+        """For the text of a stream so far: its hits (as :meth:`scan`) and the original offset
+        where its unfinished tail begins — the shortest ending that text still to come could
+        turn into a hit (``len(text)`` when no ending is the start of a keyword form).
+
+        A streaming screener may release everything before that offset once the hits are
+        checked, and then only needs to rescan the held tail with what arrives next: no hit
+        can start in text that was released this way. Typically the tail is empty or a few
+        characters, where a window of :attr:`max_span` characters would hold much more.
+        """
+        st = self._compiled()
+        if not text or st.ac is None:
+            return [], len(text)
+        hits, n = self._scan(st, text)
+        main, homo, allow = self._prefix_indexes(st)
+        if hits:  # hits the text to come may still undo stay held (they are in the tail)
+            k = allow.first(n.text) if allow.longest else None
+            inside_allow = len(text) if k is None else original_start(n, k)
+            open_end = _word_char(st.ft, text[-1])  # an ASCII keyword's end is not yet known
+            hits = [
+                h
+                for h in hits
+                if h.start < inside_allow and not (open_end and h.end == len(text))
+            ]
+        return hits, pending_start(text, n, main, homo, st.syl)
+
+    def _prefix_indexes(self, st: _State) -> tuple[PrefixIndex, PrefixIndex | None, PrefixIndex]:
+        idx = self._prefixes
+        if idx is None or idx[0] is not st:
+            with self._lock:  # built on first use: only stream screening needs them
+                main = PrefixIndex(st.main.patterns)
+                homo = PrefixIndex(st.homo.patterns) if st.homo is not None else None
+                allow = PrefixIndex(
+                    p
+                    for p, vs in zip(st.main.patterns, st.main.variants, strict=True)
+                    if any(v[0] < 0 for v in vs)
+                )
+                idx = self._prefixes = (st, main, homo, allow)
+        return idx[1], idx[2], idx[3]
+
+    def _scan(self, st: _State, text: str) -> tuple[list[Hit], Normalized]:
+        assert st.ac is not None  # callers return early without a matcher
         c = self.config
         if st.raw:
             n = raw(text)
@@ -211,7 +257,7 @@ class Lexicon:
         hits.sort(key=lambda h: (h.start, -h.end, h.keyword, h.risk))
         if c.match == "leftmost-longest":
             hits = _leftmost_longest(hits)
-        return hits
+        return hits, n
 
     def _resolve(
         self,
