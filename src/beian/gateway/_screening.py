@@ -222,6 +222,8 @@ def build_screening(config: ScreeningConfig, keyring: KeyRing | None = None) -> 
     # compile the matcher and load the lazy tables now, not on the first request
     if scanner is not None:
         scanner.scan(_WARM_UP)
+        if isinstance(scanner, StreamScanner):  # its prefix index, for the first stream
+            scanner.scan_stream(_WARM_UP)
     if redactor is not None:
         redactor.redact(_WARM_UP)
     return Screening(config=config, scanner=scanner, redactor=redactor, sources=sources)
