@@ -9,10 +9,11 @@ or ``kill -9`` a rerun asks only the questions that had no answer yet.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -317,6 +318,19 @@ def finish(
     return log
 
 
+@contextlib.contextmanager
+def _closed_in_background(cache: ResponseCache) -> Iterator[None]:
+    """Close ``cache`` in a thread while the block runs; done when the block is.
+
+    Closing checkpoints the cache into its database file (a disk sync); SQLite lets go of the
+    GIL meanwhile, so the answers are judged and written at the same time.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="beian-cache-close") as pool:
+        closed = pool.submit(cache.close)
+        yield
+    closed.result()
+
+
 def run_assessment(
     cfg: AssessConfig,
     edition: Edition,
@@ -349,41 +363,38 @@ def run_assessment(
     judging = Judging(judges)
     try:
         _, asked = asyncio.run(collect(target, cache, questions, progress, judging.add))
-    finally:
-        # closing checkpoints the cache (a disk sync): done while the answers are judged and
-        # written (SQLite lets go of the GIL), waited for before returning
-        closer = ThreadPoolExecutor(1, thread_name_prefix="beian-cache-close")
-        closed = closer.submit(cache.close)
-        closer.shutdown(wait=False)
-    judging.drain()
-    records = [judging.records[q.id] for q in questions]
-    rest = [j for j in judges if not j.streaming]
-    streamed = len(judges) - len(rest)
-    if progress:
-        progress("judge", streamed, len(judges))
-    apply_judges(records, rest, progress, done=streamed, total=len(judges))
-    if streamed and rest:  # verdicts in the configured order of the judges, as if judged in turn
-        for rec in records:
-            v = rec["verdicts"]
-            rec["verdicts"] = {j.name: v[j.name] for j in judges if j.name in v}
-    base = AssessmentLog.for_edition(
-        edition,
-        target=target.describe(),
-        judges=[j.describe() for j in judges],
-        seeds={k: cfg.sampling.seed for k in samples},
-        samples={k: len(v) for k, v in samples.items()},
-        extra={
-            "name": cfg.name,
-            "config": str(cfg.path),
-            "banks": bank.files,
-            "bank_sizes": {k: len(bank.of_kind(k)) for k in KINDS},
-            "sampling_method": cfg.sampling.method,
-        },
-    )
-    if (out / LOG).is_file():  # a rerun keeps what others wrote into the log (9.2-* items)
-        base.results = list(AssessmentLog.load(out / LOG).results)
-    log = finish(out, records, policy, edition, base)
-    closed.result()
+    except BaseException:
+        cache.close()
+        raise
+    with _closed_in_background(cache):
+        judging.drain()
+        records = [judging.records[q.id] for q in questions]
+        rest = [j for j in judges if not j.streaming]
+        streamed = len(judges) - len(rest)
+        if progress and judges:
+            progress("judge", streamed, len(judges))
+        apply_judges(records, rest, progress, done=streamed, total=len(judges))
+        if streamed and rest:  # the verdicts in the configured order, as if judged in turn
+            for rec in records:
+                v = rec["verdicts"]
+                rec["verdicts"] = {j.name: v[j.name] for j in judges if j.name in v}
+        base = AssessmentLog.for_edition(
+            edition,
+            target=target.describe(),
+            judges=[j.describe() for j in judges],
+            seeds={k: cfg.sampling.seed for k in samples},
+            samples={k: len(v) for k, v in samples.items()},
+            extra={
+                "name": cfg.name,
+                "config": str(cfg.path),
+                "banks": bank.files,
+                "bank_sizes": {k: len(bank.of_kind(k)) for k in KINDS},
+                "sampling_method": cfg.sampling.method,
+            },
+        )
+        if (out / LOG).is_file():  # a rerun keeps what others wrote into the log (9.2-* items)
+            base.results = list(AssessmentLog.load(out / LOG).results)
+        log = finish(out, records, policy, edition, base)
     return RunResult(out, log, records, asked)
 
 
