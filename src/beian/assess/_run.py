@@ -9,10 +9,12 @@ or ``kill -9`` a rerun asks only the questions that had no answer yet.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,7 @@ from beian.io import atomic_path
 from beian.standards import Edition
 
 RECORDS = "records.jsonl"
+_RECORD_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # one line of records.jsonl
 LOG = "assessment.json"
 Progress = Callable[[str, int, int], None]
 _SAMPLE_FIGURE = {
@@ -86,14 +89,22 @@ async def collect(
     cache: ResponseCache,
     questions: list[Question],
     progress: Progress | None = None,
+    on_answer: Callable[[Question, Response], None] | None = None,
 ) -> tuple[dict[str, Response], int]:
-    """Answers for every question: from the cache, else from the target (committed as they come)."""
+    """Answers for every question: from the cache, else from the target (committed as they come).
+
+    ``on_answer`` sees every answer (the cached ones first) on the event loop as it arrives.
+    """
     ident = target.identity()
     keys = {q.id: cache_key(ident, q.chat()) for q in questions}
     got = cache.get_many(list(keys.values()))
     out = {q.id: got[keys[q.id]] for q in questions if keys[q.id] in got}
     total = len(questions)
     done = len(out)
+    if on_answer:
+        for q in questions:
+            if q.id in out:
+                on_answer(q, out[q.id])
     if progress:
         progress("ask", done, total)
     todo = [q for q in questions if q.id not in out]
@@ -115,6 +126,8 @@ async def collect(
         pending.append((keys[q.id], q.id, r))
         out[q.id] = r
         done += 1
+        if on_answer:
+            on_answer(q, r)
         if progress:
             progress("ask", done, total)
 
@@ -124,6 +137,69 @@ async def collect(
         flush()
         await target.aclose()
     return out, len(todo)
+
+
+class Judging:
+    """Records, and the verdicts of the streaming judges, made while the target is still answering.
+
+    :meth:`add` takes each answer as it arrives; the work is done when the event loop is quiet
+    (no answer for ``QUIET_S``), ``SLICE`` answers at a time, so an arriving answer waits for at
+    most one slice. :meth:`drain` does what is left after the last answer. The verdicts are those
+    of judging all records at the end: a streaming judge's verdict depends on its answer only.
+    """
+
+    QUIET_S = 0.002
+    SLICE = 8
+
+    def __init__(self, judges: list[Judge]) -> None:
+        self.judges = [j for j in judges if j.streaming]
+        self.records: dict[str, dict[str, Any]] = {}
+        self._todo: deque[tuple[Question, Response]] = deque()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timer: asyncio.Handle | None = None
+        self._last = 0.0
+        self._error: Exception | None = None
+
+    def add(self, q: Question, r: Response) -> None:
+        self._todo.append((q, r))
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # outside an event loop: drain() does it all
+            return
+        self._loop, self._last = loop, loop.time()
+        if self._timer is None and self._error is None:
+            self._timer = loop.call_later(self.QUIET_S, self._tick)
+
+    def _tick(self) -> None:
+        assert self._loop is not None
+        self._timer = None
+        wait = self._last + self.QUIET_S - self._loop.time()
+        if wait > 0:  # an answer came meanwhile: the loop is busy, wait for quiet
+            self._timer = self._loop.call_later(wait, self._tick)
+            return
+        try:
+            self._step(self.SLICE)
+        except Exception as exc:  # raised again by drain(), outside the event loop
+            self._error = exc
+            return
+        if self._todo:  # the next slice once the loop has looked for arrivals
+            self._timer = self._loop.call_soon(self._tick)
+
+    def _step(self, n: int) -> None:
+        batch = [self._todo.popleft() for _ in range(min(n, len(self._todo)))]
+        records = [_record(q, r) for q, r in batch]
+        for rec in records:
+            self.records[rec["id"]] = rec
+        apply_judges(records, self.judges)
+
+    def drain(self) -> None:
+        """Judge what is left (once the event loop has finished)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._error is not None:
+            raise self._error
+        self._step(len(self._todo))
 
 
 def _record(q: Question, r: Response) -> dict[str, Any]:
@@ -153,8 +229,13 @@ def _record(q: Question, r: Response) -> dict[str, Any]:
 
 
 def apply_judges(
-    records: list[dict[str, Any]], judges: list[Judge], progress: Progress | None = None
+    records: list[dict[str, Any]],
+    judges: list[Judge],
+    progress: Progress | None = None,
+    done: int = 0,
+    total: int | None = None,
 ) -> None:
+    """Each judge's verdicts into the records; progress counts ``done`` judges already applied."""
     live = [r for r in records if r["outcome"] != "error"]
     inputs = [
         JudgeInput(
@@ -182,7 +263,7 @@ def apply_judges(
             else:
                 rec["verdicts"].pop(j.name, None)
         if progress:
-            progress("judge", i + 1, len(judges))
+            progress("judge", done + i + 1, total or len(judges))
 
 
 def build_judges(cfg: AssessConfig, ctx: JudgeContext) -> list[Judge]:
@@ -190,9 +271,9 @@ def build_judges(cfg: AssessConfig, ctx: JudgeContext) -> list[Judge]:
 
 
 def write_records(run_dir: Path, records: list[dict[str, Any]]) -> None:
+    encode = _RECORD_JSON.encode
     with atomic_path(run_dir / RECORDS) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-        for rec in records:
-            fh.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
+        fh.writelines(encode(rec) + "\n" for rec in records)
         fh.flush()
         os.fsync(fh.fileno())
 
@@ -237,6 +318,19 @@ def finish(
     return log
 
 
+@contextlib.contextmanager
+def _closed_in_background(cache: ResponseCache) -> Iterator[None]:
+    """Close ``cache`` in a thread while the block runs; done when the block is.
+
+    Closing checkpoints the cache into its database file (a disk sync); SQLite lets go of the
+    GIL meanwhile, so the answers are judged and written at the same time.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="beian-cache-close") as pool:
+        closed = pool.submit(cache.close)
+        yield
+    closed.result()
+
+
 def run_assessment(
     cfg: AssessConfig,
     edition: Edition,
@@ -266,29 +360,41 @@ def run_assessment(
     policy = Policy.from_config(cfg.policy, {j.name for j in judges}, f"{cfg.path}: policy")
     target = make_target(cfg.target, f"{cfg.path}: target")
     cache = ResponseCache(cache_path)
+    judging = Judging(judges)
     try:
-        answers, asked = asyncio.run(collect(target, cache, questions, progress))
-    finally:
+        _, asked = asyncio.run(collect(target, cache, questions, progress, judging.add))
+    except BaseException:
         cache.close()
-    records = [_record(q, answers[q.id]) for q in questions]
-    apply_judges(records, judges, progress)
-    base = AssessmentLog.for_edition(
-        edition,
-        target=target.describe(),
-        judges=[j.describe() for j in judges],
-        seeds={k: cfg.sampling.seed for k in samples},
-        samples={k: len(v) for k, v in samples.items()},
-        extra={
-            "name": cfg.name,
-            "config": str(cfg.path),
-            "banks": bank.files,
-            "bank_sizes": {k: len(bank.of_kind(k)) for k in KINDS},
-            "sampling_method": cfg.sampling.method,
-        },
-    )
-    if (out / LOG).is_file():  # a rerun keeps what others wrote into the log (9.2-* items)
-        base.results = list(AssessmentLog.load(out / LOG).results)
-    log = finish(out, records, policy, edition, base)
+        raise
+    with _closed_in_background(cache):
+        judging.drain()
+        records = [judging.records[q.id] for q in questions]
+        rest = [j for j in judges if not j.streaming]
+        streamed = len(judges) - len(rest)
+        if progress and judges:
+            progress("judge", streamed, len(judges))
+        apply_judges(records, rest, progress, done=streamed, total=len(judges))
+        if streamed and rest:  # the verdicts in the configured order, as if judged in turn
+            for rec in records:
+                v = rec["verdicts"]
+                rec["verdicts"] = {j.name: v[j.name] for j in judges if j.name in v}
+        base = AssessmentLog.for_edition(
+            edition,
+            target=target.describe(),
+            judges=[j.describe() for j in judges],
+            seeds={k: cfg.sampling.seed for k in samples},
+            samples={k: len(v) for k, v in samples.items()},
+            extra={
+                "name": cfg.name,
+                "config": str(cfg.path),
+                "banks": bank.files,
+                "bank_sizes": {k: len(bank.of_kind(k)) for k in KINDS},
+                "sampling_method": cfg.sampling.method,
+            },
+        )
+        if (out / LOG).is_file():  # a rerun keeps what others wrote into the log (9.2-* items)
+            base.results = list(AssessmentLog.load(out / LOG).results)
+        log = finish(out, records, policy, edition, base)
     return RunResult(out, log, records, asked)
 
 

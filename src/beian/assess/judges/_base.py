@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -47,12 +48,17 @@ class Verdict:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        # what dataclasses.asdict gives (``extra`` copied deeply), without its per-field recursion
+        d = {f: getattr(self, f) for f in _VERDICT_FIELDS}
+        d["extra"] = copy.deepcopy(self.extra) if self.extra else {}
         return {k: v for k, v in d.items() if v not in (None, "", {})}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Verdict:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+_VERDICT_FIELDS = tuple(f.name for f in fields(Verdict))
 
 
 @dataclass
@@ -66,10 +72,17 @@ class JudgeContext:
 
 
 class Judge:
-    """Base class. Subclasses set ``name`` and implement :meth:`judge_many`."""
+    """Base class. Subclasses set ``name`` and implement :meth:`judge_many`.
+
+    ``streaming``: the judge may be given the answers a few at a time while the target is still
+    answering, on the event-loop thread between answers. Only for judges that are quick, do no
+    I/O and run no event loop of their own, and whose verdict on an answer does not depend on
+    the other answers in the batch.
+    """
 
     name: ClassVar[str] = ""
     title: ClassVar[str] = ""
+    streaming: ClassVar[bool] = False
 
     def __init__(self, cfg: dict[str, Any], where: str, ctx: JudgeContext) -> None:
         self.cfg = cfg

@@ -22,6 +22,7 @@ class KeywordJudge(Judge):
     """关键词抽检：回答命中关键词库（含变体、拼音、繁简等规避写法）即为不合格."""
 
     title = "关键词抽检"
+    streaming = True  # one automaton scan per answer
 
     def __init__(self, cfg: dict[str, Any], where: str, ctx: JudgeContext) -> None:
         from beian.lexicon import Lexicon

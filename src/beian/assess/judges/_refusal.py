@@ -101,6 +101,7 @@ class RefusalJudge(Judge):
     """中文拒答判定（短语与结构规则）."""
 
     title = "中文拒答判定（规则）"
+    streaming = True  # a few regular expressions per answer
 
     def describe(self) -> dict[str, object]:
         return {

@@ -21,7 +21,14 @@ CREATE TABLE IF NOT EXISTS responses (
 
 
 class ResponseCache:
-    """Only final outcomes are stored (errors are retried on the next run)."""
+    """Only final outcomes are stored (errors are retried on the next run).
+
+    Writes go to the write-ahead log. Copying the log into the database (a checkpoint, which
+    syncs both files to disk) is left to a background thread with its own connection, every
+    ``CHECKPOINT_ROWS`` rows: a writer on an event loop never waits for a disk sync.
+    """
+
+    CHECKPOINT_ROWS = 500
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
@@ -29,8 +36,13 @@ class ResponseCache:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA wal_autocheckpoint=0")
         self._db.execute(_SCHEMA)
         self._lock = threading.Lock()
+        self._unchecked = 0  # rows written since the last checkpoint was asked for
+        self._wake = threading.Event()
+        self._closing = False
+        self._checkpointer: threading.Thread | None = None
 
     def get(self, key: str) -> Response | None:
         with self._lock:
@@ -73,11 +85,44 @@ class ResponseCache:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            self._unchecked += len(rows)
+            if self._unchecked >= self.CHECKPOINT_ROWS:
+                self._unchecked = 0
+                self._ask_checkpoint()
+
+    def _ask_checkpoint(self) -> None:
+        if self._checkpointer is None:
+            self._checkpointer = threading.Thread(
+                target=self._checkpoints, name="beian-cache-checkpoint", daemon=True
+            )
+            self._checkpointer.start()
+        self._wake.set()
+
+    def _checkpoints(self) -> None:
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        try:
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                if self._closing:
+                    return
+                # PASSIVE: copies what it can without blocking writers (SQLite lets go of the GIL)
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            return  # the log is checkpointed when the cache is closed
+        finally:
+            db.close()
 
     def __len__(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM responses").fetchone()[0])
 
     def close(self) -> None:
+        """Close; the last connection to close checkpoints the log into the database."""
+        if self._checkpointer is not None:
+            self._closing = True
+            self._wake.set()
+            self._checkpointer.join()
+            self._checkpointer = None
         with self._lock:
             self._db.close()
