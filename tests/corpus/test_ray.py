@@ -13,6 +13,7 @@ import pytest
 import ray
 
 from beian.corpus import Screeners, SourceConfig, build_report, draw_samples, scan_corpus
+from beian.corpus._ray import start_ray
 from beian.lexicon import Lexicon
 from beian.pii import PiiEngine
 from beian.standards import Edition
@@ -22,7 +23,7 @@ from tests.corpus.test_scan import results
 
 @pytest.fixture(scope="module")
 def local_ray() -> Iterator[None]:
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    start_ray(2)
     yield
     ray.shutdown()
 

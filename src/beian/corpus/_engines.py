@@ -49,6 +49,22 @@ def _run_in_worker(shard: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+def _forkserver() -> Any:
+    """The multiprocessing context of the local workers, its server started (not waited for).
+
+    forkserver: workers are forked from a clean server that imported the heavy modules once
+    (no fork of this process, which may hold threads; no per-worker import cost). Started
+    before the files are cut into shards, the server's imports overlap that planning.
+    """
+    import multiprocessing as mp
+    from multiprocessing import forkserver
+
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["beian.corpus._shard", "pyarrow.parquet", "pandas"])
+    forkserver.ensure_running()
+    return ctx
+
+
 def _local(
     todo: list[Shard], screeners: Screeners, out: Path, clean: bool, workers: int
 ) -> Iterator[dict[str, Any]]:
@@ -56,12 +72,7 @@ def _local(
         for s in todo:
             yield process_shard(s, screeners, out, clean=clean)
         return
-    import multiprocessing as mp
-
-    # forkserver: workers are forked from a clean server that imported the heavy modules once
-    # (no fork of this process, which may hold threads; no per-worker import cost)
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["beian.corpus._shard", "pyarrow.parquet", "pandas"])
+    ctx = _forkserver()
     with ctx.Pool(
         processes=min(workers, len(todo)),
         initializer=_init_worker,
@@ -99,6 +110,8 @@ def scan_corpus(
     """Screen every document of every source into ``out``; finished shards are not redone."""
     out = Path(out)
     workers = workers or os.cpu_count() or 1
+    if engine == "local" and workers > 1:
+        _forkserver()
     fp = screeners.fingerprint()
     shards = plan_shards(cfg, fingerprint=fp, shard_bytes=shard_bytes)
     ids = {s.id for s in shards}

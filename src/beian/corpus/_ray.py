@@ -8,6 +8,7 @@ once; each task screens one shard and writes its outputs, returning only a small
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,27 @@ def _import_ray() -> Any:
     return ray
 
 
+def start_ray(workers: int, address: str | None = None) -> Any:
+    """Connect to the cluster at ``address``, or start a local Ray with ``workers`` CPUs.
+
+    Nothing happens when Ray is already initialised. The local Ray is kept quiet: no dashboard,
+    no forwarding of worker logs, warnings only (its processes share the cores with the workers).
+    """
+    ray = _import_ray()
+    if not ray.is_initialized():
+        if address:
+            ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
+        else:
+            ray.init(
+                num_cpus=workers,
+                include_dashboard=False,
+                log_to_driver=False,
+                logging_level=logging.WARNING,
+            )
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    return ray
+
+
 def run_on_ray(
     todo: list[Shard],
     screeners: Screeners,
@@ -50,16 +72,10 @@ def run_on_ray(
     address: str | None,
 ) -> Iterator[dict[str, Any]]:
     """Screen ``todo`` with ``workers`` Ray actors; yields each shard's summary as it finishes."""
-    ray = _import_ray()
     if not todo:
+        _import_ray()
         return
-    if not ray.is_initialized():
-        if address:
-            ray.init(address=address, log_to_driver=False)
-        else:
-            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
-    ctx = ray.data.DataContext.get_current()
-    ctx.enable_progress_bars = False
+    ray = start_ray(workers, address)
     ds = ray.data.from_items(
         [{"shard": json.dumps(s.to_dict())} for s in todo], override_num_blocks=len(todo)
     )

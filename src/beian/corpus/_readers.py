@@ -17,10 +17,13 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+
 from beian.corpus._sources import SourceConfig, SourceSpec
 from beian.io import decode_bytes
 
-_BLOCK = 1 << 24  # bytes read at a time while planning
+_BLOCK = 1 << 22  # bytes read at a time while planning
+_NL = ord("\n")
 
 
 @dataclass(frozen=True)
@@ -87,9 +90,27 @@ def _detect_encoding(path: str) -> str:
         return "utf-8"
 
 
+def _count_newlines(fh: io.BufferedReader, nbytes: int, buf: bytearray) -> int:
+    """Newlines in the next ``nbytes`` of ``fh``, read through ``buf``.
+
+    Planning reads every byte before any worker starts; numpy counts a few times faster than
+    ``bytes.count``, and reusing one buffer spares a fresh allocation per block.
+    """
+    n = 0
+    view = memoryview(buf)
+    while nbytes > 0:
+        got = fh.readinto(view[: min(len(buf), nbytes)])
+        if not got:
+            break
+        n += int(np.count_nonzero(np.frombuffer(buf, np.uint8, got) == _NL))
+        nbytes -= got
+    return n
+
+
 def _line_ranges(path: str, size: int, shard_bytes: int) -> Iterator[tuple[int, int, int]]:
     """Yield ``(start, end, first_line)`` cutting ``path`` at line ends near every ``shard_bytes``."""
     start, line = 0, 1
+    buf = bytearray(min(_BLOCK, size))
     with open(path, "rb") as fh:
         while start < size:
             end = start + shard_bytes
@@ -109,11 +130,7 @@ def _line_ranges(path: str, size: int, shard_bytes: int) -> Iterator[tuple[int, 
                     end += len(block)
             yield start, end, line
             fh.seek(start)
-            remaining = end - start
-            while remaining > 0:
-                block = fh.read(min(_BLOCK, remaining))
-                line += block.count(b"\n")
-                remaining -= len(block)
+            line += _count_newlines(fh, end - start, buf)
             start = end
 
 
