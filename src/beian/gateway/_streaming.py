@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from starlette.responses import StreamingResponse
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from beian.gateway._holdback import StreamScreener
 from beian.gateway._screening import Decision
@@ -27,20 +29,63 @@ def _event(obj: Any) -> bytes:
     return b"data: " + json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
 
 
-def _sse(gen: AsyncIterator[bytes], headers: dict[str, str]) -> StreamingResponse:
-    return StreamingResponse(
-        gen, media_type="text/event-stream", headers={**headers, "Cache-Control": "no-cache"}
-    )
+class EventStream(Response):
+    """A server-sent-event response that sends ``gen``'s chunks as they come.
+
+    Like Starlette's ``StreamingResponse``, a client that goes away cancels the relay at once
+    (the generator sees the cancellation, so the exchange is still recorded), but with one
+    watcher task per stream instead of a task group and its scopes: per streamed chunk this
+    path is the gateway's hottest.
+    """
+
+    media_type = "text/event-stream"
+
+    def __init__(self, gen: AsyncGenerator[bytes, None], headers: dict[str, str]) -> None:
+        self.gen = gen
+        self.status_code = 200
+        self.background = None
+        self.init_headers({**headers, "Cache-Control": "no-cache"})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        task = asyncio.current_task()
+        gone = False
+
+        async def watch() -> None:
+            nonlocal gone
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            gone = True
+            if task is not None:
+                task.cancel()
+
+        watcher = asyncio.ensure_future(watch())
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            async for chunk in self.gen:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            watcher.cancel()
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except asyncio.CancelledError:
+            if not gone or task is None:
+                raise
+            task.uncancel()  # our own cancellation: the client left, nothing more to send
+        finally:
+            watcher.cancel()
+            await self.gen.aclose()  # a generator stopped mid-way still keeps its record
+
+
+def _sse(gen: AsyncGenerator[bytes, None], headers: dict[str, str]) -> EventStream:
+    return EventStream(gen, headers)
 
 
 def refusal_stream(
     gw: Gateway, ex: Exchange, refusal: dict[str, Any], headers: dict[str, str]
-) -> StreamingResponse:
+) -> EventStream:
     """The input refusal as a stream: one content chunk and a final chunk."""
     choice = refusal["choices"][0]
     base = {k: refusal[k] for k in ("id", "created", "model")} | {"object": "chat.completion.chunk"}
 
-    async def gen() -> AsyncIterator[bytes]:
+    async def gen() -> AsyncGenerator[bytes, None]:
         delta = {"role": "assistant", "content": choice["message"]["content"]}
         first = {"index": 0, "delta": delta, "finish_reason": None, "logprobs": None}
         last = {"index": 0, "delta": {}, "finish_reason": "stop", "logprobs": None}
@@ -129,7 +174,7 @@ class _Relay:
 
 def relay_stream(
     gw: Gateway, ex: Exchange, resp: aiohttp.ClientResponse, headers: dict[str, str]
-) -> StreamingResponse:
+) -> EventStream:
     label = gw.labeller.header(ex.id)
     if label is not None:
         headers = {**headers, label[0]: label[1]}
@@ -178,7 +223,7 @@ def relay_stream(
                 return b"".join(out), True
         return b"".join(out), False
 
-    async def gen() -> AsyncIterator[bytes]:
+    async def gen() -> AsyncGenerator[bytes, None]:
         pending = b""
         try:
             # events that arrive together leave together: one write per network read
