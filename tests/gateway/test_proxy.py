@@ -176,3 +176,19 @@ def test_pii_pseudonymized_with_stable_tokens(make_gateway: MakeGateway) -> None
         "risks": ["ID_CARD", "MOBILE"],
         "count": 2,
     } in a.decisions
+
+
+def test_chat_route_errors_are_openai_errors(gateway: RunningGateway) -> None:
+    # the chat route bypasses the router (hot path): other methods still get 405, and a failure
+    # inside the gateway becomes a 500 in the OpenAI error format, not a dropped connection
+    assert httpx.get(gateway.base_url + "/chat/completions").status_code == 405
+
+    def broken(texts: object) -> None:
+        raise RuntimeError("screening broke")
+
+    gateway.gateway.screening.check_input = broken  # type: ignore[method-assign,assignment]
+    with pytest.raises(openai.InternalServerError) as exc:
+        sdk(gateway).chat.completions.create(
+            model="m", messages=[{"role": "user", "content": "你好"}]
+        )
+    assert exc.value.status_code == 500 and exc.value.body["type"] == "server_error"  # type: ignore[index]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from beian.errors import InputError
 from beian.gateway._complaints import CATEGORIES
@@ -23,6 +25,9 @@ from beian.gateway._proxy import chat_completions
 from beian.gateway._upstream import UpstreamFailure, error_body, error_response, map_status
 
 __all__ = ["create_app"]
+
+CHAT_PATH = "/v1/chat/completions"
+log = logging.getLogger("beian.gateway")
 
 
 def _wants_html(request: Request) -> bool:
@@ -57,7 +62,7 @@ def _input_error(exc: InputError) -> JSONResponse:
     )
 
 
-def create_app(gw: Gateway) -> Starlette:
+def create_app(gw: Gateway) -> ASGIApp:
     """The ASGI app serving ``gw``; its lifespan opens the upstream pool and the purge job."""
 
     def page_ctx(title: str) -> dict[str, Any]:
@@ -223,9 +228,9 @@ def create_app(gw: Gateway) -> Starlette:
         finally:
             await gw.stop()
 
-    return Starlette(
+    app = Starlette(
         routes=[
-            Route("/v1/chat/completions", chat, methods=["POST"]),
+            Route(CHAT_PATH, chat, methods=["POST"]),  # POST is served above; others get 405
             Route("/v1/models", models),
             Route("/healthz", health),
             Route("/metrics", metrics),
@@ -241,3 +246,20 @@ def create_app(gw: Gateway) -> Starlette:
         ],
         lifespan=lifespan,
     )
+
+    async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+        # the OpenAI route is the gateway's hot path (every streamed chunk goes through `send`):
+        # it skips the router and the two exception middlewares, and handles errors itself
+        if scope["type"] == "http" and scope["path"] == CHAT_PATH and scope["method"] == "POST":
+            try:
+                response = await chat_completions(gw, Request(scope, receive))
+            except Exception:
+                log.exception("处理对话请求时出错")
+                response = error_response(
+                    500, error_body("网关内部错误，请稍后重试", "server_error", "internal_error")
+                )
+            await response(scope, receive, send)
+            return
+        await app(scope, receive, send)
+
+    return asgi
