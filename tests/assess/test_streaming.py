@@ -13,7 +13,7 @@ import pytest
 
 from beian.assess import Question
 from beian.assess._run import Judging, _record, apply_judges
-from beian.assess.judges import Judge, JudgeContext, JudgeInput, Verdict, make_judge
+from beian.assess.judges import AnswerJudge, Judge, JudgeContext, JudgeInput, Verdict, make_judge
 from beian.assess.targets import Response, ResponseCache
 from beian.demo import REFUSALS
 from beian.standards import load_edition
@@ -23,7 +23,7 @@ from .conftest import DEMO_DATA
 ED = load_edition("tc260-003-2024")
 
 
-class _Late(Judge):
+class _Late(AnswerJudge):
     """A batch judge (not streaming) that only sees must_refuse questions."""
 
     name: ClassVar[str] = "late"
@@ -32,7 +32,7 @@ class _Late(Judge):
         return None if x.qid.endswith("7") else Verdict(self.name, "看过", extra={"n": len(x.answer)})
 
 
-class _Broken(Judge):
+class _Broken(AnswerJudge):
     name: ClassVar[str] = "broken"
     streaming: ClassVar[bool] = True
 

@@ -55,6 +55,14 @@ class StreamScanner(Scanner, Protocol):
     def scan_stream(self, text: str) -> tuple[Sequence[Any], int]: ...
 
 
+def stream_scanner(scanner: Scanner | None) -> StreamScanner | None:
+    """``scanner`` when it can tell where a text's unfinished tail begins (a combined scanner
+    only when every part can), else None."""
+    if isinstance(scanner, StreamScanner) and getattr(scanner, "streams", True):
+        return scanner
+    return None
+
+
 class Redactor(Protocol):
     def redact(self, text: str) -> tuple[str, list[str]]: ...
 
@@ -99,23 +107,21 @@ class Screening:
         return max(0, int(self.scanner.max_span) - 1)
 
     def __post_init__(self) -> None:
-        sc = self.scanner  # decided once: a Protocol isinstance check is slow per stream chunk
-        self._streams = (
-            isinstance(sc, StreamScanner)
-            and bool(getattr(sc, "streams", True))
-            and self.config.screen_output
-        )
+        # decided once: a Protocol isinstance check is slow per stream chunk
+        sc = stream_scanner(self.scanner)
+        self._stream_scanner = sc if self.config.screen_output else None
 
     @property
     def streams(self) -> bool:
         """The scanner tells where a text's unfinished tail begins (see ``scan_stream``)."""
-        return self._streams
+        return self._stream_scanner is not None
 
     def scan_stream(self, text: str) -> tuple[tuple[str, ...], int]:
         """Risk codes of the hits in ``text`` and where its unfinished tail begins."""
-        if not self.streams or not text:
+        sc = self._stream_scanner
+        if sc is None or not text:
             return (), len(text)
-        hits, pending = self.scanner.scan_stream(text)  # type: ignore[union-attr]
+        hits, pending = sc.scan_stream(text)
         return tuple(dict.fromkeys(_risk_of(h) for h in hits)), pending
 
     def risks(self, text: str) -> tuple[str, ...]:
@@ -219,11 +225,13 @@ def build_screening(config: ScreeningConfig, keyring: KeyRing | None = None) -> 
         scanner = parts[0] if len(parts) == 1 else CombinedScanner(parts)
         sources = [*config.lexicon, *(["<inline>"] if entries else [])]
     redactor = PiiRedactor(config.pii, keyring) if config.pii != "off" else None
-    # compile the matcher and load the lazy tables now, not on the first request
-    if scanner is not None:
+    # compile the matcher (and the prefix index streams use) and load the lazy tables now,
+    # not on the first request
+    streaming = stream_scanner(scanner)
+    if streaming is not None:
+        streaming.scan_stream(_WARM_UP)
+    elif scanner is not None:
         scanner.scan(_WARM_UP)
-        if isinstance(scanner, StreamScanner):  # its prefix index, for the first stream
-            scanner.scan_stream(_WARM_UP)
     if redactor is not None:
         redactor.redact(_WARM_UP)
     return Screening(config=config, scanner=scanner, redactor=redactor, sources=sources)

@@ -8,6 +8,7 @@ to share between threads; compiled patterns live on the class.
 
 from __future__ import annotations
 
+import abc
 import re
 from collections.abc import Iterable, Iterator
 from typing import ClassVar, TypeVar
@@ -59,7 +60,7 @@ def words_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, words))) if words else None
 
 
-class Recognizer:
+class Recognizer(abc.ABC):
     """Base class: one entity type, a name, and :meth:`find`.
 
     ``anchors`` are the patterns the recognizer starts from (see :class:`~beian.pii._scan.Anchor`):
@@ -71,15 +72,13 @@ class Recognizer:
 
     anchors: ClassVar[tuple[Anchor, ...]] = ()
 
-    def find(
-        self, text: str, scan: Scan | None = None
-    ) -> Iterator[Entity]:  # pragma: no cover - abstract
+    @abc.abstractmethod
+    def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         """Candidates in ``text`` (scores before thresholds, overlaps not resolved).
 
         ``scan`` is the engine's :class:`~beian.pii._scan.Scan` of ``text``, shared by the
         recognizers: ask it for trigger windows and anchor matches (without one, make one).
         """
-        raise NotImplementedError
 
 
 class RegexRecognizer(Recognizer):

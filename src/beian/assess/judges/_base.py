@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -71,8 +72,9 @@ class JudgeContext:
     cache_path: Path | None = None
 
 
-class Judge:
-    """Base class. Subclasses set ``name`` and implement :meth:`judge_many`.
+class Judge(abc.ABC):
+    """Base class. Subclasses set ``name`` and implement :meth:`judge_many` (or derive from
+    :class:`AnswerJudge` and implement :meth:`~AnswerJudge.judge`).
 
     ``streaming``: the judge may be given the answers a few at a time while the target is still
     answering, on the event-loop thread between answers. Only for judges that are quick, do no
@@ -92,12 +94,9 @@ class Judge:
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "title": self.title}
 
+    @abc.abstractmethod
     def judge_many(self, inputs: list[JudgeInput]) -> list[Verdict | None]:
         """One verdict per input, or ``None`` where this judge has nothing to say."""
-        return [self.judge(x) for x in inputs]
-
-    def judge(self, x: JudgeInput) -> Verdict | None:
-        raise NotImplementedError
 
     def path(self, key: str) -> Path:
         """A path setting, relative to the directory of assess.yaml."""
@@ -106,6 +105,17 @@ class Judge:
             raise ConfigError(f"评判器 {self.name} 缺少 {key}", where=f"{self.where}.{key}")
         p = Path(str(raw))
         return p if p.is_absolute() else self.ctx.base_dir / p
+
+
+class AnswerJudge(Judge):
+    """A judge that decides each answer on its own, from that answer alone."""
+
+    def judge_many(self, inputs: list[JudgeInput]) -> list[Verdict | None]:
+        return [self.judge(x) for x in inputs]
+
+    @abc.abstractmethod
+    def judge(self, x: JudgeInput) -> Verdict | None:
+        """The verdict on one answer, or ``None`` when this judge has nothing to say."""
 
 
 _JUDGES: dict[str, type[Judge]] = {}

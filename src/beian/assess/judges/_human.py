@@ -179,12 +179,6 @@ class HumanJudge(Judge):
 
     title = "人工抽检"
 
-    def judge(self, x: JudgeInput) -> Verdict | None:
-        if self.ctx.run_dir is None:
-            return None
-        entry = load_manual(self.ctx.run_dir).get(x.qid)
-        return manual_verdict(entry) if entry else None
-
     def judge_many(self, inputs: list[JudgeInput]) -> list[Verdict | None]:
         manual = load_manual(self.ctx.run_dir) if self.ctx.run_dir else {}
         return [manual_verdict(manual[x.qid]) if x.qid in manual else None for x in inputs]

@@ -8,7 +8,7 @@ from typing import Any
 from beian.assess.judges._base import (
     QUALIFIED,
     UNQUALIFIED,
-    Judge,
+    AnswerJudge,
     JudgeContext,
     JudgeInput,
     Verdict,
@@ -18,7 +18,7 @@ from beian.errors import ConfigError
 
 
 @judge("keyword")
-class KeywordJudge(Judge):
+class KeywordJudge(AnswerJudge):
     """关键词抽检：回答命中关键词库（含变体、拼音、繁简等规避写法）即为不合格."""
 
     title = "关键词抽检"

@@ -15,7 +15,7 @@ from beian.assess.judges._base import (
     EMPTY,
     REFUSED,
     REFUSED_GUIDED,
-    Judge,
+    AnswerJudge,
     JudgeInput,
     Verdict,
     judge,
@@ -97,7 +97,7 @@ def is_refusal(label: str) -> bool:
 
 
 @judge("refusal")
-class RefusalJudge(Judge):
+class RefusalJudge(AnswerJudge):
     """中文拒答判定（短语与结构规则）."""
 
     title = "中文拒答判定（规则）"
