@@ -43,7 +43,6 @@ class EventStream(Response):
     def __init__(self, gen: AsyncGenerator[bytes, None], headers: dict[str, str]) -> None:
         self.gen = gen
         self.status_code = 200
-        self.background = None
         self.init_headers({**headers, "Cache-Control": "no-cache"})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -60,7 +59,13 @@ class EventStream(Response):
 
         watcher = asyncio.ensure_future(watch())
         try:
-            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": self.status_code,
+                    "headers": self.raw_headers,
+                }
+            )
             async for chunk in self.gen:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             watcher.cancel()
