@@ -1,9 +1,10 @@
 """Gateway overhead: load on loopback through the gateway and directly to the demo model server.
 
-Three processes: this script (the load generator: closed-loop clients on raw asyncio HTTP/1.1
+Three programs: this script (the load generator: closed-loop clients on raw asyncio HTTP/1.1
 keep-alive connections on uvloop, so the client costs little), ``beian demo-server`` (the upstream)
-and ``beian gateway serve`` (with records, labels and, where the modules are installed, the keyword
-library and PII protection). For each concurrency level and mode it runs the same load directly
+and ``beian gateway serve --workers N`` (with records, labels and, where the modules are installed,
+the keyword library and PII protection), deployed as on a real machine: by default one worker
+process per CPU (``--workers 1`` measures a single process). For each concurrency level and mode it runs the same load directly
 against the demo server and through the gateway, in the same run, and reports:
 
 * non-streaming: latency p50/p99 per request, added latency = gateway − direct;
@@ -22,6 +23,8 @@ Two upstream profiles:
 
     .venv/bin/python benchmarks/gateway_bench.py            # 50/200/500 clients, 4 s each (~3 min)
     .venv/bin/python benchmarks/gateway_bench.py --full     # 20 s each
+    .venv/bin/python benchmarks/gateway_bench.py --profiles model --workers 1 \
+        --output benchmarks/results/gateway-1worker.json    # one gateway process, for comparison
 
 Writes ``benchmarks/results/gateway.json``.
 """
@@ -109,13 +112,27 @@ def process(args: list[str], env: dict[str, str], cwd: Path) -> Iterator[subproc
             p.kill()
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process (Linux ``/proc``), or None elsewhere."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def children(pid: int) -> list[int]:
+    """The gateway's worker processes (Linux ``/proc``)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and "spawn_main" in (stat.parent / "cmdline").read_text():
+                out.append(int(stat.parent.name))
+    return sorted(out)
+
+
+def cpu_seconds(pids: list[int]) -> float | None:
+    """User + system CPU time of processes (Linux ``/proc``), or None elsewhere."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _run(coro: Any) -> Any:
@@ -128,9 +145,9 @@ def _run(coro: Any) -> Any:
 
 
 def measured(
-    port: int, n: int, seconds: float, stream: bool, pids: dict[str, int]
+    port: int, n: int, seconds: float, stream: bool, pids: dict[str, list[int]]
 ) -> dict[str, Any]:
-    """One load run, with the CPU time each server process spent per request."""
+    """One load run, with the CPU time each server (all its processes) spent per request."""
     before = {k: cpu_seconds(p) for k, p in pids.items()}
     out = _run(load(port, n, seconds, stream))
     for k, p in pids.items():
@@ -200,7 +217,8 @@ async def client(port: int, bodies: list[bytes], k: int, stream: bool, first: fl
         (
             f"POST /v1/chat/completions HTTP/1.1\r\nHost: bench\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(b)}\r\n\r\n"
-        ).encode() + b
+        ).encode()
+        + b
         for b in bodies
     ]
     n = k
@@ -289,6 +307,10 @@ def main() -> None:
     ap.add_argument("--chunk-delay-ms", type=float, default=None, help="override the model profile")
     ap.add_argument("--modes", default="plain,stream")
     ap.add_argument("--output", type=Path, default=RESULTS)
+    ap.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1,
+        help="gateway worker processes (default: one per CPU, as deployed)",
+    )  # fmt: skip
     args = ap.parse_args()
     seconds = args.seconds or (20.0 if args.full else 4.0)
     levels = [int(x) for x in args.clients.split(",")]
@@ -307,7 +329,7 @@ def main() -> None:
     for name, prof in profiles.items():
         print(f"== {name}: upstream latency {prof['latency_ms']:g} ms, "
               f"chunk delay {prof['chunk_delay_ms']:g} ms", flush=True)  # fmt: skip
-        runs, features = run_profile(env, prof, levels, modes, seconds)
+        runs, features = run_profile(env, prof, levels, modes, seconds, args.workers)
         out_profiles[name] = {**prof, "runs": runs}
     result = {
         "benchmark": "gateway",
@@ -320,6 +342,7 @@ def main() -> None:
             "loadavg_after": os.getloadavg(),
         },
         "gateway_features": features,
+        "gateway_workers": args.workers,
         "targets_at_200": TARGETS,
         "profiles": out_profiles,
         "targets_met": targets_met(out_profiles),
@@ -334,7 +357,12 @@ def main() -> None:
 
 
 def run_profile(
-    env: dict[str, str], prof: dict[str, Any], levels: list[int], modes: list[bool], seconds: float
+    env: dict[str, str],
+    prof: dict[str, Any],
+    levels: list[int],
+    modes: list[bool],
+    seconds: float,
+    workers: int,
 ) -> tuple[list[dict[str, Any]], dict[str, bool]]:
     beian = [sys.executable, "-m", "beian"]
     with tempfile.TemporaryDirectory() as td:
@@ -343,11 +371,13 @@ def run_profile(
         cfg, features = gateway_config(tmp, up)
         upstream = [*beian, "demo-server", "--port", str(up), "--latency-ms",
                     str(prof["latency_ms"]), "--chunk-delay-ms", str(prof["chunk_delay_ms"])]  # fmt: skip
-        gateway = [*beian, "gateway", "serve", "-f", str(cfg), "--port", str(gw), "--quiet"]
+        gateway = [*beian, "gateway", "serve", "-f", str(cfg), "--port", str(gw), "--quiet",
+                   "--workers", str(workers)]  # fmt: skip
         with process(upstream, env, tmp) as dp, process(gateway, env, tmp) as gp:
-            pids = {"upstream": dp.pid, "gateway": gp.pid}
             wait_http(up, "/v1/models")
             wait_http(gw, "/healthz")
+            # the gateway's CPU time is its supervisor's and its worker processes' together
+            pids = {"upstream": [dp.pid], "gateway": [gp.pid, *children(gp.pid)]}
             runs = []
             for stream in modes:
                 for n in levels:

@@ -1,3 +1,4 @@
 from beian.cli import main
 
-main()
+if __name__ == "__main__":  # not when a worker process started with "spawn" imports it
+    main()

@@ -123,3 +123,21 @@ def test_database_is_plain_sqlite(tmp_path: Path) -> None:
     store.close()
     with sqlite3.connect(tmp_path / "s.db") as db:
         assert db.execute("SELECT id, outcome FROM exchanges").fetchall() == [("x", "ok")]
+
+
+def test_an_opt_out_made_by_another_store_on_the_file_holds_at_once(tmp_path: Path) -> None:
+    """Worker processes each open the records file: one's opt-out is the other's answer."""
+    ring = KeyRing.generate()
+    a = RecordStore(tmp_path / "s.db", ring)
+    b = RecordStore(tmp_path / "s.db", ring)
+    try:
+        assert not a.is_opted_out("gail") and not b.is_opted_out("gail")
+        a.set_opt_out("gail", True, via="api")
+        assert b.is_opted_out("gail") and a.is_opted_out("gail")
+        b.set_opt_out("gail", False, via="web")
+        assert not a.is_opted_out("gail")
+        assert not a.is_opted_out(None) and not a.is_opted_out("")
+        assert [ev["via"] for ev in a.opt_out_events("gail")] == ["api", "web"]
+    finally:
+        a.close()
+        b.close()

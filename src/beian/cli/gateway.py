@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,10 +65,16 @@ def serve(
     port: Annotated[int, typer.Option(help="监听端口")] = 8080,
     strict: Annotated[bool, typer.Option("--strict", help="配置检查有阻断项时拒绝启动")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="不输出每次对话的结构化日志")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, help="工作进程数（多核机器上设为 CPU 核数；多于 1 个需 Linux）"
+        ),
+    ] = 1,
 ) -> None:
     """启动合规网关（OpenAI 兼容；kill -HUP 或 POST /admin/reload 重载配置）。"""
     from beian.findings import has_blocking
-    from beian.gateway import Gateway, check_config, run_gateway
+    from beian.gateway import Gateway, check_config, configure_logging, run_gateway, run_workers
 
     cfg = _config(ctx, file)
     findings = check_config(cfg, get_config(ctx).edition())
@@ -77,17 +82,20 @@ def serve(
         console.print(findings_table(findings, title="网关配置检查"))
     if strict and has_blocking(findings):
         raise typer.Exit(EXIT_BLOCKING)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    access = logging.getLogger("beian.gateway.access")
-    access.addHandler(handler)
-    access.setLevel(logging.WARNING if quiet else logging.INFO)
-    logging.getLogger("beian.gateway").setLevel(logging.INFO)
+    configure_logging(quiet)
+
+    def banner(bound: int) -> None:
+        procs = f"；{workers} 个工作进程" if workers > 1 else ""
+        console.print(
+            f"合规网关：http://{host}:{bound}/v1 → {cfg.upstream.base_url}{procs}；"
+            f"投诉举报 http://{host}:{bound}/complaints；指标 /metrics；健康检查 /healthz"
+        )
+
+    if workers > 1:
+        run_workers(cfg, host, port, workers, quiet=quiet, on_ready=banner)
+        return
     gw = Gateway(cfg)
-    console.print(
-        f"合规网关：http://{host}:{port}/v1 → {cfg.upstream.base_url}；"
-        f"投诉举报 http://{host}:{port}/complaints；指标 /metrics；健康检查 /healthz"
-    )
+    banner(port)
     run_gateway(gw, host, port)
 
 

@@ -2,7 +2,8 @@
 
 Input interception (keyword library), personal-information protection, stream-aware output
 screening with a hold-back window, GB 45438 labels, encrypted records with retention and
-training opt-out, a complaint channel (投诉举报), Prometheus metrics, health and config reload.
+training opt-out, a complaint channel (投诉举报), Prometheus metrics, health and config reload;
+one process or several worker processes on one port (:func:`run_workers`).
 """
 
 from beian.gateway._app import create_app
@@ -31,6 +32,7 @@ from beian.gateway._screening import (
 )
 from beian.gateway._serve import RunningGateway, run_gateway, serve_in_thread
 from beian.gateway._store import Exchange, RecordStore
+from beian.gateway._workers import WorkerStartError, configure_logging, run_workers
 
 __all__ = [
     "CATEGORIES",
@@ -56,10 +58,13 @@ __all__ = [
     "ScreeningConfig",
     "StreamScreener",
     "UpstreamConfig",
+    "WorkerStartError",
     "build_screening",
     "check_config",
+    "configure_logging",
     "create_app",
     "load_gateway_config",
     "run_gateway",
+    "run_workers",
     "serve_in_thread",
 ]

@@ -6,6 +6,7 @@ import contextlib
 import hmac
 import json
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -104,6 +105,8 @@ def create_app(gw: Gateway) -> ASGIApp:
             "record_write_errors": gw.store.write_errors,
             "lexicon": gw.screening.sources,
             "pii": gw.screening.config.pii if gw.screening.redactor else "off",
+            "process": {"pid": os.getpid()}
+            | ({"worker": gw.worker[0], "workers": gw.worker[1]} if gw.worker else {}),
         }
         if request.query_params.get("upstream"):
             t0 = time.perf_counter()
@@ -198,6 +201,8 @@ def create_app(gw: Gateway) -> ASGIApp:
         if not admin_ok(request):
             return denied()
         result = gw.reload()
+        if result.ok and gw.on_reloaded is not None:
+            gw.on_reloaded()  # the other worker processes reload too
         body = {"ok": result.ok, "message": result.message, "version": result.version}
         return JSONResponse(body, status_code=200 if result.ok else 400)
 

@@ -66,6 +66,7 @@ class Gateway:
             cipher=config.records.cipher,
             hash_algorithm=config.records.hash_algorithm,
         )
+        self.store.on_backlog = self.metrics.backlog.set  # also seen by the other workers
         self.desk = ComplaintDesk(
             config.records.path, self.store.cipher, config.complaints.handling_days
         )
@@ -73,6 +74,11 @@ class Gateway:
         self._old_upstreams: list[Upstream] = []
         self._purge_task: asyncio.Task[None] | None = None
         self.freeze_heap = False  # set by the serving process: see settle_heap
+        # set by the worker supervisor (see run_workers): this process's place among the workers,
+        # whether it runs the retention purge, and how a reload asked of it reaches the others
+        self.worker: tuple[int, int] | None = None  # (index, number of workers)
+        self.runs_purge = True
+        self.on_reloaded: Callable[[], None] | None = None
 
     def settle_heap(self) -> None:
         """Move everything alive now (keyword tables, PII data, config) out of the collector's
@@ -88,7 +94,8 @@ class Gateway:
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
         _ = self.upstream.session
-        self._purge_task = asyncio.create_task(self._purge_loop())
+        if self.runs_purge:
+            self._purge_task = asyncio.create_task(self._purge_loop())
 
     async def stop(self) -> None:
         if self._purge_task is not None:

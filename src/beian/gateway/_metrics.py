@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
 __all__ = ["Metrics", "log_exchange"]
 
@@ -16,7 +18,12 @@ access_log = logging.getLogger("beian.gateway.access")
 
 
 class Metrics:
-    """The gateway's metrics in a registry of its own (one per gateway instance)."""
+    """The gateway's metrics in a registry of its own (one per gateway instance).
+
+    Under several worker processes (``PROMETHEUS_MULTIPROC_DIR`` set before the worker started,
+    see :func:`beian.gateway.run_workers`) every process writes its values to files there and
+    :meth:`render` adds up all processes' values, so any worker answers ``/metrics`` for all.
+    """
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -38,13 +45,21 @@ class Metrics:
             "beian_gateway_upstream_errors", "上游错误数", ["kind"], registry=r
         )
         self.complaints = Counter("beian_gateway_complaints", "收到的投诉举报数", registry=r)
-        self.backlog = Gauge("beian_gateway_records_backlog", "待写入的记录数", registry=r)
+        self.backlog = Gauge(
+            "beian_gateway_records_backlog", "待写入的记录数", registry=r,
+            multiprocess_mode="livesum",
+        )  # fmt: skip
         self.reloads = Counter(
             "beian_gateway_config_reloads", "配置重载次数", ["result"], registry=r
         )
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        if not path:
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=path)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
 
 
 def log_exchange(**fields: Any) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
+import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import uvicorn
@@ -15,7 +16,7 @@ import uvicorn
 from beian.gateway._app import create_app
 from beian.gateway._gateway import Gateway
 
-__all__ = ["RunningGateway", "run_gateway", "serve_in_thread"]
+__all__ = ["RunningGateway", "make_server", "run_gateway", "serve_forever", "serve_in_thread"]
 
 
 @dataclass
@@ -60,8 +61,30 @@ def serve_in_thread(
         gw.close()
 
 
-def run_gateway(gw: Gateway, host: str = "127.0.0.1", port: int = 8080) -> None:
-    """Serve in the foreground until interrupted; SIGHUP reloads the config file."""
+class _Server(uvicorn.Server):
+    """uvicorn's server that says when it has started listening."""
+
+    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None] | None) -> None:
+        super().__init__(config)
+        self._on_started = on_started
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and self._on_started is not None:
+            self._on_started()
+
+
+def make_server(
+    gw: Gateway, host: str, port: int, on_started: Callable[[], None] | None = None
+) -> uvicorn.Server:
+    return _Server(_config(gw, host, port, "warning"), on_started)
+
+
+def serve_forever(
+    gw: Gateway, server: uvicorn.Server, sockets: list[socket.socket] | None = None
+) -> None:
+    """Serve until SIGTERM/SIGINT (graceful: streams in flight finish); SIGHUP reloads the
+    config file; the records are flushed and closed before this returns."""
     log = logging.getLogger("beian.gateway")
 
     def _hup(signum: int, frame: object) -> None:
@@ -75,10 +98,14 @@ def run_gateway(gw: Gateway, host: str = "127.0.0.1", port: int = 8080) -> None:
         # process exits with status 0
         signal.signal(signal.SIGTERM, lambda signum, frame: None)
         signal.signal(signal.SIGINT, lambda signum, frame: None)
-    server = uvicorn.Server(_config(gw, host, port, "warning"))
     gw.freeze_heap = True
     gw.settle_heap()
     try:
-        server.run()
+        server.run(sockets)
     finally:
         gw.close()
+
+
+def run_gateway(gw: Gateway, host: str = "127.0.0.1", port: int = 8080) -> None:
+    """Serve in the foreground (one process) until interrupted; SIGHUP reloads the config."""
+    serve_forever(gw, make_server(gw, host, port))

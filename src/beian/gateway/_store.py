@@ -2,7 +2,9 @@
 
 Exchanges are written by one background thread in batches, so the request path only puts a
 record on a queue; :meth:`RecordStore.flush` waits until everything queued is on disk and
-:meth:`RecordStore.close` flushes before it returns. User ids are stored as a keyed hash (to find
+:meth:`RecordStore.close` flushes before it returns. Opt-out lookups on the request path use a
+read connection of their own (WAL readers never wait for the writer) and always ask the database,
+so several gateway processes sharing the file see each other's opt-outs at once. User ids are stored as a keyed hash (to find
 a user's records and opt-out) plus an encrypted copy; request, response and error text are
 encrypted with :class:`beian.crypto.FieldCipher` bound to the record id.
 """
@@ -15,7 +17,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,13 +105,13 @@ class RecordStore:
                 fix="请使用创建记录库时的密钥环（轮换后旧密钥须保留）",
             )
         self._hash_key = ring.key(hash_kid)
-        self._opted_out = {
-            h for (h,) in self._db.execute("SELECT user_hash FROM opt_outs WHERE opted_out = 1")
-        }
+        self._reader_lock = threading.Lock()
+        self._reader = self._connect()
         self._queue: queue.Queue[Exchange | None] = queue.Queue()
         self._pending = 0
         self._idle = threading.Condition()
         self.write_errors = 0
+        self.on_backlog: Callable[[int], None] | None = None  # told after each written batch
         self._writer = threading.Thread(target=self._run, name="beian-gateway-records", daemon=True)
         self._writer.start()
 
@@ -124,7 +126,14 @@ class RecordStore:
         return keyed_hash(user, self._hash_key, self.hash_algorithm)
 
     def is_opted_out(self, user: str | None) -> bool:
-        return bool(user) and self.user_hash(user or "") in self._opted_out
+        """The user's current choice, as stored (another gateway process may have set it)."""
+        if not user:
+            return False
+        with self._reader_lock:
+            row = self._reader.execute(
+                "SELECT opted_out FROM opt_outs WHERE user_hash = ?", (self.user_hash(user),)
+            ).fetchone()
+        return bool(row and row[0])
 
     def set_opt_out(self, user: str, opted_out: bool, *, via: str) -> None:
         """Record the user's choice about training use of their inputs (an event is kept)."""
@@ -139,10 +148,6 @@ class RecordStore:
                 "INSERT INTO opt_out_events (user_hash, opted_out, at, via) VALUES (?, ?, ?, ?)",
                 (h, int(opted_out), now, via),
             )
-        if opted_out:
-            self._opted_out.add(h)
-        else:
-            self._opted_out.discard(h)
 
     def opt_out_events(self, user: str) -> list[dict[str, Any]]:
         rows = self._query(
@@ -173,6 +178,8 @@ class RecordStore:
             self._writer.join(timeout=60)
         with self._lock:
             self._db.close()
+        with self._reader_lock:
+            self._reader.close()
 
     def _run(self) -> None:
         stop = False
@@ -227,6 +234,8 @@ class RecordStore:
         with self._idle:
             self._pending -= len(batch)
             self._idle.notify_all()
+        if self.on_backlog is not None:
+            self.on_backlog(self._pending)
 
     def _row(self, ex: Exchange) -> tuple[Any, ...]:
         enc = self.cipher.encrypt

@@ -1,0 +1,336 @@
+"""Several gateway processes on one port under a supervisor (``beian gateway serve --workers N``).
+
+One Python process keeps one core busy at most: screening, labels, JSON and socket work of every
+streamed chunk run on its event loop. On a machine with more cores the gateway runs as several
+worker processes, each a whole gateway (screeners, records writer, upstream pool) listening on
+the same port with ``SO_REUSEPORT``, so the kernel spreads new connections over them. What they
+share lives where every process reads it: records, training opt-outs and complaints in the
+records database, metrics in a Prometheus multiprocess directory.
+
+The supervisor (:func:`run_workers`):
+
+* reserves the port first (bound, not listening: port 0 resolves to one port for all, and a
+  taken port fails before any worker starts);
+* starts the workers and waits until each listens; a worker that cannot start (a missing keyword
+  library, say) stops all of them and its error is raised here;
+* forwards SIGHUP to every worker, and a reload asked of one worker over ``/admin/reload`` to the
+  others, so each reloads the same file with the same all-or-nothing rule as one process does;
+* on SIGTERM or SIGINT asks each worker to stop gracefully (streams in flight finish, records are
+  flushed) and returns;
+* restarts a worker that dies (at most :data:`MAX_RESTARTS` within :data:`RESTART_WINDOW_S`
+  seconds; beyond that it stops all of them and raises).
+
+Workers live in their own process group (a Ctrl-C in the terminal reaches the supervisor only,
+which then stops each worker once), and stop by themselves when the supervisor disappears.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from beian.errors import BeianError, ConfigError
+from beian.gateway._config import GatewayConfig
+
+__all__ = ["MAX_RESTARTS", "RESTART_WINDOW_S", "WorkerStartError", "configure_logging",
+           "run_workers"]  # fmt: skip
+
+log = logging.getLogger("beian.gateway")
+
+MAX_RESTARTS = 5
+RESTART_WINDOW_S = 60.0
+START_TIMEOUT_S = 120.0
+STOP_TIMEOUT_S = 60.0
+_BACKLOG = 2048
+
+
+class WorkerStartError(BeianError):
+    """A worker process could not start (its own error, as it reported it)."""
+
+
+def configure_logging(quiet: bool) -> None:
+    """One JSON line per exchange on stderr (unless ``quiet``); gateway events at INFO."""
+    access = logging.getLogger("beian.gateway.access")
+    if not any(getattr(h, "_beian", False) for h in access.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler._beian = True  # type: ignore[attr-defined]
+        access.addHandler(handler)
+    access.setLevel(logging.WARNING if quiet else logging.INFO)
+    logging.getLogger("beian.gateway").setLevel(logging.INFO)
+
+
+def _socket(host: str, port: int, *, listen: bool) -> socket.socket:
+    family, kind, proto, _, addr = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(addr)
+        if listen:
+            sock.listen(_BACKLOG)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+@dataclass(frozen=True)
+class _Spec:
+    config: GatewayConfig
+    host: str
+    port: int
+    index: int
+    workers: int
+    quiet: bool
+
+
+def _worker(spec: _Spec, conn: Connection) -> None:
+    """One worker process: a whole gateway serving the shared port."""
+    from beian.gateway._gateway import Gateway
+    from beian.gateway._serve import make_server, serve_forever
+
+    os.setpgrp()  # terminal signals go to the supervisor, which stops each worker once
+    configure_logging(spec.quiet)
+    lock = threading.Lock()
+
+    def tell(*message: Any) -> None:
+        with lock, contextlib.suppress(OSError):
+            conn.send(message)
+
+    try:
+        sock = _socket(spec.host, spec.port, listen=True)
+        gw = Gateway(spec.config)
+    except BeianError as exc:
+        tell("failed", exc.what, exc.where, exc.fix)
+        sys.exit(2)
+    except OSError as exc:
+        tell("failed", f"工作进程无法监听 {spec.host}:{spec.port}：{exc}", "--host/--port", None)
+        sys.exit(2)
+    gw.worker = (spec.index, spec.workers)
+    gw.runs_purge = spec.index == 0  # one retention purge for the shared database
+    gw.on_reloaded = lambda: tell("reloaded", spec.index)
+    server = make_server(gw, spec.host, spec.port, on_started=lambda: tell("ready", spec.index))
+
+    def watch_supervisor() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            while True:
+                conn.recv()
+        server.should_exit = True  # the supervisor is gone: finish what is in flight and stop
+
+    threading.Thread(target=watch_supervisor, name="beian-supervisor-watch", daemon=True).start()
+    serve_forever(gw, server, [sock])
+
+
+@dataclass
+class _Worker:
+    index: int
+    process: BaseProcess
+    conn: Connection
+    ready: bool = False
+
+
+class _Supervisor:
+    def __init__(self, spec: _Spec, on_ready: Callable[[int], None] | None) -> None:
+        self.spec = spec
+        self.on_ready = on_ready
+        self.ctx = multiprocessing.get_context("spawn")
+        self.workers: list[_Worker] = []
+        self.stopping = False
+        self.announced = False
+        self.restarts: deque[float] = deque()
+
+    # -- starting ------------------------------------------------------------------------
+    def spawn(self, index: int) -> _Worker:
+        parent, child = self.ctx.Pipe()
+        proc = self.ctx.Process(
+            target=_worker,
+            args=(replace(self.spec, index=index), child),
+            name=f"beian-gateway-worker-{index}",
+        )
+        proc.start()
+        child.close()
+        return _Worker(index, proc, parent)
+
+    def start(self) -> None:
+        self.workers = [self.spawn(i) for i in range(self.spec.workers)]
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not all(w.ready for w in self.workers):
+            if self.stopping:
+                return
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WorkerStartError(
+                    f"工作进程在 {START_TIMEOUT_S:.0f} 秒内没有开始监听",
+                    where="--workers",
+                    fix="检查上游、记录库与关键词库是否可用，或减少工作进程数",
+                )
+            for w, msg in self.events(min(left, 0.5)):
+                if msg is None:
+                    code = w.process.exitcode
+                    raise WorkerStartError(
+                        f"工作进程 {w.index} 启动失败（退出码 {code}）",
+                        where="--workers",
+                        fix="见上方该进程的错误输出",
+                    )
+                if msg[0] == "failed":
+                    raise WorkerStartError(msg[1], where=msg[2], fix=msg[3])
+                self.handle(w, msg)
+
+    # -- running -------------------------------------------------------------------------
+    def events(self, timeout: float) -> list[tuple[_Worker, tuple[Any, ...] | None]]:
+        """Messages from the workers, and ``(worker, None)`` for each that has exited."""
+        by_conn = {id(w.conn): w for w in self.workers}
+        by_sentinel = {w.process.sentinel: w for w in self.workers}
+        out: list[tuple[_Worker, tuple[Any, ...] | None]] = []
+        for obj in wait([*(w.conn for w in self.workers), *by_sentinel], timeout):
+            if isinstance(obj, int):
+                w = by_sentinel[obj]
+                with contextlib.suppress(EOFError, OSError):  # what it said before it went
+                    while w.conn.poll():
+                        out.append((w, w.conn.recv()))
+                out.append((w, None))
+                continue
+            w = by_conn[id(obj)]
+            with contextlib.suppress(EOFError, OSError):  # an exit: the sentinel reports it
+                out.append((w, w.conn.recv()))
+        return out
+
+    def handle(self, w: _Worker, msg: tuple[Any, ...]) -> None:
+        if msg[0] == "ready":
+            w.ready = True
+            if self.announced:
+                log.info("工作进程 %d 已重新开始服务（pid %s）", w.index, w.process.pid)
+            elif all(x.ready for x in self.workers):
+                self.announced = True
+                if self.on_ready is not None:
+                    self.on_ready(w.index)
+        elif msg[0] == "reloaded":  # a reload asked of one worker: the others reload too
+            self.signal_all(signal.SIGHUP, but=w)
+
+    def signal_all(self, sig: int, but: _Worker | None = None) -> None:
+        for w in self.workers:
+            if w is not but and w.process.is_alive() and w.process.pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(w.process.pid, sig)
+
+    def run(self) -> None:
+        while not self.stopping:
+            for w, msg in self.events(0.5):
+                if msg is not None:
+                    self.handle(w, msg)
+                elif not self.stopping:
+                    self.replace(w)
+
+    def replace(self, w: _Worker) -> None:
+        """A worker died while serving: start another in its place, unless they keep dying."""
+        self.forget(w)
+        code = w.process.exitcode
+        now = time.monotonic()
+        self.restarts.append(now)
+        while self.restarts and now - self.restarts[0] > RESTART_WINDOW_S:
+            self.restarts.popleft()
+        if len(self.restarts) > MAX_RESTARTS:
+            raise WorkerStartError(
+                f"工作进程在 {RESTART_WINDOW_S:.0f} 秒内意外退出超过 {MAX_RESTARTS} 次，网关停止",
+                where=f"工作进程 {w.index}（最后一次退出码 {code}）",
+                fix="见上方工作进程的错误输出",
+            )
+        log.error(
+            "工作进程 %d（pid %s）意外退出（退出码 %s），正在重启", w.index, w.process.pid, code
+        )
+        self.workers[self.workers.index(w)] = self.spawn(w.index)
+
+    def forget(self, w: _Worker) -> None:
+        w.conn.close()
+        w.process.join(timeout=5)
+        path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        if path and w.process.pid is not None:  # its gauges no longer count; counters stay
+            from prometheus_client import multiprocess
+
+            multiprocess.mark_process_dead(w.process.pid, path)  # type: ignore[no-untyped-call]
+
+    # -- stopping ------------------------------------------------------------------------
+    def stop(self) -> None:
+        self.stopping = True
+        self.signal_all(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for w in self.workers:
+            w.process.join(timeout=max(0.0, deadline - time.monotonic()))
+            if w.process.is_alive():
+                log.error("工作进程 %d 未能在 %.0f 秒内停止，强制结束", w.index, STOP_TIMEOUT_S)
+                w.process.kill()
+                w.process.join(timeout=5)
+            w.conn.close()
+
+
+def run_workers(
+    config: GatewayConfig,
+    host: str,
+    port: int,
+    workers: int,
+    *,
+    quiet: bool = False,
+    on_ready: Callable[[int], None] | None = None,
+) -> None:
+    """Serve with ``workers`` processes until SIGTERM/SIGINT; ``on_ready(port)`` is called once
+    every worker listens. Raises :class:`WorkerStartError` when workers cannot start or keep
+    dying, and :class:`ConfigError` when the port cannot be had."""
+    if workers < 1:
+        raise ConfigError("工作进程数至少为 1", where="--workers", fix="例如 --workers 4")
+    if not sys.platform.startswith("linux") or not hasattr(socket, "SO_REUSEPORT"):
+        raise ConfigError(
+            "多个工作进程需要 Linux 的 SO_REUSEPORT", where="--workers", fix="使用 --workers 1"
+        )
+    try:
+        reserved = _socket(host, port, listen=False)
+    except OSError as exc:
+        raise ConfigError(
+            f"无法使用地址 {host}:{port}：{exc}", where="--host/--port", fix="换一个端口或地址"
+        ) from None
+    bound = int(reserved.getsockname()[1])
+    own_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    if own_dir:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="beian-gateway-metrics-")
+    metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    spec = _Spec(config, host, bound, 0, workers, quiet)
+    sup = _Supervisor(spec, None if on_ready is None else lambda _i: on_ready(bound))
+
+    def _stop(signum: int, frame: object) -> None:
+        sup.stopping = True
+
+    def _hup(signum: int, frame: object) -> None:
+        sup.signal_all(signal.SIGHUP)
+
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGHUP, _hup)
+    try:
+        sup.start()
+        sup.run()
+    finally:
+        sup.stop()
+        for s, h in previous.items():
+            signal.signal(s, h)
+        reserved.close()
+        if own_dir:
+            os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+            shutil.rmtree(metrics_dir, ignore_errors=True)
