@@ -131,3 +131,13 @@ def test_surrogates_and_astral_offsets(backend: str) -> None:
     text = "𠀀😀\ud800法轮功"
     [h] = lex.scan(text)
     assert (h.start, h.end, h.text) == (3, 6, "法轮功")
+
+
+def test_keyword_with_a_lone_surrogate_builds_in_full_mode(backend: str) -> None:
+    """OpenCC reads UTF-8: a broken UTF-16 pair in a keyword must not stop the build."""
+    lex = Lexicon.from_entries(
+        [("违禁\ud800词", "A1a"), ("臺獨", "A1c")], LexiconConfig(matcher=backend)
+    )
+    assert [h.keyword for h in lex.scan("这是违禁\ud800词")] == ["违禁\ud800词"]
+    # traditional/simplified folding still works for the other keywords of the library
+    assert [h.keyword for h in lex.scan("反对台独")] == ["臺獨"]

@@ -18,6 +18,7 @@ import functools
 import hashlib
 import io
 import os
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -183,11 +184,21 @@ def _opencc(config: str) -> Any:
     return opencc.OpenCC(config)
 
 
+_LONE_SURROGATES = re.compile("([\ud800-\udfff]+)")
+
+
 def opencc_convert(config: str, text: str) -> str:
-    """Convert with a cached OpenCC converter (``t2s``, ``s2t``, …); serialized across threads."""
+    """Convert with a cached OpenCC converter (``t2s``, ``s2t``, …); serialized across threads.
+
+    OpenCC reads UTF-8, which cannot hold a lone surrogate (a broken UTF-16 pair, possible in a
+    keyword file or in text): such runs are kept as they are and the text between them converted.
+    """
     conv = _opencc(config)
+    parts = _LONE_SURROGATES.split(text)
     with _OPENCC_LOCK:
-        return str(conv.convert(text))
+        if len(parts) == 1:
+            return str(conv.convert(text))
+        return "".join(p if i % 2 else str(conv.convert(p)) for i, p in enumerate(parts))
 
 
 def _t2s_map(chars: list[str]) -> dict[str, str]:
