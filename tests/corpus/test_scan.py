@@ -236,3 +236,31 @@ def test_real_pii_engine_plugs_in(corpus: Path, tmp_path: Path) -> None:
     with_phone = {r["doc_id"] for r in rows if r["pii_count"]}
     assert len(with_phone) == 54 and not any(r["bad"] for r in rows)
     assert all(r["pii_types"] == ["MOBILE"] for r in rows if r["pii_count"])
+
+
+def test_repeated_document_ids_are_reported(tmp_path: Path, edition: Edition) -> None:
+    """Two files of one source reuse ids: every repeat is counted, exactly, with examples."""
+    (tmp_path / "a").mkdir()
+    write_jsonl(tmp_path / "a" / "1.jsonl", texts(300, 3, 1), id_prefix="d")
+    write_jsonl(tmp_path / "a" / "2.jsonl", texts(120, 1, 2), id_prefix="d")  # d0…d119 again
+    write_jsonl(tmp_path / "b.jsonl", texts(200, 2, 3), id_prefix="d")  # another source: fine
+    cfg_path = write_sources(
+        tmp_path,
+        [
+            {"name": "dup", "type": "self-collected", "collection_record": "记录",
+             "paths": ["a/*.jsonl"], "id_field": "id"},
+            {"name": "uniq", "type": "self-collected", "collection_record": "记录",
+             "paths": ["b.jsonl"], "id_field": "id"},
+        ],
+    )  # fmt: skip
+    out = tmp_path / "out"
+    scan_corpus(SourceConfig.load(cfg_path), Screeners(lexicon=WordScreener()), out,
+                workers=1, shard_bytes=4000)  # fmt: skip
+    report = build_report(out, edition)
+    dup, uniq = report.source("dup"), report.source("uniq")
+    assert (dup.docs, dup.duplicate_ids) == (420, 120)
+    assert dup.duplicate_examples == sorted(f"dup:d{i}" for i in range(120))[:5]
+    assert (uniq.docs, uniq.duplicate_ids) == (200, 0)
+    codes = [(f.code, f.location.field if f.location else None) for f in report.findings]
+    assert ("BA-COR-007", "sources.dup") in codes
+    assert ("BA-COR-007", "sources.uniq") not in codes

@@ -40,3 +40,9 @@ PII_PRESENT = define_code(
     clause="5.2",
     severity=Severity.INFO,
 )
+DUPLICATE_IDS = define_code(
+    "BA-COR-007",
+    "语料文档编号（id_field）重复，抽样与人工复核无法唯一对应文档",
+    clause="9.2",
+    severity=Severity.WARNING,
+)

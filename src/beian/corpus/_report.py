@@ -8,10 +8,18 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+import pyarrow.parquet as pq
 from pydantic import BaseModel, Field
 
 from beian.assess import wilson_interval
-from beian.corpus._codes import PII_PRESENT, RECORD_CORRUPT, SOURCE_REJECTED, SOURCE_STRADDLES
+from beian.corpus._codes import (
+    DUPLICATE_IDS,
+    PII_PRESENT,
+    RECORD_CORRUPT,
+    SOURCE_REJECTED,
+    SOURCE_STRADDLES,
+)
 from beian.corpus._engines import MANIFEST, load_manifest
 from beian.corpus._files import read_output
 from beian.corpus._shard import load_summary
@@ -40,6 +48,8 @@ class SourceResult(BaseModel):
     pii_docs: int
     by_risk: dict[str, int] = Field(default_factory=dict)
     missing_records: list[str] = Field(default_factory=list)
+    duplicate_ids: int = 0  # documents whose id_field value an earlier document already had
+    duplicate_examples: list[str] = Field(default_factory=list)
     verdict: Literal["接受", "拒绝"]
     straddles: bool
 
@@ -117,6 +127,11 @@ def build_report(out: str | os.PathLike[str], edition: Edition) -> CorpusReport:
     results = []
     for s in cfg.sources:
         a = agg[s.name]
+        dups, examples = (
+            _duplicate_ids(out, [sh for sh in manifest["shards"] if sh["source"] == s.name])
+            if s.id_field
+            else (0, [])
+        )
         n, k = a["docs"], a["bad"]
         ratio = k / n if n else 0.0
         lo, hi = wilson_interval(k, n)
@@ -135,6 +150,8 @@ def build_report(out: str | os.PathLike[str], edition: Edition) -> CorpusReport:
             pii_docs=a["pii"],
             by_risk=dict(sorted(a["risk"].items())),
             missing_records=s.missing_records(),
+            duplicate_ids=dups,
+            duplicate_examples=examples,
             verdict="接受" if ok else "拒绝",
             straddles=n > 0 and lo <= fig.threshold <= hi,
         )
@@ -154,6 +171,31 @@ def build_report(out: str | os.PathLike[str], edition: Edition) -> CorpusReport:
     atomic_write_text(out / ERRORS, "".join(e + "\n" for e in errors_out))
     atomic_write_text(out / REPORT, report.model_dump_json(indent=2))
     return report
+
+
+def _duplicate_ids(out: Path, shards: list[dict[str, Any]]) -> tuple[int, list[str]]:
+    """How many documents of one source repeat an earlier document's id, and a few such ids.
+
+    One pass keeps a 64-bit hash per id (8 bytes a document, not the strings); only ids whose
+    hash repeats are read again and compared as strings, so hash collisions never count.
+    """
+    paths = [out / "results" / f"{sh['id']}.parquet" for sh in shards]
+    hashes = [
+        np.fromiter(map(hash, ids), dtype=np.int64, count=len(ids))
+        for ids in (pq.read_table(p, columns=["doc_id"]).column(0).to_pylist() for p in paths)
+    ]
+    h = np.sort(np.concatenate(hashes)) if hashes else np.zeros(0, dtype=np.int64)
+    repeated = set(h[1:][h[1:] == h[:-1]].tolist())
+    if not repeated:
+        return 0, []
+    seen: Counter[str] = Counter()
+    for p in paths:
+        seen.update(
+            i for i in pq.read_table(p, columns=["doc_id"]).column(0).to_pylist()
+            if hash(i) in repeated
+        )  # fmt: skip
+    dups = {i: n for i, n in seen.items() if n > 1}
+    return sum(n - 1 for n in dups.values()), sorted(dups)[:5]
 
 
 def _source_findings(r: SourceResult, threshold: float, where: str) -> list[Finding]:
@@ -188,6 +230,16 @@ def _source_findings(r: SourceResult, threshold: float, where: str) -> list[Find
                 RECORD_CORRUPT,
                 f"来源 {r.name}：{r.errors} 条记录损坏或缺少文本，未筛查（明细见 errors.jsonl）",
                 fix="修复这些记录后重新筛查",
+                location=loc,
+            )
+        )
+    if r.duplicate_ids:
+        out.append(
+            Finding.of(
+                DUPLICATE_IDS,
+                f"来源 {r.name}：{r.duplicate_ids} 篇文档的编号与前面的文档重复"
+                f"（如 {'、'.join(r.duplicate_examples[:3])}）",
+                fix="让 id_field 在来源内唯一（或不设 id_field，改用 来源:文件:行号）后重新筛查",
                 location=loc,
             )
         )
