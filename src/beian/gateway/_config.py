@@ -64,6 +64,9 @@ class ScreeningConfig(_Strict):
     input_refusal: str = "很抱歉，您的问题涉及法律法规禁止或不宜讨论的内容，我无法回答。"
     output_block_message: str = "【该回答包含不宜展示的内容，已被安全策略拦截】"
     pii: Literal["off", "mask", "pseudonym"] = "mask"
+    # with pii: pseudonym, the user's own values replace the tokens in the answer they receive
+    # (the model and its provider only ever see the tokens)
+    restore_pseudonyms: bool = True
 
 
 class LabelsConfig(_Strict):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from beian.gateway._restore import restore
 from beian.gateway._screening import Decision
 from beian.gateway._store import Exchange
 from beian.gateway._streaming import refusal_stream, relay_stream
@@ -45,10 +46,23 @@ def message_texts(messages: list[Any]) -> list[str]:
     return out
 
 
-def _redact_messages(gw: Gateway, messages: list[Any]) -> tuple[list[Any] | None, Counter[str]]:
-    """Messages with personal information protected; ``None`` when nothing changed."""
+def _redact_messages(
+    gw: Gateway, messages: list[Any]
+) -> tuple[list[Any] | None, Counter[str], dict[str, str]]:
+    """Messages with personal information protected (``None`` when nothing changed), the types
+    found and the pseudonym token → value mapping."""
     found: Counter[str] = Counter()
+    tokens: dict[str, str] = {}
     changed = False
+
+    def protect(text: str) -> str:
+        nonlocal changed
+        new, types, mapping = gw.screening.protect(text)
+        found.update(types)
+        tokens.update(mapping)
+        changed |= new != text
+        return new
+
     out: list[Any] = []
     for m in messages:
         if not isinstance(m, dict) or m.get("role") not in ("user", "system"):
@@ -56,23 +70,19 @@ def _redact_messages(gw: Gateway, messages: list[Any]) -> tuple[list[Any] | None
             continue
         content = m.get("content")
         if isinstance(content, str):
-            new, types = gw.screening.redact(content)
-            found.update(types)
-            changed |= new != content
+            new = protect(content)
             out.append({**m, "content": new} if new != content else m)
         elif isinstance(content, list):
-            parts = []
-            for p in content:
-                if isinstance(p, dict) and isinstance(p.get("text"), str):
-                    new, types = gw.screening.redact(p["text"])
-                    found.update(types)
-                    changed |= new != p["text"]
-                    p = {**p, "text": new}
-                parts.append(p)
+            parts = [
+                {**p, "text": protect(p["text"])}
+                if isinstance(p, dict) and isinstance(p.get("text"), str)
+                else p
+                for p in content
+            ]
             out.append({**m, "content": parts})
         else:
             out.append(m)
-    return (out if changed else None), found
+    return (out if changed else None), found, tokens
 
 
 def _refusal_body(gw: Gateway, rid: str, model: str, risks: tuple[str, ...]) -> dict[str, Any]:
@@ -137,7 +147,10 @@ async def chat_completions(gw: Gateway, request: Request) -> Response:
         return Response(_dumps(refusal), media_type="application/json", headers=headers)
 
     # 2. personal information protection before the request leaves
-    forwarded, found = _redact_messages(gw, messages)
+    forwarded, found, tokens = _redact_messages(gw, messages)
+    cfg = gw.screening.config
+    if tokens and cfg.pii == "pseudonym" and cfg.restore_pseudonyms:
+        ex.restore = tokens
     if found:
         action = gw.screening.config.pii
         ex.decisions.append(
@@ -205,7 +218,7 @@ def _screen_whole(gw: Gateway, ex: Exchange, data: dict[str, Any], headers: dict
             ex.outcome = "blocked_output"
             headers["X-Beian-Blocked"] = "output"
         elif text:
-            msg["content"] = gw.labeller.apply(text)
+            msg["content"] = gw.labeller.apply(restore(text, ex.restore))
         sent.append(msg["content"])
     ex.response, ex.sent = "\n".join(produced), "\n".join(sent)
     label = gw.labeller.header(ex.id, ex.sent)  # bound to the answer exactly as sent

@@ -6,7 +6,9 @@ The gateway depends on two small protocols, not on concrete classes:
   and a ``risk`` code, and ``max_span`` is the longest stretch of text one hit can cover
   (the hold-back window for streams). :class:`beian.lexicon.Lexicon` satisfies it.
 * :class:`Redactor` — ``redact(text)`` returns the text with personal information masked or
-  pseudonymized and the entity types found. :class:`PiiRedactor` adapts ``beian.pii``.
+  pseudonymized and the entity types found. :class:`PiiRedactor` adapts ``beian.pii``; its
+  ``protect(text)`` also returns the pseudonym token → original value mapping, which the gateway
+  uses to put the user's own values back into the answer (``restore_pseudonyms``).
 """
 
 from __future__ import annotations
@@ -146,6 +148,14 @@ class Screening:
             return text, []
         return self.redactor.redact(text)
 
+    def protect(self, text: str) -> tuple[str, list[str], dict[str, str]]:
+        """As :meth:`redact`, plus the token → value mapping when the redactor gives one."""
+        protect = getattr(self.redactor, "protect", None)
+        if protect is None or self.config.pii == "off" or not text:
+            return (*self.redact(text), {})
+        new, types, mapping = protect(text)
+        return str(new), list(types), dict(mapping)
+
 
 class PiiRedactor:
     """Adapts ``beian.pii`` (engine + prepared ``Deidentifier``) to :class:`Redactor`.
@@ -163,11 +173,14 @@ class PiiRedactor:
             raise ConfigError(exc.what, where="screening.pii", fix=exc.fix) from None
 
     def redact(self, text: str) -> tuple[str, list[str]]:
+        return self.protect(text)[:2]
+
+    def protect(self, text: str) -> tuple[str, list[str], dict[str, str]]:
         entities = self.engine.analyze(text)
         if not entities:
-            return text, []
+            return text, [], {}
         out = self.deidentifier.apply(text, entities)
-        return str(out.text), [str(e.type) for e in entities]
+        return str(out.text), [str(e.type) for e in entities], dict(out.mapping)
 
 
 class CombinedScanner:

@@ -68,6 +68,9 @@ class Exchange:
     error: str | None = None
     finished: float = 0.0
     training_opt_out: bool = False
+    # pseudonym token → the user's value, to restore in the answer; kept in memory only (the
+    # request, stored encrypted, already holds the values)
+    restore: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 class RecordStore:

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from beian.gateway._holdback import StreamScreener
+from beian.gateway._restore import Restorer
 from beian.gateway._screening import Decision
 from beian.gateway._store import Exchange
 from beian.gateway._upstream import TRANSPORT_ERRORS, error_body
@@ -110,6 +111,7 @@ class _Relay:
         self.screeners: dict[int, StreamScreener] = {}
         self.labelled: set[int] = set()
         self.sent: dict[int, list[str]] = {}
+        self.restorers: dict[int, Restorer] = {}
         self.base: dict[str, Any] = {}
         self.first = True
 
@@ -118,6 +120,16 @@ class _Relay:
         if s is None:
             s = self.screeners[index] = StreamScreener(self.gw.screening)
         return s
+
+    def restored(self, index: int, text: str, final: bool) -> str:
+        """Screened text with the user's pseudonymized values put back (when configured)."""
+        if not self.ex.restore:
+            return text
+        r = self.restorers.get(index)
+        if r is None:
+            r = self.restorers[index] = Restorer(self.ex.restore)
+        out = r.feed(text)
+        return out + r.finish() if final else out
 
     def out(self, index: int, text: str) -> str:
         labeller = self.gw.labeller
@@ -150,9 +162,10 @@ class _Relay:
                 tail = s.finish()
                 if tail is None:  # the held tail completes a keyword: nothing of it leaves
                     return self.blocked(index, s), True
-                if self.sent.get(index) or tail:
-                    tail += self.gw.labeller.suffix
                 released += tail
+            released = self.restored(index, released, final=finish is not None)
+            if finish is not None and (self.sent.get(index) or released):
+                released += self.gw.labeller.suffix
             if isinstance(piece, str) or released:
                 delta["content"] = self.out(index, released)
                 choice["delta"] = delta
