@@ -7,10 +7,12 @@ go over fresh TCP connections, which the kernel spreads over the workers (SO_REU
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import secrets
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -24,7 +26,8 @@ import pytest
 import yaml
 
 from beian.crypto import KeyRing
-from beian.demo import DemoServer
+from beian.demo import DemoBehavior, DemoServer
+from beian.demo import serve_in_thread as serve_demo
 from beian.gateway import RecordStore
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT")
@@ -62,9 +65,13 @@ def _env(key: str | None) -> dict[str, str]:
     return env
 
 
-def _health(root: str) -> dict[str, Any]:
-    """One health answer over a new connection (so any worker may answer)."""
-    r = httpx.get(root + "/healthz", headers={"connection": "close"}, timeout=5)
+def _health(root: str) -> dict[str, Any] | None:
+    """One health answer over a new connection (so any worker may answer); None when the
+    connection fails (a worker still starting, say: the caller asks again)."""
+    try:
+        r = httpx.get(root + "/healthz", headers={"connection": "close"}, timeout=5)
+    except httpx.HTTPError:
+        return None
     assert r.status_code == 200
     return dict(r.json())
 
@@ -86,33 +93,57 @@ def _workers_seen(
 
     def enough() -> bool:
         h = _health(root)
-        seen[h["process"]["pid"]] = h
+        if h is not None:
+            seen[h["process"]["pid"]] = h
         return sum(want(a) for a in seen.values()) >= n
 
     _until(enough, f"{n} workers")
     return {p: h for p, h in seen.items() if want(h)}
 
 
-@pytest.fixture
-def supervisor(tmp_path: Path, upstream: DemoServer) -> Iterator[dict[str, Any]]:
-    cfg = tmp_path / "gateway.yaml"
-    _write(cfg, upstream.base_url, "拒答一", ["违禁词语"])
+def _serve(tmp: Path, base_url: str, port: int | None = None) -> dict[str, Any]:
+    """``beian gateway serve --workers 2`` in its own process group, as a shell starts a job."""
+    cfg = tmp / "gateway.yaml"
+    _write(cfg, base_url, "拒答一", ["违禁词语"])
     key = base64.b64encode(secrets.token_bytes(32)).decode()
-    port = _free_port()
+    port = port or _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "beian", "gateway", "serve", "-f", str(cfg), "--port", str(port),
          "--workers", "2", "--quiet"],
-        cwd=tmp_path, env=_env(key), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,  # its own process group, as a shell gives a foreground job
+        cwd=tmp, env=_env(key), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
     )  # fmt: skip
-    state = {"proc": proc, "cfg": cfg, "key": key, "root": f"http://127.0.0.1:{port}",
-             "tmp": tmp_path, "upstream": upstream.base_url}  # fmt: skip
+    return {"proc": proc, "cfg": cfg, "key": key, "root": f"http://127.0.0.1:{port}",
+            "tmp": tmp, "upstream": base_url}  # fmt: skip
+
+
+@pytest.fixture
+def supervisor(tmp_path: Path, upstream: DemoServer) -> Iterator[dict[str, Any]]:
+    state = _serve(tmp_path, upstream.base_url)
+    proc = state["proc"]
     try:
         yield state
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate(timeout=30)
+
+
+def _children(pid: int) -> list[int]:
+    """Worker processes of the supervisor ``pid`` (Linux ``/proc``)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            if parent == pid and "spawn_main" in (stat.parent / "cmdline").read_text():
+                out.append(int(stat.parent.name))
+    return out
+
+
+def _stored(tmp: Path) -> int:
+    """Exchanges on disk now (no key needed to count rows)."""
+    with contextlib.closing(sqlite3.connect(tmp / "gw.db", timeout=30)) as db:
+        return int(db.execute("SELECT COUNT(*) FROM exchanges").fetchone()[0])
 
 
 def _chat(root: str, text: str, user: str | None = None) -> dict[str, Any]:
@@ -180,13 +211,20 @@ def test_workers_share_one_port_state_reloads_and_restarts(supervisor: dict[str,
 
     # SIGHUP to the supervisor reloads every worker
     os.kill(proc.pid, signal.SIGHUP)
-    _workers_seen(root, lambda h: h["config_version"] == 3)
 
-    # a worker that dies is replaced (same index); the port keeps serving meanwhile
+    reloaded = _workers_seen(root, lambda h: h["config_version"] == 3)
+    assert len({h["config_digest"] for h in reloaded.values()}) == 1
+
+    # a worker that dies is replaced (same index), with the configuration now in force (not the
+    # one the gateway started with); the port keeps serving meanwhile
+    _until(lambda: _stored(supervisor["tmp"]) == 2 + 16 + 12, "the records on disk")
     (victim,) = (p for p, h in first.items() if h["process"]["worker"] == 0)
     os.kill(victim, signal.SIGKILL)
     replaced = _workers_seen(root, lambda h: h["process"]["pid"] not in first, n=1)
-    assert [h["process"]["worker"] for h in replaced.values()] == [0]
+    ((new_pid, new),) = replaced.items()
+    assert new["process"]["worker"] == 0
+    assert new["config_version"] == 3
+    assert new["config_digest"] == next(iter(reloaded.values()))["config_digest"]
     _chat(root, "你好", user="u1")
 
     # Ctrl-C in the terminal: the supervisor stops every worker gracefully, exit status 0
@@ -194,7 +232,7 @@ def test_workers_share_one_port_state_reloads_and_restarts(supervisor: dict[str,
     _out, err = proc.communicate(timeout=90)
     assert proc.returncode == 0, err
     assert "意外退出（退出码 -9），正在重启" in err
-    assert not any(_alive(p) for p in [*first, *replaced])
+    assert not any(_alive(p) for p in [*first, new_pid])
 
     # everything is on disk: 2 SDK calls, 16 + 1 opted-out chats, 12 refusals
     store = RecordStore(
@@ -261,3 +299,67 @@ def test_workers_must_be_positive(tmp_path: Path, upstream: DemoServer) -> None:
         cwd=tmp_path, env=_env(None), capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert r.returncode == 2 and "--workers" in r.stderr
+
+
+def test_reload_during_start_waits_for_the_workers(tmp_path: Path, upstream: DemoServer) -> None:
+    """A SIGHUP while the workers are still starting neither kills them nor is lost."""
+    state = _serve(tmp_path, upstream.base_url)
+    proc: subprocess.Popen[str] = state["proc"]
+    try:
+        _until(lambda: bool(_children(proc.pid)), "the worker processes")
+        os.kill(proc.pid, signal.SIGHUP)  # the workers exist but are still importing
+        assert all(_health(state["root"]) is None for _ in range(3))  # nobody listens yet
+        assert len(_workers_seen(state["root"], lambda h: h["config_version"] == 2)) == 2
+        assert proc.poll() is None
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, err
+
+
+def test_a_second_gateway_on_the_same_port_is_refused(tmp_path: Path, upstream: DemoServer) -> None:
+    (tmp_path / "a").mkdir()
+    first = _serve(tmp_path / "a", upstream.base_url)
+    proc: subprocess.Popen[str] = first["proc"]
+    try:
+        _workers_seen(first["root"], lambda h: True)
+        port = int(first["root"].rsplit(":", 1)[1])
+        (tmp_path / "b").mkdir()
+        second = _serve(tmp_path / "b", upstream.base_url, port=port)
+        _out, err = second["proc"].communicate(timeout=120)
+        assert second["proc"].returncode == 2
+        assert f"无法使用地址 127.0.0.1:{port}" in err
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=90)
+
+
+def test_a_stream_in_flight_finishes_when_the_gateway_stops(tmp_path: Path) -> None:
+    slow = DemoBehavior(chunk_chars=4, chunk_delay_ms=60)  # about 2.5 s of answer
+    with serve_demo(slow) as up:
+        state = _serve(tmp_path, up.base_url)
+        proc: subprocess.Popen[str] = state["proc"]
+        try:
+            _workers_seen(state["root"], lambda h: True)
+            client = openai.OpenAI(base_url=state["root"] + "/v1", api_key="k", max_retries=0,
+                                   timeout=30)  # fmt: skip
+            parts = client.chat.completions.create(
+                model="m", messages=[{"role": "user", "content": "介绍一下长城的历史"}],
+                stream=True,
+            )  # fmt: skip
+            got = []
+            for p in parts:
+                got.append(p.choices[0].delta.content or "" if p.choices else "")
+                if len(got) == 3:
+                    proc.send_signal(signal.SIGTERM)  # mid-answer
+            text = "".join(got)
+        finally:
+            _out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, err
+    assert text.endswith("【本内容由人工智能生成】") and len(got) > 10
+    store = RecordStore(tmp_path / "gw.db", KeyRing.from_env({"BEIAN_KEY": state["key"]}))
+    try:
+        (rec,) = store.exchanges()
+        assert rec.outcome == "ok" and rec.sent == text
+    finally:
+        store.close()

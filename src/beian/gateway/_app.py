@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import json
@@ -100,6 +101,7 @@ def create_app(gw: Gateway) -> ASGIApp:
         body: dict[str, Any] = {
             "status": "ok",
             "config_version": gw.version,
+            "config_digest": gw.config_digest,
             "config_loaded_at": gw.loaded_at,
             "records_backlog": gw.store.backlog,
             "record_write_errors": gw.store.write_errors,
@@ -130,7 +132,9 @@ def create_app(gw: Gateway) -> ASGIApp:
     async def complaints_submit(request: Request) -> Response:
         try:
             f = await _fields(request)
-            c = gw.desk.submit(
+            # writes run off the event loop: another worker process may hold the write lock
+            c = await asyncio.to_thread(
+                gw.desk.submit,
                 str(f.get("content") or ""),
                 category=str(f.get("category") or "其他"),
                 contact=str(f.get("contact") or "") or None,
@@ -192,7 +196,9 @@ def create_app(gw: Gateway) -> ASGIApp:
             )
         value = f.get("opted_out", True)
         opted = value not in (False, 0, "0", "false", "no")
-        gw.store.set_opt_out(user, opted, via="web" if _wants_html(request) else "api")
+        await asyncio.to_thread(
+            gw.store.set_opt_out, user, opted, via="web" if _wants_html(request) else "api"
+        )
         if _wants_html(request):
             return RedirectResponse(f"opt-out?user={quote(user)}", status_code=303)
         return JSONResponse({"user": user, "opted_out": opted})
@@ -218,8 +224,11 @@ def create_app(gw: Gateway) -> ASGIApp:
             return denied()
         try:
             f = await _fields(request)
-            c = gw.desk.update(
-                request.path_params["ticket"], str(f.get("status") or ""), f.get("note") or None
+            c = await asyncio.to_thread(
+                gw.desk.update,
+                request.path_params["ticket"],
+                str(f.get("status") or ""),
+                f.get("note") or None,
             )
         except InputError as exc:
             return _input_error(exc)

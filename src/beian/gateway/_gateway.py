@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import gc
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -78,7 +79,8 @@ class Gateway:
         # whether it runs the retention purge, and how a reload asked of it reaches the others
         self.worker: tuple[int, int] | None = None  # (index, number of workers)
         self.runs_purge = True
-        self.on_reloaded: Callable[[], None] | None = None
+        self.on_reloaded: Callable[[], None] | None = None  # after a reload over /admin/reload
+        self.after_reload: Callable[[], None] | None = None  # after every successful reload
 
     def settle_heap(self) -> None:
         """Move everything alive now (keyword tables, PII data, config) out of the collector's
@@ -86,6 +88,12 @@ class Gateway:
         adds that to the requests in flight. Per-request garbage is still collected."""
         gc.collect()
         gc.freeze()
+
+    @property
+    def config_digest(self) -> str:
+        """A short digest of the configuration in force (equal across workers that agree)."""
+        dump = self.config.model_dump_json().encode()
+        return hashlib.sha256(dump).hexdigest()[:16]
 
     @classmethod
     def from_file(cls, path: str | Path, **kw: Any) -> Gateway:
@@ -154,6 +162,8 @@ class Gateway:
         if self.freeze_heap:
             self.settle_heap()
         log.info("配置已重载（第 %d 版）", self.version)
+        if self.after_reload is not None:
+            self.after_reload()
         return ReloadResult(True, "配置已重载", self.version)
 
     # -- per request ---------------------------------------------------------------------

@@ -91,18 +91,24 @@ def serve_forever(
         result = gw.reload()
         (log.info if result.ok else log.error)("SIGHUP：%s", result.message)
 
+    def _exit(signum: int, frame: object) -> None:
+        server.should_exit = True
+
     with contextlib.suppress(ValueError, AttributeError):  # not the main thread / no SIGHUP
         signal.signal(signal.SIGHUP, _hup)
         # uvicorn handles SIGTERM/SIGINT while serving and re-raises them after a graceful
-        # shutdown; these no-op handlers receive that re-raise so the records are closed and the
-        # process exits with status 0
-        signal.signal(signal.SIGTERM, lambda signum, frame: None)
-        signal.signal(signal.SIGINT, lambda signum, frame: None)
+        # shutdown into these handlers (so the records are closed and the process exits with
+        # status 0); one that arrives before uvicorn takes over stops the server as soon as
+        # it has started
+        signal.signal(signal.SIGTERM, _exit)
+        signal.signal(signal.SIGINT, _exit)
     gw.freeze_heap = True
     gw.settle_heap()
     try:
         server.run(sockets)
     finally:
+        with contextlib.suppress(ValueError, AttributeError):
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)  # no reload of a closed gateway
         gw.close()
 
 

@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS purges (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, cutoff REAL NOT NULL, removed INTEGER NOT NULL);
 """
 _SENSITIVE = ("request", "response", "sent", "error")
+_PURGE_CHUNK = 5000
 
 
 @dataclass
@@ -96,10 +97,10 @@ class RecordStore:
         self._db = self._connect()
         with self._lock, self._db:
             self._db.executescript(_SCHEMA)
+            # INSERT OR IGNORE: another process (a gateway worker) may create the file at once
+            first = {"schema_version": SCHEMA_VERSION, "hash_kid": ring.active}
+            self._db.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)", first.items())
             meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
-            if not meta:
-                meta = {"schema_version": SCHEMA_VERSION, "hash_kid": ring.active}
-                self._db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         hash_kid = meta["hash_kid"]
         if hash_kid not in ring.keys:
             raise ConfigError(
@@ -336,14 +337,22 @@ class RecordStore:
         now = time.time() if now is None else now
         cutoff = now - retention_days * 86400.0
         self.flush()
+        removed = 0
+        while True:  # in short transactions: other writers (other workers) wait milliseconds
+            with self._lock, self._db:
+                n = self._db.execute(
+                    "DELETE FROM exchanges WHERE rowid IN "
+                    "(SELECT rowid FROM exchanges WHERE started < ? LIMIT ?)",
+                    (cutoff, _PURGE_CHUNK),
+                ).rowcount
+            removed += n
+            if n < _PURGE_CHUNK:
+                break
         with self._lock, self._db:
-            removed = self._db.execute(
-                "DELETE FROM exchanges WHERE started < ?", (cutoff,)
-            ).rowcount
             self._db.execute(
                 "INSERT INTO purges (at, cutoff, removed) VALUES (?, ?, ?)", (now, cutoff, removed)
             )
-        return int(removed)
+        return removed
 
     def purges(self) -> list[dict[str, Any]]:
         rows = self._query("SELECT at, cutoff, removed FROM purges ORDER BY seq")

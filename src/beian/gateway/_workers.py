@@ -9,19 +9,26 @@ records database, metrics in a Prometheus multiprocess directory.
 
 The supervisor (:func:`run_workers`):
 
-* reserves the port first (bound, not listening: port 0 resolves to one port for all, and a
-  taken port fails before any worker starts);
+* checks that nobody listens on the port, then reserves it (bound, not listening: port 0 resolves
+  to one port for all; a second gateway on the same port fails instead of sharing it);
+* opens the records database once before any worker (creates the file and its schema, checks the
+  key ring), so workers never race to create it;
 * starts the workers and waits until each listens; a worker that cannot start (a missing keyword
   library, say) stops all of them and its error is raised here;
 * forwards SIGHUP to every worker, and a reload asked of one worker over ``/admin/reload`` to the
   others, so each reloads the same file with the same all-or-nothing rule as one process does;
+  it keeps the configuration the workers last reloaded, for workers it starts later;
 * on SIGTERM or SIGINT asks each worker to stop gracefully (streams in flight finish, records are
   flushed) and returns;
-* restarts a worker that dies (at most :data:`MAX_RESTARTS` within :data:`RESTART_WINDOW_S`
-  seconds; beyond that it stops all of them and raises).
+* restarts a worker that dies, with the configuration in force (at most :data:`MAX_RESTARTS`
+  within :data:`RESTART_WINDOW_S` seconds, and a replacement that fails to start
+  :data:`MAX_START_FAILURES` times in a row stops all of them; its error is raised).
 
-Workers live in their own process group (a Ctrl-C in the terminal reaches the supervisor only,
-which then stops each worker once), and stop by themselves when the supervisor disappears.
+Signals reach a worker only once it can handle them: SIGHUP, SIGINT and SIGTERM are blocked while
+a worker process is created and unblocked by the worker after it has installed its handlers (a
+reload or stop asked meanwhile waits, it is not lost and does not kill the new process). Workers
+live in their own process group (a Ctrl-C in the terminal reaches the supervisor only, which then
+stops each worker once), and stop by themselves when the supervisor disappears.
 """
 
 from __future__ import annotations
@@ -42,17 +49,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any
 
 from beian.errors import BeianError, ConfigError
 from beian.gateway._config import GatewayConfig
 
-__all__ = ["MAX_RESTARTS", "RESTART_WINDOW_S", "WorkerStartError", "configure_logging",
-           "run_workers"]  # fmt: skip
+__all__ = ["MAX_RESTARTS", "MAX_START_FAILURES", "RESTART_WINDOW_S", "WorkerStartError",
+           "configure_logging", "run_workers"]  # fmt: skip
 
 log = logging.getLogger("beian.gateway")
 
 MAX_RESTARTS = 5
+MAX_START_FAILURES = 3
+_SIGNALS = {signal.SIGHUP, signal.SIGINT, signal.SIGTERM}
 RESTART_WINDOW_S = 60.0
 START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 60.0
@@ -92,6 +102,16 @@ def _socket(host: str, port: int, *, listen: bool) -> socket.socket:
     return sock
 
 
+def _probe(host: str, port: int) -> None:
+    """Fail (OSError) when anything listens on the port, ``SO_REUSEPORT`` or not."""
+    family, kind, proto, _, addr = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no obstacle
+        sock.bind(addr)
+
+
 @dataclass(frozen=True)
 class _Spec:
     config: GatewayConfig
@@ -100,6 +120,7 @@ class _Spec:
     index: int
     workers: int
     quiet: bool
+    version: int = 1  # the configuration's version number among the workers
 
 
 def _worker(spec: _Spec, conn: Connection) -> None:
@@ -108,26 +129,52 @@ def _worker(spec: _Spec, conn: Connection) -> None:
     from beian.gateway._serve import make_server, serve_forever
 
     os.setpgrp()  # terminal signals go to the supervisor, which stops each worker once
-    configure_logging(spec.quiet)
     lock = threading.Lock()
+    early: dict[str, Any] = {"gw": None, "server": None, "reload": False}
 
     def tell(*message: Any) -> None:
         with lock, contextlib.suppress(OSError):
             conn.send(message)
 
+    # until serve_forever takes over: a reload waits for the gateway, a stop for the server
+    def _hup(signum: int, frame: object) -> None:
+        if early["gw"] is None:
+            early["reload"] = True
+        else:
+            early["gw"].reload()
+
+    def _term(signum: int, frame: object) -> None:
+        early["stop"] = True
+        if early["server"] is not None:
+            early["server"].should_exit = True
+
+    signal.signal(signal.SIGHUP, _hup)
+    signal.signal(signal.SIGTERM, _term)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)  # blocked by the supervisor at spawn
+    configure_logging(spec.quiet)
     try:
-        sock = _socket(spec.host, spec.port, listen=True)
+        # bound, not listening yet: the kernel gives this worker connections only once it
+        # accepts them (uvicorn listens when it starts serving)
+        sock = _socket(spec.host, spec.port, listen=False)
         gw = Gateway(spec.config)
     except BeianError as exc:
         tell("failed", exc.what, exc.where, exc.fix)
         sys.exit(2)
-    except OSError as exc:
-        tell("failed", f"工作进程无法监听 {spec.host}:{spec.port}：{exc}", "--host/--port", None)
+    except Exception as exc:  # reported to the supervisor, which stops the start
+        tell("failed", f"工作进程 {spec.index} 无法启动：{type(exc).__name__}: {exc}", None, None)
         sys.exit(2)
+    gw.version = spec.version
     gw.worker = (spec.index, spec.workers)
     gw.runs_purge = spec.index == 0  # one retention purge for the shared database
-    gw.on_reloaded = lambda: tell("reloaded", spec.index)
+    gw.on_reloaded = lambda: tell("forward", spec.index)
+    gw.after_reload = lambda: tell("reloaded", spec.index, gw.config, gw.version)
     server = make_server(gw, spec.host, spec.port, on_started=lambda: tell("ready", spec.index))
+    early["gw"], early["server"] = gw, server
+    if early.get("stop"):
+        server.should_exit = True
+    if early["reload"]:
+        gw.reload()
 
     def watch_supervisor() -> None:
         with contextlib.suppress(EOFError, OSError):
@@ -145,6 +192,7 @@ class _Worker:
     process: BaseProcess
     conn: Connection
     ready: bool = False
+    error: tuple[str, str | None, str | None] | None = None  # what it reported before exiting
 
 
 class _Supervisor:
@@ -156,6 +204,7 @@ class _Supervisor:
         self.stopping = False
         self.announced = False
         self.restarts: deque[float] = deque()
+        self.start_failures: dict[int, int] = {}
 
     # -- starting ------------------------------------------------------------------------
     def spawn(self, index: int) -> _Worker:
@@ -165,7 +214,12 @@ class _Supervisor:
             args=(replace(self.spec, index=index), child),
             name=f"beian-gateway-worker-{index}",
         )
-        proc.start()
+        # the new process inherits the blocked signals and unblocks them once it handles them
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+        try:
+            proc.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
         child.close()
         return _Worker(index, proc, parent)
 
@@ -183,16 +237,10 @@ class _Supervisor:
                     fix="检查上游、记录库与关键词库是否可用，或减少工作进程数",
                 )
             for w, msg in self.events(min(left, 0.5)):
-                if msg is None:
-                    code = w.process.exitcode
-                    raise WorkerStartError(
-                        f"工作进程 {w.index} 启动失败（退出码 {code}）",
-                        where="--workers",
-                        fix="见上方该进程的错误输出",
-                    )
-                if msg[0] == "failed":
-                    raise WorkerStartError(msg[1], where=msg[2], fix=msg[3])
-                self.handle(w, msg)
+                if msg is not None:
+                    self.handle(w, msg)
+                elif not self.stopping:  # a Ctrl-C meanwhile is a stop, not a failed start
+                    raise self.start_error(w)
 
     # -- running -------------------------------------------------------------------------
     def events(self, timeout: float) -> list[tuple[_Worker, tuple[Any, ...] | None]]:
@@ -213,16 +261,32 @@ class _Supervisor:
                 out.append((w, w.conn.recv()))
         return out
 
+    def start_error(self, w: _Worker) -> WorkerStartError:
+        w.process.join(timeout=5)
+        if w.error is not None:
+            return WorkerStartError(w.error[0], where=w.error[1], fix=w.error[2])
+        return WorkerStartError(
+            f"工作进程 {w.index} 启动失败（退出码 {w.process.exitcode}）",
+            where="--workers",
+            fix="见上方该进程的错误输出",
+        )
+
     def handle(self, w: _Worker, msg: tuple[Any, ...]) -> None:
-        if msg[0] == "ready":
+        if msg[0] == "failed":
+            w.error = (msg[1], msg[2], msg[3])
+            log.error("工作进程 %d 无法启动：%s", w.index, msg[1])
+        elif msg[0] == "reloaded":  # workers started later get what the workers now run
+            self.spec = replace(self.spec, config=msg[2], version=msg[3])
+        elif msg[0] == "ready":
             w.ready = True
+            self.start_failures.pop(w.index, None)
             if self.announced:
                 log.info("工作进程 %d 已重新开始服务（pid %s）", w.index, w.process.pid)
             elif all(x.ready for x in self.workers):
                 self.announced = True
                 if self.on_ready is not None:
                     self.on_ready(w.index)
-        elif msg[0] == "reloaded":  # a reload asked of one worker: the others reload too
+        elif msg[0] == "forward":  # a reload asked of one worker: the others reload too
             self.signal_all(signal.SIGHUP, but=w)
 
     def signal_all(self, sig: int, but: _Worker | None = None) -> None:
@@ -240,9 +304,13 @@ class _Supervisor:
                     self.replace(w)
 
     def replace(self, w: _Worker) -> None:
-        """A worker died while serving: start another in its place, unless they keep dying."""
+        """A worker died: start another in its place, unless they keep dying."""
         self.forget(w)
         code = w.process.exitcode
+        if not w.ready:  # a replacement that could not start
+            n = self.start_failures[w.index] = self.start_failures.get(w.index, 0) + 1
+            if n >= MAX_START_FAILURES:
+                raise self.start_error(w)
         now = time.monotonic()
         self.restarts.append(now)
         while self.restarts and now - self.restarts[0] > RESTART_WINDOW_S:
@@ -261,6 +329,8 @@ class _Supervisor:
     def forget(self, w: _Worker) -> None:
         w.conn.close()
         w.process.join(timeout=5)
+        if w.process.is_alive():
+            return
         path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
         if path and w.process.pid is not None:  # its gauges no longer count; counters stay
             from prometheus_client import multiprocess
@@ -277,8 +347,23 @@ class _Supervisor:
             if w.process.is_alive():
                 log.error("工作进程 %d 未能在 %.0f 秒内停止，强制结束", w.index, STOP_TIMEOUT_S)
                 w.process.kill()
-                w.process.join(timeout=5)
-            w.conn.close()
+            self.forget(w)
+
+
+def _prepare_database(config: GatewayConfig) -> None:
+    """Create the records database (schema, WAL mode) and check the key ring, once."""
+    from beian.crypto import KeyRing
+    from beian.gateway._complaints import ComplaintDesk
+    from beian.gateway._store import RecordStore
+
+    r = config.records
+    store = RecordStore(
+        r.path, KeyRing.resolve(r.key_file), cipher=r.cipher, hash_algorithm=r.hash_algorithm
+    )
+    try:
+        ComplaintDesk(r.path, store.cipher, config.complaints.handling_days).close()
+    finally:
+        store.close()
 
 
 def run_workers(
@@ -300,16 +385,25 @@ def run_workers(
             "多个工作进程需要 Linux 的 SO_REUSEPORT", where="--workers", fix="使用 --workers 1"
         )
     try:
+        if port:
+            _probe(host, port)
         reserved = _socket(host, port, listen=False)
     except OSError as exc:
         raise ConfigError(
             f"无法使用地址 {host}:{port}：{exc}", where="--host/--port", fix="换一个端口或地址"
         ) from None
+    try:
+        _prepare_database(config)
+    except BaseException:
+        reserved.close()
+        raise
     bound = int(reserved.getsockname()[1])
     own_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
     if own_dir:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="beian-gateway-metrics-")
     metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    for stale in Path(metrics_dir).glob("*.db"):  # values of an earlier run are not this run's
+        stale.unlink()
     spec = _Spec(config, host, bound, 0, workers, quiet)
     sup = _Supervisor(spec, None if on_ready is None else lambda _i: on_ready(bound))
 
