@@ -115,9 +115,26 @@ class FoldTable:
         return _FoldMap(self)
 
     @functools.cached_property
+    def codes(self) -> _CodeMap:
+        """``codes[ch]`` = the table's value for one character, cached per character."""
+        return _CodeMap(self)
+
+    @functools.cached_property
     def span_info(self) -> _InfoMap:
         """``span_info[cp]`` = (rule bits, is noise), cached per code point."""
         return _InfoMap(self)
+
+
+class _CodeMap(dict[str, int]):
+    """The fold table as a dict filled on demand: cheaper than numpy for a few characters."""
+
+    def __init__(self, ft: FoldTable) -> None:
+        super().__init__()
+        self._table = ft.table
+
+    def __missing__(self, ch: str) -> int:
+        v = self[ch] = int(self._table[ord(ch)])
+        return v
 
 
 class _FoldMap(dict[int, str]):

@@ -244,6 +244,8 @@ class Lexicon:
                 for var in st.homo.variants[pid]:
                     self._resolve(text, n, s, e, var, st.ft, homo, allow_spans)
             found.update((k, v) for k, v in homo.items() if k not in seen)
+        if not found:  # the usual case for a stream chunk
+            return [], n
         hits: list[Hit] = []
         allowed = _Covered(allow_spans)
         for (start, end, idx), rules in found.items():

@@ -49,7 +49,7 @@ class Normalized:
         """The normalized string (decoded on first use; the hyperscan path never needs it)."""
         if self._text is None:
             codes = self.codes if self.codes is not None else np.zeros(0, dtype="<u4")
-            self._text = codes.tobytes().decode("utf-32-le")
+            self._text = codes.tobytes().decode("utf-32-le", "surrogatepass")
         return self._text
 
     def runs(self, s: int, e: int) -> list[int] | None:
@@ -114,6 +114,53 @@ def raw(text: str) -> Normalized:
     return Normalized(text, None, None, None)
 
 
+# Up to this many characters a plain Python loop beats a dozen numpy calls (a stream screener
+# scans a few dozen characters per chunk); both give identical results (differential test).
+SHORT = 48
+
+
+def _normalize_short(text: str, ft: FoldTable, max_gap: int | None, collapse: bool) -> Normalized:
+    """:func:`normalize` for a short text, one character at a time."""
+    t = list(map(ft.codes.__getitem__, text))
+    if NOISE not in t:
+        pos, v = list(range(len(t))), t
+    else:
+        if max_gap is not None and ft.flags.noise and t.count(NOISE) > max_gap:
+            i, n = 0, len(t)
+            while i < n:  # a run of more than max_gap noise characters starts with a barrier
+                if t[i] == NOISE:
+                    j = i + 1
+                    while j < n and t[j] == NOISE:
+                        j += 1
+                    if j - i > max_gap:
+                        t[i] = BARRIER
+                    i = j
+                else:
+                    i += 1
+        pos = [i for i, x in enumerate(t) if x != NOISE]
+        v = [t[i] for i in pos]
+    if v and max(v) >= EXPAND:
+        ev: list[int] = []
+        epos: list[int] = []
+        for x, p in zip(v, pos, strict=True):
+            if x >= EXPAND:
+                part = [ord(c) for c in ft.expansions[x - EXPAND]]
+                ev.extend(part)
+                epos.extend([p] * len(part))
+            else:
+                ev.append(x)
+                epos.append(p)
+        v, pos = ev, epos
+    adj = None
+    if collapse and len(v) > 1:
+        dups = [k for k in range(1, len(v)) if v[k] == v[k - 1]]
+        if dups:
+            adj = np.array([d - j for j, d in enumerate(dups)], dtype=np.int64)
+            gone = set(dups)
+            v = [x for k, x in enumerate(v) if k not in gone]
+    return Normalized(None, np.array(v, dtype="<u4"), np.array(pos, dtype=np.int64), adj)
+
+
 def normalize(
     text: str,
     ft: FoldTable,
@@ -122,6 +169,13 @@ def normalize(
     collapse: bool,
 ) -> Normalized:
     """Normalize ``text`` with the fold table; ``max_gap=None`` skips noise runs of any length."""
+    if len(text) <= SHORT:
+        return _normalize_short(text, ft, max_gap, collapse)
+    return _normalize_long(text, ft, max_gap, collapse)
+
+
+def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: bool) -> Normalized:
+    """:func:`normalize` with numpy over all characters at once."""
     raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     t = ft.table[raw]
     if max_gap is not None and ft.flags.noise:

@@ -1,0 +1,61 @@
+"""The short-text normalizer (a Python loop) gives exactly what the numpy one gives."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from beian.lexicon._fold import EXPAND, NOISE, FoldFlags, fold_table
+from beian.lexicon._normalize import SHORT, _normalize_long, _normalize_short, normalize
+
+# CJK, traditional forms, full-width and case variants, noise (spaces, punctuation, zero-width),
+# characters that fold to several (ligatures, ㎏, ⑩), barriers, an astral character, a lone
+# surrogate; repeats come from the random draw
+ALPHABET = [*"法轮功臺獨台独ａＡaA1１ ＊*·\u200b-_。！？；\n", "ﬁ", "㎏", "⑩", "😀", "\ud800"]
+
+
+def _as_lists(n: object) -> tuple[list[int], list[int], list[int] | None]:
+    codes = n.codes  # type: ignore[attr-defined]
+    return codes.tolist(), n.src.tolist(), n._adj  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("noise", [True, False])
+def test_alphabet_covers_noise_and_expansions(noise: bool) -> None:
+    ft = fold_table(FoldFlags(noise=noise))
+    values = [ft.codes[c] for c in ALPHABET]
+    assert any(v >= EXPAND for v in values)
+    assert (NOISE in values) is noise
+
+
+@pytest.mark.parametrize("noise", [True, False])
+@pytest.mark.parametrize("max_gap", [None, 0, 1, 3])
+@pytest.mark.parametrize("collapse", [True, False])
+def test_short_and_long_normalizers_agree(noise: bool, max_gap: int | None, collapse: bool) -> None:
+    ft = fold_table(FoldFlags(noise=noise))
+    rng = random.Random(f"{noise}{max_gap}{collapse}")
+    for _ in range(600):
+        text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, SHORT)))
+        short = _normalize_short(text, ft, max_gap, collapse)
+        assert _as_lists(short) == _as_lists(_normalize_long(text, ft, max_gap, collapse)), text
+        assert short.text == _normalize_long(text, ft, max_gap, collapse).text
+
+
+def test_normalize_picks_by_length() -> None:
+    ft = fold_table(FoldFlags())
+    for n in (SHORT - 1, SHORT, SHORT + 1, 5 * SHORT):
+        text = ("臺獨  法法轮功ﬁ" * n)[:n]
+        got = normalize(text, ft, max_gap=3, collapse=True)
+        assert _as_lists(got) == _as_lists(_normalize_long(text, ft, 3, True))
+
+
+@pytest.mark.parametrize("noise", [True, False])
+def test_stream_scan_of_text_with_a_lone_surrogate(noise: bool) -> None:
+    """A broken UTF-16 pair in a streamed answer is text like any other, not a crash."""
+    from beian.lexicon import Lexicon, LexiconConfig
+
+    lex = Lexicon.from_entries([("法轮功", "A1a")], LexiconConfig(noise=noise))
+    hits, pending = lex.scan_stream("前文\ud800法轮")
+    assert hits == [] and pending == 3  # "法轮" may still become the keyword
+    hits, _ = lex.scan_stream("前文\ud800法轮功。")
+    assert [h.keyword for h in hits] == ["法轮功"]
