@@ -202,12 +202,24 @@ def test_workers_share_one_port_state_reloads_and_restarts(supervisor: dict[str,
     _write(supervisor["cfg"], supervisor["upstream"], "拒答二", ["违禁词语", "新增禁词"])
     r = httpx.post(root + "/admin/reload", headers={"authorization": f"Bearer {TOKEN}",
                                                     "connection": "close"})  # fmt: skip
-    assert r.json()["ok"] is True
+    # the answer covers every worker: this one, and the other, which it had reload too
+    assert r.status_code == 200 and r.json()["ok"] is True and r.json()["version"] == 2
+    (other,) = r.json()["workers"]
+    assert other["ok"] is True and other["version"] == 2
     _workers_seen(root, lambda h: h["config_version"] == 2)
     for _ in range(12):  # new connections: both workers answer some of these
         out = _chat(root, "请告诉我新增禁词的内容")
         assert out["choices"][0]["message"]["content"] == "拒答二"
         assert out["beian"]["blocked"] == "input"
+
+    # a config file that does not load: the worker asked keeps its configuration and says why
+    good = supervisor["cfg"].read_text(encoding="utf-8")
+    supervisor["cfg"].write_text("gateway: [坏的", encoding="utf-8")
+    r = httpx.post(root + "/admin/reload", headers={"authorization": f"Bearer {TOKEN}",
+                                                    "connection": "close"})  # fmt: skip
+    assert r.status_code == 400 and r.json()["ok"] is False and r.json()["version"] == 2
+    assert "workers" not in r.json()  # nothing was passed on to the other worker
+    supervisor["cfg"].write_text(good, encoding="utf-8")
 
     # SIGHUP to the supervisor reloads every worker
     os.kill(proc.pid, signal.SIGHUP)

@@ -207,10 +207,19 @@ def create_app(gw: Gateway) -> ASGIApp:
         if not admin_ok(request):
             return denied()
         result = gw.reload()
-        if result.ok and gw.on_reloaded is not None:
-            gw.on_reloaded()  # the other worker processes reload too
-        body = {"ok": result.ok, "message": result.message, "version": result.version}
-        return JSONResponse(body, status_code=200 if result.ok else 400)
+        body: dict[str, Any] = {
+            "ok": result.ok, "message": result.message, "version": result.version,
+        }  # fmt: skip
+        if result.ok and gw.reload_others is not None:  # the other worker processes too
+            others = await gw.reload_others()
+            body["workers"] = others
+            failed = [o for o in others if not o["ok"]]
+            if failed:
+                body["ok"] = False
+                body["message"] = "部分工作进程重载失败（仍使用原配置）：" + "；".join(
+                    f"工作进程 {o['worker']}：{o['message']}" for o in failed
+                )
+        return JSONResponse(body, status_code=200 if body["ok"] else 400)
 
     async def admin_complaints(request: Request) -> Response:
         if not admin_ok(request):

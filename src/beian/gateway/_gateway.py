@@ -9,7 +9,7 @@ import gc
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,8 +79,9 @@ class Gateway:
         # whether it runs the retention purge, and how a reload asked of it reaches the others
         self.worker: tuple[int, int] | None = None  # (index, number of workers)
         self.runs_purge = True
-        self.on_reloaded: Callable[[], None] | None = None  # after a reload over /admin/reload
-        self.after_reload: Callable[[], None] | None = None  # after every successful reload
+        # /admin/reload in a worker: reload the other workers, and their answers
+        self.reload_others: Callable[[], Awaitable[list[dict[str, Any]]]] | None = None
+        self.after_reload: Callable[[ReloadResult], None] | None = None  # after every reload
 
     def settle_heap(self) -> None:
         """Move everything alive now (keyword tables, PII data, config) out of the collector's
@@ -136,6 +137,12 @@ class Gateway:
     # -- configuration reload ------------------------------------------------------------
     def reload(self) -> ReloadResult:
         """Re-read the config file; on any error the running configuration stays in force."""
+        result = self._reload()
+        if self.after_reload is not None:
+            self.after_reload(result)
+        return result
+
+    def _reload(self) -> ReloadResult:
         if not self.config.path:
             return ReloadResult(False, "网关未从配置文件启动，无法重载", self.version)
         try:
@@ -162,8 +169,6 @@ class Gateway:
         if self.freeze_heap:
             self.settle_heap()
         log.info("配置已重载（第 %d 版）", self.version)
-        if self.after_reload is not None:
-            self.after_reload()
         return ReloadResult(True, "配置已重载", self.version)
 
     # -- per request ---------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import signal
@@ -68,7 +69,10 @@ class _Server(uvicorn.Server):
         super().__init__(config)
         self._on_started = on_started
 
+    loop: asyncio.AbstractEventLoop | None = None
+
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        self.loop = asyncio.get_running_loop()
         await super().startup(sockets)
         if self.started and self._on_started is not None:
             self._on_started()
@@ -87,9 +91,17 @@ def serve_forever(
     config file; the records are flushed and closed before this returns."""
     log = logging.getLogger("beian.gateway")
 
-    def _hup(signum: int, frame: object) -> None:
+    def _reload() -> None:
         result = gw.reload()
         (log.info if result.ok else log.error)("SIGHUP：%s", result.message)
+
+    def _hup(signum: int, frame: object) -> None:
+        # reload as a callback of the event loop, not inside whatever code the signal interrupted
+        loop = getattr(server, "loop", None)
+        if loop is not None and loop.is_running():
+            loop.call_soon_threadsafe(_reload)
+        else:
+            _reload()
 
     def _exit(signum: int, frame: object) -> None:
         server.should_exit = True

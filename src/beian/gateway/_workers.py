@@ -33,6 +33,7 @@ stops each worker once), and stop by themselves when the supervisor disappears.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import multiprocessing
@@ -44,9 +45,10 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -54,6 +56,7 @@ from typing import Any
 
 from beian.errors import BeianError, ConfigError
 from beian.gateway._config import GatewayConfig
+from beian.gateway._gateway import ReloadResult
 
 __all__ = ["MAX_RESTARTS", "MAX_START_FAILURES", "RESTART_WINDOW_S", "WorkerStartError",
            "configure_logging", "run_workers"]  # fmt: skip
@@ -62,6 +65,7 @@ log = logging.getLogger("beian.gateway")
 
 MAX_RESTARTS = 5
 MAX_START_FAILURES = 3
+RELOAD_WAIT_S = 30.0  # how long /admin/reload waits for the other workers' answers
 _SIGNALS = {signal.SIGHUP, signal.SIGINT, signal.SIGTERM}
 RESTART_WINDOW_S = 60.0
 START_TIMEOUT_S = 120.0
@@ -167,9 +171,39 @@ def _worker(spec: _Spec, conn: Connection) -> None:
     gw.version = spec.version
     gw.worker = (spec.index, spec.workers)
     gw.runs_purge = spec.index == 0  # one retention purge for the shared database
-    gw.on_reloaded = lambda: tell("forward", spec.index)
-    gw.after_reload = lambda: tell("reloaded", spec.index, gw.config, gw.version)
-    server = make_server(gw, spec.host, spec.port, on_started=lambda: tell("ready", spec.index))
+    waiting: dict[str, asyncio.Future[list[dict[str, Any]]]] = {}
+    loop: list[asyncio.AbstractEventLoop] = []
+
+    def after_reload(result: ReloadResult) -> None:
+        if result.ok:
+            tell("reloaded", spec.index, gw.config, gw.version)
+        else:
+            tell("reload_failed", spec.index, result.message, gw.version)
+
+    async def reload_others() -> list[dict[str, Any]]:
+        rid = uuid.uuid4().hex
+        waiting[rid] = asyncio.get_running_loop().create_future()
+        tell("forward", spec.index, rid)
+        try:
+            return await asyncio.wait_for(waiting[rid], RELOAD_WAIT_S)
+        except TimeoutError:
+            return [{"worker": None, "ok": False, "version": None,
+                     "message": f"{RELOAD_WAIT_S:.0f} 秒内没有收到其他工作进程的答复"}]  # fmt: skip
+        finally:
+            waiting.pop(rid, None)
+
+    def answered(rid: str, results: list[dict[str, Any]]) -> None:
+        fut = waiting.get(rid)
+        if fut is not None and not fut.done():
+            fut.set_result(results)
+
+    def started() -> None:
+        loop.append(asyncio.get_running_loop())
+        tell("ready", spec.index)
+
+    gw.after_reload = after_reload
+    gw.reload_others = reload_others
+    server = make_server(gw, spec.host, spec.port, on_started=started)
     early["gw"], early["server"] = gw, server
     if early.get("stop"):
         server.should_exit = True
@@ -179,11 +213,23 @@ def _worker(spec: _Spec, conn: Connection) -> None:
     def watch_supervisor() -> None:
         with contextlib.suppress(EOFError, OSError):
             while True:
-                conn.recv()
+                msg = conn.recv()
+                if msg[0] == "reload_done" and loop:
+                    loop[0].call_soon_threadsafe(answered, msg[1], msg[2])
         server.should_exit = True  # the supervisor is gone: finish what is in flight and stop
 
     threading.Thread(target=watch_supervisor, name="beian-supervisor-watch", daemon=True).start()
     serve_forever(gw, server, [sock])
+
+
+@dataclass
+class _Reload:
+    """A reload one worker was asked for over /admin/reload, waiting for the others' answers."""
+
+    requester: _Worker
+    waiting: set[int]
+    results: dict[int, dict[str, Any]] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -205,6 +251,7 @@ class _Supervisor:
         self.announced = False
         self.restarts: deque[float] = deque()
         self.start_failures: dict[int, int] = {}
+        self.reloads: dict[str, _Reload] = {}
 
     # -- starting ------------------------------------------------------------------------
     def spawn(self, index: int) -> _Worker:
@@ -224,7 +271,13 @@ class _Supervisor:
         return _Worker(index, proc, parent)
 
     def start(self) -> None:
-        self.workers = [self.spawn(i) for i in range(self.spec.workers)]
+        # a reload or stop asked while the workers are being created reaches all of them after
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+        try:
+            for i in range(self.spec.workers):
+                self.workers.append(self.spawn(i))
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
         deadline = time.monotonic() + START_TIMEOUT_S
         while not all(w.ready for w in self.workers):
             if self.stopping:
@@ -277,6 +330,9 @@ class _Supervisor:
             log.error("工作进程 %d 无法启动：%s", w.index, msg[1])
         elif msg[0] == "reloaded":  # workers started later get what the workers now run
             self.spec = replace(self.spec, config=msg[2], version=msg[3])
+            self.reported(w.index, True, "配置已重载", msg[3])
+        elif msg[0] == "reload_failed":
+            self.reported(w.index, False, msg[2], msg[3])
         elif msg[0] == "ready":
             w.ready = True
             self.start_failures.pop(w.index, None)
@@ -287,7 +343,29 @@ class _Supervisor:
                 if self.on_ready is not None:
                     self.on_ready(w.index)
         elif msg[0] == "forward":  # a reload asked of one worker: the others reload too
+            others = [x for x in self.workers if x is not w and x.process.is_alive()]
+            self.reloads[msg[2]] = _Reload(w, {x.index for x in others})
             self.signal_all(signal.SIGHUP, but=w)
+            self.settle_reloads()
+
+    def reported(self, index: int, ok: bool, message: str, version: int | None) -> None:
+        """One worker's reload outcome, for the reloads waiting on it."""
+        entry = {"worker": index, "ok": ok, "version": version, "message": message}
+        for r in self.reloads.values():
+            if index in r.waiting:
+                r.waiting.discard(index)
+                r.results[index] = entry
+        self.settle_reloads()
+
+    def settle_reloads(self) -> None:
+        """Answer the reloads every worker has answered (or that waited too long)."""
+        for rid, r in list(self.reloads.items()):
+            if r.waiting and time.monotonic() - r.started < 2 * RELOAD_WAIT_S:
+                continue
+            del self.reloads[rid]
+            answer = [r.results[i] for i in sorted(r.results)]
+            with contextlib.suppress(OSError):
+                r.requester.conn.send(("reload_done", rid, answer))
 
     def signal_all(self, sig: int, but: _Worker | None = None) -> None:
         for w in self.workers:
@@ -297,6 +375,7 @@ class _Supervisor:
 
     def run(self) -> None:
         while not self.stopping:
+            self.settle_reloads()
             for w, msg in self.events(0.5):
                 if msg is not None:
                     self.handle(w, msg)
@@ -307,6 +386,9 @@ class _Supervisor:
         """A worker died: start another in its place, unless they keep dying."""
         self.forget(w)
         code = w.process.exitcode
+        self.reported(
+            w.index, False, f"工作进程在重载期间退出（退出码 {code}），替补按最新配置启动", None
+        )
         if not w.ready:  # a replacement that could not start
             n = self.start_failures[w.index] = self.start_failures.get(w.index, 0) + 1
             if n >= MAX_START_FAILURES:
