@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -55,6 +56,13 @@ def keyword_screening(cfg: ScreeningConfig) -> Screening:
         redactor=PiiRedactor(cfg.pii, KeyRing.generate()) if cfg.pii != "off" else None,
         sources=["<test>"],
     )
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now (for gateways started as processes)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

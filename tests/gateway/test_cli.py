@@ -7,7 +7,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,12 +19,7 @@ import yaml
 from beian.demo import DemoServer
 
 from ..conftest import run_cli
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from .conftest import free_port
 
 
 def _write(path: Path, **over: object) -> None:
@@ -44,7 +38,7 @@ def test_serve_reload_and_records_after_restart(tmp_path: Path, upstream: DemoSe
         "NO_COLOR": "1",
     }
     env.pop("BEIAN_CONFIG", None)
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "beian", "gateway", "serve", "-f", str(cfg), "--port", str(port)],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -30,15 +30,11 @@ from beian.demo import DemoBehavior, DemoServer
 from beian.demo import serve_in_thread as serve_demo
 from beian.gateway import RecordStore
 
+from .conftest import free_port
+
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT")
 
 TOKEN = "admin-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _write(path: Path, base_url: str, refusal: str, keywords: list[str]) -> None:
@@ -106,7 +102,7 @@ def _serve(tmp: Path, base_url: str, port: int | None = None) -> dict[str, Any]:
     cfg = tmp / "gateway.yaml"
     _write(cfg, base_url, "拒答一", ["违禁词语"])
     key = base64.b64encode(secrets.token_bytes(32)).decode()
-    port = port or _free_port()
+    port = port or free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "beian", "gateway", "serve", "-f", str(cfg), "--port", str(port),
          "--workers", "2", "--quiet"],
@@ -273,7 +269,7 @@ def _health_ok(root: str) -> bool:
 def test_a_worker_that_cannot_start_stops_the_start(tmp_path: Path, upstream: DemoServer) -> None:
     cfg = tmp_path / "gateway.yaml"
     _write(cfg, upstream.base_url, "拒答", ["违禁词语"])
-    port = _free_port()
+    port = free_port()
     r = subprocess.run(
         [sys.executable, "-m", "beian", "gateway", "serve", "-f", str(cfg), "--port", str(port),
          "--workers", "2"],

@@ -45,13 +45,9 @@ def _config(ctx: typer.Context, file: Path | None) -> GatewayConfig:
 
 
 def _store(cfg: GatewayConfig) -> RecordStore:
-    from beian.crypto import KeyRing
     from beian.gateway import RecordStore
 
-    r = cfg.records
-    return RecordStore(
-        r.path, KeyRing.resolve(r.key_file), cipher=r.cipher, hash_algorithm=r.hash_algorithm
-    )
+    return RecordStore.open(cfg.records)
 
 
 def _ts(t: float) -> str:

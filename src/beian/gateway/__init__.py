@@ -30,9 +30,9 @@ from beian.gateway._screening import (
     Screening,
     build_screening,
 )
-from beian.gateway._serve import RunningGateway, run_gateway, serve_in_thread
+from beian.gateway._serve import RunningGateway, configure_logging, run_gateway, serve_in_thread
 from beian.gateway._store import Exchange, RecordStore
-from beian.gateway._workers import WorkerStartError, configure_logging, run_workers
+from beian.gateway._workers import WorkerStartError, run_workers
 
 __all__ = [
     "CATEGORIES",

@@ -61,12 +61,7 @@ class Gateway:
         self.metrics = Metrics()
         self.version = 1
         self.loaded_at = time.time()
-        self.store = RecordStore(
-            config.records.path,
-            self.ring,
-            cipher=config.records.cipher,
-            hash_algorithm=config.records.hash_algorithm,
-        )
+        self.store = RecordStore.open(config.records, self.ring)
         self.store.on_backlog = self.metrics.backlog.set  # also seen by the other workers
         self.desk = ComplaintDesk(
             config.records.path, self.store.cipher, config.complaints.handling_days

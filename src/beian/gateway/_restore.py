@@ -19,9 +19,11 @@ _TOKEN_MAX = 35
 
 def restore(text: str, mapping: dict[str, str]) -> str:
     """``text`` with every token of ``mapping`` replaced by its value (others left alone)."""
-    from beian.pii import reidentify
+    if not mapping or "<" not in text:
+        return text
+    from beian.pii import reidentify  # only with pii: pseudonym, which needs beian.pii
 
-    return reidentify(text, mapping=mapping) if mapping and "<" in text else text
+    return reidentify(text, mapping=mapping)
 
 
 def _unfinished(text: str) -> int:

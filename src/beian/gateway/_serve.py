@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,7 +18,15 @@ import uvicorn
 from beian.gateway._app import create_app
 from beian.gateway._gateway import Gateway
 
-__all__ = ["RunningGateway", "make_server", "run_gateway", "serve_forever", "serve_in_thread"]
+__all__ = [
+    "RunningGateway",
+    "Server",
+    "configure_logging",
+    "make_server",
+    "run_gateway",
+    "serve_forever",
+    "serve_in_thread",
+]
 
 
 @dataclass
@@ -62,14 +71,25 @@ def serve_in_thread(
         gw.close()
 
 
-class _Server(uvicorn.Server):
-    """uvicorn's server that says when it has started listening."""
+def configure_logging(quiet: bool) -> None:
+    """One JSON line per exchange on stderr (unless ``quiet``); gateway events at INFO."""
+    access = logging.getLogger("beian.gateway.access")
+    if not any(getattr(h, "_beian", False) for h in access.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler._beian = True  # type: ignore[attr-defined]
+        access.addHandler(handler)
+    access.setLevel(logging.WARNING if quiet else logging.INFO)
+    logging.getLogger("beian.gateway").setLevel(logging.INFO)
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server that says when it has started listening, and keeps its event loop."""
 
     def __init__(self, config: uvicorn.Config, on_started: Callable[[], None] | None) -> None:
         super().__init__(config)
         self._on_started = on_started
-
-    loop: asyncio.AbstractEventLoop | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         self.loop = asyncio.get_running_loop()
@@ -80,13 +100,11 @@ class _Server(uvicorn.Server):
 
 def make_server(
     gw: Gateway, host: str, port: int, on_started: Callable[[], None] | None = None
-) -> uvicorn.Server:
-    return _Server(_config(gw, host, port, "warning"), on_started)
+) -> Server:
+    return Server(_config(gw, host, port, "warning"), on_started)
 
 
-def serve_forever(
-    gw: Gateway, server: uvicorn.Server, sockets: list[socket.socket] | None = None
-) -> None:
+def serve_forever(gw: Gateway, server: Server, sockets: list[socket.socket] | None = None) -> None:
     """Serve until SIGTERM/SIGINT (graceful: streams in flight finish); SIGHUP reloads the
     config file; the records are flushed and closed before this returns."""
     log = logging.getLogger("beian.gateway")
@@ -97,9 +115,8 @@ def serve_forever(
 
     def _hup(signum: int, frame: object) -> None:
         # reload as a callback of the event loop, not inside whatever code the signal interrupted
-        loop = getattr(server, "loop", None)
-        if loop is not None and loop.is_running():
-            loop.call_soon_threadsafe(_reload)
+        if server.loop is not None and server.loop.is_running():
+            server.loop.call_soon_threadsafe(_reload)
         else:
             _reload()
 

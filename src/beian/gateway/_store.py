@@ -4,8 +4,8 @@ Exchanges are written by one background thread in batches, so the request path o
 record on a queue; :meth:`RecordStore.flush` waits until everything queued is on disk and
 :meth:`RecordStore.close` flushes before it returns. Opt-out lookups on the request path use a
 read connection of their own (WAL readers never wait for the writer) and always ask the database,
-so several gateway processes sharing the file see each other's opt-outs at once. User ids are stored as a keyed hash (to find
-a user's records and opt-out) plus an encrypted copy; request, response and error text are
+so several gateway processes sharing the file see each other's opt-outs at once. User ids are
+stored as a keyed hash (to find a user's records and opt-out) plus an encrypted copy; request, response and error text are
 encrypted with :class:`beian.crypto.FieldCipher` bound to the record id.
 """
 
@@ -24,6 +24,7 @@ from typing import Any
 
 from beian.crypto import FieldCipher, HashAlgorithm, KeyRing, keyed_hash
 from beian.errors import ConfigError
+from beian.gateway._config import RecordsConfig
 
 __all__ = ["Exchange", "RecordStore"]
 
@@ -118,6 +119,17 @@ class RecordStore:
         self.on_backlog: Callable[[int], None] | None = None  # told after each written batch
         self._writer = threading.Thread(target=self._run, name="beian-gateway-records", daemon=True)
         self._writer.start()
+
+    @classmethod
+    def open(cls, config: RecordsConfig, ring: KeyRing | None = None) -> RecordStore:
+        """The store a gateway config names (key ring: ``ring``, else the config's key file or
+        the environment)."""
+        return cls(
+            config.path,
+            ring or KeyRing.resolve(config.key_file),
+            cipher=config.cipher,
+            hash_algorithm=config.hash_algorithm,
+        )
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)

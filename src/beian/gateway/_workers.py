@@ -59,7 +59,7 @@ from beian.gateway._config import GatewayConfig
 from beian.gateway._gateway import ReloadResult
 
 __all__ = ["MAX_RESTARTS", "MAX_START_FAILURES", "RESTART_WINDOW_S", "WorkerStartError",
-           "configure_logging", "run_workers"]  # fmt: skip
+           "run_workers"]  # fmt: skip
 
 log = logging.getLogger("beian.gateway")
 
@@ -70,50 +70,28 @@ _SIGNALS = {signal.SIGHUP, signal.SIGINT, signal.SIGTERM}
 RESTART_WINDOW_S = 60.0
 START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 60.0
-_BACKLOG = 2048
 
 
 class WorkerStartError(BeianError):
     """A worker process could not start (its own error, as it reported it)."""
 
 
-def configure_logging(quiet: bool) -> None:
-    """One JSON line per exchange on stderr (unless ``quiet``); gateway events at INFO."""
-    access = logging.getLogger("beian.gateway.access")
-    if not any(getattr(h, "_beian", False) for h in access.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        handler._beian = True  # type: ignore[attr-defined]
-        access.addHandler(handler)
-    access.setLevel(logging.WARNING if quiet else logging.INFO)
-    logging.getLogger("beian.gateway").setLevel(logging.INFO)
-
-
-def _socket(host: str, port: int, *, listen: bool) -> socket.socket:
+def _bound(host: str, port: int, *, share: bool) -> socket.socket:
+    """A TCP socket bound to the first address of ``host`` (not listening); ``share`` sets
+    ``SO_REUSEPORT``. ``SO_REUSEADDR`` always: connections in TIME_WAIT are no obstacle."""
     family, kind, proto, _, addr = socket.getaddrinfo(
         host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
     )[0]
     sock = socket.socket(family, kind, proto)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        if share:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind(addr)
-        if listen:
-            sock.listen(_BACKLOG)
     except OSError:
         sock.close()
         raise
     return sock
-
-
-def _probe(host: str, port: int) -> None:
-    """Fail (OSError) when anything listens on the port, ``SO_REUSEPORT`` or not."""
-    family, kind, proto, _, addr = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    with socket.socket(family, kind, proto) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no obstacle
-        sock.bind(addr)
 
 
 @dataclass(frozen=True)
@@ -130,11 +108,11 @@ class _Spec:
 def _worker(spec: _Spec, conn: Connection) -> None:
     """One worker process: a whole gateway serving the shared port."""
     from beian.gateway._gateway import Gateway
-    from beian.gateway._serve import make_server, serve_forever
+    from beian.gateway._serve import configure_logging, make_server, serve_forever
 
     os.setpgrp()  # terminal signals go to the supervisor, which stops each worker once
     lock = threading.Lock()
-    early: dict[str, Any] = {"gw": None, "server": None, "reload": False}
+    early: dict[str, Any] = {"gw": None, "server": None, "reload": False, "stop": False}
 
     def tell(*message: Any) -> None:
         with lock, contextlib.suppress(OSError):
@@ -160,7 +138,7 @@ def _worker(spec: _Spec, conn: Connection) -> None:
     try:
         # bound, not listening yet: the kernel gives this worker connections only once it
         # accepts them (uvicorn listens when it starts serving)
-        sock = _socket(spec.host, spec.port, listen=False)
+        sock = _bound(spec.host, spec.port, share=True)
         gw = Gateway(spec.config)
     except BeianError as exc:
         tell("failed", exc.what, exc.where, exc.fix)
@@ -172,7 +150,6 @@ def _worker(spec: _Spec, conn: Connection) -> None:
     gw.worker = (spec.index, spec.workers)
     gw.runs_purge = spec.index == 0  # one retention purge for the shared database
     waiting: dict[str, asyncio.Future[list[dict[str, Any]]]] = {}
-    loop: list[asyncio.AbstractEventLoop] = []
 
     def after_reload(result: ReloadResult) -> None:
         if result.ok:
@@ -197,15 +174,11 @@ def _worker(spec: _Spec, conn: Connection) -> None:
         if fut is not None and not fut.done():
             fut.set_result(results)
 
-    def started() -> None:
-        loop.append(asyncio.get_running_loop())
-        tell("ready", spec.index)
-
     gw.after_reload = after_reload
     gw.reload_others = reload_others
-    server = make_server(gw, spec.host, spec.port, on_started=started)
+    server = make_server(gw, spec.host, spec.port, on_started=lambda: tell("ready", spec.index))
     early["gw"], early["server"] = gw, server
-    if early.get("stop"):
+    if early["stop"]:
         server.should_exit = True
     if early["reload"]:
         gw.reload()
@@ -214,8 +187,8 @@ def _worker(spec: _Spec, conn: Connection) -> None:
         with contextlib.suppress(EOFError, OSError):
             while True:
                 msg = conn.recv()
-                if msg[0] == "reload_done" and loop:
-                    loop[0].call_soon_threadsafe(answered, msg[1], msg[2])
+                if msg[0] == "reload_done" and server.loop is not None:
+                    server.loop.call_soon_threadsafe(answered, msg[1], msg[2])
         server.should_exit = True  # the supervisor is gone: finish what is in flight and stop
 
     threading.Thread(target=watch_supervisor, name="beian-supervisor-watch", daemon=True).start()
@@ -242,7 +215,7 @@ class _Worker:
 
 
 class _Supervisor:
-    def __init__(self, spec: _Spec, on_ready: Callable[[int], None] | None) -> None:
+    def __init__(self, spec: _Spec, on_ready: Callable[[], None] | None) -> None:
         self.spec = spec
         self.on_ready = on_ready
         self.ctx = multiprocessing.get_context("spawn")
@@ -341,7 +314,7 @@ class _Supervisor:
             elif all(x.ready for x in self.workers):
                 self.announced = True
                 if self.on_ready is not None:
-                    self.on_ready(w.index)
+                    self.on_ready()
         elif msg[0] == "forward":  # a reload asked of one worker: the others reload too
             others = [x for x in self.workers if x is not w and x.process.is_alive()]
             self.reloads[msg[2]] = _Reload(w, {x.index for x in others})
@@ -467,9 +440,9 @@ def run_workers(
             "多个工作进程需要 Linux 的 SO_REUSEPORT", where="--workers", fix="使用 --workers 1"
         )
     try:
-        if port:
-            _probe(host, port)
-        reserved = _socket(host, port, listen=False)
+        if port:  # anyone listening there, SO_REUSEPORT or not, makes this bind fail
+            _bound(host, port, share=False).close()
+        reserved = _bound(host, port, share=True)
     except OSError as exc:
         raise ConfigError(
             f"无法使用地址 {host}:{port}：{exc}", where="--host/--port", fix="换一个端口或地址"
@@ -487,7 +460,7 @@ def run_workers(
     for stale in Path(metrics_dir).glob("*.db"):  # values of an earlier run are not this run's
         stale.unlink()
     spec = _Spec(config, host, bound, 0, workers, quiet)
-    sup = _Supervisor(spec, None if on_ready is None else lambda _i: on_ready(bound))
+    sup = _Supervisor(spec, None if on_ready is None else lambda: on_ready(bound))
 
     def _stop(signum: int, frame: object) -> None:
         sup.stopping = True

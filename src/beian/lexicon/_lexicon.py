@@ -236,8 +236,7 @@ class Lexicon:
             for var in st.main.variants[pid]:
                 self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
         if st.hac is not None and st.homo is not None and st.syl is not None:
-            codes = n.codes if n.codes is not None else np.zeros(0, dtype=np.uint32)
-            sc = np.ascontiguousarray(st.syl[codes])
+            sc = n.syllables(st.syl)  # pending_start reuses it
             seen = set(found)
             homo: dict[tuple[int, int, int], set[str]] = {}
             for pid, s, e in st.hac.find("", sc):

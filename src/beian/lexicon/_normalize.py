@@ -30,7 +30,7 @@ class Normalized:
     ones. ``src is None`` means raw mode (offsets are the identity).
     """
 
-    __slots__ = ("_adj", "_text", "codes", "src")
+    __slots__ = ("_adj", "_syl", "_text", "codes", "src")
 
     def __init__(
         self,
@@ -43,6 +43,7 @@ class Normalized:
         self.codes = codes
         self.src = src
         self._adj: list[int] | None = adj.tolist() if adj is not None and adj.size else None
+        self._syl: npt.NDArray[np.uint32] | None = None
 
     @property
     def text(self) -> str:
@@ -51,6 +52,13 @@ class Normalized:
             codes = self.codes if self.codes is not None else np.zeros(0, dtype="<u4")
             self._text = codes.tobytes().decode("utf-32-le", "surrogatepass")
         return self._text
+
+    def syllables(self, table: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+        """Each normalized character's syllable code (homophone matching), computed once."""
+        if self._syl is None:
+            codes = self.codes if self.codes is not None else np.zeros(0, dtype="<u4")
+            self._syl = np.ascontiguousarray(table[codes], dtype="<u4")
+        return self._syl
 
     def runs(self, s: int, e: int) -> list[int] | None:
         """Kept characters per normalized character in ``[s, e)``; ``None`` when all are 1."""

@@ -54,8 +54,8 @@ def pending_start(
     """Original offset in ``text`` where its unfinished tail begins (``len(text)`` if none)."""
     k = main.first(n.text)
     if homo is not None and syl is not None and n.codes is not None:
-        raw = np.ascontiguousarray(syl[n.codes], dtype="<u4").tobytes()
-        h = homo.first(raw.decode("utf-32-le", "surrogatepass"), k)
+        sc = n.syllables(syl).tobytes().decode("utf-32-le", "surrogatepass")
+        h = homo.first(sc, k)
         k = h if h is not None else k
     return len(text) if k is None else original_start(n, k)
 
