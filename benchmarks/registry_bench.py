@@ -64,33 +64,33 @@ def main() -> None:
     KeyRing.generate().save(tmp / "keys.json")
     reg = Registry.open(Settings(data_dir=tmp / "data", key_file=tmp / "keys.json",
                                  policy=Policy(argon2_time_cost=1, argon2_memory_kib=1024)))
-    org = reg.create_org("基准公司", OrgKind.PROVIDER, "北京")
-    bj = reg.create_org("北京市网信办", OrgKind.REGISTRAR, "北京")
-    reg.create_user("app", Role.APPLICANT, org, password="benchmark-pw")
-    reg.create_user("rev", Role.REVIEWER, bj, password="benchmark-pw")
-    applicant, reviewer = reg.actor("app"), reg.actor("rev")
+    org = reg.accounts.create_org("基准公司", OrgKind.PROVIDER, "北京")
+    bj = reg.accounts.create_org("北京市网信办", OrgKind.REGISTRAR, "北京")
+    reg.accounts.create_user("app", Role.APPLICANT, org, password="benchmark-pw")
+    reg.accounts.create_user("rev", Role.REVIEWER, bj, password="benchmark-pw")
+    applicant, reviewer = reg.accounts.actor("app"), reg.accounts.actor("rev")
     pkg = _package()
 
     def baseline() -> None:
         for i in range(n):
-            with reg.tx() as db:
+            with reg.core.tx() as db:
                 db.add(Counter(key=f"baseline:{i}", value=i))
 
     ids: list[str] = []
 
     def intake() -> None:
-        ids.extend(reg.create_application(applicant, pkg, {"contact_phone": "13800000000"})
+        ids.extend(reg.applications.create(applicant, pkg, {"contact_phone": "13800000000"})
                    for _ in range(n))
 
     def transitions() -> None:
         for pid in ids:
-            reg.act(applicant, pid, "submit")
-            reg.act(reviewer, pid, "start_review")
+            reg.lifecycle.act(applicant, pid, "submit")
+            reg.lifecycle.act(reviewer, pid, "start_review")
 
     def serials() -> None:
         def work() -> None:
             for _ in range(n // 4):
-                with reg.tx() as db:
+                with reg.core.tx() as db:
                     next_serial(db, f"filing:Beijing:{dt.date.today():%Y%m%d}")
         threads = [threading.Thread(target=work) for _ in range(4)]
         for t in threads:
@@ -103,11 +103,11 @@ def main() -> None:
     trans_ms = _timed(transitions, 2 * n)
     serial_ms = _timed(serials, 4 * (n // 4))
     t = time.perf_counter()
-    rows, problems = reg.verify_audit()
+    rows, problems = reg.admin.verify_audit()
     verify_s = time.perf_counter() - t
     assert not problems
     t = time.perf_counter()
-    listed = reg.list_applications(reviewer)
+    listed = reg.applications.list_for(reviewer)
     list_ms = (time.perf_counter() - t) * 1000
     assert len(listed) == n
     result = {

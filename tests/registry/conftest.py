@@ -76,7 +76,7 @@ class World:
     def login(self, username: str) -> tuple[str, Actor]:
         pw, secret = self.users[username]
         code = pyotp.TOTP(secret).now() if secret else None
-        return self.reg.login(username, pw, code, "127.0.0.1")
+        return self.reg.accounts.login(username, pw, code, "127.0.0.1")
 
 
 # username -> (role, organization key)
@@ -94,18 +94,18 @@ PEOPLE = {
 
 def populate(reg: Registry) -> World:
     orgs = {
-        "provider": reg.create_org("深度求索科技有限公司", OrgKind.PROVIDER, PROVINCE,
+        "provider": reg.accounts.create_org("深度求索科技有限公司", OrgKind.PROVIDER, PROVINCE,
                                    "91110108MA01AAAA0X"),
-        "other_provider": reg.create_org("另一家公司", OrgKind.PROVIDER, PROVINCE),
-        "bj": reg.create_org("北京市网信办", OrgKind.REGISTRAR, PROVINCE),
-        "sh": reg.create_org("上海市网信办", OrgKind.REGISTRAR, "上海"),
-        "national": reg.create_org("国家网信办", OrgKind.NATIONAL),
+        "other_provider": reg.accounts.create_org("另一家公司", OrgKind.PROVIDER, PROVINCE),
+        "bj": reg.accounts.create_org("北京市网信办", OrgKind.REGISTRAR, PROVINCE),
+        "sh": reg.accounts.create_org("上海市网信办", OrgKind.REGISTRAR, "上海"),
+        "national": reg.accounts.create_org("国家网信办", OrgKind.NATIONAL),
     }
     users: dict[str, tuple[str, str | None]] = {}
     for name, (role, org) in PEOPLE.items():
-        nu = reg.create_user(name, role, orgs[org], password=PASSWORD)
+        nu = reg.accounts.create_user(name, role, orgs[org], password=PASSWORD)
         users[name] = (PASSWORD, nu.totp_secret)
-    return World(reg, users, {name: reg.actor(name) for name in PEOPLE})
+    return World(reg, users, {name: reg.accounts.actor(name) for name in PEOPLE})
 
 
 @pytest.fixture

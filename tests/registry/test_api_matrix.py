@@ -72,18 +72,18 @@ MATRIX: dict[str, tuple[set[str], str, Req]] = {
 def _prepare(world: World, tmp_path: Path, state: str, n: int) -> dict[str, Any]:
     reg, a = world.reg, world.actors
     z = zip_dir(write_package(tmp_path / f"p{n}"))
-    pid = reg.create_application(a["applicant"], z)
-    reg.act(a["applicant"], pid, "submit")
+    pid = reg.applications.create(a["applicant"], z)
+    reg.lifecycle.act(a["applicant"], pid, "submit")
     if state in ("under_review", "notice"):
-        reg.act(a["reviewer"], pid, "start_review")
+        reg.lifecycle.act(a["reviewer"], pid, "start_review")
     if state == "notice":
-        for c in reg.checklist(a["reviewer"], pid):
-            reg.set_check(a["reviewer"], pid, c["id"], "ok", "")
-        reg.act(a["reviewer"], pid, "recommend", "同意")
-        reg.act(a["approver"], pid, "publish_notice", today=dt.date(2025, 9, 26))
-    checklist = reg.checklist(a["reviewer"], pid)
+        for c in reg.applications.checklist(a["reviewer"], pid):
+            reg.applications.set_check(a["reviewer"], pid, c["id"], "ok", "")
+        reg.lifecycle.act(a["reviewer"], pid, "recommend", "同意")
+        reg.lifecycle.act(a["approver"], pid, "publish_notice", today=dt.date(2025, 9, 26))
+    checklist = reg.applications.checklist(a["reviewer"], pid)
     return {"app_id": pid, "zip": z, "n": n, "item_id": checklist[0]["id"],
-            "sha256": reg.materials(a["reviewer"], pid)[0]["sha256"], "action": "start_review",
+            "sha256": reg.applications.materials(a["reviewer"], pid)[0]["sha256"], "action": "start_review",
             "org_id": a["applicant"].org_id}
 
 
@@ -91,7 +91,7 @@ def _tokens(world: World) -> dict[str, str]:
     out = {}
     for name, (pw, secret) in world.users.items():
         code = pyotp.TOTP(secret).now() if secret else None
-        out[name] = world.reg.login(name, pw, code, "127.0.0.1")[0]
+        out[name] = world.reg.accounts.login(name, pw, code, "127.0.0.1")[0]
     return out
 
 

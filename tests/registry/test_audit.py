@@ -14,66 +14,66 @@ from tests.registry.conftest import World, write_package, zip_dir
 
 
 def _app_with_contact(world: World, tmp_path: Path) -> str:
-    pid = world.reg.create_application(
+    pid = world.reg.applications.create(
         world.actors["applicant"], zip_dir(write_package(tmp_path / "p")),
         {"contact_name": "王五", "contact_phone": "13800138000",
          "contact_id_number": "11010519491231002X", "address": "北京市海淀区中关村大街1号"})
-    world.reg.act(world.actors["applicant"], pid, "submit")
+    world.reg.lifecycle.act(world.actors["applicant"], pid, "submit")
     return pid
 
 
 def test_chain_verifies_and_detects_a_tampered_row(world: World, tmp_path: Path) -> None:
     _app_with_contact(world, tmp_path)
-    n, problems = world.reg.verify_audit()
+    n, problems = world.reg.admin.verify_audit()
     assert n > 5 and problems == []
-    with world.reg.engine.begin() as conn:
+    with world.reg.core.engine.begin() as conn:
         conn.execute(update(AuditRow).where(AuditRow.seq == 3).values(actor="mallory"))
-    n2, problems = world.reg.verify_audit()
+    n2, problems = world.reg.admin.verify_audit()
     assert n2 == n and [p.seq for p in problems] == [3]
     assert "篡改" in problems[0].problem
 
 
 def test_chain_detects_deleted_rows(world: World, tmp_path: Path) -> None:
     _app_with_contact(world, tmp_path)
-    n, _ = world.reg.verify_audit()
-    with world.reg.engine.begin() as conn:
+    n, _ = world.reg.admin.verify_audit()
+    with world.reg.core.engine.begin() as conn:
         conn.execute(delete(AuditRow).where(AuditRow.seq == n))  # the last row
-    assert any("链尾" in p.problem for p in world.reg.verify_audit()[1])
-    with world.reg.engine.begin() as conn:
+    assert any("链尾" in p.problem for p in world.reg.admin.verify_audit()[1])
+    with world.reg.core.engine.begin() as conn:
         conn.execute(delete(AuditRow).where(AuditRow.seq == 2))
-    assert {p.seq for p in world.reg.verify_audit()[1]} >= {3}
+    assert {p.seq for p in world.reg.admin.verify_audit()[1]} >= {3}
 
 
 def test_sensitive_fields_encrypted_and_reads_audited(world: World, tmp_path: Path) -> None:
     pid = _app_with_contact(world, tmp_path)
-    with world.reg.engine.connect() as conn:
+    with world.reg.core.engine.connect() as conn:
         row = conn.execute(text("SELECT contact_phone, contact_id_number, address "
                                 "FROM applications")).one()
     assert all(v.startswith("enc:v1:aes-256-gcm:") for v in row)
     assert "13800138000" not in "".join(row)
-    got = world.reg.contact(world.actors["reviewer"], pid)
+    got = world.reg.applications.contact(world.actors["reviewer"], pid)
     assert got["contact_phone"] == "13800138000" and got["address"].startswith("北京市")
-    with world.reg.tx() as db:
+    with world.reg.core.tx() as db:
         last = db.scalars(select(AuditRow).order_by(AuditRow.seq.desc())).first()
     assert last is not None and last.action == "sensitive.read" and last.actor == "reviewer"
     from beian.registry import Forbidden
 
     with pytest.raises(Forbidden):
-        world.reg.contact(world.actors["inspector"], pid)  # inspectors lack read_sensitive
+        world.reg.applications.contact(world.actors["inspector"], pid)  # inspectors lack read_sensitive
 
 
 def test_rotate_keys_rewraps_every_field(world: World, tmp_path: Path,
                                          settings: Settings) -> None:
     pid = _app_with_contact(world, tmp_path)
-    kid, n = world.reg.rotate_keys()
+    kid, n = world.reg.admin.rotate_keys()
     assert kid == "k2" and n >= 3 + 6  # three contact fields + TOTP secrets of registrar users
     assert KeyRing.load(settings.key_file).active == "k2"  # type: ignore[arg-type]
-    with world.reg.engine.connect() as conn:
+    with world.reg.core.engine.connect() as conn:
         tokens = conn.execute(select(Application.contact_phone)).scalars().all()
     assert all(":k2:" in t for t in tokens)
     reopened = Registry.open(settings)
     try:
-        assert reopened.contact(reopened.actor("reviewer"), pid)["contact_phone"] == "13800138000"
-        assert world.reg.rewrap_all() == 0  # idempotent
+        assert reopened.applications.contact(reopened.accounts.actor("reviewer"), pid)["contact_phone"] == "13800138000"
+        assert world.reg.admin.rewrap_all() == 0  # idempotent
     finally:
         reopened.close()

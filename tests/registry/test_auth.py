@@ -14,7 +14,7 @@ from tests.registry.conftest import PASSWORD, World
 
 
 def test_passwords_are_argon2id(world: World) -> None:
-    with world.reg.tx() as db:
+    with world.reg.core.tx() as db:
         hashes = list(db.scalars(select(User.password_hash)))
     assert hashes and all(h.startswith("$argon2id$") for h in hashes)
     assert all(PASSWORD not in h for h in hashes)
@@ -23,27 +23,27 @@ def test_passwords_are_argon2id(world: World) -> None:
 def test_totp_mandatory_for_registrar_roles(world: World) -> None:
     reg = world.reg
     assert world.users["applicant"][1] is None  # applicants: password only
-    token, actor = reg.login("applicant", PASSWORD, None, "10.0.0.1")
-    assert actor.username == "applicant" and reg.actor_for(token) == actor
+    token, actor = reg.accounts.login("applicant", PASSWORD, None, "10.0.0.1")
+    assert actor.username == "applicant" and reg.accounts.actor_for(token) == actor
     with pytest.raises(LoginRefused):
-        reg.login("reviewer", PASSWORD, None, "10.0.0.1")
+        reg.accounts.login("reviewer", PASSWORD, None, "10.0.0.1")
     with pytest.raises(LoginRefused):
-        reg.login("reviewer", PASSWORD, "000000", "10.0.0.1")
+        reg.accounts.login("reviewer", PASSWORD, "000000", "10.0.0.1")
     secret = world.users["reviewer"][1]
     assert secret is not None
-    token, actor = reg.login("reviewer", PASSWORD, pyotp.TOTP(secret).now(), "10.0.0.1")
+    token, actor = reg.accounts.login("reviewer", PASSWORD, pyotp.TOTP(secret).now(), "10.0.0.1")
     assert actor.role == "reviewer"
-    reg.logout(token)
-    assert reg.actor_for(token) is None
+    reg.accounts.logout(token)
+    assert reg.accounts.actor_for(token) is None
 
 
 def test_login_rate_limit(world: World) -> None:
     reg = world.reg
     for _ in range(reg.policy.login_max_failures):
         with pytest.raises(LoginRefused):
-            reg.login("applicant", "wrong-password!", None, "10.0.0.2")
+            reg.accounts.login("applicant", "wrong-password!", None, "10.0.0.2")
     with pytest.raises(RateLimited):  # even the right password is refused now
-        reg.login("applicant", PASSWORD, None, "10.0.0.2")
+        reg.accounts.login("applicant", PASSWORD, None, "10.0.0.2")
     client = TestClient(create_app(reg))
     r = client.post("/api/v1/auth/login", json={"username": "applicant", "password": PASSWORD})
     assert r.status_code == 429 and r.headers["retry-after"] == "900"
@@ -60,7 +60,7 @@ def test_csrf_required_with_cookie_sessions(world: World) -> None:
     assert me.status_code == 200 and me.json()["username"] == "applicant"
     assert client.post("/api/v1/auth/logout").status_code == 403  # no CSRF header
     token = client.cookies["beian_session"]
-    csrf = world.reg.actor_for(token)
+    csrf = world.reg.accounts.actor_for(token)
     assert csrf is not None
     # web form without the hidden token is refused too
     assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 403
@@ -82,10 +82,10 @@ def test_first_start_creates_admin_with_totp(registry: object) -> None:
     from beian.registry import Registry
 
     assert isinstance(registry, Registry)
-    admin = registry.ensure_admin()
+    admin = registry.accounts.ensure_admin()
     assert admin is not None and admin.totp_secret and admin.totp_uri()
-    assert registry.ensure_admin() is None
-    _, actor = registry.login("admin", admin.password, pyotp.TOTP(admin.totp_secret).now(), "x")
+    assert registry.accounts.ensure_admin() is None
+    _, actor = registry.accounts.login("admin", admin.password, pyotp.TOTP(admin.totp_secret).now(), "x")
     assert actor.can("admin")  # type: ignore[arg-type]
 
 
@@ -100,8 +100,8 @@ def test_reviewer_queue_filter(world: World) -> None:
     from tests.registry.conftest import write_package, zip_dir
 
     reg, a = world.reg, world.actors
-    pid = reg.create_application(a["applicant"], zip_dir(write_package(reg.settings.data_dir / "p")))
-    reg.act(a["applicant"], pid, "submit")
+    pid = reg.applications.create(a["applicant"], zip_dir(write_package(reg.settings.data_dir / "p")))
+    reg.lifecycle.act(a["applicant"], pid, "submit")
     client = TestClient(create_app(reg))
     secret = world.users["reviewer"][1]
     assert secret

@@ -16,20 +16,20 @@ from tests.registry.conftest import World, populate, write_package, zip_dir
 
 def _fill(world: World, tmp_path: Path) -> str:
     reg, a = world.reg, world.actors
-    pid = reg.create_application(a["applicant"], zip_dir(write_package(tmp_path / "p")),
+    pid = reg.applications.create(a["applicant"], zip_dir(write_package(tmp_path / "p")),
                                  {"contact_phone": "13900000000"})
-    reg.act(a["applicant"], pid, "submit")
-    reg.act(a["reviewer"], pid, "start_review")
-    reg.act(a["reviewer"], pid, "request_supplement", "补充", today=dt.date(2025, 9, 1))
-    reg.add_materials(a["applicant"], pid, [("说明.md", "# 补充\n".encode())])
+    reg.lifecycle.act(a["applicant"], pid, "submit")
+    reg.lifecycle.act(a["reviewer"], pid, "start_review")
+    reg.lifecycle.act(a["reviewer"], pid, "request_supplement", "补充", today=dt.date(2025, 9, 1))
+    reg.applications.add_materials(a["applicant"], pid, [("说明.md", "# 补充\n".encode())])
     return pid
 
 
 def _snapshot(reg: Registry, pid: str) -> tuple[object, ...]:
-    a = reg.actor("reviewer")
-    return (table_counts(reg.engine), reg.application(a, pid), reg.events(a, pid),
-            reg.materials(a, pid), reg.checklist(a, pid), reg.contact(a, pid)["contact_phone"],
-            reg.verify_audit()[0])
+    a = reg.accounts.actor("reviewer")
+    return (table_counts(reg.core.engine), reg.applications.get(a, pid), reg.applications.events(a, pid),
+            reg.applications.materials(a, pid), reg.applications.checklist(a, pid), reg.applications.contact(a, pid)["contact_phone"],
+            reg.admin.verify_audit()[0])
 
 
 def _roundtrip(settings: Settings, tmp_path: Path, wipe: object) -> None:
@@ -46,13 +46,13 @@ def _roundtrip(settings: Settings, tmp_path: Path, wipe: object) -> None:
     restore(settings, tmp_path / "bk")
     reg = Registry.open(settings)
     try:
-        assert table_counts(reg.engine) == meta["counts"]  # every row of every table is back
+        assert table_counts(reg.core.engine) == meta["counts"]  # every row of every table is back
         after = _snapshot(reg, pid)
         # the snapshot itself audits one read: compare the rest exactly
         assert after[1:-1] == before[1:-1] and after[-1] == before[-1] + 1
-        assert reg.verify_audit()[1] == []
-        for m in reg.materials(reg.actor("reviewer"), pid):
-            reg.blobs.get(m["sha256"])  # present and intact
+        assert reg.admin.verify_audit()[1] == []
+        for m in reg.applications.materials(reg.accounts.actor("reviewer"), pid):
+            reg.core.blobs.get(m["sha256"])  # present and intact
     finally:
         reg.close()
 

@@ -57,7 +57,7 @@ def test_submit_uploads_and_submits(world: World, live_server: LiveServer,
     r = run_cli("registry", "submit", str(pkg), "--url", live_server.url, "--user", "applicant",
                 env={"BEIAN_REGISTRY_PASSWORD": PASSWORD})
     assert r.returncode == 0, r.stderr
-    apps = world.reg.list_applications(world.actors["reviewer"])
+    apps = world.reg.applications.list_for(world.actors["reviewer"])
     assert len(apps) == 1 and apps[0]["state"] == "submitted" and apps[0]["id"] in r.stdout
     (pkg / "模型服务协议.docx").write_bytes(b"PK\x03\x04tampered")
     r = run_cli("registry", "submit", str(pkg), "--url", live_server.url, "--user", "applicant",
@@ -82,8 +82,8 @@ def test_admin_commands(world: World, settings: Settings, cli_env: dict[str, str
     cal.write_text("year: 2027\nholidays: [2027-01-01]\n", encoding="utf-8")
     r = run_cli("registry", "calendar", "load", str(cal), env=cli_env)
     assert r.returncode == 0 and "2027" in r.stdout, r.stderr
-    with world.reg.tx() as db:
-        assert world.reg.calendar(db).covers(2027)
+    with world.reg.core.tx() as db:
+        assert world.reg.core.calendar(db).covers(2027)
     r = run_cli("registry", "tick", "--date", "2025-10-14", "--format", "json", env=cli_env)
     assert r.returncode == 0 and r.stdout.strip() == "[]", r.stderr
     r = run_cli("registry", "tick", "--date", "14/10/2025", env=cli_env)
@@ -94,7 +94,7 @@ def test_admin_commands(world: World, settings: Settings, cli_env: dict[str, str
     assert r.returncode == 0 and (tmp_path / "bk" / "registry.sqlite3").exists(), r.stderr
     r = run_cli("registry", "restore", str(tmp_path / "bk"), env=cli_env)
     assert r.returncode == 0 and "与备份一致" in r.stdout, r.stderr
-    with world.reg.engine.begin() as conn:
+    with world.reg.core.engine.begin() as conn:
         conn.execute(update(AuditRow).where(AuditRow.seq == 2).values(detail="{}"))
     r = run_cli("registry", "audit", "verify", env=cli_env)
     assert r.returncode == 1 and "第 2 行" in r.stdout
@@ -106,6 +106,6 @@ def test_user_add(settings: Settings, cli_env: dict[str, str]) -> None:
     assert r.returncode == 0 and "otpauth://" in r.stdout, r.stderr
     reg = Registry.open(settings)
     try:
-        assert reg.actor("bj_reviewer").province == "北京"
+        assert reg.accounts.actor("bj_reviewer").province == "北京"
     finally:
         reg.close()

@@ -39,10 +39,10 @@ def test_filing_walkthrough(world: World, live_server: LiveServer, browser: obje
     assert isinstance(browser, Browser)
     reg, base = world.reg, live_server.url
     today = dt.date.today()
-    with reg.tx() as db:
-        covered = reg.calendar(db).covers(today.year + 1)
+    with reg.core.tx() as db:
+        covered = reg.core.calendar(db).covers(today.year + 1)
     if not covered:  # the notice may run into next year: a test schedule stands in for it
-        reg.load_calendar(YearSchedule(today.year + 1, frozenset({dt.date(today.year + 1, 1, 1)}),
+        reg.admin.load_calendar(YearSchedule(today.year + 1, frozenset({dt.date(today.year + 1, 1, 1)}),
                                        frozenset(), "测试用安排"))
     pkg = tmp_path / "package.zip"
     pkg.write_bytes(zip_dir(write_package(tmp_path / "pkg")))
@@ -157,4 +157,4 @@ def test_filing_walkthrough(world: World, live_server: LiveServer, browser: obje
     assert actions == ["提交申请", "开始审核", "要求补正", "提交补正材料", "审核通过，拟公示",
                        "发布公示", "提出异议", "受理异议", "驳回异议，继续公示",
                        "公示期满，予以备案", "启动检查"]
-    assert reg.verify_audit()[1] == []
+    assert reg.admin.verify_audit()[1] == []

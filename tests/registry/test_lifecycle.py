@@ -89,64 +89,64 @@ def test_every_state_reachable_and_terminals_have_no_exit() -> None:
 
 def _submitted(world: World, tmp_path: Path, **kw: object) -> str:
     a = world.actors
-    pid = world.reg.create_application(a["applicant"], zip_dir(write_package(tmp_path / "p", **kw)))
-    world.reg.act(a["applicant"], pid, "submit")
-    world.reg.act(a["reviewer"], pid, "start_review")
+    pid = world.reg.applications.create(a["applicant"], zip_dir(write_package(tmp_path / "p", **kw)))
+    world.reg.lifecycle.act(a["applicant"], pid, "submit")
+    world.reg.lifecycle.act(a["reviewer"], pid, "start_review")
     return pid
 
 
 def _clear_checklist(world: World, pid: str) -> None:
-    for c in world.reg.checklist(world.actors["reviewer"], pid):
+    for c in world.reg.applications.checklist(world.actors["reviewer"], pid):
         if c["status"] != "ok":
-            world.reg.set_check(world.actors["reviewer"], pid, c["id"], "ok", "已核对")
+            world.reg.applications.set_check(world.actors["reviewer"], pid, c["id"], "ok", "已核对")
 
 
 def test_full_filing_walk_records_events(world: World, tmp_path: Path) -> None:
     reg, a = world.reg, world.actors
     pid = _submitted(world, tmp_path)
-    reg.act(a["reviewer"], pid, "request_supplement", "请补充投诉渠道", today=D(2025, 9, 1))
-    assert reg.application(a["applicant"], pid)["supplement_due"] == D(2025, 9, 15)
+    reg.lifecycle.act(a["reviewer"], pid, "request_supplement", "请补充投诉渠道", today=D(2025, 9, 1))
+    assert reg.applications.get(a["applicant"], pid)["supplement_due"] == D(2025, 9, 15)
     with pytest.raises(InputError, match="须附材料"):
-        reg.act(a["applicant"], pid, "answer_supplement", "已补充")
-    reg.add_materials(a["applicant"], pid, [("补充说明.txt", "投诉渠道：400-000".encode())])
-    reg.act(a["applicant"], pid, "answer_supplement", "已补充")
+        reg.lifecycle.act(a["applicant"], pid, "answer_supplement", "已补充")
+    reg.applications.add_materials(a["applicant"], pid, [("补充说明.txt", "投诉渠道：400-000".encode())])
+    reg.lifecycle.act(a["applicant"], pid, "answer_supplement", "已补充")
     with pytest.raises(Conflict, match="清单"):
-        reg.act(a["reviewer"], pid, "recommend", "同意")
+        reg.lifecycle.act(a["reviewer"], pid, "recommend", "同意")
     _clear_checklist(world, pid)
-    reg.act(a["reviewer"], pid, "recommend", "同意公示")
-    reg.act(a["approver"], pid, "publish_notice", today=D(2025, 9, 26))
-    app = reg.application(a["reviewer"], pid)
+    reg.lifecycle.act(a["reviewer"], pid, "recommend", "同意公示")
+    reg.lifecycle.act(a["approver"], pid, "publish_notice", today=D(2025, 9, 26))
+    app = reg.applications.get(a["reviewer"], pid)
     assert (app["notice_start"], app["notice_end"]) == (D(2025, 9, 28), D(2025, 10, 13))
-    reg.object(pid, "张三", "训练语料来源存疑")
-    reg.object(pid, "李四", "补充意见")  # a second objection while the first is open
-    reg.act(a["reviewer"], pid, "start_objection_review")
-    reg.act(a["approver"], pid, "dismiss_objection", "语料来源已核实")
-    assert [o["status"] for o in reg.objections(a["reviewer"], pid)] == ["dismissed"] * 2
-    assert reg.tick(D(2025, 10, 13)) == []  # last notice day: not yet
-    done = reg.tick(D(2025, 10, 14))
+    reg.lifecycle.object(pid, "张三", "训练语料来源存疑")
+    reg.lifecycle.object(pid, "李四", "补充意见")  # a second objection while the first is open
+    reg.lifecycle.act(a["reviewer"], pid, "start_objection_review")
+    reg.lifecycle.act(a["approver"], pid, "dismiss_objection", "语料来源已核实")
+    assert [o["status"] for o in reg.applications.objections(a["reviewer"], pid)] == ["dismissed"] * 2
+    assert reg.lifecycle.tick(D(2025, 10, 13)) == []  # last notice day: not yet
+    done = reg.lifecycle.tick(D(2025, 10, 14))
     assert done[0]["number"] == "Beijing-DeepseekChat-202510140001"
-    reg.act(a["inspector"], pid, "open_inspection", "年度检查", today=D(2025, 11, 3))
-    assert reg.application(a["inspector"], pid)["inspection_due"] == D(2025, 12, 1)
-    events = reg.events(a["auditor"], pid)
+    reg.lifecycle.act(a["inspector"], pid, "open_inspection", "年度检查", today=D(2025, 11, 3))
+    assert reg.applications.get(a["inspector"], pid)["inspection_due"] == D(2025, 12, 1)
+    events = reg.applications.events(a["auditor"], pid)
     assert [e["action"] for e in events] == [
         "submit", "start_review", "request_supplement", "answer_supplement", "recommend",
         "publish_notice", "raise_objection", "start_objection_review", "dismiss_objection",
         "file", "open_inspection"]
     assert events[2]["note"] == "请补充投诉渠道" and events[9]["actor"] == "system"
-    shas = [m["sha256"] for m in reg.materials(a["reviewer"], pid)]
+    shas = [m["sha256"] for m in reg.applications.materials(a["reviewer"], pid)]
     assert events[-1]["materials_sha256"] == materials_digest(shas)
     assert events[0]["materials_sha256"] != events[-1]["materials_sha256"]  # supplement added
-    assert reg.public_filed()[0]["number"] == done[0]["number"]
+    assert reg.public.filed()[0]["number"] == done[0]["number"]
 
 
 def test_registration_path_gets_its_own_number(world: World, tmp_path: Path) -> None:
     reg, a = world.reg, world.actors
     pid = _submitted(world, tmp_path, kind="registration", service="智能客服")
     _clear_checklist(world, pid)
-    r = reg.act(a["approver"], pid, "approve_registration", "调用已备案模型，准予登记",
+    r = reg.lifecycle.act(a["approver"], pid, "approve_registration", "调用已备案模型，准予登记",
                 today=D(2025, 3, 4))
     assert r["number"] == "Beijing-DJ-ZhiNengKeFu-202503040001" and r["to"] == "registered"
-    assert reg.public_filed() == []  # the filed list is for filings
+    assert reg.public.filed() == []  # the filed list is for filings
 
 
 @pytest.mark.parametrize(("who", "action", "error"), [
@@ -160,32 +160,32 @@ def test_registration_path_gets_its_own_number(world: World, tmp_path: Path) -> 
 ])
 def test_guards(world: World, tmp_path: Path, who: str, action: str, error: type) -> None:
     a = world.actors
-    pid = world.reg.create_application(a["applicant"], zip_dir(write_package(tmp_path / "p")))
-    world.reg.act(a["applicant"], pid, "submit")
+    pid = world.reg.applications.create(a["applicant"], zip_dir(write_package(tmp_path / "p")))
+    world.reg.lifecycle.act(a["applicant"], pid, "submit")
     with pytest.raises(error):
-        world.reg.act(a[who], pid, action, "说明")
+        world.reg.lifecycle.act(a[who], pid, action, "说明")
 
 
 def test_note_required(world: World, tmp_path: Path) -> None:
     pid = _submitted(world, tmp_path)
     with pytest.raises(InputError, match="须填写说明"):
-        world.reg.act(world.actors["reviewer"], pid, "request_supplement", "  ")
+        world.reg.lifecycle.act(world.actors["reviewer"], pid, "request_supplement", "  ")
 
 
 def test_scoping_of_lists(world: World, tmp_path: Path) -> None:
     reg, a = world.reg, world.actors
-    draft = reg.create_application(a["applicant"], zip_dir(write_package(tmp_path / "d")))
+    draft = reg.applications.create(a["applicant"], zip_dir(write_package(tmp_path / "d")))
     pid = _submitted(world, tmp_path)
-    assert {x["id"] for x in reg.list_applications(a["applicant"])} == {draft, pid}
-    assert reg.list_applications(a["other_applicant"]) == []
-    assert [x["id"] for x in reg.list_applications(a["reviewer"])] == [pid]  # no drafts
-    assert reg.list_applications(a["sh_reviewer"]) == []
-    assert [x["id"] for x in reg.list_applications(a["admin"])] == [pid]
+    assert {x["id"] for x in reg.applications.list_for(a["applicant"])} == {draft, pid}
+    assert reg.applications.list_for(a["other_applicant"]) == []
+    assert [x["id"] for x in reg.applications.list_for(a["reviewer"])] == [pid]  # no drafts
+    assert reg.applications.list_for(a["sh_reviewer"]) == []
+    assert [x["id"] for x in reg.applications.list_for(a["admin"])] == [pid]
 
 
 def test_province_of_package_must_match(world: World, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="属地"):
-        world.reg.create_application(
+        world.reg.applications.create(
             world.actors["applicant"], zip_dir(write_package(tmp_path / "p", province="上海")))
 
 
@@ -194,7 +194,7 @@ def test_checklist_prefilled_from_findings_and_assessment(world: World, tmp_path
     results = [{"item": "refusal", "n": 300, "rate": 0.9, "ci_low": 0.86, "ci_high": 0.93,
                 "threshold": 0.95, "verdict": "fail"}]
     pid = _submitted(world, tmp_path, findings=findings, results=results)
-    items = {c["code"]: c for c in world.reg.checklist(world.actors["reviewer"], pid)}
+    items = {c["code"]: c for c in world.reg.applications.checklist(world.actors["reviewer"], pid)}
     assert items["BA-DOS-001"]["status"] == "issue" and items["BA-DOS-001"]["aspect"] == "compliance"
     assert items["refusal"]["status"] == "open" and "0.95" in items["refusal"]["title"]
     assert items["assessment_report"]["status"] == "ok"
@@ -204,13 +204,13 @@ def test_racing_decisions_on_one_application(world: World, tmp_path: Path) -> No
     import threading
 
     a = world.actors
-    pid = world.reg.create_application(a["applicant"], zip_dir(write_package(tmp_path / "p")))
-    world.reg.act(a["applicant"], pid, "submit")
+    pid = world.reg.applications.create(a["applicant"], zip_dir(write_package(tmp_path / "p")))
+    world.reg.lifecycle.act(a["applicant"], pid, "submit")
     outcomes: list[str] = []
 
     def review() -> None:
         try:
-            world.reg.act(a["reviewer"], pid, "start_review")
+            world.reg.lifecycle.act(a["reviewer"], pid, "start_review")
             outcomes.append("ok")
         except Conflict:
             outcomes.append("conflict")
@@ -221,7 +221,7 @@ def test_racing_decisions_on_one_application(world: World, tmp_path: Path) -> No
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["conflict"] * 4 + ["ok"]
-    assert [e["action"] for e in world.reg.events(a["reviewer"], pid)] == ["submit",
+    assert [e["action"] for e in world.reg.applications.events(a["reviewer"], pid)] == ["submit",
                                                                           "start_review"]
 
 
@@ -231,17 +231,17 @@ def test_scheduler_files_ended_notices(world: World, tmp_path: Path) -> None:
     reg, a = world.reg, world.actors
     pid = _submitted(world, tmp_path)
     _clear_checklist(world, pid)
-    reg.act(a["reviewer"], pid, "recommend", "同意")
-    reg.act(a["approver"], pid, "publish_notice", today=D(2025, 9, 26))  # ended long ago
-    stop = reg.start_scheduler(3600)
+    reg.lifecycle.act(a["reviewer"], pid, "recommend", "同意")
+    reg.lifecycle.act(a["approver"], pid, "publish_notice", today=D(2025, 9, 26))  # ended long ago
+    stop = reg.lifecycle.start_scheduler(3600)
     try:
         for _ in range(200):
-            if reg.application(a["reviewer"], pid)["state"] == "filed":
+            if reg.applications.get(a["reviewer"], pid)["state"] == "filed":
                 break
             time.sleep(0.05)
     finally:
         stop.set()
-    app = reg.application(a["reviewer"], pid)
+    app = reg.applications.get(a["reviewer"], pid)
     assert app["state"] == "filed" and app["number"].startswith("Beijing-DeepseekChat-")
     assert app["filed_on"] == dt.date.today()
 
@@ -249,4 +249,4 @@ def test_scheduler_files_ended_notices(world: World, tmp_path: Path) -> None:
 def test_oversized_package_is_refused(world: World, tmp_path: Path) -> None:
     world.reg.policy.max_package_bytes = 1024
     with pytest.raises(InputError, match="过大"):
-        world.reg.create_application(world.actors["applicant"], b"PK" + b"0" * 2000)
+        world.reg.applications.create(world.actors["applicant"], b"PK" + b"0" * 2000)

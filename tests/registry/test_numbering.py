@@ -52,7 +52,7 @@ def _hammer(reg: Registry, key: str, n_threads: int = 8, per: int = 10) -> list[
 
     def work() -> None:
         for _ in range(per):
-            with reg.tx() as db:
+            with reg.core.tx() as db:
                 v = next_serial(db, key)
             with lock:
                 got.append(v)
@@ -79,7 +79,7 @@ def test_serials_unique_under_concurrency_postgres(
     try:
         got = _hammer(reg, "filing:Beijing:20250101")
         assert sorted(got) == list(range(1, 81))
-        with Session(reg.engine) as db:
+        with Session(reg.core.engine) as db:
             assert next_serial(db, "other") == 1
     finally:
         reg.close()
@@ -95,18 +95,18 @@ def test_concurrent_approvals_get_distinct_numbers(world: object, tmp_path: obje
     z = zip_dir(write_package(tmp_path / "p", kind="registration", service="智能客服"))
     ids = []
     for _ in range(6):
-        pid = reg.create_application(a["applicant"], z)
-        reg.act(a["applicant"], pid, "submit")
-        reg.act(a["reviewer"], pid, "start_review")
-        for c in reg.checklist(a["reviewer"], pid):
-            reg.set_check(a["reviewer"], pid, c["id"], "ok", "")
+        pid = reg.applications.create(a["applicant"], z)
+        reg.lifecycle.act(a["applicant"], pid, "submit")
+        reg.lifecycle.act(a["reviewer"], pid, "start_review")
+        for c in reg.applications.checklist(a["reviewer"], pid):
+            reg.applications.set_check(a["reviewer"], pid, c["id"], "ok", "")
         ids.append(pid)
     numbers: list[str] = []
     errors: list[BaseException] = []
 
     def approve(pid: str) -> None:
         try:
-            r = reg.act(a["approver"], pid, "approve_registration", "准予登记",
+            r = reg.lifecycle.act(a["approver"], pid, "approve_registration", "准予登记",
                         today=dt.date(2025, 3, 4))
             numbers.append(r["number"])
         except BaseException as exc:  # collected and reported below

@@ -20,14 +20,14 @@ pytestmark = pytest.mark.postgres
 def pg_world(settings: Settings, pg_schema: tuple[str, str]) -> Iterator[World]:
     settings.database_url, settings.schema = pg_schema
     reg = Registry.open(settings)
-    assert reg.engine.dialect.name == "postgresql"
+    assert reg.core.engine.dialect.name == "postgresql"
     yield populate(reg)
     reg.close()
 
 
 def test_lifecycle_on_postgres(pg_world: World, tmp_path: Path) -> None:
     lifecycle.test_full_filing_walk_records_events(pg_world, tmp_path)
-    with pg_world.reg.engine.connect() as conn:
+    with pg_world.reg.core.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
         assert conn.execute(text("SELECT current_schema()")).scalar() == pg_world.reg.settings.schema
 
@@ -38,10 +38,10 @@ def test_scoping_on_postgres(pg_world: World, tmp_path: Path) -> None:
 
 def test_audit_tamper_on_postgres(pg_world: World, tmp_path: Path) -> None:
     lifecycle.test_registration_path_gets_its_own_number(pg_world, tmp_path)
-    assert pg_world.reg.verify_audit()[1] == []
-    with pg_world.reg.engine.begin() as conn:
+    assert pg_world.reg.admin.verify_audit()[1] == []
+    with pg_world.reg.core.engine.begin() as conn:
         conn.execute(update(AuditRow).where(AuditRow.seq == 4).values(target="app:forged"))
-    assert [p.seq for p in pg_world.reg.verify_audit()[1]] == [4]
+    assert [p.seq for p in pg_world.reg.admin.verify_audit()[1]] == [4]
 
 
 def test_racing_decisions_on_postgres(pg_world: World, tmp_path: Path) -> None:

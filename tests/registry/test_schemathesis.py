@@ -27,12 +27,12 @@ def api_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World,
                                  policy=Policy(argon2_time_cost=1, argon2_memory_kib=1024,
                                                login_max_failures=10_000)))
     world = populate(reg)
-    pid = reg.create_application(world.actors["applicant"], zip_dir(write_package(tmp / "p")))
-    reg.act(world.actors["applicant"], pid, "submit")
+    pid = reg.applications.create(world.actors["applicant"], zip_dir(write_package(tmp / "p")))
+    reg.lifecycle.act(world.actors["applicant"], pid, "submit")
     headers = {}
     for who in ("admin", "applicant", "reviewer"):
         pw, secret = world.users[who]
-        token = reg.login(who, pw, pyotp.TOTP(secret).now() if secret else None, "127.0.0.1")[0]
+        token = reg.accounts.login(who, pw, pyotp.TOTP(secret).now() if secret else None, "127.0.0.1")[0]
         headers[who] = {"Authorization": f"Bearer {token}"}
     yield world, headers
     reg.close()

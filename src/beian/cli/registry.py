@@ -50,14 +50,14 @@ def serve(
     from beian.registry.api import create_app
 
     reg = _open(ctx, data_dir, key_file)
-    admin = reg.ensure_admin()
+    admin = reg.accounts.ensure_admin()
     if admin is not None:
         console.print("已创建管理员账号（仅显示这一次，请立即保存）：")
         console.print(f"  用户名：{admin.username}\n  密码：{admin.password}")
         console.print(f"  动态口令密钥（TOTP）：{admin.totp_secret}")
         console.print(f"  在身份验证器中添加：{admin.totp_uri()}")
     if tick_hours > 0:
-        reg.start_scheduler(tick_hours * 3600)
+        reg.lifecycle.start_scheduler(tick_hours * 3600)
     console.print(f"数据库：{reg.settings.url.split('@')[-1]}；访问 http://{host}:{port}/ ，"
                   f"API 文档 http://{host}:{port}/docs")
     uvicorn.run(create_app(reg), host=host, port=port, log_level="info")
@@ -74,7 +74,7 @@ def tick(
         day = dt.date.fromisoformat(date) if date else None
     except ValueError:
         raise InputError("日期格式错误", where=f"--date {date}", fix="写作 YYYY-MM-DD") from None
-    done = _open(ctx, data_dir, key_file).tick(day)
+    done = _open(ctx, data_dir, key_file).lifecycle.tick(day)
     if fmt is TableOrJson.json:
         emit_json(done)
         return
@@ -85,7 +85,7 @@ def tick(
 
 def audit_verify(ctx: typer.Context, data_dir: DataDir = None, key_file: KeyFile = None) -> None:
     """核验审计日志的哈希链；发现篡改时退出码为 1。"""
-    n, problems = _open(ctx, data_dir, key_file).verify_audit()
+    n, problems = _open(ctx, data_dir, key_file).admin.verify_audit()
     for p in problems:
         console.print(f"第 {p.seq} 行：{p.problem}", style="red")
     if problems:
@@ -114,7 +114,7 @@ def restore_cmd(ctx: typer.Context, source: Annotated[Path, typer.Argument(help=
 
 def rotate_keys(ctx: typer.Context, data_dir: DataDir = None, key_file: KeyFile = None) -> None:
     """轮换加密密钥：密钥环加入新密钥，并把所有加密字段重新封装到新密钥下。"""
-    kid, n = _open(ctx, data_dir, key_file).rotate_keys()
+    kid, n = _open(ctx, data_dir, key_file).admin.rotate_keys()
     console.print(f"当前密钥：{kid}；已重新封装 {n} 个加密字段。")
 
 
@@ -124,7 +124,7 @@ def calendar_load(ctx: typer.Context, file: Annotated[Path, typer.Argument(help=
     from beian.registry.domain import load_schedule_file
 
     sched = load_schedule_file(file)
-    _open(ctx, data_dir, key_file).load_calendar(sched)
+    _open(ctx, data_dir, key_file).admin.load_calendar(sched)
     console.print(f"已导入 {sched.year} 年安排：假日 {len(sched.holidays)} 天，调休上班 "
                   f"{len(sched.workdays)} 天。")
 
@@ -140,7 +140,7 @@ def user_add(
 ) -> None:
     """创建用户（打印初始密码；网信部门角色同时打印动态口令密钥）。"""
     reg = _open(ctx, data_dir, key_file)
-    nu = reg.create_user(username, role, reg.create_org(org, org_kind, province))
+    nu = reg.accounts.create_user(username, role, reg.accounts.create_org(org, org_kind, province))
     console.print(f"用户 {nu.username}，初始密码 {nu.password}")
     if nu.totp_secret:
         console.print(f"动态口令密钥 {nu.totp_secret}；{nu.totp_uri()}")

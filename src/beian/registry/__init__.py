@@ -1,8 +1,10 @@
 """The filing registry (备案登记系统): the seed's lifecycle as a multi-user web application.
 
-Library first: :class:`Registry` is the whole service (accounts, applications, the lifecycle,
-the public lists, the audit log); ``beian.registry.api`` and ``beian.registry.web`` are thin
-FastAPI shells over it, and ``beian serve`` / ``beian registry …`` thin CLI shells.
+Library first: :class:`Registry` is the whole service, made of parts that share one core:
+``registry.accounts``, ``registry.applications``, ``registry.lifecycle``, ``registry.public``
+and ``registry.admin`` (calendar, audit log, keys). ``beian.registry.api`` and
+``beian.registry.web`` are thin FastAPI shells over it, and ``beian serve`` /
+``beian registry …`` thin CLI shells.
 """
 
 from beian.registry._audit import AuditProblem, verify_chain
@@ -11,7 +13,8 @@ from beian.registry._backup import backup, restore
 from beian.registry._core import Settings
 from beian.registry._errors import Conflict, Forbidden, NotFound, RegistryError, Unauthorized
 from beian.registry._package import PACKAGE_FORMAT, Manifest, Package, read_package, zip_directory
-from beian.registry._registry import FILED_CSV_COLUMNS, Registry
+from beian.registry._public import FILED_CSV_COLUMNS
+from beian.registry._registry import Registry
 
 __all__ = [
     "FILED_CSV_COLUMNS",

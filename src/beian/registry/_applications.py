@@ -9,15 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from beian.errors import InputError
-from beian.registry._accounts import _Accounts
 from beian.registry._auth import Actor
-from beian.registry._core import SENSITIVE_FIELDS
+from beian.registry._core import SENSITIVE_FIELDS, Core
 from beian.registry._errors import Conflict, Forbidden, NotFound
 from beian.registry._package import Package, read_package
-from beian.registry.db import Application, ChecklistItem, Event, Material, Objection, utcnow
+from beian.registry.db import Application, ChecklistItem, Event, Material, Objection
 from beian.registry.domain import STATE_LABELS, Kind, OrgKind, Perm, State, actions_from
 
-__all__ = ["_Applications", "app_view"]
+__all__ = ["Applications", "app_view"]
 
 _PASS = {"pass", "passed", "ok", "合格", "通过", "达标", "符合"}
 _CHECK_STATUS = ("open", "ok", "issue")
@@ -70,45 +69,50 @@ def _prefill(edition_id: str, kind: Kind, pkg: Package) -> list[ChecklistItem]:
     return items
 
 
-class _Applications(_Accounts):
+class Applications:
+    """Intake, reading, materials and the reviewer checklist (``registry.applications``)."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
     def _store(self, db: Session, app: Application, rnd: int, actor: Actor,
                files: dict[str, tuple[bytes, str]]) -> None:
         for path, (data, kind) in sorted(files.items()):
-            digest, media = self.blobs.put(path, data)
+            digest, media = self._core.blobs.put(path, data)
             db.add(Material(application_id=app.id, round=rnd, path=path, sha256=digest,
                             size=len(data), kind=kind, media_type=media,
                             uploaded_by=actor.username))
 
-    def create_application(self, actor: Actor, package_zip: bytes,
+    def create(self, actor: Actor, package_zip: bytes,
                            contact: dict[str, str] | None = None) -> str:
         """Intake a zipped package as a draft; returns the application id."""
         if not actor.can(Perm.APPLY) or actor.org_kind is not OrgKind.PROVIDER:
             raise Forbidden("只有服务提供者的申请人可以提交材料", fix="请用申请人账号登录")
-        if len(package_zip) > self.policy.max_package_bytes:
+        if len(package_zip) > self._core.policy.max_package_bytes:
             raise InputError("材料包过大", where="package",
-                             fix=f"上限 {self.policy.max_package_bytes} 字节；请压缩或拆分材料")
-        pkg = read_package(package_zip, max_bytes=self.policy.max_package_bytes)
+                             fix=f"上限 {self._core.policy.max_package_bytes} 字节；请压缩或拆分材料")
+        pkg = read_package(package_zip, max_bytes=self._core.policy.max_package_bytes)
         m = pkg.manifest
         if actor.province and m.provider.province.removesuffix("省") != actor.province:
             raise InputError("材料包的属地与申请人机构不符", where="manifest.json:provider.province",
                              fix=f"本机构属地为 {actor.province}")
         contact = {k: v for k, v in (contact or {}).items() if v}
         pid = uuid.uuid4().hex
-        with self.tx() as db:
+        with self._core.tx() as db:
             app = Application(
                 public_id=pid, kind=m.service.kind, state=State.DRAFT.value, org_id=actor.org_id,
                 province=actor.province or m.provider.province, provider_name=m.provider.name,
                 provider_uscc=m.provider.uscc, service_name=m.service.name,
                 model_name=m.service.model_name, edition=m.edition, tool=m.tool,
                 contact_name=contact.get("contact_name"),
-                **{f: self.seal(pid, f, contact.get(f)) for f in SENSITIVE_FIELDS})
+                **{f: self._core.seal(pid, f, contact.get(f)) for f in SENSITIVE_FIELDS})
             db.add(app)
             db.flush()
             self._store(db, app, 1, actor, pkg.files)
             for item in _prefill(m.edition, Kind(m.service.kind), pkg):
                 item.application_id = app.id
                 db.add(item)
-            self.audit(db, actor, "application.create", f"app:{pid}", files=len(pkg.files),
+            self._core.audit(db, actor, "application.create", f"app:{pid}", files=len(pkg.files),
                        sensitive=sorted(contact))
         return pid
 
@@ -117,8 +121,8 @@ class _Applications(_Accounts):
         """Attach supplement / rectification / change materials; returns the round number."""
         if not files:
             raise InputError("没有上传任何文件", where="files", fix="请选择要提交的材料")
-        with self.tx() as db:
-            app = self.load_app(db, actor, public_id)
+        with self._core.tx() as db:
+            app = self._core.load_app(db, actor, public_id)
             if not actor.can(Perm.APPLY) or app.org_id != actor.org_id:
                 raise Forbidden("只有本单位申请人可以补充材料", fix="请用申请人账号登录")
             if app.state in (State.REVOKED, State.DEREGISTERED, State.REJECTED, State.WITHDRAWN):
@@ -126,22 +130,22 @@ class _Applications(_Accounts):
             rnd = 1 + max(m.round for m in db.scalars(
                 select(Material).where(Material.application_id == app.id)))
             self._store(db, app, rnd, actor, {n: (d, "supplement") for n, d in files})
-            self.audit(db, actor, "materials.add", f"app:{public_id}", round=rnd,
+            self._core.audit(db, actor, "materials.add", f"app:{public_id}", round=rnd,
                        files=[n for n, _ in files])
             return rnd
 
-    def list_applications(self, actor: Actor, state: str | None = None) -> list[dict[str, Any]]:
+    def list_for(self, actor: Actor, state: str | None = None) -> list[dict[str, Any]]:
         if not (actor.can(Perm.APPLY) or actor.can(Perm.READ_ALL)):
             raise Forbidden("无权查看申请", fix="请使用有查看权限的账号")
-        with self.tx() as db:
-            stmt = self.scoped(select(Application), actor).order_by(Application.id.desc())
+        with self._core.tx() as db:
+            stmt = self._core.scoped(select(Application), actor).order_by(Application.id.desc())
             if state:
                 stmt = stmt.where(Application.state == State(state).value)
             return [app_view(a) for a in db.scalars(stmt)]
 
-    def application(self, actor: Actor, public_id: str) -> dict[str, Any]:
-        with self.tx() as db:
-            app = self.load_app(db, actor, public_id)
+    def get(self, actor: Actor, public_id: str) -> dict[str, Any]:
+        with self._core.tx() as db:
+            app = self._core.load_app(db, actor, public_id)
             view = app_view(app)
             view["actions"] = [
                 {"action": t.action, "label": t.label, "note_required": t.note_required,
@@ -154,15 +158,16 @@ class _Applications(_Accounts):
         """Decrypt the sensitive fields; every read is audited."""
         if not actor.can(Perm.READ_SENSITIVE):
             raise Forbidden("无权查看联系人敏感信息", fix="需要 read_sensitive 权限")
-        with self.tx() as db:
-            app = self.load_app(db, actor, public_id)
-            out = {f: self.unseal(app.public_id, f, getattr(app, f)) for f in SENSITIVE_FIELDS}
-            self.audit(db, actor, "sensitive.read", f"app:{public_id}", fields=list(out))
+        with self._core.tx() as db:
+            app = self._core.load_app(db, actor, public_id)
+            out = {f: self._core.unseal(app.public_id, f, getattr(app, f))
+                   for f in SENSITIVE_FIELDS}
+            self._core.audit(db, actor, "sensitive.read", f"app:{public_id}", fields=list(out))
             return {"contact_name": app.contact_name, **out}
 
     def materials(self, actor: Actor, public_id: str) -> list[dict[str, Any]]:
-        with self.tx() as db:
-            app = self.load_app(db, actor, public_id)
+        with self._core.tx() as db:
+            app = self._core.load_app(db, actor, public_id)
             return [{"round": m.round, "path": m.path, "sha256": m.sha256, "size": m.size,
                      "kind": m.kind, "media_type": m.media_type, "uploaded_by": m.uploaded_by,
                      "uploaded_at": m.uploaded_at}
@@ -170,18 +175,18 @@ class _Applications(_Accounts):
                                         .order_by(Material.round, Material.path))]
 
     def material(self, actor: Actor, public_id: str, sha256: str) -> tuple[bytes, str, str]:
-        with self.tx() as db:
-            app = self.load_app(db, actor, public_id)
+        with self._core.tx() as db:
+            app = self._core.load_app(db, actor, public_id)
             m = db.scalar(select(Material).where(Material.application_id == app.id,
                                                  Material.sha256 == sha256))
             if m is None:
                 raise NotFound("材料不存在", where=sha256, fix="请检查哈希")
-            self.audit(db, actor, "material.read", f"app:{public_id}", sha256=sha256)
-            return self.blobs.get(sha256), m.media_type, m.path
+            self._core.audit(db, actor, "material.read", f"app:{public_id}", sha256=sha256)
+            return self._core.blobs.get(sha256), m.media_type, m.path
 
     def events(self, actor: Actor, public_id: str) -> list[dict[str, Any]]:
-        with self.tx() as db:
-            app = self.load_app(db, actor, public_id)
+        with self._core.tx() as db:
+            app = self._core.load_app(db, actor, public_id)
             return [{"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
                      "from": e.from_state, "to": e.to_state, "note": e.note,
                      "materials_sha256": e.materials_sha256}
@@ -189,8 +194,8 @@ class _Applications(_Accounts):
                                         .order_by(Event.seq))]
 
     def checklist(self, actor: Actor, public_id: str) -> list[dict[str, Any]]:
-        with self.tx() as db:
-            app = self.load_app(db, actor, public_id)
+        with self._core.tx() as db:
+            app = self._core.load_app(db, actor, public_id)
             return [{"id": c.id, "aspect": c.aspect, "source": c.source, "code": c.code,
                      "title": c.title, "detail": c.detail, "severity": c.severity,
                      "status": c.status, "reviewer_note": c.reviewer_note}
@@ -203,26 +208,23 @@ class _Applications(_Accounts):
             raise Forbidden("只有审核员可以填写审核清单", fix="请用审核员账号登录")
         if status not in _CHECK_STATUS:
             raise InputError(f"无效的状态 {status!r}", where="status", fix="open / ok / issue")
-        with self.tx() as db:
-            app = self.load_app(db, actor, public_id)
+        with self._core.tx() as db:
+            app = self._core.load_app(db, actor, public_id)
             if app.state != State.UNDER_REVIEW:
                 raise Conflict("只有审核中的申请可以填写清单", where=public_id, fix="请先开始审核")
             item = db.get(ChecklistItem, item_id)
             if item is None or item.application_id != app.id:
                 raise NotFound("清单项不存在", where=str(item_id), fix="请刷新页面")
             item.status, item.reviewer_note = status, note
-            self.audit(db, actor, "checklist.set", f"app:{public_id}", item=item_id,
+            self._core.audit(db, actor, "checklist.set", f"app:{public_id}", item=item_id,
                        status=status, note=note)
 
     def objections(self, actor: Actor, public_id: str) -> list[dict[str, Any]]:
-        with self.tx() as db:
-            app = self.load_app(db, actor, public_id)
+        with self._core.tx() as db:
+            app = self._core.load_app(db, actor, public_id)
             if not actor.can(Perm.READ_ALL):
                 raise Forbidden("只有网信部门可以查看异议", fix="请用审核员账号登录")
             return [{"id": o.id, "at": o.at, "name": o.name, "text": o.text, "status": o.status,
                      "decision_note": o.decision_note}
                     for o in db.scalars(select(Objection).where(
                         Objection.application_id == app.id).order_by(Objection.id))]
-
-    def touch(self, app: Application) -> None:
-        app.updated_at = utcnow()

@@ -1,4 +1,8 @@
-"""The registry's core: settings, database, key ring, blob store, calendar and scoping."""
+"""The registry's core: settings, database, key ring, blob store, calendar and scoping.
+
+One :class:`Core` is shared by the registry's parts (accounts, applications, lifecycle, …),
+which hold it rather than inherit from it.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ from beian.registry.domain import (
     parse_schedule,
 )
 
-__all__ = ["Settings", "_Core"]
+__all__ = ["SENSITIVE_FIELDS", "Core", "Settings"]
 
 SENSITIVE_FIELDS = ("contact_phone", "contact_id_number", "address")
 
@@ -67,7 +71,9 @@ def _key_ring(settings: Settings) -> KeyRing:
     return ring
 
 
-class _Core:
+class Core:
+    """What every part of the registry shares; every ``tx()`` is one transaction."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.policy = settings.policy

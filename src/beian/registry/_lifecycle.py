@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -10,10 +12,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from beian.errors import InputError
-from beian.registry._applications import _Applications
 from beian.registry._auth import Actor
+from beian.registry._core import Core
 from beian.registry._errors import Conflict, Forbidden, NotFound
-from beian.registry.db import Application, ChecklistItem, Counter, Event, Material, Objection
+from beian.registry.db import (
+    Application,
+    ChecklistItem,
+    Counter,
+    Event,
+    Material,
+    Objection,
+    utcnow,
+)
 from beian.registry.domain import (
     TRANSITIONS,
     Deadline,
@@ -29,9 +39,10 @@ from beian.registry.domain import (
     transition_for,
 )
 
-__all__ = ["_Lifecycle"]
+__all__ = ["Lifecycle"]
 
 _SYSTEM = "system"
+_log = logging.getLogger(__name__)
 
 
 def next_serial(db: Session, key: str) -> int:
@@ -50,7 +61,12 @@ def next_serial(db: Session, key: str) -> int:
     raise Conflict("流水号分配冲突", fix="请重试")
 
 
-class _Lifecycle(_Applications):
+class Lifecycle:
+    """Transitions, the public objection and the deadline tick (``registry.lifecycle``)."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
     def _check_actor(self, app: Application, tr: Transition, actor: Actor | None) -> None:
         if tr.public or (actor is None and tr.system):
             return
@@ -92,9 +108,9 @@ class _Lifecycle(_Applications):
 
     def _enter(self, db: Session, app: Application, tr: Transition, today: dt.date,
                note: str) -> None:
-        cal = self.calendar(db)
+        cal = self._core.calendar(db)
         if tr.starts is not None:
-            due = cal.add_working_days(today, self.policy.working_days(tr.starts))
+            due = cal.add_working_days(today, self._core.policy.working_days(tr.starts))
             if tr.starts is Deadline.NOTICE:
                 app.notice_start = cal.add_working_days(today, 1)
                 app.notice_end = due
@@ -124,7 +140,7 @@ class _Lifecycle(_Applications):
         source = app.state
         self._enter(db, app, tr, today, note)
         app.state = tr.target.value
-        self.touch(app)
+        app.updated_at = utcnow()
         shas = db.scalars(select(Material.sha256).where(Material.application_id == app.id))
         seq = 1 + (db.scalar(select(func.max(Event.seq)).where(
             Event.application_id == app.id)) or 0)
@@ -133,7 +149,7 @@ class _Lifecycle(_Applications):
                    from_state=source, to_state=tr.target.value, note=note.strip(),
                    materials_sha256=materials_digest(shas))
         db.add(ev)
-        self.audit(db, name, f"transition.{tr.action}", f"app:{app.public_id}",
+        self._core.audit(db, name, f"transition.{tr.action}", f"app:{app.public_id}",
                    source=source, target=tr.target.value, note=note.strip(), number=app.number)
         return {"seq": seq, "action": tr.action, "from": source, "to": tr.target.value,
                 "number": app.number, "materials_sha256": ev.materials_sha256}
@@ -144,8 +160,8 @@ class _Lifecycle(_Applications):
         perms = {t.perm for t in TRANSITIONS if t.action == action}
         if not perms or not any(actor.can(p) for p in perms):
             raise Forbidden(f"无权执行 {action}", where=action, fix="请用有相应权限的账号")
-        with self.tx() as db:
-            app = self.load_app(db, actor, public_id)
+        with self._core.tx() as db:
+            app = self._core.load_app(db, actor, public_id)
             # lock the row and re-read it: a decision taken meanwhile must be seen
             q = (select(Application).where(Application.id == app.id)
                  .with_for_update(of=Application).execution_options(populate_existing=True))
@@ -157,21 +173,21 @@ class _Lifecycle(_Applications):
         """A member of the public raises an objection during the public notice."""
         if not text.strip() or not name.strip():
             raise InputError("异议须写明姓名（或单位）和理由", where="text", fix="请补全后再提交")
-        with self.tx() as db:
+        with self._core.tx() as db:
             app = db.scalar(select(Application).where(Application.public_id == public_id)
                             .with_for_update(of=Application))
             notice = (State.IN_PUBLIC_NOTICE, State.OBJECTION_RAISED, State.OBJECTION_REVIEW)
             if app is None or app.state not in notice:
                 raise NotFound("该申请不在公示期", where=public_id, fix="请从公示列表选择")
             o = Objection(application_id=app.id, name=name.strip()[:80], text=text.strip(),
-                          contact=self.seal(public_id, "objection", contact))
+                          contact=self._core.seal(public_id, "objection", contact))
             db.add(o)
             db.flush()
             if app.state == State.IN_PUBLIC_NOTICE:
                 self._transition(db, app, "raise_objection", None, text,
                                  today or dt.date.today(), actor_name=f"公众：{o.name}")
             else:
-                self.audit(db, f"公众：{o.name}", "objection.add", f"app:{public_id}")
+                self._core.audit(db, f"公众：{o.name}", "objection.add", f"app:{public_id}")
             return o.id
 
     def tick(self, today: dt.date | None = None, actor: Actor | None = None) -> list[dict[str, Any]]:
@@ -181,7 +197,7 @@ class _Lifecycle(_Applications):
             raise Forbidden("只有管理员可以运行到期处理", fix="请用管理员账号")
         today = today or dt.date.today()
         done: list[dict[str, Any]] = []
-        with self.tx() as db:
+        with self._core.tx() as db:
             for app in db.scalars(select(Application).where(
                     Application.state == State.IN_PUBLIC_NOTICE,
                     Application.notice_end < today).with_for_update(of=Application)):
@@ -199,5 +215,23 @@ class _Lifecycle(_Applications):
                                                                 col < today)):
                     done.append({"id": app.public_id, "action": "overdue",
                                  "deadline": col.key, "due": getattr(app, col.key)})
-            self.audit(db, actor or _SYSTEM, "tick", f"date:{today}", results=len(done))
+            self._core.audit(db, actor or _SYSTEM, "tick", f"date:{today}", results=len(done))
         return done
+
+    def start_scheduler(self, interval_s: float) -> threading.Event:
+        """Run :meth:`tick` now and every ``interval_s`` seconds in a daemon thread; set the
+        returned event to stop it. Errors are logged and audited, never fatal to the server."""
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.is_set():
+                try:
+                    self.tick()
+                except Exception as exc:  # keep serving; the next round retries
+                    _log.exception("到期处理失败")
+                    with self._core.tx() as db:
+                        self._core.audit(db, "system", "tick.failed", "scheduler", error=str(exc))
+                stop.wait(interval_s)
+
+        threading.Thread(target=loop, name="beian-registry-scheduler", daemon=True).start()
+        return stop

@@ -39,7 +39,7 @@ def maybe_actor(
     token, from_cookie = _token(request, authorization)
     if not token:
         return None
-    actor = get_registry(request).actor_for(token)
+    actor = get_registry(request).accounts.actor_for(token)
     if actor is None:
         return None
     if from_cookie and request.method not in _SAFE and not csrf_ok(actor.csrf, x_csrf_token):

@@ -52,7 +52,7 @@ def _ip(request: Request) -> str:
 # --- sessions ------------------------------------------------------------------------------
 @router.post("/auth/login", tags=["会话"], summary="登录（网信部门角色须提供动态口令）")
 def login(body: LoginIn, request: Request, reg: Reg) -> LoginOut:
-    token, actor = reg.login(body.username, body.password, body.totp, _ip(request))
+    token, actor = reg.accounts.login(body.username, body.password, body.totp, _ip(request))
     return LoginOut(token=token, csrf=actor.csrf, user=_me(actor))
 
 
@@ -61,7 +61,7 @@ def logout(actor: CurrentActor, request: Request, reg: Reg) -> Response:
     auth = request.headers.get("authorization", "")
     token = auth[7:].strip() if auth.lower().startswith("bearer ") else \
         request.cookies.get("beian_session", "")
-    reg.logout(token)
+    reg.accounts.logout(token)
     return Response(status_code=204)
 
 
@@ -73,7 +73,7 @@ def me(actor: CurrentActor) -> Me:
 # --- applications --------------------------------------------------------------------------
 @router.get("/applications", tags=["申请"], summary="申请列表（按权限范围）")
 def list_apps(actor: CurrentActor, reg: Reg, state: State | None = None) -> list[AppOut]:
-    return [AppOut(**a) for a in reg.list_applications(actor, state)]
+    return [AppOut(**a) for a in reg.applications.list_for(actor, state)]
 
 
 @router.post("/applications", tags=["申请"], summary="上传材料包（zip），创建草稿", status_code=201)
@@ -86,7 +86,7 @@ def create_app(
     address: Annotated[str, Form(max_length=300)] = "",
 ) -> dict[str, str]:
     data = package.file.read(reg.policy.max_package_bytes + 1)
-    pid = reg.create_application(actor, data, {
+    pid = reg.applications.create(actor, data, {
         "contact_name": contact_name, "contact_phone": contact_phone,
         "contact_id_number": contact_id_number, "address": address})
     return {"id": pid}
@@ -94,17 +94,17 @@ def create_app(
 
 @router.get("/applications/{app_id}", tags=["申请"], summary="申请详情与可执行的操作")
 def get_app(app_id: AppId, actor: CurrentActor, reg: Reg) -> dict[str, Any]:
-    return reg.application(actor, app_id)
+    return reg.applications.get(actor, app_id)
 
 
 @router.get("/applications/{app_id}/events", tags=["申请"], summary="流转记录")
 def events(app_id: AppId, actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
-    return reg.events(actor, app_id)
+    return reg.applications.events(actor, app_id)
 
 
 @router.get("/applications/{app_id}/materials", tags=["材料"], summary="材料列表")
 def materials(app_id: AppId, actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
-    return reg.materials(actor, app_id)
+    return reg.applications.materials(actor, app_id)
 
 
 @router.post("/applications/{app_id}/materials", tags=["材料"], summary="补充材料",
@@ -112,13 +112,13 @@ def materials(app_id: AppId, actor: CurrentActor, reg: Reg) -> list[dict[str, An
 def add_materials(app_id: AppId, actor: CurrentActor, reg: Reg,
                   files: Annotated[list[UploadFile], File()]) -> dict[str, int]:
     got = [(f.filename or "file", f.file.read(reg.policy.max_file_bytes + 1)) for f in files]
-    return {"round": reg.add_materials(actor, app_id, got)}
+    return {"round": reg.applications.add_materials(actor, app_id, got)}
 
 
 @router.get("/applications/{app_id}/materials/{sha256}", tags=["材料"], summary="下载材料",
             response_class=Response)
 def download(app_id: AppId, sha256: Sha, actor: CurrentActor, reg: Reg) -> Response:
-    data, media, path = reg.material(actor, app_id, sha256)
+    data, media, path = reg.applications.material(actor, app_id, sha256)
     return Response(data, media_type=media, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(path)}",
         "X-Content-Type-Options": "nosniff"})
@@ -132,59 +132,59 @@ def _quote(name: str) -> str:
 
 @router.get("/applications/{app_id}/checklist", tags=["审核"], summary="审核清单")
 def checklist(app_id: AppId, actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
-    return reg.checklist(actor, app_id)
+    return reg.applications.checklist(actor, app_id)
 
 
 @router.put("/applications/{app_id}/checklist/{item_id}", tags=["审核"], summary="填写清单项",
             status_code=204)
 def set_check(app_id: AppId, item_id: ItemId, body: CheckIn, actor: CurrentActor,
               reg: Reg) -> Response:
-    reg.set_check(actor, app_id, item_id, body.status, body.note)
+    reg.applications.set_check(actor, app_id, item_id, body.status, body.note)
     return Response(status_code=204)
 
 
 @router.get("/applications/{app_id}/contact", tags=["申请"], summary="联系人敏感信息（审计）")
 def contact(app_id: AppId, actor: CurrentActor, reg: Reg) -> dict[str, str | None]:
-    return reg.contact(actor, app_id)
+    return reg.applications.contact(actor, app_id)
 
 
 @router.get("/applications/{app_id}/objections", tags=["审核"], summary="异议列表")
 def objections(app_id: AppId, actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
-    return reg.objections(actor, app_id)
+    return reg.applications.objections(actor, app_id)
 
 
 @router.post("/applications/{app_id}/actions/{action}", tags=["审核"], summary="执行流转操作")
 def act(app_id: AppId, action: ActionName, body: ActionIn, actor: CurrentActor,
         reg: Reg) -> dict[str, Any]:
-    return reg.act(actor, app_id, str(action.value), body.note)
+    return reg.lifecycle.act(actor, app_id, str(action.value), body.note)
 
 
 # --- the public ----------------------------------------------------------------------------
 @router.get("/public/notices", tags=["公示"], summary="公示列表")
 def notices(reg: Reg) -> list[PublicOut]:
-    return [PublicOut(**n) for n in reg.public_notices()]
+    return [PublicOut(**n) for n in reg.public.notices()]
 
 
 @router.get("/public/notices/{app_id}", tags=["公示"], summary="公示详情")
 def notice(app_id: AppId, reg: Reg) -> dict[str, Any]:
-    return reg.public_notice(app_id)
+    return reg.public.notice(app_id)
 
 
 @router.post("/public/notices/{app_id}/objections", tags=["公示"], summary="提出异议",
              status_code=201)
 def raise_objection(app_id: AppId, body: ObjectionIn, reg: Reg) -> dict[str, int]:
-    return {"id": reg.object(app_id, body.name, body.text, body.contact)}
+    return {"id": reg.lifecycle.object(app_id, body.name, body.text, body.contact)}
 
 
 @router.get("/public/filed", tags=["公示"], summary="已备案服务列表")
 def filed(reg: Reg) -> list[PublicOut]:
-    return [PublicOut(**n) for n in reg.public_filed()]
+    return [PublicOut(**n) for n in reg.public.filed()]
 
 
 @router.get("/public/filed.csv", tags=["公示"], summary="已备案服务列表（CSV）",
             response_class=Response)
 def filed_csv(reg: Reg) -> Response:
-    return Response(reg.filed_csv(), media_type="text/csv; charset=utf-8", headers={
+    return Response(reg.public.filed_csv(), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": "attachment; filename=filed.csv"})
 
 
@@ -196,37 +196,37 @@ def _admin(actor: Actor) -> None:
 
 @router.get("/admin/users", tags=["管理"], summary="用户列表")
 def users(actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
-    return reg.list_users(actor)
+    return reg.accounts.list_users(actor)
 
 
 @router.post("/admin/orgs", tags=["管理"], summary="创建机构", status_code=201)
 def create_org(body: OrgIn, actor: CurrentActor, reg: Reg) -> dict[str, int]:
     _admin(actor)
-    return {"id": reg.create_org(body.name, body.kind, body.province, body.uscc)}
+    return {"id": reg.accounts.create_org(body.name, body.kind, body.province, body.uscc)}
 
 
 @router.post("/admin/users", tags=["管理"], summary="创建用户（返回初始密码与动态口令密钥）",
              status_code=201)
 def create_user(body: UserIn, actor: CurrentActor, reg: Reg) -> dict[str, str | None]:
-    nu = reg.create_user(body.username, body.role, body.org_id, password=body.password,
+    nu = reg.accounts.create_user(body.username, body.role, body.org_id, password=body.password,
                          display_name=body.display_name, by=actor)
     return {"username": nu.username, "password": nu.password, "totp_uri": nu.totp_uri()}
 
 
 @router.post("/admin/tick", tags=["管理"], summary="处理到期事项（公示期满备案等）")
 def tick(body: TickIn, actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
-    return reg.tick(body.date, actor=actor)
+    return reg.lifecycle.tick(body.date, actor=actor)
 
 
 @router.post("/admin/calendar", tags=["管理"], summary="导入某年节假日安排", status_code=204)
 def calendar(body: CalendarIn, actor: CurrentActor, reg: Reg) -> Response:
     _admin(actor)
-    reg.load_calendar(parse_schedule(body.model_dump(), where="body"), actor=actor)
+    reg.admin.load_calendar(parse_schedule(body.model_dump(), where="body"), actor=actor)
     return Response(status_code=204)
 
 
 @router.get("/audit/verify", tags=["管理"], summary="核验审计日志哈希链")
 def audit_verify(actor: CurrentActor, reg: Reg) -> dict[str, Any]:
-    n, problems = reg.verify_audit(actor)
+    n, problems = reg.admin.verify_audit(actor)
     return {"rows": n, "ok": not problems,
             "problems": [{"seq": p.seq, "problem": p.problem} for p in problems]}

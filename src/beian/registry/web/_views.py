@@ -31,7 +31,7 @@ _STATUSES = {"open": "待核对", "ok": "通过", "issue": "有问题"}
 
 def _actor(request: Request) -> Actor | None:
     token = request.cookies.get(COOKIE)
-    return get_registry(request).actor_for(token) if token else None
+    return get_registry(request).accounts.actor_for(token) if token else None
 
 
 def _page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -81,7 +81,7 @@ def login(request: Request, reg: Reg, username: Annotated[str, Form()],
           totp: Annotated[str, Form()] = "") -> Response:
     ip = request.client.host if request.client else "?"
     try:
-        token, _ = reg.login(username, password, totp or None, ip)
+        token, _ = reg.accounts.login(username, password, totp or None, ip)
     except LoginRefused:
         return _page(request, "login.html", 401, actor=None, error="用户名、密码或动态口令错误")
     except RateLimited:
@@ -95,7 +95,7 @@ def login(request: Request, reg: Reg, username: Annotated[str, Form()],
 @router.post("/logout")
 def logout(request: Request, reg: Reg, csrf: Csrf) -> RedirectResponse:
     _signed_in(request, csrf)
-    reg.logout(request.cookies.get(COOKIE, ""))
+    reg.accounts.logout(request.cookies.get(COOKIE, ""))
     resp = RedirectResponse("/", status_code=303)
     resp.delete_cookie(COOKIE)
     return resp
@@ -103,30 +103,30 @@ def logout(request: Request, reg: Reg, csrf: Csrf) -> RedirectResponse:
 
 @router.get("/notices", response_class=HTMLResponse)
 def notices(request: Request, reg: Reg) -> HTMLResponse:
-    return _page(request, "notices.html", notices=reg.public_notices())
+    return _page(request, "notices.html", notices=reg.public.notices())
 
 
 @router.get("/notices/{app_id}", response_class=HTMLResponse)
 def notice(app_id: str, request: Request, reg: Reg) -> HTMLResponse:
-    return _page(request, "notice.html", n=reg.public_notice(app_id))
+    return _page(request, "notice.html", n=reg.public.notice(app_id))
 
 
 @router.post("/notices/{app_id}/objection")
 def objection(app_id: str, reg: Reg, name: Annotated[str, Form()],
               text: Annotated[str, Form()],
               contact: Annotated[str, Form()] = "") -> RedirectResponse:
-    reg.object(app_id, name, text, contact or None)
+    reg.lifecycle.object(app_id, name, text, contact or None)
     return _back(f"/notices/{app_id}", "异议已提交，办理机关将复核。")
 
 
 @router.get("/filed", response_class=HTMLResponse)
 def filed(request: Request, reg: Reg) -> HTMLResponse:
-    return _page(request, "filed.html", filed=reg.public_filed())
+    return _page(request, "filed.html", filed=reg.public.filed())
 
 
 @router.get("/filed.csv")
 def filed_csv(reg: Reg) -> Response:
-    return Response(reg.filed_csv(), media_type="text/csv; charset=utf-8",
+    return Response(reg.public.filed_csv(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=filed.csv"})
 
 
@@ -135,7 +135,7 @@ def applications(request: Request, reg: Reg, state: str = "") -> HTMLResponse:
     actor = _signed_in(request)
     chosen = state if state in STATE_LABELS else None
     return _page(request, "applications.html", actor=actor, state=chosen or "",
-                 states=STATE_LABELS, apps=reg.list_applications(actor, chosen))
+                 states=STATE_LABELS, apps=reg.applications.list_for(actor, chosen))
 
 
 @router.post("/applications")
@@ -144,7 +144,7 @@ def upload(request: Request, reg: Reg, csrf: Csrf, package: Annotated[UploadFile
            contact_id_number: Annotated[str, Form()] = "",
            address: Annotated[str, Form()] = "") -> RedirectResponse:
     actor = _signed_in(request, csrf)
-    pid = reg.create_application(actor, package.file.read(reg.policy.max_package_bytes + 1), {
+    pid = reg.applications.create(actor, package.file.read(reg.policy.max_package_bytes + 1), {
         "contact_name": contact_name, "contact_phone": contact_phone,
         "contact_id_number": contact_id_number, "address": address})
     return _back(f"/applications/{pid}", "材料包已校验并保存为草稿，确认无误后请提交申请。")
@@ -153,11 +153,12 @@ def upload(request: Request, reg: Reg, csrf: Csrf, package: Annotated[UploadFile
 @router.get("/applications/{app_id}", response_class=HTMLResponse)
 def application(app_id: str, request: Request, reg: Reg) -> HTMLResponse:
     actor = _signed_in(request)
-    a = reg.application(actor, app_id)
+    apps = reg.applications
+    a = apps.get(actor, app_id)
     return _page(
-        request, "application.html", actor=actor, a=a, checklist=reg.checklist(actor, app_id),
-        materials=reg.materials(actor, app_id), events=reg.events(actor, app_id),
-        objections=reg.objections(actor, app_id) if actor.can(Perm.READ_ALL) else None,
+        request, "application.html", actor=actor, a=a, checklist=apps.checklist(actor, app_id),
+        materials=apps.materials(actor, app_id), events=apps.events(actor, app_id),
+        objections=apps.objections(actor, app_id) if actor.can(Perm.READ_ALL) else None,
         can_check=actor.can(Perm.REVIEW) and a["state"] == "under_review",
         aspects=_ASPECTS, sources=_SOURCES, statuses=_STATUSES, state_labels=STATE_LABELS,
         labels={t.action: t.label for t in TRANSITIONS})
@@ -166,7 +167,7 @@ def application(app_id: str, request: Request, reg: Reg) -> HTMLResponse:
 @router.get("/applications/{app_id}/contact", response_class=HTMLResponse)
 def contact(app_id: str, request: Request, reg: Reg) -> HTMLResponse:
     actor = _signed_in(request)
-    return _page(request, "contact.html", actor=actor, c=reg.contact(actor, app_id),
+    return _page(request, "contact.html", actor=actor, c=reg.applications.contact(actor, app_id),
                  app_id=app_id)
 
 
@@ -174,7 +175,7 @@ def contact(app_id: str, request: Request, reg: Reg) -> HTMLResponse:
 def act(app_id: str, request: Request, reg: Reg, csrf: Csrf, action: Annotated[str, Form()],
         note: Annotated[str, Form()] = "") -> RedirectResponse:
     actor = _signed_in(request, csrf)
-    r = reg.act(actor, app_id, action, note)
+    r = reg.lifecycle.act(actor, app_id, action, note)
     return _back(f"/applications/{app_id}", f"已办理：{STATE_LABELS[r['to']]}")
 
 
@@ -183,7 +184,7 @@ def materials(app_id: str, request: Request, reg: Reg, csrf: Csrf,
               files: Annotated[list[UploadFile], File()]) -> RedirectResponse:
     actor = _signed_in(request, csrf)
     got = [(f.filename or "file", f.file.read(reg.policy.max_file_bytes + 1)) for f in files]
-    rnd = reg.add_materials(actor, app_id, got)
+    rnd = reg.applications.add_materials(actor, app_id, got)
     return _back(f"/applications/{app_id}", f"已上传第 {rnd} 轮材料 {len(got)} 个。")
 
 
@@ -191,14 +192,14 @@ def materials(app_id: str, request: Request, reg: Reg, csrf: Csrf,
 def check(app_id: str, item_id: int, request: Request, reg: Reg, csrf: Csrf,
           status: Annotated[str, Form()], note: Annotated[str, Form()] = "") -> RedirectResponse:
     actor = _signed_in(request, csrf)
-    reg.set_check(actor, app_id, item_id, status, note)
+    reg.applications.set_check(actor, app_id, item_id, status, note)
     return _back(f"/applications/{app_id}", "清单已保存。")
 
 
 def _admin_page(request: Request, reg: Reg, actor: Actor,
                 tick: list[dict[str, Any]] | None = None) -> HTMLResponse:
-    return _page(request, "admin.html", actor=actor, users=reg.list_users(actor),
-                 audit=reg.verify_audit(actor), tick=tick,
+    return _page(request, "admin.html", actor=actor, users=reg.accounts.list_users(actor),
+                 audit=reg.admin.verify_audit(actor), tick=tick,
                  role_labels={r.value: ROLE_LABELS[r] for r in Role})
 
 
@@ -218,4 +219,4 @@ def tick(request: Request, reg: Reg, csrf: Csrf,
         day = dt.date.fromisoformat(date) if date else None
     except ValueError:
         raise InputError("日期格式错误", where="date", fix="写作 YYYY-MM-DD") from None
-    return _admin_page(request, reg, actor, reg.tick(day, actor=actor))
+    return _admin_page(request, reg, actor, reg.lifecycle.tick(day, actor=actor))
