@@ -70,7 +70,7 @@ def serve(
 ) -> None:
     """启动合规网关（OpenAI 兼容；kill -HUP 或 POST /admin/reload 重载配置）。"""
     from beian.findings import has_blocking
-    from beian.gateway import Gateway, check_config, configure_logging, run_gateway, run_workers
+    from beian.gateway import check_config, configure_logging, run_gateway, run_workers
 
     cfg = _config(ctx, file)
     findings = check_config(cfg, get_config(ctx).edition())
@@ -89,10 +89,8 @@ def serve(
 
     if workers > 1:
         run_workers(cfg, host, port, workers, quiet=quiet, on_ready=banner)
-        return
-    gw = Gateway(cfg)
-    banner(port)
-    run_gateway(gw, host, port)
+    else:
+        run_gateway(cfg, host, port, on_ready=banner)
 
 
 def check(

@@ -1,4 +1,11 @@
-"""The gateway object: configuration, screeners, labels, records, complaints, metrics, upstream."""
+"""The gateway object: configuration, screeners, labels, records, complaints, metrics, upstream.
+
+A :class:`Gateway` is whole once constructed: how this process serves (its place among the
+worker processes, whether it runs the retention purge, whether it settles its heap, how a reload
+reaches the other workers) is a frozen :class:`GatewayOptions` given to the constructor. What a
+configuration reload replaces (config, screening, labels, upstream, version) is one snapshot,
+swapped at once; nothing outside the gateway sets its attributes.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,10 @@ import gc
 import hashlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,12 +29,13 @@ from beian.errors import BeianError, ConfigError
 from beian.gateway._complaints import ComplaintDesk
 from beian.gateway._config import GatewayConfig, ScreeningConfig, load_gateway_config
 from beian.gateway._labels import Labeller
+from beian.gateway._messages import WorkerReload
 from beian.gateway._metrics import Metrics, log_exchange
 from beian.gateway._screening import Screening, build_screening
 from beian.gateway._store import Exchange, RecordStore
 from beian.gateway._upstream import Upstream, UpstreamFailure
 
-__all__ = ["Gateway", "ReloadResult"]
+__all__ = ["Gateway", "GatewayOptions", "Peers", "ReloadResult"]
 
 log = logging.getLogger("beian.gateway")
 
@@ -41,6 +49,42 @@ class ReloadResult:
     version: int
 
 
+class Peers(Protocol):
+    """The other worker processes, as one worker sees them (see :func:`run_workers`)."""
+
+    def reloaded(self, result: ReloadResult, config: GatewayConfig) -> None:
+        """This worker reloaded (or failed to): the supervisor keeps the configuration."""
+
+    async def reload_others(self) -> list[WorkerReload]:
+        """Ask every other worker to reload; their answers."""
+
+
+@dataclass(frozen=True)
+class GatewayOptions:
+    """How this process serves; fixed when the gateway is constructed."""
+
+    worker: int | None = None  # this process's index among the workers (None: one process)
+    workers: int = 1
+    runs_purge: bool = True  # one retention purge per records database
+    # move what is alive after construction (and after each reload) out of the collector's
+    # sight (see Gateway.settle_heap); for the serving process, not for tests in a thread
+    settle_heap: bool = False
+    version: int = 1  # the configuration's version number at start (workers restarted later)
+    peers: Peers | None = None  # how a reload asked of this worker reaches the others
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What a configuration reload replaces, all at once."""
+
+    config: GatewayConfig
+    screening: Screening
+    labeller: Labeller
+    upstream: Upstream
+    version: int
+    loaded_at: float
+
+
 class Gateway:
     """One running gateway. The Starlette app (:func:`create_app`) serves it."""
 
@@ -50,33 +94,56 @@ class Gateway:
         *,
         ring: KeyRing | None = None,
         screening_factory: ScreeningFactory | None = None,
+        options: GatewayOptions | None = None,
     ) -> None:
-        self.config = config
+        self.options = options or GatewayOptions()
         self.ring = ring or KeyRing.resolve(config.records.key_file)
         self._factory: ScreeningFactory = screening_factory or functools.partial(
             build_screening, keyring=self.ring
         )
-        self.screening = self._factory(config.screening)
-        self.labeller = Labeller(config.labels)
+        self._loaded = _Loaded(
+            config=config,
+            screening=self._factory(config.screening),
+            labeller=Labeller(config.labels),
+            upstream=Upstream(config.upstream),
+            version=self.options.version,
+            loaded_at=time.time(),
+        )
         self.metrics = Metrics()
-        self.version = 1
-        self.loaded_at = time.time()
         self.store = RecordStore.open(config.records, self.ring)
         self.store.on_backlog = self.metrics.backlog.set  # also seen by the other workers
         self.desk = ComplaintDesk(
             config.records.path, self.store.cipher, config.complaints.handling_days
         )
-        self.upstream = Upstream(config.upstream)
         self._old_upstreams: list[Upstream] = []
         self._purge_task: asyncio.Task[None] | None = None
-        self.freeze_heap = False  # set by the serving process: see settle_heap
-        # set by the worker supervisor (see run_workers): this process's place among the workers,
-        # whether it runs the retention purge, and how a reload asked of it reaches the others
-        self.worker: tuple[int, int] | None = None  # (index, number of workers)
-        self.runs_purge = True
-        # /admin/reload in a worker: reload the other workers, and their answers
-        self.reload_others: Callable[[], Awaitable[list[dict[str, Any]]]] | None = None
-        self.after_reload: Callable[[ReloadResult], None] | None = None  # after every reload
+        if self.options.settle_heap:
+            self.settle_heap()
+
+    # -- what is in force ----------------------------------------------------------------
+    @property
+    def config(self) -> GatewayConfig:
+        return self._loaded.config
+
+    @property
+    def screening(self) -> Screening:
+        return self._loaded.screening
+
+    @property
+    def labeller(self) -> Labeller:
+        return self._loaded.labeller
+
+    @property
+    def upstream(self) -> Upstream:
+        return self._loaded.upstream
+
+    @property
+    def version(self) -> int:
+        return self._loaded.version
+
+    @property
+    def loaded_at(self) -> float:
+        return self._loaded.loaded_at
 
     def settle_heap(self) -> None:
         """Move everything alive now (keyword tables, PII data, config) out of the collector's
@@ -98,7 +165,7 @@ class Gateway:
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
         _ = self.upstream.session
-        if self.runs_purge:
+        if self.options.runs_purge:
             self._purge_task = asyncio.create_task(self._purge_loop())
 
     async def stop(self) -> None:
@@ -133,9 +200,18 @@ class Gateway:
     def reload(self) -> ReloadResult:
         """Re-read the config file; on any error the running configuration stays in force."""
         result = self._reload()
-        if self.after_reload is not None:
-            self.after_reload(result)
+        if self.options.peers is not None:
+            self.options.peers.reloaded(result, self.config)
         return result
+
+    async def reload_everywhere(self) -> tuple[ReloadResult, list[WorkerReload]]:
+        """Reload this process and, when it is one of several workers and its own reload
+        succeeded, every other worker; this one's result and the others' answers."""
+        result = self.reload()
+        peers = self.options.peers
+        if not result.ok or peers is None:
+            return result, []
+        return result, await peers.reload_others()
 
     def _reload(self) -> ReloadResult:
         if not self.config.path:
@@ -147,21 +223,26 @@ class Gateway:
                     "运行中不能更换记录库路径", where="records.path", fix="请重启网关以更换记录库"
                 )
             screening = self._factory(new.screening)
+            labeller = Labeller(new.labels)  # a signing key that cannot be read: no reload
         except BeianError as exc:
             self.metrics.reloads.labels("error").inc()
             log.error("配置重载失败，继续使用原配置：%s", exc.render())
             return ReloadResult(False, exc.render(), self.version)
+        upstream = self.upstream
         if new.upstream != self.config.upstream:
-            self._old_upstreams.append(self.upstream)  # in-flight streams still use it
-            self.upstream = Upstream(new.upstream)
-        self.config = new
-        self.screening = screening
-        self.labeller = Labeller(new.labels)
+            self._old_upstreams.append(upstream)  # in-flight streams still use it
+            upstream = Upstream(new.upstream)
+        self._loaded = _Loaded(
+            config=new,
+            screening=screening,
+            labeller=labeller,
+            upstream=upstream,
+            version=self.version + 1,
+            loaded_at=time.time(),
+        )
         self.desk.handling_days = new.complaints.handling_days
-        self.version += 1
-        self.loaded_at = time.time()
         self.metrics.reloads.labels("ok").inc()
-        if self.freeze_heap:
+        if self.options.settle_heap:
             self.settle_heap()
         log.info("配置已重载（第 %d 版）", self.version)
         return ReloadResult(True, "配置已重载", self.version)

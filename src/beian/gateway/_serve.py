@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import uvicorn
 
 from beian.gateway._app import create_app
-from beian.gateway._gateway import Gateway
+from beian.gateway._config import GatewayConfig
+from beian.gateway._gateway import Gateway, GatewayOptions
 
 __all__ = [
     "RunningGateway",
@@ -131,8 +132,6 @@ def serve_forever(gw: Gateway, server: Server, sockets: list[socket.socket] | No
         # it has started
         signal.signal(signal.SIGTERM, _exit)
         signal.signal(signal.SIGINT, _exit)
-    gw.freeze_heap = True
-    gw.settle_heap()
     try:
         server.run(sockets)
     finally:
@@ -141,6 +140,21 @@ def serve_forever(gw: Gateway, server: Server, sockets: list[socket.socket] | No
         gw.close()
 
 
-def run_gateway(gw: Gateway, host: str = "127.0.0.1", port: int = 8080) -> None:
-    """Serve in the foreground (one process) until interrupted; SIGHUP reloads the config."""
-    serve_forever(gw, make_server(gw, host, port))
+def run_gateway(
+    config: GatewayConfig,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    *,
+    on_ready: Callable[[int], None] | None = None,
+) -> None:
+    """Serve ``config`` in the foreground (one process) until interrupted; SIGHUP reloads the
+    config file; ``on_ready(port)`` is called once the gateway listens."""
+    gw = Gateway(config, options=GatewayOptions(settle_heap=True))
+    server: Server
+
+    def started() -> None:
+        if on_ready is not None:
+            on_ready(int(server.servers[0].sockets[0].getsockname()[1]))
+
+    server = make_server(gw, host, port, on_started=started)
+    serve_forever(gw, server)

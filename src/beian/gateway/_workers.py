@@ -52,11 +52,26 @@ from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from beian.errors import BeianError, ConfigError
 from beian.gateway._config import GatewayConfig
 from beian.gateway._gateway import ReloadResult
+from beian.gateway._messages import (
+    Ready,
+    ReloadAnswer,
+    Reloaded,
+    ReloadFailed,
+    ReloadOthers,
+    StartFailed,
+    ToSupervisor,
+    ToWorker,
+    WorkerReload,
+)
+
+if TYPE_CHECKING:
+    from beian.gateway._gateway import Gateway
+    from beian.gateway._serve import Server
 
 __all__ = ["MAX_RESTARTS", "MAX_START_FAILURES", "RESTART_WINDOW_S", "WorkerStartError",
            "run_workers"]  # fmt: skip
@@ -105,93 +120,122 @@ class _Spec:
     version: int = 1  # the configuration's version number among the workers
 
 
+class _SupervisorLink:
+    """A worker's end of its pipe: what it tells the supervisor, and the answers to the reloads
+    it asked the others for (the :class:`Peers` of its gateway)."""
+
+    def __init__(self, conn: Connection, index: int) -> None:
+        self._conn = conn
+        self._index = index
+        self._lock = threading.Lock()  # the event loop and signal handlers both send
+        self._waiting: dict[str, asyncio.Future[list[WorkerReload]]] = {}
+
+    def tell(self, message: ToSupervisor) -> None:
+        with self._lock, contextlib.suppress(OSError):
+            self._conn.send(message)
+
+    def reloaded(self, result: ReloadResult, config: GatewayConfig) -> None:
+        if result.ok:
+            self.tell(Reloaded(self._index, config, result.version))
+        else:
+            self.tell(ReloadFailed(self._index, result.message, result.version))
+
+    async def reload_others(self) -> list[WorkerReload]:
+        rid = uuid.uuid4().hex
+        self._waiting[rid] = asyncio.get_running_loop().create_future()
+        self.tell(ReloadOthers(self._index, rid))
+        try:
+            return await asyncio.wait_for(self._waiting[rid], RELOAD_WAIT_S)
+        except TimeoutError:
+            late = f"{RELOAD_WAIT_S:.0f} 秒内没有收到其他工作进程的答复"
+            return [WorkerReload(None, False, None, late)]
+        finally:
+            self._waiting.pop(rid, None)
+
+    def _answered(self, answer: ReloadAnswer) -> None:
+        fut = self._waiting.get(answer.request_id)
+        if fut is not None and not fut.done():
+            fut.set_result(list(answer.results))
+
+    def watch(self, server: Server) -> None:
+        """Hand the supervisor's answers to ``server``'s event loop, in a thread; when the
+        supervisor is gone, finish what is in flight and stop."""
+
+        def run() -> None:
+            with contextlib.suppress(EOFError, OSError):
+                while True:
+                    msg: ToWorker = self._conn.recv()
+                    if isinstance(msg, ReloadAnswer) and server.loop is not None:
+                        server.loop.call_soon_threadsafe(self._answered, msg)
+            server.should_exit = True
+
+        threading.Thread(target=run, name="beian-supervisor-watch", daemon=True).start()
+
+
+class _EarlySignals:
+    """SIGHUP and SIGTERM until :func:`serve_forever` takes over: a reload waits for the
+    gateway, a stop for the server (SIGINT is the supervisor's: it stops each worker once)."""
+
+    def __init__(self) -> None:
+        self.gateway: Gateway | None = None
+        self.server: Server | None = None
+        self.reload = False
+        self.stop = False
+
+    def install(self) -> None:
+        signal.signal(signal.SIGHUP, self._hup)
+        signal.signal(signal.SIGTERM, self._term)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)  # blocked by the supervisor at spawn
+
+    def _hup(self, signum: int, frame: object) -> None:
+        if self.gateway is None:
+            self.reload = True
+        else:
+            self.gateway.reload()
+
+    def _term(self, signum: int, frame: object) -> None:
+        self.stop = True
+        if self.server is not None:
+            self.server.should_exit = True
+
+    def attach(self, gateway: Gateway, server: Server) -> None:
+        """The gateway and its server exist: do what was asked meanwhile."""
+        self.gateway, self.server = gateway, server
+        if self.stop:
+            server.should_exit = True
+        if self.reload:
+            gateway.reload()
+
+
 def _worker(spec: _Spec, conn: Connection) -> None:
     """One worker process: a whole gateway serving the shared port."""
-    from beian.gateway._gateway import Gateway
+    from beian.gateway._gateway import Gateway, GatewayOptions
     from beian.gateway._serve import configure_logging, make_server, serve_forever
 
     os.setpgrp()  # terminal signals go to the supervisor, which stops each worker once
-    lock = threading.Lock()
-    early: dict[str, Any] = {"gw": None, "server": None, "reload": False, "stop": False}
-
-    def tell(*message: Any) -> None:
-        with lock, contextlib.suppress(OSError):
-            conn.send(message)
-
-    # until serve_forever takes over: a reload waits for the gateway, a stop for the server
-    def _hup(signum: int, frame: object) -> None:
-        if early["gw"] is None:
-            early["reload"] = True
-        else:
-            early["gw"].reload()
-
-    def _term(signum: int, frame: object) -> None:
-        early["stop"] = True
-        if early["server"] is not None:
-            early["server"].should_exit = True
-
-    signal.signal(signal.SIGHUP, _hup)
-    signal.signal(signal.SIGTERM, _term)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)  # blocked by the supervisor at spawn
+    link = _SupervisorLink(conn, spec.index)
+    early = _EarlySignals()
+    early.install()
     configure_logging(spec.quiet)
+    options = GatewayOptions(
+        worker=spec.index, workers=spec.workers, runs_purge=spec.index == 0,
+        settle_heap=True, version=spec.version, peers=link,
+    )  # fmt: skip
     try:
         # bound, not listening yet: the kernel gives this worker connections only once it
         # accepts them (uvicorn listens when it starts serving)
         sock = _bound(spec.host, spec.port, share=True)
-        gw = Gateway(spec.config)
+        gw = Gateway(spec.config, options=options)
     except BeianError as exc:
-        tell("failed", exc.what, exc.where, exc.fix)
+        link.tell(StartFailed(exc.what, exc.where, exc.fix))
         sys.exit(2)
     except Exception as exc:  # reported to the supervisor, which stops the start
-        tell("failed", f"工作进程 {spec.index} 无法启动：{type(exc).__name__}: {exc}", None, None)
+        link.tell(StartFailed(f"工作进程 {spec.index} 无法启动：{type(exc).__name__}: {exc}"))
         sys.exit(2)
-    gw.version = spec.version
-    gw.worker = (spec.index, spec.workers)
-    gw.runs_purge = spec.index == 0  # one retention purge for the shared database
-    waiting: dict[str, asyncio.Future[list[dict[str, Any]]]] = {}
-
-    def after_reload(result: ReloadResult) -> None:
-        if result.ok:
-            tell("reloaded", spec.index, gw.config, gw.version)
-        else:
-            tell("reload_failed", spec.index, result.message, gw.version)
-
-    async def reload_others() -> list[dict[str, Any]]:
-        rid = uuid.uuid4().hex
-        waiting[rid] = asyncio.get_running_loop().create_future()
-        tell("forward", spec.index, rid)
-        try:
-            return await asyncio.wait_for(waiting[rid], RELOAD_WAIT_S)
-        except TimeoutError:
-            return [{"worker": None, "ok": False, "version": None,
-                     "message": f"{RELOAD_WAIT_S:.0f} 秒内没有收到其他工作进程的答复"}]  # fmt: skip
-        finally:
-            waiting.pop(rid, None)
-
-    def answered(rid: str, results: list[dict[str, Any]]) -> None:
-        fut = waiting.get(rid)
-        if fut is not None and not fut.done():
-            fut.set_result(results)
-
-    gw.after_reload = after_reload
-    gw.reload_others = reload_others
-    server = make_server(gw, spec.host, spec.port, on_started=lambda: tell("ready", spec.index))
-    early["gw"], early["server"] = gw, server
-    if early["stop"]:
-        server.should_exit = True
-    if early["reload"]:
-        gw.reload()
-
-    def watch_supervisor() -> None:
-        with contextlib.suppress(EOFError, OSError):
-            while True:
-                msg = conn.recv()
-                if msg[0] == "reload_done" and server.loop is not None:
-                    server.loop.call_soon_threadsafe(answered, msg[1], msg[2])
-        server.should_exit = True  # the supervisor is gone: finish what is in flight and stop
-
-    threading.Thread(target=watch_supervisor, name="beian-supervisor-watch", daemon=True).start()
+    server = make_server(gw, spec.host, spec.port, on_started=lambda: link.tell(Ready(spec.index)))
+    early.attach(gw, server)
+    link.watch(server)
     serve_forever(gw, server, [sock])
 
 
@@ -201,7 +245,7 @@ class _Reload:
 
     requester: _Worker
     waiting: set[int]
-    results: dict[int, dict[str, Any]] = field(default_factory=dict)
+    results: dict[int, WorkerReload] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
 
 
@@ -211,7 +255,7 @@ class _Worker:
     process: BaseProcess
     conn: Connection
     ready: bool = False
-    error: tuple[str, str | None, str | None] | None = None  # what it reported before exiting
+    error: StartFailed | None = None  # what it reported before exiting
 
 
 class _Supervisor:
@@ -269,11 +313,11 @@ class _Supervisor:
                     raise self.start_error(w)
 
     # -- running -------------------------------------------------------------------------
-    def events(self, timeout: float) -> list[tuple[_Worker, tuple[Any, ...] | None]]:
+    def events(self, timeout: float) -> list[tuple[_Worker, ToSupervisor | None]]:
         """Messages from the workers, and ``(worker, None)`` for each that has exited."""
         by_conn = {id(w.conn): w for w in self.workers}
         by_sentinel = {w.process.sentinel: w for w in self.workers}
-        out: list[tuple[_Worker, tuple[Any, ...] | None]] = []
+        out: list[tuple[_Worker, ToSupervisor | None]] = []
         for obj in wait([*(w.conn for w in self.workers), *by_sentinel], timeout):
             if isinstance(obj, int):
                 w = by_sentinel[obj]
@@ -290,44 +334,47 @@ class _Supervisor:
     def start_error(self, w: _Worker) -> WorkerStartError:
         w.process.join(timeout=5)
         if w.error is not None:
-            return WorkerStartError(w.error[0], where=w.error[1], fix=w.error[2])
+            return WorkerStartError(w.error.what, where=w.error.where, fix=w.error.fix)
         return WorkerStartError(
             f"工作进程 {w.index} 启动失败（退出码 {w.process.exitcode}）",
             where="--workers",
             fix="见上方该进程的错误输出",
         )
 
-    def handle(self, w: _Worker, msg: tuple[Any, ...]) -> None:
-        if msg[0] == "failed":
-            w.error = (msg[1], msg[2], msg[3])
-            log.error("工作进程 %d 无法启动：%s", w.index, msg[1])
-        elif msg[0] == "reloaded":  # workers started later get what the workers now run
-            self.spec = replace(self.spec, config=msg[2], version=msg[3])
-            self.reported(w.index, True, "配置已重载", msg[3])
-        elif msg[0] == "reload_failed":
-            self.reported(w.index, False, msg[2], msg[3])
-        elif msg[0] == "ready":
-            w.ready = True
-            self.start_failures.pop(w.index, None)
-            if self.announced:
-                log.info("工作进程 %d 已重新开始服务（pid %s）", w.index, w.process.pid)
-            elif all(x.ready for x in self.workers):
-                self.announced = True
-                if self.on_ready is not None:
-                    self.on_ready()
-        elif msg[0] == "forward":  # a reload asked of one worker: the others reload too
-            others = [x for x in self.workers if x is not w and x.process.is_alive()]
-            self.reloads[msg[2]] = _Reload(w, {x.index for x in others})
-            self.signal_all(signal.SIGHUP, but=w)
-            self.settle_reloads()
+    def handle(self, w: _Worker, msg: ToSupervisor) -> None:
+        match msg:
+            case StartFailed():
+                w.error = msg
+                log.error("工作进程 %d 无法启动：%s", w.index, msg.what)
+            case Reloaded():  # workers started later get what the workers now run
+                self.spec = replace(self.spec, config=msg.config, version=msg.version)
+                self.reported(WorkerReload(msg.index, True, msg.version, "配置已重载"))
+            case ReloadFailed():
+                self.reported(WorkerReload(msg.index, False, msg.version, msg.message))
+            case Ready():
+                self.ready(w)
+            case ReloadOthers():  # a reload asked of one worker: the others reload too
+                others = [x for x in self.workers if x is not w and x.process.is_alive()]
+                self.reloads[msg.request_id] = _Reload(w, {x.index for x in others})
+                self.signal_all(signal.SIGHUP, but=w)
+                self.settle_reloads()
 
-    def reported(self, index: int, ok: bool, message: str, version: int | None) -> None:
+    def ready(self, w: _Worker) -> None:
+        w.ready = True
+        self.start_failures.pop(w.index, None)
+        if self.announced:
+            log.info("工作进程 %d 已重新开始服务（pid %s）", w.index, w.process.pid)
+        elif all(x.ready for x in self.workers):
+            self.announced = True
+            if self.on_ready is not None:
+                self.on_ready()
+
+    def reported(self, outcome: WorkerReload) -> None:
         """One worker's reload outcome, for the reloads waiting on it."""
-        entry = {"worker": index, "ok": ok, "version": version, "message": message}
         for r in self.reloads.values():
-            if index in r.waiting:
-                r.waiting.discard(index)
-                r.results[index] = entry
+            if outcome.worker in r.waiting:
+                r.waiting.discard(outcome.worker)
+                r.results[outcome.worker] = outcome
         self.settle_reloads()
 
     def settle_reloads(self) -> None:
@@ -336,9 +383,9 @@ class _Supervisor:
             if r.waiting and time.monotonic() - r.started < 2 * RELOAD_WAIT_S:
                 continue
             del self.reloads[rid]
-            answer = [r.results[i] for i in sorted(r.results)]
+            answer = ReloadAnswer(rid, tuple(r.results[i] for i in sorted(r.results)))
             with contextlib.suppress(OSError):
-                r.requester.conn.send(("reload_done", rid, answer))
+                r.requester.conn.send(answer)
 
     def signal_all(self, sig: int, but: _Worker | None = None) -> None:
         for w in self.workers:
@@ -359,9 +406,8 @@ class _Supervisor:
         """A worker died: start another in its place, unless they keep dying."""
         self.forget(w)
         code = w.process.exitcode
-        self.reported(
-            w.index, False, f"工作进程在重载期间退出（退出码 {code}），替补按最新配置启动", None
-        )
+        gone = f"工作进程在重载期间退出（退出码 {code}），替补按最新配置启动"
+        self.reported(WorkerReload(w.index, False, None, gone))
         if not w.ready:  # a replacement that could not start
             n = self.start_failures[w.index] = self.start_failures.get(w.index, 0) + 1
             if n >= MAX_START_FAILURES:
