@@ -104,57 +104,40 @@ def _refusal_body(gw: Gateway, rid: str, model: str, risks: tuple[str, ...]) -> 
     }
 
 
-async def chat_completions(gw: Gateway, request: Request) -> Response:
-    started = time.time()
-    rid = uuid.uuid4().hex
-    headers = {"X-Beian-Record-Id": rid}
-    try:
-        body = json.loads(await request.body())
-        messages = body["messages"]
-        if not isinstance(body, dict) or not isinstance(messages, list) or not messages:
-            raise ValueError
-    except (ValueError, KeyError, TypeError):
-        return error_response(
-            400,
-            error_body(
-                "请求体应为 JSON，且 messages 为非空数组",
-                "invalid_request_error",
-                "invalid_request",
-            ),
-            headers,
-        )
-    user = body.get("user") or request.headers.get(gw.config.user_header)
-    user = str(user) if user else None
-    stream = bool(body.get("stream"))
-    model = str(body.get("model") or "")
-    ex = Exchange(
-        id=rid, started=started, user=user, model=model, stream=stream, request=body,
-        training_opt_out=gw.store.is_opted_out(user),
-    )  # fmt: skip
+def _parse(raw: bytes) -> tuple[dict[str, Any], list[Any]]:
+    """The request body and its messages; ValueError/KeyError/TypeError when malformed."""
+    body = json.loads(raw)
+    messages = body["messages"]
+    if not isinstance(body, dict) or not isinstance(messages, list) or not messages:
+        raise ValueError
+    return body, messages
 
-    # 1. input interception: refuse without calling upstream
-    decision = gw.screening.check_input(message_texts(messages))
-    if decision is not None:
-        ex.decisions.append(decision.to_json())
-        ex.outcome, ex.sent = "blocked_input", gw.screening.config.input_refusal
-        for risk in decision.risks:
-            gw.metrics.blocks.labels("input", risk).inc()
-        headers["X-Beian-Blocked"] = "input"
-        refusal = _refusal_body(gw, rid, model, decision.risks)
-        if stream:
-            return refusal_stream(gw, ex, refusal, headers)
-        gw.finish(ex)
-        return Response(_dumps(refusal), media_type="application/json", headers=headers)
 
-    # 2. personal information protection before the request leaves
+def _refuse_input(
+    gw: Gateway, ex: Exchange, decision: Decision, headers: dict[str, str]
+) -> Response:
+    """Input interception: the refusal, without calling upstream."""
+    ex.decisions.append(decision.to_json())
+    ex.outcome, ex.sent = "blocked_input", gw.screening.config.input_refusal
+    for risk in decision.risks:
+        gw.metrics.blocks.labels("input", risk).inc()
+    headers["X-Beian-Blocked"] = "input"
+    refusal = _refusal_body(gw, ex.id, ex.model, decision.risks)
+    if ex.stream:
+        return refusal_stream(gw, ex, refusal, headers)
+    gw.finish(ex)
+    return Response(_dumps(refusal), media_type="application/json", headers=headers)
+
+
+def _protect(gw: Gateway, ex: Exchange, body: dict[str, Any], messages: list[Any]) -> bytes:
+    """Personal information protected before the request leaves; the upstream request body."""
     forwarded, found, tokens = _redact_messages(gw, messages)
     cfg = gw.screening.config
     if tokens and cfg.pii == "pseudonym" and cfg.restore_pseudonyms:
         ex.restore = tokens
     if found:
-        action = gw.screening.config.pii
         ex.decisions.append(
-            Decision("pii", action, tuple(sorted(found)), sum(found.values())).to_json()
+            Decision("pii", cfg.pii, tuple(sorted(found)), sum(found.values())).to_json()
         )
         for t, n in found.items():
             gw.metrics.pii.labels(t).inc(n)
@@ -162,17 +145,22 @@ async def chat_completions(gw: Gateway, request: Request) -> Response:
     up_body = dict(body)
     if forwarded is not None:
         up_body["messages"] = forwarded
-    if user:
-        up_body["user"] = gw.store.user_hash(user)[:32]  # the provider never sees the raw user id
-    up_headers = gw.upstream_headers(request)
+    if ex.user:  # the provider never sees the raw user id
+        up_body["user"] = gw.store.user_hash(ex.user)[:32]
+    return _dumps(up_body)
 
+
+async def _forward(
+    gw: Gateway, request: Request, ex: Exchange, payload: bytes, headers: dict[str, str]
+) -> Response:
+    """Ask upstream; relay a stream, or screen and label a whole answer."""
     try:
-        resp = await gw.upstream.post("/chat/completions", _dumps(up_body), up_headers)
+        resp = await gw.upstream.post("/chat/completions", payload, gw.upstream_headers(request))
         if resp.status != 200:
             content = await resp.read()
             resp.release()
             return gw.fail(ex, map_status(resp.status, content, resp.headers), headers)
-        if stream:
+        if ex.stream:
             if "text/event-stream" in resp.headers.get("content-type", ""):
                 return relay_stream(gw, ex, resp, headers)
             resp.close()
@@ -185,8 +173,7 @@ async def chat_completions(gw: Gateway, request: Request) -> Response:
         return gw.fail(ex, map_transport(exc), headers)
     try:
         data = json.loads(content)
-        choices = data["choices"]
-        if not isinstance(choices, list):
+        if not isinstance(data["choices"], list):
             raise TypeError
     except (ValueError, KeyError, TypeError):
         malformed = UpstreamFailure("malformed", 502, "上游模型返回了无法解析的响应")
@@ -194,6 +181,36 @@ async def chat_completions(gw: Gateway, request: Request) -> Response:
     _screen_whole(gw, ex, data, headers)
     gw.finish(ex)
     return Response(_dumps(data), media_type="application/json", headers=headers)
+
+
+async def chat_completions(gw: Gateway, request: Request) -> Response:
+    """Input screening, PII protection, forwarding, output screening and labels."""
+    started = time.time()
+    rid = uuid.uuid4().hex
+    headers = {"X-Beian-Record-Id": rid}
+    try:
+        body, messages = _parse(await request.body())
+    except (ValueError, KeyError, TypeError):
+        return error_response(
+            400,
+            error_body(
+                "请求体应为 JSON，且 messages 为非空数组",
+                "invalid_request_error",
+                "invalid_request",
+            ),
+            headers,
+        )
+    user = body.get("user") or request.headers.get(gw.config.user_header)
+    user = str(user) if user else None
+    ex = Exchange(
+        id=rid, started=started, user=user, model=str(body.get("model") or ""),
+        stream=bool(body.get("stream")), request=body,
+        training_opt_out=gw.store.is_opted_out(user),
+    )  # fmt: skip
+    decision = gw.screening.check_input(message_texts(messages))
+    if decision is not None:
+        return _refuse_input(gw, ex, decision, headers)
+    return await _forward(gw, request, ex, _protect(gw, ex, body, messages), headers)
 
 
 def _screen_whole(gw: Gateway, ex: Exchange, data: dict[str, Any], headers: dict[str, str]) -> None:

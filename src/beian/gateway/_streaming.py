@@ -114,6 +114,7 @@ class _Relay:
         self.restorers: dict[int, Restorer] = {}
         self.base: dict[str, Any] = {}
         self.first = True
+        self.finished = False
 
     def screener(self, index: int) -> StreamScreener:
         s = self.screeners.get(index)
@@ -189,38 +190,27 @@ class _Relay:
         sent = "\n".join("".join(v) for _, v in sorted(self.sent.items()))
         return produced, sent
 
-
-def relay_stream(
-    gw: Gateway, ex: Exchange, resp: aiohttp.ClientResponse, headers: dict[str, str]
-) -> EventStream:
-    label = gw.labeller.header(ex.id)
-    if label is not None:
-        headers = {**headers, label[0]: label[1]}
-    relay = _Relay(gw, ex)
-
-    finished = False
-
-    def finalize() -> None:
+    def finalize(self) -> None:
         """Record the exchange once, before the last bytes leave (or when cancelled)."""
-        nonlocal finished
-        if not finished:
-            finished = True
-            ex.response, ex.sent = relay.texts()
+        if not self.finished:
+            self.finished = True
+            ex = self.ex
+            ex.response, ex.sent = self.texts()
             ex.finished = time.time()
-            gw.finish(ex)
+            self.gw.finish(ex)
 
-    def fail(kind: str, error: str, event: dict[str, Any]) -> bytes:
-        ex.outcome, ex.error = "upstream_error", error
-        gw.metrics.upstream_errors.labels(kind).inc()
-        finalize()
+    def fail(self, kind: str, error: str, event: dict[str, Any]) -> bytes:
+        self.ex.outcome, self.ex.error = "upstream_error", error
+        self.gw.metrics.upstream_errors.labels(kind).inc()
+        self.finalize()
         return _event(event)
 
-    def events(payloads: list[bytes]) -> tuple[bytes, bool]:
+    def events(self, payloads: list[bytes]) -> tuple[bytes, bool]:
         """Relay a batch of upstream events; (bytes to send, stream over)."""
         out: list[bytes] = []
         for payload in payloads:
             if payload == b"[DONE]":
-                finalize()
+                self.finalize()
                 return b"".join([*out, _DONE]), True
             try:
                 data = json.loads(payload)
@@ -228,20 +218,22 @@ def relay_stream(
                 body = error_body(
                     "上游模型返回了无法解析的流数据", "upstream_error", "upstream_malformed"
                 )
-                return b"".join([*out, fail("malformed", "上游流数据无法解析", body)]), True
+                return b"".join([*out, self.fail("malformed", "上游流数据无法解析", body)]), True
             if isinstance(data, dict) and "error" in data:
-                err = fail("stream_error", json.dumps(data, ensure_ascii=False), data)
+                err = self.fail("stream_error", json.dumps(data, ensure_ascii=False), data)
                 return b"".join([*out, err]), True
-            sent, blocked = relay.chunk(data)
+            sent, blocked = self.chunk(data)
             if blocked:
-                finalize()
+                self.finalize()
             if sent:
                 out.append(sent)
             if blocked:
                 return b"".join(out), True
         return b"".join(out), False
 
-    async def gen() -> AsyncGenerator[bytes, None]:
+    async def run(self, resp: aiohttp.ClientResponse) -> AsyncGenerator[bytes, None]:
+        """The relayed stream: one write per network read; the exchange is always recorded."""
+        ex = self.ex
         pending = b""
         try:
             # events that arrive together leave together: one write per network read
@@ -258,7 +250,7 @@ def relay_stream(
                 ]
                 if not payloads:
                     continue
-                out, over = events(payloads)
+                out, over = self.events(payloads)
                 if out:
                     yield out
                 if over:
@@ -268,13 +260,20 @@ def relay_stream(
             body = error_body(
                 "上游模型连接中断，回答不完整，请重试", "upstream_error", "upstream_disconnected"
             )
-            yield fail("disconnected", f"上游连接中断：{type(exc).__name__}: {exc}", body)
+            yield self.fail("disconnected", f"上游连接中断：{type(exc).__name__}: {exc}", body)
         except BaseException:  # the client went away (cancelled): still keep the record
             if ex.outcome == "ok":
                 ex.outcome, ex.error = "client_disconnected", "客户端在回答结束前断开"
             raise
         finally:
-            finalize()
+            self.finalize()
             resp.close()
 
-    return _sse(gen(), headers)
+
+def relay_stream(
+    gw: Gateway, ex: Exchange, resp: aiohttp.ClientResponse, headers: dict[str, str]
+) -> EventStream:
+    label = gw.labeller.header(ex.id)
+    if label is not None:
+        headers = {**headers, label[0]: label[1]}
+    return _sse(_Relay(gw, ex).run(resp), headers)
