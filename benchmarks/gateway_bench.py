@@ -171,6 +171,7 @@ def gateway_config(tmp: Path, upstream_port: int) -> tuple[Path, dict[str, Any]]
             "upstream": {"base_url": f"http://127.0.0.1:{upstream_port}/v1"},
             "records": {"path": str(tmp / "bench.db")},
             "screening": screening,
+            "labels": {"content_producer": "0011" + "91110108551385082Q" + "00000"},
         }
     }
     path = tmp / "gateway.yaml"

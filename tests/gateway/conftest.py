@@ -25,6 +25,8 @@ from beian.gateway import (
 from beian.gateway import serve_in_thread as serve_gateway
 from beian.lexicon import Hit
 
+# the provider code in implicit labels (0011 + a USCC with a valid check digit + 00000)
+PRODUCER = "0011" + "91110108551385082Q" + "00000"
 # keyword → risk code; "违禁词语" is what the stream tests split across chunks
 KEYWORDS = [("违禁词语", "A1a"), ("制造炸弹", "A1b"), ("赌博网站", "A2c")]
 
@@ -75,6 +77,7 @@ def gateway_config(tmp: Path, base_url: str, **sections: dict[str, Any]) -> Gate
     data: dict[str, Any] = {
         "upstream": {"base_url": base_url, "read_timeout_s": 10},
         "records": {"path": str(tmp / "gw.db")},
+        "labels": {"content_producer": PRODUCER},
         "admin_token": "admin-secret",
     }
     for k, v in sections.items():

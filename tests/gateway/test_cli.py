@@ -19,12 +19,16 @@ import yaml
 from beian.demo import DemoServer
 
 from ..conftest import run_cli
-from .conftest import free_port
+from .conftest import PRODUCER, free_port
 
 
 def _write(path: Path, **over: object) -> None:
+    screening = {"pii": "off", "input_refusal": over.pop("refusal", "拒答一")}
+    if "lexicon" in over:
+        screening["lexicon"] = over.pop("lexicon")
     data = {"upstream": {"base_url": over.pop("base_url")}, "records": {"path": "gw.db"},
-            "screening": {"pii": "off", "input_refusal": over.pop("refusal", "拒答一")},
+            "screening": screening,
+            "labels": {"content_producer": over.pop("producer", PRODUCER)},
             "complaints": {"email": "report@example.cn"}}  # fmt: skip
     path.write_text(yaml.safe_dump({"gateway": data}, allow_unicode=True), encoding="utf-8")
 
@@ -89,8 +93,15 @@ def test_serve_reload_and_records_after_restart(tmp_path: Path, upstream: DemoSe
 def test_check_exit_codes(tmp_path: Path) -> None:
     cfg = tmp_path / "g.yaml"
     _write(cfg, base_url="http://127.0.0.1:9/v1")
-    r = run_cli("gateway", "check", "-f", str(cfg), "--format", "json", cwd=tmp_path)
-    assert r.returncode == 1  # no keyword library: BA-GW-002 blocks
-    assert {f["code"] for f in json.loads(r.stdout)} == {"BA-GW-002", "BA-GW-004"}
+    no_key = {"BEIAN_KEY": "", "BEIAN_KEYS": "", "BEIAN_KEY_FILE": ""}
+    r = run_cli("gateway", "check", "-f", str(cfg), "--format", "json", cwd=tmp_path, env=no_key)
+    assert r.returncode == 1  # no keyword library: BA-GW-002 blocks; no key: BA-GW-009
+    assert {f["code"] for f in json.loads(r.stdout)} == {"BA-GW-002", "BA-GW-004", "BA-GW-009"}
+    # placeholders and missing files are reported, not "检查通过"
+    _write(cfg, base_url="http://127.0.0.1:9/v1", producer="DEMO-NOT-A-REAL-PRODUCER",
+           lexicon=["关键词.txt"])  # fmt: skip
+    r = run_cli("gateway", "check", "-f", str(cfg), cwd=tmp_path, env={"BEIAN_KEY": base64.b64encode(secrets.token_bytes(32)).decode()})
+    assert r.returncode == 1 and "检查通过" not in r.stdout
+    assert "BA-GW-007" in r.stdout and "BA-GW-008" in r.stdout and "关键词.txt" in r.stdout
     r = run_cli("gateway", "records", cwd=tmp_path)
     assert r.returncode == 2 and "网关配置" in r.stderr

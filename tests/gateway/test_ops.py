@@ -17,7 +17,7 @@ from beian.gateway import Gateway, check_config, load_gateway_config
 from beian.gateway import serve_in_thread as serve_gateway
 from beian.standards import load_edition
 
-from .conftest import keyword_screening, records, sdk
+from .conftest import PRODUCER, keyword_screening, records, sdk
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 
@@ -87,6 +87,7 @@ def _write(path: Path, data: dict[str, object]) -> None:
 def test_config_reload(tmp_path: Path, upstream: DemoServer) -> None:
     cfg_file = tmp_path / "gateway.yaml"
     base = {"upstream": {"base_url": upstream.base_url}, "records": {"path": "gw.db"},
+            "labels": {"content_producer": PRODUCER},
             "admin_token": "admin-secret", "screening": {"input_refusal": "旧的拒答"}}  # fmt: skip
     _write(cfg_file, base)
     gw = Gateway(
@@ -127,10 +128,14 @@ def test_check_config_findings(tmp_path: Path) -> None:
     f = tmp_path / "g.yaml"
     _write(f, {"records": {"retention_days": 90}, "screening": {"pii": "off"},
                "labels": {"notice": "本内容仅供参考"}})  # fmt: skip
-    codes = {x.code for x in check_config(load_gateway_config(f), load_edition())}
-    assert codes == {"BA-GW-001", "BA-GW-002", "BA-GW-004", "BA-GW-005", "BA-GW-006"}
-    _write(f, {"screening": {"lexicon": ["kw.txt"]}, "complaints": {"email": "a@b.cn"}})
-    assert check_config(load_gateway_config(f), load_edition()) == []
+    codes = {x.code for x in check_config(load_gateway_config(f), load_edition(), environ={})}
+    assert codes == {"BA-GW-001", "BA-GW-002", "BA-GW-004", "BA-GW-005", "BA-GW-006",
+                     "BA-GW-007", "BA-GW-009"}  # fmt: skip
+    (tmp_path / "kw.txt").write_text("# risk: A1a\n违禁词语\n", encoding="utf-8")
+    KeyRing.generate().save(tmp_path / "keys.json")
+    _write(f, {"screening": {"lexicon": ["kw.txt"]}, "complaints": {"email": "a@b.cn"},
+               "labels": {"content_producer": PRODUCER}, "records": {"key_file": "keys.json"}})  # fmt: skip
+    assert check_config(load_gateway_config(f), load_edition(), environ={}) == []
     # the floor is the edition's figure: overriding it changes the check
     edition = load_edition(overrides={"measures.log_retention_min_months": 12})
     assert [x.code for x in check_config(load_gateway_config(f), edition)] == ["BA-GW-001"]

@@ -30,7 +30,7 @@ from beian.demo import DemoBehavior, DemoServer
 from beian.demo import serve_in_thread as serve_demo
 from beian.gateway import RecordStore
 
-from .conftest import free_port
+from .conftest import PRODUCER, free_port
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT")
 
@@ -47,6 +47,7 @@ def _write(path: Path, base_url: str, refusal: str, keywords: list[str]) -> None
             "input_refusal": refusal,
             "keywords": [{"keyword": k, "risk": "A1a"} for k in keywords],
         },
+        "labels": {"content_producer": PRODUCER},
         "complaints": {"email": "report@example.cn"},
     }
     path.write_text(yaml.safe_dump({"gateway": data}, allow_unicode=True), encoding="utf-8")

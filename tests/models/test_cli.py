@@ -7,8 +7,10 @@ from pathlib import Path
 
 from PIL import Image
 
-from beian.label import read_label, verify_label
+from beian.label import producer_code_from_uscc, read_label, verify_label
 from tests.conftest import run_cli
+
+USCC = "91110108551385082Q"
 
 
 def test_train_sample_verify(tmp_path: Path) -> None:
@@ -21,7 +23,12 @@ def test_train_sample_verify(tmp_path: Path) -> None:
         assert im.format == "PNG" and im.size[0] > 100
 
     out = tmp_path / "samples"
-    r = run_cli("models", "sample", str(run), "-n", "70", "-o", str(out), "--explicit")
+    # no producer code: refused, the labels would otherwise name nobody real
+    r = run_cli("models", "sample", str(run), "-n", "70", "-o", str(out))
+    assert r.returncode == 2 and "--producer" in r.stderr and "--demo" in r.stderr
+    assert not out.exists()
+    r = run_cli("models", "sample", str(run), "-n", "70", "-o", str(out), "--explicit",
+                "--producer", USCC)  # fmt: skip
     assert r.returncode == 0, r.stderr
     sheets = sorted(out.glob("*.png"))
     assert [p.name for p in sheets] == ["vae-samples-000.png", "vae-samples-001.png"]
@@ -31,6 +38,7 @@ def test_train_sample_verify(tmp_path: Path) -> None:
             assert im.size == (640, 640)
         label = read_label(p)
         assert label is not None and label.Label == "1"
+        assert label.ContentProducer == producer_code_from_uscc(USCC)
         assert verify_label(p).ok
     r = run_cli("label", "verify", str(out))
     assert r.returncode == 0, r.stdout + r.stderr
@@ -40,6 +48,17 @@ def test_train_sample_verify(tmp_path: Path) -> None:
     assert data["architecture"] == "beian-reference-vae" and data["parameter_count"] > 10_000
 
 
+def test_demo_samples_carry_the_marked_demo_code(tmp_path: Path) -> None:
+    run = tmp_path / "gan"
+    assert run_cli("models", "train", "gan", "-o", str(run), "--steps", "20").returncode == 0
+    r = run_cli("models", "sample", str(run), "-n", "1", "-o", str(tmp_path / "s"), "--demo")
+    assert r.returncode == 0, r.stderr
+    assert "演示值" in r.stderr
+    (sheet,) = (tmp_path / "s").glob("*.png")
+    label = read_label(sheet)
+    assert label is not None and label.ContentProducer == "DEMO-NOT-A-REAL-PRODUCER"
+
+
 def test_sample_bad_model_dir(tmp_path: Path) -> None:
-    r = run_cli("models", "sample", str(tmp_path), "-o", str(tmp_path / "o"))
+    r = run_cli("models", "sample", str(tmp_path), "-o", str(tmp_path / "o"), "--demo")
     assert r.returncode == 2 and "检查点" in r.stderr

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from beian.cli._common import TableOrJson, console, emit_json
+from beian.cli._common import TableOrJson, console, emit_json, err_console
 from beian.errors import ConfigError
 
 
@@ -53,8 +53,12 @@ def sample_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="样本 PNG 输出目录")],
     n: Annotated[int, typer.Option("-n", help="样本数（每张 PNG 64 个）")] = 64,
     producer: Annotated[
-        str | None, typer.Option(help="ContentProducer 编码（默认演示编码）")
+        str | None,
+        typer.Option(help="ContentProducer 编码；给出 18 位统一社会信用代码时自动生成 27 位编码"),
     ] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="仅作演示：标识中写明显的演示编码（不是真实提供者）")
+    ] = False,
     explicit: Annotated[
         bool, typer.Option("--explicit", help="同时添加显式标识（图片角标）")
     ] = False,
@@ -62,16 +66,27 @@ def sample_cmd(
 ) -> None:
     """从训练好的模型采样，写出已带 GB 45438 隐式标识（可选显式标识）的 PNG 样本图。"""
     _need_torch()
-    from beian.models import write_sheets
-    from beian.models._sample import DEMO_PRODUCER
+    from beian.label import producer_code_from_uscc
+    from beian.models import DEMO_PRODUCER, write_sheets
 
     if n < 1:
         raise ConfigError("样本数必须为正整数", where="-n", fix="例如 -n 64")
-    sheets = write_sheets(
-        model_dir, n, output, producer=producer or DEMO_PRODUCER, explicit=explicit, seed=seed
-    )
+    if producer and demo:
+        raise ConfigError("--producer 与 --demo 只能选一个", where="--demo", fix="去掉其中一个")
+    if not producer and not demo:
+        raise ConfigError(
+            "隐式标识需要生成合成服务提供者编码（ContentProducer）",
+            where="--producer",
+            fix="用 --producer 统一社会信用代码（或 27 位编码）给出；仅作演示时用 --demo",
+        )
+    code = DEMO_PRODUCER
+    if producer:
+        code = producer_code_from_uscc(producer) if len(producer.strip()) == 18 else producer
+    sheets = write_sheets(model_dir, n, output, producer=code, explicit=explicit, seed=seed)
     for s in sheets:
         console.print(f"{s.path}（{s.count} 个样本，已标识）")
+    if demo:
+        err_console.print(f"注意：标识中的提供者编码是演示值 {DEMO_PRODUCER}，不可用于正式服务。")
 
 
 def modelcard_cmd(

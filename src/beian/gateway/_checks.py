@@ -1,8 +1,18 @@
-"""Checks of a gateway configuration against the runtime measures a filing promises."""
+"""Checks of a gateway configuration against the runtime measures a filing promises.
+
+One function per check, run in :data:`CHECKS` order. Besides the measures themselves, the
+checks refuse what would make the gateway serve silently wrong: a placeholder where a real value
+belongs (the label's provider code, the admin token) and files the configuration names but that
+are not there (keyword libraries, the key ring, the signing key).
+"""
 
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 
 from beian.errors import InputError
 from beian.findings import Finding, Location, Severity, define_code
@@ -10,7 +20,7 @@ from beian.gateway._config import GatewayConfig
 from beian.label.explicit import check_notice
 from beian.standards import Edition
 
-__all__ = ["GW_CODES", "check_config"]
+__all__ = ["GW_CODES", "check_config", "is_placeholder"]
 
 RETENTION_TOO_SHORT = define_code(
     "BA-GW-001", "记录保存期限短于规定下限", clause="标识办法第九条", severity=Severity.BLOCKING
@@ -34,62 +44,170 @@ LABEL_MISSING = define_code(
 NO_CHANNEL = define_code(
     "BA-GW-006", "投诉举报渠道只有网页，未公布电话或邮箱", clause="7", severity=Severity.INFO
 )
-GW_CODES = (RETENTION_TOO_SHORT, NO_KEYWORDS, SCREENING_OFF, PII_OFF, LABEL_MISSING, NO_CHANNEL)
+NO_PRODUCER = define_code(
+    "BA-GW-007", "隐式标识的服务提供者编码未设置或是占位值",
+    clause="GB 45438", severity=Severity.BLOCKING,
+)  # fmt: skip
+FILE_MISSING = define_code(
+    "BA-GW-008", "配置引用的文件不存在", clause="7", severity=Severity.BLOCKING
+)
+NO_KEY = define_code(
+    "BA-GW-009", "未配置记录加密密钥", clause="标识办法第九条", severity=Severity.BLOCKING
+)
+ADMIN_PLACEHOLDER = define_code(
+    "BA-GW-010", "管理令牌是占位值", clause="7", severity=Severity.BLOCKING
+)
+GW_CODES = (RETENTION_TOO_SHORT, NO_KEYWORDS, SCREENING_OFF, PII_OFF, LABEL_MISSING, NO_CHANNEL,
+            NO_PRODUCER, FILE_MISSING, NO_KEY, ADMIN_PLACEHOLDER)  # fmt: skip
+
+# what marks a value as a stand-in: the demo's own values say DEMO, the documentation's example
+# fills with X or asks to be replaced; "beian-gateway" was the provider code's old default
+_PLACEHOLDER_MARKS = ("demo", "xxxx", "换成", "替换", "change-me", "changeme", "example")
+_OLD_DEFAULTS = {"beian-gateway"}
+_KEY_ENV = ("BEIAN_KEYS", "BEIAN_KEY", "BEIAN_KEY_FILE")
 
 
-def check_config(cfg: GatewayConfig, edition: Edition) -> list[Finding]:
-    """Findings about ``cfg``; the retention floor comes from the edition's figures."""
-    where = cfg.path or "网关配置"
-    out: list[Finding] = []
+def is_placeholder(value: str) -> bool:
+    """Whether ``value`` is plainly a stand-in (a demo, example or old default value)."""
+    v = value.strip().casefold()
+    return v in _OLD_DEFAULTS or any(m in v for m in _PLACEHOLDER_MARKS)
 
-    def at(field: str) -> Location:
-        return Location(file=where, field=field)
 
-    fig = edition.figure("measures.log_retention_min_months")
+@dataclass(frozen=True)
+class _Input:
+    cfg: GatewayConfig
+    edition: Edition
+    environ: Mapping[str, str]
+
+    def at(self, field: str) -> Location:
+        return Location(file=self.cfg.path or "网关配置", field=field)
+
+
+def _retention(c: _Input) -> Iterator[Finding]:
+    fig = c.edition.figure("measures.log_retention_min_months")
     min_days = math.ceil(fig.value * 365 / 12)
-    if cfg.records.retention_days < min_days:
-        out.append(Finding.of(
+    days = c.cfg.records.retention_days
+    if days < min_days:
+        yield Finding.of(
             RETENTION_TOO_SHORT,
-            f"记录保存 {cfg.records.retention_days} 天，短于 {fig.display().strip('>= ')}（约 {min_days} 天）",
+            f"记录保存 {days} 天，短于 {fig.display().strip('>= ')}（约 {min_days} 天）",
             fix=f"把 records.retention_days 设为不少于 {min_days}",
-            location=at("records.retention_days"),
-        ))  # fmt: skip
-    s = cfg.screening
+            location=c.at("records.retention_days"),
+        )
+
+
+def _keywords(c: _Input) -> Iterator[Finding]:
+    s = c.cfg.screening
     if not s.lexicon and not s.keywords:
-        out.append(Finding.of(
+        yield Finding.of(
             NO_KEYWORDS, "没有配置关键词库，网关不会拦截任何输入或输出",
-            fix="在 screening.lexicon 中列出关键词库文件", location=at("screening.lexicon"),
-        ))  # fmt: skip
+            fix="在 screening.lexicon 中列出关键词库文件", location=c.at("screening.lexicon"),
+        )  # fmt: skip
+
+
+def _screening(c: _Input) -> Iterator[Finding]:
+    s = c.cfg.screening
     if not s.screen_input or not s.screen_output:
         off = "输入" if not s.screen_input else "输出"
-        out.append(Finding.of(
+        yield Finding.of(
             SCREENING_OFF, f"{off}拦截已关闭", fix="把 screening.screen_input / screen_output 设为 true",
-            location=at("screening"),
-        ))  # fmt: skip
-    if s.pii == "off":
-        out.append(Finding.of(
+            location=c.at("screening"),
+        )  # fmt: skip
+
+
+def _pii(c: _Input) -> Iterator[Finding]:
+    if c.cfg.screening.pii == "off":
+        yield Finding.of(
             PII_OFF, "个人信息保护已关闭", fix="把 screening.pii 设为 mask 或 pseudonym",
-            location=at("screening.pii"),
-        ))  # fmt: skip
-    lab = cfg.labels
+            location=c.at("screening.pii"),
+        )  # fmt: skip
+
+
+def _labels(c: _Input) -> Iterator[Finding]:
+    lab = c.cfg.labels
     try:
         check_notice(lab.notice)
         text_ok = True
     except InputError:
         text_ok = False
     if not lab.explicit or not lab.implicit or not text_ok:
-        why = (
-            "显式标识文字须同时含“人工智能/AI”和“生成/合成”"
-            if not text_ok
-            else "显式或隐式标识已关闭"
-        )
-        out.append(Finding.of(
+        why = "显式标识文字须同时含“人工智能/AI”和“生成/合成”" if not text_ok else "显式或隐式标识已关闭"
+        yield Finding.of(
             LABEL_MISSING, why, fix="启用 labels.explicit 与 labels.implicit，提示文字如“本内容由人工智能生成”",
-            location=at("labels"),
-        ))  # fmt: skip
-    if not cfg.complaints.phone and not cfg.complaints.email:
-        out.append(Finding.of(
+            location=c.at("labels"),
+        )  # fmt: skip
+
+
+def _channel(c: _Input) -> Iterator[Finding]:
+    if not c.cfg.complaints.phone and not c.cfg.complaints.email:
+        yield Finding.of(
             NO_CHANNEL, "投诉举报只公布了网页渠道", fix="在 complaints.phone / email 中公布其他渠道",
-            location=at("complaints"),
-        ))  # fmt: skip
-    return out
+            location=c.at("complaints"),
+        )  # fmt: skip
+
+
+def _producer(c: _Input) -> Iterator[Finding]:
+    lab = c.cfg.labels
+    if not lab.implicit:
+        return
+    code = lab.content_producer
+    if code is None or is_placeholder(code):
+        what = "未设置" if code is None else f"是占位值 {code!r}"
+        yield Finding.of(
+            NO_PRODUCER, f"隐式标识中的服务提供者编码（ContentProducer）{what}",
+            fix="写入本单位的编码：0011 + 18 位统一社会信用代码 + 5 位后缀"
+                "（beian.label.producer_code_from_uscc）",
+            location=c.at("labels.content_producer"),
+        )  # fmt: skip
+
+
+def _files(c: _Input) -> Iterator[Finding]:
+    cfg = c.cfg
+    named: list[tuple[str, str | None]] = [
+        (f"screening.lexicon[{i}]", p) for i, p in enumerate(cfg.screening.lexicon)
+    ]
+    named += [("records.key_file", cfg.records.key_file),
+              ("labels.signing_key", cfg.labels.signing_key)]  # fmt: skip
+    if cfg.records.key_file is None and c.environ.get("BEIAN_KEY_FILE"):
+        named.append(("环境变量 BEIAN_KEY_FILE", c.environ["BEIAN_KEY_FILE"]))
+    for field, path in named:
+        if path is not None and not Path(path).is_file():
+            yield Finding.of(
+                FILE_MISSING, f"{field} 指向的文件不存在：{path}",
+                fix="改正路径（相对路径相对于配置文件所在目录），或先生成该文件",
+                location=c.at(field),
+            )  # fmt: skip
+
+
+def _key(c: _Input) -> Iterator[Finding]:
+    if c.cfg.records.key_file is None and not any(c.environ.get(k) for k in _KEY_ENV):
+        yield Finding.of(
+            NO_KEY, "对话记录没有加密密钥：既没有 records.key_file，也没有环境变量 BEIAN_KEY / BEIAN_KEYS / BEIAN_KEY_FILE",
+            fix="`beian keys generate -o keys.json` 后在 records.key_file 中写明",
+            location=c.at("records.key_file"),
+        )  # fmt: skip
+
+
+def _admin_token(c: _Input) -> Iterator[Finding]:
+    token = c.cfg.admin_token
+    if token is not None and is_placeholder(token):
+        yield Finding.of(
+            ADMIN_PLACEHOLDER, f"admin_token 是占位值 {token!r}，任何人都能猜到",
+            fix="换成随机长字符串，例如 `python -c 'import secrets; print(secrets.token_urlsafe(32))'` 的输出",
+            location=c.at("admin_token"),
+        )  # fmt: skip
+
+
+CHECKS: tuple[Callable[[_Input], Iterator[Finding]], ...] = (
+    _retention, _keywords, _screening, _pii, _labels, _channel,
+    _producer, _files, _key, _admin_token,
+)  # fmt: skip
+
+
+def check_config(
+    cfg: GatewayConfig, edition: Edition, *, environ: Mapping[str, str] | None = None
+) -> list[Finding]:
+    """Findings about ``cfg``; the retention floor comes from the edition's figures; the key
+    ring may come from ``environ`` (default: this process's environment)."""
+    c = _Input(cfg, edition, os.environ if environ is None else environ)
+    return [f for check in CHECKS for f in check(c)]

@@ -78,7 +78,9 @@ class LabelsConfig(_Strict):
     implicit: bool = True
     header: str = "X-AIGC-Label"
     field: str = "aigc_label"
-    content_producer: str = "beian-gateway"  # printable ASCII, e.g. 0011 + USCC + 5 characters
+    # the provider's code in the implicit label: printable ASCII, 0011 + USCC + 5 characters
+    # (beian.label.producer_code_from_uscc); no default, a made-up one would label real output
+    content_producer: str | None = None
     signing_key: str | None = None  # Ed25519 private key (PEM) to sign ReservedCode1
 
 

@@ -43,6 +43,13 @@ class Labeller:
                 object.__setattr__(self, "prefix", before)
                 object.__setattr__(self, "suffix", after)
             if c.implicit:
+                if not c.content_producer:
+                    raise InputError(
+                        "隐式标识需要服务提供者编码（ContentProducer）",
+                        where="content_producer",
+                        fix="写入 0011 + 统一社会信用代码 + 5 位后缀"
+                        "（beian.label.producer_code_from_uscc），或关闭 labels.implicit",
+                    )
                 base = LabelPayload(Label="1", ContentProducer=c.content_producer)
                 object.__setattr__(self, "_base", base)
             if c.signing_key:

@@ -16,9 +16,9 @@ from beian.models._train import load_run
 GRID = 8  # 8 × 8 digits per sheet
 SCALE = 8  # each 8 × 8 digit drawn as 64 × 64 pixels
 PAD = 8  # white margin around each digit
-DEMO_PRODUCER = (
-    "001191100000000000000000000"  # 27 printable characters; use --producer in production
-)
+# GB 45438 ContentProducer for demonstrations only: plainly not a provider's code, so that a
+# label carrying it can never be taken for a real one (``beian models sample --demo``)
+DEMO_PRODUCER = "DEMO-NOT-A-REAL-PRODUCER"
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def write_sheets(
     n: int,
     out: str | Path,
     *,
-    producer: str = DEMO_PRODUCER,
+    producer: str,
     explicit: bool = False,
     seed: int = 0,
 ) -> list[SampleSheet]:

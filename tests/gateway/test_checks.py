@@ -1,0 +1,111 @@
+"""``check_config``'s refusals of placeholders and missing files, one table per check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from beian.crypto import KeyRing
+from beian.gateway import GatewayConfig, Labeller, LabelsConfig, check_config
+from beian.standards import load_edition
+
+from .conftest import PRODUCER
+
+NEW = {"BA-GW-007", "BA-GW-008", "BA-GW-009", "BA-GW-010"}
+
+
+def _codes(cfg: dict[str, Any], base: Path, environ: dict[str, str] | None = None) -> list[str]:
+    config = GatewayConfig.from_mapping(cfg).resolve_paths(base)
+    found = check_config(config, load_edition(), environ=environ or {"BEIAN_KEY": "x"})
+    return [f.code for f in found if f.code in NEW]
+
+
+PRODUCERS = [
+    # name, labels section, codes
+    ("a real code", {"content_producer": PRODUCER}, []),
+    ("not set", {}, ["BA-GW-007"]),
+    ("the demo's marked value", {"content_producer": "DEMO-NOT-A-REAL-PRODUCER"}, ["BA-GW-007"]),
+    ("the documentation's X-filled example", {"content_producer": "001191110000XXXXXXXXXX00000"},
+     ["BA-GW-007"]),
+    ("the old default", {"content_producer": "beian-gateway"}, ["BA-GW-007"]),
+    ("no implicit label, no code needed", {"implicit": False}, []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "labels", "expected"), PRODUCERS, ids=[c[0] for c in PRODUCERS])
+def test_producer(tmp_path: Path, name: str, labels: dict[str, Any], expected: list[str]) -> None:
+    assert _codes({"labels": labels}, tmp_path) == expected
+
+
+FILES = [
+    # name, config, files to create, codes
+    ("all present", {"screening": {"lexicon": ["kw.txt"]}, "records": {"key_file": "k.json"},
+                     "labels": {"signing_key": "l.pem"}}, ["kw.txt", "k.json", "l.pem"], []),
+    ("keyword library missing", {"screening": {"lexicon": ["kw.txt", "more.txt"]}}, ["kw.txt"],
+     ["BA-GW-008"]),
+    ("key file missing", {"records": {"key_file": "k.json"}}, [], ["BA-GW-008"]),
+    ("signing key missing", {"labels": {"signing_key": "l.pem"}}, [], ["BA-GW-008"]),
+    ("a folder is not a file", {"screening": {"lexicon": ["dir"]}}, [], ["BA-GW-008"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "cfg", "present", "expected"), FILES,
+                         ids=[c[0] for c in FILES])  # fmt: skip
+def test_files(
+    tmp_path: Path, name: str, cfg: dict[str, Any], present: list[str], expected: list[str]
+) -> None:
+    (tmp_path / "dir").mkdir()
+    for name_ in present:
+        (tmp_path / name_).write_text("x", encoding="utf-8")
+    cfg = {**cfg, "labels": {"content_producer": PRODUCER, **cfg.get("labels", {})}}
+    assert _codes(cfg, tmp_path) == expected
+
+
+KEYS = [
+    # name, records section, environment, codes
+    ("key file in the config", {"key_file": "k.json"}, {}, []),
+    ("BEIAN_KEY", {}, {"BEIAN_KEY": "a2V5"}, []),
+    ("BEIAN_KEYS", {}, {"BEIAN_KEYS": "{}"}, []),
+    ("BEIAN_KEY_FILE that exists", {}, {"BEIAN_KEY_FILE": "k.json"}, []),
+    ("BEIAN_KEY_FILE that does not", {}, {"BEIAN_KEY_FILE": "nowhere.json"}, ["BA-GW-008"]),
+    ("no key anywhere", {}, {}, ["BA-GW-009"]),
+    ("an empty variable is no key", {}, {"BEIAN_KEY": ""}, ["BA-GW-009"]),
+]
+
+
+@pytest.mark.parametrize(("name", "records", "environ", "expected"), KEYS,
+                         ids=[c[0] for c in KEYS])  # fmt: skip
+def test_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, records: dict[str, Any],
+    environ: dict[str, str], expected: list[str],
+) -> None:  # fmt: skip
+    KeyRing.generate().save(tmp_path / "k.json")
+    monkeypatch.chdir(tmp_path)  # BEIAN_KEY_FILE is relative to where the gateway runs
+    cfg = {"records": records, "labels": {"content_producer": PRODUCER}}
+    config = GatewayConfig.from_mapping(cfg).resolve_paths(tmp_path)
+    found = check_config(config, load_edition(), environ=environ)
+    assert [f.code for f in found if f.code in NEW] == expected
+
+
+TOKENS = [
+    ("unset: admin endpoints closed", None, []),
+    ("random", "kq3V9x2hJm0bR7tLw8YpZc", []),
+    ("the documentation's placeholder", "换成随机长字符串", ["BA-GW-010"]),
+    ("change-me", "change-me", ["BA-GW-010"]),
+]
+
+
+@pytest.mark.parametrize(("name", "token", "expected"), TOKENS, ids=[c[0] for c in TOKENS])
+def test_admin_token(tmp_path: Path, name: str, token: str | None, expected: list[str]) -> None:
+    cfg = {"admin_token": token, "labels": {"content_producer": PRODUCER}}
+    assert _codes(cfg, tmp_path) == expected
+
+
+def test_no_producer_refuses_to_label() -> None:
+    """The gateway does not start with implicit labels and no provider code."""
+    with pytest.raises(Exception) as err:
+        Labeller(LabelsConfig())
+    assert "content_producer" in str(err.value)
+    assert Labeller(LabelsConfig(implicit=False)).header("id") is None
