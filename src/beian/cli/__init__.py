@@ -18,10 +18,13 @@ import typer
 
 from beian import __version__
 from beian.cli._common import err_console
+from beian.cli._help import localize
 from beian.config import load_config
 from beian.errors import EXIT_ERROR, BeianError
 
 __all__ = ["app", "main"]
+
+localize()  # Typer's and Click's own words (usage, options, errors) in Chinese
 
 app = typer.Typer(
     name="beian",

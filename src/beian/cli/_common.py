@@ -14,8 +14,27 @@ from rich.table import Table
 from beian.config import BeianConfig
 from beian.findings import Finding, Severity
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# Output to a pipe, a file or a service manager's log is never wrapped: Rich would break lines at
+# 80 columns (a URL or a secret in two pieces, a table's last columns squeezed away). On a
+# terminal Rich fits tables to its width as usual.
+_UNWRAPPED = 1 << 16
+
+
+def _console(stderr: bool = False) -> Console:
+    tty = (sys.stderr if stderr else sys.stdout).isatty()
+    return Console(stderr=stderr, highlight=False, width=None if tty else _UNWRAPPED,
+                   soft_wrap=not tty)  # fmt: skip
+
+
+console = _console()
+err_console = _console(stderr=True)
+
+
+def print_whole(*lines: str) -> None:
+    """Print lines that must survive copying (URLs, passwords, keys): never broken by Rich,
+    not read as markup; a terminal wraps them visually only."""
+    for line in lines:
+        console.print(line, soft_wrap=True, markup=False, highlight=False)
 
 _SEVERITY_STYLE = {Severity.BLOCKING: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 

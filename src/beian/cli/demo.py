@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from beian.cli._common import console, findings_table, get_config
+from beian.cli._common import console, findings_table, get_config, print_whole
 
 
 def demo(
@@ -109,7 +109,7 @@ def demo_server(
     """运行内置的 OpenAI 兼容演示模型服务（确定性：拒答部分问题、回答其余问题）。"""
     from beian.demo import DemoBehavior, run_server
 
-    console.print(f"演示模型服务：http://{host}:{port}/v1（Ctrl+C 停止）")
+    print_whole(f"演示模型服务：http://{host}:{port}/v1（Ctrl+C 停止）")
     run_server(
         DemoBehavior(
             latency_ms=latency_ms,

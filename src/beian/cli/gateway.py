@@ -17,6 +17,7 @@ from beian.cli._common import (
     emit_json,
     findings_table,
     get_config,
+    print_whole,
 )
 from beian.errors import EXIT_BLOCKING, ConfigError
 
@@ -82,7 +83,7 @@ def serve(
 
     def banner(bound: int) -> None:
         procs = f"；{workers} 个工作进程" if workers > 1 else ""
-        console.print(
+        print_whole(
             f"合规网关：http://{host}:{bound}/v1 → {cfg.upstream.base_url}{procs}；"
             f"投诉举报 http://{host}:{bound}/complaints；指标 /metrics；健康检查 /healthz"
         )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from beian.cli._common import TableOrJson, console, emit_json, get_config
+from beian.cli._common import TableOrJson, console, emit_json, get_config, print_whole
 from beian.errors import EXIT_BLOCKING, ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -52,14 +52,14 @@ def serve(
     reg = _open(ctx, data_dir, key_file)
     admin = reg.accounts.ensure_admin()
     if admin is not None:
-        console.print("已创建管理员账号（仅显示这一次，请立即保存）：")
-        console.print(f"  用户名：{admin.username}\n  密码：{admin.password}")
-        console.print(f"  动态口令密钥（TOTP）：{admin.totp_secret}")
-        console.print(f"  在身份验证器中添加：{admin.totp_uri()}")
+        print_whole("已创建管理员账号（仅显示这一次，请立即保存）：",
+                    f"  用户名：{admin.username}", f"  密码：{admin.password}",
+                    f"  动态口令密钥（TOTP）：{admin.totp_secret}",
+                    f"  在身份验证器中添加：{admin.totp_uri()}")  # fmt: skip
     if tick_hours > 0:
         reg.lifecycle.start_scheduler(tick_hours * 3600)
-    console.print(f"数据库：{reg.settings.url.split('@')[-1]}；访问 http://{host}:{port}/ ，"
-                  f"API 文档 http://{host}:{port}/docs")
+    print_whole(f"数据库：{reg.settings.url.split('@')[-1]}；访问 http://{host}:{port}/ ，"
+                f"API 文档 http://{host}:{port}/docs")
     uvicorn.run(create_app(reg), host=host, port=port, log_level="info")
 
 
@@ -141,9 +141,9 @@ def user_add(
     """创建用户（打印初始密码；网信部门角色同时打印动态口令密钥）。"""
     reg = _open(ctx, data_dir, key_file)
     nu = reg.accounts.create_user(username, role, reg.accounts.create_org(org, org_kind, province))
-    console.print(f"用户 {nu.username}，初始密码 {nu.password}")
+    print_whole(f"用户 {nu.username}，初始密码 {nu.password}")
     if nu.totp_secret:
-        console.print(f"动态口令密钥 {nu.totp_secret}；{nu.totp_uri()}")
+        print_whole(f"动态口令密钥 {nu.totp_secret}；{nu.totp_uri()}")
 
 
 def submit(

@@ -15,7 +15,15 @@ from beian.cli._common import (
     findings_table,
     get_config,
 )
-from beian.standards import CONFIDENCE_ZH, Edition, list_editions, override_findings
+from beian.standards import (
+    CONFIDENCE_ZH,
+    ClauseItem,
+    Edition,
+    Figure,
+    Risk,
+    list_editions,
+    override_findings,
+)
 
 _EDITION_HELP = (
     "标准版本：" + " / ".join(list_editions()) + "（默认取配置文件，否则 tc260-003-2024）"
@@ -66,6 +74,23 @@ def list_cmd(
     console.print(aspects)
 
 
+def _rows(obj: Risk | Figure | ClauseItem) -> list[tuple[str, str]]:
+    """The item as Chinese field names and readable values (``--format json`` keeps the
+    model's own field names)."""
+    if isinstance(obj, Risk):
+        return [("代码", obj.code), ("风险", obj.name),
+                ("类别", f"{obj.category}（{obj.category_name}）"), ("条款", obj.clause),
+                ("17种之一", "是" if obj.core else "否")]  # fmt: skip
+    if isinstance(obj, Figure):
+        return [("参数", obj.name), ("条款", obj.clause), ("要求", obj.title),
+                ("数值", obj.display()),
+                ("可信度", f"{obj.confidence}（{CONFIDENCE_ZH[obj.confidence]}）"),
+                ("来源", obj.source), ("标准原值", f"{obj.default:g}"),
+                ("覆盖", obj.override_source or "-")]  # fmt: skip
+    return [("编号", obj.id), ("条款", obj.clause), ("章", obj.chapter), ("要求", obj.summary),
+            ("证据", "、".join(e.zh for e in obj.evidence))]  # fmt: skip
+
+
 def show_cmd(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="风险代码（如 A1a）、数值参数名或条款编号（如 8.1）")],
@@ -79,7 +104,7 @@ def show_cmd(
     from beian.standards import parse_risk_code
 
     ed = _edition(ctx, edition)
-    obj: object
+    obj: Risk | Figure | ClauseItem
     if code in ed.figures:
         obj = ed.figures[code]
     elif any(c.id == code for c in ed.clauses):
@@ -100,8 +125,8 @@ def show_cmd(
     table = Table(show_header=False)
     table.add_column("字段", style="bold")
     table.add_column("值", overflow="fold")
-    for k, v in data.items():
-        table.add_row(k, str(v))
+    for k, v in _rows(obj):
+        table.add_row(k, v)
     console.print(table)
 
 
