@@ -20,8 +20,8 @@ from beian.cli._common import (
 from beian.errors import InputError
 
 if TYPE_CHECKING:
-    from beian.pii import Deidentifier, PiiEngine
-    from beian.pii._report import DatasetReport
+    from beian.crypto import KeyRing
+    from beian.pii import DatasetReport, Deidentifier, PiiEngine
 
 _TYPES_HELP = "只识别这些类型（逗号分隔，如 ID_CARD,MOBILE）；默认全部"
 _FIELDS_HELP = (
@@ -181,32 +181,14 @@ def redact(
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="显示进度条")] = True,
 ) -> None:
     """对数据集去标识化：流式处理，输出原子写入，坏记录按行号报告、绝不静默丢弃。"""
-    from beian.crypto import KeyRing
-    from beian.errors import ConfigError
-    from beian.pii import KEYED_OPERATORS, Deidentifier
-    from beian.pii._datasets import process_dataset
+    from beian.pii import Deidentifier, process_dataset
 
-    if hash_algorithm not in ("hmac-sha256", "hmac-sm3"):
-        raise ConfigError(
-            f"未知的哈希算法：{hash_algorithm}",
-            where="--hash-algorithm",
-            fix="hmac-sha256 或 hmac-sm3",
-        )
-    if cipher not in ("aes-256-gcm", "sm4-gcm"):
-        raise ConfigError(
-            f"未知的加密算法：{cipher}", where="--cipher", fix="aes-256-gcm 或 sm4-gcm"
-        )
-    if on_error not in ("fail", "skip"):
-        raise ConfigError(f"--on-error 只能是 fail 或 skip：{on_error}", where="--on-error")
+    _check_choices(hash_algorithm, cipher, on_error)
     op = _operator(operator)
-    names = {op} if isinstance(op, str) else set(op.values())
-    ring = KeyRing.resolve(key_file) if names & KEYED_OPERATORS else None
+    ring = _keyring(op, key_file)
     engine = _engine(ctx, types, None)
     deid: Deidentifier | None = None
-    restore = None
-    if op == "decrypt":
-        restore = ring
-    else:
+    if op != "decrypt":
         deid = Deidentifier(
             op,
             keyring=ring,
@@ -223,7 +205,7 @@ def redact(
             output,
             engine=engine,
             deidentifier=deid,
-            restore=restore,
+            restore=ring if op == "decrypt" else None,
             fields=_split(fields),
             fmt=input_format,
             on_error=on_error,  # type: ignore[arg-type]
@@ -239,6 +221,48 @@ def redact(
     for err in report.errors:
         err_console.print(f"已跳过 {source}:{err.line}：{err.message}", markup=False)
     console.print(f"已写出：{output}（{report.seconds:.1f} 秒）")
+
+
+def _check_choices(hash_algorithm: str, cipher: str, on_error: str) -> None:
+    from beian.errors import ConfigError
+
+    if hash_algorithm not in ("hmac-sha256", "hmac-sm3"):
+        raise ConfigError(
+            f"未知的哈希算法：{hash_algorithm}",
+            where="--hash-algorithm",
+            fix="hmac-sha256 或 hmac-sm3",
+        )
+    if cipher not in ("aes-256-gcm", "sm4-gcm"):
+        raise ConfigError(
+            f"未知的加密算法：{cipher}", where="--cipher", fix="aes-256-gcm 或 sm4-gcm"
+        )
+    if on_error not in ("fail", "skip"):
+        raise ConfigError(f"--on-error 只能是 fail 或 skip：{on_error}", where="--on-error")
+
+
+_KEY_ENV = ("BEIAN_KEYS", "BEIAN_KEY", "BEIAN_KEY_FILE")
+
+
+def _keyring(op: str | dict[str, str], key_file: Path | None) -> KeyRing | None:
+    """The key ring the keyed operators need (hash, encrypt, pseudonym, decrypt); with none
+    given, the error names this command's own --key-file."""
+    import os
+
+    from beian.crypto import KeyRing
+    from beian.errors import ConfigError
+    from beian.pii import KEYED_OPERATORS
+
+    keyed = sorted(({op} if isinstance(op, str) else set(op.values())) & KEYED_OPERATORS)
+    if not keyed:
+        return None
+    if key_file is None and not any(os.environ.get(k) for k in _KEY_ENV):
+        raise ConfigError(
+            f"算子 {'、'.join(keyed)} 需要密钥，但没有给出",
+            where="--key-file",
+            fix="先 `beian keys generate -o keys.json`，再加 --key-file keys.json"
+            "（或设置环境变量 BEIAN_KEY / BEIAN_KEY_FILE）；同一密钥才能得到一致的假名与还原密文",
+        )
+    return KeyRing.resolve(key_file)
 
 
 def _write_report(report: DatasetReport, path: Path | None) -> None:
@@ -269,7 +293,7 @@ def report(
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="显示进度条")] = True,
 ) -> None:
     """统计数据集中的个人信息：按类型、按字段计数，列出无法解析的记录（不写出原文）。"""
-    from beian.pii._datasets import process_dataset
+    from beian.pii import process_dataset
 
     engine = _engine(ctx, types, None)
     rep = _progress_run(

@@ -8,6 +8,7 @@
 """
 
 from beian.pii._config import CustomRecognizer, PiiConfig
+from beian.pii._datasets import FORMATS, detect_format, process_dataset
 from beian.pii._engine import PiiEngine, resolve_overlaps
 from beian.pii._operators import (
     KEYED_OPERATORS,
@@ -23,6 +24,7 @@ from beian.pii._operators import (
 )
 from beian.pii._protect import default_engine, protect
 from beian.pii._registry import Recognizer, RegexRecognizer, recognizer_classes, register
+from beian.pii._report import DatasetReport, RecordError
 from beian.pii._types import (
     ENTITY_TYPES,
     LABELS,
@@ -34,6 +36,7 @@ from beian.pii._types import (
 
 __all__ = [
     "ENTITY_TYPES",
+    "FORMATS",
     "KEYED_OPERATORS",
     "LABELS",
     "MASK_DEFAULTS",
@@ -41,17 +44,21 @@ __all__ = [
     "SENSITIVE_TYPES",
     "STRUCTURED_TYPES",
     "CustomRecognizer",
+    "DatasetReport",
     "Deidentified",
     "Deidentifier",
     "Entity",
     "PiiConfig",
     "PiiEngine",
     "Recognizer",
+    "RecordError",
     "RegexRecognizer",
     "default_engine",
     "deidentify",
+    "detect_format",
     "label_of",
     "normalize",
+    "process_dataset",
     "protect",
     "recognizer_classes",
     "register",
