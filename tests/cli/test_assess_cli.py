@@ -198,3 +198,5 @@ def test_calibration_in_reports_from_a_filled_review_sheet(cli: Cli, tmp_path: P
         assert f"[{c.ci_low:.2%}, {c.ci_high:.2%}]" in text and c.holds in text
     for a in log.calibration.judges:
         assert a.judge in text
+    fragile = [c.item for c in items.values() if c.holds != "成立"]
+    assert all(f"{item} 的结论" in text and f"{item} 的结论" in html for item in fragile)

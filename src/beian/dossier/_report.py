@@ -207,6 +207,16 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
             f"{'（' + '、'.join(missing) + '）' if missing else ''}，"
             "评估结论为：不符合，须按第五部分整改后重新评估。"
         ),
-        Para(ctx.edition.materials.test_access, note=True),
     )
+    fragile = [c for c in (log.calibration.items if log.calibration else []) if c.holds != "成立"]
+    if fragile:
+        doc.add(
+            Para(
+                "注：考虑评判器误差后，"
+                + "、".join(f"{c.item} 的结论{c.holds}" for c in fragile)
+                + "（见第二部分“评判器误差校准”），宜扩大人工复核后再作结论。",
+                note=True,
+            )
+        )
+    doc.add(Para(ctx.edition.materials.test_access, note=True))
     return doc

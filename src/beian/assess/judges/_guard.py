@@ -166,6 +166,7 @@ class GuardJudge(ChatJudge):
         }
         if self.preset.request == "rubric":
             out["system_prompt"] = self.system
+            out["template"] = self.preset.template
             out["template_sha256"] = hashlib.sha256(
                 (self.system + self.template).encode()
             ).hexdigest()
