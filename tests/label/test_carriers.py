@@ -26,7 +26,7 @@ PAYLOAD = LabelPayload(Label="1", ContentProducer=PRODUCER, ProduceID="gen-0001"
 
 # Where exiftool must see the label (PNG text, XMP, ID3, Vorbis, QuickTime, PDF Info, OOXML).
 EXIFTOOL_GROUPS: dict[str, set[str]] = {
-    "sample.png": {"PNG:AIGC", "XMP-TC260:Aigc"},
+    "sample.png": {"PNG:AIGC"},
     "sample.jpg": {"XMP-TC260:Aigc"},
     "sample.webp": {"XMP-TC260:Aigc"},
     "sample.gif": {"XMP-TC260:Aigc"},
@@ -36,7 +36,7 @@ EXIFTOOL_GROUPS: dict[str, set[str]] = {
     "sample.ogg": {"Vorbis:Aigc"},
     "sample.mp4": {"iTunes:AIGC"},
     "sample.mov": {"iTunes:AIGC"},
-    "sample.pdf": {"PDF:AIGC", "XMP-TC260:Aigc"},
+    "sample.pdf": {"PDF:AIGC"},
     "sample.docx": {"XML:AIGC"},
     "sample.xlsx": {"XML:AIGC"},
     "sample.pptx": {"XML:AIGC"},
@@ -78,6 +78,7 @@ def test_write_read_verify_and_content_unchanged(
         assert expected <= set(tags), tags
         for tag in expected:
             assert got.to_json() in tags[tag]
+        assert len(tags) == 1, tags  # GB 45438 6.1 c): one label per file
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -93,7 +94,7 @@ def test_idempotent_and_replace(name: str, make_sample: Callable[..., Path]) -> 
     add_label(path, other)
     carrier = carrier_for(path)
     raw = carrier.read(path)
-    assert len(set(raw)) == 1 and '"Label":"2"' in raw[0]  # one label, the new one
+    assert len(raw) == 1 and '"Label":"2"' in raw[0]  # one label site, the new one
     assert verify_label(path).ok
     tags = exiftool_tags(path) if name in EXIFTOOL_GROUPS else {}
     assert all('"Label":"2"' in v for v in tags.values())
@@ -175,6 +176,53 @@ def test_conflicting_labels_are_reported(make_sample: Callable[..., Path]) -> No
         read_label(path)
     assert verify_label(path).reasons[0].code == "BA-LBL-002"
     add_label(path, PAYLOAD)  # rewriting leaves exactly one label
+    assert verify_label(path).ok
+
+
+def _with_xmp_label(path: Path, label_json: str) -> None:
+    """Add a second label site the way other tools do: XMP TC260:AIGC written by exiftool."""
+    import subprocess
+
+    cfg = path.parent / "tc260.config"
+    cfg.write_text(
+        "%Image::ExifTool::UserDefined = ('Image::ExifTool::XMP::Main' => { TC260 => {"
+        " SubDirectory => { TagTable => 'Image::ExifTool::UserDefined::TC260' } } });\n"
+        "%Image::ExifTool::UserDefined::TC260 = (GROUPS => { 0 => 'XMP', 1 => 'XMP-TC260' },"
+        " NAMESPACE => { TC260 => 'http://www.tc260.org.cn/ns/AIGC/1.0/' },"
+        " WRITABLE => 'string', AIGC => { });\n1;\n",
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [
+            "exiftool",
+            "-config",
+            str(cfg),
+            "-q",
+            "-overwrite_original",
+            f"-XMP-TC260:AIGC={label_json}",
+            str(path),
+        ],
+        check=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("name", ["sample.png", "sample.pdf"])
+def test_equal_duplicate_labels_are_not_conforming(
+    name: str, make_sample: Callable[..., Path]
+) -> None:
+    """Two sites with the same label (tEXt + XMP, Info + XMP): GB 45438 6.1 c) → BA-LBL-009."""
+    path = make_sample(name)
+    add_label(path, PAYLOAD)
+    label = read_label(path)
+    assert label is not None
+    _with_xmp_label(path, label.to_json())
+    assert carrier_for(path).read(path) == [label.to_json()] * 2
+    assert read_label(path) == label  # equal copies still read as one label
+    res = verify_label(path)
+    assert not res.ok and [r.code for r in res.reasons] == ["BA-LBL-009"]
+    assert add_label(path, PAYLOAD).changed  # rewriting keeps the practice guide's site only
+    assert carrier_for(path).read(path) == [label.to_json()]
     assert verify_label(path).ok
 
 

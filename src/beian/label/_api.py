@@ -103,14 +103,20 @@ def _distinct(labels: list[str]) -> list[str]:
 
 
 def _read_raw(path: Path) -> tuple[Carrier, list[str]]:
+    """Every label site the carrier finds, duplicates included (GB 45438 6.1 c))."""
     carrier = carrier_for(path)
-    return carrier, _distinct(_guard(path, lambda: carrier.read(path)))
+    return carrier, _guard(path, lambda: carrier.read(path))
 
 
 def read_label(path: str | os.PathLike[str]) -> LabelPayload | None:
-    """The file's label, ``None`` when it has none; conflicting labels are an error."""
+    """The file's label, ``None`` when it has none; conflicting labels are an error.
+
+    Equal copies in several sites are returned as one label here; :func:`verify_label`
+    reports them (``BA-LBL-009``).
+    """
     p = Path(path)
-    _, labels = _read_raw(p)
+    _, found = _read_raw(p)
+    labels = _distinct(found)
     if not labels:
         return None
     if len(labels) > 1:
@@ -160,7 +166,7 @@ def add_label(
             return LabelResult(p, carrier.name, final, changed=False, explicit=False)
         with atomic_path(p, suffix=p.suffix) as tmp:
             _guard(source, lambda: carrier.write(source, tmp, label_json))
-            if _distinct(carrier.read(tmp)) != [label_json]:
+            if carrier.read(tmp) != [label_json]:
                 raise corrupt(p, "写入后读回的标识与写入的不一致")
             if carrier.content_digest(tmp) != content:
                 raise corrupt(p, "写入标识改变了内容摘要")
@@ -194,9 +200,16 @@ def check_labels(
     """The checks shared by files and texts: fill ``res`` from the raw labels found."""
     if not labels:
         return _fail(res, _codes.LBL_MISSING, "未找到隐式标识", "请用 `beian label add` 添加标识")
-    if len(labels) > 1:
+    if len(_distinct(labels)) > 1:
         return _fail(
             res, _codes.LBL_CONFLICT, f"找到 {len(labels)} 个不一致的标识", "请重新写入标识"
+        )
+    if len(labels) > 1:  # equal copies: still not conforming, but the label can be checked
+        _fail(
+            res,
+            _codes.LBL_DUPLICATE,
+            f"找到 {len(labels)} 处相同的隐式标识，GB 45438 6.1 c) 要求每个文件只有一个",
+            "请用 `beian label add` 重新写入（只写入该格式实践指南规定的一处）",
         )
     try:
         payload = LabelPayload.from_json(labels[0])

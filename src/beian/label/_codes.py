@@ -10,6 +10,7 @@ __all__ = [
     "LBL_BAD_SIGNATURE",
     "LBL_CONFLICT",
     "LBL_CORRUPT",
+    "LBL_DUPLICATE",
     "LBL_MISSING",
     "LBL_NO_INTEGRITY",
     "LBL_UNSIGNED",
@@ -40,4 +41,10 @@ LBL_UNSIGNED = define_code(
 )
 LBL_CORRUPT = define_code(
     "BA-LBL-008", "文件损坏或格式不符，无法读取标识", clause=_CLAUSE, severity=Severity.BLOCKING
+)
+LBL_DUPLICATE = define_code(
+    "BA-LBL-009",
+    "文件含多个隐式标识（即使内容相同）",
+    clause="GB 45438-2025 6.1 c)",
+    severity=Severity.BLOCKING,
 )
