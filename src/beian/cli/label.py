@@ -29,10 +29,10 @@ class Digest(StrEnum):
     sm3 = "sm3"
 
 
-def _producer(code: str) -> str:
-    from beian.label import producer_code_from_uscc
+def _producer(code: str, suffix: str = "00000") -> str:
+    from beian.label import producer_code
 
-    return producer_code_from_uscc(code) if len(code.strip()) == 18 else code.strip()
+    return producer_code(code, suffix)
 
 
 def _files(paths: list[Path]) -> list[Path]:
@@ -57,9 +57,12 @@ def add(
         typer.Option(
             "--producer",
             "-p",
-            help="ContentProducer 编码；给出 18 位统一社会信用代码时自动生成 27 位编码",
+            help="18 位统一社会信用代码（自动生成 27 位编码 0011+代码+后缀）或 ContentProducer 编码",
         ),
     ],
+    producer_suffix: Annotated[
+        str, typer.Option("--producer-suffix", help="由统一社会信用代码生成编码时的 5 位后缀")
+    ] = "00000",
     label: Annotated[
         LabelValue, typer.Option("--label", help="1=人工智能生成 2=可能 3=疑似")
     ] = LabelValue.generated,
@@ -84,7 +87,7 @@ def add(
 
     base = LabelPayload(
         Label=label.value,
-        ContentProducer=_producer(producer),
+        ContentProducer=_producer(producer, producer_suffix),
         ProduceID=produce_id,
         ContentPropagator=propagator,
         PropagateID=propagate_id,

@@ -16,7 +16,13 @@ from beian.label._api import (
     verify_label,
 )
 from beian.label._integrity import IntegrityCode, key_id, load_private_key, load_public_key
-from beian.label._payload import LABEL_VALUES, LabelPayload, producer_code_from_uscc
+from beian.label._payload import (
+    LABEL_VALUES,
+    LabelCharsetError,
+    LabelPayload,
+    producer_code,
+    producer_code_from_uscc,
+)
 from beian.label._text import label_text, verify_text_label
 from beian.label.carriers import Carrier, all_carriers, carrier_for, register_carrier
 from beian.label.explicit import (
@@ -32,6 +38,7 @@ __all__ = [
     "LABEL_VALUES",
     "Carrier",
     "IntegrityCode",
+    "LabelCharsetError",
     "LabelPayload",
     "LabelResult",
     "VerifyResult",
@@ -47,6 +54,7 @@ __all__ = [
     "label_text",
     "load_private_key",
     "load_public_key",
+    "producer_code",
     "producer_code_from_uscc",
     "read_label",
     "register_carrier",

@@ -24,7 +24,7 @@ from beian.label._integrity import (
     load_public_key,
     make_code,
 )
-from beian.label._payload import LabelPayload
+from beian.label._payload import LabelCharsetError, LabelPayload
 from beian.label.carriers import Carrier, all_carriers, carrier_for
 from beian.label.carriers._base import corrupt
 
@@ -214,6 +214,8 @@ def check_labels(
     try:
         payload = LabelPayload.from_json(labels[0])
         code = IntegrityCode.parse(payload.ReservedCode1)
+    except LabelCharsetError as exc:
+        return _fail(res, _codes.LBL_CHARSET, f"{exc.what}（{exc.where}）", exc.fix)
     except InputError as exc:
         return _fail(res, _codes.LBL_BAD_PAYLOAD, f"{exc.what}（{exc.where}）", exc.fix)
     res.payload = payload

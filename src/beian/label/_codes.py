@@ -8,6 +8,7 @@ __all__ = [
     "LBL_ALTERED",
     "LBL_BAD_PAYLOAD",
     "LBL_BAD_SIGNATURE",
+    "LBL_CHARSET",
     "LBL_CONFLICT",
     "LBL_CORRUPT",
     "LBL_DUPLICATE",
@@ -46,5 +47,11 @@ LBL_DUPLICATE = define_code(
     "BA-LBL-009",
     "文件含多个隐式标识（即使内容相同）",
     clause="GB 45438-2025 6.1 c)",
+    severity=Severity.BLOCKING,
+)
+LBL_CHARSET = define_code(
+    "BA-LBL-010",
+    "标识字段含附录 E 字符集以外的字符",
+    clause="GB 45438-2025 附录 E j)",
     severity=Severity.BLOCKING,
 )
