@@ -23,6 +23,7 @@ from beian.label._payload import (
     producer_code,
     producer_code_from_uscc,
 )
+from beian.label._propagate import UNKNOWN_PRODUCER, propagate_label
 from beian.label._text import label_text, verify_text_label
 from beian.label.carriers import Carrier, all_carriers, carrier_for, register_carrier
 from beian.label.explicit import (
@@ -36,6 +37,7 @@ from beian.label.explicit import (
 __all__ = [
     "DEFAULT_NOTICE",
     "LABEL_VALUES",
+    "UNKNOWN_PRODUCER",
     "Carrier",
     "IntegrityCode",
     "LabelCharsetError",
@@ -56,6 +58,7 @@ __all__ = [
     "load_public_key",
     "producer_code",
     "producer_code_from_uscc",
+    "propagate_label",
     "read_label",
     "register_carrier",
     "supported_suffixes",

@@ -14,6 +14,8 @@ __all__ = [
     "LBL_DUPLICATE",
     "LBL_MISSING",
     "LBL_NO_INTEGRITY",
+    "LBL_PROPAGATION_ALTERED",
+    "LBL_PROPAGATION_UNCHECKED",
     "LBL_UNSIGNED",
 ]
 
@@ -54,4 +56,16 @@ LBL_CHARSET = define_code(
     "标识字段含附录 E 字符集以外的字符",
     clause="GB 45438-2025 附录 E j)",
     severity=Severity.BLOCKING,
+)
+LBL_PROPAGATION_ALTERED = define_code(
+    "BA-LBL-011",
+    "传播者完整性码 ReservedCode2 与内容或标识字段不符",
+    clause="《人工智能生成合成内容标识办法》第六条；GB 45438-2025 附录 E",
+    severity=Severity.BLOCKING,
+)
+LBL_PROPAGATION_UNCHECKED = define_code(
+    "BA-LBL-012",
+    "传播字段不完整或 ReservedCode2 不可核验",
+    clause="《人工智能生成合成内容标识办法》第六条；GB 45438-2025 附录 E",
+    severity=Severity.WARNING,
 )

@@ -34,6 +34,7 @@ _FIELDS = (
     "PropagateID",
     "ReservedCode2",
 )
+_PROPAGATOR_FIELDS = ("ContentPropagator", "PropagateID", "ReservedCode2")
 _FIX = (
     'GB 45438 附录 E j)：标识字段只能使用 0x21、0x23–0x5B、0x5D–0x7E 的字符及转义的 \\"，'
     "不含空格、反斜杠与中文；中文名称请改用编码"
@@ -103,9 +104,27 @@ class LabelPayload:
         return json.dumps({"AIGC": self.fields_dict()}, separators=(",", ":"), ensure_ascii=True)
 
     def canonical_fields(self) -> bytes:
-        """The fields the integrity code covers: everything except ``ReservedCode1``."""
-        data = {k: v for k, v in self.fields_dict().items() if k != "ReservedCode1"}
+        """What ``ReservedCode1`` (the producer's code) covers: the producer's fields only.
+
+        The propagator's fields are blanked, as they were when the producer labelled the file, so
+        a platform adding ``ContentPropagator``/``PropagateID``/``ReservedCode2`` (Labelling
+        Measures Art. 6) never breaks the producer's code.
+        """
+        data = {
+            k: "" if k in _PROPAGATOR_FIELDS else v
+            for k, v in self.fields_dict().items()
+            if k != "ReservedCode1"
+        }
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode("ascii")
+
+    def propagator_fields(self) -> bytes:
+        """What ``ReservedCode2`` (the propagator's code) covers: every field but itself."""
+        data = {k: v for k, v in self.fields_dict().items() if k != "ReservedCode2"}
+        return json.dumps(data, sort_keys=True, separators=(",", ":")).encode("ascii")
+
+    @property
+    def propagated(self) -> bool:
+        return any(getattr(self, k) for k in _PROPAGATOR_FIELDS)
 
     def with_(self, **changes: str) -> LabelPayload:
         return replace(self, **changes)
