@@ -34,8 +34,8 @@ EXIFTOOL_GROUPS: dict[str, set[str]] = {
     "sample.mp3": {"ID3v2_4:UserDefinedText"},
     "sample.flac": {"Vorbis:Aigc"},
     "sample.ogg": {"Vorbis:Aigc"},
-    "sample.mp4": {"iTunes:AIGC"},
-    "sample.mov": {"iTunes:AIGC"},
+    "sample.mp4": {"Keys:AIGC"},
+    "sample.mov": {"Keys:AIGC"},
     "sample.pdf": {"PDF:AIGC"},
     "sample.docx": {"XML:AIGC"},
     "sample.xlsx": {"XML:AIGC"},
@@ -310,8 +310,27 @@ def test_labelled_office_files_open_in_libreoffice(
     assert (out / "sample.csv").read_text(encoding="utf-8").splitlines()[:2] == ["sample,", ",42"]
 
 
-def test_mp4_keys_label_written_by_ffmpeg_is_read(tmp_path: Path) -> None:
-    """A label in moov/udta/meta keys+ilst (TC260 layout, written here by ffmpeg) is read back."""
+def _ffprobe_tags(path: Path) -> dict[str, str]:
+    import json
+    import subprocess
+
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format_tags", "-of", "json", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    tags: dict[str, str] = json.loads(out.stdout)["format"].get("tags", {})
+    return tags
+
+
+@pytest.mark.parametrize("faststart", [False, True])
+def test_mp4_keys_form_round_trip_with_ffmpeg(tmp_path: Path, faststart: bool) -> None:
+    """ffmpeg writes the practice guide's keys form; we read it, replace it, ffprobe reads ours.
+
+    With ``+faststart`` moov sits before mdat, so rewriting moov shifts every chunk offset.
+    """
     import subprocess
 
     path = tmp_path / "keys.mp4"
@@ -330,7 +349,7 @@ def test_mp4_keys_label_written_by_ffmpeg_is_read(tmp_path: Path) -> None:
             "-c:v",
             "libx264",
             "-movflags",
-            "use_metadata_tags",
+            "use_metadata_tags" + ("+faststart" if faststart else ""),
             "-metadata",
             f"AIGC={theirs}",
             str(path),
@@ -342,7 +361,31 @@ def test_mp4_keys_label_written_by_ffmpeg_is_read(tmp_path: Path) -> None:
     got = read_label(path)
     assert got is not None and got.ProduceID == "from-ffmpeg"
     assert [r.code for r in verify_label(path).reasons] == ["BA-LBL-004"]  # not our integrity code
-    before = path.read_bytes()
-    with pytest.raises(InputError, match="keys"):
-        add_label(path, PAYLOAD)
-    assert path.read_bytes() == before
+    before = decoded(path)
+    encoder = _ffprobe_tags(path)["encoder"]
+
+    ours = add_label(path, PAYLOAD).payload.to_json()
+    assert carrier_for(path).read(path) == [ours]  # replaced, not added beside it
+    tags = _ffprobe_tags(path)
+    assert tags["AIGC"] == ours and tags["encoder"] == encoder  # other keys are kept
+    assert exiftool_tags(path) == {"Keys:AIGC": ours}
+    assert decoded(path) == before
+    assert verify_label(path).ok
+
+
+def test_mp4_itunes_freeform_label_is_read_and_replaced(make_sample: Callable[..., Path]) -> None:
+    """A label in the iTunes free-form item (earlier versions) is one site; relabelling moves it."""
+    from mutagen.mp4 import MP4, AtomDataType, MP4FreeForm
+
+    path = make_sample("sample.mp4")
+    old = PAYLOAD.with_(ProduceID="itunes-form").to_json()
+    f = MP4(path)
+    if f.tags is None:
+        f.add_tags()
+    assert f.tags is not None
+    f.tags["----:com.apple.iTunes:AIGC"] = [MP4FreeForm(old.encode(), AtomDataType.UTF8)]
+    f.save()
+    assert carrier_for(path).read(path) == [old]
+    ours = add_label(path, PAYLOAD).payload.to_json()
+    assert carrier_for(path).read(path) == [ours]
+    assert set(exiftool_tags(path)) == {"Keys:AIGC"}
