@@ -57,14 +57,19 @@ def test_propagation_keeps_the_producer_link(name: str, make_sample: Callable[..
         ({"ReservedCode2": "vendor-code"}, ["BA-LBL-012"]),
     ],
 )
-def test_each_link_is_checked(
-    change: dict[str, str], codes: list[str], make_sample: Callable[..., Path]
-) -> None:
+def _propagated_label(make_sample: Callable[..., Path]) -> tuple[Path, LabelPayload]:
     path = make_sample("sample.png")
     add_label(path, PAYLOAD)
     propagate_label(path, PLATFORM)
     label = read_label(path)
     assert label is not None
+    return path, label
+
+
+def test_each_link_is_checked(
+    change: dict[str, str], codes: list[str], make_sample: Callable[..., Path]
+) -> None:
+    path, label = _propagated_label(make_sample)
     forged = path.with_name("forged.png")
     carrier_for(path).write(path, forged, label.with_(**change).to_json())
     res = verify_label(forged)
@@ -75,11 +80,7 @@ def test_each_link_is_checked(
 def test_content_changed_after_propagation_breaks_both_links(
     make_sample: Callable[..., Path],
 ) -> None:
-    path = make_sample("sample.png")
-    add_label(path, PAYLOAD)
-    propagate_label(path, PLATFORM)
-    label = read_label(path)
-    assert label is not None
+    _, label = _propagated_label(make_sample)
     other = make_sample("sample.png", seed=5, name="other.png")
     carrier_for(other).write(other, other, label.to_json())
     assert [r.code for r in verify_label(other).reasons] == ["BA-LBL-005", "BA-LBL-011"]
