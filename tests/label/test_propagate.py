@@ -47,6 +47,15 @@ def test_propagation_keeps_the_producer_link(name: str, make_sample: Callable[..
     assert not propagate_label(path, PLATFORM, propagate_id="post-42").changed
 
 
+def _propagated_label(make_sample: Callable[..., Path]) -> tuple[Path, LabelPayload]:
+    path = make_sample("sample.png")
+    add_label(path, PAYLOAD)
+    propagate_label(path, PLATFORM)
+    label = read_label(path)
+    assert label is not None
+    return path, label
+
+
 @pytest.mark.parametrize(
     ("change", "codes"),
     [
@@ -57,15 +66,6 @@ def test_propagation_keeps_the_producer_link(name: str, make_sample: Callable[..
         ({"ReservedCode2": "vendor-code"}, ["BA-LBL-012"]),
     ],
 )
-def _propagated_label(make_sample: Callable[..., Path]) -> tuple[Path, LabelPayload]:
-    path = make_sample("sample.png")
-    add_label(path, PAYLOAD)
-    propagate_label(path, PLATFORM)
-    label = read_label(path)
-    assert label is not None
-    return path, label
-
-
 def test_each_link_is_checked(
     change: dict[str, str], codes: list[str], make_sample: Callable[..., Path]
 ) -> None:
