@@ -41,7 +41,7 @@ from tests.corpus.test_scan import results
     ],
 )
 def test_allocate(quota: int, sizes: dict[str, int], expected: dict[str, int]) -> None:
-    assert allocate(quota, sizes) == expected
+    assert allocate(sizes, quota) == expected
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from beian._shared.sampling import draw_samples as draw_from
 from beian.assess._bank import KINDS, Bank, Question, load_bank, read_jsonl
 from beian.assess._config import AssessConfig
 from beian.assess._log import AssessmentLog
-from beian.assess._sampling import draw
 from beian.assess._score import refusal_matrix, score
 from beian.assess.judges import (
     ITEM_KIND,
@@ -80,7 +80,14 @@ def draw_samples(bank: Bank, cfg: AssessConfig, edition: Edition) -> dict[str, l
         key: Callable[[Question], str | None] = (
             (lambda q: q.aspect) if kind == "must_answer" else (lambda q: q.risk)
         )
-        out[kind] = draw(pool, len(pool) if n is None else n, s.seed, s.method, key, kind)
+        out[kind] = draw_from(
+            pool,
+            len(pool) if n is None else n,
+            s.seed,
+            key=key if s.method == "stratified" else None,
+            ident=lambda q: q.id,
+            label=kind,
+        )
     return out
 
 
