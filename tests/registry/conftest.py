@@ -152,32 +152,13 @@ def pg_schema(postgres_url: str) -> Iterator[tuple[str, str]]:
 @dataclass
 class LiveServer:
     url: str
-    server: Any
 
 
 @pytest.fixture
 def live_server(world: World) -> Iterator[LiveServer]:
     """The real app under uvicorn on 127.0.0.1, port chosen by the OS."""
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
+    from beian._shared.serve import serve_in_thread
     from beian.registry.api import create_app
 
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(world.reg), log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.02)
-    yield LiveServer(f"http://127.0.0.1:{port}", server)
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serve_in_thread(create_app(world.reg), log_level="warning", lifespan="off") as served:
+        yield LiveServer(served.url)

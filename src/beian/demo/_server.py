@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from beian._shared.serve import serve_in_thread as shared_serve
 from beian.demo._behavior import DemoBehavior, Plan, judge_reply, plan
 
 
@@ -227,30 +228,11 @@ def serve_in_thread(
     """Run the demo server in a background thread for the duration of the ``with`` block."""
     beh = behavior or DemoBehavior()
     stats = DemoStats()
-    config = uvicorn.Config(
-        create_app(beh, stats),
-        host=host,
-        port=port,
-        log_level="critical",
-        lifespan="off",
-        access_log=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="beian-demo-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("demo model server failed to start")
-        time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield DemoServer(
-            base_url=f"http://{host}:{bound}/v1", port=bound, stats=stats, behavior=beh
-        )
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with shared_serve(
+        create_app(beh, stats), host=host, port=port, name="beian-demo-server",
+        lifespan="off", stop_timeout=10,
+    ) as served:
+        yield DemoServer(base_url=served.url + "/v1", port=served.port, stats=stats, behavior=beh)
 
 
 def run_server(
