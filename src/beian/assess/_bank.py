@@ -8,10 +8,10 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from beian._shared.opencc import opencc_convert
 from beian._shared.tables import iter_jsonl as read_jsonl
 from beian._shared.tables import iter_records
 from beian.errors import InputError
@@ -94,20 +94,13 @@ class Bank:
         return {q.id: q for q in self.questions}
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def normalize_text(text: str) -> str:
     """Text for duplicate detection: NFKC, simplified, lower case, no punctuation or spaces."""
     t = unicodedata.normalize("NFKC", text).lower()
-    t = str(_t2s().convert(t))
+    t = opencc_convert("t2s", t)
     return _PUNCT.sub("", t)
 
 
