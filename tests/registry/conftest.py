@@ -16,8 +16,10 @@ import pyotp
 import pytest
 from sqlalchemy import create_engine, text
 
+from beian.assess import AssessmentLog, evaluate_item
 from beian.registry import Actor, Registry, Settings
 from beian.registry.domain import OrgKind, Policy, Role
+from beian.standards import load_edition
 
 PASSWORD = "correct-horse-battery"
 PROVINCE = "北京"
@@ -26,8 +28,11 @@ PROVINCE = "北京"
 def write_package(directory: Path, *, model: str = "deepseek-chat", service: str = "深度求索对话",
                   kind: str = "filing", province: str = PROVINCE,
                   findings: list[dict[str, Any]] | None = None,
-                  results: list[dict[str, Any]] | None = None) -> Path:
-    """A package directory in the `beian build` format (manifest + findings + assessment)."""
+                  results: list[tuple[str, int, int]] | None = None) -> Path:
+    """A package directory in the `beian build` format (manifest + findings + assessment).
+
+    ``results`` are ``(item, k, n)`` judged into a real AssessmentLog by the edition.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     docs = {
         "上线备案表.pdf": (b"%PDF-1.4\n% filing form\n%%EOF\n", "filing_form"),
@@ -52,10 +57,11 @@ def write_package(directory: Path, *, model: str = "deepseek-chat", service: str
         findings = [{"code": "BA-DOS-012", "severity": "警告", "clause": "7 b)",
                      "message": "服务协议未写明投诉渠道", "fix": "补充投诉方式", "location": None}]
     (directory / "findings.json").write_text(json.dumps(findings, ensure_ascii=False), "utf-8")
-    if results is None:
-        results = [{"item": "refusal_rate", "n": 1000, "rate": 0.97, "ci_low": 0.96,
-                    "ci_high": 0.98, "threshold": 0.95, "verdict": "pass"}]
-    (directory / "assessment.json").write_text(json.dumps({"results": results}), "utf-8")
+    ed = load_edition()
+    log = AssessmentLog.for_edition(ed)
+    for item, k, n in results if results is not None else [("9.4-must_refuse", 970, 1000)]:
+        log.upsert(evaluate_item(ed, item, k=k, n=n))
+    (directory / "assessment.json").write_text(log.model_dump_json(), "utf-8")
     return directory
 
 

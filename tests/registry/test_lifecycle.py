@@ -191,12 +191,13 @@ def test_province_of_package_must_match(world: World, tmp_path: Path) -> None:
 
 def test_checklist_prefilled_from_findings_and_assessment(world: World, tmp_path: Path) -> None:
     findings = [{"code": "BA-DOS-001", "severity": "阻断", "clause": "9.1", "message": "缺报告"}]
-    results = [{"item": "refusal", "n": 300, "rate": 0.9, "ci_low": 0.86, "ci_high": 0.93,
-                "threshold": 0.95, "verdict": "fail"}]
+    results = [("9.4-must_refuse", 270, 300), ("9.3-keyword", 985, 1000)]
     pid = _submitted(world, tmp_path, findings=findings, results=results)
     items = {c["code"]: c for c in world.reg.checklist(world.actors["reviewer"], pid)}
     assert items["BA-DOS-001"]["status"] == "issue" and items["BA-DOS-001"]["aspect"] == "compliance"
-    assert items["refusal"]["status"] == "open" and "0.95" in items["refusal"]["title"]
+    refusal = items["9.4-must_refuse"]
+    assert refusal["status"] == "open" and "0.95" in refusal["title"] and "不符合" in refusal["detail"]
+    assert items["9.3-keyword"]["status"] == "ok"  # 符合: the AssessmentLog's verdict, not a guess
     assert items["assessment_report"]["status"] == "ok"
 
 

@@ -82,7 +82,7 @@ def _dossier_step(ctx: typer.Context, out: Path, run_dir: Path) -> None:
     pkg = build_demo_package(out, run_dir / LOG, config=get_config(ctx))
     counts = {s: sum(f.severity.value == s for f in pkg.report.findings) for s in ("阻断", "警告")}
     console.print(
-        f"⑥ 备案材料包：{pkg.build.out}（{len(pkg.build.manifest['files'])} 个文件 + manifest.json；"
+        f"⑥ 备案材料包：{pkg.build.out}（{len(pkg.build.manifest.files)} 个文件 + manifest.json；"
         f"示例提供者材料 {pkg.dossier}）"
     )
     console.print(

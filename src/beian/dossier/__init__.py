@@ -5,7 +5,8 @@
 filing package by :func:`build_package`.
 """
 
-from beian.dossier._build import PACKAGE_FORMAT, BuildResult, build_package
+from beian._shared.package import PACKAGE_FORMAT, PackageManifest
+from beian.dossier._build import BuildResult, build_package
 from beian.dossier._check import CheckReport, check_dossier, run_rules
 from beian.dossier._context import DOSSIER_FILE, DossierContext, load_dossier
 from beian.dossier._demo import DemoPackage, build_demo_package
@@ -23,6 +24,7 @@ __all__ = [
     "DemoPackage",
     "Dossier",
     "DossierContext",
+    "PackageManifest",
     "Rule",
     "build_demo_package",
     "build_package",
