@@ -56,7 +56,7 @@ def connect(
         p,
         check_same_thread=False,
         timeout=BUSY_TIMEOUT_S,
-        **({"isolation_level": None} if autocommit else {}),
+        isolation_level=None if autocommit else "DEFERRED",
     )
     set_pragmas(conn, durable=durable)
     return conn

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from beian._shared.opencc import opencc_convert
-from beian._shared.tables import iter_jsonl as read_jsonl
-from beian._shared.tables import iter_records
+from beian._shared.tables import iter_jsonl, iter_records
 from beian.errors import InputError
 from beian.io import atomic_path
 from beian.standards import Edition, parse_risk_code
@@ -102,6 +101,9 @@ def normalize_text(text: str) -> str:
     t = unicodedata.normalize("NFKC", text).lower()
     t = opencc_convert("t2s", t)
     return _PUNCT.sub("", t)
+
+
+read_jsonl = iter_jsonl  # the bank's JSONL reader is the shared one
 
 
 def _table_rows(path: str | os.PathLike[str]) -> Iterator[tuple[str, dict[str, Any]]]:

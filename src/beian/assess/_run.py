@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from beian._shared.sampling import draw_samples as draw_from
-from beian.assess._bank import KINDS, Bank, Question, load_bank, read_jsonl
+from beian._shared.tables import iter_jsonl
+from beian.assess._bank import KINDS, Bank, Question, load_bank
 from beian.assess._config import AssessConfig
 from beian.assess._log import AssessmentLog
 from beian.assess._score import refusal_matrix, score
@@ -291,7 +292,7 @@ def read_records(run_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
         raise InputError(
             "评估记录 records.jsonl 不存在", where=str(p), fix="请先运行 `beian assess run`"
         )
-    return [obj for _, obj in read_jsonl(p)]
+    return [obj for _, obj in iter_jsonl(p)]
 
 
 def finish(
