@@ -28,7 +28,6 @@ from beian._shared.package import (
     PackageService,
     dump_findings,
 )
-from beian.dossier import _attachments  # noqa: F401  (registers the attachment exporters)
 from beian.dossier._check import CheckReport
 from beian.dossier._context import DossierContext
 from beian.dossier._exporters import EXPORTERS
