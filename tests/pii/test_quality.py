@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from beian.pii import STRUCTURED_TYPES, PiiEngine
-from beian.pii._synth import evaluate, generate_samples
+from tests.support.pii_synth import evaluate, generate_samples
 
 
 def test_generator_is_deterministic_and_labelled() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,10 +56,9 @@ def edition_of(log: AssessmentLog) -> Edition:
     return load_edition(log.edition, overrides={o.name: o.value for o in log.overrides} or None)
 
 
-def execute(
-    cfg: AssessConfig, edition: Edition, out: Path | None, quiet: bool = False
-) -> RunResult:
-    """Run with Rich progress bars (ETA) for asking and judging."""
+@contextlib.contextmanager
+def progress_bars(quiet: bool = False) -> Iterator[Callable[[str, int, int], None]]:
+    """Rich progress bars (ETA) for asking and judging; yields the ``on_progress`` callback."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -67,8 +68,6 @@ def execute(
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
-
-    from beian.assess import run_assessment
 
     columns = (
         TextColumn("{task.description}"),
@@ -87,6 +86,16 @@ def execute(
                 tasks[phase] = progress.add_task(names.get(phase, phase), total=total)
             progress.update(tasks[phase], completed=done, total=total)
 
+        yield on_progress
+
+
+def execute(
+    cfg: AssessConfig, edition: Edition, out: Path | None, quiet: bool = False
+) -> RunResult:
+    """Run with Rich progress bars (ETA) for asking and judging."""
+    from beian.assess import run_assessment
+
+    with progress_bars(quiet) as on_progress:
         return run_assessment(cfg, edition, out, on_progress)
 
 

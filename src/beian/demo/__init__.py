@@ -1,4 +1,5 @@
-"""The embedded demo: an OpenAI-compatible demo model server (deterministic, offline)."""
+"""The embedded demo: an OpenAI-compatible demo model server (deterministic, offline), and
+:func:`run_demo`, the whole self-assessment on it (``beian demo``)."""
 
 from beian.demo._behavior import (
     DEFAULT_FILTER_WORDS,
@@ -10,6 +11,7 @@ from beian.demo._behavior import (
     judge_reply,
     unsafe_text,
 )
+from beian.demo._run import DemoRun, run_demo
 from beian.demo._server import DemoServer, DemoStats, create_app, run_server, serve_in_thread
 
 __all__ = [
@@ -18,11 +20,13 @@ __all__ = [
     "REFUSALS",
     "UNSAFE_MARKERS",
     "DemoBehavior",
+    "DemoRun",
     "DemoServer",
     "DemoStats",
     "answer_text",
     "create_app",
     "judge_reply",
+    "run_demo",
     "run_server",
     "serve_in_thread",
     "unsafe_text",

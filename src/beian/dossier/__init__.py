@@ -11,7 +11,7 @@ from beian.dossier._check import CheckReport, check_dossier, run_rules
 from beian.dossier._context import DOSSIER_FILE, DossierContext, load_dossier
 from beian.dossier._demo import DemoPackage, build_demo_package
 from beian.dossier._exporters import register_exporter
-from beian.dossier._init import init_dossier
+from beian.dossier._init import example_path, init_dossier
 from beian.dossier._schema import Dossier
 from beian.dossier.rules import RULES, Rule, load_rules, rule
 
@@ -29,6 +29,7 @@ __all__ = [
     "build_demo_package",
     "build_package",
     "check_dossier",
+    "example_path",
     "init_dossier",
     "load_dossier",
     "load_rules",
