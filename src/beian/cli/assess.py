@@ -15,8 +15,7 @@ from beian.errors import EXIT_BLOCKING
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from beian.assess import AssessmentLog, RunResult
-    from beian.assess._config import AssessConfig
+    from beian.assess import AssessConfig, AssessmentLog, RunResult
     from beian.standards import Edition
 
 assess_app = typer.Typer(
@@ -140,8 +139,7 @@ def report(
     ),
 ) -> None:
     """生成中文 HTML 评估报告（分风险合格率图、拒答矩阵）。"""
-    from beian.assess import AssessmentLog, write_report
-    from beian.assess._run import LOG
+    from beian.assess import LOG, AssessmentLog, write_report
 
     path = write_report(run_dir, edition_of(AssessmentLog.load(run_dir / LOG)), out)
     console.print(f"报告已写入 {path}")
@@ -159,8 +157,7 @@ def review_export(
     ),
 ) -> None:
     """导出人工抽检表（随机抽样，种子可复现）。"""
-    from beian.assess import AssessmentLog, read_records
-    from beian.assess._run import LOG
+    from beian.assess import LOG, AssessmentLog, read_records
     from beian.assess.judges import export_review
 
     log = AssessmentLog.load(run_dir / LOG)
@@ -178,8 +175,7 @@ def review_import(
     xlsx: Path = typer.Argument(..., help="标注完成的人工抽检表"),
 ) -> None:
     """导入人工结论并重新计算结果（人工结论优先于机器评判）。"""
-    from beian.assess import AssessmentLog, read_records, rescore
-    from beian.assess._run import LOG
+    from beian.assess import LOG, AssessmentLog, read_records, rescore
     from beian.assess.judges import import_review, load_manual, save_manual
 
     kinds = {r["id"]: r["kind"] for r in read_records(run_dir)}

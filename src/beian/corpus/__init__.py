@@ -7,6 +7,7 @@ each source's illegal ratio and verdict; :func:`draw_samples` draws the §9.2 sa
 """
 
 from beian._shared.sampling import allocate, sample_key
+from beian.corpus._build import build_screeners
 from beian.corpus._classifier import ModelClassifier
 from beian.corpus._engines import Engine, ScanRun, load_manifest, scan_corpus
 from beian.corpus._readers import BadRecord, Document, Shard, iter_documents, plan_shards
@@ -52,6 +53,7 @@ __all__ = [
     "TextClassifier",
     "allocate",
     "build_report",
+    "build_screeners",
     "draw_samples",
     "export_review",
     "import_review",
