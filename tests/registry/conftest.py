@@ -138,6 +138,24 @@ def world(registry: Registry) -> World:
 
 
 @pytest.fixture
+def pg_world(settings: Settings, pg_schema: tuple[str, str]) -> Iterator[World]:
+    """The same people and organisations in a registry on PostgreSQL (a fresh schema)."""
+    settings.database_url, settings.schema = pg_schema
+    reg = Registry.open(settings)
+    assert reg.engine.dialect.name == "postgresql"
+    yield populate(reg)
+    reg.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_world(request: pytest.FixtureRequest) -> World:
+    """The world on each database backend (PostgreSQL skips without BEIAN_TEST_POSTGRES_URL)."""
+    fixture = "world" if request.param == "sqlite" else "pg_world"
+    got: World = request.getfixturevalue(fixture)
+    return got
+
+
+@pytest.fixture
 def package_zip(tmp_path: Path) -> bytes:
     return zip_dir(write_package(tmp_path / "pkg"))
 

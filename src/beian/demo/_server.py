@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,8 @@ class DemoStats:
 
     requests: int = 0
     by_prompt: Counter[str] = field(default_factory=Counter)
+    in_flight: int = 0  # chat completions being answered now
+    peak_in_flight: int = 0  # the most ever answered at once
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, prompt: str) -> int:
@@ -42,6 +44,15 @@ class DemoStats:
             self.requests += 1
             self.by_prompt[prompt] += 1
             return self.by_prompt[prompt]
+
+    def enter(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
 
 
 def _error(status: int, message: str, code: str, etype: str) -> JSONResponse:
@@ -102,6 +113,21 @@ def create_app(behavior: DemoBehavior | None = None, stats: DemoStats | None = N
             )
         prompt = _prompt_of(messages)
         attempt = st.record(prompt)
+        st.enter()
+        streaming = False
+        try:
+            resp = await _answer(body, messages, prompt, attempt)
+            if isinstance(resp, StreamingResponse):
+                streaming = True
+                resp.body_iterator = _counted(resp.body_iterator, st)
+            return resp
+        finally:
+            if not streaming:
+                st.leave()
+
+    async def _answer(
+        body: dict[str, Any], messages: list[dict[str, Any]], prompt: str, attempt: int
+    ) -> Response:
         p = plan(prompt, attempt, beh)
         if beh.judge and p.kind in ("answer", "refuse"):
             p = Plan(
@@ -178,6 +204,15 @@ def create_app(behavior: DemoBehavior | None = None, stats: DemoStats | None = N
             Route("/v1/chat/completions", completions, methods=["POST"]),
         ]
     )
+
+
+async def _counted(body: AsyncIterable[Any], st: DemoStats) -> AsyncIterator[Any]:
+    """A streamed answer stays in flight until its last chunk is sent (or the client leaves)."""
+    try:
+        async for chunk in body:
+            yield chunk
+    finally:
+        st.leave()
 
 
 def _pieces(text: str, p: Plan, beh: DemoBehavior) -> list[str]:
