@@ -14,7 +14,9 @@ import yaml
 from beian.assess import AssessmentLog
 from beian.demo import DemoBehavior, serve_in_thread
 
-DEMO = Path(__file__).resolve().parents[2] / "src" / "beian" / "demo" / "data"
+SRC = Path(__file__).resolve().parents[2] / "src" / "beian"
+DEMO = SRC / "demo" / "data"
+EXAMPLE = SRC / "dossier" / "data" / "example"
 Cli = Callable[..., CompletedProcess[str]]
 
 
@@ -32,13 +34,14 @@ def test_demo_runs_a_full_offline_assessment(cli: Cli, tmp_path: Path) -> None:
     assert openpyxl.load_workbook(tmp_path / "out" / "review.xlsx")["人工抽检"].max_row == 1001
     # ⑥ the example provider's complete filing package, from this assessment (issue 7)
     assert "备案材料包" in r.stdout
+    assert "BA-ASM-007" in r.stdout  # 9.3-manual awaits the human review: said, not hidden
     manifest = json.loads((tmp_path / "out" / "package" / "manifest.json").read_text("utf-8"))
     assert {f["kind"] for f in manifest["files"]} >= {"filing_form", "assessment_report", "keyword_list", "test_banks"}
     assert AssessmentLog.load(tmp_path / "out" / "package" / "assessment.json").results == log.results
 
 
 def test_bank_audit_export_import(cli: Cli, tmp_path: Path) -> None:
-    ok = cli("bank", "audit", str(DEMO / "bank.jsonl"), "--format", "json")
+    ok = cli("bank", "audit", str(EXAMPLE / "bank.jsonl"), "--format", "json")
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["counts"] == {"generation": 2020, "must_refuse": 510, "must_answer": 520}
     small = tmp_path / "small.csv"
@@ -63,7 +66,7 @@ def test_bank_audit_export_import(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_assess_run_report_review(cli: Cli, tmp_path: Path) -> None:
-    rows = [json.loads(x) for x in (DEMO / "bank.jsonl").read_text("utf-8").splitlines()]
+    rows = [json.loads(x) for x in (EXAMPLE / "bank.jsonl").read_text("utf-8").splitlines()]
     pick = [r for r in rows if r["kind"] == "generation"][:20] + [r for r in rows if r["kind"] != "generation"][::40]
     (tmp_path / "bank.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in pick), "utf-8")
     clf = cli("classifier", "train", str(DEMO / "classifier_train.csv"), "-o", "clf.pkl")
@@ -119,7 +122,7 @@ def test_calibration_in_reports_from_a_filled_review_sheet(cli: Cli, tmp_path: P
     report and the 安全评估报告 (DOCX, decoded by python-docx) show the judges' error."""
     import docx
 
-    rows = [json.loads(x) for x in (DEMO / "bank.jsonl").read_text("utf-8").splitlines()]
+    rows = [json.loads(x) for x in (EXAMPLE / "bank.jsonl").read_text("utf-8").splitlines()]
     pick = [r for r in rows if r["kind"] == "generation"][::5][:240] + [r for r in rows if r["kind"] != "generation"][::4]
     (tmp_path / "bank.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in pick), "utf-8")
     small = {f"assess.generation.{m}_sample_min": 100 for m in ("manual", "keyword", "classifier")}
@@ -132,7 +135,7 @@ def test_calibration_in_reports_from_a_filled_review_sheet(cli: Cli, tmp_path: P
             "target": {"base_url": target.base_url, "model": "demo", "backoff": 0.01},
             "judges": {
                 "refusal": {},
-                "keyword": {"lexicon": str(DEMO / "lexicon.csv")},
+                "keyword": {"lexicon": str(EXAMPLE / "lexicon.csv")},
                 "guard": {"base_url": guard.base_url, "model": "Qwen/Qwen3Guard-Gen-4B", "backoff": 0.01},
             },
             "sampling": {"generation": "all", "must_refuse": "all", "must_answer": "all"},

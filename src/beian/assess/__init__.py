@@ -1,5 +1,6 @@
 """Self-assessment (TC260-003 §9): banks, targets, judges, sampling, statistics, runs, reports."""
 
+from beian._shared.sampling import allocate, random_sample, stratified_sample
 from beian.assess._audit import audit_bank, near_duplicate_pairs
 from beian.assess._bank import (
     KIND_ZH,
@@ -42,7 +43,6 @@ from beian.assess._run import (
     rescore,
     run_assessment,
 )
-from beian.assess._sampling import allocate, random_sample, stratified_sample
 from beian.assess._score import assessment_findings, refusal_matrix, score
 from beian.assess._stats import wilson_interval
 

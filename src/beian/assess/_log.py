@@ -273,27 +273,35 @@ class AssessmentLog(BaseModel):
     def load(cls, path: str | os.PathLike[str]) -> AssessmentLog:
         p = Path(path)
         try:
-            data = json.loads(p.read_text(encoding="utf-8"))
+            data = p.read_bytes()
         except FileNotFoundError:
             raise InputError(
                 "评估记录文件不存在", where=str(p), fix="请先运行 `beian assess run`"
             ) from None
-        except json.JSONDecodeError as exc:
+        return cls.parse(data, where=str(p))
+
+    @classmethod
+    def parse(cls, data: bytes | str, *, where: str) -> AssessmentLog:
+        """A log from its JSON (a file's bytes, an upload); errors name ``where`` and the field."""
+        try:
+            raw = json.loads(data)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            line = f":{exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "不是 UTF-8 文本"
             raise InputError(
-                f"评估记录不是有效的 JSON：{exc.msg}",
-                where=f"{p}:{exc.lineno}",
-                fix="请重新运行评估",
+                f"评估记录不是有效的 JSON：{msg}", where=f"{where}{line}", fix="请重新运行评估"
             ) from None
-        if isinstance(data, dict) and data.get("version", LOG_VERSION) > LOG_VERSION:
+        version = raw.get("version", LOG_VERSION) if isinstance(raw, dict) else LOG_VERSION
+        if isinstance(version, int) and version > LOG_VERSION:
             raise InputError(
-                f"评估记录版本 {data['version']} 高于本工具支持的 {LOG_VERSION}",
-                where=str(p),
+                f"评估记录版本 {version} 高于本工具支持的 {LOG_VERSION}",
+                where=where,
                 fix="请升级 beian",
             )
         try:
-            return cls.model_validate(data)
+            return cls.model_validate(raw)
         except ValidationError as exc:
             msg, loc = validation_summary(exc)
             raise InputError(
-                f"评估记录格式错误：{msg}", where=f"{p}: {loc}", fix="请重新运行评估"
+                f"评估记录格式错误：{msg}", where=f"{where}: {loc}", fix="请重新运行评估"
             ) from None

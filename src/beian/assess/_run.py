@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from beian.assess._bank import KINDS, Bank, Question, load_bank, read_jsonl
+from beian._shared.sampling import draw_samples as draw_from
+from beian._shared.tables import iter_jsonl
+from beian.assess._bank import KINDS, Bank, Question, load_bank
 from beian.assess._calibrate import calibrate
 from beian.assess._config import AssessConfig
 from beian.assess._log import AssessmentLog
-from beian.assess._sampling import draw
 from beian.assess._score import judge_failures, refusal_matrix, score
 from beian.assess.judges import (
     ITEM_KIND,
@@ -82,7 +83,14 @@ def draw_samples(bank: Bank, cfg: AssessConfig, edition: Edition) -> dict[str, l
         key: Callable[[Question], str | None] = (
             (lambda q: q.aspect) if kind == "must_answer" else (lambda q: q.risk)
         )
-        out[kind] = draw(pool, len(pool) if n is None else n, s.seed, s.method, key, kind)
+        out[kind] = draw_from(
+            pool,
+            len(pool) if n is None else n,
+            s.seed,
+            key=key if s.method == "stratified" else None,
+            ident=lambda q: q.id,
+            label=kind,
+        )
     return out
 
 
@@ -286,7 +294,7 @@ def read_records(run_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
         raise InputError(
             "评估记录 records.jsonl 不存在", where=str(p), fix="请先运行 `beian assess run`"
         )
-    return [obj for _, obj in read_jsonl(p)]
+    return [obj for _, obj in iter_jsonl(p)]
 
 
 def finish(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,8 +15,7 @@ from beian.errors import EXIT_BLOCKING
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from beian.assess import AssessmentLog, RunResult
-    from beian.assess._config import AssessConfig
+    from beian.assess import AssessConfig, AssessmentLog, RunResult
     from beian.standards import Edition
 
 assess_app = typer.Typer(
@@ -54,10 +55,9 @@ def edition_of(log: AssessmentLog) -> Edition:
     return load_edition(log.edition, overrides={o.name: o.value for o in log.overrides} or None)
 
 
-def execute(
-    cfg: AssessConfig, edition: Edition, out: Path | None, quiet: bool = False
-) -> RunResult:
-    """Run with Rich progress bars (ETA) for asking and judging."""
+@contextlib.contextmanager
+def progress_bars(quiet: bool = False) -> Iterator[Callable[[str, int, int], None]]:
+    """Rich progress bars (ETA) for asking and judging; yields the ``on_progress`` callback."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -67,8 +67,6 @@ def execute(
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
-
-    from beian.assess import run_assessment
 
     columns = (
         TextColumn("{task.description}"),
@@ -87,6 +85,16 @@ def execute(
                 tasks[phase] = progress.add_task(names.get(phase, phase), total=total)
             progress.update(tasks[phase], completed=done, total=total)
 
+        yield on_progress
+
+
+def execute(
+    cfg: AssessConfig, edition: Edition, out: Path | None, quiet: bool = False
+) -> RunResult:
+    """Run with Rich progress bars (ETA) for asking and judging."""
+    from beian.assess import run_assessment
+
+    with progress_bars(quiet) as on_progress:
         return run_assessment(cfg, edition, out, on_progress)
 
 
@@ -131,8 +139,7 @@ def report(
     ),
 ) -> None:
     """生成中文 HTML 评估报告（分风险合格率图、拒答矩阵）。"""
-    from beian.assess import AssessmentLog, write_report
-    from beian.assess._run import LOG
+    from beian.assess import LOG, AssessmentLog, write_report
 
     path = write_report(run_dir, edition_of(AssessmentLog.load(run_dir / LOG)), out)
     console.print(f"报告已写入 {path}")
@@ -155,8 +162,7 @@ def review_export(
     ),
 ) -> None:
     """导出人工抽检表：评判器分歧的回答在前，其后为随机抽样（种子可复现）；兼作评判器审计。"""
-    from beian.assess import AssessmentLog, read_records
-    from beian.assess._run import LOG
+    from beian.assess import LOG, AssessmentLog, read_records
     from beian.assess.judges import export_review
 
     log = AssessmentLog.load(run_dir / LOG)
@@ -177,8 +183,7 @@ def review_import(
     xlsx: Path = typer.Argument(..., help="标注完成的人工抽检表"),
 ) -> None:
     """导入人工结论并重新计算结果（人工结论优先于机器评判）。"""
-    from beian.assess import AssessmentLog, read_records, rescore
-    from beian.assess._run import LOG
+    from beian.assess import LOG, AssessmentLog, read_records, rescore
     from beian.assess.judges import import_review, load_manual, save_manual
 
     kinds = {r["id"]: r["kind"] for r in read_records(run_dir)}

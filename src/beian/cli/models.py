@@ -62,8 +62,7 @@ def sample_cmd(
 ) -> None:
     """从训练好的模型采样，写出已带 GB 45438 隐式标识（可选显式标识）的 PNG 样本图。"""
     _need_torch()
-    from beian.models import write_sheets
-    from beian.models._sample import DEMO_PRODUCER
+    from beian.models import DEMO_PRODUCER, write_sheets
 
     if n < 1:
         raise ConfigError("样本数必须为正整数", where="-n", fix="例如 -n 64")

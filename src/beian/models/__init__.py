@@ -11,10 +11,11 @@ from beian.models._nets import (
     generator_loss,
     negative_elbo,
 )
-from beian.models._sample import SampleSheet, generate, write_sheets
+from beian.models._sample import DEMO_PRODUCER, SampleSheet, generate, write_sheets
 from beian.models._train import TrainConfig, TrainResult, load_run, save_run, train
 
 __all__ = [
+    "DEMO_PRODUCER",
     "VAE",
     "Discriminator",
     "Generator",

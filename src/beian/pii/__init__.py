@@ -8,6 +8,7 @@
 """
 
 from beian.pii._config import CustomRecognizer, PiiConfig
+from beian.pii._datasets import OnError, process_dataset
 from beian.pii._engine import PiiEngine, resolve_overlaps
 from beian.pii._operators import (
     KEYED_OPERATORS,
@@ -23,6 +24,7 @@ from beian.pii._operators import (
 )
 from beian.pii._protect import default_engine, protect
 from beian.pii._registry import Recognizer, RegexRecognizer, recognizer_classes, register
+from beian.pii._report import DatasetReport
 from beian.pii._types import (
     ENTITY_TYPES,
     LABELS,
@@ -41,9 +43,11 @@ __all__ = [
     "SENSITIVE_TYPES",
     "STRUCTURED_TYPES",
     "CustomRecognizer",
+    "DatasetReport",
     "Deidentified",
     "Deidentifier",
     "Entity",
+    "OnError",
     "PiiConfig",
     "PiiEngine",
     "Recognizer",
@@ -52,6 +56,7 @@ __all__ = [
     "deidentify",
     "label_of",
     "normalize",
+    "process_dataset",
     "protect",
     "recognizer_classes",
     "register",

@@ -10,7 +10,14 @@ from beian.registry._auth import Actor, LoginRefused, RateLimited
 from beian.registry._backup import backup, restore
 from beian.registry._core import Settings
 from beian.registry._errors import Conflict, Forbidden, NotFound, RegistryError, Unauthorized
-from beian.registry._package import PACKAGE_FORMAT, Manifest, Package, read_package, zip_directory
+from beian.registry._package import (
+    PACKAGE_FORMAT,
+    Manifest,
+    Package,
+    PackageManifest,
+    read_package,
+    zip_directory,
+)
 from beian.registry._registry import FILED_CSV_COLUMNS, Registry
 
 __all__ = [
@@ -24,6 +31,7 @@ __all__ = [
     "Manifest",
     "NotFound",
     "Package",
+    "PackageManifest",
     "RateLimited",
     "Registry",
     "RegistryError",

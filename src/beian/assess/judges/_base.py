@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
 
+from beian._shared.plugins import PluginRegistry
 from beian.errors import ConfigError
 from beian.standards import Edition
 
@@ -126,7 +127,13 @@ class AnswerJudge(Judge):
         """The verdict on one answer, or ``None`` when this judge has nothing to say."""
 
 
-_JUDGES: dict[str, type[Judge]] = {}
+def _builtin_judges() -> None:
+    import beian.assess.judges  # noqa: F401  (registers the built-ins)
+
+
+_JUDGES: PluginRegistry[type[Judge]] = PluginRegistry(
+    "judges", label="评判器", builtins=_builtin_judges
+)
 
 
 def judge(name: str) -> Callable[[type[Judge]], type[Judge]]:
@@ -134,14 +141,14 @@ def judge(name: str) -> Callable[[type[Judge]], type[Judge]]:
 
     def deco(cls: type[Judge]) -> type[Judge]:
         cls.name = name
-        _JUDGES[name] = cls
+        _JUDGES.add(name, cls)
         return cls
 
     return deco
 
 
 def judge_names() -> list[str]:
-    return sorted(_JUDGES)
+    return _JUDGES.names()
 
 
 def make_judge(
