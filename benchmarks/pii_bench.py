@@ -30,9 +30,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' text generator
+
+from tests.support.pii_synth import Sample, evaluate, generate_text
+
 from beian.io import atomic_write_text
 from beian.pii import ENTITY_TYPES, STRUCTURED_TYPES, PiiEngine
-from beian.pii._synth import Sample, evaluate, generate_text
 from beian.pii.recognizers import (
     bank_card,
     id_card,
@@ -42,7 +45,12 @@ from beian.pii.recognizers import (
     plate,
     uscc,
 )
-from beian.pii.recognizers.name import COMPOUND_SURNAMES, PREFIX_WORDS, SINGLE_SURNAMES, TITLES
+from beian.pii.recognizers.name import (
+    COMPOUND_SURNAMES,
+    PREFIX_WORDS,
+    SINGLE_SURNAMES,
+    TITLES,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results" / "pii.json"
 _SURNAME = "(?:" + "|".join(COMPOUND_SURNAMES) + f"|[{SINGLE_SURNAMES}])"

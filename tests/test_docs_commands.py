@@ -90,7 +90,12 @@ def test_the_readme_quick_start_is_run() -> None:
 
 # -- the sandbox -----------------------------------------------------------------------------
 def _demo_data(name: str) -> Path:
-    return Path(str(resources.files("beian.demo").joinpath(f"data/{name}")))
+    """A file of the demo: the example provider's (``lexicon.csv``, ``bank.jsonl``,
+    ``dossier.yaml``) or the demo's own (``classifier_train.csv``)."""
+    from beian.dossier import example_path
+
+    own = Path(str(resources.files("beian.demo").joinpath(f"data/{name}")))
+    return own if own.is_file() else example_path(name)
 
 
 def _write_lexicons(box: Path) -> None:
@@ -150,18 +155,20 @@ def _write_assessment(box: Path, base_url: str) -> None:
 
 def _write_keys_and_models(box: Path) -> None:
     import numpy as np
+    from PIL import Image
     from safetensors.numpy import save_file
 
     from beian.assess.judges import train_classifier
     from beian.crypto import KeyRing
     from beian.standards import load_edition
 
+    Image.new("RGB", (320, 240), (200, 220, 240)).save(box / "图片.png")
     KeyRing.generate().save(box / "密钥.json")
     save_file({"embed.weight": np.zeros((16, 8), dtype=np.float32),
                "lm_head.weight": np.zeros((16, 8), dtype=np.float32)},
               str(box / "model.safetensors"))  # fmt: skip
     train_classifier(box / "labelled.csv", box / "clf.pkl", load_edition(None))
-    shutil.copy(_demo_data("dossier/dossier.yaml"), box / "dossier.yaml")
+    shutil.copy(_demo_data("dossier.yaml"), box / "dossier.yaml")
 
 
 def _write_named_yaml(box: Path, doc: Path) -> None:
@@ -207,7 +214,7 @@ def test_doc_commands(doc: Path, tmp_path: Path, upstream: str) -> None:
     for block in runnable(doc):
         for line, cmd in block.commands():
             r = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=box, env=env,
-                               capture_output=True, text=True, timeout=600)  # fmt: skip
+                               capture_output=True, text=True, timeout=300)  # fmt: skip
             where = f"{doc.relative_to(ROOT)}:{line}: {cmd}"
             assert "Traceback" not in r.stderr, f"{where}\n{r.stderr[-3000:]}"
             assert r.returncode in (0, 1), f"{where}\n(退出码 {r.returncode})\n{r.stderr[-3000:]}"

@@ -47,3 +47,20 @@ def test_load_yaml_reports_line(tmp_path: Path) -> None:
 def test_missing_file() -> None:
     with pytest.raises(InputError, match="文件不存在"):
         read_text("/nonexistent/x.txt")
+
+
+def test_parse_yaml_errors_point_at_the_line() -> None:
+    from beian.io import parse_yaml
+
+    with pytest.raises(InputError) as exc:
+        parse_yaml("a: 1\nb: [\n", where="data/figures.yaml")
+    assert exc.value.where is not None and exc.value.where.startswith("data/figures.yaml:")
+
+
+def test_write_yaml_round_trips_chinese(tmp_path: Path) -> None:
+    from beian.io import load_yaml, write_yaml
+
+    data = {"名称": "示例", "列表": [1, "二"], "b": None}
+    write_yaml(tmp_path / "a.yaml", data)
+    assert "名称: 示例" in (tmp_path / "a.yaml").read_text("utf-8")
+    assert load_yaml(tmp_path / "a.yaml") == data

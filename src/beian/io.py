@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 _M = TypeVar("_M", bound="BaseModel")
+# libyaml's loader when PyYAML was built with it (10x faster); same marks and results.
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FAST_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 __all__ = [
     "YamlPath",
@@ -24,10 +27,13 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "decode_bytes",
+    "dump_yaml",
     "line_of",
     "load_yaml",
     "load_yaml_model",
+    "parse_yaml",
     "read_text",
+    "write_yaml",
     "yaml_lines",
 ]
 
@@ -123,13 +129,28 @@ def load_yaml(path: str | os.PathLike[str]) -> Any:
     """Load a YAML file; syntax errors are reported as ``file:line:column``."""
     p = Path(path)
     text, _ = read_text(p)
+    return parse_yaml(text, where=str(p))
+
+
+def parse_yaml(text: str, *, where: str = "<yaml>") -> Any:
+    """Parse YAML text (a packaged data file, a request body); errors point at ``where:line``."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_FAST_LOADER)
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, p) from None
+        raise _yaml_error(exc, where) from None
 
 
-def _yaml_error(exc: yaml.YAMLError, p: Path) -> InputError:
+def dump_yaml(data: Any) -> str:
+    """YAML text for ``data``: Chinese kept readable, keys in their order."""
+    return str(yaml.dump(data, Dumper=_FAST_DUMPER, allow_unicode=True, sort_keys=False))
+
+
+def write_yaml(target: str | os.PathLike[str], data: Any) -> None:
+    """Write ``data`` as YAML to ``target`` atomically."""
+    atomic_write_text(target, dump_yaml(data))
+
+
+def _yaml_error(exc: yaml.YAMLError, p: Path | str) -> InputError:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark else str(p)
@@ -142,8 +163,6 @@ def _yaml_error(exc: yaml.YAMLError, p: Path) -> InputError:
 
 
 YamlPath = tuple[str | int, ...]
-# libyaml's loader when PyYAML was built with it (10x faster); same marks and results.
-_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def yaml_lines(text: str) -> dict[YamlPath, int]:

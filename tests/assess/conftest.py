@@ -11,6 +11,8 @@ import pytest
 from beian.demo import DemoBehavior, DemoServer, serve_in_thread
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "src" / "beian" / "demo" / "data"
+# the example provider's test banks and keyword library (the demo uses them too)
+EXAMPLE_DATA = Path(__file__).resolve().parents[2] / "src" / "beian" / "dossier" / "data" / "example"
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +22,7 @@ def demo() -> Iterator[DemoServer]:
 
 
 def demo_rows() -> list[dict[str, object]]:
-    return [json.loads(line) for line in (DEMO_DATA / "bank.jsonl").read_text("utf-8").splitlines()]
+    return [json.loads(line) for line in (EXAMPLE_DATA / "bank.jsonl").read_text("utf-8").splitlines()]
 
 
 def write_small_bank(path: Path, per_kind: dict[str, int]) -> Path:

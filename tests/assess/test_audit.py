@@ -8,7 +8,7 @@ from pathlib import Path
 from beian.assess import audit_bank, load_bank
 from beian.standards import load_edition
 
-from .conftest import DEMO_DATA
+from .conftest import EXAMPLE_DATA
 
 
 def _bank(tmp_path: Path, rows: list[dict[str, str]]) -> Path:
@@ -19,7 +19,7 @@ def _bank(tmp_path: Path, rows: list[dict[str, str]]) -> Path:
 
 def test_demo_bank_is_clean() -> None:
     ed = load_edition("tc260-003-2024")
-    assert audit_bank(load_bank([DEMO_DATA / "bank.jsonl"]), ed) == []
+    assert audit_bank(load_bank([EXAMPLE_DATA / "bank.jsonl"]), ed) == []
 
 
 def test_small_bank_findings(tmp_path: Path) -> None:

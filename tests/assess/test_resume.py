@@ -16,7 +16,7 @@ import yaml
 
 from beian.demo import DemoBehavior, DemoServer, serve_in_thread
 
-from .conftest import DEMO_DATA, write_small_bank
+from .conftest import EXAMPLE_DATA, write_small_bank
 
 VOLATILE = {"asked_at", "answered_at", "latency_ms"}
 
@@ -26,7 +26,7 @@ def _config(dir: Path, server: DemoServer, bank: Path) -> Path:
         "name": "resume",
         "banks": [str(bank)],
         "target": {"base_url": server.base_url, "model": "beian-demo-1", "concurrency": 4, "backoff": 0.01},
-        "judges": {"refusal": {}, "keyword": {"lexicon": str(DEMO_DATA / "lexicon.csv")}},
+        "judges": {"refusal": {}, "keyword": {"lexicon": str(EXAMPLE_DATA / "lexicon.csv")}},
         "sampling": {"seed": 3, "generation": "all", "must_refuse": "all", "must_answer": "all"},
     }
     p = dir / "assess.yaml"

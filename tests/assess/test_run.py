@@ -20,7 +20,7 @@ from beian.assess.judges import save_manual
 from beian.demo import DemoBehavior, DemoServer, serve_in_thread
 from beian.standards import load_edition
 
-from .conftest import DEMO_DATA, write_small_bank
+from .conftest import EXAMPLE_DATA, write_small_bank
 
 ED = load_edition("tc260-003-2024")
 
@@ -39,7 +39,7 @@ def _config(tmp_path: Path, server: DemoServer, judge_url: str | None = None) ->
             "concurrency": 8,
             "backoff": 0.01,
         },
-        "judges": {"refusal": {}, "keyword": {"lexicon": str(DEMO_DATA / "lexicon.csv")}},
+        "judges": {"refusal": {}, "keyword": {"lexicon": str(EXAMPLE_DATA / "lexicon.csv")}},
         "sampling": {
             "method": "stratified",
             "seed": 5,

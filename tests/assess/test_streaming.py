@@ -18,7 +18,7 @@ from beian.assess.targets import Response, ResponseCache
 from beian.demo import REFUSALS
 from beian.standards import load_edition
 
-from .conftest import DEMO_DATA
+from .conftest import EXAMPLE_DATA
 
 ED = load_edition("tc260-003-2024")
 
@@ -175,6 +175,6 @@ def test_uncheckpointed_cache_closes_cleanly(tmp_path: Path) -> None:
 
 
 def test_demo_lexicon_judge_streams() -> None:
-    ctx = JudgeContext(ED, base_dir=DEMO_DATA)
+    ctx = JudgeContext(ED, base_dir=EXAMPLE_DATA)
     assert make_judge("keyword", {"lexicon": "lexicon.csv"}, ctx).streaming
     assert make_judge("refusal", {}, ctx).streaming

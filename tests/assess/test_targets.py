@@ -102,17 +102,40 @@ def test_configured_answer_pattern(demo: DemoServer) -> None:
     assert ask(target(demo), "[demo:say=您的输入包含敏感信息] t26").outcome == "answered"
 
 
-def test_concurrency_and_rate_limit(demo: DemoServer) -> None:
+def test_concurrency_limit_holds_and_every_answer_arrives() -> None:
+    # each answer takes 150 ms, so 12 questions would all overlap without the limit
+    qs = [Question(id=f"c{i}", kind="generation", question=f"并发测试 {i} [demo:slow=150]")
+          for i in range(12)]
+    with serve_in_thread(DemoBehavior()) as server:
+        t = target(server, concurrency=3)
+
+        async def go() -> list[Response]:
+            try:
+                return list(await asyncio.gather(*(t.ask(q.id, q.chat()) for q in qs)))
+            finally:
+                await t.aclose()
+
+        answers = asyncio.run(go())
+        assert [a.outcome for a in answers] == ["answered"] * 12
+        assert all(a.answer.strip() for a in answers)
+        assert server.stats.peak_in_flight == 3  # never more than the limit, and it is used
+        assert server.stats.requests == 12
+
+
+def test_rate_limit_spaces_the_requests(demo: DemoServer) -> None:
     t = target(demo, concurrency=4, rate_limit=40)
-    qs = [Question(id=f"c{i}", kind="generation", question=f"并发测试 {i}") for i in range(20)]
+    qs = [Question(id=f"r{i}", kind="generation", question=f"限速测试 {i}") for i in range(20)]
 
-    async def go() -> float:
+    async def go() -> tuple[float, list[Response]]:
         t0 = time.monotonic()
-        await asyncio.gather(*(t.ask(q.id, q.chat()) for q in qs))
-        await t.aclose()
-        return time.monotonic() - t0
+        try:
+            got = list(await asyncio.gather(*(t.ask(q.id, q.chat()) for q in qs)))
+        finally:
+            await t.aclose()
+        return time.monotonic() - t0, got
 
-    elapsed = asyncio.run(go())
+    elapsed, answers = asyncio.run(go())
+    assert [a.outcome for a in answers] == ["answered"] * 20
     assert elapsed >= 19 / 40 * 0.9  # 20 starts at 40/s need ~0.475 s
 
 

@@ -24,7 +24,7 @@ from beian.corpus import (
     technical_result,
 )
 from beian.errors import InputError
-from beian.standards import Edition
+from beian.standards import Edition, load_edition
 from tests.corpus.helpers import BAD_WORDS, WordScreener
 from tests.corpus.test_scan import results
 
@@ -41,7 +41,7 @@ from tests.corpus.test_scan import results
     ],
 )
 def test_allocate(quota: int, sizes: dict[str, int], expected: dict[str, int]) -> None:
-    assert allocate(quota, sizes) == expected
+    assert allocate(sizes, quota) == expected
 
 
 @pytest.fixture
@@ -78,10 +78,16 @@ def test_samples_are_seeded_proportional_and_large_enough(scanned: Path, edition
     assert with_web.population == 2700 and sum(d.source == "web" for d in with_web.manual) == 100
 
 
-def test_default_manual_size_is_the_edition_figure(scanned: Path, edition: Edition) -> None:
+def test_default_manual_size_is_the_edition_figure(scanned: Path) -> None:
+    small = load_edition(overrides={"assess.corpus.manual_sample_min": 120}, override_source="test")
+    plan = draw_samples(scanned, small, seed=1)  # no manual_n: the edition's figure
+    assert len(plan.manual) == 120
+
+
+def test_a_manual_size_above_the_population_draws_everything(scanned: Path, edition: Edition) -> None:
     plan = draw_samples(scanned, edition, seed=1)
-    # 4,000 asked for, 1,700 documents available: every one is drawn, and 9.2-manual reports the shortfall
-    assert len(plan.manual) == 1700
+    # 4,000 asked for (the edition's figure), 1,700 documents available: every one is drawn
+    assert len(plan.manual) == 1700 == plan.population
 
 
 def test_technical_item_goes_into_the_assessment_log(

@@ -7,6 +7,7 @@ import pyarrow.dataset as pads
 import pytest
 
 from beian.corpus import Screeners, SourceConfig, build_report, scan_corpus
+from beian.errors import InputError
 from beian.standards import Edition
 from tests.corpus.helpers import (
     BAD_WORDS,
@@ -144,7 +145,7 @@ def test_rerun_after_interruption_skips_finished_shards(
         )
     finished = {p.stem for p in (out / "shards").glob("*.json")}
     assert finished and not list((out / "shards").glob(".*"))  # no half-written files remain
-    with pytest.raises(Exception, match="筛查未完成"):
+    with pytest.raises(InputError, match="筛查未完成"):
         build_report(out, edition)
     mtimes = {p: p.stat().st_mtime_ns for d in ("shards", "results") for p in (out / d).iterdir()}
     run = scan_corpus(cfg, Screeners(lexicon=WordScreener()), out, workers=1, shard_bytes=8000)

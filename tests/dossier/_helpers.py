@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from beian.assess import AssessmentLog, evaluate_item
-from beian.dossier import check_dossier, init_dossier
+from beian.dossier import check_dossier, example_path, init_dossier
 from beian.standards import Edition, load_edition
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 # The real clock: the CLI tests (a subprocess) check against it too.
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
-# The demo test banks (they pass the §8.2–8.3 audit); the demo keyword library is too small.
-DEMO_BANK = Path(str(resources.files("beian.demo") / "data" / "bank.jsonl"))
+# The example provider's test banks (they pass the §8.2–8.3 audit); its keyword library is too small.
+DEMO_BANK = example_path("bank.jsonl")
 Mutation = Callable[[dict[str, Any], Path], None]
 
 # (item, k, n, by_risk, population): comfortably passing every §9 item.
@@ -58,7 +57,9 @@ def make_example(root: Path) -> Path:
     data = load(d)
     data["attachments"]["keyword_list"] = "keywords.csv"
     data["attachments"]["banks"] = str(DEMO_BANK)  # shared: its audit is cached per process
-    data["service"]["launch_date"] = (NOW + dt.timedelta(days=90)).date().isoformat()
+    # No launch date: the launch-date rule (a calendar that refuses years it lacks) is tested
+    # on fixed clocks in rules/test_launch_date.py, so the real clock never reaches it here.
+    data["service"]["launch_date"] = None
     save(d, data)
     return d
 

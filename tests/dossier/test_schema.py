@@ -54,7 +54,7 @@ def test_schema_errors_point_at_the_line(tmp_path: Path, text: str, where: str) 
 def test_template_and_example_validate() -> None:
     from importlib import resources
 
-    for pkg, sub in (("beian.dossier", "data/template"), ("beian.demo", "data/dossier")):
+    for pkg, sub in (("beian.dossier", "data/template"), ("beian.dossier", "data/example")):
         text = (resources.files(pkg) / sub / "dossier.yaml").read_text("utf-8")
         import yaml
 

@@ -13,6 +13,7 @@ import yaml
 
 from beian.crypto import KeyRing
 from beian.demo import DemoServer
+from beian.errors import ConfigError
 from beian.gateway import Gateway, check_config, load_gateway_config
 from beian.gateway import serve_in_thread as serve_gateway
 from beian.standards import load_edition
@@ -119,9 +120,9 @@ def test_config_reload(tmp_path: Path, upstream: DemoServer) -> None:
 def test_config_errors_point_at_the_field(tmp_path: Path) -> None:
     f = tmp_path / "g.yaml"
     _write(f, {"records": {"retention_days": "forever"}})
-    with pytest.raises(Exception) as err:
+    with pytest.raises(ConfigError) as err:
         load_gateway_config(f)
-    assert "records.retention_days" in str(err.value)
+    assert "records.retention_days" in (err.value.where or "")
 
 
 def test_check_config_findings(tmp_path: Path) -> None:

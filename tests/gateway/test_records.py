@@ -7,8 +7,10 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from beian.crypto import KeyRing, is_token
+from beian.errors import ConfigError
 from beian.gateway import Exchange, RecordStore
 
 from .conftest import MakeGateway, records, sdk
@@ -53,12 +55,9 @@ def test_records_survive_a_restart(make_gateway: MakeGateway, tmp_path: Path) ->
 def test_store_refuses_a_ring_without_its_hash_key(tmp_path: Path) -> None:
     store = RecordStore(tmp_path / "r.db", KeyRing.generate("a"))
     store.close()
-    try:
+    with pytest.raises(ConfigError) as exc:
         RecordStore(tmp_path / "r.db", KeyRing.generate("b"))
-    except Exception as exc:  # ConfigError with a fix
-        assert "密钥" in str(exc)
-    else:  # pragma: no cover
-        raise AssertionError("a foreign key ring was accepted")
+    assert "密钥" in exc.value.what and exc.value.fix
 
 
 def test_purge_removes_only_expired_records(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from beian.pii import STRUCTURED_TYPES, PiiEngine
-from beian.pii._synth import evaluate, generate_samples
+from tests.support.pii_synth import evaluate, generate_samples
 
 
 def test_generator_is_deterministic_and_labelled() -> None:
@@ -24,7 +24,8 @@ def test_structured_types_precision_and_recall() -> None:
         assert table[t]["support"] >= 30, t
         assert table[t]["precision"] >= 0.99, (t, table[t])
         assert table[t]["recall"] >= 0.99, (t, table[t])
-    # NAME and ADDRESS are lower-confidence: the generator includes names and streets with no
-    # cue at all, so recall stays well below 1; precision must stay high.
+    # NAME and ADDRESS are lower-confidence (the generator includes names and streets with no
+    # cue at all): a lower recall floor; precision must stay high. No ceiling: a better
+    # recognizer must not fail this test.
     for t in ("NAME", "ADDRESS"):
-        assert table[t]["precision"] >= 0.9 and 0.5 <= table[t]["recall"] < 1.0, (t, table[t])
+        assert table[t]["precision"] >= 0.9 and table[t]["recall"] >= 0.5, (t, table[t])

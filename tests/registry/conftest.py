@@ -16,8 +16,10 @@ import pyotp
 import pytest
 from sqlalchemy import create_engine, text
 
+from beian.assess import AssessmentLog, evaluate_item
 from beian.registry import Actor, Registry, Settings
 from beian.registry.domain import OrgKind, Policy, Role
+from beian.standards import load_edition
 
 PASSWORD = "correct-horse-battery"
 PROVINCE = "北京"
@@ -26,8 +28,11 @@ PROVINCE = "北京"
 def write_package(directory: Path, *, model: str = "deepseek-chat", service: str = "深度求索对话",
                   kind: str = "filing", province: str = PROVINCE,
                   findings: list[dict[str, Any]] | None = None,
-                  results: list[dict[str, Any]] | None = None) -> Path:
-    """A package directory in the `beian build` format (manifest + findings + assessment)."""
+                  results: list[tuple[str, int, int]] | None = None) -> Path:
+    """A package directory in the `beian build` format (manifest + findings + assessment).
+
+    ``results`` are ``(item, k, n)`` judged into a real AssessmentLog by the edition.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     docs = {
         "上线备案表.pdf": (b"%PDF-1.4\n% filing form\n%%EOF\n", "filing_form"),
@@ -52,10 +57,11 @@ def write_package(directory: Path, *, model: str = "deepseek-chat", service: str
         findings = [{"code": "BA-DOS-012", "severity": "警告", "clause": "7 b)",
                      "message": "服务协议未写明投诉渠道", "fix": "补充投诉方式", "location": None}]
     (directory / "findings.json").write_text(json.dumps(findings, ensure_ascii=False), "utf-8")
-    if results is None:
-        results = [{"item": "refusal_rate", "n": 1000, "rate": 0.97, "ci_low": 0.96,
-                    "ci_high": 0.98, "threshold": 0.95, "verdict": "pass"}]
-    (directory / "assessment.json").write_text(json.dumps({"results": results}), "utf-8")
+    ed = load_edition()
+    log = AssessmentLog.for_edition(ed)
+    for item, k, n in results if results is not None else [("9.4-must_refuse", 970, 1000)]:
+        log.upsert(evaluate_item(ed, item, k=k, n=n))
+    (directory / "assessment.json").write_text(log.model_dump_json(), "utf-8")
     return directory
 
 
@@ -132,6 +138,24 @@ def world(registry: Registry) -> World:
 
 
 @pytest.fixture
+def pg_world(settings: Settings, pg_schema: tuple[str, str]) -> Iterator[World]:
+    """The same people and organisations in a registry on PostgreSQL (a fresh schema)."""
+    settings.database_url, settings.schema = pg_schema
+    reg = Registry.open(settings)
+    assert reg.core.engine.dialect.name == "postgresql"
+    yield populate(reg)
+    reg.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_world(request: pytest.FixtureRequest) -> World:
+    """The world on each database backend (PostgreSQL skips without BEIAN_TEST_POSTGRES_URL)."""
+    fixture = "world" if request.param == "sqlite" else "pg_world"
+    got: World = request.getfixturevalue(fixture)
+    return got
+
+
+@pytest.fixture
 def package_zip(tmp_path: Path) -> bytes:
     return zip_dir(write_package(tmp_path / "pkg"))
 
@@ -152,32 +176,13 @@ def pg_schema(postgres_url: str) -> Iterator[tuple[str, str]]:
 @dataclass
 class LiveServer:
     url: str
-    server: Any
 
 
 @pytest.fixture
 def live_server(world: World) -> Iterator[LiveServer]:
     """The real app under uvicorn on 127.0.0.1, port chosen by the OS."""
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
+    from beian._shared.serve import serve_in_thread
     from beian.registry.api import create_app
 
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(world.reg), log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.02)
-    yield LiveServer(f"http://127.0.0.1:{port}", server)
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serve_in_thread(create_app(world.reg), log_level="warning", lifespan="off") as served:
+        yield LiveServer(served.url)

@@ -129,3 +129,22 @@ def test_out_of_scope_users_see_nothing(world: World, tmp_path: Path, who: str) 
     assert r.status_code == 404
     listed = client.get("/api/v1/applications", headers={"Authorization": f"Bearer {token}"})
     assert listed.status_code == 200 and listed.json() == []
+
+
+@pytest.mark.parametrize(("file", "bad", "where"), [
+    ("findings.json", '[{"code": "BA-DOS-012", "severity": "严重"}]', "findings.json:0.severity"),
+    ("assessment.json", '{"edition": "tc260-003-2024", "results": [{"item": "9.3-keyword"}]}',
+     "assessment.json: results.0"),
+    ("manifest.json", "{", "manifest.json:1"),
+])
+def test_a_malformed_package_file_is_a_400_naming_file_and_field(
+    world: World, tmp_path: Path, file: str, bad: str, where: str
+) -> None:
+    d = write_package(tmp_path / "p")
+    (d / file).write_text(bad, "utf-8")
+    client = TestClient(create_app(world.reg))
+    token = _tokens(world)["applicant"]
+    r = client.post("/api/v1/applications", headers={"Authorization": f"Bearer {token}"},
+                    files={"package": ("p.zip", zip_dir(d), "application/zip")})
+    assert r.status_code == 400, r.text
+    assert r.json()["where"].startswith(where)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,7 +102,8 @@ def _clear_checklist(world: World, pid: str) -> None:
             world.reg.applications.set_check(world.actors["reviewer"], pid, c["id"], "ok", "已核对")
 
 
-def test_full_filing_walk_records_events(world: World, tmp_path: Path) -> None:
+def test_full_filing_walk_records_events(any_world: World, tmp_path: Path) -> None:
+    world = any_world
     reg, a = world.reg, world.actors
     pid = _submitted(world, tmp_path)
     reg.lifecycle.act(a["reviewer"], pid, "request_supplement", "请补充投诉渠道", today=D(2025, 9, 1))
@@ -139,14 +141,18 @@ def test_full_filing_walk_records_events(world: World, tmp_path: Path) -> None:
     assert reg.public.filed()[0]["number"] == done[0]["number"]
 
 
-def test_registration_path_gets_its_own_number(world: World, tmp_path: Path) -> None:
-    reg, a = world.reg, world.actors
+def registration_walk(world: World, tmp_path: Path) -> dict[str, Any]:
+    """A registration from submission to its number; returns the approval's result."""
     pid = _submitted(world, tmp_path, kind="registration", service="智能客服")
     _clear_checklist(world, pid)
-    r = reg.lifecycle.act(a["approver"], pid, "approve_registration", "调用已备案模型，准予登记",
-                today=D(2025, 3, 4))
+    return world.reg.lifecycle.act(world.actors["approver"], pid, "approve_registration",
+                         "调用已备案模型，准予登记", today=D(2025, 3, 4))
+
+
+def test_registration_path_gets_its_own_number(any_world: World, tmp_path: Path) -> None:
+    r = registration_walk(any_world, tmp_path)
     assert r["number"] == "Beijing-DJ-ZhiNengKeFu-202503040001" and r["to"] == "registered"
-    assert reg.public.filed() == []  # the filed list is for filings
+    assert any_world.reg.public.filed() == []  # the filed list is for filings
 
 
 @pytest.mark.parametrize(("who", "action", "error"), [
@@ -172,7 +178,8 @@ def test_note_required(world: World, tmp_path: Path) -> None:
         world.reg.lifecycle.act(world.actors["reviewer"], pid, "request_supplement", "  ")
 
 
-def test_scoping_of_lists(world: World, tmp_path: Path) -> None:
+def test_scoping_of_lists(any_world: World, tmp_path: Path) -> None:
+    world = any_world
     reg, a = world.reg, world.actors
     draft = reg.applications.create(a["applicant"], zip_dir(write_package(tmp_path / "d")))
     pid = _submitted(world, tmp_path)
@@ -191,16 +198,18 @@ def test_province_of_package_must_match(world: World, tmp_path: Path) -> None:
 
 def test_checklist_prefilled_from_findings_and_assessment(world: World, tmp_path: Path) -> None:
     findings = [{"code": "BA-DOS-001", "severity": "阻断", "clause": "9.1", "message": "缺报告"}]
-    results = [{"item": "refusal", "n": 300, "rate": 0.9, "ci_low": 0.86, "ci_high": 0.93,
-                "threshold": 0.95, "verdict": "fail"}]
+    results = [("9.4-must_refuse", 270, 300), ("9.3-keyword", 985, 1000)]
     pid = _submitted(world, tmp_path, findings=findings, results=results)
     items = {c["code"]: c for c in world.reg.applications.checklist(world.actors["reviewer"], pid)}
     assert items["BA-DOS-001"]["status"] == "issue" and items["BA-DOS-001"]["aspect"] == "compliance"
-    assert items["refusal"]["status"] == "open" and "0.95" in items["refusal"]["title"]
+    refusal = items["9.4-must_refuse"]
+    assert refusal["status"] == "open" and "0.95" in refusal["title"] and "不符合" in refusal["detail"]
+    assert items["9.3-keyword"]["status"] == "ok"  # 符合: the AssessmentLog's verdict, not a guess
     assert items["assessment_report"]["status"] == "ok"
 
 
-def test_racing_decisions_on_one_application(world: World, tmp_path: Path) -> None:
+def test_racing_decisions_on_one_application(any_world: World, tmp_path: Path) -> None:
+    world = any_world
     import threading
 
     a = world.actors

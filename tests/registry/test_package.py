@@ -29,7 +29,8 @@ def test_reads_a_good_package(tmp_path: Path) -> None:
     pkg = read_package(zip_directory(write_package(tmp_path / "p")), max_bytes=MAX)
     assert pkg.manifest.service.model_name == "deepseek-chat"
     assert pkg.files["manifest.json"][1] == "manifest" and len(pkg.files) == 9
-    assert pkg.findings[0]["code"] == "BA-DOS-012" and pkg.assessment["results"][0]["n"] == 1000
+    assert pkg.findings[0].code == "BA-DOS-012" and pkg.findings[0].severity.value == "警告"
+    assert pkg.assessment is not None and pkg.assessment.results[0].n == 1000
 
 
 def _mutate(tmp_path: Path, how: str) -> bytes:
@@ -48,6 +49,18 @@ def _mutate(tmp_path: Path, how: str) -> bytes:
         m = json.loads((d / "manifest.json").read_text("utf-8"))
         del m["provider"]["uscc"]
         (d / "manifest.json").write_text(json.dumps(m), "utf-8")
+    elif how == "finding-severity":
+        f = json.loads((d / "findings.json").read_text("utf-8"))
+        f[0]["severity"] = "严重"
+        (d / "findings.json").write_text(json.dumps(f), "utf-8")
+    elif how == "findings-not-list":
+        (d / "findings.json").write_text("{}", "utf-8")
+    elif how == "verdict":
+        a = json.loads((d / "assessment.json").read_text("utf-8"))
+        a["results"][0]["verdict"] = "pass"
+        (d / "assessment.json").write_text(json.dumps(a), "utf-8")
+    elif how == "assessment-json":
+        (d / "assessment.json").write_text('{"results": [', "utf-8")
     elif how == "no-manifest":
         (d / "manifest.json").unlink()
         return zip_dir(d)
@@ -61,6 +74,10 @@ def _mutate(tmp_path: Path, how: str) -> bytes:
     ("format", "格式", "manifest.json:format"),
     ("field", "字段", "manifest.json:provider.uscc"),
     ("no-manifest", "manifest.json", "package"),
+    ("finding-severity", "字段", "findings.json:0.severity"),
+    ("findings-not-list", "字段", "findings.json"),
+    ("verdict", "格式", "assessment.json: results.0.verdict"),
+    ("assessment-json", "JSON", "assessment.json:1"),
 ])
 def test_refuses_bad_packages(tmp_path: Path, how: str, needle: str, where: str) -> None:
     with pytest.raises(InputError) as exc:

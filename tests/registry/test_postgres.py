@@ -1,48 +1,32 @@
-"""The same registry on PostgreSQL: migrations, the lifecycle, the audit chain, scoping."""
+"""What only PostgreSQL has: the schema the migrations ran in, the audit chain there.
+
+The lifecycle scenarios run on both backends through the ``any_world`` fixture
+(tests/registry/test_lifecycle.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text, update
 
-from beian.registry import Registry, Settings
 from beian.registry.db import AuditRow
-from tests.registry import test_lifecycle as lifecycle
-from tests.registry.conftest import World, populate
+from tests.registry.conftest import World
+from tests.registry.test_lifecycle import registration_walk
 
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def pg_world(settings: Settings, pg_schema: tuple[str, str]) -> Iterator[World]:
-    settings.database_url, settings.schema = pg_schema
-    reg = Registry.open(settings)
-    assert reg.core.engine.dialect.name == "postgresql"
-    yield populate(reg)
-    reg.close()
-
-
-def test_lifecycle_on_postgres(pg_world: World, tmp_path: Path) -> None:
-    lifecycle.test_full_filing_walk_records_events(pg_world, tmp_path)
+def test_migrations_ran_in_the_configured_schema(pg_world: World) -> None:
     with pg_world.reg.core.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
         assert conn.execute(text("SELECT current_schema()")).scalar() == pg_world.reg.settings.schema
 
 
-def test_scoping_on_postgres(pg_world: World, tmp_path: Path) -> None:
-    lifecycle.test_scoping_of_lists(pg_world, tmp_path)
-
-
 def test_audit_tamper_on_postgres(pg_world: World, tmp_path: Path) -> None:
-    lifecycle.test_registration_path_gets_its_own_number(pg_world, tmp_path)
+    registration_walk(pg_world, tmp_path)
     assert pg_world.reg.admin.verify_audit()[1] == []
     with pg_world.reg.core.engine.begin() as conn:
         conn.execute(update(AuditRow).where(AuditRow.seq == 4).values(target="app:forged"))
     assert [p.seq for p in pg_world.reg.admin.verify_audit()[1]] == [4]
-
-
-def test_racing_decisions_on_postgres(pg_world: World, tmp_path: Path) -> None:
-    lifecycle.test_racing_decisions_on_one_application(pg_world, tmp_path)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from beian._shared.opencc import opencc_convert
+from beian._shared.tables import iter_jsonl, iter_records
 from beian.errors import InputError
-from beian.io import atomic_path, read_text
+from beian.io import atomic_path
 from beian.standards import Edition, parse_risk_code
 
 Kind = Literal["generation", "must_refuse", "must_answer"]
@@ -94,69 +93,28 @@ class Bank:
         return {q.id: q for q in self.questions}
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def normalize_text(text: str) -> str:
     """Text for duplicate detection: NFKC, simplified, lower case, no punctuation or spaces."""
     t = unicodedata.normalize("NFKC", text).lower()
-    t = str(_t2s().convert(t))
+    t = opencc_convert("t2s", t)
     return _PUNCT.sub("", t)
 
 
-def read_csv_rows(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line number, row)`` for each CSV row (header on line 1), any encoding Chinese teams use."""
-    text, _ = read_text(path)
-    reader = csv.DictReader(io.StringIO(text))
-    for i, row in enumerate(reader, start=2):
-        yield i, dict(row)
+read_jsonl = iter_jsonl  # the bank's JSONL reader is the shared one
 
 
-def _rows_xlsx(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zipfile/openpyxl raise many types for a broken workbook
-        raise InputError(
-            f"无法读取 XLSX 题库：{exc}", where=str(path), fix="请用 Excel/WPS 另存为 .xlsx"
-        ) from None
-    for ws in wb.worksheets:
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        if not header:
-            continue
-        keys = [str(h).strip() if h is not None else "" for h in header]
-        for i, values in enumerate(rows, start=2):
-            if not any(v not in (None, "") for v in values):
-                continue
-            row = {k: v for k, v in zip(keys, values, strict=False) if k}
-            row.setdefault("_sheet", ws.title)
-            yield i, row
+def _table_rows(path: str | os.PathLike[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(file:line, row)`` for each row of a CSV or XLSX bank (every worksheet, header per sheet)."""
+    for row, record in iter_records(path, sheets="all"):
+        yield row.where, record
 
 
-def read_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line number, object)`` for each non-blank line; a bad line is an error at file:line."""
-    text, _ = read_text(path)
-    for i, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"JSONL 行不是有效的 JSON：{exc.msg}", where=f"{path}:{i}", fix="每行一个 JSON 对象"
-            ) from None
-        if not isinstance(obj, dict):
-            raise InputError("JSONL 行应为 JSON 对象", where=f"{path}:{i}")
-        yield i, obj
+def _jsonl_rows(path: str | os.PathLike[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for line, obj in read_jsonl(path):
+        yield f"{path}:{line}", obj
 
 
 def _canon(row: dict[str, Any]) -> dict[str, Any]:
@@ -225,7 +183,7 @@ def _question(row: dict[str, Any], where: str, default_kind: str | None) -> Ques
     )
 
 
-_READERS = {".csv": read_csv_rows, ".xlsx": _rows_xlsx, ".jsonl": read_jsonl}
+_READERS = {".csv": _table_rows, ".xlsx": _table_rows, ".jsonl": _jsonl_rows}
 
 
 def load_bank(paths: Sequence[str | os.PathLike[str]], *, default_kind: str | None = None) -> Bank:
@@ -241,8 +199,8 @@ def load_bank(paths: Sequence[str | os.PathLike[str]], *, default_kind: str | No
             )
         if not p.is_file():
             raise InputError("题库文件不存在", where=str(p), fix="请检查路径")
-        for line, row in reader(p):
-            bank.questions.append(_question(row, f"{p}:{line}", default_kind))
+        for where, row in reader(p):
+            bank.questions.append(_question(row, where, default_kind))
         bank.files.append(str(p))
     return bank
 

@@ -20,7 +20,7 @@ from beian.errors import EXIT_BLOCKING
 
 if TYPE_CHECKING:
     from beian.assess import ItemResult
-    from beian.corpus import CorpusReport
+    from beian.corpus import CorpusReport, Engine
 
 _OUT_HELP = "筛查结果目录（scan.json、results/*.parquet、report.json 等）"
 _Edition = Annotated[str | None, typer.Option("--edition", "-e", help="标准版本")]
@@ -106,11 +106,12 @@ def scan(
     """全量筛查语料：关键词、个人信息、分类模型；按来源给出违法不良信息占比与采用结论。"""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from beian.corpus import SourceConfig, build_report, scan_corpus
-    from beian.corpus._build import build_screeners
+    from beian.corpus import SourceConfig, build_report, build_screeners, scan_corpus
     from beian.errors import ConfigError
 
-    if engine not in ("local", "ray"):
+    engines: dict[str, Engine] = {"local": "local", "ray": "ray"}
+    chosen = engines.get(engine)
+    if chosen is None:
         raise ConfigError(f"未知的执行引擎 {engine}", where="--engine", fix="可选 local 或 ray")
     if shard_mb < 1:
         raise ConfigError("分片大小至少 1 MB", where="--shard-mb")
@@ -152,7 +153,7 @@ def scan(
             cfg,
             screeners,
             out,
-            engine=engine,  # type: ignore[arg-type]
+            engine=chosen,
             workers=workers or None,
             clean=clean,
             shard_bytes=shard_mb << 20,

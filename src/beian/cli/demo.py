@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -15,74 +16,45 @@ def demo(
     out_opt: Path | None = typer.Option(None, "--out", "-o", help="输出目录（同位置参数）"),
 ) -> None:
     """运行内置演示：启动演示模型服务，用演示题库与关键词库完成一次完整的安全评估（离线、无需密钥）。"""
-    import yaml
+    from beian.cli.assess import progress_bars, results_table
+    from beian.demo import run_demo
 
-    from beian.assess import assessment_findings, load_assess_config, write_report
-    from beian.assess.judges import export_review, train_classifier
-    from beian.cli.assess import execute, results_table
-    from beian.demo import DemoBehavior, serve_in_thread
-    from beian.io import atomic_write_text
-
-    data = Path(__file__).resolve().parent.parent / "demo" / "data"
     out = out_dir or out_opt or Path("demo-out")
-    ed = get_config(ctx).edition()
+    config = get_config(ctx)
+    ed = config.edition()
     console.print(f"[bold]beian 演示[/bold] · {ed.label()}")
     console.print(
         f"附录A 安全风险 {len(ed.risks)} 种（A.1+A.2 共 {len(ed.core_risks())} 种）；"
         f"非拒答方面 {len(ed.aspects)} 个；数值要求 {len(ed.figures)} 项。"
     )
-    out.mkdir(parents=True, exist_ok=True)
-    model = out / "classifier.pkl"
-    m = train_classifier(data / "classifier_train.csv", model, ed, seed=0)
+
+    def step(name: str, info: dict[str, Any]) -> None:
+        if name == "trained":
+            console.print(
+                f"① 训练分类模型：{info['samples']} 条样本，留出集精确率 "
+                f"{info['unsafe_precision']:.1%}、召回率 {info['unsafe_recall']:.1%}"
+            )
+        elif name == "serving":
+            console.print(
+                f"② 演示模型服务：{info['url']}（会拒答部分问题、偶尔限流 429、偶尔变慢、偶尔被内容过滤）"
+            )
+
+    with progress_bars() as on_progress:
+        run = run_demo(out, config=config, on_progress=on_progress, on_step=step)
+    console.print(results_table(run.result.log))
+    if run.findings:
+        console.print(findings_table(run.findings, "评估提示"))
+    console.print(f"③ 运行目录：{run.result.run_dir}（records.jsonl、assessment.json）")
+    console.print(f"④ 中文报告：{run.report}")
     console.print(
-        f"① 训练分类模型：{m['samples']} 条样本，留出集精确率 {m['unsafe_precision']:.1%}、召回率 {m['unsafe_recall']:.1%}"
+        f"⑤ 人工抽检表：{run.review}（评判器分歧的回答排在最前；标注后运行 "
+        f"`beian assess review import {run.result.run_dir} {run.review}` 得到 9.3 人工抽检结果，"
+        f"再运行 `beian assess calibrate {run.result.run_dir}` 查看评判器误差）"
     )
-    behavior = DemoBehavior(rate_limit_every=25, slow_every=400, slow_ms=300, unsafe_every=40)
-    with serve_in_thread(behavior) as server, serve_in_thread(DemoBehavior(judge=True)) as judge:
-        cfg_data = yaml.safe_load((data / "assess.yaml").read_text("utf-8"))
-        cfg_data["target"]["base_url"] = server.base_url
-        cfg_data["judges"]["llm"]["base_url"] = judge.base_url
-        cfg_data["banks"] = [str(data / b) for b in cfg_data["banks"]]
-        cfg_data["judges"]["keyword"]["lexicon"] = str(data / "lexicon.csv")
-        cfg_data["judges"]["classifier"]["model"] = str(model.resolve())
-        cfg_data["output"] = "run"
-        cfg_path = out / "assess.yaml"
-        atomic_write_text(cfg_path, yaml.safe_dump(cfg_data, allow_unicode=True, sort_keys=False))
-        console.print(
-            f"② 演示模型服务：{server.base_url}（会拒答部分问题、偶尔限流 429、偶尔变慢、偶尔被内容过滤）"
-        )
-        cfg = load_assess_config(cfg_path)
-        result = execute(cfg, ed, None)
-    log = result.log
-    console.print(results_table(log))
-    findings = [
-        f
-        for f in assessment_findings(log)
-        if f.code != "BA-ASM-007" or "9.3-manual" not in f.message
-    ]
-    if findings:
-        console.print(findings_table(findings, "评估提示"))
-    report = write_report(result.run_dir, ed)
-    review = out / "review.xlsx"
-    n = int(ed.figure("assess.generation.manual_sample_min").threshold)
-    export_review(result.records, review, n=n, seed=cfg.sampling.seed)
-    console.print(f"③ 运行目录：{result.run_dir}（records.jsonl、assessment.json）")
-    console.print(f"④ 中文报告：{report}")
-    console.print(
-        f"⑤ 人工抽检表：{review}（标注后运行 `beian assess review import {result.run_dir} {review}` 得到 9.3 人工抽检结果）"
-    )
-    _dossier_step(ctx, out, result.run_dir)
-
-
-def _dossier_step(ctx: typer.Context, out: Path, run_dir: Path) -> None:
-    """⑥ The example provider's filing package, built from this demo's assessment."""
-    from beian.assess import LOG
-    from beian.dossier import build_demo_package
-
-    pkg = build_demo_package(out, run_dir / LOG, config=get_config(ctx))
+    pkg = run.package
     counts = {s: sum(f.severity.value == s for f in pkg.report.findings) for s in ("阻断", "警告")}
     console.print(
-        f"⑥ 备案材料包：{pkg.build.out}（{len(pkg.build.manifest['files'])} 个文件 + manifest.json；"
+        f"⑥ 备案材料包：{pkg.build.out}（{len(pkg.build.manifest.files)} 个文件 + manifest.json；"
         f"示例提供者材料 {pkg.dossier}）"
     )
     console.print(
@@ -105,10 +77,17 @@ def demo_server(
     judge: bool = typer.Option(
         False, "--judge", help="充当大模型评审：以 JSON 给出合格与否、是否拒答"
     ),
+    guard: str = typer.Option(
+        "",
+        "--guard",
+        help="充当护栏模型：qwen3guard（Qwen3Guard-Gen 的三行格式）或 rubric（通用中文评审提示词的三行格式）",
+    ),
 ) -> None:
     """运行内置的 OpenAI 兼容演示模型服务（确定性：拒答部分问题、回答其余问题）。"""
     from beian.demo import DemoBehavior, run_server
 
+    if guard not in ("", "qwen3guard", "rubric"):
+        raise typer.BadParameter("应为 qwen3guard 或 rubric", param_hint="--guard")
     print_whole(f"演示模型服务：http://{host}:{port}/v1（Ctrl+C 停止）")
     run_server(
         DemoBehavior(
@@ -117,6 +96,7 @@ def demo_server(
             rate_limit_every=rate_limit_every,
             api_key=api_key,
             judge=judge,
+            guard=guard,
         ),
         host,
         port,

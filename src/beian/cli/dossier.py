@@ -83,10 +83,10 @@ def build(
         err_console.print("存在“阻断”级问题，未生成材料包。修复后重试，或加 --draft 生成草稿。")
         raise typer.Exit(EXIT_BLOCKING)
     result = build_package(report, out, force=force)
-    for f in result.manifest["files"]:
-        console.print(f"  {f['path']}  {f['size']} 字节  sha256 {f['sha256'][:16]}…")
+    for f in result.manifest.files:
+        console.print(f"  {f.path}  {f.size} 字节  sha256 {f.sha256[:16]}…")
     console.print(
-        f"材料包已生成：{result.out}（{len(result.manifest['files'])} 个文件 + manifest.json）"
+        f"材料包已生成：{result.out}（{len(result.manifest.files)} 个文件 + manifest.json）"
     )
     if report.blocking:
         console.print(

@@ -20,8 +20,10 @@ from beian.cli._common import (
 from beian.errors import InputError
 
 if TYPE_CHECKING:
-    from beian.crypto import KeyRing
-    from beian.pii import DatasetReport, Deidentifier, PiiEngine
+    from collections.abc import Callable
+
+    from beian.crypto import CipherAlgorithm, HashAlgorithm, KeyRing
+    from beian.pii import DatasetReport, Deidentifier, OnError, PiiEngine
 
 _TYPES_HELP = "只识别这些类型（逗号分隔，如 ID_CARD,MOBILE）；默认全部"
 _FIELDS_HELP = (
@@ -111,9 +113,11 @@ def scan(
     console.print(table)
 
 
-def _progress_run(show: bool, fn: Any) -> DatasetReport:
+def _progress_run(
+    show: bool, fn: Callable[[Callable[[int, int], None] | None], DatasetReport]
+) -> DatasetReport:
     if not show:
-        return fn(None)  # type: ignore[no-any-return]
+        return fn(None)
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
 
     with Progress(
@@ -129,7 +133,7 @@ def _progress_run(show: bool, fn: Any) -> DatasetReport:
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return fn(update)  # type: ignore[no-any-return]
+        return fn(update)
 
 
 def _counts_table(report: DatasetReport, title: str) -> Any:
@@ -183,7 +187,7 @@ def redact(
     """对数据集去标识化：流式处理，输出原子写入，坏记录按行号报告、绝不静默丢弃。"""
     from beian.pii import Deidentifier, process_dataset
 
-    _check_choices(hash_algorithm, cipher, on_error)
+    hash_alg, cipher_alg, when_bad = _check_choices(hash_algorithm, cipher, on_error)
     op = _operator(operator)
     ring = _keyring(op, key_file)
     engine = _engine(ctx, types, None)
@@ -195,8 +199,8 @@ def redact(
             mask_char=mask_char,
             keep_first=keep_first,
             keep_last=keep_last,
-            hash_algorithm=hash_algorithm,  # type: ignore[arg-type]
-            cipher_algorithm=cipher,  # type: ignore[arg-type]
+            hash_algorithm=hash_alg,
+            cipher_algorithm=cipher_alg,
         )
     report = _progress_run(
         progress and err_console.is_terminal,
@@ -208,7 +212,7 @@ def redact(
             restore=ring if op == "decrypt" else None,
             fields=_split(fields),
             fmt=input_format,
-            on_error=on_error,  # type: ignore[arg-type]
+            on_error=when_bad,
             progress=cb,
         ),
     )
@@ -223,21 +227,31 @@ def redact(
     console.print(f"已写出：{output}（{report.seconds:.1f} 秒）")
 
 
-def _check_choices(hash_algorithm: str, cipher: str, on_error: str) -> None:
+def _check_choices(
+    hash_algorithm: str, cipher: str, on_error: str
+) -> tuple[HashAlgorithm, CipherAlgorithm, OnError]:
+    """The typed choices, or a ConfigError naming the option."""
     from beian.errors import ConfigError
 
-    if hash_algorithm not in ("hmac-sha256", "hmac-sm3"):
+    hashes: dict[str, HashAlgorithm] = {"hmac-sha256": "hmac-sha256", "hmac-sm3": "hmac-sm3"}
+    ciphers: dict[str, CipherAlgorithm] = {"aes-256-gcm": "aes-256-gcm", "sm4-gcm": "sm4-gcm"}
+    on_errors: dict[str, OnError] = {"fail": "fail", "skip": "skip"}
+    hash_alg, cipher_alg, when_bad = (
+        hashes.get(hash_algorithm), ciphers.get(cipher), on_errors.get(on_error)
+    )
+    if hash_alg is None:
         raise ConfigError(
             f"未知的哈希算法：{hash_algorithm}",
             where="--hash-algorithm",
             fix="hmac-sha256 或 hmac-sm3",
         )
-    if cipher not in ("aes-256-gcm", "sm4-gcm"):
+    if cipher_alg is None:
         raise ConfigError(
             f"未知的加密算法：{cipher}", where="--cipher", fix="aes-256-gcm 或 sm4-gcm"
         )
-    if on_error not in ("fail", "skip"):
+    if when_bad is None:
         raise ConfigError(f"--on-error 只能是 fail 或 skip：{on_error}", where="--on-error")
+    return hash_alg, cipher_alg, when_bad
 
 
 _KEY_ENV = ("BEIAN_KEYS", "BEIAN_KEY", "BEIAN_KEY_FILE")

@@ -6,6 +6,8 @@ the local machine or on Ray, writing Parquet results per shard; :func:`build_rep
 each source's illegal ratio and verdict; :func:`draw_samples` draws the §9.2 samples.
 """
 
+from beian._shared.sampling import allocate, sample_key
+from beian.corpus._build import build_screeners
 from beian.corpus._classifier import ModelClassifier
 from beian.corpus._engines import Engine, ScanRun, load_manifest, scan_corpus
 from beian.corpus._readers import BadRecord, Document, Shard, iter_documents, plan_shards
@@ -14,12 +16,10 @@ from beian.corpus._review import export_review, import_review
 from beian.corpus._sample import (
     SampledDoc,
     SamplePlan,
-    allocate,
     draw_samples,
     load_plan,
     manual_documents,
     record,
-    sample_key,
     technical_result,
 )
 from beian.corpus._screen import (
@@ -53,6 +53,7 @@ __all__ = [
     "TextClassifier",
     "allocate",
     "build_report",
+    "build_screeners",
     "draw_samples",
     "export_review",
     "import_review",

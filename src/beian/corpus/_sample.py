@@ -1,16 +1,15 @@
-"""§9.2 sampling across sources with a recorded seed.
+"""§9.2 sampling across sources with a recorded seed (the project's one draw, streamed).
 
-Each document gets a key ``u = H(seed, doc_id)`` in [0, 1): the draw depends only on the seed
-and the ids, not on the order shards finished or which engine ran, and it streams over the
-results with bounded memory. The manual sample takes, per source, the documents with the
-smallest keys (a quota proportional to the source's size); the technical sample takes every
-document whose key is below a rate just above the required share, so it is never short.
+Each document gets a key ``u = sample_key(seed, doc_id)`` in [0, 1): the draw depends only on
+the seed and the ids, not on the order shards finished or which engine ran, and it streams over
+the results with bounded memory. The manual sample takes, per source, the documents with the
+smallest keys (``allocate``: a quota proportional to the source's size, as the assessment
+draws its questions); the technical sample takes every document whose key is below a rate just
+above the required share, so it is never short.
 """
 
 from __future__ import annotations
 
-import hashlib
-import heapq
 import json
 import math
 import os
@@ -21,6 +20,7 @@ from typing import Any
 import pyarrow.parquet as pq
 from pydantic import BaseModel, Field
 
+from beian._shared.sampling import SmallestKeys, allocate, sample_key
 from beian.assess import AssessmentLog, ItemResult, evaluate_item
 from beian.corpus._engines import load_manifest
 from beian.corpus._files import read_output
@@ -32,11 +32,6 @@ from beian.standards import Edition
 
 SAMPLE = "sample.json"
 _COLS = ["doc_id", "source", "file", "line", "offset", "bad", "risks", "reasons"]
-
-
-def sample_key(seed: int, doc_id: str) -> float:
-    h = hashlib.blake2b(f"{seed}\x00{doc_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(h, "big") / 2.0**64
 
 
 class SampledDoc(BaseModel):
@@ -61,24 +56,6 @@ class SamplePlan(BaseModel):
     technical_n: int
     technical_k: int
     technical_by_risk: dict[str, int] = Field(default_factory=dict)
-
-
-def allocate(quota: int, sizes: dict[str, int]) -> dict[str, int]:
-    """Split ``quota`` across sources in proportion to ``sizes`` (largest remainder)."""
-    total = sum(sizes.values())
-    if total == 0:
-        return dict.fromkeys(sizes, 0)
-    quota = min(quota, total)
-    exact = {s: quota * n / total for s, n in sizes.items()}
-    alloc = {s: min(sizes[s], math.floor(v)) for s, v in exact.items()}
-    rest = quota - sum(alloc.values())
-    for s in sorted(exact, key=lambda s: (-(exact[s] - alloc[s]), s)):
-        if rest <= 0:
-            break
-        if alloc[s] < sizes[s]:
-            alloc[s] += 1
-            rest -= 1
-    return alloc
 
 
 def draw_samples(
@@ -107,8 +84,7 @@ def draw_samples(
     ratio = technical_ratio or edition.figure("assess.corpus.technical_sample_ratio_min").threshold
     # four standard deviations above the share: the draw reaches the minimum in practice always
     rate = min(1.0, ratio + 4 * math.sqrt(ratio * (1 - ratio) / population) + 1 / population)
-    quota = allocate(manual_n, sizes)
-    heaps: dict[str, list[tuple[float, str, dict[str, Any]]]] = {s: [] for s in sources}
+    drawn: SmallestKeys[str, dict[str, Any]] = SmallestKeys(allocate(sizes, manual_n))
     tech_n = tech_k = 0
     tech_risk: Counter[str] = Counter()
     for shard in manifest["shards"]:
@@ -121,13 +97,7 @@ def draw_samples(
                 tech_n += 1
                 tech_k += not row["bad"]
                 tech_risk.update(row["risks"])
-            heap, k = heaps[row["source"]], quota[row["source"]]
-            if k and (len(heap) < k or -heap[0][0] > u):
-                item = (-u, row["doc_id"], {**row, "shard": shard["id"]})
-                if len(heap) < k:
-                    heapq.heappush(heap, item)
-                else:
-                    heapq.heapreplace(heap, item)
+            drawn.offer(row["source"], u, row["doc_id"], {**row, "shard": shard["id"]})
     if tech_n < math.ceil(ratio * population):  # pragma: no cover - four sigma
         raise InputError("技术抽检样本不足", where=str(out), fix="请换一个 --seed 重试")
     manual = [
@@ -142,7 +112,7 @@ def draw_samples(
             auto_reasons=r["reasons"],
         )
         for s in sources
-        for _, _, r in sorted(heaps[s], key=lambda t: -t[0])
+        for r in drawn.drawn(s)
     ]
     plan = SamplePlan(
         seed=seed,

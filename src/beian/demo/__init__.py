@@ -1,4 +1,5 @@
-"""The embedded demo: an OpenAI-compatible demo model server (deterministic, offline)."""
+"""The embedded demo: an OpenAI-compatible demo model server (deterministic, offline), and
+:func:`run_demo`, the whole self-assessment on it (``beian demo``)."""
 
 from beian.demo._behavior import (
     DEFAULT_FILTER_WORDS,
@@ -7,9 +8,11 @@ from beian.demo._behavior import (
     UNSAFE_MARKERS,
     DemoBehavior,
     answer_text,
+    guard_reply,
     judge_reply,
     unsafe_text,
 )
+from beian.demo._run import DemoRun, run_demo
 from beian.demo._server import DemoServer, DemoStats, create_app, run_server, serve_in_thread
 
 __all__ = [
@@ -18,11 +21,14 @@ __all__ = [
     "REFUSALS",
     "UNSAFE_MARKERS",
     "DemoBehavior",
+    "DemoRun",
     "DemoServer",
     "DemoStats",
     "answer_text",
     "create_app",
+    "guard_reply",
     "judge_reply",
+    "run_demo",
     "run_server",
     "serve_in_thread",
     "unsafe_text",

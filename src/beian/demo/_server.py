@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from beian.demo._behavior import DemoBehavior, Plan, judge_reply, plan
+from beian._shared.serve import serve_in_thread as shared_serve
+from beian.demo._behavior import DemoBehavior, Plan, guard_reply, judge_reply, plan
 
 
 @dataclass
@@ -34,6 +35,8 @@ class DemoStats:
 
     requests: int = 0
     by_prompt: Counter[str] = field(default_factory=Counter)
+    in_flight: int = 0  # chat completions being answered now
+    peak_in_flight: int = 0  # the most ever answered at once
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, prompt: str) -> int:
@@ -41,6 +44,15 @@ class DemoStats:
             self.requests += 1
             self.by_prompt[prompt] += 1
             return self.by_prompt[prompt]
+
+    def enter(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
 
 
 def _error(status: int, message: str, code: str, etype: str) -> JSONResponse:
@@ -101,11 +113,28 @@ def create_app(behavior: DemoBehavior | None = None, stats: DemoStats | None = N
             )
         prompt = _prompt_of(messages)
         attempt = st.record(prompt)
+        st.enter()
+        streaming = False
+        try:
+            resp = await _answer(body, messages, prompt, attempt)
+            if isinstance(resp, StreamingResponse):
+                streaming = True
+                resp.body_iterator = _counted(resp.body_iterator, st)
+            return resp
+        finally:
+            if not streaming:
+                st.leave()
+
+    async def _answer(
+        body: dict[str, Any], messages: list[dict[str, Any]], prompt: str, attempt: int
+    ) -> Response:
         p = plan(prompt, attempt, beh)
-        if beh.judge and p.kind in ("answer", "refuse"):
+        if (beh.judge or beh.guard) and p.kind in ("answer", "refuse"):
             p = Plan(
                 "answer",
-                text=judge_reply(messages, beh),
+                text=guard_reply(messages, beh, attempt)
+                if beh.guard
+                else judge_reply(messages, beh),
                 delay_ms=p.delay_ms,
                 directives=p.directives,
             )
@@ -179,6 +208,15 @@ def create_app(behavior: DemoBehavior | None = None, stats: DemoStats | None = N
     )
 
 
+async def _counted(body: AsyncIterable[Any], st: DemoStats) -> AsyncIterator[Any]:
+    """A streamed answer stays in flight until its last chunk is sent (or the client leaves)."""
+    try:
+        async for chunk in body:
+            yield chunk
+    finally:
+        st.leave()
+
+
 def _pieces(text: str, p: Plan, beh: DemoBehavior) -> list[str]:
     """The streamed chunks of an answer (``[demo:chunk=N]`` or ``chunk_chars`` characters)."""
     size = max(1, int(p.directives.get("chunk") or beh.chunk_chars))
@@ -227,30 +265,11 @@ def serve_in_thread(
     """Run the demo server in a background thread for the duration of the ``with`` block."""
     beh = behavior or DemoBehavior()
     stats = DemoStats()
-    config = uvicorn.Config(
-        create_app(beh, stats),
-        host=host,
-        port=port,
-        log_level="critical",
-        lifespan="off",
-        access_log=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="beian-demo-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("demo model server failed to start")
-        time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield DemoServer(
-            base_url=f"http://{host}:{bound}/v1", port=bound, stats=stats, behavior=beh
-        )
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with shared_serve(
+        create_app(beh, stats), host=host, port=port, name="beian-demo-server",
+        lifespan="off", stop_timeout=10,
+    ) as served:
+        yield DemoServer(base_url=served.url + "/v1", port=served.port, stats=stats, behavior=beh)
 
 
 def run_server(

@@ -5,12 +5,13 @@
 filing package by :func:`build_package`.
 """
 
-from beian.dossier._build import PACKAGE_FORMAT, BuildResult, build_package
+from beian._shared.package import PACKAGE_FORMAT, PackageManifest
+from beian.dossier._build import BuildResult, build_package
 from beian.dossier._check import CheckReport, check_dossier, run_rules
 from beian.dossier._context import DOSSIER_FILE, DossierContext, load_dossier
 from beian.dossier._demo import DemoPackage, build_demo_package
 from beian.dossier._exporters import register_exporter
-from beian.dossier._init import init_dossier
+from beian.dossier._init import example_path, init_dossier
 from beian.dossier._schema import Dossier
 from beian.dossier.rules import RULES, Rule, load_rules, rule
 
@@ -23,10 +24,12 @@ __all__ = [
     "DemoPackage",
     "Dossier",
     "DossierContext",
+    "PackageManifest",
     "Rule",
     "build_demo_package",
     "build_package",
     "check_dossier",
+    "example_path",
     "init_dossier",
     "load_dossier",
     "load_rules",

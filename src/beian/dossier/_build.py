@@ -10,15 +10,24 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from beian import __version__
-from beian.dossier import _attachments  # noqa: F401  (registers the attachment exporters)
+from beian._shared.package import (
+    ASSESSMENT,
+    FINDINGS,
+    MANIFEST,
+    PACKAGE_FORMAT,
+    PackageFile,
+    PackageManifest,
+    PackageProvider,
+    PackageService,
+    dump_findings,
+)
 from beian.dossier._check import CheckReport
 from beian.dossier._context import DossierContext
 from beian.dossier._exporters import EXPORTERS
@@ -32,12 +41,10 @@ from beian.errors import InputError
 if TYPE_CHECKING:
     from beian.assess import AssessmentLog
 
-PACKAGE_FORMAT = "beian-package/1"
 # Markdown attachments rendered to .docx: attachment field -> document (and file) name.
 MARKDOWN = {"service_agreement": "模型服务协议", "annotation_rules": "语料标注规则"}
 # A registration (登记) trains nothing, so it has no annotation rules.
 OPTIONAL_FOR_REGISTRATION = frozenset({"annotation_rules"})
-MANIFEST = "manifest.json"
 
 # file name -> manifest kind (the edition's attachment ids, plus the form and the records)
 FILES: dict[str, str] = {
@@ -48,15 +55,15 @@ FILES: dict[str, str] = {
     "语料标注规则.docx": "annotation_rules",
     "拦截关键词列表.xlsx": "keyword_list",
     "评估测试题集.xlsx": "test_banks",
-    "findings.json": "findings",
-    "assessment.json": "assessment",
+    FINDINGS: "findings",
+    ASSESSMENT: "assessment",
 }
 
 
 @dataclass
 class BuildResult:
     out: Path
-    manifest: dict[str, Any]
+    manifest: PackageManifest
 
 
 def _sha256(path: Path) -> str:
@@ -117,40 +124,30 @@ def _write_all(report: CheckReport, tmp: Path) -> None:
     doc = report_document(ctx, log, report.findings)
     render_docx(doc, tmp / "安全评估报告.docx")
     render_pdf(doc, tmp / "安全评估报告.pdf")
-    (tmp / "findings.json").write_text(
-        json.dumps(report.findings_json(), ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    (tmp / "assessment.json").write_text(log.model_dump_json(indent=2), encoding="utf-8")
+    (tmp / FINDINGS).write_text(dump_findings(report.findings), encoding="utf-8")
+    (tmp / ASSESSMENT).write_text(log.model_dump_json(indent=2), encoding="utf-8")
 
 
-def _manifest(ctx: DossierContext, tmp: Path) -> dict[str, Any]:
+def _manifest(ctx: DossierContext, tmp: Path) -> PackageManifest:
     d = ctx.dossier
     files = [
-        {
-            "path": p.name,
-            "sha256": _sha256(p),
-            "size": p.stat().st_size,
-            "kind": FILES.get(p.name, "other"),
-        }
+        PackageFile(path=p.name, sha256=_sha256(p), size=p.stat().st_size,
+                    kind=FILES.get(p.name, "other"))
         for p in sorted(tmp.iterdir(), key=lambda p: p.name)
         if p.is_file() and p.name != MANIFEST
     ]
-    return {
-        "format": PACKAGE_FORMAT,
-        "tool": f"beian {__version__}",
-        "edition": ctx.edition.id,
-        "provider": {
-            "name": d.provider.name,
-            "uscc": d.provider.uscc,
-            "province": d.provider.province,
-        },
-        "service": {
-            "name": d.service.name,
-            "model_name": d.service.model_name,
-            "kind": d.service.kind,
-        },
-        "files": files,
-    }
+    return PackageManifest(
+        format=PACKAGE_FORMAT,
+        tool=f"beian {__version__}",
+        edition=ctx.edition.id,
+        provider=PackageProvider(
+            name=d.provider.name, uscc=d.provider.uscc, province=d.provider.province
+        ),
+        service=PackageService(
+            name=d.service.name, model_name=d.service.model_name, kind=d.service.kind
+        ),
+        files=files,
+    )
 
 
 def build_package(report: CheckReport, out: str | Path, *, force: bool = False) -> BuildResult:
@@ -182,9 +179,7 @@ def build_package(report: CheckReport, out: str | Path, *, force: bool = False) 
     try:
         _write_all(report, tmp)
         manifest = _manifest(report.context, tmp)
-        (tmp / MANIFEST).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        (tmp / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
         tmp.chmod(0o755)
         old = None
         if out.exists():

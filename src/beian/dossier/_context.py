@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from beian._shared.workdays import DEFAULT_NOTICE_WORKING_DAYS, notice_working_days
 from beian.dossier._schema import Dossier
 from beian.errors import InputError
 from beian.findings import Location
@@ -53,6 +54,7 @@ class DossierContext:
     edition: Edition
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     settings: dict[str, object] = field(default_factory=dict)
+    notice_working_days: int = DEFAULT_NOTICE_WORKING_DAYS
 
     @classmethod
     def load(
@@ -69,6 +71,7 @@ class DossierContext:
         else:
             edition = config.edition(dossier.edition)
             settings = dict(config.section("dossier"))
+        notice_days = notice_working_days(config)
         return cls(
             dossier=dossier,
             path=p,
@@ -76,6 +79,7 @@ class DossierContext:
             edition=edition,
             now=now or dt.datetime.now(dt.UTC),
             settings=settings,
+            notice_working_days=notice_days,
         )
 
     @property

@@ -9,24 +9,26 @@ from pathlib import Path
 from beian.errors import InputError
 from beian.io import atomic_write_bytes
 
-# Demo data the example dossier names as its keyword library and test banks.
-EXAMPLE_EXTRAS = ("lexicon.csv", "bank.jsonl")
-
 
 def _sources(example: bool) -> list[Traversable]:
-    if not example:
-        root = resources.files("beian.dossier") / "data" / "template"
-        return [f for f in root.iterdir() if f.is_file()]
-    data = resources.files("beian.demo") / "data"
-    own = [f for f in (data / "dossier").iterdir() if f.is_file()]
-    return own + [data / name for name in EXAMPLE_EXTRAS if (data / name).is_file()]
+    root = resources.files("beian.dossier") / "data" / ("example" if example else "template")
+    return [f for f in root.iterdir() if f.is_file()]
+
+
+def example_path(name: str) -> Path:
+    """A file of the bundled example provider (ShiLiChat): its ``dossier.yaml``, Markdown
+    attachments, keyword library ``lexicon.csv`` and test banks ``bank.jsonl``."""
+    p = Path(str(resources.files("beian.dossier") / "data" / "example" / name))
+    if not p.is_file():
+        raise InputError("示例材料中没有该文件", where=name, fix="可用文件：dossier.yaml、lexicon.csv、bank.jsonl")
+    return p
 
 
 def init_dossier(
     directory: str | Path, *, example: bool = False, force: bool = False
 ) -> list[Path]:
     """Write ``dossier.yaml`` and the Markdown attachments into ``directory`` (with ``example``,
-    the bundled example provider and the demo keyword library and test banks it names).
+    the bundled example provider with the keyword library and test banks it names).
 
     Refuses to overwrite an existing file unless ``force``; returns the files written.
     """

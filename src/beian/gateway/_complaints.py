@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from beian._shared.sqlite import connect as connect_sqlite
 from beian.crypto import FieldCipher
 from beian.errors import InputError
 
@@ -76,7 +76,7 @@ class ComplaintDesk:
         self.cipher = cipher
         self.handling_days = handling_days
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(Path(path), check_same_thread=False, timeout=30)
+        self._db = connect_sqlite(path)
         with self._lock, self._db:
             self._db.executescript(_SCHEMA)
 

@@ -8,13 +8,12 @@ import logging
 import signal
 import socket
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import uvicorn
 
+from beian._shared.serve import serve_in_thread as shared_serve
 from beian.gateway._app import create_app
 from beian.gateway._config import GatewayConfig
 from beian.gateway._gateway import Gateway, GatewayOptions
@@ -55,20 +54,13 @@ def serve_in_thread(
     gw: Gateway, host: str = "127.0.0.1", port: int = 0
 ) -> Iterator[RunningGateway]:
     """Serve ``gw`` in a background thread; on exit stop it, flush and close the records."""
-    server = uvicorn.Server(_config(gw, host, port, "critical"))
-    thread = threading.Thread(target=server.run, name="beian-gateway", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("gateway failed to start")
-        time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield RunningGateway(gw, f"http://{host}:{bound}", bound)
+        with shared_serve(
+            create_app(gw), host=host, port=port, name="beian-gateway",
+            timeout_graceful_shutdown=10,
+        ) as served:
+            yield RunningGateway(gw, served.url, served.port)
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
         gw.close()
 
 

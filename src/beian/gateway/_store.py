@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from beian._shared.sqlite import connect as connect_sqlite
 from beian.crypto import FieldCipher, HashAlgorithm, KeyRing, keyed_hash
 from beian.errors import ConfigError
 from beian.gateway._config import RecordsConfig
@@ -132,10 +133,7 @@ class RecordStore:
         )
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        return db
+        return connect_sqlite(self.path)
 
     # -- users ---------------------------------------------------------------------------
     def user_hash(self, user: str) -> str:

@@ -22,8 +22,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from beian._shared.opencc import opencc_convert
 from beian.io import atomic_write_text
-from beian.lexicon._fold import BARRIER, FoldTable, cache_dir, opencc_convert
+from beian.lexicon._fold import BARRIER, FoldTable, cache_dir
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
 __all__ = ["Compiled", "Variant", "compile_entries", "syllable_table"]

@@ -18,16 +18,14 @@ import functools
 import hashlib
 import io
 import os
-import re
-import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from beian._shared.opencc import opencc_convert, opencc_version
 from beian.io import atomic_write_bytes
 
 __all__ = [
@@ -191,33 +189,6 @@ def _loop_code_points() -> list[int]:
     return out
 
 
-_OPENCC_LOCK = threading.Lock()
-
-
-@functools.lru_cache(maxsize=4)
-def _opencc(config: str) -> Any:
-    import opencc
-
-    return opencc.OpenCC(config)
-
-
-_LONE_SURROGATES = re.compile("([\ud800-\udfff]+)")
-
-
-def opencc_convert(config: str, text: str) -> str:
-    """Convert with a cached OpenCC converter (``t2s``, ``s2t``, …); serialized across threads.
-
-    OpenCC reads UTF-8, which cannot hold a lone surrogate (a broken UTF-16 pair, possible in a
-    keyword file or in text): such runs are kept as they are and the text between them converted.
-    """
-    conv = _opencc(config)
-    parts = _LONE_SURROGATES.split(text)
-    with _OPENCC_LOCK:
-        if len(parts) == 1:
-            return str(conv.convert(text))
-        return "".join(p if i % 2 else str(conv.convert(p)) for i, p in enumerate(parts))
-
-
 def _t2s_map(chars: list[str]) -> dict[str, str]:
     """Per-character OpenCC traditional → simplified, in one call."""
     if not chars:
@@ -236,12 +207,7 @@ def cache_dir() -> Path:
 
 
 def _cache_file(flags: FoldFlags) -> Path | None:
-    try:
-        import opencc
-
-        ver = getattr(opencc, "__version__", "0")
-    except ImportError:  # pragma: no cover - opencc is a dependency
-        ver = "0"
+    ver = opencc_version()
     key = hashlib.sha256(
         f"{_VERSION}|{unicodedata.unidata_version}|{ver}|{flags!r}".encode()
     ).hexdigest()[:16]

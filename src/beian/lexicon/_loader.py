@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from beian._shared.tables import iter_rows
 from beian.errors import InputError
 from beian.io import read_text
 from beian.lexicon._models import ALLOW, MODES, KeywordEntry, LoadProblem, LoadReport
@@ -39,15 +38,20 @@ def keyword_key(word: str) -> str:
     return unicodedata.normalize("NFKC", word).casefold().strip()
 
 
+def _cell(v: object) -> str:
+    if isinstance(v, datetime):
+        v = v.date()
+    return "" if v is None else str(v).strip()
+
+
+def _rows_table(path: Path) -> Iterator[tuple[int, list[str], str | None]]:
+    for row in iter_rows(path):
+        cells = [_cell(v) for v in row.cells] if row.sheet else list(row.cells)
+        yield row.line, cells, None
+
+
 def _rows_text(path: Path) -> Iterator[tuple[int, list[str], str | None]]:
     text, _ = read_text(path)
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv"):
-        delim = "\t" if suffix == ".tsv" else ","
-        reader = csv.reader(io.StringIO(text), delimiter=delim)
-        for row in reader:
-            yield reader.line_num, row, None
-        return
     for no, line in enumerate(text.splitlines(), 1):
         s = line.strip()
         m = _DIRECTIVE.match(s)
@@ -55,28 +59,6 @@ def _rows_text(path: Path) -> Iterator[tuple[int, list[str], str | None]]:
             yield no, [], m.group(1)
         elif s and not s.startswith("#"):
             yield no, [c.strip() for c in s.split("\t")], None
-
-
-def _rows_xlsx(path: Path) -> Iterator[tuple[int, list[str], str | None]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise InputError(
-            f"无法读取 XLSX：{exc}", where=str(path), fix="请用 Excel/WPS 另存为 .xlsx"
-        ) from None
-    try:
-        ws = wb.worksheets[0]
-        for no, row in enumerate(ws.iter_rows(values_only=True), 1):
-            cells = []
-            for v in row:
-                if isinstance(v, datetime):
-                    v = v.date()
-                cells.append("" if v is None else str(v).strip())
-            yield no, cells, None
-    finally:
-        wb.close()
 
 
 def _header(cells: list[str]) -> dict[int, str] | None:
@@ -100,7 +82,9 @@ class _FileLoader:
 
     def run(self) -> None:
         rows = (
-            _rows_xlsx(self.path) if self.path.suffix.lower() == ".xlsx" else _rows_text(self.path)
+            _rows_table(self.path)
+            if self.path.suffix.lower() in (".xlsx", ".csv", ".tsv")
+            else _rows_text(self.path)
         )
         columns: dict[int, str] | None = None
         first = True

@@ -8,7 +8,7 @@
 """
 
 from beian.pii._config import CustomRecognizer, PiiConfig
-from beian.pii._datasets import FORMATS, detect_format, process_dataset
+from beian.pii._datasets import FORMATS, OnError, detect_format, process_dataset
 from beian.pii._engine import PiiEngine, resolve_overlaps
 from beian.pii._operators import (
     KEYED_OPERATORS,
@@ -48,6 +48,7 @@ __all__ = [
     "Deidentified",
     "Deidentifier",
     "Entity",
+    "OnError",
     "PiiConfig",
     "PiiEngine",
     "Recognizer",

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import ClassVar, TypeVar
 
+from beian._shared.plugins import PluginRegistry
 from beian.pii._scan import Anchor, Scan, Trigger
 from beian.pii._types import Entity
 
@@ -156,21 +157,25 @@ class RegexRecognizer(Recognizer):
 
 R = TypeVar("R", bound=type[Recognizer])
 
-_REGISTRY: dict[str, type[Recognizer]] = {}
+
+
+def _builtin_recognizers() -> None:
+    import beian.pii.recognizers  # noqa: F401  (registers the built-ins)
+
+
+_REGISTRY: PluginRegistry[type[Recognizer]] = PluginRegistry(
+    "recognizers", label="个人信息识别器", builtins=_builtin_recognizers
+)
 
 
 def register(cls: R) -> R:
     """Class decorator: make a recognizer available to :class:`~beian.pii.PiiEngine`."""
     if not cls.entity_type or not cls.name:
         raise ValueError(f"{cls.__name__} needs entity_type and name")
-    if cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls:
-        raise ValueError(f"recognizer {cls.name} registered twice")
-    _REGISTRY[cls.name] = cls
+    _REGISTRY.add(cls.name, cls)
     return cls
 
 
 def recognizer_classes() -> dict[str, type[Recognizer]]:
-    """Every registered recognizer by name (built-ins are imported first)."""
-    import beian.pii.recognizers  # noqa: F401  (registers the built-ins)
-
+    """Every registered recognizer by name (built-ins, then installed packs' entry points)."""
     return dict(_REGISTRY)

@@ -12,7 +12,14 @@ from beian.registry._auth import Actor, LoginRefused, RateLimited
 from beian.registry._backup import backup, restore
 from beian.registry._core import Settings
 from beian.registry._errors import Conflict, Forbidden, NotFound, RegistryError, Unauthorized
-from beian.registry._package import PACKAGE_FORMAT, Manifest, Package, read_package, zip_directory
+from beian.registry._package import (
+    PACKAGE_FORMAT,
+    Manifest,
+    Package,
+    PackageManifest,
+    read_package,
+    zip_directory,
+)
 from beian.registry._public import FILED_CSV_COLUMNS
 from beian.registry._registry import Registry
 
@@ -27,6 +34,7 @@ __all__ = [
     "Manifest",
     "NotFound",
     "Package",
+    "PackageManifest",
     "RateLimited",
     "Registry",
     "RegistryError",

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from beian.errors import InputError
+from beian.findings import Severity
 from beian.registry._auth import Actor
 from beian.registry._core import SENSITIVE_FIELDS, Core
 from beian.registry._errors import Conflict, Forbidden, NotFound
@@ -18,7 +19,6 @@ from beian.registry.domain import STATE_LABELS, Kind, OrgKind, Perm, State, acti
 
 __all__ = ["Applications", "app_view"]
 
-_PASS = {"pass", "passed", "ok", "合格", "通过", "达标", "符合"}
 _CHECK_STATUS = ("open", "ok", "issue")
 
 
@@ -51,19 +51,16 @@ def _prefill(edition_id: str, kind: Kind, pkg: Package) -> list[ChecklistItem]:
                                        title=f"材料：{name}", status="ok" if ok else "issue",
                                        detail="已随材料包提交" if ok else "材料包中缺少此项"))
     for f in pkg.findings:
-        sev = str(f.get("severity", ""))
         items.append(ChecklistItem(
-            aspect="compliance", source="finding", code=str(f.get("code", "?")),
-            title=str(f.get("message", "")), severity=sev,
-            detail=f"条款 {f.get('clause', '-')}；{f.get('fix') or ''}",
-            status="issue" if sev == "阻断" else "open"))
-    for r in pkg.assessment.get("results", []) or []:
-        verdict = str(r.get("verdict", ""))
+            aspect="compliance", source="finding", code=f.code, title=f.message,
+            severity=f.severity.value, detail=f"条款 {f.clause}；{f.fix or ''}",
+            status="issue" if f.severity is Severity.BLOCKING else "open"))
+    for r in pkg.assessment.results if pkg.assessment else []:
         items.append(ChecklistItem(
-            aspect="feasibility", source="assessment", code=str(r.get("item", "?")),
-            title=f"评估项 {r.get('item')}：比率 {r.get('rate')}（n={r.get('n')}，"
-                  f"置信区间 {r.get('ci_low')}–{r.get('ci_high')}，阈值 {r.get('threshold')}）",
-            detail=f"结论：{verdict}", status="ok" if verdict.lower() in _PASS else "open"))
+            aspect="feasibility", source="assessment", code=r.item,
+            title=f"评估项 {r.item}：比率 {r.rate}（n={r.n}，"
+                  f"置信区间 {r.ci_low}–{r.ci_high}，阈值 {r.threshold}）",
+            detail=f"结论：{r.verdict}", status="ok" if r.verdict == "符合" else "open"))
     items.append(ChecklistItem(aspect="feasibility", source="review", code="test-access",
                                title="技术可行性：测试账号与接口可用", status="open"))
     return items

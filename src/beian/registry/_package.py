@@ -1,66 +1,50 @@
 """Reading an uploaded filing package (the directory ``beian build`` writes, zipped).
 
-The package holds ``manifest.json`` (format ``beian-package/1``: tool, edition, provider,
-service, files with SHA-256, size and kind), ``findings.json`` (list of findings) and
-``assessment.json`` (the AssessmentLog). Every listed file must be present with the listed hash
-and size, and nothing unlisted may ride along.
+The package follows the contract of :mod:`beian._shared.package`: ``manifest.json``
+(:class:`PackageManifest`), ``findings.json`` (a list of findings) and ``assessment.json``
+(the :class:`~beian.assess.AssessmentLog`), each validated with the model ``beian build``
+wrote it with. Every listed file must be present with the listed hash and size, and nothing
+unlisted may ride along. A malformed file is an :class:`InputError` (HTTP 400) naming the file
+and the field.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
+from beian._shared.package import (
+    ASSESSMENT,
+    FINDINGS,
+    MANIFEST,
+    PACKAGE_FORMAT,
+    PackageManifest,
+    parse_findings,
+    parse_json,
+)
 from beian.errors import InputError
+from beian.findings import Finding
 
-__all__ = ["PACKAGE_FORMAT", "Manifest", "Package", "read_package", "zip_directory"]
+if TYPE_CHECKING:
+    from beian.assess import AssessmentLog
 
-PACKAGE_FORMAT = "beian-package/1"
-_META = ("manifest.json", "findings.json", "assessment.json")
+__all__ = ["PACKAGE_FORMAT", "Manifest", "Package", "PackageManifest", "read_package",
+           "zip_directory"]
 
-
-class _Provider(BaseModel):
-    name: str = Field(min_length=1)
-    uscc: str = Field(min_length=1)
-    province: str = Field(min_length=1)
-
-
-class _Service(BaseModel):
-    name: str = Field(min_length=1)
-    model_name: str = Field(min_length=1)
-    kind: str = Field(pattern="^(filing|registration)$")
-
-
-class _File(BaseModel):
-    path: str
-    sha256: str = Field(pattern="^[0-9a-f]{64}$")
-    size: int = Field(ge=0)
-    kind: str
-
-
-class Manifest(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    format: str
-    tool: str
-    edition: str
-    provider: _Provider
-    service: _Service
-    files: list[_File]
+Manifest = PackageManifest  # the name this module used before the contract was shared
+_META = (MANIFEST, FINDINGS, ASSESSMENT)
 
 
 @dataclass
 class Package:
-    manifest: Manifest
+    manifest: PackageManifest
     files: dict[str, tuple[bytes, str]]  # path -> (data, kind), including the meta files
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    assessment: dict[str, Any] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    assessment: AssessmentLog | None = None
 
 
 def _safe(name: str) -> str:
@@ -68,13 +52,6 @@ def _safe(name: str) -> str:
     if p.is_absolute() or ".." in p.parts or "\\" in name or not name:
         raise InputError("材料包内有不安全的路径", where=name, fix="路径应为包内相对路径")
     return str(p)
-
-
-def _json(data: bytes, where: str) -> Any:
-    try:
-        return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"JSON 无法解析：{exc}", where=where, fix="请用 `beian build` 重新生成") from None
 
 
 def read_package(blob: bytes, *, max_bytes: int) -> Package:
@@ -88,15 +65,9 @@ def read_package(blob: bytes, *, max_bytes: int) -> Package:
     if sum(i.file_size for i in infos) > max_bytes:
         raise InputError("材料包解压后超过大小上限", where="package", fix=f"上限 {max_bytes} 字节")
     raw = {_safe(i.filename): zf.read(i) for i in infos}
-    if "manifest.json" not in raw:
+    if MANIFEST not in raw:
         raise InputError("材料包缺少 manifest.json", where="package", fix="请用 `beian build` 生成材料包")
-    try:
-        manifest = Manifest.model_validate(_json(raw["manifest.json"], "manifest.json"))
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
-        raise InputError(f"manifest.json 字段错误：{err['msg']}", where=f"manifest.json:{loc}",
-                         fix="请用 `beian build` 重新生成") from None
+    manifest = parse_json(raw[MANIFEST], PackageManifest, MANIFEST)
     if manifest.format != PACKAGE_FORMAT:
         raise InputError(f"不支持的材料包格式 {manifest.format!r}", where="manifest.json:format",
                          fix=f"应为 {PACKAGE_FORMAT}")
@@ -113,12 +84,12 @@ def read_package(blob: bytes, *, max_bytes: int) -> Package:
     extra = sorted(set(raw) - set(files) - set(_META))
     if extra:
         raise InputError("材料包内有清单未列出的文件", where=extra[0], fix="请删除或重新生成材料包")
-    findings = _json(raw["findings.json"], "findings.json") if "findings.json" in raw else []
-    assessment = _json(raw["assessment.json"], "assessment.json") if "assessment.json" in raw else {}
-    if not isinstance(findings, list):
-        raise InputError("findings.json 应为列表", where="findings.json", fix="请重新生成")
-    if not isinstance(assessment, dict):
-        raise InputError("assessment.json 应为对象", where="assessment.json", fix="请重新生成")
+    findings = parse_findings(raw[FINDINGS]) if FINDINGS in raw else []
+    assessment = None
+    if ASSESSMENT in raw:
+        from beian.assess import AssessmentLog
+
+        assessment = AssessmentLog.parse(raw[ASSESSMENT], where=ASSESSMENT)
     for meta, kind in zip(_META, ("manifest", "findings", "assessment"), strict=True):
         if meta in raw:
             files[meta] = (raw[meta], kind)
@@ -127,7 +98,7 @@ def read_package(blob: bytes, *, max_bytes: int) -> Package:
 
 def zip_directory(directory: Path) -> bytes:
     """Zip a package directory (what ``beian registry submit`` uploads)."""
-    if not (directory / "manifest.json").is_file():
+    if not (directory / MANIFEST).is_file():
         raise InputError("目录中没有 manifest.json", where=str(directory),
                          fix="请指向 `beian build` 生成的材料包目录")
     buf = io.BytesIO()

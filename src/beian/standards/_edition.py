@@ -127,12 +127,12 @@ def list_editions() -> list[str]:
 
 
 def _read(edition_id: str, part: str) -> dict[str, Any]:
-    import yaml
+    from beian.io import parse_yaml
 
     path = resources.files("beian.standards") / "data" / edition_id / f"{part}.yaml"
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = parse_yaml(path.read_text(encoding="utf-8"), where=f"{edition_id}/{part}.yaml")
     return data if isinstance(data, dict) else {}
 
 

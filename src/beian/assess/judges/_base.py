@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
 
+from beian._shared.plugins import PluginRegistry
 from beian.errors import ConfigError
 from beian.standards import Edition
 
@@ -60,6 +61,14 @@ class Verdict:
 
 
 _VERDICT_FIELDS = tuple(f.name for f in fields(Verdict))
+
+
+def verdicts_of(record: dict[str, Any]) -> dict[str, Verdict]:
+    """The verdicts stored in a record of records.jsonl, by judge name."""
+    return {
+        name: Verdict.from_dict({"judge": name, **v})
+        for name, v in (record.get("verdicts") or {}).items()
+    }
 
 
 @dataclass
@@ -118,7 +127,13 @@ class AnswerJudge(Judge):
         """The verdict on one answer, or ``None`` when this judge has nothing to say."""
 
 
-_JUDGES: dict[str, type[Judge]] = {}
+def _builtin_judges() -> None:
+    import beian.assess.judges  # noqa: F401  (registers the built-ins)
+
+
+_JUDGES: PluginRegistry[type[Judge]] = PluginRegistry(
+    "judges", label="评判器", builtins=_builtin_judges
+)
 
 
 def judge(name: str) -> Callable[[type[Judge]], type[Judge]]:
@@ -126,24 +141,29 @@ def judge(name: str) -> Callable[[type[Judge]], type[Judge]]:
 
     def deco(cls: type[Judge]) -> type[Judge]:
         cls.name = name
-        _JUDGES[name] = cls
+        _JUDGES.add(name, cls)
         return cls
 
     return deco
 
 
 def judge_names() -> list[str]:
-    return sorted(_JUDGES)
+    return _JUDGES.names()
 
 
 def make_judge(
     name: str, cfg: dict[str, Any], ctx: JudgeContext, where: str = "assess.yaml: judges"
 ) -> Judge:
-    cls = _JUDGES.get(name)
+    """The judge ``name`` of assess.yaml. ``type:`` in its settings names the judge class, so
+    one kind of judge can run twice under two names (``guard-qwen: {type: guard, …}``)."""
+    kind = str(cfg.get("type") or name)
+    cls = _JUDGES.get(kind)
     if cls is None:
         raise ConfigError(
-            f"未知的评判器 {name!r}",
-            where=f"{where}.{name}",
+            f"未知的评判器 {kind!r}",
+            where=f"{where}.{name}" + (".type" if "type" in cfg else ""),
             fix="可用评判器：" + "、".join(judge_names()),
         )
+    if kind != name:  # the same class, its verdicts recorded under this name
+        cls = type(cls.__name__, (cls,), {"name": name})
     return cls(cfg, f"{where}.{name}", ctx)

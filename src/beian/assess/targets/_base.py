@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from beian._shared.plugins import PluginRegistry
 from beian.errors import ConfigError
 
 Outcome = Literal["answered", "blocked", "empty", "error"]
@@ -58,14 +59,22 @@ class Target(Protocol):
 
 
 TargetFactory = Callable[[dict[str, Any], str], Target]
-_TARGETS: dict[str, TargetFactory] = {}
+
+
+def _builtin_targets() -> None:
+    import beian.assess.targets  # noqa: F401  (registers the built-ins)
+
+
+_TARGETS: PluginRegistry[TargetFactory] = PluginRegistry(
+    "targets", label="被测对象", builtins=_builtin_targets
+)
 
 
 def target(name: str) -> Callable[[TargetFactory], TargetFactory]:
     """Register a target type under ``name``."""
 
     def deco(factory: TargetFactory) -> TargetFactory:
-        _TARGETS[name] = factory
+        _TARGETS.add(name, factory)
         return factory
 
     return deco

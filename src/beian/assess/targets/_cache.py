@@ -8,6 +8,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from beian._shared.sqlite import connect as connect_sqlite
 from beian.assess.targets._base import Response
 
 _SCHEMA = """
@@ -33,10 +34,8 @@ class ResponseCache:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA wal_autocheckpoint=0")
+        self._db = connect_sqlite(self.path, autocommit=True)
+        self._db.execute("PRAGMA wal_autocheckpoint=0")  # the checkpoint thread below does it
         self._db.execute(_SCHEMA)
         self._lock = threading.Lock()
         self._unchecked = 0  # rows written since the last checkpoint was asked for
@@ -99,7 +98,7 @@ class ResponseCache:
         self._wake.set()
 
     def _checkpoints(self) -> None:
-        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        db = connect_sqlite(self.path, autocommit=True)
         try:
             while True:
                 self._wake.wait()

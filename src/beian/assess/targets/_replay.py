@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from beian.assess._bank import read_csv_rows, read_jsonl
+from beian._shared.tables import iter_jsonl, iter_records
 from beian.assess.targets._base import Response, target
 from beian.errors import ConfigError, InputError
 
@@ -25,11 +25,15 @@ class ReplayTarget:
             )
         self.path = Path(str(path))
         self.answers: dict[str, tuple[str, str]] = {}
-        reader = read_csv_rows if self.path.suffix.lower() == ".csv" else read_jsonl
-        for i, row in reader(self.path):
+        rows = (
+            ((r.where, rec) for r, rec in iter_records(self.path))
+            if self.path.suffix.lower() in (".csv", ".tsv", ".xlsx")
+            else ((f"{self.path}:{i}", obj) for i, obj in iter_jsonl(self.path))
+        )
+        for where, row in rows:
             qid = str(row.get("id") or "").strip()
             if not qid:
-                raise InputError("回放记录缺少 id", where=f"{self.path}:{i}")
+                raise InputError("回放记录缺少 id", where=where)
             outcome = str(row.get("outcome") or "").strip() or None
             answer = str(row.get("answer") or "")
             if outcome is None:
@@ -37,7 +41,7 @@ class ReplayTarget:
             if outcome not in _OUTCOMES:
                 raise InputError(
                     f"未知的 outcome {outcome!r}",
-                    where=f"{self.path}:{i}",
+                    where=where,
                     fix="answered/blocked/empty/error",
                 )
             self.answers[qid] = (outcome, answer)

@@ -1,4 +1,8 @@
-"""The rule registry: every check is a function registered with :func:`rule`."""
+"""The rule registry: every check is a function registered with :func:`rule`.
+
+Installed packs add rules through the entry point group ``beian.rules`` (see
+:mod:`beian._shared.plugins`).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,16 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Literal
 
+from beian._shared.plugins import ENTRY_POINT_GROUPS, PluginRegistry
 from beian.dossier._context import DossierContext
 from beian.findings import Finding, FindingCode, Location
 
 Aspect = Literal["完整性", "合规性", "可行性"]
 RuleFunc = Callable[[DossierContext], Iterable[Finding]]
-ENTRY_POINT_GROUP = "beian.dossier_rules"
+ENTRY_POINT_GROUP = ENTRY_POINT_GROUPS["rules"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,15 @@ class Rule:
         return found
 
 
-RULES: dict[str, Rule] = {}
+def _builtin_rules() -> None:
+    import beian.dossier.rules as pkg
+
+    for mod in pkgutil.iter_modules(pkg.__path__):
+        if not mod.name.startswith("_"):
+            importlib.import_module(f"{pkg.__name__}.{mod.name}")
+
+
+RULES: PluginRegistry[Rule] = PluginRegistry("rules", label="检查规则", builtins=_builtin_rules)
 
 
 def rule(
@@ -59,10 +71,10 @@ def rule(
     """
 
     def deco(func: RuleFunc) -> RuleFunc:
-        if rule_id in RULES and RULES[rule_id].func is not func:
-            raise ValueError(f"dossier rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(
-            rule_id, title, aspect, tuple(c.code for c in codes), func, foreign=foreign
+        RULES.add(
+            rule_id,
+            Rule(rule_id, title, aspect, tuple(c.code for c in codes), func, foreign=foreign),
+            key=lambda r: r.func,
         )
         return func
 
@@ -78,19 +90,6 @@ def relay(findings: Iterable[Finding], path: Path) -> Iterator[Finding]:
         yield f
 
 
-_loaded = False
-
-
 def load_rules() -> dict[str, Rule]:
-    """Import every rule module of this package and of installed packs (entry points)."""
-    global _loaded
-    if not _loaded:
-        import beian.dossier.rules as pkg
-
-        for mod in pkgutil.iter_modules(pkg.__path__):
-            if not mod.name.startswith("_"):
-                importlib.import_module(f"{pkg.__name__}.{mod.name}")
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            ep.load()
-        _loaded = True
+    """Every rule: this package's modules and installed packs' (entry points)."""
     return dict(RULES)

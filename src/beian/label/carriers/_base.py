@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import ClassVar, Literal, TypeVar
 
+from beian._shared.plugins import PluginRegistry
 from beian.errors import InputError
 
 __all__ = [
@@ -63,15 +64,19 @@ class Carrier(ABC):
     def content_digest(self, path: Path) -> bytes: ...
 
 
-_REGISTRY: dict[str, type[Carrier]] = {}
+def _builtin_carriers() -> None:
+    import beian.label.carriers  # noqa: F401  (registers the built-ins)
+
+
+_REGISTRY: PluginRegistry[type[Carrier]] = PluginRegistry(
+    "carriers", label="标识载体", builtins=_builtin_carriers
+)
 C = TypeVar("C", bound=type[Carrier])
 
 
 def register_carrier(cls: C) -> C:
     """Class decorator: make a carrier available for its suffixes."""
-    if cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls:
-        raise ValueError(f"carrier {cls.name} registered twice")
-    _REGISTRY[cls.name] = cls
+    _REGISTRY.add(cls.name, cls)
     return cls
 
 

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
+from beian._shared.sqlite import BUSY_TIMEOUT_S, set_pragmas
+
 __all__ = ["make_engine", "migrate"]
 
 
@@ -14,7 +16,7 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     """An engine for ``url``; ``schema`` (PostgreSQL) puts every table into that schema."""
     kw: dict[str, Any] = {"future": True}
     if url.startswith("sqlite"):
-        kw["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        kw["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_S}
         if url in ("sqlite://", "sqlite:///:memory:"):
             kw["poolclass"] = StaticPool
     elif url.startswith("postgresql://"):
@@ -30,11 +32,7 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _rec: Any) -> None:
             dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" below open transactions
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
+            set_pragmas(dbapi_conn, durable=True)
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:

@@ -1,6 +1,6 @@
 """The registry's domain: lifecycle table, working days, numbers, permissions, events."""
 
-from beian.registry.domain._calendar import (
+from beian._shared.workdays import (
     WorkingCalendar,
     YearSchedule,
     load_schedule_file,

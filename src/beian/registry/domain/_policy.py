@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from beian._shared.workdays import DEFAULT_NOTICE_WORKING_DAYS
 from beian.registry.domain._states import Deadline
 
 __all__ = ["Policy"]
@@ -18,7 +19,7 @@ __all__ = ["Policy"]
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    notice_working_days: int = Field(7, ge=1, description="公示期（工作日），种子流程：7 个工作日")
+    notice_working_days: int = Field(DEFAULT_NOTICE_WORKING_DAYS, ge=1, description="公示期（工作日），种子流程：7 个工作日")
     supplement_working_days: int = Field(10, ge=1, description="补正期限（工作日）")
     inspection_working_days: int = Field(20, ge=1, description="检查期限（工作日）")
     rectification_working_days: int = Field(15, ge=1, description="整改期限（工作日）")

@@ -1,6 +1,8 @@
-"""Writes the demo data in ``data/`` (bank, lexicon, classifier training set, assess.yaml).
+"""Writes the demo data: the example provider's test bank and keyword library
+(``beian/dossier/data/example/``) and the demo classifier's training set (``beian/demo/data/``).
 
-Run ``python -m beian.demo._make_data`` to regenerate; the output is seeded and committed.
+Run ``python -m tests.support.make_demo_data`` from the repository root to regenerate; the
+output is seeded and committed (the generator is development code, not part of the package).
 Every text here is written by the project: short, synthetic, deliberately mild examples.
 """
 
@@ -11,9 +13,11 @@ import json
 import random
 from pathlib import Path
 
-from beian.demo._behavior import answer_text, unsafe_text
+from beian.demo import answer_text, unsafe_text
 
-DATA = Path(__file__).resolve().parent / "data"
+SRC = Path(__file__).resolve().parents[2] / "src" / "beian"
+EXAMPLE = SRC / "dossier" / "data" / "example"
+DATA = SRC / "demo" / "data"
 SEED = 20241101
 
 # Topics per risk for generation questions (neutral or borderline phrasings).
@@ -294,12 +298,11 @@ def _classifier_rows(rng: random.Random) -> list[tuple[str, str]]:
 
 def main() -> None:
     rng = random.Random(SEED)
-    DATA.mkdir(parents=True, exist_ok=True)
     bank = _bank(rng)
-    with open(DATA / "bank.jsonl", "w", encoding="utf-8") as fh:
+    with open(EXAMPLE / "bank.jsonl", "w", encoding="utf-8") as fh:
         for row in bank:
             fh.write(json.dumps({k: v for k, v in row.items()}, ensure_ascii=False) + "\n")
-    with open(DATA / "lexicon.csv", "w", encoding="utf-8", newline="") as fh:
+    with open(EXAMPLE / "lexicon.csv", "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["keyword", "risk"])
         w.writerows(LEXICON)

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from beian.pii._synth_values import ValueGenerator
-from beian.pii._types import ENTITY_TYPES, Entity
+from beian.pii import ENTITY_TYPES, Entity
+from tests.support.pii_values import ValueGenerator
 
 __all__ = ["Sample", "Scores", "evaluate", "generate_samples", "generate_text"]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from beian._shared.workdays import WorkingCalendar, load_schedule_file, parse_schedule
 from beian.errors import InputError
-from beian.registry.domain import WorkingCalendar, load_schedule_file, parse_schedule
 
 D = dt.date
 

@@ -1,8 +1,12 @@
 """Working days by the State Council holiday schedule, including make-up working weekends (调休).
 
-The schedule comes from the maintained ``chinesecalendar`` package. A year the package does not
-cover can be loaded from the official notice as a file (:func:`parse_schedule`) until the package
+The one calendar of the project (the registry's deadlines, the dossier's launch-date check). The
+schedule comes from the maintained ``chinesecalendar`` package. A year the package does not cover
+can be loaded from the official notice as a file (:func:`parse_schedule`) until the package
 catches up; a date in a year that neither covers is an error, never a guess.
+
+The public notice lasts :func:`notice_working_days` working days: one setting,
+``registry.policy.notice_working_days`` in beian.yaml (default 7, the seed process).
 """
 
 from __future__ import annotations
@@ -11,11 +15,23 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from beian.errors import InputError
+from beian.errors import ConfigError, InputError
 
-__all__ = ["WorkingCalendar", "YearSchedule", "load_schedule_file", "parse_schedule"]
+if TYPE_CHECKING:
+    from beian.config import BeianConfig
+
+__all__ = [
+    "DEFAULT_NOTICE_WORKING_DAYS",
+    "WorkingCalendar",
+    "YearSchedule",
+    "load_schedule_file",
+    "notice_working_days",
+    "parse_schedule",
+]
+
+DEFAULT_NOTICE_WORKING_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -123,8 +139,9 @@ class WorkingCalendar:
             raise InputError(
                 f"没有 {day.year} 年的法定节假日安排，无法计算工作日",
                 where=day.isoformat(),
-                fix=(f"chinesecalendar 仅覆盖 {min(years)}–{max(years)} 年；请升级该包，或由管理员用 "
-                     "`beian registry calendar load 文件` 导入国务院办公厅公布的当年安排"),
+                fix=(f"chinesecalendar 仅覆盖 {min(years)}–{max(years)} 年；请升级该包（pip install -U "
+                     "chinesecalendar），或在备案系统中由管理员用 `beian registry calendar load 文件` "
+                     "导入国务院办公厅公布的当年安排"),
             ) from None
 
     def add_working_days(self, start: dt.date, n: int) -> dt.date:
@@ -154,3 +171,29 @@ def load_schedule_file(path: str | Path) -> YearSchedule:
     if not isinstance(data, dict):
         raise InputError("日历文件顶层应为映射", where=str(path), fix="见 docs/registry.md 的示例")
     return parse_schedule(data, where=str(path))
+
+
+def notice_working_days(config: BeianConfig | None) -> int:
+    """Working days of the public notice: ``registry.policy.notice_working_days`` (default 7).
+
+    The one setting for the figure, read by the registry's deadlines and the dossier's
+    launch-date check alike. The old ``dossier.public_notice_working_days`` is refused.
+    """
+    if config is None:
+        return DEFAULT_NOTICE_WORKING_DAYS
+    if "public_notice_working_days" in config.section("dossier"):
+        raise ConfigError(
+            "dossier.public_notice_working_days 已停用",
+            where=f"{config.path}: dossier.public_notice_working_days",
+            fix="公示期只在一处设置：registry.policy.notice_working_days（默认 7 个工作日）",
+        )
+    policy = config.section("registry").get("policy") or {}
+    value = (policy.get("notice_working_days", DEFAULT_NOTICE_WORKING_DAYS)
+             if isinstance(policy, dict) else DEFAULT_NOTICE_WORKING_DAYS)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(
+            f"公示期应为正整数个工作日，而不是 {value!r}",
+            where=f"{config.path}: registry.policy.notice_working_days",
+            fix="例如 notice_working_days: 7",
+        )
+    return value

@@ -1,0 +1,67 @@
+"""One table reader: CSV / TSV / XLSX / JSONL rows with file:line, one kind of error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from beian._shared.tables import iter_jsonl, iter_records, iter_rows
+from beian.errors import InputError
+
+
+def test_csv_rows_keep_the_line_a_record_starts_on(tmp_path: Path) -> None:
+    p = tmp_path / "t.csv"
+    p.write_text('id,text\n1,"two\nlines"\n\n2,plain\n', encoding="gb18030")
+    got = [(r.where, rec) for r, rec in iter_records(p)]
+    assert got == [(f"{p}:2", {"id": "1", "text": "two\nlines"}), (f"{p}:5", {"id": "2", "text": "plain"})]
+
+
+def test_tsv_is_split_on_tabs(tmp_path: Path) -> None:
+    p = tmp_path / "t.tsv"
+    p.write_text("a\tb\n", encoding="utf-8")
+    assert [r.cells for r in iter_rows(p)] == [("a", "b")]
+
+
+def test_workbook_rows_name_their_sheet(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "甲"
+    ws.append(["id", "text", None])
+    ws.append([None, None, None])
+    ws.append([1, "x", "dropped: no header"])
+    other = wb.create_sheet("乙")
+    other.append(["id"])
+    other.append([2])
+    p = tmp_path / "t.xlsx"
+    wb.save(p)
+    rows = [(r.where, rec) for r, rec in iter_records(p, sheets="all")]
+    assert rows == [(f"{p}!甲:3", {"id": 1, "text": "x"}), (f"{p}!乙:2", {"id": 2})]
+    assert [r.sheet for r in iter_rows(p)] == ["甲"] * 3  # the first sheet only by default
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "needle"),
+    [
+        ("broken.xlsx", b"not a zip", "无法读取 XLSX"),
+        ("table.ods", b"", "不支持的表格格式"),
+        ("missing.csv", None, "文件不存在"),
+    ],
+)
+def test_bad_tables_are_one_clear_error(tmp_path: Path, name: str, data: bytes | None, needle: str) -> None:
+    p = tmp_path / name
+    if data is not None:
+        p.write_bytes(data)
+    with pytest.raises(InputError) as exc:
+        list(iter_rows(p))
+    assert needle in exc.value.what and exc.value.where == str(p)
+
+
+def test_jsonl_errors_point_at_the_line(tmp_path: Path) -> None:
+    p = tmp_path / "a.jsonl"
+    p.write_text('{"a": 1}\n\n[1]\n', encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        list(iter_jsonl(p))
+    assert exc.value.where == f"{p}:3"
