@@ -48,20 +48,6 @@ ROUTES: tuple[tuple[str, View, list[str]], ...] = (
 )
 
 
-async def _chat_fast(gw: Gateway, scope: Scope, receive: Receive, send: Send) -> None:
-    """The OpenAI route is the gateway's hot path (every streamed chunk goes through
-    ``send``): it skips the router and the two exception middlewares, and handles errors
-    itself."""
-    try:
-        response = await chat_completions(gw, Request(scope, receive))
-    except Exception:
-        log.exception("处理对话请求时出错")
-        response = error_response(
-            500, error_body("网关内部错误，请稍后重试", "server_error", "internal_error")
-        )
-    await response(scope, receive, send)
-
-
 def create_app(gw: Gateway) -> ASGIApp:
     """The ASGI app serving ``gw``; its lifespan opens the upstream pool and the purge job."""
 
@@ -80,8 +66,18 @@ def create_app(gw: Gateway) -> ASGIApp:
     )  # fmt: skip
 
     async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+        # the OpenAI route is the gateway's hot path (every streamed chunk goes through
+        # `send`): it skips the router and the two exception middlewares, and handles errors
+        # itself
         if scope["type"] == "http" and scope["path"] == CHAT_PATH and scope["method"] == "POST":
-            await _chat_fast(gw, scope, receive, send)
+            try:
+                response = await chat_completions(gw, Request(scope, receive))
+            except Exception:
+                log.exception("处理对话请求时出错")
+                response = error_response(
+                    500, error_body("网关内部错误，请稍后重试", "server_error", "internal_error")
+                )
+            await response(scope, receive, send)
             return
         await app(scope, receive, send)
 
