@@ -20,7 +20,7 @@ from beian.errors import EXIT_BLOCKING
 
 if TYPE_CHECKING:
     from beian.assess import ItemResult
-    from beian.corpus import CorpusReport, Engine
+    from beian.corpus import CorpusReport, Engine, ScanRun, Screeners, SourceConfig
 
 _OUT_HELP = "筛查结果目录（scan.json、results/*.parquet、report.json 等）"
 _Edition = Annotated[str | None, typer.Option("--edition", "-e", help="标准版本")]
@@ -104,9 +104,7 @@ def scan(
     fmt: _Format = TableOrJson.table,
 ) -> None:
     """全量筛查语料：关键词、个人信息、分类模型；按来源给出违法不良信息占比与采用结论。"""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from beian.corpus import SourceConfig, build_report, build_screeners, scan_corpus
+    from beian.corpus import SourceConfig, build_report, build_screeners
     from beian.errors import ConfigError
 
     engines: dict[str, Engine] = {"local": "local", "ray": "ray"}
@@ -126,6 +124,40 @@ def scan(
         pii_is_bad=pii_is_bad,
         edition_risks=list(ed.risks),
     )
+    run = _scan_with_progress(
+        cfg, screeners, out, engine=chosen, workers=workers or None, clean=clean,
+        shard_bytes=shard_mb << 20, ray_address=ray_address,
+    )  # fmt: skip
+    report = build_report(out, ed)
+    if fmt is TableOrJson.json:
+        emit_json(
+            {
+                **report.model_dump(mode="json"),
+                "shards": len(run.shards),
+                "ran": len(run.ran),
+                "skipped": len(run.skipped),
+            }
+        )
+    else:
+        console.print(
+            f"分片 {len(run.shards)} 个：本次运行 {len(run.ran)}，跳过 {len(run.skipped)}；结果写入 {out}"
+        )
+        console.print(_report_table(report))
+        if report.findings:
+            console.print(findings_table(report.findings))
+    if any(f.severity.rank == 2 for f in report.findings):
+        raise typer.Exit(EXIT_BLOCKING)
+
+
+def _scan_with_progress(
+    cfg: SourceConfig, screeners: Screeners, out: Path, *, engine: Engine, workers: int | None,
+    clean: bool, shard_bytes: int, ray_address: str | None,
+) -> ScanRun:  # fmt: skip
+    """:func:`beian.corpus.scan_corpus` with a progress bar on stderr (bytes and documents)."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from beian.corpus import scan_corpus
+
     with Progress(
         TextColumn("筛查"),
         BarColumn(),
@@ -149,37 +181,10 @@ def scan(
             state["docs"] += summary["docs"]
             bar.update(task, advance=summary["bytes"], docs=state["docs"])
 
-        run = scan_corpus(
-            cfg,
-            screeners,
-            out,
-            engine=chosen,
-            workers=workers or None,
-            clean=clean,
-            shard_bytes=shard_mb << 20,
-            ray_address=ray_address,
-            on_plan=on_plan,
-            progress=progress,
-        )
-    report = build_report(out, ed)
-    if fmt is TableOrJson.json:
-        emit_json(
-            {
-                **report.model_dump(mode="json"),
-                "shards": len(run.shards),
-                "ran": len(run.ran),
-                "skipped": len(run.skipped),
-            }
-        )
-    else:
-        console.print(
-            f"分片 {len(run.shards)} 个：本次运行 {len(run.ran)}，跳过 {len(run.skipped)}；结果写入 {out}"
-        )
-        console.print(_report_table(report))
-        if report.findings:
-            console.print(findings_table(report.findings))
-    if any(f.severity.rank == 2 for f in report.findings):
-        raise typer.Exit(EXIT_BLOCKING)
+        return scan_corpus(
+            cfg, screeners, out, engine=engine, workers=workers, clean=clean,
+            shard_bytes=shard_bytes, ray_address=ray_address, on_plan=on_plan, progress=progress,
+        )  # fmt: skip
 
 
 def sample(

@@ -27,7 +27,7 @@ from beian.corpus._sources import SourceConfig, SourceSpec, provenance_findings
 from beian.errors import InputError
 from beian.findings import Finding, Location
 from beian.io import atomic_write_text
-from beian.standards import Edition
+from beian.standards import Edition, Figure
 
 REPORT = "report.json"
 ERRORS = "errors.jsonl"
@@ -85,18 +85,39 @@ def build_report(out: str | os.PathLike[str], edition: Edition) -> CorpusReport:
     manifest = load_manifest(out)
     cfg = _config(manifest)
     fig = edition.figure(RATIO_FIGURE)
+    agg, errors_out = _aggregate(out, manifest, cfg)
+    where = str(out / MANIFEST)
+    findings = provenance_findings(cfg, where)
+    results = []
+    for s in cfg.sources:
+        res = _source_result(out, manifest, s, agg[s.name], fig)
+        results.append(res)
+        findings.extend(_source_findings(res, fig.threshold, where))
+    report = CorpusReport(
+        edition=edition.id,
+        clause=fig.clause,
+        threshold=fig.threshold,
+        screeners=manifest["screeners"],
+        docs=sum(r.docs for r in results),
+        bad=sum(r.bad for r in results),
+        errors=sum(r.errors for r in results),
+        sources=results,
+        findings=findings,
+    )
+    atomic_write_text(out / ERRORS, "".join(e + "\n" for e in errors_out))
+    atomic_write_text(out / REPORT, report.model_dump_json(indent=2))
+    return report
+
+
+def _aggregate(
+    out: Path, manifest: dict[str, Any], cfg: SourceConfig
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Per source: the shards' counts summed; and every bad record as a JSON line."""
     agg: dict[str, dict[str, Any]] = {
-        s.name: {
-            "docs": 0,
-            "bad": 0,
-            "errors": 0,
-            "pii": 0,
-            "risk": Counter(),
-            "shards": 0,
-            "files": set(),
-        }
+        s.name: {"docs": 0, "bad": 0, "errors": 0, "pii": 0, "risk": Counter(), "shards": 0,
+                 "files": set()}
         for s in cfg.sources
-    }
+    }  # fmt: skip
     missing = []
     errors_out: list[str] = []
     for shard in manifest["shards"]:
@@ -122,55 +143,41 @@ def build_report(out: str | os.PathLike[str], edition: Edition) -> CorpusReport:
             where=str(out),
             fix="请重新运行 `beian corpus scan`，已完成的分片会被跳过",
         )
-    where = str(out / MANIFEST)
-    findings = provenance_findings(cfg, where)
-    results = []
-    for s in cfg.sources:
-        a = agg[s.name]
-        dups, examples = (
-            _duplicate_ids(out, [sh for sh in manifest["shards"] if sh["source"] == s.name])
-            if s.id_field
-            else (0, [])
-        )
-        n, k = a["docs"], a["bad"]
-        ratio = k / n if n else 0.0
-        lo, hi = wilson_interval(k, n)
-        ok = n > 0 and fig.check(ratio)
-        res = SourceResult(
-            name=s.name,
-            type=s.type,
-            files=len(a["files"]),
-            shards=a["shards"],
-            docs=n,
-            bad=k,
-            ratio=ratio,
-            ci_low=lo,
-            ci_high=hi,
-            errors=a["errors"],
-            pii_docs=a["pii"],
-            by_risk=dict(sorted(a["risk"].items())),
-            missing_records=s.missing_records(),
-            duplicate_ids=dups,
-            duplicate_examples=examples,
-            verdict="接受" if ok else "拒绝",
-            straddles=n > 0 and lo <= fig.threshold <= hi,
-        )
-        results.append(res)
-        findings.extend(_source_findings(res, fig.threshold, where))
-    report = CorpusReport(
-        edition=edition.id,
-        clause=fig.clause,
-        threshold=fig.threshold,
-        screeners=manifest["screeners"],
-        docs=sum(r.docs for r in results),
-        bad=sum(r.bad for r in results),
-        errors=sum(r.errors for r in results),
-        sources=results,
-        findings=findings,
+    return agg, errors_out
+
+
+def _source_result(
+    out: Path, manifest: dict[str, Any], s: SourceSpec, a: dict[str, Any], fig: Figure
+) -> SourceResult:
+    """One source's ratio, interval, verdict and record-keeping facts."""
+    dups, examples = (
+        _duplicate_ids(out, [sh for sh in manifest["shards"] if sh["source"] == s.name])
+        if s.id_field
+        else (0, [])
     )
-    atomic_write_text(out / ERRORS, "".join(e + "\n" for e in errors_out))
-    atomic_write_text(out / REPORT, report.model_dump_json(indent=2))
-    return report
+    n, k = a["docs"], a["bad"]
+    ratio = k / n if n else 0.0
+    lo, hi = wilson_interval(k, n)
+    ok = n > 0 and fig.check(ratio)
+    return SourceResult(
+        name=s.name,
+        type=s.type,
+        files=len(a["files"]),
+        shards=a["shards"],
+        docs=n,
+        bad=k,
+        ratio=ratio,
+        ci_low=lo,
+        ci_high=hi,
+        errors=a["errors"],
+        pii_docs=a["pii"],
+        by_risk=dict(sorted(a["risk"].items())),
+        missing_records=s.missing_records(),
+        duplicate_ids=dups,
+        duplicate_examples=examples,
+        verdict="接受" if ok else "拒绝",
+        straddles=n > 0 and lo <= fig.threshold <= hi,
+    )
 
 
 def _duplicate_ids(out: Path, shards: list[dict[str, Any]]) -> tuple[int, list[str]]:

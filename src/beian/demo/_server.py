@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import threading
 import time
@@ -76,135 +77,144 @@ def create_app(behavior: DemoBehavior | None = None, stats: DemoStats | None = N
     """The ASGI app of the demo model server."""
     beh = behavior or DemoBehavior()
     st = stats if stats is not None else DemoStats()
-
-    def _authorized(request: Request) -> bool:
-        return (
-            beh.api_key is None or request.headers.get("authorization") == f"Bearer {beh.api_key}"
-        )
-
-    async def models(request: Request) -> Response:
-        if not _authorized(request):
-            return _error(
-                401, "Incorrect API key provided", "invalid_api_key", "invalid_request_error"
-            )
-        return JSONResponse(
-            {
-                "object": "list",
-                "data": [{"id": beh.model, "object": "model", "created": 0, "owned_by": "beian"}],
-            }
-        )
-
-    async def completions(request: Request) -> Response:
-        if not _authorized(request):
-            return _error(
-                401, "Incorrect API key provided", "invalid_api_key", "invalid_request_error"
-            )
-        try:
-            body = await request.json()
-            messages = body["messages"]
-            if not isinstance(messages, list) or not messages:
-                raise ValueError
-        except (ValueError, KeyError, TypeError):
-            return _error(
-                400,
-                "'messages' is required and must be a non-empty array",
-                "invalid_request",
-                "invalid_request_error",
-            )
-        prompt = _prompt_of(messages)
-        attempt = st.record(prompt)
-        st.enter()
-        streaming = False
-        try:
-            resp = await _answer(body, messages, prompt, attempt)
-            if isinstance(resp, StreamingResponse):
-                streaming = True
-                resp.body_iterator = _counted(resp.body_iterator, st)
-            return resp
-        finally:
-            if not streaming:
-                st.leave()
-
-    async def _answer(
-        body: dict[str, Any], messages: list[dict[str, Any]], prompt: str, attempt: int
-    ) -> Response:
-        p = plan(prompt, attempt, beh)
-        if (beh.judge or beh.guard) and p.kind in ("answer", "refuse"):
-            p = Plan(
-                "answer",
-                text=guard_reply(messages, beh, attempt)
-                if beh.guard
-                else judge_reply(messages, beh),
-                delay_ms=p.delay_ms,
-                directives=p.directives,
-            )
-        if p.delay_ms:
-            await asyncio.sleep(p.delay_ms / 1000)
-        model = str(body.get("model") or beh.model)
-        if p.kind == "error":
-            if p.status == 429:
-                resp = _error(
-                    429, "Rate limit reached, please retry", "rate_limit_exceeded", "requests"
-                )
-                resp.headers["retry-after"] = "0"
-                return resp
-            return _error(
-                p.status,
-                "The server had an error while processing your request",
-                "server_error",
-                "server_error",
-            )
-        if p.kind == "malformed":
-            return Response(
-                '{"id": "chatcmpl-broken", "choices": [{"message": ', media_type="application/json"
-            )
-        if p.kind == "filter":
-            return _error(
-                p.status,
-                "The response was filtered due to the prompt triggering content management policy.",
-                "content_filter",
-                "invalid_request_error",
-            )
-        finish = "content_filter" if p.kind == "filter-finish" else "stop"
-        text = "" if p.kind == "filter-finish" else p.text
-        cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
-        created = int(time.time())
-        if body.get("stream"):
-            return StreamingResponse(
-                _stream(cid, created, model, text, finish, p, beh), media_type="text/event-stream"
-            )
-        if p.kind == "die":
-            raise ConnectionAbortedError("demo: connection dropped on request")
-        if beh.chunk_delay_ms and text:  # a model takes as long to generate a whole answer
-            await asyncio.sleep(len(_pieces(text, p, beh)) * beh.chunk_delay_ms / 1000)
-        usage = {
-            "prompt_tokens": len(prompt),
-            "completion_tokens": len(text),
-            "total_tokens": len(prompt) + len(text),
-        }
-        return JSONResponse(
-            {
-                "id": cid,
-                "object": "chat.completion",
-                "created": created,
-                "model": model,
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": text},
-                        "finish_reason": finish,
-                        "logprobs": None,
-                    }
-                ],
-                "usage": usage,
-            }
-        )
-
     return Starlette(
         routes=[
-            Route("/v1/models", models),
-            Route("/v1/chat/completions", completions, methods=["POST"]),
+            Route("/v1/models", functools.partial(_models, beh)),
+            Route("/v1/chat/completions", functools.partial(_completions, beh, st),
+                  methods=["POST"]),
         ]
+    )  # fmt: skip
+
+
+def _unauthorized(beh: DemoBehavior, request: Request) -> Response | None:
+    if beh.api_key is None or request.headers.get("authorization") == f"Bearer {beh.api_key}":
+        return None
+    return _error(401, "Incorrect API key provided", "invalid_api_key", "invalid_request_error")
+
+
+async def _models(beh: DemoBehavior, request: Request) -> Response:
+    denied = _unauthorized(beh, request)
+    if denied is not None:
+        return denied
+    return JSONResponse(
+        {
+            "object": "list",
+            "data": [{"id": beh.model, "object": "model", "created": 0, "owned_by": "beian"}],
+        }
+    )
+
+
+async def _completions(beh: DemoBehavior, st: DemoStats, request: Request) -> Response:
+    denied = _unauthorized(beh, request)
+    if denied is not None:
+        return denied
+    try:
+        body = await request.json()
+        messages = body["messages"]
+        if not isinstance(messages, list) or not messages:
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        return _error(
+            400,
+            "'messages' is required and must be a non-empty array",
+            "invalid_request",
+            "invalid_request_error",
+        )
+    prompt = _prompt_of(messages)
+    attempt = st.record(prompt)
+    st.enter()
+    streaming = False
+    try:
+        resp = await _answer(beh, body, messages, prompt, attempt)
+        if isinstance(resp, StreamingResponse):
+            streaming = True
+            resp.body_iterator = _counted(resp.body_iterator, st)
+        return resp
+    finally:
+        if not streaming:
+            st.leave()
+
+
+def _plan(beh: DemoBehavior, messages: list[dict[str, Any]], prompt: str, attempt: int) -> Plan:
+    """What to do with this prompt; a judge or guard model answers with its verdict."""
+    p = plan(prompt, attempt, beh)
+    if (beh.judge or beh.guard) and p.kind in ("answer", "refuse"):
+        text = guard_reply(messages, beh, attempt) if beh.guard else judge_reply(messages, beh)
+        p = Plan("answer", text=text, delay_ms=p.delay_ms, directives=p.directives)
+    return p
+
+
+def _failure(p: Plan) -> Response | None:
+    """The planned error, malformed body or content-filter refusal; None for an answer."""
+    if p.kind == "error":
+        if p.status == 429:
+            resp = _error(429, "Rate limit reached, please retry", "rate_limit_exceeded", "requests")
+            resp.headers["retry-after"] = "0"
+            return resp
+        return _error(
+            p.status,
+            "The server had an error while processing your request",
+            "server_error",
+            "server_error",
+        )
+    if p.kind == "malformed":
+        return Response(
+            '{"id": "chatcmpl-broken", "choices": [{"message": ', media_type="application/json"
+        )
+    if p.kind == "filter":
+        return _error(
+            p.status,
+            "The response was filtered due to the prompt triggering content management policy.",
+            "content_filter",
+            "invalid_request_error",
+        )
+    return None
+
+
+async def _answer(
+    beh: DemoBehavior, body: dict[str, Any], messages: list[dict[str, Any]], prompt: str,
+    attempt: int,
+) -> Response:  # fmt: skip
+    p = _plan(beh, messages, prompt, attempt)
+    if p.delay_ms:
+        await asyncio.sleep(p.delay_ms / 1000)
+    failure = _failure(p)
+    if failure is not None:
+        return failure
+    model = str(body.get("model") or beh.model)
+    finish = "content_filter" if p.kind == "filter-finish" else "stop"
+    text = "" if p.kind == "filter-finish" else p.text
+    cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+    created = int(time.time())
+    if body.get("stream"):
+        return StreamingResponse(
+            _stream(cid, created, model, text, finish, p, beh), media_type="text/event-stream"
+        )
+    if p.kind == "die":
+        raise ConnectionAbortedError("demo: connection dropped on request")
+    if beh.chunk_delay_ms and text:  # a model takes as long to generate a whole answer
+        await asyncio.sleep(len(_pieces(text, p, beh)) * beh.chunk_delay_ms / 1000)
+    usage = {
+        "prompt_tokens": len(prompt),
+        "completion_tokens": len(text),
+        "total_tokens": len(prompt) + len(text),
+    }
+    return JSONResponse(
+        {
+            "id": cid,
+            "object": "chat.completion",
+            "created": created,
+            "model": model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text},
+                    "finish_reason": finish,
+                    "logprobs": None,
+                }
+            ],
+            "usage": usage,
+        }
     )
 
 

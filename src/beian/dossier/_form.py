@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from beian.dossier._clauses import modes_zh
 from beian.dossier._context import DossierContext
-from beian.dossier._schema import CHANNEL_ZH, MODALITY_ZH, SOURCE_ZH, ModelCardFacts, Person
+from beian.dossier._schema import (
+    CHANNEL_ZH,
+    MODALITY_ZH,
+    SOURCE_ZH,
+    Dossier,
+    ModelCardFacts,
+    Person,
+)
 from beian.dossier.render._blocks import Document, Heading, Para, Table
 
 
@@ -26,122 +33,19 @@ def _kv(rows: list[tuple[str, object]]) -> Table:
 
 def form_document(ctx: DossierContext) -> Document:
     d = ctx.dossier
-    p, s, m, o, sa = d.provider, d.service, d.model, d.operations, d.safety
-    b = m.base_model
     doc = Document(
         title=f"生成式人工智能服务{ctx.edition.materials.form_name}",
-        subtitle=(f"{_v(p.name)} · {_v(s.name)}", ctx.edition.label()),
+        subtitle=(f"{_v(d.provider.name)} · {_v(d.service.name)}", ctx.edition.label()),
     )
     sections = {sec.id: sec.name for sec in ctx.edition.materials.sections}
     doc.add(
         Heading(f"一、{sections.get('basic', '基本信息')}"),
-        _kv(
-            [
-                ("模型名称", s.model_name),
-                ("服务名称", s.name),
-                (
-                    "备案类型",
-                    "备案（自研或微调模型）" if s.kind == "filing" else "登记（调用已备案模型）",
-                ),
-                ("备案主体", p.name),
-                ("统一社会信用代码", p.uscc),
-                ("属地", p.province),
-                ("单位地址", p.address),
-                ("法定代表人", _person(p.responsible.legal_representative)),
-                ("安全负责人", _person(p.responsible.security_officer)),
-                ("内容审核负责人", _person(p.responsible.content_officer)),
-                ("联系人", "；".join(_person(c) for c in p.contacts)),
-                ("服务功能", "、".join(s.functions)),
-                ("通用或行业领域", "通用" if s.domain == "general" else f"行业：{_v(s.industry)}"),
-                ("服务形式", modes_zh(d)),
-                ("服务地址", s.url),
-                ("计划上线日期", s.launch_date),
-                ("适用人群", s.scope.users),
-                ("适用场合", s.scope.scenarios),
-                ("用途", s.scope.uses),
-                ("是否面向未成年人", s.scope.minors),
-                ("未成年人保护措施", "；".join(s.scope.minors_measures)),
-            ]
-        ),
+        _kv(_basic_rows(d)),
         Heading(f"二、{sections.get('model', '模型研制')}"),
-        _kv(
-            [
-                ("模型架构", m.architecture),
-                ("参数规模", m.parameters),
-                *_card_rows(m.card),
-                ("是否使用他人基础模型", not b.self_developed),
-                ("基础模型", None if b.self_developed else f"{_v(b.name)}（{_v(b.provider)}）"),
-                (
-                    "基础模型是否已备案及备案号",
-                    None if b.self_developed else f"{_v(b.filed)}，{_v(b.filing_number)}",
-                ),
-                ("训练算力", m.training_compute),
-                ("语料规模", m.corpus.total_scale),
-                ("语料合法性", m.corpus.legality),
-                (
-                    "标注来源与规模",
-                    f"{_v(m.annotation.source)}；{_v(m.annotation.scale)}；{_v(m.annotation.team_size)} 人",
-                ),
-            ]
-        ),
-        Table(
-            ("语料来源", "类型", "规模", "语种", "违法不良信息占比", "个人信息"),
-            tuple(
-                (
-                    _v(src.name),
-                    SOURCE_ZH.get(src.type or "", "（未填写）"),
-                    _v(src.scale),
-                    _v(src.language),
-                    "（未测）" if src.harmful_ratio is None else f"{src.harmful_ratio:g}%",
-                    "敏感个人信息"
-                    if src.sensitive_personal_information
-                    else ("含" if src.personal_information else "不含"),
-                )
-                for src in m.corpus.sources
-            ),
-            (2.4, 1.2, 1.2, 1, 1.4, 1.2),
-        ),
+        _kv(_model_rows(d)),
+        _corpus_table(d),
         Heading(f"三、{sections.get('service', '服务与安全')}"),
-        _kv(
-            [
-                ("推理算力", o.inference_compute),
-                ("拦截措施", o.interception.description),
-                (
-                    "关键词 / 分类模型 / 人工监看",
-                    f"{_v(o.interception.keywords)} / {_v(o.interception.classifier)} / {_v(o.interception.manual_review)}",
-                ),
-                ("监看人员", o.interception.monitors),
-                ("模型更新策略", o.updates.model_policy),
-                ("关键词库更新周期（天）", o.updates.keywords_interval_days),
-                ("测试题库更新周期（天）", o.updates.banks_interval_days),
-                ("数据加密", sa.encryption),
-                ("访问控制", sa.access_control),
-                ("备份与恢复", sa.backup),
-                ("安全审计", sa.security_audit),
-                ("个人信息保护", sa.personal_information),
-                ("透明度", sa.transparency),
-                ("供应链安全", sa.supply_chain),
-                (
-                    "投诉举报渠道",
-                    "；".join(f"{CHANNEL_ZH[c.type]} {c.value}" for c in sa.complaint.channels),
-                ),
-                (
-                    "处理规则与反馈时限",
-                    f"{_v(sa.complaint.rules_url)}；{_v(sa.complaint.response_days)} 天",
-                ),
-                (
-                    "输入用于训练及关闭方式",
-                    f"{_v(sa.training_opt_out.trains_on_inputs)}；{_v(sa.training_opt_out.notice)}",
-                ),
-                (
-                    "生成内容标识",
-                    "；".join(
-                        f"{MODALITY_ZH[k]}：{_v(v.explicit)} / {_v(v.implicit)}"
-                        for k, v in sa.labelling.items()
-                    ),
-                ),
-            ]
-        ),
+        _kv(_service_rows(d)),
         Heading("四、附件"),
         Table(
             ("附件", "格式", "条款"),
@@ -153,6 +57,121 @@ def form_document(ctx: DossierContext) -> Document:
         Para(ctx.edition.materials.test_access, note=True),
     )
     return doc
+
+
+def _basic_rows(d: Dossier) -> list[tuple[str, object]]:
+    p, s = d.provider, d.service
+    return [
+        ("模型名称", s.model_name),
+        ("服务名称", s.name),
+        (
+            "备案类型",
+            "备案（自研或微调模型）" if s.kind == "filing" else "登记（调用已备案模型）",
+        ),
+        ("备案主体", p.name),
+        ("统一社会信用代码", p.uscc),
+        ("属地", p.province),
+        ("单位地址", p.address),
+        ("法定代表人", _person(p.responsible.legal_representative)),
+        ("安全负责人", _person(p.responsible.security_officer)),
+        ("内容审核负责人", _person(p.responsible.content_officer)),
+        ("联系人", "；".join(_person(c) for c in p.contacts)),
+        ("服务功能", "、".join(s.functions)),
+        ("通用或行业领域", "通用" if s.domain == "general" else f"行业：{_v(s.industry)}"),
+        ("服务形式", modes_zh(d)),
+        ("服务地址", s.url),
+        ("计划上线日期", s.launch_date),
+        ("适用人群", s.scope.users),
+        ("适用场合", s.scope.scenarios),
+        ("用途", s.scope.uses),
+        ("是否面向未成年人", s.scope.minors),
+        ("未成年人保护措施", "；".join(s.scope.minors_measures)),
+    ]
+
+
+def _model_rows(d: Dossier) -> list[tuple[str, object]]:
+    m = d.model
+    b = m.base_model
+    return [
+        ("模型架构", m.architecture),
+        ("参数规模", m.parameters),
+        *_card_rows(m.card),
+        ("是否使用他人基础模型", not b.self_developed),
+        ("基础模型", None if b.self_developed else f"{_v(b.name)}（{_v(b.provider)}）"),
+        (
+            "基础模型是否已备案及备案号",
+            None if b.self_developed else f"{_v(b.filed)}，{_v(b.filing_number)}",
+        ),
+        ("训练算力", m.training_compute),
+        ("语料规模", m.corpus.total_scale),
+        ("语料合法性", m.corpus.legality),
+        (
+            "标注来源与规模",
+            f"{_v(m.annotation.source)}；{_v(m.annotation.scale)}；{_v(m.annotation.team_size)} 人",
+        ),
+    ]
+
+
+def _corpus_table(d: Dossier) -> Table:
+    return Table(
+        ("语料来源", "类型", "规模", "语种", "违法不良信息占比", "个人信息"),
+        tuple(
+            (
+                _v(src.name),
+                SOURCE_ZH.get(src.type or "", "（未填写）"),
+                _v(src.scale),
+                _v(src.language),
+                "（未测）" if src.harmful_ratio is None else f"{src.harmful_ratio:g}%",
+                "敏感个人信息"
+                if src.sensitive_personal_information
+                else ("含" if src.personal_information else "不含"),
+            )
+            for src in d.model.corpus.sources
+        ),
+        (2.4, 1.2, 1.2, 1, 1.4, 1.2),
+    )
+
+
+def _service_rows(d: Dossier) -> list[tuple[str, object]]:
+    o, sa = d.operations, d.safety
+    return [
+        ("推理算力", o.inference_compute),
+        ("拦截措施", o.interception.description),
+        (
+            "关键词 / 分类模型 / 人工监看",
+            f"{_v(o.interception.keywords)} / {_v(o.interception.classifier)} / {_v(o.interception.manual_review)}",
+        ),
+        ("监看人员", o.interception.monitors),
+        ("模型更新策略", o.updates.model_policy),
+        ("关键词库更新周期（天）", o.updates.keywords_interval_days),
+        ("测试题库更新周期（天）", o.updates.banks_interval_days),
+        ("数据加密", sa.encryption),
+        ("访问控制", sa.access_control),
+        ("备份与恢复", sa.backup),
+        ("安全审计", sa.security_audit),
+        ("个人信息保护", sa.personal_information),
+        ("透明度", sa.transparency),
+        ("供应链安全", sa.supply_chain),
+        (
+            "投诉举报渠道",
+            "；".join(f"{CHANNEL_ZH[c.type]} {c.value}" for c in sa.complaint.channels),
+        ),
+        (
+            "处理规则与反馈时限",
+            f"{_v(sa.complaint.rules_url)}；{_v(sa.complaint.response_days)} 天",
+        ),
+        (
+            "输入用于训练及关闭方式",
+            f"{_v(sa.training_opt_out.trains_on_inputs)}；{_v(sa.training_opt_out.notice)}",
+        ),
+        (
+            "生成内容标识",
+            "；".join(
+                f"{MODALITY_ZH[k]}：{_v(v.explicit)} / {_v(v.implicit)}"
+                for k, v in sa.labelling.items()
+            ),
+        ),
+    ]
 
 
 def _card_rows(card: ModelCardFacts | None) -> list[tuple[str, object]]:
