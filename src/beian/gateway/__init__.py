@@ -18,7 +18,7 @@ from beian.gateway._config import (
     UpstreamConfig,
     load_gateway_config,
 )
-from beian.gateway._gateway import Gateway, ReloadResult
+from beian.gateway._gateway import Gateway, GatewayOptions, ReloadResult
 from beian.gateway._holdback import StreamScreener
 from beian.gateway._labels import Labeller
 from beian.gateway._screening import (
@@ -45,6 +45,7 @@ __all__ = [
     "Exchange",
     "Gateway",
     "GatewayConfig",
+    "GatewayOptions",
     "Labeller",
     "LabelsConfig",
     "PiiRedactor",
