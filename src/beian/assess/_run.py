@@ -267,7 +267,10 @@ def apply_judges(
 
 
 def build_judges(cfg: AssessConfig, ctx: JudgeContext) -> list[Judge]:
-    return [make_judge(name, jc, ctx, f"{cfg.path}: judges") for name, jc in cfg.judges.items()]
+    return [
+        make_judge(name, jc, ctx, cfg.where("judges", name) + "judges")
+        for name, jc in cfg.judges.items()
+    ]
 
 
 def write_records(run_dir: Path, records: list[dict[str, Any]]) -> None:
@@ -357,8 +360,10 @@ def run_assessment(
     cache_path = cfg.resolve(cfg.cache) if cfg.cache else out / "cache.sqlite"
     ctx = JudgeContext(edition=edition, base_dir=cfg.base_dir, run_dir=out, cache_path=cache_path)
     judges = build_judges(cfg, ctx)  # before asking: configuration errors surface at once
-    policy = Policy.from_config(cfg.policy, {j.name for j in judges}, f"{cfg.path}: policy")
-    target = make_target(cfg.target, f"{cfg.path}: target")
+    policy = Policy.from_config(
+        cfg.policy, {j.name for j in judges}, locate=lambda path: cfg.located("policy", *path)
+    )
+    target = make_target(cfg.target, cfg.located("target"))
     cache = ResponseCache(cache_path)
     judging = Judging(judges)
     try:

@@ -12,8 +12,10 @@ from beian.assess.judges._base import (
     Judge,
     JudgeContext,
     JudgeInput,
+    JudgeSettings,
     Verdict,
     judge,
+    judge_class,
     judge_names,
     make_judge,
 )
@@ -32,13 +34,23 @@ from beian.assess.judges._human import (
 )
 from beian.assess.judges._keyword import KeywordJudge
 from beian.assess.judges._llm import LLMJudge, parse_reply
-from beian.assess.judges._policy import ITEM_KIND, ItemPolicy, Policy, decide, is_ok
+from beian.assess.judges._policy import (
+    ITEM_KIND,
+    METHOD_JUDGES,
+    ItemPolicy,
+    ItemPolicySettings,
+    Policy,
+    PolicySettings,
+    decide,
+    is_ok,
+)
 from beian.assess.judges._refusal import RefusalJudge, grade, is_refusal
 
 __all__ = [
     "ANSWERED",
     "EMPTY",
     "ITEM_KIND",
+    "METHOD_JUDGES",
     "QUALIFIED",
     "REFUSAL_GRADES",
     "REFUSED",
@@ -48,12 +60,15 @@ __all__ = [
     "ClassifierJudge",
     "HumanJudge",
     "ItemPolicy",
+    "ItemPolicySettings",
     "Judge",
     "JudgeContext",
     "JudgeInput",
+    "JudgeSettings",
     "KeywordJudge",
     "LLMJudge",
     "Policy",
+    "PolicySettings",
     "RefusalJudge",
     "Verdict",
     "decide",
@@ -63,6 +78,7 @@ __all__ = [
     "is_ok",
     "is_refusal",
     "judge",
+    "judge_class",
     "judge_names",
     "load_classifier",
     "load_manual",

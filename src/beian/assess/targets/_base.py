@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from pydantic import BaseModel, ConfigDict
+
+from beian.assess._settings import settings_data, validate_settings
 from beian.errors import ConfigError
 
 Outcome = Literal["answered", "blocked", "empty", "error"]
@@ -57,30 +60,53 @@ class Target(Protocol):
     async def aclose(self) -> None: ...
 
 
-TargetFactory = Callable[[dict[str, Any], str], Target]
-_TARGETS: dict[str, TargetFactory] = {}
+class TargetSettings(BaseModel):
+    """The ``target:`` section. Each target type registers a subclass naming its settings
+    (extra keys forbidden there); this base only knows ``type``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "openai"
 
 
-def target(name: str) -> Callable[[TargetFactory], TargetFactory]:
-    """Register a target type under ``name``."""
+TargetFactory = Callable[[Any, str], Target]  # (its settings model, where) -> target
+_TARGETS: dict[str, tuple[TargetFactory, type[TargetSettings]]] = {}
+
+
+def target(
+    name: str, settings: type[TargetSettings] = TargetSettings
+) -> Callable[[TargetFactory], TargetFactory]:
+    """Register a target type under ``name``, with the model of its settings."""
 
     def deco(factory: TargetFactory) -> TargetFactory:
-        _TARGETS[name] = factory
+        _TARGETS[name] = (factory, settings)
         return factory
 
     return deco
 
 
-def make_target(config: dict[str, Any], where: str = "assess.yaml: target") -> Target:
-    """Build the target described by the ``target:`` section of assess.yaml."""
-    kind = str(config.get("type", "openai"))
+def target_types() -> list[str]:
+    return sorted(_TARGETS)
+
+
+def target_settings(kind: str, where: str = "assess.yaml: target.type") -> type[TargetSettings]:
+    """The settings model of target type ``kind`` (unknown: a :class:`ConfigError` at ``where``)."""
     if kind not in _TARGETS:
         raise ConfigError(
             f"未知的被测对象类型 {kind!r}",
-            where=f"{where}.type",
-            fix="可用类型：" + "、".join(sorted(_TARGETS)),
+            where=where,
+            fix="可用类型：" + "、".join(target_types()),
         )
-    return _TARGETS[kind](config, where)
+    return _TARGETS[kind][1]
+
+
+def make_target(
+    config: TargetSettings | Mapping[str, Any], where: str = "assess.yaml: target"
+) -> Target:
+    """Build the target described by the ``target:`` section of assess.yaml."""
+    kind = str(settings_data(config).get("type") or "openai")
+    settings = validate_settings(target_settings(kind, f"{where}.type"), config, where)
+    return _TARGETS[kind][0](settings, where)
 
 
 def cache_key(identity: dict[str, Any], messages: list[dict[str, str]]) -> str:
