@@ -25,6 +25,7 @@ from beian.assess._log import AssessmentLog
 from beian.assess._sampling import draw
 from beian.assess._score import refusal_matrix, score
 from beian.assess.judges import (
+    DEFAULT_MAX_ERROR_SHARE,
     ITEM_KIND,
     Judge,
     JudgeContext,
@@ -426,4 +427,8 @@ def rescore(run_dir: str | os.PathLike[str], edition: Edition) -> AssessmentLog:
 
 def _policy_config(log: AssessmentLog) -> dict[str, Any]:
     pol = log.extra.get("policy") or {}
-    return {"manual_wins": pol.get("manual_wins", True), "items": pol.get("items") or {}}
+    return {
+        "manual_wins": pol.get("manual_wins", True),
+        "max_error_share": pol.get("max_error_share", DEFAULT_MAX_ERROR_SHARE),
+        "items": pol.get("items") or {},
+    }

@@ -35,6 +35,7 @@ from beian.assess.judges._human import (
 from beian.assess.judges._keyword import KeywordJudge
 from beian.assess.judges._llm import LLMJudge, parse_reply
 from beian.assess.judges._policy import (
+    DEFAULT_MAX_ERROR_SHARE,
     ITEM_KIND,
     METHOD_JUDGES,
     ItemPolicy,
@@ -48,6 +49,7 @@ from beian.assess.judges._refusal import RefusalJudge, grade, is_refusal
 
 __all__ = [
     "ANSWERED",
+    "DEFAULT_MAX_ERROR_SHARE",
     "EMPTY",
     "ITEM_KIND",
     "METHOD_JUDGES",
