@@ -231,10 +231,9 @@ def _document_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> YamlPath:
     out: list[str | int] = []
     cur = data
     for i, part in enumerate(loc):
-        if isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-            out.append(part)
-        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+        if (isinstance(cur, dict) and part in cur) or (
+            isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
+        ):
             cur = cur[part]
             out.append(part)
         elif missing and i == len(loc) - 1 and isinstance(cur, dict):

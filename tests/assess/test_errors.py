@@ -10,7 +10,13 @@ from subprocess import CompletedProcess
 import pytest
 import yaml
 
-from beian.assess import AssessmentLog, assessment_findings, evaluate_item, load_assess_config, run_assessment
+from beian.assess import (
+    AssessmentLog,
+    assessment_findings,
+    evaluate_item,
+    load_assess_config,
+    run_assessment,
+)
 from beian.demo import DemoServer
 from beian.findings import Severity
 from beian.standards import load_edition

@@ -27,9 +27,7 @@ def settings_data(value: BaseModel | Mapping[str, Any] | None) -> dict[str, Any]
     return dict(value)
 
 
-def validate_settings(
-    model: type[S], value: BaseModel | Mapping[str, Any] | None, where: str
-) -> S:
+def validate_settings(model: type[S], value: BaseModel | Mapping[str, Any] | None, where: str) -> S:
     """``value`` as ``model``; a malformed value is a :class:`ConfigError` at ``where.field``."""
     if isinstance(value, model):
         return value

@@ -91,7 +91,7 @@ class Policy:
         at = locate or (lambda path: ".".join((where, *path)))
         settings = validate_settings(PolicySettings, raw, where)
         items: dict[str, ItemPolicy] = {}
-        configured: Mapping[str, ItemPolicySettings] = settings.items
+        configured: dict[str, ItemPolicySettings] = {str(k): v for k, v in settings.items.items()}
         for item, default in DEFAULT_JUDGES.items():
             spec = configured.get(item)
             if spec is None:
