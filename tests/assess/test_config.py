@@ -37,7 +37,7 @@ CASES = [
     ("retries-fraction", _doc(TARGET + "  retries: 2.5\n"), "target.retries", "retries"),
     ("base-url-scheme", _doc(TARGET.replace("http://127.0.0.1:9/v1", "ftp://x")), "target.base_url", "ftp"),
     ("target-type", _doc(TARGET.replace("type: openai", "type: grpc")), "target.type", "grpc"),
-    ("bad-regex", _doc(TARGET + "  filter_patterns: ['(unclosed']\n"), "target.filter_patterns", "unclosed"),
+    ("bad-regex", _doc(TARGET + "  filter_patterns: ['(unclosed']\n"), "target.filter_patterns.0", "unclosed"),
     ("misspelt-key", _doc(TARGET + "  concurency: 4\n"), "target.concurency", "concurency"),
     ("replay-no-path", _doc("target:\n  type: replay\n"), "target.path", "target:"),
     ("params-not-map", _doc(TARGET + "  params: [temperature]\n"), "target.params", "params"),
