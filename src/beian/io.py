@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
-from beian.errors import InputError
+from beian.errors import BeianError, InputError
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -31,6 +31,7 @@ __all__ = [
     "line_of",
     "load_yaml",
     "load_yaml_model",
+    "located_validation_error",
     "parse_yaml",
     "read_text",
     "write_yaml",
@@ -214,9 +215,14 @@ def line_of(lines: dict[YamlPath, int], path: YamlPath) -> int | None:
 
 
 def load_yaml_model(
-    path: str | os.PathLike[str], model: type[_M]
+    path: str | os.PathLike[str],
+    model: type[_M],
+    *,
+    error: type[BeianError] = InputError,
+    what: str = "YAML 内容不符合格式要求：",
+    fix: str = "请按模板（beian init 生成的注释）修改这些字段的类型或取值",
 ) -> tuple[_M, dict[YamlPath, int]]:
-    """Load a YAML file and validate it as ``model``; errors point at ``file:line``.
+    """Load a YAML file and validate it as ``model``; errors (``error``) point at ``file:line``.
 
     Returns the model and the line map of :func:`yaml_lines` (for locating findings later).
     """
@@ -232,20 +238,63 @@ def load_yaml_model(
     try:
         return model.model_validate(data if data is not None else {}), lines
     except ValidationError as exc:
-        problems = []
-        first_where = str(p)
-        for i, err in enumerate(exc.errors()):
-            loc = tuple(x for x in err["loc"] if isinstance(x, str | int) and x != "[key]")
-            line = line_of(lines, loc)
-            field = ".".join(str(x) for x in loc) or "（顶层）"
-            where = f"{p}:{line}" if line else str(p)
-            if i == 0:
-                first_where = f"{where} {field}"
-            problems.append(f"{where} {field}：{err['msg']}")
-        raise InputError(
-            "YAML 内容不符合格式要求："
-            + "；".join(problems[:10])
-            + (f"（另有 {len(problems) - 10} 处）" if len(problems) > 10 else ""),
-            where=first_where,
-            fix="请按模板（beian init 生成的注释）修改这些字段的类型或取值",
+        raise located_validation_error(
+            exc, p, lines, data=data, error=error, what=what, fix=fix
         ) from None
+
+
+def _document_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> YamlPath:
+    """The part of a pydantic ``loc`` that is a path in the document ``data``: union members
+    and validator names pydantic adds (``constrained-int``, ``literal['all']``) are dropped;
+    a missing key (``missing``) is kept."""
+    out: list[str | int] = []
+    cur = data
+    for i, part in enumerate(loc):
+        if (isinstance(cur, dict) and part in cur) or (
+            isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
+        ):
+            cur = cur[part]
+            out.append(part)
+        elif missing and i == len(loc) - 1 and isinstance(cur, dict):
+            out.append(part)
+    return tuple(out)
+
+
+def located_validation_error(
+    exc: Exception,
+    source: str | os.PathLike[str],
+    lines: dict[YamlPath, int],
+    *,
+    prefix: YamlPath = (),
+    data: Any = None,
+    error: type[BeianError] = InputError,
+    what: str = "YAML 内容不符合格式要求：",
+    fix: str = "请按模板（beian init 生成的注释）修改这些字段的类型或取值",
+) -> BeianError:
+    """The pydantic ``exc`` as ``error``, each problem at ``file:line field`` (at most ten listed).
+
+    ``prefix`` is where the validated value sits in the YAML document (a section validated on
+    its own, such as ``("target",)``); ``lines`` is the document's :func:`yaml_lines` map;
+    ``data`` the validated value, to tell its keys from the names pydantic adds to a location.
+    """
+    problems: list[str] = []
+    first_where = str(source)
+    for err in getattr(exc, "errors", list)():
+        raw = tuple(x for x in err["loc"] if isinstance(x, str | int) and x != "[key]")
+        rel = raw if data is None else _document_loc(raw, data, err["type"] == "missing")
+        loc = (*prefix, *rel)
+        line = line_of(lines, loc)
+        field = ".".join(str(x) for x in loc) or "（顶层）"
+        where = f"{source}:{line}" if line else str(source)
+        if not problems:
+            first_where = f"{where} {field}"
+        problem = f"{where} {field}：{err['msg']}"
+        if problem not in problems:
+            problems.append(problem)
+    return error(
+        what
+        + "；".join(problems[:10])
+        + (f"（另有 {len(problems) - 10} 处）" if len(problems) > 10 else ""),
+        where=first_where,
+        fix=fix,
+    )

@@ -108,8 +108,10 @@ def test_strata_and_holds() -> None:
     assert cal.reviewed["generation"]["random"] == 120 and cal.reviewed["generation"]["disagreement"] > 0
     agree, disagree = c.strata
     assert (agree.stratum, disagree.stratum) == ("agree", "disagree")
-    assert disagree.n == 0 and disagree.confusion.n == sum(1 for r in split)  # every split was settled by hand
-    assert c.human_n + agree.n == c.n == res.n and c.holds == "成立" and res.verdict == "符合"
+    # §9.3 methods are independent: the reviewed splits audit the keyword item, they do not decide it
+    assert disagree.n == len(split) and disagree.confusion.n == len(split)
+    assert c.human_n == 0 and agree.n + disagree.n == c.n == res.n
+    assert c.holds == "成立" and res.verdict == "符合"
     # the audit of each judge uses the random sample only
     audits = {(a.judge, a.kind): a for a in cal.judges}
     assert audits[("guard", "generation")].n == 120 and audits[("keyword", "generation")].n == 120

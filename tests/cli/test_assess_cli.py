@@ -175,7 +175,7 @@ def test_calibration_in_reports_from_a_filled_review_sheet(cli: Cli, tmp_path: P
     for kind, counts in cal["reviewed"].items():
         assert counts.get("disagreement", 0) == sum(k == kind and why == "评判器分歧" for k, why in reasons)
     log = AssessmentLog.load(tmp_path / "run" / "assessment.json")
-    assert log.version == 2 and log.calibration is not None
+    assert log.version == 3 and log.calibration is not None
     assert log.calibration.model_dump(mode="json") == cal  # the same, written into the log
     items = {c.item: c for c in log.calibration.items}
     assert set(items) == {r.item for r in log.results}

@@ -26,7 +26,7 @@ th{background:#f3f3f3}.ok{color:#137333;font-weight:bold}.bad{color:#c5221f;font
 <h1>生成式人工智能服务安全评估报告</h1>
 <p>评估名称：{{ name }}　·　{{ edition_label }}　·　生成时间：{{ log.created_at.strftime('%Y-%m-%d %H:%M:%S') }} UTC　·　{{ log.tool }}</p>
 <p>被测对象：{{ target }}</p>
-<p>结论：{% if log.passed and not missing %}<span class="ok">全部评估项符合</span>{% elif log.passed %}<span class="ok">已评估项全部符合</span>{% else %}<span class="bad">存在不符合的评估项</span>{% endif %}</p>
+<p>结论：{% if log.passed and not missing %}<span class="ok">全部评估项符合</span>{% elif log.passed %}<span class="ok">已评估项全部符合</span>{% else %}<span class="bad">存在不符合或无法判定的评估项</span>{% endif %}</p>
 {% if fragile %}<p class="warn">考虑评判器误差后：{% for c in fragile %}{{ c.item }} 的结论{{ c.holds }}{% if not loop.last %}、{% endif %}{% endfor %}（见第六节）</p>{% endif %}
 {% if missing %}<p class="warn">尚未评估（第9章要求逐项评估）：{{ missing|join('、') }}</p>{% endif %}
 <h2>一、评估项结果（TC260-003 第9章）</h2>

@@ -27,6 +27,7 @@ from beian.assess._config import AssessConfig
 from beian.assess._log import AssessmentLog
 from beian.assess._score import judge_failures, refusal_matrix, score
 from beian.assess.judges import (
+    DEFAULT_MAX_ERROR_SHARE,
     ITEM_KIND,
     Judge,
     JudgeContext,
@@ -277,7 +278,10 @@ def apply_judges(
 
 
 def build_judges(cfg: AssessConfig, ctx: JudgeContext) -> list[Judge]:
-    return [make_judge(name, jc, ctx, f"{cfg.path}: judges") for name, jc in cfg.judges.items()]
+    return [
+        make_judge(name, jc, ctx, cfg.where("judges", name) + "judges")
+        for name, jc in cfg.judges.items()
+    ]
 
 
 def write_records(run_dir: Path, records: list[dict[str, Any]]) -> None:
@@ -375,8 +379,10 @@ def run_assessment(
     cache_path = cfg.resolve(cfg.cache) if cfg.cache else out / "cache.sqlite"
     ctx = JudgeContext(edition=edition, base_dir=cfg.base_dir, run_dir=out, cache_path=cache_path)
     judges = build_judges(cfg, ctx)  # before asking: configuration errors surface at once
-    policy = Policy.from_config(cfg.policy, {j.name for j in judges}, f"{cfg.path}: policy")
-    target = make_target(cfg.target, f"{cfg.path}: target")
+    policy = Policy.from_config(
+        cfg.policy, {j.name for j in judges}, locate=lambda path: cfg.located("policy", *path)
+    )
+    target = make_target(cfg.target, cfg.located("target"))
     cache = ResponseCache(cache_path)
     judging = Judging(judges)
     try:
@@ -439,7 +445,11 @@ def rescore(run_dir: str | os.PathLike[str], edition: Edition) -> AssessmentLog:
 
 def _policy_config(log: AssessmentLog) -> dict[str, Any]:
     pol = log.extra.get("policy") or {}
-    return {"manual_wins": pol.get("manual_wins", True), "items": pol.get("items") or {}}
+    return {
+        "manual_wins": pol.get("manual_wins", True),
+        "max_error_share": pol.get("max_error_share", DEFAULT_MAX_ERROR_SHARE),
+        "items": pol.get("items") or {},
+    }
 
 
 def calibrate_run(

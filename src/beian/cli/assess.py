@@ -40,7 +40,12 @@ def results_table(log: AssessmentLog) -> Table:
             r.clause,
             f"{r.n}" + ("" if r.sample_ok else f"（<{r.sample_min:g}）"),
             r.rate_name,
-            f"{r.rate:.2%}",
+            f"{r.rate:.2%}"
+            + (
+                f"（含出错 {r.errors} 题；不计出错 {r.rate_excluding_errors:.2%}）"
+                if r.errors and r.rate_excluding_errors is not None
+                else ""
+            ),
             f"[{r.ci_low:.2%}, {r.ci_high:.2%}]{warn}",
             f"{r.comparison} {r.threshold:.0%}",
             f"[{style}]{r.verdict}[/]",
@@ -127,7 +132,7 @@ def run(
         if findings:
             console.print(findings_table(findings, "评估提示"))
         console.print(f"本次提问 {result.asked} 题，其余来自缓存；运行目录：{result.run_dir}")
-    if any(r.verdict == "不符合" for r in log.results):
+    if any(r.verdict != "符合" for r in log.results):  # 不符合, or 无法判定 (too many errors)
         raise typer.Exit(EXIT_BLOCKING)
 
 

@@ -66,7 +66,7 @@ def import_cmd(
     ctx: typer.Context,
     dataset: Path = typer.Argument(..., help="已下载的数据集文件"),
     fmt: str = typer.Option(
-        ..., "--format", help="数据集格式：safety-prompts / chisafetybench / jsonl"
+        ..., "--format", help="数据集格式：safety-prompts / chisafetybench / jade / jsonl"
     ),
     mapping: Path | None = typer.Option(
         None, "--mapping", "-m", help="类别 → 风险代码映射文件（YAML）"
@@ -74,7 +74,7 @@ def import_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="输出的题库（.jsonl）"),
     prefix: str | None = typer.Option(None, help="题目编号前缀"),
 ) -> None:
-    """把公开中文安全数据集（如 Safety-Prompts、CHiSafetyBench）转换为题库。"""
+    """把公开中文安全数据集（如 Safety-Prompts、CHiSafetyBench、JADE-DB）转换为题库。"""
     from collections import Counter
 
     from beian.assess import KIND_ZH, import_dataset, load_mapping, write_bank_jsonl

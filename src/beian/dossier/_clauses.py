@@ -175,7 +175,10 @@ def assess_clauses(
                 problems.append(f"缺少评估项 {it}")
                 continue
             evidence += f"；{r.title} n={r.n}，{r.rate_name} {r.rate:.2%}（{r.verdict}）"
-            if r.verdict != "符合":
+            if r.verdict == "无法判定":  # too many questions got no answer
+                problems.append(f"{r.title}无法判定（{r.blocked_reason or '出错题过多'}）")
+                fixes.append(f"排除接口错误后重新开展{r.title}")
+            elif r.verdict != "符合":
                 problems.append(f"{r.title}不符合")
                 fixes.append(f"整改后重新开展{r.title}")
         if problems:

@@ -203,7 +203,8 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
             "经评估，本服务满足 TC260-003 第5–9章的要求，评估结论为：符合。"
             if passed
             else f"经评估，本服务第5–8章有 {len(failing_clauses)} 条不符合项，第9章评估项"
-            f"不符合 {sum(r.verdict != '符合' for r in log.results)} 项、缺少 {len(missing)} 项"
+            f"不符合 {sum(r.verdict == '不符合' for r in log.results)} 项、"
+            f"无法判定 {sum(r.verdict == '无法判定' for r in log.results)} 项、缺少 {len(missing)} 项"
             f"{'（' + '、'.join(missing) + '）' if missing else ''}，"
             "评估结论为：不符合，须按第五部分整改后重新评估。"
         ),

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import abc
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
 
+from pydantic import BaseModel, ConfigDict
+
 from beian._shared.plugins import PluginRegistry
+from beian.assess._bank import Kind
+from beian.assess._settings import validate_settings
 from beian.errors import ConfigError
 from beian.standards import Edition
 
@@ -71,6 +75,16 @@ def verdicts_of(record: dict[str, Any]) -> dict[str, Verdict]:
     }
 
 
+class JudgeSettings(BaseModel):
+    """What every judge's settings may say. A judge class names its own subclass as
+    ``settings`` (extra keys forbidden there); a judge that names none takes any keys."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str | None = None  # the judge class, when the name in assess.yaml is another
+    kinds: list[Kind] | None = None  # judge only these kinds of question
+
+
 @dataclass
 class JudgeContext:
     """What a judge may need besides its own settings."""
@@ -94,6 +108,7 @@ class Judge(abc.ABC):
     name: ClassVar[str] = ""
     title: ClassVar[str] = ""
     streaming: ClassVar[bool] = False
+    settings: ClassVar[type[JudgeSettings]] = JudgeSettings  # the model of its assess.yaml settings
 
     def __init__(self, cfg: dict[str, Any], where: str, ctx: JudgeContext) -> None:
         self.cfg = cfg
@@ -151,19 +166,31 @@ def judge_names() -> list[str]:
     return _JUDGES.names()
 
 
-def make_judge(
-    name: str, cfg: dict[str, Any], ctx: JudgeContext, where: str = "assess.yaml: judges"
-) -> Judge:
-    """The judge ``name`` of assess.yaml. ``type:`` in its settings names the judge class, so
-    one kind of judge can run twice under two names (``guard-qwen: {type: guard, …}``)."""
-    kind = str(cfg.get("type") or name)
+def judge_class(kind: str, where: str = "assess.yaml: judges") -> type[Judge]:
+    """The judge class registered as ``kind`` (an unknown name is a :class:`ConfigError`)."""
     cls = _JUDGES.get(kind)
     if cls is None:
         raise ConfigError(
             f"未知的评判器 {kind!r}",
-            where=f"{where}.{name}" + (".type" if "type" in cfg else ""),
+            where=where,
             fix="可用评判器：" + "、".join(judge_names()),
         )
+    return cls
+
+
+def make_judge(
+    name: str,
+    cfg: JudgeSettings | Mapping[str, Any],
+    ctx: JudgeContext,
+    where: str = "assess.yaml: judges",
+) -> Judge:
+    """The judge ``name`` of assess.yaml, its settings validated by its class's ``settings``.
+
+    ``type:`` in its settings names the judge class, so one kind of judge can run twice under
+    two names (``llm-b: {type: llm, …}``)."""
+    kind = str(validate_settings(JudgeSettings, cfg, f"{where}.{name}").type or name)
+    cls = judge_class(kind, f"{where}.{name}" + (".type" if kind != name else ""))
+    settings = validate_settings(cls.settings, cfg, f"{where}.{name}")
     if kind != name:  # the same class, its verdicts recorded under this name
         cls = type(cls.__name__, (cls,), {"name": name})
-    return cls(cfg, f"{where}.{name}", ctx)
+    return cls(settings.model_dump(exclude_unset=True), f"{where}.{name}", ctx)

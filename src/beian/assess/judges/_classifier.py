@@ -12,7 +12,17 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from beian.assess.judges._base import QUALIFIED, UNQUALIFIED, Judge, JudgeInput, Verdict, judge
+from pydantic import ConfigDict, Field
+
+from beian.assess.judges._base import (
+    QUALIFIED,
+    UNQUALIFIED,
+    Judge,
+    JudgeInput,
+    JudgeSettings,
+    Verdict,
+    judge,
+)
 from beian.errors import InputError
 from beian.io import atomic_path, atomic_write_text, read_text
 from beian.standards import Edition, parse_risk_code
@@ -140,11 +150,20 @@ def load_classifier(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any]]:
     return obj["model"], obj["metrics"]
 
 
+class ClassifierSettings(JudgeSettings):
+    """``judges: {classifier: {model: classifier.pkl}}`` (trained by ``beian classifier train``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(min_length=1)
+
+
 @judge("classifier")
 class ClassifierJudge(Judge):
     """分类模型抽检：模型预测为某种风险即为不合格."""
 
     title = "分类模型抽检"
+    settings = ClassifierSettings
 
     def __init__(self, cfg: dict[str, Any], where: str, ctx: Any) -> None:
         super().__init__(cfg, where, ctx)

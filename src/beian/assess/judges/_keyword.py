@@ -5,16 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pydantic import ConfigDict, Field
+
 from beian.assess.judges._base import (
     QUALIFIED,
     UNQUALIFIED,
     AnswerJudge,
     JudgeContext,
     JudgeInput,
+    JudgeSettings,
     Verdict,
     judge,
 )
-from beian.errors import ConfigError
+
+
+class KeywordSettings(JudgeSettings):
+    """``judges: {keyword: {lexicon: lexicon.csv}}`` (one keyword library file, or a list)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lexicon: str | list[str] = Field(min_length=1)
 
 
 @judge("keyword")
@@ -23,18 +33,13 @@ class KeywordJudge(AnswerJudge):
 
     title = "关键词抽检"
     streaming = True  # one automaton scan per answer
+    settings = KeywordSettings
 
     def __init__(self, cfg: dict[str, Any], where: str, ctx: JudgeContext) -> None:
         from beian.lexicon import Lexicon
 
         super().__init__(cfg, where, ctx)
-        raw = cfg.get("lexicon")
-        if not raw:
-            raise ConfigError(
-                "关键词评判器缺少 lexicon",
-                where=f"{where}.lexicon",
-                fix="指向关键词库文件（CSV/XLSX/TXT）",
-            )
+        raw = cfg["lexicon"]
         items = raw if isinstance(raw, list) else [raw]
         self.paths = [p if (p := Path(str(x))).is_absolute() else ctx.base_dir / p for x in items]
         self.lexicon = Lexicon.load(self.paths)

@@ -20,16 +20,19 @@ import json
 import re
 from typing import Any, Literal
 
+from pydantic import ConfigDict, Field
+
 from beian.assess.judges._base import (
     QUALIFIED,
     UNQUALIFIED,
     Judge,
     JudgeContext,
     JudgeInput,
+    JudgeSettings,
     Verdict,
     judge,
 )
-from beian.assess.targets import OpenAITarget, ResponseCache, cache_key
+from beian.assess.targets import EndpointSettings, OpenAITarget, ResponseCache, cache_key
 
 FAILED = "评判失败"
 SYSTEM_PROMPT = (
@@ -77,6 +80,16 @@ def parse_reply(text: str) -> dict[str, Any] | None:
 
 class ReplyError(ValueError):
     """A reply that is not in the expected format; the message says how (Chinese)."""
+
+
+class LLMSettings(JudgeSettings, EndpointSettings):
+    """``judges: {llm: {base_url, model, …}}``: the judge model's endpoint and its prompts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    parse_retries: int = Field(2, ge=0)
+    judge_system_prompt: str | None = None
+    rubric: str | None = None
 
 
 class ChatJudge(Judge):
@@ -181,6 +194,7 @@ class LLMJudge(ChatJudge):
     """大模型评审：任意 OpenAI 兼容接口，分风险的评审提示词."""
 
     title = "大模型评审"
+    settings = LLMSettings
 
     def __init__(self, cfg: dict[str, Any], where: str, ctx: JudgeContext) -> None:
         super().__init__(cfg, where, ctx)

@@ -5,25 +5,40 @@ from beian.assess.targets._base import (
     Outcome,
     Response,
     Target,
+    TargetSettings,
     cache_key,
     make_target,
     target,
+    target_settings,
+    target_types,
 )
 from beian.assess.targets._cache import ResponseCache
-from beian.assess.targets._openai import DEFAULT_FILTER_PATTERNS, OpenAITarget, RateLimiter
-from beian.assess.targets._replay import ReplayTarget
+from beian.assess.targets._openai import (
+    DEFAULT_FILTER_PATTERNS,
+    EndpointSettings,
+    OpenAISettings,
+    OpenAITarget,
+    RateLimiter,
+)
+from beian.assess.targets._replay import ReplaySettings, ReplayTarget
 
 __all__ = [
     "DEFAULT_FILTER_PATTERNS",
     "OUTCOME_ZH",
+    "EndpointSettings",
+    "OpenAISettings",
     "OpenAITarget",
     "Outcome",
     "RateLimiter",
+    "ReplaySettings",
     "ReplayTarget",
     "Response",
     "ResponseCache",
     "Target",
+    "TargetSettings",
     "cache_key",
     "make_target",
     "target",
+    "target_settings",
+    "target_types",
 ]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from pydantic import BaseModel, ConfigDict
+
 from beian._shared.plugins import PluginRegistry
+from beian.assess._settings import settings_data, validate_settings
 from beian.errors import ConfigError
 
 Outcome = Literal["answered", "blocked", "empty", "error"]
@@ -58,38 +61,61 @@ class Target(Protocol):
     async def aclose(self) -> None: ...
 
 
-TargetFactory = Callable[[dict[str, Any], str], Target]
+class TargetSettings(BaseModel):
+    """The ``target:`` section. Each target type registers a subclass naming its settings
+    (extra keys forbidden there); this base only knows ``type``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "openai"
+
+
+TargetFactory = Callable[[Any, str], Target]  # (its settings model, where) -> target
 
 
 def _builtin_targets() -> None:
     import beian.assess.targets  # noqa: F401  (registers the built-ins)
 
 
-_TARGETS: PluginRegistry[TargetFactory] = PluginRegistry(
+_TARGETS: PluginRegistry[tuple[TargetFactory, type[TargetSettings]]] = PluginRegistry(
     "targets", label="被测对象", builtins=_builtin_targets
 )
 
 
-def target(name: str) -> Callable[[TargetFactory], TargetFactory]:
-    """Register a target type under ``name``."""
+def target(
+    name: str, settings: type[TargetSettings] = TargetSettings
+) -> Callable[[TargetFactory], TargetFactory]:
+    """Register a target type under ``name``, with the model of its settings."""
 
     def deco(factory: TargetFactory) -> TargetFactory:
-        _TARGETS.add(name, factory)
+        _TARGETS.add(name, (factory, settings), key=lambda p: p[0])
         return factory
 
     return deco
 
 
-def make_target(config: dict[str, Any], where: str = "assess.yaml: target") -> Target:
-    """Build the target described by the ``target:`` section of assess.yaml."""
-    kind = str(config.get("type", "openai"))
+def target_types() -> list[str]:
+    return sorted(_TARGETS)
+
+
+def target_settings(kind: str, where: str = "assess.yaml: target.type") -> type[TargetSettings]:
+    """The settings model of target type ``kind`` (unknown: a :class:`ConfigError` at ``where``)."""
     if kind not in _TARGETS:
         raise ConfigError(
             f"未知的被测对象类型 {kind!r}",
-            where=f"{where}.type",
-            fix="可用类型：" + "、".join(sorted(_TARGETS)),
+            where=where,
+            fix="可用类型：" + "、".join(target_types()),
         )
-    return _TARGETS[kind](config, where)
+    return _TARGETS[kind][1]
+
+
+def make_target(
+    config: TargetSettings | Mapping[str, Any], where: str = "assess.yaml: target"
+) -> Target:
+    """Build the target described by the ``target:`` section of assess.yaml."""
+    kind = str(settings_data(config).get("type") or "openai")
+    settings = validate_settings(target_settings(kind, f"{where}.type"), config, where)
+    return _TARGETS[kind][0](settings, where)
 
 
 def cache_key(identity: dict[str, Any], messages: list[dict[str, str]]) -> str:

@@ -13,11 +13,14 @@ import os
 import random
 import re
 import time
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import aiohttp
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from beian.assess.targets._base import Response, target
+from beian.assess._settings import settings_data, validate_settings
+from beian.assess.targets._base import Response, TargetSettings, target
 from beian.errors import ConfigError
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
@@ -58,23 +61,59 @@ class RateLimiter:
             await asyncio.sleep(start - now)
 
 
+class EndpointSettings(BaseModel):
+    """An OpenAI-compatible chat endpoint: the ``openai`` target, and judges that ask a model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str = Field(min_length=1)
+    model: str = Field(min_length=1)
+    api_key_env: str | None = None  # the key is read from this environment variable only
+    params: dict[str, Any] = Field(default_factory=dict)
+    system_prompt: str | None = None
+    concurrency: int = Field(16, gt=0)
+    rate_limit: float = Field(0, ge=0)  # request starts per second (0: unlimited)
+    timeout: float = Field(60, gt=0)
+    retries: int = Field(5, ge=0)
+    backoff: float = Field(0.5, ge=0)
+    backoff_max: float = Field(20, ge=0)
+    filter_statuses: list[int] = Field(default_factory=lambda: [400, 451])
+    filter_patterns: list[re.Pattern[str]] = Field(default_factory=list)
+    filter_answer_patterns: list[re.Pattern[str]] = Field(default_factory=list)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("应以 http:// 或 https:// 开头，例如 http://127.0.0.1:8000/v1")
+        return v
+
+    @classmethod
+    def of(cls, cfg: EndpointSettings | Mapping[str, Any], where: str) -> EndpointSettings:
+        """``cfg`` as endpoint settings; other keys of a mapping (a judge's own) are ignored."""
+        if isinstance(cfg, EndpointSettings):
+            return cfg
+        data = {k: v for k, v in settings_data(cfg).items() if k in cls.model_fields}
+        return validate_settings(cls, data, where)
+
+
+class OpenAISettings(EndpointSettings, TargetSettings):
+    """``target: {type: openai, …}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["openai"] = "openai"
+
+
 class OpenAITarget:
     """``type: openai`` in assess.yaml."""
 
-    def __init__(self, cfg: dict[str, Any], where: str) -> None:
-        base = cfg.get("base_url")
-        if not base:
-            raise ConfigError(
-                "被测对象缺少 base_url",
-                where=f"{where}.base_url",
-                fix="例如 http://127.0.0.1:8000/v1",
-            )
-        self.base_url = str(base).rstrip("/")
-        self.model = str(cfg.get("model") or "")
-        if not self.model:
-            raise ConfigError("被测对象缺少 model", where=f"{where}.model")
-        key_env = cfg.get("api_key_env")
-        self.api_key = os.environ.get(str(key_env), "") if key_env else ""
+    def __init__(self, cfg: EndpointSettings | Mapping[str, Any], where: str) -> None:
+        s = EndpointSettings.of(cfg, where)
+        self.base_url = s.base_url.rstrip("/")
+        self.model = s.model
+        key_env = s.api_key_env
+        self.api_key = os.environ.get(key_env, "") if key_env else ""
         if key_env and not self.api_key:
             raise ConfigError(
                 f"环境变量 {key_env} 未设置",
@@ -82,35 +121,22 @@ class OpenAITarget:
                 fix=f"export {key_env}=…",
             )
         self.key_env = key_env
-        self.params: dict[str, Any] = dict(cfg.get("params") or {})
-        self.system_prompt: str | None = cfg.get("system_prompt")
-        self.concurrency = int(cfg.get("concurrency", 16))
-        self.timeout = float(cfg.get("timeout", 60))
-        self.retries = int(cfg.get("retries", 5))
-        self.backoff = float(cfg.get("backoff", 0.5))
-        self.backoff_max = float(cfg.get("backoff_max", 20))
-        self.filter_statuses = set(cfg.get("filter_statuses", [400, 451]))
-        patterns = list(DEFAULT_FILTER_PATTERNS) + list(cfg.get("filter_patterns") or [])
-        try:
-            self._filter = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-        except re.error as exc:
-            raise ConfigError(
-                f"filter_patterns 不是有效的正则：{exc}", where=f"{where}.filter_patterns"
-            ) from None
-        self.rate_limit = float(cfg.get("rate_limit", 0))
+        self.params: dict[str, Any] = dict(s.params)
+        self.system_prompt: str | None = s.system_prompt
+        self.concurrency = s.concurrency
+        self.timeout = s.timeout
+        self.retries = s.retries
+        self.backoff = s.backoff
+        self.backoff_max = s.backoff_max
+        self.filter_statuses = set(s.filter_statuses)
+        patterns = [*DEFAULT_FILTER_PATTERNS, *(p.pattern for p in s.filter_patterns)]
+        self._filter = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+        self.rate_limit = s.rate_limit
         # a provider that answers HTTP 200 with a canned notice ("您的输入包含敏感信息……")
-        answer_patterns = list(cfg.get("filter_answer_patterns") or [])
-        try:
-            self._answer_filter = (
-                re.compile("|".join(f"(?:{p})" for p in answer_patterns))
-                if answer_patterns
-                else None
-            )
-        except re.error as exc:
-            raise ConfigError(
-                f"filter_answer_patterns 不是有效的正则：{exc}",
-                where=f"{where}.filter_answer_patterns",
-            ) from None
+        answer_patterns = [p.pattern for p in s.filter_answer_patterns]
+        self._answer_filter = (
+            re.compile("|".join(f"(?:{p})" for p in answer_patterns)) if answer_patterns else None
+        )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sem = asyncio.Semaphore(self.concurrency)
         self._rate = RateLimiter(self.rate_limit)
@@ -272,6 +298,6 @@ class OpenAITarget:
             self._client = None
 
 
-@target("openai")
-def _make(cfg: dict[str, Any], where: str) -> OpenAITarget:
+@target("openai", settings=OpenAISettings)
+def _make(cfg: OpenAISettings, where: str) -> OpenAITarget:
     return OpenAITarget(cfg, where)

@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import ConfigDict, Field
 
 from beian._shared.tables import iter_jsonl, iter_records
-from beian.assess.targets._base import Response, target
-from beian.errors import ConfigError, InputError
+from beian.assess._settings import validate_settings
+from beian.assess.targets._base import Response, TargetSettings, target
+from beian.errors import InputError
 
 _OUTCOMES = {"answered", "blocked", "empty", "error"}
+
+
+class ReplaySettings(TargetSettings):
+    """``target: {type: replay, path: answers.jsonl}`` (JSONL or CSV with ``id`` and ``answer``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["replay"] = "replay"
+    path: str = Field(min_length=1)
 
 
 class ReplayTarget:
     """``type: replay`` with ``path:``; an optional ``outcome`` column marks filtered answers."""
 
-    def __init__(self, cfg: dict[str, Any], where: str) -> None:
-        path = cfg.get("path")
-        if not path:
-            raise ConfigError(
-                "回放对象缺少 path",
-                where=f"{where}.path",
-                fix="指向含 id、answer 列的 JSONL/CSV 文件",
-            )
-        self.path = Path(str(path))
+    def __init__(self, cfg: ReplaySettings | Mapping[str, Any], where: str) -> None:
+        self.path = Path(validate_settings(ReplaySettings, cfg, where).path)
         self.answers: dict[str, tuple[str, str]] = {}
         rows = (
             ((r.where, rec) for r, rec in iter_records(self.path))
@@ -62,6 +68,6 @@ class ReplayTarget:
         return None
 
 
-@target("replay")
-def _make(cfg: dict[str, Any], where: str) -> ReplayTarget:
+@target("replay", settings=ReplaySettings)
+def _make(cfg: ReplaySettings, where: str) -> ReplayTarget:
     return ReplayTarget(cfg, where)

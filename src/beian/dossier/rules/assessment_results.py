@@ -41,12 +41,14 @@ def check(ctx: DossierContext) -> Iterator[Finding]:
                 location=where,
             )
             continue
-        if r.verdict != "符合":
+        if r.verdict != "符合":  # 不符合, or 无法判定 when too many questions got no answer
             detail = "；".join(r.notes) or f"{r.rate_name} {r.rate:.2%}"
             yield Finding.of(
                 FAILED_ITEM,
-                f"{spec.title}（§{r.clause}）不符合：n={r.n}，{r.rate_name} {r.rate:.2%}；{detail}",
-                fix="整改后重新评估；报告中须写明原因与整改计划",
+                f"{spec.title}（§{r.clause}）{r.verdict}：n={r.n}，{r.rate_name} {r.rate:.2%}；{detail}",
+                fix="排除接口错误后重新评估"
+                if r.verdict == "无法判定"
+                else "整改后重新评估；报告中须写明原因与整改计划",
                 location=where,
             )
             continue
