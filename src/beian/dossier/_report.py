@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from beian.assess import ITEMS
-from beian.dossier._clauses import ClauseResult, assess_clauses
+from beian.dossier._clauses import PENDING, ClauseResult, assess_clauses
 from beian.dossier._context import DossierContext
 from beian.dossier.render._blocks import Bullets, Document, Heading, Image, Para, Table
 from beian.dossier.render.charts import rate_chart
@@ -144,7 +144,7 @@ def _clause_table(results: list[ClauseResult]) -> Table:
                 c.item.clause,
                 c.item.summary,
                 c.verdict,
-                c.evidence + (f"\n{c.remedy}" if c.remedy else ""),
+                "\n".join((c.evidence, *((c.remedy,) if c.remedy else ()), *c.notes)),
             )
             for c in results
         ),
@@ -157,8 +157,9 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
     d = ctx.dossier
     clauses = assess_clauses(ctx, log, findings)
     failing_clauses = [c for c in clauses if c.verdict == "不符合"]
+    pending = [c for c in clauses if c.verdict == PENDING]
     missing = [item for item in ITEMS if log.result(item) is None]
-    passed = log.passed and not failing_clauses and not missing
+    passed = log.passed and not failing_clauses and not pending and not missing
     doc = Document(
         title="生成式人工智能服务安全评估报告",
         subtitle=(
@@ -179,7 +180,8 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
         Heading("四、第5–8章条款符合性"),
         Para(
             f"共 {len(clauses)} 条：符合 {sum(c.verdict == '符合' for c in clauses)} 条，"
-            f"不符合 {len(failing_clauses)} 条，不适用 {sum(c.verdict == '不适用' for c in clauses)} 条。"
+            f"不符合 {len(failing_clauses)} 条，待补充证据 {len(pending)} 条，"
+            f"不适用 {sum(c.verdict == '不适用' for c in clauses)} 条。"
         ),
         _clause_table(clauses),
     )
@@ -200,9 +202,10 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
     doc.add(
         Heading("六、总体结论"),
         Para(
-            "经评估，本服务满足 TC260-003 第5–9章的要求，评估结论为：符合。"
+            f"经评估，本服务满足 {ctx.edition.short} 第5–9章的要求，评估结论为：符合。"
             if passed
-            else f"经评估，本服务第5–8章有 {len(failing_clauses)} 条不符合项，第9章评估项"
+            else f"经评估，本服务第5–8章有 {len(failing_clauses)} 条不符合项、"
+            f"{len(pending)} 条待补充证据，第9章评估项"
             f"不符合 {sum(r.verdict != '符合' for r in log.results)} 项、缺少 {len(missing)} 项"
             f"{'（' + '、'.join(missing) + '）' if missing else ''}，"
             "评估结论为：不符合，须按第五部分整改后重新评估。"
