@@ -115,3 +115,12 @@ def test_quality_warnings_are_listed_not_failing(example: Path) -> None:
     assert results["8.2"].verdict == "符合"
     assert any("近似重复题目" in n for n in results["8.2"].notes)
     assert results["8.1"].verdict == "不符合"
+
+
+def test_report_cites_the_edition_in_force_with_unverified_letters(example: Path) -> None:
+    text, _ = _report(example)
+    assert "GB/T 45654-2025" in text and "TC260-003 第5" not in text
+    assert "5.1 a)[U]" in text
+    assert "附录B 安全评估方法，条号未核实[U]（对应 TC260-003 §9.4）" in text
+    r = check_dossier(example, now=NOW)
+    assert all("[U]" in f.clause or ")" not in f.clause for f in r.findings)

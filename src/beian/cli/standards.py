@@ -18,7 +18,7 @@ from beian.cli._common import (
 from beian.standards import CONFIDENCE_ZH, Edition, list_editions, override_findings
 
 _EDITION_HELP = (
-    "标准版本：" + " / ".join(list_editions()) + "（默认取配置文件，否则 tc260-003-2024）"
+    "标准版本：" + " / ".join(list_editions()) + "（默认取配置文件，否则 gbt-45654-2025）"
 )
 
 

@@ -10,6 +10,7 @@ heuristic) are listed beside the clause but do not decide its verdict.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -295,8 +296,17 @@ def _not_applicable(item: ClauseItem, d: Dossier) -> str | None:
     return get(d) if get else None
 
 
+_TC260_REF = re.compile(r"对应 TC260-003 §([^）]+)）")
+
+
+def _plain(token: str) -> str:
+    """A cited token back in TC260-003 numbering, without the [U] marks."""
+    m = _TC260_REF.search(token)
+    return (m[1] if m else token).replace("[U]", "").strip()
+
+
 def _cites(finding: Finding, item: ClauseItem) -> bool:
-    tokens = [t.strip() for t in finding.clause.replace(",", "、").split("、")]
+    tokens = [_plain(t) for t in finding.clause.replace(",", "、").split("、")]
     return any(t == item.clause or t.startswith(item.clause + " ") for t in tokens)
 
 

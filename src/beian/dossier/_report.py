@@ -14,6 +14,7 @@ from beian.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from beian.assess import AssessmentLog, ItemResult
+    from beian.standards import Edition
 
 _CHART_MIN_RISKS = 2
 
@@ -58,13 +59,13 @@ def _method(ctx: DossierContext, log: AssessmentLog) -> list[Para | Bullets | Ta
     return blocks
 
 
-def _results_table(log: AssessmentLog) -> Table:
+def _results_table(log: AssessmentLog, edition: Edition) -> Table:
     return Table(
         ("评估项", "条款", "样本量 n", "计数 k", "比率", "95% 置信区间", "要求", "结论"),
         tuple(
             (
                 r.title,
-                r.clause,
+                edition.cite(r.clause),
                 str(r.n),
                 str(r.k),
                 f"{r.rate_name} {_pct(r.rate)}",
@@ -86,7 +87,7 @@ def _per_risk(ctx: DossierContext, r: ItemResult) -> list[Heading | Table | Imag
         **{c: a.name for c, a in ctx.edition.aspects.items()},
     }
     out: list[Heading | Table | Image | Para] = [
-        Heading(f"{r.title}（§{r.clause}）分风险结果", 2),
+        Heading(f"{r.title}（{ctx.edition.cite(r.clause)}）分风险结果", 2),
         Table(
             ("代码", "风险 / 方面", "n", "k", r.rate_name),
             tuple(
@@ -136,12 +137,12 @@ def _calibration(log: AssessmentLog) -> list[Heading | Para | Table]:
     ]
 
 
-def _clause_table(results: list[ClauseResult]) -> Table:
+def _clause_table(results: list[ClauseResult], edition: Edition) -> Table:
     return Table(
         ("条款", "要求", "结论", "证据 / 说明"),
         tuple(
             (
-                c.item.clause,
+                edition.cite(c.item.clause),
                 c.item.summary,
                 c.verdict,
                 "\n".join((c.evidence, *((c.remedy,) if c.remedy else ()), *c.notes)),
@@ -168,7 +169,7 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
         ),
     )
     doc.add(Heading("一、评估方法"), *_method(ctx, log))
-    doc.add(Heading("二、评估结果（第9章）"), _results_table(log))
+    doc.add(Heading("二、评估结果（第9章）"), _results_table(log, ctx.edition))
     for r in log.results:
         for note in r.notes:
             doc.add(Para(f"{r.title}：{note}", note=True))
@@ -183,7 +184,7 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
             f"不符合 {len(failing_clauses)} 条，待补充证据 {len(pending)} 条，"
             f"不适用 {sum(c.verdict == '不适用' for c in clauses)} 条。"
         ),
-        _clause_table(clauses),
+        _clause_table(clauses, ctx.edition),
     )
     serious = [f for f in findings if f.severity is not Severity.INFO]
     doc.add(Heading("五、问题与整改"))
@@ -202,7 +203,7 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
     doc.add(
         Heading("六、总体结论"),
         Para(
-            f"经评估，本服务满足 {ctx.edition.short} 第5–9章的要求，评估结论为：符合。"
+            f"经评估，本服务满足 {ctx.edition.short} 第5–8章各条款与各项安全评估的要求，评估结论为：符合。"
             if passed
             else f"经评估，本服务第5–8章有 {len(failing_clauses)} 条不符合项、"
             f"{len(pending)} 条待补充证据，第9章评估项"
