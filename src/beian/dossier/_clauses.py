@@ -86,7 +86,7 @@ def _diversity(d: Dossier) -> str | None:
     if not srcs:
         return None
     kinds = sorted({SOURCE_ZH[s.type] for s in srcs if s.type})
-    langs = sorted({s.language for s in srcs if s.language})
+    langs = sorted({x.strip() for s in srcs for x in (s.language or "").split("、") if x.strip()})
     return (
         f"{len(srcs)} 个来源，类型：{'、'.join(kinds) or '未填'}；"
         f"语言：{'、'.join(langs) or '未填'}"
@@ -323,9 +323,7 @@ def _score(
     cited = [f for f in findings if _cites(f, item)]
     problems = [f"{f.message}（{f.code}）" for f in cited if is_requirement(f)]
     fixes = [f.fix for f in cited if is_requirement(f) and f.fix]
-    notes = tuple(
-        f"{f.message}（{f.code}，质量提示）" for f in cited if f.code in QUALITY_CODES
-    )
+    notes = tuple(f"{f.message}（{f.code}，质量提示）" for f in cited if f.code in QUALITY_CODES)
     for it in _ITEMS.get(item.id, ()):
         r = log.result(it) if log else None
         if r is None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from beian.assess import ITEMS
 from beian.dossier._clauses import PENDING, ClauseResult, assess_clauses
 from beian.dossier._context import DossierContext
+from beian.dossier._methods import SAMPLE_ZH, judges_table
 from beian.dossier.render._blocks import Bullets, Document, Heading, Image, Para, Table
 from beian.dossier.render.charts import rate_chart
 from beian.findings import Finding, Severity
@@ -29,10 +30,6 @@ def _requirement(r: ItemResult) -> str:
 
 def _method(ctx: DossierContext, log: AssessmentLog) -> list[Para | Bullets | Table]:
     target = log.target or {}
-    judges = (
-        "；".join("、".join(f"{k}={v}" for k, v in j.items()) for j in log.judges)
-        or "人工与自动判定（见评估记录）"
-    )
     blocks: list[Para | Bullets | Table] = [
         Para(
             f"本报告为{ctx.dossier.provider.name or '提供者'}对“{ctx.dossier.service.name or '本服务'}”"
@@ -41,10 +38,9 @@ def _method(ctx: DossierContext, log: AssessmentLog) -> list[Para | Bullets | Ta
         ),
         Bullets(
             (
-                f"评估对象：{target.get('model') or ctx.dossier.service.model_name or '-'}"
-                + (f"（{target['base_url']}）" if target.get("base_url") else ""),
-                f"判定方式：{judges}",
-                f"随机种子：{'、'.join(f'{k}={v}' for k, v in log.seeds.items()) or '-'}",
+                f"评估对象：{target.get('model') or ctx.dossier.service.model_name or '-'}",
+                "判定方式：见下表；各评判器的完整设置见随附的 assessment.json",
+                f"随机种子：{'、'.join(f'{SAMPLE_ZH.get(k, k)} {v}' for k, v in log.seeds.items()) or '-'}",
                 f"评估工具：{log.tool}；评估时间：{log.created_at:%Y-%m-%d %H:%M} UTC",
                 f"统计方法：合格率（或拒答率）的 {int(100 * (log.results[0].confidence if log.results else 0.95))}% Wilson 置信区间；"
                 "样本量与比率均达到要求时判为符合",
@@ -52,9 +48,14 @@ def _method(ctx: DossierContext, log: AssessmentLog) -> list[Para | Bullets | Ta
             )
         ),
     ]
+    blocks.append(judges_table(log.judges))
     if log.samples:
         blocks.append(
-            Table(("样本", "数量"), tuple((k, str(v)) for k, v in log.samples.items()), (3, 1))
+            Table(
+                ("样本", "数量"),
+                tuple((SAMPLE_ZH.get(k, k), str(v)) for k, v in log.samples.items()),
+                (3, 1),
+            )
         )
     return blocks
 

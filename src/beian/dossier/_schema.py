@@ -140,7 +140,9 @@ class CorpusSource(_M):
 class Corpus(_M):
     total_scale: str | None = None
     legality: str | None = None  # 语料合法性说明（依法应阻断的信息不作为语料，5.1）
-    intellectual_property: str | None = None  # 知识产权管理：负责人、策略、侵权识别、投诉渠道（5.2）
+    intellectual_property: str | None = (
+        None  # 知识产权管理：负责人、策略、侵权识别、投诉渠道（5.2）
+    )
     sources: list[CorpusSource] = Field(default_factory=list)
 
 

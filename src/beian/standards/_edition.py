@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import re
 import functools
+import re
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
@@ -25,7 +25,9 @@ from beian.standards._models import (
 )
 
 DEFAULT_EDITION = "gbt-45654-2025"  # in force since 2025-11-01
-_TOKEN = re.compile(r"^(?P<section>\d+(?:\.\d+)?)(?:\s*(?P<letter>[a-z]\)(?:\s*\d+\))?))?(?P<rest>.*)$")
+_TOKEN = re.compile(
+    r"^(?P<section>\d+(?:\.\d+)?)(?:\s*(?P<letter>[a-z]\)(?:\s*\d+\))?))?(?P<rest>.*)$"
+)
 UNVERIFIED = "[U]"
 _PARTS = ("risks", "aspects", "figures", "clauses", "materials")
 
@@ -66,7 +68,7 @@ class Edition(BaseModel):
         section, letter = m["section"], m["letter"]
         for prefix in (section, section.split(".")[0]):
             if prefix in self.relocated:
-                return self.relocated[prefix].format(tc=section + (m['rest'] if not letter else ''))
+                return self.relocated[prefix].format(tc=section + (m["rest"] if not letter else ""))
         if letter and f"{section} {letter}" not in self.confirmed_letters:
             return f"{section} {letter}{UNVERIFIED}{m['rest']}"
         return token
