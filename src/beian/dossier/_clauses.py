@@ -318,7 +318,8 @@ def is_requirement(finding: Finding) -> bool:
 def _score(
     item: ClauseItem, d: Dossier, log: AssessmentLog | None, findings: list[Finding]
 ) -> ClauseResult:
-    own = _EVIDENCE.get(item.id, lambda _: None)(d)
+    get = _EVIDENCE.get(item.id)
+    own = get(d) if get else None
     parts = [own] if own else []
     cited = [f for f in findings if _cites(f, item)]
     problems = [f"{f.message}（{f.code}）" for f in cited if is_requirement(f)]
