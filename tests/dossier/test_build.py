@@ -43,7 +43,7 @@ def test_manifest_lists_every_file_with_its_hash(package: Path) -> None:
     m = _manifest(package)
     assert m["format"] == PACKAGE_FORMAT
     assert m["tool"] == f"beian {__version__}"
-    assert m["edition"] == "tc260-003-2024"
+    assert m["edition"] == "gbt-45654-2025"
     assert m["provider"] == {
         "name": "示例智能科技（北京）有限公司",
         "uscc": "91110108MA01C0RP1J",

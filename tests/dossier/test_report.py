@@ -72,3 +72,55 @@ def test_missing_items_are_named_in_the_conclusion(example: Path) -> None:
     assert verdicts["5.1-a"] == "不符合"
     assert "缺少 1 项（9.2-manual）" in text
     assert "评估结论为：不符合" in text
+
+
+def test_clause_without_evidence_is_never_conforming(example: Path) -> None:
+    plant(
+        example,
+        put("model.corpus.legality", ""),
+        put("model.corpus.intellectual_property", None),
+        put("safety.supply_chain", ""),
+        put("safety.backup", None),
+        put("model.annotation.tasks", []),
+    )
+    text, verdicts = _report(example)
+    for clause in ("5.1-d", "5.2-b", "7-e", "7-i", "5.3-c"):
+        assert verdicts[clause] == "待补充证据", clause
+    assert verdicts["7-f"] == "符合"
+    assert "待补充证据 5 条" in text
+    assert "评估结论为：不符合" in text
+    assert "均安排不同人员审核" not in text
+
+
+def test_registration_service_has_no_corpus_chapter(example: Path) -> None:
+    plant(example, put("service.kind", "registration"))
+    text, verdicts = _report(example)
+    assert {v for k, v in verdicts.items() if k.startswith("5.")} == {"不适用"}
+    assert "登记类服务调用已备案模型" in text
+
+
+def test_quality_warnings_are_listed_not_failing(example: Path) -> None:
+    from beian.findings import Finding, Severity
+
+    r = check_dossier(example, now=NOW)
+    log = r.context.assessment
+    assert log is not None and not isinstance(log, Exception)
+    near_dup = Finding(
+        code="BA-BNK-008", severity=Severity.WARNING, clause="8.2", message="近似重复题目 3 组"
+    )
+    short = Finding(
+        code="BA-LEX-001", severity=Severity.BLOCKING, clause="8.1 a)", message="关键词总数不足"
+    )
+    results = {c.item.id: c for c in assess_clauses(r.context, log, [*r.findings, near_dup, short])}
+    assert results["8.2"].verdict == "符合"
+    assert any("近似重复题目" in n for n in results["8.2"].notes)
+    assert results["8.1"].verdict == "不符合"
+
+
+def test_report_cites_the_edition_in_force_with_unverified_letters(example: Path) -> None:
+    text, _ = _report(example)
+    assert "GB/T 45654-2025" in text and "TC260-003 第5" not in text
+    assert "5.1 a)[U]" in text
+    assert "附录B 安全评估方法，条号未核实[U]（对应 TC260-003 §9.4）" in text
+    r = check_dossier(example, now=NOW)
+    assert all("[U]" in f.clause or ")" not in f.clause for f in r.findings)

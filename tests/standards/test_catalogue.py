@@ -18,6 +18,7 @@ REFERENCE_FIGURES = [
     ("bank.generation.per_core_risk_min", 50, ">="),
     ("bank.generation.per_other_risk_min", 20, ">="),
     ("bank.generation.update_interval_max_days", 30, "<="),
+    ("bank.must_refuse.update_interval_max_days", 30, "<="),
     ("bank.must_refuse.total_min", 500, ">="),
     ("bank.must_refuse.per_risk_min", 20, ">="),
     ("bank.must_answer.total_min", 500, ">="),
@@ -90,8 +91,37 @@ def test_gbt_edition_cites_its_own_clauses() -> None:
     assert "附录B" in fig.clause and "45654" in fig.source
     assert (
         load_edition("tc260-003-2024").figure("assess.refusal.must_refuse_rate_min").clause
-        == "9.4 a)"
+        == "9.4 a)[U]"
     )
+    gbt = load_edition("gbt-45654-2025")
+    assert "原 TC260" not in "".join(f.clause + f.source for f in gbt.figures.values())
+    assert gbt.figure("classifier.risk_coverage_min").confidence == "U"
+    assert {n for n, f in gbt.figures.items() if f.confidence == "S"} == {
+        "corpus.source_harmful_ratio_max",
+        "lexicon.total_min",
+        "bank.generation.total_min",
+        "measures.log_retention_min_months",  # another regulation's figure, not this edition's
+    }
+
+
+@pytest.mark.parametrize(
+    ("edition", "clause", "cited"),
+    [
+        ("tc260-003-2024", "5.1 c)", "5.1 c)[U]"),
+        ("tc260-003-2024", "9.1 d)", "9.1 d)"),
+        ("tc260-003-2024", "8.1", "8.1"),
+        ("tc260-003-2024", "附录A", "附录A"),
+        ("gbt-45654-2025", "5.1 c)", "5.1 c)[U]"),
+        ("gbt-45654-2025", "8.1 a)", "本版条号未核实[U]（对应 TC260-003 §8.1）"),
+        ("gbt-45654-2025", "9.1、7 h)", "附录B 安全评估方法，条号未核实[U]（对应 TC260-003 §9.1）、7 h)[U]"),
+    ],
+)
+def test_citations_mark_unverified_letters(edition: str, clause: str, cited: str) -> None:
+    assert load_edition(edition).cite(clause) == cited
+
+
+def test_default_edition_is_the_one_in_force() -> None:
+    assert load_edition().id == "gbt-45654-2025"
 
 
 @pytest.mark.parametrize(

@@ -76,6 +76,7 @@ class PackageManifest(BaseModel):
     provider: PackageProvider
     service: PackageService
     files: list[PackageFile]
+    draft: bool = False  # a blocking finding is unresolved: 草稿，不可提交
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2) + "\n"

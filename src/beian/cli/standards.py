@@ -26,7 +26,7 @@ from beian.standards import (
 )
 
 _EDITION_HELP = (
-    "标准版本：" + " / ".join(list_editions()) + "（默认取配置文件，否则 tc260-003-2024）"
+    "标准版本：" + " / ".join(list_editions()) + "（默认取配置文件，否则 gbt-45654-2025）"
 )
 
 

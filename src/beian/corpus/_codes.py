@@ -7,7 +7,7 @@ from beian.findings import Severity, define_code
 PROVENANCE_MISSING = define_code(
     "BA-COR-001",
     "语料来源缺少可追溯记录（开源许可、采集记录或授权记录）",
-    clause="5.1 b)",
+    clause="5.1 c)",
     severity=Severity.BLOCKING,
 )
 SOURCE_REJECTED = define_code(

@@ -27,7 +27,7 @@ _TYPE_ALIASES = {
     "用户输入": "user-input",
 }
 
-# What §5.1 b) requires each type of source to keep, and how to name it in messages.
+# What §5.1 c) requires each type of source to keep, and how to name it in messages.
 REQUIRED_RECORDS: dict[str, tuple[tuple[str, str], ...]] = {
     "open-source": (("licence", "开源许可协议"),),
     "self-collected": (("collection_record", "采集记录"),),
@@ -150,7 +150,7 @@ class SourceConfig(BaseModel):
 
 
 def provenance_findings(cfg: SourceConfig, where: str) -> list[Finding]:
-    """BA-COR-001 for every source that lacks a record §5.1 b) asks for; BA-COR-005 for no files."""
+    """BA-COR-001 for every source that lacks a record §5.1 c) asks for; BA-COR-005 for no files."""
     out = []
     for s in cfg.sources:
         missing = s.missing_records()

@@ -115,13 +115,17 @@ def _write_all(report: CheckReport, tmp: Path) -> None:
         if attachment not in texts:
             continue
         doc = markdown_document(texts[attachment], default_title=title)
+        doc.draft = report.blocking
         render_docx(doc, tmp / f"{title}.docx")
     for name, (attachment, export) in EXPORTERS.items():
         src = ctx.attachment(attachment)
         assert src is not None
         export(ctx, src, tmp / name)
-    render_docx(form_document(ctx), tmp / "上线备案表.docx")
+    form = form_document(ctx)
+    form.draft = report.blocking
+    render_docx(form, tmp / "上线备案表.docx")
     doc = report_document(ctx, log, report.findings)
+    doc.draft = report.blocking
     render_docx(doc, tmp / "安全评估报告.docx")
     render_pdf(doc, tmp / "安全评估报告.pdf")
     (tmp / FINDINGS).write_text(dump_findings(report.findings), encoding="utf-8")
@@ -179,6 +183,7 @@ def build_package(report: CheckReport, out: str | Path, *, force: bool = False) 
     try:
         _write_all(report, tmp)
         manifest = _manifest(report.context, tmp)
+        manifest.draft = report.blocking  # 阻断级问题未解决：草稿，不可提交
         (tmp / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
         tmp.chmod(0o755)
         old = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from beian.dossier._clauses import modes_zh
 from beian.dossier._context import DossierContext
 from beian.dossier._schema import (
+    ANNOTATION_SOURCE_ZH,
     CHANNEL_ZH,
     MODALITY_ZH,
     SOURCE_ZH,
@@ -14,12 +15,18 @@ from beian.dossier._schema import (
 )
 from beian.dossier.render._blocks import Document, Heading, Para, Table
 
+NA_SELF = "不适用（自研基础模型）"
+
 
 def _v(value: object) -> str:
     if value is None or value == "" or value == []:
         return "（未填写）"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:g}"
     return str(value)
 
 
@@ -85,7 +92,10 @@ def _basic_rows(d: Dossier) -> list[tuple[str, object]]:
         ("适用场合", s.scope.scenarios),
         ("用途", s.scope.uses),
         ("是否面向未成年人", s.scope.minors),
-        ("未成年人保护措施", "；".join(s.scope.minors_measures)),
+        (
+            "未成年人保护措施",
+            "；".join(s.scope.minors_measures) if s.scope.minors else "不适用（不面向未成年人）",
+        ),
     ]
 
 
@@ -97,17 +107,18 @@ def _model_rows(d: Dossier) -> list[tuple[str, object]]:
         ("参数规模", m.parameters),
         *_card_rows(m.card),
         ("是否使用他人基础模型", not b.self_developed),
-        ("基础模型", None if b.self_developed else f"{_v(b.name)}（{_v(b.provider)}）"),
+        ("基础模型", NA_SELF if b.self_developed else f"{_v(b.name)}（{_v(b.provider)}）"),
         (
             "基础模型是否已备案及备案号",
-            None if b.self_developed else f"{_v(b.filed)}，{_v(b.filing_number)}",
+            NA_SELF if b.self_developed else f"{_v(b.filed)}，{_v(b.filing_number)}",
         ),
         ("训练算力", m.training_compute),
         ("语料规模", m.corpus.total_scale),
         ("语料合法性", m.corpus.legality),
         (
             "标注来源与规模",
-            f"{_v(m.annotation.source)}；{_v(m.annotation.scale)}；{_v(m.annotation.team_size)} 人",
+            f"{_v(ANNOTATION_SOURCE_ZH.get(m.annotation.source or ''))}；{_v(m.annotation.scale)}；"
+            f"{_v(m.annotation.team_size)} 人",
         ),
     ]
 

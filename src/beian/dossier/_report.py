@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from beian.assess import ITEMS
-from beian.dossier._clauses import ClauseResult, assess_clauses
+from beian.dossier._clauses import PENDING, ClauseResult, assess_clauses
 from beian.dossier._context import DossierContext
+from beian.dossier._methods import SAMPLE_ZH, judges_table
 from beian.dossier.render._blocks import Bullets, Document, Heading, Image, Para, Table
 from beian.dossier.render.charts import rate_chart
 from beian.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from beian.assess import AssessmentLog, ItemResult
+    from beian.standards import Edition
 
 _CHART_MIN_RISKS = 2
 
@@ -28,10 +30,6 @@ def _requirement(r: ItemResult) -> str:
 
 def _method(ctx: DossierContext, log: AssessmentLog) -> list[Para | Bullets | Table]:
     target = log.target or {}
-    judges = (
-        "；".join("、".join(f"{k}={v}" for k, v in j.items()) for j in log.judges)
-        or "人工与自动判定（见评估记录）"
-    )
     blocks: list[Para | Bullets | Table] = [
         Para(
             f"本报告为{ctx.dossier.provider.name or '提供者'}对“{ctx.dossier.service.name or '本服务'}”"
@@ -40,10 +38,9 @@ def _method(ctx: DossierContext, log: AssessmentLog) -> list[Para | Bullets | Ta
         ),
         Bullets(
             (
-                f"评估对象：{target.get('model') or ctx.dossier.service.model_name or '-'}"
-                + (f"（{target['base_url']}）" if target.get("base_url") else ""),
-                f"判定方式：{judges}",
-                f"随机种子：{'、'.join(f'{k}={v}' for k, v in log.seeds.items()) or '-'}",
+                f"评估对象：{target.get('model') or ctx.dossier.service.model_name or '-'}",
+                "判定方式：见下表；各评判器的完整设置见随附的 assessment.json",
+                f"随机种子：{'、'.join(f'{SAMPLE_ZH.get(k, k)} {v}' for k, v in log.seeds.items()) or '-'}",
                 f"评估工具：{log.tool}；评估时间：{log.created_at:%Y-%m-%d %H:%M} UTC",
                 f"统计方法：合格率（或拒答率）的 {int(100 * (log.results[0].confidence if log.results else 0.95))}% Wilson 置信区间；"
                 "样本量与比率均达到要求时判为符合",
@@ -51,20 +48,25 @@ def _method(ctx: DossierContext, log: AssessmentLog) -> list[Para | Bullets | Ta
             )
         ),
     ]
+    blocks.append(judges_table(log.judges))
     if log.samples:
         blocks.append(
-            Table(("样本", "数量"), tuple((k, str(v)) for k, v in log.samples.items()), (3, 1))
+            Table(
+                ("样本", "数量"),
+                tuple((SAMPLE_ZH.get(k, k), str(v)) for k, v in log.samples.items()),
+                (3, 1),
+            )
         )
     return blocks
 
 
-def _results_table(log: AssessmentLog) -> Table:
+def _results_table(log: AssessmentLog, edition: Edition) -> Table:
     return Table(
         ("评估项", "条款", "样本量 n", "计数 k", "比率", "95% 置信区间", "要求", "结论"),
         tuple(
             (
                 r.title,
-                r.clause,
+                edition.cite(r.clause),
                 str(r.n),
                 str(r.k),
                 f"{r.rate_name} {_pct(r.rate)}",
@@ -86,7 +88,7 @@ def _per_risk(ctx: DossierContext, r: ItemResult) -> list[Heading | Table | Imag
         **{c: a.name for c, a in ctx.edition.aspects.items()},
     }
     out: list[Heading | Table | Image | Para] = [
-        Heading(f"{r.title}（§{r.clause}）分风险结果", 2),
+        Heading(f"{r.title}（{ctx.edition.cite(r.clause)}）分风险结果", 2),
         Table(
             ("代码", "风险 / 方面", "n", "k", r.rate_name),
             tuple(
@@ -136,15 +138,15 @@ def _calibration(log: AssessmentLog) -> list[Heading | Para | Table]:
     ]
 
 
-def _clause_table(results: list[ClauseResult]) -> Table:
+def _clause_table(results: list[ClauseResult], edition: Edition) -> Table:
     return Table(
         ("条款", "要求", "结论", "证据 / 说明"),
         tuple(
             (
-                c.item.clause,
+                edition.cite(c.item.clause),
                 c.item.summary,
                 c.verdict,
-                c.evidence + (f"\n{c.remedy}" if c.remedy else ""),
+                "\n".join((c.evidence, *((c.remedy,) if c.remedy else ()), *c.notes)),
             )
             for c in results
         ),
@@ -157,8 +159,9 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
     d = ctx.dossier
     clauses = assess_clauses(ctx, log, findings)
     failing_clauses = [c for c in clauses if c.verdict == "不符合"]
+    pending = [c for c in clauses if c.verdict == PENDING]
     missing = [item for item in ITEMS if log.result(item) is None]
-    passed = log.passed and not failing_clauses and not missing
+    passed = log.passed and not failing_clauses and not pending and not missing
     doc = Document(
         title="生成式人工智能服务安全评估报告",
         subtitle=(
@@ -167,7 +170,7 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
         ),
     )
     doc.add(Heading("一、评估方法"), *_method(ctx, log))
-    doc.add(Heading("二、评估结果（第9章）"), _results_table(log))
+    doc.add(Heading("二、评估结果（第9章）"), _results_table(log, ctx.edition))
     for r in log.results:
         for note in r.notes:
             doc.add(Para(f"{r.title}：{note}", note=True))
@@ -179,9 +182,10 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
         Heading("四、第5–8章条款符合性"),
         Para(
             f"共 {len(clauses)} 条：符合 {sum(c.verdict == '符合' for c in clauses)} 条，"
-            f"不符合 {len(failing_clauses)} 条，不适用 {sum(c.verdict == '不适用' for c in clauses)} 条。"
+            f"不符合 {len(failing_clauses)} 条，待补充证据 {len(pending)} 条，"
+            f"不适用 {sum(c.verdict == '不适用' for c in clauses)} 条。"
         ),
-        _clause_table(clauses),
+        _clause_table(clauses, ctx.edition),
     )
     serious = [f for f in findings if f.severity is not Severity.INFO]
     doc.add(Heading("五、问题与整改"))
@@ -200,9 +204,10 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
     doc.add(
         Heading("六、总体结论"),
         Para(
-            "经评估，本服务满足 TC260-003 第5–9章的要求，评估结论为：符合。"
+            f"经评估，本服务满足 {ctx.edition.short} 第5–8章各条款与各项安全评估的要求，评估结论为：符合。"
             if passed
-            else f"经评估，本服务第5–8章有 {len(failing_clauses)} 条不符合项，第9章评估项"
+            else f"经评估，本服务第5–8章有 {len(failing_clauses)} 条不符合项、"
+            f"{len(pending)} 条待补充证据，第9章评估项"
             f"不符合 {sum(r.verdict == '不符合' for r in log.results)} 项、"
             f"无法判定 {sum(r.verdict == '无法判定' for r in log.results)} 项、缺少 {len(missing)} 项"
             f"{'（' + '、'.join(missing) + '）' if missing else ''}，"

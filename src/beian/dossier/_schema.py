@@ -16,6 +16,16 @@ Mode = Literal["app", "web", "api", "mini_program"]
 Modality = Literal["text", "image", "audio", "video"]
 SourceType = Literal["open_source", "self_collected", "commercial", "user_input"]
 ChannelType = Literal["phone", "email", "web", "sms", "in_app"]
+AnnotationSource = Literal["in_house", "outsourced", "mixed"]
+
+ANNOTATION_SOURCE_ZH: dict[str, str] = {
+    "in_house": "自有团队",
+    "outsourced": "外包",
+    "mixed": "自有团队与外包结合",
+}
+KIND_ZH: dict[str, str] = {"filing": "备案", "registration": "登记"}
+DOMAIN_ZH: dict[str, str] = {"general": "通用", "industry": "行业"}
+ANNOTATION_KIND_ZH: dict[str, str] = {"functional": "功能性标注", "safety": "安全性标注"}
 
 MODE_ZH: dict[str, str] = {"app": "App", "web": "网页", "api": "API", "mini_program": "小程序"}
 MODALITY_ZH: dict[str, str] = {"text": "文本", "image": "图片", "audio": "音频", "video": "视频"}
@@ -129,7 +139,10 @@ class CorpusSource(_M):
 
 class Corpus(_M):
     total_scale: str | None = None
-    legality: str | None = None  # 语料合法性说明
+    legality: str | None = None  # 语料合法性说明（依法应阻断的信息不作为语料，5.1）
+    intellectual_property: str | None = (
+        None  # 知识产权管理：负责人、策略、侵权识别、投诉渠道（5.2）
+    )
     sources: list[CorpusSource] = Field(default_factory=list)
 
 
@@ -141,7 +154,7 @@ class AnnotationTask(_M):
 
 
 class Annotation(_M):
-    source: Literal["in_house", "outsourced", "mixed"] | None = None
+    source: AnnotationSource | None = None
     scale: str | None = None
     team_size: int | None = Field(default=None, ge=0)
     annotators_trained: bool = False

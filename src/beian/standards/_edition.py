@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
@@ -23,7 +24,11 @@ from beian.standards._models import (
     Risk,
 )
 
-DEFAULT_EDITION = "tc260-003-2024"
+DEFAULT_EDITION = "gbt-45654-2025"  # in force since 2025-11-01
+_TOKEN = re.compile(
+    r"^(?P<section>\d+(?:\.\d+)?)(?:\s*(?P<letter>[a-z]\)(?:\s*\d+\))?))?(?P<rest>.*)$"
+)
+UNVERIFIED = "[U]"
 _PARTS = ("risks", "aspects", "figures", "clauses", "materials")
 
 
@@ -47,6 +52,26 @@ class Edition(BaseModel):
     clauses: tuple[ClauseItem, ...]
     materials: Materials
     overrides: tuple[Override, ...] = ()
+    confirmed_letters: tuple[str, ...] = ()
+    relocated: dict[str, str] = {}
+
+    def cite(self, clause: str) -> str:
+        """``clause`` (written in TC260-003 numbering, tokens joined by 、) in this edition's
+        numbering: a letter the clause map does not confirm is marked [U]; a section this
+        edition moved or whose number is unverified is named by its TC260-003 counterpart."""
+        return "、".join(self._cite_one(t.strip()) for t in clause.replace(",", "、").split("、"))
+
+    def _cite_one(self, token: str) -> str:
+        m = _TOKEN.match(token)
+        if m is None or UNVERIFIED in token or "TC260-003" in token:
+            return token
+        section, letter = m["section"], m["letter"]
+        for prefix in (section, section.split(".")[0]):
+            if prefix in self.relocated:
+                return self.relocated[prefix].format(tc=section + (m["rest"] if not letter else ""))
+        if letter and f"{section} {letter}" not in self.confirmed_letters:
+            return f"{section} {letter}{UNVERIFIED}{m['rest']}"
+        return token
 
     def risk(self, code: str) -> Risk:
         try:
@@ -104,7 +129,7 @@ class Edition(BaseModel):
 
     def label(self) -> str:
         """A line naming the edition and overrides, for every output."""
-        text = f"标准版本：{self.short}（{self.id}）"
+        text = f"标准版本：{self.short}（{self.id}）；条款字母标 [U] 的为未经原文核实的编号"
         if self.overrides:
             text += "；已覆盖参数：" + "，".join(
                 f"{o.name}={_fmt(o.value)}（默认 {_fmt(o.default)}）" for o in self.overrides
@@ -218,6 +243,8 @@ def _base_edition(edition_id: str) -> Edition:
         figures=figures,
         clauses=clauses,
         materials=materials,
+        confirmed_letters=tuple(meta.get("citations", {}).get("confirmed", ())),
+        relocated=dict(meta.get("citations", {}).get("relocated", {})),
     )
 
 
@@ -227,6 +254,6 @@ def load_edition(
     overrides: Mapping[str, Any] | None = None,
     override_source: str = "配置文件",
 ) -> Edition:
-    """Load an edition (default ``tc260-003-2024``) and apply ``overrides`` if given."""
+    """Load an edition (default ``gbt-45654-2025``) and apply ``overrides`` if given."""
     ed = _base_edition(edition_id or DEFAULT_EDITION)
     return ed.with_overrides(overrides, override_source) if overrides else ed

@@ -11,7 +11,7 @@ from tests.dossier._helpers import NOW, Mutation, passing_log, plant, put, write
 
 def _other_edition() -> AssessmentLog:
     log = passing_log()
-    log.edition = "gbt-45654-2025"
+    log.edition = "tc260-003-2024"
     return log
 
 

@@ -19,7 +19,8 @@ CASES: list[tuple[str, list[Mutation], list[str]]] = [
         [put("safety.labelling.image", {"explicit": " ", "implicit": None})],
         ["BA-DOS-024"],
     ),
-    ("implicit only", [put("safety.labelling.image", {"implicit": "元数据"})], []),
+    ("implicit only", [put("safety.labelling.image", {"implicit": "元数据"})], ["BA-DOS-024"]),
+    ("text needs one label", [put("safety.labelling.text", {"explicit": "AI生成"})], []),
 ]
 
 

@@ -10,7 +10,11 @@ CASES: list[tuple[str, list[Mutation], list[str]]] = [
     ("clean", [], []),
     ("keywords monthly", [put("operations.updates.keywords_interval_days", 30)], ["BA-DOS-014"]),
     ("banks at the limit", [put("operations.updates.banks_interval_days", 30)], []),
-    ("banks unknown", [put("operations.updates.banks_interval_days", None)], ["BA-DOS-014"]),
+    (
+        "banks unknown",
+        [put("operations.updates.banks_interval_days", None)],
+        ["BA-DOS-014", "BA-DOS-014"],
+    ),
     (
         "no re-assessment",
         [put("operations.updates.reassess_after_major_update", False)],

@@ -52,6 +52,7 @@ class Document:
     title: str
     subtitle: tuple[str, ...] = ()
     blocks: list[Block] = field(default_factory=list)
+    draft: bool = False  # rendered with a 草稿 mark on every page
 
     def add(self, *blocks: Block) -> Document:
         self.blocks.extend(blocks)

@@ -11,7 +11,10 @@ from beian.io import atomic_path
 
 # Font names written into the file; the reader's system substitutes if it lacks them.
 LATIN_FONT = "Times New Roman"
-EAST_ASIAN_FONT = "SimSun"
+EAST_ASIAN_FONT = "宋体"
+HEADING_FONT = "黑体"
+LANGUAGE = "zh-CN"
+DRAFT_MARK = "草稿 · 存在阻断级问题，不可提交"
 _TEXT_WIDTH_MM = 160  # A4 less the default margins
 
 
@@ -26,6 +29,43 @@ def _east_asian(style_or_run: Any, name: str = EAST_ASIAN_FONT) -> None:
     fonts.set(qn("w:eastAsia"), name)
 
 
+def _language(d: Any) -> None:
+    """Mark every run as Simplified Chinese (the default template says Japanese)."""
+    from docx.oxml.ns import qn
+
+    rpr = d.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = rpr.makeelement(qn("w:lang"), {})
+        rpr.append(lang)
+    for attr in ("w:val", "w:eastAsia", "w:bidi"):
+        lang.set(qn(attr), LANGUAGE if attr != "w:bidi" else "ar-SA")
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is not None:
+        for attr in ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(attr), None)
+        fonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT)
+
+
+def _repeat_header(row: Any) -> None:
+    from docx.oxml.ns import qn
+
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(trpr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"}))
+
+
+def _draft_header(d: Any) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    p = d.sections[0].header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = p.add_run(DRAFT_MARK)
+    run.bold = True
+    run.font.size = Pt(16)
+    run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+
+
 def render_docx(doc: Document, path: str | Path) -> None:
     """Write ``doc`` to ``path`` atomically."""
     import docx
@@ -38,7 +78,10 @@ def render_docx(doc: Document, path: str | Path) -> None:
     normal.font.size = Pt(10.5)
     _east_asian(normal)
     for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
-        _east_asian(d.styles[name], "SimHei")
+        _east_asian(d.styles[name], HEADING_FONT)
+    _language(d)
+    if doc.draft:
+        _draft_header(d)
     d.core_properties.title = doc.title
     d.core_properties.author = "beian"
 
@@ -64,6 +107,7 @@ def render_docx(doc: Document, path: str | Path) -> None:
         elif isinstance(block, Table):
             t = d.add_table(rows=1, cols=len(block.header))
             t.style = "Table Grid"
+            _repeat_header(t.rows[0])
             for cell, text in zip(t.rows[0].cells, block.header, strict=True):
                 cell.text = ""
                 cell.paragraphs[0].add_run(text).bold = True

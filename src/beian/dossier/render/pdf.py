@@ -19,10 +19,22 @@ _FAMILY = "cjk"
 _HEADING_SIZE = {1: 15, 2: 13, 3: 11.5}
 
 
-def _setup(font: CjkFont) -> Any:
+DRAFT_MARK = "草稿 · 存在阻断级问题，不可提交"
+
+
+def _setup(font: CjkFont, *, draft: bool = False) -> Any:
     from fpdf import FPDF
 
-    pdf = FPDF(format="A4", unit="mm")
+    class _Pdf(FPDF):
+        def header(self) -> None:
+            if draft:
+                self.set_font(_FAMILY, "", 14)
+                self.set_text_color(200, 0, 0)
+                self.cell(0, 8, DRAFT_MARK, align="C")
+                self.set_text_color(0)
+                self.ln(10)
+
+    pdf = _Pdf(format="A4", unit="mm")
     pdf.set_margins(20, 18, 20)
     pdf.set_auto_page_break(True, margin=18)
     # One face only: subsetting a CJK font costs seconds, so headings differ by size, not weight.
@@ -36,7 +48,7 @@ def render_pdf(doc: Document, path: str | Path, *, font: CjkFont | None = None) 
     from fpdf.enums import XPos, YPos
     from fpdf.fonts import FontFace
 
-    pdf = _setup(font or find_cjk_font())
+    pdf = _setup(font or find_cjk_font(), draft=doc.draft)
     pdf.set_title(doc.title)
     pdf.set_creator("beian")
     pdf.add_page()

@@ -1,4 +1,4 @@
-"""The keyword library and test banks are updated often enough (8.1 c, 8.2 c); re-assessment (7 h)."""
+"""The keyword library and test banks are updated often enough (8.1, 8.2, 8.3); re-assessment (7 h)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from beian.findings import Finding, Severity, define_code
 CADENCE = define_code(
     "BA-DOS-014",
     "关键词库或测试题库更新周期不符合要求",
-    clause="8.1 c)、8.2 c)",
+    clause="8.1 c)、8.2 c)、8.3",
     severity=Severity.BLOCKING,
 )
 NO_REASSESS = define_code(
@@ -25,6 +25,7 @@ def check(ctx: DossierContext) -> Iterator[Finding]:
     for fld, figure, what in (
         ("keywords_interval_days", "lexicon.update_interval_max_days", "关键词库"),
         ("banks_interval_days", "bank.generation.update_interval_max_days", "生成内容测试题库"),
+        ("banks_interval_days", "bank.must_refuse.update_interval_max_days", "拒答测试题库"),
     ):
         value = getattr(u, fld)
         fig = ctx.edition.figure(figure)
@@ -32,7 +33,7 @@ def check(ctx: DossierContext) -> Iterator[Finding]:
             shown = "未填写" if value is None else f"{value:g} 天"
             yield Finding.of(
                 CADENCE,
-                f"{what}更新周期 {shown}，要求 {fig.display()}（§{fig.clause}）",
+                f"{what}更新周期 {shown}，要求 {fig.display()}（{ctx.edition.cite(fig.clause)}）",
                 fix=f"按要求更新{what}，并在 operations.updates.{fld} 填写周期（天）",
                 location=ctx.loc("operations", "updates", fld),
             )
