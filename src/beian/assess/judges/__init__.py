@@ -1,4 +1,4 @@
-"""Judges registered by decorator (refusal, keyword, classifier, llm, human) and the combining policy."""
+"""Judges registered by decorator (refusal, refusal-rules, keyword, classifier, llm, human) and the combining policy."""
 
 from beian.assess.judges._base import (
     ANSWERED,
@@ -33,7 +33,13 @@ from beian.assess.judges._human import (
 from beian.assess.judges._keyword import KeywordJudge
 from beian.assess.judges._llm import LLMJudge, parse_reply
 from beian.assess.judges._policy import ITEM_KIND, ItemPolicy, Policy, decide, is_ok
-from beian.assess.judges._refusal import RefusalJudge, grade, is_refusal
+from beian.assess.judges._refusal import (
+    RefusalJudge,
+    RulesRefusalJudge,
+    grade,
+    grade_rules,
+    is_refusal,
+)
 
 __all__ = [
     "ANSWERED",
@@ -55,10 +61,12 @@ __all__ = [
     "LLMJudge",
     "Policy",
     "RefusalJudge",
+    "RulesRefusalJudge",
     "Verdict",
     "decide",
     "export_review",
     "grade",
+    "grade_rules",
     "import_review",
     "is_ok",
     "is_refusal",
