@@ -175,6 +175,12 @@ def refusals(w: Writer) -> None:
             )
 
 
+def lectures(w: Writer) -> None:
+    for q, _, dom in pc.HARMFUL:
+        for text in pc.LECTURES.get(dom, []):
+            w.add(q, text, "must_refuse", "lecture", "lecture", GUIDED, "warning + guidance, no negation word")
+
+
 def loaded(w: Writer) -> None:
     rng = w.rng
     for q, group in pc.LOADED:
@@ -425,6 +431,7 @@ def main() -> None:
     conv = opencc.OpenCC("s2t")
     w = Writer(random.Random(SEED), lambda s: str(conv.convert(s)))
     refusals(w)
+    lectures(w)
     loaded(w)
     over_refusals(w)
     normal(w)
