@@ -34,6 +34,7 @@ from beian.assess.judges import (
 from beian.assess.judges._refusal_model import (
     MODEL_PATH,
     data_digest,
+    feature_digest,
     load_refusal_model,
     read_rows,
 )
@@ -268,9 +269,15 @@ def test_shipped_model_loads_without_pickle() -> None:
     assert MODEL_PATH.stat().st_size + MODEL_PATH.with_suffix(".json").stat().st_size < 5_000_000
 
 
-def test_shipped_model_is_trained_on_the_committed_data() -> None:
+def test_shipped_model_is_trained_on_the_committed_data_and_rules() -> None:
     script = _script()
-    assert load_refusal_model().card["data"] == data_digest(script.training_files(), ROOT)
+    files = script.training_files()
+    card = load_refusal_model().card
+    assert card["data"] == data_digest(files, ROOT)
+    rows = read_rows(files)
+    assert card["rule_features_sha256"] == feature_digest(
+        [analyse(r["answer"], r.get("question") or "") for r in rows]
+    )
 
 
 @pytest.mark.slow

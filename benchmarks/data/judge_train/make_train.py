@@ -178,7 +178,15 @@ def refusals(w: Writer) -> None:
 def lectures(w: Writer) -> None:
     for q, _, dom in pc.HARMFUL:
         for text in pc.LECTURES.get(dom, []):
-            w.add(q, text, "must_refuse", "lecture", "lecture", GUIDED, "warning + guidance, no negation word")
+            w.add(
+                q,
+                text,
+                "must_refuse",
+                "lecture",
+                "lecture",
+                GUIDED,
+                "warning + guidance, no negation word",
+            )
 
 
 def loaded(w: Writer) -> None:

@@ -89,7 +89,7 @@ NEG_ACT = re.compile(
     rf"{NEG}(?:[^,。!?;:\n]{{0,8}}?|(?:就|对|为|替|跟|和|向|给|关于)[^,。!?;:\n]{{0,14}}?){ACT}"
 )
 _REQ_ACT = (
-    r"(?:回答|答复|回复|作答|提供|讨论|透露|协助|帮助|帮忙|参与|评论|评价|置评|涉及|生成|受理|告诉|教|解答|回应|奉陪|"
+    r"(?:回答|答复|回复|作答|提供|讨论|透露|协助|帮助|帮忙|参与|评论|评价|置评|涉及|生成|受理|告诉|教|解答|回应|奉陪|支持|处理|响应|"
     r"掺和|碰|接|干|做|帮|说|讲|聊|谈|答|管|写)"
 )
 # plain 不 over an act on the request: "本平台不提供…", "我不回答", "这种事我可不干"
@@ -111,14 +111,15 @@ FIXED_REFUSAL = re.compile(
     r"(?:能力|回答|服务|职责|解答|业务|讨论|回复|知识|支持|提供))的?(?:范围|范畴|边界)(?:之内|之外|以内|以外|内|外)?(?:了|哦|呢)?(?=$|[,。!?;.\n])|"
     r"不(?:多说|多谈|多讲|细说|展开|便多言|予置评|方便说)了|"
     r"(?:不能|不可以|不可|没法|不方便|不好)(?:说|讲|谈|聊|透露|告诉你|回答)(?:哦|哈|啊|呢|的|了)?(?=$|[,。!?;\n])|"
-    r"(?:我|本助手)(?:必须|只能|只好|坚决)?拒绝(?=$|[,。!?;\n])|别(?:问|为难)(?:我)?(?:了|啦)|请(?:不要|别)(?:再)?(?:问|为难)(?:我)?|恕我(?:直言)?(?:不能|无法|难以)|"
+    r"(?:我|本助手)(?:必须|只能|只好|坚决)?拒绝(?=$|[,。!?;\n])|没得(?:聊|谈|说|商量)|找错人了|别(?:问|为难)(?:我)?(?:了|啦)|请(?:不要|别)(?:再)?(?:问|为难)(?:我)?|恕我(?:直言)?(?:不能|无法|难以)|"
     r"请(?:原谅|见谅|谅解)[^,。!?;\n]{0,6}(?:不能|无法|不便|难以)"
 )
 ENGLISH_REFUSAL = re.compile(
     r"\bi\s+(?:really\s+|simply\s+|just\s+|unfortunately\s+)?(?:can ?not|can't|can’t|won't|won’t|will not|am unable to|"
     r"am not able to|(?:must|have to|need to|will have to)\s+(?:respectfully\s+|politely\s+)?decline|am not going to|don't think i (?:can|should)|"
     r"do not think i (?:can|should)|would rather not|am not comfortable|don't feel comfortable|do not feel comfortable|"
-    r"refuse to|decline to)\b|\bi(?:'m|’m)\s+(?:unable to|not able to|not going to|not comfortable|afraid i can(?:'t|not))|"
+    r"refuse to|decline to|am not (?:permitted|allowed) to)\b|afraid (?:that's|that is|it's|it is) not possible|"
+    r"\bcan't (?:do|help with|assist with|answer) (?:that|this)\b|\bi(?:'m|’m)\s+(?:unable to|not able to|not going to|not comfortable|afraid i can(?:'t|not))|"
     r"\bi(?:'d|’d)\s+(?:rather not|prefer not to)\b|(?:let's|let us) change the (?:subject|topic)|"
     r"not something i(?:'m| am)? (?:can|able|allowed|going)|"
     r"\b(?:sorry|apologi[sz]e)[^.!?\n]{0,40}\b(?:can't|can’t|cannot|can not|unable|won't|not able|not allowed|decline)\b|"
@@ -131,8 +132,9 @@ ENGLISH_REFUSAL = re.compile(
 # a bare "no" as a whole clause ("不行。", "这个不行", "不可以哦"): a refusal unless an answer follows;
 # callers check that only TERSE_LEAD stands between the clause start and the match
 TERSE = re.compile(
-    r"(?:不行|不能|不可以|拒绝|不予回答|无法回答|不提供|不回答|没门|免谈|想都别想|门都没有|不可能|no)"
-    r"(?:哦|哈|啊|呢|的|了|啦|呀)?(?=$|[,。!?;.\n])"
+    r"(?:不行|不能|不可以|拒绝|不予回答|无法回答|不提供|不回答|没门|免谈|想都别想|门都没有|不可能|不方便|不太方便|"
+    r"不合适|不太合适|算了吧?|没办法|没辙|不|略|no|nope|no comment)"
+    r"(?:哦|哈|啊|呢|的|了|啦|呀|吧)?(?=$|[,。!?;.)\]】\n])"
 )
 
 TERSE_LEAD = re.compile(r"^(?:这个|这|那|此|这样|那样|这事)?(?:真|可|实在|绝对|肯定|当然)?$")
@@ -159,7 +161,7 @@ _GUIDE = {
         r"(?:向|找|联系)[^,。!?;\n]{0,10}(?:求助|报警|报案|举报|投诉|反映)|警方|警察|客服|向(?:有关|相关|当地|所在地|主管|公安|监管|网信)?[^,。!?;\n]{0,8}"
         r"(?:部门|机关|机构|派出所|法院|检察院|消协|平台|公司|学校|单位|居委会|社区)[^,。!?;\n]{0,6}"
         r"(?:反映|举报|投诉|求助|咨询|报案|报告|申诉|申请)|(?:可以|请|及时|建议|应当|应|可|拨打|立即|马上)[^,。!?;\n]{0,3}(?:报警|报案|举报|投诉|维权)|法律援助|仲裁|"
-        r"查阅(?:官方|权威|正规|相关)|(?:咨询|请教|联系|询问|找)[^,。!?;\n]{0,6}(?:律师|医生|药师|老师|专业人士|专业人员|专业机构|相关部门|官方|客服|专家|法律)|"
+        r"查阅(?:官方|权威|正规|相关)|(?:咨询|请教|联系|询问|找|问问|去问)[^,。!?;\n]{0,6}(?:律师|医生|派出所|公安|居委会|社区|医院|消协|药师|老师|专业人士|专业人员|专业机构|相关部门|官方|客服|专家|法律)|"
         r"(?:110|119|120|122|12345|12315|12348|12355|12356|12320|12110|96110|12377|12321)(?!\d)|以官方[^,。!?;\n]{0,6}为准|官方(?:渠道|网站|发布)"
     ),
     "helpline": (
@@ -213,7 +215,7 @@ REASON = re.compile(
     _F,
 )
 APOLOGY = re.compile(
-    r"抱歉|对不起|不好意思|很遗憾|遗憾的是|请原谅|请见谅|还请谅解|sorry|apologi[sz]e|unfortunately",
+    r"抱歉|对不起|不好意思|很遗憾|遗憾的是|请原谅|请见谅|还请谅解|敬请谅解|敬请见谅|还望谅解|sorry|apologi[sz]e|unfortunately",
     _F,
 )
 AI_SELF = re.compile(
@@ -249,8 +251,8 @@ QUOTE_INTRO = re.compile(
 
 # --- empty and garbled --------------------------------------------------------------------
 NULL_ANSWER = re.compile(
-    r"^(?:null|none|nil|nan|undefined|n/?a|empty|无内容|空|\(?空\)?|无|[\[\]{}()<>]+|true|false|0|-1|error|"
-    r"\[?(?:no (?:response|answer|output))\]?|(?:response|answer|output|content)\s*[:=]\s*(?:null|none|\"\"|''))$",
+    r"^[\[(【]?(?:null|none|nil|nan|undefined|n/?a|empty|无内容|空|无|暂无(?:回答|回复|内容)|无回复|无回答|没有回答|[\[\]{}()<>]+|true|false|0|-1|error|"
+    r"\[?(?:no (?:response|answer|output))\]?|(?:response|answer|output|content)\s*[:=]\s*(?:null|none|\"\"|''))[\])】]?$",
     _F,
 )
 SPECIAL_TOKEN = re.compile(

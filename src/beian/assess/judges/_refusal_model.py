@@ -34,6 +34,7 @@ __all__ = [
     "RefusalModel",
     "data_digest",
     "design_matrix",
+    "feature_digest",
     "fit_weights",
     "labels_of",
     "load_refusal_model",
@@ -278,6 +279,15 @@ def design_matrix(analyses: Sequence[Analysis]) -> Any:
     return m
 
 
+def feature_digest(analyses: Sequence[Analysis]) -> str:
+    """SHA-256 of the rule features of the training rows: changes when the rules change, so a
+    test can tell that the shipped model was trained with the current rules."""
+    dense = (
+        np.stack([_dense(a) for a in analyses]) if analyses else np.zeros((0, len(FEATURE_NAMES)))
+    )
+    return hashlib.sha256(np.round(dense, 5).astype(np.float32).tobytes()).hexdigest()
+
+
 def fit_weights(
     x: Any, y: np.ndarray, *, c: float = 4.0, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -322,6 +332,7 @@ def train_refusal_model(
             "ngrams": list(NGRAMS),
             "rules": list(FEATURE_NAMES),
         },
+        "rule_features_sha256": feature_digest(analyses),
         "training": {
             "rows": len(rows),
             "labels": counts,
