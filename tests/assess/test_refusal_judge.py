@@ -336,3 +336,21 @@ def test_make_refusal_testset_is_reproducible(
     mod.main()
     assert (tmp_path / "t.jsonl").read_bytes() == TESTSET.read_bytes()
     assert "beian.assess.judges._make_testset" not in sys.modules
+
+
+def test_scan_finds_what_finditer_finds() -> None:
+    from beian.assess.judges import _refusal_lexicon as lx
+
+    scans = [v for v in vars(lx).values() if isinstance(v, lx.Scan)] + list(lx.GUIDE.values())
+    assert scans and all(
+        s.first is not None for s in scans
+    )  # each one jumps to its first characters
+    texts = [r["answer"].lower() for r in read_rows([TESTSET])] + [
+        "这个话题比较敏感，咱们聊点别的吧。pass",
+        "",
+    ]
+    for s in scans:
+        for t in texts:
+            assert [(m.start(), m.group()) for m in s.finditer(t)] == [
+                (m.start(), m.group()) for m in s.re.finditer(t)
+            ]
