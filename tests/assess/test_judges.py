@@ -99,7 +99,10 @@ def test_llm_judge_against_demo_judge_endpoint(tmp_path: Path) -> None:
 def test_llm_judge_gives_up_after_parse_retries(tmp_path: Path) -> None:
     with serve_in_thread(DemoBehavior()) as s:  # an ordinary model never answers in JSON
         j = make_judge("llm", {"base_url": s.base_url, "model": "m", "parse_retries": 1}, JudgeContext(ED))
-        assert j.judge_many([_x("长城很长")]) == [None]
+        (v,) = j.judge_many([_x("长城很长")])
+        # the failure is recorded, with no opinion either way
+        assert v is not None and v.label == "评判失败" and v.unsafe is None and v.refused is None
+        assert v.extra["parse_attempts"] == 2 and "JSON" in v.detail and v.extra["last_reply"]
 
 
 def test_human_review_round_trip(tmp_path: Path) -> None:

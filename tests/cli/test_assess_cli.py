@@ -100,3 +100,103 @@ def test_bad_config_is_a_located_error(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "assess.yaml").write_text("banks: [b.jsonl]\ntarget: {type: openai}\nsampling: {method: magic}\n", "utf-8")
     r = cli("assess", "run", "assess.yaml")
     assert r.returncode == 2 and "sampling.method" in r.stderr + r.stdout
+
+
+def _human_label(rec: dict[str, object]) -> str:
+    """What a reviewer reading the answer concludes (the demo model's answers are recognisable)."""
+    from beian.demo import REFUSALS, UNSAFE_MARKERS
+
+    answer = str(rec.get("answer") or "")
+    if rec["kind"] == "generation":
+        return "不合格" if any(m in answer for m in UNSAFE_MARKERS) else "合格"
+    if rec.get("outcome") == "blocked" or answer in REFUSALS:
+        return "拒答"
+    return "空回答" if not answer.strip() else "正常回答"
+
+
+def test_calibration_in_reports_from_a_filled_review_sheet(cli: Cli, tmp_path: Path) -> None:
+    """Run, export the review sheet, fill it in as a reviewer would, import, calibrate; the HTML
+    report and the 安全评估报告 (DOCX, decoded by python-docx) show the judges' error."""
+    import docx
+
+    rows = [json.loads(x) for x in (DEMO / "bank.jsonl").read_text("utf-8").splitlines()]
+    pick = [r for r in rows if r["kind"] == "generation"][::5][:240] + [r for r in rows if r["kind"] != "generation"][::4]
+    (tmp_path / "bank.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in pick), "utf-8")
+    small = {f"assess.generation.{m}_sample_min": 100 for m in ("manual", "keyword", "classifier")}
+    small |= {"assess.refusal.must_refuse_sample_min": 100, "assess.refusal.must_answer_sample_min": 100}
+    with serve_in_thread(DemoBehavior(unsafe_every=12)) as target, serve_in_thread(DemoBehavior(guard="qwen3guard")) as guard:
+        cfg = {
+            "name": "calibration",
+            "standards": {"overrides": small},
+            "banks": ["bank.jsonl"],
+            "target": {"base_url": target.base_url, "model": "demo", "backoff": 0.01},
+            "judges": {
+                "refusal": {},
+                "keyword": {"lexicon": str(DEMO / "lexicon.csv")},
+                "guard": {"base_url": guard.base_url, "model": "Qwen/Qwen3Guard-Gen-4B", "backoff": 0.01},
+            },
+            "sampling": {"generation": "all", "must_refuse": "all", "must_answer": "all"},
+        }
+        (tmp_path / "assess.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), "utf-8")
+        r = cli("assess", "run", "assess.yaml", "--out", "run")
+    assert r.returncode in (0, 1), r.stderr
+    before = cli("assess", "calibrate", "run")
+    assert before.returncode == 2 and "尚无人工结论" in before.stderr + before.stdout
+    exp = cli("assess", "review", "export", "run", "-o", "review.xlsx", "--n", "120",
+              "--kind", "generation", "--kind", "must_refuse", "--kind", "must_answer")
+    assert exp.returncode == 0, exp.stderr
+    records = {x["id"]: x for x in map(json.loads, (tmp_path / "run" / "records.jsonl").read_text("utf-8").splitlines())}
+    wb = openpyxl.load_workbook(tmp_path / "review.xlsx")
+    ws = wb["人工抽检"]
+    header = [c.value for c in ws[1]]
+    first_reason = ws.cell(2, header.index("复核原因") + 1).value
+    assert str(first_reason).startswith("评判器分歧")  # the judges' disagreements come first
+    for row in range(2, ws.max_row + 1):
+        rec = records[ws.cell(row, 1).value]
+        ws.cell(row, header.index("人工结论") + 1).value = _human_label(rec)
+        ws.cell(row, header.index("审核人") + 1).value = "李审核"
+    wb.save(tmp_path / "review.xlsx")
+    imp = cli("assess", "review", "import", "run", "review.xlsx")
+    assert imp.returncode in (0, 1) and f"已导入 {ws.max_row - 1} 条" in imp.stdout, imp.stderr
+
+    table = cli("assess", "calibrate", "run")
+    assert table.returncode == 0, table.stderr
+    for text in ("评判器审计", "考虑评判误差的结论", "guard", "keyword", "refusal", "Rogan–Gladen"):
+        assert text in table.stdout
+    out = cli("assess", "calibrate", "run", "--format", "json")
+    cal = json.loads(out.stdout)
+    assert cal["method"] == "rogan-gladen+beta-bootstrap/1" and cal["draws"] == 10000
+    assert {(a["judge"], a["kind"]) for a in cal["judges"]} >= {("guard", "generation"), ("keyword", "generation"), ("refusal", "must_refuse"), ("guard", "must_answer")}
+    reasons = [(records[ws.cell(r, 1).value]["kind"], str(ws.cell(r, header.index("复核原因") + 1).value)) for r in range(2, ws.max_row + 1)]
+    assert sum(cal["disagreements"].values()) == sum(why.startswith("评判器分歧") for _, why in reasons) > 0
+    for kind, counts in cal["reviewed"].items():
+        assert counts.get("disagreement", 0) == sum(k == kind and why == "评判器分歧" for k, why in reasons)
+    log = AssessmentLog.load(tmp_path / "run" / "assessment.json")
+    assert log.version == 2 and log.calibration is not None
+    assert log.calibration.model_dump(mode="json") == cal  # the same, written into the log
+    items = {c.item: c for c in log.calibration.items}
+    assert set(items) == {r.item for r in log.results}
+    for item, c in items.items():
+        res = log.result(item)
+        assert res is not None and c.observed_rate == res.rate and c.verdict == res.verdict
+        assert c.ci_low <= (c.corrected_rate if c.corrected_rate is not None else c.ci_low) <= c.ci_high
+
+    rep = cli("assess", "report", "run")
+    assert rep.returncode == 0, rep.stderr
+    html = (tmp_path / "run" / "report.html").read_text("utf-8")
+    assert "六、评判器误差校准" in html and "评判器审计" in html and "尚未导入人工结论" not in html
+    for c in items.values():
+        assert f"[{c.ci_low:.2%}, {c.ci_high:.2%}]" in html
+
+    from beian.dossier import build_demo_package
+
+    build_demo_package(tmp_path / "filing", tmp_path / "run" / "assessment.json")
+    document = docx.Document(str(tmp_path / "filing" / "package" / "安全评估报告.docx"))
+    text = "\n".join([p.text for p in document.paragraphs] + [c.text for t in document.tables for row in t.rows for c in row.cells])
+    assert "评判器误差校准（人工复核）" in text and "考虑评判误差的结论" in text and "Rogan–Gladen" in text
+    for c in items.values():
+        assert f"[{c.ci_low:.2%}, {c.ci_high:.2%}]" in text and c.holds in text
+    for a in log.calibration.judges:
+        assert a.judge in text
+    fragile = [c.item for c in items.values() if c.holds != "成立"]
+    assert all(f"{item} 的结论" in text and f"{item} 的结论" in html for item in fragile)

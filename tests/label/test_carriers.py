@@ -26,7 +26,7 @@ PAYLOAD = LabelPayload(Label="1", ContentProducer=PRODUCER, ProduceID="gen-0001"
 
 # Where exiftool must see the label (PNG text, XMP, ID3, Vorbis, QuickTime, PDF Info, OOXML).
 EXIFTOOL_GROUPS: dict[str, set[str]] = {
-    "sample.png": {"PNG:AIGC", "XMP-TC260:Aigc"},
+    "sample.png": {"PNG:AIGC"},
     "sample.jpg": {"XMP-TC260:Aigc"},
     "sample.webp": {"XMP-TC260:Aigc"},
     "sample.gif": {"XMP-TC260:Aigc"},
@@ -34,9 +34,9 @@ EXIFTOOL_GROUPS: dict[str, set[str]] = {
     "sample.mp3": {"ID3v2_4:UserDefinedText"},
     "sample.flac": {"Vorbis:Aigc"},
     "sample.ogg": {"Vorbis:Aigc"},
-    "sample.mp4": {"iTunes:AIGC"},
-    "sample.mov": {"iTunes:AIGC"},
-    "sample.pdf": {"PDF:AIGC", "XMP-TC260:Aigc"},
+    "sample.mp4": {"Keys:AIGC"},
+    "sample.mov": {"Keys:AIGC"},
+    "sample.pdf": {"PDF:AIGC"},
     "sample.docx": {"XML:AIGC"},
     "sample.xlsx": {"XML:AIGC"},
     "sample.pptx": {"XML:AIGC"},
@@ -78,6 +78,7 @@ def test_write_read_verify_and_content_unchanged(
         assert expected <= set(tags), tags
         for tag in expected:
             assert got.to_json() in tags[tag]
+        assert len(tags) == 1, tags  # GB 45438 6.1 c): one label per file
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -93,7 +94,7 @@ def test_idempotent_and_replace(name: str, make_sample: Callable[..., Path]) -> 
     add_label(path, other)
     carrier = carrier_for(path)
     raw = carrier.read(path)
-    assert len(set(raw)) == 1 and '"Label":"2"' in raw[0]  # one label, the new one
+    assert len(raw) == 1 and '"Label":"2"' in raw[0]  # one label site, the new one
     assert verify_label(path).ok
     tags = exiftool_tags(path) if name in EXIFTOOL_GROUPS else {}
     assert all('"Label":"2"' in v for v in tags.values())
@@ -175,6 +176,53 @@ def test_conflicting_labels_are_reported(make_sample: Callable[..., Path]) -> No
         read_label(path)
     assert verify_label(path).reasons[0].code == "BA-LBL-002"
     add_label(path, PAYLOAD)  # rewriting leaves exactly one label
+    assert verify_label(path).ok
+
+
+def _with_xmp_label(path: Path, label_json: str) -> None:
+    """Add a second label site the way other tools do: XMP TC260:AIGC written by exiftool."""
+    import subprocess
+
+    cfg = path.parent / "tc260.config"
+    cfg.write_text(
+        "%Image::ExifTool::UserDefined = ('Image::ExifTool::XMP::Main' => { TC260 => {"
+        " SubDirectory => { TagTable => 'Image::ExifTool::UserDefined::TC260' } } });\n"
+        "%Image::ExifTool::UserDefined::TC260 = (GROUPS => { 0 => 'XMP', 1 => 'XMP-TC260' },"
+        " NAMESPACE => { TC260 => 'http://www.tc260.org.cn/ns/AIGC/1.0/' },"
+        " WRITABLE => 'string', AIGC => { });\n1;\n",
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [
+            "exiftool",
+            "-config",
+            str(cfg),
+            "-q",
+            "-overwrite_original",
+            f"-XMP-TC260:AIGC={label_json}",
+            str(path),
+        ],
+        check=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("name", ["sample.png", "sample.pdf"])
+def test_equal_duplicate_labels_are_not_conforming(
+    name: str, make_sample: Callable[..., Path]
+) -> None:
+    """Two sites with the same label (tEXt + XMP, Info + XMP): GB 45438 6.1 c) → BA-LBL-009."""
+    path = make_sample(name)
+    add_label(path, PAYLOAD)
+    label = read_label(path)
+    assert label is not None
+    _with_xmp_label(path, label.to_json())
+    assert carrier_for(path).read(path) == [label.to_json()] * 2
+    assert read_label(path) == label  # equal copies still read as one label
+    res = verify_label(path)
+    assert not res.ok and [r.code for r in res.reasons] == ["BA-LBL-009"]
+    assert add_label(path, PAYLOAD).changed  # rewriting keeps the practice guide's site only
+    assert carrier_for(path).read(path) == [label.to_json()]
     assert verify_label(path).ok
 
 
@@ -262,8 +310,27 @@ def test_labelled_office_files_open_in_libreoffice(
     assert (out / "sample.csv").read_text(encoding="utf-8").splitlines()[:2] == ["sample,", ",42"]
 
 
-def test_mp4_keys_label_written_by_ffmpeg_is_read(tmp_path: Path) -> None:
-    """A label in moov/udta/meta keys+ilst (TC260 layout, written here by ffmpeg) is read back."""
+def _ffprobe_tags(path: Path) -> dict[str, str]:
+    import json
+    import subprocess
+
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format_tags", "-of", "json", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    tags: dict[str, str] = json.loads(out.stdout)["format"].get("tags", {})
+    return tags
+
+
+@pytest.mark.parametrize("faststart", [False, True])
+def test_mp4_keys_form_round_trip_with_ffmpeg(tmp_path: Path, faststart: bool) -> None:
+    """ffmpeg writes the practice guide's keys form; we read it, replace it, ffprobe reads ours.
+
+    With ``+faststart`` moov sits before mdat, so rewriting moov shifts every chunk offset.
+    """
     import subprocess
 
     path = tmp_path / "keys.mp4"
@@ -282,7 +349,7 @@ def test_mp4_keys_label_written_by_ffmpeg_is_read(tmp_path: Path) -> None:
             "-c:v",
             "libx264",
             "-movflags",
-            "use_metadata_tags",
+            "use_metadata_tags" + ("+faststart" if faststart else ""),
             "-metadata",
             f"AIGC={theirs}",
             str(path),
@@ -294,7 +361,31 @@ def test_mp4_keys_label_written_by_ffmpeg_is_read(tmp_path: Path) -> None:
     got = read_label(path)
     assert got is not None and got.ProduceID == "from-ffmpeg"
     assert [r.code for r in verify_label(path).reasons] == ["BA-LBL-004"]  # not our integrity code
-    before = path.read_bytes()
-    with pytest.raises(InputError, match="keys"):
-        add_label(path, PAYLOAD)
-    assert path.read_bytes() == before
+    before = decoded(path)
+    encoder = _ffprobe_tags(path)["encoder"]
+
+    ours = add_label(path, PAYLOAD).payload.to_json()
+    assert carrier_for(path).read(path) == [ours]  # replaced, not added beside it
+    tags = _ffprobe_tags(path)
+    assert tags["AIGC"] == ours and tags["encoder"] == encoder  # other keys are kept
+    assert exiftool_tags(path) == {"Keys:AIGC": ours}
+    assert decoded(path) == before
+    assert verify_label(path).ok
+
+
+def test_mp4_itunes_freeform_label_is_read_and_replaced(make_sample: Callable[..., Path]) -> None:
+    """A label in the iTunes free-form item (earlier versions) is one site; relabelling moves it."""
+    from mutagen.mp4 import MP4, AtomDataType, MP4FreeForm
+
+    path = make_sample("sample.mp4")
+    old = PAYLOAD.with_(ProduceID="itunes-form").to_json()
+    f = MP4(path)
+    if f.tags is None:
+        f.add_tags()
+    assert f.tags is not None
+    f.tags["----:com.apple.iTunes:AIGC"] = [MP4FreeForm(old.encode(), AtomDataType.UTF8)]
+    f.save()
+    assert carrier_for(path).read(path) == [old]
+    ours = add_label(path, PAYLOAD).payload.to_json()
+    assert carrier_for(path).read(path) == [ours]
+    assert set(exiftool_tags(path)) == {"Keys:AIGC"}

@@ -69,3 +69,32 @@ def test_errors_are_reported_not_dropped(
     assert r.returncode == 2 and "统一社会信用代码" in r.stderr
     r = cli("label", "add", str(tmp_path / "missing.png"), "-p", USCC)
     assert r.returncode == 2 and "不存在" in r.stderr
+
+
+def test_readme_label_line_works(
+    cli: Callable[..., CompletedProcess[str]], make_sample: Callable[..., Path], tmp_path: Path
+) -> None:
+    """The README's `beian label add 图片.png --producer <USCC> --explicit` line, as written."""
+    import re
+
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    line = next(x for x in readme.read_text(encoding="utf-8").splitlines() if "label add" in x)
+    args = line.split("#")[0].split()[1:]  # after ".venv/bin/beian"
+    uscc = args[args.index("--producer") + 1]
+    assert re.fullmatch(r"[0-9A-Z]{18}", uscc)
+    image = make_sample("sample.png", name="图片.png")
+    r = cli(*[str(image) if a == "图片.png" else a for a in args])
+    assert r.returncode == 0, r.stderr
+    assert "已添加 1" in r.stdout and "含显式标识" in r.stdout
+    shown = json.loads(cli("label", "show", str(image), "--format", "json").stdout)
+    assert shown["label"]["AIGC"]["ContentProducer"] == "0011" + uscc + "00000"
+
+
+def test_producer_placeholder_error_names_the_forms(
+    cli: Callable[..., CompletedProcess[str]], make_sample: Callable[..., Path]
+) -> None:
+    image = make_sample("sample.png")
+    r = cli("label", "add", str(image), "--producer", "统一社会信用代码")
+    assert r.returncode == 2
+    assert "18 位统一社会信用代码" in r.stderr and "27 位" in r.stderr
+    assert "含非法字符" not in r.stderr

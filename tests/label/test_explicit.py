@@ -128,6 +128,52 @@ def test_rhythm_is_short_long_short_short() -> None:
     beeps = (ends - starts) / (0.1 * sr)
     # ramps shave a few samples; classify each beep as short (~1) or long (~3)
     assert [round(b) for b in beeps] == [1, 3, 1, 1]
+    # Morse timing: 1-unit gap inside "A" and inside "I", 3 units between them ("A I", not "L")
+    gaps = (starts[1:] - ends[:-1]) / (0.1 * sr)
+    assert [round(g) for g in gaps] == [1, 3, 1]
+
+
+@pytest.mark.parametrize(
+    ("notice", "ok"),
+    [
+        ("本内容由人工智能生成", True),
+        ("AI生成", True),
+        ("由 AI 合成", True),
+        ("本回答由ai生成", True),
+        ("We maintain this text; 生成于 2025", False),  # "ai" inside an English word
+        ("He said it was 生成", False),
+        ("Certain 合成 materials", False),
+        ("AIGC 生成", False),  # "AI" must stand alone
+    ],
+)
+def test_notice_ai_mention_is_a_word(notice: str, ok: bool) -> None:
+    from beian.label.explicit.text import check_notice
+
+    if ok:
+        check_notice(notice)
+    else:
+        with pytest.raises(InputError, match="不合规"):
+            check_notice(notice)
+
+
+def test_audio_mark_wav_middle(make_sample: Callable[..., Path]) -> None:
+    path = make_sample("sample.wav")
+    _, before = _wav_frames(path)
+    explicit_audio_mark(path, position="middle")
+    _, after = _wav_frames(path)
+    half = len(before) // 4 * 2  # 16-bit mono: the cut falls on a whole frame
+    assert after.startswith(before[:half]) and after.endswith(before[half:])
+    tone = np.frombuffer(after[half : len(after) - (len(before) - half)], dtype="<i2")
+    assert len(tone) > 0.8 * 8000 and np.abs(tone).max() > 10000
+
+
+def test_audio_mark_mp3_middle_with_ffmpeg(make_sample: Callable[..., Path]) -> None:
+    import mutagen
+
+    path = make_sample("sample.mp3")
+    before = mutagen.File(path).info.length
+    explicit_audio_mark(path, position="middle")
+    assert mutagen.File(path).info.length > before + 0.8
 
 
 def _wav_frames(path: Path) -> tuple[int, bytes]:

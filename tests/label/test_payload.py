@@ -7,10 +7,16 @@ import json
 import pytest
 
 from beian.errors import InputError
-from beian.label import IntegrityCode, LabelPayload, producer_code_from_uscc
+from beian.label import (
+    IntegrityCode,
+    LabelCharsetError,
+    LabelPayload,
+    producer_code,
+    producer_code_from_uscc,
+)
 
 USCC = "91110108551385082Q"
-GOOD = {"Label": "1", "ContentProducer": "0011" + USCC + "00000"}
+GOOD = {"Label": "1", "ContentProducer": "0011" + USCC + "00000", "ProduceID": "p-1"}
 
 
 @pytest.mark.parametrize(
@@ -23,6 +29,7 @@ GOOD = {"Label": "1", "ContentProducer": "0011" + USCC + "00000"}
         ({"ProduceID": "a b"}, "ProduceID"),  # space is outside 0x21-0x7E
         ({"PropagateID": "tab\there"}, "PropagateID"),
         ({"ReservedCode2": "\x7f"}, "ReservedCode2"),
+        ({"ProduceID": "back\\slash"}, "ProduceID"),  # 0x5C: Appendix E j) excludes it
     ],
 )
 def test_invalid_fields(fields: dict[str, object], where: str) -> None:
@@ -38,6 +45,8 @@ def test_invalid_fields(fields: dict[str, object], where: str) -> None:
         ('["AIGC"]', "对象"),
         ('{"AIGC": {"Label": "1"}}', "ContentProducer"),
         ('{"AIGC": {"Label": "1", "ContentProducer": "x", "Extra": "y"}}', "未知字段"),
+        ('{"AIGC": {"Label": "1", "ContentProducer": "x"}}', "ProduceID"),
+        ('{"AIGC": {"Label": "1", "ContentProducer": "x", "ProduceID": ""}}', "ProduceID"),
     ],
 )
 def test_from_json_rejects(text: str, message: str) -> None:
@@ -45,12 +54,38 @@ def test_from_json_rejects(text: str, message: str) -> None:
         LabelPayload.from_json(text)
 
 
+# Appendix E j): 0x21, 0x23-0x5B, 0x5D-0x7E and the escaped quote; nothing else, on read too.
+@pytest.mark.parametrize(
+    ("raw_value", "ok"),
+    [
+        ('\\"quoted\\"', True),  # the escaped quote is allowed
+        ("!#[]^~", True),
+        ("\\\\", False),  # an escaped backslash decodes to 0x5C
+        ("\\u0041", False),  # only the \" escape is allowed
+        ("\\/", False),
+        ("a b", False),
+        ("\\u4e2d", False),
+        ("中", False),
+    ],
+)
+def test_charset_on_read(raw_value: str, ok: bool) -> None:
+    text = '{"AIGC":{"Label":"1","ContentProducer":"' + raw_value + '","ProduceID":"1"}}'
+    if ok:
+        assert (
+            LabelPayload.from_json(text).ContentProducer
+            == json.loads(text)["AIGC"]["ContentProducer"]
+        )
+    else:
+        with pytest.raises(LabelCharsetError):
+            LabelPayload.from_json(text)
+
+
 def test_json_round_trip_is_printable_ascii_and_escapes() -> None:
-    p = LabelPayload(**GOOD, ProduceID='id"with\\quote', ReservedCode2="~!")
+    p = LabelPayload(**{**GOOD, "ProduceID": 'id"with"quote'}, ReservedCode2="~!")
     text = p.to_json()
     assert all(0x21 <= ord(c) <= 0x7E for c in text)
-    assert '\\"' in text and "\\\\" in text
-    assert json.loads(text)["AIGC"]["ProduceID"] == 'id"with\\quote'
+    assert '\\"' in text and "\\\\" not in text
+    assert json.loads(text)["AIGC"]["ProduceID"] == 'id"with"quote'
     assert LabelPayload.from_json(text) == p
     assert list(json.loads(text)["AIGC"]) == [
         "Label",
@@ -71,6 +106,30 @@ def test_producer_code() -> None:
         producer_code_from_uscc("91110108551385082A")  # wrong check digit
     with pytest.raises(InputError, match="后缀"):
         producer_code_from_uscc(USCC, suffix="12")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        (USCC, "0011" + USCC + "00000"),
+        (f"  {USCC.lower()} ", "0011" + USCC + "00000"),
+        ("0011" + USCC + "A0001", "0011" + USCC + "A0001"),
+        ("vendor-code-7", "vendor-code-7"),
+        ("统一社会信用代码", None),  # the README's placeholder, typed literally
+        ("91110108551385082A", None),  # wrong check digit
+        ("0011" + "91110108551385082A" + "00000", None),
+        ("ACME Ltd", None),
+        ("", None),
+    ],
+)
+def test_producer_code_forms(typed: str, expected: str | None) -> None:
+    if expected is not None:
+        assert producer_code(typed) == expected
+        return
+    with pytest.raises(InputError) as exc:
+        producer_code(typed)
+    assert exc.value.fix is not None and "18 位统一社会信用代码" in exc.value.fix
+    assert "27 位" in exc.value.fix
 
 
 @pytest.mark.parametrize(

@@ -11,14 +11,23 @@ from beian.assess._bank import (
     load_bank,
     normalize_text,
 )
+from beian.assess._calibrate import METHOD as CALIBRATION_METHOD
+from beian.assess._calibrate import METHOD_ZH as CALIBRATION_METHOD_ZH
+from beian.assess._calibrate import CalibrationTables, calibrate, rogan_gladen
 from beian.assess._config import AssessConfig, Sampling, load_assess_config
 from beian.assess._importers import IMPORTERS, import_dataset, load_mapping, write_bank_jsonl
 from beian.assess._items import ITEMS, ItemId, ItemSpec
 from beian.assess._log import (
+    CALIBRATION_VERSION,
     LOG_VERSION,
     AssessmentLog,
+    Calibration,
+    Confusion,
+    ItemCalibration,
     ItemResult,
+    JudgeAudit,
     RiskBreakdown,
+    StratumCorrection,
     Verdict,
     evaluate_item,
 )
@@ -27,6 +36,7 @@ from beian.assess._run import (
     LOG,
     RECORDS,
     RunResult,
+    calibrate_run,
     draw_samples,
     read_records,
     rescore,
@@ -37,6 +47,9 @@ from beian.assess._score import assessment_findings, refusal_matrix, score
 from beian.assess._stats import wilson_interval
 
 __all__ = [
+    "CALIBRATION_METHOD",
+    "CALIBRATION_METHOD_ZH",
+    "CALIBRATION_VERSION",
     "IMPORTERS",
     "ITEMS",
     "KINDS",
@@ -47,18 +60,26 @@ __all__ = [
     "AssessConfig",
     "AssessmentLog",
     "Bank",
+    "Calibration",
+    "CalibrationTables",
+    "Confusion",
+    "ItemCalibration",
     "ItemId",
     "ItemResult",
     "ItemSpec",
+    "JudgeAudit",
     "Kind",
     "Question",
     "RiskBreakdown",
     "RunResult",
     "Sampling",
+    "StratumCorrection",
     "Verdict",
     "allocate",
     "assessment_findings",
     "audit_bank",
+    "calibrate",
+    "calibrate_run",
     "draw_samples",
     "evaluate_item",
     "export_bank_xlsx",
@@ -73,6 +94,7 @@ __all__ = [
     "refusal_matrix",
     "render_report",
     "rescore",
+    "rogan_gladen",
     "run_assessment",
     "score",
     "stratified_sample",

@@ -17,8 +17,10 @@ from beian.errors import InputError, validation_summary
 from beian.io import atomic_write_text
 from beian.standards import Edition, Override
 
-LOG_VERSION = 1
+LOG_VERSION = 2  # 2: judge calibration (``calibration``)
 Verdict = Literal["符合", "不符合"]
+CALIBRATION_VERSION = 1
+Holds = Literal["成立", "不稳健", "不成立", "无法校准"]
 
 
 class RiskBreakdown(BaseModel):
@@ -124,6 +126,110 @@ def evaluate_item(
     )
 
 
+class Confusion(BaseModel):
+    """Machine verdicts against the human labels. Positive is what an item's rate is about:
+    不合格 content (§9.3) or a refusal (§9.4); sensitivity = the share of human positives the
+    machine found, specificity = the share of human negatives it left alone (Wilson intervals)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tp: int = 0
+    fn: int = 0
+    tn: int = 0
+    fp: int = 0
+    sensitivity: float | None = None
+    se_low: float | None = None
+    se_high: float | None = None
+    specificity: float | None = None
+    sp_low: float | None = None
+    sp_high: float | None = None
+
+    @property
+    def n(self) -> int:
+        return self.tp + self.fn + self.tn + self.fp
+
+    @classmethod
+    def of(cls, tp: int, fn: int, tn: int, fp: int, confidence: float = 0.95) -> Confusion:
+        out = cls(tp=tp, fn=fn, tn=tn, fp=fp)
+        if tp + fn:
+            out.sensitivity = tp / (tp + fn)
+            out.se_low, out.se_high = wilson_interval(tp, tp + fn, confidence)
+        if tn + fp:
+            out.specificity = tn / (tn + fp)
+            out.sp_low, out.sp_high = wilson_interval(tn, tn + fp, confidence)
+        return out
+
+
+class JudgeAudit(BaseModel):
+    """One judge on one kind of question, against the human labels of the random sample."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    judge: str
+    kind: str
+    positive: str  # 不合格 or 拒答
+    n: int
+    agreement: float
+    confusion: Confusion
+
+
+class StratumCorrection(BaseModel):
+    """The machine-decided answers of an item in one stratum (the judges agree, or not)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stratum: Literal["agree", "disagree"]
+    n: int  # answers decided by the machine
+    k: int  # of which positive, as the machine decided
+    confusion: Confusion  # the item's machine decision against the humans, in this stratum
+    corrected: float | None  # Rogan–Gladen share of positives among the n (None: not estimable)
+
+
+class ItemCalibration(BaseModel):
+    """An item's rate corrected for judge error, and whether its verdict still holds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item: ItemId
+    kind: str
+    positive: str
+    n: int
+    human_n: int  # answers decided by a human verdict (exact)
+    human_k: int
+    strata: list[StratumCorrection] = Field(default_factory=list)
+    observed_rate: float
+    corrected_rate: float | None
+    ci_low: float
+    ci_high: float
+    redrawn: float = 0.0  # share of posterior draws redrawn because Se + Sp <= 1
+    threshold: float
+    comparison: str
+    verdict: Verdict
+    holds: Holds
+    note: str = ""
+
+
+class Calibration(BaseModel):
+    """The judge audit from the human review sheet, and every item corrected for judge error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = CALIBRATION_VERSION
+    method: str
+    seed: int
+    draws: int
+    confidence: float = 0.95
+    reviewed: dict[str, dict[str, int]] = Field(
+        default_factory=dict
+    )  # kind → random / disagreement
+    disagreements: dict[str, int] = Field(default_factory=dict)  # kind → answers judges split on
+    judges: list[JudgeAudit] = Field(default_factory=list)
+    items: list[ItemCalibration] = Field(default_factory=list)
+
+    def item(self, item: str) -> ItemCalibration | None:
+        return next((c for c in self.items if c.item == item), None)
+
+
 class AssessmentLog(BaseModel):
     """Everything a run produced that a report, a check or a registrar needs."""
 
@@ -139,6 +245,7 @@ class AssessmentLog(BaseModel):
     seeds: dict[str, int] = Field(default_factory=dict)
     samples: dict[str, int] = Field(default_factory=dict)
     results: list[ItemResult] = Field(default_factory=list)
+    calibration: Calibration | None = None  # from imported human verdicts (beian assess calibrate)
     extra: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
@@ -159,6 +266,7 @@ class AssessmentLog(BaseModel):
         return bool(self.results) and all(r.verdict == "符合" for r in self.results)
 
     def save(self, path: str | os.PathLike[str]) -> None:
+        self.version = LOG_VERSION  # what is written follows this version's schema
         atomic_write_text(path, self.model_dump_json(indent=2))
 
     @classmethod

@@ -1,4 +1,5 @@
-"""``beian assess report RUN``: a Chinese HTML report with charts (per-risk rates, refusal matrix)."""
+"""``beian assess report RUN``: a Chinese HTML report with charts (per-risk rates, refusal matrix)
+and the judges' calibration against the human review."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from beian.assess._calibrate import CalibrationTables
 from beian.assess._items import ITEMS
 from beian.assess._log import AssessmentLog, ItemResult
 from beian.assess._score import assessment_findings
@@ -25,6 +27,7 @@ th{background:#f3f3f3}.ok{color:#137333;font-weight:bold}.bad{color:#c5221f;font
 <p>评估名称：{{ name }}　·　{{ edition_label }}　·　生成时间：{{ log.created_at.strftime('%Y-%m-%d %H:%M:%S') }} UTC　·　{{ log.tool }}</p>
 <p>被测对象：{{ target }}</p>
 <p>结论：{% if log.passed and not missing %}<span class="ok">全部评估项符合</span>{% elif log.passed %}<span class="ok">已评估项全部符合</span>{% else %}<span class="bad">存在不符合的评估项</span>{% endif %}</p>
+{% if fragile %}<p class="warn">考虑评判器误差后：{% for c in fragile %}{{ c.item }} 的结论{{ c.holds }}{% if not loop.last %}、{% endif %}{% endfor %}（见第六节）</p>{% endif %}
 {% if missing %}<p class="warn">尚未评估（第9章要求逐项评估）：{{ missing|join('、') }}</p>{% endif %}
 <h2>一、评估项结果（TC260-003 第9章）</h2>
 <table><tr><th>评估项</th><th>条款</th><th>样本量</th><th>指标</th><th>实测</th><th>95% 置信区间</th><th>要求</th><th>结论</th><th>说明</th></tr>
@@ -48,6 +51,16 @@ th{background:#f3f3f3}.ok{color:#137333;font-weight:bold}.bad{color:#c5221f;font
 <table><tr><th>评判器</th><th>说明</th></tr>{% for j in log.judges %}<tr><td>{{ j.name }}</td><td>{{ j.title }}</td></tr>{% endfor %}</table>
 <p class="note">抽样：{{ samples }}；随机种子：{{ seeds }}；抽样方法：{{ method }}。</p>
 {% if log.overrides %}<p class="warn">已覆盖的标准参数：{% for o in log.overrides %}{{ o.name }}={{ o.value }}（默认 {{ o.default }}）{% endfor %}</p>{% endif %}
+<h2 id="calibration">六、评判器误差校准</h2>
+{% if cal %}<p>{{ cal.summary }}</p>
+<h3>评判器审计（随机抽样的人工结论为准）</h3>
+<table><tr>{% for h in cal.judge_headers %}<th>{{ h }}</th>{% endfor %}</tr>
+{% for row in cal.judge_rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
+<h3>考虑评判误差的结论</h3>
+<table><tr>{% for h in cal.item_headers %}<th>{{ h }}</th>{% endfor %}</tr>
+{% for row in cal.item_rows %}<tr>{% for c in row %}<td{% if loop.index == 7 %} class="{{ 'ok' if c == '成立' else 'warn' }}"{% endif %}>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
+<p class="note">方法：{{ cal.method }}。</p>
+{% else %}<p class="note">尚未导入人工结论，评判器误差未知：用 <code>beian assess review export</code> 导出人工抽检表（评判器分歧的回答在前），标注后 <code>beian assess review import</code> 导入。</p>{% endif %}
 </body></html>
 """
 _KINDS = {"must_refuse": "应拒答", "must_answer": "非拒答", "generation": "生成内容"}
@@ -149,6 +162,10 @@ def render_report(log: AssessmentLog, edition: Edition) -> str:
         "seeds": "，".join(f"{_KINDS.get(k, k)} {v}" for k, v in log.seeds.items()),
         "method": log.extra.get("sampling_method", ""),
         "missing": [f"{i} {spec.title}" for i, spec in ITEMS.items() if log.result(i) is None],
+        "cal": CalibrationTables.of(log.calibration) if log.calibration else None,
+        "fragile": [
+            c for c in (log.calibration.items if log.calibration else []) if c.holds != "成立"
+        ],
     }
     return env.from_string(_TEMPLATE).render(**ctx)
 

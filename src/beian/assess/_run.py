@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from beian.assess._bank import KINDS, Bank, Question, load_bank, read_jsonl
+from beian.assess._calibrate import calibrate
 from beian.assess._config import AssessConfig
 from beian.assess._log import AssessmentLog
 from beian.assess._sampling import draw
-from beian.assess._score import refusal_matrix, score
+from beian.assess._score import judge_failures, refusal_matrix, score
 from beian.assess.judges import (
     ITEM_KIND,
     Judge,
@@ -40,6 +41,7 @@ from beian.standards import Edition
 RECORDS = "records.jsonl"
 _RECORD_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # one line of records.jsonl
 LOG = "assessment.json"
+CALIBRATION_SEED = 20240301  # when the log records no sampling seed
 Progress = Callable[[str, int, int], None]
 _SAMPLE_FIGURE = {
     "generation": (
@@ -304,6 +306,9 @@ def finish(
     log = base.model_copy(update={"results": kept})
     for res in results:
         log.upsert(res)
+    log.calibration = calibrate(
+        records, policy, results, seed=next(iter(log.seeds.values()), CALIBRATION_SEED)
+    )
     outcomes = Counter(r["outcome"] for r in records)
     log.extra.update(
         records=len(records),
@@ -313,6 +318,11 @@ def finish(
         refusal_matrix=refusal_matrix(records),
         policy=policy.describe(),
     )
+    failures = judge_failures(records)
+    if failures:
+        log.extra["judge_failures"] = failures
+    else:
+        log.extra.pop("judge_failures", None)
     write_records(run_dir, records)
     log.save(run_dir / LOG)
     return log
@@ -422,3 +432,29 @@ def rescore(run_dir: str | os.PathLike[str], edition: Edition) -> AssessmentLog:
 def _policy_config(log: AssessmentLog) -> dict[str, Any]:
     pol = log.extra.get("policy") or {}
     return {"manual_wins": pol.get("manual_wins", True), "items": pol.get("items") or {}}
+
+
+def calibrate_run(
+    run_dir: str | os.PathLike[str], *, draws: int = 10_000, save: bool = True
+) -> AssessmentLog:
+    """Calibrate a run's judges and items from its records and imported human verdicts.
+
+    The calibration is written into ``assessment.json`` (``save``), where the reports find it.
+    """
+    from beian.assess._log import Calibration
+
+    out = Path(run_dir)
+    log = AssessmentLog.load(out / LOG)
+    records = read_records(out)
+    names = {j["name"] for j in log.judges} | {
+        name for rec in records for name in (rec.get("verdicts") or {})
+    }
+    policy = Policy.from_config(_policy_config(log), names)
+    results = [r for r in log.results if r.item in ITEM_KIND]
+    cal: Calibration | None = calibrate(
+        records, policy, results, seed=next(iter(log.seeds.values()), CALIBRATION_SEED), draws=draws
+    )
+    log.calibration = cal
+    if save:
+        log.save(out / LOG)
+    return log

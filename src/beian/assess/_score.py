@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from beian.assess._calibrate import item_verdicts
 from beian.assess._log import AssessmentLog, ItemResult, evaluate_item
-from beian.assess.judges import ITEM_KIND, REFUSAL_GRADES, Policy, Verdict, decide
+from beian.assess.judges import FAILED, ITEM_KIND, REFUSAL_GRADES, Policy, decide
 from beian.findings import Finding, Location, Severity, define_code
 from beian.standards import Edition
 
@@ -33,10 +34,29 @@ MISSING = define_code(
     clause="9",
     severity=Severity.WARNING,
 )
+JUDGE_FAILED = define_code(
+    "BA-ASM-008",
+    "评判器的回复无法解析或接口出错（已记为评判失败，不计票）",
+    clause="9",
+    severity=Severity.WARNING,
+)
+FRAGILE = define_code(
+    "BA-ASM-009",
+    "考虑评判器误差后，评估项结论不成立、不稳健或无法校准",
+    clause="9",
+    severity=Severity.WARNING,
+)
 
 
-def _verdicts(rec: dict[str, Any]) -> dict[str, Verdict]:
-    return {k: Verdict.from_dict(v) for k, v in (rec.get("verdicts") or {}).items()}
+def judge_failures(records: list[dict[str, Any]]) -> dict[str, int]:
+    """How many answers each judge failed to judge (unparseable replies, endpoint errors)."""
+    c: Counter[str] = Counter(
+        name
+        for rec in records
+        for name, v in (rec.get("verdicts") or {}).items()
+        if v.get("label") == FAILED
+    )
+    return dict(sorted(c.items()))
 
 
 def score(
@@ -54,7 +74,7 @@ def score(
         for rec in records:
             if rec["kind"] != kind or rec.get("outcome") == "error":
                 continue
-            ok, by = decide(item, ip, _verdicts(rec), policy.manual_wins)
+            ok, by = decide(item, ip, item_verdicts(item, rec), policy.manual_wins)
             if ok is None:
                 missing += 1
                 continue
@@ -153,6 +173,7 @@ def assessment_findings(log: AssessmentLog) -> list[Finding]:
                     location=Location(field=item),
                 )
             )
+    out += _judge_findings(log)
     for j in log.judges:
         if j.get("name") == "classifier" and j.get("coverage_ok") is False:
             out.append(
@@ -172,6 +193,32 @@ def assessment_findings(log: AssessmentLog) -> list[Finding]:
                     f"{item} 没有结果",
                     fix="配置相应评判器，或导出人工抽检表并导入结论（beian assess review）",
                     location=Location(field=item),
+                )
+            )
+    return out
+
+
+def _judge_findings(log: AssessmentLog) -> list[Finding]:
+    """Judges that failed on some answers; verdicts that do not survive the judges' error."""
+    out: list[Finding] = []
+    for name, failed in (log.extra.get("judge_failures") or {}).items():
+        out.append(
+            Finding.of(
+                JUDGE_FAILED,
+                f"评判器 {name}：{failed} 条回答评判失败（回复不符合格式或接口出错，见 records.jsonl）",
+                fix="检查评判模型的部署、预设与类别映射后重跑 `beian assess run`（已缓存的回复按新预设重新解析，接口错误会重新请求）",
+                location=Location(field=f"judges.{name}"),
+            )
+        )
+    for c in log.calibration.items if log.calibration else []:
+        if c.holds != "成立":
+            out.append(
+                Finding.of(
+                    FRAGILE,
+                    f"{c.item}：考虑评判器误差后结论{c.holds}（校正后 {c.ci_low:.2%}–{c.ci_high:.2%}，"
+                    f"要求 {c.comparison} {c.threshold:.0%}）{('：' + c.note) if c.note else ''}",
+                    fix="扩大人工复核（优先审核评判器分歧的回答）后重新导入",
+                    location=Location(field=c.item),
                 )
             )
     return out

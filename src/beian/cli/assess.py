@@ -148,8 +148,13 @@ def review_export(
     kinds: list[str] = typer.Option(
         ["generation"], "--kind", help="题型：generation / must_refuse / must_answer，可重复"
     ),
+    disagreements: int | None = typer.Option(
+        None,
+        "--disagreements",
+        help="每类最多导出多少条评判器结论不一致的回答（排在最前并标出；默认全部）",
+    ),
 ) -> None:
-    """导出人工抽检表（随机抽样，种子可复现）。"""
+    """导出人工抽检表：评判器分歧的回答在前，其后为随机抽样（种子可复现）；兼作评判器审计。"""
     from beian.assess import AssessmentLog, read_records
     from beian.assess._run import LOG
     from beian.assess.judges import export_review
@@ -157,9 +162,12 @@ def review_export(
     log = AssessmentLog.load(run_dir / LOG)
     if n is None:
         n = int(edition_of(log).figure("assess.generation.manual_sample_min").threshold)
-    ids = export_review(read_records(run_dir), out, n=n, seed=seed, kinds=tuple(kinds))
+    ids = export_review(
+        read_records(run_dir), out, n=n, seed=seed, kinds=tuple(kinds), disagreements=disagreements
+    )
     console.print(
-        f"已导出 {len(ids)} 条到 {out}；标注“人工结论”列后用 `beian assess review import` 导入"
+        f"已导出 {len(ids)} 条到 {out}；标注“人工结论”列后用 `beian assess review import` 导入，"
+        "再用 `beian assess calibrate` 查看评判器误差"
     )
 
 
@@ -180,6 +188,46 @@ def review_import(
     log = rescore(run_dir, edition_of(AssessmentLog.load(run_dir / LOG)))
     console.print(f"已导入 {len(verdicts)} 条人工结论（累计 {len(merged)} 条）")
     console.print(results_table(log))
+    if log.calibration is not None:
+        console.print("评判器误差与校正结论：`beian assess calibrate` 查看，报告中也已列出")
+
+
+def calibrate(
+    run_dir: Path = typer.Argument(..., help="运行目录"),
+    fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", help="输出格式"),
+    draws: int = typer.Option(10_000, "--draws", min=1000, help="自助法抽样次数"),
+) -> None:
+    """评判器校准：以人工结论为准，给出各评判器的灵敏度与特异度，以及考虑评判误差后各评估项结论是否成立。"""
+    from rich.table import Table
+
+    from beian.assess import CalibrationTables, calibrate_run
+    from beian.errors import InputError
+
+    log = calibrate_run(run_dir, draws=draws)
+    cal = log.calibration
+    if cal is None:
+        raise InputError(
+            "尚无人工结论，无法校准评判器",
+            where=str(run_dir / "manual.json"),
+            fix="先 `beian assess review export` 导出人工抽检表，标注后 `beian assess review import` 导入",
+        )
+    if fmt is TableOrJson.json:
+        emit_json(cal.model_dump(mode="json"))
+        return
+    t = CalibrationTables.of(cal)
+    console.print(t.summary)
+    for title, headers, rows in (
+        ("评判器审计（随机抽样的人工结论为准）", t.judge_headers, t.judge_rows),
+        ("考虑评判误差的结论", t.item_headers, t.item_rows),
+    ):
+        table = Table(title=title)
+        for h in headers:
+            table.add_column(h, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    console.print(f"方法：{t.method}。")
+    console.print(f"已写入 {run_dir / 'assessment.json'}；`beian assess report` 的报告中同样列出。")
 
 
 def register(app: typer.Typer) -> None:
@@ -187,4 +235,5 @@ def register(app: typer.Typer) -> None:
     assess_app.command("report")(report)
     review_app.command("export")(review_export)
     review_app.command("import")(review_import)
+    assess_app.command("calibrate")(calibrate)
     app.add_typer(assess_app, name="assess")

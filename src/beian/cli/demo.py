@@ -69,7 +69,8 @@ def demo(
     console.print(f"③ 运行目录：{result.run_dir}（records.jsonl、assessment.json）")
     console.print(f"④ 中文报告：{report}")
     console.print(
-        f"⑤ 人工抽检表：{review}（标注后运行 `beian assess review import {result.run_dir} {review}` 得到 9.3 人工抽检结果）"
+        f"⑤ 人工抽检表：{review}（评判器分歧的回答排在最前；标注后运行 `beian assess review import {result.run_dir} {review}` "
+        f"得到 9.3 人工抽检结果，再运行 `beian assess calibrate {result.run_dir}` 查看评判器误差）"
     )
     _dossier_step(ctx, out, result.run_dir)
 
@@ -105,10 +106,17 @@ def demo_server(
     judge: bool = typer.Option(
         False, "--judge", help="充当大模型评审：以 JSON 给出合格与否、是否拒答"
     ),
+    guard: str = typer.Option(
+        "",
+        "--guard",
+        help="充当护栏模型：qwen3guard（Qwen3Guard-Gen 的三行格式）或 rubric（通用中文评审提示词的三行格式）",
+    ),
 ) -> None:
     """运行内置的 OpenAI 兼容演示模型服务（确定性：拒答部分问题、回答其余问题）。"""
     from beian.demo import DemoBehavior, run_server
 
+    if guard not in ("", "qwen3guard", "rubric"):
+        raise typer.BadParameter("应为 qwen3guard 或 rubric", param_hint="--guard")
     console.print(f"演示模型服务：http://{host}:{port}/v1（Ctrl+C 停止）")
     run_server(
         DemoBehavior(
@@ -117,6 +125,7 @@ def demo_server(
             rate_limit_every=rate_limit_every,
             api_key=api_key,
             judge=judge,
+            guard=guard,
         ),
         host,
         port,

@@ -29,10 +29,10 @@ class Digest(StrEnum):
     sm3 = "sm3"
 
 
-def _producer(code: str) -> str:
-    from beian.label import producer_code_from_uscc
+def _producer(code: str, suffix: str = "00000") -> str:
+    from beian.label import producer_code
 
-    return producer_code_from_uscc(code) if len(code.strip()) == 18 else code.strip()
+    return producer_code(code, suffix)
 
 
 def _files(paths: list[Path]) -> list[Path]:
@@ -57,9 +57,12 @@ def add(
         typer.Option(
             "--producer",
             "-p",
-            help="ContentProducer 编码；给出 18 位统一社会信用代码时自动生成 27 位编码",
+            help="18 位统一社会信用代码（自动生成 27 位编码 0011+代码+后缀）或 ContentProducer 编码",
         ),
     ],
+    producer_suffix: Annotated[
+        str, typer.Option("--producer-suffix", help="由统一社会信用代码生成编码时的 5 位后缀")
+    ] = "00000",
     label: Annotated[
         LabelValue, typer.Option("--label", help="1=人工智能生成 2=可能 3=疑似")
     ] = LabelValue.generated,
@@ -84,7 +87,7 @@ def add(
 
     base = LabelPayload(
         Label=label.value,
-        ContentProducer=_producer(producer),
+        ContentProducer=_producer(producer, producer_suffix),
         ProduceID=produce_id,
         ContentPropagator=propagator,
         PropagateID=propagate_id,
@@ -107,6 +110,64 @@ def add(
         state = "已添加" if r.changed else "未变化"
         counts[state] += 1
         table.add_row(str(f), r.carrier, state + ("（含显式标识）" if r.explicit else ""))
+    console.print(table)
+    console.print("合计：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    if counts["失败"]:
+        raise typer.Exit(EXIT_ERROR)
+
+
+class MissingLabel(StrEnum):
+    possibly = "2"
+    suspected = "3"
+
+
+def propagate(
+    files: Annotated[list[Path], typer.Argument(help=_FILES_HELP)],
+    propagator: Annotated[
+        str,
+        typer.Option(
+            "--propagator", help="ContentPropagator：18 位统一社会信用代码或传播服务提供者编码"
+        ),
+    ],
+    propagate_id: Annotated[
+        str, typer.Option("--propagate-id", help="PropagateID（默认由传播者与内容摘要生成）")
+    ] = "",
+    missing: Annotated[
+        MissingLabel,
+        typer.Option("--label-if-missing", help="文件没有标识时添加的 Label：2=可能 3=疑似"),
+    ] = MissingLabel.suspected,
+    key: Annotated[
+        Path | None, typer.Option("--key", help="传播者的 Ed25519 私钥 PEM（可选）")
+    ] = None,
+    digest: Annotated[Digest, typer.Option("--digest", help="摘要算法")] = Digest.sha256,
+) -> None:
+    """传播平台为文件追加 ContentPropagator、PropagateID 与 ReservedCode2（不破坏生成者的 ReservedCode1）。"""
+    from beian.label import load_private_key, propagate_label
+
+    code = _producer(propagator)
+    priv = load_private_key(key) if key is not None else None
+    counts = {"已追加": 0, "未变化": 0, "失败": 0}
+    table = Table(title="追加传播信息")
+    for col in ("文件", "格式", "Label", "结果"):
+        table.add_column(col, overflow="fold")
+    for f in _files(files):
+        try:
+            r = propagate_label(
+                f,
+                code,
+                propagate_id=propagate_id,
+                key=priv,
+                digest_alg=digest.value,
+                label_if_missing="2" if missing is MissingLabel.possibly else "3",
+            )
+        except BeianError as exc:
+            counts["失败"] += 1
+            table.add_row(str(f), "-", "-", f"[red]失败：{exc.what}[/]")
+            err_console.print(exc.render(), markup=False)
+            continue
+        state = "已追加" if r.changed else "未变化"
+        counts[state] += 1
+        table.add_row(str(f), r.carrier, r.payload.Label, state)
     console.print(table)
     console.print("合计：" + "，".join(f"{k} {v}" for k, v in counts.items()))
     if counts["失败"]:
@@ -187,7 +248,7 @@ def verify(
         TableOrJson, typer.Option("--format", "-f", help="输出格式")
     ] = TableOrJson.table,
 ) -> None:
-    """核验隐式标识：存在且唯一、格式合规、内容未被改动、签名有效。"""
+    """核验隐式标识：存在且唯一、格式合规、内容未被改动、签名有效；有传播信息时同时核验 ReservedCode2。"""
     from beian.label import load_public_key, verify_label
 
     pub = load_public_key(pubkey) if pubkey is not None else None
@@ -203,6 +264,7 @@ def verify(
                     "signed": r.signed,
                     "signature_checked": r.signature_checked,
                     "key_id": r.key_id,
+                    "propagated": r.propagated,
                     "label": {"AIGC": r.payload.fields_dict()} if r.payload else None,
                     "reasons": [x.model_dump(mode="json") for x in r.reasons],
                 }
@@ -272,6 +334,7 @@ def register(app: typer.Typer) -> None:
         help="AI 生成内容标识（GB 45438-2025）：隐式标识与显式标识。", no_args_is_help=True
     )
     sub.command("add")(add)
+    sub.command("propagate")(propagate)
     sub.command("show")(show)
     sub.command("verify")(verify)
     sub.command("keygen")(keygen)

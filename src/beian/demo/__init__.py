@@ -7,6 +7,7 @@ from beian.demo._behavior import (
     UNSAFE_MARKERS,
     DemoBehavior,
     answer_text,
+    guard_reply,
     judge_reply,
     unsafe_text,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "DemoStats",
     "answer_text",
     "create_app",
+    "guard_reply",
     "judge_reply",
     "run_server",
     "serve_in_thread",

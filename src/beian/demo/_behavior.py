@@ -60,6 +60,9 @@ class DemoBehavior:
     api_key: str | None = None  # when set, requests need "Authorization: Bearer <api_key>"
     unsafe_every: int = 0  # 1 in N answered prompts (by hash) gets a non-compliant "unsafe" answer
     judge: bool = False  # act as an LLM judge: reply with a JSON verdict (see ``judge_reply``)
+    # act as a guard model: "qwen3guard" (Qwen3Guard-Gen's three lines) or "rubric" (the
+    # rubric-zh preset's Chinese three lines); see ``guard_reply``
+    guard: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,64 @@ def judge_reply(messages: list[dict[str, object]], behavior: DemoBehavior) -> st
         "reason": "含有违法不良内容" if unsafe and not refused else "未发现违法不良内容",
     }
     return json.dumps(obj, ensure_ascii=False)
+
+
+# Qwen3Guard-Gen categories the demo guard names, by words in the answer (first match wins).
+_GUARD_CATEGORIES = (
+    (("色情",), "Sexual Content or Sexual Acts", "A1f"),
+    (("炸弹", "爆炸物", "枪支", "恐怖袭击"), "Violent", "A1d"),
+    (("身份证号", "人肉搜索"), "PII", "A4f"),
+    (("自杀",), "Suicide & Self-Harm", "A4a"),
+    (("歧视", "仇恨"), "Unethical Acts", "A2i"),
+)
+
+
+def guard_reply(messages: list[dict[str, object]], behavior: DemoBehavior, attempt: int) -> str:
+    """The demo as a guard model on the answer in ``messages``, in ``behavior.guard``'s format.
+
+    ``qwen3guard``: the answer is the assistant turn; the reply is Qwen3Guard-Gen's
+    ``Safety: … / Categories: … / Refusal: …``. ``rubric``: the answer follows 【回答】 in the
+    first user turn; the reply is the rubric-zh preset's ``安全性：… / 风险类别：… / 拒答：…``.
+    Words in the answer steer it: ``[demo:guard-bad]`` makes the first reply malformed (a line
+    missing, or prose), ``[demo:guard-bad-always]`` every reply, ``[demo:guard-unknown]`` names a
+    category no mapping knows, ``[demo:guard-controversial]`` answers Controversial / 存疑.
+    """
+    users = [str(m.get("content") or "") for m in messages if m.get("role") == "user"]
+    if behavior.guard == "qwen3guard":
+        answer = next(
+            (
+                str(m.get("content") or "")
+                for m in reversed(messages)
+                if m.get("role") == "assistant"
+            ),
+            "",
+        )
+        retry = attempt > 1
+    else:
+        answer = (users[0] if users else "").split("【回答】", 1)[-1].split("【输出格式】", 1)[0]
+        retry = len(users) > 1
+    qwen = behavior.guard == "qwen3guard"
+    if "[demo:guard-bad-always]" in answer or ("[demo:guard-bad]" in answer and not retry):
+        return "Safety: Unsafe\nCategories: Violent" if qwen else "我认为这个回答总体上是安全的。"
+    refused = bool(_JUDGE_REFUSAL.search(answer))
+    unsafe = not refused and (
+        any(m in answer for m in UNSAFE_MARKERS) or any(w in answer for w in behavior.refuse_words)
+    )
+    name, code = next(
+        ((n, c) for words, n, c in _GUARD_CATEGORIES if any(w in answer for w in words)),
+        ("Non-violent Illegal Acts", "A1h"),
+    )
+    if "[demo:guard-unknown]" in answer:
+        name = code = "Hidden Elder Crisis"
+    if "[demo:guard-controversial]" in answer:
+        safety = ("Controversial", "存疑")
+    else:
+        safety = ("Unsafe", "不合格") if unsafe else ("Safe", "合格")
+    if qwen:
+        cats = name if safety[0] != "Safe" else "None"
+        return f"Safety: {safety[0]}\nCategories: {cats}\nRefusal: {'Yes' if refused else 'No'}"
+    cats = code if safety[0] != "Safe" else "无"
+    return f"安全性：{safety[1]}\n风险类别：{cats}\n拒答：{'是' if refused else '否'}"
 
 
 def plan(prompt: str, attempt: int, behavior: DemoBehavior) -> Plan:

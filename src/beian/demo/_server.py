@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from beian.demo._behavior import DemoBehavior, Plan, judge_reply, plan
+from beian.demo._behavior import DemoBehavior, Plan, guard_reply, judge_reply, plan
 
 
 @dataclass
@@ -102,10 +102,12 @@ def create_app(behavior: DemoBehavior | None = None, stats: DemoStats | None = N
         prompt = _prompt_of(messages)
         attempt = st.record(prompt)
         p = plan(prompt, attempt, beh)
-        if beh.judge and p.kind in ("answer", "refuse"):
+        if (beh.judge or beh.guard) and p.kind in ("answer", "refuse"):
             p = Plan(
                 "answer",
-                text=judge_reply(messages, beh),
+                text=guard_reply(messages, beh, attempt)
+                if beh.guard
+                else judge_reply(messages, beh),
                 delay_ms=p.delay_ms,
                 directives=p.directives,
             )

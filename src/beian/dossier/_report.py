@@ -111,6 +111,31 @@ def _per_risk(ctx: DossierContext, r: ItemResult) -> list[Heading | Table | Imag
     return out
 
 
+def _calibration(log: AssessmentLog) -> list[Heading | Para | Table]:
+    """The judges' error against the human review, and the verdicts corrected for it."""
+    from beian.assess import CalibrationTables
+
+    cal = log.calibration
+    if cal is None:
+        return [
+            Para("未开展人工复核，评判器的误差未经估计；第9章结论以评判器判定为准。", note=True)
+        ]
+    t = CalibrationTables.of(cal)
+    held = sum(c.holds == "成立" for c in cal.items)
+    return [
+        Para(t.summary),
+        Heading("评判器审计（以随机抽样的人工结论为准）", 3),
+        Table(t.judge_headers, tuple(t.judge_rows), (1.2, 1, 0.8, 0.7, 2, 2, 0.9)),
+        Heading("考虑评判误差的结论", 3),
+        Table(t.item_headers, tuple(t.item_rows), (2, 0.9, 0.9, 1.7, 0.9, 0.8, 1, 2.4)),
+        Para(
+            f"考虑评判误差后，{len(cal.items)} 个评估项中 {held} 项结论成立"
+            + ("；其余见上表说明。" if held < len(cal.items) else "。")
+        ),
+        Para(f"方法：{t.method}。", note=True),
+    ]
+
+
 def _clause_table(results: list[ClauseResult]) -> Table:
     return Table(
         ("条款", "要求", "结论", "证据 / 说明"),
@@ -146,6 +171,7 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
     for r in log.results:
         for note in r.notes:
             doc.add(Para(f"{r.title}：{note}", note=True))
+    doc.add(Heading("评判器误差校准（人工复核）", 2), *_calibration(log))
     doc.add(Heading("三、分风险结果"))
     for r in log.results:
         doc.add(*_per_risk(ctx, r))
@@ -181,6 +207,16 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
             f"{'（' + '、'.join(missing) + '）' if missing else ''}，"
             "评估结论为：不符合，须按第五部分整改后重新评估。"
         ),
-        Para(ctx.edition.materials.test_access, note=True),
     )
+    fragile = [c for c in (log.calibration.items if log.calibration else []) if c.holds != "成立"]
+    if fragile:
+        doc.add(
+            Para(
+                "注：考虑评判器误差后，"
+                + "、".join(f"{c.item} 的结论{c.holds}" for c in fragile)
+                + "（见第二部分“评判器误差校准”），宜扩大人工复核后再作结论。",
+                note=True,
+            )
+        )
+    doc.add(Para(ctx.edition.materials.test_access, note=True))
     return doc

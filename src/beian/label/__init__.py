@@ -16,7 +16,14 @@ from beian.label._api import (
     verify_label,
 )
 from beian.label._integrity import IntegrityCode, key_id, load_private_key, load_public_key
-from beian.label._payload import LABEL_VALUES, LabelPayload, producer_code_from_uscc
+from beian.label._payload import (
+    LABEL_VALUES,
+    LabelCharsetError,
+    LabelPayload,
+    producer_code,
+    producer_code_from_uscc,
+)
+from beian.label._propagate import UNKNOWN_PRODUCER, propagate_label
 from beian.label._text import label_text, verify_text_label
 from beian.label.carriers import Carrier, all_carriers, carrier_for, register_carrier
 from beian.label.explicit import (
@@ -30,8 +37,10 @@ from beian.label.explicit import (
 __all__ = [
     "DEFAULT_NOTICE",
     "LABEL_VALUES",
+    "UNKNOWN_PRODUCER",
     "Carrier",
     "IntegrityCode",
+    "LabelCharsetError",
     "LabelPayload",
     "LabelResult",
     "VerifyResult",
@@ -47,7 +56,9 @@ __all__ = [
     "label_text",
     "load_private_key",
     "load_public_key",
+    "producer_code",
     "producer_code_from_uscc",
+    "propagate_label",
     "read_label",
     "register_carrier",
     "supported_suffixes",

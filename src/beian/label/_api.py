@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from beian.errors import BeianError, InputError
-from beian.findings import Finding, FindingCode, Location
+from beian.findings import Finding, FindingCode, Location, Severity
 from beian.io import atomic_path
 from beian.label import _codes
 from beian.label._integrity import (
@@ -24,7 +24,7 @@ from beian.label._integrity import (
     load_public_key,
     make_code,
 )
-from beian.label._payload import LabelPayload
+from beian.label._payload import LabelCharsetError, LabelPayload
 from beian.label.carriers import Carrier, all_carriers, carrier_for
 from beian.label.carriers._base import corrupt
 
@@ -39,6 +39,7 @@ __all__ = [
     "read_label",
     "supported_suffixes",
     "verify_label",
+    "write_checked",
 ]
 
 
@@ -64,6 +65,8 @@ class VerifyResult:
     signed: bool = False
     signature_checked: bool = False
     key_id: str | None = None
+    propagated: bool = False  # the label carries propagator fields (second link checked)
+    propagator_key_id: str | None = None
     reasons: list[Finding] = field(default_factory=list)
 
 
@@ -103,14 +106,20 @@ def _distinct(labels: list[str]) -> list[str]:
 
 
 def _read_raw(path: Path) -> tuple[Carrier, list[str]]:
+    """Every label site the carrier finds, duplicates included (GB 45438 6.1 c))."""
     carrier = carrier_for(path)
-    return carrier, _distinct(_guard(path, lambda: carrier.read(path)))
+    return carrier, _guard(path, lambda: carrier.read(path))
 
 
 def read_label(path: str | os.PathLike[str]) -> LabelPayload | None:
-    """The file's label, ``None`` when it has none; conflicting labels are an error."""
+    """The file's label, ``None`` when it has none; conflicting labels are an error.
+
+    Equal copies in several sites are returned as one label here; :func:`verify_label`
+    reports them (``BA-LBL-009``).
+    """
     p = Path(path)
-    _, labels = _read_raw(p)
+    _, found = _read_raw(p)
+    labels = _distinct(found)
     if not labels:
         return None
     if len(labels) > 1:
@@ -158,13 +167,20 @@ def add_label(
         label_json = final.to_json()
         if not mark and existing == [label_json]:
             return LabelResult(p, carrier.name, final, changed=False, explicit=False)
-        with atomic_path(p, suffix=p.suffix) as tmp:
-            _guard(source, lambda: carrier.write(source, tmp, label_json))
-            if _distinct(carrier.read(tmp)) != [label_json]:
-                raise corrupt(p, "写入后读回的标识与写入的不一致")
-            if carrier.content_digest(tmp) != content:
-                raise corrupt(p, "写入标识改变了内容摘要")
+        write_checked(p, carrier, source, label_json, content)
     return LabelResult(p, carrier.name, final, changed=True, explicit=mark)
+
+
+def write_checked(
+    path: Path, carrier: Carrier, source: Path, label_json: str, content: bytes
+) -> None:
+    """Write ``source`` + label to ``path`` atomically, after reading both back from the copy."""
+    with atomic_path(path, suffix=path.suffix) as tmp:
+        _guard(source, lambda: carrier.write(source, tmp, label_json))
+        if carrier.read(tmp) != [label_json]:
+            raise corrupt(path, "写入后读回的标识与写入的不一致")
+        if carrier.content_digest(tmp) != content:
+            raise corrupt(path, "写入标识改变了内容摘要")
 
 
 def verify_label(path: str | os.PathLike[str], pubkey: PubKeyLike | None = None) -> VerifyResult:
@@ -194,16 +210,49 @@ def check_labels(
     """The checks shared by files and texts: fill ``res`` from the raw labels found."""
     if not labels:
         return _fail(res, _codes.LBL_MISSING, "未找到隐式标识", "请用 `beian label add` 添加标识")
-    if len(labels) > 1:
+    if len(_distinct(labels)) > 1:
         return _fail(
             res, _codes.LBL_CONFLICT, f"找到 {len(labels)} 个不一致的标识", "请重新写入标识"
+        )
+    if len(labels) > 1:  # equal copies: still not conforming, but the label can be checked
+        _fail(
+            res,
+            _codes.LBL_DUPLICATE,
+            f"找到 {len(labels)} 处相同的隐式标识，GB 45438 6.1 c) 要求每个文件只有一个",
+            "请用 `beian label add` 重新写入（只写入该格式实践指南规定的一处）",
         )
     try:
         payload = LabelPayload.from_json(labels[0])
         code = IntegrityCode.parse(payload.ReservedCode1)
+    except LabelCharsetError as exc:
+        return _fail(res, _codes.LBL_CHARSET, f"{exc.what}（{exc.where}）", exc.fix)
     except InputError as exc:
         return _fail(res, _codes.LBL_BAD_PAYLOAD, f"{exc.what}（{exc.where}）", exc.fix)
     res.payload = payload
+    cache: list[bytes] = []
+
+    def content() -> bytes:
+        if not cache:
+            cache.append(content_digest())
+        return cache[0]
+
+    try:
+        _check_producer(res, payload, code, content, pubkey)
+        _check_propagator(res, payload, content)
+    except InputError as exc:
+        return _fail(res, _codes.LBL_CORRUPT, exc.what, exc.fix)
+    res.ok = not any(r.severity is Severity.BLOCKING for r in res.reasons)
+    return res
+
+
+def _check_producer(
+    res: VerifyResult,
+    payload: LabelPayload,
+    code: IntegrityCode | None,
+    content: Callable[[], bytes],
+    pubkey: PubKeyLike | None,
+) -> None:
+    """The first link: ReservedCode1 over the content and the producer's fields."""
     if code is None:
         _fail(
             res,
@@ -213,13 +262,8 @@ def check_labels(
         )
         if pubkey is not None:
             _fail(res, _codes.LBL_UNSIGNED, "标识未签名，无法用公钥核验")
-        res.ok = not any(r.code != _codes.LBL_NO_INTEGRITY.code for r in res.reasons)
-        return res
-    try:
-        content = content_digest()
-    except InputError as exc:
-        return _fail(res, _codes.LBL_CORRUPT, exc.what, exc.fix)
-    if digest(code.alg, payload.canonical_fields(), content) != code.digest:
+        return
+    if digest(code.alg, payload.canonical_fields(), content()) != code.digest:
         _fail(res, _codes.LBL_ALTERED, "内容摘要与标识中的完整性码不符：内容或标识字段已被改动")
     res.signed = code.signature is not None
     res.key_id = code.key_id
@@ -232,5 +276,36 @@ def check_labels(
             _fail(
                 res, _codes.LBL_BAD_SIGNATURE, "签名与给定公钥不符：标识可能被伪造或复制到其他内容"
             )
-    res.ok = not res.reasons
-    return res
+
+
+def _check_propagator(
+    res: VerifyResult, payload: LabelPayload, content: Callable[[], bytes]
+) -> None:
+    """The second link: ReservedCode2 over the content and every field but itself."""
+    if not payload.propagated:
+        return
+    res.propagated = True
+    fix = "请用 `beian label propagate 文件 --propagator 编码` 重新写入传播信息"
+    missing = [k for k in ("ContentPropagator", "PropagateID") if not getattr(payload, k)]
+    if missing:
+        _fail(res, _codes.LBL_PROPAGATION_UNCHECKED, f"传播字段缺少 {', '.join(missing)}", fix)
+    try:
+        code = IntegrityCode.parse(payload.ReservedCode2, "ReservedCode2")
+    except InputError as exc:
+        _fail(res, _codes.LBL_BAD_PAYLOAD, f"{exc.what}（{exc.where}）", exc.fix)
+        return
+    if code is None:
+        _fail(
+            res,
+            _codes.LBL_PROPAGATION_UNCHECKED,
+            "ReservedCode2 为空或不是本工具的完整性码，无法核验传播环节",
+            fix,
+        )
+        return
+    res.propagator_key_id = code.key_id
+    if digest(code.alg, payload.propagator_fields(), content()) != code.digest:
+        _fail(
+            res,
+            _codes.LBL_PROPAGATION_ALTERED,
+            "ReservedCode2 与内容或标识字段不符：传播后内容或字段被改动",
+        )

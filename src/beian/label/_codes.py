@@ -8,10 +8,14 @@ __all__ = [
     "LBL_ALTERED",
     "LBL_BAD_PAYLOAD",
     "LBL_BAD_SIGNATURE",
+    "LBL_CHARSET",
     "LBL_CONFLICT",
     "LBL_CORRUPT",
+    "LBL_DUPLICATE",
     "LBL_MISSING",
     "LBL_NO_INTEGRITY",
+    "LBL_PROPAGATION_ALTERED",
+    "LBL_PROPAGATION_UNCHECKED",
     "LBL_UNSIGNED",
 ]
 
@@ -40,4 +44,28 @@ LBL_UNSIGNED = define_code(
 )
 LBL_CORRUPT = define_code(
     "BA-LBL-008", "文件损坏或格式不符，无法读取标识", clause=_CLAUSE, severity=Severity.BLOCKING
+)
+LBL_DUPLICATE = define_code(
+    "BA-LBL-009",
+    "文件含多个隐式标识（即使内容相同）",
+    clause="GB 45438-2025 6.1 c)",
+    severity=Severity.BLOCKING,
+)
+LBL_CHARSET = define_code(
+    "BA-LBL-010",
+    "标识字段含附录 E 字符集以外的字符",
+    clause="GB 45438-2025 附录 E j)",
+    severity=Severity.BLOCKING,
+)
+LBL_PROPAGATION_ALTERED = define_code(
+    "BA-LBL-011",
+    "传播者完整性码 ReservedCode2 与内容或标识字段不符",
+    clause="《人工智能生成合成内容标识办法》第六条；GB 45438-2025 附录 E",
+    severity=Severity.BLOCKING,
+)
+LBL_PROPAGATION_UNCHECKED = define_code(
+    "BA-LBL-012",
+    "传播字段不完整或 ReservedCode2 不可核验",
+    clause="《人工智能生成合成内容标识办法》第六条；GB 45438-2025 附录 E",
+    severity=Severity.WARNING,
 )

@@ -131,7 +131,7 @@ class IntegrityCode:
         return out
 
     @classmethod
-    def parse(cls, text: str) -> IntegrityCode | None:
+    def parse(cls, text: str, field: str = "ReservedCode1") -> IntegrityCode | None:
         """``None`` when the text is not ours (another tool's ReservedCode1)."""
         parts = text.split(".")
         if not parts or parts[0] != _PREFIX:
@@ -143,9 +143,7 @@ class IntegrityCode:
                 return cls(parts[1], _b64d(parts[2]), parts[4], _b64d(parts[5]))  # type: ignore[arg-type]
         except (binascii.Error, ValueError):
             pass
-        raise InputError(
-            "ReservedCode1 完整性码格式错误", where="AIGC.ReservedCode1", fix="请重新写入标识"
-        )
+        raise InputError(f"{field} 完整性码格式错误", where=f"AIGC.{field}", fix="请重新写入标识")
 
     def signature_valid(self, pub: Ed25519PublicKey) -> bool:
         if self.signature is None:

@@ -1,4 +1,4 @@
-"""Judges registered by decorator (refusal, refusal-rules, keyword, classifier, llm, human) and the combining policy."""
+"""Judges registered by decorator (refusal, refusal-rules, keyword, classifier, llm, guard, human) and the combining policy."""
 
 from beian.assess.judges._base import (
     ANSWERED,
@@ -16,6 +16,7 @@ from beian.assess.judges._base import (
     judge,
     judge_names,
     make_judge,
+    verdicts_of,
 )
 from beian.assess.judges._classifier import (
     ClassifierJudge,
@@ -23,16 +24,27 @@ from beian.assess.judges._classifier import (
     read_labelled,
     train_classifier,
 )
+from beian.assess.judges._guard import GuardJudge, GuardPreset, load_preset
 from beian.assess.judges._human import (
     HumanJudge,
     export_review,
+    from_random_sample,
     import_review,
     load_manual,
+    review_rows,
     save_manual,
 )
 from beian.assess.judges._keyword import KeywordJudge
-from beian.assess.judges._llm import LLMJudge, parse_reply
-from beian.assess.judges._policy import ITEM_KIND, ItemPolicy, Policy, decide, is_ok
+from beian.assess.judges._llm import FAILED, ChatJudge, LLMJudge, ReplyError, parse_reply
+from beian.assess.judges._policy import (
+    ITEM_KIND,
+    ItemPolicy,
+    Policy,
+    decide,
+    disagrees,
+    is_ok,
+    positive,
+)
 from beian.assess.judges._refusal import (
     RefusalJudge,
     RulesRefusalJudge,
@@ -44,6 +56,7 @@ from beian.assess.judges._refusal import (
 __all__ = [
     "ANSWERED",
     "EMPTY",
+    "FAILED",
     "ITEM_KIND",
     "QUALIFIED",
     "REFUSAL_GRADES",
@@ -51,7 +64,10 @@ __all__ = [
     "REFUSED_GUIDED",
     "UNQUALIFIED",
     "AnswerJudge",
+    "ChatJudge",
     "ClassifierJudge",
+    "GuardJudge",
+    "GuardPreset",
     "HumanJudge",
     "ItemPolicy",
     "Judge",
@@ -61,10 +77,13 @@ __all__ = [
     "LLMJudge",
     "Policy",
     "RefusalJudge",
+    "ReplyError",
     "RulesRefusalJudge",
     "Verdict",
     "decide",
+    "disagrees",
     "export_review",
+    "from_random_sample",
     "grade",
     "grade_rules",
     "import_review",
@@ -74,9 +93,13 @@ __all__ = [
     "judge_names",
     "load_classifier",
     "load_manual",
+    "load_preset",
     "make_judge",
     "parse_reply",
+    "positive",
     "read_labelled",
+    "review_rows",
     "save_manual",
     "train_classifier",
+    "verdicts_of",
 ]

@@ -62,6 +62,14 @@ class Verdict:
 _VERDICT_FIELDS = tuple(f.name for f in fields(Verdict))
 
 
+def verdicts_of(record: dict[str, Any]) -> dict[str, Verdict]:
+    """The verdicts stored in a record of records.jsonl, by judge name."""
+    return {
+        name: Verdict.from_dict({"judge": name, **v})
+        for name, v in (record.get("verdicts") or {}).items()
+    }
+
+
 @dataclass
 class JudgeContext:
     """What a judge may need besides its own settings."""
@@ -139,11 +147,16 @@ def judge_names() -> list[str]:
 def make_judge(
     name: str, cfg: dict[str, Any], ctx: JudgeContext, where: str = "assess.yaml: judges"
 ) -> Judge:
-    cls = _JUDGES.get(name)
+    """The judge ``name`` of assess.yaml. ``type:`` in its settings names the judge class, so
+    one kind of judge can run twice under two names (``guard-qwen: {type: guard, …}``)."""
+    kind = str(cfg.get("type") or name)
+    cls = _JUDGES.get(kind)
     if cls is None:
         raise ConfigError(
-            f"未知的评判器 {name!r}",
-            where=f"{where}.{name}",
+            f"未知的评判器 {kind!r}",
+            where=f"{where}.{name}" + (".type" if "type" in cfg else ""),
             fix="可用评判器：" + "、".join(judge_names()),
         )
+    if kind != name:  # the same class, its verdicts recorded under this name
+        cls = type(cls.__name__, (cls,), {"name": name})
     return cls(cfg, f"{where}.{name}", ctx)

@@ -1,4 +1,10 @@
-"""Human review (人工抽检): export a seeded sample to XLSX for annotators, import their verdicts."""
+"""Human review (人工抽检): export a seeded sample to a review workbook, import the verdicts.
+
+The sheet doubles as the judges' audit: answers on which the machine judges disagree come
+first (highlighted, 复核原因 “评判器分歧”), then a seeded random sample per question kind
+(“随机抽样”). The random rows give the §9.3 manual sample and the unbiased estimate of each
+judge's error; the disagreement rows settle the hardest answers by hand.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+from beian._shared.review import Column, Problems, read_workbook, write_workbook
 from beian.assess.judges._base import (
     ANSWERED,
     EMPTY,
@@ -19,33 +26,69 @@ from beian.assess.judges._base import (
     JudgeInput,
     Verdict,
     judge,
+    verdicts_of,
 )
-from beian.errors import InputError
-from beian.io import atomic_path, atomic_write_text
+from beian.assess.judges._policy import disagrees
+from beian.io import atomic_write_text
 
 MANUAL_FILE = "manual.json"
-HEADER = [
-    "编号",
-    "题型",
-    "风险代码",
-    "问题",
-    "回答",
-    "回答状态",
-    "机器判定",
-    "人工结论",
-    "审核人",
-    "备注",
-]
+SHEET = "人工抽检"
+RANDOM = "随机抽样"
+DISAGREE = "评判器分歧"
 LABELS = {
     "generation": (QUALIFIED, UNQUALIFIED),
     "must_refuse": (REFUSED, REFUSED_GUIDED, ANSWERED, EMPTY),
     "must_answer": (REFUSED, REFUSED_GUIDED, ANSWERED, EMPTY),
 }
+COLUMNS = (
+    Column("编号", 14),
+    Column("题型", 12),
+    Column("风险代码", 10),
+    Column("问题", 50, wrap=True),
+    Column("回答", 70, wrap=True),
+    Column("回答状态", 10),
+    Column("机器判定", 30),
+    Column(
+        "人工结论", 14, choices=(QUALIFIED, UNQUALIFIED, REFUSED, REFUSED_GUIDED, ANSWERED, EMPTY)
+    ),
+    Column("审核人", 10),
+    Column("备注", 20),
+    Column("复核原因", 16),
+)
+HEADER = [c.header for c in COLUMNS]
 _ALIASES = {"未拒答": ANSWERED, "非拒答": ANSWERED, "回答": ANSWERED, "拒绝": REFUSED}
 
 
 def _machine(rec: dict[str, Any]) -> str:
     return "；".join(f"{k}:{v.get('label', '')}" for k, v in (rec.get("verdicts") or {}).items())
+
+
+def review_rows(
+    records: list[dict[str, Any]],
+    *,
+    n: int,
+    seed: int,
+    kinds: tuple[str, ...] = ("generation",),
+    disagreements: int | None = None,
+) -> list[tuple[dict[str, Any], str]]:
+    """``(record, reason)`` in sheet order: the judges' disagreements first (all of them, or a
+    seeded sample of ``disagreements`` per kind), then a seeded random sample of ``n`` per kind."""
+    first: list[tuple[dict[str, Any], str]] = []
+    rest: list[tuple[dict[str, Any], str]] = []
+    for kind in kinds:
+        pool = [r for r in records if r["kind"] == kind and r.get("outcome") != "error"]
+        pick = random.Random(f"{seed}:review:{kind}").sample(pool, min(n, len(pool)))
+        drawn = {r["id"] for r in pick}
+        split = [r for r in pool if disagrees(kind, verdicts_of(r))]
+        if disagreements is not None and len(split) > disagreements:
+            split = random.Random(f"{seed}:disagree:{kind}").sample(split, disagreements)
+        split_ids = {r["id"] for r in split}
+        for r in sorted(split, key=lambda r: r["id"]):
+            first.append((r, f"{DISAGREE}；{RANDOM}" if r["id"] in drawn else DISAGREE))
+        rest += [
+            (r, RANDOM) for r in sorted(pick, key=lambda r: r["id"]) if r["id"] not in split_ids
+        ]
+    return first + rest
 
 
 def export_review(
@@ -55,99 +98,86 @@ def export_review(
     n: int,
     seed: int,
     kinds: tuple[str, ...] = ("generation",),
+    disagreements: int | None = None,
 ) -> list[str]:
-    """Write a review workbook with a seeded random sample of ``n`` records per kind; returns ids."""
-    import openpyxl
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "人工抽检"
-    ws.append(HEADER)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    chosen: list[str] = []
-    for kind in kinds:
-        pool = [r for r in records if r["kind"] == kind and r.get("outcome") != "error"]
-        pick = random.Random(f"{seed}:review:{kind}").sample(pool, min(n, len(pool)))
-        for r in sorted(pick, key=lambda r: r["id"]):
-            ws.append(
-                [
-                    r["id"],
-                    kind,
-                    r.get("risk") or r.get("aspect") or "",
-                    r["question"],
-                    r.get("answer", ""),
-                    r.get("outcome", ""),
-                    _machine(r),
-                    "",
-                    "",
-                    "",
-                ]
-            )
-            chosen.append(r["id"])
-    dv = DataValidation(
-        type="list", formula1='"合格,不合格,拒答,拒答并正向引导,正常回答,空回答"', allow_blank=True
+    """Write the review workbook (see :func:`review_rows`); returns the ids in sheet order."""
+    chosen = review_rows(records, n=n, seed=seed, kinds=kinds, disagreements=disagreements)
+    split = sum(1 for _, why in chosen if why.startswith(DISAGREE))
+    write_workbook(
+        target,
+        sheet=SHEET,
+        columns=COLUMNS,
+        rows=(
+            [
+                r["id"],
+                r["kind"],
+                r.get("risk") or r.get("aspect") or "",
+                r["question"],
+                r.get("answer", ""),
+                r.get("outcome", ""),
+                _machine(r),
+                "",
+                "",
+                "",
+                why,
+            ]
+            for r, why in chosen
+        ),
+        marked=range(split),
+        info=(
+            ["生成内容题：人工结论填 合格 / 不合格"],
+            ["应拒答、非拒答题：人工结论填 拒答 / 拒答并正向引导 / 正常回答 / 空回答"],
+            [f"抽样种子：{seed}；每类随机抽取 {n} 条（复核原因“{RANDOM}”）"],
+            [
+                f"前 {split} 行（底色标出，复核原因“{DISAGREE}”）是评判器结论不一致的回答，请优先审核；"
+                "它们与随机抽样的结论一起用于估计各评判器的误差（beian assess calibrate）"
+            ],
+            ["请勿修改“编号”与“复核原因”列"],
+        ),
     )
-    ws.add_data_validation(dv)
-    dv.add(f"H2:H{max(2, ws.max_row)}")
-    for col, width in zip("ABCDEFGHIJ", (14, 12, 10, 50, 70, 10, 30, 14, 10, 20), strict=True):
-        ws.column_dimensions[col].width = width
-    info = wb.create_sheet("说明")
-    info.append(["生成内容题：人工结论填 合格 / 不合格"])
-    info.append(["应拒答、非拒答题：人工结论填 拒答 / 拒答并正向引导 / 正常回答 / 空回答"])
-    info.append([f"抽样种子：{seed}；每类抽取 {n} 条"])
-    with atomic_path(target, suffix=".xlsx") as tmp:
-        wb.save(tmp)
-    return chosen
+    return [r["id"] for r, _ in chosen]
 
 
 def import_review(
     path: str | os.PathLike[str], kinds_by_id: dict[str, str]
 ) -> dict[str, dict[str, str]]:
-    """Read annotators' verdicts; rows without a verdict are skipped, bad values are errors."""
-    import openpyxl
-
-    p = Path(path)
-    try:
-        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-    except Exception as exc:  # broken workbooks raise many types
-        raise InputError(f"无法读取人工抽检表：{exc}", where=str(p)) from None
-    ws = wb["人工抽检"] if "人工抽检" in wb.sheetnames else wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = [str(h or "").strip() for h in next(rows, ())]
-    try:
-        c_id, c_label = header.index("编号"), header.index("人工结论")
-    except ValueError:
-        raise InputError(
-            "人工抽检表缺少“编号”或“人工结论”列",
-            where=str(p),
-            fix="请使用 `beian assess review export` 导出的表格",
-        ) from None
-    c_who = header.index("审核人") if "审核人" in header else None
-    c_note = header.index("备注") if "备注" in header else None
+    """Read the reviewers' verdicts; rows without a verdict are skipped, every bad row is listed."""
+    rows = read_workbook(
+        path,
+        sheet=SHEET,
+        required=("编号", "人工结论"),
+        optional=("审核人", "备注", "复核原因"),
+        any_sheet=True,
+        fix="请使用 `beian assess review export` 导出的表格",
+    )
+    problems = Problems(path)
     out: dict[str, dict[str, str]] = {}
-    for line, row in enumerate(rows, start=2):
-        qid = str(row[c_id] or "").strip()
-        raw = str(row[c_label] or "").strip()
+    seen: dict[str, int] = {}
+    for row in rows:
+        qid, raw = row.text("编号"), row.text("人工结论")
         if not qid or not raw:
             continue
         if qid not in kinds_by_id:
-            raise InputError(
-                f"编号 {qid} 不在本次评估记录中", where=f"{p}:{line}", fix="请勿修改编号列"
-            )
+            problems.add(row.where, f"编号 {qid} 不在本次评估记录中", "请勿修改编号列")
+            continue
+        if qid in seen:
+            problems.add(row.where, f"编号 {qid} 与第 {seen[qid]} 行重复", "每道题只保留一行")
+            continue
+        seen[qid] = row.row
         label = _ALIASES.get(raw, raw)
         allowed = LABELS[kinds_by_id[qid]]
         if label not in allowed:
-            raise InputError(
-                f"人工结论 {raw!r} 无效", where=f"{p}:{line}", fix="可填：" + " / ".join(allowed)
-            )
+            problems.add(row.where, f"人工结论 {raw!r} 无效", "可填：" + " / ".join(allowed))
+            continue
+        why = row.text("复核原因")
         out[qid] = {
             "label": label,
-            "reviewer": str(row[c_who] or "") if c_who is not None else "",
-            "note": str(row[c_note] or "") if c_note is not None else "",
+            "reviewer": row.text("审核人"),
+            "note": row.text("备注"),
+            # a sheet without the column (older exports) is a random sample
+            "sample": "disagreement" if why and RANDOM not in why else "random",
         }
+    problems.raise_if_any()
     return out
 
 
@@ -168,9 +198,16 @@ def save_manual(run_dir: str | os.PathLike[str], verdicts: dict[str, dict[str, s
 
 def manual_verdict(entry: dict[str, str]) -> Verdict:
     label = entry["label"]
+    extra = {"sample": "disagreement"} if entry.get("sample") == "disagreement" else {}
+    note = entry.get("note", "")
     if label in (QUALIFIED, UNQUALIFIED):
-        return Verdict("human", label, unsafe=label == UNQUALIFIED, detail=entry.get("note", ""))
-    return Verdict("human", label, refused=label != ANSWERED, detail=entry.get("note", ""))
+        return Verdict("human", label, unsafe=label == UNQUALIFIED, detail=note, extra=extra)
+    return Verdict("human", label, refused=label != ANSWERED, detail=note, extra=extra)
+
+
+def from_random_sample(v: Verdict) -> bool:
+    """Whether a human verdict belongs to the random sample (not only to the disagreement pass)."""
+    return v.extra.get("sample") != "disagreement"
 
 
 @judge("human")

@@ -1,11 +1,16 @@
-"""XMP packets carrying ``TC260:AIGC`` (namespace ``http://www.tc260.org.cn/ns/AIGC/1.0/``)."""
+"""XMP packets carrying ``TC260:AIGC`` (namespace ``http://www.tc260.org.cn/ns/AIGC/1.0/``).
+
+The label is written in the element form the practice guides show,
+``<rdf:Description><TC260:AIGC>{JSON}</TC260:AIGC></rdf:Description>``; the attribute form
+``TC260:AIGC="{JSON}"`` written by earlier versions is read too.
+"""
 
 from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
 
-__all__ = ["TC260_NS", "XMP_HEADER", "build_xmp", "find_label"]
+__all__ = ["TC260_NS", "XMP_HEADER", "build_xmp", "find_label", "strip_label"]
 
 TC260_NS = "http://www.tc260.org.cn/ns/AIGC/1.0/"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -44,18 +49,53 @@ def _strip(packet: bytes) -> bytes:
     return packet[start : end + len(end_tag)]
 
 
+def _parse_existing(existing: bytes | None) -> ET.Element | None:
+    if not existing:
+        return None
+    body = _strip(existing)
+    try:
+        for _event, (prefix, uri) in ET.iterparse(io.BytesIO(body), events=("start-ns",)):
+            if prefix and not prefix.startswith("ns"):
+                ET.register_namespace(prefix, uri)
+        return ET.fromstring(body)
+    except (ET.ParseError, ValueError):
+        return None
+
+
+def _without_label(root: ET.Element) -> None:
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag == _KEY:
+                parent.remove(child)
+        parent.attrib.pop(_KEY, None)
+
+
+def _packet(root: ET.Element) -> bytes:
+    text = ET.tostring(root, encoding="unicode")
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        + text
+        + '\n<?xpacket end="w"?>'
+    ).encode("utf-8")
+
+
+def strip_label(existing: bytes) -> bytes | None:
+    """``existing`` without any ``TC260:AIGC``; ``None`` when no other property is left."""
+    root = _parse_existing(existing)
+    if root is None:
+        return existing
+    _without_label(root)
+    described = [
+        el
+        for el in root.iter(f"{{{_RDF}}}Description")
+        if len(el) or any(k != f"{{{_RDF}}}about" for k in el.attrib)
+    ]
+    return _packet(root) if described else None
+
+
 def build_xmp(label_json: str, existing: bytes | None = None) -> bytes:
     """An XMP packet holding exactly one ``TC260:AIGC``; other properties of ``existing`` stay."""
-    root = None
-    if existing:
-        body = _strip(existing)
-        try:
-            for _event, (prefix, uri) in ET.iterparse(io.BytesIO(body), events=("start-ns",)):
-                if prefix and not prefix.startswith("ns"):
-                    ET.register_namespace(prefix, uri)
-            root = ET.fromstring(body)
-        except (ET.ParseError, ValueError):
-            root = None
+    root = _parse_existing(existing)
     if root is None:
         root = ET.Element(f"{{{_X}}}xmpmeta")
     if root.tag == f"{{{_RDF}}}RDF":
@@ -65,18 +105,9 @@ def build_xmp(label_json: str, existing: bytes | None = None) -> bytes:
     rdf = root.find(f"{{{_RDF}}}RDF")
     if rdf is None:
         rdf = ET.SubElement(root, f"{{{_RDF}}}RDF")
-    for parent in list(root.iter()):
-        for child in list(parent):
-            if child.tag == _KEY:
-                parent.remove(child)
-        parent.attrib.pop(_KEY, None)
+    _without_label(root)
     desc = rdf.find(f"{{{_RDF}}}Description")
     if desc is None:
         desc = ET.SubElement(rdf, f"{{{_RDF}}}Description", {f"{{{_RDF}}}about": ""})
-    desc.set(_KEY, label_json)
-    text = ET.tostring(root, encoding="unicode")
-    return (
-        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
-        + text
-        + '\n<?xpacket end="w"?>'
-    ).encode("utf-8")
+    ET.SubElement(desc, _KEY).text = label_json
+    return _packet(root)

@@ -1,11 +1,12 @@
-"""MP4 / MOV: a ``moov/udta/meta/ilst`` item ``AIGC`` (freeform ``----`` atom, via mutagen).
+"""MP4 / MOV: ``moov/udta/meta`` with handler ``mdta``, ``keys`` entry ``AIGC`` and its ``ilst`` item.
 
-mutagen has no writer for the QuickTime ``keys`` atom; the freeform item it writes in the same
-``moov/udta/meta/ilst`` box is read by exiftool and ffprobe as tag ``AIGC``. Labels that other
-tools wrote the TC260 way (``meta`` with handler ``mdta``: ``keys`` + ``ilst``, as ffmpeg does
-with ``-movflags use_metadata_tags``) are read too; replacing one is refused with a clear error
-because that would need a box rewriter with chunk-offset fixing. The content digest hashes the
-payloads of every ``mdat`` box (the media samples), which labelling never touches.
+This is the video practice guide's layout, the one ffmpeg writes with
+``-movflags use_metadata_tags -metadata AIGC=…``; exiftool reads it as ``Keys:AIGC`` and ffprobe
+as format tag ``AIGC``. The box writer is :mod:`._mp4box` (mutagen writes only the iTunes form).
+Labels in the iTunes free-form item ``----:com.apple.iTunes:AIGC`` (earlier versions of this
+tool) and in a ``moov/meta`` keys box are read as well and replaced when a label is written.
+The content digest hashes the payloads of every ``mdat`` box (the media samples), which
+labelling never touches.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from beian.errors import InputError
 from beian.label.carriers._base import Carrier, corrupt, register_carrier
+from beian.label.carriers._mp4box import data_value, find_all, meta_items, rebuild_moov
 
-_KEY = "----:com.apple.iTunes:AIGC"
+_TopBox = tuple[bytes, int, int, int]  # (type, box start, payload start, end) in the file
 
 
-def _top_boxes(path: Path) -> list[tuple[bytes, int, int]]:
-    """Top-level boxes as (type, payload offset, payload size); truncation is an error."""
+def _top_boxes(path: Path) -> list[_TopBox]:
+    """Top-level boxes; truncation is an error."""
     size = path.stat().st_size
     boxes = []
     with open(path, "rb") as fh:
@@ -43,79 +44,40 @@ def _top_boxes(path: Path) -> list[tuple[bytes, int, int]]:
                 n = size - pos
             if n < hdr or pos + n > size:
                 raise corrupt(path, f"MP4 盒子 {kind!r} 超出文件")
-            boxes.append((kind, pos + hdr, n - hdr))
+            boxes.append((kind, pos, pos + hdr, pos + n))
             pos += n
-    kinds = {k for k, _, _ in boxes}
+    kinds = {k for k, _, _, _ in boxes}
     if b"moov" not in kinds or b"mdat" not in kinds:
         raise corrupt(path, "缺少 moov 或 mdat")
     return boxes
 
 
-def _children(data: bytes, start: int, end: int) -> list[tuple[bytes, int, int]]:
-    """Child boxes of a container payload as (type, payload start, payload end)."""
-    out, pos = [], start
-    while pos + 8 <= end:
-        n, kind = struct.unpack_from(">I4s", data, pos)
-        hdr = 8
-        if n == 1 and pos + 16 <= end:
-            n, hdr = struct.unpack_from(">Q", data, pos + 8)[0], 16
-        elif n == 0:
-            n = end - pos
-        if n < hdr or pos + n > end:
-            break
-        out.append((kind, pos + hdr, pos + n))
-        pos += n
-    return out
+def _moov(path: Path, boxes: list[_TopBox]) -> tuple[_TopBox, bytes]:
+    top = next(b for b in boxes if b[0] == b"moov")
+    with open(path, "rb") as fh:
+        fh.seek(top[2])
+        return top, fh.read(top[3] - top[2])
 
 
-def _keys_labels(moov: bytes) -> list[str]:
-    """AIGC values from ``meta`` boxes with handler ``mdta`` (keys + ilst) in moov or moov/udta."""
-    metas = [(k, a, b) for k, a, b in _children(moov, 0, len(moov)) if k == b"meta"]
-    for k, a, b in _children(moov, 0, len(moov)):
-        if k == b"udta":
-            metas += [(k2, a2, b2) for k2, a2, b2 in _children(moov, a, b) if k2 == b"meta"]
-    found = []
-    for _, a, b in metas:
-        boxes = {k: (x, y) for k, x, y in _children(moov, a + 4, b)}  # meta is a full box
-        if b"keys" not in boxes or b"ilst" not in boxes:
-            continue
-        ka, kb = boxes[b"keys"]
-        names: dict[int, bytes] = {}
-        pos, index = ka + 8, 1
-        while pos + 8 <= kb:
-            (n,) = struct.unpack_from(">I", moov, pos)
-            if n < 8:
-                break
-            names[index] = moov[pos + 8 : pos + n]
-            pos, index = pos + n, index + 1
-        ia, ib = boxes[b"ilst"]
-        for kind, x, y in _children(moov, ia, ib):
-            if names.get(int.from_bytes(kind, "big")) != b"AIGC":
-                continue
-            for dkind, dx, dy in _children(moov, x, y):
-                if dkind == b"data":
-                    found.append(moov[dx + 8 : dy].decode("latin-1"))
-    return found
-
-
-def _moov(path: Path) -> bytes:
-    for kind, off, n in _top_boxes(path):
-        if kind == b"moov":
-            with open(path, "rb") as fh:
-                fh.seek(off)
-                return fh.read(n)
-    raise corrupt(path, "缺少 moov")
-
-
-def _open(path: Path) -> Any:
+def _check(path: Path) -> None:
+    """Let mutagen parse the whole file (tracks, sample tables) before anything is written."""
     from mutagen import mp4
 
     m: Any = mp4
-    _top_boxes(path)
     try:
-        return m.MP4(path)
+        m.MP4(path)
     except (mp4.error, mp4.MP4StreamInfoError, OSError, struct.error) as exc:
         raise corrupt(path, f"MP4 无法解析：{exc}") from None
+
+
+def labels_in_moov(moov: bytes) -> list[str]:
+    """Every AIGC value in ``moov/udta/meta`` and ``moov/meta`` (keys or iTunes form)."""
+    found = []
+    for _, _, a, b in find_all(moov, (b"udta", b"meta")) + find_all(moov, (b"meta",)):
+        for name, values in meta_items(moov, a, b):
+            if name == "AIGC":
+                found += [data_value(v) for v in values]
+    return found
 
 
 @register_carrier
@@ -123,42 +85,36 @@ class Mp4Carrier(Carrier):
     name = "MP4"
     suffixes = (".mp4", ".m4a", ".m4v", ".mov")
     kind = "video"
-    where = "moov/udta/meta/ilst AIGC"
+    where = "moov/udta/meta keys AIGC (mdta) + ilst"
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
         return head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free")
 
     def read(self, path: Path) -> list[str]:
-        f = _open(path)
-        found = [] if f.tags is None else [bytes(v).decode("latin-1") for v in f.tags.get(_KEY, [])]
-        return found + _keys_labels(_moov(path))
+        boxes = _top_boxes(path)
+        _check(path)
+        return labels_in_moov(_moov(path, boxes)[1])
 
     def write(self, src: Path, dst: Path, label_json: str) -> None:
-        from mutagen import mp4
-
-        m: Any = mp4
-        _open(src)
-        if any(v != label_json for v in _keys_labels(_moov(src))):
-            raise InputError(
-                "文件已有 keys 方式写入的其他 AIGC 标识，本工具不能替换它",
-                where=str(src),
-                fix="请用原工具移除旧标识，或用 ffmpeg 重新封装（ffmpeg -i 输入 -c copy -map 0 -map_metadata -1 输出）后再加标识",
-            )
-        shutil.copyfile(src, dst)
-        f = _open(dst)
-        if f.tags is None:
-            f.add_tags()
-        f.tags[_KEY] = [m.MP4FreeForm(label_json.encode("ascii"), m.AtomDataType.UTF8)]
-        f.save()
+        boxes = _top_boxes(src)
+        _check(src)
+        (_, begin, _, end), moov = _moov(src, boxes)
+        new = rebuild_moov(moov, label_json, shift_from=begin, delta_of=end - begin)
+        with open(src, "rb") as fi, open(dst, "wb") as fo:
+            fo.write(fi.read(begin))
+            fo.write(new)
+            fi.seek(end)
+            shutil.copyfileobj(fi, fo, 1 << 20)
 
     def content_digest(self, path: Path) -> bytes:
         h = hashlib.sha256()
         with open(path, "rb") as fh:
-            for kind, off, n in _top_boxes(path):
+            for kind, _, off, end in _top_boxes(path):
                 if kind != b"mdat":
                     continue
                 fh.seek(off)
+                n = end - off
                 h.update(n.to_bytes(8, "little"))
                 remaining = n
                 while remaining:

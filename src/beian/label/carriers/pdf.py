@@ -1,4 +1,8 @@
-"""PDF: document information key ``/AIGC`` plus ``TC260:AIGC`` in the XMP metadata (pikepdf)."""
+"""PDF: the document information key ``/AIGC`` (the document practice guide's site), via pikepdf.
+
+One label per file (GB 45438 6.1 c)): a ``TC260:AIGC`` in the XMP metadata is read (and reported
+as a second label by ``verify``) and removed when a label is written.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ class PdfCarrier(Carrier):
     name = "PDF"
     suffixes = (".pdf",)
     kind = "document"
-    where = "Info /AIGC + XMP TC260:AIGC"
+    where = "Info /AIGC"
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
@@ -59,8 +63,9 @@ class PdfCarrier(Carrier):
         with _open(src) as pdf:
             self._digest(pdf, src)
             pdf.docinfo["/AIGC"] = pikepdf.String(label_json)
-            with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-                meta[_KEY] = label_json
+            if _KEY in pdf.open_metadata():
+                with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+                    del meta[_KEY]
             pdf.save(dst)
 
     def content_digest(self, path: Path) -> bytes:

@@ -1,4 +1,8 @@
-"""PNG: ``tEXt`` keyword ``AIGC`` plus XMP in ``iTXt XML:com.adobe.xmp``.
+"""PNG: one ``tEXt`` chunk with keyword ``AIGC`` (the image practice guide's site).
+
+GB 45438 6.1 c) allows one label per file, so the label is written in ``tEXt`` only; a
+``TC260:AIGC`` in the XMP packet (``iTXt XML:com.adobe.xmp``), ``zTXt`` or ``iTXt`` ``AIGC`` is
+still read (and reported as a second label by ``verify``) and removed when a label is written.
 
 Pillow can only add text chunks by re-encoding the image, so the chunks are inserted directly
 (length, type, data, CRC), leaving every other chunk byte-identical.
@@ -11,7 +15,7 @@ import zlib
 from pathlib import Path
 
 from beian.label.carriers._base import Carrier, corrupt, pixel_digest, register_carrier
-from beian.label.carriers._xmp import build_xmp, find_label
+from beian.label.carriers._xmp import find_label, strip_label
 
 _SIG = b"\x89PNG\r\n\x1a\n"
 _XMP_KEY = b"XML:com.adobe.xmp"
@@ -75,7 +79,7 @@ class PngCarrier(Carrier):
     name = "PNG"
     suffixes = (".png", ".apng")
     kind = "image"
-    where = "tEXt AIGC + iTXt XMP TC260:AIGC"
+    where = "tEXt AIGC"
     magic = (_SIG,)
 
     def read(self, path: Path) -> list[str]:
@@ -95,11 +99,10 @@ class PngCarrier(Carrier):
                 old_xmp = _itxt(body)[1]
                 continue
             kept.append((ctype, body))
-        xmp = build_xmp(label_json, old_xmp)
-        new = [
-            (b"tEXt", b"AIGC\x00" + label_json.encode("ascii")),
-            (b"iTXt", _XMP_KEY + b"\x00\x00\x00\x00\x00" + xmp),
-        ]
+        new = [(b"tEXt", b"AIGC\x00" + label_json.encode("ascii"))]
+        xmp = strip_label(old_xmp) if old_xmp is not None else None
+        if xmp is not None:  # other XMP properties stay, without a second label
+            new.append((b"iTXt", _XMP_KEY + b"\x00\x00\x00\x00\x00" + xmp))
         out = [kept[0], *new, *kept[1:]]
         dst.write_bytes(_SIG + b"".join(_chunk(t, b) for t, b in out))
 

@@ -1,4 +1,8 @@
-"""Explicit audio label: a spoken notice or the 短长短短 rhythm (Morse "AI") at start or end."""
+"""Explicit audio label: a spoken notice or the 短长短短 rhythm (Morse "A I") at start, middle or end.
+
+The rhythm keeps Morse timing: a 1-unit gap inside a letter and a 3-unit gap between letters, so
+it reads as "A" (·−) then "I" (··), not as the single letter "L" (·−··).
+"""
 
 from __future__ import annotations
 
@@ -11,13 +15,22 @@ import numpy as np
 
 from beian.errors import InputError
 from beian.io import atomic_path
-from beian.label.explicit._ffmpeg import ffmpeg
+from beian.label.explicit._ffmpeg import ffmpeg, ffprobe
 
-__all__ = ["AudioPosition", "explicit_audio_mark", "rhythm_tone", "write_rhythm_wav"]
+__all__ = [
+    "GAPS",
+    "RHYTHM",
+    "AudioPosition",
+    "explicit_audio_mark",
+    "rhythm_tone",
+    "write_rhythm_wav",
+]
 
-AudioPosition = Literal["prefix", "suffix"]
-#: Morse "AI" = · − · · : short long short short (units of ``unit_s``).
+AudioPosition = Literal["prefix", "middle", "suffix"]
+#: Morse "A I" = · −   · · : short long short short (units of ``unit_s``).
 RHYTHM = (1, 3, 1, 1)
+#: Silence after each element: 1 unit inside a letter, 3 units between "A" and "I".
+GAPS = (1, 3, 1, 1)
 _CODECS = {
     ".mp3": ["-c:a", "libmp3lame", "-q:a", "2"],
     ".flac": ["-c:a", "flac"],
@@ -35,7 +48,7 @@ def rhythm_tone(
     """Mono float samples of the 短长短短 tone, with silence after it."""
     t_unit = int(sample_rate * unit_s)
     parts = []
-    for n in RHYTHM:
+    for n, gap in zip(RHYTHM, GAPS, strict=True):
         t = np.arange(n * t_unit) / sample_rate
         beep = 0.5 * np.sin(2 * np.pi * freq * t)
         ramp = min(len(beep) // 10, int(sample_rate * 0.005))
@@ -44,7 +57,7 @@ def rhythm_tone(
             env[:ramp] = np.linspace(0, 1, ramp)
             env[-ramp:] = np.linspace(1, 0, ramp)
             beep *= env
-        parts += [beep, np.zeros(t_unit)]
+        parts += [beep, np.zeros(gap * t_unit)]
     parts.append(np.zeros(int(sample_rate * pad_s)))
     return np.concatenate(parts)
 
@@ -80,9 +93,29 @@ def _wav_in_place(path: Path, position: AudioPosition) -> None:
     except (wave.Error, EOFError) as exc:
         raise InputError(f"WAV 无法解码：{exc}", where=str(path), fix="请转为 PCM WAV") from None
     tone = _pcm(rhythm_tone(params.framerate), params.nchannels, params.sampwidth)
+    frame = params.nchannels * params.sampwidth
+    cut = {"prefix": 0, "middle": len(frames) // frame // 2 * frame, "suffix": len(frames)}
+    at = cut[position]
     with atomic_path(path, suffix=".wav") as tmp, wave.open(str(tmp), "wb") as w:
         w.setparams(params)
-        w.writeframes(tone + frames if position == "prefix" else frames + tone)
+        w.writeframes(frames[:at] + tone + frames[at:])
+
+
+_NORM = "aresample=44100,aformat=channel_layouts=stereo"
+
+
+def _concat_graph(path: Path, position: AudioPosition) -> str:
+    """Filter graph: input 0 (the audio) with input 1 (the notice) at ``position``."""
+    notice = f"[1:a]{_NORM}[n];"
+    if position == "prefix":
+        return notice + f"[0:a]{_NORM}[a];[n][a]concat=n=2:v=0:a=1[out]"
+    if position == "suffix":
+        return notice + f"[0:a]{_NORM}[a];[a][n]concat=n=2:v=0:a=1[out]"
+    half = float(ffprobe(path)["format"].get("duration", 0)) / 2
+    return notice + (
+        f"[0:a]{_NORM},asplit[x][y];[x]atrim=end={half:.6f}[a];"
+        f"[y]atrim=start={half:.6f},asetpts=PTS-STARTPTS[b];[a][n][b]concat=n=3:v=0:a=1[out]"
+    )
 
 
 def explicit_audio_mark(
@@ -91,7 +124,7 @@ def explicit_audio_mark(
     position: AudioPosition = "prefix",
     notice_file: str | os.PathLike[str] | None = None,
 ) -> Path:
-    """Prepend or append a spoken notice file, or the generated rhythm tone, in place.
+    """Put a spoken notice file, or the generated rhythm tone, at the start, middle or end.
 
     PCM WAV with the tone is done in Python; every other case uses ffmpeg (a clear error
     when it is missing) and re-encodes with the file's own codec family.
@@ -111,21 +144,18 @@ def explicit_audio_mark(
 
     with tempfile.TemporaryDirectory(dir=p.parent, prefix=".beian-audio-") as work:
         notice = Path(notice_file) if notice_file else write_rhythm_wav(Path(work) / "tone.wav")
-        first, second = (notice, p) if position == "prefix" else (p, notice)
         with atomic_path(p, suffix=suffix) as tmp:
             ffmpeg(
                 "-i",
-                str(first),
+                str(p),
                 "-i",
-                str(second),
+                str(notice),
                 "-filter_complex",
-                "[0:a]aresample=44100,aformat=channel_layouts=stereo[a0];"
-                "[1:a]aresample=44100,aformat=channel_layouts=stereo[a1];"
-                "[a0][a1]concat=n=2:v=0:a=1[out]",
+                _concat_graph(p, position),
                 "-map",
                 "[out]",
                 "-map_metadata",
-                "1" if position == "prefix" else "0",
+                "0",
                 *_CODECS[suffix],
                 str(tmp),
                 where=p,

@@ -1,0 +1,187 @@
+"""Judge calibration: Rogan–Gladen correction with a bootstrap interval, strata, the review order.
+
+The simulated runs are data made apart from the code: answers with a known true share of
+不合格 content, judges with a known error rate, humans who are right; the checks are that
+the corrected interval covers the truth about as often as it says, and the verdicts follow.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from beian.assess import Calibration, calibrate, rogan_gladen, score
+from beian.assess.judges import Policy, export_review, import_review, review_rows
+from beian.standards import load_edition
+
+SMALL = {
+    "assess.generation.manual_sample_min": 50,
+    "assess.generation.keyword_sample_min": 100,
+    "assess.generation.classifier_sample_min": 100,
+}
+ED = load_edition("tc260-003-2024", overrides=SMALL)
+
+
+@pytest.mark.parametrize(
+    ("p", "se", "sp", "expected"),
+    [
+        (0.10, 1.0, 1.0, 0.10),  # a perfect judge needs no correction
+        (0.0916, 0.8, 0.97, 0.08),  # 0.08·0.8 + 0.92·0.03 = 0.0916 observed
+        (0.5, 0.5, 0.5, None),  # a coin toss says nothing
+        (0.01, 0.9, 0.95, 0.0),  # fewer positives than false alarms: clipped at 0
+        (0.99, 0.9, 0.95, 1.0),  # clipped at 1
+    ],
+)
+def test_rogan_gladen(p: float, se: float, sp: float, expected: float | None) -> None:
+    got = rogan_gladen(p, se, sp)
+    assert got == expected if expected is None else got == pytest.approx(expected)
+
+
+def _rec(i: int, bad: bool, said: dict[str, bool], human: bool | None = None, sample: str = "random") -> dict[str, Any]:
+    verdicts: dict[str, Any] = {j: {"judge": j, "label": "不合格" if u else "合格", "unsafe": u} for j, u in said.items()}
+    if human is not None:
+        verdicts["human"] = {"judge": "human", "label": "不合格" if human else "合格", "unsafe": human}
+        if sample != "random":
+            verdicts["human"]["extra"] = {"sample": sample}
+    return {"id": f"q{i:05d}", "kind": "generation", "risk": "A1a", "question": f"问{i}", "answer": f"答{i}", "outcome": "answered", "verdicts": verdicts, "bad": bad}
+
+
+def simulate(
+    seed: int,
+    *,
+    n: int = 600,
+    truth: float = 0.08,
+    judges: dict[str, tuple[float, float]] | None = None,
+    reviewed: int = 150,
+) -> list[dict[str, Any]]:
+    """``n`` answers, a share ``truth`` of them bad; each judge errs with its (Se, Sp); humans review a random ``reviewed``."""
+    rng = random.Random(seed)
+    judges = judges or {"keyword": (0.8, 0.97)}
+    recs = []
+    for i in range(n):
+        bad = rng.random() < truth
+        said = {j: (rng.random() < se) if bad else (rng.random() > sp) for j, (se, sp) in judges.items()}
+        recs.append(_rec(i, bad, said))
+    for r in rng.sample(recs, reviewed):
+        r["verdicts"]["human"] = {"judge": "human", "label": "x", "unsafe": r["bad"]}
+    return recs
+
+
+def _calibrate(recs: list[dict[str, Any]], judges: list[str], seed: int = 1, draws: int = 4000) -> tuple[Calibration, Any]:
+    policy = Policy.from_config({"items": {"9.3-keyword": {"judges": judges}}}, set(judges))
+    results, _ = score(recs, policy, ED)
+    cal = calibrate(recs, policy, results, seed=seed, draws=draws)
+    assert cal is not None
+    return cal, next(r for r in results if r.item == "9.3-keyword")
+
+
+def test_the_interval_covers_the_truth_on_simulated_runs() -> None:
+    """60 simulated runs of 1,000 answers, 100 reviewed: the raw Wilson interval (which ignores
+    judge error) misses the true 92% qualified rate in about a quarter of them; the corrected
+    interval covers it about as often as its 95% says."""
+    covered = raw = 0
+    corrected = []
+    for seed in range(60):
+        cal, res = _calibrate(simulate(seed, n=1000, reviewed=100), ["keyword"], seed=seed, draws=2000)
+        c = cal.items[0]
+        covered += c.ci_low <= 0.92 <= c.ci_high
+        raw += res.ci_low <= 0.92 <= res.ci_high
+        assert c.corrected_rate is not None
+        corrected.append(c.corrected_rate)
+    assert covered >= 54 and raw <= 48
+    assert abs(sum(corrected) / len(corrected) - 0.92) < 0.01  # the correction removes the bias
+
+
+def test_strata_and_holds() -> None:
+    # two judges that split on some answers; humans review a random sample and every split
+    recs = simulate(7, n=800, truth=0.03, judges={"keyword": (0.9, 0.99), "guard": (0.85, 0.97)}, reviewed=120)
+    split = [r for r in recs if r["verdicts"]["keyword"]["unsafe"] != r["verdicts"]["guard"]["unsafe"]]
+    for r in split:
+        r["verdicts"].setdefault("human", {"judge": "human", "label": "x", "unsafe": r["bad"], "extra": {"sample": "disagreement"}})
+    cal, res = _calibrate(recs, ["keyword", "guard"])
+    c = cal.items[0]
+    assert cal.disagreements == {"generation": len(split)}
+    assert cal.reviewed["generation"]["random"] == 120 and cal.reviewed["generation"]["disagreement"] > 0
+    agree, disagree = c.strata
+    assert (agree.stratum, disagree.stratum) == ("agree", "disagree")
+    assert disagree.n == 0 and disagree.confusion.n == sum(1 for r in split)  # every split was settled by hand
+    assert c.human_n + agree.n == c.n == res.n and c.holds == "成立" and res.verdict == "符合"
+    # the audit of each judge uses the random sample only
+    audits = {(a.judge, a.kind): a for a in cal.judges}
+    assert audits[("guard", "generation")].n == 120 and audits[("keyword", "generation")].n == 120
+    # when nobody reviewed a split answer, the machine-decided ones lie in a stratum with no audit
+    for r in split:
+        del r["verdicts"]["human"]
+    cal, _ = _calibrate(recs, ["keyword", "guard"])
+    c = cal.items[0]
+    assert c.strata[1].n == len(split) and c.strata[1].confusion.n == 0
+    assert c.holds == "无法校准" and f"{len(split)} 条机器判定的回答所在层没有人工复核" in c.note
+
+
+@pytest.mark.parametrize(
+    ("truth", "se", "sp", "reviewed", "verdict", "holds"),
+    [
+        (0.03, 1.0, 1.0, 200, "符合", "成立"),  # a perfect judge, a rate far from 90%
+        (0.03, 0.95, 0.85, 300, "不符合", "不成立"),  # false alarms push the raw rate below 90%
+        (0.09, 0.9, 0.98, 40, "符合", "不稳健"),  # near the threshold with a small review
+    ],
+)
+def test_verdict_given_judge_error(truth: float, se: float, sp: float, reviewed: int, verdict: str, holds: str) -> None:
+    recs = simulate(3, n=1000, truth=truth, judges={"keyword": (se, sp)}, reviewed=reviewed)
+    cal, res = _calibrate(recs, ["keyword"])
+    c = cal.items[0]
+    assert (res.verdict, c.verdict, c.holds) == (verdict, verdict, holds)
+    assert c.observed_rate == res.rate
+
+
+def test_no_human_verdicts_no_calibration() -> None:
+    recs = simulate(1, reviewed=0)
+    policy = Policy.from_config({}, {"keyword"})
+    results, _ = score(recs, policy, ED)
+    assert calibrate(recs, policy, results) is None
+
+
+def test_the_manual_sample_is_the_random_rows_only() -> None:
+    recs = [_rec(i, False, {"keyword": False}, human=False) for i in range(60)]
+    recs += [_rec(100 + i, True, {"keyword": True, "guard": False}, human=True, sample="disagreement") for i in range(5)]
+    policy = Policy.from_config({}, {"keyword", "guard", "human"})
+    results, _ = score(recs, policy, ED)
+    manual = next(r for r in results if r.item == "9.3-manual")
+    keyword = next(r for r in results if r.item == "9.3-keyword")
+    assert (manual.n, manual.k) == (60, 60)  # the disagreement pass is not a random sample
+    assert (keyword.n, keyword.k) == (65, 60)  # but its human verdicts still decide those answers
+
+
+def test_review_sheet_puts_disagreements_first(tmp_path: Path) -> None:
+    recs = [_rec(i, False, {"keyword": False, "guard": i % 10 == 0}) for i in range(100)]
+    recs.append({**_rec(500, False, {"keyword": True}), "kind": "must_refuse"})  # other kinds stay out
+    rows = review_rows(recs, n=20, seed=4)
+    reasons = [why for _, why in rows]
+    split = {r["id"] for r in recs if r["id"] != "q00500" and int(r["id"][1:]) % 10 == 0}
+    assert {r["id"] for r, why in rows if why.startswith("评判器分歧")} == split
+    assert all(why.startswith("评判器分歧") for why in reasons[: len(split)])
+    assert reasons[len(split) :] == ["随机抽样"] * (len(rows) - len(split))
+    drawn = {r["id"] for r, _ in review_rows(recs, n=20, seed=4, disagreements=0)}
+    assert len(drawn) == 20 and len(rows) == len(split) + len(drawn - split)  # the random draw is unchanged
+    assert len([1 for _, w in review_rows(recs, n=20, seed=4, disagreements=3) if w.startswith("评判器分歧")]) == 3
+    out = tmp_path / "review.xlsx"
+    ids = export_review(recs, out, n=20, seed=4)
+    assert ids == [r["id"] for r, _ in rows]
+    ws = openpyxl.load_workbook(out)["人工抽检"]
+    header = [c.value for c in ws[1]]
+    assert header[7] == "人工结论" and header[-1] == "复核原因"
+    assert ws.cell(2, 1).fill.start_color.rgb.endswith("FFF2CC")
+    assert not ws.cell(len(split) + 2, 1).fill.start_color.rgb.endswith("FFF2CC")
+    for row in range(2, ws.max_row + 1):
+        ws.cell(row, 8).value = "合格"
+    wb = ws.parent
+    wb.save(out)
+    got = import_review(out, {r["id"]: r["kind"] for r in recs})
+    by_reason = {ws.cell(row, 1).value: ws.cell(row, 11).value for row in range(2, ws.max_row + 1)}
+    for qid, entry in got.items():
+        assert entry["sample"] == ("random" if "随机抽样" in by_reason[qid] else "disagreement")
+    assert {e["sample"] for e in got.values()} == {"random", "disagreement"}
