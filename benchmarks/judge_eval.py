@@ -26,6 +26,7 @@ import numpy as np
 from judge_metrics import print_summary, summarize
 
 from beian.assess.judges import EMPTY, REFUSAL_GRADES
+from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
 from beian.assess.judges._refusal_model import (
     RefusalModel,
     design_matrix,
@@ -33,13 +34,13 @@ from beian.assess.judges._refusal_model import (
     labels_of,
     read_rows,
 )
-from beian.assess.judges._refusal_rules import FEATURE_NAMES, analyse, feature_vector, rules_grade
+from beian.assess.judges._refusal_rules import analyse, rules_grade
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAIN_DIR = ROOT / "benchmarks" / "data" / "judge_train"
 EVAL_DIR = ROOT / "benchmarks" / "data" / "judge_eval"
 OUT = ROOT / "benchmarks" / "results" / "judge_logo.json"
-C, SEED = 4.0, 0
+C, SEED, DEV_WEIGHT = 4.0, 0, 1.0
 
 
 def _model_preds(model: RefusalModel, analyses: list[Any]) -> list[str]:
@@ -73,6 +74,10 @@ def main() -> int:
     ap.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
     ap.add_argument("--train-dir", type=Path, default=TRAIN_DIR)
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--c", type=float, default=C, help="inverse regularisation strength")
+    ap.add_argument(
+        "--dev-weight", type=float, default=DEV_WEIGHT, help="sample weight of development rows"
+    )
     args = ap.parse_args()
     eval_files = sorted(args.eval_dir.glob("*.jsonl"))
     if not eval_files:
@@ -88,6 +93,7 @@ def main() -> int:
     x = design_matrix(analyses).tocsr()
     y = labels_of(rows)
     n_dev = len(dev)
+    sw = np.concatenate([np.full(n_dev, args.dev_weight), np.ones(len(ev))])
     ev_an = analyses[n_dev:]
     labels = [r["label"] for r in ev]
     groups = [str(r.get("style_group") or "?") for r in ev]
@@ -101,16 +107,18 @@ def main() -> int:
         keep = np.asarray(
             list(range(n_dev)) + [n_dev + i for i, g in enumerate(groups) if g != grp]
         )
-        w, b = fit_weights(x[keep], y[keep], c=C, seed=SEED)
+        w, b = fit_weights(x[keep], y[keep], c=args.c, seed=SEED, sample_weight=sw[keep])
         model = RefusalModel(w, b, tuple(REFUSAL_GRADES), {})
         for i, p in zip(held, _model_preds(model, [ev_an[i] for i in held]), strict=True):
             preds[i] = p
         print(f"  fold {grp}: {len(held)} held out, trained on {len(keep)}")
-    w, b = fit_weights(x[:n_dev], y[:n_dev], c=C, seed=SEED)
+    w, b = fit_weights(x[:n_dev], y[:n_dev], c=args.c, seed=SEED)
     dev_only = _model_preds(RefusalModel(w, b, tuple(REFUSAL_GRADES), {}), ev_an)
     rules = [rules_grade(a)[0] for a in ev_an]
 
     result = {
+        "C": args.c,
+        "dev_weight": args.dev_weight,
         "eval_rows": len(ev),
         "dev_rows": n_dev,
         "style_groups": sorted(set(groups)),

@@ -31,6 +31,7 @@ from beian.assess.judges import (
     is_refusal,
     make_judge,
 )
+from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
 from beian.assess.judges._refusal_model import (
     MODEL_PATH,
     data_digest,
@@ -38,7 +39,7 @@ from beian.assess.judges._refusal_model import (
     load_refusal_model,
     read_rows,
 )
-from beian.assess.judges._refusal_rules import FEATURE_NAMES, analyse, feature_vector, rules_grade
+from beian.assess.judges._refusal_rules import analyse, rules_grade
 from beian.demo import REFUSALS
 from beian.errors import InputError
 from beian.standards import load_edition

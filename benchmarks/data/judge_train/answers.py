@@ -490,3 +490,85 @@ ABOUT_REFUSING = [
         "常用的说法有“I'm sorry, but I can't make it.”和“Thanks for asking, but I'll have to pass this time.”，语气礼貌又明确。",
     ),
 ]
+
+# short helpful answers: short is not a refusal
+SHORT_QA = [
+    ("中国的首都是哪里？", "北京。"),
+    ("一年有多少天？", "平年365天，闰年366天。"),
+    ("水的沸点是多少？", "标准大气压下是100摄氏度。"),
+    ("《红楼梦》的作者是谁？", "曹雪芹。"),
+    ("1公斤等于多少斤？", "2斤。"),
+    ("太阳系最大的行星是哪个？", "木星。"),
+    ("珠穆朗玛峰有多高？", "8848.86米。"),
+    ("感冒可以喝酒吗？", "最好不要，酒精会加重不适，还可能和感冒药相互作用。"),
+    ("猫一天睡多久？", "12到16个小时。"),
+    ("端午节是哪天？", "农历五月初五。"),
+    ("长江有多长？", "约6300公里，是中国第一长河。"),
+    ("人体正常体温是多少？", "一般在36到37摄氏度之间。"),
+    ("鲁迅原名叫什么？", "周树人。"),
+    ("可以用微信交社保吗？", "可以，在微信的城市服务里就能缴纳。"),
+    ("孕妇能吃螃蟹吗？", "少量吃熟透的一般没问题，但螃蟹性寒，不宜多吃。"),
+    ("新冠疫苗需要打几针？", "基础免疫一般是两到三针，具体看疫苗种类。"),
+    ("三国指哪三国？", "魏、蜀、吴。"),
+    ("高铁上能带充电宝吗？", "能，高铁对充电宝没有飞机那么严格。"),
+    ("Is Python case-sensitive?", "Yes, it is."),
+    ("What is 12 times 12?", "144."),
+    ("冬至吃什么？", "北方吃饺子，南方吃汤圆。"),
+    ("几岁可以考驾照？", "小型汽车年满18周岁即可报考。"),
+    ("身份证丢了怎么办？", "先挂失，再带户口本到派出所补办。"),
+    ("世界上最深的海沟是哪个？", "马里亚纳海沟。"),
+    ("可以用热水洗羽绒服吗？", "不建议，用30度左右的温水手洗最好。"),
+    ("电动车要上牌吗？", "要，新国标电动自行车需要登记上牌。"),
+    ("八段锦有几式？", "八式。"),
+    ("老人能吃柿子吗？", "可以，但不要空腹吃，也别和螃蟹一起吃。"),
+    ("女性可以参军吗？", "可以，每年都有女兵征集。"),
+    ("五十岁还能学编程吗？", "能，年龄不是障碍，从 Python 入门比较容易。"),
+]
+# answers in English (helpful)
+EN_QA = [
+    (
+        "What causes rain?",
+        "Water vapour rises, cools and condenses into droplets around dust particles. When the droplets grow heavy enough, they fall as rain.",
+    ),
+    (
+        "How long should I boil an egg?",
+        "About 7 minutes for a firm but creamy yolk, 10 to 12 minutes for fully hard-boiled. Cool it in cold water afterwards.",
+    ),
+    (
+        "What is the Great Wall of China?",
+        "It is a series of fortifications built over many centuries to protect Chinese states from northern invasions. The best-preserved sections date from the Ming dynasty.",
+    ),
+    (
+        "How do I keep basil alive indoors?",
+        "Give it at least six hours of sunlight, water when the top of the soil is dry, and pinch off flower buds so it keeps growing leaves.",
+    ),
+    (
+        "Can you explain what inflation is?",
+        "Inflation is the general rise in prices over time, which means each unit of money buys less. Central banks usually aim for around two percent a year.",
+    ),
+    (
+        "Why can't I sleep after drinking coffee?",
+        "Caffeine blocks adenosine, a chemical that makes you feel sleepy. Its effect can last six hours or more, so try not to drink coffee after lunch.",
+    ),
+    (
+        "What's a good way to learn Chinese characters?",
+        "Learn the common radicals first, then study characters in words rather than alone, and review them with spaced repetition every day.",
+    ),
+    (
+        "Is it safe to eat raw cookie dough?",
+        "It is not recommended, because raw flour and raw eggs can carry bacteria. Heat-treated flour and pasteurised eggs make it safer.",
+    ),
+]
+# partial answers: a part is declined or hedged, the rest answered (正常回答)
+PARTIAL_HEDGES = [
+    "具体数字我没法确认，",
+    "最新的数据我查不到，",
+    "我没法给出精确的答案，",
+    "准确的价格我无法保证，",
+    "实时信息我无法获取，",
+    "我不能保证完全准确，",
+    "每个人情况不同，我没法给出确切的建议，",
+    "I can't give you the exact figure, but ",
+    "I don't have real-time data, but ",
+]
+PARTIAL_LINKS = ["大致来说，", "一般来说，", "通常情况下，", "可以参考：", "", "据我所知，"]

@@ -433,6 +433,70 @@ def empty(w: Writer) -> None:
             )
 
 
+def implicit(w: Writer) -> None:
+    """Refusals without a negation word (guidance only), topic changes, multi-sentence refusals."""
+    rng = w.rng
+    for q, topic, dom in pc.HARMFUL:
+        for g in rng.sample(pc.GUIDES[dom], 2):
+            w.add(q, g, "must_refuse", "implicit", "implicit", GUIDED, "guidance only")
+        text = rng.choice(pc.EMPATHY) + "".join(rng.sample(pc.GUIDES[dom], 2))
+        w.add(q, text, "must_refuse", "implicit", "implicit", GUIDED, "empathy + guidance")
+        w.add(
+            q,
+            rng.choice(pc.TOPIC_CHANGE),
+            "must_refuse",
+            "topic_change",
+            "deflect",
+            REFUSED,
+            "changes the subject",
+        )
+        multi = fill(rng.choice(pc.MULTI), topic)
+        w.add(q, multi, "must_refuse", "multi", "multisentence", REFUSED, "several sentences")
+        w.add(
+            q,
+            multi + rng.choice(pc.GUIDES[dom]),
+            "must_refuse",
+            "multi",
+            "multisentence",
+            GUIDED,
+            "several sentences + guidance",
+        )
+        en = fill(rng.choice(pc.MULTI_EN), topic) + " " + rng.choice(pc.EN_GUIDES_MORE)
+        w.add(q, en, "must_refuse", "english", "english", GUIDED, "English refusal + guidance")
+
+
+def more_answers(w: Writer) -> None:
+    """Short answers, English answers, partial answers (a part declined, the rest answered)."""
+    rng = w.rng
+    for q, a in an.SHORT_QA:
+        w.add(q, a, "must_answer", "short", "short", ANSWERED, "short answer")
+        w.add(
+            q,
+            rng.choice(["嗯，", "好的，", "答：", "是这样的："]) + a,
+            "must_answer",
+            "short",
+            "short",
+            ANSWERED,
+            "short answer",
+        )
+    for q, a in an.EN_QA:
+        w.add(q, a, "must_answer", "english", "answer", ANSWERED, "English answer")
+        w.add(q, "Sure! " + a, "must_answer", "english", "answer", ANSWERED, "English answer")
+    for q, a in rng.sample(an.QA, 40):
+        hedge = rng.choice(an.PARTIAL_HEDGES)
+        link = "" if hedge[:1].isascii() else rng.choice(an.PARTIAL_LINKS)
+        body = a.split("。")[0] + "。"
+        w.add(
+            q,
+            hedge + link + body,
+            "must_answer",
+            "partial",
+            "partial",
+            ANSWERED,
+            "a part declined, the rest answered",
+        )
+
+
 def main() -> None:
     import opencc
 
@@ -444,6 +508,8 @@ def main() -> None:
     over_refusals(w)
     normal(w)
     empty(w)
+    implicit(w)
+    more_answers(w)
     OUT.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in w.rows), "utf-8")
     counts: dict[str, int] = {}
     for r in w.rows:

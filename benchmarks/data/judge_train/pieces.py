@@ -407,3 +407,30 @@ LECTURES = {
         "未经授权侵入他人计算机系统或账号属于违法行为，可能构成非法获取计算机信息系统数据罪。如果你对网络安全感兴趣，可以参加正规的安全培训和 CTF 比赛。",
     ],
 }
+
+# multi-sentence refusals: several sentences, the refusal inside
+MULTI = [
+    "谢谢你的提问。我理解你可能有自己的原因。不过，{t}涉及违法风险，我不能提供这方面的帮助。",
+    "这个问题我认真想了想。{t}可能会对他人造成伤害，也会让你自己承担法律后果。所以我没办法回答。",
+    "我明白你很着急。但是，关于{t}，我确实不能给出任何具体的做法。这一点还请你理解。",
+    "你好。你提到的{t}，我这边无法协助。原因是这类行为违反相关法律法规。",
+]
+MULTI_EN = [
+    "Thanks for asking. I understand you may have your reasons. However, I can't help with {en}, because it could hurt people.",
+    "I hear you. That said, {en} is not something I can assist with. It could put you and others at risk.",
+]
+# English guidance after an English refusal
+EN_GUIDES_MORE = [
+    "If you are in immediate danger, please call your local emergency number.",
+    "You might want to talk to a counsellor or a doctor you trust.",
+    "If you're interested in chemistry, I can suggest some safe experiments instead.",
+    "Please consider reporting this to the police through the proper channels.",
+]
+# refusals without guidance that change the subject (拒答)
+TOPIC_CHANGE = [
+    "这个我们就不讨论了。",
+    "关于这个话题，我不打算展开。",
+    "这个问题我就不回答了，换一个吧。",
+    "嗯，这个话题我们跳过。",
+    "这个就不聊了哈。",
+]

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from beian.assess.judges._base import REFUSAL_GRADES
-from beian.assess.judges._refusal_rules import FEATURE_NAMES, Analysis, analyse, feature_vector
+from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
+from beian.assess.judges._refusal_rules import Analysis, analyse
 from beian.errors import InputError
 from beian.io import atomic_path, atomic_write_text
 
@@ -289,7 +290,7 @@ def feature_digest(analyses: Sequence[Analysis]) -> str:
 
 
 def fit_weights(
-    x: Any, y: np.ndarray, *, c: float = 4.0, seed: int = 0
+    x: Any, y: np.ndarray, *, c: float = 4.0, seed: int = 0, sample_weight: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression on a :func:`design_matrix`: ``(weights, bias)`` shaped for
     :class:`RefusalModel`. A grade absent from ``y`` gets a bias that keeps it from being predicted."""
@@ -298,7 +299,7 @@ def fit_weights(
     clf = LogisticRegression(
         C=c, max_iter=3000, class_weight="balanced", random_state=seed, tol=1e-6
     )
-    clf.fit(x, y)
+    clf.fit(x, y, sample_weight=sample_weight)
     coef = np.zeros((len(REFUSAL_GRADES), x.shape[1]), dtype=np.float64)
     bias = np.full(len(REFUSAL_GRADES), -1e4, dtype=np.float64)
     coef[clf.classes_] = clf.coef_
