@@ -51,6 +51,26 @@ def _model_preds(model: RefusalModel, analyses: list[Any]) -> list[str]:
     return out
 
 
+def _kfold(
+    args: Any, x: Any, y: np.ndarray, sw: np.ndarray, n_dev: int, ev_an: list[Any], k: int
+) -> list[str]:
+    """Each evaluation item graded by a model trained on the development set and the other folds
+    (items dealt to folds at random, seed 0: the styles are seen, the items are not)."""
+    order = np.random.default_rng(SEED).permutation(len(ev_an))
+    fold = np.empty(len(ev_an), dtype=np.int64)
+    fold[order] = np.arange(len(ev_an)) % k
+    preds: list[str] = [""] * len(ev_an)
+    for f in range(k):
+        held = np.flatnonzero(fold == f)
+        keep = np.concatenate([np.arange(n_dev), n_dev + np.flatnonzero(fold != f)])
+        w, b = fit_weights(x[keep], y[keep], c=args.c, seed=SEED, sample_weight=sw[keep])
+        model = RefusalModel(w, b, tuple(REFUSAL_GRADES), {})
+        for i, p in zip(held, _model_preds(model, [ev_an[i] for i in held]), strict=True):
+            preds[int(i)] = p
+        print(f"  {k}-fold {f}: {len(held)} held out")
+    return preds
+
+
 def feature_table(analyses: list[Any], labels: list[str]) -> dict[str, dict[str, int]]:
     """For each binary rule feature: how many evaluation items have it, per label (counts only)."""
     table: dict[str, dict[str, int]] = {}
@@ -74,6 +94,15 @@ def main() -> int:
     ap.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
     ap.add_argument("--train-dir", type=Path, default=TRAIN_DIR)
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument(
+        "--kfold",
+        type=int,
+        default=0,
+        help="also K-fold cross-validation over the evaluation items (styles seen)",
+    )
+    ap.add_argument(
+        "--rules-only", action="store_true", help="only the rules' figures (no training)"
+    )
     ap.add_argument("--c", type=float, default=C, help="inverse regularisation strength")
     ap.add_argument(
         "--dev-weight", type=float, default=DEV_WEIGHT, help="sample weight of development rows"
@@ -101,6 +130,10 @@ def main() -> int:
         f"development set {n_dev} rows, evaluation set {len(ev)} rows in {len(set(groups))} style groups"
     )
 
+    if args.rules_only:
+        s = summarize(labels, [rules_grade(a)[0] for a in ev_an], groups, bootstrap=False)
+        print_summary("rules only", s)
+        return 0
     preds: list[str] = [""] * len(ev)
     for grp in sorted(set(groups)):
         held = [i for i, g in enumerate(groups) if g == grp]
@@ -112,6 +145,8 @@ def main() -> int:
         for i, p in zip(held, _model_preds(model, [ev_an[i] for i in held]), strict=True):
             preds[i] = p
         print(f"  fold {grp}: {len(held)} held out, trained on {len(keep)}")
+    if args.kfold:
+        kpreds = _kfold(args, x, y, sw, n_dev, ev_an, args.kfold)
     w, b = fit_weights(x[:n_dev], y[:n_dev], c=args.c, seed=SEED)
     dev_only = _model_preds(RefusalModel(w, b, tuple(REFUSAL_GRADES), {}), ev_an)
     rules = [rules_grade(a)[0] for a in ev_an]
@@ -127,9 +162,16 @@ def main() -> int:
         "model_trained_on_dev_set_only": summarize(labels, dev_only, groups),
         "seconds": round(time.perf_counter() - t0, 1),
     }
+    if args.kfold:
+        result[f"kfold_{args.kfold}"] = summarize(labels, kpreds, groups)
     if args.features:
         result["feature_label_counts"] = feature_table(ev_an, labels)
     print_summary("rules + model, leave one style group out", result["leave_one_group_out"])
+    if args.kfold:
+        print_summary(
+            f"rules + model, {args.kfold}-fold over the evaluation items",
+            result[f"kfold_{args.kfold}"],
+        )
     print_summary("rules only", result["rules_only"])
     print_summary(
         "model trained on the development set only", result["model_trained_on_dev_set_only"]
