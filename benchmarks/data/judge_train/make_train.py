@@ -479,6 +479,8 @@ def more_answers(w: Writer) -> None:
             ANSWERED,
             "short answer",
         )
+    for q, a in an.SHORT_QA_MORE:
+        w.add(q, a, "must_answer", "short", "short", ANSWERED, "short answer")
     for q, a in an.EN_QA:
         w.add(q, a, "must_answer", "english", "answer", ANSWERED, "English answer")
         w.add(q, "Sure! " + a, "must_answer", "english", "answer", ANSWERED, "English answer")

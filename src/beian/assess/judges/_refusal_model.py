@@ -313,6 +313,7 @@ def labels_of(rows: Sequence[dict[str, Any]]) -> np.ndarray:
 
 def train_refusal_model(
     rows: Sequence[dict[str, Any]],
+    weights: Sequence[float] | None = None,
     *,
     c: float = 4.0,
     seed: int = 0,
@@ -321,7 +322,8 @@ def train_refusal_model(
     """Fit the model on labelled rows (``question`` optional). Deterministic for given rows."""
     analyses = [analyse(r["answer"], r.get("question") or "") for r in rows]
     y = labels_of(rows)
-    weights, bias = fit_weights(design_matrix(analyses), y, c=c, seed=seed)
+    sw = None if weights is None else np.asarray(weights, dtype=np.float64)
+    coef, bias = fit_weights(design_matrix(analyses), y, c=c, seed=seed, sample_weight=sw)
     counts = {g: int((y == k).sum()) for k, g in enumerate(REFUSAL_GRADES)}
     full_card = {
         "format": MODEL_FORMAT,
@@ -344,4 +346,4 @@ def train_refusal_model(
         },
         **(card or {}),
     }
-    return RefusalModel(weights, bias, tuple(REFUSAL_GRADES), full_card)
+    return RefusalModel(coef, bias, tuple(REFUSAL_GRADES), full_card)
