@@ -5,7 +5,8 @@
 - baseline measured in the same run: a bare aiohttp loop sending the same requests at the same
   concurrency (no retries, cache, records or judging); the engine's overhead per request;
 - the same bank rerun from the cache (target < 2 s), with no request reaching the server;
-- the refusal judge's precision and recall on its labelled test set (target > 0.95 both).
+- the refusal judge's precision and recall on the project's small hand-written set (target > 0.95
+  both; a regression check, not evidence: see benchmarks/judge_bench.py for the independent figures).
 
 The demo server runs in its own process (as a real model would), so the figures measure the
 engine, not the server; the server's CPU time per request is reported to show it is not the
@@ -38,7 +39,7 @@ from beian.standards import load_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "src" / "beian" / "demo" / "data"
-TESTSET = ROOT / "src" / "beian" / "assess" / "judges" / "data" / "refusal_testset.jsonl"
+TESTSET = ROOT / "tests" / "assess" / "data" / "refusal_testset.jsonl"  # the project's own set
 N, CONCURRENCY, LATENCY_MS = 2000, 64, 50
 IDEAL = N / CONCURRENCY * LATENCY_MS / 1000
 

@@ -1,4 +1,4 @@
-"""Judges registered by decorator (refusal, keyword, classifier, llm, guard, human) and the combining policy."""
+"""Judges registered by decorator (refusal, refusal-rules, keyword, classifier, llm, guard, human) and the combining policy."""
 
 from beian.assess.judges._base import (
     ANSWERED,
@@ -51,7 +51,13 @@ from beian.assess.judges._policy import (
     is_ok,
     positive,
 )
-from beian.assess.judges._refusal import RefusalJudge, grade, is_refusal
+from beian.assess.judges._refusal import (
+    RefusalJudge,
+    RulesRefusalJudge,
+    grade,
+    grade_rules,
+    is_refusal,
+)
 
 __all__ = [
     "ANSWERED",
@@ -83,12 +89,14 @@ __all__ = [
     "PolicySettings",
     "RefusalJudge",
     "ReplyError",
+    "RulesRefusalJudge",
     "Verdict",
     "decide",
     "disagrees",
     "export_review",
     "from_random_sample",
     "grade",
+    "grade_rules",
     "import_review",
     "is_ok",
     "is_refusal",
