@@ -14,6 +14,7 @@ prompt template (with its SHA-256) are recorded in the AssessmentLog.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import hashlib
 import json
@@ -107,12 +108,13 @@ class ChatJudge(Judge):
         """What determines the replies besides the messages (part of the cache key)."""
         return {"judge": self.name, **self.client.identity()}
 
+    @abc.abstractmethod
     def messages(self, x: JudgeInput) -> list[dict[str, str]]:
-        raise NotImplementedError
+        """The chat messages that ask the judge model about ``x``."""
 
+    @abc.abstractmethod
     def parse(self, x: JudgeInput, text: str) -> Verdict:
         """The verdict in ``text``; raises :class:`ReplyError` when it is not exactly valid."""
-        raise NotImplementedError
 
     def correction(self, error: ReplyError) -> str:
         return str(error)
