@@ -14,7 +14,15 @@ from beian.registry._core import SENSITIVE_FIELDS, Core
 from beian.registry._errors import Conflict, Forbidden, NotFound
 from beian.registry._package import Package, read_package
 from beian.registry.db import Application, ChecklistItem, Event, Material, Objection
-from beian.registry.domain import STATE_LABELS, Kind, OrgKind, Perm, State, actions_from
+from beian.registry.domain import (
+    STATE_LABELS,
+    Kind,
+    OrgKind,
+    Perm,
+    State,
+    actions_from,
+    name_segment,
+)
 
 __all__ = ["Applications", "app_view"]
 
@@ -35,6 +43,18 @@ def app_view(app: Application) -> dict[str, Any]:
         "inspection_due": app.inspection_due, "rectification_due": app.rectification_due,
         "created_at": app.created_at, "contact_name": app.contact_name,
     }
+
+
+def _numberable(kind: str, model_name: str, service_name: str) -> None:
+    """Refuse at intake a name the filing or registration number could not be formed from."""
+    is_filing = kind == Kind.FILING.value
+    name = model_name if is_filing else service_name
+    try:
+        name_segment(name)
+    except InputError:
+        field = "service.model_name" if is_filing else "service.name"
+        raise InputError(f"名称 {name[:80]!r} 无法转写为备案号", where=f"manifest.json:{field}",
+                         fix="名称应含汉字、拉丁字母或数字（编号由其拼音或字母组成）") from None
 
 
 def _prefill(edition_id: str, kind: Kind, pkg: Package) -> list[ChecklistItem]:
@@ -91,8 +111,12 @@ class Applications:
         if len(package_zip) > self._core.policy.max_package_bytes:
             raise InputError("材料包过大", where="package",
                              fix=f"上限 {self._core.policy.max_package_bytes} 字节；请压缩或拆分材料")
-        pkg = read_package(package_zip, max_bytes=self._core.policy.max_package_bytes)
+        policy = self._core.policy
+        pkg = read_package(package_zip, max_bytes=policy.max_package_bytes,
+                           max_entries=policy.max_package_entries,
+                           max_ratio=policy.max_compression_ratio)
         m = pkg.manifest
+        _numberable(m.service.kind, m.service.model_name, m.service.name)
         if actor.province and m.provider.province.removesuffix("省") != actor.province:
             raise InputError("材料包的属地与申请人机构不符", where="manifest.json:provider.province",
                              fix=f"本机构属地为 {actor.province}")
