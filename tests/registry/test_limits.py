@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import io
 import json
@@ -31,10 +32,9 @@ def _raw(server: LiveServer, method: str, path: str, headers: dict[str, str],
             conn.putheader(k, v)
         conn.endheaders()
         if body:
-            try:
+            # the server may answer and close before reading it all: what we want
+            with contextlib.suppress(OSError):
                 conn.send(body)
-            except OSError:
-                pass  # the server answered and closed before reading it all: what we want
         resp = conn.getresponse()
         return resp.status, resp.read()
     finally:
