@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from beian.errors import InputError
+from beian.registry._audit import write_checkpoint
 from beian.registry._auth import Actor
 from beian.registry._core import Core
 from beian.registry._errors import Conflict, Forbidden, NotFound
@@ -227,6 +228,10 @@ class Lifecycle:
             while not stop.is_set():
                 try:
                     self.tick()
+                    if self._core.settings.audit_checkpoints is not None:
+                        with self._core.tx() as db:
+                            write_checkpoint(db, self._core.ring,
+                                             self._core.settings.audit_checkpoints)
                 except Exception as exc:  # keep serving; the next round retries
                     _log.exception("到期处理失败")
                     with self._core.tx() as db:

@@ -193,6 +193,7 @@ class AuditRow(Base):
     detail: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(20), server_default="")  # "" = unkeyed (0001)
 
 
 class CalendarYear(Base):
