@@ -79,7 +79,8 @@ def tick(
         emit_json(done)
         return
     for r in done:
-        console.print(f"{r['id']}  {r['action']}  {r.get('number') or r.get('due') or ''}")
+        console.print(f"{r['id']}  {r['action']}  "
+                      f"{r.get('number') or r.get('due') or r.get('error') or ''}")
     console.print(f"共处理 {len(done)} 项。")
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from beian.errors import InputError
+from beian.errors import BeianError, InputError
 from beian.registry._audit import write_checkpoint
 from beian.registry._auth import Actor
 from beian.registry._core import Core
@@ -193,31 +193,59 @@ class Lifecycle:
 
     def tick(self, today: dt.date | None = None, actor: Actor | None = None) -> list[dict[str, Any]]:
         """Process deadlines as of ``today``: file applications whose notice ended, withdraw
-        overdue supplements, report overdue inspections and rectifications."""
+        overdue supplements, report overdue inspections and rectifications.
+
+        Each filing is its own savepoint: one that fails is reported (``action: failed``) and
+        audited, the others go ahead. A date after the real today is refused: a tick in the
+        future would file applications before their notice ends."""
         if actor is not None and not actor.can(Perm.ADMIN):
             raise Forbidden("只有管理员可以运行到期处理", fix="请用管理员账号")
-        today = today or dt.date.today()
+        real_today = dt.date.today()
+        today = today or real_today
+        if today > real_today:
+            raise InputError(f"到期处理的日期 {today} 晚于今天", where="date",
+                             fix="只能按今天或以前的日期处理；公示期未满的申请不能提前备案")
         done: list[dict[str, Any]] = []
         with self._core.tx() as db:
-            for app in db.scalars(select(Application).where(
-                    Application.state == State.IN_PUBLIC_NOTICE,
-                    Application.notice_end < today).with_for_update(of=Application)):
+            due = db.scalars(select(Application).where(
+                Application.state == State.IN_PUBLIC_NOTICE,
+                Application.notice_end < today).with_for_update(of=Application)).all()
+            for app in due:
+                done.append(self._file_one(db, app, today))
+            done += self._overdue(db, today)
+            failed = sum(1 for d in done if d["action"] == "failed")
+            self._core.audit(db, actor or _SYSTEM, "tick", f"date:{today}", results=len(done),
+                             failed=failed)
+        return done
+
+    def _file_one(self, db: Session, app: Application, today: dt.date) -> dict[str, Any]:
+        public_id = app.public_id
+        try:
+            with db.begin_nested():
                 r = self._transition(db, app, "file", None, "公示期满，无未处理异议", today,
                                      actor_name=_SYSTEM)
-                done.append({"id": app.public_id, **r})
-            for app in db.scalars(select(Application).where(
-                    Application.state == State.SUPPLEMENT_REQUESTED,
-                    Application.supplement_due < today)):
-                done.append({"id": app.public_id, "action": "overdue",
-                             "deadline": "supplement_due", "due": app.supplement_due})
-            for col, st in ((Application.inspection_due, State.INSPECTION_OPEN),
-                            (Application.rectification_due, State.RECTIFICATION_REQUIRED)):
-                for app in db.scalars(select(Application).where(Application.state == st,
-                                                                col < today)):
-                    done.append({"id": app.public_id, "action": "overdue",
-                                 "deadline": col.key, "due": getattr(app, col.key)})
-            self._core.audit(db, actor or _SYSTEM, "tick", f"date:{today}", results=len(done))
-        return done
+            return {"id": public_id, **r}
+        except Exception as exc:  # one bad application must not hold back the others
+            _log.warning("到期备案失败：%s：%s", public_id, exc)
+            what = exc.what if isinstance(exc, BeianError) else type(exc).__name__
+            self._core.audit(db, _SYSTEM, "tick.failed", f"app:{public_id}", error=what)
+            return {"id": public_id, "action": "failed", "error": what}
+
+    @staticmethod
+    def _overdue(db: Session, today: dt.date) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for app in db.scalars(select(Application).where(
+                Application.state == State.SUPPLEMENT_REQUESTED,
+                Application.supplement_due < today)):
+            out.append({"id": app.public_id, "action": "overdue",
+                        "deadline": "supplement_due", "due": app.supplement_due})
+        for col, st in ((Application.inspection_due, State.INSPECTION_OPEN),
+                        (Application.rectification_due, State.RECTIFICATION_REQUIRED)):
+            for app in db.scalars(select(Application).where(Application.state == st,
+                                                            col < today)):
+                out.append({"id": app.public_id, "action": "overdue",
+                            "deadline": col.key, "due": getattr(app, col.key)})
+        return out
 
     def start_scheduler(self, interval_s: float) -> threading.Event:
         """Run :meth:`tick` now and every ``interval_s`` seconds in a daemon thread; set the
