@@ -43,6 +43,8 @@ def serve(
     key_file: KeyFile = None,
     tick_hours: Annotated[float, typer.Option(
         help="每隔多少小时自动处理到期事项（0 为不自动处理，改用 cron 调用 `beian registry tick`）")] = 1.0,
+    trusted_proxies: Annotated[str, typer.Option(
+        help="信任其 X-Forwarded-For 的反向代理地址（逗号分隔）；默认不信任任何代理")] = "",
 ) -> None:
     """启动备案登记系统（网页与 REST API）；首次启动自动创建管理员并打印登录方式。"""
     import uvicorn
@@ -60,7 +62,8 @@ def serve(
         reg.lifecycle.start_scheduler(tick_hours * 3600)
     console.print(f"数据库：{reg.settings.url.split('@')[-1]}；访问 http://{host}:{port}/ ，"
                   f"API 文档 http://{host}:{port}/docs")
-    uvicorn.run(create_app(reg), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(reg), host=host, port=port, log_level="info",
+                proxy_headers=bool(trusted_proxies), forwarded_allow_ips=trusted_proxies or None)
 
 
 def tick(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 import threading
 from typing import Any
@@ -15,7 +17,7 @@ from beian.errors import BeianError, InputError
 from beian.registry._audit import write_checkpoint
 from beian.registry._auth import Actor
 from beian.registry._core import Core
-from beian.registry._errors import Conflict, Forbidden, NotFound
+from beian.registry._errors import Conflict, Forbidden, NotFound, TooMany
 from beian.registry.db import (
     Application,
     ChecklistItem,
@@ -170,17 +172,31 @@ class Lifecycle:
             return self._transition(db, app, action, actor, note, today or dt.date.today())
 
     def object(self, public_id: str, name: str, text: str, contact: str | None = None,
-               today: dt.date | None = None) -> int:
-        """A member of the public raises an objection during the public notice."""
-        if not text.strip() or not name.strip():
+               today: dt.date | None = None, source: str = "") -> int:
+        """A member of the public raises an objection during the public notice.
+
+        The same objection twice is recorded once; ``source`` (the sender's address, stored
+        only as a keyed hash) may raise a few per hour. Only the first open objection moves
+        the application to 异议待处理; later ones wait for the reviewer's decision."""
+        name, text = name.strip(), text.strip()
+        if not text or not name:
             raise InputError("异议须写明姓名（或单位）和理由", where="text", fix="请补全后再提交")
+        if len(name) > 80 or len(text) > 5000 or len(contact or "") > 200:
+            raise InputError("异议内容过长", where="text", fix="姓名 80 字、理由 5000 字、联系方式 200 字以内")
         with self._core.tx() as db:
             app = db.scalar(select(Application).where(Application.public_id == public_id)
                             .with_for_update(of=Application))
             notice = (State.IN_PUBLIC_NOTICE, State.OBJECTION_RAISED, State.OBJECTION_REVIEW)
             if app is None or app.state not in notice:
                 raise NotFound("该申请不在公示期", where=public_id, fix="请从公示列表选择")
-            o = Objection(application_id=app.id, name=name.strip()[:80], text=text.strip(),
+            same = db.scalar(select(Objection.id).where(
+                Objection.application_id == app.id, Objection.name == name,
+                Objection.text == text))
+            if same is not None:
+                return int(same)
+            tag = self._source_tag(source)
+            self._check_objection_rate(db, app.id, tag)
+            o = Objection(application_id=app.id, name=name, text=text, source=tag,
                           contact=self._core.seal(public_id, "objection", contact))
             db.add(o)
             db.flush()
@@ -190,6 +206,26 @@ class Lifecycle:
             else:
                 self._core.audit(db, f"公众：{o.name}", "objection.add", f"app:{public_id}")
             return o.id
+
+    def _source_tag(self, source: str) -> str:
+        if not source:
+            return ""
+        key = self._core.ring.key(self._core.ring.active)
+        return hmac.new(key, f"objection-source|{source}".encode(), hashlib.sha256).hexdigest()
+
+    def _check_objection_rate(self, db: Session, app_id: int, tag: str) -> None:
+        policy = self._core.policy
+        open_n = db.scalar(select(func.count()).select_from(Objection).where(
+            Objection.application_id == app_id, Objection.status == "open")) or 0
+        if open_n >= policy.max_open_objections:
+            raise TooMany("该申请待处理的异议已达上限", fix="请等待审核员处理后再提交")
+        if not tag:
+            return
+        since = utcnow() - dt.timedelta(hours=1)
+        recent = db.scalar(select(func.count()).select_from(Objection).where(
+            Objection.source == tag, Objection.at >= since)) or 0
+        if recent >= policy.objections_per_hour:
+            raise TooMany("提交异议过于频繁", fix="请一小时后再试")
 
     def tick(self, today: dt.date | None = None, actor: Actor | None = None) -> list[dict[str, Any]]:
         """Process deadlines as of ``today``: file applications whose notice ended, withdraw

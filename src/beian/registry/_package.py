@@ -27,30 +27,31 @@ PACKAGE_FORMAT = "beian-package/1"
 _META = ("manifest.json", "findings.json", "assessment.json")
 
 
+# lengths match the database columns (PostgreSQL refuses longer values)
 class _Provider(BaseModel):
-    name: str = Field(min_length=1)
-    uscc: str = Field(min_length=1)
-    province: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)
+    uscc: str = Field(min_length=1, max_length=18)
+    province: str = Field(min_length=1, max_length=40)
 
 
 class _Service(BaseModel):
-    name: str = Field(min_length=1)
-    model_name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)
+    model_name: str = Field(min_length=1, max_length=200)
     kind: str = Field(pattern="^(filing|registration)$")
 
 
 class _File(BaseModel):
-    path: str
+    path: str = Field(min_length=1, max_length=400)
     sha256: str = Field(pattern="^[0-9a-f]{64}$")
     size: int = Field(ge=0)
-    kind: str
+    kind: str = Field(min_length=1, max_length=60)
 
 
 class Manifest(BaseModel):
     model_config = ConfigDict(extra="allow")
-    format: str
-    tool: str
-    edition: str
+    format: str = Field(max_length=40)
+    tool: str = Field(max_length=60)
+    edition: str = Field(max_length=60)
     provider: _Provider
     service: _Service
     files: list[_File]

@@ -167,6 +167,7 @@ class Objection(Base):
     contact: Mapped[str | None] = mapped_column(Text)  # encrypted token
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default="open")  # open|dismissed|upheld
+    source: Mapped[str] = mapped_column(String(64), server_default="", index=True)  # HMAC(ip)
     decision_note: Mapped[str] = mapped_column(Text, default="")
 
 
