@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, select, text, update
 
 from beian.crypto import KeyRing
 from beian.registry import Registry, Settings
-from beian.registry.db import Application, AuditRow
+from beian.registry._audit import GENESIS, row_hash
+from beian.registry.db import Application, AuditHead, AuditRow
 from tests.registry.conftest import World, write_package, zip_dir
 
 
@@ -77,3 +80,60 @@ def test_rotate_keys_rewraps_every_field(world: World, tmp_path: Path,
         assert world.reg.admin.rewrap_all() == 0  # idempotent
     finally:
         reopened.close()
+
+
+def _recompute_plain(conn: Any) -> None:
+    """What the probe did with database write access: rebuild the chain as plain SHA-256."""
+    prev = GENESIS
+    rows = conn.execute(select(AuditRow).order_by(AuditRow.seq)).all()
+    for i, r in enumerate(rows, 1):
+        h = row_hash(prev, i, r.at, r.actor, r.action, r.target, r.detail)
+        conn.execute(update(AuditRow).where(AuditRow.seq == r.seq).values(
+            seq=i, prev_hash=prev, hash=h))
+        prev = h
+    conn.execute(update(AuditHead).values(seq=len(rows), last_hash=prev))
+
+
+def test_probe_rewrite_with_db_access_is_detected(world: World, tmp_path: Path) -> None:
+    _app_with_contact(world, tmp_path)
+    with world.reg.core.engine.begin() as conn:
+        conn.execute(update(AuditRow).where(AuditRow.seq == 3).values(actor="mallory"))
+        conn.execute(delete(AuditRow).where(AuditRow.seq == 5))
+        _recompute_plain(conn)
+    problems = world.reg.admin.verify_audit()[1]
+    assert problems and any("篡改" in p.problem for p in problems)
+
+
+def test_rows_record_their_key_and_survive_rotation(world: World, tmp_path: Path) -> None:
+    _app_with_contact(world, tmp_path)
+    world.reg.admin.rotate_keys()
+    world.reg.lifecycle.tick()
+    with world.reg.core.tx() as db:
+        kids = {r.key_id for r in db.scalars(select(AuditRow))}
+    assert kids == {"k1", "k2"}
+    assert world.reg.admin.verify_audit()[1] == []
+
+
+def test_checkpoints_catch_a_cut_off_tail(world: World, tmp_path: Path) -> None:
+    _app_with_contact(world, tmp_path)
+    cps = tmp_path / "outside" / "audit-checkpoints.jsonl"
+    cp = world.reg.admin.checkpoint(cps)
+    assert cps.stat().st_mode & 0o777 == 0o600
+    assert world.reg.admin.verify_audit(checkpoints=cps)[1] == []
+    # drop the last two rows and point the head at the row before: the chain alone agrees
+    with world.reg.core.engine.begin() as conn:
+        conn.execute(delete(AuditRow).where(AuditRow.seq > cp.seq - 2))
+        last = conn.execute(select(AuditRow.hash).where(AuditRow.seq == cp.seq - 2)).scalar()
+        conn.execute(update(AuditHead).values(seq=cp.seq - 2, last_hash=last))
+    assert world.reg.admin.verify_audit()[1] == []
+    problems = world.reg.admin.verify_audit(checkpoints=cps)[1]
+    assert problems and "删除" in problems[0].problem
+
+
+def test_forged_checkpoint_is_refused(world: World, tmp_path: Path) -> None:
+    cps = tmp_path / "cp.jsonl"
+    world.reg.admin.checkpoint(cps)
+    data = json.loads(cps.read_text("utf-8"))
+    data["seq"] = 1
+    cps.write_text(json.dumps(data) + "\n", "utf-8")
+    assert "签名无效" in world.reg.admin.verify_audit(checkpoints=cps)[1][0].problem

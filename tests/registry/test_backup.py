@@ -90,3 +90,21 @@ def test_backup_refuses_non_empty_target(settings: Settings, tmp_path: Path) -> 
     (tmp_path / "bk" / "x").write_text("x")
     with pytest.raises(InputError, match="非空"):
         backup(settings, tmp_path / "bk")
+
+
+def test_lost_key_file_is_refused_not_replaced(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("BEIAN_KEYS", "BEIAN_KEY", "BEIAN_KEY_FILE"):
+        monkeypatch.delenv(var, raising=False)
+    from beian.errors import ConfigError
+    from beian.registry.domain import Policy
+
+    settings = Settings(data_dir=tmp_path / "d", policy=Policy(argon2_time_cost=1,
+                                                                argon2_memory_kib=1024))
+    reg = Registry.open(settings)
+    populate(reg)
+    reg.close()
+    (settings.data_dir / "keys.json").unlink()  # as after a restore without the key file
+    with pytest.raises(ConfigError, match="找不到"):
+        Registry.open(settings)
+    assert not (settings.data_dir / "keys.json").exists()

@@ -133,10 +133,20 @@ def test_filing_walkthrough(world: World, live_server: LiveServer, browser: obje
     act(approver, app_url, "dismiss_objection", "经核实语料来源合法，异议不成立")
     expect(approver.locator("#state")).to_have_text("公示中")
 
-    # 8. the notice ends; the scheduler files it and issues the number
+    # 8. the notice ends (time passes: moved into the past, since a tick may not be dated
+    #    in the future); the scheduler files it and issues the number
+    from sqlalchemy import update
+
+    from beian.registry.db import Application
+
+    today = dt.date.today()
+    assert notice_end >= today
+    with reg.core.engine.begin() as conn:
+        conn.execute(update(Application).values(notice_end=today - dt.timedelta(days=1)))
+    notice_end = today - dt.timedelta(days=1)
     admin = login("admin")
     admin.goto(f"{base}/admin")
-    admin.fill("input[name=date]", (notice_end + dt.timedelta(days=1)).isoformat())
+    admin.fill("input[name=date]", today.isoformat())
     admin.click("form[action='/admin/tick'] button")
     expect(admin.locator("#tick")).to_contain_text("Beijing-DeepseekChat-")
     expect(admin.locator("#audit")).to_contain_text("哈希链完整")

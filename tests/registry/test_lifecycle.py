@@ -259,3 +259,39 @@ def test_oversized_package_is_refused(world: World, tmp_path: Path) -> None:
     world.reg.policy.max_package_bytes = 1024
     with pytest.raises(InputError, match="过大"):
         world.reg.applications.create(world.actors["applicant"], b"PK" + b"0" * 2000)
+
+
+def _in_notice(world: World, tmp_path: Path, model: str) -> str:
+    a = world.actors
+    pid = _submitted(world, tmp_path / model, model=model)
+    _clear_checklist(world, pid)
+    world.reg.lifecycle.act(a["reviewer"], pid, "recommend", "同意公示")
+    world.reg.lifecycle.act(a["approver"], pid, "publish_notice", today=D(2025, 9, 26))
+    return pid
+
+
+def test_one_bad_application_does_not_stop_the_tick(world: World, tmp_path: Path) -> None:
+    from sqlalchemy import update
+
+    from beian.registry.db import Application
+
+    bad = _in_notice(world, tmp_path, "bad-model")
+    good = _in_notice(world, tmp_path, "good-model")
+    # a name accepted before intake checked it (the probe's `ΑΒΓ`)
+    with world.reg.core.engine.begin() as conn:
+        conn.execute(update(Application).where(Application.public_id == bad)
+                     .values(model_name="ΑΒΓ"))
+    done = {d["id"]: d for d in world.reg.lifecycle.tick(D(2025, 10, 14))}
+    assert done[good]["to"] == "filed" and done[good]["number"].startswith("Beijing-GoodModel-")
+    assert done[bad]["action"] == "failed" and "转写" in done[bad]["error"]
+    r = world.actors["reviewer"]
+    assert world.reg.applications.get(r, bad)["state"] == "in_public_notice"
+    assert world.reg.admin.verify_audit()[1] == []
+
+
+def test_tick_in_the_future_is_refused(world: World, tmp_path: Path) -> None:
+    pid = _in_notice(world, tmp_path, "m")
+    future = dt.date.today() + dt.timedelta(days=30)
+    with pytest.raises(InputError, match="晚于今天"):
+        world.reg.lifecycle.tick(future, actor=world.actors["admin"])
+    assert world.reg.applications.get(world.actors["reviewer"], pid)["state"] == "in_public_notice"

@@ -46,23 +46,24 @@ T = TypeVar("T")
 _FINDINGS: TypeAdapter[list[Finding]] = TypeAdapter(list[Finding])
 
 
+# lengths match the registry's database columns (PostgreSQL refuses longer values)
 class PackageProvider(BaseModel):
-    name: str = Field(min_length=1)
-    uscc: str = Field(min_length=1)
-    province: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)
+    uscc: str = Field(min_length=1, max_length=18)
+    province: str = Field(min_length=1, max_length=40)
 
 
 class PackageService(BaseModel):
-    name: str = Field(min_length=1)
-    model_name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)
+    model_name: str = Field(min_length=1, max_length=200)
     kind: str = Field(pattern="^(filing|registration)$")
 
 
 class PackageFile(BaseModel):
-    path: str
+    path: str = Field(min_length=1, max_length=400)
     sha256: str = Field(pattern="^[0-9a-f]{64}$")
     size: int = Field(ge=0)
-    kind: str
+    kind: str = Field(min_length=1, max_length=60)
 
 
 class PackageManifest(BaseModel):
@@ -70,9 +71,9 @@ class PackageManifest(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    format: str = PACKAGE_FORMAT
-    tool: str
-    edition: str
+    format: str = Field(PACKAGE_FORMAT, max_length=40)
+    tool: str = Field(max_length=60)
+    edition: str = Field(max_length=60)
     provider: PackageProvider
     service: PackageService
     files: list[PackageFile]

@@ -43,6 +43,8 @@ def serve(
     key_file: KeyFile = None,
     tick_hours: Annotated[float, typer.Option(
         help="每隔多少小时自动处理到期事项（0 为不自动处理，改用 cron 调用 `beian registry tick`）")] = 1.0,
+    trusted_proxies: Annotated[str, typer.Option(
+        help="信任其 X-Forwarded-For 的反向代理地址（逗号分隔）；默认不信任任何代理")] = "",
 ) -> None:
     """启动备案登记系统（网页与 REST API）；首次启动自动创建管理员并打印登录方式。"""
     import uvicorn
@@ -60,7 +62,8 @@ def serve(
         reg.lifecycle.start_scheduler(tick_hours * 3600)
     print_whole(f"数据库：{reg.settings.url.split('@')[-1]}；访问 http://{host}:{port}/ ，"
                 f"API 文档 http://{host}:{port}/docs")
-    uvicorn.run(create_app(reg), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(reg), host=host, port=port, log_level="info",
+                proxy_headers=bool(trusted_proxies), forwarded_allow_ips=trusted_proxies or None)
 
 
 def tick(
@@ -79,19 +82,32 @@ def tick(
         emit_json(done)
         return
     for r in done:
-        console.print(f"{r['id']}  {r['action']}  {r.get('number') or r.get('due') or ''}")
+        console.print(f"{r['id']}  {r['action']}  "
+                      f"{r.get('number') or r.get('due') or r.get('error') or ''}")
     console.print(f"共处理 {len(done)} 项。")
 
 
-def audit_verify(ctx: typer.Context, data_dir: DataDir = None, key_file: KeyFile = None) -> None:
-    """核验审计日志的哈希链；发现篡改时退出码为 1。"""
-    n, problems = _open(ctx, data_dir, key_file).admin.verify_audit()
+Checkpoints = Annotated[Path | None, typer.Option(
+    "--checkpoints", help="审计检查点文件（JSON lines，放在数据库以外；默认：BEIAN_AUDIT_CHECKPOINTS）")]
+
+
+def audit_verify(ctx: typer.Context, checkpoints: Checkpoints = None, data_dir: DataDir = None,
+                 key_file: KeyFile = None) -> None:
+    """核验审计日志的加密钥哈希链与签名检查点；发现篡改时退出码为 1。"""
+    n, problems = _open(ctx, data_dir, key_file).admin.verify_audit(checkpoints=checkpoints)
     for p in problems:
         console.print(f"第 {p.seq} 行：{p.problem}", style="red")
     if problems:
         console.print(f"审计日志共 {n} 行，发现 {len(problems)} 处问题。", style="red")
         raise typer.Exit(EXIT_BLOCKING)
     console.print(f"审计日志完整：共 {n} 行，哈希链校验通过。")
+
+
+def audit_checkpoint(ctx: typer.Context, checkpoints: Checkpoints = None,
+                     data_dir: DataDir = None, key_file: KeyFile = None) -> None:
+    """把审计链尾（序号与哈希）签名后追加到数据库以外的检查点文件。"""
+    cp = _open(ctx, data_dir, key_file).admin.checkpoint(checkpoints)
+    console.print(f"已写入检查点：第 {cp.seq} 行，密钥 {cp.key_id}。")
 
 
 def backup_cmd(ctx: typer.Context, output: Annotated[Path, typer.Argument(help="备份目录（新建）")],
@@ -203,6 +219,7 @@ def register(app: typer.Typer) -> None:
     reg.command("submit")(submit)
     audit = typer.Typer(help="审计日志。", no_args_is_help=True)
     audit.command("verify")(audit_verify)
+    audit.command("checkpoint")(audit_checkpoint)
     reg.add_typer(audit, name="audit")
     cal = typer.Typer(help="法定节假日安排。", no_args_is_help=True)
     cal.command("load")(calendar_load)

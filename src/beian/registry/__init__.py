@@ -7,7 +7,7 @@ and ``registry.admin`` (calendar, audit log, keys). ``beian.registry.api`` and
 ``beian registry …`` thin CLI shells.
 """
 
-from beian.registry._audit import AuditProblem, verify_chain
+from beian.registry._audit import AuditProblem, Checkpoint, read_checkpoints, verify_chain
 from beian.registry._auth import Actor, LoginRefused, RateLimited
 from beian.registry._backup import backup, restore
 from beian.registry._core import Settings
@@ -28,6 +28,7 @@ __all__ = [
     "PACKAGE_FORMAT",
     "Actor",
     "AuditProblem",
+    "Checkpoint",
     "Conflict",
     "Forbidden",
     "LoginRefused",
@@ -41,6 +42,7 @@ __all__ = [
     "Settings",
     "Unauthorized",
     "backup",
+    "read_checkpoints",
     "read_package",
     "restore",
     "verify_chain",

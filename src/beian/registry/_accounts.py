@@ -25,7 +25,7 @@ from beian.registry._auth import (
 from beian.registry._core import Core
 from beian.registry._errors import Conflict, Forbidden
 from beian.registry.db import Organization, User
-from beian.registry.domain import OrgKind, Perm, Role, province_segment
+from beian.registry.domain import OrgKind, Perm, Role, canonical_province
 
 __all__ = ["Accounts", "NewUser"]
 
@@ -56,7 +56,10 @@ class Accounts:
         if kind is not OrgKind.NATIONAL:
             if not province:
                 raise InputError("省级机构和服务提供者须写明属地", where="province", fix="例如 北京")
-            province_segment(province)
+            province = canonical_province(province)
+        if len(name) > 200 or (uscc is not None and len(uscc) > 18):
+            raise InputError("机构名称或统一社会信用代码过长", where="name",
+                             fix="名称不超过 200 字，信用代码 18 位")
         with self._core.tx() as db:
             existing = db.scalar(select(Organization).where(Organization.name == name))
             if existing is not None:

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlalchemy import select
 
-from beian.registry._audit import AuditProblem, verify_chain
+from beian.errors import InputError
+from beian.registry._audit import (
+    AuditProblem,
+    Checkpoint,
+    read_checkpoints,
+    verify_chain,
+    write_checkpoint,
+)
 from beian.registry._auth import Actor
 from beian.registry._core import SENSITIVE_FIELDS, Core
 from beian.registry._errors import Forbidden
@@ -37,11 +45,28 @@ class Administration:
                              source=schedule.source, holidays=len(schedule.holidays),
                              workdays=len(schedule.workdays))
 
-    def verify_audit(self, actor: Actor | None = None) -> tuple[int, list[AuditProblem]]:
+    def verify_audit(self, actor: Actor | None = None,
+                     checkpoints: Path | None = None) -> tuple[int, list[AuditProblem]]:
+        """Verify the keyed chain and, when a checkpoint file is named (here or in the
+        settings) and exists, every checkpoint in it."""
         if actor is not None and not actor.can(Perm.AUDIT):
             raise Forbidden("无权核验审计日志", fix="需要 audit 权限")
+        path = checkpoints or self._core.settings.audit_checkpoints
+        cps = read_checkpoints(path) if path is not None and (
+            checkpoints is not None or path.exists()) else []
         with self._core.tx() as db:
-            return verify_chain(db)
+            return verify_chain(db, self._core.ring, cps)
+
+    def checkpoint(self, path: Path | None = None, actor: Actor | None = None) -> Checkpoint:
+        """Append a signed checkpoint of the chain head to ``path`` (or the configured file)."""
+        if actor is not None and not actor.can(Perm.AUDIT):
+            raise Forbidden("无权写审计检查点", fix="需要 audit 权限")
+        target = path or self._core.settings.audit_checkpoints
+        if target is None:
+            raise InputError("未指定审计检查点文件", where="BEIAN_AUDIT_CHECKPOINTS",
+                             fix="用参数给出文件，或设置环境变量 BEIAN_AUDIT_CHECKPOINTS")
+        with self._core.tx() as db:
+            return write_checkpoint(db, self._core.ring, target)
 
     def rewrap_all(self) -> int:
         """Re-wrap every encrypted field under the active key; returns how many changed."""

@@ -14,8 +14,24 @@ from beian.registry._auth import Actor
 from beian.registry._core import SENSITIVE_FIELDS, Core
 from beian.registry._errors import Conflict, Forbidden, NotFound
 from beian.registry._package import Package, read_package
-from beian.registry.db import Application, ChecklistItem, Event, Material, Objection
-from beian.registry.domain import STATE_LABELS, Kind, OrgKind, Perm, State, actions_from
+from beian.registry.db import (
+    Application,
+    ChecklistItem,
+    Event,
+    Material,
+    Objection,
+    Organization,
+)
+from beian.registry.domain import (
+    STATE_LABELS,
+    Kind,
+    OrgKind,
+    Perm,
+    State,
+    actions_from,
+    canonical_province,
+    name_segment,
+)
 
 __all__ = ["Applications", "app_view"]
 
@@ -35,6 +51,36 @@ def app_view(app: Application) -> dict[str, Any]:
         "inspection_due": app.inspection_due, "rectification_due": app.rectification_due,
         "created_at": app.created_at, "contact_name": app.contact_name,
     }
+
+
+def _event_view(e: Event, *, redact: bool) -> dict[str, Any]:
+    """One event; who objected and why stays with the registrar (as ``/objections`` does)."""
+    public = redact and e.actor.startswith("公众")
+    return {"seq": e.seq, "at": e.at, "actor": "公众" if public else e.actor,
+            "action": e.action, "from": e.from_state, "to": e.to_state,
+            "note": "（异议内容仅网信部门可见）" if public else e.note,
+            "materials_sha256": e.materials_sha256}
+
+
+def _material_name(name: str) -> None:
+    """A supplementary file's name: a plain file name, no path, no control characters."""
+    bad = (not name or len(name) > 200 or name in (".", "..") or any(c in name for c in "/\\")
+           or any(ord(c) < 32 or ord(c) == 127 for c in name))
+    if bad:
+        raise InputError("材料文件名不合规", where=name[:200],
+                         fix="只用文件名（不含路径与控制字符），不超过 200 字")
+
+
+def _numberable(kind: str, model_name: str, service_name: str) -> None:
+    """Refuse at intake a name the filing or registration number could not be formed from."""
+    is_filing = kind == Kind.FILING.value
+    name = model_name if is_filing else service_name
+    try:
+        name_segment(name)
+    except InputError:
+        field = "service.model_name" if is_filing else "service.name"
+        raise InputError(f"名称 {name[:80]!r} 无法转写为备案号", where=f"manifest.json:{field}",
+                         fix="名称应含汉字、拉丁字母或数字（编号由其拼音或字母组成）") from None
 
 
 def _prefill(edition_id: str, kind: Kind, pkg: Package) -> list[ChecklistItem]:
@@ -88,18 +134,29 @@ class Applications:
         if len(package_zip) > self._core.policy.max_package_bytes:
             raise InputError("材料包过大", where="package",
                              fix=f"上限 {self._core.policy.max_package_bytes} 字节；请压缩或拆分材料")
-        pkg = read_package(package_zip, max_bytes=self._core.policy.max_package_bytes)
+        policy = self._core.policy
+        pkg = read_package(package_zip, max_bytes=policy.max_package_bytes,
+                           max_entries=policy.max_package_entries,
+                           max_ratio=policy.max_compression_ratio)
         m = pkg.manifest
-        if actor.province and m.provider.province.removesuffix("省") != actor.province:
+        _numberable(m.service.kind, m.service.model_name, m.service.name)
+        province = canonical_province(m.provider.province)
+        if actor.province and province != canonical_province(actor.province):
             raise InputError("材料包的属地与申请人机构不符", where="manifest.json:provider.province",
                              fix=f"本机构属地为 {actor.province}")
         contact = {k: v for k, v in (contact or {}).items() if v}
         pid = uuid.uuid4().hex
         with self._core.tx() as db:
+            org = db.get(Organization, actor.org_id)
+            assert org is not None
+            # the provider is the applicant's organisation, never what the package says
+            if org.uscc and m.provider.uscc != org.uscc:
+                raise InputError("材料包的统一社会信用代码与申请人机构不符",
+                                 where="manifest.json:provider.uscc", fix=f"本机构为 {org.uscc}")
             app = Application(
                 public_id=pid, kind=m.service.kind, state=State.DRAFT.value, org_id=actor.org_id,
-                province=actor.province or m.provider.province, provider_name=m.provider.name,
-                provider_uscc=m.provider.uscc, service_name=m.service.name,
+                province=province, provider_name=org.name,
+                provider_uscc=org.uscc or m.provider.uscc, service_name=m.service.name,
                 model_name=m.service.model_name, edition=m.edition, tool=m.tool,
                 contact_name=contact.get("contact_name"),
                 **{f: self._core.seal(pid, f, contact.get(f)) for f in SENSITIVE_FIELDS})
@@ -118,6 +175,8 @@ class Applications:
         """Attach supplement / rectification / change materials; returns the round number."""
         if not files:
             raise InputError("没有上传任何文件", where="files", fix="请选择要提交的材料")
+        for name, _ in files:
+            _material_name(name)
         with self._core.tx() as db:
             app = self._core.load_app(db, actor, public_id)
             if not actor.can(Perm.APPLY) or app.org_id != actor.org_id:
@@ -184,11 +243,9 @@ class Applications:
     def events(self, actor: Actor, public_id: str) -> list[dict[str, Any]]:
         with self._core.tx() as db:
             app = self._core.load_app(db, actor, public_id)
-            return [{"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
-                     "from": e.from_state, "to": e.to_state, "note": e.note,
-                     "materials_sha256": e.materials_sha256}
-                    for e in db.scalars(select(Event).where(Event.application_id == app.id)
-                                        .order_by(Event.seq))]
+            rows = db.scalars(select(Event).where(Event.application_id == app.id)
+                              .order_by(Event.seq))
+            return [_event_view(e, redact=not actor.can(Perm.READ_ALL)) for e in rows]
 
     def checklist(self, actor: Actor, public_id: str) -> list[dict[str, Any]]:
         with self._core.tx() as db:

@@ -1,40 +1,73 @@
-"""The hash-chained audit log: every change and every read of sensitive data.
+"""The keyed, hash-chained audit log: every change and every read of sensitive data.
 
-Row ``n`` stores ``hash = SHA-256(prev_hash | canonical JSON of the row)``; the chain head
-(``audit_head``) is updated in the same transaction, and updating it first serialises writers on
-both SQLite and PostgreSQL. :func:`verify_chain` recomputes every hash.
+Row ``n`` stores ``hash = HMAC-SHA256(K, prev_hash | canonical JSON of the row)`` where ``K`` is
+derived from the key ring's active key (never stored in the database) and the row records the
+key id, so rotation keeps old rows verifiable. Someone who can write to the database but has
+not got the key file cannot recompute the chain. The chain head (``audit_head``) is updated in
+the same transaction, and updating it first serialises writers on SQLite and PostgreSQL.
+
+What a chain cannot show by itself is a cut-off tail (drop the last rows, point the head at the
+row before). Signed checkpoints close that gap: :func:`write_checkpoint` appends the head
+(sequence, hash, time, key id, HMAC) as one JSON line to a file outside the database, and
+:func:`verify_chain` checks every checkpoint against the rows.
+
+Rows written before keying (key id ``""``) are verified as plain SHA-256; one such row after a
+keyed row is reported, since nobody writes them any more.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from beian.crypto import KeyRing
+from beian.errors import InputError
 from beian.registry.db import AuditHead, AuditRow, utcnow
 
-__all__ = ["GENESIS", "AuditProblem", "append_audit", "row_hash", "verify_chain"]
+__all__ = [
+    "GENESIS",
+    "AuditProblem",
+    "Checkpoint",
+    "append_audit",
+    "read_checkpoints",
+    "row_hash",
+    "verify_chain",
+    "write_checkpoint",
+]
 
 GENESIS = "0" * 64
+_CONTEXT = b"beian-registry-audit-chain/v1"
+
+
+def _chain_key(ring: KeyRing, kid: str) -> bytes:
+    """A key for the chain alone, derived from key ``kid`` of the ring."""
+    return hmac.new(ring.key(kid), _CONTEXT, hashlib.sha256).digest()
 
 
 def row_hash(prev: str, seq: int, at: dt.datetime, actor: str, action: str, target: str,
-             detail: str) -> str:
+             detail: str, key: bytes | None = None) -> str:
     body = json.dumps(
         [seq, at.isoformat(timespec="microseconds"), actor, action, target, detail],
         ensure_ascii=False, separators=(",", ":"),
     )
-    return hashlib.sha256(f"{prev}|{body}".encode()).hexdigest()
+    msg = f"{prev}|{body}".encode()
+    if key is None:  # rows written before the chain was keyed
+        return hashlib.sha256(msg).hexdigest()
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
 
 
-def append_audit(db: Session, actor: str, action: str, target: str,
+def append_audit(db: Session, ring: KeyRing, actor: str, action: str, target: str,
                  detail: dict[str, Any] | None = None) -> AuditRow:
-    """Append one row inside the caller's transaction."""
+    """Append one row inside the caller's transaction, keyed with the ring's active key."""
     res = db.execute(
         update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
         .returning(AuditHead.seq, AuditHead.last_hash)
@@ -47,9 +80,10 @@ def append_audit(db: Session, actor: str, action: str, target: str,
         seq, prev = int(res[0]), str(res[1])
     at = utcnow()
     text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
-    h = row_hash(prev, seq, at, actor, action, target, text)
-    row = AuditRow(seq=seq, at=at, actor=actor, action=action, target=target, detail=text,
-                   prev_hash=prev, hash=h)
+    kid = ring.active
+    h = row_hash(prev, seq, at, actor[:80], action, target[:120], text, _chain_key(ring, kid))
+    row = AuditRow(seq=seq, at=at, actor=actor[:80], action=action, target=target[:120],
+                   detail=text, prev_hash=prev, hash=h, key_id=kid)
     db.add(row)
     db.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=h))
     return row
@@ -61,22 +95,111 @@ class AuditProblem:
     problem: str
 
 
-def verify_chain(db: Session) -> tuple[int, list[AuditProblem]]:
-    """Recompute the chain; returns (rows checked, problems)."""
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed record of the chain head, kept outside the database."""
+
+    seq: int
+    hash: str
+    at: str
+    key_id: str
+    mac: str
+    line: int = 0
+
+    def body(self) -> bytes:
+        return f"checkpoint|{self.seq}|{self.hash}|{self.at}|{self.key_id}".encode()
+
+
+def write_checkpoint(db: Session, ring: KeyRing, path: Path) -> Checkpoint:
+    """Append the current head to ``path`` (JSON lines, created 0600, fsynced)."""
+    head = db.get(AuditHead, 1)
+    seq, last = (head.seq, head.last_hash) if head is not None else (0, GENESIS)
+    at = utcnow().isoformat(timespec="seconds")
+    cp = Checkpoint(seq, last, at, ring.active, "")
+    mac = hmac.new(_chain_key(ring, ring.active), cp.body(), hashlib.sha256).hexdigest()
+    line = json.dumps({"seq": seq, "hash": last, "at": at, "key_id": ring.active, "mac": mac})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, (line + "\n").encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return Checkpoint(seq, last, at, ring.active, mac)
+
+
+def read_checkpoints(path: Path) -> list[Checkpoint]:
+    """The checkpoints of ``path``; a malformed line is an :class:`InputError` with its line."""
+    out: list[Checkpoint] = []
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError("审计检查点文件不存在", where=str(path),
+                         fix="检查路径，或先运行 `beian registry audit checkpoint`") from None
+    for n, text in enumerate(lines, 1):
+        if not text.strip():
+            continue
+        try:
+            d = json.loads(text)
+            out.append(Checkpoint(int(d["seq"]), str(d["hash"]), str(d["at"]),
+                                  str(d["key_id"]), str(d["mac"]), n))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+            raise InputError("审计检查点格式错误", where=f"{path}:{n}",
+                             fix="该文件只能由 `beian registry audit checkpoint` 追加") from None
+    return out
+
+
+def _row_problems(row: AuditRow, ring: KeyRing, keyed_seen: bool) -> list[str]:
+    if not row.key_id:
+        key = None
+        if keyed_seen:
+            return ["未加密钥的行出现在加密钥的行之后（行被伪造）"]
+    elif row.key_id not in ring.keys:
+        return [f"密钥 {row.key_id} 不在密钥环中，无法核验"]
+    else:
+        key = _chain_key(ring, row.key_id)
+    h = row_hash(row.prev_hash, row.seq, row.at, row.actor, row.action, row.target,
+                 row.detail, key)
+    return [] if hmac.compare_digest(h, row.hash) else ["本行内容与哈希不符（行被篡改）"]
+
+
+def _checkpoint_problems(cp: Checkpoint, ring: KeyRing, hashes: dict[int, str],
+                         n: int) -> list[AuditProblem]:
+    where = f"检查点第 {cp.line} 行"
+    if cp.key_id not in ring.keys:
+        return [AuditProblem(cp.seq, f"{where}：密钥 {cp.key_id} 不在密钥环中")]
+    mac = hmac.new(_chain_key(ring, cp.key_id), cp.body(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(mac, cp.mac):
+        return [AuditProblem(cp.seq, f"{where}：签名无效（检查点被改动）")]
+    if cp.seq > n:
+        return [AuditProblem(cp.seq, f"{where}：记录只有 {n} 行，检查点之后的行被删除")]
+    if cp.seq and hashes.get(cp.seq) != cp.hash:
+        return [AuditProblem(cp.seq, f"{where}：该行哈希与检查点不符（链被改写）")]
+    return []
+
+
+def verify_chain(db: Session, ring: KeyRing,
+                 checkpoints: list[Checkpoint] | None = None) -> tuple[int, list[AuditProblem]]:
+    """Recompute the chain and check it against ``checkpoints``; (rows checked, problems)."""
     problems: list[AuditProblem] = []
-    prev, expected_seq, n = GENESIS, 1, 0
+    prev, expected_seq, n, keyed = GENESIS, 1, 0, False
+    wanted = {cp.seq for cp in checkpoints or []}
+    hashes: dict[int, str] = {}
     for row in db.scalars(select(AuditRow).order_by(AuditRow.seq)).yield_per(1000):
         n += 1
         if row.seq != expected_seq:
             problems.append(AuditProblem(row.seq, f"序号不连续：应为 {expected_seq}"))
         if row.prev_hash != prev:
             problems.append(AuditProblem(row.seq, "前一行哈希不符（行被删除、插入或改动）"))
-        h = row_hash(row.prev_hash, row.seq, row.at, row.actor, row.action, row.target,
-                     row.detail)
-        if h != row.hash:
-            problems.append(AuditProblem(row.seq, "本行内容与哈希不符（行被篡改）"))
+        problems += [AuditProblem(row.seq, p) for p in _row_problems(row, ring, keyed)]
+        keyed = keyed or bool(row.key_id)
+        if row.seq in wanted:
+            hashes[row.seq] = row.hash
         prev, expected_seq = row.hash, row.seq + 1
     head = db.get(AuditHead, 1)
     if head is not None and (head.seq != n or head.last_hash != prev):
         problems.append(AuditProblem(n, "链尾与记录不符（末尾的行被删除）"))
+    last = n if head is None else head.seq
+    for cp in checkpoints or []:
+        problems += _checkpoint_problems(cp, ring, hashes, last)
     return n, problems

@@ -18,11 +18,12 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from beian.crypto import FieldCipher, KeyRing
+from beian.errors import ConfigError
 from beian.registry._audit import append_audit
 from beian.registry._auth import Actor
 from beian.registry._errors import Forbidden, NotFound
 from beian.registry._storage import BlobStore
-from beian.registry.db import Application, CalendarYear, make_engine, migrate
+from beian.registry.db import Application, AuditRow, CalendarYear, make_engine, migrate
 from beian.registry.domain import (
     OrgKind,
     Perm,
@@ -47,10 +48,14 @@ class Settings:
     schema: str | None = None  # PostgreSQL schema (tests, multi-tenant)
     policy: Policy = field(default_factory=Policy)
     edition: str = "tc260-003-2024"
+    # signed checkpoints of the audit chain head, kept outside the database (JSON lines)
+    audit_checkpoints: Path | None = None
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, **kw: Any) -> Settings:
         d = data_dir or Path(os.environ.get("BEIAN_DATA_DIR", "beian-registry"))
+        cp = os.environ.get("BEIAN_AUDIT_CHECKPOINTS")
+        kw.setdefault("audit_checkpoints", Path(cp) if cp else None)
         return cls(data_dir=d, database_url=os.environ.get("BEIAN_DATABASE_URL") or None, **kw)
 
     @property
@@ -58,7 +63,7 @@ class Settings:
         return self.database_url or f"sqlite:///{(self.data_dir / 'registry.db').resolve()}"
 
 
-def _key_ring(settings: Settings) -> KeyRing:
+def _key_ring(settings: Settings, has_data: bool) -> KeyRing:
     if settings.key_file is not None:
         return KeyRing.load(settings.key_file)
     if any(os.environ.get(k) for k in ("BEIAN_KEYS", "BEIAN_KEY", "BEIAN_KEY_FILE")):
@@ -66,6 +71,10 @@ def _key_ring(settings: Settings) -> KeyRing:
     path = settings.data_dir / "keys.json"
     if path.exists():
         return KeyRing.load(path)
+    if has_data:  # a new key would silently take the id of the lost one
+        raise ConfigError("数据库已有数据，但找不到加密它的密钥文件", where=str(path),
+                          fix="请把原密钥文件放回数据目录，或用 --key-file / BEIAN_KEY_FILE 指定；"
+                              "不会生成新密钥")
     ring = KeyRing.generate()
     ring.save(path)
     return ring
@@ -77,11 +86,13 @@ class Core:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.policy = settings.policy
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.ring = _key_ring(settings)
-        self.cipher = FieldCipher(self.ring)
+        settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.engine = make_engine(settings.url, schema=settings.schema)
         migrate(self.engine)
+        with self.engine.connect() as conn:
+            has_data = conn.execute(select(AuditRow.seq).limit(1)).first() is not None
+        self.ring = _key_ring(settings, has_data)
+        self.cipher = FieldCipher(self.ring)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.blobs = BlobStore(settings.data_dir / "blobs", settings.policy.max_file_bytes)
 
@@ -96,7 +107,7 @@ class Core:
     def audit(self, db: Session, actor: Actor | str | None, action: str, target: str, /,
               **detail: Any) -> None:
         name = actor.username if isinstance(actor, Actor) else (actor or "公众")
-        append_audit(db, name, action, target, detail)
+        append_audit(db, self.ring, name, action, target, detail)
 
     def calendar(self, db: Session) -> WorkingCalendar:
         years = [parse_schedule(json.loads(r.data), where=f"calendar_years:{r.year}")

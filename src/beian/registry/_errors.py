@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from beian.errors import BeianError
 
-__all__ = ["Conflict", "Forbidden", "NotFound", "RegistryError", "Unauthorized"]
+__all__ = ["Conflict", "Forbidden", "NotFound", "RegistryError", "TooMany", "Unauthorized"]
 
 
 class RegistryError(BeianError):
@@ -25,3 +25,7 @@ class NotFound(RegistryError):
 
 class Conflict(RegistryError):
     status = 409
+
+
+class TooMany(RegistryError):
+    status = 429

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 import threading
 from typing import Any
@@ -11,10 +13,11 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from beian.errors import InputError
+from beian.errors import BeianError, InputError
+from beian.registry._audit import write_checkpoint
 from beian.registry._auth import Actor
 from beian.registry._core import Core
-from beian.registry._errors import Conflict, Forbidden, NotFound
+from beian.registry._errors import Conflict, Forbidden, NotFound, TooMany
 from beian.registry.db import (
     Application,
     ChecklistItem,
@@ -169,17 +172,31 @@ class Lifecycle:
             return self._transition(db, app, action, actor, note, today or dt.date.today())
 
     def object(self, public_id: str, name: str, text: str, contact: str | None = None,
-               today: dt.date | None = None) -> int:
-        """A member of the public raises an objection during the public notice."""
-        if not text.strip() or not name.strip():
+               today: dt.date | None = None, source: str = "") -> int:
+        """A member of the public raises an objection during the public notice.
+
+        The same objection twice is recorded once; ``source`` (the sender's address, stored
+        only as a keyed hash) may raise a few per hour. Only the first open objection moves
+        the application to 异议待处理; later ones wait for the reviewer's decision."""
+        name, text = name.strip(), text.strip()
+        if not text or not name:
             raise InputError("异议须写明姓名（或单位）和理由", where="text", fix="请补全后再提交")
+        if len(name) > 80 or len(text) > 5000 or len(contact or "") > 200:
+            raise InputError("异议内容过长", where="text", fix="姓名 80 字、理由 5000 字、联系方式 200 字以内")
         with self._core.tx() as db:
             app = db.scalar(select(Application).where(Application.public_id == public_id)
                             .with_for_update(of=Application))
             notice = (State.IN_PUBLIC_NOTICE, State.OBJECTION_RAISED, State.OBJECTION_REVIEW)
             if app is None or app.state not in notice:
                 raise NotFound("该申请不在公示期", where=public_id, fix="请从公示列表选择")
-            o = Objection(application_id=app.id, name=name.strip()[:80], text=text.strip(),
+            same = db.scalar(select(Objection.id).where(
+                Objection.application_id == app.id, Objection.name == name,
+                Objection.text == text))
+            if same is not None:
+                return int(same)
+            tag = self._source_tag(source)
+            self._check_objection_rate(db, app.id, tag)
+            o = Objection(application_id=app.id, name=name, text=text, source=tag,
                           contact=self._core.seal(public_id, "objection", contact))
             db.add(o)
             db.flush()
@@ -190,33 +207,81 @@ class Lifecycle:
                 self._core.audit(db, f"公众：{o.name}", "objection.add", f"app:{public_id}")
             return o.id
 
+    def _source_tag(self, source: str) -> str:
+        if not source:
+            return ""
+        key = self._core.ring.key(self._core.ring.active)
+        return hmac.new(key, f"objection-source|{source}".encode(), hashlib.sha256).hexdigest()
+
+    def _check_objection_rate(self, db: Session, app_id: int, tag: str) -> None:
+        policy = self._core.policy
+        open_n = db.scalar(select(func.count()).select_from(Objection).where(
+            Objection.application_id == app_id, Objection.status == "open")) or 0
+        if open_n >= policy.max_open_objections:
+            raise TooMany("该申请待处理的异议已达上限", fix="请等待审核员处理后再提交")
+        if not tag:
+            return
+        since = utcnow() - dt.timedelta(hours=1)
+        recent = db.scalar(select(func.count()).select_from(Objection).where(
+            Objection.source == tag, Objection.at >= since)) or 0
+        if recent >= policy.objections_per_hour:
+            raise TooMany("提交异议过于频繁", fix="请一小时后再试")
+
     def tick(self, today: dt.date | None = None, actor: Actor | None = None) -> list[dict[str, Any]]:
         """Process deadlines as of ``today``: file applications whose notice ended, withdraw
-        overdue supplements, report overdue inspections and rectifications."""
+        overdue supplements, report overdue inspections and rectifications.
+
+        Each filing is its own savepoint: one that fails is reported (``action: failed``) and
+        audited, the others go ahead. A date after the real today is refused: a tick in the
+        future would file applications before their notice ends."""
         if actor is not None and not actor.can(Perm.ADMIN):
             raise Forbidden("只有管理员可以运行到期处理", fix="请用管理员账号")
-        today = today or dt.date.today()
+        real_today = dt.date.today()
+        today = today or real_today
+        if today > real_today:
+            raise InputError(f"到期处理的日期 {today} 晚于今天", where="date",
+                             fix="只能按今天或以前的日期处理；公示期未满的申请不能提前备案")
         done: list[dict[str, Any]] = []
         with self._core.tx() as db:
-            for app in db.scalars(select(Application).where(
-                    Application.state == State.IN_PUBLIC_NOTICE,
-                    Application.notice_end < today).with_for_update(of=Application)):
+            due = db.scalars(select(Application).where(
+                Application.state == State.IN_PUBLIC_NOTICE,
+                Application.notice_end < today).with_for_update(of=Application)).all()
+            for app in due:
+                done.append(self._file_one(db, app, today))
+            done += self._overdue(db, today)
+            failed = sum(1 for d in done if d["action"] == "failed")
+            self._core.audit(db, actor or _SYSTEM, "tick", f"date:{today}", results=len(done),
+                             failed=failed)
+        return done
+
+    def _file_one(self, db: Session, app: Application, today: dt.date) -> dict[str, Any]:
+        public_id = app.public_id
+        try:
+            with db.begin_nested():
                 r = self._transition(db, app, "file", None, "公示期满，无未处理异议", today,
                                      actor_name=_SYSTEM)
-                done.append({"id": app.public_id, **r})
-            for app in db.scalars(select(Application).where(
-                    Application.state == State.SUPPLEMENT_REQUESTED,
-                    Application.supplement_due < today)):
-                done.append({"id": app.public_id, "action": "overdue",
-                             "deadline": "supplement_due", "due": app.supplement_due})
-            for col, st in ((Application.inspection_due, State.INSPECTION_OPEN),
-                            (Application.rectification_due, State.RECTIFICATION_REQUIRED)):
-                for app in db.scalars(select(Application).where(Application.state == st,
-                                                                col < today)):
-                    done.append({"id": app.public_id, "action": "overdue",
-                                 "deadline": col.key, "due": getattr(app, col.key)})
-            self._core.audit(db, actor or _SYSTEM, "tick", f"date:{today}", results=len(done))
-        return done
+            return {"id": public_id, **r}
+        except Exception as exc:  # one bad application must not hold back the others
+            _log.warning("到期备案失败：%s：%s", public_id, exc)
+            what = exc.what if isinstance(exc, BeianError) else type(exc).__name__
+            self._core.audit(db, _SYSTEM, "tick.failed", f"app:{public_id}", error=what)
+            return {"id": public_id, "action": "failed", "error": what}
+
+    @staticmethod
+    def _overdue(db: Session, today: dt.date) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for app in db.scalars(select(Application).where(
+                Application.state == State.SUPPLEMENT_REQUESTED,
+                Application.supplement_due < today)):
+            out.append({"id": app.public_id, "action": "overdue",
+                        "deadline": "supplement_due", "due": app.supplement_due})
+        for col, st in ((Application.inspection_due, State.INSPECTION_OPEN),
+                        (Application.rectification_due, State.RECTIFICATION_REQUIRED)):
+            for app in db.scalars(select(Application).where(Application.state == st,
+                                                            col < today)):
+                out.append({"id": app.public_id, "action": "overdue",
+                            "deadline": col.key, "due": getattr(app, col.key)})
+        return out
 
     def start_scheduler(self, interval_s: float) -> threading.Event:
         """Run :meth:`tick` now and every ``interval_s`` seconds in a daemon thread; set the
@@ -227,6 +292,10 @@ class Lifecycle:
             while not stop.is_set():
                 try:
                     self.tick()
+                    if self._core.settings.audit_checkpoints is not None:
+                        with self._core.tx() as db:
+                            write_checkpoint(db, self._core.ring,
+                                             self._core.settings.audit_checkpoints)
                 except Exception as exc:  # keep serving; the next round retries
                     _log.exception("到期处理失败")
                     with self._core.tx() as db:

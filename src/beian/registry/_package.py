@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -54,45 +55,109 @@ def _safe(name: str) -> str:
     return str(p)
 
 
-def read_package(blob: bytes, *, max_bytes: int) -> Package:
-    """Open and verify a zipped package."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(blob))
-    except zipfile.BadZipFile:
-        raise InputError("上传的材料包不是 ZIP 文件", where="package",
-                         fix="请用 `beian registry submit 目录` 上传，或把目录打成 zip") from None
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
+               ValueError, NotImplementedError, RuntimeError)
+_META_MAX = 8 * 1024 * 1024  # manifest, findings, assessment
+_RATIO_FLOOR = 1024 * 1024  # small files may compress as well as they like
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds checked while a package is read, before its contents are held in memory."""
+
+    max_bytes: int
+    max_entries: int = 200
+    max_ratio: int = 100
+
+
+def _refuse(what: str, where: str = "package", fix: str = "请用 `beian build` 重新生成材料包") -> InputError:
+    return InputError(what, where=where, fix=fix)
+
+
+def _entries(zf: zipfile.ZipFile, limits: Limits) -> dict[str, zipfile.ZipInfo]:
+    """The entries by safe path, after the count, declared sizes and ratios are checked."""
     infos = [i for i in zf.infolist() if not i.is_dir()]
-    if sum(i.file_size for i in infos) > max_bytes:
-        raise InputError("材料包解压后超过大小上限", where="package", fix=f"上限 {max_bytes} 字节")
-    raw = {_safe(i.filename): zf.read(i) for i in infos}
-    if MANIFEST not in raw:
-        raise InputError("材料包缺少 manifest.json", where="package", fix="请用 `beian build` 生成材料包")
-    manifest = parse_json(raw[MANIFEST], PackageManifest, MANIFEST)
+    if len(infos) > limits.max_entries:
+        raise _refuse(f"材料包内文件过多（{len(infos)} 个）", fix=f"上限 {limits.max_entries} 个")
+    if sum(i.file_size for i in infos) > limits.max_bytes:
+        raise _refuse("材料包解压后超过大小上限", fix=f"上限 {limits.max_bytes} 字节")
+    out: dict[str, zipfile.ZipInfo] = {}
+    for i in infos:
+        path = _safe(i.filename)
+        if path in out:
+            raise _refuse("材料包内有重名文件", where=path)
+        if i.file_size > _RATIO_FLOOR and i.file_size > limits.max_ratio * max(i.compress_size, 1):
+            raise _refuse("材料包内文件的压缩比异常（疑似压缩炸弹）", where=path,
+                          fix=f"压缩比上限 {limits.max_ratio}")
+        out[path] = i
+    return out
+
+
+def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, cap: int) -> bytes:
+    """One entry, never more than its declared size (and ``cap``); CRC errors are 400s."""
+    if info.file_size > cap:
+        raise _refuse("材料包内文件过大", where=path, fix=f"上限 {cap} 字节")
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(info.file_size + 1)
+    except _ZIP_ERRORS as exc:
+        raise _refuse(f"材料包内文件损坏：{exc}", where=path) from None
+    if len(data) != info.file_size:
+        raise _refuse("材料包内文件的实际大小与声明不符", where=path)
+    return data
+
+
+def _manifest(data: bytes) -> PackageManifest:
+    manifest = parse_json(data, PackageManifest, MANIFEST)
     if manifest.format != PACKAGE_FORMAT:
         raise InputError(f"不支持的材料包格式 {manifest.format!r}", where="manifest.json:format",
                          fix=f"应为 {PACKAGE_FORMAT}")
-    files: dict[str, tuple[bytes, str]] = {}
-    for f in manifest.files:
-        path = _safe(f.path)
-        data = raw.get(path)
-        if data is None:
-            raise InputError("清单列出的文件缺失", where=path, fix="请重新生成材料包")
-        if len(data) != f.size or hashlib.sha256(data).hexdigest() != f.sha256:
-            raise InputError("文件的 SHA-256 或大小与清单不符", where=path,
-                             fix="文件在生成后被改动；请重新运行 `beian build`")
-        files[path] = (data, f.kind)
-    extra = sorted(set(raw) - set(files) - set(_META))
-    if extra:
-        raise InputError("材料包内有清单未列出的文件", where=extra[0], fix="请删除或重新生成材料包")
-    findings = parse_findings(raw[FINDINGS]) if FINDINGS in raw else []
+    return manifest
+
+
+def read_package(blob: bytes, *, max_bytes: int, max_entries: int = 200,
+                 max_ratio: int = 100) -> Package:
+    """Open and verify a zipped package; every bound is checked before the data is read."""
+    limits = Limits(max_bytes, max_entries, max_ratio)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(blob))
+    except _ZIP_ERRORS:
+        raise InputError("上传的材料包不是 ZIP 文件", where="package",
+                         fix="请用 `beian registry submit 目录` 上传，或把目录打成 zip") from None
+    with zf:
+        entries = _entries(zf, limits)
+        if "manifest.json" not in entries:
+            raise _refuse("材料包缺少 manifest.json", fix="请用 `beian build` 生成材料包")
+        raw_manifest = _read(zf, entries["manifest.json"], "manifest.json", _META_MAX)
+        manifest = _manifest(raw_manifest)
+        listed = {_safe(f.path): f for f in manifest.files}
+        for path, f in listed.items():
+            if path not in entries:
+                raise _refuse("清单列出的文件缺失", where=path, fix="请重新生成材料包")
+            if entries[path].file_size != f.size:
+                raise _refuse("文件的 SHA-256 或大小与清单不符", where=path,
+                              fix="文件在生成后被改动；请重新运行 `beian build`")
+        extra = sorted(set(entries) - set(listed) - set(_META))
+        if extra:
+            raise _refuse("材料包内有清单未列出的文件", where=extra[0], fix="请删除或重新生成材料包")
+        files: dict[str, tuple[bytes, str]] = {}
+        for path, f in listed.items():
+            data = _read(zf, entries[path], path, limits.max_bytes)
+            if hashlib.sha256(data).hexdigest() != f.sha256:
+                raise _refuse("文件的 SHA-256 或大小与清单不符", where=path,
+                              fix="文件在生成后被改动；请重新运行 `beian build`")
+            files[path] = (data, f.kind)
+        meta = {m: _read(zf, entries[m], m, _META_MAX) for m in _META[1:] if m in entries}
+    findings = parse_findings(meta[FINDINGS]) if FINDINGS in meta else []
     assessment = None
-    if ASSESSMENT in raw:
+    if ASSESSMENT in meta:
         from beian.assess import AssessmentLog
 
-        assessment = AssessmentLog.parse(raw[ASSESSMENT], where=ASSESSMENT)
-    for meta, kind in zip(_META, ("manifest", "findings", "assessment"), strict=True):
-        if meta in raw:
-            files[meta] = (raw[meta], kind)
+        assessment = AssessmentLog.parse(meta[ASSESSMENT], where=ASSESSMENT)
+    meta[MANIFEST] = raw_manifest
+    for name, kind in zip(_META, ("manifest", "findings", "assessment"), strict=True):
+        if name in meta:
+            files[name] = (meta[name], kind)
     return Package(manifest, files, findings, assessment)
 
 

@@ -21,6 +21,15 @@ _LIVE = (State.FILED, State.CHANGE_PENDING, State.RENEWAL_DUE, State.INSPECTION_
          State.RECTIFICATION_REQUIRED)
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> str:
+    """A cell spreadsheet programs will not run as a formula (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
 def _public(app: Application) -> dict[str, Any]:
     return {"id": app.public_id, "province": app.province, "provider_name": app.provider_name,
             "service_name": app.service_name, "model_name": app.model_name, "kind": app.kind,
@@ -63,6 +72,7 @@ class PublicLists:
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(FILED_CSV_COLUMNS)
         for i, a in enumerate(self.filed(), 1):
-            w.writerow([i, a["province"], a["model_name"], a["provider_name"], a["number"],
+            w.writerow([i, *(csv_safe(a[k]) for k in ("province", "model_name",
+                                                         "provider_name", "number")),
                         a["filed_on"].isoformat() if a["filed_on"] else ""])
         return "\ufeff" + buf.getvalue()  # BOM so that Excel reads UTF-8

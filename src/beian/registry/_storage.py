@@ -50,6 +50,9 @@ def sniff(name: str, data: bytes) -> str:
                          fix="材料应为 PDF、DOCX、XLSX、PNG、JPEG 或 UTF-8 文本（JSON/CSV/MD/TXT/HTML）")
     expected = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
                 ".jpeg": "image/jpeg", **_ZIP_KINDS, **_TEXT_KINDS}.get(suffix)
+    if expected is None and suffix != ".zip":
+        raise InputError(f"不接受的文件扩展名 {suffix or '（无）'}", where=name,
+                         fix="材料应为 .pdf .docx .xlsx .png .jpg 或 UTF-8 文本（.json .csv .md .txt .html）")
     if expected is not None and expected != kind and not (suffix == ".zip"):
         raise InputError(f"文件扩展名 {suffix} 与内容（{kind}）不符", where=name,
                          fix="请上传与扩展名一致的原始文件")

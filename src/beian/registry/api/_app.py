@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -13,6 +14,7 @@ from beian.errors import BeianError
 from beian.registry._auth import LoginRefused, RateLimited
 from beian.registry._registry import Registry
 from beian.registry.api._deps import error_response
+from beian.registry.api._limits import RequestLimits
 from beian.registry.api._routes import router
 
 __all__ = ["create_app"]
@@ -35,6 +37,15 @@ def create_app(registry: Registry, *, web: bool = True) -> FastAPI:
             return render_error(request, exc)
         return error_response(exc)
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # never echo the input back: location, message and type only
+        errors = [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", "")),
+                   "type": str(e.get("type", ""))} for e in exc.errors()[:20]]
+        first = errors[0] if errors else {"loc": [], "msg": ""}
+        return JSONResponse({"error": "请求参数无效", "where": ".".join(first["loc"]),
+                             "fix": first["msg"], "detail": errors}, status_code=422)
+
     @app.exception_handler(LoginRefused)
     async def _refused(request: Request, exc: LoginRefused) -> JSONResponse:
         return error_response(exc)
@@ -53,6 +64,7 @@ def create_app(registry: Registry, *, web: bool = True) -> FastAPI:
             response.headers.setdefault("Content-Security-Policy", _CSP)
         return response
 
+    app.add_middleware(RequestLimits, registry=registry)
     app.include_router(router)
     if web:
         from beian.registry.web import router as web_router

@@ -172,8 +172,10 @@ def notice(app_id: AppId, reg: Reg) -> dict[str, Any]:
 
 @router.post("/public/notices/{app_id}/objections", tags=["公示"], summary="提出异议",
              status_code=201)
-def raise_objection(app_id: AppId, body: ObjectionIn, reg: Reg) -> dict[str, int]:
-    return {"id": reg.lifecycle.object(app_id, body.name, body.text, body.contact)}
+def raise_objection(app_id: AppId, body: ObjectionIn, request: Request,
+                    reg: Reg) -> dict[str, int]:
+    return {"id": reg.lifecycle.object(app_id, body.name, body.text, body.contact,
+                                       source=_ip(request))}
 
 
 @router.get("/public/filed", tags=["公示"], summary="已备案服务列表")

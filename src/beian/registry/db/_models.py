@@ -167,6 +167,7 @@ class Objection(Base):
     contact: Mapped[str | None] = mapped_column(Text)  # encrypted token
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default="open")  # open|dismissed|upheld
+    source: Mapped[str] = mapped_column(String(64), server_default="", index=True)  # HMAC(ip)
     decision_note: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -193,6 +194,7 @@ class AuditRow(Base):
     detail: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(20), server_default="")  # "" = unkeyed (0001)
 
 
 class CalendarYear(Base):

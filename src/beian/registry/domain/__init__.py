@@ -9,6 +9,7 @@ from beian._shared.workdays import (
 from beian.registry.domain._events import EventRecord, materials_digest
 from beian.registry.domain._numbering import (
     PROVINCES,
+    canonical_province,
     filing_number,
     name_segment,
     province_segment,
@@ -55,6 +56,7 @@ __all__ = [
     "WorkingCalendar",
     "YearSchedule",
     "actions_from",
+    "canonical_province",
     "filing_number",
     "load_schedule_file",
     "materials_digest",

@@ -17,6 +17,7 @@ from beian.errors import InputError
 __all__ = [
     "FILING_NUMBER",
     "PROVINCES",
+    "canonical_province",
     "filing_number",
     "name_segment",
     "province_segment",
@@ -41,15 +42,23 @@ PROVINCES: dict[str, str] = {
 FILING_NUMBER = re.compile(r"^[A-Za-z]+-[A-Za-z0-9]+-\d{8}\d{4}$")
 
 
-def province_segment(province: str) -> str:
-    key = province.removesuffix("省").removesuffix("市").removesuffix("自治区")
-    for name, seg in PROVINCES.items():
-        if key == name or province == name:
-            return seg
+_SUFFIXES = ("", "省", "市", "自治区", "壮族自治区", "回族自治区", "维吾尔自治区")
+
+
+def canonical_province(province: str) -> str:
+    """One spelling per province: ``北京市`` / ``北京`` → ``北京``, ``广西壮族自治区`` → ``广西``."""
+    p = province.strip()
+    for name in sorted(PROVINCES, key=len, reverse=True):
+        if p.startswith(name) and p[len(name):] in _SUFFIXES:
+            return name
     raise InputError(
         f"未知的属地 {province!r}", where="provider.province",
         fix="属地写省级行政区名称，如 北京、浙江；中央企业写 国资委",
     )
+
+
+def province_segment(province: str) -> str:
+    return PROVINCES[canonical_province(province)]
 
 
 def name_segment(name: str) -> str:

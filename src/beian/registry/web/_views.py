@@ -62,7 +62,7 @@ def _back(url: str, msg: str) -> RedirectResponse:
     return RedirectResponse(f"{url}?msg={quote(msg)}", status_code=303)
 
 
-Csrf = Annotated[str, Form(alias="csrf_token")]
+Csrf = Annotated[str, Form(alias="csrf_token", max_length=64)]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -76,9 +76,9 @@ def login_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/login", response_model=None)
-def login(request: Request, reg: Reg, username: Annotated[str, Form()],
-          password: Annotated[str, Form()],
-          totp: Annotated[str, Form()] = "") -> Response:
+def login(request: Request, reg: Reg, username: Annotated[str, Form(max_length=80)],
+          password: Annotated[str, Form(max_length=200)],
+          totp: Annotated[str, Form(max_length=10)] = "") -> Response:
     ip = request.client.host if request.client else "?"
     try:
         token, _ = reg.accounts.login(username, password, totp or None, ip)
@@ -112,10 +112,12 @@ def notice(app_id: str, request: Request, reg: Reg) -> HTMLResponse:
 
 
 @router.post("/notices/{app_id}/objection")
-def objection(app_id: str, reg: Reg, name: Annotated[str, Form()],
-              text: Annotated[str, Form()],
-              contact: Annotated[str, Form()] = "") -> RedirectResponse:
-    reg.lifecycle.object(app_id, name, text, contact or None)
+def objection(app_id: str, request: Request, reg: Reg,
+              name: Annotated[str, Form(max_length=80)],
+              text: Annotated[str, Form(max_length=5000)],
+              contact: Annotated[str, Form(max_length=200)] = "") -> RedirectResponse:
+    reg.lifecycle.object(app_id, name, text, contact or None,
+                         source=request.client.host if request.client else "")
     return _back(f"/notices/{app_id}", "异议已提交，办理机关将复核。")
 
 
@@ -140,9 +142,10 @@ def applications(request: Request, reg: Reg, state: str = "") -> HTMLResponse:
 
 @router.post("/applications")
 def upload(request: Request, reg: Reg, csrf: Csrf, package: Annotated[UploadFile, File()],
-           contact_name: Annotated[str, Form()] = "", contact_phone: Annotated[str, Form()] = "",
-           contact_id_number: Annotated[str, Form()] = "",
-           address: Annotated[str, Form()] = "") -> RedirectResponse:
+           contact_name: Annotated[str, Form(max_length=80)] = "",
+           contact_phone: Annotated[str, Form(max_length=40)] = "",
+           contact_id_number: Annotated[str, Form(max_length=40)] = "",
+           address: Annotated[str, Form(max_length=300)] = "") -> RedirectResponse:
     actor = _signed_in(request, csrf)
     pid = reg.applications.create(actor, package.file.read(reg.policy.max_package_bytes + 1), {
         "contact_name": contact_name, "contact_phone": contact_phone,
@@ -172,8 +175,9 @@ def contact(app_id: str, request: Request, reg: Reg) -> HTMLResponse:
 
 
 @router.post("/applications/{app_id}/act")
-def act(app_id: str, request: Request, reg: Reg, csrf: Csrf, action: Annotated[str, Form()],
-        note: Annotated[str, Form()] = "") -> RedirectResponse:
+def act(app_id: str, request: Request, reg: Reg, csrf: Csrf,
+        action: Annotated[str, Form(max_length=40)],
+        note: Annotated[str, Form(max_length=5000)] = "") -> RedirectResponse:
     actor = _signed_in(request, csrf)
     r = reg.lifecycle.act(actor, app_id, action, note)
     return _back(f"/applications/{app_id}", f"已办理：{STATE_LABELS[r['to']]}")
@@ -190,7 +194,8 @@ def materials(app_id: str, request: Request, reg: Reg, csrf: Csrf,
 
 @router.post("/applications/{app_id}/checklist/{item_id}")
 def check(app_id: str, item_id: int, request: Request, reg: Reg, csrf: Csrf,
-          status: Annotated[str, Form()], note: Annotated[str, Form()] = "") -> RedirectResponse:
+          status: Annotated[str, Form(max_length=10)],
+          note: Annotated[str, Form(max_length=5000)] = "") -> RedirectResponse:
     actor = _signed_in(request, csrf)
     reg.applications.set_check(actor, app_id, item_id, status, note)
     return _back(f"/applications/{app_id}", "清单已保存。")
@@ -213,7 +218,7 @@ def admin(request: Request, reg: Reg) -> HTMLResponse:
 
 @router.post("/admin/tick", response_class=HTMLResponse)
 def tick(request: Request, reg: Reg, csrf: Csrf,
-         date: Annotated[str, Form()] = "") -> HTMLResponse:
+         date: Annotated[str, Form(max_length=10)] = "") -> HTMLResponse:
     actor = _signed_in(request, csrf)
     try:
         day = dt.date.fromisoformat(date) if date else None

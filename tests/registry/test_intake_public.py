@@ -1,0 +1,138 @@
+"""Issue 18, finding 4 (and material names): intake takes the provider from the account,
+public outputs are safe, objections are bounded and kept from the applicant."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from beian.errors import InputError
+from beian.registry._public import csv_safe
+from beian.registry.api import create_app
+from beian.registry.domain import OrgKind, canonical_province
+from tests.registry.conftest import World, write_package, zip_dir
+
+D = dt.date
+
+
+def _in_notice(world: World, tmp_path: Path, **kw: object) -> str:
+    a, reg = world.actors, world.reg
+    pid = reg.applications.create(a["applicant"], zip_dir(write_package(tmp_path / "p", **kw)))
+    reg.lifecycle.act(a["applicant"], pid, "submit")
+    reg.lifecycle.act(a["reviewer"], pid, "start_review")
+    for c in reg.applications.checklist(a["reviewer"], pid):
+        reg.applications.set_check(a["reviewer"], pid, c["id"], "ok")
+    reg.lifecycle.act(a["reviewer"], pid, "recommend", "同意公示")
+    reg.lifecycle.act(a["approver"], pid, "publish_notice", today=D(2025, 9, 26))
+    return pid
+
+
+def test_provider_comes_from_the_account(world: World, tmp_path: Path) -> None:
+    d = write_package(tmp_path / "p")
+    m = json.loads((d / "manifest.json").read_text("utf-8"))
+    m["provider"]["name"] = "别人家的公司"
+    (d / "manifest.json").write_text(json.dumps(m, ensure_ascii=False), "utf-8")
+    pid = world.reg.applications.create(world.actors["applicant"], zip_dir(d))
+    got = world.reg.applications.get(world.actors["applicant"], pid)
+    assert got["provider_name"] == "深度求索科技有限公司"
+    m["provider"]["uscc"] = "91310000MA1FL00000"
+    (d / "manifest.json").write_text(json.dumps(m, ensure_ascii=False), "utf-8")
+    with pytest.raises(InputError) as exc:
+        world.reg.applications.create(world.actors["applicant"], zip_dir(d))
+    assert exc.value.where == "manifest.json:provider.uscc"
+
+
+@pytest.mark.parametrize(("cell", "safe"), [
+    ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM", "'@SUM"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("北京", "北京"), ("Beijing-X-2025", "Beijing-X-2025"),
+    (None, ""),
+])
+def test_csv_cells_neutralised(cell: str | None, safe: str) -> None:
+    assert csv_safe(cell) == safe
+
+
+def test_filed_csv_has_no_formula(world: World, tmp_path: Path) -> None:
+    org = world.reg.accounts.create_org("=cmd|' /C calc'!A0", OrgKind.PROVIDER, "北京")
+    world.reg.accounts.create_user("evil", "applicant", org, password="correct-horse-battery")
+    world.actors["applicant"] = world.reg.accounts.actor("evil")
+    _in_notice(world, tmp_path)
+    world.reg.lifecycle.tick(D(2025, 10, 14))
+    rows = list(csv.reader(io.StringIO(world.reg.public.filed_csv().lstrip("\ufeff"))))
+    assert rows[1][3] == "'=cmd|' /C calc'!A0"
+
+
+def test_objector_is_hidden_from_the_applicant(world: World, tmp_path: Path) -> None:
+    pid = _in_notice(world, tmp_path)
+    world.reg.lifecycle.object(pid, "张三", "我的理由与电话 13800138000")
+    ev = world.reg.applications.events(world.actors["applicant"], pid)[-1]
+    assert ev["action"] == "raise_objection" and ev["actor"] == "公众"
+    assert "13800138000" not in json.dumps(ev, ensure_ascii=False, default=str)
+    full = world.reg.applications.events(world.actors["reviewer"], pid)[-1]
+    assert full["actor"] == "公众：张三" and "13800138000" in full["note"]
+
+
+def test_objections_deduped_and_rate_limited(world: World, tmp_path: Path) -> None:
+    pid = _in_notice(world, tmp_path)
+    client = TestClient(create_app(world.reg))
+    url = f"/api/v1/public/notices/{pid}/objections"
+    first = client.post(url, json={"name": "张三", "text": "理由"})
+    again = client.post(url, json={"name": "张三", "text": "理由"})
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    codes = [client.post(url, json={"name": f"人{i}", "text": f"理由{i}"}).status_code
+             for i in range(10)]
+    assert codes.count(201) == world.reg.policy.objections_per_hour - 1 and 429 in codes
+    assert len(world.reg.applications.objections(world.actors["reviewer"], pid)) == 5
+
+
+def test_web_objection_field_is_capped(world: World, tmp_path: Path) -> None:
+    pid = _in_notice(world, tmp_path)
+    client = TestClient(create_app(world.reg))
+    r = client.post(f"/notices/{pid}/objection", data={"name": "张三", "text": "x" * 100_000})
+    assert r.status_code == 422
+    assert world.reg.applications.objections(world.actors["reviewer"], pid) == []
+
+
+@pytest.mark.parametrize(("spelling", "canonical"), [
+    ("北京", "北京"), ("北京市", "北京"), (" 浙江省", "浙江"), ("广西壮族自治区", "广西"),
+    ("新疆维吾尔自治区", "新疆"), ("新疆生产建设兵团", "新疆生产建设兵团"), ("内蒙古自治区", "内蒙古"),
+])
+def test_province_spellings(spelling: str, canonical: str) -> None:
+    assert canonical_province(spelling) == canonical
+
+
+def test_province_normalised_at_intake(world: World, tmp_path: Path) -> None:
+    org = world.reg.accounts.create_org("北京某公司", OrgKind.PROVIDER, "北京市")
+    world.reg.accounts.create_user("bj2", "applicant", org, password="correct-horse-battery")
+    actor = world.reg.accounts.actor("bj2")
+    assert actor.province == "北京"
+    pid = world.reg.applications.create(
+        actor, zip_dir(write_package(tmp_path / "p", province="北京市")))
+    assert world.reg.applications.get(actor, pid)["province"] == "北京"
+    # and a Beijing reviewer sees it
+    world.reg.lifecycle.act(actor, pid, "submit")
+    assert any(a["id"] == pid for a in world.reg.applications.list_for(world.actors["reviewer"]))
+
+
+def test_too_long_manifest_field_is_a_400(world: World, tmp_path: Path) -> None:
+    blob = zip_dir(write_package(tmp_path / "p", service="服" * 201))
+    with pytest.raises(InputError) as exc:
+        world.reg.applications.create(world.actors["applicant"], blob)
+    assert exc.value.where == "manifest.json:service.name"
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("../../etc/x.txt", b"text"), ("a\\b.txt", b"text"), ("tool.exe", b"PK\x03\x04zip"),
+    ("x" * 300 + ".txt", b"t"), ("noext", b"text"),
+])
+def test_material_names_checked(world: World, tmp_path: Path, name: str, data: bytes) -> None:
+    pid = world.reg.applications.create(world.actors["applicant"],
+                                        zip_dir(write_package(tmp_path / "p")))
+    with pytest.raises(InputError):
+        world.reg.applications.add_materials(world.actors["applicant"], pid, [(name, data)])

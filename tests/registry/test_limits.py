@@ -1,0 +1,168 @@
+"""Issue 18, finding 1: every request, upload and package is bounded; errors never echo input."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import io
+import json
+import threading
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from beian.errors import InputError
+from beian.registry import read_package
+from beian.registry.api import create_app
+from tests.registry.conftest import LiveServer, World, write_package, zip_dir
+
+MAX = 10 * 1024 * 1024
+
+
+def _raw(server: LiveServer, method: str, path: str, headers: dict[str, str],
+         body: bytes = b"") -> tuple[int, bytes]:
+    host, port = server.url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.putrequest(method, path)
+        for k, v in headers.items():
+            conn.putheader(k, v)
+        conn.endheaders()
+        if body:
+            # the server may answer and close before reading it all: what we want
+            with contextlib.suppress(OSError):
+                conn.send(body)
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+def test_oversized_login_is_refused_by_content_length(live_server: LiveServer) -> None:
+    status, body = _raw(live_server, "POST", "/api/v1/auth/login",
+                        {"Content-Type": "application/json",
+                         "Content-Length": str(150 * 1024 * 1024)})
+    assert status == 413 and len(body) < 1000
+
+
+def test_oversized_chunked_body_is_cut_off_while_streaming(live_server: LiveServer) -> None:
+    chunk = b"x" * 65536
+    body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(40)) + b"0\r\n\r\n"
+    status, answer = _raw(live_server, "POST", "/api/v1/auth/login",
+                          {"Content-Type": "application/json",
+                           "Transfer-Encoding": "chunked"}, body)
+    assert status == 413 and len(answer) < 1000
+
+
+def test_anonymous_upload_is_refused_before_the_body(live_server: LiveServer) -> None:
+    # declares 100 MiB and sends none of it: an answer proves nothing was waited for
+    status, _ = _raw(live_server, "POST", "/api/v1/applications",
+                     {"Content-Type": "multipart/form-data; boundary=x",
+                      "Content-Length": str(100 * 1024 * 1024)})
+    assert status == 401
+
+
+def test_validation_errors_do_not_echo_input(world: World) -> None:
+    client = TestClient(create_app(world.reg))
+    secret = "S" * 500
+    r = client.post("/api/v1/auth/login", json={"username": secret, "password": 5})
+    assert r.status_code == 422
+    assert secret not in r.text and "input" not in r.json()["detail"][0]
+
+
+def test_upload_slots_are_limited(world: World, package_zip: bytes) -> None:
+    world.reg.policy.max_concurrent_uploads = 1
+    app = create_app(world.reg)
+    token, _ = world.login("applicant")
+    gate, entered = threading.Event(), threading.Event()
+    original = world.reg.applications.create
+
+    def slow(*a: Any, **kw: Any) -> str:
+        entered.set()
+        gate.wait(10)
+        return original(*a, **kw)
+
+    world.reg.applications.create = slow  # type: ignore[method-assign]
+    client = TestClient(app)
+    hdr = {"Authorization": f"Bearer {token}"}
+    files = {"package": ("p.zip", package_zip, "application/zip")}
+    first: dict[str, int] = {}
+    t = threading.Thread(target=lambda: first.setdefault(
+        "status", client.post("/api/v1/applications", headers=hdr, files=files).status_code))
+    t.start()
+    assert entered.wait(10)
+    second = client.post("/api/v1/applications", headers=hdr, files=files)
+    gate.set()
+    t.join(10)
+    assert second.status_code == 503 and first["status"] == 201
+
+
+def _zip(files: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _with(tmp_path: Path, name: str, data: bytes) -> bytes:
+    d = write_package(tmp_path / "p")
+    (d / name).write_bytes(data)
+    return zip_dir(d)
+
+
+def test_bomb_is_refused_from_the_directory() -> None:
+    bomb = _zip({"manifest.json": b"{}", "big.bin": b"\0" * (8 * 1024 * 1024)},
+                zipfile.ZIP_DEFLATED)
+    assert len(bomb) < 100_000
+    with pytest.raises(InputError, match="压缩比"):
+        read_package(bomb, max_bytes=MAX)
+
+
+def test_too_many_entries_refused() -> None:
+    with pytest.raises(InputError, match="过多"):
+        read_package(_zip({f"f{i}": b"x" for i in range(30)}), max_bytes=MAX, max_entries=10)
+
+
+def test_bad_crc_is_a_400(tmp_path: Path) -> None:
+    blob = bytearray(zip_dir(write_package(tmp_path / "p")))
+    at = blob.find(b"%PDF-1.4\n% filing form")
+    blob[at + 2] ^= 0xFF  # stored data changed, CRC left as it was
+    with pytest.raises(InputError, match="损坏"):
+        read_package(bytes(blob), max_bytes=MAX)
+
+
+@pytest.mark.parametrize(("name", "data", "where"), [
+    ("findings.json", b"[1, 2]", "findings.json:0"),
+    ("assessment.json", b'{"results": 5}', "assessment.json"),
+    ("assessment.json", b'{"results": [1]}', "assessment.json"),
+])
+def test_malformed_meta_is_a_400_with_reason(world: World, tmp_path: Path, name: str,
+                                             data: bytes, where: str) -> None:
+    blob = _with(tmp_path, name, data)
+    with pytest.raises(InputError) as exc:
+        read_package(blob, max_bytes=MAX)
+    assert (exc.value.where or "").startswith(where)  # the file, and the field where the model names it
+    client = TestClient(create_app(world.reg))
+    token, _ = world.login("applicant")
+    r = client.post("/api/v1/applications", headers={"Authorization": f"Bearer {token}"},
+                    files={"package": ("p.zip", blob, "application/zip")})
+    assert r.status_code == 400 and r.json()["where"].startswith(where)
+
+
+def test_unnumberable_model_name_refused_at_intake(world: World, tmp_path: Path) -> None:
+    blob = zip_dir(write_package(tmp_path / "p", model="ΑΒΓ"))
+    with pytest.raises(InputError) as exc:
+        world.reg.applications.create(world.actors["applicant"], blob)
+    assert exc.value.where == "manifest.json:service.model_name"
+
+
+def test_error_answer_is_small_json(world: World) -> None:
+    client = TestClient(create_app(world.reg))
+    r = client.post("/api/v1/auth/login", content=b"{" * 2000,
+                    headers={"Content-Type": "application/json"})
+    assert r.status_code == 422 and len(r.content) < 2000
+    json.loads(r.content)
