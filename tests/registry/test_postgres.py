@@ -28,7 +28,7 @@ def pg_world(settings: Settings, pg_schema: tuple[str, str]) -> Iterator[World]:
 def test_lifecycle_on_postgres(pg_world: World, tmp_path: Path) -> None:
     lifecycle.test_full_filing_walk_records_events(pg_world, tmp_path)
     with pg_world.reg.core.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
         assert conn.execute(text("SELECT current_schema()")).scalar() == pg_world.reg.settings.schema
 
 
@@ -46,3 +46,17 @@ def test_audit_tamper_on_postgres(pg_world: World, tmp_path: Path) -> None:
 
 def test_racing_decisions_on_postgres(pg_world: World, tmp_path: Path) -> None:
     lifecycle.test_racing_decisions_on_one_application(pg_world, tmp_path)
+
+
+def test_long_inputs_are_400s_on_postgres(pg_world: World, tmp_path: Path) -> None:
+    from tests.registry import test_intake_public as intake
+
+    intake.test_too_long_manifest_field_is_a_400(pg_world, tmp_path / "a")
+    intake.test_objections_deduped_and_rate_limited(pg_world, tmp_path / "b")
+
+
+def test_keyed_chain_and_tick_savepoints_on_postgres(pg_world: World, tmp_path: Path) -> None:
+    from tests.registry import test_audit as audit
+
+    lifecycle.test_one_bad_application_does_not_stop_the_tick(pg_world, tmp_path / "b")
+    audit.test_probe_rewrite_with_db_access_is_detected(pg_world, tmp_path / "a")
