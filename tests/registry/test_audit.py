@@ -94,13 +94,13 @@ def _recompute_plain(conn: Any) -> None:
     conn.execute(update(AuditHead).values(seq=len(rows), last_hash=prev))
 
 
-def test_probe_rewrite_with_db_access_is_detected(world: World, tmp_path: Path) -> None:
-    _app_with_contact(world, tmp_path)
-    with world.reg.core.engine.begin() as conn:
+def test_probe_rewrite_with_db_access_is_detected(any_world: World, tmp_path: Path) -> None:
+    _app_with_contact(any_world, tmp_path)
+    with any_world.reg.core.engine.begin() as conn:
         conn.execute(update(AuditRow).where(AuditRow.seq == 3).values(actor="mallory"))
         conn.execute(delete(AuditRow).where(AuditRow.seq == 5))
         _recompute_plain(conn)
-    problems = world.reg.admin.verify_audit()[1]
+    problems = any_world.reg.admin.verify_audit()[1]
     assert problems and any("篡改" in p.problem for p in problems)
 
 

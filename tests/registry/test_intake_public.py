@@ -77,9 +77,9 @@ def test_objector_is_hidden_from_the_applicant(world: World, tmp_path: Path) -> 
     assert full["actor"] == "公众：张三" and "13800138000" in full["note"]
 
 
-def test_objections_deduped_and_rate_limited(world: World, tmp_path: Path) -> None:
-    pid = _in_notice(world, tmp_path)
-    client = TestClient(create_app(world.reg))
+def test_objections_deduped_and_rate_limited(any_world: World, tmp_path: Path) -> None:
+    pid = _in_notice(any_world, tmp_path)
+    client = TestClient(create_app(any_world.reg))
     url = f"/api/v1/public/notices/{pid}/objections"
     first = client.post(url, json={"name": "张三", "text": "理由"})
     again = client.post(url, json={"name": "张三", "text": "理由"})
@@ -87,8 +87,8 @@ def test_objections_deduped_and_rate_limited(world: World, tmp_path: Path) -> No
     assert first.json()["id"] == again.json()["id"]
     codes = [client.post(url, json={"name": f"人{i}", "text": f"理由{i}"}).status_code
              for i in range(10)]
-    assert codes.count(201) == world.reg.policy.objections_per_hour - 1 and 429 in codes
-    assert len(world.reg.applications.objections(world.actors["reviewer"], pid)) == 5
+    assert codes.count(201) == any_world.reg.policy.objections_per_hour - 1 and 429 in codes
+    assert len(any_world.reg.applications.objections(any_world.actors["reviewer"], pid)) == 5
 
 
 def test_web_objection_field_is_capped(world: World, tmp_path: Path) -> None:
@@ -120,10 +120,10 @@ def test_province_normalised_at_intake(world: World, tmp_path: Path) -> None:
     assert any(a["id"] == pid for a in world.reg.applications.list_for(world.actors["reviewer"]))
 
 
-def test_too_long_manifest_field_is_a_400(world: World, tmp_path: Path) -> None:
+def test_too_long_manifest_field_is_a_400(any_world: World, tmp_path: Path) -> None:
     blob = zip_dir(write_package(tmp_path / "p", service="服" * 201))
     with pytest.raises(InputError) as exc:
-        world.reg.applications.create(world.actors["applicant"], blob)
+        any_world.reg.applications.create(any_world.actors["applicant"], blob)
     assert exc.value.where == "manifest.json:service.name"
 
 

@@ -270,23 +270,23 @@ def _in_notice(world: World, tmp_path: Path, model: str) -> str:
     return pid
 
 
-def test_one_bad_application_does_not_stop_the_tick(world: World, tmp_path: Path) -> None:
+def test_one_bad_application_does_not_stop_the_tick(any_world: World, tmp_path: Path) -> None:
     from sqlalchemy import update
 
     from beian.registry.db import Application
 
-    bad = _in_notice(world, tmp_path, "bad-model")
-    good = _in_notice(world, tmp_path, "good-model")
+    bad = _in_notice(any_world, tmp_path, "bad-model")
+    good = _in_notice(any_world, tmp_path, "good-model")
     # a name accepted before intake checked it (the probe's `ΑΒΓ`)
-    with world.reg.core.engine.begin() as conn:
+    with any_world.reg.core.engine.begin() as conn:
         conn.execute(update(Application).where(Application.public_id == bad)
                      .values(model_name="ΑΒΓ"))
-    done = {d["id"]: d for d in world.reg.lifecycle.tick(D(2025, 10, 14))}
+    done = {d["id"]: d for d in any_world.reg.lifecycle.tick(D(2025, 10, 14))}
     assert done[good]["to"] == "filed" and done[good]["number"].startswith("Beijing-GoodModel-")
     assert done[bad]["action"] == "failed" and "转写" in done[bad]["error"]
-    r = world.actors["reviewer"]
-    assert world.reg.applications.get(r, bad)["state"] == "in_public_notice"
-    assert world.reg.admin.verify_audit()[1] == []
+    r = any_world.actors["reviewer"]
+    assert any_world.reg.applications.get(r, bad)["state"] == "in_public_notice"
+    assert any_world.reg.admin.verify_audit()[1] == []
 
 
 def test_tick_in_the_future_is_refused(world: World, tmp_path: Path) -> None:
