@@ -389,3 +389,22 @@ def test_mp4_itunes_freeform_label_is_read_and_replaced(make_sample: Callable[..
     ours = add_label(path, PAYLOAD).payload.to_json()
     assert carrier_for(path).read(path) == [ours]
     assert set(exiftool_tags(path)) == {"Keys:AIGC"}
+
+
+@pytest.mark.parametrize(
+    ("front", "found"),
+    [
+        ("AIGC: '{\"Label\": \"1\"}'\ntitle: 标题\n", ['{"Label": "1"}']),
+        ("title: 标题\nAIGC: {Label: '1'}\n", ['{"Label": "1"}']),  # a mapping, read as JSON
+        ("title: 标题\nAIGC: '{\"Label\": \"1\"\n", None),  # unclosed quote on line 3
+    ],
+)
+def test_markdown_front_matter_label(tmp_path: Path, front: str, found: list[str] | None) -> None:
+    path = tmp_path / "a.md"
+    path.write_text(f"---\n{front}---\n正文\n", "utf-8")
+    if found is not None:
+        assert carrier_for(path).read(path) == found
+        return
+    with pytest.raises(InputError) as exc:
+        carrier_for(path).read(path)
+    assert "损坏" in exc.value.what and "第 3 行" in exc.value.what

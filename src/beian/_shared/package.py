@@ -27,6 +27,7 @@ __all__ = [
     "ASSESSMENT",
     "FINDINGS",
     "MANIFEST",
+    "META_FILES",
     "PACKAGE_FORMAT",
     "PackageFile",
     "PackageManifest",
@@ -41,6 +42,8 @@ PACKAGE_FORMAT = "beian-package/1"
 MANIFEST = "manifest.json"
 FINDINGS = "findings.json"
 ASSESSMENT = "assessment.json"
+# the files that describe a package (not listed in its manifest) -> their kind
+META_FILES: dict[str, str] = {MANIFEST: "manifest", FINDINGS: "findings", ASSESSMENT: "assessment"}
 
 T = TypeVar("T")
 _FINDINGS: TypeAdapter[list[Finding]] = TypeAdapter(list[Finding])
