@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -28,6 +29,7 @@ __all__ = [
     "atomic_write_text",
     "decode_bytes",
     "dump_yaml",
+    "edit_yaml",
     "line_of",
     "load_yaml",
     "load_yaml_model",
@@ -149,6 +151,36 @@ def dump_yaml(data: Any) -> str:
 def write_yaml(target: str | os.PathLike[str], data: Any) -> None:
     """Write ``data`` as YAML to ``target`` atomically."""
     atomic_write_text(target, dump_yaml(data))
+
+
+def edit_yaml(
+    target: str | os.PathLike[str], edit: Callable[[Any], None], *, fix: str = "请检查 YAML 语法"
+) -> None:
+    """Change a YAML file in place keeping its comments, quotes and key order (a round trip).
+
+    ``edit`` receives the top-level mapping and changes it; the file is rewritten atomically.
+    A syntax error is an :class:`InputError` at ``file:line``; a top level that is not a
+    mapping is one at ``file``.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+
+    p = Path(target)
+    text, _ = read_text(p)
+    rt = YAML()  # round-trip: comments and key order survive
+    rt.preserve_quotes = True
+    try:
+        data = rt.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{p}:{mark.line + 1}" if mark else str(p)
+        raise InputError(f"YAML 语法错误：{exc.problem}", where=where, fix=fix) from None
+    if data is None or not hasattr(data, "setdefault"):
+        raise InputError("YAML 文件顶层应为映射", where=str(p), fix=fix)
+    edit(data)
+    buf = io.StringIO()
+    rt.dump(data, buf)
+    atomic_write_text(p, buf.getvalue())
 
 
 def _yaml_error(exc: yaml.YAMLError, p: Path | str) -> InputError:
