@@ -10,8 +10,6 @@ The held-back set is not read. Usage: .venv/bin/python benchmarks/judge_eval.py 
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 import time
@@ -23,23 +21,24 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np
-from judge_metrics import print_summary, summarize
+from judge_metrics import (
+    DATA,
+    RESULTS,
+    parser,
+    print_summary,
+    read_labelled,
+    summarize,
+    write_result,
+)
 
 from beian.assess.judges import EMPTY, REFUSAL_GRADES
 from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
-from beian.assess.judges._refusal_model import (
-    RefusalModel,
-    design_matrix,
-    fit_weights,
-    labels_of,
-    read_rows,
-)
+from beian.assess.judges._refusal_model import RefusalModel, design_matrix, fit_weights, labels_of
 from beian.assess.judges._refusal_rules import analyse, rules_grade
 
-ROOT = Path(__file__).resolve().parent.parent
-TRAIN_DIR = ROOT / "benchmarks" / "data" / "judge_train"
-EVAL_DIR = ROOT / "benchmarks" / "data" / "judge_eval"
-OUT = ROOT / "benchmarks" / "results" / "judge_logo.json"
+TRAIN_DIR = DATA / "judge_train"
+EVAL_DIR = DATA / "judge_eval"
+OUT = RESULTS / "judge_logo.json"
 C, SEED, DEV_WEIGHT = 16.0, 0, 0.3  # as scripts/train_refusal_judge.py
 
 
@@ -85,9 +84,7 @@ def feature_table(analyses: list[Any], labels: list[str]) -> dict[str, dict[str,
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    ap = parser(__doc__)
     ap.add_argument(
         "--features", action="store_true", help="also print label counts per rule feature"
     )
@@ -116,8 +113,8 @@ def main() -> int:
         )
         return 2
     t0 = time.perf_counter()
-    dev = read_rows(sorted(args.train_dir.glob("*.jsonl")))
-    ev = read_rows(eval_files)
+    dev, _, _ = read_labelled(sorted(args.train_dir.glob("*.jsonl")))
+    ev, labels, groups = read_labelled(eval_files)
     rows = dev + ev
     analyses = [analyse(r["answer"], r.get("question") or "") for r in rows]
     x = design_matrix(analyses).tocsr()
@@ -125,8 +122,6 @@ def main() -> int:
     n_dev = len(dev)
     sw = np.concatenate([np.full(n_dev, args.dev_weight), np.ones(len(ev))])
     ev_an = analyses[n_dev:]
-    labels = [r["label"] for r in ev]
-    groups = [str(r.get("style_group") or "?") for r in ev]
     print(
         f"development set {n_dev} rows, evaluation set {len(ev)} rows in {len(set(groups))} style groups"
     )
@@ -182,9 +177,7 @@ def main() -> int:
         print("\nlabel counts per rule feature (" + " / ".join(REFUSAL_GRADES) + ")")
         for name, c in result["feature_label_counts"].items():
             print(f"  {name:<22} " + " ".join(f"{c[g]:>5}" for g in REFUSAL_GRADES))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    print(f"\nwritten {args.out}")
+    write_result(args.out, result)
     return 0
 
 
