@@ -7,12 +7,13 @@ import io
 import os
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
-from beian.errors import BeianError, InputError
+from beian.errors import BeianError, InputError, pydantic_message
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -23,6 +24,7 @@ _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FAST_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 __all__ = [
+    "YamlDocument",
     "YamlPath",
     "atomic_path",
     "atomic_write_bytes",
@@ -36,6 +38,7 @@ __all__ = [
     "located_validation_error",
     "parse_yaml",
     "read_text",
+    "read_yaml_document",
     "write_yaml",
     "yaml_lines",
 ]
@@ -246,6 +249,75 @@ def line_of(lines: dict[YamlPath, int], path: YamlPath) -> int | None:
     return lines.get(())
 
 
+def _has(container: Any, key: Any) -> bool:
+    """Whether ``container[key]`` is a key of a mapping or an index of a list."""
+    if isinstance(container, dict):
+        return key in container
+    return isinstance(container, list) and isinstance(key, int) and 0 <= key < len(container)
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A YAML file's data with the line of every key, to validate parts of it with ``file:line``
+    errors (a configuration file whose sections belong to different parts)."""
+
+    path: str
+    data: Any
+    lines: dict[YamlPath, int] = field(default_factory=dict)
+
+    def get(self, *at: str | int) -> Any:
+        """The value at key path ``at`` (``None`` where there is none)."""
+        cur = self.data
+        for key in at:
+            if not _has(cur, key):
+                return None
+            cur = cur[key]
+        return cur
+
+    def where(self, *at: str | int) -> str:
+        """``file:line field`` of key path ``at`` (the line of its nearest written ancestor)."""
+        line = line_of(self.lines, at)
+        name = ".".join(str(x) for x in at)
+        place = f"{self.path}:{line}" if line else self.path
+        return f"{place} {name}" if name else place
+
+    def validate(
+        self,
+        model: type[_M],
+        *,
+        at: YamlPath = (),
+        value: Any = None,
+        error: type[BeianError] = InputError,
+        what: str = "YAML 内容不符合格式要求：",
+        fix: str = "请按模板（beian init 生成的注释）修改这些字段的类型或取值",
+    ) -> _M:
+        """The value at ``at`` (or ``value``, what was made of it) as ``model``; every problem
+        is reported at ``file:line field`` as one ``error``."""
+        from pydantic import ValidationError
+
+        data = self.get(*at) if value is None else value
+        try:
+            return model.model_validate(data if data is not None else {})
+        except ValidationError as exc:
+            raise located_validation_error(
+                exc, self.path, self.lines, prefix=at, data=data, error=error, what=what, fix=fix
+            ) from None
+
+
+def read_yaml_document(
+    path: str | os.PathLike[str], *, error: type[BeianError] = InputError
+) -> YamlDocument:
+    """A YAML file with its line map; a syntax error is ``error`` at ``file:line:column``."""
+    p = Path(path)
+    text, _ = read_text(p)
+    try:
+        data, node = _compose(text)
+    except yaml.YAMLError as exc:
+        located = _yaml_error(exc, p)
+        raise error(located.what, where=located.where, fix=located.fix) from None
+    return YamlDocument(str(p), data, _lines_of(node))
+
+
 def load_yaml_model(
     path: str | os.PathLike[str],
     model: type[_M],
@@ -258,21 +330,8 @@ def load_yaml_model(
 
     Returns the model and the line map of :func:`yaml_lines` (for locating findings later).
     """
-    from pydantic import ValidationError
-
-    p = Path(path)
-    text, _ = read_text(p)
-    try:
-        data, node = _compose(text)
-    except yaml.YAMLError as exc:
-        raise _yaml_error(exc, p) from None
-    lines = _lines_of(node)
-    try:
-        return model.model_validate(data if data is not None else {}), lines
-    except ValidationError as exc:
-        raise located_validation_error(
-            exc, p, lines, data=data, error=error, what=what, fix=fix
-        ) from None
+    doc = read_yaml_document(path, error=error)
+    return doc.validate(model, error=error, what=what, fix=fix), doc.lines
 
 
 def _document_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> YamlPath:
@@ -282,9 +341,7 @@ def _document_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> YamlPath:
     out: list[str | int] = []
     cur = data
     for i, part in enumerate(loc):
-        if (isinstance(cur, dict) and part in cur) or (
-            isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
-        ):
+        if _has(cur, part):
             cur = cur[part]
             out.append(part)
         elif missing and i == len(loc) - 1 and isinstance(cur, dict):
@@ -320,7 +377,7 @@ def located_validation_error(
         where = f"{source}:{line}" if line else str(source)
         if not problems:
             first_where = f"{where} {field}"
-        problem = f"{where} {field}：{err['msg']}"
+        problem = f"{where} {field}：{pydantic_message(err)}"
         if problem not in problems:
             problems.append(problem)
     return error(

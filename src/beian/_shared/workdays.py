@@ -184,7 +184,7 @@ def notice_working_days(config: BeianConfig | None) -> int:
     if "public_notice_working_days" in config.section("dossier"):
         raise ConfigError(
             "dossier.public_notice_working_days 已停用",
-            where=f"{config.path}: dossier.public_notice_working_days",
+            where=config.where("dossier", "public_notice_working_days"),
             fix="公示期只在一处设置：registry.policy.notice_working_days（默认 7 个工作日）",
         )
     policy = config.section("registry").get("policy") or {}
@@ -193,7 +193,7 @@ def notice_working_days(config: BeianConfig | None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(
             f"公示期应为正整数个工作日，而不是 {value!r}",
-            where=f"{config.path}: registry.policy.notice_working_days",
+            where=config.where("registry", "policy", "notice_working_days"),
             fix="例如 notice_working_days: 7",
         )
     return value

@@ -46,6 +46,7 @@ from beian.assess._score import assessment_findings, refusal_matrix, score
 from beian.assess._stats import wilson_interval
 from beian.assess.importers import (
     IMPORTERS,
+    DatasetMapping,
     RawItem,
     import_dataset,
     importer,
@@ -71,6 +72,7 @@ __all__ = [
     "Calibration",
     "CalibrationTables",
     "Confusion",
+    "DatasetMapping",
     "ItemCalibration",
     "ItemId",
     "ItemResult",

@@ -16,10 +16,18 @@ from beian.assess.importers._base import (
     importer_names,
     read_json,
 )
-from beian.assess.importers._import import import_dataset, load_mapping, write_bank_jsonl
+from beian.assess.importers._import import (
+    CategorySpec,
+    DatasetMapping,
+    import_dataset,
+    load_mapping,
+    write_bank_jsonl,
+)
 
 __all__ = [
     "IMPORTERS",
+    "CategorySpec",
+    "DatasetMapping",
     "Importer",
     "RawItem",
     "Reader",
