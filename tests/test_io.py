@@ -92,3 +92,18 @@ def test_edit_yaml(
         edit_yaml(p, edit)
     assert message in exc.value.what and (exc.value.where or "").endswith(where or "")
     assert p.read_text("utf-8") == before
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("a: 1\nb: [x\n", "y.yaml:3:1"),  # syntax: the list is never closed
+        ("a: 1\nwhen: 2027-02-30\n", "y.yaml:2:7"),  # a date that does not exist
+    ],
+)
+def test_yaml_errors_are_located(tmp_path: Path, text: str, where: str) -> None:
+    p = tmp_path / "y.yaml"
+    p.write_text(text, "utf-8")
+    with pytest.raises(InputError) as exc:
+        load_yaml(p)
+    assert exc.value.where == f"{p}:{where.split(':', 1)[1]}"

@@ -41,7 +41,15 @@ class BeianConfig(BaseModel):
             edition_id or self.standards.edition,
             overrides=self.standards.overrides or None,
             override_source=self.path or "配置文件",
+            locate=lambda key: self._standards_where(key, edition_id),
         )
+
+    def _standards_where(self, key: tuple[str, ...], edition_id: str | None) -> str:
+        """Where a ``standards:`` setting was written; an edition chosen elsewhere (an option,
+        the dossier) is named as given."""
+        if key == ("edition",) and edition_id:
+            return f"标准版本 {edition_id!r}（命令行 --edition 或 dossier.yaml 的 edition）"
+        return self.where("standards", *key)
 
     def section(self, name: str) -> dict[str, Any]:
         extra = self.model_extra or {}

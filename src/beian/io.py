@@ -43,6 +43,10 @@ __all__ = [
     "yaml_lines",
 ]
 
+# what a YAML file that does not fit its model is, and how to fix it (each caller may say more)
+_WHAT = "YAML 内容不符合格式要求："
+_FIX = "请按模板（beian init 生成的注释）修改这些字段的类型或取值"
+
 # Encodings Chinese teams' files come in, tried in this order after BOM detection.
 _ENCODINGS = ("utf-8", "gb18030")
 
@@ -141,7 +145,7 @@ def load_yaml(path: str | os.PathLike[str]) -> Any:
 def parse_yaml(text: str, *, where: str = "<yaml>") -> Any:
     """Parse YAML text (a packaged data file, a request body); errors point at ``where:line``."""
     try:
-        return yaml.load(text, Loader=_FAST_LOADER)
+        return _compose(text)[0]
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, where) from None
 
@@ -190,6 +194,12 @@ def _yaml_error(exc: yaml.YAMLError, p: Path | str) -> InputError:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark else str(p)
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            return InputError(
+                f"YAML 中的值无效：{exc.problem}",
+                where=where,
+                fix="日期写作存在的 YYYY-MM-DD；不是日期或数字的值请加引号",
+            )
         return InputError(
             f"YAML 语法错误：{exc.problem or exc.context}",
             where=where,
@@ -230,13 +240,40 @@ def _lines_of(root: yaml.Node | None) -> dict[YamlPath, int]:
 
 
 def _compose(text: str) -> tuple[Any, yaml.Node | None]:
-    """Parse once: the data and the node tree (for line numbers)."""
+    """Parse once: the data and the node tree (for line numbers).
+
+    A value PyYAML reads but cannot build (a date like ``2027-02-30``) is a
+    :class:`yaml.MarkedYAMLError` at its node, like a syntax error."""
     loader = _FAST_LOADER(text)
     try:
         node = loader.get_single_node()
-        return (loader.construct_document(node) if node is not None else None), node
+        try:
+            return (loader.construct_document(node) if node is not None else None), node
+        except (ValueError, TypeError, OverflowError) as exc:
+            bad = _unbuildable(node)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"无法识别的值 {getattr(bad, 'value', '')!r}（{exc}）",
+                bad.start_mark if bad is not None else None,
+            ) from None
     finally:
         loader.dispose()
+
+
+def _unbuildable(root: yaml.Node | None) -> yaml.Node | None:
+    """The first scalar under ``root`` that PyYAML's constructor cannot build."""
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.constructor.SafeConstructor().construct_object(node)
+            except (ValueError, TypeError, OverflowError, yaml.YAMLError):
+                return node
+        elif isinstance(node, yaml.MappingNode):
+            stack[:0] = [x for pair in node.value for x in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack[:0] = list(node.value)
+    return None
 
 
 def line_of(lines: dict[YamlPath, int], path: YamlPath) -> int | None:
@@ -288,8 +325,8 @@ class YamlDocument:
         at: YamlPath = (),
         value: Any = None,
         error: type[BeianError] = InputError,
-        what: str = "YAML 内容不符合格式要求：",
-        fix: str = "请按模板（beian init 生成的注释）修改这些字段的类型或取值",
+        what: str = _WHAT,
+        fix: str = _FIX,
     ) -> _M:
         """The value at ``at`` (or ``value``, what was made of it) as ``model``; every problem
         is reported at ``file:line field`` as one ``error``."""
@@ -323,8 +360,8 @@ def load_yaml_model(
     model: type[_M],
     *,
     error: type[BeianError] = InputError,
-    what: str = "YAML 内容不符合格式要求：",
-    fix: str = "请按模板（beian init 生成的注释）修改这些字段的类型或取值",
+    what: str = _WHAT,
+    fix: str = _FIX,
 ) -> tuple[_M, dict[YamlPath, int]]:
     """Load a YAML file and validate it as ``model``; errors (``error``) point at ``file:line``.
 
@@ -357,8 +394,8 @@ def located_validation_error(
     prefix: YamlPath = (),
     data: Any = None,
     error: type[BeianError] = InputError,
-    what: str = "YAML 内容不符合格式要求：",
-    fix: str = "请按模板（beian init 生成的注释）修改这些字段的类型或取值",
+    what: str = _WHAT,
+    fix: str = _FIX,
 ) -> BeianError:
     """The pydantic ``exc`` as ``error``, each problem at ``file:line field`` (at most ten listed).
 
