@@ -36,7 +36,7 @@ from tests.dossier._helpers import NOW, make_example  # noqa: E402
 from beian.dossier import build_package, check_dossier  # noqa: E402
 from beian.dossier._report import report_document  # noqa: E402
 from beian.dossier.render.docx import render_docx  # noqa: E402
-from beian.dossier.render.fonts import find_cjk_font  # noqa: E402
+from beian._shared.fonts import find_cjk_font  # noqa: E402
 from beian.dossier.render.pdf import render_pdf  # noqa: E402
 
 
