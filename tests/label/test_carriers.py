@@ -20,6 +20,7 @@ from beian.label import (
 )
 from tests.label._decode import decoded, exiftool_tags
 from tests.label.conftest import SAMPLES
+from tests.support.office import libreoffice_convert
 
 PRODUCER = "0011" + "91110108551385082Q" + "00001"
 PAYLOAD = LabelPayload(Label="1", ContentProducer=PRODUCER, ProduceID="gen-0001")
@@ -283,29 +284,12 @@ def test_unsupported_and_mismatched(tmp_path: Path, make_sample: Callable[..., P
 def test_labelled_office_files_open_in_libreoffice(
     make_sample: Callable[..., Path], tmp_path: Path
 ) -> None:
-    import subprocess
-
     docx, xlsx = make_sample("sample.docx"), make_sample("sample.xlsx")
     add_label(docx, PAYLOAD)
     add_label(xlsx, PAYLOAD)
     out = tmp_path / "lo"
-    profile = (tmp_path / "profile").as_uri()
     for path, target in ((docx, "txt:Text"), (xlsx, "csv")):
-        subprocess.run(
-            [
-                "soffice",
-                f"-env:UserInstallation={profile}",
-                "--headless",
-                "--convert-to",
-                target,
-                "--outdir",
-                str(out),
-                str(path),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
+        libreoffice_convert([path], target, out, profile=tmp_path / "profile", timeout=180)
     assert "Generated sample paragraph 0" in (out / "sample.txt").read_text(encoding="utf-8-sig")
     assert (out / "sample.csv").read_text(encoding="utf-8").splitlines()[:2] == ["sample,", ",42"]
 
