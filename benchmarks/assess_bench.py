@@ -31,10 +31,10 @@ import time
 from pathlib import Path
 
 import aiohttp
-import yaml
 
 from beian.assess import load_assess_config, run_assessment
 from beian.assess.judges import ANSWERED, EMPTY, REFUSED, REFUSED_GUIDED, grade
+from beian.io import write_yaml
 from beian.standards import load_edition
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,7 +128,7 @@ def engine_run(base_url: str, work: Path, bank: Path, tag: str, server: int) -> 
         "judges": {"refusal": {}},
         "sampling": {"generation": "all"},
     }
-    (work / "assess.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), "utf-8")
+    write_yaml(work / "assess.yaml", cfg)
     ac = load_assess_config(work / "assess.yaml")
     ed = load_edition("tc260-003-2024")
     marks: dict[str, float] = {}
