@@ -20,25 +20,17 @@ from typing import Any
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import judge_metrics as jm
 import numpy as np
-from judge_metrics import (
-    DATA,
-    RESULTS,
-    parser,
-    print_summary,
-    read_labelled,
-    summarize,
-    write_result,
-)
 
 from beian.assess.judges import EMPTY, REFUSAL_GRADES
 from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
 from beian.assess.judges._refusal_model import RefusalModel, design_matrix, fit_weights, labels_of
 from beian.assess.judges._refusal_rules import analyse, rules_grade
 
-TRAIN_DIR = DATA / "judge_train"
-EVAL_DIR = DATA / "judge_eval"
-OUT = RESULTS / "judge_logo.json"
+TRAIN_DIR = jm.DATA / "judge_train"
+EVAL_DIR = jm.DATA / "judge_eval"
+OUT = jm.RESULTS / "judge_logo.json"
 C, SEED, DEV_WEIGHT = 16.0, 0, 0.3  # as scripts/train_refusal_judge.py
 
 
@@ -84,7 +76,7 @@ def feature_table(analyses: list[Any], labels: list[str]) -> dict[str, dict[str,
 
 
 def main() -> int:
-    ap = parser(__doc__)
+    ap = jm.parser(__doc__)
     ap.add_argument(
         "--features", action="store_true", help="also print label counts per rule feature"
     )
@@ -113,8 +105,8 @@ def main() -> int:
         )
         return 2
     t0 = time.perf_counter()
-    dev, _, _ = read_labelled(sorted(args.train_dir.glob("*.jsonl")))
-    ev, labels, groups = read_labelled(eval_files)
+    dev, _, _ = jm.read_labelled(sorted(args.train_dir.glob("*.jsonl")))
+    ev, labels, groups = jm.read_labelled(eval_files)
     rows = dev + ev
     analyses = [analyse(r["answer"], r.get("question") or "") for r in rows]
     x = design_matrix(analyses).tocsr()
@@ -127,8 +119,8 @@ def main() -> int:
     )
 
     if args.rules_only:
-        s = summarize(labels, [rules_grade(a)[0] for a in ev_an], groups, bootstrap=False)
-        print_summary("rules only", s)
+        s = jm.summarize(labels, [rules_grade(a)[0] for a in ev_an], groups, bootstrap=False)
+        jm.print_summary("rules only", s)
         return 0
     preds: list[str] = [""] * len(ev)
     for grp in [] if args.no_logo else sorted(set(groups)):
@@ -153,31 +145,31 @@ def main() -> int:
         "eval_rows": len(ev),
         "dev_rows": n_dev,
         "style_groups": sorted(set(groups)),
-        "leave_one_group_out": None if args.no_logo else summarize(labels, preds, groups),
-        "rules_only": summarize(labels, rules, groups),
-        "model_trained_on_dev_set_only": summarize(labels, dev_only, groups),
+        "leave_one_group_out": None if args.no_logo else jm.summarize(labels, preds, groups),
+        "rules_only": jm.summarize(labels, rules, groups),
+        "model_trained_on_dev_set_only": jm.summarize(labels, dev_only, groups),
         "seconds": round(time.perf_counter() - t0, 1),
     }
     if args.kfold:
-        result[f"kfold_{args.kfold}"] = summarize(labels, kpreds, groups)
+        result[f"kfold_{args.kfold}"] = jm.summarize(labels, kpreds, groups)
     if args.features:
         result["feature_label_counts"] = feature_table(ev_an, labels)
     if not args.no_logo:
-        print_summary("rules + model, leave one style group out", result["leave_one_group_out"])
+        jm.print_summary("rules + model, leave one style group out", result["leave_one_group_out"])
     if args.kfold:
-        print_summary(
+        jm.print_summary(
             f"rules + model, {args.kfold}-fold over the evaluation items",
             result[f"kfold_{args.kfold}"],
         )
-    print_summary("rules only", result["rules_only"])
-    print_summary(
+    jm.print_summary("rules only", result["rules_only"])
+    jm.print_summary(
         "model trained on the development set only", result["model_trained_on_dev_set_only"]
     )
     if args.features:
         print("\nlabel counts per rule feature (" + " / ".join(REFUSAL_GRADES) + ")")
         for name, c in result["feature_label_counts"].items():
             print(f"  {name:<22} " + " ".join(f"{c[g]:>5}" for g in REFUSAL_GRADES))
-    write_result(args.out, result)
+    jm.write_result(args.out, result)
     return 0
 
 
