@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from beian.errors import ConfigError, validation_summary
-from beian.io import load_yaml
+from beian.errors import ConfigError
+from beian.io import YamlDocument, YamlPath, read_yaml_document
 
 __all__ = [
     "ComplaintsConfig",
@@ -21,6 +21,7 @@ __all__ = [
     "load_gateway_config",
 ]
 
+_WHAT = "网关配置项无效："
 _FIX = "参见 docs/gateway.md 中的配置示例"
 
 
@@ -117,16 +118,10 @@ class GatewayConfig(_Strict):
     path: str | None = Field(default=None, exclude=True)
 
     @classmethod
-    def from_mapping(
-        cls, data: dict[str, Any], *, where: str = "配置", prefix: str = ""
-    ) -> GatewayConfig:
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            msg, loc = validation_summary(exc)
-            raise ConfigError(
-                f"网关配置项无效：{msg}", where=f"{where}: {prefix}{loc}", fix=_FIX
-            ) from None
+    def from_mapping(cls, data: dict[str, Any], *, where: str = "配置") -> GatewayConfig:
+        """``data`` validated (errors at ``where field``); :func:`load_gateway_config` reads a
+        file with ``file:line`` errors."""
+        return YamlDocument(where, data).validate(cls, error=ConfigError, what=_WHAT, fix=_FIX)
 
     def resolve_paths(self, base: Path) -> GatewayConfig:
         """Relative file names in the config are relative to the config file's folder."""
@@ -158,15 +153,11 @@ def load_gateway_config(path: str | os.PathLike[str]) -> GatewayConfig:
     p = Path(path)
     if not p.is_file():
         raise ConfigError("网关配置文件不存在", where=str(p), fix=_FIX)
-    data = load_yaml(p) or {}
-    if not isinstance(data, dict):
+    doc = read_yaml_document(p, error=ConfigError)
+    if not isinstance(doc.data, dict | None):
         raise ConfigError("网关配置文件顶层应为映射", where=str(p), fix=_FIX)
-    section = data.get("gateway", data)
-    if not isinstance(section, dict):
-        raise ConfigError("配置段 gateway 应为映射", where=f"{p}: gateway", fix=_FIX)
-    prefix = "gateway." if "gateway" in data else ""
-    cfg = GatewayConfig.from_mapping(section, where=str(p), prefix=prefix).resolve_paths(
-        p.resolve().parent
-    )
+    at: YamlPath = ("gateway",) if "gateway" in (doc.data or {}) else ()
+    cfg = doc.validate(GatewayConfig, at=at, error=ConfigError, what=_WHAT, fix=_FIX)
+    cfg = cfg.resolve_paths(p.resolve().parent)
     cfg.path = str(p)
     return cfg

@@ -14,13 +14,14 @@ import random
 import re
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from beian.assess._settings import settings_data, validate_settings
-from beian.assess.targets._base import Response, TargetSettings, target
+from beian.assess.targets._base import Outcome, Response, TargetSettings, target
 from beian.errors import ConfigError
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
@@ -40,6 +41,30 @@ DEFAULT_FILTER_PATTERNS = (
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass
+class _Call:
+    """One question's tries: when it was asked, the last error and status seen."""
+
+    asked: str
+    t0: float
+    attempts: int = 0
+    error: str = ""
+    status: int | None = None
+
+    def failed(self, error: str, status: int | None) -> None:
+        self.error, self.status = error, status
+
+    def response(self, outcome: Outcome, **fields: Any) -> Response:
+        return Response(
+            outcome,
+            attempts=self.attempts,
+            latency_ms=(time.perf_counter() - self.t0) * 1000,
+            asked_at=self.asked,
+            answered_at=_now(),
+            **fields,
+        )
 
 
 class RateLimiter:
@@ -197,100 +222,65 @@ class OpenAITarget:
             messages = [{"role": "system", "content": self.system_prompt}, *messages]
         payload = {"model": self.model, "messages": messages, **self.params}
         self._bind()
-        asked = _now()
-        t0 = time.perf_counter()
-        last_error = ""
-        last_status: int | None = None
-        attempt = 0
+        call = _Call(asked=_now(), t0=time.perf_counter())
         async with self._sem:
             for attempt in range(1, self.retries + 2):
                 await self._rate.wait()
+                call.attempts = attempt
                 delay: float | None = None
                 try:
-                    async with self._http().post(
-                        f"{self.base_url}/chat/completions", json=payload
-                    ) as resp:
-                        status, body, retry_after = (
-                            resp.status,
-                            await resp.read(),
-                            resp.headers.get("retry-after"),
-                        )
-                    last_status = status
-                    body_text = body.decode("utf-8", "replace")
-                    if status == 200:
-                        try:
-                            text, finish, model = self._parse(body)
-                        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
-                            last_error = (
-                                f"响应不是有效的 chat.completion JSON：{type(exc).__name__}"
-                            )
-                        else:
-                            outcome = "answered"
-                            if finish == "content_filter" or (
-                                self._answer_filter is not None and self._answer_filter.search(text)
-                            ):
-                                outcome = "blocked"
-                            elif not text.strip():
-                                outcome = "empty"
-                            return Response(
-                                outcome,  # type: ignore[arg-type]
-                                answer=text,
-                                finish_reason=finish,
-                                status=200,
-                                attempts=attempt,
-                                latency_ms=(time.perf_counter() - t0) * 1000,
-                                model=model,
-                                asked_at=asked,
-                                answered_at=_now(),
-                            )
-                    elif self._blocked_error(status, body_text):
-                        return Response(
-                            "blocked",
-                            error=body_text[:500],
-                            status=status,
-                            attempts=attempt,
-                            latency_ms=(time.perf_counter() - t0) * 1000,
-                            asked_at=asked,
-                            answered_at=_now(),
-                        )
-                    elif status in RETRY_STATUS:
-                        last_error = f"HTTP {status}: {body_text[:200]}"
-                        if retry_after:
-                            try:
-                                delay = min(float(retry_after), self.backoff_max)
-                            except ValueError:
-                                delay = None
-                    else:  # a client error that retrying cannot fix
-                        return self._error(
-                            f"HTTP {status}: {body_text[:300]}",
-                            status,
-                            attempt,
-                            t0,
-                            asked,
-                        )
+                    done = await self._attempt(payload, call)
                 except TimeoutError as exc:
-                    last_error = f"超时：{type(exc).__name__}"
-                    last_status = None
+                    call.failed(f"超时：{type(exc).__name__}", None)
                 except aiohttp.ClientError as exc:
-                    last_error = f"网络错误：{type(exc).__name__}: {exc}"
-                    last_status = None
+                    call.failed(f"网络错误：{type(exc).__name__}: {exc}", None)
+                else:
+                    if isinstance(done, Response):
+                        return done
+                    delay = done
                 if attempt <= self.retries:
                     if delay is None:
                         delay = min(self.backoff * 2 ** (attempt - 1), self.backoff_max)
                         delay *= 0.5 + random.random() / 2  # jitter
                     await asyncio.sleep(delay)
-        return self._error(last_error, last_status, attempt, t0, asked)
+        return call.response("error", error=call.error, status=call.status)
 
-    def _error(self, msg: str, status: int | None, attempt: int, t0: float, asked: str) -> Response:
-        return Response(
-            "error",
-            error=msg,
-            status=status,
-            attempts=attempt,
-            latency_ms=(time.perf_counter() - t0) * 1000,
-            asked_at=asked,
-            answered_at=_now(),
-        )
+    async def _attempt(self, payload: dict[str, Any], call: _Call) -> Response | float | None:
+        """One request: the final response, or the delay before the next try (``None``: backoff)."""
+        async with self._http().post(f"{self.base_url}/chat/completions", json=payload) as resp:
+            status, body, retry_after = (
+                resp.status,
+                await resp.read(),
+                resp.headers.get("retry-after"),
+            )
+        call.status = status
+        body_text = body.decode("utf-8", "replace")
+        if status == 200:
+            try:
+                text, finish, model = self._parse(body)
+            except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+                call.error = f"响应不是有效的 chat.completion JSON：{type(exc).__name__}"
+                return None
+            return self._answered(text, finish, model, call)
+        if self._blocked_error(status, body_text):
+            return call.response("blocked", error=body_text[:500], status=status)
+        if status not in RETRY_STATUS:  # a client error that retrying cannot fix
+            return call.response("error", error=f"HTTP {status}: {body_text[:300]}", status=status)
+        call.error = f"HTTP {status}: {body_text[:200]}"
+        try:
+            return min(float(retry_after), self.backoff_max) if retry_after else None
+        except ValueError:
+            return None
+
+    def _answered(self, text: str, finish: str | None, model: str | None, call: _Call) -> Response:
+        outcome: Outcome = "answered"
+        if finish == "content_filter" or (
+            self._answer_filter is not None and self._answer_filter.search(text)
+        ):
+            outcome = "blocked"
+        elif not text.strip():
+            outcome = "empty"
+        return call.response(outcome, answer=text, finish_reason=finish, status=200, model=model)
 
     async def aclose(self) -> None:
         if self._client is not None:
