@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -106,9 +107,11 @@ def test_opt_out_is_honoured_and_recorded(make_gateway: MakeGateway) -> None:
     # one click on the page switches it back
     page = httpx.get(g.root_url + "/privacy/opt-out", params={"user": "erin"})
     assert "不用于训练" in page.text and page.text.count("<button") == 1
+    token = re.search(r'name="form_token" value="([^"]+)"', page.text)
+    assert token is not None
     back = httpx.post(
         g.root_url + "/privacy/opt-out",
-        data={"user": "erin", "opted_out": "0"},
+        data={"user": "erin", "opted_out": "0", "form_token": token.group(1)},
         follow_redirects=True,
     )
     assert "允许用于训练" in back.text
