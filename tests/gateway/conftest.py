@@ -115,6 +115,13 @@ def sdk(g: RunningGateway, retries: int = 0) -> openai.OpenAI:
     return openai.OpenAI(base_url=g.base_url, api_key="sk-test", max_retries=retries, timeout=10)
 
 
+def form_token(page: str) -> str:
+    """The anti-forgery token a gateway page's form carries."""
+    m = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert m is not None, page
+    return m.group(1)
+
+
 def records(g: RunningGateway) -> list[Any]:
     g.gateway.store.flush()
     return list(g.gateway.store.exchanges())

@@ -18,7 +18,7 @@ from beian.gateway import Gateway, check_config, load_gateway_config
 from beian.gateway import serve_in_thread as serve_gateway
 from beian.standards import load_edition
 
-from .conftest import ADMIN, ADMIN_TOKEN, PRODUCER, keyword_screening, records, sdk
+from .conftest import ADMIN, ADMIN_TOKEN, PRODUCER, form_token, keyword_screening, records, sdk
 
 
 def test_complaint_ticket_status_and_page(gateway: object) -> None:
@@ -47,13 +47,6 @@ def test_complaint_ticket_status_and_page(gateway: object) -> None:
     assert listed[0]["contact"] == "13900000000" and listed[0]["record_id"] == "abc"
     raw = gateway.gateway.desk._db.execute("SELECT content_enc FROM complaints").fetchone()[0]  # type: ignore[attr-defined]
     assert raw.startswith("enc:v1:")
-
-
-def form_token(page: str) -> str:
-    """The anti-forgery token a page's form carries."""
-    m = re.search(r'name="form_token" value="([^"]+)"', page)
-    assert m is not None, page
-    return m.group(1)
 
 
 def test_complaint_form_post_and_errors(gateway: object) -> None:

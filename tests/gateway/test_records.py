@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ from beian.crypto import KeyRing, is_token
 from beian.errors import ConfigError
 from beian.gateway import Exchange, RecordStore
 
-from .conftest import MakeGateway, records, sdk
+from .conftest import MakeGateway, form_token, records, sdk
 
 
 def test_sensitive_fields_are_encrypted_at_rest(make_gateway: MakeGateway, tmp_path: Path) -> None:
@@ -107,11 +106,9 @@ def test_opt_out_is_honoured_and_recorded(make_gateway: MakeGateway) -> None:
     # one click on the page switches it back
     page = httpx.get(g.root_url + "/privacy/opt-out", params={"user": "erin"})
     assert "不用于训练" in page.text and page.text.count("<button") == 1
-    token = re.search(r'name="form_token" value="([^"]+)"', page.text)
-    assert token is not None
     back = httpx.post(
         g.root_url + "/privacy/opt-out",
-        data={"user": "erin", "opted_out": "0", "form_token": token.group(1)},
+        data={"user": "erin", "opted_out": "0", "form_token": form_token(page.text)},
         follow_redirects=True,
     )
     assert "允许用于训练" in back.text

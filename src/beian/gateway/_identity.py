@@ -195,10 +195,10 @@ class Identity:
         claim without one (401) or a different one (403) is refused."""
         if claimed is not None and claimed != "":
             claimed = self.check_user(claimed, param)
+        header = self.config.user_header
+        if not claimed and self.mode != "header" and request.headers.get(header) is not None:
+            claimed, param = self.check_user(request.headers[header], header), header
         if self.mode == "off":
-            header = self.config.user_header
-            if not claimed and request.headers.get(header) is not None:
-                return self.check_user(request.headers[header], header)
             return str(claimed) if claimed else None
         user = self.vouched(request, token)
         if claimed and user is None:
