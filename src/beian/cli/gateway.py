@@ -212,7 +212,8 @@ def user_token(
     ttl: Annotated[float, typer.Option("--ttl", min=1, help="有效期（秒）")] = 3600,
 ) -> None:
     """为用户签发身份令牌（identity.mode: signed；服务方后端通常自行签发，见 docs/gateway.md）。"""
-    from beian.gateway import Identity, sign_user_token
+    from beian.errors import InputError
+    from beian.gateway import Identity, IdentityError, sign_user_token
 
     cfg = _config(ctx, file)
     if cfg.identity.mode != "signed":
@@ -222,7 +223,11 @@ def user_token(
         )  # fmt: skip
     ident = Identity.of(cfg)
     assert ident.key is not None
-    print_whole(sign_user_token(ident.key, ident.check_user(user, "用户标识"), ttl))
+    try:
+        checked = ident.check_user(user, "用户标识")
+    except IdentityError as exc:
+        raise InputError(exc.message, where="USER", fix="见 identity.user_pattern") from None
+    print_whole(sign_user_token(ident.key, checked, ttl))
 
 
 def complaints(
