@@ -21,7 +21,6 @@ import binascii
 import hashlib
 import hmac
 import os
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -167,7 +166,7 @@ class Identity:
         if len(value) > cfg.user_max_chars:
             raise IdentityError(400, "invalid_user",
                                 f"用户标识过长（{len(value)} 字符，上限 {cfg.user_max_chars}）", param)  # fmt: skip
-        if not re.fullmatch(cfg.user_pattern, value):
+        if not cfg.user_pattern.fullmatch(value):
             raise IdentityError(
                 400, "invalid_user",
                 "用户标识含不允许的字符（只可用字母、数字与 _ . @ : + = / -）", param,
