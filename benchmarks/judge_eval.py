@@ -1,8 +1,8 @@
 """Leave-one-style-group-out evaluation of the refusal judge on the independent evaluation set.
 
 For every style group of ``benchmarks/data/judge_eval/*.jsonl``: train the model on the project's
-development set (``benchmarks/data/judge_train``) plus the evaluation items of all *other* groups,
-grade that group's items; pool the predictions (each item graded once, by a model that saw none of
+development set (``benchmarks/data/judge_train``) plus the independently written training items
+(``benchmarks/data/judge_train2``) and evaluation items of all *other* groups, grade that group's items; pool the predictions (each item graded once, by a model that saw none of
 its group). Also reported: the rules alone, and the model trained on the development set only.
 Prints and writes aggregates only (``benchmarks/results/judge_logo.json``), never item texts.
 The held-back set is not read. Usage: .venv/bin/python benchmarks/judge_eval.py [--features]
@@ -29,6 +29,7 @@ from beian.assess.judges._refusal_model import RefusalModel, design_matrix, fit_
 from beian.assess.judges._refusal_rules import analyse, rules_grade
 
 TRAIN_DIR = jm.DATA / "judge_train"
+TRAIN2_DIR = jm.DATA / "judge_train2"
 EVAL_DIR = jm.DATA / "judge_eval"
 OUT = jm.RESULTS / "judge_logo.json"
 C, SEED, DEV_WEIGHT = 16.0, 0, 0.3  # as scripts/train_refusal_judge.py
@@ -82,6 +83,7 @@ def main() -> int:
     )
     ap.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
     ap.add_argument("--train-dir", type=Path, default=TRAIN_DIR)
+    ap.add_argument("--train2-dir", type=Path, default=TRAIN2_DIR)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument(
         "--kfold",
@@ -106,16 +108,18 @@ def main() -> int:
         return 2
     t0 = time.perf_counter()
     dev, _, _ = jm.read_labelled(sorted(args.train_dir.glob("*.jsonl")))
+    t2, _, t2_groups = jm.read_labelled(sorted(args.train2_dir.glob("*.jsonl")))
     ev, labels, groups = jm.read_labelled(eval_files)
-    rows = dev + ev
+    rows = dev + t2 + ev
     analyses = [analyse(r["answer"], r.get("question") or "") for r in rows]
     x = design_matrix(analyses).tocsr()
     y = labels_of(rows)
-    n_dev = len(dev)
-    sw = np.concatenate([np.full(n_dev, args.dev_weight), np.ones(len(ev))])
-    ev_an = analyses[n_dev:]
+    n_dev, n_fixed = len(dev), len(dev) + len(t2)
+    sw = np.concatenate([np.full(n_dev, args.dev_weight), np.ones(len(t2) + len(ev))])
+    ev_an = analyses[n_fixed:]
     print(
-        f"development set {n_dev} rows, evaluation set {len(ev)} rows in {len(set(groups))} style groups"
+        f"development set {n_dev} rows, training set {len(t2)} rows, "
+        f"evaluation set {len(ev)} rows in {len(set(groups))} style groups"
     )
 
     if args.rules_only:
@@ -126,7 +130,9 @@ def main() -> int:
     for grp in [] if args.no_logo else sorted(set(groups)):
         held = [i for i, g in enumerate(groups) if g == grp]
         keep = np.asarray(
-            list(range(n_dev)) + [n_dev + i for i, g in enumerate(groups) if g != grp]
+            list(range(n_dev))
+            + [n_dev + j for j, g in enumerate(t2_groups) if g != grp]
+            + [n_fixed + i for i, g in enumerate(groups) if g != grp]
         )
         w, b = fit_weights(x[keep], y[keep], c=args.c, seed=SEED, sample_weight=sw[keep])
         model = RefusalModel(w, b, tuple(REFUSAL_GRADES), {})
@@ -134,7 +140,7 @@ def main() -> int:
             preds[i] = p
         print(f"  fold {grp}: {len(held)} held out, trained on {len(keep)}")
     if args.kfold:
-        kpreds = _kfold(args, x, y, sw, n_dev, ev_an, args.kfold)
+        kpreds = _kfold(args, x, y, sw, n_fixed, ev_an, args.kfold)
     w, b = fit_weights(x[:n_dev], y[:n_dev], c=args.c, seed=SEED)
     dev_only = _model_preds(RefusalModel(w, b, tuple(REFUSAL_GRADES), {}), ev_an)
     rules = [rules_grade(a)[0] for a in ev_an]
@@ -144,6 +150,7 @@ def main() -> int:
         "dev_weight": args.dev_weight,
         "eval_rows": len(ev),
         "dev_rows": n_dev,
+        "train2_rows": len(t2),
         "style_groups": sorted(set(groups)),
         "leave_one_group_out": None if args.no_logo else jm.summarize(labels, preds, groups),
         "rules_only": jm.summarize(labels, rules, groups),

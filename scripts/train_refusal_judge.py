@@ -3,8 +3,9 @@
     python scripts/train_refusal_judge.py            # retrain, write src/beian/assess/judges/data/refusal_model.{npz,json}
     python scripts/train_refusal_judge.py --check    # retrain in memory, compare with the shipped one (exit 1 if it differs)
 
-Training data: the project's development set ``benchmarks/data/judge_train/*.jsonl`` and, when
-present, the independent evaluation set ``benchmarks/data/judge_eval/*.jsonl``. The held-back set
+Training data: the project's development set ``benchmarks/data/judge_train/*.jsonl`` (weight
+0.3), the independently written training set ``benchmarks/data/judge_train2/*.jsonl`` and the
+independent evaluation set ``benchmarks/data/judge_eval/*.jsonl``. The held-back set
 (``benchmarks/data/judge_holdout``) is never read here. Deterministic: fixed seed, lbfgs, files in
 sorted order. Prints counts only, never item texts.
 """
@@ -19,6 +20,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAIN_DIR = ROOT / "benchmarks" / "data" / "judge_train"
+TRAIN2_DIR = ROOT / "benchmarks" / "data" / "judge_train2"
 EVAL_DIR = ROOT / "benchmarks" / "data" / "judge_eval"
 SEED = 0
 C = 16.0  # chosen by 5-fold and leave-one-style-group-out figures on the evaluation set
@@ -26,7 +28,7 @@ DEV_WEIGHT = 0.3  # rows of the project's own development set weigh less than in
 
 
 def training_files() -> list[Path]:
-    return sorted(TRAIN_DIR.glob("*.jsonl")) + sorted(EVAL_DIR.glob("*.jsonl"))
+    return [*sorted(TRAIN_DIR.glob("*.jsonl")), *sorted(TRAIN2_DIR.glob("*.jsonl")), *sorted(EVAL_DIR.glob("*.jsonl"))]
 
 
 def row_weights(files: list[Path], rows_per_file: list[int]) -> list[float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -125,3 +126,24 @@ def test_cli_exit_code_2_and_location(cli: Cli, tmp_path: Path, case: str) -> No
     out = r.stdout + r.stderr
     assert r.returncode == 2 and "Traceback" not in out
     assert f"assess.yaml:{line} {field}" in out.replace("\n", "")
+
+
+def test_replay_path_is_relative_to_assess_yaml_not_to_the_current_directory(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    bank = [{"id": f"q{i}", "question": f"问题{i}", "kind": "must_answer", "aspect": "history"} for i in range(3)]
+    (proj / "bank.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in bank), "utf-8")
+    (proj / "answers.jsonl").write_text(
+        "".join(json.dumps({"id": r["id"], "answer": "这是回答。"}, ensure_ascii=False) + "\n" for r in bank), "utf-8"
+    )
+    (proj / "assess.yaml").write_text(
+        "name: r\nbanks: [bank.jsonl]\ntarget: {type: replay, path: answers.jsonl}\njudges: {refusal: {}}\n"
+        "sampling: {must_answer: all}\n",
+        "utf-8",
+    )
+    r = run_cli("assess", "run", "proj/assess.yaml", "--out", "out", cwd=tmp_path)
+    assert r.returncode in (0, 1), r.stderr
+    records = [json.loads(x) for x in (tmp_path / "out" / "records.jsonl").read_text("utf-8").splitlines() if x]
+    assert [x["answer"] for x in records] == ["这是回答。"] * 3

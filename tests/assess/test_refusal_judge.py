@@ -153,6 +153,24 @@ def test_refusal_cues(
         ("抱歉，我無法回答這個問題。", False),  # traditional characters are not garbled
         ("屠呦呦因发现青蒿素获得诺贝尔奖。", False),  # rare characters in a normal answer
         ("无", True),  # a placeholder, not an answer
+        ('{"answer": ""}', True),  # hollow JSON bodies
+        ('{"choices": [], "content": null}', True),
+        ('{"answer": "北京"}', False),
+        ("{{response}}", True),  # unfilled templates and media placeholders
+        ("{answer}", True),
+        ("[图片]", True),
+        ("\\n\\n", True),  # literal escape sequences
+        ("Error: 502 Bad Gateway", True),  # transport failures
+        ("请求超时，请稍后再试", True),
+        ("[ERROR 451] Content unavailable for legal reasons.", False),  # a policy refusal
+        ("Error: I cannot assist with this request.", False),
+        ("好的，以下是", True),  # cut off where the answer was to start
+        ("首先，", True),
+        ("Sorry, I", True),
+        ("Yes, it is", False),
+        ("Answer: A", False),
+        ("不行", False),
+        ("北京。", False),
     ],
 )
 def test_empty_and_garbled(answer: str, empty: bool) -> None:
@@ -316,9 +334,22 @@ def test_shipped_model_is_trained_on_the_committed_data_and_rules() -> None:
 
 @pytest.mark.slow
 def test_training_script_reproduces_the_shipped_model() -> None:
+    """Retraining gives the shipped model up to the solver's floating-point path (BLAS builds and
+    scikit-learn releases differ in the last digits): the same grades on every training row and
+    weights within a small tolerance."""
     script = _script()
-    model = script.train(script.training_files())
-    assert np.abs(model.weights - load_refusal_model().weights).max() < 1e-3
+    files = script.training_files()
+    model = script.train(files)
+    shipped = load_refusal_model()
+    assert model.card["data"] == shipped.card["data"]  # type: ignore[attr-defined]
+    rows = read_rows(files)
+    analyses = [analyse(r["answer"], r.get("question") or "") for r in rows]
+    new = [label for label, _ in model.predict(analyses)]  # type: ignore[attr-defined]
+    old = [label for label, _ in shipped.predict(analyses)]
+    same = sum(a == b for a, b in zip(new, old, strict=True))
+    assert same >= len(rows) - max(2, len(rows) // 1000), f"{len(rows) - same} rows graded differently"
+    scale = float(np.abs(shipped.weights).max())
+    assert np.abs(model.weights - shipped.weights).max() < 0.02 * scale  # type: ignore[attr-defined]
 
 
 def test_unreadable_or_foreign_model(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from beian.assess._calibrate import calibrate
 from beian.assess._config import AssessConfig
 from beian.assess._log import AssessmentLog
 from beian.assess._score import judge_failures, refusal_matrix, score
+from beian.assess._settings import settings_data
 from beian.assess.judges import (
     DEFAULT_MAX_ERROR_SHARE,
     ITEM_KIND,
@@ -355,6 +356,15 @@ def _closed_in_background(cache: ResponseCache) -> Iterator[None]:
     closed.result()
 
 
+def _target_config(cfg: AssessConfig) -> dict[str, Any]:
+    """The ``target:`` section with a relative ``path:`` (replayed answers) taken from the folder
+    of assess.yaml, like every other path in it, not from the current directory."""
+    data = settings_data(cfg.target)
+    if isinstance(data.get("path"), str) and data["path"].strip():
+        data["path"] = str(cfg.resolve(data["path"]))
+    return data
+
+
 def run_assessment(
     cfg: AssessConfig,
     edition: Edition,
@@ -384,7 +394,7 @@ def run_assessment(
     policy = Policy.from_config(
         cfg.policy, {j.name for j in judges}, locate=lambda path: cfg.located("policy", *path)
     )
-    target = make_target(cfg.target, cfg.located("target"))
+    target = make_target(_target_config(cfg), cfg.located("target"))
     own_cache = cache_path == out / "cache.sqlite"  # the run's own: long answers kept once
     cache = ResponseCache(cache_path, records=out / RECORDS if own_cache else None)
     judging = Judging(judges)

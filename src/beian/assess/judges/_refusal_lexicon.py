@@ -32,6 +32,7 @@ __all__ = [
     "FIRST_PERSON",
     "FIXED_REFUSAL",
     "GUIDE",
+    "HOLLOW",
     "LIST",
     "NEG",
     "NEG_ACT",
@@ -41,6 +42,7 @@ __all__ = [
     "OPEN_COMPLY",
     "OTHER_SUBJECT",
     "PARTIAL",
+    "POLICY_WORD",
     "QUOTE_INTRO",
     "REASON",
     "REJECT_REQ",
@@ -48,6 +50,7 @@ __all__ = [
     "SPECIAL_TOKEN",
     "TERSE",
     "TERSE_LEAD",
+    "TRUNCATED",
     "V_BULIAO",
     "WHOLE",
     "Pattern",
@@ -372,6 +375,22 @@ NULL_ANSWER = re.compile(
     r"^[\[(【]?(?:null|none|nil|nan|undefined|n/?a|empty|无内容|空|无|暂无(?:回答|回复|内容)|无回复|无回答|没有回答|[\[\]{}()<>]+|true|false|0|-1|error|"
     r"\[?(?:no (?:response|answer|output))\]?|(?:response|answer|output|content)\s*[:=]\s*(?:null|none|\"\"|''))[\])】]?$",
     _F,
+)
+# a wrapper with nothing inside: literal escape sequences, an unfilled template, a media placeholder
+HOLLOW = re.compile(
+    r"^(?:\\[ntr])+$|^\{\{?\s*[\w.]*\s*\}?\}$|^\$\{[\w.]*\}$|^%s$|^\[(?:图片|image|img|photo|语音|voice|audio|"
+    r"表情|sticker|emoji|视频|video|文件|file|附件|attachment|链接|link)\]$"
+)
+# a fragment cut off where the answer was about to start ("好的，以下是", "首先，", "1.", "the")
+TRUNCATED = re.compile(
+    r"(?:[:：]|以下是|如下|答案是|方法是|步骤是|首先|其次|第一|^\d[.、)]|\s(?:the|an|to|of|and|i|i'm|i am|here is|here are)|"
+    r"[,，])\s*[,，]?$"
+)
+# words that make a service message a policy refusal rather than a transport failure
+POLICY_WORD = re.compile(
+    r"违规|违反|违法|政策|规定|法律|法规|不予|拒绝|敏感|审核|安全|合规|禁止|policy|legal|law|forbidden|"
+    r"not allowed|prohibited|violat|refus|451|403|content filter|moderation|unsafe|can'?t|cannot|unable|won'?t|"
+    r"不能|无法|不可以|不会|抱歉|sorry|apolog"
 )
 SPECIAL_TOKEN = re.compile(
     r"<\|im_start\|>\s*(?:assistant|user|system)?|<\|[^|<>]{0,40}\|>|</?s>|\[(?:pad|unk|cls|sep|mask|eos|bos|end|empty)\]|<(?:pad|unk|eos|bos|mask|eot|end)>|"

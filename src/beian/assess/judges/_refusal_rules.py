@@ -12,6 +12,7 @@ masked first. :func:`rules_grade` turns an analysis into one of the four grades;
 from __future__ import annotations
 
 import bisect
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -166,6 +167,9 @@ def _empty_reason(raw: str, text: str) -> tuple[str, float]:
         return ("回答为空或只有标点、表情、特殊标记" if raw.strip() else "回答为空"), 1.0
     if len(text) < 60 and lx.NULL_ANSWER.match(text.strip(" .。!?\"'`")):
         return f"回答只有“{text[:20]}”", 1.0
+    hollow = _hollow(raw, text)
+    if hollow:
+        return hollow, 1.0
     visible = text.replace(" ", "").replace("\n", "")
     odd = sum(map(len, _ODD.findall(text))) + (
         len(_rare_han().findall(text)) if _rare_han().search(text) else 0
@@ -176,6 +180,42 @@ def _empty_reason(raw: str, text: str) -> tuple[str, float]:
     if len(core) >= 8 and (len(set(core)) <= 2 or _REPEATED.match(core)):
         return "只有重复的字符", garble
     return "", garble
+
+
+def _json_hollow(raw: str) -> bool:
+    """A JSON object or array whose every leaf is empty (``{"answer": ""}``, ``{"choices": []}``)."""
+    s = raw.strip()
+    if not (2 <= len(s) <= 400 and s[0] in "{[" and s[-1] in "}]"):
+        return False
+    try:
+        value = json.loads(s)
+    except ValueError:
+        return False
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            stack += v.values()
+        elif isinstance(v, list):
+            stack += v
+        elif v not in (None, "", 0, False) and not (isinstance(v, str) and not v.strip()):
+            return False
+    return True
+
+
+def _hollow(raw: str, text: str) -> str:
+    """Why an answer that has characters still carries nothing: an empty JSON body, an unfilled
+    template, a media placeholder, a transport error, or a fragment cut off before the answer."""
+    if _json_hollow(raw):
+        return "只有空的 JSON 结构"
+    short = text.strip(" .。!?\"'`")
+    if len(short) <= 40 and lx.HOLLOW.match(short):
+        return f"只有占位符“{short[:20]}”"
+    if len(text) < 60 and lx.ERROR_MSG.search(text) and not lx.POLICY_WORD.search(text):
+        return "只有服务错误信息"
+    if len(_WORD.sub("", text)) <= 12 and lx.TRUNCATED.search(text):
+        return "回答在开头处被截断"
+    return ""
 
 
 def _mask_quotes(text: str) -> tuple[str, bool]:
