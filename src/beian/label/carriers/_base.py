@@ -48,6 +48,9 @@ class Carrier(ABC):
     kind: ClassVar[ContentKind]
     where: ClassVar[str]  # where the label lives, for `beian label show`
     magic: ClassVar[tuple[bytes, ...]] = ()  # file signatures checked by the default sniff
+    #: ``write`` copies the content bytes unchanged (kernel range copies), so the read-back check
+    #: after a write re-reads the label and the structure but does not hash the content again.
+    verbatim: ClassVar[bool] = False
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
