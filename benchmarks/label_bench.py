@@ -93,7 +93,9 @@ class ExifTool:
         self.run("-j", "-G1", "-a", str(path))
 
     def close(self) -> None:
-        self.run("-stay_open", "False")
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(b"-stay_open\nFalse\n")
+        self.proc.stdin.close()
         self.proc.wait(timeout=30)
 
 
@@ -113,11 +115,30 @@ def _photo(side: int = 1024) -> Image.Image:
     return Image.fromarray((base + rng.normal(0, 12, base.shape)).clip(0, 255).astype(np.uint8))
 
 
-_AUDIO = ("-f", "lavfi", "-i", "anoisesrc=color=pink:amplitude=0.2:duration=180:sample_rate=44100",
-          "-f", "lavfi", "-i", "sine=frequency=440:duration=180:sample_rate=44100",
-          "-filter_complex", "amix=inputs=2", "-ac", "2")
-_VIDEO = ("-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25:duration=60",
-          "-f", "lavfi", "-i", "sine=frequency=440:duration=60")
+_AUDIO = (
+    "-f",
+    "lavfi",
+    "-i",
+    "anoisesrc=color=pink:amplitude=0.2:duration=180:sample_rate=44100",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=frequency=440:duration=180:sample_rate=44100",
+    "-filter_complex",
+    "amix=inputs=2",
+    "-ac",
+    "2",
+)
+_VIDEO = (
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=size=1280x720:rate=25:duration=60",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=frequency=440:duration=60",
+)
 
 
 def _pdf(path: Path) -> None:
@@ -144,11 +165,26 @@ MAKERS: dict[str, tuple[str, Callable[[Path], None]]] = {
     "flac": ("3 min 44.1 kHz stereo", lambda p: _ff(p, *_AUDIO, "-c:a", "flac")),
     "ogg": ("3 min Vorbis q4", lambda p: _ff(p, *_AUDIO, "-c:a", "libvorbis", "-q:a", "4")),
     "m4a": ("3 min AAC 128 kbit/s", lambda p: _ff(p, *_AUDIO, "-c:a", "aac", "-b:a", "128k")),
-    "mp4": ("1 min 720p H.264", lambda p: _ff(
-        p, *_VIDEO, "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
-        "-c:a", "aac", "-shortest")),
-    "avi": ("1 min 720p MPEG-4", lambda p: _ff(
-        p, *_VIDEO, "-c:v", "mpeg4", "-q:v", "5", "-c:a", "libmp3lame", "-shortest")),
+    "mp4": (
+        "1 min 720p H.264",
+        lambda p: _ff(
+            p,
+            *_VIDEO,
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+        ),
+    ),
+    "avi": (
+        "1 min 720p MPEG-4",
+        lambda p: _ff(p, *_VIDEO, "-c:v", "mpeg4", "-q:v", "5", "-c:a", "libmp3lame", "-shortest"),
+    ),
     "pdf": ("20 pages", _pdf),
 }
 SUFFIX = {"jpeg": ".jpg", "tiff": ".tif"}
@@ -207,7 +243,7 @@ def measure(fmt: str, src: Path, exif: ExifTool, repeat: int) -> Row:
             got = verify_label(ours)
             assert got.ok and got.payload is not None, got.reasons
             label_json = got.payload.to_json()
-        t_exif = _ms(lambda: exif.write(theirs, label_json) if writable else exif.read(theirs))
+        t_exif = _ms(lambda j=label_json: exif.write(theirs, j) if writable else exif.read(theirs))
         t_verify = _ms(lambda: verify_label(ours))
         t_read = _ms(lambda: exif.read(ours))
         t_floor = _ms(lambda: _floor(src))
@@ -219,9 +255,15 @@ def measure(fmt: str, src: Path, exif: ExifTool, repeat: int) -> Row:
             floors.append(t_floor)
     med = statistics.median
     return Row(
-        fmt, MAKERS[fmt][0], src.stat().st_size,
+        fmt,
+        MAKERS[fmt][0],
+        src.stat().st_size,
         "write" if writable else "read (exiftool cannot write this format)",
-        med(adds), med(exifs), med(verifies), med(reads), med(floors),
+        med(adds),
+        med(exifs),
+        med(verifies),
+        med(reads),
+        med(floors),
     )
 
 

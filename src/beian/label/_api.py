@@ -150,24 +150,37 @@ def add_label(
     """
     p = Path(path)
     carrier, existing = _read_raw(p)
-    mark = explicit and not existing
-    with tempfile.TemporaryDirectory(dir=p.parent, prefix=".beian-label-") as work:
-        source = p
-        if mark:
+    if explicit and not existing:
+        with tempfile.TemporaryDirectory(dir=p.parent, prefix=".beian-label-") as work:
             from beian.label.explicit import apply_explicit
 
             source = Path(work) / f"marked{p.suffix}"
             shutil.copyfile(p, source)
             apply_explicit(source, carrier.kind, notice=notice)
-        content = _guard(source, lambda: carrier.content_digest(source))
-        if not payload.ProduceID:  # a stable content-derived id keeps relabelling idempotent
-            payload = payload.with_(ProduceID=content.hex()[:32])
-        code = make_code(digest_alg, payload.canonical_fields(), content, key)
-        final = payload.with_(ReservedCode1=code.render())
-        label_json = final.to_json()
-        if not mark and existing == [label_json]:
-            return LabelResult(p, carrier.name, final, changed=False, explicit=False)
-        write_checked(p, carrier, source, label_json, content)
+            return _label_from(p, carrier, source, existing, payload, key, digest_alg)
+    return _label_from(p, carrier, p, existing, payload, key, digest_alg)
+
+
+def _label_from(
+    p: Path,
+    carrier: Carrier,
+    source: Path,
+    existing: list[str],
+    payload: LabelPayload,
+    key: KeyLike | None,
+    digest_alg: DigestAlgorithm,
+) -> LabelResult:
+    """Write ``source`` (the file itself, or its explicitly marked copy) labelled to ``p``."""
+    mark = source != p
+    content = _guard(source, lambda: carrier.content_digest(source))
+    if not payload.ProduceID:  # a stable content-derived id keeps relabelling idempotent
+        payload = payload.with_(ProduceID=content.hex()[:32])
+    code = make_code(digest_alg, payload.canonical_fields(), content, key)
+    final = payload.with_(ReservedCode1=code.render())
+    label_json = final.to_json()
+    if not mark and existing == [label_json]:
+        return LabelResult(p, carrier.name, final, changed=False, explicit=False)
+    write_checked(p, carrier, source, label_json, content)
     return LabelResult(p, carrier.name, final, changed=True, explicit=mark)
 
 

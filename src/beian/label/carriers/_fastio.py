@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from beian.io import atomic_path
+
 __all__ = ["Piece", "Span", "hash_spans", "mapped", "splice"]
 
 Span = tuple[int, int]  # (offset, length) in the source file
@@ -87,7 +89,14 @@ def _copy_range(src: int, dst: int, offset: int, length: int) -> None:
 
 
 def splice(src: Path, dst: Path, pieces: Iterable[Piece]) -> None:
-    """Write ``dst`` from new byte strings and ``(offset, length)`` ranges of ``src``."""
+    """Write ``dst`` from new byte strings and ``(offset, length)`` ranges of ``src``.
+
+    ``dst`` may be ``src`` itself: the result is then written beside it and renamed over it.
+    """
+    if dst.exists() and os.path.samefile(src, dst):
+        with atomic_path(dst, suffix=dst.suffix) as tmp:
+            splice(src, tmp, pieces)
+        return
     with open(src, "rb") as fi, open(dst, "wb") as fo:
         fi_no, fo_no = fi.fileno(), fo.fileno()
         for piece in _merged(pieces):

@@ -1,16 +1,38 @@
-"""WebP: an ``XMP `` chunk, with the ``VP8X`` header's XMP flag set (added when absent)."""
+"""WebP: an ``XMP `` chunk, with the ``VP8X`` header's XMP flag set (added when absent).
+
+Only chunk headers are read; the labelled copy is spliced from the original's chunks. The content
+digest covers the image chunks (``VP8 ``, ``VP8L``, ``ALPH``, ``ANIM``, ``ANMF``), so adding the
+``VP8X`` header or metadata never changes it.
+"""
 
 from __future__ import annotations
 
 import struct
 from pathlib import Path
 
-from beian.label.carriers._base import Carrier, corrupt, pixel_digest, register_carrier
-from beian.label.carriers._riff import build_riff, parse_riff
+from beian.label.carriers._base import Carrier, corrupt, register_carrier
+from beian.label.carriers._fastio import Piece, hash_spans, mapped
+from beian.label.carriers._riff import RiffChunk, chunk_bytes, riff_chunks, write_riff
 from beian.label.carriers._xmp import build_xmp, find_label
 
 _XMP_FLAG = 0x04
 _ALPHA_FLAG = 0x10
+_IMAGE = (b"VP8 ", b"VP8L", b"ALPH", b"ANIM", b"ANMF")
+
+
+def _payload(view: memoryview, c: RiffChunk) -> bytes:
+    return bytes(view[c.start + 8 : c.start + 8 + c.n])
+
+
+def _vp8x(src: Path) -> bytes:
+    """A ``VP8X`` header for a simple-format file (size and alpha from Pillow's header read)."""
+    from PIL import Image
+
+    with Image.open(src) as im:
+        w, h = im.size
+        alpha = "A" in im.getbands()
+    flags = _XMP_FLAG | (_ALPHA_FLAG if alpha else 0)
+    return bytes([flags, 0, 0, 0]) + struct.pack("<I", w - 1)[:3] + struct.pack("<I", h - 1)[:3]
 
 
 @register_carrier
@@ -19,41 +41,36 @@ class WebpCarrier(Carrier):
     suffixes = (".webp",)
     kind = "image"
     where = "RIFF XMP 块 TC260:AIGC"
+    verbatim = True
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
         return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
 
     def read(self, path: Path) -> list[str]:
-        chunks = parse_riff(path.read_bytes(), b"WEBP", path)
-        return [t for c, p in chunks if c == b"XMP " for t in find_label(p)]
+        with mapped(path) as view:
+            chunks = riff_chunks(path, view, b"WEBP")
+            return [t for c in chunks if c.fourcc == b"XMP " for t in find_label(_payload(view, c))]
 
     def write(self, src: Path, dst: Path, label_json: str) -> None:
-        chunks = parse_riff(src.read_bytes(), b"WEBP", src)
-        old = next((p for c, p in chunks if c == b"XMP "), None)
-        chunks = [(c, p) for c, p in chunks if c != b"XMP "]
-        if not chunks:
-            raise corrupt(src, "WebP 没有图像块")
-        if chunks[0][0] == b"VP8X":
-            head = bytearray(chunks[0][1])
-            head[0] |= _XMP_FLAG
-            chunks[0] = (b"VP8X", bytes(head))
+        with mapped(src) as view:
+            chunks = riff_chunks(src, view, b"WEBP")
+            old = next((_payload(view, c) for c in chunks if c.fourcc == b"XMP "), None)
+            kept = [c for c in chunks if c.fourcc != b"XMP "]
+            if not kept:
+                raise corrupt(src, "WebP 没有图像块")
+            head = _payload(view, kept[0]) if kept[0].fourcc == b"VP8X" else None
+        pieces: list[Piece] = [p for c in kept for p in c.pieces()]
+        if head is not None:
+            vp8x = bytes([head[0] | _XMP_FLAG]) + head[1:]
+            pieces[0] = chunk_bytes(b"VP8X", vp8x)
         else:
-            from PIL import Image
-
-            with Image.open(src) as im:
-                w, h = im.size
-                alpha = "A" in im.getbands()
-            flags = _XMP_FLAG | (_ALPHA_FLAG if alpha else 0)
-            vp8x = (
-                bytes([flags, 0, 0, 0])
-                + struct.pack("<I", w - 1)[:3]
-                + struct.pack("<I", h - 1)[:3]
-            )
-            chunks.insert(0, (b"VP8X", vp8x))
-        chunks.append((b"XMP ", build_xmp(label_json, old)))
-        dst.write_bytes(build_riff(b"WEBP", chunks))
+            pieces.insert(0, chunk_bytes(b"VP8X", _vp8x(src)))
+        write_riff(src, dst, b"WEBP", [*pieces, chunk_bytes(b"XMP ", build_xmp(label_json, old))])
 
     def content_digest(self, path: Path) -> bytes:
-        parse_riff(path.read_bytes(), b"WEBP", path)
-        return pixel_digest(path)
+        with mapped(path) as view:
+            chunks = riff_chunks(path, view, b"WEBP")
+            if not any(c.fourcc in _IMAGE for c in chunks):
+                raise corrupt(path, "WebP 没有图像块")
+            return hash_spans(view, [(c.start, c.n + 8) for c in chunks if c.fourcc in _IMAGE])
