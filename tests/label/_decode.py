@@ -62,6 +62,8 @@ def decoded(path: Path) -> str:
 
         assert mutagen.File(path) is not None  # mutagen still parses it
         return ffmpeg_md5(path)
+    if suffix == ".avi":
+        return ffmpeg_md5(path)
     if suffix == ".pdf":
         import pikepdf
 

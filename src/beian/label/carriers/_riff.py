@@ -56,9 +56,12 @@ def chunk_bytes(fourcc: bytes, payload: bytes) -> bytes:
     )
 
 
-def write_riff(src: Path, dst: Path, form: bytes, pieces: list[Piece]) -> None:
-    """``dst`` = RIFF header + ``form`` + ``pieces`` (new bytes and ranges of ``src``)."""
+def write_riff(
+    src: Path, dst: Path, form: bytes, pieces: list[Piece], after: list[Piece] | None = None
+) -> None:
+    """``dst`` = RIFF header + ``form`` + ``pieces`` (new bytes and ranges of ``src``), then
+    ``after`` (what follows the RIFF chunk, e.g. OpenDML ``AVIX`` parts; not counted in it)."""
     size = 4 + sum(len(p) if isinstance(p, bytes) else p[1] for p in pieces)
     if size > 0xFFFFFFFF:
         raise corrupt(src, "RIFF 文件超过 4 GB")
-    splice(src, dst, [b"RIFF" + struct.pack("<I", size) + form, *pieces])
+    splice(src, dst, [b"RIFF" + struct.pack("<I", size) + form, *pieces, *(after or [])])

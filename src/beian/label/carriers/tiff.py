@@ -48,7 +48,7 @@ def _xmp(tiff: Tiff, view: memoryview, ifd: Ifd) -> bytes | None:
     return None if entry is None else tiff.value(view, entry)
 
 
-def _page_digest(path: Path, tiff: Tiff, view: memoryview, ifd: Ifd, h: "hashlib._Hash") -> None:
+def _page_digest(path: Path, tiff: Tiff, view: memoryview, ifd: Ifd, h: hashlib._Hash) -> None:
     for tag in _STRUCTURE:
         e = ifd.get(tag)
         if e is not None:
