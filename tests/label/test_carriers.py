@@ -36,6 +36,7 @@ EXIFTOOL_GROUPS: dict[str, set[str]] = {
     "sample.ogg": {"Vorbis:Aigc"},
     "sample.mp4": {"Keys:AIGC"},
     "sample.mov": {"Keys:AIGC"},
+    "sample.avi": {"RIFF:Unknown_AIGC"},
     "sample.pdf": {"PDF:AIGC"},
     "sample.docx": {"XML:AIGC"},
     "sample.xlsx": {"XML:AIGC"},
