@@ -82,7 +82,8 @@ def read_tiff(path: Path, view: memoryview) -> Tiff:
         raise corrupt(path, "BigTIFF 暂不支持")
     if magic != 42:
         raise corrupt(path, "缺少 TIFF 文件头")
-    ifds, pointer, seen = [], 4, set()
+    ifds: list[Ifd] = []
+    pointer, seen = 4, set[int]()
     while offset:
         if offset in seen or len(ifds) >= _MAX_IFDS or offset + 2 > size:
             raise corrupt(path, "TIFF 目录链损坏")
