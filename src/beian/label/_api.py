@@ -67,6 +67,12 @@ class VerifyResult:
     key_id: str | None = None
     propagated: bool = False  # the label carries propagator fields (second link checked)
     propagator_key_id: str | None = None
+    propagator_signature_checked: bool = False
+    #: Each link on its own: the producer's ReservedCode1, the propagator's ReservedCode2
+    #: (``None`` when there is no propagation link). A forged propagator field fails the second
+    #: link while the first still holds.
+    producer_ok: bool | None = None
+    propagator_ok: bool | None = None
     reasons: list[Finding] = field(default_factory=list)
 
 
@@ -200,8 +206,19 @@ def write_checked(
             raise corrupt(path, "写入标识改变了内容摘要")
 
 
-def verify_label(path: str | os.PathLike[str], pubkey: PubKeyLike | None = None) -> VerifyResult:
-    """Check the label: present, unique, well-formed, content unaltered, signature valid."""
+def verify_label(
+    path: str | os.PathLike[str],
+    pubkey: PubKeyLike | None = None,
+    *,
+    propagator_pubkey: PubKeyLike | None = None,
+) -> VerifyResult:
+    """Check the label: present, unique, well-formed, content unaltered, signatures valid.
+
+    Both links of the propagation chain are checked on their own: ``ReservedCode1`` against the
+    producer's ``pubkey`` and ``ReservedCode2`` against the ``propagator_pubkey`` (each
+    signature only when its key is given); :attr:`VerifyResult.producer_ok` and
+    :attr:`VerifyResult.propagator_ok` say which link holds.
+    """
     p = Path(path)
     res = VerifyResult(path=p, ok=False)
     try:
@@ -209,7 +226,13 @@ def verify_label(path: str | os.PathLike[str], pubkey: PubKeyLike | None = None)
     except InputError as exc:
         return _fail(res, _codes.LBL_CORRUPT, exc.what, exc.fix)
     res.carrier = carrier.name
-    return check_labels(res, labels, lambda: _guard(p, lambda: carrier.content_digest(p)), pubkey)
+    return check_labels(
+        res,
+        labels,
+        lambda: _guard(p, lambda: carrier.content_digest(p)),
+        pubkey,
+        propagator_pubkey,
+    )
 
 
 def _fail(res: VerifyResult, fc: FindingCode, message: str, fix: str | None = None) -> VerifyResult:
@@ -223,6 +246,7 @@ def check_labels(
     labels: list[str],
     content_digest: Callable[[], bytes],
     pubkey: PubKeyLike | None,
+    propagator_pubkey: PubKeyLike | None = None,
 ) -> VerifyResult:
     """The checks shared by files and texts: fill ``res`` from the raw labels found."""
     if not labels:
@@ -254,12 +278,21 @@ def check_labels(
         return cache[0]
 
     try:
+        before = len(res.reasons)
         _check_producer(res, payload, code, content, pubkey)
-        _check_propagator(res, payload, content)
+        res.producer_ok = not _blocking(res.reasons[before:])
+        before = len(res.reasons)
+        _check_propagator(res, payload, content, propagator_pubkey)
+        if res.propagated or propagator_pubkey is not None:
+            res.propagator_ok = not _blocking(res.reasons[before:])
     except InputError as exc:
         return _fail(res, _codes.LBL_CORRUPT, exc.what, exc.fix)
-    res.ok = not any(r.severity is Severity.BLOCKING for r in res.reasons)
+    res.ok = not _blocking(res.reasons)
     return res
+
+
+def _blocking(reasons: list[Finding]) -> bool:
+    return any(r.severity is Severity.BLOCKING for r in reasons)
 
 
 def _check_producer(
@@ -285,21 +318,39 @@ def _check_producer(
     res.signed = code.signature is not None
     res.key_id = code.key_id
     if pubkey is not None:
-        pub = load_public_key(pubkey)
+        _check_signature(res, code, pubkey, propagator=False)
+
+
+def _check_signature(
+    res: VerifyResult, code: IntegrityCode, pubkey: PubKeyLike, *, propagator: bool
+) -> None:
+    """The Ed25519 signature of one link against the key its signer is expected to hold."""
+    pub = load_public_key(pubkey)
+    if propagator:
+        res.propagator_signature_checked = True
+        unsigned, bad = _codes.LBL_PROPAGATION_UNSIGNED, _codes.LBL_PROPAGATION_BAD_SIGNATURE
+        who, fix = "传播者", "传播时请用 `beian label propagate --key 私钥` 签名"
+    else:
         res.signature_checked = True
-        if not res.signed:
-            _fail(res, _codes.LBL_UNSIGNED, "标识未签名", "加标识时请用 --key 指定私钥")
-        elif code.key_id != key_id(pub) or not code.signature_valid(pub):
-            _fail(
-                res, _codes.LBL_BAD_SIGNATURE, "签名与给定公钥不符：标识可能被伪造或复制到其他内容"
-            )
+        unsigned, bad = _codes.LBL_UNSIGNED, _codes.LBL_BAD_SIGNATURE
+        who, fix = "", "加标识时请用 --key 指定私钥"
+    if code.signature is None:
+        _fail(res, unsigned, f"{who}标识未签名" if who else "标识未签名", fix)
+    elif code.key_id != key_id(pub) or not code.signature_valid(pub):
+        _fail(res, bad, f"{who}签名与给定公钥不符：标识可能被伪造或复制到其他内容")
 
 
 def _check_propagator(
-    res: VerifyResult, payload: LabelPayload, content: Callable[[], bytes]
+    res: VerifyResult,
+    payload: LabelPayload,
+    content: Callable[[], bytes],
+    pubkey: PubKeyLike | None,
 ) -> None:
     """The second link: ReservedCode2 over the content and every field but itself."""
     if not payload.propagated:
+        if pubkey is not None:
+            res.propagator_signature_checked = True
+            _fail(res, _codes.LBL_PROPAGATION_UNSIGNED, "要求核验传播者签名，但标识没有传播信息")
         return
     res.propagated = True
     fix = "请用 `beian label propagate 文件 --propagator 编码` 重新写入传播信息"
@@ -318,6 +369,11 @@ def _check_propagator(
             "ReservedCode2 为空或不是本工具的完整性码，无法核验传播环节",
             fix,
         )
+        if pubkey is not None:
+            res.propagator_signature_checked = True
+            _fail(
+                res, _codes.LBL_PROPAGATION_UNSIGNED, "ReservedCode2 未签名，无法用传播者公钥核验"
+            )
         return
     res.propagator_key_id = code.key_id
     if digest(code.alg, payload.propagator_fields(), content()) != code.digest:
@@ -326,3 +382,5 @@ def _check_propagator(
             _codes.LBL_PROPAGATION_ALTERED,
             "ReservedCode2 与内容或标识字段不符：传播后内容或字段被改动",
         )
+    if pubkey is not None:
+        _check_signature(res, code, pubkey, propagator=True)
