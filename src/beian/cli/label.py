@@ -81,6 +81,13 @@ def add(
         Path | None, typer.Option("--key", help="Ed25519 私钥 PEM，用于签名（可选）")
     ] = None,
     digest: Annotated[Digest, typer.Option("--digest", help="摘要算法")] = Digest.sha256,
+    iptc: Annotated[
+        bool,
+        typer.Option(
+            "--iptc",
+            help="同时在图片的 XMP 中写入 IPTC digitalSourceType = trainedAlgorithmicMedia（供境外平台识别）",
+        ),
+    ] = False,
 ) -> None:
     """为文件添加隐式标识（原子写入，重复执行不会产生第二个标识）。"""
     from beian.label import LabelPayload, add_label, load_private_key
@@ -100,7 +107,13 @@ def add(
     for f in _files(files):
         try:
             r = add_label(
-                f, base, explicit=explicit, key=priv, digest_alg=digest.value, notice=notice
+                f,
+                base,
+                explicit=explicit,
+                key=priv,
+                digest_alg=digest.value,
+                notice=notice,
+                digital_source_type="trainedAlgorithmicMedia" if iptc else None,
             )
         except BeianError as exc:
             counts["失败"] += 1

@@ -16,6 +16,7 @@ from beian.label._api import (
     verify_label,
 )
 from beian.label._integrity import IntegrityCode, key_id, load_private_key, load_public_key
+from beian.label._iptc import IPTC_SOURCE_TYPES, read_digital_source_type
 from beian.label._payload import (
     LABEL_VALUES,
     LabelCharsetError,
@@ -36,6 +37,7 @@ from beian.label.explicit import (
 
 __all__ = [
     "DEFAULT_NOTICE",
+    "IPTC_SOURCE_TYPES",
     "LABEL_VALUES",
     "UNKNOWN_PRODUCER",
     "Carrier",
@@ -59,6 +61,7 @@ __all__ = [
     "producer_code",
     "producer_code_from_uscc",
     "propagate_label",
+    "read_digital_source_type",
     "read_label",
     "register_carrier",
     "supported_suffixes",

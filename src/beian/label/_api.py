@@ -145,6 +145,7 @@ def add_label(
     key: KeyLike | None = None,
     digest_alg: DigestAlgorithm = "sha256",
     notice: str | None = None,
+    digital_source_type: str | None = None,
 ) -> LabelResult:
     """Label a file in place, atomically and idempotently.
 
@@ -152,10 +153,16 @@ def add_label(
     ``ReservedCode1`` is replaced by the integrity code (signed with Ed25519 when ``key`` is
     given). With ``explicit=True`` an explicit mark is added first (text, image, audio, video)
     unless the file already carries a label (so labelling twice never marks twice). A truncated
-    or malformed file raises :class:`InputError` and is left untouched.
+    or malformed file raises :class:`InputError` and is left untouched. ``digital_source_type``
+    (an IPTC NewsCode name, e.g. ``"trainedAlgorithmicMedia"``) also writes
+    ``Iptc4xmpExt:DigitalSourceType`` into the XMP of an image.
     """
     p = Path(path)
     carrier, existing = _read_raw(p)
+    if digital_source_type is not None:
+        from beian.label._iptc import iptc_extra
+
+        carrier.extra_xmp = iptc_extra(carrier, p, digital_source_type, payload.Label)
     if explicit and not existing:
         with tempfile.TemporaryDirectory(dir=p.parent, prefix=".beian-label-") as work:
             from beian.label.explicit import apply_explicit
@@ -184,10 +191,22 @@ def _label_from(
     code = make_code(digest_alg, payload.canonical_fields(), content, key)
     final = payload.with_(ReservedCode1=code.render())
     label_json = final.to_json()
-    if not mark and existing == [label_json]:
+    if not mark and existing == [label_json] and _has_extra_xmp(carrier, p):
         return LabelResult(p, carrier.name, final, changed=False, explicit=False)
     write_checked(p, carrier, source, label_json, content)
     return LabelResult(p, carrier.name, final, changed=True, explicit=mark)
+
+
+def _has_extra_xmp(carrier: Carrier, path: Path) -> bool:
+    """Whether the file already holds every extra XMP property this call would write."""
+    if not carrier.extra_xmp:
+        return True
+    from beian.label.carriers._xmp import xmp_value
+
+    packets = carrier.xmp_packets(path)
+    return all(
+        any(xmp_value(x, key) == value for x in packets) for key, value in carrier.extra_xmp.items()
+    )
 
 
 def write_checked(

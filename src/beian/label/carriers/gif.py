@@ -74,6 +74,12 @@ class GifCarrier(Carrier):
     where = "XMP 应用扩展 TC260:AIGC"
     magic = (b"GIF87a", b"GIF89a")
     verbatim = True
+    supports_xmp = True
+
+    def xmp_packets(self, path: Path) -> list[bytes]:
+        with mapped(path) as data:
+            _, blocks = _blocks(path, data)
+            return [x for b in blocks if (x := _xmp_of(data, b)) is not None]
 
     def read(self, path: Path) -> list[str]:
         with mapped(path) as data:
@@ -85,7 +91,7 @@ class GifCarrier(Carrier):
             header, blocks = _blocks(src, data)
             old = next((x for b in blocks if (x := _xmp_of(data, b)) is not None), None)
             kept = [b for b in blocks if not _is_app(data, b)]
-        xmp = build_xmp(label_json, old)
+        xmp = build_xmp(label_json, old, self.extra_xmp)
         if b"\x00" in xmp:
             raise corrupt(src, "XMP 含 NUL 字节")
         # extensions need 89a

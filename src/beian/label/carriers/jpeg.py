@@ -108,6 +108,16 @@ class JpegCarrier(Carrier):
     where = "APP1 XMP TC260:AIGC"
     magic = (b"\xff\xd8\xff",)
     verbatim = True
+    supports_xmp = True
+
+    def xmp_packets(self, path: Path) -> list[bytes]:
+        with mapped(path) as view:
+            layout = _layout(path, view)
+            return [
+                _payload(view, s)[len(XMP_HEADER) :]
+                for s in layout.segments
+                if _is_app1(view, s, XMP_HEADER)
+            ]
 
     def read(self, path: Path) -> list[str]:
         with mapped(path) as view:
@@ -129,7 +139,7 @@ class JpegCarrier(Carrier):
                 _without_exif_label(view, s) if _is_app1(view, s, EXIF_HEADER) else s.whole
                 for s in kept
             ]
-        payload = XMP_HEADER + build_xmp(label_json, old)
+        payload = XMP_HEADER + build_xmp(label_json, old, self.extra_xmp)
         if len(payload) + 2 > 0xFFFF:
             raise corrupt(src, "已有 XMP 过大，无法放入单个 APP1 段")
         # After JFIF (APP0) / Exif (APP1) at the start, as readers expect.

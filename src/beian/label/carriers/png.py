@@ -20,7 +20,7 @@ from pathlib import Path
 
 from beian.label.carriers._base import Carrier, corrupt, register_carrier
 from beian.label.carriers._fastio import Piece, hash_spans, mapped, splice
-from beian.label.carriers._xmp import find_label, strip_label
+from beian.label.carriers._xmp import build_xmp, find_label, strip_label
 
 _SIG = b"\x89PNG\r\n\x1a\n"
 _XMP_KEY = b"XML:com.adobe.xmp"
@@ -105,6 +105,16 @@ class PngCarrier(Carrier):
     where = "tEXt AIGC"
     magic = (_SIG,)
     verbatim = True
+    supports_xmp = True
+
+    def xmp_packets(self, path: Path) -> list[bytes]:
+        with mapped(path) as view:
+            return [
+                _itxt(body)[1]
+                for c in _layout(path, view)
+                if c.ctype == b"iTXt"
+                and (body := _body(path, view, c)).startswith(_XMP_KEY + b"\x00")
+            ]
 
     def read(self, path: Path) -> list[str]:
         with mapped(path) as view:
@@ -134,6 +144,8 @@ class PngCarrier(Carrier):
                 pieces.append(c.whole)
         new = [_chunk(b"tEXt", b"AIGC\x00" + label_json.encode("ascii"))]
         xmp = strip_label(old_xmp) if old_xmp is not None else None
+        if self.extra_xmp:  # e.g. IPTC DigitalSourceType, in XMP without a second label
+            xmp = build_xmp(None, xmp, self.extra_xmp)
         if xmp is not None:  # other XMP properties stay, without a second label
             new.append(_chunk(b"iTXt", _XMP_KEY + b"\x00\x00\x00\x00\x00" + xmp))
         splice(src, dst, [(0, 8), chunks[0].whole, *new, *pieces])

@@ -76,6 +76,12 @@ class TiffCarrier(Carrier):
     where = "标签 0x2BC XMP TC260:AIGC"
     magic = (b"II*\x00", b"MM\x00*")
     verbatim = True
+    supports_xmp = True
+
+    def xmp_packets(self, path: Path) -> list[bytes]:
+        with mapped(path) as view:
+            tiff = read_tiff(path, view)
+            return [x for ifd in tiff.ifds if (x := _xmp(tiff, view, ifd))]
 
     def read(self, path: Path) -> list[str]:
         with mapped(path) as view:
@@ -89,7 +95,7 @@ class TiffCarrier(Carrier):
             def change(i: int, ifd: Ifd) -> tuple[int, bytes | None] | None:
                 old = _xmp(tiff, view, ifd)
                 if i == 0:
-                    return _XMP_TAG, build_xmp(label_json, old)
+                    return _XMP_TAG, build_xmp(label_json, old, self.extra_xmp)
                 if old is not None and find_label(old):
                     return _XMP_TAG, strip_label(old)
                 return None

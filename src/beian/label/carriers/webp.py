@@ -42,6 +42,12 @@ class WebpCarrier(Carrier):
     kind = "image"
     where = "RIFF XMP 块 TC260:AIGC"
     verbatim = True
+    supports_xmp = True
+
+    def xmp_packets(self, path: Path) -> list[bytes]:
+        with mapped(path) as view:
+            chunks = riff_chunks(path, view, b"WEBP")
+            return [_payload(view, c) for c in chunks if c.fourcc == b"XMP "]
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
@@ -66,7 +72,12 @@ class WebpCarrier(Carrier):
             pieces[0] = chunk_bytes(b"VP8X", vp8x)
         else:
             pieces.insert(0, chunk_bytes(b"VP8X", _vp8x(src)))
-        write_riff(src, dst, b"WEBP", [*pieces, chunk_bytes(b"XMP ", build_xmp(label_json, old))])
+        write_riff(
+            src,
+            dst,
+            b"WEBP",
+            [*pieces, chunk_bytes(b"XMP ", build_xmp(label_json, old, self.extra_xmp))],
+        )
 
     def content_digest(self, path: Path) -> bytes:
         with mapped(path) as view:
