@@ -29,10 +29,15 @@ from beian.label._text import label_text, verify_text_label
 from beian.label.carriers import Carrier, all_carriers, carrier_for, register_carrier
 from beian.label.explicit import (
     DEFAULT_NOTICE,
+    InterfaceNotice,
+    SceneMarker,
+    VoiceTurnMarker,
     explicit_audio_mark,
     explicit_image_mark,
     explicit_text_mark,
     explicit_video_mark,
+    find_notice,
+    interface_notice,
 )
 
 __all__ = [
@@ -42,10 +47,13 @@ __all__ = [
     "UNKNOWN_PRODUCER",
     "Carrier",
     "IntegrityCode",
+    "InterfaceNotice",
     "LabelCharsetError",
     "LabelPayload",
     "LabelResult",
+    "SceneMarker",
     "VerifyResult",
+    "VoiceTurnMarker",
     "add_label",
     "all_carriers",
     "carrier_for",
@@ -53,6 +61,8 @@ __all__ = [
     "explicit_image_mark",
     "explicit_text_mark",
     "explicit_video_mark",
+    "find_notice",
+    "interface_notice",
     "iter_label_files",
     "key_id",
     "label_text",
