@@ -319,6 +319,36 @@ def verify(
         raise typer.Exit(EXIT_BLOCKING)
 
 
+def c2pa(
+    files: Annotated[list[Path], typer.Argument(help=_FILES_HELP)],
+    cert: Annotated[
+        Path, typer.Option("--cert", help="签名证书链 PEM（叶证书在前，含 digitalSignature 用途）")
+    ],
+    key: Annotated[
+        Path, typer.Option("--key", help="与叶证书对应的私钥 PEM（EC、Ed25519 或 RSA）")
+    ],
+) -> None:
+    """为已加标识的文件写入 C2PA 清单（可选依赖 c2pa-python），供境外平台识别；须在加标识之后执行。"""
+    from beian.label import export_c2pa
+
+    table = Table(title="C2PA 清单")
+    for col in ("文件", "结果", "校验状态"):
+        table.add_column(col, overflow="fold")
+    failed = 0
+    for f in _files(files):
+        try:
+            status = export_c2pa(f, cert_chain=cert, private_key=key)
+        except BeianError as exc:
+            failed += 1
+            table.add_row(str(f), f"[red]失败：{exc.what}[/]", "-")
+            err_console.print(exc.render(), markup=False)
+            continue
+        table.add_row(str(f), "已写入", status.state)
+    console.print(table)
+    if failed:
+        raise typer.Exit(EXIT_ERROR)
+
+
 def _link(ok: bool | None) -> str:
     return "-" if ok is None else ("[green]通过[/]" if ok else "[red]未通过[/]")
 
@@ -369,4 +399,5 @@ def register(app: typer.Typer) -> None:
     sub.command("show")(show)
     sub.command("verify")(verify)
     sub.command("keygen")(keygen)
+    sub.command("c2pa")(c2pa)
     app.add_typer(sub, name="label")

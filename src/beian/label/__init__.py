@@ -15,6 +15,7 @@ from beian.label._api import (
     supported_suffixes,
     verify_label,
 )
+from beian.label._c2pa import C2paStatus, export_c2pa, read_c2pa
 from beian.label._integrity import IntegrityCode, key_id, load_private_key, load_public_key
 from beian.label._iptc import IPTC_SOURCE_TYPES, read_digital_source_type
 from beian.label._payload import (
@@ -45,6 +46,7 @@ __all__ = [
     "IPTC_SOURCE_TYPES",
     "LABEL_VALUES",
     "UNKNOWN_PRODUCER",
+    "C2paStatus",
     "Carrier",
     "IntegrityCode",
     "InterfaceNotice",
@@ -61,6 +63,7 @@ __all__ = [
     "explicit_image_mark",
     "explicit_text_mark",
     "explicit_video_mark",
+    "export_c2pa",
     "find_notice",
     "interface_notice",
     "iter_label_files",
@@ -71,6 +74,7 @@ __all__ = [
     "producer_code",
     "producer_code_from_uscc",
     "propagate_label",
+    "read_c2pa",
     "read_digital_source_type",
     "read_label",
     "register_carrier",

@@ -6,8 +6,8 @@ rewritten inside the room of the ``JUNK`` padding that follows it (ffmpeg and mo
 some), or a ``JUNK`` chunk before ``movi`` becomes the ``INFO`` list; failing both, a new ``INFO``
 list is appended at the end of a single-``RIFF`` file, and ``AIGC`` entries elsewhere are turned
 into ``JUNK`` of the same size. ffprobe reads the entry as format tag ``AIGC``; exiftool as
-``RIFF:AIGC``. The content digest covers every top-level chunk except ``INFO`` lists and ``JUNK``,
-plus anything after the first ``RIFF`` (OpenDML ``AVIX`` parts).
+``RIFF:AIGC``. The content digest covers every top-level chunk except ``INFO`` lists, ``JUNK`` and
+a ``C2PA`` manifest store, plus anything after the first ``RIFF`` (OpenDML ``AVIX`` parts).
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ class AviCarrier(Carrier):
             spans: list[Span] = [
                 (c.start, _padded(c))
                 for c in chunks
-                if not _is_info(view, c) and c.fourcc != b"JUNK"
+                if not _is_info(view, c) and c.fourcc not in (b"JUNK", b"C2PA")
             ]
             end = _riff_end(view)
             spans.append((end, max(0, len(view) - end)))

@@ -2,7 +2,8 @@
 
 The block walk below only finds block boundaries; the labelled copy is spliced from the
 original's byte ranges, so frames are copied by the kernel, byte for byte. The content digest
-covers the screen descriptor, the palettes and every block except the XMP extension and comments.
+covers the screen descriptor, the palettes and every block except the XMP and C2PA extensions and
+comments.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from beian.label.carriers._xmp import build_xmp, find_label
 
 _APP_ID = b"\x21\xff\x0bXMP DataXMP"
 _TRAILER = b"\x01" + bytes(range(255, -1, -1)) + b"\x00"  # 258 bytes
+_C2PA_ID = b"\x21\xff\x0bC2PA_GIF"  # a C2PA manifest store (metadata, like XMP)
 
 
 def _skip_subblocks(data: memoryview, pos: int, path: Path) -> int:
@@ -66,6 +68,12 @@ def _is_app(data: memoryview, span: Span) -> bool:
     return bytes(data[span[0] : span[0] + len(_APP_ID)]) == _APP_ID
 
 
+def _is_metadata(data: memoryview, span: Span) -> bool:
+    """XMP and C2PA application extensions and comments: not part of the image."""
+    head = bytes(data[span[0] : span[0] + len(_APP_ID)])
+    return head.startswith((_APP_ID, _C2PA_ID, b"\x21\xfe"))
+
+
 @register_carrier
 class GifCarrier(Carrier):
     name = "GIF"
@@ -100,9 +108,5 @@ class GifCarrier(Carrier):
     def content_digest(self, path: Path) -> bytes:
         with mapped(path) as data:
             header, blocks = _blocks(path, data)
-            kept = [
-                b
-                for b in blocks
-                if not _is_app(data, b) and bytes(data[b[0] : b[0] + 2]) != b"\x21\xfe"
-            ]
+            kept = [b for b in blocks if not _is_metadata(data, b)]
             return hash_spans(data, [(6, header - 6), *kept])
