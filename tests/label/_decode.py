@@ -38,6 +38,19 @@ def exiftool_tags(path: Path) -> dict[str, str]:
     return dict(exiftool_labels(path))
 
 
+def ffprobe_tags(path: Path) -> dict[str, str]:
+    """The container's format tags as ffprobe reads them."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format_tags", "-of", "json", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    tags: dict[str, str] = json.loads(out)["format"].get("tags", {})
+    return tags
+
+
 def ffmpeg_md5(path: Path) -> str:
     out = subprocess.run(
         [

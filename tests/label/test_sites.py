@@ -4,7 +4,6 @@ of the media does not)."""
 
 from __future__ import annotations
 
-import json
 import struct
 import subprocess
 from collections.abc import Callable
@@ -13,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from beian.label import LabelPayload, add_label, carrier_for, read_label, verify_label
-from tests.label._decode import decoded, exiftool_labels, exiftool_tags, ffmpeg_md5
+from tests.label._decode import (
+    decoded,
+    exiftool_labels,
+    exiftool_tags,
+    ffmpeg_md5,
+    ffprobe_tags,
+)
 
 PAYLOAD = LabelPayload(Label="1", ContentProducer="0011" + "91110108551385082Q" + "00000")
 
@@ -24,24 +29,17 @@ def _exiftool(path: Path, *args: str) -> None:
     )
 
 
-def _ffprobe_tags(path: Path) -> dict[str, str]:
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "format_tags", "-of", "json", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout
-    tags: dict[str, str] = json.loads(out)["format"].get("tags", {})
-    return tags
-
-
-def test_jpeg_label_in_exif_user_comment_is_read(make_sample: Callable[..., Path]) -> None:
-    """A label only in EXIF UserComment (written by exiftool) is read and verifies."""
+def _labelled_jpeg(make_sample: Callable[..., Path]) -> tuple[Path, LabelPayload]:
     path = make_sample("sample.jpg")
     add_label(path, PAYLOAD)
     label = read_label(path)
     assert label is not None
+    return path, label
+
+
+def test_jpeg_label_in_exif_user_comment_is_read(make_sample: Callable[..., Path]) -> None:
+    """A label only in EXIF UserComment (written by exiftool) is read and verifies."""
+    path, label = _labelled_jpeg(make_sample)
     _exiftool(path, f"-UserComment={label.to_json()}", "-XMP:all=")
     assert set(exiftool_tags(path)) == {"ExifIFD:UserComment"}
     assert carrier_for(path).read(path) == [label.to_json()]
@@ -50,10 +48,7 @@ def test_jpeg_label_in_exif_user_comment_is_read(make_sample: Callable[..., Path
 
 def test_jpeg_xmp_and_exif_labels_are_two_labels(make_sample: Callable[..., Path]) -> None:
     """XMP + UserComment with the same label: BA-LBL-009; rewriting blanks the comment."""
-    path = make_sample("sample.jpg")
-    add_label(path, PAYLOAD)
-    label = read_label(path)
-    assert label is not None
+    path, label = _labelled_jpeg(make_sample)
     _exiftool(path, f"-UserComment={label.to_json()}", "-Artist=someone")
     assert set(exiftool_tags(path)) == {"ExifIFD:UserComment", "XMP-TC260:Aigc"}
     assert [r.code for r in verify_label(path).reasons] == ["BA-LBL-009"]
@@ -91,7 +86,7 @@ def test_avi_info_label_read_by_ffprobe_and_exiftool(
         add_label(path, PAYLOAD.with_(Label=label))
         got = read_label(path)
         assert got is not None and got.Label == label
-        assert _ffprobe_tags(path)["AIGC"] == got.to_json()
+        assert ffprobe_tags(path)["AIGC"] == got.to_json()
         assert list(exiftool_tags(path).values()) == [got.to_json()]
         assert verify_label(path).ok
     assert ffmpeg_md5(path) == md5

@@ -22,6 +22,10 @@ class RiffChunk:
     def payload(self) -> tuple[int, int]:
         return self.start + 8, self.n
 
+    def text(self, view: memoryview) -> str:
+        """The payload as text (a NUL-terminated INFO value or a label chunk)."""
+        return bytes(view[self.start + 8 : self.start + 8 + self.n]).rstrip(b"\0").decode("latin-1")
+
     def pieces(self) -> list[Piece]:
         """The chunk as splice pieces (header and payload copied, the pad byte written)."""
         return [(self.start, 8 + self.n), *([b"\x00"] if self.n & 1 else [])]

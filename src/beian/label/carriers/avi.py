@@ -125,7 +125,7 @@ class AviCarrier(Carrier):
     def read(self, path: Path) -> list[str]:
         with mapped(path) as view:
             return [
-                bytes(view[e.start + 8 : e.start + 8 + e.n]).rstrip(b"\0").decode("latin-1")
+                e.text(view)
                 for c in _chunks(path, view)
                 if _is_info(view, c)
                 for e in _entries(path, view, c)

@@ -35,11 +35,7 @@ class WavCarrier(Carrier):
 
     def read(self, path: Path) -> list[str]:
         with mapped(path) as view:
-            return [
-                bytes(view[c.start + 8 : c.start + 8 + c.n]).rstrip(b"\x00").decode("latin-1")
-                for c in _chunks(path, view)
-                if c.fourcc == b"AIGC"
-            ]
+            return [c.text(view) for c in _chunks(path, view) if c.fourcc == b"AIGC"]
 
     def write(self, src: Path, dst: Path, label_json: str) -> None:
         with mapped(src) as view:
