@@ -153,4 +153,4 @@ class FlacCarrier(Carrier):
     def content_digest(self, path: Path) -> bytes:
         with mapped(path) as view:
             layout = _layout(path, view)
-            return hash_spans(view, [(layout.frames, layout.size - layout.frames)])
+            return hash_spans(view, [(layout.frames, layout.size - layout.frames)], lengths=False)

@@ -154,4 +154,4 @@ class Mp3Carrier(Carrier):
     def content_digest(self, path: Path) -> bytes:
         with mapped(path) as view:
             layout = _layout(path, view)
-            return hash_spans(view, [(layout.start, layout.end - layout.start)])
+            return hash_spans(view, [(layout.start, layout.end - layout.start)], lengths=False)

@@ -6,10 +6,11 @@ the new ``AIGC`` chunk at the end. The content digest covers ``fmt `` and ``data
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from beian.label.carriers._base import Carrier, corrupt, register_carrier
-from beian.label.carriers._fastio import Piece, hash_spans, mapped
+from beian.label.carriers._fastio import Piece, mapped
 from beian.label.carriers._riff import RiffChunk, chunk_bytes, riff_chunks, write_riff
 
 
@@ -44,8 +45,10 @@ class WavCarrier(Carrier):
         write_riff(src, dst, b"WAVE", [*pieces, chunk_bytes(b"AIGC", label_json.encode("ascii"))])
 
     def content_digest(self, path: Path) -> bytes:
+        h = hashlib.sha256()
         with mapped(path) as view:
-            spans = [
-                (c.start, c.n + 8) for c in _chunks(path, view) if c.fourcc in (b"fmt ", b"data")
-            ]
-            return hash_spans(view, spans)
+            for c in _chunks(path, view):
+                if c.fourcc in (b"fmt ", b"data"):
+                    h.update(c.fourcc + c.n.to_bytes(8, "little"))
+                    h.update(view[c.start + 8 : c.start + 8 + c.n])
+        return h.digest()
