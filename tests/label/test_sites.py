@@ -62,32 +62,38 @@ def test_jpeg_xmp_and_exif_labels_are_two_labels(make_sample: Callable[..., Path
     assert verify_label(path).ok and decoded(path) == before
 
 
-def _avi_without_room(src: Path, dst: Path) -> None:
-    """``src`` with its JUNK padding and INFO list removed (idx1 offsets are movi-relative)."""
+def _avi_without_room(src: Path, dst: Path, keep_info: bool) -> None:
+    """``src`` with its JUNK padding (and INFO list) removed (idx1 offsets are movi-relative)."""
     data, pos, out = src.read_bytes(), 12, b""
     while pos < len(data):
         fourcc, n = data[pos : pos + 4], struct.unpack_from("<I", data, pos + 4)[0]
         whole = data[pos : pos + 8 + n + (n & 1)]
-        if fourcc != b"JUNK" and not (fourcc == b"LIST" and whole[8:12] == b"INFO"):
+        info = fourcc == b"LIST" and whole[8:12] == b"INFO"
+        if fourcc != b"JUNK" and (keep_info or not info):
             out += whole
         pos += len(whole)
     dst.write_bytes(b"RIFF" + struct.pack("<I", len(out) + 4) + b"AVI " + out)
 
 
-@pytest.mark.parametrize("room", [True, False], ids=["junk-room", "appended"])
+@pytest.mark.parametrize(
+    ("room", "keep_info"),
+    [(True, True), (False, False), (False, True)],
+    ids=["junk-room", "appended", "info-without-junk"],
+)
 def test_avi_info_label_read_by_ffprobe_and_exiftool(
-    room: bool, make_sample: Callable[..., Path]
+    room: bool, keep_info: bool, make_sample: Callable[..., Path]
 ) -> None:
     path = make_sample("sample.avi")
     if not room:
-        _avi_without_room(path, path)
+        _avi_without_room(path, path, keep_info)
     size, md5 = path.stat().st_size, ffmpeg_md5(path)
     for label in ("1", "2", "3"):  # relabelling never adds a second site
         add_label(path, PAYLOAD.with_(Label=label))
         got = read_label(path)
         assert got is not None and got.Label == label
-        assert ffprobe_tags(path)["AIGC"] == got.to_json()
-        assert list(exiftool_tags(path).values()) == [got.to_json()]
+        tags = ffprobe_tags(path)
+        assert tags["AIGC"] == got.to_json() and ("software" in tags) == keep_info
+        assert [v for _, v in exiftool_labels(path)] == [got.to_json()]
         assert verify_label(path).ok
     assert ffmpeg_md5(path) == md5
     assert (path.stat().st_size == size) == room  # the header's JUNK absorbed the label

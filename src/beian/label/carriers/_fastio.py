@@ -74,9 +74,10 @@ def _merged(pieces: Iterable[Piece]) -> Iterator[Piece]:
 
 
 def _copy_range(src: int, dst: int, offset: int, length: int) -> None:
+    kernel = getattr(os, "copy_file_range", None)  # Linux only
     while length:
         try:
-            n = os.copy_file_range(src, dst, length, offset)
+            n = kernel(src, dst, length, offset) if kernel is not None else 0
         except OSError:  # another file system, or no kernel support: copy through a buffer
             n = 0
         if n <= 0:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from beian.errors import InputError
 from beian.label.carriers._base import Carrier, corrupt, register_carrier
 from beian.label.carriers._fastio import Piece, Span, hash_spans, mapped
 from beian.label.carriers._riff import RiffChunk, chunk_bytes, list_chunks, riff_chunks, write_riff
@@ -63,18 +64,23 @@ def _fill(info: bytes, room: int) -> bytes | None:
 def _in_header(
     path: Path, view: memoryview, chunks: list[RiffChunk], label_json: str
 ) -> list[Piece] | None:
-    """Pieces that put the label in the header's room (INFO + following JUNK, or a JUNK)."""
+    """Pieces that put the label in the header's room: the INFO list before ``movi`` with the
+    JUNK after it, or (no INFO list yet) the first JUNK chunk that is large enough."""
     movi = next(i for i, c in enumerate(chunks) if _is_movi(view, c))
-    for i, c in enumerate(chunks[:movi]):
-        if _is_info(view, c) or c.fourcc == b"JUNK":
-            j = i + 1
-            while j < movi and chunks[j].fourcc == b"JUNK":
-                j += 1
-            room = sum(_padded(x) for x in chunks[i:j])
-            entries = _entries(path, view, c) if _is_info(view, c) else []
-            new = _fill(_info(view, entries, label_json), room)
-            if new is not None:
-                return [*_ranges(chunks[:i]), new, *_ranges(chunks[j:])]
+    info = next((i for i, c in enumerate(chunks[:movi]) if _is_info(view, c)), None)
+    if info is not None:
+        candidates = [info]
+    else:
+        candidates = [i for i, c in enumerate(chunks[:movi]) if c.fourcc == b"JUNK"]
+    for i in candidates:
+        j = i + 1
+        while j < movi and chunks[j].fourcc == b"JUNK":
+            j += 1
+        room = sum(_padded(x) for x in chunks[i:j])
+        entries = _entries(path, view, chunks[i]) if i == info else []
+        new = _fill(_info(view, entries, label_json), room)
+        if new is not None:
+            return [*_ranges(chunks[:i]), new, *_ranges(chunks[j:])]
     return None
 
 
@@ -93,7 +99,11 @@ def _appended(
     """Pieces with the label in a trailing INFO list (the last chunk's, rebuilt, or a new one)
     and every other AIGC entry turned into JUNK of the same size."""
     if _riff_end(view) < len(view):
-        raise corrupt(path, "AVI 文件头没有空余位置放入标识，且为 OpenDML 多段文件，无法追加")
+        raise InputError(
+            "AVI 文件头没有空余（JUNK）放入标识，且为 OpenDML 多段文件，无法在末尾追加",
+            where=str(path),
+            fix="请用 ffmpeg 重新封装（ffmpeg -i 原文件 -c copy 新文件.avi）后再加标识",
+        )
     last = chunks[-1] if _is_info(view, chunks[-1]) else None
     pieces: list[Piece] = []
     for c in chunks if last is None else chunks[:-1]:
