@@ -83,15 +83,23 @@ def _walk_frames(path: Path, view: memoryview, start: int, end: int) -> None:
         pos += n
 
 
+_SYNC_WINDOW = 1 << 16  # junk tolerated between the tags and the first frame (as mutagen does)
+
+
+def _first_frame(path: Path, view: memoryview, start: int, end: int) -> None:
+    """Two chained frame headers near the start, else the file is not MPEG audio."""
+    head = bytes(view[start : min(end, start + _SYNC_WINDOW + 2 * _MAX_FRAME)])
+    pos = head.find(b"\xff")
+    while 0 <= pos < _SYNC_WINDOW:
+        n = _frame_len(head[pos : pos + 4])
+        if n is not None and (pos + n == len(head) or _frame_len(head[pos + n : pos + n + 4])):
+            return
+        pos = head.find(b"\xff", pos + 1)
+    raise corrupt(path, "MP3 无法解码：找不到 MPEG 音频帧")
+
+
 def _layout(path: Path, view: memoryview) -> _Layout:
     """Byte range of the MPEG audio frames (ID3v2 at the start, ID3v1 at the end excluded)."""
-    from mutagen import mp3
-
-    m: Any = mp3
-    try:
-        m.MP3(path)
-    except (mp3.HeaderNotFoundError, mp3.error, OSError) as exc:
-        raise corrupt(path, f"MP3 无法解码：{exc}") from None
     size, start = len(view), 0
     while start + 10 <= size and bytes(view[start : start + 3]) == b"ID3":  # one or more tags
         h = view[start : start + 10]
@@ -101,6 +109,7 @@ def _layout(path: Path, view: memoryview) -> _Layout:
     end = size - 128 if size >= 128 and bytes(view[size - 128 : size - 125]) == b"TAG" else size
     if start >= end:
         raise corrupt(path, "没有音频帧")
+    _first_frame(path, view, start, end)
     if not _ends_cleanly(view, start, end):
         _walk_frames(path, view, start, end)
     return _Layout(start, end, size)
