@@ -191,3 +191,33 @@ def test_one_changed_media_byte_fails_verify(name: str, make_sample: Callable[..
     res = verify_label(path)
     assert not res.ok
     assert {r.code for r in res.reasons} <= {"BA-LBL-005", "BA-LBL-008"}
+
+
+@pytest.mark.parametrize(
+    ("mode", "save"),
+    [
+        ("RGB", {"quality": 80}),
+        ("RGB", {"lossless": True}),
+        ("RGBA", {"lossless": True}),
+        ("RGBA", {"quality": 80}),
+    ],
+    ids=["vp8", "vp8l", "vp8l-alpha", "vp8-alpha"],
+)
+def test_webp_simple_and_extended_headers(
+    mode: str, save: dict[str, object], tmp_path: Path
+) -> None:
+    """A VP8X header is added from the bitstream's own size and alpha bit; Pillow agrees."""
+    import numpy as np
+    from PIL import Image
+
+    path = tmp_path / "v.webp"
+    rng = np.random.default_rng(2)
+    Image.fromarray(rng.integers(0, 255, (37, 53, len(mode)), dtype=np.uint8), mode).save(
+        path, **save
+    )
+    before = decoded(path)
+    add_label(path, PAYLOAD)
+    with Image.open(path) as im:
+        assert im.size == (53, 37) and im.mode == mode
+    assert decoded(path) == before and verify_label(path).ok
+    assert "XMP-TC260:Aigc" in exiftool_tags(path)

@@ -24,13 +24,17 @@ def _payload(view: memoryview, c: RiffChunk) -> bytes:
     return bytes(view[c.start + 8 : c.start + 8 + c.n])
 
 
-def _vp8x(src: Path) -> bytes:
-    """A ``VP8X`` header for a simple-format file (size and alpha from Pillow's header read)."""
-    from PIL import Image
-
-    with Image.open(src) as im:
-        w, h = im.size
-        alpha = "A" in im.getbands()
+def _vp8x(src: Path, fourcc: bytes, payload: bytes) -> bytes:
+    """A ``VP8X`` header for a simple-format file, from its bitstream header (RFC 9649)."""
+    if fourcc == b"VP8L" and len(payload) >= 5 and payload[0] == 0x2F:
+        bits = int.from_bytes(payload[1:5], "little")
+        w, h, alpha = (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1, bool(bits >> 28 & 1)
+    elif fourcc == b"VP8 " and len(payload) >= 10 and payload[3:6] == b"\x9d\x01\x2a":
+        w = int.from_bytes(payload[6:8], "little") & 0x3FFF
+        h = int.from_bytes(payload[8:10], "little") & 0x3FFF
+        alpha = False
+    else:
+        raise corrupt(src, "WebP 图像头无法识别")
     flags = _XMP_FLAG | (_ALPHA_FLAG if alpha else 0)
     return bytes([flags, 0, 0, 0]) + struct.pack("<I", w - 1)[:3] + struct.pack("<I", h - 1)[:3]
 
@@ -65,13 +69,12 @@ class WebpCarrier(Carrier):
             kept = [c for c in chunks if c.fourcc != b"XMP "]
             if not kept:
                 raise corrupt(src, "WebP 没有图像块")
-            head = _payload(view, kept[0]) if kept[0].fourcc == b"VP8X" else None
+            first = _payload(view, kept[0])[:10]
         pieces: list[Piece] = [p for c in kept for p in c.pieces()]
-        if head is not None:
-            vp8x = bytes([head[0] | _XMP_FLAG]) + head[1:]
-            pieces[0] = chunk_bytes(b"VP8X", vp8x)
+        if kept[0].fourcc == b"VP8X":
+            pieces[0] = chunk_bytes(b"VP8X", bytes([first[0] | _XMP_FLAG]) + first[1:])
         else:
-            pieces.insert(0, chunk_bytes(b"VP8X", _vp8x(src)))
+            pieces.insert(0, chunk_bytes(b"VP8X", _vp8x(src, kept[0].fourcc, first)))
         write_riff(
             src,
             dst,
