@@ -2,23 +2,53 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import subprocess
 from pathlib import Path
 
 
-def exiftool_tags(path: Path) -> dict[str, str]:
-    """Every tag exiftool reads whose value holds an AIGC payload."""
+def _text(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    if value.startswith("base64:"):  # unknown binary tags (AVI INFO entries) come base64-encoded
+        return base64.b64decode(value[7:]).rstrip(b"\0").decode("latin-1")
+    return value
+
+
+def exiftool_labels(path: Path) -> list[tuple[str, str]]:
+    """(tag, value) of every tag exiftool reads (unknown and duplicate ones included: family-4
+    groups name the copies, "RIFF:Copy1:…") whose
+    value holds an AIGC payload."""
     out = subprocess.run(
-        ["exiftool", "-j", "-G1", "-a", "-b", str(path)],
+        ["exiftool", "-j", "-G1:4", "-a", "-u", "-b", str(path)],
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
     ).stdout
-    tags = json.loads(out)[0]
-    return {k: v for k, v in tags.items() if isinstance(v, str) and '{"AIGC"' in v}
+    pairs = json.loads(out, object_pairs_hook=lambda kv: kv)[0]
+    found = [(k, _text(v)) for k, v in pairs]
+    return [(k, v) for k, v in found if v is not None and '{"AIGC"' in v]
+
+
+def exiftool_tags(path: Path) -> dict[str, str]:
+    """:func:`exiftool_labels` by tag name."""
+    return dict(exiftool_labels(path))
+
+
+def ffprobe_tags(path: Path) -> dict[str, str]:
+    """The container's format tags as ffprobe reads them."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format_tags", "-of", "json", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    tags: dict[str, str] = json.loads(out)["format"].get("tags", {})
+    return tags
 
 
 def ffmpeg_md5(path: Path) -> str:
@@ -61,6 +91,8 @@ def decoded(path: Path) -> str:
         import mutagen
 
         assert mutagen.File(path) is not None  # mutagen still parses it
+        return ffmpeg_md5(path)
+    if suffix == ".avi":
         return ffmpeg_md5(path)
     if suffix == ".pdf":
         import pikepdf

@@ -139,6 +139,7 @@ SAMPLES: dict[str, Maker] = {
     "sample.ogg": _ff(*_SINE, "-c:a", "libvorbis"),
     "sample.mp4": _ff(*_VIDEO),
     "sample.mov": _ff(*_VIDEO),
+    "sample.avi": _ff(*_VIDEO[:-6], "-c:v", "mpeg4", "-c:a", "libmp3lame"),
     "sample.pdf": _pdf,
     "sample.docx": _docx,
     "sample.xlsx": _xlsx,

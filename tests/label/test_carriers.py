@@ -18,7 +18,7 @@ from beian.label import (
     read_label,
     verify_label,
 )
-from tests.label._decode import decoded, exiftool_tags
+from tests.label._decode import decoded, exiftool_tags, ffprobe_tags
 from tests.label.conftest import SAMPLES
 from tests.support.office import libreoffice_convert
 
@@ -37,6 +37,7 @@ EXIFTOOL_GROUPS: dict[str, set[str]] = {
     "sample.ogg": {"Vorbis:Aigc"},
     "sample.mp4": {"Keys:AIGC"},
     "sample.mov": {"Keys:AIGC"},
+    "sample.avi": {"RIFF:Unknown_AIGC"},
     "sample.pdf": {"PDF:AIGC"},
     "sample.docx": {"XML:AIGC"},
     "sample.xlsx": {"XML:AIGC"},
@@ -294,21 +295,6 @@ def test_labelled_office_files_open_in_libreoffice(
     assert (out / "sample.csv").read_text(encoding="utf-8").splitlines()[:2] == ["sample,", ",42"]
 
 
-def _ffprobe_tags(path: Path) -> dict[str, str]:
-    import json
-    import subprocess
-
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "format_tags", "-of", "json", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    tags: dict[str, str] = json.loads(out.stdout)["format"].get("tags", {})
-    return tags
-
-
 @pytest.mark.parametrize("faststart", [False, True])
 def test_mp4_keys_form_round_trip_with_ffmpeg(tmp_path: Path, faststart: bool) -> None:
     """ffmpeg writes the practice guide's keys form; we read it, replace it, ffprobe reads ours.
@@ -346,11 +332,11 @@ def test_mp4_keys_form_round_trip_with_ffmpeg(tmp_path: Path, faststart: bool) -
     assert got is not None and got.ProduceID == "from-ffmpeg"
     assert [r.code for r in verify_label(path).reasons] == ["BA-LBL-004"]  # not our integrity code
     before = decoded(path)
-    encoder = _ffprobe_tags(path)["encoder"]
+    encoder = ffprobe_tags(path)["encoder"]
 
     ours = add_label(path, PAYLOAD).payload.to_json()
     assert carrier_for(path).read(path) == [ours]  # replaced, not added beside it
-    tags = _ffprobe_tags(path)
+    tags = ffprobe_tags(path)
     assert tags["AIGC"] == ours and tags["encoder"] == encoder  # other keys are kept
     assert exiftool_tags(path) == {"Keys:AIGC": ours}
     assert decoded(path) == before

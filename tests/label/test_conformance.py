@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from beian.label import LabelPayload, add_label, carrier_for, propagate_label, verify_label
-from tests.label._decode import exiftool_tags
+from tests.label._decode import exiftool_labels
 from tests.label.test_carriers import _with_xmp_label
+from tests.label.test_sites import with_second_site
 
 PAYLOAD = LabelPayload(
     Label="1", ContentProducer="0011" + "91110108551385082Q" + "00000", ProduceID="c-1"
@@ -24,7 +25,11 @@ def _conforming(path: Path, other: Path) -> None:
 
 def _duplicate(path: Path, other: Path) -> None:  # GB 45438 6.1 c)
     add_label(path, PAYLOAD)
-    _with_xmp_label(path, carrier_for(path).read(path)[0])
+    label = carrier_for(path).read(path)[0]
+    if path.suffix in (".jpg", ".avi"):
+        with_second_site(path, label)  # EXIF UserComment; a second INFO entry
+    else:
+        _with_xmp_label(path, label)  # XMP beside tEXt / the PDF Info key
 
 
 def _raw(producer: str, produce_id: str = "p-1") -> Callable[[Path, Path], None]:
@@ -64,13 +69,10 @@ CORPUS = [
 ]
 
 
-# JPEG has one label site (XMP): a second XMP packet is not a separate site, so JPEG has no
-# "two equal labels" case
 CASES = [
     pytest.param(name, *case, id=f"{case[0]}-{name}")
     for case in CORPUS
-    for name in ("sample.png", "sample.jpg", "sample.pdf")
-    if not (case[0] == "duplicate-equal" and name == "sample.jpg")
+    for name in ("sample.png", "sample.jpg", "sample.pdf", "sample.avi")
 ]
 
 
@@ -90,4 +92,4 @@ def test_conformance_corpus(
     assert [r.code for r in res.reasons] == codes, [r.message for r in res.reasons]
     assert res.ok == all(c == "BA-LBL-004" for c in codes)  # 004 alone is a warning
     assert len(carrier_for(path).read(path)) == sites
-    assert len(exiftool_tags(path)) == sites  # the independent reader sees the same sites
+    assert len(exiftool_labels(path)) == sites  # the independent reader sees the same sites

@@ -8,6 +8,7 @@ from pathlib import Path
 from subprocess import CompletedProcess
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from beian.errors import InputError
 from beian.label import (
@@ -122,3 +123,116 @@ def test_cli_propagate_then_verify(
     assert out["ok"] and out["propagated"]
     assert out["label"]["AIGC"]["ContentPropagator"] == "platform-007"
     assert out["label"]["AIGC"]["ContentProducer"] == "0011" + USCC + "00000"
+
+
+_PRODUCER_KEY, _PLATFORM_KEY, _STRANGER = (Ed25519PrivateKey.generate() for _ in range(3))
+
+
+@pytest.mark.parametrize(
+    ("change", "producer_pub", "platform_pub", "codes", "links"),
+    [
+        # (label field changes, producer key, propagator key, findings, (producer_ok, propagator_ok))
+        ({}, _PRODUCER_KEY, _PLATFORM_KEY, [], (True, True)),
+        ({}, _PRODUCER_KEY, _STRANGER, ["BA-LBL-013"], (True, False)),
+        ({}, _STRANGER, _PLATFORM_KEY, ["BA-LBL-006"], (False, True)),
+        (
+            {"ContentPropagator": "someone-else"},
+            _PRODUCER_KEY,
+            _PLATFORM_KEY,
+            ["BA-LBL-011"],
+            (True, False),
+        ),
+        ({"PropagateID": "post-99"}, _PRODUCER_KEY, None, ["BA-LBL-011"], (True, False)),
+        (
+            {"ReservedCode2": ""},
+            _PRODUCER_KEY,
+            _PLATFORM_KEY,
+            ["BA-LBL-012", "BA-LBL-014"],
+            (True, False),
+        ),
+        (
+            {"ContentProducer": "0011" + "X" * 23},
+            _PRODUCER_KEY,
+            _PLATFORM_KEY,
+            ["BA-LBL-005", "BA-LBL-011"],
+            (False, False),
+        ),
+    ],
+)
+def test_both_links_with_keys(
+    change: dict[str, str],
+    producer_pub: Ed25519PrivateKey,
+    platform_pub: Ed25519PrivateKey | None,
+    codes: list[str],
+    links: tuple[bool, bool],
+    make_sample: Callable[..., Path],
+) -> None:
+    """Producer signs ReservedCode1, the platform signs ReservedCode2; each is checked against
+    its own key, and a forged propagator field fails only the second link."""
+    path = make_sample("sample.jpg")
+    add_label(path, PAYLOAD, key=_PRODUCER_KEY)
+    propagate_label(path, PLATFORM, key=_PLATFORM_KEY)
+    label = read_label(path)
+    assert label is not None
+    carrier_for(path).write(path, path, label.with_(**change).to_json())
+    res = verify_label(
+        path,
+        producer_pub.public_key(),
+        propagator_pubkey=platform_pub.public_key() if platform_pub else None,
+    )
+    assert [r.code for r in res.reasons] == codes, [r.message for r in res.reasons]
+    assert (res.producer_ok, res.propagator_ok) == links
+    assert res.signature_checked and res.propagator_signature_checked == (platform_pub is not None)
+
+
+def test_propagator_key_on_an_unpropagated_label(make_sample: Callable[..., Path]) -> None:
+    path = make_sample("sample.png")
+    add_label(path, PAYLOAD)
+    res = verify_label(path, propagator_pubkey=_PLATFORM_KEY.public_key())
+    assert [r.code for r in res.reasons] == ["BA-LBL-014"] and res.producer_ok
+
+
+def test_cli_verify_with_both_keys(
+    cli: Callable[..., CompletedProcess[str]], make_sample: Callable[..., Path], tmp_path: Path
+) -> None:
+    path = make_sample("sample.png")
+    for who in ("producer", "platform", "stranger"):
+        assert cli("label", "keygen", "-o", str(tmp_path / f"{who}.pem")).returncode == 0
+    assert (
+        cli(
+            "label", "add", str(path), "--producer", USCC, "--key", str(tmp_path / "producer.pem")
+        ).returncode
+        == 0
+    )
+    assert (
+        cli(
+            "label",
+            "propagate",
+            str(path),
+            "--propagator",
+            PLATFORM,
+            "--key",
+            str(tmp_path / "platform.pem"),
+        ).returncode
+        == 0
+    )
+
+    def verify(platform: str) -> tuple[int, dict[str, object]]:
+        r = cli(
+            "label",
+            "verify",
+            str(path),
+            "--format",
+            "json",
+            "--pubkey",
+            str(tmp_path / "producer.pem.pub"),
+            "--propagator-pubkey",
+            str(tmp_path / f"{platform}.pem.pub"),
+        )
+        return r.returncode, json.loads(r.stdout)[0]
+
+    code, out = verify("platform")
+    assert code == 0 and out["producer_ok"] and out["propagator_ok"]
+    code, out = verify("stranger")
+    assert code == 1 and out["producer_ok"] and out["propagator_ok"] is False
+    assert [x["code"] for x in out["reasons"]] == ["BA-LBL-013"]  # type: ignore[union-attr,index]

@@ -81,6 +81,13 @@ def add(
         Path | None, typer.Option("--key", help="Ed25519 私钥 PEM，用于签名（可选）")
     ] = None,
     digest: Annotated[Digest, typer.Option("--digest", help="摘要算法")] = Digest.sha256,
+    iptc: Annotated[
+        bool,
+        typer.Option(
+            "--iptc",
+            help="同时在图片的 XMP 中写入 IPTC digitalSourceType = trainedAlgorithmicMedia（供境外平台识别）",
+        ),
+    ] = False,
 ) -> None:
     """为文件添加隐式标识（原子写入，重复执行不会产生第二个标识）。"""
     from beian.label import LabelPayload, add_label, load_private_key
@@ -100,7 +107,13 @@ def add(
     for f in _files(files):
         try:
             r = add_label(
-                f, base, explicit=explicit, key=priv, digest_alg=digest.value, notice=notice
+                f,
+                base,
+                explicit=explicit,
+                key=priv,
+                digest_alg=digest.value,
+                notice=notice,
+                digital_source_type="trainedAlgorithmicMedia" if iptc else None,
             )
         except BeianError as exc:
             counts["失败"] += 1
@@ -242,17 +255,25 @@ def show(
 def verify(
     files: Annotated[list[Path], typer.Argument(help=_FILES_HELP)],
     pubkey: Annotated[
-        Path | None, typer.Option("--pubkey", help="Ed25519 公钥 PEM：同时核验签名")
+        Path | None,
+        typer.Option("--pubkey", help="生成者的 Ed25519 公钥 PEM：同时核验 ReservedCode1 的签名"),
+    ] = None,
+    propagator_pubkey: Annotated[
+        Path | None,
+        typer.Option(
+            "--propagator-pubkey", help="传播者的 Ed25519 公钥 PEM：同时核验 ReservedCode2 的签名"
+        ),
     ] = None,
     fmt: Annotated[
         TableOrJson, typer.Option("--format", "-f", help="输出格式")
     ] = TableOrJson.table,
 ) -> None:
-    """核验隐式标识：存在且唯一、格式合规、内容未被改动、签名有效；有传播信息时同时核验 ReservedCode2。"""
+    """核验隐式标识：存在且唯一、格式合规、内容未被改动、签名有效；有传播信息时分别核验生成者（ReservedCode1）与传播者（ReservedCode2）两个环节。"""
     from beian.label import load_public_key, verify_label
 
     pub = load_public_key(pubkey) if pubkey is not None else None
-    results = [verify_label(f, pub) for f in _files(files)]
+    ppub = load_public_key(propagator_pubkey) if propagator_pubkey is not None else None
+    results = [verify_label(f, pub, propagator_pubkey=ppub) for f in _files(files)]
     bad = [r for r in results if not r.ok]
     if fmt is TableOrJson.json:
         emit_json(
@@ -265,6 +286,10 @@ def verify(
                     "signature_checked": r.signature_checked,
                     "key_id": r.key_id,
                     "propagated": r.propagated,
+                    "producer_ok": r.producer_ok,
+                    "propagator_ok": r.propagator_ok,
+                    "propagator_key_id": r.propagator_key_id,
+                    "propagator_signature_checked": r.propagator_signature_checked,
                     "label": {"AIGC": r.payload.fields_dict()} if r.payload else None,
                     "reasons": [x.model_dump(mode="json") for x in r.reasons],
                 }
@@ -273,7 +298,7 @@ def verify(
         )
     else:
         table = Table(title="标识核验")
-        for col in ("文件", "格式", "结果", "签名"):
+        for col in ("文件", "格式", "结果", "签名", "生成者环节", "传播者环节"):
             table.add_column(col, overflow="fold")
         for r in results:
             sig = "已核验" if r.signature_checked and r.ok else ("有签名" if r.signed else "无签名")
@@ -282,6 +307,8 @@ def verify(
                 r.carrier or "-",
                 "[green]通过[/]" if r.ok else "[red]未通过[/]",
                 sig,
+                _link(r.producer_ok),
+                _link(r.propagator_ok),
             )
         console.print(table)
         reasons = [x for r in results for x in r.reasons]
@@ -290,6 +317,40 @@ def verify(
         console.print(f"合计：通过 {len(results) - len(bad)}，未通过 {len(bad)}")
     if bad:
         raise typer.Exit(EXIT_BLOCKING)
+
+
+def c2pa(
+    files: Annotated[list[Path], typer.Argument(help=_FILES_HELP)],
+    cert: Annotated[
+        Path, typer.Option("--cert", help="签名证书链 PEM（叶证书在前，含 digitalSignature 用途）")
+    ],
+    key: Annotated[
+        Path, typer.Option("--key", help="与叶证书对应的私钥 PEM（EC、Ed25519 或 RSA）")
+    ],
+) -> None:
+    """为已加标识的文件写入 C2PA 清单（可选依赖 c2pa-python），供境外平台识别；须在加标识之后执行。"""
+    from beian.label import export_c2pa
+
+    table = Table(title="C2PA 清单")
+    for col in ("文件", "结果", "校验状态"):
+        table.add_column(col, overflow="fold")
+    failed = 0
+    for f in _files(files):
+        try:
+            status = export_c2pa(f, cert_chain=cert, private_key=key)
+        except BeianError as exc:
+            failed += 1
+            table.add_row(str(f), f"[red]失败：{exc.what}[/]", "-")
+            err_console.print(exc.render(), markup=False)
+            continue
+        table.add_row(str(f), "已写入", status.state)
+    console.print(table)
+    if failed:
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _link(ok: bool | None) -> str:
+    return "-" if ok is None else ("[green]通过[/]" if ok else "[red]未通过[/]")
 
 
 def keygen(
@@ -338,4 +399,5 @@ def register(app: typer.Typer) -> None:
     sub.command("show")(show)
     sub.command("verify")(verify)
     sub.command("keygen")(keygen)
+    sub.command("c2pa")(c2pa)
     app.add_typer(sub, name="label")

@@ -15,7 +15,9 @@ from beian.label._api import (
     supported_suffixes,
     verify_label,
 )
+from beian.label._c2pa import C2paStatus, export_c2pa, read_c2pa
 from beian.label._integrity import IntegrityCode, key_id, load_private_key, load_public_key
+from beian.label._iptc import IPTC_SOURCE_TYPES, read_digital_source_type
 from beian.label._payload import (
     LABEL_VALUES,
     LabelCharsetError,
@@ -28,22 +30,32 @@ from beian.label._text import label_text, verify_text_label
 from beian.label.carriers import Carrier, all_carriers, carrier_for, register_carrier
 from beian.label.explicit import (
     DEFAULT_NOTICE,
+    InterfaceNotice,
+    SceneMarker,
+    VoiceTurnMarker,
     explicit_audio_mark,
     explicit_image_mark,
     explicit_text_mark,
     explicit_video_mark,
+    find_notice,
+    interface_notice,
 )
 
 __all__ = [
     "DEFAULT_NOTICE",
+    "IPTC_SOURCE_TYPES",
     "LABEL_VALUES",
     "UNKNOWN_PRODUCER",
+    "C2paStatus",
     "Carrier",
     "IntegrityCode",
+    "InterfaceNotice",
     "LabelCharsetError",
     "LabelPayload",
     "LabelResult",
+    "SceneMarker",
     "VerifyResult",
+    "VoiceTurnMarker",
     "add_label",
     "all_carriers",
     "carrier_for",
@@ -51,6 +63,9 @@ __all__ = [
     "explicit_image_mark",
     "explicit_text_mark",
     "explicit_video_mark",
+    "export_c2pa",
+    "find_notice",
+    "interface_notice",
     "iter_label_files",
     "key_id",
     "label_text",
@@ -59,6 +74,8 @@ __all__ = [
     "producer_code",
     "producer_code_from_uscc",
     "propagate_label",
+    "read_c2pa",
+    "read_digital_source_type",
     "read_label",
     "register_carrier",
     "supported_suffixes",

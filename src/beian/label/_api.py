@@ -67,6 +67,12 @@ class VerifyResult:
     key_id: str | None = None
     propagated: bool = False  # the label carries propagator fields (second link checked)
     propagator_key_id: str | None = None
+    propagator_signature_checked: bool = False
+    #: Each link on its own: the producer's ReservedCode1, the propagator's ReservedCode2
+    #: (``None`` when there is no propagation link). A forged propagator field fails the second
+    #: link while the first still holds.
+    producer_ok: bool | None = None
+    propagator_ok: bool | None = None
     reasons: list[Finding] = field(default_factory=list)
 
 
@@ -139,6 +145,7 @@ def add_label(
     key: KeyLike | None = None,
     digest_alg: DigestAlgorithm = "sha256",
     notice: str | None = None,
+    digital_source_type: str | None = None,
 ) -> LabelResult:
     """Label a file in place, atomically and idempotently.
 
@@ -146,45 +153,91 @@ def add_label(
     ``ReservedCode1`` is replaced by the integrity code (signed with Ed25519 when ``key`` is
     given). With ``explicit=True`` an explicit mark is added first (text, image, audio, video)
     unless the file already carries a label (so labelling twice never marks twice). A truncated
-    or malformed file raises :class:`InputError` and is left untouched.
+    or malformed file raises :class:`InputError` and is left untouched. ``digital_source_type``
+    (an IPTC NewsCode name, e.g. ``"trainedAlgorithmicMedia"``) also writes
+    ``Iptc4xmpExt:DigitalSourceType`` into the XMP of an image.
     """
     p = Path(path)
     carrier, existing = _read_raw(p)
-    mark = explicit and not existing
-    with tempfile.TemporaryDirectory(dir=p.parent, prefix=".beian-label-") as work:
-        source = p
-        if mark:
+    if digital_source_type is not None:
+        from beian.label._iptc import iptc_extra
+
+        carrier.extra_xmp = iptc_extra(carrier, p, digital_source_type, payload.Label)
+    if explicit and not existing:
+        with tempfile.TemporaryDirectory(dir=p.parent, prefix=".beian-label-") as work:
             from beian.label.explicit import apply_explicit
 
             source = Path(work) / f"marked{p.suffix}"
             shutil.copyfile(p, source)
             apply_explicit(source, carrier.kind, notice=notice)
-        content = _guard(source, lambda: carrier.content_digest(source))
-        if not payload.ProduceID:  # a stable content-derived id keeps relabelling idempotent
-            payload = payload.with_(ProduceID=content.hex()[:32])
-        code = make_code(digest_alg, payload.canonical_fields(), content, key)
-        final = payload.with_(ReservedCode1=code.render())
-        label_json = final.to_json()
-        if not mark and existing == [label_json]:
-            return LabelResult(p, carrier.name, final, changed=False, explicit=False)
-        write_checked(p, carrier, source, label_json, content)
+            return _label_from(p, carrier, source, existing, payload, key, digest_alg)
+    return _label_from(p, carrier, p, existing, payload, key, digest_alg)
+
+
+def _label_from(
+    p: Path,
+    carrier: Carrier,
+    source: Path,
+    existing: list[str],
+    payload: LabelPayload,
+    key: KeyLike | None,
+    digest_alg: DigestAlgorithm,
+) -> LabelResult:
+    """Write ``source`` (the file itself, or its explicitly marked copy) labelled to ``p``."""
+    mark = source != p
+    content = _guard(source, lambda: carrier.content_digest(source))
+    if not payload.ProduceID:  # a stable content-derived id keeps relabelling idempotent
+        payload = payload.with_(ProduceID=content.hex()[:32])
+    code = make_code(digest_alg, payload.canonical_fields(), content, key)
+    final = payload.with_(ReservedCode1=code.render())
+    label_json = final.to_json()
+    if not mark and existing == [label_json] and _has_extra_xmp(carrier, p):
+        return LabelResult(p, carrier.name, final, changed=False, explicit=False)
+    write_checked(p, carrier, source, label_json, content)
     return LabelResult(p, carrier.name, final, changed=True, explicit=mark)
+
+
+def _has_extra_xmp(carrier: Carrier, path: Path) -> bool:
+    """Whether the file already holds every extra XMP property this call would write."""
+    if not carrier.extra_xmp:
+        return True
+    from beian.label.carriers._xmp import xmp_value
+
+    packets = carrier.xmp_packets(path)
+    return all(
+        any(xmp_value(x, key) == value for x in packets) for key, value in carrier.extra_xmp.items()
+    )
 
 
 def write_checked(
     path: Path, carrier: Carrier, source: Path, label_json: str, content: bytes
 ) -> None:
-    """Write ``source`` + label to ``path`` atomically, after reading both back from the copy."""
+    """Write ``source`` + label to ``path`` atomically, after reading both back from the copy.
+
+    Carriers that copy the content verbatim (:attr:`Carrier.verbatim`) are not hashed again: their
+    read-back parses the copy's structure and label, and the content ranges were copied unchanged.
+    """
     with atomic_path(path, suffix=path.suffix) as tmp:
         _guard(source, lambda: carrier.write(source, tmp, label_json))
         if carrier.read(tmp) != [label_json]:
             raise corrupt(path, "写入后读回的标识与写入的不一致")
-        if carrier.content_digest(tmp) != content:
+        if not carrier.verbatim and carrier.content_digest(tmp) != content:
             raise corrupt(path, "写入标识改变了内容摘要")
 
 
-def verify_label(path: str | os.PathLike[str], pubkey: PubKeyLike | None = None) -> VerifyResult:
-    """Check the label: present, unique, well-formed, content unaltered, signature valid."""
+def verify_label(
+    path: str | os.PathLike[str],
+    pubkey: PubKeyLike | None = None,
+    *,
+    propagator_pubkey: PubKeyLike | None = None,
+) -> VerifyResult:
+    """Check the label: present, unique, well-formed, content unaltered, signatures valid.
+
+    Both links of the propagation chain are checked on their own: ``ReservedCode1`` against the
+    producer's ``pubkey`` and ``ReservedCode2`` against the ``propagator_pubkey`` (each
+    signature only when its key is given); :attr:`VerifyResult.producer_ok` and
+    :attr:`VerifyResult.propagator_ok` say which link holds.
+    """
     p = Path(path)
     res = VerifyResult(path=p, ok=False)
     try:
@@ -192,7 +245,13 @@ def verify_label(path: str | os.PathLike[str], pubkey: PubKeyLike | None = None)
     except InputError as exc:
         return _fail(res, _codes.LBL_CORRUPT, exc.what, exc.fix)
     res.carrier = carrier.name
-    return check_labels(res, labels, lambda: _guard(p, lambda: carrier.content_digest(p)), pubkey)
+    return check_labels(
+        res,
+        labels,
+        lambda: _guard(p, lambda: carrier.content_digest(p)),
+        pubkey,
+        propagator_pubkey,
+    )
 
 
 def _fail(res: VerifyResult, fc: FindingCode, message: str, fix: str | None = None) -> VerifyResult:
@@ -206,6 +265,7 @@ def check_labels(
     labels: list[str],
     content_digest: Callable[[], bytes],
     pubkey: PubKeyLike | None,
+    propagator_pubkey: PubKeyLike | None = None,
 ) -> VerifyResult:
     """The checks shared by files and texts: fill ``res`` from the raw labels found."""
     if not labels:
@@ -237,12 +297,21 @@ def check_labels(
         return cache[0]
 
     try:
+        before = len(res.reasons)
         _check_producer(res, payload, code, content, pubkey)
-        _check_propagator(res, payload, content)
+        res.producer_ok = not _blocking(res.reasons[before:])
+        before = len(res.reasons)
+        _check_propagator(res, payload, content, propagator_pubkey)
+        if res.propagated or propagator_pubkey is not None:
+            res.propagator_ok = not _blocking(res.reasons[before:])
     except InputError as exc:
         return _fail(res, _codes.LBL_CORRUPT, exc.what, exc.fix)
-    res.ok = not any(r.severity is Severity.BLOCKING for r in res.reasons)
+    res.ok = not _blocking(res.reasons)
     return res
+
+
+def _blocking(reasons: list[Finding]) -> bool:
+    return any(r.severity is Severity.BLOCKING for r in reasons)
 
 
 def _check_producer(
@@ -268,21 +337,39 @@ def _check_producer(
     res.signed = code.signature is not None
     res.key_id = code.key_id
     if pubkey is not None:
-        pub = load_public_key(pubkey)
+        _check_signature(res, code, pubkey, propagator=False)
+
+
+def _check_signature(
+    res: VerifyResult, code: IntegrityCode, pubkey: PubKeyLike, *, propagator: bool
+) -> None:
+    """The Ed25519 signature of one link against the key its signer is expected to hold."""
+    pub = load_public_key(pubkey)
+    if propagator:
+        res.propagator_signature_checked = True
+        unsigned, bad = _codes.LBL_PROPAGATION_UNSIGNED, _codes.LBL_PROPAGATION_BAD_SIGNATURE
+        who, fix = "传播者", "传播时请用 `beian label propagate --key 私钥` 签名"
+    else:
         res.signature_checked = True
-        if not res.signed:
-            _fail(res, _codes.LBL_UNSIGNED, "标识未签名", "加标识时请用 --key 指定私钥")
-        elif code.key_id != key_id(pub) or not code.signature_valid(pub):
-            _fail(
-                res, _codes.LBL_BAD_SIGNATURE, "签名与给定公钥不符：标识可能被伪造或复制到其他内容"
-            )
+        unsigned, bad = _codes.LBL_UNSIGNED, _codes.LBL_BAD_SIGNATURE
+        who, fix = "", "加标识时请用 --key 指定私钥"
+    if code.signature is None:
+        _fail(res, unsigned, f"{who}标识未签名" if who else "标识未签名", fix)
+    elif code.key_id != key_id(pub) or not code.signature_valid(pub):
+        _fail(res, bad, f"{who}签名与给定公钥不符：标识可能被伪造或复制到其他内容")
 
 
 def _check_propagator(
-    res: VerifyResult, payload: LabelPayload, content: Callable[[], bytes]
+    res: VerifyResult,
+    payload: LabelPayload,
+    content: Callable[[], bytes],
+    pubkey: PubKeyLike | None,
 ) -> None:
     """The second link: ReservedCode2 over the content and every field but itself."""
     if not payload.propagated:
+        if pubkey is not None:
+            res.propagator_signature_checked = True
+            _fail(res, _codes.LBL_PROPAGATION_UNSIGNED, "要求核验传播者签名，但标识没有传播信息")
         return
     res.propagated = True
     fix = "请用 `beian label propagate 文件 --propagator 编码` 重新写入传播信息"
@@ -301,6 +388,11 @@ def _check_propagator(
             "ReservedCode2 为空或不是本工具的完整性码，无法核验传播环节",
             fix,
         )
+        if pubkey is not None:
+            res.propagator_signature_checked = True
+            _fail(
+                res, _codes.LBL_PROPAGATION_UNSIGNED, "ReservedCode2 未签名，无法用传播者公钥核验"
+            )
         return
     res.propagator_key_id = code.key_id
     if digest(code.alg, payload.propagator_fields(), content()) != code.digest:
@@ -309,3 +401,5 @@ def _check_propagator(
             _codes.LBL_PROPAGATION_ALTERED,
             "ReservedCode2 与内容或标识字段不符：传播后内容或字段被改动",
         )
+    if pubkey is not None:
+        _check_signature(res, code, pubkey, propagator=True)

@@ -15,7 +15,9 @@ __all__ = [
     "LBL_MISSING",
     "LBL_NO_INTEGRITY",
     "LBL_PROPAGATION_ALTERED",
+    "LBL_PROPAGATION_BAD_SIGNATURE",
     "LBL_PROPAGATION_UNCHECKED",
+    "LBL_PROPAGATION_UNSIGNED",
     "LBL_UNSIGNED",
 ]
 
@@ -68,4 +70,16 @@ LBL_PROPAGATION_UNCHECKED = define_code(
     "传播字段不完整或 ReservedCode2 不可核验",
     clause="《人工智能生成合成内容标识办法》第六条；GB 45438-2025 附录 E",
     severity=Severity.WARNING,
+)
+LBL_PROPAGATION_BAD_SIGNATURE = define_code(
+    "BA-LBL-013",
+    "传播者签名（ReservedCode2）无效或与传播者公钥不符",
+    clause="《人工智能生成合成内容标识办法》第六条、第十条",
+    severity=Severity.BLOCKING,
+)
+LBL_PROPAGATION_UNSIGNED = define_code(
+    "BA-LBL-014",
+    "要求核验传播者签名，但 ReservedCode2 未签名或没有传播信息",
+    clause="《人工智能生成合成内容标识办法》第六条",
+    severity=Severity.BLOCKING,
 )

@@ -1,6 +1,7 @@
 """Carriers: one module per file format, each registered with :func:`register_carrier`."""
 
 from beian.label.carriers import (  # noqa: F401  (imports register the carriers)
+    avi,
     flac,
     gif,
     jpeg,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import ClassVar, Literal, TypeVar
 
 from beian._shared.plugins import PluginRegistry
@@ -48,6 +50,18 @@ class Carrier(ABC):
     kind: ClassVar[ContentKind]
     where: ClassVar[str]  # where the label lives, for `beian label show`
     magic: ClassVar[tuple[bytes, ...]] = ()  # file signatures checked by the default sniff
+    #: ``write`` copies the content bytes unchanged (kernel range copies), so the read-back check
+    #: after a write re-reads the label and the structure but does not hash the content again.
+    verbatim: ClassVar[bool] = False
+    #: The format keeps an XMP packet beside or around the label, so other XMP properties (IPTC
+    #: ``DigitalSourceType``) can be written with it (``extra_xmp``) and read (``xmp_packets``).
+    supports_xmp: ClassVar[bool] = False
+    #: XMP properties (``{namespace}name`` → text) to write with the label in this call.
+    extra_xmp: Mapping[str, str] = MappingProxyType({})
+
+    def xmp_packets(self, path: Path) -> list[bytes]:
+        """The file's XMP packets (empty for formats without XMP)."""
+        return []
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:

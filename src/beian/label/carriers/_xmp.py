@@ -9,16 +9,30 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 
-__all__ = ["TC260_NS", "XMP_HEADER", "build_xmp", "find_label", "strip_label"]
+__all__ = [
+    "DIGITAL_SOURCE_TYPE",
+    "IPTC_EXT_NS",
+    "TC260_NS",
+    "XMP_HEADER",
+    "build_xmp",
+    "find_label",
+    "strip_label",
+    "xmp_value",
+]
 
 TC260_NS = "http://www.tc260.org.cn/ns/AIGC/1.0/"
+#: IPTC Photo Metadata extension schema; ``DigitalSourceType`` takes a NewsCodes URI.
+IPTC_EXT_NS = "http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
+DIGITAL_SOURCE_TYPE = f"{{{IPTC_EXT_NS}}}DigitalSourceType"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _X = "adobe:ns:meta/"
 _KEY = f"{{{TC260_NS}}}AIGC"
 XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"  # JPEG APP1 identifier
 
 ET.register_namespace("TC260", TC260_NS)
+ET.register_namespace("Iptc4xmpExt", IPTC_EXT_NS)
 ET.register_namespace("rdf", _RDF)
 ET.register_namespace("x", _X)
 
@@ -93,8 +107,28 @@ def strip_label(existing: bytes) -> bytes | None:
     return _packet(root) if described else None
 
 
-def build_xmp(label_json: str, existing: bytes | None = None) -> bytes:
-    """An XMP packet holding exactly one ``TC260:AIGC``; other properties of ``existing`` stay."""
+def xmp_value(packet: bytes, key: str) -> str | None:
+    """The text of a simple property (``{namespace}name``), element or attribute form."""
+    try:
+        root = ET.fromstring(_strip(packet))
+    except ET.ParseError:
+        return None
+    for el in root.iter():
+        if key in el.attrib:
+            return el.attrib[key]
+        if el.tag == key and el.text:
+            return el.text
+    return None
+
+
+def build_xmp(
+    label_json: str | None,
+    existing: bytes | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> bytes:
+    """An XMP packet holding exactly one ``TC260:AIGC`` (none when ``label_json`` is None) and
+    the ``extra`` simple properties (``{namespace}name`` → text, replacing earlier values);
+    other properties of ``existing`` stay."""
     root = _parse_existing(existing)
     if root is None:
         root = ET.Element(f"{{{_X}}}xmpmeta")
@@ -109,5 +143,12 @@ def build_xmp(label_json: str, existing: bytes | None = None) -> bytes:
     desc = rdf.find(f"{{{_RDF}}}Description")
     if desc is None:
         desc = ET.SubElement(rdf, f"{{{_RDF}}}Description", {f"{{{_RDF}}}about": ""})
-    ET.SubElement(desc, _KEY).text = label_json
+    for key, value in (extra or {}).items():
+        for parent in list(root.iter()):
+            for child in [c for c in parent if c.tag == key]:
+                parent.remove(child)
+            parent.attrib.pop(key, None)
+        ET.SubElement(desc, key).text = value
+    if label_json is not None:
+        ET.SubElement(desc, _KEY).text = label_json
     return _packet(root)

@@ -1,32 +1,59 @@
-"""FLAC: Vorbis comment ``AIGC`` (written with mutagen)."""
+"""FLAC: Vorbis comment ``AIGC`` (the comment block built with mutagen).
+
+Only the metadata blocks are read; the labelled copy is the new metadata (the old blocks copied,
+the comment block rebuilt with ``AIGC``) plus the original's frames copied by the kernel. The
+content digest covers the audio frames.
+"""
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from beian.label.carriers._base import Carrier, corrupt, register_carrier
-from beian.label.carriers._vorbis import open_tagged, read_comment, write_comment
+from beian.label.carriers._fastio import Piece, hash_spans, mapped, splice
+
+_STREAMINFO, _COMMENT = 0, 4
 
 
-def _frames_offset(path: Path) -> int:
-    with open(path, "rb") as fh:
-        data = fh.read(10)
-        start = 0
-        if data[:3] == b"ID3":
-            start = 10 + ((data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9])
-        fh.seek(start)
-        if fh.read(4) != b"fLaC":
-            raise corrupt(path, "缺少 fLaC 标记")
-        pos = start + 4
-        while True:
-            head = fh.read(4)
-            if len(head) < 4:
-                raise corrupt(path, "FLAC 元数据块被截断")
-            pos += 4 + int.from_bytes(head[1:4], "big")
-            fh.seek(pos)
-            if head[0] & 0x80:
-                return pos
+@dataclass(frozen=True)
+class _Block:
+    kind: int
+    start: int  # offset of the 4-byte block header
+    n: int
+
+
+@dataclass(frozen=True)
+class _Layout:
+    prefix: int  # bytes before "fLaC" (an ID3v2 tag some encoders add)
+    blocks: list[_Block]
+    frames: int  # offset of the first audio frame
+    size: int
+
+
+def _layout(path: Path, view: memoryview) -> _Layout:
+    size, start = len(view), 0
+    if bytes(view[:3]) == b"ID3" and size >= 10:
+        start = 10 + ((view[6] << 21) | (view[7] << 14) | (view[8] << 7) | view[9])
+    if bytes(view[start : start + 4]) != b"fLaC":
+        raise corrupt(path, "缺少 fLaC 标记")
+    pos, blocks = start + 4, []
+    while True:
+        if pos + 4 > size:
+            raise corrupt(path, "FLAC 元数据块被截断")
+        head = view[pos]
+        n = int.from_bytes(view[pos + 1 : pos + 4], "big")
+        if pos + 4 + n > size:
+            raise corrupt(path, "FLAC 元数据块被截断")
+        blocks.append(_Block(head & 0x7F, pos, n))
+        pos += 4 + n
+        if head & 0x80:
+            break
+    if blocks[0].kind != _STREAMINFO:
+        raise corrupt(path, "FLAC 第一个元数据块不是 STREAMINFO")
+    _check_last_frame(path, view, pos)
+    return _Layout(start, blocks, pos, size)
 
 
 def _crc16_table() -> list[int]:
@@ -44,22 +71,19 @@ _TAIL_WINDOW = 1 << 17  # more than any FLAC frame written by common encoders
 
 
 def _crc16(data: bytes) -> int:
-    crc = 0
+    crc, table = 0, _CRC16
     for b in data:
-        crc = ((crc << 8) & 0xFFFF) ^ _CRC16[(crc >> 8) ^ b]
+        crc = ((crc << 8) & 0xFFFF) ^ table[(crc >> 8) ^ b]
     return crc
 
 
-def _check_last_frame(path: Path, start: int) -> None:
+def _check_last_frame(path: Path, view: memoryview, start: int) -> None:
     """The file must end with a complete frame: some sync code in the tail starts a frame whose
     CRC-16 footer matches. A file cut inside a frame fails this check."""
-    size = path.stat().st_size
+    size = len(view)
     if size <= start:
         raise corrupt(path, "FLAC 没有音频帧")
-    with open(path, "rb") as fh:
-        tail_start = max(start, size - _TAIL_WINDOW)
-        fh.seek(tail_start)
-        tail = fh.read()
+    tail = bytes(view[max(start, size - _TAIL_WINDOW) :])
     want = int.from_bytes(tail[-2:], "big")
     pos = len(tail) - 4
     while pos >= 0:
@@ -72,6 +96,21 @@ def _check_last_frame(path: Path, start: int) -> None:
     raise corrupt(path, "FLAC 最后一帧不完整（文件被截断）")
 
 
+def _comment(path: Path, view: memoryview, layout: _Layout) -> Any:
+    """The Vorbis comment block, parsed by mutagen (``None`` when the file has none)."""
+    from mutagen import flac
+
+    m: Any = flac
+
+    block = next((b for b in layout.blocks if b.kind == _COMMENT), None)
+    if block is None:
+        return None
+    try:
+        return m.VCFLACDict(bytes(view[block.start + 4 : block.start + 4 + block.n]))
+    except (flac.error, ValueError, EOFError) as exc:
+        raise corrupt(path, f"Vorbis 注释损坏：{exc}") from None
+
+
 @register_carrier
 class FlacCarrier(Carrier):
     name = "FLAC"
@@ -79,23 +118,39 @@ class FlacCarrier(Carrier):
     kind = "audio"
     where = "Vorbis 注释 AIGC"
     magic = (b"fLaC",)
+    verbatim = True
 
     def read(self, path: Path) -> list[str]:
-        labels = read_comment(path)
-        _check_last_frame(path, _frames_offset(path))
-        return labels
+        with mapped(path) as view:
+            tags = _comment(path, view, _layout(path, view))
+        return [] if tags is None else [str(v) for v in tags.get("AIGC", [])]
 
     def write(self, src: Path, dst: Path, label_json: str) -> None:
-        _check_last_frame(src, _frames_offset(src))
-        write_comment(src, dst, label_json)
+        from mutagen import flac
+
+        m: Any = flac
+        with mapped(src) as view:
+            layout = _layout(src, view)
+            tags = _comment(src, view, layout)
+        if tags is None:
+            tags = m.VCFLACDict()
+        tags["AIGC"] = [label_json]
+        comment = tags.write(framing=False)
+        blocks: list[tuple[int, Piece, int]] = []
+        for b in layout.blocks:
+            if b.kind != _COMMENT:
+                blocks.append((b.kind, (b.start + 4, b.n), b.n))
+            if b.kind == _STREAMINFO:
+                blocks.append((_COMMENT, comment, len(comment)))
+        if len(comment) >= 1 << 24:
+            raise corrupt(src, "Vorbis 注释过大")
+        pieces: list[Piece] = [(0, layout.prefix), b"fLaC"]
+        for i, (kind, body, n) in enumerate(blocks):
+            last = 0x80 if i == len(blocks) - 1 else 0
+            pieces += [bytes([kind | last]) + n.to_bytes(3, "big"), body]
+        splice(src, dst, [*pieces, (layout.frames, layout.size - layout.frames)])
 
     def content_digest(self, path: Path) -> bytes:
-        open_tagged(path)
-        offset = _frames_offset(path)
-        _check_last_frame(path, offset)
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            fh.seek(offset)
-            while block := fh.read(1 << 20):
-                h.update(block)
-        return h.digest()
+        with mapped(path) as view:
+            layout = _layout(path, view)
+            return hash_spans(view, [(layout.frames, layout.size - layout.frames)], lengths=False)

@@ -1,43 +1,20 @@
-"""MP3: ID3v2 ``TXXX`` frame with description ``AIGC`` (written with mutagen)."""
+"""MP3: ID3v2 ``TXXX`` frame with description ``AIGC`` (frames built with mutagen).
+
+Only the ID3v2 tag(s) at the start and the last frames are read: the new tag is built by mutagen
+from the old tag's bytes and the labelled copy is that tag plus the original's audio byte range,
+copied by the kernel. A file cut inside its last frame is refused: the fast check looks for two
+chained frames that end exactly where the audio ends, and falls back to walking every frame.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import shutil
+import io
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from beian.label.carriers._base import Carrier, corrupt, register_carrier
-
-
-def _audio_span(path: Path) -> tuple[int, int]:
-    """Byte range of the MPEG audio frames (ID3v2 at the start, ID3v1/APE at the end excluded)."""
-    from mutagen import mp3
-
-    m: Any = mp3
-    try:
-        m.MP3(path)
-    except (mp3.HeaderNotFoundError, mp3.error, OSError) as exc:
-        raise corrupt(path, f"MP3 无法解码：{exc}") from None
-    data_len = path.stat().st_size
-    with open(path, "rb") as fh:
-        start = 0
-        while True:  # one or more ID3v2 tags
-            fh.seek(start)
-            head = fh.read(10)
-            if len(head) < 10 or head[:3] != b"ID3":
-                break
-            size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
-            start += 10 + size + (10 if head[5] & 0x10 else 0)
-        end = data_len
-        fh.seek(max(0, end - 128))
-        if fh.read(3) == b"TAG":
-            end -= 128
-    if start >= end:
-        raise corrupt(path, "没有音频帧")
-    _check_frames(path, start, end)
-    return start, end
-
+from beian.label.carriers._fastio import hash_spans, mapped, splice
 
 _BITRATES = {  # kbit/s by (MPEG-1?, layer) and index
     (True, 1): (0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
@@ -47,11 +24,12 @@ _BITRATES = {  # kbit/s by (MPEG-1?, layer) and index
     (False, 2): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
 }
 _RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+_MAX_FRAME = 2881  # MPEG-1 layer III at 320 kbit/s, 32 kHz, padded (layer I/II are shorter)
 
 
 def _frame_len(h: bytes) -> int | None:
     """Length of the MPEG audio frame whose 4-byte header is ``h``; None if not a header."""
-    if h[0] != 0xFF or h[1] & 0xE0 != 0xE0:
+    if len(h) < 4 or h[0] != 0xFF or h[1] & 0xE0 != 0xE0:
         return None
     version, layer_bits = (h[1] >> 3) & 3, (h[1] >> 1) & 3
     br_idx, sr_idx, padding = h[2] >> 4, (h[2] >> 2) & 3, (h[2] >> 1) & 1
@@ -65,19 +43,86 @@ def _frame_len(h: bytes) -> int | None:
     return (144 if mpeg1 or layer == 2 else 72) * bitrate // rate + padding
 
 
-def _check_frames(path: Path, start: int, end: int) -> None:
+@dataclass(frozen=True)
+class _Layout:
+    start: int  # first byte after the ID3v2 tag(s)
+    end: int  # first byte of a trailing ID3v1 tag, else the file size
+    size: int
+
+
+def _frame_ending_at(tail: bytes, end: int, low: int) -> int | None:
+    """Start of a frame in ``tail[low:end]`` that ends exactly at ``end``."""
+    pos = end - 4
+    while pos >= low:
+        pos = tail.rfind(b"\xff", low, pos + 1)
+        if pos < 0:
+            return None
+        if _frame_len(tail[pos : pos + 4]) == end - pos:
+            return pos
+        pos -= 1
+    return None
+
+
+def _ends_cleanly(view: memoryview, start: int, end: int) -> bool:
+    """Two chained frames end exactly at ``end`` (the common, untruncated case)."""
+    base = max(start, end - 3 * _MAX_FRAME)
+    tail = bytes(view[base:end])
+    last = _frame_ending_at(tail, len(tail), max(0, len(tail) - _MAX_FRAME))
+    return last is not None and _frame_ending_at(tail, last, max(0, last - _MAX_FRAME)) is not None
+
+
+def _walk_frames(path: Path, view: memoryview, start: int, end: int) -> None:
     """Walk the frame chain; the last frame must end inside the file (else it was cut)."""
-    with open(path, "rb") as fh:
-        fh.seek(start)
-        data = fh.read(end - start)
-    pos = 0
-    while pos + 4 <= len(data):
-        n = _frame_len(data[pos : pos + 4])
+    pos = start
+    while pos + 4 <= end:
+        n = _frame_len(bytes(view[pos : pos + 4]))
         if n is None:
             return  # trailing non-audio data (APE tag, padding): nothing more to check
-        if pos + n > len(data):
+        if pos + n > end:
             raise corrupt(path, "MP3 最后一帧不完整（文件被截断）")
         pos += n
+
+
+_SYNC_WINDOW = 1 << 16  # junk tolerated between the tags and the first frame (as mutagen does)
+
+
+def _first_frame(path: Path, view: memoryview, start: int, end: int) -> None:
+    """Two chained frame headers near the start, else the file is not MPEG audio."""
+    head = bytes(view[start : min(end, start + _SYNC_WINDOW + 2 * _MAX_FRAME)])
+    pos = head.find(b"\xff")
+    while 0 <= pos < _SYNC_WINDOW:
+        n = _frame_len(head[pos : pos + 4])
+        if n is not None and (pos + n == len(head) or _frame_len(head[pos + n : pos + n + 4])):
+            return
+        pos = head.find(b"\xff", pos + 1)
+    raise corrupt(path, "MP3 无法解码：找不到 MPEG 音频帧")
+
+
+def _layout(path: Path, view: memoryview) -> _Layout:
+    """Byte range of the MPEG audio frames (ID3v2 at the start, ID3v1 at the end excluded)."""
+    size, start = len(view), 0
+    while start + 10 <= size and bytes(view[start : start + 3]) == b"ID3":  # one or more tags
+        h = view[start : start + 10]
+        start += (
+            10 + ((h[6] << 21) | (h[7] << 14) | (h[8] << 7) | h[9]) + (10 if h[5] & 0x10 else 0)
+        )
+    end = size - 128 if size >= 128 and bytes(view[size - 128 : size - 125]) == b"TAG" else size
+    if start >= end:
+        raise corrupt(path, "没有音频帧")
+    _first_frame(path, view, start, end)
+    if not _ends_cleanly(view, start, end):
+        _walk_frames(path, view, start, end)
+    return _Layout(start, end, size)
+
+
+def _tags(view: memoryview, layout: _Layout) -> Any:
+    from mutagen import id3
+
+    m: Any = id3
+    try:
+        return m.ID3(io.BytesIO(bytes(view[: layout.start])))
+    except id3.ID3NoHeaderError:
+        return None
 
 
 @register_carrier
@@ -86,19 +131,16 @@ class Mp3Carrier(Carrier):
     suffixes = (".mp3",)
     kind = "audio"
     where = "ID3v2 TXXX:AIGC"
+    verbatim = True
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
         return head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
 
     def read(self, path: Path) -> list[str]:
-        from mutagen import id3
-
-        m: Any = id3
-        _audio_span(path)
-        try:
-            tags = m.ID3(path)
-        except id3.ID3NoHeaderError:
+        with mapped(path) as view:
+            tags = _tags(view, _layout(path, view))
+        if tags is None:
             return []
         return [str(t) for f in tags.getall("TXXX:AIGC") for t in f.text]
 
@@ -106,26 +148,19 @@ class Mp3Carrier(Carrier):
         from mutagen import id3
 
         m: Any = id3
-        _audio_span(src)
-        shutil.copyfile(src, dst)
-        try:
-            tags = m.ID3(dst)
-        except id3.ID3NoHeaderError:
-            tags = m.ID3()
+        with mapped(src) as view:
+            layout = _layout(src, view)
+            tags = _tags(view, layout)
+            old = bytes(view[: layout.start])
+        if tags is None:
+            tags, old = m.ID3(), b""
         tags.delall("TXXX:AIGC")
         tags.add(m.TXXX(encoding=0, desc="AIGC", text=[label_json]))
-        tags.save(dst, v2_version=4)
+        buf = io.BytesIO(old)
+        tags.save(buf, v2_version=4, v1=0)
+        splice(src, dst, [buf.getvalue(), (layout.start, layout.size - layout.start)])
 
     def content_digest(self, path: Path) -> bytes:
-        start, end = _audio_span(path)
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            fh.seek(start)
-            remaining = end - start
-            while remaining:
-                block = fh.read(min(remaining, 1 << 20))
-                if not block:
-                    break
-                h.update(block)
-                remaining -= len(block)
-        return h.digest()
+        with mapped(path) as view:
+            layout = _layout(path, view)
+            return hash_spans(view, [(layout.start, layout.end - layout.start)], lengths=False)

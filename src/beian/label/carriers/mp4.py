@@ -6,18 +6,18 @@ as format tag ``AIGC``. The box writer is :mod:`._mp4box` (mutagen writes only t
 Labels in the iTunes free-form item ``----:com.apple.iTunes:AIGC`` (earlier versions of this
 tool) and in a ``moov/meta`` keys box are read as well and replaced when a label is written.
 The content digest hashes the payloads of every ``mdat`` box (the media samples), which
-labelling never touches.
+labelling never touches: the labelled copy is the rebuilt ``moov`` spliced between the original's
+byte ranges, copied by the kernel.
 """
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 import struct
 from pathlib import Path
 from typing import Any
 
 from beian.label.carriers._base import Carrier, corrupt, register_carrier
+from beian.label.carriers._fastio import hash_spans, mapped, splice
 from beian.label.carriers._mp4box import data_value, find_all, meta_items, rebuild_moov
 
 _TopBox = tuple[bytes, int, int, int]  # (type, box start, payload start, end) in the file
@@ -86,6 +86,7 @@ class Mp4Carrier(Carrier):
     suffixes = (".mp4", ".m4a", ".m4v", ".mov")
     kind = "video"
     where = "moov/udta/meta keys AIGC (mdta) + ilst"
+    verbatim = True
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
@@ -101,26 +102,9 @@ class Mp4Carrier(Carrier):
         _check(src)
         (_, begin, _, end), moov = _moov(src, boxes)
         new = rebuild_moov(moov, label_json, shift_from=begin, delta_of=end - begin)
-        with open(src, "rb") as fi, open(dst, "wb") as fo:
-            fo.write(fi.read(begin))
-            fo.write(new)
-            fi.seek(end)
-            shutil.copyfileobj(fi, fo, 1 << 20)
+        splice(src, dst, [(0, begin), new, (end, boxes[-1][3] - end)])
 
     def content_digest(self, path: Path) -> bytes:
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for kind, _, off, end in _top_boxes(path):
-                if kind != b"mdat":
-                    continue
-                fh.seek(off)
-                n = end - off
-                h.update(n.to_bytes(8, "little"))
-                remaining = n
-                while remaining:
-                    block = fh.read(min(remaining, 1 << 20))
-                    if not block:
-                        raise corrupt(path, "mdat 被截断")
-                    h.update(block)
-                    remaining -= len(block)
-        return h.digest()
+        spans = [(off, end - off) for kind, _, off, end in _top_boxes(path) if kind == b"mdat"]
+        with mapped(path) as view:
+            return hash_spans(view, spans)

@@ -1,4 +1,8 @@
-"""WAV: a RIFF chunk ``AIGC`` holding the label JSON (readers skip unknown chunks)."""
+"""WAV: a RIFF chunk ``AIGC`` holding the label JSON (readers skip unknown chunks).
+
+Only chunk headers are read; the labelled copy is the original's chunks copied by the kernel plus
+the new ``AIGC`` chunk at the end. The content digest covers ``fmt `` and ``data``.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,13 @@ import hashlib
 from pathlib import Path
 
 from beian.label.carriers._base import Carrier, corrupt, register_carrier
-from beian.label.carriers._riff import build_riff, parse_riff
+from beian.label.carriers._fastio import Piece, mapped
+from beian.label.carriers._riff import RiffChunk, chunk_bytes, riff_chunks, write_riff
 
 
-def _chunks(path: Path) -> list[tuple[bytes, bytes]]:
-    chunks = parse_riff(path.read_bytes(), b"WAVE", path)
-    names = {c for c, _ in chunks}
+def _chunks(path: Path, view: memoryview) -> list[RiffChunk]:
+    chunks = riff_chunks(path, view, b"WAVE")
+    names = {c.fourcc for c in chunks}
     if b"fmt " not in names or b"data" not in names:
         raise corrupt(path, "缺少 fmt 或 data 块")
     return chunks
@@ -23,22 +28,27 @@ class WavCarrier(Carrier):
     suffixes = (".wav", ".wave")
     kind = "audio"
     where = "RIFF 块 AIGC"
+    verbatim = True
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
         return head[:4] == b"RIFF" and head[8:12] == b"WAVE"
 
     def read(self, path: Path) -> list[str]:
-        return [p.rstrip(b"\x00").decode("latin-1") for c, p in _chunks(path) if c == b"AIGC"]
+        with mapped(path) as view:
+            return [c.text(view) for c in _chunks(path, view) if c.fourcc == b"AIGC"]
 
     def write(self, src: Path, dst: Path, label_json: str) -> None:
-        chunks = [(c, p) for c, p in _chunks(src) if c != b"AIGC"]
-        chunks.append((b"AIGC", label_json.encode("ascii")))
-        dst.write_bytes(build_riff(b"WAVE", chunks))
+        with mapped(src) as view:
+            kept = [c for c in _chunks(src, view) if c.fourcc != b"AIGC"]
+        pieces: list[Piece] = [p for c in kept for p in c.pieces()]
+        write_riff(src, dst, b"WAVE", [*pieces, chunk_bytes(b"AIGC", label_json.encode("ascii"))])
 
     def content_digest(self, path: Path) -> bytes:
         h = hashlib.sha256()
-        for c, p in _chunks(path):
-            if c in (b"fmt ", b"data"):
-                h.update(c + len(p).to_bytes(8, "little") + p)
+        with mapped(path) as view:
+            for c in _chunks(path, view):
+                if c.fourcc in (b"fmt ", b"data"):
+                    h.update(c.fourcc + c.n.to_bytes(8, "little"))
+                    h.update(view[c.start + 8 : c.start + 8 + c.n])
         return h.digest()

@@ -1,4 +1,5 @@
-"""Explicit marks (GB 45438-2025): text, image, audio and video."""
+"""Explicit marks (GB 45438-2025): text, image, audio, video, interactive voice, interaction
+interfaces and virtual scenes."""
 
 from __future__ import annotations
 
@@ -7,11 +8,17 @@ from pathlib import Path
 from beian.errors import InputError
 from beian.label.explicit.audio import explicit_audio_mark, rhythm_tone, write_rhythm_wav
 from beian.label.explicit.image import cjk_font_path, explicit_image_mark, render_mark
+from beian.label.explicit.interface import InterfaceNotice, find_notice, interface_notice
+from beian.label.explicit.scene import SceneMarker
 from beian.label.explicit.text import DEFAULT_NOTICE, check_notice, explicit_text_mark
 from beian.label.explicit.video import explicit_video_mark
+from beian.label.explicit.voice import VoiceTurnMarker
 
 __all__ = [
     "DEFAULT_NOTICE",
+    "InterfaceNotice",
+    "SceneMarker",
+    "VoiceTurnMarker",
     "apply_explicit",
     "check_notice",
     "cjk_font_path",
@@ -19,6 +26,8 @@ __all__ = [
     "explicit_image_mark",
     "explicit_text_mark",
     "explicit_video_mark",
+    "find_notice",
+    "interface_notice",
     "render_mark",
     "rhythm_tone",
     "write_rhythm_wav",
