@@ -288,8 +288,8 @@ class ValueGenerator:
         if kind == "ID_CARD":
             good = self._id_body()
             choice = r.randrange(4)
-            if choice == 0:  # wrong check digit
-                return good[:-1] + r.choice([d for d in "0123456789X" if d != good[-1]])
+            if choice == 0:  # 30 February (a wrong check digit is still an ID number: issue 23)
+                return good[:10] + "0230" + good[14:]
             if choice == 1:  # impossible month
                 return good[:10] + "13" + good[12:]
             if choice == 2:  # a valid number inside a longer order number
