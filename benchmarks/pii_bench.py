@@ -33,6 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' text generator
 
 from tests.support.pii_synth import Sample, evaluate, generate_text
+from tests.support.pii_values import COMPOUND_SURNAMES, SINGLE_SURNAMES
 
 from beian.io import atomic_write_text
 from beian.pii import ENTITY_TYPES, STRUCTURED_TYPES, PiiEngine
@@ -45,12 +46,8 @@ from beian.pii.recognizers import (
     plate,
     uscc,
 )
-from beian.pii.recognizers.name import (
-    COMPOUND_SURNAMES,
-    PREFIX_WORDS,
-    SINGLE_SURNAMES,
-    TITLES,
-)
+from beian.pii.recognizers.name import FORM_LABELS as PREFIX_WORDS
+from beian.pii.recognizers.name import TITLES
 
 RESULTS = Path(__file__).resolve().parent / "results" / "pii.json"
 _SURNAME = "(?:" + "|".join(COMPOUND_SURNAMES) + f"|[{SINGLE_SURNAMES}])"

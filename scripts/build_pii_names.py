@@ -32,15 +32,89 @@ from pypinyin import Style, lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "beian" / "pii" / "data" / "names.json"
-LATIN_LOCALES = (
-    "en_US en_GB en_IE en_NZ de_DE de_AT fr_FR it_IT es_ES es_MX pt_BR pt_PT nl_NL pl_PL "
-    "sv_SE no_NO da_DK fi_FI cs_CZ tr_TR id_ID vi_VN ro_RO hu_HU hr_HR ja_JP ko_KR"
-).split()
-COMPOUND = (
-    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 令狐 端木 申屠 澹台 轩辕 "
-    "南宫 独孤 呼延 闻人 钟离 万俟 西门 百里 东郭 公冶 赫连 第五 太史 仲孙 濮阳 单于 淳于 "
-    "拓跋 完颜 乐正 公羊 宗政 左丘 谷梁 段干 巫马 漆雕 颛孙 壤驷 梁丘 南门 羊舌 微生 公良"
-).split()
+LATIN_LOCALES = [
+    "en_US",
+    "en_GB",
+    "en_IE",
+    "en_NZ",
+    "de_DE",
+    "de_AT",
+    "fr_FR",
+    "it_IT",
+    "es_ES",
+    "es_MX",
+    "pt_BR",
+    "pt_PT",
+    "nl_NL",
+    "pl_PL",
+    "sv_SE",
+    "no_NO",
+    "da_DK",
+    "fi_FI",
+    "cs_CZ",
+    "tr_TR",
+    "id_ID",
+    "vi_VN",
+    "ro_RO",
+    "hu_HU",
+    "hr_HR",
+    "ja_JP",
+    "ko_KR",
+]
+COMPOUND = [
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+    "令狐",
+    "端木",
+    "申屠",
+    "澹台",
+    "轩辕",
+    "南宫",
+    "独孤",
+    "呼延",
+    "闻人",
+    "钟离",
+    "万俟",
+    "西门",
+    "百里",
+    "东郭",
+    "公冶",
+    "赫连",
+    "第五",
+    "太史",
+    "仲孙",
+    "濮阳",
+    "单于",
+    "淳于",
+    "拓跋",
+    "完颜",
+    "乐正",
+    "公羊",
+    "宗政",
+    "左丘",
+    "谷梁",
+    "段干",
+    "巫马",
+    "漆雕",
+    "颛孙",
+    "壤驷",
+    "梁丘",
+    "南门",
+    "羊舌",
+    "微生",
+    "公良",
+]
 _LATIN_NAME = re.compile(r"[A-Z][a-zà-ÿ'ıİşğçöüâêîôûñ-]+")
 
 

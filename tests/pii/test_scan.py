@@ -10,7 +10,8 @@ import pytest
 
 from beian.pii import PiiEngine
 from beian.pii._scan import DIGITS, DOTTED, Anchor, Scan, ScanPlan, Trigger
-from beian.pii.recognizers.name import PREFIX_WORDS, TITLES
+from beian.pii.recognizers.name import FORM_LABELS as PREFIX_WORDS
+from beian.pii.recognizers.name import TITLES
 from beian.pii.recognizers.plate import PROVINCES
 
 # Pieces that make digit runs, separators, window edges and every kind of anchor likely.
@@ -76,7 +77,9 @@ def test_anchor_plan_matches_each_anchor_alone() -> None:
     engine = PiiEngine()
     assert engine._plan is not None
     anchors = engine._plan.anchors
-    assert len(anchors) == 4  # name prefixes and titles, place suffixes, plate provinces
+    # name cues, titles, 老/小, particulars, chat speakers; Latin names; the address's finest
+    # parts and roads after a division; plate provinces
+    assert len(anchors) == 9
     for text in _texts(20000, 2):
         found = engine._plan.find(text)
         for a in anchors:

@@ -16,7 +16,20 @@ from tests.pii.recognizers.conftest import found
         ("刘洋先生今天来办理业务", ["刘洋"]),
         ("感谢张伟先生", ["张伟"]),  # 谢 is a surname but here a verb
         ("。谢华艳女士", ["谢华艳"]),
-        ("客户王先生", []),  # a surname and a title is not a full name
+        ("客户王先生", ["王"]),  # a surname and a title: the surname
+        ("收件人：其其格 手机", ["其其格"]),  # after a form label, any name-shaped run
+        ("联系人桑吉卓玛。", ["桑吉卓玛"]),
+        ("原告樊丽娜与被告", ["樊丽娜"]),  # a function character ends the name
+        ("与行人向阳相撞", ["向阳"]),  # 相撞 is a word: one given character
+        ("老郑（中介）", ["郑"]),  # 老 + surname: the surname
+        ("主犯龚某在", ["龚"]),
+        ("东方雪，女，58岁", ["东方雪"]),  # particulars after a name
+        ("\n高峰：我带相机", ["高峰"]),  # a chat speaker
+        ("联系方式：1380000", []),  # a word after a role word
+        ("乙方车辆（号牌）", []),
+        ("承办律师成律师。", ["成"]),  # 律师 is a word, 成 the surname
+        ("请联系班主任。", []),
+        ("寻人启事：阿依谢姆", []),  # a heading is no speaker
         ("各位先生，全体女士", []),
         ("今天天气很好", []),
     ],

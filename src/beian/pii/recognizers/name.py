@@ -209,6 +209,12 @@ ROLE_WORDS = (
     "联系",
     "找",
     "@",
+    "行人",
+    "主犯",
+    "从犯",
+    "嫌疑人",
+    "演员",
+    "选手",
 )
 TITLES = (
     "先生",
@@ -298,9 +304,64 @@ _PARTICULARS = Anchor(
 _SPEAKER = Anchor(re.compile(r"\n[\u4e00-\u9fff]{2,4}(?=[：:]|\s+\d{1,2}:\d\d)"), "\n")
 _LATIN_AFTER_CUE = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}")
 _SPEAKER_LABELS = frozenset(
-    "客服 用户 顾客 买家 卖家 备注 地址 时间 电话 手机 日期 主题 回复 系统 提示 管理员 群主 店家 "
-    "骑手 商家 老师 同学 家长 医生 患者 房东 租客 中介 我 你 他 她 妈 爸 哥 姐 A B 原告 被告 "
-    "律师 法官 记者 主持人 群公告 公告 通知 说明 附件 结论 诊断 处理 意见 原因 事由 订单".split()
+    [
+        "客服",
+        "用户",
+        "顾客",
+        "买家",
+        "卖家",
+        "备注",
+        "地址",
+        "时间",
+        "电话",
+        "手机",
+        "日期",
+        "主题",
+        "回复",
+        "系统",
+        "提示",
+        "管理员",
+        "群主",
+        "店家",
+        "骑手",
+        "商家",
+        "老师",
+        "同学",
+        "家长",
+        "医生",
+        "患者",
+        "房东",
+        "租客",
+        "中介",
+        "我",
+        "你",
+        "他",
+        "她",
+        "妈",
+        "爸",
+        "哥",
+        "姐",
+        "A",
+        "B",
+        "原告",
+        "被告",
+        "律师",
+        "法官",
+        "记者",
+        "主持人",
+        "群公告",
+        "公告",
+        "通知",
+        "说明",
+        "附件",
+        "结论",
+        "诊断",
+        "处理",
+        "意见",
+        "原因",
+        "事由",
+        "订单",
+    ]
 )
 
 
@@ -382,21 +443,27 @@ class NameRecognizer(Recognizer):
                 and not (form and text[end : end + 1] in ("", " ", "\t", "|", ",", "，", "\n"))
             ):
                 return  # "联系方式", "乙方车辆（": a word, not a name
-            if g or _DELIM.match(text, end) or text[end : end + 2] in _TITLE_SET:
+            ends = _DELIM.match(text, end) is not None or text[end : end + 2] in _TITLE_SET
+            if form and not ends and text[end : end + 1] not in _STOP:
+                run = self._run(text, pos)
+                if run is not None:  # "联系人桑吉卓玛。": the whole run, not 桑吉卓
+                    yield run
+                    return
+            if g or ends:
                 yield _entity(text, pos, end, self.form_score if form else self.role_score)
                 return
-        if form:
-            end = pos
-            while (
-                end < len(text) and end - pos < 5 and is_han(text[end]) and text[end] not in _STOP
-            ):
-                end += 1
-            if (
-                2 <= end - pos <= 5
-                and _DELIM.match(text, end)
-                and text[pos : pos + 2] not in t.words
-            ):
-                yield _entity(text, pos, end, self.form_score)
+        if form and (run := self._run(text, pos)) is not None:
+            yield run
+
+    def _run(self, text: str, pos: int) -> Entity | None:
+        """Two to five characters from ``pos`` up to a delimiter (a name after a form label)."""
+        end = pos
+        while end < len(text) and end - pos < 5 and is_han(text[end]) and text[end] not in _STOP:
+            end += 1
+        if 2 <= end - pos <= 5 and _DELIM.match(text, end):
+            if text[pos : pos + 2] not in name_tables().words:
+                return _entity(text, pos, end, self.form_score)
+        return None
 
     def _before_title(self, text: str, end: int, title: str) -> Iterator[Entity]:
         t = name_tables()

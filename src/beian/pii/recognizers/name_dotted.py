@@ -16,11 +16,12 @@ from beian.pii._types import Entity
 from beian.pii.recognizers.name import FORM_LABELS, ROLE_WORDS
 
 _DOTS = "·•・"
-_PART = re.compile(r"[\u4e00-\u9fff]{1,7}")
+_STOP = "的是在和与及、叫为由将把被给向跟做其经了"
+_PART = re.compile(rf"(?:(?![{_STOP}])[\u4e00-\u9fff]){{1,7}}")
 _CUES = re.compile(
     "|".join(sorted(map(re.escape, FORM_LABELS + ROLE_WORDS), key=len, reverse=True))
 )
-_STOP_LEFT = frozenset("的是在和与及、叫为由将把被给向跟")
+_STOP_LEFT = frozenset("的是在和与及、叫为由将把给向跟")
 
 
 @register
@@ -34,13 +35,13 @@ class DottedNameRecognizer(Recognizer):
             start = pos
             while (
                 start > 0
-                and pos - start < 7
+                and pos - start < 12
                 and is_han(text[start - 1])
                 and text[start - 1] not in _STOP_LEFT
             ):
                 start -= 1
-            cue_end = max((m.end() for m in _CUES.finditer(text, start, pos)), default=start)
-            start = cue_end
+            start = max((m.end() for m in _CUES.finditer(text, start, pos)), default=start)
+            start = max(start, pos - 7)
             end = pos
             while end < len(text) and text[end] in _DOTS:
                 part = _PART.match(text, end + 1)
