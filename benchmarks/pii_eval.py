@@ -32,7 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from beian.assess import wilson_interval
+from beian.pii._names import name_tables
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.judge_metrics import prop as _prop
 
 DATA = Path(__file__).resolve().parent / "data" / "pii_eval"
 HELD_BACK = "P2-holdout"
@@ -84,45 +87,8 @@ def read_set(name: str) -> list[Item]:
 
 # --- kinds of case, read from the marked text only ------------------------------------------
 
-# Compound surnames (to sort marked names into kinds; independent of the recognizer's list).
-_COMPOUND = frozenset(
-    (
-        "欧阳",
-        "司马",
-        "上官",
-        "诸葛",
-        "东方",
-        "皇甫",
-        "尉迟",
-        "公孙",
-        "慕容",
-        "长孙",
-        "宇文",
-        "司徒",
-        "夏侯",
-        "令狐",
-        "端木",
-        "申屠",
-        "澹台",
-        "轩辕",
-        "南宫",
-        "独孤",
-        "呼延",
-        "闻人",
-        "钟离",
-        "万俟",
-        "西门",
-        "百里",
-        "东郭",
-        "公冶",
-        "赫连",
-        "第五",
-        "太史",
-        "仲孙",
-        "濮阳",
-        "单于",
-    )
-)
+# Compound surnames, to sort marked names into kinds (the shipped table of 复姓).
+_COMPOUND = name_tables().compound
 _TITLE_AFTER = re.compile(
     r"(?:先生|女士|小姐|老师|医生|经理|主任|同学|律师|警官|教授|师傅|阿姨|大爷|大妈|"
     r"总|工|姐|哥|叔|伯|婶|局长|处长|科长|所长|院长|校长|书记|队长|护士|老板|董|主管|助理)"
@@ -220,16 +186,6 @@ def match(gold: Sequence[Span], pred: Sequence[Span]) -> list[tuple[int, int]]:
         used_p.add(j)
         out.append((i, j))
     return out
-
-
-def _prop(k: int, n: int) -> dict[str, Any]:
-    lo, hi = wilson_interval(k, n)
-    return {
-        "k": k,
-        "n": n,
-        "value": round(k / n, 4) if n else None,
-        "ci95": [round(lo, 4), round(hi, 4)],
-    }
 
 
 @dataclass

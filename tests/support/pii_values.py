@@ -13,6 +13,7 @@ from functools import lru_cache
 from stdnum import luhn
 from stdnum.cn import ric, uscc
 
+from beian.pii._names import name_tables
 from beian.pii._regions import _table
 from beian.pii.recognizers.plate import PROVINCES
 
@@ -27,31 +28,7 @@ SINGLE_SURNAMES = (
     "车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛"
     "仲虞敖巩明佘池查麻苑迟邝"
 )
-COMPOUND_SURNAMES = (
-    "欧阳",
-    "司马",
-    "上官",
-    "诸葛",
-    "东方",
-    "皇甫",
-    "尉迟",
-    "公孙",
-    "慕容",
-    "长孙",
-    "宇文",
-    "司徒",
-    "夏侯",
-    "令狐",
-    "端木",
-    "申屠",
-    "澹台",
-    "轩辕",
-    "南宫",
-    "独孤",
-    "呼延",
-    "闻人",
-    "钟离",
-)
+COMPOUND_SURNAMES = tuple(sorted(name_tables().compound))  # the shipped table of 复姓
 
 _MOBILE_PREFIXES = [
     "130",

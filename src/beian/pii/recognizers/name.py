@@ -460,9 +460,9 @@ class NameRecognizer(Recognizer):
         end = pos
         while end < len(text) and end - pos < 5 and is_han(text[end]) and text[end] not in _STOP:
             end += 1
-        if 2 <= end - pos <= 5 and _DELIM.match(text, end):
-            if text[pos : pos + 2] not in name_tables().words:
-                return _entity(text, pos, end, self.form_score)
+        words = name_tables().words
+        if 2 <= end - pos <= 5 and _DELIM.match(text, end) and text[pos : pos + 2] not in words:
+            return _entity(text, pos, end, self.form_score)
         return None
 
     def _before_title(self, text: str, end: int, title: str) -> Iterator[Entity]:
