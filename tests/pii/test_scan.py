@@ -77,9 +77,9 @@ def test_anchor_plan_matches_each_anchor_alone() -> None:
     engine = PiiEngine()
     assert engine._plan is not None
     anchors = engine._plan.anchors
-    # name cues, titles, 老/小, particulars, chat speakers; Latin names; the address's finest
+    # name cues (several characters, one), titles, 老/小, particulars, chat speakers; Latin names; the address's finest
     # parts and roads after a division; plate provinces
-    assert len(anchors) == 9
+    assert len(anchors) == 10
     for text in _texts(20000, 2):
         found = engine._plan.find(text)
         for a in anchors:
