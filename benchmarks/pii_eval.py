@@ -299,14 +299,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", default="P1", help="P1 (development) or P2-holdout (final figure)")
     ap.add_argument("--errors", metavar="TYPE", help="print misses and false alarms of a type")
     ap.add_argument("--output", type=Path, help="write the figures as JSON")
+    ap.add_argument(
+        "--context", action="store_true", help="with pii.context_names: true (slower, more names)"
+    )
     args = ap.parse_args(argv)
     if args.errors and args.set == HELD_BACK:
         print("错误：保留集只能计量，不能查看其内容（去掉 --errors）。", file=sys.stderr)
         return 2
-    from beian.pii import PiiEngine
+    from beian.pii import PiiConfig, PiiEngine
 
     items = read_set(args.set)
-    tally, errors = evaluate_set(items, PiiEngine().analyze)
+    engine = PiiEngine(PiiConfig(context_names=args.context))
+    tally, errors = evaluate_set(items, engine.analyze)
     per_type = tally.figures()
     print(f"== {args.set}: {len(items)} texts")
     print_table(per_type)

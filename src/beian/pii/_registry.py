@@ -106,6 +106,9 @@ class Recognizer(abc.ABC):
     name: ClassVar[str] = ""
 
     anchors: ClassVar[tuple[Anchor, ...]] = ()
+    # None: always runs. True: only with ``pii.context_names: true`` (slower readings of the
+    # words around a name); False: only without it (the recognizer those replace).
+    context_names: ClassVar[bool | None] = None
 
     @abc.abstractmethod
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:

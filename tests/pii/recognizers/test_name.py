@@ -35,4 +35,24 @@ from tests.pii.recognizers.conftest import found
     ],
 )
 def test_name(text: str, expected: list[str]) -> None:
+    assert found("NAME", text, context_names=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("姓名：张三，", ["张三"]),  # form labels and titles: the default engine
+        ("收件人：其其格 手机", ["其其格"]),
+        ("联系人李娜电话13800000000", ["李娜"]),
+        ("刘洋先生今天来办理业务", ["刘洋"]),
+        ("客户王先生", ["王"]),
+        ("我叫王小明，今年三十岁", ["王小明"]),  # 我叫 is a form label
+        ("原告樊丽娜与被告", []),  # role words, 老/小, particulars, speakers, Latin and
+        ("导师Prof. Hans Becker。", []),  # dot-joined names: pii.context_names
+        ("老郑（中介）", []),
+        ("东方雪，女，58岁", []),
+        ("\n高峰：我带相机", []),
+    ],
+)
+def test_name_default(text: str, expected: list[str]) -> None:
     assert found("NAME", text) == expected

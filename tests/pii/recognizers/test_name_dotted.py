@@ -17,4 +17,5 @@ from tests.pii.recognizers.conftest import found
     ],
 )
 def test_dotted_name(text: str, expected: list[str]) -> None:
-    assert found("NAME", text) == expected
+    assert found("NAME", text, context_names=True) == expected
+    assert found("NAME", text) == []  # pii.context_names only

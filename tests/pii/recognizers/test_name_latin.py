@@ -20,4 +20,4 @@ from tests.pii.recognizers.conftest import found
     ],
 )
 def test_latin_name(text: str, expected: list[str]) -> None:
-    assert found("NAME", text) == expected
+    assert found("NAME", text, context_names=True) == expected

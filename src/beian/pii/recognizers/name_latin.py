@@ -390,6 +390,7 @@ def _reads_as_name(words: list[str], t: NameTables) -> bool:
 class LatinNameRecognizer(Recognizer):
     entity_type = "NAME"
     name = "name_latin"
+    context_names = True
     anchors = (_ANCHOR,)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
