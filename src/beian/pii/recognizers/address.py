@@ -38,7 +38,10 @@ _PARTS = (
     rf"(?:[A-Z]|{_NUM})(?:号楼|栋|幢|座|单元|室|层|楼|F|区|门)",
     r"-?\d{3,5}(?:室|房)?",
 )
-_BREAK = re.compile(r".*[^\u4e00-\u9fff0-9A-Za-z\-]", re.S)
+# What no part holds: punctuation, spaces, and the stop characters (与 only inside a crossing).
+_BREAK = re.compile(
+    r".*(?:[^\u4e00-\u9fff0-9A-Za-z\-]|[" + _STOP.replace("与", "") + "])", re.S
+)
 _ADDRESS = re.compile("(?:" + "|".join(_PARTS) + ")+")
 _PART = re.compile("|".join(_PARTS))
 # A road right after an administrative unit (长沙市岳麓区麓谷大道, 格尔木市昆仑路).
@@ -102,7 +105,7 @@ class AddressRecognizer(Recognizer):
             if hit.start() < done:
                 continue
             lo = max(done, hit.start() - REACH)
-            # No part holds punctuation or spaces: the address starts after the last one.
+            # The address starts after the last character no part holds.
             if (cut := _BREAK.match(text, lo, hit.start())) is not None:
                 lo = cut.end()
             for m in _ADDRESS.finditer(text, lo, min(len(text), hit.end() + REACH)):
