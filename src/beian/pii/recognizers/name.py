@@ -435,9 +435,10 @@ def _entity(text: str, start: int, end: int, score: float) -> Entity:
 
 def _in_order(scan: Scan, anchors: tuple[Anchor, ...]) -> list[re.Match[str]]:
     """The matches of ``anchors`` left to right, none overlapping an earlier one."""
-    found = [m for a in anchors for m in scan.anchored(a)]
-    if len(anchors) > 1:
-        found.sort(key=lambda m: m.start())
+    lists = [ms for a in anchors if (ms := scan.anchored(a))]
+    if len(lists) < 2:
+        return lists[0] if lists else []  # one anchor's matches never overlap each other
+    found = sorted((m for ms in lists for m in ms), key=lambda m: m.start())
     kept: list[re.Match[str]] = []
     for m in found:
         if not kept or m.start() >= kept[-1].end():
