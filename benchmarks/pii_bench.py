@@ -325,22 +325,27 @@ def compare_with(ref: str, size_mb: float, args: argparse.Namespace) -> dict[str
 
 
 def independent(sets: list[str]) -> dict[str, Any]:
-    """The independent evaluation set's figures (``pii_eval.py``): per type, overlap and exact."""
+    """The independent evaluation set's figures (``pii_eval.py``): per type, overlap and exact;
+    for the default engine and with ``pii.context_names: true``."""
     from benchmarks.pii_eval import evaluate_set, print_table, read_set, summary
 
-    engine = PiiEngine()
+    from beian.pii import PiiConfig
+
     out: dict[str, Any] = {}
     for name in sets:
         items = read_set(name)
-        tally, _ = evaluate_set(items, engine.analyze)
-        per_type = tally.figures()
-        print(f"\n== independent set {name}: {len(items)} texts")
-        print_table(per_type)
-        out[name] = {
-            "texts": len(items),
-            "per_type": per_type,
-            "structured": summary(tally, STRUCTURED_TYPES),
-        }
+        for context in (False, True):
+            engine = PiiEngine(PiiConfig(context_names=context))
+            tally, _ = evaluate_set(items, engine.analyze)
+            per_type = tally.figures()
+            key = f"{name} context_names" if context else name
+            print(f"\n== independent set {key}: {len(items)} texts")
+            print_table(per_type)
+            out[key] = {
+                "texts": len(items),
+                "per_type": per_type,
+                "structured": summary(tally, STRUCTURED_TYPES),
+            }
     return out
 
 

@@ -460,7 +460,7 @@ class NameRecognizer(Recognizer):
     role_score: ClassVar[float] = 0.75
     title_score: ClassVar[float] = 0.75
     cues: ClassVar[tuple[Anchor, ...]] = (_FORM_CUE,)
-    anchors = (_FORM_CUE, _TITLE, _TITLE_ONE)
+    anchors: ClassVar[tuple[Anchor, ...]] = (_FORM_CUE, _TITLE, _TITLE_ONE)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         scan = scan or Scan(text)
