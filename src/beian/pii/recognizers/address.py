@@ -53,9 +53,7 @@ _PARTS = (
     r"-?\d{3,5}(?:室|房)?",
 )
 # What no part holds: punctuation, spaces, and the stop characters (与 only inside a crossing).
-_BREAK = re.compile(
-    r".*(?:[^\u4e00-\u9fff0-9A-Za-z\-]|[" + _STOP.replace("与", "") + "])", re.S
-)
+_BREAK = re.compile(r".*(?:[^\u4e00-\u9fff0-9A-Za-z\-]|[" + _STOP.replace("与", "") + "])", re.S)
 _ADDRESS = re.compile("(?:" + "|".join(_PARTS) + ")+")
 _PART = re.compile("|".join(_PARTS))
 # A road right after an administrative unit (长沙市岳麓区麓谷大道, 格尔木市昆仑路).
