@@ -25,7 +25,10 @@ import ipaddress
 import json
 import os
 import platform
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' text generator
 
 from tests.support.pii_synth import Sample, evaluate, generate_text
+from tests.support.pii_values import COMPOUND_SURNAMES, SINGLE_SURNAMES
 
 from beian.io import atomic_write_text
 from beian.pii import ENTITY_TYPES, STRUCTURED_TYPES, PiiEngine
@@ -45,14 +49,11 @@ from beian.pii.recognizers import (
     plate,
     uscc,
 )
-from beian.pii.recognizers.name import (
-    COMPOUND_SURNAMES,
-    PREFIX_WORDS,
-    SINGLE_SURNAMES,
-    TITLES,
-)
+from beian.pii.recognizers.name import FORM_LABELS as PREFIX_WORDS
+from beian.pii.recognizers.name import TITLES
 
 RESULTS = Path(__file__).resolve().parent / "results" / "pii.json"
+ROOT = Path(__file__).resolve().parents[1]
 _SURNAME = "(?:" + "|".join(COMPOUND_SURNAMES) + f"|[{SINGLE_SURNAMES}])"
 _HAN = r"[\u4e00-\u9fff]"
 
@@ -237,6 +238,117 @@ def run(label: str, size_mb: float, density: float, args: argparse.Namespace) ->
     return out
 
 
+def baseline_throughput(ref: str, docs_file: Path, repeats: int) -> float:
+    """MB/s (CPU) of ``ref``'s engine on the same documents, in a child process that imports
+    ``beian`` from ``git archive ref src`` (the recognizers as they are on that ref)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", ref, "src"], check=True, capture_output=True
+        ).stdout
+        archive_path = Path(tmp) / "src.tar"
+        archive_path.write_bytes(archive)
+        with tarfile.open(archive_path) as tar:
+            tar.extractall(tmp, filter="data")
+        return child_throughput(Path(tmp) / "src", docs_file, repeats)
+
+
+def child_throughput(src: Path, docs_file: Path, repeats: int, *options: str) -> float:
+    """MB/s (CPU) of the engine imported from ``src``, in a fresh child process: this tree's
+    engine and the baseline's are measured the same way (the harness's heap, its generator
+    and Presidio, would otherwise slow only this tree's figure)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(docs_file), str(repeats), *options],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(src)},
+    ).stdout
+    return float(out.split()[-1])
+
+
+# The baseline's child process: only ``beian.pii.PiiEngine`` of the checked-out ref.
+_CHILD = """
+import gc, json, sys, time
+from beian.pii import PiiEngine
+texts = json.loads(open(sys.argv[1], encoding="utf-8").read())
+mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+if "context_names" in sys.argv[3:]:
+    from beian.pii import PiiConfig
+    engine = PiiEngine(PiiConfig(context_names=True))
+else:
+    engine = PiiEngine()
+for t in texts[:20]:
+    engine.analyze(t)
+best = None
+for _ in range(int(sys.argv[2])):
+    gc.collect(); gc.freeze()
+    c0 = time.process_time()
+    for t in texts:
+        engine.analyze(t)
+    cpu = time.process_time() - c0
+    gc.unfreeze()
+    best = cpu if best is None else min(best, cpu)
+print(mb / best)
+"""
+
+
+def compare_with(ref: str, size_mb: float, args: argparse.Namespace) -> dict[str, Any]:
+    """Throughput of this tree's engine and of ``ref``'s on the same corpus-like text, each the
+    best of ``--repeats`` runs, alternating (the machine is shared)."""
+    docs = documents(generate_text(args.seed, int(size_mb * 1e6), 0.1), int(args.doc_kb * 1000))
+    texts = [d.text for d in docs]
+    mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+    with tempfile.TemporaryDirectory() as tmp:
+        docs_file = Path(tmp) / "docs.json"
+        docs_file.write_text(json.dumps(texts, ensure_ascii=False), "utf-8")
+        ours, context, theirs = [], [], []
+        for _ in range(args.repeats):
+            ours.append(child_throughput(ROOT / "src", docs_file, 1))
+            context.append(child_throughput(ROOT / "src", docs_file, 1, "context_names"))
+            theirs.append(baseline_throughput(ref, docs_file, 1))
+    out = {
+        "size_mb": round(mb, 2),
+        "baseline_ref": ref,
+        "mb_per_s_cpu": round(max(ours), 2),
+        "context_names_mb_per_s_cpu": round(max(context), 2),
+        "baseline_mb_per_s_cpu": round(max(theirs), 2),
+        "ratio": round(max(ours) / max(theirs), 3),
+        "context_names_ratio": round(max(context) / max(theirs), 3),
+    }
+    print(
+        f"\n== throughput against {ref} (same text, {mb:.1f} MB, best of {args.repeats}): "
+        f"{out['mb_per_s_cpu']} vs {out['baseline_mb_per_s_cpu']} MB/s (CPU), "
+        f"ratio {out['ratio']:.3f}; with pii.context_names: "
+        f"{out['context_names_mb_per_s_cpu']} MB/s, ratio {out['context_names_ratio']:.3f}"
+    )
+    return out
+
+
+def independent(sets: list[str]) -> dict[str, Any]:
+    """The independent evaluation set's figures (``pii_eval.py``): per type, overlap and exact;
+    for the default engine and with ``pii.context_names: true``."""
+    from benchmarks.pii_eval import evaluate_set, print_table, read_set, summary
+
+    from beian.pii import PiiConfig
+
+    out: dict[str, Any] = {}
+    for name in sets:
+        items = read_set(name)
+        for context in (False, True):
+            engine = PiiEngine(PiiConfig(context_names=context))
+            tally, _ = evaluate_set(items, engine.analyze)
+            per_type = tally.figures()
+            key = f"{name} context_names" if context else name
+            print(f"\n== independent set {key}: {len(items)} texts")
+            print_table(per_type)
+            out[key] = {
+                "texts": len(items),
+                "per_type": per_type,
+                "structured": summary(tally, STRUCTURED_TYPES),
+            }
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size-mb", type=float, default=20.0, help="corpus-like text size (MB)")
@@ -249,6 +361,12 @@ def main(argv: list[str] | None = None) -> int:
         "--no-gc-freeze", action="store_true", help="time with the harness's objects in the GC"
     )
     ap.add_argument("--output", type=Path, default=RESULTS)
+    ap.add_argument("--baseline", default="main", help="git ref whose engine is the baseline")
+    ap.add_argument("--baseline-mb", type=float, default=5.0, help="text for the baseline (MB)")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument(
+        "--sets", default="P1", help="independent sets to score (P1; P2-holdout once, at the end)"
+    )
     args = ap.parse_args(argv)
 
     result: dict[str, Any] = {
@@ -263,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.dense_mb > 0:
         result["dense"] = run("dense text (worst case)", args.dense_mb, 0.7, args)
+    if args.baseline:
+        result["throughput_vs_baseline"] = compare_with(args.baseline, args.baseline_mb, args)
+    result["independent"] = independent([s for s in args.sets.split(",") if s])
     print("\n* structured identifiers (target >= 0.99 precision and recall)")
     atomic_write_text(args.output, json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(f"written {args.output}")

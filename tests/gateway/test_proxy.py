@@ -194,3 +194,28 @@ def test_chat_route_errors_are_openai_errors(gateway: RunningGateway) -> None:
             model="m", messages=[{"role": "user", "content": "你好"}]
         )
     assert exc.value.status_code == 500 and exc.value.body["type"] == "server_error"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "hidden", "types"),
+    [
+        # an ID number with a wrong check digit (…74515; GB 11643 gives 4) is still masked
+        ("身份证110101199003074515帮我查下", "110101199003074515", ["ID_CARD"]),
+        ("登录IP192.168.31.20被封了", "192.168.31.20", ["IP"]),  # label glued to the digits
+        ("手机13812345678找我", "13812345678", ["MOBILE"]),
+        ("联系人桑吉卓玛，住玉林北路2号附3号", "桑吉卓玛", ["ADDRESS", "NAME"]),
+    ],
+)
+def test_pii_new_cases_masked_end_to_end(
+    gateway: RunningGateway, prompt: str, hidden: str, types: list[str]
+) -> None:
+    c = sdk(gateway).chat.completions.create(
+        model="m", messages=[{"role": "user", "content": prompt}]
+    )
+    text = c.choices[0].message.content or ""
+    (rec,) = records(gateway)
+    sent = rec.forwarded[0]["content"]
+    assert hidden not in sent and hidden not in text  # the demo model echoes what it received
+    assert sent != prompt
+    (decision,) = [d for d in rec.decisions if d["stage"] == "pii"]
+    assert decision["action"] == "mask" and decision["risks"] == types

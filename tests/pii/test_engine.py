@@ -90,7 +90,9 @@ def test_unknown_type_is_a_config_error() -> None:
     assert exc.value.where == "beian.yaml: pii disabled"
     with pytest.raises(ValidationError, match="未知的个人信息类型：SSN"):
         PiiConfig(disabled=("SSN",))
-    assert PiiConfig(thresholds={"EMPLOYEE_ID": 0.9}, custom=(CustomRecognizer(type="EMPLOYEE_ID", pattern="x"),))
+    assert PiiConfig(
+        thresholds={"EMPLOYEE_ID": 0.9}, custom=(CustomRecognizer(type="EMPLOYEE_ID", pattern="x"),)
+    )
     assert CustomRecognizer(type="A_B", pattern="x").score == 0.8
 
 

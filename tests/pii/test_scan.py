@@ -8,9 +8,10 @@ import re
 
 import pytest
 
-from beian.pii import PiiEngine
+from beian.pii import PiiConfig, PiiEngine
 from beian.pii._scan import DIGITS, DOTTED, Anchor, Scan, ScanPlan, Trigger
-from beian.pii.recognizers.name import PREFIX_WORDS, TITLES
+from beian.pii.recognizers.name import FORM_LABELS as PREFIX_WORDS
+from beian.pii.recognizers.name import TITLES
 from beian.pii.recognizers.plate import PROVINCES
 
 # Pieces that make digit runs, separators, window edges and every kind of anchor likely.
@@ -72,11 +73,15 @@ def test_windows_map_matches_back_to_the_text() -> None:
     assert all(text[s : s + len(v)] == v for s, v in windows.matches(digits))
 
 
-def test_anchor_plan_matches_each_anchor_alone() -> None:
-    engine = PiiEngine()
+@pytest.mark.parametrize(("context_names", "count"), [(False, 6), (True, 11)])
+def test_anchor_plan_matches_each_anchor_alone(context_names: bool, count: int) -> None:
+    engine = PiiEngine(PiiConfig(context_names=context_names))
     assert engine._plan is not None
     anchors = engine._plan.anchors
-    assert len(anchors) == 4  # name prefixes and titles, place suffixes, plate provinces
+    # default: form labels, titles (several characters, one); the address's finest parts and
+    # roads after a division; plate provinces. context_names: cue words (several characters,
+    # one) for the form labels, and 老/小, particulars, chat speakers, Latin names
+    assert len(anchors) == count
     for text in _texts(20000, 2):
         found = engine._plan.find(text)
         for a in anchors:

@@ -13,11 +13,22 @@ from functools import lru_cache
 from stdnum import luhn
 from stdnum.cn import ric, uscc
 
+from beian.pii._names import name_tables
 from beian.pii._regions import _table
-from beian.pii.recognizers.name import COMPOUND_SURNAMES, SINGLE_SURNAMES
 from beian.pii.recognizers.plate import PROVINCES
 
-__all__ = ["ValueGenerator"]
+__all__ = ["COMPOUND_SURNAMES", "SINGLE_SURNAMES", "ValueGenerator"]
+
+# Surnames the generator writes (common ones first); its own list, not the recognizer's.
+SINGLE_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
+    "莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪"
+    "梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简"
+    "车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛"
+    "仲虞敖巩明佘池查麻苑迟邝"
+)
+COMPOUND_SURNAMES = tuple(sorted(name_tables().compound))  # the shipped table of 复姓
 
 _MOBILE_PREFIXES = [
     "130",
@@ -288,8 +299,8 @@ class ValueGenerator:
         if kind == "ID_CARD":
             good = self._id_body()
             choice = r.randrange(4)
-            if choice == 0:  # wrong check digit
-                return good[:-1] + r.choice([d for d in "0123456789X" if d != good[-1]])
+            if choice == 0:  # 30 February (a wrong check digit is still an ID number: issue 23)
+                return good[:10] + "0230" + good[14:]
             if choice == 1:  # impossible month
                 return good[:10] + "13" + good[12:]
             if choice == 2:  # a valid number inside a longer order number

@@ -83,7 +83,10 @@ class PiiEngine:
         self.config = config or PiiConfig()
         classes = recognizer_classes()
         recognizers: list[Recognizer] = [
-            cls() for cls in classes.values() if self.config.wants(cls.entity_type)
+            cls()
+            for cls in classes.values()
+            if self.config.wants(cls.entity_type)
+            and cls.context_names in (None, self.config.context_names)
         ]
         recognizers += [
             _ConfiguredRecognizer(spec)

@@ -23,6 +23,7 @@ __all__ = [
     "RegexRecognizer",
     "bounded",
     "clause_before",
+    "glued_label",
     "recognizer_classes",
     "register",
     "words_pattern",
@@ -31,7 +32,7 @@ __all__ = [
 ALNUM = "0-9A-Za-z"
 
 
-def bounded(first: str, rest: str, *, right: str = rf"(?![{ALNUM}])") -> str:
+def bounded(first: str, rest: str, *, right: str = rf"(?![{ALNUM}])", left: str = ALNUM) -> str:
     """A pattern whose match is not glued to ASCII letters or digits on either side.
 
     ``first`` must match exactly one character. The left check is a look-behind placed *after*
@@ -39,7 +40,40 @@ def bounded(first: str, rest: str, *, right: str = rf"(?![{ALNUM}])") -> str:
     faster than a leading look-behind). Chinese characters are not word boundaries to ``\\b``,
     which is why digits glued to Chinese text (``身份证号110101…的``) need these explicit checks.
     """
-    return rf"(?:{first})(?<![{ALNUM}](?:{first})){rest}{right}"
+    return rf"(?:{first})(?<![{left}](?:{first})){rest}{right}"
+
+
+# ASCII labels written straight before an identifier in logs and forms ("IP1.2.3.4",
+# "tel13800138000", "idno110101…", "bankcard6222…"); matched at the end of the letters.
+_LABEL_WORDS = re.compile(
+    r"(?:ip|ipv4|ipaddr|addr|tel|phone|mobile|mob|cell|fax|card|cardno|acct|account|code|"
+    r"no|num|id|idno|idcard|sfz|uscc|passport|qq|wx|contact)_?$"
+)
+
+
+def glued_label(text: str, start: int) -> bool:
+    """Whether the ASCII letters glued to the left of ``start`` may stand there.
+
+    A label (``IP``, ``tel``, ``contact_tel``, ``idno``) or a capitalised word (a name written
+    before the number: ``Lucy Ho13677634326``) may; other letters (``A110101…``, a hash, a
+    product code) may not. True when no letter is glued at all.
+    """
+    i = start
+    while (
+        i > 0
+        and start - i < 24
+        and text[i - 1].isascii()
+        and (text[i - 1].isalpha() or text[i - 1] == "_")
+    ):
+        i -= 1
+    word = text[i:start]
+    if not word:  # nothing glued, or a digit
+        return not (start > 0 and text[start - 1].isascii() and text[start - 1].isdigit())
+    if i > 0 and text[i - 1].isascii() and text[i - 1].isdigit():
+        return False
+    if _LABEL_WORDS.search(word.lower()):
+        return True
+    return len(word) >= 2 and word[0].isupper() and word[1:].islower()
 
 
 _UP_TO_CLAUSE_END = re.compile(r".*[。！？；，!?;,\n]", re.S)
@@ -72,6 +106,9 @@ class Recognizer(abc.ABC):
     name: ClassVar[str] = ""
 
     anchors: ClassVar[tuple[Anchor, ...]] = ()
+    # None: always runs. True: only with ``pii.context_names: true`` (slower readings of the
+    # words around a name); False: only without it (the recognizer those replace).
+    context_names: ClassVar[bool | None] = None
 
     @abc.abstractmethod
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
@@ -85,7 +122,10 @@ class Recognizer(abc.ABC):
 class RegexRecognizer(Recognizer):
     """A pattern, a validation step and context words.
 
-    ``check`` returns the base score of a candidate or ``None`` to reject it. Context words in
+    ``check`` returns the base score of a candidate or ``None`` to reject it; ``reason`` says why
+    a candidate scores low (a wrong check digit), and is empty otherwise. With ``glue`` the
+    pattern lets ASCII letters stand before a match (its left check is on digits only) and
+    :func:`glued_label` decides whether they may (``IP192.168.1.1``). Context words in
     the ``window`` characters before the candidate add ``boost``; negative context words (order
     numbers, version numbers) reject it.
 
@@ -103,6 +143,7 @@ class RegexRecognizer(Recognizer):
     negative: ClassVar[tuple[str, ...]] = ()
     boost: ClassVar[float] = 0.15
     window: ClassVar[int] = 12
+    glue: ClassVar[bool] = False
 
     _context_re: ClassVar[re.Pattern[str] | None] = None
     _negative_re: ClassVar[re.Pattern[str] | None] = None
@@ -120,6 +161,10 @@ class RegexRecognizer(Recognizer):
 
     def check(self, value: str, text: str, start: int) -> float | None:
         return self.score
+
+    def reason(self, value: str, score: float) -> str:
+        """Why ``value`` scored ``score`` when that is lower than a clean match ("" if not)."""
+        return ""
 
     def context_score(self, text: str, start: int, score: float) -> float | None:
         """``score`` raised by context words, or None when a negative word is in the clause."""
@@ -143,20 +188,22 @@ class RegexRecognizer(Recognizer):
         return [(m.start(), m.group()) for m in found]
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
-        check, context_score = self.check, self.context_score
+        check, context_score, glue = self.check, self.context_score, self.glue
         for start, value in self.matches(text, scan):
-            score = check(value, text, start)
-            if score is None:
+            if glue and start and text[start - 1].isascii() and not glued_label(text, start):
                 continue
-            score = context_score(text, start, score)
+            base = check(value, text, start)
+            if base is None:
+                continue
+            score = context_score(text, start, base)
             if score is None:
                 continue
             end = start + len(value)
-            yield Entity(self.entity_type, start, end, value, round(score, 4), self.name)
+            why = self.reason(value, base) if base < self.score else ""
+            yield Entity(self.entity_type, start, end, value, round(score, 4), self.name, why)
 
 
 R = TypeVar("R", bound=type[Recognizer])
-
 
 
 def _builtin_recognizers() -> None:

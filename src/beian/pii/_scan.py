@@ -199,8 +199,11 @@ class ScanPlan:
             second = f"(?=[{follows}])"
         else:
             second = f"(?:(?<=[{free}])|(?=[{follows}]))"
+        # Each alternative starts with a test of its own heads, so that at a head of one anchor
+        # the others (a long word list among them) fail on their first character.
         alternatives = "|".join(
-            f"(?{'a' if a.pattern.flags & re.ASCII else 'u'}:{a.pattern.pattern})"
+            f"(?{'a' if a.pattern.flags & re.ASCII else 'u'}:"
+            f"(?=[{re.escape(a.heads)}])(?:{a.pattern.pattern}))"
             for a in self.anchors
         )
         self.pattern = re.compile(f"[{heads}]{second}(?<=(?=(?:{alternatives})).)", re.S)

@@ -41,6 +41,8 @@ class Entity(NamedTuple):
     """One detected piece of personal information; ``start``/``end`` are character offsets.
 
     A named tuple: immutable, picklable and cheap to create (the engine makes many).
+    ``reason`` says why a candidate scored lower than a clean match of its type (a 身份证
+    number whose check digit is wrong), in Chinese; empty otherwise.
     """
 
     type: str
@@ -49,6 +51,7 @@ class Entity(NamedTuple):
     text: str
     score: float
     recognizer: str
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return self._asdict()

@@ -21,6 +21,9 @@ assert luhn.is_valid(CARD16) and luhn.is_valid(CARD19)
         (f"卡号{CARD16[:-1]}5的", []),  # Luhn fails
         (f"订单号{CARD16}已发货", []),  # negative context
         (f"流水{CARD19}12", []),  # 21 digits
+        (f"bankcard{CARD16} holder", [CARD16]),  # glued ASCII label
+        (f"1 高山 {CARD19} 6,800.00", [CARD19]),  # a table: an amount after one-piece digits
+        (f"XY{CARD16}", []),
         ("时间20231130123045678", []),  # starts with 2: a timestamp
         ("证件号110101199003074514", []),  # an ID number is not a card
     ],

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from stdnum.cn import ric
 
+from beian.pii import PiiConfig, PiiEngine
 from tests.pii.recognizers.conftest import found
 
 # Valid numbers computed with python-stdnum (independent of the recognizer's code path).
@@ -19,7 +20,9 @@ assert ric.is_valid(VALID) and ric.is_valid(VALID_X)
         (f"证件：{VALID_X.lower()}。", [VALID_X.lower()]),  # lower-case x
         (f"ID {VALID}, 已核验", [VALID]),
         ("旧证号110101900307451，", ["110101900307451"]),  # 15-digit legacy
-        (f"身份证号{VALID[:-1]}5的用户", []),  # wrong check digit
+        (f"身份证号{VALID[:-1]}5的用户", [VALID[:-1] + "5"]),  # wrong check digit: lower score
+        (f"idno{VALID}", [VALID]),  # glued to an ASCII label
+        (f"sfz:{VALID_X}", [VALID_X]),
         ("号码110101199013074514无效", []),  # month 13
         ("号码000101199003074514无效", []),  # no such region
         (f"订单号12{VALID}已发货", []),  # inside a 20-digit order number
@@ -31,3 +34,22 @@ assert ric.is_valid(VALID) and ric.is_valid(VALID_X)
 )
 def test_id_card(text: str, expected: list[str]) -> None:
     assert found("ID_CARD", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "score", "reason"),
+    [
+        (f"号码{VALID}", 0.95, ""),
+        (f"身份证{VALID}", 1.0, ""),  # context raises the score
+        # 4 where GB 11643 gives 4 → the wrong digit 5 is named with the right one
+        (f"号码{VALID[:-1]}5", 0.55, "校验码不符（按 GB 11643 应为 4，写作 5）"),
+        (f"身份证{VALID[:-1]}5", 0.7, "校验码不符（按 GB 11643 应为 4，写作 5）"),
+        (f"号码{VALID_X[:-1]}3", 0.55, "校验码不符（按 GB 11643 应为 X，写作 3）"),
+        ("旧证号110101900307451，", 0.6, "15 位旧号码，没有校验码"),
+    ],
+)
+def test_id_card_score_and_reason(text: str, score: float, reason: str) -> None:
+    (e,) = PiiEngine(PiiConfig(enabled=("ID_CARD",))).analyze(text)
+    assert (e.score, e.reason) == (score, reason)
+    # a wrong check digit stays above the default threshold: masked unless configured away
+    assert e.score >= PiiConfig().threshold

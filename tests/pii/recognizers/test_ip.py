@@ -12,6 +12,11 @@ from tests.pii.recognizers.conftest import found
         ("来自8.8.8.8的访问", ["8.8.8.8"]),
         ("地址2001:db8::1无法访问", ["2001:db8::1"]),
         ("v6 fe80:0:0:0:200:f8ff:fe21:67cf.", ["fe80:0:0:0:200:f8ff:fe21:67cf"]),
+        ("登录IP192.168.1.10被拦截", ["192.168.1.10"]),  # label glued to the digits
+        ("notify_ip218.52.43.34", ["218.52.43.34"]),
+        ("ip203.0.113.7 user=zhang", ["203.0.113.7"]),
+        ("build7.8.9.10", []),  # letters that are no label
+        ("v1.2.3.4", []),
         ("256.1.1.1", []),
         ("01.2.3.4", []),  # leading zero
         ("1.2.3.4.5", []),

@@ -22,6 +22,11 @@ from tests.pii.recognizers.conftest import found
         ("时间戳1701234567890", []),
         ("订单号13812345678已发货", []),  # negative context
         ("x13812345678", []),  # glued to a letter
+        ("大额订单风控：用户+86 18378599101下单", ["+86 18378599101"]),  # 订单 is no 单号
+        ("contact_tel18464885314 retry=3", ["18464885314"]),  # glued ASCII label
+        ("收件人Lucy Ho13677634326", ["13677634326"]),  # glued to a name
+        ("京东物流 JDX018923340102", []),  # inside a waybill number
+        ("SN13812345678", []),  # letters that are neither label nor name
         ("138 1234-5678", []),  # mixed separators
     ],
 )

@@ -16,10 +16,43 @@ from tests.pii.recognizers.conftest import found
         ("刘洋先生今天来办理业务", ["刘洋"]),
         ("感谢张伟先生", ["张伟"]),  # 谢 is a surname but here a verb
         ("。谢华艳女士", ["谢华艳"]),
-        ("客户王先生", []),  # a surname and a title is not a full name
+        ("客户王先生", ["王"]),  # a surname and a title: the surname
+        ("收件人：其其格 手机", ["其其格"]),  # after a form label, any name-shaped run
+        ("联系人桑吉卓玛。", ["桑吉卓玛"]),
+        ("原告樊丽娜与被告", ["樊丽娜"]),  # a function character ends the name
+        ("与行人向阳相撞", ["向阳"]),  # 相撞 is a word: one given character
+        ("老郑（中介）", ["郑"]),  # 老 + surname: the surname
+        ("主犯龚某在", ["龚"]),
+        ("东方雪，女，58岁", ["东方雪"]),  # particulars after a name
+        ("\n高峰：我带相机", ["高峰"]),  # a chat speaker
+        ("联系方式：1380000", []),  # a word after a role word
+        ("乙方车辆（号牌）", []),
+        ("承办律师成律师。", ["成"]),  # 律师 is a word, 成 the surname
+        ("请联系班主任。", []),
+        ("寻人启事：阿依谢姆", []),  # a heading is no speaker
         ("各位先生，全体女士", []),
         ("今天天气很好", []),
     ],
 )
 def test_name(text: str, expected: list[str]) -> None:
+    assert found("NAME", text, context_names=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("姓名：张三，", ["张三"]),  # form labels and titles: the default engine
+        ("收件人：其其格 手机", ["其其格"]),
+        ("联系人李娜电话13800000000", ["李娜"]),
+        ("刘洋先生今天来办理业务", ["刘洋"]),
+        ("客户王先生", ["王"]),
+        ("我叫王小明，今年三十岁", ["王小明"]),  # 我叫 is a form label
+        ("同事樊丽娜说", []),  # role words, 老/小, particulars, speakers, Latin and
+        ("导师Prof. Hans Becker。", []),  # dot-joined names: pii.context_names
+        ("老郑（中介）", []),
+        ("东方雪，女，58岁", []),
+        ("\n高峰：我带相机", []),
+    ],
+)
+def test_name_default(text: str, expected: list[str]) -> None:
     assert found("NAME", text) == expected

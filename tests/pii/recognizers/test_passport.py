@@ -15,8 +15,14 @@ from tests.pii.recognizers.conftest import found
         ("外交护照D1234567", ["D1234567"]),  # D/S/P only with context
         ("编码D1234567", []),
         ("型号E12345678的零件", []),  # negative context
-        ("护照E1234567", []),  # too short for E
-        ("护照E123456789", []),  # too long
+        ("编号E1234567", []),  # too short for a Chinese passport, no context
+        ("号码E123456789", []),  # too long
+        ("护照号TZ3151328", ["TZ3151328"]),  # another country's, after 护照
+        ("Passport No.: A59296171", ["A59296171"]),
+        ("护照C09620149", ["C09620149"]),  # not a 港澳通行证 after 护照
+        ("批号TZ3151328", []),
+        ("货架TZ3151328", []),  # other shapes need context
+        ("护照E1234567890", []),  # too long for any
     ],
 )
 def test_passport(text: str, expected: list[str]) -> None:

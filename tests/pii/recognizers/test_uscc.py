@@ -16,6 +16,11 @@ assert uscc.is_valid(VALID)
         (f"代码：{VALID}", [VALID]),
         (f"代码{VALID[:-1]}M，", []),  # wrong check character
         (f"代码X{VALID}", []),  # glued
+        (f"credit_code{VALID} contact", [VALID]),  # glued ASCII label
+        (
+            "统一社会信用代码N2320506467388459C）",
+            ["N2320506467388459C"],
+        ),  # N: 农民专业合作社 (check character computed by hand)
         ("代码91000000600037341L", []),  # no such region
     ],
 )

@@ -8,6 +8,8 @@ from beian.pii.recognizers import (  # noqa: F401
     ip,
     mobile,
     name,
+    name_dotted,
+    name_latin,
     passport,
     permit,
     phone,

@@ -1,63 +1,101 @@
-"""ADDRESS: 地址, lower confidence: administrative names (省/市/区/县) plus street detail.
+"""ADDRESS: 地址 from the province down to the room, with or without administrative words.
 
-Place names come from python-stdnum's division table; a chain of adjacent names is extended by road, number, building and room. A single
-name alone ("去过北京市") is an address only with a street detail or a context word before it.
+An address is read as a run of parts — administrative units (省/市/区/县/镇/乡/街道), roads
+(路/街/大道/巷/弄/胡同, with their 段), numbers (88号, 2号院, 附3号), villages and groups
+(村/社区/屯/嘎查, 5组/二社), estates and buildings (小区/花园/大厦/广场/中心…), and
+building/unit/room (3栋/2单元/1103室/B座/8楼). It is found from its finest part: a number
+followed by 号/栋/幢/单元/室/组/社/楼/层, or 村/屯/嘎查; the parts before it (at most
+:data:`REACH` characters back) and after it are taken while they read as parts. A run of one
+part only is an address only after a context word (地址, 住, 寄到, 送至…).
+
+A bare city or province ("我在北京工作") is not an address; neither is a road named in passing
+("中山路") or a date (5号).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import ClassVar
 
-from beian.pii._regions import admin_names
 from beian.pii._registry import Recognizer, clause_before, register
 from beian.pii._scan import Anchor, Scan
 from beian.pii._types import Entity
 
-_H = r"(?:(?![的了是在到从向为我你他她它])[\u4e00-\u9fff])"
-_ROAD = "(?:大道|大街|路|街|巷|弄|胡同|村)"
-_DETAIL = re.compile(
-    rf"(?:{_H}{{1,6}}?(?:街道|镇|乡))?"
-    # A road with its number first ("中关村大街27号" must not stop at 村), else a road alone.
-    rf"(?:(?:{_H}|\d){{1,10}}?{_ROAD}\d{{1,5}}(?:-\d{{1,5}})?号院?|(?:{_H}|\d){{1,10}}?{_ROAD})?"
-    rf"(?:{_H}{{2,8}}?(?:小区|花园|大厦|公寓|家园|苑|广场|中心|科技园|园区|大楼))?"
-    r"(?:\d{1,3}(?:号楼|栋|幢|座))?(?:\d{1,2}单元)?(?:\d{1,5}(?:室|房))?"
+REACH = 40
+_STOP = "的了是在到从为我你他她它们让把被给与就去来请也还又那这个吧呢吗啊沿往至由过离找送寄拿取放接说要想或等"
+
+
+def _han_except(stop: str) -> str:
+    """A character class of the CJK block without ``stop`` (one bitmap test per character,
+    where a look-ahead before the class cost two)."""
+    ranges, lo = [], 0x4E00
+    for cp in sorted({ord(c) for c in stop if "\u4e00" <= c <= "\u9fff"}):
+        if cp > lo:
+            ranges.append(f"{chr(lo)}-{chr(cp - 1)}" if cp - 1 > lo else chr(lo))
+        lo = cp + 1
+    ranges.append(f"{chr(lo)}-\u9fff")
+    return "[" + "".join(ranges) + "]"
+
+
+_H = _han_except(_STOP)
+_NUM = r"(?:\d{1,5}|[一二三四五六七八九十百零两]{1,4})"
+_PARTS = (
+    rf"{_H}{{1,8}}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|区|县|旗|镇|乡|街道|苏木)",
+    rf"(?:{_H}|\d){{1,10}}?(?:大道|大街|路|街|巷|弄|胡同)(?:{_NUM}?[东西南北中]?段)?"
+    rf"(?:与(?:{_H}|\d){{1,10}}?(?:大道|大街|路|街)(?:交口|交汇处|交叉口|路口)?)?",
+    rf"(?:[A-Z]?{_NUM}(?:-\d{{1,4}})?号(?:院|楼)?(?:附{_NUM}号)?)",
+    rf"{_H}{{1,7}}?(?:村|社区|嘎查|屯)",
+    rf"{_NUM}(?:组|社|队)",
+    rf"{_H}{{0,12}}?(?:小区|花园|大厦|公寓|家园|苑|广场|中心|园区|产业园|科技园|工业园|大楼|"
+    r"商场|新城|城|府|湾|写字楼|市场|宿舍|医院|大学|校区|酒店|宾馆|食堂|门面|厂房)",
+    rf"(?:[A-Z]|{_NUM})(?:号楼|栋|幢|座|单元|室|层|楼|F|区|门)",
+    r"-?\d{3,5}(?:室|房)?",
 )
-_STREET = re.compile(r"路|街|巷|弄|胡同|村|号|镇|乡|小区|大厦|花园|公寓|苑|室")
-CONTEXT = ("地址", "住址", "住在", "家住", "寄到", "送到", "位于", "户籍", "居住", "籍贯", "收货")
+# What no part holds: punctuation, spaces, and the stop characters (与 only inside a crossing).
+_BREAK = re.compile(r".*(?:[^\u4e00-\u9fff0-9A-Za-z\-]|[" + _STOP.replace("与", "") + "])", re.S)
+_ADDRESS = re.compile("(?:" + "|".join(_PARTS) + ")+")
+_PART = re.compile("|".join(_PARTS))
+# A road right after an administrative unit (长沙市岳麓区麓谷大道, 格尔木市昆仑路).
+_ROAD = Anchor(
+    re.compile(rf"[市区县镇](?={_H}{{1,8}}?(?:大道|大街|路|街)(?![\u4e00-\u9fff]{{0,1}}[上边头]))"),
+    "市区县镇",
+)
+# Words that end just before an address and are not part of it.
+_LEAD = re.compile(
+    r".*(?:地址|住址|住所地|住所|家住|现住|住在|住|地点|坐落于|坐落|位于|离开|原填|我们村|到您家|改为)[:：]?"
+)
+_FINE = Anchor(
+    re.compile(r"(?<=[0-9A-Z一二三四五六七八九十])(?:号|栋|幢|单元|室|组|社|楼|层)|村|屯|嘎查"),
+    "号栋幢单室组社楼层村屯嘎",
+)
+CONTEXT = (
+    "地址",
+    "住址",
+    "住在",
+    "家住",
+    "寄到",
+    "寄至",
+    "寄往",
+    "送到",
+    "送至",
+    "位于",
+    "户籍",
+    "居住",
+    "籍贯",
+    "收货",
+    "现住",
+    "住",
+    "到达",
+    "地点",
+    "坐落",
+)
 _CONTEXT_RE = re.compile("|".join(CONTEXT))
+_DATE = re.compile(r"月\d{1,2}号|\d{1,2}号(?:线|床|窗口|台|机)")
 
 
-_SUFFIX = Anchor(re.compile("[省市区县州旗盟]"), "省市区县州旗盟")
-
-
-@lru_cache(maxsize=1)
-def _names() -> tuple[frozenset[str], tuple[int, ...]]:
-    names = frozenset(admin_names())
-    return names, tuple(sorted({len(n) for n in names}, reverse=True))
-
-
-def _places(text: str, suffixes: list[re.Match[str]]) -> list[tuple[int, int]]:
-    """Division names in ``text``, left to right, not overlapping.
-
-    Every name ends in one of 省市区县州旗盟 (``suffixes``: their matches, an anchor found by the
-    engine's one scan of the text), and the few possible names ending there are looked up in a
-    set: faster than an automaton over the whole text, because these characters are rare.
-    """
-    names, lengths = _names()
-    out: list[tuple[int, int]] = []
-    last = 0
-    for m in suffixes:
-        end = m.end()
-        for n in lengths:  # the longest name ending here that does not overlap the last one
-            start = end - n
-            if start >= last and text[start:end] in names:
-                out.append((start, end))
-                last = end
-                break
-    return out
+def _parts(value: str) -> int:
+    return len(_PART.findall(value))
 
 
 @register
@@ -66,26 +104,46 @@ class AddressRecognizer(Recognizer):
     name = "address"
     score: ClassVar[float] = 0.6
     window: ClassVar[int] = 8
-    anchors = (_SUFFIX,)
+    anchors = (_FINE, _ROAD)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
-        places = _places(text, (scan or Scan(text)).anchored(_SUFFIX))
-        i = 0
-        while i < len(places):
-            start, end = places[i]
-            parts = 1
-            while i + 1 < len(places) and places[i + 1][0] == end:
-                i += 1
-                end = places[i][1]
-                parts += 1
-            i += 1
-            detail = _DETAIL.match(text, end)
-            has_street = detail is not None and _STREET.search(detail.group()) is not None
-            before = clause_before(text, start, self.window)
-            context = _CONTEXT_RE.search(before) is not None
-            if parts < 2 and not has_street and not context:
+        scan = scan or Scan(text)
+        done = 0
+        hits = scan.anchored(_FINE)
+        roads = scan.anchored(_ROAD)
+        if roads:
+            hits = sorted([*hits, *roads], key=lambda m: m.start())
+        for hit in hits:
+            if hit.start() < done:
                 continue
-            if has_street and detail is not None:
-                end = detail.end()
-            score = self.score + (0.15 if has_street else 0.0) + (0.15 if context else 0.0)
-            yield Entity(self.entity_type, start, end, text[start:end], round(score, 4), self.name)
+            lo = max(done, hit.start() - REACH)
+            # The address starts after the last character no part holds.
+            if (cut := _BREAK.match(text, lo, hit.start())) is not None:
+                lo = cut.end()
+            for m in _ADDRESS.finditer(text, lo, min(len(text), hit.end() + REACH)):
+                if m.end() < hit.end():
+                    continue
+                if m.start() > hit.start():
+                    break
+                start, end = m.span()
+                done = end
+                entity = self._entity(text, start, end)
+                if entity is not None:
+                    yield entity
+                break
+
+    def _entity(self, text: str, start: int, end: int) -> Entity | None:
+        lead = _LEAD.match(text, start, min(end, start + 12))
+        if lead is not None:
+            start = lead.end()
+        value = text[start:end]
+        if not value or (
+            _DATE.search(text, max(0, start - 1), end + 2) is not None and _parts(value) < 3
+        ):
+            return None
+        parts = _parts(value)
+        context = _CONTEXT_RE.search(clause_before(text, start, self.window)) is not None
+        if parts < 2 and not context:
+            return None
+        score = self.score + (0.15 if parts >= 3 else 0.0) + (0.15 if context else 0.0)
+        return Entity(self.entity_type, start, end, value, round(score, 4), self.name)

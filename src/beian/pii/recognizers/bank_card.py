@@ -27,10 +27,15 @@ class BankCardRecognizer(RegexRecognizer):
         bounded(
             "[3-69]",
             r"\d{3}(?:([ -]?)\d{4})(?:\1\d{4}){2}(?:\1?\d{1,3})?",
-            right=r"(?![0-9A-Za-z]|[ -]\d)",
+            # A digit group after a space ends no card written in groups, but may follow one
+            # written in one piece (a table: "6216…648 6,800.00").
+            right=r"(?![0-9A-Za-z])"
+            + "".join(rf"(?!(?<=[ -]\d{{{n}}})[ -]\d)" for n in range(1, 5)),
+            left="0-9",
         )
     )
     trigger = DIGITS
+    glue = True
     score = 0.8
     context = ("银行卡", "卡号", "账号", "账户", "信用卡", "借记卡", "储蓄卡", "开户", "转账")
     negative = (

@@ -1,4 +1,9 @@
-"""ID_CARD: 居民身份证号码 (GB 11643): 18 digits with MOD 11-2 check (X allowed), 15-digit legacy."""
+"""ID_CARD: 居民身份证号码 (GB 11643): 18 digits with MOD 11-2 check (X allowed), 15-digit legacy.
+
+An 18-digit number with a real region code and birth date but a wrong check digit is still
+what a person calls an ID number (mistyped, or made up to look like one): it is reported at
+:data:`WRONG_CHECK_SCORE`, above the default threshold (so it is masked), with the reason.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from beian.pii._regions import is_region_code
 from beian.pii._registry import RegexRecognizer, bounded, register
 from beian.pii._scan import DIGITS
 
+WRONG_CHECK_SCORE = 0.55
 _DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 
 
@@ -21,10 +27,13 @@ class IdCardRecognizer(RegexRecognizer):
     name = "id_card"
     pattern: ClassVar[re.Pattern[str]] = re.compile(
         bounded(
-            "[1-9]", rf"\d{{5}}(?:(?:18|19|20)\d{{2}}{_DATE}\d{{3}}[\dXx]|\d{{2}}{_DATE}\d{{3}})"
+            "[1-9]",
+            rf"\d{{5}}(?:(?:18|19|20)\d{{2}}{_DATE}\d{{3}}[\dXx]|\d{{2}}{_DATE}\d{{3}})",
+            left="0-9",
         )
     )
     trigger = DIGITS
+    glue = True
     score = 0.95
     context = ("身份证", "证件号", "公民身份", "身份号码", "ID")
     negative = ("订单", "单号", "流水号", "运单")
@@ -45,4 +54,9 @@ class IdCardRecognizer(RegexRecognizer):
             return None
         if legacy:
             return 0.6  # no check digit on 15-digit numbers
-        return self.score if ric.calc_check_digit(value) == value[-1].upper() else None
+        return self.score if ric.calc_check_digit(value) == value[-1].upper() else WRONG_CHECK_SCORE
+
+    def reason(self, value: str, score: float) -> str:
+        if len(value) == 15:
+            return "15 位旧号码，没有校验码"
+        return f"校验码不符（按 GB 11643 应为 {ric.calc_check_digit(value)}，写作 {value[-1]}）"

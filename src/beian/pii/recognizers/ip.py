@@ -24,9 +24,10 @@ class IpRecognizer(RegexRecognizer):
     entity_type = "IP"
     name = "ip"
     pattern: ClassVar[re.Pattern[str]] = re.compile(
-        r"\d(?<![0-9A-Za-z.]\d)\d{0,2}(?:\.\d{1,3}){3}(?![0-9A-Za-z]|\.\d)"
+        r"\d(?<![0-9.]\d)\d{0,2}(?:\.\d{1,3}){3}(?![0-9A-Za-z]|\.\d)"
     )
     trigger = DOTTED
+    glue = True  # "IP192.168.1.1", "ip203.0.113.7" in logs
     score = 0.85
     context = ("IP", "ip地址", "地址", "登录", "访问", "服务器")
     negative = ("版本", "version", "Version", "ver")

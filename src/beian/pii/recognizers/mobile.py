@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import ClassVar
 
-from beian.pii._registry import RegexRecognizer, register
+from beian.pii._registry import RegexRecognizer, glued_label, register
 from beian.pii._scan import DIGITS, Scan
 from beian.pii._types import Entity
 
@@ -14,7 +14,13 @@ _PREFIX = re.compile(r"(?:\+86|0086|86)[ -]?$")
 
 
 def _glued(text: str, pos: int) -> bool:
-    return pos > 0 and text[pos - 1].isascii() and text[pos - 1].isalnum()
+    """An ASCII digit, or letters that are neither a label nor a name, right before ``pos``."""
+    return (
+        pos > 0
+        and text[pos - 1].isascii()
+        and text[pos - 1].isalnum()
+        and not glued_label(text, pos)
+    )
 
 
 @register
@@ -27,7 +33,7 @@ class MobileRecognizer(RegexRecognizer):
     )
     score = 0.9
     context = ("手机", "电话", "联系", "致电", "短信", "微信")
-    negative = ("订单", "单号", "流水号", "运单")
+    negative = ("单号", "流水号", "运单", "订单编号")
 
     trigger = DIGITS
 

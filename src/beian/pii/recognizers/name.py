@@ -1,82 +1,220 @@
-"""NAME: 中文姓名, lower confidence, found from context.
+"""NAME: 中文姓名 found from the words around it.
 
-Two anchors: a context word before the name (姓名：, 联系人, 我叫) or a title after it (先生,
-女士, 老师). The name is a surname from the list below plus one or two given-name characters;
-where the length is ambiguous, a following function character (的, 是, 今…) ends the name.
+Anchors, all found in the engine's one scan of the text:
+
+* a role or label before the name (姓名：, 收件人, 联系人, 户名, 原告, 患者, 父亲, 我叫…); after a
+  form label (:data:`FORM_LABELS`) any two to four characters up to a delimiter count, so
+  minority names (其其格, 阿卜杜热依木) are found, and a Latin-script name too;
+* a title after it (先生, 女士, 老师, 经理, 主任, 师傅, 大爷…): ``王先生`` marks the surname 王;
+* 老 / 小 + a surname (老王, 小李): the surname;
+* a person's particulars after it: ``（男，32岁）``, ``，女，``, ``（身份证号…``;
+* a speaker at the start of a line in a chat (``高峰：``, ``刘晓燕 20:14``).
+
+A surname comes from the surname table (Faker's, with 复姓); the given name is one or two
+characters, shortened where the second character starts a common word (``向阳相撞``) or is a
+function character (``韦明偿还`` stays ``韦明``; ``王伟今年`` is ``王伟``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import ClassVar
+from functools import lru_cache
+from typing import Any, ClassVar
 
+from beian.pii._names import is_han, name_tables
 from beian.pii._registry import Recognizer, register
 from beian.pii._scan import Anchor, Scan
 from beian.pii._types import Entity
 
-SINGLE_SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
-    "莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪"
-    "梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简"
-    "车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛"
-    "仲虞敖巩明佘池查麻苑迟邝"
-)
-COMPOUND_SURNAMES = (
-    "欧阳",
-    "司马",
-    "上官",
-    "诸葛",
-    "东方",
-    "皇甫",
-    "尉迟",
-    "公孙",
-    "慕容",
-    "长孙",
-    "宇文",
-    "司徒",
-    "夏侯",
-    "令狐",
-    "端木",
-    "申屠",
-    "澹台",
-    "轩辕",
-    "南宫",
-    "独孤",
-    "呼延",
-    "闻人",
-    "钟离",
-)
-PREFIX_WORDS = (
-    "紧急联系人",
-    "法定代表人",
-    "法人代表",
-    "被保险人",
+# Labels after which whatever name-shaped text follows is a name (forms, parcels, contracts).
+FORM_LABELS = (
+    "姓名",
+    "名字",
+    "户名",
+    "开户名",
+    "账户名",
+    "持卡人",
     "联系人",
+    "紧急联系人",
     "收件人",
     "收货人",
     "寄件人",
+    "发件人",
     "申请人",
+    "被申请人",
     "负责人",
     "经办人",
-    "持卡人",
     "投保人",
+    "被保险人",
+    "受益人",
     "借款人",
+    "出借人",
+    "担保人",
     "监护人",
-    "姓名",
-    "名字",
-    "患者",
-    "病人",
+    "法定代表人",
+    "法人代表",
     "户主",
-    "乘客",
+    "车主",
+    "业主",
+    "承租人",
+    "出租人",
+    "承租方",
+    "出租方",
+    "原告",
+    "被告",
+    "被告人",
+    "上诉人",
+    "被上诉人",
+    "第三人",
+    "犯罪嫌疑人",
+    "当事人",
+    "被执行人",
+    "申请执行人",
+    "委托代理人",
+    "代理人",
+    "证人",
+    "死者",
+    "患者",
+    "患儿",
+    "受检者",
+    "受种者",
+    "劳动者",
+    "被征收人",
+    "受害人",
+    "被害人",
+    "报案人",
+    "举报人",
+    "失主",
     "签名",
     "署名",
+    "签字",
     "我叫",
     "名叫",
     "叫做",
+    "对接人",
+    "发布人",
+    "甲方",
+    "乙方",
+    "丙方",
+)
+# Roles and relations before a name: the name must start with a surname or end at a delimiter.
+ROLE_WORDS = (
+    "员工",
+    "职工",
+    "同事",
+    "家属",
+    "骑手",
+    "配送员",
+    "快递员",
+    "司机",
+    "驾驶人",
+    "驾驶员",
+    "乘客",
+    "旅客",
     "客户",
+    "顾客",
+    "用户",
+    "买家",
+    "卖家",
+    "学生",
+    "考生",
     "家长",
+    "丈夫",
+    "妻子",
+    "爱人",
+    "父亲",
+    "母亲",
+    "儿子",
+    "女儿",
+    "爸爸",
+    "妈妈",
+    "哥哥",
+    "姐姐",
+    "弟弟",
+    "妹妹",
+    "爷爷",
+    "奶奶",
+    "外公",
+    "外婆",
+    "表舅",
+    "舅舅",
+    "姑姑",
+    "阿姨",
+    "叔叔",
+    "导师",
+    "导游",
+    "向导",
+    "记者",
+    "通讯员",
+    "班主任",
+    "辅导员",
+    "主持人",
+    "作者",
+    "讲师",
+    "主讲人",
+    "医生",
+    "医师",
+    "护士",
+    "律师",
+    "法官",
+    "审判长",
+    "审判员",
+    "书记员",
+    "经理",
+    "店长",
+    "主管",
+    "老板",
+    "摊主",
+    "经营者",
+    "店主",
+    "会计",
+    "出纳",
+    "教练",
+    "队长",
+    "组长",
+    "成员",
+    "代表",
+    "市民",
+    "村民",
+    "居民",
+    "网友",
+    "游客",
+    "老人",
+    "男子",
+    "女子",
+    "男孩",
+    "女孩",
+    "孩子",
+    "朋友",
+    "同学",
+    "室友",
+    "邻居",
+    "房东",
+    "租客",
+    "中介",
+    "师傅",
+    "民警",
+    "交警",
+    "工作人员",
+    "负责同志",
+    "我是",
+    "本人",
+    "尊敬的",
+    "亲爱的",
+    "致",
+    "授予",
+    "表彰",
+    "拟认定",
+    "联系",
+    "找",
+    "@",
+    "行人",
+    "主犯",
+    "从犯",
+    "嫌疑人",
+    "演员",
+    "选手",
 )
 TITLES = (
     "先生",
@@ -94,109 +232,383 @@ TITLES = (
     "警官",
     "护士",
     "同志",
+    "师傅",
+    "阿姨",
+    "大爷",
+    "大妈",
+    "奶奶",
+    "爷爷",
+    "大哥",
+    "大姐",
+    "局长",
+    "处长",
+    "科长",
+    "所长",
+    "院长",
+    "校长",
+    "书记",
+    "队长",
+    "会长",
+    "老板",
+    "主管",
+    "助理",
+    "部长",
+    "厅长",
+    "市长",
+    "县长",
+    "镇长",
+    "村长",
+    "社长",
+    "秘书",
+    "专员",
+    "法官",
+    "博士",
+    "夫人",
+    "太太",
+    "大叔",
+    "叔叔",
+    "总",
 )
-# Characters that end a given name early (or cannot start one).
+# A surname character, a title, and together a word that names no one.
+_TITLE_WORDS = frozenset({"班主任", "副主任", "总经理", "副经理", "老师傅", "男老师", "女老师"})
+_ONE_CHAR_TITLES = frozenset("总")
+# Characters that end a given name (or cannot start one).
 _STOP = frozenset(
-    "的了是在和与及今年电手身住家现已说等将把被就也都还又要会可从向对为因于到这那有很去来上下中买卖给请"
+    "的了是在和与及今年电手身住家现已说等将把被就也都还又要会可从向对为因于到这那有很去来上下中"
+    "买卖给请驾陪确否负提协获经通称告表介回在跟带让帮替由以及或并但而且"
 )
-_STOP_TITLE_HEADS = frozenset(t[0] for t in TITLES)
-_AMBIGUOUS = frozenset("和向于时谢")  # surnames that are also prepositions or verbs (感谢)
-
-_PREFIX_RE = re.compile(
-    "(?:"
-    + "|".join(PREFIX_WORDS)
-    + r")(?:[:：]\s*|是|为)?"
-    + "((?:"
-    + "|".join(COMPOUND_SURNAMES)
-    + f")|[{SINGLE_SURNAMES}])"
-)
-_TITLE_RE = re.compile("|".join(TITLES))
-_PREFIX = Anchor(
-    _PREFIX_RE, "".join(w[0] for w in PREFIX_WORDS), follows="".join(w[1] for w in PREFIX_WORDS)
-)
-_TITLE = Anchor(_TITLE_RE, "".join(t[0] for t in TITLES), follows="".join(t[1] for t in TITLES))
-_SINGLE = frozenset(SINGLE_SURNAMES)
-_TITLE_SET = frozenset(TITLES)
-# Words that start with a surname character but address a group ("全体同学", "各位女士").
+_DELIM = re.compile(r"[\s，,。；;：:、|（）()《》“”\"'！!？?\d\-—/【】\[\]<>]|$")
 _NOT_NAMES = frozenset(
-    {"全体", "各位", "大家", "诸位", "广大", "所有", "这位", "那位", "两位", "几位", "一位"}
+    {"全体", "各位", "大家", "诸位", "广大", "所有", "这位", "那位", "两位", "几位", "一位", "某某"}
 )
-_COMPOUND = frozenset(COMPOUND_SURNAMES)
 
 
-def _cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
+def _alternation(words: tuple[str, ...]) -> str:
+    """A regex for ``words`` as a trie, longest word first at each branch.
+
+    A flat alternation of 180 words tries each one at every position; the trie tests one
+    character per level (a few comparisons where nothing matches).
+    """
+    tree: dict[str, dict[str, Any]] = {}
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie(tree)
 
 
-def _given(text: str, pos: int) -> int:
-    """Length (1 or 2) of the given name starting at ``pos``; 0 when there is none."""
-    if pos >= len(text) or not _cjk(text[pos]) or text[pos] in _STOP:
+def _trie(node: dict[str, dict[str, Any]]) -> str:
+    branches = [re.escape(ch) + _trie(sub) for ch, sub in node.items() if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+def _cue_anchor(words: tuple[str, ...]) -> Anchor:
+    """Cue words then an optional colon, 是 or 为, before a Chinese character or a capital.
+
+    Words of two or more characters give their second characters as ``follows``: the combined
+    scan then stops only where a head is followed by one of them, which keeps the 180 cue
+    words (whose first characters are common: 我, 同, 家…) from slowing every text down.
+    """
+    pattern = re.compile(
+        rf"(?:{_alternation(words)})(?:\s*[:：]\s*|\s+|是|为)?(?=[\u4e00-\u9fffA-Z])"
+    )
+    heads = "".join(dict.fromkeys(w[0] for w in words))
+    long = all(len(w) > 1 for w in words)
+    return Anchor(pattern, heads, "".join(dict.fromkeys(w[1] for w in words)) if long else "")
+
+
+def _word_anchor(words: tuple[str, ...]) -> Anchor:
+    """``words`` (of two characters or more) with their second characters as ``follows``."""
+    heads = "".join(dict.fromkeys(w[0] for w in words))
+    return Anchor(
+        re.compile(_alternation(words)), heads, "".join(dict.fromkeys(w[1] for w in words))
+    )
+
+
+_CUE_WORDS = FORM_LABELS + ROLE_WORDS
+_CUE = _cue_anchor(tuple(w for w in _CUE_WORDS if len(w) > 1))
+_CUE_ONE = _cue_anchor(tuple(w for w in _CUE_WORDS if len(w) == 1))
+# The default engine's cues: form labels and the roles written like them on forms.
+_FORM_CUE = _cue_anchor(
+    FORM_LABELS + tuple(w for w in ("病人", "乘客", "客户", "家长") if w in ROLE_WORDS)
+)
+_FORM = frozenset(FORM_LABELS)
+_TITLE = _word_anchor(tuple(t for t in TITLES if len(t) > 1))
+_TITLE_ONE = Anchor(
+    re.compile("|".join(t for t in TITLES if len(t) == 1)),
+    "".join(t for t in TITLES if len(t) == 1),
+)
+_NICK = Anchor(re.compile(r"[老小](?=[\u4e00-\u9fff])"), "老小")
+_PARTICULARS = Anchor(
+    re.compile(r"[（(，,]\s*(?:[男女]\s*[，,、）)]|\d{1,3}\s*岁|身份证|公民身份)"), "（(，,"
+)
+_SPEAKER = Anchor(re.compile(r"\n[\u4e00-\u9fff]{2,4}(?=[：:]|\s+\d{1,2}:\d\d)"), "\n")
+_LATIN_AFTER_CUE = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}")
+_SPEAKER_LABELS = frozenset(
+    [
+        "客服",
+        "用户",
+        "顾客",
+        "买家",
+        "卖家",
+        "备注",
+        "地址",
+        "时间",
+        "电话",
+        "手机",
+        "日期",
+        "主题",
+        "回复",
+        "系统",
+        "提示",
+        "管理员",
+        "群主",
+        "店家",
+        "骑手",
+        "商家",
+        "老师",
+        "同学",
+        "家长",
+        "医生",
+        "患者",
+        "房东",
+        "租客",
+        "中介",
+        "我",
+        "你",
+        "他",
+        "她",
+        "妈",
+        "爸",
+        "哥",
+        "姐",
+        "A",
+        "B",
+        "原告",
+        "被告",
+        "律师",
+        "法官",
+        "记者",
+        "主持人",
+        "群公告",
+        "公告",
+        "通知",
+        "说明",
+        "附件",
+        "结论",
+        "诊断",
+        "处理",
+        "意见",
+        "原因",
+        "事由",
+        "订单",
+    ]
+)
+
+
+@lru_cache(maxsize=4096)
+def _given_len(chars: str) -> int:
+    """Length (0–2) of the given name at the start of ``chars`` (up to three characters)."""
+    if not chars or not is_han(chars[0]) or chars[0] in _STOP:
         return 0
-    if text[pos : pos + 2] in _TITLE_SET:
-        return 0  # "王先生" is a surname and a title, not a full name
-    nxt = text[pos + 1] if pos + 1 < len(text) else ""
-    if not _cjk(nxt) or nxt in _STOP or nxt in _STOP_TITLE_HEADS:
+    if chars[:2] in _TITLE_SET:
+        return 0
+    if len(chars) < 2 or not is_han(chars[1]) or chars[1] in _STOP:
+        return 1
+    if chars[1:3] in name_tables().words and chars[:2] not in name_tables().words:
+        return 1  # "向阳相撞": 相撞 is a word, 向阳 stays the name
+    if any(chars[1:].startswith(t) for t in TITLES):
         return 1
     return 2
 
 
+_TITLE_SET = frozenset(TITLES)
+
+
+def _entity(text: str, start: int, end: int, score: float) -> Entity:
+    return Entity("NAME", start, end, text[start:end], score, "name")
+
+
+def _in_order(scan: Scan, anchors: tuple[Anchor, ...]) -> list[re.Match[str]]:
+    """The matches of ``anchors`` left to right, none overlapping an earlier one."""
+    lists = [ms for a in anchors if (ms := scan.anchored(a))]
+    if len(lists) < 2:
+        return lists[0] if lists else []  # one anchor's matches never overlap each other
+    found = sorted((m for ms in lists for m in ms), key=lambda m: m.start())
+    kept: list[re.Match[str]] = []
+    for m in found:
+        if not kept or m.start() >= kept[-1].end():
+            kept.append(m)
+    return kept
+
+
 @register
 class NameRecognizer(Recognizer):
+    """The default: names after form labels (姓名：, 收件人, 联系人…) and before titles (先生…).
+
+    :class:`ContextNameRecognizer` (``pii.context_names: true``) reads more context.
+    """
+
     entity_type = "NAME"
     name = "name"
-    prefix_score: ClassVar[float] = 0.8
-    title_score: ClassVar[float] = 0.7
-    anchors = (_PREFIX, _TITLE)
+    context_names = False
+    form_score: ClassVar[float] = 0.85
+    role_score: ClassVar[float] = 0.75
+    title_score: ClassVar[float] = 0.75
+    cues: ClassVar[tuple[Anchor, ...]] = (_FORM_CUE,)
+    anchors: ClassVar[tuple[Anchor, ...]] = (_FORM_CUE, _TITLE, _TITLE_ONE)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         scan = scan or Scan(text)
-        for m in scan.anchored(_PREFIX):
-            start = m.start(1)
-            n = _given(text, m.end(1))
-            if n:
-                end = m.end(1) + n
-                yield Entity(
-                    self.entity_type, start, end, text[start:end], self.prefix_score, self.name
-                )
-        for m in scan.anchored(_TITLE):
-            begin = self._name_before(text, m.start())
-            if begin is not None:
-                end = m.start()
-                yield Entity(
-                    self.entity_type, begin, end, text[begin:end], self.title_score, self.name
-                )
+        for m in _in_order(scan, self.cues):
+            cue = text[m.start() : m.end()].rstrip(" \t:：是为")
+            yield from self._after_cue(text, m.end(), cue in _FORM)
+        for m in _in_order(scan, (_TITLE, _TITLE_ONE)):
+            yield from self._before_title(text, m.start(), m.group())
+        yield from self._more(text, scan)
 
-    @staticmethod
-    def _name_before(text: str, end: int) -> int | None:
-        """Start of a surname + given name that ends at ``end``, or None."""
+    def _more(self, text: str, scan: Scan) -> Iterator[Entity]:
+        return iter(())
 
-        def plain(chars: str) -> bool:
-            return all(_cjk(c) and c not in _STOP for c in chars)
+    def _after_cue(self, text: str, pos: int, form: bool) -> Iterator[Entity]:
+        t = name_tables()
+        if text[pos : pos + 1].isascii():
+            lm = _LATIN_AFTER_CUE.match(text, pos)
+            if lm is not None and form and len(lm.group()) > 1:
+                yield _entity(text, pos, lm.end(), self.form_score)
+            return
+        if _cue_starts(text, pos):
+            return  # "紧急联系人丈夫孔令辉": the next cue finds the name
+        n = t.surname_at(text, pos)
+        if n:
+            if text[pos + n : pos + n + 1] == "某":
+                yield _entity(text, pos, pos + n, self.role_score)  # 陈某: the surname
+                return
+            g = _given_len(text[pos + n : pos + n + 3])
+            end = pos + n + g
+            body = text[pos:end]
+            if body in _NOT_NAMES or (
+                body in t.words
+                and not (form and text[end : end + 1] in ("", " ", "\t", "|", ",", "，", "\n"))
+            ):
+                return  # "联系方式", "乙方车辆（": a word, not a name
+            ends = _DELIM.match(text, end) is not None or text[end : end + 2] in _TITLE_SET
+            if form and not ends and text[end : end + 1] not in _STOP:
+                run = self._run(text, pos)
+                if run is not None:  # "联系人桑吉卓玛。": the whole run, not 桑吉卓
+                    yield run
+                    return
+            if g or ends:
+                yield _entity(text, pos, end, self.form_score if form else self.role_score)
+                return
+        if form and (run := self._run(text, pos)) is not None:
+            yield run
 
-        for size in (4, 3):  # compound surname + one or two characters
-            start = end - size
-            if start >= 0 and text[start : start + 2] in _COMPOUND and plain(text[start + 2 : end]):
-                return start
-        start = end - 3
-        # "感谢张伟", "和刘洋": a verb or preposition that is also a surname starts no name.
-        if (
-            start >= 0
-            and text[start] in _SINGLE
-            and plain(text[start + 1 : end])
-            and not (
-                text[start] in _AMBIGUOUS
-                and text[start + 1] in _SINGLE
-                and start > 0
-                and _cjk(text[start - 1])
-            )
-        ):
-            return start
-        start = end - 2
-        if (
-            start >= 0
-            and text[start] in _SINGLE
-            and plain(text[start + 1 : end])
-            and text[start:end] not in _NOT_NAMES
-        ):
-            return start
+    def _run(self, text: str, pos: int) -> Entity | None:
+        """Two to five characters from ``pos`` up to a delimiter (a name after a form label)."""
+        end = pos
+        while end < len(text) and end - pos < 5 and is_han(text[end]) and text[end] not in _STOP:
+            end += 1
+        words = name_tables().words
+        if 2 <= end - pos <= 5 and _DELIM.match(text, end) and text[pos : pos + 2] not in words:
+            return _entity(text, pos, end, self.form_score)
         return None
+
+    def _before_title(self, text: str, end: int, title: str) -> Iterator[Entity]:
+        t = name_tables()
+        for size in (4, 3, 2, 1):
+            start = end - size
+            if start < 0 or not all(is_han(c) and c not in _STOP for c in text[start:end]):
+                continue
+            n = t.surname_at(text, start)
+            if not n or (size - n) > 2:
+                continue
+            if size == n and title in _ONE_CHAR_TITLES:
+                continue  # 王总 is fine with a full name only when written so
+            if (
+                text[start - 1 : start + 1] in t.words
+                or text[start : end + len(title)] in _TITLE_WORDS
+            ):
+                continue  # "承办律师成律师": 律师 is a word; "班主任"
+            body = text[start:end]
+            if body in _NOT_NAMES or (size >= 2 and size > n and body[:2] in t.words and n == 1):
+                continue  # "顾客卜先生": 顾客 is a word; try the shorter reading
+            if size > n and _given_len(text[start + n : end + 2]) < size - n:
+                continue
+            yield _entity(text, start, end, self.title_score)
+            return
+
+    def _before(self, text: str, end: int, score: float) -> Iterator[Entity]:
+        t = name_tables()
+        for size in (4, 3, 2):
+            start = end - size
+            if start < 0 or (
+                start > 0
+                and is_han(text[start - 1])
+                and text[start - 1] not in _STOP
+                and not _cue_ends(text, start)
+            ):
+                continue
+            n = t.surname_at(text, start)
+            if n and size - n <= 2 and all(is_han(c) and c not in _STOP for c in text[start:end]):
+                if text[start:end] not in t.words:
+                    yield _entity(text, start, end, score)
+                return
+
+    def _speaker(self, text: str, start: int, end: int) -> Iterator[Entity]:
+        word = text[start:end]
+        if word in _SPEAKER_LABELS or word in _cue_tails() or word[:2] in name_tables().words:
+            return
+        t = name_tables()
+        n = t.surname_at(text, start)
+        if (n and len(word) - n <= 2) or (word[0] in "小老" and t.surname_at(text, start + 1)):
+            yield _entity(text, start, end, 0.7)
+
+
+@lru_cache(maxsize=1)
+def _cue_tails() -> frozenset[str]:
+    return frozenset(FORM_LABELS + ROLE_WORDS)
+
+
+def _cue_starts(text: str, pos: int) -> bool:
+    """Whether a role word or label starts at ``pos``."""
+    return any(text[pos : pos + k] in _cue_tails() for k in range(2, 6))
+
+
+def _cue_ends(text: str, pos: int) -> bool:
+    """Whether a role word or label ends at ``pos`` ("被申请人" before "孟和巴雅尔")."""
+    return any(text[max(0, pos - k) : pos] in _cue_tails() for k in range(1, 6))
+
+
+@register
+class ContextNameRecognizer(NameRecognizer):
+    """``pii.context_names: true``: role words (原告, 父亲, 我叫…), 老/小 + surname, particulars
+    (``（男，32岁）``) and chat speakers as well; three times slower than the default engine."""
+
+    name = "name_context"
+    context_names = True
+    cues = (_CUE, _CUE_ONE)
+    anchors = (_CUE, _CUE_ONE, _TITLE, _TITLE_ONE, _NICK, _PARTICULARS, _SPEAKER)
+
+    def _more(self, text: str, scan: Scan) -> Iterator[Entity]:
+        t = name_tables()
+        for m in scan.anchored(_NICK):
+            pos = m.end()
+            n = t.surname_at(text, pos)
+            nxt = text[pos + n : pos + n + 1]
+            if (
+                n
+                and (not nxt or not is_han(nxt) or nxt in _STOP or nxt == "某")
+                and text[m.start() : pos + n] not in t.words
+            ):
+                yield _entity(text, pos, pos + n, 0.65)
+        for m in scan.anchored(_PARTICULARS):
+            yield from self._before(text, m.start(), 0.8)
+        if (head := _SPEAKER.pattern.match("\n" + text[:12])) is not None:
+            yield from self._speaker(text, 0, head.end() - 1)
+        for m in scan.anchored(_SPEAKER):
+            yield from self._speaker(text, m.start() + 1, m.end())

@@ -18,13 +18,18 @@ class PhoneRecognizer(RegexRecognizer):
     pattern: ClassVar[re.Pattern[str]] = re.compile(
         "|".join(
             (
-                bounded("0", rf"{_AREA}[ -]?[2-8]\d{{6,7}}", right=r"(?![0-9A-Za-z]|[ -]\d)"),
+                bounded(
+                    "0", rf"{_AREA}[ -]?[2-8]\d{{6,7}}", right=r"(?![0-9A-Za-z]|[ -]\d)", left="0-9"
+                ),
                 bounded(r"\(", rf"0{_AREA}\)[ -]?[2-8]\d{{6,7}}", right=r"(?![0-9A-Za-z])"),
-                bounded("[48]", r"00[ -]?\d{3}[ -]?\d{4}", right=r"(?![0-9A-Za-z]|[ -]\d)"),
+                bounded(
+                    "[48]", r"00[ -]?\d{3}[ -]?\d{4}", right=r"(?![0-9A-Za-z]|[ -]\d)", left="0-9"
+                ),
             )
         )
     )
     trigger = DIGITS
+    glue = True
     score = 0.75
     context = ("电话", "座机", "固话", "联系", "致电", "热线", "客服", "传真", "Tel", "TEL")
     negative = ("订单", "单号", "流水号", "运单", "编号")

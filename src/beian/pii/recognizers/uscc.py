@@ -18,12 +18,17 @@ _C = "[0-9A-HJ-NPQRTUWXY]"  # GB 32100 alphabet: no I, O, S, V, Z
 class UsccRecognizer(RegexRecognizer):
     entity_type = "USCC"
     name = "uscc"
-    pattern: ClassVar[re.Pattern[str]] = re.compile(bounded(r"\d", rf"\d{{7}}{_C}{{10}}"))
+    pattern: ClassVar[re.Pattern[str]] = re.compile(
+        bounded("[1-9ANY]", rf"[1-9]\d{{6}}{_C}{{10}}", left="0-9")
+    )
     trigger = DIGITS
+    glue = True
     score = 0.9
     context = ("信用代码", "社会信用", "营业执照", "税号", "纳税人识别号")
 
     def check(self, value: str, text: str, start: int) -> float | None:
+        # Registration authority 1–9 or A/N/Y (GB 32100 with its amendments; N: 农业 for
+        # 农民专业合作社) and its type of organisation.
         if value[1] not in "1239" or not is_region_code(value[2:8], province=True):
             return None
         # Registration authority, organisation type and a real region code, then

@@ -1,0 +1,59 @@
+"""NAME: transliterated and minority names joined by a middle dot (买买提·艾力, 约翰·史密斯,
+阿依古丽·买买提, 迪丽娜尔·艾合买提), found from each ``·`` outwards.
+
+A role word or label glued before the name (被告人木合塔尔·阿不都) is left out of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from beian.pii._names import is_han
+from beian.pii._registry import Recognizer, register
+from beian.pii._scan import Scan
+from beian.pii._types import Entity
+from beian.pii.recognizers.name import FORM_LABELS, ROLE_WORDS
+
+_DOTS = "·•・"
+_STOP = "的是在和与及、叫为由将把被给向跟做其经了"
+_PART = re.compile(rf"(?:(?![{_STOP}])[\u4e00-\u9fff]){{1,7}}")
+_CUES = re.compile(
+    "|".join(sorted(map(re.escape, FORM_LABELS + ROLE_WORDS), key=len, reverse=True))
+)
+_STOP_LEFT = frozenset("的是在和与及、叫为由将把给向跟")
+
+
+@register
+class DottedNameRecognizer(Recognizer):
+    entity_type = "NAME"
+    name = "name_dotted"
+    context_names = True
+
+    def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
+        pos = _next_dot(text, 0)
+        while pos != -1:
+            start = pos
+            while (
+                start > 0
+                and pos - start < 12
+                and is_han(text[start - 1])
+                and text[start - 1] not in _STOP_LEFT
+            ):
+                start -= 1
+            start = max((m.end() for m in _CUES.finditer(text, start, pos)), default=start)
+            start = max(start, pos - 7)
+            end = pos
+            while end < len(text) and text[end] in _DOTS:
+                part = _PART.match(text, end + 1)
+                if part is None:
+                    break
+                end = part.end()
+            if start < pos and end > pos:
+                yield Entity("NAME", start, end, text[start:end], 0.85, self.name)
+            pos = _next_dot(text, max(end, pos + 1))
+
+
+def _next_dot(text: str, pos: int) -> int:
+    found = [i for i in (text.find(d, pos) for d in _DOTS) if i != -1]
+    return min(found) if found else -1
