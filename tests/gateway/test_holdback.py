@@ -174,3 +174,33 @@ def test_answer_in_the_final_chunk_alone_still_gets_the_label(gateway: RunningGa
     assert suffix.endswith("【本内容由人工智能生成】")
     assert data["choices"][0]["delta"]["content"] == "完整的回答。" + suffix
     assert "aigc_label" in data  # the implicit label, bound to the text as sent
+
+
+ASCII_WORDS = ["gun", "guns", "shotgun", "bomb", "bombs", "a", "the", "gun.", "gun,", "x", "sex",
+               "toy", "toys", " ", ". ", "\u200b", "1", "违禁", "词语"]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_ascii_keywords_in_streams_match_the_whole_text(seed: int) -> None:
+    """Word-boundary keywords: a stream is blocked exactly when the whole answer has a hit, and
+    what left before a block never ends in a keyword (a letter that breaks its boundary was
+    still held back: the client would read the keyword)."""
+    lex = Lexicon.from_entries([("gun", "A1"), ("bomb", "A2"), ("sex toy", "A3"), ("违禁词语", "A4")])
+    screening = Screening(config=ScreeningConfig(pii="off"), scanner=lex)
+    for case in range(300):
+        rng = random.Random(seed * 1000 + case)
+        text = "".join(rng.choice(ASCII_WORDS) + rng.choice(["", " "]) for _ in range(12))
+        s, out, blocked = StreamScreener(screening), [], False
+        for piece in split(text, rng):
+            got = s.feed(piece)
+            if got is None:
+                blocked = True
+                break
+            out.append(got)
+        if not blocked:
+            tail = s.finish()
+            blocked = tail is None
+            out.append(tail or "")
+        sent = "".join(out)
+        assert blocked is bool(lex.scan(text)), text
+        assert not lex.scan(sent) and text.startswith(sent), (text, sent)

@@ -26,6 +26,11 @@ __all__ = ["StreamScreener"]
 _CONTEXT = 8
 
 
+def _word_end(ch: str) -> bool:
+    """Whether an ASCII keyword could end with ``ch`` (a letter or digit, full-width too)."""
+    return ch.isalnum() and (ch.isascii() or "\uff10" <= ch <= "\uff5a")
+
+
 @dataclass
 class StreamScreener:
     """Screens one streamed choice; :meth:`feed` returns what may be released now."""
@@ -68,11 +73,11 @@ class StreamScreener:
         unreleased = self.received - self.released
         head = len(self._buffer) - unreleased  # released context kept at the buffer's start
         if self.screening.streams:
-            risks, pending = self.screening.scan_stream(self._buffer)
+            risks, pending = self.screening.scan_stream(self._buffer, head)
             if risks:
                 self.blocked = risks
                 return None
-            release_to = max(head, pending)
+            release_to = self._not_ending_in_a_hit(head, max(head, pending))
             keep = _CONTEXT
         else:  # fixed window: release what lies more than w characters before the end
             w = self.window
@@ -87,6 +92,14 @@ class StreamScreener:
         self._buffer = self._buffer[max(0, release_to - keep) :]
         return out
 
+    def _not_ending_in_a_hit(self, head: int, release_to: int) -> int:
+        """``release_to``, or earlier when the text released up to it would end in a keyword
+        (one whose word boundary is only broken by a letter held back)."""
+        if release_to <= head or not _word_end(self._buffer[release_to - 1]):
+            return release_to
+        start = self.screening.hit_ending_at_end(self._buffer[:release_to], head)
+        return release_to if start is None else max(head, start)
+
     def finish(self) -> str | None:
         """The upstream stream ended: release the held tail, or ``None`` when it is blocked."""
         if self.blocked:
@@ -94,8 +107,14 @@ class StreamScreener:
         unreleased = self.received - self.released
         if unreleased <= 0:
             return ""
-        if self.screening.scanner is not None and self._scan_from_buffer():
-            return None
+        if self.screening.scanner is not None:
+            # the released context before the tail was scanned with all of its own context
+            risks = self.screening.risks(
+                self._buffer, len(self._buffer) - unreleased if self.screening.streams else 0
+            )
+            if risks:
+                self.blocked = risks
+                return None
         # nothing more can arrive: the held tail is released once it has been scanned
         out = self._buffer[len(self._buffer) - unreleased :]
         self.released = self.received

@@ -118,19 +118,35 @@ class Screening:
         """The scanner tells where a text's unfinished tail begins (see ``scan_stream``)."""
         return self._stream_scanner is not None
 
-    def scan_stream(self, text: str) -> tuple[tuple[str, ...], int]:
-        """Risk codes of the hits in ``text`` and where its unfinished tail begins."""
+    def scan_stream(self, text: str, start: int = 0) -> tuple[tuple[str, ...], int]:
+        """Risk codes of the hits in ``text`` that start at ``start`` or later, and where its
+        unfinished tail begins. Text before ``start`` is context already released: no hit can
+        start there (it was scanned with all of its own context), and one that seems to is an
+        artefact of the context being cut (an ASCII keyword whose preceding letter was cut)."""
         sc = self._stream_scanner
         if sc is None or not text:
             return (), len(text)
         hits, pending = sc.scan_stream(text)
-        return tuple(dict.fromkeys(_risk_of(h) for h in hits)), pending
+        return tuple(dict.fromkeys(_risk_of(h) for h in hits if h.start >= start)), pending
 
-    def risks(self, text: str) -> tuple[str, ...]:
-        """Risk codes of the keyword hits in ``text`` (empty when clean or no scanner)."""
+    def hit_ending_at_end(self, text: str, start: int = 0) -> int | None:
+        """Where the first hit of ``text``, read as a whole text, that starts at ``start`` or
+        later and ends at its very end begins (None if there is none). A stream must not
+        release such a prefix: an ASCII keyword followed by a letter still held back would be
+        visible as the keyword if the stream were blocked before that letter left."""
+        sc = self._stream_scanner
+        if sc is None or not text:
+            return None
+        ends = [int(h.start) for h in sc.scan(text) if h.end == len(text) and h.start >= start]
+        return min(ends) if ends else None
+
+    def risks(self, text: str, start: int = 0) -> tuple[str, ...]:
+        """Risk codes of the keyword hits in ``text`` (empty when clean or no scanner); with
+        ``start``, of those that start there or later (see :meth:`scan_stream`)."""
         if self.scanner is None or not text:
             return ()
-        return tuple(dict.fromkeys(_risk_of(h) for h in self.scanner.scan(text)))
+        hits = self.scanner.scan(text)
+        return tuple(dict.fromkeys(_risk_of(h) for h in hits if not start or h.start >= start))
 
     def check_input(self, texts: Sequence[str]) -> Decision | None:
         if not self.config.screen_input:
