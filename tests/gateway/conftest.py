@@ -25,6 +25,8 @@ from beian.gateway import (
 from beian.gateway import serve_in_thread as serve_gateway
 from beian.lexicon import Hit
 
+from .hostile import Behave, HostileUpstream
+
 # the provider code in implicit labels (0011 + a USCC with a valid check digit + 00000)
 PRODUCER = "0011" + "91110108551385082Q" + "00000"
 # keyword → risk code; "违禁词语" is what the stream tests split across chunks
@@ -99,6 +101,22 @@ def make_gateway(tmp_path: Path, upstream: DemoServer) -> Iterator[MakeGateway]:
             cfg = config or gateway_config(tmp_path, upstream.base_url, **sections)
             gw = Gateway(cfg, ring=ring or KeyRing.generate(), screening_factory=keyword_screening)
             return stack.enter_context(serve_gateway(gw))
+
+        yield _make
+
+
+Behind = Callable[..., tuple[RunningGateway, HostileUpstream]]
+
+
+@pytest.fixture
+def behind(tmp_path: Path, make_gateway: MakeGateway) -> Iterator[Behind]:
+    """A gateway in front of a :class:`HostileUpstream` that answers with ``behave``."""
+    with ExitStack() as stack:
+
+        def _make(behave: Behave, **sections: Any) -> tuple[RunningGateway, HostileUpstream]:
+            up = stack.enter_context(HostileUpstream(behave))
+            g = make_gateway(config=gateway_config(tmp_path, up.base_url, **sections))
+            return g, up
 
         yield _make
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import random
 
 import openai
 import pytest
 
 from beian.gateway import Exchange, RunningGateway, Screening, ScreeningConfig, StreamScreener
-from beian.gateway._streaming import _Relay
+from beian.gateway._relay import ChunkWriter
 from beian.lexicon import Lexicon
 
 from .conftest import KEYWORDS, KeywordScanner, MakeGateway, keyword_screening, records, sdk
@@ -163,13 +162,11 @@ def test_lexicon_random_splits_never_leak_and_release_everything_before(seed: in
 
 def test_answer_in_the_final_chunk_alone_still_gets_the_label(gateway: RunningGateway) -> None:
     """An upstream may send all its text together with ``finish_reason`` in one chunk."""
-    relay = _Relay(gateway.gateway, Exchange(id="r1", started=0.0))
+    writer = ChunkWriter(gateway.gateway, Exchange(id="r1", started=0.0))
     chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
              "choices": [{"index": 0, "delta": {"content": "完整的回答。"},
                           "finish_reason": "stop"}]}  # fmt: skip
-    out, blocked = relay.chunk(chunk)
-    assert not blocked and out is not None
-    data = json.loads(out.removeprefix(b"data: "))
+    data = writer.chunk(chunk)
     suffix = gateway.gateway.labeller.suffix
     assert suffix.endswith("【本内容由人工智能生成】")
     assert data["choices"][0]["delta"]["content"] == "完整的回答。" + suffix

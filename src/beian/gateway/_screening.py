@@ -165,12 +165,41 @@ class Screening:
         return self.redactor.redact(text)
 
     def protect(self, text: str) -> tuple[str, list[str], dict[str, str]]:
-        """As :meth:`redact`, plus the token → value mapping when the redactor gives one."""
+        """As :meth:`redact`, plus the token → value mapping when the redactor gives one.
+
+        A long text is protected a piece at a time (:func:`pieces`): the PII engine's scans are
+        single calls that hold the interpreter, and a worker thread must let the event loop
+        run between them."""
+        if len(text) > PIECE:
+            outs = [self._protect(p) for p in pieces(text)]
+            mapping = {k: v for o in outs for k, v in o[2].items()}
+            return "".join(o[0] for o in outs), [t for o in outs for t in o[1]], mapping
+        return self._protect(text)
+
+    def _protect(self, text: str) -> tuple[str, list[str], dict[str, str]]:
         protect = getattr(self.redactor, "protect", None)
         if protect is None or self.config.pii == "off" or not text:
             return (*self.redact(text), {})
         new, types, mapping = protect(text)
         return str(new), list(types), dict(mapping)
+
+
+PIECE = 8192  # characters protected at a time (see Screening.protect)
+_BREAKS = ("\n", "。", "！", "？", "；", ". ", " ")
+
+
+def pieces(text: str, size: int = PIECE) -> list[str]:
+    """``text`` cut into pieces of at most ``size`` characters, each ending at a line break, a
+    sentence end or a space where there is one in its second half (personal information does
+    not span those), else cut hard."""
+    out = []
+    while len(text) > size:
+        window = text[size // 2 : size]
+        cut = next((size // 2 + i + len(b) for b in _BREAKS if (i := window.rfind(b)) >= 0), size)
+        out.append(text[:cut])
+        text = text[cut:]
+    out.append(text)
+    return out
 
 
 class PiiRedactor:
