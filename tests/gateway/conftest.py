@@ -96,10 +96,14 @@ def make_gateway(tmp_path: Path, upstream: DemoServer) -> Iterator[MakeGateway]:
     with ExitStack() as stack:
 
         def _make(
-            ring: KeyRing | None = None, config: GatewayConfig | None = None, **sections: Any
+            ring: KeyRing | None = None,
+            config: GatewayConfig | None = None,
+            factory: Callable[[ScreeningConfig], Screening] | None = keyword_screening,
+            **sections: Any,
         ) -> RunningGateway:
+            """``factory=None``: the real screening (keyword library, beian.pii) of the config."""
             cfg = config or gateway_config(tmp_path, upstream.base_url, **sections)
-            gw = Gateway(cfg, ring=ring or KeyRing.generate(), screening_factory=keyword_screening)
+            gw = Gateway(cfg, ring=ring or KeyRing.generate(), screening_factory=factory)
             return stack.enter_context(serve_gateway(gw))
 
         yield _make
@@ -113,10 +117,12 @@ def behind(tmp_path: Path, make_gateway: MakeGateway) -> Iterator[Behind]:
     """A gateway in front of a :class:`HostileUpstream` that answers with ``behave``."""
     with ExitStack() as stack:
 
-        def _make(behave: Behave, **sections: Any) -> tuple[RunningGateway, HostileUpstream]:
+        def _make(
+            behave: Behave, factory: Any = keyword_screening, **sections: Any
+        ) -> tuple[RunningGateway, HostileUpstream]:
             up = stack.enter_context(HostileUpstream(behave))
-            g = make_gateway(config=gateway_config(tmp_path, up.base_url, **sections))
-            return g, up
+            cfg = gateway_config(tmp_path, up.base_url, **sections)
+            return make_gateway(config=cfg, factory=factory), up
 
         yield _make
 

@@ -11,10 +11,10 @@ to :func:`sent_text` of the answer as sent.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from beian.gateway._request import json_strings
 from beian.gateway._restore import restore
 from beian.gateway._screening import Decision
 
@@ -58,31 +58,9 @@ def text_value(v: Any, where: str) -> str | None:
     raise Malformed(f"{where} 应为字符串")
 
 
-def _json_strings(arguments: str) -> list[str]:
-    """The strings (and keys) inside ``arguments`` when it is JSON: escapes decoded."""
-    if "\\" not in arguments:
-        return []  # nothing escaped: the raw text already says it all
-    try:
-        value = json.loads(arguments)
-    except (ValueError, RecursionError):
-        return []
-    out: list[str] = []
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, str):
-            out.append(v)
-        elif isinstance(v, dict):
-            out.extend(v)
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-    return out
-
-
 def tool_call_texts(name: str, arguments: str) -> list[str]:
     """What a tool call says: its name, its arguments, and the strings decoded from them."""
-    return [name, arguments, *_json_strings(arguments)]
+    return [name, arguments, *json_strings(arguments)]
 
 
 def clean_top(data: dict[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,15 @@ from typing import Any
 
 from beian.gateway._config import LimitsConfig
 
-__all__ = ["Checked", "RequestError", "Slot", "check_request", "parse_json", "with_texts"]
+__all__ = [
+    "Checked",
+    "RequestError",
+    "Slot",
+    "check_request",
+    "json_strings",
+    "parse_json",
+    "with_texts",
+]
 
 Path = tuple[str | int, ...]
 
@@ -75,6 +83,29 @@ def parse_json(raw: bytes) -> Any:
     return value
 
 
+def json_strings(text: str) -> list[str]:
+    """The strings (and keys) inside ``text`` when it is JSON with escapes in it (tool-call
+    arguments: ``\\u8fdd`` hides nothing from screening); [] otherwise."""
+    if "\\" not in text:
+        return []  # nothing escaped: the raw text already says it all
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return []
+    out: list[str] = []
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, dict):
+            out.extend(v)
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return out
+
+
 def _without_surrogates(value: Any) -> Any:
     if isinstance(value, str):
         return _LONE_SURROGATE.sub("\ufffd", value)
@@ -121,6 +152,12 @@ def _text(w: _Walk, v: Any, path: Path) -> None:
 def _word(w: _Walk, v: Any, path: Path) -> None:
     _string(w, v, path)
     w.out.slots.append(Slot(path, v, False))
+
+
+def _arguments(w: _Walk, v: Any, path: Path) -> None:
+    """Tool-call arguments: free text, and the strings decoded from it (screened only)."""
+    _text(w, v, path)
+    w.out.slots.extend(Slot((*path, "<decoded>"), s, False) for s in json_strings(v))
 
 
 def _bool(w: _Walk, v: Any, path: Path) -> None:
@@ -283,12 +320,14 @@ _USER_PARTS = _parts(
     {"text": _TEXT_PART, "image_url": _IMAGE_PART, "input_audio": _AUDIO_PART, "file": _FILE_PART}
 )
 _ASSISTANT_PARTS = _parts({"text": _TEXT_PART, "refusal": _REFUSAL_PART})
-_FUNCTION = _obj({"name": _word, "arguments": _text})
+_FUNCTION = _obj({"name": _word, "arguments": _arguments})
 _TOOL_CALL = _tagged(
     "type",
     {
         "function": _obj({**_TYPE, "id": _string, "function": _FUNCTION}, ("function",)),
-        "custom": _obj({**_TYPE, "id": _string, "custom": _obj({"name": _word, "input": _text})}),
+        "custom": _obj(
+            {**_TYPE, "id": _string, "custom": _obj({"name": _word, "input": _arguments})}
+        ),
     },
 )
 _NAMED = {"role": _string, "name": _text}
