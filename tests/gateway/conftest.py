@@ -9,6 +9,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import httpx
 import openai
 import pytest
 
@@ -60,6 +61,14 @@ def keyword_screening(cfg: ScreeningConfig) -> Screening:
         redactor=PiiRedactor(cfg.pii, KeyRing.generate()) if cfg.pii != "off" else None,
         sources=["<test>"],
     )
+
+
+def listens(root: str) -> bool:
+    """Whether a gateway answers ``/healthz`` at ``root`` now."""
+    try:
+        return httpx.get(root + "/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def free_port() -> int:

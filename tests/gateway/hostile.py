@@ -125,6 +125,10 @@ class HostileUpstream:
 
             with contextlib.suppress(RuntimeError):
                 loop.run_until_complete(main())
+                rest = asyncio.all_tasks(loop)  # connections still being answered
+                loop.run_until_complete(asyncio.gather(*rest, return_exceptions=True))
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
 
         self._thread = threading.Thread(target=run, name="hostile-upstream", daemon=True)
         self._thread.start()
