@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 
 import openai
 import pytest
@@ -201,3 +202,18 @@ def test_ascii_keywords_in_streams_match_the_whole_text(seed: int) -> None:
         sent = "".join(out)
         assert blocked is bool(lex.scan(text)), text
         assert not lex.scan(sent) and text.startswith(sent), (text, sent)
+
+
+def test_a_tail_held_by_endless_invisible_characters_is_blocked_not_rescanned_forever() -> None:
+    """Only invisible characters can keep a possible keyword open for long: each piece would
+    rescan the whole tail (quadratic time). Past the hold limit the stream is blocked."""
+    from beian.gateway._holdback import HOLD_LIMIT, HOLD_RISK
+
+    lex = Lexicon.from_entries([("违禁词语", "A1a")])
+    s = StreamScreener(Screening(config=ScreeningConfig(pii="off"), scanner=lex))
+    assert s.feed("正常的话，违") == "正常的话，"
+    t0 = time.perf_counter()
+    for _ in range(HOLD_LIMIT // 64 + 2):
+        if s.feed("\u200b" * 64) is None:
+            break
+    assert s.blocked == (HOLD_RISK,) and time.perf_counter() - t0 < 2

@@ -24,6 +24,12 @@ __all__ = ["StreamScreener"]
 # Released characters kept before the held tail when the scanner tracks unfinished tails: enough
 # for the word-boundary check of ASCII keywords and a repeat run that started in released text.
 _CONTEXT = 8
+# The longest tail held while it may still become a keyword. Visible noise longer than the
+# lexicon's max_gap ends a possible keyword, so only invisible characters (format characters,
+# which never count towards the gap) can make a tail this long; each new piece rescans the tail,
+# so a tail that kept growing would cost time quadratic in its length. Past this it is blocked.
+HOLD_LIMIT = 4096
+HOLD_RISK = "HOLD_LIMIT"  # the "risk" recorded for such a block
 
 
 def _word_end(ch: str) -> bool:
@@ -78,6 +84,9 @@ class StreamScreener:
                 self.blocked = risks
                 return None
             release_to = self._not_ending_in_a_hit(head, max(head, pending))
+            if len(self._buffer) - release_to > HOLD_LIMIT:
+                self.blocked = (HOLD_RISK,)
+                return None
             keep = _CONTEXT
         else:  # fixed window: release what lies more than w characters before the end
             w = self.window
