@@ -296,9 +296,12 @@ def test_large_request_is_screened_off_the_event_loop(behind: Behind) -> None:
     assert len(big) < 4 * 1024 * 1024
     httpx.post(g.base_url + "/chat/completions", content=big, timeout=30)  # tables loaded
     done = threading.Event()
+    took: list[float] = []
 
     def send_big() -> None:
+        t0 = time.monotonic()
         httpx.post(g.base_url + "/chat/completions", content=big, timeout=30)
+        took.append(time.monotonic() - t0)
         done.set()
 
     threading.Thread(target=send_big, daemon=True).start()
@@ -309,6 +312,8 @@ def test_large_request_is_screened_off_the_event_loop(behind: Behind) -> None:
         r = httpx.post(g.base_url + "/chat/completions", json=chat("你好"), timeout=30)
         small.append((time.monotonic() - t0, done.is_set()))
         assert r.status_code == 200
-    during = [t for t, after in small if not after]
-    assert len(during) >= 2 and max(during) < 0.4, small
     done.wait(30)
+    # inline, a small request waited for all of the big one's screening; now a fraction of it
+    # (relative, so a busy machine slows both alike)
+    during = [t for t, after in small if not after]
+    assert len(during) >= 2 and max(during) < took[0] / 3, (small, took)

@@ -32,11 +32,6 @@ HOLD_LIMIT = 4096
 HOLD_RISK = "HOLD_LIMIT"  # the "risk" recorded for such a block
 
 
-def _word_end(ch: str) -> bool:
-    """Whether an ASCII keyword could end with ``ch`` (a letter or digit, full-width too)."""
-    return ch.isalnum() and (ch.isascii() or "\uff10" <= ch <= "\uff5a")
-
-
 @dataclass
 class StreamScreener:
     """Screens one streamed choice; :meth:`feed` returns what may be released now."""
@@ -83,7 +78,11 @@ class StreamScreener:
             if risks:
                 self.blocked = risks
                 return None
-            release_to = self._not_ending_in_a_hit(head, max(head, pending))
+            release_to = max(head, pending)
+            if release_to > head:
+                last = self._buffer[release_to - 1]  # an ASCII keyword's last letter?
+                if (last.isascii() or "\uff10" <= last <= "\uff5a") and last.isalnum():
+                    release_to = self._not_ending_in_a_hit(head, release_to)
             if len(self._buffer) - release_to > HOLD_LIMIT:
                 self.blocked = (HOLD_RISK,)
                 return None
@@ -104,8 +103,6 @@ class StreamScreener:
     def _not_ending_in_a_hit(self, head: int, release_to: int) -> int:
         """``release_to``, or earlier when the text released up to it would end in a keyword
         (one whose word boundary is only broken by a letter held back)."""
-        if release_to <= head or not _word_end(self._buffer[release_to - 1]):
-            return release_to
         start = self.screening.hit_ending_at_end(self._buffer[:release_to], head)
         return release_to if start is None else max(head, start)
 

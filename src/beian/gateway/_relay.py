@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["Blocked", "ChunkWriter"]
 
 _LEGACY = -1  # the key of a legacy function_call among a choice's tool calls
+_TEXT = frozenset(TEXT_FIELDS)
 
 
 class Blocked(Exception):
@@ -109,45 +110,52 @@ class ChunkWriter:
         """The chunk for the client; :class:`Malformed` or :class:`Blocked` when it cannot be."""
         if not isinstance(data, dict):
             raise Malformed("流数据块应为 JSON 对象")
-        top = clean_top(data)
-        if not self.base:
-            self.base = top
+        if not self.base:  # id, model, ... of the first chunk serve every chunk of the stream
+            self.base = clean_top(data)
         choices = data.get("choices")
         if choices is None:
             choices = []
-        if not isinstance(choices, list):
+        elif not isinstance(choices, list):
             raise Malformed("choices 应为数组")
-        out: dict[str, Any] = {**(top or self.base), "choices": []}
+        out: dict[str, Any] = {**self.base, "choices": []}
         for c in choices:
             out["choices"].append(self._choice(c, out))
-        usage = clean_usage(data.get("usage"))
-        if usage is not None:
-            out["usage"] = usage
+        if "usage" in data:
+            usage = clean_usage(data["usage"])
+            if usage is not None:
+                out["usage"] = usage
         return out
 
     def _choice(self, c: Any, out: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(c, dict):
             raise Malformed("choices 的元素应为对象")
-        index = _index(c.get("index"), self.limits.max_choices, "choices[].index")
+        index = c.get("index", 0)
+        if type(index) is not int or not 0 <= index < self.limits.max_choices:
+            index = _index(index, self.limits.max_choices, "choices[].index")
         delta = c.get("delta")
         if delta is None:
             delta = {}
-        if not isinstance(delta, dict):
+        elif not isinstance(delta, dict):
             raise Malformed("choices[].delta 应为对象")
         finish = _str(c.get("finish_reason"), "choices[].finish_reason")
         st = self.choices.get(index)
         if st is None:
             st = self.choices[index] = _Choice(index)
         new: dict[str, Any] = {}
-        role = _str(delta.get("role"), "delta.role")
-        if role is not None:
-            new["role"] = role
-        for name in TEXT_FIELDS:
-            piece = _str(delta.get(name), f"delta.{name}")
-            if piece is not None:
-                self._count(len(piece))
-                new[name] = self._feed(st, name, piece)
-        self._tools(st, delta)
+        for key, v in delta.items():  # usually one: content; fields not known are dropped
+            if key in _TEXT:
+                if type(v) is str:  # the hot path: one text piece of one field
+                    self.chars += len(v)
+                    if self.chars > self.limits.max_answer_chars:
+                        self._count(0)
+                    new[key] = self._feed(st, key, v)
+                elif v is not None:
+                    _str(v, f"delta.{key}")
+            elif key == "role":
+                if _str(v, "delta.role") is not None:
+                    new["role"] = v
+            elif key in ("tool_calls", "function_call") and v is not None:
+                self._tools(st, key, v)
         if finish is not None:
             if finish == "content_filter":  # the provider's own filter
                 self.ex.decisions.append(Decision("upstream", "filter").to_json())
@@ -168,13 +176,18 @@ class ChunkWriter:
         return f
 
     def _feed(self, st: _Choice, name: str, piece: str) -> str:
-        f = self._field(st, name)
+        f = st.fields.get(name) or self._field(st, name)
         released = f.screener.feed(piece)
         if released is None:
             raise Blocked(st.index, f.screener.blocked)
         if f.restorer is not None:
             released = f.restorer.feed(released)
-        return self._out(f, released)
+        if released:
+            if not f.labelled and self.gw.labeller.prefix:
+                f.labelled = True
+                released = self.gw.labeller.prefix + released
+            f.sent.append(released)
+        return released
 
     def _out(self, f: _Field, text: str) -> str:
         prefix = self.gw.labeller.prefix
@@ -185,21 +198,20 @@ class ChunkWriter:
             f.sent.append(text)
         return text
 
-    def _tools(self, st: _Choice, delta: dict[str, Any]) -> None:
-        calls = delta.get("tool_calls")
-        if calls is not None and not isinstance(calls, list):
+    def _tools(self, st: _Choice, key: str, calls: Any) -> None:
+        """Tool-call pieces (or a legacy ``function_call``), held until the choice finishes."""
+        if key == "function_call":
+            calls = [{"index": _LEGACY, "function": calls}]
+        elif not isinstance(calls, list):
             raise Malformed("delta.tool_calls 应为数组")
-        fc = delta.get("function_call")
-        if fc is not None:
-            calls = [*(calls or []), {"index": _LEGACY, "function": fc}]
-        for tc in calls or []:
+        for tc in calls:
             fn = tc.get("function") if isinstance(tc, dict) else None
             if not isinstance(fn, dict):
                 raise Malformed("delta.tool_calls[] 无法识别")
-            key = tc.get("index", 0)
-            if key != _LEGACY:
-                key = _index(key, self.limits.max_tools, "delta.tool_calls[].index")
-            t = st.tools.setdefault(key, _Tool())
+            at = tc.get("index", 0)
+            if at != _LEGACY:
+                at = _index(at, self.limits.max_tools, "delta.tool_calls[].index")
+            t = st.tools.setdefault(at, _Tool())
             t.id = t.id or (_str(tc.get("id"), "tool_calls[].id") or "")
             name = _str(fn.get("name"), "function.name") or ""
             args = _str(fn.get("arguments"), "function.arguments") or ""

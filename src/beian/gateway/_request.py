@@ -78,7 +78,7 @@ def parse_json(raw: bytes) -> Any:
         value = json.loads(raw)
     except RecursionError:
         raise ValueError("nested too deeply") from None
-    if _SURROGATE_ESCAPE.search(raw):  # only an escape can make one: raw UTF-8 cannot
+    if b"\\u" in raw and _SURROGATE_ESCAPE.search(raw):  # only an escape makes one
         value = _without_surrogates(value)
     return value
 

@@ -76,8 +76,34 @@ def _text(s: str) -> str:
     return s
 
 
+def _utf8(s: str) -> bytes:
+    """``s`` in UTF-8, a lone surrogate as U+FFFD (encoded once in the usual case)."""
+    try:
+        return s.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", s).encode("utf-8")
+
+
 def _dumps(obj: Any) -> str:
     return _text(json.dumps(obj, ensure_ascii=False))
+
+
+# completes an arrival row: the request column only changes when something was protected
+_UPDATE = (
+    "UPDATE exchanges SET finished = ?, outcome = ?, http_status = ?, decisions = ?, "
+    "training_opt_out = ?, response_enc = ?, error_enc = ?, "
+    "request_enc = COALESCE(?, request_enc) WHERE id = ?"
+)
+
+
+@dataclass
+class _Rows:
+    """One batch, encoded (see RecordStore._encode)."""
+
+    full: list[tuple[Any, ...]] = field(default_factory=list)  # whole rows (insert or replace)
+    ended: list[tuple[Any, ...]] = field(default_factory=list)  # _UPDATE parameters
+    begun: list[tuple[str, int, float]] = field(default_factory=list)  # inflight rows
+    gone: list[tuple[str]] = field(default_factory=list)  # ids out of inflight
 
 
 @dataclass(frozen=True)
@@ -162,6 +188,7 @@ class RecordStore:
         self._pending = 0
         self._idle = threading.Condition()
         self.write_errors = 0
+        self._begun: set[str] = set()  # arrival rows written, not yet completed (writer only)
         self.on_backlog: Callable[[int], None] | None = None  # told after each written batch
         self._writer = threading.Thread(target=self._run, name="beian-gateway-records", daemon=True)
         self._writer.start()
@@ -297,20 +324,56 @@ class RecordStore:
                 self._write(batch)
 
     def _write(self, batch: list[Exchange | _Begun]) -> None:
-        rows, begun, ended = [], [], []
+        rows = self._encode(batch)
+        while True:
+            try:
+                with self._lock, self._db:
+                    self._db.executemany(
+                        "INSERT OR REPLACE INTO exchanges VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        rows.full,
+                    )
+                    if rows.ended:
+                        self._db.executemany(_UPDATE, rows.ended)
+                    if rows.begun:
+                        self._db.executemany("INSERT OR REPLACE INTO inflight VALUES (?,?,?)",
+                                             rows.begun)  # fmt: skip
+                    if rows.gone:
+                        self._db.executemany("DELETE FROM inflight WHERE id = ?", rows.gone)
+                break
+            except sqlite3.Error as exc:  # disk full, locked: keep the records and retry
+                self.write_errors += 1
+                log.error("记录写入失败，1 秒后重试：%s（%d 条）", exc, len(batch))
+                time.sleep(1.0)
+        self._begun.update(rid for rid, _, _ in rows.begun)
+        self._begun.difference_update(rid for (rid,) in rows.gone)
+        with self._idle:
+            self._pending -= len(batch)
+            self._idle.notify_all()
+        if self.on_backlog is not None:
+            self.on_backlog(self._pending)
+
+    def _encode(self, batch: list[Exchange | _Begun]) -> _Rows:
+        """The batch as rows: an exchange that arrived and ended in it is one row; one whose
+        arrival row is already written is completed by an update (its request, unchanged, is
+        not encrypted again)."""
+        rows = _Rows()
         done = {x.id for x in batch if isinstance(x, Exchange)}
         pid = os.getpid()
         held = time.perf_counter()
         for item in batch:
             ex = item.ex if isinstance(item, _Begun) else item
-            if isinstance(item, _Begun):
-                if ex.id in done:
-                    continue  # it also ended in this batch: one row, written once
-                begun.append((ex.id, pid, ex.started))
-            else:
-                ended.append((ex.id,))
             try:
-                rows.append(self._row(ex))
+                if isinstance(item, _Begun):
+                    if ex.id in done:
+                        continue  # it also ended in this batch: one row, written once
+                    rows.full.append(self._row(ex))
+                    rows.begun.append((ex.id, pid, ex.started))
+                elif ex.id in self._begun:
+                    rows.ended.append(self._ending(ex))
+                    rows.gone.append((ex.id,))
+                else:
+                    rows.full.append(self._row(ex))
+                    rows.gone.append((ex.id,))
             except Exception:  # never silently: the id is logged and counted (see /healthz)
                 self.write_errors += 1
                 log.exception("记录 %s 无法编码，未写入", ex.id)
@@ -319,36 +382,17 @@ class RecordStore:
             if time.perf_counter() - held > 0.0003:
                 time.sleep(0)
                 held = time.perf_counter()
-        while True:
-            try:
-                with self._lock, self._db:
-                    self._db.executemany(
-                        "INSERT OR REPLACE INTO exchanges VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        rows,
-                    )
-                    if begun:
-                        self._db.executemany("INSERT OR REPLACE INTO inflight VALUES (?,?,?)", begun)
-                    if ended:
-                        self._db.executemany("DELETE FROM inflight WHERE id = ?", ended)
-                break
-            except sqlite3.Error as exc:  # disk full, locked: keep the records and retry
-                self.write_errors += 1
-                log.error("记录写入失败，1 秒后重试：%s（%d 条）", exc, len(batch))
-                time.sleep(1.0)
-        with self._idle:
-            self._pending -= len(batch)
-            self._idle.notify_all()
-        if self.on_backlog is not None:
-            self.on_backlog(self._pending)
+        return rows
+
+    def _enc(self, text: str, rid: str) -> str:
+        return self.cipher.encrypt(_utf8(text), aad=rid)
 
     def _row(self, ex: Exchange) -> tuple[Any, ...]:
-        enc = self.cipher.encrypt
         body = {"request": ex.request, "forwarded": ex.forwarded}
-        response = {"response": ex.response, "sent": ex.sent}
         return (
             ex.id,
             self.user_hash(ex.user) if ex.user else None,
-            enc(_text(ex.user), aad=ex.id) if ex.user else None,
+            self._enc(ex.user, ex.id) if ex.user else None,
             ex.started,
             ex.finished or time.time(),
             ex.model,
@@ -357,10 +401,27 @@ class RecordStore:
             ex.http_status,
             _dumps(ex.decisions),
             int(ex.training_opt_out),
-            enc(_dumps(body), aad=ex.id),
-            enc(_dumps(response), aad=ex.id),
-            enc(_text(ex.error), aad=ex.id) if ex.error else None,
+            self._enc(json.dumps(body, ensure_ascii=False), ex.id),
+            *self._outcome(ex),
         )
+
+    def _outcome(self, ex: Exchange) -> tuple[str, str | None]:
+        response = {"response": ex.response, "sent": ex.sent}
+        return (
+            self._enc(json.dumps(response, ensure_ascii=False), ex.id),
+            self._enc(ex.error, ex.id) if ex.error else None,
+        )
+
+    def _ending(self, ex: Exchange) -> tuple[Any, ...]:
+        """The update that completes an arrival row (see ``_UPDATE``)."""
+        request = None
+        if ex.forwarded is not None:  # what went upstream joins the request column
+            body = {"request": ex.request, "forwarded": ex.forwarded}
+            request = self._enc(json.dumps(body, ensure_ascii=False), ex.id)
+        return (
+            ex.finished or time.time(), ex.outcome, ex.http_status, _dumps(ex.decisions),
+            int(ex.training_opt_out), *self._outcome(ex), request, ex.id,
+        )  # fmt: skip
 
     # -- reading -------------------------------------------------------------------------
     def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

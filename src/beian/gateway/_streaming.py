@@ -217,13 +217,14 @@ class _Relay:
                     out.extend(_event(c) for c in w.close_open())
                     self.finalize()
                     return b"".join([*out, _DONE]), True
-                data = parse_json(payload)
+                # a lone surrogate can only come from an escape (parse_json replaces it)
+                data = parse_json(payload) if b"\\u" in payload else json.loads(payload)
                 if isinstance(data, dict) and "error" in data:
                     return b"".join([*out, self._upstream_error(data)]), True
                 out.append(_event(w.chunk(data)))
         except Blocked as b:
             return b"".join([*out, self._blocked(b)]), True
-        except (Malformed, ValueError) as exc:
+        except (Malformed, ValueError, RecursionError) as exc:
             body = error_body("上游模型返回了无法处理的流数据", "upstream_error",
                               "upstream_malformed")  # fmt: skip
             return b"".join([*out, self.fail("malformed", f"上游流数据无法处理：{exc}", body)]), True
