@@ -20,7 +20,7 @@ import pytest
 
 from beian.gateway import RunningGateway
 
-from .conftest import Behind, records
+from .conftest import ADMIN, Behind, records
 from .hostile import Received, chunk, completion, event, gzipped, reply, sse_head
 
 ANSWER = completion({"content": "好的。"})
@@ -69,9 +69,8 @@ def test_declared_body_over_the_limit_is_refused_before_it_is_read(behind: Behin
     assert got.startswith(b"HTTP/1.1 413") and b"connection: close" in got.lower()
     assert b"request_too_large" in got and time.monotonic() - t0 < 2
     assert up.received == [] and records(g) == []
-    assert 'beian_gateway_rejected_total{reason="request_too_large"} 1.0' in httpx.get(
-        g.root_url + "/metrics"
-    ).text
+    metrics = httpx.get(g.root_url + "/metrics", headers=ADMIN).text
+    assert 'beian_gateway_rejected_total{reason="request_too_large"} 1.0' in metrics
 
 
 def test_chunked_body_over_the_limit_is_refused_while_it_is_read(behind: Behind) -> None:

@@ -33,6 +33,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from beian.gateway._answer import Malformed, rebuild_answer
+from beian.gateway._identity import IdentityError
 from beian.gateway._inflight import Inflight
 from beian.gateway._request import Checked, RequestError, check_request, parse_json, with_texts
 from beian.gateway._screening import Decision, Screening
@@ -296,8 +297,10 @@ async def chat_completions(gw: Gateway, request: Request, h: Inflight) -> Respon
         return _refused(gw, 400, exc.message, exc.code, headers, exc.param)
     h.watch(request.receive)
     body = checked.body
-    user = body.get("user") or request.headers.get(gw.config.user_header)
-    user = str(user) if user else None
+    try:  # the user id checked, and bound to the provider's token (identity.mode)
+        user = gw.identity.resolve(request, body.get("user"), "user")
+    except IdentityError as exc:
+        return exc.response(headers)
     ex = Exchange(
         id=rid, started=started, user=user, model=str(body.get("model") or ""),
         stream=bool(body.get("stream")), request=body,

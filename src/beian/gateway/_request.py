@@ -416,6 +416,10 @@ def _refused(why: str) -> Check:
     return run
 
 
+def _identity(w: _Walk, v: Any, path: Path) -> None:
+    """The user id: checked where the identity is resolved, with its own errors."""
+
+
 def _logit_bias(w: _Walk, v: Any, path: Path) -> None:
     if not isinstance(v, dict) or len(v) > 1024:
         raise _bad(path, "应为至多 1024 项的对象")
@@ -433,7 +437,7 @@ def _metadata(w: _Walk, v: Any, path: Path) -> None:
 
 _NUMBERS = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
 _INTEGERS = ("max_tokens", "max_completion_tokens", "seed")
-_STRINGS = ("user", "service_tier", "reasoning_effort", "verbosity", "prompt_cache_key",
+_STRINGS = ("service_tier", "reasoning_effort", "verbosity", "prompt_cache_key",
             "safety_identifier")  # fmt: skip
 _NO_LOGPROBS = "网关不转发 logprobs（其中的候选词无法审核与标识）"
 _NO_AUDIO = "网关只处理文本回答（语音回答无法审核与标识）"
@@ -445,6 +449,7 @@ _TOP: dict[str, Check] = {
     **dict.fromkeys(_NUMBERS, _nullable(_number)),
     **dict.fromkeys(_INTEGERS, _nullable(_integer)),
     **dict.fromkeys(_STRINGS, _nullable(_string)),
+    "user": _identity,  # checked (and bound to the provider's token) by beian.gateway._identity
     "n": _nullable(_n),
     "stop": _nullable(_either(_text, _array(_text, lambda lim: 4))),
     "logit_bias": _nullable(_logit_bias),

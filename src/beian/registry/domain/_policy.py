@@ -6,14 +6,20 @@ periods are the office's own policy. All are overridable in ``beian.yaml`` under
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from beian._shared.workdays import DEFAULT_NOTICE_WORKING_DAYS
 from beian.registry.domain._states import Deadline
 
+if TYPE_CHECKING:
+    from beian.config import BeianConfig
+
 __all__ = ["Policy"]
+
+WHAT = "备案登记系统配置无效："
+FIX = "参见 docs/registry.md 的 registry.policy 说明"
 
 
 class Policy(BaseModel):
@@ -46,5 +52,6 @@ class Policy(BaseModel):
         }[deadline]
 
     @classmethod
-    def from_section(cls, section: dict[str, Any]) -> Policy:
-        return cls.model_validate(section.get("policy", {}))
+    def from_config(cls, config: BeianConfig) -> Policy:
+        """``registry.policy`` of ``beian.yaml`` (errors at ``beian.yaml:line field``)."""
+        return config.section_model("registry", cls, at=("policy",), what=WHAT, fix=FIX)
