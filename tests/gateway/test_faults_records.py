@@ -3,6 +3,7 @@ it ends — lone surrogates, malformed streams, crashes, shutdown, kill -9, clie
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -10,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -194,31 +195,40 @@ def test_a_crash_is_recorded_and_answered_cleanly(behind: Behind, stream: bool) 
     assert rec.outcome == "crash" and "scanner bug" in (rec.error or "")
 
 
+@contextlib.contextmanager
+def gateway_process(tmp: Path, base_url: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``beian gateway serve`` (one process) in front of ``base_url``; its root URL."""
+    cfg = {"upstream": {"base_url": base_url},
+           "records": {"path": "gw.db", "key_file": "keys.json"},
+           "labels": {"content_producer": PRODUCER}, "limits": {"shutdown_grace_s": 0.5},
+           "screening": {"pii": "off", "keywords": [{"keyword": "违禁词语", "risk": "A1a"}]}}
+    (tmp / "gw.yaml").write_text(yaml.safe_dump({"gateway": cfg}, allow_unicode=True))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BEIAN_KEY")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "beian", "gateway", "serve", "-f", "gw.yaml", "--port",
+         str(port), "--quiet"], cwd=tmp, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    root = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: listens(root), "the gateway process", timeout=20)
+        yield proc, root
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=10)
+
+
 def test_kill_9_leaves_records_that_the_next_start_marks_crash(tmp_path: Path) -> None:
     ring = KeyRing.generate()
     ring.save(tmp_path / "keys.json")
     with HostileUpstream(slow_stream(pieces=200)) as up:
-        cfg = {"upstream": {"base_url": up.base_url}, "records": {"path": "gw.db",
-               "key_file": "keys.json"}, "labels": {"content_producer": PRODUCER},
-               "screening": {"pii": "off", "keywords": [{"keyword": "违禁词语", "risk": "A1a"}]}}
-        (tmp_path / "gw.yaml").write_text(yaml.safe_dump({"gateway": cfg}, allow_unicode=True))
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BEIAN_KEY")}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "beian", "gateway", "serve", "-f", "gw.yaml", "--port",
-             str(port), "--quiet"], cwd=tmp_path, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            root = f"http://127.0.0.1:{port}"
-            wait_for(lambda: listens(root), "the gateway process", timeout=20)
-            streams = [_open_stream(root) for _ in range(5)]
-            wait_for(lambda: _in_progress(tmp_path, ring) == 5, "5 arrival records")
+        with gateway_process(tmp_path, up.base_url) as (proc, root):
+            streams = [_open_stream(root, {}) for _ in range(5)]
+            wait_for(lambda: _in_progress(tmp_path) == 5, "5 arrival records")
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
         for s in streams:
             s.join(timeout=5)
         store = RecordStore(tmp_path / "gw.db", ring)
@@ -232,13 +242,37 @@ def test_kill_9_leaves_records_that_the_next_start_marks_crash(tmp_path: Path) -
             store.close()
 
 
-def _open_stream(root: str) -> threading.Thread:
+def test_sigterm_ends_streams_with_an_error_event_labels_and_records(tmp_path: Path) -> None:
+    ring = KeyRing.generate()
+    ring.save(tmp_path / "keys.json")
+    with HostileUpstream(slow_stream(pieces=200)) as up:
+        with gateway_process(tmp_path, up.base_url) as (proc, root):
+            got: dict[str, str] = {}
+            s = _open_stream(root, got)
+            wait_for(lambda: "慢" in got.get("body", ""), "some text")
+            proc.send_signal(signal.SIGTERM)
+            s.join(timeout=5)
+            assert proc.wait(timeout=10) == 0
+    events = sse_events(got["body"])
+    assert events[-1]["error"]["code"] == "shutdown"
+    assert any("aigc_label" in e for e in events[:-1]) and "【本内容由人工智能生成】" in got["body"]
+    store = RecordStore(tmp_path / "gw.db", ring)
+    try:
+        (rec,) = store.exchanges()
+        assert rec.outcome == "shutdown" and rec.sent.endswith(SUFFIX)
+    finally:
+        store.close()
+
+
+def _open_stream(root: str, got: dict[str, str]) -> threading.Thread:
+    """A streamed chat in a thread; what arrives is put in ``got["body"]`` as it comes."""
+
     def run() -> None:
         try:
             with httpx.stream("POST", root + "/v1/chat/completions", json=chat(stream=True),
                               timeout=10) as r:  # fmt: skip
-                for _ in r.iter_raw():
-                    pass
+                for piece in r.iter_text():
+                    got["body"] = got.get("body", "") + piece
         except httpx.HTTPError:
             pass
 
@@ -247,7 +281,7 @@ def _open_stream(root: str) -> threading.Thread:
     return t
 
 
-def _in_progress(tmp: Path, ring: KeyRing) -> int:
+def _in_progress(tmp: Path) -> int:
     import sqlite3
 
     try:
