@@ -245,14 +245,16 @@ def test_kill_9_leaves_records_that_the_next_start_marks_crash(tmp_path: Path) -
 def test_sigterm_ends_streams_with_an_error_event_labels_and_records(tmp_path: Path) -> None:
     ring = KeyRing.generate()
     ring.save(tmp_path / "keys.json")
-    with HostileUpstream(slow_stream(pieces=200)) as up:
-        with gateway_process(tmp_path, up.base_url) as (proc, root):
-            got: dict[str, str] = {}
-            s = _open_stream(root, got)
-            wait_for(lambda: "慢" in got.get("body", ""), "some text")
-            proc.send_signal(signal.SIGTERM)
-            s.join(timeout=5)
-            assert proc.wait(timeout=10) == 0
+    got: dict[str, str] = {}
+    with (
+        HostileUpstream(slow_stream(pieces=200)) as up,
+        gateway_process(tmp_path, up.base_url) as (proc, root),
+    ):
+        s = _open_stream(root, got)
+        wait_for(lambda: "慢" in got.get("body", ""), "some text")
+        proc.send_signal(signal.SIGTERM)
+        s.join(timeout=5)
+        assert proc.wait(timeout=10) == 0
     events = sse_events(got["body"])
     assert events[-1]["error"]["code"] == "shutdown"
     assert any("aigc_label" in e for e in events[:-1]) and "【本内容由人工智能生成】" in got["body"]
