@@ -9,6 +9,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import httpx
 import openai
 import pytest
 
@@ -24,6 +25,8 @@ from beian.gateway import (
 )
 from beian.gateway import serve_in_thread as serve_gateway
 from beian.lexicon import Hit
+
+from .hostile import Behave, HostileUpstream
 
 # the provider code in implicit labels (0011 + a USCC with a valid check digit + 00000)
 PRODUCER = "0011" + "91110108551385082Q" + "00000"
@@ -63,6 +66,14 @@ def keyword_screening(cfg: ScreeningConfig) -> Screening:
     )
 
 
+def listens(root: str) -> bool:
+    """Whether a gateway answers ``/healthz`` at ``root`` now."""
+    try:
+        return httpx.get(root + "/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def free_port() -> int:
     """A TCP port on loopback that nothing listens on now (for gateways started as processes)."""
     with socket.socket() as s:
@@ -97,11 +108,33 @@ def make_gateway(tmp_path: Path, upstream: DemoServer) -> Iterator[MakeGateway]:
     with ExitStack() as stack:
 
         def _make(
-            ring: KeyRing | None = None, config: GatewayConfig | None = None, **sections: Any
+            ring: KeyRing | None = None,
+            config: GatewayConfig | None = None,
+            factory: Callable[[ScreeningConfig], Screening] | None = keyword_screening,
+            **sections: Any,
         ) -> RunningGateway:
+            """``factory=None``: the real screening (keyword library, beian.pii) of the config."""
             cfg = config or gateway_config(tmp_path, upstream.base_url, **sections)
-            gw = Gateway(cfg, ring=ring or KeyRing.generate(), screening_factory=keyword_screening)
+            gw = Gateway(cfg, ring=ring or KeyRing.generate(), screening_factory=factory)
             return stack.enter_context(serve_gateway(gw))
+
+        yield _make
+
+
+Behind = Callable[..., tuple[RunningGateway, HostileUpstream]]
+
+
+@pytest.fixture
+def behind(tmp_path: Path, make_gateway: MakeGateway) -> Iterator[Behind]:
+    """A gateway in front of a :class:`HostileUpstream` that answers with ``behave``."""
+    with ExitStack() as stack:
+
+        def _make(
+            behave: Behave, factory: Any = keyword_screening, **sections: Any
+        ) -> tuple[RunningGateway, HostileUpstream]:
+            up = stack.enter_context(HostileUpstream(behave))
+            cfg = gateway_config(tmp_path, up.base_url, **sections)
+            return make_gateway(config=cfg, factory=factory), up
 
         yield _make
 

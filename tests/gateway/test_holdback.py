@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import random
+import time
 
 import openai
 import pytest
 
 from beian.gateway import Exchange, RunningGateway, Screening, ScreeningConfig, StreamScreener
-from beian.gateway._streaming import _Relay
+from beian.gateway._relay import ChunkWriter
 from beian.lexicon import Lexicon
 
 from .conftest import KEYWORDS, KeywordScanner, MakeGateway, keyword_screening, records, sdk
@@ -163,14 +163,57 @@ def test_lexicon_random_splits_never_leak_and_release_everything_before(seed: in
 
 def test_answer_in_the_final_chunk_alone_still_gets_the_label(gateway: RunningGateway) -> None:
     """An upstream may send all its text together with ``finish_reason`` in one chunk."""
-    relay = _Relay(gateway.gateway, Exchange(id="r1", started=0.0))
+    writer = ChunkWriter(gateway.gateway, Exchange(id="r1", started=0.0))
     chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
              "choices": [{"index": 0, "delta": {"content": "完整的回答。"},
                           "finish_reason": "stop"}]}  # fmt: skip
-    out, blocked = relay.chunk(chunk)
-    assert not blocked and out is not None
-    data = json.loads(out.removeprefix(b"data: "))
+    data = writer.chunk(chunk)
     suffix = gateway.gateway.labeller.suffix
     assert suffix.endswith("【本内容由人工智能生成】")
     assert data["choices"][0]["delta"]["content"] == "完整的回答。" + suffix
     assert "aigc_label" in data  # the implicit label, bound to the text as sent
+
+
+ASCII_WORDS = ["gun", "guns", "shotgun", "bomb", "bombs", "a", "the", "gun.", "gun,", "x", "sex",
+               "toy", "toys", " ", ". ", "\u200b", "1", "违禁", "词语"]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_ascii_keywords_in_streams_match_the_whole_text(seed: int) -> None:
+    """Word-boundary keywords: a stream is blocked exactly when the whole answer has a hit, and
+    what left before a block never ends in a keyword (a letter that breaks its boundary was
+    still held back: the client would read the keyword)."""
+    lex = Lexicon.from_entries([("gun", "A1"), ("bomb", "A2"), ("sex toy", "A3"), ("违禁词语", "A4")])
+    screening = Screening(config=ScreeningConfig(pii="off"), scanner=lex)
+    for case in range(300):
+        rng = random.Random(seed * 1000 + case)
+        text = "".join(rng.choice(ASCII_WORDS) + rng.choice(["", " "]) for _ in range(12))
+        s, out, blocked = StreamScreener(screening), [], False
+        for piece in split(text, rng):
+            got = s.feed(piece)
+            if got is None:
+                blocked = True
+                break
+            out.append(got)
+        if not blocked:
+            tail = s.finish()
+            blocked = tail is None
+            out.append(tail or "")
+        sent = "".join(out)
+        assert blocked is bool(lex.scan(text)), text
+        assert not lex.scan(sent) and text.startswith(sent), (text, sent)
+
+
+def test_a_tail_held_by_endless_invisible_characters_is_blocked_not_rescanned_forever() -> None:
+    """Only invisible characters can keep a possible keyword open for long: each piece would
+    rescan the whole tail (quadratic time). Past the hold limit the stream is blocked."""
+    from beian.gateway._holdback import HOLD_LIMIT, HOLD_RISK
+
+    lex = Lexicon.from_entries([("违禁词语", "A1a")])
+    s = StreamScreener(Screening(config=ScreeningConfig(pii="off"), scanner=lex))
+    assert s.feed("正常的话，违") == "正常的话，"
+    t0 = time.perf_counter()
+    for _ in range(HOLD_LIMIT // 64 + 2):
+        if s.feed("\u200b" * 64) is None:
+            break
+    assert s.blocked == (HOLD_RISK,) and time.perf_counter() - t0 < 2

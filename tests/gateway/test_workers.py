@@ -30,7 +30,7 @@ from beian.demo import DemoBehavior, DemoServer
 from beian.demo import serve_in_thread as serve_demo
 from beian.gateway import RecordStore
 
-from .conftest import ADMIN, ADMIN_TOKEN, PRODUCER, free_port
+from .conftest import ADMIN, ADMIN_TOKEN, PRODUCER, free_port, listens
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT")
 
@@ -164,7 +164,7 @@ def _alive(pid: int) -> bool:
 def test_workers_share_one_port_state_reloads_and_restarts(supervisor: dict[str, Any]) -> None:
     proc: subprocess.Popen[str] = supervisor["proc"]
     root: str = supervisor["root"]
-    _until(lambda: _health_ok(root), "the gateway to listen")
+    _until(lambda: listens(root), "the gateway to listen")
     first = _workers_seen(root, lambda h: h["process"].get("workers") == 2)
     assert len(first) == 2 and proc.pid not in first
     assert sorted(h["process"]["worker"] for h in first.values()) == [0, 1]
@@ -258,13 +258,6 @@ def test_workers_share_one_port_state_reloads_and_restarts(supervisor: dict[str,
         assert len(store.purges()) == 2
     finally:
         store.close()
-
-
-def _health_ok(root: str) -> bool:
-    try:
-        return httpx.get(root + "/healthz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def test_a_worker_that_cannot_start_stops_the_start(tmp_path: Path, upstream: DemoServer) -> None:

@@ -1,19 +1,31 @@
-"""Serving an ASGI app in a background thread (tests, benchmarks, the demo).
+"""Serving an ASGI app with uvicorn: in a background thread (tests, benchmarks, the demo), and
+the server class the foreground servers use.
 
 One implementation: uvicorn in a daemon thread, bound to loopback on a port the OS picks unless
 one is given, started before the ``with`` block runs and stopped (gracefully) after it.
+:class:`Server` is uvicorn's server that says when it has started, tells the application when a
+shutdown begins (before uvicorn waits for what is in flight) and keeps its event loop.
+Connection limits (:class:`beian._shared.http_limits.HttpLimits`) are passed as ``limits``:
+they choose the protocol class, so uvicorn's ``h11_max_incomplete_event_size`` alone (which the
+default httptools protocol ignores) is never the only bound.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Served", "serve_in_thread"]
+import uvicorn
+
+from beian._shared.http_limits import HttpLimits, uvicorn_options
+
+__all__ = ["Served", "Server", "serve_in_thread", "server_config"]
 
 START_TIMEOUT_S = 20
 
@@ -30,6 +42,41 @@ class Served:
         return f"http://{self.host}:{self.port}"
 
 
+class Server(uvicorn.Server):
+    """uvicorn's server that calls ``on_started`` once it listens and ``on_shutdown`` when a
+    shutdown begins, and keeps its event loop (``loop``)."""
+
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        on_started: Callable[[], None] | None = None,
+        on_shutdown: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(config)
+        self._on_started = on_started
+        self._on_shutdown = on_shutdown
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        self.loop = asyncio.get_running_loop()
+        await super().startup(sockets)
+        if self.started and self._on_started is not None:
+            self._on_started()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self._on_shutdown is not None:
+            self._on_shutdown()
+        await super().shutdown(sockets)
+
+
+def server_config(app: Any, *, limits: HttpLimits | None = None, **config: Any) -> uvicorn.Config:
+    """``uvicorn.Config`` for ``app``; with ``limits``, the connection limits are enforced."""
+    config.setdefault("access_log", False)
+    if limits is not None:
+        config = {**uvicorn_options(limits), **config}
+    return uvicorn.Config(app, **config)
+
+
 @contextlib.contextmanager
 def serve_in_thread(
     app: Any,
@@ -39,19 +86,19 @@ def serve_in_thread(
     name: str = "beian-server",
     log_level: str = "critical",
     stop_timeout: float = 30,
+    limits: HttpLimits | None = None,
+    on_shutdown: Callable[[], None] | None = None,
     **config: Any,
 ) -> Iterator[Served]:
     """Serve ``app`` with uvicorn in a thread for the duration of the ``with`` block.
 
     Extra keyword arguments go to ``uvicorn.Config`` (``lifespan="off"``,
-    ``timeout_graceful_shutdown=…``). Raises ``RuntimeError`` when the server does not start.
+    ``timeout_graceful_shutdown=…``); ``limits`` are the connection limits, ``on_shutdown`` is
+    called when the server begins to stop. Raises ``RuntimeError`` when the server does not
+    start.
     """
-    import uvicorn
-
-    config.setdefault("access_log", False)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host=host, port=port, log_level=log_level, **config)
-    )
+    cfg = server_config(app, limits=limits, host=host, port=port, log_level=log_level, **config)
+    server = Server(cfg, on_shutdown=on_shutdown)
 
     def run() -> None:
         with contextlib.suppress(SystemExit):  # uvicorn exits when it cannot bind: reported below

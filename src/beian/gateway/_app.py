@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from beian.gateway._gateway import Gateway
 from beian.gateway._proxy import chat_completions
+from beian.gateway._streaming import EventStream
 from beian.gateway._upstream import error_body, error_response
 from beian.gateway._views.admin import admin_complaint_update, admin_complaints, admin_reload
 from beian.gateway._views.complaints import complaint_status, complaints_page, complaints_submit
@@ -30,9 +31,18 @@ log = logging.getLogger("beian.gateway")
 
 View = Callable[[Gateway, Request], Awaitable[Response]]
 
+async def _chat(gw: Gateway, request: Request) -> Response:
+    """The chat route in the router (only its 405s are served there; see ``create_app``)."""
+    h = gw.track()
+    try:
+        return await chat_completions(gw, request, h)
+    finally:
+        h.close()
+
+
 # (path, view, methods): the methods left out of a path are answered with 405
 ROUTES: tuple[tuple[str, View, list[str]], ...] = (
-    (CHAT_PATH, chat_completions, ["POST"]),  # POST is served before the router (see below)
+    (CHAT_PATH, _chat, ["POST"]),  # POST is served before the router (see below)
     ("/v1/models", models, ["GET"]),
     ("/healthz", health, ["GET"]),
     ("/metrics", metrics, ["GET"]),
@@ -70,14 +80,21 @@ def create_app(gw: Gateway) -> ASGIApp:
         # `send`): it skips the router and the two exception middlewares, and handles errors
         # itself
         if scope["type"] == "http" and scope["path"] == CHAT_PATH and scope["method"] == "POST":
+            h = gw.track()  # ended by its deadline, the client going away, or a shutdown
             try:
-                response = await chat_completions(gw, Request(scope, receive))
-            except Exception:
-                log.exception("处理对话请求时出错")
-                response = error_response(
-                    500, error_body("网关内部错误，请稍后重试", "server_error", "internal_error")
-                )
-            await response(scope, receive, send)
+                try:
+                    response = await chat_completions(gw, Request(scope, receive), h)
+                except Exception:
+                    log.exception("处理对话请求时出错")
+                    h.settle()
+                    response = error_response(
+                        500, error_body("网关内部错误，请稍后重试", "server_error", "internal_error")
+                    )
+                if not isinstance(response, EventStream):
+                    h.settle()  # the answer leaves now: nothing changes its record any more
+                await response(scope, receive, send)
+            finally:
+                h.close()
             return
         await app(scope, receive, send)
 

@@ -18,6 +18,7 @@ __all__ = [
     "GatewayConfig",
     "IdentityConfig",
     "LabelsConfig",
+    "LimitsConfig",
     "RecordsConfig",
     "ScreeningConfig",
     "UpstreamConfig",
@@ -71,6 +72,12 @@ class ScreeningConfig(_Strict):
     # with pii: pseudonym, the user's own values replace the tokens in the answer they receive
     # (the model and its provider only ever see the tokens)
     restore_pseudonyms: bool = True
+    # image, audio and file parts cannot be screened: refused unless "pass" (then forwarded,
+    # and the record notes them as unscreened)
+    non_text: Literal["reject", "pass"] = "reject"
+    # request fields beyond OpenAI's that the provider's model understands (e.g. top_k):
+    # forwarded, every string in them screened; any other unknown field is refused
+    extra_fields: list[str] = Field(default_factory=list)
 
 
 class LabelsConfig(_Strict):
@@ -97,6 +104,40 @@ class RecordsConfig(_Strict):
     purge_interval_s: float = Field(default=3600.0, gt=0)
     hash_algorithm: Literal["hmac-sha256", "hmac-sm3"] = "hmac-sha256"
     cipher: Literal["aes-256-gcm", "sm4-gcm"] = "aes-256-gcm"
+
+
+MiB = 1024 * 1024
+
+
+class LimitsConfig(_Strict):
+    """Hard limits: what one client or the upstream can make the gateway hold, wait for or do.
+
+    The connection limits (header size and count, the timeouts) and ``shutdown_grace_s`` take
+    effect when the gateway starts; the others also on a reload. See docs/gateway.md.
+    """
+
+    max_request_bytes: int = Field(default=4 * MiB, ge=1024)  # one request body (413 beyond)
+    max_messages: int = Field(default=2048, ge=1)
+    max_parts: int = Field(default=4096, ge=1)  # content parts in all messages together
+    max_tools: int = Field(default=256, ge=0)
+    max_json_depth: int = Field(default=64, ge=8, le=500)  # nesting of the request's JSON
+    max_choices: int = Field(default=8, ge=1, le=128)  # n, and choice indexes from upstream
+    max_header_bytes: int = Field(default=32 * 1024, ge=1024)  # request line and headers
+    max_headers: int = Field(default=100, ge=8)
+    header_timeout_s: float = Field(default=10.0, gt=0)  # until a request's headers are in
+    body_timeout_s: float = Field(default=30.0, gt=0)  # until its body is in
+    idle_timeout_s: float = Field(default=5.0, gt=0)  # an idle keep-alive connection
+    write_timeout_s: float = Field(default=30.0, gt=0)  # a client that reads nothing
+    max_upstream_bytes: int = Field(default=16 * MiB, ge=1024)  # a whole answer, decoded
+    max_event_bytes: int = Field(default=1 * MiB, ge=1024)  # one server-sent event
+    max_stream_bytes: int = Field(default=256 * MiB, ge=1024)  # a whole stream, decoded
+    max_answer_chars: int = Field(default=1_000_000, ge=1)  # text of one answer, all fields
+    max_duration_s: float = Field(default=600.0, gt=0)  # one exchange, streamed or not
+    shutdown_grace_s: float = Field(default=20.0, ge=0)  # in-flight exchanges on SIGTERM
+    # requests (and whole answers) larger than this are parsed and screened in a worker
+    # thread, so the event loop keeps serving the others meanwhile
+    inline_bytes: int = Field(default=64 * 1024, ge=0)
+    screening_threads: int = Field(default=2, ge=1, le=64)
 
 
 class ComplaintsConfig(_Strict):
@@ -155,6 +196,7 @@ class GatewayConfig(_Strict):
     labels: LabelsConfig = Field(default_factory=LabelsConfig)
     records: RecordsConfig = Field(default_factory=RecordsConfig)
     complaints: ComplaintsConfig = Field(default_factory=ComplaintsConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     admin_token: str | None = None  # protects /admin/*; unset means admin endpoints are closed
     identity: IdentityConfig = Field(default_factory=IdentityConfig)
     access: AccessConfig = Field(default_factory=AccessConfig)

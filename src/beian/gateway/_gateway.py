@@ -16,9 +16,10 @@ import gc
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,18 +30,20 @@ from beian.gateway._access import AdminGuard, client_address, token_weakness
 from beian.gateway._complaints import ComplaintDesk
 from beian.gateway._config import GatewayConfig, ScreeningConfig, load_gateway_config
 from beian.gateway._identity import Identity
+from beian.gateway._inflight import Inflight, InflightSet
 from beian.gateway._labels import Labeller
 from beian.gateway._messages import WorkerReload
 from beian.gateway._metrics import Metrics, log_exchange
-from beian.gateway._screening import Screening, build_screening
+from beian.gateway._screening import Decision, Screening, build_screening
 from beian.gateway._store import Exchange, RecordStore
-from beian.gateway._upstream import Upstream, UpstreamFailure
+from beian.gateway._upstream import Upstream, UpstreamFailure, screened_error
 
 __all__ = ["Gateway", "GatewayOptions", "Peers", "ReloadResult"]
 
 log = logging.getLogger("beian.gateway")
 
 ScreeningFactory = Callable[[ScreeningConfig], Screening]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,11 @@ class Gateway:
         self.form_key = bytes.fromhex(self.store.user_hash("\x00beian-gateway-form-key"))
         self._old_upstreams: list[Upstream] = []
         self._purge_task: asyncio.Task[None] | None = None
+        self.inflight = InflightSet()
+        # large requests and answers are parsed and screened here, off the event loop
+        self._pool = ThreadPoolExecutor(
+            config.limits.screening_threads, thread_name_prefix="beian-gateway-screen"
+        )
         if self.options.settle_heap:
             self.settle_heap()
 
@@ -190,6 +198,7 @@ class Gateway:
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
         _ = self.upstream.session
+        await asyncio.to_thread(self.store.recover)  # what a killed process left in progress
         if self.options.runs_purge:
             self._purge_task = asyncio.create_task(self._purge_loop())
 
@@ -201,7 +210,24 @@ class Gateway:
         for up in [self.upstream, *self._old_upstreams]:
             await up.aclose()
         self._old_upstreams.clear()
+        self._pool.shutdown(wait=False, cancel_futures=True)
         await asyncio.to_thread(self.store.flush)
+
+    def begin_shutdown(self) -> None:
+        """The server has begun to stop: exchanges still in flight after
+        ``limits.shutdown_grace_s`` are ended cleanly (an error for the client, a record)."""
+        self.inflight.begin_shutdown(self.config.limits.shutdown_grace_s)
+
+    def track(self) -> Inflight:
+        """The current task serves an exchange (ended by its deadline, the client or shutdown)."""
+        return self.inflight.open(self.config.limits.max_duration_s)
+
+    async def offload(self, size: int, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)``, in the screening threads when ``size`` (bytes or characters) is over
+        ``limits.inline_bytes``: the event loop keeps serving other requests meanwhile."""
+        if size <= self.config.limits.inline_bytes:
+            return fn(*args)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
     def close(self) -> None:
         """Flush and close the record store (after :meth:`stop`)."""
@@ -285,6 +311,7 @@ class Gateway:
         headers = {
             "content-type": "application/json",
             "accept": request.headers.get("accept", "*/*"),
+            "accept-encoding": "identity",  # see Decoder: nothing is decompressed unasked
         }
         key = self.config.upstream.resolved_key()
         if key:
@@ -292,6 +319,10 @@ class Gateway:
         elif "authorization" in request.headers:
             headers["authorization"] = request.headers["authorization"]
         return headers
+
+    def begin(self, ex: Exchange) -> None:
+        """The exchange has arrived: its record is written now and completed by :meth:`finish`."""
+        self.store.begin(ex)
 
     def finish(self, ex: Exchange) -> None:
         """The exchange is over: count it, log it, and queue its record."""
@@ -314,7 +345,11 @@ class Gateway:
         )
 
     def fail(self, ex: Exchange, failure: UpstreamFailure, headers: dict[str, str]) -> Response:
+        """The upstream failed: its error, screened, for the client; the exchange recorded."""
         ex.outcome, ex.http_status, ex.error = "upstream_error", failure.status, failure.message
         self.metrics.upstream_errors.labels(failure.kind).inc()
+        failure.body, risks = screened_error(failure.body, self.screening.risks, "上游模型返回了错误")
+        if risks:
+            ex.decisions.append(Decision("output", "block", risks, len(risks)).to_json())
         self.finish(ex)
         return failure.response(headers)

@@ -24,6 +24,12 @@ __all__ = ["StreamScreener"]
 # Released characters kept before the held tail when the scanner tracks unfinished tails: enough
 # for the word-boundary check of ASCII keywords and a repeat run that started in released text.
 _CONTEXT = 8
+# The longest tail held while it may still become a keyword. Visible noise longer than the
+# lexicon's max_gap ends a possible keyword, so only invisible characters (format characters,
+# which never count towards the gap) can make a tail this long; each new piece rescans the tail,
+# so a tail that kept growing would cost time quadratic in its length. Past this it is blocked.
+HOLD_LIMIT = 4096
+HOLD_RISK = "HOLD_LIMIT"  # the "risk" recorded for such a block
 
 
 @dataclass
@@ -68,11 +74,18 @@ class StreamScreener:
         unreleased = self.received - self.released
         head = len(self._buffer) - unreleased  # released context kept at the buffer's start
         if self.screening.streams:
-            risks, pending = self.screening.scan_stream(self._buffer)
+            risks, pending = self.screening.scan_stream(self._buffer, head)
             if risks:
                 self.blocked = risks
                 return None
             release_to = max(head, pending)
+            if release_to > head:
+                last = self._buffer[release_to - 1]  # an ASCII keyword's last letter?
+                if (last.isascii() or "\uff10" <= last <= "\uff5a") and last.isalnum():
+                    release_to = self._not_ending_in_a_hit(head, release_to)
+            if len(self._buffer) - release_to > HOLD_LIMIT:
+                self.blocked = (HOLD_RISK,)
+                return None
             keep = _CONTEXT
         else:  # fixed window: release what lies more than w characters before the end
             w = self.window
@@ -87,6 +100,12 @@ class StreamScreener:
         self._buffer = self._buffer[max(0, release_to - keep) :]
         return out
 
+    def _not_ending_in_a_hit(self, head: int, release_to: int) -> int:
+        """``release_to``, or earlier when the text released up to it would end in a keyword
+        (one whose word boundary is only broken by a letter held back)."""
+        start = self.screening.hit_ending_at_end(self._buffer[:release_to], head)
+        return release_to if start is None else max(head, start)
+
     def finish(self) -> str | None:
         """The upstream stream ended: release the held tail, or ``None`` when it is blocked."""
         if self.blocked:
@@ -94,8 +113,14 @@ class StreamScreener:
         unreleased = self.received - self.released
         if unreleased <= 0:
             return ""
-        if self.screening.scanner is not None and self._scan_from_buffer():
-            return None
+        if self.screening.scanner is not None:
+            # the released context before the tail was scanned with all of its own context
+            risks = self.screening.risks(
+                self._buffer, len(self._buffer) - unreleased if self.screening.streams else 0
+            )
+            if risks:
+                self.blocked = risks
+                return None
         # nothing more can arrive: the held tail is released once it has been scanned
         out = self._buffer[len(self._buffer) - unreleased :]
         self.released = self.received

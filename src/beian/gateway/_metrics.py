@@ -44,6 +44,10 @@ class Metrics:
         self.upstream_errors = Counter(
             "beian_gateway_upstream_errors", "上游错误数", ["kind"], registry=r
         )
+        self.rejected = Counter(
+            "beian_gateway_rejected", "未受理的对话请求数（超限、格式不对等，未转发）", ["reason"],
+            registry=r,
+        )  # fmt: skip
         self.complaints = Counter("beian_gateway_complaints", "收到的投诉举报数", registry=r)
         self.backlog = Gauge(
             "beian_gateway_records_backlog", "待写入的记录数", registry=r,

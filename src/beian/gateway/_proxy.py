@@ -1,21 +1,44 @@
-"""``POST /v1/chat/completions``: input screening, PII protection, forwarding, output screening."""
+"""``POST /v1/chat/completions``: limits, input screening, PII protection, forwarding, output.
+
+The order of one exchange:
+
+1. the body: refused with 413 before it is read when ``Content-Length`` is over
+   ``limits.max_request_bytes`` (and while it is read, for a chunked body), 408 when it does not
+   arrive within ``limits.body_timeout_s``;
+2. parsed and checked (:func:`check_request`): every field known, counts and nesting within the
+   limits, else a 400 in OpenAI's error format naming the field;
+3. the exchange is recorded as it arrives, and completed whatever its end (see ``_store``);
+4. every text in the request screened, and protected by the PII engine (every role, ``name``,
+   tool calls and definitions); large requests in the screening threads, off the event loop;
+5. forwarded; the answer is relayed (:mod:`._streaming`) or read within
+   ``limits.max_upstream_bytes`` and rebuilt (:mod:`._answer`).
+
+A client that goes away, the exchange's deadline and a shutdown past its grace period end the
+exchange through its :class:`Inflight` with the matching outcome; an unexpected error ends it as
+``crash`` with a 500 in OpenAI's format. Either way it is recorded.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from beian.gateway._answer import Malformed, rebuild_answer
 from beian.gateway._identity import IdentityError
-from beian.gateway._restore import restore
-from beian.gateway._screening import Decision
+from beian.gateway._inflight import Inflight
+from beian.gateway._request import Checked, RequestError, check_request, parse_json, with_texts
+from beian.gateway._screening import Decision, Screening
 from beian.gateway._store import Exchange
-from beian.gateway._streaming import refusal_stream, relay_stream
+from beian.gateway._streaming import refusal_stream, relay_stream, stopped_outcome
 from beian.gateway._upstream import (
     TRANSPORT_ERRORS,
     UpstreamFailure,
@@ -23,67 +46,99 @@ from beian.gateway._upstream import (
     error_response,
     map_status,
     map_transport,
+    read_capped,
 )
 
 if TYPE_CHECKING:
+    from beian.gateway._config import LimitsConfig
     from beian.gateway._gateway import Gateway
 
-__all__ = ["chat_completions", "message_texts"]
+__all__ = ["chat_completions"]
+
+log = logging.getLogger("beian.gateway")
 
 
 def _dumps(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def message_texts(messages: list[Any]) -> list[str]:
-    """The text of every message (string content or text parts)."""
-    out: list[str] = []
-    for m in messages:
-        content = m.get("content") if isinstance(m, dict) else None
-        if isinstance(content, str):
-            out.append(content)
-        elif isinstance(content, list):
-            out.extend(str(p.get("text", "")) for p in content if isinstance(p, dict))
-    return out
+class _TooLarge(Exception):
+    pass
 
 
-def _redact_messages(
-    gw: Gateway, messages: list[Any]
-) -> tuple[list[Any] | None, Counter[str], dict[str, str]]:
-    """Messages with personal information protected (``None`` when nothing changed), the types
-    found and the pseudonym token → value mapping."""
+async def _read_body(request: Request, limits: LimitsConfig) -> bytes:
+    """The body, within ``max_request_bytes`` (:class:`_TooLarge`) and ``body_timeout_s``
+    (TimeoutError); a declared length over the limit is refused before anything is read."""
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > limits.max_request_bytes):
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async with asyncio.timeout(limits.body_timeout_s):
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limits.max_request_bytes:
+                raise _TooLarge
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _refused(gw: Gateway, status: int, message: str, code: str, headers: dict[str, str],
+             param: str | None = None) -> Response:  # fmt: skip
+    """A request refused before it became an exchange (counted; nothing reached the model)."""
+    gw.metrics.rejected.labels(code).inc()
+    body = error_body(message, "invalid_request_error", code)
+    body["error"]["param"] = param
+    if status in (408, 413):  # the rest of the body is not read: the connection cannot go on
+        headers = {**headers, "Connection": "close"}
+    return error_response(status, body, headers)
+
+
+def _accept(gw: Gateway, raw: bytes) -> Checked:
+    """Parse and check the body (in the screening threads when it is large)."""
+    try:
+        body = parse_json(raw)
+    except ValueError:
+        raise RequestError("请求体应为 JSON（UTF-8），且嵌套不能过深") from None
+    cfg = gw.config
+    return check_request(
+        body, cfg.limits, non_text=cfg.screening.non_text, extra_fields=cfg.screening.extra_fields
+    )
+
+
+@dataclass
+class _Screened:
+    """The input's screening: a block decision, or the upstream body and what PII was found."""
+
+    decision: Decision | None
+    payload: bytes = b""
+    forwarded: list[Any] | None = None
+    found: Counter[str] | None = None
+    tokens: dict[str, str] | None = None
+
+
+def _screen(screening: Screening, checked: Checked, user_hash: str | None) -> _Screened:
+    """Screen every text; protect personal information; the upstream body (run in the
+    screening threads when the request is large)."""
+    decision = screening.check_input(checked.texts)
+    if decision is not None:
+        return _Screened(decision)
     found: Counter[str] = Counter()
     tokens: dict[str, str] = {}
-    changed = False
-
-    def protect(text: str) -> str:
-        nonlocal changed
-        new, types, mapping = gw.screening.protect(text)
-        found.update(types)
-        tokens.update(mapping)
-        changed |= new != text
-        return new
-
-    out: list[Any] = []
-    for m in messages:
-        if not isinstance(m, dict) or m.get("role") not in ("user", "system"):
-            out.append(m)
+    new: dict[tuple[str | int, ...], str] = {}
+    for slot in checked.slots:
+        if not slot.free:
             continue
-        content = m.get("content")
-        if isinstance(content, str):
-            new = protect(content)
-            out.append({**m, "content": new} if new != content else m)
-        elif isinstance(content, list):
-            parts = [
-                {**p, "text": protect(p["text"])}
-                if isinstance(p, dict) and isinstance(p.get("text"), str)
-                else p
-                for p in content
-            ]
-            out.append({**m, "content": parts})
-        else:
-            out.append(m)
-    return (out if changed else None), found, tokens
+        text, types, mapping = screening.protect(slot.text)
+        if text != slot.text:
+            new[slot.path] = text
+            found.update(types)
+            tokens.update(mapping)
+    up = with_texts(checked.body, new) if new else dict(checked.body)
+    if user_hash is not None:  # the provider never sees the raw user id
+        up["user"] = user_hash
+    forwarded = up["messages"] if new else None
+    return _Screened(None, _dumps(up), forwarded, found, tokens)
 
 
 def _refusal_body(gw: Gateway, rid: str, model: str, risks: tuple[str, ...]) -> dict[str, Any]:
@@ -105,17 +160,8 @@ def _refusal_body(gw: Gateway, rid: str, model: str, risks: tuple[str, ...]) -> 
     }
 
 
-def _parse(raw: bytes) -> tuple[dict[str, Any], list[Any]]:
-    """The request body and its messages; ValueError/KeyError/TypeError when malformed."""
-    body = json.loads(raw)
-    messages = body["messages"]
-    if not isinstance(body, dict) or not isinstance(messages, list) or not messages:
-        raise ValueError
-    return body, messages
-
-
 def _refuse_input(
-    gw: Gateway, ex: Exchange, decision: Decision, headers: dict[str, str]
+    gw: Gateway, ex: Exchange, decision: Decision, headers: dict[str, str], h: Inflight
 ) -> Response:
     """Input interception: the refusal, without calling upstream."""
     ex.decisions.append(decision.to_json())
@@ -125,82 +171,132 @@ def _refuse_input(
     headers["X-Beian-Blocked"] = "input"
     refusal = _refusal_body(gw, ex.id, ex.model, decision.risks)
     if ex.stream:
-        return refusal_stream(gw, ex, refusal, headers)
+        return refusal_stream(gw, ex, refusal, headers, h)
     gw.finish(ex)
     return Response(_dumps(refusal), media_type="application/json", headers=headers)
 
 
-def _protect(gw: Gateway, ex: Exchange, body: dict[str, Any], messages: list[Any]) -> bytes:
-    """Personal information protected before the request leaves; the upstream request body."""
-    forwarded, found, tokens = _redact_messages(gw, messages)
+def _note_input(gw: Gateway, ex: Exchange, checked: Checked, s: _Screened) -> None:
+    """Record what input protection did (and what it could not look at)."""
     cfg = gw.screening.config
-    if tokens and cfg.pii == "pseudonym" and cfg.restore_pseudonyms:
-        ex.restore = tokens
-    if found:
+    if s.tokens and cfg.pii == "pseudonym" and cfg.restore_pseudonyms:
+        ex.restore = s.tokens
+    if s.found:
         ex.decisions.append(
-            Decision("pii", cfg.pii, tuple(sorted(found)), sum(found.values())).to_json()
+            Decision("pii", cfg.pii, tuple(sorted(s.found)), sum(s.found.values())).to_json()
         )
-        for t, n in found.items():
+        for t, n in s.found.items():
             gw.metrics.pii.labels(t).inc(n)
-    ex.forwarded = forwarded
-    up_body = dict(body)
-    if forwarded is not None:
-        up_body["messages"] = forwarded
-    if ex.user:  # the provider never sees the raw user id
-        up_body["user"] = gw.store.user_hash(ex.user)[:32]
-    return _dumps(up_body)
+    if checked.unscreened:
+        kinds = tuple(sorted(checked.unscreened))
+        n = sum(checked.unscreened.values())
+        ex.decisions.append(Decision("input", "unscreened", kinds, n).to_json())
+    ex.forwarded = s.forwarded
 
 
 async def _forward(
-    gw: Gateway, request: Request, ex: Exchange, payload: bytes, headers: dict[str, str]
-) -> Response:
+    gw: Gateway, request: Request, ex: Exchange, payload: bytes, headers: dict[str, str],
+    h: Inflight,
+) -> Response:  # fmt: skip
     """Ask upstream; relay a stream, or screen and label a whole answer."""
+    limits = gw.config.limits
     try:
         resp = await gw.upstream.post("/chat/completions", payload, gw.upstream_headers(request))
-        if resp.status != 200:
-            content = await resp.read()
-            resp.release()
-            return gw.fail(ex, map_status(resp.status, content, resp.headers), headers)
-        if ex.stream:
+        if ex.stream and resp.status == 200:
             if "text/event-stream" in resp.headers.get("content-type", ""):
-                return relay_stream(gw, ex, resp, headers)
+                return relay_stream(gw, ex, resp, headers, h)
             resp.close()
             raise UpstreamFailure("malformed", 502, "上游模型没有返回事件流")
-        content = await resp.read()
+        try:
+            content = await read_capped(resp, limits.max_upstream_bytes)
+        except BaseException:
+            resp.close()  # not read to the end: the connection cannot be reused
+            raise
         resp.release()
+        if resp.status != 200:
+            return gw.fail(ex, map_status(resp.status, content, resp.headers), headers)
     except UpstreamFailure as failure:
         return gw.fail(ex, failure, headers)
     except TRANSPORT_ERRORS as exc:
         return gw.fail(ex, map_transport(exc), headers)
     try:
-        data = json.loads(content)
-        if not isinstance(data["choices"], list):
-            raise TypeError
-    except (ValueError, KeyError, TypeError):
-        malformed = UpstreamFailure("malformed", 502, "上游模型返回了无法解析的响应")
+        answer = await gw.offload(len(content), _rebuild, gw, ex, content)
+    except (ValueError, Malformed) as exc:
+        malformed = UpstreamFailure("malformed", 502, f"上游模型返回了无法处理的响应：{exc}")
         return gw.fail(ex, malformed, headers)
-    _screen_whole(gw, ex, data, headers)
+    if answer.blocked:
+        ex.outcome = "blocked_output"
+        headers["X-Beian-Blocked"] = "output"
+    ex.response, ex.sent = answer.produced, answer.sent
+    label = gw.labeller.header(ex.id, ex.sent)  # bound to the answer exactly as sent
+    if label is not None:
+        headers[label[0]] = label[1]
+        answer.data[gw.labeller.config.field] = json.loads(label[1])
     gw.finish(ex)
-    return Response(_dumps(data), media_type="application/json", headers=headers)
+    return Response(_dumps(answer.data), media_type="application/json", headers=headers)
 
 
-async def chat_completions(gw: Gateway, request: Request) -> Response:
-    """Input screening, PII protection, forwarding, output screening and labels."""
+def _rebuild(gw: Gateway, ex: Exchange, content: bytes) -> Any:
+    return rebuild_answer(gw, ex, parse_json(content))
+
+
+def _stopped(gw: Gateway, ex: Exchange, h: Inflight, headers: dict[str, str]) -> Response:
+    """The exchange was ended from outside (see :class:`Inflight`): recorded; the client, if
+    still there, gets an error. A cancellation that is not the gateway's own goes on."""
+    outcome, error, message = stopped_outcome(h.reason)
+    if not ex.stream and h.reason == "client_gone":  # it stopped waiting: a client timeout
+        outcome, error = "timeout", "客户端在收到回答前断开连接（客户端超时）"
+    ex.outcome, ex.error, ex.http_status = outcome, error, 503 if outcome == "shutdown" else 504
+    gw.finish(ex)
+    task = asyncio.current_task()
+    if h.reason is None or task is None:
+        raise asyncio.CancelledError
+    task.uncancel()
+    return error_response(
+        ex.http_status, error_body(message or error, "server_error", outcome), headers
+    )
+
+
+async def _exchange(
+    gw: Gateway, request: Request, ex: Exchange, checked: Checked, headers: dict[str, str],
+    h: Inflight,
+) -> Response:  # fmt: skip
+    user_hash = gw.store.user_hash(ex.user)[:32] if ex.user else None
+    size = sum(len(t) for t in checked.texts)
+    screened = await gw.offload(size, _screen, gw.screening, checked, user_hash)
+    if screened.decision is not None:
+        return _refuse_input(gw, ex, screened.decision, headers, h)
+    _note_input(gw, ex, checked, screened)
+    return await _forward(gw, request, ex, screened.payload, headers, h)
+
+
+async def chat_completions(gw: Gateway, request: Request, h: Inflight) -> Response:
+    """Limits, input screening, PII protection, forwarding, output screening and labels."""
     started = time.time()
     rid = uuid.uuid4().hex
     headers = {"X-Beian-Record-Id": rid}
+    limits = gw.config.limits
     try:
-        body, messages = _parse(await request.body())
-    except (ValueError, KeyError, TypeError):
-        return error_response(
-            400,
-            error_body(
-                "请求体应为 JSON，且 messages 为非空数组",
-                "invalid_request_error",
-                "invalid_request",
-            ),
-            headers,
-        )
+        raw = await _read_body(request, limits)
+        checked = await gw.offload(len(raw), _accept, gw, raw)
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if h.reason is None or task is None:
+            raise
+        task.uncancel()  # shut down (or out of time) before the request was even in
+        return _refused(gw, 503, stopped_outcome(h.reason)[2], "server_shutdown", headers)
+    except _TooLarge:
+        msg = f"请求体超过 {limits.max_request_bytes} 字节的上限"
+        return _refused(gw, 413, msg, "request_too_large", headers)
+    except TimeoutError:
+        msg = f"请求体没有在 {limits.body_timeout_s:g} 秒内传完"
+        return _refused(gw, 408, msg, "request_timeout", headers)
+    except ClientDisconnect:
+        return _refused(gw, 400, "客户端在请求体传完前断开", "client_disconnected", headers)
+    except RequestError as exc:
+        return _refused(gw, 400, exc.message, exc.code, headers, exc.param)
+    h.watch(request.receive)
+    body = checked.body
     try:  # the user id checked, and bound to the provider's token (identity.mode)
         user = gw.identity.resolve(request, body.get("user"), "user")
     except IdentityError as exc:
@@ -210,38 +306,15 @@ async def chat_completions(gw: Gateway, request: Request) -> Response:
         stream=bool(body.get("stream")), request=body,
         training_opt_out=gw.store.is_opted_out(user),
     )  # fmt: skip
-    decision = gw.screening.check_input(message_texts(messages))
-    if decision is not None:
-        return _refuse_input(gw, ex, decision, headers)
-    return await _forward(gw, request, ex, _protect(gw, ex, body, messages), headers)
-
-
-def _screen_whole(gw: Gateway, ex: Exchange, data: dict[str, Any], headers: dict[str, str]) -> None:
-    """Screen and label a non-streaming response in place."""
-    cfg = gw.screening.config
-    produced, sent = [], []
-    for choice in data["choices"]:
-        msg = choice.get("message") if isinstance(choice, dict) else None
-        if not isinstance(msg, dict) or not isinstance(msg.get("content"), str):
-            continue
-        text = msg["content"]
-        produced.append(text)
-        if choice.get("finish_reason") == "content_filter":  # the provider's own filter
-            ex.decisions.append(Decision("upstream", "filter").to_json())
-        risks = gw.screening.risks(text) if cfg.screen_output else ()
-        if risks:
-            ex.decisions.append(Decision("output", "block", risks, len(risks)).to_json())
-            for risk in risks:
-                gw.metrics.blocks.labels("output", risk).inc()
-            msg["content"] = cfg.output_block_message
-            choice["finish_reason"] = "content_filter"
-            ex.outcome = "blocked_output"
-            headers["X-Beian-Blocked"] = "output"
-        elif text:
-            msg["content"] = gw.labeller.apply(restore(text, ex.restore))
-        sent.append(msg["content"])
-    ex.response, ex.sent = "\n".join(produced), "\n".join(sent)
-    label = gw.labeller.header(ex.id, ex.sent)  # bound to the answer exactly as sent
-    if label is not None:
-        headers[label[0]] = label[1]
-        data[gw.labeller.config.field] = json.loads(label[1])
+    gw.begin(ex)
+    try:
+        response = await _exchange(gw, request, ex, checked, headers, h)
+    except asyncio.CancelledError:
+        return _stopped(gw, ex, h, headers)
+    except Exception as exc:
+        log.exception("处理对话请求时出错（记录 %s）", rid)
+        ex.outcome, ex.http_status, ex.error = "crash", 500, f"{type(exc).__name__}: {exc}"
+        gw.finish(ex)
+        body = error_body("网关内部错误，请稍后重试", "server_error", "internal_error")
+        return error_response(500, body, headers)
+    return response

@@ -118,19 +118,35 @@ class Screening:
         """The scanner tells where a text's unfinished tail begins (see ``scan_stream``)."""
         return self._stream_scanner is not None
 
-    def scan_stream(self, text: str) -> tuple[tuple[str, ...], int]:
-        """Risk codes of the hits in ``text`` and where its unfinished tail begins."""
+    def scan_stream(self, text: str, start: int = 0) -> tuple[tuple[str, ...], int]:
+        """Risk codes of the hits in ``text`` that start at ``start`` or later, and where its
+        unfinished tail begins. Text before ``start`` is context already released: no hit can
+        start there (it was scanned with all of its own context), and one that seems to is an
+        artefact of the context being cut (an ASCII keyword whose preceding letter was cut)."""
         sc = self._stream_scanner
         if sc is None or not text:
             return (), len(text)
         hits, pending = sc.scan_stream(text)
-        return tuple(dict.fromkeys(_risk_of(h) for h in hits)), pending
+        return tuple(dict.fromkeys(_risk_of(h) for h in hits if h.start >= start)), pending
 
-    def risks(self, text: str) -> tuple[str, ...]:
-        """Risk codes of the keyword hits in ``text`` (empty when clean or no scanner)."""
+    def hit_ending_at_end(self, text: str, start: int = 0) -> int | None:
+        """Where the first hit of ``text``, read as a whole text, that starts at ``start`` or
+        later and ends at its very end begins (None if there is none). A stream must not
+        release such a prefix: an ASCII keyword followed by a letter still held back would be
+        visible as the keyword if the stream were blocked before that letter left."""
+        sc = self._stream_scanner
+        if sc is None or not text:
+            return None
+        ends = [int(h.start) for h in sc.scan(text) if h.end == len(text) and h.start >= start]
+        return min(ends) if ends else None
+
+    def risks(self, text: str, start: int = 0) -> tuple[str, ...]:
+        """Risk codes of the keyword hits in ``text`` (empty when clean or no scanner); with
+        ``start``, of those that start there or later (see :meth:`scan_stream`)."""
         if self.scanner is None or not text:
             return ()
-        return tuple(dict.fromkeys(_risk_of(h) for h in self.scanner.scan(text)))
+        hits = self.scanner.scan(text)
+        return tuple(dict.fromkeys(_risk_of(h) for h in hits if not start or h.start >= start))
 
     def check_input(self, texts: Sequence[str]) -> Decision | None:
         if not self.config.screen_input:
@@ -149,12 +165,41 @@ class Screening:
         return self.redactor.redact(text)
 
     def protect(self, text: str) -> tuple[str, list[str], dict[str, str]]:
-        """As :meth:`redact`, plus the token → value mapping when the redactor gives one."""
+        """As :meth:`redact`, plus the token → value mapping when the redactor gives one.
+
+        A long text is protected a piece at a time (:func:`pieces`): the PII engine's scans are
+        single calls that hold the interpreter, and a worker thread must let the event loop
+        run between them."""
+        if len(text) > PIECE:
+            outs = [self._protect(p) for p in pieces(text)]
+            mapping = {k: v for o in outs for k, v in o[2].items()}
+            return "".join(o[0] for o in outs), [t for o in outs for t in o[1]], mapping
+        return self._protect(text)
+
+    def _protect(self, text: str) -> tuple[str, list[str], dict[str, str]]:
         protect = getattr(self.redactor, "protect", None)
         if protect is None or self.config.pii == "off" or not text:
             return (*self.redact(text), {})
         new, types, mapping = protect(text)
         return str(new), list(types), dict(mapping)
+
+
+PIECE = 8192  # characters protected at a time (see Screening.protect)
+_BREAKS = ("\n", "。", "！", "？", "；", ". ", " ")
+
+
+def pieces(text: str, size: int = PIECE) -> list[str]:
+    """``text`` cut into pieces of at most ``size`` characters, each ending at a line break, a
+    sentence end or a space where there is one in its second half (personal information does
+    not span those), else cut hard."""
+    out = []
+    while len(text) > size:
+        window = text[size // 2 : size]
+        cut = next((size // 2 + i + len(b) for b in _BREAKS if (i := window.rfind(b)) >= 0), size)
+        out.append(text[:cut])
+        text = text[cut:]
+    out.append(text)
+    return out
 
 
 class PiiRedactor:

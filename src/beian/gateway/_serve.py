@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import signal
@@ -10,9 +9,10 @@ import socket
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-import uvicorn
-
+from beian._shared.http_limits import HttpLimits
+from beian._shared.serve import Server, server_config
 from beian._shared.serve import serve_in_thread as shared_serve
 from beian.gateway._app import create_app
 from beian.gateway._config import GatewayConfig
@@ -22,6 +22,7 @@ __all__ = [
     "RunningGateway",
     "Server",
     "configure_logging",
+    "http_limits",
     "make_server",
     "run_gateway",
     "serve_forever",
@@ -42,22 +43,40 @@ class RunningGateway:
         return self.root_url + "/v1"
 
 
-def _config(gw: Gateway, host: str, port: int, log_level: str) -> uvicorn.Config:
-    return uvicorn.Config(
-        create_app(gw), host=host, port=port, log_level=log_level, access_log=False,
-        timeout_graceful_shutdown=10,
+# after the grace period the gateway ends what is still in flight itself (an error event or an
+# error answer, and a record); uvicorn's own cancellation comes this much later
+_SHUTDOWN_MARGIN_S = 5.0
+
+
+def http_limits(gw: Gateway) -> HttpLimits:
+    """The connection limits of ``gw``'s configuration (fixed when it starts serving)."""
+    lim = gw.config.limits
+    return HttpLimits(
+        max_header_bytes=lim.max_header_bytes, max_headers=lim.max_headers,
+        header_timeout_s=lim.header_timeout_s, idle_timeout_s=lim.idle_timeout_s,
+        write_timeout_s=lim.write_timeout_s,
     )  # fmt: skip
+
+
+def _server_options(gw: Gateway) -> dict[str, Any]:
+    return {
+        "limits": http_limits(gw),
+        "timeout_graceful_shutdown": gw.config.limits.shutdown_grace_s + _SHUTDOWN_MARGIN_S,
+    }
 
 
 @contextlib.contextmanager
 def serve_in_thread(
     gw: Gateway, host: str = "127.0.0.1", port: int = 0
 ) -> Iterator[RunningGateway]:
-    """Serve ``gw`` in a background thread; on exit stop it, flush and close the records."""
+    """Serve ``gw`` in a background thread; on exit stop it (what is in flight gets
+    ``limits.shutdown_grace_s`` to finish), flush and close the records."""
     try:
         with shared_serve(
             create_app(gw), host=host, port=port, name="beian-gateway",
-            timeout_graceful_shutdown=10,
+            on_shutdown=gw.begin_shutdown,
+            stop_timeout=gw.config.limits.shutdown_grace_s + 2 * _SHUTDOWN_MARGIN_S + 20,
+            **_server_options(gw),
         ) as served:
             yield RunningGateway(gw, served.url, served.port)
     finally:
@@ -76,30 +95,19 @@ def configure_logging(quiet: bool) -> None:
     logging.getLogger("beian.gateway").setLevel(logging.INFO)
 
 
-class Server(uvicorn.Server):
-    """uvicorn's server that says when it has started listening, and keeps its event loop."""
-
-    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None] | None) -> None:
-        super().__init__(config)
-        self._on_started = on_started
-        self.loop: asyncio.AbstractEventLoop | None = None
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        self.loop = asyncio.get_running_loop()
-        await super().startup(sockets)
-        if self.started and self._on_started is not None:
-            self._on_started()
-
-
 def make_server(
     gw: Gateway, host: str, port: int, on_started: Callable[[], None] | None = None
 ) -> Server:
-    return Server(_config(gw, host, port, "warning"), on_started)
+    config = server_config(
+        create_app(gw), host=host, port=port, log_level="warning", **_server_options(gw)
+    )
+    return Server(config, on_started=on_started, on_shutdown=gw.begin_shutdown)
 
 
 def serve_forever(gw: Gateway, server: Server, sockets: list[socket.socket] | None = None) -> None:
-    """Serve until SIGTERM/SIGINT (graceful: streams in flight finish); SIGHUP reloads the
-    config file; the records are flushed and closed before this returns."""
+    """Serve until SIGTERM/SIGINT (graceful: what is in flight gets ``limits.shutdown_grace_s``
+    to finish, then ends with an error and a record); SIGHUP reloads the config file; the
+    records are flushed and closed before this returns."""
     log = logging.getLogger("beian.gateway")
 
     def _reload() -> None:

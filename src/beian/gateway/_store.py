@@ -1,5 +1,13 @@
 """The record store: every exchange kept in SQLite with its sensitive fields encrypted.
 
+Every exchange is written twice: when the request arrives (outcome ``in_progress``, the request
+alone, its id listed in ``inflight`` with the process that serves it) and when it ends, whatever
+the end (``ok``, ``blocked_*``, ``upstream_error``, ``client_disconnected``, ``timeout``,
+``shutdown``, ``crash``). A process killed in between leaves its exchanges in ``inflight``;
+:meth:`RecordStore.recover` (run when a gateway starts) marks those of processes that no longer
+exist ``crash``. Lone surrogates (``\ud800``, valid JSON but not text) are replaced with U+FFFD
+before a record is encoded, so no record is lost to them.
+
 Exchanges are written by one background thread in batches, so the request path only puts a
 record on a queue; :meth:`RecordStore.flush` waits until everything queued is on disk and
 :meth:`RecordStore.close` flushes before it returns. Opt-out lookups on the request path use a
@@ -13,7 +21,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
+import re
 import sqlite3
 import threading
 import time
@@ -45,11 +55,62 @@ CREATE TABLE IF NOT EXISTS opt_outs (user_hash TEXT PRIMARY KEY, opted_out INTEG
 CREATE TABLE IF NOT EXISTS opt_out_events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, user_hash TEXT NOT NULL, opted_out INTEGER NOT NULL,
   at REAL NOT NULL, via TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS inflight (id TEXT PRIMARY KEY, pid INTEGER NOT NULL, started REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS purges (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, cutoff REAL NOT NULL, removed INTEGER NOT NULL);
 """
 _SENSITIVE = ("request", "response", "sent", "error")
 _PURGE_CHUNK = 5000
+IN_PROGRESS = "in_progress"
+CRASH = "crash"
+_CRASHED = "网关进程在这次对话结束前意外退出；记录在网关重新启动时补全，客户端收到的内容不详"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text(s: str) -> str:
+    """``s`` as UTF-8 can carry it: a lone surrogate becomes U+FFFD."""
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", s)
+    return s
+
+
+def _utf8(s: str) -> bytes:
+    """``s`` in UTF-8, a lone surrogate as U+FFFD (encoded once in the usual case)."""
+    try:
+        return s.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", s).encode("utf-8")
+
+
+def _dumps(obj: Any) -> str:
+    return _text(json.dumps(obj, ensure_ascii=False))
+
+
+# completes an arrival row: the request column only changes when something was protected
+_UPDATE = (
+    "UPDATE exchanges SET finished = ?, outcome = ?, http_status = ?, decisions = ?, "
+    "training_opt_out = ?, response_enc = ?, error_enc = ?, "
+    "request_enc = COALESCE(?, request_enc) WHERE id = ?"
+)
+
+
+@dataclass
+class _Rows:
+    """One batch, encoded (see RecordStore._encode)."""
+
+    full: list[tuple[Any, ...]] = field(default_factory=list)  # whole rows (insert or replace)
+    ended: list[tuple[Any, ...]] = field(default_factory=list)  # _UPDATE parameters
+    begun: list[tuple[str, int, float]] = field(default_factory=list)  # inflight rows
+    gone: list[tuple[str]] = field(default_factory=list)  # ids out of inflight
+
+
+@dataclass(frozen=True)
+class _Begun:
+    """An exchange as it arrived (queued for writing; never changes afterwards)."""
+
+    ex: Exchange
 
 
 @dataclass
@@ -74,6 +135,16 @@ class Exchange:
     # pseudonym token → the user's value, to restore in the answer; kept in memory only (the
     # request, stored encrypted, already holds the values)
     restore: dict[str, str] = field(default_factory=dict, repr=False)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 class RecordStore:
@@ -113,10 +184,11 @@ class RecordStore:
         self._hash_key = ring.key(hash_kid)
         self._reader_lock = threading.Lock()
         self._reader = self._connect()
-        self._queue: queue.Queue[Exchange | None] = queue.Queue()
+        self._queue: queue.Queue[Exchange | _Begun | None] = queue.Queue()
         self._pending = 0
         self._idle = threading.Condition()
         self.write_errors = 0
+        self._begun: set[str] = set()  # arrival rows written, not yet completed (writer only)
         self.on_backlog: Callable[[int], None] | None = None  # told after each written batch
         self._writer = threading.Thread(target=self._run, name="beian-gateway-records", daemon=True)
         self._writer.start()
@@ -137,7 +209,7 @@ class RecordStore:
 
     # -- users ---------------------------------------------------------------------------
     def user_hash(self, user: str) -> str:
-        return keyed_hash(user, self._hash_key, self.hash_algorithm)
+        return keyed_hash(_text(user), self._hash_key, self.hash_algorithm)
 
     def is_opted_out(self, user: str | None) -> bool:
         """The user's current choice, as stored (another gateway process may have set it)."""
@@ -171,11 +243,43 @@ class RecordStore:
         return [{"opted_out": bool(r[0]), "at": r[1], "via": r[2]} for r in rows]
 
     # -- writing -------------------------------------------------------------------------
+    def begin(self, ex: Exchange) -> None:
+        """Queue the record of an exchange that has just arrived (``in_progress``); ``ex`` is
+        written as it is now, so only its request may be set yet."""
+        arrived = Exchange(
+            id=ex.id, started=ex.started, user=ex.user, model=ex.model, stream=ex.stream,
+            outcome=IN_PROGRESS, request=ex.request, training_opt_out=ex.training_opt_out,
+        )  # fmt: skip
+        self._put(_Begun(arrived))
+
     def submit(self, ex: Exchange) -> None:
-        """Queue an exchange for writing (never blocks on the disk)."""
+        """Queue an exchange that has ended for writing (never blocks on the disk)."""
+        self._put(ex)
+
+    def _put(self, item: Exchange | _Begun) -> None:
         with self._idle:
             self._pending += 1
-        self._queue.put(ex)
+        self._queue.put(item)
+
+    def recover(self) -> int:
+        """Mark ``crash`` the exchanges left in progress by processes that no longer exist
+        (killed, or out of power); how many were marked."""
+        self.flush()
+        me = os.getpid()
+        with self._lock:
+            rows = self._db.execute("SELECT id, pid FROM inflight").fetchall()
+        dead = [rid for rid, pid in rows if pid != me and not _alive(pid)]
+        for rid in dead:
+            with self._lock, self._db:
+                self._db.execute(
+                    "UPDATE exchanges SET outcome = ?, http_status = 0, error_enc = ? "
+                    "WHERE id = ? AND outcome = ?",
+                    (CRASH, self.cipher.encrypt(_CRASHED, aad=rid), rid, IN_PROGRESS),
+                )
+                self._db.execute("DELETE FROM inflight WHERE id = ?", (rid,))
+        if dead:
+            log.warning("%d 条进行中的对话记录属于已退出的网关进程，已标为 crash", len(dead))
+        return len(dead)
 
     @property
     def backlog(self) -> int:
@@ -199,7 +303,7 @@ class RecordStore:
         stop = False
         while not stop:
             item = self._queue.get()
-            batch: list[Exchange] = []
+            batch: list[Exchange | _Begun] = []
             if item is None:
                 stop = True
             else:
@@ -219,12 +323,57 @@ class RecordStore:
             if batch:
                 self._write(batch)
 
-    def _write(self, batch: list[Exchange]) -> None:
-        rows = []
-        held = time.perf_counter()
-        for ex in batch:
+    def _write(self, batch: list[Exchange | _Begun]) -> None:
+        rows = self._encode(batch)
+        while True:
             try:
-                rows.append(self._row(ex))
+                with self._lock, self._db:
+                    self._db.executemany(
+                        "INSERT OR REPLACE INTO exchanges VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        rows.full,
+                    )
+                    if rows.ended:
+                        self._db.executemany(_UPDATE, rows.ended)
+                    if rows.begun:
+                        self._db.executemany("INSERT OR REPLACE INTO inflight VALUES (?,?,?)",
+                                             rows.begun)  # fmt: skip
+                    if rows.gone:
+                        self._db.executemany("DELETE FROM inflight WHERE id = ?", rows.gone)
+                break
+            except sqlite3.Error as exc:  # disk full, locked: keep the records and retry
+                self.write_errors += 1
+                log.error("记录写入失败，1 秒后重试：%s（%d 条）", exc, len(batch))
+                time.sleep(1.0)
+        self._begun.update(rid for rid, _, _ in rows.begun)
+        self._begun.difference_update(rid for (rid,) in rows.gone)
+        with self._idle:
+            self._pending -= len(batch)
+            self._idle.notify_all()
+        if self.on_backlog is not None:
+            self.on_backlog(self._pending)
+
+    def _encode(self, batch: list[Exchange | _Begun]) -> _Rows:
+        """The batch as rows: an exchange that arrived and ended in it is one row; one whose
+        arrival row is already written is completed by an update (its request, unchanged, is
+        not encrypted again)."""
+        rows = _Rows()
+        done = {x.id for x in batch if isinstance(x, Exchange)}
+        pid = os.getpid()
+        held = time.perf_counter()
+        for item in batch:
+            ex = item.ex if isinstance(item, _Begun) else item
+            try:
+                if isinstance(item, _Begun):
+                    if ex.id in done:
+                        continue  # it also ended in this batch: one row, written once
+                    rows.full.append(self._row(ex))
+                    rows.begun.append((ex.id, pid, ex.started))
+                elif ex.id in self._begun:
+                    rows.ended.append(self._ending(ex))
+                    rows.gone.append((ex.id,))
+                else:
+                    rows.full.append(self._row(ex))
+                    rows.gone.append((ex.id,))
             except Exception:  # never silently: the id is logged and counted (see /healthz)
                 self.write_errors += 1
                 log.exception("记录 %s 无法编码，未写入", ex.id)
@@ -233,44 +382,46 @@ class RecordStore:
             if time.perf_counter() - held > 0.0003:
                 time.sleep(0)
                 held = time.perf_counter()
-        while True:
-            try:
-                with self._lock, self._db:
-                    self._db.executemany(
-                        "INSERT OR REPLACE INTO exchanges VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        rows,
-                    )
-                break
-            except sqlite3.Error as exc:  # disk full, locked: keep the records and retry
-                self.write_errors += 1
-                log.error("记录写入失败，1 秒后重试：%s（%d 条）", exc, len(batch))
-                time.sleep(1.0)
-        with self._idle:
-            self._pending -= len(batch)
-            self._idle.notify_all()
-        if self.on_backlog is not None:
-            self.on_backlog(self._pending)
+        return rows
+
+    def _enc(self, text: str, rid: str) -> str:
+        return self.cipher.encrypt(_utf8(text), aad=rid)
 
     def _row(self, ex: Exchange) -> tuple[Any, ...]:
-        enc = self.cipher.encrypt
         body = {"request": ex.request, "forwarded": ex.forwarded}
-        response = {"response": ex.response, "sent": ex.sent}
         return (
             ex.id,
             self.user_hash(ex.user) if ex.user else None,
-            enc(ex.user, aad=ex.id) if ex.user else None,
+            self._enc(ex.user, ex.id) if ex.user else None,
             ex.started,
             ex.finished or time.time(),
             ex.model,
             int(ex.stream),
             ex.outcome,
             ex.http_status,
-            json.dumps(ex.decisions, ensure_ascii=False),
+            _dumps(ex.decisions),
             int(ex.training_opt_out),
-            enc(json.dumps(body, ensure_ascii=False), aad=ex.id),
-            enc(json.dumps(response, ensure_ascii=False), aad=ex.id),
-            enc(ex.error, aad=ex.id) if ex.error else None,
+            self._enc(json.dumps(body, ensure_ascii=False), ex.id),
+            *self._outcome(ex),
         )
+
+    def _outcome(self, ex: Exchange) -> tuple[str, str | None]:
+        response = {"response": ex.response, "sent": ex.sent}
+        return (
+            self._enc(json.dumps(response, ensure_ascii=False), ex.id),
+            self._enc(ex.error, ex.id) if ex.error else None,
+        )
+
+    def _ending(self, ex: Exchange) -> tuple[Any, ...]:
+        """The update that completes an arrival row (see ``_UPDATE``)."""
+        request = None
+        if ex.forwarded is not None:  # what went upstream joins the request column
+            body = {"request": ex.request, "forwarded": ex.forwarded}
+            request = self._enc(json.dumps(body, ensure_ascii=False), ex.id)
+        return (
+            ex.finished or time.time(), ex.outcome, ex.http_status, _dumps(ex.decisions),
+            int(ex.training_opt_out), *self._outcome(ex), request, ex.id,
+        )  # fmt: skip
 
     # -- reading -------------------------------------------------------------------------
     def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -332,7 +483,8 @@ class RecordStore:
         if since is not None:
             sql += " AND started >= ?"
             args.append(since)
-        if training:
+        if training:  # finished exchanges only, of users who have not opted out
+            sql += f" AND outcome NOT IN ('{IN_PROGRESS}', '{CRASH}')"
             sql += " AND training_opt_out = 0 AND (user_hash IS NULL OR user_hash NOT IN "
             sql += "(SELECT user_hash FROM opt_outs WHERE opted_out = 1))"
         sql += " ORDER BY started"

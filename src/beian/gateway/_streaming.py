@@ -1,245 +1,250 @@
-"""Relaying a streamed answer (server-sent events) through the hold-back screener."""
+"""Relaying a streamed answer (server-sent events): the exchange is recorded however it ends.
+
+:class:`EventStream` sends what a :class:`Source` yields. However the stream ends, the source
+records the exchange once, with the outcome that says why: ``ok``, ``blocked_output``,
+``upstream_error`` (an error event, a malformed chunk, a cut connection, an answer over the
+limits), ``client_disconnected``, ``timeout`` (``limits.max_duration_s``), ``shutdown`` (the
+grace period after SIGTERM ran out) or ``crash`` (a bug: logged). Where the client is still
+there it gets the labels of what it was sent and a clean ``error`` event, never a cut body.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncGenerator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import aiohttp
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from beian.gateway._holdback import StreamScreener
-from beian.gateway._restore import Restorer
+from beian.gateway._answer import Malformed
+from beian.gateway._inflight import CLIENT_GONE, DEADLINE, SHUTDOWN, Inflight
+from beian.gateway._relay import Blocked, ChunkWriter
+from beian.gateway._request import parse_json
 from beian.gateway._screening import Decision
 from beian.gateway._store import Exchange
-from beian.gateway._upstream import TRANSPORT_ERRORS, error_body
+from beian.gateway._upstream import (
+    TRANSPORT_ERRORS,
+    Decoder,
+    UpstreamFailure,
+    error_body,
+    screened_error,
+)
 
 if TYPE_CHECKING:
     from beian.gateway._gateway import Gateway
 
-__all__ = ["refusal_stream", "relay_stream"]
+__all__ = ["EventStream", "refusal_stream", "relay_stream", "stopped_outcome"]
+
+log = logging.getLogger("beian.gateway")
+
+CRASH = "crash"
 
 _DONE = b"data: [DONE]\n\n"
+
+# why an exchange was ended from outside → (outcome, error for the record, message for the client)
+_STOPS = {
+    CLIENT_GONE: ("client_disconnected", "客户端在回答结束前断开", ""),
+    SHUTDOWN: ("shutdown", "网关停止时对话仍在进行（超过 limits.shutdown_grace_s）",
+               "网关正在停止，回答未完成，请重试"),
+    DEADLINE: ("timeout", "对话超过时长上限（limits.max_duration_s）",
+               "回答超过时长上限，已中止"),
+    CRASH: ("crash", "发送回答时网关内部出错", "网关内部错误，回答未完成，请重试"),
+}  # fmt: skip
+
+
+def stopped_outcome(reason: str | None) -> tuple[str, str, str]:
+    """(outcome, error, message to the client) of an exchange ended for ``reason`` (None: the
+    server cancelled it itself, as it does after its own shutdown timeout)."""
+    return _STOPS[reason or SHUTDOWN]
 
 
 def _event(obj: Any) -> bytes:
     return b"data: " + json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
 
 
-class EventStream(Response):
-    """A server-sent-event response that sends ``gen``'s chunks as they come.
+class Source(Protocol):
+    def run(self) -> AsyncGenerator[bytes, None]: ...
 
-    Like Starlette's ``StreamingResponse``, a client that goes away cancels the relay at once
-    (the generator sees the cancellation, so the exchange is still recorded), but with one
-    watcher task per stream instead of a task group and its scopes: per streamed chunk this
-    path is the gateway's hottest.
+    def stop(self, reason: str | None) -> bytes:
+        """Ended from outside: record it (once); the bytes still owed to the client."""
+
+
+class EventStream(Response):
+    """A server-sent-event response that sends ``source``'s chunks as they come.
+
+    A client that goes away, the exchange's deadline and a shutdown past its grace period all
+    cancel the relay at once (see :class:`Inflight`): one watcher task and one timer per stream,
+    nothing per chunk (per streamed chunk this path is the gateway's hottest).
     """
 
     media_type = "text/event-stream"
 
-    def __init__(self, gen: AsyncGenerator[bytes, None], headers: dict[str, str]) -> None:
-        self.gen = gen
+    def __init__(self, source: Source, headers: dict[str, str], h: Inflight) -> None:
+        self.source = source
+        self.h = h
         self.status_code = 200
         self.init_headers({**headers, "Cache-Control": "no-cache"})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        task = asyncio.current_task()
-        gone = False
-
-        async def watch() -> None:
-            nonlocal gone
-            while (await receive())["type"] != "http.disconnect":
-                pass
-            gone = True
-            if task is not None:
-                task.cancel()
-
-        watcher = asyncio.ensure_future(watch())
+        task, h = asyncio.current_task(), self.h
+        h.watch(receive)
+        gen = self.source.run()
         try:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": self.status_code,
-                    "headers": self.raw_headers,
-                }
-            )
-            async for chunk in self.gen:
+            start = {"type": "http.response.start", "status": 200, "headers": self.raw_headers}
+            await send(start)
+            async for chunk in gen:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            watcher.cancel()
+            h.settle()
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except asyncio.CancelledError:
-            if not gone or task is None:
+            owed = self.source.stop(h.reason)
+            if h.reason is None or task is None:
                 raise
-            task.uncancel()  # our own cancellation: the client left, nothing more to send
+            task.uncancel()  # ended by the gateway itself: answer what is owed and end cleanly
+            h.settle()
+            if h.reason != CLIENT_GONE:
+                await send({"type": "http.response.body", "body": owed, "more_body": True})
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except Exception:
+            log.exception("发送流式回答时出错")
+            self.source.stop(CRASH)
+            raise
         finally:
-            watcher.cancel()
-            await self.gen.aclose()  # a generator stopped mid-way still keeps its record
+            h.settle()
+            await gen.aclose()
+            self.source.stop(h.reason)  # no-op once recorded
 
 
-def _sse(gen: AsyncGenerator[bytes, None], headers: dict[str, str]) -> EventStream:
-    return EventStream(gen, headers)
-
-
-def refusal_stream(
-    gw: Gateway, ex: Exchange, refusal: dict[str, Any], headers: dict[str, str]
-) -> EventStream:
+class _Refusal:
     """The input refusal as a stream: one content chunk and a final chunk."""
-    choice = refusal["choices"][0]
-    base = {k: refusal[k] for k in ("id", "created", "model")} | {"object": "chat.completion.chunk"}
 
-    async def gen() -> AsyncGenerator[bytes, None]:
+    def __init__(self, gw: Gateway, ex: Exchange, refusal: dict[str, Any]) -> None:
+        self.gw, self.ex, self.refusal = gw, ex, refusal
+        self.recorded = False
+
+    def stop(self, reason: str | None) -> bytes:
+        if not self.recorded:
+            self.recorded = True
+            self.gw.finish(self.ex)
+        return b""
+
+    async def run(self) -> AsyncGenerator[bytes, None]:
+        refusal = self.refusal
+        choice = refusal["choices"][0]
+        base = {k: refusal[k] for k in ("id", "created", "model")}
+        base["object"] = "chat.completion.chunk"
         delta = {"role": "assistant", "content": choice["message"]["content"]}
         first = {"index": 0, "delta": delta, "finish_reason": None, "logprobs": None}
         last = {"index": 0, "delta": {}, "finish_reason": "stop", "logprobs": None}
-        gw.finish(ex)
+        self.stop(None)
         yield _event(base | {"choices": [first], "beian": refusal["beian"]})
         yield _event(base | {"choices": [last]}) + _DONE
 
-    return _sse(gen(), headers)
+
+def refusal_stream(
+    gw: Gateway, ex: Exchange, refusal: dict[str, Any], headers: dict[str, str], h: Inflight
+) -> EventStream:
+    return EventStream(_Refusal(gw, ex, refusal), headers, h)
 
 
 class _Relay:
-    """State of one relayed stream."""
+    """One relayed stream: reads the upstream's events, writes the client's, records once."""
 
-    def __init__(self, gw: Gateway, ex: Exchange) -> None:
-        self.gw = gw
-        self.ex = ex
-        self.screeners: dict[int, StreamScreener] = {}
-        self.labelled: set[int] = set()
-        self.sent: dict[int, list[str]] = {}
-        self.restorers: dict[int, Restorer] = {}
-        self.base: dict[str, Any] = {}
-        self.first = True
+    def __init__(self, gw: Gateway, ex: Exchange, resp: aiohttp.ClientResponse) -> None:
+        self.gw, self.ex, self.resp = gw, ex, resp
+        self.writer = ChunkWriter(gw, ex)
         self.finished = False
-
-    def screener(self, index: int) -> StreamScreener:
-        s = self.screeners.get(index)
-        if s is None:
-            s = self.screeners[index] = StreamScreener(self.gw.screening)
-        return s
-
-    def restored(self, index: int, text: str, final: bool) -> str:
-        """Screened text with the user's pseudonymized values put back (when configured)."""
-        if not self.ex.restore:
-            return text
-        r = self.restorers.get(index)
-        if r is None:
-            r = self.restorers[index] = Restorer(self.ex.restore)
-        out = r.feed(text)
-        return out + r.finish() if final else out
-
-    def out(self, index: int, text: str) -> str:
-        labeller = self.gw.labeller
-        if index not in self.labelled and labeller.prefix and text:
-            self.labelled.add(index)
-            text = labeller.prefix + text
-        if text:
-            self.sent.setdefault(index, []).append(text)
-        return text
-
-    def chunk(self, data: dict[str, Any]) -> tuple[bytes | None, bool]:
-        """Rewrite one upstream chunk; returns (bytes to send or None, blocked)."""
-        if self.first:
-            self.base = {k: data.get(k) for k in ("id", "object", "created", "model")}
-            self.first = False
-        for choice in data.get("choices") or []:
-            if not isinstance(choice, dict):
-                continue
-            index = int(choice.get("index") or 0)
-            delta = choice.get("delta") or {}
-            s = self.screener(index)
-            piece = delta.get("content")
-            released = s.feed(piece) if isinstance(piece, str) else ""
-            if released is None:
-                return self.blocked(index, s), True
-            finish = choice.get("finish_reason")
-            if finish is not None:
-                if finish == "content_filter":  # the provider's own filter
-                    self.ex.decisions.append(Decision("upstream", "filter").to_json())
-                tail = s.finish()
-                if tail is None:  # the held tail completes a keyword: nothing of it leaves
-                    return self.blocked(index, s), True
-                released += tail
-            released = self.restored(index, released, final=finish is not None)
-            if finish is not None and (self.sent.get(index) or released):
-                released += self.gw.labeller.suffix
-            if isinstance(piece, str) or released:
-                delta["content"] = self.out(index, released)
-                choice["delta"] = delta
-            if finish is not None:  # the implicit label, bound to the text as sent
-                payload = self.gw.labeller.payload(self.ex.id, "".join(self.sent.get(index, [])))
-                if payload is not None:
-                    data[self.gw.labeller.config.field] = payload
-        return _event(data), False
-
-    def blocked(self, index: int, s: StreamScreener) -> bytes:
-        gw, ex = self.gw, self.ex
-        ex.outcome = "blocked_output"
-        ex.decisions.append(Decision("output", "block", s.blocked, len(s.blocked)).to_json())
-        for risk in s.blocked:
-            gw.metrics.blocks.labels("output", risk).inc()
-        final = {"index": index, "delta": {}, "finish_reason": "content_filter", "logprobs": None}
-        return _event(self.base | {"choices": [final]}) + _DONE
-
-    def texts(self) -> tuple[str, str]:
-        produced = "\n".join(s.full_text for _, s in sorted(self.screeners.items()))
-        sent = "\n".join("".join(v) for _, v in sorted(self.sent.items()))
-        return produced, sent
+        self.owed = b""
 
     def finalize(self) -> None:
-        """Record the exchange once, before the last bytes leave (or when cancelled)."""
+        """Record the exchange once, before the last bytes leave (or when ended)."""
         if not self.finished:
             self.finished = True
             ex = self.ex
-            ex.response, ex.sent = self.texts()
+            ex.response, ex.sent = self.writer.texts()
             ex.finished = time.time()
             self.gw.finish(ex)
 
-    def fail(self, kind: str, error: str, event: dict[str, Any]) -> bytes:
-        self.ex.outcome, self.ex.error = "upstream_error", error
-        self.gw.metrics.upstream_errors.labels(kind).inc()
+    def _end(self, outcome: str, error: str, event: dict[str, Any] | None) -> bytes:
+        """End early: the labels of what was sent, the error event; recorded."""
+        if self.finished:
+            return self.owed
+        self.ex.outcome, self.ex.error = outcome, error
+        owed = [_event(c) for c in self.writer.cut_labels()]
+        if event is not None:
+            owed.append(_event(event))
+        self.owed = b"".join(owed)
         self.finalize()
-        return _event(event)
+        return self.owed
+
+    def stop(self, reason: str | None) -> bytes:
+        outcome, error, message = stopped_outcome(reason)
+        event = error_body(message, "server_error", outcome) if message else None
+        return self._end(outcome, error, event)
+
+    def fail(self, kind: str, error: str, event: dict[str, Any]) -> bytes:
+        self.gw.metrics.upstream_errors.labels(kind).inc()
+        return self._end("upstream_error", error, event)
+
+    def _blocked(self, b: Blocked) -> bytes:
+        gw, ex = self.gw, self.ex
+        ex.outcome = "blocked_output"
+        ex.decisions.append(Decision("output", "block", b.risks, len(b.risks)).to_json())
+        for risk in b.risks:
+            gw.metrics.blocks.labels("output", risk).inc()
+        final = {"index": b.index, "delta": {}, "finish_reason": "content_filter", "logprobs": None}
+        self.finalize()
+        return _event(self.writer.base | {"choices": [final]}) + _DONE
+
+    def _upstream_error(self, data: dict[str, Any]) -> bytes:
+        body, risks = screened_error(data, self.gw.screening.risks, "上游模型返回了错误")
+        if risks:
+            self.ex.decisions.append(Decision("output", "block", risks, len(risks)).to_json())
+        return self.fail("stream_error", json.dumps(data, ensure_ascii=False)[:4000], body)
 
     def events(self, payloads: list[bytes]) -> tuple[bytes, bool]:
         """Relay a batch of upstream events; (bytes to send, stream over)."""
         out: list[bytes] = []
-        for payload in payloads:
-            if payload == b"[DONE]":
-                self.finalize()
-                return b"".join([*out, _DONE]), True
-            try:
-                data = json.loads(payload)
-            except ValueError:
-                body = error_body(
-                    "上游模型返回了无法解析的流数据", "upstream_error", "upstream_malformed"
-                )
-                return b"".join([*out, self.fail("malformed", "上游流数据无法解析", body)]), True
-            if isinstance(data, dict) and "error" in data:
-                err = self.fail("stream_error", json.dumps(data, ensure_ascii=False), data)
-                return b"".join([*out, err]), True
-            sent, blocked = self.chunk(data)
-            if blocked:
-                self.finalize()
-            if sent:
-                out.append(sent)
-            if blocked:
-                return b"".join(out), True
+        w = self.writer
+        try:
+            for payload in payloads:
+                if payload == b"[DONE]":
+                    out.extend(_event(c) for c in w.close_open())
+                    self.finalize()
+                    return b"".join([*out, _DONE]), True
+                # a lone surrogate can only come from an escape (parse_json replaces it)
+                data = parse_json(payload) if b"\\u" in payload else json.loads(payload)
+                if isinstance(data, dict) and "error" in data:
+                    return b"".join([*out, self._upstream_error(data)]), True
+                out.append(_event(w.chunk(data)))
+        except Blocked as b:
+            return b"".join([*out, self._blocked(b)]), True
+        except (Malformed, ValueError, RecursionError) as exc:
+            body = error_body("上游模型返回了无法处理的流数据", "upstream_error",
+                              "upstream_malformed")  # fmt: skip
+            return b"".join([*out, self.fail("malformed", f"上游流数据无法处理：{exc}", body)]), True
         return b"".join(out), False
 
-    async def run(self, resp: aiohttp.ClientResponse) -> AsyncGenerator[bytes, None]:
+    async def run(self) -> AsyncGenerator[bytes, None]:
         """The relayed stream: one write per network read; the exchange is always recorded."""
-        ex = self.ex
+        limits = self.gw.config.limits
+        decoder = Decoder(self.resp.headers.get("content-encoding"), limits.max_stream_bytes)
         pending = b""
         try:
             # events that arrive together leave together: one write per network read
-            async for raw in resp.content.iter_any():
-                pending += raw
-                if b"\r" in raw:  # CRLF line ends, also when split across reads
+            async for raw in self.resp.content.iter_any():
+                data = decoder.feed(raw)
+                pending += data
+                if b"\n" not in data:
+                    if len(pending) > limits.max_event_bytes:
+                        raise UpstreamFailure("too_large", 502, "上游模型的一条流数据超过上限")
+                    continue
+                if b"\r" in pending:  # CRLF line ends, also when split across reads
                     pending = pending.replace(b"\r\n", b"\n")
                 *complete, pending = pending.split(b"\n\n")
                 payloads = [
@@ -256,24 +261,27 @@ class _Relay:
                 if over:
                     return
             raise aiohttp.ClientPayloadError("stream ended without [DONE]")
+        except UpstreamFailure as f:
+            yield self.fail(f.kind, f.message, error_body(f.message, "upstream_error", f.kind))
         except TRANSPORT_ERRORS as exc:
             body = error_body(
                 "上游模型连接中断，回答不完整，请重试", "upstream_error", "upstream_disconnected"
             )
             yield self.fail("disconnected", f"上游连接中断：{type(exc).__name__}: {exc}", body)
-        except BaseException:  # the client went away (cancelled): still keep the record
-            if ex.outcome == "ok":
-                ex.outcome, ex.error = "client_disconnected", "客户端在回答结束前断开"
-            raise
+        except asyncio.CancelledError:
+            raise  # EventStream ends it (see Inflight): it knows why
+        except Exception as exc:  # a bug: logged, recorded, and a clean end for the client
+            log.exception("转发流式回答时出错（记录 %s）", self.ex.id)
+            body = error_body("网关内部错误，回答未完成，请重试", "server_error", "internal_error")
+            yield self._end("crash", f"{type(exc).__name__}: {exc}", body)
         finally:
-            self.finalize()
-            resp.close()
+            self.resp.close()
 
 
 def relay_stream(
-    gw: Gateway, ex: Exchange, resp: aiohttp.ClientResponse, headers: dict[str, str]
+    gw: Gateway, ex: Exchange, resp: aiohttp.ClientResponse, headers: dict[str, str], h: Inflight
 ) -> EventStream:
     label = gw.labeller.header(ex.id)
     if label is not None:
         headers = {**headers, label[0]: label[1]}
-    return _sse(_Relay(gw, ex).run(resp), headers)
+    return EventStream(_Relay(gw, ex, resp), headers, h)

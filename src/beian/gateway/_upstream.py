@@ -6,7 +6,8 @@ import asyncio
 import functools
 import json
 import ssl
-from collections.abc import Mapping
+import zlib
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
@@ -16,12 +17,15 @@ from beian.gateway._config import UpstreamConfig
 
 __all__ = [
     "TRANSPORT_ERRORS",
+    "Decoder",
     "Upstream",
     "UpstreamFailure",
     "error_body",
     "error_response",
     "map_status",
     "map_transport",
+    "read_capped",
+    "screened_error",
 ]
 
 _PASS_HEADERS = ("retry-after", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests")
@@ -86,7 +90,9 @@ class Upstream:
                     connect=self.cfg.connect_timeout_s,
                     sock_read=self.cfg.read_timeout_s,
                 ),
-                auto_decompress=True,
+                # never decompressed unasked: a 20 KB gzip body can expand to gigabytes
+                # (see Decoder, which decodes within the limits)
+                auto_decompress=False,
             )
         return self._session
 
@@ -98,10 +104,12 @@ class Upstream:
         except TRANSPORT_ERRORS as exc:
             raise map_transport(exc) from None
 
-    async def get(self, path: str, headers: dict[str, str]) -> tuple[int, bytes, Mapping[str, str]]:
+    async def get(
+        self, path: str, headers: dict[str, str], limit: int = 1024 * 1024
+    ) -> tuple[int, bytes, Mapping[str, str]]:
         try:
             async with self.session.get(self.base + path, headers=headers) as r:
-                return r.status, await r.read(), r.headers
+                return r.status, await read_capped(r, limit), r.headers
         except TRANSPORT_ERRORS as exc:
             raise map_transport(exc) from None
 
@@ -117,6 +125,88 @@ TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context()  # loading CA certificates is slow: once per process
+
+
+class Decoder:
+    """The upstream's body as sent (``Content-Encoding`` identity, gzip or deflate), decoded in
+    pieces of at most ``limit`` bytes in all: more is :class:`UpstreamFailure` ``too_large``."""
+
+    def __init__(self, encoding: str | None, limit: int) -> None:
+        enc = (encoding or "identity").strip().lower()
+        if enc in ("gzip", "x-gzip"):
+            self._z: Any = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif enc == "deflate":
+            self._z = zlib.decompressobj()
+        elif enc == "identity":
+            self._z = None
+        else:
+            raise UpstreamFailure("malformed", 502, f"上游模型的响应使用了不支持的压缩方式 {enc}")
+        self.limit = limit
+        self.total = 0
+
+    def _count(self, n: int) -> None:
+        self.total += n
+        if self.total > self.limit:
+            raise UpstreamFailure(
+                "too_large", 502, f"上游模型的响应超过 {self.limit} 字节（limits），已中止"
+            )
+
+    def feed(self, raw: bytes) -> bytes:
+        if self._z is None:
+            self._count(len(raw))
+            return raw
+        out = []
+        try:
+            while raw:
+                # at most what the limit still allows, plus one byte to notice going over it
+                piece = self._z.decompress(raw, self.limit - self.total + 1)
+                self._count(len(piece))
+                out.append(piece)
+                raw = self._z.unconsumed_tail
+        except zlib.error:
+            raise UpstreamFailure("malformed", 502, "上游模型的压缩响应无法解压") from None
+        return b"".join(out)
+
+
+async def read_capped(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The whole body of ``resp``, decoded, of at most ``limit`` bytes (else ``too_large``)."""
+    length = resp.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit and "content-encoding" not in resp.headers:
+        raise UpstreamFailure("too_large", 502, f"上游模型的响应超过 {limit} 字节（limits），已中止")
+    decoder = Decoder(resp.headers.get("content-encoding"), limit)
+    out = []
+    async for raw in resp.content.iter_any():
+        out.append(decoder.feed(raw))
+    return b"".join(out)
+
+
+_ERROR_TEXT = 2000  # characters of an upstream error message passed on
+_ERROR_WORD = 64
+
+
+def screened_error(
+    body: dict[str, Any], risks: Callable[[str], tuple[str, ...]], fallback: str
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """An upstream error body rebuilt for the client: only ``message``, ``type``, ``code`` and
+    ``param``, cut to length; a message with a keyword hit is replaced by ``fallback`` (the
+    risk codes are returned for the record)."""
+    err = body.get("error")
+    err = err if isinstance(err, dict) else {}
+    message = err.get("message")
+    message = str(message)[:_ERROR_TEXT] if message else fallback
+    found = risks(message)
+    if found:
+        message = fallback
+
+    def word(v: Any) -> str | None:
+        if v is None:
+            return None
+        w = str(v)[:_ERROR_WORD]
+        return None if risks(w) else w
+
+    out = {"message": message, "type": word(err.get("type")) or "upstream_error",
+           "code": word(err.get("code")), "param": word(err.get("param"))}  # fmt: skip
+    return {"error": out}, found
 
 
 def map_status(status: int, content: bytes, headers: Mapping[str, str]) -> UpstreamFailure:

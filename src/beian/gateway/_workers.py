@@ -84,7 +84,7 @@ RELOAD_WAIT_S = 30.0  # how long /admin/reload waits for the other workers' answ
 _SIGNALS = {signal.SIGHUP, signal.SIGINT, signal.SIGTERM}
 RESTART_WINDOW_S = 60.0
 START_TIMEOUT_S = 120.0
-STOP_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 60.0  # beyond the configured shutdown grace period
 
 
 class WorkerStartError(BeianError):
@@ -442,11 +442,12 @@ class _Supervisor:
     def stop(self) -> None:
         self.stopping = True
         self.signal_all(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT_S
+        wait = STOP_TIMEOUT_S + self.spec.config.limits.shutdown_grace_s
+        deadline = time.monotonic() + wait
         for w in self.workers:
             w.process.join(timeout=max(0.0, deadline - time.monotonic()))
             if w.process.is_alive():
-                log.error("工作进程 %d 未能在 %.0f 秒内停止，强制结束", w.index, STOP_TIMEOUT_S)
+                log.error("工作进程 %d 未能在 %.0f 秒内停止，强制结束", w.index, wait)
                 w.process.kill()
             self.forget(w)
 

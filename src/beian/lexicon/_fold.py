@@ -2,7 +2,11 @@
 
 The table maps each code point to a ``uint32``:
 
-* ``NOISE`` (0): dropped (spaces, punctuation, symbols, emoji, zero-width, variation selectors);
+* ``NOISE`` (0): dropped (spaces, punctuation, symbols, emoji); a run of more than ``max_gap``
+  noise characters between two keyword characters separates them;
+* ``INVISIBLE``: dropped before noise runs are counted (format characters such as U+200B,
+  U+2060, U+00AD, combining marks and variation selectors such as U+FE0F, Hangul fillers): they
+  take no visible place, so any number of them between two keyword characters still matches;
 * ``BARRIER`` (1): kept as a separator no keyword can cross (line breaks, 。！？；);
 * ``EXPAND + i`` (≥ 0x200000): the character folds to several characters, ``expansions[i]``;
 * anything else: the folded code point (NFKC, case, traditional → simplified, number styles).
@@ -31,6 +35,7 @@ from beian.io import atomic_write_bytes
 __all__ = [
     "BARRIER",
     "EXPAND",
+    "INVISIBLE",
     "NOISE",
     "RULE_BITS",
     "FoldFlags",
@@ -39,9 +44,10 @@ __all__ = [
     "fold_table",
 ]
 
-_VERSION = 1  # bump when the folding logic changes
+_VERSION = 2  # bump when the folding logic changes
 NOISE = 0
 BARRIER = 1
+INVISIBLE = 0x1FFFFF  # above every code point, below EXPAND: never a folded character
 EXPAND = 0x200000
 SIZE = 0x110000
 
@@ -70,6 +76,10 @@ _NOISE_CATEGORIES = frozenset(
         "So",
     ]
 )
+# invisible: no visible place of their own (with noise on, dropped before gaps are counted)
+_INVISIBLE_CATEGORIES = frozenset(["Cf", "Mn", "Me"])
+# Default_Ignorable_Code_Point letters and marks outside those categories (Unicode DerivedCoreProperties)
+_INVISIBLE_EXTRA = frozenset([0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0])
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
 # Ranges handled in bulk rather than character by character.
 _CJK_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000))
@@ -98,7 +108,7 @@ class FoldTable:
     def fold_char(self, ch: str) -> str:
         """The folded form of one character: ``""`` for noise, ``"\\x01"`` for a barrier."""
         v = int(self.table[ord(ch)])
-        if v == NOISE:
+        if v in (NOISE, INVISIBLE):
             return ""
         if v >= EXPAND:
             return self.expansions[v - EXPAND]
@@ -154,7 +164,7 @@ class _InfoMap(dict[int, tuple[int, bool]]):
         self._ft = ft
 
     def __missing__(self, cp: int) -> tuple[int, bool]:
-        v = (int(self._ft.rules[cp]), int(self._ft.table[cp]) == NOISE)
+        v = (int(self._ft.rules[cp]), int(self._ft.table[cp]) in (NOISE, INVISIBLE))
         self[cp] = v
         return v
 
@@ -272,6 +282,16 @@ def _char_folds(flags: FoldFlags) -> dict[int, tuple[str, int]]:
     return folded
 
 
+def _invisible_code_points() -> list[int]:
+    """Format characters, combining marks and the other default-ignorable code points."""
+    category = unicodedata.category
+    return [
+        cp
+        for cp in _loop_code_points()
+        if category(chr(cp)) in _INVISIBLE_CATEGORIES or cp in _INVISIBLE_EXTRA
+    ]
+
+
 def _build(flags: FoldFlags) -> FoldTable:
     table = np.arange(SIZE, dtype=np.uint32)
     rules = np.zeros(SIZE, dtype=np.uint8)
@@ -324,6 +344,8 @@ def _build(flags: FoldFlags) -> FoldTable:
             table[cp] = EXPAND + len(expansions)
             expansions.append(s2)
     table[0xD800:0xE000] = NOISE if flags.noise else table[0xD800:0xE000]
+    if flags.noise:
+        table[_invisible_code_points()] = INVISIBLE
     table.setflags(write=False)
     rules.setflags(write=False)
     return FoldTable(flags, table, rules, tuple(expansions))

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from beian.lexicon._compile import Compiled, Variant, compile_entries, syllable_table
-from beian.lexicon._fold import RULE_BITS, FoldFlags, FoldTable, cache_dir, fold_table
+from beian.lexicon._fold import INVISIBLE, RULE_BITS, FoldFlags, FoldTable, cache_dir, fold_table
 from beian.lexicon._matcher import Matcher, make_matcher
 from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig, LoadReport
 from beian.lexicon._normalize import Normalized, normalize, raw
@@ -198,11 +198,14 @@ class Lexicon:
         if hits:  # hits the text to come may still undo stay held (they are in the tail)
             k = allow.first(n.text) if allow.longest else None
             inside_allow = len(text) if k is None else original_start(n, k)
-            open_end = _word_char(st.ft, text[-1])  # an ASCII keyword's end is not yet known
+            # an ASCII keyword's end is not yet known when only invisible characters follow it
+            ft = st.ft
+            open_end = _word_char(ft, _visible(ft, text, len(text) - 1, -1))
             hits = [
                 h
                 for h in hits
-                if h.start < inside_allow and not (open_end and h.end == len(text))
+                if h.start < inside_allow
+                and not (open_end and not _visible(ft, text, h.end, 1))
             ]
         return hits, pending_start(text, n, main, homo, st.syl)
 
@@ -331,9 +334,9 @@ def _keyword_hit(
 ) -> bool:
     """Word-boundary checks for ASCII edges; allow-list matches are recorded, not hits."""
     entry, _, _, ascii_start, ascii_end = var
-    if ascii_start and start > 0 and _word_char(ft, text[start - 1]):
+    if ascii_start and _word_char(ft, _visible(ft, text, start - 1, -1)):
         return False
-    if ascii_end and end < len(text) and _word_char(ft, text[end]):
+    if ascii_end and _word_char(ft, _visible(ft, text, end, 1)):
         return False
     if entry < 0:
         allow_spans.append((start, end))
@@ -341,7 +344,20 @@ def _keyword_hit(
     return True
 
 
+def _visible(ft: FoldTable, text: str, i: int, step: int) -> str:
+    """The first character from ``i`` on (in direction ``step``) that is not invisible (a
+    zero-width or format character); "" past either end of ``text``."""
+    codes = ft.codes
+    while 0 <= i < len(text):
+        if codes[text[i]] != INVISIBLE:
+            return text[i]
+        i += step
+    return ""
+
+
 def _word_char(ft: FoldTable, ch: str) -> bool:
+    if not ch:
+        return False
     f = ft.fold_char(ch)
     return bool(f) and f[-1].isascii() and f[-1].isalnum()
 

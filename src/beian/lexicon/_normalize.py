@@ -1,6 +1,7 @@
 """Vectorized text normalization with a map back to original offsets.
 
-One pass of numpy over the code points: fold every character through the table, drop noise
+One pass of numpy over the code points: fold every character through the table, drop invisible
+characters (format characters, combining marks: they never count towards a gap), drop noise
 (long noise runs become barriers, so ``max_gap`` bounds how far apart two keyword characters
 may be), expand the rare multi-character folds, then collapse repeated characters. The result
 keeps, for every normalized character, the original index it came from.
@@ -13,7 +14,7 @@ import bisect
 import numpy as np
 import numpy.typing as npt
 
-from beian.lexicon._fold import BARRIER, EXPAND, NOISE, FoldTable
+from beian.lexicon._fold import BARRIER, EXPAND, INVISIBLE, NOISE, FoldTable
 
 __all__ = ["Normalized", "normalize", "raw"]
 
@@ -130,6 +131,10 @@ SHORT = 48
 def _normalize_short(text: str, ft: FoldTable, max_gap: int | None, collapse: bool) -> Normalized:
     """:func:`normalize` for a short text, one character at a time."""
     t = list(map(ft.codes.__getitem__, text))
+    seen: list[int] | None = None  # original index of each character in t
+    if INVISIBLE in t:
+        seen = [i for i, x in enumerate(t) if x != INVISIBLE]
+        t = [t[i] for i in seen]
     if NOISE not in t:
         pos, v = list(range(len(t))), t
     else:
@@ -147,6 +152,8 @@ def _normalize_short(text: str, ft: FoldTable, max_gap: int | None, collapse: bo
                     i += 1
         pos = [i for i, x in enumerate(t) if x != NOISE]
         v = [t[i] for i in pos]
+    if seen is not None:
+        pos = [seen[i] for i in pos]
     if v and max(v) >= EXPAND:
         ev: list[int] = []
         epos: list[int] = []
@@ -186,10 +193,18 @@ def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: boo
     """:func:`normalize` with numpy over all characters at once."""
     raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     t = ft.table[raw]
+    seen: _I | None = None  # original index of each character in t
+    if ft.flags.noise:
+        visible = t != INVISIBLE
+        if not visible.all():
+            seen = np.flatnonzero(visible)
+            t = t[visible]
     if max_gap is not None and ft.flags.noise:
         t = _barriers_for_long_noise(t, max_gap)
     keep = t != NOISE
     pos = np.flatnonzero(keep)
+    if seen is not None:
+        pos = seen[pos]
     v = t[keep]
     if v.size and int(v.max()) >= EXPAND:
         v, pos = _expand(v, pos, ft)
