@@ -396,12 +396,14 @@ def located_validation_error(
     error: type[BeianError] = InputError,
     what: str = _WHAT,
     fix: str = _FIX,
+    show_input: bool = True,
 ) -> BeianError:
     """The pydantic ``exc`` as ``error``, each problem at ``file:line field`` (at most ten listed).
 
     ``prefix`` is where the validated value sits in the YAML document (a section validated on
     its own, such as ``("target",)``); ``lines`` is the document's :func:`yaml_lines` map;
-    ``data`` the validated value, to tell its keys from the names pydantic adds to a location.
+    ``data`` the validated value, to tell its keys from the names pydantic adds to a location;
+    ``show_input=False`` leaves the values given out of the message (secrets).
     """
     problems: list[str] = []
     first_where = str(source)
@@ -414,7 +416,7 @@ def located_validation_error(
         where = f"{source}:{line}" if line else str(source)
         if not problems:
             first_where = f"{where} {field}"
-        problem = f"{where} {field}：{pydantic_message(err)}"
+        problem = f"{where} {field}：{pydantic_message(err, show_input=show_input)}"
         if problem not in problems:
             problems.append(problem)
     return error(
