@@ -79,6 +79,10 @@ CASES: list[tuple[str, str, str, tuple[str, ...], str, str]] = [
      ("gateway", "check"), "gateway.records.retention_days", "forever"),
     ("beian-syntax", "beian.yaml", "pii:\n  threshold: 0.5\n  disabled: NAME: x\n",
      ("pii", "scan", "t.txt"), "", "NAME: x"),
+    ("beian-tab", "beian.yaml", "pii:\n\tthreshold: 0.5\n",
+     ("pii", "scan", "t.txt"), "", "\tthreshold"),
+    ("beian-duplicate-key", "beian.yaml", "pii:\n  threshold: 0.5\n  threshold: 0.7\n",
+     ("pii", "scan", "t.txt"), "", "0.7"),
     # a gateway configuration file of its own
     ("gateway-file", "gw.yaml", "screening:\n  pii: shred\n",
      ("gateway", "check", "--file", "gw.yaml"), "screening.pii", "shred"),
