@@ -9,7 +9,6 @@ as ``child``; ``a|b`` (several risks) takes the first alternative that maps.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,7 +20,7 @@ from beian.assess._bank import _KIND_ALIASES, Kind, Question, normalize_text
 from beian.assess._risknames import match_risk
 from beian.assess.importers._base import RawItem, get_importer
 from beian.errors import InputError
-from beian.io import YamlDocument, atomic_write_text, read_yaml_document
+from beian.io import YamlDocument, read_yaml_document
 from beian.standards import Edition, RiskCode
 
 
@@ -157,21 +156,3 @@ def import_dataset(
             fix="在映射文件 categories: 中为它们指定风险代码，或列入 skip:",
         )
     return out
-
-
-def write_bank_jsonl(questions: list[Question], target: str | os.PathLike[str]) -> None:
-    lines = []
-    for q in questions:
-        row: dict[str, Any] = {
-            "id": q.id,
-            "kind": q.kind,
-            "risk": q.risk,
-            "question": q.question,
-            "source": q.source,
-        }
-        if q.messages:
-            row["messages"] = [{"role": r, "content": c} for r, c in q.messages]
-        if q.aspect:
-            row["aspect"] = q.aspect
-        lines.append(json.dumps(row, ensure_ascii=False))
-    atomic_write_text(target, "\n".join(lines) + "\n")
