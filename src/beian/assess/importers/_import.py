@@ -128,7 +128,11 @@ def import_dataset(
     prefix = prefix or mapping.prefix or fmt
     out: list[Question] = []
     unmapped: dict[str, int] = {}
+    empty: list[str] = []
     for raw in read(p, mapping.fields):
+        if not raw.text.strip():
+            empty.append(raw.sid)
+            continue
         spec = mapper(raw)
         if spec == "skip":
             continue
@@ -147,6 +151,13 @@ def import_dataset(
                 source=source,
                 where=f"{p}",
             )
+        )
+    if empty:
+        raise InputError(
+            f"{len(empty)} 条记录没有题目文字（如 {'、'.join(empty[:3])}），未导入任何题目",
+            where=str(p),
+            fix="检查数据集格式；题目字段名与默认不同时在映射文件 fields: 中写明，"
+            "如 fields: {question: prompt}",
         )
     if unmapped:
         listing = "、".join(f"{c or '(空)'}（{n} 题）" for c, n in sorted(unmapped.items()))
