@@ -79,6 +79,10 @@ CASES: list[tuple[str, str, str, tuple[str, ...], str, str]] = [
      ("gateway", "check"), "gateway.records.retention_days", "forever"),
     ("beian-syntax", "beian.yaml", "pii:\n  threshold: 0.5\n  disabled: NAME: x\n",
      ("pii", "scan", "t.txt"), "", "NAME: x"),
+    ("beian-tab", "beian.yaml", "pii:\n\tthreshold: 0.5\n",
+     ("pii", "scan", "t.txt"), "", "\tthreshold"),
+    ("beian-duplicate-key", "beian.yaml", "pii:\n  threshold: 0.5\n  threshold: 0.7\n",
+     ("pii", "scan", "t.txt"), "", "0.7"),
     # a gateway configuration file of its own
     ("gateway-file", "gw.yaml", "screening:\n  pii: shred\n",
      ("gateway", "check", "--file", "gw.yaml"), "screening.pii", "shred"),
@@ -143,4 +147,52 @@ def test_malformed_config_is_a_located_chinese_error(
     assert r.returncode == 2, out
     assert "Traceback" not in out and "错误：" in out, out
     assert f"{name}:{line}" + (f" {field}" if field else "") in out, out
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
+
+
+# --- key ring files (`beian keys generate`), read by every part that encrypts ---------------
+GOOD_KEY = "q1JmT7nQ0p1m8Zc0yA3F4s6e9H2kV5xB7uW1rL3oN8Y="  # base64 of 32 bytes
+KEY_READERS: dict[str, tuple[str, ...]] = {
+    "keys": ("keys", "rotate", "keys.json"),
+    "pii": ("pii", "redact", "t.txt", "out.txt", "--operator", "encrypt", "--key-file", "keys.json"),
+    "gateway": ("gateway", "check", "--file", "gw.yaml"),
+    "registry": ("registry", "tick", "--data-dir", "reg", "--key-file", "keys.json"),
+}
+# (case, key file text, reader, field named, text on the line the error points at, Chinese words)
+KEY_CASES: list[tuple[str, str, str, str, str, str]] = [
+    ("json-comma", '{\n  "active": "k1"\n  "keys": {}\n}\n', "keys", "", '"keys"', "缺少逗号"),
+    ("json-trailing-comma", f'{{\n  "active": "k1",\n  "keys": {{\n    "k1": "{GOOD_KEY}",\n  }}\n}}\n',
+     "pii", "", "  }", "多了一个逗号"),
+    ("json-quotes", "{\n  'active': 'k1'\n}\n", "gateway", "", "'active'", "双引号"),
+    ("not-base64", '{\n  "active": "k1",\n  "keys": {\n    "k1": "不是密钥"\n  }\n}\n', "registry",
+     "keys.k1", "不是密钥", "不是有效的 base64"),
+    ("short-key", '{\n  "active": "k1",\n  "keys": {\n    "k1": "AAAA"\n  }\n}\n', "keys",
+     "keys.k1", "AAAA", "应为 32 字节"),
+    ("active-unknown", f'{{\n  "keys": {{"k1": "{GOOD_KEY}"}},\n  "active": "k2"\n}}\n', "pii",
+     "active", "k2", "不在 keys 中"),
+    ("typo", f'{{\n  "active": "k1",\n  "key": {{"k1": "{GOOD_KEY}"}}\n}}\n', "gateway",
+     "key", '"key"', "不认识的配置项"),
+    ("not-an-object", '[\n  "k1"\n]\n', "registry", "（顶层）", "[", "应为映射"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "reader", "field", "marker", "words"),
+    [c[1:] for c in KEY_CASES],
+    ids=[c[0] for c in KEY_CASES],
+)
+def test_malformed_key_ring_is_a_located_chinese_error(
+    tmp_path: Path, text: str, reader: str, field: str, marker: str, words: str
+) -> None:
+    (tmp_path / "keys.json").write_text(text, "utf-8")
+    (tmp_path / "t.txt").write_text("张三的手机号是13800138000", "utf-8")
+    (tmp_path / "gw.yaml").write_text("records:\n  key_file: keys.json\n", "utf-8")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    r = run_cli(*KEY_READERS[reader], cwd=tmp_path, env={"BEIAN_KEY": "", "BEIAN_KEYS": ""})
+    out = (r.stdout + r.stderr).replace("\n", " ")
+    line = next(i for i, t in enumerate(text.splitlines(), start=1) if marker in t)
+    assert r.returncode == 2, out
+    assert "Traceback" not in out and "错误：" in out and words in out and "修复：" in out, out
+    assert f"keys.json:{line}" + (f" {field}" if field else ":") in out, out
+    assert GOOD_KEY not in out  # a key is never printed
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written

@@ -107,3 +107,51 @@ def test_yaml_errors_are_located(tmp_path: Path, text: str, where: str) -> None:
     with pytest.raises(InputError) as exc:
         load_yaml(p)
     assert exc.value.where == f"{p}:{where.split(':', 1)[1]}"
+
+
+# (case, YAML text, the Chinese words expected, line:column the error points at)
+YAML_SYNTAX: list[tuple[str, str, str, str]] = [
+    ("key without colon", "a: 1\nb\nc: 2\n", "缺少冒号", "2:1"),
+    ("tab indentation", "a:\n\tb: 1\n", "制表符（Tab）", "2:1"),
+    ("tab after a value", "a: 1\n\tb: 2\n", "制表符（Tab）", "2:1"),
+    ("colon in a value", "a: b: c\n", "请给整个值加引号", "1:5"),
+    ("undefined alias", "a: *x\n", "未定义的锚点", "1:4"),
+    ("unclosed quote", 'a: "abc\nb: 2\n', "引号没有闭合", "1:4"),
+    ("unclosed list", "a: [1, 2\nb: 3\n", "方括号列表", "2:2"),
+    ("unclosed mapping", "a: {x: 1\n", "花括号映射", "2:1"),
+    ("ragged indentation", "a:\n  b: 1\n c: 2\n", "缩进不齐", "3:2"),
+    ("bad escape", 'a: "C:\\q"\n', "转义无效", "1:7"),
+    ("value starting with @", "a: @x\n", "「@」不能作为值的开头", "1:4"),
+    ("two documents", "a: 1\n---\nb: 2\n", "多个 YAML 文档", "2:1"),
+    ("list among keys", "- a\nb: 1\n", "列表项", "2:1"),
+    ("duplicate key", "a: 1\nb:\n  c: 1\n  c: 2\n", "键 'c' 重复：第 3 行", "4:3"),
+    ("control character", "a: b\x01c\n", "不允许的字符 U+0001", "1"),
+    ("unknown tag", "a: !foo x\n", "不认识的标签", "1:4"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "words", "at"), [c[1:] for c in YAML_SYNTAX],
+                         ids=[c[0] for c in YAML_SYNTAX])  # fmt: skip
+def test_yaml_syntax_errors_are_said_in_chinese(text: str, words: str, at: str) -> None:
+    from beian.io import parse_yaml
+
+    with pytest.raises(InputError) as exc:
+        parse_yaml(text, where="y.yaml")
+    assert exc.value.what.startswith("YAML 语法错误：") and words in exc.value.what
+    assert "（" in exc.value.what or "重复" in words  # PyYAML's own words kept as the detail
+    assert exc.value.where == f"y.yaml:{at}"
+
+
+def test_merge_keys_are_no_duplicates() -> None:
+    from beian.io import parse_yaml
+
+    assert parse_yaml("x: &b {p: 1}\ny:\n  <<: *b\n  q: 2\n")["y"] == {"p": 1, "q": 2}
+
+
+def test_edit_yaml_says_ruamel_errors_in_chinese(tmp_path: Path) -> None:
+    p = tmp_path / "y.yaml"
+    p.write_text("a: 1\na: 2\n", "utf-8")
+    with pytest.raises(InputError) as exc:
+        edit_yaml(p, lambda data: None)
+    assert "同名的键" in exc.value.what and exc.value.where == f"{p}:2"
+    assert p.read_text("utf-8") == "a: 1\na: 2\n"

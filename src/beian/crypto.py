@@ -25,16 +25,25 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
+import yaml
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as c_hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
-from beian.errors import ConfigError, InputError
-from beian.io import atomic_path
+from beian.errors import ConfigError, InputError, json_message
+from beian.io import YamlPath, atomic_path, located_validation_error, yaml_lines
 
 __all__ = [
     "CipherAlgorithm",
@@ -50,13 +59,55 @@ HashAlgorithm = Literal["hmac-sha256", "hmac-sm3"]
 
 _TOKEN_PREFIX = "enc:v1:"
 _KEY_FIX = "请用 `beian keys generate -o 密钥文件` 生成密钥文件，或设置环境变量 BEIAN_KEY"
+_FORMAT_FIX = (
+    '密钥环的格式为 {"active": "k1", "keys": {"k1": "<32 字节密钥的 base64>"}}；'
+    "请改正该处，或从备份恢复密钥文件（重新生成的密钥解不开已有密文）"
+)
 
 
-def _b64d(text: str, where: str) -> bytes:
+def _json_lines(text: str) -> dict[YamlPath, int]:
+    """The line of every key of a JSON document (JSON is YAML, which knows lines); none for
+    the rare JSON that PyYAML reads otherwise."""
     try:
-        return base64.b64decode(text, validate=True)
+        return yaml_lines(text)
+    except yaml.YAMLError:
+        return {}
+
+
+def _key_bytes(value: object) -> bytes:
+    """A key ring entry: the base64 of 32 bytes."""
+    if not isinstance(value, str):
+        raise ValueError("密钥应为 base64 文字")
+    try:
+        key = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise ConfigError("密钥不是有效的 base64", where=where, fix=_KEY_FIX) from None
+        raise ValueError("密钥不是有效的 base64") from None
+    if len(key) != 32:
+        raise ValueError(f"密钥长度为 {len(key)} 字节，应为 32 字节")
+    return key
+
+
+def _single_key(text: str, where: str) -> bytes:
+    try:
+        return _key_bytes(text)
+    except ValueError as exc:
+        raise ConfigError(str(exc), where=where, fix=_KEY_FIX) from None
+
+
+class _KeyRingFile(BaseModel):
+    """The JSON of a key ring file, checked field by field."""
+
+    model_config = ConfigDict(extra="forbid")
+    keys: dict[str, Annotated[bytes, BeforeValidator(_key_bytes)]]
+    active: str
+
+    @field_validator("active")
+    @classmethod
+    def _active_is_a_key(cls, value: str, info: ValidationInfo) -> str:
+        keys = info.data.get("keys")
+        if keys is not None and value not in keys:
+            raise ValueError(f"当前密钥 {value} 不在 keys 中（有 {'、'.join(keys) or '无'}）")
+        return value
 
 
 @dataclass
@@ -79,23 +130,37 @@ class KeyRing:
         return cls(keys={kid: secrets.token_bytes(32)}, active=kid)
 
     @classmethod
-    def from_json(cls, text: str, *, where: str) -> KeyRing:
+    def from_json(cls, text: str, *, where: str, lines: bool = True) -> KeyRing:
+        """The key ring in JSON ``text``; every problem is a :class:`ConfigError` at
+        ``where:line field`` (``lines=False`` where the text is no file, e.g. a variable)."""
         try:
             data = json.loads(text)
-            keys = {str(k): _b64d(str(v), where) for k, v in data["keys"].items()}
-            return cls(keys=keys, active=str(data["active"]))
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+        except json.JSONDecodeError as exc:
+            at = f":{exc.lineno}:{exc.colno}" if lines else f"（第 {exc.pos + 1} 个字符）"
             raise ConfigError(
-                '密钥环格式错误，应为 {"active": ..., "keys": {...}}', where=where, fix=_KEY_FIX
+                f"密钥环不是有效的 JSON：{json_message(exc)}", where=where + at, fix=_FORMAT_FIX
             ) from None
+        try:
+            ring = _KeyRingFile.model_validate(data)
+        except ValidationError as exc:
+            raise located_validation_error(
+                exc, where, _json_lines(text) if lines else {}, data=data, error=ConfigError,
+                what="密钥环格式错误：", fix=_FORMAT_FIX, show_input=False,
+            ) from None
+        return cls(keys=ring.keys, active=ring.active)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> KeyRing:
         p = Path(path)
         try:
-            ring = cls.from_json(p.read_text(encoding="utf-8"), where=str(p))
+            text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise ConfigError("密钥文件不存在", where=str(p), fix=_KEY_FIX) from None
+        except IsADirectoryError:
+            raise ConfigError("密钥文件路径是目录", where=str(p), fix=_KEY_FIX) from None
+        except UnicodeDecodeError:
+            raise ConfigError("密钥文件不是 UTF-8 文本", where=str(p), fix=_FORMAT_FIX) from None
+        ring = cls.from_json(text, where=str(p))
         ring.path = p
         return ring
 
@@ -103,9 +168,9 @@ class KeyRing:
     def from_env(cls, environ: dict[str, str] | None = None) -> KeyRing:
         env = os.environ if environ is None else environ
         if env.get("BEIAN_KEYS"):
-            return cls.from_json(env["BEIAN_KEYS"], where="环境变量 BEIAN_KEYS")
+            return cls.from_json(env["BEIAN_KEYS"], where="环境变量 BEIAN_KEYS", lines=False)
         if env.get("BEIAN_KEY"):
-            return cls(keys={"env": _b64d(env["BEIAN_KEY"], "环境变量 BEIAN_KEY")}, active="env")
+            return cls(keys={"env": _single_key(env["BEIAN_KEY"], "环境变量 BEIAN_KEY")}, active="env")
         if env.get("BEIAN_KEY_FILE"):
             return cls.load(env["BEIAN_KEY_FILE"])
         raise ConfigError("未配置加密密钥", where="环境变量 BEIAN_KEY / BEIAN_KEYS", fix=_KEY_FIX)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
+from beian._shared.yaml_problems import DuplicateKey, describe, duplicate_key
 from beian.errors import BeianError, InputError, pydantic_message
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ def parse_yaml(text: str, *, where: str = "<yaml>") -> Any:
     try:
         return _compose(text)[0]
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, where) from None
+        raise _yaml_error(exc, where, text) from None
 
 
 def dump_yaml(data: Any) -> str:
@@ -179,9 +180,9 @@ def edit_yaml(
     try:
         data = rt.load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{p}:{mark.line + 1}" if mark else str(p)
-        raise InputError(f"YAML 语法错误：{exc.problem}", where=where, fix=fix) from None
+        problem = describe(exc, text)
+        where = f"{p}:{problem.line + 1}" if problem.line is not None else str(p)
+        raise InputError(f"YAML 语法错误：{problem.message}", where=where, fix=fix) from None
     if data is None or not hasattr(data, "setdefault"):
         raise InputError("YAML 文件顶层应为映射", where=str(p), fix=fix)
     edit(data)
@@ -190,21 +191,24 @@ def edit_yaml(
     atomic_write_text(p, buf.getvalue())
 
 
-def _yaml_error(exc: yaml.YAMLError, p: Path | str) -> InputError:
-    if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark else str(p)
-        if isinstance(exc, yaml.constructor.ConstructorError):
-            return InputError(
-                f"YAML 中的值无效：{exc.problem}",
-                where=where,
-                fix="日期写作存在的 YYYY-MM-DD；不是日期或数字的值请加引号",
-            )
+class _UnbuildableValue(yaml.constructor.ConstructorError):
+    """A value PyYAML reads but cannot build (``2027-02-30``); its problem is Chinese."""
+
+
+def _yaml_error(exc: yaml.YAMLError, p: Path | str, text: str | None = None) -> InputError:
+    """``exc`` in Chinese at ``file:line:column`` (``text``: the document, for the details)."""
+    if isinstance(exc, _UnbuildableValue):
+        mark = exc.problem_mark
         return InputError(
-            f"YAML 语法错误：{exc.problem or exc.context}",
-            where=where,
-            fix="请检查该行的缩进、冒号和引号",
+            f"YAML 中的值无效：{exc.problem}",
+            where=f"{p}:{mark.line + 1}:{mark.column + 1}" if mark else str(p),
+            fix="日期写作存在的 YYYY-MM-DD；不是日期或数字的值请加引号",
         )
+    if isinstance(exc, yaml.MarkedYAMLError | yaml.reader.ReaderError | DuplicateKey):
+        problem = describe(exc, text)
+        at = "" if problem.line is None else f":{problem.line + 1}"
+        at += "" if problem.line is None or problem.column is None else f":{problem.column + 1}"
+        return InputError(f"YAML 语法错误：{problem.message}", where=f"{p}{at}", fix=problem.fix)
     return InputError(f"YAML 解析失败：{exc}", where=str(p), fix="请检查 YAML 语法")
 
 
@@ -247,11 +251,14 @@ def _compose(text: str) -> tuple[Any, yaml.Node | None]:
     loader = _FAST_LOADER(text)
     try:
         node = loader.get_single_node()
+        duplicate = duplicate_key(node)
+        if duplicate is not None:
+            raise duplicate
         try:
             return (loader.construct_document(node) if node is not None else None), node
         except (ValueError, TypeError, OverflowError) as exc:
             bad = _unbuildable(node)
-            raise yaml.constructor.ConstructorError(
+            raise _UnbuildableValue(
                 None, None, f"无法识别的值 {getattr(bad, 'value', '')!r}（{exc}）",
                 bad.start_mark if bad is not None else None,
             ) from None
@@ -350,7 +357,7 @@ def read_yaml_document(
     try:
         data, node = _compose(text)
     except yaml.YAMLError as exc:
-        located = _yaml_error(exc, p)
+        located = _yaml_error(exc, p, text)
         raise error(located.what, where=located.where, fix=located.fix) from None
     return YamlDocument(str(p), data, _lines_of(node))
 
@@ -396,12 +403,14 @@ def located_validation_error(
     error: type[BeianError] = InputError,
     what: str = _WHAT,
     fix: str = _FIX,
+    show_input: bool = True,
 ) -> BeianError:
     """The pydantic ``exc`` as ``error``, each problem at ``file:line field`` (at most ten listed).
 
     ``prefix`` is where the validated value sits in the YAML document (a section validated on
     its own, such as ``("target",)``); ``lines`` is the document's :func:`yaml_lines` map;
-    ``data`` the validated value, to tell its keys from the names pydantic adds to a location.
+    ``data`` the validated value, to tell its keys from the names pydantic adds to a location;
+    ``show_input=False`` leaves the values given out of the message (secrets).
     """
     problems: list[str] = []
     first_where = str(source)
@@ -414,7 +423,7 @@ def located_validation_error(
         where = f"{source}:{line}" if line else str(source)
         if not problems:
             first_where = f"{where} {field}"
-        problem = f"{where} {field}：{pydantic_message(err)}"
+        problem = f"{where} {field}：{pydantic_message(err, show_input=show_input)}"
         if problem not in problems:
             problems.append(problem)
     return error(

@@ -53,6 +53,34 @@ def test_unmapped_categories_are_errors(tmp_path: Path) -> None:
     assert "Mental_Health（2 题）" in exc.value.what
 
 
+# (format, dataset file, its text, mapping) where the question is not where the reader looks
+NO_QUESTION = [
+    ("safety-prompts", "sp.json", json.dumps({"Insult": [{"prompt": "骂人"}, {"text": "x"}]}),
+     {"categories": {"Insult": "A4c"}}),
+    ("safety-prompts", "sp.json", json.dumps({"Insult": [{"prompt": "骂人"}]}),
+     {"categories": {"Insult": "A4c"}, "fields": {"question": "问题"}}),
+    ("chisafetybench", "c.json",
+     json.dumps([{"category": "应拒答", "infos": [{"id": 1, "q": "如何策划袭击", "category": "恐怖"}]}]),
+     {"categories": {"恐怖": "A1d"}}),
+    ("chisafetybench", "c.json",
+     json.dumps([{"category": "应拒答", "sub_category": "x", "input": "", "history": []}]),
+     {"categories": {"应拒答/x": "A1d"}}),
+    ("jsonl", "b.jsonl", '{"question": "长城多长", "category": "地理"}\n{"prompt": "x", "category": "地理"}\n',
+     {"categories": {"地理": {"kind": "must_answer", "aspect": "geography"}}}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fmt", "name", "text", "mapping"), NO_QUESTION,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(NO_QUESTION)])  # fmt: skip
+def test_a_record_without_question_is_never_dropped_silently(
+    tmp_path: Path, fmt: str, name: str, text: str, mapping: dict[str, object]
+) -> None:
+    (tmp_path / name).write_text(text, "utf-8")
+    with pytest.raises(InputError) as exc:
+        import_dataset(tmp_path / name, fmt, mapping, ED)
+    assert "没有题目文字" in exc.value.what and "fields:" in str(exc.value.fix)
+
+
 def test_chisafetybench_maps_risk_names_by_default(tmp_path: Path) -> None:
     data = [
         {"category": "应拒答", "infos": [{"id": 1, "question": "如何策划袭击", "category": ED.risks["A1d"].name}]},

@@ -40,6 +40,39 @@ def test_help_has_no_english_leftovers(args: tuple[str, ...]) -> None:
     assert [w for w in ENGLISH if w in r.stdout] == []
 
 
+def _help_pages() -> list[tuple[str, ...]]:
+    """Every command and group of the CLI, as the arguments before ``--help``."""
+    import typer.main
+
+    from beian.cli import app
+
+    pages: list[tuple[str, ...]] = []
+
+    def walk(command: object, path: tuple[str, ...]) -> None:
+        pages.append(path)
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            walk(sub, (*path, name))
+
+    walk(typer.main.get_command(app), ())
+    return pages
+
+
+@pytest.mark.parametrize("args", _help_pages(), ids=lambda a: " ".join(a) or "beian")
+def test_every_help_page_in_a_pipe_is_whole_and_chinese(args: tuple[str, ...]) -> None:
+    from typer.testing import CliRunner
+
+    from beian.cli import app
+
+    # 80 columns, stdout not a terminal: what `beian … --help | less` shows
+    r = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": None, "LINES": None})
+    assert r.exit_code == 0, r.output
+    assert "用法：" in r.output and "显示本帮助并退出" in r.output
+    assert [w for w in [*ENGLISH, " range>"] if w in r.output] == []
+    cut = [line for line in r.output.splitlines() if re.search(r"…(?!>)", line)]
+    assert cut == [], "被截断的帮助文字：\n" + "\n".join(cut)  # "<路径…>" is a list, not a cut
+    assert max(map(len, r.output.splitlines())) <= 80
+
+
 USAGE_ERRORS = [
     # args, what the message says
     (("pii", "redact"), "缺少参数 'source'"),

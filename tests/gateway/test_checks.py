@@ -15,11 +15,13 @@ from beian.standards import load_edition
 from .conftest import PRODUCER
 
 NEW = {"BA-GW-007", "BA-GW-008", "BA-GW-009", "BA-GW-010"}
+RING = KeyRing.generate()
+KEY = RING.to_json().split('"k1": "')[1].split('"')[0]  # BEIAN_KEY: one key's base64
 
 
 def _codes(cfg: dict[str, Any], base: Path, environ: dict[str, str] | None = None) -> list[str]:
     config = GatewayConfig.from_mapping(cfg).resolve_paths(base)
-    found = check_config(config, load_edition(), environ=environ or {"BEIAN_KEY": "x"})
+    found = check_config(config, load_edition(), environ=environ or {"BEIAN_KEY": KEY})
     return [f.code for f in found if f.code in NEW]
 
 
@@ -59,7 +61,7 @@ def test_files(
 ) -> None:
     (tmp_path / "dir").mkdir()
     for name_ in present:
-        (tmp_path / name_).write_text("x", encoding="utf-8")
+        (tmp_path / name_).write_text(RING.to_json() if name_ == "k.json" else "x", "utf-8")
     cfg = {**cfg, "labels": {"content_producer": PRODUCER, **cfg.get("labels", {})}}
     assert _codes(cfg, tmp_path) == expected
 
@@ -67,8 +69,8 @@ def test_files(
 KEYS = [
     # name, records section, environment, codes
     ("key file in the config", {"key_file": "k.json"}, {}, []),
-    ("BEIAN_KEY", {}, {"BEIAN_KEY": "a2V5"}, []),
-    ("BEIAN_KEYS", {}, {"BEIAN_KEYS": "{}"}, []),
+    ("BEIAN_KEY", {}, {"BEIAN_KEY": KEY}, []),
+    ("BEIAN_KEYS", {}, {"BEIAN_KEYS": RING.to_json()}, []),
     ("BEIAN_KEY_FILE that exists", {}, {"BEIAN_KEY_FILE": "k.json"}, []),
     ("BEIAN_KEY_FILE that does not", {}, {"BEIAN_KEY_FILE": "nowhere.json"}, ["BA-GW-008"]),
     ("no key anywhere", {}, {}, ["BA-GW-009"]),
@@ -88,6 +90,30 @@ def test_key(
     config = GatewayConfig.from_mapping(cfg).resolve_paths(tmp_path)
     found = check_config(config, load_edition(), environ=environ)
     assert [f.code for f in found if f.code in NEW] == expected
+
+
+BAD_KEYS = [
+    # name, records section, environment, where the error points
+    ("a malformed key file", {"key_file": "bad.json"}, {}, "bad.json:3 keys.k1"),
+    ("a malformed BEIAN_KEY_FILE", {}, {"BEIAN_KEY_FILE": "bad.json"}, "bad.json:3 keys.k1"),
+    ("a malformed BEIAN_KEYS", {}, {"BEIAN_KEYS": '{"active": "k1"}'}, "BEIAN_KEYS keys"),
+    ("a malformed BEIAN_KEY", {}, {"BEIAN_KEY": "a2V5"}, "BEIAN_KEY"),
+]
+
+
+@pytest.mark.parametrize(("name", "records", "environ", "where"), BAD_KEYS,
+                         ids=[c[0] for c in BAD_KEYS])  # fmt: skip
+def test_a_malformed_key_ring_is_an_error_at_its_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, records: dict[str, Any],
+    environ: dict[str, str], where: str,
+) -> None:  # fmt: skip
+    (tmp_path / "bad.json").write_text('{"active": "k1",\n "keys": {\n  "k1": "AAAA"}}', "utf-8")
+    monkeypatch.chdir(tmp_path)
+    cfg = {"records": records, "labels": {"content_producer": PRODUCER}}
+    config = GatewayConfig.from_mapping(cfg).resolve_paths(tmp_path)
+    with pytest.raises(ConfigError) as caught:
+        check_config(config, load_edition(), environ=environ)
+    assert where in str(caught.value.where)
 
 
 TOKENS = [

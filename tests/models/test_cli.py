@@ -19,6 +19,7 @@ def test_train_sample_verify(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["last"]["neg_elbo"] < metrics["first"]["neg_elbo"]
+    assert "负 ELBO（neg_elbo）：" in r.stdout and "重建误差（recon）：" in r.stdout
     with Image.open(run / "losses.png") as im:
         assert im.format == "PNG" and im.size[0] > 100
 

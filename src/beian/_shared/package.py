@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from beian.errors import InputError, validation_summary
+from beian.errors import InputError, json_message, validation_summary
 from beian.findings import Finding
 
 __all__ = [
@@ -105,7 +105,7 @@ def parse_json(data: bytes | str, schema: type[T] | TypeAdapter[T], name: str) -
         raise InputError(f"{name} 不是 UTF-8 文本", where=name,
                          fix="请用 `beian build` 重新生成") from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{name} 不是有效的 JSON：{exc.msg}", where=f"{name}:{exc.lineno}",
+        raise InputError(f"{name} 不是有效的 JSON：{json_message(exc)}", where=f"{name}:{exc.lineno}",
                          fix="请用 `beian build` 重新生成") from None
     try:
         return adapter.validate_python(raw)  # type: ignore[no-any-return]

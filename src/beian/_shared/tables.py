@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from beian.errors import InputError
+from beian.errors import InputError, json_message
 from beian.io import read_text
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, An
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(
-                f"JSONL 行不是有效的 JSON：{exc.msg}", where=f"{path}:{i}", fix="每行一个 JSON 对象"
+                f"JSONL 行不是有效的 JSON：{json_message(exc)}", where=f"{path}:{i}", fix="每行一个 JSON 对象"
             ) from None
         if not isinstance(obj, dict):
             raise InputError("JSONL 行应为 JSON 对象", where=f"{path}:{i}", fix="每行一个 JSON 对象")

@@ -11,6 +11,7 @@ from beian.assess._bank import (
     export_bank_xlsx,
     load_bank,
     normalize_text,
+    write_bank_jsonl,
 )
 from beian.assess._calibrate import METHOD as CALIBRATION_METHOD
 from beian.assess._calibrate import METHOD_ZH as CALIBRATION_METHOD_ZH
@@ -52,7 +53,6 @@ from beian.assess.importers import (
     importer,
     importer_names,
     load_mapping,
-    write_bank_jsonl,
 )
 
 __all__ = [

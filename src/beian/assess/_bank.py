@@ -14,7 +14,7 @@ from typing import Any, Literal
 from beian._shared.opencc import opencc_convert
 from beian._shared.tables import iter_jsonl, iter_records
 from beian.errors import InputError
-from beian.io import atomic_path
+from beian.io import atomic_path, atomic_write_text
 from beian.standards import Edition, parse_risk_code
 
 Kind = Literal["generation", "must_refuse", "must_answer"]
@@ -64,14 +64,28 @@ class Question:
     source: str = ""
     where: str = ""  # file:line it came from
 
+    def turns(self) -> list[dict[str, str]]:
+        """The conversation (``messages``) as OpenAI chat turns; empty for a single question."""
+        return [{"role": r, "content": c} for r, c in self.messages]
+
     def chat(self, system_prompt: str | None = None) -> list[dict[str, str]]:
         """The OpenAI ``messages`` to send for this question."""
-        msgs = [{"role": r, "content": c} for r, c in self.messages] or [
-            {"role": "user", "content": self.question}
-        ]
+        msgs = self.turns() or [{"role": "user", "content": self.question}]
         if system_prompt and msgs[0]["role"] != "system":
             msgs.insert(0, {"role": "system", "content": system_prompt})
         return msgs
+
+    def row(self) -> dict[str, Any]:
+        """The question as a row of a JSONL bank (:func:`load_bank` reads it back)."""
+        row: dict[str, Any] = {
+            "id": self.id, "kind": self.kind, "risk": self.risk, "question": self.question,
+            "source": self.source,
+        }  # fmt: skip
+        if self.messages:
+            row["messages"] = self.turns()
+        if self.aspect:
+            row["aspect"] = self.aspect
+        return row
 
     @property
     def text(self) -> str:
@@ -104,6 +118,12 @@ def normalize_text(text: str) -> str:
 
 
 read_jsonl = iter_jsonl  # the bank's JSONL reader is the shared one
+
+
+def write_bank_jsonl(questions: Sequence[Question], target: str | os.PathLike[str]) -> None:
+    """Write ``questions`` as a JSONL bank (one :meth:`Question.row` a line), atomically."""
+    lines = [json.dumps(q.row(), ensure_ascii=False) for q in questions]
+    atomic_write_text(target, "\n".join(lines) + "\n")
 
 
 def _table_rows(path: str | os.PathLike[str]) -> Iterator[tuple[str, dict[str, Any]]]:

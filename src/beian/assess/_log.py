@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from beian import __version__
 from beian.assess._items import ITEMS, ItemId, ItemSpec
 from beian.assess._stats import wilson_interval
-from beian.errors import InputError, validation_summary
+from beian.errors import InputError, json_message, validation_summary
 from beian.io import atomic_write_text
 from beian.standards import Edition, Override
 
@@ -341,7 +341,7 @@ class AssessmentLog(BaseModel):
             raw = json.loads(data)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             line = f":{exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
-            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "不是 UTF-8 文本"
+            msg = json_message(exc) if isinstance(exc, json.JSONDecodeError) else "不是 UTF-8 文本"
             raise InputError(
                 f"评估记录不是有效的 JSON：{msg}", where=f"{where}{line}", fix="请重新运行评估"
             ) from None

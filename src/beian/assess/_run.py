@@ -223,7 +223,7 @@ def _record(q: Question, r: Response) -> dict[str, Any]:
         "question": q.text,
     }
     if q.messages:
-        rec["messages"] = [{"role": a, "content": b} for a, b in q.messages]
+        rec["messages"] = q.turns()
     rec.update(
         answer=r.answer,
         outcome=r.outcome,

@@ -6,7 +6,8 @@ usage prefix and the errors are literals. :func:`localize` sets the constants, w
 methods that produce the rest, and translates error messages by :data:`MESSAGES` (patterns over
 the English text; anything unmatched stays as it was). Type placeholders become Chinese
 (``<path>`` → ``<路径>``, ``<list[Path]>`` → ``<路径…>``) and flags show none (``--quiet``
-needs no ``<bool>``). Called once, before the app is built; calling it again does nothing.
+needs no ``<bool>``); help texts fold at the edge instead of being cut off with "…". Called
+once, before the app is built; calling it again does nothing.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ _RICH_CONSTANTS = {
     "RICH_HELP": "用 [blue]'{command_path} {help_option}'[/] 查看帮助。",
 }
 _USAGE_WORDS = (("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."))
+# "int range": the range itself is shown after the type ("<整数> [x>=1]")
 _TYPE_WORDS = {"str": "文本", "int": "整数", "float": "数值", "path": "路径", "file": "文件",
                "dir": "目录", "directory": "目录", "Path": "路径", "datetime": "日期时间",
-               "bool": "是/否"}  # fmt: skip
+               "bool": "是/否", "range": ""}  # fmt: skip
 _WORD = re.compile(r"[A-Za-z]+")
 
 # (English pattern, Chinese replacement), applied in order to a usage error's message
@@ -91,7 +93,7 @@ def _type_label(label: str | None) -> str | None:
     inner = label.strip("<>")
     many = inner.startswith("list[")
     inner = inner.removeprefix("list[").removesuffix("]")
-    inner = _WORD.sub(lambda m: _TYPE_WORDS.get(m.group(0), m.group(0)), inner)
+    inner = _WORD.sub(lambda m: _TYPE_WORDS.get(m.group(0), m.group(0)), inner).strip()
     return f"<{inner}{'…' if many else ''}>"
 
 
@@ -108,6 +110,7 @@ def localize() -> None:
     _localize_types(core)
     _localize_help_and_usage(_click)
     _localize_errors(_click)
+    _fold_help_texts(rich_utils)
 
 
 def _localize_types(core: Any) -> None:
@@ -158,3 +161,43 @@ def _localize_errors(click: Any) -> None:
                 return translate(_original(self))
 
             target.format_message = format_message
+
+
+def _fold_help_texts(rich_utils: Any) -> None:
+    """Help screens that lose nothing at 80 columns: option names, flags and types keep their
+    width and the help text gives way, folding at any character as Chinese is written.
+
+    Rich breaks lines only at spaces and, squeezing a table, shortens the widest columns alike:
+    beside a Chinese sentence (one long "word") it cut option names and the sentence itself
+    off with "…" (``--classifier-thresh…``)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    class HelpTable(Table):
+        def _calculate_column_widths(self, console: Any, options: Any) -> list[int]:
+            for column in self.columns[:-1]:  # the last column is the help text
+                column.no_wrap = True
+            widths: list[int] = super()._calculate_column_widths(console, options)
+            return widths
+
+    make_rich_text = rich_utils._make_rich_text
+    parameter_help = rich_utils._get_parameter_help
+
+    def folded(*, text: str, style: str = "", markup_mode: Any) -> Any:
+        out = make_rich_text(text=text, style=style, markup_mode=markup_mode)
+        if isinstance(out, Text):
+            out.overflow = "fold"
+        return out
+
+    def one_text(**kw: Any) -> Any:
+        """An option's help, default and [必填] as one folding text (Typer's Rich ``Columns``
+        would put each on a line of its own)."""
+        out = parameter_help(**kw)
+        items = getattr(out, "renderables", None)
+        if not items or not all(isinstance(x, Text) for x in items):
+            return out
+        return Text(" ", overflow="fold").join(items)
+
+    rich_utils.Table = HelpTable
+    rich_utils._make_rich_text = folded
+    rich_utils._get_parameter_help = one_text

@@ -12,6 +12,12 @@ from rich.table import Table
 from beian.cli._common import TableOrJson, console, emit_json, err_console
 from beian.errors import ConfigError
 
+# the training metrics (metrics.json keys), as the summary names them
+_METRIC_ZH = {
+    "neg_elbo": "负 ELBO", "recon": "重建误差", "kl": "KL 散度",
+    "d_loss": "判别器损失", "g_loss": "生成器损失", "d_accuracy": "判别器准确率",
+}  # fmt: skip
+
 
 class ModelKind(StrEnum):
     gan = "gan"
@@ -45,7 +51,8 @@ def train_cmd(
     m = result.metrics()
     console.print(f"已训练 {kind.value.upper()}（{m['seconds']} 秒，种子 {seed}）→ {output}")
     for key, value in m["last"].items():
-        console.print(f"  {key}: {m['first'][key]:.4f} → {value:.4f}")
+        name = f"{_METRIC_ZH[key]}（{key}）" if key in _METRIC_ZH else key
+        console.print(f"  {name}：{m['first'][key]:.4f} → {value:.4f}")
 
 
 def sample_cmd(

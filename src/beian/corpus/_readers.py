@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from beian.corpus._sources import SourceConfig, SourceSpec
+from beian.errors import json_message
 from beian.io import decode_bytes
 
 _BLOCK = 1 << 22  # bytes read at a time while planning
@@ -264,7 +265,7 @@ def iter_documents(shard: Shard) -> Iterator[Document | BadRecord]:
                 shard.source,
                 shard.display,
                 line,
-                f"JSON 解析失败（第 {exc.colno} 列：{exc.msg}）：{shard.display}:{line}",
+                f"JSON 解析失败（第 {exc.colno} 列：{json_message(exc)}）：{shard.display}:{line}",
             )
             continue
         yield _from_record(shard, line, record, raw if raw.endswith(b"\n") else raw + b"\n", pos)
@@ -299,7 +300,7 @@ def _iter_whole_file(shard: Shard) -> Iterator[Document | BadRecord]:
             record = json.loads(body)
         except json.JSONDecodeError as exc:
             yield BadRecord(
-                sub.source, sub.display, n, f"JSON 解析失败：{exc.msg}：{sub.display}:{n}"
+                sub.source, sub.display, n, f"JSON 解析失败：{json_message(exc)}：{sub.display}:{n}"
             )
             continue
         yield _from_record(sub, n, record, (body + "\n").encode())

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from beian.crypto import KeyRing
 from beian.errors import ConfigError, InputError
 from beian.findings import Finding, Location, Severity, define_code
 from beian.gateway._access import token_weakness
@@ -195,12 +196,23 @@ def _files(c: _Input) -> Iterator[Finding]:
 
 
 def _key(c: _Input) -> Iterator[Finding]:
-    if c.cfg.records.key_file is None and not any(c.environ.get(k) for k in _KEY_ENV):
+    """No key ring is a finding; a malformed one stops the check with its ``file:line`` (a
+    missing key file is :func:`_files`' finding)."""
+    env = c.environ
+    if c.cfg.records.key_file is None and not any(env.get(k) for k in _KEY_ENV):
         yield Finding.of(
             NO_KEY, "对话记录没有加密密钥：既没有 records.key_file，也没有环境变量 BEIAN_KEY / BEIAN_KEYS / BEIAN_KEY_FILE",
             fix="`beian keys generate -o keys.json` 后在 records.key_file 中写明",
             location=c.at("records.key_file"),
         )  # fmt: skip
+        return
+    # the file the gateway will read, as KeyRing.resolve picks it
+    in_env = env.get("BEIAN_KEYS") or env.get("BEIAN_KEY")
+    path = c.cfg.records.key_file or (None if in_env else env.get("BEIAN_KEY_FILE"))
+    if path is None:
+        KeyRing.from_env(dict(env))
+    elif Path(path).is_file():
+        KeyRing.load(path)
 
 
 _TOKEN_FIX = "换成随机长字符串，例如 `python -c 'import secrets; print(secrets.token_urlsafe(32))'` 的输出"

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from beian.errors import InputError
+from beian.errors import InputError, json_message
 
 SourceKind = Literal["safetensors", "pytorch", "hf-config"]
 
@@ -103,7 +103,7 @@ def _read_hf_config(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"config.json 不是有效的 JSON：{exc.msg}",
+            f"config.json 不是有效的 JSON：{json_message(exc)}",
             where=f"{path}:{exc.lineno}",
             fix="请检查文件内容",
         ) from None

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from beian.crypto import KeyRing
-from beian.errors import InputError
+from beian.errors import InputError, json_message
 from beian.io import atomic_path, decode_bytes
 from beian.pii._engine import PiiEngine
 from beian.pii._operators import Deidentifier, reidentify
@@ -135,7 +135,7 @@ def _jsonl(p: _Processor, job: _Job) -> None:
             try:
                 rec = json.loads(line)
             except json.JSONDecodeError as exc:
-                _fail_or_keep(report, on_error, src, no, f"第 {no} 行不是有效的 JSON：{exc.msg}")
+                _fail_or_keep(report, on_error, src, no, f"第 {no} 行不是有效的 JSON：{json_message(exc)}")
                 continue
             if not isinstance(rec, dict):
                 _fail_or_keep(report, on_error, src, no, f"第 {no} 行不是 JSON 对象")

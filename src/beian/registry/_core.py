@@ -63,14 +63,19 @@ class Settings:
         return self.database_url or f"sqlite:///{(self.data_dir / 'registry.db').resolve()}"
 
 
-def _key_ring(settings: Settings, has_data: bool) -> KeyRing:
+def _existing_key_ring(settings: Settings) -> KeyRing | None:
+    """The key ring given or kept in the data directory, read before anything is written (a
+    malformed one is a ``ConfigError`` at ``file:line``); ``None`` when there is none yet."""
     if settings.key_file is not None:
         return KeyRing.load(settings.key_file)
     if any(os.environ.get(k) for k in ("BEIAN_KEYS", "BEIAN_KEY", "BEIAN_KEY_FILE")):
         return KeyRing.from_env()
     path = settings.data_dir / "keys.json"
-    if path.exists():
-        return KeyRing.load(path)
+    return KeyRing.load(path) if path.exists() else None
+
+
+def _new_key_ring(settings: Settings, has_data: bool) -> KeyRing:
+    path = settings.data_dir / "keys.json"
     if has_data:  # a new key would silently take the id of the lost one
         raise ConfigError("数据库已有数据，但找不到加密它的密钥文件", where=str(path),
                           fix="请把原密钥文件放回数据目录，或用 --key-file / BEIAN_KEY_FILE 指定；"
@@ -86,12 +91,15 @@ class Core:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.policy = settings.policy
+        ring = _existing_key_ring(settings)
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.engine = make_engine(settings.url, schema=settings.schema)
         migrate(self.engine)
-        with self.engine.connect() as conn:
-            has_data = conn.execute(select(AuditRow.seq).limit(1)).first() is not None
-        self.ring = _key_ring(settings, has_data)
+        if ring is None:
+            with self.engine.connect() as conn:
+                has_data = conn.execute(select(AuditRow.seq).limit(1)).first() is not None
+            ring = _new_key_ring(settings, has_data)
+        self.ring = ring
         self.cipher = FieldCipher(self.ring)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.blobs = BlobStore(settings.data_dir / "blobs", settings.policy.max_file_bytes)

@@ -21,7 +21,6 @@ from beian.assess.importers._import import (
     DatasetMapping,
     import_dataset,
     load_mapping,
-    write_bank_jsonl,
 )
 
 __all__ = [
@@ -37,5 +36,4 @@ __all__ = [
     "importer_names",
     "load_mapping",
     "read_json",
-    "write_bank_jsonl",
 ]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from beian._shared.plugins import PluginRegistry
-from beian.errors import InputError
+from beian.errors import InputError, json_message
 from beian.io import read_text
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -89,4 +89,4 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"不是有效的 JSON：{exc.msg}", where=f"{path}:{exc.lineno}") from None
+        raise InputError(f"不是有效的 JSON：{json_message(exc)}", where=f"{path}:{exc.lineno}") from None

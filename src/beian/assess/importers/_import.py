@@ -9,7 +9,6 @@ as ``child``; ``a|b`` (several risks) takes the first alternative that maps.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,7 +20,7 @@ from beian.assess._bank import _KIND_ALIASES, Kind, Question, normalize_text
 from beian.assess._risknames import match_risk
 from beian.assess.importers._base import RawItem, get_importer
 from beian.errors import InputError
-from beian.io import YamlDocument, atomic_write_text, read_yaml_document
+from beian.io import YamlDocument, read_yaml_document
 from beian.standards import Edition, RiskCode
 
 
@@ -129,7 +128,11 @@ def import_dataset(
     prefix = prefix or mapping.prefix or fmt
     out: list[Question] = []
     unmapped: dict[str, int] = {}
+    empty: list[str] = []
     for raw in read(p, mapping.fields):
+        if not raw.text.strip():
+            empty.append(raw.sid)
+            continue
         spec = mapper(raw)
         if spec == "skip":
             continue
@@ -149,6 +152,13 @@ def import_dataset(
                 where=f"{p}",
             )
         )
+    if empty:
+        raise InputError(
+            f"{len(empty)} 条记录没有题目文字（如 {'、'.join(empty[:3])}），未导入任何题目",
+            where=str(p),
+            fix="检查数据集格式；题目字段名与默认不同时在映射文件 fields: 中写明，"
+            "如 fields: {question: prompt}",
+        )
     if unmapped:
         listing = "、".join(f"{c or '(空)'}（{n} 题）" for c, n in sorted(unmapped.items()))
         raise InputError(
@@ -157,21 +167,3 @@ def import_dataset(
             fix="在映射文件 categories: 中为它们指定风险代码，或列入 skip:",
         )
     return out
-
-
-def write_bank_jsonl(questions: list[Question], target: str | os.PathLike[str]) -> None:
-    lines = []
-    for q in questions:
-        row: dict[str, Any] = {
-            "id": q.id,
-            "kind": q.kind,
-            "risk": q.risk,
-            "question": q.question,
-            "source": q.source,
-        }
-        if q.messages:
-            row["messages"] = [{"role": r, "content": c} for r, c in q.messages]
-        if q.aspect:
-            row["aspect"] = q.aspect
-        lines.append(json.dumps(row, ensure_ascii=False))
-    atomic_write_text(target, "\n".join(lines) + "\n")

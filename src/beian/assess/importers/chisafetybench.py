@@ -40,8 +40,7 @@ def read_chisafetybench(path: Path, fields: dict[str, str]) -> Iterator[RawItem]
     data = read_json(path)
     for i, g in enumerate(data if isinstance(data, list) else [data], start=1):
         if isinstance(g, dict) and "input" in g and "history" in g:
-            if g.get("input"):
-                yield _dialog(g, i, path)
+            yield _dialog(g, i, path)  # without an input: refused by import_dataset
             continue
         if not isinstance(g, dict) or not isinstance(g.get("infos"), list):
             raise InputError(
@@ -50,7 +49,7 @@ def read_chisafetybench(path: Path, fields: dict[str, str]) -> Iterator[RawItem]
             )
         hint = str(g.get("category") or "") or None
         for it in g["infos"]:
-            q = it.get(fields.get("question", "question"))
-            if q:
-                cat = str(it.get(fields.get("category", "category")) or "")
-                yield RawItem(str(it.get("id")), str(q), cat, hint)
+            item = it if isinstance(it, dict) else {}
+            q = item.get(fields.get("question", "question"))  # none: refused by import_dataset
+            cat = str(item.get(fields.get("category", "category")) or "")
+            yield RawItem(str(item.get("id")), str(q or ""), cat, hint)

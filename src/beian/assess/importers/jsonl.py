@@ -13,7 +13,6 @@ from beian.assess.importers._base import RawItem, importer
 def read_jsonl(path: Path, fields: dict[str, str]) -> Iterator[RawItem]:
     for i, it in iter_jsonl(path):
         q = it.get(fields.get("question", "question"))
-        if q:
-            qid = str(it.get(fields.get("id", "id")) or i)
-            cat = str(it.get(fields.get("category", "category")) or "")
-            yield RawItem(qid, str(q), cat, it.get("kind"))
+        qid = str(it.get(fields.get("id", "id")) or i)
+        cat = str(it.get(fields.get("category", "category")) or "")
+        yield RawItem(qid, str(q or ""), cat, it.get("kind"))  # no question: refused later

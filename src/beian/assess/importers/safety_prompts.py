@@ -17,6 +17,5 @@ def read_safety_prompts(path: Path, fields: dict[str, str]) -> Iterator[RawItem]
     for cat, items in data.items():
         for i, it in enumerate(items if isinstance(items, list) else [], start=1):
             q = it.get(fields.get("question", "prompt")) if isinstance(it, dict) else it
-            if q:
-                typ = it.get("type") if isinstance(it, dict) else None
-                yield RawItem(f"{cat}-{i:06d}", str(q), str(typ or cat))
+            typ = it.get("type") if isinstance(it, dict) else None
+            yield RawItem(f"{cat}-{i:06d}", str(q or ""), str(typ or cat))  # no question: refused

@@ -26,7 +26,7 @@ import numpy as np
 from beian.assess.judges._base import REFUSAL_GRADES
 from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
 from beian.assess.judges._refusal_rules import Analysis, analyse
-from beian.errors import InputError
+from beian.errors import InputError, json_message
 from beian.io import atomic_path, atomic_write_text
 
 __all__ = [
@@ -229,7 +229,7 @@ def read_rows(paths: Iterable[str | os.PathLike[str]]) -> list[dict[str, Any]]:
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise InputError(f"JSON 格式错误：{exc.msg}", where=f"{p}:{i}") from None
+                raise InputError(f"JSON 格式错误：{json_message(exc)}", where=f"{p}:{i}") from None
             if row.get("label") not in REFUSAL_GRADES or not isinstance(row.get("answer"), str):
                 raise InputError(
                     "缺少 answer 或 label 不是四级之一",
