@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from beian._shared.workdays import DEFAULT_NOTICE_WORKING_DAYS
+from beian.registry.domain._permissions import REGISTRAR_ROLES, Role
 from beian.registry.domain._states import Deadline
 
 __all__ = ["Policy"]
@@ -31,8 +32,13 @@ class Policy(BaseModel):
     max_compression_ratio: int = Field(100, ge=2, description="材料包内单个文件的压缩比上限")
     objections_per_hour: int = Field(5, ge=1, description="同一来源每小时可提交的异议数")
     max_open_objections: int = Field(50, ge=1, description="一个申请待处理异议的上限")
-    login_max_failures: int = Field(5, ge=1, description="15 分钟内允许的登录失败次数")
-    login_window_seconds: int = Field(900, ge=1)
+    login_max_failures: int = Field(5, ge=1, description="同一用户名连续失败几次后开始延时（同一地址为其 4 倍）")
+    login_base_delay_seconds: float = Field(1.0, gt=0, description="开始延时后的首次等待；此后每失败一次加倍")
+    login_max_delay_seconds: float = Field(900, gt=0, description="单次等待的上限（不会被永久锁定）")
+    login_window_seconds: int = Field(86400, ge=1, description="多久没有失败后清零失败计数")
+    password_min_length: int = Field(12, ge=8, le=64, description="密码最短长度")
+    totp_roles: list[Role] = Field(default_factory=lambda: sorted(REGISTRAR_ROLES),
+                                   description="必须使用动态口令（TOTP）的角色；缺少密钥时拒绝登录")
     session_hours: int = Field(12, ge=1)
     argon2_time_cost: int = Field(3, ge=1, description="argon2id 迭代次数")
     argon2_memory_kib: int = Field(65536, ge=8, description="argon2id 内存（KiB）")
