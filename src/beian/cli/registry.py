@@ -61,7 +61,7 @@ def serve(
     if tick_hours > 0:
         reg.lifecycle.start_scheduler(tick_hours * 3600)
     print_whole(f"数据库：{reg.settings.url.split('@')[-1]}；访问 http://{host}:{port}/ ，"
-                f"API 文档 http://{host}:{port}/docs")
+                f"API 规范（OpenAPI）http://{host}:{port}/openapi.json")
     uvicorn.run(create_app(reg), host=host, port=port, log_level="info",
                 proxy_headers=bool(trusted_proxies), forwarded_allow_ips=trusted_proxies or None)
 

@@ -22,7 +22,7 @@ from beian.errors import ConfigError
 from beian.registry._audit import append_audit
 from beian.registry._auth import Actor
 from beian.registry._errors import Forbidden, NotFound
-from beian.registry._storage import BlobStore
+from beian.registry._storage import BlobStore, private_dir, private_file
 from beian.registry.db import Application, AuditRow, CalendarYear, make_engine, migrate
 from beian.registry.domain import (
     OrgKind,
@@ -86,7 +86,9 @@ class Core:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.policy = settings.policy
-        settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(settings.data_dir)
+        if settings.database_url is None:  # our own SQLite file: owner only
+            private_file(settings.data_dir / "registry.db")
         self.engine = make_engine(settings.url, schema=settings.schema)
         migrate(self.engine)
         with self.engine.connect() as conn:
@@ -95,6 +97,9 @@ class Core:
         self.cipher = FieldCipher(self.ring)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.blobs = BlobStore(settings.data_dir / "blobs", settings.policy.max_file_bytes)
+        # owner only, also for blobs written before 0600/0700 were the rule
+        for d in (self.blobs.root, *(p for p in self.blobs.root.glob("??") if p.is_dir())):
+            private_dir(d)
 
     def close(self) -> None:
         self.engine.dispose()

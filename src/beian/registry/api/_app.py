@@ -24,9 +24,11 @@ _CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 
 
 
 def create_app(registry: Registry, *, web: bool = True) -> FastAPI:
+    # No Swagger UI or ReDoc: FastAPI loads them from a CDN. The spec is /openapi.json.
     app = FastAPI(title="beian 备案登记系统 API", version=__version__,
                   description="生成式人工智能服务备案登记系统的 REST API。"
-                              "认证：`Authorization: Bearer <token>`（POST /api/v1/auth/login 获取）。")
+                              "认证：`Authorization: Bearer <token>`（POST /api/v1/auth/login 获取）。",
+                  docs_url=None, redoc_url=None)
     app.state.registry = registry
 
     @app.exception_handler(BeianError)
@@ -60,8 +62,10 @@ def create_app(registry: Registry, *, web: bool = True) -> FastAPI:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith(("/docs", "/redoc")):
-            response.headers.setdefault("Content-Security-Policy", _CSP)
+        response.headers.setdefault("Content-Security-Policy", _CSP)
+        if not request.url.path.startswith("/static/"):
+            # pages and answers carry ID numbers, phones, secrets: no copy in any cache
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     app.add_middleware(RequestLimits, registry=registry)
