@@ -55,6 +55,8 @@ MATRIX: dict[str, tuple[set[str], str, Req]] = {
         {"applicant", "reviewer", "approver"}, "submitted", lambda c: {}),
     "GET /api/v1/applications/{app_id}/objections": (REGISTRAR_IN_SCOPE, "submitted",
                                                      lambda c: {}),
+    "POST /api/v1/applications/{app_id}/objections/{objection_id}/screen": (
+        {"reviewer"}, "notice", lambda c: {"json": {"accept": False, "note": "与本申请无关"}}),
     "POST /api/v1/applications/{app_id}/actions/{action}": (
         {"reviewer"}, "submitted", lambda c: {"json": {"note": ""}}),
     "GET /api/v1/public/notices": (EVERYONE, "notice", lambda c: {}),
@@ -99,10 +101,11 @@ def _prepare(world: World, tmp_path: Path, state: str, n: int) -> dict[str, Any]
             reg.applications.set_check(a["reviewer"], pid, c["id"], "ok", "")
         reg.lifecycle.act(a["reviewer"], pid, "recommend", "同意")
         reg.lifecycle.act(a["approver"], pid, "publish_notice", today=dt.date(2025, 9, 26))
+    objection = reg.lifecycle.object(pid, "公众", f"理由{n}") if state == "notice" else 1
     checklist = reg.applications.checklist(a["reviewer"], pid)
     victim = reg.accounts.create_user(f"victim{n}", "applicant", a["applicant"].org_id)
     return {"app_id": pid, "zip": z, "n": n, "item_id": checklist[0]["id"],
-            "username": victim.username,
+            "username": victim.username, "objection_id": objection,
             "sha256": reg.applications.materials(a["reviewer"], pid)[0]["sha256"], "action": "start_review",
             "org_id": a["applicant"].org_id}
 

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from beian.errors import InputError
+from beian.registry import Forbidden
 from beian.registry._public import csv_safe
 from beian.registry.api import create_app
 from beian.registry.domain import OrgKind, canonical_province
@@ -69,12 +70,16 @@ def test_filed_csv_has_no_formula(world: World, tmp_path: Path) -> None:
 
 def test_objector_is_hidden_from_the_applicant(world: World, tmp_path: Path) -> None:
     pid = _in_notice(world, tmp_path)
-    world.reg.lifecycle.object(pid, "张三", "我的理由与电话 13800138000")
-    ev = world.reg.applications.events(world.actors["applicant"], pid)[-1]
-    assert ev["action"] == "raise_objection" and ev["actor"] == "公众"
-    assert "13800138000" not in json.dumps(ev, ensure_ascii=False, default=str)
-    full = world.reg.applications.events(world.actors["reviewer"], pid)[-1]
-    assert full["actor"] == "公众：张三" and "13800138000" in full["note"]
+    oid = world.reg.lifecycle.object(pid, "张三", "我的理由与电话 13800138000")
+    world.reg.lifecycle.screen_objection(world.actors["reviewer"], pid, oid, True, "受理")
+    events = world.reg.applications.events(world.actors["applicant"], pid)
+    assert "13800138000" not in json.dumps(events, ensure_ascii=False, default=str)
+    assert "张三" not in json.dumps(events, ensure_ascii=False, default=str)
+    assert events[-1]["action"] == "accept_objection"
+    with pytest.raises(Forbidden):
+        world.reg.applications.objections(world.actors["applicant"], pid)
+    full = world.reg.applications.objections(world.actors["reviewer"], pid)
+    assert full[0]["name"] == "张三" and "13800138000" in full[0]["text"]
 
 
 def test_objections_deduped_and_rate_limited(any_world: World, tmp_path: Path) -> None:

@@ -57,4 +57,4 @@ def test_no_server_errors(api_world: tuple[World, dict[str, Any]]) -> None:
 
         run()
         ran.append(f"{op.method.upper()} {op.path}")
-    assert len(ran) == 32  # every operation but the two that end the callers' sessions
+    assert len(ran) == 33  # every operation but the two that end the callers' sessions

@@ -13,6 +13,7 @@ from beian.findings import Severity
 from beian.registry._auth import Actor
 from beian.registry._core import SENSITIVE_FIELDS, Core
 from beian.registry._errors import Conflict, Forbidden, NotFound
+from beian.registry._objections import OBJECTION_LABELS
 from beian.registry._package import Package, read_package
 from beian.registry.db import (
     Application,
@@ -207,7 +208,7 @@ class Applications:
                 {"action": t.action, "label": t.label, "note_required": t.note_required,
                  "materials_required": t.materials_required}
                 for t in actions_from(Kind(app.kind), State(app.state))
-                if not t.system and not t.public and actor.can(t.perm)]
+                if not (t.system or t.public or t.screening) and actor.can(t.perm)]
             return view
 
     def contact(self, actor: Actor, public_id: str) -> dict[str, str | None]:
@@ -279,6 +280,7 @@ class Applications:
             if not actor.can(Perm.READ_ALL):
                 raise Forbidden("只有网信部门可以查看异议", fix="请用审核员账号登录")
             return [{"id": o.id, "at": o.at, "name": o.name, "text": o.text, "status": o.status,
+                     "status_label": OBJECTION_LABELS.get(o.status, o.status),
                      "decision_note": o.decision_note}
                     for o in db.scalars(select(Objection).where(
                         Objection.application_id == app.id).order_by(Objection.id))]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import logging
 import threading
 from typing import Any
@@ -17,7 +15,8 @@ from beian.errors import BeianError, InputError
 from beian.registry._audit import write_checkpoint
 from beian.registry._auth import Actor
 from beian.registry._core import Core
-from beian.registry._errors import Conflict, Forbidden, NotFound, TooMany
+from beian.registry._errors import Conflict, Forbidden
+from beian.registry._objections import UNSETTLED, ObjectionDesk
 from beian.registry.db import (
     Application,
     ChecklistItem,
@@ -69,6 +68,7 @@ class Lifecycle:
 
     def __init__(self, core: Core) -> None:
         self._core = core
+        self._objections = ObjectionDesk(core, self._transition)
 
     def _check_actor(self, app: Application, tr: Transition, actor: Actor | None) -> None:
         if tr.public or (actor is None and tr.system):
@@ -105,9 +105,9 @@ class Lifecycle:
                 raise Conflict("公示期尚未届满", where=str(app.notice_end),
                                fix="公示期满后的下一日由调度程序或 `beian registry tick` 办理")
             pending = db.scalar(select(func.count()).select_from(Objection).where(
-                Objection.application_id == app.id, Objection.status == "open"))
+                Objection.application_id == app.id, Objection.status.in_(UNSETTLED)))
             if pending:
-                raise Conflict("还有未处理的异议", fix="请先处理异议")
+                raise Conflict("还有未甄别或未处理的异议", fix="请审核员先甄别异议（受理或不予受理）")
 
     def _enter(self, db: Session, app: Application, tr: Transition, today: dt.date,
                note: str) -> None:
@@ -160,7 +160,7 @@ class Lifecycle:
     def act(self, actor: Actor, public_id: str, action: str, note: str = "",
             today: dt.date | None = None) -> dict[str, Any]:
         """Take one step of the lifecycle as ``actor``."""
-        perms = {t.perm for t in TRANSITIONS if t.action == action}
+        perms = {t.perm for t in TRANSITIONS if t.action == action and not t.screening}
         if not perms or not any(actor.can(p) for p in perms):
             raise Forbidden(f"无权执行 {action}", where=action, fix="请用有相应权限的账号")
         with self._core.tx() as db:
@@ -173,59 +173,16 @@ class Lifecycle:
 
     def object(self, public_id: str, name: str, text: str, contact: str | None = None,
                today: dt.date | None = None, source: str = "") -> int:
-        """A member of the public raises an objection during the public notice.
+        """A member of the public raises an objection during the public notice. It waits for
+        a reviewer (待甄别) and changes nothing by itself; see :meth:`screen_objection`."""
+        return self._objections.raise_(public_id, name, text, contact, source)
 
-        The same objection twice is recorded once; ``source`` (the sender's address, stored
-        only as a keyed hash) may raise a few per hour. Only the first open objection moves
-        the application to 异议待处理; later ones wait for the reviewer's decision."""
-        name, text = name.strip(), text.strip()
-        if not text or not name:
-            raise InputError("异议须写明姓名（或单位）和理由", where="text", fix="请补全后再提交")
-        if len(name) > 80 or len(text) > 5000 or len(contact or "") > 200:
-            raise InputError("异议内容过长", where="text", fix="姓名 80 字、理由 5000 字、联系方式 200 字以内")
-        with self._core.tx() as db:
-            app = db.scalar(select(Application).where(Application.public_id == public_id)
-                            .with_for_update(of=Application))
-            notice = (State.IN_PUBLIC_NOTICE, State.OBJECTION_RAISED, State.OBJECTION_REVIEW)
-            if app is None or app.state not in notice:
-                raise NotFound("该申请不在公示期", where=public_id, fix="请从公示列表选择")
-            same = db.scalar(select(Objection.id).where(
-                Objection.application_id == app.id, Objection.name == name,
-                Objection.text == text))
-            if same is not None:
-                return int(same)
-            tag = self._source_tag(source)
-            self._check_objection_rate(db, app.id, tag)
-            o = Objection(application_id=app.id, name=name, text=text, source=tag,
-                          contact=self._core.seal(public_id, "objection", contact))
-            db.add(o)
-            db.flush()
-            if app.state == State.IN_PUBLIC_NOTICE:
-                self._transition(db, app, "raise_objection", None, text,
-                                 today or dt.date.today(), actor_name=f"公众：{o.name}")
-            else:
-                self._core.audit(db, f"公众：{o.name}", "objection.add", f"app:{public_id}")
-            return o.id
-
-    def _source_tag(self, source: str) -> str:
-        if not source:
-            return ""
-        key = self._core.ring.key(self._core.ring.active)
-        return hmac.new(key, f"objection-source|{source}".encode(), hashlib.sha256).hexdigest()
-
-    def _check_objection_rate(self, db: Session, app_id: int, tag: str) -> None:
-        policy = self._core.policy
-        open_n = db.scalar(select(func.count()).select_from(Objection).where(
-            Objection.application_id == app_id, Objection.status == "open")) or 0
-        if open_n >= policy.max_open_objections:
-            raise TooMany("该申请待处理的异议已达上限", fix="请等待审核员处理后再提交")
-        if not tag:
-            return
-        since = utcnow() - dt.timedelta(hours=1)
-        recent = db.scalar(select(func.count()).select_from(Objection).where(
-            Objection.source == tag, Objection.at >= since)) or 0
-        if recent >= policy.objections_per_hour:
-            raise TooMany("提交异议过于频繁", fix="请一小时后再试")
+    def screen_objection(self, actor: Actor, public_id: str, objection_id: int, accept: bool,
+                         note: str, today: dt.date | None = None) -> dict[str, Any]:
+        """A reviewer accepts an objection (review reopens: 异议复核中) or declines it (不予受理,
+        the notice runs on). Returns the objection's new status and the application's state."""
+        return self._objections.screen(actor, public_id, objection_id, accept, note,
+                                       today or dt.date.today())
 
     def tick(self, today: dt.date | None = None, actor: Actor | None = None) -> list[dict[str, Any]]:
         """Process deadlines as of ``today``: file applications whose notice ended, withdraw
@@ -256,6 +213,10 @@ class Lifecycle:
 
     def _file_one(self, db: Session, app: Application, today: dt.date) -> dict[str, Any]:
         public_id = app.public_id
+        waiting = db.scalar(select(func.count()).select_from(Objection).where(
+            Objection.application_id == app.id, Objection.status.in_(UNSETTLED))) or 0
+        if waiting:  # held until a reviewer has screened them; nobody else can hold it longer
+            return {"id": public_id, "action": "held", "objections": waiting}
         try:
             with db.begin_nested():
                 r = self._transition(db, app, "file", None, "公示期满，无未处理异议", today,

@@ -26,6 +26,7 @@ from beian.registry.api._schemas import (
     PasswordIn,
     PublicOut,
     ResetIn,
+    ScreenIn,
     TickIn,
     UserIn,
 )
@@ -40,7 +41,7 @@ Sha = Annotated[str, Path(pattern="^[0-9a-f]{64}$")]
 ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Username = Annotated[str, Path(min_length=1, max_length=80, description="用户名")]
 ActionName = StrEnum(  # type: ignore[misc]
-    "ActionName", {t.action: t.action for t in TRANSITIONS if not t.public})
+    "ActionName", {t.action: t.action for t in TRANSITIONS if not (t.public or t.screening)})
 
 
 def _me(actor: Actor) -> Me:
@@ -173,6 +174,13 @@ def contact(app_id: AppId, actor: CurrentActor, reg: Reg) -> dict[str, str | Non
 @router.get("/applications/{app_id}/objections", tags=["审核"], summary="异议列表")
 def objections(app_id: AppId, actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
     return reg.applications.objections(actor, app_id)
+
+
+@router.post("/applications/{app_id}/objections/{objection_id}/screen", tags=["审核"],
+             summary="甄别异议：受理（转入异议复核）或不予受理（继续公示）")
+def screen_objection(app_id: AppId, objection_id: ItemId, body: ScreenIn, actor: CurrentActor,
+                     reg: Reg) -> dict[str, Any]:
+    return reg.lifecycle.screen_objection(actor, app_id, objection_id, body.accept, body.note)
 
 
 @router.post("/applications/{app_id}/actions/{action}", tags=["审核"], summary="执行流转操作")

@@ -20,6 +20,7 @@ __all__ = [
     "PasswordIn",
     "PublicOut",
     "ResetIn",
+    "ScreenIn",
     "TickIn",
     "UserIn",
 ]
@@ -67,6 +68,11 @@ class ActionIn(BaseModel):
 class CheckIn(BaseModel):
     status: str = Field(pattern="^(open|ok|issue)$")
     note: str = Field("", max_length=5000)
+
+
+class ScreenIn(BaseModel):
+    accept: bool = Field(description="true 受理（转入异议复核）；false 不予受理")
+    note: str = Field(min_length=1, max_length=5000, description="理由")
 
 
 class ObjectionIn(BaseModel):

@@ -92,7 +92,8 @@ class Transition:
     materials_required: bool = False
     starts: Deadline | None = None  # deadline set when entering the target state
     system: bool = False  # run by the scheduler (`registry tick`), not offered as a button
-    public: bool = False  # may be taken by anyone (the public objection)
+    public: bool = False  # may be taken by anyone
+    screening: bool = False  # taken by accepting one objection (not a button of its own)
 
 
 _F = frozenset({Kind.FILING})
@@ -120,8 +121,11 @@ TRANSITIONS: tuple[Transition, ...] = (
        note_required=True, kinds=_F),
     _t("publish_notice", "发布公示", {_S.APPROVED_FOR_NOTICE}, _S.IN_PUBLIC_NOTICE, Perm.APPROVE,
        starts=Deadline.NOTICE, kinds=_F),
-    _t("raise_objection", "提出异议", {_S.IN_PUBLIC_NOTICE}, _S.OBJECTION_RAISED, Perm.OBJECT,
-       note_required=True, public=True, kinds=_F),
+    # A public objection waits in a queue (待甄别) and changes nothing by itself; a reviewer
+    # accepts it (only then does review reopen) or declines it as unfounded or abusive.
+    _t("accept_objection", "受理异议，转入复核", {_S.IN_PUBLIC_NOTICE}, _S.OBJECTION_REVIEW,
+       Perm.REVIEW, note_required=True, screening=True, kinds=_F),
+    # OBJECTION_RAISED: objections raised before the queue existed (they moved the state)
     _t("start_objection_review", "受理异议", {_S.OBJECTION_RAISED}, _S.OBJECTION_REVIEW,
        Perm.REVIEW, kinds=_F),
     _t("dismiss_objection", "驳回异议，继续公示", {_S.OBJECTION_REVIEW}, _S.IN_PUBLIC_NOTICE,

@@ -249,6 +249,7 @@ def application(app_id: str, request: Request, reg: Reg) -> HTMLResponse:
         materials=apps.materials(actor, app_id), events=apps.events(actor, app_id),
         objections=apps.objections(actor, app_id) if actor.can(Perm.READ_ALL) else None,
         can_check=actor.can(Perm.REVIEW) and a["state"] == "under_review",
+        can_screen=actor.can(Perm.REVIEW),
         aspects=_ASPECTS, sources=_SOURCES, statuses=_STATUSES, state_labels=STATE_LABELS,
         labels={t.action: t.label for t in TRANSITIONS})
 
@@ -276,6 +277,16 @@ def materials(app_id: str, request: Request, reg: Reg, csrf: Csrf,
     got = [(f.filename or "file", f.file.read(reg.policy.max_file_bytes + 1)) for f in files]
     rnd = reg.applications.add_materials(actor, app_id, got)
     return back(request, f"/applications/{app_id}", f"已上传第 {rnd} 轮材料 {len(got)} 个。")
+
+
+@router.post("/applications/{app_id}/objections/{objection_id}")
+def screen(app_id: str, objection_id: int, request: Request, reg: Reg, csrf: Csrf,
+           decision: Annotated[str, Form(pattern="^(accept|reject)$")],
+           note: Annotated[str, Form(min_length=1, max_length=5000)]) -> RedirectResponse:
+    actor = signed_in(request, csrf)
+    r = reg.lifecycle.screen_objection(actor, app_id, objection_id, decision == "accept", note)
+    what = "已受理，转入异议复核" if r["status"] == "open" else "不予受理，公示继续"
+    return back(request, f"/applications/{app_id}", f"异议{what}。")
 
 
 @router.post("/applications/{app_id}/checklist/{item_id}")
