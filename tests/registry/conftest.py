@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -131,6 +132,19 @@ def populate(reg: Registry) -> World:
         nu = reg.accounts.create_user(name, role, orgs[org], password=PASSWORD)
         users[name] = (PASSWORD, nu.totp_secret)
     return World(reg, users, {name: reg.accounts.actor(name) for name in PEOPLE})
+
+
+def in_notice(world: World, tmp_path: Path, **kw: Any) -> str:
+    """An application of the applicant, reviewed and in public notice from 2025-09-26."""
+    a, reg = world.actors, world.reg
+    pid = reg.applications.create(a["applicant"], zip_dir(write_package(tmp_path / "p", **kw)))
+    reg.lifecycle.act(a["applicant"], pid, "submit")
+    reg.lifecycle.act(a["reviewer"], pid, "start_review")
+    for c in reg.applications.checklist(a["reviewer"], pid):
+        reg.applications.set_check(a["reviewer"], pid, c["id"], "ok")
+    reg.lifecycle.act(a["reviewer"], pid, "recommend", "同意公示")
+    reg.lifecycle.act(a["approver"], pid, "publish_notice", today=dt.date(2025, 9, 26))
+    return pid
 
 
 @pytest.fixture

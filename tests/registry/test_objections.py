@@ -12,21 +12,9 @@ from fastapi.testclient import TestClient
 from beian.errors import InputError
 from beian.registry import Conflict, Forbidden, RegistryError
 from beian.registry.api import create_app
-from tests.registry.conftest import World, write_package, zip_dir
+from tests.registry.conftest import World, in_notice
 
 D = dt.date
-
-
-def _in_notice(world: World, tmp_path: Path) -> str:
-    a, reg = world.actors, world.reg
-    pid = reg.applications.create(a["applicant"], zip_dir(write_package(tmp_path / "p")))
-    reg.lifecycle.act(a["applicant"], pid, "submit")
-    reg.lifecycle.act(a["reviewer"], pid, "start_review")
-    for c in reg.applications.checklist(a["reviewer"], pid):
-        reg.applications.set_check(a["reviewer"], pid, c["id"], "ok")
-    reg.lifecycle.act(a["reviewer"], pid, "recommend", "同意公示")
-    reg.lifecycle.act(a["approver"], pid, "publish_notice", today=D(2025, 9, 26))
-    return pid
 
 
 def _state(world: World, pid: str) -> str:
@@ -36,7 +24,7 @@ def _state(world: World, pid: str) -> str:
 def test_a_flood_of_objections_changes_nothing_until_screened(any_world: World,
                                                               tmp_path: Path) -> None:
     reg, reviewer = any_world.reg, any_world.actors["reviewer"]
-    pid = _in_notice(any_world, tmp_path)
+    pid = in_notice(any_world, tmp_path)
     ids = [reg.lifecycle.object(pid, f"匿名{i}", f"反对{i}", source=f"192.0.2.{i}")
            for i in range(40)]
     assert _state(any_world, pid) == "in_public_notice"  # not one reopened review
@@ -52,7 +40,7 @@ def test_a_flood_of_objections_changes_nothing_until_screened(any_world: World,
 
 def test_only_an_accepted_objection_reopens_review(world: World, tmp_path: Path) -> None:
     reg, a = world.reg, world.actors
-    pid = _in_notice(world, tmp_path)
+    pid = in_notice(world, tmp_path)
     first = reg.lifecycle.object(pid, "张三", "训练语料来源存疑")
     second = reg.lifecycle.object(pid, "李四", "同上")
     r = reg.lifecycle.screen_objection(a["reviewer"], pid, first, True, "涉及语料来源")
@@ -71,7 +59,7 @@ def test_only_an_accepted_objection_reopens_review(world: World, tmp_path: Path)
 @pytest.mark.parametrize("who", ["applicant", "approver", "inspector", "sh_reviewer"])
 def test_only_a_reviewer_of_the_province_screens(world: World, tmp_path: Path,
                                                  who: str) -> None:
-    pid = _in_notice(world, tmp_path)
+    pid = in_notice(world, tmp_path)
     oid = world.reg.lifecycle.object(pid, "张三", "理由")
     with pytest.raises(RegistryError) as exc:
         world.reg.lifecycle.screen_objection(world.actors[who], pid, oid, True, "受理")
@@ -81,7 +69,7 @@ def test_only_a_reviewer_of_the_province_screens(world: World, tmp_path: Path,
 
 def test_screening_needs_a_reason_and_is_not_a_plain_action(world: World,
                                                             tmp_path: Path) -> None:
-    pid = _in_notice(world, tmp_path)
+    pid = in_notice(world, tmp_path)
     oid = world.reg.lifecycle.object(pid, "张三", "理由")
     with pytest.raises(InputError):
         world.reg.lifecycle.screen_objection(world.actors["reviewer"], pid, oid, False, " ")
@@ -92,7 +80,7 @@ def test_screening_needs_a_reason_and_is_not_a_plain_action(world: World,
 
 
 def test_screening_over_the_api(world: World, tmp_path: Path) -> None:
-    pid = _in_notice(world, tmp_path)
+    pid = in_notice(world, tmp_path)
     client = TestClient(create_app(world.reg))
     r = client.post(f"/api/v1/public/notices/{pid}/objections",
                     json={"name": "张三", "text": "理由"})
