@@ -119,7 +119,7 @@ class Accounts:
 
     def list_users(self, actor: Actor | None = None) -> list[dict[str, object]]:
         _admin(actor, "查看用户")
-        with self._core.tx() as db:
+        with self._core.read() as db:
             return [{"username": u.username, "display_name": u.display_name, "role": u.role,
                      "org": u.org.name, "org_id": u.org_id, "active": u.active,
                      "must_change": u.must_change_password, "totp": bool(u.totp_secret)}
@@ -127,7 +127,7 @@ class Accounts:
 
     def list_orgs(self, actor: Actor | None = None) -> list[dict[str, object]]:
         _admin(actor, "查看机构")
-        with self._core.tx() as db:
+        with self._core.read() as db:
             return [{"id": o.id, "name": o.name, "kind": o.kind, "province": o.province,
                      "uscc": o.uscc} for o in db.scalars(select(Organization).order_by(Organization.id))]
 
@@ -214,14 +214,14 @@ class Accounts:
 
     def actor(self, username: str) -> Actor:
         """The actor for a user name, without a login (for trusted local tools and tests)."""
-        with self._core.tx() as db:
+        with self._core.read() as db:
             user = db.scalar(select(User).where(User.username == username))
             if user is None:
                 raise InputError("用户不存在", where=username, fix="请检查用户名")
             return Actor.of(user)
 
     def actor_for(self, token: str) -> Actor | None:
-        with self._core.tx() as db:
+        with self._core.read() as db:
             found = session_user(db, token)
             return Actor.of(*found) if found else None
 

@@ -49,7 +49,7 @@ class Administration:
         """The schedules loaded by administrators (years chinesecalendar does not cover)."""
         if actor is not None and not actor.can(Perm.ADMIN):
             raise Forbidden("只有管理员可以查看节假日安排", fix="请用管理员账号")
-        with self._core.tx() as db:
+        with self._core.read() as db:
             out: list[dict[str, object]] = []
             for r in db.scalars(select(CalendarYear).order_by(CalendarYear.year)):
                 data = json.loads(r.data)

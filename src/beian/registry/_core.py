@@ -96,6 +96,8 @@ class Core:
         self.ring = _key_ring(settings, has_data)
         self.cipher = FieldCipher(self.ring)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(self.engine.execution_options(beian_read=True),
+                                     expire_on_commit=False)
         self.blobs = BlobStore(settings.data_dir / "blobs", settings.policy.max_file_bytes)
         # owner only, also for blobs written before 0600/0700 were the rule
         for d in (self.blobs.root, *(p for p in self.blobs.root.glob("??") if p.is_dir())):
@@ -107,6 +109,12 @@ class Core:
     @contextmanager
     def tx(self) -> Iterator[Session]:
         with self._sessions.begin() as db:
+            yield db
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction that only reads (on SQLite it does not take the write lock)."""
+        with self._readers.begin() as db:
             yield db
 
     def audit(self, db: Session, actor: Actor | str | None, action: str, target: str, /,

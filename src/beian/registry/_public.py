@@ -44,12 +44,12 @@ class PublicLists:
         self._core = core
 
     def notices(self) -> list[dict[str, Any]]:
-        with self._core.tx() as db:
+        with self._core.read() as db:
             stmt = select(Application).where(Application.state.in_([s.value for s in _NOTICE]))
             return [_public(a) for a in db.scalars(stmt.order_by(Application.notice_start))]
 
     def notice(self, public_id: str) -> dict[str, Any]:
-        with self._core.tx() as db:
+        with self._core.read() as db:
             app = db.scalar(select(Application).where(
                 Application.public_id == public_id,
                 Application.state.in_([s.value for s in _NOTICE])))
@@ -61,7 +61,7 @@ class PublicLists:
             return view
 
     def filed(self) -> list[dict[str, Any]]:
-        with self._core.tx() as db:
+        with self._core.read() as db:
             stmt = select(Application).where(Application.kind == Kind.FILING.value,
                                              Application.state.in_([s.value for s in _LIVE]))
             return [_public(a) for a in db.scalars(stmt.order_by(Application.filed_on,

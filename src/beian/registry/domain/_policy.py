@@ -28,6 +28,8 @@ class Policy(BaseModel):
     max_package_bytes: int = Field(200 * 1024 * 1024, ge=1024, description="材料包大小上限")
     max_request_bytes: int = Field(1024 * 1024, ge=1024, description="上传以外的请求体上限")
     max_concurrent_uploads: int = Field(4, ge=1, description="同时读取的上传数")
+    upload_wait_seconds: float = Field(10, ge=0, le=300,
+                                       description="上传排队等待的最长时间；超时答 503（此前不读请求体）")
     max_package_entries: int = Field(200, ge=4, description="材料包内文件数上限")
     max_compression_ratio: int = Field(100, ge=2, description="材料包内单个文件的压缩比上限")
     objections_per_hour: int = Field(5, ge=1, description="同一来源每小时可提交的异议数")
