@@ -207,7 +207,7 @@ class Applications:
             view["actions"] = [
                 {"action": t.action, "label": t.label, "note_required": t.note_required,
                  "materials_required": t.materials_required}
-                for t in actions_from(Kind(app.kind), State(app.state))
+                for t in actions_from(Kind(app.kind), State(app.state), self._core.policy.process)
                 if not (t.system or t.public or t.screening) and actor.can(t.perm)]
             return view
 

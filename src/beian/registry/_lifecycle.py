@@ -80,6 +80,9 @@ class Lifecycle:
             raise Forbidden("只能操作本单位的申请", where=app.public_id, fix="请用本单位账号")
         if tr.perm is not Perm.APPLY and actor.org_kind is OrgKind.PROVIDER:
             raise Forbidden("服务提供者不能执行审核操作", where=tr.action, fix="请用网信部门账号")
+        if tr.national and actor.org_kind is not OrgKind.NATIONAL:
+            raise Forbidden(f"“{tr.label}”由国家网信部门办理", where=tr.action,
+                            fix="请用国家网信部门的审批人账号")
 
     def _check_guards(self, db: Session, app: Application, tr: Transition, note: str,
                       today: dt.date) -> None:
@@ -94,7 +97,7 @@ class Lifecycle:
             if not db.scalar(q):
                 raise InputError(f"“{tr.label}”须附材料", where="files",
                                  fix="请先上传本次提交的材料")
-        if tr.action in ("recommend", "approve_registration"):
+        if tr.action in ("recommend", "approve_registration", "recommend_national"):
             open_items = db.scalar(select(func.count()).select_from(ChecklistItem).where(
                 ChecklistItem.application_id == app.id, ChecklistItem.status != "ok"))
             if open_items:
@@ -119,7 +122,7 @@ class Lifecycle:
                 app.notice_end = due
             else:
                 setattr(app, tr.starts.value, due)
-        if tr.action in ("file", "approve_registration"):
+        if tr.action in ("file", "approve_registration", "approve_national"):
             key = serial_key(app.province, today)
             serial = next_serial(db, f"{app.kind}:{key}")
             make = filing_number if app.kind == Kind.FILING else registration_number
@@ -134,7 +137,7 @@ class Lifecycle:
 
     def _transition(self, db: Session, app: Application, action: str, actor: Actor | None,
                     note: str, today: dt.date, actor_name: str | None = None) -> dict[str, Any]:
-        tr = transition_for(action, Kind(app.kind), State(app.state))
+        tr = transition_for(action, Kind(app.kind), State(app.state), self._core.policy.process)
         if tr is None:
             raise Conflict(f"当前状态（{State(app.state).label}）不能执行 {action}",
                            where=app.public_id, fix="请刷新后按页面提供的操作进行")
@@ -158,18 +161,40 @@ class Lifecycle:
                 "number": app.number, "materials_sha256": ev.materials_sha256}
 
     def act(self, actor: Actor, public_id: str, action: str, note: str = "",
-            today: dt.date | None = None) -> dict[str, Any]:
-        """Take one step of the lifecycle as ``actor``."""
+            today: dt.date | None = None, effective: dt.date | None = None) -> dict[str, Any]:
+        """Take one step of the lifecycle as ``actor``. ``effective``: for a change or a
+        cancellation, the day the change happened or the service ended; the note then says
+        whether it was reported within its period (10 / 20 working days)."""
         perms = {t.perm for t in TRANSITIONS if t.action == action and not t.screening}
         if not perms or not any(actor.can(p) for p in perms):
             raise Forbidden(f"无权执行 {action}", where=action, fix="请用有相应权限的账号")
+        today = today or dt.date.today()
         with self._core.tx() as db:
+            if effective is not None:
+                note = self._reported(db, action, effective, today, note)
             app = self._core.load_app(db, actor, public_id)
             # lock the row and re-read it: a decision taken meanwhile must be seen
             q = (select(Application).where(Application.id == app.id)
                  .with_for_update(of=Application).execution_options(populate_existing=True))
             app = db.scalars(q).one()
-            return self._transition(db, app, action, actor, note, today or dt.date.today())
+            return self._transition(db, app, action, actor, note, today)
+
+    def _reported(self, db: Session, action: str, effective: dt.date, today: dt.date,
+                  note: str) -> str:
+        """The note with the reporting period of a change or cancellation and whether it was
+        kept (the CAC's periods for algorithm filings: 变更 10, 注销 20 working days)."""
+        days = {"request_change": self._core.policy.change_report_working_days,
+                "deregister": self._core.policy.deregister_working_days}.get(action)
+        if days is None:
+            raise InputError("只有申请变更与申请注销可以写发生日期", where="effective",
+                             fix="其他操作不填 effective")
+        if effective > today:
+            raise InputError(f"发生日期 {effective} 晚于今天", where="effective",
+                             fix="写变更发生或停止服务的实际日期")
+        due = self._core.calendar(db).add_working_days(effective, days)
+        what = "变更发生于" if action == "request_change" else "停止服务于"
+        kept = "按期办理" if today <= due else f"逾期办理（应于 {due} 前）"
+        return f"{note.strip()}（{what} {effective}，期限 {days} 个工作日至 {due}，{kept}）"
 
     def object(self, public_id: str, name: str, text: str, contact: str | None = None,
                today: dt.date | None = None, source: str = "") -> int:

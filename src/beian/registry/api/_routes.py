@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -186,7 +187,8 @@ def screen_objection(app_id: AppId, objection_id: ItemId, body: ScreenIn, actor:
 @router.post("/applications/{app_id}/actions/{action}", tags=["审核"], summary="执行流转操作")
 def act(app_id: AppId, action: ActionName, body: ActionIn, actor: CurrentActor,
         reg: Reg) -> dict[str, Any]:
-    return reg.lifecycle.act(actor, app_id, str(action.value), body.note)
+    return reg.lifecycle.act(actor, app_id, str(action.value), body.note,
+                             effective=body.effective)
 
 
 # --- the public ----------------------------------------------------------------------------
@@ -208,15 +210,15 @@ def raise_objection(app_id: AppId, body: ObjectionIn, request: Request,
                                        source=_ip(request))}
 
 
-@router.get("/public/filed", tags=["公示"], summary="已备案服务列表")
-def filed(reg: Reg) -> list[PublicOut]:
-    return [PublicOut(**n) for n in reg.public.filed()]
+@router.get("/public/filed", tags=["公示"], summary="已备案服务列表（可按备案日期取一批）")
+def filed(reg: Reg, since: dt.date | None = None, until: dt.date | None = None) -> list[PublicOut]:
+    return [PublicOut(**n) for n in reg.public.filed(since, until)]
 
 
-@router.get("/public/filed.csv", tags=["公示"], summary="已备案服务列表（CSV）",
+@router.get("/public/filed.csv", tags=["公示"], summary="已备案服务列表（CSV，可按备案日期取一批）",
             response_class=Response)
-def filed_csv(reg: Reg) -> Response:
-    return Response(reg.public.filed_csv(), media_type="text/csv; charset=utf-8", headers={
+def filed_csv(reg: Reg, since: dt.date | None = None, until: dt.date | None = None) -> Response:
+    return Response(reg.public.filed_csv(since, until), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": "attachment; filename=filed.csv"})
 
 

@@ -63,6 +63,7 @@ class ResetIn(BaseModel):
 
 class ActionIn(BaseModel):
     note: str = Field("", max_length=5000)
+    effective: dt.date | None = Field(None, description="申请变更、申请注销：变更发生或停止服务的日期")
 
 
 class CheckIn(BaseModel):

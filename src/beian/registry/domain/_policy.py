@@ -1,7 +1,10 @@
-"""Registry policy: deadline lengths in working days and upload limits.
+"""Registry policy: the process, deadline lengths in working days, limits, accounts.
 
-The 7-working-day public notice comes from the seed process (standards.md §4); the other
-periods are the office's own policy. All are overridable in ``beian.yaml`` under ``registry:``.
+``process``: ``seed`` (the seed's flow, with the 7-working-day public notice of standards.md
+§4) or ``cac`` (属地 first review → national review → filing, no pre-filing notice). The change
+and cancellation periods are the CAC's for algorithm filings (变更 10, 注销 20 working days);
+the others are the office's own policy. All are overridable in ``beian.yaml`` under
+``registry:``.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from beian._shared.workdays import DEFAULT_NOTICE_WORKING_DAYS
 from beian.registry.domain._permissions import REGISTRAR_ROLES, Role
-from beian.registry.domain._states import Deadline
+from beian.registry.domain._states import Deadline, Process
 
 __all__ = ["Policy"]
 
@@ -20,6 +23,9 @@ __all__ = ["Policy"]
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    process: Process = Field(Process.SEED, description="流程：seed 种子流程（公示与异议）；cac 属地初审 → 国家复审")
+    change_report_working_days: int = Field(10, ge=1, description="变更发生后办理变更手续的期限（工作日）")
+    deregister_working_days: int = Field(20, ge=1, description="终止服务后办理注销的期限（工作日）")
     notice_working_days: int = Field(DEFAULT_NOTICE_WORKING_DAYS, ge=1, description="公示期（工作日），种子流程：7 个工作日")
     supplement_working_days: int = Field(10, ge=1, description="补正期限（工作日）")
     inspection_working_days: int = Field(20, ge=1, description="检查期限（工作日）")

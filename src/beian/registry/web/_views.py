@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -13,7 +14,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from beian.errors import BeianError
+from beian.errors import BeianError, InputError
 from beian.registry._auth import Actor, LoginRefused, RateLimited, csrf_ok
 from beian.registry._errors import Forbidden, RegistryError, Unauthorized
 from beian.registry._registry import Registry
@@ -94,7 +95,8 @@ Csrf = Annotated[str, Form(alias="csrf_token", max_length=64)]
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, reg: Reg) -> HTMLResponse:
-    return page(request, "home.html", notice_days=reg.policy.notice_working_days)
+    return page(request, "home.html", notice_days=reg.policy.notice_working_days,
+                cac=reg.policy.process == "cac")
 
 
 def _login_page(request: Request, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -264,9 +266,14 @@ def contact(app_id: str, request: Request, reg: Reg) -> HTMLResponse:
 @router.post("/applications/{app_id}/act")
 def act(app_id: str, request: Request, reg: Reg, csrf: Csrf,
         action: Annotated[str, Form(max_length=40)],
-        note: Annotated[str, Form(max_length=5000)] = "") -> RedirectResponse:
+        note: Annotated[str, Form(max_length=5000)] = "",
+        effective: Annotated[str, Form(max_length=10)] = "") -> RedirectResponse:
     actor = signed_in(request, csrf)
-    r = reg.lifecycle.act(actor, app_id, action, note)
+    try:
+        day = dt.date.fromisoformat(effective) if effective else None
+    except ValueError:
+        raise InputError("日期格式错误", where="effective", fix="写作 YYYY-MM-DD") from None
+    r = reg.lifecycle.act(actor, app_id, action, note, effective=day)
     return back(request, f"/applications/{app_id}", f"已办理：{STATE_LABELS[r['to']]}")
 
 
