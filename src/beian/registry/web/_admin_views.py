@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -14,7 +13,7 @@ from beian.registry._accounts import NewUser
 from beian.registry._auth import Actor
 from beian.registry._errors import Forbidden
 from beian.registry.domain import ROLE_LABELS, OrgKind, Perm, Role, parse_schedule
-from beian.registry.web._views import Csrf, Reg, back, page, signed_in
+from beian.registry.web._views import Csrf, Reg, back, form_date, page, signed_in
 
 __all__ = ["router"]
 
@@ -46,11 +45,7 @@ def admin(request: Request, reg: Reg) -> HTMLResponse:
 def tick(request: Request, reg: Reg, csrf: Csrf,
          date: Annotated[str, Form(max_length=10)] = "") -> HTMLResponse:
     actor = signed_in(request, csrf)
-    try:
-        day = dt.date.fromisoformat(date) if date else None
-    except ValueError:
-        raise InputError("日期格式错误", where="date", fix="写作 YYYY-MM-DD") from None
-    return _overview(request, reg, actor, reg.lifecycle.tick(day, actor=actor))
+    return _overview(request, reg, actor, reg.lifecycle.tick(form_date(date, "date"), actor=actor))
 
 
 # --- organisations -------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from beian.registry._registry import Registry
 from beian.registry.api._deps import COOKIE, get_registry
 from beian.registry.domain import ROLE_LABELS, STATE_LABELS, TRANSITIONS, Perm
 
-__all__ = ["Csrf", "Reg", "back", "page", "render_error", "router", "signed_in"]
+__all__ = ["Csrf", "Reg", "back", "form_date", "page", "render_error", "router", "signed_in"]
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("beian.registry.web") / "templates"))
@@ -83,6 +83,14 @@ def signed_in(request: Request, csrf: str | None = None) -> Actor:
         raise Forbidden("须先修改初始密码或重置后的密码", where="password",
                         fix="请打开“修改密码”（/account/password）设置新密码")
     return actor
+
+
+def form_date(value: str, field: str) -> dt.date | None:
+    """An optional ``YYYY-MM-DD`` form field."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise InputError("日期格式错误", where=field, fix="写作 YYYY-MM-DD") from None
 
 
 def back(request: Request, url: str, msg: str) -> RedirectResponse:
@@ -269,11 +277,7 @@ def act(app_id: str, request: Request, reg: Reg, csrf: Csrf,
         note: Annotated[str, Form(max_length=5000)] = "",
         effective: Annotated[str, Form(max_length=10)] = "") -> RedirectResponse:
     actor = signed_in(request, csrf)
-    try:
-        day = dt.date.fromisoformat(effective) if effective else None
-    except ValueError:
-        raise InputError("日期格式错误", where="effective", fix="写作 YYYY-MM-DD") from None
-    r = reg.lifecycle.act(actor, app_id, action, note, effective=day)
+    r = reg.lifecycle.act(actor, app_id, action, note, effective=form_date(effective, "effective"))
     return back(request, f"/applications/{app_id}", f"已办理：{STATE_LABELS[r['to']]}")
 
 
