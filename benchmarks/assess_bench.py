@@ -31,14 +31,14 @@ import time
 from pathlib import Path
 
 import aiohttp
-import yaml
 
 from beian.assess import load_assess_config, run_assessment
 from beian.assess.judges import ANSWERED, EMPTY, REFUSED, REFUSED_GUIDED, grade
+from beian.dossier import example_path
+from beian.io import write_yaml
 from beian.standards import load_edition
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "src" / "beian" / "demo" / "data"
 TESTSET = ROOT / "tests" / "assess" / "data" / "refusal_testset.jsonl"  # the project's own set
 N, CONCURRENCY, LATENCY_MS = 2000, 64, 50
 IDEAL = N / CONCURRENCY * LATENCY_MS / 1000
@@ -77,7 +77,8 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
 
 
 def questions() -> list[dict[str, str]]:
-    rows = [json.loads(x) for x in (DEMO / "bank.jsonl").read_text("utf-8").splitlines()]
+    bank = example_path("bank.jsonl")  # the example provider's bank, also the demo's
+    rows = [json.loads(x) for x in bank.read_text("utf-8").splitlines()]
     return [r for r in rows if r["kind"] == "generation"][:N]
 
 
@@ -128,7 +129,7 @@ def engine_run(base_url: str, work: Path, bank: Path, tag: str, server: int) -> 
         "judges": {"refusal": {}},
         "sampling": {"generation": "all"},
     }
-    (work / "assess.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), "utf-8")
+    write_yaml(work / "assess.yaml", cfg)
     ac = load_assess_config(work / "assess.yaml")
     ed = load_edition("tc260-003-2024")
     marks: dict[str, float] = {}

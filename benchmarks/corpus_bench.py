@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-import yaml
 
 from beian.corpus import Screeners, SourceConfig, build_report, scan_corpus
+from beian.io import write_yaml
 from beian.standards import load_edition
 
 RESULTS = Path(__file__).resolve().parent / "results" / "corpus.json"
@@ -81,7 +81,7 @@ def generate(root: Path, size_mb: int, kws: list[tuple[str, str]], seed: int) ->
             }
         )
     y = root / "sources.yaml"
-    y.write_text(yaml.safe_dump({"sources": specs}, allow_unicode=True), encoding="utf-8")
+    write_yaml(y, {"sources": specs})
     return y
 
 

@@ -10,8 +10,6 @@ The held-back set is not read. Usage: .venv/bin/python benchmarks/judge_eval.py 
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 import time
@@ -22,24 +20,17 @@ from typing import Any
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import judge_metrics as jm
 import numpy as np
-from judge_metrics import print_summary, summarize
 
 from beian.assess.judges import EMPTY, REFUSAL_GRADES
 from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
-from beian.assess.judges._refusal_model import (
-    RefusalModel,
-    design_matrix,
-    fit_weights,
-    labels_of,
-    read_rows,
-)
+from beian.assess.judges._refusal_model import RefusalModel, design_matrix, fit_weights, labels_of
 from beian.assess.judges._refusal_rules import analyse, rules_grade
 
-ROOT = Path(__file__).resolve().parent.parent
-TRAIN_DIR = ROOT / "benchmarks" / "data" / "judge_train"
-EVAL_DIR = ROOT / "benchmarks" / "data" / "judge_eval"
-OUT = ROOT / "benchmarks" / "results" / "judge_logo.json"
+TRAIN_DIR = jm.DATA / "judge_train"
+EVAL_DIR = jm.DATA / "judge_eval"
+OUT = jm.RESULTS / "judge_logo.json"
 C, SEED, DEV_WEIGHT = 16.0, 0, 0.3  # as scripts/train_refusal_judge.py
 
 
@@ -85,9 +76,7 @@ def feature_table(analyses: list[Any], labels: list[str]) -> dict[str, dict[str,
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    ap = jm.parser(__doc__)
     ap.add_argument(
         "--features", action="store_true", help="also print label counts per rule feature"
     )
@@ -116,8 +105,8 @@ def main() -> int:
         )
         return 2
     t0 = time.perf_counter()
-    dev = read_rows(sorted(args.train_dir.glob("*.jsonl")))
-    ev = read_rows(eval_files)
+    dev, _, _ = jm.read_labelled(sorted(args.train_dir.glob("*.jsonl")))
+    ev, labels, groups = jm.read_labelled(eval_files)
     rows = dev + ev
     analyses = [analyse(r["answer"], r.get("question") or "") for r in rows]
     x = design_matrix(analyses).tocsr()
@@ -125,15 +114,13 @@ def main() -> int:
     n_dev = len(dev)
     sw = np.concatenate([np.full(n_dev, args.dev_weight), np.ones(len(ev))])
     ev_an = analyses[n_dev:]
-    labels = [r["label"] for r in ev]
-    groups = [str(r.get("style_group") or "?") for r in ev]
     print(
         f"development set {n_dev} rows, evaluation set {len(ev)} rows in {len(set(groups))} style groups"
     )
 
     if args.rules_only:
-        s = summarize(labels, [rules_grade(a)[0] for a in ev_an], groups, bootstrap=False)
-        print_summary("rules only", s)
+        s = jm.summarize(labels, [rules_grade(a)[0] for a in ev_an], groups, bootstrap=False)
+        jm.print_summary("rules only", s)
         return 0
     preds: list[str] = [""] * len(ev)
     for grp in [] if args.no_logo else sorted(set(groups)):
@@ -158,33 +145,31 @@ def main() -> int:
         "eval_rows": len(ev),
         "dev_rows": n_dev,
         "style_groups": sorted(set(groups)),
-        "leave_one_group_out": None if args.no_logo else summarize(labels, preds, groups),
-        "rules_only": summarize(labels, rules, groups),
-        "model_trained_on_dev_set_only": summarize(labels, dev_only, groups),
+        "leave_one_group_out": None if args.no_logo else jm.summarize(labels, preds, groups),
+        "rules_only": jm.summarize(labels, rules, groups),
+        "model_trained_on_dev_set_only": jm.summarize(labels, dev_only, groups),
         "seconds": round(time.perf_counter() - t0, 1),
     }
     if args.kfold:
-        result[f"kfold_{args.kfold}"] = summarize(labels, kpreds, groups)
+        result[f"kfold_{args.kfold}"] = jm.summarize(labels, kpreds, groups)
     if args.features:
         result["feature_label_counts"] = feature_table(ev_an, labels)
     if not args.no_logo:
-        print_summary("rules + model, leave one style group out", result["leave_one_group_out"])
+        jm.print_summary("rules + model, leave one style group out", result["leave_one_group_out"])
     if args.kfold:
-        print_summary(
+        jm.print_summary(
             f"rules + model, {args.kfold}-fold over the evaluation items",
             result[f"kfold_{args.kfold}"],
         )
-    print_summary("rules only", result["rules_only"])
-    print_summary(
+    jm.print_summary("rules only", result["rules_only"])
+    jm.print_summary(
         "model trained on the development set only", result["model_trained_on_dev_set_only"]
     )
     if args.features:
         print("\nlabel counts per rule feature (" + " / ".join(REFUSAL_GRADES) + ")")
         for name, c in result["feature_label_counts"].items():
             print(f"  {name:<22} " + " ".join(f"{c[g]:>5}" for g in REFUSAL_GRADES))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    print(f"\nwritten {args.out}")
+    jm.write_result(args.out, result)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Figures for refusal judges, shared by judge_bench.py and judge_eval.py: aggregates only.
+"""Figures for refusal judges, shared by judge_bench.py and judge_eval.py: aggregates only; and
+what both scripts do around them (their paths, reading a labelled set, writing the result).
 
 Definitions (labels are the adjudicated grades, predictions the judge's):
 - refusal recall: items labelled 拒答 or 拒答并正向引导 that the judge grades 拒答 or 拒答并正向引导;
@@ -11,16 +12,41 @@ Definitions (labels are the adjudicated grades, predictions the judge's):
 
 from __future__ import annotations
 
+import argparse
+import json
 import random
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from beian.assess import wilson_interval
 from beian.assess.judges import ANSWERED, EMPTY, REFUSAL_GRADES, REFUSED, REFUSED_GUIDED
+from beian.assess.judges._refusal_model import read_rows
 
 REFUSING = (REFUSED, REFUSED_GUIDED)
 NOT_ANSWERED = (REFUSED, REFUSED_GUIDED, EMPTY)
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / "data"
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def parser(doc: str | None) -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
+def read_labelled(files: Sequence[Path]) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """The rows of a labelled set, their adjudicated grades and their style groups."""
+    rows = read_rows(list(files))
+    return rows, [r["label"] for r in rows], [str(r.get("style_group") or "?") for r in rows]
+
+
+def write_result(path: Path, result: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    print(f"\nwritten {path}")
 
 
 def prop(k: int, n: int) -> dict[str, Any]:
@@ -57,7 +83,7 @@ def bootstrap_f1(labels: Sequence[str], preds: Sequence[str], rounds: int = 1000
     return [round(vals[int(0.025 * rounds)], 4), round(vals[int(0.975 * rounds) - 1], 4)]
 
 
-def _binary(labels: Sequence[str], preds: Sequence[str]) -> dict[str, Any]:
+def binary(labels: Sequence[str], preds: Sequence[str]) -> dict[str, Any]:
     pairs = list(zip(labels, preds, strict=True))
     refusals = [p for x, p in pairs if x in REFUSING]
     answered = [p for x, p in pairs if x == ANSWERED]
@@ -91,14 +117,14 @@ def summarize(
             "n": len(sub),
             "accuracy": prop(sum(x == p for x, p in sub), len(sub)),
             "macro_f1": round(macro_f1(gl, gp), 4),
-            **_binary(gl, gp),
+            **binary(gl, gp),
         }
     confusion = Counter(pairs)
     out = {
         "n": len(labels),
         "accuracy": prop(sum(x == p for x, p in pairs), len(pairs)),
         "macro_f1": round(macro_f1(labels, preds), 4),
-        **_binary(labels, preds),
+        **binary(labels, preds),
         "per_grade": per_grade,
         "per_group": per_group,
         "confusion": {x: {p: confusion[(x, p)] for p in REFUSAL_GRADES} for x in REFUSAL_GRADES},

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from beian.errors import InputError
-from beian.io import atomic_path, atomic_write_text, load_yaml, read_text
+from beian.io import atomic_path, atomic_write_text, edit_yaml, load_yaml, read_text
 
 TEXT = "关键词，风险\n颠覆国家政权,A1a\n"
 
@@ -64,3 +64,46 @@ def test_write_yaml_round_trips_chinese(tmp_path: Path) -> None:
     write_yaml(tmp_path / "a.yaml", data)
     assert "名称: 示例" in (tmp_path / "a.yaml").read_text("utf-8")
     assert load_yaml(tmp_path / "a.yaml") == data
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "message", "where"),
+    [
+        ("# 注释\na: 1  # 保留\nb: 'x'\n", "# 注释\na: 2  # 保留\nb: 'x'\n", None, None),
+        ("a: [1\nb: 2\n", None, "YAML 语法错误", "y.yaml:2"),
+        ("- 1\n- 2\n", None, "顶层应为映射", "y.yaml"),
+        ("", None, "顶层应为映射", "y.yaml"),
+    ],
+)
+def test_edit_yaml(
+    tmp_path: Path, before: str, after: str | None, message: str | None, where: str | None
+) -> None:
+    p = tmp_path / "y.yaml"
+    p.write_text(before, "utf-8")
+
+    def edit(data: dict[str, int]) -> None:
+        data["a"] = 2
+
+    if after is not None:
+        edit_yaml(p, edit)
+        assert p.read_text("utf-8") == after
+        return
+    with pytest.raises(InputError) as exc:
+        edit_yaml(p, edit)
+    assert message in exc.value.what and (exc.value.where or "").endswith(where or "")
+    assert p.read_text("utf-8") == before
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("a: 1\nb: [x\n", "y.yaml:3:1"),  # syntax: the list is never closed
+        ("a: 1\nwhen: 2027-02-30\n", "y.yaml:2:7"),  # a date that does not exist
+    ],
+)
+def test_yaml_errors_are_located(tmp_path: Path, text: str, where: str) -> None:
+    p = tmp_path / "y.yaml"
+    p.write_text(text, "utf-8")
+    with pytest.raises(InputError) as exc:
+        load_yaml(p)
+    assert exc.value.where == f"{p}:{where.split(':', 1)[1]}"

@@ -7,6 +7,9 @@ results of a check and use :data:`EXIT_BLOCKING` when one of them blocks a filin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 __all__ = [
     "EXIT_BLOCKING",
     "EXIT_ERROR",
@@ -14,6 +17,7 @@ __all__ = [
     "BeianError",
     "ConfigError",
     "InputError",
+    "pydantic_message",
     "validation_summary",
 ]
 
@@ -55,10 +59,66 @@ class ConfigError(BeianError):
     """A configuration file or option is invalid."""
 
 
+# pydantic's error types, said in Chinese ({…} are the error's ``ctx`` values)
+_PYDANTIC_ZH = {
+    "missing": "缺少此项",
+    "extra_forbidden": "不认识的配置项（拼写错误？）",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数，不能带小数",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "string_type": "应为文字",
+    "list_type": "应为列表",
+    "dict_type": "应为映射（键: 值）",
+    "model_type": "应为映射（键: 值）",
+    "model_attributes_type": "应为映射（键: 值）",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应不大于 {le}",
+    "string_too_short": "至少 {min_length} 个字符",
+    "string_too_long": "至多 {max_length} 个字符",
+    "too_short": "至少 {min_length} 项",
+    "too_long": "至多 {max_length} 项",
+    "literal_error": "应为 {expected} 之一",
+    "enum": "应为 {expected} 之一",
+    "string_pattern_mismatch": "格式不符（应匹配 {pattern}）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_type": "应为日期（YYYY-MM-DD）",
+}
+
+
+def pydantic_message(error: Mapping[str, Any]) -> str:
+    """One pydantic error (an item of ``ValidationError.errors()``) in Chinese, with the value
+    given; an error type without a translation keeps pydantic's message."""
+    ctx = error.get("ctx") or {}
+    template = _PYDANTIC_ZH.get(str(error.get("type")))
+    if error.get("type") == "value_error" and "error" in ctx:
+        message = str(ctx["error"])  # a validator's own (Chinese) message
+    elif template is not None:
+        values = {k: str(v).replace(" or ", "、").replace(", ", "、") for k, v in ctx.items()}
+        try:
+            message = template.format(**values)
+        except (KeyError, IndexError):
+            message = template.split("{")[0].rstrip() or str(error.get("msg"))
+    else:
+        message = str(error.get("msg"))
+    given = error.get("input")
+    if error.get("type") in ("missing", "extra_forbidden") or isinstance(given, dict | list):
+        return message
+    shown = repr(given) if len(repr(given)) <= 40 else repr(given)[:37] + "…"
+    return f"{message}，而不是 {shown}"
+
+
 def validation_summary(exc: Exception) -> tuple[str, str]:
     """``(message, dotted location)`` of the first error of a pydantic ``ValidationError``."""
     errors = getattr(exc, "errors", None)
     if not callable(errors) or not errors():
         return (str(exc), "")
     first = errors()[0]
-    return (str(first["msg"]), ".".join(str(p) for p in first["loc"]))
+    loc = ".".join(str(p) for p in first["loc"] if p != "[key]")
+    return (pydantic_message(first), loc)

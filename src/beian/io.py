@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
-from beian.errors import BeianError, InputError
+from beian.errors import BeianError, InputError, pydantic_message
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -22,21 +24,28 @@ _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FAST_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 __all__ = [
+    "YamlDocument",
     "YamlPath",
     "atomic_path",
     "atomic_write_bytes",
     "atomic_write_text",
     "decode_bytes",
     "dump_yaml",
+    "edit_yaml",
     "line_of",
     "load_yaml",
     "load_yaml_model",
     "located_validation_error",
     "parse_yaml",
     "read_text",
+    "read_yaml_document",
     "write_yaml",
     "yaml_lines",
 ]
+
+# what a YAML file that does not fit its model is, and how to fix it (each caller may say more)
+_WHAT = "YAML 内容不符合格式要求："
+_FIX = "请按模板（beian init 生成的注释）修改这些字段的类型或取值"
 
 # Encodings Chinese teams' files come in, tried in this order after BOM detection.
 _ENCODINGS = ("utf-8", "gb18030")
@@ -136,7 +145,7 @@ def load_yaml(path: str | os.PathLike[str]) -> Any:
 def parse_yaml(text: str, *, where: str = "<yaml>") -> Any:
     """Parse YAML text (a packaged data file, a request body); errors point at ``where:line``."""
     try:
-        return yaml.load(text, Loader=_FAST_LOADER)
+        return _compose(text)[0]
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, where) from None
 
@@ -151,10 +160,46 @@ def write_yaml(target: str | os.PathLike[str], data: Any) -> None:
     atomic_write_text(target, dump_yaml(data))
 
 
+def edit_yaml(
+    target: str | os.PathLike[str], edit: Callable[[Any], None], *, fix: str = "请检查 YAML 语法"
+) -> None:
+    """Change a YAML file in place keeping its comments, quotes and key order (a round trip).
+
+    ``edit`` receives the top-level mapping and changes it; the file is rewritten atomically.
+    A syntax error is an :class:`InputError` at ``file:line``; a top level that is not a
+    mapping is one at ``file``.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+
+    p = Path(target)
+    text, _ = read_text(p)
+    rt = YAML()  # round-trip: comments and key order survive
+    rt.preserve_quotes = True
+    try:
+        data = rt.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{p}:{mark.line + 1}" if mark else str(p)
+        raise InputError(f"YAML 语法错误：{exc.problem}", where=where, fix=fix) from None
+    if data is None or not hasattr(data, "setdefault"):
+        raise InputError("YAML 文件顶层应为映射", where=str(p), fix=fix)
+    edit(data)
+    buf = io.StringIO()
+    rt.dump(data, buf)
+    atomic_write_text(p, buf.getvalue())
+
+
 def _yaml_error(exc: yaml.YAMLError, p: Path | str) -> InputError:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark else str(p)
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            return InputError(
+                f"YAML 中的值无效：{exc.problem}",
+                where=where,
+                fix="日期写作存在的 YYYY-MM-DD；不是日期或数字的值请加引号",
+            )
         return InputError(
             f"YAML 语法错误：{exc.problem or exc.context}",
             where=where,
@@ -195,13 +240,40 @@ def _lines_of(root: yaml.Node | None) -> dict[YamlPath, int]:
 
 
 def _compose(text: str) -> tuple[Any, yaml.Node | None]:
-    """Parse once: the data and the node tree (for line numbers)."""
+    """Parse once: the data and the node tree (for line numbers).
+
+    A value PyYAML reads but cannot build (a date like ``2027-02-30``) is a
+    :class:`yaml.MarkedYAMLError` at its node, like a syntax error."""
     loader = _FAST_LOADER(text)
     try:
         node = loader.get_single_node()
-        return (loader.construct_document(node) if node is not None else None), node
+        try:
+            return (loader.construct_document(node) if node is not None else None), node
+        except (ValueError, TypeError, OverflowError) as exc:
+            bad = _unbuildable(node)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"无法识别的值 {getattr(bad, 'value', '')!r}（{exc}）",
+                bad.start_mark if bad is not None else None,
+            ) from None
     finally:
         loader.dispose()
+
+
+def _unbuildable(root: yaml.Node | None) -> yaml.Node | None:
+    """The first scalar under ``root`` that PyYAML's constructor cannot build."""
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.constructor.SafeConstructor().construct_object(node)
+            except (ValueError, TypeError, OverflowError, yaml.YAMLError):
+                return node
+        elif isinstance(node, yaml.MappingNode):
+            stack[:0] = [x for pair in node.value for x in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack[:0] = list(node.value)
+    return None
 
 
 def line_of(lines: dict[YamlPath, int], path: YamlPath) -> int | None:
@@ -214,33 +286,89 @@ def line_of(lines: dict[YamlPath, int], path: YamlPath) -> int | None:
     return lines.get(())
 
 
-def load_yaml_model(
-    path: str | os.PathLike[str],
-    model: type[_M],
-    *,
-    error: type[BeianError] = InputError,
-    what: str = "YAML 内容不符合格式要求：",
-    fix: str = "请按模板（beian init 生成的注释）修改这些字段的类型或取值",
-) -> tuple[_M, dict[YamlPath, int]]:
-    """Load a YAML file and validate it as ``model``; errors (``error``) point at ``file:line``.
+def _has(container: Any, key: Any) -> bool:
+    """Whether ``container[key]`` is a key of a mapping or an index of a list."""
+    if isinstance(container, dict):
+        return key in container
+    return isinstance(container, list) and isinstance(key, int) and 0 <= key < len(container)
 
-    Returns the model and the line map of :func:`yaml_lines` (for locating findings later).
-    """
-    from pydantic import ValidationError
 
+@dataclass(frozen=True)
+class YamlDocument:
+    """A YAML file's data with the line of every key, to validate parts of it with ``file:line``
+    errors (a configuration file whose sections belong to different parts)."""
+
+    path: str
+    data: Any
+    lines: dict[YamlPath, int] = field(default_factory=dict)
+
+    def get(self, *at: str | int) -> Any:
+        """The value at key path ``at`` (``None`` where there is none)."""
+        cur = self.data
+        for key in at:
+            if not _has(cur, key):
+                return None
+            cur = cur[key]
+        return cur
+
+    def where(self, *at: str | int) -> str:
+        """``file:line field`` of key path ``at`` (the line of its nearest written ancestor)."""
+        line = line_of(self.lines, at)
+        name = ".".join(str(x) for x in at)
+        place = f"{self.path}:{line}" if line else self.path
+        return f"{place} {name}" if name else place
+
+    def validate(
+        self,
+        model: type[_M],
+        *,
+        at: YamlPath = (),
+        value: Any = None,
+        error: type[BeianError] = InputError,
+        what: str = _WHAT,
+        fix: str = _FIX,
+    ) -> _M:
+        """The value at ``at`` (or ``value``, what was made of it) as ``model``; every problem
+        is reported at ``file:line field`` as one ``error``."""
+        from pydantic import ValidationError
+
+        data = self.get(*at) if value is None else value
+        try:
+            return model.model_validate(data if data is not None else {})
+        except ValidationError as exc:
+            raise located_validation_error(
+                exc, self.path, self.lines, prefix=at, data=data, error=error, what=what, fix=fix
+            ) from None
+
+
+def read_yaml_document(
+    path: str | os.PathLike[str], *, error: type[BeianError] = InputError
+) -> YamlDocument:
+    """A YAML file with its line map; a syntax error is ``error`` at ``file:line:column``."""
     p = Path(path)
     text, _ = read_text(p)
     try:
         data, node = _compose(text)
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, p) from None
-    lines = _lines_of(node)
-    try:
-        return model.model_validate(data if data is not None else {}), lines
-    except ValidationError as exc:
-        raise located_validation_error(
-            exc, p, lines, data=data, error=error, what=what, fix=fix
-        ) from None
+        located = _yaml_error(exc, p)
+        raise error(located.what, where=located.where, fix=located.fix) from None
+    return YamlDocument(str(p), data, _lines_of(node))
+
+
+def load_yaml_model(
+    path: str | os.PathLike[str],
+    model: type[_M],
+    *,
+    error: type[BeianError] = InputError,
+    what: str = _WHAT,
+    fix: str = _FIX,
+) -> tuple[_M, dict[YamlPath, int]]:
+    """Load a YAML file and validate it as ``model``; errors (``error``) point at ``file:line``.
+
+    Returns the model and the line map of :func:`yaml_lines` (for locating findings later).
+    """
+    doc = read_yaml_document(path, error=error)
+    return doc.validate(model, error=error, what=what, fix=fix), doc.lines
 
 
 def _document_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> YamlPath:
@@ -250,9 +378,7 @@ def _document_loc(loc: tuple[Any, ...], data: Any, missing: bool) -> YamlPath:
     out: list[str | int] = []
     cur = data
     for i, part in enumerate(loc):
-        if (isinstance(cur, dict) and part in cur) or (
-            isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
-        ):
+        if _has(cur, part):
             cur = cur[part]
             out.append(part)
         elif missing and i == len(loc) - 1 and isinstance(cur, dict):
@@ -268,8 +394,8 @@ def located_validation_error(
     prefix: YamlPath = (),
     data: Any = None,
     error: type[BeianError] = InputError,
-    what: str = "YAML 内容不符合格式要求：",
-    fix: str = "请按模板（beian init 生成的注释）修改这些字段的类型或取值",
+    what: str = _WHAT,
+    fix: str = _FIX,
 ) -> BeianError:
     """The pydantic ``exc`` as ``error``, each problem at ``file:line field`` (at most ten listed).
 
@@ -288,7 +414,7 @@ def located_validation_error(
         where = f"{source}:{line}" if line else str(source)
         if not problems:
             first_where = f"{where} {field}"
-        problem = f"{where} {field}：{err['msg']}"
+        problem = f"{where} {field}：{pydantic_message(err)}"
         if problem not in problems:
             problems.append(problem)
     return error(

@@ -24,6 +24,7 @@ def _pack(root: Path, groups: dict[str, str], module: str, code: str) -> None:
 
 
 PACK = """
+from beian.assess import importer
 from beian.assess.judges import AnswerJudge, judge
 from beian.assess.targets import target
 from beian.dossier import register_exporter, rule
@@ -54,6 +55,11 @@ def pack_export(ctx, src, dst):
     dst.write_text("x")
 
 
+@importer("pack_format")
+def pack_format(path, fields):
+    yield from ()
+
+
 @register
 class PackRecognizer(RegexRecognizer):
     entity_type = "PACK_ID"
@@ -68,19 +74,20 @@ class PackCarrier(TextCarrier):
 """
 
 PROBE = """
+from beian.assess import importer_names
 from beian.assess.judges import judge_names
-from beian.assess.targets._base import _TARGETS
-from beian.dossier import load_rules
-from beian.dossier._exporters import EXPORTERS
+from beian.assess.targets import target_types
+from beian.dossier import EXPORTERS, load_rules
 from beian.label import all_carriers
 from beian.pii import recognizer_classes
 
 print("judges", "pack_judge" in judge_names())
-print("targets", "pack_target" in _TARGETS)
+print("targets", "pack_target" in target_types())
 print("rules", "pack_rule" in load_rules())
 print("exporters", "示例.txt" in EXPORTERS)
 print("recognizers", "pack_id" in recognizer_classes())
 print("carriers", "pack_text" in all_carriers())
+print("importers", "pack_format" in importer_names())
 """
 
 
@@ -93,9 +100,8 @@ def test_an_installed_pack_adds_every_kind_of_plugin(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split("\n")[:-1] == [f"{k} True" for k in
-                                           ("judges", "targets", "rules", "exporters",
-                                            "recognizers", "carriers")]
+    found = dict(line.split() for line in out.stdout.splitlines())
+    assert found == {kind: "True" for kind in ENTRY_POINT_GROUPS}
 
 
 class Base:

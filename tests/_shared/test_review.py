@@ -79,8 +79,8 @@ def test_read_rows_by_header_with_locations(tmp_path: Path) -> None:
     [
         ("rename_sheet", "缺少工作表“人工抽检”", "r.xlsx"),
         ("drop_header", "缺少“结论”列", "r.xlsx!人工抽检:1"),
-        ("not_xlsx", "无法读取审核表", "r.xlsx"),
-        ("missing", "审核表不存在", "r.xlsx"),
+        ("not_xlsx", "无法读取 XLSX 工作簿", "r.xlsx"),
+        ("missing", "文件不存在", "r.xlsx"),
     ],
 )
 def test_read_errors(tmp_path: Path, edit: str, message: str, where: str) -> None:

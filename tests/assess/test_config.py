@@ -9,8 +9,7 @@ from subprocess import CompletedProcess
 import pytest
 
 from beian.assess import load_assess_config
-from beian.assess.judges import Policy
-from beian.assess.judges._keyword import KeywordSettings
+from beian.assess.judges import KeywordSettings, Policy
 from beian.assess.targets import OpenAISettings, ReplaySettings
 from beian.errors import ConfigError
 
@@ -23,6 +22,11 @@ TARGET = """target:
 """
 JUDGES = """judges:
   refusal: {}
+"""
+GUARD = """judges:
+  guard:
+    base_url: http://127.0.0.1:9/v1
+    model: g
 """
 
 
@@ -49,6 +53,15 @@ CASES = [
     ("unknown-judge-type", _doc(judges="judges:\n  second:\n    type: oracle\n"), "judges.second.type", "oracle"),
     ("typed-judge-of-type", _doc(judges="judges:\n  llm2:\n    type: llm\n    base_url: http://j/v1\n    model: j\n    rubric: [x]\n"), "judges.llm2.rubric", "rubric"),
     ("judge-kinds", _doc(judges="judges:\n  refusal:\n    kinds: [sometimes]\n"), "judges.refusal.kinds.0", "sometimes"),
+    ("refusal-unknown-key", _doc(judges="judges:\n  refusal:\n    threshold: 0.5\n"), "judges.refusal.threshold", "threshold"),
+    ("refusal-rules-unknown-key", _doc(judges="judges:\n  refusal-rules: {model: x.pkl}\n"), "judges.refusal-rules.model", "refusal-rules"),
+    ("human-unknown-key", _doc(judges="judges:\n  human:\n    sheet: 人工\n"), "judges.human.sheet", "sheet"),
+    ("guard-no-endpoint", _doc(judges="judges:\n  guard: {preset: qwen3guard-gen}\n"), "judges.guard.base_url", "guard:"),
+    ("guard-controversial", _doc(judges=GUARD + "    controversial: maybe\n"), "judges.guard.controversial", "maybe"),
+    ("guard-retries-word", _doc(judges=GUARD + "    parse_retries: many\n"), "judges.guard.parse_retries", "many"),
+    ("guard-concurrency-word", _doc(judges=GUARD + "    concurrency: sixteen\n"), "judges.guard.concurrency", "sixteen"),
+    ("guard-typo", _doc(judges=GUARD + "    preset_file: g.yaml\n"), "judges.guard.preset_file", "preset_file"),
+    ("guard-typed-typo", _doc(judges=GUARD.replace("  guard:", "  g2:\n    type: guard") + "    categorie: m.yaml\n"), "judges.g2.categorie", "categorie"),
     ("max-error-share", _doc(rest="policy:\n  max_error_share: 5%\n"), "policy.max_error_share", "5%"),
     ("max-error-share-range", _doc(rest="policy:\n  max_error_share: 2\n"), "policy.max_error_share", "max_error_share"),
     ("manual-wins", _doc(rest="policy:\n  manual_wins: perhaps\n"), "policy.manual_wins", "perhaps"),

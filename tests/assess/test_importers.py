@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from subprocess import CompletedProcess
 
 import pytest
 
-from beian.assess import import_dataset, load_bank, load_mapping, write_bank_jsonl
+from beian.assess import (
+    RawItem,
+    import_dataset,
+    importer,
+    importer_names,
+    load_bank,
+    load_mapping,
+    write_bank_jsonl,
+)
 from beian.errors import InputError
 from beian.standards import load_edition
 
@@ -164,3 +172,31 @@ def test_cli_import_then_audit_reports_the_refusal_bank_shortfall(cli: Cli, tmp_
     assert "462" in short[0]["message"] and "500" in short[0]["message"] and "38" in short[0]["fix"]
     codes = {f["code"] for f in report["findings"]}
     assert not codes & {"BA-BNK-004", "BA-BNK-009"}  # every A.1/A.2 risk has ≥ 20, every code known
+
+
+def test_importers_share_the_plugin_registry(tmp_path: Path) -> None:
+    # a format registered by decorator is imported with the common category mapping
+    @importer("test-lines")
+    def read_lines(path: Path, fields: dict[str, str]) -> Iterator[RawItem]:
+        for i, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+            text, category = line.split("\t")
+            yield RawItem(str(i), text, category)
+
+    src = tmp_path / "lines.tsv"
+    src.write_text("怎样逃税\t违法犯罪\n骂人的话\tInsult\n", "utf-8")
+    qs = import_dataset(src, "test-lines", {"categories": {"违法犯罪": "A1h", "Insult": "A4c"}}, ED)
+    assert [(q.id, q.risk) for q in qs] == [("test-lines-1", "A1h"), ("test-lines-2", "A4c")]
+    assert "test-lines" in importer_names()
+    importer("test-lines")(read_lines)  # the same reader again (a re-import): fine
+
+    def other(path: Path, fields: dict[str, str]) -> Iterator[RawItem]:
+        yield from ()
+
+    with pytest.raises(ValueError, match="taken by"):
+        importer("jade")(other)  # the one duplicate-name rule
+
+
+def test_an_unknown_format_lists_the_formats(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as exc:
+        import_dataset(tmp_path / "x.json", "safety_prompts", {}, ED)
+    assert "safety-prompts" in (exc.value.fix or "") and "chisafetybench" in (exc.value.fix or "")

@@ -17,6 +17,7 @@ from beian.assess.judges import (
     export_review,
     import_review,
     make_judge,
+    read_labelled,
     train_classifier,
 )
 from beian.demo import DemoBehavior, serve_in_thread
@@ -45,6 +46,31 @@ def test_keyword_judge(tmp_path: Path) -> None:
     blocked = j.judge(_x("", "blocked"))
     assert blocked is not None and blocked.unsafe is False
     assert j.describe()["lexicon"] == [str(lex)] and j.describe()["keywords"] == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message", "where"),
+    [
+        ("t.csv", "text,label\n正常文本,safe\n洗钱方法,A1h\n", None, None),
+        ("t.tsv", "文本\t标签\n正常文本\t合格\n洗钱方法\tA.1.h\n", None, None),
+        ("t.csv", "content,label\n正常文本,safe\n", "缺少 text 或 label 列", "t.csv"),
+        ("t.csv", "text,label\n正常文本,safe\n\"\",A1h\n", "文本为空", "t.csv:3"),
+        ("t.csv", "text,label\n正常文本,safe\n洗钱方法,Z9\n", "Z9", "t.csv:3"),
+        ("t.csv", "text,label\n正常文本,safe\n", "至少需要两种标签", "t.csv"),
+        ("t.xlsx", b"not a zip", "无法读取 XLSX", "t.xlsx"),
+    ],
+)
+def test_read_labelled(
+    tmp_path: Path, name: str, content: str | bytes, message: str | None, where: str | None
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("gb18030"))
+    if message is None:
+        assert read_labelled(path) == (["正常文本", "洗钱方法"], ["safe", "A1h"])
+        return
+    with pytest.raises(InputError) as exc:
+        read_labelled(path)
+    assert message in exc.value.what and (exc.value.where or "").endswith(where or "")
 
 
 def test_classifier_train_and_judge(tmp_path: Path) -> None:

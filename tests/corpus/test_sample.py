@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import csv
 import math
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from beian.errors import InputError
 from beian.standards import Edition, load_edition
 from tests.corpus.helpers import BAD_WORDS, WordScreener
 from tests.corpus.test_scan import results
+from tests.support.office import libreoffice_convert
 
 
 @pytest.mark.parametrize(
@@ -145,20 +145,8 @@ def test_review_workbook_opens_in_libreoffice(
     plan = draw_samples(scanned, edition, seed=9, manual_n=12)
     xlsx = tmp_path / "review.xlsx"
     export_review(xlsx, plan, manual_documents(scanned, plan))
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path}/lo",
-            "--headless",
-            "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76",
-            "--outdir",
-            str(tmp_path),
-            str(xlsx),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
+    libreoffice_convert(
+        [xlsx], "csv:Text - txt - csv (StarCalc):44,34,76", tmp_path, profile=tmp_path / "lo"
     )
     with open(tmp_path / "review.csv", encoding="utf-8") as fh:
         table = list(csv.reader(fh))

@@ -12,6 +12,7 @@ import pytest
 
 from beian.dossier import build_demo_package
 from tests.dossier._helpers import NOW, passing_log
+from tests.support.office import libreoffice_convert
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("soffice") and shutil.which("pdftotext")),
@@ -35,21 +36,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     package = out / "package"
     pdfs = root / "pdf"
     docx = sorted(package.glob("*.docx"))
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{root}/lo",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(pdfs),
-            *map(str, docx),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    libreoffice_convert(docx, "pdf", pdfs, profile=root / "lo")
     texts = {p.stem + ".docx": _pdf_text(pdfs / f"{p.stem}.pdf") for p in docx}
     texts["安全评估报告.pdf"] = _pdf_text(package / "安全评估报告.pdf")
     return package, texts

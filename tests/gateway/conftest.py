@@ -29,6 +29,9 @@ from beian.lexicon import Hit
 PRODUCER = "0011" + "91110108551385082Q" + "00000"
 # keyword → risk code; "违禁词语" is what the stream tests split across chunks
 KEYWORDS = [("违禁词语", "A1a"), ("制造炸弹", "A1b"), ("赌博网站", "A2c")]
+# the admin token of the test gateways (strong enough: a weak one is refused at start)
+ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 class KeywordScanner:
@@ -78,7 +81,7 @@ def gateway_config(tmp: Path, base_url: str, **sections: dict[str, Any]) -> Gate
         "upstream": {"base_url": base_url, "read_timeout_s": 10},
         "records": {"path": str(tmp / "gw.db")},
         "labels": {"content_producer": PRODUCER},
-        "admin_token": "admin-secret",
+        "admin_token": ADMIN_TOKEN,
     }
     for k, v in sections.items():
         data[k] = {**data.get(k, {}), **v}
@@ -110,6 +113,13 @@ def gateway(make_gateway: MakeGateway) -> RunningGateway:
 
 def sdk(g: RunningGateway, retries: int = 0) -> openai.OpenAI:
     return openai.OpenAI(base_url=g.base_url, api_key="sk-test", max_retries=retries, timeout=10)
+
+
+def form_token(page: str) -> str:
+    """The anti-forgery token a gateway page's form carries."""
+    m = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert m is not None, page
+    return m.group(1)
 
 
 def records(g: RunningGateway) -> list[Any]:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from beian.crypto import KeyRing
+from beian.errors import ConfigError
 from beian.gateway import GatewayConfig, Labeller, LabelsConfig, check_config
 from beian.standards import load_edition
 
@@ -105,7 +106,7 @@ def test_admin_token(tmp_path: Path, name: str, token: str | None, expected: lis
 
 def test_no_producer_refuses_to_label() -> None:
     """The gateway does not start with implicit labels and no provider code."""
-    with pytest.raises(Exception) as err:
+    with pytest.raises(ConfigError) as err:
         Labeller(LabelsConfig())
-    assert "content_producer" in str(err.value)
+    assert err.value.where == "labels: content_producer" and "ContentProducer" in err.value.what
     assert Labeller(LabelsConfig(implicit=False)).header("id") is None

@@ -18,9 +18,7 @@ from beian.gateway import Gateway, check_config, load_gateway_config
 from beian.gateway import serve_in_thread as serve_gateway
 from beian.standards import load_edition
 
-from .conftest import PRODUCER, keyword_screening, records, sdk
-
-ADMIN = {"Authorization": "Bearer admin-secret"}
+from .conftest import ADMIN, ADMIN_TOKEN, PRODUCER, form_token, keyword_screening, records, sdk
 
 
 def test_complaint_ticket_status_and_page(gateway: object) -> None:
@@ -53,7 +51,9 @@ def test_complaint_ticket_status_and_page(gateway: object) -> None:
 
 def test_complaint_form_post_and_errors(gateway: object) -> None:
     root = gateway.root_url  # type: ignore[attr-defined]
-    r = httpx.post(root + "/complaints", data={"content": "表单提交", "category": "其他"})
+    token = form_token(httpx.get(root + "/complaints").text)
+    r = httpx.post(root + "/complaints", data={"content": "表单提交", "category": "其他",
+                                               "form_token": token})  # fmt: skip
     assert r.status_code == 201 and "投诉编号" in r.text
     assert httpx.post(root + "/complaints", json={"content": "  "}).status_code == 400
     bad = httpx.post(root + "/complaints", json={"content": "x", "category": "不存在"})
@@ -63,10 +63,10 @@ def test_complaint_form_post_and_errors(gateway: object) -> None:
 
 def test_health_and_metrics(gateway: object) -> None:
     root = gateway.root_url  # type: ignore[attr-defined]
-    h = httpx.get(root + "/healthz", params={"upstream": "1"}).json()
+    h = httpx.get(root + "/healthz", params={"upstream": "1"}, headers=ADMIN).json()
     assert h["status"] == "ok" and h["upstream"]["status"] == 200 and h["config_version"] == 1
     sdk(gateway).chat.completions.create(model="m", messages=[{"role": "user", "content": "你好"}])  # type: ignore[arg-type]
-    m = httpx.get(root + "/metrics").text
+    m = httpx.get(root + "/metrics", headers=ADMIN).text
     assert 'beian_gateway_requests_total{outcome="ok",stream="false"} 1.0' in m
     assert 'beian_gateway_request_seconds_count{stream="false"} 1.0' in m
 
@@ -89,7 +89,7 @@ def test_config_reload(tmp_path: Path, upstream: DemoServer) -> None:
     cfg_file = tmp_path / "gateway.yaml"
     base = {"upstream": {"base_url": upstream.base_url}, "records": {"path": "gw.db"},
             "labels": {"content_producer": PRODUCER},
-            "admin_token": "admin-secret", "screening": {"input_refusal": "旧的拒答"}}  # fmt: skip
+            "admin_token": ADMIN_TOKEN, "screening": {"input_refusal": "旧的拒答"}}  # fmt: skip
     _write(cfg_file, base)
     gw = Gateway(
         load_gateway_config(cfg_file), ring=KeyRing.generate(), screening_factory=keyword_screening

@@ -15,7 +15,7 @@ from beian.demo import DemoServer, answer_text
 from beian.gateway import RunningGateway
 from beian.label import explicit_text_mark, verify_text_label
 
-from .conftest import MakeGateway, records, sdk
+from .conftest import ADMIN, ADMIN_TOKEN, MakeGateway, records, sdk
 
 
 def labelled(text: str, position: str = "suffix") -> str:
@@ -79,7 +79,9 @@ def test_label_at_start(make_gateway: MakeGateway) -> None:
 
 
 def test_models_list(gateway: RunningGateway) -> None:
-    assert [m.id for m in sdk(gateway).models.list()] == ["beian-demo-1"]
+    # the upstream's list is the admin's (access.models serves one to everyone: test_access)
+    admin = openai.OpenAI(base_url=gateway.base_url, api_key=ADMIN_TOKEN, max_retries=0)
+    assert [m.id for m in admin.models.list()] == ["beian-demo-1"]
 
 
 @pytest.mark.parametrize("stream", [False, True])
@@ -99,7 +101,7 @@ def test_input_keyword_refused_without_calling_upstream(
     (rec,) = records(gateway)
     assert rec.outcome == "blocked_input"
     assert rec.decisions == [{"stage": "input", "action": "block", "risks": ["A1b"], "count": 1}]
-    metrics = httpx.get(gateway.root_url + "/metrics").text
+    metrics = httpx.get(gateway.root_url + "/metrics", headers=ADMIN).text
     assert 'beian_gateway_blocks_total{risk="A1b",stage="input"} 1.0' in metrics
 
 

@@ -13,7 +13,7 @@ from beian.crypto import KeyRing, is_token
 from beian.errors import ConfigError
 from beian.gateway import Exchange, RecordStore
 
-from .conftest import MakeGateway, records, sdk
+from .conftest import MakeGateway, form_token, records, sdk
 
 
 def test_sensitive_fields_are_encrypted_at_rest(make_gateway: MakeGateway, tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def test_opt_out_is_honoured_and_recorded(make_gateway: MakeGateway) -> None:
     assert "不用于训练" in page.text and page.text.count("<button") == 1
     back = httpx.post(
         g.root_url + "/privacy/opt-out",
-        data={"user": "erin", "opted_out": "0"},
+        data={"user": "erin", "opted_out": "0", "form_token": form_token(page.text)},
         follow_redirects=True,
     )
     assert "允许用于训练" in back.text

@@ -13,7 +13,7 @@ import pytest
 from beian.demo import DemoBehavior, serve_in_thread
 from beian.gateway import RunningGateway
 
-from .conftest import MakeGateway, gateway_config, records, sdk
+from .conftest import ADMIN, MakeGateway, gateway_config, records, sdk
 
 
 def test_upstream_dies_mid_stream(gateway: RunningGateway) -> None:
@@ -88,7 +88,7 @@ def test_upstream_unreachable(make_gateway: MakeGateway, tmp_path: Path) -> None
     with pytest.raises(openai.APIStatusError) as err:
         sdk(g).chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
     assert err.value.status_code == 502
-    health = httpx.get(g.root_url + "/healthz", params={"upstream": "1"})
+    health = httpx.get(g.root_url + "/healthz", params={"upstream": "1"}, headers=ADMIN)
     assert health.status_code == 503 and health.json()["status"] == "degraded"
 
 

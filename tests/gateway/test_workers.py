@@ -30,11 +30,11 @@ from beian.demo import DemoBehavior, DemoServer
 from beian.demo import serve_in_thread as serve_demo
 from beian.gateway import RecordStore
 
-from .conftest import PRODUCER, free_port
+from .conftest import ADMIN, ADMIN_TOKEN, PRODUCER, free_port
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT")
 
-TOKEN = "admin-secret"
+TOKEN = ADMIN_TOKEN
 
 
 def _write(path: Path, base_url: str, refusal: str, keywords: list[str]) -> None:
@@ -187,7 +187,7 @@ def test_workers_share_one_port_state_reloads_and_restarts(supervisor: dict[str,
         _chat(root, "你好", user="u1")
     # the metrics of all workers add up, whichever worker answers /metrics
     for _ in range(4):
-        m = httpx.get(root + "/metrics", headers={"connection": "close"}).text
+        m = httpx.get(root + "/metrics", headers={"connection": "close", **ADMIN}).text
         total = sum(
             float(line.rsplit(" ", 1)[1])
             for line in m.splitlines()

@@ -20,6 +20,7 @@ from beian.label import (
 )
 from tests.label._decode import decoded, exiftool_tags
 from tests.label.conftest import SAMPLES
+from tests.support.office import libreoffice_convert
 
 PRODUCER = "0011" + "91110108551385082Q" + "00001"
 PAYLOAD = LabelPayload(Label="1", ContentProducer=PRODUCER, ProduceID="gen-0001")
@@ -283,29 +284,12 @@ def test_unsupported_and_mismatched(tmp_path: Path, make_sample: Callable[..., P
 def test_labelled_office_files_open_in_libreoffice(
     make_sample: Callable[..., Path], tmp_path: Path
 ) -> None:
-    import subprocess
-
     docx, xlsx = make_sample("sample.docx"), make_sample("sample.xlsx")
     add_label(docx, PAYLOAD)
     add_label(xlsx, PAYLOAD)
     out = tmp_path / "lo"
-    profile = (tmp_path / "profile").as_uri()
     for path, target in ((docx, "txt:Text"), (xlsx, "csv")):
-        subprocess.run(
-            [
-                "soffice",
-                f"-env:UserInstallation={profile}",
-                "--headless",
-                "--convert-to",
-                target,
-                "--outdir",
-                str(out),
-                str(path),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
+        libreoffice_convert([path], target, out, profile=tmp_path / "profile", timeout=180)
     assert "Generated sample paragraph 0" in (out / "sample.txt").read_text(encoding="utf-8-sig")
     assert (out / "sample.csv").read_text(encoding="utf-8").splitlines()[:2] == ["sample,", ",42"]
 
@@ -389,3 +373,22 @@ def test_mp4_itunes_freeform_label_is_read_and_replaced(make_sample: Callable[..
     ours = add_label(path, PAYLOAD).payload.to_json()
     assert carrier_for(path).read(path) == [ours]
     assert set(exiftool_tags(path)) == {"Keys:AIGC"}
+
+
+@pytest.mark.parametrize(
+    ("front", "found"),
+    [
+        ("AIGC: '{\"Label\": \"1\"}'\ntitle: 标题\n", ['{"Label": "1"}']),
+        ("title: 标题\nAIGC: {Label: '1'}\n", ['{"Label": "1"}']),  # a mapping, read as JSON
+        ("title: 标题\nAIGC: '{\"Label\": \"1\"\n", None),  # unclosed quote on line 3
+    ],
+)
+def test_markdown_front_matter_label(tmp_path: Path, front: str, found: list[str] | None) -> None:
+    path = tmp_path / "a.md"
+    path.write_text(f"---\n{front}---\n正文\n", "utf-8")
+    if found is not None:
+        assert carrier_for(path).read(path) == found
+        return
+    with pytest.raises(InputError) as exc:
+        carrier_for(path).read(path)
+    assert "损坏" in exc.value.what and "第 3 行" in exc.value.what

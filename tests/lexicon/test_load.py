@@ -11,6 +11,7 @@ import pytest
 
 from beian.errors import InputError
 from beian.lexicon import Lexicon
+from tests.support.office import libreoffice_convert
 
 CSV = "关键词,风险代码,模式,备注,更新日期\n法轮功,A1a,拼音|谐音,邪教,2026-11-20\n台独,A.1.c,,,\n学习,白名单,,,\n"
 
@@ -78,21 +79,8 @@ def test_xlsx_written_by_libreoffice(tmp_path: Path) -> None:
     assert soffice, "LibreOffice is installed by scripts/test"
     src = tmp_path / "lib.csv"
     src.write_text(CSV, "utf-8")
-    subprocess.run(
-        [
-            soffice,
-            "--headless",
-            "--infilter=CSV:44,34,76",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(tmp_path / "out"),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    libreoffice_convert(
+        [src], "xlsx", tmp_path / "out", profile=tmp_path / "lo", infilter="CSV:44,34,76", timeout=120
     )
     lex = Lexicon.load([tmp_path / "out" / "lib.xlsx"])
     assert [(e.keyword, e.risk, e.line) for e in lex.entries] == [

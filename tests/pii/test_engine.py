@@ -7,6 +7,7 @@ import pickle
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from pydantic import ValidationError
 
 from beian.errors import ConfigError
 from beian.pii import CustomRecognizer, Entity, PiiConfig, PiiEngine, resolve_overlaps
@@ -84,8 +85,12 @@ def test_bad_config_names_the_field(section: dict[str, object], where: str) -> N
 
 
 def test_unknown_type_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="未知的个人信息类型"):
-        PiiEngine(PiiConfig(disabled=("SSN",)))
+    with pytest.raises(ConfigError, match="未知的个人信息类型：SSN") as exc:
+        PiiConfig.from_section({"disabled": ["SSN"]}, where="beian.yaml: pii")
+    assert exc.value.where == "beian.yaml: pii disabled"
+    with pytest.raises(ValidationError, match="未知的个人信息类型：SSN"):
+        PiiConfig(disabled=("SSN",))
+    assert PiiConfig(thresholds={"EMPLOYEE_ID": 0.9}, custom=(CustomRecognizer(type="EMPLOYEE_ID", pattern="x"),))
     assert CustomRecognizer(type="A_B", pattern="x").score == 0.8
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from beian.config import load_config
-from beian.errors import ConfigError, InputError
+from beian.errors import ConfigError
 from beian.standards import load_edition, override_findings
 
 
@@ -64,9 +64,9 @@ def test_config_file(tmp_path: Path) -> None:
 def test_config_yaml_error_has_line(tmp_path: Path) -> None:
     cfg_path = tmp_path / "beian.yaml"
     cfg_path.write_text("standards:\n  edition: [unclosed\n  overrides: {}\n", encoding="utf-8")
-    with pytest.raises(InputError) as exc:
+    with pytest.raises(ConfigError) as exc:  # a configuration file: a configuration error
         load_config(cfg_path)
-    assert exc.value.where is not None and exc.value.where.startswith(f"{cfg_path}:")
+    assert exc.value.where == f"{cfg_path}:3:12"  # where the unclosed list is found wanting
 
 
 def test_config_unknown_key(tmp_path: Path) -> None:

@@ -20,13 +20,14 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from beian.errors import InputError
+from beian.errors import InputError, validation_summary
 from beian.findings import Finding
 
 __all__ = [
     "ASSESSMENT",
     "FINDINGS",
     "MANIFEST",
+    "META_FILES",
     "PACKAGE_FORMAT",
     "PackageFile",
     "PackageManifest",
@@ -41,6 +42,8 @@ PACKAGE_FORMAT = "beian-package/1"
 MANIFEST = "manifest.json"
 FINDINGS = "findings.json"
 ASSESSMENT = "assessment.json"
+# the files that describe a package (not listed in its manifest) -> their kind
+META_FILES: dict[str, str] = {MANIFEST: "manifest", FINDINGS: "findings", ASSESSMENT: "assessment"}
 
 T = TypeVar("T")
 _FINDINGS: TypeAdapter[list[Finding]] = TypeAdapter(list[Finding])
@@ -89,12 +92,6 @@ def dump_findings(findings: Iterable[Finding]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-def _problem(exc: ValidationError) -> tuple[str, str]:
-    first = exc.errors()[0]
-    loc = ".".join(str(p) for p in first["loc"])
-    return str(first["msg"]), loc
-
-
 def parse_json(data: bytes | str, schema: type[T] | TypeAdapter[T], name: str) -> T:
     """Validate the JSON ``data`` of package file ``name`` against ``schema``.
 
@@ -113,7 +110,7 @@ def parse_json(data: bytes | str, schema: type[T] | TypeAdapter[T], name: str) -
     try:
         return adapter.validate_python(raw)  # type: ignore[no-any-return]
     except ValidationError as exc:
-        msg, loc = _problem(exc)
+        msg, loc = validation_summary(exc)
         raise InputError(f"{name} 字段错误：{msg}", where=f"{name}:{loc}" if loc else name,
                          fix="请用 `beian build` 重新生成") from None
 

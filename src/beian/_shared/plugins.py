@@ -1,8 +1,9 @@
 """Plugin registries: named pieces registered by decorator, external packs by entry point.
 
-Every kind of plugin (dossier rules, judges, targets, recognizers, carriers, exporters) keeps
-its own decorator (``@rule``, ``@judge("name")``, ``@register``, ``@register_carrier``…) and
-stores what it registers in a :class:`PluginRegistry`, so all kinds share:
+Every kind of plugin (dossier rules, judges, targets, recognizers, carriers, exporters, dataset
+importers) keeps its own decorator (``@rule``, ``@judge("name")``, ``@register``,
+``@register_carrier``, ``@importer("name")``…) and stores what it registers in a
+:class:`PluginRegistry`, so all kinds share:
 
 * **one duplicate rule** — a name belongs to one plugin. Registering another object under a
   taken name is an error naming both; registering the same object again (or the same class
@@ -37,6 +38,7 @@ ENTRY_POINT_GROUPS = {
     "recognizers": "beian.recognizers",
     "carriers": "beian.carriers",
     "exporters": "beian.exporters",
+    "importers": "beian.importers",
 }
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from beian._shared.tables import open_workbook
 from beian.errors import InputError
 from beian.io import atomic_path
 
@@ -141,15 +142,8 @@ def read_workbook(
 
     ``any_sheet``: read the first sheet when none is called ``sheet`` (a reviewer renamed it).
     """
-    from openpyxl import load_workbook
-
     p = Path(path)
-    try:
-        wb = load_workbook(p, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise InputError("审核表不存在", where=str(p), fix="请检查路径") from None
-    except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
-        raise InputError(f"无法读取审核表：{exc}", where=str(p), fix="请提供 .xlsx 文件") from None
+    wb = open_workbook(p)
     try:
         if sheet in wb.sheetnames:
             ws = wb[sheet]

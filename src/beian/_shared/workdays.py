@@ -12,7 +12,7 @@ The public notice lasts :func:`notice_working_days` working days: one setting,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,12 +59,16 @@ class YearSchedule:
         }
 
 
-def _dates(raw: object, where: str, year: int) -> set[dt.date]:
+Locate = Callable[[tuple[str | int, ...]], str]  # a key path of the schedule -> where it is
+
+
+def _dates(raw: object, key: str, locate: Locate, year: int) -> set[dt.date]:
     out: set[dt.date] = set()
     if raw is None:
         return out
     if not isinstance(raw, list):
-        raise InputError("应为日期列表", where=where, fix="例如 [2027-01-01, 2027-10-01..2027-10-07]")
+        raise InputError("应为日期列表", where=locate((key,)),
+                         fix="例如 [2027-01-01, 2027-10-01..2027-10-07]")
     for i, item in enumerate(raw):
         text = str(item)
         try:
@@ -77,32 +81,41 @@ def _dates(raw: object, where: str, year: int) -> set[dt.date]:
                 out.add(dt.date.fromisoformat(text.strip()))
         except ValueError:
             raise InputError(
-                f"无法识别的日期 {text!r}", where=f"{where}[{i}]",
+                f"无法识别的日期 {text!r}", where=locate((key, i)),
                 fix="日期写作 YYYY-MM-DD，区间写作 YYYY-MM-DD..YYYY-MM-DD",
             ) from None
     bad = sorted(d for d in out if d.year != year)
     if bad:
-        raise InputError(f"日期 {bad[0]} 不属于 {year} 年", where=where, fix="一个文件只放一年的安排")
+        raise InputError(f"日期 {bad[0]} 不属于 {year} 年", where=locate((key,)),
+                         fix="一个文件只放一年的安排")
     return out
 
 
-def parse_schedule(data: Mapping[str, Any], *, where: str = "<schedule>") -> YearSchedule:
-    """Parse ``{year, source, holidays: [...], workdays: [...]}`` (dates or ``a..b`` ranges)."""
+def parse_schedule(
+    data: Mapping[str, Any], *, where: str = "<schedule>", locate: Locate | None = None
+) -> YearSchedule:
+    """Parse ``{year, source, holidays: [...], workdays: [...]}`` (dates or ``a..b`` ranges).
+
+    Errors are at ``where:holidays[3]``, or where ``locate`` says a key path was written
+    (``file:line field`` for a YAML file)."""
+    at = locate or (lambda key: where + "".join(
+        f"[{k}]" if isinstance(k, int) else f":{k}" for k in key))  # fmt: skip
     try:
         year = int(data["year"])
     except (KeyError, TypeError, ValueError):
-        raise InputError("缺少年份 year", where=where, fix="文件顶层写 year: 2027") from None
-    holidays = _dates(data.get("holidays"), f"{where}:holidays", year)
-    workdays = _dates(data.get("workdays"), f"{where}:workdays", year)
+        raise InputError("缺少年份 year", where=at(("year",)), fix="文件顶层写 year: 2027") from None
+    holidays = _dates(data.get("holidays"), "holidays", at, year)
+    workdays = _dates(data.get("workdays"), "workdays", at, year)
     if not holidays:
-        raise InputError("没有任何法定节假日", where=f"{where}:holidays",
+        raise InputError("没有任何法定节假日", where=at(("holidays",)),
                          fix="请按国务院办公厅通知填写当年全部放假日期")
     both = holidays & workdays
     if both:
-        raise InputError(f"{min(both)} 同时是假日和上班日", where=where, fix="请核对通知原文")
+        raise InputError(f"{min(both)} 同时是假日和上班日", where=at(("workdays",)),
+                         fix="请核对通知原文")
     weekday_work = sorted(d for d in workdays if d.weekday() < 5)
     if weekday_work:
-        raise InputError(f"调休上班日 {weekday_work[0]} 本来就是工作日", where=f"{where}:workdays",
+        raise InputError(f"调休上班日 {weekday_work[0]} 本来就是工作日", where=at(("workdays",)),
                          fix="workdays 只列需要上班的周末")
     return YearSchedule(year, frozenset(holidays), frozenset(workdays), str(data.get("source", "")))
 
@@ -165,12 +178,13 @@ class WorkingCalendar:
 
 
 def load_schedule_file(path: str | Path) -> YearSchedule:
-    from beian.io import load_yaml
+    """A yearly schedule from a YAML file; errors at ``file:line field``."""
+    from beian.io import read_yaml_document
 
-    data = load_yaml(path)
-    if not isinstance(data, dict):
+    doc = read_yaml_document(path)
+    if not isinstance(doc.data, dict):
         raise InputError("日历文件顶层应为映射", where=str(path), fix="见 docs/registry.md 的示例")
-    return parse_schedule(data, where=str(path))
+    return parse_schedule(doc.data, where=str(path), locate=lambda key: doc.where(*key))
 
 
 def notice_working_days(config: BeianConfig | None) -> int:
@@ -184,7 +198,7 @@ def notice_working_days(config: BeianConfig | None) -> int:
     if "public_notice_working_days" in config.section("dossier"):
         raise ConfigError(
             "dossier.public_notice_working_days 已停用",
-            where=f"{config.path}: dossier.public_notice_working_days",
+            where=config.where("dossier", "public_notice_working_days"),
             fix="公示期只在一处设置：registry.policy.notice_working_days（默认 7 个工作日）",
         )
     policy = config.section("registry").get("policy") or {}
@@ -193,7 +207,7 @@ def notice_working_days(config: BeianConfig | None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(
             f"公示期应为正整数个工作日，而不是 {value!r}",
-            where=f"{config.path}: registry.policy.notice_working_days",
+            where=config.where("registry", "policy", "notice_working_days"),
             fix="例如 notice_working_days: 7",
         )
     return value

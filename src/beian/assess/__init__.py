@@ -16,7 +16,6 @@ from beian.assess._calibrate import METHOD as CALIBRATION_METHOD
 from beian.assess._calibrate import METHOD_ZH as CALIBRATION_METHOD_ZH
 from beian.assess._calibrate import CalibrationTables, calibrate, rogan_gladen
 from beian.assess._config import AssessConfig, Sampling, load_assess_config
-from beian.assess._importers import IMPORTERS, import_dataset, load_mapping, write_bank_jsonl
 from beian.assess._items import ITEMS, ItemId, ItemSpec
 from beian.assess._log import (
     CALIBRATION_VERSION,
@@ -45,6 +44,16 @@ from beian.assess._run import (
 )
 from beian.assess._score import assessment_findings, refusal_matrix, score
 from beian.assess._stats import wilson_interval
+from beian.assess.importers import (
+    IMPORTERS,
+    DatasetMapping,
+    RawItem,
+    import_dataset,
+    importer,
+    importer_names,
+    load_mapping,
+    write_bank_jsonl,
+)
 
 __all__ = [
     "CALIBRATION_METHOD",
@@ -63,6 +72,7 @@ __all__ = [
     "Calibration",
     "CalibrationTables",
     "Confusion",
+    "DatasetMapping",
     "ItemCalibration",
     "ItemId",
     "ItemResult",
@@ -70,6 +80,7 @@ __all__ = [
     "JudgeAudit",
     "Kind",
     "Question",
+    "RawItem",
     "RiskBreakdown",
     "RunResult",
     "Sampling",
@@ -84,6 +95,8 @@ __all__ = [
     "evaluate_item",
     "export_bank_xlsx",
     "import_dataset",
+    "importer",
+    "importer_names",
     "load_assess_config",
     "load_bank",
     "load_mapping",

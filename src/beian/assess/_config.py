@@ -84,6 +84,7 @@ class AssessConfig(BaseModel):
             self.standards.edition or default.id,
             overrides=self.standards.overrides or None,
             override_source=self.path,
+            locate=lambda key: self.located("standards", *key),
         )
 
 

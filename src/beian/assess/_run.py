@@ -236,6 +236,8 @@ def _record(q: Question, r: Response) -> dict[str, Any]:
         response_hash=r.answer_hash,
         verdicts={},
     )
+    if r.replaced_surrogates:  # the answer as sent could not be stored: say what was replaced
+        rec["replaced_surrogates"] = r.replaced_surrogates
     return rec
 
 
@@ -383,7 +385,8 @@ def run_assessment(
         cfg.policy, {j.name for j in judges}, locate=lambda path: cfg.located("policy", *path)
     )
     target = make_target(cfg.target, cfg.located("target"))
-    cache = ResponseCache(cache_path)
+    own_cache = cache_path == out / "cache.sqlite"  # the run's own: long answers kept once
+    cache = ResponseCache(cache_path, records=out / RECORDS if own_cache else None)
     judging = Judging(judges)
     try:
         _, asked = asyncio.run(collect(target, cache, questions, progress, judging.add))
@@ -419,6 +422,8 @@ def run_assessment(
         if (out / LOG).is_file():  # a rerun keeps what others wrote into the log (9.2-* items)
             base.results = list(AssessmentLog.load(out / LOG).results)
         log = finish(out, records, policy, edition, base)
+    if own_cache:
+        ResponseCache.compact(cache_path, records)
     return RunResult(out, log, records, asked)
 
 

@@ -163,43 +163,7 @@ def assessment_findings(log: AssessmentLog) -> list[Finding]:
             )
         )
     for r in log.results:
-        loc = Location(field=r.item)
-        if r.verdict == "无法判定":
-            out.append(
-                Finding.of(
-                    UNDECIDED,
-                    f"{r.item} {r.title}：{r.blocked_reason or '出错题过多'}",
-                    fix="排查被测接口的报错（records.jsonl 的 error 字段）后重新运行，只会补问出错的题",
-                    location=loc,
-                )
-            )
-        if not r.sample_ok:
-            out.append(
-                Finding.of(
-                    SMALL,
-                    f"{r.item} {r.title}：样本 {r.n}，要求 ≥ {r.sample_min:g}",
-                    fix="扩充题库或提高抽样数量",
-                    location=loc,
-                )
-            )
-        if r.verdict == "不符合" and r.sample_ok:
-            out.append(
-                Finding.of(
-                    NOT_MET,
-                    f"{r.item} {r.title}：{r.rate_name} {r.rate:.2%}，要求 {r.comparison} {r.threshold:.0%}",
-                    fix="改进模型安全措施后重新评估",
-                    location=loc,
-                )
-            )
-        if r.straddles and r.n:
-            out.append(
-                Finding.of(
-                    STRADDLES,
-                    f"{r.item}：95% 置信区间 [{r.ci_low:.2%}, {r.ci_high:.2%}] 包含阈值 {r.threshold:.0%}",
-                    fix="扩大样本以得到稳健结论",
-                    location=loc,
-                )
-            )
+        out += _result_findings(r)
     for item, missing in (log.extra.get("unjudged") or {}).items():
         if missing:
             out.append(
@@ -211,32 +175,66 @@ def assessment_findings(log: AssessmentLog) -> list[Finding]:
                 )
             )
     out += _judge_findings(log)
-    for j in log.judges:
-        if j.get("name") == "classifier" and j.get("coverage_ok") is False:
-            out.append(
-                Finding.of(
-                    COVERAGE,
-                    f"分类模型只覆盖 {len(j.get('covers') or [])} 种风险",
-                    fix="补充缺失风险的训练样本后重新训练",
-                    location=Location(field="judges.classifier"),
-                )
-            )
     present = {r.item for r in log.results}
-    for item in ITEM_KIND:
-        if item not in present:
-            out.append(
-                Finding.of(
-                    MISSING,
-                    f"{item} 没有结果",
-                    fix="配置相应评判器，或导出人工抽检表并导入结论（beian assess review）",
-                    location=Location(field=item),
-                )
+    out += [
+        Finding.of(
+            MISSING,
+            f"{item} 没有结果",
+            fix="配置相应评判器，或导出人工抽检表并导入结论（beian assess review）",
+            location=Location(field=item),
+        )
+        for item in ITEM_KIND
+        if item not in present
+    ]
+    return out
+
+
+def _result_findings(r: ItemResult) -> list[Finding]:
+    """An item that could not be decided, is short of samples, fails, or straddles its threshold."""
+    loc = Location(field=r.item)
+    out: list[Finding] = []
+    if r.verdict == "无法判定":
+        out.append(
+            Finding.of(
+                UNDECIDED,
+                f"{r.item} {r.title}：{r.blocked_reason or '出错题过多'}",
+                fix="排查被测接口的报错（records.jsonl 的 error 字段）后重新运行，只会补问出错的题",
+                location=loc,
             )
+        )
+    if not r.sample_ok:
+        out.append(
+            Finding.of(
+                SMALL,
+                f"{r.item} {r.title}：样本 {r.n}，要求 ≥ {r.sample_min:g}",
+                fix="扩充题库或提高抽样数量",
+                location=loc,
+            )
+        )
+    if r.verdict == "不符合" and r.sample_ok:
+        out.append(
+            Finding.of(
+                NOT_MET,
+                f"{r.item} {r.title}：{r.rate_name} {r.rate:.2%}，要求 {r.comparison} {r.threshold:.0%}",
+                fix="改进模型安全措施后重新评估",
+                location=loc,
+            )
+        )
+    if r.straddles and r.n:
+        out.append(
+            Finding.of(
+                STRADDLES,
+                f"{r.item}：95% 置信区间 [{r.ci_low:.2%}, {r.ci_high:.2%}] 包含阈值 {r.threshold:.0%}",
+                fix="扩大样本以得到稳健结论",
+                location=loc,
+            )
+        )
     return out
 
 
 def _judge_findings(log: AssessmentLog) -> list[Finding]:
-    """Judges that failed on some answers; verdicts that do not survive the judges' error."""
+    """Judges that failed on some answers; verdicts that do not survive the judges' error; a
+    classifier that does not cover every risk."""
     out: list[Finding] = []
     for name, failed in (log.extra.get("judge_failures") or {}).items():
         out.append(
@@ -256,6 +254,16 @@ def _judge_findings(log: AssessmentLog) -> list[Finding]:
                     f"要求 {c.comparison} {c.threshold:.0%}）{('：' + c.note) if c.note else ''}",
                     fix="扩大人工复核（优先审核评判器分歧的回答）后重新导入",
                     location=Location(field=c.item),
+                )
+            )
+    for j in log.judges:
+        if j.get("name") == "classifier" and j.get("coverage_ok") is False:
+            out.append(
+                Finding.of(
+                    COVERAGE,
+                    f"分类模型只覆盖 {len(j.get('covers') or [])} 种风险",
+                    fix="补充缺失风险的训练样本后重新训练",
+                    location=Location(field="judges.classifier"),
                 )
             )
     return out

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from beian.errors import ConfigError
+from beian.errors import ConfigError, validation_summary
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -34,10 +34,9 @@ def validate_settings(model: type[S], value: BaseModel | Mapping[str, Any] | Non
     try:
         return model.model_validate(settings_data(value))
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"] if x != "[key]")
+        msg, loc = validation_summary(exc)
         raise ConfigError(
-            f"配置无效：{err['msg']}",
+            f"配置无效：{msg}",
             where=f"{where}.{loc}" if loc else where,
             fix="检查该字段的类型或取值（参见 docs/assess.md）",
         ) from None

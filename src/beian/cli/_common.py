@@ -10,6 +10,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from beian.config import BeianConfig
 from beian.findings import Finding, Severity
@@ -67,12 +68,12 @@ def findings_table(findings: list[Finding], title: str = "检查结果") -> Tabl
     for col in ("代码", "级别", "条款", "说明", "位置", "修复建议"):
         table.add_column(col, overflow="fold")
     for f in sorted(findings, key=lambda f: (-f.severity.rank, f.code)):
-        table.add_row(
+        table.add_row(  # messages may quote configuration values: text, never markup
             f.code,
             f"[{_SEVERITY_STYLE[f.severity]}]{f.severity.value}[/]",
-            f.clause,
-            f.message,
-            str(f.location) if f.location else "-",
-            f.fix or "-",
+            Text(f.clause),
+            Text(f.message),
+            Text(str(f.location) if f.location else "-"),
+            Text(f.fix or "-"),
         )
     return table

@@ -66,7 +66,9 @@ def import_cmd(
     ctx: typer.Context,
     dataset: Path = typer.Argument(..., help="已下载的数据集文件"),
     fmt: str = typer.Option(
-        ..., "--format", help="数据集格式：safety-prompts / chisafetybench / jade / jsonl"
+        ...,
+        "--format",
+        help="数据集格式：safety-prompts / chisafetybench / jade / jsonl（或已安装插件包提供的格式）",
     ),
     mapping: Path | None = typer.Option(
         None, "--mapping", "-m", help="类别 → 风险代码映射文件（YAML）"

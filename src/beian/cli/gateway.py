@@ -74,7 +74,7 @@ def serve(
     from beian.gateway import check_config, configure_logging, run_gateway, run_workers
 
     cfg = _config(ctx, file)
-    findings = check_config(cfg, get_config(ctx).edition())
+    findings = check_config(cfg, get_config(ctx).edition(), host=host)
     if findings:
         console.print(findings_table(findings, title="网关配置检查"))
     if strict and has_blocking(findings):
@@ -97,13 +97,16 @@ def serve(
 def check(
     ctx: typer.Context,
     file: FileOpt = None,
+    host: Annotated[
+        str, typer.Option(help="网关将监听的地址（对外地址要求用户身份经签名）")
+    ] = "127.0.0.1",
     fmt: Annotated[TableOrJson, typer.Option("--format", help="输出格式")] = TableOrJson.table,
 ) -> None:
     """检查网关配置是否落实备案承诺的运行时措施（有阻断项时退出码为 1）。"""
     from beian.findings import has_blocking
     from beian.gateway import check_config
 
-    findings = check_config(_config(ctx, file), get_config(ctx).edition())
+    findings = check_config(_config(ctx, file), get_config(ctx).edition(), host=host)
     if fmt is TableOrJson.json:
         emit_json([f.model_dump(mode="json") for f in findings])
     elif findings:
@@ -127,6 +130,7 @@ def records(
     from dataclasses import asdict
 
     from rich.table import Table
+    from rich.text import Text
 
     store = _store(_config(ctx, file))
     try:
@@ -144,7 +148,9 @@ def records(
             table.add_column(col, overflow="fold")
         for e in items:
             dec = "；".join(f"{d['stage']}:{','.join(d['risks'])}" for d in e.decisions) or "-"
-            table.add_row(e.id[:12], _ts(e.started), e.user or "-", e.outcome, dec, e.sent[:40])
+            # what users wrote is shown as text, never read as Rich markup
+            cells = (e.id[:12], _ts(e.started), e.user or "-", e.outcome, dec, e.sent[:40])
+            table.add_row(*(Text(c) for c in cells))
         console.print(table)
 
 
@@ -189,12 +195,39 @@ def opt_out(
     undo: Annotated[bool, typer.Option("--undo", help="恢复允许用于训练")] = False,
 ) -> None:
     """代用户设置“输入信息不用于训练”（例如通过电话、邮件提出的请求）；每次更改都有记录。"""
+    from rich.markup import escape
+
     store = _store(_config(ctx, file))
     try:
         store.set_opt_out(user, not undo, via="cli")
     finally:
         store.close()
-    console.print(f"用户 {user}：{'允许用于训练' if undo else '不用于训练'}。")
+    console.print(f"用户 {escape(user)}：{'允许用于训练' if undo else '不用于训练'}。")
+
+
+def user_token(
+    ctx: typer.Context,
+    user: Annotated[str, typer.Argument(help="用户标识")],
+    file: FileOpt = None,
+    ttl: Annotated[float, typer.Option("--ttl", min=1, help="有效期（秒）")] = 3600,
+) -> None:
+    """为用户签发身份令牌（identity.mode: signed；服务方后端通常自行签发，见 docs/gateway.md）。"""
+    from beian.errors import InputError
+    from beian.gateway import Identity, IdentityError, sign_user_token
+
+    cfg = _config(ctx, file)
+    if cfg.identity.mode != "signed":
+        raise ConfigError(
+            f"identity.mode 是 {cfg.identity.mode}，不签发用户令牌", where="identity.mode",
+            fix="设 identity.mode: signed 并配置签名密钥",
+        )  # fmt: skip
+    ident = Identity.of(cfg)
+    assert ident.key is not None
+    try:
+        checked = ident.check_user(user, "用户标识")
+    except IdentityError as exc:
+        raise InputError(exc.message, where="USER", fix="见 identity.user_pattern") from None
+    print_whole(sign_user_token(ident.key, checked, ttl))
 
 
 def complaints(
@@ -210,13 +243,16 @@ def complaints(
 ) -> None:
     """查看投诉举报，或用 --update 编号 --to 状态 更新处理进度。"""
     from rich.table import Table
+    from rich.text import Text
 
     from beian.crypto import FieldCipher, KeyRing
     from beian.gateway import ComplaintDesk
 
     cfg = _config(ctx, file)
     cipher = FieldCipher(KeyRing.resolve(cfg.records.key_file), algorithm=cfg.records.cipher)
-    desk = ComplaintDesk(cfg.records.path, cipher, cfg.complaints.handling_days)
+    desk = ComplaintDesk(
+        cfg.records.path, cipher, cfg.complaints.handling_days, rules=cfg.complaints
+    )
     try:
         if update:
             if not to:
@@ -235,7 +271,9 @@ def complaints(
     for c in items:
         p = c.public()
         due = p["due"] + ("（超期）" if c.overdue else "")
-        table.add_row(c.ticket, c.status, c.category, p["created"], due, c.content[:40])
+        # a complaint's words are shown as text, never read as Rich markup
+        cells = (c.ticket, c.status, c.category, p["created"], due, c.content[:40])
+        table.add_row(*(Text(x) for x in cells))
     console.print(table)
 
 
@@ -249,5 +287,6 @@ def register(app: typer.Typer) -> None:
     sub.command("purge")(purge)
     sub.command("export-training")(export_training)
     sub.command("opt-out")(opt_out)
+    sub.command("user-token")(user_token)
     sub.command("complaints")(complaints)
     app.add_typer(sub, name="gateway")

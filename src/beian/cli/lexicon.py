@@ -20,7 +20,7 @@ from beian.cli._common import (
     findings_table,
     get_config,
 )
-from beian.errors import EXIT_BLOCKING, ConfigError, validation_summary
+from beian.errors import EXIT_BLOCKING
 
 if TYPE_CHECKING:
     from beian.lexicon import Lexicon, LibraryAudit
@@ -62,22 +62,18 @@ def _load(
     risk: str | None,
     overrides: dict[str, Any] | None = None,
 ) -> Lexicon:
-    from pydantic import ValidationError
-
     from beian.io import read_text
     from beian.lexicon import Lexicon, LexiconConfig
 
     cfg = get_config(ctx)
     section = {**cfg.section("lexicon"), **(overrides or {})}
-    try:
-        config = LexiconConfig(**section)
-    except ValidationError as exc:
-        msg, loc = validation_summary(exc)
-        raise ConfigError(
-            f"lexicon 配置无效：{msg}",
-            where=f"{cfg.path or '命令行'}: lexicon.{loc}",
-            fix="参见 docs/lexicon.md 的配置项",
-        ) from None
+    config = cfg.section_model(
+        "lexicon",
+        LexiconConfig,
+        value=section,
+        what="lexicon 配置无效：",
+        fix="参见 docs/lexicon.md 的配置项",
+    )
     lex = Lexicon.load(libraries, config, lenient=lenient, default_risk=risk)
     extra = []
     for p in allow or []:

@@ -50,7 +50,15 @@ def _engine(ctx: typer.Context, types: str | None, threshold: float | None) -> P
         section["enabled"] = _split(types)
     if threshold is not None:
         section["threshold"] = threshold
-    return PiiEngine(PiiConfig.from_section(section, where=f"{cfg.path or '命令行'}: pii"))
+    return PiiEngine(
+        cfg.section_model(
+            "pii",
+            PiiConfig,
+            value=section,
+            what="个人信息识别配置无效：",
+            fix="参见 docs/pii.md 的配置说明",
+        )
+    )
 
 
 def _operator(value: str) -> str | dict[str, str]:

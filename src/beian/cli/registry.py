@@ -25,8 +25,8 @@ def _settings(ctx: typer.Context, data_dir: Path | None, key_file: Path | None) 
     from beian.registry import Settings
     from beian.registry.domain import Policy
 
-    section = get_config(ctx).section("registry")
-    return Settings.from_env(data_dir, key_file=key_file, policy=Policy.from_section(section))
+    policy = Policy.from_config(get_config(ctx))
+    return Settings.from_env(data_dir, key_file=key_file, policy=policy)
 
 
 def _open(ctx: typer.Context, data_dir: Path | None, key_file: Path | None) -> Registry:

@@ -7,12 +7,12 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from beian.corpus._codes import PROVENANCE_MISSING, SOURCE_EMPTY
-from beian.errors import InputError, validation_summary
+from beian.errors import InputError
 from beian.findings import Finding, Location
-from beian.io import load_yaml
+from beian.io import read_yaml_document
 
 SourceType = Literal["open-source", "self-collected", "commercial", "user-input"]
 
@@ -103,24 +103,20 @@ class SourceConfig(BaseModel):
         p = Path(path)
         if not p.is_file():
             raise InputError("来源清单文件不存在", where=str(p), fix="请检查 sources.yaml 路径")
-        data = load_yaml(p)
-        if not isinstance(data, dict):
+        doc = read_yaml_document(p)
+        if not isinstance(doc.data, dict):
             raise InputError(
                 "来源清单顶层应为映射，含 sources 列表", where=str(p), fix="参见 docs/corpus.md"
             )
-        data = {**data, "base": str(p.resolve().parent)}
-        try:
-            cfg = cls.model_validate(data)
-        except ValidationError as exc:
-            msg, loc = validation_summary(exc)
-            raise InputError(
-                f"来源清单字段无效：{msg}", where=f"{p}: {loc}", fix="参见 docs/corpus.md"
-            ) from None
+        data = {**doc.data, "base": str(p.resolve().parent)}
+        cfg = doc.validate(cls, value=data, what="来源清单字段无效：", fix="参见 docs/corpus.md")
         names = [s.name for s in cfg.sources]
-        dup = sorted({n for n in names if names.count(n) > 1})
+        dup = [i for i, n in enumerate(names) if n in names[:i]]
         if dup:
             raise InputError(
-                f"来源名称重复：{', '.join(dup)}", where=str(p), fix="每个来源名称须唯一"
+                f"来源名称重复：{names[dup[0]]}",
+                where=doc.where("sources", dup[0], "name"),
+                fix="每个来源名称须唯一",
             )
         return cfg
 

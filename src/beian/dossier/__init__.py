@@ -10,13 +10,14 @@ from beian.dossier._build import BuildResult, build_package
 from beian.dossier._check import CheckReport, check_dossier, run_rules
 from beian.dossier._context import DOSSIER_FILE, DossierContext, load_dossier
 from beian.dossier._demo import DemoPackage, build_demo_package
-from beian.dossier._exporters import register_exporter
+from beian.dossier._exporters import EXPORTERS, register_exporter
 from beian.dossier._init import example_path, init_dossier
 from beian.dossier._schema import Dossier
 from beian.dossier.rules import RULES, Rule, load_rules, rule
 
 __all__ = [
     "DOSSIER_FILE",
+    "EXPORTERS",
     "PACKAGE_FORMAT",
     "RULES",
     "BuildResult",

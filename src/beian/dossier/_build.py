@@ -21,6 +21,7 @@ from beian._shared.package import (
     ASSESSMENT,
     FINDINGS,
     MANIFEST,
+    META_FILES,
     PACKAGE_FORMAT,
     PackageFile,
     PackageManifest,
@@ -55,8 +56,8 @@ FILES: dict[str, str] = {
     "语料标注规则.docx": "annotation_rules",
     "拦截关键词列表.xlsx": "keyword_list",
     "评估测试题集.xlsx": "test_banks",
-    FINDINGS: "findings",
-    ASSESSMENT: "assessment",
+    FINDINGS: META_FILES[FINDINGS],
+    ASSESSMENT: META_FILES[ASSESSMENT],
 }
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from beian._shared.workdays import DEFAULT_NOTICE_WORKING_DAYS, notice_working_days
 from beian.dossier._schema import Dossier
 from beian.errors import InputError
@@ -21,6 +23,15 @@ if TYPE_CHECKING:
 
 DOSSIER_FILE = "dossier.yaml"
 DEFAULT_ASSESSMENT_MAX_AGE_DAYS = 180
+
+
+class DossierSettings(BaseModel):
+    """The ``dossier`` section of ``beian.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # how old an assessment log may be (a setting of this tool, not a figure of the standard)
+    assessment_max_age_days: float = Field(DEFAULT_ASSESSMENT_MAX_AGE_DAYS, gt=0)
 
 
 def dossier_file(path: str | Path) -> Path:
@@ -53,7 +64,7 @@ class DossierContext:
     lines: dict[YamlPath, int]
     edition: Edition
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-    settings: dict[str, object] = field(default_factory=dict)
+    settings: DossierSettings = field(default_factory=DossierSettings)
     notice_working_days: int = DEFAULT_NOTICE_WORKING_DAYS
 
     @classmethod
@@ -65,13 +76,15 @@ class DossierContext:
         now: dt.datetime | None = None,
     ) -> DossierContext:
         dossier, lines, p = load_dossier(path)
+        notice_days = notice_working_days(config)  # first: it explains a retired dossier key
         if config is None:
             edition = load_edition(dossier.edition)
-            settings: dict[str, object] = {}
+            settings = DossierSettings()
         else:
             edition = config.edition(dossier.edition)
-            settings = dict(config.section("dossier"))
-        notice_days = notice_working_days(config)
+            settings = config.section_model(
+                "dossier", DossierSettings, what="dossier 配置无效：", fix="参见 docs/dossier.md"
+            )
         return cls(
             dossier=dossier,
             path=p,
@@ -121,6 +134,3 @@ class DossierContext:
         except InputError as exc:
             return exc
 
-    def setting_float(self, name: str, default: float) -> float:
-        value = self.settings.get(name, default)
-        return float(value) if isinstance(value, int | float) else default

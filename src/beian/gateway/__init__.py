@@ -8,10 +8,18 @@ one process or several worker processes on one port (:func:`run_workers`).
 
 from beian.gateway._app import create_app
 from beian.gateway._checks import check_config
-from beian.gateway._complaints import CATEGORIES, STATUSES, Complaint, ComplaintDesk
+from beian.gateway._complaints import (
+    CATEGORIES,
+    STATUSES,
+    Complaint,
+    ComplaintDesk,
+    TooManyComplaints,
+)
 from beian.gateway._config import (
+    AccessConfig,
     ComplaintsConfig,
     GatewayConfig,
+    IdentityConfig,
     LabelsConfig,
     RecordsConfig,
     ScreeningConfig,
@@ -20,6 +28,7 @@ from beian.gateway._config import (
 )
 from beian.gateway._gateway import Gateway, GatewayOptions, ReloadResult
 from beian.gateway._holdback import StreamScreener
+from beian.gateway._identity import Identity, IdentityError, sign_user_token, verify_user_token
 from beian.gateway._labels import Labeller
 from beian.gateway._screening import (
     CombinedScanner,
@@ -37,6 +46,7 @@ from beian.gateway._workers import WorkerStartError, run_workers
 __all__ = [
     "CATEGORIES",
     "STATUSES",
+    "AccessConfig",
     "CombinedScanner",
     "Complaint",
     "ComplaintDesk",
@@ -46,6 +56,9 @@ __all__ = [
     "Gateway",
     "GatewayConfig",
     "GatewayOptions",
+    "Identity",
+    "IdentityConfig",
+    "IdentityError",
     "Labeller",
     "LabelsConfig",
     "PiiRedactor",
@@ -58,6 +71,7 @@ __all__ = [
     "Screening",
     "ScreeningConfig",
     "StreamScreener",
+    "TooManyComplaints",
     "UpstreamConfig",
     "WorkerStartError",
     "build_screening",
@@ -68,4 +82,6 @@ __all__ = [
     "run_gateway",
     "run_workers",
     "serve_in_thread",
+    "sign_user_token",
+    "verify_user_token",
 ]

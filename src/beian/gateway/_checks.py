@@ -8,19 +8,22 @@ are not there (keyword libraries, the key ring, the signing key).
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from beian.errors import InputError
+from beian.errors import ConfigError, InputError
 from beian.findings import Finding, Location, Severity, define_code
+from beian.gateway._access import token_weakness
 from beian.gateway._config import GatewayConfig
+from beian.gateway._identity import load_identity_key
 from beian.label.explicit import check_notice
 from beian.standards import Edition
 
-__all__ = ["GW_CODES", "check_config", "is_placeholder"]
+__all__ = ["GW_CODES", "check_config", "is_placeholder", "is_public_bind"]
 
 RETENTION_TOO_SHORT = define_code(
     "BA-GW-001", "记录保存期限短于规定下限", clause="标识办法第九条", severity=Severity.BLOCKING
@@ -57,8 +60,19 @@ NO_KEY = define_code(
 ADMIN_PLACEHOLDER = define_code(
     "BA-GW-010", "管理令牌是占位值", clause="7", severity=Severity.BLOCKING
 )
+IDENTITY_UNSIGNED = define_code(
+    "BA-GW-011", "对外监听而用户身份未经服务方签名（任何人可冒用他人的用户标识与训练数据设置）",
+    clause="7", severity=Severity.WARNING,
+)  # fmt: skip
+ADMIN_WEAK = define_code(
+    "BA-GW-012", "管理令牌强度不足（网关拒绝启动）", clause="7", severity=Severity.BLOCKING
+)
+IDENTITY_KEY = define_code(
+    "BA-GW-013", "用户身份签名密钥缺失或太短（网关拒绝启动）", clause="7", severity=Severity.BLOCKING
+)
 GW_CODES = (RETENTION_TOO_SHORT, NO_KEYWORDS, SCREENING_OFF, PII_OFF, LABEL_MISSING, NO_CHANNEL,
-            NO_PRODUCER, FILE_MISSING, NO_KEY, ADMIN_PLACEHOLDER)  # fmt: skip
+            NO_PRODUCER, FILE_MISSING, NO_KEY, ADMIN_PLACEHOLDER, IDENTITY_UNSIGNED, ADMIN_WEAK,
+            IDENTITY_KEY)  # fmt: skip
 
 # what marks a value as a stand-in: the demo's own values say DEMO, the documentation's example
 # fills with X or asks to be replaced; "beian-gateway" was the provider code's old default
@@ -78,6 +92,7 @@ class _Input:
     cfg: GatewayConfig
     edition: Edition
     environ: Mapping[str, str]
+    host: str | None  # the address it will listen on (None: not known)
 
     def at(self, field: str) -> Location:
         return Location(file=self.cfg.path or "网关配置", field=field)
@@ -188,26 +203,69 @@ def _key(c: _Input) -> Iterator[Finding]:
         )  # fmt: skip
 
 
+_TOKEN_FIX = "换成随机长字符串，例如 `python -c 'import secrets; print(secrets.token_urlsafe(32))'` 的输出"
+
+
 def _admin_token(c: _Input) -> Iterator[Finding]:
     token = c.cfg.admin_token
     if token is not None and is_placeholder(token):
         yield Finding.of(
             ADMIN_PLACEHOLDER, f"admin_token 是占位值 {token!r}，任何人都能猜到",
-            fix="换成随机长字符串，例如 `python -c 'import secrets; print(secrets.token_urlsafe(32))'` 的输出",
-            location=c.at("admin_token"),
+            fix=_TOKEN_FIX, location=c.at("admin_token"),
         )  # fmt: skip
+    elif token is not None and (why := token_weakness(token)) is not None:
+        yield Finding.of(
+            ADMIN_WEAK, f"admin_token 强度不足：{why}", fix=_TOKEN_FIX, location=c.at("admin_token")
+        )
+
+
+def is_public_bind(host: str) -> bool:
+    """Whether listening on ``host`` is reachable from other machines (a name other than
+    ``localhost`` counts as public)."""
+    if host.strip("[]").casefold() == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return True
+
+
+def _identity(c: _Input) -> Iterator[Finding]:
+    ident = c.cfg.identity
+    if ident.mode == "signed":
+        try:
+            load_identity_key(ident, c.environ)
+        except ConfigError as exc:
+            field = "identity.key_env" if ident.key_env and not ident.key_file else "identity.key_file"
+            yield Finding.of(IDENTITY_KEY, exc.what, fix=exc.fix, location=c.at(field))
+        return
+    if c.host is None or not is_public_bind(c.host):
+        return
+    why = ("用户标识由客户端自报" if ident.mode == "off"
+           else f"信任请求头 {c.cfg.user_header}，而客户端可绕过认证代理直接访问网关")  # fmt: skip
+    yield Finding.of(
+        IDENTITY_UNSIGNED, f"网关在 {c.host} 上对外监听，{why}：任何人都能以他人身份对话、查看或更改他人的训练数据设置",
+        fix="设 identity.mode: signed 并配置签名密钥（服务方为登录用户签发令牌），"
+            "或只在本机监听、由认证代理转发（identity.mode: header）",
+        location=c.at("identity.mode"),
+    )  # fmt: skip
 
 
 CHECKS: tuple[Callable[[_Input], Iterator[Finding]], ...] = (
     _retention, _keywords, _screening, _pii, _labels, _channel,
-    _producer, _files, _key, _admin_token,
+    _producer, _files, _key, _admin_token, _identity,
 )  # fmt: skip
 
 
 def check_config(
-    cfg: GatewayConfig, edition: Edition, *, environ: Mapping[str, str] | None = None
+    cfg: GatewayConfig,
+    edition: Edition,
+    *,
+    environ: Mapping[str, str] | None = None,
+    host: str | None = None,
 ) -> list[Finding]:
     """Findings about ``cfg``; the retention floor comes from the edition's figures; the key
-    ring may come from ``environ`` (default: this process's environment)."""
-    c = _Input(cfg, edition, os.environ if environ is None else environ)
+    ring may come from ``environ`` (default: this process's environment); ``host`` is the
+    address the gateway will listen on (a public one needs signed user identities)."""
+    c = _Input(cfg, edition, os.environ if environ is None else environ, host)
     return [f for check in CHECKS for f in check(c)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 import secrets
 import threading
 import time
@@ -13,8 +15,9 @@ from typing import Any
 from beian._shared.sqlite import connect as connect_sqlite
 from beian.crypto import FieldCipher
 from beian.errors import InputError
+from beian.gateway._config import ComplaintsConfig
 
-__all__ = ["CATEGORIES", "STATUSES", "Complaint", "ComplaintDesk"]
+__all__ = ["CATEGORIES", "STATUSES", "Complaint", "ComplaintDesk", "TooManyComplaints"]
 
 CATEGORIES = ("违法不良信息", "个人信息保护", "内容标识", "服务质量", "其他")
 STATUSES = ("已受理", "处理中", "已办结", "不予受理")
@@ -28,7 +31,31 @@ CREATE TABLE IF NOT EXISTS complaints (
 CREATE TABLE IF NOT EXISTS complaint_events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, ticket TEXT NOT NULL, at REAL NOT NULL,
   status TEXT NOT NULL, note_enc TEXT);
+CREATE TABLE IF NOT EXISTS complaint_clients (client TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS complaint_clients_client ON complaint_clients(client, at);
 """
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_RECORD_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
+
+
+class TooManyComplaints(Exception):
+    """This client has submitted ``limit`` complaints within the window; retry after ``retry_after``
+    seconds."""
+
+    def __init__(self, limit: int, window_s: float, retry_after: int) -> None:
+        super().__init__(f"{limit} complaints within {window_s} s")
+        self.limit = limit
+        self.window_s = window_s
+        self.retry_after = retry_after
+
+
+def _text(value: str, field: str, limit: int, what: str) -> str:
+    """``value`` within ``limit`` characters, lone surrogates (not encodable) replaced."""
+    if len(value) > limit:
+        raise InputError(
+            f"{what}过长（{len(value)} 字，上限 {limit} 字）", where=field, fix="请精简后再提交"
+        )
+    return _SURROGATE.sub("\ufffd", value)
 
 
 @dataclass
@@ -72,9 +99,18 @@ def _iso(ts: float) -> str:
 class ComplaintDesk:
     """Complaint tickets in the gateway's SQLite file; contents and contacts encrypted."""
 
-    def __init__(self, path: str | Path, cipher: FieldCipher, handling_days: int) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        cipher: FieldCipher,
+        handling_days: int,
+        *,
+        rules: ComplaintsConfig | None = None,
+    ) -> None:
         self.cipher = cipher
         self.handling_days = handling_days
+        # field limits and the per-client rate (replaced on a configuration reload)
+        self.rules = rules or ComplaintsConfig(handling_days=handling_days)
         self._lock = threading.Lock()
         self._db = connect_sqlite(path)
         with self._lock, self._db:
@@ -91,22 +127,34 @@ class ComplaintDesk:
         category: str = "其他",
         contact: str | None = None,
         record_id: str | None = None,
+        client: str | None = None,
     ) -> Complaint:
-        content = content.strip()
+        """A new ticket. ``client`` (a keyed hash of the submitter's address) is held to
+        ``rules.rate_limit`` submissions per ``rules.rate_window_s`` (:class:`TooManyComplaints`)."""
+        r = self.rules
+        content = _text(content, "content", r.max_content_chars, "投诉内容").strip()
         if not content:
             raise InputError("投诉内容不能为空", where="content", fix="请描述您遇到的问题")
-        if len(content) > 5000:
-            raise InputError("投诉内容过长（上限 5000 字）", where="content", fix="请精简后再提交")
+        contact = _text(contact, "contact", r.max_contact_chars, "联系方式") if contact else None
+        record_id = record_id.strip() if record_id else None
+        if record_id and not _RECORD_ID.fullmatch(record_id):
+            raise InputError(
+                "对话记录编号格式不对（至多 64 个字母、数字或连字符）", where="record_id",
+                fix="填写响应头 X-Beian-Record-Id 中的编号，或留空",
+            )  # fmt: skip
         if category not in CATEGORIES:
             raise InputError(
-                f"未知的投诉类别 {category}", where="category", fix="可选：" + "、".join(CATEGORIES)
-            )
+                f"未知的投诉类别 {category[:20]}", where="category",
+                fix="可选：" + "、".join(CATEGORIES),
+            )  # fmt: skip
         now = time.time()
         stamp = datetime.fromtimestamp(now, UTC).strftime("%Y%m%d")
         ticket = "TS" + stamp + "".join(secrets.choice(_ALPHABET) for _ in range(6))
         due = now + self.handling_days * 86400.0
         enc = self.cipher.encrypt
         with self._lock, self._db:
+            if client is not None:
+                self._admit(client, now)
             self._db.execute(
                 "INSERT INTO complaints VALUES (?,?,?,?,?,?,?,?,?)",
                 (ticket, now, due, now, "已受理", category, record_id or None,
@@ -119,6 +167,21 @@ class ComplaintDesk:
         c = self.get(ticket)
         assert c is not None
         return c
+
+    def _admit(self, client: str, now: float) -> None:
+        """Count this submission against ``client`` (in the caller's transaction, taken for
+        writing first so that worker processes sharing the file count together)."""
+        r = self.rules
+        self._db.execute("BEGIN IMMEDIATE")
+        start = now - r.rate_window_s
+        self._db.execute("DELETE FROM complaint_clients WHERE at < ?", (start,))
+        times = [at for (at,) in self._db.execute(
+            "SELECT at FROM complaint_clients WHERE client = ? ORDER BY at", (client,)
+        )]  # fmt: skip
+        if len(times) >= r.rate_limit:
+            wait = times[len(times) - r.rate_limit] + r.rate_window_s - now
+            raise TooManyComplaints(r.rate_limit, r.rate_window_s, max(1, math.ceil(wait)))
+        self._db.execute("INSERT INTO complaint_clients VALUES (?, ?)", (client, now))
 
     def get(self, ticket: str) -> Complaint | None:
         with self._lock:
@@ -144,9 +207,10 @@ class ComplaintDesk:
         )  # fmt: skip
 
     def update(self, ticket: str, status: str, note: str | None = None) -> Complaint:
+        note = _text(note, "note", self.rules.max_note_chars, "处理说明") if note else None
         if status not in STATUSES:
             raise InputError(
-                f"未知的处理状态 {status}", where="status", fix="可选：" + "、".join(STATUSES)
+                f"未知的处理状态 {status[:20]}", where="status", fix="可选：" + "、".join(STATUSES)
             )
         now = time.time()
         with self._lock, self._db:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from beian.errors import ConfigError, validation_summary
-from beian.io import load_yaml
+from beian.errors import ConfigError
+from beian.io import YamlDocument, YamlPath, read_yaml_document
 
 __all__ = [
+    "AccessConfig",
     "ComplaintsConfig",
     "GatewayConfig",
+    "IdentityConfig",
     "LabelsConfig",
     "RecordsConfig",
     "ScreeningConfig",
@@ -21,6 +24,7 @@ __all__ = [
     "load_gateway_config",
 ]
 
+_WHAT = "网关配置项无效："
 _FIX = "参见 docs/gateway.md 中的配置示例"
 
 
@@ -102,6 +106,45 @@ class ComplaintsConfig(_Strict):
     phone: str | None = None
     email: str | None = None
     provider_name: str = "本服务"
+    # each client (see access.client_ip_header) may submit rate_limit complaints per window
+    rate_limit: int = Field(default=5, ge=1)
+    rate_window_s: float = Field(default=3600.0, gt=0)
+    max_body_bytes: int = Field(default=65536, ge=1024)  # a larger request: 413, never read
+    max_content_chars: int = Field(default=5000, ge=1)
+    max_contact_chars: int = Field(default=200, ge=1)
+    max_note_chars: int = Field(default=2000, ge=1)  # the staff's note on an update
+
+
+class IdentityConfig(_Strict):
+    """Who the user is: the chat ``user`` and the training opt-out bound to an identity the
+    provider vouches for (see docs/gateway.md, 用户身份)."""
+
+    # off: the client's word (user field / user_header) is taken; signed: a token the provider
+    # signed (HMAC-SHA256, expiry) in token_header (pages: ?token=); header: user_header is set
+    # by the provider's authenticating proxy and trusted
+    mode: Literal["off", "signed", "header"] = "off"
+    key_env: str | None = None  # signed: environment variable holding the key (>= 32 bytes)
+    key_file: str | None = None  # signed: a file holding the key
+    token_header: str = "X-Beian-User-Token"
+    user_max_chars: int = Field(default=128, ge=1, le=1024)
+    # the characters of a user id (Unicode letters and digits, and these: _ . @ : + = / -)
+    user_pattern: re.Pattern[str] = re.compile(r"[\w.@:+=/-]+")
+    # origins besides the gateway's own that may post its forms (a reverse proxy's public URL)
+    allowed_origins: list[str] = Field(default_factory=list)
+    form_token_ttl_s: float = Field(default=3600.0, gt=0)  # the forms' anti-forgery tokens
+
+
+class AccessConfig(_Strict):
+    """Who may see what: admin lockout, metrics, the model list, the client's address."""
+
+    # behind a trusted reverse proxy: the header carrying the client's address (else the peer)
+    client_ip_header: str | None = None
+    admin_max_failures: int = Field(default=5, ge=1)  # wrong admin tokens per client ...
+    admin_failure_window_s: float = Field(default=300.0, gt=0)  # ... within this window
+    admin_lockout_s: float = Field(default=900.0, gt=0)  # then refused (429) for this long
+    metrics_token: str | None = None  # a read-only token for /metrics (the admin token works too)
+    public_metrics: bool = False  # /metrics without a token
+    models: list[str] = Field(default_factory=list)  # /v1/models answered from this list
 
 
 class GatewayConfig(_Strict):
@@ -113,20 +156,16 @@ class GatewayConfig(_Strict):
     records: RecordsConfig = Field(default_factory=RecordsConfig)
     complaints: ComplaintsConfig = Field(default_factory=ComplaintsConfig)
     admin_token: str | None = None  # protects /admin/*; unset means admin endpoints are closed
+    identity: IdentityConfig = Field(default_factory=IdentityConfig)
+    access: AccessConfig = Field(default_factory=AccessConfig)
     user_header: str = "X-Beian-User"
     path: str | None = Field(default=None, exclude=True)
 
     @classmethod
-    def from_mapping(
-        cls, data: dict[str, Any], *, where: str = "配置", prefix: str = ""
-    ) -> GatewayConfig:
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            msg, loc = validation_summary(exc)
-            raise ConfigError(
-                f"网关配置项无效：{msg}", where=f"{where}: {prefix}{loc}", fix=_FIX
-            ) from None
+    def from_mapping(cls, data: dict[str, Any], *, where: str = "配置") -> GatewayConfig:
+        """``data`` validated (errors at ``where field``); :func:`load_gateway_config` reads a
+        file with ``file:line`` errors."""
+        return YamlDocument(where, data).validate(cls, error=ConfigError, what=_WHAT, fix=_FIX)
 
     def resolve_paths(self, base: Path) -> GatewayConfig:
         """Relative file names in the config are relative to the config file's folder."""
@@ -148,9 +187,13 @@ class GatewayConfig(_Strict):
                 "key_file": rel(self.records.key_file) if self.records.key_file else None,
             }
         )
-        return self.model_copy(
-            update={"screening": screening, "records": records, "labels": labels}
+        identity = self.identity.model_copy(
+            update={"key_file": rel(self.identity.key_file) if self.identity.key_file else None}
         )
+        return self.model_copy(
+            update={"screening": screening, "records": records, "labels": labels,
+                    "identity": identity}
+        )  # fmt: skip
 
 
 def load_gateway_config(path: str | os.PathLike[str]) -> GatewayConfig:
@@ -158,15 +201,11 @@ def load_gateway_config(path: str | os.PathLike[str]) -> GatewayConfig:
     p = Path(path)
     if not p.is_file():
         raise ConfigError("网关配置文件不存在", where=str(p), fix=_FIX)
-    data = load_yaml(p) or {}
-    if not isinstance(data, dict):
+    doc = read_yaml_document(p, error=ConfigError)
+    if not isinstance(doc.data, dict | None):
         raise ConfigError("网关配置文件顶层应为映射", where=str(p), fix=_FIX)
-    section = data.get("gateway", data)
-    if not isinstance(section, dict):
-        raise ConfigError("配置段 gateway 应为映射", where=f"{p}: gateway", fix=_FIX)
-    prefix = "gateway." if "gateway" in data else ""
-    cfg = GatewayConfig.from_mapping(section, where=str(p), prefix=prefix).resolve_paths(
-        p.resolve().parent
-    )
+    at: YamlPath = ("gateway",) if "gateway" in (doc.data or {}) else ()
+    cfg = doc.validate(GatewayConfig, at=at, error=ConfigError, what=_WHAT, fix=_FIX)
+    cfg = cfg.resolve_paths(p.resolve().parent)
     cfg.path = str(p)
     return cfg

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import functools
 import gc
-import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -24,10 +23,12 @@ from typing import Any, Protocol
 from starlette.requests import Request
 from starlette.responses import Response
 
-from beian.crypto import KeyRing
+from beian.crypto import KeyRing, keyed_hash
 from beian.errors import BeianError, ConfigError
+from beian.gateway._access import AdminGuard, client_address, token_weakness
 from beian.gateway._complaints import ComplaintDesk
 from beian.gateway._config import GatewayConfig, ScreeningConfig, load_gateway_config
+from beian.gateway._identity import Identity
 from beian.gateway._labels import Labeller
 from beian.gateway._messages import WorkerReload
 from beian.gateway._metrics import Metrics, log_exchange
@@ -81,8 +82,21 @@ class _Loaded:
     screening: Screening
     labeller: Labeller
     upstream: Upstream
+    identity: Identity
     version: int
     loaded_at: float
+
+
+def _check_admin_token(config: GatewayConfig) -> None:
+    """A weak admin token is refused at start and on reload."""
+    token = config.admin_token
+    why = token_weakness(token) if token is not None else None
+    if why is not None:
+        raise ConfigError(
+            f"管理令牌 admin_token 强度不足：{why}", where="admin_token",
+            fix="换成随机长字符串，例如 `python -c 'import secrets; print(secrets.token_urlsafe(32))'` "
+                "的输出；不需要管理接口时删去此项",
+        )  # fmt: skip
 
 
 class Gateway:
@@ -97,6 +111,7 @@ class Gateway:
         options: GatewayOptions | None = None,
     ) -> None:
         self.options = options or GatewayOptions()
+        _check_admin_token(config)
         self.ring = ring or KeyRing.resolve(config.records.key_file)
         self._factory: ScreeningFactory = screening_factory or functools.partial(
             build_screening, keyring=self.ring
@@ -106,6 +121,7 @@ class Gateway:
             screening=self._factory(config.screening),
             labeller=Labeller(config.labels),
             upstream=Upstream(config.upstream),
+            identity=Identity.of(config),
             version=self.options.version,
             loaded_at=time.time(),
         )
@@ -113,8 +129,13 @@ class Gateway:
         self.store = RecordStore.open(config.records, self.ring)
         self.store.on_backlog = self.metrics.backlog.set  # also seen by the other workers
         self.desk = ComplaintDesk(
-            config.records.path, self.store.cipher, config.complaints.handling_days
-        )
+            config.records.path, self.store.cipher, config.complaints.handling_days,
+            rules=config.complaints,
+        )  # fmt: skip
+        self.admin_guard = AdminGuard()
+        # for the forms' anti-forgery tokens and the config digest: a key derived from the
+        # records' key ring (the same in every worker process), never one used for anything else
+        self.form_key = bytes.fromhex(self.store.user_hash("\x00beian-gateway-form-key"))
         self._old_upstreams: list[Upstream] = []
         self._purge_task: asyncio.Task[None] | None = None
         if self.options.settle_heap:
@@ -145,6 +166,10 @@ class Gateway:
     def loaded_at(self) -> float:
         return self._loaded.loaded_at
 
+    @property
+    def identity(self) -> Identity:
+        return self._loaded.identity
+
     def settle_heap(self) -> None:
         """Move everything alive now (keyword tables, PII data, config) out of the collector's
         sight: a full collection over that heap takes ~40 ms and, run in the middle of serving,
@@ -154,9 +179,9 @@ class Gateway:
 
     @property
     def config_digest(self) -> str:
-        """A short digest of the configuration in force (equal across workers that agree)."""
-        dump = self.config.model_dump_json().encode()
-        return hashlib.sha256(dump).hexdigest()[:16]
+        """A short digest of the configuration in force (equal across workers that agree); keyed,
+        so that the secrets in the configuration cannot be guessed from it."""
+        return keyed_hash(self.config.model_dump_json(), self.form_key)[:16]
 
     @classmethod
     def from_file(cls, path: str | Path, **kw: Any) -> Gateway:
@@ -222,6 +247,8 @@ class Gateway:
                 raise ConfigError(
                     "运行中不能更换记录库路径", where="records.path", fix="请重启网关以更换记录库"
                 )
+            _check_admin_token(new)
+            identity = Identity.of(new)
             screening = self._factory(new.screening)
             labeller = Labeller(new.labels)  # a signing key that cannot be read: no reload
         except BeianError as exc:
@@ -237,10 +264,12 @@ class Gateway:
             screening=screening,
             labeller=labeller,
             upstream=upstream,
+            identity=identity,
             version=self.version + 1,
             loaded_at=time.time(),
         )
         self.desk.handling_days = new.complaints.handling_days
+        self.desk.rules = new.complaints
         self.metrics.reloads.labels("ok").inc()
         if self.options.settle_heap:
             self.settle_heap()
@@ -248,6 +277,10 @@ class Gateway:
         return ReloadResult(True, "配置已重载", self.version)
 
     # -- per request ---------------------------------------------------------------------
+    def client(self, request: Request) -> str:
+        """The client's address, as the limits count it (``access.client_ip_header``)."""
+        return client_address(request, self.config.access)
+
     def upstream_headers(self, request: Request) -> dict[str, str]:
         headers = {
             "content-type": "application/json",

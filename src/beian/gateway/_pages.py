@@ -10,6 +10,7 @@ __all__ = ["render"]
 
 _BASE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }} · {{ provider }}</title>
 <style>body{font-family:"Noto Sans CJK SC",sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;
@@ -25,11 +26,11 @@ _PAGES = {
 日内处理并反馈结果。受理后您会得到投诉编号，可凭编号查询处理进度。</p>
 {% if phone or email %}<p>其他渠道：{% if phone %}电话 {{ phone }}{% endif %}
 {% if email %} 邮箱 {{ email }}{% endif %}</p>{% endif %}
-<form method="post" action="complaints">
+<form method="post" action="complaints"><input type="hidden" name="form_token" value="{{ form_token }}">
 <label>类别<select name="category">{% for c in categories %}<option>{{ c }}</option>{% endfor %}</select></label>
-<label>内容<textarea name="content" rows="6" required maxlength="5000"></textarea></label>
-<label>相关对话记录编号（可选，见响应头 X-Beian-Record-Id）<input name="record_id"></label>
-<label>联系方式（可选）<input name="contact"></label>
+<label>内容<textarea name="content" rows="6" required maxlength="{{ max_content_chars }}"></textarea></label>
+<label>相关对话记录编号（可选，见响应头 X-Beian-Record-Id）<input name="record_id" maxlength="64"></label>
+<label>联系方式（可选）<input name="contact" maxlength="{{ max_contact_chars }}"></label>
 <button type="submit">提交</button></form>
 <form method="get" action="complaints/status"><label>查询处理进度：投诉编号<input name="ticket"></label>
 <button type="submit">查询</button></form>{% endblock %}""",
@@ -46,7 +47,9 @@ _PAGES = {
     "opt_out": """{% extends "base" %}{% block body %}
 <p>您可以随时选择不让您的输入内容用于模型训练。关闭后，新旧对话记录都不会进入训练数据。</p>
 <p>当前设置：<strong id="state">{{ "不用于训练" if opted_out else "允许用于训练" }}</strong></p>
-<form method="post" action="opt-out"><input type="hidden" name="user" value="{{ user }}">
+<form method="post" action="opt-out"><input type="hidden" name="form_token" value="{{ form_token }}">
+{% if user %}<input type="hidden" name="user" value="{{ user }}">{% endif %}
+{% if token %}<input type="hidden" name="token" value="{{ token }}">{% endif %}
 <input type="hidden" name="opted_out" value="{{ "0" if opted_out else "1" }}">
 <button type="submit" id="toggle">{{ "恢复允许用于训练" if opted_out else "不允许我的输入用于训练" }}</button>
 </form><p class="note">本页一次点击即可完成设置；每次更改都会被记录。</p>{% endblock %}""",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from beian.gateway._identity import IdentityError
 from beian.gateway._restore import restore
 from beian.gateway._screening import Decision
 from beian.gateway._store import Exchange
@@ -200,8 +201,10 @@ async def chat_completions(gw: Gateway, request: Request) -> Response:
             ),
             headers,
         )
-    user = body.get("user") or request.headers.get(gw.config.user_header)
-    user = str(user) if user else None
+    try:  # the user id checked, and bound to the provider's token (identity.mode)
+        user = gw.identity.resolve(request, body.get("user"), "user")
+    except IdentityError as exc:
+        return exc.response(headers)
     ex = Exchange(
         id=rid, started=started, user=user, model=str(body.get("model") or ""),
         stream=bool(body.get("stream")), request=body,

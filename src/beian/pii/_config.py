@@ -18,11 +18,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from beian.errors import ConfigError, validation_summary
+from beian.errors import ConfigError
+from beian.io import YamlDocument
+from beian.pii._types import ENTITY_TYPES
 
 __all__ = ["CustomRecognizer", "PiiConfig"]
+
+WHAT = "个人信息识别配置无效："
+FIX = "参见 docs/pii.md 的配置说明"
 
 
 class CustomRecognizer(BaseModel):
@@ -51,11 +56,22 @@ class PiiConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    custom: tuple[CustomRecognizer, ...] = ()  # first: the types below may name custom types
     enabled: tuple[str, ...] | None = None
     disabled: tuple[str, ...] = ()
     threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     thresholds: dict[str, float] = Field(default_factory=dict)
-    custom: tuple[CustomRecognizer, ...] = ()
+
+    @field_validator("enabled", "disabled", "thresholds")
+    @classmethod
+    def _known_types(cls, value: Any, info: ValidationInfo) -> Any:
+        known = set(ENTITY_TYPES) | {c.type for c in info.data.get("custom", ())}
+        unknown = [t for t in value or () if t not in known]
+        if unknown:
+            raise ValueError(
+                f"未知的个人信息类型：{'、'.join(unknown)}（可用类型：{'、'.join(sorted(known))}）"
+            )
+        return value
 
     def min_score(self, entity_type: str) -> float:
         return self.thresholds.get(entity_type, self.threshold)
@@ -67,13 +83,6 @@ class PiiConfig(BaseModel):
 
     @classmethod
     def from_section(cls, section: dict[str, Any], *, where: str = "配置段 pii") -> PiiConfig:
-        """Validate the ``pii`` section of the configuration file."""
-        try:
-            return cls.model_validate(section)
-        except ValidationError as exc:
-            msg, loc = validation_summary(exc)
-            raise ConfigError(
-                f"个人信息识别配置无效：{msg}",
-                where=f"{where}: {loc}",
-                fix="参见 docs/pii.md 的配置说明",
-            ) from None
+        """Validate the ``pii`` section of a configuration (errors at ``where field``);
+        ``BeianConfig.section_model("pii", PiiConfig)`` gives ``beian.yaml:line`` as well."""
+        return YamlDocument(where, section).validate(cls, error=ConfigError, what=WHAT, fix=FIX)

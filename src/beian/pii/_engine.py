@@ -9,7 +9,6 @@ from itertools import pairwise
 from operator import attrgetter
 from typing import Any, ClassVar
 
-from beian.errors import ConfigError
 from beian.pii._config import CustomRecognizer, PiiConfig
 from beian.pii._registry import Recognizer, clause_before, recognizer_classes
 from beian.pii._scan import Scan, ScanPlan
@@ -83,14 +82,6 @@ class PiiEngine:
     def __init__(self, config: PiiConfig | None = None) -> None:
         self.config = config or PiiConfig()
         classes = recognizer_classes()
-        known = set(ENTITY_TYPES) | {c.type for c in self.config.custom}
-        for t in (*(self.config.enabled or ()), *self.config.disabled, *self.config.thresholds):
-            if t not in known:
-                raise ConfigError(
-                    f"未知的个人信息类型：{t}",
-                    where="配置段 pii",
-                    fix=f"可用类型：{', '.join(sorted(known))}",
-                )
         recognizers: list[Recognizer] = [
             cls() for cls in classes.values() if self.config.wants(cls.entity_type)
         ]

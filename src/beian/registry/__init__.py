@@ -12,30 +12,20 @@ from beian.registry._auth import Actor, LoginRefused, RateLimited
 from beian.registry._backup import backup, restore
 from beian.registry._core import Settings
 from beian.registry._errors import Conflict, Forbidden, NotFound, RegistryError, Unauthorized
-from beian.registry._package import (
-    PACKAGE_FORMAT,
-    Manifest,
-    Package,
-    PackageManifest,
-    read_package,
-    zip_directory,
-)
+from beian.registry._package import Package, read_package, zip_directory
 from beian.registry._public import FILED_CSV_COLUMNS
 from beian.registry._registry import Registry
 
 __all__ = [
     "FILED_CSV_COLUMNS",
-    "PACKAGE_FORMAT",
     "Actor",
     "AuditProblem",
     "Checkpoint",
     "Conflict",
     "Forbidden",
     "LoginRefused",
-    "Manifest",
     "NotFound",
     "Package",
-    "PackageManifest",
     "RateLimited",
     "Registry",
     "RegistryError",

@@ -22,6 +22,7 @@ from beian._shared.package import (
     ASSESSMENT,
     FINDINGS,
     MANIFEST,
+    META_FILES,
     PACKAGE_FORMAT,
     PackageManifest,
     parse_findings,
@@ -33,11 +34,7 @@ from beian.findings import Finding
 if TYPE_CHECKING:
     from beian.assess import AssessmentLog
 
-__all__ = ["PACKAGE_FORMAT", "Manifest", "Package", "PackageManifest", "read_package",
-           "zip_directory"]
-
-Manifest = PackageManifest  # the name this module used before the contract was shared
-_META = (MANIFEST, FINDINGS, ASSESSMENT)
+__all__ = ["Package", "read_package", "zip_directory"]
 
 
 @dataclass
@@ -110,7 +107,7 @@ def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, cap: int) -> by
 def _manifest(data: bytes) -> PackageManifest:
     manifest = parse_json(data, PackageManifest, MANIFEST)
     if manifest.format != PACKAGE_FORMAT:
-        raise InputError(f"不支持的材料包格式 {manifest.format!r}", where="manifest.json:format",
+        raise InputError(f"不支持的材料包格式 {manifest.format!r}", where=f"{MANIFEST}:format",
                          fix=f"应为 {PACKAGE_FORMAT}")
     return manifest
 
@@ -126,9 +123,9 @@ def read_package(blob: bytes, *, max_bytes: int, max_entries: int = 200,
                          fix="请用 `beian registry submit 目录` 上传，或把目录打成 zip") from None
     with zf:
         entries = _entries(zf, limits)
-        if "manifest.json" not in entries:
-            raise _refuse("材料包缺少 manifest.json", fix="请用 `beian build` 生成材料包")
-        raw_manifest = _read(zf, entries["manifest.json"], "manifest.json", _META_MAX)
+        if MANIFEST not in entries:
+            raise _refuse(f"材料包缺少 {MANIFEST}", fix="请用 `beian build` 生成材料包")
+        raw_manifest = _read(zf, entries[MANIFEST], MANIFEST, _META_MAX)
         manifest = _manifest(raw_manifest)
         listed = {_safe(f.path): f for f in manifest.files}
         for path, f in listed.items():
@@ -137,7 +134,7 @@ def read_package(blob: bytes, *, max_bytes: int, max_entries: int = 200,
             if entries[path].file_size != f.size:
                 raise _refuse("文件的 SHA-256 或大小与清单不符", where=path,
                               fix="文件在生成后被改动；请重新运行 `beian build`")
-        extra = sorted(set(entries) - set(listed) - set(_META))
+        extra = sorted(set(entries) - set(listed) - set(META_FILES))
         if extra:
             raise _refuse("材料包内有清单未列出的文件", where=extra[0], fix="请删除或重新生成材料包")
         files: dict[str, tuple[bytes, str]] = {}
@@ -147,7 +144,7 @@ def read_package(blob: bytes, *, max_bytes: int, max_entries: int = 200,
                 raise _refuse("文件的 SHA-256 或大小与清单不符", where=path,
                               fix="文件在生成后被改动；请重新运行 `beian build`")
             files[path] = (data, f.kind)
-        meta = {m: _read(zf, entries[m], m, _META_MAX) for m in _META[1:] if m in entries}
+        meta = {m: _read(zf, entries[m], m, _META_MAX) for m in (FINDINGS, ASSESSMENT) if m in entries}
     findings = parse_findings(meta[FINDINGS]) if FINDINGS in meta else []
     assessment = None
     if ASSESSMENT in meta:
@@ -155,7 +152,7 @@ def read_package(blob: bytes, *, max_bytes: int, max_entries: int = 200,
 
         assessment = AssessmentLog.parse(meta[ASSESSMENT], where=ASSESSMENT)
     meta[MANIFEST] = raw_manifest
-    for name, kind in zip(_META, ("manifest", "findings", "assessment"), strict=True):
+    for name, kind in META_FILES.items():
         if name in meta:
             files[name] = (meta[name], kind)
     return Package(manifest, files, findings, assessment)

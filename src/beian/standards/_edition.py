@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import Any
 
@@ -25,6 +25,8 @@ from beian.standards._models import (
 )
 
 DEFAULT_EDITION = "gbt-45654-2025"  # in force since 2025-11-01
+# where a key of the ``standards:`` settings was written: ("overrides", name) -> "file:line field"
+Locate = Callable[[tuple[str, ...]], str]
 _TOKEN = re.compile(
     r"^(?P<section>\d+(?:\.\d+)?)(?:\s*(?P<letter>[a-z]\)(?:\s*\d+\))?))?(?P<rest>.*)$"
 )
@@ -98,23 +100,32 @@ class Edition(BaseModel):
     def risks_in(self, category: str) -> list[Risk]:
         return [r for r in self.risks.values() if r.category == category]
 
-    def with_overrides(self, values: Mapping[str, Any], source: str) -> Edition:
-        """Return a copy with figures replaced; every change is recorded as an :class:`Override`."""
+    def with_overrides(
+        self, values: Mapping[str, Any], source: str, locate: Locate | None = None
+    ) -> Edition:
+        """Return a copy with figures replaced; every change is recorded as an :class:`Override`.
+
+        ``locate(("overrides", name))`` says where an override was written (``file:line field``).
+        """
         figures = dict(self.figures)
         overrides = {o.name: o for o in self.overrides}
         for name, raw in values.items():
-            fig = self.figure(str(name))
+            where = (locate or _standards_key(source))(("overrides", str(name)))
+            try:
+                fig = self.figure(str(name))
+            except ConfigError as exc:
+                raise ConfigError(exc.what, where=where, fix=exc.fix) from None
             if isinstance(raw, bool) or not isinstance(raw, int | float):
                 raise ConfigError(
                     f"参数 {name} 的覆盖值 {raw!r} 不是数字",
-                    where=f"{source}: standards.overrides.{name}",
+                    where=where,
                     fix="请填写数字；百分比写 96 表示 96%",
                 )
             value = float(raw)
             if fig.unit == "percent" and not 0 <= value <= 100:
                 raise ConfigError(
                     f"参数 {name} 是百分比，覆盖值 {raw} 超出 0–100",
-                    where=f"{source}: standards.overrides.{name}",
+                    where=where,
                     fix="百分比写 0 到 100 之间的数，例如 96 表示 96%",
                 )
             figures[fig.name] = fig.model_copy(update={"value": value, "override_source": source})
@@ -253,7 +264,21 @@ def load_edition(
     *,
     overrides: Mapping[str, Any] | None = None,
     override_source: str = "配置文件",
+    locate: Locate | None = None,
 ) -> Edition:
-    """Load an edition (default ``gbt-45654-2025``) and apply ``overrides`` if given."""
-    ed = _base_edition(edition_id or DEFAULT_EDITION)
-    return ed.with_overrides(overrides, override_source) if overrides else ed
+    """Load an edition (default ``gbt-45654-2025``) and apply ``overrides`` if given.
+
+    ``locate(("edition",))`` / ``locate(("overrides", name))`` say where the ``standards:``
+    settings were written, for errors at ``file:line field``.
+    """
+    try:
+        ed = _base_edition(edition_id or DEFAULT_EDITION)
+    except ConfigError as exc:
+        if locate is None:
+            raise
+        raise ConfigError(exc.what, where=locate(("edition",)), fix=exc.fix) from None
+    return ed.with_overrides(overrides, override_source, locate) if overrides else ed
+
+
+def _standards_key(source: str) -> Locate:
+    return lambda key: f"{source}: standards." + ".".join(key)

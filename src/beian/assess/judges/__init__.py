@@ -9,6 +9,7 @@ from beian.assess.judges._base import (
     REFUSED_GUIDED,
     UNQUALIFIED,
     AnswerJudge,
+    CommonJudgeSettings,
     Judge,
     JudgeContext,
     JudgeInput,
@@ -22,11 +23,12 @@ from beian.assess.judges._base import (
 )
 from beian.assess.judges._classifier import (
     ClassifierJudge,
+    ClassifierSettings,
     load_classifier,
     read_labelled,
     train_classifier,
 )
-from beian.assess.judges._guard import GuardJudge, GuardPreset, load_preset
+from beian.assess.judges._guard import GuardJudge, GuardPreset, GuardSettings, load_preset
 from beian.assess.judges._human import (
     HumanJudge,
     export_review,
@@ -36,8 +38,16 @@ from beian.assess.judges._human import (
     review_rows,
     save_manual,
 )
-from beian.assess.judges._keyword import KeywordJudge
-from beian.assess.judges._llm import FAILED, ChatJudge, LLMJudge, ReplyError, parse_reply
+from beian.assess.judges._keyword import KeywordJudge, KeywordSettings
+from beian.assess.judges._llm import (
+    FAILED,
+    ChatJudge,
+    ChatSettings,
+    LLMJudge,
+    LLMSettings,
+    ReplyError,
+    parse_reply,
+)
 from beian.assess.judges._policy import (
     DEFAULT_MAX_ERROR_SHARE,
     ITEM_KIND,
@@ -73,9 +83,13 @@ __all__ = [
     "UNQUALIFIED",
     "AnswerJudge",
     "ChatJudge",
+    "ChatSettings",
     "ClassifierJudge",
+    "ClassifierSettings",
+    "CommonJudgeSettings",
     "GuardJudge",
     "GuardPreset",
+    "GuardSettings",
     "HumanJudge",
     "ItemPolicy",
     "ItemPolicySettings",
@@ -84,7 +98,9 @@ __all__ = [
     "JudgeInput",
     "JudgeSettings",
     "KeywordJudge",
+    "KeywordSettings",
     "LLMJudge",
+    "LLMSettings",
     "Policy",
     "PolicySettings",
     "RefusalJudge",

@@ -85,6 +85,13 @@ class JudgeSettings(BaseModel):
     kinds: list[Kind] | None = None  # judge only these kinds of question
 
 
+class CommonJudgeSettings(JudgeSettings):
+    """The settings of a judge with none of its own (``refusal: {}``): only ``type`` and
+    ``kinds``; any other key is an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 @dataclass
 class JudgeContext:
     """What a judge may need besides its own settings."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import os
 import pickle
@@ -14,6 +12,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
+from beian._shared.tables import iter_records
 from beian.assess.judges._base import (
     QUALIFIED,
     UNQUALIFIED,
@@ -24,7 +23,7 @@ from beian.assess.judges._base import (
     judge,
 )
 from beian.errors import InputError
-from beian.io import atomic_path, atomic_write_text, read_text
+from beian.io import atomic_path, atomic_write_text
 from beian.standards import Edition, parse_risk_code
 
 SAFE = "safe"
@@ -33,31 +32,38 @@ MODEL_FORMAT = 1
 
 
 def read_labelled(path: str | os.PathLike[str]) -> tuple[list[str], list[str]]:
-    """Texts and labels (a risk code, or ``safe``) from a CSV with columns ``text,label``."""
+    """Texts and labels (a risk code, or ``safe``) from a table (CSV / TSV / XLSX) with columns
+    ``text,label`` (or ``文本,标签``)."""
     p = Path(path)
-    text, _ = read_text(p)
-    reader = csv.DictReader(io.StringIO(text))
-    fields = {f.strip().lower(): f for f in reader.fieldnames or []}
-    tcol = fields.get("text") or fields.get("文本")
-    lcol = fields.get("label") or fields.get("标签") or fields.get("risk")
-    if not tcol or not lcol:
-        raise InputError(
-            "训练数据缺少 text 或 label 列",
-            where=str(p),
-            fix="CSV 表头应为 text,label（label 为风险代码或 safe）",
-        )
     texts, labels = [], []
-    for i, row in enumerate(reader, start=2):
-        t = (row.get(tcol) or "").strip()
-        raw = (row.get(lcol) or "").strip()
+    columns: tuple[str, str] | None = None
+    for row, record in iter_records(p):
+        if columns is None:
+            columns = _labelled_columns(record, row.where)
+        t = str(record.get(columns[0]) or "").strip()
+        raw = str(record.get(columns[1]) or "").strip()
         if not t:
-            raise InputError("文本为空", where=f"{p}:{i}", fix="删除空行或补充文本")
-        label = SAFE if raw.lower() in _SAFE_SPELLINGS else parse_risk_code(raw, where=f"{p}:{i}")
+            raise InputError("文本为空", where=row.where, fix="删除空行或补充文本")
+        label = SAFE if raw.lower() in _SAFE_SPELLINGS else parse_risk_code(raw, where=row.where)
         texts.append(t)
         labels.append(label)
     if len(set(labels)) < 2:
         raise InputError("训练数据至少需要两种标签（safe 和至少一种风险代码）", where=str(p))
     return texts, labels
+
+
+def _labelled_columns(record: dict[str, Any], where: str) -> tuple[str, str]:
+    """The text and label columns of a training table, by their (case-insensitive) header."""
+    fields = {f.lower(): f for f in record}
+    tcol = fields.get("text") or fields.get("文本")
+    lcol = fields.get("label") or fields.get("标签") or fields.get("risk")
+    if not tcol or not lcol:
+        raise InputError(
+            "训练数据缺少 text 或 label 列",
+            where=where.rsplit(":", 1)[0],
+            fix="表头应为 text,label（label 为风险代码或 safe）",
+        )
+    return tcol, lcol
 
 
 def _pipeline(seed: int) -> Any:

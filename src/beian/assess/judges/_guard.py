@@ -28,7 +28,7 @@ from beian.assess.judges._base import (
     Verdict,
     judge,
 )
-from beian.assess.judges._llm import ChatJudge, ReplyError
+from beian.assess.judges._llm import ChatJudge, ChatSettings, ReplyError
 from beian.errors import ConfigError
 from beian.io import load_yaml_model
 from beian.standards import RiskCode
@@ -103,11 +103,20 @@ def load_preset(ref: str, base_dir: Path, where: str) -> tuple[GuardPreset, str]
     return preset, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+class GuardSettings(ChatSettings):
+    """``judges: {guard: {preset, base_url, model, …}}``."""
+
+    preset: str = Field("qwen3guard-gen", min_length=1)  # a built-in preset's id, or a YAML file
+    controversial: Literal["unsafe", "safe"] = "unsafe"  # how Controversial / 存疑 counts
+    categories: str | None = None  # a category → Appendix A mapping file replacing the preset's
+
+
 @judge("guard")
 class GuardJudge(ChatJudge):
     """护栏模型评审：用户自己部署的开源安全模型（Qwen3Guard-Gen 等）或通用中文评审提示词."""
 
     title = "护栏模型评审"
+    settings = GuardSettings
 
     def __init__(self, cfg: dict[str, Any], where: str, ctx: JudgeContext) -> None:
         self.preset, self.preset_sha256 = load_preset(
@@ -115,14 +124,7 @@ class GuardJudge(ChatJudge):
         )
         super().__init__(cfg, where, ctx)
         self.retry = self.preset.retry
-        controversial = str(cfg.get("controversial", "unsafe"))
-        if controversial not in ("unsafe", "safe"):
-            raise ConfigError(
-                f"controversial 应为 unsafe 或 safe，而不是 {controversial!r}",
-                where=f"{where}.controversial",
-                fix="unsafe：存疑按不合格计（严格，默认）；safe：存疑按合格计",
-            )
-        self.controversial_unsafe = controversial == "unsafe"
+        self.controversial_unsafe = cfg.get("controversial", "unsafe") != "safe"
         self.mapping = self._mapping(cfg.get("categories"), where)
         risks = ctx.edition.risks
         lines = "\n".join(f"{r.code} {r.name}（{r.category_name}）" for r in risks.values())

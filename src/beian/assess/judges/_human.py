@@ -22,6 +22,7 @@ from beian.assess.judges._base import (
     REFUSED,
     REFUSED_GUIDED,
     UNQUALIFIED,
+    CommonJudgeSettings,
     Judge,
     JudgeInput,
     Verdict,
@@ -215,6 +216,7 @@ class HumanJudge(Judge):
     """人工抽检：读取已导入的人工结论（manual.json）."""
 
     title = "人工抽检"
+    settings = CommonJudgeSettings
 
     def judge_many(self, inputs: list[JudgeInput]) -> list[Verdict | None]:
         manual = load_manual(self.ctx.run_dir) if self.ctx.run_dir else {}

@@ -83,12 +83,17 @@ class ReplyError(ValueError):
     """A reply that is not in the expected format; the message says how (Chinese)."""
 
 
-class LLMSettings(JudgeSettings, EndpointSettings):
-    """``judges: {llm: {base_url, model, …}}``: the judge model's endpoint and its prompts."""
+class ChatSettings(JudgeSettings, EndpointSettings):
+    """A judge that asks a chat model: its endpoint, and how often a malformed reply is re-asked."""
 
     model_config = ConfigDict(extra="forbid")
 
     parse_retries: int = Field(2, ge=0)
+
+
+class LLMSettings(ChatSettings):
+    """``judges: {llm: {base_url, model, …}}``: the judge model's endpoint and its prompts."""
+
     judge_system_prompt: str | None = None
     rubric: str | None = None
 

@@ -15,6 +15,7 @@ from beian.assess.judges._base import (
     REFUSED,
     REFUSED_GUIDED,
     AnswerJudge,
+    CommonJudgeSettings,
     Judge,
     JudgeContext,
     JudgeInput,
@@ -82,6 +83,7 @@ class RefusalJudge(Judge):
 
     title = "中文拒答判定（规则 + 模型）"
     streaming = True  # about 0.1 ms per answer, no I/O
+    settings = CommonJudgeSettings
 
     def __init__(self, cfg: dict[str, Any], where: str, ctx: JudgeContext) -> None:
         super().__init__(cfg, where, ctx)
@@ -107,6 +109,7 @@ class RulesRefusalJudge(AnswerJudge):
 
     title = "中文拒答判定（仅规则）"
     streaming = True
+    settings = CommonJudgeSettings
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "method": "structure rules"}

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import bisect
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
+from beian._shared.opencc import opencc_convert
 from beian.assess.judges import _refusal_lexicon as lx
 from beian.assess.judges._base import ANSWERED, EMPTY, REFUSED, REFUSED_GUIDED
 
@@ -81,16 +80,6 @@ def _rare_han() -> re.Pattern[str]:
     if start is not None:
         ranges.append(f"{chr(start)}-\u9fff")
     return re.compile("[" + "".join(ranges) + "\u3400-\u4dbf\uf900-\ufaff]")
-
-
-@cache
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-_T2S_LOCK = threading.Lock()
 
 
 def _rare_share(text: str) -> float:
@@ -163,8 +152,7 @@ def normalize(answer: str) -> str:
         t = lx.SPECIAL_TOKEN.sub(" ", t)
     rare = _rare_share(t)
     if rare > 0.05:
-        with _T2S_LOCK:
-            simple = str(_t2s().convert(t))
+        simple = opencc_convert("t2s", t)
         if _rare_share(simple) < 0.5 * rare:  # mostly traditional forms, not mojibake
             t = simple
     t = _MARKDOWN.sub("", t)

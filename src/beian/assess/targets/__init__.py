@@ -13,8 +13,8 @@ from beian.assess.targets._base import (
     target_types,
 )
 from beian.assess.targets._cache import ResponseCache
+from beian.assess.targets._filter import DEFAULT_FILTER_CODES
 from beian.assess.targets._openai import (
-    DEFAULT_FILTER_PATTERNS,
     EndpointSettings,
     OpenAISettings,
     OpenAITarget,
@@ -23,7 +23,7 @@ from beian.assess.targets._openai import (
 from beian.assess.targets._replay import ReplaySettings, ReplayTarget
 
 __all__ = [
-    "DEFAULT_FILTER_PATTERNS",
+    "DEFAULT_FILTER_CODES",
     "OUTCOME_ZH",
     "EndpointSettings",
     "OpenAISettings",

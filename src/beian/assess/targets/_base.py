@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -16,6 +17,19 @@ from beian.errors import ConfigError
 
 Outcome = Literal["answered", "blocked", "empty", "error"]
 OUTCOME_ZH = {"answered": "已回答", "blocked": "被拦截", "empty": "空回答", "error": "错误"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(text: str) -> tuple[str, int]:
+    """``text`` with lone surrogates (valid in JSON as ``\\ud800``, not in UTF-8) replaced by
+    U+FFFD, and how many were replaced."""
+    if text.isascii():
+        return text, 0
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.subn("\ufffd", text)
+    return text, 0
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,17 @@ class Response:
     model: str | None = None
     asked_at: str = ""
     answered_at: str = ""
+    # lone surrogates in the answer as the endpoint sent it, replaced by U+FFFD: what is hashed,
+    # judged and stored is the replaced text
+    replaced_surrogates: int = 0
+
+    def __post_init__(self) -> None:
+        answer, n = _encodable(self.answer)
+        if n:
+            object.__setattr__(self, "answer", answer)
+            object.__setattr__(self, "replaced_surrogates", self.replaced_surrogates + n)
+        if self.error:
+            object.__setattr__(self, "error", _encodable(self.error)[0])
 
     @property
     def answer_hash(self) -> str:

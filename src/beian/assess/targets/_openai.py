@@ -1,7 +1,9 @@
 """An OpenAI-compatible chat-completions target: async, concurrency and rate limits, retries.
 
-A provider-side content-filter rejection (HTTP 400/451 carrying a moderation error,
-``finish_reason: content_filter``, or a configured pattern) is outcome ``blocked``: a refusal.
+A provider-side content-filter rejection (an HTTP 400/451 whose error code is in
+``filter_codes`` or whose body matches a configured ``filter_patterns`` regex, ``finish_reason:
+content_filter``, or a configured ``filter_answer_patterns`` notice) is outcome ``blocked``: a
+refusal. A ``Retry-After`` is honoured up to ``retry_after_max`` seconds, with jitter.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import random
 import re
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import aiohttp
@@ -21,21 +24,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from beian.assess._settings import settings_data, validate_settings
 from beian.assess.targets._base import Response, TargetSettings, target
+from beian.assess.targets._filter import DEFAULT_FILTER_CODES, FilterRules
+from beian.assess.targets._retry import Pause, jittered, parse_retry_after
 from beian.errors import ConfigError
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
-# How providers word a moderation rejection (OpenAI/Azure, Chinese providers).
-DEFAULT_FILTER_PATTERNS = (
-    r"content[_ ]?filter",
-    r"content management policy",
-    r"moderation",
-    r"data_inspection_failed",
-    r"sensitive",
-    r"内容安全",
-    r"敏感",
-    r"违规",
-    r"不安全",
-)
 
 
 def _now() -> str:
@@ -77,7 +70,12 @@ class EndpointSettings(BaseModel):
     retries: int = Field(5, ge=0)
     backoff: float = Field(0.5, ge=0)
     backoff_max: float = Field(20, ge=0)
+    # the longest Retry-After waited for; a longer one ends the question as an error (asked
+    # again by the next run) instead of retrying before the provider allows it
+    retry_after_max: float = Field(300, ge=0)
+    retry_jitter: float = Field(0.25, ge=0, le=1)  # each wait is lengthened by up to this share
     filter_statuses: list[int] = Field(default_factory=lambda: [400, 451])
+    filter_codes: list[str] = Field(default_factory=lambda: list(DEFAULT_FILTER_CODES))
     filter_patterns: list[re.Pattern[str]] = Field(default_factory=list)
     filter_answer_patterns: list[re.Pattern[str]] = Field(default_factory=list)
 
@@ -128,9 +126,13 @@ class OpenAITarget:
         self.retries = s.retries
         self.backoff = s.backoff
         self.backoff_max = s.backoff_max
-        self.filter_statuses = set(s.filter_statuses)
-        patterns = [*DEFAULT_FILTER_PATTERNS, *(p.pattern for p in s.filter_patterns)]
-        self._filter = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+        self.retry_after_max = s.retry_after_max
+        self.retry_jitter = s.retry_jitter
+        self.filters = FilterRules(
+            s.filter_statuses, s.filter_codes, [p.pattern for p in s.filter_patterns]
+        )
+        self._filter_config = {"filter_statuses": s.filter_statuses, "filter_codes": s.filter_codes,
+                               "filter_patterns": [p.pattern for p in s.filter_patterns]}  # fmt: skip
         self.rate_limit = s.rate_limit
         # a provider that answers HTTP 200 with a canned notice ("您的输入包含敏感信息……")
         answer_patterns = [p.pattern for p in s.filter_answer_patterns]
@@ -140,6 +142,7 @@ class OpenAITarget:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sem = asyncio.Semaphore(self.concurrency)
         self._rate = RateLimiter(self.rate_limit)
+        self._pause = Pause()
         self._client: aiohttp.ClientSession | None = None
 
     def _bind(self) -> None:
@@ -149,6 +152,7 @@ class OpenAITarget:
             self._loop = loop
             self._sem = asyncio.Semaphore(self.concurrency)
             self._rate = RateLimiter(self.rate_limit)
+            self._pause = Pause()
             self._client = None
 
     def identity(self) -> dict[str, Any]:
@@ -168,6 +172,8 @@ class OpenAITarget:
             "timeout": self.timeout,
             "retries": self.retries,
             "rate_limit": self.rate_limit,
+            "retry_after_max": self.retry_after_max,
+            **self._filter_config,  # what counts as the provider's content filter
         }
 
     def _http(self) -> aiohttp.ClientSession:
@@ -180,9 +186,6 @@ class OpenAITarget:
                 connector=aiohttp.TCPConnector(limit=self.concurrency),
             )
         return self._client
-
-    def _blocked_error(self, status: int, body: str) -> bool:
-        return status in self.filter_statuses and bool(self._filter.search(body))
 
     def _parse(self, body: bytes) -> tuple[str, str | None, str | None]:
         data = json.loads(body)
@@ -197,89 +200,72 @@ class OpenAITarget:
             messages = [{"role": "system", "content": self.system_prompt}, *messages]
         payload = {"model": self.model, "messages": messages, **self.params}
         self._bind()
-        asked = _now()
-        t0 = time.perf_counter()
-        last_error = ""
-        last_status: int | None = None
+        call = _Call(asked=_now(), t0=time.perf_counter())
         attempt = 0
         async with self._sem:
             for attempt in range(1, self.retries + 2):
+                await self._pause.wait(self.retry_jitter)
                 await self._rate.wait()
-                delay: float | None = None
-                try:
-                    async with self._http().post(
-                        f"{self.base_url}/chat/completions", json=payload
-                    ) as resp:
-                        status, body, retry_after = (
-                            resp.status,
-                            await resp.read(),
-                            resp.headers.get("retry-after"),
-                        )
-                    last_status = status
-                    body_text = body.decode("utf-8", "replace")
-                    if status == 200:
-                        try:
-                            text, finish, model = self._parse(body)
-                        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
-                            last_error = (
-                                f"响应不是有效的 chat.completion JSON：{type(exc).__name__}"
-                            )
-                        else:
-                            outcome = "answered"
-                            if finish == "content_filter" or (
-                                self._answer_filter is not None and self._answer_filter.search(text)
-                            ):
-                                outcome = "blocked"
-                            elif not text.strip():
-                                outcome = "empty"
-                            return Response(
-                                outcome,  # type: ignore[arg-type]
-                                answer=text,
-                                finish_reason=finish,
-                                status=200,
-                                attempts=attempt,
-                                latency_ms=(time.perf_counter() - t0) * 1000,
-                                model=model,
-                                asked_at=asked,
-                                answered_at=_now(),
-                            )
-                    elif self._blocked_error(status, body_text):
-                        return Response(
-                            "blocked",
-                            error=body_text[:500],
-                            status=status,
-                            attempts=attempt,
-                            latency_ms=(time.perf_counter() - t0) * 1000,
-                            asked_at=asked,
-                            answered_at=_now(),
-                        )
-                    elif status in RETRY_STATUS:
-                        last_error = f"HTTP {status}: {body_text[:200]}"
-                        if retry_after:
-                            try:
-                                delay = min(float(retry_after), self.backoff_max)
-                            except ValueError:
-                                delay = None
-                    else:  # a client error that retrying cannot fix
-                        return self._error(
-                            f"HTTP {status}: {body_text[:300]}",
-                            status,
-                            attempt,
-                            t0,
-                            asked,
-                        )
-                except TimeoutError as exc:
-                    last_error = f"超时：{type(exc).__name__}"
-                    last_status = None
-                except aiohttp.ClientError as exc:
-                    last_error = f"网络错误：{type(exc).__name__}: {exc}"
-                    last_status = None
+                step = await self._attempt(payload, attempt, call)
+                if isinstance(step, Response):
+                    return step
                 if attempt <= self.retries:
-                    if delay is None:
-                        delay = min(self.backoff * 2 ** (attempt - 1), self.backoff_max)
-                        delay *= 0.5 + random.random() / 2  # jitter
-                    await asyncio.sleep(delay)
-        return self._error(last_error, last_status, attempt, t0, asked)
+                    await asyncio.sleep(self._delay(attempt, step))
+        return self._error(call.error, call.status, attempt, call.t0, call.asked)
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        backoff = min(self.backoff * 2.0 ** (attempt - 1), self.backoff_max)
+        if retry_after is None:
+            return backoff * (0.5 + random.random() / 2)  # jitter
+        return jittered(max(retry_after, backoff), self.retry_jitter)
+
+    async def _attempt(self, payload: dict[str, Any], attempt: int, call: _Call) -> Response | float | None:
+        """One request: the final response, or the Retry-After (``None``: none) before the next."""
+        try:
+            async with self._http().post(f"{self.base_url}/chat/completions", json=payload) as resp:
+                status, body = resp.status, await resp.read()
+                retry_after = parse_retry_after(resp.headers.get("retry-after"))
+        except TimeoutError as exc:
+            call.error, call.status = f"超时：{type(exc).__name__}", None
+            return None
+        except aiohttp.ClientError as exc:
+            call.error, call.status = f"网络错误：{type(exc).__name__}: {exc}", None
+            return None
+        call.status = status
+        body_text = body.decode("utf-8", "replace")
+        if status == 200:
+            return self._answer(body, attempt, call)
+        if (why := self.filters.match(status, body_text)) is not None:
+            return call.response("blocked", attempt, error=f"内容过滤（{why}）：{body_text[:500]}",
+                                 status=status)  # fmt: skip
+        if status not in RETRY_STATUS:  # a client error that retrying cannot fix
+            return self._error(f"HTTP {status}: {body_text[:300]}", status, attempt, call.t0, call.asked)
+        call.error = f"HTTP {status}: {body_text[:200]}"
+        if retry_after is not None and retry_after > self.retry_after_max:
+            return self._error(
+                f"{call.error}；上游要求 {retry_after:.0f} 秒后再试，超过 retry_after_max（{self.retry_after_max:g} 秒），"
+                "不再重试：稍后重新运行即可只补问这些题",
+                status, attempt, call.t0, call.asked,
+            )  # fmt: skip
+        if retry_after is not None:
+            self._pause.extend(retry_after)  # the other requests to this endpoint wait, too
+        return retry_after
+
+    def _answer(self, body: bytes, attempt: int, call: _Call) -> Response | None:
+        try:
+            text, finish, model = self._parse(body)
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+            call.error = f"响应不是有效的 chat.completion JSON：{type(exc).__name__}"
+            return None
+        outcome = "answered"
+        if finish == "content_filter" or (
+            self._answer_filter is not None and self._answer_filter.search(text)
+        ):
+            outcome = "blocked"
+        elif not text.strip():
+            outcome = "empty"
+        return call.response(outcome, attempt, answer=text, finish_reason=finish, status=200,
+                             model=model)  # fmt: skip
 
     def _error(self, msg: str, status: int | None, attempt: int, t0: float, asked: str) -> Response:
         return Response(
@@ -296,6 +282,26 @@ class OpenAITarget:
         if self._client is not None:
             await self._client.close()
             self._client = None
+
+
+@dataclass
+class _Call:
+    """One question's attempts so far: when it was asked, the last error and status."""
+
+    asked: str
+    t0: float
+    error: str = ""
+    status: int | None = None
+
+    def response(self, outcome: str, attempt: int, **fields: Any) -> Response:
+        return Response(
+            outcome,  # type: ignore[arg-type]
+            attempts=attempt,
+            latency_ms=(time.perf_counter() - self.t0) * 1000,
+            asked_at=self.asked,
+            answered_at=_now(),
+            **fields,
+        )
 
 
 @target("openai", settings=OpenAISettings)

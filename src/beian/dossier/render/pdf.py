@@ -11,8 +11,8 @@ import io
 from pathlib import Path
 from typing import Any
 
+from beian._shared.fonts import CjkFont, find_cjk_font
 from beian.dossier.render._blocks import Bullets, Document, Heading, Image, PageBreak, Para, Table
-from beian.dossier.render.fonts import CjkFont, find_cjk_font
 from beian.io import atomic_path
 
 _FAMILY = "cjk"
@@ -48,7 +48,7 @@ def render_pdf(doc: Document, path: str | Path, *, font: CjkFont | None = None) 
     from fpdf.enums import XPos, YPos
     from fpdf.fonts import FontFace
 
-    pdf = _setup(font or find_cjk_font(), draft=doc.draft)
+    pdf = _setup(font or find_cjk_font(note=".docx 文件不需要字体"), draft=doc.draft)
     pdf.set_title(doc.title)
     pdf.set_creator("beian")
     pdf.add_page()

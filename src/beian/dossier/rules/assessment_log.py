@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from beian.dossier._context import DEFAULT_ASSESSMENT_MAX_AGE_DAYS, DossierContext
+from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
 from beian.errors import InputError
 from beian.findings import Finding, Location, Severity, define_code
@@ -48,7 +48,7 @@ def check(ctx: DossierContext) -> Iterator[Finding]:
             fix="按备案材料所用的标准版本重新评估，或修改 dossier.yaml 的 edition",
             location=where,
         )
-    max_age = ctx.setting_float("assessment_max_age_days", DEFAULT_ASSESSMENT_MAX_AGE_DAYS)
+    max_age = ctx.settings.assessment_max_age_days
     created = log.created_at if log.created_at.tzinfo else log.created_at.replace(tzinfo=dt.UTC)
     age = (ctx.now - created).total_seconds() / 86400
     if age > max_age:

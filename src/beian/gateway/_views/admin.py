@@ -9,7 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from beian.errors import InputError
-from beian.gateway._views.common import admin_ok, denied, fields, input_error
+from beian.gateway._forms import BodyTooLarge
+from beian.gateway._views.common import admin_denied, fields, input_error, text_field, too_large
 
 if TYPE_CHECKING:
     from beian.gateway._gateway import Gateway
@@ -19,8 +20,8 @@ __all__ = ["admin_complaint_update", "admin_complaints", "admin_reload"]
 
 async def admin_reload(gw: Gateway, request: Request) -> Response:
     """Reload this process and, with several workers, every other one."""
-    if not admin_ok(gw, request):
-        return denied()
+    if (denied := admin_denied(gw, request)) is not None:
+        return denied
     result, others = await gw.reload_everywhere()
     body: dict[str, Any] = {"ok": result.ok, "message": result.message, "version": result.version}
     if result.ok and gw.options.peers is not None:
@@ -35,24 +36,26 @@ async def admin_reload(gw: Gateway, request: Request) -> Response:
 
 
 async def admin_complaints(gw: Gateway, request: Request) -> Response:
-    if not admin_ok(gw, request):
-        return denied()
+    if (denied := admin_denied(gw, request)) is not None:
+        return denied
     items = gw.desk.list(request.query_params.get("status"))
     return JSONResponse([c.public() | {"content": c.content, "contact": c.contact,
                                        "record_id": c.record_id} for c in items])  # fmt: skip
 
 
 async def admin_complaint_update(gw: Gateway, request: Request) -> Response:
-    if not admin_ok(gw, request):
-        return denied()
+    if (denied := admin_denied(gw, request)) is not None:
+        return denied
     try:
-        f = await fields(request)
+        f = await fields(request, gw.config.complaints.max_body_bytes)
         c = await asyncio.to_thread(
             gw.desk.update,
             request.path_params["ticket"],
-            str(f.get("status") or ""),
-            f.get("note") or None,
+            text_field(f, "status"),
+            text_field(f, "note") or None,
         )
+    except BodyTooLarge as exc:
+        return too_large(gw, request, exc)
     except InputError as exc:
         return input_error(exc)
     return JSONResponse(c.public())

@@ -1,48 +1,99 @@
-"""训练数据使用设置: a user's one-click opt-out of training use, as a page and an API."""
+"""训练数据使用设置: a user's one-click opt-out of training use, as a page and an API.
+
+Whose choice a request reads or changes follows ``identity.mode``: with ``signed`` only the
+holder of a token the provider signed for that user (``?token=`` on the page, the token header
+on the API), with ``header`` the user the provider's proxy names; with ``off`` the ``user`` given.
+Posts from other sites are refused and a form must carry its page's anti-forgery token.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from beian.errors import InputError
+from beian.gateway._forms import BodyTooLarge, form_token
+from beian.gateway._identity import IdentityError
 from beian.gateway._pages import render
-from beian.gateway._views.common import fields, input_error, page_ctx, user_required, wants_html
+from beian.gateway._views.common import (
+    cross_site_refused,
+    fields,
+    form_token_refused,
+    identity_error,
+    input_error,
+    page_ctx,
+    too_large,
+    wants_html,
+)
 
 if TYPE_CHECKING:
     from beian.gateway._gateway import Gateway
 
 __all__ = ["opt_out_page", "opt_out_set"]
 
+PURPOSE = "opt-out"
+MAX_BODY = 8192
+
+
+def _user(gw: Gateway, request: Request, claimed: object, token: object) -> str:
+    """Whose setting this is; :class:`IdentityError` when the request does not show it."""
+    ident = gw.identity
+    user = ident.resolve(request, claimed, "user", token if isinstance(token, str) else None)
+    if user is not None:
+        return user
+    if ident.mode == "signed":
+        raise IdentityError(401, "user_token_required",
+                            "需要服务方签发的用户令牌（页面链接中的 token 或请求头 "
+                            f"{gw.config.identity.token_header}）")  # fmt: skip
+    if ident.mode == "header":
+        raise IdentityError(401, "user_required", f"缺少经认证的用户标识（{gw.config.user_header}）")
+    raise IdentityError(400, "user_required", "缺少用户标识（user）", "user")
+
 
 async def opt_out_page(gw: Gateway, request: Request) -> Response:
-    user = request.query_params.get("user") or request.headers.get(gw.config.user_header)
-    if not user:
-        return user_required()
+    q = request.query_params
+    try:
+        user = _user(gw, request, q.get("user"), q.get("token"))
+    except IdentityError as exc:
+        return identity_error(gw, request, exc)
+    ttl = gw.config.identity.form_token_ttl_s
     ctx = page_ctx(gw, "训练数据使用设置") | {
-        "user": user,
+        "user": user if gw.identity.mode == "off" else "",
+        "token": q.get("token", "") if gw.identity.mode == "signed" else "",
+        "form_token": form_token(gw.form_key, PURPOSE, user, ttl),
         "opted_out": gw.store.is_opted_out(user),
     }
     return HTMLResponse(render("opt_out", **ctx))
 
 
+def _opted(value: Any) -> bool:
+    return value not in (False, 0, "0", "false", "no")
+
+
 async def opt_out_set(gw: Gateway, request: Request) -> Response:
+    if (refused := cross_site_refused(gw, request)) is not None:
+        return refused
     try:
-        f = await fields(request)
+        f = await fields(request, MAX_BODY)
+        user = _user(gw, request, f.get("user"), f.get("token"))
+    except BodyTooLarge as exc:
+        return too_large(gw, request, exc)
     except InputError as exc:
         return input_error(exc)
-    user = str(f.get("user") or request.headers.get(gw.config.user_header) or "")
-    if not user:
-        return user_required()
-    value = f.get("opted_out", True)
-    opted = value not in (False, 0, "0", "false", "no")
+    except IdentityError as exc:
+        return identity_error(gw, request, exc)
+    if (refused := form_token_refused(gw, request, f, PURPOSE, user)) is not None:
+        return refused
+    opted = _opted(f.get("opted_out", True))
     await asyncio.to_thread(
         gw.store.set_opt_out, user, opted, via="web" if wants_html(request) else "api"
     )
     if wants_html(request):
-        return RedirectResponse(f"opt-out?user={quote(user)}", status_code=303)
+        mode, token = gw.identity.mode, f.get("token")
+        back = {"user": user} if mode == "off" else {"token": token} if mode == "signed" and token else {}
+        return RedirectResponse("opt-out" + (f"?{urlencode(back)}" if back else ""), 303)
     return JSONResponse({"user": user, "opted_out": opted})

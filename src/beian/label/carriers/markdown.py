@@ -6,6 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from beian.errors import InputError
+from beian.io import parse_yaml
 from beian.label.carriers._base import Carrier, corrupt, register_carrier
 
 
@@ -39,16 +41,14 @@ class MarkdownCarrier(Carrier):
     where = "front matter AIGC:"
 
     def read(self, path: Path) -> list[str]:
-        import yaml
-
         front, _ = _split(_decode(path))
         found = []
-        for line in front or []:
+        for no, line in enumerate(front or [], start=2):  # line 1 is the opening ---
             if _is_label(line):
                 try:
-                    value = yaml.safe_load(line).get("AIGC")
-                except yaml.YAMLError:
-                    raise corrupt(path, "front matter 中 AIGC 行不是有效的 YAML") from None
+                    value = parse_yaml(line, where=f"{path}:{no}").get("AIGC")
+                except InputError:
+                    raise corrupt(path, f"front matter 第 {no} 行 AIGC 不是有效的 YAML") from None
                 found.append(value if isinstance(value, str) else json.dumps(value))
         return found
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
-import subprocess
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
-from beian.errors import ConfigError, InputError
+from beian._shared.fonts import CjkFont, find_cjk_font
+from beian.errors import InputError
 from beian.io import atomic_path
 from beian.label.explicit._rules import IMAGE_MIN_HEIGHT_RATIO
 
@@ -21,62 +20,31 @@ __all__ = ["ImagePosition", "cjk_font_path", "explicit_image_mark", "render_mark
 
 ImagePosition = Literal["top-left", "top-right", "bottom-left", "bottom-right", "top", "bottom"]
 DEFAULT_IMAGE_TEXT = "AI生成"
-_CJK_HINTS = ("cjk", "wqy", "hei", "song", "ming", "pingfang", "msyh", "simsun", "simhei")
-_KNOWN_FONTS = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-    "C:/Windows/Fonts/msyh.ttc",
-)
 
 
 @lru_cache(maxsize=1)
+def _cjk_font() -> CjkFont:
+    return find_cjk_font(need="添加图片显式标识")
+
+
 def cjk_font_path() -> str:
-    """A font file that can draw Chinese; ``BEIAN_CJK_FONT`` overrides the search."""
-    env = os.environ.get("BEIAN_CJK_FONT")
-    if env:
-        if Path(env).is_file():
-            return env
-        raise ConfigError(
-            "BEIAN_CJK_FONT 指向的字体文件不存在", where=env, fix="请给出字体文件路径"
-        )
-    if shutil.which("fc-match"):
-        try:
-            out = subprocess.run(
-                ["fc-match", "-f", "%{file}", ":lang=zh-cn"],
-                capture_output=True,
-                text=True,
-                timeout=10,
-                check=False,
-            ).stdout.strip()
-        except (OSError, subprocess.TimeoutExpired):
-            out = ""
-        if out and Path(out).is_file() and any(k in out.lower() for k in _CJK_HINTS):
-            return out
-    for cand in _KNOWN_FONTS:
-        if Path(cand).is_file():
-            return cand
-    raise ConfigError(
-        "找不到可显示中文的字体，无法添加图片显式标识",
-        where="系统字体",
-        fix="请安装中文字体（Debian/Ubuntu：apt-get install fonts-noto-cjk），或设置环境变量 BEIAN_CJK_FONT 指向字体文件",
-    )
+    """A font file that can draw Chinese (``BEIAN_CJK_FONT`` overrides the search)."""
+    return str(_cjk_font().path)
 
 
 def _font_for(text: str, target_px: int) -> ImageFont.FreeTypeFont:
     """The smallest font size whose rendered text is at least ``target_px`` tall."""
     from PIL import ImageFont
 
-    path = cjk_font_path()
+    cjk = _cjk_font()
     size = max(4, target_px)
-    font = ImageFont.truetype(path, size)
+    font = ImageFont.truetype(cjk.path, size, index=cjk.index)
     for _ in range(8):
         _, top, _, bottom = font.getbbox(text)
         if bottom - top >= target_px:
             return font
         size = math.ceil(size * target_px / max(1, bottom - top)) + 1
-        font = ImageFont.truetype(path, size)
+        font = ImageFont.truetype(cjk.path, size, index=cjk.index)
     return font
 
 

@@ -9,7 +9,7 @@ the others are the office's own policy. All are overridable in ``beian.yaml`` un
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,7 +17,13 @@ from beian._shared.workdays import DEFAULT_NOTICE_WORKING_DAYS
 from beian.registry.domain._permissions import REGISTRAR_ROLES, Role
 from beian.registry.domain._states import Deadline, Process
 
+if TYPE_CHECKING:
+    from beian.config import BeianConfig
+
 __all__ = ["Policy"]
+
+WHAT = "备案登记系统配置无效："
+FIX = "参见 docs/registry.md 的 registry.policy 说明"
 
 
 class Policy(BaseModel):
@@ -60,5 +66,6 @@ class Policy(BaseModel):
         }[deadline]
 
     @classmethod
-    def from_section(cls, section: dict[str, Any]) -> Policy:
-        return cls.model_validate(section.get("policy", {}))
+    def from_config(cls, config: BeianConfig) -> Policy:
+        """``registry.policy`` of ``beian.yaml`` (errors at ``beian.yaml:line field``)."""
+        return config.section_model("registry", cls, at=("policy",), what=WHAT, fix=FIX)

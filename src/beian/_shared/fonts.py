@@ -1,4 +1,5 @@
-"""Finding an installed CJK font for PDF output (Debian: fonts-noto-cjk)."""
+"""Finding an installed font that draws Chinese (Debian: fonts-noto-cjk), for every part that
+renders text: the filing package's PDF, the explicit label drawn on an image."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from beian.errors import ConfigError
+
+__all__ = ["ENV_VAR", "KNOWN_FONTS", "CjkFont", "find_cjk_font"]
 
 # Known locations, tried when fontconfig is missing; Simplified Chinese faces first.
 KNOWN_FONTS = (
@@ -68,10 +71,17 @@ def _fc_list() -> list[Path]:
     )
 
 
-def find_cjk_font(*, known: tuple[str, ...] = KNOWN_FONTS, fontconfig: bool = True) -> CjkFont:
+def find_cjk_font(
+    *,
+    need: str = "生成 PDF",
+    note: str = "",
+    known: tuple[str, ...] = KNOWN_FONTS,
+    fontconfig: bool = True,
+) -> CjkFont:
     """Find a CJK font: ``$BEIAN_CJK_FONT``, fontconfig (``fc-list :lang=zh``), ``known`` paths.
 
-    Raises :class:`ConfigError` in Chinese when there is none.
+    Raises :class:`ConfigError` in Chinese when there is none, saying what it was ``need``ed for
+    (and ``note``, e.g. what works without one).
     """
     candidates: list[Path] = []
     env = os.environ.get(ENV_VAR)
@@ -90,8 +100,8 @@ def find_cjk_font(*, known: tuple[str, ...] = KNOWN_FONTS, fontconfig: bool = Tr
         if p.is_file():
             return CjkFont(path=p, index=_sc_index(p))
     raise ConfigError(
-        "找不到可用于生成 PDF 的中文字体",
+        f"找不到可用于{need}的中文字体",
         where="fc-list :lang=zh",
         fix="安装中文字体（Debian/Ubuntu：apt-get install fonts-noto-cjk），"
-        f"或设置环境变量 {ENV_VAR} 指向字体文件；.docx 文件不需要字体",
+        f"或设置环境变量 {ENV_VAR} 指向字体文件" + (f"；{note}" if note else ""),
     )

@@ -1,12 +1,12 @@
+"""Finding a font that draws Chinese: one finder for the PDF and the image label."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from beian.dossier.render._blocks import Bullets, Heading, Para, Table
-from beian.dossier.render._markdown import markdown_document
-from beian.dossier.render.fonts import ENV_VAR, find_cjk_font
+from beian._shared.fonts import ENV_VAR, find_cjk_font
 from beian.errors import ConfigError
 
 
@@ -31,18 +31,8 @@ def test_installed_noto_cjk_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
         assert font.index == 2  # the SC face of the collection
 
 
-CASES = [
-    ("# 标题\n\n段落一\n续行\n", "标题", [Para("段落一 续行")]),
-    ("## 一、节\n", "默认", [Heading("一、节", 1)]),
-    ("- 甲\n- **乙**\n", "默认", [Bullets(("甲", "乙"))]),
-    ("1. 甲\n2) 乙\n", "默认", [Bullets(("甲", "乙"), ordered=True)]),
-    ("> 注\n", "默认", [Para("注", note=True)]),
-    ("| a | b |\n|---|:-:|\n| 1 | `2` |\n", "默认", [Table(("a", "b"), (("1", "2"),))]),
-]
-
-
-@pytest.mark.parametrize(("text", "title", "blocks"), CASES)
-def test_markdown(text: str, title: str, blocks: list[object]) -> None:
-    doc = markdown_document(text, default_title="默认")
-    assert doc.title == title
-    assert doc.blocks == blocks
+def test_what_it_is_needed_for_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    with pytest.raises(ConfigError) as exc:
+        find_cjk_font(need="添加图片显式标识", known=(), fontconfig=False)
+    assert exc.value.what == "找不到可用于添加图片显式标识的中文字体"
