@@ -164,7 +164,7 @@ Username = Annotated[str, typer.Argument(help="用户名")]
 
 
 def _print_credentials(nu: object) -> None:
-    from beian.registry._accounts import NewUser
+    from beian.registry import NewUser
 
     assert isinstance(nu, NewUser)
     print_whole(f"用户 {nu.username}，临时密码 {nu.password}（首次登录须修改）")
