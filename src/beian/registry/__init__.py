@@ -25,6 +25,7 @@ __all__ = [
     "Conflict",
     "Forbidden",
     "LoginRefused",
+    "NewUser",
     "NotFound",
     "Package",
     "RateLimited",
