@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
+import re
+import time
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -79,10 +82,27 @@ class World:
     users: dict[str, tuple[str, str | None]]  # username -> (password, totp secret)
     actors: dict[str, Actor]
 
-    def login(self, username: str) -> tuple[str, Actor]:
+    def login(self, username: str, *, step: int = 0, ip: str = "127.0.0.1") -> tuple[str, Actor]:
+        """Sign in; ``step`` (-1, 0, +1) picks which TOTP time step's code to send: a code is
+        good once, so a second login within 30 s uses a later step."""
         pw, secret = self.users[username]
-        code = pyotp.TOTP(secret).now() if secret else None
-        return self.reg.accounts.login(username, pw, code, "127.0.0.1")
+        return self.reg.accounts.login(username, pw, totp_code(secret, step), ip)
+
+
+def web_login(client: Any, username: str, password: str, totp: str | None = None) -> Any:
+    """Sign in through the web form as a browser does: GET the form (its pre-session token
+    comes in a cookie and a hidden field), then POST it."""
+    form = client.get("/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', form.text)
+    assert token is not None, form.text[:300]
+    return client.post("/login", data={"username": username, "password": password,
+                                       "totp": totp or "", "login_token": token.group(1)},
+                       follow_redirects=False)
+
+
+def totp_code(secret: str | None, step: int = 0) -> str | None:
+    """The code of the time step ``step`` away from now (None without a secret)."""
+    return pyotp.TOTP(secret).at(time.time() + 30 * step) if secret else None
 
 
 # username -> (role, organization key)
@@ -112,6 +132,19 @@ def populate(reg: Registry) -> World:
         nu = reg.accounts.create_user(name, role, orgs[org], password=PASSWORD)
         users[name] = (PASSWORD, nu.totp_secret)
     return World(reg, users, {name: reg.accounts.actor(name) for name in PEOPLE})
+
+
+def in_notice(world: World, tmp_path: Path, **kw: Any) -> str:
+    """An application of the applicant, reviewed and in public notice from 2025-09-26."""
+    a, reg = world.actors, world.reg
+    pid = reg.applications.create(a["applicant"], zip_dir(write_package(tmp_path / "p", **kw)))
+    reg.lifecycle.act(a["applicant"], pid, "submit")
+    reg.lifecycle.act(a["reviewer"], pid, "start_review")
+    for c in reg.applications.checklist(a["reviewer"], pid):
+        reg.applications.set_check(a["reviewer"], pid, c["id"], "ok")
+    reg.lifecycle.act(a["reviewer"], pid, "recommend", "同意公示")
+    reg.lifecycle.act(a["approver"], pid, "publish_notice", today=dt.date(2025, 9, 26))
+    return pid
 
 
 @pytest.fixture

@@ -7,14 +7,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
 from beian.registry.api import create_app
-from tests.registry.conftest import PASSWORD, PEOPLE, World, write_package, zip_dir
+from tests.registry.conftest import (
+    PASSWORD,
+    PEOPLE,
+    World,
+    totp_code,
+    write_package,
+    zip_dir,
+)
 
 ANON = "anonymous"
+NEW = "a-new-office-passphrase"
 EVERYONE = {ANON, *PEOPLE}
 SIGNED_IN = set(PEOPLE)
 IN_SCOPE = {"applicant", "reviewer", "approver", "inspector", "auditor", "admin"}
@@ -48,6 +55,8 @@ MATRIX: dict[str, tuple[set[str], str, Req]] = {
         {"applicant", "reviewer", "approver"}, "submitted", lambda c: {}),
     "GET /api/v1/applications/{app_id}/objections": (REGISTRAR_IN_SCOPE, "submitted",
                                                      lambda c: {}),
+    "POST /api/v1/applications/{app_id}/objections/{objection_id}/screen": (
+        {"reviewer"}, "notice", lambda c: {"json": {"accept": False, "note": "与本申请无关"}}),
     "POST /api/v1/applications/{app_id}/actions/{action}": (
         {"reviewer"}, "submitted", lambda c: {"json": {"note": ""}}),
     "GET /api/v1/public/notices": (EVERYONE, "notice", lambda c: {}),
@@ -57,6 +66,15 @@ MATRIX: dict[str, tuple[set[str], str, Req]] = {
     "GET /api/v1/public/filed": (EVERYONE, "submitted", lambda c: {}),
     "GET /api/v1/public/filed.csv": (EVERYONE, "submitted", lambda c: {}),
     "GET /api/v1/admin/users": ({"admin"}, "submitted", lambda c: {}),
+    "GET /api/v1/admin/orgs": ({"admin"}, "submitted", lambda c: {}),
+    "GET /api/v1/admin/calendar": ({"admin"}, "submitted", lambda c: {}),
+    "POST /api/v1/admin/users/{username}/reset": ({"admin"}, "submitted",
+                                                  lambda c: {"json": {"reset_totp": False}}),
+    "POST /api/v1/admin/users/{username}/disable": ({"admin"}, "submitted", lambda c: {}),
+    "POST /api/v1/admin/users/{username}/enable": ({"admin"}, "submitted", lambda c: {}),
+    "DELETE /api/v1/admin/users/{username}/sessions": ({"admin"}, "submitted", lambda c: {}),
+    "POST /api/v1/auth/password": (SIGNED_IN, "submitted", lambda c: {"json": {
+        "old_password": PASSWORD, "new_password": NEW}}),
     "POST /api/v1/admin/orgs": ({"admin"}, "submitted", lambda c: {
         "json": {"name": f"机构{c['n']}", "kind": "provider", "province": "北京"}}),
     "POST /api/v1/admin/users": ({"admin"}, "submitted", lambda c: {
@@ -65,7 +83,9 @@ MATRIX: dict[str, tuple[set[str], str, Req]] = {
     "POST /api/v1/admin/calendar": ({"admin"}, "submitted", lambda c: {"json": {
         "year": 2027, "holidays": ["2027-01-01"], "workdays": []}}),
     "GET /api/v1/audit/verify": ({"auditor", "admin"}, "submitted", lambda c: {}),
+    # these two end sessions: last, and the second with fresh tokens (new password)
     "POST /api/v1/auth/logout": (SIGNED_IN, "submitted", lambda c: {}),
+    "POST /api/v1/auth/sessions/revoke": (SIGNED_IN, "submitted", lambda c: {}),
 }
 
 
@@ -81,18 +101,20 @@ def _prepare(world: World, tmp_path: Path, state: str, n: int) -> dict[str, Any]
             reg.applications.set_check(a["reviewer"], pid, c["id"], "ok", "")
         reg.lifecycle.act(a["reviewer"], pid, "recommend", "同意")
         reg.lifecycle.act(a["approver"], pid, "publish_notice", today=dt.date(2025, 9, 26))
+    objection = reg.lifecycle.object(pid, "公众", f"理由{n}") if state == "notice" else 1
     checklist = reg.applications.checklist(a["reviewer"], pid)
+    victim = reg.accounts.create_user(f"victim{n}", "applicant", a["applicant"].org_id)
     return {"app_id": pid, "zip": z, "n": n, "item_id": checklist[0]["id"],
+            "username": victim.username, "objection_id": objection,
             "sha256": reg.applications.materials(a["reviewer"], pid)[0]["sha256"], "action": "start_review",
             "org_id": a["applicant"].org_id}
 
 
-def _tokens(world: World) -> dict[str, str]:
-    out = {}
-    for name, (pw, secret) in world.users.items():
-        code = pyotp.TOTP(secret).now() if secret else None
-        out[name] = world.reg.accounts.login(name, pw, code, "127.0.0.1")[0]
-    return out
+def _tokens(world: World, step: int = 0, password: str | None = None) -> dict[str, str]:
+    """A session per user; ``step`` picks the TOTP time step (each code is good once)."""
+    return {name: world.reg.accounts.login(name, password or pw, totp_code(secret, step),
+                                           "127.0.0.1")[0]
+            for name, (pw, secret) in world.users.items()}
 
 
 def test_every_api_route_against_the_matrix(world: World, tmp_path: Path) -> None:
@@ -101,7 +123,7 @@ def test_every_api_route_against_the_matrix(world: World, tmp_path: Path) -> Non
               for m in ops}
     assert routes == set(MATRIX), "a route was added or removed: update the matrix"
     client = TestClient(app)
-    tokens = _tokens(world)
+    tokens = _tokens(world, -1)
     failures = []
     for n, (route, (allowed, state, build)) in enumerate(MATRIX.items()):
         ctx = _prepare(world, tmp_path, state, n)
@@ -109,7 +131,10 @@ def test_every_api_route_against_the_matrix(world: World, tmp_path: Path) -> Non
         url = path.format(**ctx)
         # denied callers first, so that a state change by an allowed caller cannot hide a denial
         for who in sorted(EVERYONE, key=lambda w: (w in allowed, w)):
-            headers = {} if who == ANON else {"Authorization": f"Bearer {tokens[who]}"}
+            if route.endswith("sessions/revoke") and who == ANON:
+                tokens = _tokens(world, 0, NEW)  # the password route changed every password
+            token = tokens.get(who)
+            headers = {} if who == ANON else {"Authorization": f"Bearer {token}"}
             r = client.request(method, url, headers=headers, **build(ctx))
             denied = r.status_code in (401, 403, 404)
             if r.status_code >= 500 or denied == (who in allowed):

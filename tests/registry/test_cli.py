@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from beian.registry import Registry, Settings
+from beian.registry import LoginRefused, Registry, Settings
 from beian.registry.db import AuditRow
 from tests.conftest import run_cli
 from tests.registry.conftest import PASSWORD, LiveServer, World, write_package
@@ -44,11 +45,18 @@ def test_serve_zero_configuration_creates_admin(tmp_path: Path) -> None:
             except httpx.ConnectError:
                 time.sleep(0.1)
         assert r.status_code == 200 and "备案登记系统" in r.text
+        # a client cannot choose the address its failures are counted on
+        r = httpx.post(f"http://127.0.0.1:{port}/api/v1/auth/login",
+                       json={"username": "admin", "password": "not-the-password"},
+                       headers={"X-Forwarded-For": "203.0.113.9"})
+        assert r.status_code == 401
         assert (tmp_path / "beian-registry" / "registry.db").exists()
         assert oct((tmp_path / "beian-registry" / "keys.json").stat().st_mode & 0o777) == "0o600"
     finally:
         proc.terminate()
         proc.wait(10)
+    with sqlite3.connect(tmp_path / "beian-registry" / "registry.db") as db:
+        assert db.execute("SELECT ip FROM login_attempts").fetchall() == [("127.0.0.1",)]
 
 
 def test_submit_uploads_and_submits(world: World, live_server: LiveServer,
@@ -114,3 +122,23 @@ def test_user_add(settings: Settings, cli_env: dict[str, str]) -> None:
         assert reg.accounts.actor("bj_reviewer").province == "北京"
     finally:
         reg.close()
+
+
+def test_user_commands(world: World, cli_env: dict[str, str]) -> None:
+    r = run_cli("registry", "user", "list", "--format", "json", env=cli_env)
+    assert r.returncode == 0 and '"username": "reviewer"' in r.stdout, r.stderr
+    token, _ = world.login("applicant")
+    r = run_cli("registry", "user", "disable", "applicant", env=cli_env)
+    assert r.returncode == 0 and "已停用 applicant，1 个会话已退出" in r.stdout, r.stderr
+    assert world.reg.accounts.actor_for(token) is None
+    with pytest.raises(LoginRefused):
+        world.reg.accounts.login("applicant", PASSWORD, None, "10.0.0.1")
+    assert run_cli("registry", "user", "enable", "applicant", env=cli_env).returncode == 0
+    r = run_cli("registry", "user", "reset", "applicant", env=cli_env)
+    assert r.returncode == 0 and "临时密码" in r.stdout, r.stderr
+    temp = r.stdout.split("临时密码 ")[1].split("（")[0]
+    assert world.reg.accounts.login("applicant", temp, None, "10.0.0.1")[1].must_change
+    r = run_cli("registry", "user", "revoke", "applicant", env=cli_env)
+    assert r.returncode == 0 and "1 个会话" in r.stdout, r.stderr
+    r = run_cli("registry", "user", "disable", "nobody", env=cli_env)
+    assert r.returncode == 2 and "用户不存在" in r.stderr

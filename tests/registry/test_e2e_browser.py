@@ -127,9 +127,16 @@ def test_filing_walkthrough(world: World, live_server: LiveServer, browser: obje
     public.click("button[type=submit]")
     expect(public.locator("p.ok")).to_contain_text("异议已提交")
 
-    # 7. the objection is reviewed and dismissed
-    act(reviewer, app_url, "start_objection_review")
+    # 7. the reviewer accepts the objection (only then does it reopen review); the approver
+    #    dismisses it
+    reviewer.goto(app_url)
     expect(reviewer.locator("#objections")).to_contain_text("训练语料来源存疑")
+    expect(reviewer.locator("#state")).to_have_text("公示中")  # queued, nothing changed yet
+    form = reviewer.locator("form.screen").first
+    form.locator("input[name=note]").fill("涉及语料来源，受理")
+    form.locator("button[value=accept]").click()
+    expect(reviewer.locator("p.ok")).to_contain_text("已受理")
+    expect(reviewer.locator("#state")).to_have_text("异议复核中")
     act(approver, app_url, "dismiss_objection", "经核实语料来源合法，异议不成立")
     expect(approver.locator("#state")).to_have_text("公示中")
 
@@ -165,6 +172,6 @@ def test_filing_walkthrough(world: World, live_server: LiveServer, browser: obje
     actions = [t.split()[0] for t in inspector.locator("#events tbody tr td:nth-child(4)")
                .all_inner_texts()]
     assert actions == ["提交申请", "开始审核", "要求补正", "提交补正材料", "审核通过，拟公示",
-                       "发布公示", "提出异议", "受理异议", "驳回异议，继续公示",
+                       "发布公示", "受理异议，转入复核", "驳回异议，继续公示",
                        "公示期满，予以备案", "启动检查"]
     assert reg.admin.verify_audit()[1] == []

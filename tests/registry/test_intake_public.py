@@ -13,24 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from beian.errors import InputError
+from beian.registry import Forbidden
 from beian.registry._public import csv_safe
 from beian.registry.api import create_app
 from beian.registry.domain import OrgKind, canonical_province
-from tests.registry.conftest import World, write_package, zip_dir
+from tests.registry.conftest import World, in_notice, write_package, zip_dir
 
 D = dt.date
-
-
-def _in_notice(world: World, tmp_path: Path, **kw: object) -> str:
-    a, reg = world.actors, world.reg
-    pid = reg.applications.create(a["applicant"], zip_dir(write_package(tmp_path / "p", **kw)))
-    reg.lifecycle.act(a["applicant"], pid, "submit")
-    reg.lifecycle.act(a["reviewer"], pid, "start_review")
-    for c in reg.applications.checklist(a["reviewer"], pid):
-        reg.applications.set_check(a["reviewer"], pid, c["id"], "ok")
-    reg.lifecycle.act(a["reviewer"], pid, "recommend", "同意公示")
-    reg.lifecycle.act(a["approver"], pid, "publish_notice", today=D(2025, 9, 26))
-    return pid
 
 
 def test_provider_comes_from_the_account(world: World, tmp_path: Path) -> None:
@@ -61,24 +50,28 @@ def test_filed_csv_has_no_formula(world: World, tmp_path: Path) -> None:
     org = world.reg.accounts.create_org("=cmd|' /C calc'!A0", OrgKind.PROVIDER, "北京")
     world.reg.accounts.create_user("evil", "applicant", org, password="correct-horse-battery")
     world.actors["applicant"] = world.reg.accounts.actor("evil")
-    _in_notice(world, tmp_path)
+    in_notice(world, tmp_path)
     world.reg.lifecycle.tick(D(2025, 10, 14))
     rows = list(csv.reader(io.StringIO(world.reg.public.filed_csv().lstrip("\ufeff"))))
     assert rows[1][3] == "'=cmd|' /C calc'!A0"
 
 
 def test_objector_is_hidden_from_the_applicant(world: World, tmp_path: Path) -> None:
-    pid = _in_notice(world, tmp_path)
-    world.reg.lifecycle.object(pid, "张三", "我的理由与电话 13800138000")
-    ev = world.reg.applications.events(world.actors["applicant"], pid)[-1]
-    assert ev["action"] == "raise_objection" and ev["actor"] == "公众"
-    assert "13800138000" not in json.dumps(ev, ensure_ascii=False, default=str)
-    full = world.reg.applications.events(world.actors["reviewer"], pid)[-1]
-    assert full["actor"] == "公众：张三" and "13800138000" in full["note"]
+    pid = in_notice(world, tmp_path)
+    oid = world.reg.lifecycle.object(pid, "张三", "我的理由与电话 13800138000")
+    world.reg.lifecycle.screen_objection(world.actors["reviewer"], pid, oid, True, "受理")
+    events = world.reg.applications.events(world.actors["applicant"], pid)
+    assert "13800138000" not in json.dumps(events, ensure_ascii=False, default=str)
+    assert "张三" not in json.dumps(events, ensure_ascii=False, default=str)
+    assert events[-1]["action"] == "accept_objection"
+    with pytest.raises(Forbidden):
+        world.reg.applications.objections(world.actors["applicant"], pid)
+    full = world.reg.applications.objections(world.actors["reviewer"], pid)
+    assert full[0]["name"] == "张三" and "13800138000" in full[0]["text"]
 
 
 def test_objections_deduped_and_rate_limited(any_world: World, tmp_path: Path) -> None:
-    pid = _in_notice(any_world, tmp_path)
+    pid = in_notice(any_world, tmp_path)
     client = TestClient(create_app(any_world.reg))
     url = f"/api/v1/public/notices/{pid}/objections"
     first = client.post(url, json={"name": "张三", "text": "理由"})
@@ -92,7 +85,7 @@ def test_objections_deduped_and_rate_limited(any_world: World, tmp_path: Path) -
 
 
 def test_web_objection_field_is_capped(world: World, tmp_path: Path) -> None:
-    pid = _in_notice(world, tmp_path)
+    pid = in_notice(world, tmp_path)
     client = TestClient(create_app(world.reg))
     r = client.post(f"/notices/{pid}/objection", data={"name": "张三", "text": "x" * 100_000})
     assert r.status_code == 422

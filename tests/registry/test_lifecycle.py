@@ -32,7 +32,7 @@ EXPECTED = [
     ("answer_supplement", Kind.FILING, S.SUPPLEMENT_REQUESTED, S.UNDER_REVIEW, Perm.APPLY),
     ("recommend", Kind.FILING, S.UNDER_REVIEW, S.APPROVED_FOR_NOTICE, Perm.REVIEW),
     ("publish_notice", Kind.FILING, S.APPROVED_FOR_NOTICE, S.IN_PUBLIC_NOTICE, Perm.APPROVE),
-    ("raise_objection", Kind.FILING, S.IN_PUBLIC_NOTICE, S.OBJECTION_RAISED, Perm.OBJECT),
+    ("accept_objection", Kind.FILING, S.IN_PUBLIC_NOTICE, S.OBJECTION_REVIEW, Perm.REVIEW),
     ("start_objection_review", Kind.FILING, S.OBJECTION_RAISED, S.OBJECTION_REVIEW, Perm.REVIEW),
     ("dismiss_objection", Kind.FILING, S.OBJECTION_REVIEW, S.IN_PUBLIC_NOTICE, Perm.APPROVE),
     ("uphold_objection", Kind.FILING, S.OBJECTION_REVIEW, S.UNDER_REVIEW, Perm.APPROVE),
@@ -83,7 +83,8 @@ def test_every_state_reachable_and_terminals_have_no_exit() -> None:
         if not new:
             break
         reach |= new
-    assert reach == set(State)
+    # 收到异议 is kept only for objections raised before the reviewer's queue (0.x data)
+    assert reach == set(State) - {S.OBJECTION_RAISED}
     for terminal in (S.REVOKED, S.DEREGISTERED, S.REJECTED, S.WITHDRAWN):
         assert actions_from(Kind.FILING, terminal) == []
 
@@ -119,9 +120,10 @@ def test_full_filing_walk_records_events(any_world: World, tmp_path: Path) -> No
     reg.lifecycle.act(a["approver"], pid, "publish_notice", today=D(2025, 9, 26))
     app = reg.applications.get(a["reviewer"], pid)
     assert (app["notice_start"], app["notice_end"]) == (D(2025, 9, 28), D(2025, 10, 13))
-    reg.lifecycle.object(pid, "张三", "训练语料来源存疑")
-    reg.lifecycle.object(pid, "李四", "补充意见")  # a second objection while the first is open
-    reg.lifecycle.act(a["reviewer"], pid, "start_objection_review")
+    first = reg.lifecycle.object(pid, "张三", "训练语料来源存疑")
+    second = reg.lifecycle.object(pid, "李四", "补充意见")
+    reg.lifecycle.screen_objection(a["reviewer"], pid, first, True, "涉及语料来源，受理")
+    reg.lifecycle.screen_objection(a["reviewer"], pid, second, True, "一并复核")
     reg.lifecycle.act(a["approver"], pid, "dismiss_objection", "语料来源已核实")
     assert [o["status"] for o in reg.applications.objections(a["reviewer"], pid)] == ["dismissed"] * 2
     assert reg.lifecycle.tick(D(2025, 10, 13)) == []  # last notice day: not yet
@@ -132,9 +134,9 @@ def test_full_filing_walk_records_events(any_world: World, tmp_path: Path) -> No
     events = reg.applications.events(a["auditor"], pid)
     assert [e["action"] for e in events] == [
         "submit", "start_review", "request_supplement", "answer_supplement", "recommend",
-        "publish_notice", "raise_objection", "start_objection_review", "dismiss_objection",
+        "publish_notice", "accept_objection", "dismiss_objection",
         "file", "open_inspection"]
-    assert events[2]["note"] == "请补充投诉渠道" and events[9]["actor"] == "system"
+    assert events[2]["note"] == "请补充投诉渠道" and events[8]["actor"] == "system"
     shas = [m["sha256"] for m in reg.applications.materials(a["reviewer"], pid)]
     assert events[-1]["materials_sha256"] == materials_digest(shas)
     assert events[0]["materials_sha256"] != events[-1]["materials_sha256"]  # supplement added

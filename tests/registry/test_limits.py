@@ -75,6 +75,7 @@ def test_validation_errors_do_not_echo_input(world: World) -> None:
 
 def test_upload_slots_are_limited(world: World, package_zip: bytes) -> None:
     world.reg.policy.max_concurrent_uploads = 1
+    world.reg.policy.upload_wait_seconds = 0.5  # the second waits this long for the slot
     app = create_app(world.reg)
     token, _ = world.login("applicant")
     gate, entered = threading.Event(), threading.Event()

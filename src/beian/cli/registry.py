@@ -61,7 +61,7 @@ def serve(
     if tick_hours > 0:
         reg.lifecycle.start_scheduler(tick_hours * 3600)
     print_whole(f"数据库：{reg.settings.url.split('@')[-1]}；访问 http://{host}:{port}/ ，"
-                f"API 文档 http://{host}:{port}/docs")
+                f"API 规范（OpenAPI）http://{host}:{port}/openapi.json")
     uvicorn.run(create_app(reg), host=host, port=port, log_level="info",
                 proxy_headers=bool(trusted_proxies), forwarded_allow_ips=trusted_proxies or None)
 
@@ -157,9 +157,62 @@ def user_add(
     """创建用户（打印初始密码；网信部门角色同时打印动态口令密钥）。"""
     reg = _open(ctx, data_dir, key_file)
     nu = reg.accounts.create_user(username, role, reg.accounts.create_org(org, org_kind, province))
-    print_whole(f"用户 {nu.username}，初始密码 {nu.password}")
+    _print_credentials(nu)
+
+
+Username = Annotated[str, typer.Argument(help="用户名")]
+
+
+def _print_credentials(nu: object) -> None:
+    from beian.registry import NewUser
+
+    assert isinstance(nu, NewUser)
+    print_whole(f"用户 {nu.username}，临时密码 {nu.password}（首次登录须修改）")
     if nu.totp_secret:
         print_whole(f"动态口令密钥 {nu.totp_secret}；{nu.totp_uri()}")
+
+
+def user_list(ctx: typer.Context, data_dir: DataDir = None, key_file: KeyFile = None,
+              fmt: Annotated[TableOrJson, typer.Option("--format")] = TableOrJson.table) -> None:
+    """列出用户（状态、角色、机构、是否须改密码、是否启用动态口令）。"""
+    reg = _open(ctx, data_dir, key_file)
+    rows = reg.accounts.list_users()
+    if fmt is TableOrJson.json:
+        emit_json(rows)
+        return
+    for u in rows:
+        state = "正常" if u["active"] else "已停用"
+        extra = ("，待改密码" if u["must_change"] else "") + ("，动态口令" if u["totp"] else "")
+        console.print(f"{u['username']}  {u['role']}  {u['org']}  {state}{extra}")
+
+
+def user_reset(ctx: typer.Context, username: Username,
+               totp: Annotated[bool, typer.Option("--totp", help="同时生成新的动态口令密钥")] = False,
+               data_dir: DataDir = None, key_file: KeyFile = None) -> None:
+    """重置密码（打印临时密码，下次登录须修改）；该用户的会话全部失效。"""
+    _print_credentials(_open(ctx, data_dir, key_file).accounts.reset_password(
+        username, reset_totp=totp))
+
+
+def user_disable(ctx: typer.Context, username: Username, data_dir: DataDir = None,
+                 key_file: KeyFile = None) -> None:
+    """停用用户：不能再登录，现有会话立即失效。"""
+    n = _open(ctx, data_dir, key_file).accounts.set_active(username, False)
+    console.print(f"已停用 {username}，{n} 个会话已退出。")
+
+
+def user_enable(ctx: typer.Context, username: Username, data_dir: DataDir = None,
+                key_file: KeyFile = None) -> None:
+    """重新启用已停用的用户。"""
+    _open(ctx, data_dir, key_file).accounts.set_active(username, True)
+    console.print(f"已启用 {username}。")
+
+
+def user_revoke(ctx: typer.Context, username: Username, data_dir: DataDir = None,
+                key_file: KeyFile = None) -> None:
+    """注销用户的全部会话（例如设备丢失时）。"""
+    n = _open(ctx, data_dir, key_file).accounts.revoke_sessions(username)
+    console.print(f"已注销 {username} 的 {n} 个会话。")
 
 
 def submit(
@@ -226,5 +279,10 @@ def register(app: typer.Typer) -> None:
     reg.add_typer(cal, name="calendar")
     user = typer.Typer(help="用户。", no_args_is_help=True)
     user.command("add")(user_add)
+    user.command("list")(user_list)
+    user.command("reset")(user_reset)
+    user.command("disable")(user_disable)
+    user.command("enable")(user_enable)
+    user.command("revoke")(user_revoke)
     reg.add_typer(user, name="user")
     app.add_typer(reg, name="registry")

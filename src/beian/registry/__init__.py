@@ -7,6 +7,7 @@ and ``registry.admin`` (calendar, audit log, keys). ``beian.registry.api`` and
 ``beian registry …`` thin CLI shells.
 """
 
+from beian.registry._accounts import NewUser
 from beian.registry._audit import AuditProblem, Checkpoint, read_checkpoints, verify_chain
 from beian.registry._auth import Actor, LoginRefused, RateLimited
 from beian.registry._backup import backup, restore
@@ -24,6 +25,7 @@ __all__ = [
     "Conflict",
     "Forbidden",
     "LoginRefused",
+    "NewUser",
     "NotFound",
     "Package",
     "RateLimited",

@@ -45,6 +45,20 @@ class Administration:
                              source=schedule.source, holidays=len(schedule.holidays),
                              workdays=len(schedule.workdays))
 
+    def calendar_years(self, actor: Actor | None = None) -> list[dict[str, object]]:
+        """The schedules loaded by administrators (years chinesecalendar does not cover)."""
+        if actor is not None and not actor.can(Perm.ADMIN):
+            raise Forbidden("只有管理员可以查看节假日安排", fix="请用管理员账号")
+        with self._core.read() as db:
+            out: list[dict[str, object]] = []
+            for r in db.scalars(select(CalendarYear).order_by(CalendarYear.year)):
+                data = json.loads(r.data)
+                out.append({"year": r.year, "source": data.get("source", ""),
+                            "holidays": len(data.get("holidays", [])),
+                            "workdays": len(data.get("workdays", [])),
+                            "loaded_by": r.loaded_by, "loaded_at": r.loaded_at})
+            return out
+
     def verify_audit(self, actor: Actor | None = None,
                      checkpoints: Path | None = None) -> tuple[int, list[AuditProblem]]:
         """Verify the keyed chain and, when a checkpoint file is named (here or in the

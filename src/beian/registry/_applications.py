@@ -13,6 +13,7 @@ from beian.findings import Severity
 from beian.registry._auth import Actor
 from beian.registry._core import SENSITIVE_FIELDS, Core
 from beian.registry._errors import Conflict, Forbidden, NotFound
+from beian.registry._objections import OBJECTION_LABELS
 from beian.registry._package import Package, read_package
 from beian.registry.db import (
     Application,
@@ -193,21 +194,21 @@ class Applications:
     def list_for(self, actor: Actor, state: str | None = None) -> list[dict[str, Any]]:
         if not (actor.can(Perm.APPLY) or actor.can(Perm.READ_ALL)):
             raise Forbidden("无权查看申请", fix="请使用有查看权限的账号")
-        with self._core.tx() as db:
+        with self._core.read() as db:
             stmt = self._core.scoped(select(Application), actor).order_by(Application.id.desc())
             if state:
                 stmt = stmt.where(Application.state == State(state).value)
             return [app_view(a) for a in db.scalars(stmt)]
 
     def get(self, actor: Actor, public_id: str) -> dict[str, Any]:
-        with self._core.tx() as db:
+        with self._core.read() as db:
             app = self._core.load_app(db, actor, public_id)
             view = app_view(app)
             view["actions"] = [
                 {"action": t.action, "label": t.label, "note_required": t.note_required,
                  "materials_required": t.materials_required}
-                for t in actions_from(Kind(app.kind), State(app.state))
-                if not t.system and not t.public and actor.can(t.perm)]
+                for t in actions_from(Kind(app.kind), State(app.state), self._core.policy.process)
+                if not (t.system or t.public or t.screening) and actor.can(t.perm)]
             return view
 
     def contact(self, actor: Actor, public_id: str) -> dict[str, str | None]:
@@ -222,7 +223,7 @@ class Applications:
             return {"contact_name": app.contact_name, **out}
 
     def materials(self, actor: Actor, public_id: str) -> list[dict[str, Any]]:
-        with self._core.tx() as db:
+        with self._core.read() as db:
             app = self._core.load_app(db, actor, public_id)
             return [{"round": m.round, "path": m.path, "sha256": m.sha256, "size": m.size,
                      "kind": m.kind, "media_type": m.media_type, "uploaded_by": m.uploaded_by,
@@ -241,14 +242,14 @@ class Applications:
             return self._core.blobs.get(sha256), m.media_type, m.path
 
     def events(self, actor: Actor, public_id: str) -> list[dict[str, Any]]:
-        with self._core.tx() as db:
+        with self._core.read() as db:
             app = self._core.load_app(db, actor, public_id)
             rows = db.scalars(select(Event).where(Event.application_id == app.id)
                               .order_by(Event.seq))
             return [_event_view(e, redact=not actor.can(Perm.READ_ALL)) for e in rows]
 
     def checklist(self, actor: Actor, public_id: str) -> list[dict[str, Any]]:
-        with self._core.tx() as db:
+        with self._core.read() as db:
             app = self._core.load_app(db, actor, public_id)
             return [{"id": c.id, "aspect": c.aspect, "source": c.source, "code": c.code,
                      "title": c.title, "detail": c.detail, "severity": c.severity,
@@ -274,11 +275,12 @@ class Applications:
                        status=status, note=note)
 
     def objections(self, actor: Actor, public_id: str) -> list[dict[str, Any]]:
-        with self._core.tx() as db:
+        with self._core.read() as db:
             app = self._core.load_app(db, actor, public_id)
             if not actor.can(Perm.READ_ALL):
                 raise Forbidden("只有网信部门可以查看异议", fix="请用审核员账号登录")
             return [{"id": o.id, "at": o.at, "name": o.name, "text": o.text, "status": o.status,
+                     "status_label": OBJECTION_LABELS.get(o.status, o.status),
                      "decision_note": o.decision_note}
                     for o in db.scalars(select(Objection).where(
                         Objection.application_id == app.id).order_by(Objection.id))]

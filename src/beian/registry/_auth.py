@@ -1,4 +1,4 @@
-"""Accounts: argon2 password hashes, TOTP second factor, sessions with CSRF tokens, login limits."""
+"""Accounts: sessions with CSRF tokens, TOTP with replay protection, trusted-device tokens."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
-from beian.errors import InputError
+from beian.registry._passwords import hash_password, verify_password
+from beian.registry._throttle import RateLimited
 from beian.registry.db import LoginAttempt, SessionRow, User, utcnow
-from beian.registry.domain import REGISTRAR_ROLES, OrgKind, Perm, Role, perms_of
+from beian.registry.domain import OrgKind, Perm, Role, perms_of
 
 __all__ = [
     "Actor",
@@ -29,10 +31,6 @@ class LoginRefused(Exception):
     """Wrong user name, password or one-time code (deliberately not saying which)."""
 
 
-class RateLimited(Exception):
-    """Too many failed logins for this user name or address."""
-
-
 @dataclass(frozen=True)
 class Actor:
     """The signed-in user as the service sees it."""
@@ -45,6 +43,7 @@ class Actor:
     org_kind: OrgKind
     province: str | None
     csrf: str = ""
+    must_change: bool = False  # an initial or reset password: change it before anything else
 
     @property
     def perms(self) -> frozenset[Perm]:
@@ -56,27 +55,8 @@ class Actor:
     @classmethod
     def of(cls, user: User, csrf: str = "") -> Actor:
         return cls(user.id, user.username, Role(user.role), user.org_id, user.org.name,
-                   OrgKind(user.org.kind), user.org.province, csrf)
-
-
-def hash_password(password: str, *, time_cost: int = 3, memory_kib: int = 65536) -> str:
-    """Argon2id hash (parameters default to RFC 9106's second recommendation)."""
-    from argon2 import PasswordHasher
-
-    if len(password) < 10:
-        raise InputError("密码太短", where="password", fix="密码至少 10 个字符")
-    return str(PasswordHasher(time_cost=time_cost, memory_cost=memory_kib).hash(password))
-
-
-def verify_password(stored: str, password: str) -> bool:
-    """Check against the hash; its own parameters are read from the hash string."""
-    from argon2 import PasswordHasher
-    from argon2.exceptions import InvalidHashError, VerificationError
-
-    try:
-        return bool(PasswordHasher().verify(stored, password))
-    except (VerificationError, InvalidHashError):
-        return False
+                   OrgKind(user.org.kind), user.org.province, csrf,
+                   bool(user.must_change_password))
 
 
 def new_totp_secret() -> str:
@@ -85,28 +65,54 @@ def new_totp_secret() -> str:
     return str(pyotp.random_base32())
 
 
-def totp_ok(secret: str, code: str) -> bool:
+def totp_step(secret: str, code: str, now: float | None = None) -> int | None:
+    """The 30-second time step ``code`` belongs to (this one or a neighbour), or None."""
     import pyotp
 
-    return bool(pyotp.TOTP(secret).verify(code.strip(), valid_window=1))
+    code = code.strip()
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
+        return None
+    totp, t = pyotp.TOTP(secret), int((time.time() if now is None else now) // 30)
+    for step in (t - 1, t, t + 1):
+        if hmac.compare_digest(totp.at(step * 30), code):
+            return step
+    return None
+
+
+def use_totp_step(db: Session, user_id: int, step: int) -> bool:
+    """Record ``step`` as used, atomically; False when it (or a later one) was used already:
+    a one-time code is good once."""
+    res = db.execute(update(User).where(
+        User.id == user_id, (User.totp_last_step.is_(None)) | (User.totp_last_step < step))
+        .values(totp_last_step=step).execution_options(synchronize_session=False))
+    return bool(getattr(res, "rowcount", 0) == 1)
 
 
 def _token_id(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
 
-def check_rate(db: Session, username: str, ip: str, *, max_failures: int, window_s: int) -> None:
-    since = utcnow() - dt.timedelta(seconds=window_s)
-    for col, value in ((LoginAttempt.username, username), (LoginAttempt.ip, ip)):
-        n = db.scalar(select(func.count()).select_from(LoginAttempt).where(
-            col == value, LoginAttempt.at >= since, LoginAttempt.ok.is_(False)))
-        limit = max_failures if col is LoginAttempt.username else max_failures * 4
-        if (n or 0) >= limit:
-            raise RateLimited()
-
-
 def record_attempt(db: Session, username: str, ip: str, ok: bool) -> None:
     db.add(LoginAttempt(username=username[:80], ip=ip[:64], ok=ok))
+
+
+def device_token(key: bytes, username: str) -> str:
+    """A token for a browser or client that signed in as ``username``: tries carrying it are
+    counted on their own bucket, so strangers' failures never delay this user there."""
+    nonce = secrets.token_urlsafe(18)
+    mac = hmac.new(key, f"login-device|{username}|{nonce}".encode(), hashlib.sha256)
+    return f"{nonce}.{mac.hexdigest()[:32]}"
+
+
+def device_ok(key: bytes, username: str, token: str) -> bool:
+    nonce, _, mac = token.partition(".")
+    want = hmac.new(key, f"login-device|{username}|{nonce}".encode(), hashlib.sha256)
+    return bool(nonce) and hmac.compare_digest(want.hexdigest()[:32].encode(),
+                                               mac.encode("utf-8", "replace"))
+
+
+def device_bucket(token: str) -> str:
+    return "device:" + hashlib.sha256(token.encode("ascii", "replace")).hexdigest()[:40]
 
 
 def open_session(db: Session, user: User, hours: int) -> tuple[str, str]:
@@ -133,9 +139,15 @@ def close_session(db: Session, token: str) -> None:
     db.execute(delete(SessionRow).where(SessionRow.id == _token_id(token)))
 
 
+def revoke_sessions(db: Session, user_id: int, keep: str | None = None) -> int:
+    """End every session of a user (but the one with token ``keep``); returns how many."""
+    stmt = delete(SessionRow).where(SessionRow.user_id == user_id)
+    if keep:
+        stmt = stmt.where(SessionRow.id != _token_id(keep))
+    return int(getattr(db.execute(stmt.execution_options(synchronize_session=False)),
+                       "rowcount", 0) or 0)
+
+
 def csrf_ok(expected: str, given: str | None) -> bool:
-    return bool(given) and hmac.compare_digest(expected, given or "")
-
-
-def needs_totp(role: Role | str) -> bool:
-    return Role(role) in REGISTRAR_ROLES
+    return bool(given) and hmac.compare_digest(expected.encode(),
+                                               (given or "").encode("utf-8", "replace"))

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select, text
 from beian.errors import ConfigError, InputError
 from beian.io import atomic_write_text
 from beian.registry._core import Settings
+from beian.registry._storage import private_dir, private_file
 from beian.registry.db import Base, make_engine
 
 __all__ = ["BACKUP_FORMAT", "backup", "restore", "table_counts"]
@@ -55,20 +56,20 @@ def backup(settings: Settings, out: Path) -> dict[str, Any]:
         raise InputError("备份目录已存在且非空", where=str(out), fix="请指定新目录")
     tmp = out.with_name(f".{out.name}.partial")
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    private_dir(tmp)
     engine = make_engine(settings.url, schema=settings.schema)
     try:
         counts = table_counts(engine)
         dialect = engine.dialect.name
         if dialect == "sqlite":
             src = sqlite3.connect(_sqlite_path(settings.url))
-            dst = sqlite3.connect(tmp / "registry.sqlite3")
+            dst = sqlite3.connect(private_file(tmp / "registry.sqlite3"))
             with dst:
                 src.backup(dst)
             src.close()
             dst.close()
         else:
-            cmd = ["pg_dump", "-Fc", "--no-owner", "-f", str(tmp / "registry.pgdump")]
+            cmd = ["pg_dump", "-Fc", "--no-owner", "-f", str(private_file(tmp / "registry.pgdump"))]
             if settings.schema:
                 cmd += ["-n", settings.schema]
             _run([*cmd, _pg_url(settings)], "pg_dump ")
@@ -97,7 +98,7 @@ def restore(settings: Settings, src: Path) -> dict[str, Any]:
                          fix="请指向 `beian registry backup` 生成的目录") from None
     if meta.get("format") != BACKUP_FORMAT:
         raise InputError("不支持的备份格式", where=f"{src}/backup.json", fix=BACKUP_FORMAT)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
     engine = make_engine(settings.url, schema=settings.schema)
     dialect = engine.dialect.name
     if dialect != meta["dialect"]:
@@ -107,7 +108,7 @@ def restore(settings: Settings, src: Path) -> dict[str, Any]:
         if dialect == "sqlite":
             engine.dispose()
             s = sqlite3.connect(src / "registry.sqlite3")
-            d = sqlite3.connect(_sqlite_path(settings.url))
+            d = sqlite3.connect(private_file(Path(_sqlite_path(settings.url))))
             with d:
                 s.backup(d)
             s.close()

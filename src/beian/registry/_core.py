@@ -22,7 +22,7 @@ from beian.errors import ConfigError
 from beian.registry._audit import append_audit
 from beian.registry._auth import Actor
 from beian.registry._errors import Forbidden, NotFound
-from beian.registry._storage import BlobStore
+from beian.registry._storage import BlobStore, private_dir, private_file
 from beian.registry.db import Application, AuditRow, CalendarYear, make_engine, migrate
 from beian.registry.domain import (
     OrgKind,
@@ -92,7 +92,9 @@ class Core:
         self.settings = settings
         self.policy = settings.policy
         ring = _existing_key_ring(settings)
-        settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(settings.data_dir)
+        if settings.database_url is None:  # our own SQLite file: owner only
+            private_file(settings.data_dir / "registry.db")
         self.engine = make_engine(settings.url, schema=settings.schema)
         migrate(self.engine)
         if ring is None:
@@ -102,7 +104,12 @@ class Core:
         self.ring = ring
         self.cipher = FieldCipher(self.ring)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(self.engine.execution_options(beian_read=True),
+                                     expire_on_commit=False)
         self.blobs = BlobStore(settings.data_dir / "blobs", settings.policy.max_file_bytes)
+        # owner only, also for blobs written before 0600/0700 were the rule
+        for d in (self.blobs.root, *(p for p in self.blobs.root.glob("??") if p.is_dir())):
+            private_dir(d)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -110,6 +117,12 @@ class Core:
     @contextmanager
     def tx(self) -> Iterator[Session]:
         with self._sessions.begin() as db:
+            yield db
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction that only reads (on SQLite it does not take the write lock)."""
+        with self._readers.begin() as db:
             yield db
 
     def audit(self, db: Session, actor: Actor | str | None, action: str, target: str, /,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import logging
 import threading
 from typing import Any
@@ -17,7 +15,8 @@ from beian.errors import BeianError, InputError
 from beian.registry._audit import write_checkpoint
 from beian.registry._auth import Actor
 from beian.registry._core import Core
-from beian.registry._errors import Conflict, Forbidden, NotFound, TooMany
+from beian.registry._errors import Conflict, Forbidden
+from beian.registry._objections import UNSETTLED, ObjectionDesk
 from beian.registry.db import (
     Application,
     ChecklistItem,
@@ -69,6 +68,7 @@ class Lifecycle:
 
     def __init__(self, core: Core) -> None:
         self._core = core
+        self._objections = ObjectionDesk(core, self._transition)
 
     def _check_actor(self, app: Application, tr: Transition, actor: Actor | None) -> None:
         if tr.public or (actor is None and tr.system):
@@ -80,6 +80,9 @@ class Lifecycle:
             raise Forbidden("只能操作本单位的申请", where=app.public_id, fix="请用本单位账号")
         if tr.perm is not Perm.APPLY and actor.org_kind is OrgKind.PROVIDER:
             raise Forbidden("服务提供者不能执行审核操作", where=tr.action, fix="请用网信部门账号")
+        if tr.national and actor.org_kind is not OrgKind.NATIONAL:
+            raise Forbidden(f"“{tr.label}”由国家网信部门办理", where=tr.action,
+                            fix="请用国家网信部门的审批人账号")
 
     def _check_guards(self, db: Session, app: Application, tr: Transition, note: str,
                       today: dt.date) -> None:
@@ -94,7 +97,7 @@ class Lifecycle:
             if not db.scalar(q):
                 raise InputError(f"“{tr.label}”须附材料", where="files",
                                  fix="请先上传本次提交的材料")
-        if tr.action in ("recommend", "approve_registration"):
+        if tr.action in ("recommend", "approve_registration", "recommend_national"):
             open_items = db.scalar(select(func.count()).select_from(ChecklistItem).where(
                 ChecklistItem.application_id == app.id, ChecklistItem.status != "ok"))
             if open_items:
@@ -105,9 +108,9 @@ class Lifecycle:
                 raise Conflict("公示期尚未届满", where=str(app.notice_end),
                                fix="公示期满后的下一日由调度程序或 `beian registry tick` 办理")
             pending = db.scalar(select(func.count()).select_from(Objection).where(
-                Objection.application_id == app.id, Objection.status == "open"))
+                Objection.application_id == app.id, Objection.status.in_(UNSETTLED)))
             if pending:
-                raise Conflict("还有未处理的异议", fix="请先处理异议")
+                raise Conflict("还有未甄别或未处理的异议", fix="请审核员先甄别异议（受理或不予受理）")
 
     def _enter(self, db: Session, app: Application, tr: Transition, today: dt.date,
                note: str) -> None:
@@ -119,7 +122,7 @@ class Lifecycle:
                 app.notice_end = due
             else:
                 setattr(app, tr.starts.value, due)
-        if tr.action in ("file", "approve_registration"):
+        if tr.action in ("file", "approve_registration", "approve_national"):
             key = serial_key(app.province, today)
             serial = next_serial(db, f"{app.kind}:{key}")
             make = filing_number if app.kind == Kind.FILING else registration_number
@@ -134,7 +137,7 @@ class Lifecycle:
 
     def _transition(self, db: Session, app: Application, action: str, actor: Actor | None,
                     note: str, today: dt.date, actor_name: str | None = None) -> dict[str, Any]:
-        tr = transition_for(action, Kind(app.kind), State(app.state))
+        tr = transition_for(action, Kind(app.kind), State(app.state), self._core.policy.process)
         if tr is None:
             raise Conflict(f"当前状态（{State(app.state).label}）不能执行 {action}",
                            where=app.public_id, fix="请刷新后按页面提供的操作进行")
@@ -158,74 +161,53 @@ class Lifecycle:
                 "number": app.number, "materials_sha256": ev.materials_sha256}
 
     def act(self, actor: Actor, public_id: str, action: str, note: str = "",
-            today: dt.date | None = None) -> dict[str, Any]:
-        """Take one step of the lifecycle as ``actor``."""
-        perms = {t.perm for t in TRANSITIONS if t.action == action}
+            today: dt.date | None = None, effective: dt.date | None = None) -> dict[str, Any]:
+        """Take one step of the lifecycle as ``actor``. ``effective``: for a change or a
+        cancellation, the day the change happened or the service ended; the note then says
+        whether it was reported within its period (10 / 20 working days)."""
+        perms = {t.perm for t in TRANSITIONS if t.action == action and not t.screening}
         if not perms or not any(actor.can(p) for p in perms):
             raise Forbidden(f"无权执行 {action}", where=action, fix="请用有相应权限的账号")
+        today = today or dt.date.today()
         with self._core.tx() as db:
+            if effective is not None:
+                note = self._reported(db, action, effective, today, note)
             app = self._core.load_app(db, actor, public_id)
             # lock the row and re-read it: a decision taken meanwhile must be seen
             q = (select(Application).where(Application.id == app.id)
                  .with_for_update(of=Application).execution_options(populate_existing=True))
             app = db.scalars(q).one()
-            return self._transition(db, app, action, actor, note, today or dt.date.today())
+            return self._transition(db, app, action, actor, note, today)
+
+    def _reported(self, db: Session, action: str, effective: dt.date, today: dt.date,
+                  note: str) -> str:
+        """The note with the reporting period of a change or cancellation and whether it was
+        kept (the CAC's periods for algorithm filings: 变更 10, 注销 20 working days)."""
+        days = {"request_change": self._core.policy.change_report_working_days,
+                "deregister": self._core.policy.deregister_working_days}.get(action)
+        if days is None:
+            raise InputError("只有申请变更与申请注销可以写发生日期", where="effective",
+                             fix="其他操作不填 effective")
+        if effective > today:
+            raise InputError(f"发生日期 {effective} 晚于今天", where="effective",
+                             fix="写变更发生或停止服务的实际日期")
+        due = self._core.calendar(db).add_working_days(effective, days)
+        what = "变更发生于" if action == "request_change" else "停止服务于"
+        kept = "按期办理" if today <= due else f"逾期办理（应于 {due} 前）"
+        return f"{note.strip()}（{what} {effective}，期限 {days} 个工作日至 {due}，{kept}）"
 
     def object(self, public_id: str, name: str, text: str, contact: str | None = None,
                today: dt.date | None = None, source: str = "") -> int:
-        """A member of the public raises an objection during the public notice.
+        """A member of the public raises an objection during the public notice. It waits for
+        a reviewer (待甄别) and changes nothing by itself; see :meth:`screen_objection`."""
+        return self._objections.raise_(public_id, name, text, contact, source)
 
-        The same objection twice is recorded once; ``source`` (the sender's address, stored
-        only as a keyed hash) may raise a few per hour. Only the first open objection moves
-        the application to 异议待处理; later ones wait for the reviewer's decision."""
-        name, text = name.strip(), text.strip()
-        if not text or not name:
-            raise InputError("异议须写明姓名（或单位）和理由", where="text", fix="请补全后再提交")
-        if len(name) > 80 or len(text) > 5000 or len(contact or "") > 200:
-            raise InputError("异议内容过长", where="text", fix="姓名 80 字、理由 5000 字、联系方式 200 字以内")
-        with self._core.tx() as db:
-            app = db.scalar(select(Application).where(Application.public_id == public_id)
-                            .with_for_update(of=Application))
-            notice = (State.IN_PUBLIC_NOTICE, State.OBJECTION_RAISED, State.OBJECTION_REVIEW)
-            if app is None or app.state not in notice:
-                raise NotFound("该申请不在公示期", where=public_id, fix="请从公示列表选择")
-            same = db.scalar(select(Objection.id).where(
-                Objection.application_id == app.id, Objection.name == name,
-                Objection.text == text))
-            if same is not None:
-                return int(same)
-            tag = self._source_tag(source)
-            self._check_objection_rate(db, app.id, tag)
-            o = Objection(application_id=app.id, name=name, text=text, source=tag,
-                          contact=self._core.seal(public_id, "objection", contact))
-            db.add(o)
-            db.flush()
-            if app.state == State.IN_PUBLIC_NOTICE:
-                self._transition(db, app, "raise_objection", None, text,
-                                 today or dt.date.today(), actor_name=f"公众：{o.name}")
-            else:
-                self._core.audit(db, f"公众：{o.name}", "objection.add", f"app:{public_id}")
-            return o.id
-
-    def _source_tag(self, source: str) -> str:
-        if not source:
-            return ""
-        key = self._core.ring.key(self._core.ring.active)
-        return hmac.new(key, f"objection-source|{source}".encode(), hashlib.sha256).hexdigest()
-
-    def _check_objection_rate(self, db: Session, app_id: int, tag: str) -> None:
-        policy = self._core.policy
-        open_n = db.scalar(select(func.count()).select_from(Objection).where(
-            Objection.application_id == app_id, Objection.status == "open")) or 0
-        if open_n >= policy.max_open_objections:
-            raise TooMany("该申请待处理的异议已达上限", fix="请等待审核员处理后再提交")
-        if not tag:
-            return
-        since = utcnow() - dt.timedelta(hours=1)
-        recent = db.scalar(select(func.count()).select_from(Objection).where(
-            Objection.source == tag, Objection.at >= since)) or 0
-        if recent >= policy.objections_per_hour:
-            raise TooMany("提交异议过于频繁", fix="请一小时后再试")
+    def screen_objection(self, actor: Actor, public_id: str, objection_id: int, accept: bool,
+                         note: str, today: dt.date | None = None) -> dict[str, Any]:
+        """A reviewer accepts an objection (review reopens: 异议复核中) or declines it (不予受理,
+        the notice runs on). Returns the objection's new status and the application's state."""
+        return self._objections.screen(actor, public_id, objection_id, accept, note,
+                                       today or dt.date.today())
 
     def tick(self, today: dt.date | None = None, actor: Actor | None = None) -> list[dict[str, Any]]:
         """Process deadlines as of ``today``: file applications whose notice ended, withdraw
@@ -256,6 +238,10 @@ class Lifecycle:
 
     def _file_one(self, db: Session, app: Application, today: dt.date) -> dict[str, Any]:
         public_id = app.public_id
+        waiting = db.scalar(select(func.count()).select_from(Objection).where(
+            Objection.application_id == app.id, Objection.status.in_(UNSETTLED))) or 0
+        if waiting:  # held until a reviewer has screened them; nobody else can hold it longer
+            return {"id": public_id, "action": "held", "objections": waiting}
         try:
             with db.begin_nested():
                 r = self._transition(db, app, "file", None, "公示期满，无未处理异议", today,

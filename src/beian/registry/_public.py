@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -44,12 +45,12 @@ class PublicLists:
         self._core = core
 
     def notices(self) -> list[dict[str, Any]]:
-        with self._core.tx() as db:
+        with self._core.read() as db:
             stmt = select(Application).where(Application.state.in_([s.value for s in _NOTICE]))
             return [_public(a) for a in db.scalars(stmt.order_by(Application.notice_start))]
 
     def notice(self, public_id: str) -> dict[str, Any]:
-        with self._core.tx() as db:
+        with self._core.read() as db:
             app = db.scalar(select(Application).where(
                 Application.public_id == public_id,
                 Application.state.in_([s.value for s in _NOTICE])))
@@ -60,18 +61,25 @@ class PublicLists:
                 Objection.application_id == app.id))))
             return view
 
-    def filed(self) -> list[dict[str, Any]]:
-        with self._core.tx() as db:
+    def filed(self, since: dt.date | None = None, until: dt.date | None = None
+              ) -> list[dict[str, Any]]:
+        """The filed services; ``since`` / ``until`` (inclusive, by filing date) give one
+        published batch, as the CAC publishes its lists."""
+        with self._core.read() as db:
             stmt = select(Application).where(Application.kind == Kind.FILING.value,
                                              Application.state.in_([s.value for s in _LIVE]))
+            if since is not None:
+                stmt = stmt.where(Application.filed_on >= since)
+            if until is not None:
+                stmt = stmt.where(Application.filed_on <= until)
             return [_public(a) for a in db.scalars(stmt.order_by(Application.filed_on,
                                                                  Application.number))]
 
-    def filed_csv(self) -> str:
+    def filed_csv(self, since: dt.date | None = None, until: dt.date | None = None) -> str:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(FILED_CSV_COLUMNS)
-        for i, a in enumerate(self.filed(), 1):
+        for i, a in enumerate(self.filed(since, until), 1):
             w.writerow([i, *(csv_safe(a[k]) for k in ("province", "model_name",
                                                          "provider_name", "number")),
                         a["filed_on"].isoformat() if a["filed_on"] else ""])

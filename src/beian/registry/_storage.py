@@ -7,14 +7,15 @@ from the content (never trusting the file name alone).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from beian.errors import InputError
-from beian.io import atomic_write_bytes
+from beian.io import atomic_path
 
-__all__ = ["BlobStore", "sniff"]
+__all__ = ["BlobStore", "private_dir", "private_file", "sniff"]
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 _ZIP_KINDS = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -25,6 +26,22 @@ _TEXT_KINDS = {".json": "application/json", ".jsonl": "application/x-ndjson",
                ".csv": "text/csv", ".md": "text/markdown", ".txt": "text/plain",
                ".html": "text/html", ".htm": "text/html", ".yaml": "application/yaml",
                ".yml": "application/yaml"}
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) readable by the owner only (0700)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Make ``path`` exist with mode 0600 before a library (SQLite, pg_dump) writes it: they
+    keep the mode of an existing file, and SQLite gives its -wal and -shm files the same."""
+    private_dir(path.parent)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)
+    return path
 
 
 def sniff(name: str, data: bytes) -> str:
@@ -78,7 +95,9 @@ class BlobStore:
         digest = hashlib.sha256(data).hexdigest()
         target = self.path_of(digest)
         if not target.exists():
-            atomic_write_bytes(target, data)
+            private_dir(target.parent)
+            with atomic_path(target, mode=0o600) as tmp:
+                tmp.write_bytes(data)
         return digest, kind
 
     def get(self, sha256: str) -> bytes:

@@ -15,6 +15,9 @@ CASES: list[tuple[str, list[Mutation], list[str]]] = [
         [],
     ),
     ("central SOE", [put("model.base_model.filing_number", "ZhongYangQiYe-JiuTian-20240123")], []),
+    # 新疆生产建设兵团: in the registry's list of 属地 (it numbers filings there), so here too
+    ("bingtuan", [put("model.base_model.filing_number", "BingTuan-LvZhou-202405060001")], []),
+    ("2023 serial-less", [put("model.base_model.filing_number", "Beijing-YunQue-20230821")], []),
     ("not filed", [put("model.base_model.filed", False)], ["BA-DOS-004"]),
     ("no number", [put("model.base_model.filing_number", None)], ["BA-DOS-004"]),
     ("bad shape", [put("model.base_model.filing_number", "京ICP备12345号")], ["BA-DOS-005"]),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Iterator
 
+from beian._shared.numbers import number_problem
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
 from beian.findings import Finding, Severity, define_code
@@ -19,61 +18,6 @@ BAD_NUMBER = define_code(
 WRONG_ROUTE = define_code(
     "BA-DOS-029", "登记与备案路径不符", clause="备案与登记", severity=Severity.BLOCKING
 )
-
-# <province pinyin>-<model name>-<YYYYMMDD>[4-digit serial], e.g. Beijing-DeepseekChat-202404280016
-NUMBER = re.compile(r"^([A-Za-z]+)-([A-Za-z0-9.]+)-(\d{8})(\d{4})?$")
-PROVINCES = frozenset(
-    p.lower()
-    for p in [
-        "Beijing",
-        "Tianjin",
-        "Hebei",
-        "Shanxi",
-        "NeiMengGu",
-        "Liaoning",
-        "Jilin",
-        "HeiLongJiang",
-        "Shanghai",
-        "Jiangsu",
-        "Zhejiang",
-        "Anhui",
-        "Fujian",
-        "Jiangxi",
-        "Shandong",
-        "Henan",
-        "Hubei",
-        "Hunan",
-        "Guangdong",
-        "Guangxi",
-        "Hainan",
-        "Chongqing",
-        "Sichuan",
-        "Guizhou",
-        "Yunnan",
-        "Xizang",
-        "Shaanxi",
-        "Gansu",
-        "Qinghai",
-        "Ningxia",
-        "Xinjiang",
-        "ZhongYangQiYe",
-    ]
-)
-
-
-def number_problem(number: str) -> str | None:
-    """Why ``number`` is not a 备案号 of the published form, or None when it is."""
-    m = NUMBER.match(number.strip())
-    if not m:
-        return "应为“省份拼音-模型名称-YYYYMMDD[4位序号]”，如 Beijing-DeepseekChat-202404280016"
-    if m.group(1).lower() not in PROVINCES:
-        return f"属地 {m.group(1)} 不是省级行政区拼音（或 ZhongYangQiYe）"
-    try:
-        dt.datetime.strptime(m.group(3), "%Y%m%d")
-    except ValueError:
-        return f"日期 {m.group(3)} 无效"
-    return None
-
 
 @rule(
     "base_model",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import resources
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,10 +24,41 @@ _CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 
         "frame-ancestors 'none'; form-action 'self'")
 
 
+_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+             (b"referrer-policy", b"same-origin"), (b"content-security-policy", _CSP.encode())]
+
+
+class _SecurityHeaders:
+    """Headers on every answer (a plain ASGI middleware: no per-request task group). Pages
+    and answers carry ID numbers, phones and secrets: nothing but static files is cached."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+
+        async def with_headers(msg: Any) -> None:
+            if msg["type"] == "http.response.start":
+                have = {k.lower() for k, _ in msg.get("headers", [])}
+                extra = [(k, v) for k, v in _HEADERS if k not in have]
+                if not static and b"cache-control" not in have:
+                    extra.append((b"cache-control", b"no-store"))
+                msg["headers"] = [*msg.get("headers", []), *extra]
+            await send(msg)
+
+        await self.app(scope, receive, with_headers)
+
+
 def create_app(registry: Registry, *, web: bool = True) -> FastAPI:
+    # No Swagger UI or ReDoc: FastAPI loads them from a CDN. The spec is /openapi.json.
     app = FastAPI(title="beian 备案登记系统 API", version=__version__,
                   description="生成式人工智能服务备案登记系统的 REST API。"
-                              "认证：`Authorization: Bearer <token>`（POST /api/v1/auth/login 获取）。")
+                              "认证：`Authorization: Bearer <token>`（POST /api/v1/auth/login 获取）。",
+                  docs_url=None, redoc_url=None)
     app.state.registry = registry
 
     @app.exception_handler(BeianError)
@@ -54,16 +86,7 @@ def create_app(registry: Registry, *, web: bool = True) -> FastAPI:
     async def _limited(request: Request, exc: RateLimited) -> JSONResponse:
         return error_response(exc)
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith(("/docs", "/redoc")):
-            response.headers.setdefault("Content-Security-Policy", _CSP)
-        return response
-
+    app.add_middleware(_SecurityHeaders)
     app.add_middleware(RequestLimits, registry=registry)
     app.include_router(router)
     if web:

@@ -47,9 +47,17 @@ def maybe_actor(
     return actor
 
 
-def current_actor(actor: Annotated[Actor | None, Depends(maybe_actor)]) -> Actor:
+# what a user whose password must be changed (initial or reset) may still do
+_BEFORE_CHANGE = ("/api/v1/auth/password", "/api/v1/auth/logout", "/api/v1/auth/me")
+
+
+def current_actor(request: Request,
+                  actor: Annotated[Actor | None, Depends(maybe_actor)]) -> Actor:
     if actor is None:
         raise Unauthorized("未登录或会话已过期", fix="请先登录：POST /api/v1/auth/login")
+    if actor.must_change and request.url.path not in _BEFORE_CHANGE:
+        raise Forbidden("须先修改初始密码或重置后的密码", where="password",
+                        fix="POST /api/v1/auth/password，或在网页“修改密码”中修改")
     return actor
 
 
@@ -63,8 +71,8 @@ def error_response(exc: Exception) -> JSONResponse:
                             status_code=401)
     if isinstance(exc, RateLimited):
         return JSONResponse({"error": "登录失败次数过多，请稍后再试", "where": None,
-                             "fix": "15 分钟后再试"}, status_code=429,
-                            headers={"Retry-After": "900"})
+                             "fix": f"{exc.retry_after} 秒后再试"}, status_code=429,
+                            headers={"Retry-After": str(exc.retry_after)})
     assert isinstance(exc, BeianError)
     status = exc.status if isinstance(exc, RegistryError) else 400
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None

@@ -5,7 +5,8 @@
 * Upload routes (package intake, supplementary materials) get the package bound; everything
   else gets the small request bound.
 * An upload is only read from a caller with a valid session: 401 before the body.
-* At most ``max_concurrent_uploads`` uploads are read at once; the next gets 503.
+* At most ``max_concurrent_uploads`` uploads are read at once; the next waits for a slot up to
+  ``upload_wait_seconds`` without its body being read, then gets 503.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ class RequestLimits:
         self.upload_limit = policy.max_package_bytes + _MULTIPART_SLACK
         self.request_limit = policy.max_request_bytes
         self.slots = anyio.Semaphore(policy.max_concurrent_uploads)
+        self.wait_s = policy.upload_wait_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -91,12 +93,16 @@ class RequestLimits:
                 await _answer(send, 401, "未登录或会话已过期", "请先登录再上传材料",
                               [(b"www-authenticate", b"Bearer")])
                 return
-            if self.slots.value == 0:
+            with anyio.move_on_after(self.wait_s) as waited:
+                await self.slots.acquire()
+            if waited.cancelled_caught:
                 await _answer(send, 503, "同时上传的材料过多", "请稍后重试",
                               [(b"retry-after", b"5")])
                 return
-            async with self.slots:
+            try:
                 await self._bounded(scope, receive, send, limit)
+            finally:
+                self.slots.release()
             return
         await self._bounded(scope, receive, send, limit)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import Response
 
+from beian.registry._accounts import NewUser
 from beian.registry._auth import Actor
 from beian.registry._errors import Forbidden
 from beian.registry._registry import Registry
@@ -22,7 +24,10 @@ from beian.registry.api._schemas import (
     Me,
     ObjectionIn,
     OrgIn,
+    PasswordIn,
     PublicOut,
+    ResetIn,
+    ScreenIn,
     TickIn,
     UserIn,
 )
@@ -35,8 +40,9 @@ Reg = Annotated[Registry, Depends(get_registry)]
 AppId = Annotated[str, Path(pattern="^[0-9a-f]{32}$", description="申请编号")]
 Sha = Annotated[str, Path(pattern="^[0-9a-f]{64}$")]
 ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Username = Annotated[str, Path(min_length=1, max_length=80, description="用户名")]
 ActionName = StrEnum(  # type: ignore[misc]
-    "ActionName", {t.action: t.action for t in TRANSITIONS if not t.public})
+    "ActionName", {t.action: t.action for t in TRANSITIONS if not (t.public or t.screening)})
 
 
 def _me(actor: Actor) -> Me:
@@ -50,19 +56,37 @@ def _ip(request: Request) -> str:
 
 
 # --- sessions ------------------------------------------------------------------------------
+def _session_token(request: Request) -> str:
+    auth = request.headers.get("authorization", "")
+    return auth[7:].strip() if auth.lower().startswith("bearer ") else \
+        request.cookies.get("beian_session", "")
+
+
 @router.post("/auth/login", tags=["会话"], summary="登录（网信部门角色须提供动态口令）")
 def login(body: LoginIn, request: Request, reg: Reg) -> LoginOut:
-    token, actor = reg.accounts.login(body.username, body.password, body.totp, _ip(request))
-    return LoginOut(token=token, csrf=actor.csrf, user=_me(actor))
+    token, actor = reg.accounts.login(body.username, body.password, body.totp, _ip(request),
+                                      device=body.device)
+    return LoginOut(token=token, csrf=actor.csrf, user=_me(actor),
+                    device=reg.accounts.device_token(actor.username))
 
 
 @router.post("/auth/logout", tags=["会话"], summary="退出登录", status_code=204)
 def logout(actor: CurrentActor, request: Request, reg: Reg) -> Response:
-    auth = request.headers.get("authorization", "")
-    token = auth[7:].strip() if auth.lower().startswith("bearer ") else \
-        request.cookies.get("beian_session", "")
-    reg.accounts.logout(token)
+    reg.accounts.logout(_session_token(request))
     return Response(status_code=204)
+
+
+@router.post("/auth/password", tags=["会话"], summary="修改密码（其他会话随即失效）")
+def change_password(body: PasswordIn, actor: CurrentActor, request: Request,
+                    reg: Reg) -> dict[str, int]:
+    n = reg.accounts.change_password(_session_token(request), body.old_password,
+                                     body.new_password, _ip(request))
+    return {"sessions_revoked": n}
+
+
+@router.post("/auth/sessions/revoke", tags=["会话"], summary="注销本人全部会话（含当前会话）")
+def revoke_mine(actor: CurrentActor, reg: Reg) -> dict[str, int]:
+    return {"revoked": reg.accounts.revoke_sessions(actor.username, by=actor)}
 
 
 @router.get("/auth/me", tags=["会话"], summary="当前用户")
@@ -153,10 +177,18 @@ def objections(app_id: AppId, actor: CurrentActor, reg: Reg) -> list[dict[str, A
     return reg.applications.objections(actor, app_id)
 
 
+@router.post("/applications/{app_id}/objections/{objection_id}/screen", tags=["审核"],
+             summary="甄别异议：受理（转入异议复核）或不予受理（继续公示）")
+def screen_objection(app_id: AppId, objection_id: ItemId, body: ScreenIn, actor: CurrentActor,
+                     reg: Reg) -> dict[str, Any]:
+    return reg.lifecycle.screen_objection(actor, app_id, objection_id, body.accept, body.note)
+
+
 @router.post("/applications/{app_id}/actions/{action}", tags=["审核"], summary="执行流转操作")
 def act(app_id: AppId, action: ActionName, body: ActionIn, actor: CurrentActor,
         reg: Reg) -> dict[str, Any]:
-    return reg.lifecycle.act(actor, app_id, str(action.value), body.note)
+    return reg.lifecycle.act(actor, app_id, str(action.value), body.note,
+                             effective=body.effective)
 
 
 # --- the public ----------------------------------------------------------------------------
@@ -178,15 +210,15 @@ def raise_objection(app_id: AppId, body: ObjectionIn, request: Request,
                                        source=_ip(request))}
 
 
-@router.get("/public/filed", tags=["公示"], summary="已备案服务列表")
-def filed(reg: Reg) -> list[PublicOut]:
-    return [PublicOut(**n) for n in reg.public.filed()]
+@router.get("/public/filed", tags=["公示"], summary="已备案服务列表（可按备案日期取一批）")
+def filed(reg: Reg, since: dt.date | None = None, until: dt.date | None = None) -> list[PublicOut]:
+    return [PublicOut(**n) for n in reg.public.filed(since, until)]
 
 
-@router.get("/public/filed.csv", tags=["公示"], summary="已备案服务列表（CSV）",
+@router.get("/public/filed.csv", tags=["公示"], summary="已备案服务列表（CSV，可按备案日期取一批）",
             response_class=Response)
-def filed_csv(reg: Reg) -> Response:
-    return Response(reg.public.filed_csv(), media_type="text/csv; charset=utf-8", headers={
+def filed_csv(reg: Reg, since: dt.date | None = None, until: dt.date | None = None) -> Response:
+    return Response(reg.public.filed_csv(since, until), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": "attachment; filename=filed.csv"})
 
 
@@ -201,23 +233,60 @@ def users(actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
     return reg.accounts.list_users(actor)
 
 
+@router.get("/admin/orgs", tags=["管理"], summary="机构列表")
+def orgs(actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
+    return reg.accounts.list_orgs(actor)
+
+
 @router.post("/admin/orgs", tags=["管理"], summary="创建机构", status_code=201)
 def create_org(body: OrgIn, actor: CurrentActor, reg: Reg) -> dict[str, int]:
-    _admin(actor)
-    return {"id": reg.accounts.create_org(body.name, body.kind, body.province, body.uscc)}
+    return {"id": reg.accounts.create_org(body.name, body.kind, body.province, body.uscc,
+                                          by=actor)}
+
+
+def _credentials(nu: NewUser) -> dict[str, str | None]:
+    return {"username": nu.username, "password": nu.password, "totp_uri": nu.totp_uri()}
 
 
 @router.post("/admin/users", tags=["管理"], summary="创建用户（返回初始密码与动态口令密钥）",
              status_code=201)
 def create_user(body: UserIn, actor: CurrentActor, reg: Reg) -> dict[str, str | None]:
-    nu = reg.accounts.create_user(body.username, body.role, body.org_id, password=body.password,
-                         display_name=body.display_name, by=actor)
-    return {"username": nu.username, "password": nu.password, "totp_uri": nu.totp_uri()}
+    return _credentials(reg.accounts.create_user(
+        body.username, body.role, body.org_id, password=body.password,
+        display_name=body.display_name, by=actor))
+
+
+@router.post("/admin/users/{username}/reset", tags=["管理"],
+             summary="重置密码（下次登录须修改；可同时重置动态口令），其会话全部失效")
+def reset_user(username: Username, body: ResetIn, actor: CurrentActor,
+               reg: Reg) -> dict[str, str | None]:
+    return _credentials(reg.accounts.reset_password(username, by=actor,
+                                                    reset_totp=body.reset_totp))
+
+
+@router.post("/admin/users/{username}/disable", tags=["管理"], summary="停用用户（会话立即失效）")
+def disable_user(username: Username, actor: CurrentActor, reg: Reg) -> dict[str, int]:
+    return {"sessions_revoked": reg.accounts.set_active(username, False, by=actor)}
+
+
+@router.post("/admin/users/{username}/enable", tags=["管理"], summary="启用用户")
+def enable_user(username: Username, actor: CurrentActor, reg: Reg) -> dict[str, int]:
+    return {"sessions_revoked": reg.accounts.set_active(username, True, by=actor)}
+
+
+@router.delete("/admin/users/{username}/sessions", tags=["管理"], summary="注销用户的全部会话")
+def revoke_user(username: Username, actor: CurrentActor, reg: Reg) -> dict[str, int]:
+    return {"revoked": reg.accounts.revoke_sessions(username, by=actor)}
 
 
 @router.post("/admin/tick", tags=["管理"], summary="处理到期事项（公示期满备案等）")
 def tick(body: TickIn, actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
     return reg.lifecycle.tick(body.date, actor=actor)
+
+
+@router.get("/admin/calendar", tags=["管理"], summary="已导入的节假日安排")
+def calendars(actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
+    return reg.admin.calendar_years(actor)
 
 
 @router.post("/admin/calendar", tags=["管理"], summary="导入某年节假日安排", status_code=204)

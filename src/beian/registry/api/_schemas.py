@@ -17,7 +17,10 @@ __all__ = [
     "LoginOut",
     "ObjectionIn",
     "OrgIn",
+    "PasswordIn",
     "PublicOut",
+    "ResetIn",
+    "ScreenIn",
     "TickIn",
     "UserIn",
 ]
@@ -29,6 +32,8 @@ class LoginIn(BaseModel):
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=200)
     totp: str | None = Field(None, max_length=10)
+    device: str | None = Field(None, max_length=100,
+                               description="上次登录返回的设备令牌：他人的失败尝试不会让本设备等待")
 
 
 class Me(BaseModel):
@@ -44,15 +49,31 @@ class LoginOut(BaseModel):
     token: str
     csrf: str
     user: Me
+    device: str = Field(description="设备令牌，下次登录时放入 device 字段")
+
+
+class PasswordIn(BaseModel):
+    old_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=200)
+
+
+class ResetIn(BaseModel):
+    reset_totp: bool = Field(False, description="同时生成新的动态口令密钥")
 
 
 class ActionIn(BaseModel):
     note: str = Field("", max_length=5000)
+    effective: dt.date | None = Field(None, description="申请变更、申请注销：变更发生或停止服务的日期")
 
 
 class CheckIn(BaseModel):
     status: str = Field(pattern="^(open|ok|issue)$")
     note: str = Field("", max_length=5000)
+
+
+class ScreenIn(BaseModel):
+    accept: bool = Field(description="true 受理（转入异议复核）；false 不予受理")
+    note: str = Field(min_length=1, max_length=5000, description="理由")
 
 
 class ObjectionIn(BaseModel):
@@ -72,7 +93,7 @@ class UserIn(BaseModel):
     username: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")
     role: Role
     org_id: int = Field(ge=1, le=2**31 - 1)
-    password: str | None = Field(None, min_length=10, max_length=200)
+    password: str | None = Field(None, min_length=1, max_length=200)
     display_name: str | None = Field(None, max_length=120)
 
 

@@ -28,7 +28,8 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
 
         # Every transaction takes SQLite's write lock up front (BEGIN IMMEDIATE): a read-then-
         # write transaction (check a state, then change it) can then never act on a stale read,
-        # which is what row locks (SELECT … FOR UPDATE) give on PostgreSQL.
+        # which is what row locks (SELECT … FOR UPDATE) give on PostgreSQL. Read-only ones
+        # (execution option ``beian_read``) begin deferred and never wait for writers (WAL).
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _rec: Any) -> None:
             dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" below open transactions
@@ -36,7 +37,8 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            read = conn.get_execution_options().get("beian_read")
+            conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
     return engine
 

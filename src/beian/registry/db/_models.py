@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -26,6 +27,7 @@ __all__ = [
     "Counter",
     "Event",
     "LoginAttempt",
+    "LoginThrottle",
     "Material",
     "Objection",
     "Organization",
@@ -63,6 +65,11 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(Text)  # encrypted token
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # the last TOTP time step accepted: a code is good once (0004)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     org: Mapped[Organization] = relationship(lazy="joined")
 
 
@@ -82,6 +89,17 @@ class LoginAttempt(Base):
     ip: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     ok: Mapped[bool] = mapped_column(Boolean)
+
+
+class LoginThrottle(Base):
+    """One back-off bucket (``user:…``, ``device:…`` or ``ip:…``): consecutive failures and
+    the earliest time of the next try (0004)."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Application(Base):

@@ -27,10 +27,12 @@ from beian.registry.domain._permissions import (
 )
 from beian.registry.domain._policy import Policy
 from beian.registry.domain._states import (
+    PROCESSES,
     STATE_LABELS,
     TRANSITIONS,
     Deadline,
     Kind,
+    Process,
     State,
     Transition,
     actions_from,
@@ -38,6 +40,7 @@ from beian.registry.domain._states import (
 )
 
 __all__ = [
+    "PROCESSES",
     "PROVINCES",
     "REGISTRAR_ROLES",
     "ROLES",
@@ -50,6 +53,7 @@ __all__ = [
     "OrgKind",
     "Perm",
     "Policy",
+    "Process",
     "Role",
     "State",
     "Transition",

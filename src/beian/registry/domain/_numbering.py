@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from beian._shared.numbers import PROVINCES, canonical_province
 from beian.errors import InputError
 
 __all__ = [
@@ -25,36 +26,7 @@ __all__ = [
     "serial_key",
 ]
 
-# 属地 → the spelling used in published filing numbers (per-syllable capitals, as in
-# ``ZheJiang-TongYiQianWen``; ``Beijing`` as published; 陕西 as Shaanxi to differ from 山西).
-PROVINCES: dict[str, str] = {
-    "北京": "Beijing", "天津": "TianJin", "河北": "HeBei", "山西": "ShanXi",
-    "内蒙古": "NeiMengGu", "辽宁": "LiaoNing", "吉林": "JiLin", "黑龙江": "HeiLongJiang",
-    "上海": "ShangHai", "江苏": "JiangSu", "浙江": "ZheJiang", "安徽": "AnHui",
-    "福建": "FuJian", "江西": "JiangXi", "山东": "ShanDong", "河南": "HeNan",
-    "湖北": "HuBei", "湖南": "HuNan", "广东": "GuangDong", "广西": "GuangXi",
-    "海南": "HaiNan", "重庆": "ChongQing", "四川": "SiChuan", "贵州": "GuiZhou",
-    "云南": "YunNan", "西藏": "XiZang", "陕西": "Shaanxi", "甘肃": "GanSu",
-    "青海": "QingHai", "宁夏": "NingXia", "新疆": "XinJiang", "新疆生产建设兵团": "BingTuan",
-    "国资委": "ZhongYangQiYe",
-}
-
-FILING_NUMBER = re.compile(r"^[A-Za-z]+-[A-Za-z0-9]+-\d{8}\d{4}$")
-
-
-_SUFFIXES = ("", "省", "市", "自治区", "壮族自治区", "回族自治区", "维吾尔自治区")
-
-
-def canonical_province(province: str) -> str:
-    """One spelling per province: ``北京市`` / ``北京`` → ``北京``, ``广西壮族自治区`` → ``广西``."""
-    p = province.strip()
-    for name in sorted(PROVINCES, key=len, reverse=True):
-        if p.startswith(name) and p[len(name):] in _SUFFIXES:
-            return name
-    raise InputError(
-        f"未知的属地 {province!r}", where="provider.province",
-        fix="属地写省级行政区名称，如 北京、浙江；中央企业写 国资委",
-    )
+FILING_NUMBER = re.compile(r"^[A-Za-z]+-[A-Za-z0-9]+-\d{8}(\d{4})?$")  # serial: not in 2023's
 
 
 def province_segment(province: str) -> str:

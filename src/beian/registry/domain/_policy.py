@@ -1,7 +1,10 @@
-"""Registry policy: deadline lengths in working days and upload limits.
+"""Registry policy: the process, deadline lengths in working days, limits, accounts.
 
-The 7-working-day public notice comes from the seed process (standards.md §4); the other
-periods are the office's own policy. All are overridable in ``beian.yaml`` under ``registry:``.
+``process``: ``seed`` (the seed's flow, with the 7-working-day public notice of standards.md
+§4) or ``cac`` (属地 first review → national review → filing, no pre-filing notice). The change
+and cancellation periods are the CAC's for algorithm filings (变更 10, 注销 20 working days);
+the others are the office's own policy. All are overridable in ``beian.yaml`` under
+``registry:``.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from beian._shared.workdays import DEFAULT_NOTICE_WORKING_DAYS
-from beian.registry.domain._states import Deadline
+from beian.registry.domain._permissions import REGISTRAR_ROLES, Role
+from beian.registry.domain._states import Deadline, Process
 
 if TYPE_CHECKING:
     from beian.config import BeianConfig
@@ -25,6 +29,9 @@ FIX = "参见 docs/registry.md 的 registry.policy 说明"
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    process: Process = Field(Process.SEED, description="流程：seed 种子流程（公示与异议）；cac 属地初审 → 国家复审")
+    change_report_working_days: int = Field(10, ge=1, description="变更发生后办理变更手续的期限（工作日）")
+    deregister_working_days: int = Field(20, ge=1, description="终止服务后办理注销的期限（工作日）")
     notice_working_days: int = Field(DEFAULT_NOTICE_WORKING_DAYS, ge=1, description="公示期（工作日），种子流程：7 个工作日")
     supplement_working_days: int = Field(10, ge=1, description="补正期限（工作日）")
     inspection_working_days: int = Field(20, ge=1, description="检查期限（工作日）")
@@ -33,12 +40,19 @@ class Policy(BaseModel):
     max_package_bytes: int = Field(200 * 1024 * 1024, ge=1024, description="材料包大小上限")
     max_request_bytes: int = Field(1024 * 1024, ge=1024, description="上传以外的请求体上限")
     max_concurrent_uploads: int = Field(4, ge=1, description="同时读取的上传数")
+    upload_wait_seconds: float = Field(10, ge=0, le=300,
+                                       description="上传排队等待的最长时间；超时答 503（此前不读请求体）")
     max_package_entries: int = Field(200, ge=4, description="材料包内文件数上限")
     max_compression_ratio: int = Field(100, ge=2, description="材料包内单个文件的压缩比上限")
     objections_per_hour: int = Field(5, ge=1, description="同一来源每小时可提交的异议数")
     max_open_objections: int = Field(50, ge=1, description="一个申请待处理异议的上限")
-    login_max_failures: int = Field(5, ge=1, description="15 分钟内允许的登录失败次数")
-    login_window_seconds: int = Field(900, ge=1)
+    login_max_failures: int = Field(5, ge=1, description="同一用户名连续失败几次后开始延时（同一地址为其 4 倍）")
+    login_base_delay_seconds: float = Field(1.0, gt=0, description="开始延时后的首次等待；此后每失败一次加倍")
+    login_max_delay_seconds: float = Field(900, gt=0, description="单次等待的上限（不会被永久锁定）")
+    login_window_seconds: int = Field(86400, ge=1, description="多久没有失败后清零失败计数")
+    password_min_length: int = Field(12, ge=8, le=64, description="密码最短长度")
+    totp_roles: list[Role] = Field(default_factory=lambda: sorted(REGISTRAR_ROLES),
+                                   description="必须使用动态口令（TOTP）的角色；缺少密钥时拒绝登录")
     session_hours: int = Field(12, ge=1)
     argon2_time_cost: int = Field(3, ge=1, description="argon2id 迭代次数")
     argon2_memory_kib: int = Field(65536, ge=8, description="argon2id 内存（KiB）")
