@@ -70,7 +70,7 @@ def test_missing_items_are_named_in_the_conclusion(example: Path) -> None:
     plant(example, write_log(lambda: without("9.2-manual")))
     text, verdicts = _report(example)
     assert verdicts["5.1-a"] == "不符合"
-    assert "缺少 1 项（9.2-manual）" in text
+    assert "未评估 1 项（语料人工抽检）" in text
     assert "评估结论为：不符合" in text
 
 

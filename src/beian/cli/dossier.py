@@ -54,7 +54,11 @@ def check(
     else:
         console.print(report.context.edition.label())
         if report.findings:
-            console.print(findings_table(report.findings, title="备案前检查结果"))
+            console.print(
+                findings_table(
+                    report.findings, title="备案前检查结果", edition=report.context.edition
+                )
+            )
         counts = {
             s: sum(f.severity.value == s for f in report.findings) for s in ("阻断", "警告", "提示")
         }
@@ -79,7 +83,9 @@ def build(
 
     report = check_dossier(directory, config=get_config(ctx))
     if report.blocking and not draft:
-        err_console.print(findings_table(report.findings, title="备案前检查结果"))
+        err_console.print(
+            findings_table(report.findings, title="备案前检查结果", edition=report.context.edition)
+        )
         err_console.print("存在“阻断”级问题，未生成材料包。修复后重试，或加 --draft 生成草稿。")
         raise typer.Exit(EXIT_BLOCKING)
     result = build_package(report, out, force=force)

@@ -240,6 +240,7 @@ def show(
 
 
 def verify(
+    ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help=_FILES_HELP)],
     pubkey: Annotated[
         Path | None, typer.Option("--pubkey", help="Ed25519 公钥 PEM：同时核验签名")
@@ -249,6 +250,7 @@ def verify(
     ] = TableOrJson.table,
 ) -> None:
     """核验隐式标识：存在且唯一、格式合规、内容未被改动、签名有效；有传播信息时同时核验 ReservedCode2。"""
+    from beian.cli._common import findings_json, get_config
     from beian.label import load_public_key, verify_label
 
     pub = load_public_key(pubkey) if pubkey is not None else None
@@ -266,7 +268,7 @@ def verify(
                     "key_id": r.key_id,
                     "propagated": r.propagated,
                     "label": {"AIGC": r.payload.fields_dict()} if r.payload else None,
-                    "reasons": [x.model_dump(mode="json") for x in r.reasons],
+                    "reasons": findings_json(r.reasons, get_config(ctx).edition()),
                 }
                 for r in results
             ]
@@ -286,7 +288,7 @@ def verify(
         console.print(table)
         reasons = [x for r in results for x in r.reasons]
         if reasons:
-            console.print(findings_table(reasons, title="问题"))
+            console.print(findings_table(reasons, title="问题", edition=get_config(ctx).edition()))
         console.print(f"合计：通过 {len(results) - len(bad)}，未通过 {len(bad)}")
     if bad:
         raise typer.Exit(EXIT_BLOCKING)

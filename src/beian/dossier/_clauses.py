@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from beian.assess import ITEMS
 from beian.dossier._context import DossierContext
 from beian.dossier._schema import CHANNEL_ZH, MODALITY_ZH, MODE_ZH, SOURCE_ZH, Dossier
 from beian.findings import Finding, Severity
@@ -328,8 +329,8 @@ def _score(
     for it in _ITEMS.get(item.id, ()):
         r = log.result(it) if log else None
         if r is None:
-            problems.append(f"缺少评估项 {it}")
-            fixes.append(f"开展评估项 {it}")
+            problems.append(f"缺少评估项“{ITEMS[it].title}”")
+            fixes.append(f"开展{ITEMS[it].title}")
             continue
         parts.append(f"{r.title} n={r.n}，{r.rate_name} {r.rate:.2%}（{r.verdict}）")
         if r.verdict == "无法判定":  # too many questions got no answer

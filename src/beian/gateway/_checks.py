@@ -210,4 +210,4 @@ def check_config(
     """Findings about ``cfg``; the retention floor comes from the edition's figures; the key
     ring may come from ``environ`` (default: this process's environment)."""
     c = _Input(cfg, edition, os.environ if environ is None else environ)
-    return [f for check in CHECKS for f in check(c)]
+    return edition.cite_findings(f for check in CHECKS for f in check(c))
