@@ -30,11 +30,15 @@ def test_rows_sum_to_the_sample(records: list[dict[str, Any]], expected: dict[st
     assert sum(row.values()) == len(records)
     header, rows = matrix_rows({"must_refuse": row})
     assert header[0] == "题型" and header[-1] == "合计"
-    assert rows == [("应拒答测试题", *(str(row.get(g, 0)) for g in header[1:-1]), str(len(records)))]
+    assert rows == [
+        ("应拒答测试题", *(str(row.get(g, 0)) for g in header[1:-1]), str(len(records)))
+    ]
 
 
 def test_columns_are_chinese_and_kinds_are_named() -> None:
-    matrix = refusal_matrix([_rec("answered", "拒答", kind) for kind in ("must_answer", "generation")])
+    matrix = refusal_matrix(
+        [_rec("answered", "拒答", kind) for kind in ("must_answer", "generation")]
+    )
     header, rows = matrix_rows(matrix)
     assert set(header[1:-1]) == set(MATRIX_COLUMNS)
     assert [r[0] for r in rows] == ["非拒答测试题", "生成内容测试题"]

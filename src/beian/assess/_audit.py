@@ -79,7 +79,7 @@ def _sizes(bank: Bank, ed: Edition) -> list[Finding]:
             out.append(
                 Finding.of(
                     code,
-                    f"{what}共 {n} 道，{ed.cite(fig.clause)} 要求 {fig.display()}",
+                    f"{what}共 {n} 道，要求 {fig.display()}",
                     fix=f"补充至少 {int(fig.value) - n} 道{what}",
                 )
             )

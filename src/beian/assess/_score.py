@@ -166,7 +166,7 @@ def refusal_matrix(records: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
 
 def matrix_rows(matrix: dict[str, dict[str, int]]) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     """The refusal matrix as a table: header (题型, the columns, 合计) and one row per kind."""
-    cols = [g for g in (*MATRIX_COLUMNS, "未评判") if any(g in row for row in matrix.values())]
+    cols = [*MATRIX_COLUMNS] + (["未评判"] if any("未评判" in r for r in matrix.values()) else [])
     rows = [
         (
             MATRIX_KIND_ZH.get(kind, kind),

@@ -3,8 +3,8 @@
 Layout of OUT (contract ``beian-package/1``, read by the registry's upload)::
 
     上线备案表.docx  安全评估报告.docx  安全评估报告.pdf  安全评估报告.html  模型服务协议.docx
-    语料标注规则.docx  拦截关键词列表.xlsx  评估测试题集.xlsx  findings.json  assessment.json
-    manifest.json
+    语料标注规则.docx  拦截关键词列表.xlsx  评估测试题集.xlsx  服务透明度说明.docx
+    服务透明度说明.md  服务透明度说明.html  findings.json  assessment.json  manifest.json
 
 The three 安全评估报告 files state one :class:`~beian.assess.Conclusion`, word for word.
 """
@@ -37,9 +37,11 @@ from beian.dossier._context import DossierContext
 from beian.dossier._exporters import EXPORTERS
 from beian.dossier._form import form_document
 from beian.dossier._report import report_conclusion, report_document
+from beian.dossier._transparency import TRANSPARENCY_TITLE, transparency_document
 from beian.dossier.render._markdown import markdown_document
 from beian.dossier.render.docx import render_docx
 from beian.dossier.render.pdf import render_pdf
+from beian.dossier.render.text import render_html, render_markdown
 from beian.errors import InputError
 
 if TYPE_CHECKING:
@@ -60,6 +62,9 @@ FILES: dict[str, str] = {
     "语料标注规则.docx": "annotation_rules",
     "拦截关键词列表.xlsx": "keyword_list",
     "评估测试题集.xlsx": "test_banks",
+    "服务透明度说明.docx": "transparency_notice",
+    "服务透明度说明.md": "transparency_notice",
+    "服务透明度说明.html": "transparency_notice",
     FINDINGS: "findings",
     ASSESSMENT: "assessment",
 }
@@ -127,6 +132,11 @@ def _write_all(report: CheckReport, tmp: Path) -> Conclusion:
         src = ctx.attachment(attachment)
         assert src is not None
         export(ctx, src, tmp / name)
+    notice = transparency_document(ctx)
+    notice.draft = report.blocking
+    render_docx(notice, tmp / f"{TRANSPARENCY_TITLE}.docx")
+    (tmp / f"{TRANSPARENCY_TITLE}.md").write_text(render_markdown(notice), encoding="utf-8")
+    (tmp / f"{TRANSPARENCY_TITLE}.html").write_text(render_html(notice), encoding="utf-8")
     form = form_document(ctx)
     form.draft = report.blocking
     render_docx(form, tmp / "上线备案表.docx")

@@ -17,6 +17,7 @@ from beian.assess import (
 from beian.dossier._clauses import ClauseResult, assess_clauses
 from beian.dossier._context import DossierContext
 from beian.dossier._methods import judges_table
+from beian.dossier._signatures import signature_table
 from beian.dossier.render._blocks import Bullets, Document, Heading, Image, Para, Table
 from beian.dossier.render.charts import rate_chart
 from beian.findings import Finding, Severity
@@ -231,7 +232,7 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
         _clause_table(clauses),
     )
     serious = [f for f in findings if f.severity is not Severity.INFO]
-    doc.add(Heading("五、问题与整改"))
+    doc.add(Heading("五、问题与整改"), *_remediation(ctx, clauses))
     if serious:
         doc.add(
             Table(
@@ -245,6 +246,43 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
         )
     else:
         doc.add(Para("备案前检查（beian check）未发现阻断或警告级问题。"))
-    doc.add(Heading(CONCLUSION_HEADING), *(Para(line) for line in conclusion.lines()))
     doc.add(Para(ctx.edition.materials.test_access, note=True))
+    doc.add(Heading(CONCLUSION_HEADING), *(Para(line) for line in conclusion.lines()))
+    doc.add(*_signatures(ctx))
     return doc
+
+
+def _remediation(ctx: DossierContext, clauses: tuple[ClauseLine, ...]) -> list[Heading | Table]:
+    """§9.1 b) 2): each clause not met, with the provider's measure or plan and its proof."""
+    open_clauses = [c for c in clauses if c.verdict in ("不符合", "待补充证据")]
+    if not open_clauses:
+        return []
+    return [
+        Heading(f"不符合项的处理（{ctx.edition.cite('9.1 b) 2)')}）", 2),
+        Table(
+            ("条款", "结论", "原因与处理（替代措施，或已采取的措施与整改计划，及证明材料）"),
+            tuple((c.clause, c.verdict, c.remedy) for c in open_clauses),
+            (1, 0.8, 6),
+        ),
+    ]
+
+
+def _signatures(ctx: DossierContext) -> list[Heading | Para | Table]:
+    r = ctx.dossier.provider.responsible
+    return [
+        Heading("七、签章"),
+        Para("本单位对本报告内容及所附材料的真实性、准确性负责。"),
+        signature_table(
+            [
+                ("评估单位（盖章）", ctx.dossier.provider.name),
+                ("法定代表人（签字）", r.legal_representative),
+                ("评估工作负责人（签字）", r.assessment_lead),
+                ("合法性评估负责人（签字）", r.legality_lead),
+            ]
+        ),
+        Para(
+            f"签字要求见 2023 年征求意见稿，正式文本中的条号未核实（{ctx.edition.cite('9.1')}）；"
+            "法定代表人兼任上述负责人的，可一并签字。",
+            note=True,
+        ),
+    ]
