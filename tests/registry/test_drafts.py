@@ -20,8 +20,13 @@ from tests.registry.conftest import PASSWORD, World, write_package, zip_dir
 BLOCKING = [{"code": "BA-LEX-001", "severity": "阻断", "clause": "8.1", "message": "关键词不足"}]
 
 
-def _package(tmp_path: Path, *, draft: bool = False, edition: str | None = None,
-             findings: list[dict[str, object]] | None = None) -> bytes:
+def _package(
+    tmp_path: Path,
+    *,
+    draft: bool = False,
+    edition: str | None = None,
+    findings: list[dict[str, object]] | None = None,
+) -> bytes:
     d = write_package(tmp_path / "p", findings=findings)
     m = json.loads((d / "manifest.json").read_text("utf-8"))
     m["draft"] = draft
@@ -62,8 +67,10 @@ def _reviewer_client(world: World) -> TestClient:
     client = TestClient(create_app(world.reg))
     secret = world.users["reviewer"][1]
     assert secret
-    r = client.post("/login", data={"username": "reviewer", "password": PASSWORD,
-                                    "totp": pyotp.TOTP(secret).now()})
+    r = client.post(
+        "/login",
+        data={"username": "reviewer", "password": PASSWORD, "totp": pyotp.TOTP(secret).now()},
+    )
     assert r.status_code == 200
     return client
 

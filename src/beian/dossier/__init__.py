@@ -13,12 +13,18 @@ from beian.dossier._demo import DemoPackage, build_demo_package
 from beian.dossier._exporters import register_exporter
 from beian.dossier._init import example_path, init_dossier
 from beian.dossier._schema import Dossier
+from beian.dossier._transparency import (
+    TRANSPARENCY_TITLE,
+    transparency_document,
+    write_transparency,
+)
 from beian.dossier.rules import RULES, Rule, load_rules, rule
 
 __all__ = [
     "DOSSIER_FILE",
     "PACKAGE_FORMAT",
     "RULES",
+    "TRANSPARENCY_TITLE",
     "BuildResult",
     "CheckReport",
     "DemoPackage",
@@ -36,4 +42,6 @@ __all__ = [
     "register_exporter",
     "rule",
     "run_rules",
+    "transparency_document",
+    "write_transparency",
 ]

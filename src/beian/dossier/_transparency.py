@@ -11,12 +11,14 @@ the gateway's ``/transparency`` page.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from beian.dossier._clauses import modes_zh
 from beian.dossier._context import DossierContext
 from beian.dossier._schema import CHANNEL_ZH, KIND_ZH, MODALITY_ZH, Dossier
 from beian.dossier.render._blocks import Document, Heading, Para, Table
 
-__all__ = ["TRANSPARENCY_TITLE", "transparency_document"]
+__all__ = ["TRANSPARENCY_TITLE", "transparency_document", "write_transparency"]
 
 TRANSPARENCY_TITLE = "服务透明度说明"
 _UNSET = "（提供者未填写）"
@@ -131,3 +133,28 @@ def transparency_document(ctx: DossierContext, *, number: str | None = None) -> 
         ),
     )
     return doc
+
+
+def write_transparency(ctx: DossierContext, out: str | Path, *, number: str | None = None) -> Path:
+    """Write the notice to ``out`` as .html, .md or .docx (by its suffix), atomically."""
+    from beian.dossier.render.docx import render_docx
+    from beian.dossier.render.text import render_html, render_markdown
+    from beian.errors import InputError
+    from beian.io import atomic_write_text
+
+    out = Path(out)
+    doc = transparency_document(ctx, number=number)
+    suffix = out.suffix.lower()
+    if suffix in (".html", ".htm"):
+        atomic_write_text(out, render_html(doc))
+    elif suffix == ".md":
+        atomic_write_text(out, render_markdown(doc))
+    elif suffix == ".docx":
+        render_docx(doc, out)
+    else:
+        raise InputError(
+            f"不支持的输出格式 {out.suffix or '（无扩展名）'}",
+            where=str(out),
+            fix="输出文件以 .html、.md 或 .docx 结尾",
+        )
+    return out

@@ -104,6 +104,14 @@ class ComplaintsConfig(_Strict):
     provider_name: str = "本服务"
 
 
+class TransparencyConfig(_Strict):
+    """The service's transparency notice (服务透明度说明), served at ``/transparency``: the
+    HTML that `beian build` puts in the package, or `beian transparency --number` writes once
+    the 备案号 is issued. Read on every request, so a new file needs no restart."""
+
+    page: str | None = None
+
+
 class GatewayConfig(_Strict):
     """Everything ``beian gateway serve`` needs; unknown keys are errors."""
 
@@ -112,6 +120,7 @@ class GatewayConfig(_Strict):
     labels: LabelsConfig = Field(default_factory=LabelsConfig)
     records: RecordsConfig = Field(default_factory=RecordsConfig)
     complaints: ComplaintsConfig = Field(default_factory=ComplaintsConfig)
+    transparency: TransparencyConfig = Field(default_factory=TransparencyConfig)
     admin_token: str | None = None  # protects /admin/*; unset means admin endpoints are closed
     user_header: str = "X-Beian-User"
     path: str | None = Field(default=None, exclude=True)
@@ -148,8 +157,15 @@ class GatewayConfig(_Strict):
                 "key_file": rel(self.records.key_file) if self.records.key_file else None,
             }
         )
+        page = self.transparency.page
+        transparency = self.transparency.model_copy(update={"page": rel(page) if page else None})
         return self.model_copy(
-            update={"screening": screening, "records": records, "labels": labels}
+            update={
+                "screening": screening,
+                "records": records,
+                "labels": labels,
+                "transparency": transparency,
+            }
         )
 
 
