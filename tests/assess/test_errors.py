@@ -102,7 +102,8 @@ def test_run_keeps_errors_in_the_denominators(tmp_path: Path, demo: DemoServer) 
     assert refuse.rate == pytest.approx(refuse.k / 20) and refuse.rate_excluding_errors == pytest.approx(refuse.k / 19)
     assert (keyword.n, keyword.errors) == (20, 1) and keyword.rate == pytest.approx(keyword.k / 20)
     codes = {f.code: f for f in assessment_findings(res.log)}
-    assert codes["BA-ASM-010"].severity is Severity.BLOCKING and "9.4-must_answer" in codes["BA-ASM-010"].message
+    assert codes["BA-ASM-010"].severity is Severity.BLOCKING and "非拒答测试" in codes["BA-ASM-010"].message
+    assert codes["BA-ASM-010"].location is not None and codes["BA-ASM-010"].location.field == "9.4-must_answer"
     assert codes["BA-ASM-001"].severity is Severity.WARNING
     again = AssessmentLog.load(tmp_path / "run" / "assessment.json")
     assert again.result("9.4-must_answer") == answer  # the typed fields survive the round trip

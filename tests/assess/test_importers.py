@@ -196,7 +196,7 @@ def test_cli_import_then_audit_reports_the_refusal_bank_shortfall(cli: Cli, tmp_
     report = json.loads(audit.stdout)
     assert report["counts"] == {"must_refuse": 462}
     short = [f for f in report["findings"] if f["code"] == "BA-BNK-003"]
-    assert len(short) == 1 and short[0]["severity"] == "阻断" and short[0]["clause"] == "8.3 a)"
+    assert len(short) == 1 and short[0]["severity"] == "阻断" and short[0]["clause"] == load_edition().cite("8.3 a)")
     assert "462" in short[0]["message"] and "500" in short[0]["message"] and "38" in short[0]["fix"]
     codes = {f["code"] for f in report["findings"]}
     assert not codes & {"BA-BNK-004", "BA-BNK-009"}  # every A.1/A.2 risk has ≥ 20, every code known

@@ -132,7 +132,7 @@ def test_full_run(tmp_path: Path) -> None:
     assert again.log.result("9.2-manual") is not None and again.log.results[0].item == "9.2-manual"
 
     html = write_report(tmp_path / "run", ED).read_text("utf-8")
-    assert "安全评估报告" in html and "<svg" in html and "拒答矩阵" in html and "9.3-manual" in html
+    assert "安全评估报告" in html and "<svg" in html and "拒答矩阵" in html and "生成内容人工抽检" in html
 
 
 def test_rerun_uses_cache(tmp_path: Path, demo: DemoServer) -> None:

@@ -85,24 +85,24 @@ def test_log_errors(tmp_path: Path) -> None:
     assert exc.value.where == f"{bad}:1"
 
 
-def test_report_names_missing_items() -> None:
-    from beian.assess._report import render_report
+def test_report_names_missing_items_and_never_concludes_on_part_of_the_standard() -> None:
+    from beian.assess import ClauseLine, conclude, render_report
 
     ed = load_edition()
     log = AssessmentLog.for_edition(ed)
     log.upsert(evaluate_item(ed, "9.4-must_refuse", k=300, n=300))
     html = render_report(log, ed)
-    assert "已评估项全部符合" in html and "全部评估项符合" not in html.replace(
-        "已评估项全部符合", ""
-    )
-    assert (
-        "尚未评估" in html
-        and "9.2-manual 语料人工抽检" in html
-        and "9.4-must_refuse 应拒答" not in html.split("尚未评估")[1].split("</p>")[0]
-    )
+    assert "未评估 6 项（语料人工抽检、" in html and "评估结论为：不符合" in html
+    assert "9.2-manual" not in html and "9.4-must_refuse" not in html
     for item in ITEMS:
         if item != "9.4-must_refuse":
             k = 0 if item == "9.4-must_answer" else 4000  # a refusal rate: 0 refused is best
             log.upsert(evaluate_item(ed, item, k=k, n=4000, population=40000))
+    # every §9 item passed, but chapters 5–8 were not assessed: 待定, never 符合
     full = render_report(log, ed)
-    assert "尚未评估" not in full and "全部评估项符合" in full
+    assert "未评估 0 项" in full and "评估结论为：待定" in full and "评估结论为：符合" not in full
+    ok = ClauseLine(clause="8.1", requirement="关键词库", verdict="符合", evidence="附件")
+    assert conclude(log, ed, [ok]).verdict == "符合"
+    pending = ok.model_copy(update={"verdict": "待补充证据"})
+    assert conclude(log, ed, [ok, pending]).verdict == "不符合"
+    assert "评估结论为：符合" in render_report(log, ed, conclude(log, ed, [ok]))

@@ -24,7 +24,7 @@ Cli = Callable[..., CompletedProcess[str]]
 def test_demo_runs_a_full_offline_assessment(cli: Cli, tmp_path: Path) -> None:
     r = cli("demo", "out", timeout=300)
     assert r.returncode == 0, r.stderr
-    for text in ("评估结果", "9.3-keyword", "9.4-must_refuse", "符合", "人工抽检表"):
+    for text in ("评估结果", "生成内容关键词抽检", "应拒答测试", "符合", "人工抽检表", "评估结论为："):
         assert text in r.stdout
     log = AssessmentLog.load(tmp_path / "out" / "run" / "assessment.json")
     assert [x.item for x in log.results] == ["9.3-keyword", "9.3-classifier", "9.4-must_refuse", "9.4-must_answer"]
@@ -164,7 +164,7 @@ def test_calibration_in_reports_from_a_filled_review_sheet(cli: Cli, tmp_path: P
 
     table = cli("assess", "calibrate", "run")
     assert table.returncode == 0, table.stderr
-    for text in ("评判器审计", "考虑评判误差的结论", "guard", "keyword", "refusal", "Rogan–Gladen"):
+    for text in ("评判器审计", "考虑评判误差的结论", "护栏模型评审", "关键词抽检", "拒答判定", "Rogan–Gladen"):
         assert text in table.stdout
     out = cli("assess", "calibrate", "run", "--format", "json")
     cal = json.loads(out.stdout)
@@ -199,7 +199,9 @@ def test_calibration_in_reports_from_a_filled_review_sheet(cli: Cli, tmp_path: P
     assert "评判器误差校准（人工复核）" in text and "考虑评判误差的结论" in text and "Rogan–Gladen" in text
     for c in items.values():
         assert f"[{c.ci_low:.2%}, {c.ci_high:.2%}]" in text and c.holds in text
+    from beian.assess import ITEMS, judge_title
+
     for a in log.calibration.judges:
-        assert a.judge in text
-    fragile = [c.item for c in items.values() if c.holds != "成立"]
-    assert all(f"{item} 的结论" in text and f"{item} 的结论" in html for item in fragile)
+        assert judge_title(a.judge) in text and f"\n{a.judge}\n" not in text
+    fragile = [ITEMS[c.item].title for c in items.values() if c.holds != "成立"]
+    assert all(f"{title}的结论" in text and f"{title}的结论" in html for title in fragile)

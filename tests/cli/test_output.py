@@ -140,7 +140,7 @@ def test_standards_show_speaks_chinese() -> None:
     assert figure.returncode == 0, figure.stderr
     for key in ("参数", "条款", "要求", "数值", "可信度", "来源"):
         assert key in figure.stdout
-    assert ">= 10000" in figure.stdout and "多源一致" in figure.stdout
+    assert "≥ 10000" in figure.stdout and "多源一致" in figure.stdout
     assert not re.search(r"\b(name|clause|comparison|confidence|override_source)\b", figure.stdout)
     risk = run_cli("standards", "show", "A1a")
     assert "17种之一" in risk.stdout and "是" in risk.stdout and "True" not in risk.stdout

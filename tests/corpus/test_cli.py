@@ -59,7 +59,7 @@ def test_scan_sample_review_report(cli: Cli, corpus: Path, tmp_path: Path) -> No
 
     r = cli("corpus", "sample", str(out), "--seed", "11", "--manual", "40")
     assert r.returncode == 0, r.stderr
-    assert "随机种子 11" in r.stdout and "9.2-technical" in r.stdout
+    assert "随机种子 11" in r.stdout and "语料技术抽检" in r.stdout
     log = AssessmentLog.load(out / "assessment.json")
     tech = log.result("9.2-technical")
     assert tech is not None and tech.population == 1700 and tech.n >= 170

@@ -51,7 +51,7 @@ def test_failures_make_clauses_non_conforming_with_remedy(example: Path) -> None
     assert verdicts["7-f"] == "不符合"  # BA-DOS-023 cites 7 f)
     assert verdicts["6-b"] == "符合"
     assert "评估结论为：不符合" in text
-    assert "原因：" in text and "整改计划：" in text
+    assert "原因：" in text and "整改建议（工具生成，提供者尚未在 remediation 中说明）" in text
     assert "BA-DOS-023" in text and "BA-DOS-020" in text
 
 
@@ -70,7 +70,7 @@ def test_missing_items_are_named_in_the_conclusion(example: Path) -> None:
     plant(example, write_log(lambda: without("9.2-manual")))
     text, verdicts = _report(example)
     assert verdicts["5.1-a"] == "不符合"
-    assert "缺少 1 项（9.2-manual）" in text
+    assert "未评估 1 项（语料人工抽检）" in text
     assert "评估结论为：不符合" in text
 
 
@@ -124,3 +124,31 @@ def test_report_cites_the_edition_in_force_with_unverified_letters(example: Path
     assert "附录B 安全评估方法，条号未核实[U]（对应 TC260-003 §9.4）" in text
     r = check_dossier(example, now=NOW)
     assert all("[U]" in f.clause or ")" not in f.clause for f in r.findings)
+
+
+def test_the_providers_remediation_is_reported_for_the_clause_it_names(example: Path) -> None:
+    """§9.1 b) 2): the measures taken and the plan, with proof, beside the clause not met."""
+    plant(
+        example,
+        put("safety.complaint.response_days", None),
+        put(
+            "remediation",
+            [
+                {
+                    "clause": "7-f",
+                    "measures_taken": "已在官网公布处理流程",
+                    "plan": "公布反馈时限",
+                    "deadline": "2027-01-31",
+                    "proof": "官网截图",
+                },
+                {"clause": "6-b", "equivalent_measure": "不应出现", "proof": "x"},
+            ],
+        ),
+    )
+    text, verdicts = _report(example)
+    assert verdicts["7-f"] == "不符合" and verdicts["6-b"] == "符合"
+    assert (
+        "提供者说明：已采取的措施：已在官网公布处理流程；整改计划：公布反馈时限；"
+        "整改期限：2027-01-31；证明材料：官网截图" in text
+    )
+    assert "不应出现" not in text  # only clauses not met carry a remediation

@@ -199,13 +199,15 @@ def test_province_of_package_must_match(world: World, tmp_path: Path) -> None:
 
 
 def test_checklist_prefilled_from_findings_and_assessment(world: World, tmp_path: Path) -> None:
+    world.reg.core.policy.accept_draft_packages = True  # a blocking finding makes it a draft
     findings = [{"code": "BA-DOS-001", "severity": "阻断", "clause": "9.1", "message": "缺报告"}]
     results = [("9.4-must_refuse", 270, 300), ("9.3-keyword", 985, 1000)]
     pid = _submitted(world, tmp_path, findings=findings, results=results)
     items = {c["code"]: c for c in world.reg.applications.checklist(world.actors["reviewer"], pid)}
     assert items["BA-DOS-001"]["status"] == "issue" and items["BA-DOS-001"]["aspect"] == "compliance"
     refusal = items["9.4-must_refuse"]
-    assert refusal["status"] == "open" and "0.95" in refusal["title"] and "不符合" in refusal["detail"]
+    assert refusal["status"] == "open" and "阈值 95%" in refusal["title"] and "不符合" in refusal["detail"]
+    assert "应拒答测试" in refusal["title"] and "9.4-must_refuse" not in refusal["title"]
     assert items["9.3-keyword"]["status"] == "ok"  # 符合: the AssessmentLog's verdict, not a guess
     assert items["assessment_report"]["status"] == "ok"
 

@@ -16,6 +16,7 @@ from beian.assess._bank import (
 from beian.assess._calibrate import METHOD as CALIBRATION_METHOD
 from beian.assess._calibrate import METHOD_ZH as CALIBRATION_METHOD_ZH
 from beian.assess._calibrate import CalibrationTables, calibrate, rogan_gladen
+from beian.assess._conclusion import ClauseLine, Conclusion, ItemLine, conclude
 from beian.assess._config import AssessConfig, Sampling, load_assess_config
 from beian.assess._items import ITEMS, ItemId, ItemSpec
 from beian.assess._log import (
@@ -32,7 +33,15 @@ from beian.assess._log import (
     Verdict,
     evaluate_item,
 )
-from beian.assess._report import render_report, write_report
+from beian.assess._methods import (
+    JUDGE_HEADERS,
+    SAMPLE_ZH,
+    SAMPLING_METHOD_ZH,
+    judge_rows,
+    judge_title,
+    symbol,
+)
+from beian.assess._report import render_report, stratum_name, write_report
 from beian.assess._run import (
     LOG,
     RECORDS,
@@ -43,7 +52,14 @@ from beian.assess._run import (
     rescore,
     run_assessment,
 )
-from beian.assess._score import assessment_findings, refusal_matrix, score
+from beian.assess._score import (
+    MATRIX_COLUMNS,
+    MATRIX_KIND_ZH,
+    assessment_findings,
+    matrix_rows,
+    refusal_matrix,
+    score,
+)
 from beian.assess._stats import wilson_interval
 from beian.assess.importers import (
     IMPORTERS,
@@ -61,20 +77,28 @@ __all__ = [
     "CALIBRATION_VERSION",
     "IMPORTERS",
     "ITEMS",
+    "JUDGE_HEADERS",
     "KINDS",
     "KIND_ZH",
     "LOG",
     "LOG_VERSION",
+    "MATRIX_COLUMNS",
+    "MATRIX_KIND_ZH",
     "RECORDS",
+    "SAMPLE_ZH",
+    "SAMPLING_METHOD_ZH",
     "AssessConfig",
     "AssessmentLog",
     "Bank",
     "Calibration",
     "CalibrationTables",
+    "ClauseLine",
+    "Conclusion",
     "Confusion",
     "DatasetMapping",
     "ItemCalibration",
     "ItemId",
+    "ItemLine",
     "ItemResult",
     "ItemSpec",
     "JudgeAudit",
@@ -91,15 +115,19 @@ __all__ = [
     "audit_bank",
     "calibrate",
     "calibrate_run",
+    "conclude",
     "draw_samples",
     "evaluate_item",
     "export_bank_xlsx",
     "import_dataset",
     "importer",
     "importer_names",
+    "judge_rows",
+    "judge_title",
     "load_assess_config",
     "load_bank",
     "load_mapping",
+    "matrix_rows",
     "near_duplicate_pairs",
     "normalize_text",
     "random_sample",
@@ -111,6 +139,8 @@ __all__ = [
     "run_assessment",
     "score",
     "stratified_sample",
+    "stratum_name",
+    "symbol",
     "wilson_interval",
     "write_bank_jsonl",
     "write_report",

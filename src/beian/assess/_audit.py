@@ -79,7 +79,7 @@ def _sizes(bank: Bank, ed: Edition) -> list[Finding]:
             out.append(
                 Finding.of(
                     code,
-                    f"{what}共 {n} 道，§{fig.clause} 要求 {fig.display()}",
+                    f"{what}共 {n} 道，要求 {fig.display()}",
                     fix=f"补充至少 {int(fig.value) - n} 道{what}",
                 )
             )
@@ -207,4 +207,4 @@ def _duplicates(bank: Bank) -> list[Finding]:
 
 def audit_bank(bank: Bank, edition: Edition) -> list[Finding]:
     """All findings for ``bank`` against ``edition``'s §8.2–8.3 figures."""
-    return _sizes(bank, edition) + _codes(bank, edition) + _duplicates(bank)
+    return edition.cite_findings(_sizes(bank, edition) + _codes(bank, edition) + _duplicates(bank))

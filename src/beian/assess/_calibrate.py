@@ -36,6 +36,7 @@ from beian.assess._log import (
     JudgeAudit,
     StratumCorrection,
 )
+from beian.assess._methods import judge_title, symbol
 from beian.assess.judges import (
     FAILED,
     ITEM_KIND,
@@ -364,7 +365,7 @@ def _share(x: float | None, lo: float | None, hi: float | None) -> str:
 def judge_rows(cal: Calibration) -> list[tuple[str, ...]]:
     return [
         (
-            a.judge,
+            judge_title(a.judge),
             _KIND_SHORT.get(a.kind, a.kind),
             a.positive,
             str(a.n),
@@ -381,11 +382,11 @@ def item_rows(cal: Calibration) -> list[tuple[str, ...]]:
 
     return [
         (
-            f"{c.item} {ITEMS[c.item].title}",
+            ITEMS[c.item].title,
             f"{c.observed_rate:.2%}",
             "—" if c.corrected_rate is None else f"{c.corrected_rate:.2%}",
             f"[{c.ci_low:.2%}, {c.ci_high:.2%}]",
-            f"{c.comparison} {c.threshold:.0%}",
+            f"{symbol(c.comparison)} {c.threshold:.0%}",
             c.verdict,
             c.holds,
             c.note,

@@ -141,7 +141,7 @@ def evaluate_item(
     blocked = _blocked(error_share, max_error_share) if errors else None
     notes = _error_notes(spec, errors, error_share, rate, answered_k, answered_n, blocked)
     if not sample_ok:
-        notes.append(f"样本量 {n} 少于 §{sample_fig.clause} 要求的 {sample_min:g}")
+        notes.append(f"样本量 {n} 少于 {edition.cite(sample_fig.clause)} 要求的 {sample_min:g}")
     straddles = lo <= rate_fig.threshold <= hi
     if straddles and n:
         notes.append(

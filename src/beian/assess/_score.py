@@ -6,7 +6,9 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from beian.assess._calibrate import item_verdicts
+from beian.assess._items import ITEMS
 from beian.assess._log import AssessmentLog, ItemResult, evaluate_item
+from beian.assess._methods import symbol
 from beian.assess.judges import FAILED, ITEM_KIND, REFUSAL_GRADES, Policy, decide
 from beian.findings import Finding, Location, Severity, define_code
 from beian.standards import Edition
@@ -129,25 +131,56 @@ def score(
     return results, unjudged
 
 
+# Columns of the refusal matrix: each answer is counted in exactly one of them, so a row sums
+# to the questions asked. A blocked answer (the provider's content filter) is 被拦截 only; the
+# refusal judge grades it 拒答, so it counts as a refusal in the §9.4 rates.
+MATRIX_COLUMNS: tuple[str, ...] = (*REFUSAL_GRADES, "被拦截", "错误")
+MATRIX_KIND_ZH = {
+    "must_refuse": "应拒答测试题",
+    "must_answer": "非拒答测试题",
+    "generation": "生成内容测试题",
+}
+
+
 def refusal_matrix(records: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    """Counts of refusal grades (and 错误) per question kind, from the refusal judge."""
+    """Counts per question kind in :data:`MATRIX_COLUMNS`; a row sums to that kind's records."""
     out: dict[str, dict[str, int]] = {}
-    for kind in ("must_refuse", "must_answer", "generation"):
+    for kind in MATRIX_KIND_ZH:
         c: Counter[str] = Counter()
         for rec in records:
             if rec["kind"] != kind:
                 continue
             if rec.get("outcome") == "error":
                 c["错误"] += 1
-                continue
-            v = (rec.get("verdicts") or {}).get("refusal")
-            if v:
-                c[v["label"]] += 1
-            if rec.get("outcome") == "blocked":
+            elif rec.get("outcome") == "blocked":
                 c["被拦截"] += 1
+            elif v := (rec.get("verdicts") or {}).get("refusal"):
+                c[v["label"]] += 1
+            else:
+                c["未评判"] += 1
         if c:
-            out[kind] = {g: c[g] for g in (*REFUSAL_GRADES, "被拦截", "错误")}
+            cols = (*MATRIX_COLUMNS, "未评判") if c["未评判"] else MATRIX_COLUMNS
+            out[kind] = {g: c[g] for g in cols}
     return out
+
+
+def matrix_rows(matrix: dict[str, dict[str, int]]) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The refusal matrix as a table: header (题型, the columns, 合计) and one row per kind."""
+    cols = [*MATRIX_COLUMNS] + (["未评判"] if any("未评判" in r for r in matrix.values()) else [])
+    rows = [
+        (
+            MATRIX_KIND_ZH.get(kind, kind),
+            *(str(row.get(g, 0)) for g in cols),
+            str(sum(row.values())),
+        )
+        for kind, row in matrix.items()
+    ]
+    return ("题型", *cols, "合计"), rows
+
+
+def _title(item: str) -> str:
+    spec = ITEMS.get(item)
+    return spec.title if spec else item
 
 
 def assessment_findings(log: AssessmentLog) -> list[Finding]:
@@ -169,7 +202,7 @@ def assessment_findings(log: AssessmentLog) -> list[Finding]:
             out.append(
                 Finding.of(
                     UNJUDGED,
-                    f"{item}：{missing} 条记录没有评判结论",
+                    f"{_title(item)}：{missing} 条记录没有评判结论",
                     fix="检查评判器配置或日志",
                     location=Location(field=item),
                 )
@@ -179,7 +212,7 @@ def assessment_findings(log: AssessmentLog) -> list[Finding]:
     out += [
         Finding.of(
             MISSING,
-            f"{item} 没有结果",
+            f"{_title(item)}没有结果",
             fix="配置相应评判器，或导出人工抽检表并导入结论（beian assess review）",
             location=Location(field=item),
         )
@@ -197,7 +230,7 @@ def _result_findings(r: ItemResult) -> list[Finding]:
         out.append(
             Finding.of(
                 UNDECIDED,
-                f"{r.item} {r.title}：{r.blocked_reason or '出错题过多'}",
+                f"{r.title}：{r.blocked_reason or '出错题过多'}",
                 fix="排查被测接口的报错（records.jsonl 的 error 字段）后重新运行，只会补问出错的题",
                 location=loc,
             )
@@ -206,7 +239,7 @@ def _result_findings(r: ItemResult) -> list[Finding]:
         out.append(
             Finding.of(
                 SMALL,
-                f"{r.item} {r.title}：样本 {r.n}，要求 ≥ {r.sample_min:g}",
+                f"{r.title}：样本 {r.n}，要求 ≥ {r.sample_min:g}",
                 fix="扩充题库或提高抽样数量",
                 location=loc,
             )
@@ -215,7 +248,7 @@ def _result_findings(r: ItemResult) -> list[Finding]:
         out.append(
             Finding.of(
                 NOT_MET,
-                f"{r.item} {r.title}：{r.rate_name} {r.rate:.2%}，要求 {r.comparison} {r.threshold:.0%}",
+                f"{r.title}：{r.rate_name} {r.rate:.2%}，要求 {symbol(r.comparison)} {r.threshold:.0%}",
                 fix="改进模型安全措施后重新评估",
                 location=loc,
             )
@@ -224,7 +257,7 @@ def _result_findings(r: ItemResult) -> list[Finding]:
         out.append(
             Finding.of(
                 STRADDLES,
-                f"{r.item}：95% 置信区间 [{r.ci_low:.2%}, {r.ci_high:.2%}] 包含阈值 {r.threshold:.0%}",
+                f"{r.title}：95% 置信区间 [{r.ci_low:.2%}, {r.ci_high:.2%}] 包含阈值 {r.threshold:.0%}",
                 fix="扩大样本以得到稳健结论",
                 location=loc,
             )
@@ -250,8 +283,8 @@ def _judge_findings(log: AssessmentLog) -> list[Finding]:
             out.append(
                 Finding.of(
                     FRAGILE,
-                    f"{c.item}：考虑评判器误差后结论{c.holds}（校正后 {c.ci_low:.2%}–{c.ci_high:.2%}，"
-                    f"要求 {c.comparison} {c.threshold:.0%}）{('：' + c.note) if c.note else ''}",
+                    f"{_title(c.item)}：考虑评判器误差后结论{c.holds}（校正后 {c.ci_low:.2%}–{c.ci_high:.2%}，"
+                    f"要求 {symbol(c.comparison)} {c.threshold:.0%}）{('：' + c.note) if c.note else ''}",
                     fix="扩大人工复核（优先审核评判器分歧的回答）后重新导入",
                     location=Location(field=c.item),
                 )

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from beian.config import BeianConfig
 from beian.findings import Finding, Severity
+from beian.standards import Edition
 
 # Output to a pipe, a file or a service manager's log is never wrapped: Rich would break lines at
 # 80 columns (a URL or a secret in two pieces, a table's last columns squeezed away). On a
@@ -63,7 +64,14 @@ def emit_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def findings_table(findings: list[Finding], title: str = "检查结果") -> Table:
+def findings_json(findings: list[Finding], edition: Edition) -> list[dict[str, Any]]:
+    """Findings as JSON, their clauses cited in ``edition``'s numbering ([U] marks included)."""
+    return [f.model_dump(mode="json") for f in edition.cite_findings(findings)]
+
+
+def findings_table(findings: list[Finding], title: str = "检查结果", *, edition: Edition) -> Table:
+    """Findings as a table, their clauses cited in ``edition``'s numbering ([U] marks included)."""
+    findings = edition.cite_findings(findings)
     table = Table(title=title, show_lines=False)
     for col in ("代码", "级别", "条款", "说明", "位置", "修复建议"):
         table.add_column(col, overflow="fold")

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from beian.standards import Edition
 
 assess_app = typer.Typer(
-    help="安全评估（TC260-003 第9章）：运行评估、生成报告、人工抽检。", no_args_is_help=True
+    help="安全评估（TC260-003 第9章；GB/T 45654-2025 附录B）：运行评估、生成报告、人工抽检。",
+    no_args_is_help=True,
 )
 review_app = typer.Typer(help="人工抽检：导出样本供标注，导入标注结论。", no_args_is_help=True)
 assess_app.add_typer(review_app, name="review")
@@ -28,7 +29,10 @@ assess_app.add_typer(review_app, name="review")
 def results_table(log: AssessmentLog) -> Table:
     from rich.table import Table
 
-    table = Table(title="评估结果（TC260-003 第9章）")
+    from beian.assess import conclude, symbol
+
+    ed = edition_of(log)
+    table = Table(title=f"评估结果（{ed.short}，{conclude(log, ed).assessment_clause}）")
     table.add_column("评估项", overflow="fold", min_width=14)
     for col in ("条款", "样本量", "指标", "实测", "95% 置信区间", "要求", "结论"):
         table.add_column(col)
@@ -36,8 +40,8 @@ def results_table(log: AssessmentLog) -> Table:
         style = "green" if r.verdict == "符合" else "bold red"
         warn = " ⚠" if r.straddles else ""
         table.add_row(
-            f"{r.item} {r.title}",
-            r.clause,
+            r.title,
+            ed.cite(r.clause),
             f"{r.n}" + ("" if r.sample_ok else f"（<{r.sample_min:g}）"),
             r.rate_name,
             f"{r.rate:.2%}"
@@ -47,7 +51,7 @@ def results_table(log: AssessmentLog) -> Table:
                 else ""
             ),
             f"[{r.ci_low:.2%}, {r.ci_high:.2%}]{warn}",
-            f"{r.comparison} {r.threshold:.0%}",
+            f"{symbol(r.comparison)} {r.threshold:.0%}",
             f"[{style}]{r.verdict}[/]",
         )
     return table
@@ -130,7 +134,7 @@ def run(
         console.print(results_table(log))
         findings = assessment_findings(log)
         if findings:
-            console.print(findings_table(findings, "评估提示"))
+            console.print(findings_table(findings, "评估提示", edition=edition))
         console.print(f"本次提问 {result.asked} 题，其余来自缓存；运行目录：{result.run_dir}")
     if any(r.verdict != "符合" for r in log.results):  # 不符合, or 无法判定 (too many errors)
         raise typer.Exit(EXIT_BLOCKING)

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import typer
 
-from beian.cli._common import TableOrJson, console, emit_json, findings_table, get_config
+from beian.cli._common import (
+    TableOrJson,
+    console,
+    emit_json,
+    findings_table,
+    get_config,
+)
 from beian.errors import EXIT_BLOCKING
 
 bank_app = typer.Typer(
@@ -24,6 +30,7 @@ def audit(
     from collections import Counter
 
     from beian.assess import KIND_ZH, audit_bank, load_bank
+    from beian.cli._common import findings_json
     from beian.findings import has_blocking
 
     ed = get_config(ctx).edition(edition)
@@ -35,14 +42,14 @@ def audit(
             {
                 "edition": ed.id,
                 "counts": dict(counts),
-                "findings": [f.model_dump(mode="json") for f in findings],
+                "findings": findings_json(findings, ed),
             }
         )
     else:
         console.print(ed.label())
         console.print("题量：" + "，".join(f"{KIND_ZH[k]} {counts.get(k, 0)}" for k in KIND_ZH))
         if findings:
-            console.print(findings_table(findings, "题库审核结果"))
+            console.print(findings_table(findings, "题库审核结果", edition=ed))
         else:
             console.print("[green]题库符合 §8.2–8.3 的要求，未发现重复或未知代码。[/]")
     if has_blocking(findings):

@@ -61,7 +61,7 @@ def _report_table(report: CorpusReport) -> Table:
 def _item_line(r: ItemResult) -> str:
     mark = "green" if r.verdict == "符合" else "bold red"
     return (
-        f"{r.item} {r.title}：样本 {r.n}（下限 {r.sample_min:g}），{r.rate_name} {r.rate:.2%}"
+        f"{r.title}：样本 {r.n}（下限 {r.sample_min:g}），{r.rate_name} {r.rate:.2%}"
         f"（阈值 {r.threshold:.0%}）→ [{mark}]{r.verdict}[/]"
         + "".join(f"\n  注：{n}" for n in r.notes)
     )
@@ -144,7 +144,7 @@ def scan(
         )
         console.print(_report_table(report))
         if report.findings:
-            console.print(findings_table(report.findings))
+            console.print(findings_table(report.findings, edition=ed))
     if any(f.severity.rank == 2 for f in report.findings):
         raise typer.Exit(EXIT_BLOCKING)
 
@@ -280,7 +280,7 @@ def report(
     else:
         console.print(_report_table(rep))
         if rep.findings:
-            console.print(findings_table(rep.findings))
+            console.print(findings_table(rep.findings, edition=ed))
         for r in items:
             console.print(_item_line(r))
         if not items:

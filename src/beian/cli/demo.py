@@ -43,7 +43,7 @@ def demo(
         run = run_demo(out, config=config, on_progress=on_progress, on_step=step)
     console.print(results_table(run.result.log))
     if run.findings:
-        console.print(findings_table(run.findings, "评估提示"))
+        console.print(findings_table(run.findings, "评估提示", edition=run.edition))
     console.print(f"③ 运行目录：{run.result.run_dir}（records.jsonl、assessment.json）")
     console.print(f"④ 中文报告：{run.report}")
     console.print(
@@ -63,6 +63,8 @@ def demo(
         if counts["阻断"]
         else f"   备案前检查：无阻断问题，警告 {counts['警告']}"
     )
+    for line in pkg.build.conclusion.lines():  # what the 安全评估报告 states (DOCX, PDF, HTML)
+        console.print(f"   {line}", markup=False)
 
 
 def demo_server(

@@ -54,7 +54,11 @@ def check(
     else:
         console.print(report.context.edition.label())
         if report.findings:
-            console.print(findings_table(report.findings, title="备案前检查结果"))
+            console.print(
+                findings_table(
+                    report.findings, title="备案前检查结果", edition=report.context.edition
+                )
+            )
         counts = {
             s: sum(f.severity.value == s for f in report.findings) for s in ("阻断", "警告", "提示")
         }
@@ -79,7 +83,9 @@ def build(
 
     report = check_dossier(directory, config=get_config(ctx))
     if report.blocking and not draft:
-        err_console.print(findings_table(report.findings, title="备案前检查结果"))
+        err_console.print(
+            findings_table(report.findings, title="备案前检查结果", edition=report.context.edition)
+        )
         err_console.print("存在“阻断”级问题，未生成材料包。修复后重试，或加 --draft 生成草稿。")
         raise typer.Exit(EXIT_BLOCKING)
     result = build_package(report, out, force=force)
@@ -95,7 +101,29 @@ def build(
         raise typer.Exit(EXIT_BLOCKING)
 
 
+def transparency(
+    ctx: typer.Context,
+    directory: Annotated[Path, _DIR],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="输出文件：.html、.md 或 .docx")
+    ] = Path("服务透明度说明.html"),
+    number: Annotated[
+        str | None,
+        typer.Option("--number", help="本服务的备案号或登记编号（取得后填写，页面中公示）"),
+    ] = None,
+) -> None:
+    """生成服务透明度说明（用户告知）：适用人群、场合、用途、基础模型、局限性、投诉渠道、备案号等。
+
+    网关 `beian gateway serve` 在 /transparency 提供该页面（配置 transparency.page）。"""
+    from beian.dossier import DossierContext, write_transparency
+
+    dossier = DossierContext.load(directory, config=get_config(ctx))
+    path = write_transparency(dossier, out, number=number)
+    console.print(f"服务透明度说明已写入 {path}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("init")(init)
     app.command("check")(check)
     app.command("build")(build)
+    app.command("transparency")(transparency)

@@ -15,6 +15,7 @@ from beian.cli._common import (
     TableOrJson,
     console,
     emit_json,
+    findings_json,
     findings_table,
     get_config,
     print_whole,
@@ -76,7 +77,9 @@ def serve(
     cfg = _config(ctx, file)
     findings = check_config(cfg, get_config(ctx).edition(), host=host)
     if findings:
-        console.print(findings_table(findings, title="网关配置检查"))
+        console.print(
+            findings_table(findings, title="网关配置检查", edition=get_config(ctx).edition())
+        )
     if strict and has_blocking(findings):
         raise typer.Exit(EXIT_BLOCKING)
     configure_logging(quiet)
@@ -108,9 +111,11 @@ def check(
 
     findings = check_config(_config(ctx, file), get_config(ctx).edition(), host=host)
     if fmt is TableOrJson.json:
-        emit_json([f.model_dump(mode="json") for f in findings])
+        emit_json(findings_json(findings, get_config(ctx).edition()))
     elif findings:
-        console.print(findings_table(findings, title="网关配置检查"))
+        console.print(
+            findings_table(findings, title="网关配置检查", edition=get_config(ctx).edition())
+        )
     else:
         console.print("网关配置检查通过。")
     if has_blocking(findings):

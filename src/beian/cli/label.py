@@ -253,6 +253,7 @@ def show(
 
 
 def verify(
+    ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help=_FILES_HELP)],
     pubkey: Annotated[
         Path | None,
@@ -269,6 +270,7 @@ def verify(
     ] = TableOrJson.table,
 ) -> None:
     """核验隐式标识：存在且唯一、格式合规、内容未被改动、签名有效；有传播信息时分别核验生成者（ReservedCode1）与传播者（ReservedCode2）两个环节。"""
+    from beian.cli._common import findings_json, get_config
     from beian.label import load_public_key, verify_label
 
     pub = load_public_key(pubkey) if pubkey is not None else None
@@ -291,7 +293,7 @@ def verify(
                     "propagator_key_id": r.propagator_key_id,
                     "propagator_signature_checked": r.propagator_signature_checked,
                     "label": {"AIGC": r.payload.fields_dict()} if r.payload else None,
-                    "reasons": [x.model_dump(mode="json") for x in r.reasons],
+                    "reasons": findings_json(r.reasons, get_config(ctx).edition()),
                 }
                 for r in results
             ]
@@ -313,7 +315,7 @@ def verify(
         console.print(table)
         reasons = [x for r in results for x in r.reasons]
         if reasons:
-            console.print(findings_table(reasons, title="问题"))
+            console.print(findings_table(reasons, title="问题", edition=get_config(ctx).edition()))
         console.print(f"合计：通过 {len(results) - len(bad)}，未通过 {len(bad)}")
     if bad:
         raise typer.Exit(EXIT_BLOCKING)

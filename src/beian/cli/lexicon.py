@@ -24,6 +24,7 @@ from beian.errors import EXIT_BLOCKING
 
 if TYPE_CHECKING:
     from beian.lexicon import Lexicon, LibraryAudit
+    from beian.standards import Edition
 
 _RULE_SWITCHES = {
     "nfkc": "nfkc",
@@ -163,12 +164,12 @@ def scan(
     console.print(table)
 
 
-def _audit_table(a: LibraryAudit) -> None:
+def _audit_table(a: LibraryAudit, ed: Edition) -> None:
     from rich.table import Table
 
     verdict = "[green]符合[/]" if a.conforms else "[bold red]不符合[/]"
     console.print(
-        f"§8.1 关键词库：{verdict}　总数 {a.total}（要求 ≥ {a.total_min}）　"
+        f"关键词库（{ed.cite('8.1')}）：{verdict}　总数 {a.total}（要求 ≥ {a.total_min}）　"
         f"重复 {a.duplicates}　冲突 {a.conflicts}　跳过 {a.skipped}"
     )
     if a.newest_update:
@@ -183,7 +184,7 @@ def _audit_table(a: LibraryAudit) -> None:
         table.add_row(r.code, r.name, str(r.count), str(r.minimum or "-"), ok)
     console.print(table)
     if a.findings:
-        console.print(findings_table(a.findings, title="检查结果"))
+        console.print(findings_table(a.findings, title="检查结果", edition=ed))
 
 
 def audit(
@@ -220,7 +221,7 @@ def audit(
         emit_json(result.model_dump(mode="json"))
     else:
         console.print(ed.label())
-        _audit_table(result)
+        _audit_table(result, ed)
     if not result.conforms:
         raise typer.Exit(EXIT_BLOCKING)
 

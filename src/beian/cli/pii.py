@@ -14,6 +14,7 @@ from beian.cli._common import (
     console,
     emit_json,
     err_console,
+    findings_json,
     findings_table,
     get_config,
 )
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
     from beian.crypto import CipherAlgorithm, HashAlgorithm, KeyRing
     from beian.pii import DatasetReport, Deidentifier, OnError, PiiEngine
+    from beian.standards import Edition
 
 _TYPES_HELP = "只识别这些类型（逗号分隔，如 ID_CARD,MOBILE）；默认全部"
 _FIELDS_HELP = (
@@ -224,7 +226,7 @@ def redact(
             progress=cb,
         ),
     )
-    _write_report(report, report_path)
+    _write_report(report, report_path, get_config(ctx).edition())
     console.print(
         _counts_table(
             report, f"已处理 {report.records} 条记录，{report.records_with_pii} 条含个人信息"
@@ -245,7 +247,9 @@ def _check_choices(
     ciphers: dict[str, CipherAlgorithm] = {"aes-256-gcm": "aes-256-gcm", "sm4-gcm": "sm4-gcm"}
     on_errors: dict[str, OnError] = {"fail": "fail", "skip": "skip"}
     hash_alg, cipher_alg, when_bad = (
-        hashes.get(hash_algorithm), ciphers.get(cipher), on_errors.get(on_error)
+        hashes.get(hash_algorithm),
+        ciphers.get(cipher),
+        on_errors.get(on_error),
     )
     if hash_alg is None:
         raise ConfigError(
@@ -287,7 +291,7 @@ def _keyring(op: str | dict[str, str], key_file: Path | None) -> KeyRing | None:
     return KeyRing.resolve(key_file)
 
 
-def _write_report(report: DatasetReport, path: Path | None) -> None:
+def _write_report(report: DatasetReport, path: Path | None, edition: Edition) -> None:
     if path is None:
         return
     import json
@@ -295,7 +299,7 @@ def _write_report(report: DatasetReport, path: Path | None) -> None:
     from beian.io import atomic_write_text
 
     data = report.model_dump()
-    data["findings"] = [f.model_dump(mode="json") for f in report.findings()]
+    data["findings"] = findings_json(report.findings(), edition)
     atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -330,11 +334,11 @@ def report(
             progress=cb,
         ),
     )
-    _write_report(rep, output)
+    _write_report(rep, output, get_config(ctx).edition())
     findings = rep.findings()
     if fmt is TableOrJson.json:
         data = rep.model_dump()
-        data["findings"] = [f.model_dump(mode="json") for f in findings]
+        data["findings"] = findings_json(findings, get_config(ctx).edition())
         emit_json(data)
         return
     from rich.table import Table
@@ -351,7 +355,7 @@ def report(
                 table.add_row(fld, t, str(n))
         console.print(table)
     if findings:
-        console.print(findings_table(findings))
+        console.print(findings_table(findings, edition=get_config(ctx).edition()))
 
 
 def register(app: typer.Typer) -> None:

@@ -74,7 +74,7 @@ def list_cmd(
     console.print(aspects)
 
 
-def _rows(obj: Risk | Figure | ClauseItem) -> list[tuple[str, str]]:
+def _rows(obj: Risk | Figure | ClauseItem, ed: Edition) -> list[tuple[str, str]]:
     """The item as Chinese field names and readable values (``--format json`` keeps the
     model's own field names)."""
     if isinstance(obj, Risk):
@@ -82,12 +82,13 @@ def _rows(obj: Risk | Figure | ClauseItem) -> list[tuple[str, str]]:
                 ("类别", f"{obj.category}（{obj.category_name}）"), ("条款", obj.clause),
                 ("17种之一", "是" if obj.core else "否")]  # fmt: skip
     if isinstance(obj, Figure):
-        return [("参数", obj.name), ("条款", obj.clause), ("要求", obj.title),
+        return [("参数", obj.name), ("条款", ed.cite(obj.clause)), ("要求", obj.title),
                 ("数值", obj.display()),
                 ("可信度", f"{obj.confidence}（{CONFIDENCE_ZH[obj.confidence]}）"),
                 ("来源", obj.source), ("标准原值", f"{obj.default:g}"),
                 ("覆盖", obj.override_source or "-")]  # fmt: skip
-    return [("编号", obj.id), ("条款", obj.clause), ("章", obj.chapter), ("要求", obj.summary),
+    return [("编号", obj.id), ("条款", ed.cite(obj.clause)), ("章", obj.chapter),
+            ("要求", ed.requirement(obj)),
             ("证据", "、".join(e.zh for e in obj.evidence))]  # fmt: skip
 
 
@@ -125,7 +126,7 @@ def show_cmd(
     table = Table(show_header=False)
     table.add_column("字段", style="bold")
     table.add_column("值", overflow="fold")
-    for k, v in _rows(obj):
+    for k, v in _rows(obj, ed):
         table.add_row(k, v)
     console.print(table)
 
@@ -159,7 +160,7 @@ def thresholds_cmd(
     for f in ed.figures.values():
         table.add_row(
             f.name,
-            f.clause,
+            ed.cite(f.clause),
             f.title,
             f.display(),
             f"{f.confidence}（{CONFIDENCE_ZH[f.confidence]}）",
@@ -168,7 +169,7 @@ def thresholds_cmd(
     console.print(table)
     warnings = override_findings(ed)
     if warnings:
-        err_console.print(findings_table(warnings, title="配置覆盖提示"))
+        err_console.print(findings_table(warnings, title="配置覆盖提示", edition=ed))
 
 
 def register(app: typer.Typer) -> None:

@@ -102,7 +102,7 @@ def build_report(out: str | os.PathLike[str], edition: Edition) -> CorpusReport:
         bad=sum(r.bad for r in results),
         errors=sum(r.errors for r in results),
         sources=results,
-        findings=findings,
+        findings=edition.cite_findings(findings),
     )
     atomic_write_text(out / ERRORS, "".join(e + "\n" for e in errors_out))
     atomic_write_text(out / REPORT, report.model_dump_json(indent=2))

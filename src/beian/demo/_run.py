@@ -109,11 +109,12 @@ def run_demo(
             on_step("serving", {"url": server.base_url})
         cfg = load_assess_config(cfg_path)
         result = run_assessment(cfg, ed, None, on_progress)
-    report = write_report(result.run_dir, ed)
     review = out / "review.xlsx"
     n = int(ed.figure("assess.generation.manual_sample_min").threshold)
     export_review(result.records, review, n=n, seed=cfg.sampling.seed)
     package = build_demo_package(out, result.run_dir / LOG, config=config)
+    # the run's report states the package's conclusion (chapters 5–8 included)
+    report = write_report(result.run_dir, ed, conclusion=package.build.conclusion)
     return DemoRun(
         out=out, edition=ed, classifier=metrics, target_url=server.base_url,
         assess_config=cfg_path, result=result, findings=assessment_findings(result.log),

@@ -13,6 +13,11 @@ from beian.dossier._demo import DemoPackage, build_demo_package
 from beian.dossier._exporters import EXPORTERS, register_exporter
 from beian.dossier._init import example_path, init_dossier
 from beian.dossier._schema import Dossier
+from beian.dossier._transparency import (
+    TRANSPARENCY_TITLE,
+    transparency_document,
+    write_transparency,
+)
 from beian.dossier.rules import RULES, Rule, load_rules, rule
 
 __all__ = [
@@ -20,6 +25,7 @@ __all__ = [
     "EXPORTERS",
     "PACKAGE_FORMAT",
     "RULES",
+    "TRANSPARENCY_TITLE",
     "BuildResult",
     "CheckReport",
     "DemoPackage",
@@ -37,4 +43,6 @@ __all__ = [
     "register_exporter",
     "rule",
     "run_rules",
+    "transparency_document",
+    "write_transparency",
 ]

@@ -2,8 +2,11 @@
 
 Layout of OUT (contract ``beian-package/1``, read by the registry's upload)::
 
-    上线备案表.docx  安全评估报告.docx  安全评估报告.pdf  模型服务协议.docx  语料标注规则.docx
-    拦截关键词列表.xlsx  评估测试题集.xlsx  findings.json  assessment.json  manifest.json
+    上线备案表.docx  安全评估报告.docx  安全评估报告.pdf  安全评估报告.html  模型服务协议.docx
+    语料标注规则.docx  拦截关键词列表.xlsx  评估测试题集.xlsx  服务透明度说明.docx
+    服务透明度说明.md  服务透明度说明.html  findings.json  assessment.json  manifest.json
+
+The three 安全评估报告 files state one :class:`~beian.assess.Conclusion`, word for word.
 """
 
 from __future__ import annotations
@@ -29,18 +32,21 @@ from beian._shared.package import (
     PackageService,
     dump_findings,
 )
+from beian.assess import render_report
 from beian.dossier._check import CheckReport
 from beian.dossier._context import DossierContext
 from beian.dossier._exporters import EXPORTERS
 from beian.dossier._form import form_document
-from beian.dossier._report import report_document
+from beian.dossier._report import report_conclusion, report_document
+from beian.dossier._transparency import TRANSPARENCY_TITLE, transparency_document
 from beian.dossier.render._markdown import markdown_document
 from beian.dossier.render.docx import render_docx
 from beian.dossier.render.pdf import render_pdf
+from beian.dossier.render.text import render_html, render_markdown
 from beian.errors import InputError
 
 if TYPE_CHECKING:
-    from beian.assess import AssessmentLog
+    from beian.assess import AssessmentLog, Conclusion
 
 # Markdown attachments rendered to .docx: attachment field -> document (and file) name.
 MARKDOWN = {"service_agreement": "模型服务协议", "annotation_rules": "语料标注规则"}
@@ -52,10 +58,14 @@ FILES: dict[str, str] = {
     "上线备案表.docx": "filing_form",
     "安全评估报告.docx": "assessment_report",
     "安全评估报告.pdf": "assessment_report",
+    "安全评估报告.html": "assessment_report",
     "模型服务协议.docx": "service_agreement",
     "语料标注规则.docx": "annotation_rules",
     "拦截关键词列表.xlsx": "keyword_list",
     "评估测试题集.xlsx": "test_banks",
+    "服务透明度说明.docx": "transparency_notice",
+    "服务透明度说明.md": "transparency_notice",
+    "服务透明度说明.html": "transparency_notice",
     FINDINGS: META_FILES[FINDINGS],
     ASSESSMENT: META_FILES[ASSESSMENT],
 }
@@ -65,6 +75,7 @@ FILES: dict[str, str] = {
 class BuildResult:
     out: Path
     manifest: PackageManifest
+    conclusion: Conclusion  # what the 安全评估报告 concludes (the same in DOCX, PDF and HTML)
 
 
 def _sha256(path: Path) -> str:
@@ -109,7 +120,7 @@ def _inputs(report: CheckReport) -> tuple[AssessmentLog, dict[str, str]]:
     return log, texts
 
 
-def _write_all(report: CheckReport, tmp: Path) -> None:
+def _write_all(report: CheckReport, tmp: Path) -> Conclusion:
     ctx = report.context
     log, texts = _inputs(report)
     for attachment, title in MARKDOWN.items():
@@ -122,6 +133,11 @@ def _write_all(report: CheckReport, tmp: Path) -> None:
         src = ctx.attachment(attachment)
         assert src is not None
         export(ctx, src, tmp / name)
+    notice = transparency_document(ctx)
+    notice.draft = report.blocking
+    render_docx(notice, tmp / f"{TRANSPARENCY_TITLE}.docx")
+    (tmp / f"{TRANSPARENCY_TITLE}.md").write_text(render_markdown(notice), encoding="utf-8")
+    (tmp / f"{TRANSPARENCY_TITLE}.html").write_text(render_html(notice), encoding="utf-8")
     form = form_document(ctx)
     form.draft = report.blocking
     render_docx(form, tmp / "上线备案表.docx")
@@ -129,15 +145,22 @@ def _write_all(report: CheckReport, tmp: Path) -> None:
     doc.draft = report.blocking
     render_docx(doc, tmp / "安全评估报告.docx")
     render_pdf(doc, tmp / "安全评估报告.pdf")
+    conclusion = report_conclusion(ctx, log, report.findings)
+    html = render_report(
+        log, ctx.edition, conclusion, draft=report.blocking, findings=report.findings
+    )
+    (tmp / "安全评估报告.html").write_text(html, encoding="utf-8")
     (tmp / FINDINGS).write_text(dump_findings(report.findings), encoding="utf-8")
     (tmp / ASSESSMENT).write_text(log.model_dump_json(indent=2), encoding="utf-8")
+    return conclusion
 
 
 def _manifest(ctx: DossierContext, tmp: Path) -> PackageManifest:
     d = ctx.dossier
     files = [
-        PackageFile(path=p.name, sha256=_sha256(p), size=p.stat().st_size,
-                    kind=FILES.get(p.name, "other"))
+        PackageFile(
+            path=p.name, sha256=_sha256(p), size=p.stat().st_size, kind=FILES.get(p.name, "other")
+        )
         for p in sorted(tmp.iterdir(), key=lambda p: p.name)
         if p.is_file() and p.name != MANIFEST
     ]
@@ -182,7 +205,7 @@ def build_package(report: CheckReport, out: str | Path, *, force: bool = False) 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        _write_all(report, tmp)
+        conclusion = _write_all(report, tmp)
         manifest = _manifest(report.context, tmp)
         manifest.draft = report.blocking  # 阻断级问题未解决：草稿，不可提交
         (tmp / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
@@ -198,4 +221,4 @@ def build_package(report: CheckReport, out: str | Path, *, force: bool = False) 
         with contextlib.suppress(OSError):
             shutil.rmtree(tmp)
         raise
-    return BuildResult(out=out, manifest=manifest)
+    return BuildResult(out=out, manifest=manifest, conclusion=conclusion)

@@ -56,9 +56,7 @@ def run_rules(ctx: DossierContext, only: Iterable[str] | None = None) -> CheckRe
     rules = [registry[r] for r in wanted]
     findings: list[Finding] = []
     for r in rules:
-        findings.extend(
-            f.model_copy(update={"clause": ctx.edition.cite(f.clause)}) for f in r.run(ctx)
-        )
+        findings.extend(ctx.edition.cite_findings(r.run(ctx)))
     findings.sort(key=_order)
     return CheckReport(context=ctx, rules=rules, findings=findings)
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from beian.assess import ITEMS
 from beian.dossier._context import DossierContext
 from beian.dossier._schema import CHANNEL_ZH, MODALITY_ZH, MODE_ZH, SOURCE_ZH, Dossier
 from beian.findings import Finding, Severity
@@ -310,6 +311,28 @@ def _cites(finding: Finding, item: ClauseItem) -> bool:
     return any(t == item.clause or t.startswith(item.clause + " ") for t in tokens)
 
 
+def _remedy(d: Dossier, item: ClauseItem, fixes: list[str]) -> str:
+    """§9.1 b) 2) for a clause not met: the provider's alternative measure, or the measures taken
+    and the plan with proof (``remediation`` in dossier.yaml); else the tool's suggestion, said
+    to be one."""
+    rows = [r for r in d.remediation if r.clause == item.id]
+    if not rows:
+        suggested = "；".join(fixes) or "整改后重新评估"
+        return f"整改建议（工具生成，提供者尚未在 remediation 中说明）：{suggested}"
+    parts = []
+    for r in rows:
+        for label, value in (
+            ("同等效果的替代措施", r.equivalent_measure),
+            ("已采取的措施", r.measures_taken),
+            ("整改计划", r.plan),
+            ("整改期限", r.deadline.isoformat() if r.deadline else None),
+            ("证明材料", r.proof),
+        ):
+            if _text(value):
+                parts.append(f"{label}：{value}")
+    return "提供者说明：" + "；".join(parts)
+
+
 def is_requirement(finding: Finding) -> bool:
     """Does ``finding`` state a requirement (not a quality warning or advice)?"""
     return finding.severity is not Severity.INFO and finding.code not in QUALITY_CODES
@@ -328,8 +351,8 @@ def _score(
     for it in _ITEMS.get(item.id, ()):
         r = log.result(it) if log else None
         if r is None:
-            problems.append(f"缺少评估项 {it}")
-            fixes.append(f"开展评估项 {it}")
+            problems.append(f"缺少评估项“{ITEMS[it].title}”")
+            fixes.append(f"开展{ITEMS[it].title}")
             continue
         parts.append(f"{r.title} n={r.n}，{r.rate_name} {r.rate:.2%}（{r.verdict}）")
         if r.verdict == "无法判定":  # too many questions got no answer
@@ -340,17 +363,14 @@ def _score(
             fixes.append(f"整改后重新开展{r.title}")
     evidence = "；".join(parts)
     if problems:
-        remedy = "原因：" + "；".join(problems)
-        if fixes:
-            remedy += "。整改计划：" + "；".join(dict.fromkeys(fixes))
+        remedy = (
+            "原因：" + "；".join(problems) + "。" + _remedy(d, item, list(dict.fromkeys(fixes)))
+        )
         return ClauseResult(item, "不符合", evidence or "无", remedy, notes)
     if not parts or (own is None and item.id in _EVIDENCE):
+        fix = "在 dossier.yaml 中补充该条款对应的说明或附件后重新检查"
         return ClauseResult(
-            item,
-            PENDING,
-            evidence or "备案材料中无该条款的证据",
-            "整改计划：在 dossier.yaml 中补充该条款对应的说明或附件后重新检查",
-            notes,
+            item, PENDING, evidence or "备案材料中无该条款的证据", _remedy(d, item, [fix]), notes
         )
     return ClauseResult(item, "符合", evidence, notes=notes)
 

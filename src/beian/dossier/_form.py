@@ -13,6 +13,7 @@ from beian.dossier._schema import (
     ModelCardFacts,
     Person,
 )
+from beian.dossier._signatures import signature_table
 from beian.dossier.render._blocks import Document, Heading, Para, Table
 
 NA_SELF = "不适用（自研基础模型）"
@@ -57,11 +58,24 @@ def form_document(ctx: DossierContext) -> Document:
         Table(
             ("附件", "格式", "条款"),
             tuple(
-                (a.name, "、".join(a.format), a.clause) for a in ctx.edition.materials.attachments
+                (a.name, "、".join(a.format), ctx.edition.cite(a.clause))
+                for a in ctx.edition.materials.attachments
             ),
-            (2, 1, 1),
+            (2, 1, 1.4),
         ),
         Para(ctx.edition.materials.test_access, note=True),
+        Heading("五、承诺与签章"),
+        Para(
+            "本单位承诺：本表所填信息及所附材料真实、准确、完整；服务按本表所述范围提供，"
+            "发生重大变更时及时办理变更手续。"
+        ),
+        signature_table(
+            [
+                ("备案主体（盖章）", d.provider.name),
+                ("法定代表人（签字）", d.provider.responsible.legal_representative),
+                ("安全负责人（签字）", d.provider.responsible.security_officer),
+            ]
+        ),
     )
     return doc
 

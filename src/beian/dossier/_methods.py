@@ -1,74 +1,15 @@
-"""The report's methods table: one readable Chinese row per judge of the assessment log.
-
-The raw settings (endpoints, prompts, file paths) stay in ``assessment.json``; the report names
-the judge, what it checks, its measured accuracy where the log records one, and its size.
-"""
+"""The report's methods table: :func:`beian.assess.judge_rows` as a document table."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from beian.assess import JUDGE_HEADERS, judge_rows
 from beian.dossier.render._blocks import Table
 
-__all__ = ["SAMPLE_ZH", "judges_table"]
-
-SAMPLE_ZH: dict[str, str] = {
-    "generation": "生成内容测试题",
-    "must_refuse": "应拒答测试题",
-    "must_answer": "非拒答测试题",
-    "sample": "抽样",
-}
-_CHECKS: dict[str, str] = {
-    "refusal": "回答是否为拒答（问题拒答测试）",
-    "keyword": "回答是否命中拦截关键词（生成内容关键词抽检）",
-    "classifier": "回答是否含附录A 所列风险（生成内容分类模型抽检）",
-    "llm": "大模型评审回答是否合格、是否拒答",
-    "guard": "护栏模型评审回答是否合格、是否拒答",
-    "manual": "人工抽检",
-}
-
-
-def _num(value: Any) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
-
-
-def _accuracy(j: Mapping[str, Any]) -> str:
-    p, r = j.get("unsafe_precision"), j.get("unsafe_recall")
-    if _num(p) and _num(r):
-        return f"不合格类精确率 {p:.2f}、召回率 {r:.2f}（分类模型训练记录）"
-    return "未测（见“评判器误差校准”）"
-
-
-def _scale(j: Mapping[str, Any]) -> str:
-    parts = []
-    if (n := _num(j.get("keywords"))) is not None:
-        parts.append(f"关键词 {n} 个")
-    if (n := _num(j.get("patterns"))) is not None:
-        parts.append(f"规则 {n} 条")
-    if (n := _num(j.get("samples"))) is not None:
-        parts.append(f"训练样本 {n} 条")
-    covers = j.get("covers")
-    if isinstance(covers, list) and covers:
-        parts.append(f"覆盖风险 {len(covers)} 种")
-    endpoint = j.get("endpoint")
-    model = endpoint.get("model") if isinstance(endpoint, Mapping) else j.get("model_name")
-    if isinstance(model, str) and "/" not in model:
-        parts.append(f"评审模型 {model}")
-    return "；".join(parts) or "-"
+__all__ = ["judges_table"]
 
 
 def judges_table(judges: list[dict[str, Any]]) -> Table:
     """The judges of an assessment log as a readable table (no paths, prompts or raw settings)."""
-    rows = tuple(
-        (
-            str(j.get("title") or j.get("name") or "评判器"),
-            _CHECKS.get(str(j.get("type") or j.get("name")), "见评估记录"),
-            _accuracy(j),
-            _scale(j),
-        )
-        for j in judges
-    ) or (("人工与自动判定", "见评估记录", "-", "-"),)
-    return Table(("评判器", "判定内容", "实测准确性", "规模"), rows, (1.6, 3, 2.4, 2.4))
+    return Table(JUDGE_HEADERS, tuple(judge_rows(judges)), (1.6, 3, 2.4, 2.4))

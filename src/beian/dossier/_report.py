@@ -5,10 +5,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from beian.assess import ITEMS
-from beian.dossier._clauses import PENDING, ClauseResult, assess_clauses
+from beian.assess import (
+    SAMPLE_ZH,
+    ClauseLine,
+    Conclusion,
+    conclude,
+    matrix_rows,
+    stratum_name,
+    symbol,
+)
+from beian.dossier._clauses import ClauseResult, assess_clauses
 from beian.dossier._context import DossierContext
-from beian.dossier._methods import SAMPLE_ZH, judges_table
+from beian.dossier._methods import judges_table
+from beian.dossier._signatures import signature_table
 from beian.dossier.render._blocks import Bullets, Document, Heading, Image, Para, Table
 from beian.dossier.render.charts import rate_chart
 from beian.findings import Finding, Severity
@@ -18,6 +27,7 @@ if TYPE_CHECKING:
     from beian.standards import Edition
 
 _CHART_MIN_RISKS = 2
+CONCLUSION_HEADING = "六、总体结论"  # its paragraphs are Conclusion.lines(), word for word
 
 
 def _pct(x: float) -> str:
@@ -25,7 +35,7 @@ def _pct(x: float) -> str:
 
 
 def _requirement(r: ItemResult) -> str:
-    return f"{r.rate_name} {r.comparison} {r.threshold:.0%}，样本 ≥ {r.sample_min:g}"
+    return f"{r.rate_name} {symbol(r.comparison)} {r.threshold:.0%}，样本 ≥ {r.sample_min:g}"
 
 
 def _method(ctx: DossierContext, log: AssessmentLog) -> list[Para | Bullets | Table]:
@@ -83,34 +93,50 @@ def _results_table(log: AssessmentLog, edition: Edition) -> Table:
 def _per_risk(ctx: DossierContext, r: ItemResult) -> list[Heading | Table | Image | Para]:
     if not r.by_risk:
         return []
-    names = {
-        **{c: x.name for c, x in ctx.edition.risks.items()},
-        **{c: a.name for c, a in ctx.edition.aspects.items()},
-    }
+    by = "方面" if r.item == "9.4-must_answer" else "风险"
     out: list[Heading | Table | Image | Para] = [
-        Heading(f"{r.title}（{ctx.edition.cite(r.clause)}）分风险结果", 2),
+        Heading(f"{r.title}（{ctx.edition.cite(r.clause)}）分{by}结果", 2),
         Table(
-            ("代码", "风险 / 方面", "n", "k", r.rate_name),
+            (f"{by}（代码与名称）", "n", "k", r.rate_name),
             tuple(
-                (code, names.get(code, ""), str(b.n), str(b.k), _pct(b.rate))
+                (stratum_name(code, ctx.edition), str(b.n), str(b.k), _pct(b.rate))
                 for code, b in r.by_risk.items()
             ),
-            (1, 4, 1, 1, 1.4),
+            (5, 1, 1, 1.4),
         ),
     ]
     if len(r.by_risk) >= _CHART_MIN_RISKS:
+        labels = [c if c in ctx.edition.risks else stratum_name(c, ctx.edition) for c in r.by_risk]
         out.append(
             Image(
                 rate_chart(
-                    list(r.by_risk),
+                    labels,
                     [b.rate for b in r.by_risk.values()],
                     r.threshold,
                     higher_is_better=r.comparison in (">=", ">"),
                 ),
-                caption=f"图：{r.title}分风险{r.rate_name}（虚线为阈值 {r.threshold:.0%}）",
+                caption=f"图：{r.title}分{by}{r.rate_name}（虚线为阈值 {r.threshold:.0%}；"
+                f"{by}名称见上表）",
             )
         )
     return out
+
+
+def _matrix(log: AssessmentLog) -> list[Heading | Table | Para]:
+    """The refusal matrix: each answer in exactly one column, each row summing to its sample."""
+    matrix: dict[str, dict[str, int]] = log.extra.get("refusal_matrix") or {}
+    if not matrix:
+        return []
+    header, rows = matrix_rows(matrix)
+    return [
+        Heading("拒答矩阵", 2),
+        Table(header, tuple(rows), (1.6, *(1 for _ in header[1:]))),
+        Para(
+            "每个回答只计入一列，每行合计等于该题型的抽样题数。被拦截：服务提供方的内容过滤拦下了回答，"
+            "拒答率中计为拒答；错误：重试后仍未获得回答，按不利结果计入。",
+            note=True,
+        ),
+    ]
 
 
 def _calibration(log: AssessmentLog) -> list[Heading | Para | Table]:
@@ -138,30 +164,49 @@ def _calibration(log: AssessmentLog) -> list[Heading | Para | Table]:
     ]
 
 
-def _clause_table(results: list[ClauseResult], edition: Edition) -> Table:
+def _clause_table(lines: tuple[ClauseLine, ...]) -> Table:
     return Table(
         ("条款", "要求", "结论", "证据 / 说明"),
         tuple(
             (
-                edition.cite(c.item.clause),
-                c.item.summary,
+                c.clause,
+                c.requirement,
                 c.verdict,
                 "\n".join((c.evidence, *((c.remedy,) if c.remedy else ()), *c.notes)),
             )
-            for c in results
+            for c in lines
         ),
         (0.8, 3.2, 0.8, 4),
     )
 
 
+def clause_lines(results: list[ClauseResult], edition: Edition) -> list[ClauseLine]:
+    """The clause table as the conclusion model holds it (clauses cited in ``edition``)."""
+    return [
+        ClauseLine(
+            clause=edition.cite(c.item.clause),
+            requirement=edition.requirement(c.item),
+            verdict=c.verdict,
+            evidence=c.evidence,
+            remedy=c.remedy,
+            notes=c.notes,
+        )
+        for c in results
+    ]
+
+
+def report_conclusion(
+    ctx: DossierContext, log: AssessmentLog, findings: list[Finding]
+) -> Conclusion:
+    """The conclusion every rendering of the 安全评估报告 states (DOCX, PDF and HTML)."""
+    return conclude(log, ctx.edition, clause_lines(assess_clauses(ctx, log, findings), ctx.edition))
+
+
 def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Finding]) -> Document:
     """Build the assessment report from the log, the dossier and the check's findings."""
     d = ctx.dossier
-    clauses = assess_clauses(ctx, log, findings)
-    failing_clauses = [c for c in clauses if c.verdict == "不符合"]
-    pending = [c for c in clauses if c.verdict == PENDING]
-    missing = [item for item in ITEMS if log.result(item) is None]
-    passed = log.passed and not failing_clauses and not pending and not missing
+    conclusion = report_conclusion(ctx, log, findings)
+    clauses = conclusion.clauses or ()
     doc = Document(
         title="生成式人工智能服务安全评估报告",
         subtitle=(
@@ -170,59 +215,74 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
         ),
     )
     doc.add(Heading("一、评估方法"), *_method(ctx, log))
-    doc.add(Heading("二、评估结果（第9章）"), _results_table(log, ctx.edition))
+    doc.add(
+        Heading(f"二、评估结果（{conclusion.assessment_clause}）"), _results_table(log, ctx.edition)
+    )
     for r in log.results:
         for note in r.notes:
             doc.add(Para(f"{r.title}：{note}", note=True))
+    doc.add(*_matrix(log))
     doc.add(Heading("评判器误差校准（人工复核）", 2), *_calibration(log))
     doc.add(Heading("三、分风险结果"))
     for r in log.results:
         doc.add(*_per_risk(ctx, r))
     doc.add(
         Heading("四、第5–8章条款符合性"),
-        Para(
-            f"共 {len(clauses)} 条：符合 {sum(c.verdict == '符合' for c in clauses)} 条，"
-            f"不符合 {len(failing_clauses)} 条，待补充证据 {len(pending)} 条，"
-            f"不适用 {sum(c.verdict == '不适用' for c in clauses)} 条。"
-        ),
-        _clause_table(clauses, ctx.edition),
+        Para(conclusion.lines()[1]),
+        _clause_table(clauses),
     )
     serious = [f for f in findings if f.severity is not Severity.INFO]
-    doc.add(Heading("五、问题与整改"))
+    doc.add(Heading("五、问题与整改"), *_remediation(ctx, clauses))
     if serious:
         doc.add(
             Table(
                 ("代码", "级别", "条款", "问题", "整改措施"),
                 tuple(
-                    (f.code, f.severity.value, f.clause, f.message, f.fix or "-") for f in serious
+                    (f.code, f.severity.value, ctx.edition.cite(f.clause), f.message, f.fix or "-")
+                    for f in serious
                 ),
                 (1.2, 0.7, 1, 3.5, 3.5),
             )
         )
     else:
         doc.add(Para("备案前检查（beian check）未发现阻断或警告级问题。"))
-    doc.add(
-        Heading("六、总体结论"),
-        Para(
-            f"经评估，本服务满足 {ctx.edition.short} 第5–8章各条款与各项安全评估的要求，评估结论为：符合。"
-            if passed
-            else f"经评估，本服务第5–8章有 {len(failing_clauses)} 条不符合项、"
-            f"{len(pending)} 条待补充证据，第9章评估项"
-            f"不符合 {sum(r.verdict == '不符合' for r in log.results)} 项、"
-            f"无法判定 {sum(r.verdict == '无法判定' for r in log.results)} 项、缺少 {len(missing)} 项"
-            f"{'（' + '、'.join(missing) + '）' if missing else ''}，"
-            "评估结论为：不符合，须按第五部分整改后重新评估。"
-        ),
-    )
-    fragile = [c for c in (log.calibration.items if log.calibration else []) if c.holds != "成立"]
-    if fragile:
-        doc.add(
-            Para(
-                "注：考虑评判器误差后，"
-                + "、".join(f"{c.item} 的结论{c.holds}" for c in fragile)
-                + "（见第二部分“评判器误差校准”），宜扩大人工复核后再作结论。",
-                note=True,
-            )
-        )
     doc.add(Para(ctx.edition.materials.test_access, note=True))
+    doc.add(Heading(CONCLUSION_HEADING), *(Para(line) for line in conclusion.lines()))
+    doc.add(*_signatures(ctx))
     return doc
+
+
+def _remediation(ctx: DossierContext, clauses: tuple[ClauseLine, ...]) -> list[Heading | Table]:
+    """§9.1 b) 2): each clause not met, with the provider's measure or plan and its proof."""
+    open_clauses = [c for c in clauses if c.verdict in ("不符合", "待补充证据")]
+    if not open_clauses:
+        return []
+    return [
+        Heading(f"不符合项的处理（{ctx.edition.cite('9.1 b) 2)')}）", 2),
+        Table(
+            ("条款", "结论", "原因与处理（替代措施，或已采取的措施与整改计划，及证明材料）"),
+            tuple((c.clause, c.verdict, c.remedy) for c in open_clauses),
+            (1, 0.8, 6),
+        ),
+    ]
+
+
+def _signatures(ctx: DossierContext) -> list[Heading | Para | Table]:
+    r = ctx.dossier.provider.responsible
+    return [
+        Heading("七、签章"),
+        Para("本单位对本报告内容及所附材料的真实性、准确性负责。"),
+        signature_table(
+            [
+                ("评估单位（盖章）", ctx.dossier.provider.name),
+                ("法定代表人（签字）", r.legal_representative),
+                ("评估工作负责人（签字）", r.assessment_lead),
+                ("合法性评估负责人（签字）", r.legality_lead),
+            ]
+        ),
+        Para(
+            f"签字要求见 2023 年征求意见稿，正式文本中的条号未核实（{ctx.edition.cite('9.1')}）；"
+            "法定代表人兼任上述负责人的，可一并签字。",
+            note=True,
+        ),
+    ]

@@ -68,6 +68,9 @@ class Responsible(_M):
     legal_representative: Person = Field(default_factory=Person)
     security_officer: Person = Field(default_factory=Person)  # 安全负责人
     content_officer: Person = Field(default_factory=Person)  # 内容审核负责人
+    # who sign the self-assessment report (2023 draft of §9.1; the final text's letter unverified)
+    assessment_lead: Person = Field(default_factory=Person)  # 评估工作负责人
+    legality_lead: Person = Field(default_factory=Person)  # 合法性评估负责人
 
 
 class Provider(_M):
@@ -99,6 +102,7 @@ class Service(_M):
     api_doc_url: str | None = None  # API 服务的公开说明文档
     launch_date: dt.date | None = None
     scope: Scope = Field(default_factory=Scope)
+    limitations: str | None = None  # 能力与局限性（服务透明度说明，7 b）
 
 
 class BaseModelInfo(_M):
@@ -177,6 +181,7 @@ class ModelCardFacts(_M):
 
 class ModelDev(_M):
     architecture: str | None = None
+    training_framework: str | None = None  # 训练框架概要（服务透明度说明，7 b）
     parameters: str | None = None
     card: ModelCardFacts | None = None
     base_model: BaseModelInfo = Field(default_factory=BaseModelInfo)
@@ -242,6 +247,18 @@ class Safety(_M):
     supply_chain: str | None = None  # 计算系统供应链安全评估
 
 
+class Remediation(_M):
+    """§9.1 b) 2): for a clause not met, an alternative measure of equal effect, or the
+    measures already taken plus a plan, each with its proof."""
+
+    clause: str  # the clause id of the checklist (5.1-a, 8.1, …)
+    equivalent_measure: str | None = None  # 同等效果的替代措施
+    measures_taken: str | None = None  # 已采取的措施
+    plan: str | None = None  # 整改计划
+    deadline: dt.date | None = None  # 整改期限
+    proof: str | None = None  # 证明材料（附件名称或记录位置）
+
+
 class Attachments(_M):
     service_agreement: str | None = None  # Markdown
     annotation_rules: str | None = None  # Markdown
@@ -260,6 +277,7 @@ class Dossier(_M):
     model: ModelDev = Field(default_factory=ModelDev)
     operations: Operations = Field(default_factory=Operations)
     safety: Safety = Field(default_factory=Safety)
+    remediation: list[Remediation] = Field(default_factory=list)
     attachments: Attachments = Field(default_factory=Attachments)
 
     def output_modalities(self) -> list[Modality]:

@@ -23,6 +23,7 @@ from beian.gateway._views.health import health
 from beian.gateway._views.metrics import metrics
 from beian.gateway._views.models import models
 from beian.gateway._views.opt_out import opt_out_page, opt_out_set
+from beian.gateway._views.transparency import transparency
 
 __all__ = ["CHAT_PATH", "create_app"]
 
@@ -52,6 +53,7 @@ ROUTES: tuple[tuple[str, View, list[str]], ...] = (
     ("/complaints/{ticket}", complaint_status, ["GET"]),
     ("/privacy/opt-out", opt_out_page, ["GET"]),
     ("/privacy/opt-out", opt_out_set, ["POST"]),
+    ("/transparency", transparency, ["GET"]),
     ("/admin/reload", admin_reload, ["POST"]),
     ("/admin/complaints", admin_complaints, ["GET"]),
     ("/admin/complaints/{ticket}", admin_complaint_update, ["POST"]),

@@ -280,4 +280,4 @@ def check_config(
     ring may come from ``environ`` (default: this process's environment); ``host`` is the
     address the gateway will listen on (a public one needs signed user identities)."""
     c = _Input(cfg, edition, os.environ if environ is None else environ, host)
-    return [f for check in CHECKS for f in check(c)]
+    return edition.cite_findings(f for check in CHECKS for f in check(c))

@@ -188,6 +188,14 @@ class AccessConfig(_Strict):
     models: list[str] = Field(default_factory=list)  # /v1/models answered from this list
 
 
+class TransparencyConfig(_Strict):
+    """The service's transparency notice (服务透明度说明), served at ``/transparency``: the
+    HTML that `beian build` puts in the package, or `beian transparency --number` writes once
+    the 备案号 is issued. Read on every request, so a new file needs no restart."""
+
+    page: str | None = None
+
+
 class GatewayConfig(_Strict):
     """Everything ``beian gateway serve`` needs; unknown keys are errors."""
 
@@ -197,6 +205,7 @@ class GatewayConfig(_Strict):
     records: RecordsConfig = Field(default_factory=RecordsConfig)
     complaints: ComplaintsConfig = Field(default_factory=ComplaintsConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    transparency: TransparencyConfig = Field(default_factory=TransparencyConfig)
     admin_token: str | None = None  # protects /admin/*; unset means admin endpoints are closed
     identity: IdentityConfig = Field(default_factory=IdentityConfig)
     access: AccessConfig = Field(default_factory=AccessConfig)
@@ -232,9 +241,11 @@ class GatewayConfig(_Strict):
         identity = self.identity.model_copy(
             update={"key_file": rel(self.identity.key_file) if self.identity.key_file else None}
         )
+        page = self.transparency.page
+        transparency = self.transparency.model_copy(update={"page": rel(page) if page else None})
         return self.model_copy(
             update={"screening": screening, "records": records, "labels": labels,
-                    "identity": identity}
+                    "identity": identity, "transparency": transparency}
         )  # fmt: skip
 
 

@@ -71,7 +71,7 @@ def audit_library(
         today or datetime.now(UTC).date(),
         frozenset(keyword_key(w) for w in (common_words or ())),
     )
-    findings = [f for check in CHECKS for f in check(ctx)]
+    findings = edition.cite_findings(f for check in CHECKS for f in check(ctx))
     fresh = ctx.fact(freshness)
     rep = lexicon.report
     return LibraryAudit(

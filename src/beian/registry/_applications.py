@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from beian.errors import InputError
-from beian.findings import Severity
+from beian.findings import Severity, has_blocking
 from beian.registry._auth import Actor
 from beian.registry._core import SENSITIVE_FIELDS, Core
 from beian.registry._errors import Conflict, Forbidden, NotFound
@@ -33,15 +33,32 @@ from beian.registry.domain import (
     canonical_province,
     name_segment,
 )
+from beian.standards import DEFAULT_EDITION
 
 __all__ = ["Applications", "app_view"]
 
 _CHECK_STATUS = ("open", "ok", "issue")
 
 
-def app_view(app: Application) -> dict[str, Any]:
-    """The fields any reader in scope may see (never the sensitive ones)."""
+DRAFT_WARNING = "草稿材料包：提交时存在未解决的阻断级问题（见材料包 findings.json），不应据此作出备案决定"
+
+
+def _warnings(app: Application, in_force: str) -> list[str]:
+    """What a reviewer must see before reading the materials."""
+    from beian.standards import list_editions, load_edition
+
+    out = [DRAFT_WARNING] if app.draft else []
+    if app.edition != in_force and app.edition in list_editions():
+        used, now = load_edition(app.edition), load_edition(in_force)
+        out.append(f"材料包依据 {used.short}（{used.id}），现行标准为 {now.short}（{now.id}）")
+    return out
+
+
+def app_view(app: Application, in_force: str = DEFAULT_EDITION) -> dict[str, Any]:
+    """The fields any reader in scope may see (never the sensitive ones), with the warnings a
+    reviewer must see (a draft package; an edition other than the one in force)."""
     return {
+        "draft": app.draft, "warnings": _warnings(app, in_force),
         "id": app.public_id, "kind": app.kind, "state": app.state,
         "state_label": STATE_LABELS[State(app.state)], "province": app.province,
         "provider_name": app.provider_name, "provider_uscc": app.provider_uscc,
@@ -84,6 +101,14 @@ def _numberable(kind: str, model_name: str, service_name: str) -> None:
                          fix="名称应含汉字、拉丁字母或数字（编号由其拼音或字母组成）") from None
 
 
+def _known_edition(edition: str) -> None:
+    from beian.standards import list_editions
+
+    if edition not in list_editions():
+        raise InputError(f"材料包的标准版本 {edition[:60]!r} 不受支持", where="manifest.json:edition",
+                         fix="可用版本：" + "、".join(list_editions()) + "；请用 `beian build` 重新生成")
+
+
 def _prefill(edition_id: str, kind: Kind, pkg: Package) -> list[ChecklistItem]:
     from beian.standards import load_edition
 
@@ -105,8 +130,8 @@ def _prefill(edition_id: str, kind: Kind, pkg: Package) -> list[ChecklistItem]:
     for r in pkg.assessment.results if pkg.assessment else []:
         items.append(ChecklistItem(
             aspect="feasibility", source="assessment", code=r.item,
-            title=f"评估项 {r.item}：比率 {r.rate}（n={r.n}，"
-                  f"置信区间 {r.ci_low}–{r.ci_high}，阈值 {r.threshold}）",
+            title=f"评估项 {r.title}：{r.rate_name} {r.rate:.2%}（n={r.n}，"
+                  f"95% 置信区间 {r.ci_low:.2%}–{r.ci_high:.2%}，阈值 {r.threshold:.0%}）",
             detail=f"结论：{r.verdict}", status="ok" if r.verdict == "符合" else "open"))
     items.append(ChecklistItem(aspect="feasibility", source="review", code="test-access",
                                title="技术可行性：测试账号与接口可用", status="open"))
@@ -141,6 +166,16 @@ class Applications:
                            max_ratio=policy.max_compression_ratio)
         m = pkg.manifest
         _numberable(m.service.kind, m.service.model_name, m.service.name)
+        _known_edition(m.edition)
+        # a package is a draft when it says so or when it carries a blocking finding
+        draft = m.draft or has_blocking(pkg.findings)
+        if draft and not policy.accept_draft_packages:
+            raise InputError(
+                "材料包为草稿：存在未解决的阻断级问题，不予受理",
+                where="manifest.json:draft",
+                fix="解决 findings.json 中的阻断级问题后用 `beian build` 重新生成材料包；"
+                "本机构如允许受理草稿，在 beian.yaml 设置 registry.policy.accept_draft_packages: true",
+            )
         province = canonical_province(m.provider.province)
         if actor.province and province != canonical_province(actor.province):
             raise InputError("材料包的属地与申请人机构不符", where="manifest.json:provider.province",
@@ -158,7 +193,7 @@ class Applications:
                 public_id=pid, kind=m.service.kind, state=State.DRAFT.value, org_id=actor.org_id,
                 province=province, provider_name=org.name,
                 provider_uscc=org.uscc or m.provider.uscc, service_name=m.service.name,
-                model_name=m.service.model_name, edition=m.edition, tool=m.tool,
+                model_name=m.service.model_name, edition=m.edition, tool=m.tool, draft=draft,
                 contact_name=contact.get("contact_name"),
                 **{f: self._core.seal(pid, f, contact.get(f)) for f in SENSITIVE_FIELDS})
             db.add(app)
@@ -198,12 +233,12 @@ class Applications:
             stmt = self._core.scoped(select(Application), actor).order_by(Application.id.desc())
             if state:
                 stmt = stmt.where(Application.state == State(state).value)
-            return [app_view(a) for a in db.scalars(stmt)]
+            return [app_view(a, self._core.settings.edition) for a in db.scalars(stmt)]
 
     def get(self, actor: Actor, public_id: str) -> dict[str, Any]:
         with self._core.read() as db:
             app = self._core.load_app(db, actor, public_id)
-            view = app_view(app)
+            view = app_view(app, self._core.settings.edition)
             view["actions"] = [
                 {"action": t.action, "label": t.label, "note_required": t.note_required,
                  "materials_required": t.materials_required}

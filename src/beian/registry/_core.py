@@ -32,6 +32,7 @@ from beian.registry.domain import (
     WorkingCalendar,
     parse_schedule,
 )
+from beian.standards import DEFAULT_EDITION
 
 __all__ = ["SENSITIVE_FIELDS", "Core", "Settings"]
 
@@ -47,7 +48,7 @@ class Settings:
     key_file: Path | None = None  # default: BEIAN_KEY*/BEIAN_KEY_FILE, else data_dir/keys.json
     schema: str | None = None  # PostgreSQL schema (tests, multi-tenant)
     policy: Policy = field(default_factory=Policy)
-    edition: str = "tc260-003-2024"
+    edition: str = DEFAULT_EDITION  # the edition in force (GB/T 45654-2025 since 2025-11-01)
     # signed checkpoints of the audit chain head, kept outside the database (JSON lines)
     audit_checkpoints: Path | None = None
 

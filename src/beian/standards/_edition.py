@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -24,6 +24,9 @@ from beian.standards._models import (
     Risk,
 )
 
+if TYPE_CHECKING:
+    from beian.findings import Finding
+
 DEFAULT_EDITION = "gbt-45654-2025"  # in force since 2025-11-01
 # where a key of the ``standards:`` settings was written: ("overrides", name) -> "file:line field"
 Locate = Callable[[tuple[str, ...]], str]
@@ -31,6 +34,7 @@ _TOKEN = re.compile(
     r"^(?P<section>\d+(?:\.\d+)?)(?:\s*(?P<letter>[a-z]\)(?:\s*\d+\))?))?(?P<rest>.*)$"
 )
 UNVERIFIED = "[U]"
+_FIGURE_REF = re.compile(r"\{([a-z_]+(?:\.[a-z_0-9]+)+)\}")
 _PARTS = ("risks", "aspects", "figures", "clauses", "materials")
 
 
@@ -62,6 +66,16 @@ class Edition(BaseModel):
         numbering: a letter the clause map does not confirm is marked [U]; a section this
         edition moved or whose number is unverified is named by its TC260-003 counterpart."""
         return "、".join(self._cite_one(t.strip()) for t in clause.replace(",", "、").split("、"))
+
+    def requirement(self, item: ClauseItem) -> str:
+        """The clause's summary with every ``{figure.name}`` replaced by the figure's value in
+        this edition (overrides included): no figure is written twice."""
+        return _FIGURE_REF.sub(lambda m: _fmt(self.figure(m[1]).value), item.summary)
+
+    def cite_findings(self, findings: Iterable[Finding]) -> list[Finding]:
+        """``findings`` with their clauses cited in this edition's numbering (see :meth:`cite`);
+        every report, table and JSON output of findings goes through this."""
+        return [f.model_copy(update={"clause": self.cite(f.clause)}) for f in findings]
 
     def _cite_one(self, token: str) -> str:
         m = _TOKEN.match(token)

@@ -27,6 +27,7 @@ _UNIT_ZH = {
     "months": " 个月",
     "risks": " 种",
 }
+_SYMBOL = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 CONFIDENCE_ZH = {"V": "官方原文", "S": "多源一致", "U": "未核实（可配置默认值）"}
 
 
@@ -93,8 +94,9 @@ class Figure(_Frozen):
         return _OPS[self.comparison](measured, self.threshold)
 
     def display(self) -> str:
+        """``≥ 10000``, ``≤ 5%``: the requirement as Chinese documents write it."""
         v = int(self.value) if float(self.value).is_integer() else self.value
-        return f"{self.comparison} {v}{_UNIT_ZH[self.unit]}"
+        return f"{_SYMBOL[self.comparison]} {v}{_UNIT_ZH[self.unit]}"
 
     def weakens(self, value: float) -> bool:
         """Would ``value`` (in the figure's unit) be laxer than the edition's own value?"""

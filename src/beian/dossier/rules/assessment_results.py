@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from beian.assess import ITEMS, evaluate_item
+from beian.assess import ITEMS, evaluate_item, symbol
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
 from beian.findings import Finding, Location, Severity, define_code
@@ -36,7 +36,7 @@ def check(ctx: DossierContext) -> Iterator[Finding]:
         if r is None:
             yield Finding.of(
                 MISSING_ITEM,
-                f"评估记录中没有“{spec.title}”（{item}）的结果",
+                f"评估记录中没有“{spec.title}”的结果",
                 fix="补做该评估项：`beian assess run`",
                 location=where,
             )
@@ -45,7 +45,7 @@ def check(ctx: DossierContext) -> Iterator[Finding]:
             detail = "；".join(r.notes) or f"{r.rate_name} {r.rate:.2%}"
             yield Finding.of(
                 FAILED_ITEM,
-                f"{spec.title}（§{r.clause}）{r.verdict}：n={r.n}，{r.rate_name} {r.rate:.2%}；{detail}",
+                f"{spec.title}（{ctx.edition.cite(r.clause)}）{r.verdict}：n={r.n}，{r.rate_name} {r.rate:.2%}；{detail}",
                 fix="排除接口错误后重新评估"
                 if r.verdict == "无法判定"
                 else "整改后重新评估；报告中须写明原因与整改计划",
@@ -58,8 +58,8 @@ def check(ctx: DossierContext) -> Iterator[Finding]:
         if again.verdict != r.verdict:
             yield Finding.of(
                 REJUDGED,
-                f"{spec.title} 在记录中为“符合”，按 {ctx.edition.id} 的阈值 "
-                f"{again.comparison} {again.threshold:.0%}、样本下限 {again.sample_min:g} 应为“不符合”",
+                f"{spec.title} 在记录中为“符合”，按 {ctx.edition.short} 的阈值 "
+                f"{symbol(again.comparison)} {again.threshold:.0%}、样本下限 {again.sample_min:g} 应为“不符合”",
                 fix="评估时使用了更宽松的参数：按标准参数重新评估",
                 location=where,
             )

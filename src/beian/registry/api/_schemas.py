@@ -123,6 +123,8 @@ class PublicOut(BaseModel):
 
 class AppOut(BaseModel):
     id: str
+    draft: bool = Field(description="材料包提交时存在未解决的阻断级问题（草稿）")
+    warnings: list[str] = Field(description="审核人员须先看到的提示：草稿材料包、非现行标准版本")
     kind: Kind
     state: State
     state_label: str

@@ -116,6 +116,8 @@ class Application(Base):
     model_name: Mapped[str] = mapped_column(String(200))
     edition: Mapped[str] = mapped_column(String(60))
     tool: Mapped[str] = mapped_column(String(60))
+    # the package had unresolved blocking findings (accepted only where policy allows drafts)
+    draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     contact_name: Mapped[str | None] = mapped_column(String(80))
     contact_phone: Mapped[str | None] = mapped_column(Text)  # encrypted token
     contact_id_number: Mapped[str | None] = mapped_column(Text)  # encrypted token

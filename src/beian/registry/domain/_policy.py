@@ -44,6 +44,9 @@ class Policy(BaseModel):
                                        description="上传排队等待的最长时间；超时答 503（此前不读请求体）")
     max_package_entries: int = Field(200, ge=4, description="材料包内文件数上限")
     max_compression_ratio: int = Field(100, ge=2, description="材料包内单个文件的压缩比上限")
+    accept_draft_packages: bool = Field(
+        False, description="是否受理草稿材料包（存在未解决的阻断级问题）；受理时审核页面显示警告"
+    )
     objections_per_hour: int = Field(5, ge=1, description="同一来源每小时可提交的异议数")
     max_open_objections: int = Field(50, ge=1, description="一个申请待处理异议的上限")
     login_max_failures: int = Field(5, ge=1, description="同一用户名连续失败几次后开始延时（同一地址为其 4 倍）")

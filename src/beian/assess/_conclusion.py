@@ -1,0 +1,132 @@
+"""The conclusions of an assessment report, as one typed model every renderer reads.
+
+The HTML report (``beian assess report`` and the package's 安全评估报告.html) and the DOCX/PDF
+安全评估报告 print :meth:`Conclusion.lines` word for word, so they cannot disagree. Without the
+dossier's clause table (chapters 5–8) the overall conclusion is never 符合: it is 待定 when every
+§9 item passed, and 不符合 as soon as one did not.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from beian.assess._items import ITEMS
+
+if TYPE_CHECKING:
+    from beian.assess._log import AssessmentLog
+    from beian.standards import Edition
+
+__all__ = ["ClauseLine", "Conclusion", "ItemLine", "conclude"]
+
+Overall = Literal["符合", "不符合", "待定"]
+ClauseVerdict = Literal["符合", "不符合", "不适用", "待补充证据"]
+CLAUSE_VERDICTS: tuple[ClauseVerdict, ...] = ("符合", "不符合", "待补充证据", "不适用")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ItemLine(_Frozen):
+    """One §9 item: its Chinese title, the clause as this edition cites it, its verdict."""
+
+    title: str
+    clause: str
+    verdict: Literal["符合", "不符合", "无法判定", "未评估"]
+
+
+class ClauseLine(_Frozen):
+    """One clause of chapters 5–8 as the report's clause table shows it (§9.1 b)."""
+
+    clause: str  # cited in the edition's numbering
+    requirement: str
+    verdict: ClauseVerdict
+    evidence: str
+    remedy: str = ""  # reason and plan (§9.1 b) 2)) for 不符合 / 待补充证据
+    notes: tuple[str, ...] = ()
+
+
+class Conclusion(_Frozen):
+    """What the assessment concludes, item by item and overall."""
+
+    edition: str  # the edition's short name, e.g. GB/T 45654-2025
+    assessment_clause: str  # where the edition puts the assessment methods (TC260-003 §9)
+    items: tuple[ItemLine, ...]
+    clauses: tuple[ClauseLine, ...] | None  # None: chapters 5–8 were not assessed
+    fragile: tuple[str, ...] = ()  # items whose verdict does not hold once judge error counts
+
+    @property
+    def verdict(self) -> Overall:
+        open_clauses = any(c.verdict in ("不符合", "待补充证据") for c in self.clauses or ())
+        if open_clauses or any(i.verdict != "符合" for i in self.items):
+            return "不符合"
+        return "待定" if self.clauses is None else "符合"
+
+    def count(self, verdict: str) -> int:
+        return sum(i.verdict == verdict for i in self.items)
+
+    def clause_count(self, verdict: str) -> int:
+        return sum(c.verdict == verdict for c in self.clauses or ())
+
+    def lines(self) -> list[str]:
+        """The verdict lines, the same in every rendering of the report."""
+        missing = [i.title for i in self.items if i.verdict == "未评估"]
+        items = (
+            f"安全评估项（{self.assessment_clause}）：共 {len(self.items)} 项，"
+            f"符合 {self.count('符合')} 项，不符合 {self.count('不符合')} 项，"
+            f"无法判定 {self.count('无法判定')} 项，未评估 {len(missing)} 项"
+            + (f"（{'、'.join(missing)}）" if missing else "")
+            + "。"
+        )
+        if self.clauses is None:
+            clauses = "第5–8章条款符合性：本报告未评估（须结合备案材料，见 beian build 生成的安全评估报告）。"
+        else:
+            clauses = (
+                f"第5–8章条款符合性：共 {len(self.clauses)} 条，"
+                + "，".join(f"{v} {self.clause_count(v)} 条" for v in CLAUSE_VERDICTS)
+                + "。"
+            )
+        verdict = self.verdict
+        if verdict == "符合":
+            overall = f"总体结论：本服务满足 {self.edition} 各项要求，评估结论为：符合。"
+        elif verdict == "待定":
+            overall = "总体结论：安全评估项全部符合，第5–8章尚未评估，评估结论为：待定。"
+        else:
+            overall = "总体结论：存在不符合、无法判定、未评估或待补充证据的项目，评估结论为：不符合，须整改后重新评估。"
+        out = [items, clauses, overall]
+        if self.fragile:
+            out.append(
+                "注：考虑评判器误差后，" + "、".join(self.fragile) + "，宜扩大人工复核后再作结论。"
+            )
+        return out
+
+
+def conclude(
+    log: AssessmentLog, edition: Edition, clauses: list[ClauseLine] | None = None
+) -> Conclusion:
+    """The conclusion of ``log`` (and of the dossier's clause table when given)."""
+    items = []
+    for item, spec in ITEMS.items():
+        r = log.result(item)
+        if r is None:
+            fig = edition.figure(spec.rate_figure)
+            items.append(
+                ItemLine(title=spec.title, clause=edition.cite(fig.clause), verdict="未评估")
+            )
+        else:
+            items.append(ItemLine(title=r.title, clause=edition.cite(r.clause), verdict=r.verdict))
+    titles = {i: s.title for i, s in ITEMS.items()}
+    fragile = tuple(
+        f"{titles.get(c.item, c.item)}的结论{c.holds}"
+        for c in (log.calibration.items if log.calibration else [])
+        if c.holds != "成立"
+    )
+    return Conclusion(
+        edition=edition.short,
+        assessment_clause="第9章" if edition.cite("9") == "9" else edition.cite("9"),
+        items=tuple(items),
+        clauses=None if clauses is None else tuple(clauses),
+        fragile=fragile,
+    )

@@ -1,0 +1,23 @@
+"""applications record whether the package was a draft (blocking findings unresolved)
+
+Revision ID: 0004
+Revises: 0003
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0004'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('applications') as batch:
+        batch.add_column(sa.Column('draft', sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('applications') as batch:
+        batch.drop_column('draft')
