@@ -15,7 +15,7 @@ from beian.registry import Settings
 from beian.registry._applications import DRAFT_WARNING
 from beian.registry.api import create_app
 from beian.standards import DEFAULT_EDITION
-from tests.registry.conftest import PASSWORD, World, write_package, zip_dir
+from tests.registry.conftest import PASSWORD, World, web_login, write_package, zip_dir
 
 BLOCKING = [{"code": "BA-LEX-001", "severity": "阻断", "clause": "8.1", "message": "关键词不足"}]
 
@@ -67,11 +67,8 @@ def _reviewer_client(world: World) -> TestClient:
     client = TestClient(create_app(world.reg))
     secret = world.users["reviewer"][1]
     assert secret
-    r = client.post(
-        "/login",
-        data={"username": "reviewer", "password": PASSWORD, "totp": pyotp.TOTP(secret).now()},
-    )
-    assert r.status_code == 200
+    r = web_login(client, "reviewer", PASSWORD, pyotp.TOTP(secret).now())
+    assert r.status_code == 303
     return client
 
 
