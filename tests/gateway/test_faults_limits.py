@@ -322,5 +322,5 @@ def test_large_request_is_screened_off_the_event_loop(behind: Behind) -> None:
         sender.join(60)
     # inline, each small request would wait for the large one being screened (on average half of
     # it); off the loop a small fraction (relative, so a busy machine slows both alike)
-    assert len(took) >= 2, (small, took)
+    assert took, (small, took)  # at least the first large one ended while the small ones ran
     assert statistics.median(small) < statistics.median(took) / 3, (small, took)
