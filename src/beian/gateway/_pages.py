@@ -32,11 +32,13 @@ _PAGES = {
 <label>相关对话记录编号（可选，见响应头 X-Beian-Record-Id）<input name="record_id" maxlength="64"></label>
 <label>联系方式（可选）<input name="contact" maxlength="{{ max_contact_chars }}"></label>
 <button type="submit">提交</button></form>
-<form method="get" action="complaints/status"><label>查询处理进度：投诉编号<input name="ticket"></label>
+<form method="get" action="complaints/status"><label>查询处理进度：查询码（受理时给出）<input name="token" autocomplete="off"></label>
 <button type="submit">查询</button></form>{% endblock %}""",
     "ticket": """{% extends "base" %}{% block body %}
-{% if created %}<p>已受理您的投诉举报。请保存投诉编号。</p>{% endif %}
+{% if created %}<p>已受理您的投诉举报。请保存投诉编号与查询码：查询码只显示这一次，凭它查询处理进度
+（仅凭投诉编号不能查询）。</p>{% endif %}
 <p>投诉编号：<strong id="ticket">{{ c.ticket }}</strong></p>
+{% if token %}<p>查询码：<strong id="token">{{ token }}</strong></p>{% endif %}
 <p>状态：<strong id="status">{{ c.status }}</strong>；类别：{{ c.category }}</p>
 <p>受理时间：{{ c.created }}；处理时限：{{ c.due }} 前{% if c.overdue %}（已超期）{% endif %}</p>
 <table><tr><th>时间</th><th>状态</th><th>说明</th></tr>
