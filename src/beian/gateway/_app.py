@@ -23,6 +23,14 @@ from beian.gateway._views.health import health
 from beian.gateway._views.metrics import metrics
 from beian.gateway._views.models import models
 from beian.gateway._views.opt_out import opt_out_page, opt_out_set
+from beian.gateway._views.rights import (
+    consent_get,
+    consent_set,
+    data_correct,
+    data_delete,
+    data_export,
+    data_page,
+)
 from beian.gateway._views.transparency import transparency
 
 __all__ = ["CHAT_PATH", "create_app"]
@@ -53,6 +61,12 @@ ROUTES: tuple[tuple[str, View, list[str]], ...] = (
     ("/complaints/{ticket}", complaint_status, ["GET"]),
     ("/privacy/opt-out", opt_out_page, ["GET"]),
     ("/privacy/opt-out", opt_out_set, ["POST"]),
+    ("/privacy/data", data_page, ["GET"]),
+    ("/privacy/data/export", data_export, ["POST"]),
+    ("/privacy/data/delete", data_delete, ["POST"]),
+    ("/privacy/data/correct", data_correct, ["POST"]),
+    ("/privacy/consent", consent_get, ["GET"]),
+    ("/privacy/consent", consent_set, ["POST"]),
     ("/transparency", transparency, ["GET"]),
     ("/admin/reload", admin_reload, ["POST"]),
     ("/admin/complaints", admin_complaints, ["GET"]),

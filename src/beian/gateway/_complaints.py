@@ -10,6 +10,7 @@ guesses the number. Tickets filed before tokens existed have none until staff is
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import math
 import re
@@ -322,7 +323,7 @@ class ComplaintDesk:
         c.token = token
         return c
 
-    def overdue(self, now: float | None = None) -> list[Complaint]:
+    def overdue(self, now: float | None = None) -> builtins.list[Complaint]:
         """Open tickets past their time limit, the most overdue first."""
         now = time.time() if now is None else now
         marks = ",".join("?" * len(OPEN_STATUSES))

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from beian.gateway._gateway import Gateway
 
 __all__ = ["admin_denied", "cross_site_refused", "fields", "form_token_refused", "identity_error", "input_error", "is_form", "page_ctx",
-           "problem", "text_field", "too_large", "wants_html"]  # fmt: skip
+           "problem", "request_user", "text_field", "too_large", "wants_html"]  # fmt: skip
 
 
 def wants_html(request: Request) -> bool:
@@ -157,3 +157,18 @@ def form_token_refused(
         return None
     return problem(gw, request, 403, "表单已过期或不是从本站页面提交的，请刷新页面后重新提交",
                    "invalid_form_token", param="form_token", etype="permission_error")  # fmt: skip
+
+
+def request_user(gw: Gateway, request: Request, claimed: object, token: object) -> str:
+    """Whose setting this is; :class:`IdentityError` when the request does not show it."""
+    ident = gw.identity
+    user = ident.resolve(request, claimed, "user", token if isinstance(token, str) else None)
+    if user is not None:
+        return user
+    if ident.mode == "signed":
+        raise IdentityError(401, "user_token_required",
+                            "需要服务方签发的用户令牌（页面链接中的 token 或请求头 "
+                            f"{gw.config.identity.token_header}）")  # fmt: skip
+    if ident.mode == "header":
+        raise IdentityError(401, "user_required", f"缺少经认证的用户标识（{gw.config.user_header}）")
+    raise IdentityError(400, "user_required", "缺少用户标识（user）", "user")

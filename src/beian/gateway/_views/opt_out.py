@@ -26,6 +26,7 @@ from beian.gateway._views.common import (
     identity_error,
     input_error,
     page_ctx,
+    request_user,
     too_large,
     wants_html,
 )
@@ -39,25 +40,10 @@ PURPOSE = "opt-out"
 MAX_BODY = 8192
 
 
-def _user(gw: Gateway, request: Request, claimed: object, token: object) -> str:
-    """Whose setting this is; :class:`IdentityError` when the request does not show it."""
-    ident = gw.identity
-    user = ident.resolve(request, claimed, "user", token if isinstance(token, str) else None)
-    if user is not None:
-        return user
-    if ident.mode == "signed":
-        raise IdentityError(401, "user_token_required",
-                            "需要服务方签发的用户令牌（页面链接中的 token 或请求头 "
-                            f"{gw.config.identity.token_header}）")  # fmt: skip
-    if ident.mode == "header":
-        raise IdentityError(401, "user_required", f"缺少经认证的用户标识（{gw.config.user_header}）")
-    raise IdentityError(400, "user_required", "缺少用户标识（user）", "user")
-
-
 async def opt_out_page(gw: Gateway, request: Request) -> Response:
     q = request.query_params
     try:
-        user = _user(gw, request, q.get("user"), q.get("token"))
+        user = request_user(gw, request, q.get("user"), q.get("token"))
     except IdentityError as exc:
         return identity_error(gw, request, exc)
     ttl = gw.config.identity.form_token_ttl_s
@@ -79,7 +65,7 @@ async def opt_out_set(gw: Gateway, request: Request) -> Response:
         return refused
     try:
         f = await fields(request, MAX_BODY)
-        user = _user(gw, request, f.get("user"), f.get("token"))
+        user = request_user(gw, request, f.get("user"), f.get("token"))
     except BodyTooLarge as exc:
         return too_large(gw, request, exc)
     except InputError as exc:
