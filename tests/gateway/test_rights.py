@@ -60,20 +60,27 @@ def _db_text(path: Path) -> str:
     con = sqlite3.connect(path)
     try:
         tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return "\n".join(str(v) for t in tables for row in con.execute(f"SELECT * FROM {t}") for v in row)
+        return "\n".join(
+            str(v) for t in tables for row in con.execute(f"SELECT * FROM {t}") for v in row
+        )
     finally:
         con.close()
 
 
 def _documented_retained() -> set[str]:
     """The retained fields docs/gateway.md lists (the line that starts with 删除后保留)."""
-    line = next(ln for ln in DOCS.read_text(encoding="utf-8").splitlines() if ln.startswith("删除后保留"))
+    line = next(
+        ln for ln in DOCS.read_text(encoding="utf-8").splitlines() if ln.startswith("删除后保留")
+    )
     return set(re.findall(r"`([a-z_]+)`", line))
 
 
 def test_export_then_delete_leaves_exactly_the_documented_minimum(signed: RunningGateway) -> None:
     root, gw = signed.root_url, signed.gateway
-    ids = [chat(signed, "alice", "我的问题一：今天天气怎么样"), chat(signed, "alice", "我的问题二：推荐一本书")]
+    ids = [
+        chat(signed, "alice", "我的问题一：今天天气怎么样"),
+        chat(signed, "alice", "我的问题二：推荐一本书"),
+    ]
     bob = chat(signed, "bob", "鲍勃的问题")
     listed = httpx.get(root + "/privacy/data", headers=auth("alice")).json()
     assert [c["id"] for c in listed["conversations"]] == ids
@@ -113,12 +120,18 @@ def test_export_then_delete_leaves_exactly_the_documented_minimum(signed: Runnin
         assert raw is not None and raw["user_enc"] is None and raw["error_enc"] is None
     # no copy of the content anywhere in the file (decrypting every field that still decrypts)
     texts = [gw.store.get(i) for i in ids]
-    assert all(t is not None and "我的问题" not in json.dumps(t.request, ensure_ascii=False) for t in texts)
+    assert all(
+        t is not None and "我的问题" not in json.dumps(t.request, ensure_ascii=False) for t in texts
+    )
     assert "我的问题" not in _db_text(Path(gw.config.records.path))
     # bob keeps everything; alice's export now shows the erasures and no content
     assert gw.store.get(bob) is not None and gw.store.get(bob).sent  # type: ignore[union-attr]
-    after = httpx.post(root + "/privacy/data/export", json={"format": "json"}, headers=auth("alice")).json()
-    assert all(c["erased"] and c["messages"] == [] and c["answer"] == "" for c in after["conversations"])
+    after = httpx.post(
+        root + "/privacy/data/export", json={"format": "json"}, headers=auth("alice")
+    ).json()
+    assert all(
+        c["erased"] and c["messages"] == [] and c["answer"] == "" for c in after["conversations"]
+    )
     assert {q["kind"] for q in after["requests"]} == {"export", "delete"}
 
 
@@ -131,7 +144,9 @@ def test_consent_ledger_and_withdrawal(signed: RunningGateway) -> None:
                     headers=auth("carol"))  # fmt: skip
     assert ok.json()["consented"] is True and ok.json()["notice_version"] == "2026-11"
     assert gw.store.is_opted_out("carol") is False
-    w = httpx.post(root + "/privacy/consent", json={"action": "withdraw"}, headers=auth("carol")).json()
+    w = httpx.post(
+        root + "/privacy/consent", json={"action": "withdraw"}, headers=auth("carol")
+    ).json()
     assert w["consented"] is False and w["ticket"]["kind"] == "withdraw"
     ledger = httpx.get(root + "/privacy/consent", headers=auth("carol")).json()["ledger"]
     assert [(e["action"], e["notice_version"], e["via"]) for e in ledger] == [
@@ -156,7 +171,10 @@ def test_page_forms_are_csrf_protected_and_work(signed: RunningGateway) -> None:
     assert cross.status_code == 403
     other = form_token(httpx.get(root + "/privacy/data", params={"token": tok("frank")},
                                  headers={"Accept": "text/html"}).text)  # fmt: skip
-    assert httpx.post(root + "/privacy/data/delete", data=base | {"form_token": other}).status_code == 403
+    assert (
+        httpx.post(root + "/privacy/data/delete", data=base | {"form_token": other}).status_code
+        == 403
+    )
     assert signed.gateway.rights.retained(rid) is None  # nothing was erased so far
     r = httpx.post(root + "/privacy/data/delete", data=base | {"form_token": ft})
     assert r.status_code == 303 and "done=deleted" in r.headers["location"]
@@ -172,7 +190,9 @@ def test_correction_and_other_users_records(signed: RunningGateway) -> None:
     theirs = httpx.post(root + "/privacy/data/correct", json={"record_id": rid, "text": "改正"},
                         headers=auth("mallory"))  # fmt: skip
     assert theirs.status_code == 400
-    gone = httpx.post(root + "/privacy/data/delete", json={"record_ids": [rid]}, headers=auth("mallory"))
+    gone = httpx.post(
+        root + "/privacy/data/delete", json={"record_ids": [rid]}, headers=auth("mallory")
+    )
     assert gone.status_code == 400 and gw.rights.retained(rid) is None
     r = httpx.post(root + "/privacy/data/correct", json={"record_id": rid, "text": "号码应为 13900000000"},
                    headers=auth("gina"))  # fmt: skip

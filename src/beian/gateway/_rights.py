@@ -146,7 +146,9 @@ class RightsDesk:
             self._db.close()
 
     def _calendar(self) -> WorkingCalendar:
-        return WorkingCalendar.with_schedules(load_schedule_file(p) for p in self.rules.calendar_files)
+        return WorkingCalendar.with_schedules(
+            load_schedule_file(p) for p in self.rules.calendar_files
+        )
 
     # -- tickets -------------------------------------------------------------------------
     def open_request(self, user: str, kind: str, detail: dict[str, Any] | None = None, *,
@@ -157,8 +159,14 @@ class RightsDesk:
         day, estimated = due_date(start, self.rules.handling_working_days, self._calendar())
         # the end of the due day in China Standard Time (UTC+8)
         due = dt.datetime.combine(day, dt.time(23, 59, 59), dt.timezone(dt.timedelta(hours=8)))
-        ticket = "RQ" + start.strftime("%Y%m%d") + "".join(secrets.choice(_ALPHABET) for _ in range(6))
-        enc = self.store.cipher.encrypt(json.dumps(detail, ensure_ascii=False), aad=ticket) if detail else None
+        ticket = (
+            "RQ" + start.strftime("%Y%m%d") + "".join(secrets.choice(_ALPHABET) for _ in range(6))
+        )
+        enc = (
+            self.store.cipher.encrypt(json.dumps(detail, ensure_ascii=False), aad=ticket)
+            if detail
+            else None
+        )
         with self._lock, self._db:
             self._db.execute(
                 "INSERT INTO rights_requests VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -179,7 +187,9 @@ class RightsDesk:
     def _decode(self, row: tuple[Any, ...]) -> RightsRequest:
         t, uh, kind, created, due, day, est, status, updated, detail_enc, result = row
         detail = json.loads(self.store.cipher.decrypt(detail_enc, aad=t)) if detail_enc else None
-        return RightsRequest(t, uh, kind, created, due, day, bool(est), status, updated, detail, result)
+        return RightsRequest(
+            t, uh, kind, created, due, day, bool(est), status, updated, detail, result
+        )
 
     def requests(self, *, user: str | None = None, status: str | None = None,
                  overdue: bool = False) -> list[RightsRequest]:  # fmt: skip
@@ -210,7 +220,9 @@ class RightsDesk:
             ).rowcount  # fmt: skip
         got = self.get(ticket) if n else None
         if got is None:
-            raise InputError(f"没有编号为 {ticket[:32]} 的权利请求", where="ticket", fix="请核对工单编号")
+            raise InputError(
+                f"没有编号为 {ticket[:32]} 的权利请求", where="ticket", fix="请核对工单编号"
+            )
         return got
 
     # -- consent -------------------------------------------------------------------------
@@ -245,7 +257,9 @@ class RightsDesk:
                 "SELECT notice_version, action, at, via FROM consents WHERE user_hash = ? "
                 "ORDER BY seq", (self.store.user_hash(user),),
             ).fetchall()  # fmt: skip
-        return [{"notice_version": v, "action": a, "at": _iso(at), "via": via} for v, a, at, via in rows]
+        return [
+            {"notice_version": v, "action": a, "at": _iso(at), "via": via} for v, a, at, via in rows
+        ]
 
     def consent_state(self, user: str) -> dict[str, Any]:
         """The latest consent entry: accepted (and which version) or withdrawn."""
@@ -321,7 +335,9 @@ class RightsDesk:
                 "(SELECT id FROM erasures)", (uh,),
             ).fetchall()  # fmt: skip
         wanted = set(record_ids) if record_ids is not None else None
-        if wanted is not None and (unknown := wanted - {rid for rid, _ in rows} - set(self.erased(wanted))):
+        if wanted is not None and (
+            unknown := wanted - {rid for rid, _ in rows} - set(self.erased(wanted))
+        ):
             raise InputError(f"没有这些对话记录：{', '.join(sorted(unknown)[:5])}", where="record_ids",
                              fix="请从“我的对话记录”中选择")  # fmt: skip
         chosen = [(rid, o) for rid, o in rows if wanted is None or rid in wanted]

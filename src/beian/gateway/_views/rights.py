@@ -142,7 +142,11 @@ async def data_export(gw: Gateway, request: Request) -> Response:
     user, f = got
     fmt = f.get("format", "json")
     if fmt not in ("json", "csv"):
-        return _failed(gw, request, InputError(f"未知的导出格式 {str(fmt)[:10]}", where="format", fix="json 或 csv"))
+        return _failed(
+            gw,
+            request,
+            InputError(f"未知的导出格式 {str(fmt)[:10]}", where="format", fix="json 或 csv"),
+        )
     data = await asyncio.to_thread(user_export, gw.rights, user)
     req = await asyncio.to_thread(
         gw.rights.open_request, user, "export", {"format": fmt}, status="已办结",
@@ -150,7 +154,10 @@ async def data_export(gw: Gateway, request: Request) -> Response:
     )  # fmt: skip
     data["requests"].append(req.public())
     name = f"beian-data-{req.ticket}.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "X-Beian-Rights-Ticket": req.ticket}
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Beian-Rights-Ticket": req.ticket,
+    }
     if fmt == "csv":
         return Response(export_csv(data), media_type="text/csv; charset=utf-8", headers=headers)
     text = json.dumps(data, ensure_ascii=False, indent=2)
@@ -181,7 +188,9 @@ async def data_delete(gw: Gateway, request: Request) -> Response:
         return _back(gw, f, "busy" if done.in_progress else "deleted")
     req = gw.rights.get(done.ticket)
     assert req is not None
-    return JSONResponse({"ticket": req.public(), "erased": done.erased, "in_progress": done.in_progress})
+    return JSONResponse(
+        {"ticket": req.public(), "erased": done.erased, "in_progress": done.in_progress}
+    )
 
 
 async def data_correct(gw: Gateway, request: Request) -> Response:
@@ -192,7 +201,9 @@ async def data_correct(gw: Gateway, request: Request) -> Response:
     try:
         rid, text = f.get("record_id"), f.get("text")
         if not isinstance(rid, str) or not isinstance(text, str):
-            raise InputError("需要记录编号与更正内容", where="record_id/text", fix="两项都应为字符串")
+            raise InputError(
+                "需要记录编号与更正内容", where="record_id/text", fix="两项都应为字符串"
+            )
         req = await asyncio.to_thread(gw.rights.correct, user, rid[:64], text)
     except InputError as exc:
         return _failed(gw, request, exc)
