@@ -18,6 +18,14 @@ from beian.gateway._proxy import chat_completions
 from beian.gateway._streaming import EventStream
 from beian.gateway._upstream import error_body, error_response
 from beian.gateway._views.admin import admin_complaint_update, admin_complaints, admin_reload
+from beian.gateway._views.admin_ops import (
+    admin_complaint_detail,
+    admin_complaint_keyword,
+    admin_complaint_question,
+    admin_complaints_overdue,
+    admin_rights,
+    admin_rights_update,
+)
 from beian.gateway._views.complaints import complaint_status, complaints_page, complaints_submit
 from beian.gateway._views.health import health
 from beian.gateway._views.metrics import metrics
@@ -70,7 +78,13 @@ ROUTES: tuple[tuple[str, View, list[str]], ...] = (
     ("/transparency", transparency, ["GET"]),
     ("/admin/reload", admin_reload, ["POST"]),
     ("/admin/complaints", admin_complaints, ["GET"]),
+    ("/admin/complaints/overdue", admin_complaints_overdue, ["GET"]),
+    ("/admin/complaints/{ticket}", admin_complaint_detail, ["GET"]),
     ("/admin/complaints/{ticket}", admin_complaint_update, ["POST"]),
+    ("/admin/complaints/{ticket}/keyword", admin_complaint_keyword, ["POST"]),
+    ("/admin/complaints/{ticket}/question", admin_complaint_question, ["POST"]),
+    ("/admin/rights", admin_rights, ["GET"]),
+    ("/admin/rights/{ticket}", admin_rights_update, ["POST"]),
 )
 
 
