@@ -17,8 +17,7 @@ import openai
 import pytest
 
 from beian._shared.workdays import WorkingCalendar
-from beian.gateway import RunningGateway, sign_user_token
-from beian.gateway._rights import RETAINED, due_date
+from beian.gateway import RETAINED, RunningGateway, due_date, sign_user_token
 
 from .conftest import MakeGateway, form_token, gateway_config
 
