@@ -229,3 +229,37 @@ def test_signed_requests_need_a_token(signed: RunningGateway) -> None:
 )
 def test_due_date(start: dt.date, days: int, due: dt.date, estimated: bool) -> None:
     assert due_date(start, days, WorkingCalendar()) == (due, estimated)
+
+
+def test_requests_are_rate_limited_per_user(
+    make_gateway: MakeGateway, tmp_path: Path, upstream: Any
+) -> None:
+    (tmp_path / "identity.key").write_text(KEY, encoding="utf-8")
+    cfg = gateway_config(tmp_path, upstream.base_url,
+                         identity={"mode": "signed", "key_file": str(tmp_path / "identity.key")},
+                         rights={"notice_version": "v1", "rate_limit": 2})  # fmt: skip
+    g = make_gateway(config=cfg)
+    export = g.root_url + "/privacy/data/export"
+    assert httpx.post(export, json={}, headers=auth("hana")).status_code == 200
+    assert httpx.post(export, json={}, headers=auth("hana")).status_code == 200
+    r = httpx.post(g.root_url + "/privacy/consent", json={"action": "withdraw"}, headers=auth("hana"))
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    assert g.gateway.rights.consents("hana") == [] and not g.gateway.store.is_opted_out("hana")
+    assert httpx.post(export, json={}, headers=auth("ivan")).status_code == 200  # per user
+
+
+def test_retention_purge_takes_the_retained_minimum_too(signed: RunningGateway) -> None:
+    root, gw = signed.root_url, signed.gateway
+    rid = chat(signed, "jack", "很久以前的问题")
+    c = httpx.post(root + "/complaints", json={"content": "我的投诉"}, headers=auth("jack")).json()
+    exported = httpx.post(root + "/privacy/data/export", json={}, headers=auth("jack")).json()
+    assert [x["ticket"] for x in exported["complaints"]] == [c["ticket"]]  # filed while signed in
+    httpx.post(root + "/privacy/data/delete", json={"all": True}, headers=auth("jack"))
+    assert gw.rights.retained(rid) is not None
+    gw.purge(now=dt.datetime.now(dt.UTC).timestamp() + 200 * 86400)
+    assert gw.rights.retained(rid) is None and gw.store.get(rid) is None
+    con = sqlite3.connect(gw.config.records.path)
+    try:
+        assert con.execute("SELECT COUNT(*) FROM erasures").fetchone()[0] == 0
+    finally:
+        con.close()

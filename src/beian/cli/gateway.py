@@ -161,11 +161,16 @@ def records(
 
 def purge(ctx: typer.Context, file: FileOpt = None) -> None:
     """清除超过保存期限的对话记录（网关运行时也会按 records.purge_interval_s 自动执行）。"""
+    from beian.gateway import RightsDesk
+
     cfg = _config(ctx, file)
     store = _store(cfg)
+    rights = RightsDesk(store, cfg.rights)
     try:
         removed = store.purge(cfg.records.retention_days)
+        rights.purge_orphans()  # erasure digests and corrections of the purged records
     finally:
+        rights.close()
         store.close()
     console.print(f"已清除 {removed} 条超过 {cfg.records.retention_days} 天的记录。")
 

@@ -309,6 +309,14 @@ class ComplaintDesk:
         c = self.get(ticket)
         return c if c is not None and c.user_hash is not None and c.user_hash == user_hash else None
 
+    def filed_by(self, user_hash: str) -> builtins.list[Complaint]:
+        """The tickets an authenticated user filed, oldest first (for their copy of their data)."""
+        with self._lock:
+            tickets = [t for (t,) in self._db.execute(
+                "SELECT ticket FROM complaints WHERE user_hash = ? ORDER BY created", (user_hash,)
+            )]  # fmt: skip
+        return [c for t in tickets if (c := self.get(t)) is not None]
+
     def reissue(self, ticket: str) -> Complaint:
         """A new access token for ``ticket`` (the old one stops working): for a complainant who
         lost it, and for tickets filed before tokens existed."""

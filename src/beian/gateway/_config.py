@@ -171,6 +171,9 @@ class RightsConfig(_Strict):
     max_body_bytes: int = Field(default=65536, ge=1024)
     max_correction_chars: int = Field(default=5000, ge=1)
     max_export_records: int = Field(default=100_000, ge=1)
+    # requests (tickets) one user may open per window: exports decrypt everything they hold
+    rate_limit: int = Field(default=20, ge=1)
+    rate_window_s: float = Field(default=3600.0, gt=0)
 
 
 class IdentityConfig(_Strict):

@@ -248,7 +248,9 @@ class Gateway:
             await asyncio.sleep(self.config.records.purge_interval_s)
 
     def purge(self, now: float | None = None) -> int:
-        return self.store.purge(self.config.records.retention_days, now=now)
+        removed = self.store.purge(self.config.records.retention_days, now=now)
+        self.rights.purge_orphans()  # erasure digests and corrections of purged exchanges
+        return removed
 
     # -- configuration reload ------------------------------------------------------------
     def reload(self) -> ReloadResult:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import secrets
 import threading
 import time
@@ -40,6 +41,7 @@ __all__ = [
     "Erasure",
     "RightsDesk",
     "RightsRequest",
+    "TooManyRequests",
     "due_date",
 ]
 
@@ -90,6 +92,16 @@ def due_date(start: dt.date, working_days: int, calendar: WorkingCalendar) -> tu
 
 def _iso(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="seconds")
+
+
+class TooManyRequests(Exception):
+    """The user has opened ``limit`` requests within the window; retry after ``retry_after`` s."""
+
+    def __init__(self, limit: int, window_s: float, retry_after: int) -> None:
+        super().__init__(f"{limit} requests within {window_s} s")
+        self.limit = limit
+        self.window_s = window_s
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -167,15 +179,28 @@ class RightsDesk:
             if detail
             else None
         )
+        uh = self.store.user_hash(user)
         with self._lock, self._db:
+            self._db.execute("BEGIN IMMEDIATE")  # counted together with other worker processes
+            self._admit(uh, now)
             self._db.execute(
                 "INSERT INTO rights_requests VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (ticket, self.store.user_hash(user), kind, now, due.timestamp(), day.isoformat(),
+                (ticket, uh, kind, now, due.timestamp(), day.isoformat(),
                  int(estimated), status, now, enc, result),
             )  # fmt: skip
         got = self.get(ticket)
         assert got is not None
         return got
+
+    def _admit(self, user_hash: str, now: float) -> None:
+        r = self.rules
+        times = [at for (at,) in self._db.execute(
+            "SELECT created FROM rights_requests WHERE user_hash = ? AND created > ? ORDER BY created",
+            (user_hash, now - r.rate_window_s),
+        )]  # fmt: skip
+        if len(times) >= r.rate_limit:
+            wait = times[len(times) - r.rate_limit] + r.rate_window_s - now
+            raise TooManyRequests(r.rate_limit, r.rate_window_s, max(1, math.ceil(wait)))
 
     def get(self, ticket: str) -> RightsRequest | None:
         with self._lock:
@@ -239,17 +264,18 @@ class RightsDesk:
         if action == "accept" and current and version != current:
             raise InputError(f"告知书版本 {version[:40]} 不是现行版本 {current}",
                              where="notice_version", fix="请阅读并同意现行版本")  # fmt: skip
-        now = time.time()
+        ticket = None
+        if action == "withdraw":  # the ticket first: a user over the request limit changes nothing
+            ticket = self.open_request(user, "withdraw", {"notice_version": version}, status="已办结",
+                                       result="已撤回同意，输入内容不再用于训练")  # fmt: skip
         with self._lock, self._db:
             self._db.execute(
                 "INSERT INTO consents (user_hash, notice_version, action, at, via) VALUES (?,?,?,?,?)",
-                (self.store.user_hash(user), version[:64], action, now, via),
+                (self.store.user_hash(user), version[:64], action, time.time(), via),
             )
-        if action == "accept":
-            return None
-        self.store.set_opt_out(user, True, via=f"consent-withdrawn:{via}")
-        return self.open_request(user, "withdraw", {"notice_version": version}, status="已办结",
-                                 result="已撤回同意，输入内容不再用于训练")  # fmt: skip
+        if ticket is not None:
+            self.store.set_opt_out(user, True, via=f"consent-withdrawn:{via}")
+        return ticket
 
     def consents(self, user: str) -> list[dict[str, Any]]:
         with self._lock:

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 from typing import Any
 
+from beian.gateway._complaints import ComplaintDesk
 from beian.gateway._rights import RightsDesk
 
 __all__ = ["CSV_COLUMNS", "export_csv", "question_text", "user_conversations", "user_export"]
@@ -49,8 +50,10 @@ def user_conversations(desk: RightsDesk, user: str, limit: int | None = None) ->
     return out
 
 
-def user_export(desk: RightsDesk, user: str) -> dict[str, Any]:
-    """Everything the gateway holds about ``user``, decrypted."""
+def user_export(desk: RightsDesk, user: str, complaints: ComplaintDesk | None = None) -> dict[str, Any]:
+    """Everything the gateway holds about ``user``, decrypted (with ``complaints``: the
+    complaints they filed while authenticated, contact details included)."""
+    filed = complaints.filed_by(desk.store.user_hash(user)) if complaints is not None else []
     return {
         "user": user,
         "generated": _iso(dt.datetime.now(dt.UTC).timestamp()),
@@ -61,6 +64,7 @@ def user_export(desk: RightsDesk, user: str) -> dict[str, Any]:
             for e in desk.store.opt_out_events(user)
         ],
         "requests": [r.public() for r in desk.requests(user=user)],
+        "complaints": [c.public() | {"content": c.content, "contact": c.contact} for c in filed],
     }
 
 

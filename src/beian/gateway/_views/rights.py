@@ -29,6 +29,7 @@ from beian.errors import InputError
 from beian.gateway._forms import BodyTooLarge, form_token
 from beian.gateway._identity import IdentityError
 from beian.gateway._pages import render
+from beian.gateway._rights import TooManyRequests
 from beian.gateway._rights_export import export_csv, question_text, user_conversations, user_export
 from beian.gateway._views.common import (
     cross_site_refused,
@@ -38,6 +39,7 @@ from beian.gateway._views.common import (
     input_error,
     is_form,
     page_ctx,
+    problem,
     request_user,
     too_large,
     wants_html,
@@ -128,7 +130,14 @@ def _back(gw: Gateway, f: dict[str, Any], done: str, page: str = "../data") -> R
     return RedirectResponse(f"{page}?{urlencode(back)}", 303)
 
 
-def _failed(gw: Gateway, request: Request, exc: InputError) -> Response:
+def _failed(gw: Gateway, request: Request, exc: InputError | TooManyRequests) -> Response:
+    if isinstance(exc, TooManyRequests):
+        return problem(
+            gw, request, 429,
+            f"请求过于频繁（每 {exc.window_s:g} 秒至多 {exc.limit} 件），请 {exc.retry_after} 秒后再试",
+            "rate_limited", etype="rate_limit_error", back="data",
+            headers={"Retry-After": str(exc.retry_after)},
+        )  # fmt: skip
     if wants_html(request):
         ctx = page_ctx(gw, TITLE) | {"message": exc.render(), "back": "data"}
         return HTMLResponse(render("not_found", **ctx), status_code=400)
@@ -147,12 +156,14 @@ async def data_export(gw: Gateway, request: Request) -> Response:
             request,
             InputError(f"未知的导出格式 {str(fmt)[:10]}", where="format", fix="json 或 csv"),
         )
-    data = await asyncio.to_thread(user_export, gw.rights, user)
-    req = await asyncio.to_thread(
-        gw.rights.open_request, user, "export", {"format": fmt}, status="已办结",
-        result=f"已导出 {len(data['conversations'])} 条对话记录（{fmt.upper()}）",
-    )  # fmt: skip
-    data["requests"].append(req.public())
+    try:
+        req = await asyncio.to_thread(
+            gw.rights.open_request, user, "export", {"format": fmt}, status="已办结",
+            result=f"已导出（{fmt.upper()}）",
+        )  # fmt: skip
+    except TooManyRequests as exc:
+        return _failed(gw, request, exc)
+    data = await asyncio.to_thread(user_export, gw.rights, user, gw.desk)
     name = f"beian-data-{req.ticket}.{fmt}"
     headers = {
         "Content-Disposition": f'attachment; filename="{name}"',
@@ -182,7 +193,7 @@ async def data_delete(gw: Gateway, request: Request) -> Response:
     user, f = got
     try:
         done = await asyncio.to_thread(gw.rights.erase, user, _record_ids(f))
-    except InputError as exc:
+    except (InputError, TooManyRequests) as exc:
         return _failed(gw, request, exc)
     if is_form(request):
         return _back(gw, f, "busy" if done.in_progress else "deleted")
@@ -205,7 +216,7 @@ async def data_correct(gw: Gateway, request: Request) -> Response:
                 "需要记录编号与更正内容", where="record_id/text", fix="两项都应为字符串"
             )
         req = await asyncio.to_thread(gw.rights.correct, user, rid[:64], text)
-    except InputError as exc:
+    except (InputError, TooManyRequests) as exc:
         return _failed(gw, request, exc)
     if is_form(request):
         return _back(gw, f, "corrected")
@@ -231,7 +242,7 @@ async def consent_set(gw: Gateway, request: Request) -> Response:
         req = await asyncio.to_thread(
             gw.rights.consent, user, str(f.get("action", "")), version if isinstance(version, str) else None, via=via
         )  # fmt: skip
-    except InputError as exc:
+    except (InputError, TooManyRequests) as exc:
         return _failed(gw, request, exc)
     if is_form(request):
         return _back(gw, f, "withdrawn" if req else "accepted", page="data")
