@@ -283,22 +283,17 @@ def complaints(
 
 
 def _complaint_table(items: list[Complaint], fmt: TableOrJson, title: str) -> None:
-    from rich.table import Table
-    from rich.text import Text
+    from beian.cli.gateway_rights import text_table
 
     if fmt is TableOrJson.json:
         emit_json([c.public() | {"content": c.content, "contact": c.contact} for c in items])
         return
-    table = Table(title=f"{title}（{len(items)} 件）")
-    for col in ("编号", "状态", "类别", "受理", "时限", "内容"):
-        table.add_column(col, overflow="fold")
+    rows = []
     for c in items:
         p = c.public()
         due = p["due"] + ("（超期）" if c.overdue else "")
-        # a complaint's words are shown as text, never read as Rich markup
-        cells = (c.ticket, c.status, c.category, p["created"], due, c.content[:40])
-        table.add_row(*(Text(x) for x in cells))
-    console.print(table)
+        rows.append((c.ticket, c.status, c.category, p["created"], due, c.content[:40]))
+    text_table(title, ("编号", "状态", "类别", "受理", "时限", "内容"), rows)
 
 
 def feedback(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -15,7 +15,7 @@ from beian.errors import EXIT_BLOCKING, ConfigError
 if TYPE_CHECKING:
     from beian.gateway import RightsDesk, RightsRequest
 
-__all__ = ["rights_app"]
+__all__ = ["rights_app", "text_table"]
 
 rights_app = typer.Typer(
     help="用户权利请求（查阅复制、更正、删除、撤回同意）：列出、超期、办结。", no_args_is_help=True
@@ -45,22 +45,30 @@ def _desk(ctx: typer.Context, file: Path | None) -> Iterator[RightsDesk]:
         store.close()
 
 
-def _show(items: list[RightsRequest], fmt: TableOrJson, title: str) -> None:
+def text_table(title: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
+    """Print a table whose cells are shown as text, never read as Rich markup (they hold
+    what users wrote)."""
     from rich.table import Table
     from rich.text import Text
 
+    table = Table(title=f"{title}（{len(rows)} 件）")
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(x) for x in row))
+    console.print(table)
+
+
+def _show(items: list[RightsRequest], fmt: TableOrJson, title: str) -> None:
     if fmt is TableOrJson.json:
         emit_json([r.public() | {"user_hash": r.user_hash, "detail": r.detail} for r in items])
         return
-    table = Table(title=f"{title}（{len(items)} 件）")
-    for col in ("工单", "类型", "状态", "受理", "办理时限", "结果"):
-        table.add_column(col, overflow="fold")
+    rows = []
     for r in items:
         p = r.public()
         due = p["due_date"] + ("（估算）" if r.due_estimated else "") + ("（超期）" if r.overdue else "")
-        cells = (r.ticket, p["kind_zh"], r.status, p["created"], due, r.result or "")
-        table.add_row(*(Text(x) for x in cells))
-    console.print(table)
+        rows.append((r.ticket, p["kind_zh"], r.status, p["created"], due, r.result or ""))
+    text_table(title, ("工单", "类型", "状态", "受理", "办理时限", "结果"), rows)
 
 
 @rights_app.command("list")

@@ -30,9 +30,9 @@ from beian.gateway._views.common import (
     identity_error,
     input_error,
     page_ctx,
-    problem,
     text_field,
     too_large,
+    too_many,
     wants_html,
 )
 
@@ -76,12 +76,7 @@ async def complaints_submit(gw: Gateway, request: Request) -> Response:
     except BodyTooLarge as exc:
         return too_large(gw, request, exc, back="complaints")
     except TooManyComplaints as exc:
-        return problem(
-            gw, request, 429,
-            f"投诉提交过于频繁（每 {exc.window_s:g} 秒至多 {exc.limit} 件），请 {exc.retry_after} 秒后再试",
-            "rate_limited", etype="rate_limit_error", back="complaints",
-            headers={"Retry-After": str(exc.retry_after)},
-        )  # fmt: skip
+        return too_many(gw, request, "投诉提交", exc.limit, exc.window_s, exc.retry_after, "complaints")
     except InputError as exc:
         if wants_html(request):
             ctx = page_ctx(gw, TITLE) | {"message": exc.render(), "back": "complaints"}

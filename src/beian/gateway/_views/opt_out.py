@@ -15,19 +15,14 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from beian.errors import InputError
-from beian.gateway._forms import BodyTooLarge, form_token
+from beian.gateway._forms import form_token
 from beian.gateway._identity import IdentityError
 from beian.gateway._pages import render
 from beian.gateway._views.common import (
-    cross_site_refused,
-    fields,
-    form_token_refused,
     identity_error,
-    input_error,
     page_ctx,
     request_user,
-    too_large,
+    user_post,
     wants_html,
 )
 
@@ -61,19 +56,11 @@ def _opted(value: Any) -> bool:
 
 
 async def opt_out_set(gw: Gateway, request: Request) -> Response:
-    if (refused := cross_site_refused(gw, request)) is not None:
-        return refused
-    try:
-        f = await fields(request, MAX_BODY)
-        user = request_user(gw, request, f.get("user"), f.get("token"))
-    except BodyTooLarge as exc:
-        return too_large(gw, request, exc)
-    except InputError as exc:
-        return input_error(exc)
-    except IdentityError as exc:
-        return identity_error(gw, request, exc)
-    if (refused := form_token_refused(gw, request, f, PURPOSE, user)) is not None:
-        return refused
+    got = await user_post(gw, request, MAX_BODY, PURPOSE,
+                          lambda f: request_user(gw, request, f.get("user"), f.get("token")))  # fmt: skip
+    if isinstance(got, Response):
+        return got
+    user, f = got
     opted = _opted(f.get("opted_out", True))
     await asyncio.to_thread(
         gw.store.set_opt_out, user, opted, via="web" if wants_html(request) else "api"

@@ -26,22 +26,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from beian.errors import InputError
-from beian.gateway._forms import BodyTooLarge, form_token
+from beian.gateway._forms import form_token
 from beian.gateway._identity import IdentityError
 from beian.gateway._pages import render
 from beian.gateway._rights import TooManyRequests
 from beian.gateway._rights_export import export_csv, question_text, user_conversations, user_export
 from beian.gateway._views.common import (
-    cross_site_refused,
-    fields,
-    form_token_refused,
     identity_error,
     input_error,
     is_form,
     page_ctx,
-    problem,
     request_user,
-    too_large,
+    too_many,
+    user_post,
     wants_html,
 )
 
@@ -106,20 +103,8 @@ async def data_page(gw: Gateway, request: Request) -> Response:
 
 async def _accept(gw: Gateway, request: Request) -> tuple[str, dict[str, Any]] | Response:
     """The user and fields of a rights post, or the refusal to send instead."""
-    if (refused := cross_site_refused(gw, request)) is not None:
-        return refused
-    try:
-        f = await fields(request, gw.config.rights.max_body_bytes)
-        user = _user(gw, request, f.get("token"))
-    except BodyTooLarge as exc:
-        return too_large(gw, request, exc, back="data")
-    except InputError as exc:
-        return input_error(exc)
-    except IdentityError as exc:
-        return identity_error(gw, request, exc)
-    if (refused := form_token_refused(gw, request, f, PURPOSE, user)) is not None:
-        return refused
-    return user, f
+    limit = gw.config.rights.max_body_bytes
+    return await user_post(gw, request, limit, PURPOSE, lambda f: _user(gw, request, f.get("token")), "data")
 
 
 def _back(gw: Gateway, f: dict[str, Any], done: str, page: str = "../data") -> Response:
@@ -132,12 +117,7 @@ def _back(gw: Gateway, f: dict[str, Any], done: str, page: str = "../data") -> R
 
 def _failed(gw: Gateway, request: Request, exc: InputError | TooManyRequests) -> Response:
     if isinstance(exc, TooManyRequests):
-        return problem(
-            gw, request, 429,
-            f"请求过于频繁（每 {exc.window_s:g} 秒至多 {exc.limit} 件），请 {exc.retry_after} 秒后再试",
-            "rate_limited", etype="rate_limit_error", back="data",
-            headers={"Retry-After": str(exc.retry_after)},
-        )  # fmt: skip
+        return too_many(gw, request, "请求", exc.limit, exc.window_s, exc.retry_after, "data")
     if wants_html(request):
         ctx = page_ctx(gw, TITLE) | {"message": exc.render(), "back": "data"}
         return HTMLResponse(render("not_found", **ctx), status_code=400)
