@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -22,7 +23,7 @@ from beian.gateway import ComplaintDesk, RunningGateway, sign_user_token
 from beian.lexicon import Lexicon
 
 from ..conftest import run_cli
-from .conftest import ADMIN, ADMIN_TOKEN, PRODUCER, MakeGateway, gateway_config
+from .conftest import ADMIN, ADMIN_TOKEN, PRODUCER, MakeGateway, form_token, gateway_config
 
 KEY = "feedback-test-key-0123456789abcdefghij"
 STATUS = "/complaints/status"
@@ -45,6 +46,11 @@ def test_tickets_open_only_with_their_token(gateway: RunningGateway) -> None:
     assert httpx.get(root + STATUS, headers=hdr).json()["ticket"] == a["ticket"]
     page = httpx.get(root + STATUS, params={"token": a["token"]})
     assert page.status_code == 200 and a["ticket"] in page.text
+    form = httpx.post(root + "/complaints", data={"content": "表单投诉", "form_token": form_token(
+        httpx.get(root + "/complaints").text)})  # fmt: skip
+    shown = re.search(r'id="token">(tk_[\w-]+)<', form.text)  # the form's page shows the token once
+    assert form.status_code == 201 and shown is not None
+    assert httpx.get(root + STATUS, headers={"X-Beian-Ticket-Token": shown.group(1)}).status_code == 200
     # the number alone (old style, or guessed), a made-up token, another ticket's number: nothing
     for url, kw in [
         (f"/complaints/{a['ticket']}", {}),

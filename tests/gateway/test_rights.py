@@ -160,7 +160,10 @@ def test_page_forms_are_csrf_protected_and_work(signed: RunningGateway) -> None:
     root = signed.root_url
     rid = chat(signed, "erin", "页面上的问题")
     t = tok("erin")
-    page = httpx.get(root + "/privacy/data", params={"token": t}, headers={"Accept": "text/html"})
+    opt_out = httpx.get(root + "/privacy/opt-out", params={"token": t}).text
+    link = re.search(r'href="(data\?token=[^"]+)" id="rights"', opt_out)
+    assert link is not None  # the opt-out page leads to the rights page, token included
+    page = httpx.get(root + "/privacy/" + link.group(1).replace("&amp;", "&"), headers={"Accept": "text/html"})
     assert page.status_code == 200 and "页面上的问题" in page.text and "15" in page.text
     ft = form_token(page.text)
     base = {"token": t, "record_id": rid}

@@ -55,7 +55,8 @@ _PAGES = {
 {% if token %}<input type="hidden" name="token" value="{{ token }}">{% endif %}
 <input type="hidden" name="opted_out" value="{{ "0" if opted_out else "1" }}">
 <button type="submit" id="toggle">{{ "恢复允许用于训练" if opted_out else "不允许我的输入用于训练" }}</button>
-</form><p class="note">本页一次点击即可完成设置；每次更改都会被记录。</p>{% endblock %}""",
+</form><p class="note">本页一次点击即可完成设置；每次更改都会被记录。</p>
+{% if rights %}<p><a href="data{% if token %}?token={{ token|urlencode }}{% endif %}" id="rights">我的数据：查阅、导出、更正、删除对话与撤回同意</a></p>{% endif %}{% endblock %}""",
     "rights": """{% extends "base" %}{% block body %}
 <p>您可以查阅、导出（复制）、更正和删除您与本服务的对话记录，也可以撤回同意。每项请求都会生成工单，
 我们在 <strong id="working-days">{{ working_days }}</strong> 个工作日内办理完毕。</p>

@@ -24,7 +24,7 @@ import math
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -382,9 +382,10 @@ class RightsDesk:
         digest = self.store.user_hash  # keyed with the records' key (HMAC)
         request = json.dumps({"request": ex.request, "forwarded": ex.forwarded}, ensure_ascii=False)
         response = json.dumps({"response": ex.response, "sent": ex.sent}, ensure_ascii=False)
-        enc: Callable[[dict[str, Any]], str] = lambda body: self.store.cipher.encrypt(  # noqa: E731
-            json.dumps(body), aad=rid
-        )
+
+        def enc(body: dict[str, Any]) -> str:
+            return self.store.cipher.encrypt(json.dumps(body), aad=rid)
+
         with self._lock, self._db:
             self._db.execute(
                 "UPDATE exchanges SET user_enc = NULL, request_enc = ?, response_enc = ?, "

@@ -47,6 +47,7 @@ async def opt_out_page(gw: Gateway, request: Request) -> Response:
         "token": q.get("token", "") if gw.identity.mode == "signed" else "",
         "form_token": form_token(gw.form_key, PURPOSE, user, ttl),
         "opted_out": gw.store.is_opted_out(user),
+        "rights": gw.identity.mode != "off",  # the rights page serves authenticated users only
     }
     return HTMLResponse(render("opt_out", **ctx))
 
