@@ -54,6 +54,7 @@ RETAINED = (
     "decisions", "training_opt_out", "request_hmac", "response_hmac", "erased_at", "ticket",
 )  # fmt: skip
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CST = dt.timezone(dt.timedelta(hours=8), "CST")  # China Standard Time
 _ERASED_REQUEST: dict[str, Any] = {"request": {}, "forwarded": None}
 _ERASED_RESPONSE: dict[str, Any] = {"response": "", "sent": ""}
 
@@ -167,10 +168,9 @@ class RightsDesk:
                      status: str = "已受理", result: str | None = None) -> RightsRequest:  # fmt: skip
         """A new ticket for ``user``'s request of ``kind`` (see :data:`KINDS`)."""
         now = time.time()
-        start = dt.datetime.fromtimestamp(now, dt.UTC).date()
+        start = dt.datetime.fromtimestamp(now, CST).date()  # working days are Beijing's
         day, estimated = due_date(start, self.rules.handling_working_days, self._calendar())
-        # the end of the due day in China Standard Time (UTC+8)
-        due = dt.datetime.combine(day, dt.time(23, 59, 59), dt.timezone(dt.timedelta(hours=8)))
+        due = dt.datetime.combine(day, dt.time(23, 59, 59), CST)  # the end of the due day
         ticket = (
             "RQ" + start.strftime("%Y%m%d") + "".join(secrets.choice(_ALPHABET) for _ in range(6))
         )
