@@ -207,7 +207,7 @@ def test_correction_and_other_users_records(signed: RunningGateway) -> None:
 
 
 def test_rights_closed_without_authenticated_identity(make_gateway: MakeGateway) -> None:
-    g = make_gateway()  # identity.mode: off
+    g = make_gateway(identity={"mode": "off"})
     r = httpx.get(g.root_url + "/privacy/data", params={"user": "alice"})
     assert r.status_code == 403 and r.json()["error"]["code"] == "identity_required"
     d = httpx.post(g.root_url + "/privacy/data/delete", json={"all": True, "user": "alice"})
