@@ -268,3 +268,24 @@ def test_retention_purge_takes_the_retained_minimum_too(signed: RunningGateway) 
         assert con.execute("SELECT COUNT(*) FROM erasures").fetchone()[0] == 0
     finally:
         con.close()
+
+
+def test_consent_through_the_page(signed: RunningGateway) -> None:
+    root, t = signed.root_url, tok("kate")
+
+    def page() -> str:
+        r = httpx.get(root + "/privacy/data", params={"token": t}, headers={"Accept": "text/html"})
+        return r.text
+
+    first = page()
+    assert "未同意或已撤回" in first and "同意隐私告知（2026-11 版）" in first
+    form = {"token": t, "form_token": form_token(first), "action": "accept", "notice_version": "2026-11"}
+    r = httpx.post(root + "/privacy/consent", data=form)
+    assert r.status_code == 303 and r.headers["location"].startswith("data?done=accepted")
+    assert "已同意（2026-11 版）" in page()
+    r = httpx.post(root + "/privacy/consent", data=form | {"action": "withdraw"})
+    assert r.status_code == 303 and "done=withdrawn" in r.headers["location"]
+    ledger = signed.gateway.rights.consents("kate")
+    assert [(e["action"], e["via"]) for e in ledger] == [("accept", "web"), ("withdraw", "web")]
+    shown = page()
+    assert "未同意或已撤回" in shown and "撤回同意" in shown  # the request table lists the withdrawal
