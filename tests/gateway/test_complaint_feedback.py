@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import openai
 import pytest
 import yaml
 
@@ -236,3 +237,27 @@ def test_rights_operator_commands(setup: tuple[RunningGateway, Path]) -> None:
     assert got is not None and got.status == "已办结" and got.result == "已更正"
     r = run_cli("gateway", "rights", "overdue", "-f", str(cfg), env=env)
     assert r.returncode == 0
+
+
+def test_rights_export_and_delete_on_a_users_behalf(setup: tuple[RunningGateway, Path], tmp_path: Path) -> None:
+    g, cfg = setup
+    env = {"BEIAN_KEY": "", "BEIAN_KEYS": "", "BEIAN_KEY_FILE": ""}
+    client = openai.OpenAI(base_url=g.base_url, api_key="k", max_retries=0, timeout=10)
+    client.chat.completions.create(model="m", messages=[{"role": "user", "content": "电话里说的问题"}],
+                                   user="lily")  # fmt: skip
+    g.gateway.store.flush()
+    out = tmp_path / "lily.json"
+    r = run_cli("gateway", "rights", "export", "lily", "-o", str(out), "-f", str(cfg), env=env)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["conversations"][0]["messages"][0]["content"] == "电话里说的问题"
+    assert [q["kind"] for q in data["requests"]] == ["export"]
+    r = run_cli("gateway", "rights", "delete", "lily", "-f", str(cfg), env=env)
+    assert r.returncode != 0 and "--yes" in r.stderr + r.stdout
+    (rid,) = [ex.id for ex in g.gateway.store.exchanges(user="lily")]
+    assert g.gateway.rights.retained(rid) is None
+    r = run_cli("gateway", "rights", "delete", "lily", "--yes", "-f", str(cfg), env=env)
+    assert r.returncode == 0 and "已删除 1 条" in r.stdout
+    assert g.gateway.rights.retained(rid) is not None
+    ex = g.gateway.store.get(rid)
+    assert ex is not None and ex.request == {} and ex.sent == ""

@@ -13,7 +13,7 @@ from beian.cli._common import TableOrJson, console, emit_json, get_config
 from beian.errors import EXIT_BLOCKING, ConfigError
 
 if TYPE_CHECKING:
-    from beian.gateway import RightsDesk, RightsRequest
+    from beian.gateway import ComplaintDesk, RightsDesk, RightsRequest
 
 __all__ = ["rights_app", "text_table"]
 
@@ -30,7 +30,13 @@ FmtOpt = Annotated[TableOrJson, typer.Option("--format", help="输出格式")]
 
 @contextmanager
 def _desk(ctx: typer.Context, file: Path | None) -> Iterator[RightsDesk]:
-    from beian.gateway import RecordStore, RightsDesk, load_gateway_config
+    with _desks(ctx, file) as (desk, _complaints):
+        yield desk
+
+
+@contextmanager
+def _desks(ctx: typer.Context, file: Path | None) -> Iterator[tuple[RightsDesk, ComplaintDesk]]:
+    from beian.gateway import ComplaintDesk, RecordStore, RightsDesk, load_gateway_config
 
     path = file or (Path(p) if (p := get_config(ctx).path) else None)
     if path is None:
@@ -38,9 +44,12 @@ def _desk(ctx: typer.Context, file: Path | None) -> Iterator[RightsDesk]:
     cfg = load_gateway_config(path)
     store = RecordStore.open(cfg.records)
     desk = RightsDesk(store, cfg.rights)
+    complaints = ComplaintDesk(cfg.records.path, store.cipher, cfg.complaints.handling_days,
+                               rules=cfg.complaints)  # fmt: skip
     try:
-        yield desk
+        yield desk, complaints
     finally:
+        complaints.close()
         desk.close()
         store.close()
 
@@ -108,3 +117,48 @@ def close(
     with _desk(ctx, file) as desk:
         r = desk.close_request(ticket, status, note)
     console.print(f"工单 {escape(r.ticket)}：{r.status}。")
+
+
+@rights_app.command("export")
+def export(
+    ctx: typer.Context,
+    user: Annotated[str, typer.Argument(help="用户标识（核实身份后代为办理）")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出文件：.json 或 .csv")],
+    file: FileOpt = None,
+) -> None:
+    """代用户导出其数据（电话、邮件提出的查阅复制请求）；生成已办结的工单。"""
+    import json
+
+    from rich.markup import escape
+
+    from beian.gateway import export_csv, user_export
+    from beian.io import atomic_write_text
+
+    if output.suffix not in (".json", ".csv"):
+        raise ConfigError("输出文件应为 .json 或 .csv", where=str(output), fix="例如 -o 用户数据.json")
+    with _desks(ctx, file) as (desk, complaints):
+        req = desk.open_request(user, "export", {"format": output.suffix[1:], "via": "cli"},
+                                status="已办结", result="工作人员代为导出")  # fmt: skip
+        data = user_export(desk, user, complaints)
+    text = export_csv(data) if output.suffix == ".csv" else json.dumps(data, ensure_ascii=False, indent=2)
+    atomic_write_text(output, text)
+    n = len(data["conversations"])
+    console.print(f"已导出 {n} 条对话到 {escape(str(output))}（工单 {req.ticket}）。")
+
+
+@rights_app.command("delete")
+def delete(
+    ctx: typer.Context,
+    user: Annotated[str, typer.Argument(help="用户标识（核实身份后代为办理）")],
+    file: FileOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", help="确认删除（不可恢复）")] = False,
+) -> None:
+    """代用户删除其全部对话内容，只保留日志的法定最小部分（见 docs/gateway.md）。"""
+    from rich.markup import escape
+
+    if not yes:
+        raise ConfigError("删除不可恢复，请确认", where="--yes", fix="核实身份后加 --yes 再执行")
+    with _desk(ctx, file) as desk:
+        done = desk.erase(user)
+    more = f"；{len(done.in_progress)} 条尚未结束，未删除" if done.in_progress else ""
+    console.print(f"用户 {escape(user)}：已删除 {len(done.erased)} 条对话的内容（工单 {done.ticket}）{more}。")

@@ -35,6 +35,7 @@ from beian.gateway._holdback import StreamScreener
 from beian.gateway._identity import Identity, IdentityError, sign_user_token, verify_user_token
 from beian.gateway._labels import Labeller
 from beian.gateway._rights import RETAINED, RightsDesk, RightsRequest, due_date
+from beian.gateway._rights_export import export_csv, user_export
 from beian.gateway._screening import (
     CombinedScanner,
     Decision,
@@ -91,11 +92,13 @@ __all__ = [
     "configure_logging",
     "create_app",
     "due_date",
+    "export_csv",
     "load_gateway_config",
     "open_feedback",
     "run_gateway",
     "run_workers",
     "serve_in_thread",
     "sign_user_token",
+    "user_export",
     "verify_user_token",
 ]
