@@ -203,6 +203,9 @@ def test_overdue_complaints_report_and_cli_feedback(setup: tuple[RunningGateway,
     r = run_cli("gateway", "feedback", late["ticket"], "--keyword", "拖延", "--risk", "A2c", "-f", str(cfg), env=env)
     assert r.returncode == 0, r.stderr
     assert "拖延" in (tmp_path / "候选关键词.csv").read_text(encoding="utf-8")
+    r = run_cli("gateway", "complaints", "-f", str(cfg), "--format", "json", env=env)
+    listed = {c["ticket"]: c["links"] for c in json.loads(r.stdout)}
+    assert [x["value"] for x in listed[late["ticket"]]] == ["拖延"] and listed[fresh["ticket"]] == []
     r = run_cli("gateway", "feedback", late["ticket"], "--risk", "A2c", "-f", str(cfg), env=env)
     assert r.returncode != 0 and "--keyword" in r.stderr + r.stdout
     r = run_cli("gateway", "complaints", "-f", str(cfg), "--update", late["ticket"], "--to", "已办结", env=env)

@@ -264,7 +264,11 @@ def complaints(
     fmt: Annotated[TableOrJson, typer.Option("--format", help="输出格式")] = TableOrJson.table,
 ) -> None:
     """查看投诉举报，或用 --update 编号 --to 状态 更新处理进度；--overdue 列出超期的。"""
-    desk = _desk(_config(ctx, file))
+    from beian.gateway import open_feedback
+
+    cfg = _config(ctx, file)
+    desk = _desk(cfg)
+    links: dict[str, list[dict[str, object]]] = {}
     try:
         if reissue:
             print_whole(desk.reissue(reissue).token or "")
@@ -275,18 +279,26 @@ def complaints(
             items = [desk.update(update, to, note)]
         else:
             items = desk.overdue() if overdue else desk.list(status)
+        fb = open_feedback(desk, cfg)
+        try:
+            for link in fb.links():
+                links.setdefault(link.ticket, []).append(link.to_json())
+        finally:
+            fb.close()
     finally:
         desk.close()
-    _complaint_table(items, fmt, "超期投诉" if overdue else "投诉举报")
+    _complaint_table(items, fmt, "超期投诉" if overdue else "投诉举报", links)
     if overdue and items:
         raise typer.Exit(EXIT_BLOCKING)
 
 
-def _complaint_table(items: list[Complaint], fmt: TableOrJson, title: str) -> None:
+def _complaint_table(items: list[Complaint], fmt: TableOrJson, title: str,
+                     links: dict[str, list[dict[str, object]]]) -> None:  # fmt: skip
     from beian.cli.gateway_rights import text_table
 
     if fmt is TableOrJson.json:
-        emit_json([c.public() | {"content": c.content, "contact": c.contact} for c in items])
+        emit_json([c.public() | {"content": c.content, "contact": c.contact,
+                                 "links": links.get(c.ticket, [])} for c in items])  # fmt: skip
         return
     rows = []
     for c in items:
