@@ -72,6 +72,14 @@ def candidate_paths(cfg: GatewayConfig) -> tuple[Path | None, Path | None]:
     return at(c.keyword_candidates), at(c.question_candidates)
 
 
+def _configured(path: Path | None, what: str, key: str, example: str) -> Path:
+    """``path``, or the error saying which setting names it."""
+    if path is None:
+        raise ConfigError(f"没有配置{what}", where=f"complaints.{key}",
+                          fix=f"在网关配置中写 complaints.{key}: {example}")  # fmt: skip
+    return path
+
+
 def _cell(value: str) -> str:
     """A cell spreadsheet programs will not run as a formula (CSV injection)."""
     return "'" + value if value.startswith(("=", "+", "-", "@")) else value
@@ -118,9 +126,7 @@ class Feedback:
 
     def keyword(self, ticket: str, keyword: str, risk: str, mode: str = "") -> Candidate:
         """Add ``keyword`` (risk code ``risk``) to the review list, linked to ``ticket``."""
-        if self.keywords is None:
-            raise ConfigError("没有配置候选关键词清单", where="complaints.keyword_candidates",
-                              fix="在网关配置中写 complaints.keyword_candidates: 候选关键词.csv")  # fmt: skip
+        target = _configured(self.keywords, "候选关键词清单", "keyword_candidates", "候选关键词.csv")
         ticket = self._ticket(ticket)
         keyword = keyword.strip()
         if not keyword or len(keyword) > _MAX_KEYWORD or any(c in keyword for c in "\r\n\t"):
@@ -130,9 +136,9 @@ class Feedback:
             raise InputError(f"未知的匹配模式 {mode[:20]}", where="mode", fix="pinyin、homophone、exact 或留空")
         code = parse_risk_code(risk, where="risk")
         with self._lock:  # one writer at a time rewrites the file (temp file + rename)
-            self._append_row(self.keywords, [keyword, code, mode, f"来自投诉 {ticket}",
+            self._append_row(target, [keyword, code, mode, f"来自投诉 {ticket}",
                                              dt.date.today().isoformat(), PENDING, ticket])  # fmt: skip
-        return self._link(ticket, "keyword", self.keywords, keyword, code)
+        return self._link(ticket, "keyword", target, keyword, code)
 
     @staticmethod
     def _append_row(path: Path, row: list[str]) -> None:
@@ -151,9 +157,7 @@ class Feedback:
         """Append a test question (risk code ``risk``, ``kind``) to the bank, linked to ``ticket``."""
         from beian.assess import Question, load_bank, write_bank_jsonl
 
-        if self.questions is None:
-            raise ConfigError("没有配置候选测试题文件", where="complaints.question_candidates",
-                              fix="在网关配置中写 complaints.question_candidates: 候选测试题.jsonl")  # fmt: skip
+        target = _configured(self.questions, "候选测试题文件", "question_candidates", "候选测试题.jsonl")
         ticket = self._ticket(ticket)
         question = question.strip()
         if not question or len(question) > _MAX_QUESTION:
@@ -162,13 +166,13 @@ class Feedback:
             raise InputError(f"未知的题型 {kind[:20]}", where="kind", fix="、".join(_KINDS))
         code = parse_risk_code(risk, where="risk")
         with self._lock:
-            have = load_bank([self.questions]).questions if self.questions.exists() else []
+            have = load_bank([target]).questions if target.exists() else []
             n = 1 + sum(q.id.startswith(f"CQ-{ticket}-") for q in have)
             q = Question(id=f"CQ-{ticket}-{n}", kind=kind, risk=code, question=question,  # type: ignore[arg-type]
                          source=f"complaint:{ticket}")  # fmt: skip
-            self.questions.parent.mkdir(parents=True, exist_ok=True)
-            write_bank_jsonl([*have, q], self.questions)
-        return self._link(ticket, "question", self.questions, q.id, code)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_bank_jsonl([*have, q], target)
+        return self._link(ticket, "question", target, q.id, code)
 
 
 def open_feedback(desk: ComplaintDesk, cfg: GatewayConfig) -> Feedback:
