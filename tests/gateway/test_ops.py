@@ -32,7 +32,10 @@ def test_complaint_ticket_status_and_page(gateway: object) -> None:
     ticket = r.json()["ticket"]
     assert re.fullmatch(r"TS\d{8}[A-Z2-9]{6}", ticket) and r.json()["status"] == "已受理"
     assert "contact" not in r.json()  # contact details are not published by ticket id
-    assert httpx.get(root + f"/complaints/{ticket}").json()["status"] == "已受理"
+    token = r.json()["token"]
+    by_token = httpx.get(root + "/complaints/status", headers={"X-Beian-Ticket-Token": token})
+    assert by_token.json()["status"] == "已受理"
+    assert httpx.get(root + f"/complaints/{ticket}").status_code == 404  # the number alone: nothing
     # staff update it (admin token), the complainant sees the new status and the note
     assert (
         httpx.post(root + f"/admin/complaints/{ticket}", json={"status": "已办结"}).status_code
@@ -41,7 +44,7 @@ def test_complaint_ticket_status_and_page(gateway: object) -> None:
     upd = httpx.post(root + f"/admin/complaints/{ticket}", json={"status": "已办结", "note": "已修正"},
                      headers=ADMIN)  # fmt: skip
     assert upd.status_code == 200
-    status_page = httpx.get(root + "/complaints/status", params={"ticket": ticket})
+    status_page = httpx.get(root + "/complaints/status", params={"token": token})
     assert "已办结" in status_page.text and "已修正" in status_page.text
     listed = httpx.get(root + "/admin/complaints", headers=ADMIN).json()
     assert listed[0]["contact"] == "13900000000" and listed[0]["record_id"] == "abc"

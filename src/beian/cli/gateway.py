@@ -23,7 +23,7 @@ from beian.cli._common import (
 from beian.errors import EXIT_BLOCKING, ConfigError
 
 if TYPE_CHECKING:
-    from beian.gateway import GatewayConfig, RecordStore
+    from beian.gateway import Complaint, ComplaintDesk, GatewayConfig, RecordStore
 
 FileOpt = Annotated[
     Path | None,
@@ -161,11 +161,16 @@ def records(
 
 def purge(ctx: typer.Context, file: FileOpt = None) -> None:
     """清除超过保存期限的对话记录（网关运行时也会按 records.purge_interval_s 自动执行）。"""
+    from beian.gateway import RightsDesk
+
     cfg = _config(ctx, file)
     store = _store(cfg)
+    rights = RightsDesk(store, cfg.rights)
     try:
         removed = store.purge(cfg.records.retention_days)
+        rights.purge_orphans()  # erasure digests and corrections of the purged records
     finally:
+        rights.close()
         store.close()
     console.print(f"已清除 {removed} 条超过 {cfg.records.retention_days} 天的记录。")
 
@@ -235,6 +240,14 @@ def user_token(
     print_whole(sign_user_token(ident.key, checked, ttl))
 
 
+def _desk(cfg: GatewayConfig) -> ComplaintDesk:
+    from beian.crypto import FieldCipher, KeyRing
+    from beian.gateway import ComplaintDesk
+
+    cipher = FieldCipher(KeyRing.resolve(cfg.records.key_file), algorithm=cfg.records.cipher)
+    return ComplaintDesk(cfg.records.path, cipher, cfg.complaints.handling_days, rules=cfg.complaints)
+
+
 def complaints(
     ctx: typer.Context,
     file: FileOpt = None,
@@ -244,42 +257,86 @@ def complaints(
         str | None, typer.Option("--to", help="新状态：已受理/处理中/已办结/不予受理")
     ] = None,
     note: Annotated[str | None, typer.Option(help="处理说明（投诉人可见）")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="只列超期未办结的（有则退出码 1）")] = False,
+    reissue: Annotated[
+        str | None, typer.Option(help="为该编号发新的查询码（旧的失效），打印查询码")
+    ] = None,
     fmt: Annotated[TableOrJson, typer.Option("--format", help="输出格式")] = TableOrJson.table,
 ) -> None:
-    """查看投诉举报，或用 --update 编号 --to 状态 更新处理进度。"""
-    from rich.table import Table
-    from rich.text import Text
-
-    from beian.crypto import FieldCipher, KeyRing
-    from beian.gateway import ComplaintDesk
+    """查看投诉举报，或用 --update 编号 --to 状态 更新处理进度；--overdue 列出超期的。"""
+    from beian.gateway import open_feedback
 
     cfg = _config(ctx, file)
-    cipher = FieldCipher(KeyRing.resolve(cfg.records.key_file), algorithm=cfg.records.cipher)
-    desk = ComplaintDesk(
-        cfg.records.path, cipher, cfg.complaints.handling_days, rules=cfg.complaints
-    )
+    desk = _desk(cfg)
+    links: dict[str, list[dict[str, object]]] = {}
     try:
+        if reissue:
+            print_whole(desk.reissue(reissue).token or "")
+            return
         if update:
             if not to:
                 raise ConfigError("更新投诉时需要新状态", where="--to", fix="例如 --to 已办结")
             items = [desk.update(update, to, note)]
         else:
-            items = desk.list(status)
+            items = desk.overdue() if overdue else desk.list(status)
+        fb = open_feedback(desk, cfg)
+        try:
+            for link in fb.links():
+                links.setdefault(link.ticket, []).append(link.to_json())
+        finally:
+            fb.close()
     finally:
         desk.close()
+    _complaint_table(items, fmt, "超期投诉" if overdue else "投诉举报", links)
+    if overdue and items:
+        raise typer.Exit(EXIT_BLOCKING)
+
+
+def _complaint_table(items: list[Complaint], fmt: TableOrJson, title: str,
+                     links: dict[str, list[dict[str, object]]]) -> None:  # fmt: skip
+    from beian.cli.gateway_rights import text_table
+
     if fmt is TableOrJson.json:
-        emit_json([c.public() | {"content": c.content, "contact": c.contact} for c in items])
+        emit_json([c.public() | {"content": c.content, "contact": c.contact,
+                                 "links": links.get(c.ticket, [])} for c in items])  # fmt: skip
         return
-    table = Table(title=f"投诉举报（{len(items)} 件）")
-    for col in ("编号", "状态", "类别", "受理", "时限", "内容"):
-        table.add_column(col, overflow="fold")
+    rows = []
     for c in items:
         p = c.public()
         due = p["due"] + ("（超期）" if c.overdue else "")
-        # a complaint's words are shown as text, never read as Rich markup
-        cells = (c.ticket, c.status, c.category, p["created"], due, c.content[:40])
-        table.add_row(*(Text(x) for x in cells))
-    console.print(table)
+        rows.append((c.ticket, c.status, c.category, p["created"], due, c.content[:40]))
+    text_table(title, ("编号", "状态", "类别", "受理", "时限", "内容"), rows)
+
+
+def feedback(
+    ctx: typer.Context,
+    ticket: Annotated[str, typer.Argument(help="投诉编号")],
+    risk: Annotated[str, typer.Option("--risk", help="风险代码（附录 A，如 A1a）")],
+    keyword: Annotated[str | None, typer.Option(help="转为候选关键词（写入待审核清单）")] = None,
+    question: Annotated[str | None, typer.Option(help="转为候选测试题（写入题库文件）")] = None,
+    mode: Annotated[str, typer.Option(help="关键词匹配模式：pinyin/homophone/exact")] = "",
+    kind: Annotated[str, typer.Option(help="题型：must_refuse/must_answer/generation")] = "must_refuse",
+    file: FileOpt = None,
+) -> None:
+    """把一件投诉转为候选关键词或候选测试题，并记下投诉与候选的关联。"""
+    from rich.markup import escape
+
+    from beian.gateway import open_feedback
+
+    if (keyword is None) == (question is None):
+        raise ConfigError("请指定 --keyword 或 --question 之一", where="--keyword/--question",
+                          fix="例如 --keyword 某词 --risk A1a")  # fmt: skip
+    cfg = _config(ctx, file)
+    desk = _desk(cfg)
+    fb = open_feedback(desk, cfg)
+    try:
+        link = (fb.keyword(ticket, keyword, risk, mode) if keyword is not None
+                else fb.question(ticket, question or "", risk, kind))  # fmt: skip
+    finally:
+        fb.close()
+        desk.close()
+    what = "候选关键词" if link.kind == "keyword" else "候选测试题"
+    console.print(f"投诉 {escape(link.ticket)} → {what} {escape(link.value)}（{link.risk}），已写入 {escape(link.target)}。")
 
 
 def register(app: typer.Typer) -> None:
@@ -294,4 +351,8 @@ def register(app: typer.Typer) -> None:
     sub.command("opt-out")(opt_out)
     sub.command("user-token")(user_token)
     sub.command("complaints")(complaints)
+    sub.command("feedback")(feedback)
+    from beian.cli.gateway_rights import rights_app
+
+    sub.add_typer(rights_app, name="rights")
     app.add_typer(sub, name="gateway")

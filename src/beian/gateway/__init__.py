@@ -2,7 +2,8 @@
 
 Input interception (keyword library), personal-information protection, stream-aware output
 screening with a hold-back window, GB 45438 labels, encrypted records with retention and
-training opt-out, a complaint channel (投诉举报), Prometheus metrics, health and config reload;
+training opt-out, users' rights over their data and a consent ledger, a complaint channel (投诉举报)
+whose complaints feed back into the lexicon and the question bank, Prometheus metrics, health and config reload;
 one process or several worker processes on one port (:func:`run_workers`).
 """
 
@@ -23,14 +24,18 @@ from beian.gateway._config import (
     LabelsConfig,
     LimitsConfig,
     RecordsConfig,
+    RightsConfig,
     ScreeningConfig,
     UpstreamConfig,
     load_gateway_config,
 )
+from beian.gateway._feedback import Candidate, Feedback, open_feedback
 from beian.gateway._gateway import Gateway, GatewayOptions, ReloadResult
 from beian.gateway._holdback import StreamScreener
 from beian.gateway._identity import Identity, IdentityError, sign_user_token, verify_user_token
 from beian.gateway._labels import Labeller
+from beian.gateway._rights import RETAINED, RightsDesk, RightsRequest, due_date
+from beian.gateway._rights_export import export_csv, user_export
 from beian.gateway._screening import (
     CombinedScanner,
     Decision,
@@ -46,14 +51,17 @@ from beian.gateway._workers import WorkerStartError, run_workers
 
 __all__ = [
     "CATEGORIES",
+    "RETAINED",
     "STATUSES",
     "AccessConfig",
+    "Candidate",
     "CombinedScanner",
     "Complaint",
     "ComplaintDesk",
     "ComplaintsConfig",
     "Decision",
     "Exchange",
+    "Feedback",
     "Gateway",
     "GatewayConfig",
     "GatewayOptions",
@@ -68,6 +76,9 @@ __all__ = [
     "RecordsConfig",
     "Redactor",
     "ReloadResult",
+    "RightsConfig",
+    "RightsDesk",
+    "RightsRequest",
     "RunningGateway",
     "Scanner",
     "Screening",
@@ -80,10 +91,14 @@ __all__ = [
     "check_config",
     "configure_logging",
     "create_app",
+    "due_date",
+    "export_csv",
     "load_gateway_config",
+    "open_feedback",
     "run_gateway",
     "run_workers",
     "serve_in_thread",
     "sign_user_token",
+    "user_export",
     "verify_user_token",
 ]

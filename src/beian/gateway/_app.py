@@ -18,11 +18,27 @@ from beian.gateway._proxy import chat_completions
 from beian.gateway._streaming import EventStream
 from beian.gateway._upstream import error_body, error_response
 from beian.gateway._views.admin import admin_complaint_update, admin_complaints, admin_reload
+from beian.gateway._views.admin_ops import (
+    admin_complaint_detail,
+    admin_complaint_keyword,
+    admin_complaint_question,
+    admin_complaints_overdue,
+    admin_rights,
+    admin_rights_update,
+)
 from beian.gateway._views.complaints import complaint_status, complaints_page, complaints_submit
 from beian.gateway._views.health import health
 from beian.gateway._views.metrics import metrics
 from beian.gateway._views.models import models
 from beian.gateway._views.opt_out import opt_out_page, opt_out_set
+from beian.gateway._views.rights import (
+    consent_get,
+    consent_set,
+    data_correct,
+    data_delete,
+    data_export,
+    data_page,
+)
 from beian.gateway._views.transparency import transparency
 
 __all__ = ["CHAT_PATH", "create_app"]
@@ -53,10 +69,22 @@ ROUTES: tuple[tuple[str, View, list[str]], ...] = (
     ("/complaints/{ticket}", complaint_status, ["GET"]),
     ("/privacy/opt-out", opt_out_page, ["GET"]),
     ("/privacy/opt-out", opt_out_set, ["POST"]),
+    ("/privacy/data", data_page, ["GET"]),
+    ("/privacy/data/export", data_export, ["POST"]),
+    ("/privacy/data/delete", data_delete, ["POST"]),
+    ("/privacy/data/correct", data_correct, ["POST"]),
+    ("/privacy/consent", consent_get, ["GET"]),
+    ("/privacy/consent", consent_set, ["POST"]),
     ("/transparency", transparency, ["GET"]),
     ("/admin/reload", admin_reload, ["POST"]),
     ("/admin/complaints", admin_complaints, ["GET"]),
+    ("/admin/complaints/overdue", admin_complaints_overdue, ["GET"]),
+    ("/admin/complaints/{ticket}", admin_complaint_detail, ["GET"]),
     ("/admin/complaints/{ticket}", admin_complaint_update, ["POST"]),
+    ("/admin/complaints/{ticket}/keyword", admin_complaint_keyword, ["POST"]),
+    ("/admin/complaints/{ticket}/question", admin_complaint_question, ["POST"]),
+    ("/admin/rights", admin_rights, ["GET"]),
+    ("/admin/rights/{ticket}", admin_rights_update, ["POST"]),
 )
 
 

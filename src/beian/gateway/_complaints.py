@@ -1,7 +1,17 @@
-"""The complaint and report channel (投诉举报): tickets with status and a published time limit."""
+"""The complaint and report channel (投诉举报): tickets with status and a published time limit.
+
+A ticket has two names: its number (``TS`` + date + 6 characters, about 30 bits: what staff and
+the complainant quote on the phone) and its access token (192 random bits, shown once when the
+complaint is filed, stored only as a SHA-256 digest). A ticket's progress is shown to the holder
+of the token, or to the authenticated user who filed it, never to someone who only knows or
+guesses the number. Tickets filed before tokens existed have none until staff issue one
+(:meth:`ComplaintDesk.reissue`).
+"""
 
 from __future__ import annotations
 
+import builtins
+import hashlib
 import math
 import re
 import secrets
@@ -17,23 +27,48 @@ from beian.crypto import FieldCipher
 from beian.errors import InputError
 from beian.gateway._config import ComplaintsConfig
 
-__all__ = ["CATEGORIES", "STATUSES", "Complaint", "ComplaintDesk", "TooManyComplaints"]
+__all__ = [
+    "CATEGORIES", "OPEN_STATUSES", "STATUSES", "TOKEN_PREFIX", "Complaint", "ComplaintDesk",
+    "TooManyComplaints", "token_digest",
+]  # fmt: skip
 
 CATEGORIES = ("违法不良信息", "个人信息保护", "内容标识", "服务质量", "其他")
 STATUSES = ("已受理", "处理中", "已办结", "不予受理")
+OPEN_STATUSES = ("已受理", "处理中")
+TOKEN_PREFIX = "tk_"
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS complaints (
   ticket TEXT PRIMARY KEY, created REAL NOT NULL, due REAL NOT NULL, updated REAL NOT NULL,
   status TEXT NOT NULL, category TEXT NOT NULL, record_id TEXT,
-  content_enc TEXT NOT NULL, contact_enc TEXT);
+  content_enc TEXT NOT NULL, contact_enc TEXT, token_hash TEXT, user_hash TEXT);
 CREATE TABLE IF NOT EXISTS complaint_events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, ticket TEXT NOT NULL, at REAL NOT NULL,
   status TEXT NOT NULL, note_enc TEXT);
 CREATE TABLE IF NOT EXISTS complaint_clients (client TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS complaint_clients_client ON complaint_clients(client, at);
 """
+# columns added after the first release: (name, declaration), added in place on open
+_ADDED = (("token_hash", "TEXT"), ("user_hash", "TEXT"))
+_INDEXES = """
+CREATE UNIQUE INDEX IF NOT EXISTS complaints_token ON complaints(token_hash);
+CREATE INDEX IF NOT EXISTS complaints_user ON complaints(user_hash);
+"""
+
+
+def token_digest(token: str) -> str:
+    """What is stored of an access token (the token itself has 192 random bits: a plain
+    digest cannot be reversed by guessing)."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def _new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(24)
+_COLUMNS = (
+    "ticket, created, due, updated, status, category, record_id, content_enc, contact_enc, "
+    "user_hash"
+)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _RECORD_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
 
@@ -70,10 +105,18 @@ class Complaint:
     contact: str | None = None
     record_id: str | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
+    token: str | None = None  # the access token, known only right after filing or reissuing
+    user_hash: str | None = None  # the authenticated user who filed it (keyed hash)
 
     @property
     def overdue(self) -> bool:
-        return self.status in ("已受理", "处理中") and time.time() > self.due
+        return self.status in OPEN_STATUSES and time.time() > self.due
+
+    def remaining_s(self, now: float | None = None) -> float | None:
+        """Seconds left until the time limit (negative: overdue); ``None`` once closed."""
+        if self.status not in OPEN_STATUSES:
+            return None
+        return self.due - (time.time() if now is None else now)
 
     def public(self) -> dict[str, Any]:
         """What the complainant may see by ticket id (no contact details)."""
@@ -85,6 +128,8 @@ class Complaint:
             "due": _iso(self.due),
             "updated": _iso(self.updated),
             "overdue": self.overdue,
+            "remaining_days": None if (left := self.remaining_s()) is None
+            else round(left / 86400.0, 2),
             "history": [
                 {"at": _iso(h["at"]), "status": h["status"], "note": h["note"]}
                 for h in self.history
@@ -115,6 +160,11 @@ class ComplaintDesk:
         self._db = connect_sqlite(path)
         with self._lock, self._db:
             self._db.executescript(_SCHEMA)
+            have = {r[1] for r in self._db.execute("PRAGMA table_info(complaints)")}
+            for name, decl in _ADDED:
+                if name not in have:  # a file from before access tokens: added in place
+                    self._db.execute(f"ALTER TABLE complaints ADD COLUMN {name} {decl}")
+            self._db.executescript(_INDEXES)
 
     def close(self) -> None:
         with self._lock:
@@ -128,9 +178,12 @@ class ComplaintDesk:
         contact: str | None = None,
         record_id: str | None = None,
         client: str | None = None,
+        user_hash: str | None = None,
     ) -> Complaint:
-        """A new ticket. ``client`` (a keyed hash of the submitter's address) is held to
-        ``rules.rate_limit`` submissions per ``rules.rate_window_s`` (:class:`TooManyComplaints`)."""
+        """A new ticket, with its access token in ``token`` (shown once, stored as a digest).
+        ``client`` (a keyed hash of the submitter's address) is held to ``rules.rate_limit``
+        submissions per ``rules.rate_window_s`` (:class:`TooManyComplaints`); ``user_hash``: the
+        authenticated user filing it (who may then read it without the token)."""
         r = self.rules
         content = _text(content, "content", r.max_content_chars, "投诉内容").strip()
         if not content:
@@ -151,14 +204,18 @@ class ComplaintDesk:
         stamp = datetime.fromtimestamp(now, UTC).strftime("%Y%m%d")
         ticket = "TS" + stamp + "".join(secrets.choice(_ALPHABET) for _ in range(6))
         due = now + self.handling_days * 86400.0
+        token = _new_token()
         enc = self.cipher.encrypt
         with self._lock, self._db:
             if client is not None:
                 self._admit(client, now)
             self._db.execute(
-                "INSERT INTO complaints VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO complaints (ticket, created, due, updated, status, category, "
+                "record_id, content_enc, contact_enc, token_hash, user_hash) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (ticket, now, due, now, "已受理", category, record_id or None,
-                 enc(content, aad=ticket), enc(contact, aad=ticket) if contact else None),
+                 enc(content, aad=ticket), enc(contact, aad=ticket) if contact else None,
+                 token_digest(token), user_hash),
             )  # fmt: skip
             self._db.execute(
                 "INSERT INTO complaint_events (ticket, at, status, note_enc) VALUES (?,?,?,NULL)",
@@ -166,6 +223,7 @@ class ComplaintDesk:
             )
         c = self.get(ticket)
         assert c is not None
+        c.token = token
         return c
 
     def _admit(self, client: str, now: float) -> None:
@@ -186,7 +244,7 @@ class ComplaintDesk:
     def get(self, ticket: str) -> Complaint | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT * FROM complaints WHERE ticket = ?", (ticket,)
+                f"SELECT {_COLUMNS} FROM complaints WHERE ticket = ?", (ticket,)
             ).fetchone()
             events = self._db.execute(
                 "SELECT at, status, note_enc FROM complaint_events WHERE ticket = ? ORDER BY seq",
@@ -195,10 +253,10 @@ class ComplaintDesk:
         if row is None:
             return None
         dec = self.cipher.decrypt
-        t, created, due, updated, status, category, record_id, content_enc, contact_enc = row
+        t, created, due, updated, status, category, record_id, content_enc, contact_enc, uh = row
         return Complaint(
             ticket=t, created=created, due=due, updated=updated, status=status,
-            category=category, record_id=record_id, content=dec(content_enc, aad=t),
+            category=category, record_id=record_id, content=dec(content_enc, aad=t), user_hash=uh,
             contact=dec(contact_enc, aad=t) if contact_enc else None,
             history=[
                 {"at": at, "status": st, "note": dec(n, aad=t) if n else None}
@@ -234,4 +292,52 @@ class ComplaintDesk:
             sql, args = sql + " WHERE status = ?", (status,)
         with self._lock:
             tickets = [t for (t,) in self._db.execute(sql + " ORDER BY created", args)]
+        return [c for t in tickets if (c := self.get(t)) is not None]
+
+    def by_token(self, token: str) -> Complaint | None:
+        """The ticket this access token opens (``None``: no such token)."""
+        if not token.startswith(TOKEN_PREFIX) or len(token) > 64:
+            return None
+        with self._lock:
+            row = self._db.execute(
+                "SELECT ticket FROM complaints WHERE token_hash = ?", (token_digest(token),)
+            ).fetchone()
+        return self.get(row[0]) if row else None
+
+    def of_user(self, ticket: str, user_hash: str) -> Complaint | None:
+        """The ticket, when ``user_hash`` filed it (``None`` otherwise: not revealed)."""
+        c = self.get(ticket)
+        return c if c is not None and c.user_hash is not None and c.user_hash == user_hash else None
+
+    def filed_by(self, user_hash: str) -> builtins.list[Complaint]:
+        """The tickets an authenticated user filed, oldest first (for their copy of their data)."""
+        with self._lock:
+            tickets = [t for (t,) in self._db.execute(
+                "SELECT ticket FROM complaints WHERE user_hash = ? ORDER BY created", (user_hash,)
+            )]  # fmt: skip
+        return [c for t in tickets if (c := self.get(t)) is not None]
+
+    def reissue(self, ticket: str) -> Complaint:
+        """A new access token for ``ticket`` (the old one stops working): for a complainant who
+        lost it, and for tickets filed before tokens existed."""
+        token = _new_token()
+        with self._lock, self._db:
+            n = self._db.execute(
+                "UPDATE complaints SET token_hash = ? WHERE ticket = ?", (token_digest(token), ticket)
+            ).rowcount
+        c = self.get(ticket) if n else None
+        if c is None:
+            raise InputError(f"没有编号为 {ticket[:32]} 的投诉", where="ticket", fix="请核对投诉编号")
+        c.token = token
+        return c
+
+    def overdue(self, now: float | None = None) -> builtins.list[Complaint]:
+        """Open tickets past their time limit, the most overdue first."""
+        now = time.time() if now is None else now
+        marks = ",".join("?" * len(OPEN_STATUSES))
+        with self._lock:
+            tickets = [t for (t,) in self._db.execute(
+                f"SELECT ticket FROM complaints WHERE status IN ({marks}) AND due < ? ORDER BY due",
+                (*OPEN_STATUSES, now),
+            )]  # fmt: skip
         return [c for t in tickets if (c := self.get(t)) is not None]

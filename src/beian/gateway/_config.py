@@ -20,6 +20,7 @@ __all__ = [
     "LabelsConfig",
     "LimitsConfig",
     "RecordsConfig",
+    "RightsConfig",
     "ScreeningConfig",
     "UpstreamConfig",
     "load_gateway_config",
@@ -154,6 +155,25 @@ class ComplaintsConfig(_Strict):
     max_content_chars: int = Field(default=5000, ge=1)
     max_contact_chars: int = Field(default=200, ge=1)
     max_note_chars: int = Field(default=2000, ge=1)  # the staff's note on an update
+    # where an operator's candidates from complaints go (relative: beside the config file):
+    # keywords to a review list in the lexicon's CSV format, questions to a JSONL bank
+    keyword_candidates: str | None = None
+    question_candidates: str | None = None
+
+
+class RightsConfig(_Strict):
+    """Users' rights over their conversations (PIPL Arts. 44–47) and the consent ledger."""
+
+    # the published time limit of a rights request, in working days (State Council schedule)
+    handling_working_days: int = Field(default=15, ge=1, le=60)
+    notice_version: str | None = None  # the privacy notice in force (what "accept" records)
+    calendar_files: list[str] = Field(default_factory=list)  # schedules the package lacks
+    max_body_bytes: int = Field(default=65536, ge=1024)
+    max_correction_chars: int = Field(default=5000, ge=1)
+    max_export_records: int = Field(default=100_000, ge=1)
+    # requests (tickets) one user may open per window: exports decrypt everything they hold
+    rate_limit: int = Field(default=20, ge=1)
+    rate_window_s: float = Field(default=3600.0, gt=0)
 
 
 class IdentityConfig(_Strict):
@@ -209,6 +229,7 @@ class GatewayConfig(_Strict):
     admin_token: str | None = None  # protects /admin/*; unset means admin endpoints are closed
     identity: IdentityConfig = Field(default_factory=IdentityConfig)
     access: AccessConfig = Field(default_factory=AccessConfig)
+    rights: RightsConfig = Field(default_factory=RightsConfig)
     user_header: str = "X-Beian-User"
     path: str | None = Field(default=None, exclude=True)
 

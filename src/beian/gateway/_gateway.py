@@ -34,6 +34,7 @@ from beian.gateway._inflight import Inflight, InflightSet
 from beian.gateway._labels import Labeller
 from beian.gateway._messages import WorkerReload
 from beian.gateway._metrics import Metrics, log_exchange
+from beian.gateway._rights import RightsDesk
 from beian.gateway._screening import Decision, Screening, build_screening
 from beian.gateway._store import Exchange, RecordStore
 from beian.gateway._upstream import Upstream, UpstreamFailure, screened_error
@@ -135,6 +136,7 @@ class Gateway:
             config.records.path, self.store.cipher, config.complaints.handling_days,
             rules=config.complaints,
         )  # fmt: skip
+        self.rights = RightsDesk(self.store, config.rights)  # users' rights and consents
         self.admin_guard = AdminGuard()
         # for the forms' anti-forgery tokens and the config digest: a key derived from the
         # records' key ring (the same in every worker process), never one used for anything else
@@ -233,6 +235,7 @@ class Gateway:
         """Flush and close the record store (after :meth:`stop`)."""
         self.store.close()
         self.desk.close()
+        self.rights.close()
 
     async def _purge_loop(self) -> None:
         while True:
@@ -245,7 +248,9 @@ class Gateway:
             await asyncio.sleep(self.config.records.purge_interval_s)
 
     def purge(self, now: float | None = None) -> int:
-        return self.store.purge(self.config.records.retention_days, now=now)
+        removed = self.store.purge(self.config.records.retention_days, now=now)
+        self.rights.purge_orphans()  # erasure digests and corrections of purged exchanges
+        return removed
 
     # -- configuration reload ------------------------------------------------------------
     def reload(self) -> ReloadResult:
@@ -296,6 +301,7 @@ class Gateway:
         )
         self.desk.handling_days = new.complaints.handling_days
         self.desk.rules = new.complaints
+        self.rights.rules = new.rights
         self.metrics.reloads.labels("ok").inc()
         if self.options.settle_heap:
             self.settle_heap()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from beian.gateway._gateway import Gateway
 
 __all__ = ["admin_denied", "cross_site_refused", "fields", "form_token_refused", "identity_error", "input_error", "is_form", "page_ctx",
-           "problem", "text_field", "too_large", "wants_html"]  # fmt: skip
+           "problem", "request_user", "text_field", "too_large", "too_many", "user_post", "wants_html"]  # fmt: skip
 
 
 def wants_html(request: Request) -> bool:
@@ -157,3 +158,53 @@ def form_token_refused(
         return None
     return problem(gw, request, 403, "表单已过期或不是从本站页面提交的，请刷新页面后重新提交",
                    "invalid_form_token", param="form_token", etype="permission_error")  # fmt: skip
+
+
+def request_user(gw: Gateway, request: Request, claimed: object, token: object) -> str:
+    """Whose setting this is; :class:`IdentityError` when the request does not show it."""
+    ident = gw.identity
+    user = ident.resolve(request, claimed, "user", token if isinstance(token, str) else None)
+    if user is not None:
+        return user
+    if ident.mode == "signed":
+        raise IdentityError(401, "user_token_required",
+                            "需要服务方签发的用户令牌（页面链接中的 token 或请求头 "
+                            f"{gw.config.identity.token_header}）")  # fmt: skip
+    if ident.mode == "header":
+        raise IdentityError(401, "user_required", f"缺少经认证的用户标识（{gw.config.user_header}）")
+    raise IdentityError(400, "user_required", "缺少用户标识（user）", "user")
+
+
+async def user_post(
+    gw: Gateway, request: Request, limit: int, purpose: str,
+    who: Callable[[dict[str, Any]], str], back: str = "",
+) -> tuple[str, dict[str, Any]] | Response:  # fmt: skip
+    """The user (``who(fields)``) and fields of a form or JSON post on a user's behalf, or the
+    answer to send instead: a cross-site post, a body over ``limit`` bytes, a bad identity, or a
+    form without its page's anti-forgery token for ``purpose``."""
+    if (refused := cross_site_refused(gw, request)) is not None:
+        return refused
+    try:
+        f = await fields(request, limit)
+        user = who(f)
+    except BodyTooLarge as exc:
+        return too_large(gw, request, exc, back=back)
+    except InputError as exc:
+        return input_error(exc)
+    except IdentityError as exc:
+        return identity_error(gw, request, exc)
+    if (refused := form_token_refused(gw, request, f, purpose, user)) is not None:
+        return refused
+    return user, f
+
+
+def too_many(
+    gw: Gateway, request: Request, what: str, limit: int, window_s: float, retry_after: int, back: str
+) -> Response:
+    """The 429 of a client or user over a submission limit, with ``Retry-After``."""
+    return problem(
+        gw, request, 429,
+        f"{what}过于频繁（每 {window_s:g} 秒至多 {limit} 件），请 {retry_after} 秒后再试",
+        "rate_limited", etype="rate_limit_error", back=back,
+        headers={"Retry-After": str(retry_after)},
+    )  # fmt: skip

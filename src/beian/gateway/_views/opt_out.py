@@ -15,18 +15,14 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from beian.errors import InputError
-from beian.gateway._forms import BodyTooLarge, form_token
+from beian.gateway._forms import form_token
 from beian.gateway._identity import IdentityError
 from beian.gateway._pages import render
 from beian.gateway._views.common import (
-    cross_site_refused,
-    fields,
-    form_token_refused,
     identity_error,
-    input_error,
     page_ctx,
-    too_large,
+    request_user,
+    user_post,
     wants_html,
 )
 
@@ -39,25 +35,10 @@ PURPOSE = "opt-out"
 MAX_BODY = 8192
 
 
-def _user(gw: Gateway, request: Request, claimed: object, token: object) -> str:
-    """Whose setting this is; :class:`IdentityError` when the request does not show it."""
-    ident = gw.identity
-    user = ident.resolve(request, claimed, "user", token if isinstance(token, str) else None)
-    if user is not None:
-        return user
-    if ident.mode == "signed":
-        raise IdentityError(401, "user_token_required",
-                            "需要服务方签发的用户令牌（页面链接中的 token 或请求头 "
-                            f"{gw.config.identity.token_header}）")  # fmt: skip
-    if ident.mode == "header":
-        raise IdentityError(401, "user_required", f"缺少经认证的用户标识（{gw.config.user_header}）")
-    raise IdentityError(400, "user_required", "缺少用户标识（user）", "user")
-
-
 async def opt_out_page(gw: Gateway, request: Request) -> Response:
     q = request.query_params
     try:
-        user = _user(gw, request, q.get("user"), q.get("token"))
+        user = request_user(gw, request, q.get("user"), q.get("token"))
     except IdentityError as exc:
         return identity_error(gw, request, exc)
     ttl = gw.config.identity.form_token_ttl_s
@@ -66,6 +47,7 @@ async def opt_out_page(gw: Gateway, request: Request) -> Response:
         "token": q.get("token", "") if gw.identity.mode == "signed" else "",
         "form_token": form_token(gw.form_key, PURPOSE, user, ttl),
         "opted_out": gw.store.is_opted_out(user),
+        "rights": gw.identity.mode != "off",  # the rights page serves authenticated users only
     }
     return HTMLResponse(render("opt_out", **ctx))
 
@@ -75,19 +57,11 @@ def _opted(value: Any) -> bool:
 
 
 async def opt_out_set(gw: Gateway, request: Request) -> Response:
-    if (refused := cross_site_refused(gw, request)) is not None:
-        return refused
-    try:
-        f = await fields(request, MAX_BODY)
-        user = _user(gw, request, f.get("user"), f.get("token"))
-    except BodyTooLarge as exc:
-        return too_large(gw, request, exc)
-    except InputError as exc:
-        return input_error(exc)
-    except IdentityError as exc:
-        return identity_error(gw, request, exc)
-    if (refused := form_token_refused(gw, request, f, PURPOSE, user)) is not None:
-        return refused
+    got = await user_post(gw, request, MAX_BODY, PURPOSE,
+                          lambda f: request_user(gw, request, f.get("user"), f.get("token")))  # fmt: skip
+    if isinstance(got, Response):
+        return got
+    user, f = got
     opted = _opted(f.get("opted_out", True))
     await asyncio.to_thread(
         gw.store.set_opt_out, user, opted, via="web" if wants_html(request) else "api"
