@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from typing import ClassVar
 
+from beian.pii._names import han_except
 from beian.pii._registry import Recognizer, clause_before, register
 from beian.pii._scan import Anchor, Scan
 from beian.pii._types import Entity
@@ -26,19 +27,7 @@ REACH = 40
 _STOP = "的了是在到从为我你他她它们让把被给与就去来请也还又那这个吧呢吗啊沿往至由过离找送寄拿取放接说要想或等"
 
 
-def _han_except(stop: str) -> str:
-    """A character class of the CJK block without ``stop`` (one bitmap test per character,
-    where a look-ahead before the class cost two)."""
-    ranges, lo = [], 0x4E00
-    for cp in sorted({ord(c) for c in stop if "\u4e00" <= c <= "\u9fff"}):
-        if cp > lo:
-            ranges.append(f"{chr(lo)}-{chr(cp - 1)}" if cp - 1 > lo else chr(lo))
-        lo = cp + 1
-    ranges.append(f"{chr(lo)}-\u9fff")
-    return "[" + "".join(ranges) + "]"
-
-
-_H = _han_except(_STOP)
+_H = han_except(_STOP)
 _NUM = r"(?:\d{1,5}|[一二三四五六七八九十百零两]{1,4})"
 _PARTS = (
     rf"{_H}{{1,8}}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|区|县|旗|镇|乡|街道|苏木)",
@@ -137,11 +126,11 @@ class AddressRecognizer(Recognizer):
         if lead is not None:
             start = lead.end()
         value = text[start:end]
-        if not value or (
-            _DATE.search(text, max(0, start - 1), end + 2) is not None and _parts(value) < 3
-        ):
+        if not value:
             return None
         parts = _parts(value)
+        if parts < 3 and _DATE.search(text, max(0, start - 1), end + 2) is not None:
+            return None
         context = _CONTEXT_RE.search(clause_before(text, start, self.window)) is not None
         if parts < 2 and not context:
             return None

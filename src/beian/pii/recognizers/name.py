@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from beian.pii._names import is_han, name_tables
+from beian.pii._names import han_except, is_han, name_tables
 from beian.pii._registry import Recognizer, register
 from beian.pii._scan import Anchor, Scan
 from beian.pii._types import Entity
@@ -271,7 +271,7 @@ TITLES = (
 )
 # A surname character, a title, and together a word that names no one.
 _TITLE_WORDS = frozenset({"班主任", "副主任", "总经理", "副经理", "老师傅", "男老师", "女老师"})
-_ONE_CHAR_TITLES = frozenset("总")
+_ONE_CHAR_TITLES = frozenset(t for t in TITLES if len(t) == 1)
 # Characters that end a given name (or cannot start one).
 _STOP = frozenset(
     "的了是在和与及今年电手身住家现已说等将把被就也都还又要会可从向对为因于到这那有很去来上下中"
@@ -306,38 +306,94 @@ def _trie(node: dict[str, dict[str, Any]]) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
-def _cue_anchor(words: tuple[str, ...]) -> Anchor:
-    """Cue words then an optional colon, 是 or 为, before a Chinese character or a capital.
+# Characters among the most frequent of written Chinese. A cue word or title that starts with
+# one (上诉人, 出租人, 会长, 大爷, 老师) is found from its second character, with the first as a
+# look-behind, unless that one is frequent too: the engine's scan then does not stop at every
+# 上, 会 or 大 of a text. This changes only where the scan stops, never what is found. 长 is
+# left out: sixteen titles end in it (会长, 处长, 市长…), one head where they had sixteen.
+_FREQUENT = frozenset(
+    "上下大小中出开当发经名我收会处局科所院校队部厅市县镇村社主老法人生事学理定三代表家同"
+    "者员子手工作用"
+)
 
-    Words of two or more characters give their second characters as ``follows``: the combined
-    scan then stops only where a head is followed by one of them, which keeps the 180 cue
-    words (whose first characters are common: 我, 同, 家…) from slowing every text down.
+
+def _split(words: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, str]]:
+    """``words`` found from their first character, and the others: each tail (the word less
+    its first character) with the first characters written before it."""
+    whole: list[str] = []
+    tails: dict[str, str] = {}
+    for w in words:
+        if len(w) > 1 and w[0] in _FREQUENT and w[1] not in _FREQUENT:
+            tails[w[1:]] = tails.get(w[1:], "") + w[0]
+        else:
+            whole.append(w)
+    return tuple(whole), tails
+
+
+def _tail_alternation(tails: dict[str, str]) -> str:
+    """The tails, longest first, each behind a look-behind for its first characters."""
+    return "|".join(
+        f"(?<=[{re.escape(firsts)}]){re.escape(tail)}"
+        for tail, firsts in sorted(tails.items(), key=lambda kv: -len(kv[0]))
+    )
+
+
+def _anchors(words: tuple[str, ...], after: str = "") -> tuple[Anchor, ...]:
+    """Anchors for ``words`` (of two characters or more), each followed by ``after``.
+
+    Words found from their first character make one anchor, with their second characters as
+    ``follows``; words that start with a frequent character make another, matched from the
+    second character (see :data:`_FREQUENT`, and :func:`_begin` for where the word starts).
     """
-    pattern = re.compile(
-        rf"(?:{_alternation(words)})(?:\s*[:：]\s*|\s+|是|为)?(?=[\u4e00-\u9fffA-Z])"
-    )
-    heads = "".join(dict.fromkeys(w[0] for w in words))
-    long = all(len(w) > 1 for w in words)
-    return Anchor(pattern, heads, "".join(dict.fromkeys(w[1] for w in words)) if long else "")
+    whole, tails = _split(words)
+    out = [_anchor(whole, after)] if whole else []
+    # Tails of one character make an anchor of their own: the others keep their ``follows``.
+    for group in (
+        {t: f for t, f in tails.items() if len(t) > 1},
+        {t: f for t, f in tails.items() if len(t) == 1},
+    ):
+        if group:
+            pattern = re.compile(f"(?:{_tail_alternation(group)}){after}")
+            _TAILS.add(id(pattern))
+            out.append(_anchor(tuple(group), after, pattern))
+    return tuple(out)
 
 
-def _word_anchor(words: tuple[str, ...]) -> Anchor:
-    """``words`` (of two characters or more) with their second characters as ``follows``."""
-    heads = "".join(dict.fromkeys(w[0] for w in words))
+def _anchor(words: tuple[str, ...], after: str, pattern: re.Pattern[str] | None = None) -> Anchor:
+    """``words`` (or ``pattern``, which finds them) as an anchor, with their second characters
+    as ``follows`` when every one has a second character."""
     return Anchor(
-        re.compile(_alternation(words)), heads, "".join(dict.fromkeys(w[1] for w in words))
+        pattern or re.compile(f"(?:{_alternation(words)}){after}"),
+        "".join(dict.fromkeys(w[0] for w in words)),
+        "".join(dict.fromkeys(w[1] for w in words)) if all(len(w) > 1 for w in words) else "",
     )
+
+
+# The ids of the tails' patterns (module constants: a pattern's hash reads its whole code).
+_TAILS: set[int] = set()
+# Cue words then an optional colon, 是 or 为, before a Chinese character or a capital.
+_AFTER_CUE = r"(?:\s*[:：]\s*|\s+|是|为)?(?=[\u4e00-\u9fffA-Z])"
+
+
+def _begin(m: re.Match[str]) -> int:
+    """Where the cue word or title of ``m`` starts (one character before a tail's match)."""
+    return m.start() - 1 if id(m.re) in _TAILS else m.start()
+
+
+def _cue_anchor_one(words: tuple[str, ...]) -> Anchor:
+    """One-character cue words (找, 致, @): every one of them is a head."""
+    return Anchor(re.compile(f"(?:{_alternation(words)}){_AFTER_CUE}"), "".join(words))
 
 
 _CUE_WORDS = FORM_LABELS + ROLE_WORDS
-_CUE = _cue_anchor(tuple(w for w in _CUE_WORDS if len(w) > 1))
-_CUE_ONE = _cue_anchor(tuple(w for w in _CUE_WORDS if len(w) == 1))
+_CUE = _anchors(tuple(w for w in _CUE_WORDS if len(w) > 1), _AFTER_CUE)
+_CUE_ONE = _cue_anchor_one(tuple(w for w in _CUE_WORDS if len(w) == 1))
 # The default engine's cues: form labels and the roles written like them on forms.
-_FORM_CUE = _cue_anchor(
-    FORM_LABELS + tuple(w for w in ("病人", "乘客", "客户", "家长") if w in ROLE_WORDS)
+_FORM_CUE = _anchors(
+    FORM_LABELS + tuple(w for w in ("病人", "乘客", "客户", "家长") if w in ROLE_WORDS), _AFTER_CUE
 )
 _FORM = frozenset(FORM_LABELS)
-_TITLE = _word_anchor(tuple(t for t in TITLES if len(t) > 1))
+_TITLE = _anchors(tuple(t for t in TITLES if len(t) > 1))
 _TITLE_ONE = Anchor(
     re.compile("|".join(t for t in TITLES if len(t) == 1)),
     "".join(t for t in TITLES if len(t) == 1),
@@ -421,12 +477,13 @@ def _given_len(chars: str) -> int:
         return 1
     if chars[1:3] in name_tables().words and chars[:2] not in name_tables().words:
         return 1  # "向阳相撞": 相撞 is a word, 向阳 stays the name
-    if any(chars[1:].startswith(t) for t in TITLES):
+    if chars[1:3] in _TITLE_SET or chars[1:2] in _ONE_CHAR_TITLES:
         return 1
     return 2
 
 
 _TITLE_SET = frozenset(TITLES)
+_PLAIN_BEFORE = re.compile(f"{han_except(''.join(sorted(_STOP)))}{{1,4}}\\Z")
 
 
 def _entity(text: str, start: int, end: int, score: float) -> Entity:
@@ -438,10 +495,11 @@ def _in_order(scan: Scan, anchors: tuple[Anchor, ...]) -> list[re.Match[str]]:
     lists = [ms for a in anchors if (ms := scan.anchored(a))]
     if len(lists) < 2:
         return lists[0] if lists else []  # one anchor's matches never overlap each other
-    found = sorted((m for ms in lists for m in ms), key=lambda m: m.start())
+    # The longest of those that start at the same place, as one alternation would find it.
+    found = sorted((m for ms in lists for m in ms), key=lambda m: (_begin(m), -m.end()))
     kept: list[re.Match[str]] = []
     for m in found:
-        if not kept or m.start() >= kept[-1].end():
+        if not kept or _begin(m) >= kept[-1].end():
             kept.append(m)
     return kept
 
@@ -459,16 +517,17 @@ class NameRecognizer(Recognizer):
     form_score: ClassVar[float] = 0.85
     role_score: ClassVar[float] = 0.75
     title_score: ClassVar[float] = 0.75
-    cues: ClassVar[tuple[Anchor, ...]] = (_FORM_CUE,)
-    anchors: ClassVar[tuple[Anchor, ...]] = (_FORM_CUE, _TITLE, _TITLE_ONE)
+    cues: ClassVar[tuple[Anchor, ...]] = _FORM_CUE
+    anchors: ClassVar[tuple[Anchor, ...]] = (*_FORM_CUE, *_TITLE, _TITLE_ONE)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         scan = scan or Scan(text)
         for m in _in_order(scan, self.cues):
-            cue = text[m.start() : m.end()].rstrip(" \t:：是为")
+            cue = text[_begin(m) : m.end()].rstrip(" \t:：是为")
             yield from self._after_cue(text, m.end(), cue in _FORM)
-        for m in _in_order(scan, (_TITLE, _TITLE_ONE)):
-            yield from self._before_title(text, m.start(), m.group())
+        for m in _in_order(scan, (*_TITLE, _TITLE_ONE)):
+            begin = _begin(m)
+            yield from self._before_title(text, begin, text[begin : m.end()])
         yield from self._more(text, scan)
 
     def _more(self, text: str, scan: Scan) -> Iterator[Entity]:
@@ -519,11 +578,13 @@ class NameRecognizer(Recognizer):
         return None
 
     def _before_title(self, text: str, end: int, title: str) -> Iterator[Entity]:
+        # The Chinese characters (none of them a stop character) right before the title.
+        run = _PLAIN_BEFORE.search(text, max(0, end - 4), end)
+        if run is None:
+            return
         t = name_tables()
-        for size in (4, 3, 2, 1):
+        for size in range(end - run.start(), 0, -1):
             start = end - size
-            if start < 0 or not all(is_han(c) and c not in _STOP for c in text[start:end]):
-                continue
             n = t.surname_at(text, start)
             if not n or (size - n) > 2:
                 continue
@@ -561,7 +622,7 @@ class NameRecognizer(Recognizer):
 
     def _speaker(self, text: str, start: int, end: int) -> Iterator[Entity]:
         word = text[start:end]
-        if word in _SPEAKER_LABELS or word in _cue_tails() or word[:2] in name_tables().words:
+        if word in _SPEAKER_LABELS or word in _CUE_SET or word[:2] in name_tables().words:
             return
         t = name_tables()
         n = t.surname_at(text, start)
@@ -569,19 +630,22 @@ class NameRecognizer(Recognizer):
             yield _entity(text, start, end, 0.7)
 
 
-@lru_cache(maxsize=1)
-def _cue_tails() -> frozenset[str]:
-    return frozenset(FORM_LABELS + ROLE_WORDS)
+_CUE_SET = frozenset(_CUE_WORDS)
+# The lengths of the cue words, longest first (a label is two to five characters).
+_CUE_LENGTHS = tuple(sorted({len(w) for w in _CUE_WORDS}, reverse=True))
+
+
+_CUE_START = re.compile(_alternation(tuple(w for w in _CUE_WORDS if len(w) > 1)))
 
 
 def _cue_starts(text: str, pos: int) -> bool:
-    """Whether a role word or label starts at ``pos``."""
-    return any(text[pos : pos + k] in _cue_tails() for k in range(2, 6))
+    """Whether a role word or label (of two characters or more) starts at ``pos``."""
+    return _CUE_START.match(text, pos) is not None
 
 
 def _cue_ends(text: str, pos: int) -> bool:
     """Whether a role word or label ends at ``pos`` ("被申请人" before "孟和巴雅尔")."""
-    return any(text[max(0, pos - k) : pos] in _cue_tails() for k in range(1, 6))
+    return any(text[max(0, pos - k) : pos] in _CUE_SET for k in _CUE_LENGTHS)
 
 
 @register
@@ -591,8 +655,8 @@ class ContextNameRecognizer(NameRecognizer):
 
     name = "name_context"
     context_names = True
-    cues = (_CUE, _CUE_ONE)
-    anchors = (_CUE, _CUE_ONE, _TITLE, _TITLE_ONE, _NICK, _PARTICULARS, _SPEAKER)
+    cues = (*_CUE, _CUE_ONE)
+    anchors = (*_CUE, _CUE_ONE, *_TITLE, _TITLE_ONE, _NICK, _PARTICULARS, _SPEAKER)
 
     def _more(self, text: str, scan: Scan) -> Iterator[Entity]:
         t = name_tables()
