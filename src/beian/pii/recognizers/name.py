@@ -306,94 +306,38 @@ def _trie(node: dict[str, dict[str, Any]]) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
-# Characters among the most frequent of written Chinese. A cue word or title that starts with
-# one (上诉人, 出租人, 会长, 大爷, 老师) is found from its second character, with the first as a
-# look-behind, unless that one is frequent too: the engine's scan then does not stop at every
-# 上, 会 or 大 of a text. This changes only where the scan stops, never what is found. 长 is
-# left out: sixteen titles end in it (会长, 处长, 市长…), one head where they had sixteen.
-_FREQUENT = frozenset(
-    "上下大小中出开当发经名我收会处局科所院校队部厅市县镇村社主老法人生事学理定三代表家同"
-    "者员子手工作用"
-)
+def _cue_anchor(words: tuple[str, ...]) -> Anchor:
+    """Cue words then an optional colon, 是 or 为, before a Chinese character or a capital.
 
-
-def _split(words: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, str]]:
-    """``words`` found from their first character, and the others: each tail (the word less
-    its first character) with the first characters written before it."""
-    whole: list[str] = []
-    tails: dict[str, str] = {}
-    for w in words:
-        if len(w) > 1 and w[0] in _FREQUENT and w[1] not in _FREQUENT:
-            tails[w[1:]] = tails.get(w[1:], "") + w[0]
-        else:
-            whole.append(w)
-    return tuple(whole), tails
-
-
-def _tail_alternation(tails: dict[str, str]) -> str:
-    """The tails, longest first, each behind a look-behind for its first characters."""
-    return "|".join(
-        f"(?<=[{re.escape(firsts)}]){re.escape(tail)}"
-        for tail, firsts in sorted(tails.items(), key=lambda kv: -len(kv[0]))
-    )
-
-
-def _anchors(words: tuple[str, ...], after: str = "") -> tuple[Anchor, ...]:
-    """Anchors for ``words`` (of two characters or more), each followed by ``after``.
-
-    Words found from their first character make one anchor, with their second characters as
-    ``follows``; words that start with a frequent character make another, matched from the
-    second character (see :data:`_FREQUENT`, and :func:`_begin` for where the word starts).
+    Words of two or more characters give their second characters as ``follows``: the combined
+    scan then stops only where a head is followed by one of them, which keeps the 180 cue
+    words (whose first characters are common: 我, 同, 家…) from slowing every text down.
     """
-    whole, tails = _split(words)
-    out = [_anchor(whole, after)] if whole else []
-    # Tails of one character make an anchor of their own: the others keep their ``follows``.
-    for group in (
-        {t: f for t, f in tails.items() if len(t) > 1},
-        {t: f for t, f in tails.items() if len(t) == 1},
-    ):
-        if group:
-            pattern = re.compile(f"(?:{_tail_alternation(group)}){after}")
-            _TAILS.add(id(pattern))
-            out.append(_anchor(tuple(group), after, pattern))
-    return tuple(out)
-
-
-def _anchor(words: tuple[str, ...], after: str, pattern: re.Pattern[str] | None = None) -> Anchor:
-    """``words`` (or ``pattern``, which finds them) as an anchor, with their second characters
-    as ``follows`` when every one has a second character."""
-    return Anchor(
-        pattern or re.compile(f"(?:{_alternation(words)}){after}"),
-        "".join(dict.fromkeys(w[0] for w in words)),
-        "".join(dict.fromkeys(w[1] for w in words)) if all(len(w) > 1 for w in words) else "",
+    pattern = re.compile(
+        rf"(?:{_alternation(words)})(?:\s*[:：]\s*|\s+|是|为)?(?=[\u4e00-\u9fffA-Z])"
     )
+    heads = "".join(dict.fromkeys(w[0] for w in words))
+    long = all(len(w) > 1 for w in words)
+    return Anchor(pattern, heads, "".join(dict.fromkeys(w[1] for w in words)) if long else "")
 
 
-# The ids of the tails' patterns (module constants: a pattern's hash reads its whole code).
-_TAILS: set[int] = set()
-# Cue words then an optional colon, 是 or 为, before a Chinese character or a capital.
-_AFTER_CUE = r"(?:\s*[:：]\s*|\s+|是|为)?(?=[\u4e00-\u9fffA-Z])"
-
-
-def _begin(m: re.Match[str]) -> int:
-    """Where the cue word or title of ``m`` starts (one character before a tail's match)."""
-    return m.start() - 1 if id(m.re) in _TAILS else m.start()
-
-
-def _cue_anchor_one(words: tuple[str, ...]) -> Anchor:
-    """One-character cue words (找, 致, @): every one of them is a head."""
-    return Anchor(re.compile(f"(?:{_alternation(words)}){_AFTER_CUE}"), "".join(words))
+def _word_anchor(words: tuple[str, ...]) -> Anchor:
+    """``words`` (of two characters or more) with their second characters as ``follows``."""
+    heads = "".join(dict.fromkeys(w[0] for w in words))
+    return Anchor(
+        re.compile(_alternation(words)), heads, "".join(dict.fromkeys(w[1] for w in words))
+    )
 
 
 _CUE_WORDS = FORM_LABELS + ROLE_WORDS
-_CUE = _anchors(tuple(w for w in _CUE_WORDS if len(w) > 1), _AFTER_CUE)
-_CUE_ONE = _cue_anchor_one(tuple(w for w in _CUE_WORDS if len(w) == 1))
+_CUE = _cue_anchor(tuple(w for w in _CUE_WORDS if len(w) > 1))
+_CUE_ONE = _cue_anchor(tuple(w for w in _CUE_WORDS if len(w) == 1))
 # The default engine's cues: form labels and the roles written like them on forms.
-_FORM_CUE = _anchors(
-    FORM_LABELS + tuple(w for w in ("病人", "乘客", "客户", "家长") if w in ROLE_WORDS), _AFTER_CUE
+_FORM_CUE = _cue_anchor(
+    FORM_LABELS + tuple(w for w in ("病人", "乘客", "客户", "家长") if w in ROLE_WORDS)
 )
 _FORM = frozenset(FORM_LABELS)
-_TITLE = _anchors(tuple(t for t in TITLES if len(t) > 1))
+_TITLE = _word_anchor(tuple(t for t in TITLES if len(t) > 1))
 _TITLE_ONE = Anchor(
     re.compile("|".join(t for t in TITLES if len(t) == 1)),
     "".join(t for t in TITLES if len(t) == 1),
@@ -495,11 +439,10 @@ def _in_order(scan: Scan, anchors: tuple[Anchor, ...]) -> list[re.Match[str]]:
     lists = [ms for a in anchors if (ms := scan.anchored(a))]
     if len(lists) < 2:
         return lists[0] if lists else []  # one anchor's matches never overlap each other
-    # The longest of those that start at the same place, as one alternation would find it.
-    found = sorted((m for ms in lists for m in ms), key=lambda m: (_begin(m), -m.end()))
+    found = sorted((m for ms in lists for m in ms), key=lambda m: m.start())
     kept: list[re.Match[str]] = []
     for m in found:
-        if not kept or _begin(m) >= kept[-1].end():
+        if not kept or m.start() >= kept[-1].end():
             kept.append(m)
     return kept
 
@@ -517,17 +460,16 @@ class NameRecognizer(Recognizer):
     form_score: ClassVar[float] = 0.85
     role_score: ClassVar[float] = 0.75
     title_score: ClassVar[float] = 0.75
-    cues: ClassVar[tuple[Anchor, ...]] = _FORM_CUE
-    anchors: ClassVar[tuple[Anchor, ...]] = (*_FORM_CUE, *_TITLE, _TITLE_ONE)
+    cues: ClassVar[tuple[Anchor, ...]] = (_FORM_CUE,)
+    anchors: ClassVar[tuple[Anchor, ...]] = (_FORM_CUE, _TITLE, _TITLE_ONE)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         scan = scan or Scan(text)
         for m in _in_order(scan, self.cues):
-            cue = text[_begin(m) : m.end()].rstrip(" \t:：是为")
+            cue = text[m.start() : m.end()].rstrip(" \t:：是为")
             yield from self._after_cue(text, m.end(), cue in _FORM)
-        for m in _in_order(scan, (*_TITLE, _TITLE_ONE)):
-            begin = _begin(m)
-            yield from self._before_title(text, begin, text[begin : m.end()])
+        for m in _in_order(scan, (_TITLE, _TITLE_ONE)):
+            yield from self._before_title(text, m.start(), m.group())
         yield from self._more(text, scan)
 
     def _more(self, text: str, scan: Scan) -> Iterator[Entity]:
@@ -631,10 +573,6 @@ class NameRecognizer(Recognizer):
 
 
 _CUE_SET = frozenset(_CUE_WORDS)
-# The lengths of the cue words, longest first (a label is two to five characters).
-_CUE_LENGTHS = tuple(sorted({len(w) for w in _CUE_WORDS}, reverse=True))
-
-
 _CUE_START = re.compile(_alternation(tuple(w for w in _CUE_WORDS if len(w) > 1)))
 
 
@@ -645,7 +583,7 @@ def _cue_starts(text: str, pos: int) -> bool:
 
 def _cue_ends(text: str, pos: int) -> bool:
     """Whether a role word or label ends at ``pos`` ("被申请人" before "孟和巴雅尔")."""
-    return any(text[max(0, pos - k) : pos] in _CUE_SET for k in _CUE_LENGTHS)
+    return any(text[max(0, pos - k) : pos] in _CUE_SET for k in range(1, 6))
 
 
 @register
@@ -655,8 +593,8 @@ class ContextNameRecognizer(NameRecognizer):
 
     name = "name_context"
     context_names = True
-    cues = (*_CUE, _CUE_ONE)
-    anchors = (*_CUE, _CUE_ONE, *_TITLE, _TITLE_ONE, _NICK, _PARTICULARS, _SPEAKER)
+    cues = (_CUE, _CUE_ONE)
+    anchors = (_CUE, _CUE_ONE, _TITLE, _TITLE_ONE, _NICK, _PARTICULARS, _SPEAKER)
 
     def _more(self, text: str, scan: Scan) -> Iterator[Entity]:
         t = name_tables()
