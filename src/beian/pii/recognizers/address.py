@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from operator import methodcaller
 from typing import ClassVar
 
 from beian.pii._names import han_except
@@ -99,6 +100,9 @@ _CONTEXT_RE = re.compile("|".join(CONTEXT))
 _DATE = re.compile(r"月\d{1,2}号|\d{1,2}号(?:线|床|窗口|台|机)")
 
 
+_START = methodcaller("start")
+
+
 def _parts(value: str) -> int:
     return len(_PART.findall(value))
 
@@ -117,7 +121,7 @@ class AddressRecognizer(Recognizer):
         hits = scan.anchored(_FINE)
         roads = scan.anchored(_ROAD)
         if roads:
-            hits = sorted([*hits, *roads], key=lambda m: m.start())
+            hits = sorted([*hits, *roads], key=_START)
         for hit in hits:
             if hit.start() < done:
                 continue

@@ -342,6 +342,7 @@ _TITLE_ONE = Anchor(
     re.compile("|".join(t for t in TITLES if len(t) == 1)),
     "".join(t for t in TITLES if len(t) == 1),
 )
+_TITLES = (_TITLE, _TITLE_ONE)
 _NICK = Anchor(re.compile(r"[老小](?=[\u4e00-\u9fff])"), "老小")
 _PARTICULARS = Anchor(
     re.compile(r"[（(，,]\s*(?:[男女]\s*[，,、）)]|\d{1,3}\s*岁|身份证|公民身份)"), "（(，,"
@@ -467,28 +468,30 @@ class NameRecognizer(Recognizer):
         scan = scan or Scan(text)
         for m in _in_order(scan, self.cues):
             cue = text[m.start() : m.end()].rstrip(" \t:：是为")
-            yield from self._after_cue(text, m.end(), cue in _FORM)
-        for m in _in_order(scan, (_TITLE, _TITLE_ONE)):
-            yield from self._before_title(text, m.start(), m.group())
-        yield from self._more(text, scan)
+            if (found := self._after_cue(text, m.end(), cue in _FORM)) is not None:
+                yield found
+        for m in _in_order(scan, _TITLES):
+            if (found := self._before_title(text, m.start(), m.group())) is not None:
+                yield found
+        if self.context_names:
+            yield from self._more(text, scan)
 
     def _more(self, text: str, scan: Scan) -> Iterator[Entity]:
         return iter(())
 
-    def _after_cue(self, text: str, pos: int, form: bool) -> Iterator[Entity]:
+    def _after_cue(self, text: str, pos: int, form: bool) -> Entity | None:
         t = name_tables()
         if text[pos : pos + 1].isascii():
             lm = _LATIN_AFTER_CUE.match(text, pos)
             if lm is not None and form and len(lm.group()) > 1:
-                yield _entity(text, pos, lm.end(), self.form_score)
-            return
+                return _entity(text, pos, lm.end(), self.form_score)
+            return None
         if _cue_starts(text, pos):
-            return  # "紧急联系人丈夫孔令辉": the next cue finds the name
+            return None  # "紧急联系人丈夫孔令辉": the next cue finds the name
         n = t.surname_at(text, pos)
         if n:
             if text[pos + n : pos + n + 1] == "某":
-                yield _entity(text, pos, pos + n, self.role_score)  # 陈某: the surname
-                return
+                return _entity(text, pos, pos + n, self.role_score)  # 陈某: the surname
             g = _given_len(text[pos + n : pos + n + 3])
             end = pos + n + g
             body = text[pos:end]
@@ -496,18 +499,15 @@ class NameRecognizer(Recognizer):
                 body in t.words
                 and not (form and text[end : end + 1] in ("", " ", "\t", "|", ",", "，", "\n"))
             ):
-                return  # "联系方式", "乙方车辆（": a word, not a name
+                return None  # "联系方式", "乙方车辆（": a word, not a name
             ends = _DELIM.match(text, end) is not None or text[end : end + 2] in _TITLE_SET
             if form and not ends and text[end : end + 1] not in _STOP:
                 run = self._run(text, pos)
                 if run is not None:  # "联系人桑吉卓玛。": the whole run, not 桑吉卓
-                    yield run
-                    return
+                    return run
             if g or ends:
-                yield _entity(text, pos, end, self.form_score if form else self.role_score)
-                return
-        if form and (run := self._run(text, pos)) is not None:
-            yield run
+                return _entity(text, pos, end, self.form_score if form else self.role_score)
+        return self._run(text, pos) if form else None
 
     def _run(self, text: str, pos: int) -> Entity | None:
         """Two to five characters from ``pos`` up to a delimiter (a name after a form label)."""
@@ -519,11 +519,11 @@ class NameRecognizer(Recognizer):
             return _entity(text, pos, end, self.form_score)
         return None
 
-    def _before_title(self, text: str, end: int, title: str) -> Iterator[Entity]:
+    def _before_title(self, text: str, end: int, title: str) -> Entity | None:
         # The Chinese characters (none of them a stop character) right before the title.
         run = _PLAIN_BEFORE.search(text, max(0, end - 4), end)
         if run is None:
-            return
+            return None
         t = name_tables()
         for size in range(end - run.start(), 0, -1):
             start = end - size
@@ -542,8 +542,8 @@ class NameRecognizer(Recognizer):
                 continue  # "顾客卜先生": 顾客 is a word; try the shorter reading
             if size > n and _given_len(text[start + n : end + 2]) < size - n:
                 continue
-            yield _entity(text, start, end, self.title_score)
-            return
+            return _entity(text, start, end, self.title_score)
+        return None
 
     def _before(self, text: str, end: int, score: float) -> Iterator[Entity]:
         t = name_tables()
