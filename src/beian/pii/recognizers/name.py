@@ -306,43 +306,66 @@ def _trie(node: dict[str, dict[str, Any]]) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
-def _cue_anchor(words: tuple[str, ...]) -> Anchor:
-    """Cue words then an optional colon, 是 or 为, before a Chinese character or a capital.
+# Characters among the most frequent of written Chinese. A cue word or title that starts with
+# one (上诉人, 出租人, 会长, 大爷, 老师) is found from its second character (``Anchor.back``),
+# unless that one is frequent too: the engine's scan then does not stop at every 上, 会 or 大
+# of a text. This changes where the scan stops, never what is found. 长 is not among them:
+# sixteen titles end in it (会长, 处长, 市长…), one head where they had sixteen.
+_FREQUENT = frozenset(
+    "上下大小中出开当发经名我收会处局科所院校队部厅市县镇村社主老法人生事学理定三代表家同"
+    "者员子手工作用"
+)
 
-    Words of two or more characters give their second characters as ``follows``: the combined
+
+def _anchors(words: tuple[str, ...], after: str = "") -> tuple[Anchor, ...]:
+    """Anchors for ``words`` (of two characters or more), each followed by ``after``.
+
+    The words are written as a trie. Those that start with a frequent character make anchors
+    of their own whose heads are their second characters (see :data:`_FREQUENT`). Each anchor
+    gives as ``follows`` the characters after its heads when every word has one: the combined
     scan then stops only where a head is followed by one of them, which keeps the 180 cue
     words (whose first characters are common: 我, 同, 家…) from slowing every text down.
     """
-    pattern = re.compile(
-        rf"(?:{_alternation(words)})(?:\s*[:：]\s*|\s+|是|为)?(?=[\u4e00-\u9fffA-Z])"
+    out = []
+    late = tuple(w for w in words if w[0] in _FREQUENT and w[1] not in _FREQUENT)
+    groups = (
+        (0, tuple(w for w in words if w not in late)),
+        (1, tuple(w for w in late if len(w) > 2)),  # with ``follows``
+        (1, tuple(w for w in late if len(w) == 2)),
     )
-    heads = "".join(dict.fromkeys(w[0] for w in words))
-    long = all(len(w) > 1 for w in words)
-    return Anchor(pattern, heads, "".join(dict.fromkeys(w[1] for w in words)) if long else "")
+    for back, group in groups:
+        if group:
+            after_head = [w[back + 1 : back + 2] for w in group]
+            out.append(
+                Anchor(
+                    re.compile(f"(?:{_alternation(group)}){after}"),
+                    "".join(dict.fromkeys(w[back] for w in group)),
+                    "".join(dict.fromkeys(after_head)) if all(after_head) else "",
+                    back,
+                )
+            )
+    return tuple(out)
 
 
-def _word_anchor(words: tuple[str, ...]) -> Anchor:
-    """``words`` (of two characters or more) with their second characters as ``follows``."""
-    heads = "".join(dict.fromkeys(w[0] for w in words))
-    return Anchor(
-        re.compile(_alternation(words)), heads, "".join(dict.fromkeys(w[1] for w in words))
-    )
+# Cue words then an optional colon, 是 or 为, before a Chinese character or a capital.
+_AFTER_CUE = r"(?:\s*[:：]\s*|\s+|是|为)?(?=[\u4e00-\u9fffA-Z])"
 
 
 _CUE_WORDS = FORM_LABELS + ROLE_WORDS
-_CUE = _cue_anchor(tuple(w for w in _CUE_WORDS if len(w) > 1))
-_CUE_ONE = _cue_anchor(tuple(w for w in _CUE_WORDS if len(w) == 1))
+_CUE = _anchors(tuple(w for w in _CUE_WORDS if len(w) > 1), _AFTER_CUE)
+_ONE_CUES = tuple(w for w in _CUE_WORDS if len(w) == 1)
+_CUE_ONE = Anchor(re.compile(f"(?:{_alternation(_ONE_CUES)}){_AFTER_CUE}"), "".join(_ONE_CUES))
 # The default engine's cues: form labels and the roles written like them on forms.
-_FORM_CUE = _cue_anchor(
-    FORM_LABELS + tuple(w for w in ("病人", "乘客", "客户", "家长") if w in ROLE_WORDS)
+_FORM_CUE = _anchors(
+    FORM_LABELS + tuple(w for w in ("病人", "乘客", "客户", "家长") if w in ROLE_WORDS), _AFTER_CUE
 )
 _FORM = frozenset(FORM_LABELS)
-_TITLE = _word_anchor(tuple(t for t in TITLES if len(t) > 1))
+_TITLE = _anchors(tuple(t for t in TITLES if len(t) > 1))
 _TITLE_ONE = Anchor(
     re.compile("|".join(t for t in TITLES if len(t) == 1)),
     "".join(t for t in TITLES if len(t) == 1),
 )
-_TITLES = (_TITLE, _TITLE_ONE)
+_TITLES = (*_TITLE, _TITLE_ONE)
 _NICK = Anchor(re.compile(r"[老小](?=[\u4e00-\u9fff])"), "老小")
 _PARTICULARS = Anchor(
     re.compile(r"[（(，,]\s*(?:[男女]\s*[，,、）)]|\d{1,3}\s*岁|身份证|公民身份)"), "（(，,"
@@ -461,8 +484,8 @@ class NameRecognizer(Recognizer):
     form_score: ClassVar[float] = 0.85
     role_score: ClassVar[float] = 0.75
     title_score: ClassVar[float] = 0.75
-    cues: ClassVar[tuple[Anchor, ...]] = (_FORM_CUE,)
-    anchors: ClassVar[tuple[Anchor, ...]] = (_FORM_CUE, _TITLE, _TITLE_ONE)
+    cues: ClassVar[tuple[Anchor, ...]] = _FORM_CUE
+    anchors: ClassVar[tuple[Anchor, ...]] = (*_FORM_CUE, *_TITLES)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         scan = scan or Scan(text)
@@ -593,8 +616,8 @@ class ContextNameRecognizer(NameRecognizer):
 
     name = "name_context"
     context_names = True
-    cues = (_CUE, _CUE_ONE)
-    anchors = (_CUE, _CUE_ONE, _TITLE, _TITLE_ONE, _NICK, _PARTICULARS, _SPEAKER)
+    cues = (*_CUE, _CUE_ONE)
+    anchors = (*_CUE, _CUE_ONE, *_TITLES, _NICK, _PARTICULARS, _SPEAKER)
 
     def _more(self, text: str, scan: Scan) -> Iterator[Entity]:
         t = name_tables()
