@@ -68,9 +68,12 @@ _ROAD = Anchor(
     "市区县镇",
 )
 # Words that end just before an address and are not part of it.
-_LEAD = re.compile(
-    r".*(?:地址|住址|住所地|住所|家住|现住|住在|住|地点|坐落于|坐落|位于|离开|原填|我们村|到您家|改为)[:：]?"
+_LEAD_WORDS = (
+    "地址|住址|住所地|住所|家住|现住|住在|住|地点|坐落于|坐落|位于|离开|原填|我们村|到您家|改为"
 )
+_LEAD = re.compile(f".*(?:{_LEAD_WORDS})[:：]?")
+# Their first characters: where none is, no word is (one class search instead of the above).
+_LEAD_FIRST = re.compile("[" + "".join(dict.fromkeys(w[0] for w in _LEAD_WORDS.split("|"))) + "]")
 _FINE = Anchor(
     re.compile(r"(?<=[0-9A-Z一二三四五六七八九十])(?:号|栋|幢|单元|室|组|社|楼|层)|村|屯|嘎查"),
     "号栋幢单室组社楼层村屯嘎",
@@ -142,9 +145,11 @@ class AddressRecognizer(Recognizer):
                 break
 
     def _entity(self, text: str, start: int, end: int) -> Entity | None:
-        lead = _LEAD.match(text, start, min(end, start + 12))
-        if lead is not None:
-            start = lead.end()
+        stop = min(end, start + 12)
+        if _LEAD_FIRST.search(text, start, stop) is not None:
+            lead = _LEAD.match(text, start, stop)
+            if lead is not None:
+                start = lead.end()
         value = text[start:end]
         if not value:
             return None

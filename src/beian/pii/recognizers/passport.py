@@ -19,9 +19,7 @@ class PassportRecognizer(RegexRecognizer):
     name = "passport"
     # One or two letters and eight to ten characters in all: the length is in the pattern, so
     # longer runs of letters and digits are never candidates.
-    pattern: ClassVar[re.Pattern[str]] = re.compile(
-        bounded("[A-Z]", r"(?:[A-Z]\d{6,8}|\d{7,9})")
-    )
+    pattern: ClassVar[re.Pattern[str]] = re.compile(bounded("[A-Z]", r"(?:[A-Z]\d{6,8}|\d{7,9})"))
     trigger = DIGITS
     score = 0.6
     boost = 0.3
@@ -34,5 +32,8 @@ class PassportRecognizer(RegexRecognizer):
             return self.score
         # Diplomatic, service and public-affairs passports and other countries' passports:
         # only with context (then 0.4 + the boost: above a 港澳通行证 reading of C…).
+        words = self._context_re
+        if words is None or words.search(text, max(0, start - self.window), start) is None:
+            return None  # no context word in the window, so none in the clause either
         before = clause_before(text, start, self.window)
-        return 0.4 if any(w in before for w in self.context) else None
+        return 0.4 if words.search(before) else None
