@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from operator import methodcaller
 from typing import Any, ClassVar
 
 from beian.pii._names import han_except, is_han, name_tables
@@ -458,12 +459,15 @@ def _entity(text: str, start: int, end: int, score: float) -> Entity:
     return Entity("NAME", start, end, text[start:end], score, "name")
 
 
+_START = methodcaller("start")
+
+
 def _in_order(scan: Scan, anchors: tuple[Anchor, ...]) -> list[re.Match[str]]:
     """The matches of ``anchors`` left to right, none overlapping an earlier one."""
     lists = [ms for a in anchors if (ms := scan.anchored(a))]
     if len(lists) < 2:
         return lists[0] if lists else []  # one anchor's matches never overlap each other
-    found = sorted((m for ms in lists for m in ms), key=lambda m: m.start())
+    found = sorted([m for ms in lists for m in ms], key=_START)
     kept: list[re.Match[str]] = []
     for m in found:
         if not kept or m.start() >= kept[-1].end():
