@@ -313,7 +313,7 @@ def _trie(node: dict[str, dict[str, Any]]) -> str:
 # of a text. This changes where the scan stops, never what is found. 长 is not among them:
 # sixteen titles end in it (会长, 处长, 市长…), one head where they had sixteen.
 _FREQUENT = frozenset(
-    "上下大小中出开当发经名我收会处局科所院校队部厅市县镇村社主老法人生事学理定三代表家同"
+    "上下大小中出开当发经名我收会处局科所院校队部厅市县镇村社主老法人生学理定三代表家同"
     "者员子手工作用"
 )
 
