@@ -129,3 +129,13 @@ def test_anchor_found_from_its_second_character(text: str, spans: list[tuple[int
 def test_anchor_back_is_zero_or_one() -> None:
     with pytest.raises(ValueError, match="back"):
         Anchor(re.compile("上诉人"), "人", back=2)
+
+
+def test_anchored_lists_keep_the_order_of_the_anchors_and_leave_out_empty_ones() -> None:
+    provinces = Anchor(re.compile("[省市]"), "省市")
+    roads = Anchor(re.compile("路"), "路")
+    none = Anchor(re.compile("村"), "村")
+    text = "广东省深圳市深南路"
+    for plan in (ScanPlan.of((provinces, roads, none)), None):
+        lists = Scan(text, plan).anchored_lists((roads, none, provinces))
+        assert [[m.start() for m in ms] for ms in lists] == [[8], [2, 5]]

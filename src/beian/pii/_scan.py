@@ -269,6 +269,17 @@ class Scan:
             found = self._windows[trigger] = trigger.windows(self.text)
         return found
 
+    def anchored_lists(self, anchors: tuple[Anchor, ...]) -> list[list[re.Match[str]]]:
+        """The matches of each of ``anchors`` that has some, in the order of ``anchors`` (one
+        lookup of the plan's findings for them all)."""
+        plan = self._plan
+        if plan is not None and plan.by_anchor.issuperset(anchors):
+            if self._anchored is None:
+                self._anchored = plan.find(self.text)
+            found = self._anchored
+            return [found[a] for a in anchors if a in found]
+        return [ms for a in anchors if (ms := self.anchored(a))]
+
     def anchored(self, anchor: Anchor) -> list[re.Match[str]]:
         """The matches of ``anchor`` in the text, as its own ``finditer`` finds them."""
         plan = self._plan

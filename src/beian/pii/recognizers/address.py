@@ -121,10 +121,10 @@ class AddressRecognizer(Recognizer):
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         scan = scan or Scan(text)
         done = 0
-        hits = scan.anchored(_FINE)
-        roads = scan.anchored(_ROAD)
-        if roads:
-            hits = sorted([*hits, *roads], key=_START)
+        found = scan.anchored_lists(self.anchors)
+        if not found:
+            return
+        hits = found[0] if len(found) == 1 else sorted([*found[0], *found[1]], key=_START)
         for hit in hits:
             if hit.start() < done:
                 continue

@@ -464,7 +464,7 @@ _START = methodcaller("start")
 
 def _in_order(scan: Scan, anchors: tuple[Anchor, ...]) -> list[re.Match[str]]:
     """The matches of ``anchors`` left to right, none overlapping an earlier one."""
-    lists = [ms for a in anchors if (ms := scan.anchored(a))]
+    lists = scan.anchored_lists(anchors)
     if len(lists) < 2:
         return lists[0] if lists else []  # one anchor's matches never overlap each other
     found = sorted([m for ms in lists for m in ms], key=_START)
