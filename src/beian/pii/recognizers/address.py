@@ -74,8 +74,13 @@ _LEAD_WORDS = (
 _LEAD = re.compile(f".*(?:{_LEAD_WORDS})[:：]?")
 # Their first characters: where none is, no word is (one class search instead of the above).
 _LEAD_FIRST = re.compile("[" + "".join(dict.fromkeys(w[0] for w in _LEAD_WORDS.split("|"))) + "]")
+# Not 社 of 社会 (统一社会信用代码), nor a window, line, bed or desk numbered in words
+# (三号窗口): no address ends there, and reading one from each cost as much as an address.
 _FINE = Anchor(
-    re.compile(r"(?<=[0-9A-Z一二三四五六七八九十])(?:号|栋|幢|单元|室|组|社|楼|层)|村|屯|嘎查"),
+    re.compile(
+        r"(?<=[0-9A-Z一二三四五六七八九十])(?:号|栋|幢|单元|室|组|社(?!会)|楼|层)"
+        r"(?<![一二三四五六七八九十]号(?=窗口|线|床|台|机))|村|屯|嘎查"
+    ),
     "号栋幢单室组社楼层村屯嘎",
 )
 CONTEXT = (
