@@ -603,9 +603,12 @@ _CUE_SET = frozenset(_CUE_WORDS)
 _CUE_START = re.compile(_alternation(tuple(w for w in _CUE_WORDS if len(w) > 1)))
 
 
+_CUE_FIRST = frozenset(w[0] for w in _CUE_WORDS if len(w) > 1)
+
+
 def _cue_starts(text: str, pos: int) -> bool:
     """Whether a role word or label (of two characters or more) starts at ``pos``."""
-    return _CUE_START.match(text, pos) is not None
+    return text[pos : pos + 1] in _CUE_FIRST and _CUE_START.match(text, pos) is not None
 
 
 def _cue_ends(text: str, pos: int) -> bool:
