@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -143,6 +144,7 @@ DOTTED = Trigger(re.compile(r"\.[0-9]{1,3}\.[0-9]"), ALNUM_CHARS + ".")
 
 
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+_Match = Callable[[str, int], "re.Match[str] | None"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -222,6 +224,11 @@ class ScanPlan:
             if alternatives:
                 tries.append(f"(?<=(?=(?:{alternatives})){'.' * (back + 1)})")
         self.pattern = re.compile(f"[{heads}]{second}(?:{'|'.join(tries)})", re.S)
+        # What ``find`` tries at each head: the anchor, its bound ``match`` and its ``back``.
+        self._tries: dict[str, tuple[tuple[Anchor, _Match, int], ...]] = {
+            h: tuple((a, a.pattern.match, a.back) for a in anchors)
+            for h, anchors in self.by_head.items()
+        }
 
     @staticmethod
     @lru_cache(maxsize=64)
@@ -237,16 +244,17 @@ class ScanPlan:
             return {only: ms} if (ms := list(only.pattern.finditer(text))) else {}
         found: dict[Anchor, list[re.Match[str]]] = {}
         ends: dict[Anchor, int] = {}
-        by_head = self.by_head
+        tries = self._tries
         for hit in self.pattern.finditer(text):
             pos = hit.start()
-            for a in by_head[text[pos]]:
-                start = pos - a.back
-                if start >= ends.get(a, 0) and (m := a.pattern.match(text, start)) is not None:
-                    if a in found:
-                        found[a].append(m)
-                    else:
+            for a, match, back in tries[text[pos]]:
+                start = pos - back
+                if start >= ends.get(a, 0) and (m := match(text, start)) is not None:
+                    kept = found.get(a)
+                    if kept is None:
                         found[a] = [m]
+                    else:
+                        kept.append(m)
                     ends[a] = m.end()
         return found
 
