@@ -20,6 +20,7 @@ _PIECES = (
     *" -+()·•.:@\n?Aa年号的，王李张",
     *PREFIX_WORDS,
     *TITLES,
+    *"上会大老长户诉人名叫",  # halves of words found from their second character
     *"省市区县州旗盟",
     "北京市",
     "朝阳区",
@@ -73,14 +74,16 @@ def test_windows_map_matches_back_to_the_text() -> None:
     assert all(text[s : s + len(v)] == v for s, v in windows.matches(digits))
 
 
-@pytest.mark.parametrize(("context_names", "count"), [(False, 6), (True, 11)])
+@pytest.mark.parametrize(("context_names", "count"), [(False, 9), (True, 14)])
 def test_anchor_plan_matches_each_anchor_alone(context_names: bool, count: int) -> None:
     engine = PiiEngine(PiiConfig(context_names=context_names))
     assert engine._plan is not None
     anchors = engine._plan.anchors
-    # default: form labels, titles (several characters, one); the address's finest parts and
-    # roads after a division; plate provinces. context_names: cue words (several characters,
-    # one) for the form labels, and 老/小, particulars, chat speakers, Latin names
+    # default: form labels (found from the first character; from the second, with and without
+    # a third), titles (from the first character, from the second, one character); the
+    # address's finest parts and roads after a division; plate provinces. context_names: cue
+    # words (the same three, and one character) for the form labels, and 老/小, particulars,
+    # chat speakers, Latin names
     assert len(anchors) == count
     for text in _texts(20000, 2):
         found = engine._plan.find(text)
@@ -104,3 +107,35 @@ def test_scan_without_plan_searches_directly() -> None:
 def test_anchor_patterns_must_embed_unchanged(pattern: re.Pattern[str]) -> None:
     with pytest.raises(ValueError, match="anchor"):
         Anchor(pattern, "a")
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        ("会长", [(0, 2)]),  # the match starts at the text's first character, before its head
+        ("王会长和李处长", [(1, 3), (5, 7)]),
+        ("长会长", [(1, 3)]),  # a head with nothing before it starts no match
+        ("增长", []),
+    ],
+)
+def test_anchor_found_from_its_second_character(text: str, spans: list[tuple[int, int]]) -> None:
+    late = Anchor(re.compile("[会处]长"), "长", back=1)
+    other = Anchor(re.compile("王"), "王")  # a plan of one anchor would search it directly
+    plan = ScanPlan((late, other))
+    assert [m.span() for m in plan.find(text).get(late, [])] == spans
+    assert [m.span() for m in late.pattern.finditer(text)] == spans
+
+
+def test_anchor_back_is_zero_or_one() -> None:
+    with pytest.raises(ValueError, match="back"):
+        Anchor(re.compile("上诉人"), "人", back=2)
+
+
+def test_anchored_lists_keep_the_order_of_the_anchors_and_leave_out_empty_ones() -> None:
+    provinces = Anchor(re.compile("[省市]"), "省市")
+    roads = Anchor(re.compile("路"), "路")
+    none = Anchor(re.compile("村"), "村")
+    text = "广东省深圳市深南路"
+    for plan in (ScanPlan.of((provinces, roads, none)), None):
+        lists = Scan(text, plan).anchored_lists((roads, none, provinces))
+        assert [[m.start() for m in ms] for ms in lists] == [[8], [2, 5]]

@@ -12,13 +12,25 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["NameTables", "is_han", "name_tables"]
+__all__ = ["NameTables", "han_except", "is_han", "name_tables"]
 
 _DATA = Path(__file__).resolve().parent / "data" / "names.json"
 
 
 def is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
+
+
+def han_except(stop: str) -> str:
+    """A character class of the CJK block without ``stop`` (one bitmap test per character,
+    where a look-ahead before the class cost two)."""
+    ranges, lo = [], 0x4E00
+    for cp in sorted({ord(c) for c in stop if is_han(c)}):
+        if cp > lo:
+            ranges.append(f"{chr(lo)}-{chr(cp - 1)}" if cp - 1 > lo else chr(lo))
+        lo = cp + 1
+    ranges.append(f"{chr(lo)}-\u9fff")
+    return "[" + "".join(ranges) + "]"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -143,15 +144,21 @@ DOTTED = Trigger(re.compile(r"\.[0-9]{1,3}\.[0-9]"), ALNUM_CHARS + ".")
 
 
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+_Match = Callable[[str, int], "re.Match[str] | None"]
 
 
 @dataclass(frozen=True, eq=False)
 class Anchor:
     """A pattern a recognizer starts from; every match of it starts with one of ``heads``.
 
-    ``follows``, when given, holds every character that can come second in a match: the
-    combined scan then tries the anchor only where one follows a head, which saves most of the
-    work at heads that are common characters (我, 同, 名, 收…).
+    ``follows``, when given, holds every character that can come after the head in a match:
+    the combined scan then tries the anchor only where one follows a head, which saves most of
+    the work at heads that are common characters (我, 同, 名, 收…).
+
+    ``back`` (0 or 1) is how many characters before the head a match starts: with 1, the heads
+    are the *second* characters of the matches. Words that start with one of the most
+    frequent characters (上诉人, 会长) are found from their second one, where the scan stops
+    far less often.
 
     ``pattern`` may use the ``re.ASCII`` flag and no other, and neither named groups nor
     back-references: the engine embeds it in its combined scan (see :class:`ScanPlan`), where
@@ -161,11 +168,14 @@ class Anchor:
     pattern: re.Pattern[str]
     heads: str
     follows: str = ""
+    back: int = 0
 
     def __post_init__(self) -> None:
         p = self.pattern
         if p.flags & ~(re.ASCII | re.UNICODE) or p.groupindex or _BACKREF.search(p.pattern):
             raise ValueError(f"anchor {p.pattern!r}: flags, named groups or back-references")
+        if self.back not in (0, 1):
+            raise ValueError(f"anchor {p.pattern!r}: back must be 0 or 1, not {self.back}")
 
 
 class ScanPlan:
@@ -173,12 +183,13 @@ class ScanPlan:
 
     The combined pattern consumes one character, a head of some anchor, checks the character
     after it against the anchors' ``follows`` (unless the head is one of an anchor without
-    them), and then checks with a look-behind (one character wide) that holds a look-ahead that
-    one of the anchors matches from the head. The regex engine therefore tests each character
-    of the text against one set (the union of the heads) instead of once per anchor, and stops
-    at exactly the positions where an anchor matches. There each anchor whose heads include the character is
-    matched on its own, and its matches are kept as ``finditer`` would keep them (left to right,
-    not overlapping each other).
+    them), and then checks with a look-behind (one character wide, two for anchors with
+    ``back``) that holds a look-ahead that one of the anchors matches from the head (or from the
+    character before it). The regex engine therefore tests each character of the text against
+    one set (the union of the heads) instead of once per anchor, and stops at exactly the heads
+    of anchor matches. There each anchor whose heads include the character is matched on its
+    own, and its matches are kept as ``finditer`` would keep them (left to right, not
+    overlapping each other).
     """
 
     def __init__(self, anchors: tuple[Anchor, ...]) -> None:
@@ -200,13 +211,24 @@ class ScanPlan:
         else:
             second = f"(?:(?<=[{free}])|(?=[{follows}]))"
         # Each alternative starts with a test of its own heads, so that at a head of one anchor
-        # the others (a long word list among them) fail on their first character.
-        alternatives = "|".join(
-            f"(?{'a' if a.pattern.flags & re.ASCII else 'u'}:"
-            f"(?=[{re.escape(a.heads)}])(?:{a.pattern.pattern}))"
-            for a in self.anchors
-        )
-        self.pattern = re.compile(f"[{heads}]{second}(?<=(?=(?:{alternatives})).)", re.S)
+        # the others (a long word list among them) fail on their first character. Anchors
+        # with ``back`` are tried from the character before the head.
+        tries = []
+        for back in (0, 1):
+            alternatives = "|".join(
+                f"(?{'a' if a.pattern.flags & re.ASCII else 'u'}:"
+                f"(?={'.' * back}[{re.escape(a.heads)}])(?:{a.pattern.pattern}))"
+                for a in self.anchors
+                if a.back == back
+            )
+            if alternatives:
+                tries.append(f"(?<=(?=(?:{alternatives})){'.' * (back + 1)})")
+        self.pattern = re.compile(f"[{heads}]{second}(?:{'|'.join(tries)})", re.S)
+        # What ``find`` tries at each head: the anchor, its bound ``match`` and its ``back``.
+        self._tries: dict[str, tuple[tuple[Anchor, _Match, int], ...]] = {
+            h: tuple((a, a.pattern.match, a.back) for a in anchors)
+            for h, anchors in self.by_head.items()
+        }
 
     @staticmethod
     @lru_cache(maxsize=64)
@@ -222,15 +244,17 @@ class ScanPlan:
             return {only: ms} if (ms := list(only.pattern.finditer(text))) else {}
         found: dict[Anchor, list[re.Match[str]]] = {}
         ends: dict[Anchor, int] = {}
-        by_head = self.by_head
+        tries = self._tries
         for hit in self.pattern.finditer(text):
             pos = hit.start()
-            for a in by_head[text[pos]]:
-                if pos >= ends.get(a, 0) and (m := a.pattern.match(text, pos)) is not None:
-                    if a in found:
-                        found[a].append(m)
-                    else:
+            for a, match, back in tries[text[pos]]:
+                start = pos - back
+                if start >= ends.get(a, 0) and (m := match(text, start)) is not None:
+                    kept = found.get(a)
+                    if kept is None:
                         found[a] = [m]
+                    else:
+                        kept.append(m)
                     ends[a] = m.end()
         return found
 
@@ -252,6 +276,17 @@ class Scan:
         if found is None:
             found = self._windows[trigger] = trigger.windows(self.text)
         return found
+
+    def anchored_lists(self, anchors: tuple[Anchor, ...]) -> list[list[re.Match[str]]]:
+        """The matches of each of ``anchors`` that has some, in the order of ``anchors`` (one
+        lookup of the plan's findings for them all)."""
+        plan = self._plan
+        if plan is not None and plan.by_anchor.issuperset(anchors):
+            if self._anchored is None:
+                self._anchored = plan.find(self.text)
+            found = self._anchored
+            return [found[a] for a in anchors if a in found]
+        return [ms for a in anchors if (ms := self.anchored(a))]
 
     def anchored(self, anchor: Anchor) -> list[re.Match[str]]:
         """The matches of ``anchor`` in the text, as its own ``finditer`` finds them."""

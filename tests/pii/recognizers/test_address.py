@@ -34,6 +34,10 @@ from tests.pii.recognizers.conftest import found
         ("3号楼工地停工", []),  # one part, no context
         ("他去年去过北京市旅游", []),  # one division, no street, no context
         ("城区的交通很好", []),  # generic words are not anchors
+        ("地址栏填统一社会信用代码", []),  # 一社 of 统一社会 is no group of a village
+        ("住院的旅客请到三号窗口办理", []),  # a window numbered in words
+        ("地址：石川村二社，返乡", ["石川村二社"]),  # the group is still read
+        ("住在三号楼二单元", ["三号楼二单元"]),
     ],
 )
 def test_address(text: str, expected: list[str]) -> None:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from operator import methodcaller
 from typing import ClassVar
 
+from beian.pii._names import han_except
 from beian.pii._registry import Recognizer, clause_before, register
 from beian.pii._scan import Anchor, Scan
 from beian.pii._types import Entity
@@ -26,29 +28,31 @@ REACH = 40
 _STOP = "的了是在到从为我你他她它们让把被给与就去来请也还又那这个吧呢吗啊沿往至由过离找送寄拿取放接说要想或等"
 
 
-def _han_except(stop: str) -> str:
-    """A character class of the CJK block without ``stop`` (one bitmap test per character,
-    where a look-ahead before the class cost two)."""
-    ranges, lo = [], 0x4E00
-    for cp in sorted({ord(c) for c in stop if "\u4e00" <= c <= "\u9fff"}):
-        if cp > lo:
-            ranges.append(f"{chr(lo)}-{chr(cp - 1)}" if cp - 1 > lo else chr(lo))
-        lo = cp + 1
-    ranges.append(f"{chr(lo)}-\u9fff")
-    return "[" + "".join(ranges) + "]"
-
-
-_H = _han_except(_STOP)
+_H = han_except(_STOP)
+_HD = _H[:-1] + "0-9]"  # the same or an ASCII digit, in one class
 _NUM = r"(?:\d{1,5}|[一二三四五六七八九十百零两]{1,4})"
+
+
+def _ending(words: str) -> str:
+    """``words`` (separated by ``|``) as the end of a part. The look-ahead at their first
+    characters lets the lazy run before them test one character class at each step, instead of
+    each word in turn."""
+    firsts = "".join(dict.fromkeys(w[0] for w in words.split("|")))
+    return f"(?=[{firsts}])(?:{words})"
+
+
 _PARTS = (
-    rf"{_H}{{1,8}}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|区|县|旗|镇|乡|街道|苏木)",
-    rf"(?:{_H}|\d){{1,10}}?(?:大道|大街|路|街|巷|弄|胡同)(?:{_NUM}?[东西南北中]?段)?"
-    rf"(?:与(?:{_H}|\d){{1,10}}?(?:大道|大街|路|街)(?:交口|交汇处|交叉口|路口)?)?",
+    rf"{_H}{{1,8}}?{_ending('特别行政区|自治区|自治州|自治县|省|市|地区|盟|区|县|旗|镇|乡|街道|苏木')}",
+    rf"{_HD}{{1,10}}?{_ending('大道|大街|路|街|巷|弄|胡同')}(?:{_NUM}?[东西南北中]?段)?"
+    rf"(?:与{_HD}{{1,10}}?{_ending('大道|大街|路|街')}(?:交口|交汇处|交叉口|路口)?)?",
     rf"(?:[A-Z]?{_NUM}(?:-\d{{1,4}})?号(?:院|楼)?(?:附{_NUM}号)?)",
-    rf"{_H}{{1,7}}?(?:村|社区|嘎查|屯)",
+    rf"{_H}{{1,7}}?{_ending('村|社区|嘎查|屯')}",
     rf"{_NUM}(?:组|社|队)",
-    rf"{_H}{{0,12}}?(?:小区|花园|大厦|公寓|家园|苑|广场|中心|园区|产业园|科技园|工业园|大楼|"
-    r"商场|新城|城|府|湾|写字楼|市场|宿舍|医院|大学|校区|酒店|宾馆|食堂|门面|厂房)",
+    rf"{_H}{{0,12}}?"
+    + _ending(
+        "小区|花园|大厦|公寓|家园|苑|广场|中心|园区|产业园|科技园|工业园|大楼|"
+        "商场|新城|城|府|湾|写字楼|市场|宿舍|医院|大学|校区|酒店|宾馆|食堂|门面|厂房"
+    ),
     rf"(?:[A-Z]|{_NUM})(?:号楼|栋|幢|座|单元|室|层|楼|F|区|门)",
     r"-?\d{3,5}(?:室|房)?",
 )
@@ -58,15 +62,25 @@ _ADDRESS = re.compile("(?:" + "|".join(_PARTS) + ")+")
 _PART = re.compile("|".join(_PARTS))
 # A road right after an administrative unit (长沙市岳麓区麓谷大道, 格尔木市昆仑路).
 _ROAD = Anchor(
-    re.compile(rf"[市区县镇](?={_H}{{1,8}}?(?:大道|大街|路|街)(?![\u4e00-\u9fff]{{0,1}}[上边头]))"),
+    re.compile(
+        rf"[市区县镇](?={_H}{{1,8}}?{_ending('大道|大街|路|街')}(?![\u4e00-\u9fff]{{0,1}}[上边头]))"
+    ),
     "市区县镇",
 )
 # Words that end just before an address and are not part of it.
-_LEAD = re.compile(
-    r".*(?:地址|住址|住所地|住所|家住|现住|住在|住|地点|坐落于|坐落|位于|离开|原填|我们村|到您家|改为)[:：]?"
+_LEAD_WORDS = (
+    "地址|住址|住所地|住所|家住|现住|住在|住|地点|坐落于|坐落|位于|离开|原填|我们村|到您家|改为"
 )
+_LEAD = re.compile(f".*(?:{_LEAD_WORDS})[:：]?")
+# Their first characters: where none is, no word is (one class search instead of the above).
+_LEAD_FIRST = re.compile("[" + "".join(dict.fromkeys(w[0] for w in _LEAD_WORDS.split("|"))) + "]")
+# Not 社 of 社会 (统一社会信用代码), nor a window, line, bed or desk numbered in words
+# (三号窗口): no address ends there, and reading one from each cost as much as an address.
 _FINE = Anchor(
-    re.compile(r"(?<=[0-9A-Z一二三四五六七八九十])(?:号|栋|幢|单元|室|组|社|楼|层)|村|屯|嘎查"),
+    re.compile(
+        r"(?<=[0-9A-Z一二三四五六七八九十])(?:号|栋|幢|单元|室|组|社(?!会)|楼|层)"
+        r"(?<![一二三四五六七八九十]号(?=窗口|线|床|台|机))|村|屯|嘎查"
+    ),
     "号栋幢单室组社楼层村屯嘎",
 )
 CONTEXT = (
@@ -94,6 +108,9 @@ _CONTEXT_RE = re.compile("|".join(CONTEXT))
 _DATE = re.compile(r"月\d{1,2}号|\d{1,2}号(?:线|床|窗口|台|机)")
 
 
+_START = methodcaller("start")
+
+
 def _parts(value: str) -> int:
     return len(_PART.findall(value))
 
@@ -109,10 +126,10 @@ class AddressRecognizer(Recognizer):
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         scan = scan or Scan(text)
         done = 0
-        hits = scan.anchored(_FINE)
-        roads = scan.anchored(_ROAD)
-        if roads:
-            hits = sorted([*hits, *roads], key=lambda m: m.start())
+        found = scan.anchored_lists(self.anchors)
+        if not found:
+            return
+        hits = found[0] if len(found) == 1 else sorted([*found[0], *found[1]], key=_START)
         for hit in hits:
             if hit.start() < done:
                 continue
@@ -133,15 +150,17 @@ class AddressRecognizer(Recognizer):
                 break
 
     def _entity(self, text: str, start: int, end: int) -> Entity | None:
-        lead = _LEAD.match(text, start, min(end, start + 12))
-        if lead is not None:
-            start = lead.end()
+        stop = min(end, start + 12)
+        if _LEAD_FIRST.search(text, start, stop) is not None:
+            lead = _LEAD.match(text, start, stop)
+            if lead is not None:
+                start = lead.end()
         value = text[start:end]
-        if not value or (
-            _DATE.search(text, max(0, start - 1), end + 2) is not None and _parts(value) < 3
-        ):
+        if not value:
             return None
         parts = _parts(value)
+        if parts < 3 and _DATE.search(text, max(0, start - 1), end + 2) is not None:
+            return None
         context = _CONTEXT_RE.search(clause_before(text, start, self.window)) is not None
         if parts < 2 and not context:
             return None

@@ -15,12 +15,12 @@ _PREFIX = re.compile(r"(?:\+86|0086|86)[ -]?$")
 
 def _glued(text: str, pos: int) -> bool:
     """An ASCII digit, or letters that are neither a label nor a name, right before ``pos``."""
-    return (
-        pos > 0
-        and text[pos - 1].isascii()
-        and text[pos - 1].isalnum()
-        and not glued_label(text, pos)
-    )
+    if pos == 0:
+        return False
+    before = text[pos - 1]
+    if not before.isascii() or not before.isalnum():
+        return False
+    return before.isdigit() or not glued_label(text, pos)
 
 
 @register

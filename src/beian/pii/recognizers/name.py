@@ -20,9 +20,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from operator import methodcaller
 from typing import Any, ClassVar
 
-from beian.pii._names import is_han, name_tables
+from beian.pii._names import han_except, is_han, name_tables
 from beian.pii._registry import Recognizer, register
 from beian.pii._scan import Anchor, Scan
 from beian.pii._types import Entity
@@ -271,7 +272,7 @@ TITLES = (
 )
 # A surname character, a title, and together a word that names no one.
 _TITLE_WORDS = frozenset({"班主任", "副主任", "总经理", "副经理", "老师傅", "男老师", "女老师"})
-_ONE_CHAR_TITLES = frozenset("总")
+_ONE_CHAR_TITLES = frozenset(t for t in TITLES if len(t) == 1)
 # Characters that end a given name (or cannot start one).
 _STOP = frozenset(
     "的了是在和与及今年电手身住家现已说等将把被就也都还又要会可从向对为因于到这那有很去来上下中"
@@ -306,42 +307,66 @@ def _trie(node: dict[str, dict[str, Any]]) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
-def _cue_anchor(words: tuple[str, ...]) -> Anchor:
-    """Cue words then an optional colon, 是 or 为, before a Chinese character or a capital.
+# Characters among the most frequent of written Chinese. A cue word or title that starts with
+# one (上诉人, 出租人, 会长, 大爷, 老师) is found from its second character (``Anchor.back``),
+# unless that one is frequent too: the engine's scan then does not stop at every 上, 会 or 大
+# of a text. This changes where the scan stops, never what is found. 长 is not among them:
+# sixteen titles end in it (会长, 处长, 市长…), one head where they had sixteen.
+_FREQUENT = frozenset(
+    "上下大小中出开当发经名我收会处局科所院校队部厅市县镇村社主老法人生学理定三代表家同"
+    "者员子手工作用"
+)
 
-    Words of two or more characters give their second characters as ``follows``: the combined
+
+def _anchors(words: tuple[str, ...], after: str = "") -> tuple[Anchor, ...]:
+    """Anchors for ``words`` (of two characters or more), each followed by ``after``.
+
+    The words are written as a trie. Those that start with a frequent character make anchors
+    of their own whose heads are their second characters (see :data:`_FREQUENT`). Each anchor
+    gives as ``follows`` the characters after its heads when every word has one: the combined
     scan then stops only where a head is followed by one of them, which keeps the 180 cue
     words (whose first characters are common: 我, 同, 家…) from slowing every text down.
     """
-    pattern = re.compile(
-        rf"(?:{_alternation(words)})(?:\s*[:：]\s*|\s+|是|为)?(?=[\u4e00-\u9fffA-Z])"
+    out = []
+    late = tuple(w for w in words if w[0] in _FREQUENT and w[1] not in _FREQUENT)
+    groups = (
+        (0, tuple(w for w in words if w not in late)),
+        (1, tuple(w for w in late if len(w) > 2)),  # with ``follows``
+        (1, tuple(w for w in late if len(w) == 2)),
     )
-    heads = "".join(dict.fromkeys(w[0] for w in words))
-    long = all(len(w) > 1 for w in words)
-    return Anchor(pattern, heads, "".join(dict.fromkeys(w[1] for w in words)) if long else "")
+    for back, group in groups:
+        if group:
+            after_head = [w[back + 1 : back + 2] for w in group]
+            out.append(
+                Anchor(
+                    re.compile(f"(?:{_alternation(group)}){after}"),
+                    "".join(dict.fromkeys(w[back] for w in group)),
+                    "".join(dict.fromkeys(after_head)) if all(after_head) else "",
+                    back,
+                )
+            )
+    return tuple(out)
 
 
-def _word_anchor(words: tuple[str, ...]) -> Anchor:
-    """``words`` (of two characters or more) with their second characters as ``follows``."""
-    heads = "".join(dict.fromkeys(w[0] for w in words))
-    return Anchor(
-        re.compile(_alternation(words)), heads, "".join(dict.fromkeys(w[1] for w in words))
-    )
+# Cue words then an optional colon, 是 or 为, before a Chinese character or a capital.
+_AFTER_CUE = r"(?:\s*[:：]\s*|\s+|是|为)?(?=[\u4e00-\u9fffA-Z])"
 
 
 _CUE_WORDS = FORM_LABELS + ROLE_WORDS
-_CUE = _cue_anchor(tuple(w for w in _CUE_WORDS if len(w) > 1))
-_CUE_ONE = _cue_anchor(tuple(w for w in _CUE_WORDS if len(w) == 1))
+_CUE = _anchors(tuple(w for w in _CUE_WORDS if len(w) > 1), _AFTER_CUE)
+_ONE_CUES = tuple(w for w in _CUE_WORDS if len(w) == 1)
+_CUE_ONE = Anchor(re.compile(f"(?:{_alternation(_ONE_CUES)}){_AFTER_CUE}"), "".join(_ONE_CUES))
 # The default engine's cues: form labels and the roles written like them on forms.
-_FORM_CUE = _cue_anchor(
-    FORM_LABELS + tuple(w for w in ("病人", "乘客", "客户", "家长") if w in ROLE_WORDS)
+_FORM_CUE = _anchors(
+    FORM_LABELS + tuple(w for w in ("病人", "乘客", "客户", "家长") if w in ROLE_WORDS), _AFTER_CUE
 )
 _FORM = frozenset(FORM_LABELS)
-_TITLE = _word_anchor(tuple(t for t in TITLES if len(t) > 1))
+_TITLE = _anchors(tuple(t for t in TITLES if len(t) > 1))
 _TITLE_ONE = Anchor(
     re.compile("|".join(t for t in TITLES if len(t) == 1)),
     "".join(t for t in TITLES if len(t) == 1),
 )
+_TITLES = (*_TITLE, _TITLE_ONE)
 _NICK = Anchor(re.compile(r"[老小](?=[\u4e00-\u9fff])"), "老小")
 _PARTICULARS = Anchor(
     re.compile(r"[（(，,]\s*(?:[男女]\s*[，,、）)]|\d{1,3}\s*岁|身份证|公民身份)"), "（(，,"
@@ -421,24 +446,28 @@ def _given_len(chars: str) -> int:
         return 1
     if chars[1:3] in name_tables().words and chars[:2] not in name_tables().words:
         return 1  # "向阳相撞": 相撞 is a word, 向阳 stays the name
-    if any(chars[1:].startswith(t) for t in TITLES):
+    if chars[1:3] in _TITLE_SET or chars[1:2] in _ONE_CHAR_TITLES:
         return 1
     return 2
 
 
 _TITLE_SET = frozenset(TITLES)
+_PLAIN_BEFORE = re.compile(f"{han_except(''.join(sorted(_STOP)))}{{1,4}}\\Z")
 
 
 def _entity(text: str, start: int, end: int, score: float) -> Entity:
     return Entity("NAME", start, end, text[start:end], score, "name")
 
 
+_START = methodcaller("start")
+
+
 def _in_order(scan: Scan, anchors: tuple[Anchor, ...]) -> list[re.Match[str]]:
     """The matches of ``anchors`` left to right, none overlapping an earlier one."""
-    lists = [ms for a in anchors if (ms := scan.anchored(a))]
+    lists = scan.anchored_lists(anchors)
     if len(lists) < 2:
         return lists[0] if lists else []  # one anchor's matches never overlap each other
-    found = sorted((m for ms in lists for m in ms), key=lambda m: m.start())
+    found = sorted([m for ms in lists for m in ms], key=_START)
     kept: list[re.Match[str]] = []
     for m in found:
         if not kept or m.start() >= kept[-1].end():
@@ -459,35 +488,37 @@ class NameRecognizer(Recognizer):
     form_score: ClassVar[float] = 0.85
     role_score: ClassVar[float] = 0.75
     title_score: ClassVar[float] = 0.75
-    cues: ClassVar[tuple[Anchor, ...]] = (_FORM_CUE,)
-    anchors: ClassVar[tuple[Anchor, ...]] = (_FORM_CUE, _TITLE, _TITLE_ONE)
+    cues: ClassVar[tuple[Anchor, ...]] = _FORM_CUE
+    anchors: ClassVar[tuple[Anchor, ...]] = (*_FORM_CUE, *_TITLES)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         scan = scan or Scan(text)
         for m in _in_order(scan, self.cues):
             cue = text[m.start() : m.end()].rstrip(" \t:：是为")
-            yield from self._after_cue(text, m.end(), cue in _FORM)
-        for m in _in_order(scan, (_TITLE, _TITLE_ONE)):
-            yield from self._before_title(text, m.start(), m.group())
-        yield from self._more(text, scan)
+            if (found := self._after_cue(text, m.end(), cue in _FORM)) is not None:
+                yield found
+        for m in _in_order(scan, _TITLES):
+            if (found := self._before_title(text, m.start(), m.group())) is not None:
+                yield found
+        if self.context_names:
+            yield from self._more(text, scan)
 
     def _more(self, text: str, scan: Scan) -> Iterator[Entity]:
         return iter(())
 
-    def _after_cue(self, text: str, pos: int, form: bool) -> Iterator[Entity]:
+    def _after_cue(self, text: str, pos: int, form: bool) -> Entity | None:
         t = name_tables()
         if text[pos : pos + 1].isascii():
             lm = _LATIN_AFTER_CUE.match(text, pos)
             if lm is not None and form and len(lm.group()) > 1:
-                yield _entity(text, pos, lm.end(), self.form_score)
-            return
+                return _entity(text, pos, lm.end(), self.form_score)
+            return None
         if _cue_starts(text, pos):
-            return  # "紧急联系人丈夫孔令辉": the next cue finds the name
+            return None  # "紧急联系人丈夫孔令辉": the next cue finds the name
         n = t.surname_at(text, pos)
         if n:
             if text[pos + n : pos + n + 1] == "某":
-                yield _entity(text, pos, pos + n, self.role_score)  # 陈某: the surname
-                return
+                return _entity(text, pos, pos + n, self.role_score)  # 陈某: the surname
             g = _given_len(text[pos + n : pos + n + 3])
             end = pos + n + g
             body = text[pos:end]
@@ -495,18 +526,15 @@ class NameRecognizer(Recognizer):
                 body in t.words
                 and not (form and text[end : end + 1] in ("", " ", "\t", "|", ",", "，", "\n"))
             ):
-                return  # "联系方式", "乙方车辆（": a word, not a name
+                return None  # "联系方式", "乙方车辆（": a word, not a name
             ends = _DELIM.match(text, end) is not None or text[end : end + 2] in _TITLE_SET
             if form and not ends and text[end : end + 1] not in _STOP:
                 run = self._run(text, pos)
                 if run is not None:  # "联系人桑吉卓玛。": the whole run, not 桑吉卓
-                    yield run
-                    return
+                    return run
             if g or ends:
-                yield _entity(text, pos, end, self.form_score if form else self.role_score)
-                return
-        if form and (run := self._run(text, pos)) is not None:
-            yield run
+                return _entity(text, pos, end, self.form_score if form else self.role_score)
+        return self._run(text, pos) if form else None
 
     def _run(self, text: str, pos: int) -> Entity | None:
         """Two to five characters from ``pos`` up to a delimiter (a name after a form label)."""
@@ -518,12 +546,14 @@ class NameRecognizer(Recognizer):
             return _entity(text, pos, end, self.form_score)
         return None
 
-    def _before_title(self, text: str, end: int, title: str) -> Iterator[Entity]:
+    def _before_title(self, text: str, end: int, title: str) -> Entity | None:
+        # The Chinese characters (none of them a stop character) right before the title.
+        run = _PLAIN_BEFORE.search(text, max(0, end - 4), end)
+        if run is None:
+            return None
         t = name_tables()
-        for size in (4, 3, 2, 1):
+        for size in range(end - run.start(), 0, -1):
             start = end - size
-            if start < 0 or not all(is_han(c) and c not in _STOP for c in text[start:end]):
-                continue
             n = t.surname_at(text, start)
             if not n or (size - n) > 2:
                 continue
@@ -539,8 +569,8 @@ class NameRecognizer(Recognizer):
                 continue  # "顾客卜先生": 顾客 is a word; try the shorter reading
             if size > n and _given_len(text[start + n : end + 2]) < size - n:
                 continue
-            yield _entity(text, start, end, self.title_score)
-            return
+            return _entity(text, start, end, self.title_score)
+        return None
 
     def _before(self, text: str, end: int, score: float) -> Iterator[Entity]:
         t = name_tables()
@@ -561,7 +591,7 @@ class NameRecognizer(Recognizer):
 
     def _speaker(self, text: str, start: int, end: int) -> Iterator[Entity]:
         word = text[start:end]
-        if word in _SPEAKER_LABELS or word in _cue_tails() or word[:2] in name_tables().words:
+        if word in _SPEAKER_LABELS or word in _CUE_SET or word[:2] in name_tables().words:
             return
         t = name_tables()
         n = t.surname_at(text, start)
@@ -569,19 +599,21 @@ class NameRecognizer(Recognizer):
             yield _entity(text, start, end, 0.7)
 
 
-@lru_cache(maxsize=1)
-def _cue_tails() -> frozenset[str]:
-    return frozenset(FORM_LABELS + ROLE_WORDS)
+_CUE_SET = frozenset(_CUE_WORDS)
+_CUE_START = re.compile(_alternation(tuple(w for w in _CUE_WORDS if len(w) > 1)))
+
+
+_CUE_FIRST = frozenset(w[0] for w in _CUE_WORDS if len(w) > 1)
 
 
 def _cue_starts(text: str, pos: int) -> bool:
-    """Whether a role word or label starts at ``pos``."""
-    return any(text[pos : pos + k] in _cue_tails() for k in range(2, 6))
+    """Whether a role word or label (of two characters or more) starts at ``pos``."""
+    return text[pos : pos + 1] in _CUE_FIRST and _CUE_START.match(text, pos) is not None
 
 
 def _cue_ends(text: str, pos: int) -> bool:
     """Whether a role word or label ends at ``pos`` ("被申请人" before "孟和巴雅尔")."""
-    return any(text[max(0, pos - k) : pos] in _cue_tails() for k in range(1, 6))
+    return any(text[max(0, pos - k) : pos] in _CUE_SET for k in range(1, 6))
 
 
 @register
@@ -591,8 +623,8 @@ class ContextNameRecognizer(NameRecognizer):
 
     name = "name_context"
     context_names = True
-    cues = (_CUE, _CUE_ONE)
-    anchors = (_CUE, _CUE_ONE, _TITLE, _TITLE_ONE, _NICK, _PARTICULARS, _SPEAKER)
+    cues = (*_CUE, _CUE_ONE)
+    anchors = (*_CUE, _CUE_ONE, *_TITLES, _NICK, _PARTICULARS, _SPEAKER)
 
     def _more(self, text: str, scan: Scan) -> Iterator[Entity]:
         t = name_tables()

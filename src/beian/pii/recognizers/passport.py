@@ -17,7 +17,9 @@ _CHINESE = re.compile(r"[EG](?:[0-9A-HJ-NP-Z]\d{7})")
 class PassportRecognizer(RegexRecognizer):
     entity_type = "PASSPORT"
     name = "passport"
-    pattern: ClassVar[re.Pattern[str]] = re.compile(bounded("[A-Z]", r"[A-Z]?\d{6,9}"))
+    # One or two letters and eight to ten characters in all: the length is in the pattern, so
+    # longer runs of letters and digits are never candidates.
+    pattern: ClassVar[re.Pattern[str]] = re.compile(bounded("[A-Z]", r"(?:[A-Z]\d{6,8}|\d{7,9})"))
     trigger = DIGITS
     score = 0.6
     boost = 0.3
@@ -26,11 +28,12 @@ class PassportRecognizer(RegexRecognizer):
     negative = ("型号", "订单", "单号", "编号", "货号", "批号")
 
     def check(self, value: str, text: str, start: int) -> float | None:
-        if not 8 <= len(value) <= 10:
-            return None
         if _CHINESE.fullmatch(value):
             return self.score
         # Diplomatic, service and public-affairs passports and other countries' passports:
         # only with context (then 0.4 + the boost: above a 港澳通行证 reading of C…).
+        words = self._context_re
+        if words is None or words.search(text, max(0, start - self.window), start) is None:
+            return None  # no context word in the window, so none in the clause either
         before = clause_before(text, start, self.window)
-        return 0.4 if any(w in before for w in self.context) else None
+        return 0.4 if words.search(before) else None
