@@ -135,7 +135,7 @@ class Gateway:
             config.records.path, self.store.cipher, config.complaints.handling_days,
             rules=config.complaints,
         )  # fmt: skip
-        self.admin_guard = AdminGuard()
+        self.admin_guard = AdminGuard(config.records.path)  # lockouts shared by all workers
         # for the forms' anti-forgery tokens and the config digest: a key derived from the
         # records' key ring (the same in every worker process), never one used for anything else
         self.form_key = bytes.fromhex(self.store.user_hash("\x00beian-gateway-form-key"))
@@ -233,6 +233,7 @@ class Gateway:
         """Flush and close the record store (after :meth:`stop`)."""
         self.store.close()
         self.desk.close()
+        self.admin_guard.close()
 
     async def _purge_loop(self) -> None:
         while True:
