@@ -225,11 +225,18 @@ def test_declared_extra_fields_are_forwarded_and_screened(behind: Behind) -> Non
         {"role": "user", "content": "你好", "name": KW},
         {"role": "developer", "content": KW},
         {"role": "assistant", "content": None, "tool_calls": [{"id": "t", "type": "function",
-            "function": {"name": "f", "arguments": json.dumps({"q": KW})}}]},
+            "function": {"name": "f", "arguments": json.dumps({"q": KW}, ensure_ascii=False)}}]},
+        # the arguments' JSON with the keyword as \uXXXX escapes: screened as decoded
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "t", "type": "function",
+            "function": {"name": "f", "arguments": json.dumps({"q": KW}, ensure_ascii=True)}}]},
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "t", "type": "function",
+            "function": {"name": "f", "arguments": json.dumps({"a": [{"b": KW}]})}}]},
+        {"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": json.dumps({"q": KW})}},
         {"role": "assistant", "content": "好", "reasoning_content": KW},
         {"role": "tool", "tool_call_id": "t", "content": [{"type": "text", "text": KW}]},
     ],
-    ids=["name", "developer", "tool_call", "reasoning", "tool"],
+    ids=["name", "developer", "tool_call", "escaped_tool_args", "nested_escaped_args",
+         "function_call_escaped", "reasoning", "tool"],
 )
 def test_every_input_text_is_screened(behind: Behind, message: dict[str, Any]) -> None:
     g, up = behind(answering({"content": "好"}))
@@ -245,6 +252,12 @@ def test_invisible_characters_do_not_hide_a_keyword(behind: Behind) -> None:
     g, up = behind(answering({"content": "好"}), factory=None, screening=keywords)
     hidden = "违\u200b\u200b\u200b\u200b\u200b禁\u2060\u2060\u2060\u2060词\u00ad\u00ad\u00ad\u00ad\ufe0f语"
     r = httpx.post(g.base_url + "/chat/completions", json=chat(hidden))
+    assert r.json()["beian"]["blocked"] == "input" and up.received == []
+    # also inside a tool call's arguments, written as JSON escapes (decoded before screening)
+    call = {"role": "assistant", "content": None, "tool_calls": [{"id": "t", "type": "function",
+            "function": {"name": "f", "arguments": json.dumps({"q": hidden})}}]}  # fmt: skip
+    r = httpx.post(g.base_url + "/chat/completions",
+                   json={"model": "m", "messages": [call, {"role": "user", "content": "继续"}]})  # fmt: skip
     assert r.json()["beian"]["blocked"] == "input" and up.received == []
 
 
