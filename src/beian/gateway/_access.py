@@ -4,8 +4,10 @@ wrong tokens, and the client address the limits are counted against."""
 from __future__ import annotations
 
 import hmac
+import logging
 import math
 import os
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -20,6 +22,8 @@ __all__ = ["ADMIN_TOKEN_MIN_CHARS", "AdminGuard", "Verdict", "client_address", "
 ADMIN_TOKEN_MIN_CHARS = 24
 _MIN_DISTINCT = 10
 _MAX_TRACKED = 10_000  # wrong tokens remembered (the oldest are forgotten first)
+_BUSY_MS = 1000
+log = logging.getLogger("beian.gateway")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS admin_failures (client TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS admin_failures_client ON admin_failures (client);
@@ -66,6 +70,8 @@ class AdminGuard:
         self._db = connect_sqlite(path, autocommit=True)
         with self._lock:
             self._db.executescript(_SCHEMA)
+            # checked on the event loop: wait for another writer briefly, never for long
+            self._db.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
         self._locked: dict[str, float] = {}  # lockouts this process has seen (saves a query)
 
     def close(self) -> None:
@@ -88,7 +94,12 @@ class AdminGuard:
             return Verdict(True)
         if given is None:  # no token at all: not a guess
             return Verdict(False)
-        if self._fail(client, now, access):
+        try:
+            locks = self._fail(client, now, access)
+        except sqlite3.OperationalError:  # the file is busy: refused, the guess not counted
+            log.warning("管理令牌错误次数未能记入记录库（数据库忙）")
+            return Verdict(False)
+        if locks:
             if len(self._locked) >= _MAX_TRACKED:
                 self._locked.clear()
             self._locked[client] = now + access.admin_lockout_s
