@@ -31,7 +31,7 @@ from starlette.routing import Route
 from beian._shared.serve import serve_in_thread
 from beian.assess import Question, load_assess_config, run_assessment
 from beian.assess._run import collect
-from beian.assess.targets import OpenAITarget, ResponseCache
+from beian.assess.targets import OpenAITarget, ResponseCache, cache_key
 from beian.assess.targets._retry import parse_retry_after
 from beian.standards import load_edition
 
@@ -258,3 +258,27 @@ def test_long_answers_are_stored_once_in_the_run_directory(hostile: tuple[Hostil
     third = run_assessment(cfg, load_edition(), run)
     assert third.asked == 2 and len(h.arrivals["[say=big] 长回答一"]) == 2
     assert [len(r["answer"]) for r in third.records] == [len(BIG), len(BIG), 8]
+
+
+def test_a_lone_surrogate_in_a_question_is_asked_and_recorded(hostile: tuple[Hostile, str], tmp_path: Path) -> None:
+    """A bank question with ``\\ud800`` (valid JSON): the run neither crashes at the cache key nor
+    at the records; the question is asked with U+FFFD in its place (as answers are), once: a rerun
+    finds it in the cache."""
+    h, url = hostile
+    bank = tmp_path / "bank.jsonl"
+    row = {"id": "s0", "kind": "generation", "risk": "A1a", "question": "问题\ud800一"}
+    bank.write_text(json.dumps(row) + "\n" + json.dumps({**row, "id": "s1", "question": "题二"}) + "\n", "utf-8")
+    cfg = load_assess_config(_config(tmp_path, url, bank))
+    for asked in (2, 0):  # the run, and a rerun from the cache
+        result = run_assessment(cfg, load_edition(), tmp_path / "run")
+        assert result.asked == asked and [r["outcome"] for r in result.records] == ["answered"] * 2
+        assert result.records[0]["question"] == "问题\ufffd一"
+        assert len((tmp_path / "run" / "records.jsonl").read_text("utf-8").splitlines()) == 2
+    assert {p: len(t) for p, t in h.arrivals.items()} == {"问题\ufffd一": 1, "题二": 1}
+
+
+def test_cache_key_of_a_lone_surrogate() -> None:
+    """The key is computed (it used to raise at UTF-8) and differs from U+FFFD's."""
+    ident = {"type": "openai", "model": "m"}
+    keys = {cache_key(ident, [{"role": "user", "content": t}]) for t in ("问\ud800", "问\ufffd", "问")}
+    assert len(keys) == 3 and all(len(k) == 64 for k in keys)

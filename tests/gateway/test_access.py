@@ -15,6 +15,7 @@ from beian.crypto import KeyRing
 from beian.demo import DemoBehavior, DemoServer, serve_in_thread
 from beian.errors import ConfigError
 from beian.gateway import Gateway, GatewayConfig
+from beian.gateway import serve_in_thread as serve_in_thread_gw
 
 from .conftest import ADMIN, ADMIN_TOKEN, MakeGateway, gateway_config, keyword_screening
 
@@ -190,3 +191,25 @@ def test_config_without_admin_token_keeps_admin_closed(make_gateway: MakeGateway
     g = make_gateway(config=cfg)
     assert httpx.post(g.root_url + "/admin/reload", headers={"Authorization": "Bearer None"}).status_code == 401
     assert httpx.get(g.root_url + "/metrics", headers={"Authorization": "Bearer None"}).status_code == 401
+
+
+def test_admin_lockout_is_shared_by_gateways_on_one_store(tmp_path: Path, upstream: Any) -> None:
+    """Worker processes each open the records file: wrong tokens spread over two gateways count
+    together, and a client locked out by one is locked out by the other (it used to be per
+    process, so each worker allowed its own ``admin_max_failures`` guesses)."""
+    cfg = gateway_config(tmp_path, upstream.base_url, access={
+        "client_ip_header": "X-Real-IP", "admin_max_failures": 4, "admin_lockout_s": 60})  # fmt: skip
+    ring = KeyRing.generate()
+    with serve_in_thread_gw(Gateway(cfg, ring=ring, screening_factory=keyword_screening)) as a, \
+         serve_in_thread_gw(Gateway(cfg, ring=ring, screening_factory=keyword_screening)) as b:  # fmt: skip
+
+        def ask(g: Any, token: str, ip: str = "10.2.2.2") -> httpx.Response:
+            return httpx.get(g.root_url + "/admin/complaints",
+                             headers={"Authorization": f"Bearer {token}", "X-Real-IP": ip})  # fmt: skip
+
+        codes = [ask(g, f"guess-{i}").status_code for i, g in enumerate((a, b, a, b))]
+        assert codes == [401, 401, 401, 429]  # the fourth guess overall, on either gateway
+        for g in (a, b):
+            locked = ask(g, ADMIN_TOKEN)
+            assert locked.status_code == 429 and 50 < int(locked.headers["Retry-After"]) <= 60
+            assert ask(g, ADMIN_TOKEN, "10.2.2.3").status_code == 200  # others are not locked out

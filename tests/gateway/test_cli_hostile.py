@@ -76,28 +76,41 @@ def test_check_names_the_config_value_as_text(config: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "host", "identity", "expected"),
     [
-        ("loopback, unsigned", "127.0.0.1", {}, False),
-        ("localhost, unsigned", "localhost", {}, False),
-        ("IPv6 loopback", "::1", {}, False),
-        ("every address, unsigned", "0.0.0.0", {}, True),
-        ("a public address, unsigned", "203.0.113.7", {}, True),
-        ("a host name, unsigned", "gw.provider.example", {}, True),
-        ("every address, trusted header", "0.0.0.0", {"mode": "header"}, True),
-        ("every address, signed", "0.0.0.0", {"mode": "signed", "key_env": "GW_ID_KEY"}, False),
+        ("loopback, unsigned", "127.0.0.1", {}, None),
+        ("localhost, unsigned", "localhost", {}, None),
+        ("IPv6 loopback", "::1", {}, None),
+        ("every address, unsigned", "0.0.0.0", {}, "BA-GW-011"),
+        ("every address, off written out", "0.0.0.0", {"mode": "off"}, "BA-GW-011"),
+        ("a public address, unsigned", "203.0.113.7", {}, "BA-GW-011"),
+        ("a host name, unsigned", "gw.provider.example", {}, "BA-GW-011"),
+        ("every address, trusted header", "0.0.0.0", {"mode": "header"}, "BA-GW-014"),
+        ("every address, signed", "0.0.0.0", {"mode": "signed", "key_env": "GW_ID_KEY"}, None),
     ],
 )  # fmt: skip
-def test_check_warns_when_identities_are_unsigned_on_a_public_bind(
-    config: Path, name: str, host: str, identity: dict[str, str], expected: bool
+def test_check_flags_unverified_identities_on_a_public_bind(
+    config: Path, name: str, host: str, identity: dict[str, str], expected: str | None
 ) -> None:
+    """The default (``off``: the client's word) on a public bind is a blocking finding (the
+    gateway refuses to start so); the authenticating proxy's header is a warning."""
     data = yaml.safe_load(config.read_text("utf-8"))
     data["gateway"]["identity"] = identity
     config.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     env = {"GW_ID_KEY": "k" * 43}
     r = run_cli("gateway", "check", "-f", str(config), "--host", host, "--format", "json", env=env)
     codes = {f["code"]: f for f in json.loads(r.stdout)}
-    assert ("BA-GW-011" in codes) is expected
+    assert {"BA-GW-011", "BA-GW-014"} & set(codes) == ({expected} if expected else set())
     if expected:
-        assert codes["BA-GW-011"]["severity"] == "警告" and host in codes["BA-GW-011"]["message"]
+        assert host in codes[expected]["message"]
+        assert codes[expected]["severity"] == ("阻断" if expected == "BA-GW-011" else "警告")
+
+
+def test_serve_on_a_public_address_refuses_unverified_identities(config: Path) -> None:
+    """``serve --host 0.0.0.0`` with the default identity mode exits with the Chinese error
+    instead of listening (a loopback start of the same config is tested everywhere else)."""
+    for workers in ("1", "2"):
+        r = run_cli("gateway", "serve", "-f", str(config), "--host", "0.0.0.0", "--port", "0",
+                    "--workers", workers, timeout=60)  # fmt: skip
+        assert r.returncode == 2 and "拒绝启动" in r.stderr and "identity.mode" in r.stderr
 
 
 def test_check_reports_a_weak_admin_token_and_a_missing_identity_key(config: Path) -> None:

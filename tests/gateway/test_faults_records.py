@@ -252,9 +252,12 @@ def test_sigterm_ends_streams_with_an_error_event_labels_and_records(tmp_path: P
     ):
         s = _open_stream(root, got)
         wait_for(lambda: "慢" in got.get("body", ""), "some text")
+        t0 = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         s.join(timeout=5)
         assert proc.wait(timeout=10) == 0
+        # limits.shutdown_grace_s (0.5 s here) bounds the stop, not the 10-second stream
+        assert time.monotonic() - t0 < 5
     events = sse_events(got["body"])
     assert events[-1]["error"]["code"] == "shutdown"
     assert any("aigc_label" in e for e in events[:-1]) and "【本内容由人工智能生成】" in got["body"]
@@ -363,3 +366,54 @@ def test_non_stream_client_that_gives_up_is_recorded_as_timeout(behind: Behind) 
     wait_for(lambda: bool(records(g)) and records(g)[0].outcome != "in_progress", "the record")
     (rec,) = records(g)
     assert rec.outcome == "timeout" and rec.sent == ""
+
+
+def test_kill_9_of_a_worker_under_many_streams_leaves_every_record_with_an_outcome(
+    tmp_path: Path,
+) -> None:
+    """``--workers 2`` under 40 streams; one worker is killed with SIGKILL. The supervisor starts
+    a new worker, which on start marks the dead worker's exchanges ``crash`` (nobody calls
+    ``recover`` here); the other worker's streams finish ``ok``. Every stream has a record with
+    an outcome: none stays ``in_progress`` and none is missing."""
+    from .test_workers import _children, _serve, _until, _workers_seen
+
+    n = 40
+    with HostileUpstream(slow_stream(pieces=120, delay=0.05)) as up:
+        state = _serve(tmp_path, up.base_url)
+        proc, root = state["proc"], state["root"]
+        try:
+            _workers_seen(root, lambda h: True)
+            got: list[dict[str, str]] = [{} for _ in range(n)]
+            streams = [_open_stream(root, g) for g in got]
+            _until(lambda: all("慢" in g.get("body", "") for g in got), "text on every stream")
+            _until(lambda: _in_progress(tmp_path) == n, f"{n} arrival records")
+            by_pid = _inflight_pids(tmp_path)
+            victim = max(by_pid, key=lambda p: by_pid[p])
+            assert victim in _children(proc.pid) and len(by_pid) == 2  # both workers have streams
+            os.kill(victim, signal.SIGKILL)
+            for s in streams:
+                s.join(timeout=30)
+            _until(lambda: _outcomes(tmp_path).get("in_progress", 0) == 0, "the dead worker's "
+                   "records marked by its successor", timeout=60)  # fmt: skip
+            assert victim not in _children(proc.pid) and len(_children(proc.pid)) == 2
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate(timeout=30)
+    outcomes = _outcomes(tmp_path)
+    assert outcomes == {"crash": by_pid[victim], "ok": n - by_pid[victim]}
+    assert sum("[DONE]" in g.get("body", "") for g in got) == n - by_pid[victim]
+
+
+def _inflight_pids(tmp: Path) -> dict[int, int]:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(tmp / "gw.db", timeout=5)) as db:
+        return dict(db.execute("SELECT pid, COUNT(*) FROM inflight GROUP BY pid").fetchall())
+
+
+def _outcomes(tmp: Path) -> dict[str, int]:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(tmp / "gw.db", timeout=5)) as db:
+        return dict(db.execute("SELECT outcome, COUNT(*) FROM exchanges GROUP BY outcome").fetchall())

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import openai
 import pytest
+import yaml
 
 from beian.label import verify_text_label
 
-from .conftest import Behind, records, sdk
+from ..conftest import run_cli
+from .conftest import PRODUCER, Behind, records, sdk
 from .hostile import Received, chunk, completion, event, reply, sse_head
 
 KW = "违禁词语"  # a keyword of the test screening (risk A1a)
@@ -100,6 +103,19 @@ def test_every_field_of_a_stream_is_screened(behind: Behind, delta: dict[str, An
     assert events[-1] == "[DONE]" and events[-2]["choices"][0]["finish_reason"] == "content_filter"
     (rec,) = records(g)
     assert rec.outcome == "blocked_output"
+
+
+def test_stream_content_as_parts_is_refused_not_passed_on(behind: Behind) -> None:
+    """A delta whose content is an array of parts (a shape the stream relay does not screen)
+    ends the stream with an error event; nothing of it reaches the client; recorded."""
+    parts = [{"type": "text", "text": "分片"}, {"type": "text", "text": KW}]
+    g, _ = behind(streaming(chunk(role="assistant", content="前面"), chunk(content=parts),
+                            chunk(finish="stop")), screening={"screen_input": False})  # fmt: skip
+    r = httpx.post(g.base_url + "/chat/completions", json=chat(stream=True))
+    assert KW not in r.text and "分片" not in r.text
+    assert sse_events(r.text)[-1]["error"]["code"] == "upstream_malformed"
+    (rec,) = records(g)
+    assert rec.outcome == "upstream_error"
 
 
 def test_clean_reasoning_and_tool_calls_are_labelled_and_recorded(behind: Behind) -> None:
@@ -225,11 +241,18 @@ def test_declared_extra_fields_are_forwarded_and_screened(behind: Behind) -> Non
         {"role": "user", "content": "你好", "name": KW},
         {"role": "developer", "content": KW},
         {"role": "assistant", "content": None, "tool_calls": [{"id": "t", "type": "function",
-            "function": {"name": "f", "arguments": json.dumps({"q": KW})}}]},
+            "function": {"name": "f", "arguments": json.dumps({"q": KW}, ensure_ascii=False)}}]},
+        # the arguments' JSON with the keyword as \uXXXX escapes: screened as decoded
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "t", "type": "function",
+            "function": {"name": "f", "arguments": json.dumps({"q": KW}, ensure_ascii=True)}}]},
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "t", "type": "function",
+            "function": {"name": "f", "arguments": json.dumps({"a": [{"b": KW}]})}}]},
+        {"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": json.dumps({"q": KW})}},
         {"role": "assistant", "content": "好", "reasoning_content": KW},
         {"role": "tool", "tool_call_id": "t", "content": [{"type": "text", "text": KW}]},
     ],
-    ids=["name", "developer", "tool_call", "reasoning", "tool"],
+    ids=["name", "developer", "tool_call", "escaped_tool_args", "nested_escaped_args",
+         "function_call_escaped", "reasoning", "tool"],
 )
 def test_every_input_text_is_screened(behind: Behind, message: dict[str, Any]) -> None:
     g, up = behind(answering({"content": "好"}))
@@ -246,6 +269,27 @@ def test_invisible_characters_do_not_hide_a_keyword(behind: Behind) -> None:
     hidden = "违\u200b\u200b\u200b\u200b\u200b禁\u2060\u2060\u2060\u2060词\u00ad\u00ad\u00ad\u00ad\ufe0f语"
     r = httpx.post(g.base_url + "/chat/completions", json=chat(hidden))
     assert r.json()["beian"]["blocked"] == "input" and up.received == []
+    # also inside a tool call's arguments, written as JSON escapes (decoded before screening)
+    call = {"role": "assistant", "content": None, "tool_calls": [{"id": "t", "type": "function",
+            "function": {"name": "f", "arguments": json.dumps({"q": hidden})}}]}  # fmt: skip
+    r = httpx.post(g.base_url + "/chat/completions",
+                   json={"model": "m", "messages": [call, {"role": "user", "content": "继续"}]})  # fmt: skip
+    assert r.json()["beian"]["blocked"] == "input" and up.received == []
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_invisible_characters_do_not_hide_a_keyword_in_the_answer(behind: Behind, stream: bool) -> None:
+    """The real keyword library on the output side: format characters between a keyword's
+    characters, in a whole answer and split over stream chunks."""
+    keywords = {"keywords": [{"keyword": KW, "risk": "A1a"}], "pii": "off", "screen_input": False}
+    hidden = "违\u200b\u200b\u200b\u200b\u200b禁\u2060\u2060\u2060\u2060词\u00ad\u00ad\u00ad\u00ad\ufe0f语"
+    pieces = [chunk(content="前文" + hidden[:4]), chunk(content=hidden[4:11]), chunk(content=hidden[11:])]
+    behave = streaming(*pieces, chunk(finish="stop")) if stream else answering({"content": "前文" + hidden})
+    g, _ = behind(behave, factory=None, screening=keywords)
+    r = httpx.post(g.base_url + "/chat/completions", json=chat(stream=stream))
+    assert "禁" not in r.text and "content_filter" in r.text
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_output"
 
 
 def test_tool_definitions_are_screened(behind: Behind) -> None:
@@ -256,7 +300,7 @@ def test_tool_definitions_are_screened(behind: Behind) -> None:
     assert r.json()["beian"]["blocked"] == "input" and up.received == []
 
 
-def test_personal_information_is_masked_in_every_role_and_name(behind: Behind) -> None:
+def test_personal_information_is_masked_in_every_role_and_name(behind: Behind, tmp_path: Path) -> None:
     g, up = behind(answering({"content": "好"}))
     phone = "13812345678"
     messages = [
@@ -276,6 +320,16 @@ def test_personal_information_is_masked_in_every_role_and_name(behind: Behind) -
     assert rec.request["messages"][0]["content"] == f"客服电话{phone}"  # as received, encrypted
     assert phone not in json.dumps(rec.forwarded)
     assert {"stage": "pii", "action": "mask", "risks": ["MOBILE"], "count": 5} in rec.decisions
+    # and export-training (what a provider trains on) has the masked text only
+    g.gateway.ring.save(tmp_path / "keys.json")
+    cfg = {"gateway": {"upstream": {"base_url": "http://127.0.0.1:9/v1"}, "labels": {"content_producer": PRODUCER},
+                       "records": {"path": str(g.gateway.config.records.path), "key_file": "keys.json"}}}  # fmt: skip
+    (tmp_path / "gw.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), "utf-8")
+    out = tmp_path / "train.jsonl"
+    r = run_cli("gateway", "export-training", "-f", str(tmp_path / "gw.yaml"), "-o", str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    (line,) = out.read_text("utf-8").splitlines()
+    assert phone not in line and line.count("138****5678") == 5
 
 
 def test_non_text_parts_are_refused_unless_allowed(behind: Behind) -> None:

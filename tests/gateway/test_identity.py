@@ -10,18 +10,23 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
+from beian.crypto import KeyRing
 from beian.errors import ConfigError
 from beian.gateway import (
+    Gateway,
     GatewayConfig,
+    GatewayOptions,
     Identity,
     IdentityError,
     RunningGateway,
+    load_gateway_config,
     sign_user_token,
     verify_user_token,
 )
 
-from .conftest import MakeGateway, form_token, gateway_config, records
+from .conftest import MakeGateway, form_token, gateway_config, keyword_screening, records
 
 KEY = b"k" * 16 + b"0123456789abcdef"  # 32 bytes
 OTHER_KEY = b"x" * 32
@@ -239,3 +244,33 @@ def test_opt_out_api_refuses_what_a_cross_site_form_can_send(gateway: RunningGat
                    headers={"content-type": "text/plain"})  # fmt: skip
     assert r.status_code == 400 and r.json()["error"]["param"] == "content-type"
     assert not gateway.gateway.store.is_opted_out("gina")
+
+
+def test_public_bind_needs_verified_identities_at_start_and_reload(tmp_path: Path, upstream: Any) -> None:
+    """The safe default: a gateway that listens on a public address refuses ``identity.mode:
+    off`` when constructed and when a reload would switch to it; loopback addresses keep it."""
+    cfg = gateway_config(tmp_path, upstream.base_url)
+    ring = KeyRing.generate()
+    for host in ("0.0.0.0", "203.0.113.7", "::", "gw.provider.example"):
+        with pytest.raises(ConfigError, match="拒绝启动") as exc:
+            Gateway(cfg, ring=ring, options=GatewayOptions(host=host), screening_factory=keyword_screening)
+        assert exc.value.where == "identity.mode"
+    for host in ("127.0.0.1", "::1", "localhost"):
+        Gateway(cfg, ring=ring, options=GatewayOptions(host=host), screening_factory=keyword_screening).close()
+    # signed on every address; a reload to off is refused and the signed rules stay
+    key_file = tmp_path / "identity.key"
+    key_file.write_bytes(KEY)
+    path = tmp_path / "gw.yaml"
+    data = cfg.model_dump(mode="json", exclude_none=True)
+    data["identity"] = {"mode": "signed", "key_file": str(key_file)}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    gw = Gateway(load_gateway_config(path), ring=ring, options=GatewayOptions(host="0.0.0.0"),
+                 screening_factory=keyword_screening)  # fmt: skip
+    try:
+        data["identity"] = {"mode": "off"}
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+        result = gw.reload()
+        assert not result.ok and "拒绝启动" in result.message
+        assert gw.config.identity.mode == "signed"
+    finally:
+        gw.close()

@@ -141,8 +141,14 @@ def _canon(row: dict[str, Any]) -> dict[str, Any]:
     return {_HEADER_ALIASES.get(str(k).strip(), str(k).strip().lower()): v for k, v in row.items()}
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _str(v: Any) -> str:
-    return "" if v is None else str(v).strip()
+    """A cell as text; a lone surrogate (valid in JSON as ``\\ud800``, but no UTF-8 file,
+    request or report can hold it) becomes U+FFFD, as in answers."""
+    text = "" if v is None else str(v).strip()
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
 
 
 def _messages(raw: Any, where: str) -> tuple[tuple[str, str], ...]:

@@ -4,20 +4,31 @@ wrong tokens, and the client address the limits are counted against."""
 from __future__ import annotations
 
 import hmac
+import logging
 import math
+import os
+import sqlite3
+import threading
 import time
-from collections import OrderedDict, deque
 from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from beian._shared.sqlite import connect as connect_sqlite
 from beian.gateway._config import AccessConfig
 
 __all__ = ["ADMIN_TOKEN_MIN_CHARS", "AdminGuard", "Verdict", "client_address", "token_weakness"]
 
 ADMIN_TOKEN_MIN_CHARS = 24
 _MIN_DISTINCT = 10
-_MAX_TRACKED = 10_000  # clients remembered (the oldest are forgotten first)
+_MAX_TRACKED = 10_000  # wrong tokens remembered (the oldest are forgotten first)
+_BUSY_MS = 1000
+log = logging.getLogger("beian.gateway")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS admin_failures (client TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS admin_failures_client ON admin_failures (client);
+CREATE TABLE IF NOT EXISTS admin_lockouts (client TEXT PRIMARY KEY, until REAL NOT NULL);
+"""
 
 
 def token_weakness(token: str) -> str | None:
@@ -50,38 +61,82 @@ class Verdict:
 class AdminGuard:
     """Admin token checks with a lockout: ``admin_max_failures`` wrong tokens from one client
     within ``admin_failure_window_s`` lock it out for ``admin_lockout_s`` (even with the right
-    token). Kept in memory per process."""
+    token). The counts live in the records database (``path``), so every worker process and
+    every gateway on that file shares them: a guesser gains nothing from reaching another worker.
+    Wall-clock times, as the processes share no monotonic clock."""
 
-    def __init__(self) -> None:
-        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
-        self._locked: dict[str, float] = {}
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self._lock = threading.Lock()
+        self._db = connect_sqlite(path, autocommit=True)
+        with self._lock:
+            self._db.executescript(_SCHEMA)
+            # checked on the event loop: wait for another writer briefly, never for long
+            self._db.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
+        self._locked: dict[str, float] = {}  # lockouts this process has seen (saves a query)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
 
     def check(self, tokens: tuple[str | None, ...], given: str | None, client: str,
               access: AccessConfig, now: float | None = None) -> Verdict:  # fmt: skip
         """Whether ``given`` is one of ``tokens`` (and the client not locked out)."""
-        now = time.monotonic() if now is None else now
+        now = time.time() if now is None else now
         until = self._locked.get(client, 0.0)
+        if until <= now:
+            self._locked.pop(client, None)
+            until = self._locked_until(client, now)
         if until > now:
             return Verdict(False, max(1, math.ceil(until - now)))
-        self._locked.pop(client, None)
         if given is not None and any(
             t and hmac.compare_digest(given.encode(), t.encode()) for t in tokens
         ):
             return Verdict(True)
         if given is None:  # no token at all: not a guess
             return Verdict(False)
-        times = self._failures.pop(client, deque())
-        self._failures[client] = times  # most recent last
-        times.append(now)
-        while times and times[0] <= now - access.admin_failure_window_s:
-            times.popleft()
-        if len(times) >= access.admin_max_failures:
-            del self._failures[client]
+        try:
+            locks = self._fail(client, now, access)
+        except sqlite3.OperationalError:  # the file is busy: refused, the guess not counted
+            log.warning("管理令牌错误次数未能记入记录库（数据库忙）")
+            return Verdict(False)
+        if locks:
+            if len(self._locked) >= _MAX_TRACKED:
+                self._locked.clear()
             self._locked[client] = now + access.admin_lockout_s
             return Verdict(False, max(1, math.ceil(access.admin_lockout_s)))
-        while len(self._failures) > _MAX_TRACKED:
-            self._failures.popitem(last=False)
-        if len(self._locked) > _MAX_TRACKED:
-            live = [(c, t) for c, t in self._locked.items() if t > now]
-            self._locked = dict(live[-_MAX_TRACKED:])
         return Verdict(False)
+
+    def _locked_until(self, client: str, now: float) -> float:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT until FROM admin_lockouts WHERE client = ? AND until > ?", (client, now)
+            ).fetchone()
+        return float(row[0]) if row else 0.0
+
+    def _fail(self, client: str, now: float, access: AccessConfig) -> bool:
+        """Count a wrong token from ``client``; whether that locks it out (in one transaction,
+        so that workers counting at once cannot both miss the limit)."""
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("DELETE FROM admin_failures WHERE at <= ?",
+                           (now - access.admin_failure_window_s,))  # fmt: skip
+                db.execute("DELETE FROM admin_lockouts WHERE until <= ?", (now,))
+                db.execute("INSERT INTO admin_failures VALUES (?, ?)", (client, now))
+                (n,) = db.execute(
+                    "SELECT COUNT(*) FROM admin_failures WHERE client = ?", (client,)
+                ).fetchone()
+                locked = n >= access.admin_max_failures
+                if locked:
+                    db.execute("DELETE FROM admin_failures WHERE client = ?", (client,))
+                    db.execute("INSERT OR REPLACE INTO admin_lockouts VALUES (?, ?)",
+                               (client, now + access.admin_lockout_s))  # fmt: skip
+                # a flood from many addresses: the oldest failures are forgotten first
+                db.execute("DELETE FROM admin_failures WHERE rowid <= "
+                           "(SELECT MAX(rowid) FROM admin_failures) - ?", (_MAX_TRACKED,))  # fmt: skip
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return bool(locked)

@@ -8,7 +8,6 @@ are not there (keyword libraries, the key ring, the signing key).
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -20,7 +19,7 @@ from beian.errors import ConfigError, InputError
 from beian.findings import Finding, Location, Severity, define_code
 from beian.gateway._access import token_weakness
 from beian.gateway._config import GatewayConfig
-from beian.gateway._identity import load_identity_key
+from beian.gateway._identity import is_public_bind, load_identity_key
 from beian.label.explicit import check_notice
 from beian.standards import Edition
 
@@ -62,7 +61,11 @@ ADMIN_PLACEHOLDER = define_code(
     "BA-GW-010", "管理令牌是占位值", clause="7", severity=Severity.BLOCKING
 )
 IDENTITY_UNSIGNED = define_code(
-    "BA-GW-011", "对外监听而用户身份未经服务方签名（任何人可冒用他人的用户标识与训练数据设置）",
+    "BA-GW-011", "对外监听而用户身份由客户端自报（任何人可冒用他人的用户标识与训练数据设置；网关拒绝启动）",
+    clause="7", severity=Severity.BLOCKING,
+)  # fmt: skip
+IDENTITY_PROXY_PUBLIC = define_code(
+    "BA-GW-014", "对外监听而信任认证代理的用户请求头（客户端绕过代理直连时可自带该请求头）",
     clause="7", severity=Severity.WARNING,
 )  # fmt: skip
 ADMIN_WEAK = define_code(
@@ -73,7 +76,7 @@ IDENTITY_KEY = define_code(
 )
 GW_CODES = (RETENTION_TOO_SHORT, NO_KEYWORDS, SCREENING_OFF, PII_OFF, LABEL_MISSING, NO_CHANNEL,
             NO_PRODUCER, FILE_MISSING, NO_KEY, ADMIN_PLACEHOLDER, IDENTITY_UNSIGNED, ADMIN_WEAK,
-            IDENTITY_KEY)  # fmt: skip
+            IDENTITY_KEY, IDENTITY_PROXY_PUBLIC)  # fmt: skip
 
 # what marks a value as a stand-in: the demo's own values say DEMO, the documentation's example
 # fills with X or asks to be replaced; "beian-gateway" was the provider code's old default
@@ -231,17 +234,6 @@ def _admin_token(c: _Input) -> Iterator[Finding]:
         )
 
 
-def is_public_bind(host: str) -> bool:
-    """Whether listening on ``host`` is reachable from other machines (a name other than
-    ``localhost`` counts as public)."""
-    if host.strip("[]").casefold() == "localhost":
-        return False
-    try:
-        return not ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return True
-
-
 def _identity(c: _Input) -> Iterator[Finding]:
     ident = c.cfg.identity
     if ident.mode == "signed":
@@ -253,12 +245,19 @@ def _identity(c: _Input) -> Iterator[Finding]:
         return
     if c.host is None or not is_public_bind(c.host):
         return
-    why = ("用户标识由客户端自报" if ident.mode == "off"
-           else f"信任请求头 {c.cfg.user_header}，而客户端可绕过认证代理直接访问网关")  # fmt: skip
+    if ident.mode == "off":
+        yield Finding.of(
+            IDENTITY_UNSIGNED, f"网关在 {c.host} 上对外监听，用户标识由客户端自报：任何人都能以他人身份"
+            "对话、查看或更改他人的训练数据设置；网关拒绝以此配置对外启动",
+            fix="设 identity.mode: signed 并配置签名密钥（服务方为登录用户签发令牌），"
+                "或 identity.mode: header（认证代理），或只在本机监听",
+            location=c.at("identity.mode"),
+        )  # fmt: skip
+        return
     yield Finding.of(
-        IDENTITY_UNSIGNED, f"网关在 {c.host} 上对外监听，{why}：任何人都能以他人身份对话、查看或更改他人的训练数据设置",
-        fix="设 identity.mode: signed 并配置签名密钥（服务方为登录用户签发令牌），"
-            "或只在本机监听、由认证代理转发（identity.mode: header）",
+        IDENTITY_PROXY_PUBLIC, f"网关在 {c.host} 上对外监听，信任请求头 {c.cfg.user_header}，"
+        "而客户端可绕过认证代理直接访问网关并自带该请求头",
+        fix="只让认证代理能连到网关（防火墙或只在内网地址监听），或改用 identity.mode: signed",
         location=c.at("identity.mode"),
     )  # fmt: skip
 

@@ -29,7 +29,7 @@ from beian.errors import BeianError, ConfigError
 from beian.gateway._access import AdminGuard, client_address, token_weakness
 from beian.gateway._complaints import ComplaintDesk
 from beian.gateway._config import GatewayConfig, ScreeningConfig, load_gateway_config
-from beian.gateway._identity import Identity
+from beian.gateway._identity import Identity, refuse_unverified_public
 from beian.gateway._inflight import Inflight, InflightSet
 from beian.gateway._labels import Labeller
 from beian.gateway._messages import WorkerReload
@@ -76,6 +76,9 @@ class GatewayOptions:
     settle_heap: bool = False
     version: int = 1  # the configuration's version number at start (workers restarted later)
     peers: Peers | None = None  # how a reload asked of this worker reaches the others
+    # the address it listens on (None: not known); a public one needs verified user identities,
+    # at start and on every reload
+    host: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ class Gateway:
     ) -> None:
         self.options = options or GatewayOptions()
         _check_admin_token(config)
+        refuse_unverified_public(config, self.options.host)
         self.ring = ring or KeyRing.resolve(config.records.key_file)
         self._factory: ScreeningFactory = screening_factory or functools.partial(
             build_screening, keyring=self.ring
@@ -137,7 +141,7 @@ class Gateway:
             rules=config.complaints,
         )  # fmt: skip
         self.rights = RightsDesk(self.store, config.rights)  # users' rights and consents
-        self.admin_guard = AdminGuard()
+        self.admin_guard = AdminGuard(config.records.path)  # lockouts shared by all workers
         # for the forms' anti-forgery tokens and the config digest: a key derived from the
         # records' key ring (the same in every worker process), never one used for anything else
         self.form_key = bytes.fromhex(self.store.user_hash("\x00beian-gateway-form-key"))
@@ -236,6 +240,7 @@ class Gateway:
         self.store.close()
         self.desk.close()
         self.rights.close()
+        self.admin_guard.close()
 
     async def _purge_loop(self) -> None:
         while True:
@@ -279,6 +284,7 @@ class Gateway:
                     "运行中不能更换记录库路径", where="records.path", fix="请重启网关以更换记录库"
                 )
             _check_admin_token(new)
+            refuse_unverified_public(new, self.options.host)
             identity = Identity.of(new)
             screening = self._factory(new.screening)
             labeller = Labeller(new.labels)  # a signing key that cannot be read: no reload

@@ -20,6 +20,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import ipaddress
 import os
 import time
 from collections.abc import Mapping
@@ -37,7 +38,9 @@ __all__ = [
     "KEY_MIN_BYTES",
     "Identity",
     "IdentityError",
+    "is_public_bind",
     "load_identity_key",
+    "refuse_unverified_public",
     "sign_user_token",
     "verify_user_token",
 ]
@@ -141,6 +144,33 @@ def load_identity_key(
             where=where, fix=_KEY_FIX,
         )  # fmt: skip
     return key
+
+
+def is_public_bind(host: str) -> bool:
+    """Whether listening on ``host`` is reachable from other machines (a name other than
+    ``localhost`` counts as public)."""
+    if host.strip("[]").casefold() == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return True
+
+
+def refuse_unverified_public(config: GatewayConfig, host: str | None) -> None:
+    """The safe default for a gateway on the internet: with ``identity.mode: off`` (the default:
+    users are who the client says) the gateway serves on loopback addresses only, behind the
+    provider's own authentication; listening on any other address needs ``signed`` or
+    ``header``. Checked at start and on every reload."""
+    if host is None or config.identity.mode != "off" or not is_public_bind(host):
+        return
+    raise ConfigError(
+        f"网关要在 {host} 上对外监听，而用户身份由客户端自报（identity.mode: off）："
+        "任何人都能冒用他人的用户标识、查看或更改他人的“不用于训练”设置，网关拒绝启动",
+        where="identity.mode",
+        fix="设 identity.mode: signed 并配置签名密钥（服务方后端为登录用户签发令牌），"
+            "或 identity.mode: header（认证代理写入用户请求头），或只在本机监听（--host 127.0.0.1）",
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from beian._shared.serve import serve_in_thread as shared_serve
 from beian.gateway._app import create_app
 from beian.gateway._config import GatewayConfig
 from beian.gateway._gateway import Gateway, GatewayOptions
+from beian.gateway._identity import refuse_unverified_public
 
 __all__ = [
     "RunningGateway",
@@ -72,6 +73,7 @@ def serve_in_thread(
     """Serve ``gw`` in a background thread; on exit stop it (what is in flight gets
     ``limits.shutdown_grace_s`` to finish), flush and close the records."""
     try:
+        refuse_unverified_public(gw.config, host)
         with shared_serve(
             create_app(gw), host=host, port=port, name="beian-gateway",
             on_shutdown=gw.begin_shutdown,
@@ -149,7 +151,7 @@ def run_gateway(
 ) -> None:
     """Serve ``config`` in the foreground (one process) until interrupted; SIGHUP reloads the
     config file; ``on_ready(port)`` is called once the gateway listens."""
-    gw = Gateway(config, options=GatewayOptions(settle_heap=True))
+    gw = Gateway(config, options=GatewayOptions(settle_heap=True, host=host))
     server: Server
 
     def started() -> None:

@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING
 from beian.errors import BeianError, ConfigError
 from beian.gateway._config import GatewayConfig
 from beian.gateway._gateway import ReloadResult
+from beian.gateway._identity import refuse_unverified_public
 from beian.gateway._messages import (
     Ready,
     ReloadAnswer,
@@ -220,7 +221,7 @@ def _worker(spec: _Spec, conn: Connection) -> None:
     configure_logging(spec.quiet)
     options = GatewayOptions(
         worker=spec.index, workers=spec.workers, runs_purge=spec.index == 0,
-        settle_heap=True, version=spec.version, peers=link,
+        settle_heap=True, version=spec.version, peers=link, host=spec.host,
     )  # fmt: skip
     try:
         # bound, not listening yet: the kernel gives this worker connections only once it
@@ -482,6 +483,7 @@ def run_workers(
     dying, and :class:`ConfigError` when the port cannot be had."""
     if workers < 1:
         raise ConfigError("工作进程数至少为 1", where="--workers", fix="例如 --workers 4")
+    refuse_unverified_public(config, host)
     if not sys.platform.startswith("linux") or not hasattr(socket, "SO_REUSEPORT"):
         raise ConfigError(
             "多个工作进程需要 Linux 的 SO_REUSEPORT", where="--workers", fix="使用 --workers 1"

@@ -144,5 +144,8 @@ def make_target(
 
 
 def cache_key(identity: dict[str, Any], messages: list[dict[str, str]]) -> str:
+    """The cache's key for ``messages`` sent to ``identity``. A lone surrogate (valid in a JSON
+    bank as ``\\ud800``) is hashed as it is ("surrogatepass"), so the key never fails and differs
+    from the same text with U+FFFD; keys of all other text are as before."""
     blob = json.dumps([identity, messages], ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
