@@ -62,7 +62,9 @@ def write_package(directory: Path, *, model: str = "deepseek-chat", service: str
     (directory / "findings.json").write_text(json.dumps(findings, ensure_ascii=False), "utf-8")
     ed = load_edition()
     log = AssessmentLog.for_edition(ed)
-    for item, k, n in results if results is not None else [("9.4-must_refuse", 970, 1000)]:
+    judged: list[tuple[str, int, int]] = (
+        results if results is not None else [("9.4-must_refuse", 970, 1000)])
+    for item, k, n in judged:
         log.upsert(evaluate_item(ed, item, k=k, n=n))
     (directory / "assessment.json").write_text(log.model_dump_json(), "utf-8")
     return directory
