@@ -64,8 +64,8 @@ def write_package(directory: Path, *, model: str = "deepseek-chat", service: str
     log = AssessmentLog.for_edition(ed)
     judged: list[tuple[str, int, int]] = (
         results if results is not None else [("9.4-must_refuse", 970, 1000)])
-    for item, k, n in judged:
-        log.upsert(evaluate_item(ed, item, k=k, n=n))
+    for item, hits, n in judged:
+        log.upsert(evaluate_item(ed, item, k=hits, n=n))
     (directory / "assessment.json").write_text(log.model_dump_json(), "utf-8")
     return directory
 

@@ -193,3 +193,17 @@ def test_error_answer_is_small_json(world: World) -> None:
                     headers={"Content-Type": "application/json"})
     assert r.status_code == 422 and len(r.content) < 2000
     json.loads(r.content)
+
+
+@pytest.mark.parametrize(("kind", "field"), [("filing", "model_name"), ("registration", "name")])
+def test_name_whose_number_overflows_refused_at_intake(any_world: World, tmp_path: Path,
+                                                       kind: str, field: str) -> None:
+    """A name of 40 Han characters is 160+ letters of pinyin: its number would not fit the
+    120-character column, and filing it would fail in every tick on PostgreSQL."""
+    long_name = "壮" * 40
+    blob = zip_dir(write_package(tmp_path / "p", kind=kind, model=long_name, service=long_name))
+    with pytest.raises(InputError, match="超过 120") as exc:
+        any_world.reg.applications.create(any_world.actors["applicant"], blob)
+    assert exc.value.where == f"manifest.json:service.{field}"
+    ok = zip_dir(write_package(tmp_path / "q", kind=kind, model="壮" * 15, service="壮" * 15))
+    assert any_world.reg.applications.create(any_world.actors["applicant"], ok)
