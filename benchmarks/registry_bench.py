@@ -47,7 +47,6 @@ import httpx
 from beian.assess import AssessmentLog
 from beian.crypto import KeyRing
 from beian.registry import Registry, Settings
-from beian.registry._lifecycle import next_serial
 from beian.registry.db import Counter
 from beian.registry.domain import OrgKind, Policy, Role
 from beian.standards import load_edition
@@ -111,8 +110,7 @@ def throughput(n: int) -> dict[str, object]:
     def serials() -> None:
         def work() -> None:
             for _ in range(n // 4):
-                with reg.core.tx() as db:
-                    next_serial(db, f"filing:Beijing:{dt.date.today():%Y%m%d}")
+                reg.lifecycle.take_serial(f"filing:Beijing:{dt.date.today():%Y%m%d}")
         threads = [threading.Thread(target=work) for _ in range(4)]
         for t in threads:
             t.start()

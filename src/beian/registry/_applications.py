@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from typing import Any
 
@@ -46,12 +47,21 @@ _ANY_DAY = dt.date(2000, 1, 1)
 DRAFT_WARNING = "草稿材料包：提交时存在未解决的阻断级问题（见材料包 findings.json），不应据此作出备案决定"
 
 
+@functools.cache
+def _editions() -> tuple[str, ...]:
+    """The editions shipped with the package (package data: read once per process, not on
+    every application a list shows)."""
+    from beian.standards import list_editions
+
+    return tuple(list_editions())
+
+
 def _warnings(app: Application, in_force: str) -> list[str]:
     """What a reviewer must see before reading the materials."""
-    from beian.standards import list_editions, load_edition
+    from beian.standards import load_edition
 
     out = [DRAFT_WARNING] if app.draft else []
-    if app.edition != in_force and app.edition in list_editions():
+    if app.edition != in_force and app.edition in _editions():
         used, now = load_edition(app.edition), load_edition(in_force)
         out.append(f"材料包依据 {used.short}（{used.id}），现行标准为 {now.short}（{now.id}）")
     return out
@@ -112,11 +122,9 @@ def _numberable(kind: str, model_name: str, service_name: str, province: str) ->
 
 
 def _known_edition(edition: str) -> None:
-    from beian.standards import list_editions
-
-    if edition not in list_editions():
+    if edition not in _editions():
         raise InputError(f"材料包的标准版本 {edition[:60]!r} 不受支持", where="manifest.json:edition",
-                         fix="可用版本：" + "、".join(list_editions()) + "；请用 `beian build` 重新生成")
+                         fix="可用版本：" + "、".join(_editions()) + "；请用 `beian build` 重新生成")
 
 
 def _prefill(edition_id: str, kind: Kind, pkg: Package) -> list[ChecklistItem]:

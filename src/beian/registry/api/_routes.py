@@ -6,14 +6,13 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import Response
 
 from beian.registry._accounts import NewUser
 from beian.registry._auth import Actor
 from beian.registry._errors import Forbidden
-from beian.registry._registry import Registry
-from beian.registry.api._deps import CurrentActor, get_registry
+from beian.registry.api._deps import CurrentActor, Reg
 from beian.registry.api._schemas import (
     ActionIn,
     AppOut,
@@ -36,7 +35,6 @@ from beian.registry.domain import TRANSITIONS, Perm, State, parse_schedule
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1")
-Reg = Annotated[Registry, Depends(get_registry)]
 AppId = Annotated[str, Path(pattern="^[0-9a-f]{32}$", description="申请编号")]
 Sha = Annotated[str, Path(pattern="^[0-9a-f]{64}$")]
 ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
