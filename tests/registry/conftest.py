@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -195,17 +196,26 @@ def package_zip(tmp_path: Path) -> bytes:
     return zip_dir(write_package(tmp_path / "pkg"))
 
 
-@pytest.fixture
-def pg_schema(postgres_url: str) -> Iterator[tuple[str, str]]:
-    """A fresh PostgreSQL schema for this test, dropped afterwards."""
-    schema = f"reg_{uuid.uuid4().hex[:12]}"
+@contextlib.contextmanager
+def fresh_schema(postgres_url: str, prefix: str = "reg") -> Iterator[str]:
+    """A fresh PostgreSQL schema, dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     eng = create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with eng.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield postgres_url, schema
-    with eng.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    eng.dispose()
+    try:
+        yield schema
+    finally:
+        with eng.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        eng.dispose()
+
+
+@pytest.fixture
+def pg_schema(postgres_url: str) -> Iterator[tuple[str, str]]:
+    """A fresh PostgreSQL schema for this test, dropped afterwards."""
+    with fresh_schema(postgres_url) as schema:
+        yield postgres_url, schema
 
 
 @dataclass

@@ -9,7 +9,7 @@ well-formed packages (which the applicant must get a 201 for) and broken ones (4
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,12 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
-from sqlalchemy import create_engine, text
 
 from beian.crypto import KeyRing
 from beian.registry import Registry, Settings
 from beian.registry.api import create_app
 from beian.registry.domain import Policy
-from tests.registry.conftest import World, populate, write_package, zip_dir
+from tests.registry.conftest import World, fresh_schema, populate, write_package, zip_dir
 from tests.registry.packages import broken_packages, valid_packages
 
 CALLERS = ("admin", "applicant", "reviewer")
@@ -38,21 +37,13 @@ EXAMPLES = 8  # per operation and id source; x3 callers: the module runs in abou
 @pytest.fixture(scope="module")
 def pg_url_schema() -> Iterator[tuple[str, str]]:
     """A fresh PostgreSQL schema for the module (the URL from BEIAN_TEST_POSTGRES_URL)."""
-    import os
-
     url = os.environ.get("BEIAN_TEST_POSTGRES_URL")
     if not url:
         if os.environ.get("CI"):
             pytest.fail("BEIAN_TEST_POSTGRES_URL must be set in CI")
         pytest.skip("BEIAN_TEST_POSTGRES_URL not set (CI always sets it)")
-    schema = f"st_{uuid.uuid4().hex[:12]}"
-    eng = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with eng.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield url, schema
-    with eng.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    eng.dispose()
+    with fresh_schema(url, "st") as schema:
+        yield url, schema
 
 
 @pytest.fixture(scope="module",
