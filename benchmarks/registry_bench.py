@@ -17,6 +17,7 @@ Writes ``benchmarks/results/registry.json``.
     .venv/bin/python benchmarks/registry_bench.py                    # 100 apps, 20 s per backend
     .venv/bin/python benchmarks/registry_bench.py --seconds 60 --full  # the issue's 60 s, 1000 apps
     # PostgreSQL: --postgres URL or BEIAN_TEST_POSTGRES_URL (else the backend is skipped)
+    # --baseline-src ../main/src: that tree's server under the same load first, same run
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ import httpx
 from beian.assess import AssessmentLog
 from beian.crypto import KeyRing
 from beian.registry import Registry, Settings
-from beian.registry._lifecycle import next_serial
 from beian.registry.db import Counter
 from beian.registry.domain import OrgKind, Policy, Role
 from beian.standards import load_edition
@@ -111,8 +111,7 @@ def throughput(n: int) -> dict[str, object]:
     def serials() -> None:
         def work() -> None:
             for _ in range(n // 4):
-                with reg.core.tx() as db:
-                    next_serial(db, f"filing:Beijing:{dt.date.today():%Y%m%d}")
+                reg.lifecycle.take_serial(f"filing:Beijing:{dt.date.today():%Y%m%d}")
         threads = [threading.Thread(target=work) for _ in range(4)]
         for t in threads:
             t.start()
@@ -184,10 +183,14 @@ def _cpu_s(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def _server(tmp: Path, database_url: str | None) -> Iterator[tuple[str, int]]:
-    """``beian serve`` in its own process (as deployed), on a free loopback port."""
+def _server(tmp: Path, database_url: str | None,
+            src: str | None = None) -> Iterator[tuple[str, int]]:
+    """``beian serve`` in its own process (as deployed), on a free loopback port; ``src``: run
+    another source tree's ``beian`` (the baseline) against the same data."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BEIAN_")}
+    if src:
+        env["PYTHONPATH"] = src
     env["BEIAN_KEY_FILE"] = str(tmp / "keys.json")
     if database_url:
         env["BEIAN_DATABASE_URL"] = database_url
@@ -338,7 +341,7 @@ def _login(url: str, secrets: dict[str, str | None]) -> dict[str, str]:
 
 
 def load(backend: str, postgres: str | None, seconds: float, pkg: bytes,
-         apps: int = 50) -> dict[str, object]:
+         apps: int = 50, src: str | None = None) -> dict[str, object]:
     """One backend: seed, serve, read-only baseline, readers + writers, upload flood."""
     tmp = Path(tempfile.mkdtemp(prefix=f"beian-load-{backend}-"))
     KeyRing.generate().save(tmp / "keys.json")
@@ -355,7 +358,7 @@ def load(backend: str, postgres: str | None, seconds: float, pkg: bytes,
     settings = Settings(data_dir=tmp / "data", key_file=tmp / "keys.json", database_url=url_db,
                         policy=Policy(argon2_time_cost=1, argon2_memory_kib=1024))
     secrets = _seed(settings, apps, pkg)
-    with _server(tmp, url_db) as (url, pid):
+    with _server(tmp, url_db, src) as (url, pid):
         tokens = _login(url, secrets)
         alone = asyncio.run(_phase(url, tokens, pkg, min(5.0, seconds), writers=False))
         cpu = _cpu_s(pid)
@@ -372,7 +375,7 @@ def load(backend: str, postgres: str | None, seconds: float, pkg: bytes,
         # what the server itself spends: on a dedicated core, capacity ≈ 1000 / this (req/s)
         "server_cpu_ms_per_request": round(cpu * 1000 / (float(str(mixed["rps"])) * seconds), 2),
     }
-    print(f"[{backend}] reads p50 {under['p50_ms']} ms p99 {under['p99_ms']} ms "
+    print(f"[{backend}{' baseline' if src else ''}] reads p50 {under['p50_ms']} ms p99 {under['p99_ms']} ms "
           f"(alone p99 {base['p99_ms']} ms, ×{out['ratio_read_p99_vs_alone']}); "
           f"{mixed['rps']} req/s, server CPU {out['server_cpu_ms_per_request']} ms/request; "
           f"errors {mixed['errors']}; flood {flood['statuses']}")
@@ -384,6 +387,11 @@ def load(backend: str, postgres: str | None, seconds: float, pkg: bytes,
     return out
 
 
+def _uptime() -> str:
+    """``uptime`` as printed (the machine's load beside the figures)."""
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--apps", type=int, default=100)
@@ -391,19 +399,27 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20, help="load phase per backend")
     ap.add_argument("--postgres", default=os.environ.get("BEIAN_TEST_POSTGRES_URL"))
     ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--baseline-src", help="another checkout's src/ (e.g. main's): its server "
+                    "under the same load in the same run, before this one's")
     args = ap.parse_args()
     n = 1000 if args.full else args.apps
     result: dict[str, object] = {"machine": platform.platform(), "python": platform.python_version(),
                                  "cpus": os.cpu_count(),
                                  "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+                                 "uptime_at_start": _uptime(),
                                  "command": " ".join(["benchmarks/registry_bench.py", *sys.argv[1:]])}
     if not args.skip_throughput:
         result["throughput_sqlite"] = throughput(n)
     backends = ["sqlite"] + (["postgresql"] if args.postgres else [])
+    if args.baseline_src:
+        result["baseline_src"] = args.baseline_src
+        result["load_baseline"] = {b: load(b, args.postgres, args.seconds, _package(),
+                                           src=args.baseline_src) for b in backends}
     result["load"] = {b: load(b, args.postgres, args.seconds, _package()) for b in backends}
     if not args.postgres:
         print("PostgreSQL skipped: give --postgres URL or BEIAN_TEST_POSTGRES_URL")
     result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    result["uptime_at_end"] = _uptime()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 

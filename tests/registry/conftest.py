@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -62,8 +63,10 @@ def write_package(directory: Path, *, model: str = "deepseek-chat", service: str
     (directory / "findings.json").write_text(json.dumps(findings, ensure_ascii=False), "utf-8")
     ed = load_edition()
     log = AssessmentLog.for_edition(ed)
-    for item, k, n in results if results is not None else [("9.4-must_refuse", 970, 1000)]:
-        log.upsert(evaluate_item(ed, item, k=k, n=n))
+    judged: list[tuple[str, int, int]] = (
+        results if results is not None else [("9.4-must_refuse", 970, 1000)])
+    for item, hits, n in judged:
+        log.upsert(evaluate_item(ed, item, k=hits, n=n))
     (directory / "assessment.json").write_text(log.model_dump_json(), "utf-8")
     return directory
 
@@ -193,17 +196,26 @@ def package_zip(tmp_path: Path) -> bytes:
     return zip_dir(write_package(tmp_path / "pkg"))
 
 
-@pytest.fixture
-def pg_schema(postgres_url: str) -> Iterator[tuple[str, str]]:
-    """A fresh PostgreSQL schema for this test, dropped afterwards."""
-    schema = f"reg_{uuid.uuid4().hex[:12]}"
+@contextlib.contextmanager
+def fresh_schema(postgres_url: str, prefix: str = "reg") -> Iterator[str]:
+    """A fresh PostgreSQL schema, dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     eng = create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with eng.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield postgres_url, schema
-    with eng.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    eng.dispose()
+    try:
+        yield schema
+    finally:
+        with eng.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        eng.dispose()
+
+
+@pytest.fixture
+def pg_schema(postgres_url: str) -> Iterator[tuple[str, str]]:
+    """A fresh PostgreSQL schema for this test, dropped afterwards."""
+    with fresh_schema(postgres_url) as schema:
+        yield postgres_url, schema
 
 
 @dataclass

@@ -49,7 +49,9 @@ def _roundtrip(settings: Settings, tmp_path: Path, wipe: object) -> None:
         assert table_counts(reg.core.engine) == meta["counts"]  # every row of every table is back
         after = _snapshot(reg, pid)
         # the snapshot itself audits one read: compare the rest exactly
-        assert after[1:-1] == before[1:-1] and after[-1] == before[-1] + 1
+        audited_before, audited_after = before[-1], after[-1]
+        assert isinstance(audited_before, int) and isinstance(audited_after, int)
+        assert after[1:-1] == before[1:-1] and audited_after == audited_before + 1
         assert reg.admin.verify_audit()[1] == []
         for m in reg.applications.materials(reg.accounts.actor("reviewer"), pid):
             reg.core.blobs.get(m["sha256"])  # present and intact

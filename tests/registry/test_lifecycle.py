@@ -89,7 +89,7 @@ def test_every_state_reachable_and_terminals_have_no_exit() -> None:
         assert actions_from(Kind.FILING, terminal) == []
 
 
-def _submitted(world: World, tmp_path: Path, **kw: object) -> str:
+def _submitted(world: World, tmp_path: Path, **kw: Any) -> str:
     a = world.actors
     pid = world.reg.applications.create(a["applicant"], zip_dir(write_package(tmp_path / "p", **kw)))
     world.reg.lifecycle.act(a["applicant"], pid, "submit")

@@ -6,10 +6,9 @@ import contextlib
 import http.client
 import io
 import json
-import threading
+import select
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -73,32 +72,59 @@ def test_validation_errors_do_not_echo_input(world: World) -> None:
     assert secret not in r.text and "input" not in r.json()["detail"][0]
 
 
+def _multipart(package: bytes, boundary: str = "beianslot") -> bytes:
+    return (f"--{boundary}\r\nContent-Disposition: form-data; name=\"package\"; "
+            f"filename=\"p.zip\"\r\nContent-Type: application/zip\r\n\r\n").encode() \
+        + package + f"\r\n--{boundary}--\r\n".encode()
+
+
+def _start_upload(url: str, token: str, body: bytes) -> http.client.HTTPConnection:
+    """An upload whose client sends its headers and half its body, then holds: a slow client."""
+    host, port = url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    conn.putrequest("POST", "/api/v1/applications")
+    conn.putheader("Authorization", f"Bearer {token}")
+    conn.putheader("Content-Type", "multipart/form-data; boundary=beianslot")
+    conn.putheader("Content-Length", str(len(body)))
+    conn.endheaders()
+    conn.send(body[: len(body) // 2])
+    return conn
+
+
 def test_upload_slots_are_limited(world: World, package_zip: bytes) -> None:
-    world.reg.policy.max_concurrent_uploads = 1
-    world.reg.policy.upload_wait_seconds = 0.5  # the second waits this long for the slot
-    app = create_app(world.reg)
-    token, _ = world.login("applicant")
-    gate, entered = threading.Event(), threading.Event()
-    original = world.reg.applications.create
+    """Three slow clients against two slots, over real HTTP: one of them waits
+    ``upload_wait_seconds`` and gets 503 while the two others still hold theirs (with no limit
+    none would answer before its body is complete); the two then finish with 201 and the slots
+    are free again."""
+    from beian._shared.serve import serve_in_thread
 
-    def slow(*a: Any, **kw: Any) -> str:
-        entered.set()
-        gate.wait(10)
-        return original(*a, **kw)
-
-    world.reg.applications.create = slow  # type: ignore[method-assign]
-    client = TestClient(app)
-    hdr = {"Authorization": f"Bearer {token}"}
-    files = {"package": ("p.zip", package_zip, "application/zip")}
-    first: dict[str, int] = {}
-    t = threading.Thread(target=lambda: first.setdefault(
-        "status", client.post("/api/v1/applications", headers=hdr, files=files).status_code))
-    t.start()
-    assert entered.wait(10)
-    second = client.post("/api/v1/applications", headers=hdr, files=files)
-    gate.set()
-    t.join(10)
-    assert second.status_code == 503 and first["status"] == 201
+    world.reg.policy.max_concurrent_uploads = 2
+    world.reg.policy.upload_wait_seconds = 0.5
+    body = _multipart(package_zip)
+    with serve_in_thread(create_app(world.reg), lifespan="off") as served:
+        conns = [_start_upload(served.url, world.login("applicant", step=i - 1)[0], body)
+                 for i in range(3)]
+        try:
+            ready, _, _ = select.select([c.sock for c in conns], [], [], 15)
+            assert len(ready) == 1, "exactly one slow upload is answered before its body is sent"
+            refused = next(c for c in conns if c.sock is ready[0])
+            answer = refused.getresponse()
+            assert answer.status == 503 and answer.getheader("Retry-After") == "5"
+            assert "同时上传的材料过多" in json.loads(answer.read())["error"]
+            held = [c for c in conns if c is not refused]
+            for c in held:
+                c.send(body[len(body) // 2:])
+            assert [c.getresponse().status for c in held] == [201, 201]
+        finally:
+            for c in conns:
+                c.close()
+        token = world.login("applicant", step=1)[0]
+        again = _start_upload(served.url, token, body)
+        try:
+            again.send(body[len(body) // 2:])
+            assert again.getresponse().status == 201  # the slots were given back
+        finally:
+            again.close()
 
 
 def _zip(files: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
@@ -167,3 +193,17 @@ def test_error_answer_is_small_json(world: World) -> None:
                     headers={"Content-Type": "application/json"})
     assert r.status_code == 422 and len(r.content) < 2000
     json.loads(r.content)
+
+
+@pytest.mark.parametrize(("kind", "field"), [("filing", "model_name"), ("registration", "name")])
+def test_name_whose_number_overflows_refused_at_intake(any_world: World, tmp_path: Path,
+                                                       kind: str, field: str) -> None:
+    """A name of 40 Han characters is 160+ letters of pinyin: its number would not fit the
+    120-character column, and filing it would fail in every tick on PostgreSQL."""
+    long_name = "壮" * 40
+    blob = zip_dir(write_package(tmp_path / "p", kind=kind, model=long_name, service=long_name))
+    with pytest.raises(InputError, match="超过 120") as exc:
+        any_world.reg.applications.create(any_world.actors["applicant"], blob)
+    assert exc.value.where == f"manifest.json:service.{field}"
+    ok = zip_dir(write_package(tmp_path / "q", kind=kind, model="壮" * 15, service="壮" * 15))
+    assert any_world.reg.applications.create(any_world.actors["applicant"], ok)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import uuid
 from typing import Any
 
@@ -31,24 +33,35 @@ from beian.registry.domain import (
     State,
     actions_from,
     canonical_province,
-    name_segment,
+    filing_number,
+    registration_number,
 )
 from beian.standards import DEFAULT_EDITION
 
 __all__ = ["Applications", "app_view"]
 
 _CHECK_STATUS = ("open", "ok", "issue")
+_ANY_DAY = dt.date(2000, 1, 1)
 
 
 DRAFT_WARNING = "草稿材料包：提交时存在未解决的阻断级问题（见材料包 findings.json），不应据此作出备案决定"
 
 
+@functools.cache
+def _editions() -> tuple[str, ...]:
+    """The editions shipped with the package (package data: read once per process, not on
+    every application a list shows)."""
+    from beian.standards import list_editions
+
+    return tuple(list_editions())
+
+
 def _warnings(app: Application, in_force: str) -> list[str]:
     """What a reviewer must see before reading the materials."""
-    from beian.standards import list_editions, load_edition
+    from beian.standards import load_edition
 
     out = [DRAFT_WARNING] if app.draft else []
-    if app.edition != in_force and app.edition in list_editions():
+    if app.edition != in_force and app.edition in _editions():
         used, now = load_edition(app.edition), load_edition(in_force)
         out.append(f"材料包依据 {used.short}（{used.id}），现行标准为 {now.short}（{now.id}）")
     return out
@@ -89,24 +102,29 @@ def _material_name(name: str) -> None:
                          fix="只用文件名（不含路径与控制字符），不超过 200 字")
 
 
-def _numberable(kind: str, model_name: str, service_name: str) -> None:
-    """Refuse at intake a name the filing or registration number could not be formed from."""
+def _numberable(kind: str, model_name: str, service_name: str, province: str) -> None:
+    """Refuse at intake a name the filing or registration number could not be formed from, or
+    whose number would not fit its column (the same on SQLite and PostgreSQL)."""
     is_filing = kind == Kind.FILING.value
     name = model_name if is_filing else service_name
+    field = "service.model_name" if is_filing else "service.name"
+    make = filing_number if is_filing else registration_number
     try:
-        name_segment(name)
+        number = make(province, name, _ANY_DAY, 1)  # date and serial have fixed widths
     except InputError:
-        field = "service.model_name" if is_filing else "service.name"
         raise InputError(f"名称 {name[:80]!r} 无法转写为备案号", where=f"manifest.json:{field}",
                          fix="名称应含汉字、拉丁字母或数字（编号由其拼音或字母组成）") from None
+    limit = Application.number.type.length or len(number)
+    if len(number) > limit:
+        raise InputError(f"名称 {name[:80]!r} 转写后的编号超过 {limit} 个字符",
+                         where=f"manifest.json:{field}",
+                         fix="请缩短名称（编号由名称的拼音或字母组成）")
 
 
 def _known_edition(edition: str) -> None:
-    from beian.standards import list_editions
-
-    if edition not in list_editions():
+    if edition not in _editions():
         raise InputError(f"材料包的标准版本 {edition[:60]!r} 不受支持", where="manifest.json:edition",
-                         fix="可用版本：" + "、".join(list_editions()) + "；请用 `beian build` 重新生成")
+                         fix="可用版本：" + "、".join(_editions()) + "；请用 `beian build` 重新生成")
 
 
 def _prefill(edition_id: str, kind: Kind, pkg: Package) -> list[ChecklistItem]:
@@ -165,7 +183,8 @@ class Applications:
                            max_entries=policy.max_package_entries,
                            max_ratio=policy.max_compression_ratio)
         m = pkg.manifest
-        _numberable(m.service.kind, m.service.model_name, m.service.name)
+        province = canonical_province(m.provider.province)
+        _numberable(m.service.kind, m.service.model_name, m.service.name, province)
         _known_edition(m.edition)
         # a package is a draft when it says so or when it carries a blocking finding
         draft = m.draft or has_blocking(pkg.findings)
@@ -176,7 +195,6 @@ class Applications:
                 fix="解决 findings.json 中的阻断级问题后用 `beian build` 重新生成材料包；"
                 "本机构如允许受理草稿，在 beian.yaml 设置 registry.policy.accept_draft_packages: true",
             )
-        province = canonical_province(m.provider.province)
         if actor.province and province != canonical_province(actor.province):
             raise InputError("材料包的属地与申请人机构不符", where="manifest.json:provider.province",
                              fix=f"本机构属地为 {actor.province}")

@@ -70,6 +70,12 @@ class Lifecycle:
         self._core = core
         self._objections = ObjectionDesk(core, self._transition)
 
+    def take_serial(self, key: str) -> int:
+        """Take the next value of the serial counter ``key`` in a transaction of its own
+        (what numbering does inside an approval); safe under concurrent callers."""
+        with self._core.tx() as db:
+            return next_serial(db, key)
+
     def _check_actor(self, app: Application, tr: Transition, actor: Actor | None) -> None:
         if tr.public or (actor is None and tr.system):
             return

@@ -12,7 +12,7 @@ from beian.registry._auth import Actor, LoginRefused, RateLimited, csrf_ok
 from beian.registry._errors import Forbidden, RegistryError, Unauthorized
 from beian.registry._registry import Registry
 
-__all__ = ["COOKIE", "CurrentActor", "MaybeActor", "error_response", "get_registry"]
+__all__ = ["COOKIE", "CurrentActor", "MaybeActor", "Reg", "error_response", "get_registry"]
 
 COOKIE = "beian_session"
 _SAFE = {"GET", "HEAD", "OPTIONS"}
@@ -21,6 +21,15 @@ _SAFE = {"GET", "HEAD", "OPTIONS"}
 def get_registry(request: Request) -> Registry:
     reg: Registry = request.app.state.registry
     return reg
+
+
+async def _registry(request: Request) -> Registry:
+    """The dependency: ``async`` because it does no I/O (a sync one costs a worker-thread
+    round trip on every request)."""
+    return get_registry(request)
+
+
+Reg = Annotated[Registry, Depends(_registry)]
 
 
 def _token(request: Request, authorization: str | None) -> tuple[str | None, bool]:
@@ -51,8 +60,8 @@ def maybe_actor(
 _BEFORE_CHANGE = ("/api/v1/auth/password", "/api/v1/auth/logout", "/api/v1/auth/me")
 
 
-def current_actor(request: Request,
-                  actor: Annotated[Actor | None, Depends(maybe_actor)]) -> Actor:
+async def current_actor(request: Request,
+                        actor: Annotated[Actor | None, Depends(maybe_actor)]) -> Actor:
     if actor is None:
         raise Unauthorized("未登录或会话已过期", fix="请先登录：POST /api/v1/auth/login")
     if actor.must_change and request.url.path not in _BEFORE_CHANGE:

@@ -6,14 +6,14 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from beian.registry._accounts import NewUser
 from beian.registry._auth import Actor
 from beian.registry._errors import Forbidden
-from beian.registry._registry import Registry
-from beian.registry.api._deps import CurrentActor, get_registry
+from beian.registry.api._deps import CurrentActor, Reg
 from beian.registry.api._schemas import (
     ActionIn,
     AppOut,
@@ -36,7 +36,6 @@ from beian.registry.domain import TRANSITIONS, Perm, State, parse_schedule
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1")
-Reg = Annotated[Registry, Depends(get_registry)]
 AppId = Annotated[str, Path(pattern="^[0-9a-f]{32}$", description="申请编号")]
 Sha = Annotated[str, Path(pattern="^[0-9a-f]{64}$")]
 ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -95,9 +94,11 @@ def me(actor: CurrentActor) -> Me:
 
 
 # --- applications --------------------------------------------------------------------------
+# The busiest reads are ``async``: the library call is their one trip to a worker thread and the
+# answer is checked and encoded on the event loop (a sync route takes a second trip for that).
 @router.get("/applications", tags=["申请"], summary="申请列表（按权限范围）")
-def list_apps(actor: CurrentActor, reg: Reg, state: State | None = None) -> list[AppOut]:
-    return [AppOut(**a) for a in reg.applications.list_for(actor, state)]
+async def list_apps(actor: CurrentActor, reg: Reg, state: State | None = None) -> list[AppOut]:
+    return [AppOut(**a) for a in await run_in_threadpool(reg.applications.list_for, actor, state)]
 
 
 @router.post("/applications", tags=["申请"], summary="上传材料包（zip），创建草稿", status_code=201)
@@ -117,13 +118,13 @@ def create_app(
 
 
 @router.get("/applications/{app_id}", tags=["申请"], summary="申请详情与可执行的操作")
-def get_app(app_id: AppId, actor: CurrentActor, reg: Reg) -> dict[str, Any]:
-    return reg.applications.get(actor, app_id)
+async def get_app(app_id: AppId, actor: CurrentActor, reg: Reg) -> dict[str, Any]:
+    return await run_in_threadpool(reg.applications.get, actor, app_id)
 
 
 @router.get("/applications/{app_id}/events", tags=["申请"], summary="流转记录")
-def events(app_id: AppId, actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
-    return reg.applications.events(actor, app_id)
+async def events(app_id: AppId, actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
+    return await run_in_threadpool(reg.applications.events, actor, app_id)
 
 
 @router.get("/applications/{app_id}/materials", tags=["材料"], summary="材料列表")
@@ -193,8 +194,8 @@ def act(app_id: AppId, action: ActionName, body: ActionIn, actor: CurrentActor,
 
 # --- the public ----------------------------------------------------------------------------
 @router.get("/public/notices", tags=["公示"], summary="公示列表")
-def notices(reg: Reg) -> list[PublicOut]:
-    return [PublicOut(**n) for n in reg.public.notices()]
+async def notices(reg: Reg) -> list[PublicOut]:
+    return [PublicOut(**n) for n in await run_in_threadpool(reg.public.notices)]
 
 
 @router.get("/public/notices/{app_id}", tags=["公示"], summary="公示详情")
@@ -211,8 +212,9 @@ def raise_objection(app_id: AppId, body: ObjectionIn, request: Request,
 
 
 @router.get("/public/filed", tags=["公示"], summary="已备案服务列表（可按备案日期取一批）")
-def filed(reg: Reg, since: dt.date | None = None, until: dt.date | None = None) -> list[PublicOut]:
-    return [PublicOut(**n) for n in reg.public.filed(since, until)]
+async def filed(reg: Reg, since: dt.date | None = None,
+                until: dt.date | None = None) -> list[PublicOut]:
+    return [PublicOut(**n) for n in await run_in_threadpool(reg.public.filed, since, until)]
 
 
 @router.get("/public/filed.csv", tags=["公示"], summary="已备案服务列表（CSV，可按备案日期取一批）",

@@ -131,7 +131,8 @@ class Application(Base):
     rectification_due: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    org: Mapped[Organization] = relationship(lazy="joined")
+    # not joined: no application view reads it, and every list, detail and tick loads applications
+    org: Mapped[Organization] = relationship(lazy="select")
 
 
 class Material(Base):

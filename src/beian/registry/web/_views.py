@@ -10,22 +10,20 @@ from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from beian.errors import BeianError, InputError
 from beian.registry._auth import Actor, LoginRefused, RateLimited, csrf_ok
 from beian.registry._errors import Forbidden, RegistryError, Unauthorized
-from beian.registry._registry import Registry
-from beian.registry.api._deps import COOKIE, get_registry
+from beian.registry.api._deps import COOKIE, Reg, get_registry
 from beian.registry.domain import ROLE_LABELS, STATE_LABELS, TRANSITIONS, Perm
 
 __all__ = ["Csrf", "Reg", "back", "form_date", "page", "render_error", "router", "signed_in"]
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("beian.registry.web") / "templates"))
-Reg = Annotated[Registry, Depends(get_registry)]
 
 _ASPECTS = {"completeness": "完整性", "compliance": "合规性", "feasibility": "技术可行性"}
 _SOURCES = {"package": "材料包", "finding": "检查结果", "assessment": "评估记录", "review": "人工"}
