@@ -104,7 +104,12 @@ def test_guard_stops_a_stream_mid_way(make_gateway: MakeGateway, guard: DemoServ
     (rec,) = records(g)
     assert rec.outcome == "blocked_output" and rec.sent == CLEAN
     (d,) = moderation_decisions(g)
-    assert (d["stage"], d["action"], d["check"], d["level"]) == ("output", "block", "guard", "unsafe")
+    assert (d["stage"], d["action"], d["check"], d["level"]) == (
+        "output",
+        "block",
+        "guard",
+        "unsafe",
+    )
     assert d["risks"] == ["A1h", "A3e"]  # Non-violent Illegal Acts in the preset's map
     assert "qwen3guard-gen@1" in d["model"] and "Safety: Unsafe" in d["note"]
 
@@ -169,7 +174,9 @@ def test_guard_timeout_blocks_when_fail_mode_is_block(
     )  # fmt: skip
     question = "介绍一下护栏超时时的处理"
     started = time.monotonic()
-    resp = sdk(g).chat.completions.create(model="m", messages=[{"role": "user", "content": question}])
+    resp = sdk(g).chat.completions.create(
+        model="m", messages=[{"role": "user", "content": question}]
+    )
     assert time.monotonic() - started < 1.2  # did not wait for the guard's 1.5 s
     assert resp.choices[0].message.content == g.gateway.screening.config.input_refusal
     # the upstream was asked in parallel, and its answer dropped

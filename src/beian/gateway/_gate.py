@@ -31,9 +31,7 @@ def last_question(body: dict[str, Any]) -> str:
             if isinstance(c, str):
                 return c
             if isinstance(c, list):
-                return "".join(
-                    str(p.get("text") or "") for p in c if isinstance(p, dict)
-                )
+                return "".join(str(p.get("text") or "") for p in c if isinstance(p, dict))
     return ""
 
 
