@@ -215,6 +215,7 @@ def gateway_config(
 
 
 _STAGE = re.compile(r'beian_gateway_stage_seconds_(sum|count)\{check="([a-z_]+)"\} ([0-9.e+-]+)')
+_REQUESTS = re.compile(r"beian_gateway_requests_total\{[^}]*\} ([0-9.e+-]+)")
 
 
 def stage_totals(port: int) -> dict[str, list[float]]:
@@ -225,18 +226,23 @@ def stage_totals(port: int) -> dict[str, list[float]]:
         while chunk := s.recv(65536):
             data += chunk
     out: dict[str, list[float]] = {}
-    for kind, check, value in _STAGE.findall(data.decode("utf-8", "replace")):
+    text = data.decode("utf-8", "replace")
+    for kind, check, value in _STAGE.findall(text):
         out.setdefault(check, [0.0, 0.0])[0 if kind == "sum" else 1] += float(value)
+    out["_requests"] = [0.0, sum(float(v) for v in _REQUESTS.findall(text))]
     return out
 
 
-def stage_costs(before: dict[str, list[float]], after: dict[str, list[float]],
-                requests: int) -> dict[str, dict[str, float]]:  # fmt: skip
-    """Per check: milliseconds per call, calls per request (between two scrapes)."""
+def stage_costs(
+    before: dict[str, list[float]], after: dict[str, list[float]]
+) -> dict[str, dict[str, float]]:
+    """Per check: milliseconds per call, calls per request (between two scrapes, warm-up
+    included: every request the gateway finished in between)."""
     out = {}
+    requests = after["_requests"][1] - before.get("_requests", [0.0, 0.0])[1]
     for check, (secs, calls) in after.items():
         s0, c0 = before.get(check, [0.0, 0.0])
-        if calls > c0:
+        if calls > c0 and check != "_requests":
             out[check] = {"ms_per_call": (secs - s0) * 1000 / (calls - c0),
                           "calls_per_request": (calls - c0) / max(1, requests)}  # fmt: skip
     return out
@@ -527,7 +533,7 @@ def run_profile(
                     direct = measured(up, n, seconds, stream, pids)
                     before = stage_totals(gw)
                     via = measured(gw, n, seconds, stream, pids)
-                    stages = stage_costs(before, stage_totals(gw), via["requests"])
+                    stages = stage_costs(before, stage_totals(gw))
                     if stages:
                         via["stages"] = stages
                     runs.append(report(n, stream, direct, via))
