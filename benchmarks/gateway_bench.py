@@ -445,14 +445,21 @@ def main() -> None:
 
 
 def merged(path: Path, new: dict[str, Any]) -> dict[str, Any]:
-    """``new`` over the results already in ``path``: the profiles not run this time (and any
-    keys this script does not write) are kept; the top-level run details are those of the
-    latest run that ran the ``model`` profile (each profile carries its own)."""
+    """``new`` over the results already in ``path``: the profiles, and the runs of a profile
+    (clients × mode), not run this time are kept, as are keys this script does not write; each
+    run carries the command and time that produced it; the top-level run details are those of
+    the latest run that ran the ``model`` profile."""
     try:
         old = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return new
-    profiles = {**old.get("profiles", {}), **new["profiles"]}
+    profiles = dict(old.get("profiles", {}))
+    for name, prof in new["profiles"].items():
+        fresh = {(r["clients"], r["stream"]) for r in prof["runs"]}
+        kept = [r for r in profiles.get(name, {}).get("runs", [])
+                if (r["clients"], r["stream"]) not in fresh]  # fmt: skip
+        runs = sorted([*kept, *prof["runs"]], key=lambda r: (r["stream"], r["clients"]))
+        profiles[name] = {**profiles.get(name, {}), **prof, "runs": runs}
     top = new if "model" in new["profiles"] else {k: v for k, v in new.items() if k not in old}
     return {**old, **top, "profiles": profiles}
 
@@ -536,7 +543,10 @@ def run_profile(
                     stages = stage_costs(before, stage_totals(gw))
                     if stages:
                         via["stages"] = stages
-                    runs.append(report(n, stream, direct, via))
+                    row = report(n, stream, direct, via)
+                    row["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+                    row["command"] = " ".join(["benchmarks/gateway_bench.py", *sys.argv[1:]])
+                    runs.append(row)
     return runs, features
 
 

@@ -223,3 +223,27 @@ def test_dry_run_records_without_enforcing(make_gateway: MakeGateway, classifier
     assert text == CLEAN + FORGERY and finishes == ["stop"]
     (d,) = moderation_decisions(g)
     assert d["action"] == "block" and "试运行" in d["note"]
+
+
+def test_whole_answer_caught_by_the_classifier_gets_the_substitute(
+    make_gateway: MakeGateway, classifier: Path, tmp_path: Path
+) -> None:
+    lib = tmp_path / "代答.yaml"
+    lib.write_text(
+        "answers:\n  - {id: S-FRAUD, risk: A1h, answer: 伪造证件办理业务是违法行为。}\n",
+        encoding="utf-8",
+    )
+    g = make_gateway(
+        moderation={
+            "classifier": {"model": str(classifier), "input": False},
+            "policy": [{"risk": "A1h", "stage": "output", "action": "substitute"}],
+            "substitutes": [str(lib)],
+        }
+    )
+    resp = sdk(g).chat.completions.create(model="m", messages=say(CLEAN + FORGERY))  # type: ignore[arg-type]
+    assert resp.choices[0].message.content == "伪造证件办理业务是违法行为。"
+    assert resp.choices[0].finish_reason == "stop"
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_output" and rec.sent == "伪造证件办理业务是违法行为。"
+    (d,) = moderation_decisions(g)
+    assert (d["stage"], d["action"], d["check"]) == ("output", "substitute", "classifier")

@@ -67,6 +67,8 @@ def test_dry_run_never_stops() -> None:
     ruling = m.rule(f("input", "A1a", "unsafe"))
     assert ruling.action == "block" and not ruling.stops
     assert "试运行" in ruling.decision().note
+    keyword = m.rule(f("input", "A1a", "unsafe", check="keyword"))
+    assert keyword.action == "block" and keyword.stops  # the keyword library always holds
 
 
 @pytest.mark.parametrize(

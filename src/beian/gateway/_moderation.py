@@ -7,7 +7,8 @@ a finding into a :class:`Ruling` by the first matching rule of ``moderation.poli
 category or ``*``; level; stage), else ``unsafe_action`` / ``controversial_action`` / the guard's
 ``fail_mode``: ``block`` (the refusal), ``substitute`` (an approved answer, 代答, matched by risk
 code and question similarity; a block when none fits), ``flag`` (allowed, recorded for human
-review) or ``allow``. In dry-run mode a ruling is recorded and nothing is enforced. Every
+review) or ``allow``. In dry-run mode a model stage's ruling is recorded and not enforced
+(keyword hits are). Every
 ruling is recorded with the exchange as a :class:`~._screening.Decision` with the stage, the
 check, the model and the score.
 """
@@ -109,12 +110,14 @@ class Moderation:
                 action = self.guard.cfg.fail_mode if self.guard else "block"
             else:
                 action = cfg.unsafe_action if f.level == "unsafe" else cfg.controversial_action
+        # a dry run tries the policy out on the model stages; keyword blocks always hold
+        dry = cfg.dry_run and f.check != "keyword"
         if action == "substitute":
             found = self.substitutes.match(f.risks, question)
             if found is not None and found[1] >= cfg.substitute_min_score:
-                return Ruling("substitute", f, found[0], found[1], cfg.dry_run)
+                return Ruling("substitute", f, found[0], found[1], dry)
             action = "block"  # no approved answer fits: the refusal
-        return Ruling(action, f, dry_run=cfg.dry_run)
+        return Ruling(action, f, dry_run=dry)
 
     def timed(self, name: str, started: float) -> None:
         c = self.costs.setdefault(name, StageCost())
