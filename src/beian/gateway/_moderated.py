@@ -65,7 +65,7 @@ async def moderate_input(
     texts = [s.text for s in checked.slots if s.free]
     task = asyncio.create_task(post) if m.config.parallel_input else None
     try:
-        rulings = await m.check_input(question, texts)
+        rulings = await m.check_input(question, texts, gw.offload)
     except BaseException:
         if task is not None:
             _drop(task)
@@ -91,7 +91,7 @@ async def moderate_answer(gw: Gateway, ex: Exchange, answer: Rebuilt) -> None:
     if answer.blocked or not m.output_models or not gw.screening.config.screen_output:
         return
     question = last_question(ex.request)
-    rulings = await m.check_answer(question, answer.produced)
+    rulings = await m.check_answer(question, answer.produced, gw.offload)
     for r in rulings:
         record_ruling(ex, r, gw.metrics)
     stop = next((r for r in rulings if r.stops), None)

@@ -16,7 +16,7 @@ check, the model and the score.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,13 @@ from beian.gateway._substitutes import Substitute, SubstituteLibrary, load_subst
 __all__ = ["Finding", "Moderation", "Ruling", "StageCost", "build_moderation"]
 
 ENFORCED = ("block", "substitute")
+# how a caller runs a CPU-bound call: (size, fn, *args) → awaitable result (the gateway's
+# offload puts large ones in its screening threads)
+Offload = Callable[..., Awaitable[Any]]
+
+
+async def _inline(size: int, fn: Callable[..., Any], *args: Any) -> Any:
+    return fn(*args)
 
 
 @dataclass(frozen=True)
@@ -144,13 +151,16 @@ class Moderation:
         finally:
             self.timed(f"classifier_{stage}", started)
 
-    async def check_input(self, question: str, texts: Sequence[str]) -> list[Ruling]:
-        """The model stages on the request: the classifier on every text, then the guard on
-        the question; the rulings that are not plain allows of nothing."""
+    async def check_input(
+        self, question: str, texts: Sequence[str], offload: Offload = _inline
+    ) -> list[Ruling]:
+        """The model stages on the request: the classifier on every text (through
+        ``offload``: a large request is classified off the event loop), then the guard on the
+        question; the rulings on what they found."""
         out: list[Ruling] = []
         c = self.classifier
         if c is not None and c.cfg.input:
-            f = self.classify(texts, "input")
+            f = await offload(sum(map(len, texts)), self.classify, texts, "input")
             if f is not None:
                 out.append(self.rule(f, question))
                 if out[-1].stops:
@@ -161,12 +171,14 @@ class Moderation:
                 out.append(self.rule(f, question))
         return out
 
-    async def check_answer(self, question: str, answer: str) -> list[Ruling]:
+    async def check_answer(
+        self, question: str, answer: str, offload: Offload = _inline
+    ) -> list[Ruling]:
         """The model stages on a whole answer: the classifier per sentence, then the guard."""
         out: list[Ruling] = []
         c = self.classifier
         if c is not None and c.cfg.output:
-            f = self.classify(sentences(answer), "output")
+            f = await offload(len(answer), self.classify, sentences(answer), "output")
             if f is not None:
                 out.append(self.rule(f, question))
                 if out[-1].stops:
