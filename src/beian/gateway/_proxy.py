@@ -306,8 +306,7 @@ async def _exchange(
         return await _forward(gw, request, ex, screened.payload, headers, h)
     post = gw.upstream.post("/chat/completions", screened.payload, gw.upstream_headers(request))
     stop, pending = await moderate_input(gw, ex, checked, post)
-    if stop is not None:
-        ex.forwarded = None
+    if stop is not None:  # with parallel_input the upstream was asked: its answer is dropped
         return _refuse_input(gw, ex, stop.decision(), headers, h, stop)
     return await _forward(gw, request, ex, screened.payload, headers, h, pending)
 
