@@ -38,9 +38,9 @@ class LinearScorer:
         idf = vectorizer.idf_
         coef = linear.coef_
         self.intercept = [float(b) for b in linear.intercept_]
-        # n-gram → (idf, idf × coefficient of each class row)
+        # n-gram → (idf², idf × coefficient of each class row)
         self.weights: dict[str, tuple[float, tuple[float, ...]]] = {
-            g: (float(idf[j]), tuple(float(idf[j] * coef[c, j]) for c in range(coef.shape[0])))
+            g: (float(idf[j]) ** 2, tuple(float(idf[j] * coef[c, j]) for c in range(coef.shape[0])))
             for g, j in vectorizer.vocabulary_.items()
         }
 
@@ -65,10 +65,10 @@ class LinearScorer:
 
     def _ngrams(self, text: str) -> Counter[str]:
         t = _SPACES.sub(" ", text.lower() if self.lowercase else text)
-        grams: Counter[str] = Counter()
-        for n in range(self.min_n, self.max_n + 1):
-            grams.update(t[i : i + n] for i in range(len(t) - n + 1))
-        return grams
+        size = len(t)
+        return Counter(
+            [t[i : i + n] for n in range(self.min_n, self.max_n + 1) for i in range(size - n + 1)]
+        )
 
     def proba(self, text: str) -> list[float]:
         """The probabilities of the model's classes, in ``classes_`` order."""
@@ -76,14 +76,16 @@ class LinearScorer:
         dot = [0.0] * k
         norm = 0.0
         weights = self.weights
+        sublinear = self.sublinear
         for g, tf in self._ngrams(text).items():
             w = weights.get(g)
             if w is None:
                 continue
-            f = 1.0 + math.log(tf) if self.sublinear else float(tf)
-            norm += (f * w[0]) ** 2
+            f = (1.0 + math.log(tf) if sublinear else float(tf)) if tf > 1 else 1.0
+            norm += f * f * w[0]
+            cs = w[1]
             for c in range(k):
-                dot[c] += f * w[1][c]
+                dot[c] += f * cs[c]
         scale = 1.0 / math.sqrt(norm) if norm > 0 else 0.0
         p = [
             1.0 / (1.0 + math.exp(-(d * scale + b)))
