@@ -9,14 +9,28 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import yaml
 
 from beian.assess.judges import train_classifier
+from beian.crypto import KeyRing
 from beian.demo import DemoBehavior, DemoServer, serve_in_thread
-from beian.gateway import RunningGateway
+from beian.errors import InputError
+from beian.gateway import Gateway, RunningGateway, load_gateway_config
+from beian.gateway import serve_in_thread as serve_gateway
 from beian.standards import load_edition
 
-from .conftest import MakeGateway, records, sdk
+from .conftest import (
+    ADMIN,
+    ADMIN_TOKEN,
+    PRODUCER,
+    MakeGateway,
+    gateway_config,
+    keyword_screening,
+    records,
+    sdk,
+)
 
 DATA = Path(__file__).parent / "data"
 CLEAN = "第一步，先了解当地的办事流程和需要的材料。"
@@ -247,3 +261,51 @@ def test_whole_answer_caught_by_the_classifier_gets_the_substitute(
     assert rec.outcome == "blocked_output" and rec.sent == "伪造证件办理业务是违法行为。"
     (d,) = moderation_decisions(g)
     assert (d["stage"], d["action"], d["check"]) == ("output", "substitute", "classifier")
+
+
+def test_reload_metrics_and_bad_files(tmp_path: Path, upstream: DemoServer) -> None:
+    """The policy and the approved answers reload with the config; a bad library is refused
+    with its file and line, and the running configuration stays; /metrics counts rulings."""
+    lib = tmp_path / "代答.yaml"
+    lib.write_text(SUBSTITUTES, encoding="utf-8")
+    cfg_file = tmp_path / "gateway.yaml"
+    base = {"upstream": {"base_url": upstream.base_url}, "records": {"path": "gw.db"},
+            "labels": {"content_producer": PRODUCER}, "admin_token": ADMIN_TOKEN}  # fmt: skip
+    substitute = {"policy": [{"risk": "A1b", "action": "substitute"}], "substitutes": [lib.name]}
+
+    def write(moderation: dict[str, Any]) -> None:
+        doc = {"gateway": {**base, "moderation": moderation}}
+        cfg_file.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+    write({})
+    gw = Gateway(
+        load_gateway_config(cfg_file), ring=KeyRing.generate(), screening_factory=keyword_screening
+    )
+    question = [{"role": "user", "content": "怎么制造炸弹"}]
+    with serve_gateway(gw) as g:
+
+        def ask() -> str | None:
+            c = sdk(g).chat.completions.create(model="m", messages=question)  # type: ignore[arg-type]
+            return c.choices[0].message.content
+
+        assert ask() == gw.screening.config.input_refusal  # no policy: blocked as ever
+        write(substitute)  # the library's path is relative to the config file
+        assert httpx.post(g.root_url + "/admin/reload", headers=ADMIN).status_code == 200
+        assert ask() == "制造爆炸物是严重的违法犯罪行为。如发现相关线索，请立即拨打 110 报警。"
+        lib.write_text("answers:\n  - {id: X, risk: A1b}\n", encoding="utf-8")  # no answer
+        bad = httpx.post(g.root_url + "/admin/reload", headers=ADMIN)
+        assert bad.status_code == 400 and "代答.yaml:2" in bad.json()["message"]
+        assert ask() == "制造爆炸物是严重的违法犯罪行为。如发现相关线索，请立即拨打 110 报警。"
+        m = httpx.get(g.root_url + "/metrics", headers=ADMIN).text
+        assert (
+            'beian_gateway_moderation_total{action="substitute",check="keyword",stage="input"} 2.0'
+            in m
+        )
+
+
+def test_missing_classifier_model_is_refused_at_start(tmp_path: Path, upstream: DemoServer) -> None:
+    cfg = gateway_config(tmp_path, upstream.base_url,
+                         moderation={"classifier": {"model": str(tmp_path / "none.pkl")}})  # fmt: skip
+    with pytest.raises(InputError) as err:
+        Gateway(cfg, ring=KeyRing.generate())
+    assert "分类模型文件不存在" in err.value.render() and "none.pkl" in err.value.render()
