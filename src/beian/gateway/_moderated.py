@@ -57,31 +57,42 @@ async def moderate_input(
     checked: Checked,
     post: Coroutine[Any, Any, aiohttp.ClientResponse],
 ) -> tuple[Ruling | None, asyncio.Task[aiohttp.ClientResponse] | None]:
-    """The model stages on the request, the upstream asked meanwhile when the policy allows
-    (``parallel_input``). Returns the ruling that stops the exchange (the upstream's answer
-    dropped), or None and the upstream's pending answer."""
+    """The model stages on the request: the classifier (a fraction of a millisecond) before
+    the upstream is asked, then the guard, with the upstream asked meanwhile when the policy
+    allows (``parallel_input``). Returns the ruling that stops the exchange (the upstream's
+    answer dropped), or None and the upstream's pending answer."""
     m = gw.moderation
     question = last_question(checked.body)
     texts = [s.text for s in checked.slots if s.free]
-    task = asyncio.create_task(post) if m.config.parallel_input else None
+    task: asyncio.Task[aiohttp.ClientResponse] | None = None
     try:
-        rulings = await m.check_input(question, texts, gw.offload)
+        ruling = await m.classify_input(question, texts, gw.offload)
+        if ruling is not None:
+            record_ruling(ex, ruling, gw.metrics)
+        if ruling is None or not ruling.stops:
+            if m.config.parallel_input:
+                task = asyncio.create_task(post)
+            ruling = await m.guard_input(question)
+            if ruling is not None:
+                record_ruling(ex, ruling, gw.metrics)
     except BaseException:
-        if task is not None:
-            _drop(task)
-        else:
-            post.close()
+        _discard(task, post)
         raise
-    for r in rulings:
-        record_ruling(ex, r, gw.metrics)
-    stop = next((r for r in rulings if r.stops), None)
-    if stop is not None:
-        if task is not None:
-            _drop(task)
-        else:
-            post.close()
-        return stop, None
+    if ruling is not None and ruling.stops:
+        _discard(task, post)
+        return ruling, None
     return None, task if task is not None else asyncio.create_task(post)
+
+
+def _discard(
+    task: asyncio.Task[aiohttp.ClientResponse] | None,
+    post: Coroutine[Any, Any, aiohttp.ClientResponse],
+) -> None:
+    """The upstream call is not wanted: dropped if under way, else never started."""
+    if task is not None:
+        _drop(task)
+    else:
+        post.close()
 
 
 async def moderate_answer(gw: Gateway, ex: Exchange, answer: Rebuilt) -> None:

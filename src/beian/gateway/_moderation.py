@@ -151,25 +151,23 @@ class Moderation:
         finally:
             self.timed(f"classifier_{stage}", started)
 
-    async def check_input(
+    async def classify_input(
         self, question: str, texts: Sequence[str], offload: Offload = _inline
-    ) -> list[Ruling]:
-        """The model stages on the request: the classifier on every text (through
-        ``offload``: a large request is classified off the event loop), then the guard on the
-        question; the rulings on what they found."""
-        out: list[Ruling] = []
+    ) -> Ruling | None:
+        """The classifier on every text of the request (through ``offload``: a large request
+        is classified off the event loop); the ruling on what it found."""
         c = self.classifier
-        if c is not None and c.cfg.input:
-            f = await offload(sum(map(len, texts)), self.classify, texts, "input")
-            if f is not None:
-                out.append(self.rule(f, question))
-                if out[-1].stops:
-                    return out
-        if self.guard is not None and self.guard.cfg.input and question:
-            f = await self.ask_guard(question, None, "input")
-            if f is not None:
-                out.append(self.rule(f, question))
-        return out
+        if c is None or not c.cfg.input:
+            return None
+        f = await offload(sum(map(len, texts)), self.classify, texts, "input")
+        return None if f is None else self.rule(f, question)
+
+    async def guard_input(self, question: str) -> Ruling | None:
+        """The guard model on the question (prompt moderation); the ruling on what it found."""
+        if self.guard is None or not self.guard.cfg.input or not question:
+            return None
+        f = await self.ask_guard(question, None, "input")
+        return None if f is None else self.rule(f, question)
 
     async def check_answer(
         self, question: str, answer: str, offload: Offload = _inline
