@@ -364,6 +364,9 @@ PROFILES = {
     # informational: an upstream that answers instantly, so both sides are CPU-bound and the run
     # shows what the gateway's own work costs per request on this machine
     "cpu-bound": {"latency_ms": 0.0, "chunk_delay_ms": 0.0, "targets": False},
+    # the model profile without targets, run together with the moderation profiles as their
+    # baseline for the CPU per request of each stage (leaves the model profile's runs alone)
+    "model-baseline": {"latency_ms": 250.0, "chunk_delay_ms": 20.0, "targets": False},
     # moderation stages on the model profile's upstream
     "classifier": {"latency_ms": 250.0, "chunk_delay_ms": 20.0, "targets": True,
                    "moderation": "classifier"},
@@ -465,9 +468,10 @@ def merged(path: Path, new: dict[str, Any]) -> dict[str, Any]:
 
 
 def stage_cpu_ms(profiles: dict[str, Any]) -> dict[str, dict[str, float]]:
-    """The gateway's CPU time per request of each moderation profile less the ``model``
-    profile's, at 200 clients, per mode: what the stage costs (guard: the HTTP call's side)."""
-    base = profiles.get("model")
+    """The gateway's CPU time per request of each moderation profile less the baseline's
+    (``model-baseline``, else ``model``), at 200 clients, per mode: what the stage costs
+    (guard: the gateway's side of the HTTP calls; the guard server's is reported apart)."""
+    base = profiles.get("model-baseline") or profiles.get("model")
     if base is None:
         return {}
 
