@@ -4,6 +4,7 @@ classifier trained by ``beian classifier train`` on tests/gateway/data/moderatio
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from beian.gateway import Gateway, RunningGateway, load_gateway_config
 from beian.gateway import serve_in_thread as serve_gateway
 from beian.standards import load_edition
 
+from ..conftest import run_cli
 from .conftest import (
     ADMIN,
     ADMIN_TOKEN,
@@ -324,3 +326,32 @@ def test_classifier_blocks_a_question_before_the_upstream_is_asked(
     (d,) = moderation_decisions(g)
     assert (d["stage"], d["action"], d["check"], d["risks"]) == ("input", "block", "classifier",
                                                                  ["A1h"])  # fmt: skip
+
+
+def test_flagged_exchanges_are_listed_for_review(
+    tmp_path: Path, upstream: DemoServer, classifier: Path
+) -> None:
+    """``beian gateway records --flagged`` lists what the policy let through for review."""
+    (tmp_path / "keys.json").write_text(KeyRing.generate().to_json(), encoding="utf-8")
+    cfg_file = tmp_path / "gateway.yaml"
+    doc = {"gateway": {
+        "upstream": {"base_url": upstream.base_url}, "admin_token": ADMIN_TOKEN,
+        "records": {"path": "gw.db", "key_file": "keys.json"},
+        "labels": {"content_producer": PRODUCER},
+        "moderation": {"classifier": {"model": str(classifier), "input": False},
+                       "policy": [{"risk": "A1h", "action": "flag"}]},
+    }}  # fmt: skip
+    cfg_file.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    gw = Gateway.from_file(cfg_file, screening_factory=keyword_screening)
+    with serve_gateway(gw) as g:
+        for text in (CLEAN, CLEAN + FORGERY):
+            sdk(g).chat.completions.create(model="m", messages=say(text))  # type: ignore[arg-type]
+        g.gateway.store.flush()
+    r = run_cli("gateway", "records", "-f", str(cfg_file), "--flagged", "--format", "json",
+                cwd=tmp_path)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    (rec,) = json.loads(r.stdout)
+    assert rec["sent"].startswith(CLEAN + FORGERY)  # let through ...
+    assert [d["action"] for d in rec["decisions"] if d.get("check")] == ["flag"]  # ... flagged
+    table = run_cli("gateway", "records", "-f", str(cfg_file), cwd=tmp_path).stdout
+    assert "classifier→flag" in table
