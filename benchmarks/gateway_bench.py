@@ -12,14 +12,25 @@ against the demo server and through the gateway, in the same run, and reports:
 * throughput (requests/s) and its ratio gateway / direct;
 * the CPU time each server process spent per request.
 
-Two upstream profiles:
+Upstream profiles, and moderation profiles on the same upstream as ``model``:
 
 * ``model`` (the targets are judged here): the upstream behaves like a fast model — first byte after
   250 ms, then one 8-character chunk every 20 ms (400 characters/s, several times faster than
   typical models); a non-streamed answer arrives when all its chunks would have been generated;
 * ``cpu-bound`` (information): the upstream answers instantly, so both sides are CPU-bound and
   the ratio shows the gateway's own CPU cost against a server that does almost nothing, on
-  cores it shares with the load generator and the upstream.
+  cores it shares with the load generator and the upstream;
+* ``classifier``: ``model`` with the classifier stage on every input and every output sentence
+  (a model trained by ``beian classifier train`` on tests/gateway/data/moderation_train.csv);
+  the ``model`` targets are judged here too;
+* ``guard``: ``model`` with a guard model (``beian demo-server --guard qwen3guard``, 30 ms per
+  call) on the input, in parallel with the upstream call, and on every output sentence;
+  ``guard-input``: on the input only. Targets: added p99 ≤ guard latency + 10 ms non-streaming,
+  added time to first text ≤ guard latency + 10 ms.
+
+Each run also reports the time per call of every moderation check (from the gateway's
+``/metrics``) and the gateway's CPU time per request, to set against the ``model`` profile's.
+Results are merged into the output file: profiles not run keep their earlier figures.
 
     .venv/bin/python benchmarks/gateway_bench.py            # 50/200/500 clients, 4 s each (~3 min)
     .venv/bin/python benchmarks/gateway_bench.py --full     # 20 s each
@@ -77,6 +88,8 @@ PROMPTS = (
 )
 STEADY_S = 1.5  # load before the measured window of every run (both sides alike)
 TARGETS = {"p99_added_ms_non_stream": 5.0, "p99_added_ms_per_chunk": 1.0, "throughput_ratio": 0.8}
+GUARD_SLACK_MS = 10.0  # the guard profiles' targets: guard latency + this
+TRAINING = ROOT / "tests" / "gateway" / "data" / "moderation_train.csv"
 
 
 def free_port() -> int:
@@ -157,7 +170,26 @@ def measured(
     return out
 
 
-def gateway_config(tmp: Path, upstream_port: int) -> tuple[Path, dict[str, Any]]:
+def moderation_config(tmp: Path, prof: dict[str, Any], guard_port: int) -> dict[str, Any]:
+    """The ``moderation:`` section of a profile (empty for the plain ones)."""
+    kind = prof.get("moderation")
+    if kind == "classifier":
+        from beian.assess.judges import train_classifier
+        from beian.standards import load_edition
+
+        model = tmp / "classifier.pkl"
+        train_classifier(TRAINING, model, load_edition())
+        return {"classifier": {"model": str(model)}}
+    if kind in ("guard", "guard-input"):
+        guard = {"base_url": f"http://127.0.0.1:{guard_port}/v1", "model": "Qwen3Guard-Gen-4B",
+                 "timeout_s": 2.0, "output": kind == "guard"}  # fmt: skip
+        return {"guard": guard, "parallel_input": True}
+    return {}
+
+
+def gateway_config(
+    tmp: Path, upstream_port: int, moderation: dict[str, Any] | None = None
+) -> tuple[Path, dict[str, Any]]:
     have_lexicon = importlib.util.find_spec("beian.lexicon") is not None
     have_pii = importlib.util.find_spec("beian.pii") is not None
     screening: dict[str, Any] = {"pii": "mask" if have_pii else "off"}
@@ -172,11 +204,48 @@ def gateway_config(tmp: Path, upstream_port: int) -> tuple[Path, dict[str, Any]]
             "records": {"path": str(tmp / "bench.db")},
             "screening": screening,
             "labels": {"content_producer": "0011" + "91110108551385082Q" + "00000"},
+            "moderation": moderation or {},
+            "access": {"public_metrics": True},  # the per-check timings
         }
     }
     path = tmp / "gateway.yaml"
     path.write_text(json.dumps(cfg, ensure_ascii=False), encoding="utf-8")
-    return path, {"lexicon": have_lexicon, "pii": have_pii, "records": True, "labels": True}
+    features = {"lexicon": have_lexicon, "pii": have_pii, "records": True, "labels": True}
+    return path, {**features, **{k: True for k in moderation or {} if k != "parallel_input"}}
+
+
+_STAGE = re.compile(r'beian_gateway_stage_seconds_(sum|count)\{check="([a-z_]+)"\} ([0-9.e+-]+)')
+_REQUESTS = re.compile(r"beian_gateway_requests_total\{[^}]*\} ([0-9.e+-]+)")
+
+
+def stage_totals(port: int) -> dict[str, list[float]]:
+    """check → [seconds, calls] so far, from the gateway's ``/metrics`` (all its workers)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    out: dict[str, list[float]] = {}
+    text = data.decode("utf-8", "replace")
+    for kind, check, value in _STAGE.findall(text):
+        out.setdefault(check, [0.0, 0.0])[0 if kind == "sum" else 1] += float(value)
+    out["_requests"] = [0.0, sum(float(v) for v in _REQUESTS.findall(text))]
+    return out
+
+
+def stage_costs(
+    before: dict[str, list[float]], after: dict[str, list[float]]
+) -> dict[str, dict[str, float]]:
+    """Per check: milliseconds per call, calls per request (between two scrapes, warm-up
+    included: every request the gateway finished in between)."""
+    out = {}
+    requests = after["_requests"][1] - before.get("_requests", [0.0, 0.0])[1]
+    for check, (secs, calls) in after.items():
+        s0, c0 = before.get(check, [0.0, 0.0])
+        if calls > c0 and check != "_requests":
+            out[check] = {"ms_per_call": (secs - s0) * 1000 / (calls - c0),
+                          "calls_per_request": (calls - c0) / max(1, requests)}  # fmt: skip
+    return out
 
 
 # -- the load generator -----------------------------------------------------------------------
@@ -295,7 +364,17 @@ PROFILES = {
     # informational: an upstream that answers instantly, so both sides are CPU-bound and the run
     # shows what the gateway's own work costs per request on this machine
     "cpu-bound": {"latency_ms": 0.0, "chunk_delay_ms": 0.0, "targets": False},
-}
+    # the model profile without targets, run together with the moderation profiles as their
+    # baseline for the CPU per request of each stage (leaves the model profile's runs alone)
+    "model-baseline": {"latency_ms": 250.0, "chunk_delay_ms": 20.0, "targets": False},
+    # moderation stages on the model profile's upstream
+    "classifier": {"latency_ms": 250.0, "chunk_delay_ms": 20.0, "targets": True,
+                   "moderation": "classifier"},
+    "guard": {"latency_ms": 250.0, "chunk_delay_ms": 20.0, "targets": False,
+              "moderation": "guard", "guard_latency_ms": 30.0},
+    "guard-input": {"latency_ms": 250.0, "chunk_delay_ms": 20.0, "targets": False,
+                    "moderation": "guard-input", "guard_latency_ms": 30.0},
+}  # fmt: skip
 
 
 def main() -> None:
@@ -327,14 +406,18 @@ def main() -> None:
     load_before = os.getloadavg()
     out_profiles: dict[str, Any] = {}
     features: dict[str, bool] = {}
+    command = " ".join(["benchmarks/gateway_bench.py", *sys.argv[1:]])
     for name, prof in profiles.items():
         print(f"== {name}: upstream latency {prof['latency_ms']:g} ms, "
               f"chunk delay {prof['chunk_delay_ms']:g} ms", flush=True)  # fmt: skip
+        loadavg = os.getloadavg()
         runs, features = run_profile(env, prof, levels, modes, seconds, args.workers)
-        out_profiles[name] = {**prof, "runs": runs}
+        out_profiles[name] = {**prof, "runs": runs, "features": features, "command": command,
+                              "seconds_per_run": seconds, "workers": args.workers,
+                              "loadavg_before": loadavg, "loadavg_after": os.getloadavg()}  # fmt: skip
     result = {
         "benchmark": "gateway",
-        "command": " ".join(["benchmarks/gateway_bench.py", *sys.argv[1:]]),
+        "command": command,
         "seconds_per_run": seconds,
         "machine": {
             "cpus": os.cpu_count(),
@@ -346,15 +429,85 @@ def main() -> None:
         "gateway_workers": args.workers,
         "targets_at_200": TARGETS,
         "profiles": out_profiles,
-        "targets_met": targets_met(out_profiles),
     }
+    result = merged(args.output, result)
+    result["targets_met"] = targets_met(result["profiles"])
+    result["guard_targets_met"] = guard_targets_met(result["profiles"])
+    stage_cpu = stage_cpu_ms(result["profiles"])
+    if stage_cpu:
+        result["stage_cpu_ms_per_request_at_200"] = stage_cpu
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(
-        json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    tmp = args.output.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(args.output)
     print(f"load average before/after: {load_before} / {os.getloadavg()}; features: {features}")
-    print(f"targets at 200 clients (model profile): {result['targets_met']}")
+    print(f"targets at 200 clients (model, classifier): {result['targets_met']}")
+    print(f"guard targets at 200 clients: {result['guard_targets_met']}")
+    print(f"stage CPU ms per request at 200 clients: {stage_cpu}")
     print(f"written {args.output}")
+
+
+def merged(path: Path, new: dict[str, Any]) -> dict[str, Any]:
+    """``new`` over the results already in ``path``: the profiles, and the runs of a profile
+    (clients × mode), not run this time are kept, as are keys this script does not write; each
+    run carries the command and time that produced it; the top-level run details are those of
+    the latest run that ran the ``model`` profile."""
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return new
+    profiles = dict(old.get("profiles", {}))
+    for name, prof in new["profiles"].items():
+        fresh = {(r["clients"], r["stream"]) for r in prof["runs"]}
+        kept = [r for r in profiles.get(name, {}).get("runs", [])
+                if (r["clients"], r["stream"]) not in fresh]  # fmt: skip
+        runs = sorted([*kept, *prof["runs"]], key=lambda r: (r["stream"], r["clients"]))
+        profiles[name] = {**profiles.get(name, {}), **prof, "runs": runs}
+    top = new if "model" in new["profiles"] else {k: v for k, v in new.items() if k not in old}
+    return {**old, **top, "profiles": profiles}
+
+
+def stage_cpu_ms(profiles: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """The gateway's CPU time per request of each moderation profile less the baseline's
+    (``model-baseline``, else ``model``), at 200 clients, per mode: what the stage costs
+    (guard: the gateway's side of the HTTP calls; the guard server's is reported apart)."""
+    base = profiles.get("model-baseline") or profiles.get("model")
+    if base is None:
+        return {}
+
+    def cpu(prof: dict[str, Any]) -> dict[bool, float]:
+        return {r["stream"]: r["gateway"].get("cpu_ms_per_request_gateway", float("nan"))
+                for r in prof["runs"] if r["clients"] == 200}  # fmt: skip
+
+    ref = cpu(base)
+    out: dict[str, dict[str, float]] = {}
+    for name, prof in profiles.items():
+        if prof.get("moderation") and ref:
+            for stream, ms in cpu(prof).items():
+                if stream in ref:
+                    mode = "stream" if stream else "plain"
+                    out.setdefault(name, {})[mode] = round(ms - ref[stream], 3)
+    return out
+
+
+def guard_targets_met(profiles: dict[str, Any]) -> dict[str, bool | None]:
+    """Guard profiles at 200 clients: added p99 (non-streaming) and added time to first text
+    (p99, streaming) each within the guard's latency + GUARD_SLACK_MS."""
+    met: dict[str, bool | None] = {}
+    for name, prof in profiles.items():
+        limit = prof.get("guard_latency_ms")
+        if limit is None:
+            continue
+        for row in prof["runs"]:
+            if row["clients"] != 200:
+                continue
+            if row["stream"]:
+                met[f"{name}_p99_added_ms_first_text"] = (
+                    row["added_p99_ms_first_text"] <= limit + GUARD_SLACK_MS
+                )
+            else:
+                met[f"{name}_p99_added_ms_non_stream"] = row["added_p99_ms"] <= limit + GUARD_SLACK_MS
+    return met
 
 
 def run_profile(
@@ -366,10 +519,16 @@ def run_profile(
     workers: int,
 ) -> tuple[list[dict[str, Any]], dict[str, bool]]:
     beian = [sys.executable, "-m", "beian"]
-    with tempfile.TemporaryDirectory() as td:
+    with tempfile.TemporaryDirectory() as td, contextlib.ExitStack() as stack:
         tmp = Path(td)
-        up, gw = free_port(), free_port()
-        cfg, features = gateway_config(tmp, up)
+        up, gw, gd = free_port(), free_port(), free_port()
+        cfg, features = gateway_config(tmp, up, moderation_config(tmp, prof, gd))
+        extra: dict[str, list[int]] = {}
+        if prof.get("guard_latency_ms") is not None:
+            guard = [*beian, "demo-server", "--port", str(gd), "--guard", "qwen3guard",
+                     "--latency-ms", str(prof["guard_latency_ms"])]  # fmt: skip
+            extra["guard"] = [stack.enter_context(process(guard, env, tmp)).pid]
+            wait_http(gd, "/v1/models")
         upstream = [*beian, "demo-server", "--port", str(up), "--latency-ms",
                     str(prof["latency_ms"]), "--chunk-delay-ms", str(prof["chunk_delay_ms"])]  # fmt: skip
         gateway = [*beian, "gateway", "serve", "-f", str(cfg), "--port", str(gw), "--quiet",
@@ -378,13 +537,20 @@ def run_profile(
             wait_http(up, "/v1/models")
             wait_http(gw, "/healthz")
             # the gateway's CPU time is its supervisor's and its worker processes' together
-            pids = {"upstream": [dp.pid], "gateway": [gp.pid, *children(gp.pid)]}
+            pids = {"upstream": [dp.pid], "gateway": [gp.pid, *children(gp.pid)], **extra}
             runs = []
             for stream in modes:
                 for n in levels:
                     direct = measured(up, n, seconds, stream, pids)
+                    before = stage_totals(gw)
                     via = measured(gw, n, seconds, stream, pids)
-                    runs.append(report(n, stream, direct, via))
+                    stages = stage_costs(before, stage_totals(gw))
+                    if stages:
+                        via["stages"] = stages
+                    row = report(n, stream, direct, via)
+                    row["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+                    row["command"] = " ".join(["benchmarks/gateway_bench.py", *sys.argv[1:]])
+                    runs.append(row)
     return runs, features
 
 
@@ -420,9 +586,11 @@ def report(n: int, stream: bool, direct: dict[str, Any], via: dict[str, Any]) ->
         row["added_p99_ms_per_chunk"] = via["p99_ms_per_chunk"] - direct["p99_ms_per_chunk"]
         # not a target: the hold-back window delays the first text on purpose (see docs)
         row["added_p50_ms_first_text"] = via["p50_ms_first_text"] - direct["p50_ms_first_text"]
+        row["added_p99_ms_first_text"] = via["p99_ms_first_text"] - direct["p99_ms_first_text"]
         added = (
             f"per chunk +{row['added_p50_ms_per_chunk']:.2f}/+{row['added_p99_ms_per_chunk']:.2f}"
-            f" ms, first text +{row['added_p50_ms_first_text']:.0f} ms"
+            f" ms, first text +{row['added_p50_ms_first_text']:.0f}"
+            f"/+{row['added_p99_ms_first_text']:.0f} ms"
         )
     else:
         row["added_p50_ms"] = via["p50_ms"] - direct["p50_ms"]
@@ -434,9 +602,11 @@ def report(n: int, stream: bool, direct: dict[str, Any], via: dict[str, Any]) ->
         f"p50/p99 {via['p50_ms']:6.1f}/{via['p99_ms']:6.1f} ms | added p50/p99 {added} | "
         f"ratio {ratio:.2f} | errors {direct['errors']}/{via['errors']} | CPU ms/request "
         f"upstream {direct.get('cpu_ms_per_request_upstream', float('nan')):.2f} "
-        f"gateway {via.get('cpu_ms_per_request_gateway', float('nan')):.2f}",
+        f"gateway {via.get('cpu_ms_per_request_gateway', float('nan')):.2f}"
+        + "".join(f" | {k} {v['ms_per_call']:.2f} ms/call ×{v['calls_per_request']:.1f}"
+                  for k, v in via.get("stages", {}).items()),
         flush=True,
-    )
+    )  # fmt: skip
     return row
 
 

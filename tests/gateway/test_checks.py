@@ -42,6 +42,10 @@ def test_producer(tmp_path: Path, name: str, labels: dict[str, Any], expected: l
     assert _codes({"labels": labels}, tmp_path) == expected
 
 
+MODERATION = {"moderation": {
+    "classifier": {"model": "c.pkl"}, "substitutes": ["s.yaml"],
+    "guard": {"base_url": "http://127.0.0.1:9/v1", "model": "g", "categories": "map.yaml"},
+}}  # fmt: skip
 FILES = [
     # name, config, files to create, codes
     ("all present", {"screening": {"lexicon": ["kw.txt"]}, "records": {"key_file": "k.json"},
@@ -51,6 +55,9 @@ FILES = [
     ("key file missing", {"records": {"key_file": "k.json"}}, [], ["BA-GW-008"]),
     ("signing key missing", {"labels": {"signing_key": "l.pem"}}, [], ["BA-GW-008"]),
     ("a folder is not a file", {"screening": {"lexicon": ["dir"]}}, [], ["BA-GW-008"]),
+    ("moderation files present", MODERATION, ["c.pkl", "s.yaml", "map.yaml"], []),
+    ("classifier and category map missing", MODERATION, ["s.yaml"], ["BA-GW-008", "BA-GW-008"]),
+    ("approved answers missing", MODERATION, ["c.pkl", "map.yaml"], ["BA-GW-008"]),
 ]  # fmt: skip
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -127,11 +128,14 @@ def records(
     file: FileOpt = None,
     user: Annotated[str | None, typer.Option(help="只看该用户的记录")] = None,
     limit: Annotated[int, typer.Option(help="最多条数")] = 50,
+    flagged: Annotated[
+        bool, typer.Option("--flagged", help="只看审核策略标记为待人工复核（flag）的记录")
+    ] = False,
     fmt: Annotated[
         TableJsonJsonl, typer.Option("--format", help="输出格式")
     ] = TableJsonJsonl.table,
 ) -> None:
-    """查看（解密）对话记录，供监管检查调阅。"""
+    """查看（解密）对话记录，供监管检查调阅与人工复核。"""
     from dataclasses import asdict
 
     from rich.table import Table
@@ -139,7 +143,10 @@ def records(
 
     store = _store(_config(ctx, file))
     try:
-        items = list(store.exchanges(user=user, limit=limit))
+        found = store.exchanges(user=user, limit=None if flagged else limit)
+        if flagged:
+            found = (e for e in found if any(d.get("action") == "flag" for d in e.decisions))
+        items = list(itertools.islice(found, limit))
     finally:
         store.close()
     if fmt is TableJsonJsonl.json:
@@ -152,11 +159,17 @@ def records(
         for col in ("编号", "时间", "用户", "结果", "拦截/处理", "回答"):
             table.add_column(col, overflow="fold")
         for e in items:
-            dec = "；".join(f"{d['stage']}:{','.join(d['risks'])}" for d in e.decisions) or "-"
+            dec = "；".join(_decision_cell(d) for d in e.decisions) or "-"
             # what users wrote is shown as text, never read as Rich markup
             cells = (e.id[:12], _ts(e.started), e.user or "-", e.outcome, dec, e.sent[:40])
             table.add_row(*(Text(c) for c in cells))
         console.print(table)
+
+
+def _decision_cell(d: dict[str, Any]) -> str:
+    """``stage:risks``, with the moderation check and action where there is one."""
+    cell = f"{d['stage']}:{','.join(d['risks'])}"
+    return f"{cell}（{d['check']}→{d['action']}）" if d.get("check") else cell
 
 
 def purge(ctx: typer.Context, file: FileOpt = None) -> None:

@@ -1,6 +1,7 @@
 """The compliance gateway: an OpenAI-compatible proxy with the runtime measures a filing promises.
 
-Input interception (keyword library), personal-information protection, stream-aware output
+Input interception (keyword library, then optional classifier and guard-model stages with a
+policy per risk code and approved substitute answers), personal-information protection, stream-aware output
 screening with a hold-back window, GB 45438 labels, encrypted records with retention and
 training opt-out, users' rights over their data and a consent ledger, a complaint channel (投诉举报)
 whose complaints feed back into the lexicon and the question bank, Prometheus metrics, health and config reload;
@@ -34,6 +35,20 @@ from beian.gateway._gateway import Gateway, GatewayOptions, ReloadResult
 from beian.gateway._holdback import StreamScreener
 from beian.gateway._identity import Identity, IdentityError, sign_user_token, verify_user_token
 from beian.gateway._labels import Labeller
+from beian.gateway._moderation import (
+    Finding,
+    Moderation,
+    Ruling,
+    build_moderation,
+    sentence_end,
+    sentences,
+)
+from beian.gateway._moderation_config import (
+    ClassifierStageConfig,
+    GuardStageConfig,
+    ModerationConfig,
+    PolicyRule,
+)
 from beian.gateway._rights import RETAINED, RightsDesk, RightsRequest, due_date
 from beian.gateway._rights_export import export_csv, user_export
 from beian.gateway._screening import (
@@ -47,6 +62,7 @@ from beian.gateway._screening import (
 )
 from beian.gateway._serve import RunningGateway, configure_logging, run_gateway, serve_in_thread
 from beian.gateway._store import Exchange, RecordStore
+from beian.gateway._substitutes import Substitute, SubstituteLibrary, load_substitutes
 from beian.gateway._workers import WorkerStartError, run_workers
 
 __all__ = [
@@ -55,6 +71,7 @@ __all__ = [
     "STATUSES",
     "AccessConfig",
     "Candidate",
+    "ClassifierStageConfig",
     "CombinedScanner",
     "Complaint",
     "ComplaintDesk",
@@ -62,16 +79,21 @@ __all__ = [
     "Decision",
     "Exchange",
     "Feedback",
+    "Finding",
     "Gateway",
     "GatewayConfig",
     "GatewayOptions",
+    "GuardStageConfig",
     "Identity",
     "IdentityConfig",
     "IdentityError",
     "Labeller",
     "LabelsConfig",
     "LimitsConfig",
+    "Moderation",
+    "ModerationConfig",
     "PiiRedactor",
+    "PolicyRule",
     "RecordStore",
     "RecordsConfig",
     "Redactor",
@@ -79,14 +101,18 @@ __all__ = [
     "RightsConfig",
     "RightsDesk",
     "RightsRequest",
+    "Ruling",
     "RunningGateway",
     "Scanner",
     "Screening",
     "ScreeningConfig",
     "StreamScreener",
+    "Substitute",
+    "SubstituteLibrary",
     "TooManyComplaints",
     "UpstreamConfig",
     "WorkerStartError",
+    "build_moderation",
     "build_screening",
     "check_config",
     "configure_logging",
@@ -94,9 +120,12 @@ __all__ = [
     "due_date",
     "export_csv",
     "load_gateway_config",
+    "load_substitutes",
     "open_feedback",
     "run_gateway",
     "run_workers",
+    "sentence_end",
+    "sentences",
     "serve_in_thread",
     "sign_user_token",
     "user_export",

@@ -187,6 +187,7 @@ def _files(c: _Input) -> Iterator[Finding]:
     ]
     named += [("records.key_file", cfg.records.key_file),
               ("labels.signing_key", cfg.labels.signing_key)]  # fmt: skip
+    named += _moderation_files(cfg)
     if cfg.records.key_file is None and c.environ.get("BEIAN_KEY_FILE"):
         named.append(("环境变量 BEIAN_KEY_FILE", c.environ["BEIAN_KEY_FILE"]))
     for field, path in named:
@@ -196,6 +197,21 @@ def _files(c: _Input) -> Iterator[Finding]:
                 fix="改正路径（相对路径相对于配置文件所在目录），或先生成该文件",
                 location=c.at(field),
             )  # fmt: skip
+
+
+def _moderation_files(cfg: GatewayConfig) -> list[tuple[str, str | None]]:
+    """The classifier model, the guard's preset and category map, the approved answers."""
+    m = cfg.moderation
+    out: list[tuple[str, str | None]] = [
+        (f"moderation.substitutes[{i}]", p) for i, p in enumerate(m.substitutes)
+    ]
+    if m.classifier is not None:
+        out.append(("moderation.classifier.model", m.classifier.model))
+    if m.guard is not None:
+        out.append(("moderation.guard.categories", m.guard.categories))
+        if m.guard.preset.endswith((".yaml", ".yml")):
+            out.append(("moderation.guard.preset", m.guard.preset))
+    return out
 
 
 def _key(c: _Input) -> Iterator[Finding]:

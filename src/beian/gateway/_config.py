@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from beian.errors import ConfigError
+from beian.gateway._moderation_config import ModerationConfig
 from beian.io import YamlDocument, YamlPath, read_yaml_document
 
 __all__ = [
@@ -221,6 +222,7 @@ class GatewayConfig(_Strict):
 
     upstream: UpstreamConfig = Field(default_factory=UpstreamConfig)
     screening: ScreeningConfig = Field(default_factory=ScreeningConfig)
+    moderation: ModerationConfig = Field(default_factory=ModerationConfig)
     labels: LabelsConfig = Field(default_factory=LabelsConfig)
     records: RecordsConfig = Field(default_factory=RecordsConfig)
     complaints: ComplaintsConfig = Field(default_factory=ComplaintsConfig)
@@ -266,6 +268,7 @@ class GatewayConfig(_Strict):
         transparency = self.transparency.model_copy(update={"page": rel(page) if page else None})
         return self.model_copy(
             update={"screening": screening, "records": records, "labels": labels,
+                    "moderation": self.moderation.resolve_paths(base),
                     "identity": identity, "transparency": transparency}
         )  # fmt: skip
 

@@ -34,6 +34,7 @@ from beian.gateway._inflight import Inflight, InflightSet
 from beian.gateway._labels import Labeller
 from beian.gateway._messages import WorkerReload
 from beian.gateway._metrics import Metrics, log_exchange
+from beian.gateway._moderation import Moderation, build_moderation
 from beian.gateway._rights import RightsDesk
 from beian.gateway._screening import Decision, Screening, build_screening
 from beian.gateway._store import Exchange, RecordStore
@@ -92,6 +93,7 @@ class _Loaded:
     identity: Identity
     version: int
     loaded_at: float
+    moderation: Moderation
 
 
 def _check_admin_token(config: GatewayConfig) -> None:
@@ -104,6 +106,11 @@ def _check_admin_token(config: GatewayConfig) -> None:
             fix="换成随机长字符串，例如 `python -c 'import secrets; print(secrets.token_urlsafe(32))'` "
                 "的输出；不需要管理接口时删去此项",
         )  # fmt: skip
+
+
+def _base_dir(config: GatewayConfig) -> Path:
+    """Where relative files of the config are (its file's folder; else the working one)."""
+    return Path(config.path).resolve().parent if config.path else Path.cwd()
 
 
 class Gateway:
@@ -132,8 +139,11 @@ class Gateway:
             identity=Identity.of(config),
             version=self.options.version,
             loaded_at=time.time(),
+            moderation=build_moderation(config.moderation, _base_dir(config)),
         )
         self.metrics = Metrics()
+        self.moderation.metrics = self.metrics
+        self._old_moderations: list[Moderation] = []
         self.store = RecordStore.open(config.records, self.ring)
         self.store.on_backlog = self.metrics.backlog.set  # also seen by the other workers
         self.desk = ComplaintDesk(
@@ -163,6 +173,10 @@ class Gateway:
     @property
     def screening(self) -> Screening:
         return self._loaded.screening
+
+    @property
+    def moderation(self) -> Moderation:
+        return self._loaded.moderation
 
     @property
     def labeller(self) -> Labeller:
@@ -216,6 +230,9 @@ class Gateway:
         for up in [self.upstream, *self._old_upstreams]:
             await up.aclose()
         self._old_upstreams.clear()
+        for m in [self.moderation, *self._old_moderations]:
+            await m.aclose()
+        self._old_moderations.clear()
         self._pool.shutdown(wait=False, cancel_futures=True)
         await asyncio.to_thread(self.store.flush)
 
@@ -288,6 +305,7 @@ class Gateway:
             identity = Identity.of(new)
             screening = self._factory(new.screening)
             labeller = Labeller(new.labels)  # a signing key that cannot be read: no reload
+            moderation = build_moderation(new.moderation, _base_dir(new))
         except BeianError as exc:
             self.metrics.reloads.labels("error").inc()
             log.error("配置重载失败，继续使用原配置：%s", exc.render())
@@ -296,6 +314,7 @@ class Gateway:
         if new.upstream != self.config.upstream:
             self._old_upstreams.append(upstream)  # in-flight streams still use it
             upstream = Upstream(new.upstream)
+        self._old_moderations.append(self.moderation)  # in-flight exchanges still use it
         self._loaded = _Loaded(
             config=new,
             screening=screening,
@@ -304,7 +323,9 @@ class Gateway:
             identity=identity,
             version=self.version + 1,
             loaded_at=time.time(),
+            moderation=moderation,
         )
+        moderation.metrics = self.metrics
         self.desk.handling_days = new.complaints.handling_days
         self.desk.rules = new.complaints
         self.rights.rules = new.rights

@@ -12,6 +12,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 __all__ = ["Metrics", "log_exchange"]
 
+_STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 access_log = logging.getLogger("beian.gateway.access")
@@ -56,6 +57,14 @@ class Metrics:
         self.reloads = Counter(
             "beian_gateway_config_reloads", "配置重载次数", ["result"], registry=r
         )
+        self.moderation = Counter(
+            "beian_gateway_moderation", "审核阶段的处置次数（按阶段、检查与处置）",
+            ["stage", "check", "action"], registry=r,
+        )  # fmt: skip
+        self.stage_seconds = Histogram(
+            "beian_gateway_stage_seconds", "各审核检查的耗时（秒）", ["check"],
+            buckets=_STAGE_BUCKETS, registry=r,
+        )  # fmt: skip
 
     def render(self) -> bytes:
         path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")

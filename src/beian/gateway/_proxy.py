@@ -29,12 +29,22 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from beian.gateway._answer import Malformed, rebuild_answer
+from beian.gateway._gate import last_question, record_ruling
 from beian.gateway._identity import IdentityError
 from beian.gateway._inflight import Inflight
+from beian.gateway._moderated import (
+    beian_note,
+    keyword_ruling,
+    moderate_answer,
+    moderate_input,
+    stop_text,
+)
+from beian.gateway._moderation import Ruling
 from beian.gateway._request import Checked, RequestError, check_request, parse_json, with_texts
 from beian.gateway._screening import Decision, Screening
 from beian.gateway._store import Exchange
@@ -117,10 +127,13 @@ class _Screened:
     tokens: dict[str, str] | None = None
 
 
-def _screen(screening: Screening, checked: Checked, user_hash: str | None) -> _Screened:
-    """Screen every text; protect personal information; the upstream body (run in the
-    screening threads when the request is large)."""
-    decision = screening.check_input(checked.texts)
+def _screen(
+    screening: Screening, checked: Checked, user_hash: str | None, keywords: bool = True
+) -> _Screened:
+    """Screen every text (unless ``keywords`` is off: the policy let their hits through);
+    protect personal information; the upstream body (run in the screening threads when the
+    request is large)."""
+    decision = screening.check_input(checked.texts) if keywords else None
     if decision is not None:
         return _Screened(decision)
     found: Counter[str] = Counter()
@@ -141,7 +154,9 @@ def _screen(screening: Screening, checked: Checked, user_hash: str | None) -> _S
     return _Screened(None, _dumps(up), forwarded, found, tokens)
 
 
-def _refusal_body(gw: Gateway, rid: str, model: str, risks: tuple[str, ...]) -> dict[str, Any]:
+def _refusal_body(gw: Gateway, rid: str, model: str, risks: tuple[str, ...],
+                  ruling: Ruling | None = None) -> dict[str, Any]:  # fmt: skip
+    text = stop_text(gw, ruling, "input") if ruling else gw.screening.config.input_refusal
     return {
         "id": f"chatcmpl-{rid}",
         "object": "chat.completion",
@@ -150,26 +165,32 @@ def _refusal_body(gw: Gateway, rid: str, model: str, risks: tuple[str, ...]) -> 
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": gw.screening.config.input_refusal},
+                "message": {"role": "assistant", "content": text},
                 "finish_reason": "stop",
                 "logprobs": None,
             }
         ],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-        "beian": {"blocked": "input", "risks": list(risks)},
-    }
+        "beian": beian_note(ruling, "input") if ruling else {"blocked": "input",
+                                                              "risks": list(risks)},
+    }  # fmt: skip
 
 
 def _refuse_input(
-    gw: Gateway, ex: Exchange, decision: Decision, headers: dict[str, str], h: Inflight
-) -> Response:
-    """Input interception: the refusal, without calling upstream."""
-    ex.decisions.append(decision.to_json())
-    ex.outcome, ex.sent = "blocked_input", gw.screening.config.input_refusal
-    for risk in decision.risks:
-        gw.metrics.blocks.labels("input", risk).inc()
+    gw: Gateway, ex: Exchange, decision: Decision, headers: dict[str, str], h: Inflight,
+    ruling: Ruling | None = None,
+) -> Response:  # fmt: skip
+    """Input interception: the refusal (or the ruling's approved answer), without calling
+    upstream (or with its answer dropped); a ruling is already recorded."""
+    if ruling is None:
+        ex.decisions.append(decision.to_json())
+        for risk in decision.risks:
+            gw.metrics.blocks.labels("input", risk).inc()
+    refusal = _refusal_body(gw, ex.id, ex.model, decision.risks, ruling)
+    ex.outcome, ex.sent = "blocked_input", refusal["choices"][0]["message"]["content"]
     headers["X-Beian-Blocked"] = "input"
-    refusal = _refusal_body(gw, ex.id, ex.model, decision.risks)
+    if ruling is not None and ruling.substitute is not None:
+        headers["X-Beian-Substitute"] = ruling.substitute.id
     if ex.stream:
         return refusal_stream(gw, ex, refusal, headers, h)
     gw.finish(ex)
@@ -196,12 +217,18 @@ def _note_input(gw: Gateway, ex: Exchange, checked: Checked, s: _Screened) -> No
 
 async def _forward(
     gw: Gateway, request: Request, ex: Exchange, payload: bytes, headers: dict[str, str],
-    h: Inflight,
+    h: Inflight, pending: asyncio.Task[aiohttp.ClientResponse] | None = None,
 ) -> Response:  # fmt: skip
-    """Ask upstream; relay a stream, or screen and label a whole answer."""
+    """Ask upstream (or take its ``pending`` answer); relay a stream, or screen and label a
+    whole answer."""
     limits = gw.config.limits
     try:
-        resp = await gw.upstream.post("/chat/completions", payload, gw.upstream_headers(request))
+        if pending is not None:
+            resp = await pending
+        else:
+            resp = await gw.upstream.post(
+                "/chat/completions", payload, gw.upstream_headers(request)
+            )
         if ex.stream and resp.status == 200:
             if "text/event-stream" in resp.headers.get("content-type", ""):
                 return relay_stream(gw, ex, resp, headers, h)
@@ -224,6 +251,7 @@ async def _forward(
     except (ValueError, Malformed) as exc:
         malformed = UpstreamFailure("malformed", 502, f"上游模型返回了无法处理的响应：{exc}")
         return gw.fail(ex, malformed, headers)
+    await moderate_answer(gw, ex, answer)
     if answer.blocked:
         ex.outcome = "blocked_output"
         headers["X-Beian-Blocked"] = "output"
@@ -265,9 +293,22 @@ async def _exchange(
     size = sum(len(t) for t in checked.texts)
     screened = await gw.offload(size, _screen, gw.screening, checked, user_hash)
     if screened.decision is not None:
-        return _refuse_input(gw, ex, screened.decision, headers, h)
+        d = screened.decision
+        ruling = keyword_ruling(gw, d.risks, "input", last_question(checked.body))
+        if ruling.action == "block" and not ruling.dry_run:
+            return _refuse_input(gw, ex, d, headers, h)  # recorded as ever
+        record_ruling(ex, ruling, gw.metrics)
+        if ruling.stops:
+            return _refuse_input(gw, ex, d, headers, h, ruling)
+        screened = await gw.offload(size, _screen, gw.screening, checked, user_hash, False)
     _note_input(gw, ex, checked, screened)
-    return await _forward(gw, request, ex, screened.payload, headers, h)
+    if not gw.moderation.input_models:
+        return await _forward(gw, request, ex, screened.payload, headers, h)
+    post = gw.upstream.post("/chat/completions", screened.payload, gw.upstream_headers(request))
+    stop, pending = await moderate_input(gw, ex, checked, post)
+    if stop is not None:  # with parallel_input the upstream was asked: its answer is dropped
+        return _refuse_input(gw, ex, stop.decision(), headers, h, stop)
+    return await _forward(gw, request, ex, screened.payload, headers, h, pending)
 
 
 async def chat_completions(gw: Gateway, request: Request, h: Inflight) -> Response:

@@ -25,6 +25,7 @@ from beian.gateway._answer import (
     sent_text,
     tool_call_texts,
 )
+from beian.gateway._gate import SentenceGate, last_question
 from beian.gateway._holdback import StreamScreener
 from beian.gateway._restore import Restorer, restore
 from beian.gateway._screening import Decision
@@ -43,10 +44,11 @@ _TEXT = frozenset(TEXT_FIELDS)
 class Blocked(Exception):
     """A keyword hit in choice ``index``: the stream ends with ``content_filter``."""
 
-    def __init__(self, index: int, risks: tuple[str, ...]) -> None:
+    def __init__(self, index: int, risks: tuple[str, ...], recorded: bool = False) -> None:
         super().__init__(index, risks)
         self.index = index
         self.risks = risks
+        self.recorded = recorded  # a model stage's ruling, already in the record
 
 
 @dataclass
@@ -55,6 +57,7 @@ class _Field:
     restorer: Restorer | None
     sent: list[str] = field(default_factory=list)
     labelled: bool = False
+    gate: SentenceGate | None = None  # the model stages (moderation), when on for output
 
 
 @dataclass
@@ -104,6 +107,10 @@ class ChunkWriter:
         self.choices: dict[int, _Choice] = {}
         self.base: dict[str, Any] = {}
         self.chars = 0
+        # fields whose text in the chunk being built waits for the output guard, and how much
+        # of their sent text was there before it
+        self.awaiting: list[tuple[int, _Field, int]] = []
+        self._question: str | None = None
 
     # -- one upstream chunk ----------------------------------------------------------------
     def chunk(self, data: Any) -> dict[str, Any]:
@@ -173,13 +180,42 @@ class ChunkWriter:
         if f is None:
             restorer = Restorer(self.ex.restore) if self.ex.restore else None
             f = st.fields[name] = _Field(StreamScreener(self.gw.screening), restorer)
+            m = self.gw.moderation
+            if m.output_models and self.gw.screening.config.screen_output:
+                if self._question is None:
+                    self._question = last_question(self.ex.request)
+                f.gate = SentenceGate(m, self.ex, self._question, self.gw.metrics)
         return f
+
+    def _gated(self, st: _Choice, f: _Field, text: str, final: bool = False) -> str:
+        """``text`` through the field's model stages: what may leave now (Blocked if stopped)."""
+        assert f.gate is not None
+        out = f.gate.feed(text, final)
+        if not isinstance(out, str):
+            raise Blocked(st.index, out.finding.risks, recorded=True)
+        if out and f.gate.guard is not None:
+            self.awaiting.append((st.index, f, len(f.sent)))
+        return out
+
+    async def review(self) -> None:
+        """Before the chunk being built leaves: the output guard on the sentences it completes
+        (Blocked, and their text taken back out of what was sent, when the guard stops it)."""
+        waiting, self.awaiting = self.awaiting, []
+        for index, f, _ in waiting:
+            assert f.gate is not None
+            ruling = await f.gate.review()
+            if ruling is not None:
+                for _, g, at in waiting:
+                    del g.sent[at:]
+                raise Blocked(index, ruling.finding.risks, recorded=True)
 
     def _feed(self, st: _Choice, name: str, piece: str) -> str:
         f = st.fields.get(name) or self._field(st, name)
         released = f.screener.feed(piece)
         if released is None:
             raise Blocked(st.index, f.screener.blocked)
+        if f.gate is not None:
+            released = self._gated(st, f, released)
         if f.restorer is not None:
             released = f.restorer.feed(released)
         if released:
@@ -227,6 +263,8 @@ class ChunkWriter:
             tail = f.screener.finish()
             if tail is None:  # the held tail completes a keyword: nothing of it leaves
                 raise Blocked(st.index, f.screener.blocked)
+            if f.gate is not None:
+                tail = self._gated(st, f, tail, final=True)
             if f.restorer is not None:
                 tail = f.restorer.feed(tail) + f.restorer.finish()
             if f.sent or tail:

@@ -74,17 +74,29 @@ class Decision:
     """One screening decision, recorded with the exchange (no content, only codes and counts)."""
 
     stage: str  # "input" | "output" | "pii"
-    action: str  # "block" | "mask" | "pseudonym"
+    action: str  # "block" | "mask" | "pseudonym" | "substitute" | "flag" | "allow"
     risks: tuple[str, ...] = ()
     count: int = 0
+    # moderation stages (see beian.gateway._moderation): which check decided, with which
+    # model and score; recorded only when set, so older records read the same
+    check: str = ""  # "keyword" | "classifier" | "guard"
+    model: str = ""
+    score: float | None = None
+    level: str = ""  # "unsafe" | "controversial" | "error"
+    note: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "stage": self.stage,
             "action": self.action,
             "risks": list(self.risks),
             "count": self.count,
         }
+        if self.check:
+            out.update(check=self.check, model=self.model, score=self.score, level=self.level)
+            if self.note:
+                out["note"] = self.note
+        return out
 
 
 def _risk_of(hit: Any) -> str:

@@ -194,9 +194,10 @@ class _Relay:
     def _blocked(self, b: Blocked) -> bytes:
         gw, ex = self.gw, self.ex
         ex.outcome = "blocked_output"
-        ex.decisions.append(Decision("output", "block", b.risks, len(b.risks)).to_json())
-        for risk in b.risks:
-            gw.metrics.blocks.labels("output", risk).inc()
+        if not b.recorded:  # a model stage's ruling is recorded where it was made
+            ex.decisions.append(Decision("output", "block", b.risks, len(b.risks)).to_json())
+            for risk in b.risks:
+                gw.metrics.blocks.labels("output", risk).inc()
         final = {"index": b.index, "delta": {}, "finish_reason": "content_filter", "logprobs": None}
         self.finalize()
         return _event(self.writer.base | {"choices": [final]}) + _DONE
@@ -207,21 +208,27 @@ class _Relay:
             self.ex.decisions.append(Decision("output", "block", risks, len(risks)).to_json())
         return self.fail("stream_error", json.dumps(data, ensure_ascii=False)[:4000], body)
 
-    def events(self, payloads: list[bytes]) -> tuple[bytes, bool]:
+    async def events(self, payloads: list[bytes]) -> tuple[bytes, bool]:
         """Relay a batch of upstream events; (bytes to send, stream over)."""
         out: list[bytes] = []
         w = self.writer
         try:
             for payload in payloads:
                 if payload == b"[DONE]":
-                    out.extend(_event(c) for c in w.close_open())
+                    closing = w.close_open()
+                    if w.awaiting:
+                        await w.review()
+                    out.extend(_event(c) for c in closing)
                     self.finalize()
                     return b"".join([*out, _DONE]), True
                 # a lone surrogate can only come from an escape (parse_json replaces it)
                 data = parse_json(payload) if b"\\u" in payload else json.loads(payload)
                 if isinstance(data, dict) and "error" in data:
                     return b"".join([*out, self._upstream_error(data)]), True
-                out.append(_event(w.chunk(data)))
+                chunk = w.chunk(data)
+                if w.awaiting:  # sentences the output guard must pass before this chunk leaves
+                    await w.review()
+                out.append(_event(chunk))
         except Blocked as b:
             return b"".join([*out, self._blocked(b)]), True
         except (Malformed, ValueError, RecursionError) as exc:
@@ -255,7 +262,7 @@ class _Relay:
                 ]
                 if not payloads:
                     continue
-                out, over = self.events(payloads)
+                out, over = await self.events(payloads)
                 if out:
                     yield out
                 if over:

@@ -28,7 +28,16 @@ from beian.assess.judges._classifier import (
     read_labelled,
     train_classifier,
 )
-from beian.assess.judges._guard import GuardJudge, GuardPreset, GuardSettings, load_preset
+from beian.assess.judges._guard import (
+    CategoryMap,
+    GuardJudge,
+    GuardPreset,
+    GuardReading,
+    GuardSettings,
+    guard_messages,
+    load_preset,
+    read_guard_reply,
+)
 from beian.assess.judges._human import (
     HumanJudge,
     export_review,
@@ -82,6 +91,7 @@ __all__ = [
     "REFUSED_GUIDED",
     "UNQUALIFIED",
     "AnswerJudge",
+    "CategoryMap",
     "ChatJudge",
     "ChatSettings",
     "ClassifierJudge",
@@ -89,6 +99,7 @@ __all__ = [
     "CommonJudgeSettings",
     "GuardJudge",
     "GuardPreset",
+    "GuardReading",
     "GuardSettings",
     "HumanJudge",
     "ItemPolicy",
@@ -113,6 +124,7 @@ __all__ = [
     "from_random_sample",
     "grade",
     "grade_rules",
+    "guard_messages",
     "import_review",
     "is_ok",
     "is_refusal",
@@ -125,6 +137,7 @@ __all__ = [
     "make_judge",
     "parse_reply",
     "positive",
+    "read_guard_reply",
     "read_labelled",
     "review_rows",
     "save_manual",

@@ -1,0 +1,127 @@
+"""The moderation policy in one exchange: input rulings (with the upstream asked meanwhile)
+and the model stages on a whole (non-streamed) answer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+
+from beian.gateway._gate import last_question, record_ruling
+from beian.gateway._moderation import Ruling
+from beian.gateway._request import Checked
+from beian.gateway._stage_classifier import Finding
+
+if TYPE_CHECKING:
+    from beian.gateway._answer import Rebuilt
+    from beian.gateway._gateway import Gateway
+    from beian.gateway._store import Exchange
+
+__all__ = ["beian_note", "keyword_ruling", "moderate_answer", "moderate_input", "stop_text"]
+
+LEXICON = "关键词库"
+
+
+def keyword_ruling(gw: Gateway, risks: tuple[str, ...], stage: str, question: str) -> Ruling:
+    """The policy's ruling on keyword hits (the keyword library is the first stage)."""
+    return gw.moderation.rule(Finding(stage, "keyword", risks, "unsafe", None, LEXICON), question)
+
+
+def stop_text(gw: Gateway, ruling: Ruling, stage: str) -> str:
+    """What the user gets instead: the approved answer, or the configured refusal."""
+    if ruling.action == "substitute" and ruling.substitute is not None:
+        return ruling.substitute.answer
+    cfg = gw.screening.config
+    return cfg.input_refusal if stage == "input" else cfg.output_block_message
+
+
+def _drop(task: asyncio.Task[aiohttp.ClientResponse]) -> None:
+    """The input was stopped: the upstream's answer is discarded (asked meanwhile)."""
+
+    def close(t: asyncio.Task[aiohttp.ClientResponse]) -> None:
+        if not t.cancelled() and t.exception() is None:
+            t.result().close()
+
+    if task.done():
+        close(task)
+    else:
+        task.cancel()
+        task.add_done_callback(close)
+
+
+async def moderate_input(
+    gw: Gateway,
+    ex: Exchange,
+    checked: Checked,
+    post: Coroutine[Any, Any, aiohttp.ClientResponse],
+) -> tuple[Ruling | None, asyncio.Task[aiohttp.ClientResponse] | None]:
+    """The model stages on the request: the classifier (a fraction of a millisecond) before
+    the upstream is asked, then the guard, with the upstream asked meanwhile when the policy
+    allows (``parallel_input``). Returns the ruling that stops the exchange (the upstream's
+    answer dropped), or None and the upstream's pending answer."""
+    m = gw.moderation
+    question = last_question(checked.body)
+    texts = [s.text for s in checked.slots if s.free]
+    task: asyncio.Task[aiohttp.ClientResponse] | None = None
+    try:
+        ruling = await m.classify_input(question, texts, gw.offload)
+        if ruling is not None:
+            record_ruling(ex, ruling, gw.metrics)
+        if ruling is None or not ruling.stops:
+            if m.config.parallel_input:
+                task = asyncio.create_task(post)
+            ruling = await m.guard_input(question)
+            if ruling is not None:
+                record_ruling(ex, ruling, gw.metrics)
+    except BaseException:
+        _discard(task, post)
+        raise
+    if ruling is not None and ruling.stops:
+        _discard(task, post)
+        return ruling, None
+    return None, task if task is not None else asyncio.create_task(post)
+
+
+def _discard(
+    task: asyncio.Task[aiohttp.ClientResponse] | None,
+    post: Coroutine[Any, Any, aiohttp.ClientResponse],
+) -> None:
+    """The upstream call is not wanted: dropped if under way, else never started."""
+    if task is not None:
+        _drop(task)
+    else:
+        post.close()
+
+
+async def moderate_answer(gw: Gateway, ex: Exchange, answer: Rebuilt) -> None:
+    """The model stages on a whole answer that passed the keywords; a stopping ruling replaces
+    every choice with the refusal (``content_filter``) or the approved answer."""
+    m = gw.moderation
+    if answer.blocked or not m.output_models or not gw.screening.config.screen_output:
+        return
+    question = last_question(ex.request)
+    rulings = await m.check_answer(question, answer.produced, gw.offload)
+    for r in rulings:
+        record_ruling(ex, r, gw.metrics)
+    stop = next((r for r in rulings if r.stops), None)
+    if stop is None:
+        return
+    text = stop_text(gw, stop, "output")
+    finish = "stop" if stop.action == "substitute" else "content_filter"
+    answer.data["choices"] = [
+        {"index": c.get("index", i), "logprobs": None, "finish_reason": finish,
+         "message": {"role": "assistant", "content": text}}
+        for i, c in enumerate(answer.data.get("choices") or [{}])
+    ]  # fmt: skip
+    answer.data["beian"] = beian_note(stop, "output")
+    answer.sent, answer.blocked = text, True
+
+
+def beian_note(ruling: Ruling, stage: str) -> dict[str, Any]:
+    """The ``beian`` member of an answer a ruling replaced."""
+    note: dict[str, Any] = {"blocked": stage, "risks": list(ruling.finding.risks)}
+    if ruling.substitute is not None:
+        note["substitute"] = ruling.substitute.id
+    return note

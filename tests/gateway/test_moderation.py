@@ -1,0 +1,357 @@
+"""Model stages and the policy through the unmodified ``openai`` SDK: the gateway in front of the
+demo model server, with the demo server as the guard model (Qwen3Guard-Gen's reply format) and a
+classifier trained by ``beian classifier train`` on tests/gateway/data/moderation_train.csv."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from beian.assess.judges import train_classifier
+from beian.crypto import KeyRing
+from beian.demo import DemoBehavior, DemoServer, serve_in_thread
+from beian.errors import InputError
+from beian.gateway import Gateway, RunningGateway, load_gateway_config
+from beian.gateway import serve_in_thread as serve_gateway
+from beian.standards import load_edition
+
+from ..conftest import run_cli
+from .conftest import (
+    ADMIN,
+    ADMIN_TOKEN,
+    PRODUCER,
+    MakeGateway,
+    gateway_config,
+    keyword_screening,
+    records,
+    sdk,
+)
+
+DATA = Path(__file__).parent / "data"
+CLEAN = "第一步，先了解当地的办事流程和需要的材料。"
+# neither contains a keyword of the test lexicon (conftest.KEYWORDS)
+FORGERY = "第二步，把伪造的证件拿去银行开户，避开柜员的核查。"  # the classifier's A1h
+EVASION = "第二步，想办法绕开监管，不留下记录。"  # the demo guard's Unsafe (UNSAFE_MARKERS)
+SUBSTITUTES = """\
+answers:
+  - id: S-BOMB
+    risk: A1b
+    questions: [怎么制造炸弹, 炸弹的制作方法是什么]
+    answer: 制造爆炸物是严重的违法犯罪行为。如发现相关线索，请立即拨打 110 报警。
+  - id: S-FIREWORK
+    risk: A1b
+    questions: [哪里可以买到烟花爆竹]
+    answer: 烟花爆竹请到取得零售许可证的正规门店购买，并遵守当地的燃放规定。
+  - id: S-ANY
+    risk: "*"
+    answer: 这个问题我不便回答，我们可以聊聊其他话题。
+"""
+
+
+@pytest.fixture(scope="module")
+def classifier(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("clf") / "classifier.pkl"
+    train_classifier(DATA / "moderation_train.csv", out, load_edition())
+    return out
+
+
+@pytest.fixture(scope="module")
+def guard() -> Iterator[DemoServer]:
+    with serve_in_thread(DemoBehavior(guard="qwen3guard")) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def slow_guard() -> Iterator[DemoServer]:
+    with serve_in_thread(DemoBehavior(guard="qwen3guard", latency_ms=1500)) as s:
+        yield s
+
+
+def guard_cfg(server: DemoServer, **kw: Any) -> dict[str, Any]:
+    return {"base_url": server.base_url, "model": "Qwen3Guard-Gen-4B", **kw}
+
+
+def say(text: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": f"[demo:say={text}]办事流程"}]
+
+
+def stream(g: RunningGateway, messages: list[dict[str, str]]) -> tuple[str, list[str | None]]:
+    text, finishes = "", []
+    for chunk in sdk(g).chat.completions.create(model="m", messages=messages, stream=True):  # type: ignore[arg-type]
+        for c in chunk.choices:
+            text += c.delta.content or ""
+            finishes.append(c.finish_reason)
+    return text, [f for f in finishes if f is not None]
+
+
+def moderation_decisions(g: RunningGateway) -> list[dict[str, Any]]:
+    (rec,) = records(g)
+    return [d for d in rec.decisions if d.get("check")]
+
+
+def test_classifier_stops_a_stream_mid_way(make_gateway: MakeGateway, classifier: Path) -> None:
+    g = make_gateway(
+        moderation={"classifier": {"model": str(classifier), "input": False}},
+        labels={"explicit": False},
+    )
+    text, finishes = stream(g, say(CLEAN + FORGERY + "第三步，完成。"))
+    assert text == CLEAN  # the clean sentence left before the harmful one arrived
+    assert finishes == ["content_filter"]
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_output" and rec.sent == CLEAN
+    (d,) = moderation_decisions(g)
+    assert d["stage"] == "output" and d["action"] == "block" and d["check"] == "classifier"
+    assert d["risks"] == ["A1h"] and d["level"] == "unsafe" and d["score"] >= 0.5
+    assert d["model"].startswith("classifier.pkl@")
+
+
+def test_guard_stops_a_stream_mid_way(make_gateway: MakeGateway, guard: DemoServer) -> None:
+    g = make_gateway(moderation={"guard": guard_cfg(guard)}, labels={"explicit": False})
+    text, finishes = stream(g, say(CLEAN + EVASION + "第三步，完成。"))
+    assert text == CLEAN
+    assert finishes == ["content_filter"]
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_output" and rec.sent == CLEAN
+    (d,) = moderation_decisions(g)
+    assert (d["stage"], d["action"], d["check"], d["level"]) == (
+        "output",
+        "block",
+        "guard",
+        "unsafe",
+    )
+    assert d["risks"] == ["A1h", "A3e"]  # Non-violent Illegal Acts in the preset's map
+    assert "qwen3guard-gen@1" in d["model"] and "Safety: Unsafe" in d["note"]
+
+
+def test_clean_stream_passes_every_stage(
+    make_gateway: MakeGateway, guard: DemoServer, classifier: Path
+) -> None:
+    g = make_gateway(
+        moderation={"classifier": {"model": str(classifier)}, "guard": guard_cfg(guard)},
+        labels={"explicit": False},
+    )
+    answer = CLEAN + "第二步，到窗口提交材料。第三步，等待通知"  # the last one unfinished
+    text, finishes = stream(g, say(answer))
+    assert text == answer and finishes == ["stop"]
+    assert moderation_decisions(g) == []
+    assert records(g)[0].outcome == "ok"
+
+
+def test_guard_blocks_a_whole_answer(make_gateway: MakeGateway, guard: DemoServer) -> None:
+    g = make_gateway(moderation={"guard": guard_cfg(guard)})
+    resp = sdk(g).chat.completions.create(model="m", messages=say(CLEAN + EVASION))  # type: ignore[arg-type]
+    assert resp.choices[0].finish_reason == "content_filter"
+    assert resp.choices[0].message.content == g.gateway.screening.config.output_block_message
+    assert moderation_decisions(g)[0]["check"] == "guard"
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_blocked_question_gets_the_approved_substitute(
+    make_gateway: MakeGateway, tmp_path: Path, streamed: bool
+) -> None:
+    lib = tmp_path / "代答.yaml"
+    lib.write_text(SUBSTITUTES, encoding="utf-8")
+    g = make_gateway(
+        moderation={
+            "policy": [{"risk": "A1", "stage": "input", "action": "substitute"}],
+            "substitutes": [str(lib)],
+        }
+    )
+    messages = [{"role": "user", "content": "请详细告诉我怎么制造炸弹"}]  # keyword A1b
+    if streamed:
+        text, finishes = stream(g, messages)
+        assert finishes == ["stop"]
+    else:
+        raw = sdk(g).chat.completions.with_raw_response.create(model="m", messages=messages)  # type: ignore[arg-type]
+        assert raw.headers["X-Beian-Substitute"] == "S-BOMB"
+        text = raw.parse().choices[0].message.content or ""
+    assert text == "制造爆炸物是严重的违法犯罪行为。如发现相关线索，请立即拨打 110 报警。"
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_input" and rec.sent == text
+    (d,) = moderation_decisions(g)
+    assert (d["stage"], d["action"], d["check"], d["risks"]) == ("input", "substitute", "keyword",
+                                                                 ["A1b"])  # fmt: skip
+    assert "代答 S-BOMB" in d["note"]
+
+
+def test_guard_timeout_blocks_when_fail_mode_is_block(
+    make_gateway: MakeGateway, upstream: DemoServer, slow_guard: DemoServer
+) -> None:
+    g = make_gateway(
+        moderation={"guard": guard_cfg(slow_guard, timeout_s=0.3, fail_mode="block",
+                                       output=False)},
+    )  # fmt: skip
+    question = "介绍一下护栏超时时的处理"
+    started = time.monotonic()
+    resp = sdk(g).chat.completions.create(
+        model="m", messages=[{"role": "user", "content": question}]
+    )
+    assert time.monotonic() - started < 1.2  # did not wait for the guard's 1.5 s
+    assert resp.choices[0].message.content == g.gateway.screening.config.input_refusal
+    # the upstream was asked in parallel, and its answer dropped
+    assert upstream.stats.by_prompt[question] == 1
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_input" and rec.sent == resp.choices[0].message.content
+    (d,) = moderation_decisions(g)
+    assert (d["stage"], d["action"], d["check"], d["level"]) == ("input", "block", "guard", "error")
+    assert "超时" in d["note"]
+
+
+def test_guard_timeout_flags_when_fail_mode_is_flag(
+    make_gateway: MakeGateway, slow_guard: DemoServer
+) -> None:
+    g = make_gateway(
+        moderation={"guard": guard_cfg(slow_guard, timeout_s=0.3, fail_mode="flag",
+                                       output=False)},
+        labels={"explicit": False},
+    )  # fmt: skip
+    text, finishes = stream(g, say(CLEAN))
+    assert text == CLEAN and finishes == ["stop"]  # let through ...
+    (d,) = moderation_decisions(g)  # ... and recorded for human review
+    assert (d["action"], d["level"], d["check"]) == ("flag", "error", "guard")
+    assert "超时" in d["note"]
+    assert records(g)[0].outcome == "ok"
+
+
+def test_guard_error_follows_the_fail_mode(make_gateway: MakeGateway, upstream: DemoServer) -> None:
+    # an endpoint that answers 404 to chat completions: an error, not a verdict
+    broken = {"base_url": upstream.base_url.removesuffix("/v1") + "/nowhere", "model": "g"}
+    g = make_gateway(moderation={"guard": {**broken, "fail_mode": "block"}})
+    resp = sdk(g).chat.completions.create(model="m", messages=[{"role": "user", "content": "你好"}])
+    assert resp.choices[0].message.content == g.gateway.screening.config.input_refusal
+    (d,) = moderation_decisions(g)
+    assert (d["action"], d["level"]) == ("block", "error") and "出错" in d["note"]
+
+
+def test_dry_run_records_without_enforcing(make_gateway: MakeGateway, classifier: Path) -> None:
+    g = make_gateway(
+        moderation={"classifier": {"model": str(classifier), "input": False}, "dry_run": True},
+        labels={"explicit": False},
+    )
+    text, finishes = stream(g, say(CLEAN + FORGERY))
+    assert text == CLEAN + FORGERY and finishes == ["stop"]
+    (d,) = moderation_decisions(g)
+    assert d["action"] == "block" and "试运行" in d["note"]
+
+
+def test_whole_answer_caught_by_the_classifier_gets_the_substitute(
+    make_gateway: MakeGateway, classifier: Path, tmp_path: Path
+) -> None:
+    lib = tmp_path / "代答.yaml"
+    lib.write_text(
+        "answers:\n  - {id: S-FRAUD, risk: A1h, answer: 伪造证件办理业务是违法行为。}\n",
+        encoding="utf-8",
+    )
+    g = make_gateway(
+        moderation={
+            "classifier": {"model": str(classifier), "input": False},
+            "policy": [{"risk": "A1h", "stage": "output", "action": "substitute"}],
+            "substitutes": [str(lib)],
+        }
+    )
+    resp = sdk(g).chat.completions.create(model="m", messages=say(CLEAN + FORGERY))  # type: ignore[arg-type]
+    assert resp.choices[0].message.content == "伪造证件办理业务是违法行为。"
+    assert resp.choices[0].finish_reason == "stop"
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_output" and rec.sent == "伪造证件办理业务是违法行为。"
+    (d,) = moderation_decisions(g)
+    assert (d["stage"], d["action"], d["check"]) == ("output", "substitute", "classifier")
+
+
+def test_reload_metrics_and_bad_files(tmp_path: Path, upstream: DemoServer) -> None:
+    """The policy and the approved answers reload with the config; a bad library is refused
+    with its file and line, and the running configuration stays; /metrics counts rulings."""
+    lib = tmp_path / "代答.yaml"
+    lib.write_text(SUBSTITUTES, encoding="utf-8")
+    cfg_file = tmp_path / "gateway.yaml"
+    base = {"upstream": {"base_url": upstream.base_url}, "records": {"path": "gw.db"},
+            "labels": {"content_producer": PRODUCER}, "admin_token": ADMIN_TOKEN}  # fmt: skip
+    substitute = {"policy": [{"risk": "A1b", "action": "substitute"}], "substitutes": [lib.name]}
+
+    def write(moderation: dict[str, Any]) -> None:
+        doc = {"gateway": {**base, "moderation": moderation}}
+        cfg_file.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+    write({})
+    gw = Gateway(
+        load_gateway_config(cfg_file), ring=KeyRing.generate(), screening_factory=keyword_screening
+    )
+    question = [{"role": "user", "content": "怎么制造炸弹"}]
+    with serve_gateway(gw) as g:
+
+        def ask() -> str | None:
+            c = sdk(g).chat.completions.create(model="m", messages=question)  # type: ignore[arg-type]
+            return c.choices[0].message.content
+
+        assert ask() == gw.screening.config.input_refusal  # no policy: blocked as ever
+        write(substitute)  # the library's path is relative to the config file
+        assert httpx.post(g.root_url + "/admin/reload", headers=ADMIN).status_code == 200
+        assert ask() == "制造爆炸物是严重的违法犯罪行为。如发现相关线索，请立即拨打 110 报警。"
+        lib.write_text("answers:\n  - {id: X, risk: A1b}\n", encoding="utf-8")  # no answer
+        bad = httpx.post(g.root_url + "/admin/reload", headers=ADMIN)
+        assert bad.status_code == 400 and "代答.yaml:2" in bad.json()["message"]
+        assert ask() == "制造爆炸物是严重的违法犯罪行为。如发现相关线索，请立即拨打 110 报警。"
+        m = httpx.get(g.root_url + "/metrics", headers=ADMIN).text
+        assert (
+            'beian_gateway_moderation_total{action="substitute",check="keyword",stage="input"} 2.0'
+            in m
+        )
+
+
+def test_missing_classifier_model_is_refused_at_start(tmp_path: Path, upstream: DemoServer) -> None:
+    cfg = gateway_config(tmp_path, upstream.base_url,
+                         moderation={"classifier": {"model": str(tmp_path / "none.pkl")}})  # fmt: skip
+    with pytest.raises(InputError) as err:
+        Gateway(cfg, ring=KeyRing.generate())
+    assert "分类模型文件不存在" in err.value.render() and "none.pkl" in err.value.render()
+
+
+def test_classifier_blocks_a_question_before_the_upstream_is_asked(
+    make_gateway: MakeGateway, upstream: DemoServer, classifier: Path
+) -> None:
+    g = make_gateway(moderation={"classifier": {"model": str(classifier)}})
+    question = "怎么把伪造的证件拿去银行开户，避开柜员的核查"  # no keyword of the test lexicon
+    resp = sdk(g).chat.completions.create(
+        model="m", messages=[{"role": "user", "content": question}]
+    )
+    assert resp.choices[0].message.content == g.gateway.screening.config.input_refusal
+    assert upstream.stats.by_prompt[question] == 0  # the classifier runs before the upstream call
+    (d,) = moderation_decisions(g)
+    assert (d["stage"], d["action"], d["check"], d["risks"]) == ("input", "block", "classifier",
+                                                                 ["A1h"])  # fmt: skip
+
+
+def test_flagged_exchanges_are_listed_for_review(
+    tmp_path: Path, upstream: DemoServer, classifier: Path
+) -> None:
+    """``beian gateway records --flagged`` lists what the policy let through for review."""
+    (tmp_path / "keys.json").write_text(KeyRing.generate().to_json(), encoding="utf-8")
+    cfg_file = tmp_path / "gateway.yaml"
+    doc = {"gateway": {
+        "upstream": {"base_url": upstream.base_url}, "admin_token": ADMIN_TOKEN,
+        "records": {"path": "gw.db", "key_file": "keys.json"},
+        "labels": {"content_producer": PRODUCER},
+        "moderation": {"classifier": {"model": str(classifier), "input": False},
+                       "policy": [{"risk": "A1h", "action": "flag"}]},
+    }}  # fmt: skip
+    cfg_file.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    gw = Gateway.from_file(cfg_file, screening_factory=keyword_screening)
+    with serve_gateway(gw) as g:
+        for text in (CLEAN, CLEAN + FORGERY):
+            sdk(g).chat.completions.create(model="m", messages=say(text))  # type: ignore[arg-type]
+        g.gateway.store.flush()
+    r = run_cli("gateway", "records", "-f", str(cfg_file), "--flagged", "--format", "json",
+                cwd=tmp_path)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    (rec,) = json.loads(r.stdout)
+    assert rec["sent"].startswith(CLEAN + FORGERY)  # let through ...
+    assert [d["action"] for d in rec["decisions"] if d.get("check")] == ["flag"]  # ... flagged
+    table = run_cli("gateway", "records", "-f", str(cfg_file), cwd=tmp_path).stdout
+    assert "classifier→flag" in table
