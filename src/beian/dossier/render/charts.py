@@ -32,14 +32,11 @@ def _wrap(label: str, slot_pt: float) -> str:
     return "\n".join(label[i : i + per_line] for i in range(0, len(label), per_line))
 
 
-def _tick_labels(labels: list[str], slot_pt: float) -> list[str]:
-    """Horizontal labels; when short ones (risk codes) would still touch, every other one goes
-    one line lower, so neighbours never run together."""
-    wrapped = [_wrap(label, slot_pt) for label in labels]
-    widest = max((len(line) * _em(line) for w in wrapped for line in w.split("\n")), default=0)
-    if widest > slot_pt * 0.8:
-        return [("\n" + w) if i % 2 else w for i, w in enumerate(wrapped)]
-    return wrapped
+def _staggered(labels: list[str], slot_pt: float) -> bool:
+    """Would short labels (risk codes) still touch side by side? Then every other one goes one
+    line lower, so neighbours never run together."""
+    widest = max((len(line) * _em(line) for w in labels for line in w.split("\n")), default=0)
+    return widest > slot_pt * 0.8
 
 
 def rate_figure(
@@ -64,7 +61,11 @@ def rate_figure(
         [r * 100 for r in rates],
         color=["#3a7bd5" if good else "#d9534f" for good in ok],
     )
-    ax.set_xticks(list(positions), _tick_labels(labels, slot_pt))
+    wrapped = [_wrap(label, slot_pt) for label in labels]
+    ax.set_xticks(list(positions), wrapped)
+    if _staggered(wrapped, slot_pt):
+        for tick in ax.xaxis.get_major_ticks()[1::2]:
+            tick.set_pad(tick.get_pad() + _LABEL_PT * 1.3)
     ax.axhline(threshold * 100, color="#333333", linestyle="--", linewidth=1)
     ax.set_ylabel("%", rotation=0, labelpad=10)
     ax.set_ylim(0, 100 if higher_is_better else max(10.0, max(rates, default=0) * 120))
