@@ -64,16 +64,17 @@ def rate_figure(
     wrapped = [_wrap(label, slot_pt) for label in labels]
     ax.set_xticks(list(positions), wrapped)
     if _staggered(wrapped, slot_pt):
+        pad = float(matplotlib.rcParams["xtick.major.pad"]) + _LABEL_PT * 1.3
         for tick in ax.xaxis.get_major_ticks()[1::2]:
-            tick.set_pad(tick.get_pad() + _LABEL_PT * 1.3)
+            tick.set_pad(pad)
     ax.axhline(threshold * 100, color="#333333", linestyle="--", linewidth=1)
     ax.set_ylabel("%", rotation=0, labelpad=10)
     ax.set_ylim(0, 100 if higher_is_better else max(10.0, max(rates, default=0) * 120))
     ax.tick_params(axis="x", labelrotation=0, labelsize=_LABEL_PT)
     if font is not None:
-        for tick in ax.get_xticklabels():
-            tick.set_fontproperties(font)
-            tick.set_fontsize(_LABEL_PT)
+        for text in ax.get_xticklabels():
+            text.set_fontproperties(font)
+            text.set_fontsize(_LABEL_PT)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig
