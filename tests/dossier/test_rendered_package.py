@@ -344,3 +344,22 @@ def test_every_material_of_the_edition_is_in_the_package(rendered: Rendered) -> 
     assert wanted <= kinds, wanted - kinds
     form = "".join(rendered.units["上线备案表.docx"])
     assert "服务透明度说明" in form  # the form's list of attachments
+
+
+@pytest.mark.parametrize(
+    ("name", "block"),
+    [
+        ("上线备案表.docx", ("五、承诺与签章", "本单位承诺", "备案主体", "张安全")),
+        ("安全评估报告.docx", ("七、签章", "本单位对本报告", "评估单位", "钱法务")),
+        ("安全评估报告.pdf", ("七、签章", "本单位对本报告", "评估单位", "钱法务")),
+    ],
+)
+def test_the_signature_block_is_not_split(
+    rendered: Rendered, name: str, block: tuple[str, ...]
+) -> None:
+    """The heading, the undertaking and every signature row (down to the last signer's name)
+    sit on one page."""
+    pages = [re.sub(r"\s+", "", p) for p in pdf_pages(rendered.pdfs[name])]
+    holding = [i for i, page in enumerate(pages) if block[0] in page]
+    assert len(holding) == 1, (name, holding)
+    assert all(part in pages[holding[0]] for part in block), name

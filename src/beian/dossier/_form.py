@@ -56,12 +56,12 @@ def form_document(ctx: DossierContext) -> Document:
         _kv(_service_rows(d)),
         Heading("四、附件"),
         Table(
-            ("附件", "格式", "条款"),
+            ("附件（条款）", "格式"),
             tuple(
-                (a.name, "、".join(a.format), ctx.edition.cite(a.clause))
+                (f"{a.name}\n（{ctx.edition.cite(a.clause)}）", "、".join(a.format))
                 for a in ctx.edition.materials.attachments
             ),
-            (2, 1, 1.4),
+            (3, 1),
         ),
         Para(ctx.edition.materials.test_access, note=True),
         Heading("五、承诺与签章"),

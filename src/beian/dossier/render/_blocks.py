@@ -34,6 +34,7 @@ class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     widths: tuple[float, ...] | None = None  # relative column widths
+    keep_together: bool = False  # never split across two pages (signature blocks)
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,19 @@ def _styles(d: Any) -> None:
     _language(d)
 
 
+def _keep_rows_together(t: Any) -> None:
+    """No row breaks across pages and every row keeps with the next: the table moves whole."""
+    from docx.oxml.ns import qn
+
+    for i, row in enumerate(t.rows):
+        trpr = row._tr.get_or_add_trPr()
+        trpr.append(trpr.makeelement(qn("w:cantSplit"), {qn("w:val"): "true"}))
+        if i < len(t.rows) - 1:
+            for cell in row.cells:
+                for p in cell.paragraphs:
+                    p.paragraph_format.keep_with_next = True
+
+
 def _table(d: Any, block: Table) -> None:
     from docx.shared import Mm
 
@@ -147,6 +160,8 @@ def _table(d: Any, block: Table) -> None:
         for row in t.rows:
             for cell, w in zip(row.cells, widths, strict=False):
                 cell.width = w
+    if block.keep_together:
+        _keep_rows_together(t)
 
 
 def _block(d: Any, block: Block, previous: Block | None) -> None:
@@ -167,6 +182,8 @@ def _block(d: Any, block: Block, previous: Block | None) -> None:
     elif isinstance(block, Table):
         if isinstance(previous, Table):
             d.add_paragraph()  # two tables side by side are merged into one by Word and LibreOffice
+        elif block.keep_together and d.paragraphs:
+            d.paragraphs[-1].paragraph_format.keep_with_next = True  # the sentence it signs
         _table(d, block)
     elif isinstance(block, Image):
         d.add_picture(io.BytesIO(block.png), width=Mm(block.width_mm))

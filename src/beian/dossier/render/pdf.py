@@ -16,6 +16,7 @@ from beian.dossier.render._blocks import (
     DRAFT_MARK,
     WATERMARK,
     WATERMARK_RGB,
+    Block,
     Bullets,
     Document,
     Heading,
@@ -30,6 +31,7 @@ _FAMILY = "cjk"
 _HEADING_SIZE = {1: 15, 2: 13, 3: 11.5}
 _KEEP_MM = 30  # a heading starts a new page unless this much room is left below it
 _WATERMARK_PT = 150
+_ROW_MM = 14  # room for a row of a table that must not be split (a signature row: 3 lines)
 
 
 def _setup(font: CjkFont, *, draft: bool = False) -> Any:
@@ -64,6 +66,15 @@ def _setup(font: CjkFont, *, draft: bool = False) -> Any:
     return pdf
 
 
+def _room(following: list[Block]) -> float:
+    """The room a heading needs below it: a few lines, or the whole of a table that must not
+    be split when it follows (a signature block and the sentence before it)."""
+    for b in following:
+        if isinstance(b, Table) and b.keep_together:
+            return _KEEP_MM + _ROW_MM * (len(b.rows) + 1)
+    return _KEEP_MM
+
+
 def render_pdf(doc: Document, path: str | Path, *, font: CjkFont | None = None) -> None:
     """Write ``doc`` to ``path`` atomically; raises ConfigError when no CJK font is installed."""
     from fpdf.enums import WrapMode, XPos, YPos
@@ -91,9 +102,9 @@ def render_pdf(doc: Document, path: str | Path, *, font: CjkFont | None = None) 
     for sub in doc.subtitle:
         line(sub, 10.5, align="C")
     pdf.ln(4)
-    for block in doc.blocks:
+    for i, block in enumerate(doc.blocks):
         if isinstance(block, Heading):
-            if pdf.will_page_break(_KEEP_MM):
+            if pdf.will_page_break(_room(doc.blocks[i + 1 : i + 3])):
                 pdf.add_page()  # never a heading alone at the foot of a page
             pdf.ln(3)
             line(block.text, _HEADING_SIZE.get(block.level, 11), bold=True, h=8)
@@ -106,6 +117,8 @@ def render_pdf(doc: Document, path: str | Path, *, font: CjkFont | None = None) 
             for i, item in enumerate(block.items, 1):
                 line(f"{i}. {item}" if block.ordered else f"• {item}", 10.5)
         elif isinstance(block, Table):
+            if block.keep_together and pdf.will_page_break(_ROW_MM * (len(block.rows) + 1)):
+                pdf.add_page()
             pdf.set_font(_FAMILY, "", 8.5)
             widths = block.widths or tuple(1.0 for _ in block.header)
             with pdf.table(
