@@ -110,6 +110,10 @@ def _basic_rows(d: Dossier) -> list[tuple[str, object]]:
             "未成年人保护措施",
             "；".join(s.scope.minors_measures) if s.scope.minors else "不适用（不面向未成年人）",
         ),
+        (
+            "防止未成年人使用的措施",
+            "不适用（面向未成年人）" if s.scope.minors else "；".join(s.scope.minors_exclusion),
+        ),
     ]
 
 
