@@ -169,6 +169,10 @@ def _block(d: Any, block: Block, previous: Block | None) -> None:
     from docx.shared import Mm, Pt, RGBColor
 
     if isinstance(block, Heading):
+        if isinstance(previous, Table):
+            # LibreOffice ignores "keep with next" on a paragraph right after a table: with
+            # this spacer between them the heading moves to the next page with its text
+            d.add_paragraph().paragraph_format.space_after = Pt(0)
         d.add_heading(block.text, level=block.level)
     elif isinstance(block, Para):
         run = d.add_paragraph().add_run(block.text)
