@@ -88,3 +88,39 @@ def pdf_text(pdf: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page (pdftotext ends every page with a form feed)."""
+    return pdf_text(pdf).split("\f")[:-1]
+
+
+def page_images(pdf: Path, out: Path, dpi: int = 30) -> list[Path]:
+    """Every page of ``pdf`` as a PNG, rendered by pdftoppm."""
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(out / "p")], check=True)
+    return sorted(out.glob("p-*.png"))
+
+
+def watermark_share(png: Path) -> tuple[float, float]:
+    """The share of the page in the draft watermark's light red, and the correlation of those
+    pixels' x and y (about -0.4 for a mark rising at 45 degrees, 0 for a horizontal one)."""
+    from PIL import Image
+
+    from beian.dossier.render._blocks import WATERMARK_RGB
+
+    im = Image.open(png).convert("RGB")
+    w, h = im.size
+    near = [
+        (i % w, i // w)
+        for i, px in enumerate(im.get_flattened_data())
+        if all(abs(c - m) <= 12 for c, m in zip(px, WATERMARK_RGB, strict=True))
+    ]
+    if len(near) < 2:
+        return 0.0, 0.0
+    n = len(near)
+    mx, my = sum(x for x, _ in near) / n, sum(y for _, y in near) / n
+    cov = sum((x - mx) * (y - my) for x, y in near)
+    vx = sum((x - mx) ** 2 for x, _ in near)
+    vy = sum((y - my) ** 2 for _, y in near)
+    return n / (w * h), cov / ((vx * vy) ** 0.5 or 1.0)

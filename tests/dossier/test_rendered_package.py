@@ -3,6 +3,7 @@ PDF read by pdftotext, the HTML by an HTML parser; checks on what a person would
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -21,8 +22,11 @@ from tests.dossier._extract import (
     docx_section,
     docx_units,
     html_read,
+    page_images,
+    pdf_pages,
     pdf_text,
     soffice,
+    watermark_share,
 )
 from tests.dossier._helpers import NOW, passing_log
 
@@ -37,6 +41,7 @@ class Rendered(typing.NamedTuple):
     package: Path
     texts: dict[str, str]  # file name -> text as LibreOffice / pdftotext renders it
     units: dict[str, list[str]]  # file name -> paragraphs and table rows
+    pdfs: dict[str, Path]  # DOCX file name -> LibreOffice's PDF; the report's PDF as built
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +67,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     for p in package.glob("*.html"):
         units[p.name] = html_read(p).units
         texts[p.name] = "\n".join(units[p.name])
-    return Rendered(package, texts, units)
+    pdfs = {p.name: root / "pdf" / f"{p.stem}.pdf" for p in docx}
+    pdfs["安全评估报告.pdf"] = package / "安全评估报告.pdf"
+    return Rendered(package, texts, units, pdfs)
 
 
 def test_every_document_is_readable_chinese(rendered: Rendered) -> None:
@@ -221,3 +228,138 @@ def test_docx_is_marked_simplified_chinese(rendered: Rendered) -> None:
         zipfile.ZipFile(rendered.package / "安全评估报告.docx").read("word/document.xml").decode()
     )
     assert "<w:tblHeader" in document
+
+
+def test_draft_watermark_on_every_page(rendered: Rendered, tmp_path: Path) -> None:
+    """Every page of every DOCX (as LibreOffice renders it) and of the PDF carries 草稿: in its
+    text, and as a light-red diagonal mark behind the text (seen in the rendered pixels)."""
+    assert len(rendered.pdfs) == 6  # 5 DOCX and the report's own PDF
+    for name, pdf in rendered.pdfs.items():
+        pages = pdf_pages(pdf)
+        images = page_images(pdf, tmp_path / name)
+        assert len(pages) == len(images) >= 2, name
+        for i, (text, png) in enumerate(zip(pages, images, strict=True), 1):
+            assert "草稿" in text, (name, i)
+            share, slope = watermark_share(png)
+            assert share > 0.008, (name, i, share)  # missing or hidden behind an image
+            assert slope < -0.1, (name, i, slope)  # rising at 45 degrees (a level mark: 0)
+
+
+def test_a_final_package_has_no_watermark(tmp_path: Path) -> None:
+    from beian.dossier import check_dossier
+    from beian.dossier._report import report_document
+    from beian.dossier.render.pdf import render_pdf
+    from tests.dossier._helpers import make_example
+
+    report = check_dossier(make_example(tmp_path), now=NOW)
+    assert not report.blocking
+    assert report.context.assessment is not None
+    doc = report_document(report.context, passing_log(), report.findings)
+    render_pdf(doc, tmp_path / "final.pdf")
+    for png in page_images(tmp_path / "final.pdf", tmp_path / "png"):
+        assert watermark_share(png)[0] < 0.001
+    assert "草稿" not in pdf_text(tmp_path / "final.pdf")
+
+
+def _headings(path: Path) -> set[str]:
+    import docx
+
+    return {
+        p.text
+        for p in docx.Document(str(path)).paragraphs
+        if p.style is not None and p.style.name.startswith("Heading") and p.text.strip()
+    }
+
+
+def test_no_heading_alone_at_the_foot_of_a_page(rendered: Rendered) -> None:
+    """A heading is followed on its page by what it heads (DOCX through LibreOffice, and the
+    PDF renderer); the DOCX headings keep with the next paragraph."""
+    import docx
+
+    for name in ("安全评估报告.docx", "上线备案表.docx", "服务透明度说明.docx"):
+        d = docx.Document(str(rendered.package / name))
+        for style in ("Heading 1", "Heading 2", "Heading 3"):
+            assert d.styles[style].paragraph_format.keep_with_next, (name, style)
+    report_headings = _headings(rendered.package / "安全评估报告.docx")
+    assert len(report_headings) > 10
+    for name, pdf in rendered.pdfs.items():
+        headings = (
+            report_headings
+            if name.startswith("安全评估报告")
+            else _headings(rendered.package / name)
+        )
+        for i, page in enumerate(pdf_pages(pdf), 1):
+            lines = [x.strip() for x in page.splitlines() if x.strip()]
+            assert lines, (name, i)
+            assert lines[-1] not in headings, (name, i, lines[-1])
+
+
+def test_no_two_docx_tables_touch(rendered: Rendered) -> None:
+    """Word and LibreOffice merge two adjacent tables into one: a paragraph stands between."""
+    import docx
+    from docx.oxml.ns import qn
+
+    tables = 0
+    for path in rendered.package.glob("*.docx"):
+        body = list(docx.Document(str(path)).element.body.iterchildren())
+        tags = [e.tag for e in body]
+        tables += tags.count(qn("w:tbl"))
+        for a, b in itertools.pairwise(tags):
+            assert not (a == b == qn("w:tbl")), path.name
+    assert tables > 10
+
+
+def test_item_and_clause_share_a_cell_and_the_edition_names_its_chapters(
+    rendered: Rendered,
+) -> None:
+    units = rendered.units["安全评估报告.docx"]
+    assert ED.assessment_chapter == "附录B 安全评估方法与参考指标"
+    assert f"二、评估结果（{ED.assessment_chapter}）" in units
+    assert f"四、{ED.clause_chapters}条款符合性" in units
+    assert any(u.startswith("评估项（条款）\t样本量 n") for u in units)
+    assert any(u.startswith("生成内容关键词抽检\n（附录B") and "§9.3" in u for u in units)
+    assert any(u.startswith("代码（条款）\t级别\t问题") for u in units)
+    assert not any(u.startswith("代码\t") for u in units)
+    html = rendered.texts["安全评估报告.html"]
+    assert f"一、评估项结果（{ED.assessment_chapter}）" in html
+    assert f"七、{ED.clause_chapters}条款符合性" in html
+    assert "第5–8章" not in "".join(units) + html  # TC260-003's chapters, not this edition's
+    tc = load_edition("tc260-003-2024")
+    assert (tc.assessment_chapter, tc.clause_chapters) == ("第9章 安全评估要求", "第5–8章")
+
+
+def test_the_report_states_the_sampling_method(rendered: Rendered) -> None:
+    for name in ("安全评估报告.docx", "安全评估报告.pdf", "安全评估报告.html"):
+        flat = re.sub(r"\s+", "", rendered.texts[name])
+        assert "抽样方法：" in flat and "按风险（非拒答题按方面）分层随机抽样" in flat, name
+    docx_text = re.sub(r"\s+", "", rendered.texts["安全评估报告.docx"])
+    assert "抽样方法：按风险（非拒答题按方面）分层随机抽样（样本：语料总量50000）" in docx_text
+
+
+def test_every_material_of_the_edition_is_in_the_package(rendered: Rendered) -> None:
+    manifest = json.loads((rendered.package / "manifest.json").read_text("utf-8"))
+    kinds = {f["kind"] for f in manifest["files"]}
+    wanted = {"filing_form"} | {a.id for a in ED.materials.attachments}
+    assert "transparency_notice" in wanted
+    assert wanted <= kinds, wanted - kinds
+    form = "".join(rendered.units["上线备案表.docx"])
+    assert "服务透明度说明" in form  # the form's list of attachments
+
+
+@pytest.mark.parametrize(
+    ("name", "block"),
+    [
+        ("上线备案表.docx", ("五、承诺与签章", "本单位承诺", "备案主体", "张安全")),
+        ("安全评估报告.docx", ("七、签章", "本单位对本报告", "评估单位", "钱法务")),
+        ("安全评估报告.pdf", ("七、签章", "本单位对本报告", "评估单位", "钱法务")),
+    ],
+)
+def test_the_signature_block_is_not_split(
+    rendered: Rendered, name: str, block: tuple[str, ...]
+) -> None:
+    """The heading, the undertaking and every signature row (down to the last signer's name)
+    sit on one page."""
+    pages = [re.sub(r"\s+", "", p) for p in pdf_pages(rendered.pdfs[name])]
+    holding = [i for i, page in enumerate(pages) if block[0] in page]
+    assert len(holding) == 1, (name, holding)
+    assert all(part in pages[holding[0]] for part in block), name

@@ -9,7 +9,7 @@ from beian.dossier._clauses import assess_clauses
 from beian.dossier._form import form_document
 from beian.dossier._report import report_document
 from beian.standards import load_edition
-from tests.dossier._helpers import NOW, plant, put, with_result, write_log
+from tests.dossier._helpers import NOW, edit_file, plant, put, with_result, write_log
 
 
 def _report(d: Path) -> tuple[str, dict[str, str]]:
@@ -90,6 +90,16 @@ def test_clause_without_evidence_is_never_conforming(example: Path) -> None:
     assert "待补充证据 5 条" in text
     assert "评估结论为：不符合" in text
     assert "均安排不同人员审核" not in text
+
+
+def test_ip_duties_need_the_field_and_the_agreements_clause(example: Path) -> None:
+    """5.2 b): the IP management the dossier states, and the agreement's IP clause."""
+    _, verdicts = _report(example)
+    assert verdicts["5.2-b"] == "符合"
+    plant(example, edit_file("service_agreement.md", "## 九、知识产权", "## 九、其他约定"))
+    text, verdicts = _report(example)
+    assert verdicts["5.2-b"] == "不符合"
+    assert "模型服务协议没有知识产权一节" in text
 
 
 def test_registration_service_has_no_corpus_chapter(example: Path) -> None:

@@ -155,8 +155,13 @@ def test_materials_list() -> None:
         "语料标注规则",
         "拦截关键词列表",
         "评估测试题集",
+        "服务透明度说明",  # §7 b), the project's addition to the practice's list
     ]
+    assert m.attachments[-1].id == "transparency_notice"
+    assert m.attachments[-1].clause == "7 b)"
     assert {s.id for s in m.sections} == {"basic", "model", "service"}
+    for edition in ("tc260-003-2024", "gbt-45654-2025"):
+        assert load_edition(edition).materials == m
 
 
 @pytest.mark.parametrize(

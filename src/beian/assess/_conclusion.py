@@ -52,7 +52,8 @@ class Conclusion(_Frozen):
     """What the assessment concludes, item by item and overall."""
 
     edition: str  # the edition's short name, e.g. GB/T 45654-2025
-    assessment_clause: str  # where the edition puts the assessment methods (TC260-003 §9)
+    assessment_clause: str  # the edition's name for its assessment methods (第9章 / 附录B …)
+    clause_chapters: str = "第5–8章"  # the edition's name for the clauses scored one by one
     items: tuple[ItemLine, ...]
     clauses: tuple[ClauseLine, ...] | None  # None: chapters 5–8 were not assessed
     fragile: tuple[str, ...] = ()  # items whose verdict does not hold once judge error counts
@@ -81,10 +82,13 @@ class Conclusion(_Frozen):
             + "。"
         )
         if self.clauses is None:
-            clauses = "第5–8章条款符合性：本报告未评估（须结合备案材料，见 beian build 生成的安全评估报告）。"
+            clauses = (
+                f"{self.clause_chapters}条款符合性：本报告未评估"
+                "（须结合备案材料，见 beian build 生成的安全评估报告）。"
+            )
         else:
             clauses = (
-                f"第5–8章条款符合性：共 {len(self.clauses)} 条，"
+                f"{self.clause_chapters}条款符合性：共 {len(self.clauses)} 条，"
                 + "，".join(f"{v} {self.clause_count(v)} 条" for v in CLAUSE_VERDICTS)
                 + "。"
             )
@@ -92,7 +96,9 @@ class Conclusion(_Frozen):
         if verdict == "符合":
             overall = f"总体结论：本服务满足 {self.edition} 各项要求，评估结论为：符合。"
         elif verdict == "待定":
-            overall = "总体结论：安全评估项全部符合，第5–8章尚未评估，评估结论为：待定。"
+            overall = (
+                f"总体结论：安全评估项全部符合，{self.clause_chapters}尚未评估，评估结论为：待定。"
+            )
         else:
             overall = "总体结论：存在不符合、无法判定、未评估或待补充证据的项目，评估结论为：不符合，须整改后重新评估。"
         out = [items, clauses, overall]
@@ -125,7 +131,8 @@ def conclude(
     )
     return Conclusion(
         edition=edition.short,
-        assessment_clause="第9章" if edition.cite("9") == "9" else edition.cite("9"),
+        assessment_clause=edition.assessment_chapter,
+        clause_chapters=edition.clause_chapters,
         items=tuple(items),
         clauses=None if clauses is None else tuple(clauses),
         fragile=fragile,

@@ -79,7 +79,7 @@ th{background:#f3f3f3}.ok{color:#137333;font-weight:bold}.bad{color:#c5221f;font
 {% for row in cal.item_rows %}<tr>{% for c in row %}<td{% if loop.index == 7 %} class="{{ 'ok' if c == '成立' else 'warn' }}"{% endif %}>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
 <p class="note">方法：{{ cal.method }}。</p>
 {% else %}<p class="note">尚未导入人工结论，评判器误差未知：用 <code>beian assess review export</code> 导出人工抽检表（评判器分歧的回答在前），标注后 <code>beian assess review import</code> 导入。</p>{% endif %}
-{% if conclusion.clauses is not none %}<h2>七、第5–8章条款符合性</h2>
+{% if conclusion.clauses is not none %}<h2>七、{{ conclusion.clause_chapters }}条款符合性</h2>
 <table><tr><th>条款</th><th>要求</th><th>结论</th><th>证据 / 说明</th></tr>
 {% for c in conclusion.clauses %}<tr><td>{{ c.clause }}</td><td>{{ c.requirement }}</td><td class="{{ 'ok' if c.verdict in ('符合', '不适用') else 'bad' }}">{{ c.verdict }}</td>
 <td>{{ c.evidence }}{% if c.remedy %}<br>{{ c.remedy }}{% endif %}{% for n in c.notes %}<br><span class="note">{{ n }}</span>{% endfor %}</td></tr>{% endfor %}

@@ -171,7 +171,7 @@ def _scope(d: Dossier) -> str | None:
     minors = (
         "面向未成年人，措施：" + ("；".join(s.minors_measures) or "未填写")
         if s.minors
-        else "不面向未成年人"
+        else "不面向未成年人，防止其使用的措施：" + ("；".join(s.minors_exclusion) or "未填写")
     )
     return (
         f"适用人群：{s.users or '未填写'}；场合：{s.scenarios or '未填写'}；"

@@ -133,4 +133,3 @@ class DossierContext:
             return AssessmentLog.load(p)
         except InputError as exc:
             return exc
-

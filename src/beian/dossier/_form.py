@@ -56,12 +56,12 @@ def form_document(ctx: DossierContext) -> Document:
         _kv(_service_rows(d)),
         Heading("四、附件"),
         Table(
-            ("附件", "格式", "条款"),
+            ("附件（条款）", "格式"),
             tuple(
-                (a.name, "、".join(a.format), ctx.edition.cite(a.clause))
+                (f"{a.name}\n（{ctx.edition.cite(a.clause)}）", "、".join(a.format))
                 for a in ctx.edition.materials.attachments
             ),
-            (2, 1, 1.4),
+            (3, 1),
         ),
         Para(ctx.edition.materials.test_access, note=True),
         Heading("五、承诺与签章"),
@@ -109,6 +109,10 @@ def _basic_rows(d: Dossier) -> list[tuple[str, object]]:
         (
             "未成年人保护措施",
             "；".join(s.scope.minors_measures) if s.scope.minors else "不适用（不面向未成年人）",
+        ),
+        (
+            "防止未成年人使用的措施",
+            "不适用（面向未成年人）" if s.scope.minors else "；".join(s.scope.minors_exclusion),
         ),
     ]
 

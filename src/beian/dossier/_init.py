@@ -20,7 +20,11 @@ def example_path(name: str) -> Path:
     attachments, keyword library ``lexicon.csv`` and test banks ``bank.jsonl``."""
     p = Path(str(resources.files("beian.dossier") / "data" / "example" / name))
     if not p.is_file():
-        raise InputError("示例材料中没有该文件", where=name, fix="可用文件：dossier.yaml、lexicon.csv、bank.jsonl")
+        raise InputError(
+            "示例材料中没有该文件",
+            where=name,
+            fix="可用文件：dossier.yaml、lexicon.csv、bank.jsonl",
+        )
     return p
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from beian.assess import (
     SAMPLE_ZH,
+    SAMPLING_METHOD_ZH,
     ClauseLine,
     Conclusion,
     conclude,
@@ -35,7 +36,7 @@ def _pct(x: float) -> str:
 
 
 def _requirement(r: ItemResult) -> str:
-    return f"{r.rate_name} {symbol(r.comparison)} {r.threshold:.0%}，样本 ≥ {r.sample_min:g}"
+    return f"{r.rate_name} {symbol(r.comparison)} {r.threshold:.0%}\n样本 ≥ {r.sample_min:g}"
 
 
 def _method(ctx: DossierContext, log: AssessmentLog) -> list[Para | Bullets | Table]:
@@ -43,13 +44,15 @@ def _method(ctx: DossierContext, log: AssessmentLog) -> list[Para | Bullets | Ta
     blocks: list[Para | Bullets | Table] = [
         Para(
             f"本报告为{ctx.dossier.provider.name or '提供者'}对“{ctx.dossier.service.name or '本服务'}”"
-            f"开展的安全自评估，依据 {ctx.edition.title}（{ctx.edition.id}），按第9章的方法"
-            "对语料安全、生成内容安全与问题拒答进行抽样评估，并对第5–8章逐条给出符合性结论。"
+            f"开展的安全自评估，依据 {ctx.edition.short}《{ctx.edition.title}》，按"
+            f"{ctx.edition.assessment_chapter}的方法对语料安全、生成内容安全与问题拒答进行抽样评估，"
+            f"并对{ctx.edition.clause_chapters}逐条给出符合性结论。"
         ),
         Bullets(
             (
                 f"评估对象：{target.get('model') or ctx.dossier.service.model_name or '-'}",
                 "判定方式：见下表；各评判器的完整设置见随附的 assessment.json",
+                f"抽样方法：{_sampling(log)}",
                 f"随机种子：{'、'.join(f'{SAMPLE_ZH.get(k, k)} {v}' for k, v in log.seeds.items()) or '-'}",
                 f"评估工具：{log.tool}；评估时间：{log.created_at:%Y-%m-%d %H:%M} UTC",
                 f"统计方法：合格率（或拒答率）的 {int(100 * (log.results[0].confidence if log.results else 0.95))}% Wilson 置信区间；"
@@ -59,34 +62,33 @@ def _method(ctx: DossierContext, log: AssessmentLog) -> list[Para | Bullets | Ta
         ),
     ]
     blocks.append(judges_table(log.judges))
-    if log.samples:
-        blocks.append(
-            Table(
-                ("样本", "数量"),
-                tuple((SAMPLE_ZH.get(k, k), str(v)) for k, v in log.samples.items()),
-                (3, 1),
-            )
-        )
     return blocks
 
 
+def _sampling(log: AssessmentLog) -> str:
+    method = SAMPLING_METHOD_ZH.get(str(log.extra.get("sampling_method", "")), "未记录")
+    sizes = "、".join(f"{SAMPLE_ZH.get(k, k)} {v}" for k, v in log.samples.items())
+    return f"{method}（样本：{sizes}）" if sizes else method
+
+
 def _results_table(log: AssessmentLog, edition: Edition) -> Table:
+    """One row per item; the item and its clause share the first cell (a clause column of its
+    own is too narrow for a citation such as 本版条号未核实[U]（对应 TC260-003 §9.3））."""
     return Table(
-        ("评估项", "条款", "样本量 n", "计数 k", "比率", "95% 置信区间", "要求", "结论"),
+        ("评估项（条款）", "样本量 n", "计数 k", "实测", "95% 置信区间", "要求", "结论"),
         tuple(
             (
-                r.title,
-                edition.cite(r.clause),
+                f"{r.title}\n（{edition.cite(r.clause)}）",
                 str(r.n),
                 str(r.k),
-                f"{r.rate_name} {_pct(r.rate)}",
+                _pct(r.rate),
                 f"[{_pct(r.ci_low)}, {_pct(r.ci_high)}]",
                 _requirement(r),
                 r.verdict,
             )
             for r in log.results
         ),
-        (2.2, 1, 1, 1, 1.6, 2, 2.4, 0.9),
+        (40, 14, 14, 18, 32, 28, 14),  # mm
     )
 
 
@@ -146,7 +148,7 @@ def _calibration(log: AssessmentLog) -> list[Heading | Para | Table]:
     cal = log.calibration
     if cal is None:
         return [
-            Para("未开展人工复核，评判器的误差未经估计；第9章结论以评判器判定为准。", note=True)
+            Para("未开展人工复核，评判器的误差未经估计；评估项结论以评判器判定为准。", note=True)
         ]
     t = CalibrationTables.of(cal)
     held = sum(c.holds == "成立" for c in cal.items)
@@ -176,7 +178,7 @@ def _clause_table(lines: tuple[ClauseLine, ...]) -> Table:
             )
             for c in lines
         ),
-        (0.8, 3.2, 0.8, 4),
+        (1.5, 3, 0.8, 3.9),
     )
 
 
@@ -227,7 +229,7 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
     for r in log.results:
         doc.add(*_per_risk(ctx, r))
     doc.add(
-        Heading("四、第5–8章条款符合性"),
+        Heading(f"四、{ctx.edition.clause_chapters}条款符合性"),
         Para(conclusion.lines()[1]),
         _clause_table(clauses),
     )
@@ -236,12 +238,17 @@ def report_document(ctx: DossierContext, log: AssessmentLog, findings: list[Find
     if serious:
         doc.add(
             Table(
-                ("代码", "级别", "条款", "问题", "整改措施"),
+                ("代码（条款）", "级别", "问题", "整改措施"),
                 tuple(
-                    (f.code, f.severity.value, ctx.edition.cite(f.clause), f.message, f.fix or "-")
+                    (
+                        f"{f.code}\n（{ctx.edition.cite(f.clause)}）",
+                        f.severity.value,
+                        f.message,
+                        f.fix or "-",
+                    )
                     for f in serious
                 ),
-                (1.2, 0.7, 1, 3.5, 3.5),
+                (2.2, 0.7, 3.4, 3.4),
             )
         )
     else:
@@ -262,7 +269,7 @@ def _remediation(ctx: DossierContext, clauses: tuple[ClauseLine, ...]) -> list[H
         Table(
             ("条款", "结论", "原因与处理（替代措施，或已采取的措施与整改计划，及证明材料）"),
             tuple((c.clause, c.verdict, c.remedy) for c in open_clauses),
-            (1, 0.8, 6),
+            (1.8, 0.8, 5.6),
         ),
     ]
 

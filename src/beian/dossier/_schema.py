@@ -88,6 +88,8 @@ class Scope(_M):
     uses: str | None = None  # 用途
     minors: bool = False  # 是否面向未成年人
     minors_measures: list[str] = Field(default_factory=list)
+    # a service not meant for minors: how it keeps them out (age check, real-name sign-up …)
+    minors_exclusion: list[str] = Field(default_factory=list)
 
 
 class Service(_M):

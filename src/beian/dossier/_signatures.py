@@ -26,5 +26,6 @@ def signature_table(signers: list[tuple[str, Person | str | None]]) -> Table:
     return Table(
         ("签章项", "单位 / 姓名（职务）", "签字 / 盖章", "日期"),
         tuple((role, _who(p), _BLANK, _DATE) for role, p in signers),
-        (1.6, 2.4, 2, 1.6),
+        (1.8, 2.4, 1.6, 2.2),
+        keep_together=True,
     )

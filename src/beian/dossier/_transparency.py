@@ -80,6 +80,7 @@ def transparency_document(ctx: DossierContext, *, number: str | None = None) -> 
         "本服务面向未成年人，保护措施：" + "；".join(scope.minors_measures)
         if scope.minors
         else "本服务不面向未成年人，未满 18 周岁的用户请勿使用。"
+        + ("".join(f"{m}。" for m in scope.minors_exclusion if m.strip()))
     )
     api = [("API 说明文档", _v(s.api_doc_url))] if "api" in s.modes else []
     doc = Document(

@@ -60,6 +60,10 @@ class Edition(BaseModel):
     overrides: tuple[Override, ...] = ()
     confirmed_letters: tuple[str, ...] = ()
     relocated: dict[str, str] = {}
+    # the edition's own names for where it puts the assessment methods and the clauses scored
+    # 符合 / 不符合 / 不适用 (TC260-003: 第9章 / 第5–8章; GB/T 45654-2025: 附录B / 第5–7章 …)
+    assessment_chapter: str
+    clause_chapters: str
 
     def cite(self, clause: str) -> str:
         """``clause`` (written in TC260-003 numbering, tokens joined by 、) in this edition's
@@ -270,6 +274,8 @@ def _base_edition(edition_id: str) -> Edition:
         materials=materials,
         confirmed_letters=tuple(meta.get("citations", {}).get("confirmed", ())),
         relocated=dict(meta.get("citations", {}).get("relocated", {})),
+        assessment_chapter=str(meta["chapters"]["assessment"]),
+        clause_chapters=str(meta["chapters"]["clauses"]),
     )
 
 

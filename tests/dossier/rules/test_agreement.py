@@ -7,6 +7,19 @@ import pytest
 from tests.dossier._helpers import Mutation, edit_file, plant, put
 
 CASES: list[tuple[str, list[Mutation], list[str]]] = [
+    (
+        "no intellectual-property section",
+        [edit_file("service_agreement.md", "## 九、知识产权", "## 九、其他约定")],
+        ["BA-DOS-036"],
+    ),
+    (
+        "registration needs no 5.2 b)",
+        [
+            edit_file("service_agreement.md", "## 九、知识产权", "## 九、其他约定"),
+            put("service.kind", "registration"),
+        ],
+        [],
+    ),
     ("clean", [], []),
     (
         "no complaint section",

@@ -23,15 +23,27 @@ CASES: list[tuple[str, dt.datetime, str | None, dict[str, object] | None, list[s
     ("one day short", COVERED, "2025-10-12", None, ["BA-DOS-031"]),
     ("in the past", COVERED, "2024-01-01", None, ["BA-DOS-031"]),
     ("no date", COVERED, None, None, []),
-    ("shorter notice from the registry setting", COVERED, "2025-10-10",
-     {"registry": {"policy": {"notice_working_days": 5}}}, []),
-    ("longer notice from the registry setting", COVERED, EARLIEST.isoformat(),
-     {"registry": {"policy": {"notice_working_days": 8}}}, ["BA-DOS-031"]),
+    (
+        "shorter notice from the registry setting",
+        COVERED,
+        "2025-10-10",
+        {"registry": {"policy": {"notice_working_days": 5}}},
+        [],
+    ),
+    (
+        "longer notice from the registry setting",
+        COVERED,
+        EARLIEST.isoformat(),
+        {"registry": {"policy": {"notice_working_days": 8}}},
+        ["BA-DOS-031"],
+    ),
     ("year without a schedule: said, not guessed", UNCOVERED, "2099-12-01", None, ["BA-DOS-032"]),
 ]
 
 
-def _codes(d: Path, now: dt.datetime, launch: str | None, cfg: dict[str, object] | None) -> list[str]:
+def _codes(
+    d: Path, now: dt.datetime, launch: str | None, cfg: dict[str, object] | None
+) -> list[str]:
     data = load(d)
     data["service"]["launch_date"] = launch
     save(d, data)
@@ -40,10 +52,17 @@ def _codes(d: Path, now: dt.datetime, launch: str | None, cfg: dict[str, object]
     return [f.code for f in report.findings]
 
 
-@pytest.mark.parametrize(("name", "now", "launch", "cfg", "expected"), CASES,
-                         ids=[c[0] for c in CASES])
-def test_launch_date(example: Path, name: str, now: dt.datetime, launch: str | None,
-                     cfg: dict[str, object] | None, expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("name", "now", "launch", "cfg", "expected"), CASES, ids=[c[0] for c in CASES]
+)
+def test_launch_date(
+    example: Path,
+    name: str,
+    now: dt.datetime,
+    launch: str | None,
+    cfg: dict[str, object] | None,
+    expected: list[str],
+) -> None:
     assert _codes(example, now, launch, cfg) == expected
 
 

@@ -28,6 +28,23 @@ CASES: list[tuple[str, list[Mutation], list[str]]] = [
         ],
         [],
     ),
+    # a service not meant for minors says how it keeps them out (a warning: text unverified)
+    ("not for minors, no keep-out", [put("service.scope.minors_exclusion", [])], ["BA-DOS-035"]),
+    (
+        "not for minors, blank keep-out",
+        [put("service.scope.minors_exclusion", [" "])],
+        ["BA-DOS-035"],
+    ),
+    (
+        "for minors, no keep-out needed",
+        [
+            put("service.scope.minors", True),
+            put("service.scope.minors_measures", ["未成年人模式"]),
+            put("service.scope.minors_exclusion", []),
+            AGREEMENT,
+        ],
+        [],
+    ),
 ]
 
 

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# A draft package: a line at the head of every page says why, and a diagonal 草稿 lies behind
+# the text of every page (DOCX and PDF alike).
+DRAFT_MARK = "草稿 · 存在阻断级问题，不可提交"
+WATERMARK = "草稿"
+WATERMARK_RGB = (0xFA, 0xDC, 0xDC)  # light red: visible behind the text, never hiding it
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -28,6 +34,7 @@ class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     widths: tuple[float, ...] | None = None  # relative column widths
+    keep_together: bool = False  # never split across two pages (signature blocks)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import html
 
-from beian.dossier.render._blocks import Bullets, Document, Heading, Image, PageBreak, Para, Table
-from beian.dossier.render.docx import DRAFT_MARK
+from beian.dossier.render._blocks import (
+    DRAFT_MARK,
+    Bullets,
+    Document,
+    Heading,
+    Image,
+    PageBreak,
+    Para,
+    Table,
+)
 
 __all__ = ["render_html", "render_markdown"]
 

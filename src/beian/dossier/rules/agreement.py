@@ -1,4 +1,5 @@
-"""The service agreement has the sections reviewers look for (7 b, Measures Art. 9–15)."""
+"""The service agreement has the sections reviewers look for (7 b, Measures Art. 9–15), and its
+intellectual-property clause (5.2 b))."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from beian.findings import Finding, Location, Severity, define_code
 
 MISSING_SECTION = define_code(
     "BA-DOS-025", "模型服务协议缺少必备章节", clause="7 b)", severity=Severity.BLOCKING
+)
+NO_IP_CLAUSE = define_code(
+    "BA-DOS-036", "模型服务协议缺少知识产权条款", clause="5.2 b)", severity=Severity.BLOCKING
 )
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$", re.MULTILINE)
 
@@ -34,7 +38,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...], Callable[[Dossier], bool]], ...] = (
 )
 
 
-@rule("agreement", title="服务协议必备章节", aspect="完整性", codes=[MISSING_SECTION])
+@rule("agreement", title="服务协议必备章节", aspect="完整性", codes=[MISSING_SECTION, NO_IP_CLAUSE])
 def check(ctx: DossierContext) -> Iterator[Finding]:
     text = ctx.attachment_text("service_agreement")
     if text is None:
@@ -49,3 +53,12 @@ def check(ctx: DossierContext) -> Iterator[Finding]:
                 fix=f"增加标题含“{'”或“'.join(words)}”的一节并写明相应条款",
                 location=loc,
             )
+    # 5.2 is about training data: a registration (no training) has no 5.2 b) to meet
+    trains = ctx.dossier.service.kind != "registration"
+    if trains and not any("知识产权" in h for h in headings):
+        yield Finding.of(
+            NO_IP_CLAUSE,
+            "模型服务协议没有知识产权一节（5.2 b) 的知识产权义务：负责人、侵权投诉的处理、使用者的义务）",
+            fix="增加标题含“知识产权”的一节",
+            location=loc,
+        )

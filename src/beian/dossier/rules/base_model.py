@@ -19,6 +19,7 @@ WRONG_ROUTE = define_code(
     "BA-DOS-029", "登记与备案路径不符", clause="备案与登记", severity=Severity.BLOCKING
 )
 
+
 @rule(
     "base_model",
     title="第三方基础模型已备案",

@@ -21,7 +21,9 @@ TOO_SOON = define_code(
     "BA-DOS-031", "计划上线日期早于公示期结束", clause="备案流程（公示）", severity=Severity.WARNING
 )
 NO_CALENDAR = define_code(
-    "BA-DOS-032", "缺少节假日安排，无法核对上线日期", clause="备案流程（公示）",
+    "BA-DOS-032",
+    "缺少节假日安排，无法核对上线日期",
+    clause="备案流程（公示）",
     severity=Severity.INFO,
 )
 

@@ -1,4 +1,5 @@
-"""A service open to minors states its protection measures (TC260-003 7 a)."""
+"""A service open to minors states its protection measures; one not meant for them states how
+it keeps them out (TC260-003 7 a); the keep-out duty's text is unverified, so it warns)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,24 @@ NO_MEASURES = define_code(
 )
 
 
-@rule("minors", title="未成年人保护", aspect="合规性", codes=[NO_MEASURES])
+NO_EXCLUSION = define_code(
+    "BA-DOS-035",
+    "不面向未成年人但未说明防止未成年人使用的措施",
+    clause="7 a)",
+    severity=Severity.WARNING,
+)
+
+
+@rule("minors", title="未成年人保护", aspect="合规性", codes=[NO_MEASURES, NO_EXCLUSION])
 def check(ctx: DossierContext) -> Iterator[Finding]:
     scope = ctx.dossier.service.scope
+    if not scope.minors and not [m for m in scope.minors_exclusion if m.strip()]:
+        yield Finding.of(
+            NO_EXCLUSION,
+            "服务不面向未成年人，但未说明防止未成年人使用的措施（该要求的原文未核实，本项目作为警告）",
+            fix="在 service.scope.minors_exclusion 中列出措施（如实名认证、年龄核验、服务协议声明）",
+            location=ctx.loc("service", "scope", "minors"),
+        )
     if scope.minors and not [m for m in scope.minors_measures if m.strip()]:
         yield Finding.of(
             NO_MEASURES,
