@@ -43,6 +43,15 @@ def _files(paths: list[Path]) -> list[Path]:
     return files
 
 
+_Fsync = Annotated[
+    bool,
+    typer.Option(
+        "--fsync",
+        help="改名前后把新文件与目录同步到磁盘（断电也不丢新内容；较慢，默认与 exiftool 一样不同步）",
+    ),
+]
+
+
 def add(
     files: Annotated[list[Path], typer.Argument(help=_FILES_HELP)],
     producer: Annotated[
@@ -81,13 +90,7 @@ def add(
             help="同时在图片的 XMP 中写入 IPTC digitalSourceType = trainedAlgorithmicMedia（供境外平台识别）",
         ),
     ] = False,
-    fsync: Annotated[
-        bool,
-        typer.Option(
-            "--fsync",
-            help="改名前后把新文件与目录同步到磁盘（断电也不丢新内容；较慢，默认与 exiftool 一样不同步）",
-        ),
-    ] = False,
+    fsync: _Fsync = False,
 ) -> None:
     """为文件添加隐式标识（原子写入，重复执行不会产生第二个标识）。"""
     from beian.label import LabelPayload, add_label, load_private_key
