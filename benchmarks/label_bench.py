@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import mmap
 import os
 import platform
 import shutil
@@ -317,7 +318,9 @@ def _ms(fn: Callable[[], object]) -> float:
 
 
 def _floor(path: Path, alg: str = "sha256") -> None:
-    hashlib.new(alg, path.read_bytes()).digest()
+    """One pass of ``alg`` over the whole file from a memory map (no copy into Python)."""
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        hashlib.new(alg, view).digest()
 
 
 def _replace(src: Path, target: Path) -> None:
