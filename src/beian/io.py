@@ -87,8 +87,9 @@ def atomic_path(
         if durable:
             _fsync(tmp_path)
         os.replace(tmp_path, target)
-        if durable:
-            _fsync(target.parent)
+        if durable:  # some systems cannot open or sync a directory; the file itself is synced
+            with contextlib.suppress(OSError):
+                _fsync(target.parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
