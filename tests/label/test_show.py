@@ -126,3 +126,17 @@ def test_cli_show_iptc_and_c2pa(
     assert shown["iptc_digital_source_type"] == TRAINED
     assert shown["c2pa"]["state"] == "Valid"
     assert shown["c2pa"]["aigc"] == shown["label"]
+
+
+def test_cli_show_reports_a_broken_file_and_goes_on(
+    cli: Callable[..., CompletedProcess[str]], make_sample: Callable[..., Path], tmp_path: Path
+) -> None:
+    good = make_sample("sample.jpg")
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 10)
+    r = cli("label", "show", str(bad), str(good), env={"COLUMNS": "600"})
+    assert r.returncode == 2
+    assert "损坏" in next(x for x in r.stdout.splitlines() if str(bad) in x)
+    assert "无标识" in next(x for x in r.stdout.splitlines() if str(good) in x)
+    rows = json.loads(cli("label", "show", str(bad), str(good), "--format", "json").stdout)
+    assert "error" in rows[0] and rows[1]["label"] is None and rows[1]["c2pa"] is None
