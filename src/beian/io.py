@@ -54,13 +54,19 @@ _ENCODINGS = ("utf-8", "gb18030")
 
 @contextlib.contextmanager
 def atomic_path(
-    target: str | os.PathLike[str], *, suffix: str | None = None, mode: int | None = None
+    target: str | os.PathLike[str],
+    *,
+    suffix: str | None = None,
+    mode: int | None = None,
+    durable: bool = False,
 ) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it over ``target`` on success.
 
     On any exception the temporary file is removed and ``target`` is left untouched, so a
     reader never sees a half-written file. The file gets ``mode`` when given, else the mode of the
-    file it replaces, else 0644.
+    file it replaces, else 0644. With ``durable=True`` the temporary file is fsynced before the
+    rename and the directory after it, so the new content survives a power loss; by default
+    neither is (like exiftool and ``cp``; ext4 still starts writing the data back at the rename).
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -78,11 +84,25 @@ def atomic_path(
                 os.chmod(tmp_path, target.stat().st_mode & 0o7777)
         else:
             os.chmod(tmp_path, 0o644)
+        if durable:
+            _fsync(tmp_path)
         os.replace(tmp_path, target)
+        if durable:  # some systems cannot open or sync a directory; the file itself is synced
+            with contextlib.suppress(OSError):
+                _fsync(target.parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
         raise
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's (or a directory's) data and metadata to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> None:

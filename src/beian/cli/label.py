@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from beian.cli._common import TableOrJson, console, emit_json, err_console, findings_table
 from beian.errors import EXIT_BLOCKING, EXIT_ERROR, BeianError, InputError
-
-if TYPE_CHECKING:
-    from beian.label import LabelPayload
 
 _FILES_HELP = "文件或目录（目录递归处理所有支持的格式）"
 
@@ -46,8 +43,13 @@ def _files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def _payload_row(payload: LabelPayload) -> dict[str, str]:
-    return payload.fields_dict()
+_Fsync = Annotated[
+    bool,
+    typer.Option(
+        "--fsync",
+        help="改名前后把新文件与目录同步到磁盘（断电也不丢新内容；较慢，默认与 exiftool 一样不同步）",
+    ),
+]
 
 
 def add(
@@ -88,6 +90,7 @@ def add(
             help="同时在图片的 XMP 中写入 IPTC digitalSourceType = trainedAlgorithmicMedia（供境外平台识别）",
         ),
     ] = False,
+    fsync: _Fsync = False,
 ) -> None:
     """为文件添加隐式标识（原子写入，重复执行不会产生第二个标识）。"""
     from beian.label import LabelPayload, add_label, load_private_key
@@ -114,6 +117,7 @@ def add(
                 digest_alg=digest.value,
                 notice=notice,
                 digital_source_type="trainedAlgorithmicMedia" if iptc else None,
+                durable=fsync,
             )
         except BeianError as exc:
             counts["失败"] += 1
@@ -193,60 +197,36 @@ def show(
         TableOrJson, typer.Option("--format", "-f", help="输出格式")
     ] = TableOrJson.table,
 ) -> None:
-    """显示文件中的隐式标识。"""
-    from beian.label import carrier_for, read_label
+    """显示文件中的隐式标识，以及图片 XMP 中的 IPTC 来源类型与 C2PA 清单（如有）。"""
+    from beian.label import c2pa_text, describe_file, source_type_text
 
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
     failed = 0
     for f in _files(files):
         try:
-            payload = read_label(f)
-            carrier = carrier_for(f)
+            rows.append(describe_file(f))
         except BeianError as exc:
             failed += 1
             rows.append({"file": str(f), "error": exc.what})
-            continue
-        rows.append(
-            {
-                "file": str(f),
-                "carrier": carrier.name,
-                "where": carrier.where,
-                "label": {"AIGC": _payload_row(payload)} if payload else None,
-            }
-        )
     if fmt is TableOrJson.json:
         emit_json(rows if len(rows) != 1 else rows[0])
     else:
         table = Table(title="隐式标识")
-        for col in (
-            "文件",
-            "格式",
-            "位置",
-            "Label",
-            "ContentProducer",
-            "ProduceID",
-            "ReservedCode1",
-        ):
+        columns = ("文件", "格式", "位置", "Label", "ContentProducer", "ProduceID")
+        for col in (*columns, "ReservedCode1", "IPTC 来源类型", "C2PA 清单"):
             table.add_column(col, overflow="fold")
         for row in rows:
-            lab = row.get("label")
-            fields = lab["AIGC"] if isinstance(lab, dict) else None
             if "error" in row:
-                table.add_row(str(row["file"]), "-", "-", f"[red]{row['error']}[/]", "", "", "")
-            elif fields is None:
-                table.add_row(
-                    str(row["file"]), str(row["carrier"]), str(row["where"]), "无标识", "", "", ""
-                )
-            else:
-                table.add_row(
-                    str(row["file"]),
-                    str(row["carrier"]),
-                    str(row["where"]),
-                    fields["Label"],
-                    fields["ContentProducer"],
-                    fields["ProduceID"],
-                    fields["ReservedCode1"],
-                )
+                table.add_row(row["file"], "-", "-", f"[red]{row['error']}[/]", *[""] * 5)
+                continue
+            fields = row["label"]["AIGC"] if row["label"] else None
+            values = (
+                [fields[k] for k in ("Label", "ContentProducer", "ProduceID", "ReservedCode1")]
+                if fields
+                else ["无标识", "", "", ""]
+            )
+            extra = [source_type_text(row["iptc_digital_source_type"]), c2pa_text(row["c2pa"])]
+            table.add_row(row["file"], row["carrier"], row["where"], *values, *extra)
         console.print(table)
     if failed:
         raise typer.Exit(EXIT_ERROR)

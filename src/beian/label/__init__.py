@@ -26,6 +26,7 @@ from beian.label._payload import (
     producer_code_from_uscc,
 )
 from beian.label._propagate import UNKNOWN_PRODUCER, propagate_label
+from beian.label._show import c2pa_text, describe_file, source_type_text
 from beian.label._text import label_text, verify_text_label
 from beian.label.carriers import Carrier, all_carriers, carrier_for, register_carrier
 from beian.label.explicit import (
@@ -58,7 +59,9 @@ __all__ = [
     "VoiceTurnMarker",
     "add_label",
     "all_carriers",
+    "c2pa_text",
     "carrier_for",
+    "describe_file",
     "explicit_audio_mark",
     "explicit_image_mark",
     "explicit_text_mark",
@@ -78,6 +81,7 @@ __all__ = [
     "read_digital_source_type",
     "read_label",
     "register_carrier",
+    "source_type_text",
     "supported_suffixes",
     "verify_label",
     "verify_text_label",

@@ -146,6 +146,7 @@ def add_label(
     digest_alg: DigestAlgorithm = "sha256",
     notice: str | None = None,
     digital_source_type: str | None = None,
+    durable: bool = False,
 ) -> LabelResult:
     """Label a file in place, atomically and idempotently.
 
@@ -155,7 +156,8 @@ def add_label(
     unless the file already carries a label (so labelling twice never marks twice). A truncated
     or malformed file raises :class:`InputError` and is left untouched. ``digital_source_type``
     (an IPTC NewsCode name, e.g. ``"trainedAlgorithmicMedia"``) also writes
-    ``Iptc4xmpExt:DigitalSourceType`` into the XMP of an image.
+    ``Iptc4xmpExt:DigitalSourceType`` into the XMP of an image. ``durable=True`` fsyncs the
+    new file and its directory around the rename (slower; see :func:`beian.io.atomic_path`).
     """
     p = Path(path)
     carrier, existing = _read_raw(p)
@@ -170,8 +172,8 @@ def add_label(
             source = Path(work) / f"marked{p.suffix}"
             shutil.copyfile(p, source)
             apply_explicit(source, carrier.kind, notice=notice)
-            return _label_from(p, carrier, source, existing, payload, key, digest_alg)
-    return _label_from(p, carrier, p, existing, payload, key, digest_alg)
+            return _label_from(p, carrier, source, existing, payload, key, digest_alg, durable)
+    return _label_from(p, carrier, p, existing, payload, key, digest_alg, durable)
 
 
 def _label_from(
@@ -182,6 +184,7 @@ def _label_from(
     payload: LabelPayload,
     key: KeyLike | None,
     digest_alg: DigestAlgorithm,
+    durable: bool = False,
 ) -> LabelResult:
     """Write ``source`` (the file itself, or its explicitly marked copy) labelled to ``p``."""
     mark = source != p
@@ -193,7 +196,7 @@ def _label_from(
     label_json = final.to_json()
     if not mark and existing == [label_json] and _has_extra_xmp(carrier, p):
         return LabelResult(p, carrier.name, final, changed=False, explicit=False)
-    write_checked(p, carrier, source, label_json, content)
+    write_checked(p, carrier, source, label_json, content, durable=durable)
     return LabelResult(p, carrier.name, final, changed=True, explicit=mark)
 
 
@@ -210,14 +213,20 @@ def _has_extra_xmp(carrier: Carrier, path: Path) -> bool:
 
 
 def write_checked(
-    path: Path, carrier: Carrier, source: Path, label_json: str, content: bytes
+    path: Path,
+    carrier: Carrier,
+    source: Path,
+    label_json: str,
+    content: bytes,
+    *,
+    durable: bool = False,
 ) -> None:
     """Write ``source`` + label to ``path`` atomically, after reading both back from the copy.
 
     Carriers that copy the content verbatim (:attr:`Carrier.verbatim`) are not hashed again: their
     read-back parses the copy's structure and label, and the content ranges were copied unchanged.
     """
-    with atomic_path(path, suffix=path.suffix) as tmp:
+    with atomic_path(path, suffix=path.suffix, durable=durable) as tmp:
         _guard(source, lambda: carrier.write(source, tmp, label_json))
         if carrier.read(tmp) != [label_json]:
             raise corrupt(path, "写入后读回的标识与写入的不一致")

@@ -23,14 +23,14 @@ from typing import Any
 from beian.errors import ConfigError, InputError
 from beian.io import atomic_path
 
-__all__ = ["AIGC_ASSERTION", "C2paStatus", "export_c2pa", "read_c2pa"]
+__all__ = ["AIGC_ASSERTION", "FORMATS", "C2paStatus", "export_c2pa", "read_c2pa"]
 
 AIGC_ASSERTION = "cn.tc260.aigc"
 _TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 #: Formats whose label digest leaves the C2PA store out (checked by the tests).
 #: FLAC is left out: the SDK puts its store in an ID3v2 tag in front of ``fLaC``, which FLAC
 #: readers (and this tool) do not accept.
-_FORMATS = {
+FORMATS = {
     ".jpg",
     ".jpeg",
     ".png",
@@ -150,11 +150,11 @@ def export_c2pa(
     from beian.label._api import verify_label
 
     p = Path(path)
-    if p.suffix.lower() not in _FORMATS:
+    if p.suffix.lower() not in FORMATS:
         raise InputError(
             f"不支持为 {p.suffix or '无扩展名'} 文件导出 C2PA 清单",
             where=str(p),
-            fix=f"支持：{' '.join(sorted(_FORMATS))}",
+            fix=f"支持：{' '.join(sorted(FORMATS))}",
         )
     checked = verify_label(p)
     if not checked.ok or checked.payload is None:
