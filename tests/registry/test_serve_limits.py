@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -13,7 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
+from beian._shared.http_limits import HttpLimits
+from beian._shared.serve import ConnectionLimitsConfig
 from tests.conftest import run_cli
 
 HEADER_TIMEOUT_S = 1.5
@@ -144,3 +148,11 @@ def test_invalid_server_setting_is_refused_before_serving(tmp_path: Path) -> Non
     assert "备案登记系统配置无效" in out and "registry.server" in out
     assert "header_timeout_s" in out and "keep_alive" in out
     assert not (tmp_path / "data").exists()  # refused before the registry was opened
+
+
+def test_documented_defaults_are_the_defaults() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "registry.md").read_text("utf-8")
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", docs, re.S)]
+    (server,) = [b["registry"]["server"] for b in blocks if "server" in b.get("registry", {})]
+    assert server == ConnectionLimitsConfig().model_dump()
+    assert ConnectionLimitsConfig().http_limits() == HttpLimits()
