@@ -7,7 +7,9 @@ one is given, started before the ``with`` block runs and stopped (gracefully) af
 shutdown begins (before uvicorn waits for what is in flight) and keeps its event loop.
 Connection limits (:class:`beian._shared.http_limits.HttpLimits`) are passed as ``limits``:
 they choose the protocol class, so uvicorn's ``h11_max_incomplete_event_size`` alone (which the
-default httptools protocol ignores) is never the only bound.
+default httptools protocol ignores) is never the only bound. :class:`ConnectionLimitsConfig` is
+those limits as a section of ``beian.yaml`` (for the servers that do not have a limits section of
+their own), with :class:`HttpLimits`'s defaults.
 """
 
 from __future__ import annotations
@@ -22,12 +24,39 @@ from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
+from pydantic import BaseModel, ConfigDict, Field
 
 from beian._shared.http_limits import HttpLimits, uvicorn_options
 
-__all__ = ["Served", "Server", "serve_in_thread", "server_config"]
+__all__ = ["ConnectionLimitsConfig", "Served", "Server", "serve_in_thread", "server_config"]
 
 START_TIMEOUT_S = 20
+
+
+class ConnectionLimitsConfig(BaseModel):
+    """:class:`HttpLimits` as a configuration section (same names, same defaults), validated."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_header_bytes: int = Field(
+        HttpLimits.max_header_bytes, ge=1024, description="请求行与请求头的总字节数上限（超出 431）"
+    )
+    max_headers: int = Field(HttpLimits.max_headers, ge=8, description="请求头个数上限（超出 431）")
+    header_timeout_s: float = Field(
+        HttpLimits.header_timeout_s,
+        gt=0,
+        description="连接建立或上一应答结束后，请求头须在此秒数内收齐",
+    )
+    idle_timeout_s: float = Field(
+        HttpLimits.idle_timeout_s, gt=0, description="长连接（keep-alive）空闲多少秒后关闭"
+    )
+    write_timeout_s: float = Field(
+        HttpLimits.write_timeout_s, gt=0, description="客户端不读取应答多少秒后断开"
+    )
+
+    def http_limits(self) -> HttpLimits:
+        """The limits that :func:`server_config` enforces."""
+        return HttpLimits(**self.model_dump())
 
 
 @dataclass(frozen=True)

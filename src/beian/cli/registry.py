@@ -13,6 +13,7 @@ from beian.cli._common import TableOrJson, console, emit_json, get_config, print
 from beian.errors import EXIT_BLOCKING, ConfigError, InputError
 
 if TYPE_CHECKING:
+    from beian._shared.http_limits import HttpLimits
     from beian.registry import Registry, Settings
 
 DataDir = Annotated[Path | None, typer.Option(
@@ -35,6 +36,16 @@ def _open(ctx: typer.Context, data_dir: Path | None, key_file: Path | None) -> R
     return Registry.open(_settings(ctx, data_dir, key_file))
 
 
+def _connection_limits(ctx: typer.Context) -> HttpLimits:
+    """``registry.server`` of ``beian.yaml``: the web server's connection limits."""
+    from beian._shared.serve import ConnectionLimitsConfig
+
+    return get_config(ctx).section_model(
+        "registry", ConnectionLimitsConfig, at=("server",), what="备案登记系统配置无效：",
+        fix="参见 docs/registry.md 的 registry.server 说明",
+    ).http_limits()  # fmt: skip
+
+
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
@@ -47,10 +58,10 @@ def serve(
         help="信任其 X-Forwarded-For 的反向代理地址（逗号分隔）；默认不信任任何代理")] = "",
 ) -> None:
     """启动备案登记系统（网页与 REST API）；首次启动自动创建管理员并打印登录方式。"""
-    import uvicorn
-
+    from beian._shared.serve import Server, server_config
     from beian.registry.api import create_app
 
+    limits = _connection_limits(ctx)
     reg = _open(ctx, data_dir, key_file)
     admin = reg.accounts.ensure_admin()
     if admin is not None:
@@ -62,8 +73,11 @@ def serve(
         reg.lifecycle.start_scheduler(tick_hours * 3600)
     print_whole(f"数据库：{reg.settings.url.split('@')[-1]}；访问 http://{host}:{port}/ ，"
                 f"API 规范（OpenAPI）http://{host}:{port}/openapi.json")
-    uvicorn.run(create_app(reg), host=host, port=port, log_level="info",
-                proxy_headers=bool(trusted_proxies), forwarded_allow_ips=trusted_proxies or None)
+    config = server_config(
+        create_app(reg), limits=limits, host=host, port=port, log_level="info", access_log=True,
+        proxy_headers=bool(trusted_proxies), forwarded_allow_ips=trusted_proxies or None,
+    )  # fmt: skip
+    Server(config).run()
 
 
 def tick(
