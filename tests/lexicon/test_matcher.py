@@ -24,6 +24,8 @@ RAW = {
     "collapse_repeats": False,
     "pinyin": False,
     "homophones": False,
+    "lookalike": False,
+    "chaizi": False,
 }
 # ASCII, CJK, two-byte UTF-8, full-width, an astral emoji and a lone surrogate
 ALPHABET = list("ab1 _") + list("法轮功台独") + ["é", "ａ", "😀", "\ud800"]
@@ -129,14 +131,16 @@ def test_loop_code_points_skip_bulk_ranges() -> None:
 
 
 def test_fold_table_with_every_step_off_only_marks_separators() -> None:
-    flags = _fold.FoldFlags(False, False, False, False, False, barriers="。！")
+    flags = _fold.FoldFlags(False, False, False, False, False, barriers="。！", lookalike=False)
     ft = _fold._build(flags)
     separators = {ord(c) for c in "\n\r\x0b\x0c\x85\u2028\u2029。！"}
     changed = {int(cp) for cp in (ft.table != np.arange(_fold.SIZE)).nonzero()[0]}
     assert changed == separators
     assert all(ft.table[cp] == _fold.BARRIER for cp in separators)
     assert not ft.rules.any() and ft.expansions == ()
-    crossing = _fold._build(_fold.FoldFlags(False, False, False, False, False, cross_lines=True))
+    crossing = _fold._build(
+        _fold.FoldFlags(False, False, False, False, False, cross_lines=True, lookalike=False)
+    )
     assert {int(cp) for cp in (crossing.table != np.arange(_fold.SIZE)).nonzero()[0]} == {
         ord(c) for c in "。！？；"
     }

@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from beian._shared.opencc import opencc_convert
 from beian.io import atomic_write_text
+from beian.lexicon._chaizi import split_variants
 from beian.lexicon._fold import BARRIER, FoldTable, cache_dir
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
@@ -164,12 +165,17 @@ def _collapse(s: str, collapse: bool) -> tuple[str, tuple[int, ...] | None]:
 
 
 class _Builder:
-    def __init__(self, ft: FoldTable, cfg: LexiconConfig) -> None:
+    def __init__(self, ft: FoldTable, plain: FoldTable, cfg: LexiconConfig) -> None:
         self.ft, self.cfg, self.out, self.homo = ft, cfg, Compiled(), Compiled()
+        self.plain_ft = plain
         self.repeat = cfg.max_repeat if cfg.collapse_repeats else 1
 
     def norm(self, s: str) -> str:
         return self.ft.fold(s).replace("\x01", "")
+
+    def plain(self, s: str) -> str:
+        """Folded without look-alikes: the characters whose readings and halves count."""
+        return self.plain_ft.fold(s).replace("\x01", "")
 
     def add(
         self,
@@ -197,10 +203,18 @@ class _Builder:
 
 
 def compile_entries(
-    entries: Sequence[KeywordEntry], allow: Sequence[str], ft: FoldTable, cfg: LexiconConfig
+    entries: Sequence[KeywordEntry],
+    allow: Sequence[str],
+    ft: FoldTable,
+    cfg: LexiconConfig,
+    plain: FoldTable | None = None,
 ) -> tuple[Compiled, Compiled | None]:
-    """The main pattern set and, when any entry is marked ``homophone``, the syllable set."""
-    b = _Builder(ft, cfg)
+    """The main pattern set and, when any entry gets homophones, the syllable set.
+
+    ``plain`` is the fold table without look-alike folding (``ft`` when ``None``): readings and
+    character splits are taken from the keyword as written, not from the look-alike it folds to.
+    """
+    b = _Builder(ft, plain or ft, cfg)
     phrase: dict[int, str] = {}
     if cfg.t2s and cfg.t2s_phrases and entries:
         words = [e.keyword.replace("\n", " ") for e in entries]
@@ -217,14 +231,31 @@ def compile_entries(
             alt = b.norm(phrase[i])
             if alt != base:
                 b.add(b.out, alt, i, "t2s_phrase")
-        if "pinyin" in e.modes and cfg.pinyin:
-            _add_pinyin(b, base, i)
-        if "homophone" in e.modes and cfg.homophones:
-            want_homo = True
-            _add_homophones(b, base, i)
+        if "exact" not in e.modes:
+            want_homo = _add_evasions(b, e, i) or want_homo
     for w in allow:
         b.add(b.out, b.norm(w), -1, None)
     return b.out, (b.homo if want_homo and b.homo.patterns else None)
+
+
+def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
+    """Pinyin, homophone and 拆字 variants of one entry; whether it got homophones."""
+    cfg, modes = b.cfg, e.modes
+    word = b.plain(e.keyword)
+    multi = sum(map(_is_cjk, word)) >= 2  # library-wide switches cover 2+ CJK characters
+    if cfg.pinyin and (
+        "pinyin" in modes or (cfg.pinyin_default and multi and "nopinyin" not in modes)
+    ):
+        _add_pinyin(b, word, i)
+    if cfg.chaizi and multi:
+        for form in split_variants(word):
+            b.add(b.out, b.norm(form), i, "chaizi")
+    if cfg.homophones and (
+        "homophone" in modes or (cfg.homophones_all and multi and "nohomophone" not in modes)
+    ):
+        _add_homophones(b, word, i)
+        return True
+    return False
 
 
 def _add_pinyin(b: _Builder, base: str, i: int) -> None:

@@ -6,7 +6,7 @@ import bisect
 import itertools
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +53,13 @@ class Lexicon:
         report: LoadReport | None = None,
     ) -> None:
         self._entries = tuple(entries)
-        self._allow = tuple(dict.fromkeys(allow))
         self.config = config or LexiconConfig()
+        extra: list[str] = []
+        if self.config.allow_files:
+            from beian.lexicon._loader import read_allow_files
+
+            extra = read_allow_files(self.config.allow_files)
+        self._allow = tuple(dict.fromkeys([*allow, *extra]))
         self.report = report or LoadReport()
         self._lock = threading.Lock()
         self._state: _State | None = None
@@ -139,10 +144,13 @@ class Lexicon:
 
     def _build(self) -> _State:
         c = self.config
-        flags = FoldFlags(c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.cross_lines, c.barriers)
+        flags = FoldFlags(
+            c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.cross_lines, c.barriers, c.lookalike
+        )
         ft = fold_table(flags)
-        main, homo = compile_entries(self._entries, self._allow, ft, c)
-        steps = (c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.collapse_repeats)
+        plain = fold_table(replace(flags, lookalike=False)) if c.lookalike else ft
+        main, homo = compile_entries(self._entries, self._allow, ft, c, plain)
+        steps = (c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.collapse_repeats, c.lookalike)
         raw_mode = homo is None and not any(steps)
         cache = cache_dir()
         ac = make_matcher(main.patterns, c.matcher, cache) if main.patterns else None
