@@ -273,6 +273,13 @@ def _add_pinyin(b: _Builder, base: str, i: int) -> None:
             s = "".join(combo)
             if s != base:
                 b.add(b.out, b.norm(s), i, "pinyin")
+        return
+    # longer keywords: one character, or two neighbours, written in pinyin (default readings)
+    for width in (1, 2):
+        for j in range(len(base) - width + 1):
+            if all(_is_cjk(c) for c in base[j : j + width]):
+                py = "".join(o[0] for o in opts[j : j + width])
+                b.add(b.out, b.norm(base[:j] + py + base[j + width :]), i, "pinyin")
 
 
 def _add_homophones(b: _Builder, base: str, i: int) -> None:
