@@ -15,7 +15,7 @@ from beian.lexicon._lookalike import read_pairs
 
 __all__ = ["chaizi_table", "split_variants"]
 
-_MAX_VARIANTS = 8  # split forms per keyword
+_MAX_VARIANTS = 4  # split forms per keyword
 
 
 @functools.lru_cache(maxsize=1)

@@ -28,7 +28,7 @@ from beian.lexicon._chaizi import split_variants
 from beian.lexicon._fold import BARRIER, FoldTable, cache_dir
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
-__all__ = ["Compiled", "Variant", "compile_entries", "syllable_table"]
+__all__ = ["Compiled", "Patterns", "Variant", "compile_entries", "syllable_table"]
 
 _SYLLABLE_BASE = 0xF0000
 _MIXED_MAX = 4  # keywords up to this many characters also get mixed pinyin/character forms
@@ -48,10 +48,12 @@ class Compiled:
     variants: list[tuple[Variant, ...]] = field(default_factory=list)
     index: dict[str, int] = field(default_factory=dict)
     max_kept: int = 0  # most kept original characters one match can cover (before gaps)
+    longest: int = 0  # longest pattern, in normalized characters
 
     def add(self, pattern: str, var: Variant, kept: int) -> None:
         i = self.index.get(pattern)
         if i is None:
+            self.longest = max(self.longest, len(pattern))
             self.index[pattern] = len(self.patterns)
             self.patterns.append(pattern)
             self.variants.append((var,))
@@ -59,6 +61,16 @@ class Compiled:
             self.variants[i] += (var,)
         if var[0] >= 0 and kept > self.max_kept:
             self.max_kept = kept
+
+
+@dataclass
+class Patterns:
+    """What a library compiles to. ``latin`` holds the pinyin forms (each has an ASCII letter):
+    they can only match near a Latin letter, so the scanner runs them on those windows only."""
+
+    main: Compiled
+    latin: Compiled
+    homo: Compiled | None
 
 
 def _is_ascii_alnum(ch: str) -> bool:
@@ -167,6 +179,7 @@ def _collapse(s: str, collapse: bool) -> tuple[str, tuple[int, ...] | None]:
 class _Builder:
     def __init__(self, ft: FoldTable, plain: FoldTable, cfg: LexiconConfig) -> None:
         self.ft, self.cfg, self.out, self.homo = ft, cfg, Compiled(), Compiled()
+        self.latin = Compiled()  # pinyin forms: scanned only near Latin letters
         self.plain_ft = plain
         self.repeat = cfg.max_repeat if cfg.collapse_repeats else 1
 
@@ -208,8 +221,8 @@ def compile_entries(
     ft: FoldTable,
     cfg: LexiconConfig,
     plain: FoldTable | None = None,
-) -> tuple[Compiled, Compiled | None]:
-    """The main pattern set and, when any entry gets homophones, the syllable set.
+) -> Patterns:
+    """The main pattern set, the pinyin set and, when any entry gets homophones, the syllable set.
 
     ``plain`` is the fold table without look-alike folding (``ft`` when ``None``): readings and
     character splits are taken from the keyword as written, not from the look-alike it folds to.
@@ -234,8 +247,8 @@ def compile_entries(
         if "exact" not in e.modes:
             want_homo = _add_evasions(b, e, i) or want_homo
     for w in allow:
-        b.add(b.out, b.norm(w), -1, None)
-    return b.out, (b.homo if want_homo and b.homo.patterns else None)
+        b.add(b.out, b.norm(w), -1, None)  # its spans hide hits of every pattern set
+    return Patterns(b.out, b.latin, b.homo if want_homo and b.homo.patterns else None)
 
 
 def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
@@ -246,7 +259,7 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
     if cfg.pinyin and (
         "pinyin" in modes or (cfg.pinyin_default and multi and "nopinyin" not in modes)
     ):
-        _add_pinyin(b, word, i)
+        _add_pinyin(b, word, i, full="pinyin" in modes)
     if cfg.chaizi and multi:
         for form in split_variants(word):
             b.add(b.out, b.norm(form), i, "chaizi")
@@ -258,28 +271,49 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
     return False
 
 
-def _add_pinyin(b: _Builder, base: str, i: int) -> None:
+def _word_readings(word: str, opts: list[list[str]]) -> list[tuple[str, ...]]:
+    """The reading of ``word`` as a phrase (pypinyin's phrase table: 银行 yinhang) and, where
+    it differs, the characters' default readings."""
+    default = tuple(o[0] for o in opts)
+    if not any(len(o) > 1 for o in opts):
+        return [default]
+    from pypinyin import Style, lazy_pinyin
+
+    spoken = lazy_pinyin(word, style=Style.NORMAL, errors=lambda s: list(s), v_to_u=False)
+    if len(spoken) != len(word):
+        return [default]
+    phrase = tuple(r if len(o) > 1 else o[0] for r, o in zip(spoken, opts, strict=True))
+    return [phrase] if phrase == default else [phrase, default]
+
+
+def _add_pinyin(b: _Builder, base: str, i: int, *, full: bool) -> None:
+    """Full pinyin, initials (3+ CJK characters) and mixed forms. ``full`` (keywords marked
+    ``pinyin``): every reading combination of polyphonic characters and every mixed form;
+    otherwise (the library-wide default) the word's reading(s) and fewer mixed forms, so that
+    pinyin for a whole library stays within a few patterns per keyword."""
     n_cjk = sum(_is_cjk(c) for c in base)
     if not n_cjk:
         return
     opts = _options(base)
-    for combo in _combos(opts):
-        b.add(b.out, b.norm("".join(combo)), i, "pinyin")
+    combos = _combos(opts) if full else _word_readings(base, opts)
+    for combo in combos:
+        b.add(b.latin, b.norm("".join(combo)), i, "pinyin")
         if n_cjk >= 3:
-            b.add(b.out, b.norm("".join(p[:1] for p in combo)), i, "initials")
+            b.add(b.latin, b.norm("".join(p[:1] for p in combo)), i, "initials")
     if len(base) <= _MIXED_MAX:
-        mixed = [[c, *o] if _is_cjk(c) else [c] for c, o in zip(base, opts, strict=True)]
+        pick = opts if full else [[r] for r in combos[0]]
+        mixed = [[c, *o] if _is_cjk(c) else [c] for c, o in zip(base, pick, strict=True)]
         for combo in _combos(mixed, 4 * _COMBOS_MAX):
             s = "".join(combo)
             if s != base:
-                b.add(b.out, b.norm(s), i, "pinyin")
+                b.add(b.latin, b.norm(s), i, "pinyin")
         return
-    # longer keywords: one character, or two neighbours, written in pinyin (default readings)
+    # longer keywords: one character, or two neighbours, written in pinyin
     for width in (1, 2):
         for j in range(len(base) - width + 1):
             if all(_is_cjk(c) for c in base[j : j + width]):
-                py = "".join(o[0] for o in opts[j : j + width])
-                b.add(b.out, b.norm(base[:j] + py + base[j + width :]), i, "pinyin")
+                py = "".join(combos[0][j : j + width])
+                b.add(b.latin, b.norm(base[:j] + py + base[j + width :]), i, "pinyin")
 
 
 def _add_homophones(b: _Builder, base: str, i: int) -> None:

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from beian.lexicon._compile import Compiled, Variant, compile_entries, syllable_table
 from beian.lexicon._fold import INVISIBLE, RULE_BITS, FoldFlags, FoldTable, cache_dir, fold_table
-from beian.lexicon._matcher import Matcher, make_matcher
+from beian.lexicon._matcher import Matcher, latin_matches, make_matcher
 from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig, LoadReport
 from beian.lexicon._normalize import Normalized, normalize, raw
 from beian.lexicon._pending import PrefixIndex, original_start, pending_start
@@ -30,6 +30,8 @@ class _State:
     ft: FoldTable
     main: Compiled
     ac: Matcher | None
+    latin: Compiled
+    lac: Matcher | None
     homo: Compiled | None
     hac: Matcher | None
     syl: npt.NDArray[np.uint32] | None
@@ -149,13 +151,17 @@ class Lexicon:
         )
         ft = fold_table(flags)
         plain = fold_table(replace(flags, lookalike=False)) if c.lookalike else ft
-        main, homo = compile_entries(self._entries, self._allow, ft, c, plain)
+        pats = compile_entries(self._entries, self._allow, ft, c, plain)
+        main, latin, homo = pats.main, pats.latin, pats.homo
         steps = (c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.collapse_repeats, c.lookalike)
         raw_mode = homo is None and not any(steps)
         cache = cache_dir()
         ac = make_matcher(main.patterns, c.matcher, cache) if main.patterns else None
+        # pinyin forms run on short windows: ahocorasick builds fast and costs no scan setup
+        lac = make_matcher(latin.patterns, "ahocorasick", None) if latin.patterns else None
         hac = make_matcher(homo.patterns, c.matcher, cache) if homo else None
-        return _State(ft, main, ac, homo, hac, syllable_table() if homo else None, raw_mode)
+        syl = syllable_table() if homo else None
+        return _State(ft, main, ac, latin, lac, homo, hac, syl, raw_mode)
 
     def compile(self) -> Lexicon:
         """Build the matcher now (otherwise it is built on first use); returns ``self``."""
@@ -176,7 +182,7 @@ class Lexicon:
         seen (and rescans them with the next chunk) cannot miss a keyword split across chunks.
         """
         st = self._compiled()
-        kept = max(st.main.max_kept, st.homo.max_kept if st.homo else 0)
+        kept = max(st.main.max_kept, st.latin.max_kept, st.homo.max_kept if st.homo else 0)
         gap = self.config.max_gap if self.config.noise else 0
         return max(0, kept + (kept - 1) * gap)
 
@@ -221,7 +227,7 @@ class Lexicon:
         idx = self._prefixes
         if idx is None or idx[0] is not st:
             with self._lock:  # built on first use: only stream screening needs them
-                main = PrefixIndex(st.main.patterns)
+                main = PrefixIndex([*st.main.patterns, *st.latin.patterns])
                 homo = PrefixIndex(st.homo.patterns) if st.homo is not None else None
                 allow = PrefixIndex(
                     p
@@ -246,6 +252,10 @@ class Lexicon:
         for pid, s, e in st.ac.find(text if n.codes is None else "", n.codes):
             for var in st.main.variants[pid]:
                 self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
+        if st.lac is not None:
+            for pid, s, e in latin_matches(st.lac, text, n.codes, st.latin.longest):
+                for var in st.latin.variants[pid]:
+                    self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
         if st.hac is not None and st.homo is not None and st.syl is not None:
             sc = n.syllables(st.syl)  # pending_start reuses it
             seen = set(found)

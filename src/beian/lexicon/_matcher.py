@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from beian.io import atomic_write_bytes
 
-__all__ = ["Matcher", "hyperscan_available", "make_matcher"]
+__all__ = ["Matcher", "hyperscan_available", "latin_matches", "make_matcher"]
 
 Match = tuple[int, int, int]  # pattern index, start, end (normalized character indices)
 
@@ -218,3 +218,29 @@ def make_matcher(patterns: list[str], backend: str, cache_dir: Path | None) -> M
     if backend == "hyperscan" or (backend == "auto" and hyperscan_available()):
         return HyperscanMatcher(patterns, cache_dir)
     return AhoCorasickMatcher(patterns)
+
+
+def latin_matches(
+    m: Matcher, text: str, codes: npt.NDArray[np.uint32] | None, longest: int
+) -> list[Match]:
+    """Matches of a pattern set whose every pattern has an ASCII letter and at most ``longest``
+    characters (the pinyin forms): only the windows of normalized text around letters can hold
+    one, so only those are scanned; Chinese text has few. Raw mode (no codes) scans it all."""
+    if codes is None:
+        return m.find(text, None)
+    letters = np.flatnonzero(((codes | 32) - 97) < 26)  # uint32: codes below 'a' wrap around
+    n = len(codes)
+    if not letters.size:
+        return []
+    w = max(0, longest - 1)
+    if letters.size * (2 * w + 1) >= n:  # letters everywhere: one scan is cheaper
+        return m.find("", codes)
+    lo = np.maximum(letters - w, 0)
+    hi = np.minimum(letters + w + 1, n)
+    new = np.ones(len(lo), dtype=bool)
+    new[1:] = lo[1:] > np.maximum.accumulate(hi)[:-1]
+    firsts = np.flatnonzero(new)
+    out: list[Match] = []
+    for a, b in zip(lo[firsts].tolist(), np.maximum.reduceat(hi, firsts).tolist(), strict=True):
+        out.extend((pid, s + a, e + a) for pid, s, e in m.find("", codes[a:b]))
+    return out
