@@ -26,6 +26,7 @@ from beian._shared.opencc import opencc_convert
 from beian.io import atomic_write_text
 from beian.lexicon._chaizi import split_variants
 from beian.lexicon._fold import BARRIER, FoldTable, cache_dir
+from beian.lexicon._lookalike import xingjin_variants
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
 __all__ = ["Compiled", "Patterns", "Variant", "compile_entries", "syllable_table"]
@@ -263,6 +264,9 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
     if cfg.chaizi and multi:
         for form in split_variants(word):
             b.add(b.out, b.norm(form), i, "chaizi")
+    if cfg.lookalike and multi:
+        for form in xingjin_variants(word):
+            b.add(b.out, b.norm(form), i, "lookalike")
     if cfg.homophones and (
         "homophone" in modes or (cfg.homophones_all and multi and "nohomophone" not in modes)
     ):
@@ -297,7 +301,10 @@ def _add_pinyin(b: _Builder, base: str, i: int, *, full: bool) -> None:
     opts = _options(base)
     combos = _combos(opts) if full else _word_readings(base, opts)
     for combo in combos:
-        b.add(b.latin, b.norm("".join(combo)), i, "pinyin")
+        # two syllables in letters (xiqian) are too often another word or a name: a library-wide
+        # default writes them only mixed with a character (xi钱, 洗qian)
+        if full or n_cjk >= 3:
+            b.add(b.latin, b.norm("".join(combo)), i, "pinyin")
         if n_cjk >= 3:
             b.add(b.latin, b.norm("".join(p[:1] for p in combo)), i, "initials")
     if len(base) <= _MIXED_MAX:
@@ -305,7 +312,7 @@ def _add_pinyin(b: _Builder, base: str, i: int, *, full: bool) -> None:
         mixed = [[c, *o] if _is_cjk(c) else [c] for c, o in zip(base, pick, strict=True)]
         for combo in _combos(mixed, 4 * _COMBOS_MAX):
             s = "".join(combo)
-            if s != base:
+            if s != base and (full or n_cjk >= 3 or any(map(_is_cjk, s))):
                 b.add(b.latin, b.norm(s), i, "pinyin")
         return
     # longer keywords: one character, or two neighbours, written in pinyin

@@ -293,6 +293,7 @@ class Lexicon:
         allow_spans: list[tuple[int, int]],
     ) -> None:
         entry, rule, need = var[:3]
+        entry_kw = self._keyword_of
         if n.src is None:  # raw mode: no folding, offsets are the matcher's
             if _keyword_hit(text, s, e, var, ft, allow_spans):
                 found.setdefault((s, e, entry), set()).add(rule or "exact")
@@ -314,6 +315,9 @@ class Lexicon:
             return
         rules = found.setdefault((start, end, entry), set())
         span_rules = _span_rules(ft, text[start:end])
+        if "lookalike" in span_rules and not _imitates(ft, text[start:end], entry_kw(entry)):
+            span_rules.discard("lookalike")  # the keyword itself has the character (知己)
+            span_rules = span_rules or {"exact"}
         if span_rules == {"exact"} and rule is None:
             keyword = self._entries[entry].keyword
             if text[start:end] != keyword and not repeat:
@@ -325,6 +329,9 @@ class Lexicon:
             rules.add(rule)
         if len(rules) > 1:
             rules.discard("exact")
+
+    def _keyword_of(self, entry: int) -> str:
+        return self._entries[entry].keyword
 
     def is_blocked(self, text: str) -> bool:
         """Whether ``text`` contains any keyword."""
@@ -378,6 +385,14 @@ def _word_char(ft: FoldTable, ch: str) -> bool:
         return False
     f = ft.fold_char(ch)
     return bool(f) and f[-1].isascii() and f[-1].isalnum()
+
+
+def _imitates(ft: FoldTable, span: str, keyword: str) -> bool:
+    """Whether a look-alike fold in ``span`` stands for another character (not one the keyword
+    is itself written with)."""
+    bit = RULE_BITS["lookalike"]
+    info = ft.span_info
+    return any(info[ord(c)][0] & bit and c not in keyword for c in span)
 
 
 def _span_rules(ft: FoldTable, span: str) -> set[str]:
