@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 # Latin words that Chinese news and web text use (written for this benchmark).
-LATIN = (
+LATIN_WORDS = (
     "AI APP App CEO CFO GDP CPI PPI iPhone iPad WiFi USB NBA CBA PPT PDF VIP KTV DIY OK Excel "
     "Python Java Linux Windows Android iOS GPS CPU GPU 5G 4G IT VR AR LED ATM ID QQ MBA HR PK "
     "CBD Logo Email Google Apple Tesla Microsoft Amazon Huawei Xiaomi Alibaba Tencent Baidu "
@@ -40,7 +40,7 @@ LATIN = (
     "the of and to in is for on with as by at from that this new news report data model online "
     "shop sale free live show video music game team cup open China World Global Group Inc Ltd "
     "Co Mr Ms Dr No vs etc am pm km kg cm mm ml GB MB KB Hz V W kW kWh"
-).split()
+)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国文辉玲婷雪慧红梅鹏飞宇浩然欣怡子涵晨阳博文思远佳琪梓萱一诺宇航俊杰志强海燕丹凤"
 PUNCT = "，，，，、。。；：！？"
@@ -109,6 +109,7 @@ def modern_text(limit: int, seed: int) -> str:
 
     readings = _reading_data()[0]
     rng = random.Random(seed)
+    latin = LATIN_WORDS.split()
     words = sorted(w for w in phrases_dict if 2 <= len(w) <= 4 and _cjk(w))
     chars = sorted({c for w in words for c in w})
     out: list[str] = []
@@ -118,7 +119,7 @@ def modern_text(limit: int, seed: int) -> str:
         for _ in range(rng.randint(4, 18)):
             r = rng.random()
             if r < 0.012:
-                parts.append(f" {rng.choice(LATIN)} ")
+                parts.append(f" {rng.choice(latin)} ")
             elif r < 0.016:  # a name in pinyin: Zhang Wei
                 name = rng.choice(SURNAMES), "".join(rng.choices(GIVEN, k=rng.randint(1, 2)))
                 parts.append(" " + " ".join(_romanize(x, readings) for x in name) + " ")

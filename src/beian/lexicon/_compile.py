@@ -283,7 +283,8 @@ def _word_readings(word: str, opts: list[list[str]]) -> list[tuple[str, ...]]:
         return [default]
     from pypinyin import Style, lazy_pinyin
 
-    spoken = lazy_pinyin(word, style=Style.NORMAL, errors=lambda s: list(s), v_to_u=False)
+    # "default" keeps a character without a reading as it is; then the lengths would differ
+    spoken = lazy_pinyin(word, style=Style.NORMAL, errors="default", v_to_u=False)
     if len(spoken) != len(word):
         return [default]
     phrase = tuple(r if len(o) > 1 else o[0] for r, o in zip(spoken, opts, strict=True))

@@ -218,8 +218,7 @@ class Lexicon:
             hits = [
                 h
                 for h in hits
-                if h.start < inside_allow
-                and not (open_end and not _visible(ft, text, h.end, 1))
+                if h.start < inside_allow and not (open_end and not _visible(ft, text, h.end, 1))
             ]
         return hits, pending_start(text, n, main, homo, st.syl)
 
