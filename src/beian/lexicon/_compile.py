@@ -275,19 +275,37 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=1)
+def _phrase_table() -> dict[str, tuple[str, ...]]:
+    """pypinyin's phrases with a polyphonic character (银行 yin hang), toneless."""
+    from pypinyin.phrases_dict import phrases_dict
+
+    strip = functools.lru_cache(maxsize=None)(_strip_tone)
+    return {
+        w: tuple(strip(r[0]) for r in rs) for w, rs in phrases_dict.items() if len(rs) == len(w)
+    }
+
+
 def _word_readings(word: str, opts: list[list[str]]) -> list[tuple[str, ...]]:
-    """The reading of ``word`` as a phrase (pypinyin's phrase table: 银行 yinhang) and, where
-    it differs, the characters' default readings."""
+    """The reading of ``word`` with its polyphonic characters read as in the phrases it is made
+    of (longest phrase of pypinyin's table first: 银行卡 yin hang ka) and, where that differs,
+    the characters' default readings."""
     default = tuple(o[0] for o in opts)
     if not any(len(o) > 1 for o in opts):
         return [default]
-    from pypinyin import Style, lazy_pinyin
-
-    # "default" keeps a character without a reading as it is; then the lengths would differ
-    spoken = lazy_pinyin(word, style=Style.NORMAL, errors="default", v_to_u=False)
-    if len(spoken) != len(word):
-        return [default]
-    phrase = tuple(r if len(o) > 1 else o[0] for r, o in zip(spoken, opts, strict=True))
+    table = _phrase_table()
+    spoken = list(default)
+    i = 0
+    while i < len(word):
+        for j in range(min(len(word), i + 6), i + 1, -1):
+            got = table.get(word[i:j])
+            if got is not None:
+                spoken[i:j] = got
+                i = j
+                break
+        else:
+            i += 1
+    phrase = tuple(spoken)
     return [phrase] if phrase == default else [phrase, default]
 
 
