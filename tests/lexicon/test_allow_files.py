@@ -12,7 +12,7 @@ from beian.lexicon import Lexicon, LexiconConfig
 CASES = [
     # (allow-list line, text, keyword that would hit without the allow-list)
     ("flg公司", "flg公司发布了新品", "法轮功"),  # initials inside an allowed phrase
-    ("已见", "已见分晓", "己见"),  # 形近字 variant inside an allowed phrase
+    ("夭安门乐队", "夭安门乐队发新歌", "天安门"),  # 形近字 variant inside an allowed phrase
     ("女子看", "那位女子看了看", "好看"),  # 拆字 variant inside an allowed phrase
 ]
 
@@ -30,9 +30,10 @@ def test_allowed_phrase_hides_the_hit(tmp_path: Path, phrase: str, text: str, ke
 
 def test_allow_file_in_gbk(tmp_path: Path) -> None:
     allow = tmp_path / "allow.txt"
-    allow.write_bytes("已见\t备注列被忽略\n".encode("gbk"))
-    lex = Lexicon.from_entries([("己见", "A1a")], LexiconConfig(allow_files=(str(allow),)))
-    assert lex.allow == ("已见",)
+    allow.write_bytes("夭安门乐队\t备注列被忽略\n".encode("gbk"))
+    lex = Lexicon.from_entries([("天安门", "A1a")], LexiconConfig(allow_files=(str(allow),)))
+    assert lex.allow == ("夭安门乐队",)
+    assert lex.scan("夭安门乐队") == [] and lex.scan("夭安门")
 
 
 def test_missing_allow_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -29,11 +29,15 @@ from beian.lexicon._fold import BARRIER, FoldTable, cache_dir
 from beian.lexicon._lookalike import xingjin_variants
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
-__all__ = ["Compiled", "Patterns", "Variant", "compile_entries", "syllable_table"]
+__all__ = ["TIGHT", "Compiled", "Patterns", "Variant", "compile_entries", "syllable_table"]
 
 _SYLLABLE_BASE = 0xF0000
 _MIXED_MAX = 4  # keywords up to this many characters also get mixed pinyin/character forms
 _COMBOS_MAX = 8  # reading combinations per keyword (polyphonic characters)
+# Suffix of a variant's rule: the form counts only written without noise between its characters.
+# A library-wide default gives two-character keywords such forms (du品, 女子看 for 好看): with a
+# space or a comma in between they are mostly a name or a word beside another word.
+TIGHT = "~tight"
 
 
 # One reading of a pattern, a plain tuple of atoms (the garbage collector untracks those):
@@ -261,10 +265,11 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
         "pinyin" in modes or (cfg.pinyin_default and multi and "nopinyin" not in modes)
     ):
         _add_pinyin(b, word, i, full="pinyin" in modes)
+    two = sum(map(_is_cjk, word)) == 2
     if cfg.chaizi and multi:
         for form in split_variants(word):
-            b.add(b.out, b.norm(form), i, "chaizi")
-    if cfg.lookalike and multi:
+            b.add(b.out, b.norm(form), i, "chaizi" + TIGHT if two else "chaizi")
+    if cfg.lookalike and multi and not two:  # 己见/已见: one of two characters is another word
         for form in xingjin_variants(word):
             b.add(b.out, b.norm(form), i, "lookalike")
     if cfg.homophones and (
@@ -331,8 +336,12 @@ def _add_pinyin(b: _Builder, base: str, i: int, *, full: bool) -> None:
         mixed = [[c, *o] if _is_cjk(c) else [c] for c, o in zip(base, pick, strict=True)]
         for combo in _combos(mixed, 4 * _COMBOS_MAX):
             s = "".join(combo)
-            if s != base and (full or n_cjk >= 3 or any(map(_is_cjk, s))):
+            if s == base:
+                continue
+            if full or n_cjk >= 3:
                 b.add(b.latin, b.norm(s), i, "pinyin")
+            elif any(map(_is_cjk, s)):
+                b.add(b.latin, b.norm(s), i, "pinyin" + TIGHT)
         return
     # longer keywords: one character, or two neighbours, written in pinyin
     for width in (1, 2):

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from beian.lexicon._compile import Compiled, Variant, compile_entries, syllable_table
+from beian.lexicon._compile import TIGHT, Compiled, Variant, compile_entries, syllable_table
 from beian.lexicon._fold import INVISIBLE, RULE_BITS, FoldFlags, FoldTable, cache_dir, fold_table
 from beian.lexicon._matcher import Matcher, latin_matches, make_matcher
 from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig, LoadReport
@@ -295,7 +295,7 @@ class Lexicon:
         entry_kw = self._keyword_of
         if n.src is None:  # raw mode: no folding, offsets are the matcher's
             if _keyword_hit(text, s, e, var, ft, allow_spans):
-                found.setdefault((s, e, entry), set()).add(rule or "exact")
+                found.setdefault((s, e, entry), set()).add((rule or "exact").removesuffix(TIGHT))
             return
         runs = n.runs(s, e)
         repeat = False
@@ -312,8 +312,12 @@ class Lexicon:
         start, end = n.span(s, e, runs, need[0] if need else 1, need[-1] if need else 1)
         if not _keyword_hit(text, start, end, var, ft, allow_spans):
             return
-        rules = found.setdefault((start, end, entry), set())
         span_rules = _span_rules(ft, text[start:end])
+        if rule is not None and rule.endswith(TIGHT):  # a form that must be written unbroken
+            if "noise" in span_rules:
+                return
+            rule = rule.removesuffix(TIGHT)
+        rules = found.setdefault((start, end, entry), set())
         if "lookalike" in span_rules and not _imitates(ft, text[start:end], entry_kw(entry)):
             span_rules.discard("lookalike")  # the keyword itself has the character (知己)
             span_rules = span_rules or {"exact"}
