@@ -97,7 +97,8 @@ def test_sharded_databases_match_and_come_back_from_disk(
     monkeypatch.setenv("BEIAN_CACHE_DIR", str(tmp_path))
     entries = _many_entries(2 * _matcher._SHARD_PATTERNS + 500)
     text = "，".join(e.keyword for e in entries[::97]) + "。" + entries[-1].keyword
-    cfg = LexiconConfig(matcher="hyperscan", match="overlapping")
+    # no pinyin forms: their own database would be a second cache file
+    cfg = LexiconConfig(matcher="hyperscan", match="overlapping", pinyin_default=False)
     lex = Lexicon.from_entries(entries, cfg)
     st = lex._compiled()
     assert isinstance(st.ac, _matcher.HyperscanMatcher) and len(st.ac._db._dbs) >= 2
@@ -159,3 +160,21 @@ def test_pinyin_table_loads_without_the_package() -> None:
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_pinyin_windows_find_what_a_full_scan_finds(backend: str, seed: int) -> None:
+    from beian.lexicon._normalize import normalize
+
+    rng = random.Random(seed)
+    words = [("法轮功", "A1a"), ("制造炸弹", "A1d"), ("毒品", "A2a"), ("颠覆国家政权", "A1a")]
+    lex = Lexicon.from_entries(words, LexiconConfig(matcher=backend))
+    st = lex._compiled()
+    assert st.lac is not None
+    pieces = ["falungong", "flg", "zzzd", "du", "品", "guojia", "法", "lun", "轮功", "x", " "]
+    pieces += list("的了是，我们")
+    text = "".join(rng.choices(pieces, weights=[1] * 11 + [12] * 6, k=rng.randint(20, 300)))
+    codes = normalize(text, st.ft, max_gap=3, collapse=True).codes
+    assert codes is not None
+    full = sorted(st.lac.find("", codes))
+    assert sorted(_matcher.latin_matches(st.lac, "", codes, st.latin.longest)) == full

@@ -157,8 +157,8 @@ class Lexicon:
         raw_mode = homo is None and not any(steps)
         cache = cache_dir()
         ac = make_matcher(main.patterns, c.matcher, cache) if main.patterns else None
-        # pinyin forms run on short windows: ahocorasick builds fast and costs no scan setup
-        lac = make_matcher(latin.patterns, "ahocorasick", None) if latin.patterns else None
+        # the pinyin forms: scanned on the windows around Latin letters only
+        lac = make_matcher(latin.patterns, c.matcher, cache) if latin.patterns else None
         hac = make_matcher(homo.patterns, c.matcher, cache) if homo else None
         syl = syllable_table() if homo else None
         return _State(ft, main, ac, latin, lac, homo, hac, syl, raw_mode)

@@ -225,7 +225,9 @@ def latin_matches(
 ) -> list[Match]:
     """Matches of a pattern set whose every pattern has an ASCII letter and at most ``longest``
     characters (the pinyin forms): only the windows of normalized text around letters can hold
-    one, so only those are scanned; Chinese text has few. Raw mode (no codes) scans it all."""
+    one. Those windows are joined, each followed by a code no pattern contains (0: normalized
+    text never holds U+0000, which is noise), and scanned in one call; offsets map back through
+    the joined index. Raw mode (no codes) scans the whole text."""
     if codes is None:
         return m.find(text, None)
     letters = np.flatnonzero(((codes | 32) - 97) < 26)  # uint32: codes below 'a' wrap around
@@ -233,14 +235,20 @@ def latin_matches(
     if not letters.size:
         return []
     w = max(0, longest - 1)
-    if letters.size * (2 * w + 1) >= n:  # letters everywhere: one scan is cheaper
+    if letters.size * (2 * w + 1) >= n:  # letters everywhere: one scan of it all
         return m.find("", codes)
     lo = np.maximum(letters - w, 0)
     hi = np.minimum(letters + w + 1, n)
     new = np.ones(len(lo), dtype=bool)
     new[1:] = lo[1:] > np.maximum.accumulate(hi)[:-1]
     firsts = np.flatnonzero(new)
-    out: list[Match] = []
-    for a, b in zip(lo[firsts].tolist(), np.maximum.reduceat(hi, firsts).tolist(), strict=True):
-        out.extend((pid, s + a, e + a) for pid, s, e in m.find("", codes[a:b]))
-    return out
+    starts, lens = lo[firsts], np.maximum.reduceat(hi, firsts) - lo[firsts]
+    seg = lens + 1
+    offs = np.cumsum(seg) - seg
+    index = np.arange(int(seg.sum())) - np.repeat(offs - starts, seg)
+    sep = offs + lens
+    index[sep] = 0
+    joined = codes[index]
+    joined[sep] = 0
+    back = index.tolist()
+    return [(pid, back[s], back[e - 1] + 1) for pid, s, e in m.find("", joined)]
