@@ -49,6 +49,7 @@ def test_lookalike_folds_keep_readings() -> None:
 
 
 def test_split_variants_single_first_and_capped() -> None:
-    forms = split_variants("法轮功")
-    assert forms[:3] == ["氵去轮功", "法车仑功", "法轮工力"]
-    assert len(split_variants("法轮功好明枪")) == 4
+    assert split_variants("法轮功") == ["氵去轮功", "法车仑功"]
+    assert split_variants("法轮功", cap=3) == ["氵去轮功", "法车仑功", "法轮工力"]
+    assert split_variants("平法", cap=8) == ["平氵去"]  # 平 has no split
+    assert split_variants("法轮", cap=8)[-1] == "氵去车仑"  # both, after the single splits

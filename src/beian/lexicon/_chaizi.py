@@ -15,7 +15,9 @@ from beian.lexicon._lookalike import read_pairs
 
 __all__ = ["chaizi_table", "split_variants"]
 
-_MAX_VARIANTS = 4  # split forms per keyword
+# split forms per keyword: each one adds a pattern to the main set, and at 4 the scan of the
+# benchmark's 20,000 keywords ran about 20 % slower than without them (2: about 6 %)
+_MAX_VARIANTS = 2
 
 
 @functools.lru_cache(maxsize=1)
