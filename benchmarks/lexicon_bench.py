@@ -8,6 +8,11 @@ time, memory and recall, and the ratio to a raw ahocorasick-rs scan measured in 
     .venv/bin/python benchmarks/lexicon_bench.py            # 20,000 keywords, 50 MB
     .venv/bin/python benchmarks/lexicon_bench.py --mb 5     # quicker
 
+Issue 23 adds (``lexicon_quality.py``): the development figures of the evasion tables in
+``tests/lexicon/evasion``, false positives on the clean corpus of ``lexicon_corpus.py``
+(``--corpus``; skipped when there is none), and with ``--compare-src OLD/src`` the default
+configuration's scan throughput against another source tree, measured in the same run.
+
 Writes ``benchmarks/results/lexicon.json``.
 """
 
