@@ -8,6 +8,11 @@ time, memory and recall, and the ratio to a raw ahocorasick-rs scan measured in 
     .venv/bin/python benchmarks/lexicon_bench.py            # 20,000 keywords, 50 MB
     .venv/bin/python benchmarks/lexicon_bench.py --mb 5     # quicker
 
+Issue 23 adds (``lexicon_quality.py``): the development figures of the evasion tables in
+``tests/lexicon/evasion``, false positives on the clean corpus of ``lexicon_corpus.py``
+(``--corpus``; skipped when there is none), and with ``--compare-src OLD/src`` the default
+configuration's scan throughput against another source tree, measured in the same run.
+
 Writes ``benchmarks/results/lexicon.json``.
 """
 
@@ -44,6 +49,8 @@ RAW_CONFIG = LexiconConfig(
     collapse_repeats=False,
     pinyin=False,
     homophones=False,
+    lookalike=False,
+    chaizi=False,
 )
 
 
@@ -165,6 +172,23 @@ def _covered(p: tuple[int, int, str, str], hits: list[Any], starts: list[int]) -
     return False
 
 
+def _quality(args: argparse.Namespace, text: str, kws: list[KeywordEntry]) -> dict[str, Any]:
+    """Issue 23: development evasion figures, false positives on the clean corpus, and the
+    default configuration's throughput against another source tree."""
+    import lexicon_quality as q
+    from lexicon_corpus import default_path
+
+    out: dict[str, Any] = {"issue_23": True, "evasion_development": q.dev_figures()}
+    corpus = args.corpus or default_path()
+    if corpus.is_file():
+        out["false_positives"] = q.false_positives(corpus, args.fp_keywords, args.seed)
+    else:
+        out["false_positives"] = f"no corpus at {corpus}: run benchmarks/lexicon_corpus.py"
+    if args.compare_src is not None:
+        out["old_vs_new_default_config"] = q.compare(args.compare_src, text, kws, args.repeat)
+    return out
+
+
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -177,6 +201,19 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20240229)
     ap.add_argument("--repeat", type=int, default=3, help="interleaved timed rounds (best)")
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "lexicon.json")
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="clean corpus for false positives (benchmarks/lexicon_corpus.py); default: its cache",
+    )
+    ap.add_argument("--fp-keywords", type=int, default=10_000, help="phrase library size")
+    ap.add_argument(
+        "--compare-src",
+        type=Path,
+        default=None,
+        help="another tree's src/ (main's HEAD in a git worktree): old-vs-new throughput",
+    )
     args = ap.parse_args()
 
     import ahocorasick_rs
@@ -339,6 +376,7 @@ def main() -> None:
         },
     }
     shutil.rmtree(scratch, ignore_errors=True)
+    result.update(_quality(args, text, kws))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", "utf-8")
     print(json.dumps(result["targets"]))

@@ -109,10 +109,14 @@ def test_max_span_is_a_safe_streaming_window(backend: str) -> None:
 
 
 def test_max_span_counts_gaps_and_repeats() -> None:
-    lex = Lexicon.from_entries([("法轮功", "A1a")])
+    hanzi_only = LexiconConfig(pinyin_default=False, chaizi=False)
+    lex = Lexicon.from_entries([("法轮功", "A1a")], hanzi_only)
     # 3 characters, each repeated up to max_repeat=4, with up to max_gap=3 noise between
     assert lex.max_span == 12 + 11 * 3
     tight = Lexicon.from_entries(
-        [("法轮功", "A1a")], LexiconConfig(noise=False, collapse_repeats=False)
+        [("法轮功", "A1a")],
+        LexiconConfig(noise=False, collapse_repeats=False, pinyin_default=False, chaizi=False),
     )
     assert tight.max_span == 3
+    # by default the pinyin form falungong (9 letters) is the longest
+    assert Lexicon.from_entries([("法轮功", "A1a")]).max_span == 36 + 35 * 3

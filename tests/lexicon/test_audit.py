@@ -94,7 +94,9 @@ def test_generated_10k_library_matches_hand_counts(lib10k: Path) -> None:
     assert not a.conforms
     [short] = [f for f in a.findings if f.code == "BA-LEX-002"]
     assert (
-        "A1c" in short.message and short.clause == load_edition().cite("8.1 b)") and short.severity is Severity.BLOCKING
+        "A1c" in short.message
+        and short.clause == load_edition().cite("8.1 b)")
+        and short.severity is Severity.BLOCKING
     )
     [dup, _] = [f for f in a.findings if f.code == "BA-LEX-005"]
     assert dup.location is not None and dup.location.file == str(lib10k)

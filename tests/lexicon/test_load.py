@@ -80,7 +80,12 @@ def test_xlsx_written_by_libreoffice(tmp_path: Path) -> None:
     src = tmp_path / "lib.csv"
     src.write_text(CSV, "utf-8")
     libreoffice_convert(
-        [src], "xlsx", tmp_path / "out", profile=tmp_path / "lo", infilter="CSV:44,34,76", timeout=120
+        [src],
+        "xlsx",
+        tmp_path / "out",
+        profile=tmp_path / "lo",
+        infilter="CSV:44,34,76",
+        timeout=120,
     )
     lex = Lexicon.load([tmp_path / "out" / "lib.xlsx"])
     assert [(e.keyword, e.risk, e.line) for e in lex.entries] == [

@@ -24,6 +24,8 @@ RAW = {
     "collapse_repeats": False,
     "pinyin": False,
     "homophones": False,
+    "lookalike": False,
+    "chaizi": False,
 }
 # ASCII, CJK, two-byte UTF-8, full-width, an astral emoji and a lone surrogate
 ALPHABET = list("ab1 _") + list("法轮功台独") + ["é", "ａ", "😀", "\ud800"]
@@ -95,7 +97,8 @@ def test_sharded_databases_match_and_come_back_from_disk(
     monkeypatch.setenv("BEIAN_CACHE_DIR", str(tmp_path))
     entries = _many_entries(2 * _matcher._SHARD_PATTERNS + 500)
     text = "，".join(e.keyword for e in entries[::97]) + "。" + entries[-1].keyword
-    cfg = LexiconConfig(matcher="hyperscan", match="overlapping")
+    # no pinyin forms: their own database would be a second cache file
+    cfg = LexiconConfig(matcher="hyperscan", match="overlapping", pinyin_default=False)
     lex = Lexicon.from_entries(entries, cfg)
     st = lex._compiled()
     assert isinstance(st.ac, _matcher.HyperscanMatcher) and len(st.ac._db._dbs) >= 2
@@ -129,14 +132,16 @@ def test_loop_code_points_skip_bulk_ranges() -> None:
 
 
 def test_fold_table_with_every_step_off_only_marks_separators() -> None:
-    flags = _fold.FoldFlags(False, False, False, False, False, barriers="。！")
+    flags = _fold.FoldFlags(False, False, False, False, False, barriers="。！", lookalike=False)
     ft = _fold._build(flags)
     separators = {ord(c) for c in "\n\r\x0b\x0c\x85\u2028\u2029。！"}
     changed = {int(cp) for cp in (ft.table != np.arange(_fold.SIZE)).nonzero()[0]}
     assert changed == separators
     assert all(ft.table[cp] == _fold.BARRIER for cp in separators)
     assert not ft.rules.any() and ft.expansions == ()
-    crossing = _fold._build(_fold.FoldFlags(False, False, False, False, False, cross_lines=True))
+    crossing = _fold._build(
+        _fold.FoldFlags(False, False, False, False, False, cross_lines=True, lookalike=False)
+    )
     assert {int(cp) for cp in (crossing.table != np.arange(_fold.SIZE)).nonzero()[0]} == {
         ord(c) for c in "。！？；"
     }
@@ -155,3 +160,21 @@ def test_pinyin_table_loads_without_the_package() -> None:
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_pinyin_windows_find_what_a_full_scan_finds(backend: str, seed: int) -> None:
+    from beian.lexicon._normalize import normalize
+
+    rng = random.Random(seed)
+    words = [("法轮功", "A1a"), ("制造炸弹", "A1d"), ("毒品", "A2a"), ("颠覆国家政权", "A1a")]
+    lex = Lexicon.from_entries(words, LexiconConfig(matcher=backend))
+    st = lex._compiled()
+    assert st.lac is not None
+    pieces = ["falungong", "flg", "zzzd", "du", "品", "guojia", "法", "lun", "轮功", "x", " "]
+    pieces += list("的了是，我们")
+    text = "".join(rng.choices(pieces, weights=[1] * 11 + [12] * 6, k=rng.randint(20, 300)))
+    codes = normalize(text, st.ft, max_gap=3, collapse=True).codes
+    assert codes is not None
+    full = sorted(st.lac.find("", codes))
+    assert sorted(_matcher.latin_matches(st.lac, "", codes, st.latin.longest)) == full

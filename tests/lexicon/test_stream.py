@@ -50,8 +50,10 @@ def test_scan_stream(text: str, keywords: list[str], tail: str) -> None:
 
 
 def test_raw_mode() -> None:
-    steps = dict(nfkc=False, casefold=False, t2s=False, numbers=False, noise=False)
-    lex = Lexicon.from_entries([("测试违禁词", "A1a")], LexiconConfig(**steps, collapse_repeats=False))
+    steps = dict(nfkc=False, casefold=False, t2s=False, numbers=False, noise=False, lookalike=False)
+    lex = Lexicon.from_entries(
+        [("测试违禁词", "A1a")], LexiconConfig(**steps, collapse_repeats=False)
+    )
     assert lex.scan_stream("好的测试") == ([], 2)
     assert lex.scan_stream("好的測試") == ([], 4)  # no folding in raw mode
 

@@ -32,10 +32,12 @@ _RULE_SWITCHES = {
     "t2s": "t2s",
     "t2s_phrase": "t2s_phrases",
     "numbers": "numbers",
+    "lookalike": "lookalike",
     "noise": "noise",
     "repeat": "collapse_repeats",
     "pinyin": "pinyin",
     "homophone": "homophones",
+    "chaizi": "chaizi",
 }
 
 LibOpt = Annotated[

@@ -24,14 +24,20 @@ import numpy.typing as npt
 
 from beian._shared.opencc import opencc_convert
 from beian.io import atomic_write_text
+from beian.lexicon._chaizi import split_variants
 from beian.lexicon._fold import BARRIER, FoldTable, cache_dir
+from beian.lexicon._lookalike import xingjin_variants
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
-__all__ = ["Compiled", "Variant", "compile_entries", "syllable_table"]
+__all__ = ["TIGHT", "Compiled", "Patterns", "Variant", "compile_entries", "syllable_table"]
 
 _SYLLABLE_BASE = 0xF0000
 _MIXED_MAX = 4  # keywords up to this many characters also get mixed pinyin/character forms
 _COMBOS_MAX = 8  # reading combinations per keyword (polyphonic characters)
+# Suffix of a variant's rule: the form counts only written without noise between its characters.
+# A library-wide default gives two-character keywords such forms (du品, 女子看 for 好看): with a
+# space or a comma in between they are mostly a name or a word beside another word.
+TIGHT = "~tight"
 
 
 # One reading of a pattern, a plain tuple of atoms (the garbage collector untracks those):
@@ -47,10 +53,12 @@ class Compiled:
     variants: list[tuple[Variant, ...]] = field(default_factory=list)
     index: dict[str, int] = field(default_factory=dict)
     max_kept: int = 0  # most kept original characters one match can cover (before gaps)
+    longest: int = 0  # longest pattern, in normalized characters
 
     def add(self, pattern: str, var: Variant, kept: int) -> None:
         i = self.index.get(pattern)
         if i is None:
+            self.longest = max(self.longest, len(pattern))
             self.index[pattern] = len(self.patterns)
             self.patterns.append(pattern)
             self.variants.append((var,))
@@ -58,6 +66,16 @@ class Compiled:
             self.variants[i] += (var,)
         if var[0] >= 0 and kept > self.max_kept:
             self.max_kept = kept
+
+
+@dataclass
+class Patterns:
+    """What a library compiles to. ``latin`` holds the pinyin forms (each has an ASCII letter):
+    they can only match near a Latin letter, so the scanner runs them on those windows only."""
+
+    main: Compiled
+    latin: Compiled
+    homo: Compiled | None
 
 
 def _is_ascii_alnum(ch: str) -> bool:
@@ -164,12 +182,18 @@ def _collapse(s: str, collapse: bool) -> tuple[str, tuple[int, ...] | None]:
 
 
 class _Builder:
-    def __init__(self, ft: FoldTable, cfg: LexiconConfig) -> None:
+    def __init__(self, ft: FoldTable, plain: FoldTable, cfg: LexiconConfig) -> None:
         self.ft, self.cfg, self.out, self.homo = ft, cfg, Compiled(), Compiled()
+        self.latin = Compiled()  # pinyin forms: scanned only near Latin letters
+        self.plain_ft = plain
         self.repeat = cfg.max_repeat if cfg.collapse_repeats else 1
 
     def norm(self, s: str) -> str:
         return self.ft.fold(s).replace("\x01", "")
+
+    def plain(self, s: str) -> str:
+        """Folded without look-alikes: the characters whose readings and halves count."""
+        return self.plain_ft.fold(s).replace("\x01", "")
 
     def add(
         self,
@@ -197,10 +221,18 @@ class _Builder:
 
 
 def compile_entries(
-    entries: Sequence[KeywordEntry], allow: Sequence[str], ft: FoldTable, cfg: LexiconConfig
-) -> tuple[Compiled, Compiled | None]:
-    """The main pattern set and, when any entry is marked ``homophone``, the syllable set."""
-    b = _Builder(ft, cfg)
+    entries: Sequence[KeywordEntry],
+    allow: Sequence[str],
+    ft: FoldTable,
+    cfg: LexiconConfig,
+    plain: FoldTable | None = None,
+) -> Patterns:
+    """The main pattern set, the pinyin set and, when any entry gets homophones, the syllable set.
+
+    ``plain`` is the fold table without look-alike folding (``ft`` when ``None``): readings and
+    character splits are taken from the keyword as written, not from the look-alike it folds to.
+    """
+    b = _Builder(ft, plain or ft, cfg)
     phrase: dict[int, str] = {}
     if cfg.t2s and cfg.t2s_phrases and entries:
         words = [e.keyword.replace("\n", " ") for e in entries]
@@ -217,31 +249,106 @@ def compile_entries(
             alt = b.norm(phrase[i])
             if alt != base:
                 b.add(b.out, alt, i, "t2s_phrase")
-        if "pinyin" in e.modes and cfg.pinyin:
-            _add_pinyin(b, base, i)
-        if "homophone" in e.modes and cfg.homophones:
-            want_homo = True
-            _add_homophones(b, base, i)
+        if "exact" not in e.modes:
+            want_homo = _add_evasions(b, e, i) or want_homo
     for w in allow:
-        b.add(b.out, b.norm(w), -1, None)
-    return b.out, (b.homo if want_homo and b.homo.patterns else None)
+        b.add(b.out, b.norm(w), -1, None)  # its spans hide hits of every pattern set
+    return Patterns(b.out, b.latin, b.homo if want_homo and b.homo.patterns else None)
 
 
-def _add_pinyin(b: _Builder, base: str, i: int) -> None:
+def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
+    """Pinyin, homophone and 拆字 variants of one entry; whether it got homophones."""
+    cfg, modes = b.cfg, e.modes
+    word = b.plain(e.keyword)
+    multi = sum(map(_is_cjk, word)) >= 2  # library-wide switches cover 2+ CJK characters
+    if cfg.pinyin and (
+        "pinyin" in modes or (cfg.pinyin_default and multi and "nopinyin" not in modes)
+    ):
+        _add_pinyin(b, word, i, full="pinyin" in modes)
+    two = sum(map(_is_cjk, word)) == 2
+    if cfg.chaizi and multi:
+        for form in split_variants(word):
+            b.add(b.out, b.norm(form), i, "chaizi" + TIGHT if two else "chaizi")
+    if cfg.lookalike and multi and not two:  # 己见/已见: one of two characters is another word
+        for form in xingjin_variants(word):
+            b.add(b.out, b.norm(form), i, "lookalike")
+    if cfg.homophones and (
+        "homophone" in modes or (cfg.homophones_all and multi and "nohomophone" not in modes)
+    ):
+        _add_homophones(b, word, i)
+        return True
+    return False
+
+
+@functools.lru_cache(maxsize=1)
+def _phrase_table() -> dict[str, tuple[str, ...]]:
+    """pypinyin's phrases with a polyphonic character (银行 yin hang), toneless."""
+    from pypinyin.phrases_dict import phrases_dict
+
+    strip = functools.lru_cache(maxsize=None)(_strip_tone)
+    return {
+        w: tuple(strip(r[0]) for r in rs) for w, rs in phrases_dict.items() if len(rs) == len(w)
+    }
+
+
+def _word_readings(word: str, opts: list[list[str]]) -> list[tuple[str, ...]]:
+    """The reading of ``word`` with its polyphonic characters read as in the phrases it is made
+    of (longest phrase of pypinyin's table first: 银行卡 yin hang ka) and, where that differs,
+    the characters' default readings."""
+    default = tuple(o[0] for o in opts)
+    if not any(len(o) > 1 for o in opts):
+        return [default]
+    table = _phrase_table()
+    spoken = list(default)
+    i = 0
+    while i < len(word):
+        for j in range(min(len(word), i + 6), i + 1, -1):
+            got = table.get(word[i:j])
+            if got is not None:
+                spoken[i:j] = got
+                i = j
+                break
+        else:
+            i += 1
+    phrase = tuple(spoken)
+    return [phrase] if phrase == default else [phrase, default]
+
+
+def _add_pinyin(b: _Builder, base: str, i: int, *, full: bool) -> None:
+    """Full pinyin, initials (3+ CJK characters) and mixed forms. ``full`` (keywords marked
+    ``pinyin``): every reading combination of polyphonic characters and every mixed form;
+    otherwise (the library-wide default) the word's reading(s) and fewer mixed forms, so that
+    pinyin for a whole library stays within a few patterns per keyword."""
     n_cjk = sum(_is_cjk(c) for c in base)
     if not n_cjk:
         return
     opts = _options(base)
-    for combo in _combos(opts):
-        b.add(b.out, b.norm("".join(combo)), i, "pinyin")
+    combos = _combos(opts) if full else _word_readings(base, opts)
+    for combo in combos:
+        # two syllables in letters (xiqian) are too often another word or a name: a library-wide
+        # default writes them only mixed with a character (xi钱, 洗qian)
+        if full or n_cjk >= 3:
+            b.add(b.latin, b.norm("".join(combo)), i, "pinyin")
         if n_cjk >= 3:
-            b.add(b.out, b.norm("".join(p[:1] for p in combo)), i, "initials")
+            b.add(b.latin, b.norm("".join(p[:1] for p in combo)), i, "initials")
     if len(base) <= _MIXED_MAX:
-        mixed = [[c, *o] if _is_cjk(c) else [c] for c, o in zip(base, opts, strict=True)]
+        pick = opts if full else [[r] for r in combos[0]]
+        mixed = [[c, *o] if _is_cjk(c) else [c] for c, o in zip(base, pick, strict=True)]
         for combo in _combos(mixed, 4 * _COMBOS_MAX):
             s = "".join(combo)
-            if s != base:
-                b.add(b.out, b.norm(s), i, "pinyin")
+            if s == base:
+                continue
+            if full or n_cjk >= 3:
+                b.add(b.latin, b.norm(s), i, "pinyin")
+            elif any(map(_is_cjk, s)):
+                b.add(b.latin, b.norm(s), i, "pinyin" + TIGHT)
+        return
+    # longer keywords: one character, or two neighbours, written in pinyin
+    for width in (1, 2):
+        for j in range(len(base) - width + 1):
+            if all(_is_cjk(c) for c in base[j : j + width]):
+                py = "".join(combos[0][j : j + width])
+                b.add(b.latin, b.norm(base[:j] + py + base[j + width :]), i, "pinyin")
 
 
 def _add_homophones(b: _Builder, base: str, i: int) -> None:

@@ -31,6 +31,7 @@ import numpy.typing as npt
 
 from beian._shared.opencc import opencc_convert, opencc_version
 from beian.io import atomic_write_bytes
+from beian.lexicon._lookalike import lookalike_digest, lookalike_map
 
 __all__ = [
     "BARRIER",
@@ -44,14 +45,14 @@ __all__ = [
     "fold_table",
 ]
 
-_VERSION = 2  # bump when the folding logic changes
+_VERSION = 3  # bump when the folding logic changes
 NOISE = 0
 BARRIER = 1
 INVISIBLE = 0x1FFFFF  # above every code point, below EXPAND: never a folded character
 EXPAND = 0x200000
 SIZE = 0x110000
 
-RULE_BITS = {"nfkc": 1, "case": 2, "t2s": 4, "numbers": 8}
+RULE_BITS = {"nfkc": 1, "case": 2, "t2s": 4, "numbers": 8, "lookalike": 16}
 
 _NOISE_CATEGORIES = frozenset(
     [
@@ -96,6 +97,7 @@ class FoldFlags:
     noise: bool = True
     cross_lines: bool = False
     barriers: str = "。！？；"
+    lookalike: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -219,7 +221,7 @@ def cache_dir() -> Path:
 def _cache_file(flags: FoldFlags) -> Path | None:
     ver = opencc_version()
     key = hashlib.sha256(
-        f"{_VERSION}|{unicodedata.unidata_version}|{ver}|{flags!r}".encode()
+        f"{_VERSION}|{unicodedata.unidata_version}|{ver}|{lookalike_digest()}|{flags!r}".encode()
     ).hexdigest()[:16]
     return cache_dir() / f"fold-{key}.npz"
 
@@ -292,6 +294,22 @@ def _invisible_code_points() -> list[int]:
     ]
 
 
+def _fold_lookalikes(folded: dict[int, tuple[str, int]]) -> None:
+    """Look-alike letters and ideographs (Unicode confusables, a few similar CJK forms) folded
+    to the character they imitate, after NFKC and case folding."""
+    look = lookalike_map()
+    bit = RULE_BITS["lookalike"]
+    for cp, (s, bits) in list(folded.items()):
+        t = look.get(s)
+        if t is not None:  # the target's own fold (ニ → 二 → 2 with number styles on)
+            t2, bits2 = folded.get(ord(t), (t, 0))
+            folded[cp] = (t2, bits | bits2 | bit)
+    for src, t in look.items():
+        if ord(src) not in folded:
+            t2, bits2 = folded.get(ord(t), (t, 0))
+            folded[ord(src)] = (t2, bits2 | bit)
+
+
 def _build(flags: FoldFlags) -> FoldTable:
     table = np.arange(SIZE, dtype=np.uint32)
     rules = np.zeros(SIZE, dtype=np.uint8)
@@ -314,6 +332,8 @@ def _build(flags: FoldFlags) -> FoldTable:
                 num = _number(ch, "Lo") if ch.isnumeric() else None
                 if num is not None:
                     folded[cp] = (num, RULE_BITS["numbers"])
+    if flags.lookalike:
+        _fold_lookalikes(folded)
     if flags.t2s:
         cands = [chr(cp) for lo, hi in _CJK_BLOCKS for cp in range(lo, hi) if cp not in folded]
         cands += [s for s, _ in folded.values() if len(s) == 1 and _in(ord(s), _CJK_BLOCKS)]

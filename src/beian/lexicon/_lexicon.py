@@ -6,16 +6,16 @@ import bisect
 import itertools
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from beian.lexicon._compile import Compiled, Variant, compile_entries, syllable_table
+from beian.lexicon._compile import TIGHT, Compiled, Variant, compile_entries, syllable_table
 from beian.lexicon._fold import INVISIBLE, RULE_BITS, FoldFlags, FoldTable, cache_dir, fold_table
-from beian.lexicon._matcher import Matcher, make_matcher
+from beian.lexicon._matcher import Matcher, latin_matches, make_matcher
 from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig, LoadReport
 from beian.lexicon._normalize import Normalized, normalize, raw
 from beian.lexicon._pending import PrefixIndex, original_start, pending_start
@@ -30,6 +30,8 @@ class _State:
     ft: FoldTable
     main: Compiled
     ac: Matcher | None
+    latin: Compiled
+    lac: Matcher | None
     homo: Compiled | None
     hac: Matcher | None
     syl: npt.NDArray[np.uint32] | None
@@ -53,8 +55,13 @@ class Lexicon:
         report: LoadReport | None = None,
     ) -> None:
         self._entries = tuple(entries)
-        self._allow = tuple(dict.fromkeys(allow))
         self.config = config or LexiconConfig()
+        extra: list[str] = []
+        if self.config.allow_files:
+            from beian.lexicon._loader import read_allow_files
+
+            extra = read_allow_files(self.config.allow_files)
+        self._allow = tuple(dict.fromkeys([*allow, *extra]))
         self.report = report or LoadReport()
         self._lock = threading.Lock()
         self._state: _State | None = None
@@ -139,15 +146,22 @@ class Lexicon:
 
     def _build(self) -> _State:
         c = self.config
-        flags = FoldFlags(c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.cross_lines, c.barriers)
+        flags = FoldFlags(
+            c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.cross_lines, c.barriers, c.lookalike
+        )
         ft = fold_table(flags)
-        main, homo = compile_entries(self._entries, self._allow, ft, c)
-        steps = (c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.collapse_repeats)
+        plain = fold_table(replace(flags, lookalike=False)) if c.lookalike else ft
+        pats = compile_entries(self._entries, self._allow, ft, c, plain)
+        main, latin, homo = pats.main, pats.latin, pats.homo
+        steps = (c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.collapse_repeats, c.lookalike)
         raw_mode = homo is None and not any(steps)
         cache = cache_dir()
         ac = make_matcher(main.patterns, c.matcher, cache) if main.patterns else None
+        # the pinyin forms: scanned on the windows around Latin letters only
+        lac = make_matcher(latin.patterns, c.matcher, cache) if latin.patterns else None
         hac = make_matcher(homo.patterns, c.matcher, cache) if homo else None
-        return _State(ft, main, ac, homo, hac, syllable_table() if homo else None, raw_mode)
+        syl = syllable_table() if homo else None
+        return _State(ft, main, ac, latin, lac, homo, hac, syl, raw_mode)
 
     def compile(self) -> Lexicon:
         """Build the matcher now (otherwise it is built on first use); returns ``self``."""
@@ -168,7 +182,7 @@ class Lexicon:
         seen (and rescans them with the next chunk) cannot miss a keyword split across chunks.
         """
         st = self._compiled()
-        kept = max(st.main.max_kept, st.homo.max_kept if st.homo else 0)
+        kept = max(st.main.max_kept, st.latin.max_kept, st.homo.max_kept if st.homo else 0)
         gap = self.config.max_gap if self.config.noise else 0
         return max(0, kept + (kept - 1) * gap)
 
@@ -204,8 +218,7 @@ class Lexicon:
             hits = [
                 h
                 for h in hits
-                if h.start < inside_allow
-                and not (open_end and not _visible(ft, text, h.end, 1))
+                if h.start < inside_allow and not (open_end and not _visible(ft, text, h.end, 1))
             ]
         return hits, pending_start(text, n, main, homo, st.syl)
 
@@ -213,7 +226,7 @@ class Lexicon:
         idx = self._prefixes
         if idx is None or idx[0] is not st:
             with self._lock:  # built on first use: only stream screening needs them
-                main = PrefixIndex(st.main.patterns)
+                main = PrefixIndex([*st.main.patterns, *st.latin.patterns])
                 homo = PrefixIndex(st.homo.patterns) if st.homo is not None else None
                 allow = PrefixIndex(
                     p
@@ -238,6 +251,10 @@ class Lexicon:
         for pid, s, e in st.ac.find(text if n.codes is None else "", n.codes):
             for var in st.main.variants[pid]:
                 self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
+        if st.lac is not None:
+            for pid, s, e in latin_matches(st.lac, text, n.codes, st.latin.longest):
+                for var in st.latin.variants[pid]:
+                    self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
         if st.hac is not None and st.homo is not None and st.syl is not None:
             sc = n.syllables(st.syl)  # pending_start reuses it
             seen = set(found)
@@ -275,9 +292,10 @@ class Lexicon:
         allow_spans: list[tuple[int, int]],
     ) -> None:
         entry, rule, need = var[:3]
+        entry_kw = self._keyword_of
         if n.src is None:  # raw mode: no folding, offsets are the matcher's
             if _keyword_hit(text, s, e, var, ft, allow_spans):
-                found.setdefault((s, e, entry), set()).add(rule or "exact")
+                found.setdefault((s, e, entry), set()).add((rule or "exact").removesuffix(TIGHT))
             return
         runs = n.runs(s, e)
         repeat = False
@@ -294,8 +312,15 @@ class Lexicon:
         start, end = n.span(s, e, runs, need[0] if need else 1, need[-1] if need else 1)
         if not _keyword_hit(text, start, end, var, ft, allow_spans):
             return
-        rules = found.setdefault((start, end, entry), set())
         span_rules = _span_rules(ft, text[start:end])
+        if rule is not None and rule.endswith(TIGHT):  # a form that must be written unbroken
+            if "noise" in span_rules:
+                return
+            rule = rule.removesuffix(TIGHT)
+        rules = found.setdefault((start, end, entry), set())
+        if "lookalike" in span_rules and not _imitates(ft, text[start:end], entry_kw(entry)):
+            span_rules.discard("lookalike")  # the keyword itself has the character (知己)
+            span_rules = span_rules or {"exact"}
         if span_rules == {"exact"} and rule is None:
             keyword = self._entries[entry].keyword
             if text[start:end] != keyword and not repeat:
@@ -307,6 +332,9 @@ class Lexicon:
             rules.add(rule)
         if len(rules) > 1:
             rules.discard("exact")
+
+    def _keyword_of(self, entry: int) -> str:
+        return self._entries[entry].keyword
 
     def is_blocked(self, text: str) -> bool:
         """Whether ``text`` contains any keyword."""
@@ -360,6 +388,14 @@ def _word_char(ft: FoldTable, ch: str) -> bool:
         return False
     f = ft.fold_char(ch)
     return bool(f) and f[-1].isascii() and f[-1].isalnum()
+
+
+def _imitates(ft: FoldTable, span: str, keyword: str) -> bool:
+    """Whether a look-alike fold in ``span`` stands for another character (not one the keyword
+    is itself written with)."""
+    bit = RULE_BITS["lookalike"]
+    info = ft.span_info
+    return any(info[ord(c)][0] & bit and c not in keyword for c in span)
 
 
 def _span_rules(ft: FoldTable, span: str) -> set[str]:

@@ -14,7 +14,7 @@ from beian.io import read_text
 from beian.lexicon._models import ALLOW, MODES, KeywordEntry, LoadProblem, LoadReport
 from beian.standards import parse_risk_code
 
-__all__ = ["keyword_key", "load_files"]
+__all__ = ["keyword_key", "load_files", "read_allow_files"]
 
 _HEADERS = {
     "keyword": ("keyword", "关键词", "词", "词语", "word"),
@@ -203,4 +203,17 @@ def _dedupe(entries: list[KeywordEntry], report: LoadReport) -> list[KeywordEntr
         seen[(key, e.risk)] = e
         by_word.setdefault(key, e)
         out.append(e)
+    return out
+
+
+def read_allow_files(paths: Sequence[str | Path]) -> list[str]:
+    """The phrases of allow-list files (false positives never to be hit): one a line, the
+    first tab-separated column; ``#`` starts a comment line. Any encoding :func:`read_text` reads."""
+    out: list[str] = []
+    for p in paths:
+        text, _ = read_text(p)  # a missing or unreadable file is an InputError naming it
+        for line in text.splitlines():
+            phrase = line.split("\t", 1)[0].strip()
+            if phrase and not phrase.startswith("#"):
+                out.append(phrase)
     return out

@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from beian.io import atomic_write_bytes
 
-__all__ = ["Matcher", "hyperscan_available", "make_matcher"]
+__all__ = ["Matcher", "hyperscan_available", "latin_matches", "make_matcher"]
 
 Match = tuple[int, int, int]  # pattern index, start, end (normalized character indices)
 
@@ -218,3 +218,37 @@ def make_matcher(patterns: list[str], backend: str, cache_dir: Path | None) -> M
     if backend == "hyperscan" or (backend == "auto" and hyperscan_available()):
         return HyperscanMatcher(patterns, cache_dir)
     return AhoCorasickMatcher(patterns)
+
+
+def latin_matches(
+    m: Matcher, text: str, codes: npt.NDArray[np.uint32] | None, longest: int
+) -> list[Match]:
+    """Matches of a pattern set whose every pattern has an ASCII letter and at most ``longest``
+    characters (the pinyin forms): only the windows of normalized text around letters can hold
+    one. Those windows are joined, each followed by a code no pattern contains (0: normalized
+    text never holds U+0000, which is noise), and scanned in one call; offsets map back through
+    the joined index. Raw mode (no codes) scans the whole text."""
+    if codes is None:
+        return m.find(text, None)
+    letters = np.flatnonzero(((codes | 32) - 97) < 26)  # uint32: codes below 'a' wrap around
+    n = len(codes)
+    if not letters.size:
+        return []
+    w = max(0, longest - 1)
+    if letters.size * (2 * w + 1) >= n:  # letters everywhere: one scan of it all
+        return m.find("", codes)
+    lo = np.maximum(letters - w, 0)
+    hi = np.minimum(letters + w + 1, n)
+    new = np.ones(len(lo), dtype=bool)
+    new[1:] = lo[1:] > np.maximum.accumulate(hi)[:-1]
+    firsts = np.flatnonzero(new)
+    starts, lens = lo[firsts], np.maximum.reduceat(hi, firsts) - lo[firsts]
+    seg = lens + 1
+    offs = np.cumsum(seg) - seg
+    index = np.arange(int(seg.sum())) - np.repeat(offs - starts, seg)
+    sep = offs + lens
+    index[sep] = 0
+    joined = codes[index]
+    joined[sep] = 0
+    back = index.tolist()
+    return [(pid, back[s], back[e - 1] + 1) for pid, s, e in m.find("", joined)]

@@ -29,6 +29,10 @@ MODES: dict[str, str] = {
     "谐音": "homophone",
     "exact": "exact",
     "精确": "exact",
+    "nopinyin": "nopinyin",
+    "无拼音": "nopinyin",
+    "nohomophone": "nohomophone",
+    "无谐音": "nohomophone",
 }
 
 # Rule names a hit can carry, in the order they are reported.
@@ -39,11 +43,13 @@ RULES = (
     "t2s",
     "t2s_phrase",
     "numbers",
+    "lookalike",
     "noise",
     "repeat",
     "pinyin",
     "initials",
     "homophone",
+    "chaizi",
 )
 
 
@@ -63,8 +69,21 @@ class LexiconConfig(BaseModel):
     cross_lines: bool = Field(False, description="let a keyword span a line break")
     collapse_repeats: bool = Field(True, description="法法轮轮功 → 法轮功")
     max_repeat: int = Field(4, ge=1, le=64, description="longest repeated run collapsed")
-    pinyin: bool = Field(True, description="pinyin and initials for keywords marked pinyin")
+    lookalike: bool = Field(True, description="look-alike characters: homoglyphs, 形近字")
+    pinyin: bool = Field(True, description="pinyin, initials and mixed forms (the switch)")
+    pinyin_default: bool = Field(
+        True,
+        description="pinyin for every keyword of 2+ CJK characters not marked nopinyin/exact;"
+        " off: only keywords marked pinyin",
+    )
     homophones: bool = Field(True, description="homophones for keywords marked homophone")
+    homophones_all: bool = Field(
+        False, description="homophones for every keyword of 2+ CJK characters (per library)"
+    )
+    chaizi: bool = Field(True, description="character splitting: 氵去 for 法")
+    allow_files: tuple[str, ...] = Field(
+        (), description="allow-list files: one phrase a line, never a hit (false positives)"
+    )
     ascii_word_boundary: bool = Field(True, description="ASCII keywords match whole words")
     match: Literal["leftmost-longest", "overlapping"] = "leftmost-longest"
     matcher: Literal["auto", "hyperscan", "ahocorasick"] = Field(

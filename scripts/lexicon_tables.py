@@ -1,0 +1,151 @@
+"""Regenerate the lexicon's look-alike and character-splitting tables (run by hand, not at build).
+
+    python scripts/lexicon_tables.py --confusables confusables.txt --out src/beian/lexicon/data
+
+* ``lookalike.tsv`` from Unicode's ``confusables.txt`` (UTS #39; Unicode License v3): each
+  single non-ASCII character whose prototype, after NFKC and case folding, is one lowercase ASCII
+  letter or digit, or one CJK ideograph. ASCII sources are left out (``l``/``1``/``I`` and ``0``/``O``
+  would break digits and words), and so are symbols (they stay noise) and ideographs whose
+  reading differs from their prototype's.
+* ``chaizi.tsv`` from the decomposition data of the PyPI package ``cjk-semantic-split``
+  (``pip install cjk-semantic-split``; MIT; its sources: Unihan kIDS, Unicode License, and
+  Wikimedia Commons' Chinese characters decomposition, CC BY-SA): for each character of the
+  General Standard Chinese Characters table split left | right or top / bottom, the two halves,
+  each recomposed into one character where the data splits it further.
+
+Writes each table with a header naming its source and licence; see ``data/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import re
+import unicodedata
+from pathlib import Path
+
+_POS = re.compile(r"\[(\d+)\]:(\S)")
+# the second half's sub-positions, re-based as a character of its own
+_LEFT = {30: 30, 50: 10, 70: 20}
+_RIGHT = {40: 40, 60: 10, 80: 20}
+_TOP = {10: 10, 50: 30, 60: 40}
+_BOTTOM = {20: 20, 70: 30, 80: 40}
+
+
+def _cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0003ffff"
+
+
+def _letter(ch: str) -> bool:
+    """Letters and numbers, and CJK radicals (symbols that are written as parts of 拆字)."""
+    return unicodedata.category(ch)[0] in "LN" or "\u2e80" <= ch <= "\u2fdf"
+
+
+def _reading(ch: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    return lazy_pinyin(ch, style=Style.NORMAL)[0]
+
+
+def lookalikes(path: Path) -> list[tuple[str, str]]:
+    out: dict[str, str] = {}
+    for line in path.read_text("utf-8-sig").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        src, dst = (p.strip() for p in line.split(";")[:2])
+        if " " in src:
+            continue
+        s = chr(int(src, 16))
+        t = unicodedata.normalize("NFKC", "".join(chr(int(x, 16)) for x in dst.split())).casefold()
+        if s.isascii() or len(t) != 1 or not _letter(s):
+            continue  # symbols and punctuation stay noise
+        if _cjk(s) and _cjk(t) and _reading(s) != _reading(t):
+            continue  # 士/土: a different sound would break pinyin and homophones
+        if unicodedata.normalize("NFKC", s).casefold() == t:
+            continue  # NFKC already folds it
+        if (t.isascii() and (t.islower() or t.isdigit())) or _cjk(t):
+            out[s] = t
+    return sorted(out.items())
+
+
+def _decomp_file() -> Path:
+    spec = importlib.util.find_spec("chinese_decompose")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("需要先安装 cjk-semantic-split：pip install cjk-semantic-split")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    return root / "data" / "decomp_zh-Hans-general.txt"
+
+
+def _parse(path: Path) -> dict[str, tuple[tuple[int, str], ...]]:
+    data: dict[str, tuple[tuple[int, str], ...]] = {}
+    for line in path.read_text("utf-8").splitlines():
+        if line.startswith("#") or "\t" not in line:
+            continue
+        ch, rest = line.split("\t", 1)
+        data[ch] = tuple((int(p), c) for p, c in _POS.findall(rest))
+    return data
+
+
+def chaizi(path: Path) -> list[tuple[str, str, str, str]]:
+    data = _parse(path)
+    compose = {v: k for k, v in sorted(data.items(), reverse=True) if len(v) > 1}
+
+    def half(parts: list[tuple[int, str]], rebase: dict[int, int]) -> str | None:
+        if len(parts) == 1:
+            return parts[0][1]
+        return compose.get(tuple((rebase[p], c) for p, c in parts))
+
+    out = []
+    for ch, parts in sorted(data.items()):
+        positions = {p for p, _ in parts}
+        for kind, first, second in (("lr", _LEFT, _RIGHT), ("tb", _TOP, _BOTTOM)):
+            if not positions <= set(first) | set(second):
+                continue
+            a = [x for x in parts if x[0] in first]
+            b = [x for x in parts if x[0] in second]
+            if not a or not b or (kind == "tb" and {30, 40} & positions):
+                continue
+            left, right = half(a, first), half(b, second)
+            if left and right and all(map(_cjk, left + right)):
+                out.append((ch, left, right, kind))
+            break
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--confusables", type=Path, required=True, help="Unicode confusables.txt")
+    ap.add_argument("--out", type=Path, default=Path("src/beian/lexicon/data"))
+    args = ap.parse_args()
+    version = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in args.confusables.read_text("utf-8-sig").splitlines()
+            if ln.startswith("# Version:")
+        ),
+        "?",
+    )
+    rows = lookalikes(args.confusables)
+    head = (
+        f"# Look-alike characters from Unicode confusables.txt {version} (UTS #39).\n"
+        "# Unicode License v3, https://www.unicode.org/license.txt. Generated by\n"
+        "# scripts/lexicon_tables.py: source<TAB>folded prototype.\n"
+    )
+    (args.out / "lookalike.tsv").write_text(head + "".join(f"{s}\t{t}\n" for s, t in rows), "utf-8")
+    split = chaizi(_decomp_file())
+    head = (
+        "# Character splits (拆字) derived from the decomposition data of the PyPI package\n"
+        "# cjk-semantic-split 0.6.0 (MIT), whose sources are Unihan kIDS (Unicode License v3) and\n"
+        "# Wikimedia Commons' Chinese characters decomposition (CC BY-SA 3.0). This derived table\n"
+        "# is distributed under CC BY-SA 3.0. Generated by scripts/lexicon_tables.py:\n"
+        "# character<TAB>first part<TAB>second part<TAB>lr (left|right) or tb (top/bottom).\n"
+    )
+    (args.out / "chaizi.tsv").write_text(
+        head + "".join("\t".join(r) + "\n" for r in split), "utf-8"
+    )
+    print(f"lookalike.tsv: {len(rows)} rows; chaizi.tsv: {len(split)} rows")
+
+
+if __name__ == "__main__":
+    main()
