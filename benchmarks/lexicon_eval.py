@@ -1,0 +1,78 @@
+"""Recall per evasion kind and false positives on the independent keyword-evasion set.
+
+The set (``benchmarks/data/lexicon_eval/``) was written from a brief by a session that never saw
+the lexicon code, and verified blind by a second session (agreement 1,080/1,080). A positive item
+counts as caught when a hit names its keyword; a negative (``clean``, ``clean_hard``) counts as a
+false positive when anything is hit. Wilson 95 % intervals. Run::
+
+    python benchmarks/lexicon_eval.py [--modes pinyin,homophone] [--errors] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from beian.assess import wilson_interval
+from beian.lexicon import KeywordEntry, Lexicon, LexiconConfig
+
+DATA = Path(__file__).resolve().parent / "data" / "lexicon_eval"
+NEGATIVE = ("clean", "clean_hard")
+
+
+def evaluate(modes: frozenset[str], errors: bool = False, homophones_all: bool = False) -> dict[str, Any]:
+    words = [w.strip() for w in (DATA / "keywords.txt").read_text("utf-8").splitlines() if w.strip()]
+    config = LexiconConfig(homophones_all=homophones_all)
+    lex = Lexicon.from_entries([KeywordEntry(w, "A1-1", modes) for w in words], config)
+    rows = [json.loads(x) for x in (DATA / "evasion.jsonl").read_text("utf-8").splitlines() if x]
+    good: collections.Counter[str] = collections.Counter()
+    total: collections.Counter[str] = collections.Counter()
+    misses: list[dict[str, Any]] = []
+    for r in rows:
+        hits = lex.scan(r["text"])
+        kind = r["kind"]
+        total[kind] += 1
+        ok = not hits if kind in NEGATIVE else any(h.keyword == r["keyword"] for h in hits)
+        good[kind] += ok
+        if not ok:
+            misses.append({"id": r["id"], "kind": kind, "keyword": r["keyword"], "text": r["text"],
+                           "hits": [h.keyword for h in hits]})
+    kinds = {}
+    for kind in sorted(total):
+        lo, hi = wilson_interval(good[kind], total[kind])
+        what = "specificity" if kind in NEGATIVE else "recall"
+        kinds[kind] = {what: round(good[kind] / total[kind], 3), "ci95": [round(lo, 3), round(hi, 3)],
+                       "n": total[kind]}
+    out: dict[str, Any] = {"modes": sorted(modes), "homophones_all": homophones_all, "kinds": kinds,
+                           "clean_bytes": sum(len(r["text"].encode()) for r in rows
+                                              if r["kind"] in NEGATIVE)}
+    if errors:
+        out["misses"] = misses
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--modes", default="", help="modes given to every keyword, e.g. pinyin,homophone")
+    ap.add_argument("--homophones-all", action="store_true", help="LexiconConfig(homophones_all=True)")
+    ap.add_argument("--errors", action="store_true", help="list every miss and false positive")
+    ap.add_argument("--json", type=Path, help="write the figures here")
+    args = ap.parse_args(argv)
+    res = evaluate(frozenset(m for m in args.modes.split(",") if m), args.errors, args.homophones_all)
+    print(f"modes: {','.join(res['modes']) or '(library default)'}; homophones_all: {res['homophones_all']}")
+    for kind, f in res["kinds"].items():
+        name, value = next(iter(f.items()))
+        print(f"  {kind:18} {name:11} {value:.3f}  [{f['ci95'][0]:.3f}, {f['ci95'][1]:.3f}]  n={f['n']}")
+    for m in res.get("misses", []):
+        print(f"  MISS {m['id']} {m['kind']} {m['keyword']} {m['text']} -> {m['hits']}")
+    if args.json:
+        args.json.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
