@@ -175,5 +175,15 @@ def compare(
     return row
 
 
-if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "--worker":
-    _worker(Path(sys.argv[2]))
+def _main() -> None:
+    import argparse
+
+    ap = argparse.ArgumentParser(
+        description="The worker of lexicon_bench.py's old-versus-new comparison (started by it)."
+    )
+    ap.add_argument("--worker", type=Path, required=True, help="folder holding the workload")
+    _worker(ap.parse_args().worker)
+
+
+if __name__ == "__main__":
+    _main()
