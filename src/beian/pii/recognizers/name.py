@@ -27,6 +27,7 @@ from beian.pii._names import han_except, is_han, name_tables
 from beian.pii._registry import Recognizer, register
 from beian.pii._scan import Anchor, Scan
 from beian.pii._types import Entity
+from beian.pii.recognizers.name_list import list_members
 
 # Labels after which whatever name-shaped text follows is a name (forms, parcels, contracts).
 FORM_LABELS = (
@@ -95,6 +96,11 @@ FORM_LABELS = (
     "叫做",
     "对接人",
     "发布人",
+    "参会人",
+    "参会人员",
+    "与会人员",
+    "出席人员",
+    "名单",
     "甲方",
     "乙方",
     "丙方",
@@ -367,6 +373,7 @@ _TITLE_ONE = Anchor(
     "".join(t for t in TITLES if len(t) == 1),
 )
 _TITLES = (*_TITLE, _TITLE_ONE)
+_TITLE_AT = re.compile(_alternation(TITLES))  # a title at a position (list members)
 _NICK = Anchor(re.compile(r"[老小](?=[\u4e00-\u9fff])"), "老小")
 _PARTICULARS = Anchor(
     re.compile(r"[（(，,]\s*(?:[男女]\s*[，,、）)]|\d{1,3}\s*岁|身份证|公民身份)"), "（(，,"
@@ -492,7 +499,11 @@ class NameRecognizer(Recognizer):
     anchors: ClassVar[tuple[Anchor, ...]] = (*_FORM_CUE, *_TITLES)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
-        scan = scan or Scan(text)
+        for e in self._found(text, scan or Scan(text)):
+            yield e
+            yield from list_members(text, e, _STOP, _TITLE_AT)  # "张伟、李娜和王芳"
+
+    def _found(self, text: str, scan: Scan) -> Iterator[Entity]:
         for m in _in_order(scan, self.cues):
             cue = text[m.start() : m.end()].rstrip(" \t:：是为")
             if (found := self._after_cue(text, m.end(), cue in _FORM)) is not None:
@@ -515,6 +526,8 @@ class NameRecognizer(Recognizer):
             return None
         if _cue_starts(text, pos):
             return None  # "紧急联系人丈夫孔令辉": the next cue finds the name
+        if not form and text[pos] in "和与及" and t.surname_at(text, pos + 1):
+            return None  # "刘经理和陈静": a conjunction, not the surname 和
         n = t.surname_at(text, pos)
         if n:
             if text[pos + n : pos + n + 1] == "某":
