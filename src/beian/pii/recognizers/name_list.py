@@ -64,9 +64,7 @@ def _after(text: str, end: int, stop: frozenset[str], titles: re.Pattern[str]) -
     return None
 
 
-def _before(
-    text: str, start: int, stop: frozenset[str], titles: re.Pattern[str]
-) -> Entity | None:
+def _before(text: str, start: int, stop: frozenset[str], titles: re.Pattern[str]) -> Entity | None:
     if start < 3 or text[start - 1] not in SEPARATORS:
         return None
     end = start - 1
