@@ -96,14 +96,21 @@ FORM_LABELS = (
     "叫做",
     "对接人",
     "发布人",
+    "甲方",
+    "乙方",
+    "丙方",
+)
+# Labels of lists and parcels, read like form labels with ``pii.context_names`` only (the default
+# engine's scan would stop at every 与 and 出).
+LIST_LABELS = (
     "参会人",
     "参会人员",
     "与会人员",
     "出席人员",
     "名单",
-    "甲方",
-    "乙方",
-    "丙方",
+    "发货人",
+    "收件信息",
+    "寄件信息",
 )
 # Roles and relations before a name: the name must start with a surname or end at a delimiter.
 ROLE_WORDS = (
@@ -358,7 +365,7 @@ def _anchors(words: tuple[str, ...], after: str = "") -> tuple[Anchor, ...]:
 _AFTER_CUE = r"(?:\s*[:：]\s*|\s+|是|为)?(?=[\u4e00-\u9fffA-Z])"
 
 
-_CUE_WORDS = FORM_LABELS + ROLE_WORDS
+_CUE_WORDS = FORM_LABELS + LIST_LABELS + ROLE_WORDS
 _CUE = _anchors(tuple(w for w in _CUE_WORDS if len(w) > 1), _AFTER_CUE)
 _ONE_CUES = tuple(w for w in _CUE_WORDS if len(w) == 1)
 _CUE_ONE = Anchor(re.compile(f"(?:{_alternation(_ONE_CUES)}){_AFTER_CUE}"), "".join(_ONE_CUES))
@@ -366,7 +373,7 @@ _CUE_ONE = Anchor(re.compile(f"(?:{_alternation(_ONE_CUES)}){_AFTER_CUE}"), "".j
 _FORM_CUE = _anchors(
     FORM_LABELS + tuple(w for w in ("病人", "乘客", "客户", "家长") if w in ROLE_WORDS), _AFTER_CUE
 )
-_FORM = frozenset(FORM_LABELS)
+_FORM = frozenset(FORM_LABELS + LIST_LABELS)
 _TITLE = _anchors(tuple(t for t in TITLES if len(t) > 1))
 _TITLE_ONE = Anchor(
     re.compile("|".join(t for t in TITLES if len(t) == 1)),
@@ -378,6 +385,12 @@ _NICK = Anchor(re.compile(r"[老小](?=[\u4e00-\u9fff])"), "老小")
 _PARTICULARS = Anchor(
     re.compile(r"[（(，,]\s*(?:[男女]\s*[，,、）)]|\d{1,3}\s*岁|身份证|公民身份)"), "（(，,"
 )
+# A parcel's 收：/寄： (the default engine's labels need the whole word, 收件人).
+_PARCEL = Anchor(
+    re.compile(r"(?<![\u4e00-\u9fff])[收寄][:：]\s*(?=[\u4e00-\u9fff])"), "收寄", "：:"
+)
+# A mobile number right after a name (张伟13812345678, 张伟 138…).
+_MOBILE_AFTER = Anchor(re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"), "1", "3456789")
 _SPEAKER = Anchor(re.compile(r"\n[\u4e00-\u9fff]{2,4}(?=[：:]|\s+\d{1,2}:\d\d)"), "\n")
 _LATIN_AFTER_CUE = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}")
 _SPEAKER_LABELS = frozenset(
@@ -637,7 +650,7 @@ class ContextNameRecognizer(NameRecognizer):
     name = "name_context"
     context_names = True
     cues = (*_CUE, _CUE_ONE)
-    anchors = (*_CUE, _CUE_ONE, *_TITLES, _NICK, _PARTICULARS, _SPEAKER)
+    anchors = (*_CUE, _CUE_ONE, *_TITLES, _NICK, _PARTICULARS, _SPEAKER, _PARCEL, _MOBILE_AFTER)
 
     def _more(self, text: str, scan: Scan) -> Iterator[Entity]:
         t = name_tables()
@@ -653,6 +666,14 @@ class ContextNameRecognizer(NameRecognizer):
                 yield _entity(text, pos, pos + n, 0.65)
         for m in scan.anchored(_PARTICULARS):
             yield from self._before(text, m.start(), 0.8)
+        for m in scan.anchored(_PARCEL):
+            if (found := self._after_cue(text, m.end(), True)) is not None:
+                yield found
+        for m in scan.anchored(_MOBILE_AFTER):
+            end = m.start() - (text[m.start() - 1 : m.start()] == " ")
+            end -= text[end - 1 : end] in ("收", "寄")  # "张宇收 152…"
+            if end > 0 and is_han(text[end - 1]):
+                yield from self._before(text, end, 0.7)
         if (head := _SPEAKER.pattern.match("\n" + text[:12])) is not None:
             yield from self._speaker(text, 0, head.end() - 1)
         for m in scan.anchored(_SPEAKER):
