@@ -9,6 +9,9 @@ Anchors, all found in the engine's one scan of the text:
 * 老 / 小 + a surname (老王, 小李): the surname;
 * a person's particulars after it: ``（男，32岁）``, ``，女，``, ``（身份证号…``;
 * a speaker at the start of a line in a chat (``高峰：``, ``刘晓燕 20:14``).
+* with ``pii.context_names``: list labels (参会人, 名单…), a parcel's 收：/寄：, and a name
+  right before a mobile number (``张伟13812345678``);
+* the other members of a list with a name found so (``张伟、李娜和王芳``, :mod:`.name_list`).
 
 A surname comes from the surname table (Faker's, with 复姓); the given name is one or two
 characters, shortened where the second character starts a common word (``向阳相撞``) or is a
