@@ -9,6 +9,9 @@ Anchors, all found in the engine's one scan of the text:
 * 老 / 小 + a surname (老王, 小李): the surname;
 * a person's particulars after it: ``（男，32岁）``, ``，女，``, ``（身份证号…``;
 * a speaker at the start of a line in a chat (``高峰：``, ``刘晓燕 20:14``).
+* with ``pii.context_names``: list labels (参会人, 名单…), a parcel's 收：/寄：, and a name
+  right before a mobile number (``张伟13812345678``);
+* the other members of a list with a name found so (``张伟、李娜和王芳``, :mod:`.name_list`).
 
 A surname comes from the surname table (Faker's, with 复姓); the given name is one or two
 characters, shortened where the second character starts a common word (``向阳相撞``) or is a
@@ -27,6 +30,7 @@ from beian.pii._names import han_except, is_han, name_tables
 from beian.pii._registry import Recognizer, register
 from beian.pii._scan import Anchor, Scan
 from beian.pii._types import Entity
+from beian.pii.recognizers.name_list import list_members
 
 # Labels after which whatever name-shaped text follows is a name (forms, parcels, contracts).
 FORM_LABELS = (
@@ -98,6 +102,18 @@ FORM_LABELS = (
     "甲方",
     "乙方",
     "丙方",
+)
+# Labels of lists and parcels, read like form labels with ``pii.context_names`` only (the default
+# engine's scan would stop at every 与 and 出).
+LIST_LABELS = (
+    "参会人",
+    "参会人员",
+    "与会人员",
+    "出席人员",
+    "名单",
+    "发货人",
+    "收件信息",
+    "寄件信息",
 )
 # Roles and relations before a name: the name must start with a surname or end at a delimiter.
 ROLE_WORDS = (
@@ -352,7 +368,7 @@ def _anchors(words: tuple[str, ...], after: str = "") -> tuple[Anchor, ...]:
 _AFTER_CUE = r"(?:\s*[:：]\s*|\s+|是|为)?(?=[\u4e00-\u9fffA-Z])"
 
 
-_CUE_WORDS = FORM_LABELS + ROLE_WORDS
+_CUE_WORDS = FORM_LABELS + LIST_LABELS + ROLE_WORDS
 _CUE = _anchors(tuple(w for w in _CUE_WORDS if len(w) > 1), _AFTER_CUE)
 _ONE_CUES = tuple(w for w in _CUE_WORDS if len(w) == 1)
 _CUE_ONE = Anchor(re.compile(f"(?:{_alternation(_ONE_CUES)}){_AFTER_CUE}"), "".join(_ONE_CUES))
@@ -360,17 +376,24 @@ _CUE_ONE = Anchor(re.compile(f"(?:{_alternation(_ONE_CUES)}){_AFTER_CUE}"), "".j
 _FORM_CUE = _anchors(
     FORM_LABELS + tuple(w for w in ("病人", "乘客", "客户", "家长") if w in ROLE_WORDS), _AFTER_CUE
 )
-_FORM = frozenset(FORM_LABELS)
+_FORM = frozenset(FORM_LABELS + LIST_LABELS)
 _TITLE = _anchors(tuple(t for t in TITLES if len(t) > 1))
 _TITLE_ONE = Anchor(
     re.compile("|".join(t for t in TITLES if len(t) == 1)),
     "".join(t for t in TITLES if len(t) == 1),
 )
 _TITLES = (*_TITLE, _TITLE_ONE)
+_TITLE_AT = re.compile(_alternation(TITLES))  # a title at a position (list members)
 _NICK = Anchor(re.compile(r"[老小](?=[\u4e00-\u9fff])"), "老小")
 _PARTICULARS = Anchor(
     re.compile(r"[（(，,]\s*(?:[男女]\s*[，,、）)]|\d{1,3}\s*岁|身份证|公民身份)"), "（(，,"
 )
+# A parcel's 收：/寄： (the default engine's labels need the whole word, 收件人).
+_PARCEL = Anchor(
+    re.compile(r"(?<![\u4e00-\u9fff])[收寄][:：]\s*(?=[\u4e00-\u9fff])"), "收寄", "：:"
+)
+# A mobile number right after a name (张伟13812345678, 张伟 138…).
+_MOBILE_AFTER = Anchor(re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"), "1", "3456789")
 _SPEAKER = Anchor(re.compile(r"\n[\u4e00-\u9fff]{2,4}(?=[：:]|\s+\d{1,2}:\d\d)"), "\n")
 _LATIN_AFTER_CUE = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}")
 _SPEAKER_LABELS = frozenset(
@@ -492,7 +515,11 @@ class NameRecognizer(Recognizer):
     anchors: ClassVar[tuple[Anchor, ...]] = (*_FORM_CUE, *_TITLES)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
-        scan = scan or Scan(text)
+        for e in self._found(text, scan or Scan(text)):
+            yield e
+            yield from list_members(text, e, _STOP, _TITLE_AT)  # "张伟、李娜和王芳"
+
+    def _found(self, text: str, scan: Scan) -> Iterator[Entity]:
         for m in _in_order(scan, self.cues):
             cue = text[m.start() : m.end()].rstrip(" \t:：是为")
             if (found := self._after_cue(text, m.end(), cue in _FORM)) is not None:
@@ -515,6 +542,8 @@ class NameRecognizer(Recognizer):
             return None
         if _cue_starts(text, pos):
             return None  # "紧急联系人丈夫孔令辉": the next cue finds the name
+        if not form and text[pos] in "和与及" and t.surname_at(text, pos + 1):
+            return None  # "刘经理和陈静": a conjunction, not the surname 和
         n = t.surname_at(text, pos)
         if n:
             if text[pos + n : pos + n + 1] == "某":
@@ -624,7 +653,7 @@ class ContextNameRecognizer(NameRecognizer):
     name = "name_context"
     context_names = True
     cues = (*_CUE, _CUE_ONE)
-    anchors = (*_CUE, _CUE_ONE, *_TITLES, _NICK, _PARTICULARS, _SPEAKER)
+    anchors = (*_CUE, _CUE_ONE, *_TITLES, _NICK, _PARTICULARS, _SPEAKER, _PARCEL, _MOBILE_AFTER)
 
     def _more(self, text: str, scan: Scan) -> Iterator[Entity]:
         t = name_tables()
@@ -640,6 +669,14 @@ class ContextNameRecognizer(NameRecognizer):
                 yield _entity(text, pos, pos + n, 0.65)
         for m in scan.anchored(_PARTICULARS):
             yield from self._before(text, m.start(), 0.8)
+        for m in scan.anchored(_PARCEL):
+            if (found := self._after_cue(text, m.end(), True)) is not None:
+                yield found
+        for m in scan.anchored(_MOBILE_AFTER):
+            end = m.start() - (text[m.start() - 1 : m.start()] == " ")
+            end -= text[end - 1 : end] in ("收", "寄")  # "张宇收 152…"
+            if end > 0 and is_han(text[end - 1]):
+                yield from self._before(text, end, 0.7)
         if (head := _SPEAKER.pattern.match("\n" + text[:12])) is not None:
             yield from self._speaker(text, 0, head.end() - 1)
         for m in scan.anchored(_SPEAKER):

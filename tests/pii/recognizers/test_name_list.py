@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.pii.recognizers.conftest import found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("姓名：张伟、李娜、王芳", ["张伟", "李娜", "王芳"]),  # a label, then a list
+        ("姓名：张伟、李娜等人", ["张伟", "李娜"]),
+        ("联系人：陈立新、南宫雅、Peter", ["陈立新", "南宫雅"]),  # 复姓
+        ("王总、刘经理和陈静", ["王", "刘", "陈静"]),  # a title is stepped over, both ways
+        ("联系人：叶海洋（四川）、欧阳晨曦（湖南）", ["叶海洋", "欧阳晨曦"]),  # a note
+        ("联系人：张伟及李娜。", ["张伟", "李娜"]),
+        ("联系人张伟和周边居民", ["张伟"]),  # 周边 is a common word
+        ("联系人：张伟和朋友", ["张伟"]),  # no surname
+        ("李娜和王先生", ["李娜", "王"]),  # the title rule finds 王
+        ("联系人：张伟、三楼会议室", ["张伟"]),
+        ("张伟、李娜", []),  # no recognised name: no list
+    ],
+)
+def test_name_list(text: str, expected: list[str]) -> None:
+    assert found("NAME", text) == expected
+    assert found("NAME", text, context_names=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "default", "context"),
+    [
+        ("参会人：张伟、李娜、王芳", [], ["张伟", "李娜", "王芳"]),  # list labels: context only
+        ("名单：叶海洋（四川）、欧阳晨曦（湖南）", [], ["叶海洋", "欧阳晨曦"]),
+        ("公示：拟认定田野、司徒嘉欣、巴特尔为", [], ["田野", "司徒嘉欣", "巴特尔"]),
+    ],
+)
+def test_name_list_labels(text: str, default: list[str], context: list[str]) -> None:
+    assert found("NAME", text) == default
+    assert found("NAME", text, context_names=True) == context
