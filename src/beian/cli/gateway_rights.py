@@ -106,7 +106,7 @@ def overdue(ctx: typer.Context, file: FileOpt = None, fmt: FmtOpt = TableOrJson.
 @rights_app.command("close")
 def close(
     ctx: typer.Context,
-    ticket: Annotated[str, typer.Argument(help="工单编号（RQ…）")],
+    ticket: Annotated[str, typer.Argument(help="工单编号（RQ 开头）")],
     file: FileOpt = None,
     status: Annotated[str, typer.Option(help="已办结 / 处理中 / 不予办理")] = "已办结",
     note: Annotated[str | None, typer.Option(help="办理结果（不予办理须写明理由）")] = None,
