@@ -33,7 +33,7 @@ from beian.gateway._identity import Identity, refuse_unverified_public
 from beian.gateway._inflight import Inflight, InflightSet
 from beian.gateway._labels import Labeller
 from beian.gateway._messages import WorkerReload
-from beian.gateway._metrics import Metrics, log_exchange
+from beian.gateway._metrics import Metrics, access_logged, log_exchange
 from beian.gateway._moderation import Moderation, build_moderation
 from beian.gateway._rights import RightsDesk
 from beian.gateway._screening import Decision, Screening, build_screening
@@ -366,6 +366,8 @@ class Gateway:
         self.metrics.latency.labels(stream).observe(ex.finished - ex.started)
         self.store.submit(ex)
         self.metrics.backlog.set(self.store.backlog)
+        if not access_logged():  # the access log is off: its fields are not built
+            return
         log_exchange(
             id=ex.id,
             user=self.store.user_hash(ex.user)[:16] if ex.user else None,

@@ -10,7 +10,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-__all__ = ["Metrics", "log_exchange"]
+__all__ = ["Metrics", "access_logged", "log_exchange"]
 
 _STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
@@ -73,6 +73,11 @@ class Metrics:
         registry = CollectorRegistry()
         MultiProcessCollector(registry, path=path)  # type: ignore[no-untyped-call]
         return generate_latest(registry)
+
+
+def access_logged() -> bool:
+    """Whether :func:`log_exchange` writes anything (callers skip building its fields if not)."""
+    return access_log.isEnabledFor(logging.INFO)
 
 
 def log_exchange(**fields: Any) -> None:

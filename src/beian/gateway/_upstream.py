@@ -173,7 +173,12 @@ async def read_capped(resp: aiohttp.ClientResponse, limit: int) -> bytes:
     length = resp.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit and "content-encoding" not in resp.headers:
         raise UpstreamFailure("too_large", 502, f"上游模型的响应超过 {limit} 字节（limits），已中止")
-    decoder = Decoder(resp.headers.get("content-encoding"), limit)
+    encoding = resp.headers.get("content-encoding")
+    if encoding is None and length.isdigit():
+        # identity with a declared length within the limit: the parser stops at that length,
+        # so the body is read whole at once (no decoder, no per-piece accounting)
+        return await resp.content.read()
+    decoder = Decoder(encoding, limit)
     out = []
     async for raw in resp.content.iter_any():
         out.append(decoder.feed(raw))
