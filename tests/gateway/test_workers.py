@@ -82,7 +82,7 @@ def _until(pred: Callable[[], bool], what: str, timeout: float = 30) -> None:
 
 
 def _workers_seen(
-    root: str, want: Callable[[dict[str, Any]], bool], n: int = 2
+    root: str, want: Callable[[dict[str, Any]], bool], n: int = 2, timeout: float = 30
 ) -> dict[int, dict[str, Any]]:
     """Ask /healthz over new connections until ``n`` distinct worker pids answered with
     ``want(answer)`` true (a worker that answers otherwise is asked again): pid → answer."""
@@ -94,7 +94,7 @@ def _workers_seen(
             seen[h["process"]["pid"]] = h
         return sum(want(a) for a in seen.values()) >= n
 
-    _until(enough, f"{n} workers")
+    _until(enough, f"{n} workers", timeout)
     return {p: h for p, h in seen.items() if want(h)}
 
 
@@ -311,7 +311,9 @@ def test_reload_during_start_waits_for_the_workers(tmp_path: Path, upstream: Dem
         _until(lambda: bool(_children(proc.pid)), "the worker processes")
         os.kill(proc.pid, signal.SIGHUP)  # the workers exist but are still importing
         assert all(_health(state["root"]) is None for _ in range(3))  # nobody listens yet
-        assert len(_workers_seen(state["root"], lambda h: h["config_version"] == 2)) == 2
+        # each worker builds its gateway twice (start, then the reload): slow on a busy machine
+        reloaded = _workers_seen(state["root"], lambda h: h["config_version"] == 2, timeout=90)
+        assert len(reloaded) == 2
         assert proc.poll() is None
     finally:
         proc.send_signal(signal.SIGTERM)
