@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from beian.assess._stats import wilson_interval
+from beian.assess import wilson_interval
 from beian.lexicon import KeywordEntry, Lexicon, LexiconConfig
 
 ROOT = Path(__file__).resolve().parent
