@@ -56,7 +56,7 @@ class ConnectionLimitsConfig(BaseModel):
 
     def http_limits(self) -> HttpLimits:
         """The limits that :func:`server_config` enforces."""
-        return HttpLimits(**self.model_dump())
+        return HttpLimits(**self.model_dump(include=set(ConnectionLimitsConfig.model_fields)))
 
 
 @dataclass(frozen=True)

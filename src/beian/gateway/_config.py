@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from beian._shared.serve import ConnectionLimitsConfig
 from beian.errors import ConfigError
 from beian.gateway._moderation_config import ModerationConfig
 from beian.io import YamlDocument, YamlPath, read_yaml_document
@@ -111,10 +112,11 @@ class RecordsConfig(_Strict):
 MiB = 1024 * 1024
 
 
-class LimitsConfig(_Strict):
+class LimitsConfig(ConnectionLimitsConfig):
     """Hard limits: what one client or the upstream can make the gateway hold, wait for or do.
 
-    The connection limits (header size and count, the timeouts) and ``shutdown_grace_s`` take
+    The connection limits (header size and count, the timeouts; the fields of the shared
+    :class:`ConnectionLimitsConfig`, which the registry's server uses too) and ``shutdown_grace_s`` take
     effect when the gateway starts; the others also on a reload. See docs/gateway.md.
     """
 
@@ -124,12 +126,7 @@ class LimitsConfig(_Strict):
     max_tools: int = Field(default=256, ge=0)
     max_json_depth: int = Field(default=64, ge=8, le=500)  # nesting of the request's JSON
     max_choices: int = Field(default=8, ge=1, le=128)  # n, and choice indexes from upstream
-    max_header_bytes: int = Field(default=32 * 1024, ge=1024)  # request line and headers
-    max_headers: int = Field(default=100, ge=8)
-    header_timeout_s: float = Field(default=10.0, gt=0)  # until a request's headers are in
     body_timeout_s: float = Field(default=30.0, gt=0)  # until its body is in
-    idle_timeout_s: float = Field(default=5.0, gt=0)  # an idle keep-alive connection
-    write_timeout_s: float = Field(default=30.0, gt=0)  # a client that reads nothing
     max_upstream_bytes: int = Field(default=16 * MiB, ge=1024)  # a whole answer, decoded
     max_event_bytes: int = Field(default=1 * MiB, ge=1024)  # one server-sent event
     max_stream_bytes: int = Field(default=256 * MiB, ge=1024)  # a whole stream, decoded

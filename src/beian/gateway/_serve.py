@@ -51,12 +51,7 @@ _SHUTDOWN_MARGIN_S = 5.0
 
 def http_limits(gw: Gateway) -> HttpLimits:
     """The connection limits of ``gw``'s configuration (fixed when it starts serving)."""
-    lim = gw.config.limits
-    return HttpLimits(
-        max_header_bytes=lim.max_header_bytes, max_headers=lim.max_headers,
-        header_timeout_s=lim.header_timeout_s, idle_timeout_s=lim.idle_timeout_s,
-        write_timeout_s=lim.write_timeout_s,
-    )  # fmt: skip
+    return gw.config.limits.http_limits()
 
 
 def _server_options(gw: Gateway) -> dict[str, Any]:
