@@ -169,7 +169,7 @@ def start_ray_cluster(workers: int) -> float:
     wait until Ray's processes have finished starting. Not timed; the scan then starts its
     actor pool, ships the screeners and screens, all timed, with 1 worker as with 2.
     """
-    from beian.corpus._ray import start_ray
+    from beian.corpus import start_ray
 
     t0 = time.perf_counter()
     ray = start_ray(workers)

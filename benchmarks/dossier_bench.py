@@ -34,8 +34,11 @@ sys.path.insert(0, str(ROOT.parent))  # the tests' example dossier and passing l
 from tests.dossier._helpers import NOW, make_example  # noqa: E402
 
 from beian._shared.fonts import find_cjk_font  # noqa: E402
-from beian.dossier import build_package, check_dossier  # noqa: E402
-from beian.dossier._report import report_document  # noqa: E402
+from beian.dossier import (  # noqa: E402
+    build_package,
+    check_dossier,
+    report_document,
+)
 from beian.dossier.render.docx import render_docx  # noqa: E402
 from beian.dossier.render.pdf import render_pdf  # noqa: E402
 

@@ -25,6 +25,7 @@ import json
 import os
 import random
 import subprocess
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,17 @@ def poetry_text(root: Path, limit: int) -> str:
     return "\n".join(out)
 
 
+def default_readings() -> dict[int, str]:
+    """Each character's first reading in pypinyin's table, toneless (ü written v)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    def plain(reading: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", reading.replace("ü", "v"))
+        return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+    return {cp: plain(r.split(",")[0]) for cp, r in pinyin_dict.items()}
+
+
 def _romanize(word: str, readings: dict[int, str]) -> str:
     return "".join(readings.get(ord(c), "") for c in word).capitalize()
 
@@ -105,9 +117,7 @@ def _romanize(word: str, readings: dict[int, str]) -> str:
 def modern_text(limit: int, seed: int) -> str:
     from pypinyin.phrases_dict import phrases_dict
 
-    from beian.lexicon._compile import _reading_data
-
-    readings = _reading_data()[0]
+    readings = default_readings()
     rng = random.Random(seed)
     latin = LATIN_WORDS.split()
     words = sorted(w for w in phrases_dict if 2 <= len(w) <= 4 and _cjk(w))

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from beian.pii._names import name_tables
+from beian.pii import compound_surnames
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.judge_metrics import prop as _prop
@@ -88,7 +88,7 @@ def read_set(name: str) -> list[Item]:
 # --- kinds of case, read from the marked text only ------------------------------------------
 
 # Compound surnames, to sort marked names into kinds (the shipped table of 复姓).
-_COMPOUND = name_tables().compound
+_COMPOUND = compound_surnames()
 _TITLE_AFTER = re.compile(
     r"(?:先生|女士|小姐|老师|医生|经理|主任|同学|律师|警官|教授|师傅|阿姨|大爷|大妈|"
     r"总|工|姐|哥|叔|伯|婶|局长|处长|科长|所长|院长|校长|书记|队长|护士|老板|董|主管|助理)"

@@ -10,6 +10,7 @@ from beian._shared.sampling import allocate, sample_key
 from beian.corpus._build import build_screeners
 from beian.corpus._classifier import ModelClassifier
 from beian.corpus._engines import Engine, ScanRun, load_manifest, scan_corpus
+from beian.corpus._ray import start_ray
 from beian.corpus._readers import BadRecord, Document, Shard, iter_documents, plan_shards
 from beian.corpus._report import CorpusReport, SourceResult, build_report, load_report
 from beian.corpus._review import export_review, import_review
@@ -69,5 +70,6 @@ __all__ = [
     "scan_corpus",
     "screen_document",
     "screen_documents",
+    "start_ray",
     "technical_result",
 ]

@@ -12,6 +12,7 @@ from beian.dossier._context import DOSSIER_FILE, DossierContext, load_dossier
 from beian.dossier._demo import DemoPackage, build_demo_package
 from beian.dossier._exporters import EXPORTERS, register_exporter
 from beian.dossier._init import example_path, init_dossier
+from beian.dossier._report import report_document
 from beian.dossier._schema import Dossier
 from beian.dossier._transparency import (
     TRANSPARENCY_TITLE,
@@ -41,6 +42,7 @@ __all__ = [
     "load_dossier",
     "load_rules",
     "register_exporter",
+    "report_document",
     "rule",
     "run_rules",
     "transparency_document",

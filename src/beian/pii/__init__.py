@@ -10,6 +10,7 @@
 from beian.pii._config import CustomRecognizer, PiiConfig
 from beian.pii._datasets import FORMATS, OnError, detect_format, process_dataset
 from beian.pii._engine import PiiEngine, resolve_overlaps
+from beian.pii._names import compound_surnames
 from beian.pii._operators import (
     KEYED_OPERATORS,
     MASK_DEFAULTS,
@@ -54,6 +55,7 @@ __all__ = [
     "Recognizer",
     "RecordError",
     "RegexRecognizer",
+    "compound_surnames",
     "default_engine",
     "deidentify",
     "detect_format",

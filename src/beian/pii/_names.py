@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["NameTables", "han_except", "is_han", "name_tables"]
+__all__ = ["NameTables", "compound_surnames", "han_except", "is_han", "name_tables"]
 
 _DATA = Path(__file__).resolve().parent / "data" / "names.json"
 
@@ -67,3 +67,8 @@ def name_tables() -> NameTables:
         syllables=frozenset(data["pinyin_syllables"]),
         words=frozenset(data["common_words"]),
     )
+
+
+def compound_surnames() -> frozenset[str]:
+    """The shipped table of compound surnames (复姓: 欧阳, 司马…), as the NAME recognizers read it."""
+    return name_tables().compound

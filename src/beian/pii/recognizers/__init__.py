@@ -8,6 +8,7 @@ from beian.pii.recognizers import (  # noqa: F401
     ip,
     mobile,
     name,
+    name_context,
     name_dotted,
     name_latin,
     passport,
