@@ -23,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from beian.gateway._answer import Malformed
 from beian.gateway._inflight import CLIENT_GONE, DEADLINE, SHUTDOWN, Inflight
-from beian.gateway._relay import Blocked, ChunkWriter
+from beian.gateway._relay import Blocked, ChunkWriter, event_bytes
 from beian.gateway._request import parse_json
 from beian.gateway._screening import Decision
 from beian.gateway._store import Exchange
@@ -63,8 +63,7 @@ def stopped_outcome(reason: str | None) -> tuple[str, str, str]:
     return _STOPS[reason or SHUTDOWN]
 
 
-def _event(obj: Any) -> bytes:
-    return b"data: " + json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
+_event = event_bytes
 
 
 class Source(Protocol):
@@ -225,10 +224,10 @@ class _Relay:
                 data = parse_json(payload) if b"\\u" in payload else json.loads(payload)
                 if isinstance(data, dict) and "error" in data:
                     return b"".join([*out, self._upstream_error(data)]), True
-                chunk = w.chunk(data)
+                chunk = w.event(data)
                 if w.awaiting:  # sentences the output guard must pass before this chunk leaves
                     await w.review()
-                out.append(_event(chunk))
+                out.append(chunk)
         except Blocked as b:
             return b"".join([*out, self._blocked(b)]), True
         except (Malformed, ValueError, RecursionError) as exc:
