@@ -242,8 +242,9 @@ class Gateway:
         self.inflight.begin_shutdown(self.config.limits.shutdown_grace_s)
 
     def track(self) -> Inflight:
-        """The current task serves an exchange (ended by its deadline, the client or shutdown)."""
-        return self.inflight.open(self.config.limits.max_duration_s)
+        """The current task serves an exchange (ended by its deadlines, the client or shutdown)."""
+        limits = self.config.limits
+        return self.inflight.open(limits.max_duration_s, limits.body_timeout_s)
 
     async def offload(self, size: int, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)``, in the screening threads when ``size`` (bytes or characters) is over

@@ -77,8 +77,8 @@ class EventStream(Response):
     """A server-sent-event response that sends ``source``'s chunks as they come.
 
     A client that goes away, the exchange's deadline and a shutdown past its grace period all
-    cancel the relay at once (see :class:`Inflight`): one watcher task and one timer per stream,
-    nothing per chunk (per streamed chunk this path is the gateway's hottest).
+    cancel the relay at once (see :class:`Inflight`): one timer per stream and the connection's
+    loss callback, nothing per chunk (per streamed chunk this path is the gateway's hottest).
     """
 
     media_type = "text/event-stream"
@@ -91,7 +91,7 @@ class EventStream(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         task, h = asyncio.current_task(), self.h
-        h.watch(receive)
+        h.watch(receive, scope)
         gen = self.source.run()
         try:
             start = {"type": "http.response.start", "status": 200, "headers": self.raw_headers}
