@@ -145,7 +145,7 @@ class _Guard:
         if self._disconnect is not None:
             self._disconnect.fire()
 
-    def _scope_disconnect(self, scope: dict[str, Any]) -> None:
+    def _scope_disconnect(self, scope: Any) -> None:
         """Put the connection's :class:`Disconnect` in a request's scope."""
         if self._disconnect is None:
             self._disconnect = Disconnect(self.loop)

@@ -40,12 +40,18 @@ from beian.gateway._screening import Decision, Screening, build_screening
 from beian.gateway._store import Exchange, RecordStore
 from beian.gateway._upstream import Upstream, UpstreamFailure, screened_error
 
-__all__ = ["Gateway", "GatewayOptions", "Peers", "ReloadResult"]
+__all__ = ["Gateway", "GatewayOptions", "Overloaded", "Peers", "ReloadResult"]
 
 log = logging.getLogger("beian.gateway")
 
 ScreeningFactory = Callable[[ScreeningConfig], Screening]
 T = TypeVar("T")
+
+
+class Overloaded(Exception):
+    """The screening threads' queue is full (``limits.screening_queue_bytes``): try later."""
+
+    retry_after_s = 1
 
 
 @dataclass(frozen=True)
@@ -162,6 +168,7 @@ class Gateway:
         self._pool = ThreadPoolExecutor(
             config.limits.screening_threads, thread_name_prefix="beian-gateway-screen"
         )
+        self._queued = 0  # bytes waiting for or in the screening threads (event loop only)
         if self.options.settle_heap:
             self.settle_heap()
 
@@ -248,10 +255,26 @@ class Gateway:
 
     async def offload(self, size: int, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)``, in the screening threads when ``size`` (bytes or characters) is over
-        ``limits.inline_bytes``: the event loop keeps serving other requests meanwhile."""
-        if size <= self.config.limits.inline_bytes:
+        ``limits.inline_bytes``: the event loop keeps serving other requests meanwhile.
+        :class:`Overloaded` when ``limits.screening_queue_bytes`` are already queued there."""
+        limits = self.config.limits
+        if size <= limits.inline_bytes:
             return fn(*args)
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        if self._queued and self._queued + size > limits.screening_queue_bytes:
+            raise Overloaded
+        loop = asyncio.get_running_loop()
+        self._queued += size
+        job = self._pool.submit(fn, *args)
+        # counted out when the job ends (not when its caller stops waiting: it still holds them)
+        job.add_done_callback(functools.partial(self._job_done, loop, size))
+        return await asyncio.wrap_future(job)
+
+    def _job_done(self, loop: asyncio.AbstractEventLoop, size: int, _: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to count
+            loop.call_soon_threadsafe(self._dequeued, size)
+
+    def _dequeued(self, size: int) -> None:
+        self._queued -= size
 
     def close(self) -> None:
         """Flush and close the record store (after :meth:`stop`)."""

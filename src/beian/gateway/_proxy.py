@@ -35,6 +35,7 @@ from starlette.responses import Response
 
 from beian.gateway._answer import Malformed, rebuild_answer
 from beian.gateway._gate import last_question, record_ruling
+from beian.gateway._gateway import Overloaded
 from beian.gateway._identity import IdentityError
 from beian.gateway._inflight import BODY_TIMEOUT, Inflight
 from beian.gateway._moderated import (
@@ -102,6 +103,12 @@ def _refused(gw: Gateway, status: int, message: str, code: str, headers: dict[st
     if status in (408, 413):  # the rest of the body is not read: the connection cannot go on
         headers = {**headers, "Connection": "close"}
     return error_response(status, body, headers)
+
+
+def _overloaded(headers: dict[str, str]) -> Response:
+    """503 with Retry-After: the screening threads' queue is full (``screening_queue_bytes``)."""
+    body = error_body("网关繁忙（待审核的大请求过多），请稍后重试", "server_error", "server_overloaded")
+    return error_response(503, body, {**headers, "Retry-After": str(Overloaded.retry_after_s)})
 
 
 def _accept(gw: Gateway, raw: bytes) -> Checked:
@@ -333,6 +340,9 @@ async def chat_completions(gw: Gateway, request: Request, h: Inflight) -> Respon
     except _TooLarge:
         msg = f"请求体超过 {limits.max_request_bytes} 字节的上限"
         return _refused(gw, 413, msg, "request_too_large", headers)
+    except Overloaded:
+        gw.metrics.rejected.labels("server_overloaded").inc()
+        return _overloaded(headers)
     except ClientDisconnect:
         return _refused(gw, 400, "客户端在请求体传完前断开", "client_disconnected", headers)
     except RequestError as exc:
@@ -353,6 +363,11 @@ async def chat_completions(gw: Gateway, request: Request, h: Inflight) -> Respon
         response = await _exchange(gw, request, ex, checked, headers, h)
     except asyncio.CancelledError:
         return _stopped(gw, ex, h, headers)
+    except Overloaded:  # a large answer (or a moderation check) found the queue full
+        ex.outcome, ex.http_status = "overloaded", 503
+        ex.error = "审核线程的队列已满（limits.screening_queue_bytes）"
+        gw.finish(ex)
+        return _overloaded(headers)
     except Exception as exc:
         log.exception("处理对话请求时出错（记录 %s）", rid)
         ex.outcome, ex.http_status, ex.error = "crash", 500, f"{type(exc).__name__}: {exc}"
