@@ -204,10 +204,11 @@ def gateway_config(
             "records": {"path": str(tmp / "bench.db")},
             "screening": screening,
             "labels": {"content_producer": "0011" + "91110108551385082Q" + "00000"},
-            "moderation": moderation or {},
-            "access": {"public_metrics": True},  # the per-check timings
         }
     }
+    if moderation:  # only then: the plain profiles' config is also read by older trees (A/B)
+        cfg["gateway"]["moderation"] = moderation
+        cfg["gateway"]["access"] = {"public_metrics": True}  # the per-check timings
     path = tmp / "gateway.yaml"
     path.write_text(json.dumps(cfg, ensure_ascii=False), encoding="utf-8")
     features = {"lexicon": have_lexicon, "pii": have_pii, "records": True, "labels": True}
