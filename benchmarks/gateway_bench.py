@@ -162,7 +162,7 @@ def measured(
 ) -> dict[str, Any]:
     """One load run, with the CPU time each server (all its processes) spent per request."""
     before = {k: cpu_seconds(p) for k, p in pids.items()}
-    out = _run(load(port, n, seconds, stream))
+    out = _run(load(port, n, seconds, stream, pids))
     for k, p in pids.items():
         b, a = before[k], cpu_seconds(p)
         if a is not None and b is not None and out["requests"]:
@@ -204,10 +204,11 @@ def gateway_config(
             "records": {"path": str(tmp / "bench.db")},
             "screening": screening,
             "labels": {"content_producer": "0011" + "91110108551385082Q" + "00000"},
-            "moderation": moderation or {},
-            "access": {"public_metrics": True},  # the per-check timings
         }
     }
+    if moderation:  # only then: the plain profiles' config is also read by older trees (A/B)
+        cfg["gateway"]["moderation"] = moderation
+        cfg["gateway"]["access"] = {"public_metrics": True}  # the per-check timings
     path = tmp / "gateway.yaml"
     path.write_text(json.dumps(cfg, ensure_ascii=False), encoding="utf-8")
     features = {"lexicon": have_lexicon, "pii": have_pii, "records": True, "labels": True}
@@ -279,9 +280,10 @@ async def read_response(reader: asyncio.StreamReader, stream: bool) -> tuple[int
 
 async def client(port: int, bodies: list[bytes], k: int, stream: bool, first: float,
                  measure: float, stop: float, out: list[tuple[float, int, float]],
-                 errors: list[int]) -> None:  # fmt: skip
+                 errors: list[int], ends: list[float] | None = None) -> None:  # fmt: skip
     """Closed-loop client ``k``: starts at ``first``, asks the questions in turn (from the
-    ``k``-th on) and keeps the requests started in [measure, stop)."""
+    ``k``-th on) and keeps the requests started in [measure, stop); ``ends``: when each
+    answered request ended."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     reqs = [
         (
@@ -301,13 +303,23 @@ async def client(port: int, bodies: list[bytes], k: int, stream: bool, first: fl
             if status != 200:
                 errors.append(status)
                 continue
+            if ends is not None:
+                ends.append(time.perf_counter())
             if t0 >= measure:
                 out.append((time.perf_counter() - t0, events, first_text - t0 if stream else 0.0))
     finally:
         writer.close()
 
 
-async def load(port: int, clients: int, seconds: float, stream: bool) -> dict[str, Any]:
+async def cpu_at(when: float, pids: dict[str, list[int]], into: dict[str, float | None]) -> None:
+    """The servers' CPU seconds at ``when`` (``perf_counter``)."""
+    await asyncio.sleep(max(0.0, when - time.perf_counter()))
+    into.update({k: cpu_seconds(p) for k, p in pids.items()})
+
+
+async def load(
+    port: int, clients: int, seconds: float, stream: bool, pids: dict[str, list[int]] | None = None
+) -> dict[str, Any]:
     """``clients`` closed-loop clients for ``seconds`` after a warm-up.
 
     The warm-up opens the connections (and the gateway's upstream pool) and measures one
@@ -316,6 +328,11 @@ async def load(port: int, clients: int, seconds: float, stream: bool) -> dict[st
     otherwise keep synchronized for the whole run. Requests are measured from ``STEADY_S``
     after that: the first seconds of a new load level in a process (buffers and pools growing
     to it, the heap settling) are not the steady state a long-running gateway serves in.
+
+    With ``pids``, also each server's CPU time within the measured window alone per request
+    answered within it (``cpu_window_ms_per_request_*``): unlike the CPU over the whole call,
+    it leaves out the warm-up and the connections' set-up, which weigh more when the machine is
+    loaded and fewer requests fit in the window.
     """
     bodies = [
         json.dumps(
@@ -336,8 +353,18 @@ async def load(port: int, clients: int, seconds: float, stream: bool) -> dict[st
     start = time.perf_counter()
     measure = start + cycle + STEADY_S
     stop = measure + seconds
+    ends: list[float] = []
+    at_measure: dict[str, float | None] = {}
+    at_stop: dict[str, float | None] = {}
+    probes = [cpu_at(measure, pids, at_measure), cpu_at(stop, pids, at_stop)] if pids else []
     await asyncio.gather(*(client(port, bodies, i, stream, start + cycle * i / clients, measure, stop,
-                                  out, errors) for i in range(clients)))  # fmt: skip
+                                  out, errors, ends) for i in range(clients)), *probes)  # fmt: skip
+    answered = sum(measure <= e < stop for e in ends)
+    window = {}
+    for k, a in at_stop.items():
+        b = at_measure.get(k)
+        if a is not None and b is not None and answered:
+            window[f"cpu_window_ms_per_request_{k}"] = (a - b) * 1000 / answered
     lat = sorted(d * 1000 for d, _, _ in out)
     per_chunk = sorted(d * 1000 / max(1, n) for d, n, _ in out) if stream else []
     ttft = sorted(f * 1000 for _, _, f in out if f > 0) if stream else []
@@ -354,6 +381,7 @@ async def load(port: int, clients: int, seconds: float, stream: bool) -> dict[st
         "p99_ms_first_text": q(ttft, 0.99) if stream else None,
         "p50_ms_per_chunk": q(per_chunk, 0.50) if stream else None,
         "p99_ms_per_chunk": q(per_chunk, 0.99) if stream else None,
+        **window,
     }
 
 

@@ -17,15 +17,25 @@ should httptools be missing):
 * a client that reads nothing while the server has ``write_timeout_s`` seconds of output waiting
   (the transport's buffer above its high-water mark) is disconnected: the application sees an
   ``http.disconnect``.
+
+The header deadline is one timer per connection, not one per request: a request's headers
+arriving only mark the connection busy, and the timer, when it fires, re-arms itself for the
+deadline of the current wait (if any) instead of being cancelled and created again each time.
+With httptools, each request's scope also carries the connection's :class:`Disconnect` under
+``scope["extensions"][DISCONNECT]``: an application can be told of the connection's loss
+without a task waiting on ``receive()`` for ``http.disconnect``.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["HttpLimits", "uvicorn_options"]
+__all__ = ["DISCONNECT", "Disconnect", "HttpLimits", "uvicorn_options"]
+
+DISCONNECT = "beian.disconnect"  # the key of a request scope's extensions (see Disconnect)
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,33 @@ class HttpLimits:
     header_timeout_s: float = 10.0
     idle_timeout_s: float = 5.0
     write_timeout_s: float = 30.0
+
+
+class Disconnect:
+    """Callbacks run when a connection is lost (the client went away, or was dropped)."""
+
+    __slots__ = ("_callbacks", "_loop", "gone")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._callbacks: set[Callable[[], None]] = set()
+        self.gone = False
+
+    def add(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` when the connection is lost (soon, if it already is)."""
+        if self.gone:
+            self._loop.call_soon(callback)
+        else:
+            self._callbacks.add(callback)
+
+    def discard(self, callback: Callable[[], None]) -> None:
+        self._callbacks.discard(callback)
+
+    def fire(self) -> None:
+        self.gone = True
+        callbacks, self._callbacks = self._callbacks, set()
+        for callback in callbacks:
+            callback()
 
 
 _REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
@@ -60,11 +97,14 @@ class _Guard:
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self._header_timer: asyncio.TimerHandle | None = None
+        self._header_timer: asyncio.TimerHandle | None = None  # one per connection
+        self._waiting = False  # for the next request's headers (until _header_by)
+        self._header_by = 0.0
         self._write_timer: asyncio.TimerHandle | None = None
         self._header_bytes = 0
         self._seen_cycle: Any = None
         self._refuse: int | None = None
+        self._disconnect: Disconnect | None = None  # made for the connection's first request
 
     # -- uvicorn's protocol, extended ------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -72,7 +112,7 @@ class _Guard:
         self._await_headers()
 
     def data_received(self, data: bytes) -> None:
-        if self._header_timer is not None:  # still waiting for the request's headers
+        if self._waiting:  # still waiting for the request's headers
             self._header_bytes += len(data)
         super().data_received(data)  # type: ignore[misc]
         if self.transport.is_closing():
@@ -80,7 +120,7 @@ class _Guard:
         if self.cycle is not self._seen_cycle:  # a request's headers were completed
             self._seen_cycle = self.cycle
             self._headers_done()
-        elif self._header_timer is not None and self._header_bytes > self.limits.max_header_bytes:
+        elif self._waiting and self._header_bytes > self.limits.max_header_bytes:
             self._refuse_now(431)
 
     def on_response_complete(self) -> None:
@@ -98,24 +138,40 @@ class _Guard:
         self._writes_resumed()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._headers_done()
+        self._waiting = False
+        self._header_timer = _cancel(self._header_timer)
         self._writes_resumed()
         super().connection_lost(exc)  # type: ignore[misc]
+        if self._disconnect is not None:
+            self._disconnect.fire()
+
+    def _scope_disconnect(self, scope: Any) -> None:
+        """Put the connection's :class:`Disconnect` in a request's scope."""
+        if self._disconnect is None:
+            self._disconnect = Disconnect(self.loop)
+        extensions = scope.get("extensions")
+        if extensions is None:
+            scope["extensions"] = {DISCONNECT: self._disconnect}
+        else:
+            extensions[DISCONNECT] = self._disconnect
 
     # -- the next request's headers --------------------------------------------------------
     def _await_headers(self) -> None:
         self._header_bytes = 0
+        self._waiting = True
+        self._header_by = self.loop.time() + self.limits.header_timeout_s
         if self._header_timer is None:
-            self._header_timer = self.loop.call_later(
-                self.limits.header_timeout_s, self._header_timeout
-            )
+            self._header_timer = self.loop.call_at(self._header_by, self._header_timeout)
 
     def _headers_done(self) -> None:
-        self._header_timer = _cancel(self._header_timer)
+        self._waiting = False  # the timer stays: it re-arms itself for the next wait
 
     def _header_timeout(self) -> None:
         self._header_timer = None
-        if self.transport.is_closing():
+        if self.transport.is_closing() or not self._waiting:
+            return  # busy with a request: the next wait arms the timer again
+        if self.loop.time() < self._header_by:  # an earlier wait's timer: this wait's deadline
+            self._header_timer = self.loop.call_at(self._header_by, self._header_timeout)
             return
         if self._header_bytes:
             self._refuse_now(408)
@@ -154,6 +210,7 @@ def _protocol_class(limits: HttpLimits) -> type[asyncio.Protocol]:
             if size > limits.max_header_bytes or len(self.headers) > limits.max_headers:
                 self._refuse = 431
                 raise ValueError("request headers over the limit")  # stops the parser
+            self._scope_disconnect(self.scope)
             super().on_headers_complete()
 
         def send_400_response(self, msg: str) -> None:

@@ -137,6 +137,9 @@ class LimitsConfig(ConnectionLimitsConfig):
     # thread, so the event loop keeps serving the others meanwhile
     inline_bytes: int = Field(default=64 * 1024, ge=0)
     screening_threads: int = Field(default=2, ge=1, le=64)
+    # bytes (request bodies, answers) waiting for or in the screening threads at once; past it a
+    # request is answered 503 with Retry-After (one job is always taken when none is queued)
+    screening_queue_bytes: int = Field(default=32 * MiB, ge=1024)
 
 
 class ComplaintsConfig(_Strict):

@@ -35,8 +35,9 @@ from starlette.responses import Response
 
 from beian.gateway._answer import Malformed, rebuild_answer
 from beian.gateway._gate import last_question, record_ruling
+from beian.gateway._gateway import Overloaded
 from beian.gateway._identity import IdentityError
-from beian.gateway._inflight import Inflight
+from beian.gateway._inflight import BODY_TIMEOUT, Inflight
 from beian.gateway._moderated import (
     beian_note,
     keyword_ruling,
@@ -77,19 +78,19 @@ class _TooLarge(Exception):
 
 
 async def _read_body(request: Request, limits: LimitsConfig) -> bytes:
-    """The body, within ``max_request_bytes`` (:class:`_TooLarge`) and ``body_timeout_s``
-    (TimeoutError); a declared length over the limit is refused before anything is read."""
+    """The body, within ``max_request_bytes`` (:class:`_TooLarge`); a declared length over the
+    limit is refused before anything is read. ``body_timeout_s`` is the exchange's
+    :class:`Inflight` deadline until the body is in (no timer of its own)."""
     length = request.headers.get("content-length")
     if length is not None and (not length.isdigit() or int(length) > limits.max_request_bytes):
         raise _TooLarge
     chunks: list[bytes] = []
     size = 0
-    async with asyncio.timeout(limits.body_timeout_s):
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limits.max_request_bytes:
-                raise _TooLarge
-            chunks.append(chunk)
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limits.max_request_bytes:
+            raise _TooLarge
+        chunks.append(chunk)
     return b"".join(chunks)
 
 
@@ -102,6 +103,12 @@ def _refused(gw: Gateway, status: int, message: str, code: str, headers: dict[st
     if status in (408, 413):  # the rest of the body is not read: the connection cannot go on
         headers = {**headers, "Connection": "close"}
     return error_response(status, body, headers)
+
+
+def _overloaded(headers: dict[str, str]) -> Response:
+    """503 with Retry-After: the screening threads' queue is full (``screening_queue_bytes``)."""
+    body = error_body("网关繁忙（待审核的大请求过多），请稍后重试", "server_error", "server_overloaded")
+    return error_response(503, body, {**headers, "Retry-After": str(Overloaded.retry_after_s)})
 
 
 def _accept(gw: Gateway, raw: bytes) -> Checked:
@@ -319,24 +326,28 @@ async def chat_completions(gw: Gateway, request: Request, h: Inflight) -> Respon
     limits = gw.config.limits
     try:
         raw = await _read_body(request, limits)
+        h.body_read()
         checked = await gw.offload(len(raw), _accept, gw, raw)
     except asyncio.CancelledError:
         task = asyncio.current_task()
         if h.reason is None or task is None:
             raise
         task.uncancel()  # shut down (or out of time) before the request was even in
+        if h.reason == BODY_TIMEOUT:
+            msg = f"请求体没有在 {limits.body_timeout_s:g} 秒内传完"
+            return _refused(gw, 408, msg, "request_timeout", headers)
         return _refused(gw, 503, stopped_outcome(h.reason)[2], "server_shutdown", headers)
     except _TooLarge:
         msg = f"请求体超过 {limits.max_request_bytes} 字节的上限"
         return _refused(gw, 413, msg, "request_too_large", headers)
-    except TimeoutError:
-        msg = f"请求体没有在 {limits.body_timeout_s:g} 秒内传完"
-        return _refused(gw, 408, msg, "request_timeout", headers)
+    except Overloaded:
+        gw.metrics.rejected.labels("server_overloaded").inc()
+        return _overloaded(headers)
     except ClientDisconnect:
         return _refused(gw, 400, "客户端在请求体传完前断开", "client_disconnected", headers)
     except RequestError as exc:
         return _refused(gw, 400, exc.message, exc.code, headers, exc.param)
-    h.watch(request.receive)
+    h.watch(request.receive, request.scope)
     body = checked.body
     try:  # the user id checked, and bound to the provider's token (identity.mode)
         user = gw.identity.resolve(request, body.get("user"), "user")
@@ -352,6 +363,11 @@ async def chat_completions(gw: Gateway, request: Request, h: Inflight) -> Respon
         response = await _exchange(gw, request, ex, checked, headers, h)
     except asyncio.CancelledError:
         return _stopped(gw, ex, h, headers)
+    except Overloaded:  # a large answer (or a moderation check) found the queue full
+        ex.outcome, ex.http_status = "overloaded", 503
+        ex.error = "审核线程的队列已满（limits.screening_queue_bytes）"
+        gw.finish(ex)
+        return _overloaded(headers)
     except Exception as exc:
         log.exception("处理对话请求时出错（记录 %s）", rid)
         ex.outcome, ex.http_status, ex.error = "crash", 500, f"{type(exc).__name__}: {exc}"

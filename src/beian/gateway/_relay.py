@@ -14,7 +14,9 @@ it sent before the error event.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from beian.gateway._answer import (
@@ -35,10 +37,15 @@ if TYPE_CHECKING:
     from beian.gateway._gateway import Gateway
     from beian.gateway._store import Exchange
 
-__all__ = ["Blocked", "ChunkWriter"]
+__all__ = ["Blocked", "ChunkWriter", "event_bytes"]
 
 _LEGACY = -1  # the key of a legacy function_call among a choice's tool calls
 _TEXT = frozenset(TEXT_FIELDS)
+
+
+def event_bytes(obj: Any) -> bytes:
+    """One server-sent event carrying ``obj`` as compact JSON."""
+    return b"data: " + json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
 
 
 class Blocked(Exception):
@@ -111,6 +118,46 @@ class ChunkWriter:
         # of their sent text was there before it
         self.awaiting: list[tuple[int, _Field, int]] = []
         self._question: str | None = None
+        # choice index → the bytes of a one-piece content event around the piece's JSON string
+        self._templates: dict[int, tuple[bytes, bytes]] = {}
+
+    # -- one upstream chunk, as the client's event -----------------------------------------
+    def event(self, data: Any) -> bytes:
+        """``event_bytes(self.chunk(data))``, the same bytes. The usual chunk (one choice, a
+        ``content`` piece and nothing else) is written from a per-stream template around the
+        released text's JSON string, instead of building and encoding the whole chunk."""
+        if type(data) is dict and self.base and "usage" not in data:
+            choices = data.get("choices")
+            if type(choices) is list and len(choices) == 1:
+                c = choices[0]
+                if type(c) is dict and c.get("finish_reason") is None:
+                    delta = c.get("delta")
+                    index = c.get("index", 0)
+                    if (
+                        type(delta) is dict
+                        and len(delta) == 1
+                        and type(delta.get("content")) is str
+                        and type(index) is int
+                        and 0 <= index < self.limits.max_choices
+                    ):
+                        return self._content_event(index, delta["content"])
+        return event_bytes(self.chunk(data))
+
+    def _content_event(self, index: int, piece: str) -> bytes:
+        st = self.choices.get(index)
+        if st is None:
+            st = self.choices[index] = _Choice(index)
+        self.chars += len(piece)
+        if self.chars > self.limits.max_answer_chars:
+            self._count(0)
+        released = self._feed(st, "content", piece)
+        t = self._templates.get(index)
+        if t is None:
+            marked = {**self.base, "choices": [{"index": index, "delta": {"content": "\x00"},
+                                                "finish_reason": None, "logprobs": None}]}  # fmt: skip
+            head, _, tail = event_bytes(marked).rpartition(b'"\\u0000"')
+            t = self._templates[index] = (head, tail)
+        return t[0] + encode_basestring(released).encode() + t[1]
 
     # -- one upstream chunk ----------------------------------------------------------------
     def chunk(self, data: Any) -> dict[str, Any]:

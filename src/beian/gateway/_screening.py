@@ -139,6 +139,8 @@ class Screening:
         if sc is None or not text:
             return (), len(text)
         hits, pending = sc.scan_stream(text)
+        if not hits:  # the usual case, once per streamed chunk
+            return (), pending
         return tuple(dict.fromkeys(_risk_of(h) for h in hits if h.start >= start)), pending
 
     def hit_ending_at_end(self, text: str, start: int = 0) -> int | None:

@@ -23,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from beian.gateway._answer import Malformed
 from beian.gateway._inflight import CLIENT_GONE, DEADLINE, SHUTDOWN, Inflight
-from beian.gateway._relay import Blocked, ChunkWriter
+from beian.gateway._relay import Blocked, ChunkWriter, event_bytes
 from beian.gateway._request import parse_json
 from beian.gateway._screening import Decision
 from beian.gateway._store import Exchange
@@ -63,8 +63,7 @@ def stopped_outcome(reason: str | None) -> tuple[str, str, str]:
     return _STOPS[reason or SHUTDOWN]
 
 
-def _event(obj: Any) -> bytes:
-    return b"data: " + json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
+_event = event_bytes
 
 
 class Source(Protocol):
@@ -78,8 +77,8 @@ class EventStream(Response):
     """A server-sent-event response that sends ``source``'s chunks as they come.
 
     A client that goes away, the exchange's deadline and a shutdown past its grace period all
-    cancel the relay at once (see :class:`Inflight`): one watcher task and one timer per stream,
-    nothing per chunk (per streamed chunk this path is the gateway's hottest).
+    cancel the relay at once (see :class:`Inflight`): one timer per stream and the connection's
+    loss callback, nothing per chunk (per streamed chunk this path is the gateway's hottest).
     """
 
     media_type = "text/event-stream"
@@ -92,7 +91,7 @@ class EventStream(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         task, h = asyncio.current_task(), self.h
-        h.watch(receive)
+        h.watch(receive, scope)
         gen = self.source.run()
         try:
             start = {"type": "http.response.start", "status": 200, "headers": self.raw_headers}
@@ -225,10 +224,10 @@ class _Relay:
                 data = parse_json(payload) if b"\\u" in payload else json.loads(payload)
                 if isinstance(data, dict) and "error" in data:
                     return b"".join([*out, self._upstream_error(data)]), True
-                chunk = w.chunk(data)
+                chunk = w.event(data)
                 if w.awaiting:  # sentences the output guard must pass before this chunk leaves
                     await w.review()
-                out.append(_event(chunk))
+                out.append(chunk)
         except Blocked as b:
             return b"".join([*out, self._blocked(b)]), True
         except (Malformed, ValueError, RecursionError) as exc:

@@ -20,7 +20,7 @@ __all__ = ["admin_complaint_update", "admin_complaints", "admin_reload"]
 
 async def admin_reload(gw: Gateway, request: Request) -> Response:
     """Reload this process and, with several workers, every other one."""
-    if (denied := admin_denied(gw, request)) is not None:
+    if (denied := await admin_denied(gw, request)) is not None:
         return denied
     result, others = await gw.reload_everywhere()
     body: dict[str, Any] = {"ok": result.ok, "message": result.message, "version": result.version}
@@ -36,7 +36,7 @@ async def admin_reload(gw: Gateway, request: Request) -> Response:
 
 
 async def admin_complaints(gw: Gateway, request: Request) -> Response:
-    if (denied := admin_denied(gw, request)) is not None:
+    if (denied := await admin_denied(gw, request)) is not None:
         return denied
     items = gw.desk.list(request.query_params.get("status"))
     return JSONResponse([c.public() | {"content": c.content, "contact": c.contact,
@@ -44,7 +44,7 @@ async def admin_complaints(gw: Gateway, request: Request) -> Response:
 
 
 async def admin_complaint_update(gw: Gateway, request: Request) -> Response:
-    if (denied := admin_denied(gw, request)) is not None:
+    if (denied := await admin_denied(gw, request)) is not None:
         return denied
     try:
         f = await fields(request, gw.config.complaints.max_body_bytes)

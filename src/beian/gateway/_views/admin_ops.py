@@ -43,14 +43,14 @@ def _with_links(gw: Gateway, items: list[Complaint]) -> list[dict[str, Any]]:
 
 
 async def admin_complaints_overdue(gw: Gateway, request: Request) -> Response:
-    if (denied := admin_denied(gw, request)) is not None:
+    if (denied := await admin_denied(gw, request)) is not None:
         return denied
     items = await asyncio.to_thread(gw.desk.overdue)
     return JSONResponse(await asyncio.to_thread(_with_links, gw, items))
 
 
 async def admin_complaint_detail(gw: Gateway, request: Request) -> Response:
-    if (denied := admin_denied(gw, request)) is not None:
+    if (denied := await admin_denied(gw, request)) is not None:
         return denied
     c = gw.desk.get(request.path_params["ticket"])
     if c is None:
@@ -65,7 +65,7 @@ def _config_error(exc: ConfigError) -> Response:
 
 
 async def _candidate(gw: Gateway, request: Request, kind: str) -> Response:
-    if (denied := admin_denied(gw, request)) is not None:
+    if (denied := await admin_denied(gw, request)) is not None:
         return denied
     ticket = request.path_params["ticket"]
     try:
@@ -101,7 +101,7 @@ async def admin_complaint_question(gw: Gateway, request: Request) -> Response:
 
 
 async def admin_rights(gw: Gateway, request: Request) -> Response:
-    if (denied := admin_denied(gw, request)) is not None:
+    if (denied := await admin_denied(gw, request)) is not None:
         return denied
     q = request.query_params
     items = await asyncio.to_thread(
@@ -111,7 +111,7 @@ async def admin_rights(gw: Gateway, request: Request) -> Response:
 
 
 async def admin_rights_update(gw: Gateway, request: Request) -> Response:
-    if (denied := admin_denied(gw, request)) is not None:
+    if (denied := await admin_denied(gw, request)) is not None:
         return denied
     try:
         f = await fields(request, gw.config.rights.max_body_bytes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -118,14 +119,20 @@ def page_ctx(gw: Gateway, title: str) -> dict[str, Any]:
             "max_contact_chars": c.max_contact_chars}  # fmt: skip
 
 
-def admin_denied(gw: Gateway, request: Request, *, metrics: bool = False) -> Response | None:
+async def admin_denied(
+    gw: Gateway, request: Request, *, metrics: bool = False
+) -> Response | None:
     """``None`` when the request carries the admin token (or, with ``metrics``, the metrics
-    token); else the 401, or the 429 of a client locked out after repeated wrong tokens."""
+    token); else the 401, or the 429 of a client locked out after repeated wrong tokens. The
+    lockout is checked (and a wrong token counted) in the records database, in a thread: never
+    a query on the event loop."""
     auth = request.headers.get("authorization")
     given = auth.removeprefix("Bearer ").strip() if auth is not None else None
     access = gw.config.access
     tokens = (gw.config.admin_token, access.metrics_token if metrics else None)
-    verdict = gw.admin_guard.check(tokens, given, gw.client(request), access)
+    verdict = await asyncio.to_thread(
+        gw.admin_guard.check, tokens, given, gw.client(request), access
+    )
     if verdict.ok:
         return None
     if verdict.retry_after:

@@ -66,7 +66,7 @@ async def health(gw: Gateway, request: Request) -> Response:
     q = request.query_params
     if not q.get("details") and not q.get("upstream"):
         return JSONResponse(body)
-    denied = admin_denied(gw, request)
+    denied = await admin_denied(gw, request)
     if denied is not None:
         return denied
     body |= _details(gw)

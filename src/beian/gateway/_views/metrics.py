@@ -18,7 +18,7 @@ __all__ = ["metrics"]
 
 async def metrics(gw: Gateway, request: Request) -> Response:
     if not gw.config.access.public_metrics:
-        denied = admin_denied(gw, request, metrics=True)
+        denied = await admin_denied(gw, request, metrics=True)
         if denied is not None:
             return denied
     gw.metrics.backlog.set(gw.store.backlog)

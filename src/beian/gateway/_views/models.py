@@ -27,7 +27,7 @@ async def models(gw: Gateway, request: Request) -> Response:
             {"id": m, "object": "model", "created": created, "owned_by": gw.config.complaints.provider_name}
             for m in listed
         ]})  # fmt: skip
-    denied = admin_denied(gw, request)
+    denied = await admin_denied(gw, request)
     if denied is not None:
         return denied
     try:
