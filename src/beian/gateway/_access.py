@@ -17,10 +17,9 @@ from starlette.requests import Request
 from beian._shared.database import serialize
 from beian.gateway._config import AccessConfig
 from beian.gateway._db import (
-    acquire_engine,
     admin_failures,
     admin_lockouts,
-    ensure_schema,
+    open_database,
     release_engine,
     upsert,
 )
@@ -71,12 +70,7 @@ class AdminGuard:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         # checked on the event loop: wait for another SQLite writer briefly, never for long
-        self._engine = acquire_engine(path, busy_timeout_s=_BUSY_S)
-        try:
-            ensure_schema(self._engine)
-        except BaseException:
-            release_engine(self._engine)
-            raise
+        self._engine = open_database(path, busy_timeout_s=_BUSY_S)
         self._reads = self._engine.execution_options(beian_read=True)
         self._locked: dict[str, float] = {}  # lockouts this process has seen (saves a query)
 

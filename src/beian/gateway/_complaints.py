@@ -28,11 +28,10 @@ from beian.crypto import FieldCipher
 from beian.errors import InputError
 from beian.gateway._config import ComplaintsConfig
 from beian.gateway._db import (
-    acquire_engine,
     complaint_clients,
     complaint_events,
     complaints,
-    ensure_schema,
+    open_database,
     release_engine,
 )
 
@@ -150,12 +149,7 @@ class ComplaintDesk:
         self.handling_days = handling_days
         # field limits and the per-client rate (replaced on a configuration reload)
         self.rules = rules or ComplaintsConfig(handling_days=handling_days)
-        self._engine = acquire_engine(path)
-        try:
-            ensure_schema(self._engine)
-        except BaseException:
-            release_engine(self._engine)
-            raise
+        self._engine = open_database(path)
         self._reads = self._engine.execution_options(beian_read=True)
 
     def close(self) -> None:

@@ -32,9 +32,12 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.sql import Insert
 
-from beian._shared.database import database_url, make_engine, serialize
+from beian._shared.database import database_url, is_database_url, make_engine, serialize
+from beian.errors import ConfigError
 
 __all__ = [
     "IN_PROGRESS",
@@ -42,7 +45,9 @@ __all__ = [
     "ensure_schema",
     "insert_ignore",
     "metadata",
+    "open_database",
     "release_engine",
+    "shown_url",
     "upsert",
 ]
 
@@ -239,3 +244,34 @@ def release_engine(engine: Engine) -> None:
             del _engines[key], _keys[id(engine)]
             _ready.discard(id(engine))
             engine.dispose()
+
+
+def shown_url(target: str | os.PathLike[str]) -> str:
+    """``target`` as it may be shown (a URL's password hidden)."""
+    if not is_database_url(target):
+        return str(target)
+    try:
+        return make_url(str(target)).render_as_string(hide_password=True)
+    except ArgumentError:
+        return str(target).split("://", 1)[0] + "://…"
+
+
+def open_database(target: str | os.PathLike[str], *, busy_timeout_s: float = 30.0) -> Engine:
+    """:func:`acquire_engine` with the schema ensured; an unreachable or unusable database is a
+    :class:`ConfigError` naming it (password hidden)."""
+    try:
+        engine = acquire_engine(target, busy_timeout_s=busy_timeout_s)
+    except (ArgumentError, ImportError) as exc:
+        raise ConfigError(f"记录库地址无效：{exc}", where=shown_url(target),
+                          fix="写 SQLite 文件路径，或 postgresql://用户@主机:端口/库名") from exc  # fmt: skip
+    try:
+        ensure_schema(engine)
+    except OperationalError as exc:
+        release_engine(engine)
+        reason = str(exc.orig or exc).strip().splitlines()[0][:200]
+        raise ConfigError(f"无法打开记录库：{reason}", where=shown_url(target),
+                          fix="检查数据库地址、服务是否运行、用户名与权限") from exc  # fmt: skip
+    except BaseException:
+        release_engine(engine)
+        raise
+    return engine

@@ -26,7 +26,7 @@ from sqlalchemy import insert, select
 from beian.errors import ConfigError, InputError
 from beian.gateway._complaints import ComplaintDesk
 from beian.gateway._config import GatewayConfig
-from beian.gateway._db import acquire_engine, complaint_links, ensure_schema, release_engine
+from beian.gateway._db import complaint_links, open_database, release_engine
 from beian.io import atomic_write_text
 from beian.standards import parse_risk_code
 
@@ -92,12 +92,7 @@ class Feedback:
         self.keywords = keywords
         self.questions = questions
         self._lock = threading.Lock()  # one writer at a time rewrites a candidates file
-        self._engine = acquire_engine(db_path)
-        try:
-            ensure_schema(self._engine)
-        except BaseException:
-            release_engine(self._engine)
-            raise
+        self._engine = open_database(db_path)
 
     def close(self) -> None:
         release_engine(self._engine)

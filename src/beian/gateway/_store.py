@@ -45,16 +45,16 @@ from beian.errors import ConfigError
 from beian.gateway._config import RecordsConfig
 from beian.gateway._db import (
     IN_PROGRESS,
-    acquire_engine,
-    ensure_schema,
     exchanges,
     insert_ignore,
     meta,
+    open_database,
     opt_out_events,
     opt_outs,
     processes,
     purges,
     release_engine,
+    shown_url,
     upsert,
 )
 
@@ -189,11 +189,10 @@ class RecordStore:
         self._stale_s = stale_s
         self.host = socket.gethostname()
         self.pid = os.getpid()
-        self.engine: Engine = acquire_engine(path)
+        self.engine: Engine = open_database(path)
         # reads never wait for the writer (SQLite: BEGIN deferred under WAL)
         self._reads = self.engine.execution_options(beian_read=True)
         try:
-            ensure_schema(self.engine)
             with self.engine.begin() as conn:
                 # another process (a gateway worker, another host) may create it at once
                 first = {"schema_version": SCHEMA_VERSION, "hash_kid": ring.active}
@@ -208,7 +207,7 @@ class RecordStore:
             release_engine(self.engine)
             raise ConfigError(
                 f"记录库用密钥 {hash_kid} 计算用户标识，但密钥环中没有该密钥",
-                where=str(self.path),
+                where=shown_url(path),
                 fix="请使用创建记录库时的密钥环（轮换后旧密钥须保留）",
             )
         self._hash_key = ring.key(hash_kid)
