@@ -252,7 +252,7 @@ def shown_url(target: str | os.PathLike[str]) -> str:
         return str(target)
     try:
         return make_url(str(target)).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return str(target).split("://", 1)[0] + "://…"
 
 
@@ -261,7 +261,7 @@ def open_database(target: str | os.PathLike[str], *, busy_timeout_s: float = 30.
     :class:`ConfigError` naming it (password hidden)."""
     try:
         engine = acquire_engine(target, busy_timeout_s=busy_timeout_s)
-    except (ArgumentError, ImportError) as exc:
+    except (ArgumentError, ValueError, ImportError) as exc:
         raise ConfigError(f"记录库地址无效：{exc}", where=shown_url(target),
                           fix="写 SQLite 文件路径，或 postgresql://用户@主机:端口/库名") from exc  # fmt: skip
     try:
