@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -34,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.sql import Insert
+from sqlalchemy.sql import Insert, Update
 
 from beian._shared.database import database_url, is_database_url, make_engine, serialize
 from beian.errors import ConfigError
@@ -161,12 +162,37 @@ corrections = Table(
 )  # fmt: skip
 
 
+_upserts: dict[tuple[str, str, str | tuple[str, ...]], Insert] = {}
+
+
 def upsert(conn: Connection, table: Table, key: str | tuple[str, ...]) -> Insert:
-    """``INSERT … ON CONFLICT (key) DO UPDATE`` setting every other column (the dialect's)."""
-    keys = (key,) if isinstance(key, str) else key
-    ins = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
-    rest = {c.name: ins.excluded[c.name] for c in table.c if c.name not in keys}
-    return ins.on_conflict_do_update(index_elements=list(keys), set_=rest)
+    """``INSERT … ON CONFLICT (key) DO UPDATE`` setting every other column (the dialect's; built
+    once, as building it costs more than writing a batch)."""
+    got = _upserts.get(k := (conn.dialect.name, table.name, key))
+    if got is None:
+        keys = (key,) if isinstance(key, str) else key
+        ins = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+        rest = {c.name: ins.excluded[c.name] for c in table.c if c.name not in keys}
+        got = _upserts[k] = ins.on_conflict_do_update(index_elements=list(keys), set_=rest)
+    return got
+
+
+_compiled: dict[tuple[str, int], tuple[str, tuple[str, ...] | None]] = {}
+
+
+def execute_many(conn: Connection, stmt: Insert | Update, rows: list[dict[str, Any]]) -> None:
+    """``stmt`` for every row, through the driver's ``executemany`` with the statement compiled
+    once per dialect (what the record writer does for every batch: SQLAlchemy's per-row
+    parameter handling would cost more than SQLite's own work)."""
+    got = _compiled.get(k := (conn.dialect.name, id(stmt)))
+    if got is None:
+        c = stmt.compile(dialect=conn.dialect)
+        got = _compiled[k] = (str(c), tuple(c.positiontup or ()) if c.positional else None)
+    sql, order = got
+    if order is None:
+        conn.exec_driver_sql(sql, rows)
+    else:
+        conn.exec_driver_sql(sql, [tuple(r[n] for n in order) for r in rows])
 
 
 def insert_ignore(conn: Connection, table: Table) -> Insert:

@@ -46,6 +46,7 @@ from beian.gateway._config import RecordsConfig
 from beian.gateway._db import (
     IN_PROGRESS,
     exchanges,
+    execute_many,
     insert_ignore,
     meta,
     open_database,
@@ -388,9 +389,9 @@ class RecordStore:
             try:
                 with self.engine.begin() as conn:
                     if rows.full:
-                        conn.execute(upsert(conn, exchanges, "id"), rows.full)
+                        execute_many(conn, upsert(conn, exchanges, "id"), rows.full)
                     if rows.ended:
-                        conn.execute(_UPDATE, rows.ended)
+                        execute_many(conn, _UPDATE, rows.ended)
                 break
             except SQLAlchemyError as exc:  # disk full, locked, server gone: keep them, retry
                 self.write_errors += 1
