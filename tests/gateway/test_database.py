@@ -240,3 +240,19 @@ def test_a_store_on_an_unreachable_server_says_so() -> None:
     assert "secret" not in str(got.value) and "127.0.0.1:1" in str(got.value)
 
 
+
+
+@pytest.mark.postgres
+def test_opt_out_lookups_survive_a_dropped_server_connection(pg_database: str) -> None:
+    """The request path's opt-out lookup holds a connection of its own; when the server drops
+    it (a restart, a failover), the next lookup reconnects instead of failing the request."""
+    store = _store(pg_database, KeyRing.generate())
+    try:
+        store.set_opt_out("ann", True, via="api")
+        assert store.is_opted_out("ann")
+        backend = store._opt_outs._conn.info.backend_pid  # type: ignore[attr-defined]
+        with store.engine.begin() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": backend})
+        assert store.is_opted_out("ann") and not store.is_opted_out("bob")
+    finally:
+        store.close()

@@ -10,13 +10,14 @@ import os
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.exc import OperationalError
 from starlette.requests import Request
 
 from beian._shared.database import serialize
 from beian.gateway._config import AccessConfig
 from beian.gateway._db import (
+    DirectReader,
     admin_failures,
     admin_lockouts,
     open_database,
@@ -32,6 +33,7 @@ _MAX_TRACKED = 10_000  # wrong tokens remembered (the oldest are forgotten first
 _BUSY_S = 1.0
 log = logging.getLogger("beian.gateway")
 _f, _l = admin_failures.c, admin_lockouts.c
+_LOCKED = select(_l.until).where(_l.client == bindparam("client"), _l.until > bindparam("now"))
 
 
 def token_weakness(token: str) -> str | None:
@@ -71,10 +73,11 @@ class AdminGuard:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         # checked on the event loop: wait for another SQLite writer briefly, never for long
         self._engine = open_database(path, busy_timeout_s=_BUSY_S)
-        self._reads = self._engine.execution_options(beian_read=True)
+        self._reader = DirectReader(self._engine)  # asked on the event loop
         self._locked: dict[str, float] = {}  # lockouts this process has seen (saves a query)
 
     def close(self) -> None:
+        self._reader.close()
         release_engine(self._engine)
 
     def check(self, tokens: tuple[str | None, ...], given: str | None, client: str,
@@ -106,10 +109,7 @@ class AdminGuard:
         return Verdict(False)
 
     def _locked_until(self, client: str, now: float) -> float:
-        with self._reads.connect() as conn:
-            until = conn.execute(
-                select(_l.until).where(_l.client == client, _l.until > now)
-            ).scalar()
+        until = self._reader.scalar(_LOCKED, {"client": client, "now": now})
         return float(until) if until is not None else 0.0
 
     def _fail(self, client: str, now: float, access: AccessConfig) -> bool:

@@ -14,10 +14,11 @@ replaced the separate ``inflight`` table; its rows are folded in when an old fil
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Column,
@@ -33,15 +34,17 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.sql import Insert, Update
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.sql import ClauseElement, Insert, Select, Update
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from beian._shared.database import database_url, is_database_url, make_engine, serialize
 from beian.errors import ConfigError
 
 __all__ = [
     "IN_PROGRESS",
+    "DirectReader",
     "acquire_engine",
     "ensure_schema",
     "insert_ignore",
@@ -184,15 +187,72 @@ def execute_many(conn: Connection, stmt: Insert | Update, rows: list[dict[str, A
     """``stmt`` for every row, through the driver's ``executemany`` with the statement compiled
     once per dialect (what the record writer does for every batch: SQLAlchemy's per-row
     parameter handling would cost more than SQLite's own work)."""
-    got = _compiled.get(k := (conn.dialect.name, id(stmt)))
-    if got is None:
-        c = stmt.compile(dialect=conn.dialect)
-        got = _compiled[k] = (str(c), tuple(c.positiontup or ()) if c.positional else None)
-    sql, order = got
+    sql, order = _compile(conn.dialect, stmt)
     if order is None:
         conn.exec_driver_sql(sql, rows)
     else:
         conn.exec_driver_sql(sql, [tuple(r[n] for n in order) for r in rows])
+
+
+def _compile(dialect: Dialect, stmt: ClauseElement) -> tuple[str, tuple[str, ...] | None]:
+    got = _compiled.get(k := (dialect.name, id(stmt)))
+    if got is None:
+        c = cast(SQLCompiler, stmt.compile(dialect=dialect))
+        got = _compiled[k] = (str(c), tuple(c.positiontup or ()) if c.positional else None)
+    return got
+
+
+class DirectReader:
+    """One connection of its own for a tiny query asked on the request path (the opt-out, the
+    admin lockout): the query is compiled once and run on the driver's cursor, without a pool
+    checkout or a transaction around it (SQLite: autocommit under WAL, never waits for writers;
+    PostgreSQL: autocommit). That costs about what the plain ``sqlite3`` call did; a broken
+    connection (a restarted server) is replaced once, then the error is raised."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._conn: Any = None
+
+    def scalar(self, stmt: Select[Any], params: dict[str, Any]) -> Any:
+        sql, order = _compile(self._engine.dialect, stmt)
+        args: Any = params if order is None else tuple(params[n] for n in order)
+        dbapi_error = self._engine.dialect.loaded_dbapi.Error
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    if self._conn is None:
+                        self._conn = self._open()
+                    cur = self._conn.cursor()
+                    try:
+                        cur.execute(sql, args)
+                        row = cur.fetchone()
+                    finally:
+                        cur.close()
+                    return row[0] if row else None
+                except dbapi_error:
+                    self._drop()
+                    if attempt == 2:
+                        raise
+        return None  # not reached
+
+    def _open(self) -> Any:
+        raw = self._engine.raw_connection()
+        raw.detach()  # ours alone: its autocommit setting never reaches the pool
+        conn = raw.dbapi_connection
+        if self._engine.dialect.name == "postgresql":
+            conn.autocommit = True  # type: ignore[union-attr]
+        return conn
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            self._conn = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
 
 
 def insert_ignore(conn: Connection, table: Table) -> Insert:
@@ -292,7 +352,7 @@ def open_database(target: str | os.PathLike[str], *, busy_timeout_s: float = 30.
                           fix="写 SQLite 文件路径，或 postgresql://用户@主机:端口/库名") from exc  # fmt: skip
     try:
         ensure_schema(engine)
-    except OperationalError as exc:
+    except DBAPIError as exc:
         release_engine(engine)
         reason = str(exc.orig or exc).strip().splitlines()[0][:200]
         raise ConfigError(f"无法打开记录库：{reason}", where=shown_url(target),

@@ -45,6 +45,7 @@ from beian.errors import ConfigError
 from beian.gateway._config import RecordsConfig
 from beian.gateway._db import (
     IN_PROGRESS,
+    DirectReader,
     exchanges,
     execute_many,
     insert_ignore,
@@ -212,6 +213,7 @@ class RecordStore:
                 fix="请使用创建记录库时的密钥环（轮换后旧密钥须保留）",
             )
         self._hash_key = ring.key(hash_kid)
+        self._opt_outs = DirectReader(self.engine)  # asked on the event loop for every request
         self._queue: queue.Queue[Exchange | _Begun | None] = queue.Queue()
         self._pending = 0
         self._idle = threading.Condition()
@@ -242,9 +244,7 @@ class RecordStore:
         """The user's current choice, as stored (another gateway process may have set it)."""
         if not user:
             return False
-        with self._reads.connect() as conn:
-            v = conn.execute(_OPTED_OUT, {"h": self.user_hash(user)}).scalar()
-        return bool(v)
+        return bool(self._opt_outs.scalar(_OPTED_OUT, {"h": self.user_hash(user)}))
 
     def set_opt_out(self, user: str, opted_out: bool, *, via: str) -> None:
         """Record the user's choice about training use of their inputs (an event is kept)."""
@@ -338,6 +338,7 @@ class RecordStore:
                                                      processes.c.pid == self.pid))  # fmt: skip
         except SQLAlchemyError as exc:
             log.warning("网关进程登记未能删除：%s", exc)
+        self._opt_outs.close()
         release_engine(self.engine)
 
     def _heartbeat(self) -> None:
