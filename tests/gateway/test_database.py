@@ -132,6 +132,13 @@ def test_another_hosts_exchanges_are_marked_only_once_its_heartbeat_is_stale(dat
                          {"s": time.time() - 61})  # fmt: skip
         assert store.recover() == 1
         assert store.get("h1").outcome == "crash"  # type: ignore[union-attr]
+        # on this host, a live process that signs no life is no gateway (a reused process id)
+        store.begin(Exchange(id="h2", started=time.time(), user="ann"))
+        store.flush()
+        with store.engine.begin() as conn:
+            conn.execute(text("UPDATE exchanges SET pid = :p WHERE id = 'h2'"), {"p": os.getppid()})
+        assert store.recover() == 1
+        assert store.get("h2").outcome == "crash"  # type: ignore[union-attr]
     finally:
         store.close()
 

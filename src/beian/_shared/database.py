@@ -23,9 +23,7 @@ from sqlalchemy.pool import StaticPool
 
 from beian._shared.sqlite import BUSY_TIMEOUT_S, set_pragmas
 
-__all__ = ["SCHEMES", "database_url", "is_database_url", "make_engine", "serialize"]
-
-SCHEMES = ("sqlite://", "postgresql://", "postgresql+psycopg://")
+__all__ = ["database_url", "is_database_url", "make_engine", "serialize"]
 
 
 def is_database_url(target: str | os.PathLike[str]) -> bool:

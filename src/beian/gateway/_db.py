@@ -180,7 +180,7 @@ def upsert(conn: Connection, table: Table, key: str | tuple[str, ...]) -> Insert
     return got
 
 
-_compiled: dict[tuple[str, int], tuple[str, tuple[str, ...] | None]] = {}
+_compiled: dict[tuple[str, ClauseElement], tuple[str, tuple[str, ...] | None]] = {}
 
 
 def execute_many(conn: Connection, stmt: Insert | Update, rows: list[dict[str, Any]]) -> None:
@@ -195,7 +195,7 @@ def execute_many(conn: Connection, stmt: Insert | Update, rows: list[dict[str, A
 
 
 def _compile(dialect: Dialect, stmt: ClauseElement) -> tuple[str, tuple[str, ...] | None]:
-    got = _compiled.get(k := (dialect.name, id(stmt)))
+    got = _compiled.get(k := (dialect.name, stmt))  # the statement held: its id never reused
     if got is None:
         c = cast(SQLCompiler, stmt.compile(dialect=dialect))
         got = _compiled[k] = (str(c), tuple(c.positiontup or ()) if c.positional else None)

@@ -290,12 +290,17 @@ class RecordStore:
             owners = [(h, pid) for h, pid in conn.execute(
                 select(x.host, x.pid).where(x.outcome == IN_PROGRESS).distinct())]  # fmt: skip
             seen = {(h, pid): s for h, pid, s in conn.execute(select(p.host, p.pid, p.seen))}
-        dead = [
-            (host, pid) for host, pid in owners
-            if host is None or pid is None  # unknown owner: nobody will complete it
-            or (host == self.host and pid != self.pid and not _alive(pid))
-            or (host != self.host and seen.get((host, pid), 0.0) < now - self._stale_s)
-        ]  # fmt: skip
+        def gone(host: str | None, pid: int | None) -> bool:
+            if host is None or pid is None:  # unknown owner: nobody will complete it
+                return True
+            if host == self.host and pid == self.pid:
+                return False
+            stale = seen.get((host, pid), 0.0) < now - self._stale_s
+            # on this host: a process that is gone, or a live one that is no gateway (a reused
+            # process id: a gateway's writer signs its life every heartbeat_s)
+            return (not _alive(pid) or stale) if host == self.host else stale
+
+        dead = [(host, pid) for host, pid in owners if gone(host, pid)]
         marked = 0
         for host, pid in dead:
             owner = [x.host.is_(None) if host is None else x.host == host,
