@@ -212,7 +212,7 @@ def gateway_process(tmp: Path, base_url: str) -> Iterator[tuple[subprocess.Popen
     )  # fmt: skip
     root = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: listens(root), "the gateway process", timeout=20)
+        wait_for(lambda: listens(root), "the gateway process", timeout=60)  # a busy machine
         yield proc, root
     finally:
         if proc.poll() is None:
