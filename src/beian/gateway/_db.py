@@ -18,6 +18,7 @@ import contextlib
 import os
 import socket
 import threading
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -190,8 +191,11 @@ def execute_many(conn: Connection, stmt: Insert | Update, rows: list[dict[str, A
     sql, order = _compile(conn.dialect, stmt)
     if order is None:
         conn.exec_driver_sql(sql, rows)
+    elif len(order) == 1:
+        conn.exec_driver_sql(sql, [(r[order[0]],) for r in rows])
     else:
-        conn.exec_driver_sql(sql, [tuple(r[n] for n in order) for r in rows])
+        get = itemgetter(*order)  # in C: a generator per row cost as much as SQLite's insert
+        conn.exec_driver_sql(sql, [get(r) for r in rows])
 
 
 def _compile(dialect: Dialect, stmt: ClauseElement) -> tuple[str, tuple[str, ...] | None]:
