@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 import openai
 import pytest
+from sqlalchemy import create_engine, text
 
 from beian.crypto import KeyRing
 from beian.demo import DemoBehavior, DemoServer, serve_in_thread
@@ -137,6 +139,32 @@ def behind(tmp_path: Path, make_gateway: MakeGateway) -> Iterator[Behind]:
             return make_gateway(config=cfg, factory=factory), up
 
         yield _make
+
+
+@pytest.fixture
+def pg_database(postgres_url: str) -> Iterator[str]:
+    """A gateway database URL on PostgreSQL: a fresh schema (via ``search_path``), dropped after."""
+    schema = f"gw_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in postgres_url else "?"
+    try:
+        yield f"{postgres_url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The gateway's database on each backend: a SQLite file, or a PostgreSQL URL (skipped
+    without BEIAN_TEST_POSTGRES_URL)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "gw.db")
+    got: str = request.getfixturevalue("pg_database")
+    return got
 
 
 @pytest.fixture

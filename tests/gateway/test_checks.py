@@ -143,3 +143,48 @@ def test_no_producer_refuses_to_label() -> None:
         Labeller(LabelsConfig())
     assert err.value.where == "labels: content_producer" and "ContentProducer" in err.value.what
     assert Labeller(LabelsConfig(implicit=False)).header("id") is None
+
+
+DB_CODES = {"BA-GW-015", "BA-GW-016", "BA-GW-017", "BA-GW-018"}
+DATABASES = [
+    # name, records section, environment, codes
+    ("a plain SQLite path", {"path": "gw.db"}, {}, []),
+    ("a SQLite URL", {"url": "sqlite:///gw.db"}, {}, []),
+    ("url and url_env both", {"url": "sqlite:///a.db", "url_env": "GW_DB"}, {}, ["BA-GW-015"]),
+    ("url_env not set", {"url_env": "GW_DB"}, {}, ["BA-GW-015"]),
+    ("url_env set", {"url_env": "GW_DB"}, {"GW_DB": "sqlite:///gw.db"}, []),
+    ("a placeholder", {"url": "postgresql://user@example.com/db"}, {}, ["BA-GW-015"]),
+    ("another database", {"url": "mysql://u@127.0.0.1/db"}, {}, ["BA-GW-015"]),
+    ("not a URL", {"url": "postgresql://u@h:notaport/db"}, {}, ["BA-GW-015"]),
+    ("nothing listens there", {"url_env": "GW_DB"}, {"GW_DB": "postgresql://u@127.0.0.1:1/db"},
+     ["BA-GW-016"]),
+    ("a password in the file", {"url": "postgresql://u:pw@127.0.0.1:1/db"}, {},
+     ["BA-GW-017", "BA-GW-016"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "records", "env", "expected"), DATABASES,
+                         ids=[c[0] for c in DATABASES])  # fmt: skip
+def test_database(tmp_path: Path, name: str, records: dict[str, Any], env: dict[str, str],
+                  expected: list[str]) -> None:  # fmt: skip
+    config = GatewayConfig.from_mapping({"records": records}).resolve_paths(tmp_path)
+    found = check_config(config, load_edition(), environ={"BEIAN_KEY": KEY, **env})
+    assert [f.code for f in found if f.code in DB_CODES] == expected
+    assert all("pw" not in f.message for f in found)
+
+
+def test_database_on_the_test_server(tmp_path: Path, pg_database: str) -> None:
+    config = GatewayConfig.from_mapping({"records": {"url_env": "GW_DB"}})
+    found = check_config(config, load_edition(), environ={"BEIAN_KEY": KEY, "GW_DB": pg_database})
+    assert not [f.code for f in found if f.code in DB_CODES]
+
+
+@pytest.mark.parametrize(("identity", "notice", "expected"), [
+    ("off", "v1", ["BA-GW-018"]), ("off", None, []), ("header", "v1", []),
+])  # fmt: skip
+def test_rights_need_identity(identity: str, notice: str | None, expected: list[str]) -> None:
+    config = GatewayConfig.from_mapping(
+        {"identity": {"mode": identity}, "rights": {"notice_version": notice}}
+    )
+    found = check_config(config, load_edition(), environ={"BEIAN_KEY": KEY})
+    assert [f.code for f in found if f.code in DB_CODES] == expected

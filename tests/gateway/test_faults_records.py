@@ -212,7 +212,7 @@ def gateway_process(tmp: Path, base_url: str) -> Iterator[tuple[subprocess.Popen
     )  # fmt: skip
     root = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: listens(root), "the gateway process", timeout=20)
+        wait_for(lambda: listens(root), "the gateway process", timeout=60)  # a busy machine
         yield proc, root
     finally:
         if proc.poll() is None:
@@ -291,7 +291,7 @@ def _in_progress(tmp: Path) -> int:
 
     try:
         with sqlite3.connect(tmp / "gw.db", timeout=5) as db:
-            return int(db.execute("SELECT COUNT(*) FROM inflight").fetchone()[0])
+            return int(db.execute("SELECT COUNT(*) FROM exchanges WHERE outcome = 'in_progress'").fetchone()[0])
     except sqlite3.Error:
         return 0
 
@@ -409,7 +409,7 @@ def _inflight_pids(tmp: Path) -> dict[int, int]:
     import sqlite3
 
     with contextlib.closing(sqlite3.connect(tmp / "gw.db", timeout=5)) as db:
-        return dict(db.execute("SELECT pid, COUNT(*) FROM inflight GROUP BY pid").fetchall())
+        return dict(db.execute("SELECT pid, COUNT(*) FROM exchanges WHERE outcome = 'in_progress' GROUP BY pid").fetchall())
 
 
 def _outcomes(tmp: Path) -> dict[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sqlite3
 from pathlib import Path
 
 import httpx
@@ -48,7 +49,8 @@ def test_complaint_ticket_status_and_page(gateway: object) -> None:
     assert "已办结" in status_page.text and "已修正" in status_page.text
     listed = httpx.get(root + "/admin/complaints", headers=ADMIN).json()
     assert listed[0]["contact"] == "13900000000" and listed[0]["record_id"] == "abc"
-    raw = gateway.gateway.desk._db.execute("SELECT content_enc FROM complaints").fetchone()[0]  # type: ignore[attr-defined]
+    with sqlite3.connect(gateway.gateway.config.records.path) as con:
+        raw = con.execute("SELECT content_enc FROM complaints").fetchone()[0]
     assert raw.startswith("enc:v1:")
 
 

@@ -258,7 +258,7 @@ def _desk(cfg: GatewayConfig) -> ComplaintDesk:
     from beian.gateway import ComplaintDesk
 
     cipher = FieldCipher(KeyRing.resolve(cfg.records.key_file), algorithm=cfg.records.cipher)
-    return ComplaintDesk(cfg.records.path, cipher, cfg.complaints.handling_days, rules=cfg.complaints)
+    return ComplaintDesk(cfg.records.database, cipher, cfg.complaints.handling_days, rules=cfg.complaints)
 
 
 def complaints(

@@ -44,7 +44,7 @@ def _desks(ctx: typer.Context, file: Path | None) -> Iterator[tuple[RightsDesk, 
     cfg = load_gateway_config(path)
     store = RecordStore.open(cfg.records)
     desk = RightsDesk(store, cfg.rights)
-    complaints = ComplaintDesk(cfg.records.path, store.cipher, cfg.complaints.handling_days,
+    complaints = ComplaintDesk(cfg.records.database, store.cipher, cfg.complaints.handling_days,
                                rules=cfg.complaints)  # fmt: skip
     try:
         yield desk, complaints

@@ -7,28 +7,33 @@ import hmac
 import logging
 import math
 import os
-import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy.exc import OperationalError
 from starlette.requests import Request
 
-from beian._shared.sqlite import connect as connect_sqlite
+from beian._shared.database import serialize
 from beian.gateway._config import AccessConfig
+from beian.gateway._db import (
+    DirectReader,
+    admin_failures,
+    admin_lockouts,
+    open_database,
+    release_engine,
+    upsert,
+)
 
 __all__ = ["ADMIN_TOKEN_MIN_CHARS", "AdminGuard", "Verdict", "client_address", "token_weakness"]
 
 ADMIN_TOKEN_MIN_CHARS = 24
 _MIN_DISTINCT = 10
 _MAX_TRACKED = 10_000  # wrong tokens remembered (the oldest are forgotten first)
-_BUSY_MS = 1000
+_BUSY_S = 1.0
 log = logging.getLogger("beian.gateway")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS admin_failures (client TEXT NOT NULL, at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS admin_failures_client ON admin_failures (client);
-CREATE TABLE IF NOT EXISTS admin_lockouts (client TEXT PRIMARY KEY, until REAL NOT NULL);
-"""
+_f, _l = admin_failures.c, admin_lockouts.c
+_LOCKED = select(_l.until).where(_l.client == bindparam("client"), _l.until > bindparam("now"))
 
 
 def token_weakness(token: str) -> str | None:
@@ -66,17 +71,14 @@ class AdminGuard:
     Wall-clock times, as the processes share no monotonic clock."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self._lock = threading.Lock()
-        self._db = connect_sqlite(path, autocommit=True)
-        with self._lock:
-            self._db.executescript(_SCHEMA)
-            # checked on the event loop: wait for another writer briefly, never for long
-            self._db.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
+        # checked on the event loop: wait for another SQLite writer briefly, never for long
+        self._engine = open_database(path, busy_timeout_s=_BUSY_S)
+        self._reader = DirectReader(self._engine)  # asked on the event loop
         self._locked: dict[str, float] = {}  # lockouts this process has seen (saves a query)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._reader.close()
+        release_engine(self._engine)
 
     def check(self, tokens: tuple[str | None, ...], given: str | None, client: str,
               access: AccessConfig, now: float | None = None) -> Verdict:  # fmt: skip
@@ -96,7 +98,7 @@ class AdminGuard:
             return Verdict(False)
         try:
             locks = self._fail(client, now, access)
-        except sqlite3.OperationalError:  # the file is busy: refused, the guess not counted
+        except OperationalError:  # the database is busy: refused, the guess not counted
             log.warning("管理令牌错误次数未能记入记录库（数据库忙）")
             return Verdict(False)
         if locks:
@@ -107,36 +109,28 @@ class AdminGuard:
         return Verdict(False)
 
     def _locked_until(self, client: str, now: float) -> float:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT until FROM admin_lockouts WHERE client = ? AND until > ?", (client, now)
-            ).fetchone()
-        return float(row[0]) if row else 0.0
+        until = self._reader.scalar(_LOCKED, {"client": client, "now": now})
+        return float(until) if until is not None else 0.0
 
     def _fail(self, client: str, now: float, access: AccessConfig) -> bool:
         """Count a wrong token from ``client``; whether that locks it out (in one transaction,
-        so that workers counting at once cannot both miss the limit)."""
-        with self._lock:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.execute("DELETE FROM admin_failures WHERE at <= ?",
-                           (now - access.admin_failure_window_s,))  # fmt: skip
-                db.execute("DELETE FROM admin_lockouts WHERE until <= ?", (now,))
-                db.execute("INSERT INTO admin_failures VALUES (?, ?)", (client, now))
-                (n,) = db.execute(
-                    "SELECT COUNT(*) FROM admin_failures WHERE client = ?", (client,)
-                ).fetchone()
-                locked = n >= access.admin_max_failures
-                if locked:
-                    db.execute("DELETE FROM admin_failures WHERE client = ?", (client,))
-                    db.execute("INSERT OR REPLACE INTO admin_lockouts VALUES (?, ?)",
-                               (client, now + access.admin_lockout_s))  # fmt: skip
-                # a flood from many addresses: the oldest failures are forgotten first
-                db.execute("DELETE FROM admin_failures WHERE rowid <= "
-                           "(SELECT MAX(rowid) FROM admin_failures) - ?", (_MAX_TRACKED,))  # fmt: skip
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+        serialized with every other process's, so that workers and hosts counting at once
+        cannot both miss the limit)."""
+        with self._engine.begin() as db:
+            serialize(db, "beian-gateway-admin-failures")
+            db.execute(delete(admin_failures).where(_f.at <= now - access.admin_failure_window_s))
+            db.execute(delete(admin_lockouts).where(_l.until <= now))
+            db.execute(insert(admin_failures), {"client": client, "at": now})
+            n = db.execute(
+                select(func.count()).select_from(admin_failures).where(_f.client == client)
+            ).scalar_one()
+            locked = n >= access.admin_max_failures
+            if locked:
+                db.execute(delete(admin_failures).where(_f.client == client))
+                db.execute(upsert(db, admin_lockouts, "client"),
+                           {"client": client, "until": now + access.admin_lockout_s})  # fmt: skip
+            # a flood from many addresses: the oldest failures are forgotten first
+            kept = select(_f.at).order_by(_f.at.desc()).offset(_MAX_TRACKED - 1).limit(1)
+            if (oldest := db.execute(kept).scalar()) is not None:
+                db.execute(delete(admin_failures).where(_f.at < oldest))
         return bool(locked)

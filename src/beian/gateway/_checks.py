@@ -8,17 +8,23 @@ are not there (keyword libraries, the key ring, the signing key).
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from beian._shared.database import make_engine
 from beian.crypto import KeyRing
 from beian.errors import ConfigError, InputError
 from beian.findings import Finding, Location, Severity, define_code
 from beian.gateway._access import token_weakness
 from beian.gateway._config import GatewayConfig
+from beian.gateway._db import shown_url
 from beian.gateway._identity import is_public_bind, load_identity_key
 from beian.label.explicit import check_notice
 from beian.standards import Edition
@@ -74,9 +80,24 @@ ADMIN_WEAK = define_code(
 IDENTITY_KEY = define_code(
     "BA-GW-013", "用户身份签名密钥缺失或太短（网关拒绝启动）", clause="7", severity=Severity.BLOCKING
 )
+DATABASE_INVALID = define_code(
+    "BA-GW-015", "记录库地址无效（写法、类型、驱动或环境变量）", clause="标识办法第九条",
+    severity=Severity.BLOCKING,
+)  # fmt: skip
+DATABASE_UNREACHABLE = define_code(
+    "BA-GW-016", "记录库当前连不上", clause="标识办法第九条", severity=Severity.WARNING
+)
+DATABASE_PASSWORD = define_code(
+    "BA-GW-017", "记录库密码写在配置文件中", clause="7", severity=Severity.WARNING
+)
+RIGHTS_WITHOUT_IDENTITY = define_code(
+    "BA-GW-018", "配置了用户权利与同意（告知书版本），但未启用用户身份认证，查阅、导出、更正、删除页面不可用",
+    clause="7", severity=Severity.WARNING,
+)  # fmt: skip
 GW_CODES = (RETENTION_TOO_SHORT, NO_KEYWORDS, SCREENING_OFF, PII_OFF, LABEL_MISSING, NO_CHANNEL,
             NO_PRODUCER, FILE_MISSING, NO_KEY, ADMIN_PLACEHOLDER, IDENTITY_UNSIGNED, ADMIN_WEAK,
-            IDENTITY_KEY, IDENTITY_PROXY_PUBLIC)  # fmt: skip
+            IDENTITY_KEY, IDENTITY_PROXY_PUBLIC, DATABASE_INVALID, DATABASE_UNREACHABLE,
+            DATABASE_PASSWORD, RIGHTS_WITHOUT_IDENTITY)  # fmt: skip
 
 # what marks a value as a stand-in: the demo's own values say DEMO, the documentation's example
 # fills with X or asks to be replaced; "beian-gateway" was the provider code's old default
@@ -278,9 +299,89 @@ def _identity(c: _Input) -> Iterator[Finding]:
     )  # fmt: skip
 
 
+_DB_FIX = "写 SQLite 文件路径（records.path），或 records.url / records.url_env 给出 postgresql://用户@主机:端口/库名"
+
+
+def _database_url(c: _Input) -> tuple[str | None, str]:
+    """The records database URL the gateway will open (``None``: a plain SQLite path), and the
+    field naming it; findings for what cannot be resolved are :func:`_database`'s."""
+    r = c.cfg.records
+    if r.url:
+        return r.url, "records.url"
+    if r.url_env:
+        return c.environ.get(r.url_env) or "", "records.url_env"
+    return None, "records.path"
+
+
+def _database(c: _Input) -> Iterator[Finding]:
+    """The records database: a URL the gateway can use (scheme, driver, no placeholder), the
+    password kept out of the file, and (PostgreSQL) whether it answers now."""
+    r = c.cfg.records
+    url, field = _database_url(c)
+    if url is None:
+        return
+    where = c.at(field)
+    if r.url and r.url_env:
+        yield Finding.of(DATABASE_INVALID, "records.url 与 records.url_env 只能写一个",
+                         fix="删去其中一个", location=where)  # fmt: skip
+        return
+    if not url:
+        yield Finding.of(DATABASE_INVALID, f"环境变量 {r.url_env} 未设置或为空（records.url_env）",
+                         fix=f"在运行网关的环境中设置 {r.url_env}，或改写 records.url", location=where)  # fmt: skip
+        return
+    shown = shown_url(url)
+    if is_placeholder(url):
+        yield Finding.of(DATABASE_INVALID, f"记录库地址是占位值：{shown}", fix=_DB_FIX, location=where)
+        return
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        yield Finding.of(DATABASE_INVALID, f"记录库地址写法不对：{shown}", fix=_DB_FIX, location=where)
+        return
+    if parsed.get_backend_name() not in ("sqlite", "postgresql") or parsed.drivername not in (
+        "sqlite", "postgresql", "postgresql+psycopg"
+    ):
+        yield Finding.of(DATABASE_INVALID, f"记录库只支持 SQLite 与 PostgreSQL（psycopg），而不是 {parsed.drivername}",
+                         fix=_DB_FIX, location=where)  # fmt: skip
+        return
+    if parsed.get_backend_name() == "sqlite":
+        return
+    if importlib.util.find_spec("psycopg") is None:
+        yield Finding.of(DATABASE_INVALID, "使用 PostgreSQL 记录库需要 psycopg，当前环境未安装",
+                         fix="pip install 'beian[postgres]'", location=where)  # fmt: skip
+        return
+    if r.url and parsed.password:
+        yield Finding.of(DATABASE_PASSWORD, "records.url 中写有数据库密码，配置文件泄露即泄露记录库",
+                         fix="改用 records.url_env 指向一个环境变量，或用 ~/.pgpass、证书认证",
+                         location=where)  # fmt: skip
+    timeout = {"connect_timeout": str(parsed.query.get("connect_timeout", "5"))}
+    engine = make_engine(parsed.update_query_dict(timeout).render_as_string(hide_password=False))
+    try:
+        with engine.connect():
+            pass
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+        yield Finding.of(DATABASE_UNREACHABLE, f"记录库 {shown} 现在连不上：{reason}",
+                         fix="检查地址、端口、用户名与权限，以及数据库服务是否运行（网关启动时同样需要它）",
+                         location=where)  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def _rights(c: _Input) -> Iterator[Finding]:
+    if c.cfg.rights.notice_version and c.cfg.identity.mode == "off":
+        yield Finding.of(
+            RIGHTS_WITHOUT_IDENTITY,
+            "配置了隐私告知书版本（rights.notice_version），而 identity.mode: off：个人数据的查阅、"
+            "导出、更正、删除页面与接口只对服务方认证的用户开放，现在一律答复 403",
+            fix="设 identity.mode: signed（服务方为登录用户签发令牌）或 header（认证代理之后）",
+            location=c.at("identity.mode"),
+        )  # fmt: skip
+
+
 CHECKS: tuple[Callable[[_Input], Iterator[Finding]], ...] = (
     _retention, _keywords, _screening, _pii, _labels, _channel,
-    _producer, _files, _key, _admin_token, _identity,
+    _producer, _files, _key, _admin_token, _identity, _database, _rights,
 )  # fmt: skip
 
 

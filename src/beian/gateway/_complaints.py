@@ -13,19 +13,27 @@ from __future__ import annotations
 import builtins
 import hashlib
 import math
+import os
 import re
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from beian._shared.sqlite import connect as connect_sqlite
+from sqlalchemy import Connection, delete, insert, select, update
+
+from beian._shared.database import serialize
 from beian.crypto import FieldCipher
 from beian.errors import InputError
 from beian.gateway._config import ComplaintsConfig
+from beian.gateway._db import (
+    complaint_clients,
+    complaint_events,
+    complaints,
+    open_database,
+    release_engine,
+)
 
 __all__ = [
     "CATEGORIES", "OPEN_STATUSES", "STATUSES", "TOKEN_PREFIX", "Complaint", "ComplaintDesk",
@@ -38,23 +46,7 @@ OPEN_STATUSES = ("已受理", "处理中")
 TOKEN_PREFIX = "tk_"
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS complaints (
-  ticket TEXT PRIMARY KEY, created REAL NOT NULL, due REAL NOT NULL, updated REAL NOT NULL,
-  status TEXT NOT NULL, category TEXT NOT NULL, record_id TEXT,
-  content_enc TEXT NOT NULL, contact_enc TEXT, token_hash TEXT, user_hash TEXT);
-CREATE TABLE IF NOT EXISTS complaint_events (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, ticket TEXT NOT NULL, at REAL NOT NULL,
-  status TEXT NOT NULL, note_enc TEXT);
-CREATE TABLE IF NOT EXISTS complaint_clients (client TEXT NOT NULL, at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS complaint_clients_client ON complaint_clients(client, at);
-"""
-# columns added after the first release: (name, declaration), added in place on open
-_ADDED = (("token_hash", "TEXT"), ("user_hash", "TEXT"))
-_INDEXES = """
-CREATE UNIQUE INDEX IF NOT EXISTS complaints_token ON complaints(token_hash);
-CREATE INDEX IF NOT EXISTS complaints_user ON complaints(user_hash);
-"""
+_c, _e, _k = complaints.c, complaint_events.c, complaint_clients.c
 
 
 def token_digest(token: str) -> str:
@@ -65,10 +57,8 @@ def token_digest(token: str) -> str:
 
 def _new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(24)
-_COLUMNS = (
-    "ticket, created, due, updated, status, category, record_id, content_enc, contact_enc, "
-    "user_hash"
-)
+_COLUMNS = (_c.ticket, _c.created, _c.due, _c.updated, _c.status, _c.category, _c.record_id,
+            _c.content_enc, _c.contact_enc, _c.user_hash)  # fmt: skip
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _RECORD_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
 
@@ -142,11 +132,14 @@ def _iso(ts: float) -> str:
 
 
 class ComplaintDesk:
-    """Complaint tickets in the gateway's SQLite file; contents and contacts encrypted."""
+    """Complaint tickets in the gateway's database; contents and contacts encrypted.
+
+    ``path``: a SQLite file, or a database URL (``postgresql://…``).
+    """
 
     def __init__(
         self,
-        path: str | Path,
+        path: str | os.PathLike[str],
         cipher: FieldCipher,
         handling_days: int,
         *,
@@ -156,19 +149,11 @@ class ComplaintDesk:
         self.handling_days = handling_days
         # field limits and the per-client rate (replaced on a configuration reload)
         self.rules = rules or ComplaintsConfig(handling_days=handling_days)
-        self._lock = threading.Lock()
-        self._db = connect_sqlite(path)
-        with self._lock, self._db:
-            self._db.executescript(_SCHEMA)
-            have = {r[1] for r in self._db.execute("PRAGMA table_info(complaints)")}
-            for name, decl in _ADDED:
-                if name not in have:  # a file from before access tokens: added in place
-                    self._db.execute(f"ALTER TABLE complaints ADD COLUMN {name} {decl}")
-            self._db.executescript(_INDEXES)
+        self._engine = open_database(path)
+        self._reads = self._engine.execution_options(beian_read=True)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        release_engine(self._engine)
 
     def submit(
         self,
@@ -206,50 +191,42 @@ class ComplaintDesk:
         due = now + self.handling_days * 86400.0
         token = _new_token()
         enc = self.cipher.encrypt
-        with self._lock, self._db:
+        with self._engine.begin() as db:
             if client is not None:
-                self._admit(client, now)
-            self._db.execute(
-                "INSERT INTO complaints (ticket, created, due, updated, status, category, "
-                "record_id, content_enc, contact_enc, token_hash, user_hash) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (ticket, now, due, now, "已受理", category, record_id or None,
-                 enc(content, aad=ticket), enc(contact, aad=ticket) if contact else None,
-                 token_digest(token), user_hash),
-            )  # fmt: skip
-            self._db.execute(
-                "INSERT INTO complaint_events (ticket, at, status, note_enc) VALUES (?,?,?,NULL)",
-                (ticket, now, "已受理"),
-            )
+                self._admit(db, client, now)
+            db.execute(insert(complaints), {
+                "ticket": ticket, "created": now, "due": due, "updated": now, "status": "已受理",
+                "category": category, "record_id": record_id or None,
+                "content_enc": enc(content, aad=ticket),
+                "contact_enc": enc(contact, aad=ticket) if contact else None,
+                "token_hash": token_digest(token), "user_hash": user_hash,
+            })  # fmt: skip
+            db.execute(insert(complaint_events),
+                       {"ticket": ticket, "at": now, "status": "已受理", "note_enc": None})  # fmt: skip
         c = self.get(ticket)
         assert c is not None
         c.token = token
         return c
 
-    def _admit(self, client: str, now: float) -> None:
-        """Count this submission against ``client`` (in the caller's transaction, taken for
-        writing first so that worker processes sharing the file count together)."""
+    def _admit(self, db: Connection, client: str, now: float) -> None:
+        """Count this submission against ``client`` (in the caller's transaction, serialized with
+        every other process's, so that workers and hosts sharing the database count together)."""
         r = self.rules
-        self._db.execute("BEGIN IMMEDIATE")
+        serialize(db, "beian-gateway-complaint-clients")
         start = now - r.rate_window_s
-        self._db.execute("DELETE FROM complaint_clients WHERE at < ?", (start,))
-        times = [at for (at,) in self._db.execute(
-            "SELECT at FROM complaint_clients WHERE client = ? ORDER BY at", (client,)
-        )]  # fmt: skip
+        db.execute(delete(complaint_clients).where(_k.at < start))
+        times = db.execute(select(_k.at).where(_k.client == client).order_by(_k.at)).scalars().all()
         if len(times) >= r.rate_limit:
             wait = times[len(times) - r.rate_limit] + r.rate_window_s - now
             raise TooManyComplaints(r.rate_limit, r.rate_window_s, max(1, math.ceil(wait)))
-        self._db.execute("INSERT INTO complaint_clients VALUES (?, ?)", (client, now))
+        db.execute(insert(complaint_clients), {"client": client, "at": now})
 
     def get(self, ticket: str) -> Complaint | None:
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {_COLUMNS} FROM complaints WHERE ticket = ?", (ticket,)
-            ).fetchone()
-            events = self._db.execute(
-                "SELECT at, status, note_enc FROM complaint_events WHERE ticket = ? ORDER BY seq",
-                (ticket,),
-            ).fetchall()
+        with self._reads.connect() as db:
+            row = db.execute(select(*_COLUMNS).where(_c.ticket == ticket)).first()
+            events = db.execute(
+                select(_e.at, _e.status, _e.note_enc).where(_e.ticket == ticket).order_by(_e.seq)
+            ).all()
         if row is None:
             return None
         dec = self.cipher.decrypt
@@ -264,6 +241,11 @@ class ComplaintDesk:
             ],
         )  # fmt: skip
 
+    def _tickets(self, query: Any) -> builtins.list[Complaint]:
+        with self._reads.connect() as db:
+            tickets = db.execute(query).scalars().all()
+        return [c for t in tickets if (c := self.get(t)) is not None]
+
     def update(self, ticket: str, status: str, note: str | None = None) -> Complaint:
         note = _text(note, "note", self.rules.max_note_chars, "处理说明") if note else None
         if status not in STATUSES:
@@ -271,38 +253,31 @@ class ComplaintDesk:
                 f"未知的处理状态 {status[:20]}", where="status", fix="可选：" + "、".join(STATUSES)
             )
         now = time.time()
-        with self._lock, self._db:
-            n = self._db.execute(
-                "UPDATE complaints SET status = ?, updated = ? WHERE ticket = ?",
-                (status, now, ticket),
-            ).rowcount
+        with self._engine.begin() as db:
+            n = db.execute(update(complaints).where(_c.ticket == ticket)
+                           .values(status=status, updated=now)).rowcount  # fmt: skip
             if n:
-                self._db.execute(
-                    "INSERT INTO complaint_events (ticket, at, status, note_enc) VALUES (?,?,?,?)",
-                    (ticket, now, status, self.cipher.encrypt(note, aad=ticket) if note else None),
-                )
+                db.execute(insert(complaint_events), {
+                    "ticket": ticket, "at": now, "status": status,
+                    "note_enc": self.cipher.encrypt(note, aad=ticket) if note else None,
+                })  # fmt: skip
         c = self.get(ticket)
         if c is None:
             raise InputError(f"没有编号为 {ticket} 的投诉", where="ticket", fix="请核对投诉编号")
         return c
 
-    def list(self, status: str | None = None) -> list[Complaint]:
-        sql, args = "SELECT ticket FROM complaints", tuple[str, ...]()
+    def list(self, status: str | None = None) -> builtins.list[Complaint]:
+        q = select(_c.ticket)
         if status:
-            sql, args = sql + " WHERE status = ?", (status,)
-        with self._lock:
-            tickets = [t for (t,) in self._db.execute(sql + " ORDER BY created", args)]
-        return [c for t in tickets if (c := self.get(t)) is not None]
+            q = q.where(_c.status == status)
+        return self._tickets(q.order_by(_c.created))
 
     def by_token(self, token: str) -> Complaint | None:
         """The ticket this access token opens (``None``: no such token)."""
         if not token.startswith(TOKEN_PREFIX) or len(token) > 64:
             return None
-        with self._lock:
-            row = self._db.execute(
-                "SELECT ticket FROM complaints WHERE token_hash = ?", (token_digest(token),)
-            ).fetchone()
-        return self.get(row[0]) if row else None
+        got = self._tickets(select(_c.ticket).where(_c.token_hash == token_digest(token)))
+        return got[0] if got else None
 
     def of_user(self, ticket: str, user_hash: str) -> Complaint | None:
         """The ticket, when ``user_hash`` filed it (``None`` otherwise: not revealed)."""
@@ -311,20 +286,15 @@ class ComplaintDesk:
 
     def filed_by(self, user_hash: str) -> builtins.list[Complaint]:
         """The tickets an authenticated user filed, oldest first (for their copy of their data)."""
-        with self._lock:
-            tickets = [t for (t,) in self._db.execute(
-                "SELECT ticket FROM complaints WHERE user_hash = ? ORDER BY created", (user_hash,)
-            )]  # fmt: skip
-        return [c for t in tickets if (c := self.get(t)) is not None]
+        return self._tickets(select(_c.ticket).where(_c.user_hash == user_hash).order_by(_c.created))
 
     def reissue(self, ticket: str) -> Complaint:
         """A new access token for ``ticket`` (the old one stops working): for a complainant who
         lost it, and for tickets filed before tokens existed."""
         token = _new_token()
-        with self._lock, self._db:
-            n = self._db.execute(
-                "UPDATE complaints SET token_hash = ? WHERE ticket = ?", (token_digest(token), ticket)
-            ).rowcount
+        with self._engine.begin() as db:
+            n = db.execute(update(complaints).where(_c.ticket == ticket)
+                           .values(token_hash=token_digest(token))).rowcount  # fmt: skip
         c = self.get(ticket) if n else None
         if c is None:
             raise InputError(f"没有编号为 {ticket[:32]} 的投诉", where="ticket", fix="请核对投诉编号")
@@ -334,10 +304,6 @@ class ComplaintDesk:
     def overdue(self, now: float | None = None) -> builtins.list[Complaint]:
         """Open tickets past their time limit, the most overdue first."""
         now = time.time() if now is None else now
-        marks = ",".join("?" * len(OPEN_STATUSES))
-        with self._lock:
-            tickets = [t for (t,) in self._db.execute(
-                f"SELECT ticket FROM complaints WHERE status IN ({marks}) AND due < ? ORDER BY due",
-                (*OPEN_STATUSES, now),
-            )]  # fmt: skip
-        return [c for t in tickets if (c := self.get(t)) is not None]
+        return self._tickets(
+            select(_c.ticket).where(_c.status.in_(OPEN_STATUSES), _c.due < now).order_by(_c.due)
+        )

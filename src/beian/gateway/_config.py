@@ -101,12 +101,27 @@ class LabelsConfig(_Strict):
 class RecordsConfig(_Strict):
     """Where exchanges are kept, how they are encrypted and for how long."""
 
-    path: str = "beian-gateway.db"
+    path: str = "beian-gateway.db"  # a SQLite file (relative: beside the config file)
+    # a database URL instead (postgresql://user@host/db, sqlite:///file): several gateway hosts
+    # behind a load balancer share one PostgreSQL database; url_env names an environment
+    # variable holding it (keeps the password out of the file). Either one replaces ``path``.
+    url: str | None = None
+    url_env: str | None = None
     key_file: str | None = None  # a key ring file; else BEIAN_KEY / BEIAN_KEYS / BEIAN_KEY_FILE
     retention_days: int = Field(default=183, ge=1)  # 6 months or more (see BA-GW-001)
     purge_interval_s: float = Field(default=3600.0, gt=0)
     hash_algorithm: Literal["hmac-sha256", "hmac-sm3"] = "hmac-sha256"
     cipher: Literal["aes-256-gcm", "sm4-gcm"] = "aes-256-gcm"
+
+    @property
+    def database(self) -> str:
+        """What the stores open: the URL (``url``, else the variable ``url_env`` names), else
+        the SQLite file ``path``."""
+        if self.url:
+            return self.url
+        if self.url_env and (got := os.environ.get(self.url_env)):
+            return got
+        return self.path
 
 
 MiB = 1024 * 1024

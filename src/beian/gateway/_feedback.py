@@ -14,16 +14,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from beian._shared.sqlite import connect as connect_sqlite
+from sqlalchemy import insert, select
+
 from beian.errors import ConfigError, InputError
 from beian.gateway._complaints import ComplaintDesk
 from beian.gateway._config import GatewayConfig
+from beian.gateway._db import complaint_links, open_database, release_engine
 from beian.io import atomic_write_text
 from beian.standards import parse_risk_code
 
@@ -36,12 +39,7 @@ _KINDS = ("must_refuse", "must_answer", "generation")
 _MAX_KEYWORD = 64
 _MAX_QUESTION = 2000
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS complaint_links (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, ticket TEXT NOT NULL, kind TEXT NOT NULL,
-  target TEXT NOT NULL, value TEXT NOT NULL, risk TEXT NOT NULL, at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS complaint_links_ticket ON complaint_links(ticket);
-"""
+_L = complaint_links.c
 
 
 @dataclass(frozen=True)
@@ -88,19 +86,16 @@ def _cell(value: str) -> str:
 class Feedback:
     """Turning complaints into candidates; the links live beside the complaints."""
 
-    def __init__(self, desk: ComplaintDesk, db_path: str | Path,
+    def __init__(self, desk: ComplaintDesk, db_path: str | os.PathLike[str],
                  keywords: Path | None, questions: Path | None) -> None:  # fmt: skip
         self.desk = desk
         self.keywords = keywords
         self.questions = questions
-        self._lock = threading.Lock()
-        self._db = connect_sqlite(db_path)
-        with self._lock, self._db:
-            self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()  # one writer at a time rewrites a candidates file
+        self._engine = open_database(db_path)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        release_engine(self._engine)
 
     def _ticket(self, ticket: str) -> str:
         if self.desk.get(ticket) is None:
@@ -109,19 +104,17 @@ class Feedback:
 
     def _link(self, ticket: str, kind: str, target: Path, value: str, risk: str) -> Candidate:
         c = Candidate(ticket, kind, str(target), value, risk, time.time())
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT INTO complaint_links (ticket, kind, target, value, risk, at) VALUES (?,?,?,?,?,?)",
-                (c.ticket, c.kind, c.target, c.value, c.risk, c.at),
-            )
+        with self._engine.begin() as db:
+            db.execute(insert(complaint_links), {"ticket": c.ticket, "kind": c.kind,
+                       "target": c.target, "value": c.value, "risk": c.risk, "at": c.at})  # fmt: skip
         return c
 
     def links(self, ticket: str | None = None) -> list[Candidate]:
-        sql, args = "SELECT ticket, kind, target, value, risk, at FROM complaint_links", tuple[str, ...]()
+        q = select(_L.ticket, _L.kind, _L.target, _L.value, _L.risk, _L.at)
         if ticket is not None:
-            sql, args = sql + " WHERE ticket = ?", (ticket,)
-        with self._lock:
-            rows = self._db.execute(sql + " ORDER BY seq", args).fetchall()
+            q = q.where(_L.ticket == ticket)
+        with self._engine.execution_options(beian_read=True).connect() as db:
+            rows = db.execute(q.order_by(_L.seq)).all()
         return [Candidate(*r) for r in rows]
 
     def keyword(self, ticket: str, keyword: str, risk: str, mode: str = "") -> Candidate:
@@ -177,4 +170,4 @@ class Feedback:
 
 def open_feedback(desk: ComplaintDesk, cfg: GatewayConfig) -> Feedback:
     """The feedback desk of a gateway configuration (close it after use)."""
-    return Feedback(desk, cfg.records.path, *candidate_paths(cfg))
+    return Feedback(desk, cfg.records.database, *candidate_paths(cfg))

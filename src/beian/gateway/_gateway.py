@@ -159,11 +159,11 @@ class Gateway:
         self.store = RecordStore.open(config.records, self.ring)
         self.store.on_backlog = self.metrics.backlog.set  # also seen by the other workers
         self.desk = ComplaintDesk(
-            config.records.path, self.store.cipher, config.complaints.handling_days,
+            config.records.database, self.store.cipher, config.complaints.handling_days,
             rules=config.complaints,
         )  # fmt: skip
         self.rights = RightsDesk(self.store, config.rights)  # users' rights and consents
-        self.admin_guard = AdminGuard(config.records.path)  # lockouts shared by all workers
+        self.admin_guard = AdminGuard(config.records.database)  # lockouts shared by all workers
         # for the forms' anti-forgery tokens and the config digest: a key derived from the
         # records' key ring (the same in every worker process), never one used for anything else
         self.form_key = bytes.fromhex(self.store.user_hash("\x00beian-gateway-form-key"))
@@ -328,9 +328,9 @@ class Gateway:
             return ReloadResult(False, "网关未从配置文件启动，无法重载", self.version)
         try:
             new = load_gateway_config(self.config.path)
-            if new.records.path != self.config.records.path:
+            if new.records.database != self.config.records.database:
                 raise ConfigError(
-                    "运行中不能更换记录库路径", where="records.path", fix="请重启网关以更换记录库"
+                    "运行中不能更换记录库", where="records", fix="请重启网关以更换记录库"
                 )
             _check_admin_token(new)
             refuse_unverified_public(new, self.options.host)

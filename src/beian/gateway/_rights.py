@@ -22,17 +22,28 @@ import datetime as dt
 import json
 import math
 import secrets
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from beian._shared.sqlite import connect as connect_sqlite
+from sqlalchemy import Connection, delete, insert, select, update
+
+from beian._shared.database import serialize
 from beian._shared.workdays import WorkingCalendar, load_schedule_file
 from beian.errors import InputError
 from beian.gateway._config import RightsConfig
-from beian.gateway._store import IN_PROGRESS, RecordStore
+from beian.gateway._db import (
+    IN_PROGRESS,
+    consents,
+    corrections,
+    ensure_schema,
+    erasures,
+    exchanges,
+    rights_requests,
+    upsert,
+)
+from beian.gateway._store import RecordStore
 
 __all__ = [
     "KINDS",
@@ -58,23 +69,8 @@ CST = dt.timezone(dt.timedelta(hours=8), "CST")  # China Standard Time
 _ERASED_REQUEST: dict[str, Any] = {"request": {}, "forwarded": None}
 _ERASED_RESPONSE: dict[str, Any] = {"response": "", "sent": ""}
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS consents (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, user_hash TEXT NOT NULL, notice_version TEXT NOT NULL,
-  action TEXT NOT NULL, at REAL NOT NULL, via TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS consents_user ON consents(user_hash, seq);
-CREATE TABLE IF NOT EXISTS rights_requests (
-  ticket TEXT PRIMARY KEY, user_hash TEXT NOT NULL, kind TEXT NOT NULL, created REAL NOT NULL,
-  due REAL NOT NULL, due_date TEXT NOT NULL, due_estimated INTEGER NOT NULL, status TEXT NOT NULL,
-  updated REAL NOT NULL, detail_enc TEXT, result TEXT);
-CREATE INDEX IF NOT EXISTS rights_requests_user ON rights_requests(user_hash, created);
-CREATE TABLE IF NOT EXISTS erasures (
-  id TEXT PRIMARY KEY, at REAL NOT NULL, ticket TEXT NOT NULL,
-  request_hmac TEXT NOT NULL, response_hmac TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS corrections (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT NOT NULL, user_hash TEXT NOT NULL,
-  at REAL NOT NULL, ticket TEXT NOT NULL, text_enc TEXT NOT NULL);
-"""
+_r, _x, _c, _k, _e = (rights_requests.c, exchanges.c, consents.c, corrections.c,
+                       erasures.c)
 
 
 def due_date(start: dt.date, working_days: int, calendar: WorkingCalendar) -> tuple[dt.date, bool]:
@@ -144,19 +140,17 @@ class Erasure:
 
 
 class RightsDesk:
-    """Rights requests, consents, erasures and corrections beside the records (same file)."""
+    """Rights requests, consents, erasures and corrections beside the records (same database)."""
 
     def __init__(self, store: RecordStore, rules: RightsConfig) -> None:
         self.store = store
         self.rules = rules
-        self._lock = threading.Lock()
-        self._db = connect_sqlite(store.path)
-        with self._lock, self._db:
-            self._db.executescript(_SCHEMA)
+        self._engine = store.engine
+        ensure_schema(self._engine)
+        self._reads = self._engine.execution_options(beian_read=True)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        """Nothing of its own to close (it uses the record store's connections)."""
 
     def _calendar(self) -> WorkingCalendar:
         return WorkingCalendar.with_schedules(
@@ -180,34 +174,37 @@ class RightsDesk:
             else None
         )
         uh = self.store.user_hash(user)
-        with self._lock, self._db:
-            self._db.execute("BEGIN IMMEDIATE")  # counted together with other worker processes
-            self._admit(uh, now)
-            self._db.execute(
-                "INSERT INTO rights_requests VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (ticket, uh, kind, now, due.timestamp(), day.isoformat(),
-                 int(estimated), status, now, enc, result),
-            )  # fmt: skip
+        with self._engine.begin() as db:
+            serialize(db, "beian-gateway-rights-requests")  # counted with other processes
+            self._admit(db, uh, now)
+            db.execute(insert(rights_requests), {
+                "ticket": ticket, "user_hash": uh, "kind": kind, "created": now,
+                "due": due.timestamp(), "due_date": day.isoformat(),
+                "due_estimated": int(estimated), "status": status, "updated": now,
+                "detail_enc": enc, "result": result,
+            })  # fmt: skip
         got = self.get(ticket)
         assert got is not None
         return got
 
-    def _admit(self, user_hash: str, now: float) -> None:
+    def _admit(self, db: Connection, user_hash: str, now: float) -> None:
         r = self.rules
-        times = [at for (at,) in self._db.execute(
-            "SELECT created FROM rights_requests WHERE user_hash = ? AND created > ? ORDER BY created",
-            (user_hash, now - r.rate_window_s),
-        )]  # fmt: skip
+        times = db.execute(
+            select(_r.created)
+            .where(_r.user_hash == user_hash, _r.created > now - r.rate_window_s)
+            .order_by(_r.created)
+        ).scalars().all()
         if len(times) >= r.rate_limit:
             wait = times[len(times) - r.rate_limit] + r.rate_window_s - now
             raise TooManyRequests(r.rate_limit, r.rate_window_s, max(1, math.ceil(wait)))
 
+    def _rows(self, query: Any) -> list[tuple[Any, ...]]:
+        with self._reads.connect() as db:
+            return [tuple(r) for r in db.execute(query)]
+
     def get(self, ticket: str) -> RightsRequest | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT * FROM rights_requests WHERE ticket = ?", (ticket,)
-            ).fetchone()
-        return self._decode(row) if row else None
+        rows = self._rows(select(rights_requests).where(_r.ticket == ticket))
+        return self._decode(rows[0]) if rows else None
 
     def _decode(self, row: tuple[Any, ...]) -> RightsRequest:
         t, uh, kind, created, due, day, est, status, updated, detail_enc, result = row
@@ -218,17 +215,14 @@ class RightsDesk:
 
     def requests(self, *, user: str | None = None, status: str | None = None,
                  overdue: bool = False) -> list[RightsRequest]:  # fmt: skip
-        sql, args = "SELECT * FROM rights_requests WHERE 1=1", list[Any]()
+        q = select(rights_requests)
         if user is not None:
-            sql, args = sql + " AND user_hash = ?", [*args, self.store.user_hash(user)]
+            q = q.where(_r.user_hash == self.store.user_hash(user))
         if status:
-            sql, args = sql + " AND status = ?", [*args, status]
+            q = q.where(_r.status == status)
         if overdue:
-            sql += " AND status IN ('已受理', '处理中') AND due < ?"
-            args.append(time.time())
-        with self._lock:
-            rows = self._db.execute(sql + " ORDER BY created", tuple(args)).fetchall()
-        return [self._decode(r) for r in rows]
+            q = q.where(_r.status.in_(_OPEN), _r.due < time.time())
+        return [self._decode(r) for r in self._rows(q.order_by(_r.created))]
 
     def close_request(self, ticket: str, status: str = "已办结", note: str | None = None) -> RightsRequest:  # fmt: skip
         """Staff record the outcome of a request (``不予办理`` must say why)."""
@@ -238,10 +232,11 @@ class RightsDesk:
         if status == "不予办理" and not note:
             raise InputError("不予办理须说明理由（个人信息保护法第五十条）", where="note",
                              fix="用 --note 写明理由")  # fmt: skip
-        with self._lock, self._db:
-            n = self._db.execute(
-                "UPDATE rights_requests SET status = ?, updated = ?, result = COALESCE(?, result) "
-                "WHERE ticket = ?", (status, time.time(), note, ticket),
+        with self._engine.begin() as db:
+            n = db.execute(
+                update(rights_requests).where(_r.ticket == ticket).values(
+                    status=status, updated=time.time(),
+                    result=_r.result if note is None else note)
             ).rowcount  # fmt: skip
         got = self.get(ticket) if n else None
         if got is None:
@@ -268,21 +263,20 @@ class RightsDesk:
         if action == "withdraw":  # the ticket first: a user over the request limit changes nothing
             ticket = self.open_request(user, "withdraw", {"notice_version": version}, status="已办结",
                                        result="已撤回同意，输入内容不再用于训练")  # fmt: skip
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT INTO consents (user_hash, notice_version, action, at, via) VALUES (?,?,?,?,?)",
-                (self.store.user_hash(user), version[:64], action, time.time(), via),
-            )
+        with self._engine.begin() as db:
+            db.execute(insert(consents), {
+                "user_hash": self.store.user_hash(user), "notice_version": version[:64],
+                "action": action, "at": time.time(), "via": via,
+            })  # fmt: skip
         if ticket is not None:
             self.store.set_opt_out(user, True, via=f"consent-withdrawn:{via}")
         return ticket
 
     def consents(self, user: str) -> list[dict[str, Any]]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT notice_version, action, at, via FROM consents WHERE user_hash = ? "
-                "ORDER BY seq", (self.store.user_hash(user),),
-            ).fetchall()  # fmt: skip
+        rows = self._rows(
+            select(_c.notice_version, _c.action, _c.at, _c.via)
+            .where(_c.user_hash == self.store.user_hash(user)).order_by(_c.seq)
+        )  # fmt: skip
         return [
             {"notice_version": v, "action": a, "at": _iso(at), "via": via} for v, a, at, via in rows
         ]
@@ -303,19 +297,14 @@ class RightsDesk:
         marks = list(ids)
         if not marks:
             return {}
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT id, at, ticket FROM erasures WHERE id IN ({','.join('?' * len(marks))})",
-                marks,
-            ).fetchall()
+        rows = self._rows(select(_e.id, _e.at, _e.ticket).where(_e.id.in_(marks)))
         return {rid: {"erased_at": _iso(at), "ticket": t} for rid, at, t in rows}
 
     def corrections(self, user: str) -> dict[str, list[dict[str, Any]]]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT record_id, at, ticket, text_enc FROM corrections WHERE user_hash = ? ORDER BY seq",
-                (self.store.user_hash(user),),
-            ).fetchall()
+        rows = self._rows(
+            select(_k.record_id, _k.at, _k.ticket, _k.text_enc)
+            .where(_k.user_hash == self.store.user_hash(user)).order_by(_k.seq)
+        )  # fmt: skip
         out: dict[str, list[dict[str, Any]]] = {}
         for rid, at, ticket, enc in rows:
             text = self.store.cipher.decrypt(enc, aad=ticket)
@@ -323,12 +312,9 @@ class RightsDesk:
         return out
 
     def owns(self, user: str, record_id: str) -> bool:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT 1 FROM exchanges WHERE id = ? AND user_hash = ?",
-                (record_id, self.store.user_hash(user)),
-            ).fetchone()
-        return row is not None
+        return bool(self._rows(
+            select(_x.id).where(_x.id == record_id, _x.user_hash == self.store.user_hash(user))
+        ))  # fmt: skip
 
     def correct(self, user: str, record_id: str, text: str) -> RightsRequest:
         """A correction of a record (kept beside it, encrypted; the log is not rewritten); staff
@@ -342,12 +328,12 @@ class RightsDesk:
         if not self.owns(user, record_id):
             raise InputError("没有这条对话记录", where="record_id", fix="请从“我的对话记录”中选择")
         req = self.open_request(user, "correct", {"record_id": record_id})
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT INTO corrections (record_id, user_hash, at, ticket, text_enc) VALUES (?,?,?,?,?)",
-                (record_id, self.store.user_hash(user), time.time(), req.ticket,
-                 self.store.cipher.encrypt(text, aad=req.ticket)),
-            )  # fmt: skip
+        with self._engine.begin() as db:
+            db.execute(insert(corrections), {
+                "record_id": record_id, "user_hash": self.store.user_hash(user),
+                "at": time.time(), "ticket": req.ticket,
+                "text_enc": self.store.cipher.encrypt(text, aad=req.ticket),
+            })  # fmt: skip
         return req
 
     def erase(self, user: str, record_ids: list[str] | None = None) -> Erasure:
@@ -355,11 +341,9 @@ class RightsDesk:
         :data:`RETAINED`; one ticket, closed at once."""
         self.store.flush()
         uh = self.store.user_hash(user)
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT id, outcome FROM exchanges WHERE user_hash = ? AND id NOT IN "
-                "(SELECT id FROM erasures)", (uh,),
-            ).fetchall()  # fmt: skip
+        rows = self._rows(
+            select(_x.id, _x.outcome).where(_x.user_hash == uh, _x.id.not_in(select(_e.id)))
+        )
         wanted = set(record_ids) if record_ids is not None else None
         if wanted is not None and (
             unknown := wanted - {rid for rid, _ in rows} - set(self.erased(wanted))
@@ -386,36 +370,31 @@ class RightsDesk:
         def enc(body: dict[str, Any]) -> str:
             return self.store.cipher.encrypt(json.dumps(body), aad=rid)
 
-        with self._lock, self._db:
-            self._db.execute(
-                "UPDATE exchanges SET user_enc = NULL, request_enc = ?, response_enc = ?, "
-                "error_enc = NULL, training_opt_out = 1 WHERE id = ?",
-                (enc(_ERASED_REQUEST), enc(_ERASED_RESPONSE), rid),
-            )
-            self._db.execute(
-                "INSERT OR REPLACE INTO erasures VALUES (?,?,?,?,?)",
-                (rid, time.time(), ticket, digest("\x00request\x00" + request),
-                 digest("\x00response\x00" + response)),
+        with self._engine.begin() as db:
+            db.execute(
+                update(exchanges).where(_x.id == rid).values(
+                    user_enc=None, request_enc=enc(_ERASED_REQUEST),
+                    response_enc=enc(_ERASED_RESPONSE), error_enc=None, training_opt_out=1)
             )  # fmt: skip
+            db.execute(upsert(db, erasures, "id"), {
+                "id": rid, "at": time.time(), "ticket": ticket,
+                "request_hmac": digest("\x00request\x00" + request),
+                "response_hmac": digest("\x00response\x00" + response),
+            })  # fmt: skip
 
     def retained(self, record_id: str) -> dict[str, Any] | None:
         """What the log keeps of an erased exchange (exactly :data:`RETAINED`)."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT e.id, e.user_hash, e.started, e.finished, e.model, e.stream, e.outcome, "
-                "e.http_status, e.decisions, e.training_opt_out, x.request_hmac, x.response_hmac, "
-                "x.at, x.ticket FROM exchanges e JOIN erasures x ON x.id = e.id WHERE e.id = ?",
-                (record_id,),
-            ).fetchone()
-        return dict(zip(RETAINED, row, strict=True)) if row else None
+        rows = self._rows(
+            select(_x.id, _x.user_hash, _x.started, _x.finished, _x.model, _x.stream, _x.outcome,
+                   _x.http_status, _x.decisions, _x.training_opt_out, _e.request_hmac,
+                   _e.response_hmac, _e.at, _e.ticket)
+            .join(erasures, _e.id == _x.id).where(_x.id == record_id)
+        )  # fmt: skip
+        return dict(zip(RETAINED, rows[0], strict=True)) if rows else None
 
     def purge_orphans(self) -> int:
         """Forget erasure and correction rows whose exchange the retention purge removed."""
-        with self._lock, self._db:
-            n = self._db.execute(
-                "DELETE FROM erasures WHERE id NOT IN (SELECT id FROM exchanges)"
-            ).rowcount
-            n += self._db.execute(
-                "DELETE FROM corrections WHERE record_id NOT IN (SELECT id FROM exchanges)"
-            ).rowcount
+        with self._engine.begin() as db:
+            n = db.execute(delete(erasures).where(_e.id.not_in(select(_x.id)))).rowcount
+            n += db.execute(delete(corrections).where(_k.record_id.not_in(select(_x.id)))).rowcount
         return n

@@ -1,20 +1,24 @@
-"""The record store: every exchange kept in SQLite with its sensitive fields encrypted.
+"""The record store: every exchange kept in the gateway's database, its sensitive fields encrypted.
 
-Every exchange is written twice: when the request arrives (outcome ``in_progress``, the request
-alone, its id listed in ``inflight`` with the process that serves it) and when it ends, whatever
-the end (``ok``, ``blocked_*``, ``upstream_error``, ``client_disconnected``, ``timeout``,
-``shutdown``, ``crash``). A process killed in between leaves its exchanges in ``inflight``;
-:meth:`RecordStore.recover` (run when a gateway starts) marks those of processes that no longer
-exist ``crash``. Lone surrogates (``\ud800``, valid JSON but not text) are replaced with U+FFFD
-before a record is encoded, so no record is lost to them.
+The database is a SQLite file or a PostgreSQL server (``records.url``; see :mod:`._db`), which
+several gateway processes on several hosts may share. Every exchange is written twice: when the
+request arrives (outcome ``in_progress``, the request alone, with the host and process serving
+it) and when it ends, whatever the end (``ok``, ``blocked_*``, ``upstream_error``,
+``client_disconnected``, ``timeout``, ``shutdown``, ``crash``): an insert and an update of one
+row. A process killed in between leaves its exchanges ``in_progress``; :meth:`RecordStore.recover`
+(run when a gateway starts) marks ``crash`` those of processes that no longer exist: on this host,
+a process id that is gone; on another host, a process whose last sign of life (each writer
+refreshes its row in ``gateway_processes`` every ``heartbeat_s``) is older than ``stale_s``. Lone
+surrogates (``\ud800``, valid JSON but not text) are replaced with U+FFFD before a record is
+encoded, so no record is lost to them.
 
-Exchanges are written by one background thread in batches, so the request path only puts a
-record on a queue; :meth:`RecordStore.flush` waits until everything queued is on disk and
-:meth:`RecordStore.close` flushes before it returns. Opt-out lookups on the request path use a
-read connection of their own (WAL readers never wait for the writer) and always ask the database,
-so several gateway processes sharing the file see each other's opt-outs at once. User ids are
-stored as a keyed hash (to find a user's records and opt-out) plus an encrypted copy; request, response and error text are
-encrypted with :class:`beian.crypto.FieldCipher` bound to the record id.
+Exchanges are written by one background thread in batches (never on the event loop), so the
+request path only puts a record on a queue; :meth:`RecordStore.flush` waits until everything
+queued is written and :meth:`RecordStore.close` flushes before it returns. Opt-out lookups on the
+request path read without waiting for the writer (SQLite: WAL readers) and always ask the database,
+so gateway processes sharing it see each other's opt-outs at once. User ids are stored as a keyed
+hash (to find a user's records and opt-out) plus an encrypted copy; request, response and error
+text are encrypted with :class:`beian.crypto.FieldCipher` bound to the record id.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import logging
 import os
 import queue
 import re
-import sqlite3
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -32,39 +36,60 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from beian._shared.sqlite import connect as connect_sqlite
+from sqlalchemy import Engine, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from beian._shared.database import is_database_url
 from beian.crypto import FieldCipher, HashAlgorithm, KeyRing, keyed_hash
 from beian.errors import ConfigError
 from beian.gateway._config import RecordsConfig
+from beian.gateway._db import (
+    IN_PROGRESS,
+    DirectReader,
+    exchanges,
+    execute_many,
+    insert_ignore,
+    meta,
+    open_database,
+    opt_out_events,
+    opt_outs,
+    processes,
+    purges,
+    release_engine,
+    shown_url,
+    upsert,
+)
 
 __all__ = ["Exchange", "RecordStore"]
 
 log = logging.getLogger("beian.gateway.records")
 
-SCHEMA_VERSION = "1"
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS exchanges (
-  id TEXT PRIMARY KEY, user_hash TEXT, user_enc TEXT, started REAL NOT NULL, finished REAL NOT NULL,
-  model TEXT, stream INTEGER NOT NULL, outcome TEXT NOT NULL, http_status INTEGER NOT NULL,
-  decisions TEXT NOT NULL, training_opt_out INTEGER NOT NULL,
-  request_enc TEXT NOT NULL, response_enc TEXT NOT NULL, error_enc TEXT);
-CREATE INDEX IF NOT EXISTS exchanges_started ON exchanges(started);
-CREATE INDEX IF NOT EXISTS exchanges_user ON exchanges(user_hash);
-CREATE TABLE IF NOT EXISTS opt_outs (user_hash TEXT PRIMARY KEY, opted_out INTEGER NOT NULL, updated REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS opt_out_events (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, user_hash TEXT NOT NULL, opted_out INTEGER NOT NULL,
-  at REAL NOT NULL, via TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS inflight (id TEXT PRIMARY KEY, pid INTEGER NOT NULL, started REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS purges (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, cutoff REAL NOT NULL, removed INTEGER NOT NULL);
-"""
+SCHEMA_VERSION = "1"  # the meta row; the schema itself grows in place (see _db.ensure_schema)
 _SENSITIVE = ("request", "response", "sent", "error")
 _PURGE_CHUNK = 5000
-IN_PROGRESS = "in_progress"
 CRASH = "crash"
 _CRASHED = "网关进程在这次对话结束前意外退出；记录在网关重新启动时补全，客户端收到的内容不详"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# the columns an Exchange is read from (a database may have more: host, pid)
+_COLUMNS = (
+    "id", "user_hash", "user_enc", "started", "finished", "model", "stream", "outcome",
+    "http_status", "decisions", "training_opt_out", "request_enc", "response_enc", "error_enc",
+)  # fmt: skip
+_READ = [exchanges.c[n] for n in _COLUMNS]
+x = exchanges.c
+# completes an arrival row: the request column only changes when something was protected
+_UPDATE = (
+    update(exchanges)
+    .where(x.id == bindparam("b_id"))
+    .values(
+        finished=bindparam("finished"), outcome=bindparam("outcome"),
+        http_status=bindparam("http_status"), decisions=bindparam("decisions"),
+        training_opt_out=bindparam("training_opt_out"), response_enc=bindparam("response_enc"),
+        error_enc=bindparam("error_enc"),
+        request_enc=func.coalesce(bindparam("b_request"), x.request_enc),
+    )
+)  # fmt: skip
+_OPTED_OUT = select(opt_outs.c.opted_out).where(opt_outs.c.user_hash == bindparam("h"))
 
 
 def _text(s: str) -> str:
@@ -88,22 +113,14 @@ def _dumps(obj: Any) -> str:
     return _text(json.dumps(obj, ensure_ascii=False))
 
 
-# completes an arrival row: the request column only changes when something was protected
-_UPDATE = (
-    "UPDATE exchanges SET finished = ?, outcome = ?, http_status = ?, decisions = ?, "
-    "training_opt_out = ?, response_enc = ?, error_enc = ?, "
-    "request_enc = COALESCE(?, request_enc) WHERE id = ?"
-)
-
-
 @dataclass
 class _Rows:
     """One batch, encoded (see RecordStore._encode)."""
 
-    full: list[tuple[Any, ...]] = field(default_factory=list)  # whole rows (insert or replace)
-    ended: list[tuple[Any, ...]] = field(default_factory=list)  # _UPDATE parameters
-    begun: list[tuple[str, int, float]] = field(default_factory=list)  # inflight rows
-    gone: list[tuple[str]] = field(default_factory=list)  # ids out of inflight
+    full: list[dict[str, Any]] = field(default_factory=list)  # whole rows (insert or replace)
+    ended: list[dict[str, Any]] = field(default_factory=list)  # _UPDATE parameters
+    begun: list[str] = field(default_factory=list)  # arrival rows (ids)
+    gone: list[str] = field(default_factory=list)  # ids completed
 
 
 @dataclass(frozen=True)
@@ -148,7 +165,10 @@ def _alive(pid: int) -> bool:
 
 
 class RecordStore:
-    """SQLite-backed records, encrypted fields, retention purge and training opt-outs."""
+    """Records in SQLite or PostgreSQL: encrypted fields, retention purge and training opt-outs.
+
+    ``path``: a SQLite file, or a database URL (``sqlite:///…``, ``postgresql://…``).
+    """
 
     def __init__(
         self,
@@ -159,37 +179,49 @@ class RecordStore:
         hash_algorithm: HashAlgorithm = "hmac-sha256",
         batch: int = 512,
         gather_s: float = 0.02,
+        heartbeat_s: float = 30.0,
+        stale_s: float = 300.0,
     ) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path: str | Path = path if is_database_url(path) else Path(path)
         self.cipher = FieldCipher(ring, algorithm=cipher)  # type: ignore[arg-type]
         self.hash_algorithm = hash_algorithm
         self._batch = batch
         self._gather_s = gather_s
-        self._lock = threading.Lock()
-        self._db = self._connect()
-        with self._lock, self._db:
-            self._db.executescript(_SCHEMA)
-            # INSERT OR IGNORE: another process (a gateway worker) may create the file at once
-            first = {"schema_version": SCHEMA_VERSION, "hash_kid": ring.active}
-            self._db.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)", first.items())
-            meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
-        hash_kid = meta["hash_kid"]
+        self._heartbeat_s = heartbeat_s
+        self._stale_s = stale_s
+        self.host = socket.gethostname()
+        self.pid = os.getpid()
+        self.engine: Engine = open_database(path)
+        # reads never wait for the writer (SQLite: BEGIN deferred under WAL)
+        self._reads = self.engine.execution_options(beian_read=True)
+        try:
+            with self.engine.begin() as conn:
+                # another process (a gateway worker, another host) may create it at once
+                first = {"schema_version": SCHEMA_VERSION, "hash_kid": ring.active}
+                conn.execute(insert_ignore(conn, meta),
+                             [{"key": k, "value": v} for k, v in first.items()])  # fmt: skip
+                got = {k: v for k, v in conn.execute(select(meta.c.key, meta.c.value))}
+        except BaseException:
+            release_engine(self.engine)
+            raise
+        hash_kid = got["hash_kid"]
         if hash_kid not in ring.keys:
+            release_engine(self.engine)
             raise ConfigError(
                 f"记录库用密钥 {hash_kid} 计算用户标识，但密钥环中没有该密钥",
-                where=str(self.path),
+                where=shown_url(path),
                 fix="请使用创建记录库时的密钥环（轮换后旧密钥须保留）",
             )
         self._hash_key = ring.key(hash_kid)
-        self._reader_lock = threading.Lock()
-        self._reader = self._connect()
+        self._opt_outs = DirectReader(self.engine)  # asked on the event loop for every request
         self._queue: queue.Queue[Exchange | _Begun | None] = queue.Queue()
         self._pending = 0
         self._idle = threading.Condition()
         self.write_errors = 0
         self._begun: set[str] = set()  # arrival rows written, not yet completed (writer only)
         self.on_backlog: Callable[[int], None] | None = None  # told after each written batch
+        self._seen = 0.0  # when this process's row in gateway_processes was last refreshed
+        self._started = time.time()
         self._writer = threading.Thread(target=self._run, name="beian-gateway-records", daemon=True)
         self._writer.start()
 
@@ -198,14 +230,11 @@ class RecordStore:
         """The store a gateway config names (key ring: ``ring``, else the config's key file or
         the environment)."""
         return cls(
-            config.path,
+            config.database,
             ring or KeyRing.resolve(config.key_file),
             cipher=config.cipher,
             hash_algorithm=config.hash_algorithm,
         )
-
-    def _connect(self) -> sqlite3.Connection:
-        return connect_sqlite(self.path)
 
     # -- users ---------------------------------------------------------------------------
     def user_hash(self, user: str) -> str:
@@ -215,31 +244,21 @@ class RecordStore:
         """The user's current choice, as stored (another gateway process may have set it)."""
         if not user:
             return False
-        with self._reader_lock:
-            row = self._reader.execute(
-                "SELECT opted_out FROM opt_outs WHERE user_hash = ?", (self.user_hash(user),)
-            ).fetchone()
-        return bool(row and row[0])
+        return bool(self._opt_outs.scalar(_OPTED_OUT, {"h": self.user_hash(user)}))
 
     def set_opt_out(self, user: str, opted_out: bool, *, via: str) -> None:
         """Record the user's choice about training use of their inputs (an event is kept)."""
         h, now = self.user_hash(user), time.time()
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT INTO opt_outs VALUES (?, ?, ?) ON CONFLICT(user_hash) DO UPDATE SET "
-                "opted_out = excluded.opted_out, updated = excluded.updated",
-                (h, int(opted_out), now),
-            )
-            self._db.execute(
-                "INSERT INTO opt_out_events (user_hash, opted_out, at, via) VALUES (?, ?, ?, ?)",
-                (h, int(opted_out), now, via),
-            )
+        with self.engine.begin() as conn:
+            conn.execute(upsert(conn, opt_outs, "user_hash"),
+                         {"user_hash": h, "opted_out": int(opted_out), "updated": now})  # fmt: skip
+            conn.execute(insert(opt_out_events), {"user_hash": h, "opted_out": int(opted_out),
+                                                  "at": now, "via": via})  # fmt: skip
 
     def opt_out_events(self, user: str) -> list[dict[str, Any]]:
-        rows = self._query(
-            "SELECT opted_out, at, via FROM opt_out_events WHERE user_hash = ? ORDER BY seq",
-            (self.user_hash(user),),
-        )
+        e = opt_out_events.c
+        q = select(e.opted_out, e.at, e.via).where(e.user_hash == self.user_hash(user))
+        rows = self._query(q.order_by(e.seq))
         return [{"opted_out": bool(r[0]), "at": r[1], "via": r[2]} for r in rows]
 
     # -- writing -------------------------------------------------------------------------
@@ -263,23 +282,47 @@ class RecordStore:
 
     def recover(self) -> int:
         """Mark ``crash`` the exchanges left in progress by processes that no longer exist
-        (killed, or out of power); how many were marked."""
+        (killed, or out of power; see the module's docstring); how many were marked."""
         self.flush()
-        me = os.getpid()
-        with self._lock:
-            rows = self._db.execute("SELECT id, pid FROM inflight").fetchall()
-        dead = [rid for rid, pid in rows if pid != me and not _alive(pid)]
-        for rid in dead:
-            with self._lock, self._db:
-                self._db.execute(
-                    "UPDATE exchanges SET outcome = ?, http_status = 0, error_enc = ? "
-                    "WHERE id = ? AND outcome = ?",
-                    (CRASH, self.cipher.encrypt(_CRASHED, aad=rid), rid, IN_PROGRESS),
-                )
-                self._db.execute("DELETE FROM inflight WHERE id = ?", (rid,))
-        if dead:
-            log.warning("%d 条进行中的对话记录属于已退出的网关进程，已标为 crash", len(dead))
-        return len(dead)
+        now = time.time()
+        p = processes.c
+        with self._reads.connect() as conn:
+            owners = [(h, pid) for h, pid in conn.execute(
+                select(x.host, x.pid).where(x.outcome == IN_PROGRESS).distinct())]  # fmt: skip
+            seen = {(h, pid): s for h, pid, s in conn.execute(select(p.host, p.pid, p.seen))}
+        def gone(host: str | None, pid: int | None) -> bool:
+            if host is None or pid is None:  # unknown owner: nobody will complete it
+                return True
+            if host == self.host and pid == self.pid:
+                return False
+            stale = seen.get((host, pid), 0.0) < now - self._stale_s
+            # on this host: a process that is gone, or a live one that is no gateway (a reused
+            # process id: a gateway's writer signs its life every heartbeat_s)
+            return (not _alive(pid) or stale) if host == self.host else stale
+
+        dead = [(host, pid) for host, pid in owners if gone(host, pid)]
+        marked = 0
+        for host, pid in dead:
+            owner = [x.host.is_(None) if host is None else x.host == host,
+                     x.pid.is_(None) if pid is None else x.pid == pid]  # fmt: skip
+            with self.engine.begin() as conn:
+                ids = conn.execute(
+                    select(x.id).where(x.outcome == IN_PROGRESS, *owner)
+                ).scalars().all()
+                if ids:
+                    conn.execute(
+                        update(exchanges)
+                        .where(x.id == bindparam("b_id"), x.outcome == IN_PROGRESS)
+                        .values(outcome=CRASH, http_status=0, error_enc=bindparam("err")),
+                        [{"b_id": rid, "err": self.cipher.encrypt(_CRASHED, aad=rid)}
+                         for rid in ids],
+                    )  # fmt: skip
+                if host is not None and pid is not None:
+                    conn.execute(delete(processes).where(p.host == host, p.pid == pid))
+            marked += len(ids)
+        if marked:
+            log.warning("%d 条进行中的对话记录属于已退出的网关进程，已标为 crash", marked)
+        return marked
 
     @property
     def backlog(self) -> int:
@@ -294,15 +337,36 @@ class RecordStore:
         if self._writer.is_alive():
             self._queue.put(None)
             self._writer.join(timeout=60)
-        with self._lock:
-            self._db.close()
-        with self._reader_lock:
-            self._reader.close()
+        try:  # a clean end: nothing of this process is left in progress
+            with self.engine.begin() as conn:
+                conn.execute(delete(processes).where(processes.c.host == self.host,
+                                                     processes.c.pid == self.pid))  # fmt: skip
+        except SQLAlchemyError as exc:
+            log.warning("网关进程登记未能删除：%s", exc)
+        self._opt_outs.close()
+        release_engine(self.engine)
+
+    def _heartbeat(self) -> None:
+        """Refresh this process's sign of life (other hosts' recover reads it)."""
+        now = time.time()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(upsert(conn, processes, ("host", "pid")), {
+                    "host": self.host, "pid": self.pid, "started": self._started, "seen": now})
+        except SQLAlchemyError as exc:
+            log.warning("网关进程登记未能刷新：%s", exc)
+            return
+        self._seen = now
 
     def _run(self) -> None:
         stop = False
+        self._heartbeat()
         while not stop:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=self._heartbeat_s)
+            except queue.Empty:
+                self._heartbeat()
+                continue
             batch: list[Exchange | _Begun] = []
             if item is None:
                 stop = True
@@ -322,30 +386,25 @@ class RecordStore:
                 batch.append(nxt)
             if batch:
                 self._write(batch)
+            if time.time() - self._seen > self._heartbeat_s:
+                self._heartbeat()
 
     def _write(self, batch: list[Exchange | _Begun]) -> None:
         rows = self._encode(batch)
         while True:
             try:
-                with self._lock, self._db:
-                    self._db.executemany(
-                        "INSERT OR REPLACE INTO exchanges VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        rows.full,
-                    )
+                with self.engine.begin() as conn:
+                    if rows.full:
+                        execute_many(conn, upsert(conn, exchanges, "id"), rows.full)
                     if rows.ended:
-                        self._db.executemany(_UPDATE, rows.ended)
-                    if rows.begun:
-                        self._db.executemany("INSERT OR REPLACE INTO inflight VALUES (?,?,?)",
-                                             rows.begun)  # fmt: skip
-                    if rows.gone:
-                        self._db.executemany("DELETE FROM inflight WHERE id = ?", rows.gone)
+                        execute_many(conn, _UPDATE, rows.ended)
                 break
-            except sqlite3.Error as exc:  # disk full, locked: keep the records and retry
+            except SQLAlchemyError as exc:  # disk full, locked, server gone: keep them, retry
                 self.write_errors += 1
                 log.error("记录写入失败，1 秒后重试：%s（%d 条）", exc, len(batch))
                 time.sleep(1.0)
-        self._begun.update(rid for rid, _, _ in rows.begun)
-        self._begun.difference_update(rid for (rid,) in rows.gone)
+        self._begun.update(rows.begun)
+        self._begun.difference_update(rows.gone)
         with self._idle:
             self._pending -= len(batch)
             self._idle.notify_all()
@@ -358,7 +417,6 @@ class RecordStore:
         not encrypted again)."""
         rows = _Rows()
         done = {x.id for x in batch if isinstance(x, Exchange)}
-        pid = os.getpid()
         held = time.perf_counter()
         for item in batch:
             ex = item.ex if isinstance(item, _Begun) else item
@@ -367,13 +425,13 @@ class RecordStore:
                     if ex.id in done:
                         continue  # it also ended in this batch: one row, written once
                     rows.full.append(self._row(ex))
-                    rows.begun.append((ex.id, pid, ex.started))
+                    rows.begun.append(ex.id)
                 elif ex.id in self._begun:
                     rows.ended.append(self._ending(ex))
-                    rows.gone.append((ex.id,))
+                    rows.gone.append(ex.id)
                 else:
                     rows.full.append(self._row(ex))
-                    rows.gone.append((ex.id,))
+                    rows.gone.append(ex.id)
             except Exception:  # never silently: the id is logged and counted (see /healthz)
                 self.write_errors += 1
                 log.exception("记录 %s 无法编码，未写入", ex.id)
@@ -387,23 +445,27 @@ class RecordStore:
     def _enc(self, text: str, rid: str) -> str:
         return self.cipher.encrypt(_utf8(text), aad=rid)
 
-    def _row(self, ex: Exchange) -> tuple[Any, ...]:
+    def _row(self, ex: Exchange) -> dict[str, Any]:
         body = {"request": ex.request, "forwarded": ex.forwarded}
-        return (
-            ex.id,
-            self.user_hash(ex.user) if ex.user else None,
-            self._enc(ex.user, ex.id) if ex.user else None,
-            ex.started,
-            ex.finished or time.time(),
-            ex.model,
-            int(ex.stream),
-            ex.outcome,
-            ex.http_status,
-            _dumps(ex.decisions),
-            int(ex.training_opt_out),
-            self._enc(json.dumps(body, ensure_ascii=False), ex.id),
-            *self._outcome(ex),
-        )
+        response_enc, error_enc = self._outcome(ex)
+        return {
+            "id": ex.id,
+            "user_hash": self.user_hash(ex.user) if ex.user else None,
+            "user_enc": self._enc(ex.user, ex.id) if ex.user else None,
+            "started": ex.started,
+            "finished": ex.finished or time.time(),
+            "model": ex.model,
+            "stream": int(ex.stream),
+            "outcome": ex.outcome,
+            "http_status": ex.http_status,
+            "decisions": _dumps(ex.decisions),
+            "training_opt_out": int(ex.training_opt_out),
+            "request_enc": self._enc(json.dumps(body, ensure_ascii=False), ex.id),
+            "response_enc": response_enc,
+            "error_enc": error_enc,
+            "host": self.host,
+            "pid": self.pid,
+        }
 
     def _outcome(self, ex: Exchange) -> tuple[str, str | None]:
         response = {"response": ex.response, "sent": ex.sent}
@@ -412,21 +474,24 @@ class RecordStore:
             self._enc(ex.error, ex.id) if ex.error else None,
         )
 
-    def _ending(self, ex: Exchange) -> tuple[Any, ...]:
+    def _ending(self, ex: Exchange) -> dict[str, Any]:
         """The update that completes an arrival row (see ``_UPDATE``)."""
         request = None
         if ex.forwarded is not None:  # what went upstream joins the request column
             body = {"request": ex.request, "forwarded": ex.forwarded}
             request = self._enc(json.dumps(body, ensure_ascii=False), ex.id)
-        return (
-            ex.finished or time.time(), ex.outcome, ex.http_status, _dumps(ex.decisions),
-            int(ex.training_opt_out), *self._outcome(ex), request, ex.id,
-        )  # fmt: skip
+        response_enc, error_enc = self._outcome(ex)
+        return {
+            "b_id": ex.id, "finished": ex.finished or time.time(), "outcome": ex.outcome,
+            "http_status": ex.http_status, "decisions": _dumps(ex.decisions),
+            "training_opt_out": int(ex.training_opt_out), "response_enc": response_enc,
+            "error_enc": error_enc, "b_request": request,
+        }  # fmt: skip
 
     # -- reading -------------------------------------------------------------------------
-    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+    def _query(self, stmt: Any, args: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        with self._reads.connect() as conn:
+            return [tuple(r) for r in conn.execute(stmt, args or {})]
 
     def _decode(self, row: tuple[Any, ...]) -> Exchange:
         (rid, _uh, user_enc, started, finished, model, stream, outcome, status, decisions,
@@ -453,19 +518,17 @@ class RecordStore:
         )
 
     def get(self, record_id: str) -> Exchange | None:
-        rows = self._query("SELECT * FROM exchanges WHERE id = ?", (record_id,))
+        rows = self._query(select(*_READ).where(x.id == record_id))
         return self._decode(rows[0]) if rows else None
 
     def count(self) -> int:
-        return int(self._query("SELECT COUNT(*) FROM exchanges")[0][0])
+        return int(self._query(select(func.count()).select_from(exchanges))[0][0])
 
     def raw_row(self, record_id: str) -> dict[str, Any] | None:
-        """The stored columns as they are on disk (ciphertext), for inspection."""
-        with self._lock:
-            cur = self._db.execute("SELECT * FROM exchanges WHERE id = ?", (record_id,))
-            row = cur.fetchone()
-            names = [d[0] for d in cur.description]
-        return dict(zip(names, row, strict=True)) if row else None
+        """The stored columns as they are in the database (ciphertext), for inspection."""
+        with self._reads.connect() as conn:
+            row = conn.execute(select(exchanges).where(x.id == record_id)).mappings().first()
+        return dict(row) if row else None
 
     def exchanges(
         self,
@@ -476,21 +539,19 @@ class RecordStore:
         training: bool = False,
     ) -> Iterator[Exchange]:
         """Decrypted exchanges, oldest first; ``training=True`` leaves out opted-out users."""
-        sql, args = "SELECT * FROM exchanges WHERE 1=1", list[Any]()
+        q = select(*_READ)
         if user is not None:
-            sql += " AND user_hash = ?"
-            args.append(self.user_hash(user))
+            q = q.where(x.user_hash == self.user_hash(user))
         if since is not None:
-            sql += " AND started >= ?"
-            args.append(since)
+            q = q.where(x.started >= since)
         if training:  # finished exchanges only, of users who have not opted out
-            sql += f" AND outcome NOT IN ('{IN_PROGRESS}', '{CRASH}')"
-            sql += " AND training_opt_out = 0 AND (user_hash IS NULL OR user_hash NOT IN "
-            sql += "(SELECT user_hash FROM opt_outs WHERE opted_out = 1))"
-        sql += " ORDER BY started"
+            out = select(opt_outs.c.user_hash).where(opt_outs.c.opted_out == 1)
+            q = q.where(x.outcome.not_in((IN_PROGRESS, CRASH)), x.training_opt_out == 0,
+                        or_(x.user_hash.is_(None), x.user_hash.not_in(out)))  # fmt: skip
+        q = q.order_by(x.started)
         if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        for row in self._query(sql, tuple(args)):
+            q = q.limit(int(limit))
+        for row in self._query(q):
             yield self._decode(row)
 
     # -- retention -----------------------------------------------------------------------
@@ -500,22 +561,17 @@ class RecordStore:
         cutoff = now - retention_days * 86400.0
         self.flush()
         removed = 0
+        old = select(x.id).where(x.started < cutoff).limit(_PURGE_CHUNK)
         while True:  # in short transactions: other writers (other workers) wait milliseconds
-            with self._lock, self._db:
-                n = self._db.execute(
-                    "DELETE FROM exchanges WHERE rowid IN "
-                    "(SELECT rowid FROM exchanges WHERE started < ? LIMIT ?)",
-                    (cutoff, _PURGE_CHUNK),
-                ).rowcount
+            with self.engine.begin() as conn:
+                n = conn.execute(delete(exchanges).where(x.id.in_(old))).rowcount
             removed += n
             if n < _PURGE_CHUNK:
                 break
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT INTO purges (at, cutoff, removed) VALUES (?, ?, ?)", (now, cutoff, removed)
-            )
+        with self.engine.begin() as conn:
+            conn.execute(insert(purges), {"at": now, "cutoff": cutoff, "removed": removed})
         return removed
 
     def purges(self) -> list[dict[str, Any]]:
-        rows = self._query("SELECT at, cutoff, removed FROM purges ORDER BY seq")
+        rows = self._query(select(purges.c.at, purges.c.cutoff, purges.c.removed).order_by(purges.c.seq))
         return [{"at": a, "cutoff": c, "removed": r} for a, c, r in rows]

@@ -461,10 +461,10 @@ def _prepare_database(config: GatewayConfig) -> None:
 
     r = config.records
     store = RecordStore(
-        r.path, KeyRing.resolve(r.key_file), cipher=r.cipher, hash_algorithm=r.hash_algorithm
+        r.database, KeyRing.resolve(r.key_file), cipher=r.cipher, hash_algorithm=r.hash_algorithm
     )
     try:
-        ComplaintDesk(r.path, store.cipher, config.complaints.handling_days).close()
+        ComplaintDesk(r.database, store.cipher, config.complaints.handling_days).close()
     finally:
         store.close()
 
