@@ -2,7 +2,8 @@
 
 Built by ``scripts/build_pii_names.py`` from Faker's person providers (Chinese surnames with
 frequencies; Latin-script given and family names), pypinyin (toneless syllables) and jieba's
-dictionary (common two-character words); the file records each source's version and licence.
+dictionary (common two-character words, character frequencies of given names and of plain
+words); the file records each source's version and licence.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ class NameTables:
     latin_family: frozenset[str]
     syllables: frozenset[str]  # toneless pinyin
     words: frozenset[str]  # common two-character words
+    nr_words: frozenset[str]  # two-character words jieba tags as names, mostly everyday words
+    single_freq: dict[str, float]  # one-character surname -> per cent of the population
+    given: dict[str, float]  # given-name character -> log-likelihood ratio against plain text
 
     def surname_at(self, text: str, pos: int) -> int:
         """Length of the surname starting at ``pos`` (2 for 复姓, 1, or 0 for none)."""
@@ -66,6 +70,9 @@ def name_tables() -> NameTables:
         latin_family=frozenset(data["latin_family"]),
         syllables=frozenset(data["pinyin_syllables"]),
         words=frozenset(data["common_words"]),
+        nr_words=frozenset(data["nr_words"]),
+        single_freq=data["surnames"],
+        given=data["given_chars"],
     )
 
 

@@ -42,3 +42,21 @@ from tests.pii.recognizers.conftest import found
 )
 def test_address(text: str, expected: list[str]) -> None:
     assert found("ADDRESS", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Pieces of one address with a name the parts do not read between them: one span.
+        ("寄到福田区深南大道6008号特区报业大厦A座1203", ["福田区深南大道6008号特区报业大厦A座1203"]),
+        ("送到江北区观音桥步行街9号融恒时代3栋2单元5楼", ["江北区观音桥步行街9号融恒时代3栋2单元5楼"]),
+        ("地址：金桥路与长江路交叉口 远洋公馆6幢1104", ["金桥路与长江路交叉口 远洋公馆6幢1104"]),
+        # A crossing of two roads, with a corner or an entrance after it.
+        ("昨晚在和平路与胜利街交叉口东北角发生追尾", ["和平路与胜利街交叉口东北角"]),
+        ("我们约在青年路与文化路路口见", ["青年路与文化路路口"]),
+        ("设备安装在二楼西侧楼梯间", []),  # a floor and a side: no address
+        ("前方路口请减速", []),
+    ],
+)  # fmt: skip
+def test_address_pieces_and_crossings(text: str, expected: list[str]) -> None:
+    assert found("ADDRESS", text) == expected

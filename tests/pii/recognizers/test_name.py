@@ -50,8 +50,8 @@ def test_name(text: str, expected: list[str]) -> None:
         ("同事樊丽娜说", []),  # role words, 老/小, particulars, speakers, Latin and
         ("导师Prof. Hans Becker。", []),  # dot-joined names: pii.context_names
         ("老郑（中介）", []),
-        ("东方雪，女，58岁", []),
-        ("\n高峰：我带相机", []),
+        ("东方雪，女，58岁", ["东方雪"]),  # between delimiters: a bare name (name_bare.py)
+        ("\n高峰：我带相机", []),  # 高峰 is a word as well: the speaker reading (context)
     ],
 )
 def test_name_default(text: str, expected: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 from beian.pii.recognizers import (  # noqa: F401
     address,
+    address_latin,
     bank_card,
     email,
     id_card,

@@ -6,7 +6,8 @@ An address is read as a run of parts — administrative units (省/市/区/县/�
 building/unit/room (3栋/2单元/1103室/B座/8楼). It is found from its finest part: a number
 followed by 号/栋/幢/单元/室/组/社/楼/层, or 村/屯/嘎查; the parts before it (at most
 :data:`REACH` characters back) and after it are taken while they read as parts. A run of one
-part only is an address only after a context word (地址, 住, 寄到, 送至…).
+part only is an address only after a context word (地址, 住, 寄到, 送至…). Two pieces with
+only letters and digits between them (``南山区科苑路15号科兴科学园B3栋1101``) are one address.
 
 A bare city or province ("我在北京工作") is not an address; neither is a road named in passing
 ("中山路") or a date (5号).
@@ -56,9 +57,11 @@ _PARTS = (
     rf"(?:[A-Z]|{_NUM})(?:号楼|栋|幢|座|单元|室|层|楼|F|区|门)",
     r"-?\d{3,5}(?:室|房)?",
 )
+# A named entrance or corner after the address (北门, 东南角, 西侧): part of it, not a part.
+_SIDE = r"(?:(?:[东西南北][东西南北]?|正)(?:门|角|侧))?"
 # What no part holds: punctuation, spaces, and the stop characters (与 only inside a crossing).
 _BREAK = re.compile(r".*(?:[^\u4e00-\u9fff0-9A-Za-z\-]|[" + _STOP.replace("与", "") + "])", re.S)
-_ADDRESS = re.compile("(?:" + "|".join(_PARTS) + ")+")
+_ADDRESS = re.compile("(?:" + "|".join(_PARTS) + ")+" + _SIDE)
 _PART = re.compile("|".join(_PARTS))
 # A road right after an administrative unit (长沙市岳麓区麓谷大道, 格尔木市昆仑路).
 _ROAD = Anchor(
@@ -83,6 +86,13 @@ _FINE = Anchor(
     ),
     "号栋幢单室组社楼层村屯嘎",
 )
+# What may stand between two pieces of one address (a name the parts do not read: 科兴科学园,
+# 壹方中心玖誉, 湖滨银泰in77): letters and digits, no stop character, no punctuation, after
+# at most one space (紫荆花路与文三西路交叉口 西溪诚园11幢).
+_GAP = re.compile(rf" ?(?:{_H}|[A-Za-z0-9\-]|(?<=[A-Za-z0-9]) (?=[A-Za-z0-9]))" + "{0,10}")
+# A crossing of two roads (长乐路与富民路交叉口): an address of its own in running text.
+_CROSS = Anchor(re.compile(r"交叉口|交汇处|交口|路口"), "交路", "叉汇口")
+_CROSSING = re.compile(r"与.+(?:交叉口|交汇处|交口|路口)")
 CONTEXT = (
     "地址",
     "住址",
@@ -121,15 +131,29 @@ class AddressRecognizer(Recognizer):
     name = "address"
     score: ClassVar[float] = 0.6
     window: ClassVar[int] = 8
-    anchors = (_FINE, _ROAD)
+    anchors = (_FINE, _ROAD, _CROSS)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
-        scan = scan or Scan(text)
+        last: Entity | None = None
+        for e in self._pieces(text, scan or Scan(text)):
+            if last is not None and _GAP.fullmatch(text, last.end, e.start) is not None:
+                score = max(last.score, e.score)
+                last = Entity(
+                    self.entity_type, last.start, e.end, text[last.start : e.end], score, self.name
+                )
+                continue
+            if last is not None:
+                yield last
+            last = e
+        if last is not None:
+            yield last
+
+    def _pieces(self, text: str, scan: Scan) -> Iterator[Entity]:
         done = 0
         found = scan.anchored_lists(self.anchors)
         if not found:
             return
-        hits = found[0] if len(found) == 1 else sorted([*found[0], *found[1]], key=_START)
+        hits = found[0] if len(found) == 1 else sorted([m for ms in found for m in ms], key=_START)
         for hit in hits:
             if hit.start() < done:
                 continue
@@ -158,7 +182,7 @@ class AddressRecognizer(Recognizer):
         value = text[start:end]
         if not value:
             return None
-        parts = _parts(value)
+        parts = _parts(value) + (_CROSSING.search(value) is not None)  # two roads
         if parts < 3 and _DATE.search(text, max(0, start - 1), end + 2) is not None:
             return None
         context = _CONTEXT_RE.search(clause_before(text, start, self.window)) is not None

@@ -4,9 +4,12 @@ Anchors, all found in the engine's one scan of the text:
 
 * a role or label before the name (姓名：, 收件人, 联系人, 户名, 原告, 患者, 父亲, 我叫…); after a
   form label (:data:`FORM_LABELS`) any two to four characters up to a delimiter count, so
-  minority names (其其格, 阿卜杜热依木) are found, and a Latin-script name too;
+  minority names (其其格, 阿卜杜热依木) are found, and a Latin-script name too; so after any
+  word for a person ending in 人/员/者 and a colon (受检人：, 配送员：);
 * a title after it (先生, 女士, 老师, 经理, 主任, 师傅, 大爷…): ``王先生`` marks the surname 王;
 * 老 / 小 + a surname (老王, 小李): the surname;
+* a surname before a mask (罗某, 褚某某, 乔*, 金**) or before 总 standing alone (王总您好):
+  the surname;
 * a person's particulars after it: ``（男，32岁）``, ``，女，``, ``（身份证号…``;
 * a speaker at the start of a line in a chat (``高峰：``, ``刘晓燕 20:14``).
 * with ``pii.context_names``: list labels (参会人, 名单…), a parcel's 收：/寄：, and a name
@@ -37,6 +40,7 @@ from beian.pii.recognizers._name_words import (
     TITLES,
 )
 from beian.pii.recognizers._name_words import SPEAKER_LABELS as _SPEAKER_LABELS
+from beian.pii.recognizers.name_bare import delimited_names
 from beian.pii.recognizers.name_list import list_members
 
 __all__ = ["FORM_LABELS", "LIST_LABELS", "ROLE_WORDS", "TITLES", "NameRecognizer"]
@@ -149,8 +153,19 @@ _PARCEL = Anchor(
 )
 # A mobile number right after a name (张伟13812345678, 张伟 138…).
 _MOBILE_AFTER = Anchor(re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"), "1", "3456789")
+# Any word for a person used as a label: "受检人：", "配送员：", "申请者：" (the listed labels
+# are the cues above; these are the others, cheap to find: 人/员/者 before a colon).
+_PERSON_LABEL = Anchor(
+    re.compile(r"(?<=[\u4e00-\u9fff])[人员者][:：]\s*(?=[\u4e00-\u9fff])"), "：:", back=1
+)  # found from the colon: 人, 员 and 者 are too frequent to stop at
+# A surname masked: 陈某, 王某某, 李*, 张**.
+_MASKED = Anchor(
+    re.compile(r"(?:某某?|\*{1,3}|＊{1,3})(?![人些种个天地处项位年月日次时])"), "某*＊"
+)
 _SPEAKER = Anchor(re.compile(r"\n[\u4e00-\u9fff]{2,4}(?=[：:]|\s+\d{1,2}:\d\d)"), "\n")
-_LATIN_AFTER_CUE = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}")
+_LATIN_AFTER_CUE = re.compile(
+    r"(?!(?:Mr|Mrs|Ms|Miss|Dr|Prof)\b)[A-ZÀ-Þ][a-zà-ÿ']+(?:[ -][A-ZÀ-Þ][a-zà-ÿ']+){0,2}"
+)
 
 
 @lru_cache(maxsize=4096)
@@ -206,8 +221,9 @@ class NameRecognizer(Recognizer):
     form_score: ClassVar[float] = 0.85
     role_score: ClassVar[float] = 0.75
     title_score: ClassVar[float] = 0.75
+    bare_score: ClassVar[float] = 0.6
     cues: ClassVar[tuple[Anchor, ...]] = _FORM_CUE
-    anchors: ClassVar[tuple[Anchor, ...]] = (*_FORM_CUE, *_TITLES)
+    anchors: ClassVar[tuple[Anchor, ...]] = (*_FORM_CUE, *_TITLES, _PERSON_LABEL, _MASKED)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         for e in self._found(text, scan or Scan(text)):
@@ -219,9 +235,16 @@ class NameRecognizer(Recognizer):
             cue = text[m.start() : m.end()].rstrip(" \t:：是为")
             if (found := self._after_cue(text, m.end(), cue in _FORM)) is not None:
                 yield found
+        for m in scan.anchored(_PERSON_LABEL):  # "受检人：江山 体检日期"
+            if (found := self._after_cue(text, m.end(), True)) is not None:
+                yield found
+        for m in scan.anchored(_MASKED):  # "转给罗某", "holder=乔*"
+            if (found := self._masked(text, m.start(), m.end())) is not None:
+                yield found
         for m in _in_order(scan, _TITLES):
             if (found := self._before_title(text, m.start(), m.group())) is not None:
                 yield found
+        yield from delimited_names(text, self.bare_score)  # "| 高飞 | 男 |"
         if self.context_names:
             yield from self._more(text, scan)
 
@@ -270,6 +293,32 @@ class NameRecognizer(Recognizer):
             return _entity(text, pos, end, self.form_score)
         return None
 
+    def _masked(self, text: str, end: int, mask_end: int) -> Entity | None:
+        """The surname right before a mask (某, 某某, *), unless it ends a word (位于某地) or
+        is 于 after a Chinese character (羁押于某地); with the given-name character after a
+        single 某 (赵某强) the whole reference."""
+        t = name_tables()
+        for n in (2, 1):
+            start = end - n
+            if start < 0 or t.surname_at(text, start) != n:
+                continue
+            before = text[start - 1 : start]
+            if before and is_han(before) and (before + text[start]) in t.words:
+                return None
+            if (
+                before
+                and is_han(before)
+                and ((n == 1 and t.surname_at(text, start - 1)) or text[start] == "于")
+            ):
+                return None  # "王某" inside a run of surnames is not clear enough; "押于某"
+            nxt = text[mask_end : mask_end + 1]
+            if mask_end == end + 1 and nxt and is_han(nxt) and nxt not in _STOP:
+                after = text[mask_end : mask_end + 2]
+                if after not in t.words and (len(after) < 2 or not is_han(after[1])):
+                    end = mask_end + 1  # "赵某强，": the masked name as written
+            return _entity(text, start, end, self.role_score)
+        return None
+
     def _before_title(self, text: str, end: int, title: str) -> Entity | None:
         # The Chinese characters (none of them a stop character) right before the title.
         run = _PLAIN_BEFORE.search(text, max(0, end - 4), end)
@@ -281,8 +330,8 @@ class NameRecognizer(Recognizer):
             n = t.surname_at(text, start)
             if not n or (size - n) > 2:
                 continue
-            if size == n and title in _ONE_CHAR_TITLES:
-                continue  # 王总 is fine with a full name only when written so
+            if size == n and title in _ONE_CHAR_TITLES and not _alone(text, end + len(title)):
+                continue  # 王总结, 总是: a word; 王总您好, 王总。: the surname
             if (
                 text[start - 1 : start + 1] in t.words
                 or text[start : end + len(title)] in _TITLE_WORDS
@@ -309,7 +358,9 @@ class NameRecognizer(Recognizer):
                 continue
             n = t.surname_at(text, start)
             if n and size - n <= 2 and all(is_han(c) and c not in _STOP for c in text[start:end]):
-                if text[start:end] not in t.words:
+                if text[start + n : end] == "某某":
+                    yield _entity(text, start, start + n, score)  # "尤某某，身份证…": the surname
+                elif text[start:end] not in t.words and text[end - 1] != "族":  # "，蒙古族，"
                     yield _entity(text, start, end, score)
                 return
 
@@ -321,6 +372,15 @@ class NameRecognizer(Recognizer):
         n = t.surname_at(text, start)
         if (n and len(word) - n <= 2) or (word[0] in "小老" and t.surname_at(text, start + 1)):
             yield _entity(text, start, end, 0.7)
+
+
+def _alone(text: str, end: int) -> bool:
+    """Whether a one-character title ending at ``end`` stands alone (王总您好, 李总，): no
+    Chinese character after it, or a stop character or 您/你 that makes no word with it."""
+    nxt = text[end : end + 1]
+    if not nxt or not is_han(nxt):
+        return True
+    return (nxt in _STOP or nxt in "您你") and text[end - 1 : end + 1] not in name_tables().words
 
 
 _CUE_SET = frozenset(_CUE_WORDS)

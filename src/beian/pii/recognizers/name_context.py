@@ -12,16 +12,19 @@ from beian.pii._types import Entity
 from beian.pii.recognizers.name import (
     _CUE,
     _CUE_ONE,
+    _MASKED,
     _MOBILE_AFTER,
     _NICK,
     _PARCEL,
     _PARTICULARS,
+    _PERSON_LABEL,
     _SPEAKER,
     _STOP,
     _TITLES,
     NameRecognizer,
     _entity,
 )
+from beian.pii.recognizers.name_bare import sentence_names
 
 
 @register
@@ -32,10 +35,22 @@ class ContextNameRecognizer(NameRecognizer):
     name = "name_context"
     context_names = True
     cues = (*_CUE, _CUE_ONE)
-    anchors = (*_CUE, _CUE_ONE, *_TITLES, _NICK, _PARTICULARS, _SPEAKER, _PARCEL, _MOBILE_AFTER)
+    anchors = (
+        *_CUE,
+        _CUE_ONE,
+        *_TITLES,
+        _PERSON_LABEL,
+        _MASKED,
+        _NICK,
+        _PARTICULARS,
+        _SPEAKER,
+        _PARCEL,
+        _MOBILE_AFTER,
+    )
 
     def _more(self, text: str, scan: Scan) -> Iterator[Entity]:
         t = name_tables()
+        yield from sentence_names(text, self.bare_score)  # "由方正负责", "退休教师范德荣将…"
         for m in scan.anchored(_NICK):
             pos = m.end()
             n = t.surname_at(text, pos)

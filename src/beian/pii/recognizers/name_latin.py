@@ -4,7 +4,10 @@ names (``Emily Chen``, ``Tanaka Hiroshi``, ``Dr. Smith``).
 Two or three capitalised words count as a name when they read as one: a given name from the
 name table followed by a family name, a pinyin syllable or another given name; a family name
 or a pinyin surname followed by a given name or pinyin; or any capitalised word after a title
-(Mr., Ms., Dr., Prof.). The tables are Faker's person names of Latin-script locales and
+(Mr., Ms., Dr., Prof.) or a greeting (Hi, Dear, Best,). In Chinese text (a Chinese character,
+a Chinese punctuation mark or a line's start on one side), one word from the given-name table
+(``卖家Tony：``, ``小次卧Kate。``) or two or three words of which the first is a given name or
+the last a family name (``护士Amani Mwangi，``) count too. The tables are Faker's person names of Latin-script locales and
 pypinyin's syllables (``beian.pii._names``).
 """
 
@@ -18,7 +21,7 @@ from beian.pii._registry import Recognizer, register
 from beian.pii._scan import Anchor, Scan
 from beian.pii._types import Entity
 
-_WORD = r"[A-Z][a-zà-ÿıİşğç]+(?:-[A-Za-z][a-z]+)?"
+_WORD = r"[A-ZÀ-Þ](?:'[A-Z])?[a-zà-ÿıİşğç]+(?:-[A-Za-z][a-z]+)?"
 _PATTERN = re.compile(
     rf"(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+)?{_WORD}(?:[ ]{_WORD}){{0,2}}(?![A-Za-z])"
 )
@@ -372,6 +375,61 @@ _PINYIN_SURNAMES = frozenset(
 )
 
 
+_NAMED = re.compile(rf"{_WORD}(?:[ ]{_WORD}){{0,2}}")
+_GREETINGS = frozenset(["Hi", "Hello", "Dear", "Hey"])
+_GREETING = re.compile(r"(?:Hi|Hello|Dear|Best|Thanks|Regards|Cheers),?\s+\Z")
+# Given names in Faker's tables that are English words as often as names.
+_WORDS_TOO = frozenset(
+    [
+        "Max",
+        "May",
+        "Will",
+        "Mark",
+        "Bill",
+        "Love",
+        "Summer",
+        "Autumn",
+        "Angel",
+        "Joy",
+        "Hope",
+        "Faith",
+        "Rose",
+        "Grant",
+        "Page",
+        "Case",
+        "Chase",
+        "Art",
+        "Sky",
+        "River",
+        "Star",
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+        "Paris",
+    ]
+)
+
+
+def _in_chinese(text: str, start: int, end: int) -> bool:
+    """Whether a Chinese character, a CJK mark or a line's start is next to ``start:end``."""
+    before = text[max(0, start - 2) : start].rstrip(" ")
+    after = text[end : end + 2].lstrip(" ")
+    return (
+        not before
+        or before[-1] == "\n"
+        or not before[-1].isascii()
+        or (bool(after) and (not after[0].isascii() or after[0] == ":"))
+    )
+
+
 def _reads_as_name(words: list[str], t: NameTables) -> bool:
     first, rest = words[0], words[1:]
     if first in _NOT_GIVEN or any(w in _NOT_GIVEN for w in rest):
@@ -384,6 +442,100 @@ def _reads_as_name(words: list[str], t: NameTables) -> bool:
     ):
         return True  # Emily Chen, John Miller, Kevin Wong
     return first in t.latin_family and (second in t.latin_given or t.pinyin(second))
+
+
+# A Chinese title after a Latin name (Jiang先生, Shen Hong主任, Tom(先生)).
+_TITLE_AFTER = re.compile(r" ?[（(]?(?:先生|女士|小姐|老师|同学|主任|经理|医生|教授|律师|警官|总)")
+# The last character of a Chinese word for a person glued before it (客户Siddharth Rao).
+_PERSON_BEFORE = frozenset("人员户客方者主士生工手属友")
+# Capitalised words that label a line rather than name a speaker (Note: …, Tel: …).
+_LINE_LABELS = frozenset(
+    [
+        "Note",
+        "Notes",
+        "Tel",
+        "Phone",
+        "Mobile",
+        "Fax",
+        "Add",
+        "Address",
+        "Email",
+        "Mail",
+        "Name",
+        "Surname",
+        "Passport",
+        "Date",
+        "Time",
+        "From",
+        "To",
+        "Subject",
+        "Re",
+        "Fwd",
+        "Cc",
+        "Order",
+        "Total",
+        "Item",
+        "Price",
+        "Status",
+        "Error",
+        "Warning",
+        "Info",
+        "Debug",
+        "User",
+        "Host",
+        "Port",
+        "Server",
+        "Link",
+        "Step",
+        "Tips",
+        "Tip",
+        "Remark",
+        "Remarks",
+        "Title",
+        "Company",
+        "Dept",
+        "Department",
+        "Contact",
+        "Website",
+        "Q",
+        "A",
+        "Answer",
+        "Question",
+        "Summary",
+        "Update",
+        "Ship",
+        "Bill",
+        "Reply",
+        "Sender",
+        "Receiver",
+        "Attention",
+        "Attn",
+    ]
+)
+
+
+def _placed(text: str, start: int, end: int, words: list[str]) -> bool:
+    """A Latin name by its place: before a Chinese title, glued after a word for a person, or
+    a speaker at a line's start whose line goes on in Chinese."""
+    if _TITLE_AFTER.match(text, end) is not None:
+        return True
+    if start > 0 and text[start - 1] in _PERSON_BEFORE:
+        return True
+    if (start == 0 or text[start - 1] == "\n") and text[end : end + 1] in (":", "："):
+        line_end = text.find("\n", end)
+        line = text[end : len(text) if line_end < 0 else line_end]
+        return words[0] not in _LINE_LABELS and any("\u4e00" <= c <= "\u9fff" for c in line)
+    return False
+
+
+def _foreign(words: list[str], t: NameTables) -> bool:
+    """One given name, or two or three words opening with a given name or closing with a
+    family name (in Chinese text)."""
+    if any(w in _NOT_GIVEN for w in words):
+        return False
+    if len(words) == 1:  # not a model (Mate60, Note 12)
+        return words[0] in t.latin_given and words[0] not in _WORDS_TOO
+    return words[0] in t.latin_given or words[-1] in t.latin_family
 
 
 @register
@@ -408,5 +560,22 @@ class LatinNameRecognizer(Recognizer):
                     yield Entity("NAME", start, start + len(value), value, 0.8, self.name)
                 continue
             words = value.split(" ")
+            if len(words) >= 2 and words[0] in _GREETINGS:  # "Hi Dmitri", "Dear Mr. Brown"
+                start += len(words[0]) + 1
+                titled = _TITLED.match(text, start)
+                named = _NAMED.match(text, titled.end() if titled else start)
+                if named is not None:
+                    yield Entity("NAME", *named.span(), named.group(), 0.7, self.name)
+                continue
             if len(words) >= 2 and _reads_as_name(words, t):
                 yield Entity("NAME", start, start + len(value), value, 0.75, self.name)
+            elif words[0] not in _NOT_GIVEN and (
+                _GREETING.search(text, max(0, start - 9), start) is not None
+                or _placed(text, start, start + len(value), words)
+                or (
+                    _in_chinese(text, start, start + len(value))
+                    and _foreign(words, t)
+                    and not text[start + len(value) : start + len(value) + 2].strip().isdigit()
+                )
+            ):
+                yield Entity("NAME", start, start + len(value), value, 0.7, self.name)

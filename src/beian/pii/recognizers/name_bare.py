@@ -1,0 +1,146 @@
+"""NAME with no cue word: a surname and one or two given-name characters where a name stands.
+
+``| 高飞 | 男 |``, ``收款人：… 1,马丽,工商银行``, ``——李梅``, ``退休教师范德荣将…``,
+``由方正负责``: no label, no title, yet a person. A candidate is a surname of the shipped table
+(with 复姓) followed by one or two characters that are typical of given names: each given
+character's log-likelihood ratio (its frequency in given names against its frequency in
+ordinary words, ``given_chars`` of ``data/names.json``) must be positive and their mean must
+reach :data:`MIN_LLR` (:data:`SENTENCE_LLR` in a sentence, where the words around say more). 伟, 芳, 晓
+pass; 的, 说, 公, 司 do not. It is taken where a name stands:
+
+* *between delimiters* (:func:`delimited_names`, the default engine): the start of a line, a
+  space, a punctuation mark, a digit or a Latin letter on both sides (a table cell, a CSV
+  field, a signature, ``FROM: 陈光荣,``);
+* *in a sentence* (:func:`sentence_names`, ``pii.context_names``): after 和/与/跟/给/找/问/叫/
+  请/由/让/被/向 or a word for a person that ends in 师/员/生/人/者/官… (``退休教师范德荣``), and
+  before a delimiter or a verb of speech or action (说, 表示, 负责, 告诉…) or a function
+  character (的, 在, 和…).
+
+A candidate that is a common word (``高兴``, ``马上``, and words jieba tags as names but are
+mostly words: ``文明``, ``高峰``), whose surname forms a word with the character before it
+(``由于``), or that runs into a title (``王师傅``, ``陈阿姨``: the title
+reading marks the surname) is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from itertools import chain
+
+from beian.pii._names import is_han, name_tables
+from beian.pii._types import Entity
+
+__all__ = ["MIN_LLR", "SENTENCE_LLR", "delimited_names", "sentence_names"]
+
+MIN_LLR = 1.0
+# In a sentence the words around the candidate say more than a cell's delimiters: a lower bar.
+SENTENCE_LLR = 0.5
+_LOW_LLR = 0.0  # the least of each character of a two-character given name (梁建军: 建 0.7)
+_HAN = "\u4e00-\u9fff"
+# Characters before a name in a sentence: conjunctions and verbs that take a person.
+_LEFT_WORDS = "和与跟给找问叫请由让被向对把将同及或的是为于"
+# The last character of a word for a person (教师, 队员, 学生, 网民, 纳税人, 面试官…).
+_PERSON_END = "师员生长人者官任工手士友管属夫妻儿女子民众"
+# Verbs of speech or action, and function characters, that may follow a name in a sentence.
+_RIGHT_WORDS = frozenset(
+    {
+        "说", "讲", "称", "问", "答", "笑", "表示", "告诉", "介绍", "指出", "认为", "负责",
+        "主持", "回忆", "坦言", "提醒", "透露", "解释", "强调", "带领", "的", "等", "和",
+        "与", "同", "也", "在", "是", "已", "将", "因", "从", "向", "对", "把", "被", "给",
+        "跟", "及", "今年", "现年", "现在", "同志", "本人", "您好", "你好", "手机", "电话",
+        "驾驶", "要求", "提供", "继续", "放弃", "在吗", "签字", "签名", "同意", "申请",
+    }
+)  # fmt: skip
+# Titles written after a surname and one given-name-like character (王师傅, 陈阿姨, 李太太).
+_TITLE_TAILS = ("师傅", "阿姨", "太太", "大爷", "大妈", "阿婆", "阿公", "老师", "大哥", "大姐")
+_ONE_TITLES = frozenset("哥姐叔伯婶总工董")
+_ANIMALS = frozenset("猫狗犬")
+# Peoples whose names open with a surname character (民族：哈萨克).
+_PEOPLES = frozenset(
+    ["哈萨克", "塔吉克", "乌孜别克", "鄂温克", "达斡尔", "柯尔克孜", "毛南", "景颇"]
+)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    t = name_tables()
+    given = "".join(sorted(c for c, v in t.given.items() if v >= _LOW_LLR and is_han(c)))
+    surname = "(?:" + "|".join(sorted(t.compound)) + "|[" + "".join(sorted(t.single)) + "])"
+    firsts = "".join(sorted(t.single | {c[0] for c in t.compound}))
+    # A delimiter, then a run of two to four Chinese characters that starts with a surname's
+    # first character and ends at a delimiter. Starting with a character class lets the regex
+    # engine skip ahead to the next delimiter (a lookbehind first would test every position).
+    delimited = re.compile(f"[^{_HAN}·•]([{firsts}][{_HAN}]{{1,3}})(?![{_HAN}·•])")
+    sentence = re.compile(
+        f"(?:[^{_HAN}·•]|[{_LEFT_WORDS}{_PERSON_END}])({surname})([{given}]{{1,2}})"
+    )
+    return delimited, sentence
+
+
+def delimited_names(text: str, score: float) -> Iterator[Entity]:
+    """Names standing alone between delimiters (table cells, fields, signatures)."""
+    t = name_tables()
+    pattern = _patterns()[0]
+    # The text's start is a delimiter too ("高飞 | 男"): a space put before its first characters.
+    head = pattern.match(" " + text[:5])
+    first = [(0, head.group(1))] if head is not None else []
+    for start, run in chain(first, ((m.start(1), m.group(1)) for m in pattern.finditer(text))):
+        n = 2 if run[:2] in t.compound else 1 if run[0] in t.single else 0
+        if n and len(run) - n in (1, 2) and _plausible(text, start, run[:n], run[n:]):
+            yield _name(text, start, run[:n], run[n:], score)
+
+
+def sentence_names(text: str, score: float) -> Iterator[Entity]:
+    """Names in running text: after a conjunction, a verb or a person word, before a verb of
+    speech or action or a function character (see the module's docstring)."""
+    pattern = _patterns()[1]
+    pos = 0
+    padded = " " + text  # the text's start is a delimiter (offsets in it are one more)
+    while (m := pattern.search(padded, pos)) is not None:
+        pos = m.start(1)  # overlapping candidates: "请和贺晓燕说" tries 和贺晓, then 贺晓燕
+        start, surname, given = pos - 1, m.group(1), m.group(2)
+        for g in (len(given), 1) if len(given) == 2 else (1,):
+            end = start + len(surname) + g
+            if _ends(text, end) and _plausible(text, start, surname, given[:g], SENTENCE_LLR):
+                yield _name(text, start, surname, given[:g], score)
+                pos = end + 1
+                break
+
+
+def _name(text: str, start: int, surname: str, given: str, score: float) -> Entity:
+    end = start + len(surname) + (0 if given in _ONE_TITLES else len(given))
+    return Entity("NAME", start, end, text[start:end], score, "name")  # "徐哥": the surname
+
+
+def _ends(text: str, end: int) -> bool:
+    nxt = text[end : end + 1]
+    if nxt in ("·", "•") or ("A" <= nxt <= "Z"):
+        return False  # "艾尔肯·吐尔逊" (the dotted reading), "车豫L…" (a plate)
+    return not nxt or not is_han(nxt) or nxt in _RIGHT_WORDS or text[end : end + 2] in _RIGHT_WORDS
+
+
+def _plausible(text: str, start: int, surname: str, given: str, least: float = MIN_LLR) -> bool:
+    t = name_tables()
+    g = t.given
+    if any(g.get(c, -9.0) < _LOW_LLR for c in given) or sum(map(g.__getitem__, given)) < (
+        least * len(given)
+    ):
+        return False
+    body = surname + given
+    if (
+        body in t.words
+        or (len(surname) == 1 and (body[:2] in t.words or body[:2] in t.nr_words))
+        or (len(given) == 2 and given in t.words)
+    ):
+        return False  # "高兴", "文明", "马上来"
+    if body in _PEOPLES or "族" in given or "某" in given:
+        return False  # "哈萨克", "蒙古族": a people; "尤某某": a mask (name.py reads it)
+    if (
+        given in _TITLE_TAILS
+        or given[-1] in _ANIMALS
+        or (len(given) == 2 and given[1] in _ONE_TITLES)
+    ):
+        return False  # "王师傅", "蓝猫": a title (the title reading marks 王) or an animal
+    return not (start > 0 and is_han(text[start - 1]) and text[start - 1] + surname[0] in t.words)

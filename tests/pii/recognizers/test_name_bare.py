@@ -1,0 +1,73 @@
+"""Bare names: a surname and given-name characters, with no label or title (name_bare.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.pii.recognizers.conftest import found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("| 序号 | 姓名 | 科室 |\n| 3 | 韩雪梅 | 内科 |", ["韩雪梅"]),  # a table cell
+        ("工号,姓名,部门\nA17,郑凯,研发", ["郑凯"]),  # a CSV field
+        ("值班表：周一 汪秀英 周二 鲍志强", ["汪秀英", "鲍志强"]),
+        ("此致\n敬礼\n——廖婷", ["廖婷"]),  # a signature
+        ("owner=欧阳丽华 state=ok", ["欧阳丽华"]),  # compound surname in a log line
+        ("取货码 3-8 龚哥", ["龚"]),  # a one-character title: the surname
+        ("| 7 | 高兴 | 文明 |", []),  # common words, not names
+        ("| 1 | 王师傅 | 马阿姨 |", ["王", "马"]),  # the title reading marks the surname
+        ("3 公司 2 东方 5", []),  # no given-name characters
+        ("今天天气晴朗，适合出门散步。", []),
+    ],
+)
+def test_delimited_default(text: str, expected: list[str]) -> None:
+    assert found("NAME", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("这件事由邹丽娟负责，下周交付", ["邹丽娟"]),  # 由 … 负责
+        ("明天我去找蒋文斌拿钥匙。", ["蒋文斌"]),  # after 找, before a delimiter
+        ("请和贺晓燕说一声", ["贺晓燕"]),  # after 和, before 说
+        ("退休教师卢桂芳表示，这是好事", ["卢桂芳"]),  # after a person word, before 表示
+        ("快递员钟志明的电话打不通", ["钟志明"]),
+        ("今年65岁的谭玉兰说，她每天晨练", ["谭玉兰"]),  # after 的, before 说
+        ("由于天气原因航班延误", []),  # 由于 is a word
+        ("我们和平解决了这件事", []),  # 和平 is a word
+        ("他是高兴的", []),
+        ("找到了方法就好办", []),
+    ],
+)
+def test_sentence_context(text: str, expected: list[str]) -> None:
+    assert found("NAME", text, context_names=True) == expected
+
+
+def test_sentence_readings_need_context_mode() -> None:
+    assert found("NAME", "这件事由邹丽娟负责，下周交付") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("经查，郑某某于当晚离开", ["郑"]),  # a masked name: the surname
+        ("退款已转给柏某。", ["柏"]),
+        ("payee=邵** amount=30", ["邵"]),
+        ("申请人：上官*（代签）", ["上官"]),  # compound surname
+        ("某人说过这件事", []),  # no surname before the mask
+        ("被告鲍某强，男，", ["鲍某强"]),  # one masked character: the reference as written
+        ("案犯现羁押于某看守所。", []),  # 于 after a verb is a preposition
+        ("民族：哈萨克\n籍贯：伊犁", []),  # a people, not 哈 + 萨克
+        ("项目位于某地", []),  # 位于 is a word: 于 is no surname here
+        ("杜总您好，报价单已发", ["杜"]),  # 总 standing alone after a surname
+        ("下午三点找阎总。", ["阎"]),
+        ("请汇总各部门数据", []),  # 汇总 is a word
+        ("张总结了一下经验", []),  # 总结 is a word
+        ("受检人：葛红梅 体检日期", ["葛红梅"]),  # a person word ending in 人 and a colon
+        ("配送员：敖登 15512345678", ["敖登"]),
+    ],
+)
+def test_masked_surnames_titles_and_person_labels(text: str, expected: list[str]) -> None:
+    assert found("NAME", text) == expected
