@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from stdnum import luhn
 
+from beian.pii import PiiConfig, PiiEngine
 from tests.pii.recognizers.conftest import found
 
 CARD16 = "6222021234567894"
@@ -18,7 +19,11 @@ assert luhn.is_valid(CARD16) and luhn.is_valid(CARD19)
         ("卡号6222 0212 3456 7894。", ["6222 0212 3456 7894"]),
         ("卡号6222-0212-3456-7894。", ["6222-0212-3456-7894"]),
         ("卡号6217 0012 3456 7890 122，", ["6217 0012 3456 7890 122"]),
-        (f"卡号{CARD16[:-1]}5的", []),  # Luhn fails
+        (f"卡号{CARD16[:-1]}5的", [f"{CARD16[:-1]}5"]),  # Luhn fails, right after a card label
+        (f"银行卡：{CARD19[:-1]}3。", [f"{CARD19[:-1]}3"]),
+        ("信用卡号为 6222 0212 3456 7895，", ["6222 0212 3456 7895"]),
+        (f"参考{CARD16[:-1]}5的", []),  # Luhn fails and no card label: not a card
+        (f"卡号已绑定，订单{CARD16[:-1]}5", []),  # the label is not right before the number
         (f"订单号{CARD16}已发货", []),  # negative context
         (f"流水{CARD19}12", []),  # 21 digits
         (f"bankcard{CARD16} holder", [CARD16]),  # glued ASCII label
@@ -30,3 +35,21 @@ assert luhn.is_valid(CARD16) and luhn.is_valid(CARD19)
 )
 def test_bank_card(text: str, expected: list[str]) -> None:
     assert found("BANK_CARD", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (f"卡号{CARD16}", ""),
+        (f"卡号{CARD16[:-1]}5", "Luhn 校验位不符（应为 4，写作 5），但紧跟在卡号标签之后"),
+        (f"储蓄卡：{CARD19[:-1]}3", "Luhn 校验位不符（应为 2，写作 3），但紧跟在卡号标签之后"),
+    ],
+)
+def test_bank_card_wrong_check_digit_is_masked_with_the_reason(text: str, reason: str) -> None:
+    (e,) = PiiEngine(PiiConfig(enabled=("BANK_CARD",))).analyze(text)
+    assert e.reason == reason
+    assert e.score >= PiiConfig().threshold  # masked unless configured away
+    if reason:
+        assert (
+            e.score < PiiEngine(PiiConfig(enabled=("BANK_CARD",))).analyze(f"卡号{CARD16}")[0].score
+        )

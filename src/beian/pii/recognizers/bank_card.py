@@ -1,4 +1,10 @@
-"""BANK_CARD: 银行卡号, 16–19 digits (groups of four may be split by spaces or dashes), Luhn."""
+"""BANK_CARD: 银行卡号, 16–19 digits (groups of four may be split by spaces or dashes), Luhn.
+
+A number that fails the Luhn check is a card number all the same when a card label stands right
+before it (``卡号6222…``, ``银行卡：…``): mistyped, or made up to look like one, it is what a person
+calls a card number. It is reported at :data:`WRONG_CHECK_SCORE`, above the default threshold (so
+it is masked), with the reason; without such a label a failing number is not a card.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,11 @@ from stdnum import luhn
 from beian.pii._regions import is_region_code
 from beian.pii._registry import RegexRecognizer, bounded, register
 from beian.pii._scan import DIGITS
+
+WRONG_CHECK_SCORE = 0.55
+# Labels that make a failing number a card number when they end at most a few characters before it.
+_CARD_LABELS = ("银行卡", "卡号", "信用卡", "借记卡", "储蓄卡", "银行账号", "收款账号", "账号")
+_LABEL_WINDOW = 6  # the label's end to the number: a colon, spaces, "为", "是"
 
 
 def _id_shaped(digits: str) -> bool:
@@ -58,4 +69,22 @@ class BankCardRecognizer(RegexRecognizer):
             return None
         if len(digits) == 18 and _id_shaped(digits):
             return None  # a 身份证 number (valid or with a wrong check digit), not a card
-        return self.score if luhn.checksum(digits) == 0 else None
+        if luhn.checksum(digits) == 0:
+            return self.score
+        return WRONG_CHECK_SCORE if _after_card_label(text, start) else None
+
+    def reason(self, value: str, score: float) -> str:
+        if score == WRONG_CHECK_SCORE:
+            digits = value.replace(" ", "").replace("-", "")
+            check = luhn.calc_check_digit(digits[:-1])
+            return f"Luhn 校验位不符（应为 {check}，写作 {digits[-1]}），但紧跟在卡号标签之后"
+        return ""
+
+
+def _after_card_label(text: str, start: int) -> bool:
+    """Whether a card label ends within :data:`_LABEL_WINDOW` characters before ``start`` with
+    only separators between them."""
+    before = text[max(0, start - _LABEL_WINDOW - 4) : start]
+    gap = re.search(r"[\s:：为是]*$", before)
+    head = before[: gap.start()] if gap else before
+    return head.endswith(_CARD_LABELS) and len(before) - len(head) <= _LABEL_WINDOW
