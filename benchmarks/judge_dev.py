@@ -113,6 +113,11 @@ def main() -> int:
         "--folds", type=int, default=6, help="deal the writers into N folds (0: one per writer)"
     )
     ap.add_argument("--tol", type=float, default=0.0, help="quick runs: solver tolerance")
+    ap.add_argument(
+        "--dev-weight",
+        type=float,
+        help="weight of the development set's rows (default: the trainer's)",
+    )
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--save-logits", type=Path, help="also keep the out-of-fold scores (npz)")
     args = ap.parse_args()
@@ -120,6 +125,8 @@ def main() -> int:
     t0 = time.perf_counter()
     data = trainer.load_data()
     rows, sw, writers = data.rows, np.asarray(data.weights), np.asarray(data.writers)
+    if args.dev_weight is not None:
+        sw = np.where(writers == trainer.DEV_WRITER, args.dev_weight, sw)
     deal_inv: dict[str, list[str]] = {}
     if args.folds:
         ws = sorted(set(writers) - {trainer.DEV_WRITER})
