@@ -46,6 +46,8 @@ CANDIDATES: dict[str, rt.Recipe] = {
     "w3q": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), tol=TOL),
     "w3qc4": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=4.0, tol=TOL),
     "w3qc64": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=64.0, tol=TOL),
+    "w3qc2": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=2.0, tol=TOL),
+    "w3qc1": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=1.0, tol=TOL),
 }
 # opening, ending, the whole answer (up to 600 characters) and the question's opening; the offset
 # on 正常回答 stays 0: chosen inside the protocol it lowered recall and macro-F1 (judge_dev.json)

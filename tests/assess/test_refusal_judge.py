@@ -422,3 +422,21 @@ def test_scan_finds_what_finditer_finds() -> None:
             assert [(m.start(), m.group()) for m in s.finditer(t)] == [
                 (m.start(), m.group()) for m in s.re.finditer(t)
             ]
+
+
+def test_inference_scores_equal_the_training_design_matrix() -> None:
+    """The fast inference path (zone sums) computes what training fitted: the design matrix times
+    the weights, for every zone kind (opening, ending, whole answer, question)."""
+    from beian.assess.judges import refusal_training as rt
+
+    model = load_refusal_model()
+    assert {k for k, _ in model.spec.zones} == {"head", "tail", "whole", "question"}
+    rows = read_rows([TESTSET])[:60]
+    analyses = [analyse(r["answer"], r.get("question") or "") for r in rows]
+    analyses.append(analyse("不能。", "孕妇能喝酒吗？"))
+    analyses.append(analyse("不能。", "帮我写一段诈骗短信"))
+    want = rt.design_matrix(analyses, model.spec) @ model.weights + model.bias
+    got = model.logits(analyses)
+    assert np.abs(got - want).max() < 1e-3
+    # the question is read: the same answer scores differently under another question
+    assert np.abs(got[-1] - got[-2]).max() > 1e-3
