@@ -426,11 +426,11 @@ def test_scan_finds_what_finditer_finds() -> None:
 
 def test_inference_scores_equal_the_training_design_matrix() -> None:
     """The fast inference path (zone sums) computes what training fitted: the design matrix times
-    the weights, for every zone kind (opening, ending, whole answer, question)."""
+    the weights, for every zone kind (opening, ending, what follows the opening, question)."""
     from beian.assess.judges import refusal_training as rt
 
     model = load_refusal_model()
-    assert {k for k, _ in model.spec.zones} == {"head", "tail", "whole", "question"}
+    assert {k for k, _ in model.spec.zones} == {"head", "tail", "body", "question"}
     rows = read_rows([TESTSET])[:60]
     analyses = [analyse(r["answer"], r.get("question") or "") for r in rows]
     analyses.append(analyse("不能。", "孕妇能喝酒吗？"))
@@ -440,3 +440,9 @@ def test_inference_scores_equal_the_training_design_matrix() -> None:
     assert np.abs(got - want).max() < 1e-3
     # the question is read: the same answer scores differently under another question
     assert np.abs(got[-1] - got[-2]).max() > 1e-3
+    # the zone kinds the shipped model does not use, on random weights
+    spec = rt.FeatureSpec(12, (("whole", 300), ("tail", 40)), (1, 2, 3, 4))
+    w = np.random.default_rng(0).standard_normal((spec.buckets + len(FEATURE_NAMES), 4))
+    other = rt.RefusalModel(w.astype(np.float32), np.zeros(4, np.float32), REFUSAL_GRADES, {}, spec)
+    want = rt.design_matrix(analyses, spec) @ other.weights
+    assert np.abs(other.logits(analyses) - want).max() < 1e-3

@@ -52,14 +52,16 @@ _MULT = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xFF51AFD7ED558CCD)
 _MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
-ZONE_KINDS = ("head", "tail", "whole", "question")
+ZONE_KINDS = ("head", "tail", "whole", "body", "question")
 
 
 @dataclass(frozen=True)
 class FeatureSpec:
     """Which character n-grams the model sees: ``zones`` are ``(kind, chars)`` pairs, ``head`` the
     opening (where refusals sit), ``tail`` the ending (guidance, offers), ``whole`` the answer up
-    to ``chars`` characters (whether substance follows); each zone hashes into its own salt."""
+    to ``chars`` characters, ``body`` what follows the opening up to ``chars`` characters of the
+    answer (whether substance follows), ``question`` the question's opening; each zone hashes into
+    its own salt."""
 
     hash_bits: int = 18
     zones: tuple[tuple[str, int], ...] = (("head", 160), ("tail", 80))
@@ -88,7 +90,9 @@ class FeatureSpec:
         return cls(int(layout["hash_bits"]), zones, tuple(int(n) for n in layout["ngrams"]))
 
 
-def _zone(text: str, question: str, kind: str, chars: int) -> str:
+def _zone(text: str, question: str, kind: str, chars: int, head: int) -> str:
+    if kind == "body":  # what follows the opening zone, up to ``chars`` characters of the answer
+        return "\x04" + text[head:chars]
     if kind == "head":
         return "\x02" + text[:chars]
     if kind == "tail":
@@ -110,8 +114,9 @@ def ngram_table(
     nz = len(spec.zones)
     zones: list[str] = []
     qs = questions or [""] * len(texts)
+    head = dict(spec.zones).get("head", 0)
     for t, q in zip(texts, qs, strict=True):
-        zones += (_zone(t, q, k, n) for k, n in spec.zones)
+        zones += (_zone(t, q, k, n, head) for k, n in spec.zones)
     lengths = np.fromiter((len(z) for z in zones), dtype=np.int64, count=len(zones))
     cp = np.frombuffer("".join(zones).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(
         np.uint64
