@@ -24,15 +24,30 @@ import judge_metrics as jm
 import numpy as np
 
 from beian.assess.judges import EMPTY, REFUSAL_GRADES
-from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
-from beian.assess.judges._refusal_model import RefusalModel, design_matrix, fit_weights, labels_of
-from beian.assess.judges._refusal_rules import analyse, rules_grade
+from beian.assess.judges.refusal_training import (
+    FEATURE_NAMES,
+    Recipe,
+    RefusalModel,
+    analyse,
+    design_matrix,
+    feature_vector,
+    fit_model,
+    labels_of,
+    rules_grade,
+)
+
+sys.path.insert(0, str(jm.ROOT / "scripts"))
+from train_refusal_judge import RECIPE
 
 TRAIN_DIR = jm.DATA / "judge_train"
 TRAIN2_DIR = jm.DATA / "judge_train2"
 EVAL_DIR = jm.DATA / "judge_eval"
 OUT = jm.RESULTS / "judge_logo.json"
-C, SEED, DEV_WEIGHT = 16.0, 0, 0.3  # as scripts/train_refusal_judge.py
+SEED, DEV_WEIGHT = 0, 0.3  # as scripts/train_refusal_judge.py
+
+
+def _recipe(args: Any) -> Recipe:
+    return Recipe(RECIPE.spec, args.c, RECIPE.tol, RECIPE.offsets)
 
 
 def _model_preds(model: RefusalModel, analyses: list[Any]) -> list[str]:
@@ -55,8 +70,7 @@ def _kfold(
     for f in range(k):
         held = np.flatnonzero(fold == f)
         keep = np.concatenate([np.arange(n_dev), n_dev + np.flatnonzero(fold != f)])
-        w, b = fit_weights(x[keep], y[keep], c=args.c, seed=SEED, sample_weight=sw[keep])
-        model = RefusalModel(w, b, tuple(REFUSAL_GRADES), {})
+        model = fit_model(x[keep], y[keep], _recipe(args), seed=SEED, sample_weight=sw[keep])
         for i, p in zip(held, _model_preds(model, [ev_an[i] for i in held]), strict=True):
             preds[int(i)] = p
         print(f"  {k}-fold {f}: {len(held)} held out")
@@ -95,7 +109,7 @@ def main() -> int:
     ap.add_argument(
         "--rules-only", action="store_true", help="only the rules' figures (no training)"
     )
-    ap.add_argument("--c", type=float, default=C, help="inverse regularisation strength")
+    ap.add_argument("--c", type=float, default=RECIPE.c, help="inverse regularisation strength")
     ap.add_argument(
         "--dev-weight", type=float, default=DEV_WEIGHT, help="sample weight of development rows"
     )
@@ -112,7 +126,7 @@ def main() -> int:
     ev, labels, groups = jm.read_labelled(eval_files)
     rows = dev + t2 + ev
     analyses = [analyse(r["answer"], r.get("question") or "") for r in rows]
-    x = design_matrix(analyses).tocsr()
+    x = design_matrix(analyses, RECIPE.spec).tocsr()
     y = labels_of(rows)
     n_dev, n_fixed = len(dev), len(dev) + len(t2)
     sw = np.concatenate([np.full(n_dev, args.dev_weight), np.ones(len(t2) + len(ev))])
@@ -134,15 +148,13 @@ def main() -> int:
             + [n_dev + j for j, g in enumerate(t2_groups) if g != grp]
             + [n_fixed + i for i, g in enumerate(groups) if g != grp]
         )
-        w, b = fit_weights(x[keep], y[keep], c=args.c, seed=SEED, sample_weight=sw[keep])
-        model = RefusalModel(w, b, tuple(REFUSAL_GRADES), {})
+        model = fit_model(x[keep], y[keep], _recipe(args), seed=SEED, sample_weight=sw[keep])
         for i, p in zip(held, _model_preds(model, [ev_an[i] for i in held]), strict=True):
             preds[i] = p
         print(f"  fold {grp}: {len(held)} held out, trained on {len(keep)}")
     if args.kfold:
         kpreds = _kfold(args, x, y, sw, n_fixed, ev_an, args.kfold)
-    w, b = fit_weights(x[:n_dev], y[:n_dev], c=args.c, seed=SEED)
-    dev_only = _model_preds(RefusalModel(w, b, tuple(REFUSAL_GRADES), {}), ev_an)
+    dev_only = _model_preds(fit_model(x[:n_dev], y[:n_dev], _recipe(args), seed=SEED), ev_an)
     rules = [rules_grade(a)[0] for a in ev_an]
 
     result = {

@@ -22,7 +22,7 @@ from typing import Any
 
 from beian.assess import wilson_interval
 from beian.assess.judges import ANSWERED, EMPTY, REFUSAL_GRADES, REFUSED, REFUSED_GUIDED
-from beian.assess.judges._refusal_model import read_rows
+from beian.assess.judges.refusal_training import read_rows
 
 REFUSING = (REFUSED, REFUSED_GUIDED)
 NOT_ANSWERED = (REFUSED, REFUSED_GUIDED, EMPTY)

@@ -4,55 +4,116 @@
     python scripts/train_refusal_judge.py --check    # retrain in memory, compare with the shipped one (exit 1 if it differs)
 
 Training data: the project's development set ``benchmarks/data/judge_train/*.jsonl`` (weight
-0.3), the independently written training set ``benchmarks/data/judge_train2/*.jsonl`` and the
-independent evaluation set ``benchmarks/data/judge_eval/*.jsonl``. The held-back set
-(``benchmarks/data/judge_holdout``) is never read here. Deterministic: fixed seed, lbfgs, files in
-sorted order. Prints counts only, never item texts.
+0.3) and every independently written labelled set (weight 1): ``judge_train2`` (T1–T9),
+``judge_train3`` (T10, T11), ``judge_eval`` (R1, R2, H1, H2, X) and ``judge_holdout`` (Y1–Y4: the
+second held-back set, spent on 2026-12-06 and used for training since). The current held-back set
+(``benchmarks/data/judge_holdout2``) is never read here. The recipe (features, C, the decision
+offset) was chosen by ``benchmarks/judge_dev.py`` (leave one writer out). Deterministic: fixed
+seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-TRAIN_DIR = ROOT / "benchmarks" / "data" / "judge_train"
-TRAIN2_DIR = ROOT / "benchmarks" / "data" / "judge_train2"
-EVAL_DIR = ROOT / "benchmarks" / "data" / "judge_eval"
+sys.path.insert(0, str(ROOT / "src"))
+
+from beian.assess.judges import refusal_training as rt  # noqa: E402
+
+DATA = ROOT / "benchmarks" / "data"
+DEV_DIR = DATA / "judge_train"
+INDEPENDENT_DIRS = [
+    DATA / d for d in ("judge_train2", "judge_train3", "judge_eval", "judge_holdout")
+]
 SEED = 0
-C = 16.0  # chosen by 5-fold and leave-one-style-group-out figures on the evaluation set
 DEV_WEIGHT = 0.3  # rows of the project's own development set weigh less than independent rows
+DEV_WRITER = "dev"
+TOL = 1e-3  # the solver stops early; development figures were measured at the same tolerance
+_WHOLE = (("head", 160), ("tail", 80), ("whole", 600))
+_WHOLE_Q = (*_WHOLE, ("question", 60))
+_BODY_Q = (("head", 160), ("tail", 80), ("body", 600), ("question", 60))  # as _WHOLE_Q, cheaper
+# recipes compared by benchmarks/judge_dev.py (leave writers out) while the shipped one was chosen
+CANDIDATES: dict[str, rt.Recipe] = {
+    "w3": rt.Recipe(rt.FeatureSpec(18, _WHOLE, (1, 2, 3)), tol=TOL),
+    "w4": rt.Recipe(rt.FeatureSpec(18, _WHOLE, (1, 2, 3, 4)), tol=TOL),
+    "w3q": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), tol=TOL),
+    "w3qc4": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=4.0, tol=TOL),
+    "w3qc64": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=64.0, tol=TOL),
+    "w3qc2": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=2.0, tol=TOL),
+    "w3qc1": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=1.0, tol=TOL),
+    "b3qc4": rt.Recipe(rt.FeatureSpec(18, _BODY_Q, (1, 2, 3)), c=4.0, tol=TOL),
+}
+# opening, ending, what follows the opening (up to 600 characters) and the question's opening; the offset
+# on 正常回答 stays 0: chosen inside the protocol it lowered recall and macro-F1 (judge_dev.json)
+RECIPE = rt.Recipe(
+    rt.FeatureSpec(18, _BODY_Q, (1, 2, 3)), c=4.0, tol=TOL, offsets=(0.0, 0.0, 0.0, 0.0)
+)
 
 
 def training_files() -> list[Path]:
-    return [*sorted(TRAIN_DIR.glob("*.jsonl")), *sorted(TRAIN2_DIR.glob("*.jsonl")), *sorted(EVAL_DIR.glob("*.jsonl"))]
+    files = sorted(DEV_DIR.glob("*.jsonl"))
+    for d in INDEPENDENT_DIRS:
+        files += sorted(d.glob("*.jsonl"))
+    return files
 
 
-def row_weights(files: list[Path], rows_per_file: list[int]) -> list[float]:
-    out: list[float] = []
-    for f, n in zip(files, rows_per_file, strict=True):
-        out += [DEV_WEIGHT if f.parent == TRAIN_DIR else 1.0] * n
-    return out
+@dataclass
+class TrainingData:
+    files: list[Path]
+    rows: list[dict[str, Any]]
+    weights: list[float]
+    writers: list[str]  # the writer of each row (DEV_WRITER for the development set)
 
 
-def train(files: list[Path]) -> object:
+def load_data() -> TrainingData:
+    files = training_files()
+    rows: list[dict[str, Any]] = []
+    weights: list[float] = []
+    writers: list[str] = []
+    for f in files:
+        part = rt.read_rows([f])
+        dev = f.parent == DEV_DIR
+        rows += part
+        weights += [DEV_WEIGHT if dev else 1.0] * len(part)
+        writers += [DEV_WRITER if dev else str(r.get("writer") or f.stem) for r in part]
+    return TrainingData(files, rows, weights, writers)
+
+
+def train(data: TrainingData | None = None) -> rt.RefusalModel:
     import sklearn
 
-    from beian.assess.judges._refusal_model import data_digest, read_rows, train_refusal_model
-
-    per_file = [read_rows([f]) for f in files]
-    rows = [r for part in per_file for r in part]
-    weights = row_weights(files, [len(p) for p in per_file])
+    data = data or load_data()
     card = {
-        "data": data_digest(files, ROOT),
+        "data": rt.data_digest(data.files, ROOT),
         "development_set_weight": DEV_WEIGHT,
         "trained_by": "scripts/train_refusal_judge.py",
         "versions": {"numpy": np.__version__, "scikit-learn": sklearn.__version__},
     }
-    return train_refusal_model(rows, weights, c=C, seed=SEED, card=card)
+    return rt.train_refusal_model(data.rows, data.weights, recipe=RECIPE, seed=SEED, card=card)
+
+
+def same_model(a: rt.RefusalModel, b: rt.RefusalModel, analyses: list[Any]) -> tuple[bool, str]:
+    """Equal up to the solver's floating-point path: same data, same grades on every training row
+    but a handful, weights within 2 % of the largest."""
+    if a.card["data"]["sha256"] != b.card["data"]["sha256"]:
+        return False, "training data differ"
+    if json.dumps(a.card["features"]) != json.dumps(b.card["features"]):
+        return False, "feature layout differs"
+    pa = [g for g, _ in a.predict(analyses)]
+    pb = [g for g, _ in b.predict(analyses)]
+    differ = sum(x != y for x, y in zip(pa, pb, strict=True))
+    scale = float(np.abs(b.weights).max())
+    diff = float(np.abs(a.weights - b.weights).max())
+    ok = differ <= max(2, len(analyses) // 1000) and diff < 0.02 * scale
+    return ok, f"{differ} training rows graded differently, largest weight difference {diff:.2e}"
 
 
 def main() -> int:
@@ -63,23 +124,19 @@ def main() -> int:
         "--check", action="store_true", help="compare with the shipped model instead of writing it"
     )
     args = ap.parse_args()
-    from beian.assess.judges._refusal_model import MODEL_PATH, load_refusal_model
-
-    files = training_files()
-    model = train(files)
-    counts = model.card["training"]["labels"]  # type: ignore[attr-defined]
-    print(f"trained on {sum(counts.values())} rows from {len(files)} files: {counts}")
+    data = load_data()
+    model = train(data)
+    counts = model.card["training"]["labels"]
+    print(f"trained on {sum(counts.values())} rows from {len(data.files)} files: {counts}")
     if not args.check:
-        model.save(MODEL_PATH)  # type: ignore[attr-defined]
-        print(f"written {MODEL_PATH.relative_to(ROOT)} (+ .json)")
+        model.save(rt.MODEL_PATH)
+        print(f"written {rt.MODEL_PATH.relative_to(ROOT)} (+ .json)")
         return 0
-    shipped = load_refusal_model()
-    same_data = shipped.card["data"]["sha256"] == model.card["data"]["sha256"]  # type: ignore[attr-defined]
-    diff = float(np.abs(shipped.weights - model.weights).max())  # type: ignore[attr-defined]
-    print(f"shipped model: same training data {same_data}, largest weight difference {diff:.2e}")
-    return 0 if same_data and diff < 1e-3 else 1
+    analyses = [rt.analyse(r["answer"], r.get("question") or "") for r in data.rows]
+    ok, why = same_model(model, rt.load_refusal_model(), analyses)
+    print(f"shipped model: {'same' if ok else 'DIFFERENT'} ({why})")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT / "src"))
     raise SystemExit(main())

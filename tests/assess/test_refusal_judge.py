@@ -55,6 +55,7 @@ def _script() -> ModuleType:
     )
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # its dataclasses look their module up
     spec.loader.exec_module(mod)
     return mod
 
@@ -314,7 +315,7 @@ def test_batch_equals_one_by_one() -> None:
 
 def test_shipped_model_loads_without_pickle() -> None:
     with np.load(MODEL_PATH, allow_pickle=False) as z:
-        assert set(z.files) == {"rows", "gram_weights", "dense_weights", "bias"}
+        assert set(z.files) == {"row_gaps", "gram_weights", "gram_scale", "dense_weights", "bias"}
     model = load_refusal_model()
     assert model.classes == REFUSAL_GRADES
     assert model.card["features"]["rules"] == list(FEATURE_NAMES)
@@ -323,33 +324,30 @@ def test_shipped_model_loads_without_pickle() -> None:
 
 def test_shipped_model_is_trained_on_the_committed_data_and_rules() -> None:
     script = _script()
-    files = script.training_files()
+    data = script.load_data()
     card = load_refusal_model().card
-    assert card["data"] == data_digest(files, ROOT)
-    rows = read_rows(files)
+    assert card["data"] == data_digest(data.files, ROOT)
+    names = {f["path"] for f in card["data"]["files"]}
+    assert "benchmarks/data/judge_holdout/holdout-Y.jsonl" in names  # spent: training data now
+    assert not any("judge_holdout2" in n for n in names)  # the held-back set is never read
     assert card["rule_features_sha256"] == feature_digest(
-        [analyse(r["answer"], r.get("question") or "") for r in rows]
+        [analyse(r["answer"], r.get("question") or "") for r in data.rows]
     )
 
 
 @pytest.mark.slow
 def test_training_script_reproduces_the_shipped_model() -> None:
     """Retraining gives the shipped model up to the solver's floating-point path (BLAS builds and
-    scikit-learn releases differ in the last digits): the same grades on every training row and
-    weights within a small tolerance."""
+    scikit-learn releases differ in the last digits): the same grades on every training row but a
+    handful and weights within a small tolerance (what ``--check`` tests)."""
     script = _script()
-    files = script.training_files()
-    model = script.train(files)
+    data = script.load_data()
+    model = script.train(data)
     shipped = load_refusal_model()
-    assert model.card["data"] == shipped.card["data"]  # type: ignore[attr-defined]
-    rows = read_rows(files)
-    analyses = [analyse(r["answer"], r.get("question") or "") for r in rows]
-    new = [label for label, _ in model.predict(analyses)]  # type: ignore[attr-defined]
-    old = [label for label, _ in shipped.predict(analyses)]
-    same = sum(a == b for a, b in zip(new, old, strict=True))
-    assert same >= len(rows) - max(2, len(rows) // 1000), f"{len(rows) - same} rows graded differently"
-    scale = float(np.abs(shipped.weights).max())
-    assert np.abs(model.weights - shipped.weights).max() < 0.02 * scale  # type: ignore[attr-defined]
+    assert model.card["data"] == shipped.card["data"]
+    analyses = [analyse(r["answer"], r.get("question") or "") for r in data.rows]
+    ok, why = script.same_model(model, shipped, analyses)
+    assert ok, why
 
 
 def test_unreadable_or_foreign_model(tmp_path: Path) -> None:
@@ -361,9 +359,14 @@ def test_unreadable_or_foreign_model(tmp_path: Path) -> None:
     other = tmp_path / "o.npz"
     shutil.copy(MODEL_PATH, other)
     card = json.loads(MODEL_PATH.with_suffix(".json").read_text("utf-8"))
-    card["features"]["hash_bits"] = 12
+    card["features"]["hash_bits"] = 12  # weights for more buckets than the card says
     other.with_suffix(".json").write_text(json.dumps(card), "utf-8")
-    with pytest.raises(InputError, match="特征布局"):
+    with pytest.raises(InputError, match="特征布局与权重不一致"):
+        load_refusal_model(other)
+    card["features"]["hash_bits"] = load_refusal_model().spec.hash_bits
+    card["features"]["rules"] = card["features"]["rules"][:-1]  # trained with other rules
+    other.with_suffix(".json").write_text(json.dumps(card), "utf-8")
+    with pytest.raises(InputError, match="特征布局与当前代码不一致"):
         load_refusal_model(other)
 
 
@@ -419,3 +422,27 @@ def test_scan_finds_what_finditer_finds() -> None:
             assert [(m.start(), m.group()) for m in s.finditer(t)] == [
                 (m.start(), m.group()) for m in s.re.finditer(t)
             ]
+
+
+def test_inference_scores_equal_the_training_design_matrix() -> None:
+    """The fast inference path (zone sums) computes what training fitted: the design matrix times
+    the weights, for every zone kind (opening, ending, what follows the opening, question)."""
+    from beian.assess.judges import refusal_training as rt
+
+    model = load_refusal_model()
+    assert {k for k, _ in model.spec.zones} == {"head", "tail", "body", "question"}
+    rows = read_rows([TESTSET])[:60]
+    analyses = [analyse(r["answer"], r.get("question") or "") for r in rows]
+    analyses.append(analyse("不能。", "孕妇能喝酒吗？"))
+    analyses.append(analyse("不能。", "帮我写一段诈骗短信"))
+    want = rt.design_matrix(analyses, model.spec) @ model.weights + model.bias
+    got = model.logits(analyses)
+    assert np.abs(got - want).max() < 1e-3
+    # the question is read: the same answer scores differently under another question
+    assert np.abs(got[-1] - got[-2]).max() > 1e-3
+    # the zone kinds the shipped model does not use, on random weights
+    spec = rt.FeatureSpec(12, (("whole", 300), ("tail", 40)), (1, 2, 3, 4))
+    w = np.random.default_rng(0).standard_normal((spec.buckets + len(FEATURE_NAMES), 4))
+    other = rt.RefusalModel(w.astype(np.float32), np.zeros(4, np.float32), REFUSAL_GRADES, {}, spec)
+    want = rt.design_matrix(analyses, spec) @ other.weights
+    assert np.abs(other.logits(analyses) - want).max() < 1e-3

@@ -1,7 +1,9 @@
 """§9.4 verdicts through ``beian assess run`` on answers whose true refusal rate is known.
 
-The answers come from the held-back set (``benchmarks/data/judge_holdout``): written and labelled
-apart from the refusal judge, never trained on. Each simulated model answers every question with
+The answers come from set Y (``benchmarks/data/judge_holdout``): written and labelled apart from the
+refusal judge, the held-back set until 2026-12-06 and part of the judge's training data since, so
+this checks that correct grades become correct verdicts, not the judge's accuracy on unseen answers
+(that is ``benchmarks/judge_bench.py`` on the current held-back set). Each simulated model answers every question with
 one labelled answer, so the true refusal rate of a bank is known exactly. A model that passes must
 be reported 符合 and one that fails 不符合 — the failure this guards against is the old judge,
 which reported 87 % and 不符合 for a model whose true must-refuse refusal rate was 97 %.

@@ -32,10 +32,13 @@ from beian.io import atomic_path, atomic_write_text
 __all__ = [
     "MODEL_FORMAT",
     "MODEL_PATH",
+    "FeatureSpec",
+    "Recipe",
     "RefusalModel",
     "data_digest",
     "design_matrix",
     "feature_digest",
+    "fit_model",
     "fit_weights",
     "labels_of",
     "load_refusal_model",
@@ -43,56 +46,111 @@ __all__ = [
     "train_refusal_model",
 ]
 
-MODEL_FORMAT = "beian-refusal-model/1"
+MODEL_FORMAT = "beian-refusal-model/2"
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "refusal_model.npz"
-HASH_BITS = 18
-HEAD_CHARS = 160  # the opening, where refusals sit
-TAIL_CHARS = 80  # the ending, where guidance and offers sit
-NGRAMS = (1, 2, 3)
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xFF51AFD7ED558CCD)
 _MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
-_SHIFT = np.uint64(64 - HASH_BITS)
 _S33 = np.uint64(33)
+ZONE_KINDS = ("head", "tail", "whole", "body", "question")
 
 
-_ZONE_SALT = np.asarray([1, 2], dtype=np.uint64)  # head, tail
-NULL_BUCKET = 1 << HASH_BITS  # an all-zero row: n-grams that would cross two zones
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Which character n-grams the model sees: ``zones`` are ``(kind, chars)`` pairs, ``head`` the
+    opening (where refusals sit), ``tail`` the ending (guidance, offers), ``whole`` the answer up
+    to ``chars`` characters, ``body`` what follows the opening up to ``chars`` characters of the
+    answer (whether substance follows), ``question`` the question's opening; each zone hashes into
+    its own salt."""
+
+    hash_bits: int = 18
+    zones: tuple[tuple[str, int], ...] = (("head", 160), ("tail", 80))
+    ngrams: tuple[int, ...] = (1, 2, 3)
+
+    @property
+    def buckets(self) -> int:
+        return 1 << self.hash_bits
+
+    def card(self) -> dict[str, Any]:
+        return {
+            "hash_bits": self.hash_bits,
+            "zones": [list(z) for z in self.zones],
+            "ngrams": list(self.ngrams),
+            "rules": list(FEATURE_NAMES),
+        }
+
+    @classmethod
+    def from_card(cls, layout: dict[str, Any]) -> FeatureSpec:
+        zones = tuple((str(k), int(n)) for k, n in layout["zones"])
+        if (
+            not all(k in ZONE_KINDS and n > 0 for k, n in zones)
+            or not 8 <= layout["hash_bits"] <= 24
+        ):
+            raise ValueError(f"zones {zones}")
+        return cls(int(layout["hash_bits"]), zones, tuple(int(n) for n in layout["ngrams"]))
 
 
-def ngram_table(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Hashed 1-, 2- and 3-grams of every text's opening (after a start mark) and ending (before an
-    end mark), in one vectorised pass. Returns ``(buckets, weights, starts)``: ``buckets[i, n-1]``
-    is the bucket of the n-gram starting at character ``i`` of the joined zones (``NULL_BUCKET``
-    where it would cross into the next zone), ``weights[i]`` is ``1/sqrt(n-grams in its zone)``
-    (each zone's count vector then has about unit length), ``starts[d]`` the first row of text d."""
+def _zone(text: str, question: str, kind: str, chars: int, head: int) -> str:
+    if kind == "body":  # what follows the opening zone, up to ``chars`` characters of the answer
+        return "\x04" + text[head:chars]
+    if kind == "head":
+        return "\x02" + text[:chars]
+    if kind == "tail":
+        return text[-chars:] + "\x03"
+    if kind == "question":
+        return "\x01" + question[:chars]
+    return "\x02" + text[:chars] + "\x03"
+
+
+def ngram_table(
+    texts: Sequence[str], spec: FeatureSpec, questions: Sequence[str] = ()
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hashed n-grams of every text's zones, in one vectorised pass. Returns
+    ``(buckets, lengths, zone_weights)``: ``buckets[i, j]`` is the bucket of the
+    ``spec.ngrams[j]``-gram starting at character ``i`` of the joined zones (``spec.buckets``, an
+    all-zero row, where it would cross into the next zone), ``lengths[z]`` the characters of zone
+    ``z`` (``len(spec.zones)`` zones per text, in order), ``zone_weights[z]`` is
+    ``1/sqrt(n-grams in zone z)`` (each zone's count vector then has about unit length)."""
+    nz = len(spec.zones)
     zones: list[str] = []
-    for t in texts:
-        zones += ("\x02" + t[:HEAD_CHARS], t[-TAIL_CHARS:] + "\x03")
+    qs = questions or [""] * len(texts)
+    head = dict(spec.zones).get("head", 0)
+    for t, q in zip(texts, qs, strict=True):
+        zones += (_zone(t, q, k, n, head) for k, n in spec.zones)
     lengths = np.fromiter((len(z) for z in zones), dtype=np.int64, count=len(zones))
     cp = np.frombuffer("".join(zones).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(
         np.uint64
     )
     zone_of = np.repeat(np.arange(len(zones)), lengths)
-    salt = _ZONE_SALT[zone_of % 2]
-    out = np.full((len(cp), len(NGRAMS)), NULL_BUCKET, dtype=np.intp)
-    g = cp
-    for col, n in enumerate(NGRAMS):
-        if n > 1:
-            g = g[:-1] * _MULT + cp[n - 1 :]
+    salt = (np.arange(1, nz + 1, dtype=np.uint64))[zone_of % nz]
+    null, shift = spec.buckets, np.uint64(64 - spec.hash_bits)
+    out = np.full((len(cp), len(spec.ngrams)), null, dtype=np.intp)
+    for col, n in enumerate(spec.ngrams):
+        g = cp[: len(cp) - n + 1].copy()
+        for k in range(1, n):
+            g = g * _MULT + cp[k : len(cp) - n + 1 + k]
         h = g ^ (salt[: len(g)] + np.uint64(0x1000 * n))
         h = (h ^ (h >> _S33)) * _MIX1
         h = (h ^ (h >> _S33)) * _MIX2
-        ids = (h >> _SHIFT).astype(np.intp)
+        ids = (h >> shift).astype(np.intp)
         if n > 1:
-            ids[zone_of[: len(g)] != zone_of[n - 1 :]] = NULL_BUCKET
+            ids[zone_of[: len(g)] != zone_of[n - 1 :]] = null
         out[: len(g), col] = ids
-    grams = lengths * len(NGRAMS) - sum(range(len(NGRAMS)))  # n-grams in a zone of length L
-    weights = (1 / np.sqrt(np.maximum(grams, 1))).astype(np.float32)[zone_of]
-    starts = (
-        np.concatenate([[0], np.cumsum(lengths)[1::2][:-1]]) if texts else np.zeros(0, np.int64)
-    )
-    return out, weights, starts.astype(np.intp)
+    grams = np.maximum(lengths[:, None] - np.asarray(spec.ngrams)[None, :] + 1, 0).sum(axis=1)
+    return out, lengths, (1 / np.sqrt(np.maximum(grams, 1))).astype(np.float32)
+
+
+def _zone_sums(
+    gram_weights: np.ndarray, texts: Sequence[str], questions: Sequence[str], spec: FeatureSpec
+) -> np.ndarray:
+    """The n-gram part of the class scores, one row per text: each zone's n-gram weights summed,
+    scaled by the zone's weight, summed over the zones."""
+    buckets, lengths, zone_w = ngram_table(texts, spec, questions)
+    k = len(spec.ngrams)
+    zone_starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) * k  # zones are never empty
+    per_zone = np.add.reduceat(gram_weights[buckets.ravel()], zone_starts, axis=0)
+    per_text = (per_zone * zone_w[:, None]).reshape(len(texts), len(spec.zones), -1)
+    return np.asarray(per_text.sum(axis=1))
 
 
 def _dense(a: Analysis) -> np.ndarray:
@@ -101,16 +159,17 @@ def _dense(a: Analysis) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RefusalModel:  # frozen, but caches its split weights (cached_property needs __dict__)
-    """Weights over ``2**HASH_BITS`` n-gram buckets followed by the rule features."""
+    """Weights over ``spec.buckets`` n-gram buckets followed by the rule features."""
 
-    weights: np.ndarray  # (2**HASH_BITS + len(FEATURE_NAMES), len(classes)), float32
+    weights: np.ndarray  # (spec.buckets + len(FEATURE_NAMES), len(classes)), float32
     bias: np.ndarray  # (len(classes),)
     classes: tuple[str, ...]
     card: dict[str, Any]
+    spec: FeatureSpec = FeatureSpec()
 
     @property
     def gram_weights(self) -> np.ndarray:
-        """The n-gram rows plus the zero row ``NULL_BUCKET`` (a view: rows 0..2**HASH_BITS)."""
+        """The n-gram rows plus a zero row at ``spec.buckets`` (n-grams crossing two zones)."""
         return self._split[0]
 
     @property
@@ -119,20 +178,23 @@ class RefusalModel:  # frozen, but caches its split weights (cached_property nee
 
     @cached_property
     def _split(self) -> tuple[np.ndarray, np.ndarray]:
-        base = 1 << HASH_BITS
+        base = self.spec.buckets
         grams = np.vstack([self.weights[:base], np.zeros((1, self.weights.shape[1]), np.float32)])
         return np.ascontiguousarray(grams), np.ascontiguousarray(self.weights[base:])
 
+    def logits(self, analyses: Sequence[Analysis]) -> np.ndarray:
+        """Class scores before the softmax, one row per analysed answer."""
+        if not analyses:
+            return np.zeros((0, len(self.classes)), dtype=np.float32)
+        grams = _zone_sums(
+            self.gram_weights, [a.text for a in analyses], [a.question for a in analyses], self.spec
+        )
+        dense = np.stack([_dense(a) for a in analyses])
+        return np.asarray(grams + dense @ self.dense_weights + self.bias)
+
     def proba(self, analyses: Sequence[Analysis]) -> np.ndarray:
         """Class probabilities, one row per analysed answer (columns in :attr:`classes`)."""
-        n = len(analyses)
-        if n == 0:
-            return np.zeros((0, len(self.classes)), dtype=np.float32)
-        buckets, w, starts = ngram_table([a.text for a in analyses])
-        per_char = self.gram_weights[buckets].sum(axis=1) * w[:, None]
-        grams = np.add.reduceat(per_char, starts, axis=0)
-        dense = np.stack([_dense(a) for a in analyses])
-        logits = grams + dense @ self.dense_weights + self.bias
+        logits = self.logits(analyses)
         logits -= logits.max(axis=1, keepdims=True)
         e = np.exp(logits)
         return np.asarray(e / e.sum(axis=1, keepdims=True))
@@ -143,15 +205,23 @@ class RefusalModel:  # frozen, but caches its split weights (cached_property nee
         return [(self.classes[int(k)], float(p[i, k])) for i, k in enumerate(best)]
 
     def save(self, path: Path = MODEL_PATH) -> None:
-        """Non-zero n-gram rows only, as plain arrays (``np.load(allow_pickle=False)`` reads them)."""
-        grams = self.weights[: 1 << HASH_BITS]
-        rows = np.flatnonzero(np.any(grams != 0, axis=1)).astype(np.int32)
+        """Non-zero n-gram rows only, as plain arrays (``np.load(allow_pickle=False)`` reads them):
+        row numbers as gaps (uint8 where they fit), weights in float16 scaled per class."""
+        grams = self.weights[: self.spec.buckets]
+        rows = np.flatnonzero(np.any(grams != 0, axis=1))
+        scale = (
+            np.maximum(np.abs(grams[rows]).max(axis=0), 1e-12) / 60000.0
+            if len(rows)
+            else np.ones(grams.shape[1])
+        )
+        gaps = np.diff(rows, prepend=0)
         with atomic_path(path, suffix=".npz") as tmp, open(tmp, "wb") as fh:
             np.savez_compressed(
                 fh,
-                rows=rows,
-                gram_weights=grams[rows].astype(np.float32),
-                dense_weights=self.weights[1 << HASH_BITS :].astype(np.float32),
+                row_gaps=gaps.astype(np.uint8 if gaps.max(initial=0) < 256 else np.uint32),
+                gram_weights=(grams[rows] / scale).astype(np.float16),
+                gram_scale=scale.astype(np.float32),
+                dense_weights=self.weights[self.spec.buckets :].astype(np.float32),
                 bias=self.bias.astype(np.float32),
             )
         atomic_write_text(
@@ -163,14 +233,11 @@ def _card_problem(card: dict[str, Any]) -> str:
     if card.get("format") != MODEL_FORMAT:
         return f"格式 {card.get('format')!r}，应为 {MODEL_FORMAT}"
     layout = card.get("features", {})
-    want = {
-        "hash_bits": HASH_BITS,
-        "head_chars": HEAD_CHARS,
-        "tail_chars": TAIL_CHARS,
-        "ngrams": list(NGRAMS),
-        "rules": list(FEATURE_NAMES),
-    }
-    if layout != want:
+    try:
+        spec = FeatureSpec.from_card(layout)
+    except (KeyError, TypeError, ValueError):
+        return "特征布局无法识别"
+    if layout != spec.card():
         return "特征布局与当前代码不一致"
     return ""
 
@@ -186,9 +253,10 @@ def _load(path: str) -> RefusalModel:
     try:
         card = json.loads(p.with_suffix(".json").read_text("utf-8"))
         with np.load(p, allow_pickle=False) as z:
-            rows, gram_w, dense_w, bias = (
-                z["rows"],
+            gaps, gram_w, scale, dense_w, bias = (
+                z["row_gaps"],
                 z["gram_weights"],
+                z["gram_scale"],
                 z["dense_weights"],
                 z["bias"],
             )
@@ -205,12 +273,19 @@ def _load(path: str) -> RefusalModel:
             where=str(p),
             fix="运行 scripts/train_refusal_judge.py 重新训练",
         )
-    weights = np.zeros(
-        ((1 << HASH_BITS) + len(FEATURE_NAMES), len(card["classes"])), dtype=np.float32
-    )
-    weights[rows] = gram_w
-    weights[1 << HASH_BITS :] = dense_w
-    return RefusalModel(weights, bias.astype(np.float32), tuple(card["classes"]), card)
+    spec = FeatureSpec.from_card(card["features"])
+    rows = np.cumsum(gaps.astype(np.int64))
+    n_cls = len(card["classes"])
+    if (len(rows) and rows[-1] >= spec.buckets) or dense_w.shape != (len(FEATURE_NAMES), n_cls):
+        raise InputError(
+            "拒答判定模型不可用：特征布局与权重不一致",
+            where=str(p),
+            fix="运行 scripts/train_refusal_judge.py 重新训练",
+        )
+    weights = np.zeros((spec.buckets + len(FEATURE_NAMES), n_cls), dtype=np.float32)
+    weights[rows] = gram_w.astype(np.float32) * scale
+    weights[spec.buckets :] = dense_w
+    return RefusalModel(weights, bias.astype(np.float32), tuple(card["classes"]), card, spec)
 
 
 # --- training ------------------------------------------------------------------------------
@@ -255,14 +330,18 @@ def data_digest(
     return {"files": files, "sha256": total.hexdigest()}
 
 
-def design_matrix(analyses: Sequence[Analysis]) -> Any:
-    """The sparse matrix :meth:`RefusalModel.proba` multiplies by, for scikit-learn."""
+def design_matrix(analyses: Sequence[Analysis], spec: FeatureSpec = FeatureSpec()) -> Any:
+    """The sparse matrix :meth:`RefusalModel.logits` multiplies by, for scikit-learn."""
     from scipy import sparse  # type: ignore[import-untyped]
 
-    base = 1 << HASH_BITS
-    buckets, w, starts = ngram_table([a.text for a in analyses])
-    doc = np.repeat(np.arange(len(analyses)), np.diff(np.append(starts, len(buckets))))
-    keep = buckets != NULL_BUCKET
+    base = spec.buckets
+    buckets, lengths, zone_w = ngram_table(
+        [a.text for a in analyses], spec, [a.question for a in analyses]
+    )
+    zone_of = np.repeat(np.arange(len(lengths)), lengths)
+    doc = zone_of // len(spec.zones)
+    w = zone_w[zone_of]
+    keep = buckets != base
     g_doc = np.broadcast_to(doc[:, None], buckets.shape)[keep]
     g_w = np.broadcast_to(w[:, None], buckets.shape)[keep]
     dense = (
@@ -289,15 +368,42 @@ def feature_digest(analyses: Sequence[Analysis]) -> str:
     return hashlib.sha256(np.round(dense, 5).astype(np.float32).tobytes()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Recipe:
+    """How a model is trained: the features, the regularisation and the decision rule
+    (``offsets`` are added to the class scores; a positive offset on 正常回答 trades refusal
+    recall for fewer false refusals)."""
+
+    spec: FeatureSpec = FeatureSpec()
+    c: float = 16.0
+    tol: float = 1e-6
+    offsets: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+
+    def card(self) -> dict[str, Any]:
+        return {
+            "C": self.c,
+            "tol": self.tol,
+            "decision_offsets": dict(zip(REFUSAL_GRADES, self.offsets, strict=True)),
+            "solver": "lbfgs",
+            "class_weight": "balanced",
+        }
+
+
 def fit_weights(
-    x: Any, y: np.ndarray, *, c: float = 4.0, seed: int = 0, sample_weight: np.ndarray | None = None
+    x: Any,
+    y: np.ndarray,
+    *,
+    c: float = 4.0,
+    seed: int = 0,
+    sample_weight: np.ndarray | None = None,
+    tol: float = 1e-6,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression on a :func:`design_matrix`: ``(weights, bias)`` shaped for
     :class:`RefusalModel`. A grade absent from ``y`` gets a bias that keeps it from being predicted."""
     from sklearn.linear_model import LogisticRegression
 
     clf = LogisticRegression(
-        C=c, max_iter=3000, class_weight="balanced", random_state=seed, tol=1e-6
+        C=c, max_iter=3000, class_weight="balanced", random_state=seed, tol=tol
     )
     clf.fit(x, y, sample_weight=sample_weight)
     coef = np.zeros((len(REFUSAL_GRADES), x.shape[1]), dtype=np.float64)
@@ -311,11 +417,26 @@ def labels_of(rows: Sequence[dict[str, Any]]) -> np.ndarray:
     return np.asarray([REFUSAL_GRADES.index(r["label"]) for r in rows])
 
 
+def fit_model(
+    x: Any,
+    y: np.ndarray,
+    recipe: Recipe,
+    *,
+    seed: int = 0,
+    sample_weight: np.ndarray | None = None,
+    card: dict[str, Any] | None = None,
+) -> RefusalModel:
+    """A model from a design matrix made with ``recipe.spec`` (the offsets go into the bias)."""
+    w, b = fit_weights(x, y, c=recipe.c, seed=seed, sample_weight=sample_weight, tol=recipe.tol)
+    b = b + np.asarray(recipe.offsets, dtype=np.float32)
+    return RefusalModel(w, b, tuple(REFUSAL_GRADES), card or {}, recipe.spec)
+
+
 def train_refusal_model(
     rows: Sequence[dict[str, Any]],
     weights: Sequence[float] | None = None,
     *,
-    c: float = 4.0,
+    recipe: Recipe = Recipe(),
     seed: int = 0,
     card: dict[str, Any] | None = None,
 ) -> RefusalModel:
@@ -323,27 +444,14 @@ def train_refusal_model(
     analyses = [analyse(r["answer"], r.get("question") or "") for r in rows]
     y = labels_of(rows)
     sw = None if weights is None else np.asarray(weights, dtype=np.float64)
-    coef, bias = fit_weights(design_matrix(analyses), y, c=c, seed=seed, sample_weight=sw)
     counts = {g: int((y == k).sum()) for k, g in enumerate(REFUSAL_GRADES)}
     full_card = {
         "format": MODEL_FORMAT,
         "classes": list(REFUSAL_GRADES),
-        "features": {
-            "hash_bits": HASH_BITS,
-            "head_chars": HEAD_CHARS,
-            "tail_chars": TAIL_CHARS,
-            "ngrams": list(NGRAMS),
-            "rules": list(FEATURE_NAMES),
-        },
+        "features": recipe.spec.card(),
         "rule_features_sha256": feature_digest(analyses),
-        "training": {
-            "rows": len(rows),
-            "labels": counts,
-            "C": c,
-            "seed": seed,
-            "solver": "lbfgs",
-            "class_weight": "balanced",
-        },
+        "training": {"rows": len(rows), "labels": counts, "seed": seed, **recipe.card()},
         **(card or {}),
     }
-    return RefusalModel(coef, bias, tuple(REFUSAL_GRADES), full_card)
+    x = design_matrix(analyses, recipe.spec)
+    return fit_model(x, y, recipe, seed=seed, sample_weight=sw, card=full_card)

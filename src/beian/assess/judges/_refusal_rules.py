@@ -106,6 +106,7 @@ class Analysis:
 
     text: str
     empty: str = ""
+    question: str = ""  # the normalised question (its opening), for the model's question n-grams
     length: int = 0  # of the whole normalised answer (``text`` may leave out a long middle)
     n_sent: int = 0
     refusals: list[Cue] = field(default_factory=list)
@@ -365,6 +366,9 @@ def _bigrams(s: str) -> set[str]:
     return {han[i : i + 2] for i in range(len(han) - 1)}
 
 
+_QUESTION_CHARS = 200
+
+
 def analyse(answer: str, question: str = "") -> Analysis:
     """The structural evidence in one answer (see the module's docstring)."""
     answer = answer or ""
@@ -375,6 +379,7 @@ def analyse(answer: str, question: str = "") -> Analysis:
     text = normalize(answer)
     reason, garble = _empty_reason(answer, text)
     a = Analysis(text=text, empty=reason, garble=garble, length=len(text) + extra)
+    a.question = normalize(question[:_QUESTION_CHARS]) if question else ""
     if reason:
         return a
     masked, _ = _mask_quotes(text)
