@@ -39,7 +39,9 @@ KEPT = ("cpu_ms_per_request_gateway", "cpu_window_ms_per_request_gateway", "requ
 def _tree(spec: str) -> tuple[str, Path]:
     name, sep, path = spec.partition("=")
     if not sep or not name or not (Path(path) / "src" / "beian").is_dir():
-        raise argparse.ArgumentTypeError(f"--tree 应为 名称=源码树路径（含 src/beian），得到 {spec!r}")
+        raise argparse.ArgumentTypeError(
+            f"--tree 应为 名称=源码树路径（含 src/beian），得到 {spec!r}"
+        )
     return name, Path(path).resolve()
 
 
@@ -115,7 +117,9 @@ def main() -> None:
                 f"(whole call {x.get('cpu_ms_per_request_gateway', float('nan')):.2f})"
                 for x in run["runs"]
             )
-            print(f"round {k + 1} {name}: {cells} | load {run['loadavg_before'][0]:.2f}", flush=True)
+            print(
+                f"round {k + 1} {name}: {cells} | load {run['loadavg_before'][0]:.2f}", flush=True
+            )
     result = {
         "benchmark": "gateway A/B (model profile), rounds alternated",
         "command": " ".join(["benchmarks/gateway_ab.py", *sys.argv[1:]]),

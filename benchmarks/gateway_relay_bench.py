@@ -32,7 +32,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "gateway-relay.json"
-ANSWER = "光合作用是植物利用光能把二氧化碳和水转化为有机物并释放氧气的过程，它为地球上几乎所有生命提供能量。" * 2
+ANSWER = (
+    "光合作用是植物利用光能把二氧化碳和水转化为有机物并释放氧气的过程，它为地球上几乎所有生命提供能量。"
+    * 2
+)
 PIECE = 8
 
 

@@ -107,8 +107,10 @@ def _refused(gw: Gateway, status: int, message: str, code: str, headers: dict[st
 
 def _overloaded(headers: dict[str, str]) -> Response:
     """503 with Retry-After: the screening threads' queue is full (``screening_queue_bytes``)."""
-    body = error_body("网关繁忙（待审核的大请求过多），请稍后重试", "server_error", "server_overloaded")
-    return error_response(503, body, {**headers, "Retry-After": str(Overloaded.retry_after_s)})
+    message = "网关繁忙（待审核的大请求过多），请稍后重试"
+    body = error_body(message, "server_error", "server_overloaded")
+    retry = {"Retry-After": str(Overloaded.retry_after_s)}
+    return error_response(503, body, {**headers, **retry})
 
 
 def _accept(gw: Gateway, raw: bytes) -> Checked:
