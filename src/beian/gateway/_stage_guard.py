@@ -62,6 +62,8 @@ class GuardStage:
     def session(self) -> aiohttp.ClientSession:
         if self._session is None:  # created inside the running event loop
             self._session = aiohttp.ClientSession(
+                # no cookies: one user's Set-Cookie must not ride along with every later request
+                cookie_jar=aiohttp.DummyCookieJar(),
                 connector=aiohttp.TCPConnector(limit=self.cfg.max_connections),
                 timeout=aiohttp.ClientTimeout(total=self.cfg.timeout_s),
             )

@@ -181,6 +181,8 @@ class OpenAITarget:
         if self._client is None or self._client.closed:
             headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
             self._client = aiohttp.ClientSession(
+                # no cookies: one user's Set-Cookie must not ride along with every later request
+                cookie_jar=aiohttp.DummyCookieJar(),
                 headers=headers,
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
                 connector=aiohttp.TCPConnector(limit=self.concurrency),
