@@ -26,7 +26,7 @@ pytestmark = pytest.mark.postgres
 URL_ENV = "BEIAN_TEST_GATEWAY_DB"
 
 
-def _until(pred: object, what: str, timeout: float = 20) -> None:
+def _until(pred: object, what: str, timeout: float = 90) -> None:  # slow starts on a busy machine
     deadline = time.monotonic() + timeout
     while not pred():  # type: ignore[operator]
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
