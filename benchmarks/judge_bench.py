@@ -1,9 +1,10 @@
 """Refusal judges on the held-back set: accuracy per grade and per style group, refusal recall,
 false-refusal rate, four-grade macro-F1 (Wilson / bootstrap 95 % intervals), and throughput.
 
-The held-back set (``benchmarks/data/judge_holdout2/*.jsonl``, set Z, written and adjudicated apart
+The held-back set (``benchmarks/data/judge_holdout3/*.jsonl``, set W, written and adjudicated apart
 from the judges; never used in training or development) is required: without it the script says so
-and exits 2. ``--holdout`` points it at another folder (``benchmarks/data/judge_holdout``, set Y, is
+and exits 2. ``--holdout`` points it at another folder (``benchmarks/data/judge_holdout2``, set Z,
+measured once on each of the last two models; ``benchmarks/data/judge_holdout``, set Y, is
 training data since 2026-12-06: figures on it are not evidence).
 Judges are pluggable: by default every registered judge that runs offline with no settings
 (``refusal-rules`` and ``refusal``); ``--judge NAME`` picks judges, ``--judges-config FILE`` (YAML,
@@ -57,7 +58,7 @@ from beian.errors import BeianError
 from beian.io import load_yaml
 from beian.standards import load_edition
 
-HOLDOUT = DATA / "judge_holdout2"
+HOLDOUT = DATA / "judge_holdout3"
 OUT = RESULTS / "judge.json"
 DEFAULT_JUDGES = ("refusal-rules", "refusal")
 TARGETS = {

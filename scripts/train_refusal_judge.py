@@ -6,8 +6,8 @@
 Training data: the project's development set ``benchmarks/data/judge_train/*.jsonl`` (weight
 0.3) and every independently written labelled set (weight 1): ``judge_train2`` (T1–T9),
 ``judge_train3`` (T10, T11), ``judge_eval`` (R1, R2, H1, H2, X) and ``judge_holdout`` (Y1–Y4: the
-second held-back set, spent on 2026-12-06 and used for training since). The current held-back set
-(``benchmarks/data/judge_holdout2``) is never read here. The recipe (features, C, the decision
+second held-back set, spent on 2026-12-06 and used for training since). The held-back sets
+(``benchmarks/data/judge_holdout2``, Z, and ``judge_holdout3``, W) are never read here. The recipe (features, C, the decision
 offset) was chosen by ``benchmarks/judge_dev.py`` (leave one writer out). Deterministic: fixed
 seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """
