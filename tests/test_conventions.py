@@ -89,6 +89,23 @@ def test_no_part_imports_another_parts_private_module() -> None:
     assert not found, "导入了其他部分的私有模块：\n" + "\n".join(found)
 
 
+ROOT = PACKAGE.parents[1]
+# Micro-benchmarks that time one part's internals by design (the stream relay's pieces).
+MICRO_BENCHMARKS = frozenset({"benchmarks/gateway_relay_bench.py"})
+
+
+def test_benchmarks_and_scripts_use_public_entry_points() -> None:
+    """Benchmarks and scripts run the library as a user would: through each part's public API."""
+    found = [
+        hit
+        for folder in ("benchmarks", "scripts")
+        for path in sorted((ROOT / folder).glob("*.py"))
+        if (rel := path.relative_to(ROOT).as_posix()) not in MICRO_BENCHMARKS
+        for hit in foreign_private_imports(rel, path.read_text(encoding="utf-8"))
+    ]
+    assert not found, "基准或脚本导入了私有模块（请用公开接口）：\n" + "\n".join(found)
+
+
 def _body(lines: int, indent: str = "    ") -> str:
     return "".join(f"{indent}x{i} = {i}\n" for i in range(lines))
 
