@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from beian.errors import InputError
@@ -145,33 +145,40 @@ def _known_edition(edition: str) -> None:
                          fix="可用版本：" + "、".join(_editions()) + "；请用 `beian build` 重新生成")
 
 
-def _prefill(edition_id: str, kind: Kind, pkg: Package) -> list[ChecklistItem]:
+_ITEM_DEFAULTS = {"detail": "", "severity": "", "status": "open", "reviewer_note": ""}
+
+
+def _prefill(edition_id: str, kind: Kind, pkg: Package) -> list[dict[str, Any]]:
+    """The checklist an application starts with, as rows of ``checklist_items`` (inserted at
+    once: a package brings some forty)."""
     from beian.standards import load_edition
 
-    items: list[ChecklistItem] = []
+    items: list[dict[str, Any]] = []
     if kind is Kind.FILING:
         mats = load_edition(edition_id).materials
         present = {k for _, k in pkg.files.values()}
         wanted = [("filing_form", mats.form_name)] + [(a.id, a.name) for a in mats.attachments]
         for mid, name in wanted:
             ok = mid in present
-            items.append(ChecklistItem(aspect="completeness", source="package", code=mid,
-                                       title=f"材料：{name}", status="ok" if ok else "issue",
-                                       detail="已随材料包提交" if ok else "材料包中缺少此项"))
+            items.append(dict(aspect="completeness", source="package", code=mid,
+                              title=f"材料：{name}", status="ok" if ok else "issue",
+                              detail="已随材料包提交" if ok else "材料包中缺少此项"))
     for f in pkg.findings:
-        items.append(ChecklistItem(
+        items.append(dict(
             aspect="compliance", source="finding", code=f.code, title=f.message,
             severity=f.severity.value, detail=f"条款 {f.clause}；{f.fix or ''}",
             status="issue" if f.severity is Severity.BLOCKING else "open"))
     for r in pkg.assessment.results if pkg.assessment else []:
-        items.append(ChecklistItem(
+        items.append(dict(
             aspect="feasibility", source="assessment", code=r.item,
             title=f"评估项 {r.title}：{r.rate_name} {r.rate:.2%}（n={r.n}，"
                   f"95% 置信区间 {r.ci_low:.2%}–{r.ci_high:.2%}，阈值 {r.threshold:.0%}）",
             detail=f"结论：{r.verdict}", status="ok" if r.verdict == "符合" else "open"))
-    items.append(ChecklistItem(aspect="feasibility", source="review", code="test-access",
-                               title="技术可行性：测试账号与接口可用", status="open"))
-    return items
+    items.append(dict(aspect="feasibility", source="review", code="test-access",
+                      title="技术可行性：测试账号与接口可用", status="open"))
+    # one set of columns for all (the columns' defaults where an item has no value): one
+    # multi-row insert, the items keeping their order
+    return [{**_ITEM_DEFAULTS, **item} for item in items]
 
 
 class Applications:
@@ -244,9 +251,8 @@ class Applications:
             db.add(app)
             db.flush()
             self._store(db, app, 1, actor, pkg.files)
-            for item in _prefill(m.edition, Kind(m.service.kind), pkg):
-                item.application_id = app.id
-                db.add(item)
+            items = _prefill(m.edition, Kind(m.service.kind), pkg)
+            db.execute(insert(ChecklistItem), [{**i, "application_id": app.id} for i in items])
             self._core.audit(db, actor, "application.create", f"app:{pid}", files=len(pkg.files),
                        sensitive=sorted(contact))
         return pid
