@@ -96,8 +96,9 @@ def app_view(row: Sequence[Any], in_force: str = DEFAULT_EDITION) -> dict[str, A
     v = dict(zip(_VIEW_KEYS, row, strict=True))
     warnings = [*((DRAFT_WARNING,) if v["draft"] else ()),
                 *_edition_warning(v["edition"], in_force)]
-    # the first keys in this order; ``**v`` fills in the rest (and repeats these, in place)
-    return {"draft": v["draft"], "warnings": warnings, "id": v["id"], "kind": v["kind"],
+    # the keys in the order of the API's ``AppOut``: these first; ``**v`` fills in the rest
+    # (and repeats these, in place)
+    return {"id": v["id"], "draft": v["draft"], "warnings": warnings, "kind": v["kind"],
             "state": v["state"], "state_label": _STATE_LABELS[v["state"]], **v}
 
 
