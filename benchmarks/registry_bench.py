@@ -8,7 +8,9 @@
    filed list) and 8 writers (4 uploading and submitting packages, 4 filling the checklist) —
    for a bounded time; p50/p99 per kind and errors (any 5xx, refused connection or unexpected
    status). The baseline is the same readers alone for a few seconds in the same run (ratio =
-   with writers / alone). Target: read p99 ≤ 250 ms, 0 errors.
+   with writers / alone). Target: read p99 ≤ 250 ms, 0 errors. The load generator runs on
+   aiohttp + uvloop and reports its own CPU per request beside the server's: the two share the
+   machine's cores (with httpx the client spent about as much CPU per request as the server).
 3. Upload flood: 32 clients uploading at once for a few seconds: only 201 or 503 (the upload
    slots) are expected; anything else is an error.
 
@@ -407,6 +409,8 @@ def load(backend: str, postgres: str | None, seconds: float, pkg: bytes,
         "ratio_read_p99_vs_alone": round(float(under["p99_ms"]) / float(base["p99_ms"]), 2),
         # what the server itself spends: on a dedicated core, capacity ≈ 1000 / this (req/s)
         "server_cpu_ms_per_request": round(cpu * 1000 / (float(str(mixed["rps"])) * seconds), 2),
+        # the load generator's, on the same cores (aiohttp + uvloop: a fraction of the server's)
+        "client_cpu_ms_per_request": mixed["client_cpu_ms_per_request"],
     }
     print(f"[{backend}{' baseline' if src else ''}] reads p50 {under['p50_ms']} ms p99 {under['p99_ms']} ms "
           f"(alone p99 {base['p99_ms']} ms, ×{out['ratio_read_p99_vs_alone']}); "
