@@ -152,6 +152,11 @@ class Core:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_engine = self.engine.execution_options(beian_read=True)
         self._readers = sessionmaker(self._read_engine, expire_on_commit=False)
+        # PostgreSQL: the plain-row reads run each statement on its own (autocommit), without
+        # the BEGIN and COMMIT round trips; each is one consistent statement (SQLite's read
+        # transactions begin deferred and cost no round trip)
+        self._row_engine = (self.engine.execution_options(isolation_level="AUTOCOMMIT")
+                            if self.engine.dialect.name == "postgresql" else self._read_engine)
         self.blobs = BlobStore(settings.data_dir / "blobs", settings.policy.max_file_bytes)
         # owner only, also for blobs written before 0600/0700 were the rule
         for d in (self.blobs.root, *(p for p in self.blobs.root.glob("??") if p.is_dir())):
@@ -173,9 +178,9 @@ class Core:
 
     @contextmanager
     def rows(self) -> Iterator[Connection]:
-        """A read-only transaction on a plain connection, for the busiest reads: they select
-        columns and build their answers from rows (no ORM session, no objects to track)."""
-        with self._read_engine.begin() as conn:
+        """A read-only connection for the busiest reads: they select columns and build their
+        answers from rows (no ORM session, no objects to track)."""
+        with self._row_engine.begin() as conn:
             yield conn
 
     def audit(self, db: Session, actor: Actor | str | None, action: str, target: str, /,
