@@ -98,11 +98,11 @@ class ScopedRead:
     columns (plain rows, no ORM objects); their parameters are given to :meth:`rows`."""
 
     def __init__(self, stmt: Select[Any]) -> None:
-        seen = stmt.where(Application.state != State.DRAFT.value)
+        self._all_but_drafts = stmt.where(Application.state != State.DRAFT.value)
         self._stmts = {
             OrgKind.PROVIDER: stmt.where(Application.org_id == bindparam("scope_org")),
-            OrgKind.REGISTRAR: seen.where(Application.province == bindparam("scope_province")),
-            OrgKind.NATIONAL: seen,
+            OrgKind.REGISTRAR: self._all_but_drafts.where(
+                Application.province == bindparam("scope_province")),
         }
 
     def statement(self, actor: Actor, **params: Any) -> tuple[Select[Any], dict[str, Any]]:
@@ -114,7 +114,7 @@ class ScopedRead:
             params["scope_org"] = actor.org_id
         elif actor.org_kind is OrgKind.REGISTRAR:
             params["scope_province"] = actor.province
-        return self._stmts[actor.org_kind], params
+        return self._stmts.get(actor.org_kind, self._all_but_drafts), params
 
     def rows(self, conn: Connection, actor: Actor, **params: Any) -> Result[Any]:
         return conn.execute(*self.statement(actor, **params))
