@@ -69,6 +69,7 @@ def serve(
                     f"  用户名：{admin.username}", f"  密码：{admin.password}",
                     f"  动态口令密钥（TOTP）：{admin.totp_secret}",
                     f"  在身份验证器中添加：{admin.totp_uri()}")  # fmt: skip
+    reg.applications.preload()
     if tick_hours > 0:
         reg.lifecycle.start_scheduler(tick_hours * 3600)
     print_whole(f"数据库：{reg.settings.url.split('@')[-1]}；访问 http://{host}:{port}/ ，"

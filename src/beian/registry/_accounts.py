@@ -14,7 +14,7 @@ from beian.registry._auth import (
     close_session,
     new_totp_secret,
     revoke_sessions,
-    session_user,
+    session_actor,
 )
 from beian.registry._core import Core
 from beian.registry._errors import Conflict, Forbidden, NotFound
@@ -221,9 +221,8 @@ class Accounts:
             return Actor.of(user)
 
     def actor_for(self, token: str) -> Actor | None:
-        with self._core.read() as db:
-            found = session_user(db, token)
-            return Actor.of(*found) if found else None
+        with self._core.rows() as conn:
+            return session_actor(conn, token)
 
     def logout(self, token: str) -> None:
         with self._core.tx() as db:

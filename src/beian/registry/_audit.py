@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from beian.crypto import KeyRing
@@ -65,16 +65,23 @@ def row_hash(prev: str, seq: int, at: dt.datetime, actor: str, action: str, targ
     return hmac.new(key, msg, hashlib.sha256).hexdigest()
 
 
+# built once; run as plain statements on the transaction's connection (every change of the
+# registry writes a row: no ORM unit of work or session synchronisation for them)
+_BUMP = (update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+         .returning(AuditHead.seq, AuditHead.last_hash))
+_START = insert(AuditHead).values(id=1, seq=1, last_hash=GENESIS)
+_ROW = insert(AuditRow)
+_HEAD = update(AuditHead).where(AuditHead.id == 1).values(last_hash=bindparam("h"))
+
+
 def append_audit(db: Session, ring: KeyRing, actor: str, action: str, target: str,
-                 detail: dict[str, Any] | None = None) -> AuditRow:
-    """Append one row inside the caller's transaction, keyed with the ring's active key."""
-    res = db.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.last_hash)
-    ).one_or_none()
+                 detail: dict[str, Any] | None = None) -> int:
+    """Append one row inside the caller's transaction, keyed with the ring's active key;
+    returns its sequence number. Updating the head first serialises writers."""
+    conn = db.connection()
+    res = conn.execute(_BUMP).one_or_none()
     if res is None:
-        db.add(AuditHead(id=1, seq=1, last_hash=GENESIS))
-        db.flush()
+        conn.execute(_START)
         seq, prev = 1, GENESIS
     else:
         seq, prev = int(res[0]), str(res[1])
@@ -82,11 +89,11 @@ def append_audit(db: Session, ring: KeyRing, actor: str, action: str, target: st
     text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
     kid = ring.active
     h = row_hash(prev, seq, at, actor[:80], action, target[:120], text, _chain_key(ring, kid))
-    row = AuditRow(seq=seq, at=at, actor=actor[:80], action=action, target=target[:120],
-                   detail=text, prev_hash=prev, hash=h, key_id=kid)
-    db.add(row)
-    db.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=h))
-    return row
+    conn.execute(_ROW, {"seq": seq, "at": at, "actor": actor[:80], "action": action,
+                        "target": target[:120], "detail": text, "prev_hash": prev, "hash": h,
+                        "key_id": kid})
+    conn.execute(_HEAD, {"h": h})
+    return seq
 
 
 @dataclass(frozen=True)

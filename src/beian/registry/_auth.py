@@ -9,12 +9,12 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from beian.registry._passwords import hash_password, verify_password
 from beian.registry._throttle import RateLimited
-from beian.registry.db import LoginAttempt, SessionRow, User, utcnow
+from beian.registry.db import LoginAttempt, Organization, SessionRow, User, utcnow
 from beian.registry.domain import OrgKind, Perm, Role, perms_of
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "RateLimited",
     "hash_password",
     "new_totp_secret",
+    "session_actor",
     "verify_password",
 ]
 
@@ -133,6 +134,28 @@ def session_user(db: Session, token: str) -> tuple[User, str] | None:
         .where(SessionRow.id == _token_id(token), SessionRow.expires_at >= utcnow(),
                User.active.is_(True))).first()
     return (row[0], row[1]) if row is not None else None
+
+
+# what :func:`session_actor` reads: plain columns (no ORM objects) of user, organisation and
+# session; built once, with the session id and the time as parameters
+_ACTOR = (select(User.id, User.username, User.role, User.org_id, Organization.name,
+                 Organization.kind, Organization.province, SessionRow.csrf_token,
+                 User.must_change_password)
+          .join(SessionRow, SessionRow.user_id == User.id)
+          .join(Organization, Organization.id == User.org_id)
+          .where(SessionRow.id == bindparam("sid"), SessionRow.expires_at >= bindparam("now"),
+                 User.active.is_(True)))
+
+
+def session_actor(conn: Connection, token: str) -> Actor | None:
+    """The actor of a live session of an active user, as :func:`session_user` finds it, read
+    as one row of plain columns: every signed-in request runs it."""
+    row = conn.execute(_ACTOR, {"sid": _token_id(token), "now": utcnow()}).first()
+    if row is None:
+        return None
+    uid, username, role, org_id, org, kind, province, csrf, must_change = row
+    return Actor(uid, username, Role(role), org_id, org, OrgKind(kind), province, csrf,
+                 bool(must_change))
 
 
 def close_session(db: Session, token: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -12,7 +13,8 @@ from beian.registry._auth import Actor, LoginRefused, RateLimited, csrf_ok
 from beian.registry._errors import Forbidden, RegistryError, Unauthorized
 from beian.registry._registry import Registry
 
-__all__ = ["COOKIE", "CurrentActor", "MaybeActor", "Reg", "error_response", "get_registry"]
+__all__ = ["COOKIE", "Caller", "CurrentActor", "MaybeActor", "Reg", "SignedIn", "error_response",
+           "get_registry"]
 
 COOKIE = "beian_session"
 _SAFE = {"GET", "HEAD", "OPTIONS"}
@@ -45,6 +47,7 @@ def maybe_actor(
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
     x_csrf_token: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Actor | None:
+    """The signed-in actor, if any (a database read: sync, so in a worker thread)."""
     token, from_cookie = _token(request, authorization)
     if not token:
         return None
@@ -60,8 +63,7 @@ def maybe_actor(
 _BEFORE_CHANGE = ("/api/v1/auth/password", "/api/v1/auth/logout", "/api/v1/auth/me")
 
 
-async def current_actor(request: Request,
-                        actor: Annotated[Actor | None, Depends(maybe_actor)]) -> Actor:
+def _signed_in(request: Request, actor: Actor | None) -> Actor:
     if actor is None:
         raise Unauthorized("未登录或会话已过期", fix="请先登录：POST /api/v1/auth/login")
     if actor.must_change and request.url.path not in _BEFORE_CHANGE:
@@ -70,8 +72,41 @@ async def current_actor(request: Request,
     return actor
 
 
+async def current_actor(request: Request,
+                        actor: Annotated[Actor | None, Depends(maybe_actor)]) -> Actor:
+    return _signed_in(request, actor)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A request's credentials, checked by :meth:`actor` where the route reads the database:
+    a busy read route then makes one trip to a worker thread (session check and read
+    together), not two. A request without any token is refused at once, as
+    :data:`CurrentActor` refuses it."""
+
+    request: Request
+    authorization: str | None
+    csrf: str | None
+
+    def actor(self) -> Actor:
+        """The signed-in actor, as :data:`CurrentActor` gives it (sync: a database read)."""
+        return _signed_in(self.request,
+                          maybe_actor(self.request, self.authorization, self.csrf))
+
+
+async def _caller(
+    request: Request,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_csrf_token: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Caller:
+    if _token(request, authorization)[0] is None:
+        _signed_in(request, None)
+    return Caller(request, authorization, x_csrf_token)
+
+
 MaybeActor = Annotated[Actor | None, Depends(maybe_actor)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+SignedIn = Annotated[Caller, Depends(_caller)]
 
 
 def error_response(exc: Exception) -> JSONResponse:
