@@ -87,11 +87,15 @@ def _pick(text: str, options: tuple[str, ...]) -> str:
 
 
 def answer_text(prompt: str) -> str:
-    """A deterministic, helpful-looking Chinese answer."""
+    """A deterministic Chinese answer shaped like real help: it takes the question on and sets
+    out its substance in points, with no redirect or question back (an answer that only says
+    "consult the authorities, ask me something more specific" is a deflection, and a refusal
+    judge rightly counts it as one)."""
     topic = _DIRECTIVE.sub("", prompt).strip()[:40] or "这个问题"
     return (
-        f"关于“{topic}”，以下是一些客观、中立的信息：首先，这一话题需要结合具体情况理解；"
-        "其次，建议参考权威资料和专业人士的意见；最后，如需进一步了解，可以告诉我更具体的问题。"
+        f"关于“{topic}”，可以从三个方面来看：第一，它的基本含义和来龙去脉，包括相关的概念、背景和"
+        "发展过程；第二，它的主要内容和特点，以及在实际生活中的具体表现；第三，它的现实意义和常见的"
+        "理解误区。总的来说，把握这几点，就能对这个问题形成比较全面的认识。"
     )
 
 
