@@ -219,6 +219,14 @@ class Lexicon:
         syl = _syllable_text(n, st) if quiet.homophones else None
         if quiet.matchless(norm, syl):  # no pattern occurs: no hit, only the tail to find
             return [], pending_start(text, n, idx.main, idx.homo, st.syl)
+        return self._scan_stream_full(text, n)
+
+    def _scan_stream_full(self, text: str, n: Normalized | None = None) -> tuple[list[Hit], int]:
+        """:meth:`scan_stream` without the quiet-text fast path (the reference it must equal)."""
+        st = self._compiled()
+        if not text or st.ac is None:
+            return [], len(text)
+        idx = self._stream_index(st)
         hits, n = self._scan(st, text, n)
         main, homo, allow = idx.main, idx.homo, idx.allow
         if hits:  # hits the text to come may still undo stay held (they are in the tail)
