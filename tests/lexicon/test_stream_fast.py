@@ -38,18 +38,13 @@ FILLER = [
     "The model uses Python 3.12", "and GPT-4", "测量", "说法", "一", "abcdef", "123", "！", "法律",
 ]  # fmt: skip
 
+RAW = ("nfkc", "casefold", "t2s", "numbers", "noise", "lookalike", "collapse_repeats")
 LEXICONS = {
     "default": Lexicon.from_entries(ENTRIES, allow=ALLOW),
     "no-collapse": Lexicon.from_entries(
         ENTRIES, LexiconConfig(collapse_repeats=False, lookalike=False), allow=ALLOW
     ),
-    "raw": Lexicon.from_entries(
-        ENTRIES[2:],
-        LexiconConfig(
-            nfkc=False, casefold=False, t2s=False, numbers=False, noise=False,
-            lookalike=False, collapse_repeats=False,
-        ),  # fmt: skip
-    ),
+    "raw": Lexicon.from_entries(ENTRIES[2:], LexiconConfig(**dict.fromkeys(RAW, False))),
 }
 
 
@@ -83,7 +78,7 @@ def test_fast_path_equals_the_full_scan_on_random_chunkings(name: str, seed: int
             for piece in _chunks(rng, text):
                 buf += piece
                 scans.append(buf)
-                hits, pending = lex._scan_stream_full(buf)
+                _, pending = lex._scan_stream_full(buf)
                 buf = buf[max(0, pending - rng.randint(0, 8)) :]
         for s in scans:
             got = lex.scan_stream(s)
@@ -98,6 +93,6 @@ def test_a_chunk_that_folds_into_a_keyword_start_is_not_quiet() -> None:
     fast path's quiet set: traditional, full-width, upper case, homophone, chaizi component."""
     lex = LEXICONS["default"]
     for tail in ["測", "ｆ", "F", "发", "氵", "Ａ", "賭"]:
-        hits, pending = lex.scan_stream("今天" + tail)
+        _, pending = lex.scan_stream("今天" + tail)
         assert pending == 2, tail
     assert lex.scan_stream("今天天气很好") == ([], 6)
