@@ -19,6 +19,7 @@ from beian.lexicon._matcher import Matcher, latin_matches, make_matcher
 from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig, LoadReport
 from beian.lexicon._normalize import Normalized, normalize, raw
 from beian.lexicon._pending import PrefixIndex, original_start, pending_start
+from beian.lexicon._quiet import QuietFilter
 
 __all__ = ["Lexicon"]
 
@@ -65,7 +66,7 @@ class Lexicon:
         self.report = report or LoadReport()
         self._lock = threading.Lock()
         self._state: _State | None = None
-        self._prefixes: tuple[_State, PrefixIndex, PrefixIndex | None, PrefixIndex] | None = None
+        self._prefixes: _StreamIndex | None = None
 
     # -- construction ----------------------------------------------------------------------
     @classmethod
@@ -207,8 +208,27 @@ class Lexicon:
         st = self._compiled()
         if not text or st.ac is None:
             return [], len(text)
-        hits, n = self._scan(st, text)
-        main, homo, allow = self._prefix_indexes(st)
+        idx = self._stream_index(st)
+        quiet = idx.quiet
+        if quiet.quiet_raw(text):  # the usual stream chunk: nothing can start a match here
+            return [], len(text)
+        n = self._normalize(st, text)
+        norm = n.text
+        if not norm:
+            return [], len(text)
+        syl = _syllable_text(n, st) if quiet.homophones else None
+        if quiet.matchless(norm, syl):  # no pattern occurs: no hit, only the tail to find
+            return [], pending_start(text, n, idx.main, idx.homo, st.syl)
+        return self._scan_stream_full(text, n)
+
+    def _scan_stream_full(self, text: str, n: Normalized | None = None) -> tuple[list[Hit], int]:
+        """:meth:`scan_stream` without the quiet-text fast path (the reference it must equal)."""
+        st = self._compiled()
+        if not text or st.ac is None:
+            return [], len(text)
+        idx = self._stream_index(st)
+        hits, n = self._scan(st, text, n)
+        main, homo, allow = idx.main, idx.homo, idx.allow
         if hits:  # hits the text to come may still undo stay held (they are in the tail)
             k = allow.first(n.text) if allow.longest else None
             inside_allow = len(text) if k is None else original_start(n, k)
@@ -222,29 +242,44 @@ class Lexicon:
             ]
         return hits, pending_start(text, n, main, homo, st.syl)
 
-    def _prefix_indexes(self, st: _State) -> tuple[PrefixIndex, PrefixIndex | None, PrefixIndex]:
+    def _stream_index(self, st: _State) -> _StreamIndex:
         idx = self._prefixes
-        if idx is None or idx[0] is not st:
+        if idx is None or idx.state is not st:
             with self._lock:  # built on first use: only stream screening needs them
-                main = PrefixIndex([*st.main.patterns, *st.latin.patterns])
-                homo = PrefixIndex(st.homo.patterns) if st.homo is not None else None
+                pats = [*st.main.patterns, *st.latin.patterns]
+                main = PrefixIndex(pats)
+                hp = st.homo.patterns if st.homo is not None else None
+                homo = PrefixIndex(hp) if hp is not None else None
                 allow = PrefixIndex(
                     p
                     for p, vs in zip(st.main.patterns, st.main.variants, strict=True)
                     if any(v[0] < 0 for v in vs)
                 )
-                idx = self._prefixes = (st, main, homo, allow)
-        return idx[1], idx[2], idx[3]
+                quiet = QuietFilter(
+                    st.ft,
+                    (pats, main),
+                    (hp, homo) if hp is not None and homo is not None else None,
+                    st.syl,
+                    st.raw,
+                )
+                idx = self._prefixes = _StreamIndex(st, main, homo, allow, quiet)
+        return idx
 
-    def _scan(self, st: _State, text: str) -> tuple[list[Hit], Normalized]:
+    def _normalize(self, st: _State, text: str) -> Normalized:
+        if st.raw:
+            return raw(text)
+        c = self.config
+        return normalize(
+            text, st.ft, max_gap=c.max_gap if c.noise else None, collapse=c.collapse_repeats
+        )
+
+    def _scan(
+        self, st: _State, text: str, n: Normalized | None = None
+    ) -> tuple[list[Hit], Normalized]:
         assert st.ac is not None  # callers return early without a matcher
         c = self.config
-        if st.raw:
-            n = raw(text)
-        else:
-            n = normalize(
-                text, st.ft, max_gap=c.max_gap if c.noise else None, collapse=c.collapse_repeats
-            )
+        if n is None:
+            n = self._normalize(st, text)
         found: dict[tuple[int, int, int], set[str]] = {}
         allow_spans: list[tuple[int, int]] = []
         # the matchers read the code array; only raw mode (no codes) reads the text itself
@@ -355,6 +390,23 @@ class Lexicon:
             pos = b
         out.append(text[pos:])
         return "".join(out)
+
+
+@dataclass(frozen=True)
+class _StreamIndex:
+    """What stream screening needs beyond the matchers, built from one compiled state."""
+
+    state: _State
+    main: PrefixIndex
+    homo: PrefixIndex | None
+    allow: PrefixIndex
+    quiet: QuietFilter
+
+
+def _syllable_text(n: Normalized, st: _State) -> str | None:
+    if st.syl is None or n.codes is None:
+        return None
+    return n.syllables(st.syl).tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def _keyword_hit(
