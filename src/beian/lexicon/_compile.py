@@ -256,10 +256,21 @@ def compile_entries(
     return Patterns(b.out, b.latin, b.homo if want_homo and b.homo.patterns else None)
 
 
+def _spoken(folded: str, keyword: str) -> str:
+    """``folded`` with the CJK numerals that number folding turned into digits put back (一夜情
+    is read yi ye qing, not "1" ye qing), when folding kept one character per character."""
+    if len(folded) != len(keyword):
+        return folded
+    return "".join(
+        k if f.isdigit() and f.isascii() and _is_cjk(k) else f
+        for f, k in zip(folded, keyword, strict=True)
+    )
+
+
 def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
     """Pinyin, homophone and 拆字 variants of one entry; whether it got homophones."""
     cfg, modes = b.cfg, e.modes
-    word = b.plain(e.keyword)
+    word = _spoken(b.plain(e.keyword), e.keyword)
     multi = sum(map(_is_cjk, word)) >= 2  # library-wide switches cover 2+ CJK characters
     if cfg.pinyin and (
         "pinyin" in modes or (cfg.pinyin_default and multi and "nopinyin" not in modes)

@@ -44,6 +44,7 @@ RULES = (
     "t2s_phrase",
     "numbers",
     "lookalike",
+    "tone",
     "noise",
     "repeat",
     "pinyin",
