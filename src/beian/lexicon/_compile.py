@@ -355,11 +355,9 @@ def _add_pinyin(
     opts = _options(base)
     combos = _combos(opts) if full else _word_readings(base, opts)
     for combo in combos:
-        # two syllables in letters (xiqian) are too often another word or a name: a library-wide
-        # default writes them only mixed with a character (xi钱, 洗qian)
-        if full or n_cjk >= 3:
-            b.add(b.latin, b.norm("".join(combo)), i, "pinyin")
-        elif n_cjk == 2 and b.cfg.pinyin_two:
+        # two syllables in letters (xiqian) are sometimes a name (Xi Qian): pinyin_two switches
+        # them off library-wide, leaving the mixed forms (xi钱, 洗qian)
+        if full or n_cjk >= 3 or (n_cjk == 2 and b.cfg.pinyin_two):
             b.add(b.latin, b.norm("".join(combo)), i, "pinyin")
         if (n_cjk >= 3 or (n_cjk == 2 and two_initials)) and initials:
             b.add(b.latin, b.norm("".join(p[:1] for p in combo)), i, "initials")
