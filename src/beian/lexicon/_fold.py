@@ -284,9 +284,9 @@ def _char_folds(flags: FoldFlags) -> dict[int, tuple[str, int]]:
             if t != s:
                 s, bits = t, bits | case_bits
         if flags.nfkc and len(s) == 1 and not s.isascii():
-            t = _untoned(s)
-            if t is not None:
-                s, bits = t, bits | RULE_BITS["tone"]
+            plain = _untoned(s)
+            if plain is not None:
+                s, bits = plain, bits | RULE_BITS["tone"]
         if s != ch or cat in _NOISE_CATEGORIES or ch in flags.barriers:
             folded[cp] = (s, bits)
     return folded
