@@ -29,7 +29,15 @@ from beian.lexicon._fold import BARRIER, FoldTable, cache_dir
 from beian.lexicon._lookalike import xingjin_variants
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
-__all__ = ["TIGHT", "Compiled", "Patterns", "Variant", "compile_entries", "syllable_table"]
+__all__ = [
+    "TIGHT",
+    "Compiled",
+    "Patterns",
+    "Variant",
+    "compile_entries",
+    "pinyin_syllables",
+    "syllable_table",
+]
 
 _SYLLABLE_BASE = 0xF0000
 _MIXED_MAX = 4  # keywords up to this many characters also get mixed pinyin/character forms
@@ -146,6 +154,12 @@ def _syllables() -> tuple[dict[int, str], dict[str, int]]:
     by_cp, other = _reading_data()
     every = set(by_cp.values()) | {r for rs in other.values() for r in rs}
     return by_cp, {s: i for i, s in enumerate(sorted(every))}
+
+
+@functools.lru_cache(maxsize=1)
+def pinyin_syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable of pypinyin's table (ü written v)."""
+    return frozenset(_syllables()[1])
 
 
 @functools.lru_cache(maxsize=1)
