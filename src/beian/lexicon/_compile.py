@@ -100,8 +100,9 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _strip_tone(s: str) -> str:
-    s = s.replace("ü", "v")
-    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    """Toneless pinyin, ü written v (lǜ → lv: the diaeresis is read before the tone goes)."""
+    s = unicodedata.normalize("NFKD", s).replace("u\u0308", "v")
+    return "".join(c for c in s if not unicodedata.combining(c))
 
 
 def _pinyin_dict() -> dict[int, str]:
@@ -129,7 +130,7 @@ def _reading_data() -> tuple[dict[int, str], dict[int, tuple[str, ...]]]:
 
     Read from pypinyin's table once and cached as JSON beside the fold tables.
     """
-    path = cache_dir() / "readings-v2.json"
+    path = cache_dir() / "readings-v3.json"
     with contextlib.suppress(OSError, ValueError, KeyError):
         data = json.loads(path.read_text("utf-8"))
         return (
@@ -376,6 +377,12 @@ def _add_pinyin(
         return
     opts = _options(base)
     combos = _combos(opts) if full else _word_readings(base, opts)
+    # ü is typed v or u (lv/lu for 绿): both spellings, in the readings of CJK characters only
+    cjk = [_is_cjk(c) for c in base]
+    u_forms = (
+        tuple(p.replace("v", "u") if k else p for p, k in zip(c, cjk, strict=True)) for c in combos
+    )
+    combos += [u for u in dict.fromkeys(u_forms) if u not in combos]
     for combo in combos:
         # two syllables in letters (xiqian) are sometimes a name (Xi Qian): pinyin_two switches
         # them off library-wide, leaving the mixed forms (xi钱, 洗qian)
