@@ -40,7 +40,9 @@ __all__ = [
 ]
 
 _SYLLABLE_BASE = 0xF0000
-_MIXED_MAX = 4  # keywords up to this many characters also get mixed pinyin/character forms
+# keywords up to this many characters get every mixed pinyin/character form (6 in libraries of
+# up to 5,000 keywords, like 拆字 below: 针kong摄xiangtou); longer ones one or two neighbours
+_MIXED_MAX, _MIXED_MAX_SMALL = 4, 6
 _COMBOS_MAX = 8  # reading combinations per keyword (polyphonic characters)
 # 拆字 forms per keyword: every choice of split characters (up to 15: four splittable ones) for
 # libraries up to 5,000 keywords, where the number of patterns barely changes the scan speed;
@@ -207,6 +209,7 @@ class _Builder:
         self.latin = Compiled()  # pinyin forms: scanned only near Latin letters
         self.plain_ft = plain
         self.chaizi_cap = _CHAIZI_FEW
+        self.mixed_max = _MIXED_MAX
         self.repeat = cfg.max_repeat if cfg.collapse_repeats else 1
 
     def norm(self, s: str) -> str:
@@ -255,7 +258,7 @@ def compile_entries(
     """
     b = _Builder(ft, plain or ft, cfg)
     if len(entries) <= _CHAIZI_ALL_UP_TO:
-        b.chaizi_cap = _CHAIZI_ALL
+        b.chaizi_cap, b.mixed_max = _CHAIZI_ALL, _MIXED_MAX_SMALL
     phrase: dict[int, str] = {}
     if cfg.t2s and cfg.t2s_phrases and entries:
         words = [e.keyword.replace("\n", " ") for e in entries]
@@ -390,10 +393,10 @@ def _add_pinyin(
             b.add(b.latin, b.norm("".join(combo)), i, "pinyin")
         if (n_cjk >= 3 or (n_cjk == 2 and two_initials)) and initials:
             b.add(b.latin, b.norm("".join(p[:1] for p in combo)), i, "initials")
-    if len(base) <= _MIXED_MAX:
+    if len(base) <= b.mixed_max:
         pick = opts if full else [[r] for r in combos[0]]
         mixed = [[c, *o] if _is_cjk(c) else [c] for c, o in zip(base, pick, strict=True)]
-        for combo in _combos(mixed, 4 * _COMBOS_MAX):
+        for combo in _combos(mixed, 4 * _COMBOS_MAX if full else 2 ** len(base)):
             s = "".join(combo)
             if s == base:
                 continue
