@@ -5,7 +5,9 @@ the lexicon code, and verified blind by a second session (agreement 1,080/1,080)
 counts as caught when a hit names its keyword; a negative (``clean``, ``clean_hard``) counts as a
 false positive when anything is hit. Wilson 95 % intervals. Run::
 
-    python benchmarks/lexicon_eval.py [--modes pinyin,homophone] [--errors] [--json OUT]
+    python benchmarks/lexicon_eval.py [--data DIR] [--modes pinyin,homophone] [--errors] [--json OUT]
+
+``--data DIR``: another set in the same format (``keywords.txt``, ``evasion.jsonl``).
 """
 
 from __future__ import annotations
@@ -24,11 +26,16 @@ DATA = Path(__file__).resolve().parent / "data" / "lexicon_eval"
 NEGATIVE = ("clean", "clean_hard")
 
 
-def evaluate(modes: frozenset[str], errors: bool = False, homophones_all: bool = False) -> dict[str, Any]:
-    words = [w.strip() for w in (DATA / "keywords.txt").read_text("utf-8").splitlines() if w.strip()]
+def evaluate(
+    modes: frozenset[str], errors: bool = False, homophones_all: bool = False, data: Path = DATA
+) -> dict[str, Any]:
+    for name in ("keywords.txt", "evasion.jsonl"):
+        if not (data / name).is_file():
+            raise SystemExit(f"评测集目录 {data} 中缺少 {name}：请指定含 keywords.txt 与 evasion.jsonl 的目录")
+    words = [w.strip() for w in (data / "keywords.txt").read_text("utf-8").splitlines() if w.strip()]
     config = LexiconConfig(homophones_all=homophones_all)
     lex = Lexicon.from_entries([KeywordEntry(w, "A1-1", modes) for w in words], config)
-    rows = [json.loads(x) for x in (DATA / "evasion.jsonl").read_text("utf-8").splitlines() if x]
+    rows = [json.loads(x) for x in (data / "evasion.jsonl").read_text("utf-8").splitlines() if x]
     good: collections.Counter[str] = collections.Counter()
     total: collections.Counter[str] = collections.Counter()
     misses: list[dict[str, Any]] = []
@@ -47,7 +54,7 @@ def evaluate(modes: frozenset[str], errors: bool = False, homophones_all: bool =
         what = "specificity" if kind in NEGATIVE else "recall"
         kinds[kind] = {what: round(good[kind] / total[kind], 3), "ci95": [round(lo, 3), round(hi, 3)],
                        "n": total[kind]}
-    out: dict[str, Any] = {"modes": sorted(modes), "homophones_all": homophones_all, "kinds": kinds,
+    out: dict[str, Any] = {"data": str(data), "modes": sorted(modes), "homophones_all": homophones_all, "kinds": kinds,
                            "clean_bytes": sum(len(r["text"].encode()) for r in rows
                                               if r["kind"] in NEGATIVE)}
     if errors:
@@ -57,12 +64,15 @@ def evaluate(modes: frozenset[str], errors: bool = False, homophones_all: bool =
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DATA,
+                    help="folder with keywords.txt and evasion.jsonl (default: the development set)")
     ap.add_argument("--modes", default="", help="modes given to every keyword, e.g. pinyin,homophone")
     ap.add_argument("--homophones-all", action="store_true", help="LexiconConfig(homophones_all=True)")
     ap.add_argument("--errors", action="store_true", help="list every miss and false positive")
     ap.add_argument("--json", type=Path, help="write the figures here")
     args = ap.parse_args(argv)
-    res = evaluate(frozenset(m for m in args.modes.split(",") if m), args.errors, args.homophones_all)
+    res = evaluate(frozenset(m for m in args.modes.split(",") if m), args.errors, args.homophones_all,
+                   args.data)
     print(f"modes: {','.join(res['modes']) or '(library default)'}; homophones_all: {res['homophones_all']}")
     for kind, f in res["kinds"].items():
         name, value = next(iter(f.items()))

@@ -140,3 +140,14 @@ def test_missing_file_and_no_files(tmp_path: Path) -> None:
         Lexicon.load([tmp_path / "none.csv"])
     with pytest.raises(InputError, match="没有给出"):
         Lexicon.load([])
+
+
+@pytest.mark.parametrize("mode", ["首字母", "initials", "INITIALS"])
+def test_initials_mode_gives_two_letter_initials(tmp_path: Path, mode: str) -> None:
+    p = tmp_path / "lib.csv"
+    p.write_text(f"毒品,A1h,{mode}\n冰毒,A1h\n", "utf-8")
+    lex = Lexicon.load([p])
+    assert lex.entries[0].modes == frozenset({"initials"})
+    assert [h.keyword for h in lex.scan("出ＤＰ了")] == ["毒品"]
+    assert not lex.scan("出BD了")  # the unmarked keyword keeps its letters whole only
+    assert [h.keyword for h in lex.scan("出 bingdu 了")] == ["冰毒"]

@@ -41,6 +41,42 @@ def test_short_and_long_normalizers_agree(noise: bool, max_gap: int | None, coll
         assert short.text == _normalize_long(text, ft, max_gap, collapse).text
 
 
+# pieces of pinyin with tone numbers (dropped inside toned runs only) and lookalikes of them
+TONED = ["du3", "BO2", "pin", "ǎ", "mp3", "x1", "a", "5", " ", "-", "法", "\u200b", "Ｑ", "ing4"]
+
+
+@pytest.mark.parametrize("collapse", [True, False])
+def test_short_and_long_normalizers_agree_on_tone_numbers(collapse: bool) -> None:
+    ft = fold_table(FoldFlags())
+    rng = random.Random(f"tones{collapse}")
+    dropped = 0
+    for _ in range(600):
+        text = "".join(rng.choice(TONED) for _ in range(rng.randint(0, 16)))[:SHORT]
+        short = _normalize_short(text, ft, 3, collapse)
+        assert _as_lists(short) == _as_lists(_normalize_long(text, ft, 3, collapse)), text
+        dropped += len(short.text) < len(
+            normalize(text, fold_table(FoldFlags(nfkc=False)), max_gap=3, collapse=collapse).text
+        )
+    assert dropped  # the draw did produce toned runs
+
+
+@pytest.mark.parametrize(
+    ("text", "normalized"),
+    [
+        ("du3bo2", "dubo"),
+        ("Du3 - Bo2!", "dubo"),
+        ("sha1zhu1pan2", "shazhupan"),
+        ("mp3", "mp3"),  # not a syllable
+        ("du3", "du3"),  # one syllable: a tone number or just a digit
+        ("du3bo2x", "du3bo2x"),  # the run is not pinyin with tones throughout
+        ("win10", "win10"),
+    ],
+)
+def test_tone_numbers_dropped_only_in_toned_pinyin(text: str, normalized: str) -> None:
+    got = normalize(text, fold_table(FoldFlags()), max_gap=3, collapse=True)
+    assert got.text == normalized
+
+
 def test_normalize_picks_by_length() -> None:
     ft = fold_table(FoldFlags())
     for n in (SHORT - 1, SHORT, SHORT + 1, 5 * SHORT):

@@ -29,11 +29,26 @@ from beian.lexicon._fold import BARRIER, FoldTable, cache_dir
 from beian.lexicon._lookalike import xingjin_variants
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
-__all__ = ["TIGHT", "Compiled", "Patterns", "Variant", "compile_entries", "syllable_table"]
+__all__ = [
+    "TIGHT",
+    "Compiled",
+    "Patterns",
+    "Variant",
+    "compile_entries",
+    "pinyin_syllables",
+    "syllable_table",
+]
 
 _SYLLABLE_BASE = 0xF0000
-_MIXED_MAX = 4  # keywords up to this many characters also get mixed pinyin/character forms
+# keywords up to this many characters get every mixed pinyin/character form (6 in libraries of
+# up to 5,000 keywords, like 拆字 below: 针kong摄xiangtou); longer ones one or two neighbours
+_MIXED_MAX, _MIXED_MAX_SMALL = 4, 6
 _COMBOS_MAX = 8  # reading combinations per keyword (polyphonic characters)
+# 拆字 forms per keyword: every choice of split characters (up to 15: four splittable ones) for
+# libraries up to 5,000 keywords, where the number of patterns barely changes the scan speed;
+# larger libraries keep the two single-character splits (four per keyword made the scan of the
+# benchmark's 20,000 keywords about 20 % slower)
+_CHAIZI_ALL, _CHAIZI_FEW, _CHAIZI_ALL_UP_TO = 15, 2, 5_000
 # Suffix of a variant's rule: the form counts only written without noise between its characters.
 # A library-wide default gives two-character keywords such forms (du品, 女子看 for 好看): with a
 # space or a comma in between they are mostly a name or a word beside another word.
@@ -87,8 +102,9 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _strip_tone(s: str) -> str:
-    s = s.replace("ü", "v")
-    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    """Toneless pinyin, ü written v (lǜ → lv: the diaeresis is read before the tone goes)."""
+    s = unicodedata.normalize("NFKD", s).replace("u\u0308", "v")
+    return "".join(c for c in s if not unicodedata.combining(c))
 
 
 def _pinyin_dict() -> dict[int, str]:
@@ -116,7 +132,7 @@ def _reading_data() -> tuple[dict[int, str], dict[int, tuple[str, ...]]]:
 
     Read from pypinyin's table once and cached as JSON beside the fold tables.
     """
-    path = cache_dir() / "readings-v2.json"
+    path = cache_dir() / "readings-v3.json"
     with contextlib.suppress(OSError, ValueError, KeyError):
         data = json.loads(path.read_text("utf-8"))
         return (
@@ -141,6 +157,12 @@ def _syllables() -> tuple[dict[int, str], dict[str, int]]:
     by_cp, other = _reading_data()
     every = set(by_cp.values()) | {r for rs in other.values() for r in rs}
     return by_cp, {s: i for i, s in enumerate(sorted(every))}
+
+
+@functools.lru_cache(maxsize=1)
+def pinyin_syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable of pypinyin's table (ü written v)."""
+    return frozenset(_syllables()[1])
 
 
 @functools.lru_cache(maxsize=1)
@@ -186,6 +208,8 @@ class _Builder:
         self.ft, self.cfg, self.out, self.homo = ft, cfg, Compiled(), Compiled()
         self.latin = Compiled()  # pinyin forms: scanned only near Latin letters
         self.plain_ft = plain
+        self.chaizi_cap = _CHAIZI_FEW
+        self.mixed_max = _MIXED_MAX
         self.repeat = cfg.max_repeat if cfg.collapse_repeats else 1
 
     def norm(self, s: str) -> str:
@@ -233,6 +257,8 @@ def compile_entries(
     character splits are taken from the keyword as written, not from the look-alike it folds to.
     """
     b = _Builder(ft, plain or ft, cfg)
+    if len(entries) <= _CHAIZI_ALL_UP_TO:
+        b.chaizi_cap, b.mixed_max = _CHAIZI_ALL, _MIXED_MAX_SMALL
     phrase: dict[int, str] = {}
     if cfg.t2s and cfg.t2s_phrases and entries:
         words = [e.keyword.replace("\n", " ") for e in entries]
@@ -256,18 +282,43 @@ def compile_entries(
     return Patterns(b.out, b.latin, b.homo if want_homo and b.homo.patterns else None)
 
 
+def _cjk_count(s: str) -> int:
+    return sum(map(_is_cjk, s))
+
+
+def _spoken(folded: str, keyword: str) -> str:
+    """``folded`` with the CJK numerals that number folding turned into digits put back (一夜情
+    is read yi ye qing, not "1" ye qing), when folding kept one character per character."""
+    if len(folded) != len(keyword):
+        return folded
+    return "".join(
+        k if f.isdigit() and f.isascii() and _is_cjk(k) else f
+        for f, k in zip(folded, keyword, strict=True)
+    )
+
+
 def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
     """Pinyin, homophone and 拆字 variants of one entry; whether it got homophones."""
     cfg, modes = b.cfg, e.modes
-    word = b.plain(e.keyword)
+    folded = b.plain(e.keyword)
+    word = _spoken(folded, e.keyword)
     multi = sum(map(_is_cjk, word)) >= 2  # library-wide switches cover 2+ CJK characters
     if cfg.pinyin and (
         "pinyin" in modes or (cfg.pinyin_default and multi and "nopinyin" not in modes)
     ):
-        _add_pinyin(b, word, i, full="pinyin" in modes)
+        # initials only where the keyword has 3+ characters that are not numerals: 不一定 as
+        # "byd" is a brand far more often than an evasion
+        _add_pinyin(
+            b,
+            word,
+            i,
+            full="pinyin" in modes,
+            initials=_cjk_count(folded) >= min(_cjk_count(word), 3),
+            two_initials="initials" in modes or cfg.initials_two,
+        )
     two = sum(map(_is_cjk, word)) == 2
     if cfg.chaizi and multi:
-        for form in split_variants(word):
+        for form in split_variants(word, b.chaizi_cap):
             b.add(b.out, b.norm(form), i, "chaizi" + TIGHT if two else "chaizi")
     if cfg.lookalike and multi and not two:  # 己见/已见: one of two characters is another word
         for form in xingjin_variants(word):
@@ -314,27 +365,38 @@ def _word_readings(word: str, opts: list[list[str]]) -> list[tuple[str, ...]]:
     return [phrase] if phrase == default else [phrase, default]
 
 
-def _add_pinyin(b: _Builder, base: str, i: int, *, full: bool) -> None:
-    """Full pinyin, initials (3+ CJK characters) and mixed forms. ``full`` (keywords marked
-    ``pinyin``): every reading combination of polyphonic characters and every mixed form;
-    otherwise (the library-wide default) the word's reading(s) and fewer mixed forms, so that
-    pinyin for a whole library stays within a few patterns per keyword."""
+def _add_pinyin(
+    b: _Builder, base: str, i: int, *, full: bool, initials: bool = True, two_initials: bool = False
+) -> None:
+    """Full pinyin, initials (3+ CJK characters; 2 with ``two_initials``) and mixed forms.
+    ``full`` (keywords marked ``pinyin``): every reading combination of polyphonic characters
+    and every mixed form; otherwise (the library-wide default) the word's reading(s) and fewer
+    mixed forms, so that pinyin for a whole library stays within a few patterns per keyword.
+    Two-character keywords get their letters whole (xidu) with ``pinyin_two``: measured at
+    0.17 false positives per MB for a library of 80 prohibited words, mostly names in pinyin
+    (Du Bo); two initials (XD) only where asked, since two letters are mostly an acronym."""
     n_cjk = sum(_is_cjk(c) for c in base)
     if not n_cjk:
         return
     opts = _options(base)
     combos = _combos(opts) if full else _word_readings(base, opts)
+    # ü is typed v or u (lv/lu for 绿): both spellings, in the readings of CJK characters only
+    cjk = [_is_cjk(c) for c in base]
+    u_forms = (
+        tuple(p.replace("v", "u") if k else p for p, k in zip(c, cjk, strict=True)) for c in combos
+    )
+    combos += [u for u in dict.fromkeys(u_forms) if u not in combos]
     for combo in combos:
-        # two syllables in letters (xiqian) are too often another word or a name: a library-wide
-        # default writes them only mixed with a character (xi钱, 洗qian)
-        if full or n_cjk >= 3:
+        # two syllables in letters (xiqian) are sometimes a name (Xi Qian): pinyin_two switches
+        # them off library-wide, leaving the mixed forms (xi钱, 洗qian)
+        if full or n_cjk >= 3 or (n_cjk == 2 and b.cfg.pinyin_two):
             b.add(b.latin, b.norm("".join(combo)), i, "pinyin")
-        if n_cjk >= 3:
+        if (n_cjk >= 3 or (n_cjk == 2 and two_initials)) and initials:
             b.add(b.latin, b.norm("".join(p[:1] for p in combo)), i, "initials")
-    if len(base) <= _MIXED_MAX:
+    if len(base) <= b.mixed_max:
         pick = opts if full else [[r] for r in combos[0]]
         mixed = [[c, *o] if _is_cjk(c) else [c] for c, o in zip(base, pick, strict=True)]
-        for combo in _combos(mixed, 4 * _COMBOS_MAX):
+        for combo in _combos(mixed, 4 * _COMBOS_MAX if full else 2 ** len(base)):
             s = "".join(combo)
             if s == base:
                 continue

@@ -45,14 +45,18 @@ __all__ = [
     "fold_table",
 ]
 
-_VERSION = 3  # bump when the folding logic changes
+_VERSION = 4  # bump when the folding logic changes
 NOISE = 0
 BARRIER = 1
 INVISIBLE = 0x1FFFFF  # above every code point, below EXPAND: never a folded character
 EXPAND = 0x200000
 SIZE = 0x110000
 
-RULE_BITS = {"nfkc": 1, "case": 2, "t2s": 4, "numbers": 8, "lookalike": 16}
+RULE_BITS = {"nfkc": 1, "case": 2, "t2s": 4, "numbers": 8, "lookalike": 16, "tone": 32}
+# Pinyin tone marks (ā á ǎ à, ǖ…) over the letters a syllable can carry them on: dropped, ü → v
+# (as keyword pinyin is written), so that hǎi luò yīn meets the forms of 海洛因.
+_TONE_MARKS = frozenset("\u0300\u0301\u0304\u030c")
+_TONE_BASES = frozenset("aeiouvnm")
 
 _NOISE_CATEGORIES = frozenset(
     [
@@ -279,9 +283,24 @@ def _char_folds(flags: FoldFlags) -> dict[int, tuple[str, int]]:
             t = s.casefold()
             if t != s:
                 s, bits = t, bits | case_bits
+        if flags.nfkc and len(s) == 1 and not s.isascii():
+            plain = _untoned(s)
+            if plain is not None:
+                s, bits = plain, bits | RULE_BITS["tone"]
         if s != ch or cat in _NOISE_CATEGORIES or ch in flags.barriers:
             folded[cp] = (s, bits)
     return folded
+
+
+def _untoned(ch: str) -> str | None:
+    """The plain pinyin letter under a toned one (ǎ → a, ǘ and ü → v); ``None`` otherwise."""
+    d = unicodedata.normalize("NFD", ch)
+    base, marks = d[0], set(d[1:])
+    if base not in _TONE_BASES or not marks:
+        return None
+    if base == "u" and "\u0308" in marks:
+        base, marks = "v", marks - {"\u0308"}
+    return base if marks <= _TONE_MARKS else None
 
 
 def _invisible_code_points() -> list[int]:

@@ -29,6 +29,8 @@ MODES: dict[str, str] = {
     "谐音": "homophone",
     "exact": "exact",
     "精确": "exact",
+    "initials": "initials",
+    "首字母": "initials",
     "nopinyin": "nopinyin",
     "无拼音": "nopinyin",
     "nohomophone": "nohomophone",
@@ -44,6 +46,7 @@ RULES = (
     "t2s_phrase",
     "numbers",
     "lookalike",
+    "tone",
     "noise",
     "repeat",
     "pinyin",
@@ -75,6 +78,14 @@ class LexiconConfig(BaseModel):
         True,
         description="pinyin for every keyword of 2+ CJK characters not marked nopinyin/exact;"
         " off: only keywords marked pinyin",
+    )
+    pinyin_two: bool = Field(
+        True, description="two-character keywords also written whole in pinyin (xidu for 吸毒)"
+    )
+    initials_two: bool = Field(
+        False,
+        description="two-character keywords also as their two initials (XD), library-wide;"
+        " per keyword: mode initials (two letters are mostly an acronym: ~10 false positives/MB)",
     )
     homophones: bool = Field(True, description="homophones for keywords marked homophone")
     homophones_all: bool = Field(

@@ -10,6 +10,8 @@ keeps, for every normalized character, the original index it came from.
 from __future__ import annotations
 
 import bisect
+import itertools
+import re
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +21,54 @@ from beian.lexicon._fold import BARRIER, EXPAND, INVISIBLE, NOISE, FoldTable
 __all__ = ["Normalized", "normalize", "raw"]
 
 _I = npt.NDArray[np.int64]
+
+# A run of ASCII letters and digits (after folding and noise removal) written as pinyin with
+# tone numbers: two or more syllables, each followed by its tone 1–5 (sha1zhu1pan2, du3 bo2).
+_ALNUM_RUN = re.compile(r"[a-z0-9]+")
+_TONED = re.compile(r"(?:[a-z]{1,6}[1-5]){2,}")
+_TONED_UNIT = re.compile(r"([a-z]{1,6})([1-5])")
+_TONE_CODES = frozenset(range(0x31, 0x36))
+
+
+def _tone_digits(codes: list[int]) -> list[int]:
+    """Indices of the tone numbers in ``codes`` (folded, noise removed): only in runs of ASCII
+    letters and digits made entirely of two or more syllables each followed by a tone 1–5."""
+    from beian.lexicon._compile import pinyin_syllables
+
+    text = "".join(map(chr, codes)) if max(codes) < 0x110000 else ""
+    syllables = pinyin_syllables()
+    out: list[int] = []
+    for run in _ALNUM_RUN.finditer(text):
+        if not _TONED.fullmatch(run.group()):
+            continue
+        units = list(_TONED_UNIT.finditer(run.group()))
+        if all(u.group(1) in syllables for u in units):
+            out.extend(run.start() + u.start(2) for u in units)
+    return out
+
+
+def _may_have_tones(v: npt.NDArray[np.uint32]) -> bool:
+    """Whether some digit 1–5 follows a lowercase ASCII letter (cheap test before the parse)."""
+    if v.size < 4:
+        return False
+    d = (v[1:] - 0x31) < 5  # uint32: codes below '1' wrap around
+    if not d.any():
+        return False
+    return bool((d & ((v[:-1] - 0x61) < 26)).any())
+
+
+def _drop_tones(v: npt.NDArray[np.uint32], pos: _I) -> tuple[npt.NDArray[np.uint32], _I]:
+    """Tone numbers removed; the letter before each stands for it too (its offset becomes the
+    number's), so a hit on the syllables ends after the tone and word boundaries hold."""
+    if not _may_have_tones(v):
+        return v, pos
+    drop = _tone_digits(v.tolist())
+    if not drop:
+        return v, pos
+    idx = np.array(drop, dtype=np.int64)
+    pos = pos.copy()
+    pos[idx - 1] = pos[idx]
+    return np.delete(v, idx), np.delete(pos, idx)
 
 
 class Normalized:
@@ -166,6 +216,19 @@ def _normalize_short(text: str, ft: FoldTable, max_gap: int | None, collapse: bo
                 ev.append(x)
                 epos.append(p)
         v, pos = ev, epos
+    if (
+        ft.flags.nfkc
+        and len(v) >= 4
+        and not _TONE_CODES.isdisjoint(v)
+        and any(0x31 <= b <= 0x35 and 0x61 <= a <= 0x7A for a, b in itertools.pairwise(v))
+    ):
+        drop = _tone_digits(v)
+        if drop:
+            for k in drop:
+                pos[k - 1] = pos[k]
+            gone = set(drop)
+            v = [x for k, x in enumerate(v) if k not in gone]
+            pos = [p for k, p in enumerate(pos) if k not in gone]
     adj = None
     if collapse and len(v) > 1:
         dups = [k for k in range(1, len(v)) if v[k] == v[k - 1]]
@@ -208,6 +271,8 @@ def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: boo
     v = t[keep]
     if v.size and int(v.max()) >= EXPAND:
         v, pos = _expand(v, pos, ft)
+    if ft.flags.nfkc:
+        v, pos = _drop_tones(v, pos)
     adj = None
     if collapse and v.size > 1:
         dups = np.flatnonzero(v[1:] == v[:-1]) + 1
