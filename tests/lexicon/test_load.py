@@ -150,4 +150,5 @@ def test_initials_mode_gives_two_letter_initials(tmp_path: Path, mode: str) -> N
     assert lex.entries[0].modes == frozenset({"initials"})
     assert [h.keyword for h in lex.scan("出ＤＰ了")] == ["毒品"]
     assert not lex.scan("出BD了")  # the unmarked keyword keeps its letters whole only
-    assert [h.keyword for h in lex.scan("出 bingdu 了")] == ["冰毒"]
+    assert not lex.scan("出 bingdu 了")  # two-character full pinyin: pinyin_two or mode pinyin
+    assert [h.keyword for h in lex.scan("出 bing毒 了")] == ["冰毒"]  # mixed forms by default

@@ -436,7 +436,9 @@ def _visible(ft: FoldTable, text: str, i: int, step: int) -> str:
 
 
 def _word_char(ft: FoldTable, ch: str) -> bool:
-    if not ch:
+    """Whether ``ch`` continues an ASCII word: a letter or digit after folding, but never a CJK
+    ideograph (一 folds to "1", yet ``ChuShouYinHangKa一套`` ends the pinyin at 一)."""
+    if not ch or "\u3400" <= ch < "\ua000" or "\uf900" <= ch < "\ufb00" or ch >= "\U00020000":
         return False
     f = ft.fold_char(ch)
     return bool(f) and f[-1].isascii() and f[-1].isalnum()
