@@ -13,7 +13,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from beian.lexicon._compile import TIGHT, Compiled, Variant, compile_entries, syllable_table
+from beian.lexicon._compile import (
+    TIGHT,
+    Compiled,
+    Variant,
+    _is_cjk,
+    compile_entries,
+    syllable_table,
+)
 from beian.lexicon._fold import INVISIBLE, RULE_BITS, FoldFlags, FoldTable, cache_dir, fold_table
 from beian.lexicon._matcher import Matcher, latin_matches, make_matcher
 from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig, LoadReport
@@ -438,7 +445,7 @@ def _visible(ft: FoldTable, text: str, i: int, step: int) -> str:
 def _word_char(ft: FoldTable, ch: str) -> bool:
     """Whether ``ch`` continues an ASCII word: a letter or digit after folding, but never a CJK
     ideograph (一 folds to "1", yet ``ChuShouYinHangKa一套`` ends the pinyin at 一)."""
-    if not ch or "\u3400" <= ch < "\ua000" or "\uf900" <= ch < "\ufb00" or ch >= "\U00020000":
+    if not ch or _is_cjk(ch):
         return False
     f = ft.fold_char(ch)
     return bool(f) and f[-1].isascii() and f[-1].isalnum()
