@@ -7,8 +7,8 @@ a finding into a :class:`Ruling` by the first matching rule of ``moderation.poli
 category or ``*``; level; stage), else ``unsafe_action`` / ``controversial_action`` / the guard's
 ``fail_mode``: ``block`` (the refusal), ``substitute`` (an approved answer, 代答, matched by risk
 code and question similarity; a block when none fits), ``flag`` (allowed, recorded for human
-review) or ``allow``. In dry-run mode a model stage's ruling is recorded and not enforced
-(keyword hits are). Every
+review) or ``allow``. In dry-run mode a ruling on a model stage's finding, or on keyword hits
+in an answer, is recorded and not enforced (keyword hits in a question are). Every
 ruling is recorded with the exchange as a :class:`~._screening.Decision` with the stage, the
 check, the model and the score.
 """
@@ -117,8 +117,9 @@ class Moderation:
                 action = self.guard.cfg.fail_mode if self.guard else "block"
             else:
                 action = cfg.unsafe_action if f.level == "unsafe" else cfg.controversial_action
-        # a dry run tries the policy out on the model stages; keyword blocks always hold
-        dry = cfg.dry_run and f.check != "keyword"
+        # a dry run tries the policy out on the model stages and on keyword hits in answers;
+        # keyword hits in questions are enforced (nothing has been asked of the model yet)
+        dry = cfg.dry_run and (f.check != "keyword" or f.stage == "output")
         if action == "substitute":
             found = self.substitutes.match(f.risks, question)
             if found is not None and found[1] >= cfg.substitute_min_score:

@@ -264,6 +264,8 @@ async def _forward(
     if answer.blocked:
         ex.outcome = "blocked_output"
         headers["X-Beian-Blocked"] = "output"
+        if answer.substitute is not None:
+            headers["X-Beian-Substitute"] = answer.substitute
     ex.response, ex.sent = answer.produced, answer.sent
     label = gw.labeller.header(ex.id, ex.sent)  # bound to the answer exactly as sent
     if label is not None:
