@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from beian.gateway._gate import last_question, record_ruling
+from beian.gateway._gate import conversation, last_question, record_ruling
 from beian.gateway._moderation import Ruling
 from beian.gateway._request import Checked
 from beian.gateway._stage_classifier import Finding
@@ -104,7 +104,8 @@ async def moderate_input(
     allows (``parallel_input``). Returns the ruling that stops the exchange (the upstream's
     answer dropped), or None and the upstream's pending answer."""
     m = gw.moderation
-    question = last_question(checked.body)
+    budget = m.guard.cfg.context_chars if m.guard is not None else 0
+    question, context = conversation(checked.body, budget)
     texts = [s.text for s in checked.slots if s.free]
     task: asyncio.Task[aiohttp.ClientResponse] | None = None
     try:
@@ -114,7 +115,7 @@ async def moderate_input(
         if ruling is None or not ruling.stops:
             if m.config.parallel_input:
                 task = asyncio.create_task(post)
-            ruling = await m.guard_input(question)
+            ruling = await m.guard_input(question, context)
             if ruling is not None:
                 record_ruling(ex, ruling, gw.metrics)
     except BaseException:

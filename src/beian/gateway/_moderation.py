@@ -135,11 +135,17 @@ class Moderation:
         if self.metrics is not None:
             self.metrics.stage_seconds.labels(name).observe(took)
 
-    async def ask_guard(self, question: str, answer: str | None, stage: str) -> Finding | None:
+    async def ask_guard(
+        self,
+        question: str,
+        answer: str | None,
+        stage: str,
+        context: Sequence[tuple[str, str]] = (),
+    ) -> Finding | None:
         assert self.guard is not None
         started = time.perf_counter()
         try:
-            return await self.guard.check(question, answer, stage)
+            return await self.guard.check(question, answer, stage, context)
         finally:
             self.timed(f"guard_{stage}", started)
 
@@ -163,11 +169,14 @@ class Moderation:
         f = await offload(sum(map(len, texts)), self.classify, texts, "input")
         return None if f is None else self.rule(f, question)
 
-    async def guard_input(self, question: str) -> Ruling | None:
-        """The guard model on the question (prompt moderation); the ruling on what it found."""
+    async def guard_input(
+        self, question: str, context: Sequence[tuple[str, str]] = ()
+    ) -> Ruling | None:
+        """The guard model on the question after the earlier turns in ``context`` (prompt
+        moderation); the ruling on what it found."""
         if self.guard is None or not self.guard.cfg.input or not question:
             return None
-        f = await self.ask_guard(question, None, "input")
+        f = await self.ask_guard(question, None, "input", context)
         return None if f is None else self.rule(f, question)
 
     async def check_answer(
