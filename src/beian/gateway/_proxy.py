@@ -322,6 +322,19 @@ async def _exchange(
     return await _forward(gw, request, ex, screened.payload, headers, h, pending)
 
 
+def _cancelled_early(gw: Gateway, h: Inflight, headers: dict[str, str]) -> Response:
+    """Shut down, out of time or left before the exchange began (nothing recorded): the
+    refusal; a cancellation that is not the gateway's own goes on."""
+    task = asyncio.current_task()
+    if h.reason is None or task is None:
+        raise asyncio.CancelledError
+    task.uncancel()
+    if h.reason == BODY_TIMEOUT:
+        msg = f"请求体没有在 {gw.config.limits.body_timeout_s:g} 秒内传完"
+        return _refused(gw, 408, msg, "request_timeout", headers)
+    return _refused(gw, 503, stopped_outcome(h.reason)[2], "server_shutdown", headers)
+
+
 async def chat_completions(gw: Gateway, request: Request, h: Inflight) -> Response:
     """Limits, input screening, PII protection, forwarding, output screening and labels."""
     started = time.time()
@@ -333,14 +346,7 @@ async def chat_completions(gw: Gateway, request: Request, h: Inflight) -> Respon
         h.body_read()
         checked = await gw.offload(len(raw), _accept, gw, raw)
     except asyncio.CancelledError:
-        task = asyncio.current_task()
-        if h.reason is None or task is None:
-            raise
-        task.uncancel()  # shut down (or out of time) before the request was even in
-        if h.reason == BODY_TIMEOUT:
-            msg = f"请求体没有在 {limits.body_timeout_s:g} 秒内传完"
-            return _refused(gw, 408, msg, "request_timeout", headers)
-        return _refused(gw, 503, stopped_outcome(h.reason)[2], "server_shutdown", headers)
+        return _cancelled_early(gw, h, headers)
     except _TooLarge:
         msg = f"请求体超过 {limits.max_request_bytes} 字节的上限"
         return _refused(gw, 413, msg, "request_too_large", headers)
@@ -357,10 +363,13 @@ async def chat_completions(gw: Gateway, request: Request, h: Inflight) -> Respon
         user = gw.identity.resolve(request, body.get("user"), "user")
     except IdentityError as exc:
         return exc.response(headers)
+    try:  # asked off the event loop, with the other requests waiting for theirs
+        opted_out = await gw.opt_outs.opted_out(user)
+    except asyncio.CancelledError:
+        return _cancelled_early(gw, h, headers)
     ex = Exchange(
         id=rid, started=started, user=user, model=str(body.get("model") or ""),
-        stream=bool(body.get("stream")), request=body,
-        training_opt_out=gw.store.is_opted_out(user),
+        stream=bool(body.get("stream")), request=body, training_opt_out=opted_out,
     )  # fmt: skip
     gw.begin(ex)
     try:
