@@ -24,7 +24,7 @@ from typing import Any
 from beian.gateway._moderation_config import ModerationConfig, PolicyRule
 from beian.gateway._screening import Decision
 from beian.gateway._stage_classifier import ClassifierStage, Finding
-from beian.gateway._stage_guard import GuardStage
+from beian.gateway._stage_guard import GuardStage, Turns
 from beian.gateway._substitutes import Substitute, SubstituteLibrary, load_substitutes
 
 __all__ = ["Finding", "Moderation", "Ruling", "StageCost", "build_moderation"]
@@ -136,11 +136,7 @@ class Moderation:
             self.metrics.stage_seconds.labels(name).observe(took)
 
     async def ask_guard(
-        self,
-        question: str,
-        answer: str | None,
-        stage: str,
-        context: Sequence[tuple[str, str]] = (),
+        self, question: str, answer: str | None, stage: str, context: Turns = ()
     ) -> Finding | None:
         assert self.guard is not None
         started = time.perf_counter()
@@ -169,9 +165,7 @@ class Moderation:
         f = await offload(sum(map(len, texts)), self.classify, texts, "input")
         return None if f is None else self.rule(f, question)
 
-    async def guard_input(
-        self, question: str, context: Sequence[tuple[str, str]] = ()
-    ) -> Ruling | None:
+    async def guard_input(self, question: str, context: Turns = ()) -> Ruling | None:
         """The guard model on the question after the earlier turns in ``context`` (prompt
         moderation); the ruling on what it found."""
         if self.guard is None or not self.guard.cfg.input or not question:

@@ -24,7 +24,10 @@ import aiohttp
 from beian.gateway._moderation_config import GuardStageConfig
 from beian.gateway._stage_classifier import Finding
 
-__all__ = ["GuardStage"]
+__all__ = ["GuardStage", "Turns"]
+
+# earlier turns of a conversation, oldest first: (user | assistant, text)
+Turns = Sequence[tuple[str, str]]
 
 
 class GuardStage:
@@ -76,9 +79,7 @@ class GuardStage:
             await self._session.close()
             self._session = None
 
-    def body(
-        self, question: str, answer: str | None, context: Sequence[tuple[str, str]] = ()
-    ) -> bytes:
+    def body(self, question: str, answer: str | None, context: Turns = ()) -> bytes:
         from beian.assess.judges import guard_messages
 
         messages = guard_messages(
@@ -88,11 +89,7 @@ class GuardStage:
         return json.dumps(obj, ensure_ascii=False).encode()
 
     async def check(
-        self,
-        question: str,
-        answer: str | None,
-        stage: str,
-        context: Sequence[tuple[str, str]] = (),
+        self, question: str, answer: str | None, stage: str, context: Turns = ()
     ) -> Finding | None:
         """The guard's finding on ``answer`` to ``question`` (``answer`` None: on the question,
         after the earlier turns in ``context``); None when it says safe."""
