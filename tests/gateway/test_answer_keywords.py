@@ -116,6 +116,32 @@ def test_a_let_through_risk_does_not_let_others_through(
 
 
 @pytest.mark.parametrize("screener", list(SCREENERS))
+def test_a_keyword_completed_by_the_last_chunk_is_let_through(
+    make_gateway: MakeGateway, screener: str
+) -> None:
+    g = gateway(make_gateway, screener, policy=[{"risk": "A2c", "action": "flag"}])
+    answer = CLEAN + "最后看看赌博网站"  # the stream's held tail completes the keyword
+    text, finish, _ = ask(g, answer, True)
+    assert text == answer and finish == "stop"
+    assert [d["action"] for d in keyword_decisions(g)] == ["flag"]
+
+
+def test_a_question_rule_for_one_risk_does_not_let_another_through(
+    make_gateway: MakeGateway,
+) -> None:
+    g = gateway(make_gateway, "window", screen_input=True,
+                policy=[{"risk": "A2c", "stage": "input", "action": "flag"}])  # fmt: skip
+    resp = sdk(g).chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "赌博网站和制造炸弹"}]
+    )
+    assert resp.choices[0].message.content == g.gateway.screening.config.input_refusal
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_input"
+    assert rec.decisions == [{"stage": "input", "action": "block", "risks": ["A1b", "A2c"],
+                              "count": 2}]  # fmt: skip
+
+
+@pytest.mark.parametrize("screener", list(SCREENERS))
 @pytest.mark.parametrize("streamed", [False, True])
 def test_dry_run_records_answer_keywords_without_enforcing(
     make_gateway: MakeGateway, screener: str, streamed: bool

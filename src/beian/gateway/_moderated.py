@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 __all__ = [
     "answer_keywords",
     "beian_note",
-    "keyword_ruling",
     "keyword_rulings",
     "moderate_answer",
     "moderate_input",
@@ -54,11 +53,6 @@ def keyword_rulings(
         by_action.setdefault(rule((r,)).action, []).append(r)
     rulings = [rule(tuple(codes)) for codes in by_action.values()]
     return sorted(rulings, key=lambda x: (not x.stops, _SEVERITY[x.action]))
-
-
-def keyword_ruling(gw: Gateway, risks: tuple[str, ...], stage: str, question: str) -> Ruling:
-    """The strongest of :func:`keyword_rulings`."""
-    return keyword_rulings(gw, risks, stage, question)[0]
 
 
 def answer_keywords(gw: Gateway, ex: Exchange, risks: tuple[str, ...]) -> Ruling:

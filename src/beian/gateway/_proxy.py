@@ -40,7 +40,7 @@ from beian.gateway._identity import IdentityError
 from beian.gateway._inflight import BODY_TIMEOUT, Inflight
 from beian.gateway._moderated import (
     beian_note,
-    keyword_ruling,
+    keyword_rulings,
     moderate_answer,
     moderate_input,
     stop_text,
@@ -305,10 +305,12 @@ async def _exchange(
     screened = await gw.offload(size, _screen, gw.screening, checked, user_hash)
     if screened.decision is not None:
         d = screened.decision
-        ruling = keyword_ruling(gw, d.risks, "input", last_question(checked.body))
+        rulings = keyword_rulings(gw, d.risks, "input", last_question(checked.body))
+        ruling = rulings[0]  # the strongest
         if ruling.action == "block" and not ruling.dry_run:
             return _refuse_input(gw, ex, d, headers, h)  # recorded as ever
-        record_ruling(ex, ruling, gw.metrics)
+        for r in rulings:
+            record_ruling(ex, r, gw.metrics)
         if ruling.stops:
             return _refuse_input(gw, ex, d, headers, h, ruling)
         screened = await gw.offload(size, _screen, gw.screening, checked, user_hash, False)
