@@ -6,6 +6,7 @@ chunk, so every keyword arrives split."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ import pytest
 
 from beian.gateway import RunningGateway
 
-from .conftest import ADMIN, KEYWORDS, MakeGateway, keyword_screening, records, sdk
+from .conftest import ADMIN, KEYWORDS, Behind, MakeGateway, keyword_screening, records, sdk
+from .hostile import chunk
+from .test_faults_screening import answering, streaming
 
 CLEAN = "第一步，先了解当地的办事流程和需要的材料。"
 GAMBLING = "第二步，打开那个赌博网站看看规则。"  # keyword 赌博网站, A2c
@@ -54,8 +57,8 @@ def ask(g: RunningGateway, text: str, streamed: bool) -> tuple[str, str | None, 
         messages=say(text),  # type: ignore[arg-type]
         stream=True,
     )
-    for chunk in resp.parse():
-        for ch in chunk.choices:  # type: ignore[union-attr]
+    for event in resp.parse():
+        for ch in event.choices:  # type: ignore[union-attr]
             out += ch.delta.content or ""
             finish = ch.finish_reason or finish
     return out, finish, dict(resp.headers)
@@ -206,3 +209,33 @@ def test_answer_keyword_substitute(
     else:
         assert text == SUBSTITUTE and finish == "stop" and rec.sent == SUBSTITUTE
         assert headers["x-beian-substitute"] == "S-BOMB"
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_tool_call_with_a_keyword_follows_the_policy(behind: Behind, streamed: bool) -> None:
+    """Tool calls are screened whole (held until their choice ends): a rule that flags the risk
+    lets the call through intact, recorded."""
+    args = json.dumps({"q": "违禁词语"}, ensure_ascii=False)  # keyword A1a
+    call = {"id": "t1", "type": "function", "function": {"name": "search", "arguments": args}}
+    upstream = (
+        streaming(chunk(role="assistant", content=""), chunk(tool_calls=[{"index": 0, **call}]),
+                  chunk(finish="tool_calls"))
+        if streamed
+        else answering({"content": None, "tool_calls": [call]}, finish="tool_calls")
+    )  # fmt: skip
+    g, _ = behind(upstream, screening={"screen_input": False},
+                  moderation={"policy": [{"risk": "A1a", "action": "flag"}]})  # fmt: skip
+    got = sdk(g).chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "查一下"}], stream=streamed
+    )
+    if streamed:
+        calls = [tc for c in got for ch in c.choices for tc in ch.delta.tool_calls or []]  # type: ignore[union-attr]
+        assert [(tc.function.name, tc.function.arguments) for tc in calls] == [("search", args)]  # type: ignore[union-attr]
+    else:
+        (tc,) = got.choices[0].message.tool_calls or []  # type: ignore[union-attr]
+        assert (tc.function.name, tc.function.arguments) == ("search", args)  # type: ignore[union-attr]
+    (rec,) = records(g)
+    assert rec.outcome == "ok"
+    assert [(d["action"], d["risks"]) for d in rec.decisions if d.get("check")] == [
+        ("flag", ["A1a"])
+    ]
