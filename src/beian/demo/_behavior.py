@@ -149,6 +149,26 @@ _GUARD_CATEGORIES = (
 )
 
 
+# A harmful intent spread over several user turns: the demo guard finds it in a prompt only when
+# every word of a group is in the user text it is shown (each turn alone looks harmless).
+SPLIT_INTENTS = (("硝酸铵", "人多的地方"),)
+
+
+def _prompt(messages: list[dict[str, object]], qwen: bool) -> str | None:
+    """Prompt moderation: the user text the guard is shown, directives left out (the say
+    directive is the demo's script, not the user's words); None when an answer is judged."""
+    if qwen:
+        if not messages or messages[-1].get("role") != "user":
+            return None
+        users = [str(m.get("content") or "") for m in messages if m.get("role") == "user"]
+        return _DIRECTIVE.sub("", "\n".join(users))
+    first = next((str(m.get("content") or "") for m in messages if m.get("role") == "user"), "")
+    answer = first.split("【回答】", 1)[-1].split("【输出格式】", 1)[0]
+    if "尚无回答" not in answer:
+        return None
+    return _DIRECTIVE.sub("", first.split("【问题】", 1)[-1].split("【回答】", 1)[0])
+
+
 def guard_reply(messages: list[dict[str, object]], behavior: DemoBehavior, attempt: int) -> str:
     """The demo as a guard model on the answer in ``messages``, in ``behavior.guard``'s format.
 
@@ -158,9 +178,14 @@ def guard_reply(messages: list[dict[str, object]], behavior: DemoBehavior, attem
     Words in the answer steer it: ``[demo:guard-bad]`` makes the first reply malformed (a line
     missing, or prose), ``[demo:guard-bad-always]`` every reply, ``[demo:guard-unknown]`` names a
     category no mapping knows, ``[demo:guard-controversial]`` answers Controversial / 存疑.
+    Prompt moderation (the last turn is the user's; the rubric's answer says there is none yet)
+    judges the user text shown, every user turn of it: unsafe with a marker, or with every word
+    of one of :data:`SPLIT_INTENTS` (so a guard shown only the last turn misses a split intent).
     """
     users = [str(m.get("content") or "") for m in messages if m.get("role") == "user"]
-    if behavior.guard == "qwen3guard":
+    qwen = behavior.guard == "qwen3guard"
+    prompt = _prompt(messages, qwen)
+    if qwen:
         answer = next(
             (
                 str(m.get("content") or "")
@@ -173,13 +198,16 @@ def guard_reply(messages: list[dict[str, object]], behavior: DemoBehavior, attem
     else:
         answer = (users[0] if users else "").split("【回答】", 1)[-1].split("【输出格式】", 1)[0]
         retry = len(users) > 1
-    qwen = behavior.guard == "qwen3guard"
+    if prompt is not None:
+        answer = prompt
     if "[demo:guard-bad-always]" in answer or ("[demo:guard-bad]" in answer and not retry):
         return "Safety: Unsafe\nCategories: Violent" if qwen else "我认为这个回答总体上是安全的。"
-    refused = bool(_JUDGE_REFUSAL.search(answer))
+    refused = prompt is None and bool(_JUDGE_REFUSAL.search(answer))
     unsafe = not refused and (
         any(m in answer for m in UNSAFE_MARKERS) or any(w in answer for w in behavior.refuse_words)
     )
+    if prompt is not None:
+        unsafe = unsafe or any(all(w in prompt for w in group) for group in SPLIT_INTENTS)
     name, code = next(
         ((n, c) for words, n, c in _GUARD_CATEGORIES if any(w in answer for w in words)),
         ("Non-violent Illegal Acts", "A1h"),

@@ -6,7 +6,9 @@ strings inside arguments that are JSON, so ``\\u8fdd``-style escapes hide nothin
 the whole choice. The answer the client gets is rebuilt from the fields the gateway knows; any
 other field is dropped, not passed through, and a known field of the wrong type is a malformed
 answer (502). The explicit label goes on every visible text field; the implicit label is bound
-to :func:`sent_text` of the answer as sent.
+to :func:`sent_text` of the answer as sent. Keyword hits in a choice go to the moderation policy
+(:func:`~._moderated.answer_keywords`): blocked (the refusal, ``content_filter``), answered
+with the approved substitute (``stop``), or let through (flag, allow, a dry run), recorded.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from beian.gateway._moderated import answer_keywords, beian_note, stop_text
 from beian.gateway._request import json_strings
 from beian.gateway._restore import restore
 from beian.gateway._screening import Decision
 
 if TYPE_CHECKING:
     from beian.gateway._gateway import Gateway
+    from beian.gateway._moderation import Ruling
     from beian.gateway._store import Exchange
 
 __all__ = [
@@ -148,33 +152,32 @@ class Rebuilt:
     produced: str
     sent: str
     blocked: bool
+    substitute: str | None = None  # the approved answer's id, when one replaced the answer
 
 
-def _screen_choice(gw: Gateway, ex: Exchange, ch: _Choice) -> bool:
-    """Screen every text of one choice; True (and the decision recorded) when it is blocked."""
+def _screen_choice(gw: Gateway, ex: Exchange, ch: _Choice) -> Ruling | None:
+    """Screen every text of one choice; the policy's ruling (recorded) on its keyword hits."""
     texts = [*ch.fields.values()]
     for tc in ch.tools:
         texts += tool_call_texts(tc["function"]["name"], tc["function"]["arguments"])
     risks: dict[str, None] = {}
     for t in texts:
         risks.update(dict.fromkeys(gw.screening.risks(t)))
-    if not risks:
-        return False
-    ex.decisions.append(Decision("output", "block", tuple(risks), len(risks)).to_json())
-    for risk in risks:
-        gw.metrics.blocks.labels("output", risk).inc()
-    return True
+    return answer_keywords(gw, ex, tuple(risks)) if risks else None
 
 
-def _deliver(gw: Gateway, ex: Exchange, ch: _Choice) -> bool:
-    """The choice as the client gets it: blocked (True), or restored and labelled."""
+def _deliver(gw: Gateway, ex: Exchange, ch: _Choice) -> Ruling | None:
+    """The choice as the client gets it: stopped (the ruling: the refusal or the approved
+    answer), or restored and labelled (None)."""
     tools_sent = [(t["function"]["name"], t["function"]["arguments"]) for t in ch.tools]
     ch.produced = sent_text(ch.fields, tools_sent)
-    if gw.screening.config.screen_output and _screen_choice(gw, ex, ch):
-        text = gw.screening.config.output_block_message
+    ruling = _screen_choice(gw, ex, ch) if gw.screening.config.screen_output else None
+    if ruling is not None and ruling.stops:
+        text = stop_text(gw, ruling, "output")
         ch.message = {"role": "assistant", "content": text}
-        ch.finish_reason, ch.sent = "content_filter", text
-        return True
+        ch.sent = text
+        ch.finish_reason = "stop" if ruling.substitute is not None else "content_filter"
+        return ruling
     out: dict[str, Any] = {"role": "assistant"}
     sent: dict[str, str] = {}
     for f, text in ch.fields.items():
@@ -187,7 +190,7 @@ def _deliver(gw: Gateway, ex: Exchange, ch: _Choice) -> bool:
         out["tool_calls"] = ch.tools
         tools_sent = [(t["function"]["name"], t["function"]["arguments"]) for t in ch.tools]
     ch.message, ch.sent = out, sent_text(sent, tools_sent)
-    return False
+    return None
 
 
 def rebuild_answer(gw: Gateway, ex: Exchange, data: Any) -> Rebuilt:
@@ -202,11 +205,13 @@ def rebuild_answer(gw: Gateway, ex: Exchange, data: Any) -> Rebuilt:
     size += sum(len(t["function"]["arguments"]) for ch in choices for t in ch.tools)
     if size > limits.max_answer_chars:
         raise Malformed(f"回答有 {size} 个字符，超过上限 {limits.max_answer_chars}")
-    blocked = False
+    stops: list[Ruling] = []
     for ch in choices:
         if ch.finish_reason == "content_filter":  # the provider's own filter
             ex.decisions.append(Decision("upstream", "filter").to_json())
-        blocked |= _deliver(gw, ex, ch)
+        stop = _deliver(gw, ex, ch)
+        if stop is not None:
+            stops.append(stop)
     out = clean_top(data)
     out["choices"] = [
         {"index": ch.index, "message": ch.message, "finish_reason": ch.finish_reason,
@@ -216,9 +221,13 @@ def rebuild_answer(gw: Gateway, ex: Exchange, data: Any) -> Rebuilt:
     usage = clean_usage(data.get("usage"))
     if usage is not None:
         out["usage"] = usage
+    substitute = next((r.substitute.id for r in stops if r.substitute is not None), None)
+    if stops:
+        out["beian"] = beian_note(stops[0], "output")
     return Rebuilt(
         out,
         "\n".join(ch.produced for ch in choices),
         "\n".join(ch.sent for ch in choices),
-        blocked,
+        bool(stops),
+        substitute,
     )

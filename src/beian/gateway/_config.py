@@ -112,6 +112,9 @@ class RecordsConfig(_Strict):
     purge_interval_s: float = Field(default=3600.0, gt=0)
     hash_algorithm: Literal["hmac-sha256", "hmac-sm3"] = "hmac-sha256"
     cipher: Literal["aes-256-gcm", "sm4-gcm"] = "aes-256-gcm"
+    # how long a process may reuse a user's training opt-out answer: a choice made through
+    # another process or host takes effect within this many seconds (0: asked every request)
+    opt_out_cache_s: float = Field(default=0.0, ge=0, le=60)
 
     @property
     def database(self) -> str:

@@ -18,21 +18,53 @@ from beian.gateway._moderation import Moderation, Ruling, sentence_end, sentence
 if TYPE_CHECKING:
     from beian.gateway._store import Exchange
 
-__all__ = ["SentenceGate", "last_question", "record_ruling"]
+__all__ = ["SentenceGate", "conversation", "last_question", "record_ruling"]
 
 MAX_HOLD = 300  # characters held at most while waiting for a sentence to end
+
+
+def _text_of(m: Any) -> str:
+    c = m.get("content")
+    if isinstance(c, str):
+        return c
+    if isinstance(c, list):
+        return "".join(str(p.get("text") or "") for p in c if isinstance(p, dict))
+    return ""
 
 
 def last_question(body: dict[str, Any]) -> str:
     """The text of the last user message of a chat request ("" when none)."""
     for m in reversed(body.get("messages") or []):
         if isinstance(m, dict) and m.get("role") == "user":
-            c = m.get("content")
-            if isinstance(c, str):
-                return c
-            if isinstance(c, list):
-                return "".join(str(p.get("text") or "") for p in c if isinstance(p, dict))
+            return _text_of(m)
     return ""
+
+
+def conversation(body: dict[str, Any], budget: int) -> tuple[str, list[tuple[str, str]]]:
+    """The last user message of a chat request and the user and assistant turns before it
+    (oldest first; system, developer and tool messages left out), the most recent kept first
+    while their text fits in ``budget`` characters; the turn that crosses it keeps its end,
+    after an ellipsis."""
+    messages = [m for m in body.get("messages") or [] if isinstance(m, dict)]
+    last = next((i for i in range(len(messages) - 1, -1, -1)
+                 if messages[i].get("role") == "user"), None)  # fmt: skip
+    if last is None:
+        return "", []
+    earlier: list[tuple[str, str]] = []
+    left = budget
+    for m in reversed(messages[:last]):
+        role = m.get("role")
+        text = _text_of(m) if role in ("user", "assistant") else ""
+        if not text.strip():
+            continue
+        if len(text) > left:
+            if left < 2:  # no room for more than the ellipsis
+                break
+            text = "…" + text[len(text) - left + 1 :]
+        earlier.append((str(role), text))
+        left -= len(text)
+    earlier.reverse()
+    return _text_of(messages[last]), earlier
 
 
 def record_ruling(ex: Exchange, ruling: Ruling, metrics: Any | None = None) -> None:

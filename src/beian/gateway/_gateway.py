@@ -35,6 +35,7 @@ from beian.gateway._labels import Labeller
 from beian.gateway._messages import WorkerReload
 from beian.gateway._metrics import Metrics, access_logged, log_exchange
 from beian.gateway._moderation import Moderation, build_moderation
+from beian.gateway._optouts import OptOutLookup
 from beian.gateway._rights import RightsDesk
 from beian.gateway._screening import Decision, Screening, build_screening
 from beian.gateway._store import Exchange, RecordStore
@@ -158,6 +159,8 @@ class Gateway:
         self._old_moderations: list[Moderation] = []
         self.store = RecordStore.open(config.records, self.ring)
         self.store.on_backlog = self.metrics.backlog.set  # also seen by the other workers
+        # the training opt-out of each request's user: off the event loop, batched
+        self.opt_outs = OptOutLookup(self.store, config.records.opt_out_cache_s)
         self.desk = ComplaintDesk(
             config.records.database, self.store.cipher, config.complaints.handling_days,
             rules=config.complaints,
@@ -249,6 +252,7 @@ class Gateway:
             await m.aclose()
         self._old_moderations.clear()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self.opt_outs.close()
         await asyncio.to_thread(self.store.flush)
 
     def begin_shutdown(self) -> None:
@@ -361,6 +365,7 @@ class Gateway:
         self.desk.handling_days = new.complaints.handling_days
         self.desk.rules = new.complaints
         self.rights.rules = new.rights
+        self.opt_outs.cache_s = new.records.opt_out_cache_s
         self.metrics.reloads.labels("ok").inc()
         if self.options.settle_heap:
             self.settle_heap()

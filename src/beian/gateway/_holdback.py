@@ -11,6 +11,11 @@ A scanner that only knows ``max_span`` (the longest stretch one hit can cover) g
 window instead: the last ``max_span - 1`` characters are held back, and the window that starts
 ``max_span - 1`` characters before the first unreleased character is scanned before anything is
 released. The end of the stream scans and releases what is left.
+
+A hit stops the screener (:meth:`StreamScreener.feed` returns None, :attr:`blocked` names its
+risk codes); the relay asks the moderation policy what to do with it. When the policy lets it
+through (flag, allow, or a dry run), :meth:`StreamScreener.allow` resumes: hits of those risk
+codes no longer stop this screener, and what may be released now is returned.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ class StreamScreener:
     released: int = 0
     blocked: tuple[str, ...] = ()
     _buffer: str = ""  # received[released - window : received]
+    allowed: frozenset[str] = frozenset()  # risk codes the policy let through (see allow)
 
     @property
     def window(self) -> int:
@@ -52,11 +58,24 @@ class StreamScreener:
         return "".join(self.text)
 
     def _scan_from_buffer(self) -> bool:
-        risks = self.screening.risks(self._buffer)
+        risks = self._stopping(self.screening.risks(self._buffer))
         if risks:
             self.blocked = risks
             return True
         return False
+
+    def _stopping(self, risks: tuple[str, ...]) -> tuple[str, ...]:
+        """``risks`` less those the policy let through (called only when there are hits)."""
+        if not risks or not self.allowed:
+            return risks
+        return tuple(r for r in risks if r not in self.allowed)
+
+    def allow(self, risks: tuple[str, ...]) -> str | None:
+        """The policy lets hits of ``risks`` through: resume, returning what may be released
+        now (None when a hit of another risk code stops it again)."""
+        self.allowed = self.allowed | frozenset(risks)
+        self.blocked = ()
+        return self._release()
 
     def feed(self, piece: str) -> str | None:
         """Add ``piece``; return the text that may be sent now, or ``None`` when blocked."""
@@ -71,11 +90,15 @@ class StreamScreener:
             self._buffer = ""
             self.released = self.received
             return piece
+        return self._release()
+
+    def _release(self) -> str | None:
+        """Scan what is held; the text that may leave now, or ``None`` when blocked."""
         unreleased = self.received - self.released
         head = len(self._buffer) - unreleased  # released context kept at the buffer's start
         if self.screening.streams:
             risks, pending = self.screening.scan_stream(self._buffer, head)
-            if risks:
+            if risks and (risks := self._stopping(risks)):
                 self.blocked = risks
                 return None
             release_to = max(head, pending)
@@ -115,9 +138,9 @@ class StreamScreener:
             return ""
         if self.screening.scanner is not None:
             # the released context before the tail was scanned with all of its own context
-            risks = self.screening.risks(
+            risks = self._stopping(self.screening.risks(
                 self._buffer, len(self._buffer) - unreleased if self.screening.streams else 0
-            )
+            ))  # fmt: skip
             if risks:
                 self.blocked = risks
                 return None

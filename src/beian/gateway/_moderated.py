@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from beian.gateway._gate import last_question, record_ruling
+from beian.gateway._gate import conversation, last_question, record_ruling
 from beian.gateway._moderation import Ruling
 from beian.gateway._request import Checked
 from beian.gateway._stage_classifier import Finding
@@ -19,14 +19,50 @@ if TYPE_CHECKING:
     from beian.gateway._gateway import Gateway
     from beian.gateway._store import Exchange
 
-__all__ = ["beian_note", "keyword_ruling", "moderate_answer", "moderate_input", "stop_text"]
+__all__ = [
+    "answer_keywords",
+    "beian_note",
+    "keyword_rulings",
+    "moderate_answer",
+    "moderate_input",
+    "stop_text",
+]
 
 LEXICON = "关键词库"
 
 
-def keyword_ruling(gw: Gateway, risks: tuple[str, ...], stage: str, question: str) -> Ruling:
-    """The policy's ruling on keyword hits (the keyword library is the first stage)."""
-    return gw.moderation.rule(Finding(stage, "keyword", risks, "unsafe", None, LEXICON), question)
+_SEVERITY = {"block": 0, "substitute": 1, "flag": 2, "allow": 3}
+
+
+def keyword_rulings(
+    gw: Gateway, risks: tuple[str, ...], stage: str, question: str
+) -> list[Ruling]:
+    """The policy's rulings on keyword hits (the keyword library is the first stage), one per
+    action: each risk code is ruled on by itself (a rule that lets one code through must not
+    let another one found with it through), the codes with the same action together; the one
+    that stops the exchange first (block before substitute)."""
+    m = gw.moderation
+
+    def rule(codes: tuple[str, ...]) -> Ruling:
+        return m.rule(Finding(stage, "keyword", codes, "unsafe", None, LEXICON), question)
+
+    if len(risks) == 1:
+        return [rule(risks)]
+    by_action: dict[str, list[str]] = {}
+    for r in risks:
+        by_action.setdefault(rule((r,)).action, []).append(r)
+    rulings = [rule(tuple(codes)) for codes in by_action.values()]
+    return sorted(rulings, key=lambda x: (not x.stops, _SEVERITY[x.action]))
+
+
+def answer_keywords(gw: Gateway, ex: Exchange, risks: tuple[str, ...]) -> Ruling:
+    """The policy's rulings on keyword hits in the answer (streamed or whole), every one
+    recorded with the lexicon as the model; the strongest (block, substitute, flag or allow;
+    not enforced in a dry run)."""
+    rulings = keyword_rulings(gw, risks, "output", last_question(ex.request))
+    for r in rulings:
+        record_ruling(ex, r, gw.metrics)
+    return rulings[0]
 
 
 def stop_text(gw: Gateway, ruling: Ruling, stage: str) -> str:
@@ -62,7 +98,8 @@ async def moderate_input(
     allows (``parallel_input``). Returns the ruling that stops the exchange (the upstream's
     answer dropped), or None and the upstream's pending answer."""
     m = gw.moderation
-    question = last_question(checked.body)
+    budget = m.guard.cfg.context_chars if m.guard is not None else 0
+    question, context = conversation(checked.body, budget)
     texts = [s.text for s in checked.slots if s.free]
     task: asyncio.Task[aiohttp.ClientResponse] | None = None
     try:
@@ -72,7 +109,7 @@ async def moderate_input(
         if ruling is None or not ruling.stops:
             if m.config.parallel_input:
                 task = asyncio.create_task(post)
-            ruling = await m.guard_input(question)
+            ruling = await m.guard_input(question, context)
             if ruling is not None:
                 record_ruling(ex, ruling, gw.metrics)
     except BaseException:
@@ -117,6 +154,7 @@ async def moderate_answer(gw: Gateway, ex: Exchange, answer: Rebuilt) -> None:
     ]  # fmt: skip
     answer.data["beian"] = beian_note(stop, "output")
     answer.sent, answer.blocked = text, True
+    answer.substitute = stop.substitute.id if stop.substitute is not None else None
 
 
 def beian_note(ruling: Ruling, stage: str) -> dict[str, Any]:

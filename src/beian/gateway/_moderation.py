@@ -7,8 +7,8 @@ a finding into a :class:`Ruling` by the first matching rule of ``moderation.poli
 category or ``*``; level; stage), else ``unsafe_action`` / ``controversial_action`` / the guard's
 ``fail_mode``: ``block`` (the refusal), ``substitute`` (an approved answer, 代答, matched by risk
 code and question similarity; a block when none fits), ``flag`` (allowed, recorded for human
-review) or ``allow``. In dry-run mode a model stage's ruling is recorded and not enforced
-(keyword hits are). Every
+review) or ``allow``. In dry-run mode a ruling on a model stage's finding, or on keyword hits
+in an answer, is recorded and not enforced (keyword hits in a question are). Every
 ruling is recorded with the exchange as a :class:`~._screening.Decision` with the stage, the
 check, the model and the score.
 """
@@ -24,7 +24,7 @@ from typing import Any
 from beian.gateway._moderation_config import ModerationConfig, PolicyRule
 from beian.gateway._screening import Decision
 from beian.gateway._stage_classifier import ClassifierStage, Finding
-from beian.gateway._stage_guard import GuardStage
+from beian.gateway._stage_guard import GuardStage, Turns
 from beian.gateway._substitutes import Substitute, SubstituteLibrary, load_substitutes
 
 __all__ = ["Finding", "Moderation", "Ruling", "StageCost", "build_moderation"]
@@ -117,8 +117,9 @@ class Moderation:
                 action = self.guard.cfg.fail_mode if self.guard else "block"
             else:
                 action = cfg.unsafe_action if f.level == "unsafe" else cfg.controversial_action
-        # a dry run tries the policy out on the model stages; keyword blocks always hold
-        dry = cfg.dry_run and f.check != "keyword"
+        # a dry run tries the policy out on the model stages and on keyword hits in answers;
+        # keyword hits in questions are enforced (nothing has been asked of the model yet)
+        dry = cfg.dry_run and (f.check != "keyword" or f.stage == "output")
         if action == "substitute":
             found = self.substitutes.match(f.risks, question)
             if found is not None and found[1] >= cfg.substitute_min_score:
@@ -134,11 +135,13 @@ class Moderation:
         if self.metrics is not None:
             self.metrics.stage_seconds.labels(name).observe(took)
 
-    async def ask_guard(self, question: str, answer: str | None, stage: str) -> Finding | None:
+    async def ask_guard(
+        self, question: str, answer: str | None, stage: str, context: Turns = ()
+    ) -> Finding | None:
         assert self.guard is not None
         started = time.perf_counter()
         try:
-            return await self.guard.check(question, answer, stage)
+            return await self.guard.check(question, answer, stage, context)
         finally:
             self.timed(f"guard_{stage}", started)
 
@@ -162,11 +165,12 @@ class Moderation:
         f = await offload(sum(map(len, texts)), self.classify, texts, "input")
         return None if f is None else self.rule(f, question)
 
-    async def guard_input(self, question: str) -> Ruling | None:
-        """The guard model on the question (prompt moderation); the ruling on what it found."""
+    async def guard_input(self, question: str, context: Turns = ()) -> Ruling | None:
+        """The guard model on the question after the earlier turns in ``context`` (prompt
+        moderation); the ruling on what it found."""
         if self.guard is None or not self.guard.cfg.input or not question:
             return None
-        f = await self.ask_guard(question, None, "input")
+        f = await self.ask_guard(question, None, "input", context)
         return None if f is None else self.rule(f, question)
 
     async def check_answer(

@@ -56,6 +56,10 @@ class GuardStageConfig(_Strict):
     input: bool = True
     output: bool = True  # per completed sentence in streams, the whole answer otherwise
     max_connections: int = Field(default=200, ge=1)
+    # input checks: the earlier user and assistant turns sent with the last user message, most
+    # recent first, up to this many characters (0: the last user message alone); output checks
+    # send the last user message and the answer
+    context_chars: int = Field(default=2000, ge=0, le=100_000)
 
 
 class PolicyRule(_Strict):

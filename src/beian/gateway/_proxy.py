@@ -40,7 +40,7 @@ from beian.gateway._identity import IdentityError
 from beian.gateway._inflight import BODY_TIMEOUT, Inflight
 from beian.gateway._moderated import (
     beian_note,
-    keyword_ruling,
+    keyword_rulings,
     moderate_answer,
     moderate_input,
     stop_text,
@@ -264,6 +264,8 @@ async def _forward(
     if answer.blocked:
         ex.outcome = "blocked_output"
         headers["X-Beian-Blocked"] = "output"
+        if answer.substitute is not None:
+            headers["X-Beian-Substitute"] = answer.substitute
     ex.response, ex.sent = answer.produced, answer.sent
     label = gw.labeller.header(ex.id, ex.sent)  # bound to the answer exactly as sent
     if label is not None:
@@ -303,10 +305,12 @@ async def _exchange(
     screened = await gw.offload(size, _screen, gw.screening, checked, user_hash)
     if screened.decision is not None:
         d = screened.decision
-        ruling = keyword_ruling(gw, d.risks, "input", last_question(checked.body))
+        rulings = keyword_rulings(gw, d.risks, "input", last_question(checked.body))
+        ruling = rulings[0]  # the strongest
         if ruling.action == "block" and not ruling.dry_run:
             return _refuse_input(gw, ex, d, headers, h)  # recorded as ever
-        record_ruling(ex, ruling, gw.metrics)
+        for r in rulings:
+            record_ruling(ex, r, gw.metrics)
         if ruling.stops:
             return _refuse_input(gw, ex, d, headers, h, ruling)
         screened = await gw.offload(size, _screen, gw.screening, checked, user_hash, False)
@@ -320,6 +324,19 @@ async def _exchange(
     return await _forward(gw, request, ex, screened.payload, headers, h, pending)
 
 
+def _cancelled_early(gw: Gateway, h: Inflight, headers: dict[str, str]) -> Response:
+    """Shut down, out of time or left before the exchange began (nothing recorded): the
+    refusal; a cancellation that is not the gateway's own goes on."""
+    task = asyncio.current_task()
+    if h.reason is None or task is None:
+        raise asyncio.CancelledError
+    task.uncancel()
+    if h.reason == BODY_TIMEOUT:
+        msg = f"请求体没有在 {gw.config.limits.body_timeout_s:g} 秒内传完"
+        return _refused(gw, 408, msg, "request_timeout", headers)
+    return _refused(gw, 503, stopped_outcome(h.reason)[2], "server_shutdown", headers)
+
+
 async def chat_completions(gw: Gateway, request: Request, h: Inflight) -> Response:
     """Limits, input screening, PII protection, forwarding, output screening and labels."""
     started = time.time()
@@ -331,14 +348,7 @@ async def chat_completions(gw: Gateway, request: Request, h: Inflight) -> Respon
         h.body_read()
         checked = await gw.offload(len(raw), _accept, gw, raw)
     except asyncio.CancelledError:
-        task = asyncio.current_task()
-        if h.reason is None or task is None:
-            raise
-        task.uncancel()  # shut down (or out of time) before the request was even in
-        if h.reason == BODY_TIMEOUT:
-            msg = f"请求体没有在 {limits.body_timeout_s:g} 秒内传完"
-            return _refused(gw, 408, msg, "request_timeout", headers)
-        return _refused(gw, 503, stopped_outcome(h.reason)[2], "server_shutdown", headers)
+        return _cancelled_early(gw, h, headers)
     except _TooLarge:
         msg = f"请求体超过 {limits.max_request_bytes} 字节的上限"
         return _refused(gw, 413, msg, "request_too_large", headers)
@@ -355,10 +365,13 @@ async def chat_completions(gw: Gateway, request: Request, h: Inflight) -> Respon
         user = gw.identity.resolve(request, body.get("user"), "user")
     except IdentityError as exc:
         return exc.response(headers)
+    try:  # asked off the event loop, with the other requests waiting for theirs
+        opted_out = await gw.opt_outs.opted_out(user)
+    except asyncio.CancelledError:
+        return _cancelled_early(gw, h, headers)
     ex = Exchange(
         id=rid, started=started, user=user, model=str(body.get("model") or ""),
-        stream=bool(body.get("stream")), request=body,
-        training_opt_out=gw.store.is_opted_out(user),
+        stream=bool(body.get("stream")), request=body, training_opt_out=opted_out,
     )  # fmt: skip
     gw.begin(ex)
     try:

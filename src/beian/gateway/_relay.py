@@ -9,7 +9,10 @@ their JSON arguments and sent in one piece. A chunk of the wrong shape (``choice
 are dropped. The implicit label of a choice is bound to :func:`~._answer.sent_text` of what
 was sent of it; a stream that ends without ``finish_reason`` still gets its held tail screened
 and its labels, and one that ends early (an error, a limit, a shutdown) gets the labels of what
-it sent before the error event.
+it sent before the error event. A keyword hit goes to the moderation policy
+(:func:`~._moderated.answer_keywords`): a ruling that stops the stream ends it with
+``content_filter``; one that lets the hit through (flag, allow, a dry run) lets the screener
+resume (:meth:`~._holdback.StreamScreener.allow`), recorded either way.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from beian.gateway._answer import (
     tool_call_texts,
 )
 from beian.gateway._gate import SentenceGate, last_question
-from beian.gateway._holdback import StreamScreener
+from beian.gateway._holdback import HOLD_RISK, StreamScreener
+from beian.gateway._moderated import answer_keywords
 from beian.gateway._restore import Restorer, restore
 from beian.gateway._screening import Decision
 from beian.gateway._upstream import UpstreamFailure
@@ -256,11 +260,29 @@ class ChunkWriter:
                     del g.sent[at:]
                 raise Blocked(index, ruling.finding.risks, recorded=True)
 
+    def _keywords(self, st: _Choice, f: _Field, final: bool = False) -> str:
+        """The field's screener stopped at a keyword hit: the policy's ruling on it (recorded).
+        Blocked when it stops the stream; else what may be released now (all of it when
+        ``final``), with hits of the same risk codes let through from now on."""
+        out = ""
+        while True:
+            risks = f.screener.blocked
+            if risks == (HOLD_RISK,):  # not a keyword: a tail held too long
+                raise Blocked(st.index, risks)
+            if answer_keywords(self.gw, self.ex, risks).stops:
+                raise Blocked(st.index, risks, recorded=True)
+            got = f.screener.allow(risks)
+            if got is not None:
+                out += got
+                got = f.screener.finish() if final else ""
+                if got is not None:
+                    return out + got
+
     def _feed(self, st: _Choice, name: str, piece: str) -> str:
         f = st.fields.get(name) or self._field(st, name)
         released = f.screener.feed(piece)
         if released is None:
-            raise Blocked(st.index, f.screener.blocked)
+            released = self._keywords(st, f)
         if f.gate is not None:
             released = self._gated(st, f, released)
         if f.restorer is not None:
@@ -308,8 +330,8 @@ class ChunkWriter:
         labeller = self.gw.labeller
         for name, f in st.fields.items():
             tail = f.screener.finish()
-            if tail is None:  # the held tail completes a keyword: nothing of it leaves
-                raise Blocked(st.index, f.screener.blocked)
+            if tail is None:  # the held tail completes a keyword: the policy decides
+                tail = self._keywords(st, f, final=True)
             if f.gate is not None:
                 tail = self._gated(st, f, tail, final=True)
             if f.restorer is not None:
@@ -332,8 +354,8 @@ class ChunkWriter:
             for t in st.tools.values():
                 for text in tool_call_texts(t.name, "".join(t.arguments)):
                     risks.update(dict.fromkeys(self.gw.screening.risks(text)))
-        if risks:
-            raise Blocked(st.index, tuple(risks))
+        if risks and answer_keywords(self.gw, self.ex, tuple(risks)).stops:
+            raise Blocked(st.index, tuple(risks), recorded=True)
         calls = []
         for key, t in sorted(st.tools.items()):
             args = restore("".join(t.arguments), self.ex.restore)

@@ -3,7 +3,8 @@
 The request and the reply are those of the assessment's guard-model judges (the same presets:
 Qwen3Guard-Gen's conversation format, or the Chinese rubric for any instruction model; the same
 strict reading and category → Appendix A map; ``beian.assess.judges``). A question is asked as
-prompt moderation (the user turn alone), an answer with its question. A timeout, an HTTP error
+prompt moderation, with the conversation's recent turns before it (``context_chars``; a harmful
+intent spread over several user turns shows only together), an answer with its question. A timeout, an HTTP error
 or a reply that cannot be read is a finding of level ``error`` with what went wrong: the
 policy applies ``guard.fail_mode`` to it, and it is recorded either way.
 """
@@ -14,6 +15,7 @@ import asyncio
 import json
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,10 @@ import aiohttp
 from beian.gateway._moderation_config import GuardStageConfig
 from beian.gateway._stage_classifier import Finding
 
-__all__ = ["GuardStage"]
+__all__ = ["GuardStage", "Turns"]
+
+# earlier turns of a conversation, oldest first: (user | assistant, text)
+Turns = Sequence[tuple[str, str]]
 
 
 class GuardStage:
@@ -74,20 +79,24 @@ class GuardStage:
             await self._session.close()
             self._session = None
 
-    def body(self, question: str, answer: str | None) -> bytes:
+    def body(self, question: str, answer: str | None, context: Turns = ()) -> bytes:
         from beian.assess.judges import guard_messages
 
-        messages = guard_messages(self.preset, self.preset.system, self.template, question, answer)
+        messages = guard_messages(
+            self.preset, self.preset.system, self.template, question, answer, context
+        )
         obj = {"model": self.cfg.model, "messages": messages, "temperature": 0, "stream": False}
         return json.dumps(obj, ensure_ascii=False).encode()
 
-    async def check(self, question: str, answer: str | None, stage: str) -> Finding | None:
-        """The guard's finding on ``answer`` to ``question`` (``answer`` None: on the question);
-        None when it says safe."""
+    async def check(
+        self, question: str, answer: str | None, stage: str, context: Turns = ()
+    ) -> Finding | None:
+        """The guard's finding on ``answer`` to ``question`` (``answer`` None: on the question,
+        after the earlier turns in ``context``); None when it says safe."""
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.cfg.timeout_s):
-                reply = await self._ask(self.body(question, answer))
+                reply = await self._ask(self.body(question, answer, context))
         except TimeoutError:
             return self._failed(stage, f"护栏模型超时（>{self.cfg.timeout_s:g} 秒）")
         except (aiohttp.ClientError, OSError, ValueError) as exc:

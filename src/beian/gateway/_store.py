@@ -14,9 +14,10 @@ encoded, so no record is lost to them.
 
 Exchanges are written by one background thread in batches (never on the event loop), so the
 request path only puts a record on a queue; :meth:`RecordStore.flush` waits until everything
-queued is written and :meth:`RecordStore.close` flushes before it returns. Opt-out lookups on the
-request path read without waiting for the writer (SQLite: WAL readers) and always ask the database,
-so gateway processes sharing it see each other's opt-outs at once. User ids are stored as a keyed
+queued is written and :meth:`RecordStore.close` flushes before it returns. Opt-out lookups read
+without waiting for the writer (SQLite: WAL readers) and always ask the database, so gateway
+processes sharing it see each other's opt-outs at once; the request path asks through
+:class:`~._optouts.OptOutLookup` (off the event loop, batched: :meth:`RecordStore.opted_out_among`). User ids are stored as a keyed
 hash (to find a user's records and opt-out) plus an encrypted copy; request, response and error
 text are encrypted with :class:`beian.crypto.FieldCipher` bound to the record id.
 """
@@ -36,7 +37,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Engine,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from beian._shared.database import is_database_url
@@ -90,6 +101,24 @@ _UPDATE = (
     )
 )  # fmt: skip
 _OPTED_OUT = select(opt_outs.c.opted_out).where(opt_outs.c.user_hash == bindparam("h"))
+_AMONG_MAX = 64  # user hashes asked about in one query
+_among: dict[int, Any] = {}
+
+
+def _opted_out_among(n: int) -> Any:
+    """The opted-out hashes among ``n`` bound ones, as one comma-joined string (so the request
+    path's reader, which reads one value, can run it); built once per ``n``."""
+    got = _among.get(n)
+    if got is None:
+        c = opt_outs.c
+        # literals, not parameters: the statement is compiled once and run on the driver
+        comma: Any = literal_column("','")
+        joined = func.aggregate_strings(c.user_hash, comma)  # group_concat / string_agg
+        hashes: list[Any] = [bindparam(f"h{i}") for i in range(n)]
+        got = _among[n] = select(joined).where(
+            c.opted_out == literal_column("1"), c.user_hash.in_(hashes)
+        )
+    return got
 
 
 def _text(s: str) -> str:
@@ -213,7 +242,8 @@ class RecordStore:
                 fix="请使用创建记录库时的密钥环（轮换后旧密钥须保留）",
             )
         self._hash_key = ring.key(hash_kid)
-        self._opt_outs = DirectReader(self.engine)  # asked on the event loop for every request
+        self._opt_outs = DirectReader(self.engine)  # asked for every request naming a user
+        self.on_opt_out: Callable[[str], None] | None = None  # told a user hash whose choice changed
         self._queue: queue.Queue[Exchange | _Begun | None] = queue.Queue()
         self._pending = 0
         self._idle = threading.Condition()
@@ -246,6 +276,19 @@ class RecordStore:
             return False
         return bool(self._opt_outs.scalar(_OPTED_OUT, {"h": self.user_hash(user)}))
 
+    def opted_out_among(self, hashes: list[str]) -> set[str]:
+        """The user hashes among ``hashes`` whose users have opted out: one query for up to
+        64 (sizes rounded up to a power of two, so a few statements serve every batch)."""
+        out: set[str] = set()
+        for i in range(0, len(hashes), _AMONG_MAX):
+            part = hashes[i : i + _AMONG_MAX]
+            n = 1 << (len(part) - 1).bit_length()
+            args = {f"h{j}": part[min(j, len(part) - 1)] for j in range(n)}
+            got = self._opt_outs.scalar(_opted_out_among(n), args)
+            if got:
+                out.update(str(got).split(","))
+        return out
+
     def set_opt_out(self, user: str, opted_out: bool, *, via: str) -> None:
         """Record the user's choice about training use of their inputs (an event is kept)."""
         h, now = self.user_hash(user), time.time()
@@ -254,6 +297,8 @@ class RecordStore:
                          {"user_hash": h, "opted_out": int(opted_out), "updated": now})  # fmt: skip
             conn.execute(insert(opt_out_events), {"user_hash": h, "opted_out": int(opted_out),
                                                   "at": now, "via": via})  # fmt: skip
+        if self.on_opt_out is not None:
+            self.on_opt_out(h)
 
     def opt_out_events(self, user: str) -> list[dict[str, Any]]:
         e = opt_out_events.c

@@ -223,19 +223,48 @@ class GuardReading:
 
 
 def guard_messages(
-    preset: GuardPreset, system: str, template: str, question: str, answer: str | None
+    preset: GuardPreset,
+    system: str,
+    template: str,
+    question: str,
+    answer: str | None,
+    context: Sequence[tuple[str, str]] = (),
 ) -> list[dict[str, str]]:
     """The chat messages that ask a guard model about ``answer`` to ``question``; with
     ``answer`` None, about the question alone (prompt moderation: the conversation presets send
-    the user turn only; the rubric presets say that there is no answer yet)."""
+    the user turn only; the rubric presets say that there is no answer yet). ``context``: the
+    earlier turns of the conversation, oldest first, as (``user`` | ``assistant``, text): the
+    conversation presets send them as turns before the question (a guard model such as
+    Qwen3Guard-Gen judges the last turn in their light); the rubric presets get a transcript in
+    the question's place, with the last user message marked as the one to judge."""
     if preset.request == "conversation":
-        turns = [{"role": "user", "content": question}]
+        turns = [{"role": role, "content": text} for role, text in context]
+        turns.append({"role": "user", "content": question})
         if answer is not None:
             turns.append({"role": "assistant", "content": answer})
         return turns
     filled = answer if answer is not None else NO_ANSWER
-    user = template.replace("{question}", question).replace("{answer}", filled)
+    asked = transcript(context, question) if context else question
+    user = template.replace("{question}", asked).replace("{answer}", filled)
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+_SPEAKERS = {"user": "用户", "assistant": "助手"}
+TRANSCRIPT_NOTE = "（多轮对话，按先后顺序排列；须结合前文判断最后一条用户消息的意图）"
+
+
+def transcript(context: Sequence[tuple[str, str]], question: str) -> str:
+    """A conversation as the rubric presets show it: one ``用户：``/``助手：`` line per turn,
+    oldest first, the last user message marked; a turn's further lines are indented, so no text
+    in a turn can pass for a turn of its own."""
+
+    def turn(who: str, text: str) -> str:
+        return f"{who}：" + text.replace("\r\n", "\n").replace("\n", "\n  ")
+
+    lines = [TRANSCRIPT_NOTE]
+    lines += [turn(_SPEAKERS.get(role, role), text) for role, text in context]
+    lines.append(turn("用户（最后一条，须审核）", question))
+    return "\n".join(lines)
 
 
 NO_ANSWER = "（尚无回答：只审核问题本身是否含有违法不良内容或诱导生成此类内容）"
