@@ -18,7 +18,6 @@ from typing import Annotated, TypeVar
 import anyio
 import anyio.to_thread
 from anyio.lowlevel import RunVar
-
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 
