@@ -20,6 +20,7 @@ Writes ``benchmarks/results/registry.json``.
     .venv/bin/python benchmarks/registry_bench.py --seconds 60 --full  # the issue's 60 s, 1000 apps
     # PostgreSQL: --postgres URL or BEIAN_TEST_POSTGRES_URL (else the backend is skipped)
     # --baseline-src ../main/src: that tree's server under the same load first, same run
+    # --only sqlite|postgresql: one backend; --out FILE: results elsewhere than registry.json
 """
 
 from __future__ import annotations
