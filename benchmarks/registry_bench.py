@@ -20,6 +20,7 @@ Writes ``benchmarks/results/registry.json``.
     .venv/bin/python benchmarks/registry_bench.py --seconds 60 --full  # the issue's 60 s, 1000 apps
     # PostgreSQL: --postgres URL or BEIAN_TEST_POSTGRES_URL (else the backend is skipped)
     # --baseline-src ../main/src: that tree's server under the same load first, same run
+    # --only sqlite|postgresql: one backend; --out FILE: results elsewhere than registry.json
 """
 
 from __future__ import annotations
@@ -437,6 +438,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20, help="load phase per backend")
     ap.add_argument("--postgres", default=os.environ.get("BEIAN_TEST_POSTGRES_URL"))
     ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--only", choices=("sqlite", "postgresql"), help="one backend")
+    ap.add_argument("--out", type=Path, default=RESULTS, help=f"results file (default {RESULTS})")
     ap.add_argument("--baseline-src", help="another checkout's src/ (e.g. main's): its server "
                     "under the same load in the same run, before this one's")
     args = ap.parse_args()
@@ -449,6 +452,8 @@ def main() -> None:
     if not args.skip_throughput:
         result["throughput_sqlite"] = throughput(n)
     backends = ["sqlite"] + (["postgresql"] if args.postgres else [])
+    if args.only:
+        backends = [b for b in backends if b == args.only]
     if args.baseline_src:
         result["baseline_src"] = args.baseline_src
         result["load_baseline"] = {b: load(b, args.postgres, args.seconds, _package(),
@@ -458,8 +463,8 @@ def main() -> None:
         print("PostgreSQL skipped: give --postgres URL or BEIAN_TEST_POSTGRES_URL")
     result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     result["uptime_at_end"] = _uptime()
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

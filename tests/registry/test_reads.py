@@ -77,3 +77,113 @@ def test_read_answers_are_what_the_response_models_encode(any_world: World,
     first = client.get("/api/v1/applications", headers={
         "Authorization": f"Bearer {tokens['reviewer']}"}).json()[0]
     assert list(first) == list(AppOut.model_fields)
+
+
+def test_reads_have_worker_threads_of_their_own(world: World) -> None:
+    """With every other worker thread busy (``write_workers`` of them, here one, held by a
+    checklist write), a further write waits while the busiest reads are still answered from
+    their own ``read_workers`` threads."""
+    import httpx
+
+    from beian._shared.serve import serve_in_thread
+
+    reg = world.reg
+    reg.policy.write_workers = 1
+    token = world.login("reviewer")[0]
+    h = {"Authorization": f"Bearer {token}"}
+    entered, release = threading.Semaphore(0), threading.Event()
+    calls: list[int] = []
+
+    def held_set_check(actor: Any, app_id: str, item_id: int, status: str, note: str) -> None:
+        calls.append(item_id)
+        entered.release()
+        release.wait(20)
+
+    reg.applications.set_check = held_set_check  # type: ignore[method-assign]
+    app_id = "0" * 32
+    with serve_in_thread(create_app(reg), log_level="warning") as served, \
+            httpx.Client(base_url=served.url, headers=h, timeout=20) as client:
+        results: list[int] = []
+
+        def write(item: int) -> None:
+            results.append(client.put(f"/api/v1/applications/{app_id}/checklist/{item}",
+                                      json={"status": "ok", "note": ""}).status_code)
+
+        writers = [threading.Thread(target=write, args=(i,)) for i in (1, 2)]
+        try:
+            writers[0].start()
+            assert entered.acquire(timeout=10)
+            writers[1].start()
+            for path in ("/api/v1/applications", "/api/v1/public/notices",
+                         "/api/v1/public/filed"):
+                assert client.get(path).status_code == 200, path
+            assert not entered.acquire(timeout=0.3)  # the second write waits for the thread
+            assert calls == [1]
+        finally:
+            release.set()
+            for t in writers:
+                t.join(20)
+    assert sorted(calls) == [1, 2] and results == [204, 204]
+
+
+def test_worker_threads_keep_their_database_connections(world: World) -> None:
+    """As many threads as the served registry has workers reading at once, in bursts with
+    pauses between them, open their connections once (SQLAlchemy's default pool keeps five
+    idle connections and closed every further one when a burst ended, to open it again at the
+    next)."""
+    from sqlalchemy import event
+
+    core, policy = world.reg.core, world.reg.policy
+    opened: list[object] = []
+    event.listen(core.engine, "connect", lambda conn, rec: opened.append(conn))
+    threads = policy.read_workers + policy.write_workers + 2
+    together = threading.Barrier(threads)
+
+    def read() -> None:
+        for _ in range(3):
+            with core.rows() as conn:
+                conn.execute(text("SELECT 1"))
+                together.wait(10)  # every thread holds a connection at this point
+            together.wait(10)  # and none does at this one: a burst, then a pause
+
+    workers = [threading.Thread(target=read) for _ in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join(30)
+    assert 0 < len(opened) <= threads
+
+
+def test_writers_in_one_process_queue_before_sqlite_s_busy_timeout(
+        settings: Any, monkeypatch: Any) -> None:
+    """Two of this process's writers never meet SQLite's busy handler: the second waits for
+    the first in the process, however long it takes (with a 50 ms busy timeout, the second
+    ``BEGIN IMMEDIATE`` would fail with 'database is locked')."""
+    import beian.registry._core as core_module
+    from beian.registry import Registry
+
+    make = core_module.make_engine
+    monkeypatch.setattr(core_module, "make_engine",
+                        lambda url, **kw: make(url, **kw, busy_timeout_s=0.05))
+    reg = Registry.open(settings)
+    try:
+        holding = threading.Event()
+
+        def first() -> None:
+            with reg.core.tx() as db:
+                db.execute(text("INSERT INTO counters (key, value) VALUES ('first', 1)"))
+                holding.set()
+                time.sleep(0.5)
+
+        t = threading.Thread(target=first)
+        t.start()
+        assert holding.wait(10)
+        started = time.perf_counter()
+        with reg.core.tx() as db:  # waits for the first to commit
+            db.execute(text("INSERT INTO counters (key, value) VALUES ('second', 2)"))
+            assert time.perf_counter() - started > 0.3
+        t.join(10)
+        with reg.core.read() as db:
+            assert db.execute(text("SELECT count(*) FROM counters")).scalar() == 2
+    finally:
+        reg.close()

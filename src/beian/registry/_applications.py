@@ -89,17 +89,22 @@ _EVENTS = (select(Event.seq, Event.at, Event.actor, Event.action, Event.from_sta
 _STATE_LABELS = {s.value: label for s, label in STATE_LABELS.items()}
 
 
+# the view's first four columns are draft, id, kind, state; the rest follow in their order
+_REST_KEYS = _VIEW_KEYS[4:]
+_EDITION = _VIEW_KEYS.index("edition")
+
+
 def app_view(row: Sequence[Any], in_force: str = DEFAULT_EDITION) -> dict[str, Any]:
     """The fields any reader in scope may see (never the sensitive ones), with the warnings a
     reviewer must see (a draft package; an edition other than the one in force), from a row
     of the view's columns."""
-    v = dict(zip(_VIEW_KEYS, row, strict=True))
-    warnings = [*((DRAFT_WARNING,) if v["draft"] else ()),
-                *_edition_warning(v["edition"], in_force)]
-    # the keys in the order of the API's ``AppOut``: these first; ``**v`` fills in the rest
-    # (and repeats these, in place)
-    return {"id": v["id"], "draft": v["draft"], "warnings": warnings, "kind": v["kind"],
-            "state": v["state"], "state_label": _STATE_LABELS[v["state"]], **v}
+    draft, public_id, kind, state = row[:4]
+    warnings = [*((DRAFT_WARNING,) if draft else ()), *_edition_warning(row[_EDITION], in_force)]
+    # the keys in the order of the API's ``AppOut``
+    view = {"id": public_id, "draft": draft, "warnings": warnings, "kind": kind, "state": state,
+            "state_label": _STATE_LABELS[state]}
+    view.update(zip(_REST_KEYS, row[4:], strict=True))
+    return view
 
 
 def _event_view(e: Sequence[Any], *, redact: bool) -> dict[str, Any]:
@@ -281,9 +286,9 @@ class Applications:
     def list_for(self, actor: Actor, state: str | None = None) -> list[dict[str, Any]]:
         with self._core.rows() as conn:
             rows = (_LIST_IN.rows(conn, actor, state=State(state).value) if state
-                    else _LIST.rows(conn, actor))
-            edition = self._core.settings.edition
-            return [app_view(a, edition) for a in rows]
+                    else _LIST.rows(conn, actor)).all()  # one fetch, not one per row
+        edition = self._core.settings.edition
+        return [app_view(a, edition) for a in rows]
 
     def get(self, actor: Actor, public_id: str) -> dict[str, Any]:
         with self._core.rows() as conn:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,7 +142,15 @@ class Core:
         private_dir(settings.data_dir)
         if settings.database_url is None:  # our own SQLite file: owner only
             private_file(settings.data_dir / "registry.db")
-        self.engine = make_engine(settings.url, schema=settings.schema)
+        # a connection kept for each worker thread of the served registry (reads, writes) and
+        # a few for the scheduler and in-process callers
+        self.engine = make_engine(settings.url, schema=settings.schema,
+                                  pool_size=self.policy.read_workers + self.policy.write_workers + 4)
+        # SQLite has one writer at a time: this process's writers queue here, each taking the
+        # lock the moment the one before commits, rather than in SQLite's busy handler (which
+        # sleeps up to 100 ms between tries); other processes still wait in the busy handler
+        self._write_lock: AbstractContextManager[Any] = (
+            threading.RLock() if self.engine.dialect.name == "sqlite" else nullcontext())
         migrate(self.engine)
         if ring is None:
             with self.engine.connect() as conn:
@@ -167,7 +176,7 @@ class Core:
 
     @contextmanager
     def tx(self) -> Iterator[Session]:
-        with self._sessions.begin() as db:
+        with self._write_lock, self._sessions.begin() as db:
             yield db
 
     @contextmanager

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
@@ -14,7 +16,7 @@ from beian import __version__
 from beian.errors import BeianError
 from beian.registry._auth import LoginRefused, RateLimited
 from beian.registry._registry import Registry
-from beian.registry.api._deps import error_response
+from beian.registry.api._deps import error_response, size_worker_threads
 from beian.registry.api._limits import RequestLimits
 from beian.registry.api._routes import router
 
@@ -54,8 +56,13 @@ class _SecurityHeaders:
 
 
 def create_app(registry: Registry, *, web: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        size_worker_threads(registry)  # the event loop that serves is running now
+        yield
+
     # No Swagger UI or ReDoc: FastAPI loads them from a CDN. The spec is /openapi.json.
-    app = FastAPI(title="beian 备案登记系统 API", version=__version__,
+    app = FastAPI(lifespan=lifespan, title="beian 备案登记系统 API", version=__version__,
                   description="生成式人工智能服务备案登记系统的 REST API。"
                               "认证：`Authorization: Bearer <token>`（POST /api/v1/auth/login 获取）。",
                   docs_url=None, redoc_url=None)

@@ -1,10 +1,23 @@
-"""Shared pieces of the HTTP layer: the registry, the signed-in actor, CSRF, error answers."""
+"""Shared pieces of the HTTP layer: the registry, the signed-in actor, CSRF, error answers,
+the worker threads.
+
+Two sets of worker threads: the busiest reads (:func:`read_in_thread`) have their own
+``read_workers`` threads; everything else that runs in a thread (sync routes and
+dependencies: writes, the parsing of uploads, logins, web pages) has anyio's default limiter,
+set to ``write_workers`` (:func:`size_worker_threads`). A read then never queues behind an
+upload being parsed or a write waiting for the database's write lock, and few threads contend
+for the interpreter (under many runnable threads each hand-off of the GIL waits longer).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
+import anyio
+import anyio.to_thread
+from anyio.lowlevel import RunVar
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 
@@ -14,7 +27,11 @@ from beian.registry._errors import Forbidden, RegistryError, Unauthorized
 from beian.registry._registry import Registry
 
 __all__ = ["COOKIE", "Caller", "CurrentActor", "MaybeActor", "Reg", "SignedIn", "error_response",
-           "get_registry"]
+           "get_registry", "read_in_thread", "size_worker_threads"]
+
+T = TypeVar("T")
+# one limiter per event loop, as anyio keeps its default one
+_READERS: RunVar[anyio.CapacityLimiter] = RunVar("beian_registry_readers")
 
 COOKIE = "beian_session"
 _SAFE = {"GET", "HEAD", "OPTIONS"}
@@ -32,6 +49,22 @@ async def _registry(request: Request) -> Registry:
 
 
 Reg = Annotated[Registry, Depends(_registry)]
+
+
+def size_worker_threads(reg: Registry) -> None:
+    """Size anyio's default thread limiter (sync routes and dependencies) of the running event
+    loop to the policy's ``write_workers``."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = reg.policy.write_workers
+
+
+async def read_in_thread(reg: Registry, fn: Callable[[], T]) -> T:
+    """``fn()`` (a read) in one of the ``read_workers`` threads kept for reads."""
+    try:
+        limiter = _READERS.get()
+    except LookupError:
+        limiter = anyio.CapacityLimiter(reg.policy.read_workers)
+        _READERS.set(limiter)
+    return await anyio.to_thread.run_sync(fn, limiter=limiter)
 
 
 def _token(request: Request, authorization: str | None) -> tuple[str | None, bool]:

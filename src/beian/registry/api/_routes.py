@@ -7,14 +7,13 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic_core import to_json
 
 from beian.registry._accounts import NewUser
 from beian.registry._auth import Actor
 from beian.registry._errors import Forbidden
-from beian.registry.api._deps import CurrentActor, Reg, SignedIn
+from beian.registry.api._deps import CurrentActor, Reg, SignedIn, read_in_thread
 from beian.registry.api._schemas import (
     ActionIn,
     AppOut,
@@ -106,7 +105,7 @@ def _json(content: Any) -> Response:
 @router.get("/applications", tags=["申请"], summary="申请列表（按权限范围）",
             response_model=list[AppOut])
 async def list_apps(who: SignedIn, reg: Reg, state: State | None = None) -> Response:
-    return _json(await run_in_threadpool(lambda: reg.applications.list_for(who.actor(), state)))
+    return _json(await read_in_thread(reg, lambda: reg.applications.list_for(who.actor(), state)))
 
 
 @router.post("/applications", tags=["申请"], summary="上传材料包（zip），创建草稿", status_code=201)
@@ -128,13 +127,13 @@ def create_app(
 @router.get("/applications/{app_id}", tags=["申请"], summary="申请详情与可执行的操作",
             response_model=dict[str, Any])
 async def get_app(app_id: AppId, who: SignedIn, reg: Reg) -> Response:
-    return _json(await run_in_threadpool(lambda: reg.applications.get(who.actor(), app_id)))
+    return _json(await read_in_thread(reg, lambda: reg.applications.get(who.actor(), app_id)))
 
 
 @router.get("/applications/{app_id}/events", tags=["申请"], summary="流转记录",
             response_model=list[dict[str, Any]])
 async def events(app_id: AppId, who: SignedIn, reg: Reg) -> Response:
-    return _json(await run_in_threadpool(lambda: reg.applications.events(who.actor(), app_id)))
+    return _json(await read_in_thread(reg, lambda: reg.applications.events(who.actor(), app_id)))
 
 
 @router.get("/applications/{app_id}/materials", tags=["材料"], summary="材料列表")
@@ -205,7 +204,7 @@ def act(app_id: AppId, action: ActionName, body: ActionIn, actor: CurrentActor,
 # --- the public ----------------------------------------------------------------------------
 @router.get("/public/notices", tags=["公示"], summary="公示列表", response_model=list[PublicOut])
 async def notices(reg: Reg) -> Response:
-    return _json(await run_in_threadpool(reg.public.notices))
+    return _json(await read_in_thread(reg, reg.public.notices))
 
 
 @router.get("/public/notices/{app_id}", tags=["公示"], summary="公示详情")
@@ -225,7 +224,7 @@ def raise_objection(app_id: AppId, body: ObjectionIn, request: Request,
             response_model=list[PublicOut])
 async def filed(reg: Reg, since: dt.date | None = None,
                 until: dt.date | None = None) -> Response:
-    return _json(await run_in_threadpool(reg.public.filed, since, until))
+    return _json(await read_in_thread(reg, lambda: reg.public.filed(since, until)))
 
 
 @router.get("/public/filed.csv", tags=["公示"], summary="已备案服务列表（CSV，可按备案日期取一批）",

@@ -42,6 +42,11 @@ class Policy(BaseModel):
     max_concurrent_uploads: int = Field(4, ge=1, description="同时读取的上传数")
     upload_wait_seconds: float = Field(10, ge=0, le=300,
                                        description="上传排队等待的最长时间；超时答 503（此前不读请求体）")
+    read_workers: int = Field(4, ge=1, le=64, description=(
+        "网页服务中处理读请求（申请列表、详情、流转记录、公示与已备案列表）的工作线程数；"
+        "写入与上传另有线程，读请求不在其后排队"))
+    write_workers: int = Field(2, ge=1, le=64, description=(
+        "网页服务中处理其余请求（写入、上传材料的解析、登录、网页）的工作线程数"))
     max_package_entries: int = Field(200, ge=4, description="材料包内文件数上限")
     max_compression_ratio: int = Field(100, ge=2, description="材料包内单个文件的压缩比上限")
     accept_draft_packages: bool = Field(
