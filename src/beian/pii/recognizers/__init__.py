@@ -12,6 +12,7 @@ from beian.pii.recognizers import (  # noqa: F401
     name_context,
     name_dotted,
     name_latin,
+    name_minority,
     passport,
     permit,
     phone,
