@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 
 from beian.pii._registry import Recognizer, register
-from beian.pii._scan import Scan
+from beian.pii._scan import Anchor, Scan
 from beian.pii._types import Entity
 
 __all__ = ["ELEMENTS", "WHOLE", "MinorityNameRecognizer"]
@@ -63,14 +62,20 @@ _PLACE_WORDS = ("草原", "牧场", "苏木", "嘎查", "景区", "地区", "机
 _DOTS = frozenset("·•・")
 
 
-@lru_cache(maxsize=1)
-def _pattern() -> re.Pattern[str]:
+def _anchor() -> Anchor:
     from beian.pii.recognizers.name import _alternation  # the trie writer
 
     element = f"(?:{_alternation(tuple(sorted(ELEMENTS)))})"
     part = f"{element}(?:{element}|[{_SUFFIXES}](?![\u4e00-\u9fff]))*"
     dots = "".join(sorted(_DOTS))
-    return re.compile(f"{part}(?:[{dots}]{part})*")
+    return Anchor(
+        re.compile(f"{part}(?:[{dots}]{part})*"),
+        "".join(sorted({w[0] for w in ELEMENTS})),
+        "".join(sorted({w[1] for w in ELEMENTS})),
+    )
+
+
+_ANCHOR = _anchor()
 
 
 @register
@@ -79,10 +84,11 @@ class MinorityNameRecognizer(Recognizer):
 
     entity_type = "NAME"
     name = "name_minority"
+    anchors = (_ANCHOR,)
     score = 0.85  # above a label reading that stops inside the name (收件人阿布|都热西提)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
-        for m in _pattern().finditer(text):
+        for m in (scan or Scan(text)).anchored(_ANCHOR):
             start, end = m.span()
             run = m.group()
             if not (run in WHOLE or (end - start >= 4 and run not in ELEMENTS)):
