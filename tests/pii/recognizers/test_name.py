@@ -52,6 +52,13 @@ def test_name(text: str, expected: list[str]) -> None:
         ("演员约翰·史密斯", ["约翰·史密斯"]),
         ("老郑（中介）", []),
         ("东方雪，女，58岁", ["东方雪"]),  # between delimiters: a bare name (name_bare.py)
+        ("姓名向前\u3000监护人", ["向前"]),  # a word after a form label, before a field's end
+        ("预计送达\n尚(先生) 17819880000", ["尚"]),  # a title in brackets
+        ("火灾中房主施女士和两个孩子", ["施"]),  # a role word before the surname
+        ("亲爱的房客慕容小姐", ["慕容"]),
+        ("找聂站长，携带驾驶证", ["聂"]),  # 站长, 园长, 妈妈… as titles
+        ("我是林妈妈，孩子发烧", ["林"]),
+        ("卡片：祝妈妈生日快乐", []),  # 祝 is a verb here
         ("\n高峰：我带相机", []),  # 高峰 is a word as well: the speaker reading (context)
     ],
 )
