@@ -18,8 +18,8 @@ pass; 的, 说, 公, 司 do not. It is taken where a name stands:
 
 A candidate that is a common word (``高兴``, ``马上``, and words jieba tags as names but are
 mostly words: ``文明``, ``高峰``) is dropped, except between delimiters right before a mobile,
-card or ID number (``| 夏天 | +86145…``, ``江山 17788375688``, ``高山 6216…``: the word stands
-where the row's name stands) when its given characters are not unlike a name's (their
+card or ID number or a person's particulars (``| 夏天 | +86145…``, ``江山 17788375688``,
+``高山 6216…``, ``，秋月，女，``: the word stands where the row's name stands) when its given characters are not unlike a name's (their
 log-likelihood ratio is not negative: 天, 山, 子 pass; 序 of 程序, 额 of 余额 do not). A
 candidate whose surname forms a word with the character before it
 (``由于``), or that runs into a title (``王师傅``, ``陈阿姨``: the title
@@ -57,9 +57,11 @@ _RIGHT_WORDS = frozenset(
         "驾驶", "要求", "提供", "继续", "放弃", "在吗", "签字", "签名", "同意", "申请",
     }
 )  # fmt: skip
-# A mobile, card or ID number in the next field (after spaces, tabs, bars, commas or a colon).
+# A mobile, card or ID number in the next field (after spaces, tabs, bars, commas or a colon),
+# or a person's particulars (，男，  （32岁  ，身份证号…).
 _IDENT_AFTER = re.compile(
     r"[ \t|｜,，:：\u3000]{1,3}(?:\+?86[ -]?)?(?:1[3-9]\d{9}|\d{15,19}|\d{4}[ -]\d{4}[ -]\d{4}|\d{17}[\dXx])(?!\d)"
+    r"|[，,（(]\s*(?:[男女]\s*[，,、）)]|\d{1,3}\s*岁|身份证|公民身份)"
 )
 # Titles written after a surname and one given-name-like character (王师傅, 陈阿姨, 李太太).
 _TITLE_TAILS = ("师傅", "阿姨", "太太", "大爷", "大妈", "阿婆", "阿公", "老师", "大哥", "大姐")
