@@ -9,6 +9,7 @@ from beian.pii.recognizers import (  # noqa: F401
     ip,
     mobile,
     name,
+    name_compound,
     name_context,
     name_dotted,
     name_latin,
