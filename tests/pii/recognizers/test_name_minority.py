@@ -17,6 +17,7 @@ from tests.pii.recognizers.conftest import found
         ("| 吉克伍沙 | 昭觉县四开乡", ["吉克伍沙"]),  # Yi
         ("格日勒图的蒙古包", ["格日勒图"]),  # one long element is a whole name
         ("阿依古丽·买买提在吗", ["阿依古丽·买买提"]),  # a dotted name, default engine too
+        ("合格人员：白玛次仁、周瑜、申屠浩。", ["白玛次仁", "周瑜", "申屠浩"]),  # a list
         ("扎西岗乡的牧民", []),  # a place: 乡 after the run
         ("乌兰浩特市", []),  # one element and a place
         ("我们在古丽家吃饭", []),  # one element alone says too little

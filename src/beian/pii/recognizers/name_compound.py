@@ -20,6 +20,9 @@ from beian.pii._names import is_han, name_tables
 from beian.pii._registry import Recognizer, register
 from beian.pii._scan import Anchor, Scan
 from beian.pii._types import Entity
+from beian.pii.recognizers.name import _STOP as _STOP_NAMES
+from beian.pii.recognizers.name import _TITLE_AT
+from beian.pii.recognizers.name_list import list_members
 
 __all__ = ["CompoundNameRecognizer"]
 
@@ -65,8 +68,8 @@ class CompoundNameRecognizer(Recognizer):
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         t = name_tables()
-        found = (scan or Scan(text)).anchored_lists(_ANCHORS)
-        for m in sorted((m for ms in found for m in ms), key=_START):
+        hits = (scan or Scan(text)).anchored_lists(_ANCHORS)
+        for m in sorted((m for ms in hits for m in ms), key=_START):
             start, pos = m.start(), m.end()
             if start > 0 and text[start - 1] + text[start] in t.words:
                 continue  # "新闻人物", "马上官方"
@@ -81,4 +84,6 @@ class CompoundNameRecognizer(Recognizer):
             if not size or text[pos : pos + 1] in _PLACE:
                 continue
             end = pos + size
-            yield Entity("NAME", start, end, text[start:end], self.score, self.name)
+            found = Entity("NAME", start, end, text[start:end], self.score, self.name)
+            yield found
+            yield from list_members(text, found, _STOP_NAMES, _TITLE_AT)  # "扎西顿珠、周瑜"

@@ -6,7 +6,8 @@ Such a name is a run of the usual elements of those naming traditions (:data:`EL
 Chinese words. A run of two elements or more (four characters at least), or one long element
 standing for a whole name (阿依努尔, 格日勒图, 帕尔哈提), is a name wherever it stands: no
 surname table can find these, and a label or title is often missing (``扎西顿珠说``,
-``发展对象扎西顿珠、章程``). Dotted forms continue across the dot (阿依古丽·买买提).
+``发展对象扎西顿珠、章程``). Names listed with one (``白玛次仁、周瑜、申屠浩``) are read as
+in :mod:`.name_list`. Dotted forms continue across the dot (阿依古丽·买买提).
 
 A run followed by a word for a place (县, 乡, 村, 寺, 草原…) is a place name (``扎西岗乡``)
 and is left alone.
@@ -20,6 +21,9 @@ from collections.abc import Iterator
 from beian.pii._registry import Recognizer, register
 from beian.pii._scan import Anchor, Scan
 from beian.pii._types import Entity
+from beian.pii.recognizers.name import _STOP as _STOP_NAMES
+from beian.pii.recognizers.name import _TITLE_AT, _alternation
+from beian.pii.recognizers.name_list import list_members
 
 __all__ = ["ELEMENTS", "WHOLE", "MinorityNameRecognizer"]
 
@@ -63,8 +67,6 @@ _DOTS = frozenset("·•・")
 
 
 def _anchor() -> Anchor:
-    from beian.pii.recognizers.name import _alternation  # the trie writer
-
     element = f"(?:{_alternation(tuple(sorted(ELEMENTS)))})"
     part = f"{element}(?:{element}|[{_SUFFIXES}](?![\u4e00-\u9fff]))*"
     dots = "".join(sorted(_DOTS))
@@ -97,4 +99,6 @@ class MinorityNameRecognizer(Recognizer):
                 continue  # "扎西岗乡", "乌兰图雅草原"
             if text[start - 1 : start] in _DOTS or text[end : end + 1] in _DOTS:
                 continue  # a dotted name with other parts (the dotted reading)
-            yield Entity("NAME", start, end, run, self.score, self.name)
+            found = Entity("NAME", start, end, text[start:end], self.score, self.name)
+            yield found
+            yield from list_members(text, found, _STOP_NAMES, _TITLE_AT)  # "扎西顿珠、周瑜"
