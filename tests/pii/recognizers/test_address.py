@@ -60,3 +60,20 @@ def test_address(text: str, expected: list[str]) -> None:
 )  # fmt: skip
 def test_address_pieces_and_crossings(text: str, expected: list[str]) -> None:
     assert found("ADDRESS", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("集合地点：奥林匹克森林公园南门。", ["奥林匹克森林公园南门"]),  # a named entrance
+        ("明早从大理古城南门出发", ["大理古城南门"]),  # no context word: the entrance counts
+        ("今晚我在人民广场地铁站8号口等你", ["人民广场地铁站8号口"]),
+        ("快递放在天山区新华南路408号门口了", ["天山区新华南路408号"]),  # 门口 is outside
+        ("房号：银杏苑12-3-1101，业主", ["银杏苑12-3-1101"]),  # building-unit-room, label out
+        ("惠民路锦华苑6-1-302 Iris", ["惠民路锦华苑6-1-302"]),
+        ("会议在2024-06-15召开", []),  # a date is no room
+        ("我们公司东门有个快递柜", []),  # no named place before the entrance
+    ],
+)
+def test_address_entrances_and_blocks(text: str, expected: list[str]) -> None:
+    assert found("ADDRESS", text) == expected

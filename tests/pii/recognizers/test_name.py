@@ -29,7 +29,7 @@ from tests.pii.recognizers.conftest import found
         ("乙方车辆（号牌）", []),
         ("承办律师成律师。", ["成"]),  # 律师 is a word, 成 the surname
         ("请联系班主任。", []),
-        ("寻人启事：阿依谢姆", []),  # a heading is no speaker
+        ("寻人启事：阿依谢姆", ["阿依谢姆"]),  # no speaker "寻人启事"; the name's elements (minority)
         ("各位先生，全体女士", []),
         ("今天天气很好", []),
     ],
@@ -47,10 +47,18 @@ def test_name(text: str, expected: list[str]) -> None:
         ("刘洋先生今天来办理业务", ["刘洋"]),
         ("客户王先生", ["王"]),
         ("我叫王小明，今年三十岁", ["王小明"]),  # 我叫 is a form label
-        ("同事樊丽娜说", []),  # role words, 老/小, particulars, speakers, Latin and
-        ("导师Prof. Hans Becker。", []),  # dot-joined names: pii.context_names
+        ("同事樊丽娜说", []),  # role words, 老/小, particulars, speakers: pii.context_names
+        ("导师Prof. Hans Becker。", ["Hans Becker"]),  # Latin and dotted names: both engines
+        ("演员约翰·史密斯", ["约翰·史密斯"]),
         ("老郑（中介）", []),
         ("东方雪，女，58岁", ["东方雪"]),  # between delimiters: a bare name (name_bare.py)
+        ("姓名向前\u3000监护人", ["向前"]),  # a word after a form label, before a field's end
+        ("预计送达\n尚(先生) 17819880000", ["尚"]),  # a title in brackets
+        ("火灾中房主施女士和两个孩子", ["施"]),  # a role word before the surname
+        ("亲爱的房客慕容小姐", ["慕容"]),
+        ("找聂站长，携带驾驶证", ["聂"]),  # 站长, 园长, 妈妈… as titles
+        ("我是林妈妈，孩子发烧", ["林"]),
+        ("卡片：祝妈妈生日快乐", []),  # 祝 is a verb here
         ("\n高峰：我带相机", []),  # 高峰 is a word as well: the speaker reading (context)
     ],
 )

@@ -20,6 +20,14 @@ from tests.pii.recognizers.conftest import found
         ("| 1 | 王师傅 | 马阿姨 |", ["王", "马"]),  # the title reading marks the surname
         ("3 公司 2 东方 5", []),  # no given-name characters
         ("今天天气晴朗，适合出门散步。", []),
+        ("京东快递 | 夏天 | +8614573412345", ["夏天"]),  # a word before a mobile number
+        ("万博二路79号 江山 17788375688", ["江山"]),
+        ("1 高山 6216073339312345678", ["高山"]),  # before a card number
+        ("3. 江山，男，32岁", ["江山"]),  # a word before a person's particulars
+        ("3. 江山，我们", []),
+        ("| 夏天 | 晴 |", []),  # the word alone stays a word
+        ("2 程序 6228501593412345", []),  # 序 is unlike a given name's character
+        ("余额 6228501593412345", []),
     ],
 )
 def test_delimited_default(text: str, expected: list[str]) -> None:

@@ -46,21 +46,28 @@ _PARTS = (
     rf"{_H}{{1,8}}?{_ending('特别行政区|自治区|自治州|自治县|省|市|地区|盟|区|县|旗|镇|乡|街道|苏木')}",
     rf"{_HD}{{1,10}}?{_ending('大道|大街|路|街|巷|弄|胡同')}(?:{_NUM}?[东西南北中]?段)?"
     rf"(?:与{_HD}{{1,10}}?{_ending('大道|大街|路|街')}(?:交口|交汇处|交叉口|路口)?)?",
-    rf"(?:[A-Z]?{_NUM}(?:-\d{{1,4}})?号(?:院|楼)?(?:附{_NUM}号)?)",
+    rf"(?:[A-Z]?{_NUM}(?:-\d{{1,4}})?号(?:院|楼|门(?![口卫面前外])|口(?!罩))?(?:附{_NUM}号)?)",
+    r"\d{1,3}-\d{1,2}-\d{3,4}(?![\d-])",  # building-unit-room: 紫薇苑9-2-601
     rf"{_H}{{1,7}}?{_ending('村|社区|嘎查|屯')}",
     rf"{_NUM}(?:组|社|队)",
     rf"{_H}{{0,12}}?"
     + _ending(
         "小区|花园|大厦|公寓|家园|苑|广场|中心|园区|产业园|科技园|工业园|大楼|"
-        "商场|新城|城|府|湾|写字楼|市场|宿舍|医院|大学|校区|酒店|宾馆|食堂|门面|厂房"
+        "商场|新城|城|府|湾|写字楼|市场|宿舍|医院|大学|校区|酒店|宾馆|食堂|门面|厂房|"
+        "公园|车站|地铁站|机场|停车场|体育馆|体育场|景区"
     ),
     rf"(?:[A-Z]|{_NUM})(?:号楼|栋|幢|座|单元|室|层|楼|F|区|门)",
     r"-?\d{3,5}(?:室|房)?",
 )
 # A named entrance or corner after the address (北门, 东南角, 西侧): part of it, not a part.
 _SIDE = r"(?:(?:[东西南北][东西南北]?|正)(?:门|角|侧))?"
+# A named entrance or corner (公园南门, 古城东南角): found from 门/角, read backwards.
+_GATE = Anchor(re.compile(r"(?<=[东西南北正])[门角]"), "门角")
+# Building-unit-room written with dashes (银杏苑12-3-1101), found from its first dash.
+_BLOCK = Anchor(re.compile(r"(?<=\d)-\d{1,2}-\d{3,4}(?![\d-])"), "-")
 # What no part holds: punctuation, spaces, and the stop characters (与 only inside a crossing).
 _BREAK = re.compile(r".*(?:[^\u4e00-\u9fff0-9A-Za-z\-]|[" + _STOP.replace("与", "") + "])", re.S)
+_SIDE_END = re.compile(r"(?:[东西南北][东西南北]?|正)[门角]$")
 _ADDRESS = re.compile("(?:" + "|".join(_PARTS) + ")+" + _SIDE)
 _PART = re.compile("|".join(_PARTS))
 # A road right after an administrative unit (长沙市岳麓区麓谷大道, 格尔木市昆仑路).
@@ -72,7 +79,8 @@ _ROAD = Anchor(
 )
 # Words that end just before an address and are not part of it.
 _LEAD_WORDS = (
-    "地址|住址|住所地|住所|家住|现住|住在|住|地点|坐落于|坐落|位于|离开|原填|我们村|到您家|改为"
+    "地址|住址|住所地|住所|家住|现住|住在|住|地点|坐落于|坐落|位于|离开|原填|我们村|到您家|改为|"
+    "房号|门牌号|门牌|位置"
 )
 _LEAD = re.compile(f".*(?:{_LEAD_WORDS})[:：]?")
 # Their first characters: where none is, no word is (one class search instead of the above).
@@ -131,7 +139,7 @@ class AddressRecognizer(Recognizer):
     name = "address"
     score: ClassVar[float] = 0.6
     window: ClassVar[int] = 8
-    anchors = (_FINE, _ROAD, _CROSS)
+    anchors = (_FINE, _ROAD, _CROSS, _GATE, _BLOCK)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         last: Entity | None = None
@@ -183,6 +191,8 @@ class AddressRecognizer(Recognizer):
         if not value:
             return None
         parts = _parts(value) + (_CROSSING.search(value) is not None)  # two roads
+        if len(value) >= 6 and _SIDE_END.search(value) is not None:
+            parts += 1  # a named place's entrance: "奥林匹克森林公园南门", "大理古城南门"
         if parts < 3 and _DATE.search(text, max(0, start - 1), end + 2) is not None:
             return None
         context = _CONTEXT_RE.search(clause_before(text, start, self.window)) is not None

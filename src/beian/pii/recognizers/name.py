@@ -47,6 +47,9 @@ __all__ = ["FORM_LABELS", "LIST_LABELS", "ROLE_WORDS", "TITLES", "NameRecognizer
 
 # A surname character, a title, and together a word that names no one.
 _TITLE_WORDS = frozenset({"班主任", "副主任", "总经理", "副经理", "老师傅", "男老师", "女老师"})
+# Kin words used as titles (宋妈妈, 林爸爸), and surnames that are verbs before them (祝妈妈生日快乐).
+_KIN_TITLES = frozenset({"妈妈", "爸爸"})
+_KIN_VERBS = frozenset("祝谢陪帮")
 _ONE_CHAR_TITLES = frozenset(t for t in TITLES if len(t) == 1)
 # Characters that end a given name (or cannot start one).
 _STOP = frozenset(
@@ -54,6 +57,8 @@ _STOP = frozenset(
     "买卖给请驾陪确否负提协获经通称告表介回在跟带让帮替由以及或并但而且"
 )
 _DELIM = re.compile(r"[\s，,。；;：:、|（）()《》“”\"'！!？?\d\-—/【】\[\]<>]|$")
+# What ends a form field: after a form label a common word there is the name (姓名：向前　).
+_FIELD_END = frozenset(("", " ", "\t", "|", "｜", ",", "，", "\n", "\u3000"))
 _NOT_NAMES = frozenset(
     {"全体", "各位", "大家", "诸位", "广大", "所有", "这位", "那位", "两位", "几位", "一位", "某某"}
 )
@@ -271,7 +276,7 @@ class NameRecognizer(Recognizer):
             body = text[pos:end]
             if body in _NOT_NAMES or (
                 body in t.words
-                and not (form and text[end : end + 1] in ("", " ", "\t", "|", ",", "，", "\n"))
+                and not (form and text[end : end + 1] in _FIELD_END)
             ):
                 return None  # "联系方式", "乙方车辆（": a word, not a name
             ends = _DELIM.match(text, end) is not None or text[end : end + 2] in _TITLE_SET
@@ -320,12 +325,21 @@ class NameRecognizer(Recognizer):
         return None
 
     def _before_title(self, text: str, end: int, title: str) -> Entity | None:
+        if text[end - 1 : end] in ("(", "（") and text[end + len(title) : end + len(title) + 1] in (
+            ")",
+            "）",
+        ):
+            end -= 1  # "尚(先生)": the title in brackets
+            title = ""
         # The Chinese characters (none of them a stop character) right before the title.
         run = _PLAIN_BEFORE.search(text, max(0, end - 4), end)
         if run is None:
             return None
         t = name_tables()
-        for size in range(end - run.start(), 0, -1):
+        sizes = range(end - run.start(), 0, -1)
+        # A role word right before a shorter reading: "房主施女士", "房客慕容小姐" (施, 慕容).
+        cue = [k for k in sizes if k < sizes[0] and _cue_ends(text, end - k)]
+        for size in (*cue, *sizes):
             start = end - size
             n = t.surname_at(text, start)
             if not n or (size - n) > 2:
@@ -335,6 +349,7 @@ class NameRecognizer(Recognizer):
             if (
                 text[start - 1 : start + 1] in t.words
                 or text[start : end + len(title)] in _TITLE_WORDS
+                or (title in _KIN_TITLES and text[start] in _KIN_VERBS)
             ):
                 continue  # "承办律师成律师": 律师 is a word; "班主任"
             body = text[start:end]

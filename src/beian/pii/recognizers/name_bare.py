@@ -17,7 +17,11 @@ pass; 的, 说, 公, 司 do not. It is taken where a name stands:
   character (的, 在, 和…).
 
 A candidate that is a common word (``高兴``, ``马上``, and words jieba tags as names but are
-mostly words: ``文明``, ``高峰``), whose surname forms a word with the character before it
+mostly words: ``文明``, ``高峰``) is dropped, except between delimiters right before a mobile,
+card or ID number or a person's particulars (``| 夏天 | +86145…``, ``江山 17788375688``,
+``高山 6216…``, ``，秋月，女，``: the word stands where the row's name stands) when its given characters are not unlike a name's (their
+log-likelihood ratio is not negative: 天, 山, 子 pass; 序 of 程序, 额 of 余额 do not). A
+candidate whose surname forms a word with the character before it
 (``由于``), or that runs into a title (``王师傅``, ``陈阿姨``: the title
 reading marks the surname) is dropped.
 """
@@ -53,6 +57,12 @@ _RIGHT_WORDS = frozenset(
         "驾驶", "要求", "提供", "继续", "放弃", "在吗", "签字", "签名", "同意", "申请",
     }
 )  # fmt: skip
+# A mobile, card or ID number in the next field (after spaces, tabs, bars, commas or a colon),
+# or a person's particulars (，男，  （32岁  ，身份证号…).
+_IDENT_AFTER = re.compile(
+    r"[ \t|｜,，:：\u3000]{1,3}(?:\+?86[ -]?)?(?:1[3-9]\d{9}|\d{15,19}|\d{4}[ -]\d{4}[ -]\d{4}|\d{17}[\dXx])(?!\d)"
+    r"|[，,（(]\s*(?:[男女]\s*[，,、）)]|\d{1,3}\s*岁|身份证|公民身份)"
+)
 # Titles written after a surname and one given-name-like character (王师傅, 陈阿姨, 李太太).
 _TITLE_TAILS = ("师傅", "阿姨", "太太", "大爷", "大妈", "阿婆", "阿公", "老师", "大哥", "大姐")
 _ONE_TITLES = frozenset("哥姐叔伯婶总工董")
@@ -88,8 +98,13 @@ def delimited_names(text: str, score: float) -> Iterator[Entity]:
     first = [(0, head.group(1))] if head is not None else []
     for start, run in chain(first, ((m.start(1), m.group(1)) for m in pattern.finditer(text))):
         n = 2 if run[:2] in t.compound else 1 if run[0] in t.single else 0
-        if n and len(run) - n in (1, 2) and _plausible(text, start, run[:n], run[n:]):
-            yield _name(text, start, run[:n], run[n:], score)
+        if n and len(run) - n in (1, 2):
+            surname, given = run[:n], run[n:]
+            if _plausible(text, start, surname, given) or (
+                _IDENT_AFTER.match(text, start + len(run)) is not None
+                and _plausible(text, start, surname, given, _LOW_LLR, word=True)
+            ):
+                yield _name(text, start, surname, given, score)
 
 
 def sentence_names(text: str, score: float) -> Iterator[Entity]:
@@ -121,7 +136,11 @@ def _ends(text: str, end: int) -> bool:
     return not nxt or not is_han(nxt) or nxt in _RIGHT_WORDS or text[end : end + 2] in _RIGHT_WORDS
 
 
-def _plausible(text: str, start: int, surname: str, given: str, least: float = MIN_LLR) -> bool:
+def _plausible(
+    text: str, start: int, surname: str, given: str, least: float = MIN_LLR, *, word: bool = False
+) -> bool:
+    """Whether ``surname`` + ``given`` at ``start`` reads as a name; with ``word`` a common word
+    may be one (a name before an identifier)."""
     t = name_tables()
     g = t.given
     if any(g.get(c, -9.0) < _LOW_LLR for c in given) or sum(map(g.__getitem__, given)) < (
@@ -129,7 +148,7 @@ def _plausible(text: str, start: int, surname: str, given: str, least: float = M
     ):
         return False
     body = surname + given
-    if (
+    if not word and (
         body in t.words
         or (len(surname) == 1 and (body[:2] in t.words or body[:2] in t.nr_words))
         or (len(given) == 2 and given in t.words)
