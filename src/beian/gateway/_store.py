@@ -46,8 +46,9 @@ from beian.gateway._config import RecordsConfig
 from beian.gateway._db import (
     IN_PROGRESS,
     DirectReader,
+    DirectWriter,
+    dialect_upsert,
     exchanges,
-    execute_many,
     insert_ignore,
     meta,
     open_database,
@@ -214,6 +215,9 @@ class RecordStore:
             )
         self._hash_key = ring.key(hash_kid)
         self._opt_outs = DirectReader(self.engine)  # asked on the event loop for every request
+        self._writes = DirectWriter(self.engine)  # the writer thread's
+        self._write_errors = (*self._writes.errors, SQLAlchemyError)
+        self._upsert = dialect_upsert(self.engine.dialect.name, exchanges, "id")
         self._queue: queue.Queue[Exchange | _Begun | None] = queue.Queue()
         self._pending = 0
         self._idle = threading.Condition()
@@ -344,6 +348,7 @@ class RecordStore:
         except SQLAlchemyError as exc:
             log.warning("网关进程登记未能删除：%s", exc)
         self._opt_outs.close()
+        self._writes.close()
         release_engine(self.engine)
 
     def _heartbeat(self) -> None:
@@ -393,13 +398,9 @@ class RecordStore:
         rows = self._encode(batch)
         while True:
             try:
-                with self.engine.begin() as conn:
-                    if rows.full:
-                        execute_many(conn, upsert(conn, exchanges, "id"), rows.full)
-                    if rows.ended:
-                        execute_many(conn, _UPDATE, rows.ended)
+                self._writes.write([(self._upsert, rows.full), (_UPDATE, rows.ended)])
                 break
-            except SQLAlchemyError as exc:  # disk full, locked, server gone: keep them, retry
+            except self._write_errors as exc:  # disk full, locked, server gone: keep them, retry
                 self.write_errors += 1
                 log.error("记录写入失败，1 秒后重试：%s（%d 条）", exc, len(batch))
                 time.sleep(1.0)
