@@ -281,3 +281,27 @@ def test_opt_out_lookups_survive_a_dropped_server_connection(pg_database: str) -
         assert store.is_opted_out("ann") and not store.is_opted_out("bob")
     finally:
         store.close()
+
+
+@pytest.mark.postgres
+def test_record_writes_survive_a_dropped_server_connection(pg_database: str) -> None:
+    """The record writer holds a connection of its own too: a batch that fails on a dropped
+    connection is kept, counted and written again on a new one."""
+    store = _store(pg_database, KeyRing.generate())
+    try:
+        ex = Exchange(id="d1", started=time.time(), user="ann")
+        store.begin(ex)
+        assert store.flush(10)
+        backend = store._writes._conn.info.backend_pid  # type: ignore[attr-defined]
+        with store.engine.begin() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": backend})
+        ex.outcome, ex.response = "ok", "答"
+        store.submit(ex)
+        store.begin(Exchange(id="d2", started=time.time()))
+        assert store.flush(10)
+        assert store.write_errors == 1
+        got = store.get("d1")
+        assert got is not None and got.outcome == "ok" and got.response == "答"
+        assert store.get("d2").outcome == "in_progress"  # type: ignore[union-attr]
+    finally:
+        store.close()

@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.sql import ClauseElement, Insert, Select, Update
+from sqlalchemy.sql import ClauseElement, Insert, Select
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from beian._shared.database import database_url, is_database_url, make_engine, serialize

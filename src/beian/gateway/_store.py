@@ -216,11 +216,13 @@ class RecordStore:
         self._hash_key = ring.key(hash_kid)
         self._opt_outs = DirectReader(self.engine)  # asked on the event loop for every request
         self._writes = DirectWriter(self.engine)  # the writer thread's
-        self._write_errors = (*self._writes.errors, SQLAlchemyError)
+        self._write_errors: tuple[type[BaseException], ...] = (*self._writes.errors, SQLAlchemyError)
         self._upsert = dialect_upsert(self.engine.dialect.name, exchanges, "id")
-        self._queue: queue.Queue[Exchange | _Begun | None] = queue.Queue()
+        # put twice per exchange on the event loop: the C queue and a plain lock (queue.Queue
+        # and an RLock-based condition cost several times more per put)
+        self._queue: queue.SimpleQueue[Exchange | _Begun | None] = queue.SimpleQueue()
         self._pending = 0
-        self._idle = threading.Condition()
+        self._idle = threading.Condition(threading.Lock())
         self.write_errors = 0
         self._begun: set[str] = set()  # arrival rows written, not yet completed (writer only)
         self.on_backlog: Callable[[int], None] | None = None  # told after each written batch
