@@ -38,8 +38,17 @@ _NEWLINES = re.compile(r"\s*\n\s*")
 _QUOTED = re.compile(
     r"“[^”]{0,200}”|「[^」]{0,200}」|『[^』]{0,200}』|\"[^\"\n]{0,200}\"|‘[^’]{0,200}’"
 )
-_SENT_END = re.compile(r"[。!?;\n]+|\.(?:\s+|$)|……")
-_CLAUSE_END = re.compile(r"[,。!?;:、\n]+|\.(?:\s+|$)")
+
+
+def _breaks(chars: str, more: str) -> re.Pattern[str]:
+    """``[chars]+|more`` with one alternative per character of ``chars`` (``。[。!]*|![。!]*|…``):
+    the same matches, but every alternative starts with a literal, so ``re`` jumps to them in C."""
+    run = f"[{re.escape(chars)}]*"
+    return re.compile("|".join(re.escape(c) + run for c in chars) + "|" + more)
+
+
+_SENT_END = _breaks("。!?;\n", r"\.(?:\s+|$)|……")  # [。!?;\n]+|\.(?:\s+|$)|……
+_CLAUSE_END = _breaks(",。!?;:、\n", r"\.(?:\s+|$)")  # [,。!?;:、\n]+|\.(?:\s+|$)
 _WORD = re.compile(r"[\W_]+")
 _NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")  # what is left is the Han characters
 _ODD = re.compile(
@@ -229,9 +238,10 @@ def _mask_quotes(text: str) -> tuple[str, bool]:
 def _spans(text: str, ends: re.Pattern[str]) -> list[tuple[int, int]]:
     out, start = [], 0
     for m in ends.finditer(text):
-        if m.start() > start:
-            out.append((start, m.end()))
-        start = m.end()
+        s, e = m.span()
+        if s > start:
+            out.append((start, e))
+        start = e
     if start < len(text):
         out.append((start, len(text)))
     return out or [(0, len(text))]
@@ -371,6 +381,16 @@ def _bigrams(s: str) -> set[str]:
     return {x + y for x, y in zip(han, han[1:])}
 
 
+def _overlap(question: str, text: str) -> float:
+    """The share of the question's Han bigrams that occur in ``text`` (a bigram of the question is
+    one of ``text``'s when it is a substring of ``text``'s Han characters)."""
+    qb = _bigrams(question)
+    if not qb:
+        return 0.0
+    han = _NOT_CJK.sub("", text)
+    return sum(b in han for b in qb) / len(qb)
+
+
 _QUESTION_CHARS = 200
 
 
@@ -429,8 +449,7 @@ def analyse(answer: str, question: str = "") -> Analysis:
     if first is not None:
         a.position = _position(first, lay.sents)
     if question:
-        qb = _bigrams(q)
-        a.q_overlap = len(qb & _bigrams(masked[:400])) / len(qb) if qb else 0.0
+        a.q_overlap = _overlap(q, masked[:400])
         a.q_howto = bool(_HOWTO.search(q))
     return a
 
