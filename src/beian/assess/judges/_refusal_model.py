@@ -202,7 +202,7 @@ class RefusalModel:  # frozen, but caches its split weights (cached_property nee
         grams = _zone_sums(
             self.gram_weights, [a.text for a in analyses], [a.question for a in analyses], self.spec
         )
-        dense = np.stack([_dense(a) for a in analyses])
+        dense = np.asarray([feature_vector(a) for a in analyses], dtype=np.float32)
         return np.asarray(grams + dense @ self.dense_weights + self.bias)
 
     def proba(self, analyses: Sequence[Analysis]) -> np.ndarray:
