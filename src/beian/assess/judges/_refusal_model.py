@@ -134,12 +134,12 @@ def ngram_table(
     for col, n in enumerate(spec.ngrams):
         count = max(size - n + 1, 0)
         h = np.bitwise_xor(codes[n][:count], salt[:count] + np.uint64(0x1000 * n))
-        t = tmp[:count]
-        np.right_shift(h, _S33, out=t)
-        h ^= t
+        scratch = tmp[:count]
+        np.right_shift(h, _S33, out=scratch)
+        h ^= scratch
         h *= _MIX1
-        np.right_shift(h, _S33, out=t)
-        h ^= t
+        np.right_shift(h, _S33, out=scratch)
+        h ^= scratch
         h *= _MIX2
         h >>= shift  # below 2**hash_bits: the same number as a signed integer
         ids = h.view(np.int64)

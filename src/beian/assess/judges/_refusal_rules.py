@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 
 from beian._shared.opencc import opencc_convert
 from beian.assess.judges import _refusal_lexicon as lx
@@ -169,7 +170,11 @@ def _compat() -> tuple[re.Pattern[str], dict[str, str]]:
             continue
         c = chr(cp)
         d = unicodedata.normalize("NFKD", c)
-        if d != c and d == unicodedata.normalize("NFKC", c) and unicodedata.is_normalized("NFKC", d):
+        if (
+            d != c
+            and d == unicodedata.normalize("NFKC", c)
+            and unicodedata.is_normalized("NFKC", d)
+        ):
             table[c] = d
     return re.compile("[" + "".join(map(re.escape, sorted(table))) + "]"), table
 
@@ -405,7 +410,7 @@ def _size(s: str, latin: bool = True) -> int:
 
 def _bigrams(s: str) -> set[str]:
     han = _NOT_CJK.sub("", s)
-    return {x + y for x, y in zip(han, han[1:])}
+    return {x + y for x, y in pairwise(han)}
 
 
 def _overlap(question: str, text: str) -> float:
