@@ -119,12 +119,19 @@ def _first_chars(pattern: str) -> str | None:
 class Scan:
     """A compiled pattern that finds matches by first jumping to the characters a match can start
     with: the same matches as ``finditer``, without trying every alternative at every position
-    (``re`` does that itself only when each alternative starts with a single literal)."""
+    (``re`` does that itself only when each alternative starts with a single literal).
+
+    The jump is a second pattern, ``[first](?<=(?=pattern)[\\s\\S])``: it starts with a character
+    class, so ``re`` skips to those characters in C, and the look-behind steps back over the
+    character to check, with a look-ahead, that the whole pattern matches there. Only a position
+    where it does comes back to Python, to be matched once more for the match object."""
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.re = re.compile(pattern, flags)
         first = _first_chars(pattern) if not flags else None
-        self.first = re.compile("[" + re.escape(first) + "]") if first else None
+        self.first = (
+            re.compile(f"[{re.escape(first)}](?<=(?={pattern})[\\s\\S])") if first else None
+        )
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         if self.first is None:
@@ -132,15 +139,17 @@ class Scan:
             return
         pos, find, match = 0, self.first.search, self.re.match
         while (hit := find(text, pos)) is not None:
-            m = match(text, hit.start())
-            if m is None:
-                pos = hit.start() + 1
-                continue
-            yield m
-            pos = max(m.end(), hit.start() + 1)
+            start = hit.start()
+            m = match(text, start)  # matches: the look-ahead did
+            if m is not None:
+                yield m
+            pos = start + 1 if m is None else max(m.end(), start + 1)
 
     def search(self, text: str) -> re.Match[str] | None:
-        return next(self.finditer(text), None)
+        if self.first is None:
+            return self.re.search(text)
+        hit = self.first.search(text)
+        return None if hit is None else self.re.match(text, hit.start())
 
 
 Pattern = re.Pattern[str] | Scan

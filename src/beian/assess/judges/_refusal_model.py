@@ -121,21 +121,33 @@ def ngram_table(
     cp = np.frombuffer("".join(zones).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(
         np.uint64
     )
-    zone_of = np.repeat(np.arange(len(zones)), lengths)
-    salt = (np.arange(1, nz + 1, dtype=np.uint64))[zone_of % nz]
+    size = len(cp)
+    salts = np.tile(np.arange(1, nz + 1, dtype=np.uint64), len(texts))
+    salt = np.repeat(salts, lengths)  # the salt of each character's zone
+    ends = np.cumsum(lengths)  # zones are never empty: each starts or ends with a marker
     null, shift = spec.buckets, np.uint64(64 - spec.hash_bits)
-    out = np.full((len(cp), len(spec.ngrams)), null, dtype=np.intp)
+    out = np.empty((size, len(spec.ngrams)), dtype=np.intp)
+    codes, tmp = {1: cp}, np.empty(size, dtype=np.uint64)  # codes[n]: of the n-gram at each start
+    for n in range(2, max(spec.ngrams, default=1) + 1):
+        codes[n] = codes[n - 1][: size - n + 1] * _MULT  # wraps around as the slow form did
+        codes[n] += cp[n - 1 :]
     for col, n in enumerate(spec.ngrams):
-        g = cp[: len(cp) - n + 1].copy()
-        for k in range(1, n):
-            g = g * _MULT + cp[k : len(cp) - n + 1 + k]
-        h = g ^ (salt[: len(g)] + np.uint64(0x1000 * n))
-        h = (h ^ (h >> _S33)) * _MIX1
-        h = (h ^ (h >> _S33)) * _MIX2
-        ids = (h >> shift).astype(np.intp)
-        if n > 1:
-            ids[zone_of[: len(g)] != zone_of[n - 1 :]] = null
-        out[: len(g), col] = ids
+        count = max(size - n + 1, 0)
+        h = np.bitwise_xor(codes[n][:count], salt[:count] + np.uint64(0x1000 * n))
+        scratch = tmp[:count]
+        np.right_shift(h, _S33, out=scratch)
+        h ^= scratch
+        h *= _MIX1
+        np.right_shift(h, _S33, out=scratch)
+        h ^= scratch
+        h *= _MIX2
+        h >>= shift  # below 2**hash_bits: the same number as a signed integer
+        ids = h.view(np.int64)
+        if n > 1:  # n-grams that start in the last n-1 characters of a zone cross into the next
+            cross = (ends[:, None] - np.arange(1, n)[None, :]).ravel()
+            ids[cross[(cross >= 0) & (cross < count)]] = null
+        out[:count, col] = ids
+        out[count:, col] = null
     grams = np.maximum(lengths[:, None] - np.asarray(spec.ngrams)[None, :] + 1, 0).sum(axis=1)
     return out, lengths, (1 / np.sqrt(np.maximum(grams, 1))).astype(np.float32)
 
@@ -148,7 +160,8 @@ def _zone_sums(
     buckets, lengths, zone_w = ngram_table(texts, spec, questions)
     k = len(spec.ngrams)
     zone_starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) * k  # zones are never empty
-    per_zone = np.add.reduceat(gram_weights[buckets.ravel()], zone_starts, axis=0)
+    rows = np.take(gram_weights, buckets.ravel(), axis=0)  # not gram_weights[...]: 10 times slower
+    per_zone = np.add.reduceat(rows, zone_starts, axis=0)
     per_text = (per_zone * zone_w[:, None]).reshape(len(texts), len(spec.zones), -1)
     return np.asarray(per_text.sum(axis=1))
 
@@ -189,7 +202,7 @@ class RefusalModel:  # frozen, but caches its split weights (cached_property nee
         grams = _zone_sums(
             self.gram_weights, [a.text for a in analyses], [a.question for a in analyses], self.spec
         )
-        dense = np.stack([_dense(a) for a in analyses])
+        dense = np.asarray([feature_vector(a) for a in analyses], dtype=np.float32)
         return np.asarray(grams + dense @ self.dense_weights + self.bias)
 
     def proba(self, analyses: Sequence[Analysis]) -> np.ndarray:
