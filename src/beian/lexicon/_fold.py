@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from beian._shared.opencc import opencc_convert, opencc_version
 from beian.io import atomic_write_bytes
-from beian.lexicon._lookalike import lookalike_digest, lookalike_map
+from beian.lexicon._lookalike import lookalike_digest, lookalike_map, variant_map
 
 __all__ = [
     "BARRIER",
@@ -353,7 +353,10 @@ def _build(flags: FoldFlags) -> FoldTable:
                     folded[cp] = (num, RULE_BITS["numbers"])
     if flags.lookalike:
         _fold_lookalikes(folded)
-    if flags.t2s:
+    if flags.t2s:  # rare variant forms first (噐 → 器), then OpenCC over everything
+        for src, t in variant_map().items():
+            if ord(src) not in folded:
+                folded[ord(src)] = (t, RULE_BITS["t2s"])
         cands = [chr(cp) for lo, hi in _CJK_BLOCKS for cp in range(lo, hi) if cp not in folded]
         cands += [s for s, _ in folded.values() if len(s) == 1 and _in(ord(s), _CJK_BLOCKS)]
         conv = _t2s_map(sorted(set(cands)))
