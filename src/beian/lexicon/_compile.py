@@ -436,9 +436,7 @@ def _add_pinyin(
                 b.add(b.latin, b.norm(base[:j] + py + base[j + width :]), i, "pinyin")
 
 
-def _add_lettered(
-    b: _Builder, base: str, reading: Sequence[str], i: int, *, every: bool
-) -> None:
+def _add_lettered(b: _Builder, base: str, reading: Sequence[str], i: int, *, every: bool) -> None:
     """Forms with characters written as their initial letter (q马多, 人体Z弹, 公民信X): one
     character so, the others as written; with ``every`` (libraries of up to 5,000 keywords) any
     mix of characters, syllables and initials with at least one initial, in keywords of up to

@@ -68,8 +68,7 @@ def leet_possible(text: str, ft: FoldTable) -> bool:
         return False
     for i, c in enumerate(text):
         if c in LEET and (
-            (i > 0 and _letter(ft, text[i - 1]))
-            or (i + 1 < len(text) and _letter(ft, text[i + 1]))
+            (i > 0 and _letter(ft, text[i - 1])) or (i + 1 < len(text) and _letter(ft, text[i + 1]))
         ):
             return True
     return False

@@ -507,7 +507,11 @@ def _proper_name(span: str) -> bool:
     given name (ZHANG Wei); not dupin, DUPIN, DU PIN or DuPin."""
     words = "".join(c if c.isalpha() else " " for c in span).split()
     title = [w[0].isupper() and (len(w) == 1 or w[1:].islower()) for w in words]
-    return bool(words) and any(title) and all(t or w.isupper() for t, w in zip(title, words))
+    return (
+        bool(words)
+        and any(title)
+        and all(t or w.isupper() for t, w in zip(title, words, strict=True))
+    )
 
 
 def _imitates(ft: FoldTable, span: str, keyword: str) -> bool:

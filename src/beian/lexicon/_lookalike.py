@@ -33,7 +33,6 @@ def read_pairs(name: str) -> list[list[str]]:
 @functools.lru_cache(maxsize=1)
 def lookalike_map() -> dict[str, str]:
     """Look-alike character → the character it is folded to (one character each)."""
-    out: dict[str, str] = {}
     return _pairs("lookalike.tsv")
 
 
