@@ -116,6 +116,43 @@ def chaizi(path: Path) -> list[tuple[str, str, str, str]]:
             if left and right and all(map(_cjk, left + right)):
                 out.append((ch, left, right, kind))
             break
+    done = {r[0] for r in out}
+    out += [r for r in _chaizi_by_components(data) if r[0] not in done]
+    return sorted(out)
+
+
+def _chaizi_by_components(
+    data: dict[str, tuple[tuple[int, str], ...]],
+) -> list[tuple[str, str, str, str]]:
+    """Splits the position maps above miss (试 = 讠 + 式, 章 = 立 + 早, 资 = 次 + 贝, 庄 = 广 + 土):
+    the first part (left [30], top [10], or an enclosure [9x]) or the leading top row ([50]/[60])
+    against the rest, each side recomposed into the one character made of the same parts."""
+    by_parts: dict[tuple[str, ...], set[str]] = {}
+    for ch, parts in data.items():
+        if len(parts) > 1:
+            by_parts.setdefault(tuple(sorted(c for _, c in parts)), set()).add(ch)
+
+    def whole(parts: tuple[tuple[int, str], ...]) -> str | None:
+        if len(parts) == 1:
+            return parts[0][1]
+        got = by_parts.get(tuple(sorted(c for _, c in parts)), set())
+        return next(iter(got)) if len(got) == 1 else None
+
+    out = []
+    for ch, parts in sorted(data.items()):
+        if len(parts) < 2:
+            continue
+        lead = parts[0][0]
+        if lead == 50:
+            k = next((i for i, (p, _) in enumerate(parts) if p in (10, 20, 70, 80)), 0)
+            kind = "tb"
+        else:
+            k, kind = 1, {30: "lr", 10: "tb"}.get(lead, "ot" if lead >= 90 else "")
+        if not kind or not 0 < k < len(parts):
+            continue
+        a, b = whole(parts[:k]), whole(parts[k:])
+        if a and b and a != ch and b != ch and all(map(_cjk, a + b)):
+            out.append((ch, a, b, kind))
     return out
 
 
