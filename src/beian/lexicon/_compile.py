@@ -31,6 +31,7 @@ from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
 __all__ = [
     "NAMELIKE",
+    "STYLED",
     "TIGHT",
     "Compiled",
     "Patterns",
@@ -61,6 +62,10 @@ TIGHT = "~tight"
 # (GB/T 16159) capitalizes names of people and places, the usual Latin two-syllable words in
 # Chinese text; an evasion is written in lower case, capitals, or mixed (dupin, DU PIN, DuPin).
 NAMELIKE = "~name"
+# Suffix of a variant's rule: the form counts only written in styled letters (circled ⓢⓠ,
+# parenthesized ⒧⒬, mathematical 𝐝𝐲), which ordinary text never uses for an acronym: two
+# initials (XD) in plain or full-width letters are mostly an acronym (QQ, PK, ＱＱ).
+STYLED = "~styled"
 
 
 # One reading of a pattern, a plain tuple of atoms (the garbage collector untracks those):
@@ -414,6 +419,8 @@ def _add_pinyin(
             b.add(b.latin, b.norm("".join(combo)), i, "pinyin" + NAMELIKE)
         if (n_cjk >= 3 or (n_cjk == 2 and two_initials)) and initials:
             b.add(b.latin, b.norm("".join(p[:1] for p in combo)), i, "initials")
+        elif n_cjk == 2 and initials:
+            b.add(b.latin, b.norm("".join(p[:1] for p in combo)), i, "initials" + STYLED)
     if n_cjk >= 3 or two_initials:
         _add_lettered(b, base, combos[0], i, every=b.mixed_max > _MIXED_MAX)
     if len(base) <= b.mixed_max:

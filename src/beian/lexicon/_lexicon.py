@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from beian.lexicon._compile import (
     NAMELIKE,
+    STYLED,
     TIGHT,
     Compiled,
     Variant,
@@ -349,7 +350,7 @@ class Lexicon:
         spans: list[tuple[int, int]] = []
         for pid, s, e in latin_matches(st.lac, window, m.codes, st.latin.longest):
             for var in st.latin.variants[pid]:
-                if var[1] != "initials":  # b2b is not 不知不
+                if not (var[1] or "").startswith("initials"):  # b2b is not 不知不
                     self._resolve(window, m, s, e, var, st.ft, got, spans)
         for (s, e, entry), rules in got.items():
             if s < b - wa and e > a - wa:  # the reading changed something in the hit
@@ -370,9 +371,7 @@ class Lexicon:
         entry, rule, need = var[:3]
         entry_kw = self._keyword_of
         if n.src is None:  # raw mode: no folding, offsets are the matcher's
-            if _keyword_hit(text, s, e, var, ft, allow_spans) and not (
-                rule is not None and rule.endswith(NAMELIKE) and _proper_name(text[s:e])
-            ):
+            if _keyword_hit(text, s, e, var, ft, allow_spans) and _condition(rule, text[s:e]):
                 found.setdefault((s, e, entry), set()).add(_bare(rule or "exact"))
             return
         runs = n.runs(s, e)
@@ -399,6 +398,10 @@ class Lexicon:
             if _proper_name(text[start:end]):
                 return
             rule = rule.removesuffix(NAMELIKE)
+        elif rule is not None and rule.endswith(STYLED):
+            if not _styled(text[start:end]):
+                return
+            rule = rule.removesuffix(STYLED)
         rules = found.setdefault((start, end, entry), set())
         if "lookalike" in span_rules and not _imitates(ft, text[start:end], entry_kw(entry)):
             span_rules.discard("lookalike")  # the keyword itself has the character (知己)
@@ -498,7 +501,25 @@ def _word_char(ft: FoldTable, ch: str, snake: bool = False) -> bool:
 
 def _bare(rule: str) -> str:
     """A variant's rule without its condition suffix."""
-    return rule.removesuffix(TIGHT).removesuffix(NAMELIKE)
+    return rule.removesuffix(TIGHT).removesuffix(NAMELIKE).removesuffix(STYLED)
+
+
+def _condition(rule: str | None, span: str) -> bool:
+    """Raw mode: whether a name-like or styled-letter condition on the variant holds."""
+    if rule is not None and rule.endswith(NAMELIKE):
+        return not _proper_name(span)
+    if rule is not None and rule.endswith(STYLED):
+        return _styled(span)
+    return True
+
+
+def _styled(span: str) -> bool:
+    """Whether every letter of ``span`` is a styled one: circled, parenthesized, squared or
+    mathematical (not ASCII, not full-width)."""
+    letters = [c for c in span if not c.isascii() or c.isalpha()]
+    return bool(letters) and all(
+        not c.isascii() and not "\uff01" <= c <= "\uff5e" and not _is_cjk(c) for c in letters
+    )
 
 
 def _proper_name(span: str) -> bool:
