@@ -95,3 +95,22 @@ def test_stream_scan_of_text_with_a_lone_surrogate(noise: bool) -> None:
     assert hits == [] and pending == 3  # "法轮" may still become the keyword
     hits, _ = lex.scan_stream("前文\ud800法轮功。")
     assert [h.keyword for h in hits] == ["法轮功"]
+
+
+# number styles between Chinese characters are separators (开①房), digits and numerals are not
+MARKS = ["开", "房", "①", "⑴", "⒈", "❶", "Ⅵ", "1", "一", "，", " ", "\u200b", "⑩", "a"]
+
+
+@pytest.mark.parametrize("collapse", [True, False])
+def test_short_and_long_normalizers_agree_on_number_marks(collapse: bool) -> None:
+    ft = fold_table(FoldFlags())
+    rng = random.Random(f"marks{collapse}")
+    dropped = 0
+    for _ in range(600):
+        text = "".join(rng.choice(MARKS) for _ in range(rng.randint(0, 20)))[:SHORT]
+        short = _normalize_short(text, ft, 3, collapse)
+        assert _as_lists(short) == _as_lists(_normalize_long(text, ft, 3, collapse)), text
+        dropped += any(c in short.text for c in "开房") and "①" in text
+    assert dropped
+    assert normalize("开①房⑴间", ft, max_gap=3, collapse=True).text == "开房间"
+    assert normalize("开1房一间", ft, max_gap=3, collapse=True).text == "开1房1间"

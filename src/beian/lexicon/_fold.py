@@ -129,6 +129,20 @@ class FoldTable:
         return _FoldMap(self)
 
     @functools.cached_property
+    def number_marks(self) -> npt.NDArray[np.int64]:
+        """Number styles folded to one digit that are not ideographs (① ⑴ ⒈ ❶ Ⅵ, not 一 or
+        ASCII/full-width digits): between two Chinese characters they are a separator."""
+        one = (self.table >= 0x30) & (self.table <= 0x39) & (self.rules & RULE_BITS["numbers"] > 0)
+        cps = np.flatnonzero(one)
+        cjk = ((cps >= 0x3400) & (cps < 0xA000)) | ((cps >= 0xF900) & (cps < 0xFB00))
+        cjk |= (cps >= 0x20000) & (cps < 0x40000)
+        return cps[~cjk]
+
+    @functools.cached_property
+    def number_mark_set(self) -> frozenset[str]:
+        return frozenset(map(chr, self.number_marks.tolist()))
+
+    @functools.cached_property
     def codes(self) -> _CodeMap:
         """``codes[ch]`` = the table's value for one character, cached per character."""
         return _CodeMap(self)
