@@ -40,6 +40,7 @@ LEET.update({chr(ord(k) + 0xFEE0): v for k, v in list(LEET.items())})
 _TRANS = str.maketrans(LEET)
 _CHARS = frozenset(LEET)
 _SYMBOLS = "@$\uff20\uff04"
+_SYMBOL_CODES = np.array([ord(c) for c in _SYMBOLS], dtype=np.uint32)
 _LO, _HI = 0x61, 0x7A
 
 
@@ -74,29 +75,49 @@ def leet_possible(text: str, ft: FoldTable) -> bool:
     return False
 
 
+def _symbol_seeds(
+    text: str,
+    codes: npt.NDArray[np.uint32],
+    src: npt.NDArray[np.int64],
+    raw: npt.NDArray[np.uint32] | None,
+) -> list[int]:
+    """Where ``@ $`` stand in ``text``: beside a letter only, found from the letters' original
+    neighbours when the text's code points are at hand (long texts), else by searching."""
+    if raw is None:
+        out = []
+        for s in _SYMBOLS:
+            i = text.find(s)
+            while i >= 0:
+                out.append(i)
+                i = text.find(s, i + 1)
+        return out
+    at = src[np.flatnonzero(((codes | 32) - _LO) < 26)]  # uint32: codes below 'a' wrap around
+    if not at.size:
+        return []
+    near = np.concatenate((at[at > 0] - 1, at[at < raw.size - 1] + 1))
+    found: list[int] = near[np.isin(raw[near], _SYMBOL_CODES)].tolist()
+    return found
+
+
 def leet_runs(
     text: str,
     ft: FoldTable,
     codes: npt.NDArray[np.uint32] | None,
     src: npt.NDArray[np.int64] | None,
+    raw: npt.NDArray[np.uint32] | None = None,
 ) -> list[tuple[int, int]]:
-    """The runs ``[start, end)`` of ``text`` to read again with letters for digits and symbols."""
+    """The runs ``[start, end)`` of ``text`` to read again with letters for digits and symbols
+    (``raw``: the text's code points, when the normalizer kept them)."""
     if codes is None or src is None or not codes.size:
         return []
-    seeds: list[int] = []
-    if any(s in text for s in _SYMBOLS):
-        for s in _SYMBOLS:
-            i = text.find(s)
-            while i >= 0:
-                seeds.append(i)
-                i = text.find(s, i + 1)
+    seeds = _symbol_seeds(text, codes, src, raw)
     if codes.size > 1:
-        digit = (codes - 0x30) < 10  # uint32: codes below '0' wrap around
-        if digit.any():
-            letter = (codes - _LO) < 26
-            pair = (digit[1:] & letter[:-1]) | (digit[:-1] & letter[1:])
-            for j in np.flatnonzero(pair).tolist():
-                seeds.append(int(src[j + 1] if digit[j + 1] else src[j]))
+        d = np.flatnonzero((codes - 0x30) < 10)  # uint32: codes below '0' wrap around
+        if d.size:  # digits next to a letter (only their neighbours are looked at)
+            last = codes.size - 1
+            before = ((codes[np.maximum(d - 1, 0)] - _LO) < 26) & (d > 0)
+            after = ((codes[np.minimum(d + 1, last)] - _LO) < 26) & (d < last)
+            seeds.extend(src[d[before | after]].tolist())
     if not seeds:
         return []
     out: list[tuple[int, int]] = []

@@ -304,7 +304,7 @@ class Lexicon:
                 for var in st.latin.variants[pid]:
                     self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
             if c.leet and n.codes is not None:
-                for a, b in leet_runs(text, st.ft, n.codes, n.src):
+                for a, b in leet_runs(text, st.ft, n.codes, n.src, n.raw):
                     self._scan_leet(st, text, a, b, found, allow_spans)
         if st.hac is not None and st.homo is not None and st.syl is not None:
             sc = n.syllables(st.syl)  # pending_start reuses it

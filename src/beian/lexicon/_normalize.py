@@ -81,7 +81,7 @@ class Normalized:
     ones. ``src is None`` means raw mode (offsets are the identity).
     """
 
-    __slots__ = ("_adj", "_syl", "_text", "codes", "src")
+    __slots__ = ("_adj", "_syl", "_text", "codes", "raw", "src")
 
     def __init__(
         self,
@@ -95,6 +95,7 @@ class Normalized:
         self.src = src
         self._adj: list[int] | None = adj.tolist() if adj is not None and adj.size else None
         self._syl: npt.NDArray[np.uint32] | None = None
+        self.raw: npt.NDArray[np.uint32] | None = None  # the text's code points (long texts)
 
     @property
     def text(self) -> str:
@@ -320,4 +321,6 @@ def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: boo
         if dups.size:
             adj = dups - np.arange(dups.size)
             v = np.delete(v, dups)
-    return Normalized(None, np.ascontiguousarray(v, dtype="<u4"), pos, adj)
+    out = Normalized(None, np.ascontiguousarray(v, dtype="<u4"), pos, adj)
+    out.raw = raw
+    return out
