@@ -70,6 +70,43 @@ def test_short_and_long_normalizers_agree_on_tone_numbers(collapse: bool) -> Non
     assert dropped  # the draw did produce toned runs
 
 
+@pytest.mark.parametrize(
+    ("text", "normalized"),
+    [
+        ("du3bo2", "dubo"),
+        ("Du3 - Bo2!", "dubo"),
+        ("sha1zhu1pan2", "shazhupan"),
+        ("mp3", "mp3"),  # not a syllable
+        ("du3", "du3"),  # one syllable: a tone number or just a digit
+        ("du3bo2x", "du3bo2x"),  # the run is not pinyin with tones throughout
+        ("win10", "win10"),
+    ],
+)
+def test_tone_numbers_dropped_only_in_toned_pinyin(text: str, normalized: str) -> None:
+    got = normalize(text, fold_table(FoldFlags()), max_gap=3, collapse=True)
+    assert got.text == normalized
+
+
+def test_normalize_picks_by_length() -> None:
+    ft = fold_table(FoldFlags())
+    for n in (SHORT - 1, SHORT, SHORT + 1, 5 * SHORT):
+        text = ("臺獨  法法轮功ﬁ" * n)[:n]
+        got = normalize(text, ft, max_gap=3, collapse=True)
+        assert _as_lists(got) == _as_lists(_normalize_long(text, ft, 3, True))
+
+
+@pytest.mark.parametrize("noise", [True, False])
+def test_stream_scan_of_text_with_a_lone_surrogate(noise: bool) -> None:
+    """A broken UTF-16 pair in a streamed answer is text like any other, not a crash."""
+    from beian.lexicon import Lexicon, LexiconConfig
+
+    lex = Lexicon.from_entries([("法轮功", "A1a")], LexiconConfig(noise=noise))
+    hits, pending = lex.scan_stream("前文\ud800法轮")
+    assert hits == [] and pending == 3  # "法轮" may still become the keyword
+    hits, _ = lex.scan_stream("前文\ud800法轮功。")
+    assert [h.keyword for h in hits] == ["法轮功"]
+
+
 # number styles between Chinese characters are separators (开①房), digits and numerals are not
 MARKS = ["开", "房", "①", "⑴", "⒈", "❶", "Ⅵ", "1", "一", "，", " ", "\u200b", "⑩", "a"]
 
