@@ -27,7 +27,7 @@ from beian.assess import wilson_interval
 from beian.lexicon import KeywordEntry, Lexicon, LexiconConfig
 
 ROOT = Path(__file__).resolve().parent
-EVASION_RULES = frozenset({"pinyin", "initials", "homophone", "chaizi", "lookalike"})
+EVASION_RULES = frozenset({"pinyin", "initials", "homophone", "chaizi", "lookalike", "leet"})
 DEMO = ROOT.parent / "src" / "beian" / "dossier" / "data" / "example" / "lexicon.csv"
 
 

@@ -1,6 +1,7 @@
 """Regenerate the lexicon's look-alike and character-splitting tables (run by hand, not at build).
 
     python scripts/lexicon_tables.py --confusables confusables.txt --out src/beian/lexicon/data
+    python scripts/lexicon_tables.py --unihan UNIHAN_DIR --out src/beian/lexicon/data
 
 * ``lookalike.tsv`` from Unicode's ``confusables.txt`` (UTS #39; Unicode License v3): each
   single non-ASCII character whose prototype, after NFKC and case folding, is one lowercase ASCII
@@ -12,6 +13,11 @@
   Wikimedia Commons' Chinese characters decomposition, CC BY-SA): for each character of the
   General Standard Chinese Characters table split left | right or top / bottom, the two halves,
   each recomposed into one character where the data splits it further.
+* ``variants.tsv`` from the Unihan variant properties (``kSemanticVariant``, ``kZVariant``,
+  ``kSpecializedSemanticVariant``, ``kSpoofingVariant``; Unicode License v3; the per-property
+  files of github.com/unicode-org/unihan-database, or ``Unihan_Variants.txt``): each ideograph
+  outside GB 2312 that OpenCC does not already fold, paired with its first variant that is
+  (after OpenCC's traditional → simplified) a GB 2312 character: 躶 → 裸, 噐 → 器.
 
 Writes each table with a header naming its source and licence; see ``data/README.md``.
 """
@@ -110,14 +116,113 @@ def chaizi(path: Path) -> list[tuple[str, str, str, str]]:
             if left and right and all(map(_cjk, left + right)):
                 out.append((ch, left, right, kind))
             break
+    done = {r[0] for r in out}
+    out += [r for r in _chaizi_by_components(data) if r[0] not in done]
+    return sorted(out)
+
+
+def _chaizi_by_components(
+    data: dict[str, tuple[tuple[int, str], ...]],
+) -> list[tuple[str, str, str, str]]:
+    """Splits the position maps above miss (试 = 讠 + 式, 章 = 立 + 早, 资 = 次 + 贝, 庄 = 广 + 土):
+    the first part (left [30], top [10], or an enclosure [9x]) or the leading top row ([50]/[60])
+    against the rest, each side recomposed into the one character made of the same parts."""
+    by_parts: dict[tuple[str, ...], set[str]] = {}
+    for ch, parts in data.items():
+        if len(parts) > 1:
+            by_parts.setdefault(tuple(sorted(c for _, c in parts)), set()).add(ch)
+
+    def whole(parts: tuple[tuple[int, str], ...]) -> str | None:
+        if len(parts) == 1:
+            return parts[0][1]
+        got = by_parts.get(tuple(sorted(c for _, c in parts)), set())
+        return next(iter(got)) if len(got) == 1 else None
+
+    out = []
+    for ch, parts in sorted(data.items()):
+        if len(parts) < 2:
+            continue
+        lead = parts[0][0]
+        if lead == 50:
+            k = next((i for i, (p, _) in enumerate(parts) if p in (10, 20, 70, 80)), 0)
+            kind = "tb"
+        else:
+            k, kind = 1, {30: "lr", 10: "tb"}.get(lead, "ot" if lead >= 90 else "")
+        if not kind or not 0 < k < len(parts):
+            continue
+        a, b = whole(parts[:k]), whole(parts[k:])
+        if a and b and a != ch and b != ch and all(map(_cjk, a + b)):
+            out.append((ch, a, b, kind))
+    return out
+
+
+_VARIANT_PROPS = (
+    "kZVariant",
+    "kSemanticVariant",
+    "kSpecializedSemanticVariant",
+    "kSpoofingVariant",
+)
+
+
+def _common(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return _cjk(ch)
+
+
+def variants(folder: Path) -> list[tuple[str, str]]:
+    """Rare ideograph → a common one it is a variant (or spoofing look-alike) of."""
+    from beian._shared.opencc import opencc_convert
+
+    pairs: dict[str, list[str]] = {}
+    files = [folder / f"{p}.txt" for p in _VARIANT_PROPS]
+    files = [f for f in files if f.is_file()] or [folder / "Unihan_Variants.txt"]
+    for f in files:
+        for line in f.read_text("utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) < 3 or parts[1] not in _VARIANT_PROPS or not line.startswith("U+"):
+                continue
+            src = chr(int(parts[0].split()[0][2:], 16))
+            for tok in parts[2].split():
+                pairs.setdefault(src, []).append(chr(int(tok.split("<")[0][2:], 16)))
+    srcs = sorted(s for s in pairs if _cjk(s) and not _common(s))
+    t2s = opencc_convert("t2s", "\n".join(srcs)).split("\n")
+    cands = sorted({t for s in srcs for t in pairs[s]})
+    t2s_t = dict(zip(cands, opencc_convert("t2s", "\n".join(cands)).split("\n"), strict=True))
+    out: list[tuple[str, str]] = []
+    for s, conv in zip(srcs, t2s, strict=True):
+        if conv != s:  # OpenCC folds it already
+            continue
+        for t in pairs[s]:
+            simple = t2s_t.get(t, t)
+            if len(simple) == 1 and _common(simple) and simple != s:
+                out.append((s, simple))
+                break
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--confusables", type=Path, required=True, help="Unicode confusables.txt")
+    ap.add_argument("--confusables", type=Path, help="Unicode confusables.txt")
+    ap.add_argument("--unihan", type=Path, help="folder of Unihan variant files (variants.tsv)")
     ap.add_argument("--out", type=Path, default=Path("src/beian/lexicon/data"))
     args = ap.parse_args()
+    if args.unihan:
+        var = variants(args.unihan)
+        head = (
+            "# Variant ideographs from the Unihan database (kZVariant, kSemanticVariant,\n"
+            "# kSpecializedSemanticVariant, kSpoofingVariant; Unicode License v3,\n"
+            "# https://www.unicode.org/license.txt). Generated by scripts/lexicon_tables.py:\n"
+            "# rare variant<TAB>common character (GB 2312, simplified).\n"
+        )
+        (args.out / "variants.tsv").write_text(
+            head + "".join(f"{a}\t{b}\n" for a, b in var), "utf-8"
+        )
+        print(f"variants.tsv: {len(var)} rows")
+    if not args.confusables:
+        return
     version = next(
         (
             ln.split(":", 1)[1].strip()

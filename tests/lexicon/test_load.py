@@ -150,5 +150,6 @@ def test_initials_mode_gives_two_letter_initials(tmp_path: Path, mode: str) -> N
     assert lex.entries[0].modes == frozenset({"initials"})
     assert [h.keyword for h in lex.scan("出ＤＰ了")] == ["毒品"]
     assert not lex.scan("出BD了")  # the unmarked keyword keeps its letters whole only
-    assert not lex.scan("出 bingdu 了")  # two-character full pinyin: pinyin_two or mode pinyin
+    assert [h.keyword for h in lex.scan("出 bingdu 了")] == ["冰毒"]  # whole pinyin (pinyin_two)
+    assert not lex.scan("出 Bing Du 了")  # written as a name: not counted
     assert [h.keyword for h in lex.scan("出 bing毒 了")] == ["冰毒"]  # mixed forms by default

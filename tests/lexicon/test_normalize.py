@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -45,18 +46,27 @@ def test_short_and_long_normalizers_agree(noise: bool, max_gap: int | None, coll
 TONED = ["du3", "BO2", "pin", "ǎ", "mp3", "x1", "a", "5", " ", "-", "法", "\u200b", "Ｑ", "ing4"]
 
 
-@pytest.mark.parametrize("collapse", [True, False])
-def test_short_and_long_normalizers_agree_on_tone_numbers(collapse: bool) -> None:
+def _agreeing_texts(pieces: list[str], seed: str, most: int, collapse: bool) -> list[str]:
+    """600 random texts of ``pieces`` on which the short and long normalizers agree."""
     ft = fold_table(FoldFlags())
-    rng = random.Random(f"tones{collapse}")
-    dropped = 0
+    rng = random.Random(seed)
+    texts = []
     for _ in range(600):
-        text = "".join(rng.choice(TONED) for _ in range(rng.randint(0, 16)))[:SHORT]
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, most)))[:SHORT]
         short = _normalize_short(text, ft, 3, collapse)
         assert _as_lists(short) == _as_lists(_normalize_long(text, ft, 3, collapse)), text
-        dropped += len(short.text) < len(
-            normalize(text, fold_table(FoldFlags(nfkc=False)), max_gap=3, collapse=collapse).text
-        )
+        texts.append(text)
+    return texts
+
+
+@pytest.mark.parametrize("collapse", [True, False])
+def test_short_and_long_normalizers_agree_on_tone_numbers(collapse: bool) -> None:
+    ft, plain = fold_table(FoldFlags()), fold_table(FoldFlags(nfkc=False))
+    dropped = sum(
+        len(normalize(t, ft, max_gap=3, collapse=collapse).text)
+        < len(normalize(t, plain, max_gap=3, collapse=collapse).text)
+        for t in _agreeing_texts(TONED, f"tones{collapse}", 16, collapse)
+    )
     assert dropped  # the draw did produce toned runs
 
 
@@ -95,3 +105,16 @@ def test_stream_scan_of_text_with_a_lone_surrogate(noise: bool) -> None:
     assert hits == [] and pending == 3  # "法轮" may still become the keyword
     hits, _ = lex.scan_stream("前文\ud800法轮功。")
     assert [h.keyword for h in hits] == ["法轮功"]
+
+
+# number styles between Chinese characters are separators (开①房), digits and numerals are not
+MARKS = ["开", "房", "①", "⑴", "⒈", "❶", "Ⅵ", "1", "一", "，", " ", "\u200b", "⑩", "a"]
+
+
+@pytest.mark.parametrize("collapse", [True, False])
+def test_short_and_long_normalizers_agree_on_number_marks(collapse: bool) -> None:
+    ft = fold_table(FoldFlags())
+    texts = _agreeing_texts(MARKS, f"marks{collapse}", 20, collapse)
+    assert any(re.search("[开房][①⑴⒈❶Ⅵ][开房]", t) for t in texts)  # a separator was drawn
+    assert normalize("开①房⑴间", ft, max_gap=3, collapse=True).text == "开房间"
+    assert normalize("开1房一间", ft, max_gap=3, collapse=True).text == "开1房1间"

@@ -2,7 +2,7 @@
 
 Texts mix ordinary Chinese and English with keyword forms the scan folds (traditional,
 full-width, noise, invisible characters, repeats, pinyin, homophones, chaizi, look-alikes,
-allow-listed words), cut into random chunks the way the gateway's stream screener feeds them:
+digits and symbols for letters, allow-listed words), cut into random chunks the way the gateway's stream screener feeds them:
 each scan covers the held tail plus the new chunk. Every one of those scans (and every prefix
 of the text) must equal the reference path, which skips no work.
 """
@@ -23,6 +23,7 @@ ENTRIES = [
     KeywordEntry("冰毒", "A1b"),
     KeywordEntry("VPN", "A2c"),
     KeywordEntry("赌", "A1c"),  # one character
+    KeywordEntry("止咳水", "A1b"),
 ]
 ALLOW = ["北京测试违禁词研究所", "冰毒品检测"]
 
@@ -32,6 +33,8 @@ FORMS = [
     "abc", "ABC", "ａｂｃ", "abcd", "xabc", "翻墙软件", "fanqiangruanjian", "翻 墙",
     "冰毒", "冰毒品检测", "北京测试违禁词研究所", "VPN", "vpn", "ＶＰＮ", "赌", "賭",
     "测", "法", "fa", "冰", "北京测",
+    "bingdu", "Bing Du", "b1ngdu", "b!ngdu", "bingdu_x", "2h1k35hu1", "zhik3shui", "止k水", "止咳水",
+    "k@", "2h", "躶", "氵去车仑功", "冫去轮功",
 ]  # fmt: skip
 FILLER = [
     "光合作用是植物利用光能", "把二氧化碳和水转化为有机物", "，", "。", " ", "\n", "今天天气很好",

@@ -7,7 +7,7 @@ from importlib import resources
 import pytest
 
 from beian.lexicon._chaizi import chaizi_table, split_variants
-from beian.lexicon._lookalike import lookalike_map, xingjin_variants
+from beian.lexicon._lookalike import lookalike_map, variant_map, xingjin_variants
 
 DATA = resources.files("beian.lexicon").joinpath("data")
 
@@ -18,6 +18,7 @@ DATA = resources.files("beian.lexicon").joinpath("data")
         ("lookalike.tsv", ["confusables.txt", "Unicode License"]),
         ("chaizi.tsv", ["cjk-semantic-split", "CC BY-SA 3.0", "Wikimedia Commons"]),
         ("xingjin.tsv", ["written for"]),
+        ("variants.tsv", ["Unihan", "kSpoofingVariant", "Unicode License"]),
     ],
 )
 def test_table_names_its_source_and_licence(name: str, words: list[str]) -> None:
@@ -53,3 +54,28 @@ def test_split_variants_single_first_and_capped() -> None:
     assert split_variants("法轮功", cap=3) == ["氵去轮功", "法车仑功", "法轮工力"]
     assert split_variants("平法", cap=8) == ["平氵去"]  # 平 has no split
     assert split_variants("法轮", cap=8)[-1] == "氵去车仑"  # both, after the single splits
+
+
+@pytest.mark.parametrize(("src", "dst"), [("躶", "裸"), ("噐", "器"), ("蕚", "萼")])
+def test_variant_rows(src: str, dst: str) -> None:
+    assert variant_map()[src] == dst
+
+
+def test_variants_are_rare_and_fold_to_common_characters() -> None:
+    for src, dst in variant_map().items():
+        with pytest.raises(UnicodeEncodeError):
+            src.encode("gb2312")
+        dst.encode("gb2312")
+
+
+@pytest.mark.parametrize(
+    ("word", "form"),
+    [("代考", "伐考"), ("洗钱", "冼钱"), ("刻章", "劾章"), ("人体", "人休"), ("罂粟壳", "罂栗壳")],
+)
+def test_xingjin_pairs_derived_from_the_split_table(word: str, form: str) -> None:
+    assert form in xingjin_variants(word, cap=8)
+
+
+def test_xingjin_leaves_out_words() -> None:
+    assert "不能自己" not in xingjin_variants("不能自已", cap=8, words=frozenset({"不能自己"}))
+    assert "不能自己" in xingjin_variants("不能自已", cap=8)

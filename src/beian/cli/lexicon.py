@@ -33,6 +33,7 @@ _RULE_SWITCHES = {
     "t2s_phrase": "t2s_phrases",
     "numbers": "numbers",
     "lookalike": "lookalike",
+    "leet": "leet",
     "tone": "nfkc",
     "noise": "noise",
     "repeat": "collapse_repeats",

@@ -30,6 +30,8 @@ from beian.lexicon._lookalike import xingjin_variants
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
 __all__ = [
+    "NAMELIKE",
+    "STYLED",
     "TIGHT",
     "Compiled",
     "Patterns",
@@ -49,10 +51,21 @@ _COMBOS_MAX = 8  # reading combinations per keyword (polyphonic characters)
 # larger libraries keep the two single-character splits (four per keyword made the scan of the
 # benchmark's 20,000 keywords about 20 % slower)
 _CHAIZI_ALL, _CHAIZI_FEW, _CHAIZI_ALL_UP_TO = 15, 2, 5_000
+# 形近字 forms per keyword, in the same two sizes of library
+_XINGJIN_ALL, _XINGJIN_FEW = 8, 2
 # Suffix of a variant's rule: the form counts only written without noise between its characters.
 # A library-wide default gives two-character keywords such forms (du品, 女子看 for 好看): with a
 # space or a comma in between they are mostly a name or a word beside another word.
 TIGHT = "~tight"
+# Suffix of a variant's rule: the form does not count written as a proper name, every word
+# capitalized and the rest lower case (Zhang Wei, Beijing, Baidu): the pinyin orthography
+# (GB/T 16159) capitalizes names of people and places, the usual Latin two-syllable words in
+# Chinese text; an evasion is written in lower case, capitals, or mixed (dupin, DU PIN, DuPin).
+NAMELIKE = "~name"
+# Suffix of a variant's rule: the form counts only written in styled letters (circled ⓢⓠ,
+# parenthesized ⒧⒬, mathematical 𝐝𝐲), which ordinary text never uses for an acronym: two
+# initials (XD) in plain or full-width letters are mostly an acronym (QQ, PK, ＱＱ).
+STYLED = "~styled"
 
 
 # One reading of a pattern, a plain tuple of atoms (the garbage collector untracks those):
@@ -209,6 +222,7 @@ class _Builder:
         self.latin = Compiled()  # pinyin forms: scanned only near Latin letters
         self.plain_ft = plain
         self.chaizi_cap = _CHAIZI_FEW
+        self.xingjin_cap = _XINGJIN_FEW
         self.mixed_max = _MIXED_MAX
         self.repeat = cfg.max_repeat if cfg.collapse_repeats else 1
 
@@ -259,6 +273,7 @@ def compile_entries(
     b = _Builder(ft, plain or ft, cfg)
     if len(entries) <= _CHAIZI_ALL_UP_TO:
         b.chaizi_cap, b.mixed_max = _CHAIZI_ALL, _MIXED_MAX_SMALL
+        b.xingjin_cap = _XINGJIN_ALL
     phrase: dict[int, str] = {}
     if cfg.t2s and cfg.t2s_phrases and entries:
         words = [e.keyword.replace("\n", " ") for e in entries]
@@ -320,8 +335,8 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
     if cfg.chaizi and multi:
         for form in split_variants(word, b.chaizi_cap):
             b.add(b.out, b.norm(form), i, "chaizi" + TIGHT if two else "chaizi")
-    if cfg.lookalike and multi and not two:  # 己见/已见: one of two characters is another word
-        for form in xingjin_variants(word):
+    if cfg.lookalike and multi and not two:  # 己见/已见, 季子/李子: two-character words
+        for form in xingjin_variants(word, b.xingjin_cap, _dictionary()):
             b.add(b.out, b.norm(form), i, "lookalike")
     if cfg.homophones and (
         "homophone" in modes or (cfg.homophones_all and multi and "nohomophone" not in modes)
@@ -329,6 +344,14 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
         _add_homophones(b, word, i)
         return True
     return False
+
+
+@functools.lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    """pypinyin's phrases (MIT): the words a look-alike variant must not be."""
+    from pypinyin.phrases_dict import phrases_dict
+
+    return frozenset(phrases_dict)
 
 
 @functools.lru_cache(maxsize=1)
@@ -389,10 +412,17 @@ def _add_pinyin(
     for combo in combos:
         # two syllables in letters (xiqian) are sometimes a name (Xi Qian): pinyin_two switches
         # them off library-wide, leaving the mixed forms (xi钱, 洗qian)
-        if full or n_cjk >= 3 or (n_cjk == 2 and b.cfg.pinyin_two):
+        if full or n_cjk >= 3:
             b.add(b.latin, b.norm("".join(combo)), i, "pinyin")
+        elif n_cjk == 2 and b.cfg.pinyin_two and "".join(combo) not in pinyin_syllables():
+            # xian for 西安 is one syllable (先, 现) far more often than two
+            b.add(b.latin, b.norm("".join(combo)), i, "pinyin" + NAMELIKE)
         if (n_cjk >= 3 or (n_cjk == 2 and two_initials)) and initials:
             b.add(b.latin, b.norm("".join(p[:1] for p in combo)), i, "initials")
+        elif n_cjk == 2 and initials:
+            b.add(b.latin, b.norm("".join(p[:1] for p in combo)), i, "initials" + STYLED)
+    if n_cjk >= 3 or two_initials:
+        _add_lettered(b, base, combos[0], i, every=b.mixed_max > _MIXED_MAX)
     if len(base) <= b.mixed_max:
         pick = opts if full else [[r] for r in combos[0]]
         mixed = [[c, *o] if _is_cjk(c) else [c] for c, o in zip(base, pick, strict=True)]
@@ -411,6 +441,32 @@ def _add_pinyin(
             if all(_is_cjk(c) for c in base[j : j + width]):
                 py = "".join(combos[0][j : j + width])
                 b.add(b.latin, b.norm(base[:j] + py + base[j + width :]), i, "pinyin")
+
+
+def _add_lettered(b: _Builder, base: str, reading: Sequence[str], i: int, *, every: bool) -> None:
+    """Forms with characters written as their initial letter (q马多, 人体Z弹, 公民信X): one
+    character so, the others as written; with ``every`` (libraries of up to 5,000 keywords) any
+    mix of characters, syllables and initials with at least one initial, in keywords of up to
+    four characters (kongbu袭j, Lwen代xie, sxian水), two letter-written characters in keywords
+    of five or six (only with ``initials``/``initials_two`` for two-character keywords: 刷D,
+    L冰). They count written unbroken only: a letter set apart is mostly a unit or a label."""
+    where = [k for k, c in enumerate(base) if _is_cjk(c) and reading[k].isascii()]
+    n = len(where)
+    most = 1
+    if every and len(base) <= _MIXED_MAX:
+        most = n
+    elif every and len(base) <= _MIXED_MAX_SMALL:
+        most = 2
+    rule = "pinyin" + TIGHT  # W 孙女 is a unit beside a word, not 外孙女
+    for k in range(1, most + 1):
+        for chosen in itertools.combinations(where, k):
+            for how in itertools.product((True, False), repeat=k):  # True: the initial
+                if not any(how) or (k == n and all(how)):  # no initial / the initials form
+                    continue
+                chars = list(base)
+                for j, initial in zip(chosen, how, strict=True):
+                    chars[j] = reading[j][:1] if initial else reading[j]
+                b.add(b.latin, b.norm("".join(chars)), i, rule)
 
 
 def _add_homophones(b: _Builder, base: str, i: int) -> None:

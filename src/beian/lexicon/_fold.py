@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from beian._shared.opencc import opencc_convert, opencc_version
 from beian.io import atomic_write_bytes
-from beian.lexicon._lookalike import lookalike_digest, lookalike_map
+from beian.lexicon._lookalike import lookalike_digest, lookalike_map, variant_map
 
 __all__ = [
     "BARRIER",
@@ -127,6 +127,20 @@ class FoldTable:
     @functools.cached_property
     def _map(self) -> _FoldMap:
         return _FoldMap(self)
+
+    @functools.cached_property
+    def number_marks(self) -> npt.NDArray[np.int64]:
+        """Number styles folded to one digit that are not ideographs (① ⑴ ⒈ ❶ Ⅵ, not 一 or
+        ASCII/full-width digits): between two Chinese characters they are a separator."""
+        one = (self.table >= 0x30) & (self.table <= 0x39) & (self.rules & RULE_BITS["numbers"] > 0)
+        cps = np.flatnonzero(one)
+        cjk = ((cps >= 0x3400) & (cps < 0xA000)) | ((cps >= 0xF900) & (cps < 0xFB00))
+        cjk |= (cps >= 0x20000) & (cps < 0x40000)
+        return cps[~cjk]
+
+    @functools.cached_property
+    def number_mark_set(self) -> frozenset[str]:
+        return frozenset(map(chr, self.number_marks.tolist()))
 
     @functools.cached_property
     def codes(self) -> _CodeMap:
@@ -353,7 +367,10 @@ def _build(flags: FoldFlags) -> FoldTable:
                     folded[cp] = (num, RULE_BITS["numbers"])
     if flags.lookalike:
         _fold_lookalikes(folded)
-    if flags.t2s:
+    if flags.t2s:  # rare variant forms first (噐 → 器), then OpenCC over everything
+        for src, t in variant_map().items():
+            if ord(src) not in folded:
+                folded[ord(src)] = (t, RULE_BITS["t2s"])
         cands = [chr(cp) for lo, hi in _CJK_BLOCKS for cp in range(lo, hi) if cp not in folded]
         cands += [s for s, _ in folded.values() if len(s) == 1 and _in(ord(s), _CJK_BLOCKS)]
         conv = _t2s_map(sorted(set(cands)))

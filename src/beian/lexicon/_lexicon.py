@@ -14,6 +14,8 @@ import numpy as np
 import numpy.typing as npt
 
 from beian.lexicon._compile import (
+    NAMELIKE,
+    STYLED,
     TIGHT,
     Compiled,
     Variant,
@@ -22,6 +24,7 @@ from beian.lexicon._compile import (
     syllable_table,
 )
 from beian.lexicon._fold import INVISIBLE, RULE_BITS, FoldFlags, FoldTable, cache_dir, fold_table
+from beian.lexicon._leet import leet_possible, leet_runs, unleet
 from beian.lexicon._matcher import Matcher, latin_matches, make_matcher
 from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig, LoadReport
 from beian.lexicon._normalize import Normalized, normalize, raw
@@ -217,14 +220,17 @@ class Lexicon:
             return [], len(text)
         idx = self._stream_index(st)
         quiet = idx.quiet
-        if quiet.quiet_raw(text):  # the usual stream chunk: nothing can start a match here
-            return [], len(text)
+        # a digit or symbol beside a letter may be a letter of a pinyin form (k@nr3n)
+        leet = self.config.leet and st.lac is not None and not st.raw
+        if quiet.quiet_raw(text) and not (leet and leet_possible(text, st.ft)):
+            return [], len(text)  # the usual stream chunk: nothing can start a match here
         n = self._normalize(st, text)
         norm = n.text
         if not norm:
             return [], len(text)
         syl = _syllable_text(n, st) if quiet.homophones else None
-        if quiet.matchless(norm, syl):  # no pattern occurs: no hit, only the tail to find
+        if quiet.matchless(norm, syl) and not (leet and leet_possible(text, st.ft)):
+            # no pattern occurs: no hit, only the tail to find
             return [], pending_start(text, n, idx.main, idx.homo, st.syl)
         return self._scan_stream_full(text, n)
 
@@ -297,6 +303,9 @@ class Lexicon:
             for pid, s, e in latin_matches(st.lac, text, n.codes, st.latin.longest):
                 for var in st.latin.variants[pid]:
                     self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
+            if c.leet and n.codes is not None:
+                for a, b in leet_runs(text, st.ft, n.codes, n.src, n.raw):
+                    self._scan_leet(st, text, a, b, found, allow_spans)
         if st.hac is not None and st.homo is not None and st.syl is not None:
             sc = n.syllables(st.syl)  # pending_start reuses it
             seen = set(found)
@@ -322,6 +331,32 @@ class Lexicon:
             hits = _leftmost_longest(hits)
         return hits, n
 
+    def _scan_leet(
+        self,
+        st: _State,
+        text: str,
+        a: int,
+        b: int,
+        found: dict[tuple[int, int, int], set[str]],
+        allow_spans: list[tuple[int, int]],
+    ) -> None:
+        """Pinyin forms in ``text[a:b]`` read with letters for its digits and symbols."""
+        assert st.lac is not None
+        w = 2 * st.latin.longest
+        wa, wb = max(0, a - w), min(len(text), b + w)
+        window = text[wa:a] + unleet(text[a:b]) + text[b:wb]
+        m = self._normalize(st, window)
+        got: dict[tuple[int, int, int], set[str]] = {}
+        spans: list[tuple[int, int]] = []
+        for pid, s, e in latin_matches(st.lac, window, m.codes, st.latin.longest):
+            for var in st.latin.variants[pid]:
+                if not (var[1] or "").startswith("initials"):  # b2b is not 不知不
+                    self._resolve(window, m, s, e, var, st.ft, got, spans)
+        for (s, e, entry), rules in got.items():
+            if s < b - wa and e > a - wa:  # the reading changed something in the hit
+                found.setdefault((s + wa, e + wa, entry), set()).update(rules | {"leet"})
+        allow_spans.extend((s + wa, e + wa) for s, e in spans)
+
     def _resolve(
         self,
         text: str,
@@ -336,8 +371,8 @@ class Lexicon:
         entry, rule, need = var[:3]
         entry_kw = self._keyword_of
         if n.src is None:  # raw mode: no folding, offsets are the matcher's
-            if _keyword_hit(text, s, e, var, ft, allow_spans):
-                found.setdefault((s, e, entry), set()).add((rule or "exact").removesuffix(TIGHT))
+            if _keyword_hit(text, s, e, var, ft, allow_spans) and _condition(rule, text[s:e]):
+                found.setdefault((s, e, entry), set()).add(_bare(rule or "exact"))
             return
         runs = n.runs(s, e)
         repeat = False
@@ -359,6 +394,14 @@ class Lexicon:
             if "noise" in span_rules:
                 return
             rule = rule.removesuffix(TIGHT)
+        elif rule is not None and rule.endswith(NAMELIKE):
+            if _proper_name(text[start:end]):
+                return
+            rule = rule.removesuffix(NAMELIKE)
+        elif rule is not None and rule.endswith(STYLED):
+            if not _styled(text[start:end]):
+                return
+            rule = rule.removesuffix(STYLED)
         rules = found.setdefault((start, end, entry), set())
         if "lookalike" in span_rules and not _imitates(ft, text[start:end], entry_kw(entry)):
             span_rules.discard("lookalike")  # the keyword itself has the character (知己)
@@ -420,10 +463,12 @@ def _keyword_hit(
     text: str, start: int, end: int, var: Variant, ft: FoldTable, allow_spans: list[tuple[int, int]]
 ) -> bool:
     """Word-boundary checks for ASCII edges; allow-list matches are recorded, not hits."""
-    entry, _, _, ascii_start, ascii_end = var
-    if ascii_start and _word_char(ft, _visible(ft, text, start - 1, -1)):
+    entry, rule, _, ascii_start, ascii_end = var
+    # pinyin beside "_" is part of an identifier (bingdu_scan, xiaoqi_0812), not a word of text
+    snake = rule is not None and rule.startswith(("pinyin", "initials"))
+    if ascii_start and _word_char(ft, _visible(ft, text, start - 1, -1), snake):
         return False
-    if ascii_end and _word_char(ft, _visible(ft, text, end, 1)):
+    if ascii_end and _word_char(ft, _visible(ft, text, end, 1), snake):
         return False
     if entry < 0:
         allow_spans.append((start, end))
@@ -442,13 +487,52 @@ def _visible(ft: FoldTable, text: str, i: int, step: int) -> str:
     return ""
 
 
-def _word_char(ft: FoldTable, ch: str) -> bool:
-    """Whether ``ch`` continues an ASCII word: a letter or digit after folding, but never a CJK
-    ideograph (一 folds to "1", yet ``ChuShouYinHangKa一套`` ends the pinyin at 一)."""
+def _word_char(ft: FoldTable, ch: str, snake: bool = False) -> bool:
+    """Whether ``ch`` continues an ASCII word: a letter or digit after folding (with ``snake``,
+    also "_"), but never a CJK ideograph (一 folds to "1", yet ``ChuShouYinHangKa一套`` ends the
+    pinyin at 一)."""
+    if snake and ch == "_":
+        return True
     if not ch or _is_cjk(ch):
         return False
     f = ft.fold_char(ch)
     return bool(f) and f[-1].isascii() and f[-1].isalnum()
+
+
+def _bare(rule: str) -> str:
+    """A variant's rule without its condition suffix."""
+    return rule.removesuffix(TIGHT).removesuffix(NAMELIKE).removesuffix(STYLED)
+
+
+def _condition(rule: str | None, span: str) -> bool:
+    """Raw mode: whether a name-like or styled-letter condition on the variant holds."""
+    if rule is not None and rule.endswith(NAMELIKE):
+        return not _proper_name(span)
+    if rule is not None and rule.endswith(STYLED):
+        return _styled(span)
+    return True
+
+
+def _styled(span: str) -> bool:
+    """Whether every letter of ``span`` is a styled one: circled, parenthesized, squared or
+    mathematical (not ASCII, not full-width)."""
+    letters = [c for c in span if not c.isascii() or c.isalpha()]
+    return bool(letters) and all(
+        not c.isascii() and not "\uff01" <= c <= "\uff5e" and not _is_cjk(c) for c in letters
+    )
+
+
+def _proper_name(span: str) -> bool:
+    """Whether the letters of ``span`` are written as a proper name: each word capitalized,
+    the rest lower case (Zhang Wei, Beijing), or a surname in capitals before a capitalized
+    given name (ZHANG Wei); not dupin, DUPIN, DU PIN or DuPin."""
+    words = "".join(c if c.isalpha() else " " for c in span).split()
+    title = [w[0].isupper() and (len(w) == 1 or w[1:].islower()) for w in words]
+    return (
+        bool(words)
+        and any(title)
+        and all(t or w.isupper() for t, w in zip(title, words, strict=True))
+    )
 
 
 def _imitates(ft: FoldTable, span: str, keyword: str) -> bool:

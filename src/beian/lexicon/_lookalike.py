@@ -1,7 +1,9 @@
 """Look-alike characters (形近字 and cross-script homoglyphs) folded to what they imitate.
 
 ``lookalike.tsv`` (derived from Unicode's ``confusables.txt``, UTS #39, by
-``scripts/lexicon_tables.py``) is folded into the fold table: text and keywords alike. Those
+``scripts/lexicon_tables.py``) is folded into the fold table: text and keywords alike; so is
+``variants.tsv`` (rare variant ideographs from the Unihan variant properties: 躶 → 裸, 噐 → 器),
+with traditional → simplified (the same word in another written form). Those
 pairs read the same (or the source has no reading), so pinyin and homophones are unaffected.
 ``xingjin.tsv`` (similar CJK forms written for this project: 夭/天, 己/已) pairs characters of
 different readings, so it gives keyword variants instead of a fold. Sources and licences:
@@ -12,9 +14,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 from importlib import resources
 
-__all__ = ["lookalike_digest", "lookalike_map", "read_pairs", "xingjin_variants"]
+__all__ = ["lookalike_digest", "lookalike_map", "read_pairs", "variant_map", "xingjin_variants"]
 
 _MAX_VARIANTS = 4  # 形近字 forms per keyword
 
@@ -30,30 +33,95 @@ def read_pairs(name: str) -> list[list[str]]:
 @functools.lru_cache(maxsize=1)
 def lookalike_map() -> dict[str, str]:
     """Look-alike character → the character it is folded to (one character each)."""
+    return _pairs("lookalike.tsv")
+
+
+@functools.lru_cache(maxsize=1)
+def variant_map() -> dict[str, str]:
+    """Rare variant ideograph → the common character (躶 → 裸): folded like traditional forms."""
+    return _pairs("variants.tsv")
+
+
+def _pairs(name: str) -> dict[str, str]:
     out: dict[str, str] = {}
-    for row in read_pairs("lookalike.tsv"):
+    for row in read_pairs(name):
         src, dst = row[0], row[1]
         if len(src) == 1 and len(dst) == 1 and src != dst:
             out[src] = dst
     return out
 
 
+# Components a reader takes for one another (written for this project): two characters of the
+# 拆字 table split the same way, with one half the same and the other halves in one group here,
+# look alike (代/伐, 洗/冼, 钱/饯, 刻/劾, 休/体, 粟/栗, 考/老).
+_SIMILAR_PARTS = (
+    "亻彳",
+    "氵冫",
+    "钅饣纟",
+    "弋戈",
+    "木本禾朩术",
+    "木米",
+    "十丁",
+    "扌才",
+    "日曰目",
+    "贝见",
+    "土士",
+    "礻衤",
+    "冖宀",
+    "刂力",
+    "丂匕",
+    "乂夂",
+    "八儿",
+)
+
+
+def _similar_parts() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for group in _SIMILAR_PARTS:
+        for c in group:
+            out.setdefault(c, set()).update(x for x in group if x != c)
+    return {c: frozenset(v) for c, v in out.items()}
+
+
 @functools.lru_cache(maxsize=1)
 def _groups() -> dict[str, tuple[str, ...]]:
-    out: dict[str, tuple[str, ...]] = {}
+    """Each character's look-alikes: the groups of ``xingjin.tsv``, then the pairs derived from
+    the 拆字 table and the similar components above."""
+    out: dict[str, dict[str, None]] = {}
     for row in read_pairs("xingjin.tsv"):
         for c in row:
-            out[c] = tuple(x for x in row if x != c)
-    return out
+            out.setdefault(c, {}).update(dict.fromkeys(x for x in row if x != c))
+    parts = _similar_parts()
+    by_half: dict[tuple[str, int, str], list[tuple[str, str]]] = {}
+    for row in read_pairs("chaizi.tsv"):
+        if len(row) < 4 or row[1] == row[2]:
+            continue
+        ch, a, b, kind = row[:4]
+        if b in parts:
+            by_half.setdefault((kind, 0, a), []).append((ch, b))
+        if a in parts:
+            by_half.setdefault((kind, 1, b), []).append((ch, a))
+    for items in by_half.values():
+        for (c1, h1), (c2, h2) in itertools.combinations(items, 2):
+            if h2 in parts[h1] and c1 != c2:
+                out.setdefault(c1, {})[c2] = None
+                out.setdefault(c2, {})[c1] = None
+    return {c: tuple(v) for c, v in out.items()}
 
 
-def xingjin_variants(word: str, cap: int = _MAX_VARIANTS) -> list[str]:
-    """``word`` with one character replaced by a similar-looking one (夭安门 for 天安门)."""
+def xingjin_variants(
+    word: str, cap: int = _MAX_VARIANTS, words: frozenset[str] = frozenset()
+) -> list[str]:
+    """``word`` with one character replaced by a similar-looking one (夭安门 for 天安门, 伐考
+    for 代考), leaving out variants that are words of their own (``words``: 己见 for 已见)."""
     groups = _groups()
     out: list[str] = []
     for i, c in enumerate(word):
         for alt in groups.get(c, ()):
-            out.append(word[:i] + alt + word[i + 1 :])
+            form = word[:i] + alt + word[i + 1 :]
+            if form in words:
+                continue
+            out.append(form)
             if len(out) >= cap:
                 return out
     return out
@@ -63,4 +131,5 @@ def xingjin_variants(word: str, cap: int = _MAX_VARIANTS) -> list[str]:
 def lookalike_digest() -> str:
     """A digest of the table, part of the fold tables' cache key."""
     body = "".join(f"{a}{b}" for a, b in sorted(lookalike_map().items()))
+    body += "|" + "".join(f"{a}{b}" for a, b in sorted(variant_map().items()))
     return hashlib.sha256(body.encode()).hexdigest()[:12]

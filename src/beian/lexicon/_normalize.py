@@ -81,7 +81,7 @@ class Normalized:
     ones. ``src is None`` means raw mode (offsets are the identity).
     """
 
-    __slots__ = ("_adj", "_syl", "_text", "codes", "src")
+    __slots__ = ("_adj", "_syl", "_text", "codes", "raw", "src")
 
     def __init__(
         self,
@@ -95,6 +95,7 @@ class Normalized:
         self.src = src
         self._adj: list[int] | None = adj.tolist() if adj is not None and adj.size else None
         self._syl: npt.NDArray[np.uint32] | None = None
+        self.raw: npt.NDArray[np.uint32] | None = None  # the text's code points (long texts)
 
     @property
     def text(self) -> str:
@@ -168,6 +169,31 @@ def _expand(v: npt.NDArray[np.uint32], pos: _I, ft: FoldTable) -> tuple[npt.NDAr
     return out, src
 
 
+def _cjk_code(c: int) -> bool:
+    return 0x3400 <= c < 0xA000 or 0x20000 <= c < 0x40000
+
+
+def _cjk_codes(v: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
+    return ((v - 0x3400) < 0x6C00) | ((v - 0x20000) < 0x20000)  # uint32: below wraps around
+
+
+def _drop_number_marks(
+    v: npt.NDArray[np.uint32], pos: _I, raw: npt.NDArray[np.uint32], ft: FoldTable
+) -> tuple[npt.NDArray[np.uint32], _I]:
+    """A number style (① ⑴ ⒈ ❶) between two Chinese characters is a separator (开①房①记录):
+    dropped like noise. Digits and numerals (一) stay."""
+    d = np.flatnonzero((v[1:-1] - 0x30) < 10) + 1  # uint32: codes below '0' wrap around
+    if not d.size:
+        return v, pos
+    d = d[np.isin(raw[pos[d]], ft.number_marks)]
+    if not d.size:
+        return v, pos
+    d = d[_cjk_codes(v[d - 1]) & _cjk_codes(v[d + 1])]
+    if not d.size:
+        return v, pos
+    return np.delete(v, d), np.delete(pos, d)
+
+
 def raw(text: str) -> Normalized:
     """No normalization at all: the matcher runs on ``text`` itself."""
     return Normalized(text, None, None, None)
@@ -229,6 +255,20 @@ def _normalize_short(text: str, ft: FoldTable, max_gap: int | None, collapse: bo
             gone = set(drop)
             v = [x for k, x in enumerate(v) if k not in gone]
             pos = [p for k, p in enumerate(pos) if k not in gone]
+    if ft.flags.numbers and ft.flags.noise and len(v) > 2:
+        marks = ft.number_mark_set
+        sep = [
+            k
+            for k in range(1, len(v) - 1)
+            if 0x30 <= v[k] <= 0x39
+            and text[pos[k]] in marks
+            and _cjk_code(v[k - 1])
+            and _cjk_code(v[k + 1])
+        ]
+        if sep:
+            gone = set(sep)
+            v = [x for k, x in enumerate(v) if k not in gone]
+            pos = [p for k, p in enumerate(pos) if k not in gone]
     adj = None
     if collapse and len(v) > 1:
         dups = [k for k in range(1, len(v)) if v[k] == v[k - 1]]
@@ -273,10 +313,14 @@ def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: boo
         v, pos = _expand(v, pos, ft)
     if ft.flags.nfkc:
         v, pos = _drop_tones(v, pos)
+    if ft.flags.numbers and ft.flags.noise and v.size > 2:
+        v, pos = _drop_number_marks(v, pos, raw, ft)
     adj = None
     if collapse and v.size > 1:
         dups = np.flatnonzero(v[1:] == v[:-1]) + 1
         if dups.size:
             adj = dups - np.arange(dups.size)
             v = np.delete(v, dups)
-    return Normalized(None, np.ascontiguousarray(v, dtype="<u4"), pos, adj)
+    out = Normalized(None, np.ascontiguousarray(v, dtype="<u4"), pos, adj)
+    out.raw = raw
+    return out

@@ -1,0 +1,137 @@
+"""Digits and symbols written for letters inside pinyin (k@nr3n for kanren, 2h1k35hu1).
+
+A run of Latin letters, digits and ``@ $`` with at least two letters and one digit or symbol
+among them is read a second time with each digit or symbol replaced by the letter it imitates
+(0 o, 1 i, 2 z, 3 e, 4 a, 5 s, 6 b, 7 t, 8 b, 9 g, @ a, $ s), and only the pinyin forms are
+matched on that reading (never the bare initials: b2b is not 不知不). The replacement is one
+character for one, so offsets carry over unchanged.
+
+Detection has two versions that must agree where it matters: :func:`leet_runs` finds the runs
+of a scanned text from seeds the normalized codes give cheaply (a digit next to a letter, an
+``@`` or ``$`` in the text); :func:`leet_possible` is the plain test a stream screener runs
+before its fast path, true whenever :func:`leet_runs` could find a run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from beian.lexicon._fold import FoldTable
+
+__all__ = ["LEET", "leet_possible", "leet_runs", "unleet"]
+
+LEET = {
+    "0": "o",
+    "1": "i",
+    "2": "z",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "6": "b",
+    "7": "t",
+    "8": "b",
+    "9": "g",
+    "@": "a",
+    "$": "s",
+}
+# full-width forms read the same
+LEET.update({chr(ord(k) + 0xFEE0): v for k, v in list(LEET.items())})
+_TRANS = str.maketrans(LEET)
+_CHARS = frozenset(LEET)
+_SYMBOLS = "@$\uff20\uff04"
+_SYMBOL_CODES = np.array([ord(c) for c in _SYMBOLS], dtype=np.uint32)
+_LO, _HI = 0x61, 0x7A
+
+
+def _letter(ft: FoldTable, ch: str) -> bool:
+    v = ft.codes[ch]
+    return _LO <= v <= _HI
+
+
+def _run_at(text: str, p: int, ft: FoldTable) -> tuple[int, int]:
+    """The maximal run of letters, digits and symbols around ``text[p]``."""
+    a, b = p, p + 1
+    while a > 0 and (text[a - 1] in LEET or _letter(ft, text[a - 1])):
+        a -= 1
+    while b < len(text) and (text[b] in LEET or _letter(ft, text[b])):
+        b += 1
+    return a, b
+
+
+def _qualifies(run: str, ft: FoldTable) -> bool:
+    return sum(_letter(ft, c) for c in run) >= 2 and any(c in LEET for c in run)
+
+
+def leet_possible(text: str, ft: FoldTable) -> bool:
+    """Whether ``text`` has a digit or symbol beside a letter (a superset of :func:`leet_runs`)."""
+    if _CHARS.isdisjoint(text):
+        return False
+    for i, c in enumerate(text):
+        if c in LEET and (
+            (i > 0 and _letter(ft, text[i - 1])) or (i + 1 < len(text) and _letter(ft, text[i + 1]))
+        ):
+            return True
+    return False
+
+
+def _symbol_seeds(
+    text: str,
+    codes: npt.NDArray[np.uint32],
+    src: npt.NDArray[np.int64],
+    raw: npt.NDArray[np.uint32] | None,
+) -> list[int]:
+    """Where ``@ $`` stand in ``text``: beside a letter only, found from the letters' original
+    neighbours when the text's code points are at hand (long texts), else by searching."""
+    if raw is None:
+        out = []
+        for s in _SYMBOLS:
+            i = text.find(s)
+            while i >= 0:
+                out.append(i)
+                i = text.find(s, i + 1)
+        return out
+    at = src[np.flatnonzero(((codes | 32) - _LO) < 26)]  # uint32: codes below 'a' wrap around
+    if not at.size:
+        return []
+    near = np.concatenate((at[at > 0] - 1, at[at < raw.size - 1] + 1))
+    found: list[int] = near[np.isin(raw[near], _SYMBOL_CODES)].tolist()
+    return found
+
+
+def leet_runs(
+    text: str,
+    ft: FoldTable,
+    codes: npt.NDArray[np.uint32] | None,
+    src: npt.NDArray[np.int64] | None,
+    raw: npt.NDArray[np.uint32] | None = None,
+) -> list[tuple[int, int]]:
+    """The runs ``[start, end)`` of ``text`` to read again with letters for digits and symbols
+    (``raw``: the text's code points, when the normalizer kept them)."""
+    if codes is None or src is None or not codes.size:
+        return []
+    seeds = _symbol_seeds(text, codes, src, raw)
+    if codes.size > 1:
+        d = np.flatnonzero((codes - 0x30) < 10)  # uint32: codes below '0' wrap around
+        if d.size:  # digits next to a letter (only their neighbours are looked at)
+            last = codes.size - 1
+            before = ((codes[np.maximum(d - 1, 0)] - _LO) < 26) & (d > 0)
+            after = ((codes[np.minimum(d + 1, last)] - _LO) < 26) & (d < last)
+            seeds.extend(src[d[before | after]].tolist())
+    if not seeds:
+        return []
+    out: list[tuple[int, int]] = []
+    for p in sorted(set(seeds)):
+        if out and p < out[-1][1]:
+            continue
+        if text[p] not in LEET:
+            continue
+        a, b = _run_at(text, p, ft)
+        if _qualifies(text[a:b], ft):
+            out.append((a, b))
+    return out
+
+
+def unleet(run: str) -> str:
+    """``run`` with letters for its digits and symbols (same length)."""
+    return run.translate(_TRANS)
