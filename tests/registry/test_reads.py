@@ -157,14 +157,14 @@ def test_worker_threads_keep_their_database_connections(world: World) -> None:
 def test_writers_in_one_process_queue_before_sqlite_s_busy_timeout(
         settings: Any, monkeypatch: Any) -> None:
     """Two of this process's writers never meet SQLite's busy handler: the second waits for
-    the first in the process, however long it takes (with a 50 ms busy timeout, the second
-    ``BEGIN IMMEDIATE`` would fail with 'database is locked')."""
+    the first in the process (up to the registry's busy timeout, 30 s; with SQLite's own busy
+    timeout at 50 ms, the second ``BEGIN IMMEDIATE`` would fail with 'database is locked')."""
     import beian.registry._core as core_module
     from beian.registry import Registry
 
     make = core_module.make_engine
     monkeypatch.setattr(core_module, "make_engine",
-                        lambda url, **kw: make(url, **kw, busy_timeout_s=0.05))
+                        lambda url, **kw: make(url, **{**kw, "busy_timeout_s": 0.05}))
     reg = Registry.open(settings)
     try:
         holding = threading.Event()
