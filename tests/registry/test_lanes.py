@@ -28,7 +28,7 @@ from beian._shared.serve import serve_in_thread
 from beian.registry import Registry, Settings
 from beian.registry._errors import Busy
 from beian.registry.api import create_app
-from tests.registry.conftest import PASSWORD, World, populate
+from tests.registry.conftest import PASSWORD, World, populate, write_lock_held
 
 BOUND_S = 5.0  # what a login, page or write may take while the others are held (slow machine)
 
@@ -241,23 +241,8 @@ def test_a_write_while_another_process_holds_the_database_is_503_with_retry_afte
 def test_the_in_process_write_lock_gives_up_after_the_busy_timeout(quick: World) -> None:
     """A writer of this process holding the lock longer than the busy timeout: the next one
     gets :class:`Busy` after about the timeout instead of waiting for it."""
-    reg = quick.reg
-    holding, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with reg.core.tx() as db:
-            db.execute(text("INSERT INTO counters (key, value) VALUES ('held', 1)"))
-            holding.set()
-            release.wait(20)
-
-    t = threading.Thread(target=hold)
-    t.start()
-    try:
-        assert holding.wait(10)
+    with write_lock_held(quick.reg):
         started = time.perf_counter()
-        with pytest.raises(Busy, match="数据库正忙"), reg.core.tx():
+        with pytest.raises(Busy, match="数据库正忙"), quick.reg.core.tx():
             pass
         assert 0.4 < time.perf_counter() - started < 2.5
-    finally:
-        release.set()
-        t.join(20)

@@ -15,32 +15,18 @@ from sqlalchemy import text
 
 from beian.registry.api import create_app
 from beian.registry.api._schemas import AppOut, PublicOut
-from tests.registry.conftest import World, in_notice, write_package, zip_dir
+from tests.registry.conftest import World, in_notice, write_lock_held, write_package, zip_dir
 
 
 def test_a_read_does_not_wait_for_a_writer(world: World) -> None:
     reg = world.reg
     token, _ = world.login("applicant")
-    holding, release = threading.Event(), threading.Event()
-
-    def writer() -> None:
-        with reg.core.tx() as db:  # BEGIN IMMEDIATE: holds SQLite's write lock
-            db.execute(text("UPDATE counters SET value = value WHERE 1 = 0"))
-            holding.set()
-            release.wait(20)
-
-    t = threading.Thread(target=writer)
-    t.start()
-    try:
-        assert holding.wait(10)
+    with write_lock_held(reg):
         started = time.perf_counter()
         assert reg.accounts.actor_for(token) is not None
         assert reg.applications.list_for(world.actors["reviewer"]) == []
         assert reg.public.notices() == []
         assert time.perf_counter() - started < 2  # not the 30 s busy timeout
-    finally:
-        release.set()
-        t.join(20)
 
 
 def test_read_answers_are_what_the_response_models_encode(any_world: World,

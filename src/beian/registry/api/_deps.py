@@ -6,8 +6,9 @@ kind of request can hold up the others:
 
 * ``read``: the busiest reads, the read-only web pages and every session check
   (``read_workers`` threads);
-* ``upload``: parsing and checking uploaded packages and materials (``max_concurrent_uploads``
-  threads, as many as the uploads read at once);
+* ``upload``: parsing and checking uploaded packages and materials (``upload_workers``
+  threads, at most ``max_concurrent_uploads``, the uploads whose bodies are read at once:
+  parsing is CPU work, and more threads than cores only contend for them);
 * ``login``: password checks (argon2: CPU and memory by design) — ``login_workers`` threads;
   when ``login_queue`` logins already wait, a further one is answered 503 with ``Retry-After``
   at once rather than queued;
@@ -77,7 +78,7 @@ def _limiter(reg: Registry, lane: Lane) -> anyio.CapacityLimiter:
     except LookupError:
         p = reg.policy
         lanes = {"read": anyio.CapacityLimiter(p.read_workers),
-                 "upload": anyio.CapacityLimiter(p.max_concurrent_uploads),
+                 "upload": anyio.CapacityLimiter(min(p.upload_workers, p.max_concurrent_uploads)),
                  "login": anyio.CapacityLimiter(p.login_workers)}
         _LANES.set(lanes)
     return lanes[lane]

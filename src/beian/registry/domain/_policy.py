@@ -47,6 +47,8 @@ class Policy(BaseModel):
         "写入与上传另有线程，读请求不在其后排队"))
     write_workers: int = Field(2, ge=1, le=64, description=(
         "网页服务中处理写入（及写审计记录的网页）的工作线程数；上传、登录与只读网页各有自己的线程"))
+    upload_workers: int = Field(2, ge=1, le=64, description=(
+        "同时解析与校验上传材料的线程数（不超过 max_concurrent_uploads；解析占 CPU，多于核数只会互相争抢）"))
     login_workers: int = Field(2, ge=1, le=16, description=(
         "同时核验密码的登录数（argon2 每次占一个核与 argon2_memory_kib 内存）"))
     login_queue: int = Field(8, ge=0, le=1000, description=(
