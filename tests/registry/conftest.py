@@ -94,16 +94,16 @@ class World:
 
 
 @contextlib.contextmanager
-def write_lock_held(reg: Registry) -> Iterator[None]:
+def write_lock_held(reg: Registry, seconds: float = 20) -> Iterator[None]:
     """Another thread of this process in a write transaction (on SQLite: holding the write
-    lock, ``BEGIN IMMEDIATE``) until the block ends."""
+    lock, ``BEGIN IMMEDIATE``) until the block ends, or ``seconds`` have passed."""
     holding, release = threading.Event(), threading.Event()
 
     def writer() -> None:
         with reg.core.tx() as db:
             db.execute(text("UPDATE counters SET value = value WHERE 1 = 0"))
             holding.set()
-            release.wait(20)
+            release.wait(seconds)
 
     t = threading.Thread(target=writer)
     t.start()

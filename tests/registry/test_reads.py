@@ -153,23 +153,12 @@ def test_writers_in_one_process_queue_before_sqlite_s_busy_timeout(
                         lambda url, **kw: make(url, **{**kw, "busy_timeout_s": 0.05}))
     reg = Registry.open(settings)
     try:
-        holding = threading.Event()
-
-        def first() -> None:
-            with reg.core.tx() as db:
-                db.execute(text("INSERT INTO counters (key, value) VALUES ('first', 1)"))
-                holding.set()
-                time.sleep(0.5)
-
-        t = threading.Thread(target=first)
-        t.start()
-        assert holding.wait(10)
-        started = time.perf_counter()
-        with reg.core.tx() as db:  # waits for the first to commit
-            db.execute(text("INSERT INTO counters (key, value) VALUES ('second', 2)"))
-            assert time.perf_counter() - started > 0.3
-        t.join(10)
+        with write_lock_held(reg, seconds=0.5):
+            started = time.perf_counter()
+            with reg.core.tx() as db:  # waits for the first to commit
+                db.execute(text("INSERT INTO counters (key, value) VALUES ('second', 2)"))
+                assert time.perf_counter() - started > 0.3
         with reg.core.read() as db:
-            assert db.execute(text("SELECT count(*) FROM counters")).scalar() == 2
+            assert db.execute(text("SELECT count(*) FROM counters")).scalar() == 1
     finally:
         reg.close()
