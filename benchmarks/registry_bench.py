@@ -11,8 +11,11 @@
    with writers / alone). Target: read p99 ≤ 250 ms, 0 errors. The load generator runs on
    aiohttp + uvloop and reports its own CPU per request beside the server's: the two share the
    machine's cores (with httpx the client spent about as much CPU per request as the server).
-3. Upload flood: 32 clients uploading at once for a few seconds: only 201 or 503 (the upload
-   slots) are expected; anything else is an error.
+3. Upload flood: 32 clients uploading at once for up to 10 s: only 201 or 503 (the upload
+   slots) are expected; anything else is an error. Beside the flood three probes, one client
+   each, measure what the flood does to others: API logins, checklist writes and web pages
+   (home, application list, notices); the same probes alone for a few seconds before the
+   flood are their baseline (``upload_flood.probes_alone`` / ``probes_during_flood``).
 
 Writes ``benchmarks/results/registry.json``.
 
@@ -21,6 +24,7 @@ Writes ``benchmarks/results/registry.json``.
     # PostgreSQL: --postgres URL or BEIAN_TEST_POSTGRES_URL (else the backend is skipped)
     # --baseline-src ../main/src: that tree's server under the same load first, same run
     # --only sqlite|postgresql: one backend; --out FILE: results elsewhere than registry.json
+    # --flood-mib N: the upload flood's packages carry an N MiB attachment (default 8)
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import io
 import json
 import os
 import platform
+import random
 import socket
 import statistics
 import subprocess
@@ -60,11 +65,18 @@ RESULTS = Path(__file__).resolve().parent / "results" / "registry.json"
 PASSWORD = "benchmark-office-pw"
 
 
-def _package() -> bytes:
+def _package(attachment_mib: float = 0) -> bytes:
+    """A valid package; ``attachment_mib``: with an incompressible attachment of that size (a
+    large upload, as the upload flood sends: reading and checking it takes a worker thread
+    for a while)."""
     files, buf = [], io.BytesIO()
+    extra = ([("附件.pdf", "attachment",
+               b"%PDF-1.4 " + random.Random(7).randbytes(int(attachment_mib * 2**20)))]
+             if attachment_mib else [])
     with zipfile.ZipFile(buf, "w") as zf:
-        for name, kind in (("表.pdf", "filing_form"), ("报告.pdf", "assessment_report")):
-            data = f"%PDF-1.4 {name}".encode()
+        for name, kind, data in (("表.pdf", "filing_form", "%PDF-1.4 表.pdf".encode()),
+                                 ("报告.pdf", "assessment_report", "%PDF-1.4 报告.pdf".encode()),
+                                 *extra):
             zf.writestr(name, data)
             files.append({"path": name, "sha256": hashlib.sha256(data).hexdigest(),
                           "size": len(data), "kind": kind})
@@ -320,6 +332,14 @@ async def _get_json(c: aiohttp.ClientSession, path: str, h: dict[str, str]) -> A
         return await r.json()
 
 
+async def _checklist_items(c: aiohttp.ClientSession, rev: dict[str, str],
+                           apps: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """(application, first checklist item) of up to 50 applications under review."""
+    return [(a["id"], (await _get_json(c, f"/api/v1/applications/{a['id']}/checklist",
+                                       rev))[0]["id"])
+            for a in apps if a["state"] == "under_review"][:50]
+
+
 async def _phase(url: str, tokens: dict[str, str], pkg: bytes, seconds: float,
                  writers: bool) -> dict[str, object]:
     stats = _Stats()
@@ -328,9 +348,7 @@ async def _phase(url: str, tokens: dict[str, str], pkg: bytes, seconds: float,
     async with _session(url) as c:
         apps = await _get_json(c, "/api/v1/applications", rev)
         ids = [a["id"] for a in apps]
-        items = [(a["id"], (await _get_json(c, f"/api/v1/applications/{a['id']}/checklist",
-                                            rev))[0]["id"])
-                 for a in apps if a["state"] == "under_review"][:50]
+        items = await _checklist_items(c, rev, apps)
         cpu = time.process_time()
         stop = time.perf_counter() + seconds
         jobs = [_reader(c, rev, ids, stop, stats, i) for i in range(24)]
@@ -346,10 +364,37 @@ async def _phase(url: str, tokens: dict[str, str], pkg: bytes, seconds: float,
     return out
 
 
-async def _flood(url: str, token: str, pkg: bytes, seconds: float) -> dict[str, object]:
-    stats, codes = _Stats(), {}  # type: ignore[var-annotated]
-    h = {"Authorization": f"Bearer {token}"}
+def _probes(c: aiohttp.ClientSession, tokens: dict[str, str], login: dict[str, Any],
+            items: list[tuple[str, int]], stop: float, stats: _Stats) -> list[Any]:
+    """One client each: API logins, checklist writes, web pages (signed-in reviewer)."""
+    rev = {"Authorization": f"Bearer {tokens['rev']}"}
+    pages = ("/", "/applications", "/notices")
+
+    async def logins() -> None:
+        while time.perf_counter() < stop:
+            await _call(stats, "login", c.post("/api/v1/auth/login", json=login), (200,))
+
+    async def web() -> None:
+        n = 0
+        while time.perf_counter() < stop:
+            n += 1
+            await _call(stats, "web page", c.get(pages[n % len(pages)], headers={
+                "Cookie": f"beian_session={tokens['rev']}"}), (200,))
+
+    return [logins(), _checker(c, rev, items, stop, stats, 0), web()]
+
+
+async def _flood(url: str, tokens: dict[str, str], login: dict[str, Any], pkg: bytes,
+                 seconds: float) -> dict[str, object]:
+    stats, probes, alone, codes = _Stats(), _Stats(), _Stats(), {}  # type: ignore[var-annotated]
+    h = {"Authorization": f"Bearer {tokens['app']}"}
     async with _session(url) as c:
+        items = await _checklist_items(c, {"Authorization": f"Bearer {tokens['rev']}"},
+                                       await _get_json(c, "/api/v1/applications", {
+                                           "Authorization": f"Bearer {tokens['rev']}"}))
+        quiet = min(3.0, seconds)
+        await asyncio.gather(*_probes(c, tokens, login, items, time.perf_counter() + quiet,
+                                      alone))
         stop = time.perf_counter() + seconds
 
         async def one() -> None:
@@ -359,11 +404,18 @@ async def _flood(url: str, token: str, pkg: bytes, seconds: float) -> dict[str, 
                 key = str(r[0]) if r is not None else "exception"
                 codes[key] = codes.get(key, 0) + 1
 
-        await asyncio.gather(*(one() for _ in range(32)))
-    return {**stats.summary(seconds), "statuses": codes}
+        await asyncio.gather(*(one() for _ in range(32)),
+                             *_probes(c, tokens, login, items, stop, probes))
+    return {**stats.summary(seconds), "statuses": codes,
+            "probes_alone": alone.summary(quiet), "probes_during_flood": probes.summary(seconds)}
+
+
+def _p99(summary: dict[str, Any], kind: str) -> object:
+    return summary["by_kind"].get(kind, {}).get("p99_ms")
 
 
 def _login(url: str, secrets: dict[str, str | None]) -> dict[str, str]:
+    """A session per user (a TOTP code is good once: these are the only logins with one)."""
     import pyotp
 
     out = {}
@@ -376,7 +428,7 @@ def _login(url: str, secrets: dict[str, str | None]) -> dict[str, str]:
     return out
 
 
-def load(backend: str, postgres: str | None, seconds: float, pkg: bytes,
+def load(backend: str, postgres: str | None, seconds: float, pkg: bytes, flood_pkg: bytes,
          apps: int = 50, src: str | None = None) -> dict[str, object]:
     """One backend: seed, serve, read-only baseline, readers + writers, upload flood."""
     tmp = Path(tempfile.mkdtemp(prefix=f"beian-load-{backend}-"))
@@ -400,13 +452,16 @@ def load(backend: str, postgres: str | None, seconds: float, pkg: bytes,
         cpu = _cpu_s(pid)
         mixed = _run(_phase(url, tokens, pkg, seconds, writers=True))
         cpu = _cpu_s(pid) - cpu
-        flood = _run(_flood(url, tokens["app"], pkg, min(5.0, seconds)))
+        assert secrets["app"] is None  # an applicant: no TOTP, so it can log in repeatedly
+        flood = _run(_flood(url, tokens, {"username": "app", "password": PASSWORD}, flood_pkg,
+                            min(10.0, seconds)))
     base, under = alone["reads"], mixed["reads"]
     assert isinstance(base, dict) and isinstance(under, dict)
     out: dict[str, object] = {
         "clients": 32, "seconds": seconds, "seed_applications": apps,
         "read_p99_target_ms": 250, "read_p99_met": under["p99_ms"] <= 250,
-        "readers_alone": alone, "readers_and_writers": mixed, "upload_flood": flood,
+        "readers_alone": alone, "readers_and_writers": mixed,
+        "upload_flood": {"package_bytes": len(flood_pkg), **flood},
         "ratio_read_p99_vs_alone": round(float(under["p99_ms"]) / float(base["p99_ms"]), 2),
         # what the server itself spends: on a dedicated core, capacity ≈ 1000 / this (req/s)
         "server_cpu_ms_per_request": round(cpu * 1000 / (float(str(mixed["rps"])) * seconds), 2),
@@ -418,6 +473,12 @@ def load(backend: str, postgres: str | None, seconds: float, pkg: bytes,
           f"{mixed['rps']} req/s, server CPU {out['server_cpu_ms_per_request']} ms/request, "
           f"client {mixed['client_cpu_ms_per_request']} ms/request; "
           f"errors {mixed['errors']}; flood {flood['statuses']}")
+    during, quiet = flood["probes_during_flood"], flood["probes_alone"]
+    assert isinstance(during, dict) and isinstance(quiet, dict)
+    print("    during the upload flood, p99 ms (alone → during): " + ", ".join(
+        f"{k} {_p99(quiet, k)} → {_p99(during, k)}" for k in ("login", "write checklist",
+                                                             "web page"))
+          + f"; probe errors {during['errors']}")
     if schema and postgres:
         import psycopg
 
@@ -440,6 +501,8 @@ def main() -> None:
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--only", choices=("sqlite", "postgresql"), help="one backend")
     ap.add_argument("--out", type=Path, default=RESULTS, help=f"results file (default {RESULTS})")
+    ap.add_argument("--flood-mib", type=float, default=8,
+                    help="size of the upload flood's packages (an attachment of this many MiB)")
     ap.add_argument("--baseline-src", help="another checkout's src/ (e.g. main's): its server "
                     "under the same load in the same run, before this one's")
     args = ap.parse_args()
@@ -454,11 +517,13 @@ def main() -> None:
     backends = ["sqlite"] + (["postgresql"] if args.postgres else [])
     if args.only:
         backends = [b for b in backends if b == args.only]
+    flood_pkg = _package(args.flood_mib)
     if args.baseline_src:
         result["baseline_src"] = args.baseline_src
-        result["load_baseline"] = {b: load(b, args.postgres, args.seconds, _package(),
+        result["load_baseline"] = {b: load(b, args.postgres, args.seconds, _package(), flood_pkg,
                                            src=args.baseline_src) for b in backends}
-    result["load"] = {b: load(b, args.postgres, args.seconds, _package()) for b in backends}
+    result["load"] = {b: load(b, args.postgres, args.seconds, _package(), flood_pkg)
+                      for b in backends}
     if not args.postgres:
         print("PostgreSQL skipped: give --postgres URL or BEIAN_TEST_POSTGRES_URL")
     result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]

@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import re
+import threading
 import time
 import uuid
 import zipfile
@@ -90,6 +91,28 @@ class World:
         good once, so a second login within 30 s uses a later step."""
         pw, secret = self.users[username]
         return self.reg.accounts.login(username, pw, totp_code(secret, step), ip)
+
+
+@contextlib.contextmanager
+def write_lock_held(reg: Registry, seconds: float = 20) -> Iterator[None]:
+    """Another thread of this process in a write transaction (on SQLite: holding the write
+    lock, ``BEGIN IMMEDIATE``) until the block ends, or ``seconds`` have passed."""
+    holding, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with reg.core.tx() as db:
+            db.execute(text("UPDATE counters SET value = value WHERE 1 = 0"))
+            holding.set()
+            release.wait(seconds)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    try:
+        assert holding.wait(10)
+        yield
+    finally:
+        release.set()
+        t.join(20)
 
 
 def web_login(client: Any, username: str, password: str, totp: str | None = None) -> Any:

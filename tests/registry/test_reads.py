@@ -15,32 +15,18 @@ from sqlalchemy import text
 
 from beian.registry.api import create_app
 from beian.registry.api._schemas import AppOut, PublicOut
-from tests.registry.conftest import World, in_notice, write_package, zip_dir
+from tests.registry.conftest import World, in_notice, write_lock_held, write_package, zip_dir
 
 
 def test_a_read_does_not_wait_for_a_writer(world: World) -> None:
     reg = world.reg
     token, _ = world.login("applicant")
-    holding, release = threading.Event(), threading.Event()
-
-    def writer() -> None:
-        with reg.core.tx() as db:  # BEGIN IMMEDIATE: holds SQLite's write lock
-            db.execute(text("UPDATE counters SET value = value WHERE 1 = 0"))
-            holding.set()
-            release.wait(20)
-
-    t = threading.Thread(target=writer)
-    t.start()
-    try:
-        assert holding.wait(10)
+    with write_lock_held(reg):
         started = time.perf_counter()
         assert reg.accounts.actor_for(token) is not None
         assert reg.applications.list_for(world.actors["reviewer"]) == []
         assert reg.public.notices() == []
         assert time.perf_counter() - started < 2  # not the 30 s busy timeout
-    finally:
-        release.set()
-        t.join(20)
 
 
 def test_read_answers_are_what_the_response_models_encode(any_world: World,
@@ -157,33 +143,22 @@ def test_worker_threads_keep_their_database_connections(world: World) -> None:
 def test_writers_in_one_process_queue_before_sqlite_s_busy_timeout(
         settings: Any, monkeypatch: Any) -> None:
     """Two of this process's writers never meet SQLite's busy handler: the second waits for
-    the first in the process, however long it takes (with a 50 ms busy timeout, the second
-    ``BEGIN IMMEDIATE`` would fail with 'database is locked')."""
+    the first in the process (up to the registry's busy timeout, 30 s; with SQLite's own busy
+    timeout at 50 ms, the second ``BEGIN IMMEDIATE`` would fail with 'database is locked')."""
     import beian.registry._core as core_module
     from beian.registry import Registry
 
     make = core_module.make_engine
     monkeypatch.setattr(core_module, "make_engine",
-                        lambda url, **kw: make(url, **kw, busy_timeout_s=0.05))
+                        lambda url, **kw: make(url, **{**kw, "busy_timeout_s": 0.05}))
     reg = Registry.open(settings)
     try:
-        holding = threading.Event()
-
-        def first() -> None:
-            with reg.core.tx() as db:
-                db.execute(text("INSERT INTO counters (key, value) VALUES ('first', 1)"))
-                holding.set()
-                time.sleep(0.5)
-
-        t = threading.Thread(target=first)
-        t.start()
-        assert holding.wait(10)
-        started = time.perf_counter()
-        with reg.core.tx() as db:  # waits for the first to commit
-            db.execute(text("INSERT INTO counters (key, value) VALUES ('second', 2)"))
-            assert time.perf_counter() - started > 0.3
-        t.join(10)
+        with write_lock_held(reg, seconds=0.5):
+            started = time.perf_counter()
+            with reg.core.tx() as db:  # waits for the first to commit
+                db.execute(text("INSERT INTO counters (key, value) VALUES ('second', 2)"))
+                assert time.perf_counter() - started > 0.3
         with reg.core.read() as db:
-            assert db.execute(text("SELECT count(*) FROM counters")).scalar() == 2
+            assert db.execute(text("SELECT count(*) FROM counters")).scalar() == 1
     finally:
         reg.close()

@@ -10,19 +10,21 @@ import json
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Result, Row, Select, bindparam, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from beian._shared.sqlite import BUSY_TIMEOUT_S
 from beian.crypto import FieldCipher, KeyRing
 from beian.errors import ConfigError
 from beian.registry._audit import append_audit
 from beian.registry._auth import Actor
-from beian.registry._errors import Forbidden, NotFound
+from beian.registry._errors import Busy, Forbidden, NotFound
 from beian.registry._storage import BlobStore, private_dir, private_file
 from beian.registry.db import Application, AuditRow, CalendarYear, make_engine, migrate
 from beian.registry.domain import (
@@ -52,6 +54,9 @@ class Settings:
     edition: str = DEFAULT_EDITION  # the edition in force (GB/T 45654-2025 since 2025-11-01)
     # signed checkpoints of the audit chain head, kept outside the database (JSON lines)
     audit_checkpoints: Path | None = None
+    # SQLite: how long a writer waits for the write lock, first behind this process's other
+    # writers, then behind another process's (a ``tick`` from cron, a restore, a shell)
+    busy_timeout_s: float = BUSY_TIMEOUT_S
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, **kw: Any) -> Settings:
@@ -67,6 +72,18 @@ class Settings:
 
 def _missing(public_id: str) -> NotFound:
     return NotFound("申请不存在或无权查看", where=public_id, fix="请检查申请编号")
+
+
+def _busy(waited_for: str) -> Busy:
+    return Busy(f"数据库正忙：{waited_for}，本次请求未做任何更改", where="数据库写锁",
+                fix="请稍后重试；若持续出现，请检查是否有其他进程（定时到期处理、恢复备份、"
+                    "数据库命令行）长时间占用数据库", retry_after=5)
+
+
+def _locked(exc: OperationalError) -> bool:
+    """SQLite's 'database is locked' / 'database is busy' (the busy timeout ran out)."""
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text
 
 
 def _existing_key_ring(settings: Settings) -> KeyRing | None:
@@ -145,12 +162,15 @@ class Core:
         # a connection kept for each worker thread of the served registry (reads, writes) and
         # a few for the scheduler and in-process callers
         self.engine = make_engine(settings.url, schema=settings.schema,
+                                  busy_timeout_s=settings.busy_timeout_s,
                                   pool_size=self.policy.read_workers + self.policy.write_workers + 4)
         # SQLite has one writer at a time: this process's writers queue here, each taking the
         # lock the moment the one before commits, rather than in SQLite's busy handler (which
-        # sleeps up to 100 ms between tries); other processes still wait in the busy handler
-        self._write_lock: AbstractContextManager[Any] = (
-            threading.RLock() if self.engine.dialect.name == "sqlite" else nullcontext())
+        # sleeps up to 100 ms between tries); other processes still wait in the busy handler.
+        # Both waits are bounded by the busy timeout (then :class:`Busy`, 503): while another
+        # process holds the database, queued writers fail after it rather than one after another
+        self._write_lock = threading.RLock() if self.engine.dialect.name == "sqlite" else None
+        self._busy_timeout_s = settings.busy_timeout_s
         migrate(self.engine)
         if ring is None:
             with self.engine.connect() as conn:
@@ -176,8 +196,21 @@ class Core:
 
     @contextmanager
     def tx(self) -> Iterator[Session]:
-        with self._write_lock, self._sessions.begin() as db:
-            yield db
+        """A read-write transaction; :class:`Busy` when the write lock is not had within the
+        busy timeout (nothing is changed then)."""
+        lock = self._write_lock
+        if lock is not None and not lock.acquire(timeout=self._busy_timeout_s):
+            raise _busy(f"{self._busy_timeout_s:g} 秒内没有等到前面的写入完成")
+        try:
+            with self._sessions.begin() as db:
+                yield db
+        except OperationalError as exc:
+            if lock is None or not _locked(exc):
+                raise
+            raise _busy(f"另一个进程占用数据库超过 {self._busy_timeout_s:g} 秒") from exc
+        finally:
+            if lock is not None:
+                lock.release()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -1,19 +1,31 @@
 """Shared pieces of the HTTP layer: the registry, the signed-in actor, CSRF, error answers,
 the worker threads.
 
-Two sets of worker threads: the busiest reads (:func:`read_in_thread`) have their own
-``read_workers`` threads; everything else that runs in a thread (sync routes and
-dependencies: writes, the parsing of uploads, logins, web pages) has anyio's default limiter,
-set to ``write_workers`` (:func:`size_worker_threads`). A read then never queues behind an
-upload being parsed or a write waiting for the database's write lock, and few threads contend
-for the interpreter (under many runnable threads each hand-off of the GIL waits longer).
+Work that runs in a thread goes to one of four lanes, each with its own threads, so that no
+kind of request can hold up the others:
+
+* ``read``: the busiest reads, the read-only web pages and every session check
+  (``read_workers`` threads);
+* ``upload``: parsing and checking uploaded packages and materials (``upload_workers``
+  threads, at most ``max_concurrent_uploads``, the uploads whose bodies are read at once:
+  parsing is CPU work, and more threads than cores only contend for them);
+* ``login``: password checks (argon2: CPU and memory by design) — ``login_workers`` threads;
+  when ``login_queue`` logins already wait, a further one is answered 503 with ``Retry-After``
+  at once rather than queued;
+* everything else (writes, and web pages that write an audit row) has anyio's default limiter,
+  set to ``write_workers`` (:func:`size_worker_threads`).
+
+A read then never queues behind an upload being parsed, a login being hashed or a write
+waiting for the database's write lock, and few threads contend for the interpreter (under
+many runnable threads each hand-off of the GIL waits longer).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, Literal, ParamSpec, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -23,15 +35,18 @@ from fastapi.responses import JSONResponse
 
 from beian.errors import BeianError
 from beian.registry._auth import Actor, LoginRefused, RateLimited, csrf_ok
-from beian.registry._errors import Forbidden, RegistryError, Unauthorized
+from beian.registry._errors import Busy, Forbidden, RegistryError, Unauthorized
 from beian.registry._registry import Registry
 
-__all__ = ["COOKIE", "Caller", "CurrentActor", "MaybeActor", "Reg", "SignedIn", "error_response",
-           "get_registry", "read_in_thread", "size_worker_threads"]
+__all__ = ["COOKIE", "Caller", "CurrentActor", "Lane", "MaybeActor", "Reg", "SignedIn",
+           "error_response", "get_registry", "in_lane", "read_in_thread", "run_in_lane",
+           "size_worker_threads"]
 
 T = TypeVar("T")
-# one limiter per event loop, as anyio keeps its default one
-_READERS: RunVar[anyio.CapacityLimiter] = RunVar("beian_registry_readers")
+P = ParamSpec("P")
+Lane = Literal["read", "upload", "login"]
+# the lanes' limiters, one set per event loop, as anyio keeps its default limiter
+_LANES: RunVar[dict[str, anyio.CapacityLimiter]] = RunVar("beian_registry_lanes")
 
 COOKIE = "beian_session"
 _SAFE = {"GET", "HEAD", "OPTIONS"}
@@ -57,14 +72,47 @@ def size_worker_threads(reg: Registry) -> None:
     anyio.to_thread.current_default_thread_limiter().total_tokens = reg.policy.write_workers
 
 
+def _limiter(reg: Registry, lane: Lane) -> anyio.CapacityLimiter:
+    try:
+        lanes = _LANES.get()
+    except LookupError:
+        p = reg.policy
+        lanes = {"read": anyio.CapacityLimiter(p.read_workers),
+                 "upload": anyio.CapacityLimiter(min(p.upload_workers, p.max_concurrent_uploads)),
+                 "login": anyio.CapacityLimiter(p.login_workers)}
+        _LANES.set(lanes)
+    return lanes[lane]
+
+
+async def run_in_lane(reg: Registry, lane: Lane, fn: Callable[[], T]) -> T:
+    """``fn()`` in one of ``lane``'s threads; :class:`Busy` (503) for a login when
+    ``login_queue`` logins already wait for a thread."""
+    limiter = _limiter(reg, lane)
+    if (lane == "login" and limiter.available_tokens < 1
+            and limiter.statistics().tasks_waiting >= reg.policy.login_queue):
+        raise Busy("同时登录的请求过多，服务器正忙", where="登录",
+                   retry_after=reg.policy.login_retry_after_seconds)
+    return await anyio.to_thread.run_sync(fn, limiter=limiter)
+
+
 async def read_in_thread(reg: Registry, fn: Callable[[], T]) -> T:
     """``fn()`` (a read) in one of the ``read_workers`` threads kept for reads."""
-    try:
-        limiter = _READERS.get()
-    except LookupError:
-        limiter = anyio.CapacityLimiter(reg.policy.read_workers)
-        _READERS.set(limiter)
-    return await anyio.to_thread.run_sync(fn, limiter=limiter)
+    return await run_in_lane(reg, "read", fn)
+
+
+def in_lane(lane: Lane) -> Callable[[Callable[P, T]], Callable[P, Awaitable[T]]]:
+    """A sync route (its parameters as they are) run in ``lane``'s threads instead of the
+    default ones; the route takes ``reg`` or ``request``, through which the lane is found."""
+
+    def wrap(fn: Callable[P, T]) -> Callable[P, Awaitable[T]]:
+        @functools.wraps(fn)
+        async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+            reg: Any = kwargs.get("reg") or get_registry(kwargs["request"])  # type: ignore[arg-type]
+            return await run_in_lane(reg, lane, functools.partial(fn, *args, **kwargs))
+
+        return run
+
+    return wrap
 
 
 def _token(request: Request, authorization: str | None) -> tuple[str | None, bool]:
@@ -75,11 +123,8 @@ def _token(request: Request, authorization: str | None) -> tuple[str | None, boo
     return (cookie, True) if cookie else (None, False)
 
 
-def maybe_actor(
-    request: Request,
-    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
-    x_csrf_token: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> Actor | None:
+def _maybe_actor(request: Request, authorization: str | None,
+                 x_csrf_token: str | None) -> Actor | None:
     """The signed-in actor, if any (a database read: sync, so in a worker thread)."""
     token, from_cookie = _token(request, authorization)
     if not token:
@@ -90,6 +135,19 @@ def maybe_actor(
     if from_cookie and request.method not in _SAFE and not csrf_ok(actor.csrf, x_csrf_token):
         raise Forbidden("CSRF 校验失败", where="X-CSRF-Token", fix="请刷新页面后重试")
     return actor
+
+
+async def maybe_actor(
+    request: Request,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_csrf_token: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Actor | None:
+    """The dependency: the session check in the read lane (it only reads), so that it does
+    not queue behind writes, uploads or logins."""
+    if _token(request, authorization)[0] is None:
+        return None
+    return await run_in_lane(get_registry(request), "read",
+                             lambda: _maybe_actor(request, authorization, x_csrf_token))
 
 
 # what a user whose password must be changed (initial or reset) may still do
@@ -124,7 +182,7 @@ class Caller:
     def actor(self) -> Actor:
         """The signed-in actor, as :data:`CurrentActor` gives it (sync: a database read)."""
         return _signed_in(self.request,
-                          maybe_actor(self.request, self.authorization, self.csrf))
+                          _maybe_actor(self.request, self.authorization, self.csrf))
 
 
 async def _caller(
@@ -153,5 +211,7 @@ def error_response(exc: Exception) -> JSONResponse:
     assert isinstance(exc, BeianError)
     status = exc.status if isinstance(exc, RegistryError) else 400
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, Busy):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse({"error": exc.what, "where": exc.where, "fix": exc.fix},
                         status_code=status, headers=headers)

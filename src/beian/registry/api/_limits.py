@@ -20,6 +20,7 @@ from typing import Any
 import anyio
 
 from beian.registry._registry import Registry
+from beian.registry.api._deps import run_in_lane
 
 __all__ = ["RequestLimits", "is_upload"]
 
@@ -87,7 +88,8 @@ class RequestLimits:
             return
         if upload:
             token = _token(scope)
-            actor = await anyio.to_thread.run_sync(self.registry.accounts.actor_for, token) \
+            accounts = self.registry.accounts
+            actor = await run_in_lane(self.registry, "read", lambda: accounts.actor_for(token)) \
                 if token else None
             if actor is None:
                 await _answer(send, 401, "未登录或会话已过期", "请先登录再上传材料",

@@ -13,7 +13,7 @@ from pydantic_core import to_json
 from beian.registry._accounts import NewUser
 from beian.registry._auth import Actor
 from beian.registry._errors import Forbidden
-from beian.registry.api._deps import CurrentActor, Reg, SignedIn, read_in_thread
+from beian.registry.api._deps import CurrentActor, Reg, SignedIn, in_lane, read_in_thread
 from beian.registry.api._schemas import (
     ActionIn,
     AppOut,
@@ -62,6 +62,7 @@ def _session_token(request: Request) -> str:
 
 
 @router.post("/auth/login", tags=["会话"], summary="登录（网信部门角色须提供动态口令）")
+@in_lane("login")
 def login(body: LoginIn, request: Request, reg: Reg) -> LoginOut:
     token, actor = reg.accounts.login(body.username, body.password, body.totp, _ip(request),
                                       device=body.device)
@@ -76,6 +77,7 @@ def logout(actor: CurrentActor, request: Request, reg: Reg) -> Response:
 
 
 @router.post("/auth/password", tags=["会话"], summary="修改密码（其他会话随即失效）")
+@in_lane("login")
 def change_password(body: PasswordIn, actor: CurrentActor, request: Request,
                     reg: Reg) -> dict[str, int]:
     n = reg.accounts.change_password(_session_token(request), body.old_password,
@@ -89,7 +91,7 @@ def revoke_mine(actor: CurrentActor, reg: Reg) -> dict[str, int]:
 
 
 @router.get("/auth/me", tags=["会话"], summary="当前用户")
-def me(actor: CurrentActor) -> Me:
+async def me(actor: CurrentActor) -> Me:
     return _me(actor)
 
 
@@ -109,6 +111,7 @@ async def list_apps(who: SignedIn, reg: Reg, state: State | None = None) -> Resp
 
 
 @router.post("/applications", tags=["申请"], summary="上传材料包（zip），创建草稿", status_code=201)
+@in_lane("upload")
 def create_app(
     actor: CurrentActor, reg: Reg,
     package: Annotated[UploadFile, File(description="beian build 生成的材料包目录的 zip")],
@@ -137,12 +140,14 @@ async def events(app_id: AppId, who: SignedIn, reg: Reg) -> Response:
 
 
 @router.get("/applications/{app_id}/materials", tags=["材料"], summary="材料列表")
+@in_lane("read")
 def materials(app_id: AppId, actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
     return reg.applications.materials(actor, app_id)
 
 
 @router.post("/applications/{app_id}/materials", tags=["材料"], summary="补充材料",
              status_code=201)
+@in_lane("upload")
 def add_materials(app_id: AppId, actor: CurrentActor, reg: Reg,
                   files: Annotated[list[UploadFile], File()]) -> dict[str, int]:
     got = [(f.filename or "file", f.file.read(reg.policy.max_file_bytes + 1)) for f in files]
@@ -165,6 +170,7 @@ def _quote(name: str) -> str:
 
 
 @router.get("/applications/{app_id}/checklist", tags=["审核"], summary="审核清单")
+@in_lane("read")
 def checklist(app_id: AppId, actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
     return reg.applications.checklist(actor, app_id)
 
@@ -183,6 +189,7 @@ def contact(app_id: AppId, actor: CurrentActor, reg: Reg) -> dict[str, str | Non
 
 
 @router.get("/applications/{app_id}/objections", tags=["审核"], summary="异议列表")
+@in_lane("read")
 def objections(app_id: AppId, actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
     return reg.applications.objections(actor, app_id)
 
@@ -208,6 +215,7 @@ async def notices(reg: Reg) -> Response:
 
 
 @router.get("/public/notices/{app_id}", tags=["公示"], summary="公示详情")
+@in_lane("read")
 def notice(app_id: AppId, reg: Reg) -> dict[str, Any]:
     return reg.public.notice(app_id)
 
@@ -229,6 +237,7 @@ async def filed(reg: Reg, since: dt.date | None = None,
 
 @router.get("/public/filed.csv", tags=["公示"], summary="已备案服务列表（CSV，可按备案日期取一批）",
             response_class=Response)
+@in_lane("read")
 def filed_csv(reg: Reg, since: dt.date | None = None, until: dt.date | None = None) -> Response:
     return Response(reg.public.filed_csv(since, until), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": "attachment; filename=filed.csv"})
@@ -241,11 +250,13 @@ def _admin(actor: Actor) -> None:
 
 
 @router.get("/admin/users", tags=["管理"], summary="用户列表")
+@in_lane("read")
 def users(actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
     return reg.accounts.list_users(actor)
 
 
 @router.get("/admin/orgs", tags=["管理"], summary="机构列表")
+@in_lane("read")
 def orgs(actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
     return reg.accounts.list_orgs(actor)
 
@@ -297,6 +308,7 @@ def tick(body: TickIn, actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
 
 
 @router.get("/admin/calendar", tags=["管理"], summary="已导入的节假日安排")
+@in_lane("read")
 def calendars(actor: CurrentActor, reg: Reg) -> list[dict[str, Any]]:
     return reg.admin.calendar_years(actor)
 

@@ -46,7 +46,15 @@ class Policy(BaseModel):
         "网页服务中处理读请求（申请列表、详情、流转记录、公示与已备案列表）的工作线程数；"
         "写入与上传另有线程，读请求不在其后排队"))
     write_workers: int = Field(2, ge=1, le=64, description=(
-        "网页服务中处理其余请求（写入、上传材料的解析、登录、网页）的工作线程数"))
+        "网页服务中处理写入（及写审计记录的网页）的工作线程数；上传、登录与只读网页各有自己的线程"))
+    upload_workers: int = Field(2, ge=1, le=64, description=(
+        "同时解析与校验上传材料的线程数（不超过 max_concurrent_uploads；解析占 CPU，多于核数只会互相争抢）"))
+    login_workers: int = Field(2, ge=1, le=16, description=(
+        "同时核验密码的登录数（argon2 每次占一个核与 argon2_memory_kib 内存）"))
+    login_queue: int = Field(8, ge=0, le=1000, description=(
+        "排队等待核验密码的登录数上限；再来的登录立即答 503 并带 Retry-After"))
+    login_retry_after_seconds: int = Field(5, ge=1, le=3600, description=(
+        "登录排队已满时答复中建议的重试等待（Retry-After，秒）"))
     max_package_entries: int = Field(200, ge=4, description="材料包内文件数上限")
     max_compression_ratio: int = Field(100, ge=2, description="材料包内单个文件的压缩比上限")
     accept_draft_packages: bool = Field(

@@ -12,6 +12,7 @@ from beian.io import decode_bytes, parse_yaml
 from beian.registry._accounts import NewUser
 from beian.registry._auth import Actor
 from beian.registry._errors import Forbidden
+from beian.registry.api._deps import in_lane
 from beian.registry.domain import ROLE_LABELS, OrgKind, Perm, Role, parse_schedule
 from beian.registry.web._views import Csrf, Reg, back, form_date, page, signed_in
 
@@ -50,6 +51,7 @@ def tick(request: Request, reg: Reg, csrf: Csrf,
 
 # --- organisations -------------------------------------------------------------------------
 @router.get("/admin/orgs", response_class=HTMLResponse)
+@in_lane("read")
 def orgs(request: Request, reg: Reg) -> HTMLResponse:
     actor = _admin(request)
     return page(request, "admin_orgs.html", actor=actor, orgs=reg.accounts.list_orgs(actor),
@@ -69,6 +71,7 @@ def create_org(request: Request, reg: Reg, csrf: Csrf, name: Name,
 
 # --- users ---------------------------------------------------------------------------------
 @router.get("/admin/users", response_class=HTMLResponse)
+@in_lane("read")
 def users(request: Request, reg: Reg) -> HTMLResponse:
     actor = _admin(request)
     return page(request, "admin_users.html", actor=actor, users=reg.accounts.list_users(actor),
@@ -121,6 +124,7 @@ def revoke(username: str, request: Request, reg: Reg, csrf: Csrf) -> RedirectRes
 
 # --- calendars -----------------------------------------------------------------------------
 @router.get("/admin/calendar", response_class=HTMLResponse)
+@in_lane("read")
 def calendars(request: Request, reg: Reg) -> HTMLResponse:
     actor = _admin(request)
     return page(request, "admin_calendar.html", actor=actor,

@@ -16,8 +16,8 @@ from fastapi.templating import Jinja2Templates
 
 from beian.errors import BeianError, InputError
 from beian.registry._auth import Actor, LoginRefused, RateLimited, csrf_ok
-from beian.registry._errors import Forbidden, RegistryError, Unauthorized
-from beian.registry.api._deps import COOKIE, Reg, get_registry
+from beian.registry._errors import Busy, Forbidden, RegistryError, Unauthorized
+from beian.registry.api._deps import COOKIE, Reg, get_registry, in_lane
 from beian.registry.domain import ROLE_LABELS, STATE_LABELS, TRANSITIONS, Perm
 
 __all__ = ["Csrf", "Reg", "back", "form_date", "page", "render_error", "router", "signed_in"]
@@ -68,7 +68,10 @@ def render_error(request: Request, exc: BeianError) -> HTMLResponse:
     status = exc.status if isinstance(exc, RegistryError) else 400
     if status == 401:
         return _login_page(request, 401, error=exc.what)
-    return page(request, "error.html", status, error=exc)
+    resp = page(request, "error.html", status, error=exc)
+    if isinstance(exc, Busy):
+        resp.headers["Retry-After"] = str(exc.retry_after)
+    return resp
 
 
 def signed_in(request: Request, csrf: str | None = None) -> Actor:
@@ -100,6 +103,7 @@ Csrf = Annotated[str, Form(alias="csrf_token", max_length=64)]
 
 
 @router.get("/", response_class=HTMLResponse)
+@in_lane("read")
 def home(request: Request, reg: Reg) -> HTMLResponse:
     return page(request, "home.html", notice_days=reg.policy.notice_working_days,
                 cac=reg.policy.process == "cac")
@@ -122,11 +126,13 @@ def _same_origin(request: Request) -> bool:
 
 
 @router.get("/login", response_class=HTMLResponse)
+@in_lane("read")
 def login_form(request: Request) -> HTMLResponse:
     return _login_page(request)
 
 
 @router.post("/login", response_model=None)
+@in_lane("login")
 def login(request: Request, reg: Reg, username: Annotated[str, Form(max_length=80)],
           password: Annotated[str, Form(max_length=200)],
           totp: Annotated[str, Form(max_length=10)] = "",
@@ -153,11 +159,13 @@ def login(request: Request, reg: Reg, username: Annotated[str, Form(max_length=8
 
 
 @router.get("/account/password", response_class=HTMLResponse)
+@in_lane("read")
 def account(request: Request) -> HTMLResponse:
     return page(request, "account.html", actor=signed_in(request))
 
 
 @router.post("/account/password", response_class=HTMLResponse, response_model=None)
+@in_lane("login")
 def change_password(request: Request, reg: Reg, csrf: Csrf,
                     old_password: Annotated[str, Form(max_length=200)],
                     new_password: Annotated[str, Form(max_length=200)],
@@ -196,11 +204,13 @@ def logout(request: Request, reg: Reg, csrf: Csrf) -> RedirectResponse:
 
 
 @router.get("/notices", response_class=HTMLResponse)
+@in_lane("read")
 def notices(request: Request, reg: Reg) -> HTMLResponse:
     return page(request, "notices.html", notices=reg.public.notices())
 
 
 @router.get("/notices/{app_id}", response_class=HTMLResponse)
+@in_lane("read")
 def notice(app_id: str, request: Request, reg: Reg) -> HTMLResponse:
     return page(request, "notice.html", n=reg.public.notice(app_id))
 
@@ -216,17 +226,20 @@ def objection(app_id: str, request: Request, reg: Reg,
 
 
 @router.get("/filed", response_class=HTMLResponse)
+@in_lane("read")
 def filed(request: Request, reg: Reg) -> HTMLResponse:
     return page(request, "filed.html", filed=reg.public.filed())
 
 
 @router.get("/filed.csv")
+@in_lane("read")
 def filed_csv(reg: Reg) -> Response:
     return Response(reg.public.filed_csv(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=filed.csv"})
 
 
 @router.get("/applications", response_class=HTMLResponse)
+@in_lane("read")
 def applications(request: Request, reg: Reg, state: str = "") -> HTMLResponse:
     actor = signed_in(request)
     chosen = state if state in STATE_LABELS else None
@@ -235,6 +248,7 @@ def applications(request: Request, reg: Reg, state: str = "") -> HTMLResponse:
 
 
 @router.post("/applications")
+@in_lane("upload")
 def upload(request: Request, reg: Reg, csrf: Csrf, package: Annotated[UploadFile, File()],
            contact_name: Annotated[str, Form(max_length=80)] = "",
            contact_phone: Annotated[str, Form(max_length=40)] = "",
@@ -248,6 +262,7 @@ def upload(request: Request, reg: Reg, csrf: Csrf, package: Annotated[UploadFile
 
 
 @router.get("/applications/{app_id}", response_class=HTMLResponse)
+@in_lane("read")
 def application(app_id: str, request: Request, reg: Reg) -> HTMLResponse:
     actor = signed_in(request)
     apps = reg.applications
@@ -280,6 +295,7 @@ def act(app_id: str, request: Request, reg: Reg, csrf: Csrf,
 
 
 @router.post("/applications/{app_id}/materials")
+@in_lane("upload")
 def materials(app_id: str, request: Request, reg: Reg, csrf: Csrf,
               files: Annotated[list[UploadFile], File()]) -> RedirectResponse:
     actor = signed_in(request, csrf)
