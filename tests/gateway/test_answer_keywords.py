@@ -239,3 +239,57 @@ def test_a_tool_call_with_a_keyword_follows_the_policy(behind: Behind, streamed:
     assert [(d["action"], d["risks"]) for d in rec.decisions if d.get("check")] == [
         ("flag", ["A1a"])
     ]
+
+
+# keywords of different codes that overlap or lie one inside the other: the longer one, of a
+# code the policy lets through, must not hide the other (the lexicon's default match reports
+# leftmost-longest hits only; policy decisions ask for every hit)
+NESTED = [
+    ("六合彩", "A2c"),  # overlaps 彩票诈骗 in 六合彩票诈骗
+    ("彩票诈骗", "A1b"),
+    ("假发票开具教程", "A2c"),  # contains 发票开具
+    ("发票开具", "A1b"),
+]
+OVERLAPPING = "那个六合彩票诈骗的做法是这样的。"
+CONTAINED = "先看一份假发票开具教程再说。"
+
+
+def nested_gateway(make_gateway: MakeGateway, stage: str) -> RunningGateway:
+    return make_gateway(
+        factory=None,
+        labels={"explicit": False},
+        screening={"keywords": [{"keyword": k, "risk": r} for k, r in NESTED],
+                   "screen_input": stage == "input"},
+        moderation={"policy": [{"risk": "A2c", "stage": stage, "action": "flag"}]},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("text", [OVERLAPPING, CONTAINED], ids=["overlapping", "contained"])
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_let_through_keyword_does_not_hide_an_overlapping_blocked_one(
+    make_gateway: MakeGateway, text: str, streamed: bool
+) -> None:
+    g = nested_gateway(make_gateway, "output")
+    got, finish, _ = ask(g, CLEAN + text, streamed)
+    assert finish == "content_filter"
+    assert "彩票诈骗" not in got and "发票开具" not in got  # no complete blocked hit left
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_output" and "彩票诈骗" not in rec.sent
+    got_rulings = {d["risks"][0]: d["action"] for d in keyword_decisions(g)}
+    # a stream meets the contained blocked word before the longer one is complete
+    want = {"A1b": "block"} if streamed and text == CONTAINED else {"A2c": "flag", "A1b": "block"}
+    assert got_rulings == want
+
+
+@pytest.mark.parametrize("text", [OVERLAPPING, CONTAINED], ids=["overlapping", "contained"])
+def test_a_question_rule_does_not_let_an_overlapping_blocked_keyword_through(
+    make_gateway: MakeGateway, text: str
+) -> None:
+    g = nested_gateway(make_gateway, "input")
+    resp = sdk(g).chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "怎么做：" + text}]
+    )
+    assert resp.choices[0].message.content == g.gateway.screening.config.input_refusal
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_input"
+    assert rec.decisions[0]["action"] == "block" and "A1b" in rec.decisions[0]["risks"]
