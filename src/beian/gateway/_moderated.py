@@ -12,6 +12,7 @@ import aiohttp
 from beian.gateway._gate import conversation, last_question, record_ruling
 from beian.gateway._moderation import Ruling
 from beian.gateway._request import Checked
+from beian.gateway._screening import Decision
 from beian.gateway._stage_classifier import Finding
 
 if TYPE_CHECKING:
@@ -109,6 +110,8 @@ async def moderate_input(
         if ruling is None or not ruling.stops:
             if m.config.parallel_input:
                 task = asyncio.create_task(post)
+            if m.guard is not None and m.guard.cfg.input and not question.strip():
+                _record_skipped(ex, m.guard.name)
             ruling = await m.guard_input(question, context)
             if ruling is not None:
                 record_ruling(ex, ruling, gw.metrics)
@@ -119,6 +122,13 @@ async def moderate_input(
         _discard(task, post)
         return ruling, None
     return None, task if task is not None else asyncio.create_task(post)
+
+
+def _record_skipped(ex: Exchange, model: str) -> None:
+    """No user message has text (only images, or empty): the guard was not asked; recorded."""
+    note = "请求中没有可审核的文字（用户消息为空或只有图片等），未调用护栏模型"
+    d = Decision("input", "allow", check="guard", model=model, note=note)
+    ex.decisions.append(d.to_json())
 
 
 def _discard(

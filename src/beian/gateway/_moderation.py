@@ -168,7 +168,7 @@ class Moderation:
     async def guard_input(self, question: str, context: Turns = ()) -> Ruling | None:
         """The guard model on the question after the earlier turns in ``context`` (prompt
         moderation); the ruling on what it found."""
-        if self.guard is None or not self.guard.cfg.input or not question:
+        if self.guard is None or not self.guard.cfg.input or not question.strip():
             return None
         f = await self.ask_guard(question, None, "input", context)
         return None if f is None else self.rule(f, question)
