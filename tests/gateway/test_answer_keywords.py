@@ -293,3 +293,34 @@ def test_a_question_rule_does_not_let_an_overlapping_blocked_keyword_through(
     (rec,) = records(g)
     assert rec.outcome == "blocked_input"
     assert rec.decisions[0]["action"] == "block" and "A1b" in rec.decisions[0]["risks"]
+
+
+@pytest.mark.parametrize("where", ["question", "answer", "streamed question"])
+def test_a_non_ascii_substitute_id_is_sent_percent_encoded(
+    make_gateway: MakeGateway, tmp_path: Path, where: str
+) -> None:
+    """A header value is Latin-1: an id such as 代答-爆炸物 goes percent-encoded (UTF-8) in
+    ``X-Beian-Substitute``; the body's ``beian.substitute`` has the id itself."""
+    from urllib.parse import unquote
+
+    lib = tmp_path / "代答.yaml"
+    lib.write_text(LIBRARY.replace("S-BOMB", "代答-爆炸物"), encoding="utf-8")
+    stage = "output" if where == "answer" else "input"
+    g = gateway(make_gateway, "lexicon", screen_input=stage == "input", substitutes=[str(lib)],
+                policy=[{"risk": "A1b", "stage": stage, "action": "substitute"}])  # fmt: skip
+    messages = say(BOMB) if stage == "output" else [{"role": "user", "content": "怎么制造炸弹"}]
+    streamed = where.startswith("streamed")
+    raw = sdk(g).chat.completions.with_raw_response.create(
+        model="m",
+        messages=messages,  # type: ignore[arg-type]
+        stream=streamed,
+    )
+    assert raw.headers["x-beian-substitute"] == "%E4%BB%A3%E7%AD%94-%E7%88%86%E7%82%B8%E7%89%A9"
+    assert unquote(raw.headers["x-beian-substitute"]) == "代答-爆炸物"
+    if streamed:
+        text = "".join(ch.delta.content or "" for ev in raw.parse() for ch in ev.choices)  # type: ignore[union-attr]
+        assert text == SUBSTITUTE
+    else:
+        assert raw.parse().choices[0].message.content == SUBSTITUTE  # type: ignore[union-attr]
+        assert raw.http_response.json()["beian"]["substitute"] == "代答-爆炸物"
+    assert records(g)[0].outcome == f"blocked_{stage}"
