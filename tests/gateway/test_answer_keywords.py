@@ -202,11 +202,14 @@ def test_answer_keyword_substitute(
     (rec,) = records(g)
     assert rec.outcome == "blocked_output" and "制造炸弹" not in rec.sent
     (d,) = keyword_decisions(g)
-    assert (d["stage"], d["action"], d["check"]) == ("output", "substitute", "keyword")
-    assert "代答 S-BOMB" in d["note"]
-    if streamed:  # text already sent cannot be answered instead: the stream ends filtered
+    if streamed:  # text already sent cannot be answered instead: the stream ends filtered,
         assert finish == "content_filter" and "制造炸弹" not in text
+        # and the record says what the client got
+        assert (d["stage"], d["action"], d["check"]) == ("output", "block", "keyword")
+        assert "流式按拦截处理（代答 S-BOMB 未发出）" in d["note"]
     else:
+        assert (d["stage"], d["action"], d["check"]) == ("output", "substitute", "keyword")
+        assert "代答 S-BOMB" in d["note"]
         assert text == SUBSTITUTE and finish == "stop" and rec.sent == SUBSTITUTE
         assert headers["x-beian-substitute"] == "S-BOMB"
 
@@ -324,3 +327,31 @@ def test_a_non_ascii_substitute_id_is_sent_percent_encoded(
         assert raw.parse().choices[0].message.content == SUBSTITUTE  # type: ignore[union-attr]
         assert raw.http_response.json()["beian"]["substitute"] == "代答-爆炸物"
     assert records(g)[0].outcome == f"blocked_{stage}"
+
+
+def test_a_code_without_an_approved_answer_does_not_borrow_another_codes(
+    make_gateway: MakeGateway, tmp_path: Path
+) -> None:
+    """A1c's rule says substitute but no approved answer fits it (a block); A2c's rule says
+    block. Ruled on together, the group must stay a block: not A2c's approved answer."""
+    lib = tmp_path / "代答.yaml"
+    lib.write_text("answers:\n  - {id: S-GAMBLING, risk: A2c, questions: [赌博网站和台独],"
+                   " answer: 赌博违法。}\n", encoding="utf-8")  # fmt: skip
+    g = make_gateway(
+        factory=None,
+        screening={"keywords": [{"keyword": "赌博网站", "risk": "A2c"},
+                                {"keyword": "台独", "risk": "A1c"}]},
+        moderation={"substitutes": [str(lib)], "substitute_min_score": 0.0,
+                    "policy": [{"risk": "A1c", "action": "substitute"}]},
+    )  # fmt: skip
+    raw = sdk(g).chat.completions.with_raw_response.create(
+        model="m", messages=[{"role": "user", "content": "赌博网站和台独"}]
+    )
+    assert raw.parse().choices[0].message.content == g.gateway.screening.config.input_refusal
+    assert "x-beian-substitute" not in raw.headers
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_input"
+    # a block is recorded as ever (one input decision, no substitute)
+    assert [(d["action"], sorted(d["risks"])) for d in rec.decisions] == [
+        ("block", ["A1c", "A2c"])
+    ]

@@ -121,7 +121,7 @@ class SentenceGate:
         if self.classify:
             f = self.m.classify(sentences(out), "output")
             if f is not None:
-                ruling = self.m.rule(f, self.question)
+                ruling = self.m.rule(f, self.question).in_stream()
                 record_ruling(self.ex, ruling, self.metrics)
                 if ruling.stops:
                     return ruling
@@ -138,6 +138,6 @@ class SentenceGate:
         f = await self.m.ask_guard(self.question, answer, "output")
         if f is None:
             return None
-        ruling = self.m.rule(f, self.question)
+        ruling = self.m.rule(f, self.question).in_stream()
         record_ruling(self.ex, ruling, self.metrics)
         return ruling if ruling.stops else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -40,8 +41,10 @@ def keyword_rulings(
 ) -> list[Ruling]:
     """The policy's rulings on keyword hits (the keyword library is the first stage), one per
     action: each risk code is ruled on by itself (a rule that lets one code through must not
-    let another one found with it through), the codes with the same action together; the one
-    that stops the exchange first (block before substitute)."""
+    let another one found with it through), the codes with the same action together, their
+    ruling made from the codes' own (never ruled on again as a group: a code whose rule found
+    no approved answer must not pick up another code's); the one that stops the exchange first
+    (block before substitute)."""
     m = gw.moderation
 
     def rule(codes: tuple[str, ...]) -> Ruling:
@@ -49,18 +52,27 @@ def keyword_rulings(
 
     if len(risks) == 1:
         return [rule(risks)]
-    by_action: dict[str, list[str]] = {}
+    by_action: dict[str, list[tuple[str, Ruling]]] = {}
     for r in risks:
-        by_action.setdefault(rule((r,)).action, []).append(r)
-    rulings = [rule(tuple(codes)) for codes in by_action.values()]
+        one = rule((r,))
+        by_action.setdefault(one.action, []).append((r, one))
+    rulings = []
+    for group in by_action.values():
+        best = max((one for _, one in group), key=lambda x: x.similarity or 0.0)
+        codes = tuple(code for code, _ in group)
+        rulings.append(replace(best, finding=replace(best.finding, risks=codes)))
     return sorted(rulings, key=lambda x: (not x.stops, _SEVERITY[x.action]))
 
 
-def answer_keywords(gw: Gateway, ex: Exchange, risks: tuple[str, ...]) -> Ruling:
+def answer_keywords(
+    gw: Gateway, ex: Exchange, risks: tuple[str, ...], *, streamed: bool = False
+) -> Ruling:
     """The policy's rulings on keyword hits in the answer (streamed or whole), every one
     recorded with the lexicon as the model; the strongest (block, substitute, flag or allow;
-    not enforced in a dry run)."""
+    not enforced in a dry run). In a stream a substitute is a block (:meth:`Ruling.in_stream`)."""
     rulings = keyword_rulings(gw, risks, "output", last_question(ex.request))
+    if streamed:
+        rulings = [r.in_stream() for r in rulings]
     for r in rulings:
         record_ruling(ex, r, gw.metrics)
     return rulings[0]
@@ -146,10 +158,14 @@ async def moderate_answer(gw: Gateway, ex: Exchange, answer: Rebuilt) -> None:
     """The model stages on a whole answer that passed the keywords; a stopping ruling replaces
     every choice with the refusal (``content_filter``) or the approved answer."""
     m = gw.moderation
-    if answer.blocked or not m.output_models or not gw.screening.config.screen_output:
+    if not m.output_models or not gw.screening.config.screen_output:
+        return
+    # the choices the keywords let through (with n > 1 a stopped choice leaves the others)
+    passed = "\n".join(answer.passed)
+    if not passed.strip():
         return
     question = last_question(ex.request)
-    rulings = await m.check_answer(question, answer.produced, gw.offload)
+    rulings = await m.check_answer(question, passed, gw.offload)
     for r in rulings:
         record_ruling(ex, r, gw.metrics)
     stop = next((r for r in rulings if r.stops), None)
