@@ -12,6 +12,10 @@ too); added p99 latency, throughput ratio and the load average are recorded with
     git worktree add --detach ../base 38dfd57
     .venv/bin/python benchmarks/gateway_ab.py --tree base=../base --tree head=. --rounds 5
 
+The demo model's answers change between commits (4aa2d55 made them ~40 % longer), and the
+gateway's work grows with the answer: ``--upstream-tree NAME`` runs every round's upstream from
+that tree, so both gateways screen the same answers.
+
 Writes ``benchmarks/results/gateway-ab.json`` (per run, and per tree the median over rounds).
 """
 
@@ -99,10 +103,17 @@ def main() -> None:
     ap.add_argument("--modes", default="plain,stream")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--output", type=Path, default=RESULTS)
+    ap.add_argument("--upstream-tree", default=None,
+                    help="所有轮次都用这棵树（名称）的演示上游：两棵树的网关得到同样的回答")  # fmt: skip
     args = ap.parse_args()
     trees: list[tuple[str, Path]] = args.tree
     bench_args = ["--clients", args.clients, "--seconds", str(args.seconds), "--modes", args.modes,
                   "--workers", str(args.workers)]  # fmt: skip
+    if args.upstream_tree is not None:
+        named = dict(trees)
+        if args.upstream_tree not in named:
+            ap.error(f"--upstream-tree {args.upstream_tree!r} 不是 --tree 给出的名称之一")
+        bench_args += ["--upstream-src", str(named[args.upstream_tree] / "src")]
     rounds: list[dict[str, Any]] = []
     for k in range(args.rounds):
         order = trees[k % len(trees) :] + trees[: k % len(trees)]
@@ -125,6 +136,8 @@ def main() -> None:
         "command": " ".join(["benchmarks/gateway_ab.py", *sys.argv[1:]]),
         "bench_args": bench_args,
         "trees": {name: _describe(path) for name, path in trees},
+        # whose demo model answered (None: each tree's own; its answers differ between commits)
+        "upstream_tree": args.upstream_tree,
         "machine": {"cpus": os.cpu_count()},
         "summary": summary(rounds),
         "rounds": rounds,

@@ -419,6 +419,8 @@ def main() -> None:
         "--workers", type=int, default=os.cpu_count() or 1,
         help="gateway worker processes (default: one per CPU, as deployed)",
     )  # fmt: skip
+    ap.add_argument("--upstream-src", type=Path, default=None,
+                    help="run the demo upstream (and guard) from this src folder (A/B: the same answers)")  # fmt: skip
     args = ap.parse_args()
     seconds = args.seconds or (20.0 if args.full else 4.0)
     levels = [int(x) for x in args.clients.split(",")]
@@ -439,7 +441,8 @@ def main() -> None:
         print(f"== {name}: upstream latency {prof['latency_ms']:g} ms, "
               f"chunk delay {prof['chunk_delay_ms']:g} ms", flush=True)  # fmt: skip
         loadavg = os.getloadavg()
-        runs, features = run_profile(env, prof, levels, modes, seconds, args.workers)
+        runs, features = run_profile(env, prof, levels, modes, seconds, args.workers,
+                                     args.upstream_src)  # fmt: skip
         out_profiles[name] = {**prof, "runs": runs, "features": features, "command": command,
                               "seconds_per_run": seconds, "workers": args.workers,
                               "loadavg_before": loadavg, "loadavg_after": os.getloadavg()}  # fmt: skip
@@ -545,8 +548,12 @@ def run_profile(
     modes: list[bool],
     seconds: float,
     workers: int,
+    upstream_src: Path | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, bool]]:
     beian = [sys.executable, "-m", "beian"]
+    # the model servers (demo upstream, guard) from another source tree: an A/B of two gateway
+    # trees then loads both with the same answers (the demo model's answers change over time)
+    up_env = env if upstream_src is None else {**env, "PYTHONPATH": str(upstream_src)}
     with tempfile.TemporaryDirectory() as td, contextlib.ExitStack() as stack:
         tmp = Path(td)
         up, gw, gd = free_port(), free_port(), free_port()
@@ -555,13 +562,13 @@ def run_profile(
         if prof.get("guard_latency_ms") is not None:
             guard = [*beian, "demo-server", "--port", str(gd), "--guard", "qwen3guard",
                      "--latency-ms", str(prof["guard_latency_ms"])]  # fmt: skip
-            extra["guard"] = [stack.enter_context(process(guard, env, tmp)).pid]
+            extra["guard"] = [stack.enter_context(process(guard, up_env, tmp)).pid]
             wait_http(gd, "/v1/models")
         upstream = [*beian, "demo-server", "--port", str(up), "--latency-ms",
                     str(prof["latency_ms"]), "--chunk-delay-ms", str(prof["chunk_delay_ms"])]  # fmt: skip
         gateway = [*beian, "gateway", "serve", "-f", str(cfg), "--port", str(gw), "--quiet",
                    "--workers", str(workers)]  # fmt: skip
-        with process(upstream, env, tmp) as dp, process(gateway, env, tmp) as gp:
+        with process(upstream, up_env, tmp) as dp, process(gateway, env, tmp) as gp:
             wait_http(up, "/v1/models")
             wait_http(gw, "/healthz")
             # the gateway's CPU time is its supervisor's and its worker processes' together

@@ -14,7 +14,7 @@ import pytest
 from beian.crypto import KeyRing
 from beian.demo import DemoBehavior, DemoServer, serve_in_thread
 from beian.errors import ConfigError
-from beian.gateway import Gateway, GatewayConfig
+from beian.gateway import Gateway, GatewayConfig, GatewayOptions
 from beian.gateway import serve_in_thread as serve_in_thread_gw
 
 from .conftest import ADMIN, ADMIN_TOKEN, MakeGateway, gateway_config, keyword_screening
@@ -165,7 +165,8 @@ def test_weak_admin_token_refused_on_reload(tmp_path: Path, upstream: Any) -> No
 def test_admin_lockout_after_repeated_wrong_tokens(make_gateway: MakeGateway, tmp_path: Path,
                                                     upstream: Any) -> None:  # fmt: skip
     cfg = gateway_config(tmp_path, upstream.base_url, access={
-        "client_ip_header": "X-Real-IP", "admin_max_failures": 3, "admin_lockout_s": 60})  # fmt: skip
+        "client_ip_header": "X-Real-IP", "trusted_proxies": ["127.0.0.1"],
+        "admin_max_failures": 3, "admin_lockout_s": 60})  # fmt: skip
     root = make_gateway(config=cfg).root_url
 
     def ask(token: str, ip: str) -> httpx.Response:
@@ -198,7 +199,8 @@ def test_admin_lockout_is_shared_by_gateways_on_one_store(tmp_path: Path, upstre
     together, and a client locked out by one is locked out by the other (it used to be per
     process, so each worker allowed its own ``admin_max_failures`` guesses)."""
     cfg = gateway_config(tmp_path, upstream.base_url, access={
-        "client_ip_header": "X-Real-IP", "admin_max_failures": 4, "admin_lockout_s": 60})  # fmt: skip
+        "client_ip_header": "X-Real-IP", "trusted_proxies": ["127.0.0.0/8"],
+        "admin_max_failures": 4, "admin_lockout_s": 60})  # fmt: skip
     ring = KeyRing.generate()
     with serve_in_thread_gw(Gateway(cfg, ring=ring, screening_factory=keyword_screening)) as a, \
          serve_in_thread_gw(Gateway(cfg, ring=ring, screening_factory=keyword_screening)) as b:  # fmt: skip
@@ -213,3 +215,51 @@ def test_admin_lockout_is_shared_by_gateways_on_one_store(tmp_path: Path, upstre
             locked = ask(g, ADMIN_TOKEN)
             assert locked.status_code == 429 and 50 < int(locked.headers["Retry-After"]) <= 60
             assert ask(g, ADMIN_TOKEN, "10.2.2.3").status_code == 200  # others are not locked out
+
+
+def _guess(root: str, token: str, headers: dict[str, str]) -> int:
+    h = {"Authorization": f"Bearer {token}", **headers}
+    return httpx.get(root + "/admin/complaints", headers=h).status_code
+
+
+def test_forwarded_headers_from_an_untrusted_peer_are_ignored(make_gateway: MakeGateway, tmp_path: Path,
+                                                             upstream: Any) -> None:  # fmt: skip
+    """By default no proxy is trusted: a local client (uvicorn used to believe X-Forwarded-For
+    from 127.0.0.1) cannot pick a new address for every guess and so escape the lockout."""
+    cfg = gateway_config(tmp_path, upstream.base_url,
+                         access={"admin_max_failures": 3, "admin_lockout_s": 60})  # fmt: skip
+    root = make_gateway(config=cfg).root_url
+    spoofed = [{"X-Forwarded-For": f"203.0.113.{i}", "X-Real-IP": f"198.51.100.{i}",
+                "Forwarded": f"for=192.0.2.{i}"} for i in range(4)]  # fmt: skip
+    assert [_guess(root, f"guess-{i}", h) for i, h in enumerate(spoofed)] == [401, 401, 429, 429]
+    # the peer itself is locked out, whatever it claims to be
+    assert _guess(root, ADMIN_TOKEN, {"X-Forwarded-For": "203.0.113.200"}) == 429
+
+
+def test_a_trusted_proxy_names_the_client(tmp_path: Path, upstream: Any) -> None:
+    """With the proxy trusted (here from the command line, ``--trusted-proxies``), its
+    X-Forwarded-For names the client: the rightmost address that is not a trusted proxy."""
+    cfg = gateway_config(tmp_path, upstream.base_url,
+                         access={"admin_max_failures": 2, "admin_lockout_s": 60})  # fmt: skip
+    gw = Gateway(cfg, ring=KeyRing.generate(), screening_factory=keyword_screening,
+                 options=GatewayOptions(trusted_proxies=("127.0.0.1", "10.0.0.0/8")))  # fmt: skip
+    with serve_in_thread_gw(gw) as g:
+        # what the client wrote itself (left) does not count; 10.0.0.5 is another trusted proxy
+        chain = {"X-Forwarded-For": "192.0.2.77, 198.51.100.7, 10.0.0.5"}
+        assert [_guess(g.root_url, f"guess-{i}", chain) for i in range(2)] == [401, 429]
+        assert _guess(g.root_url, ADMIN_TOKEN, {"X-Forwarded-For": "198.51.100.7"}) == 429
+        assert _guess(g.root_url, ADMIN_TOKEN, {"X-Forwarded-For": "192.0.2.77"}) == 200
+        assert _guess(g.root_url, ADMIN_TOKEN, {}) == 200  # the proxy itself is another client
+
+
+def test_client_address_header_needs_trusted_proxies(tmp_path: Path, upstream: Any) -> None:
+    cfg = gateway_config(tmp_path, upstream.base_url, access={"client_ip_header": "X-Real-IP"})
+    with pytest.raises(ConfigError) as err:
+        Gateway(cfg, ring=KeyRing.generate(), screening_factory=keyword_screening)
+    assert err.value.where == "access.trusted_proxies" and "X-Real-IP" in err.value.what
+    with pytest.raises(ConfigError, match="可信代理地址无效"):
+        gateway_config(tmp_path, upstream.base_url, access={"trusted_proxies": ["proxy.internal"]})
+    with pytest.raises(ConfigError, match="可信代理地址无效") as err:
+        Gateway(gateway_config(tmp_path, upstream.base_url), ring=KeyRing.generate(),
+                screening_factory=keyword_screening, options=GatewayOptions(trusted_proxies=("10.0.0.300",)))  # fmt: skip
+    assert err.value.where == "--trusted-proxies"

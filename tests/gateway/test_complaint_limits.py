@@ -25,7 +25,7 @@ def _post(root: str, body: dict[str, Any], ip: str | None = None) -> httpx.Respo
 
 def test_rate_limit_per_client(make_gateway: MakeGateway, tmp_path: Path, upstream: Any) -> None:
     cfg = gateway_config(tmp_path, upstream.base_url, complaints={"rate_limit": 3},
-                         access={"client_ip_header": "X-Real-IP"})  # fmt: skip
+                         access={"client_ip_header": "X-Real-IP", "trusted_proxies": ["127.0.0.1"]})  # fmt: skip
     root = make_gateway(config=cfg).root_url
     assert [_post(root, {"content": f"第{i}件"}, "10.0.0.1").status_code for i in range(3)] == [201] * 3
     r = _post(root, {"content": "第4件"}, "10.0.0.1")

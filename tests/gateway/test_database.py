@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from beian.crypto import FieldCipher, KeyRing
 from beian.errors import ConfigError
@@ -63,27 +63,45 @@ def test_records_and_opt_outs_on_both_databases(database: str) -> None:
         store.close()
 
 
+_LOG_WRITES = {  # a trigger logs every row written to exchanges (what the database did)
+    "sqlite": [
+        "CREATE TABLE row_writes (op TEXT NOT NULL)",
+        "CREATE TRIGGER log_insert AFTER INSERT ON exchanges "
+        "BEGIN INSERT INTO row_writes VALUES ('INSERT'); END",
+        "CREATE TRIGGER log_update AFTER UPDATE ON exchanges "
+        "BEGIN INSERT INTO row_writes VALUES ('UPDATE'); END",
+        "CREATE TRIGGER log_delete AFTER DELETE ON exchanges "
+        "BEGIN INSERT INTO row_writes VALUES ('DELETE'); END",
+    ],
+    "postgresql": [
+        "CREATE TABLE row_writes (seq SERIAL PRIMARY KEY, op TEXT NOT NULL)",
+        "CREATE FUNCTION log_write() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN INSERT INTO row_writes (op) VALUES (TG_OP); RETURN NULL; END $$",
+        "CREATE TRIGGER log_write AFTER INSERT OR UPDATE OR DELETE ON exchanges "
+        "FOR EACH ROW EXECUTE FUNCTION log_write()",
+    ],
+}
+
+
 def test_an_exchange_costs_two_writes(database: str) -> None:
     """Arrival: one insert; completion: one update of the same row (no in-flight table)."""
     store = _store(database, KeyRing.generate())
-    writes: list[str] = []
-
-    def count(_conn: object, _cur: object, statement: str, *_: object) -> None:
-        if "exchanges" in statement and statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
-            writes.append(statement.split()[0].upper())
-
-    event.listen(store.engine, "before_cursor_execute", count)
     try:
+        with store.engine.begin() as conn:
+            for sql in _LOG_WRITES[store.engine.dialect.name]:
+                conn.exec_driver_sql(sql)
         ex = Exchange(id="w1", started=time.time(), user="ann")
         store.begin(ex)
         store.flush()
         ex.outcome, ex.response = "ok", "答"
         store.submit(ex)
         store.flush()
+        with store.engine.connect() as conn:
+            order = "rowid" if store.engine.dialect.name == "sqlite" else "seq"
+            writes = [op for (op,) in conn.exec_driver_sql(f"SELECT op FROM row_writes ORDER BY {order}")]
         assert writes == ["INSERT", "UPDATE"]
         assert store.get("w1").response == "答"  # type: ignore[union-attr]
     finally:
-        event.remove(store.engine, "before_cursor_execute", count)
         store.close()
 
 
@@ -261,5 +279,29 @@ def test_opt_out_lookups_survive_a_dropped_server_connection(pg_database: str) -
         with store.engine.begin() as conn:
             conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": backend})
         assert store.is_opted_out("ann") and not store.is_opted_out("bob")
+    finally:
+        store.close()
+
+
+@pytest.mark.postgres
+def test_record_writes_survive_a_dropped_server_connection(pg_database: str) -> None:
+    """The record writer holds a connection of its own too: a batch that fails on a dropped
+    connection is kept, counted and written again on a new one."""
+    store = _store(pg_database, KeyRing.generate())
+    try:
+        ex = Exchange(id="d1", started=time.time(), user="ann")
+        store.begin(ex)
+        assert store.flush(10)
+        backend = store._writes._conn.info.backend_pid  # type: ignore[attr-defined]
+        with store.engine.begin() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": backend})
+        ex.outcome, ex.response = "ok", "答"
+        store.submit(ex)
+        store.begin(Exchange(id="d2", started=time.time()))
+        assert store.flush(10)
+        assert store.write_errors == 1
+        got = store.get("d1")
+        assert got is not None and got.outcome == "ok" and got.response == "答"
+        assert store.get("d2").outcome == "in_progress"  # type: ignore[union-attr]
     finally:
         store.close()

@@ -101,6 +101,9 @@ class Server(uvicorn.Server):
 def server_config(app: Any, *, limits: HttpLimits | None = None, **config: Any) -> uvicorn.Config:
     """``uvicorn.Config`` for ``app``; with ``limits``, the connection limits are enforced."""
     config.setdefault("access_log", False)
+    # uvicorn's default believes X-Forwarded-For from 127.0.0.1 (any local client, or a proxy
+    # that passes the header on); a server that trusts a proxy says so (``proxy_headers``)
+    config.setdefault("proxy_headers", False)
     if limits is not None:
         config = {**uvicorn_options(limits), **config}
     return uvicorn.Config(app, **config)

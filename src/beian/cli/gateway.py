@@ -70,6 +70,9 @@ def serve(
             "--workers", min=1, help="工作进程数（多核机器上设为 CPU 核数；多于 1 个需 Linux）"
         ),
     ] = 1,
+    trusted_proxies: Annotated[str, typer.Option(
+        help="信任其转发头（X-Forwarded-For 或 access.client_ip_header）的反向代理地址或网段"
+             "（逗号分隔，与 access.trusted_proxies 合并）；默认不信任任何代理")] = "",
 ) -> None:
     """启动合规网关（OpenAI 兼容；kill -HUP 或 POST /admin/reload 重载配置）。"""
     from beian.findings import has_blocking
@@ -92,10 +95,12 @@ def serve(
             f"投诉举报 http://{host}:{bound}/complaints；指标 /metrics；健康检查 /healthz"
         )
 
+    proxies = tuple(p.strip() for p in trusted_proxies.split(",") if p.strip())
     if workers > 1:
-        run_workers(cfg, host, port, workers, quiet=quiet, on_ready=banner)
+        run_workers(cfg, host, port, workers, quiet=quiet, on_ready=banner,
+                    trusted_proxies=proxies)  # fmt: skip
     else:
-        run_gateway(cfg, host, port, on_ready=banner)
+        run_gateway(cfg, host, port, on_ready=banner, trusted_proxies=proxies)
 
 
 def check(

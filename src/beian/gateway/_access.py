@@ -3,7 +3,9 @@ wrong tokens, and the client address the limits are counted against."""
 
 from __future__ import annotations
 
+import functools
 import hmac
+import ipaddress
 import logging
 import math
 import os
@@ -15,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.requests import Request
 
 from beian._shared.database import serialize
+from beian.errors import ConfigError
 from beian.gateway._config import AccessConfig
 from beian.gateway._db import (
     DirectReader,
@@ -25,7 +28,8 @@ from beian.gateway._db import (
     upsert,
 )
 
-__all__ = ["ADMIN_TOKEN_MIN_CHARS", "AdminGuard", "Verdict", "client_address", "token_weakness"]
+__all__ = ["ADMIN_TOKEN_MIN_CHARS", "AdminGuard", "Verdict", "client_address", "token_weakness",
+           "trusted_networks"]  # fmt: skip
 
 ADMIN_TOKEN_MIN_CHARS = 24
 _MIN_DISTINCT = 10
@@ -47,14 +51,58 @@ def token_weakness(token: str) -> str | None:
     return None
 
 
-def client_address(request: Request, access: AccessConfig) -> str:
-    """The client's address: the trusted proxy's header (its last entry), else the peer."""
-    if access.client_ip_header:
-        value = request.headers.get(access.client_ip_header, "")
-        last = value.split(",")[-1].strip()
-        if last:
-            return last
-    return request.client.host if request.client else "unknown"
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.lru_cache(maxsize=16)
+def trusted_networks(proxies: tuple[str, ...], where: str = "access.trusted_proxies") -> tuple[_Network, ...]:
+    """``proxies`` (addresses or networks, ``10.0.0.0/8``) parsed; a :class:`ConfigError`
+    names one that is neither."""
+    out = []
+    for p in proxies:
+        try:
+            out.append(ipaddress.ip_network(p.strip(), strict=False))
+        except ValueError:
+            raise ConfigError(f"可信代理地址无效：{p!r}", where=where,
+                              fix="写 IP 地址或网段，如 127.0.0.1、10.0.0.0/8、::1") from None  # fmt: skip
+    return tuple(out)
+
+
+def _trusted(host: str, networks: tuple[_Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)
+
+
+def client_address(
+    request: Request, access: AccessConfig, extra_proxies: tuple[str, ...] = ()
+) -> str:
+    """The client's address: the peer, unless the peer is one of the trusted proxies
+    (``access.trusted_proxies`` and ``extra_proxies``); then the rightmost address in its
+    forwarded header (``access.client_ip_header``, default ``X-Forwarded-For``) that is not
+    itself a trusted proxy. Headers from any other peer are ignored: a client cannot choose
+    the address its limits, lockouts and records are counted against."""
+    peer = request.client.host if request.client else "unknown"
+    proxies = (*access.trusted_proxies, *extra_proxies)
+    if not proxies:
+        return peer
+    networks = trusted_networks(proxies)
+    if not _trusted(peer, networks):
+        return peer
+    hops = request.headers.get(access.client_ip_header or "X-Forwarded-For", "").split(",")
+    found = peer
+    for hop in reversed(hops):
+        hop = hop.strip()
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            break  # not an address: what the proxies added ends here
+        found = hop
+        if not _trusted(hop, networks):
+            break
+    return found
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from beian._shared.serve import ConnectionLimitsConfig
 from beian.errors import ConfigError
@@ -220,7 +221,10 @@ class IdentityConfig(_Strict):
 class AccessConfig(_Strict):
     """Who may see what: admin lockout, metrics, the model list, the client's address."""
 
-    # behind a trusted reverse proxy: the header carrying the client's address (else the peer)
+    # reverse proxies (addresses or networks) whose forwarded header names the client; from any
+    # other peer the header is ignored (default: trust none, the peer is the client)
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # the header a trusted proxy carries the client's address in (default X-Forwarded-For)
     client_ip_header: str | None = None
     admin_max_failures: int = Field(default=5, ge=1)  # wrong admin tokens per client ...
     admin_failure_window_s: float = Field(default=300.0, gt=0)  # ... within this window
@@ -228,6 +232,16 @@ class AccessConfig(_Strict):
     metrics_token: str | None = None  # a read-only token for /metrics (the admin token works too)
     public_metrics: bool = False  # /metrics without a token
     models: list[str] = Field(default_factory=list)  # /v1/models answered from this list
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        for p in v:
+            try:
+                ipaddress.ip_network(p.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"可信代理地址无效：{p!r}（写 IP 地址或网段，如 10.0.0.0/8）") from None
+        return v
 
 
 class TransparencyConfig(_Strict):

@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.sql import ClauseElement, Insert, Select, Update
+from sqlalchemy.sql import ClauseElement, Insert, Select
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from beian._shared.database import database_url, is_database_url, make_engine, serialize
@@ -46,7 +46,9 @@ from beian.errors import ConfigError
 __all__ = [
     "IN_PROGRESS",
     "DirectReader",
+    "DirectWriter",
     "acquire_engine",
+    "dialect_upsert",
     "ensure_schema",
     "insert_ignore",
     "metadata",
@@ -172,10 +174,15 @@ _upserts: dict[tuple[str, str, str | tuple[str, ...]], Insert] = {}
 def upsert(conn: Connection, table: Table, key: str | tuple[str, ...]) -> Insert:
     """``INSERT … ON CONFLICT (key) DO UPDATE`` setting every other column (the dialect's; built
     once, as building it costs more than writing a batch)."""
-    got = _upserts.get(k := (conn.dialect.name, table.name, key))
+    return dialect_upsert(conn.dialect.name, table, key)
+
+
+def dialect_upsert(dialect: str, table: Table, key: str | tuple[str, ...]) -> Insert:
+    """:func:`upsert` for the dialect named ``dialect``."""
+    got = _upserts.get(k := (dialect, table.name, key))
     if got is None:
         keys = (key,) if isinstance(key, str) else key
-        ins = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
         rest = {c.name: ins.excluded[c.name] for c in table.c if c.name not in keys}
         got = _upserts[k] = ins.on_conflict_do_update(index_elements=list(keys), set_=rest)
     return got
@@ -184,18 +191,14 @@ def upsert(conn: Connection, table: Table, key: str | tuple[str, ...]) -> Insert
 _compiled: dict[tuple[str, ClauseElement], tuple[str, tuple[str, ...] | None]] = {}
 
 
-def execute_many(conn: Connection, stmt: Insert | Update, rows: list[dict[str, Any]]) -> None:
-    """``stmt`` for every row, through the driver's ``executemany`` with the statement compiled
-    once per dialect (what the record writer does for every batch: SQLAlchemy's per-row
-    parameter handling would cost more than SQLite's own work)."""
-    sql, order = _compile(conn.dialect, stmt)
+def _params(order: tuple[str, ...] | None, rows: list[dict[str, Any]]) -> list[Any]:
+    """``rows`` as the driver takes them: as they are (named) or as tuples in ``order``."""
     if order is None:
-        conn.exec_driver_sql(sql, rows)
-    elif len(order) == 1:
-        conn.exec_driver_sql(sql, [(r[order[0]],) for r in rows])
-    else:
-        get = itemgetter(*order)  # in C: a generator per row cost as much as SQLite's insert
-        conn.exec_driver_sql(sql, [get(r) for r in rows])
+        return rows
+    if len(order) == 1:
+        return [(r[order[0]],) for r in rows]
+    get = itemgetter(*order)  # in C: a generator per row cost as much as SQLite's insert
+    return [get(r) for r in rows]
 
 
 def _compile(dialect: Dialect, stmt: ClauseElement) -> tuple[str, tuple[str, ...] | None]:
@@ -206,22 +209,82 @@ def _compile(dialect: Dialect, stmt: ClauseElement) -> tuple[str, tuple[str, ...
     return got
 
 
-class DirectReader:
+class _Direct:
+    """A driver connection of its own, taken out of ``engine``'s pool (see the subclasses)."""
+
+    _autocommit = True
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._conn: Any = None
+        self.errors: tuple[type[BaseException], ...] = (engine.dialect.loaded_dbapi.Error,)
+
+    def _open(self) -> Any:
+        raw = self._engine.raw_connection()
+        raw.detach()  # ours alone: its autocommit setting never reaches the pool
+        conn = raw.dbapi_connection
+        if self._engine.dialect.name == "postgresql":
+            conn.autocommit = self._autocommit  # type: ignore[union-attr]
+        return conn
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            self._conn = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+
+class DirectWriter(_Direct):
+    """The record writer's own connection: each batch is one transaction of ``executemany``
+    calls with statements compiled once per dialect, on the driver's cursor (SQLite:
+    ``BEGIN IMMEDIATE`` … ``COMMIT``; PostgreSQL: the driver's transaction). SQLAlchemy's
+    connection and transaction objects around a batch cost as much as SQLite's own work for a
+    few rows. On an error the transaction is rolled back, the connection dropped (the next
+    batch opens a new one: a restarted server) and the error raised (the caller retries)."""
+
+    _autocommit = False
+
+    def write(self, steps: list[tuple[ClauseElement, list[dict[str, Any]]]]) -> None:
+        """Run every ``(statement, rows)`` of ``steps`` (rows empty: skipped), all or none."""
+        dialect = self._engine.dialect
+        with self._lock:
+            try:
+                if self._conn is None:
+                    self._conn = self._open()
+                cur = self._conn.cursor()
+                try:
+                    if dialect.name == "sqlite":
+                        cur.execute("BEGIN IMMEDIATE")
+                    for stmt, rows in steps:
+                        if rows:
+                            sql, order = _compile(dialect, stmt)
+                            cur.executemany(sql, _params(order, rows))
+                    self._conn.commit()
+                finally:
+                    cur.close()
+            except BaseException:
+                if self._conn is not None:
+                    with contextlib.suppress(Exception):
+                        self._conn.rollback()
+                self._drop()
+                raise
+
+
+class DirectReader(_Direct):
     """One connection of its own for a tiny query asked on the request path (the opt-out, the
     admin lockout): the query is compiled once and run on the driver's cursor, without a pool
     checkout or a transaction around it (SQLite: autocommit under WAL, never waits for writers;
     PostgreSQL: autocommit). That costs about what the plain ``sqlite3`` call did; a broken
     connection (a restarted server) is replaced once, then the error is raised."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._lock = threading.Lock()
-        self._conn: Any = None
-
     def scalar(self, stmt: Select[Any], params: dict[str, Any]) -> Any:
         sql, order = _compile(self._engine.dialect, stmt)
         args: Any = params if order is None else tuple(params[n] for n in order)
-        dbapi_error = self._engine.dialect.loaded_dbapi.Error
         with self._lock:
             for attempt in (1, 2):
                 try:
@@ -234,29 +297,11 @@ class DirectReader:
                     finally:
                         cur.close()
                     return row[0] if row else None
-                except dbapi_error:
+                except self.errors:
                     self._drop()
                     if attempt == 2:
                         raise
         return None  # not reached
-
-    def _open(self) -> Any:
-        raw = self._engine.raw_connection()
-        raw.detach()  # ours alone: its autocommit setting never reaches the pool
-        conn = raw.dbapi_connection
-        if self._engine.dialect.name == "postgresql":
-            conn.autocommit = True  # type: ignore[union-attr]
-        return conn
-
-    def _drop(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(Exception):
-                self._conn.close()
-            self._conn = None
-
-    def close(self) -> None:
-        with self._lock:
-            self._drop()
 
 
 def insert_ignore(conn: Connection, table: Table) -> Insert:

@@ -26,7 +26,7 @@ from starlette.responses import Response
 
 from beian.crypto import KeyRing, keyed_hash
 from beian.errors import BeianError, ConfigError
-from beian.gateway._access import AdminGuard, client_address, token_weakness
+from beian.gateway._access import AdminGuard, client_address, token_weakness, trusted_networks
 from beian.gateway._complaints import ComplaintDesk
 from beian.gateway._config import GatewayConfig, ScreeningConfig, load_gateway_config
 from beian.gateway._identity import Identity, refuse_unverified_public
@@ -93,6 +93,8 @@ class GatewayOptions:
     # the address it listens on (None: not known); a public one needs verified user identities,
     # at start and on every reload
     host: str | None = None
+    # reverse proxies trusted besides ``access.trusted_proxies`` (``--trusted-proxies``)
+    trusted_proxies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,20 @@ def _check_admin_token(config: GatewayConfig) -> None:
         )  # fmt: skip
 
 
+def _check_proxies(config: GatewayConfig, extra: tuple[str, ...]) -> None:
+    """A client address header needs the proxies it is trusted from (refused at start and on
+    reload: otherwise it would be ignored, and every client behind the proxy counted as one)."""
+    access = config.access
+    trusted_networks((*access.trusted_proxies, *extra), "--trusted-proxies")
+    if access.client_ip_header and not (access.trusted_proxies or extra):
+        raise ConfigError(
+            f"设置了 access.client_ip_header（{access.client_ip_header}），但没有可信代理",
+            where="access.trusted_proxies",
+            fix="写上反向代理的地址，如 trusted_proxies: [127.0.0.1]（或 --trusted-proxies）；"
+                "只有来自这些地址的请求才采信该请求头",
+        )  # fmt: skip
+
+
 def _base_dir(config: GatewayConfig) -> Path:
     """Where relative files of the config are (its file's folder; else the working one)."""
     return Path(config.path).resolve().parent if config.path else Path.cwd()
@@ -139,6 +155,7 @@ class Gateway:
     ) -> None:
         self.options = options or GatewayOptions()
         _check_admin_token(config)
+        _check_proxies(config, self.options.trusted_proxies)
         refuse_unverified_public(config, self.options.host)
         self.ring = ring or KeyRing.resolve(config.records.key_file)
         self._factory: ScreeningFactory = screening_factory or functools.partial(
@@ -338,6 +355,7 @@ class Gateway:
                     "运行中不能更换记录库", where="records", fix="请重启网关以更换记录库"
                 )
             _check_admin_token(new)
+            _check_proxies(new, self.options.trusted_proxies)
             refuse_unverified_public(new, self.options.host)
             identity = Identity.of(new)
             screening = self._factory(new.screening)
@@ -375,8 +393,8 @@ class Gateway:
 
     # -- per request ---------------------------------------------------------------------
     def client(self, request: Request) -> str:
-        """The client's address, as the limits count it (``access.client_ip_header``)."""
-        return client_address(request, self.config.access)
+        """The client's address, as the limits count it (see :func:`client_address`)."""
+        return client_address(request, self.config.access, self.options.trusted_proxies)
 
     def upstream_headers(self, request: Request) -> dict[str, str]:
         headers = {

@@ -143,10 +143,13 @@ def run_gateway(
     port: int = 8080,
     *,
     on_ready: Callable[[int], None] | None = None,
+    trusted_proxies: tuple[str, ...] = (),
 ) -> None:
     """Serve ``config`` in the foreground (one process) until interrupted; SIGHUP reloads the
-    config file; ``on_ready(port)`` is called once the gateway listens."""
-    gw = Gateway(config, options=GatewayOptions(settle_heap=True, host=host))
+    config file; ``on_ready(port)`` is called once the gateway listens; ``trusted_proxies``:
+    reverse proxies trusted besides the config's (``--trusted-proxies``)."""
+    options = GatewayOptions(settle_heap=True, host=host, trusted_proxies=trusted_proxies)
+    gw = Gateway(config, options=options)
     server: Server
 
     def started() -> None:

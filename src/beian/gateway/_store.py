@@ -57,8 +57,9 @@ from beian.gateway._config import RecordsConfig
 from beian.gateway._db import (
     IN_PROGRESS,
     DirectReader,
+    DirectWriter,
+    dialect_upsert,
     exchanges,
-    execute_many,
     insert_ignore,
     meta,
     open_database,
@@ -244,9 +245,14 @@ class RecordStore:
         self._hash_key = ring.key(hash_kid)
         self._opt_outs = DirectReader(self.engine)  # asked for every request naming a user
         self.on_opt_out: Callable[[str], None] | None = None  # told a user hash whose choice changed
-        self._queue: queue.Queue[Exchange | _Begun | None] = queue.Queue()
+        self._writes = DirectWriter(self.engine)  # the writer thread's
+        self._write_errors: tuple[type[BaseException], ...] = (*self._writes.errors, SQLAlchemyError)
+        self._upsert = dialect_upsert(self.engine.dialect.name, exchanges, "id")
+        # put twice per exchange on the event loop: the C queue and a plain lock (queue.Queue
+        # and an RLock-based condition cost several times more per put)
+        self._queue: queue.SimpleQueue[Exchange | _Begun | None] = queue.SimpleQueue()
         self._pending = 0
-        self._idle = threading.Condition()
+        self._idle = threading.Condition(threading.Lock())
         self.write_errors = 0
         self._begun: set[str] = set()  # arrival rows written, not yet completed (writer only)
         self.on_backlog: Callable[[int], None] | None = None  # told after each written batch
@@ -389,6 +395,7 @@ class RecordStore:
         except SQLAlchemyError as exc:
             log.warning("网关进程登记未能删除：%s", exc)
         self._opt_outs.close()
+        self._writes.close()
         release_engine(self.engine)
 
     def _heartbeat(self) -> None:
@@ -438,13 +445,9 @@ class RecordStore:
         rows = self._encode(batch)
         while True:
             try:
-                with self.engine.begin() as conn:
-                    if rows.full:
-                        execute_many(conn, upsert(conn, exchanges, "id"), rows.full)
-                    if rows.ended:
-                        execute_many(conn, _UPDATE, rows.ended)
+                self._writes.write([(self._upsert, rows.full), (_UPDATE, rows.ended)])
                 break
-            except SQLAlchemyError as exc:  # disk full, locked, server gone: keep them, retry
+            except self._write_errors as exc:  # disk full, locked, server gone: keep them, retry
                 self.write_errors += 1
                 log.error("记录写入失败，1 秒后重试：%s（%d 条）", exc, len(batch))
                 time.sleep(1.0)

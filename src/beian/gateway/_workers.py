@@ -119,6 +119,7 @@ class _Spec:
     workers: int
     quiet: bool
     version: int = 1  # the configuration's version number among the workers
+    trusted_proxies: tuple[str, ...] = ()  # --trusted-proxies
 
 
 class _SupervisorLink:
@@ -222,6 +223,7 @@ def _worker(spec: _Spec, conn: Connection) -> None:
     options = GatewayOptions(
         worker=spec.index, workers=spec.workers, runs_purge=spec.index == 0,
         settle_heap=True, version=spec.version, peers=link, host=spec.host,
+        trusted_proxies=spec.trusted_proxies,
     )  # fmt: skip
     try:
         # bound, not listening yet: the kernel gives this worker connections only once it
@@ -477,9 +479,10 @@ def run_workers(
     *,
     quiet: bool = False,
     on_ready: Callable[[int], None] | None = None,
+    trusted_proxies: tuple[str, ...] = (),
 ) -> None:
     """Serve with ``workers`` processes until SIGTERM/SIGINT; ``on_ready(port)`` is called once
-    every worker listens. Raises :class:`WorkerStartError` when workers cannot start or keep
+    every worker listens (``trusted_proxies``: see :func:`run_gateway`). Raises :class:`WorkerStartError` when workers cannot start or keep
     dying, and :class:`ConfigError` when the port cannot be had."""
     if workers < 1:
         raise ConfigError("工作进程数至少为 1", where="--workers", fix="例如 --workers 4")
@@ -508,7 +511,7 @@ def run_workers(
     metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     for stale in Path(metrics_dir).glob("*.db"):  # values of an earlier run are not this run's
         stale.unlink()
-    spec = _Spec(config, host, bound, 0, workers, quiet)
+    spec = _Spec(config, host, bound, 0, workers, quiet, trusted_proxies=trusted_proxies)
     sup = _Supervisor(spec, None if on_ready is None else lambda: on_ready(bound))
 
     def _stop(signum: int, frame: object) -> None:
