@@ -13,6 +13,7 @@ import pytest
 
 from beian.assess.judges import guard_messages, load_preset
 from beian.demo import DemoBehavior, DemoServer, guard_reply, serve_in_thread
+from beian.gateway import RunningGateway
 from beian.gateway._gate import conversation
 
 from .conftest import MakeGateway, records, sdk
@@ -153,13 +154,7 @@ def test_input_guard_catches_an_intent_split_over_two_turns(
     make_gateway: MakeGateway, guard: tuple[str, DemoServer]
 ) -> None:
     preset, server = guard
-    g = make_gateway(moderation={"guard": guard_cfg(preset, server)})
-    resp = sdk(g).chat.completions.create(model="m", messages=SPLIT)  # type: ignore[arg-type]
-    assert resp.choices[0].message.content == g.gateway.screening.config.input_refusal
-    (rec,) = records(g)
-    assert rec.outcome == "blocked_input"
-    (d,) = [d for d in rec.decisions if d.get("check") == "guard"]
-    assert (d["stage"], d["action"], d["level"]) == ("input", "block", "unsafe")
+    assert_guard_blocks(make_gateway(moderation={"guard": guard_cfg(preset, server)}), SPLIT)
     if preset == "rubric-zh":  # the guard was shown the transcript
         assert any(FIRST in p and "须审核）：" + SECOND in p for p in server.stats.by_prompt)
 
@@ -181,8 +176,12 @@ def test_input_guard_is_asked_when_the_last_user_message_has_no_text(
     make_gateway: MakeGateway, guard: tuple[str, DemoServer], last: Any
 ) -> None:
     preset, server = guard
-    g = make_gateway(moderation={"guard": guard_cfg(preset, server)})
     messages = [*SPLIT, {"role": "assistant", "content": "好的"}, {"role": "user", "content": last}]
+    assert_guard_blocks(make_gateway(moderation={"guard": guard_cfg(preset, server)}), messages)
+
+
+def assert_guard_blocks(g: RunningGateway, messages: list[dict[str, Any]]) -> None:
+    """The guard stops the question: the refusal, recorded as the guard's block."""
     resp = sdk(g).chat.completions.create(model="m", messages=messages)  # type: ignore[arg-type]
     assert resp.choices[0].message.content == g.gateway.screening.config.input_refusal
     (rec,) = records(g)

@@ -36,9 +36,7 @@ LEXICON = "关键词库"
 _SEVERITY = {"block": 0, "substitute": 1, "flag": 2, "allow": 3}
 
 
-def keyword_rulings(
-    gw: Gateway, risks: tuple[str, ...], stage: str, question: str
-) -> list[Ruling]:
+def keyword_rulings(gw: Gateway, risks: tuple[str, ...], stage: str, question: str) -> list[Ruling]:
     """The policy's rulings on keyword hits (the keyword library is the first stage), one per
     action: each risk code is ruled on by itself (a rule that lets one code through must not
     let another one found with it through), the codes with the same action together, their
