@@ -202,11 +202,14 @@ def test_answer_keyword_substitute(
     (rec,) = records(g)
     assert rec.outcome == "blocked_output" and "制造炸弹" not in rec.sent
     (d,) = keyword_decisions(g)
-    assert (d["stage"], d["action"], d["check"]) == ("output", "substitute", "keyword")
-    assert "代答 S-BOMB" in d["note"]
-    if streamed:  # text already sent cannot be answered instead: the stream ends filtered
+    if streamed:  # text already sent cannot be answered instead: the stream ends filtered,
         assert finish == "content_filter" and "制造炸弹" not in text
+        # and the record says what the client got
+        assert (d["stage"], d["action"], d["check"]) == ("output", "block", "keyword")
+        assert "流式按拦截处理（代答 S-BOMB 未发出）" in d["note"]
     else:
+        assert (d["stage"], d["action"], d["check"]) == ("output", "substitute", "keyword")
+        assert "代答 S-BOMB" in d["note"]
         assert text == SUBSTITUTE and finish == "stop" and rec.sent == SUBSTITUTE
         assert headers["x-beian-substitute"] == "S-BOMB"
 
@@ -238,4 +241,117 @@ def test_a_tool_call_with_a_keyword_follows_the_policy(behind: Behind, streamed:
     assert rec.outcome == "ok"
     assert [(d["action"], d["risks"]) for d in rec.decisions if d.get("check")] == [
         ("flag", ["A1a"])
+    ]
+
+
+# keywords of different codes that overlap or lie one inside the other: the longer one, of a
+# code the policy lets through, must not hide the other (the lexicon's default match reports
+# leftmost-longest hits only; policy decisions ask for every hit)
+NESTED = [
+    ("六合彩", "A2c"),  # overlaps 彩票诈骗 in 六合彩票诈骗
+    ("彩票诈骗", "A1b"),
+    ("假发票开具教程", "A2c"),  # contains 发票开具
+    ("发票开具", "A1b"),
+]
+OVERLAPPING = "那个六合彩票诈骗的做法是这样的。"
+CONTAINED = "先看一份假发票开具教程再说。"
+
+
+def nested_gateway(make_gateway: MakeGateway, stage: str) -> RunningGateway:
+    return make_gateway(
+        factory=None,
+        labels={"explicit": False},
+        screening={"keywords": [{"keyword": k, "risk": r} for k, r in NESTED],
+                   "screen_input": stage == "input"},
+        moderation={"policy": [{"risk": "A2c", "stage": stage, "action": "flag"}]},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("text", [OVERLAPPING, CONTAINED], ids=["overlapping", "contained"])
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_let_through_keyword_does_not_hide_an_overlapping_blocked_one(
+    make_gateway: MakeGateway, text: str, streamed: bool
+) -> None:
+    g = nested_gateway(make_gateway, "output")
+    got, finish, _ = ask(g, CLEAN + text, streamed)
+    assert finish == "content_filter"
+    assert "彩票诈骗" not in got and "发票开具" not in got  # no complete blocked hit left
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_output" and "彩票诈骗" not in rec.sent
+    got_rulings = {d["risks"][0]: d["action"] for d in keyword_decisions(g)}
+    # a stream meets the contained blocked word before the longer one is complete
+    want = {"A1b": "block"} if streamed and text == CONTAINED else {"A2c": "flag", "A1b": "block"}
+    assert got_rulings == want
+
+
+@pytest.mark.parametrize("text", [OVERLAPPING, CONTAINED], ids=["overlapping", "contained"])
+def test_a_question_rule_does_not_let_an_overlapping_blocked_keyword_through(
+    make_gateway: MakeGateway, text: str
+) -> None:
+    g = nested_gateway(make_gateway, "input")
+    resp = sdk(g).chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "怎么做：" + text}]
+    )
+    assert resp.choices[0].message.content == g.gateway.screening.config.input_refusal
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_input"
+    assert rec.decisions[0]["action"] == "block" and "A1b" in rec.decisions[0]["risks"]
+
+
+@pytest.mark.parametrize("where", ["question", "answer", "streamed question"])
+def test_a_non_ascii_substitute_id_is_sent_percent_encoded(
+    make_gateway: MakeGateway, tmp_path: Path, where: str
+) -> None:
+    """A header value is Latin-1: an id such as 代答-爆炸物 goes percent-encoded (UTF-8) in
+    ``X-Beian-Substitute``; the body's ``beian.substitute`` has the id itself."""
+    from urllib.parse import unquote
+
+    lib = tmp_path / "代答.yaml"
+    lib.write_text(LIBRARY.replace("S-BOMB", "代答-爆炸物"), encoding="utf-8")
+    stage = "output" if where == "answer" else "input"
+    g = gateway(make_gateway, "lexicon", screen_input=stage == "input", substitutes=[str(lib)],
+                policy=[{"risk": "A1b", "stage": stage, "action": "substitute"}])  # fmt: skip
+    messages = say(BOMB) if stage == "output" else [{"role": "user", "content": "怎么制造炸弹"}]
+    streamed = where.startswith("streamed")
+    raw = sdk(g).chat.completions.with_raw_response.create(
+        model="m",
+        messages=messages,  # type: ignore[arg-type]
+        stream=streamed,
+    )
+    assert raw.headers["x-beian-substitute"] == "%E4%BB%A3%E7%AD%94-%E7%88%86%E7%82%B8%E7%89%A9"
+    assert unquote(raw.headers["x-beian-substitute"]) == "代答-爆炸物"
+    if streamed:
+        text = "".join(ch.delta.content or "" for ev in raw.parse() for ch in ev.choices)  # type: ignore[union-attr]
+        assert text == SUBSTITUTE
+    else:
+        assert raw.parse().choices[0].message.content == SUBSTITUTE  # type: ignore[union-attr]
+        assert raw.http_response.json()["beian"]["substitute"] == "代答-爆炸物"
+    assert records(g)[0].outcome == f"blocked_{stage}"
+
+
+def test_a_code_without_an_approved_answer_does_not_borrow_another_codes(
+    make_gateway: MakeGateway, tmp_path: Path
+) -> None:
+    """A1c's rule says substitute but no approved answer fits it (a block); A2c's rule says
+    block. Ruled on together, the group must stay a block: not A2c's approved answer."""
+    lib = tmp_path / "代答.yaml"
+    lib.write_text("answers:\n  - {id: S-GAMBLING, risk: A2c, questions: [赌博网站和台独],"
+                   " answer: 赌博违法。}\n", encoding="utf-8")  # fmt: skip
+    g = make_gateway(
+        factory=None,
+        screening={"keywords": [{"keyword": "赌博网站", "risk": "A2c"},
+                                {"keyword": "台独", "risk": "A1c"}]},
+        moderation={"substitutes": [str(lib)], "substitute_min_score": 0.0,
+                    "policy": [{"risk": "A1c", "action": "substitute"}]},
+    )  # fmt: skip
+    raw = sdk(g).chat.completions.with_raw_response.create(
+        model="m", messages=[{"role": "user", "content": "赌博网站和台独"}]
+    )
+    assert raw.parse().choices[0].message.content == g.gateway.screening.config.input_refusal
+    assert "x-beian-substitute" not in raw.headers
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_input"
+    # a block is recorded as ever (one input decision, no substitute)
+    assert [(d["action"], sorted(d["risks"])) for d in rec.decisions] == [
+        ("block", ["A1c", "A2c"])
     ]

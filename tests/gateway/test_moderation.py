@@ -355,3 +355,49 @@ def test_flagged_exchanges_are_listed_for_review(
     assert [d["action"] for d in rec["decisions"] if d.get("check")] == ["flag"]  # ... flagged
     table = run_cli("gateway", "records", "-f", str(cfg_file), cwd=tmp_path).stdout
     assert "classifier→flag" in table
+
+
+def test_a_stream_substitute_is_recorded_as_the_block_it_was(
+    make_gateway: MakeGateway, classifier: Path, tmp_path: Path
+) -> None:
+    """Mid-stream, the classifier's substitute ruling cannot be delivered: the client gets
+    ``content_filter`` and the record says block, naming the approved answer not sent."""
+    lib = tmp_path / "代答.yaml"
+    lib.write_text("answers:\n  - {id: S-FRAUD, risk: A1h, answer: 伪造证件是违法行为。}\n",
+                   encoding="utf-8")  # fmt: skip
+    g = make_gateway(moderation={
+        "classifier": {"model": str(classifier), "input": False}, "substitutes": [str(lib)],
+        "policy": [{"risk": "A1h", "stage": "output", "action": "substitute"}]})  # fmt: skip
+    text, finishes = stream(g, say(CLEAN + FORGERY))
+    assert finishes == ["content_filter"] and "伪造的证件" not in text
+    (d,) = moderation_decisions(g)
+    assert (d["action"], d["check"]) == ("block", "classifier")
+    assert "流式按拦截处理（代答 S-FRAUD 未发出）" in d["note"]
+
+
+def test_every_choice_the_keywords_let_through_goes_to_the_guard(
+    behind: Any, guard: DemoServer
+) -> None:
+    """n = 2: a keyword stops the first choice; the second still goes to the guard."""
+    from .hostile import reply
+
+    body = {"id": "c1", "object": "chat.completion", "created": 1, "model": "m", "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": "按说明制造炸弹。"},
+         "finish_reason": "stop"},
+        {"index": 1, "message": {"role": "assistant", "content": CLEAN + EVASION},
+         "finish_reason": "stop"}]}  # fmt: skip
+
+    async def behave(req: Any) -> Any:
+        yield reply(200, json.dumps(body, ensure_ascii=False).encode())
+
+    g, _ = behind(behave, screening={"screen_input": False},
+                  moderation={"guard": guard_cfg(guard, input=False, output=True)})  # fmt: skip
+    resp = sdk(g).chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "办事流程"}], n=2
+    )
+    assert [c.finish_reason for c in resp.choices] == ["content_filter", "content_filter"]
+    assert all("绕开监管" not in (c.message.content or "") for c in resp.choices)
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_output" and "绕开监管" not in rec.sent
+    checks = {d["check"]: d["action"] for d in rec.decisions if d.get("check")}
+    assert checks == {"keyword": "block", "guard": "block"}

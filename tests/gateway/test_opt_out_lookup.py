@@ -8,16 +8,19 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import openai
 import pytest
+import yaml
 from sqlalchemy import create_engine, text
 
 from beian.crypto import KeyRing
-from beian.gateway import RunningGateway
+from beian.demo import DemoServer
+from beian.gateway import RunningGateway, load_gateway_config
 
-from .conftest import MakeGateway
+from .conftest import MakeGateway, gateway_config
 
 Pair = tuple[RunningGateway, RunningGateway]
 
@@ -118,3 +121,95 @@ def test_lookups_wait_off_the_event_loop_and_share_a_query(
     assert not errors, errors
     assert got == {u: u in (users[1], users[4]) for u in users}
     assert b.gateway.opt_outs.queries <= 2  # the one held up, and one for all the others
+
+
+def test_a_change_during_a_cache_sweep_strands_no_request(
+    make_gateway: MakeGateway, database: str
+) -> None:
+    """A choice changed through this process (another thread) while the loop sweeps a full
+    cache: no error, the request is answered (the batched lookup, as on PostgreSQL)."""
+    _, b = hosts(make_gateway, database, cache_s=60.0)
+    lookup = b.gateway.opt_outs
+    lookup.inline = False  # SQLite too: the lookup thread and its batches
+    changer: list[threading.Thread] = []
+
+    class ChangedMeanwhile(float):
+        """A "valid until" whose comparison, made by the sweep, has another thread change a
+        cached user's choice (waiting for it a moment): the change lands mid-sweep."""
+
+        def __gt__(self, other: object) -> bool:
+            if not changer:
+                changer.append(threading.Thread(target=lookup.forget, args=("k1",)))
+                changer[0].start()
+                changer[0].join(0.5)
+            return True
+
+    far = time.monotonic() + 3600
+    lookup._cache.update((f"k{i}", (far, False)) for i in range(100_001))
+    lookup._cache["k0"] = (ChangedMeanwhile(far), False)
+    assert flag(b, "eve", timeout=10) is False
+    changer[0].join(5)
+    assert not changer[0].is_alive() and "k1" not in lookup._cache
+
+
+@pytest.mark.postgres
+def test_a_hanging_database_fails_closed_after_the_timeout(
+    make_gateway: MakeGateway, pg_database: str
+) -> None:
+    """A lookup waits at most ``opt_out_timeout_s``: the request goes on as an opted-out user's
+    (kept out of training use), and the opt-out page does not hold up the event loop."""
+    records = {"url": pg_database, "opt_out_timeout_s": 0.5}
+    g = make_gateway(records=records)
+    engine = create_engine(pg_database.replace("postgresql://", "postgresql+psycopg://", 1))
+    page: list[int] = []
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("LOCK TABLE opt_outs IN ACCESS EXCLUSIVE MODE"))
+            started = time.monotonic()
+            got = flag_unflushed(g, "cat")
+            assert time.monotonic() - started < 5.0
+            # the page waits for the database in a thread, the gateway keeps serving
+            reader = threading.Thread(target=lambda: page.append(httpx.get(
+                g.root_url + "/privacy/opt-out", params={"user": "cat"}, timeout=30).status_code))
+            reader.start()
+            time.sleep(0.3)
+            started = time.monotonic()
+            assert httpx.get(g.root_url + "/healthz", timeout=5).status_code == 200
+            assert time.monotonic() - started < 1.0
+            conn.rollback()
+        reader.join(30)
+    finally:
+        engine.dispose()
+    assert page == [200]
+    assert g.gateway.opt_outs.timeouts == 1
+    g.gateway.store.flush()
+    rec = g.gateway.store.get(got)
+    assert rec is not None and rec.training_opt_out is True
+
+
+def flag_unflushed(g: RunningGateway, user: str) -> str:
+    """The record id of a request of ``user`` (its record written later)."""
+    client = openai.OpenAI(base_url=g.base_url, api_key="sk-test", max_retries=0, timeout=20)
+    resp = client.chat.completions.with_raw_response.create(
+        model="m", messages=[{"role": "user", "content": "你好"}], user=user
+    )
+    return str(resp.headers["X-Beian-Record-Id"])
+
+
+def test_lowering_the_cache_bound_on_reload_drops_kept_answers(
+    make_gateway: MakeGateway, database: str, tmp_path: Path, upstream: DemoServer
+) -> None:
+    ring = KeyRing.generate()
+    db = {"url": database} if "://" in database else {"path": database}
+    a = make_gateway(ring=ring, records=db)
+    path = tmp_path / "b.yaml"
+    data = gateway_config(tmp_path, upstream.base_url, records={**db, "opt_out_cache_s": 60})
+    dumped = data.model_dump(mode="json", exclude_none=True)
+    path.write_text(yaml.safe_dump(dumped, allow_unicode=True), "utf-8")
+    b = make_gateway(ring=ring, config=load_gateway_config(path))
+    assert flag(b, "dan") is False  # kept for 60 s
+    a.gateway.store.set_opt_out("dan", True, via="api")  # on the other host
+    dumped["records"]["opt_out_cache_s"] = 1
+    path.write_text(yaml.safe_dump(dumped, allow_unicode=True), "utf-8")
+    assert b.gateway.reload().ok
+    assert flag(b, "dan") is True  # not the answer kept under the old bound (60 s)

@@ -264,6 +264,16 @@ def test_leftmost_longest_and_overlapping(backend: str) -> None:
     ov = Lexicon.from_entries(entries, LexiconConfig(matcher=backend, match="overlapping"))
     got = sorted((h.start, h.end, h.keyword) for h in ov.scan("法轮功"))
     assert got == [(0, 2, "法轮"), (0, 3, "法轮功"), (1, 3, "轮功")]
+    # the call overrides the configured match either way, in streams too
+    assert sorted((h.start, h.end) for h in ll.scan("法轮功", overlapping=True)) == got_spans(got)
+    assert [h.keyword for h in ov.scan("法轮功", overlapping=False)] == ["法轮功"]
+    hits, pending = ll.scan_stream("法轮功。", overlapping=True)
+    assert sorted(h.keyword for h in hits) == ["法轮", "法轮功", "轮功"] and pending == 4
+    assert [h.keyword for h in ll.scan_stream("法轮功。")[0]] == ["法轮功"]
+
+
+def got_spans(got: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    return [(a, b) for a, b, _ in got]
 
 
 def test_same_keyword_two_risks_reports_both(backend: str) -> None:

@@ -153,6 +153,7 @@ class Rebuilt:
     sent: str
     blocked: bool
     substitute: str | None = None  # the approved answer's id, when one replaced the answer
+    passed: list[str] = field(default_factory=list)  # what the choices not stopped produced
 
 
 def _screen_choice(gw: Gateway, ex: Exchange, ch: _Choice) -> Ruling | None:
@@ -206,12 +207,15 @@ def rebuild_answer(gw: Gateway, ex: Exchange, data: Any) -> Rebuilt:
     if size > limits.max_answer_chars:
         raise Malformed(f"回答有 {size} 个字符，超过上限 {limits.max_answer_chars}")
     stops: list[Ruling] = []
+    passed: list[str] = []
     for ch in choices:
         if ch.finish_reason == "content_filter":  # the provider's own filter
             ex.decisions.append(Decision("upstream", "filter").to_json())
         stop = _deliver(gw, ex, ch)
         if stop is not None:
             stops.append(stop)
+        else:
+            passed.append(ch.produced)
     out = clean_top(data)
     out["choices"] = [
         {"index": ch.index, "message": ch.message, "finish_reason": ch.finish_reason,
@@ -230,4 +234,5 @@ def rebuild_answer(gw: Gateway, ex: Exchange, data: Any) -> Rebuilt:
         "\n".join(ch.sent for ch in choices),
         bool(stops),
         substitute,
+        passed,
     )

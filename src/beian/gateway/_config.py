@@ -116,6 +116,9 @@ class RecordsConfig(_Strict):
     # how long a process may reuse a user's training opt-out answer: a choice made through
     # another process or host takes effect within this many seconds (0: asked every request)
     opt_out_cache_s: float = Field(default=0.0, ge=0, le=60)
+    # how long a request waits for its user's opt-out answer (PostgreSQL); past it the request
+    # goes on as that of a user who opted out (fail closed)
+    opt_out_timeout_s: float = Field(default=5.0, gt=0, le=60)
 
     @property
     def database(self) -> str:

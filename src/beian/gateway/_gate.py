@@ -32,39 +32,52 @@ def _text_of(m: Any) -> str:
     return ""
 
 
-def last_question(body: dict[str, Any]) -> str:
-    """The text of the last user message of a chat request ("" when none)."""
-    for m in reversed(body.get("messages") or []):
+def _last_user(messages: list[Any]) -> int | None:
+    """Index of the last user message with text (a last message left empty, or holding only
+    images, must not hide the turns before it from the guard), else of the last user message."""
+    last = None
+    for i in range(len(messages) - 1, -1, -1):
+        m = messages[i]
         if isinstance(m, dict) and m.get("role") == "user":
-            return _text_of(m)
-    return ""
+            if _text_of(m).strip():
+                return i
+            last = i if last is None else last
+    return last
+
+
+def last_question(body: dict[str, Any]) -> str:
+    """The text of the last user message with text of a chat request ("" when none)."""
+    messages = body.get("messages") or []
+    i = _last_user(messages)
+    return "" if i is None else _text_of(messages[i])
 
 
 def conversation(body: dict[str, Any], budget: int) -> tuple[str, list[tuple[str, str]]]:
-    """The last user message of a chat request and the user and assistant turns before it
-    (oldest first; system, developer and tool messages left out), the most recent kept first
-    while their text fits in ``budget`` characters; the turn that crosses it keeps its end,
+    """The last user message with text of a chat request and the user and assistant turns
+    before it (oldest first; system, developer and tool messages left out) that fit in
+    ``budget`` characters: user turns first, most recent first, then assistant turns with what
+    is left (an assistant turn is the client's word for what the model said: a long one must
+    not push the user's own earlier words out); the turn that crosses the budget keeps its end,
     after an ellipsis."""
     messages = [m for m in body.get("messages") or [] if isinstance(m, dict)]
-    last = next((i for i in range(len(messages) - 1, -1, -1)
-                 if messages[i].get("role") == "user"), None)  # fmt: skip
+    last = _last_user(messages)
     if last is None:
         return "", []
-    earlier: list[tuple[str, str]] = []
+    turns = [(i, str(m.get("role")), _text_of(m)) for i, m in enumerate(messages[:last])
+             if m.get("role") in ("user", "assistant")]  # fmt: skip
+    kept: dict[int, tuple[str, str]] = {}
     left = budget
-    for m in reversed(messages[:last]):
-        role = m.get("role")
-        text = _text_of(m) if role in ("user", "assistant") else ""
-        if not text.strip():
-            continue
-        if len(text) > left:
-            if left < 2:  # no room for more than the ellipsis
-                break
-            text = "…" + text[len(text) - left + 1 :]
-        earlier.append((str(role), text))
-        left -= len(text)
-    earlier.reverse()
-    return _text_of(messages[last]), earlier
+    for wanted in ("user", "assistant"):
+        for i, role, text in reversed(turns):
+            if role != wanted or not text.strip():
+                continue
+            if len(text) > left:
+                if left < 2:  # no room for more than the ellipsis
+                    break
+                text = "…" + text[len(text) - left + 1 :]
+            kept[i] = (role, text)
+            left -= len(text)
+    return _text_of(messages[last]), [kept[i] for i in sorted(kept)]
 
 
 def record_ruling(ex: Exchange, ruling: Ruling, metrics: Any | None = None) -> None:
@@ -108,7 +121,7 @@ class SentenceGate:
         if self.classify:
             f = self.m.classify(sentences(out), "output")
             if f is not None:
-                ruling = self.m.rule(f, self.question)
+                ruling = self.m.rule(f, self.question).in_stream()
                 record_ruling(self.ex, ruling, self.metrics)
                 if ruling.stops:
                     return ruling
@@ -125,6 +138,6 @@ class SentenceGate:
         f = await self.m.ask_guard(self.question, answer, "output")
         if f is None:
             return None
-        ruling = self.m.rule(f, self.question)
+        ruling = self.m.rule(f, self.question).in_stream()
         record_ruling(self.ex, ruling, self.metrics)
         return ruling if ruling.stops else None

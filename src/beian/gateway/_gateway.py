@@ -177,7 +177,8 @@ class Gateway:
         self.store = RecordStore.open(config.records, self.ring)
         self.store.on_backlog = self.metrics.backlog.set  # also seen by the other workers
         # the training opt-out of each request's user: off the event loop, batched
-        self.opt_outs = OptOutLookup(self.store, config.records.opt_out_cache_s)
+        rec = config.records
+        self.opt_outs = OptOutLookup(self.store, rec.opt_out_cache_s, rec.opt_out_timeout_s)
         self.desk = ComplaintDesk(
             config.records.database, self.store.cipher, config.complaints.handling_days,
             rules=config.complaints,
@@ -383,7 +384,7 @@ class Gateway:
         self.desk.handling_days = new.complaints.handling_days
         self.desk.rules = new.complaints
         self.rights.rules = new.rights
-        self.opt_outs.cache_s = new.records.opt_out_cache_s
+        self.opt_outs.configure(new.records.opt_out_cache_s, new.records.opt_out_timeout_s)
         self.metrics.reloads.labels("ok").inc()
         if self.options.settle_heap:
             self.settle_heap()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -12,6 +13,7 @@ import aiohttp
 from beian.gateway._gate import conversation, last_question, record_ruling
 from beian.gateway._moderation import Ruling
 from beian.gateway._request import Checked
+from beian.gateway._screening import Decision
 from beian.gateway._stage_classifier import Finding
 
 if TYPE_CHECKING:
@@ -34,13 +36,13 @@ LEXICON = "关键词库"
 _SEVERITY = {"block": 0, "substitute": 1, "flag": 2, "allow": 3}
 
 
-def keyword_rulings(
-    gw: Gateway, risks: tuple[str, ...], stage: str, question: str
-) -> list[Ruling]:
+def keyword_rulings(gw: Gateway, risks: tuple[str, ...], stage: str, question: str) -> list[Ruling]:
     """The policy's rulings on keyword hits (the keyword library is the first stage), one per
     action: each risk code is ruled on by itself (a rule that lets one code through must not
-    let another one found with it through), the codes with the same action together; the one
-    that stops the exchange first (block before substitute)."""
+    let another one found with it through), the codes with the same action together, their
+    ruling made from the codes' own (never ruled on again as a group: a code whose rule found
+    no approved answer must not pick up another code's); the one that stops the exchange first
+    (block before substitute)."""
     m = gw.moderation
 
     def rule(codes: tuple[str, ...]) -> Ruling:
@@ -48,18 +50,27 @@ def keyword_rulings(
 
     if len(risks) == 1:
         return [rule(risks)]
-    by_action: dict[str, list[str]] = {}
+    by_action: dict[str, list[tuple[str, Ruling]]] = {}
     for r in risks:
-        by_action.setdefault(rule((r,)).action, []).append(r)
-    rulings = [rule(tuple(codes)) for codes in by_action.values()]
+        one = rule((r,))
+        by_action.setdefault(one.action, []).append((r, one))
+    rulings = []
+    for group in by_action.values():
+        best = max((one for _, one in group), key=lambda x: x.similarity or 0.0)
+        codes = tuple(code for code, _ in group)
+        rulings.append(replace(best, finding=replace(best.finding, risks=codes)))
     return sorted(rulings, key=lambda x: (not x.stops, _SEVERITY[x.action]))
 
 
-def answer_keywords(gw: Gateway, ex: Exchange, risks: tuple[str, ...]) -> Ruling:
+def answer_keywords(
+    gw: Gateway, ex: Exchange, risks: tuple[str, ...], *, streamed: bool = False
+) -> Ruling:
     """The policy's rulings on keyword hits in the answer (streamed or whole), every one
     recorded with the lexicon as the model; the strongest (block, substitute, flag or allow;
-    not enforced in a dry run)."""
+    not enforced in a dry run). In a stream a substitute is a block (:meth:`Ruling.in_stream`)."""
     rulings = keyword_rulings(gw, risks, "output", last_question(ex.request))
+    if streamed:
+        rulings = [r.in_stream() for r in rulings]
     for r in rulings:
         record_ruling(ex, r, gw.metrics)
     return rulings[0]
@@ -109,6 +120,8 @@ async def moderate_input(
         if ruling is None or not ruling.stops:
             if m.config.parallel_input:
                 task = asyncio.create_task(post)
+            if m.guard is not None and m.guard.cfg.input and not question.strip():
+                _record_skipped(ex, m.guard.name)
             ruling = await m.guard_input(question, context)
             if ruling is not None:
                 record_ruling(ex, ruling, gw.metrics)
@@ -119,6 +132,13 @@ async def moderate_input(
         _discard(task, post)
         return ruling, None
     return None, task if task is not None else asyncio.create_task(post)
+
+
+def _record_skipped(ex: Exchange, model: str) -> None:
+    """No user message has text (only images, or empty): the guard was not asked; recorded."""
+    note = "请求中没有可审核的文字（用户消息为空或只有图片等），未调用护栏模型"
+    d = Decision("input", "allow", check="guard", model=model, note=note)
+    ex.decisions.append(d.to_json())
 
 
 def _discard(
@@ -136,10 +156,14 @@ async def moderate_answer(gw: Gateway, ex: Exchange, answer: Rebuilt) -> None:
     """The model stages on a whole answer that passed the keywords; a stopping ruling replaces
     every choice with the refusal (``content_filter``) or the approved answer."""
     m = gw.moderation
-    if answer.blocked or not m.output_models or not gw.screening.config.screen_output:
+    if not m.output_models or not gw.screening.config.screen_output:
+        return
+    # the choices the keywords let through (with n > 1 a stopped choice leaves the others)
+    passed = "\n".join(answer.passed)
+    if not passed.strip():
         return
     question = last_question(ex.request)
-    rulings = await m.check_answer(question, answer.produced, gw.offload)
+    rulings = await m.check_answer(question, passed, gw.offload)
     for r in rulings:
         record_ruling(ex, r, gw.metrics)
     stop = next((r for r in rulings if r.stops), None)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,16 @@ class Ruling:
     substitute: Substitute | None = None
     similarity: float | None = None
     dry_run: bool = False
+    note: str = ""  # recorded after the finding's own note
+
+    def in_stream(self) -> Ruling:
+        """As enforced in a stream under way: text already sent cannot be answered instead,
+        so a substitute is a block (and recorded as one, naming the approved answer)."""
+        if self.action != "substitute":
+            return self
+        sub = f"（代答 {self.substitute.id} 未发出）" if self.substitute is not None else ""
+        return replace(self, action="block", substitute=None, similarity=None,
+                       note=f"流式按拦截处理{sub}")  # fmt: skip
 
     @property
     def stops(self) -> bool:
@@ -59,6 +69,8 @@ class Ruling:
         notes = [f.note] if f.note else []
         if self.substitute is not None:
             notes.append(f"代答 {self.substitute.id}（相似度 {self.similarity:.2f}）")
+        if self.note:
+            notes.append(self.note)
         if self.dry_run and self.action in ENFORCED:
             notes.append("试运行：未执行")
         return Decision(
@@ -168,7 +180,7 @@ class Moderation:
     async def guard_input(self, question: str, context: Turns = ()) -> Ruling | None:
         """The guard model on the question after the earlier turns in ``context`` (prompt
         moderation); the ruling on what it found."""
-        if self.guard is None or not self.guard.cfg.input or not question:
+        if self.guard is None or not self.guard.cfg.input or not question.strip():
             return None
         f = await self.ask_guard(question, None, "input", context)
         return None if f is None else self.rule(f, question)

@@ -15,12 +15,18 @@ here: about 8 µs inline; the hand-over of a lone request about 90 µs of loop t
 ``records.opt_out_cache_s`` (default 0: no cache) lets a process reuse an answer for that many
 seconds: a choice made through another process or host then takes effect within that bound
 (this process's own changes at once). Answers of a query that began before a change made
-through this process are not kept.
+through this process are not kept; lowering it on a reload drops what was kept.
+
+A lookup waits at most ``records.opt_out_timeout_s`` (default 5 s; a database that hangs must
+not pile requests up): past that it fails closed, the request goes on as that of a user who
+opted out (its record is kept out of training use), with a warning in the log.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
@@ -30,17 +36,22 @@ if TYPE_CHECKING:
 
 __all__ = ["OptOutLookup"]
 
+log = logging.getLogger("beian.gateway")
+
 
 class OptOutLookup:
     """Opt-out lookups for the request path of one gateway process."""
 
-    def __init__(self, store: RecordStore, cache_s: float = 0.0) -> None:
+    def __init__(self, store: RecordStore, cache_s: float = 0.0, timeout_s: float = 5.0) -> None:
         self.store = store
-        self.cache_s = cache_s  # replaced on a configuration reload
+        self.cache_s = cache_s  # replaced on a configuration reload (see configure)
+        self.timeout_s = timeout_s
         self.queries = 0  # round trips made (one per batch)
+        self.timeouts = 0  # lookups that failed closed (see the module docstring)
         self._waiting: dict[str, list[asyncio.Future[bool]]] = {}
         self._drainer: asyncio.Task[None] | None = None
         self._cache: dict[str, tuple[float, bool]] = {}  # hash → (valid until, opted out)
+        self._cache_lock = threading.Lock()  # forget() runs in other threads
         self._changes = 0  # choices changed through this process (see forget)
         self._asking = 0  # requests whose answer the query under way will give
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="beian-gateway-optout")
@@ -55,7 +66,8 @@ class OptOutLookup:
         if self.cache_s > 0 and (got := self._cache.get(h)) is not None:
             if got[0] > time.monotonic():
                 return got[1]
-            del self._cache[h]
+            with self._cache_lock:
+                self._cache.pop(h, None)
         if self.inline:
             began, changes = time.monotonic(), self._changes
             self.queries += 1
@@ -66,7 +78,27 @@ class OptOutLookup:
         self._waiting.setdefault(h, []).append(fut)
         if self._drainer is None:
             self._drainer = asyncio.create_task(self._drain())
-        return await fut
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                return await fut
+        except TimeoutError:
+            waiting = self._waiting.get(h)
+            if waiting is not None and fut in waiting:  # not asked yet: no longer waits
+                waiting.remove(fut)
+                if not waiting:
+                    del self._waiting[h]
+            self.timeouts += 1
+            log.warning("“不用于训练”设置查询超时（>%g 秒），该请求按已选择不用于训练处理",
+                        self.timeout_s)  # fmt: skip
+            return True
+
+    def configure(self, cache_s: float, timeout_s: float) -> None:
+        """A configuration reload: a shorter cache bound applies to answers kept before it too
+        (they are dropped)."""
+        if cache_s < self.cache_s:
+            with self._cache_lock:
+                self._cache.clear()
+        self.cache_s, self.timeout_s = cache_s, timeout_s
 
     @property
     def pending(self) -> int:
@@ -75,9 +107,10 @@ class OptOutLookup:
 
     def forget(self, user_hash: str) -> None:
         """A user's choice changed through this process: its cached answer goes (called from
-        any thread; ``dict.pop`` and the counter are atomic under the interpreter lock)."""
-        self._changes += 1
-        self._cache.pop(user_hash, None)
+        any thread: the cache is changed under its lock)."""
+        with self._cache_lock:
+            self._changes += 1
+            self._cache.pop(user_hash, None)
 
     async def _drain(self) -> None:
         """Ask for every waiting hash, one batch at a time, until none waits."""
@@ -102,10 +135,12 @@ class OptOutLookup:
                     self._asking = 0
                 for h, futs in batch.items():
                     out = h in found
-                    self._keep(h, out, began, changes)
-                    for f in futs:
-                        if not f.done():  # its request may have been cancelled meanwhile
-                            f.set_result(out)
+                    try:
+                        self._keep(h, out, began, changes)
+                    finally:  # every waiting request gets its answer, whatever happens
+                        for f in futs:
+                            if not f.done():  # its request may have been cancelled meanwhile
+                                f.set_result(out)
         finally:
             self._drainer = None
 
@@ -113,14 +148,17 @@ class OptOutLookup:
         """Cache an answer asked at ``began`` (when caching, and nothing changed meanwhile
         through this process); bounded: past 100,000 answers the expired ones go (all of them
         when over half are still valid)."""
-        if self.cache_s <= 0 or changes != self._changes:
+        if self.cache_s <= 0:
             return
-        self._cache[h] = (began + self.cache_s, out)
-        if len(self._cache) > 100_000:
-            now = time.monotonic()
-            self._cache = {k: v for k, v in self._cache.items() if v[0] > now}
-            if len(self._cache) > 50_000:  # that many users within cache_s: start afresh
-                self._cache.clear()
+        with self._cache_lock:
+            if changes != self._changes:
+                return
+            self._cache[h] = (began + self.cache_s, out)
+            if len(self._cache) > 100_000:
+                now = time.monotonic()
+                self._cache = {k: v for k, v in self._cache.items() if v[0] > now}
+                if len(self._cache) > 50_000:  # that many users within cache_s: start afresh
+                    self._cache.clear()
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -28,6 +28,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import aiohttp
 from starlette.requests import ClientDisconnect, Request
@@ -199,7 +200,7 @@ def _refuse_input(
     ex.outcome, ex.sent = "blocked_input", refusal["choices"][0]["message"]["content"]
     headers["X-Beian-Blocked"] = "input"
     if ruling is not None and ruling.substitute is not None:
-        headers["X-Beian-Substitute"] = ruling.substitute.id
+        headers["X-Beian-Substitute"] = substitute_header(ruling.substitute.id)
     if ex.stream:
         return refusal_stream(gw, ex, refusal, headers, h)
     gw.finish(ex)
@@ -265,7 +266,7 @@ async def _forward(
         ex.outcome = "blocked_output"
         headers["X-Beian-Blocked"] = "output"
         if answer.substitute is not None:
-            headers["X-Beian-Substitute"] = answer.substitute
+            headers["X-Beian-Substitute"] = substitute_header(answer.substitute)
     ex.response, ex.sent = answer.produced, answer.sent
     label = gw.labeller.header(ex.id, ex.sent)  # bound to the answer exactly as sent
     if label is not None:
@@ -273,6 +274,13 @@ async def _forward(
         answer.data[gw.labeller.config.field] = json.loads(label[1])
     gw.finish(ex)
     return Response(_dumps(answer.data), media_type="application/json", headers=headers)
+
+
+def substitute_header(sid: str) -> str:
+    """The ``X-Beian-Substitute`` value: the approved answer's id, percent-encoded as UTF-8
+    (a header value is Latin-1; ``代答-爆炸物`` must not fail the answer). ASCII letters,
+    digits and ``-_.~`` stay as they are; the body's ``beian.substitute`` has the id itself."""
+    return quote(sid, safe="")
 
 
 def _rebuild(gw: Gateway, ex: Exchange, content: bytes) -> Any:

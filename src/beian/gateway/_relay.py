@@ -269,7 +269,7 @@ class ChunkWriter:
             risks = f.screener.blocked
             if risks == (HOLD_RISK,):  # not a keyword: a tail held too long
                 raise Blocked(st.index, risks)
-            if answer_keywords(self.gw, self.ex, risks).stops:
+            if answer_keywords(self.gw, self.ex, risks, streamed=True).stops:
                 raise Blocked(st.index, risks, recorded=True)
             got = f.screener.allow(risks)
             if got is not None:
@@ -354,7 +354,7 @@ class ChunkWriter:
             for t in st.tools.values():
                 for text in tool_call_texts(t.name, "".join(t.arguments)):
                     risks.update(dict.fromkeys(self.gw.screening.risks(text)))
-        if risks and answer_keywords(self.gw, self.ex, tuple(risks)).stops:
+        if risks and answer_keywords(self.gw, self.ex, tuple(risks), streamed=True).stops:
             raise Blocked(st.index, tuple(risks), recorded=True)
         calls = []
         for key, t in sorted(st.tools.items()):

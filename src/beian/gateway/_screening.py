@@ -5,6 +5,10 @@ The gateway depends on two small protocols, not on concrete classes:
 * :class:`Scanner` — ``scan(text)`` returns hits with ``start``/``end`` offsets into ``text``
   and a ``risk`` code, and ``max_span`` is the longest stretch of text one hit can cover
   (the hold-back window for streams). :class:`beian.lexicon.Lexicon` satisfies it.
+  Policy decisions are taken per risk code, so a scanner must report every hit, those that
+  overlap another or lie inside it included (``六合彩`` must not hide ``彩票诈骗`` in
+  ``六合彩票诈骗``); one that can select (``overlaps = True``, as the Lexicon, whose default
+  ``match`` is leftmost-longest) is asked with ``overlapping=True``.
 * :class:`Redactor` — ``redact(text)`` returns the text with personal information masked or
   pseudonymized and the entity types found. :class:`PiiRedactor` adapts ``beian.pii``; its
   ``protect(text)`` also returns the pseudonym token → original value mapping, which the gateway
@@ -124,6 +128,11 @@ class Screening:
         # decided once: a Protocol isinstance check is slow per stream chunk
         sc = stream_scanner(self.scanner)
         self._stream_scanner = sc if self.config.screen_output else None
+        # every hit, overlapping ones included (see the module docstring)
+        self._every = bool(getattr(self.scanner, "overlaps", False))
+
+    def _scan(self, sc: Scanner, text: str) -> Sequence[Any]:
+        return sc.scan(text, overlapping=True) if self._every else sc.scan(text)  # type: ignore[call-arg]
 
     @property
     def streams(self) -> bool:
@@ -138,7 +147,9 @@ class Screening:
         sc = self._stream_scanner
         if sc is None or not text:
             return (), len(text)
-        hits, pending = sc.scan_stream(text)
+        hits, pending = (
+            sc.scan_stream(text, overlapping=True) if self._every else sc.scan_stream(text)  # type: ignore[call-arg]
+        )
         if not hits:  # the usual case, once per streamed chunk
             return (), pending
         return tuple(dict.fromkeys(_risk_of(h) for h in hits if h.start >= start)), pending
@@ -151,7 +162,9 @@ class Screening:
         sc = self._stream_scanner
         if sc is None or not text:
             return None
-        ends = [int(h.start) for h in sc.scan(text) if h.end == len(text) and h.start >= start]
+        ends = [
+            int(h.start) for h in self._scan(sc, text) if h.end == len(text) and h.start >= start
+        ]
         return min(ends) if ends else None
 
     def risks(self, text: str, start: int = 0) -> tuple[str, ...]:
@@ -159,7 +172,7 @@ class Screening:
         ``start``, of those that start there or later (see :meth:`scan_stream`)."""
         if self.scanner is None or not text:
             return ()
-        hits = self.scanner.scan(text)
+        hits = self._scan(self.scanner, text)
         return tuple(dict.fromkeys(_risk_of(h) for h in hits if not start or h.start >= start))
 
     def check_input(self, texts: Sequence[str]) -> Decision | None:
@@ -256,16 +269,21 @@ class CombinedScanner:
     def streams(self) -> bool:
         return all(isinstance(p, StreamScanner) for p in self.parts)
 
-    def scan(self, text: str) -> list[Any]:
-        return [h for p in self.parts for h in p.scan(text)]
+    @property
+    def overlaps(self) -> bool:
+        """Every part takes ``overlapping`` (see :class:`Scanner`)."""
+        return all(getattr(p, "overlaps", False) for p in self.parts)
 
-    def scan_stream(self, text: str) -> tuple[list[Any], int]:
+    def scan(self, text: str, **kw: Any) -> list[Any]:
+        return [h for p in self.parts for h in p.scan(text, **kw)]
+
+    def scan_stream(self, text: str, **kw: Any) -> tuple[list[Any], int]:
         hits: list[Any] = []
         pending = len(text)
         for p in self.parts:
             if not isinstance(p, StreamScanner):
                 raise TypeError("scan_stream needs every part to support it (see .streams)")
-            found, start = p.scan_stream(text)
+            found, start = p.scan_stream(text, **kw)
             hits.extend(found)
             pending = min(pending, start)
         return hits, pending

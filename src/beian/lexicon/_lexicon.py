@@ -198,14 +198,21 @@ class Lexicon:
         return max(0, kept + (kept - 1) * gap)
 
     # -- matching --------------------------------------------------------------------------
-    def scan(self, text: str) -> list[Hit]:
-        """Every hit in ``text``, ordered by position; offsets index the original ``text``."""
+    overlaps = True  # scan and scan_stream take ``overlapping`` (see beian.gateway.Scanner)
+
+    def scan(self, text: str, *, overlapping: bool | None = None) -> list[Hit]:
+        """Every hit in ``text``, ordered by position; offsets index the original ``text``.
+
+        ``overlapping`` overrides the configured ``match``: True reports every hit, those that
+        overlap or lie inside another included (what a decision per risk code needs: a longer
+        keyword of one code must not hide a shorter one of another), False the leftmost-longest
+        selection."""
         st = self._compiled()
         if not text or st.ac is None:
             return []
-        return self._scan(st, text)[0]
+        return self._scan(st, text, None, overlapping)[0]
 
-    def scan_stream(self, text: str) -> tuple[list[Hit], int]:
+    def scan_stream(self, text: str, *, overlapping: bool | None = None) -> tuple[list[Hit], int]:
         """For the text of a stream so far: its hits (as :meth:`scan`) and the original offset
         where its unfinished tail begins — the shortest ending that text still to come could
         turn into a hit (``len(text)`` when no ending is the start of a keyword form).
@@ -214,6 +221,7 @@ class Lexicon:
         checked, and then only needs to rescan the held tail with what arrives next: no hit
         can start in text that was released this way. Typically the tail is empty or a few
         characters, where a window of :attr:`max_span` characters would hold much more.
+        ``overlapping`` as in :meth:`scan` (it costs nothing on text without hits).
         """
         st = self._compiled()
         if not text or st.ac is None:
@@ -232,15 +240,17 @@ class Lexicon:
         if quiet.matchless(norm, syl) and not (leet and leet_possible(text, st.ft)):
             # no pattern occurs: no hit, only the tail to find
             return [], pending_start(text, n, idx.main, idx.homo, st.syl)
-        return self._scan_stream_full(text, n)
+        return self._scan_stream_full(text, n, overlapping)
 
-    def _scan_stream_full(self, text: str, n: Normalized | None = None) -> tuple[list[Hit], int]:
+    def _scan_stream_full(
+        self, text: str, n: Normalized | None = None, overlapping: bool | None = None
+    ) -> tuple[list[Hit], int]:
         """:meth:`scan_stream` without the quiet-text fast path (the reference it must equal)."""
         st = self._compiled()
         if not text or st.ac is None:
             return [], len(text)
         idx = self._stream_index(st)
-        hits, n = self._scan(st, text, n)
+        hits, n = self._scan(st, text, n, overlapping)
         main, homo, allow = idx.main, idx.homo, idx.allow
         if hits:  # hits the text to come may still undo stay held (they are in the tail)
             k = allow.first(n.text) if allow.longest else None
@@ -287,7 +297,11 @@ class Lexicon:
         )
 
     def _scan(
-        self, st: _State, text: str, n: Normalized | None = None
+        self,
+        st: _State,
+        text: str,
+        n: Normalized | None = None,
+        overlapping: bool | None = None,
     ) -> tuple[list[Hit], Normalized]:
         assert st.ac is not None  # callers return early without a matcher
         c = self.config
@@ -327,7 +341,7 @@ class Lexicon:
             ordered = tuple(sorted(rules, key=_RULE_ORDER.__getitem__))
             hits.append(Hit(start, end, text[start:end], entry.keyword, entry.risk, ordered))
         hits.sort(key=lambda h: (h.start, -h.end, h.keyword, h.risk))
-        if c.match == "leftmost-longest":
+        if not (c.match == "overlapping" if overlapping is None else overlapping):
             hits = _leftmost_longest(hits)
         return hits, n
 

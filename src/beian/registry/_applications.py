@@ -90,6 +90,7 @@ _STATE_LABELS = {s.value: label for s, label in STATE_LABELS.items()}
 
 
 # the view's first four columns are draft, id, kind, state; the rest follow in their order
+assert _VIEW_KEYS[:4] == ("draft", "id", "kind", "state"), "app_view reads these by position"
 _REST_KEYS = _VIEW_KEYS[4:]
 _EDITION = _VIEW_KEYS.index("edition")
 

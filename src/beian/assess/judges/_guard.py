@@ -238,13 +238,19 @@ def guard_messages(
     Qwen3Guard-Gen judges the last turn in their light); the rubric presets get a transcript in
     the question's place, with the last user message marked as the one to judge."""
     if preset.request == "conversation":
-        turns = [{"role": role, "content": text} for role, text in context]
-        turns.append({"role": "user", "content": question})
+        # strict chat templates want user and assistant turns to alternate, from a user turn:
+        # consecutive turns of one role are merged, a leading assistant turn is dropped
+        turns: list[dict[str, str]] = []
+        for role, text in [*context, ("user", question)]:
+            if turns and turns[-1]["role"] == role:
+                turns[-1]["content"] += "\n\n" + text
+            elif turns or role == "user":
+                turns.append({"role": role, "content": text})
         if answer is not None:
             turns.append({"role": "assistant", "content": answer})
         return turns
     filled = answer if answer is not None else NO_ANSWER
-    asked = transcript(context, question) if context else question
+    asked = transcript(context, question) if context else _unmarked(question)
     user = template.replace("{question}", asked).replace("{answer}", filled)
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
@@ -259,12 +265,23 @@ def transcript(context: Sequence[tuple[str, str]], question: str) -> str:
     in a turn can pass for a turn of its own."""
 
     def turn(who: str, text: str) -> str:
-        return f"{who}：" + text.replace("\r\n", "\n").replace("\n", "\n  ")
+        # every line break Python knows (\r, \v, \f, \x1c-\x1e, \x85, \u2028, \u2029 too)
+        return f"{who}：" + "\n  ".join(text.splitlines())
 
     lines = [TRANSCRIPT_NOTE]
     lines += [turn(_SPEAKERS.get(role, role), text) for role, text in context]
     lines.append(turn("用户（最后一条，须审核）", question))
     return "\n".join(lines)
+
+
+def _unmarked(question: str) -> str:
+    """A question with no line that starts like a section of the rubric (``【回答】``): such a
+    line is indented, so a question cannot pass for the rubric's own sections; any other
+    question is inserted as it is."""
+    lines = question.splitlines()
+    if not any(line.lstrip().startswith("【") for line in lines):
+        return question
+    return "\n".join("  " + x if x.lstrip().startswith("【") else x for x in lines)
 
 
 NO_ANSWER = "（尚无回答：只审核问题本身是否含有违法不良内容或诱导生成此类内容）"

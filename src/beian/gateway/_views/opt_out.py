@@ -46,7 +46,8 @@ async def opt_out_page(gw: Gateway, request: Request) -> Response:
         "user": user if gw.identity.mode == "off" else "",
         "token": q.get("token", "") if gw.identity.mode == "signed" else "",
         "form_token": form_token(gw.form_key, PURPOSE, user, ttl),
-        "opted_out": gw.store.is_opted_out(user),
+        # off the event loop: a database round trip (see beian.gateway._optouts)
+        "opted_out": await asyncio.to_thread(gw.store.is_opted_out, user),
         "rights": gw.identity.mode != "off",  # the rights page serves authenticated users only
     }
     return HTMLResponse(render("opt_out", **ctx))
