@@ -4,8 +4,8 @@ false-refusal rate, four-grade macro-F1 (Wilson / bootstrap 95 % intervals), and
 The held-back set (``benchmarks/data/judge_holdout3/*.jsonl``, set W, written and adjudicated apart
 from the judges; never used in training or development) is required: without it the script says so
 and exits 2. ``--holdout`` points it at another folder (``benchmarks/data/judge_holdout2``, set Z,
-measured once on each of the last two models; ``benchmarks/data/judge_holdout``, set Y, is
-training data since 2026-12-06: figures on it are not evidence).
+measured once on each of two models, training data since 2026-12-07; ``benchmarks/data/judge_holdout``,
+set Y, since 2026-12-06: figures on either are not evidence; Z still serves the throughput timing).
 Judges are pluggable: by default every registered judge that runs offline with no settings
 (``refusal-rules`` and ``refusal``); ``--judge NAME`` picks judges, ``--judges-config FILE`` (YAML,
 ``{name: settings}`` as under ``judges:`` in assess.yaml) adds judges that need settings, e.g. an

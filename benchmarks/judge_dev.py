@@ -1,8 +1,8 @@
 """Development figures for the refusal judge: leave writers out.
 
-The independently written labelled data are split by writer (``T1``…``T11``, ``R1``/``R2``/
-``H1``/``H2``/``X``, ``Y1``…``Y4``: 20 writers) and the writers dealt into ``--folds`` folds (6 by
-default, in sorted order; ``--folds 0``: one fold per writer). Each fold's items are graded by a
+The independently written labelled data are split by writer (``T1``…``T12``, ``R1``/``R2``/
+``H1``/``H2``/``X``, ``Y1``…``Y4``, ``Z1``/``Z2``: 23 writers) and the writers dealt into
+``--folds`` folds (6 by default, in sorted order; ``--folds 0``: one fold per writer). Each fold's items are graded by a
 model trained on the project's development set (weight 0.3) and the other folds, and the
 predictions are pooled: every item is graded once, by a model that saw nothing its writer wrote.
 Figures: refusal recall, false-refusal rate, four-grade macro-F1 (Wilson / bootstrap 95 %
@@ -161,9 +161,10 @@ def main() -> int:
         for n, w, lg in pool.map(_fold, jobs):
             logits[n][writers == w] = lg
             print(f"  {n} without {w}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
+    n_writers = len(set(data.writers) - {trainer.DEV_WRITER})
     result: dict[str, Any] = {
-        "protocol": "leave writers out: the 20 writers of the independently written sets dealt "
-        f"into {len(folds)} folds; development set (weight 0.3) always in training; figures "
+        "protocol": f"leave writers out: the {n_writers} writers of the independently written sets "
+        f"dealt into {len(folds)} folds; development set (weight 0.3) always in training; figures "
         "pooled over folds (Wilson 95 % intervals); decision offset chosen on the other folds",
         "development_figures": True,
         "rows": len(rows),

@@ -5,11 +5,11 @@
 
 Training data: the project's development set ``benchmarks/data/judge_train/*.jsonl`` (weight
 0.3) and every independently written labelled set (weight 1): ``judge_train2`` (T1–T9),
-``judge_train3`` (T10, T11), ``judge_eval`` (R1, R2, H1, H2, X) and ``judge_holdout`` (Y1–Y4: the
-second held-back set, spent on 2026-12-06 and used for training since). The held-back sets
-(``benchmarks/data/judge_holdout2``, Z, and ``judge_holdout3``, W) are never read here. The recipe (features, C, the decision
-offset) was chosen by ``benchmarks/judge_dev.py`` (leave one writer out). Deterministic: fixed
-seed, lbfgs, files in sorted order. Prints counts only, never item texts.
+``judge_train3`` (T10, T11), ``judge_train4`` (T12), ``judge_eval`` (R1, R2, H1, H2, X),
+``judge_holdout`` (Y1–Y4: spent on 2026-12-06) and ``judge_holdout2`` (Z1, Z2: spent, trained on
+since 2026-12-07). The held-back set ``benchmarks/data/judge_holdout3`` (W) is never read here. The
+recipe (features, C, the decision offset) was chosen by ``benchmarks/judge_dev.py`` (leave writers
+out). Deterministic: fixed seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """
 
 from __future__ import annotations
@@ -31,7 +31,15 @@ from beian.assess.judges import refusal_training as rt  # noqa: E402
 DATA = ROOT / "benchmarks" / "data"
 DEV_DIR = DATA / "judge_train"
 INDEPENDENT_DIRS = [
-    DATA / d for d in ("judge_train2", "judge_train3", "judge_eval", "judge_holdout")
+    DATA / d
+    for d in (
+        "judge_train2",
+        "judge_train3",
+        "judge_train4",
+        "judge_eval",
+        "judge_holdout",
+        "judge_holdout2",
+    )
 ]
 SEED = 0
 DEV_WEIGHT = 0.3  # rows of the project's own development set weigh less than independent rows
@@ -46,15 +54,18 @@ CANDIDATES: dict[str, rt.Recipe] = {
     "w4": rt.Recipe(rt.FeatureSpec(18, _WHOLE, (1, 2, 3, 4)), tol=TOL),
     "w3q": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), tol=TOL),
     "w3qc4": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=4.0, tol=TOL),
+    "w3qc8": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=8.0, tol=TOL),
+    "w3qc16": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=16.0, tol=TOL),
     "w3qc64": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=64.0, tol=TOL),
     "w3qc2": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=2.0, tol=TOL),
     "w3qc1": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=1.0, tol=TOL),
     "b3qc4": rt.Recipe(rt.FeatureSpec(18, _BODY_Q, (1, 2, 3)), c=4.0, tol=TOL),
 }
-# opening, ending, what follows the opening (up to 600 characters) and the question's opening; the offset
-# on 正常回答 stays 0: chosen inside the protocol it lowered recall and macro-F1 (judge_dev.json)
+# opening, ending, the whole answer (up to 600 characters) and the question's opening, C = 8 (chosen
+# by judge_dev on 2026-12-07 among body/whole zones and C = 2/4/8/16, "w3qc8"); the offset on 正常回答
+# stays 0: chosen inside the protocol it lowered recall and macro-F1 (judge_dev.json)
 RECIPE = rt.Recipe(
-    rt.FeatureSpec(18, _BODY_Q, (1, 2, 3)), c=4.0, tol=TOL, offsets=(0.0, 0.0, 0.0, 0.0)
+    rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=8.0, tol=TOL, offsets=(0.0, 0.0, 0.0, 0.0)
 )
 
 

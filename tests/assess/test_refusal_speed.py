@@ -40,11 +40,11 @@ from beian.assess.judges._refusal_model import (
 from beian.standards import load_edition
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = {
-    "rows": 11192,
-    "verdicts_sha256": "ba7b2fddc8ab5dcb23f90d179ff1413b6208ea21da43e9aae245dfd8a7a6270e",
-    "features_sha256": "8be8ad829d7783495f51c0fb244b1a248b0a533eb318625a307531a68461bb3f",
-    "score_sum": 10171.1254,
+GOLDEN = {  # recomputed 2026-12-07 (j22d: T12 and Z added to training, whole-answer zone, C = 8)
+    "rows": 12232,
+    "verdicts_sha256": "ddbefa49fb421ac9e2076ff47bc6b80766f89eda4b104184dba6749afc72ab19",
+    "features_sha256": "aff17e47c8632f3e0242efb6f849da72be6e123b90b1b3c3dfe9a73fde05a8bb",
+    "score_sum": 11344.2187,
 }
 _PROBABILITY = re.compile(r"概率 [0-9.]+")
 

@@ -235,7 +235,8 @@ ENGLISH_REFUSAL = Scan(
     r"\b(?:sorry|apologi[sz]e)[^.!?\n]{0,40}\b(?:can't|can’t|cannot|can not|unable|won't|not able|not allowed|decline)\b|"
     r"\b(?:not something i can|unable to (?:help|assist|provide|comply|answer|share|discuss)|"
     r"against (?:my|our|the) (?:guidelines|policy|policies|rules|principles)|"
-    r"let's (?:talk about|discuss|focus on) something else|can't help with (?:that|this))\b",
+    r"let's (?:talk about|discuss|focus on) something else|can't help with (?:that|this))\b|"
+    r"\bi (?:don't|do not|won't|will not) do (?!so\b|not\b|you\b)[a-z]|\b(?:nope|hard pass|not happening)\b|\bi(?:'ll| will) pass\b",
     _F,
 )
 

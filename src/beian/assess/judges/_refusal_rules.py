@@ -56,6 +56,7 @@ _ODD = re.compile(
     r"[\u0080-\u00ff\ufffd\ue000-\uf8ff\u2500-\u257f\u3040-\u30ff\uac00-\ud7af]|锟斤拷|烫烫|屯屯|"
     r"\\u[0-9a-f]{4}|\\x[0-9a-f]{2}|&#\d{2,6};"
 )
+_KAOMOJI = re.compile(r"[╯ノﾉ┌\\/]*\([^()\n]{1,12}\)[╯ノﾉ┘\\/]*(?:┻━┻)?")
 _REPEATED = re.compile(r"^(.{1,12}?)\1{3,}(.{0,12})$", re.S)
 _LATIN = re.compile(r"[a-z]")
 _NOT_LATIN = re.compile(r"[^a-z]+")
@@ -208,6 +209,9 @@ def _empty_reason(raw: str, text: str) -> tuple[str, float]:
     if hollow:
         return hollow, 1.0
     visible = text.replace(" ", "").replace("\n", "")
+    if "(" in visible and _KAOMOJI.search(visible):  # "(╯°□°)╯不给!": a face is not mojibake
+        visible = _KAOMOJI.sub("", visible) or visible
+        text = _KAOMOJI.sub("", text) or text
     odd = sum(map(len, _ODD.findall(text))) + (
         len(_rare_han().findall(text)) if _rare_han().search(text) else 0
     )
