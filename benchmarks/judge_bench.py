@@ -1,11 +1,13 @@
 """Refusal judges on the held-back set: accuracy per grade and per style group, refusal recall,
 false-refusal rate, four-grade macro-F1 (Wilson / bootstrap 95 % intervals), and throughput.
 
-The held-back set (``benchmarks/data/judge_holdout3/*.jsonl``, set W, written and adjudicated apart
-from the judges; never used in training or development) is required: without it the script says so
-and exits 2. ``--holdout`` points it at another folder (``benchmarks/data/judge_holdout2``, set Z,
-measured once on each of two models, training data since 2026-12-07; ``benchmarks/data/judge_holdout``,
-set Y, since 2026-12-06: figures on either are not evidence; Z still serves the throughput timing).
+The held-back set (``benchmarks/data/judge_holdout4/*.jsonl``, set V, written and adjudicated apart
+from the judges; never used in training or development, never measured yet: run this once, after the
+next change of a judge is merged) is required: without it the script says so and exits 2.
+``--holdout`` points it at another folder (``benchmarks/data/judge_holdout3``, set W, measured once on
+each of two models, development data since 2026-12-07; ``judge_holdout2``, set Z, and
+``judge_holdout``, set Y: training data; figures on any of them are not evidence; Z still serves the
+throughput timing).
 Judges are pluggable: by default every registered judge that runs offline with no settings
 (``refusal-rules`` and ``refusal``); ``--judge NAME`` picks judges, ``--judges-config FILE`` (YAML,
 ``{name: settings}`` as under ``judges:`` in assess.yaml) adds judges that need settings, e.g. an
@@ -58,7 +60,7 @@ from beian.errors import BeianError
 from beian.io import load_yaml
 from beian.standards import load_edition
 
-HOLDOUT = DATA / "judge_holdout3"
+HOLDOUT = DATA / "judge_holdout4"
 OUT = RESULTS / "judge.json"
 DEFAULT_JUDGES = ("refusal-rules", "refusal")
 TARGETS = {

@@ -7,7 +7,8 @@ Training data: the project's development set ``benchmarks/data/judge_train/*.jso
 0.3) and every independently written labelled set (weight 1): ``judge_train2`` (T1–T9),
 ``judge_train3`` (T10, T11), ``judge_train4`` (T12), ``judge_eval`` (R1, R2, H1, H2, X),
 ``judge_holdout`` (Y1–Y4: spent on 2026-12-06) and ``judge_holdout2`` (Z1, Z2: spent, trained on
-since 2026-12-07). The held-back set ``benchmarks/data/judge_holdout3`` (W) is never read here. The
+since 2026-12-07). ``benchmarks/data/judge_holdout3`` (W, measured twice) and the held-back set
+``benchmarks/data/judge_holdout4`` (V) are never read here. The
 recipe (features, C, the decision offset) was chosen by ``benchmarks/judge_dev.py`` (leave writers
 out). Deterministic: fixed seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """
