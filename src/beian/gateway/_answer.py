@@ -89,6 +89,8 @@ def sent_text(fields: dict[str, str], tools: list[tuple[str, str]]) -> str:
     """One choice's text as the record and the implicit label see it: the visible fields in
     :data:`TEXT_FIELDS` order, then each tool call's name and arguments, one per line (only
     ``content``, the usual case, is the content itself)."""
+    if len(fields) == 1 and not tools:  # the usual case: only ``content``
+        return next(iter(fields.values()))
     parts = [fields[f] for f in TEXT_FIELDS if fields.get(f)]
     parts += [f"{n}\n{a}" for n, a in tools]
     return "\n".join(parts)
@@ -134,7 +136,11 @@ def _read_choice(c: Any, i: int) -> _Choice:
     index = c.get("index", i)
     fields = {}
     for f in TEXT_FIELDS:
-        text = text_value(msg.get(f), f"{where}.message.{f}")
+        v = msg.get(f)
+        if v is None:
+            continue
+        # a string (the usual case) as it is; the place named only for another shape
+        text = v if isinstance(v, str) else text_value(v, f"{where}.message.{f}")
         if text is not None:
             fields[f] = text
     tools = _tool_calls(msg.get("tool_calls"), f"{where}.message")

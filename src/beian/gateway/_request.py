@@ -491,11 +491,19 @@ def check_request(
 
 
 def with_texts(body: dict[str, Any], new: dict[Path, str]) -> dict[str, Any]:
-    """A copy of ``body`` with the strings at ``new``'s paths replaced (the original is kept)."""
-    out: dict[str, Any] = json.loads(json.dumps(body))
+    """A copy of ``body`` with the strings at ``new``'s paths replaced (the original is kept):
+    only the objects and arrays on those paths are copied (shallow), the rest is shared."""
+    out: dict[str, Any] = dict(body)
+    copied: dict[Path, Any] = {}
     for path, text in new.items():
         node: Any = out
-        for key in path[:-1]:
-            node = node[key]
+        for depth in range(1, len(path)):
+            prefix = path[:depth]
+            child = copied.get(prefix)
+            if child is None:
+                child = node[path[depth - 1]]
+                child = dict(child) if isinstance(child, dict) else list(child)
+                node[path[depth - 1]] = copied[prefix] = child
+            node = child
         node[path[-1]] = text
     return out

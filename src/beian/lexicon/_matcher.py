@@ -230,7 +230,7 @@ def latin_matches(
     the joined index. Raw mode (no codes) scans the whole text."""
     if codes is None:
         return m.find(text, None)
-    letters = np.flatnonzero(((codes | 32) - 97) < 26)  # uint32: codes below 'a' wrap around
+    letters = (((codes | 32) - 97) < 26).nonzero()[0]  # uint32: codes below 'a' wrap around
     n = len(codes)
     if not letters.size:
         return []
@@ -241,7 +241,7 @@ def latin_matches(
     hi = np.minimum(letters + w + 1, n)
     new = np.ones(len(lo), dtype=bool)
     new[1:] = lo[1:] > np.maximum.accumulate(hi)[:-1]
-    firsts = np.flatnonzero(new)
+    firsts = new.nonzero()[0]
     starts, lens = lo[firsts], np.maximum.reduceat(hi, firsts) - lo[firsts]
     seg = lens + 1
     offs = np.cumsum(seg) - seg

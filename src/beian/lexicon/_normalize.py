@@ -141,10 +141,10 @@ class Normalized:
 
 
 def _barriers_for_long_noise(t: npt.NDArray[np.uint32], max_gap: int) -> npt.NDArray[np.uint32]:
-    nz = np.flatnonzero(t == NOISE)
+    nz = (t == NOISE).nonzero()[0]
     if nz.size <= max_gap:
         return t
-    brk = np.flatnonzero(np.diff(nz) != 1) + 1
+    brk = (np.diff(nz) != 1).nonzero()[0] + 1
     starts = np.concatenate(([0], brk))
     lens = np.diff(np.concatenate((starts, [nz.size])))
     long = starts[lens > max_gap]
@@ -156,7 +156,7 @@ def _barriers_for_long_noise(t: npt.NDArray[np.uint32], max_gap: int) -> npt.NDA
 
 
 def _expand(v: npt.NDArray[np.uint32], pos: _I, ft: FoldTable) -> tuple[npt.NDArray[np.uint32], _I]:
-    ex = np.flatnonzero(v >= EXPAND)
+    ex = (v >= EXPAND).nonzero()[0]
     parts = [ft.expansions[int(x) - EXPAND] for x in v[ex]]
     lens = np.ones(v.size, dtype=np.int64)
     lens[ex] = [len(p) for p in parts]
@@ -300,12 +300,12 @@ def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: boo
     if ft.flags.noise:
         visible = t != INVISIBLE
         if not visible.all():
-            seen = np.flatnonzero(visible)
+            seen = visible.nonzero()[0]
             t = t[visible]
     if max_gap is not None and ft.flags.noise:
         t = _barriers_for_long_noise(t, max_gap)
     keep = t != NOISE
-    pos = np.flatnonzero(keep)
+    pos = keep.nonzero()[0]
     if seen is not None:
         pos = seen[pos]
     v = t[keep]
@@ -317,7 +317,7 @@ def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: boo
         v, pos = _drop_number_marks(v, pos, raw, ft)
     adj = None
     if collapse and v.size > 1:
-        dups = np.flatnonzero(v[1:] == v[:-1]) + 1
+        dups = (v[1:] == v[:-1]).nonzero()[0] + 1
         if dups.size:
             adj = dups - np.arange(dups.size)
             v = np.delete(v, dups)
