@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from beian.lexicon._fold import FoldTable
 
-__all__ = ["LEET", "leet_possible", "leet_runs", "unleet"]
+__all__ = ["LEET", "leet_possible", "leet_runs", "open_runs", "unleet"]
 
 LEET = {
     "0": "o",
@@ -73,6 +73,21 @@ def leet_possible(text: str, ft: FoldTable) -> bool:
         ):
             return True
     return False
+
+
+def open_runs(text: str, ft: FoldTable, lo: int) -> list[tuple[int, int]]:
+    """The runs a stream screener must still read with letters, for text to come: those with
+    a digit or symbol that touch ``text[lo:]`` and qualify, and the run at the very end of
+    ``text`` even when it does not qualify yet (``2`` may become 2h1k35hu1, ``k@`` k@nr3n)."""
+    out: list[tuple[int, int]] = []
+    end = len(text)
+    for p in range(max(0, lo), end):
+        if text[p] not in _CHARS or (out and p < out[-1][1]):
+            continue
+        a, b = _run_at(text, p, ft)
+        if b == end or _qualifies(text[a:b], ft):
+            out.append((a, b))
+    return out
 
 
 def _symbol_seeds(
