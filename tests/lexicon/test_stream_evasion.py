@@ -58,3 +58,13 @@ def test_any_chunking_gives_the_whole_text_verdict_and_releases_no_hit(kind: str
         blocked_any += bool(whole)
         clean_any += not whole
     assert blocked_any >= 15 and clean_any >= 10  # both verdicts were exercised
+
+
+@pytest.mark.parametrize("pad", [0, 60])  # short and long normalization paths
+def test_leet_forms_after_a_collapsed_repeat_are_found_where_they_stand(pad: int) -> None:
+    """A repeat collapsed before a leet form (天天, 好好) must not shift where its run is looked
+    for: the whole-text scan missed it, while a stream chunk without the repeat found it."""
+    for form, at in [("zhik3shui", "zhik3shui"), ("k@nr3n", "k@nr3n"), ("$eq1ng", "$eq1ng")]:
+        text = "天天气很好好，" + "正常" * pad + "，" + form + "。"
+        hits = LEX.scan(text)
+        assert [(h.text, h.start) for h in hits] == [(at, text.index(at))], text

@@ -278,8 +278,9 @@ class Lexicon:
         ):  # read without the mark: what the text says if the next character is Chinese
             cut = n.text[:-1]
             j = idx.main.first(cut)
-            if idx.homo is not None and st.syl is not None:
-                h = idx.homo.first(_syllable_text(n, st)[:-1], j)  # type: ignore[index]
+            sc = _syllable_text(n, st) if idx.homo is not None else None
+            if idx.homo is not None and sc is not None:
+                h = idx.homo.first(sc[:-1], j)
                 j = h if h is not None else j
             if j is not None:
                 k = min(k, original_start(n, j))
@@ -362,7 +363,7 @@ class Lexicon:
                 for var in st.latin.variants[pid]:
                     self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
             if c.leet and n.codes is not None:
-                for a, b in leet_runs(text, st.ft, n.codes, n.src, n.raw):
+                for a, b in leet_runs(text, st.ft, n):
                     self._scan_leet(st, text, a, b, found, allow_spans)
         if st.hac is not None and st.homo is not None and st.syl is not None:
             sc = n.syllables(st.syl)  # pending_start reuses it
