@@ -222,17 +222,21 @@ class Lexicon:
         quiet = idx.quiet
         # a digit or symbol beside a letter may be a letter of a pinyin form (k@nr3n), and
         # one at the very end may still get its letters (2 -> 2h1k35hu1)
-        leet = idx.leet is not None and (text[-1] in LEET or leet_possible(text, st.ft))
-        if quiet.quiet_raw(text) and not leet:
-            return [], len(text)  # the usual stream chunk: nothing can start a match here
+        on = idx.leet is not None
+        if quiet.quiet_raw(text) and not (on and leet_possible(text, st.ft)):
+            if not (on and text[-1] in LEET):
+                return [], len(text)  # the usual stream chunk: nothing can start a match here
+            # digits or symbols at the end and no letter beside them (第2、20): only they can
+            # start a pinyin form, read with letters once letters follow
+            return [], self._leet_digits(st, idx, text)
         n = self._normalize(st, text)
         norm = n.text
         if not norm:  # only noise, which a symbol at the end may still not be ($eq1ng)
-            return [], self._leet_tail(st, idx.leet, text) if leet and idx.leet else len(text)
-        syl = _syllable_text(n, st) if quiet.homophones else None
-        if quiet.matchless(norm, syl) and not (leet and leet_possible(text, st.ft)):
-            # no pattern occurs: no hit, only the tail to find
             return [], self._tail_start(st, idx, text, n)
+        syl = _syllable_text(n, st) if quiet.homophones else None
+        if quiet.matchless(norm, syl) and not (on and leet_possible(text, st.ft)):
+            # no pattern occurs: no hit, only the tail to find
+            return [], self._tail_start(st, idx, text, n, possible=False)
         return self._scan_stream_full(text, n)
 
     def _scan_stream_full(self, text: str, n: Normalized | None = None) -> tuple[list[Hit], int]:
@@ -256,7 +260,9 @@ class Lexicon:
             ]
         return hits, self._tail_start(st, idx, text, n)
 
-    def _tail_start(self, st: _State, idx: _StreamIndex, text: str, n: Normalized) -> int:
+    def _tail_start(
+        self, st: _State, idx: _StreamIndex, text: str, n: Normalized, possible: bool | None = None
+    ) -> int:
         """Where the unfinished tail of ``text`` begins (see :meth:`scan_stream`), also under
         the readings that text to come can still change: a number style at the end (开①) is
         a separator once a Chinese character follows, and digits and symbols in a run of
@@ -284,9 +290,31 @@ class Lexicon:
                 j = h if h is not None else j
             if j is not None:
                 k = min(k, original_start(n, j))
-        if idx.leet is not None and (text[-1] in LEET or leet_possible(text, ft)):
-            k = min(k, self._leet_tail(st, idx.leet, text))
+        if idx.leet is None:
+            return k
+        if possible is None:
+            possible = leet_possible(text, ft)
+        if possible:
+            return min(k, self._leet_tail(st, idx.leet, text))
+        if text[-1] in LEET:  # only the digits or symbols at the end (no letter beside any)
+            return min(k, self._leet_digits(st, idx, text))
         return k
+
+    def _leet_digits(self, st: _State, idx: _StreamIndex, text: str) -> int:
+        """:meth:`_leet_tail` for a text that ends in digits or symbols with no letter beside
+        any digit or symbol of it: only that run, read with letters, and what stands before
+        it can start a pinyin form. When nothing before it folds into a form's first
+        character (the usual case), the run alone is normalized, not the text."""
+        index, first = idx.leet, idx.leet_first
+        assert index is not None and first is not None
+        a = len(text)
+        while a > 0 and text[a - 1] in LEET:
+            a -= 1
+        if not first.quiet_raw(text[:a]):
+            return self._leet_tail(st, index, text)
+        m = self._normalize(st, unleet(text[a:]))
+        j = index.first(m.text)
+        return len(text) if j is None else a + original_start(m, j)
 
     def _leet_tail(self, st: _State, index: PrefixIndex, text: str) -> int:
         """The earliest start of an ending that is a pinyin form's prefix once the runs of
@@ -327,14 +355,18 @@ class Lexicon:
                     st.syl,
                     st.raw,
                 )
-                leet = None
+                leet = leet_first = None
                 if self.config.leet and st.lac is not None and not st.raw:
-                    leet = PrefixIndex(  # the forms a reading with letters is matched with
+                    lp = [  # the forms a reading with letters is matched with
                         p
                         for p, vs in zip(st.latin.patterns, st.latin.variants, strict=True)
                         if any(not (v[1] or "").startswith("initials") for v in vs)
-                    )
-                idx = self._prefixes = _StreamIndex(st, main, homo, allow, quiet, leet)
+                    ]
+                    leet = PrefixIndex(lp)
+                    leet_first = QuietFilter(st.ft, (lp, leet), None, None, st.raw)
+                idx = self._prefixes = _StreamIndex(
+                    st, main, homo, allow, quiet, leet, leet_first
+                )
         return idx
 
     def _normalize(self, st: _State, text: str) -> Normalized:
@@ -511,6 +543,7 @@ class _StreamIndex:
     allow: PrefixIndex
     quiet: QuietFilter
     leet: PrefixIndex | None  # pinyin forms read with letters for digits (None: leet off)
+    leet_first: QuietFilter | None  # the characters that fold into their first characters
 
 
 def _syllable_text(n: Normalized, st: _State) -> str | None:
