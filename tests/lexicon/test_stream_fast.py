@@ -2,7 +2,8 @@
 
 Texts mix ordinary Chinese and English with keyword forms the scan folds (traditional,
 full-width, noise, invisible characters, repeats, pinyin, homophones, chaizi, look-alikes,
-digits and symbols for letters, allow-listed words), cut into random chunks the way the gateway's stream screener feeds them:
+digits and symbols for letters, styled initials, numbered separators, Unihan variants, mixed
+forms, allow-listed words), cut into random chunks the way the gateway's stream screener feeds them:
 each scan covers the held tail plus the new chunk. Every one of those scans (and every prefix
 of the text) must equal the reference path, which skips no work.
 """
@@ -24,6 +25,11 @@ ENTRIES = [
     KeywordEntry("VPN", "A2c"),
     KeywordEntry("赌", "A1c"),  # one character
     KeywordEntry("止咳水", "A1b"),
+    KeywordEntry("开房", "A2d"),
+    KeywordEntry("裸聊", "A2d"),
+    KeywordEntry("色情", "A2d"),
+    KeywordEntry("人体炸弹", "A1a"),
+    KeywordEntry("砍人", "A1a"),
 ]
 ALLOW = ["北京测试违禁词研究所", "冰毒品检测"]
 
@@ -35,6 +41,8 @@ FORMS = [
     "测", "法", "fa", "冰", "北京测",
     "bingdu", "Bing Du", "b1ngdu", "b!ngdu", "bingdu_x", "2h1k35hu1", "zhik3shui", "止k水", "止咳水",
     "k@", "2h", "躶", "氵去车仑功", "冫去轮功",
+    "开①房", "开①", "①房", "开 ② 房", "躶聊", "ⓢⓠ", "ⓢ", "𝐬𝐪", "人体Z弹", "k@nr3n", "k4n", "2", "$",
+    "$eq1ng", "天天", "好好",
 ]  # fmt: skip
 FILLER = [
     "光合作用是植物利用光能", "把二氧化碳和水转化为有机物", "，", "。", " ", "\n", "今天天气很好",

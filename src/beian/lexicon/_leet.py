@@ -15,11 +15,11 @@ before its fast path, true whenever :func:`leet_runs` could find a run.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
 from beian.lexicon._fold import FoldTable
+from beian.lexicon._normalize import Normalized
 
-__all__ = ["LEET", "leet_possible", "leet_runs", "unleet"]
+__all__ = ["LEET", "leet_possible", "leet_runs", "open_runs", "unleet"]
 
 LEET = {
     "0": "o",
@@ -75,15 +75,26 @@ def leet_possible(text: str, ft: FoldTable) -> bool:
     return False
 
 
-def _symbol_seeds(
-    text: str,
-    codes: npt.NDArray[np.uint32],
-    src: npt.NDArray[np.int64],
-    raw: npt.NDArray[np.uint32] | None,
-) -> list[int]:
+def open_runs(text: str, ft: FoldTable, lo: int) -> list[tuple[int, int]]:
+    """The runs a stream screener must still read with letters, for text to come: those with
+    a digit or symbol that touch ``text[lo:]`` and qualify, and the run at the very end of
+    ``text`` even when it does not qualify yet (``2`` may become 2h1k35hu1, ``k@`` k@nr3n)."""
+    out: list[tuple[int, int]] = []
+    end = len(text)
+    for p in range(max(0, lo), end):
+        if text[p] not in _CHARS or (out and p < out[-1][1]):
+            continue
+        a, b = _run_at(text, p, ft)
+        if b == end or _qualifies(text[a:b], ft):
+            out.append((a, b))
+    return out
+
+
+def _symbol_seeds(text: str, n: Normalized) -> list[int]:
     """Where ``@ $`` stand in ``text``: beside a letter only, found from the letters' original
     neighbours when the text's code points are at hand (long texts), else by searching."""
-    if raw is None:
+    raw, codes = n.raw, n.codes
+    if raw is None or codes is None:
         out = []
         for s in _SYMBOLS:
             i = text.find(s)
@@ -91,7 +102,7 @@ def _symbol_seeds(
                 out.append(i)
                 i = text.find(s, i + 1)
         return out
-    at = src[np.flatnonzero(((codes | 32) - _LO) < 26)]  # uint32: codes below 'a' wrap around
+    at = n.origins(np.flatnonzero(((codes | 32) - _LO) < 26))  # uint32: below 'a' wraps around
     if not at.size:
         return []
     near = np.concatenate((at[at > 0] - 1, at[at < raw.size - 1] + 1))
@@ -99,25 +110,20 @@ def _symbol_seeds(
     return found
 
 
-def leet_runs(
-    text: str,
-    ft: FoldTable,
-    codes: npt.NDArray[np.uint32] | None,
-    src: npt.NDArray[np.int64] | None,
-    raw: npt.NDArray[np.uint32] | None = None,
-) -> list[tuple[int, int]]:
-    """The runs ``[start, end)`` of ``text`` to read again with letters for digits and symbols
-    (``raw``: the text's code points, when the normalizer kept them)."""
-    if codes is None or src is None or not codes.size:
+def leet_runs(text: str, ft: FoldTable, n: Normalized) -> list[tuple[int, int]]:
+    """The runs ``[start, end)`` of ``text`` (normalized as ``n``) to read again with letters
+    for digits and symbols."""
+    codes = n.codes
+    if codes is None or n.src is None or not codes.size:
         return []
-    seeds = _symbol_seeds(text, codes, src, raw)
+    seeds = _symbol_seeds(text, n)
     if codes.size > 1:
         d = np.flatnonzero((codes - 0x30) < 10)  # uint32: codes below '0' wrap around
         if d.size:  # digits next to a letter (only their neighbours are looked at)
             last = codes.size - 1
             before = ((codes[np.maximum(d - 1, 0)] - _LO) < 26) & (d > 0)
             after = ((codes[np.minimum(d + 1, last)] - _LO) < 26) & (d < last)
-            seeds.extend(src[d[before | after]].tolist())
+            seeds.extend(n.origins(d[before | after]).tolist())
     if not seeds:
         return []
     out: list[tuple[int, int]] = []

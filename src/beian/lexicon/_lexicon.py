@@ -24,7 +24,7 @@ from beian.lexicon._compile import (
     syllable_table,
 )
 from beian.lexicon._fold import INVISIBLE, RULE_BITS, FoldFlags, FoldTable, cache_dir, fold_table
-from beian.lexicon._leet import leet_possible, leet_runs, unleet
+from beian.lexicon._leet import LEET, leet_possible, leet_runs, open_runs, unleet
 from beian.lexicon._matcher import Matcher, latin_matches, make_matcher
 from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig, LoadReport
 from beian.lexicon._normalize import Normalized, normalize, raw
@@ -228,18 +228,23 @@ class Lexicon:
             return [], len(text)
         idx = self._stream_index(st)
         quiet = idx.quiet
-        # a digit or symbol beside a letter may be a letter of a pinyin form (k@nr3n)
-        leet = self.config.leet and st.lac is not None and not st.raw
-        if quiet.quiet_raw(text) and not (leet and leet_possible(text, st.ft)):
-            return [], len(text)  # the usual stream chunk: nothing can start a match here
+        # a digit or symbol beside a letter may be a letter of a pinyin form (k@nr3n), and
+        # one at the very end may still get its letters (2 -> 2h1k35hu1)
+        on = idx.leet is not None
+        if quiet.quiet_raw(text) and not (on and leet_possible(text, st.ft)):
+            if not (on and text[-1] in LEET):
+                return [], len(text)  # the usual stream chunk: nothing can start a match here
+            # digits or symbols at the end and no letter beside them (第2、20): only they can
+            # start a pinyin form, read with letters once letters follow
+            return [], self._leet_digits(st, idx, text)
         n = self._normalize(st, text)
         norm = n.text
-        if not norm:
-            return [], len(text)
+        if not norm:  # only noise, which a symbol at the end may still not be ($eq1ng)
+            return [], self._tail_start(st, idx, text, n)
         syl = _syllable_text(n, st) if quiet.homophones else None
-        if quiet.matchless(norm, syl) and not (leet and leet_possible(text, st.ft)):
+        if quiet.matchless(norm, syl) and not (on and leet_possible(text, st.ft)):
             # no pattern occurs: no hit, only the tail to find
-            return [], pending_start(text, n, idx.main, idx.homo, st.syl)
+            return [], self._tail_start(st, idx, text, n, possible=False)
         return self._scan_stream_full(text, n, overlapping)
 
     def _scan_stream_full(
@@ -251,7 +256,7 @@ class Lexicon:
             return [], len(text)
         idx = self._stream_index(st)
         hits, n = self._scan(st, text, n, overlapping)
-        main, homo, allow = idx.main, idx.homo, idx.allow
+        allow = idx.allow
         if hits:  # hits the text to come may still undo stay held (they are in the tail)
             k = allow.first(n.text) if allow.longest else None
             inside_allow = len(text) if k is None else original_start(n, k)
@@ -263,7 +268,82 @@ class Lexicon:
                 for h in hits
                 if h.start < inside_allow and not (open_end and not _visible(ft, text, h.end, 1))
             ]
-        return hits, pending_start(text, n, main, homo, st.syl)
+        return hits, self._tail_start(st, idx, text, n)
+
+    def _tail_start(
+        self, st: _State, idx: _StreamIndex, text: str, n: Normalized, possible: bool | None = None
+    ) -> int:
+        """Where the unfinished tail of ``text`` begins (see :meth:`scan_stream`), also under
+        the readings that text to come can still change: a number style at the end (开①) is
+        a separator once a Chinese character follows, and digits and symbols in a run of
+        letters (k@nr3, or a lone 2 at the end) are letters once the run qualifies."""
+        k = pending_start(text, n, idx.main, idx.homo, st.syl)
+        if st.raw:
+            return k
+        ft = st.ft
+        codes = n.codes
+        if (
+            ft.flags.numbers
+            and ft.flags.noise
+            and codes is not None
+            and n.src is not None
+            and codes.size > 1
+            and 0x30 <= int(codes[-1]) <= 0x39
+            and text[int(n.src[-1])] in ft.number_mark_set
+            and _is_cjk(chr(int(codes[-2])))
+        ):  # read without the mark: what the text says if the next character is Chinese
+            cut = n.text[:-1]
+            j = idx.main.first(cut)
+            sc = _syllable_text(n, st) if idx.homo is not None else None
+            if idx.homo is not None and sc is not None:
+                h = idx.homo.first(sc[:-1], j)
+                j = h if h is not None else j
+            if j is not None:
+                k = min(k, original_start(n, j))
+        if idx.leet is None:
+            return k
+        if possible is None:
+            possible = leet_possible(text, ft)
+        if possible:
+            return min(k, self._leet_tail(st, idx.leet, text))
+        if text[-1] in LEET:  # only the digits or symbols at the end (no letter beside any)
+            return min(k, self._leet_digits(st, idx, text))
+        return k
+
+    def _leet_digits(self, st: _State, idx: _StreamIndex, text: str) -> int:
+        """:meth:`_leet_tail` for a text that ends in digits or symbols with no letter beside
+        any digit or symbol of it: only that run, read with letters, and what stands before
+        it can start a pinyin form. When nothing before it folds into a form's first
+        character (the usual case), the run alone is normalized, not the text."""
+        index, first = idx.leet, idx.leet_first
+        assert index is not None and first is not None
+        a = len(text)
+        while a > 0 and text[a - 1] in LEET:
+            a -= 1
+        if not first.quiet_raw(text[:a]):
+            return self._leet_tail(st, index, text)
+        m = self._normalize(st, unleet(text[a:]))
+        j = index.first(m.text)
+        return len(text) if j is None else a + original_start(m, j)
+
+    def _leet_tail(self, st: _State, index: PrefixIndex, text: str) -> int:
+        """The earliest start of an ending that is a pinyin form's prefix once the runs of
+        digits, symbols and letters near the end are read with letters (``len(text)`` if
+        none)."""
+        span = self.max_span
+        runs = open_runs(text, st.ft, len(text) - span)
+        if not runs:
+            return len(text)
+        wa = max(0, runs[0][0] - span)
+        parts, pos = [], wa
+        for a, b in runs:
+            parts += [text[pos:a], unleet(text[a:b])]
+            pos = b
+        parts.append(text[pos:])
+        reading = "".join(parts)
+        m = self._normalize(st, reading)
+        j = index.first(m.text)
+        return len(text) if j is None else wa + original_start(m, j)
 
     def _stream_index(self, st: _State) -> _StreamIndex:
         idx = self._prefixes
@@ -285,7 +365,18 @@ class Lexicon:
                     st.syl,
                     st.raw,
                 )
-                idx = self._prefixes = _StreamIndex(st, main, homo, allow, quiet)
+                leet = leet_first = None
+                if self.config.leet and st.lac is not None and not st.raw:
+                    lp = [  # the forms a reading with letters is matched with
+                        p
+                        for p, vs in zip(st.latin.patterns, st.latin.variants, strict=True)
+                        if any(not (v[1] or "").startswith("initials") for v in vs)
+                    ]
+                    leet = PrefixIndex(lp)
+                    leet_first = QuietFilter(st.ft, (lp, leet), None, None, st.raw)
+                idx = self._prefixes = _StreamIndex(
+                    st, main, homo, allow, quiet, leet, leet_first
+                )
         return idx
 
     def _normalize(self, st: _State, text: str) -> Normalized:
@@ -318,7 +409,7 @@ class Lexicon:
                 for var in st.latin.variants[pid]:
                     self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
             if c.leet and n.codes is not None:
-                for a, b in leet_runs(text, st.ft, n.codes, n.src, n.raw):
+                for a, b in leet_runs(text, st.ft, n):
                     self._scan_leet(st, text, a, b, found, allow_spans)
         if st.hac is not None and st.homo is not None and st.syl is not None:
             sc = n.syllables(st.syl)  # pending_start reuses it
@@ -465,6 +556,8 @@ class _StreamIndex:
     homo: PrefixIndex | None
     allow: PrefixIndex
     quiet: QuietFilter
+    leet: PrefixIndex | None  # pinyin forms read with letters for digits (None: leet off)
+    leet_first: QuietFilter | None  # the characters that fold into their first characters
 
 
 def _syllable_text(n: Normalized, st: _State) -> str | None:

@@ -112,6 +112,15 @@ class Normalized:
             self._syl = np.ascontiguousarray(table[codes], dtype="<u4")
         return self._syl
 
+    def origins(self, idx: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
+        """Original offsets of normalized characters ``idx`` (their first copy, when repeats
+        collapsed; ``src`` itself is indexed before collapsing)."""
+        if self.src is None:
+            return idx.astype(np.int64)
+        if self._adj is not None:
+            idx = idx + np.searchsorted(np.asarray(self._adj), idx, side="right")
+        return np.asarray(self.src)[idx].astype(np.int64)
+
     def runs(self, s: int, e: int) -> list[int] | None:
         """Kept characters per normalized character in ``[s, e)``; ``None`` when all are 1."""
         adj = self._adj
