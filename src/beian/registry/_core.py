@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from beian._shared.sqlite import BUSY_TIMEOUT_S
 from beian.crypto import FieldCipher, KeyRing
 from beian.errors import ConfigError
-from beian.registry._audit import append_audit
+from beian.registry._audit import append_audit, rekey_legacy
 from beian.registry._auth import Actor
 from beian.registry._errors import Busy, Forbidden, NotFound
 from beian.registry._storage import BlobStore, private_dir, private_file
@@ -179,6 +179,7 @@ class Core:
         self.ring = ring
         self.cipher = FieldCipher(self.ring)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._mark_audit_keyed()
         self._read_engine = self.engine.execution_options(beian_read=True)
         self._readers = sessionmaker(self._read_engine, expire_on_commit=False)
         # PostgreSQL: the plain-row reads run each statement on its own (autocommit), without
@@ -190,6 +191,18 @@ class Core:
         # owner only, also for blobs written before 0600/0700 were the rule
         for d in (self.blobs.root, *(p for p in self.blobs.root.glob("??") if p.is_dir())):
             private_dir(d)
+
+    def _mark_audit_keyed(self) -> None:
+        """Once per key file: mark it (outside the database) and re-key rows written before
+        the chain was keyed; from then on every unkeyed row is reported as forged. The mark
+        is written first, so a failed re-key leaves the legacy rows reported, never trusted."""
+        ring = self.ring
+        if ring.audit_keyed or ring.path is None:
+            return
+        ring.audit_keyed = True
+        ring.save()
+        with self._sessions.begin() as db:
+            rekey_legacy(db, ring)
 
     def close(self) -> None:
         self.engine.dispose()
