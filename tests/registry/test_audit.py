@@ -201,3 +201,24 @@ def test_checkpoint_under_old_key_verifies_after_rotation(world: World, tmp_path
     world.reg.lifecycle.tick()
     assert world.reg.admin.checkpoint(cps).key_id == "k2"
     assert world.reg.admin.verify_audit(checkpoints=cps)[1] == []
+
+
+def test_scheduler_writes_checkpoints_next_to_the_key_file(world: World, tmp_path: Path) -> None:
+    settings = world.reg.core.settings
+    assert settings.audit_checkpoints is None and settings.key_file is not None
+    default = settings.key_file.parent / "audit-checkpoints.jsonl"
+    assert settings.checkpoint_file == default
+    report = world.reg.admin.verify_audit_report()
+    assert report.checkpoints == 0 and "未核对任何签名检查点" in report.warnings[0]
+    assert "未核对" in world.reg.admin.verify_audit_report(
+        require_checkpoints=True).problems[0].problem
+    stop = world.reg.lifecycle.start_scheduler(3600)
+    try:
+        for _ in range(200):
+            if default.exists() and default.read_text("utf-8"):
+                break
+            stop.wait(0.05)
+    finally:
+        stop.set()
+    report = world.reg.admin.verify_audit_report(require_checkpoints=True)
+    assert report.checkpoints == 1 and report.problems == [] and report.warnings == []

@@ -40,6 +40,7 @@ from beian.registry.db import Application, AuditHead, AuditRow, Organization, Us
 __all__ = [
     "GENESIS",
     "AuditProblem",
+    "AuditReport",
     "Checkpoint",
     "append_audit",
     "read_checkpoints",
@@ -105,6 +106,18 @@ def append_audit(db: Session, ring: KeyRing, actor: str, action: str, target: st
 class AuditProblem:
     seq: int
     problem: str
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """What :meth:`Administration.verify_audit_report` found: rows and checkpoints checked,
+    the problems, and warnings (e.g. no checkpoint checked) that are no proof of tampering."""
+
+    rows: int
+    problems: list[AuditProblem]
+    checkpoints: int
+    checkpoint_file: Path
+    warnings: list[str]
 
 
 @dataclass(frozen=True)

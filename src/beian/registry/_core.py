@@ -52,7 +52,8 @@ class Settings:
     schema: str | None = None  # PostgreSQL schema (tests, multi-tenant)
     policy: Policy = field(default_factory=Policy)
     edition: str = DEFAULT_EDITION  # the edition in force (GB/T 45654-2025 since 2025-11-01)
-    # signed checkpoints of the audit chain head, kept outside the database (JSON lines)
+    # signed checkpoints of the audit chain head, kept outside the database (JSON lines);
+    # default: ``audit-checkpoints.jsonl`` next to the key file (see :attr:`checkpoint_file`)
     audit_checkpoints: Path | None = None
     # SQLite: how long a writer waits for the write lock, first behind this process's other
     # writers, then behind another process's (a ``tick`` from cron, a restore, a shell)
@@ -64,6 +65,16 @@ class Settings:
         cp = os.environ.get("BEIAN_AUDIT_CHECKPOINTS")
         kw.setdefault("audit_checkpoints", Path(cp) if cp else None)
         return cls(data_dir=d, database_url=os.environ.get("BEIAN_DATABASE_URL") or None, **kw)
+
+    @property
+    def checkpoint_file(self) -> Path:
+        """The checkpoint file: the one configured, else ``audit-checkpoints.jsonl`` next to
+        the key file (the data directory when the key comes from the environment)."""
+        if self.audit_checkpoints is not None:
+            return self.audit_checkpoints
+        env_key = os.environ.get("BEIAN_KEY_FILE")
+        key = self.key_file or (Path(env_key) if env_key else None)
+        return (key.parent if key is not None else self.data_dir) / "audit-checkpoints.jsonl"
 
     @property
     def url(self) -> str:
