@@ -128,6 +128,12 @@ def test_user_add(settings: Settings, cli_env: dict[str, str]) -> None:
         assert reg.accounts.actor("bj_reviewer").province == "北京"
     finally:
         reg.close()
+    r = run_cli("registry", "user", "add", "zhang", "--role", "applicant", "--org", "某公司",
+                "--province", "北京", env=cli_env)
+    assert r.returncode == 2 and "统一社会信用代码" in r.stderr, r.stdout
+    r = run_cli("registry", "user", "add", "zhang", "--role", "applicant", "--org", "某公司",
+                "--province", "北京", "--uscc", "91110000600037341L", env=cli_env)
+    assert r.returncode == 0, r.stderr
 
 
 def test_user_commands(world: World, cli_env: dict[str, str]) -> None:

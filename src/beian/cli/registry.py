@@ -181,11 +181,14 @@ def user_add(
     org: Annotated[str, typer.Option(help="机构名称（不存在则创建）")],
     org_kind: Annotated[str, typer.Option(help="provider/registrar/national")] = "provider",
     province: Annotated[str | None, typer.Option(help="属地，如 北京")] = None,
+    uscc: Annotated[str | None, typer.Option(
+        help="机构的统一社会信用代码（新建服务提供者机构时必填）")] = None,
     data_dir: DataDir = None, key_file: KeyFile = None,
 ) -> None:
     """创建用户（打印初始密码；网信部门角色同时打印动态口令密钥）。"""
     reg = _open(ctx, data_dir, key_file)
-    nu = reg.accounts.create_user(username, role, reg.accounts.create_org(org, org_kind, province))
+    nu = reg.accounts.create_user(username, role,
+                                  reg.accounts.create_org(org, org_kind, province, uscc))
     _print_credentials(nu)
 
 
