@@ -190,3 +190,31 @@ def test_material_names_checked(world: World, tmp_path: Path, name: str, data: b
                                         zip_dir(write_package(tmp_path / "p")))
     with pytest.raises(InputError):
         world.reg.applications.add_materials(world.actors["applicant"], pid, [(name, data)])
+
+
+def test_migration_normalises_stored_provinces(any_world: World, tmp_path: Path) -> None:
+    """A database written before intake normalised provinces: an office's registrar saw
+    none of its applications."""
+    from sqlalchemy import text
+
+    from beian.registry import Registry
+    world = any_world
+    pid = world.reg.applications.create(world.actors["applicant"],
+                                        zip_dir(write_package(tmp_path / "p")))
+    org = world.actors["applicant"].org_id
+    with world.reg.core.engine.begin() as conn:
+        conn.execute(update(Application).values(province="北京市"))
+        conn.execute(update(Organization).where(Organization.id == org).values(province="北京市"))
+        conn.execute(update(Organization).where(Organization.province == "上海")
+                     .values(province="上海市"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
+    reg = Registry.open(world.reg.core.settings)
+    try:
+        with reg.core.tx() as db:
+            assert set(db.scalars(select(Application.province))) == {"北京"}
+            assert set(db.scalars(select(Organization.province))) == {"北京", "上海", None}
+        world.reg.lifecycle.act(world.actors["applicant"], pid, "submit")
+        listed = reg.applications.list_for(reg.accounts.actor("reviewer"))
+        assert [a["id"] for a in listed] == [pid]
+    finally:
+        reg.close()
