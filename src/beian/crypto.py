@@ -131,7 +131,7 @@ class KeyRing:
 
     @classmethod
     def generate(cls, kid: str = "k1") -> KeyRing:
-        return cls(keys={kid: secrets.token_bytes(32)}, active=kid, audit_keyed=True)
+        return cls(keys={kid: secrets.token_bytes(32)}, active=kid)
 
     @classmethod
     def from_json(cls, text: str, *, where: str, lines: bool = True) -> KeyRing:

@@ -148,8 +148,9 @@ def populate(reg: Registry) -> World:
     orgs = {
         "provider": reg.accounts.create_org("深度求索科技有限公司", OrgKind.PROVIDER, PROVINCE,
                                    "91110108MA01AAAA0M"),
+        # the code of the dossier example (tests/dossier), whose packages it files
         "other_provider": reg.accounts.create_org("另一家公司", OrgKind.PROVIDER, PROVINCE,
-                                         "91110108MA01BBBB1E"),
+                                         "91110108MA01C0RP1J"),
         "bj": reg.accounts.create_org("北京市网信办", OrgKind.REGISTRAR, PROVINCE),
         "sh": reg.accounts.create_org("上海市网信办", OrgKind.REGISTRAR, "上海"),
         "national": reg.accounts.create_org("国家网信办", OrgKind.NATIONAL),

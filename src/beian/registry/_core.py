@@ -115,6 +115,7 @@ def _new_key_ring(settings: Settings, has_data: bool) -> KeyRing:
                           fix="请把原密钥文件放回数据目录，或用 --key-file / BEIAN_KEY_FILE 指定；"
                               "不会生成新密钥")
     ring = KeyRing.generate()
+    ring.audit_keyed = True  # a new database: every audit row will be keyed
     ring.save(path)
     return ring
 
