@@ -77,23 +77,17 @@ def test_provider_org_needs_a_valid_uscc(world: World, uscc: str | None, why: st
 
 
 def test_provider_org_uscc_checked_in_api_and_web(world: World) -> None:
-    import pyotp
-
-    from tests.registry.conftest import PASSWORD, web_login
-    client = TestClient(create_app(world.reg))
-    secret = world.users["admin"][1]
-    assert secret
-    assert web_login(client, "admin", PASSWORD, pyotp.TOTP(secret).now()).status_code == 303
-    actor = world.reg.accounts.actor_for(client.cookies["beian_session"])
-    assert actor is not None
-    r = client.post("/admin/orgs", data={"csrf_token": actor.csrf, "name": "无码公司",
+    from tests.registry.test_limits import web_client
+    client, csrf = web_client(world, "admin")
+    r = client.post("/admin/orgs", data={"csrf_token": csrf, "name": "无码公司",
                                          "kind": "provider", "province": "北京"})
     assert r.status_code == 400 and "统一社会信用代码" in r.text
-    r = client.post("/api/v1/admin/orgs", headers={"X-CSRF-Token": actor.csrf},
+    r = client.post("/api/v1/admin/orgs", headers={"X-CSRF-Token": csrf},
                     json={"name": "无码公司", "kind": "provider", "province": "北京",
                           "uscc": "91110108MA01AAAA0X"})
     assert r.status_code == 400 and "校验位不正确" in r.text
-    assert "无码公司" not in {o["name"] for o in world.reg.accounts.list_orgs(actor)}
+    assert "无码公司" not in {o["name"] for o in world.reg.accounts.list_orgs(
+        world.actors["admin"])}
 
 
 @pytest.mark.parametrize(("cell", "safe"), [

@@ -209,7 +209,8 @@ def test_name_whose_number_overflows_refused_at_intake(any_world: World, tmp_pat
     assert any_world.reg.applications.create(any_world.actors["applicant"], ok)
 
 
-def _web_client(world: World, who: str) -> tuple[TestClient, str]:
+def web_client(world: World, who: str) -> tuple[TestClient, str]:
+    """A browser signed in as ``who`` (with TOTP where the role needs it) and its CSRF token."""
     from tests.registry.conftest import PASSWORD, totp_code, web_login
 
     client = TestClient(create_app(world.reg), raise_server_exceptions=False)
@@ -227,9 +228,9 @@ def test_too_long_form_values_are_a_clear_page_not_500(any_world: World, tmp_pat
 
     world = any_world
     pid = in_notice(world, tmp_path)
-    admin, a_csrf = _web_client(world, "admin")
-    applicant, p_csrf = _web_client(world, "applicant")
-    reviewer, r_csrf = _web_client(world, "reviewer")
+    admin, a_csrf = web_client(world, "admin")
+    applicant, p_csrf = web_client(world, "applicant")
+    reviewer, r_csrf = web_client(world, "reviewer")
     org = str(world.actors["applicant"].org_id)
     long = "长" * 5001
     cases: list[tuple[TestClient, str, dict[str, str]]] = [

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from beian._shared.numbers import check_uscc
 from beian.errors import InputError
 from beian.registry._auth import (
     Actor,
@@ -42,26 +43,16 @@ class NewUser:
 
 
 def _valid_uscc(code: str | None) -> str:
-    """The 统一社会信用代码 ``code`` in its compact form (GB 32100-2015, python-stdnum);
-    :class:`InputError` naming what is wrong. A provider must have one: filings are made
-    in its name and number."""
-    from stdnum.cn import uscc
-    from stdnum.exceptions import ValidationError
-
+    """The 统一社会信用代码 ``code`` in its compact form; :class:`InputError` naming what is
+    wrong. A provider must have one: filings are made in its name and number."""
     if not code or not code.strip():
         raise InputError("服务提供者机构须登记统一社会信用代码", where="uscc",
                          fix="填写营业执照上的 18 位统一社会信用代码")
-    try:
-        return str(uscc.validate(code))
-    except ValidationError as exc:
-        reason = {
-            "InvalidLength": "长度应为 18 位",
-            "InvalidFormat": "含有不允许的字符（不使用 I、O、Z、S、V）",
-            "InvalidChecksum": "校验位不正确",
-            "InvalidComponent": "登记管理部门或机构类别代码无效",
-        }.get(type(exc).__name__, "格式不正确")
+    compact, reason = check_uscc(code)
+    if reason is not None:
         raise InputError(f"统一社会信用代码无效：{reason}", where="uscc",
-                         fix="按营业执照逐位核对统一社会信用代码") from None
+                         fix="按营业执照逐位核对统一社会信用代码")
+    return compact
 
 
 class Accounts:
