@@ -82,7 +82,7 @@ def _package(attachment_mib: float = 0) -> bytes:
                           "size": len(data), "kind": kind})
         zf.writestr("manifest.json", json.dumps({
             "format": "beian-package/1", "tool": "beian bench", "edition": "tc260-003-2024",
-            "provider": {"name": "基准公司", "uscc": "91110000000000000X", "province": "北京"},
+            "provider": {"name": "基准公司", "uscc": "91110000600037341L", "province": "北京"},
             "service": {"name": "基准服务", "model_name": "bench-model", "kind": "filing"},
             "files": files}, ensure_ascii=False))
         zf.writestr("findings.json", "[]")
@@ -101,7 +101,7 @@ def throughput(n: int) -> dict[str, object]:
     KeyRing.generate().save(tmp / "keys.json")
     reg = Registry.open(Settings(data_dir=tmp / "data", key_file=tmp / "keys.json",
                                  policy=Policy(argon2_time_cost=1, argon2_memory_kib=1024)))
-    org = reg.accounts.create_org("基准公司", OrgKind.PROVIDER, "北京")
+    org = reg.accounts.create_org("基准公司", OrgKind.PROVIDER, "北京", "91110000600037341L")
     bj = reg.accounts.create_org("北京市网信办", OrgKind.REGISTRAR, "北京")
     reg.accounts.create_user("app", Role.APPLICANT, org, password=PASSWORD)
     reg.accounts.create_user("rev", Role.REVIEWER, bj, password=PASSWORD)
@@ -177,7 +177,7 @@ def _seed(settings: Settings, apps: int, pkg: bytes) -> dict[str, str | None]:
     """Users and ``apps`` submitted applications; returns the TOTP secret per user."""
     reg = Registry.open(settings)
     try:
-        org = reg.accounts.create_org("基准公司", OrgKind.PROVIDER, "北京")
+        org = reg.accounts.create_org("基准公司", OrgKind.PROVIDER, "北京", "91110000600037341L")
         bj = reg.accounts.create_org("北京市网信办", OrgKind.REGISTRAR, "北京")
         secrets = {u: reg.accounts.create_user(u, r, o, password=PASSWORD).totp_secret
                    for u, r, o in (("app", Role.APPLICANT, org), ("rev", Role.REVIEWER, bj))}

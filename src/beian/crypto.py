@@ -100,6 +100,7 @@ class _KeyRingFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     keys: dict[str, Annotated[bytes, BeforeValidator(_key_bytes)]]
     active: str
+    audit_keyed: bool = False
 
     @field_validator("active")
     @classmethod
@@ -117,6 +118,9 @@ class KeyRing:
     keys: dict[str, bytes]
     active: str
     path: Path | None = field(default=None, compare=False)
+    # set once every audit row the registry holds is keyed: a marker outside the database,
+    # so that a database writer cannot pass off rows as written before the chain was keyed
+    audit_keyed: bool = False
 
     def __post_init__(self) -> None:
         if self.active not in self.keys:
@@ -147,7 +151,7 @@ class KeyRing:
                 exc, where, _json_lines(text) if lines else {}, data=data, error=ConfigError,
                 what="密钥环格式错误：", fix=_FORMAT_FIX, show_input=False,
             ) from None
-        return cls(keys=ring.keys, active=ring.active)
+        return cls(keys=ring.keys, active=ring.active, audit_keyed=ring.audit_keyed)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> KeyRing:
@@ -182,7 +186,10 @@ class KeyRing:
 
     def to_json(self) -> str:
         keys = {k: base64.b64encode(v).decode("ascii") for k, v in self.keys.items()}
-        return json.dumps({"active": self.active, "keys": keys}, indent=2)
+        data: dict[str, object] = {"active": self.active, "keys": keys}
+        if self.audit_keyed:
+            data["audit_keyed"] = True
+        return json.dumps(data, indent=2)
 
     def save(self, path: str | os.PathLike[str] | None = None) -> None:
         target = Path(path) if path is not None else self.path

@@ -53,7 +53,7 @@ def write_package(directory: Path, *, model: str = "deepseek-chat", service: str
         files.append({"path": name, "sha256": hashlib.sha256(data).hexdigest(),
                       "size": len(data), "kind": k})
     manifest = {"format": "beian-package/1", "tool": "beian 0.1.0", "edition": "tc260-003-2024",
-                "provider": {"name": "深度求索科技有限公司", "uscc": "91110108MA01AAAA0X",
+                "provider": {"name": "深度求索科技有限公司", "uscc": "91110108MA01AAAA0M",
                              "province": province},
                 "service": {"name": service, "model_name": model, "kind": kind},
                 "files": files}
@@ -147,8 +147,10 @@ PEOPLE = {
 def populate(reg: Registry) -> World:
     orgs = {
         "provider": reg.accounts.create_org("深度求索科技有限公司", OrgKind.PROVIDER, PROVINCE,
-                                   "91110108MA01AAAA0X"),
-        "other_provider": reg.accounts.create_org("另一家公司", OrgKind.PROVIDER, PROVINCE),
+                                   "91110108MA01AAAA0M"),
+        # the code of the dossier example (tests/dossier), whose packages it files
+        "other_provider": reg.accounts.create_org("另一家公司", OrgKind.PROVIDER, PROVINCE,
+                                         "91110108MA01C0RP1J"),
         "bj": reg.accounts.create_org("北京市网信办", OrgKind.REGISTRAR, PROVINCE),
         "sh": reg.accounts.create_org("上海市网信办", OrgKind.REGISTRAR, "上海"),
         "national": reg.accounts.create_org("国家网信办", OrgKind.NATIONAL),

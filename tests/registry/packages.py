@@ -27,7 +27,7 @@ from beian.standards import load_edition
 
 __all__ = ["Built", "broken_packages", "packages", "valid_packages"]
 
-USCC = "91110108MA01AAAA0X"  # the applicant's organisation in conftest.populate
+USCC = "91110108MA01AAAA0M"  # the applicant's organisation in conftest.populate
 PROVINCE_SPELLINGS = ("北京", "北京市", " 北京市 ")
 DOCUMENTS = {  # path -> (kind, leading bytes)
     "上线备案表.pdf": ("filing_form", b"%PDF-1.4\n"),

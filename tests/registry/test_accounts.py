@@ -86,6 +86,26 @@ def test_good_logins_never_add_up_to_a_delay_for_an_office(world: World) -> None
     assert reg.accounts.login("applicant", PASSWORD, None, "10.1.1.1")[1]
 
 
+def test_an_address_under_attack_only_delays_the_others_behind_it(any_world: World) -> None:
+    """M8: 20 failed logins from one address (an office's shared exit) delay another user
+    behind it, never block them, and do not delay them at all on a known device."""
+    reg = any_world.reg
+    device = reg.accounts.device_token("applicant")
+    shared = reg.policy.login_max_failures * 4
+    assert shared == 20
+    for i in range(shared):  # different names: no one user's own limit is reached
+        with pytest.raises(LoginRefused):
+            reg.accounts.login(f"guess{i}", "wrong-password!", None, "198.51.100.4")
+    # with a device token: no wait at all, even right after the attack
+    assert reg.accounts.login("applicant", PASSWORD, None, "198.51.100.4", device=device)[1]
+    # without one: a delay (bounded by login_max_delay_seconds), then in
+    with pytest.raises(RateLimited) as exc:
+        reg.accounts.login("applicant", PASSWORD, None, "198.51.100.4")
+    assert 0 < exc.value.retry_after <= reg.policy.login_max_delay_seconds
+    time.sleep(exc.value.retry_after)
+    assert reg.accounts.login("applicant", PASSWORD, None, "198.51.100.4")[1].username == "applicant"
+
+
 def test_concurrent_guesses_at_most_the_limit_get_through(any_world: World) -> None:
     reg = any_world.reg
     # a first delay longer than the test: on a loaded machine a 0.6 s delay can end while the

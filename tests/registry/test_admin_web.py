@@ -37,7 +37,7 @@ def test_organisations_page(world: World) -> None:
     assert page.status_code == 200 and "北京市网信办" in page.text and "新建机构" in page.text
     r = client.post("/admin/orgs", data={"csrf_token": csrf, "name": "杭州某科技有限公司",
                                          "kind": "provider", "province": "浙江省",
-                                         "uscc": "91330100MA2AAAAA1X"})
+                                         "uscc": "91330100MA2AAAAA1E"})
     assert r.status_code == 200 and "已创建机构：杭州某科技有限公司" in r.text
     row = re.search(r"<tr><td>\d+</td><td>杭州某科技有限公司</td><td>(.*?)</td><td>(.*?)</td>", r.text)
     assert row is not None and row.groups() == ("服务提供者", "浙江")

@@ -76,7 +76,8 @@ MATRIX: dict[str, tuple[set[str], str, Req]] = {
     "POST /api/v1/auth/password": (SIGNED_IN, "submitted", lambda c: {"json": {
         "old_password": PASSWORD, "new_password": NEW}}),
     "POST /api/v1/admin/orgs": ({"admin"}, "submitted", lambda c: {
-        "json": {"name": f"机构{c['n']}", "kind": "provider", "province": "北京"}}),
+        "json": {"name": f"机构{c['n']}", "kind": "provider", "province": "北京",
+                 "uscc": "91110000600037341L"}}),
     "POST /api/v1/admin/users": ({"admin"}, "submitted", lambda c: {
         "json": {"username": f"new{c['n']}", "role": "applicant", "org_id": c["org_id"]}}),
     "POST /api/v1/admin/tick": ({"admin"}, "submitted", lambda c: {"json": {"date": None}}),

@@ -137,3 +137,88 @@ def test_forged_checkpoint_is_refused(world: World, tmp_path: Path) -> None:
     data["seq"] = 1
     cps.write_text(json.dumps(data) + "\n", "utf-8")
     assert "签名无效" in world.reg.admin.verify_audit(checkpoints=cps)[1][0].problem
+
+
+def _downgrade(conn: Any) -> None:
+    """A database writer marks every row as written before keying and rebuilds the chain."""
+    conn.execute(update(AuditRow).values(key_id=""))
+    _recompute_plain(conn)
+
+
+def test_downgrade_to_plain_sha_is_detected(any_world: World, tmp_path: Path) -> None:
+    _app_with_contact(any_world, tmp_path)
+    with any_world.reg.core.engine.begin() as conn:
+        conn.execute(update(AuditRow).where(AuditRow.seq == 3).values(actor="mallory"))
+        _downgrade(conn)
+    problems = any_world.reg.admin.verify_audit()[1]
+    assert problems and all("未加密钥" in p.problem for p in problems)
+    # opening the registry again does not launder the downgraded rows as legacy ones
+    reg = Registry.open(any_world.reg.core.settings)
+    try:
+        assert any("未加密钥" in p.problem for p in reg.admin.verify_audit()[1])
+    finally:
+        reg.close()
+
+
+def test_emptied_chain_and_missing_head_are_reported(any_world: World, tmp_path: Path) -> None:
+    _app_with_contact(any_world, tmp_path)
+    with any_world.reg.core.engine.begin() as conn:
+        conn.execute(delete(AuditHead))
+    assert any("audit_head" in p.problem for p in any_world.reg.admin.verify_audit()[1])
+    with any_world.reg.core.engine.begin() as conn:
+        conn.execute(delete(AuditRow))
+    n, problems = any_world.reg.admin.verify_audit()
+    assert n == 0 and problems and "清空" in problems[0].problem
+
+
+def test_legacy_rows_are_rekeyed_once_at_open(settings: Settings, tmp_path: Path) -> None:
+    reg = Registry.open(settings)
+    from tests.registry.conftest import populate
+    _app_with_contact(populate(reg), tmp_path)
+    with reg.core.engine.begin() as conn:  # what an older version wrote: plain SHA-256
+        _downgrade(conn)
+    reg.close()
+    assert settings.key_file is not None
+    ring = KeyRing.load(settings.key_file)
+    ring.audit_keyed = False  # a key file from before the marker
+    ring.save()
+    reg = Registry.open(settings)
+    try:
+        n, problems = reg.admin.verify_audit()
+        assert n > 5 and problems == []
+        with reg.core.tx() as db:
+            assert {r.key_id for r in db.scalars(select(AuditRow))} == {"k1"}
+        assert json.loads(settings.key_file.read_text("utf-8"))["audit_keyed"] is True
+    finally:
+        reg.close()
+
+
+def test_checkpoint_under_old_key_verifies_after_rotation(world: World, tmp_path: Path) -> None:
+    _app_with_contact(world, tmp_path)
+    cps = tmp_path / "cp.jsonl"
+    assert world.reg.admin.checkpoint(cps).key_id == "k1"
+    world.reg.admin.rotate_keys()
+    world.reg.lifecycle.tick()
+    assert world.reg.admin.checkpoint(cps).key_id == "k2"
+    assert world.reg.admin.verify_audit(checkpoints=cps)[1] == []
+
+
+def test_scheduler_writes_checkpoints_next_to_the_key_file(world: World, tmp_path: Path) -> None:
+    settings = world.reg.core.settings
+    assert settings.audit_checkpoints is None and settings.key_file is not None
+    default = settings.key_file.parent / "audit-checkpoints.jsonl"
+    assert settings.checkpoint_file == default
+    report = world.reg.admin.verify_audit_report()
+    assert report.checkpoints == 0 and "未核对任何签名检查点" in report.warnings[0]
+    assert "未核对" in world.reg.admin.verify_audit_report(
+        require_checkpoints=True).problems[0].problem
+    stop = world.reg.lifecycle.start_scheduler(3600)
+    try:
+        for _ in range(200):
+            if default.exists() and default.read_text("utf-8"):
+                break
+            stop.wait(0.05)
+    finally:
+        stop.set()
+    report = world.reg.admin.verify_audit_report(require_checkpoints=True)
+    assert report.checkpoints == 1 and report.problems == [] and report.warnings == []

@@ -86,11 +86,17 @@ def test_admin_commands(world: World, settings: Settings, cli_env: dict[str, str
                         tmp_path: Path) -> None:
     r = run_cli("registry", "audit", "verify", env=cli_env)
     assert r.returncode == 0 and "哈希链校验通过" in r.stdout, r.stderr
+    assert "警告：未核对任何签名检查点" in r.stdout and "未核对签名检查点" in r.stdout
+    r = run_cli("registry", "audit", "verify", "--require-checkpoints", env=cli_env)
+    assert r.returncode == 1 and "未核对任何签名检查点" in r.stdout
     cps = str(tmp_path / "cp.jsonl")
+    r = run_cli("registry", "audit", "verify", env={**cli_env, "BEIAN_AUDIT_CHECKPOINTS": cps})
+    assert r.returncode == 1 and "已配置的审计检查点文件不存在" in r.stdout
     r = run_cli("registry", "audit", "checkpoint", "--checkpoints", cps, env=cli_env)
     assert r.returncode == 0 and "检查点" in r.stdout, r.stderr
-    r = run_cli("registry", "audit", "verify", "--checkpoints", cps, env=cli_env)
-    assert r.returncode == 0, r.stdout
+    r = run_cli("registry", "audit", "verify", "--checkpoints", cps, "--require-checkpoints",
+                env=cli_env)
+    assert r.returncode == 0 and "1 个签名检查点核对无误" in r.stdout, r.stdout
     cal = tmp_path / "2027.yaml"
     cal.write_text("year: 2027\nholidays: [2027-01-01]\n", encoding="utf-8")
     r = run_cli("registry", "calendar", "load", str(cal), env=cli_env)
@@ -122,6 +128,12 @@ def test_user_add(settings: Settings, cli_env: dict[str, str]) -> None:
         assert reg.accounts.actor("bj_reviewer").province == "北京"
     finally:
         reg.close()
+    r = run_cli("registry", "user", "add", "zhang", "--role", "applicant", "--org", "某公司",
+                "--province", "北京", env=cli_env)
+    assert r.returncode == 2 and "统一社会信用代码" in r.stderr, r.stdout
+    r = run_cli("registry", "user", "add", "zhang", "--role", "applicant", "--org", "某公司",
+                "--province", "北京", "--uscc", "91110000600037341L", env=cli_env)
+    assert r.returncode == 0, r.stderr
 
 
 def test_user_commands(world: World, cli_env: dict[str, str]) -> None:

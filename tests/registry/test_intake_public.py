@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select, update
 
 from beian.errors import InputError
 from beian.registry import Forbidden
 from beian.registry._public import csv_safe
 from beian.registry.api import create_app
+from beian.registry.db import Application, Organization
 from beian.registry.domain import OrgKind, canonical_province
 from tests.registry.conftest import World, in_notice, write_package, zip_dir
 
@@ -37,6 +39,57 @@ def test_provider_comes_from_the_account(world: World, tmp_path: Path) -> None:
     assert exc.value.where == "manifest.json:provider.uscc"
 
 
+def test_org_without_uscc_cannot_file_under_the_package_uscc(any_world: World,
+                                                             tmp_path: Path) -> None:
+    """An organisation kept from before USCCs were required: the package's code is no
+    fallback; a package with another organisation's code is refused too."""
+    world = any_world
+    org = world.actors["applicant"].org_id
+    with world.reg.core.engine.begin() as conn:
+        conn.execute(update(Organization).where(Organization.id == org).values(uscc=None))
+    with pytest.raises(InputError) as exc:
+        world.reg.applications.create(world.actors["applicant"],
+                                      zip_dir(write_package(tmp_path / "p")))
+    assert "未登记统一社会信用代码" in str(exc.value)
+    with world.reg.core.engine.begin() as conn:
+        conn.execute(update(Organization).where(Organization.id == org)
+                     .values(uscc="91110108MA01BBBB1E"))
+    with pytest.raises(InputError) as exc:
+        world.reg.applications.create(world.actors["applicant"],
+                                      zip_dir(write_package(tmp_path / "q")))
+    assert exc.value.where == "manifest.json:provider.uscc"
+    with world.reg.core.tx() as db:
+        assert db.scalar(select(func.count()).select_from(Application)) == 0
+
+
+@pytest.mark.parametrize(("uscc", "why"), [
+    (None, "须登记统一社会信用代码"), ("", "须登记统一社会信用代码"),
+    ("91110108MA01AAAA0X", "校验位不正确"), ("9111010", "长度应为 18 位"),
+])
+def test_provider_org_needs_a_valid_uscc(world: World, uscc: str | None, why: str) -> None:
+    with pytest.raises(InputError) as exc:
+        world.reg.accounts.create_org("新公司", OrgKind.PROVIDER, "北京", uscc)
+    assert why in str(exc.value) and exc.value.where == "uscc"
+    # the same code with spaces and lower case is stored compact
+    org = world.reg.accounts.create_org("新公司", OrgKind.PROVIDER, "北京", "91110108ma01aaaa0m ")
+    assert {o["id"]: o["uscc"] for o in world.reg.accounts.list_orgs(
+        world.actors["admin"])}[org] == "91110108MA01AAAA0M"
+
+
+def test_provider_org_uscc_checked_in_api_and_web(world: World) -> None:
+    from tests.registry.test_limits import web_client
+    client, csrf = web_client(world, "admin")
+    r = client.post("/admin/orgs", data={"csrf_token": csrf, "name": "无码公司",
+                                         "kind": "provider", "province": "北京"})
+    assert r.status_code == 400 and "统一社会信用代码" in r.text
+    r = client.post("/api/v1/admin/orgs", headers={"X-CSRF-Token": csrf},
+                    json={"name": "无码公司", "kind": "provider", "province": "北京",
+                          "uscc": "91110108MA01AAAA0X"})
+    assert r.status_code == 400 and "校验位不正确" in r.text
+    assert "无码公司" not in {o["name"] for o in world.reg.accounts.list_orgs(
+        world.actors["admin"])}
+
+
 @pytest.mark.parametrize(("cell", "safe"), [
     ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM", "'@SUM"),
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("北京", "北京"), ("Beijing-X-2025", "Beijing-X-2025"),
@@ -47,7 +100,8 @@ def test_csv_cells_neutralised(cell: str | None, safe: str) -> None:
 
 
 def test_filed_csv_has_no_formula(world: World, tmp_path: Path) -> None:
-    org = world.reg.accounts.create_org("=cmd|' /C calc'!A0", OrgKind.PROVIDER, "北京")
+    org = world.reg.accounts.create_org("=cmd|' /C calc'!A0", OrgKind.PROVIDER, "北京",
+                                     "91110108MA01AAAA0M")
     world.reg.accounts.create_user("evil", "applicant", org, password="correct-horse-battery")
     world.actors["applicant"] = world.reg.accounts.actor("evil")
     in_notice(world, tmp_path)
@@ -101,7 +155,8 @@ def test_province_spellings(spelling: str, canonical: str) -> None:
 
 
 def test_province_normalised_at_intake(world: World, tmp_path: Path) -> None:
-    org = world.reg.accounts.create_org("北京某公司", OrgKind.PROVIDER, "北京市")
+    org = world.reg.accounts.create_org("北京某公司", OrgKind.PROVIDER, "北京市",
+                                        "91110108MA01AAAA0M")
     world.reg.accounts.create_user("bj2", "applicant", org, password="correct-horse-battery")
     actor = world.reg.accounts.actor("bj2")
     assert actor.province == "北京"
@@ -129,3 +184,31 @@ def test_material_names_checked(world: World, tmp_path: Path, name: str, data: b
                                         zip_dir(write_package(tmp_path / "p")))
     with pytest.raises(InputError):
         world.reg.applications.add_materials(world.actors["applicant"], pid, [(name, data)])
+
+
+def test_migration_normalises_stored_provinces(any_world: World, tmp_path: Path) -> None:
+    """A database written before intake normalised provinces: an office's registrar saw
+    none of its applications."""
+    from sqlalchemy import text
+
+    from beian.registry import Registry
+    world = any_world
+    pid = world.reg.applications.create(world.actors["applicant"],
+                                        zip_dir(write_package(tmp_path / "p")))
+    org = world.actors["applicant"].org_id
+    with world.reg.core.engine.begin() as conn:
+        conn.execute(update(Application).values(province="北京市"))
+        conn.execute(update(Organization).where(Organization.id == org).values(province="北京市"))
+        conn.execute(update(Organization).where(Organization.province == "上海")
+                     .values(province="上海市"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
+    reg = Registry.open(world.reg.core.settings)
+    try:
+        with reg.core.tx() as db:
+            assert set(db.scalars(select(Application.province))) == {"北京"}
+            assert set(db.scalars(select(Organization.province))) == {"北京", "上海", None}
+        world.reg.lifecycle.act(world.actors["applicant"], pid, "submit")
+        listed = reg.applications.list_for(reg.accounts.actor("reviewer"))
+        assert [a["id"] for a in listed] == [pid]
+    finally:
+        reg.close()

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.postgres
 
 def test_migrations_ran_in_the_configured_schema(pg_world: World) -> None:
     with pg_world.reg.core.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
         assert conn.execute(text("SELECT current_schema()")).scalar() == pg_world.reg.settings.schema
 
 

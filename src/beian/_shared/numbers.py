@@ -20,6 +20,7 @@ __all__ = [
     "PROVINCES",
     "FilingNumber",
     "canonical_province",
+    "check_uscc",
     "number_problem",
     "parse_filing_number",
 ]
@@ -85,3 +86,23 @@ def number_problem(number: str) -> str | None:
     except InputError as exc:
         return f"{exc.what}；{exc.fix}" if "格式" in exc.what else exc.what
     return None
+
+
+_USCC_REASONS = {
+    "InvalidLength": "长度应为 18 位",
+    "InvalidFormat": "含有不允许的字符（不使用 I、O、Z、S、V）",
+    "InvalidChecksum": "校验位不正确",
+    "InvalidComponent": "登记管理部门或机构类别代码无效",
+}
+
+
+def check_uscc(code: str) -> tuple[str, str | None]:
+    """A 统一社会信用代码 checked (GB 32100-2015, python-stdnum): (its compact form, ``None``)
+    when valid, else (``code``, the reason in Chinese)."""
+    from stdnum.cn import uscc
+    from stdnum.exceptions import ValidationError
+
+    try:
+        return str(uscc.validate(code)), None
+    except ValidationError as exc:
+        return code, _USCC_REASONS.get(type(exc).__name__, "格式不正确")

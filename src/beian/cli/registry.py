@@ -108,19 +108,28 @@ def tick(
 
 
 Checkpoints = Annotated[Path | None, typer.Option(
-    "--checkpoints", help="审计检查点文件（JSON lines，放在数据库以外；默认：BEIAN_AUDIT_CHECKPOINTS）")]
+    "--checkpoints", help="审计检查点文件（JSON lines，放在数据库以外；默认：BEIAN_AUDIT_CHECKPOINTS，"
+                          "未设置时为密钥文件旁的 audit-checkpoints.jsonl）")]
 
 
 def audit_verify(ctx: typer.Context, checkpoints: Checkpoints = None, data_dir: DataDir = None,
-                 key_file: KeyFile = None) -> None:
+                 key_file: KeyFile = None,
+                 require_checkpoints: Annotated[bool, typer.Option(
+                     "--require-checkpoints", help="没有核对到任何签名检查点时视为失败（退出码 1）")] = False,
+                 ) -> None:
     """核验审计日志的加密钥哈希链与签名检查点；发现篡改时退出码为 1。"""
-    n, problems = _open(ctx, data_dir, key_file).admin.verify_audit(checkpoints=checkpoints)
-    for p in problems:
+    report = _open(ctx, data_dir, key_file).admin.verify_audit_report(
+        checkpoints=checkpoints, require_checkpoints=require_checkpoints)
+    for p in report.problems:
         console.print(f"第 {p.seq} 行：{p.problem}", style="red")
-    if problems:
-        console.print(f"审计日志共 {n} 行，发现 {len(problems)} 处问题。", style="red")
+    for w in report.warnings:
+        console.print(f"警告：{w}", style="yellow")
+    if report.problems:
+        console.print(f"审计日志共 {report.rows} 行，发现 {len(report.problems)} 处问题。", style="red")
         raise typer.Exit(EXIT_BLOCKING)
-    console.print(f"审计日志完整：共 {n} 行，哈希链校验通过。")
+    cps = (f"，{report.checkpoints} 个签名检查点核对无误" if report.checkpoints
+           else "；未核对签名检查点")
+    console.print(f"审计日志完整：共 {report.rows} 行，哈希链校验通过{cps}。")
 
 
 def audit_checkpoint(ctx: typer.Context, checkpoints: Checkpoints = None,
@@ -172,11 +181,14 @@ def user_add(
     org: Annotated[str, typer.Option(help="机构名称（不存在则创建）")],
     org_kind: Annotated[str, typer.Option(help="provider/registrar/national")] = "provider",
     province: Annotated[str | None, typer.Option(help="属地，如 北京")] = None,
+    uscc: Annotated[str | None, typer.Option(
+        help="机构的统一社会信用代码（新建服务提供者机构时必填）")] = None,
     data_dir: DataDir = None, key_file: KeyFile = None,
 ) -> None:
     """创建用户（打印初始密码；网信部门角色同时打印动态口令密钥）。"""
     reg = _open(ctx, data_dir, key_file)
-    nu = reg.accounts.create_user(username, role, reg.accounts.create_org(org, org_kind, province))
+    nu = reg.accounts.create_user(username, role,
+                                  reg.accounts.create_org(org, org_kind, province, uscc))
     _print_credentials(nu)
 
 

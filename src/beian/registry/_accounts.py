@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from beian._shared.numbers import check_uscc
 from beian.errors import InputError
 from beian.registry._auth import (
     Actor,
@@ -41,6 +42,19 @@ class NewUser:
         return str(pyotp.TOTP(self.totp_secret).provisioning_uri(name=self.username, issuer_name="beian 备案登记"))
 
 
+def _valid_uscc(code: str | None) -> str:
+    """The 统一社会信用代码 ``code`` in its compact form; :class:`InputError` naming what is
+    wrong. A provider must have one: filings are made in its name and number."""
+    if not code or not code.strip():
+        raise InputError("服务提供者机构须登记统一社会信用代码", where="uscc",
+                         fix="填写营业执照上的 18 位统一社会信用代码")
+    compact, reason = check_uscc(code)
+    if reason is not None:
+        raise InputError(f"统一社会信用代码无效：{reason}", where="uscc",
+                         fix="按营业执照逐位核对统一社会信用代码")
+    return compact
+
+
 class Accounts:
     """Organizations, users, login and sessions (``registry.accounts``)."""
 
@@ -57,13 +71,14 @@ class Accounts:
             if not province:
                 raise InputError("省级机构和服务提供者须写明属地", where="province", fix="例如 北京")
             province = canonical_province(province)
-        if len(name) > 200 or (uscc is not None and len(uscc) > 18):
-            raise InputError("机构名称或统一社会信用代码过长", where="name",
-                             fix="名称不超过 200 字，信用代码 18 位")
+        if len(name) > 200:
+            raise InputError("机构名称过长", where="name", fix="名称不超过 200 字")
         with self._core.tx() as db:
             existing = db.scalar(select(Organization).where(Organization.name == name))
             if existing is not None:
                 return existing.id
+            if uscc or kind is OrgKind.PROVIDER:
+                uscc = _valid_uscc(uscc)
             org = Organization(name=name, kind=kind.value, province=province, uscc=uscc)
             db.add(org)
             db.flush()

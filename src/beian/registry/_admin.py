@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from beian.errors import InputError
 from beian.registry._audit import (
     AuditProblem,
+    AuditReport,
     Checkpoint,
     read_checkpoints,
     verify_chain,
@@ -61,24 +61,43 @@ class Administration:
 
     def verify_audit(self, actor: Actor | None = None,
                      checkpoints: Path | None = None) -> tuple[int, list[AuditProblem]]:
-        """Verify the keyed chain and, when a checkpoint file is named (here or in the
-        settings) and exists, every checkpoint in it."""
+        """Verify the keyed chain and the checkpoints (:meth:`verify_audit_report`)."""
+        report = self.verify_audit_report(actor, checkpoints)
+        return report.rows, report.problems
+
+    def verify_audit_report(self, actor: Actor | None = None, checkpoints: Path | None = None,
+                            *, require_checkpoints: bool = False) -> AuditReport:
+        """Verify the keyed chain and every checkpoint of ``checkpoints`` (else the settings'
+        file). A file named here must exist; a configured one (``BEIAN_AUDIT_CHECKPOINTS``)
+        that is missing is a problem; no checkpoint checked at all is a warning, or a problem
+        with ``require_checkpoints``."""
         if actor is not None and not actor.can(Perm.AUDIT):
             raise Forbidden("无权核验审计日志", fix="需要 audit 权限")
-        path = checkpoints or self._core.settings.audit_checkpoints
-        cps = read_checkpoints(path) if path is not None and (
-            checkpoints is not None or path.exists()) else []
+        settings = self._core.settings
+        path = checkpoints or settings.checkpoint_file
+        cps = read_checkpoints(path) if checkpoints is not None or path.exists() else []
+        problems: list[AuditProblem] = []
+        warnings: list[str] = []
         with self._core.tx() as db:
-            return verify_chain(db, self._core.ring, cps)
+            n, found = verify_chain(db, self._core.ring, cps)
+        problems += found
+        if not path.exists() and settings.audit_checkpoints is not None:
+            problems.append(AuditProblem(0, f"已配置的审计检查点文件不存在：{path}"
+                                            "（检查点文件被删除，或从未写入）"))
+        elif not cps:
+            text = (f"未核对任何签名检查点（{path} 不存在或为空）：末尾被整体删除的行无法发现；"
+                    "`beian serve` 每次到期处理后自动写入，也可运行 `beian registry audit checkpoint`")
+            if require_checkpoints:
+                problems.append(AuditProblem(0, text))
+            else:
+                warnings.append(text)
+        return AuditReport(n, problems, len(cps), path, warnings)
 
     def checkpoint(self, path: Path | None = None, actor: Actor | None = None) -> Checkpoint:
         """Append a signed checkpoint of the chain head to ``path`` (or the configured file)."""
         if actor is not None and not actor.can(Perm.AUDIT):
             raise Forbidden("无权写审计检查点", fix="需要 audit 权限")
-        target = path or self._core.settings.audit_checkpoints
-        if target is None:
-            raise InputError("未指定审计检查点文件", where="BEIAN_AUDIT_CHECKPOINTS",
-                             fix="用参数给出文件，或设置环境变量 BEIAN_AUDIT_CHECKPOINTS")
+        target = path or self._core.settings.checkpoint_file
         with self._core.tx() as db:
             return write_checkpoint(db, self._core.ring, target)
 

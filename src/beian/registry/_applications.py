@@ -245,13 +245,16 @@ class Applications:
             org = db.get(Organization, actor.org_id)
             assert org is not None
             # the provider is the applicant's organisation, never what the package says
-            if org.uscc and m.provider.uscc != org.uscc:
+            if not org.uscc:
+                raise InputError("申请人机构未登记统一社会信用代码，不能受理", where=f"机构 {org.name}",
+                                 fix="请管理员为本机构登记统一社会信用代码后再提交")
+            if m.provider.uscc != org.uscc:
                 raise InputError("材料包的统一社会信用代码与申请人机构不符",
                                  where="manifest.json:provider.uscc", fix=f"本机构为 {org.uscc}")
             app = Application(
                 public_id=pid, kind=m.service.kind, state=State.DRAFT.value, org_id=actor.org_id,
                 province=province, provider_name=org.name,
-                provider_uscc=org.uscc or m.provider.uscc, service_name=m.service.name,
+                provider_uscc=org.uscc, service_name=m.service.name,
                 model_name=m.service.model_name, edition=m.edition, tool=m.tool, draft=draft,
                 contact_name=contact.get("contact_name"),
                 **{f: self._core.seal(pid, f, contact.get(f)) for f in SENSITIVE_FIELDS})

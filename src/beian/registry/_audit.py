@@ -11,8 +11,12 @@ row before). Signed checkpoints close that gap: :func:`write_checkpoint` appends
 (sequence, hash, time, key id, HMAC) as one JSON line to a file outside the database, and
 :func:`verify_chain` checks every checkpoint against the rows.
 
-Rows written before keying (key id ``""``) are verified as plain SHA-256; one such row after a
-keyed row is reported, since nobody writes them any more.
+Rows written before keying (key id ``""``, plain SHA-256) are re-keyed once when the registry
+is opened with a key file that has not yet been marked ``audit_keyed`` (:func:`rekey_legacy`);
+the marker lives in the key file, outside the database, so afterwards every unkeyed row is
+reported as forged: a database writer cannot downgrade the chain to plain SHA-256. An empty
+chain or a missing head while the database holds accounts or applications (each written with
+an audit row) is reported too.
 """
 
 from __future__ import annotations
@@ -31,14 +35,16 @@ from sqlalchemy.orm import Session
 
 from beian.crypto import KeyRing
 from beian.errors import InputError
-from beian.registry.db import AuditHead, AuditRow, utcnow
+from beian.registry.db import Application, AuditHead, AuditRow, Organization, User, utcnow
 
 __all__ = [
     "GENESIS",
     "AuditProblem",
+    "AuditReport",
     "Checkpoint",
     "append_audit",
     "read_checkpoints",
+    "rekey_legacy",
     "row_hash",
     "verify_chain",
     "write_checkpoint",
@@ -103,6 +109,18 @@ class AuditProblem:
 
 
 @dataclass(frozen=True)
+class AuditReport:
+    """What :meth:`Administration.verify_audit_report` found: rows and checkpoints checked,
+    the problems, and warnings (e.g. no checkpoint checked) that are no proof of tampering."""
+
+    rows: int
+    problems: list[AuditProblem]
+    checkpoints: int
+    checkpoint_file: Path
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
 class Checkpoint:
     """A signed record of the chain head, kept outside the database."""
 
@@ -156,18 +174,52 @@ def read_checkpoints(path: Path) -> list[Checkpoint]:
     return out
 
 
-def _row_problems(row: AuditRow, ring: KeyRing, keyed_seen: bool) -> list[str]:
-    if not row.key_id:
-        key = None
-        if keyed_seen:
-            return ["未加密钥的行出现在加密钥的行之后（行被伪造）"]
-    elif row.key_id not in ring.keys:
+def _row_problems(row: AuditRow, ring: KeyRing) -> list[str]:
+    if not row.key_id:  # legacy rows were re-keyed when the key file was marked
+        return ["未加密钥的行（行被伪造或降级为普通 SHA-256；升级前的行在首次用密钥文件打开时已重新加密钥）"]
+    if row.key_id not in ring.keys:
         return [f"密钥 {row.key_id} 不在密钥环中，无法核验"]
-    else:
-        key = _chain_key(ring, row.key_id)
     h = row_hash(row.prev_hash, row.seq, row.at, row.actor, row.action, row.target,
-                 row.detail, key)
+                 row.detail, _chain_key(ring, row.key_id))
     return [] if hmac.compare_digest(h, row.hash) else ["本行内容与哈希不符（行被篡改）"]
+
+
+def rekey_legacy(db: Session, ring: KeyRing) -> int:
+    """Re-key a chain holding rows written before keying (key id ``""``): every row checked
+    as written (plain SHA-256 or HMAC), then the whole chain recomputed with HMAC, unkeyed
+    rows under the active key. Returns the rows re-keyed; 0 (and nothing changed) when there
+    is none or the chain as written does not verify (then :func:`verify_chain` reports it)."""
+    rows = list(db.scalars(select(AuditRow).order_by(AuditRow.seq)))
+    if not any(not r.key_id for r in rows):
+        return 0
+    prev = GENESIS
+    for r in rows:
+        if r.key_id and r.key_id not in ring.keys:
+            return 0
+        key = _chain_key(ring, r.key_id) if r.key_id else None
+        h = row_hash(r.prev_hash, r.seq, r.at, r.actor, r.action, r.target, r.detail, key)
+        if r.prev_hash != prev or not hmac.compare_digest(h, r.hash):
+            return 0
+        prev = r.hash
+    prev, n = GENESIS, 0
+    for r in rows:
+        if not r.key_id:
+            r.key_id, n = ring.active, n + 1
+        r.prev_hash = prev
+        r.hash = row_hash(prev, r.seq, r.at, r.actor, r.action, r.target, r.detail,
+                          _chain_key(ring, r.key_id))
+        prev = r.hash
+    head = db.get(AuditHead, 1)
+    if head is not None:
+        head.last_hash = prev
+    db.flush()
+    return n
+
+
+def _ever_written(db: Session) -> bool:
+    """Whether the database holds anything whose creation wrote an audit row."""
+    return any(db.execute(select(t.id).limit(1)).first() is not None
+               for t in (Organization, User, Application))
 
 
 def _checkpoint_problems(cp: Checkpoint, ring: KeyRing, hashes: dict[int, str],
@@ -189,7 +241,7 @@ def verify_chain(db: Session, ring: KeyRing,
                  checkpoints: list[Checkpoint] | None = None) -> tuple[int, list[AuditProblem]]:
     """Recompute the chain and check it against ``checkpoints``; (rows checked, problems)."""
     problems: list[AuditProblem] = []
-    prev, expected_seq, n, keyed = GENESIS, 1, 0, False
+    prev, expected_seq, n = GENESIS, 1, 0
     wanted = {cp.seq for cp in checkpoints or []}
     hashes: dict[int, str] = {}
     for row in db.scalars(select(AuditRow).order_by(AuditRow.seq)).yield_per(1000):
@@ -198,14 +250,17 @@ def verify_chain(db: Session, ring: KeyRing,
             problems.append(AuditProblem(row.seq, f"序号不连续：应为 {expected_seq}"))
         if row.prev_hash != prev:
             problems.append(AuditProblem(row.seq, "前一行哈希不符（行被删除、插入或改动）"))
-        problems += [AuditProblem(row.seq, p) for p in _row_problems(row, ring, keyed)]
-        keyed = keyed or bool(row.key_id)
+        problems += [AuditProblem(row.seq, p) for p in _row_problems(row, ring)]
         if row.seq in wanted:
             hashes[row.seq] = row.hash
         prev, expected_seq = row.hash, row.seq + 1
     head = db.get(AuditHead, 1)
     if head is not None and (head.seq != n or head.last_hash != prev):
         problems.append(AuditProblem(n, "链尾与记录不符（末尾的行被删除）"))
+    elif head is None and n:
+        problems.append(AuditProblem(n, "链尾记录（audit_head）缺失"))
+    elif head is None and _ever_written(db):
+        problems.append(AuditProblem(0, "审计记录为空，但数据库中已有机构、用户或申请（审计记录被清空）"))
     last = n if head is None else head.seq
     for cp in checkpoints or []:
         problems += _checkpoint_problems(cp, ring, hashes, last)

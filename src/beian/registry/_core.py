@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from beian._shared.sqlite import BUSY_TIMEOUT_S
 from beian.crypto import FieldCipher, KeyRing
 from beian.errors import ConfigError
-from beian.registry._audit import append_audit
+from beian.registry._audit import append_audit, rekey_legacy
 from beian.registry._auth import Actor
 from beian.registry._errors import Busy, Forbidden, NotFound
 from beian.registry._storage import BlobStore, private_dir, private_file
@@ -52,7 +52,8 @@ class Settings:
     schema: str | None = None  # PostgreSQL schema (tests, multi-tenant)
     policy: Policy = field(default_factory=Policy)
     edition: str = DEFAULT_EDITION  # the edition in force (GB/T 45654-2025 since 2025-11-01)
-    # signed checkpoints of the audit chain head, kept outside the database (JSON lines)
+    # signed checkpoints of the audit chain head, kept outside the database (JSON lines);
+    # default: ``audit-checkpoints.jsonl`` next to the key file (see :attr:`checkpoint_file`)
     audit_checkpoints: Path | None = None
     # SQLite: how long a writer waits for the write lock, first behind this process's other
     # writers, then behind another process's (a ``tick`` from cron, a restore, a shell)
@@ -64,6 +65,16 @@ class Settings:
         cp = os.environ.get("BEIAN_AUDIT_CHECKPOINTS")
         kw.setdefault("audit_checkpoints", Path(cp) if cp else None)
         return cls(data_dir=d, database_url=os.environ.get("BEIAN_DATABASE_URL") or None, **kw)
+
+    @property
+    def checkpoint_file(self) -> Path:
+        """The checkpoint file: the one configured, else ``audit-checkpoints.jsonl`` next to
+        the key file (the data directory when the key comes from the environment)."""
+        if self.audit_checkpoints is not None:
+            return self.audit_checkpoints
+        env_key = os.environ.get("BEIAN_KEY_FILE")
+        key = self.key_file or (Path(env_key) if env_key else None)
+        return (key.parent if key is not None else self.data_dir) / "audit-checkpoints.jsonl"
 
     @property
     def url(self) -> str:
@@ -104,6 +115,7 @@ def _new_key_ring(settings: Settings, has_data: bool) -> KeyRing:
                           fix="请把原密钥文件放回数据目录，或用 --key-file / BEIAN_KEY_FILE 指定；"
                               "不会生成新密钥")
     ring = KeyRing.generate()
+    ring.audit_keyed = True  # a new database: every audit row will be keyed
     ring.save(path)
     return ring
 
@@ -179,6 +191,7 @@ class Core:
         self.ring = ring
         self.cipher = FieldCipher(self.ring)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._mark_audit_keyed()
         self._read_engine = self.engine.execution_options(beian_read=True)
         self._readers = sessionmaker(self._read_engine, expire_on_commit=False)
         # PostgreSQL: the plain-row reads run each statement on its own (autocommit), without
@@ -190,6 +203,18 @@ class Core:
         # owner only, also for blobs written before 0600/0700 were the rule
         for d in (self.blobs.root, *(p for p in self.blobs.root.glob("??") if p.is_dir())):
             private_dir(d)
+
+    def _mark_audit_keyed(self) -> None:
+        """Once per key file: mark it (outside the database) and re-key rows written before
+        the chain was keyed; from then on every unkeyed row is reported as forged. The mark
+        is written first, so a failed re-key leaves the legacy rows reported, never trusted."""
+        ring = self.ring
+        if ring.audit_keyed or ring.path is None:
+            return
+        ring.audit_keyed = True
+        ring.save()
+        with self._sessions.begin() as db:
+            rekey_legacy(db, ring)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -284,10 +284,9 @@ class Lifecycle:
             while not stop.is_set():
                 try:
                     self.tick()
-                    if self._core.settings.audit_checkpoints is not None:
-                        with self._core.tx() as db:
-                            write_checkpoint(db, self._core.ring,
-                                             self._core.settings.audit_checkpoints)
+                    with self._core.tx() as db:
+                        write_checkpoint(db, self._core.ring,
+                                         self._core.settings.checkpoint_file)
                 except Exception as exc:  # keep serving; the next round retries
                     _log.exception("到期处理失败")
                     with self._core.tx() as db:

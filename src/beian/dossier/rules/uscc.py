@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from beian._shared.numbers import check_uscc
 from beian.dossier._context import DossierContext
 from beian.dossier.rules._registry import rule
 from beian.findings import Finding, Severity, define_code
@@ -15,21 +16,11 @@ INVALID = define_code(
 
 @rule("uscc", title="统一社会信用代码校验", aspect="合规性", codes=[INVALID])
 def check(ctx: DossierContext) -> Iterator[Finding]:
-    from stdnum.cn import uscc
-    from stdnum.exceptions import ValidationError
-
     code = ctx.dossier.provider.uscc
     if not code or not code.strip():
         return  # reported by the completeness rule
-    try:
-        uscc.validate(code)
-    except ValidationError as exc:
-        reason = {
-            "InvalidLength": "长度应为 18 位",
-            "InvalidFormat": "含有不允许的字符（不使用 I、O、Z、S、V）",
-            "InvalidChecksum": "校验位不正确",
-            "InvalidComponent": "登记管理部门或机构类别代码无效",
-        }.get(type(exc).__name__, "格式不正确")
+    _, reason = check_uscc(code)
+    if reason is not None:
         yield Finding.of(
             INVALID,
             f"统一社会信用代码 {code} 无效：{reason}",

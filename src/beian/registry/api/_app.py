@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from beian import __version__
-from beian.errors import BeianError
+from beian.errors import BeianError, InputError, pydantic_message
 from beian.registry._auth import LoginRefused, RateLimited
 from beian.registry._registry import Registry
 from beian.registry.api._deps import error_response, size_worker_threads
@@ -77,8 +77,18 @@ def create_app(registry: Registry, *, web: bool = True) -> FastAPI:
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         # never echo the input back: location, message and type only
+        if web and not request.url.path.startswith("/api/"):  # a form: a Chinese page
+            from beian.registry.web import render_error
+
+            first = exc.errors()[0] if exc.errors() else {}
+            field = ".".join(str(x) for x in first.get("loc", ())[1:]) or "表单"
+            page = render_error(request, InputError(
+                f"表单字段 {field} 无效：{pydantic_message(first, show_input=False)}",
+                where=field, fix="请按提示修改后重新提交"))
+            page.status_code = 422
+            return page
         errors = [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", "")),
                    "type": str(e.get("type", ""))} for e in exc.errors()[:20]]
         first = errors[0] if errors else {"loc": [], "msg": ""}
