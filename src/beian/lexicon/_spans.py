@@ -1,0 +1,151 @@
+"""Span checks behind :class:`~beian.lexicon.Lexicon` matching: word boundaries at ASCII
+edges, variant conditions (name-like, styled, tight), the rules a matched span shows, allow-list
+coverage and the leftmost-longest selection."""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+
+from beian.lexicon._compile import NAMELIKE, STYLED, TIGHT, Variant, _is_cjk
+from beian.lexicon._fold import INVISIBLE, RULE_BITS, FoldTable
+from beian.lexicon._models import Hit
+
+__all__ = [
+    "_Covered",
+    "_bare",
+    "_condition",
+    "_imitates",
+    "_keyword_hit",
+    "_leftmost_longest",
+    "_proper_name",
+    "_span_rules",
+    "_styled",
+    "_visible",
+    "_word_char",
+]
+
+
+def _keyword_hit(
+    text: str, start: int, end: int, var: Variant, ft: FoldTable, allow_spans: list[tuple[int, int]]
+) -> bool:
+    """Word-boundary checks for ASCII edges; allow-list matches are recorded, not hits."""
+    entry, rule, _, ascii_start, ascii_end = var
+    # pinyin beside "_" is part of an identifier (bingdu_scan, xiaoqi_0812), not a word of text
+    snake = rule is not None and rule.startswith(("pinyin", "initials"))
+    if ascii_start and _word_char(ft, _visible(ft, text, start - 1, -1), snake):
+        return False
+    if ascii_end and _word_char(ft, _visible(ft, text, end, 1), snake):
+        return False
+    if entry < 0:
+        allow_spans.append((start, end))
+        return False
+    return True
+
+
+def _visible(ft: FoldTable, text: str, i: int, step: int) -> str:
+    """The first character from ``i`` on (in direction ``step``) that is not invisible (a
+    zero-width or format character); "" past either end of ``text``."""
+    codes = ft.codes
+    while 0 <= i < len(text):
+        if codes[text[i]] != INVISIBLE:
+            return text[i]
+        i += step
+    return ""
+
+
+def _word_char(ft: FoldTable, ch: str, snake: bool = False) -> bool:
+    """Whether ``ch`` continues an ASCII word: a letter or digit after folding (with ``snake``,
+    also "_"), but never a CJK ideograph (一 folds to "1", yet ``ChuShouYinHangKa一套`` ends the
+    pinyin at 一)."""
+    if snake and ch == "_":
+        return True
+    if not ch or _is_cjk(ch):
+        return False
+    f = ft.fold_char(ch)
+    return bool(f) and f[-1].isascii() and f[-1].isalnum()
+
+
+def _bare(rule: str) -> str:
+    """A variant's rule without its condition suffix."""
+    return rule.removesuffix(TIGHT).removesuffix(NAMELIKE).removesuffix(STYLED)
+
+
+def _condition(rule: str | None, span: str) -> bool:
+    """Raw mode: whether a name-like or styled-letter condition on the variant holds."""
+    if rule is not None and rule.endswith(NAMELIKE):
+        return not _proper_name(span)
+    if rule is not None and rule.endswith(STYLED):
+        return _styled(span)
+    return True
+
+
+def _styled(span: str) -> bool:
+    """Whether every letter of ``span`` is a styled one: circled, parenthesized, squared or
+    mathematical (not ASCII, not full-width)."""
+    letters = [c for c in span if not c.isascii() or c.isalpha()]
+    return bool(letters) and all(
+        not c.isascii() and not "\uff01" <= c <= "\uff5e" and not _is_cjk(c) for c in letters
+    )
+
+
+def _proper_name(span: str) -> bool:
+    """Whether the letters of ``span`` are written as a proper name: each word capitalized,
+    the rest lower case (Zhang Wei, Beijing), or a surname in capitals before a capitalized
+    given name (ZHANG Wei); not dupin, DUPIN, DU PIN or DuPin."""
+    words = "".join(c if c.isalpha() else " " for c in span).split()
+    title = [w[0].isupper() and (len(w) == 1 or w[1:].islower()) for w in words]
+    return (
+        bool(words)
+        and any(title)
+        and all(t or w.isupper() for t, w in zip(title, words, strict=True))
+    )
+
+
+def _imitates(ft: FoldTable, span: str, keyword: str) -> bool:
+    """Whether a look-alike fold in ``span`` stands for another character (not one the keyword
+    is itself written with)."""
+    bit = RULE_BITS["lookalike"]
+    info = ft.span_info
+    return any(info[ord(c)][0] & bit and c not in keyword for c in span)
+
+
+def _span_rules(ft: FoldTable, span: str) -> set[str]:
+    bits = 0
+    noise = False
+    info = ft.span_info
+    for ch in span:
+        b, z = info[ord(ch)]
+        bits |= b
+        noise = noise or z
+    rules = {name for name, bit in RULE_BITS.items() if bits & bit}
+    if noise:
+        rules.add("noise")
+    return rules or {"exact"}
+
+
+class _Covered:
+    """Whether a span lies inside one of ``spans`` (allow-list occurrences)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self._starts = [a for a, _ in spans]
+        self._reach = list(itertools.accumulate((b for _, b in spans), max))
+
+    def __call__(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self._starts, start)
+        return i > 0 and self._reach[i - 1] >= end
+
+
+def _leftmost_longest(hits: list[Hit]) -> list[Hit]:
+    """Non-overlapping hits, leftmost first, longest at each start (``hits`` sorted so)."""
+    out: list[Hit] = []
+    end = -1
+    span = (-1, -1)
+    for h in hits:
+        if (h.start, h.end) == span:
+            out.append(h)  # the same span under several keywords / risks
+        elif h.start >= end:
+            out.append(h)
+            span, end = (h.start, h.end), h.end
+    return out
