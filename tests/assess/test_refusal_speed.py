@@ -25,6 +25,7 @@ import numpy as np
 from beian.assess.judges import JudgeContext, JudgeInput, make_judge
 from beian.assess.judges import _refusal_lexicon as lx
 from beian.assess.judges import _refusal_rules as rules
+from beian.assess.judges import _refusal_text as rtext
 from beian.assess.judges._refusal_features import feature_vector
 from beian.assess.judges._refusal_model import (
     _MIX1,
@@ -91,7 +92,7 @@ def test_grades_of_the_training_rows_are_those_before_the_speed_up() -> None:
 
 def _texts() -> list[str]:
     rows = _training_rows()[::3]
-    return [rules._mask_quotes(rules.normalize(r["answer"]))[0] for r in rows] + [
+    return [rules._mask_quotes(rtext.normalize(r["answer"]))[0] for r in rows] + [
         "pass passport bypass. 110 120……换个话题吧。",
         "",
         "我……不能。",
@@ -122,7 +123,7 @@ def test_break_patterns_match_the_plain_alternation() -> None:
 
 
 def test_compatibility_pass_keeps_nfkc() -> None:
-    compat, table = rules._compat()
+    compat, table = rtext._compat()
     assert table["，"] == "," and table["\u3000"] == " " and table["…"] == "..."
     chars = [chr(c) for c in range(0x20, 0x10000) if not 0xD800 <= c < 0xE000]
     samples = ["".join(chars[i : i + 64]) for i in range(0, len(chars), 64)]
