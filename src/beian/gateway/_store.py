@@ -6,8 +6,8 @@ request arrives (outcome ``in_progress``, the request alone, with the host and p
 it) and when it ends, whatever the end (``ok``, ``blocked_*``, ``upstream_error``,
 ``client_disconnected``, ``timeout``, ``shutdown``, ``crash``): an insert and an update of one
 row. A process killed in between leaves its exchanges ``in_progress``; :meth:`RecordStore.recover`
-(run when a gateway starts) marks ``crash`` those of processes that no longer exist: on this host,
-a process id that is gone; on another host, a process whose last sign of life (each writer
+(run when a gateway starts; see :mod:`._recovery`) marks ``crash`` those of processes that no
+longer exist: on this host, a process id that is gone; on another host, a process whose last sign of life (each writer
 refreshes its row in ``gateway_processes`` every ``heartbeat_s``) is older than ``stale_s``. Lone
 surrogates (``\ud800``, valid JSON but not text) are replaced with U+FFFD before a record is
 encoded, so no record is lost to them.
@@ -71,6 +71,7 @@ from beian.gateway._db import (
     shown_url,
     upsert,
 )
+from beian.gateway._recovery import CRASH, mark_crashed
 
 __all__ = ["Exchange", "RecordStore"]
 
@@ -79,8 +80,6 @@ log = logging.getLogger("beian.gateway.records")
 SCHEMA_VERSION = "1"  # the meta row; the schema itself grows in place (see _db.ensure_schema)
 _SENSITIVE = ("request", "response", "sent", "error")
 _PURGE_CHUNK = 5000
-CRASH = "crash"
-_CRASHED = "网关进程在这次对话结束前意外退出；记录在网关重新启动时补全，客户端收到的内容不详"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # the columns an Exchange is read from (a database may have more: host, pid)
 _COLUMNS = (
@@ -182,16 +181,6 @@ class Exchange:
     # pseudonym token → the user's value, to restore in the answer; kept in memory only (the
     # request, stored encrypted, already holds the values)
     restore: dict[str, str] = field(default_factory=dict, repr=False)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
 
 
 class RecordStore:
@@ -333,47 +322,10 @@ class RecordStore:
 
     def recover(self) -> int:
         """Mark ``crash`` the exchanges left in progress by processes that no longer exist
-        (killed, or out of power; see the module's docstring); how many were marked."""
+        (killed, or out of power; see :mod:`._recovery`); how many were marked."""
         self.flush()
-        now = time.time()
-        p = processes.c
-        with self._reads.connect() as conn:
-            owners = [(h, pid) for h, pid in conn.execute(
-                select(x.host, x.pid).where(x.outcome == IN_PROGRESS).distinct())]  # fmt: skip
-            seen = {(h, pid): s for h, pid, s in conn.execute(select(p.host, p.pid, p.seen))}
-        def gone(host: str | None, pid: int | None) -> bool:
-            if host is None or pid is None:  # unknown owner: nobody will complete it
-                return True
-            if host == self.host and pid == self.pid:
-                return False
-            stale = seen.get((host, pid), 0.0) < now - self._stale_s
-            # on this host: a process that is gone, or a live one that is no gateway (a reused
-            # process id: a gateway's writer signs its life every heartbeat_s)
-            return (not _alive(pid) or stale) if host == self.host else stale
-
-        dead = [(host, pid) for host, pid in owners if gone(host, pid)]
-        marked = 0
-        for host, pid in dead:
-            owner = [x.host.is_(None) if host is None else x.host == host,
-                     x.pid.is_(None) if pid is None else x.pid == pid]  # fmt: skip
-            with self.engine.begin() as conn:
-                ids = conn.execute(
-                    select(x.id).where(x.outcome == IN_PROGRESS, *owner)
-                ).scalars().all()
-                if ids:
-                    conn.execute(
-                        update(exchanges)
-                        .where(x.id == bindparam("b_id"), x.outcome == IN_PROGRESS)
-                        .values(outcome=CRASH, http_status=0, error_enc=bindparam("err")),
-                        [{"b_id": rid, "err": self.cipher.encrypt(_CRASHED, aad=rid)}
-                         for rid in ids],
-                    )  # fmt: skip
-                if host is not None and pid is not None:
-                    conn.execute(delete(processes).where(p.host == host, p.pid == pid))
-            marked += len(ids)
-        if marked:
-            log.warning("%d 条进行中的对话记录属于已退出的网关进程，已标为 crash", marked)
-        return marked
+        return mark_crashed(self.engine, self._reads, self.cipher,
+                            host=self.host, pid=self.pid, stale_s=self._stale_s)  # fmt: skip
 
     @property
     def backlog(self) -> int:
