@@ -47,8 +47,9 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -272,6 +273,8 @@ class _Supervisor:
         self.restarts: deque[float] = deque()
         self.start_failures: dict[int, int] = {}
         self.reloads: dict[str, _Reload] = {}
+        self.spawning = False  # inside creating()
+        self.hup_pending = False  # a SIGHUP that came meanwhile
 
     # -- starting ------------------------------------------------------------------------
     def spawn(self, index: int) -> _Worker:
@@ -281,23 +284,43 @@ class _Supervisor:
             args=(replace(self.spec, index=index), child),
             name=f"beian-gateway-worker-{index}",
         )
-        # the new process inherits the blocked signals and unblocks them once it handles them
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
-        try:
-            proc.start()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        proc.start()  # inside creating(): it inherits the blocked signals
         child.close()
         return _Worker(index, proc, parent)
 
+    @contextlib.contextmanager
+    def creating(self) -> Iterator[None]:
+        """Workers are being created. Signals stay blocked in this thread, so a new process
+        inherits them blocked and unblocks them once it handles them. A SIGHUP may still run
+        its handler meanwhile (CPython runs handlers in the main thread even when another
+        thread of this process took the signal): :meth:`hup` then only notes it, and it is
+        forwarded here once the new workers are in :attr:`workers`, so none misses it."""
+        # the spawn start method starts multiprocessing's resource tracker on first use, and
+        # that unblocks SIGINT/SIGTERM in this thread: start it before blocking them
+        resource_tracker.ensure_running()
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+        self.spawning = True
+        try:
+            yield
+        finally:
+            self.spawning = False
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+            if self.hup_pending:
+                self.hup_pending = False
+                self.signal_all(signal.SIGHUP)
+
+    def hup(self) -> None:
+        """SIGHUP: every worker reloads (one being created gets it once it is listed)."""
+        if self.spawning:
+            self.hup_pending = True
+        else:
+            self.signal_all(signal.SIGHUP)
+
     def start(self) -> None:
         # a reload or stop asked while the workers are being created reaches all of them after
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
-        try:
+        with self.creating():
             for i in range(self.spec.workers):
                 self.workers.append(self.spawn(i))
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
         deadline = time.monotonic() + START_TIMEOUT_S
         while not all(w.ready for w in self.workers):
             if self.stopping:
@@ -428,7 +451,8 @@ class _Supervisor:
         log.error(
             "工作进程 %d（pid %s）意外退出（退出码 %s），正在重启", w.index, w.process.pid, code
         )
-        self.workers[self.workers.index(w)] = self.spawn(w.index)
+        with self.creating():
+            self.workers[self.workers.index(w)] = self.spawn(w.index)
 
     def forget(self, w: _Worker) -> None:
         w.conn.close()
@@ -518,7 +542,7 @@ def run_workers(
         sup.stopping = True
 
     def _hup(signum: int, frame: object) -> None:
-        sup.signal_all(signal.SIGHUP)
+        sup.hup()
 
     previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
     signal.signal(signal.SIGTERM, _stop)
