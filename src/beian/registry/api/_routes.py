@@ -120,8 +120,8 @@ def create_app(
     contact_id_number: Annotated[str, Form(max_length=40)] = "",
     address: Annotated[str, Form(max_length=300)] = "",
 ) -> dict[str, str]:
-    data = package.file.read(reg.policy.max_package_bytes + 1)
-    pid = reg.applications.create(actor, data, {
+    # the spooled file itself: each entry is read from it once (no copy of the whole zip)
+    pid = reg.applications.create(actor, package.file, {
         "contact_name": contact_name, "contact_phone": contact_phone,
         "contact_id_number": contact_id_number, "address": address})
     return {"id": pid}
