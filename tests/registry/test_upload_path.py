@@ -85,7 +85,8 @@ def test_an_oversized_upload_is_still_cut_off_while_streaming(world: World) -> N
     assert sizes == [1024 * KIB]
 
 
-def test_a_package_is_read_from_its_file_as_from_its_bytes(world: World, tmp_path: Path) -> None:
+def test_a_package_is_read_from_its_file_as_from_its_bytes(any_world: World,
+                                                            tmp_path: Path) -> None:
     """Intake from the spooled upload file (what the routes pass) stores what intake from the
     bytes stores; the digests the blob store is handed are the files' own."""
     blob = zip_dir(write_package(tmp_path / "p"))
@@ -96,12 +97,41 @@ def test_a_package_is_read_from_its_file_as_from_its_bytes(world: World, tmp_pat
     listed = {f.path: f.sha256 for f in pkg.manifest.files}
     assert pkg.digests == listed
     assert all(hashlib.sha256(pkg.files[p][0]).hexdigest() == d for p, d in listed.items())
-    applicant = world.actors["applicant"]
-    from_file = world.reg.applications.create(applicant, io.BytesIO(blob))
-    from_bytes = world.reg.applications.create(applicant, blob)
+    applicant = any_world.actors["applicant"]
+    from_file = any_world.reg.applications.create(applicant, io.BytesIO(blob))
+    from_bytes = any_world.reg.applications.create(applicant, blob)
 
     def stored(pid: str) -> list[tuple[str, str, int]]:
         return sorted((m["path"], m["sha256"], m["size"])
-                      for m in world.reg.applications.materials(applicant, pid))
+                      for m in any_world.reg.applications.materials(applicant, pid))
 
     assert stored(from_file) == stored(from_bytes) and len(stored(from_file)) == len(pkg.files)
+
+
+def test_a_large_upload_over_http_is_stored_whole(any_world: World, tmp_path: Path) -> None:
+    """Over real HTTP a 3 MiB package rolls its spooled file to disk, arrives in pieces and is
+    read from that file: 201, and the attachment is stored with its own hash and size."""
+    import json
+
+    import httpx
+
+    from beian._shared.serve import serve_in_thread
+    from beian.registry.api import create_app
+
+    d = write_package(tmp_path / "p")
+    big = b"%PDF-1.4\n" + bytes(range(256)) * (3 * 4096)  # 3 MiB, stored (no compression)
+    (d / "附件.pdf").write_bytes(big)
+    manifest = json.loads((d / "manifest.json").read_text("utf-8"))
+    digest = hashlib.sha256(big).hexdigest()
+    manifest["files"].append({"path": "附件.pdf", "sha256": digest, "size": len(big),
+                              "kind": "attachment"})
+    (d / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    token = any_world.login("applicant")[0]
+    with serve_in_thread(create_app(any_world.reg), lifespan="off") as served:
+        r = httpx.post(f"{served.url}/api/v1/applications", timeout=60,
+                       headers={"Authorization": f"Bearer {token}"},
+                       files={"package": ("p.zip", zip_dir(d), "application/zip")})
+    assert r.status_code == 201, r.text
+    got = {m["path"]: (m["sha256"], m["size"]) for m in any_world.reg.applications.materials(
+        any_world.actors["applicant"], r.json()["id"])}
+    assert got["附件.pdf"] == (digest, len(big))
