@@ -5,17 +5,35 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
+from fastapi.testclient import TestClient
 
+from beian._shared.serve import serve_in_thread
 from beian.registry import read_package
+from beian.registry.api import create_app
 from beian.registry.api._limits import RequestLimits
-from tests.registry.conftest import World, write_package, zip_dir
+from tests.registry.conftest import PASSWORD, World, web_login, write_package, zip_dir
 
 KIB = 1024
+
+
+def _with_attachment(directory: Path, mib: int) -> tuple[bytes, str, int]:
+    """A package with an ``mib`` MiB attachment listed in its manifest: (zip, its hash, size)."""
+    d = write_package(directory)
+    big = b"%PDF-1.4\n" + bytes(range(256)) * (mib * 4096)  # stored in the zip as it is
+    (d / "附件.pdf").write_bytes(big)
+    manifest = json.loads((d / "manifest.json").read_text("utf-8"))
+    digest = hashlib.sha256(big).hexdigest()
+    manifest["files"].append({"path": "附件.pdf", "sha256": digest, "size": len(big),
+                              "kind": "attachment"})
+    (d / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    return zip_dir(d), digest, len(big)
 
 
 def _serve(world: World, path: str, chunks: list[bytes], *,
@@ -111,27 +129,30 @@ def test_a_package_is_read_from_its_file_as_from_its_bytes(any_world: World,
 def test_a_large_upload_over_http_is_stored_whole(any_world: World, tmp_path: Path) -> None:
     """Over real HTTP a 3 MiB package rolls its spooled file to disk, arrives in pieces and is
     read from that file: 201, and the attachment is stored with its own hash and size."""
-    import json
-
-    import httpx
-
-    from beian._shared.serve import serve_in_thread
-    from beian.registry.api import create_app
-
-    d = write_package(tmp_path / "p")
-    big = b"%PDF-1.4\n" + bytes(range(256)) * (3 * 4096)  # 3 MiB, stored (no compression)
-    (d / "附件.pdf").write_bytes(big)
-    manifest = json.loads((d / "manifest.json").read_text("utf-8"))
-    digest = hashlib.sha256(big).hexdigest()
-    manifest["files"].append({"path": "附件.pdf", "sha256": digest, "size": len(big),
-                              "kind": "attachment"})
-    (d / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    blob, digest, size = _with_attachment(tmp_path / "p", 3)
     token = any_world.login("applicant")[0]
     with serve_in_thread(create_app(any_world.reg), lifespan="off") as served:
         r = httpx.post(f"{served.url}/api/v1/applications", timeout=60,
                        headers={"Authorization": f"Bearer {token}"},
-                       files={"package": ("p.zip", zip_dir(d), "application/zip")})
+                       files={"package": ("p.zip", blob, "application/zip")})
     assert r.status_code == 201, r.text
     got = {m["path"]: (m["sha256"], m["size"]) for m in any_world.reg.applications.materials(
         any_world.actors["applicant"], r.json()["id"])}
-    assert got["附件.pdf"] == (digest, len(big))
+    assert got["附件.pdf"] == (digest, size)
+
+
+def test_the_web_form_takes_a_package_from_its_spooled_file(world: World, tmp_path: Path) -> None:
+    """The web upload form hands the spooled file to intake as the API does: a package larger
+    than the in-memory spool (1 MiB) becomes a draft with its attachment stored whole."""
+    blob, _, size = _with_attachment(tmp_path / "p", 2)
+    client = TestClient(create_app(world.reg))
+    assert web_login(client, "applicant", PASSWORD).status_code == 303
+    actor = world.reg.accounts.actor_for(client.cookies["beian_session"])
+    assert actor is not None
+    r = client.post("/applications", data={"csrf_token": actor.csrf},
+                    files={"package": ("p.zip", blob, "application/zip")},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    pid = r.headers["location"].split("?")[0].rsplit("/", 1)[-1]
+    sizes = {m["path"]: m["size"] for m in world.reg.applications.materials(actor, pid)}
+    assert sizes["附件.pdf"] == size
