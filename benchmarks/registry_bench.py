@@ -12,7 +12,8 @@
    aiohttp + uvloop and reports its own CPU per request beside the server's: the two share the
    machine's cores (with httpx the client spent about as much CPU per request as the server).
 3. Upload flood: 32 clients uploading at once for up to 10 s: only 201 or 503 (the upload
-   slots) are expected; anything else is an error. Beside the flood three probes, one client
+   slots) are expected; anything else is an error. The server's CPU over the flood per
+   accepted upload is ``upload_flood.server_cpu_ms_per_upload`` (the probes' share included). Beside the flood three probes, one client
    each, measure what the flood does to others: API logins, checklist writes and web pages
    (home, application list, notices); the same probes alone for a few seconds before the
    flood are their baseline (``upload_flood.probes_alone`` / ``probes_during_flood``).
@@ -453,15 +454,20 @@ def load(backend: str, postgres: str | None, seconds: float, pkg: bytes, flood_p
         mixed = _run(_phase(url, tokens, pkg, seconds, writers=True))
         cpu = _cpu_s(pid) - cpu
         assert secrets["app"] is None  # an applicant: no TOTP, so it can log in repeatedly
+        flood_cpu = _cpu_s(pid)
         flood = _run(_flood(url, tokens, {"username": "app", "password": PASSWORD}, flood_pkg,
                             min(10.0, seconds)))
+        flood_cpu = _cpu_s(pid) - flood_cpu
     base, under = alone["reads"], mixed["reads"]
     assert isinstance(base, dict) and isinstance(under, dict)
     out: dict[str, object] = {
         "clients": 32, "seconds": seconds, "seed_applications": apps,
         "read_p99_target_ms": 250, "read_p99_met": under["p99_ms"] <= 250,
         "readers_alone": alone, "readers_and_writers": mixed,
-        "upload_flood": {"package_bytes": len(flood_pkg), **flood},
+        "upload_flood": {"package_bytes": len(flood_pkg), **flood,
+                         # the server's CPU over the flood (probes included) per accepted upload
+                         "server_cpu_ms_per_upload": round(flood_cpu * 1000 / max(
+                             int(flood["statuses"].get("201", 0)), 1), 1)},
         "ratio_read_p99_vs_alone": round(float(under["p99_ms"]) / float(base["p99_ms"]), 2),
         # what the server itself spends: on a dedicated core, capacity ≈ 1000 / this (req/s)
         "server_cpu_ms_per_request": round(cpu * 1000 / (float(str(mixed["rps"])) * seconds), 2),
@@ -472,7 +478,8 @@ def load(backend: str, postgres: str | None, seconds: float, pkg: bytes, flood_p
           f"(alone p99 {base['p99_ms']} ms, ×{out['ratio_read_p99_vs_alone']}); "
           f"{mixed['rps']} req/s, server CPU {out['server_cpu_ms_per_request']} ms/request, "
           f"client {mixed['client_cpu_ms_per_request']} ms/request; "
-          f"errors {mixed['errors']}; flood {flood['statuses']}")
+          f"errors {mixed['errors']}; flood {flood['statuses']}, server CPU "
+          f"{out['upload_flood']['server_cpu_ms_per_upload']} ms per accepted upload")
     during, quiet = flood["probes_during_flood"], flood["probes_alone"]
     assert isinstance(during, dict) and isinstance(quiet, dict)
     print("    during the upload flood, p99 ms (alone → during): " + ", ".join(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from beian._shared.numbers import check_uscc
 from beian._shared.package import (
     PackageFile,
     PackageManifest,
@@ -19,10 +20,15 @@ from beian.findings import Finding, Location, Severity
 MANIFEST = PackageManifest(
     tool="beian 0.1.0",
     edition="tc260-003-2024",
-    provider=PackageProvider(name="示例科技有限公司", uscc="91110108MA01AAAA0X", province="北京"),
+    provider=PackageProvider(name="示例科技有限公司", uscc="91110108MA01AAAA0M", province="北京"),
     service=PackageService(name="示例对话", model_name="ShiLiChat", kind="filing"),
     files=[PackageFile(path="上线备案表.docx", sha256="0" * 64, size=3, kind="filing_form")],
 )
+
+
+def test_the_fixture_uscc_is_valid() -> None:
+    """The example provider's 统一社会信用代码 passes the check the registry applies."""
+    assert check_uscc(MANIFEST.provider.uscc) == ("91110108MA01AAAA0M", None)
 
 
 def test_manifest_round_trips() -> None:

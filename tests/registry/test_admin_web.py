@@ -103,3 +103,25 @@ def test_admin_forms_need_the_csrf_token(world: World) -> None:
                                                            "active": "0"})
     assert r.status_code == 403
     assert world.reg.accounts.login("applicant", PASSWORD, None, "10.0.0.1")[1]
+
+
+def test_audit_verification_warns_without_checkpoints_on_the_page_and_the_api(
+        world: World) -> None:
+    """The admin page and GET /api/v1/audit/verify warn as `beian registry audit verify` does
+    when no signed checkpoint was checked, and stop once one is written."""
+    client, _ = _admin_client(world)
+    token, _actor = world.login("admin", step=1)
+    api = {"Authorization": f"Bearer {token}"}
+    path = world.reg.core.settings.checkpoint_file
+    assert not path.exists()
+    page = client.get("/admin").text
+    assert "哈希链完整" in page and "未核对签名检查点" in page
+    assert re.search(r'class="warning audit-warning">警告：未核对任何签名检查点', page)
+    got = client.get("/api/v1/audit/verify", headers=api).json()
+    assert got["ok"] and got["checkpoints"] == 0
+    assert len(got["warnings"]) == 1 and got["warnings"][0].startswith("未核对任何签名检查点")
+    world.reg.admin.checkpoint()
+    page = client.get("/admin").text
+    assert "1 个签名检查点核对无误" in page and "audit-warning" not in page
+    got = client.get("/api/v1/audit/verify", headers=api).json()
+    assert got["ok"] and got["checkpoints"] == 1 and got["warnings"] == []

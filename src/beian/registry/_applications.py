@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
@@ -152,6 +153,14 @@ def _known_edition(edition: str) -> None:
                          fix="可用版本：" + "、".join(_editions()) + "；请用 `beian build` 重新生成")
 
 
+def _size(package_zip: bytes | IO[bytes]) -> int:
+    if isinstance(package_zip, bytes | bytearray):
+        return len(package_zip)
+    size = package_zip.seek(0, io.SEEK_END)
+    package_zip.seek(0)
+    return size
+
+
 _ITEM_DEFAULTS = {"detail": "", "severity": "", "status": "open", "reviewer_note": ""}
 
 
@@ -204,19 +213,21 @@ class Applications:
         filing_number(canonical_province("北京"), "预热", _ANY_DAY, 1)
 
     def _store(self, db: Session, app: Application, rnd: int, actor: Actor,
-               files: dict[str, tuple[bytes, str]]) -> None:
+               files: dict[str, tuple[bytes, str]],
+               digests: dict[str, str] | None = None) -> None:
         for path, (data, kind) in sorted(files.items()):
-            digest, media = self._core.blobs.put(path, data)
+            digest, media = self._core.blobs.put(path, data, sha256=(digests or {}).get(path))
             db.add(Material(application_id=app.id, round=rnd, path=path, sha256=digest,
                             size=len(data), kind=kind, media_type=media,
                             uploaded_by=actor.username))
 
-    def create(self, actor: Actor, package_zip: bytes,
+    def create(self, actor: Actor, package_zip: bytes | IO[bytes],
                            contact: dict[str, str] | None = None) -> str:
-        """Intake a zipped package as a draft; returns the application id."""
+        """Intake a zipped package as a draft; returns the application id. ``package_zip``:
+        the zip's bytes or a seekable file holding them (an upload as spooled to disk)."""
         if not actor.can(Perm.APPLY) or actor.org_kind is not OrgKind.PROVIDER:
             raise Forbidden("只有服务提供者的申请人可以提交材料", fix="请用申请人账号登录")
-        if len(package_zip) > self._core.policy.max_package_bytes:
+        if _size(package_zip) > self._core.policy.max_package_bytes:
             raise InputError("材料包过大", where="package",
                              fix=f"上限 {self._core.policy.max_package_bytes} 字节；请压缩或拆分材料")
         policy = self._core.policy
@@ -260,7 +271,7 @@ class Applications:
                 **{f: self._core.seal(pid, f, contact.get(f)) for f in SENSITIVE_FIELDS})
             db.add(app)
             db.flush()
-            self._store(db, app, 1, actor, pkg.files)
+            self._store(db, app, 1, actor, pkg.files, pkg.digests)
             items = _prefill(m.edition, Kind(m.service.kind), pkg)
             db.execute(insert(ChecklistItem), [{**i, "application_id": app.id} for i in items])
             self._core.audit(db, actor, "application.create", f"app:{pid}", files=len(pkg.files),

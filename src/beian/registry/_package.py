@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from beian._shared.package import (
     ASSESSMENT,
@@ -43,6 +43,9 @@ class Package:
     files: dict[str, tuple[bytes, str]]  # path -> (data, kind), including the meta files
     findings: list[Finding] = field(default_factory=list)
     assessment: AssessmentLog | None = None
+    # path -> SHA-256 of the listed files, computed from their data here (and equal to the
+    # manifest's): the blob store need not hash them again
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 def _safe(name: str) -> str:
@@ -112,12 +115,15 @@ def _manifest(data: bytes) -> PackageManifest:
     return manifest
 
 
-def read_package(blob: bytes, *, max_bytes: int, max_entries: int = 200,
+def read_package(blob: bytes | IO[bytes], *, max_bytes: int, max_entries: int = 200,
                  max_ratio: int = 100) -> Package:
-    """Open and verify a zipped package; every bound is checked before the data is read."""
+    """Open and verify a zipped package; every bound is checked before the data is read.
+
+    ``blob``: the zip's bytes, or a seekable file holding them (an upload spooled to disk is
+    read from there, each entry once, not copied into memory whole first)."""
     limits = Limits(max_bytes, max_entries, max_ratio)
     try:
-        zf = zipfile.ZipFile(io.BytesIO(blob))
+        zf = zipfile.ZipFile(io.BytesIO(blob) if isinstance(blob, bytes | bytearray) else blob)
     except _ZIP_ERRORS:
         raise InputError("上传的材料包不是 ZIP 文件", where="package",
                          fix="请用 `beian registry submit 目录` 上传，或把目录打成 zip") from None
@@ -138,12 +144,14 @@ def read_package(blob: bytes, *, max_bytes: int, max_entries: int = 200,
         if extra:
             raise _refuse("材料包内有清单未列出的文件", where=extra[0], fix="请删除或重新生成材料包")
         files: dict[str, tuple[bytes, str]] = {}
+        digests: dict[str, str] = {}
         for path, f in listed.items():
             data = _read(zf, entries[path], path, limits.max_bytes)
-            if hashlib.sha256(data).hexdigest() != f.sha256:
+            digest = hashlib.sha256(data).hexdigest()  # C, without the GIL on big buffers
+            if digest != f.sha256:
                 raise _refuse("文件的 SHA-256 或大小与清单不符", where=path,
                               fix="文件在生成后被改动；请重新运行 `beian build`")
-            files[path] = (data, f.kind)
+            files[path], digests[path] = (data, f.kind), digest
         meta = {m: _read(zf, entries[m], m, _META_MAX) for m in (FINDINGS, ASSESSMENT) if m in entries}
     findings = parse_findings(meta[FINDINGS]) if FINDINGS in meta else []
     assessment = None
@@ -155,7 +163,7 @@ def read_package(blob: bytes, *, max_bytes: int, max_entries: int = 200,
     for name, kind in META_FILES.items():
         if name in meta:
             files[name] = (meta[name], kind)
-    return Package(manifest, files, findings, assessment)
+    return Package(manifest, files, findings, assessment, digests)
 
 
 def zip_directory(directory: Path) -> bytes:

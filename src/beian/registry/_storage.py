@@ -86,13 +86,15 @@ class BlobStore:
             raise InputError("无效的 SHA-256", where=sha256, fix="应为 64 位小写十六进制")
         return self.root / sha256[:2] / sha256[2:]
 
-    def put(self, name: str, data: bytes) -> tuple[str, str]:
-        """Store ``data``; returns (sha256, media type)."""
+    def put(self, name: str, data: bytes, *, sha256: str | None = None) -> tuple[str, str]:
+        """Store ``data``; returns (sha256, media type). ``sha256``: the digest of ``data``
+        the caller has just computed from it (a package's files, verified against their
+        manifest), so that a large file is not hashed twice."""
         if len(data) > self.max_bytes:
             raise InputError(f"文件过大（{len(data)} 字节，上限 {self.max_bytes}）", where=name,
                              fix="请压缩或拆分材料")
         kind = sniff(name, data)
-        digest = hashlib.sha256(data).hexdigest()
+        digest = sha256 or hashlib.sha256(data).hexdigest()
         target = self.path_of(digest)
         if not target.exists():
             private_dir(target.parent)

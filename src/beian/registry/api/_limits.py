@@ -7,6 +7,9 @@
 * An upload is only read from a caller with a valid session: 401 before the body.
 * At most ``max_concurrent_uploads`` uploads are read at once; the next waits for a slot up to
   ``upload_wait_seconds`` without its body being read, then gets 503.
+* An upload's body reaches the form parser in pieces of about 1 MiB, not as the server reads
+  it (≤ 64 KiB): the parser spools each piece to disk in a worker thread, so an 8 MiB package
+  costs some 8 trips to a thread instead of 130, and as few turns of the event loop.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _UPLOAD = re.compile(r"^(/api/v1)?/applications(/[0-9a-f]{32}/materials)?/?$")
 _MULTIPART_SLACK = 1024 * 1024  # form fields and part headers around the files
+_PIECE = 1024 * 1024  # an upload's body is handed on in pieces of at least this size
 
 
 def is_upload(method: str, path: str) -> bool:
@@ -62,6 +66,28 @@ async def _answer(send: Send, status: int, what: str, fix: str,
         (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
         *(headers or [])]})
     await send({"type": "http.response.body", "body": body})
+
+
+def _coalesced(receive: Receive) -> Receive:
+    """``receive`` handing on the body in pieces of at least ``_PIECE`` bytes (the last may be
+    smaller); anything but body (the client left) is handed on at once, the pieces held
+    dropped."""
+
+    async def piece() -> Message:
+        msg = await receive()
+        parts, size = [msg.get("body", b"")], len(msg.get("body", b""))
+        while msg["type"] == "http.request" and msg.get("more_body") and size < _PIECE:
+            msg = await receive()
+            if msg["type"] != "http.request":
+                return msg
+            parts.append(msg.get("body", b""))
+            size += len(parts[-1])
+        if len(parts) == 1:
+            return msg
+        return {"type": "http.request", "body": b"".join(parts),
+                "more_body": bool(msg.get("more_body"))}
+
+    return piece
 
 
 class RequestLimits:
@@ -102,15 +128,17 @@ class RequestLimits:
                               [(b"retry-after", b"5")])
                 return
             try:
-                await self._bounded(scope, receive, send, limit)
+                await self._bounded(scope, receive, send, limit, pieces=True)
             finally:
                 self.slots.release()
             return
         await self._bounded(scope, receive, send, limit)
 
-    async def _bounded(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    async def _bounded(self, scope: Scope, receive: Receive, send: Send, limit: int,
+                       pieces: bool = False) -> None:
         """Count the body as it streams; past ``limit`` answer 413 and tell the app the client
-        left (its own answer, if any, is dropped)."""
+        left (its own answer, if any, is dropped). ``pieces``: the body handed on in pieces of
+        about ``_PIECE`` bytes (an upload)."""
         seen, started, cut = 0, False, False
 
         async def counted() -> Message:
@@ -135,4 +163,4 @@ class RequestLimits:
                 started = True
             await send(msg)
 
-        await self.app(scope, counted, tracked)
+        await self.app(scope, _coalesced(counted) if pieces else counted, tracked)

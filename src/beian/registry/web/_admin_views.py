@@ -33,7 +33,7 @@ def _admin(request: Request, csrf: str | None = None) -> Actor:
 
 def _overview(request: Request, reg: Reg, actor: Actor,
               tick: list[dict[str, Any]] | None = None) -> HTMLResponse:
-    return page(request, "admin.html", actor=actor, audit=reg.admin.verify_audit(actor),
+    return page(request, "admin.html", actor=actor, audit=reg.admin.verify_audit_report(actor),
                 tick=tick)
 
 

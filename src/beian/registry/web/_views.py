@@ -255,7 +255,7 @@ def upload(request: Request, reg: Reg, csrf: Csrf, package: Annotated[UploadFile
            contact_id_number: Annotated[str, Form(max_length=40)] = "",
            address: Annotated[str, Form(max_length=300)] = "") -> RedirectResponse:
     actor = signed_in(request, csrf)
-    pid = reg.applications.create(actor, package.file.read(reg.policy.max_package_bytes + 1), {
+    pid = reg.applications.create(actor, package.file, {
         "contact_name": contact_name, "contact_phone": contact_phone,
         "contact_id_number": contact_id_number, "address": address})
     return back(request, f"/applications/{pid}", "材料包已校验并保存为草稿，确认无误后请提交申请。")
