@@ -31,8 +31,11 @@ def _clone(world: World, pid: str, n: int) -> list[str]:
     with world.reg.core.tx() as db:
         src = db.scalar(select(Application).where(Application.public_id == pid))
         assert src is not None
-        cols = {c.name: getattr(src, c.name) for c in Application.__table__.c
-                if c.name not in ("id", "public_id", "number")}
+        cols = {
+            c.name: getattr(src, c.name)
+            for c in Application.__table__.c
+            if c.name not in ("id", "public_id", "number")
+        }
         ids = [uuid.uuid4().hex for _ in range(n)]
         db.execute(insert(Application), [{**cols, "public_id": i} for i in ids])
     return ids
@@ -53,11 +56,13 @@ def test_pages_cover_every_row_once_in_scope(any_world: World, tmp_path: Path) -
     assert apps.count_for(a["applicant"], "draft") == 1
     assert apps.count_for(a["other_applicant"]) == apps.count_for(a["sh_reviewer"]) == 0
     # offsets: the pages in order, the applicant's draft among them, nobody else's rows
-    by_offset = [x["id"] for o in range(0, 13, 4)
-                 for x in apps.list_for(a["applicant"], limit=4, offset=o)]
+    by_offset = [
+        x["id"] for o in range(0, 13, 4) for x in apps.list_for(a["applicant"], limit=4, offset=o)
+    ]
     assert by_offset == [x["id"] for x in apps.list_for(a["applicant"])] == [*initial, draft]
-    assert [x["id"] for x in apps.list_for(a["reviewer"], "submitted", limit=5, offset=10)] \
-        == initial[10:]
+    assert [
+        x["id"] for x in apps.list_for(a["reviewer"], "submitted", limit=5, offset=10)
+    ] == initial[10:]
     for who in ("other_applicant", "sh_reviewer"):
         assert apps.list_for(a[who], limit=5) == []
     # the keyset cursor: rows added, and the draft submitted, between page reads shift no page
@@ -102,17 +107,22 @@ def test_api_pages_with_total_and_links(any_world: World, tmp_path: Path) -> Non
     assert len(r.json()) == 10 and r.headers["X-Total-Count"] == "108"
     links = _links(r.headers["Link"])
     assert links["prev"] == "/api/v1/applications?state=submitted&limit=10&offset=10"
-    assert links["next"] == (f"/api/v1/applications?state=submitted&limit=10"
-                             f"&before={r.json()[-1]['id']}")
+    assert links["next"] == (
+        f"/api/v1/applications?state=submitted&limit=10&before={r.json()[-1]['id']}"
+    )
     assert links["first"] == "/api/v1/applications?state=submitted&limit=10"
     r = client.get("/api/v1/applications?limit=500", headers=h)
     assert len(r.json()) == 108 and "Link" not in r.headers
     r = client.get("/api/v1/applications?state=draft", headers=h)
     assert r.json() == [] and r.headers["X-Total-Count"] == "0" and "Link" not in r.headers
     # out of range: 422 in Chinese, like the other parameters
-    for query, fix in (("limit=0", "应不小于 1"), ("limit=501", "应不大于 500"),
-                       ("offset=-1", "应不小于 0"), ("limit=ten", "应为整数"),
-                       ("before=nothex", "格式不符")):
+    for query, fix in (
+        ("limit=0", "应不小于 1"),
+        ("limit=501", "应不大于 500"),
+        ("offset=-1", "应不小于 0"),
+        ("limit=ten", "应为整数"),
+        ("before=nothex", "格式不符"),
+    ):
         r = client.get(f"/api/v1/applications?{query}", headers=h)
         assert r.status_code == 422, query
         assert r.json()["error"] == "请求参数无效" and fix in r.json()["fix"], (query, r.json())
@@ -142,8 +152,10 @@ def test_web_list_has_a_pager(world: World, tmp_path: Path) -> None:
     first = _submitted(world, tmp_path)
     ids = [*_clone(world, first, 119)[::-1], first]
     client = TestClient(create_app(world.reg))
-    assert web_login(client, "reviewer", PASSWORD,
-                     totp_code(world.users["reviewer"][1])).status_code == 303
+    assert (
+        web_login(client, "reviewer", PASSWORD, totp_code(world.users["reviewer"][1])).status_code
+        == 303
+    )
 
     def get(url: str) -> Any:
         r = client.get(url)
