@@ -55,6 +55,8 @@ def test_pages_cover_every_row_once_in_scope(any_world: World, tmp_path: Path) -
     assert apps.count_for(a["reviewer"], "draft") == 0
     assert apps.count_for(a["applicant"], "draft") == 1
     assert apps.count_for(a["other_applicant"]) == apps.count_for(a["sh_reviewer"]) == 0
+    page, total = apps.page_for(a["applicant"], limit=5, offset=10)
+    assert [x["id"] for x in page] == [*initial[10:], draft] and total == 13
     # offsets: the pages in order, the applicant's draft among them, nobody else's rows
     by_offset = [
         x["id"] for o in range(0, 13, 4) for x in apps.list_for(a["applicant"], limit=4, offset=o)

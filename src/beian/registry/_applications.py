@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from typing import IO, Any
 
-from sqlalchemy import Integer, bindparam, func, insert, select
+from sqlalchemy import Connection, Integer, Row, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from beian.errors import InputError
@@ -322,22 +322,8 @@ class Applications:
         (an application id, normally the last one of the page read before) starts the list
         below that application (keyset paging): rows added or submitted meanwhile never shift
         the pages that follow, which offsets alone do."""
-        if (limit is not None and limit < 1) or offset < 0 or (offset and limit is None):
-            raise InputError("分页参数无效", where="limit/offset",
-                             fix="limit 至少为 1；offset 不能为负数，且须与 limit 一起使用")
-        params: dict[str, Any] = {"state": State(state).value} if state else {}
-        if limit is not None:
-            params.update(limit=limit, offset=offset)
-        read = _list_read(bool(state), limit is not None, before is not None)
         with self._core.rows() as conn:
-            if before is not None:
-                try:
-                    params["cursor"] = _ID.one(conn, actor, before).id
-                except NotFound:
-                    raise InputError("分页游标指向的申请不存在或无权查看", where="before",
-                                     fix="请从第一页重新读取，或使用上一页响应 Link 头中的链接"
-                                     ) from None
-            rows = read.rows(conn, actor, **params).all()  # one fetch, not one per row
+            rows = self._list(conn, actor, state, limit, offset, before)
         edition = self._core.settings.edition
         return [app_view(a, edition) for a in rows]
 
@@ -345,9 +331,42 @@ class Applications:
         """How many applications :meth:`list_for` would give ``actor`` in all (one
         ``COUNT(*)`` in the same scope)."""
         with self._core.rows() as conn:
-            if state:
-                return int(_COUNT_IN.rows(conn, actor, state=State(state).value).scalar_one())
-            return int(_COUNT.rows(conn, actor).scalar_one())
+            return self._count(conn, actor, state)
+
+    def page_for(self, actor: Actor, state: str | None = None, *, limit: int, offset: int = 0,
+                 before: str | None = None) -> tuple[list[dict[str, Any]], int]:
+        """:meth:`list_for` and :meth:`count_for` in one read transaction: the page and the
+        total as of the same moment."""
+        with self._core.rows() as conn:
+            rows = self._list(conn, actor, state, limit, offset, before)
+            total = self._count(conn, actor, state)
+        edition = self._core.settings.edition
+        return [app_view(a, edition) for a in rows], total
+
+    @staticmethod
+    def _list(conn: Connection, actor: Actor, state: str | None, limit: int | None,
+              offset: int, before: str | None) -> Sequence[Row[Any]]:
+        if (limit is not None and limit < 1) or offset < 0 or (offset and limit is None):
+            raise InputError("分页参数无效", where="limit/offset",
+                             fix="limit 至少为 1；offset 不能为负数，且须与 limit 一起使用")
+        params: dict[str, Any] = {"state": State(state).value} if state else {}
+        if limit is not None:
+            params.update(limit=limit, offset=offset)
+        if before is not None:
+            try:
+                params["cursor"] = _ID.one(conn, actor, before).id
+            except NotFound:
+                raise InputError("分页游标指向的申请不存在或无权查看", where="before",
+                                 fix="请从第一页重新读取，或使用上一页响应 Link 头中的链接"
+                                 ) from None
+        read = _list_read(bool(state), limit is not None, before is not None)
+        return read.rows(conn, actor, **params).all()  # one fetch, not one per row
+
+    @staticmethod
+    def _count(conn: Connection, actor: Actor, state: str | None) -> int:
+        if state:
+            return int(_COUNT_IN.rows(conn, actor, state=State(state).value).scalar_one())
+        return int(_COUNT.rows(conn, actor).scalar_one())
 
     def get(self, actor: Actor, public_id: str) -> dict[str, Any]:
         with self._core.rows() as conn:

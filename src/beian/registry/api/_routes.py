@@ -121,15 +121,9 @@ def _json(content: Any) -> Response:
 async def list_apps(who: SignedIn, reg: Reg, request: Request, state: State | None = None,
                     limit: Limit = PAGE_DEFAULT, offset: Offset = 0,
                     before: Before = None) -> Response:
-    apps = reg.applications
-
-    def read() -> tuple[list[dict[str, Any]], int]:
-        actor = who.actor()
-        # one row more than the page: whether a next page exists, without a second count
-        rows = apps.list_for(actor, state, limit=limit + 1, offset=offset, before=before)
-        return rows, apps.count_for(actor, state)
-
-    rows, total = await read_in_thread(reg, read)
+    # one row more than the page: whether a next page follows (the total counts from the top)
+    rows, total = await read_in_thread(reg, lambda: reg.applications.page_for(
+        who.actor(), state, limit=limit + 1, offset=offset, before=before))
     page = rows[:limit]
     response = _json(page)
     response.headers.update(page_headers(

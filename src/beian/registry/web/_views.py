@@ -262,9 +262,9 @@ def applications(request: Request, reg: Reg, state: str = "",
                  ) -> HTMLResponse:
     actor = signed_in(request)
     chosen = state if state in STATE_LABELS else None
-    apps = reg.applications.list_for(actor, chosen, limit=WEB_PAGE,
-                                     offset=(page_no - 1) * WEB_PAGE)
-    pages = _pages(chosen or "", page_no, len(apps), reg.applications.count_for(actor, chosen))
+    apps, total = reg.applications.page_for(actor, chosen, limit=WEB_PAGE,
+                                            offset=(page_no - 1) * WEB_PAGE)
+    pages = _pages(chosen or "", page_no, len(apps), total)
     return page(request, "applications.html", actor=actor, state=chosen or "",
                 states=STATE_LABELS, apps=apps, pages=pages)
 
