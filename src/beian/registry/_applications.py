@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from typing import IO, Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Connection, Integer, Row, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from beian.errors import InputError
@@ -79,15 +79,32 @@ _VIEW_COLUMNS = (
     "contact_name")
 _VIEW_KEYS = tuple("id" if c == "public_id" else c for c in _VIEW_COLUMNS)
 _VIEW = select(*(Application.__table__.c[c] for c in _VIEW_COLUMNS))
-_LIST = ScopedRead(_VIEW.order_by(Application.id.desc()))
-_LIST_IN = ScopedRead(_VIEW.where(Application.state == bindparam("state"))
-                      .order_by(Application.id.desc()))
 _ONE = ScopedRead(_VIEW.where(Application.public_id == bindparam("public_id")))
 _ID = ScopedRead(select(Application.id).where(Application.public_id == bindparam("public_id")))
+_IN_STATE = Application.state == bindparam("state")
+_COUNT = ScopedRead(select(func.count()).select_from(Application))
+_COUNT_IN = ScopedRead(select(func.count()).select_from(Application).where(_IN_STATE))
 _EVENTS = (select(Event.seq, Event.at, Event.actor, Event.action, Event.from_state,
                   Event.to_state, Event.note, Event.materials_sha256)
            .where(Event.application_id == bindparam("app")).order_by(Event.seq))
 _STATE_LABELS = {s.value: label for s, label in STATE_LABELS.items()}
+
+
+@functools.cache
+def _list_read(in_state: bool, paged: bool, after_cursor: bool) -> ScopedRead:
+    """The list's statement, newest first (``id`` is unique, so the order is total and a page
+    boundary never splits ties): in one state or all, a page (``LIMIT``/``OFFSET``) or every
+    row, below a cursor (``id < :cursor``, keyset paging) or from the top. Built once each."""
+    stmt = _VIEW
+    if in_state:
+        stmt = stmt.where(_IN_STATE)
+    if after_cursor:
+        stmt = stmt.where(Application.id < bindparam("cursor", type_=Integer))
+    stmt = stmt.order_by(Application.id.desc())
+    if paged:
+        stmt = stmt.limit(bindparam("limit", type_=Integer)).offset(
+            bindparam("offset", type_=Integer))
+    return ScopedRead(stmt)
 
 
 # the view's first four columns are draft, id, kind, state; the rest follow in their order
@@ -298,12 +315,58 @@ class Applications:
                        files=[n for n, _ in files])
             return rnd
 
-    def list_for(self, actor: Actor, state: str | None = None) -> list[dict[str, Any]]:
+    def list_for(self, actor: Actor, state: str | None = None, *, limit: int | None = None,
+                 offset: int = 0, before: str | None = None) -> list[dict[str, Any]]:
+        """The applications ``actor`` may see (in ``state`` if given), newest first: all of
+        them, or ``limit`` of them from ``offset`` (``LIMIT``/``OFFSET`` in SQL). ``before``
+        (an application id, normally the last one of the page read before) starts the list
+        below that application (keyset paging): rows added or submitted meanwhile never shift
+        the pages that follow, which offsets alone do."""
         with self._core.rows() as conn:
-            rows = (_LIST_IN.rows(conn, actor, state=State(state).value) if state
-                    else _LIST.rows(conn, actor)).all()  # one fetch, not one per row
+            rows = self._list(conn, actor, state, limit, offset, before)
         edition = self._core.settings.edition
         return [app_view(a, edition) for a in rows]
+
+    def count_for(self, actor: Actor, state: str | None = None) -> int:
+        """How many applications :meth:`list_for` would give ``actor`` in all (one
+        ``COUNT(*)`` in the same scope)."""
+        with self._core.rows() as conn:
+            return self._count(conn, actor, state)
+
+    def page_for(self, actor: Actor, state: str | None = None, *, limit: int, offset: int = 0,
+                 before: str | None = None) -> tuple[list[dict[str, Any]], int]:
+        """:meth:`list_for` and :meth:`count_for` in one read transaction: the page and the
+        total as of the same moment."""
+        with self._core.rows() as conn:
+            rows = self._list(conn, actor, state, limit, offset, before)
+            total = self._count(conn, actor, state)
+        edition = self._core.settings.edition
+        return [app_view(a, edition) for a in rows], total
+
+    @staticmethod
+    def _list(conn: Connection, actor: Actor, state: str | None, limit: int | None,
+              offset: int, before: str | None) -> Sequence[Row[Any]]:
+        if (limit is not None and limit < 1) or offset < 0 or (offset and limit is None):
+            raise InputError("分页参数无效", where="limit/offset",
+                             fix="limit 至少为 1；offset 不能为负数，且须与 limit 一起使用")
+        params: dict[str, Any] = {"state": State(state).value} if state else {}
+        if limit is not None:
+            params.update(limit=limit, offset=offset)
+        if before is not None:
+            try:
+                params["cursor"] = _ID.one(conn, actor, before).id
+            except NotFound:
+                raise InputError("分页游标指向的申请不存在或无权查看", where="before",
+                                 fix="请从第一页重新读取，或使用上一页响应 Link 头中的链接"
+                                 ) from None
+        read = _list_read(bool(state), limit is not None, before is not None)
+        return read.rows(conn, actor, **params).all()  # one fetch, not one per row
+
+    @staticmethod
+    def _count(conn: Connection, actor: Actor, state: str | None) -> int:
+        if state:
+            return int(_COUNT_IN.rows(conn, actor, state=State(state).value).scalar_one())
+        return int(_COUNT.rows(conn, actor).scalar_one())
 
     def get(self, actor: Actor, public_id: str) -> dict[str, Any]:
         with self._core.rows() as conn:

@@ -92,8 +92,9 @@ def create_app(registry: Registry, *, web: bool = True) -> FastAPI:
         errors = [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", "")),
                    "type": str(e.get("type", ""))} for e in exc.errors()[:20]]
         first = errors[0] if errors else {"loc": [], "msg": ""}
+        fix = pydantic_message(exc.errors()[0], show_input=False) if errors else ""
         return JSONResponse({"error": "请求参数无效", "where": ".".join(first["loc"]),
-                             "fix": first["msg"], "detail": errors}, status_code=422)
+                             "fix": fix, "detail": errors}, status_code=422)
 
     @app.exception_handler(LoginRefused)
     async def _refused(request: Request, exc: LoginRefused) -> JSONResponse:

@@ -14,6 +14,15 @@ from beian.registry._accounts import NewUser
 from beian.registry._auth import Actor
 from beian.registry._errors import Forbidden
 from beian.registry.api._deps import CurrentActor, Reg, SignedIn, in_lane, read_in_thread
+from beian.registry.api._paging import (
+    PAGE_DEFAULT,
+    PAGE_HEADERS,
+    PAGE_MAX,
+    Before,
+    Limit,
+    Offset,
+    page_headers,
+)
 from beian.registry.api._schemas import (
     ActionIn,
     AppOut,
@@ -104,10 +113,24 @@ def _json(content: Any) -> Response:
     return Response(to_json(content), media_type="application/json")
 
 
-@router.get("/applications", tags=["申请"], summary="申请列表（按权限范围）",
-            response_model=list[AppOut])
-async def list_apps(who: SignedIn, reg: Reg, state: State | None = None) -> Response:
-    return _json(await read_in_thread(reg, lambda: reg.applications.list_for(who.actor(), state)))
+@router.get("/applications", tags=["申请"], summary="申请列表（按权限范围，分页，最新的在前）",
+            description=f"每页默认 {PAGE_DEFAULT} 条、最多 {PAGE_MAX} 条；总数在 `X-Total-Count`，"
+                        "上一页 / 下一页在 `Link` 头（RFC 8288）。逐页读取全部申请时请跟随 "
+                        "rel=\"next\" 链接（游标分页：翻页期间新增的申请不致重复或遗漏）。",
+            response_model=list[AppOut], responses=PAGE_HEADERS)
+async def list_apps(who: SignedIn, reg: Reg, request: Request, state: State | None = None,
+                    limit: Limit = PAGE_DEFAULT, offset: Offset = 0,
+                    before: Before = None) -> Response:
+    # one row more than the page: whether a next page follows (the total counts from the top)
+    rows, total = await read_in_thread(reg, lambda: reg.applications.page_for(
+        who.actor(), state, limit=limit + 1, offset=offset, before=before))
+    page = rows[:limit]
+    response = _json(page)
+    response.headers.update(page_headers(
+        request.url.path, state=state.value if state else None, limit=limit, offset=offset,
+        before=before, total=total, last_id=page[-1]["id"] if page else None,
+        more=len(rows) > limit))
+    return response
 
 
 @router.post("/applications", tags=["申请"], summary="上传材料包（zip），创建草稿", status_code=201)

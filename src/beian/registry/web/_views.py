@@ -8,9 +8,9 @@ import hmac
 import secrets
 from importlib import resources
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -238,13 +238,35 @@ def filed_csv(reg: Reg) -> Response:
                     headers={"Content-Disposition": "attachment; filename=filed.csv"})
 
 
+WEB_PAGE = 50  # applications per page of /applications
+
+
+def _pages(state: str, number: int, shown: int, total: int) -> dict[str, Any]:
+    """Where page ``number`` of the list (``shown`` rows of ``total``) sits, and the links
+    to the pages beside it, the state filter kept."""
+    def href(n: int) -> str:
+        return "/applications?" + urlencode({k: v for k, v in (("state", state), ("page", n)) if v})
+
+    first = (number - 1) * WEB_PAGE
+    # a page past the end (a bookmark; rows withdrawn meanwhile): back to the last page
+    prev = number - 1 if shown else min(number - 1, max(1, -(-total // WEB_PAGE)))
+    return {"first": first + 1, "last": first + shown, "total": total, "shown": shown,
+            "prev": href(prev) if number > 1 else None,
+            "next": href(number + 1) if shown and first + shown < total else None}
+
+
 @router.get("/applications", response_class=HTMLResponse)
 @in_lane("read")
-def applications(request: Request, reg: Reg, state: str = "") -> HTMLResponse:
+def applications(request: Request, reg: Reg, state: str = "",
+                 page_no: Annotated[int, Query(alias="page", ge=1, le=10**6)] = 1
+                 ) -> HTMLResponse:
     actor = signed_in(request)
     chosen = state if state in STATE_LABELS else None
+    apps, total = reg.applications.page_for(actor, chosen, limit=WEB_PAGE,
+                                            offset=(page_no - 1) * WEB_PAGE)
+    pages = _pages(chosen or "", page_no, len(apps), total)
     return page(request, "applications.html", actor=actor, state=chosen or "",
-                 states=STATE_LABELS, apps=reg.applications.list_for(actor, chosen))
+                states=STATE_LABELS, apps=apps, pages=pages)
 
 
 @router.post("/applications")
