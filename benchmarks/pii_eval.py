@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.judge_metrics import prop as _prop
 
 DATA = Path(__file__).resolve().parent / "data" / "pii_eval"
-HELD_BACK = "P4-holdout"
+HELD_BACK = "P5-holdout"
 _MARK = re.compile(r"【([A-Z_]+)\|([^】]*)】")
 
 Span = tuple[str, int, int]

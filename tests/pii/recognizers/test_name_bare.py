@@ -53,8 +53,25 @@ def test_sentence_context(text: str, expected: list[str]) -> None:
     assert found("NAME", text, context_names=True) == expected
 
 
-def test_sentence_readings_need_context_mode() -> None:
-    assert found("NAME", "这件事由邹丽娟负责，下周交付") == []
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("这件事由邹丽娟负责，下周交付", ["邹丽娟"]),  # 由 … 负责
+        ("请和贺晓燕说一声", ["贺晓燕"]),
+        ("退休教师卢桂芳表示，这是好事", ["卢桂芳"]),
+        ("麻烦替瞿秀英签字", ["瞿秀英"]),  # after 替
+        # After a word for a person no verb or delimiter need follow; given-name characters
+        # unlike a name's (行 of 银行卡, 理 of 管理员) still make a word.
+        ("感谢民警李卫东帮她找回老伴", ["李卫东"]),
+        ("司机韦德明开车把人送到医院", ["韦德明"]),
+        ("请核对本人银行卡。如未到账请联系管理员", []),
+        ("系本人向朋友借款", []),  # 朋友 is a word
+        ("由于天气原因航班延误", []),
+        ("我们和平解决了这件事", []),
+    ],
+)
+def test_sentence_default(text: str, expected: list[str]) -> None:
+    assert found("NAME", text) == expected
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,7 @@ from beian.pii.recognizers._name_words import (
     TITLES,
 )
 from beian.pii.recognizers._name_words import SPEAKER_LABELS as _SPEAKER_LABELS
-from beian.pii.recognizers.name_bare import delimited_names
+from beian.pii.recognizers.name_bare import bare_names
 from beian.pii.recognizers.name_list import list_members
 
 __all__ = ["FORM_LABELS", "LIST_LABELS", "ROLE_WORDS", "TITLES", "NameRecognizer"]
@@ -249,7 +249,7 @@ class NameRecognizer(Recognizer):
         for m in _in_order(scan, _TITLES):
             if (found := self._before_title(text, m.start(), m.group())) is not None:
                 yield found
-        yield from delimited_names(text, self.bare_score)  # "| 高飞 | 男 |"
+        yield from bare_names(text, self.bare_score)  # "| 高飞 | 男 |", "由方正负责"
         if self.context_names:
             yield from self._more(text, scan)
 

@@ -24,7 +24,6 @@ from beian.pii.recognizers.name import (
     NameRecognizer,
     _entity,
 )
-from beian.pii.recognizers.name_bare import sentence_names
 
 
 @register
@@ -50,7 +49,6 @@ class ContextNameRecognizer(NameRecognizer):
 
     def _more(self, text: str, scan: Scan) -> Iterator[Entity]:
         t = name_tables()
-        yield from sentence_names(text, self.bare_score)  # "由方正负责", "退休教师范德荣将…"
         for m in scan.anchored(_NICK):
             pos = m.end()
             n = t.surname_at(text, pos)
