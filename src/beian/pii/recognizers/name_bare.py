@@ -54,6 +54,7 @@ _PERSON_END = "师员生长人者官任工手士友管属夫妻儿女子民众�
 # Words for a person and labels after which a name needs no verb or delimiter after it
 # (民警李卫东帮她…): the cue words of :mod:`.name`.
 _ROLES = frozenset(w for w in FORM_LABELS + LIST_LABELS + ROLE_WORDS if len(w) > 1)
+_ROLE_ENDS = frozenset(w[-1] for w in _ROLES)
 # Verbs of speech or action, and function characters, that may follow a name in a sentence.
 _RIGHT_WORDS = frozenset(
     {
@@ -92,9 +93,11 @@ def _pattern() -> re.Pattern[str]:
     before = han_except(_LEFT_WORDS + _PERSON_END)[1:-1]
     given = "".join(sorted(c for c, v in t.given.items() if v >= _LOW_LLR and is_han(c)))
     single = "".join(sorted(t.single))
-    compound = "|".join(sorted(t.compound))
+    # 复姓 as two classes (a superset, checked after): an alternation of 80 words costs more.
+    first2 = "".join(sorted({c[0] for c in t.compound}))
+    second2 = "".join(sorted({c[1] for c in t.compound}))
     return re.compile(
-        f"[^{before}·•](?=[{firsts}])(?=[{single}][{given}]|(?:{compound})[{given}])"
+        f"[^{before}·•0-9A-Za-z](?=[{firsts}])(?=[{single}][{given}]|[{first2}][{second2}][{given}])"
         f"([{_HAN}]{{1,5}})"
     )
 
@@ -103,8 +106,7 @@ def bare_names(text: str, score: float) -> Iterator[Entity]:
     """Names between delimiters (table cells, fields, signatures) and in running text (after a
     delimiter, a conjunction, a verb or a person word; before a verb of speech or action, a
     function character or a delimiter): see the module's docstring."""
-    t = name_tables()
-    given = t.given
+    given = name_tables().given
     search = _pattern().search
     padded = " " + text  # the text's start is a delimiter (offsets in it are one more)
     pos = 0
@@ -168,6 +170,8 @@ def _in_sentence(
 
 def _after_role(text: str, start: int) -> bool:
     """Whether a word for a person or a label ends at ``start`` ("民警李卫东帮她…")."""
+    if text[start - 1 : start] not in _ROLE_ENDS:
+        return False
     return any(text[max(0, start - k) : start] in _ROLES for k in (2, 3, 4, 5))
 
 
