@@ -34,7 +34,7 @@ from functools import lru_cache
 
 from beian.pii._names import han_except, is_han, name_tables
 from beian.pii._types import Entity
-from beian.pii.recognizers._name_words import FORM_LABELS, LIST_LABELS, ROLE_WORDS
+from beian.pii.recognizers._name_words import FORM_LABELS, LIST_LABELS, ROLE_WORDS, TITLES
 
 __all__ = ["MIN_LLR", "SENTENCE_LLR", "bare_names"]
 
@@ -91,7 +91,9 @@ def _pattern() -> re.Pattern[str]:
     # and a look-ahead for the first character let the regex engine skip ahead to the few
     # places where a name can start; an alternation first would test every position.
     before = han_except(_LEFT_WORDS + _PERSON_END)[1:-1]
-    given = "".join(sorted(c for c, v in t.given.items() if v >= _LOW_LLR and is_han(c)))
+    given = "".join(
+        sorted({c for c, v in t.given.items() if v >= _LOW_LLR and is_han(c)} | {p[0] for p in _pairs()})
+    )
     single = "".join(sorted(t.single))
     # 复姓 as two classes (a superset, checked after): an alternation of 80 words costs more.
     first2 = "".join(sorted({c[0] for c in t.compound}))
@@ -156,12 +158,14 @@ def _in_sentence(
     k = 0
     while k < len(rest) and given.get(rest[k], -9.0) >= _LOW_LLR:
         k += 1
+    if rest in _pairs():
+        k = 2
     for g in (k, 1) if k == 2 else (1,) if k == 1 else ():
         if _ends(text, start + n + g) and _plausible(text, start, surname, rest[:g], SENTENCE_LLR):
             return _name(text, start, surname, rest[:g], score)
     if k and _after_role(text, start):
         g = 2 if k == 2 or given.get(rest[1:2], -9.0) >= _ROLE_LLR else 1
-        if rest[:g] not in t.words and _plausible(
+        if (rest[:g] not in t.words or rest[:g] in _pairs()) and _plausible(
             text, start, surname, rest[:g], 0.0, word=True, floor=_ROLE_LLR
         ):
             return _name(text, start, surname, rest[:g], score)
@@ -187,6 +191,13 @@ def _ends(text: str, end: int) -> bool:
     return not nxt or not is_han(nxt) or nxt in _RIGHT_WORDS or text[end : end + 2] in _RIGHT_WORDS
 
 
+@lru_cache(maxsize=1)
+def _pairs() -> frozenset[str]:
+    """Two-character given names, less titles and kin words (jieba tags 王先生, 李老爷 as names)."""
+    titles = set(TITLES) | set(_TITLE_TAILS) | set(ROLE_WORDS)
+    return frozenset(p for p in name_tables().given_pairs if p not in titles)
+
+
 def _plausible(
     text: str,
     start: int,
@@ -202,15 +213,17 @@ def _plausible(
     common word may be one (a name before an identifier or after a word for a person)."""
     t = name_tables()
     g = t.given
-    if any(g.get(c, -9.0) < floor for c in given) or sum(map(g.__getitem__, given)) < (
-        least * len(given)
+    pair = given in _pairs()  # 建国, 向东: a given name as a pair, whatever its characters
+    if not pair and (
+        any(g.get(c, -9.0) < floor for c in given)
+        or sum(map(g.__getitem__, given)) < least * len(given)
     ):
         return False
     body = surname + given
     if not word and (
         body in t.words
         or (len(surname) == 1 and (body[:2] in t.words or body[:2] in t.nr_words))
-        or (len(given) == 2 and given in t.words)
+        or (len(given) == 2 and given in t.words and not pair)
     ):
         return False  # "高兴", "文明", "马上来"
     if body in _PEOPLES or "族" in given or "某" in given:
