@@ -172,7 +172,9 @@ def _given_pairs(
     dict_lines: list[tuple[str, int, str]], surnames: set[str], first_names: list[str]
 ) -> list[str]:
     """Two-character given names (see the module's docstring)."""
-    pairs = Counter(w[1:] for w, _, t in dict_lines if t == "nr" and len(w) == 3 and w[0] in surnames)
+    pairs = Counter(
+        w[1:] for w, _, t in dict_lines if t == "nr" and len(w) == 3 and w[0] in surnames
+    )
     return sorted({p for p, n in pairs.items() if n >= 3} | {n for n in first_names if len(n) == 2})
 
 

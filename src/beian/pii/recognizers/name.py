@@ -228,7 +228,7 @@ class NameRecognizer(Recognizer):
     title_score: ClassVar[float] = 0.75
     bare_score: ClassVar[float] = 0.6
     cues: ClassVar[tuple[Anchor, ...]] = _FORM_CUE
-    anchors: ClassVar[tuple[Anchor, ...]] = (*_FORM_CUE, *_TITLES, _PERSON_LABEL, _MASKED)
+    anchors: ClassVar[tuple[Anchor, ...]] = (*_FORM_CUE, *_TITLES, _PERSON_LABEL, _MASKED, _NICK)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         for e in self._found(text, scan or Scan(text)):
@@ -248,6 +248,9 @@ class NameRecognizer(Recognizer):
                 yield found
         for m in _in_order(scan, _TITLES):
             if (found := self._before_title(text, m.start(), m.group())) is not None:
+                yield found
+        for m in scan.anchored(_NICK):  # "找老黄或小吴": the surname
+            if (found := _nickname(text, m.start())) is not None:
                 yield found
         yield from bare_names(text, self.bare_score)  # "| 高飞 | 男 |", "由方正负责"
         if self.context_names:
@@ -275,8 +278,7 @@ class NameRecognizer(Recognizer):
             end = pos + n + g
             body = text[pos:end]
             if body in _NOT_NAMES or (
-                body in t.words
-                and not (form and text[end : end + 1] in _FIELD_END)
+                body in t.words and not (form and text[end : end + 1] in _FIELD_END)
             ):
                 return None  # "联系方式", "乙方车辆（": a word, not a name
             ends = _DELIM.match(text, end) is not None or text[end : end + 2] in _TITLE_SET
@@ -387,6 +389,32 @@ class NameRecognizer(Recognizer):
         n = t.surname_at(text, start)
         if (n and len(word) - n <= 2) or (word[0] in "小老" and t.surname_at(text, start + 1)):
             yield _entity(text, start, end, 0.7)
+
+
+# Words 老/小 + a surname character makes that name no one (老公, 老赖), and words that end in
+# 老/小 (养老金).
+_NOT_NICKNAMES = frozenset({"老公", "老赖"})
+_BEFORE_NICK = frozenset({"养老"})
+
+
+def _nickname(text: str, at: int) -> Entity | None:
+    """The surname in 老/小 + surname (老王, 小李) at ``at``, when the surname stands alone (a
+    delimiter or a function character after it); not the given name of 李小梅 (a surname before
+    小: the whole name is read elsewhere) nor a word (小时, 养老金)."""
+    t = name_tables()
+    pos = at + 1
+    n = t.surname_at(text, pos)
+    if not n:
+        return None
+    nxt = text[pos + n : pos + n + 1]
+    if nxt and is_han(nxt) and nxt not in _STOP and nxt != "某":
+        return None
+    nick, before = text[at : pos + n], text[at - 1 : at + 1] if at else ""
+    if nick in t.words or nick in _NOT_NICKNAMES or before in t.words or before in _BEFORE_NICK:
+        return None
+    if at and text[at - 1] in t.single:
+        return None  # "李小梅", "周小燕": a full name
+    return _entity(text, pos, pos + n, 0.65)
 
 
 def _alone(text: str, end: int) -> bool:

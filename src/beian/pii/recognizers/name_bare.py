@@ -50,7 +50,9 @@ _HAN = "\u4e00-\u9fff"
 _LEFT_WORDS = "和与跟给找问叫请由让被向对把将同及或的是为于替"
 # The last character of a word for a person (教师, 队员, 学生, 网民, 纳税人, 面试官, 民警,
 # 司机, 父亲, 用户, 乘客, 舅舅…): the rarer ones only (东 of 房东, 主 of 店主 are too frequent).
-_PERSON_END = "师员生长人者官任工手士友管属夫妻儿女子民众警机亲户客舅姨叔爸妈哥姐弟妹爷奶婆姑郎娘孩犯傅"
+_PERSON_END = (
+    "师员生长人者官任工手士友管属夫妻儿女子民众警机亲户客舅姨叔爸妈哥姐弟妹爷奶婆姑郎娘孩犯傅"
+)
 # Words for a person and labels after which a name needs no verb or delimiter after it
 # (民警李卫东帮她…): the cue words of :mod:`.name`.
 _ROLES = frozenset(w for w in FORM_LABELS + LIST_LABELS + ROLE_WORDS if len(w) > 1)
@@ -92,7 +94,10 @@ def _pattern() -> re.Pattern[str]:
     # places where a name can start; an alternation first would test every position.
     before = han_except(_LEFT_WORDS + _PERSON_END)[1:-1]
     given = "".join(
-        sorted({c for c, v in t.given.items() if v >= _LOW_LLR and is_han(c)} | {p[0] for p in _pairs()})
+        sorted(
+            {c for c, v in t.given.items() if v >= _LOW_LLR and is_han(c)}
+            | {p[0] for p in _pairs()}
+        )
     )
     single = "".join(sorted(t.single))
     # 复姓 as two classes (a superset, checked after): an alternation of 80 words costs more.

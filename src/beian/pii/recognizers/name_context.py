@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from beian.pii._names import is_han, name_tables
+from beian.pii._names import is_han
 from beian.pii._registry import register
 from beian.pii._scan import Scan
 from beian.pii._types import Entity
@@ -19,10 +19,8 @@ from beian.pii.recognizers.name import (
     _PARTICULARS,
     _PERSON_LABEL,
     _SPEAKER,
-    _STOP,
     _TITLES,
     NameRecognizer,
-    _entity,
 )
 
 
@@ -48,17 +46,6 @@ class ContextNameRecognizer(NameRecognizer):
     )
 
     def _more(self, text: str, scan: Scan) -> Iterator[Entity]:
-        t = name_tables()
-        for m in scan.anchored(_NICK):
-            pos = m.end()
-            n = t.surname_at(text, pos)
-            nxt = text[pos + n : pos + n + 1]
-            if (
-                n
-                and (not nxt or not is_han(nxt) or nxt in _STOP or nxt == "某")
-                and text[m.start() : pos + n] not in t.words
-            ):
-                yield _entity(text, pos, pos + n, 0.65)
         for m in scan.anchored(_PARTICULARS):
             yield from self._before(text, m.start(), 0.8)
         for m in scan.anchored(_PARCEL):
