@@ -438,6 +438,11 @@ def _cue_starts(text: str, pos: int) -> bool:
     return text[pos : pos + 1] in _CUE_FIRST and _CUE_START.match(text, pos) is not None
 
 
+_CUE_LAST = frozenset(w[-1] for w in _CUE_WORDS)
+
+
 def _cue_ends(text: str, pos: int) -> bool:
     """Whether a role word or label ends at ``pos`` ("被申请人" before "孟和巴雅尔")."""
+    if pos < 1 or text[pos - 1] not in _CUE_LAST:
+        return False  # the usual case: no cue word ends with the character before
     return any(text[max(0, pos - k) : pos] in _CUE_SET for k in range(1, 6))
