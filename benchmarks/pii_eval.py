@@ -300,7 +300,9 @@ def _show(item: Item, span: Span) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument(
-        "--set", default="P1", help="P1, P2-holdout, P3-holdout (development) or P4-holdout (held back)"
+        "--set",
+        default="P1",
+        help="P1, P2-holdout, P3-holdout (development) or P4-holdout (held back)",
     )
     ap.add_argument("--errors", metavar="TYPE", help="print misses and false alarms of a type")
     ap.add_argument("--output", type=Path, help="write the figures as JSON")

@@ -68,6 +68,17 @@ def test_sentence_context(text: str, expected: list[str]) -> None:
         ("系本人向朋友借款", []),  # 朋友 is a word
         ("由于天气原因航班延误", []),
         ("我们和平解决了这件事", []),
+        # Two-character given names typical as a pair, though 国 and 向 are frequent in plain
+        # text and 建国, 海洋 are words.
+        ("经纪人邓建国，服务电话0531-36", ["邓建国"]),
+        ("| 孙向东 | 男 |", ["孙向东"]),
+        ("| 叶海洋 | 男 |", ["叶海洋"]),
+        # 由 and 和 are prepositions, 于 too after a word that is no person's.
+        ("2. 由秦川负责回滚方案", ["秦川"]),
+        ("父亲于海，出生地点包头市", ["于海"]),
+        ("与行人向阳相撞。", ["向阳"]),  # 相撞 is a word: a one-character given name
+        ("我是房东杜，押金退你了", []),  # 房东 is a word for a person, not 房 + 东杜
+        ("师傅明天上午上门", []),  # 明天 is a word, and no delimiter or verb follows
     ],
 )
 def test_sentence_default(text: str, expected: list[str]) -> None:

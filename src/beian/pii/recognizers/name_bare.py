@@ -57,6 +57,8 @@ _PERSON_END = (
 # (民警李卫东帮她…): the cue words of :mod:`.name`.
 _ROLES = frozenset(w for w in FORM_LABELS + LIST_LABELS + ROLE_WORDS if len(w) > 1)
 _ROLE_ENDS = frozenset(w[-1] for w in _ROLES)
+# Prepositions that are rare surnames: never read as a surname in running text (由秦川负责).
+_PREPOSITIONS = frozenset("由和")
 # Verbs of speech or action, and function characters, that may follow a name in a sentence.
 _RIGHT_WORDS = frozenset(
     {
@@ -157,8 +159,8 @@ def _in_sentence(
     function character or a delimiter ("由方正负责", "退休教师范德荣将…")."""
     t = name_tables()
     n = 2 if run[:2] in t.compound else 1 if run[0] in t.single else 0
-    if not n:
-        return None
+    if not n or run[0] in _PREPOSITIONS or (run[0] == "于" and _preposition(text, start)):
+        return None  # "由秦川负责", "吴春生由梅园…调至": the name comes after the preposition
     surname, rest = run[:n], run[n : n + 2]
     k = 0
     while k < len(rest) and given.get(rest[k], -9.0) >= _LOW_LLR:
@@ -168,13 +170,24 @@ def _in_sentence(
     for g in (k, 1) if k == 2 else (1,) if k == 1 else ():
         if _ends(text, start + n + g) and _plausible(text, start, surname, rest[:g], SENTENCE_LLR):
             return _name(text, start, surname, rest[:g], score)
-    if k and _after_role(text, start):
+    if k and _after_role(text, start) and run[:2] not in _ROLES and run[:3] not in _ROLES:
         g = 2 if k == 2 or given.get(rest[1:2], -9.0) >= _ROLE_LLR else 1
-        if (rest[:g] not in t.words or rest[:g] in _pairs()) and _plausible(
-            text, start, surname, rest[:g], 0.0, word=True, floor=_ROLE_LLR
+        if g == 2 and rest not in _pairs() and text[start + n + 1 : start + n + 3] in t.words:
+            g = 1  # "行人向阳相撞", "儿子黄明含泪": the second character starts a word
+        body, end = run[: n + g], start + n + g
+        if (
+            (rest[:g] not in t.words or rest[:g] in _pairs())
+            and (body not in t.words or _ends(text, end))  # "师傅明天上午": a word
+            and _plausible(text, start, surname, rest[:g], 0.0, word=True, floor=_ROLE_LLR)
         ):
             return _name(text, start, surname, rest[:g], score)
     return None
+
+
+def _preposition(text: str, start: int) -> bool:
+    """Whether 于 at ``start`` is the preposition: after a Chinese character that does not end a
+    word for a person (被告于2021年…, 请于本周…; but 父亲于海, 面试官于洋)."""
+    return start > 0 and is_han(text[start - 1]) and not _after_role(text, start)
 
 
 def _after_role(text: str, start: int) -> bool:
