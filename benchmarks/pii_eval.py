@@ -5,7 +5,9 @@
     .venv/bin/python benchmarks/pii_eval.py --set P2-holdout      # P2 (development data since its
                                                                   # final figure was reported)
     .venv/bin/python benchmarks/pii_eval.py --set P3-holdout      # P3 (development data since 2026-12-07)
-    .venv/bin/python benchmarks/pii_eval.py --set P4-holdout      # the held-back set: figures only
+    .venv/bin/python benchmarks/pii_eval.py --set P4-holdout      # P4 (development data since its
+                                                                  # figure was reported, 2026-12-07)
+    .venv/bin/python benchmarks/pii_eval.py --set P5-holdout      # the held-back set: figures only
 
 The set was written from ``data/pii_eval/BRIEF.md`` by writers who never saw the recognizers;
 each entity is marked inline as ``【TYPE|text】``. Per type: precision and recall with Wilson 95 %
@@ -302,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--set",
         default="P1",
-        help="P1, P2-holdout, P3-holdout (development) or P4-holdout (held back)",
+        help="P1, P2-holdout, P3-holdout, P4-holdout (development) or P5-holdout (held back)",
     )
     ap.add_argument("--errors", metavar="TYPE", help="print misses and false alarms of a type")
     ap.add_argument("--output", type=Path, help="write the figures as JSON")

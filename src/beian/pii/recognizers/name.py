@@ -391,8 +391,7 @@ class NameRecognizer(Recognizer):
             yield _entity(text, start, end, 0.7)
 
 
-# Words 老/小 + a surname character makes that name no one (老公, 老赖), and words that end in
-# 老/小 (养老金).
+# 老 + a surname character that names no one (老公, 老赖), and words that end in 老 (养老金).
 _NOT_NICKNAMES = frozenset({"老公", "老赖"})
 _BEFORE_NICK = frozenset({"养老"})
 

@@ -6,15 +6,22 @@
 character's log-likelihood ratio (its frequency in given names against its frequency in
 ordinary words, ``given_chars`` of ``data/names.json``) must be positive and their mean must
 reach :data:`MIN_LLR` (:data:`SENTENCE_LLR` in a sentence, where the words around say more). 伟, 芳, 晓
-pass; 的, 说, 公, 司 do not. It is taken where a name stands:
+pass; 的, 说, 公, 司 do not. A two-character given name that is typical as a pair
+(``given_pairs``: 建国, 向东, 海洋, whose characters are common in plain text too) passes as
+such. It is taken where a name stands (both engines, :func:`bare_names`, one scan):
 
-* *between delimiters* (:func:`delimited_names`, the default engine): the start of a line, a
-  space, a punctuation mark, a digit or a Latin letter on both sides (a table cell, a CSV
+* *between delimiters*: the start of a line, a space or a punctuation mark before it (not a
+  digit or a Latin letter), anything but a Chinese character after it (a table cell, a CSV
   field, a signature, ``FROM: 陈光荣,``);
-* *in a sentence* (:func:`sentence_names`, ``pii.context_names``): after 和/与/跟/给/找/问/叫/
-  请/由/让/被/向 or a word for a person that ends in 师/员/生/人/者/官… (``退休教师范德荣``), and
-  before a delimiter or a verb of speech or action (说, 表示, 负责, 告诉…) or a function
-  character (的, 在, 和…).
+* *in a sentence*: after 和/与/跟/给/找/问/叫/请/由/让/被/向/把/替… or a word for a person that
+  ends in 师/员/生/人/者/官/警/机/亲/户… (``退休教师范德荣``), and before a delimiter or a
+  verb of speech or action (说, 表示, 负责, 告诉…) or a function character (的, 在, 和…);
+* *after a word for a person or a label* (民警, 司机, 父亲, 用户…: :data:`ROLE_WORDS`), whatever
+  follows, when its given characters are not unlike a name's (:data:`_ROLE_LLR`) and it is no
+  common word before more text (``感谢民警李卫东帮她``; not ``师傅明天上午``).
+
+由 and 和 are never read as surnames in a sentence, nor 于 after a word that is no person's:
+they are prepositions (``由秦川负责``: 秦川).
 
 A candidate that is a common word (``高兴``, ``马上``, and words jieba tags as names but are
 mostly words: ``文明``, ``高峰``) is dropped, except between delimiters right before a mobile,

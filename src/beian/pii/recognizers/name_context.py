@@ -1,5 +1,6 @@
-"""NAME with ``pii.context_names: true``: the default readings of :mod:`.name` plus role words,
-老/小 + surname, a person's particulars, parcels, a name before a mobile number and chat speakers."""
+"""NAME with ``pii.context_names: true``: the default readings of :mod:`.name` plus any
+characters after role words, a person's particulars, parcels, a name before a mobile number and
+chat speakers."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from beian.pii.recognizers.name import (
 
 @register
 class ContextNameRecognizer(NameRecognizer):
-    """``pii.context_names: true``: role words (原告, 父亲, 我叫…), 老/小 + surname, particulars
+    """``pii.context_names: true``: role words (原告, 父亲, 我叫…), particulars
     (``（男，32岁）``) and chat speakers as well; three times slower than the default engine."""
 
     name = "name_context"
