@@ -39,7 +39,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from beian.pii._names import han_except, is_han, name_tables
+from beian.pii._names import NameTables, han_except, is_han, name_tables
 from beian.pii._types import Entity
 from beian.pii.recognizers._name_words import FORM_LABELS, LIST_LABELS, ROLE_WORDS, TITLES
 
@@ -122,26 +122,23 @@ def bare_names(text: str, score: float) -> Iterator[Entity]:
     """Names between delimiters (table cells, fields, signatures) and in running text (after a
     delimiter, a conjunction, a verb or a person word; before a verb of speech or action, a
     function character or a delimiter): see the module's docstring."""
-    given = name_tables().given
+    t = name_tables()
     search = _pattern().search
     padded = " " + text  # the text's start is a delimiter (offsets in it are one more)
     pos = 0
     while (m := search(padded, pos)) is not None:
-        pos = m.start(1)  # overlapping candidates: "请和贺晓燕说" tries 和贺晓, then 贺晓燕
+        pos, end = m.span(1)  # overlapping candidates: "请和贺晓燕说" tries 和贺晓, then 贺晓燕
         start, run = pos - 1, m.group(1)
         found = None
-        if len(run) <= 4 and not is_han(padded[m.start()]) and _delimited_end(padded, m.end()):
-            found = _delimited(text, start, run, score)
+        if end - pos <= 4 and not ("\u4e00" <= padded[pos - 1] <= "\u9fff"):
+            nxt = padded[end : end + 1]  # a delimiter after the run too: a cell, a field
+            if not nxt or not ("\u4e00" <= nxt <= "\u9fff" or nxt in "·•"):
+                found = _delimited(text, start, run, score)
         if found is None:
-            found = _in_sentence(text, start, run, given, score)
+            found = _in_sentence(text, start, run, t, score)
         if found is not None:
             yield found
             pos = found.end + 1
-
-
-def _delimited_end(padded: str, end: int) -> bool:
-    nxt = padded[end : end + 1]
-    return not nxt or not (is_han(nxt) or nxt in "·•")
 
 
 def _delimited(text: str, start: int, run: str, score: float) -> Entity | None:
@@ -159,16 +156,14 @@ def _delimited(text: str, start: int, run: str, score: float) -> Entity | None:
     return None
 
 
-def _in_sentence(
-    text: str, start: int, run: str, given: dict[str, float], score: float
-) -> Entity | None:
+def _in_sentence(text: str, start: int, run: str, t: NameTables, score: float) -> Entity | None:
     """A name in running text: surname and one or two given-name characters, then a verb, a
     function character or a delimiter ("由方正负责", "退休教师范德荣将…")."""
-    t = name_tables()
     n = 2 if run[:2] in t.compound else 1 if run[0] in t.single else 0
     if not n or run[0] in _PREPOSITIONS or (run[0] == "于" and _preposition(text, start)):
         return None  # "由秦川负责", "吴春生由梅园…调至": the name comes after the preposition
     surname, rest = run[:n], run[n : n + 2]
+    given = t.given
     k = 0
     while k < len(rest) and given.get(rest[k], -9.0) >= _LOW_LLR:
         k += 1
