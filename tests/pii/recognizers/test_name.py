@@ -56,6 +56,13 @@ def test_name(text: str, expected: list[str]) -> None:
         ("同事樊丽娜说", []),
         ("导师Prof. Hans Becker。", ["Hans Becker"]),  # Latin and dotted names: both engines
         ("演员约翰·史密斯", ["约翰·史密斯"]),
+        # Glued to its label with no separator, the text must look like a name: a common
+        # surname first, or characters none of which is unlike a given name's.
+        ("乙方车辆号牌闽N1M768", []),
+        ("被告人系初犯、偶犯", []),
+        ("请车主于15日内联系", []),  # 于 is a rare surname: here the preposition
+        ("原告金鑫，被告钱某某", ["金鑫", "钱"]),
+        ("收件人宇文玥 15285625016", ["宇文玥"]),
         ("老郑（中介）", ["郑"]),  # 老/小 + surname: both engines
         ("李小梅，女", ["李小梅"]),  # a surname before 小: the full name, not 梅
         ("每月领养老金。", []),

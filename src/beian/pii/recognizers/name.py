@@ -40,7 +40,7 @@ from beian.pii.recognizers._name_words import (
     TITLES,
 )
 from beian.pii.recognizers._name_words import SPEAKER_LABELS as _SPEAKER_LABELS
-from beian.pii.recognizers.name_bare import bare_names
+from beian.pii.recognizers.name_bare import bare_names, given_pairs
 from beian.pii.recognizers.name_list import list_members
 
 __all__ = ["FORM_LABELS", "LIST_LABELS", "ROLE_WORDS", "TITLES", "NameRecognizer"]
@@ -190,6 +190,7 @@ def _given_len(chars: str) -> int:
 
 
 _TITLE_SET = frozenset(TITLES)
+_PAIRS = given_pairs()
 _PLAIN_BEFORE = re.compile(f"{han_except(''.join(sorted(_STOP)))}{{1,4}}\\Z")
 
 
@@ -237,9 +238,11 @@ class NameRecognizer(Recognizer):
 
     def _found(self, text: str, scan: Scan) -> Iterator[Entity]:
         for m in _in_order(scan, self.cues):
-            cue = text[m.start() : m.end()].rstrip(" \t:：是为")
-            if (found := self._after_cue(text, m.end(), cue in _FORM)) is not None:
-                yield found
+            raw = text[m.start() : m.end()]
+            cue = raw.rstrip(" \t:：是为")
+            found = self._after_cue(text, m.end(), cue in _FORM)
+            if found is not None and (cue != raw or _name_like(text, found)):
+                yield found  # glued to its label ("乙方车辆号", "被告于2021年"): a name's look
         for m in scan.anchored(_PERSON_LABEL):  # "受检人：江山 体检日期"
             if (found := self._after_cue(text, m.end(), True)) is not None:
                 yield found
@@ -414,6 +417,32 @@ def _nickname(text: str, at: int) -> Entity | None:
     if at and text[at - 1] in t.single:
         return None  # "李小梅", "周小燕": a full name
     return _entity(text, pos, pos + n, 0.65)
+
+
+# The least log-likelihood ratio of each character of a name glued to its label (甲方房产证号,
+# 被告人系初犯 are words; 联系人桑吉卓玛 is a name).
+_GLUED_LLR = -0.5
+# Surnames of at least this share of the population (per cent) open a name glued to a label
+# whatever follows (about the hundred most common; 车, 房, 微, 信, 于 are rarer).
+_COMMON_SURNAME = 0.1
+
+
+def _name_like(text: str, e: Entity) -> bool:
+    """Whether ``e``, read right after a label with no separator, looks like a name: Latin
+    letters, a surname before a mask, or characters none of which is unlike a given name's."""
+    if not is_han(e.text[0]):
+        return True
+    t = name_tables()
+    n = t.surname_at(e.text, 0)
+    if n == 2 or (n and t.single_freq.get(e.text[0], 0.0) >= _COMMON_SURNAME):
+        return True  # "原告金鑫", "姓名东方煜": a common surname (车主于30日内: 于 is rare)
+    rest = e.text[n:] if n else e.text
+    if not rest:
+        return text[e.end : e.end + 1] in ("某", "*", "＊")  # "被告于2021年": 于 is no surname
+    if rest in _PAIRS:
+        return True
+    g = t.given
+    return all(g.get(c, -9.0) >= _GLUED_LLR for c in rest)
 
 
 def _alone(text: str, end: int) -> bool:

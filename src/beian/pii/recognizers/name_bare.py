@@ -43,7 +43,7 @@ from beian.pii._names import NameTables, han_except, is_han, name_tables
 from beian.pii._types import Entity
 from beian.pii.recognizers._name_words import FORM_LABELS, LIST_LABELS, ROLE_WORDS, TITLES
 
-__all__ = ["MIN_LLR", "SENTENCE_LLR", "bare_names"]
+__all__ = ["MIN_LLR", "SENTENCE_LLR", "bare_names", "given_pairs"]
 
 MIN_LLR = 1.0
 # In a sentence the words around the candidate say more than a cell's delimiters: a lower bar.
@@ -209,6 +209,11 @@ def _ends(text: str, end: int) -> bool:
     if nxt in ("·", "•") or ("A" <= nxt <= "Z"):
         return False  # "艾尔肯·吐尔逊" (the dotted reading), "车豫L…" (a plate)
     return not nxt or not is_han(nxt) or nxt in _RIGHT_WORDS or text[end : end + 2] in _RIGHT_WORDS
+
+
+def given_pairs() -> frozenset[str]:
+    """Two-character given names typical as a pair (建国, 向东), titles and kin words left out."""
+    return _pairs()
 
 
 @lru_cache(maxsize=1)
