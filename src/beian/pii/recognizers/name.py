@@ -232,7 +232,15 @@ class NameRecognizer(Recognizer):
     anchors: ClassVar[tuple[Anchor, ...]] = (*_FORM_CUE, *_TITLES, _PERSON_LABEL, _MASKED, _NICK)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
+        # Several readings often find the same name ("联系人李娜，": the label and the bare
+        # reading): a span already found with at least this score adds nothing, and leaving
+        # it out spares the engine's overlap resolution.
+        seen: dict[tuple[int, int], float] = {}
         for e in self._found(text, scan or Scan(text)):
+            span = (e.start, e.end)
+            if seen.get(span, -1.0) >= e.score:
+                continue
+            seen[span] = e.score
             yield e
             yield from list_members(text, e, _STOP, _TITLE_AT)  # "张伟、李娜和王芳"
 
