@@ -5,7 +5,9 @@
     .venv/bin/python benchmarks/pii_eval.py --set P2-holdout      # P2 (development data since its
                                                                   # final figure was reported)
     .venv/bin/python benchmarks/pii_eval.py --set P3-holdout      # P3 (development data since 2026-12-07)
-    .venv/bin/python benchmarks/pii_eval.py --set P4-holdout      # the held-back set: figures only
+    .venv/bin/python benchmarks/pii_eval.py --set P4-holdout      # P4 (development data since its
+                                                                  # figure was reported, 2026-12-07)
+    .venv/bin/python benchmarks/pii_eval.py --set P5-holdout      # the held-back set: figures only
 
 The set was written from ``data/pii_eval/BRIEF.md`` by writers who never saw the recognizers;
 each entity is marked inline as ``【TYPE|text】``. Per type: precision and recall with Wilson 95 %
@@ -41,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.judge_metrics import prop as _prop
 
 DATA = Path(__file__).resolve().parent / "data" / "pii_eval"
-HELD_BACK = "P4-holdout"
+HELD_BACK = "P5-holdout"
 _MARK = re.compile(r"【([A-Z_]+)\|([^】]*)】")
 
 Span = tuple[str, int, int]
@@ -300,7 +302,9 @@ def _show(item: Item, span: Span) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument(
-        "--set", default="P1", help="P1, P2-holdout, P3-holdout (development) or P4-holdout (held back)"
+        "--set",
+        default="P1",
+        help="P1, P2-holdout, P3-holdout, P4-holdout (development) or P5-holdout (held back)",
     )
     ap.add_argument("--errors", metavar="TYPE", help="print misses and false alarms of a type")
     ap.add_argument("--output", type=Path, help="write the figures as JSON")

@@ -20,6 +20,10 @@ Sources (recorded in the file with their versions and licences):
   characters after a surname in jieba's ``nr`` entries of two to four characters and
   Faker's ``zh_CN`` given names (counted three times); ordinary text is jieba's dictionary,
   each word weighted by its frequency. 伟 +3.0, 芳 +3.3, but 的 -3.2, 说 absent.
+* Two-character given names: those after a one-character surname in at least three of jieba's
+  three-character ``nr`` entries, and Faker's ``zh_CN`` two-character given names. Many are
+  also everyday words or have a character common in plain text (建国, 海洋, 向东: 国 and 向
+  score below zero): as a pair they are still typical of names.
 
 The recognizers never import Faker or jieba: they are needed only to rebuild this file
 (``pip install faker jieba``).
@@ -164,6 +168,16 @@ def _given_chars(
     }
 
 
+def _given_pairs(
+    dict_lines: list[tuple[str, int, str]], surnames: set[str], first_names: list[str]
+) -> list[str]:
+    """Two-character given names (see the module's docstring)."""
+    pairs = Counter(
+        w[1:] for w, _, t in dict_lines if t == "nr" and len(w) == 3 and w[0] in surnames
+    )
+    return sorted({p for p, n in pairs.items() if n >= 3} | {n for n in first_names if len(n) == 2})
+
+
 def main() -> None:
     from faker.providers.person.zh_CN import Provider as ZhCN
 
@@ -192,6 +206,7 @@ def main() -> None:
         w for w, f, t in lines if len(w) == 2 and f >= 100 and t == "nr" and w[0] in surnames
     )
     given_chars = _given_chars(lines, set(surnames), list(ZhCN.first_names))
+    given_pairs = _given_pairs(lines, set(surnames), list(ZhCN.first_names))
     data = {
         "sources": {
             "faker": {
@@ -203,7 +218,8 @@ def main() -> None:
                 "version": jieba.__version__,
                 "licence": "MIT",
                 "used": "dict.txt: two-character words, frequency >= 100 (nr apart); "
-                "character frequencies of all words and of the given names in nr entries",
+                "character frequencies of all words and of the given names in nr entries; "
+                "two-character given names of three-character nr entries (three or more)",
             },
             "pypinyin": {
                 "version": pypinyin.__version__,
@@ -219,12 +235,14 @@ def main() -> None:
         "common_words": sorted(words),
         "nr_words": nr_words,
         "given_chars": given_chars,
+        "given_pairs": given_pairs,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", "utf-8")
     print(
         f"{OUT}: {len(surnames)} surnames, {len(given)} given, {len(family)} family, "
-        f"{len(syllables)} syllables, {len(words)} words, {len(given_chars)} given-name characters"
+        f"{len(syllables)} syllables, {len(words)} words, {len(given_chars)} given-name characters, "
+        f"{len(given_pairs)} two-character given names"
     )
 
 

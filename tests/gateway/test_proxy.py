@@ -204,6 +204,11 @@ def test_chat_route_errors_are_openai_errors(gateway: RunningGateway) -> None:
         ("登录IP192.168.31.20被封了", "192.168.31.20", ["IP"]),  # label glued to the digits
         ("手机13812345678找我", "13812345678", ["MOBILE"]),
         ("联系人桑吉卓玛，住玉林北路2号附3号", "桑吉卓玛", ["ADDRESS", "NAME"]),
+        # names in ordinary sentence positions, 老 + surname, a given name typical as a pair
+        ("感谢民警李卫东帮她找回老伴", "李卫东", ["NAME"]),
+        ("这件事由邹丽娟负责", "邹丽娟", ["NAME"]),
+        ("钥匙放在老黄那儿了", "老黄", ["NAME"]),
+        ("值班：孙向东，电话找前台", "孙向东", ["NAME"]),
     ],
 )
 def test_pii_new_cases_masked_end_to_end(

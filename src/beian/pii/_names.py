@@ -3,7 +3,7 @@
 Built by ``scripts/build_pii_names.py`` from Faker's person providers (Chinese surnames with
 frequencies; Latin-script given and family names), pypinyin (toneless syllables) and jieba's
 dictionary (common two-character words, character frequencies of given names and of plain
-words); the file records each source's version and licence.
+words, two-character given names); the file records each source's version and licence.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class NameTables:
     nr_words: frozenset[str]  # two-character words jieba tags as names, mostly everyday words
     single_freq: dict[str, float]  # one-character surname -> per cent of the population
     given: dict[str, float]  # given-name character -> log-likelihood ratio against plain text
+    given_pairs: frozenset[str]  # two-character given names typical as a pair (建国, 向东)
 
     def surname_at(self, text: str, pos: int) -> int:
         """Length of the surname starting at ``pos`` (2 for 复姓, 1, or 0 for none)."""
@@ -73,6 +74,7 @@ def name_tables() -> NameTables:
         nr_words=frozenset(data["nr_words"]),
         single_freq=data["surnames"],
         given=data["given_chars"],
+        given_pairs=frozenset(data["given_pairs"]),
     )
 
 

@@ -195,6 +195,7 @@ class ScanPlan:
     def __init__(self, anchors: tuple[Anchor, ...]) -> None:
         self.anchors = anchors
         self.by_anchor = frozenset(self.anchors)
+        self._covers: dict[tuple[Anchor, ...], bool] = {}
         self.by_head: dict[str, tuple[Anchor, ...]] = {}
         for a in self.anchors:
             for h in dict.fromkeys(a.heads):
@@ -229,6 +230,14 @@ class ScanPlan:
             h: tuple((a, a.pattern.match, a.back) for a in anchors)
             for h, anchors in self.by_head.items()
         }
+
+    def covers(self, anchors: tuple[Anchor, ...]) -> bool:
+        """Whether the plan finds all of ``anchors`` (remembered per tuple: a recognizer asks
+        with the same tuple for every text)."""
+        known = self._covers.get(anchors)
+        if known is None:
+            known = self._covers[anchors] = self.by_anchor.issuperset(anchors)
+        return known
 
     @staticmethod
     @lru_cache(maxsize=64)
@@ -281,7 +290,7 @@ class Scan:
         """The matches of each of ``anchors`` that has some, in the order of ``anchors`` (one
         lookup of the plan's findings for them all)."""
         plan = self._plan
-        if plan is not None and plan.by_anchor.issuperset(anchors):
+        if plan is not None and plan.covers(anchors):
             if self._anchored is None:
                 self._anchored = plan.find(self.text)
             found = self._anchored

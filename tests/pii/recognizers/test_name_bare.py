@@ -53,8 +53,36 @@ def test_sentence_context(text: str, expected: list[str]) -> None:
     assert found("NAME", text, context_names=True) == expected
 
 
-def test_sentence_readings_need_context_mode() -> None:
-    assert found("NAME", "这件事由邹丽娟负责，下周交付") == []
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("这件事由邹丽娟负责，下周交付", ["邹丽娟"]),  # 由 … 负责
+        ("请和贺晓燕说一声", ["贺晓燕"]),
+        ("退休教师卢桂芳表示，这是好事", ["卢桂芳"]),
+        ("麻烦替瞿秀英签字", ["瞿秀英"]),  # after 替
+        # After a word for a person no verb or delimiter need follow; given-name characters
+        # unlike a name's (行 of 银行卡, 理 of 管理员) still make a word.
+        ("感谢民警李卫东帮她找回老伴", ["李卫东"]),
+        ("司机韦德明开车把人送到医院", ["韦德明"]),
+        ("请核对本人银行卡。如未到账请联系管理员", []),
+        ("系本人向朋友借款", []),  # 朋友 is a word
+        ("由于天气原因航班延误", []),
+        ("我们和平解决了这件事", []),
+        # Two-character given names typical as a pair, though 国 and 向 are frequent in plain
+        # text and 建国, 海洋 are words.
+        ("经纪人邓建国，服务电话0531-36", ["邓建国"]),
+        ("| 孙向东 | 男 |", ["孙向东"]),
+        ("| 叶海洋 | 男 |", ["叶海洋"]),
+        # 由 and 和 are prepositions, 于 too after a word that is no person's.
+        ("2. 由秦川负责回滚方案", ["秦川"]),
+        ("父亲于海，出生地点包头市", ["于海"]),
+        ("与行人向阳相撞。", ["向阳"]),  # 相撞 is a word: a one-character given name
+        ("我是房东杜，押金退你了", []),  # 房东 is a word for a person, not 房 + 东杜
+        ("师傅明天上午上门", []),  # 明天 is a word, and no delimiter or verb follows
+    ],
+)
+def test_sentence_default(text: str, expected: list[str]) -> None:
+    assert found("NAME", text) == expected
 
 
 @pytest.mark.parametrize(

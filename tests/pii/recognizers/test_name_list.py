@@ -30,9 +30,10 @@ def test_name_list(text: str, expected: list[str]) -> None:
     ("text", "default", "context"),
     [
         # List labels: context only; the default engine reads bare names between delimiters
-        # (name_bare.py), not 叶海洋 (after ：, before （: 海洋 is a word) nor 田野 (a word).
+        # (name_bare.py): 叶海洋 (海洋 is a word, but a typical given name as a pair), not 田野
+        # (a word as a whole).
         ("参会人：张伟、李娜、王芳", ["张伟", "李娜", "王芳"], ["张伟", "李娜", "王芳"]),
-        ("名单：叶海洋（四川）、欧阳晨曦（湖南）", ["欧阳晨曦"], ["叶海洋", "欧阳晨曦"]),
+        ("名单：叶海洋（四川）、欧阳晨曦（湖南）", ["叶海洋", "欧阳晨曦"], ["叶海洋", "欧阳晨曦"]),
         (
             "公示：拟认定田野、司徒嘉欣、巴特尔为",
             ["司徒嘉欣", "巴特尔"],

@@ -40,7 +40,7 @@ from beian.pii.recognizers._name_words import (
     TITLES,
 )
 from beian.pii.recognizers._name_words import SPEAKER_LABELS as _SPEAKER_LABELS
-from beian.pii.recognizers.name_bare import delimited_names
+from beian.pii.recognizers.name_bare import bare_names, given_pairs
 from beian.pii.recognizers.name_list import list_members
 
 __all__ = ["FORM_LABELS", "LIST_LABELS", "ROLE_WORDS", "TITLES", "NameRecognizer"]
@@ -190,6 +190,7 @@ def _given_len(chars: str) -> int:
 
 
 _TITLE_SET = frozenset(TITLES)
+_PAIRS = given_pairs()
 _PLAIN_BEFORE = re.compile(f"{han_except(''.join(sorted(_STOP)))}{{1,4}}\\Z")
 
 
@@ -228,18 +229,28 @@ class NameRecognizer(Recognizer):
     title_score: ClassVar[float] = 0.75
     bare_score: ClassVar[float] = 0.6
     cues: ClassVar[tuple[Anchor, ...]] = _FORM_CUE
-    anchors: ClassVar[tuple[Anchor, ...]] = (*_FORM_CUE, *_TITLES, _PERSON_LABEL, _MASKED)
+    anchors: ClassVar[tuple[Anchor, ...]] = (*_FORM_CUE, *_TITLES, _PERSON_LABEL, _MASKED, _NICK)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
+        # Several readings often find the same name ("联系人李娜，": the label and the bare
+        # reading): a span already found with at least this score adds nothing, and leaving
+        # it out spares the engine's overlap resolution.
+        seen: dict[tuple[int, int], float] = {}
         for e in self._found(text, scan or Scan(text)):
+            span = (e.start, e.end)
+            if seen.get(span, -1.0) >= e.score:
+                continue
+            seen[span] = e.score
             yield e
             yield from list_members(text, e, _STOP, _TITLE_AT)  # "张伟、李娜和王芳"
 
     def _found(self, text: str, scan: Scan) -> Iterator[Entity]:
         for m in _in_order(scan, self.cues):
-            cue = text[m.start() : m.end()].rstrip(" \t:：是为")
-            if (found := self._after_cue(text, m.end(), cue in _FORM)) is not None:
-                yield found
+            raw = text[m.start() : m.end()]
+            cue = raw.rstrip(" \t:：是为")
+            found = self._after_cue(text, m.end(), cue in _FORM)
+            if found is not None and (cue != raw or _name_like(text, found)):
+                yield found  # glued to its label ("乙方车辆号", "被告于2021年"): a name's look
         for m in scan.anchored(_PERSON_LABEL):  # "受检人：江山 体检日期"
             if (found := self._after_cue(text, m.end(), True)) is not None:
                 yield found
@@ -249,7 +260,10 @@ class NameRecognizer(Recognizer):
         for m in _in_order(scan, _TITLES):
             if (found := self._before_title(text, m.start(), m.group())) is not None:
                 yield found
-        yield from delimited_names(text, self.bare_score)  # "| 高飞 | 男 |"
+        for m in scan.anchored(_NICK):  # "找老黄或小吴": the surname
+            if (found := _nickname(text, m.start())) is not None:
+                yield found
+        yield from bare_names(text, self.bare_score)  # "| 高飞 | 男 |", "由方正负责"
         if self.context_names:
             yield from self._more(text, scan)
 
@@ -275,8 +289,7 @@ class NameRecognizer(Recognizer):
             end = pos + n + g
             body = text[pos:end]
             if body in _NOT_NAMES or (
-                body in t.words
-                and not (form and text[end : end + 1] in _FIELD_END)
+                body in t.words and not (form and text[end : end + 1] in _FIELD_END)
             ):
                 return None  # "联系方式", "乙方车辆（": a word, not a name
             ends = _DELIM.match(text, end) is not None or text[end : end + 2] in _TITLE_SET
@@ -389,6 +402,57 @@ class NameRecognizer(Recognizer):
             yield _entity(text, start, end, 0.7)
 
 
+# 老 + a surname character that names no one (老公, 老赖), and words that end in 老 (养老金).
+_NOT_NICKNAMES = frozenset({"老公", "老赖"})
+_BEFORE_NICK = frozenset({"养老"})
+
+
+def _nickname(text: str, at: int) -> Entity | None:
+    """The surname in 老/小 + surname (老王, 小李) at ``at``, when the surname stands alone (a
+    delimiter or a function character after it); not the given name of 李小梅 (a surname before
+    小: the whole name is read elsewhere) nor a word (小时, 养老金)."""
+    t = name_tables()
+    pos = at + 1
+    n = t.surname_at(text, pos)
+    if not n:
+        return None
+    nxt = text[pos + n : pos + n + 1]
+    if nxt and is_han(nxt) and nxt not in _STOP and nxt != "某":
+        return None
+    nick, before = text[at : pos + n], text[at - 1 : at + 1] if at else ""
+    if nick in t.words or nick in _NOT_NICKNAMES or before in t.words or before in _BEFORE_NICK:
+        return None
+    if at and text[at - 1] in t.single:
+        return None  # "李小梅", "周小燕": a full name
+    return _entity(text, pos, pos + n, 0.65)
+
+
+# The least log-likelihood ratio of each character of a name glued to its label (甲方房产证号,
+# 被告人系初犯 are words; 联系人桑吉卓玛 is a name).
+_GLUED_LLR = -0.5
+# Surnames of at least this share of the population (per cent) open a name glued to a label
+# whatever follows (about the hundred most common; 车, 房, 微, 信, 于 are rarer).
+_COMMON_SURNAME = 0.1
+
+
+def _name_like(text: str, e: Entity) -> bool:
+    """Whether ``e``, read right after a label with no separator, looks like a name: Latin
+    letters, a surname before a mask, or characters none of which is unlike a given name's."""
+    if not is_han(e.text[0]):
+        return True
+    t = name_tables()
+    n = t.surname_at(e.text, 0)
+    if n == 2 or (n and t.single_freq.get(e.text[0], 0.0) >= _COMMON_SURNAME):
+        return True  # "原告金鑫", "姓名东方煜": a common surname (车主于30日内: 于 is rare)
+    rest = e.text[n:] if n else e.text
+    if not rest:
+        return text[e.end : e.end + 1] in ("某", "*", "＊")  # "被告于2021年": 于 is no surname
+    if rest in _PAIRS:
+        return True
+    g = t.given
+    return all(g.get(c, -9.0) >= _GLUED_LLR for c in rest)
+
+
 def _alone(text: str, end: int) -> bool:
     """Whether a one-character title ending at ``end`` stands alone (王总您好, 李总，): no
     Chinese character after it, or a stop character or 您/你 that makes no word with it."""
@@ -410,6 +474,11 @@ def _cue_starts(text: str, pos: int) -> bool:
     return text[pos : pos + 1] in _CUE_FIRST and _CUE_START.match(text, pos) is not None
 
 
+_CUE_LAST = frozenset(w[-1] for w in _CUE_WORDS)
+
+
 def _cue_ends(text: str, pos: int) -> bool:
     """Whether a role word or label ends at ``pos`` ("被申请人" before "孟和巴雅尔")."""
+    if pos < 1 or text[pos - 1] not in _CUE_LAST:
+        return False  # the usual case: no cue word ends with the character before
     return any(text[max(0, pos - k) : pos] in _CUE_SET for k in range(1, 6))

@@ -1,11 +1,12 @@
-"""NAME with ``pii.context_names: true``: the default readings of :mod:`.name` plus role words,
-老/小 + surname, a person's particulars, parcels, a name before a mobile number and chat speakers."""
+"""NAME with ``pii.context_names: true``: the default readings of :mod:`.name` plus any
+characters after role words, a person's particulars, parcels, a name before a mobile number and
+chat speakers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from beian.pii._names import is_han, name_tables
+from beian.pii._names import is_han
 from beian.pii._registry import register
 from beian.pii._scan import Scan
 from beian.pii._types import Entity
@@ -19,17 +20,14 @@ from beian.pii.recognizers.name import (
     _PARTICULARS,
     _PERSON_LABEL,
     _SPEAKER,
-    _STOP,
     _TITLES,
     NameRecognizer,
-    _entity,
 )
-from beian.pii.recognizers.name_bare import sentence_names
 
 
 @register
 class ContextNameRecognizer(NameRecognizer):
-    """``pii.context_names: true``: role words (原告, 父亲, 我叫…), 老/小 + surname, particulars
+    """``pii.context_names: true``: role words (原告, 父亲, 我叫…), particulars
     (``（男，32岁）``) and chat speakers as well; three times slower than the default engine."""
 
     name = "name_context"
@@ -49,18 +47,6 @@ class ContextNameRecognizer(NameRecognizer):
     )
 
     def _more(self, text: str, scan: Scan) -> Iterator[Entity]:
-        t = name_tables()
-        yield from sentence_names(text, self.bare_score)  # "由方正负责", "退休教师范德荣将…"
-        for m in scan.anchored(_NICK):
-            pos = m.end()
-            n = t.surname_at(text, pos)
-            nxt = text[pos + n : pos + n + 1]
-            if (
-                n
-                and (not nxt or not is_han(nxt) or nxt in _STOP or nxt == "某")
-                and text[m.start() : pos + n] not in t.words
-            ):
-                yield _entity(text, pos, pos + n, 0.65)
         for m in scan.anchored(_PARTICULARS):
             yield from self._before(text, m.start(), 0.8)
         for m in scan.anchored(_PARCEL):
