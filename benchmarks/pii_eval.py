@@ -7,7 +7,7 @@
     .venv/bin/python benchmarks/pii_eval.py --set P3-holdout      # P3 (development data since 2026-12-07)
     .venv/bin/python benchmarks/pii_eval.py --set P4-holdout      # P4 (development data since its
                                                                   # figure was reported, 2026-12-07)
-    .venv/bin/python benchmarks/pii_eval.py --set P5-holdout      # the held-back set: figures only
+    .venv/bin/python benchmarks/pii_eval.py --set P5-holdout      # development since its one held-back figure (2026-12-07)
 
 The set was written from ``data/pii_eval/BRIEF.md`` by writers who never saw the recognizers;
 each entity is marked inline as ``【TYPE|text】``. Per type: precision and recall with Wilson 95 %
@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.judge_metrics import prop as _prop
 
 DATA = Path(__file__).resolve().parent / "data" / "pii_eval"
-HELD_BACK = "P5-holdout"
+HELD_BACK = "P6-holdout"  # P5 was measured once (2026-12-07) and is development data now
 _MARK = re.compile(r"【([A-Z_]+)\|([^】]*)】")
 
 Span = tuple[str, int, int]
@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--set",
         default="P1",
-        help="P1, P2-holdout, P3-holdout, P4-holdout (development) or P5-holdout (held back)",
+        help="P1, P2-holdout … P5-holdout (development) or P6-holdout (held back, not written yet)",
     )
     ap.add_argument("--errors", metavar="TYPE", help="print misses and false alarms of a type")
     ap.add_argument("--output", type=Path, help="write the figures as JSON")
