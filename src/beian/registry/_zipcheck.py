@@ -45,8 +45,11 @@ def _refuse(what: str, fix: str) -> InputError:
 
 
 def _not_zip() -> InputError:
-    return InputError("上传的材料包不是 ZIP 文件", where="package",
-                      fix="请用 `beian registry submit 目录` 上传，或把目录打成 zip")
+    return InputError(
+        "上传的材料包不是 ZIP 文件",
+        where="package",
+        fix="请用 `beian registry submit 目录` 上传，或把目录打成 zip",
+    )
 
 
 def _end_record(fh: IO[bytes], size: int) -> tuple[int, tuple[int, ...]]:
@@ -55,7 +58,7 @@ def _end_record(fh: IO[bytes], size: int) -> tuple[int, tuple[int, ...]]:
     tail_len = min(size, _EOCD.size + _COMMENT_MAX)
     fh.seek(size - tail_len)
     tail = fh.read(tail_len)
-    if tail[-_EOCD.size:-_EOCD.size + 4] == _EOCD_SIG and tail[-2:] == b"\0\0":
+    if tail[-_EOCD.size : -_EOCD.size + 4] == _EOCD_SIG and tail[-2:] == b"\0\0":
         start = len(tail) - _EOCD.size
     else:
         start = tail.rfind(_EOCD_SIG)
@@ -96,12 +99,18 @@ def check_central_directory(fh: IO[bytes], max_entries: int) -> None:
         record_at, count, cd_size, cd_offset = z64
     allowed = max_declared_entries(max_entries)
     if count > allowed:
-        raise _refuse(f"材料包内文件过多（中央目录声明 {count} 个条目，上限 {allowed} 个）",
-                      fix=f"每个材料包至多 {max_entries} 个文件；请删除多余文件或拆分后重新打包")
+        raise _refuse(
+            f"材料包内文件过多（中央目录声明 {count} 个条目，上限 {allowed} 个）",
+            fix=f"每个材料包至多 {max_entries} 个文件；请删除多余文件或拆分后重新打包",
+        )
     if cd_size > allowed * CD_ENTRY_MAX:
-        raise _refuse(f"材料包的中央目录过大（声明 {cd_size} 字节，上限 {allowed * CD_ENTRY_MAX} 字节）",
-                      fix=f"至多 {max_entries} 个文件、文件名不超过 {CD_NAME_MAX} 字节；"
-                          "请用 `beian build` 重新生成材料包")
+        raise _refuse(
+            f"材料包的中央目录过大（声明 {cd_size} 字节，上限 {allowed * CD_ENTRY_MAX} 字节）",
+            fix=f"至多 {max_entries} 个文件、文件名不超过 {CD_NAME_MAX} 字节；"
+            "请用 `beian build` 重新生成材料包",
+        )
     if cd_offset + cd_size > record_at:
-        raise _refuse("材料包的中央目录位置与文件大小不符（文件被截断或改动）",
-                      fix="请重新打包后上传完整的文件")
+        raise _refuse(
+            "材料包的中央目录位置与文件大小不符（文件被截断或改动）",
+            fix="请重新打包后上传完整的文件",
+        )
