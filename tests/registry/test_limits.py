@@ -308,14 +308,14 @@ def test_a_listed_file_over_the_store_limit_is_refused_unread(tmp_path: Path,
         read_package(src, max_bytes=MAX, max_file_bytes=size)
 
 
-def test_the_registry_refuses_a_packaged_file_over_max_file_bytes(world: World,
+def test_the_registry_refuses_a_packaged_file_over_max_file_bytes(any_world: World,
                                                                    tmp_path: Path) -> None:
     d = write_package(tmp_path / "p")
     biggest = max((p for p in d.iterdir() if p.suffix == ".pdf"), key=lambda p: p.stat().st_size)
     size = biggest.stat().st_size
-    world.reg.policy.max_file_bytes = size - 1
+    any_world.reg.policy.max_file_bytes = size - 1
     with pytest.raises(InputError) as exc:
-        world.reg.applications.create(world.actors["applicant"], zip_dir(d))
+        any_world.reg.applications.create(any_world.actors["applicant"], zip_dir(d))
     assert exc.value.where == biggest.name and "单个材料上限" in (exc.value.fix or "")
 
 
