@@ -4,10 +4,12 @@ holiday calendars; a new user changes the initial password on the web first."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pyotp
 from fastapi.testclient import TestClient
 
+from beian.registry._admin import CHECKPOINT_LAG_WARN
 from beian.registry.api import create_app
 from tests.registry.conftest import PASSWORD, World, web_login
 
@@ -125,3 +127,44 @@ def test_audit_verification_warns_without_checkpoints_on_the_page_and_the_api(
     assert "1 个签名检查点核对无误" in page and "audit-warning" not in page
     got = client.get("/api/v1/audit/verify", headers=api).json()
     assert got["ok"] and got["checkpoints"] == 1 and got["warnings"] == []
+
+
+def test_audit_answer_hides_the_checkpoint_path_and_says_whole_log(any_world: World,
+                                                                   tmp_path: Path) -> None:
+    """A configured checkpoint file that is missing, or malformed, is a problem of the whole
+    log (seq 0: 整个日志, not 第 0 行) on the page and in the API, which never name the
+    server's path (the CLI does)."""
+    client, _ = _admin_client(any_world)
+    api = {"Authorization": f"Bearer {any_world.login('admin', step=1)[0]}"}
+    path = tmp_path / "秘密目录" / "cp.jsonl"
+    any_world.reg.core.settings.audit_checkpoints = path
+    for expect in ("不存在", "第 1 行无法读取"):
+        page = client.get("/admin").text
+        got = client.get("/api/v1/audit/verify", headers=api).json()
+        assert not got["ok"] and got["problems"][0]["seq"] == 0
+        assert expect in got["problems"][0]["problem"] and expect in page
+        assert "整个日志：" in page and "第 0 行" not in page
+        assert "秘密目录" not in page and "秘密目录" not in str(got)
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("not json\n", "utf-8")
+    assert "秘密目录" in str(any_world.reg.admin.verify_audit_report().checkpoint_file)
+
+
+def test_audit_warns_when_the_newest_checkpoint_lags_the_head(any_world: World) -> None:
+    """Rows after the newest checkpoint are not covered by it: counted always, and a warning
+    once they reach CHECKPOINT_LAG_WARN (checkpoints stopped being written)."""
+    client, _ = _admin_client(any_world)
+    any_world.reg.admin.checkpoint()
+    report = any_world.reg.admin.verify_audit_report()
+    assert report.uncovered == 0 and report.warnings == []
+    with any_world.reg.core.tx() as db:
+        for i in range(CHECKPOINT_LAG_WARN):
+            any_world.reg.core.audit(db, "test", "test.row", f"row:{i}")
+    report = any_world.reg.admin.verify_audit_report()
+    assert not report.problems and report.uncovered == CHECKPOINT_LAG_WARN
+    assert f"其后 {CHECKPOINT_LAG_WARN} 行未被检查点覆盖" in report.warnings[0]
+    page = client.get("/admin").text
+    assert f"其后 {CHECKPOINT_LAG_WARN} 行未被检查点覆盖" in page
+    assert f"最新检查点之后 {CHECKPOINT_LAG_WARN} 行" in page
+    any_world.reg.admin.checkpoint()
+    assert any_world.reg.admin.verify_audit_report().warnings == []

@@ -91,7 +91,9 @@ def test_admin_commands(world: World, settings: Settings, cli_env: dict[str, str
     assert r.returncode == 1 and "未核对任何签名检查点" in r.stdout
     cps = str(tmp_path / "cp.jsonl")
     r = run_cli("registry", "audit", "verify", env={**cli_env, "BEIAN_AUDIT_CHECKPOINTS": cps})
-    assert r.returncode == 1 and "已配置的审计检查点文件不存在" in r.stdout
+    assert r.returncode == 1 and "已配置的审计检查点文件" in r.stdout and "不存在" in r.stdout
+    assert f"检查点文件：{cps}" in r.stdout.replace("\n", "")  # the CLI names the path
+    assert "整个日志：" in r.stdout and "第 0 行" not in r.stdout
     r = run_cli("registry", "audit", "checkpoint", "--checkpoints", cps, env=cli_env)
     assert r.returncode == 0 and "检查点" in r.stdout, r.stderr
     r = run_cli("registry", "audit", "verify", "--checkpoints", cps, "--require-checkpoints",

@@ -7,14 +7,19 @@ import http.client
 import io
 import json
 import select
+import struct
+import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 from fastapi.testclient import TestClient
 
 from beian.errors import InputError
 from beian.registry import read_package
+from beian.registry._zipcheck import CD_ENTRY_MAX
 from beian.registry.api import create_app
 from tests.registry.conftest import LiveServer, World, write_package, zip_dir
 
@@ -141,12 +146,36 @@ def _with(tmp_path: Path, name: str, data: bytes) -> bytes:
     return zip_dir(d)
 
 
-def test_bomb_is_refused_from_the_directory() -> None:
+# a package is read from its bytes, or from the upload's spooled file (in memory or on disk)
+INTAKES = ["bytes", "file", "spooled"]
+
+
+@contextlib.contextmanager
+def _intake(kind: str, blob: bytes) -> Iterator[bytes | IO[bytes]]:
+    if kind == "bytes":
+        yield blob
+        return
+    with (tempfile.SpooledTemporaryFile(max_size=1 << 30) if kind == "spooled"
+          else tempfile.TemporaryFile()) as fh:
+        fh.write(blob)
+        fh.seek(0)
+        yield fh
+
+
+def _crc_broken(tmp_path: Path) -> bytes:
+    blob = bytearray(zip_dir(write_package(tmp_path / "p")))
+    at = blob.find(b"%PDF-1.4\n% filing form")
+    blob[at + 2] ^= 0xFF  # stored data changed, CRC left as it was
+    return bytes(blob)
+
+
+@pytest.mark.parametrize("intake", INTAKES)
+def test_bomb_is_refused_from_the_directory(intake: str) -> None:
     bomb = _zip({"manifest.json": b"{}", "big.bin": b"\0" * (8 * 1024 * 1024)},
                 zipfile.ZIP_DEFLATED)
     assert len(bomb) < 100_000
-    with pytest.raises(InputError, match="压缩比"):
-        read_package(bomb, max_bytes=MAX)
+    with _intake(intake, bomb) as src, pytest.raises(InputError, match="压缩比"):
+        read_package(src, max_bytes=MAX)
 
 
 def test_too_many_entries_refused() -> None:
@@ -154,30 +183,140 @@ def test_too_many_entries_refused() -> None:
         read_package(_zip({f"f{i}": b"x" for i in range(30)}), max_bytes=MAX, max_entries=10)
 
 
-def test_bad_crc_is_a_400(tmp_path: Path) -> None:
-    blob = bytearray(zip_dir(write_package(tmp_path / "p")))
-    at = blob.find(b"%PDF-1.4\n% filing form")
-    blob[at + 2] ^= 0xFF  # stored data changed, CRC left as it was
-    with pytest.raises(InputError, match="损坏"):
-        read_package(bytes(blob), max_bytes=MAX)
+@pytest.mark.parametrize("intake", INTAKES)
+def test_bad_crc_is_a_400(tmp_path: Path, intake: str) -> None:
+    with _intake(intake, _crc_broken(tmp_path)) as src, pytest.raises(InputError, match="损坏"):
+        read_package(src, max_bytes=MAX)
 
 
+@pytest.mark.parametrize("name", ["crc", "bomb"])
+def test_broken_package_over_http_is_a_400(world: World, tmp_path: Path, name: str) -> None:
+    blob = _crc_broken(tmp_path)
+    if name == "bomb":  # the whole package, and an 8 MiB file of zeros (about 8 KiB zipped)
+        d = write_package(tmp_path / "b")
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for p in sorted(d.iterdir()):
+                zf.write(p, p.name)
+            zf.writestr("bomb.bin", b"\0" * (8 * 1024 * 1024))
+        blob = buf.getvalue()
+    token, _ = world.login("applicant")
+    r = TestClient(create_app(world.reg)).post(
+        "/api/v1/applications", headers={"Authorization": f"Bearer {token}"},
+        files={"package": ("p.zip", blob, "application/zip")})
+    assert r.status_code == 400
+    assert ("损坏" if name == "crc" else "压缩比") in r.json()["error"]
+
+
+@pytest.mark.parametrize("intake", INTAKES)
 @pytest.mark.parametrize(("name", "data", "where"), [
     ("findings.json", b"[1, 2]", "findings.json:0"),
     ("assessment.json", b'{"results": 5}', "assessment.json"),
     ("assessment.json", b'{"results": [1]}', "assessment.json"),
 ])
 def test_malformed_meta_is_a_400_with_reason(world: World, tmp_path: Path, name: str,
-                                             data: bytes, where: str) -> None:
+                                             data: bytes, where: str, intake: str) -> None:
     blob = _with(tmp_path, name, data)
-    with pytest.raises(InputError) as exc:
-        read_package(blob, max_bytes=MAX)
+    with _intake(intake, blob) as src, pytest.raises(InputError) as exc:
+        read_package(src, max_bytes=MAX)
     assert (exc.value.where or "").startswith(where)  # the file, and the field where the model names it
+    if intake != "bytes":
+        return  # over HTTP the upload is always a spooled file: once is enough
     client = TestClient(create_app(world.reg))
     token, _ = world.login("applicant")
     r = client.post("/api/v1/applications", headers={"Authorization": f"Bearer {token}"},
                     files={"package": ("p.zip", blob, "application/zip")})
     assert r.status_code == 400 and r.json()["where"].startswith(where)
+
+
+def _cd_bomb(entries: int, *, declared: int | None = None, zip64: bool = False,
+             offset_shift: int = 0) -> bytes:
+    """One local header and ``entries`` 47-byte central-directory entries that all name it;
+    the end record declares ``declared`` entries (default: the true count)."""
+    name = b"a"
+    lfh = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, 0, 0, 0, len(name), 0) + name
+    cde = struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 0, 0, len(name),
+                      0, 0, 0, 0, 0, 0) + name
+    cd = cde * entries
+    count = entries if declared is None else declared
+    offset = len(lfh) + offset_shift
+    if not zip64:
+        return lfh + cd + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, min(count, 0xFFFF),
+                                      min(count, 0xFFFF), len(cd), offset, 0)
+    rec_at = len(lfh) + len(cd)
+    rec = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, len(cd),
+                      offset)
+    loc = struct.pack("<4sLQL", b"PK\x06\x07", 0, rec_at, 1)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF,
+                      0xFFFFFFFF, 0)
+    return lfh + cd + rec + loc + end
+
+
+@pytest.mark.parametrize("intake", INTAKES)
+@pytest.mark.parametrize("zip64", [False, True])
+def test_central_directory_bomb_is_refused_before_zipfile_parses_it(intake: str,
+                                                                     zip64: bool) -> None:
+    """Issue 18 review: the count is checked from the end record, before zipfile builds an
+    entry for each of the 5,000 (after parsing them the message would say 5000 个)."""
+    with _intake(intake, _cd_bomb(5000, zip64=zip64)) as src, \
+            pytest.raises(InputError) as exc:
+        read_package(src, max_bytes=MAX, max_entries=10)
+    assert "中央目录声明 5000 个条目" in exc.value.what and "至多 10 个文件" in (exc.value.fix or "")
+
+
+@pytest.mark.parametrize("zip64", [False, True])
+def test_central_directory_whose_count_lies_is_refused_by_its_size(zip64: bool) -> None:
+    """zipfile walks the directory by its size: a count of 1 over 5,000 entries is refused
+    by the declared size, before they are parsed."""
+    blob = _cd_bomb(5000, declared=1, zip64=zip64)
+    with pytest.raises(InputError) as exc:
+        read_package(blob, max_bytes=MAX, max_entries=10)
+    assert f"中央目录过大（声明 {5000 * 47} 字节，上限 {20 * CD_ENTRY_MAX} 字节）" in exc.value.what
+
+
+def test_central_directory_outside_the_file_is_refused() -> None:
+    with pytest.raises(InputError, match="中央目录位置与文件大小不符"):
+        read_package(_cd_bomb(3, offset_shift=10_000), max_bytes=MAX, max_entries=10)
+
+
+def test_a_few_folder_entries_do_not_count_against_the_files(tmp_path: Path) -> None:
+    """Zip tools list folders too: a package whose folders bring the entry count over
+    ``max_entries`` is still read (only its files count)."""
+    d = write_package(tmp_path / "p")
+    files = sorted(p for p in d.iterdir() if p.is_file())
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for i in range(3):
+            zf.writestr(zipfile.ZipInfo(f"空目录{i}/"), b"")
+        for p in files:
+            zf.write(p, p.name)
+    pkg = read_package(buf.getvalue(), max_bytes=MAX, max_entries=len(files))
+    assert set(pkg.files) == {p.name for p in files}
+
+
+@pytest.mark.parametrize("intake", INTAKES)
+def test_a_listed_file_over_the_store_limit_is_refused_unread(tmp_path: Path,
+                                                              intake: str) -> None:
+    """A listed file larger than the blob store takes is refused from its declared size: its
+    data (here with a broken CRC, which reading would report) is never read."""
+    blob = _crc_broken(tmp_path)
+    size = len(next(p for p in (tmp_path / "p").iterdir() if p.suffix == ".pdf").read_bytes())
+    with _intake(intake, blob) as src, pytest.raises(InputError) as exc:
+        read_package(src, max_bytes=MAX, max_file_bytes=size - 1)
+    assert "文件过大" in exc.value.what and f"上限 {size - 1} 字节" in (exc.value.fix or "")
+    with _intake(intake, blob) as src, pytest.raises(InputError, match="损坏"):
+        read_package(src, max_bytes=MAX, max_file_bytes=size)
+
+
+def test_the_registry_refuses_a_packaged_file_over_max_file_bytes(any_world: World,
+                                                                   tmp_path: Path) -> None:
+    d = write_package(tmp_path / "p")
+    biggest = max((p for p in d.iterdir() if p.suffix == ".pdf"), key=lambda p: p.stat().st_size)
+    size = biggest.stat().st_size
+    any_world.reg.policy.max_file_bytes = size - 1
+    with pytest.raises(InputError) as exc:
+        any_world.reg.applications.create(any_world.actors["applicant"], zip_dir(d))
+    assert exc.value.where == biggest.name and "单个材料上限" in (exc.value.fix or "")
 
 
 def test_unnumberable_model_name_refused_at_intake(world: World, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from beian.errors import InputError
 from beian.registry import read_package, zip_directory
-from beian.registry._storage import BlobStore, sniff
+from beian.registry._storage import BlobStore, VerifiedDigest, sniff
 from tests.registry.conftest import write_package, zip_dir
 
 MAX = 10 * 1024 * 1024
@@ -125,3 +125,14 @@ def test_blob_store_content_addressed_with_limits(tmp_path: Path) -> None:
     store.path_of(sha).write_bytes(b"evil!")
     with pytest.raises(InputError, match="不符"):
         store.get(sha)
+
+
+def test_blob_store_takes_only_a_verified_digest(tmp_path: Path) -> None:
+    """Only the package intake's VerifiedDigest skips hashing: a plain string, which nobody
+    need have computed from the data, is refused, so no bytes are filed under a wrong digest."""
+    store = BlobStore(tmp_path / "blobs", max_bytes=100)
+    with pytest.raises(TypeError, match="VerifiedDigest"):
+        store.put("a.txt", b"hello", sha256="0" * 64)
+    assert not any((tmp_path / "blobs").rglob("*"))
+    pkg = read_package(zip_dir(write_package(tmp_path / "p")), max_bytes=MAX)
+    assert pkg.digests and all(isinstance(d, VerifiedDigest) for d in pkg.digests.values())

@@ -120,15 +120,16 @@ def audit_verify(ctx: typer.Context, checkpoints: Checkpoints = None, data_dir: 
     """核验审计日志的加密钥哈希链与签名检查点；发现篡改时退出码为 1。"""
     report = _open(ctx, data_dir, key_file).admin.verify_audit_report(
         checkpoints=checkpoints, require_checkpoints=require_checkpoints)
+    console.print(f"检查点文件：{report.checkpoint_file}")
     for p in report.problems:
-        console.print(f"第 {p.seq} 行：{p.problem}", style="red")
+        console.print(f"{p.where}：{p.problem}", style="red")
     for w in report.warnings:
         console.print(f"警告：{w}", style="yellow")
     if report.problems:
         console.print(f"审计日志共 {report.rows} 行，发现 {len(report.problems)} 处问题。", style="red")
         raise typer.Exit(EXIT_BLOCKING)
-    cps = (f"，{report.checkpoints} 个签名检查点核对无误" if report.checkpoints
-           else "；未核对签名检查点")
+    cps = (f"，{report.checkpoints} 个签名检查点核对无误（最新检查点之后 {report.uncovered} 行）"
+           if report.checkpoints else "；未核对签名检查点")
     console.print(f"审计日志完整：共 {report.rows} 行，哈希链校验通过{cps}。")
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from beian.errors import InputError
 from beian.registry._audit import (
     AuditProblem,
     AuditReport,
@@ -21,7 +22,11 @@ from beian.registry._errors import Forbidden
 from beian.registry.db import Application, CalendarYear, Objection, User
 from beian.registry.domain import Perm, YearSchedule
 
-__all__ = ["Administration"]
+__all__ = ["CHECKPOINT_LAG_WARN", "Administration"]
+
+# verification warns when at least this many rows follow the newest checkpoint: `beian serve`
+# writes one after each deadline run, so a lag this long means checkpoints stopped being written
+CHECKPOINT_LAG_WARN = 1000
 
 
 class Administration:
@@ -75,23 +80,45 @@ class Administration:
             raise Forbidden("无权核验审计日志", fix="需要 audit 权限")
         settings = self._core.settings
         path = checkpoints or settings.checkpoint_file
-        cps = read_checkpoints(path) if checkpoints is not None or path.exists() else []
         problems: list[AuditProblem] = []
         warnings: list[str] = []
+        cps = self._checkpoints(path, checkpoints is not None, problems)
         with self._core.tx() as db:
             n, found = verify_chain(db, self._core.ring, cps)
         problems += found
+        newest = max((cp.seq for cp in cps), default=0)
         if not path.exists() and settings.audit_checkpoints is not None:
-            problems.append(AuditProblem(0, f"已配置的审计检查点文件不存在：{path}"
+            problems.append(AuditProblem(0, "已配置的审计检查点文件（BEIAN_AUDIT_CHECKPOINTS）不存在"
                                             "（检查点文件被删除，或从未写入）"))
         elif not cps:
-            text = (f"未核对任何签名检查点（{path} 不存在或为空）：末尾被整体删除的行无法发现；"
+            text = ("未核对任何签名检查点（检查点文件不存在或为空）：末尾被整体删除的行无法发现；"
                     "`beian serve` 每次到期处理后自动写入，也可运行 `beian registry audit checkpoint`")
             if require_checkpoints:
                 problems.append(AuditProblem(0, text))
             else:
                 warnings.append(text)
-        return AuditReport(n, problems, len(cps), path, warnings)
+        elif n - newest >= CHECKPOINT_LAG_WARN:
+            warnings.append(f"最新的签名检查点停在第 {newest} 行，其后 {n - newest} 行未被检查点覆盖："
+                            "这些行被整体删除时无法发现；请运行 `beian registry audit checkpoint`，"
+                            "并检查 `beian serve` 的到期处理是否在按时写入检查点")
+        return AuditReport(n, problems, len(cps), path, warnings, n - newest if n > newest else 0)
+
+    @staticmethod
+    def _checkpoints(path: Path, named: bool, problems: list[AuditProblem]) -> list[Checkpoint]:
+        """The checkpoints of ``path``. A file named by the caller (the CLI) must exist and
+        parse, else :class:`InputError` with its path; the configured file's flaws are
+        problems that do not name the server's path (the API and web page show them)."""
+        if named:
+            return read_checkpoints(path)
+        if not path.exists():
+            return []
+        try:
+            return read_checkpoints(path)
+        except InputError as exc:
+            line = (exc.where or "").rpartition(":")[2]
+            problems.append(AuditProblem(0, f"审计检查点文件{f'第 {line} 行' if line.isdigit() else ''}"
+                                            f"无法读取：{exc.what}"))
+            return []
 
     def checkpoint(self, path: Path | None = None, actor: Actor | None = None) -> Checkpoint:
         """Append a signed checkpoint of the chain head to ``path`` (or the configured file)."""

@@ -250,7 +250,8 @@ class Applications:
         policy = self._core.policy
         pkg = read_package(package_zip, max_bytes=policy.max_package_bytes,
                            max_entries=policy.max_package_entries,
-                           max_ratio=policy.max_compression_ratio)
+                           max_ratio=policy.max_compression_ratio,
+                           max_file_bytes=policy.max_file_bytes)
         m = pkg.manifest
         province = canonical_province(m.provider.province)
         _numberable(m.service.kind, m.service.model_name, m.service.name, province)

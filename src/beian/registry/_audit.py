@@ -104,8 +104,13 @@ def append_audit(db: Session, ring: KeyRing, actor: str, action: str, target: st
 
 @dataclass(frozen=True)
 class AuditProblem:
-    seq: int
+    seq: int  # the row; 0 when the problem is the whole log's (or its checkpoint file's)
     problem: str
+
+    @property
+    def where(self) -> str:
+        """Where it is, in words: 第 N 行, or 整个日志 for seq 0."""
+        return f"第 {self.seq} 行" if self.seq else "整个日志"
 
 
 @dataclass(frozen=True)
@@ -116,8 +121,11 @@ class AuditReport:
     rows: int
     problems: list[AuditProblem]
     checkpoints: int
-    checkpoint_file: Path
+    checkpoint_file: Path  # for the CLI; never shown in the API's or web page's answer
     warnings: list[str]
+    # rows after the newest checkpoint checked (all rows when none was): rows deleted from
+    # among them would go unnoticed
+    uncovered: int = 0
 
 
 @dataclass(frozen=True)

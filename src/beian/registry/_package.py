@@ -30,6 +30,8 @@ from beian._shared.package import (
 )
 from beian.errors import InputError
 from beian.findings import Finding
+from beian.registry._storage import VerifiedDigest
+from beian.registry._zipcheck import check_central_directory
 
 if TYPE_CHECKING:
     from beian.assess import AssessmentLog
@@ -44,7 +46,7 @@ class Package:
     findings: list[Finding] = field(default_factory=list)
     assessment: AssessmentLog | None = None
     # path -> SHA-256 of the listed files, computed from their data here (and equal to the
-    # manifest's): the blob store need not hash them again
+    # manifest's): the blob store need not hash them again (it takes only a VerifiedDigest)
     digests: dict[str, str] = field(default_factory=dict)
 
 
@@ -68,6 +70,12 @@ class Limits:
     max_bytes: int
     max_entries: int = 200
     max_ratio: int = 100
+    max_file_bytes: int | None = None  # one listed file (the blob store's limit)
+
+    @property
+    def file_cap(self) -> int:
+        """The most bytes one listed file may hold."""
+        return min(self.max_bytes, self.max_file_bytes or self.max_bytes)
 
 
 def _refuse(what: str, where: str = "package", fix: str = "请用 `beian build` 重新生成材料包") -> InputError:
@@ -116,14 +124,19 @@ def _manifest(data: bytes) -> PackageManifest:
 
 
 def read_package(blob: bytes | IO[bytes], *, max_bytes: int, max_entries: int = 200,
-                 max_ratio: int = 100) -> Package:
+                 max_ratio: int = 100, max_file_bytes: int | None = None) -> Package:
     """Open and verify a zipped package; every bound is checked before the data is read.
 
     ``blob``: the zip's bytes, or a seekable file holding them (an upload spooled to disk is
-    read from there, each entry once, not copied into memory whole first)."""
-    limits = Limits(max_bytes, max_entries, max_ratio)
+    read from there, each entry once, not copied into memory whole first). The central
+    directory's declared count and size are checked from the file's end before
+    :mod:`zipfile` parses it (:mod:`beian.registry._zipcheck`). ``max_file_bytes``: the most
+    one listed file may hold (the blob store's limit); a larger one is refused unread."""
+    limits = Limits(max_bytes, max_entries, max_ratio, max_file_bytes)
+    fh = io.BytesIO(blob) if isinstance(blob, bytes | bytearray) else blob
     try:
-        zf = zipfile.ZipFile(io.BytesIO(blob) if isinstance(blob, bytes | bytearray) else blob)
+        check_central_directory(fh, max_entries)
+        zf = zipfile.ZipFile(fh)
     except _ZIP_ERRORS:
         raise InputError("上传的材料包不是 ZIP 文件", where="package",
                          fix="请用 `beian registry submit 目录` 上传，或把目录打成 zip") from None
@@ -140,14 +153,17 @@ def read_package(blob: bytes | IO[bytes], *, max_bytes: int, max_entries: int = 
             if entries[path].file_size != f.size:
                 raise _refuse("文件的 SHA-256 或大小与清单不符", where=path,
                               fix="文件在生成后被改动；请重新运行 `beian build`")
+            if f.size > limits.file_cap:
+                raise _refuse(f"材料包内文件过大（{f.size} 字节）", where=path,
+                              fix=f"单个材料上限 {limits.file_cap} 字节；请压缩或拆分材料")
         extra = sorted(set(entries) - set(listed) - set(META_FILES))
         if extra:
             raise _refuse("材料包内有清单未列出的文件", where=extra[0], fix="请删除或重新生成材料包")
         files: dict[str, tuple[bytes, str]] = {}
         digests: dict[str, str] = {}
         for path, f in listed.items():
-            data = _read(zf, entries[path], path, limits.max_bytes)
-            digest = hashlib.sha256(data).hexdigest()  # C, without the GIL on big buffers
+            data = _read(zf, entries[path], path, limits.file_cap)
+            digest = VerifiedDigest(hashlib.sha256(data).hexdigest())  # C, no GIL on big buffers
             if digest != f.sha256:
                 raise _refuse("文件的 SHA-256 或大小与清单不符", where=path,
                               fix="文件在生成后被改动；请重新运行 `beian build`")

@@ -15,7 +15,7 @@ from pathlib import Path
 from beian.errors import InputError
 from beian.io import atomic_path
 
-__all__ = ["BlobStore", "private_dir", "private_file", "sniff"]
+__all__ = ["BlobStore", "VerifiedDigest", "private_dir", "private_file", "sniff"]
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 _ZIP_KINDS = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -76,6 +76,15 @@ def sniff(name: str, data: bytes) -> str:
     return kind
 
 
+class VerifiedDigest(str):
+    """A SHA-256 the package intake computed from a file's bytes and checked against the
+    package's manifest (:func:`beian.registry.read_package`). :meth:`BlobStore.put` stores
+    under such a digest without hashing again; a plain string is refused there, so no caller
+    can file bytes under a digest nobody computed from them."""
+
+    __slots__ = ()
+
+
 @dataclass
 class BlobStore:
     root: Path
@@ -87,9 +96,11 @@ class BlobStore:
         return self.root / sha256[:2] / sha256[2:]
 
     def put(self, name: str, data: bytes, *, sha256: str | None = None) -> tuple[str, str]:
-        """Store ``data``; returns (sha256, media type). ``sha256``: the digest of ``data``
-        the caller has just computed from it (a package's files, verified against their
-        manifest), so that a large file is not hashed twice."""
+        """Store ``data``; returns (sha256, media type). ``sha256``: only a
+        :class:`VerifiedDigest` (the package intake's, computed from ``data``), so that a large
+        file is not hashed twice; any other string is a :class:`TypeError`."""
+        if sha256 is not None and not isinstance(sha256, VerifiedDigest):
+            raise TypeError("BlobStore.put(sha256=) takes only a VerifiedDigest from the package intake")
         if len(data) > self.max_bytes:
             raise InputError(f"文件过大（{len(data)} 字节，上限 {self.max_bytes}）", where=name,
                              fix="请压缩或拆分材料")
