@@ -24,13 +24,17 @@ import numpy.typing as npt
 
 from beian._shared.opencc import opencc_convert
 from beian.io import atomic_write_text
-from beian.lexicon._chaizi import split_variants
+from beian.lexicon._chaizi import split_forms
 from beian.lexicon._fold import BARRIER, FoldTable, cache_dir
 from beian.lexicon._lookalike import xingjin_variants
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
 __all__ = [
+    "CAMEL",
+    "LOWER",
     "NAMELIKE",
+    "SEP",
+    "SPLIT",
     "STYLED",
     "TIGHT",
     "Compiled",
@@ -66,6 +70,21 @@ NAMELIKE = "~name"
 # parenthesized ⒧⒬, mathematical 𝐝𝐲), which ordinary text never uses for an acronym: two
 # initials (XD) in plain or full-width letters are mostly an acronym (QQ, PK, ＱＱ).
 STYLED = "~styled"
+# Suffix of a two-character keyword's mixed form (灭men, du品): unbroken, or broken only by one
+# separator (- _ · ~ …) where characters meet letters (灭-men, 卖·xue, 黄_wang); a space there
+# (Du 品) is mostly a name or a Latin word beside a word.
+SEP = "~sep"
+# Suffix of a two-character keyword's form with one character as its initial (袭j, d棍): counts
+# written unbroken in lower case; X光, B超, T恤, U盘 write their letter in capitals (the
+# capital forms come with ``initials``/``initials_two``).
+LOWER = "~lower"
+# Suffix of a two-character keyword's syllable + capital initial (shuaiG, zongH, heiQ): the
+# syllable in lower case and the initial a capital, unbroken.
+CAMEL = "~camel"
+# Suffix of a two-character keyword's 拆字 form, followed by one mark per place between two
+# normalized characters: "1" any noise (inside a split character: 木 昆, 次 贝), "b" brackets only
+# (around the halves: 狗(米良), (虫它)头), "0" none (木仓 支 is mostly 木仓 beside 支).
+SPLIT = "~split"
 
 
 # One reading of a pattern, a plain tuple of atoms (the garbage collector untracks those):
@@ -333,8 +352,8 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
         )
     two = sum(map(_is_cjk, word)) == 2
     if cfg.chaizi and multi:
-        for form in split_variants(word, b.chaizi_cap):
-            b.add(b.out, b.norm(form), i, "chaizi" + TIGHT if two else "chaizi")
+        for form, chosen in split_forms(word, b.chaizi_cap):
+            b.add(b.out, b.norm(form), i, _split_rule(b, word, form, chosen) if two else "chaizi")
     if cfg.lookalike and multi and not two:  # 己见/已见, 季子/李子: two-character words
         for form in xingjin_variants(word, b.xingjin_cap, _dictionary()):
             b.add(b.out, b.norm(form), i, "lookalike")
@@ -344,6 +363,21 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
         _add_homophones(b, word, i)
         return True
     return False
+
+
+def _split_rule(b: _Builder, word: str, form: str, chosen: tuple[int, ...]) -> str:
+    """The rule of a two-character keyword's 拆字 form: where noise may stand (see ``SPLIT``);
+    unbroken (``TIGHT``) where folding or collapsing changed the form's length."""
+    marks: list[str] = []
+    for k in range(len(word)):
+        if k in chosen:
+            marks.append("1")  # between the two halves
+        if k + 1 < len(word):
+            marks.append("b" if k in chosen or k + 1 in chosen else "0")
+    pat, _ = _collapse(b.norm(form), b.cfg.collapse_repeats)
+    if len(pat) != len(marks) + 1:
+        return "chaizi" + TIGHT
+    return "chaizi" + SPLIT + "".join(marks)
 
 
 @functools.lru_cache(maxsize=1)
@@ -423,6 +457,8 @@ def _add_pinyin(
             b.add(b.latin, b.norm("".join(p[:1] for p in combo)), i, "initials" + STYLED)
     if n_cjk >= 3 or two_initials:
         _add_lettered(b, base, combos[0], i, every=b.mixed_max > _MIXED_MAX)
+    elif n_cjk == 2 and len(base) == 2 and initials:
+        _add_two_lettered(b, base, combos[0], i)
     if len(base) <= b.mixed_max:
         pick = opts if full else [[r] for r in combos[0]]
         mixed = [[c, *o] if _is_cjk(c) else [c] for c, o in zip(base, pick, strict=True)]
@@ -433,7 +469,7 @@ def _add_pinyin(
             if full or n_cjk >= 3:
                 b.add(b.latin, b.norm(s), i, "pinyin")
             elif any(map(_is_cjk, s)):
-                b.add(b.latin, b.norm(s), i, "pinyin" + TIGHT)
+                b.add(b.latin, b.norm(s), i, "pinyin" + SEP)
         return
     # longer keywords: one character, or two neighbours, written in pinyin
     for width in (1, 2):
@@ -467,6 +503,17 @@ def _add_lettered(b: _Builder, base: str, reading: Sequence[str], i: int, *, eve
                 for j, initial in zip(chosen, how, strict=True):
                     chars[j] = reading[j][:1] if initial else reading[j]
                 b.add(b.latin, b.norm("".join(chars)), i, rule)
+
+
+def _add_two_lettered(b: _Builder, base: str, reading: Sequence[str], i: int) -> None:
+    """A two-character keyword with one character as its initial, the other as written (袭j,
+    d棍: lower case only) or as its syllable followed by a capital initial (shuaiG)."""
+    if not all(r.isascii() and r.isalpha() for r in reading):
+        return
+    first, second = reading
+    b.add(b.latin, b.norm(base[0] + second[:1]), i, "pinyin" + LOWER)
+    b.add(b.latin, b.norm(first[:1] + base[1]), i, "pinyin" + LOWER)
+    b.add(b.latin, b.norm(first + second[:1]), i, "pinyin" + CAMEL)
 
 
 def _add_homophones(b: _Builder, base: str, i: int) -> None:

@@ -12,9 +12,6 @@ import numpy as np
 import numpy.typing as npt
 
 from beian.lexicon._compile import (
-    NAMELIKE,
-    STYLED,
-    TIGHT,
     Compiled,
     Variant,
     _is_cjk,
@@ -32,12 +29,12 @@ from beian.lexicon._spans import (
     _bare,
     _condition,
     _Covered,
+    _gaps,
+    _holds,
     _imitates,
     _keyword_hit,
     _leftmost_longest,
-    _proper_name,
     _span_rules,
-    _styled,
     _visible,
     _word_char,
 )
@@ -506,18 +503,12 @@ class Lexicon:
         if not _keyword_hit(text, start, end, var, ft, allow_spans):
             return
         span_rules = _span_rules(ft, text[start:end])
-        if rule is not None and rule.endswith(TIGHT):  # a form that must be written unbroken
-            if "noise" in span_rules:
+        if rule is not None and "~" in rule:  # a condition on how the form is written
+            if not _holds(
+                rule, text[start:end], "noise" in span_rules, lambda: _gaps(text, n, s, e)
+            ):
                 return
-            rule = rule.removesuffix(TIGHT)
-        elif rule is not None and rule.endswith(NAMELIKE):
-            if _proper_name(text[start:end]):
-                return
-            rule = rule.removesuffix(NAMELIKE)
-        elif rule is not None and rule.endswith(STYLED):
-            if not _styled(text[start:end]):
-                return
-            rule = rule.removesuffix(STYLED)
+            rule = _bare(rule)
         rules = found.setdefault((start, end, entry), set())
         if "lookalike" in span_rules and not _imitates(ft, text[start:end], entry_kw(entry)):
             span_rules.discard("lookalike")  # the keyword itself has the character (知己)
