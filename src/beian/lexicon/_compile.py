@@ -123,6 +123,9 @@ class Patterns:
     main: Compiled
     latin: Compiled
     homo: Compiled | None
+    # the mixed pinyin forms in syllable codes (堵gou for 赌狗): scanned like ``latin``, on the
+    # windows around letters mapped through :func:`syllable_table`
+    hlatin: Compiled
 
 
 def _is_ascii_alnum(ch: str) -> bool:
@@ -239,6 +242,9 @@ class _Builder:
     def __init__(self, ft: FoldTable, plain: FoldTable, cfg: LexiconConfig) -> None:
         self.ft, self.cfg, self.out, self.homo = ft, cfg, Compiled(), Compiled()
         self.latin = Compiled()  # pinyin forms: scanned only near Latin letters
+        self.hlatin = Compiled()  # mixed pinyin forms with homophones, in syllable codes
+        self.syl = syllable_table() if cfg.homophone_mixed else None
+        self.entry_homo = True  # the entry at hand may take homophones (not nohomophone)
         self.plain_ft = plain
         self.chaizi_cap = _CHAIZI_FEW
         self.xingjin_cap = _XINGJIN_FEW
@@ -277,6 +283,24 @@ class _Builder:
         target.add(pat, var, kept)
 
 
+    def mixed(self, form: str, entry: int, rule: str, homo: bool = True) -> None:
+        """A mixed pinyin form (characters and letters): in ``latin`` as it is and, with
+        ``homophone_mixed`` and ``homo``, in ``hlatin`` with its characters as their syllable
+        codes (forms with whole syllables only: a homophone beside a lone initial, 习j, is
+        too weak a sign)."""
+        raw = self.norm(form)
+        self.add(self.latin, raw, entry, rule)
+        syl = self.syl
+        if syl is None or not homo or not self.entry_homo or not raw or not any(map(_is_cjk, raw)):
+            return
+        pat, counts = _collapse(raw, self.cfg.collapse_repeats)
+        if not any(c.isascii() and c.isalpha() for c in pat):
+            return
+        codes = "".join(chr(int(syl[ord(c)])) for c in pat)
+        cond = rule[rule.find("~") :] if "~" in rule else ""
+        self.add(self.hlatin, raw, entry, "homophone" + cond, collapsed=(codes, counts))
+
+
 def compile_entries(
     entries: Sequence[KeywordEntry],
     allow: Sequence[str],
@@ -313,7 +337,9 @@ def compile_entries(
             want_homo = _add_evasions(b, e, i) or want_homo
     for w in allow:
         b.add(b.out, b.norm(w), -1, None)  # its spans hide hits of every pattern set
-    return Patterns(b.out, b.latin, b.homo if want_homo and b.homo.patterns else None)
+    return Patterns(
+        b.out, b.latin, b.homo if want_homo and b.homo.patterns else None, b.hlatin
+    )
 
 
 def _cjk_count(s: str) -> int:
@@ -337,6 +363,7 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
     folded = b.plain(e.keyword)
     word = _spoken(folded, e.keyword)
     multi = sum(map(_is_cjk, word)) >= 2  # library-wide switches cover 2+ CJK characters
+    b.entry_homo = "nohomophone" not in modes
     if cfg.pinyin and (
         "pinyin" in modes or (cfg.pinyin_default and multi and "nopinyin" not in modes)
     ):
@@ -467,16 +494,16 @@ def _add_pinyin(
             if s == base:
                 continue
             if full or n_cjk >= 3:
-                b.add(b.latin, b.norm(s), i, "pinyin")
+                b.mixed(s, i, "pinyin")
             elif any(map(_is_cjk, s)):
-                b.add(b.latin, b.norm(s), i, "pinyin" + SEP)
+                b.mixed(s, i, "pinyin" + SEP)
         return
     # longer keywords: one character, or two neighbours, written in pinyin
     for width in (1, 2):
         for j in range(len(base) - width + 1):
             if all(_is_cjk(c) for c in base[j : j + width]):
                 py = "".join(combos[0][j : j + width])
-                b.add(b.latin, b.norm(base[:j] + py + base[j + width :]), i, "pinyin")
+                b.mixed(base[:j] + py + base[j + width :], i, "pinyin")
 
 
 def _add_lettered(b: _Builder, base: str, reading: Sequence[str], i: int, *, every: bool) -> None:
@@ -502,7 +529,7 @@ def _add_lettered(b: _Builder, base: str, reading: Sequence[str], i: int, *, eve
                 chars = list(base)
                 for j, initial in zip(chosen, how, strict=True):
                     chars[j] = reading[j][:1] if initial else reading[j]
-                b.add(b.latin, b.norm("".join(chars)), i, rule)
+                b.mixed("".join(chars), i, rule, homo=False)
 
 
 def _add_two_lettered(b: _Builder, base: str, reading: Sequence[str], i: int) -> None:
@@ -511,8 +538,8 @@ def _add_two_lettered(b: _Builder, base: str, reading: Sequence[str], i: int) ->
     if not all(r.isascii() and r.isalpha() for r in reading):
         return
     first, second = reading
-    b.add(b.latin, b.norm(base[0] + second[:1]), i, "pinyin" + LOWER)
-    b.add(b.latin, b.norm(first[:1] + base[1]), i, "pinyin" + LOWER)
+    b.mixed(base[0] + second[:1], i, "pinyin" + LOWER, homo=False)
+    b.mixed(first[:1] + base[1], i, "pinyin" + LOWER, homo=False)
     b.add(b.latin, b.norm(first + second[:1]), i, "pinyin" + CAMEL)
 
 

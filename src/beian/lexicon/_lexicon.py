@@ -55,6 +55,8 @@ class _State:
     hac: Matcher | None
     syl: npt.NDArray[np.uint32] | None
     raw: bool  # no normalization step: the matcher reads the text itself
+    hlatin: Compiled  # mixed pinyin forms with homophones (syllable codes near letters)
+    hlac: Matcher | None
 
 
 class Lexicon:
@@ -179,8 +181,10 @@ class Lexicon:
         # the pinyin forms: scanned on the windows around Latin letters only
         lac = make_matcher(latin.patterns, c.matcher, cache) if latin.patterns else None
         hac = make_matcher(homo.patterns, c.matcher, cache) if homo else None
-        syl = syllable_table() if homo else None
-        return _State(ft, main, ac, latin, lac, homo, hac, syl, raw_mode)
+        hl = pats.hlatin
+        hlac = make_matcher(hl.patterns, c.matcher, cache) if hl.patterns and not raw_mode else None
+        syl = syllable_table() if homo or hlac else None
+        return _State(ft, main, ac, latin, lac, homo, hac, syl, raw_mode, hl, hlac)
 
     def compile(self) -> Lexicon:
         """Build the matcher now (otherwise it is built on first use); returns ``self``."""
@@ -201,7 +205,12 @@ class Lexicon:
         seen (and rescans them with the next chunk) cannot miss a keyword split across chunks.
         """
         st = self._compiled()
-        kept = max(st.main.max_kept, st.latin.max_kept, st.homo.max_kept if st.homo else 0)
+        kept = max(
+            st.main.max_kept,
+            st.latin.max_kept,
+            st.homo.max_kept if st.homo else 0,
+            st.hlatin.max_kept if st.hlac else 0,
+        )
         gap = self.config.max_gap if self.config.noise else 0
         return max(0, kept + (kept - 1) * gap)
 
@@ -359,8 +368,11 @@ class Lexicon:
             with self._lock:  # built on first use: only stream screening needs them
                 pats = [*st.main.patterns, *st.latin.patterns]
                 main = PrefixIndex(pats)
-                hp = st.homo.patterns if st.homo is not None else None
-                homo = PrefixIndex(hp) if hp is not None else None
+                # homophone forms and the mixed forms with homophones, both in syllable codes
+                hp = (st.homo.patterns if st.homo is not None else []) + (
+                    st.hlatin.patterns if st.hlac is not None else []
+                )
+                homo = PrefixIndex(hp) if hp else None
                 allow = PrefixIndex(
                     p
                     for p, vs in zip(st.main.patterns, st.main.variants, strict=True)
@@ -369,7 +381,7 @@ class Lexicon:
                 quiet = QuietFilter(
                     st.ft,
                     (pats, main),
-                    (hp, homo) if hp is not None and homo is not None else None,
+                    (hp, homo) if homo is not None else None,
                     st.syl,
                     st.raw,
                 )
@@ -419,6 +431,13 @@ class Lexicon:
             if c.leet and n.codes is not None:
                 for a, b in leet_runs(text, st.ft, n):
                     self._scan_leet(st, text, a, b, found, allow_spans)
+        if st.hlac is not None and st.syl is not None:  # 堵gou: only what the forms missed
+            hl, seen = st.hlatin, set(found)
+            got: dict[tuple[int, int, int], set[str]] = {}
+            for pid, s, e in latin_matches(st.hlac, text, n.codes, hl.longest, st.syl):
+                for var in hl.variants[pid]:
+                    self._resolve(text, n, s, e, var, st.ft, got, allow_spans)
+            found.update((k, v | {"pinyin"}) for k, v in got.items() if k not in seen)
         if st.hac is not None and st.homo is not None and st.syl is not None:
             sc = n.syllables(st.syl)  # pending_start reuses it
             seen = set(found)

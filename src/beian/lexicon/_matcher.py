@@ -221,13 +221,18 @@ def make_matcher(patterns: list[str], backend: str, cache_dir: Path | None) -> M
 
 
 def latin_matches(
-    m: Matcher, text: str, codes: npt.NDArray[np.uint32] | None, longest: int
+    m: Matcher,
+    text: str,
+    codes: npt.NDArray[np.uint32] | None,
+    longest: int,
+    table: npt.NDArray[np.uint32] | None = None,
 ) -> list[Match]:
     """Matches of a pattern set whose every pattern has an ASCII letter and at most ``longest``
     characters (the pinyin forms): only the windows of normalized text around letters can hold
     one. Those windows are joined, each followed by a code no pattern contains (0: normalized
     text never holds U+0000, which is noise), and scanned in one call; offsets map back through
-    the joined index. Raw mode (no codes) scans the whole text."""
+    the joined index. Raw mode (no codes) scans the whole text. ``table`` maps the windows'
+    codes before the scan (syllable codes: the mixed forms with homophones)."""
     if codes is None:
         return m.find(text, None)
     letters = (((codes | 32) - 97) < 26).nonzero()[0]  # uint32: codes below 'a' wrap around
@@ -236,7 +241,7 @@ def latin_matches(
         return []
     w = max(0, longest - 1)
     if letters.size * (2 * w + 1) >= n:  # letters everywhere: one scan of it all
-        return m.find("", codes)
+        return m.find("", codes if table is None else np.ascontiguousarray(table[codes]))
     lo = np.maximum(letters - w, 0)
     hi = np.minimum(letters + w + 1, n)
     new = np.ones(len(lo), dtype=bool)
@@ -248,7 +253,7 @@ def latin_matches(
     index = np.arange(int(seg.sum())) - np.repeat(offs - starts, seg)
     sep = offs + lens
     index[sep] = 0
-    joined = codes[index]
+    joined = codes[index] if table is None else np.ascontiguousarray(table[codes[index]])
     joined[sep] = 0
     back = index.tolist()
     return [(pid, back[s], back[e - 1] + 1) for pid, s, e in m.find("", joined)]
