@@ -82,8 +82,9 @@ LOWER = "~lower"
 # syllable in lower case and the initial a capital, unbroken.
 CAMEL = "~camel"
 # Suffix of a two-character keyword's 拆字 form, followed by one mark per place between two
-# normalized characters: "1" any noise (inside a split character: 木 昆, 次 贝), "b" brackets only
-# (around the halves: 狗(米良), (虫它)头), "0" none (木仓 支 is mostly 木仓 beside 支).
+# normalized characters: "1" any noise (inside a split character: 木 昆, 次 贝); brackets around
+# the halves: "o" an opening one before a split character (狗(米良)), "c" a closing one after it
+# ((虫它)头), "b" both between two split ones; "0" none (木仓 支 is mostly 木仓 beside 支).
 SPLIT = "~split"
 
 
@@ -200,10 +201,38 @@ def pinyin_syllables() -> frozenset[str]:
     return frozenset(_syllables()[1])
 
 
-@functools.lru_cache(maxsize=1)
-def syllable_table() -> npt.NDArray[np.uint32]:
-    """Folded code point → code of its default reading (homophones share one); others unchanged."""
-    by_cp, ids = _syllables()
+def _near(s: str) -> str:
+    """A syllable with the sounds many speakers merge merged: zh/z, ch/c, sh/s and n/l at the
+    start, ang/an, eng/en and ing/in at the end (chi → ci, nan → lan, xing → xin)."""
+    for a, b in (("zh", "z"), ("ch", "c"), ("sh", "s")):
+        if s.startswith(a):
+            s = b + s[2:]
+            break
+    else:
+        if s.startswith("n") and len(s) > 1 and s[1] != "g":
+            s = "l" + s[1:]
+    if s.endswith("ng") and len(s) > 2 and s[-3] in "aei":
+        s = s[:-1]
+    return s
+
+
+@functools.lru_cache(maxsize=2)
+def syllable_ids(near: bool = False) -> dict[str, int]:
+    """Toneless syllable → its code (less ``_SYLLABLE_BASE``); with ``near``, near homophones
+    (see :func:`_near`) share one."""
+    ids = _syllables()[1]
+    if not near:
+        return ids
+    merged: dict[str, int] = {}
+    return {s: merged.setdefault(_near(s), i) for s, i in ids.items()}
+
+
+@functools.lru_cache(maxsize=2)
+def syllable_table(near: bool = False) -> npt.NDArray[np.uint32]:
+    """Folded code point → code of its default reading (homophones share one, near homophones
+    too with ``near``); others unchanged."""
+    by_cp, _ = _syllables()
+    ids = syllable_ids(near)
     table = np.arange(0x110000, dtype=np.uint32)
     table[_SYLLABLE_BASE:] = BARRIER  # private-use planes cannot collide with syllable codes
     cps = np.fromiter(by_cp.keys(), dtype=np.int64)
@@ -243,7 +272,7 @@ class _Builder:
         self.ft, self.cfg, self.out, self.homo = ft, cfg, Compiled(), Compiled()
         self.latin = Compiled()  # pinyin forms: scanned only near Latin letters
         self.hlatin = Compiled()  # mixed pinyin forms with homophones, in syllable codes
-        self.syl = syllable_table() if cfg.homophone_mixed else None
+        self.syl = syllable_table(cfg.homophones_near) if cfg.homophone_mixed else None
         self.entry_homo = True  # the entry at hand may take homophones (not nohomophone)
         self.plain_ft = plain
         self.chaizi_cap = _CHAIZI_FEW
@@ -399,8 +428,8 @@ def _split_rule(b: _Builder, word: str, form: str, chosen: tuple[int, ...]) -> s
     for k in range(len(word)):
         if k in chosen:
             marks.append("1")  # between the two halves
-        if k + 1 < len(word):
-            marks.append("b" if k in chosen or k + 1 in chosen else "0")
+        if k + 1 < len(word):  # ")" after a split character, "(" before one
+            marks.append("0cob"[(k in chosen) + 2 * (k + 1 in chosen)])
     pat, _ = _collapse(b.norm(form), b.cfg.collapse_repeats)
     if len(pat) != len(marks) + 1:
         return "chaizi" + TIGHT
@@ -545,7 +574,7 @@ def _add_two_lettered(b: _Builder, base: str, reading: Sequence[str], i: int) ->
 
 def _add_homophones(b: _Builder, base: str, i: int) -> None:
     pat, counts = _collapse(base, b.cfg.collapse_repeats)
-    _, ids = _syllables()
+    ids = syllable_ids(b.cfg.homophones_near)
     for combo in _combos(_options(pat)):
         codes = "".join(
             chr(_SYLLABLE_BASE + ids[r]) if _is_cjk(c) and r in ids else c

@@ -183,7 +183,7 @@ class Lexicon:
         hac = make_matcher(homo.patterns, c.matcher, cache) if homo else None
         hl = pats.hlatin
         hlac = make_matcher(hl.patterns, c.matcher, cache) if hl.patterns and not raw_mode else None
-        syl = syllable_table() if homo or hlac else None
+        syl = syllable_table(c.homophones_near) if homo or hlac else None
         return _State(ft, main, ac, latin, lac, homo, hac, syl, raw_mode, hl, hlac)
 
     def compile(self) -> Lexicon:

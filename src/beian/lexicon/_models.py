@@ -98,6 +98,11 @@ class LexiconConfig(BaseModel):
     homophones_all: bool = Field(
         False, description="homophones for every keyword of 2+ CJK characters (per library)"
     )
+    homophones_near: bool = Field(
+        False,
+        description="homophone forms also with near homophones: zh/z, ch/c, sh/s, n/l, an/ang,"
+        " en/eng, in/ing (with homophone, homophones_all or homophone_mixed)",
+    )
     homophone_mixed: bool = Field(
         True,
         description="mixed pinyin forms also with homophones for the characters kept (堵gou for"

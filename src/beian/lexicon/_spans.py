@@ -95,7 +95,8 @@ def _condition(rule: str | None, span: str) -> bool:
 # separators allowed between a character and letters in a two-character mixed form (灭-men)
 _SEPARATORS = frozenset("-_·・‧•~～－＿")
 # brackets allowed around the halves of a split character (狗(米良), 【虫它】头)
-_BRACKETS = frozenset("()（）[]【】「」〔〕〈〉《》{}［］｛｝")
+_OPEN = frozenset("(（[【「〔〈《{［｛")
+_CLOSE = frozenset(")）]】」〕〉》}］｝")
 
 # (character before, what stands between, character after) per place between two matched
 # characters, as written in the original text
@@ -135,8 +136,7 @@ def _holds(rule: str, span: str, noisy: bool, gaps: Callable[[], Gaps]) -> bool:
         marks = cond[len(SPLIT) :]
         places = gaps()
         return len(places) == len(marks) and all(
-            not g or m == "1" or (m == "b" and len(g) <= 2 and set(g) <= _BRACKETS)
-            for m, (_, g, _) in zip(marks, places, strict=True)
+            _bracketed(m, g) for m, (_, g, _) in zip(marks, places, strict=True)
         )
     return True
 
@@ -147,6 +147,17 @@ def _gaps(text: str, n: Normalized, s: int, e: int) -> Gaps:
         return []
     at = n.origins(np.arange(s, e)).tolist()
     return [(text[a], text[a + 1 : b], text[b]) for a, b in itertools.pairwise(at)]
+
+
+def _bracketed(mark: str, gap: str) -> bool:
+    """Whether ``gap`` may stand at a place marked ``mark`` of a 拆字 form (see ``SPLIT``)."""
+    if not gap or mark == "1":
+        return True
+    if len(gap) > 2:
+        return False
+    closing = gap[:1] in _CLOSE and mark in "cb"
+    rest = gap[1:] if closing else gap
+    return not rest or (len(rest) == 1 and rest in _OPEN and mark in "ob")
 
 
 def _letters(span: str) -> str:
