@@ -311,7 +311,6 @@ class _Builder:
         )
         target.add(pat, var, kept)
 
-
     def mixed(self, form: str, entry: int, rule: str, homo: bool = True) -> None:
         """A mixed pinyin form (characters and letters): in ``latin`` as it is and, with
         ``homophone_mixed`` and ``homo``, in ``hlatin`` with its characters as their syllable
@@ -366,9 +365,7 @@ def compile_entries(
             want_homo = _add_evasions(b, e, i) or want_homo
     for w in allow:
         b.add(b.out, b.norm(w), -1, None)  # its spans hide hits of every pattern set
-    return Patterns(
-        b.out, b.latin, b.homo if want_homo and b.homo.patterns else None, b.hlatin
-    )
+    return Patterns(b.out, b.latin, b.homo if want_homo and b.homo.patterns else None, b.hlatin)
 
 
 def _cjk_count(s: str) -> int:

@@ -394,9 +394,7 @@ class Lexicon:
                     ]
                     leet = PrefixIndex(lp)
                     leet_first = QuietFilter(st.ft, (lp, leet), None, None, st.raw)
-                idx = self._prefixes = _StreamIndex(
-                    st, main, homo, allow, quiet, leet, leet_first
-                )
+                idx = self._prefixes = _StreamIndex(st, main, homo, allow, quiet, leet, leet_first)
         return idx
 
     def _normalize(self, st: _State, text: str) -> Normalized:
