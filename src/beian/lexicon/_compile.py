@@ -325,8 +325,9 @@ class _Builder:
         if not any(c.isascii() and c.isalpha() for c in pat):
             return
         codes = "".join(chr(int(syl[ord(c)])) for c in pat)
-        cond = rule[rule.find("~") :] if "~" in rule else ""
-        self.add(self.hlatin, raw, entry, "homophone" + cond, collapsed=(codes, counts))
+        # written unbroken, or with one separator where characters meet letters, whatever the
+        # keyword's length: a character beside a name in pinyin (病 He Qi, 大统 Shi) is not one
+        self.add(self.hlatin, raw, entry, "homophone" + SEP, collapsed=(codes, counts))
 
 
 def compile_entries(

@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from beian._shared.opencc import opencc_convert, opencc_version
 from beian.io import atomic_write_bytes
-from beian.lexicon._lookalike import lookalike_digest, lookalike_map, variant_map
+from beian.lexicon._lookalike import greek_map, lookalike_digest, lookalike_map, variant_map
 
 __all__ = [
     "BARRIER",
@@ -365,6 +365,9 @@ def _fold_lookalikes(folded: dict[int, tuple[str, int]]) -> None:
         if ord(src) not in folded:
             t2, bits2 = folded.get(ord(t), (t, 0))
             folded[ord(src)] = (t2, bits2 | bit)
+    for src, t in greek_map().items():  # the lower-case letters only: capital Η is no N
+        if ord(src) not in folded:
+            folded[ord(src)] = (t, bit)
 
 
 def _build(flags: FoldFlags) -> FoldTable:
