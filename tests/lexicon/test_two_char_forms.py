@@ -59,6 +59,7 @@ def test_caught(text: str, keyword: str, span: str, rule: str) -> None:
         "木仓 支",  # a space between a split character and the next one
         "木仓(支",  # a bracket only where it encloses a split character
         "木仓)(支",  # an opening bracket before the second character, which is not split
+        "木！仓支",  # between the halves of a split character, only spaces
         "芸术",  # 芸 is a Chinese character of its own (GB 2312): not folded as Japanese 藝
         "图 sha",  # homophone forms are as tight as the forms they come from
         "赌gou",  # the keyword's own character: a plain mixed form, not a homophone

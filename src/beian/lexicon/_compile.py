@@ -82,7 +82,7 @@ LOWER = "~lower"
 # syllable in lower case and the initial a capital, unbroken.
 CAMEL = "~camel"
 # Suffix of a two-character keyword's 拆字 form, followed by one mark per place between two
-# normalized characters: "1" any noise (inside a split character: 木 昆, 次 贝); brackets around
+# normalized characters: "1" spaces (inside a split character: 木 昆, 次 贝); brackets around
 # the halves: "o" an opening one before a split character (狗(米良)), "c" a closing one after it
 # ((虫它)头), "b" both between two split ones; "0" none (木仓 支 is mostly 木仓 beside 支).
 SPLIT = "~split"

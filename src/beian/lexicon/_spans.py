@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import unicodedata
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -151,8 +152,10 @@ def _gaps(text: str, n: Normalized, s: int, e: int) -> Gaps:
 
 def _bracketed(mark: str, gap: str) -> bool:
     """Whether ``gap`` may stand at a place marked ``mark`` of a 拆字 form (see ``SPLIT``)."""
-    if not gap or mark == "1":
+    if not gap:
         return True
+    if mark == "1":  # between the halves: spaces only (木 昆); 车！专 is two words
+        return all(c.isspace() or unicodedata.category(c) == "Cf" for c in gap)
     if len(gap) > 2:
         return False
     closing = gap[:1] in _CLOSE and mark in "cb"
