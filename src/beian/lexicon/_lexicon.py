@@ -20,7 +20,7 @@ from beian.lexicon._compile import (
 )
 from beian.lexicon._fold import FoldFlags, FoldTable, cache_dir, fold_table
 from beian.lexicon._leet import LEET, leet_possible, leet_runs, open_runs, unleet
-from beian.lexicon._matcher import Matcher, latin_matches, make_matcher
+from beian.lexicon._matcher import Matcher, latin_matches, latin_sets, make_matcher
 from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig, LoadReport
 from beian.lexicon._normalize import Normalized, normalize, raw
 from beian.lexicon._pending import PrefixIndex, original_start, pending_start
@@ -422,17 +422,24 @@ class Lexicon:
         for pid, s, e in st.ac.find(text if n.codes is None else "", n.codes):
             for var in st.main.variants[pid]:
                 self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
+        sets: list[tuple[Matcher, npt.NDArray[np.uint32] | None]] = []
         if st.lac is not None:
-            for pid, s, e in latin_matches(st.lac, text, n.codes, st.latin.longest):
+            sets.append((st.lac, None))
+        if st.hlac is not None:
+            sets.append((st.hlac, st.syl))
+        longest = max(st.latin.longest, st.hlatin.longest if st.hlac is not None else 0)
+        got_sets = latin_sets(sets, text, n.codes, longest) if sets else []
+        if st.lac is not None:
+            for pid, s, e in got_sets[0]:
                 for var in st.latin.variants[pid]:
                     self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
             if c.leet and n.codes is not None:
                 for a, b in leet_runs(text, st.ft, n):
                     self._scan_leet(st, text, a, b, found, allow_spans)
-        if st.hlac is not None and st.syl is not None:  # 堵gou: only what the forms missed
+        if st.hlac is not None:  # 堵gou: only what the forms missed
             hl, seen = st.hlatin, set(found)
             got: dict[tuple[int, int, int], set[str]] = {}
-            for pid, s, e in latin_matches(st.hlac, text, n.codes, hl.longest, st.syl):
+            for pid, s, e in got_sets[-1]:
                 for var in hl.variants[pid]:
                     self._resolve(text, n, s, e, var, st.ft, got, allow_spans)
             found.update((k, v | {"pinyin"}) for k, v in got.items() if k not in seen)
