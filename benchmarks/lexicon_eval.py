@@ -27,13 +27,17 @@ NEGATIVE = ("clean", "clean_hard")
 
 
 def evaluate(
-    modes: frozenset[str], errors: bool = False, homophones_all: bool = False, data: Path = DATA
+    modes: frozenset[str],
+    errors: bool = False,
+    homophones_all: bool = False,
+    data: Path = DATA,
+    homophones_near: bool = False,
 ) -> dict[str, Any]:
     for name in ("keywords.txt", "evasion.jsonl"):
         if not (data / name).is_file():
             raise SystemExit(f"评测集目录 {data} 中缺少 {name}：请指定含 keywords.txt 与 evasion.jsonl 的目录")
     words = [w.strip() for w in (data / "keywords.txt").read_text("utf-8").splitlines() if w.strip()]
-    config = LexiconConfig(homophones_all=homophones_all)
+    config = LexiconConfig(homophones_all=homophones_all, homophones_near=homophones_near)
     lex = Lexicon.from_entries([KeywordEntry(w, "A1-1", modes) for w in words], config)
     rows = [json.loads(x) for x in (data / "evasion.jsonl").read_text("utf-8").splitlines() if x]
     good: collections.Counter[str] = collections.Counter()
@@ -54,7 +58,8 @@ def evaluate(
         what = "specificity" if kind in NEGATIVE else "recall"
         kinds[kind] = {what: round(good[kind] / total[kind], 3), "ci95": [round(lo, 3), round(hi, 3)],
                        "n": total[kind]}
-    out: dict[str, Any] = {"data": str(data), "modes": sorted(modes), "homophones_all": homophones_all, "kinds": kinds,
+    out: dict[str, Any] = {"data": str(data), "modes": sorted(modes), "homophones_all": homophones_all,
+                           "homophones_near": homophones_near, "kinds": kinds,
                            "clean_bytes": sum(len(r["text"].encode()) for r in rows
                                               if r["kind"] in NEGATIVE)}
     if errors:
@@ -68,12 +73,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="folder with keywords.txt and evasion.jsonl (default: the development set)")
     ap.add_argument("--modes", default="", help="modes given to every keyword, e.g. pinyin,homophone")
     ap.add_argument("--homophones-all", action="store_true", help="LexiconConfig(homophones_all=True)")
+    ap.add_argument("--homophones-near", action="store_true",
+                    help="LexiconConfig(homophones_near=True): near homophones (zh/z, n/l, in/ing …)")
     ap.add_argument("--errors", action="store_true", help="list every miss and false positive")
     ap.add_argument("--json", type=Path, help="write the figures here")
     args = ap.parse_args(argv)
     res = evaluate(frozenset(m for m in args.modes.split(",") if m), args.errors, args.homophones_all,
-                   args.data)
-    print(f"modes: {','.join(res['modes']) or '(library default)'}; homophones_all: {res['homophones_all']}")
+                   args.data, args.homophones_near)
+    print(f"modes: {','.join(res['modes']) or '(library default)'}; homophones_all: {res['homophones_all']}; "
+          f"homophones_near: {res['homophones_near']}")
     for kind, f in res["kinds"].items():
         name, value = next(iter(f.items()))
         print(f"  {kind:18} {name:11} {value:.3f}  [{f['ci95'][0]:.3f}, {f['ci95'][1]:.3f}]  n={f['n']}")

@@ -37,11 +37,18 @@ FORMS = [
     ("mixed", "人体Z弹"), ("mixed", "kongbu袭j"), ("mixed", "止k水"),
     ("pinyin", "bingdu"), ("pinyin", "falungong"), ("homophone", "发伦工"),
     ("noise", "测\u200b试 违禁词"), ("traditional", "測試違禁詞"), ("chaizi", "氵去轮功"),
+    ("separated", "开-fang"), ("separated", "se·情"), ("separated", "裸_liao"),
+    ("lettered", "开f"), ("lettered", "b毒"), ("lettered", "kanR"), ("lettered", "bingD"),
+    ("split", "裸(耳卯)"), ("split", "裸耳 卯"), ("split", "石 欠人"), ("split", "【石欠】人"),
+    ("shinjitai", "人体炸弾"), ("shinjitai", "恐怖袭撃"),
+    ("homophone_mixed", "堪ren"), ("homophone_mixed", "瑟qing"), ("homophone_mixed", "指咳shui"),
+    ("homophone_mixed", "ren体炸蛋"),
 ]  # fmt: skip
 # ordinary text, with near misses: digits beside letters, lone marks, pieces of forms
 FILLER = [
     "今天天气很好", "，", "。", " ", "看", "开", "①", "2", "k@", "GPT-4o", "a1", "ok", "Python 3.12",
-    "色", "s", "躶", "北京测", "冰", "了", "\u200b", "zhi", "$", "ⓢ", "kan",
+    "色", "s", "躶", "北京测", "冰", "了", "\u200b", "zhi", "$", "ⓢ", "kan", "堪", "(", "-", "R",
+    "耳", "石",
 ]  # fmt: skip
 
 

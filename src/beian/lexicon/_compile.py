@@ -24,13 +24,17 @@ import numpy.typing as npt
 
 from beian._shared.opencc import opencc_convert
 from beian.io import atomic_write_text
-from beian.lexicon._chaizi import split_variants
+from beian.lexicon._chaizi import split_forms
 from beian.lexicon._fold import BARRIER, FoldTable, cache_dir
 from beian.lexicon._lookalike import xingjin_variants
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
 __all__ = [
+    "CAMEL",
+    "LOWER",
     "NAMELIKE",
+    "SEP",
+    "SPLIT",
     "STYLED",
     "TIGHT",
     "Compiled",
@@ -66,6 +70,22 @@ NAMELIKE = "~name"
 # parenthesized ⒧⒬, mathematical 𝐝𝐲), which ordinary text never uses for an acronym: two
 # initials (XD) in plain or full-width letters are mostly an acronym (QQ, PK, ＱＱ).
 STYLED = "~styled"
+# Suffix of a two-character keyword's mixed form (灭men, du品): unbroken, or broken only by one
+# separator (- _ · ~ …) where characters meet letters (灭-men, 卖·xue, 黄_wang); a space there
+# (Du 品) is mostly a name or a Latin word beside a word.
+SEP = "~sep"
+# Suffix of a two-character keyword's form with one character as its initial (袭j, d棍): counts
+# written unbroken in lower case; X光, B超, T恤, U盘 write their letter in capitals (the
+# capital forms come with ``initials``/``initials_two``).
+LOWER = "~lower"
+# Suffix of a two-character keyword's syllable + capital initial (shuaiG, zongH, heiQ): the
+# syllable in lower case and the initial a capital, unbroken.
+CAMEL = "~camel"
+# Suffix of a two-character keyword's 拆字 form, followed by one mark per place between two
+# normalized characters: "1" spaces (inside a split character: 木 昆, 次 贝); brackets around
+# the halves: "o" an opening one before a split character (狗(米良)), "c" a closing one after it
+# ((虫它)头), "b" both between two split ones; "0" none (木仓 支 is mostly 木仓 beside 支).
+SPLIT = "~split"
 
 
 # One reading of a pattern, a plain tuple of atoms (the garbage collector untracks those):
@@ -104,6 +124,9 @@ class Patterns:
     main: Compiled
     latin: Compiled
     homo: Compiled | None
+    # the mixed pinyin forms in syllable codes (堵gou for 赌狗): scanned like ``latin``, on the
+    # windows around letters mapped through :func:`syllable_table`
+    hlatin: Compiled
 
 
 def _is_ascii_alnum(ch: str) -> bool:
@@ -178,10 +201,38 @@ def pinyin_syllables() -> frozenset[str]:
     return frozenset(_syllables()[1])
 
 
-@functools.lru_cache(maxsize=1)
-def syllable_table() -> npt.NDArray[np.uint32]:
-    """Folded code point → code of its default reading (homophones share one); others unchanged."""
-    by_cp, ids = _syllables()
+def _near(s: str) -> str:
+    """A syllable with the sounds many speakers merge merged: zh/z, ch/c, sh/s and n/l at the
+    start, ang/an, eng/en and ing/in at the end (chi → ci, nan → lan, xing → xin)."""
+    for a, b in (("zh", "z"), ("ch", "c"), ("sh", "s")):
+        if s.startswith(a):
+            s = b + s[2:]
+            break
+    else:
+        if s.startswith("n") and len(s) > 1 and s[1] != "g":
+            s = "l" + s[1:]
+    if s.endswith("ng") and len(s) > 2 and s[-3] in "aei":
+        s = s[:-1]
+    return s
+
+
+@functools.lru_cache(maxsize=2)
+def syllable_ids(near: bool = False) -> dict[str, int]:
+    """Toneless syllable → its code (less ``_SYLLABLE_BASE``); with ``near``, near homophones
+    (see :func:`_near`) share one."""
+    ids = _syllables()[1]
+    if not near:
+        return ids
+    merged: dict[str, int] = {}
+    return {s: merged.setdefault(_near(s), i) for s, i in ids.items()}
+
+
+@functools.lru_cache(maxsize=2)
+def syllable_table(near: bool = False) -> npt.NDArray[np.uint32]:
+    """Folded code point → code of its default reading (homophones share one, near homophones
+    too with ``near``); others unchanged."""
+    by_cp, _ = _syllables()
+    ids = syllable_ids(near)
     table = np.arange(0x110000, dtype=np.uint32)
     table[_SYLLABLE_BASE:] = BARRIER  # private-use planes cannot collide with syllable codes
     cps = np.fromiter(by_cp.keys(), dtype=np.int64)
@@ -220,6 +271,9 @@ class _Builder:
     def __init__(self, ft: FoldTable, plain: FoldTable, cfg: LexiconConfig) -> None:
         self.ft, self.cfg, self.out, self.homo = ft, cfg, Compiled(), Compiled()
         self.latin = Compiled()  # pinyin forms: scanned only near Latin letters
+        self.hlatin = Compiled()  # mixed pinyin forms with homophones, in syllable codes
+        self.syl = syllable_table(cfg.homophones_near) if cfg.homophone_mixed else None
+        self.entry_homo = True  # the entry at hand may take homophones (not nohomophone)
         self.plain_ft = plain
         self.chaizi_cap = _CHAIZI_FEW
         self.xingjin_cap = _XINGJIN_FEW
@@ -256,6 +310,24 @@ class _Builder:
             len(pat) * self.repeat if counts is None else sum(max(n, self.repeat) for n in counts)
         )
         target.add(pat, var, kept)
+
+    def mixed(self, form: str, entry: int, rule: str, homo: bool = True) -> None:
+        """A mixed pinyin form (characters and letters): in ``latin`` as it is and, with
+        ``homophone_mixed`` and ``homo``, in ``hlatin`` with its characters as their syllable
+        codes (forms with whole syllables only: a homophone beside a lone initial, 习j, is
+        too weak a sign)."""
+        raw = self.norm(form)
+        self.add(self.latin, raw, entry, rule)
+        syl = self.syl
+        if syl is None or not homo or not self.entry_homo or not raw or not any(map(_is_cjk, raw)):
+            return
+        pat, counts = _collapse(raw, self.cfg.collapse_repeats)
+        if not any(c.isascii() and c.isalpha() for c in pat):
+            return
+        codes = "".join(chr(int(syl[ord(c)])) for c in pat)
+        # written unbroken, or with one separator where characters meet letters, whatever the
+        # keyword's length: a character beside a name in pinyin (病 He Qi, 大统 Shi) is not one
+        self.add(self.hlatin, raw, entry, "homophone" + SEP, collapsed=(codes, counts))
 
 
 def compile_entries(
@@ -294,7 +366,7 @@ def compile_entries(
             want_homo = _add_evasions(b, e, i) or want_homo
     for w in allow:
         b.add(b.out, b.norm(w), -1, None)  # its spans hide hits of every pattern set
-    return Patterns(b.out, b.latin, b.homo if want_homo and b.homo.patterns else None)
+    return Patterns(b.out, b.latin, b.homo if want_homo and b.homo.patterns else None, b.hlatin)
 
 
 def _cjk_count(s: str) -> int:
@@ -318,6 +390,7 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
     folded = b.plain(e.keyword)
     word = _spoken(folded, e.keyword)
     multi = sum(map(_is_cjk, word)) >= 2  # library-wide switches cover 2+ CJK characters
+    b.entry_homo = "nohomophone" not in modes
     if cfg.pinyin and (
         "pinyin" in modes or (cfg.pinyin_default and multi and "nopinyin" not in modes)
     ):
@@ -333,8 +406,8 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
         )
     two = sum(map(_is_cjk, word)) == 2
     if cfg.chaizi and multi:
-        for form in split_variants(word, b.chaizi_cap):
-            b.add(b.out, b.norm(form), i, "chaizi" + TIGHT if two else "chaizi")
+        for form, chosen in split_forms(word, b.chaizi_cap):
+            b.add(b.out, b.norm(form), i, _split_rule(b, word, form, chosen) if two else "chaizi")
     if cfg.lookalike and multi and not two:  # 己见/已见, 季子/李子: two-character words
         for form in xingjin_variants(word, b.xingjin_cap, _dictionary()):
             b.add(b.out, b.norm(form), i, "lookalike")
@@ -344,6 +417,21 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
         _add_homophones(b, word, i)
         return True
     return False
+
+
+def _split_rule(b: _Builder, word: str, form: str, chosen: tuple[int, ...]) -> str:
+    """The rule of a two-character keyword's 拆字 form: where noise may stand (see ``SPLIT``);
+    unbroken (``TIGHT``) where folding or collapsing changed the form's length."""
+    marks: list[str] = []
+    for k in range(len(word)):
+        if k in chosen:
+            marks.append("1")  # between the two halves
+        if k + 1 < len(word):  # ")" after a split character, "(" before one
+            marks.append("0cob"[(k in chosen) + 2 * (k + 1 in chosen)])
+    pat, _ = _collapse(b.norm(form), b.cfg.collapse_repeats)
+    if len(pat) != len(marks) + 1:
+        return "chaizi" + TIGHT
+    return "chaizi" + SPLIT + "".join(marks)
 
 
 @functools.lru_cache(maxsize=1)
@@ -423,6 +511,8 @@ def _add_pinyin(
             b.add(b.latin, b.norm("".join(p[:1] for p in combo)), i, "initials" + STYLED)
     if n_cjk >= 3 or two_initials:
         _add_lettered(b, base, combos[0], i, every=b.mixed_max > _MIXED_MAX)
+    elif n_cjk == 2 and len(base) == 2 and initials:
+        _add_two_lettered(b, base, combos[0], i)
     if len(base) <= b.mixed_max:
         pick = opts if full else [[r] for r in combos[0]]
         mixed = [[c, *o] if _is_cjk(c) else [c] for c, o in zip(base, pick, strict=True)]
@@ -431,16 +521,16 @@ def _add_pinyin(
             if s == base:
                 continue
             if full or n_cjk >= 3:
-                b.add(b.latin, b.norm(s), i, "pinyin")
+                b.mixed(s, i, "pinyin")
             elif any(map(_is_cjk, s)):
-                b.add(b.latin, b.norm(s), i, "pinyin" + TIGHT)
+                b.mixed(s, i, "pinyin" + SEP)
         return
     # longer keywords: one character, or two neighbours, written in pinyin
     for width in (1, 2):
         for j in range(len(base) - width + 1):
             if all(_is_cjk(c) for c in base[j : j + width]):
                 py = "".join(combos[0][j : j + width])
-                b.add(b.latin, b.norm(base[:j] + py + base[j + width :]), i, "pinyin")
+                b.mixed(base[:j] + py + base[j + width :], i, "pinyin")
 
 
 def _add_lettered(b: _Builder, base: str, reading: Sequence[str], i: int, *, every: bool) -> None:
@@ -466,12 +556,23 @@ def _add_lettered(b: _Builder, base: str, reading: Sequence[str], i: int, *, eve
                 chars = list(base)
                 for j, initial in zip(chosen, how, strict=True):
                     chars[j] = reading[j][:1] if initial else reading[j]
-                b.add(b.latin, b.norm("".join(chars)), i, rule)
+                b.mixed("".join(chars), i, rule, homo=False)
+
+
+def _add_two_lettered(b: _Builder, base: str, reading: Sequence[str], i: int) -> None:
+    """A two-character keyword with one character as its initial, the other as written (袭j,
+    d棍: lower case only) or as its syllable followed by a capital initial (shuaiG)."""
+    if not all(r.isascii() and r.isalpha() for r in reading):
+        return
+    first, second = reading
+    b.mixed(base[0] + second[:1], i, "pinyin" + LOWER, homo=False)
+    b.mixed(first[:1] + base[1], i, "pinyin" + LOWER, homo=False)
+    b.add(b.latin, b.norm(first + second[:1]), i, "pinyin" + CAMEL)
 
 
 def _add_homophones(b: _Builder, base: str, i: int) -> None:
     pat, counts = _collapse(base, b.cfg.collapse_repeats)
-    _, ids = _syllables()
+    ids = syllable_ids(b.cfg.homophones_near)
     for combo in _combos(_options(pat)):
         codes = "".join(
             chr(_SYLLABLE_BASE + ids[r]) if _is_cjk(c) and r in ids else c

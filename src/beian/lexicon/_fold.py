@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from beian._shared.opencc import opencc_convert, opencc_version
 from beian.io import atomic_write_bytes
-from beian.lexicon._lookalike import lookalike_digest, lookalike_map, variant_map
+from beian.lexicon._lookalike import greek_map, lookalike_digest, lookalike_map, variant_map
 
 __all__ = [
     "BARRIER",
@@ -45,7 +45,7 @@ __all__ = [
     "fold_table",
 ]
 
-_VERSION = 4  # bump when the folding logic changes
+_VERSION = 5  # bump when the folding logic changes
 NOISE = 0
 BARRIER = 1
 INVISIBLE = 0x1FFFFF  # above every code point, below EXPAND: never a folded character
@@ -229,6 +229,30 @@ def _t2s_map(chars: list[str]) -> dict[str, str]:
     return {a: b for a, b in zip(chars, out, strict=True) if a != b and len(b) == 1}
 
 
+def _shinjitai_map(chars: list[str]) -> dict[str, str]:
+    """Japanese new forms (shinjitai: 売 帰 薬 弾 黒 銭) → simplified, through OpenCC's
+    ``jp2t`` (JPShinjitaiCharacters, Apache-2.0) and then ``t2s``. Only characters outside
+    GB 2312 that OpenCC's t2s leaves alone: 芸 (a plant in Chinese, 藝 in Japanese) and 欠 stay."""
+    cands = [c for c in chars if not _gb2312(c)]
+    if not cands:
+        return {}
+    trad = opencc_convert("jp2t", "\n".join(cands)).split("\n")
+    if len(trad) != len(cands):
+        return {}
+    simp = opencc_convert("t2s", "\n".join(trad)).split("\n")
+    if len(simp) != len(cands):
+        return {}
+    return {a: b for a, b in zip(cands, simp, strict=True) if a != b and len(b) == 1 and _gb2312(b)}
+
+
+def _gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def cache_dir() -> Path:
     """Where compiled tables live: ``$BEIAN_CACHE_DIR`` or ``~/.cache/beian``, then ``lexicon``."""
     base = os.environ.get("BEIAN_CACHE_DIR")
@@ -341,6 +365,9 @@ def _fold_lookalikes(folded: dict[int, tuple[str, int]]) -> None:
         if ord(src) not in folded:
             t2, bits2 = folded.get(ord(t), (t, 0))
             folded[ord(src)] = (t2, bits2 | bit)
+    for src, t in greek_map().items():  # the lower-case letters only: capital Η is no N
+        if ord(src) not in folded:
+            folded[ord(src)] = (t, bit)
 
 
 def _build(flags: FoldFlags) -> FoldTable:
@@ -380,6 +407,9 @@ def _build(flags: FoldFlags) -> FoldTable:
         for a, b in conv.items():
             if ord(a) not in folded:
                 folded[ord(a)] = (b, RULE_BITS["t2s"])
+        rest = [chr(cp) for lo, hi in _CJK_BLOCKS for cp in range(lo, hi) if cp not in folded]
+        for a, b in _shinjitai_map(rest).items():
+            folded[ord(a)] = (b, RULE_BITS["t2s"])
     expansions: list[str] = []
     for cp, (s, bits) in folded.items():
         out = []

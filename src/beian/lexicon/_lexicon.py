@@ -12,9 +12,6 @@ import numpy as np
 import numpy.typing as npt
 
 from beian.lexicon._compile import (
-    NAMELIKE,
-    STYLED,
-    TIGHT,
     Compiled,
     Variant,
     _is_cjk,
@@ -23,7 +20,7 @@ from beian.lexicon._compile import (
 )
 from beian.lexicon._fold import FoldFlags, FoldTable, cache_dir, fold_table
 from beian.lexicon._leet import LEET, leet_possible, leet_runs, open_runs, unleet
-from beian.lexicon._matcher import Matcher, latin_matches, make_matcher
+from beian.lexicon._matcher import Matcher, latin_matches, latin_sets, make_matcher
 from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig, LoadReport
 from beian.lexicon._normalize import Normalized, normalize, raw
 from beian.lexicon._pending import PrefixIndex, original_start, pending_start
@@ -32,12 +29,12 @@ from beian.lexicon._spans import (
     _bare,
     _condition,
     _Covered,
+    _gaps,
+    _holds,
     _imitates,
     _keyword_hit,
     _leftmost_longest,
-    _proper_name,
     _span_rules,
-    _styled,
     _visible,
     _word_char,
 )
@@ -58,6 +55,8 @@ class _State:
     hac: Matcher | None
     syl: npt.NDArray[np.uint32] | None
     raw: bool  # no normalization step: the matcher reads the text itself
+    hlatin: Compiled  # mixed pinyin forms with homophones (syllable codes near letters)
+    hlac: Matcher | None
 
 
 class Lexicon:
@@ -182,8 +181,10 @@ class Lexicon:
         # the pinyin forms: scanned on the windows around Latin letters only
         lac = make_matcher(latin.patterns, c.matcher, cache) if latin.patterns else None
         hac = make_matcher(homo.patterns, c.matcher, cache) if homo else None
-        syl = syllable_table() if homo else None
-        return _State(ft, main, ac, latin, lac, homo, hac, syl, raw_mode)
+        hl = pats.hlatin
+        hlac = make_matcher(hl.patterns, c.matcher, cache) if hl.patterns and not raw_mode else None
+        syl = syllable_table(c.homophones_near) if homo or hlac else None
+        return _State(ft, main, ac, latin, lac, homo, hac, syl, raw_mode, hl, hlac)
 
     def compile(self) -> Lexicon:
         """Build the matcher now (otherwise it is built on first use); returns ``self``."""
@@ -204,7 +205,12 @@ class Lexicon:
         seen (and rescans them with the next chunk) cannot miss a keyword split across chunks.
         """
         st = self._compiled()
-        kept = max(st.main.max_kept, st.latin.max_kept, st.homo.max_kept if st.homo else 0)
+        kept = max(
+            st.main.max_kept,
+            st.latin.max_kept,
+            st.homo.max_kept if st.homo else 0,
+            st.hlatin.max_kept if st.hlac else 0,
+        )
         gap = self.config.max_gap if self.config.noise else 0
         return max(0, kept + (kept - 1) * gap)
 
@@ -362,8 +368,11 @@ class Lexicon:
             with self._lock:  # built on first use: only stream screening needs them
                 pats = [*st.main.patterns, *st.latin.patterns]
                 main = PrefixIndex(pats)
-                hp = st.homo.patterns if st.homo is not None else None
-                homo = PrefixIndex(hp) if hp is not None else None
+                # homophone forms and the mixed forms with homophones, both in syllable codes
+                hp = (st.homo.patterns if st.homo is not None else []) + (
+                    st.hlatin.patterns if st.hlac is not None else []
+                )
+                homo = PrefixIndex(hp) if hp else None
                 allow = PrefixIndex(
                     p
                     for p, vs in zip(st.main.patterns, st.main.variants, strict=True)
@@ -372,7 +381,7 @@ class Lexicon:
                 quiet = QuietFilter(
                     st.ft,
                     (pats, main),
-                    (hp, homo) if hp is not None and homo is not None else None,
+                    (hp, homo) if homo is not None else None,
                     st.syl,
                     st.raw,
                 )
@@ -385,9 +394,7 @@ class Lexicon:
                     ]
                     leet = PrefixIndex(lp)
                     leet_first = QuietFilter(st.ft, (lp, leet), None, None, st.raw)
-                idx = self._prefixes = _StreamIndex(
-                    st, main, homo, allow, quiet, leet, leet_first
-                )
+                idx = self._prefixes = _StreamIndex(st, main, homo, allow, quiet, leet, leet_first)
         return idx
 
     def _normalize(self, st: _State, text: str) -> Normalized:
@@ -415,13 +422,27 @@ class Lexicon:
         for pid, s, e in st.ac.find(text if n.codes is None else "", n.codes):
             for var in st.main.variants[pid]:
                 self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
+        sets: list[tuple[Matcher, npt.NDArray[np.uint32] | None]] = []
         if st.lac is not None:
-            for pid, s, e in latin_matches(st.lac, text, n.codes, st.latin.longest):
+            sets.append((st.lac, None))
+        if st.hlac is not None:
+            sets.append((st.hlac, st.syl))
+        longest = max(st.latin.longest, st.hlatin.longest if st.hlac is not None else 0)
+        got_sets = latin_sets(sets, text, n.codes, longest) if sets else []
+        if st.lac is not None:
+            for pid, s, e in got_sets[0]:
                 for var in st.latin.variants[pid]:
                     self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
             if c.leet and n.codes is not None:
                 for a, b in leet_runs(text, st.ft, n):
                     self._scan_leet(st, text, a, b, found, allow_spans)
+        if st.hlac is not None:  # 堵gou: only what the forms missed
+            hl, seen = st.hlatin, set(found)
+            got: dict[tuple[int, int, int], set[str]] = {}
+            for pid, s, e in got_sets[-1]:
+                for var in hl.variants[pid]:
+                    self._resolve(text, n, s, e, var, st.ft, got, allow_spans)
+            found.update((k, v | {"pinyin"}) for k, v in got.items() if k not in seen)
         if st.hac is not None and st.homo is not None and st.syl is not None:
             sc = n.syllables(st.syl)  # pending_start reuses it
             seen = set(found)
@@ -506,18 +527,12 @@ class Lexicon:
         if not _keyword_hit(text, start, end, var, ft, allow_spans):
             return
         span_rules = _span_rules(ft, text[start:end])
-        if rule is not None and rule.endswith(TIGHT):  # a form that must be written unbroken
-            if "noise" in span_rules:
+        if rule is not None and "~" in rule:  # a condition on how the form is written
+            if not _holds(
+                rule, text[start:end], "noise" in span_rules, lambda: _gaps(text, n, s, e)
+            ):
                 return
-            rule = rule.removesuffix(TIGHT)
-        elif rule is not None and rule.endswith(NAMELIKE):
-            if _proper_name(text[start:end]):
-                return
-            rule = rule.removesuffix(NAMELIKE)
-        elif rule is not None and rule.endswith(STYLED):
-            if not _styled(text[start:end]):
-                return
-            rule = rule.removesuffix(STYLED)
+            rule = _bare(rule)
         rules = found.setdefault((start, end, entry), set())
         if "lookalike" in span_rules and not _imitates(ft, text[start:end], entry_kw(entry)):
             span_rules.discard("lookalike")  # the keyword itself has the character (知己)

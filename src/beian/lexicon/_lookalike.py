@@ -17,7 +17,14 @@ import hashlib
 import itertools
 from importlib import resources
 
-__all__ = ["lookalike_digest", "lookalike_map", "read_pairs", "variant_map", "xingjin_variants"]
+__all__ = [
+    "greek_map",
+    "lookalike_digest",
+    "lookalike_map",
+    "read_pairs",
+    "variant_map",
+    "xingjin_variants",
+]
 
 _MAX_VARIANTS = 4  # 形近字 forms per keyword
 
@@ -34,6 +41,12 @@ def read_pairs(name: str) -> list[list[str]]:
 def lookalike_map() -> dict[str, str]:
     """Look-alike character → the character it is folded to (one character each)."""
     return _pairs("lookalike.tsv")
+
+
+@functools.lru_cache(maxsize=1)
+def greek_map() -> dict[str, str]:
+    """Lower-case Greek letters written for Latin ones (η → n) that confusables.txt leaves out."""
+    return _pairs("greek_letters.tsv")
 
 
 @functools.lru_cache(maxsize=1)
@@ -132,4 +145,5 @@ def lookalike_digest() -> str:
     """A digest of the table, part of the fold tables' cache key."""
     body = "".join(f"{a}{b}" for a, b in sorted(lookalike_map().items()))
     body += "|" + "".join(f"{a}{b}" for a, b in sorted(variant_map().items()))
+    body += "|" + "".join(f"{a}{b}" for a, b in sorted(greek_map().items()))
     return hashlib.sha256(body.encode()).hexdigest()[:12]

@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from beian.io import atomic_write_bytes
 
-__all__ = ["Matcher", "hyperscan_available", "latin_matches", "make_matcher"]
+__all__ = ["Matcher", "hyperscan_available", "latin_matches", "latin_sets", "make_matcher"]
 
 Match = tuple[int, int, int]  # pattern index, start, end (normalized character indices)
 
@@ -221,22 +221,38 @@ def make_matcher(patterns: list[str], backend: str, cache_dir: Path | None) -> M
 
 
 def latin_matches(
-    m: Matcher, text: str, codes: npt.NDArray[np.uint32] | None, longest: int
+    m: Matcher,
+    text: str,
+    codes: npt.NDArray[np.uint32] | None,
+    longest: int,
+    table: npt.NDArray[np.uint32] | None = None,
 ) -> list[Match]:
     """Matches of a pattern set whose every pattern has an ASCII letter and at most ``longest``
     characters (the pinyin forms): only the windows of normalized text around letters can hold
     one. Those windows are joined, each followed by a code no pattern contains (0: normalized
     text never holds U+0000, which is noise), and scanned in one call; offsets map back through
-    the joined index. Raw mode (no codes) scans the whole text."""
+    the joined index. Raw mode (no codes) scans the whole text. ``table`` maps the windows'
+    codes before the scan (syllable codes: the mixed forms with homophones)."""
+    return latin_sets([(m, table)], text, codes, longest)[0]
+
+
+def latin_sets(
+    sets: list[tuple[Matcher, npt.NDArray[np.uint32] | None]],
+    text: str,
+    codes: npt.NDArray[np.uint32] | None,
+    longest: int,
+) -> list[list[Match]]:
+    """:func:`latin_matches` of several pattern sets (each with its ``table``) on the same
+    windows, found and joined once."""
     if codes is None:
-        return m.find(text, None)
+        return [m.find(text, None) for m, _ in sets]
     letters = (((codes | 32) - 97) < 26).nonzero()[0]  # uint32: codes below 'a' wrap around
     n = len(codes)
     if not letters.size:
-        return []
+        return [[] for _ in sets]
     w = max(0, longest - 1)
     if letters.size * (2 * w + 1) >= n:  # letters everywhere: one scan of it all
-        return m.find("", codes)
+        return [m.find("", codes if t is None else np.ascontiguousarray(t[codes])) for m, t in sets]
     lo = np.maximum(letters - w, 0)
     hi = np.minimum(letters + w + 1, n)
     new = np.ones(len(lo), dtype=bool)
@@ -248,7 +264,11 @@ def latin_matches(
     index = np.arange(int(seg.sum())) - np.repeat(offs - starts, seg)
     sep = offs + lens
     index[sep] = 0
-    joined = codes[index]
-    joined[sep] = 0
+    base = codes[index]
+    base[sep] = 0  # every table maps 0 to 0
     back = index.tolist()
-    return [(pid, back[s], back[e - 1] + 1) for pid, s, e in m.find("", joined)]
+    out = []
+    for m, t in sets:
+        joined = base if t is None else np.ascontiguousarray(t[base])
+        out.append([(pid, back[s], back[e - 1] + 1) for pid, s, e in m.find("", joined)])
+    return out

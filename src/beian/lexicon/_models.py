@@ -98,6 +98,16 @@ class LexiconConfig(BaseModel):
     homophones_all: bool = Field(
         False, description="homophones for every keyword of 2+ CJK characters (per library)"
     )
+    homophones_near: bool = Field(
+        False,
+        description="homophone forms also with near homophones: zh/z, ch/c, sh/s, n/l, an/ang,"
+        " en/eng, in/ing (with homophone, homophones_all or homophone_mixed)",
+    )
+    homophone_mixed: bool = Field(
+        True,
+        description="mixed pinyin forms also with homophones for the characters kept (堵gou for"
+        " 赌狗): a form with letters in it, so only near Latin letters",
+    )
     chaizi: bool = Field(True, description="character splitting: 氵去 for 法")
     allow_files: tuple[str, ...] = Field(
         (), description="allow-list files: one phrase a line, never a hit (false positives)"

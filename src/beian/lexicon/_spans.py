@@ -6,15 +6,32 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import unicodedata
+from collections.abc import Callable, Sequence
 
-from beian.lexicon._compile import NAMELIKE, STYLED, TIGHT, Variant, _is_cjk
+import numpy as np
+
+from beian.lexicon._compile import (
+    CAMEL,
+    LOWER,
+    NAMELIKE,
+    SEP,
+    SPLIT,
+    STYLED,
+    TIGHT,
+    Variant,
+    _is_cjk,
+)
 from beian.lexicon._fold import INVISIBLE, RULE_BITS, FoldTable
 from beian.lexicon._models import Hit
+from beian.lexicon._normalize import Normalized
 
 __all__ = [
     "_Covered",
     "_bare",
     "_condition",
+    "_gaps",
+    "_holds",
     "_imitates",
     "_keyword_hit",
     "_leftmost_longest",
@@ -68,16 +85,87 @@ def _word_char(ft: FoldTable, ch: str, snake: bool = False) -> bool:
 
 def _bare(rule: str) -> str:
     """A variant's rule without its condition suffix."""
-    return rule.removesuffix(TIGHT).removesuffix(NAMELIKE).removesuffix(STYLED)
+    return rule.partition("~")[0]
 
 
 def _condition(rule: str | None, span: str) -> bool:
-    """Raw mode: whether a name-like or styled-letter condition on the variant holds."""
-    if rule is not None and rule.endswith(NAMELIKE):
+    """Raw mode (no noise): whether the condition on the variant holds."""
+    return rule is None or _holds(rule, span, False, list)
+
+
+# separators allowed between a character and letters in a two-character mixed form (灭-men)
+_SEPARATORS = frozenset("-_·・‧•~～－＿")
+# brackets allowed around the halves of a split character (狗(米良), 【虫它】头)
+_OPEN = frozenset("(（[【「〔〈《{［｛")
+_CLOSE = frozenset(")）]】」〕〉》}］｝")
+
+# (character before, what stands between, character after) per place between two matched
+# characters, as written in the original text
+Gaps = Sequence[tuple[str, str, str]]
+
+
+def _holds(rule: str, span: str, noisy: bool, gaps: Callable[[], Gaps]) -> bool:
+    """Whether the condition suffix of ``rule`` (if any) holds for the original ``span``;
+    ``noisy``: noise was skipped inside the span; ``gaps`` gives the places between the
+    matched characters (asked only where a condition looks at them)."""
+    cond = rule[rule.find("~") :] if "~" in rule else ""
+    if not cond:
+        return True
+    if cond == TIGHT:
+        return not noisy
+    if cond == NAMELIKE:
         return not _proper_name(span)
-    if rule is not None and rule.endswith(STYLED):
+    if cond == STYLED:
         return _styled(span)
+    if cond == LOWER:
+        return not noisy and all(c.islower() for c in _letters(span))
+    if cond == CAMEL:
+        letters = _letters(span)
+        return (
+            not noisy
+            and len(letters) >= 3
+            and letters[-1].isupper()
+            and all(c.islower() for c in letters[:-1])
+        )
+    if cond == SEP:
+        return not noisy or all(
+            not g or (g in _SEPARATORS and _is_cjk(a) != _is_cjk(b)) for a, g, b in gaps()
+        )
+    if cond.startswith(SPLIT):
+        if not noisy:
+            return True
+        marks = cond[len(SPLIT) :]
+        places = gaps()
+        return len(places) == len(marks) and all(
+            _bracketed(m, g) for m, (_, g, _) in zip(marks, places, strict=True)
+        )
     return True
+
+
+def _gaps(text: str, n: Normalized, s: int, e: int) -> Gaps:
+    """The places between the normalized characters ``[s, e)`` as written in ``text``."""
+    if e - s < 2:
+        return []
+    at = n.origins(np.arange(s, e)).tolist()
+    return [(text[a], text[a + 1 : b], text[b]) for a, b in itertools.pairwise(at)]
+
+
+def _bracketed(mark: str, gap: str) -> bool:
+    """Whether ``gap`` may stand at a place marked ``mark`` of a 拆字 form (see ``SPLIT``)."""
+    if not gap:
+        return True
+    if mark == "1":  # between the halves: spaces only (木 昆); 车！专 is two words
+        return all(c.isspace() or unicodedata.category(c) == "Cf" for c in gap)
+    if len(gap) > 2:
+        return False
+    closing = gap[:1] in _CLOSE and mark in "cb"
+    rest = gap[1:] if closing else gap
+    return not rest or (len(rest) == 1 and rest in _OPEN and mark in "ob")
+
+
+def _letters(span: str) -> str:
+    """The letters of ``span`` that are not CJK ideographs."""
+    return "".join(c for c in span if c.isalpha() and not _is_cjk(c))
 
 
 def _styled(span: str) -> bool:
