@@ -34,7 +34,7 @@ _PROBE_TEXT = "beian\x00probe"
 class ChunkTemplate:
     """The bytes around the content string of one stream's usual chunk."""
 
-    __slots__ = ("head", "index", "tail", "_min")
+    __slots__ = ("_min", "head", "index", "tail")
 
     def __init__(self, head: bytes, tail: bytes, index: int) -> None:
         self.head, self.tail, self.index = head, tail, index

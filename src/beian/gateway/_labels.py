@@ -89,6 +89,12 @@ class Labeller:
             p = label_text(text, p, key=self._key)
         return p
 
+    def bound(self, produce_id: str, text: str) -> tuple[str, dict[str, Any]] | None:
+        """The implicit label bound to ``text``, as the header's value and as the body's
+        object (one label built, not parsed back from its JSON)."""
+        p = self._payload(produce_id, text)
+        return None if p is None else (p.to_json(), {"AIGC": p.fields_dict()})
+
     def header(self, produce_id: str, text: str | None = None) -> tuple[str, str] | None:
         value = self.header_value(produce_id, text)
         return None if value is None else (self.config.header, value)

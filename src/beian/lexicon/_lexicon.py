@@ -231,7 +231,9 @@ class Lexicon:
         """No hit can lie in ``text``: none of its characters folds to the start of a keyword
         form (pinyin forms and homophones included) and no digit or symbol stands beside a
         letter (a pinyin form read with letters, k@nr3n)."""
-        return idx.quiet.quiet_raw(text) and not (idx.leet is not None and leet_possible(text, st.ft))
+        if not idx.quiet.quiet_raw(text):
+            return False
+        return idx.leet is None or not leet_possible(text, st.ft)
 
     def scan_stream(self, text: str, *, overlapping: bool | None = None) -> tuple[list[Hit], int]:
         """For the text of a stream so far: its hits (as :meth:`scan`) and the original offset
