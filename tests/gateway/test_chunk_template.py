@@ -4,6 +4,7 @@ piece as parsing it whole, or no reading at all; and the relayed stream's bytes 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -107,12 +108,10 @@ def test_learn_refuses_a_chunk_without_the_content_string() -> None:
 
 @pytest.fixture
 def gw(tmp_path: Path) -> Iterator[Gateway]:
-    g = Gateway(gateway_config(tmp_path, "http://127.0.0.1:9/v1"), ring=KeyRing.generate(),
-                screening_factory=keyword_screening)  # fmt: skip
-    try:
+    config = gateway_config(tmp_path, "http://127.0.0.1:9/v1")  # never called: events() only
+    with contextlib.closing(Gateway(config, ring=KeyRing.generate(),
+                                    screening_factory=keyword_screening)) as g:  # fmt: skip
         yield g
-    finally:
-        g.close()
 
 
 def _relayed(gw: Gateway, payloads: list[bytes], template: bool) -> tuple[bytes, Exchange]:
