@@ -133,7 +133,7 @@ def test_the_conversation_and_the_rubric_on_the_wire(tmp_path: Path) -> None:
     assert qwen == [{"role": "user", "content": "问题 q"}, {"role": "assistant", "content": "回答正文"}]
     system, user = _guard("rubric-zh").messages(_x("回答正文"))
     assert system["role"] == "system" and "附录A" in system["content"]
-    assert "A5b" in user["content"] and "【回答】\n回答正文" in user["content"]
+    assert "A5b" in user["content"] and "【回答】\n  回答正文" in user["content"]
     d = _guard("rubric-zh").describe()
     assert d["preset"] == "rubric-zh" and d["preset_version"] == 1 and len(d["template_sha256"]) == 64
     assert d["uncovered"] == [] and len(d["covers"]) == 31

@@ -20,7 +20,7 @@ from beian.crypto import KeyRing
 from beian.demo import DemoServer
 from beian.gateway import RunningGateway, load_gateway_config
 
-from .conftest import MakeGateway, gateway_config
+from .conftest import ADMIN, MakeGateway, gateway_config
 
 Pair = tuple[RunningGateway, RunningGateway]
 
@@ -182,6 +182,8 @@ def test_a_hanging_database_fails_closed_after_the_timeout(
         engine.dispose()
     assert page == [200]
     assert g.gateway.opt_outs.timeouts == 1
+    metrics = httpx.get(g.root_url + "/metrics", headers=ADMIN, timeout=5).text
+    assert "beian_gateway_opt_out_timeouts_total 1.0" in metrics  # the fail-closed event, counted
     g.gateway.store.flush()
     rec = g.gateway.store.get(got)
     assert rec is not None and rec.training_opt_out is True

@@ -179,6 +179,7 @@ class Gateway:
         # the training opt-out of each request's user: off the event loop, batched
         rec = config.records
         self.opt_outs = OptOutLookup(self.store, rec.opt_out_cache_s, rec.opt_out_timeout_s)
+        self.opt_outs.on_timeout = self.metrics.opt_out_timeouts.inc  # fail-closed, counted
         self.desk = ComplaintDesk(
             config.records.database, self.store.cipher, config.complaints.handling_days,
             rules=config.complaints,

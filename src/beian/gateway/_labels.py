@@ -10,7 +10,7 @@ with :func:`beian.label.verify_text_label`.
 
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,10 @@ from beian.label.explicit.text import TextPosition
 __all__ = ["Labeller"]
 
 _CUT = "\x00"  # never in a notice: where the answer goes inside explicit_text_mark's output
+# a produce id (the gateway's record id) put as it is between the bytes around it in the
+# unbound label's JSON: characters that JSON leaves as they are and GB 45438 allows
+_PLAIN_ID = re.compile(r"[0-9A-Za-z_.:-]{1,128}")
+_SLOT = "beian-produce-id-slot"
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Labeller:
     suffix: str = field(init=False, default="")
     _base: LabelPayload | None = field(init=False, default=None)
     _key: Any = field(init=False, default=None)
+    _around: tuple[str, str] = field(init=False, default=("", ""))
 
     def __post_init__(self) -> None:
         c = self.config
@@ -52,6 +57,8 @@ class Labeller:
                     )
                 base = LabelPayload(Label="1", ContentProducer=c.content_producer)
                 object.__setattr__(self, "_base", base)
+                head, _, tail = base.with_(ProduceID=_SLOT).to_json().partition(_SLOT)
+                object.__setattr__(self, "_around", (head, tail))
             if c.signing_key:
                 object.__setattr__(self, "_key", load_private_key(c.signing_key))
         except InputError as exc:
@@ -63,16 +70,30 @@ class Labeller:
 
     def payload(self, produce_id: str, text: str | None = None) -> dict[str, Any] | None:
         """The implicit label; bound to ``text`` (the answer as sent) when it is given."""
-        raw = self.header_value(produce_id, text)
-        return None if raw is None else dict(json.loads(raw))
+        p = self._payload(produce_id, text)
+        return None if p is None else {"AIGC": p.fields_dict()}  # what to_json() reads back as
 
     def header_value(self, produce_id: str, text: str | None = None) -> str | None:
+        if self._base is None:
+            return None
+        if text is None and _PLAIN_ID.fullmatch(produce_id):  # once per request: no rebuild
+            return produce_id.join(self._around)
+        p = self._payload(produce_id, text)
+        return None if p is None else p.to_json()  # printable ASCII, fit for a header
+
+    def _payload(self, produce_id: str, text: str | None) -> LabelPayload | None:
         if self._base is None:
             return None
         p = self._base.with_(ProduceID=produce_id)
         if text is not None:
             p = label_text(text, p, key=self._key)
-        return p.to_json()  # printable ASCII, fit for a header
+        return p
+
+    def bound(self, produce_id: str, text: str) -> tuple[str, dict[str, Any]] | None:
+        """The implicit label bound to ``text``, as the header's value and as the body's
+        object (one label built, not parsed back from its JSON)."""
+        p = self._payload(produce_id, text)
+        return None if p is None else (p.to_json(), {"AIGC": p.fields_dict()})
 
     def header(self, produce_id: str, text: str | None = None) -> tuple[str, str] | None:
         value = self.header_value(produce_id, text)

@@ -49,6 +49,11 @@ class Metrics:
             "beian_gateway_rejected", "未受理的对话请求数（超限、格式不对等，未转发）", ["reason"],
             registry=r,
         )  # fmt: skip
+        self.opt_out_timeouts = Counter(
+            "beian_gateway_opt_out_timeouts",
+            "“不用于训练”设置查询超时次数（records.opt_out_timeout_s；按已选择不用于训练处理）",
+            registry=r,
+        )
         self.complaints = Counter("beian_gateway_complaints", "收到的投诉举报数", registry=r)
         self.backlog = Gauge(
             "beian_gateway_records_backlog", "待写入的记录数", registry=r,

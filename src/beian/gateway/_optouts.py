@@ -19,7 +19,8 @@ through this process are not kept; lowering it on a reload drops what was kept.
 
 A lookup waits at most ``records.opt_out_timeout_s`` (default 5 s; a database that hangs must
 not pile requests up): past that it fails closed, the request goes on as that of a user who
-opted out (its record is kept out of training use), with a warning in the log.
+opted out (its record is kept out of training use), with a warning in the log, counted in
+``/metrics`` (``beian_gateway_opt_out_timeouts_total``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -48,6 +50,7 @@ class OptOutLookup:
         self.timeout_s = timeout_s
         self.queries = 0  # round trips made (one per batch)
         self.timeouts = 0  # lookups that failed closed (see the module docstring)
+        self.on_timeout: Callable[[], None] | None = None  # told of each (the metrics' counter)
         self._waiting: dict[str, list[asyncio.Future[bool]]] = {}
         self._drainer: asyncio.Task[None] | None = None
         self._cache: dict[str, tuple[float, bool]] = {}  # hash → (valid until, opted out)
@@ -88,6 +91,8 @@ class OptOutLookup:
                 if not waiting:
                     del self._waiting[h]
             self.timeouts += 1
+            if self.on_timeout is not None:
+                self.on_timeout()
             log.warning("“不用于训练”设置查询超时（>%g 秒），该请求按已选择不用于训练处理",
                         self.timeout_s)  # fmt: skip
             return True

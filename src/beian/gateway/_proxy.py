@@ -268,10 +268,10 @@ async def _forward(
         if answer.substitute is not None:
             headers["X-Beian-Substitute"] = substitute_header(answer.substitute)
     ex.response, ex.sent = answer.produced, answer.sent
-    label = gw.labeller.header(ex.id, ex.sent)  # bound to the answer exactly as sent
+    label = gw.labeller.bound(ex.id, ex.sent)  # bound to the answer exactly as sent
     if label is not None:
-        headers[label[0]] = label[1]
-        answer.data[gw.labeller.config.field] = json.loads(label[1])
+        headers[gw.labeller.config.header] = label[0]
+        answer.data[gw.labeller.config.field] = label[1]
     gw.finish(ex)
     return Response(_dumps(answer.data), media_type="application/json", headers=headers)
 

@@ -130,6 +130,14 @@ class ChunkWriter:
         """``event_bytes(self.chunk(data))``, the same bytes. The usual chunk (one choice, a
         ``content`` piece and nothing else) is written from a per-stream template around the
         released text's JSON string, instead of building and encoding the whole chunk."""
+        got = self.usual(data)
+        if got is not None:
+            return self.content_event(*got)
+        return event_bytes(self.chunk(data))
+
+    def usual(self, data: Any) -> tuple[int, str] | None:
+        """(choice index, content piece) when ``data`` is the usual chunk: after the first,
+        one choice, not finished, whose delta is one ``content`` string; else None."""
         if type(data) is dict and self.base and "usage" not in data:
             choices = data.get("choices")
             if type(choices) is list and len(choices) == 1:
@@ -144,10 +152,11 @@ class ChunkWriter:
                         and type(index) is int
                         and 0 <= index < self.limits.max_choices
                     ):
-                        return self._content_event(index, delta["content"])
-        return event_bytes(self.chunk(data))
+                        return index, delta["content"]
+        return None
 
-    def _content_event(self, index: int, piece: str) -> bytes:
+    def content_event(self, index: int, piece: str) -> bytes:
+        """The client's event for the usual chunk of choice ``index`` carrying ``piece``."""
         st = self.choices.get(index)
         if st is None:
             st = self.choices[index] = _Choice(index)

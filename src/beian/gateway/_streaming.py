@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from beian.gateway._answer import Malformed
+from beian.gateway._chunk_template import ChunkTemplate, learn
 from beian.gateway._inflight import CLIENT_GONE, DEADLINE, SHUTDOWN, Inflight
 from beian.gateway._relay import Blocked, ChunkWriter, event_bytes
 from beian.gateway._request import parse_json
@@ -159,6 +160,8 @@ class _Relay:
         self.writer = ChunkWriter(gw, ex)
         self.finished = False
         self.owed = b""
+        self.template: ChunkTemplate | None = None
+        self.learnt = False
 
     def finalize(self) -> None:
         """Record the exchange once, before the last bytes leave (or when ended)."""
@@ -207,6 +210,22 @@ class _Relay:
             self.ex.decisions.append(Decision("output", "block", risks, len(risks)).to_json())
         return self.fail("stream_error", json.dumps(data, ensure_ascii=False)[:4000], body)
 
+    def _parsed(self, payload: bytes) -> tuple[bytes, bool]:
+        """(the client's event for ``payload`` parsed whole, the stream is over: it was an error
+        event); the first usual chunk teaches the stream its template."""
+        # a lone surrogate can only come from an escape (parse_json replaces it)
+        data = parse_json(payload) if b"\\u" in payload else json.loads(payload)
+        if isinstance(data, dict) and "error" in data:
+            return self._upstream_error(data), True
+        w = self.writer
+        got = w.usual(data)
+        if got is None:
+            return w.event(data), False
+        if not self.learnt:
+            self.learnt = True  # one try per stream
+            self.template = learn(payload, data, got[0])
+        return w.content_event(*got), False
+
     async def events(self, payloads: list[bytes]) -> tuple[bytes, bool]:
         """Relay a batch of upstream events; (bytes to send, stream over)."""
         out: list[bytes] = []
@@ -220,11 +239,13 @@ class _Relay:
                     out.extend(_event(c) for c in closing)
                     self.finalize()
                     return b"".join([*out, _DONE]), True
-                # a lone surrogate can only come from an escape (parse_json replaces it)
-                data = parse_json(payload) if b"\\u" in payload else json.loads(payload)
-                if isinstance(data, dict) and "error" in data:
-                    return b"".join([*out, self._upstream_error(data)]), True
-                chunk = w.event(data)
+                tpl = self.template
+                if tpl is not None and (piece := tpl.content(payload)) is not None:
+                    chunk = w.content_event(tpl.index, piece)  # read from its bytes alone
+                else:
+                    chunk, over = self._parsed(payload)
+                    if over:
+                        return b"".join([*out, chunk]), True
                 if w.awaiting:  # sentences the output guard must pass before this chunk leaves
                     await w.review()
                 out.append(chunk)

@@ -227,7 +227,19 @@ class Lexicon:
         st = self._compiled()
         if not text or st.ac is None:
             return []
+        idx = self._prefixes
+        if idx is not None and idx.state is st and self._quiet(st, idx, text):
+            return []  # no character can start a match (the stream screener's first check)
         return self._scan(st, text, None, overlapping)[0]
+
+    @staticmethod
+    def _quiet(st: _State, idx: _StreamIndex, text: str) -> bool:
+        """No hit can lie in ``text``: none of its characters folds to the start of a keyword
+        form (pinyin forms and homophones included) and no digit or symbol stands beside a
+        letter (a pinyin form read with letters, k@nr3n)."""
+        if not idx.quiet.quiet_raw(text):
+            return False
+        return idx.leet is None or not leet_possible(text, st.ft)
 
     def scan_stream(self, text: str, *, overlapping: bool | None = None) -> tuple[list[Hit], int]:
         """For the text of a stream so far: its hits (as :meth:`scan`) and the original offset
@@ -248,7 +260,7 @@ class Lexicon:
         # a digit or symbol beside a letter may be a letter of a pinyin form (k@nr3n), and
         # one at the very end may still get its letters (2 -> 2h1k35hu1)
         on = idx.leet is not None
-        if quiet.quiet_raw(text) and not (on and leet_possible(text, st.ft)):
+        if self._quiet(st, idx, text):
             if not (on and text[-1] in LEET):
                 return [], len(text)  # the usual stream chunk: nothing can start a match here
             # digits or symbols at the end and no letter beside them (第2、20): only they can

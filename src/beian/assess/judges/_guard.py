@@ -249,10 +249,24 @@ def guard_messages(
         if answer is not None:
             turns.append({"role": "assistant", "content": answer})
         return turns
-    filled = answer if answer is not None else NO_ANSWER
+    filled = quoted_answer(answer) if answer is not None else NO_ANSWER
     asked = transcript(context, question) if context else _unmarked(question)
-    user = template.replace("{question}", asked).replace("{answer}", filled)
+    # one pass: a question that says "{answer}" stays as it is
+    fill = {"{question}": asked, "{answer}": filled}
+    user = _SLOTS.sub(lambda m: fill[m.group(0)], template)
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+_SLOTS = re.compile(r"\{question\}|\{answer\}")
+_SECTION_MARKS = str.maketrans({"【": "〖", "】": "〗"})
+
+
+def quoted_answer(answer: str) -> str:
+    """The answer as the rubric presets show it: every line indented (by every line break
+    Python knows), and the rubric's section brackets 【】 shown as 〖〗, so no text in an answer
+    can pass for a section of the rubric (``【输出格式】``) or a line of the reply it asks for
+    (``安全性：合格``)."""
+    return "\n".join("  " + line for line in answer.translate(_SECTION_MARKS).splitlines())
 
 
 _SPEAKERS = {"user": "用户", "assistant": "助手"}
