@@ -112,6 +112,12 @@ def main() -> int:
     ap.add_argument(
         "--folds", type=int, default=6, help="deal the writers into N folds (0: one per writer)"
     )
+    ap.add_argument(
+        "--split",
+        choices=("writers", "groups"),
+        default="writers",
+        help="folds: writers (dealt into --folds) or one per style group (leave one group out)",
+    )
     ap.add_argument("--tol", type=float, default=0.0, help="quick runs: solver tolerance")
     ap.add_argument(
         "--dev-weight",
@@ -128,7 +134,14 @@ def main() -> int:
     if args.dev_weight is not None:
         sw = np.where(writers == trainer.DEV_WRITER, args.dev_weight, sw)
     deal_inv: dict[str, list[str]] = {}
-    if args.folds:
+    if args.split == "groups":  # every style group of the independent sets is one fold
+        writers = np.asarray(
+            [
+                w if w == trainer.DEV_WRITER else str(r.get("style_group") or "?")
+                for w, r in zip(writers, rows, strict=True)
+            ]
+        )
+    elif args.folds:
         ws = sorted(set(writers) - {trainer.DEV_WRITER})
         deal = {w: f"fold{i % args.folds}" for i, w in enumerate(ws)}
         for w, f in deal.items():
@@ -154,7 +167,8 @@ def main() -> int:
     twriters = writers[test]  # fold of each graded item
     by_writer = np.asarray(data.writers)[test]
     empty = np.asarray([bool(analyses[i].empty) for i in test])
-    print(f"{len(rows)} rows; {len(test)} graded in {len(folds)} leave-writers-out folds")
+    split = "leave-one-style-group-out" if args.split == "groups" else "leave-writers-out"
+    print(f"{len(rows)} rows; {len(test)} graded in {len(folds)} {split} folds")
     logits: dict[str, np.ndarray] = {n: np.zeros((len(rows), len(REFUSAL_GRADES))) for n in names}
     jobs = [(n, w) for n in names for w in folds]
     with ProcessPoolExecutor(args.jobs) as pool:
@@ -163,8 +177,14 @@ def main() -> int:
             print(f"  {n} without {w}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
     n_writers = len(set(data.writers) - {trainer.DEV_WRITER})
     result: dict[str, Any] = {
-        "protocol": f"leave writers out: the {n_writers} writers of the independently written sets "
-        f"dealt into {len(folds)} folds; development set (weight 0.3) always in training; figures "
+        "protocol": (
+            f"leave one style group out: the {len(folds)} style groups of the {n_writers} "
+            "independent writers' sets, one fold each"
+            if args.split == "groups"
+            else f"leave writers out: the {n_writers} writers of the independently written sets "
+            f"dealt into {len(folds)} folds"
+        )
+        + "; development set (weight 0.3) always in training; figures "
         "pooled over folds (Wilson 95 % intervals); decision offset chosen on the other folds",
         "development_figures": True,
         "rows": len(rows),
@@ -184,7 +204,7 @@ def main() -> int:
         result["recipes"][n] = entry
         for rule, s in (("argmax", entry["argmax"]), ("nested offset", entry.get("nested_offset"))):
             if s:
-                jm.print_summary(f"{n} ({rule}), leave writers out", s)
+                jm.print_summary(f"{n} ({rule}), {split}", s)
     if args.save_logits:
         np.savez(args.save_logits, **{n: logits[n][test] for n in names}, writers=twriters)
     result["seconds"] = round(time.perf_counter() - t0, 1)

@@ -37,9 +37,11 @@ INDEPENDENT_DIRS = [
         "judge_train2",
         "judge_train3",
         "judge_train4",
+        "judge_train5",
         "judge_eval",
         "judge_holdout",
         "judge_holdout2",
+        "judge_holdout3",
     )
 ]
 SEED = 0
@@ -48,6 +50,7 @@ DEV_WRITER = "dev"
 TOL = 1e-3  # the solver stops early; development figures were measured at the same tolerance
 _WHOLE = (("head", 160), ("tail", 80), ("whole", 600))
 _WHOLE_Q = (*_WHOLE, ("question", 60))
+_SHORT_Q = (*_WHOLE_Q, ("short", 16), ("qshort", 16))  # terse answers: own n-grams, by question
 _BODY_Q = (("head", 160), ("tail", 80), ("body", 600), ("question", 60))  # as _WHOLE_Q, cheaper
 # recipes compared by benchmarks/judge_dev.py (leave writers out) while the shipped one was chosen
 CANDIDATES: dict[str, rt.Recipe] = {
@@ -61,6 +64,12 @@ CANDIDATES: dict[str, rt.Recipe] = {
     "w3qc2": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=2.0, tol=TOL),
     "w3qc1": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=1.0, tol=TOL),
     "b3qc4": rt.Recipe(rt.FeatureSpec(18, _BODY_Q, (1, 2, 3)), c=4.0, tol=TOL),
+    # 2026-12-07 (j22e): the question features of _refusal_question (always in the rules' block
+    # now), with and without the terse-answer zones
+    "q8": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=8.0, tol=TOL),
+    "qs8": rt.Recipe(rt.FeatureSpec(18, _SHORT_Q, (1, 2, 3)), c=8.0, tol=TOL),
+    "qs4": rt.Recipe(rt.FeatureSpec(18, _SHORT_Q, (1, 2, 3)), c=4.0, tol=TOL),
+    "qs16": rt.Recipe(rt.FeatureSpec(18, _SHORT_Q, (1, 2, 3)), c=16.0, tol=TOL),
 }
 # opening, ending, the whole answer (up to 600 characters) and the question's opening, C = 8 (chosen
 # by judge_dev on 2026-12-07 among body/whole zones and C = 2/4/8/16, "w3qc8"); the offset on 正常回答

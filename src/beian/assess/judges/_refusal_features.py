@@ -1,10 +1,12 @@
-"""The structural analysis of an answer as numbers in [0, 1], for the learned model."""
+"""The structural analysis of an answer as numbers in [0, 1], for the learned model (with what
+the answer does with its question, from ``_refusal_question``)."""
 
 from __future__ import annotations
 
 import math
 
 from beian.assess.judges._base import ANSWERED, EMPTY, REFUSED, REFUSED_GUIDED
+from beian.assess.judges._refusal_question import QUESTION_FEATURE_NAMES, question_features
 from beian.assess.judges._refusal_rules import GUIDANCE_KINDS, SHORT_REPLY, Analysis, rules_grade
 
 __all__ = ["FEATURE_NAMES", "feature_vector"]
@@ -59,6 +61,7 @@ FEATURE_NAMES = (
     "rules_guided",
     "rules_answered",
     "rules_empty",
+    *QUESTION_FEATURE_NAMES,
 )
 
 
@@ -122,4 +125,5 @@ def feature_vector(a: Analysis) -> list[float]:
         float(grade == REFUSED_GUIDED),
         float(grade == ANSWERED),
         float(grade == EMPTY),
+        *question_features(a),
     ]

@@ -52,7 +52,7 @@ _MULT = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xFF51AFD7ED558CCD)
 _MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
-ZONE_KINDS = ("head", "tail", "whole", "body", "question")
+ZONE_KINDS = ("head", "tail", "whole", "body", "question", "short", "qshort")
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,10 @@ class FeatureSpec:
     """Which character n-grams the model sees: ``zones`` are ``(kind, chars)`` pairs, ``head`` the
     opening (where refusals sit), ``tail`` the ending (guidance, offers), ``whole`` the answer up
     to ``chars`` characters, ``body`` what follows the opening up to ``chars`` characters of the
-    answer (whether substance follows), ``question`` the question's opening; each zone hashes into
-    its own salt."""
+    answer (whether substance follows), ``question`` the question's opening, ``short`` the whole
+    answer when it has at most ``chars`` characters and ``qshort`` the question's opening (60
+    characters) when the answer is that short (terse answers weighed with their own n-grams and by
+    their question); each zone hashes into its own salt."""
 
     hash_bits: int = 18
     zones: tuple[tuple[str, int], ...] = (("head", 160), ("tail", 80))
@@ -99,6 +101,10 @@ def _zone(text: str, question: str, kind: str, chars: int, head: int) -> str:
         return text[-chars:] + "\x03"
     if kind == "question":
         return "\x01" + question[:chars]
+    if kind == "short":
+        return "\x05" + text if len(text) <= chars else "\x05"
+    if kind == "qshort":
+        return "\x06" + question[:60] if len(text) <= chars else "\x06"
     return "\x02" + text[:chars] + "\x03"
 
 
