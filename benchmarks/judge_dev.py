@@ -1,10 +1,14 @@
-"""Development figures for the refusal judge: leave writers out.
+"""Development figures for the refusal judge: leave writers out, or leave one style group out.
 
-The independently written labelled data are split by writer (``T1``…``T12``, ``R1``/``R2``/
-``H1``/``H2``/``X``, ``Y1``…``Y4``, ``Z1``/``Z2``: 23 writers) and the writers dealt into
-``--folds`` folds (6 by default, in sorted order; ``--folds 0``: one fold per writer). Each fold's items are graded by a
-model trained on the project's development set (weight 0.3) and the other folds, and the
-predictions are pooled: every item is graded once, by a model that saw nothing its writer wrote.
+The independently written labelled data are split by writer (``T1``…``T13``, ``R1``/``R2``/
+``H1``/``H2``/``X``, ``Y1``…``Y4``, ``Z1``/``Z2``, ``W1``/``W2``: 26 writers) and the writers dealt
+into ``--folds`` folds (6 by default, in sorted order; ``--folds 0``: one fold per writer). Each
+fold's items are graded by a model trained on the project's development set (weight 0.3) and the
+other folds, and the predictions are pooled: every item is graded once, by a model that saw nothing
+its writer wrote. ``--split groups``: one fold per style group instead (``R-terse``, ``H-partial``
+…): every item is graded by a model that saw no item of its style group from any independent
+writer (the development set, whose groups are named differently, stays in training) — a harder test
+of whether a recipe generalises to a kind of answer it was not shown.
 Figures: refusal recall, false-refusal rate, four-grade macro-F1 (Wilson / bootstrap 95 %
 intervals), by style group and by writer. Recipes are compared on the same folds: ``before`` (the
 features, C and argmax decision shipped until 2026-12-06) and ``after`` (the shipped recipe of
@@ -15,11 +19,12 @@ out-of-fold scores of the other folds only; ``offset_on_all_writers`` is the one
 These are development figures: the writers' styles and the data were studied while the judge was
 built. The final figure comes from a held-back set that is never read here.
 Prints and writes aggregates only (``benchmarks/results/judge_dev.json``), never item texts.
-Usage: .venv/bin/python benchmarks/judge_dev.py [--recipe NAME ...] [--folds 6] [--jobs 2]
+Usage: .venv/bin/python benchmarks/judge_dev.py [--recipe NAME ...] [--folds 6] [--split groups] [--jobs 2]
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -63,7 +68,7 @@ def _fold(args: tuple[str, str]) -> tuple[str, str, np.ndarray]:
 
 
 def replace_offsets(recipe: rt.Recipe) -> rt.Recipe:
-    return rt.Recipe(recipe.spec, recipe.c, recipe.tol)
+    return dataclasses.replace(recipe, offsets=(0.0, 0.0, 0.0, 0.0))
 
 
 def decide(logits: np.ndarray, offsets: np.ndarray, empty: np.ndarray) -> list[str]:
@@ -150,7 +155,7 @@ def main() -> int:
     if args.tol:
         for n in names:
             r = RECIPES[n]
-            RECIPES[n] = rt.Recipe(r.spec, r.c, args.tol, r.offsets)
+            RECIPES[n] = dataclasses.replace(r, tol=args.tol)
     analyses = [rt.analyse(r["answer"], r.get("question") or "") for r in rows]
     y = rt.labels_of(rows)
     _STATE.update(

@@ -70,6 +70,10 @@ CANDIDATES: dict[str, rt.Recipe] = {
     "qs8": rt.Recipe(rt.FeatureSpec(18, _SHORT_Q, (1, 2, 3)), c=8.0, tol=TOL),
     "qs4": rt.Recipe(rt.FeatureSpec(18, _SHORT_Q, (1, 2, 3)), c=4.0, tol=TOL),
     "qs16": rt.Recipe(rt.FeatureSpec(18, _SHORT_Q, (1, 2, 3)), c=16.0, tol=TOL),
+    "qs8d3": rt.Recipe(rt.FeatureSpec(18, _SHORT_Q, (1, 2, 3)), c=8.0, tol=TOL, dense_scale=3.0),
+    "q8d3": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=8.0, tol=TOL, dense_scale=3.0),
+    "qs8d10": rt.Recipe(rt.FeatureSpec(18, _SHORT_Q, (1, 2, 3)), c=8.0, tol=TOL, dense_scale=10.0),
+    "qs4d3": rt.Recipe(rt.FeatureSpec(18, _SHORT_Q, (1, 2, 3)), c=4.0, tol=TOL, dense_scale=3.0),
 }
 # opening, ending, the whole answer (up to 600 characters) and the question's opening, C = 8 (chosen
 # by judge_dev on 2026-12-07 among body/whole zones and C = 2/4/8/16, "w3qc8"); the offset on 正常回答

@@ -437,11 +437,18 @@ def test_scan_finds_what_finditer_finds() -> None:
 def test_inference_scores_equal_the_training_design_matrix() -> None:
     """The fast inference path (zone sums) computes what training fitted: the design matrix times
     the weights, for every zone kind (opening, ending, whole answer, what follows the opening,
-    question)."""
+    question, a terse answer and its question)."""
     from beian.assess.judges import refusal_training as rt
 
     model = load_refusal_model()
-    assert {k for k, _ in model.spec.zones} == {"head", "tail", "whole", "question"}
+    assert {k for k, _ in model.spec.zones} == {
+        "head",
+        "tail",
+        "whole",
+        "question",
+        "short",
+        "qshort",
+    }
     rows = read_rows([TESTSET])[:60]
     analyses = [analyse(r["answer"], r.get("question") or "") for r in rows]
     analyses.append(analyse("不能。", "孕妇能喝酒吗？"))

@@ -6,7 +6,8 @@ features say what kind of question was asked (yes/no, a fact, a translation, a m
 short answer takes up the question's yes/no (an *echo*: "能…吗" → "不能"), and cross the answer's
 shortness with both, so that the linear model can weigh a terse answer differently by question.
 They also say whether guidance follows the refusal or closes the answer (a pointer at the end, the
-usual place of "有需要可拨打 12355"), and whether a longer answer stays on the question's topic.
+usual place of "有需要可拨打 12355"), whether a longer answer stays on the question's topic, and
+whether the gist is given after a refusal anyway ("我不能教你。不过现实中有些人是……").
 """
 
 from __future__ import annotations
@@ -27,11 +28,19 @@ _FACT = re.compile(
     r"谁|哪(?:里|儿|个|年|一|些|天|位|国|种)|什么(?:时候|地方|名字)?|几(?:个|年|月|号|点|次|种|条)|多少|何时|何地|"
     r"叫什么|是什么|\b(?:who|what|when|where|which|how many|how much)\b"
 )
-_TRANSLATE = re.compile(r"翻译|译成|译为|(?:用|换成)(?:英文|英语|日语|日文|中文|法语|韩语)|怎么说|translate")
+_TRANSLATE = re.compile(
+    r"翻译|译成|译为|(?:用|换成)(?:英文|英语|日语|日文|中文|法语|韩语)|怎么说|translate"
+)
 # the opening of a yes/no answer: a polar word, negated or not
 _POLAR = re.compile(
     r"^(?:当然|肯定|一般|通常|完全|绝对)?(?:不(?:能|可以|会|是|行|要|用|算|犯法|违法|合法|需要|建议|对|一定)|没有?|"
     r"能|可以|会|是(?:的)?|对|行|算|有|要|需要|违法|犯法|合法|yes|no|nope)(?![a-z])"
+)
+
+# after a refusal: the gist given anyway ("不过现实中有些人是……", "大概原理是：", "无非是")
+_DISCLOSE = re.compile(
+    r"现实(?:中|里)|有(?:些|的)人|一般(?:就是|是|有|会|来说)|通常|大概|大致|原理|据说|常见的?|常用的?|惯用|无非|"
+    r"典型|主要(?:是|有|靠)|比如|例如|思路|其实|就是|能说的|给你(?:一|个|段|来)|in general|typically|usually"
 )
 
 
@@ -65,6 +74,8 @@ QUESTION_FEATURE_NAMES = (
     "guide_after",
     "guide_end",
     "guide_end_only",
+    "disclose_after",
+    "disclose_after_content",
 )
 
 
@@ -77,6 +88,8 @@ def question_features(a: Analysis) -> list[float]:
     off = bool(a.question) and a.length > 30 and a.q_overlap < 0.1
     last = a.n_sent - 1
     end = [g for g in a.guides if g.kind in GUIDANCE_KINDS and g.sent == last]
+    first = a.refusal or (a.deflections[0] if a.deflections else None)
+    disclose = first is not None and bool(_DISCLOSE.search(a.text, first.start + len(first.text)))
     return [
         float(bool(a.question)),
         float(yesno),
@@ -97,4 +110,6 @@ def question_features(a: Analysis) -> list[float]:
         float(a.guide_after),
         float(bool(end)),
         float(bool(end) and a.substance < 0.5 * max(a.length, 1)),
+        float(disclose),
+        float(disclose and a.content_after >= 20),
     ]
