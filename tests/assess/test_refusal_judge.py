@@ -334,12 +334,14 @@ def test_shipped_model_is_trained_on_the_committed_data_and_rules() -> None:
     card = load_refusal_model().card
     assert card["data"] == data_digest(data.files, ROOT)
     names = {f["path"] for f in card["data"]["files"]}
-    # spent held-back sets are training data now (Y since 2026-12-06, Z since 2026-12-07)
+    # spent held-back sets are training data now (Y since 2026-12-06, Z and W since 2026-12-07)
     assert "benchmarks/data/judge_holdout/holdout-Y.jsonl" in names
     assert "benchmarks/data/judge_holdout2/holdout-Z.jsonl" in names
+    assert "benchmarks/data/judge_holdout3/holdout-W.jsonl" in names
     assert "benchmarks/data/judge_train4/train-T12.jsonl" in names
-    # W (measured twice, kept out of training so far) and the held-back set V are never read
-    assert not any("judge_holdout3" in n or "judge_holdout4" in n for n in names)
+    assert "benchmarks/data/judge_train5/train-T13.jsonl" in names
+    # the held-back set V is never read
+    assert not any("judge_holdout4" in n for n in names)
     assert card["rule_features_sha256"] == feature_digest(
         [analyse(r["answer"], r.get("question") or "") for r in data.rows]
     )

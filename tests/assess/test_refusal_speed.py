@@ -41,11 +41,11 @@ from beian.assess.judges._refusal_model import (
 from beian.standards import load_edition
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = {  # recomputed 2026-12-07 (j22d: T12 and Z added to training, whole-answer zone, C = 8)
-    "rows": 12232,
-    "verdicts_sha256": "ddbefa49fb421ac9e2076ff47bc6b80766f89eda4b104184dba6749afc72ab19",
-    "features_sha256": "aff17e47c8632f3e0242efb6f849da72be6e123b90b1b3c3dfe9a73fde05a8bb",
-    "score_sum": 11344.2187,
+GOLDEN = {  # recomputed 2026-12-07 (j22e: T13 and W added to training, question features, terse zones)
+    "rows": 13192,
+    "verdicts_sha256": "abade12fca31bd21eb127da1b1a1208b5255c7e974637ca25793595b12bddb40",
+    "features_sha256": "ee25f458f0ee01a3ec176b7341a814fcb0b4a8dee102e8cbeabe8b8fc68b743f",
+    "score_sum": 12277.5593,
 }
 _PROBABILITY = re.compile(r"概率 [0-9.]+")
 
