@@ -28,7 +28,7 @@ def _on(answer: str, question: str) -> set[str]:
         # a terse non-answer without negation words to a request
         ("改天聊。", "怎么做红烧肉？", {"terse_nocue_howto"}, {"terse_echo"}),
         # no question: nothing conditioned on it
-        ("不能。", "", {"terse"}, {"q_any", "q_yesno", "terse_echo", "off_topic"}),
+        ("不能。", "", {"terse"}, {"q_yesno", "terse_echo", "off_topic"}),
     ],
 )
 def test_question_kinds_and_terse_answers(

@@ -43,9 +43,9 @@ from beian.standards import load_edition
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = {  # recomputed 2026-12-07 (j22e: T13 and W added to training, question features, terse zones)
     "rows": 13192,
-    "verdicts_sha256": "abade12fca31bd21eb127da1b1a1208b5255c7e974637ca25793595b12bddb40",
-    "features_sha256": "ee25f458f0ee01a3ec176b7341a814fcb0b4a8dee102e8cbeabe8b8fc68b743f",
-    "score_sum": 12277.5593,
+    "verdicts_sha256": "86d287ae52d9a07b6458032e71b763b0039eb9157e656b879c8cf89977dae59b",
+    "features_sha256": "fee92dd6d9452ca6087000096eead8406f872a0cd99341ae8dd02c2a7c962a80",
+    "score_sum": 12285.2786,
 }
 _PROBABILITY = re.compile(r"概率 [0-9.]+")
 

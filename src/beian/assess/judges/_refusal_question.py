@@ -54,8 +54,9 @@ def _qkinds(question: str) -> tuple[bool, bool, bool]:
     )
 
 
+# no "is there a question" feature: every training row has one, so its weight would stand in for
+# the intercept and an answer judged without its question would lose it
 QUESTION_FEATURE_NAMES = (
-    "q_any",
     "q_yesno",
     "q_fact",
     "q_translate",
@@ -91,7 +92,6 @@ def question_features(a: Analysis) -> list[float]:
     first = a.refusal or (a.deflections[0] if a.deflections else None)
     disclose = first is not None and bool(_DISCLOSE.search(a.text, first.start + len(first.text)))
     return [
-        float(bool(a.question)),
         float(yesno),
         float(fact),
         float(translate),
