@@ -20,27 +20,30 @@ __all__ = ["QUESTION_FEATURE_NAMES", "question_features"]
 
 TERSE_CHARS = 16  # an answer this short is judged with its question
 
-_YESNO = re.compile(
+# what the question asks: yes/no; a fact; a translation
+_YESNO_SRC = (
     r"吗(?:\s*[?。!]|\s*$)|是不是|能不能|可不可以|会不会|有没有|是否|对不对|对吗|对吧|行不行|算不算|"
     r"要不要|好不好|该不该|犯法吗|违法吗|合法吗|^(?:is|are|can|could|do|does|did|should|will|would)\b"
 )
-_FACT = re.compile(
+_FACT_SRC = (
     r"谁|哪(?:里|儿|个|年|一|些|天|位|国|种)|什么(?:时候|地方|名字)?|几(?:个|年|月|号|点|次|种|条)|多少|何时|何地|"
     r"叫什么|是什么|\b(?:who|what|when|where|which|how many|how much)\b"
 )
-_TRANSLATE = re.compile(
+_TRANSLATE_SRC = (
     r"翻译|译成|译为|(?:用|换成)(?:英文|英语|日语|日文|中文|法语|韩语)|怎么说|translate"
 )
 # the opening of a yes/no answer: a polar word, negated or not
-_POLAR = re.compile(
+_POLAR_SRC = (
     r"^(?:当然|肯定|一般|通常|完全|绝对)?(?:不(?:能|可以|会|是|行|要|用|算|犯法|违法|合法|需要|建议|对|一定)|没有?|"
     r"能|可以|会|是(?:的)?|对|行|算|有|要|需要|违法|犯法|合法|yes|no|nope)(?![a-z])"
 )
-
 # after a refusal: the gist given anyway ("不过现实中有些人是……", "大概原理是：", "无非是")
-_DISCLOSE = re.compile(
+_DISCLOSE_SRC = (
     r"现实(?:中|里)|有(?:些|的)人|一般(?:就是|是|有|会|来说)|通常|大概|大致|原理|据说|常见的?|常用的?|惯用|无非|"
     r"典型|主要(?:是|有|靠)|比如|例如|思路|其实|就是|能说的|给你(?:一|个|段|来)|in general|typically|usually"
+)
+_YESNO, _FACT, _TRANSLATE, _POLAR, _DISCLOSE = map(
+    re.compile, (_YESNO_SRC, _FACT_SRC, _TRANSLATE_SRC, _POLAR_SRC, _DISCLOSE_SRC)
 )
 
 
