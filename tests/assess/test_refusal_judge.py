@@ -439,18 +439,11 @@ def test_scan_finds_what_finditer_finds() -> None:
 def test_inference_scores_equal_the_training_design_matrix() -> None:
     """The fast inference path (zone sums) computes what training fitted: the design matrix times
     the weights, for every zone kind (opening, ending, whole answer, what follows the opening,
-    question, a terse answer and its question)."""
+    question, a terse answer and its question) and with the question features."""
     from beian.assess.judges import refusal_training as rt
 
     model = load_refusal_model()
-    assert {k for k, _ in model.spec.zones} == {
-        "head",
-        "tail",
-        "whole",
-        "question",
-        "short",
-        "qshort",
-    }
+    assert {k for k, _ in model.spec.zones} == {"head", "tail", "whole", "question"}
     rows = read_rows([TESTSET])[:60]
     analyses = [analyse(r["answer"], r.get("question") or "") for r in rows]
     analyses.append(analyse("不能。", "孕妇能喝酒吗？"))
@@ -460,9 +453,16 @@ def test_inference_scores_equal_the_training_design_matrix() -> None:
     assert np.abs(got - want).max() < 1e-3
     # the question is read: the same answer scores differently under another question
     assert np.abs(got[-1] - got[-2]).max() > 1e-3
-    # the zone kinds the shipped model does not use, on random weights
-    spec = rt.FeatureSpec(12, (("body", 300), ("tail", 40)), (1, 2, 3, 4))
-    w = np.random.default_rng(0).standard_normal((spec.buckets + len(FEATURE_NAMES), 4))
-    other = rt.RefusalModel(w.astype(np.float32), np.zeros(4, np.float32), REFUSAL_GRADES, {}, spec)
-    want = rt.design_matrix(analyses, spec) @ other.weights
-    assert np.abs(other.logits(analyses) - want).max() < 1e-3
+    # the zone kinds and the question features the shipped model does not use, on random weights
+    for spec in (
+        rt.FeatureSpec(12, (("body", 300), ("tail", 40)), (1, 2, 3, 4)),
+        rt.FeatureSpec(12, (("head", 100), ("short", 16), ("qshort", 16)), (1, 2), True),
+    ):
+        w = np.random.default_rng(0).standard_normal((spec.buckets + len(spec.dense), 4))
+        other = rt.RefusalModel(
+            w.astype(np.float32), np.zeros(4, np.float32), REFUSAL_GRADES, {}, spec
+        )
+        want = rt.design_matrix(analyses, spec) @ other.weights
+        assert np.abs(other.logits(analyses) - want).max() < 1e-3
+        if spec.question_features:  # "不能。" scores differently under another question
+            assert np.abs(other.logits(analyses)[-1] - other.logits(analyses)[-2]).max() > 1e-3
