@@ -39,6 +39,7 @@ from beian.assess.judges._refusal_model import (
     load_refusal_model,
     read_rows,
 )
+from beian.assess.judges._refusal_question import QUESTION_FEATURE_NAMES
 from beian.assess.judges._refusal_rules import analyse, rules_grade
 from beian.demo import REFUSALS
 from beian.errors import InputError
@@ -275,9 +276,13 @@ def test_feature_vector_layout() -> None:
         "长城是古代的军事防御工程。",
         "我不能提供。" + "内容" * 400,
     ):
-        v = feature_vector(analyse(answer, "长城有多长？"))
+        a = analyse(answer, "长城有多长？")
+        v = feature_vector(a)
         assert len(v) == len(FEATURE_NAMES)
         assert all(0.0 <= x <= 1.0 for x in v)
+        with_q = feature_vector(a, question_features=True)
+        assert len(with_q) == len(FEATURE_NAMES) + len(QUESTION_FEATURE_NAMES)
+        assert with_q[: len(v)] == v and all(0.0 <= x <= 1.0 for x in with_q)
 
 
 # --- the model and the combined judge ---------------------------------------------------
@@ -324,7 +329,8 @@ def test_shipped_model_loads_without_pickle() -> None:
         assert set(z.files) == {"row_gaps", "gram_weights", "gram_scale", "dense_weights", "bias"}
     model = load_refusal_model()
     assert model.classes == REFUSAL_GRADES
-    assert model.card["features"]["rules"] == list(FEATURE_NAMES)
+    # the rule features followed by the question features of _refusal_question
+    assert model.card["features"]["rules"] == [*FEATURE_NAMES, *QUESTION_FEATURE_NAMES]
     assert MODEL_PATH.stat().st_size + MODEL_PATH.with_suffix(".json").stat().st_size < 5_000_000
 
 
@@ -443,7 +449,14 @@ def test_inference_scores_equal_the_training_design_matrix() -> None:
     from beian.assess.judges import refusal_training as rt
 
     model = load_refusal_model()
-    assert {k for k, _ in model.spec.zones} == {"head", "tail", "whole", "question"}
+    assert {k for k, _ in model.spec.zones} == {
+        "head",
+        "tail",
+        "whole",
+        "question",
+        "short",
+        "qshort",
+    }
     rows = read_rows([TESTSET])[:60]
     analyses = [analyse(r["answer"], r.get("question") or "") for r in rows]
     analyses.append(analyse("不能。", "孕妇能喝酒吗？"))
@@ -453,10 +466,10 @@ def test_inference_scores_equal_the_training_design_matrix() -> None:
     assert np.abs(got - want).max() < 1e-3
     # the question is read: the same answer scores differently under another question
     assert np.abs(got[-1] - got[-2]).max() > 1e-3
-    # the zone kinds and the question features the shipped model does not use, on random weights
+    # the zone kinds the shipped model does not use, with and without the question features
     for spec in (
         rt.FeatureSpec(12, (("body", 300), ("tail", 40)), (1, 2, 3, 4)),
-        rt.FeatureSpec(12, (("head", 100), ("short", 16), ("qshort", 16)), (1, 2), True),
+        rt.FeatureSpec(12, (("body", 100), ("short", 16), ("qshort", 16)), (1, 2), True),
     ):
         w = np.random.default_rng(0).standard_normal((spec.buckets + len(spec.dense), 4))
         other = rt.RefusalModel(

@@ -41,11 +41,11 @@ from beian.assess.judges._refusal_model import (
 from beian.standards import load_edition
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = {  # recomputed 2026-12-07 (j22e: T13 and W added to training, same recipe)
+GOLDEN = {  # recomputed 2026-12-07 (j22e: T13 and W in training, question features, terse zones)
     "rows": 13192,
-    "verdicts_sha256": "0f1787dc6b02cec95af104ac7dd109565d34b043d390ce8c7a61a209958a14f8",
+    "verdicts_sha256": "86d287ae52d9a07b6458032e71b763b0039eb9157e656b879c8cf89977dae59b",
     "features_sha256": "849a1cd0487cc66321701151e88ac847c9e4a07655fd56524838f8b590e49439",
-    "score_sum": 12172.0117,
+    "score_sum": 12285.2786,
 }
 _PROBABILITY = re.compile(r"概率 [0-9.]+")
 
