@@ -186,7 +186,8 @@ def test_ngram_hashing_and_scores_match_the_reference() -> None:
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) * len(model.spec.ngrams)
     per_zone = np.add.reduceat(model.gram_weights[buckets.ravel()], starts, axis=0)
     per_text = (per_zone * zone_w[:, None]).reshape(len(texts), len(model.spec.zones), -1)
-    dense = np.stack([np.asarray(feature_vector(a), dtype=np.float32) for a in analyses])
+    q = model.spec.question_features
+    dense = np.stack([np.asarray(feature_vector(a, q), dtype=np.float32) for a in analyses])
     expected = per_text.sum(axis=1) + dense @ model.dense_weights + model.bias
     assert np.abs(model.logits(analyses) - expected).max() < 1e-6
     p = np.exp(expected - expected.max(axis=1, keepdims=True))
