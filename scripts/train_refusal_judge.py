@@ -78,7 +78,7 @@ CANDIDATES: dict[str, rt.Recipe] = {
 # features of _refusal_question with a third of the penalty (dense_scale 3), C = 8 ("qs8d3"): chosen
 # by judge_dev on 2026-12-07 (j22e) over w3qc8 (shipped before), q8 and qs8 — level with w3qc8 when
 # writers are left out (macro-F1 0.905 both), better when a whole style group is left out (false
-# refusals 0.192 -> 0.161, H-short 0.639 -> 0.407); the offset on 正常回答 stays 0
+# refusals 0.192 -> 0.170, H-short 0.639 -> 0.420); the offset on 正常回答 stays 0
 RECIPE = rt.Recipe(
     rt.FeatureSpec(18, _SHORT_Q, (1, 2, 3), True),
     c=8.0,
