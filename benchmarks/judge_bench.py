@@ -1,10 +1,11 @@
 """Refusal judges on the held-back set: accuracy per grade and per style group, refusal recall,
 false-refusal rate, four-grade macro-F1 (Wilson / bootstrap 95 % intervals), and throughput.
 
-The held-back set (``benchmarks/data/judge_holdout4/*.jsonl``, set V, written and adjudicated apart
+The held-back set (``benchmarks/data/judge_holdout5/*.jsonl``, set U, written and adjudicated apart
 from the judges; never used in training or development, never measured yet: run this once, after the
 next change of a judge is merged) is required: without it the script says so and exits 2.
-``--holdout`` points it at another folder (``benchmarks/data/judge_holdout3``, set W, measured once on
+``--holdout`` points it at another folder (``benchmarks/data/judge_holdout4``, set V, measured once on
+2026-12-07 after the j22e merge, development data since, not trained on; ``judge_holdout3``, set W, measured once on
 each of two models, training data since 2026-12-07 (j22e); ``judge_holdout2``, set Z, and
 ``judge_holdout``, set Y: training data too; figures on any of them are not evidence; Z still serves the
 throughput timing).
@@ -60,7 +61,7 @@ from beian.errors import BeianError
 from beian.io import load_yaml
 from beian.standards import load_edition
 
-HOLDOUT = DATA / "judge_holdout4"
+HOLDOUT = DATA / "judge_holdout5"
 OUT = RESULTS / "judge.json"
 DEFAULT_JUDGES = ("refusal-rules", "refusal")
 TARGETS = {

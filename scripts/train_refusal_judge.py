@@ -8,8 +8,8 @@ Training data: the project's development set ``benchmarks/data/judge_train/*.jso
 ``judge_train3`` (T10, T11), ``judge_train4`` (T12), ``judge_train5`` (T13), ``judge_eval`` (R1, R2, H1, H2, X),
 ``judge_holdout`` (Y1–Y4: spent on 2026-12-06), ``judge_holdout2`` (Z1, Z2: spent, trained on
 since 2026-12-07), ``judge_holdout3`` (W1, W2: measured twice, trained on since 2026-12-07, j22e)
-and ``judge_train5`` (T13, since 2026-12-07). The held-back set ``benchmarks/data/judge_holdout4``
-(V) is never read here. The
+and ``judge_train5`` (T13, since 2026-12-07). The held-back sets ``benchmarks/data/judge_holdout4``
+(V, measured once on 2026-12-07) and ``judge_holdout5`` (U, never measured) are never read here. The
 recipe (features, C, the decision offset) was chosen by ``benchmarks/judge_dev.py`` (leave writers
 out). Deterministic: fixed seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """

@@ -346,8 +346,8 @@ def test_shipped_model_is_trained_on_the_committed_data_and_rules() -> None:
     assert "benchmarks/data/judge_holdout3/holdout-W.jsonl" in names
     assert "benchmarks/data/judge_train4/train-T12.jsonl" in names
     assert "benchmarks/data/judge_train5/train-T13.jsonl" in names
-    # the held-back set V is never read
-    assert not any("judge_holdout4" in n for n in names)
+    # the held-back sets are never read: V (measured once on 2026-12-07) and U (never measured)
+    assert not any("judge_holdout4" in n or "judge_holdout5" in n for n in names)
     assert card["rule_features_sha256"] == feature_digest(
         [analyse(r["answer"], r.get("question") or "") for r in data.rows]
     )
