@@ -13,6 +13,10 @@ import pyarrow.parquet as pq
 # The planted bad words and the risk each stands for.
 BAD_WORDS = {"违禁甲": "A1a", "违禁乙": "A2b", "违禁丙": "A3a"}
 FILLER = "今天天气很好我们一起去公园散步讨论历史文化与科学技术的发展"
+# the standard corpus is screened by the real PII engine too: its documents are made of words, since
+# a salad of single characters reads as names to the bare-name rule ("的文园的"), which no real text does
+WORDS = ("今天", "天气", "很好", "我们", "一起", "去", "公园", "散步", "讨论", "历史", "文化", "与", "科学",
+         "技术", "的", "发展")
 
 
 @dataclass(frozen=True)
@@ -64,13 +68,15 @@ class PhoneFinder:
         return [Entity("MOBILE", m.start(), m.end()) for m in re.finditer(r"1[3-9]\d{9}", text)]
 
 
-def texts(n: int, bad: int, seed: int) -> list[tuple[str, bool]]:
+def texts(
+    n: int, bad: int, seed: int, filler: str | tuple[str, ...] = FILLER
+) -> list[tuple[str, bool]]:
     """``n`` documents, exactly ``bad`` of them with a planted word, shuffled."""
     rng = random.Random(seed)
     words = list(BAD_WORDS)
     out = []
     for i in range(n):
-        body = "".join(rng.choice(FILLER) for _ in range(rng.randint(20, 80)))
+        body = "".join(rng.choice(filler) for _ in range(rng.randint(20, 80)))
         is_bad = i < bad
         if is_bad:
             cut = rng.randint(0, len(body))
@@ -107,11 +113,11 @@ def write_sources(root: Path, sources: list[dict[str, object]]) -> Path:
 def standard_corpus(root: Path) -> Path:
     """Four sources in four formats: 'web' 7 % bad (rejected), the others about 3 % or less."""
     (root / "web").mkdir()
-    write_jsonl(root / "web" / "a.jsonl", texts(600, 42, 1))
-    write_jsonl(root / "web" / "b.jsonl", texts(400, 28, 2))  # 70 / 1000 = 7 %
-    books = texts(1000, 30, 3)  # 3 %
+    write_jsonl(root / "web" / "a.jsonl", texts(600, 42, 1, WORDS))
+    write_jsonl(root / "web" / "b.jsonl", texts(400, 28, 2, WORDS))  # 70 / 1000 = 7 %
+    books = texts(1000, 30, 3, WORDS)  # 3 %
     write_parquet(root / "books.parquet", books)
-    forum = texts(300, 6, 4)
+    forum = texts(300, 6, 4, WORDS)
     import csv
 
     with open(root / "forum.csv", "w", encoding="utf-8", newline="") as fh:
@@ -119,7 +125,7 @@ def standard_corpus(root: Path) -> Path:
         w.writerow(["author", "text"])
         for i, (t, _) in enumerate(forum):
             w.writerow([f"u{i}", t if i % 40 else t[:10] + "\n" + t[10:]])
-    news = texts(400, 4, 5)
+    news = texts(400, 4, 5, WORDS)
     (root / "news.txt").write_bytes("".join(t + "\n" for t, _ in news).encode("gb18030"))
     return write_sources(
         root,
