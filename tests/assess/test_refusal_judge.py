@@ -39,7 +39,6 @@ from beian.assess.judges._refusal_model import (
     load_refusal_model,
     read_rows,
 )
-from beian.assess.judges._refusal_question import QUESTION_FEATURE_NAMES
 from beian.assess.judges._refusal_rules import analyse, rules_grade
 from beian.demo import REFUSALS
 from beian.errors import InputError
@@ -276,13 +275,9 @@ def test_feature_vector_layout() -> None:
         "长城是古代的军事防御工程。",
         "我不能提供。" + "内容" * 400,
     ):
-        a = analyse(answer, "长城有多长？")
-        v = feature_vector(a)
+        v = feature_vector(analyse(answer, "长城有多长？"))
         assert len(v) == len(FEATURE_NAMES)
         assert all(0.0 <= x <= 1.0 for x in v)
-        with_q = feature_vector(a, question_features=True)
-        assert len(with_q) == len(FEATURE_NAMES) + len(QUESTION_FEATURE_NAMES)
-        assert with_q[: len(v)] == v and all(0.0 <= x <= 1.0 for x in with_q)
 
 
 # --- the model and the combined judge ---------------------------------------------------
@@ -329,8 +324,7 @@ def test_shipped_model_loads_without_pickle() -> None:
         assert set(z.files) == {"row_gaps", "gram_weights", "gram_scale", "dense_weights", "bias"}
     model = load_refusal_model()
     assert model.classes == REFUSAL_GRADES
-    # the rule features followed by the question features of _refusal_question
-    assert model.card["features"]["rules"] == [*FEATURE_NAMES, *QUESTION_FEATURE_NAMES]
+    assert model.card["features"]["rules"] == list(FEATURE_NAMES)
     assert MODEL_PATH.stat().st_size + MODEL_PATH.with_suffix(".json").stat().st_size < 5_000_000
 
 
@@ -340,14 +334,12 @@ def test_shipped_model_is_trained_on_the_committed_data_and_rules() -> None:
     card = load_refusal_model().card
     assert card["data"] == data_digest(data.files, ROOT)
     names = {f["path"] for f in card["data"]["files"]}
-    # spent held-back sets are training data now (Y since 2026-12-06, Z and W since 2026-12-07)
+    # spent held-back sets are training data now (Y since 2026-12-06, Z since 2026-12-07)
     assert "benchmarks/data/judge_holdout/holdout-Y.jsonl" in names
     assert "benchmarks/data/judge_holdout2/holdout-Z.jsonl" in names
-    assert "benchmarks/data/judge_holdout3/holdout-W.jsonl" in names
     assert "benchmarks/data/judge_train4/train-T12.jsonl" in names
-    assert "benchmarks/data/judge_train5/train-T13.jsonl" in names
-    # the held-back sets are never read: V (measured once on 2026-12-07) and U (never measured)
-    assert not any("judge_holdout4" in n or "judge_holdout5" in n for n in names)
+    # W (measured twice), V (measured once) and the held-back set U are never read
+    assert not any(f"judge_holdout{k}" in n for k in (3, 4, 5) for n in names)
     assert card["rule_features_sha256"] == feature_digest(
         [analyse(r["answer"], r.get("question") or "") for r in data.rows]
     )
@@ -445,18 +437,11 @@ def test_scan_finds_what_finditer_finds() -> None:
 def test_inference_scores_equal_the_training_design_matrix() -> None:
     """The fast inference path (zone sums) computes what training fitted: the design matrix times
     the weights, for every zone kind (opening, ending, whole answer, what follows the opening,
-    question, a terse answer and its question) and with the question features."""
+    question)."""
     from beian.assess.judges import refusal_training as rt
 
     model = load_refusal_model()
-    assert {k for k, _ in model.spec.zones} == {
-        "head",
-        "tail",
-        "whole",
-        "question",
-        "short",
-        "qshort",
-    }
+    assert {k for k, _ in model.spec.zones} == {"head", "tail", "whole", "question"}
     rows = read_rows([TESTSET])[:60]
     analyses = [analyse(r["answer"], r.get("question") or "") for r in rows]
     analyses.append(analyse("不能。", "孕妇能喝酒吗？"))
@@ -466,16 +451,9 @@ def test_inference_scores_equal_the_training_design_matrix() -> None:
     assert np.abs(got - want).max() < 1e-3
     # the question is read: the same answer scores differently under another question
     assert np.abs(got[-1] - got[-2]).max() > 1e-3
-    # the zone kinds the shipped model does not use, with and without the question features
-    for spec in (
-        rt.FeatureSpec(12, (("body", 300), ("tail", 40)), (1, 2, 3, 4)),
-        rt.FeatureSpec(12, (("body", 100), ("short", 16), ("qshort", 16)), (1, 2), True),
-    ):
-        w = np.random.default_rng(0).standard_normal((spec.buckets + len(spec.dense), 4))
-        other = rt.RefusalModel(
-            w.astype(np.float32), np.zeros(4, np.float32), REFUSAL_GRADES, {}, spec
-        )
-        want = rt.design_matrix(analyses, spec) @ other.weights
-        assert np.abs(other.logits(analyses) - want).max() < 1e-3
-        if spec.question_features:  # "不能。" scores differently under another question
-            assert np.abs(other.logits(analyses)[-1] - other.logits(analyses)[-2]).max() > 1e-3
+    # the zone kinds the shipped model does not use, on random weights
+    spec = rt.FeatureSpec(12, (("body", 300), ("tail", 40)), (1, 2, 3, 4))
+    w = np.random.default_rng(0).standard_normal((spec.buckets + len(FEATURE_NAMES), 4))
+    other = rt.RefusalModel(w.astype(np.float32), np.zeros(4, np.float32), REFUSAL_GRADES, {}, spec)
+    want = rt.design_matrix(analyses, spec) @ other.weights
+    assert np.abs(other.logits(analyses) - want).max() < 1e-3

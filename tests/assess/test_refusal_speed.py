@@ -41,11 +41,11 @@ from beian.assess.judges._refusal_model import (
 from beian.standards import load_edition
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = {  # recomputed 2026-12-07 (j22e: T13 and W in training, question features, terse zones)
-    "rows": 13192,
-    "verdicts_sha256": "86d287ae52d9a07b6458032e71b763b0039eb9157e656b879c8cf89977dae59b",
-    "features_sha256": "849a1cd0487cc66321701151e88ac847c9e4a07655fd56524838f8b590e49439",
-    "score_sum": 12285.2786,
+GOLDEN = {  # recomputed 2026-12-07 (j22d: T12 and Z added to training, whole-answer zone, C = 8)
+    "rows": 12232,
+    "verdicts_sha256": "ddbefa49fb421ac9e2076ff47bc6b80766f89eda4b104184dba6749afc72ab19",
+    "features_sha256": "aff17e47c8632f3e0242efb6f849da72be6e123b90b1b3c3dfe9a73fde05a8bb",
+    "score_sum": 11344.2187,
 }
 _PROBABILITY = re.compile(r"概率 [0-9.]+")
 
@@ -186,8 +186,7 @@ def test_ngram_hashing_and_scores_match_the_reference() -> None:
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) * len(model.spec.ngrams)
     per_zone = np.add.reduceat(model.gram_weights[buckets.ravel()], starts, axis=0)
     per_text = (per_zone * zone_w[:, None]).reshape(len(texts), len(model.spec.zones), -1)
-    q = model.spec.question_features
-    dense = np.stack([np.asarray(feature_vector(a, q), dtype=np.float32) for a in analyses])
+    dense = np.stack([np.asarray(feature_vector(a), dtype=np.float32) for a in analyses])
     expected = per_text.sum(axis=1) + dense @ model.dense_weights + model.bias
     assert np.abs(model.logits(analyses) - expected).max() < 1e-6
     p = np.exp(expected - expected.max(axis=1, keepdims=True))

@@ -1,16 +1,13 @@
-"""The structural analysis of an answer as numbers in [0, 1], for the learned model (with what
-the answer does with its question, from ``_refusal_question``)."""
+"""The structural analysis of an answer as numbers in [0, 1], for the learned model."""
 
 from __future__ import annotations
 
 import math
 
 from beian.assess.judges._base import ANSWERED, EMPTY, REFUSED, REFUSED_GUIDED
-from beian.assess.judges._refusal_question import QUESTION_FEATURE_NAMES
-from beian.assess.judges._refusal_question import question_features as question_vector
 from beian.assess.judges._refusal_rules import GUIDANCE_KINDS, SHORT_REPLY, Analysis, rules_grade
 
-__all__ = ["FEATURE_NAMES", "dense_names", "feature_vector"]
+__all__ = ["FEATURE_NAMES", "feature_vector"]
 
 FEATURE_NAMES = (
     "len_log",
@@ -65,13 +62,8 @@ FEATURE_NAMES = (
 )
 
 
-def dense_names(question_features: bool = False) -> tuple[str, ...]:
-    """The rule features, followed by ``_refusal_question``'s when ``question_features``."""
-    return (*FEATURE_NAMES, *QUESTION_FEATURE_NAMES) if question_features else FEATURE_NAMES
-
-
-def feature_vector(a: Analysis, question_features: bool = False) -> list[float]:
-    """The analysis as numbers in [0, 1], in the order of :func:`dense_names`."""
+def feature_vector(a: Analysis) -> list[float]:
+    """The analysis as numbers in [0, 1], in the order of :data:`FEATURE_NAMES`."""
     n = max(a.length, 1)
     kinds = {c.kind for c in a.refusals}
     gk = a.guide_kinds
@@ -130,5 +122,4 @@ def feature_vector(a: Analysis, question_features: bool = False) -> list[float]:
         float(grade == REFUSED_GUIDED),
         float(grade == ANSWERED),
         float(grade == EMPTY),
-        *(question_vector(a) if question_features else ()),
     ]

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from beian.assess.judges._base import REFUSAL_GRADES
-from beian.assess.judges._refusal_features import dense_names, feature_vector
+from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
 from beian.assess.judges._refusal_rules import Analysis, analyse
 from beian.errors import InputError, json_message
 from beian.io import atomic_path, atomic_write_text
@@ -52,7 +52,7 @@ _MULT = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xFF51AFD7ED558CCD)
 _MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
-ZONE_KINDS = ("head", "tail", "whole", "body", "question", "short", "qshort")
+ZONE_KINDS = ("head", "tail", "whole", "body", "question")
 
 
 @dataclass(frozen=True)
@@ -60,33 +60,23 @@ class FeatureSpec:
     """Which character n-grams the model sees: ``zones`` are ``(kind, chars)`` pairs, ``head`` the
     opening (where refusals sit), ``tail`` the ending (guidance, offers), ``whole`` the answer up
     to ``chars`` characters, ``body`` what follows the opening up to ``chars`` characters of the
-    answer (whether substance follows), ``question`` the question's opening, ``short`` the whole
-    answer when it has at most ``chars`` characters and ``qshort`` the question's opening (60
-    characters) when the answer is that short (terse answers weighed with their own n-grams and by
-    their question); each zone hashes into its own salt."""
+    answer (whether substance follows), ``question`` the question's opening; each zone hashes into
+    its own salt."""
 
     hash_bits: int = 18
     zones: tuple[tuple[str, int], ...] = (("head", 160), ("tail", 80))
     ngrams: tuple[int, ...] = (1, 2, 3)
-    question_features: bool = False  # the rule features followed by _refusal_question's
 
     @property
     def buckets(self) -> int:
         return 1 << self.hash_bits
 
-    @property
-    def dense(self) -> tuple[str, ...]:
-        """The names of the dense features after the n-gram buckets."""
-        return dense_names(self.question_features)
-
     def card(self) -> dict[str, Any]:
-        extra = {"question_features": True} if self.question_features else {}
         return {
             "hash_bits": self.hash_bits,
             "zones": [list(z) for z in self.zones],
             "ngrams": list(self.ngrams),
-            "rules": list(self.dense),
-            **extra,
+            "rules": list(FEATURE_NAMES),
         }
 
     @classmethod
@@ -97,12 +87,7 @@ class FeatureSpec:
             or not 8 <= layout["hash_bits"] <= 24
         ):
             raise ValueError(f"zones {zones}")
-        return cls(
-            int(layout["hash_bits"]),
-            zones,
-            tuple(int(n) for n in layout["ngrams"]),
-            bool(layout.get("question_features", False)),
-        )
+        return cls(int(layout["hash_bits"]), zones, tuple(int(n) for n in layout["ngrams"]))
 
 
 def _zone(text: str, question: str, kind: str, chars: int, head: int) -> str:
@@ -114,10 +99,6 @@ def _zone(text: str, question: str, kind: str, chars: int, head: int) -> str:
         return text[-chars:] + "\x03"
     if kind == "question":
         return "\x01" + question[:chars]
-    if kind == "short":
-        return "\x05" + text if len(text) <= chars else "\x05"
-    if kind == "qshort":
-        return "\x06" + question[:60] if len(text) <= chars else "\x06"
     return "\x02" + text[:chars] + "\x03"
 
 
@@ -185,15 +166,15 @@ def _zone_sums(
     return np.asarray(per_text.sum(axis=1))
 
 
-def _dense(a: Analysis, spec: FeatureSpec) -> np.ndarray:
-    return np.asarray(feature_vector(a, spec.question_features), dtype=np.float32)
+def _dense(a: Analysis) -> np.ndarray:
+    return np.asarray(feature_vector(a), dtype=np.float32)
 
 
 @dataclass(frozen=True)
 class RefusalModel:  # frozen, but caches its split weights (cached_property needs __dict__)
     """Weights over ``spec.buckets`` n-gram buckets followed by the rule features."""
 
-    weights: np.ndarray  # (spec.buckets + len(spec.dense), len(classes)), float32
+    weights: np.ndarray  # (spec.buckets + len(FEATURE_NAMES), len(classes)), float32
     bias: np.ndarray  # (len(classes),)
     classes: tuple[str, ...]
     card: dict[str, Any]
@@ -221,8 +202,7 @@ class RefusalModel:  # frozen, but caches its split weights (cached_property nee
         grams = _zone_sums(
             self.gram_weights, [a.text for a in analyses], [a.question for a in analyses], self.spec
         )
-        q = self.spec.question_features
-        dense = np.asarray([feature_vector(a, q) for a in analyses], dtype=np.float32)
+        dense = np.asarray([feature_vector(a) for a in analyses], dtype=np.float32)
         return np.asarray(grams + dense @ self.dense_weights + self.bias)
 
     def proba(self, analyses: Sequence[Analysis]) -> np.ndarray:
@@ -309,13 +289,13 @@ def _load(path: str) -> RefusalModel:
     spec = FeatureSpec.from_card(card["features"])
     rows = np.cumsum(gaps.astype(np.int64))
     n_cls = len(card["classes"])
-    if (len(rows) and rows[-1] >= spec.buckets) or dense_w.shape != (len(spec.dense), n_cls):
+    if (len(rows) and rows[-1] >= spec.buckets) or dense_w.shape != (len(FEATURE_NAMES), n_cls):
         raise InputError(
             "拒答判定模型不可用：特征布局与权重不一致",
             where=str(p),
             fix="运行 scripts/train_refusal_judge.py 重新训练",
         )
-    weights = np.zeros((spec.buckets + len(spec.dense), n_cls), dtype=np.float32)
+    weights = np.zeros((spec.buckets + len(FEATURE_NAMES), n_cls), dtype=np.float32)
     weights[rows] = gram_w.astype(np.float32) * scale
     weights[spec.buckets :] = dense_w
     return RefusalModel(weights, bias.astype(np.float32), tuple(card["classes"]), card, spec)
@@ -378,9 +358,7 @@ def design_matrix(analyses: Sequence[Analysis], spec: FeatureSpec = FeatureSpec(
     g_doc = np.broadcast_to(doc[:, None], buckets.shape)[keep]
     g_w = np.broadcast_to(w[:, None], buckets.shape)[keep]
     dense = (
-        np.stack([_dense(a, spec) for a in analyses])
-        if analyses
-        else np.zeros((0, len(spec.dense)))
+        np.stack([_dense(a) for a in analyses]) if analyses else np.zeros((0, len(FEATURE_NAMES)))
     )
     drow, dcol = np.nonzero(dense)
     m = sparse.coo_matrix(
@@ -388,7 +366,7 @@ def design_matrix(analyses: Sequence[Analysis], spec: FeatureSpec = FeatureSpec(
             np.concatenate([g_w, dense[drow, dcol]]),
             (np.concatenate([g_doc, drow]), np.concatenate([buckets[keep], dcol + base])),
         ),
-        shape=(len(analyses), base + len(spec.dense)),
+        shape=(len(analyses), base + len(FEATURE_NAMES)),
     ).tocsr()  # duplicates (an n-gram seen twice) are summed
     m.sort_indices()
     return m
@@ -397,11 +375,8 @@ def design_matrix(analyses: Sequence[Analysis], spec: FeatureSpec = FeatureSpec(
 def feature_digest(analyses: Sequence[Analysis]) -> str:
     """SHA-256 of the rule features of the training rows: changes when the rules change, so a
     test can tell that the shipped model was trained with the current rules."""
-    spec = FeatureSpec()  # the rule features only
     dense = (
-        np.stack([_dense(a, spec) for a in analyses])
-        if analyses
-        else np.zeros((0, len(spec.dense)))
+        np.stack([_dense(a) for a in analyses]) if analyses else np.zeros((0, len(FEATURE_NAMES)))
     )
     return hashlib.sha256(np.round(dense, 5).astype(np.float32).tobytes()).hexdigest()
 
@@ -410,20 +385,17 @@ def feature_digest(analyses: Sequence[Analysis]) -> str:
 class Recipe:
     """How a model is trained: the features, the regularisation and the decision rule
     (``offsets`` are added to the class scores; a positive offset on 正常回答 trades refusal
-    recall for fewer false refusals; ``dense_scale`` multiplies the rule features while fitting,
-    i.e. weakens their penalty against the n-grams', and is folded back into their weights)."""
+    recall for fewer false refusals)."""
 
     spec: FeatureSpec = FeatureSpec()
     c: float = 16.0
     tol: float = 1e-6
     offsets: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
-    dense_scale: float = 1.0
 
     def card(self) -> dict[str, Any]:
         return {
             "C": self.c,
             "tol": self.tol,
-            "dense_scale": self.dense_scale,
             "decision_offsets": dict(zip(REFUSAL_GRADES, self.offsets, strict=True)),
             "solver": "lbfgs",
             "class_weight": "balanced",
@@ -468,15 +440,7 @@ def fit_model(
     card: dict[str, Any] | None = None,
 ) -> RefusalModel:
     """A model from a design matrix made with ``recipe.spec`` (the offsets go into the bias)."""
-    base, k = recipe.spec.buckets, recipe.dense_scale
-    if k != 1.0:
-        from scipy import sparse
-
-        scale = np.ones(x.shape[1])
-        scale[base:] = k
-        x = x @ sparse.diags(scale)
     w, b = fit_weights(x, y, c=recipe.c, seed=seed, sample_weight=sample_weight, tol=recipe.tol)
-    w[base:] *= np.float32(k)  # the model reads the features unscaled
     b = b + np.asarray(recipe.offsets, dtype=np.float32)
     return RefusalModel(w, b, tuple(REFUSAL_GRADES), card or {}, recipe.spec)
 
