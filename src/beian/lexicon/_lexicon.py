@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,6 @@ import numpy as np
 import numpy.typing as npt
 
 from beian.lexicon._compile import (
-    Compiled,
     Variant,
     _is_cjk,
     compile_entries,
@@ -38,25 +37,11 @@ from beian.lexicon._spans import (
     _visible,
     _word_char,
 )
+from beian.lexicon._state import _State, _StreamIndex, _syllable_text
 
 __all__ = ["Lexicon"]
 
 _RULE_ORDER = {r: i for i, r in enumerate(RULES)}
-
-
-@dataclass(frozen=True)
-class _State:
-    ft: FoldTable
-    main: Compiled
-    ac: Matcher | None
-    latin: Compiled
-    lac: Matcher | None
-    homo: Compiled | None
-    hac: Matcher | None
-    syl: npt.NDArray[np.uint32] | None
-    raw: bool  # no normalization step: the matcher reads the text itself
-    hlatin: Compiled  # mixed pinyin forms with homophones (syllable codes near letters)
-    hlac: Matcher | None
 
 
 class Lexicon:
@@ -583,22 +568,3 @@ class Lexicon:
             pos = b
         out.append(text[pos:])
         return "".join(out)
-
-
-@dataclass(frozen=True)
-class _StreamIndex:
-    """What stream screening needs beyond the matchers, built from one compiled state."""
-
-    state: _State
-    main: PrefixIndex
-    homo: PrefixIndex | None
-    allow: PrefixIndex
-    quiet: QuietFilter
-    leet: PrefixIndex | None  # pinyin forms read with letters for digits (None: leet off)
-    leet_first: QuietFilter | None  # the characters that fold into their first characters
-
-
-def _syllable_text(n: Normalized, st: _State) -> str | None:
-    if st.syl is None or n.codes is None:
-        return None
-    return n.syllables(st.syl).tobytes().decode("utf-32-le", "surrogatepass")
