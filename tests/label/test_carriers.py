@@ -363,6 +363,16 @@ def test_mp4_itunes_freeform_label_is_read_and_replaced(make_sample: Callable[..
     assert carrier_for(path).read(path) == [old]
     ours = add_label(path, PAYLOAD).payload.to_json()
     assert carrier_for(path).read(path) == [ours]
+    # mutagen puts a free-form item into the keys-form ilst: read there, kept when relabelling
+    from mutagen.mp4 import MP4, AtomDataType, MP4FreeForm
+
+    f = MP4(path)
+    assert f.tags is not None
+    f.tags["----:com.apple.iTunes:note"] = [MP4FreeForm(b"kept", AtomDataType.UTF8)]
+    f.save()
+    add_label(path, PAYLOAD.with_(Label="2"))
+    assert ffprobe_tags(path)["note"] == "kept"
+    assert verify_label(path).ok
     assert set(exiftool_tags(path)) == {"Keys:AIGC"}
 
 
