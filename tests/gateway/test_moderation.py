@@ -142,6 +142,36 @@ def test_clean_stream_passes_every_stage(
     assert text == answer and finishes == ["stop"]
     assert moderation_decisions(g) == []
     assert records(g)[0].outcome == "ok"
+    # every stage did run: the question once per model, each of the three sentences (the
+    # unfinished last one at the end) once per model
+    costs = {name: c.calls for name, c in g.gateway.moderation.costs.items()}
+    assert costs == {"classifier_input": 1, "guard_input": 1, "classifier_output": 3,
+                     "guard_output": 3}  # fmt: skip
+    assert all(c.seconds > 0 for c in g.gateway.moderation.costs.values())
+
+
+def test_metrics_time_every_stage(
+    make_gateway: MakeGateway, guard: DemoServer, classifier: Path
+) -> None:
+    """``beian_gateway_stage_seconds{check}`` after moderated requests, streamed and not: the
+    keyword and PII stages as well as the model stages."""
+    g = make_gateway(
+        moderation={"classifier": {"model": str(classifier)}, "guard": guard_cfg(guard)},
+        screening={"pii": "mask"}, labels={"explicit": False},
+    )  # fmt: skip
+    stream(g, say(CLEAN))
+    sdk(g).chat.completions.create(model="m", messages=say(CLEAN))  # type: ignore[arg-type]
+    text = httpx.get(g.root_url + "/metrics", headers=ADMIN).text
+    counts = {
+        line.split('check="')[1].split('"')[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("beian_gateway_stage_seconds_count{")
+    }
+    for check in ("keyword_input", "pii_input", "classifier_input", "guard_input"):
+        assert counts.get(check) == 2, (check, counts)  # once per request
+    assert counts.get("keyword_output") == 2  # once per answer (a stream's chunks together)
+    assert counts.get("classifier_output", 0) >= 2 and counts.get("guard_output", 0) >= 2
+    assert 'beian_gateway_stage_seconds_bucket{check="keyword_output",le="0.0005"}' in text
 
 
 def test_guard_blocks_a_whole_answer(make_gateway: MakeGateway, guard: DemoServer) -> None:

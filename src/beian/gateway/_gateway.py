@@ -174,6 +174,7 @@ class Gateway:
         )
         self.metrics = Metrics()
         self.moderation.metrics = self.metrics
+        self.screening.timer = self.metrics.stage
         self._old_moderations: list[Moderation] = []
         self.store = RecordStore.open(config.records, self.ring)
         self.store.on_backlog = self.metrics.backlog.set  # also seen by the other workers
@@ -384,6 +385,7 @@ class Gateway:
             moderation=moderation,
         )
         moderation.metrics = self.metrics
+        screening.timer = self.metrics.stage
         self.desk.handling_days = new.complaints.handling_days
         self.desk.rules = new.complaints
         self.rights.configure(new.rights, calendar)
