@@ -18,7 +18,7 @@ from beian.assess.judges import train_classifier
 from beian.crypto import KeyRing
 from beian.demo import DemoBehavior, DemoServer, serve_in_thread
 from beian.errors import InputError
-from beian.gateway import Gateway, RunningGateway, load_gateway_config
+from beian.gateway import Gateway, RunningGateway, ScreeningConfig, load_gateway_config
 from beian.gateway import serve_in_thread as serve_gateway
 from beian.standards import load_edition
 
@@ -151,10 +151,13 @@ def test_clean_stream_passes_every_stage(
 
 
 def test_metrics_time_every_stage(
-    make_gateway: MakeGateway, guard: DemoServer, classifier: Path
+    make_gateway: MakeGateway, guard: DemoServer, classifier: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``beian_gateway_stage_seconds{check}`` after moderated requests, streamed and not: the
     keyword and PII stages as well as the model stages."""
+    from beian.gateway import _holdback
+
+    monkeypatch.setattr(_holdback, "_sample", lambda: True)  # time this stream (a sample)
     g = make_gateway(
         moderation={"classifier": {"model": str(classifier)}, "guard": guard_cfg(guard)},
         screening={"pii": "mask"}, labels={"explicit": False},
@@ -172,6 +175,19 @@ def test_metrics_time_every_stage(
     assert counts.get("keyword_output") == 2  # once per answer (a stream's chunks together)
     assert counts.get("classifier_output", 0) >= 2 and counts.get("guard_output", 0) >= 2
     assert 'beian_gateway_stage_seconds_bucket{check="keyword_output",le="0.0005"}' in text
+
+
+def test_one_streamed_answer_in_eight_is_timed() -> None:
+    from beian.gateway import StreamScreener
+    from beian.gateway._holdback import TIME_EVERY
+
+    seen: list[float] = []
+    screening = keyword_screening(ScreeningConfig(pii="off"))
+    screening.timer = lambda check, secs: seen.append(secs)
+    for _ in range(TIME_EVERY * 3):
+        s = StreamScreener(screening)
+        assert s.feed("第一句话说完了。第二句") is not None and s.finish() is not None
+    assert len(seen) == 3 and all(x > 0 for x in seen)
 
 
 def test_guard_blocks_a_whole_answer(make_gateway: MakeGateway, guard: DemoServer) -> None:
