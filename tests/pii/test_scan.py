@@ -142,3 +142,18 @@ def test_anchored_lists_keep_the_order_of_the_anchors_and_leave_out_empty_ones()
     for plan in (ScanPlan.of((provinces, roads, none)), None):
         lists = Scan(text, plan).anchored_lists((roads, none, provinces))
         assert [[m.start() for m in ms] for ms in lists] == [[8], [2, 5]]
+
+
+@pytest.mark.parametrize("context_names", [False, True])
+def test_idle_recognizers_find_nothing(context_names: bool) -> None:
+    # The engine skips a recognizer that says it is idle in a text (none of its anchors
+    # matched, no window of its trigger): it must find nothing there, in short texts and long.
+    engine = PiiEngine(PiiConfig(context_names=context_names))
+    texts = [*_texts(1500, 40), "".join(_texts(300, 3)), "今天天气晴朗。", "IP fe80::1 登录", ""]
+    idle = 0
+    for text in texts:
+        for rec in engine.recognizers:
+            if rec.idle(Scan(text, engine._plan)):
+                idle += 1
+                assert list(rec.find(text, Scan(text, engine._plan))) == [], (rec.name, text)
+    assert idle > len(texts)  # most recognizers are idle in most short texts

@@ -111,7 +111,8 @@ class PiiEngine:
         out: list[Entity] = []
         scan = Scan(text, self._plan)
         for rec, bar in self._bars:
-            out += [e for e in rec.find(text, scan) if e.score >= bar]
+            if not rec.idle(scan):
+                out += [e for e in rec.find(text, scan) if e.score >= bar]
         return out
 
     def analyze(self, text: str) -> list[Entity]:

@@ -109,6 +109,14 @@ class Recognizer(abc.ABC):
     # None: always runs. True: only with ``pii.context_names: true`` (slower readings of the
     # words around a name); False: only without it (the recognizer those replace).
     context_names: ClassVar[bool | None] = None
+    # True: every candidate starts from a match of ``anchors``.
+    anchored_only: ClassVar[bool] = False
+
+    def idle(self, scan: Scan) -> bool:
+        """Whether the recognizer surely finds nothing in the text of ``scan``, known from what
+        the engine's scan found there (no match of its anchors, no window of its trigger): the
+        engine then does not call :meth:`find`, which spares its fixed cost on short texts."""
+        return self.anchored_only and not scan.any_anchored(self.anchors)
 
     @abc.abstractmethod
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
@@ -158,6 +166,11 @@ class RegexRecognizer(Recognizer):
             cls.anchors = (Anchor(cls.pattern, cls.heads, cls.follows),)
         cls._context_re = words_pattern(cls.context)
         cls._negative_re = words_pattern(cls.negative)
+
+    def idle(self, scan: Scan) -> bool:
+        if self.trigger is not None:
+            return not scan.windows(self.trigger).shifts
+        return bool(self.anchors) and not scan.any_anchored(self.anchors)
 
     def check(self, value: str, text: str, start: int) -> float | None:
         return self.score

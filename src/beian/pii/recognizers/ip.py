@@ -40,6 +40,9 @@ class IpRecognizer(RegexRecognizer):
 
     window = 8
 
+    def idle(self, scan: Scan) -> bool:
+        return super().idle(scan) and not scan.windows(_COLONS).shifts
+
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         scan = scan or Scan(text)
         yield from super().find(text, scan)
