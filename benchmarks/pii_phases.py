@@ -5,8 +5,8 @@
 Each commit's ``src`` (``git archive``, as ``pii_commits.py``) is imported in a fresh child
 process that analyses the ``pii_bench`` corpus-like text and reports the CPU milliseconds per MB
 of the combined anchor scan, of each recognizer (with the scan's findings shared, as the engine
-runs them; a recognizer the engine would skip counts its skip test only) and of ``analyze`` as
-a whole, each the best of ``--passes`` passes. ``--rounds`` rounds visit the commits in turn
+runs them; where the engine skips a recognizer, its skip test only) and of ``analyze`` as a
+whole, each the best of ``--passes`` passes. ``--rounds`` rounds visit the commits in turn
 (the machine is shared: its load moves a round alike) and each figure is the best over them.
 With ``--context-names`` the engines run with ``pii.context_names: true`` (commits whose
 configuration lacks it fail).
@@ -54,10 +54,16 @@ for _ in range(int(sys.argv[2])):
             scan._anchored = engine._plan.find(t)
         c1 = clock()
         spent["anchor scan"] = spent.get("anchor scan", 0.0) + c1 - c0
-        for rec, bar in engine._bars:
+        lacking = {}
+        for rec, bar, *needs in engine._bars:
             c0 = clock()
-            idle = getattr(rec, "idle", None)
-            if idle is None or not idle(scan):
+            if needs and needs[0]:
+                if needs[0] not in lacking:
+                    lacking[needs[0]] = scan.lacks(needs[0])
+                skip = lacking[needs[0]]
+            else:
+                skip = False
+            if not skip:
                 [e for e in rec.find(t, scan) if e.score >= bar]
             spent[rec.name] = spent.get(rec.name, 0.0) + clock() - c0
     for key, seconds in spent.items():

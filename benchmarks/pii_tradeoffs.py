@@ -78,7 +78,7 @@ def engine_without(drop: tuple[str, ...]) -> PiiEngine:
     engine = PiiEngine(PiiConfig())
     keep = tuple(r for r in engine.recognizers if r.name not in drop)
     engine.recognizers = keep
-    engine._bars = tuple((r, bar) for r, bar in engine._bars if r in keep)
+    engine._bars = tuple(b for b in engine._bars if b[0] in keep)
     # The combined scan without the anchors of the recognizers left out (a reading switched
     # off inside NameRecognizer keeps its anchor: that part of its cost is not saved).
     engine._plan = ScanPlan.of(tuple(a for r in keep for a in r.anchors))

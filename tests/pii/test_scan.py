@@ -145,15 +145,20 @@ def test_anchored_lists_keep_the_order_of_the_anchors_and_leave_out_empty_ones()
 
 
 @pytest.mark.parametrize("context_names", [False, True])
-def test_idle_recognizers_find_nothing(context_names: bool) -> None:
-    # The engine skips a recognizer that says it is idle in a text (none of its anchors
-    # matched, no window of its trigger): it must find nothing there, in short texts and long.
+def test_recognizers_find_nothing_without_what_they_need(context_names: bool) -> None:
+    # The engine skips a recognizer in a text that lacks what it needs (a match of its
+    # anchors, a window of its trigger): it must find nothing there, in short texts and long.
     engine = PiiEngine(PiiConfig(context_names=context_names))
+    assert {r.name for r in engine.recognizers if not r.needs} == {
+        "email",  # str.find("@")
+        "name_dotted",  # str.find of the dots
+        "name_context" if context_names else "name",  # bare names, anywhere
+    }
     texts = [*_texts(1500, 40), "".join(_texts(300, 3)), "今天天气晴朗。", "IP fe80::1 登录", ""]
     idle = 0
     for text in texts:
         for rec in engine.recognizers:
-            if rec.idle(Scan(text, engine._plan)):
+            if rec.needs and Scan(text, engine._plan).lacks(rec.needs):
                 idle += 1
                 assert list(rec.find(text, Scan(text, engine._plan))) == [], (rec.name, text)
     assert idle > len(texts)  # most recognizers are idle in most short texts

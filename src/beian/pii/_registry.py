@@ -109,14 +109,10 @@ class Recognizer(abc.ABC):
     # None: always runs. True: only with ``pii.context_names: true`` (slower readings of the
     # words around a name); False: only without it (the recognizer those replace).
     context_names: ClassVar[bool | None] = None
-    # True: every candidate starts from a match of ``anchors``.
-    anchored_only: ClassVar[bool] = False
-
-    def idle(self, scan: Scan) -> bool:
-        """Whether the recognizer surely finds nothing in the text of ``scan``, known from what
-        the engine's scan found there (no match of its anchors, no window of its trigger): the
-        engine then does not call :meth:`find`, which spares its fixed cost on short texts."""
-        return self.anchored_only and not scan.any_anchored(self.anchors)
+    # What the recognizer finds nothing without: when neither a window of one of these
+    # triggers nor a match of one of these anchors is in a text, the engine does not call
+    # :meth:`find` there (its fixed cost counts on short texts). Empty: it always runs.
+    needs: ClassVar[tuple[Trigger | Anchor, ...]] = ()
 
     @abc.abstractmethod
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
@@ -164,13 +160,11 @@ class RegexRecognizer(Recognizer):
             cls.pattern = re.compile(pattern.pattern, (pattern.flags & ~re.UNICODE) | re.ASCII)
         if cls.heads and "heads" in cls.__dict__:
             cls.anchors = (Anchor(cls.pattern, cls.heads, cls.follows),)
+        if "needs" not in cls.__dict__ and cls.find is RegexRecognizer.find:
+            # Its matches are those of ``matches``: in the trigger's windows or at its anchor.
+            cls.needs = (cls.trigger,) if cls.trigger is not None else cls.anchors[:1]
         cls._context_re = words_pattern(cls.context)
         cls._negative_re = words_pattern(cls.negative)
-
-    def idle(self, scan: Scan) -> bool:
-        if self.trigger is not None:
-            return not scan.windows(self.trigger).shifts
-        return bool(self.anchors) and not scan.any_anchored(self.anchors)
 
     def check(self, value: str, text: str, start: int) -> float | None:
         return self.score

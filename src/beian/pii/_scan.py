@@ -322,15 +322,16 @@ class Scan:
             return [found[a] for a in anchors if a in found]
         return [ms for a in anchors if (ms := self.anchored(a))]
 
-    def any_anchored(self, anchors: tuple[Anchor, ...]) -> bool:
-        """Whether any of ``anchors`` matches in the text."""
-        plan = self._plan
-        if plan is not None and plan.covers(anchors):
-            if self._anchored is None:
-                self._anchored = plan.find(self.text)
-            found = self._anchored
-            return any(a in found for a in anchors)
-        return any(a.pattern.search(self.text) for a in anchors)
+    def lacks(self, needs: tuple[Trigger | Anchor, ...]) -> bool:
+        """Whether the text has neither a window of any trigger in ``needs`` nor a match of any
+        anchor in it."""
+        for need in needs:
+            if isinstance(need, Trigger):
+                if self.windows(need).shifts:
+                    return False
+            elif self.anchored(need):
+                return False
+        return True
 
     def anchored(self, anchor: Anchor) -> list[re.Match[str]]:
         """The matches of ``anchor`` in the text, as its own ``finditer`` finds them."""

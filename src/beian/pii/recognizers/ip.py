@@ -39,9 +39,7 @@ class IpRecognizer(RegexRecognizer):
         return self.score
 
     window = 8
-
-    def idle(self, scan: Scan) -> bool:
-        return super().idle(scan) and not scan.windows(_COLONS).shifts
+    needs = (DOTTED, _COLONS)  # IPv4 and IPv6
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         scan = scan or Scan(text)
