@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterator
 
 import pytest
 
-from beian.pii import PiiConfig, PiiEngine
+from beian.pii import Entity, PiiConfig, PiiEngine
 from beian.pii._scan import DIGITS, DOTTED, Anchor, Scan, ScanPlan, Trigger
+from beian.pii.recognizers.bank_card import BankCardRecognizer
+from beian.pii.recognizers.ip import IpRecognizer
 from beian.pii.recognizers.name import FORM_LABELS as PREFIX_WORDS
 from beian.pii.recognizers.name import TITLES
 from beian.pii.recognizers.plate import PROVINCES
@@ -162,3 +165,20 @@ def test_recognizers_find_nothing_without_what_they_need(context_names: bool) ->
                 idle += 1
                 assert list(rec.find(text, Scan(text, engine._plan))) == [], (rec.name, text)
     assert idle > len(texts)  # most recognizers are idle in most short texts
+
+
+def test_a_find_of_its_own_declares_its_needs_again() -> None:
+    class Own(BankCardRecognizer):  # looks elsewhere too: must not be skipped for lack of digits
+        def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
+            yield from ()
+
+    class Same(BankCardRecognizer):
+        trigger = DOTTED
+
+    class Inherits(IpRecognizer):
+        pass
+
+    assert BankCardRecognizer.needs == (DIGITS,)
+    assert Own.needs == ()
+    assert Same.needs == (DOTTED,)
+    assert Inherits.needs == IpRecognizer.needs

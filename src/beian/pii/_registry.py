@@ -114,6 +114,11 @@ class Recognizer(abc.ABC):
     # :meth:`find` there (its fixed cost counts on short texts). Empty: it always runs.
     needs: ClassVar[tuple[Trigger | Anchor, ...]] = ()
 
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "find" in cls.__dict__ and "needs" not in cls.__dict__:
+            cls.needs = ()  # a find of its own may look anywhere: it declares its needs again
+
     @abc.abstractmethod
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         """Candidates in ``text`` (scores before thresholds, overlaps not resolved).
