@@ -110,9 +110,10 @@ class Recognizer(abc.ABC):
     # words around a name); False: only without it (the recognizer those replace).
     context_names: ClassVar[bool | None] = None
     # What the recognizer finds nothing without: when neither a window of one of these
-    # triggers nor a match of one of these anchors is in a text, the engine does not call
-    # :meth:`find` there (its fixed cost counts on short texts). Empty: it always runs.
-    needs: ClassVar[tuple[Trigger | Anchor, ...]] = ()
+    # triggers nor a match of one of these anchors nor one of these strings is in a text, the
+    # engine does not call :meth:`find` there (its fixed cost counts on short texts). Empty: it
+    # always runs.
+    needs: ClassVar[tuple[Trigger | Anchor | str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

@@ -322,11 +322,14 @@ class Scan:
             return [found[a] for a in anchors if a in found]
         return [ms for a in anchors if (ms := self.anchored(a))]
 
-    def lacks(self, needs: tuple[Trigger | Anchor, ...]) -> bool:
+    def lacks(self, needs: tuple[Trigger | Anchor | str, ...]) -> bool:
         """Whether the text has neither a window of any trigger in ``needs`` nor a match of any
-        anchor in it."""
+        anchor in it nor any string in it."""
         for need in needs:
-            if isinstance(need, Trigger):
+            if isinstance(need, str):
+                if need in self.text:
+                    return False
+            elif isinstance(need, Trigger):
                 if self.windows(need).shifts:
                     return False
             elif self.anchored(need):

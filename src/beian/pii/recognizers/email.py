@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from beian.pii._registry import Recognizer, register
-from beian.pii._scan import Anchor, Scan
+from beian.pii._scan import Scan
 from beian.pii._types import Entity
 
 _LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
@@ -16,17 +16,12 @@ _DOMAIN = re.compile(
 )
 
 
-# The @, in the engine's one scan: a text without one is not read at all.
-_AT = Anchor(re.compile("@"), "@")
-
-
 @register
 class EmailRecognizer(Recognizer):
     entity_type = "EMAIL"
     name = "email"
     score: ClassVar[float] = 0.95
-    anchors = (_AT,)
-    needs = anchors
+    needs = ("@",)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         at = text.find("@")
