@@ -6,7 +6,8 @@ Each commit's ``src`` (``git archive``, as ``pii_commits.py``) is imported in a 
 process that analyses the ``pii_bench`` corpus-like text and reports the CPU milliseconds per MB
 of the combined anchor scan, of each recognizer (with the scan's findings shared, as the engine
 runs them; where the engine skips a recognizer, its skip test only) and of ``analyze`` as a
-whole, each the best of ``--passes`` passes. ``--rounds`` rounds visit the commits in turn
+whole, each the best of ``--passes`` passes; and the microseconds per call on a short sentence
+without anything to find (the engine's fixed cost per text, which a gateway prompt pays). ``--rounds`` rounds visit the commits in turn
 (the machine is shared: its load moves a round alike) and each figure is the best over them.
 With ``--context-names`` the engines run with ``pii.context_names: true`` (commits whose
 configuration lacks it fail).
@@ -73,7 +74,15 @@ for _ in range(int(sys.argv[2])):
         engine.analyze(t)
     keep("analyze", clock() - c0)
     gc.unfreeze()
-print(json.dumps({k: round(v * 1000 / mb, 2) for k, v in best.items()}))
+out = {k: round(v * 1000 / mb, 2) for k, v in best.items()}
+short = "今天天气晴朗，适合出门散步。"
+for _ in range(int(sys.argv[2])):
+    c0 = time.process_time()
+    for _ in range(5000):
+        engine.analyze(short)
+    keep("short", (time.process_time() - c0) / 5000)
+out["short text (us per call)"] = round(best["short"] * 1e6, 2)
+print(json.dumps(out))
 """
 
 
