@@ -213,9 +213,9 @@ class ScanPlan:
     look-behind (one character wide, two for anchors with ``back``) that holds a look-ahead
     that one of the anchors matches from the head (or from the character before it). The regex
     engine therefore tests each character of the text against one set (the union of the heads)
-    instead of once per anchor, and stops at exactly the heads of anchor matches. There each anchor whose heads include the character is matched on its
-    own, and its matches are kept as ``finditer`` would keep them (left to right, not
-    overlapping each other).
+    instead of once per anchor, and stops at exactly the heads of anchor matches. There each
+    anchor whose heads include the character is matched on its own, and its matches are kept as
+    ``finditer`` would keep them (left to right, not overlapping each other).
     """
 
     def __init__(self, anchors: tuple[Anchor, ...]) -> None:
