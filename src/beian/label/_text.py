@@ -13,7 +13,7 @@ from beian.label._api import VerifyResult, check_labels
 from beian.label._integrity import DigestAlgorithm, KeyLike, PubKeyLike, make_code
 from beian.label._payload import LabelPayload
 
-__all__ = ["label_text", "verify_text_label"]
+__all__ = ["label_text", "text_code", "verify_text_label"]
 
 
 def _text_digest(text: str) -> bytes:
@@ -33,6 +33,19 @@ def label_text(
         payload = payload.with_(ProduceID=content.hex()[:32])
     code = make_code(digest_alg, payload.canonical_fields(), content, key)
     return payload.with_(ReservedCode1=code.render())
+
+
+def text_code(
+    text: str,
+    canonical_fields: bytes,
+    *,
+    key: KeyLike | None = None,
+    digest_alg: DigestAlgorithm = "sha256",
+) -> str:
+    """The ``ReservedCode1`` that :func:`label_text` gives ``text`` under a payload whose
+    :meth:`~LabelPayload.canonical_fields` are ``canonical_fields`` (its ProduceID set): for a
+    caller that builds the canonical fields of many labels from one template."""
+    return make_code(digest_alg, canonical_fields, _text_digest(text), key).render()
 
 
 def verify_text_label(
