@@ -97,7 +97,7 @@ class Labeller:
         (the base was validated once; the id and the code are within the allowed characters)."""
         head, tail = self._canon
         canonical = head + produce_id.encode() + tail
-        code = text_code(text, canonical, key=self._key)
+        code = text_code(text, canonical, self._key, "sha256")  # label_text's default
         return {**self._fields, "ProduceID": produce_id, "ReservedCode1": code}
 
     def header_value(self, produce_id: str, text: str | None = None) -> str | None:
