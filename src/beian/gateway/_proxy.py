@@ -144,13 +144,18 @@ def _screen(
     """Screen every text (unless ``keywords`` is off: the policy let their hits through);
     protect personal information; the upstream body (run in the screening threads when the
     request is large)."""
-    decision = screening.check_input(checked.texts) if keywords else None
+    decision = None
+    if keywords and screening.scanner is not None and screening.config.screen_input:
+        started = time.perf_counter()
+        decision = screening.check_input(checked.texts)
+        screening.timed("keyword_input", started)
     if decision is not None:
         return _Screened(decision)
     found: Counter[str] = Counter()
     tokens: dict[str, str] = {}
     notes: list[dict[str, Any]] = []
     new: dict[tuple[str | int, ...], str] = {}
+    started = time.perf_counter()
     for slot in checked.slots:
         if not slot.free:
             continue
@@ -160,6 +165,8 @@ def _screen(
             found.update(types)
             tokens.update(mapping)
             notes.extend(why)
+    if screening.redactor is not None and screening.config.pii != "off":
+        screening.timed("pii_input", started)
     up = with_texts(checked.body, new) if new else dict(checked.body)
     if user_hash is not None:  # the provider never sees the raw user id
         up["user"] = user_hash

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -150,6 +151,14 @@ class Screening:
     scanner: Scanner | None = None
     redactor: Redactor | None = None
     sources: list[str] = field(default_factory=list)
+    # where the stages' times go (the gateway's Metrics.stage: ``keyword_input``, ``pii_input``,
+    # ``keyword_output``); set by the gateway, None outside one
+    timer: Callable[[str, float], None] | None = None
+
+    def timed(self, check: str, started: float) -> None:
+        """Report the time since ``started`` (``time.perf_counter()``) as ``check``'s."""
+        if self.timer is not None:
+            self.timer(check, time.perf_counter() - started)
 
     @property
     def hold_back(self) -> int:
