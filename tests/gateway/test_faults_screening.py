@@ -210,7 +210,10 @@ def test_upstream_error_bodies_are_screened(behind: Behind, stream: bool) -> Non
     assert KW not in r.text and "stack trace" not in r.text and "上游模型返回了错误" in r.text
     (rec,) = records(g)
     assert rec.outcome == "upstream_error"
-    assert {"stage": "output", "action": "block", "risks": ["A1a"], "count": 1} in rec.decisions
+    # every decision says which check made it (issue 21: stage, model and score)
+    want = {"stage": "output", "action": "block", "risks": ["A1a"], "count": 1,
+            "check": "keyword", "model": "关键词库"}  # fmt: skip
+    assert any(d.items() >= want.items() for d in rec.decisions), rec.decisions
 
 
 # -- what the upstream receives ---------------------------------------------------------------

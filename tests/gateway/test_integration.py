@@ -60,6 +60,7 @@ def test_evasive_keyword_split_across_chunks(
         assert text.startswith(got) and len(got) <= text.index(variant)
         (rec,) = records(g)
         assert rec.outcome == "blocked_output" and rec.decisions[-1]["risks"] == ["A1a"]
+        assert (rec.decisions[-1]["check"], rec.decisions[-1]["model"]) == ("keyword", "关键词库")
 
 
 def test_lexicon_file_from_config(tmp_path: Path, upstream: DemoServer) -> None:

@@ -34,6 +34,7 @@ from beian.gateway._inflight import Inflight, InflightSet
 from beian.gateway._labels import Labeller
 from beian.gateway._messages import WorkerReload
 from beian.gateway._metrics import Metrics, access_logged, log_exchange
+from beian.gateway._moderated import LEXICON
 from beian.gateway._moderation import Moderation, build_moderation
 from beian.gateway._optouts import OptOutLookup
 from beian.gateway._rights import RightsDesk, load_calendar
@@ -446,6 +447,7 @@ class Gateway:
         self.metrics.upstream_errors.labels(failure.kind).inc()
         failure.body, risks = screened_error(failure.body, self.screening.risks, "上游模型返回了错误")
         if risks:
-            ex.decisions.append(Decision("output", "block", risks, len(risks)).to_json())
+            decision = Decision("output", "block", risks, len(risks), check="keyword", model=LEXICON)
+            ex.decisions.append(decision.to_json())
         self.finish(ex)
         return failure.response(headers)

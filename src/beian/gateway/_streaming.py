@@ -24,6 +24,7 @@ from starlette.types import Receive, Scope, Send
 from beian.gateway._answer import Malformed
 from beian.gateway._chunk_template import ChunkTemplate, learn
 from beian.gateway._inflight import CLIENT_GONE, DEADLINE, SHUTDOWN, Inflight
+from beian.gateway._moderated import LEXICON
 from beian.gateway._relay import Blocked, ChunkWriter, event_bytes
 from beian.gateway._request import parse_json
 from beian.gateway._screening import Decision
@@ -209,7 +210,9 @@ class _Relay:
         gw, ex = self.gw, self.ex
         ex.outcome = "blocked_output"
         if not b.recorded:  # a model stage's ruling is recorded where it was made
-            ex.decisions.append(Decision("output", "block", b.risks, len(b.risks)).to_json())
+            ex.decisions.append(
+                Decision("output", "block", b.risks, len(b.risks), check="keyword", model=LEXICON).to_json()
+            )
             for risk in b.risks:
                 gw.metrics.blocks.labels("output", risk).inc()
         final = {"index": b.index, "delta": {}, "finish_reason": "content_filter", "logprobs": None}
@@ -219,7 +222,8 @@ class _Relay:
     def _upstream_error(self, data: dict[str, Any]) -> bytes:
         body, risks = screened_error(data, self.gw.screening.risks, "上游模型返回了错误")
         if risks:
-            self.ex.decisions.append(Decision("output", "block", risks, len(risks)).to_json())
+            decision = Decision("output", "block", risks, len(risks), check="keyword", model=LEXICON)
+            self.ex.decisions.append(decision.to_json())
         return self.fail("stream_error", json.dumps(data, ensure_ascii=False)[:4000], body)
 
     def _parsed(self, payload: bytes) -> tuple[bytes, bool]:
