@@ -158,8 +158,18 @@ class Featurizer:
                 for i in range(a, min(b, n)):
                     ro[i] = "X"
         rules = [a + b + c for a, b, c in zip(rn, ra, ro, strict=True)]
+        # Names the rules found, seen again elsewhere in the text (a name is often repeated
+        # once with a cue and once without).
+        mem = ["-"] * n
+        for value in {text[a:b] for t, a, b in spans if t == "NAME" and b - a >= 2}:
+            at = text.find(value)
+            while at >= 0:
+                mem[at] = "M"
+                for i in range(at + 1, at + len(value)):
+                    mem[i] = "m"
+                at = text.find(value, at + 1)
 
-        c = {k: _shift(chars, k, "^" if k < 0 else "$") for k in (-2, -1, 1, 2)}
+        c = {k: _shift(chars, k, "^" if k < 0 else "$") for k in (-3, -2, -1, 1, 2, 3)}
         c[0] = chars
         k_ = {k: _shift(cls, k, "^" if k < 0 else "$") for k in (-2, -1, 1, 2)}
         k_[0] = cls
@@ -176,8 +186,11 @@ class Featurizer:
             return [tag + "\x1f".join(v) for v in zip(*cols, strict=True)]
 
         out = [["bias"] * n]
-        out += [[f"u{k}\x1f{v}" for v in c[k]] for k in (-2, -1, 0, 1, 2)]
+        out += [[f"u{k}\x1f{v}" for v in c[k]] for k in (-3, -2, -1, 0, 1, 2, 3)]
         out += [
+            join("b-3", c[-3], c[-2]),
+            join("b2", c[2], c[3]),
+            join("m", _shift(mem, -1, "^"), mem, _shift(mem, 1, "$")),
             join("b-2", c[-2], c[-1]),
             join("b-1", c[-1], c[0]),
             join("b0", c[0], c[1]),
