@@ -32,9 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from beian.pii import PiiConfig, PiiEngine  # noqa: E402
-from beian.pii import _tagger as tg  # noqa: E402
 from benchmarks import pii_eval as pe  # noqa: E402
+
+from beian.io import atomic_write_bytes  # noqa: E402
+from beian.pii import Entity, PiiConfig, PiiEngine  # noqa: E402
+from beian.pii import _tagger as tg  # noqa: E402
 
 SETS = ("P1", "P2-holdout", "P3-holdout", "P4-holdout", "P5-holdout")
 SEED = 0
@@ -55,12 +57,15 @@ class Corpus:
         self.columns: list[list[list[str]]] = []
         self.gold: list[np.ndarray] = []
         self.rules: list[list[tuple[str, int, int]]] = []
+        self.rule_entities: list[list[Entity]] = []
         self.digests: dict[str, str] = {}
         for name in sets:
             path = pe.DATA / f"{name}.jsonl"
             self.digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
             for item in pe.read_set(name):
-                rules = [(e.type, e.start, e.end) for e in engine.analyze(item.text)]
+                found = engine.analyze(item.text)
+                self.rule_entities.append(found)
+                rules = [(e.type, e.start, e.end) for e in found]
                 self.items.append(item)
                 self.set_of.append(name)
                 self.rules.append(rules)
@@ -137,19 +142,15 @@ def train(
     return tg.TaggerModel(new_vocab, np.ascontiguousarray(weights), np.ascontiguousarray(avg_tr))
 
 
-def merge(rules: list[tuple[str, int, int]], tagged: list[tuple[str, int, int]], policy: str,
-          text: str) -> list[tuple[str, int, int]]:
-    """The engine's result with the tagger's spans added (the engine's overlap policy)."""
-    from beian.pii import Entity
-    from beian.pii._engine import resolve_overlaps
-
+def merge(corpus: Corpus, r: int, tagged: list[tuple[str, int, int]], policy: str) -> list[Any]:
+    """Rules alone, or the rules' result with the tagger's spans (union / replace)."""
+    rules = corpus.rule_entities[r]
     if policy == "rules":
         return rules
-    ents = [Entity(t, a, b, text[a:b], 0.7, "r") for t, a, b in rules]
-    tag_ents = [Entity(t, a, b, text[a:b], tg.Tagger.default_score, "t") for t, a, b in tagged]
-    if policy == "replace":
-        ents = [e for e in ents if e.type not in ("NAME", "ADDRESS")]
-    return [(e.type, e.start, e.end) for e in resolve_overlaps(ents + tag_ents)]
+    text = corpus.items[r].text
+    score = tg.Tagger.default_score
+    ents = [Entity(t, a, b, text[a:b], score, f"tagger:{t}") for t, a, b in tagged]
+    return tg.merge(rules, ents, replace=policy == "replace")
 
 
 def loso(corpus: Corpus, epochs: int) -> dict[str, Any]:
@@ -170,12 +171,8 @@ def loso(corpus: Corpus, epochs: int) -> dict[str, Any]:
     for name, rows in [*folds.items(), ("pooled", list(range(len(corpus.items))))]:
         entry: dict[str, Any] = {}
         for policy in policies:
-            pred = {
-                corpus.items[r].id: merge(corpus.rules[r], tagged[r], policy, corpus.items[r].text)
-                for r in rows
-            }
+            by_text = {corpus.items[r].text: merge(corpus, r, tagged[r], policy) for r in rows}
             items = [corpus.items[r] for r in rows]
-            by_text = {corpus.items[r].text: pred[corpus.items[r].id] for r in rows}
             tally, _ = pe.evaluate_set(items, lambda text, m=by_text: m[text])
             figs = tally.figures()
             entry[policy] = {t: _brief(figs[t]) for t in ("NAME", "ADDRESS") if t in figs}
@@ -205,7 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     corpus = Corpus(SETS)
-    print(f"featurized {len(corpus.items)} texts in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    print(
+        f"featurized {len(corpus.items)} texts in {time.perf_counter() - t0:.1f}s", file=sys.stderr
+    )
     if args.loso:
         res = loso(corpus, args.epochs)
         for fold, entry in [*res["folds"].items(), ("pooled", res["pooled"])]:
@@ -236,18 +235,14 @@ def main(argv: list[str] | None = None) -> int:
         shipped = json.loads(tg.RECIPE_PATH.read_text("utf-8"))
         same = shipped.get("sha256") == recipe["sha256"]
         on_disk = tg.digest(tg.MODEL_PATH.read_bytes()) == recipe["sha256"]
-        print(f"trained {recipe['sha256']}; recorded {shipped.get('sha256')}; file matches: {on_disk}")
+        print(
+            f"trained {recipe['sha256']}; recorded {shipped.get('sha256')}; file matches: {on_disk}"
+        )
         return 0 if same and on_disk else 1
-    _atomic_write(tg.MODEL_PATH, data)
-    _atomic_write(tg.RECIPE_PATH, text.encode("utf-8"))
+    atomic_write_bytes(tg.MODEL_PATH, data)
+    atomic_write_bytes(tg.RECIPE_PATH, text.encode("utf-8"))
     print(f"wrote {tg.MODEL_PATH} ({len(data)} bytes, sha256 {recipe['sha256']})")
     return 0
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 if __name__ == "__main__":

@@ -98,6 +98,7 @@ class PiiEngine:
         self._plan = ScanPlan.of(anchors) if anchors else None
         # Each recognizer with the threshold of its type.
         self._bars = tuple((r, self.config.min_score(_type_of(r))) for r in recognizers)
+        self._tagger = _tagger_for(self.config)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (PiiEngine, (self.config,))
@@ -117,6 +118,20 @@ class PiiEngine:
     def analyze(self, text: str) -> list[Entity]:
         """Entities in ``text``, non-overlapping, ordered by position."""
         found = self.candidates(text)
-        if len(found) < 2:
-            return found
-        return resolve_overlaps(found)
+        if len(found) >= 2:
+            found = resolve_overlaps(found)
+        if self._tagger is not None:
+            found = self._tagger.merge(text, found)
+        return found
+
+
+def _tagger_for(config: PiiConfig) -> Any:
+    """The learned tagger when ``pii.tagger`` is on and NAME or ADDRESS is wanted, else None."""
+    if not config.tagger:
+        return None
+    types = tuple(t for t in ("NAME", "ADDRESS") if config.wants(t))
+    if not types:
+        return None
+    from beian.pii._tagger import EngineTagger
+
+    return EngineTagger(types, {t: config.min_score(t) for t in types})

@@ -146,7 +146,9 @@ class Featurizer:
                 sur.append("-" if f is None else _surname_bucket(f))
         giv = [_bucket(given.get(c)) for c in text]
         wd = [
-            ("W" if w in words else "-") + ("R" if w in nr_words else "-") + ("G" if w in pairs else "-")
+            ("W" if w in words else "-")
+            + ("R" if w in nr_words else "-")
+            + ("G" if w in pairs else "-")
             for w in two
         ]
         spans = list(rule_spans)
@@ -322,7 +324,9 @@ class Tagger:
         self.featurizer = Featurizer()
         self.score = score
 
-    def spans(self, text: str, rule_spans: Iterable[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    def spans(
+        self, text: str, rule_spans: Iterable[tuple[str, int, int]]
+    ) -> list[tuple[str, int, int]]:
         if not text:
             return []
         ids = self.model.ids(self.featurizer.columns(text, rule_spans))
@@ -340,12 +344,54 @@ class Tagger:
 @lru_cache(maxsize=1)
 def load_tagger() -> Tagger:
     """The shipped tagger (read once per process)."""
-    try:
-        data = MODEL_PATH.read_bytes()
-    except OSError as exc:
-        raise RuntimeError(
-            f"找不到姓名/地址序列标注模型 {MODEL_PATH}（{exc.strerror}）：请重新安装 genai-beian，"
-            "或运行 python scripts/train_pii_tagger.py 生成；也可在配置中去掉 pii.tagger"
-        ) from None
-    return Tagger(TaggerModel.from_bytes(data))
+    from safetensors import SafetensorError
 
+    from beian.errors import ConfigError
+
+    try:
+        model = TaggerModel.from_bytes(MODEL_PATH.read_bytes())
+    except (OSError, ValueError, KeyError, SafetensorError) as exc:
+        raise ConfigError(
+            f"无法读取姓名/地址序列标注模型（pii.tagger 需要它）：{exc}",
+            where=str(MODEL_PATH),
+            fix="重新安装 genai-beian，或运行 python scripts/train_pii_tagger.py 重新生成；"
+            "也可在配置中关闭 pii.tagger",
+        ) from None
+    return Tagger(model)
+
+
+def merge(rules: Sequence[Entity], tagged: Sequence[Entity], *, replace: bool) -> list[Entity]:
+    """The rule engine's resolved entities with the tagger's added, overlaps resolved as the
+    engine does; with ``replace`` the tagger's NAME/ADDRESS decisions stand in for the rules'
+    (the rules' spans are among its features)."""
+    from beian.pii._engine import resolve_overlaps
+
+    if not tagged:
+        return list(rules)
+    if replace:
+        kinds = {e.type for e in tagged} | set(_TYPE_TAGS)
+        rules = [e for e in rules if e.type not in kinds or e.recognizer.startswith("custom:")]
+    return resolve_overlaps([*rules, *tagged])
+
+
+class EngineTagger:
+    """The tagger as :class:`~beian.pii.PiiEngine` runs it: the wanted types, their thresholds."""
+
+    replace: bool = True
+
+    def __init__(self, types: Sequence[str], bars: dict[str, float]) -> None:
+        self.tagger = load_tagger()
+        self.types = frozenset(types)
+        self.bars = bars
+
+    def merge(self, text: str, rules: list[Entity]) -> list[Entity]:
+        tagged = [
+            e
+            for e in self.tagger.find(text, rules)
+            if e.type in self.types and e.score >= self.bars[e.type]
+        ]
+        if self.replace:
+            # Only the types the engine tags are replaced; a type that is off stays as the rules left it.
+            kept = [e for e in rules if e.type not in self.types]
+            return merge(kept, tagged, replace=False) if tagged else kept
+        return merge(rules, tagged, replace=False)
