@@ -84,9 +84,10 @@ def _char_class(ch: str) -> str:
 
 
 def _bucket(value: float | None) -> str:
+    """A given-name character score as one letter: ``x`` none, ``a`` (≤ −3) … ``g`` (≥ 3)."""
     if value is None:
         return "x"
-    return str(max(-3, min(3, math.floor(value))))
+    return "abcdefg"[max(-3, min(3, math.floor(value))) + 3]
 
 
 def _surname_bucket(freq: float) -> str:
@@ -99,7 +100,7 @@ def _shift(values: Sequence[str], k: int, pad: str) -> list[str]:
     if k > 0:
         return [*values[k:], *([pad] * min(k, n))]
     if k < 0:
-        return [*([pad] * min(-k, n)), *values[: n + k]]
+        return [*([pad] * min(-k, n)), *values[: max(0, n + k)]]
     return list(values)
 
 
@@ -115,25 +116,60 @@ def tags_of(n: int, spans: Iterable[tuple[str, int, int]], *, letters: str = "BI
     return out
 
 
+# Per-character base columns and the width of their values (every value of a column has the same
+# number of characters, so a feature key needs no separator between the values it joins):
+# c the character (digits as 0), k its class, s surname (C/c 复姓 first/second, 1–3 one-character
+# surname by frequency, - none), g given-name score (x none, a … g), w common word / jieba nr
+# word / given-name pair starting here, r the rules' NAME tag, ADDRESS tag and other type, m a
+# name the rules found, repeated here.
+_WIDTH = {"c": 1, "k": 1, "s": 1, "g": 1, "w": 3, "r": 3, "m": 1}
+_PAD_BEFORE_ONLY = frozenset("sgw")  # padded with ^ on both sides
+
+Part = tuple[str, int]  # (column, offset)
+TEMPLATES: tuple[tuple[str, tuple[Part, ...]], ...] = (
+    *((f"u{k}", (("c", k),)) for k in (-3, -2, -1, 0, 1, 2, 3)),
+    ("b-3", (("c", -3), ("c", -2))),
+    ("b2", (("c", 2), ("c", 3))),
+    ("m", (("m", -1), ("m", 0), ("m", 1))),
+    ("b-2", (("c", -2), ("c", -1))),
+    ("b-1", (("c", -1), ("c", 0))),
+    ("b0", (("c", 0), ("c", 1))),
+    ("b1", (("c", 1), ("c", 2))),
+    ("t0", (("c", -1), ("c", 0), ("c", 1))),
+    ("k", (("k", -1), ("k", 0), ("k", 1))),
+    ("k5", tuple(("k", k) for k in (-2, -1, 0, 1, 2))),
+    *((f"s{k}", (("s", k),)) for k in (-2, -1, 0, 1)),
+    *((f"g{k}", (("g", k),)) for k in (-1, 0, 1, 2)),
+    ("sg0", (("s", 0), ("g", 1), ("g", 2))),
+    ("sg1", (("s", -1), ("g", 0), ("g", 1))),
+    ("sg2", (("s", -2), ("g", -1), ("g", 0))),
+    ("sc", (("s", 0), ("c", -1))),
+    *((f"w{k}", (("w", k),)) for k in (-1, 0, 1)),
+    *((f"r{k}", (("r", k),)) for k in (-2, -1, 0, 1, 2)),
+    ("rr", (("r", -1), ("r", 0), ("r", 1))),
+    ("ru", (("r", 0), ("c", 0))),
+    ("rs", (("r", 0), ("s", 0), ("g", 1))),
+)
+BIAS = "bias"
+_ONE = {"O": "-", "BN": "B", "IN": "I", "BA": "B", "IA": "I"}  # a rules' tag as one character
+
+
+def _pad(column: str, k: int) -> str:
+    return ("^" if k < 0 or column in _PAD_BEFORE_ONLY else "$") * _WIDTH[column]
+
+
 class Featurizer:
-    """Feature keys of every character of a text (one list of keys per template)."""
+    """The base columns of a text and the feature keys of every character."""
 
     def __init__(self) -> None:
-        nt = name_tables()
-        self.compound = nt.compound
-        self.freq = nt.single_freq
-        self.given = nt.given
-        self.words = nt.words
-        self.nr_words = nt.nr_words
-        self.given_pairs = nt.given_pairs
+        self.names = name_tables()
 
-    def columns(self, text: str, rule_spans: Iterable[tuple[str, int, int]]) -> list[list[str]]:
-        """One list of ``len(text)`` keys per template; the rule engine's spans as features."""
+    def base(self, text: str, rule_spans: Iterable[tuple[str, int, int]]) -> dict[str, list[str]]:
+        """The per-character base columns (see ``_WIDTH``); the rules' spans among them."""
         n = len(text)
-        chars = ["0" if c.isascii() and c.isdigit() else c for c in text]
-        cls = [_char_class(c) for c in text]
-        compound, freq, given = self.compound, self.freq, self.given
-        words, nr_words, pairs = self.words, self.nr_words, self.given_pairs
+        nt = self.names
+        compound, freq, given = nt.compound, nt.single_freq, nt.given
+        words, nr_words, pairs = nt.words, nt.nr_words, nt.given_pairs
         two = [text[i : i + 2] for i in range(n)]
         sur = []
         for i in range(n):
@@ -144,13 +180,6 @@ class Featurizer:
             else:
                 f = freq.get(text[i])
                 sur.append("-" if f is None else _surname_bucket(f))
-        giv = [_bucket(given.get(c)) for c in text]
-        wd = [
-            ("W" if w in words else "-")
-            + ("R" if w in nr_words else "-")
-            + ("G" if w in pairs else "-")
-            for w in two
-        ]
         spans = list(rule_spans)
         rn = tags_of(n, [s for s in spans if s[0] == "NAME"])
         ra = tags_of(n, [s for s in spans if s[0] == "ADDRESS"])
@@ -159,63 +188,128 @@ class Featurizer:
             if t not in _TYPE_TAGS:
                 for i in range(a, min(b, n)):
                     ro[i] = "X"
-        rules = [a + b + c for a, b, c in zip(rn, ra, ro, strict=True)]
         # Names the rules found, seen again elsewhere in the text (a name is often repeated
         # once with a cue and once without).
         mem = ["-"] * n
-        for value in {text[a:b] for t, a, b in spans if t == "NAME" and b - a >= 2}:
+        for value in sorted({text[a:b] for t, a, b in spans if t == "NAME" and b - a >= 2}):
             at = text.find(value)
             while at >= 0:
                 mem[at] = "M"
                 for i in range(at + 1, at + len(value)):
                     mem[i] = "m"
                 at = text.find(value, at + 1)
+        return {
+            "c": ["0" if c.isascii() and c.isdigit() else c for c in text],
+            "k": [_char_class(c) for c in text],
+            "s": sur,
+            "g": [_bucket(given.get(c)) for c in text],
+            "w": [
+                ("W" if w in words else "-")
+                + ("R" if w in nr_words else "-")
+                + ("G" if w in pairs else "-")
+                for w in two
+            ],
+            "r": [_ONE[a] + _ONE[b] + c for a, b, c in zip(rn, ra, ro, strict=True)],
+            "m": mem,
+        }
 
-        c = {k: _shift(chars, k, "^" if k < 0 else "$") for k in (-3, -2, -1, 1, 2, 3)}
-        c[0] = chars
-        k_ = {k: _shift(cls, k, "^" if k < 0 else "$") for k in (-2, -1, 1, 2)}
-        k_[0] = cls
-        s = {k: _shift(sur, k, "^") for k in (-2, -1, 1)}
-        s[0] = sur
-        g = {k: _shift(giv, k, "^") for k in (-1, 1, 2)}
-        g[0] = giv
-        w = {k: _shift(wd, k, "^") for k in (-1, 1)}
-        w[0] = wd
-        r = {k: _shift(rules, k, "^" if k < 0 else "$") for k in (-2, -1, 1, 2)}
-        r[0] = rules
+    def columns(self, text: str, rule_spans: Iterable[tuple[str, int, int]]) -> list[list[str]]:
+        """One list of ``len(text)`` feature keys per template (training reads these)."""
+        base = self.base(text, rule_spans)
+        shifted: dict[Part, list[str]] = {}
+        out = [[BIAS] * len(text)]
+        for name, parts in TEMPLATES:
+            cols = []
+            for part in parts:
+                if part not in shifted:
+                    col, k = part
+                    shifted[part] = _shift(base[col], k, _pad(col, k))
+                cols.append(shifted[part])
+            out.append([name + " " + "".join(v) for v in zip(*cols, strict=True)])
+        return out
 
-        def join(tag: str, *cols: Sequence[str]) -> list[str]:
-            return [tag + "\x1f".join(v) for v in zip(*cols, strict=True)]
 
-        out = [["bias"] * n]
-        out += [[f"u{k}\x1f{v}" for v in c[k]] for k in (-3, -2, -1, 0, 1, 2, 3)]
-        out += [
-            join("b-3", c[-3], c[-2]),
-            join("b2", c[2], c[3]),
-            join("m", _shift(mem, -1, "^"), mem, _shift(mem, 1, "$")),
-            join("b-2", c[-2], c[-1]),
-            join("b-1", c[-1], c[0]),
-            join("b0", c[0], c[1]),
-            join("b1", c[1], c[2]),
-            join("t0", c[-1], c[0], c[1]),
-            join("k", k_[-1], k_[0], k_[1]),
-            join("k5", k_[-2], k_[-1], k_[0], k_[1], k_[2]),
-        ]
-        out += [[f"s{k}\x1f{v}" for v in s[k]] for k in (-2, -1, 0, 1)]
-        out += [[f"g{k}\x1f{v}" for v in g[k]] for k in (-1, 0, 1, 2)]
-        out += [
-            join("sg0", s[0], g[1], g[2]),
-            join("sg1", s[-1], g[0], g[1]),
-            join("sg2", s[-2], g[-1], g[0]),
-            join("sc", s[0], c[-1]),
-        ]
-        out += [[f"w{k}\x1f{v}" for v in w[k]] for k in (-1, 0, 1)]
-        out += [[f"r{k}\x1f{v}" for v in r[k]] for k in (-2, -1, 0, 1, 2)]
-        out += [
-            join("rr", r[-1], r[0], r[1]),
-            join("ru", r[0], c[0]),
-            join("rs", r[0], s[0], g[1]),
-        ]
+_REACH = 3  # the largest offset a template reads
+_STRIDE = 1 << 40  # template t's codes are t * _STRIDE + its own code (one table for all)
+
+
+class FastIds:
+    """The rows of the features of every character without building their keys.
+
+    Each base value becomes a small integer; the values a template joins become one integer code
+    (mixed radix), the same for every template at once as one product of the shifted base
+    columns with a matrix of radix weights; one sorted table of all templates' codes gives the
+    rows. The rows are those of looking the keys up in the vocabulary (a test checks it).
+    """
+
+    def __init__(self, vocab: dict[str, int]) -> None:
+        alpha: dict[str, dict[str, int]] = {c: {} for c in _WIDTH}
+        for c, d in alpha.items():
+            d[_pad(c, -1)] = 0
+            d.setdefault(_pad(c, 1), len(d))
+        parts_of = dict(TEMPLATES)
+        parsed: list[tuple[str, list[str], int]] = []
+        self.bias = vocab.get(BIAS, 0)
+        for key, row in vocab.items():
+            name, _, rest = key.partition(" ")
+            parts = parts_of.get(name)
+            if parts is None or row == 0:
+                continue
+            values, at = [], 0
+            for col, _k in parts:
+                values.append(rest[at : at + _WIDTH[col]])
+                at += _WIDTH[col]
+            for (col, _k), v in zip(parts, values, strict=True):
+                alpha[col].setdefault(v, len(alpha[col]))
+            parsed.append((name, values, row))
+        self.alpha = alpha
+        size = {c: len(d) for c, d in alpha.items()}
+        self.parts: list[Part] = sorted({p for _, parts in TEMPLATES for p in parts})
+        where = {p: i for i, p in enumerate(self.parts)}
+        index = {name: t for t, (name, _) in enumerate(TEMPLATES)}
+        self.radix = np.zeros((len(TEMPLATES), len(self.parts)), dtype=np.float64)
+        for t, (_name, parts) in enumerate(TEMPLATES):
+            weight = 1
+            for part in reversed(parts):
+                self.radix[t, where[part]] += weight
+                weight *= size[part[0]]
+            if weight >= _STRIDE:
+                raise ValueError(f"template {_name}: codes overflow")
+        self.member = (self.radix > 0).astype(np.float64)
+        self.offset = np.arange(len(TEMPLATES), dtype=np.int64)[:, None] * _STRIDE
+        codes = np.array(
+            [
+                index[name] * _STRIDE
+                + sum(
+                    int(self.radix[index[name], where[p]]) * alpha[p[0]][v]
+                    for p, v in zip(parts_of[name], values, strict=True)
+                )
+                for name, values, _row in parsed
+            ],
+            dtype=np.int64,
+        )
+        rows = np.array([row for _n, _v, row in parsed], dtype=np.int64)
+        order = np.argsort(codes, kind="stable")
+        self.codes, self.rows = codes[order], rows[order]
+        self.pads = {c: (d[_pad(c, -1)], d[_pad(c, 1)]) for c, d in alpha.items()}
+
+    def ids(self, base: dict[str, list[str]]) -> IntArray:
+        n = len(base["c"])
+        padded = {}
+        for c, d in self.alpha.items():
+            before, after = self.pads[c]
+            values = [before] * _REACH + [d.get(v, -1) for v in base[c]] + [after] * _REACH
+            padded[c] = np.array(values, dtype=np.float64)
+        shifted = np.stack([padded[c][_REACH + k : _REACH + k + n] for c, k in self.parts])
+        codes = (self.radix @ shifted).astype(np.int64) + self.offset
+        bad = (self.member @ (shifted < 0)) > 0
+        flat = codes.ravel()
+        pos = np.minimum(np.searchsorted(self.codes, flat), len(self.codes) - 1)
+        hit = (self.codes[pos] == flat) & ~bad.ravel()
+        rows = np.where(hit, self.rows[pos], 0).reshape(len(TEMPLATES), n)
+        out = np.empty((n, len(TEMPLATES) + 1), dtype=np.int64)
+        out[:, 0] = self.bias
+        out[:, 1:] = rows.T
         return out
 
 
@@ -264,7 +358,7 @@ class TaggerModel:
     """Feature vocabulary, weights ``(features, tags)`` and transitions ``(tags + 1, tags)``."""
 
     vocab: dict[str, int]  # key -> row; row 0 is the unknown feature (zero weights)
-    weights: FloatArray
+    weights: npt.NDArray[np.float16]  # stored rounded; sums are taken in float32
     trans: FloatArray
     types: tuple[str, ...] = ("NAME", "ADDRESS")
 
@@ -281,13 +375,19 @@ class TaggerModel:
             return []
         return viterbi(self.emission(ids), self.trans)
 
-    def to_bytes(self, metadata: dict[str, str]) -> bytes:
-        """The safetensors file: weights, transitions and the vocabulary (keys in row order)."""
+    def to_bytes(self, recipe: dict[str, Any]) -> bytes:
+        """The safetensors file: weights, transitions, and one metadata entry (one, because
+        safetensors writes several in no fixed order) with the vocabulary in row order, the
+        tags, the types and the training recipe."""
         from safetensors.numpy import save
 
-        keys = sorted(self.vocab, key=self.vocab.__getitem__)
-        meta = {**metadata, "vocab": json.dumps(keys, ensure_ascii=False), "tags": ",".join(TAGS)}
-        meta["types"] = ",".join(self.types)
+        info = {
+            "recipe": recipe,
+            "tags": list(TAGS),
+            "types": list(self.types),
+            "vocab": sorted(self.vocab, key=self.vocab.__getitem__),
+        }
+        meta = {_META: json.dumps(info, ensure_ascii=False, sort_keys=True)}
         return bytes(save({"weights": self.weights, "trans": self.trans}, metadata=meta))
 
     @classmethod
@@ -295,18 +395,22 @@ class TaggerModel:
         from safetensors.numpy import load
 
         tensors = load(data)
-        meta = _metadata(data)
-        keys = json.loads(meta["vocab"])
-        vocab = {k: i for i, k in enumerate(keys)}
-        types = tuple(t for t in meta.get("types", "NAME,ADDRESS").split(",") if t)
-        return cls(vocab, tensors["weights"], tensors["trans"], types)
+        info = model_info(data)
+        if tuple(info["tags"]) != TAGS:
+            raise ValueError(f"标注集 {info['tags']} 与本版本的 {list(TAGS)} 不一致")
+        vocab = {k: i for i, k in enumerate(info["vocab"])}
+        return cls(vocab, tensors["weights"], tensors["trans"], tuple(info["types"]))
 
 
-def _metadata(data: bytes) -> dict[str, str]:
+_META = "beian.pii.tagger"
+
+
+def model_info(data: bytes) -> dict[str, Any]:
+    """The metadata of a tagger file (vocabulary, tags, types, recipe), without the tensors."""
     size = int.from_bytes(data[:8], "little")
     header: dict[str, Any] = json.loads(data[8 : 8 + size])
-    meta: dict[str, str] = header.get("__metadata__", {})
-    return meta
+    info: dict[str, Any] = json.loads(header.get("__metadata__", {})[_META])
+    return info
 
 
 def digest(data: bytes) -> str:
@@ -322,6 +426,7 @@ class Tagger:
     def __init__(self, model: TaggerModel, score: float = default_score) -> None:
         self.model = model
         self.featurizer = Featurizer()
+        self.fast = FastIds(model.vocab)
         self.score = score
 
     def spans(
@@ -329,7 +434,7 @@ class Tagger:
     ) -> list[tuple[str, int, int]]:
         if not text:
             return []
-        ids = self.model.ids(self.featurizer.columns(text, rule_spans))
+        ids = self.fast.ids(self.featurizer.base(text, rule_spans))
         return [s for s in spans_of(self.model.decode(ids)) if s[0] in self.model.types]
 
     def find(self, text: str, rules: Sequence[Entity]) -> list[Entity]:
