@@ -161,7 +161,7 @@ def merge(corpus: Corpus, r: int, tagged: list[tuple[str, int, int]], policy: st
     text = corpus.items[r].text
     score = tg.Tagger.default_score
     ents = [Entity(t, a, b, text[a:b], score, f"tagger:{t}") for t, a, b in tagged]
-    return tg.merge(rules, ents, replace=policy == "replace")
+    return tg.merge(rules, ents, frozenset(("NAME", "ADDRESS")) if policy == "replace" else None)
 
 
 def loso(corpus: Corpus, epochs: int) -> dict[str, Any]:

@@ -116,6 +116,16 @@ def test_tagger_keeps_other_types_and_thresholds(engine: PiiEngine) -> None:
     assert all(e.type != "NAME" for e in only_address.analyze(text))
     high = PiiEngine(PiiConfig(tagger=True, thresholds={"NAME": 0.99}))
     assert all(e.type != "NAME" or e.score >= 0.99 for e in high.analyze(text))
+    # A threshold above the tagger's score keeps that type as the rules find it.
+    text = "寄到北京市朝阳区建国路88号，赵立新收。"
+    bars = {"ADDRESS": 0.7}
+    with_tagger = PiiEngine(PiiConfig(tagger=True, thresholds=bars)).analyze(text)
+    rules = PiiEngine(PiiConfig(thresholds=bars)).analyze(text)
+    assert (
+        [e for e in with_tagger if e.type == "ADDRESS"]
+        == [e for e in rules if e.type == "ADDRESS"]
+        != []
+    )
 
 
 def test_config_section_and_missing_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -126,12 +126,15 @@ class PiiEngine:
 
 
 def _tagger_for(config: PiiConfig) -> Any:
-    """The learned tagger when ``pii.tagger`` is on and NAME or ADDRESS is wanted, else None."""
+    """The learned tagger when ``pii.tagger`` is on, for NAME and ADDRESS where wanted and
+    where the type's threshold lets its score through; else None."""
     if not config.tagger:
         return None
-    types = tuple(t for t in ("NAME", "ADDRESS") if config.wants(t))
-    if not types:
-        return None
-    from beian.pii._tagger import EngineTagger
+    from beian.pii._tagger import EngineTagger, Tagger
 
-    return EngineTagger(types, {t: config.min_score(t) for t in types})
+    types = tuple(
+        t
+        for t in ("NAME", "ADDRESS")
+        if config.wants(t) and config.min_score(t) <= Tagger.default_score
+    )
+    return EngineTagger(types) if types else None

@@ -465,38 +465,30 @@ def load_tagger() -> Tagger:
     return Tagger(model)
 
 
-def merge(rules: Sequence[Entity], tagged: Sequence[Entity], *, replace: bool) -> list[Entity]:
-    """The rule engine's resolved entities with the tagger's added, overlaps resolved as the
-    engine does; with ``replace`` the tagger's NAME/ADDRESS decisions stand in for the rules'
-    (the rules' spans are among its features)."""
+def merge(
+    rules: Sequence[Entity], tagged: Sequence[Entity], types: frozenset[str] | None
+) -> list[Entity]:
+    """The rule engine's resolved entities with the tagger's, overlaps resolved as the engine
+    does. ``types``: the types the tagger decides (their rule spans give way to its spans,
+    and to its silence: the rules' spans are among its features); None: the union."""
     from beian.pii._engine import resolve_overlaps
 
+    if types is not None:
+        rules = [e for e in rules if e.type not in types]
+        tagged = [e for e in tagged if e.type in types]
     if not tagged:
         return list(rules)
-    if replace:
-        kinds = {e.type for e in tagged} | set(_TYPE_TAGS)
-        rules = [e for e in rules if e.type not in kinds or e.recognizer.startswith("custom:")]
     return resolve_overlaps([*rules, *tagged])
 
 
 class EngineTagger:
-    """The tagger as :class:`~beian.pii.PiiEngine` runs it: the wanted types, their thresholds."""
+    """The tagger as :class:`~beian.pii.PiiEngine` runs it: its NAME/ADDRESS decisions stand in
+    for the rules' for ``types`` (the rules' spans are among its features); other types, and
+    a type left out of ``types``, stay as the rules left them."""
 
-    replace: bool = True
-
-    def __init__(self, types: Sequence[str], bars: dict[str, float]) -> None:
+    def __init__(self, types: Sequence[str]) -> None:
         self.tagger = load_tagger()
         self.types = frozenset(types)
-        self.bars = bars
 
     def merge(self, text: str, rules: list[Entity]) -> list[Entity]:
-        tagged = [
-            e
-            for e in self.tagger.find(text, rules)
-            if e.type in self.types and e.score >= self.bars[e.type]
-        ]
-        if self.replace:
-            # Only the types the engine tags are replaced; a type that is off stays as the rules left it.
-            kept = [e for e in rules if e.type not in self.types]
-            return merge(kept, tagged, replace=False) if tagged else kept
-        return merge(rules, tagged, replace=False)
+        return merge(rules, self.tagger.find(text, rules), self.types)
