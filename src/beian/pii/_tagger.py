@@ -63,6 +63,10 @@ def allowed_transitions() -> npt.NDArray[np.bool_]:
     return ok
 
 
+_OK = allowed_transitions()
+_PREVS = [[p for p in range(len(TAGS)) if _OK[p, q]] for q in range(len(TAGS))]
+
+
 def _char_class(ch: str) -> str:
     if is_han(ch):
         return "H"
@@ -313,23 +317,35 @@ class FastIds:
         return out
 
 
-def viterbi(emission: FloatArray, trans: FloatArray) -> list[int]:
+def viterbi(emission: npt.NDArray[np.floating[Any]], trans: FloatArray) -> list[int]:
     """The best tag sequence: ``emission`` is ``(n, tags)``, ``trans`` ``(tags + 1, tags)``
-    with the start scores in the last row (disallowed moves already at a large negative)."""
-    n, _ = emission.shape
+    with the start scores in the last row; moves :func:`allowed_transitions` forbids are
+    never taken. Plain Python: with five tags it is faster than numpy step by step (and the
+    same arithmetic, so the same path)."""
+    n = len(emission)
     if n == 0:
         return []
-    start, step = trans[-1], trans[:-1]
-    score = start + emission[0]
-    back = np.empty((n, emission.shape[1]), dtype=np.int64)
-    for i in range(1, n):
-        cand = score[:, None] + step
-        back[i] = best = cand.argmax(axis=0)
-        score = cand[best, np.arange(cand.shape[1])] + emission[i]
-    tag = int(score.argmax())
+    rows = emission.tolist()
+    step = trans.tolist()
+    tags = range(len(rows[0]))
+    score = [a + b for a, b in zip(step[-1], rows[0], strict=True)]
+    back: list[list[int]] = []
+    for row in rows[1:]:
+        new, bp = [], []
+        for q in tags:
+            best_p, best = -1, -math.inf
+            for p in _PREVS[q]:
+                v = score[p] + step[p][q]
+                if v > best:
+                    best, best_p = v, p
+            new.append(best + row[q])
+            bp.append(best_p)
+        back.append(bp)
+        score = new
+    tag = max(tags, key=score.__getitem__)
     path = [tag]
-    for i in range(n - 1, 0, -1):
-        tag = int(back[i, tag])
+    for bp in reversed(back):
+        tag = bp[tag]
         path.append(tag)
     path.reverse()
     return path
