@@ -16,6 +16,7 @@ same text always gives the same spans.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -271,22 +272,24 @@ class FastIds:
         self.parts: list[Part] = sorted({p for _, parts in TEMPLATES for p in parts})
         where = {p: i for i, p in enumerate(self.parts)}
         index = {name: t for t, (name, _) in enumerate(TEMPLATES)}
-        self.radix = np.zeros((len(TEMPLATES), len(self.parts)), dtype=np.float64)
-        for t, (_name, parts) in enumerate(TEMPLATES):
-            weight = 1
+        # Template t's code: sum of weight * value id over its parts (mixed radix).
+        self.terms: list[list[tuple[int, int]]] = []
+        for name, parts in TEMPLATES:
+            weight, terms = 1, []
             for part in reversed(parts):
-                self.radix[t, where[part]] += weight
+                terms.append((where[part], weight))
                 weight *= size[part[0]]
             if weight >= _STRIDE:
-                raise ValueError(f"template {_name}: codes overflow")
-        self.member = (self.radix > 0).astype(np.float64)
-        self.offset = np.arange(len(TEMPLATES), dtype=np.int64)[:, None] * _STRIDE
+                raise ValueError(f"template {name}: codes overflow")
+            self.terms.append(terms[::-1])
         codes = np.array(
             [
                 index[name] * _STRIDE
                 + sum(
-                    int(self.radix[index[name], where[p]]) * alpha[p[0]][v]
-                    for p, v in zip(parts_of[name], values, strict=True)
+                    w * alpha[p[0]][v]
+                    for (_, w), p, v in zip(
+                        self.terms[index[name]], parts_of[name], values, strict=True
+                    )
                 )
                 for name, values, _row in parsed
             ],
@@ -294,7 +297,12 @@ class FastIds:
         )
         rows = np.array([row for _n, _v, row in parsed], dtype=np.int64)
         order = np.argsort(codes, kind="stable")
-        self.codes, self.rows = codes[order], rows[order]
+        codes, rows = codes[order], rows[order]
+        bounds = np.searchsorted(codes, np.arange(len(TEMPLATES) + 1, dtype=np.int64) * _STRIDE)
+        self.tables = [
+            (codes[lo:hi] - t * _STRIDE, rows[lo:hi])
+            for t, (lo, hi) in enumerate(itertools.pairwise(bounds.tolist()))
+        ]
         self.pads = {c: (d[_pad(c, -1)], d[_pad(c, 1)]) for c, d in alpha.items()}
 
     def ids(self, base: dict[str, list[str]]) -> IntArray:
@@ -303,17 +311,26 @@ class FastIds:
         for c, d in self.alpha.items():
             before, after = self.pads[c]
             values = [before] * _REACH + [d.get(v, -1) for v in base[c]] + [after] * _REACH
-            padded[c] = np.array(values, dtype=np.float64)
+            padded[c] = np.array(values, dtype=np.int64)
         shifted = np.stack([padded[c][_REACH + k : _REACH + k + n] for c, k in self.parts])
-        codes = (self.radix @ shifted).astype(np.int64) + self.offset
-        bad = (self.member @ (shifted < 0)) > 0
-        flat = codes.ravel()
-        pos = np.minimum(np.searchsorted(self.codes, flat), len(self.codes) - 1)
-        hit = (self.codes[pos] == flat) & ~bad.ravel()
-        rows = np.where(hit, self.rows[pos], 0).reshape(len(TEMPLATES), n)
-        out = np.empty((n, len(TEMPLATES) + 1), dtype=np.int64)
+        known = shifted >= 0
+        out = np.zeros((n, len(TEMPLATES) + 1), dtype=np.int64)
         out[:, 0] = self.bias
-        out[:, 1:] = rows.T
+        # One search per template in its own (small, cache-resident) table: six times faster
+        # than one search of all codes in the whole table. (A matrix product for all codes at
+        # once was slower still: BLAS on a busy machine.)
+        for t, (keys, rows) in enumerate(self.tables):
+            if len(keys) == 0:
+                continue
+            terms = self.terms[t]
+            (first, w), rest = terms[0], terms[1:]
+            code = shifted[first] * w if w != 1 else shifted[first].copy()
+            ok = known[first].copy()
+            for i, w in rest:
+                code += shifted[i] * w if w != 1 else shifted[i]
+                ok &= known[i]
+            pos = np.minimum(np.searchsorted(keys, code), len(keys) - 1)
+            out[:, t + 1] = np.where((keys[pos] == code) & ok, rows[pos], 0)
         return out
 
 
