@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from beian.errors import ConfigError
@@ -139,3 +140,26 @@ def test_config_section_and_missing_model(monkeypatch: pytest.MonkeyPatch, tmp_p
     finally:
         monkeypatch.undo()
         tg.load_tagger.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "王",
+        "王五",
+        "a1",
+        "张三说",
+        *(t for t, _ in NO_CUE),
+        *NO_NAME,
+        "寄到北京市朝阳区建国路88号，赵立新收。" * 5,
+    ],
+)
+def test_fast_rows_equal_key_lookup(text: str) -> None:
+    """The vectorised feature rows are those of building each key and looking it up."""
+    tagger = tg.load_tagger()
+    rules = [(e.type, e.start, e.end) for e in PiiEngine().analyze(text)]
+    slow = tagger.model.ids(tagger.featurizer.columns(text, rules))
+    fast = tagger.fast.ids(tagger.featurizer.base(text, rules))
+    assert slow.shape == fast.shape
+    assert (np.sort(slow, axis=1) == np.sort(fast, axis=1)).all()
+    assert tagger.spans(text, rules) == tg.spans_of(tagger.model.decode(slow))
