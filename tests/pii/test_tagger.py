@@ -4,6 +4,7 @@ artefact against its recipe, and the engine unchanged with the option off."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from pathlib import Path
 
@@ -163,3 +164,16 @@ def test_fast_rows_equal_key_lookup(text: str) -> None:
     assert slow.shape == fast.shape
     assert (np.sort(slow, axis=1) == np.sort(fast, axis=1)).all()
     assert tagger.spans(text, rules) == tg.spans_of(tagger.model.decode(slow))
+
+
+def test_long_text_in_pieces(engine: PiiEngine) -> None:
+    sentences = [t for t, _ in NO_CUE]
+    text = "\n".join(sentences * 120)  # about 14,500 characters: tagged in pieces
+    assert len(text) > 2 * tg.CHUNK
+    pieces = tg.chunks(text)
+    assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
+    assert all(a < b <= a + tg.CHUNK and b == c for (a, b), (c, _) in itertools.pairwise(pieces))
+    assert all(text[b - 1] == "\n" for _, b in pieces[:-1])
+    names = [e.text for e in engine.analyze(text) if e.type == "NAME"]
+    assert names == [n for _, ns in NO_CUE for n in ns] * 120
+    assert tg.chunks("x" * 9000, 4000) == [(0, 4000), (4000, 8000), (8000, 9000)]

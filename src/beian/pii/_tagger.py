@@ -450,6 +450,24 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+CHUNK = 4000  # characters tagged at once at most
+_ENDS = "\n。！？；!?;"
+
+
+def chunks(text: str, size: int = CHUNK) -> list[tuple[int, int]]:
+    """``(start, end)`` pieces of at most ``size`` characters covering ``text``, each cut after
+    the last line or sentence end in its second half (else at ``size``)."""
+    out, start, n = [], 0, len(text)
+    while n - start > size:
+        window = text[start + size // 2 : start + size]
+        cut = max(window.rfind(c) for c in _ENDS)
+        end = start + size // 2 + cut + 1 if cut >= 0 else start + size
+        out.append((start, end))
+        start = end
+    out.append((start, n))
+    return out
+
+
 class Tagger:
     """The shipped model with its featurizer: ``find(text, rule_entities)`` gives entities."""
 
@@ -464,6 +482,20 @@ class Tagger:
 
     def spans(
         self, text: str, rule_spans: Iterable[tuple[str, int, int]]
+    ) -> list[tuple[str, int, int]]:
+        """``(type, start, end)`` of the tagged spans; a long text is tagged in pieces cut at
+        line or sentence ends (memory stays bounded; every training text was shorter)."""
+        spans = list(rule_spans)
+        if len(text) <= CHUNK:
+            return self._spans(text, spans)
+        out: list[tuple[str, int, int]] = []
+        for a, b in chunks(text):
+            inside = [(t, max(s, a) - a, min(e, b) - a) for t, s, e in spans if s < b and e > a]
+            out += [(t, s + a, e + a) for t, s, e in self._spans(text[a:b], inside)]
+        return out
+
+    def _spans(
+        self, text: str, rule_spans: list[tuple[str, int, int]]
     ) -> list[tuple[str, int, int]]:
         if not text:
             return []
