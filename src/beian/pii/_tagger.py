@@ -6,11 +6,15 @@ project's labelled development sets and shipped as ``data/pii_tagger.safetensors
 feature vocabulary) beside ``data/pii_tagger.json`` (the recipe, the training data's digests and
 the artefact's digest). Only numpy and safetensors are needed, both core dependencies.
 
-Features of character ``i``: the characters at ``i-2…i+2``, the bigrams and the trigram around
-it, character classes, the shipped name tables (surname and its frequency, given-name character
-scores, common-word and given-name-pair starts) and the rule engine's own NAME/ADDRESS/other
-decisions around ``i`` ("rules as features"). Everything is computed from the text alone, so the
-same text always gives the same spans.
+Features of character ``i`` (``TEMPLATES``): the characters at ``i-3…i+3``, the bigrams and the
+trigram around it, character classes, the shipped name tables (surname and its frequency,
+given-name character scores, common-word and given-name-pair starts), the rule engine's own
+NAME/ADDRESS/other decisions around ``i`` ("rules as features") and names the rules found that
+recur elsewhere in the text. Everything is computed from the text and the rules' result alone,
+so the same text always gives the same spans.
+
+:class:`~beian.pii.PiiEngine` runs it after the rules when ``pii.tagger`` is on
+(:class:`EngineTagger`); it is not a registered recognizer because it reads the rules' result.
 """
 
 from __future__ import annotations
@@ -33,9 +37,16 @@ from beian.pii._types import Entity
 
 __all__ = [
     "TAGS",
+    "TEMPLATES",
+    "EngineTagger",
+    "FastIds",
     "Featurizer",
+    "Tagger",
     "TaggerModel",
+    "chunks",
     "load_tagger",
+    "merge",
+    "model_info",
     "spans_of",
     "tags_of",
     "viterbi",
@@ -48,7 +59,6 @@ RECIPE_PATH = DATA / "pii_tagger.json"
 TAGS = ("O", "B-NAME", "I-NAME", "B-ADDRESS", "I-ADDRESS")
 _TYPE_TAGS = {"NAME": (1, 2), "ADDRESS": (3, 4)}
 _INSIDE_OF = {2: 1, 4: 3}  # I tag -> its B tag
-_NEG = -1e9
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
