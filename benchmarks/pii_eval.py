@@ -8,6 +8,8 @@
     .venv/bin/python benchmarks/pii_eval.py --set P4-holdout      # P4 (development data since its
                                                                   # figure was reported, 2026-12-07)
     .venv/bin/python benchmarks/pii_eval.py --set P5-holdout      # development since its one held-back figure (2026-12-07)
+    .venv/bin/python benchmarks/pii_eval.py --tagger              # with the learned tagger (pii.tagger: true;
+                                                                  # trained on P1–P5, so only P6 is a fair figure)
 
 The set was written from ``data/pii_eval/BRIEF.md`` by writers who never saw the recognizers;
 each entity is marked inline as ``【TYPE|text】``. Per type: precision and recall with Wilson 95 %
@@ -325,6 +327,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--context", action="store_true", help="with pii.context_names: true (slower, more names)"
     )
+    ap.add_argument(
+        "--tagger",
+        action="store_true",
+        help="with pii.tagger: true (the learned name/address tagger)",
+    )
     args = ap.parse_args(argv)
     if args.errors and args.set == HELD_BACK:
         print("错误：保留集只能计量，不能查看其内容（去掉 --errors）。", file=sys.stderr)
@@ -336,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     from beian.pii import PiiConfig, PiiEngine
 
     items = read_set(args.set)
-    engine = PiiEngine(PiiConfig(context_names=args.context))
+    engine = PiiEngine(PiiConfig(context_names=args.context, tagger=args.tagger))
     tally, errors = evaluate_set(items, engine.analyze)
     per_type = tally.figures()
     print(f"== {args.set}: {len(items)} texts")

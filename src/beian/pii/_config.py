@@ -64,6 +64,9 @@ class PiiConfig(BaseModel):
     # Names from role words, particulars, chat speakers, Latin script and 阿卜杜·热合曼: better
     # recall on names, about three times slower (docs/pii.md).
     context_names: bool = False
+    # The learned name/address tagger (``beian.pii._tagger``) after the rules, with their
+    # decisions as features: better NAME and ADDRESS recall, much slower (docs/pii.md).
+    tagger: bool = False
 
     @field_validator("enabled", "disabled", "thresholds")
     @classmethod

@@ -98,6 +98,7 @@ class PiiEngine:
         self._plan = ScanPlan.of(anchors) if anchors else None
         # Each recognizer with the threshold of its type and what it finds nothing without.
         self._bars = tuple((r, self.config.min_score(_type_of(r)), r.needs) for r in recognizers)
+        self._tagger = _tagger_for(self.config)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (PiiEngine, (self.config,))
@@ -124,6 +125,23 @@ class PiiEngine:
     def analyze(self, text: str) -> list[Entity]:
         """Entities in ``text``, non-overlapping, ordered by position."""
         found = self.candidates(text)
-        if len(found) < 2:
-            return found
-        return resolve_overlaps(found)
+        if len(found) >= 2:
+            found = resolve_overlaps(found)
+        if self._tagger is not None:
+            found = self._tagger.merge(text, found)
+        return found
+
+
+def _tagger_for(config: PiiConfig) -> Any:
+    """The learned tagger when ``pii.tagger`` is on, for NAME and ADDRESS where wanted and
+    where the type's threshold lets its score through; else None."""
+    if not config.tagger:
+        return None
+    from beian.pii._tagger import EngineTagger, Tagger
+
+    types = tuple(
+        t
+        for t in ("NAME", "ADDRESS")
+        if config.wants(t) and config.min_score(t) <= Tagger.default_score
+    )
+    return EngineTagger(types) if types else None

@@ -1,0 +1,276 @@
+"""Train the PII name/address tagger and rewrite the artefact shipped in the package.
+
+    python scripts/train_pii_tagger.py            # train, write src/beian/pii/data/pii_tagger.{safetensors,json}
+    python scripts/train_pii_tagger.py --check    # train in memory, compare with the shipped digest (exit 1 if it differs)
+    python scripts/train_pii_tagger.py --loso     # leave one set out over P1–P5: figures to
+                                                  # benchmarks/results/pii_tagger_dev.json
+
+Training data: the project's labelled development sets ``benchmarks/data/pii_eval/P1.jsonl`` and
+``P2-holdout.jsonl`` … ``P5-holdout.jsonl`` (all development data now; the names are historical),
+parsed by ``benchmarks/pii_eval.py``'s ``parse_marked``. The held-back set is never read here.
+
+Model: an averaged structured perceptron over characters (``beian.pii._tagger``), features
+including the rule engine's own decisions (default configuration). Deterministic: sets and items
+in file order, a fixed seed for the order of each epoch, no threads; the same data gives the
+same artefact digest. Prints counts and figures only, never item texts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import pii_eval as pe  # noqa: E402
+
+from beian.io import atomic_write_bytes  # noqa: E402
+from beian.pii import Entity, PiiConfig, PiiEngine  # noqa: E402
+from beian.pii import _tagger as tg  # noqa: E402
+
+SETS = ("P1", "P2-holdout", "P3-holdout", "P4-holdout", "P5-holdout")
+SEED = 0
+EPOCHS = 30
+MIN_COUNT = 1  # features kept: seen in training and with a non-zero averaged weight
+RESULTS = ROOT / "benchmarks" / "results" / "pii_tagger_dev.json"
+_TAG_INDEX = {"O": 0, "BN": 1, "IN": 2, "BA": 3, "IA": 4}
+
+
+class Corpus:
+    """Every item of the sets, featurized once (keys), with its gold tag path."""
+
+    def __init__(self, sets: Sequence[str], *, context: bool = False) -> None:
+        engine = PiiEngine(PiiConfig())
+        # The rules the tagged texts see: with ``context`` those of pii.context_names: true
+        # (the model is still trained on the default rules, as the shipped one is).
+        test_engine = PiiEngine(PiiConfig(context_names=True)) if context else engine
+        feat = tg.Featurizer()
+        self.items: list[pe.Item] = []
+        self.set_of: list[str] = []
+        self.columns: list[list[list[str]]] = []
+        self.gold: list[np.ndarray] = []
+        self.rule_entities: list[list[Entity]] = []
+        self.test_columns: list[list[list[str]]] = []
+        self.digests: dict[str, str] = {}
+        for name in sets:
+            path = pe.DATA / f"{name}.jsonl"
+            self.digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+            for item in pe.read_set(name):
+                found = engine.analyze(item.text)
+                self.rule_entities.append(found)
+                rules = [(e.type, e.start, e.end) for e in found]
+                self.items.append(item)
+                self.set_of.append(name)
+                self.columns.append(feat.columns(item.text, rules))
+                if context:
+                    found = test_engine.analyze(item.text)
+                    self.rule_entities[-1] = found
+                    rules = [(e.type, e.start, e.end) for e in found]
+                    self.test_columns.append(feat.columns(item.text, rules))
+                else:
+                    self.test_columns.append(self.columns[-1])
+                tags = tg.tags_of(len(item.text), item.spans, letters="BI")
+                self.gold.append(np.array([_TAG_INDEX[t] for t in tags], dtype=np.int64))
+
+
+def build_vocab(corpus: Corpus, rows: Sequence[int]) -> dict[str, int]:
+    vocab: dict[str, int] = {"": 0}
+    for r in rows:
+        for col in corpus.columns[r]:
+            for k in col:
+                if k not in vocab:
+                    vocab[k] = len(vocab)
+    return vocab
+
+
+def ids_of(columns: list[list[str]], vocab: dict[str, int]) -> np.ndarray:
+    get = vocab.get
+    return np.array([[get(k, 0) for k in col] for col in columns], dtype=np.int64).T
+
+
+def train(
+    corpus: Corpus, rows: Sequence[int], *, epochs: int = EPOCHS, seed: int = SEED, log: bool = True
+) -> tg.TaggerModel:
+    """An averaged structured perceptron on the items ``rows`` of ``corpus``."""
+    vocab = build_vocab(corpus, rows)
+    data = [(ids_of(corpus.columns[r], vocab), corpus.gold[r]) for r in rows]
+    n_tags = len(tg.TAGS)
+    w = np.zeros((len(vocab), n_tags), dtype=np.float64)
+    u = np.zeros_like(w)  # sum of (step * update), for the average
+    tr = np.zeros((n_tags + 1, n_tags), dtype=np.float64)
+    tu = np.zeros_like(tr)
+    banned = ~tg.allowed_transitions()
+    rng = np.random.default_rng(seed)
+    step = 1
+    for epoch in range(epochs):
+        order = rng.permutation(len(data))
+        mistakes = 0
+        for k in order:
+            ids, gold = data[k]
+            if len(gold) == 0:
+                continue
+            em = w[ids].sum(axis=1)
+            trans = np.where(banned, -1e9, tr)
+            pred = np.array(tg.viterbi(em, trans), dtype=np.int64)
+            wrong = pred != gold
+            if wrong.any():
+                mistakes += int(wrong.sum())
+                rows_w = ids[wrong]
+                n_f = rows_w.shape[1]
+                for tags, sign in ((gold[wrong], 1.0), (pred[wrong], -1.0)):
+                    cols = np.repeat(tags, n_f)
+                    np.add.at(w, (rows_w.ravel(), cols), sign)
+                    np.add.at(u, (rows_w.ravel(), cols), sign * step)
+                for path, sign in ((gold, 1.0), (pred, -1.0)):
+                    prev = np.concatenate(([n_tags], path[:-1]))
+                    np.add.at(tr, (prev, path), sign)
+                    np.add.at(tu, (prev, path), sign * step)
+                w[0] = u[0] = 0.0
+            step += 1
+        if log:
+            print(f"  epoch {epoch + 1}: {mistakes} wrong tags", file=sys.stderr)
+    avg = (w - u / step).astype(np.float32)
+    avg_tr = (tr - tu / step).astype(np.float32)
+    avg_tr[banned] = -1e9
+    # Keep only the features with a weight (row 0, the unknown feature, stays).
+    keep = np.flatnonzero(np.abs(avg).sum(axis=1) > 0)
+    keep = keep[keep != 0]
+    keys = sorted(vocab, key=vocab.__getitem__)
+    new_vocab = {"": 0} | {keys[i]: j + 1 for j, i in enumerate(keep)}
+    # Stored as float16 (the artefact stays under 5 MB); the development figures are of the same
+    # rounded weights.
+    weights = np.concatenate([np.zeros((1, n_tags), np.float32), avg[keep]]).astype(np.float16)
+    return tg.TaggerModel(new_vocab, np.ascontiguousarray(weights), np.ascontiguousarray(avg_tr))
+
+
+def merge(corpus: Corpus, r: int, tagged: list[tuple[str, int, int]], policy: str) -> list[Any]:
+    """Rules alone, or the rules' result with the tagger's spans (union / replace)."""
+    rules = corpus.rule_entities[r]
+    if policy == "rules":
+        return rules
+    text = corpus.items[r].text
+    score = tg.Tagger.default_score
+    ents = [Entity(t, a, b, text[a:b], score, f"tagger:{t}") for t, a, b in tagged]
+    return tg.merge(rules, ents, frozenset(("NAME", "ADDRESS")) if policy == "replace" else None)
+
+
+def loso(corpus: Corpus, epochs: int) -> dict[str, Any]:
+    """Leave one set out: train on four sets, tag the fifth; rules alone vs rules + tagger."""
+    tagged: list[list[tuple[str, int, int]]] = [[] for _ in corpus.items]
+    folds: dict[str, Any] = {}
+    for held in SETS:
+        train_rows = [i for i, s in enumerate(corpus.set_of) if s != held]
+        test_rows = [i for i, s in enumerate(corpus.set_of) if s == held]
+        t0 = time.perf_counter()
+        model = train(corpus, train_rows, epochs=epochs, log=False)
+        print(f"fold {held}: trained in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+        for r in test_rows:
+            tagged[r] = tg.spans_of(model.decode(model.ids(corpus.test_columns[r])))
+        folds[held] = test_rows
+    out: dict[str, Any] = {"folds": {}, "pooled": {}}
+    policies = ("rules", "union", "replace")
+    for name, rows in [*folds.items(), ("pooled", list(range(len(corpus.items))))]:
+        entry: dict[str, Any] = {}
+        for policy in policies:
+            by_text = {corpus.items[r].text: merge(corpus, r, tagged[r], policy) for r in rows}
+            items = [corpus.items[r] for r in rows]
+            tally, _ = pe.evaluate_set(items, lambda text, m=by_text: m[text])
+            figs = tally.figures()
+            entry[policy] = {t: _brief(figs[t]) for t in ("NAME", "ADDRESS") if t in figs}
+        if name == "pooled":
+            out["pooled"] = entry
+        else:
+            out["folds"][name] = entry
+    return out
+
+
+def _brief(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "support": row["support"],
+        "predicted": row["predicted"],
+        "precision": row["precision"],
+        "recall": row["recall"],
+        "exact_precision": row["exact_precision"]["value"],
+        "exact_recall": row["exact_recall"]["value"],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--check", action="store_true", help="compare with the shipped artefact")
+    ap.add_argument("--loso", action="store_true", help="leave-one-set-out development figures")
+    ap.add_argument("--epochs", type=int, default=EPOCHS)
+    ap.add_argument(
+        "--context",
+        action="store_true",
+        help="--loso with pii.context_names: true (the rules' side)",
+    )
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    corpus = Corpus(SETS, context=args.context and args.loso)
+    print(
+        f"featurized {len(corpus.items)} texts in {time.perf_counter() - t0:.1f}s", file=sys.stderr
+    )
+    if args.loso:
+        res = loso(corpus, args.epochs)
+        for fold, entry in [*res["folds"].items(), ("pooled", res["pooled"])]:
+            for policy, figs in entry.items():
+                line = "  ".join(
+                    f"{t} P {f['precision']['value']:.3f} R {f['recall']['value']:.3f}"
+                    for t, f in figs.items()
+                )
+                print(f"{fold:<11} {policy:<8} {line}")
+        out = json.loads(RESULTS.read_text("utf-8")) if RESULTS.exists() else {}
+        if args.context:
+            out["context_names"] = res
+        else:
+            out.update(res, epochs=args.epochs, seed=SEED, training_data=corpus.digests)
+        out["note"] = (
+            "leave one set out: trained on four of P1-P5, tagged the fifth; the rules were "
+            "developed on all five sets, so the rules' figures and the rule features are "
+            "optimistic here; rules = default engine; replace = the tagger's NAME/ADDRESS "
+            "(the shipped policy); union = rules' and tagger's spans, overlaps resolved"
+        )
+        atomic_write_bytes(RESULTS, (json.dumps(out, ensure_ascii=False, indent=2) + "\n").encode())
+        return 0
+    model = train(corpus, list(range(len(corpus.items))), epochs=args.epochs)
+    recipe = {
+        "model": "averaged structured perceptron, character BIO tags (NAME, ADDRESS), Viterbi",
+        "features": "beian.pii._tagger.Featurizer; rules: PiiEngine(PiiConfig()) resolved spans",
+        "epochs": args.epochs,
+        "seed": SEED,
+        "training_data": corpus.digests,
+        "texts": len(corpus.items),
+        "features_kept": len(model.vocab),
+    }
+    data = model.to_bytes(recipe)
+    recipe["artefact"] = tg.MODEL_PATH.name
+    recipe["sha256"] = tg.digest(data)
+    recipe["bytes"] = len(data)
+    text = json.dumps(recipe, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if args.check:
+        shipped = json.loads(tg.RECIPE_PATH.read_text("utf-8"))
+        same = shipped.get("sha256") == recipe["sha256"]
+        on_disk = tg.digest(tg.MODEL_PATH.read_bytes()) == recipe["sha256"]
+        print(
+            f"trained {recipe['sha256']}; recorded {shipped.get('sha256')}; file matches: {on_disk}"
+        )
+        return 0 if same and on_disk else 1
+    atomic_write_bytes(tg.MODEL_PATH, data)
+    atomic_write_bytes(tg.RECIPE_PATH, text.encode("utf-8"))
+    print(f"wrote {tg.MODEL_PATH} ({len(data)} bytes, sha256 {recipe['sha256']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
