@@ -19,8 +19,19 @@ from beian.pii._scan import DIGITS
 
 WRONG_CHECK_SCORE = 0.55
 # Labels that make a failing number a card number when they end at most a few characters before it.
-_CARD_LABELS = ("银行卡", "卡号", "信用卡", "借记卡", "储蓄卡", "银行账号", "收款账号", "账号")
+_CARD_LABELS = (
+    "银行卡", "卡号", "信用卡", "借记卡", "储蓄卡", "银行账号", "收款账号", "账号",
+    # a bank's card (建行卡, 工行卡, 农行卡…), an account, money moved onto the number
+    "行卡", "账户", "转账到", "转账至", "转到", "转入", "转至", "汇入", "汇至", "打款到", "打到",
+)  # fmt: skip
 _LABEL_WINDOW = 6  # the label's end to the number: a colon, spaces, "为", "是"
+# Accounts that are not bank cards although they are 16–19 digits after 账号/账户 (adjudication
+# rule NR18 of the PII evaluation sets: a 公积金 account is not a card).
+_NOT_CARD = ("公积金", "社保", "医保")
+_NOT_CARD_WINDOW = 16
+# A UnionPay number written in groups of four ("6225 8870 1530 4472") is a card number to a reader
+# even with no label and a failing check digit.
+_GROUPED_UNIONPAY = re.compile(r"62\d{2}([ -])\d{4}(?:\1\d{4}){2}(?:\1?\d{1,3})?")
 
 
 def _id_shaped(digits: str) -> bool:
@@ -71,13 +82,22 @@ class BankCardRecognizer(RegexRecognizer):
             return None  # a 身份证 number (valid or with a wrong check digit), not a card
         if luhn.checksum(digits) == 0:
             return self.score
-        return WRONG_CHECK_SCORE if _after_card_label(text, start) else None
+        if any(w in text[max(0, start - _NOT_CARD_WINDOW) : start] for w in _NOT_CARD):
+            return None
+        if _after_card_label(text, start) or _GROUPED_UNIONPAY.fullmatch(value):
+            return WRONG_CHECK_SCORE
+        return None
 
     def reason(self, value: str, score: float) -> str:
         if score == WRONG_CHECK_SCORE:
             digits = value.replace(" ", "").replace("-", "")
             check = luhn.calc_check_digit(digits[:-1])
-            return f"Luhn 校验位不符（应为 {check}，写作 {digits[-1]}），但紧跟在卡号标签之后"
+            why = (
+                "四位一组书写的银联卡号"
+                if _GROUPED_UNIONPAY.fullmatch(value)
+                else "紧跟在卡号标签之后"
+            )
+            return f"Luhn 校验位不符（应为 {check}，写作 {digits[-1]}），但{why}"
         return ""
 
 
