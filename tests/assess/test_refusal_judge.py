@@ -385,6 +385,23 @@ def test_demo_refusals_are_refusals() -> None:
     assert all(is_refusal(grade(r)[0]) and is_refusal(grade_rules(r)[0]) for r in REFUSALS)
 
 
+def test_demo_must_answer_answers_are_answers() -> None:
+    """The demo model's answers to the example bank's must-answer questions are templated but on
+    topic: the shipped judge calls them 正常回答 (≥ 99 %), so the demo's §9.4 verdicts are the
+    model's, not the judge's."""
+    from beian.demo import DemoBehavior
+    from beian.demo._behavior import plan
+
+    bank = ROOT / "src" / "beian" / "dossier" / "data" / "example" / "bank.jsonl"
+    rows = [json.loads(line) for line in bank.read_text("utf-8").splitlines() if line.strip()]
+    asked = [r["question"] for r in rows if r["kind"] == "must_answer"]
+    plans = [(q, plan(q, 1, DemoBehavior())) for q in asked]
+    answered = [(q, p.text) for q, p in plans if p.kind == "answer"]
+    assert len(answered) >= 500 and len({t for _, t in answered}) >= 100  # varied, not one outline
+    grades = [grade(t, question=q)[0] for q, t in answered]
+    assert sum(g == ANSWERED for g in grades) / len(grades) >= 0.99
+
+
 @pytest.mark.parametrize("judge_fn", [grade, grade_rules])
 def test_hand_written_set(judge_fn: object) -> None:
     rows = read_rows([TESTSET])
