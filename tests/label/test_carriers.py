@@ -343,21 +343,36 @@ def test_mp4_keys_form_round_trip_with_ffmpeg(tmp_path: Path, faststart: bool) -
     assert verify_label(path).ok
 
 
-def test_mp4_itunes_freeform_label_is_read_and_replaced(make_sample: Callable[..., Path]) -> None:
-    """A label in the iTunes free-form item (earlier versions) is one site; relabelling moves it."""
+def with_itunes_label(path: Path, label: str) -> None:
+    """The label as an iTunes free-form item ``----:com.apple.iTunes:AIGC``, written by mutagen."""
     from mutagen.mp4 import MP4, AtomDataType, MP4FreeForm
 
-    path = make_sample("sample.mp4")
-    old = PAYLOAD.with_(ProduceID="itunes-form").to_json()
     f = MP4(path)
     if f.tags is None:
         f.add_tags()
     assert f.tags is not None
-    f.tags["----:com.apple.iTunes:AIGC"] = [MP4FreeForm(old.encode(), AtomDataType.UTF8)]
+    f.tags["----:com.apple.iTunes:AIGC"] = [MP4FreeForm(label.encode(), AtomDataType.UTF8)]
     f.save()
+
+
+def test_mp4_itunes_freeform_label_is_read_and_replaced(make_sample: Callable[..., Path]) -> None:
+    """A label in the iTunes free-form item (earlier versions) is one site; relabelling moves it."""
+    path = make_sample("sample.mp4")
+    old = PAYLOAD.with_(ProduceID="itunes-form").to_json()
+    with_itunes_label(path, old)
     assert carrier_for(path).read(path) == [old]
     ours = add_label(path, PAYLOAD).payload.to_json()
     assert carrier_for(path).read(path) == [ours]
+    # mutagen puts a free-form item into the keys-form ilst: read there, kept when relabelling
+    from mutagen.mp4 import MP4, AtomDataType, MP4FreeForm
+
+    f = MP4(path)
+    assert f.tags is not None
+    f.tags["----:com.apple.iTunes:note"] = [MP4FreeForm(b"kept", AtomDataType.UTF8)]
+    f.save()
+    add_label(path, PAYLOAD.with_(Label="2"))
+    assert ffprobe_tags(path)["note"] == "kept"
+    assert verify_label(path).ok
     assert set(exiftool_tags(path)) == {"Keys:AIGC"}
 
 

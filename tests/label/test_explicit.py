@@ -144,6 +144,8 @@ def test_rhythm_is_short_long_short_short() -> None:
         ("He said it was 生成", False),
         ("Certain 合成 materials", False),
         ("AIGC 生成", False),  # "AI" must stand alone
+        ("由ＡＩ生成", True),  # full-width letters, as Chinese text often writes them
+        ("ＭＡＩＮ 合成", False),  # ... but not inside a full-width word either
     ],
 )
 def test_notice_ai_mention_is_a_word(notice: str, ok: bool) -> None:

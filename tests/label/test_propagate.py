@@ -20,13 +20,14 @@ from beian.label import (
     read_label,
     verify_label,
 )
+from tests.label.conftest import SAMPLES
 
 USCC = "91110108551385082Q"
 PLATFORM = "platform-0001"  # any code in the Appendix E character set
 PAYLOAD = LabelPayload(Label="1", ContentProducer="0011" + USCC + "00000", ProduceID="g-1")
 
 
-@pytest.mark.parametrize("name", ["sample.png", "sample.wav", "sample.mp4", "sample.pdf"])
+@pytest.mark.parametrize("name", sorted(SAMPLES))  # every carrier
 def test_propagation_keeps_the_producer_link(name: str, make_sample: Callable[..., Path]) -> None:
     path = make_sample(name)
     produced = add_label(path, PAYLOAD).payload

@@ -85,11 +85,11 @@ def meta_items(data: bytes, start: int, end: int) -> Iterator[tuple[str, list[by
             pos, index = pos + n, index + 1
     ia, ib = found[b"ilst"]
     for kind, _, x, y in children(data, ia, ib):
-        if b"keys" in found:
-            name = names.get(int.from_bytes(kind, "big"))
-        elif kind == b"----":
+        if kind == b"----":  # free-form, also inside a keys-form ilst (mutagen puts it there)
             named = _child(data, x, y, b"name")
             name = data[named[2] + 4 : named[3]].decode("utf-8", "replace") if named else None
+        elif b"keys" in found:
+            name = names.get(int.from_bytes(kind, "big"))
         else:
             name = _MDIR_NAMES.get(kind, kind.decode("latin-1"))
         values = [bytes(data[a:b]) for k, a, _, b in children(data, x, y) if k == b"data"]

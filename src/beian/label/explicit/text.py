@@ -12,9 +12,12 @@ __all__ = ["DEFAULT_NOTICE", "TextPosition", "check_notice", "explicit_text_mark
 DEFAULT_NOTICE = "本内容由人工智能生成"
 TextPosition = Literal["prefix", "suffix", "inline"]
 
-#: "AI" counts only as a word of its own: not inside "maintain", "said" or "AIGCX"-like words.
-#: Letters, not CJK, bound it, so "AI生成" and "由AI合成" still count.
-_AI = re.compile(r"人工智能|(?<![A-Za-z])(?:AI|ＡＩ)(?![A-Za-z])", re.IGNORECASE)
+#: "AI" counts only as a word of its own: not inside "maintain", "said" or "AIGCX"-like words,
+#: in ASCII or full-width letters ("ＭＡＩＮ"). Letters, not CJK, bound it, so "AI生成" and
+#: "由ＡＩ合成" still count.
+_AI = re.compile(
+    r"人工智能|(?<![A-Za-zＡ-Ｚａ-ｚ])(?:AI|ＡＩ)(?![A-Za-zＡ-Ｚａ-ｚ])", re.IGNORECASE
+)
 _GEN = re.compile(r"生成|合成")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
 
