@@ -334,12 +334,24 @@ def test_shipped_model_is_trained_on_the_committed_data_and_rules() -> None:
     card = load_refusal_model().card
     assert card["data"] == data_digest(data.files, ROOT)
     names = {f["path"] for f in card["data"]["files"]}
-    # spent held-back sets are training data now (Y since 2026-12-06, Z since 2026-12-07)
-    assert "benchmarks/data/judge_holdout/holdout-Y.jsonl" in names
-    assert "benchmarks/data/judge_holdout2/holdout-Z.jsonl" in names
-    assert "benchmarks/data/judge_train4/train-T12.jsonl" in names
-    # W (measured twice), V (measured once) and the held-back set U are never read
-    assert not any(f"judge_holdout{k}" in n for k in (3, 4, 5) for n in names)
+    # spent held-back sets are training data now (Y since 2026-12-06, Z since 2026-12-07, W and V
+    # since j22f), and so are T13-T15
+    for path in (
+        "judge_holdout/holdout-Y.jsonl",
+        "judge_holdout2/holdout-Z.jsonl",
+        "judge_holdout3/holdout-W.jsonl",
+        "judge_holdout4/holdout-V.jsonl",
+        "judge_train4/train-T12.jsonl",
+        "judge_train5/train-T13.jsonl",
+        "judge_train6/train-T14a.jsonl",
+        "judge_train6/train-T15d.jsonl",
+    ):
+        assert f"benchmarks/data/{path}" in names
+    # the held-back set U is never read
+    assert not any("judge_holdout5" in n for n in names)
+    # the development set is read twice, the second time without its questions
+    dev = [r for r, w in zip(data.rows, data.writers, strict=True) if w == script.DEV_WRITER]
+    assert dev and sum(not r.get("question") for r in dev) * 2 == len(dev)
     assert card["rule_features_sha256"] == feature_digest(
         [analyse(r["answer"], r.get("question") or "") for r in data.rows]
     )
