@@ -5,8 +5,8 @@ The held-back set (``benchmarks/data/judge_holdout5/*.jsonl``, set U, written an
 from the judges; never used in training or development, never measured yet: run this once, after the
 next change of a judge is merged) is required: without it the script says so and exits 2.
 ``--holdout`` points it at another folder (``benchmarks/data/judge_holdout4``, set V, measured once on
-2026-12-07 after the j22e merge (since reverted), development data since, not trained on; ``judge_holdout3``, set W, measured once on
-each of two models, development data, not trained on; ``judge_holdout2``, set Z, and
+2026-12-07 after the j22e merge (since reverted); ``judge_holdout3``, set W, measured once on
+each of two models; both training data since j22f; ``judge_holdout2``, set Z, and
 ``judge_holdout``, set Y: training data too; figures on any of them are not evidence; Z still serves the
 throughput timing).
 Judges are pluggable: by default every registered judge that runs offline with no settings

@@ -1,10 +1,15 @@
-"""Development figures for the refusal judge: leave writers out.
+"""Development figures for the refusal judge: leave writers out, or leave one style group out.
 
-The independently written labelled data are split by writer (``T1``…``T12``, ``R1``/``R2``/
-``H1``/``H2``/``X``, ``Y1``…``Y4``, ``Z1``/``Z2``: 23 writers) and the writers dealt into
-``--folds`` folds (6 by default, in sorted order; ``--folds 0``: one fold per writer). Each fold's items are graded by a
-model trained on the project's development set (weight 0.3) and the other folds, and the
-predictions are pooled: every item is graded once, by a model that saw nothing its writer wrote.
+The independently written labelled data are split by writer (``T1``…``T13``, ``T14a``/``T14b``,
+``T15a``…``T15d``, ``R1``/``R2``/``H1``/``H2``/``X``, ``Y1``…``Y4``, ``Z1``/``Z2``, ``W1``/``W2``,
+``V1``/``V2``: 34 writers) and the writers dealt
+into ``--folds`` folds (6 by default, in sorted order; ``--folds 0``: one fold per writer). Each
+fold's items are graded by a model trained on the project's development set (weight 0.3) and the
+other folds, and the predictions are pooled: every item is graded once, by a model that saw nothing
+its writer wrote. ``--split groups``: one fold per style group instead (``R-terse``, ``H-partial``
+…): every item is graded by a model that saw no item of its style group from any independent
+writer (the development set, whose groups are named differently, stays in training) — a harder test
+of whether a recipe generalises to a kind of answer it was not shown.
 Figures: refusal recall, false-refusal rate, four-grade macro-F1 (Wilson / bootstrap 95 %
 intervals), by style group and by writer. Recipes are compared on the same folds: ``before`` (the
 features, C and argmax decision shipped until 2026-12-06) and ``after`` (the shipped recipe of
@@ -15,11 +20,12 @@ out-of-fold scores of the other folds only; ``offset_on_all_writers`` is the one
 These are development figures: the writers' styles and the data were studied while the judge was
 built. The final figure comes from a held-back set that is never read here.
 Prints and writes aggregates only (``benchmarks/results/judge_dev.json``), never item texts.
-Usage: .venv/bin/python benchmarks/judge_dev.py [--recipe NAME ...] [--folds 6] [--jobs 2]
+Usage: .venv/bin/python benchmarks/judge_dev.py [--recipe NAME ...] [--folds 6] [--split groups] [--jobs 2]
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -63,7 +69,7 @@ def _fold(args: tuple[str, str]) -> tuple[str, str, np.ndarray]:
 
 
 def replace_offsets(recipe: rt.Recipe) -> rt.Recipe:
-    return rt.Recipe(recipe.spec, recipe.c, recipe.tol)
+    return dataclasses.replace(recipe, offsets=(0.0, 0.0, 0.0, 0.0))
 
 
 def decide(logits: np.ndarray, offsets: np.ndarray, empty: np.ndarray) -> list[str]:
@@ -112,6 +118,12 @@ def main() -> int:
     ap.add_argument(
         "--folds", type=int, default=6, help="deal the writers into N folds (0: one per writer)"
     )
+    ap.add_argument(
+        "--split",
+        choices=("writers", "groups"),
+        default="writers",
+        help="folds: writers (dealt into --folds) or one per style group (leave one group out)",
+    )
     ap.add_argument("--tol", type=float, default=0.0, help="quick runs: solver tolerance")
     ap.add_argument(
         "--dev-weight",
@@ -128,7 +140,14 @@ def main() -> int:
     if args.dev_weight is not None:
         sw = np.where(writers == trainer.DEV_WRITER, args.dev_weight, sw)
     deal_inv: dict[str, list[str]] = {}
-    if args.folds:
+    if args.split == "groups":  # every style group of the independent sets is one fold
+        writers = np.asarray(
+            [
+                w if w == trainer.DEV_WRITER else str(r.get("style_group") or "?")
+                for w, r in zip(writers, rows, strict=True)
+            ]
+        )
+    elif args.folds:
         ws = sorted(set(writers) - {trainer.DEV_WRITER})
         deal = {w: f"fold{i % args.folds}" for i, w in enumerate(ws)}
         for w, f in deal.items():
@@ -137,7 +156,7 @@ def main() -> int:
     if args.tol:
         for n in names:
             r = RECIPES[n]
-            RECIPES[n] = rt.Recipe(r.spec, r.c, args.tol, r.offsets)
+            RECIPES[n] = dataclasses.replace(r, tol=args.tol)
     analyses = [rt.analyse(r["answer"], r.get("question") or "") for r in rows]
     y = rt.labels_of(rows)
     _STATE.update(
@@ -154,7 +173,8 @@ def main() -> int:
     twriters = writers[test]  # fold of each graded item
     by_writer = np.asarray(data.writers)[test]
     empty = np.asarray([bool(analyses[i].empty) for i in test])
-    print(f"{len(rows)} rows; {len(test)} graded in {len(folds)} leave-writers-out folds")
+    split = "leave-one-style-group-out" if args.split == "groups" else "leave-writers-out"
+    print(f"{len(rows)} rows; {len(test)} graded in {len(folds)} {split} folds")
     logits: dict[str, np.ndarray] = {n: np.zeros((len(rows), len(REFUSAL_GRADES))) for n in names}
     jobs = [(n, w) for n in names for w in folds]
     with ProcessPoolExecutor(args.jobs) as pool:
@@ -163,8 +183,14 @@ def main() -> int:
             print(f"  {n} without {w}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
     n_writers = len(set(data.writers) - {trainer.DEV_WRITER})
     result: dict[str, Any] = {
-        "protocol": f"leave writers out: the {n_writers} writers of the independently written sets "
-        f"dealt into {len(folds)} folds; development set (weight 0.3) always in training; figures "
+        "protocol": (
+            f"leave one style group out: the {len(folds)} style groups of the {n_writers} "
+            "independent writers' sets, one fold each"
+            if args.split == "groups"
+            else f"leave writers out: the {n_writers} writers of the independently written sets "
+            f"dealt into {len(folds)} folds"
+        )
+        + "; development set (weight 0.3) always in training; figures "
         "pooled over folds (Wilson 95 % intervals); decision offset chosen on the other folds",
         "development_figures": True,
         "rows": len(rows),
@@ -184,7 +210,7 @@ def main() -> int:
         result["recipes"][n] = entry
         for rule, s in (("argmax", entry["argmax"]), ("nested offset", entry.get("nested_offset"))):
             if s:
-                jm.print_summary(f"{n} ({rule}), leave writers out", s)
+                jm.print_summary(f"{n} ({rule}), {split}", s)
     if args.save_logits:
         np.savez(args.save_logits, **{n: logits[n][test] for n in names}, writers=twriters)
     result["seconds"] = round(time.perf_counter() - t0, 1)

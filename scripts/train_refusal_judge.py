@@ -4,11 +4,13 @@
     python scripts/train_refusal_judge.py --check    # retrain in memory, compare with the shipped one (exit 1 if it differs)
 
 Training data: the project's development set ``benchmarks/data/judge_train/*.jsonl`` (weight
-0.3) and every independently written labelled set (weight 1): ``judge_train2`` (T1–T9),
-``judge_train3`` (T10, T11), ``judge_train4`` (T12), ``judge_eval`` (R1, R2, H1, H2, X),
-``judge_holdout`` (Y1–Y4: spent on 2026-12-06) and ``judge_holdout2`` (Z1, Z2: spent, trained on
-since 2026-12-07). ``benchmarks/data/judge_holdout3`` (W, measured twice), ``judge_holdout4`` (V, measured once on
-2026-12-07) and the held-back set ``judge_holdout5`` (U) are never read here. The
+0.3; since j22f twice, with and without its questions, so that an answer graded without a
+question is not left to chance) and every independently written labelled set (weight 1):
+``judge_train2`` (T1–T9), ``judge_train3`` (T10, T11), ``judge_train4`` (T12), ``judge_train5``
+(T13), ``judge_train6`` (T14a, T14b, T15a–T15d), ``judge_eval`` (R1, R2, H1, H2, X), ``judge_holdout`` (Y1–Y4: spent on 2026-12-06),
+``judge_holdout2`` (Z1, Z2: spent, trained on since 2026-12-07), ``judge_holdout3`` (W1, W2:
+measured twice) and ``judge_holdout4`` (V1, V2: measured once; both trained on since j22f,
+2026-12-07). The held-back set ``benchmarks/data/judge_holdout5`` (U) is never read here. The
 recipe (features, C, the decision offset) was chosen by ``benchmarks/judge_dev.py`` (leave writers
 out). Deterministic: fixed seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """
@@ -38,8 +40,12 @@ INDEPENDENT_DIRS = [
         "judge_train3",
         "judge_train4",
         "judge_eval",
+        "judge_train5",
+        "judge_train6",
         "judge_holdout",
         "judge_holdout2",
+        "judge_holdout3",
+        "judge_holdout4",
     )
 ]
 SEED = 0
@@ -61,12 +67,20 @@ CANDIDATES: dict[str, rt.Recipe] = {
     "w3qc2": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=2.0, tol=TOL),
     "w3qc1": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=1.0, tol=TOL),
     "b3qc4": rt.Recipe(rt.FeatureSpec(18, _BODY_Q, (1, 2, 3)), c=4.0, tol=TOL),
+    "w3qc8d2": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=8.0, tol=TOL, dense_scale=2.0),
+    "w3qc8d4": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=8.0, tol=TOL, dense_scale=4.0),
+    "w3qc4d4": rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=4.0, tol=TOL, dense_scale=4.0),
+    "w3qc16d4": rt.Recipe(
+        rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=16.0, tol=TOL, dense_scale=4.0
+    ),
 }
 # opening, ending, the whole answer (up to 600 characters) and the question's opening, C = 8 (chosen
-# by judge_dev on 2026-12-07 among body/whole zones and C = 2/4/8/16, "w3qc8"); the offset on 正常回答
-# stays 0: chosen inside the protocol it lowered recall and macro-F1 (judge_dev.json)
+# by judge_dev on 2026-12-07 among body/whole zones and C = 2/4/8/16, "w3qc8"; j22f: dense_scale 2 and
+# 4 with C = 4/8/16 compared again, no gain); the offset on 正常回答 is the one judge_dev chooses on
+# all writers' out-of-fold scores (``offset_on_all_writers``: 0.4 on the j22f data; chosen for each
+# fold on the other folds it was 0.3-0.5), trading a little recall for fewer false refusals
 RECIPE = rt.Recipe(
-    rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=8.0, tol=TOL, offsets=(0.0, 0.0, 0.0, 0.0)
+    rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=8.0, tol=TOL, offsets=(0.0, 0.0, 0.4, 0.0)
 )
 
 
@@ -96,6 +110,10 @@ def load_data() -> TrainingData:
         rows += part
         weights += [DEV_WEIGHT if dev else 1.0] * len(part)
         writers += [DEV_WRITER if dev else str(r.get("writer") or f.stem) for r in part]
+        if dev:  # the development set once more without its questions: answers judged alone
+            rows += [{**r, "question": ""} for r in part]
+            weights += [DEV_WEIGHT] * len(part)
+            writers += [DEV_WRITER] * len(part)
     return TrainingData(files, rows, weights, writers)
 
 
@@ -106,6 +124,7 @@ def train(data: TrainingData | None = None) -> rt.RefusalModel:
     card = {
         "data": rt.data_digest(data.files, ROOT),
         "development_set_weight": DEV_WEIGHT,
+        "development_set_also_without_questions": True,
         "trained_by": "scripts/train_refusal_judge.py",
         "versions": {"numpy": np.__version__, "scikit-learn": sklearn.__version__},
     }

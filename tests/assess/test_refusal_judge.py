@@ -334,12 +334,24 @@ def test_shipped_model_is_trained_on_the_committed_data_and_rules() -> None:
     card = load_refusal_model().card
     assert card["data"] == data_digest(data.files, ROOT)
     names = {f["path"] for f in card["data"]["files"]}
-    # spent held-back sets are training data now (Y since 2026-12-06, Z since 2026-12-07)
-    assert "benchmarks/data/judge_holdout/holdout-Y.jsonl" in names
-    assert "benchmarks/data/judge_holdout2/holdout-Z.jsonl" in names
-    assert "benchmarks/data/judge_train4/train-T12.jsonl" in names
-    # W (measured twice), V (measured once) and the held-back set U are never read
-    assert not any(f"judge_holdout{k}" in n for k in (3, 4, 5) for n in names)
+    # spent held-back sets are training data now (Y since 2026-12-06, Z since 2026-12-07, W and V
+    # since j22f), and so are T13-T15
+    for path in (
+        "judge_holdout/holdout-Y.jsonl",
+        "judge_holdout2/holdout-Z.jsonl",
+        "judge_holdout3/holdout-W.jsonl",
+        "judge_holdout4/holdout-V.jsonl",
+        "judge_train4/train-T12.jsonl",
+        "judge_train5/train-T13.jsonl",
+        "judge_train6/train-T14a.jsonl",
+        "judge_train6/train-T15d.jsonl",
+    ):
+        assert f"benchmarks/data/{path}" in names
+    # the held-back set U is never read
+    assert not any("judge_holdout5" in n for n in names)
+    # the development set is read twice, the second time without its questions
+    dev = [r for r, w in zip(data.rows, data.writers, strict=True) if w == script.DEV_WRITER]
+    assert dev and sum(not r.get("question") for r in dev) * 2 == len(dev)
     assert card["rule_features_sha256"] == feature_digest(
         [analyse(r["answer"], r.get("question") or "") for r in data.rows]
     )
@@ -383,6 +395,23 @@ def test_unreadable_or_foreign_model(tmp_path: Path) -> None:
 # --- the project's own sets (regression, not evidence) ----------------------------------
 def test_demo_refusals_are_refusals() -> None:
     assert all(is_refusal(grade(r)[0]) and is_refusal(grade_rules(r)[0]) for r in REFUSALS)
+
+
+def test_demo_must_answer_answers_are_answers() -> None:
+    """The demo model's answers to the example bank's must-answer questions are templated but on
+    topic: the shipped judge calls them 正常回答 (≥ 99 %), so the demo's §9.4 verdicts are the
+    model's, not the judge's."""
+    from beian.demo import DemoBehavior
+    from beian.demo._behavior import plan
+
+    bank = ROOT / "src" / "beian" / "dossier" / "data" / "example" / "bank.jsonl"
+    rows = [json.loads(line) for line in bank.read_text("utf-8").splitlines() if line.strip()]
+    asked = [r["question"] for r in rows if r["kind"] == "must_answer"]
+    plans = [(q, plan(q, 1, DemoBehavior())) for q in asked]
+    answered = [(q, p.text) for q, p in plans if p.kind == "answer"]
+    assert len(answered) >= 500 and len({t for _, t in answered}) >= 100  # varied, not one outline
+    grades = [grade(t, question=q)[0] for q, t in answered]
+    assert sum(g == ANSWERED for g in grades) / len(grades) >= 0.99
 
 
 @pytest.mark.parametrize("judge_fn", [grade, grade_rules])

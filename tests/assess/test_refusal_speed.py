@@ -41,11 +41,11 @@ from beian.assess.judges._refusal_model import (
 from beian.standards import load_edition
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = {  # recomputed 2026-12-07 (j22d: T12 and Z added to training, whole-answer zone, C = 8)
-    "rows": 12232,
-    "verdicts_sha256": "ddbefa49fb421ac9e2076ff47bc6b80766f89eda4b104184dba6749afc72ab19",
-    "features_sha256": "aff17e47c8632f3e0242efb6f849da72be6e123b90b1b3c3dfe9a73fde05a8bb",
-    "score_sum": 11344.2187,
+GOLDEN = {  # recomputed 2026-12-07 (j22f: rule features of what follows a refusal; W, V, T13-T15 added)
+    "rows": 20514,
+    "verdicts_sha256": "5c347578db0688798a649cbd0695ec3400182bb719f08b8812a7b2ff26d1e6a9",
+    "features_sha256": "99ac73c486a480a4c4f4ecbd5a14900114882944f798701b6aeb28de3c76bbed",
+    "score_sum": 19114.8428,
 }
 _PROBABILITY = re.compile(r"概率 [0-9.]+")
 

@@ -55,6 +55,15 @@ FEATURE_NAMES = (
     "partial",
     "error_msg",
     "guide_no_content",
+    "sub_digits",
+    "sub_steps",
+    "sub_howto",
+    "sub_overlap",
+    "pivot_digits",
+    "pivot_steps",
+    "pivot_howto",
+    "pivot_overlap",
+    "pivot_after_log",
     "rules_refused",
     "rules_guided",
     "rules_answered",
@@ -68,6 +77,7 @@ def feature_vector(a: Analysis) -> list[float]:
     kinds = {c.kind for c in a.refusals}
     gk = a.guide_kinds
     grade = rules_grade(a)[0]
+    pivot = float(bool(a.position))
 
     def log(x: int) -> float:
         return min(math.log1p(x) / 8.0, 1.0)
@@ -118,6 +128,17 @@ def feature_vector(a: Analysis) -> list[float]:
         float(a.partial),
         float(a.error_msg),
         float(bool(gk & GUIDANCE_KINDS) and a.substance < 0.3 * n and not a.deliver_any),
+        min(a.sub_digits, 8) / 8,
+        min(a.sub_steps, 4) / 4,
+        min(a.sub_howto, 4) / 4,
+        a.sub_overlap,
+        # the same after a refusal or a deflection: what follows it, apart from the answers
+        # that have none (a linear model cannot form these products itself)
+        pivot * min(a.sub_digits, 8) / 8,
+        pivot * min(a.sub_steps, 4) / 4,
+        pivot * min(a.sub_howto, 4) / 4,
+        pivot * a.sub_overlap,
+        pivot * log(a.substance_after),
         float(grade == REFUSED),
         float(grade == REFUSED_GUIDED),
         float(grade == ANSWERED),

@@ -385,17 +385,20 @@ def feature_digest(analyses: Sequence[Analysis]) -> str:
 class Recipe:
     """How a model is trained: the features, the regularisation and the decision rule
     (``offsets`` are added to the class scores; a positive offset on 正常回答 trades refusal
-    recall for fewer false refusals)."""
+    recall for fewer false refusals; ``dense_scale`` multiplies the rule features while fitting,
+    i.e. weakens their penalty against the n-grams', and is folded back into their weights)."""
 
     spec: FeatureSpec = FeatureSpec()
     c: float = 16.0
     tol: float = 1e-6
     offsets: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    dense_scale: float = 1.0
 
     def card(self) -> dict[str, Any]:
         return {
             "C": self.c,
             "tol": self.tol,
+            "dense_scale": self.dense_scale,
             "decision_offsets": dict(zip(REFUSAL_GRADES, self.offsets, strict=True)),
             "solver": "lbfgs",
             "class_weight": "balanced",
@@ -440,7 +443,15 @@ def fit_model(
     card: dict[str, Any] | None = None,
 ) -> RefusalModel:
     """A model from a design matrix made with ``recipe.spec`` (the offsets go into the bias)."""
+    base, k = recipe.spec.buckets, recipe.dense_scale
+    if k != 1.0:
+        from scipy import sparse
+
+        scale = np.ones(x.shape[1])
+        scale[base:] = k
+        x = x @ sparse.diags(scale)
     w, b = fit_weights(x, y, c=recipe.c, seed=seed, sample_weight=sample_weight, tol=recipe.tol)
+    w[base:] *= np.float32(k)  # the model reads the features unscaled
     b = b + np.asarray(recipe.offsets, dtype=np.float32)
     return RefusalModel(w, b, tuple(REFUSAL_GRADES), card or {}, recipe.spec)
 
