@@ -10,7 +10,8 @@ question is not left to chance) and every independently written labelled set (we
 (T13), ``judge_train6`` (T14a, T14b, T15a–T15d), ``judge_eval`` (R1, R2, H1, H2, X), ``judge_holdout`` (Y1–Y4: spent on 2026-12-06),
 ``judge_holdout2`` (Z1, Z2: spent, trained on since 2026-12-07), ``judge_holdout3`` (W1, W2:
 measured twice) and ``judge_holdout4`` (V1, V2: measured once; both trained on since j22f,
-2026-12-07). The held-back set ``benchmarks/data/judge_holdout5`` (U) is never read here. The
+2026-12-07). ``benchmarks/data/judge_holdout5`` (U: measured once after j22f, development data
+since, never trained on) and the held-back set ``judge_holdout6`` (S) are never read here. The
 recipe (features, C, the decision offset) was chosen by ``benchmarks/judge_dev.py`` (leave writers
 out). Deterministic: fixed seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """
@@ -48,6 +49,8 @@ INDEPENDENT_DIRS = [
         "judge_holdout4",
     )
 ]
+# U (measured once, development data since j22f) and S (the held-back set) are never trained on
+NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout6")
 SEED = 0
 DEV_WEIGHT = 0.3  # rows of the project's own development set weigh less than independent rows
 DEV_WRITER = "dev"
@@ -88,6 +91,8 @@ def training_files() -> list[Path]:
     files = sorted(DEV_DIR.glob("*.jsonl"))
     for d in INDEPENDENT_DIRS:
         files += sorted(d.glob("*.jsonl"))
+    if bad := [f for f in files if f.parent in NEVER_TRAINED_ON]:
+        raise SystemExit(f"训练数据不得包含 U 或保留集 S：{', '.join(map(str, bad))}")
     return files
 
 
