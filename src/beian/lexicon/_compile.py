@@ -55,8 +55,9 @@ _COMBOS_MAX = 8  # reading combinations per keyword (polyphonic characters)
 # larger libraries keep the two single-character splits (four per keyword made the scan of the
 # benchmark's 20,000 keywords about 20 % slower)
 _CHAIZI_ALL, _CHAIZI_FEW, _CHAIZI_ALL_UP_TO = 15, 2, 5_000
-# 形近字 forms per keyword, in the same two sizes of library
-_XINGJIN_ALL, _XINGJIN_FEW = 8, 2
+# 形近字 forms per keyword, in the same two sizes of library (the small one also takes the wide
+# look-alike set: characters one stroke apart, semantic radical swapped)
+_XINGJIN_ALL, _XINGJIN_FEW = 96, 2
 # Suffix of a variant's rule: the form counts only written without noise between its characters.
 # A library-wide default gives two-character keywords such forms (du品, 女子看 for 好看): with a
 # space or a comma in between they are mostly a name or a word beside another word.
@@ -277,6 +278,7 @@ class _Builder:
         self.plain_ft = plain
         self.chaizi_cap = _CHAIZI_FEW
         self.xingjin_cap = _XINGJIN_FEW
+        self.xingjin_wide = False
         self.mixed_max = _MIXED_MAX
         self.repeat = cfg.max_repeat if cfg.collapse_repeats else 1
 
@@ -345,7 +347,7 @@ def compile_entries(
     b = _Builder(ft, plain or ft, cfg)
     if len(entries) <= _CHAIZI_ALL_UP_TO:
         b.chaizi_cap, b.mixed_max = _CHAIZI_ALL, _MIXED_MAX_SMALL
-        b.xingjin_cap = _XINGJIN_ALL
+        b.xingjin_cap, b.xingjin_wide = _XINGJIN_ALL, True
     phrase: dict[int, str] = {}
     if cfg.t2s and cfg.t2s_phrases and entries:
         words = [e.keyword.replace("\n", " ") for e in entries]
@@ -409,7 +411,7 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
         for form, chosen in split_forms(word, b.chaizi_cap):
             b.add(b.out, b.norm(form), i, _split_rule(b, word, form, chosen) if two else "chaizi")
     if cfg.lookalike and multi and not two:  # 己见/已见, 季子/李子: two-character words
-        for form in xingjin_variants(word, b.xingjin_cap, _dictionary()):
+        for form in xingjin_variants(word, b.xingjin_cap, _dictionary(), b.xingjin_wide):
             b.add(b.out, b.norm(form), i, "lookalike")
     if cfg.homophones and (
         "homophone" in modes or (cfg.homophones_all and multi and "nohomophone" not in modes)
