@@ -396,14 +396,15 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
     if cfg.pinyin and (
         "pinyin" in modes or (cfg.pinyin_default and multi and "nopinyin" not in modes)
     ):
-        # initials only where the keyword has 3+ characters that are not numerals: 不一定 as
-        # "byd" is a brand far more often than an evasion
+        # initials only where the keyword has 3+ characters, a numeral only at its start (三唑仑
+        # szl, 六合彩 lhc, 一夜情 yyq): 不一定 as "byd" is a brand far more often than an evasion
         _add_pinyin(
             b,
             word,
             i,
             full="pinyin" in modes,
-            initials=_cjk_count(folded) >= min(_cjk_count(word), 3),
+            initials=_cjk_count(folded) >= min(_cjk_count(word), 3)
+            or (_cjk_count(word) >= 3 and not any(map(str.isdigit, folded.lstrip("0123456789")))),
             two_initials="initials" in modes or cfg.initials_two,
         )
     two = sum(map(_is_cjk, word)) == 2
@@ -509,6 +510,8 @@ def _add_pinyin(
             b.add(b.latin, b.norm("".join(combo)), i, "pinyin" + NAMELIKE)
         if (n_cjk >= 3 or (n_cjk == 2 and two_initials)) and initials:
             b.add(b.latin, b.norm("".join(p[:1] for p in combo)), i, "initials")
+            if n_cjk >= 3:  # zh, ch, sh written whole (zhjh for 炸金花, hkchx for 户口查询)
+                b.add(b.latin, b.norm("".join(_initial(p) for p in combo)), i, "initials")
         elif n_cjk == 2 and initials:
             b.add(b.latin, b.norm("".join(p[:1] for p in combo)), i, "initials" + STYLED)
     if n_cjk >= 3 or two_initials:
@@ -533,6 +536,11 @@ def _add_pinyin(
             if all(_is_cjk(c) for c in base[j : j + width]):
                 py = "".join(combos[0][j : j + width])
                 b.mixed(base[:j] + py + base[j + width :], i, "pinyin")
+
+
+def _initial(syllable: str) -> str:
+    """The initial of a syllable with zh, ch and sh whole (zha → zh, cha → ch, ka → k)."""
+    return syllable[:2] if syllable[:2] in ("zh", "ch", "sh") else syllable[:1]
 
 
 def _add_lettered(b: _Builder, base: str, reading: Sequence[str], i: int, *, every: bool) -> None:
