@@ -32,6 +32,7 @@ from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 __all__ = [
     "CAMEL",
     "LOWER",
+    "LSEP",
     "NAMELIKE",
     "SEP",
     "SPLIT",
@@ -79,6 +80,9 @@ SEP = "~sep"
 # written unbroken in lower case; X光, B超, T恤, U盘 write their letter in capitals (the
 # capital forms come with ``initials``/``initials_two``).
 LOWER = "~lower"
+# Suffix of a form with characters written as their initial (q马多, C/Z/信/息, 三-l-刺): unbroken,
+# or with one separator (- _ · / . | …) at any place; a space (W 孙女) is a unit beside a word.
+LSEP = "~lsep"
 # Suffix of a two-character keyword's syllable + capital initial (shuaiG, zongH, heiQ): the
 # syllable in lower case and the initial a capital, unbroken.
 CAMEL = "~camel"
@@ -549,7 +553,8 @@ def _add_lettered(b: _Builder, base: str, reading: Sequence[str], i: int, *, eve
     mix of characters, syllables and initials with at least one initial, in keywords of up to
     four characters (kongbu袭j, Lwen代xie, sxian水), two letter-written characters in keywords
     of five or six (only with ``initials``/``initials_two`` for two-character keywords: 刷D,
-    L冰). They count written unbroken only: a letter set apart is mostly a unit or a label."""
+    L冰). They count written unbroken or with one separator at a place (C/Z/信/息, 三-l-刺): a
+    letter set apart by a space is mostly a unit or a label."""
     where = [k for k, c in enumerate(base) if _is_cjk(c) and reading[k].isascii()]
     n = len(where)
     most = 1
@@ -557,7 +562,7 @@ def _add_lettered(b: _Builder, base: str, reading: Sequence[str], i: int, *, eve
         most = n
     elif every and len(base) <= _MIXED_MAX_SMALL:
         most = 2
-    rule = "pinyin" + TIGHT  # W 孙女 is a unit beside a word, not 外孙女
+    rule = "pinyin" + LSEP  # W 孙女 is a unit beside a word, not 外孙女
     for k in range(1, most + 1):
         for chosen in itertools.combinations(where, k):
             for how in itertools.product((True, False), repeat=k):  # True: the initial
