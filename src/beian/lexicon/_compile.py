@@ -55,7 +55,8 @@ _COMBOS_MAX = 8  # reading combinations per keyword (polyphonic characters)
 # libraries up to 5,000 keywords, where the number of patterns barely changes the scan speed;
 # larger libraries keep the two single-character splits (four per keyword made the scan of the
 # benchmark's 20,000 keywords about 20 % slower)
-_CHAIZI_ALL, _CHAIZI_FEW, _CHAIZI_ALL_UP_TO = 15, 2, 5_000
+# (24 there since the typed splits of ``chaizi_typed.tsv`` came in: 贝反 for 贩)
+_CHAIZI_ALL, _CHAIZI_FEW, _CHAIZI_ALL_UP_TO = 24, 2, 5_000
 # 形近字 forms per keyword, in the same two sizes of library (the small one also takes the wide
 # look-alike set: characters one stroke apart, semantic radical swapped)
 _XINGJIN_ALL, _XINGJIN_FEW = 96, 2
@@ -413,7 +414,7 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
         )
     two = sum(map(_is_cjk, word)) == 2
     if cfg.chaizi and multi:
-        for form, chosen in split_forms(word, b.chaizi_cap):
+        for form, chosen in split_forms(word, b.chaizi_cap, b.xingjin_wide):
             b.add(b.out, b.norm(form), i, _split_rule(b, word, form, chosen) if two else "chaizi")
     if cfg.lookalike and multi and not two:  # 己见/已见, 季子/李子: two-character words
         for form in xingjin_variants(word, b.xingjin_cap, _dictionary(), b.xingjin_wide):
