@@ -26,7 +26,7 @@ from beian._shared.opencc import opencc_convert
 from beian.io import atomic_write_text
 from beian.lexicon._chaizi import split_forms
 from beian.lexicon._fold import BARRIER, FoldTable, cache_dir
-from beian.lexicon._lookalike import xingjin_variants
+from beian.lexicon._lookalike import traditional_more, xingjin_variants
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
 __all__ = [
@@ -354,11 +354,18 @@ def compile_entries(
         b.chaizi_cap, b.mixed_max = _CHAIZI_ALL, _MIXED_MAX_SMALL
         b.xingjin_cap, b.xingjin_wide = _XINGJIN_ALL, True
     phrase: dict[int, str] = {}
-    if cfg.t2s and cfg.t2s_phrases and entries:
+    japanese: dict[int, str] = {}
+    if cfg.t2s and entries:
         words = [e.keyword.replace("\n", " ") for e in entries]
         conv = opencc_convert("s2t", "\n".join(words)).split("\n")
-        if len(conv) == len(words):
+        if len(conv) == len(words) and cfg.t2s_phrases:
             phrase = {i: c for i, c in enumerate(conv) if c != words[i]}
+        # the keyword in Japanese forms (OpenCC t2jp: 氷 for 冰, 姫 for 姬, 聡 for 聪): folded,
+        # most come back to the keyword; those whose fold does not (氷 is a variant of 冫 too)
+        # are a variant of their own
+        jp = opencc_convert("t2jp", "\n".join(conv)).split("\n") if len(conv) == len(words) else []
+        if len(jp) == len(words):
+            japanese = {i: c for i, c in enumerate(jp) if c != conv[i]}
     want_homo = False
     for i, e in enumerate(entries):
         if e.risk == ALLOW:
@@ -370,10 +377,24 @@ def compile_entries(
             if alt != base:
                 b.add(b.out, alt, i, "t2s_phrase")
         if "exact" not in e.modes:
+            _add_traditional(b, e.keyword, base, japanese.get(i), i)
             want_homo = _add_evasions(b, e, i) or want_homo
     for w in allow:
         b.add(b.out, b.norm(w), -1, None)  # its spans hide hits of every pattern set
     return Patterns(b.out, b.latin, b.homo if want_homo and b.homo.patterns else None, b.hlatin)
+
+
+def _add_traditional(b: _Builder, keyword: str, base: str, japanese: str | None, i: int) -> None:
+    """Written forms that folding does not bring back to the keyword: its Japanese form (氷壶
+    for 冰壶: 氷 folds to 冫), and each character's further traditional forms (鎗 for 枪)."""
+    forms = [japanese] if japanese else []
+    more = traditional_more()
+    for k, c in enumerate(keyword):
+        forms.extend(keyword[:k] + t + keyword[k + 1 :] for t in more.get(c, ""))
+    for form in forms:
+        alt = b.norm(form)
+        if alt != base:
+            b.add(b.out, alt, i, "t2s")
 
 
 def _cjk_count(s: str) -> int:

@@ -24,6 +24,7 @@ __all__ = [
     "lookalike_digest",
     "lookalike_map",
     "read_pairs",
+    "traditional_more",
     "variant_map",
     "xingjin_variants",
 ]
@@ -49,6 +50,13 @@ def lookalike_map() -> dict[str, str]:
 def greek_map() -> dict[str, str]:
     """Lower-case Greek letters written for Latin ones (η → n) that confusables.txt leaves out."""
     return _pairs("greek_letters.tsv")
+
+
+@functools.lru_cache(maxsize=1)
+def traditional_more() -> dict[str, str]:
+    """Simplified character → its traditional forms after the first (OpenCC's STCharacters.txt:
+    枪 → 鎗 besides 槍): they give keyword variants where folding does not bring them back."""
+    return {row[0]: row[1] for row in read_pairs("traditional_more.tsv") if len(row) >= 2}
 
 
 @functools.lru_cache(maxsize=1)
