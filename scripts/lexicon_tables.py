@@ -256,10 +256,11 @@ def stroke_pairs(folder: Path) -> list[tuple[str, str]]:
 _LEFT_FORMS = {
     "水": "氵", "手": "扌", "犬": "犭", "心": "忄", "人": "亻", "言": "讠", "金": "钅",
     "食": "饣", "糸": "纟", "示": "礻", "衣": "衤", "玉": "王", "阜": "阝", "牛": "牜",
-    "肉": "月", "冰": "冫", "足": "⻊",
+    "肉": "月", "冰": "冫",
 }  # fmt: skip
 _RIGHT_FORMS = {"刀": "刂", "邑": "阝"}
-_TOP_FORMS = {"草": "艹", "竹": "⺮", "网": "罒", "爪": "爫", "老": "耂"}
+# (never a form of the CJK Radicals Supplement such as ⺮ or ⻊: text folding drops them as noise)
+_TOP_FORMS = {"草": "艹", "网": "罒", "爪": "爫", "老": "耂"}
 _ANY_FORMS = {"戶": "户", "曰": "日", "辵": "辶", "見": "见", "貝": "贝", "頁": "页", "車": "车"}
 
 
@@ -283,7 +284,7 @@ def typed_splits(folder: Path, table: dict[str, str]) -> list[tuple[str, str]]:
             typed[0] = _TOP_FORMS.get(comps[0], typed[0])
         elif kind == "7" and typed[0] in ("辶", "廴"):
             typed = typed[1:] + typed[:1]  # written after what it wraps: 米辶
-        if any(len(t) != 1 for t in typed) or ch in typed:
+        if any(len(t) != 1 or "\u2e80" <= t <= "\u2fdf" for t in typed) or ch in typed:
             continue
         split = "".join(typed)
         if table.get(ch) != split:
