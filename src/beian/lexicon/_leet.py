@@ -109,7 +109,8 @@ def leet_possible(text: str, ft: FoldTable) -> bool:
             continue
         for j, k in ((i - 1, i - 2), (i + 1, i + 2)):
             if 0 <= j < n and (
-                _letter(ft, text[j]) or (text[j] in _JOINERS and 0 <= k < n and _letter(ft, text[k]))
+                _letter(ft, text[j])
+                or (text[j] in _JOINERS and 0 <= k < n and _letter(ft, text[k]))
             ):
                 return True
     return False
