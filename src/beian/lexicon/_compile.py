@@ -438,8 +438,11 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
         for form, chosen in split_forms(word, b.chaizi_cap, b.xingjin_wide):
             b.add(b.out, b.norm(form), i, _split_rule(b, word, form, chosen) if two else "chaizi")
     if cfg.lookalike and multi and not two:  # 己见/已见, 季子/李子: two-character words
+        own = b.norm(word)
         for form in xingjin_variants(word, b.xingjin_cap, _dictionary(), b.xingjin_wide):
-            b.add(b.out, b.norm(form), i, "lookalike")
+            pat = b.norm(form)
+            if pat != own:  # a form folding back to the keyword is the keyword, not a variant
+                b.add(b.out, pat, i, "lookalike")
     if cfg.homophones and (
         "homophone" in modes or (cfg.homophones_all and multi and "nohomophone" not in modes)
     ):

@@ -132,6 +132,11 @@ def _groups() -> dict[str, tuple[str, ...]]:
     return {c: tuple(v) for c, v in out.items()}
 
 
+# right-hand parts that are the semantic radical, not the phonetic (written for this project):
+# characters sharing one of them do not look alike (副/判/刘, 郊/部)
+_RIGHT_RADICALS = frozenset("阝刂鸟页攵力欠斤见寸殳戈彡卩又隹羽")
+
+
 @functools.lru_cache(maxsize=1)
 def _wide_groups() -> dict[str, tuple[str, ...]]:
     """:func:`_groups`, then characters one stroke apart (``xingjin_strokes.tsv``: 杳/查, 犬/大)
@@ -144,7 +149,8 @@ def _wide_groups() -> dict[str, tuple[str, ...]]:
     by_right: dict[str, list[str]] = {}
     for row in read_pairs("chaizi.tsv"):
         if len(row) >= 4 and row[3] == "lr" and row[1] != row[2] and len(row[0]) == 1:
-            by_right.setdefault(row[2], []).append(row[0])
+            if row[2] not in _RIGHT_RADICALS:
+                by_right.setdefault(row[2], []).append(row[0])
     for chars in by_right.values():
         for c1, c2 in itertools.permutations(chars, 2):
             out.setdefault(c1, {})[c2] = None
@@ -163,6 +169,10 @@ def xingjin_variants(
         for alt in groups.get(c, ()):
             form = word[:i] + alt + word[i + 1 :]
             if form in words:
+                continue
+            # wide: nor where the new character makes a word with a neighbour (十二人 for 十二个:
+            # 二人; 人家庭 for 小家庭: 人家): such text is written without any evasion
+            if wide and (form[max(0, i - 1) : i + 1] in words or form[i : i + 2] in words):
                 continue
             out.append(form)
             if len(out) >= cap:
