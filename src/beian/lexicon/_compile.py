@@ -26,6 +26,7 @@ from beian._shared.opencc import opencc_convert
 from beian.io import atomic_write_text
 from beian.lexicon._chaizi import split_forms
 from beian.lexicon._fold import BARRIER, FoldTable, cache_dir
+from beian.lexicon._fold import _gb2312 as gb2312
 from beian.lexicon._lookalike import traditional_more, xingjin_variants
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
@@ -386,8 +387,16 @@ def compile_entries(
 
 def _add_traditional(b: _Builder, keyword: str, base: str, japanese: str | None, i: int) -> None:
     """Written forms that folding does not bring back to the keyword: its Japanese form (氷壶
-    for 冰壶: 氷 folds to 冫), and each character's further traditional forms (鎗 for 枪)."""
-    forms = [japanese] if japanese else []
+    for 冰壶: 氷 folds to 冫), and each character's further traditional forms (鎗 for 枪).
+    Japanese forms only where they are no GB 2312 character (芸术 is not 艺术: 芸 is a Chinese
+    character of its own), as in the fold table."""
+    forms = []
+    if japanese and len(japanese) == len(keyword):
+        forms.append(
+            "".join(
+                j if j != k and not gb2312(j) else k for k, j in zip(keyword, japanese, strict=True)
+            )
+        )
     more = traditional_more()
     for k, c in enumerate(keyword):
         forms.extend(keyword[:k] + t + keyword[k + 1 :] for t in more.get(c, ""))

@@ -148,9 +148,9 @@ def _wide_groups() -> dict[str, tuple[str, ...]]:
         out.setdefault(b, {})[a] = None
     by_right: dict[str, list[str]] = {}
     for row in read_pairs("chaizi.tsv"):
-        if len(row) >= 4 and row[3] == "lr" and row[1] != row[2] and len(row[0]) == 1:
-            if row[2] not in _RIGHT_RADICALS:
-                by_right.setdefault(row[2], []).append(row[0])
+        ok = len(row) >= 4 and row[3] == "lr" and row[1] != row[2] and len(row[0]) == 1
+        if ok and row[2] not in _RIGHT_RADICALS:
+            by_right.setdefault(row[2], []).append(row[0])
     for chars in by_right.values():
         for c1, c2 in itertools.permutations(chars, 2):
             out.setdefault(c1, {})[c2] = None
