@@ -7,7 +7,7 @@ with traditional → simplified (the same word in another written form). Those
 pairs read the same (or the source has no reading), so pinyin and homophones are unaffected.
 ``xingjin.tsv`` (similar CJK forms written for this project: 夭/天, 己/已) pairs characters of
 different readings, so it gives keyword variants instead of a fold; so do, in libraries of up to
-5,000 keywords, ``xingjin_strokes.tsv`` (characters one stroke apart: 杳/查, 王/主, 犬/大) and the
+5,000 keywords, ``xingjin_strokes.tsv`` (characters of 4+ strokes one stroke apart: 杳/查, 王/主) and the
 characters of ``chaizi.tsv`` that share their right-hand part (形旁 swapped: 待/持, 砧/站, 姓/性).
 Sources and licences: ``data/README.md``.
 """
@@ -139,7 +139,7 @@ _RIGHT_RADICALS = frozenset("阝刂鸟页攵力欠斤见寸殳戈彡卩又隹羽
 
 @functools.lru_cache(maxsize=1)
 def _wide_groups() -> dict[str, tuple[str, ...]]:
-    """:func:`_groups`, then characters one stroke apart (``xingjin_strokes.tsv``: 杳/查, 犬/大)
+    """:func:`_groups`, then characters one stroke apart (``xingjin_strokes.tsv``: 杳/查, 王/主)
     and characters split left | right with the same right-hand part (the semantic radical
     swapped, the phonetic kept: 待/持, 砧/站, 铺/捕)."""
     out = {c: dict.fromkeys(v) for c, v in _groups().items()}
