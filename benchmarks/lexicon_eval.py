@@ -26,6 +26,15 @@ DATA = Path(__file__).resolve().parent / "data" / "lexicon_eval"
 NEGATIVE = ("clean", "clean_hard")
 
 
+def missing_files(data: Path) -> str | None:
+    """A Chinese error naming the folder and the missing files, else None."""
+    gone = [n for n in ("keywords.txt", "evasion.jsonl") if not (data / n).is_file()]
+    if not gone:
+        return None
+    where = f"评测集目录 {data} " + ("不存在" if not data.is_dir() else f"中缺少 {'、'.join(gone)}")
+    return f"错误：{where}。请用 --data 指定含 keywords.txt 与 evasion.jsonl 的目录（如 {DATA}）。"
+
+
 def evaluate(
     modes: frozenset[str],
     errors: bool = False,
@@ -33,9 +42,9 @@ def evaluate(
     data: Path = DATA,
     homophones_near: bool = False,
 ) -> dict[str, Any]:
-    for name in ("keywords.txt", "evasion.jsonl"):
-        if not (data / name).is_file():
-            raise SystemExit(f"评测集目录 {data} 中缺少 {name}：请指定含 keywords.txt 与 evasion.jsonl 的目录")
+    problem = missing_files(data)
+    if problem:
+        raise SystemExit(problem)
     words = [w.strip() for w in (data / "keywords.txt").read_text("utf-8").splitlines() if w.strip()]
     config = LexiconConfig(homophones_all=homophones_all, homophones_near=homophones_near)
     lex = Lexicon.from_entries([KeywordEntry(w, "A1-1", modes) for w in words], config)
@@ -78,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--errors", action="store_true", help="list every miss and false positive")
     ap.add_argument("--json", type=Path, help="write the figures here")
     args = ap.parse_args(argv)
+    problem = missing_files(args.data)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     res = evaluate(frozenset(m for m in args.modes.split(",") if m), args.errors, args.homophones_all,
                    args.data, args.homophones_near)
     print(f"modes: {','.join(res['modes']) or '(library default)'}; homophones_all: {res['homophones_all']}; "

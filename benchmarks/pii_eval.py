@@ -77,8 +77,22 @@ def parse_marked(marked: str) -> tuple[str, tuple[Span, ...]]:
     return "".join(out), tuple(spans)
 
 
+def set_path(name: str) -> Path:
+    return DATA / f"{name}.jsonl"
+
+
+def missing_set(name: str) -> str | None:
+    """A Chinese error naming the file when set ``name`` is not there, else None."""
+    path = set_path(name)
+    if path.is_file():
+        return None
+    have = "、".join(sorted(p.stem for p in DATA.glob("*.jsonl"))) or "（无）"
+    held = "保留集尚未写成或不在此检出中；" if name == HELD_BACK else ""
+    return f"错误：找不到评测集 {name}（{path}）。{held}请用 --set 指定 {DATA} 中已有的集：{have}。"
+
+
 def read_set(name: str) -> list[Item]:
-    path = DATA / f"{name}.jsonl"
+    path = set_path(name)
     items = []
     with path.open(encoding="utf-8") as fh:
         for line in fh:
@@ -314,6 +328,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.errors and args.set == HELD_BACK:
         print("错误：保留集只能计量，不能查看其内容（去掉 --errors）。", file=sys.stderr)
+        return 2
+    problem = missing_set(args.set)
+    if problem:
+        print(problem, file=sys.stderr)
         return 2
     from beian.pii import PiiConfig, PiiEngine
 

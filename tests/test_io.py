@@ -155,3 +155,11 @@ def test_edit_yaml_says_ruamel_errors_in_chinese(tmp_path: Path) -> None:
         edit_yaml(p, lambda data: None)
     assert "同名的键" in exc.value.what and exc.value.where == f"{p}:2"
     assert p.read_text("utf-8") == "a: 1\na: 2\n"
+
+
+@pytest.mark.parametrize("data", [b"\xef\xbb\xbf\xff\xfe", b"\xff\xfe\x00\xd8\x00\x00"])
+def test_a_byte_order_mark_over_other_bytes_is_an_input_error(tmp_path: Path, data: bytes) -> None:
+    (tmp_path / "f.txt").write_bytes(data)
+    with pytest.raises(InputError, match="字节序标记") as caught:
+        read_text(tmp_path / "f.txt")
+    assert caught.value.where == str(tmp_path / "f.txt")

@@ -123,10 +123,21 @@ def decode_bytes(data: bytes, *, where: str = "<bytes>") -> tuple[str, str]:
 
     Returns ``(text, encoding)``. Raises :class:`InputError` when no encoding fits.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+    marked = (
+        (data[3:], "utf-8", "utf-8-sig") if data.startswith(b"\xef\xbb\xbf")
+        else (data, "utf-16", "utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        else None
+    )  # fmt: skip
+    if marked is not None:
+        body, codec, name = marked
+        try:
+            return body.decode(codec), name
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"文件以 {codec.upper()} 字节序标记开头，但第 {exc.start} 字节起不是 {codec.upper()} 编码",
+                where=where,
+                fix="文件可能已损坏或被截断；请重新生成，或另存为 UTF-8 编码后重试",
+            ) from None
     for enc in _ENCODINGS:
         try:
             return data.decode(enc), enc

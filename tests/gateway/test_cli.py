@@ -29,7 +29,7 @@ def _write(path: Path, **over: object) -> None:
     data = {"upstream": {"base_url": over.pop("base_url")}, "records": {"path": "gw.db"},
             "screening": screening,
             "labels": {"content_producer": over.pop("producer", PRODUCER)},
-            "complaints": {"email": "report@example.cn"}}  # fmt: skip
+            "complaints": {"email": "ts@provider.com.cn"}}  # fmt: skip
     path.write_text(yaml.safe_dump({"gateway": data}, allow_unicode=True), encoding="utf-8")
 
 

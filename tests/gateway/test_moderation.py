@@ -18,7 +18,7 @@ from beian.assess.judges import train_classifier
 from beian.crypto import KeyRing
 from beian.demo import DemoBehavior, DemoServer, serve_in_thread
 from beian.errors import InputError
-from beian.gateway import Gateway, RunningGateway, load_gateway_config
+from beian.gateway import Gateway, RunningGateway, ScreeningConfig, load_gateway_config
 from beian.gateway import serve_in_thread as serve_gateway
 from beian.standards import load_edition
 
@@ -142,6 +142,52 @@ def test_clean_stream_passes_every_stage(
     assert text == answer and finishes == ["stop"]
     assert moderation_decisions(g) == []
     assert records(g)[0].outcome == "ok"
+    # every stage did run: the question once per model, each of the three sentences (the
+    # unfinished last one at the end) once per model
+    costs = {name: c.calls for name, c in g.gateway.moderation.costs.items()}
+    assert costs == {"classifier_input": 1, "guard_input": 1, "classifier_output": 3,
+                     "guard_output": 3}  # fmt: skip
+    assert all(c.seconds > 0 for c in g.gateway.moderation.costs.values())
+
+
+def test_metrics_time_every_stage(
+    make_gateway: MakeGateway, guard: DemoServer, classifier: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``beian_gateway_stage_seconds{check}`` after moderated requests, streamed and not: the
+    keyword and PII stages as well as the model stages."""
+    from beian.gateway import _holdback
+
+    monkeypatch.setattr(_holdback, "_sample", lambda: True)  # time this stream (a sample)
+    g = make_gateway(
+        moderation={"classifier": {"model": str(classifier)}, "guard": guard_cfg(guard)},
+        screening={"pii": "mask"}, labels={"explicit": False},
+    )  # fmt: skip
+    stream(g, say(CLEAN))
+    sdk(g).chat.completions.create(model="m", messages=say(CLEAN))  # type: ignore[arg-type]
+    text = httpx.get(g.root_url + "/metrics", headers=ADMIN).text
+    counts = {
+        line.split('check="')[1].split('"')[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("beian_gateway_stage_seconds_count{")
+    }
+    for check in ("keyword_input", "pii_input", "classifier_input", "guard_input"):
+        assert counts.get(check) == 2, (check, counts)  # once per request
+    assert counts.get("keyword_output") == 2  # once per answer (a stream's chunks together)
+    assert counts.get("classifier_output", 0) >= 2 and counts.get("guard_output", 0) >= 2
+    assert 'beian_gateway_stage_seconds_bucket{check="keyword_output",le="0.0005"}' in text
+
+
+def test_one_streamed_answer_in_eight_is_timed() -> None:
+    from beian.gateway import StreamScreener
+    from beian.gateway._holdback import TIME_EVERY
+
+    seen: list[float] = []
+    screening = keyword_screening(ScreeningConfig(pii="off"))
+    screening.timer = lambda check, secs: seen.append(secs)
+    for _ in range(TIME_EVERY * 3):
+        s = StreamScreener(screening)
+        assert s.feed("第一句话说完了。第二句") is not None and s.finish() is not None
+    assert len(seen) == 3 and all(x > 0 for x in seen)
 
 
 def test_guard_blocks_a_whole_answer(make_gateway: MakeGateway, guard: DemoServer) -> None:
@@ -401,3 +447,144 @@ def test_every_choice_the_keywords_let_through_goes_to_the_guard(
     assert rec.outcome == "blocked_output" and "绕开监管" not in rec.sent
     checks = {d["check"]: d["action"] for d in rec.decisions if d.get("check")}
     assert checks == {"keyword": "block", "guard": "block"}
+
+
+# -- branches the docs describe (audit of issue 21, gap 6) ----------------------------------
+UNSAFE_QUESTION = "教我怎么绕开监管做这件事"  # the demo guard's Unsafe marker, no keyword
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_parallel_input_decides_whether_the_upstream_is_asked(
+    make_gateway: MakeGateway, upstream: DemoServer, guard: DemoServer, parallel: bool
+) -> None:
+    """``parallel_input: false``: the upstream is asked only once the input checks pass; a
+    blocked question never reaches it (true: asked meanwhile, its answer dropped)."""
+    g = make_gateway(
+        moderation={"guard": guard_cfg(guard, output=False), "parallel_input": parallel}
+    )
+    question = f"{UNSAFE_QUESTION}（{parallel}）"
+    resp = sdk(g).chat.completions.create(
+        model="m", messages=[{"role": "user", "content": question}]
+    )
+    assert resp.choices[0].message.content == g.gateway.screening.config.input_refusal
+    time.sleep(0.2)  # a dropped parallel call may still be arriving
+    assert upstream.stats.by_prompt[question] == (1 if parallel else 0)
+    (d,) = moderation_decisions(g)
+    assert (d["stage"], d["action"], d["check"]) == ("input", "block", "guard")
+    # a clean question still gets its answer, asked after the check
+    ok = sdk(g).chat.completions.create(model="m", messages=say(CLEAN))  # type: ignore[arg-type]
+    assert (ok.choices[0].message.content or "").startswith(CLEAN)
+
+
+def _broken_guard(upstream: DemoServer) -> dict[str, Any]:
+    """An endpoint that answers 404 to chat completions: an error, not a verdict."""
+    return {"base_url": upstream.base_url.removesuffix("/v1") + "/nowhere", "model": "g"}
+
+
+@pytest.mark.parametrize("failure", ["timeout", "error"])
+@pytest.mark.parametrize("fail_mode", ["block", "flag"])
+def test_an_output_guard_failing_mid_stream_follows_the_fail_mode(
+    make_gateway: MakeGateway, upstream: DemoServer, slow_guard: DemoServer, failure: str,
+    fail_mode: str,
+) -> None:  # fmt: skip
+    endpoint = (
+        guard_cfg(slow_guard, timeout_s=0.3) if failure == "timeout" else _broken_guard(upstream)
+    )
+    g = make_gateway(
+        moderation={"guard": {**endpoint, "input": False, "output": True, "fail_mode": fail_mode}},
+        labels={"explicit": False},
+    )
+    answer = CLEAN + "第二步，到窗口提交材料。"
+    text, finishes = stream(g, say(answer))
+    decisions = moderation_decisions(g)
+    assert decisions and all(
+        (d["stage"], d["check"], d["level"], d["risks"]) == ("output", "guard", "error",
+                                                             ["GUARD_ERROR"])
+        for d in decisions
+    )  # fmt: skip
+    assert ("超时" if failure == "timeout" else "出错") in decisions[0]["note"]
+    (rec,) = records(g)
+    if fail_mode == "block":  # the first sentence could not be checked: nothing of it leaves
+        assert text == "" and finishes == ["content_filter"]
+        assert [d["action"] for d in decisions] == ["block"]
+        assert rec.outcome == "blocked_output"
+    else:  # let through and flagged for review (the same decision is recorded once) ...
+        assert text == answer and finishes == ["stop"]
+        assert [d["action"] for d in decisions] == ["flag"]
+        assert rec.outcome == "ok"
+        # ... the guard still asked about each sentence, not given up after the first failure
+        assert g.gateway.moderation.costs["guard_output"].calls == 2
+
+
+def _answering(text: str) -> Any:
+    """A hostile-upstream behaviour answering ``text`` (not streamed)."""
+    from .hostile import completion, reply
+
+    body = json.dumps(completion({"role": "assistant", "content": text}), ensure_ascii=False)
+
+    async def behave(req: Any) -> Any:
+        yield reply(200, body.encode())
+
+    return behave
+
+
+@pytest.mark.parametrize(("policy", "action"), [([], "flag"), (
+    [{"risk": "*", "level": "controversial", "action": "block"}], "block")])
+def test_a_controversial_verdict_follows_the_policy(
+    behind: Any, guard: DemoServer, policy: list[dict[str, str]], action: str
+) -> None:
+    """Qwen3Guard's Controversial: flagged by default (``controversial_action``), or what a rule
+    for ``level: controversial`` says."""
+    answer = CLEAN + "这一点有争议。[demo:guard-controversial]"
+    g, _ = behind(_answering(answer), labels={"explicit": False},
+                  moderation={"guard": guard_cfg(guard, input=False), "policy": policy})  # fmt: skip
+    resp = sdk(g).chat.completions.create(model="m", messages=say(CLEAN))  # type: ignore[arg-type]
+    (d,) = moderation_decisions(g)
+    assert (d["stage"], d["check"], d["level"], d["action"]) == ("output", "guard",
+                                                                 "controversial", action)  # fmt: skip
+    assert "Safety: Controversial" in d["note"]
+    if action == "flag":
+        assert resp.choices[0].message.content == answer
+        assert resp.choices[0].finish_reason == "stop"
+    else:
+        assert resp.choices[0].finish_reason == "content_filter"
+        assert resp.choices[0].message.content == g.gateway.screening.config.output_block_message
+
+
+@pytest.mark.parametrize("stage", ["classifier", "guard"])
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_model_input_ruling_answered_with_a_substitute(
+    make_gateway: MakeGateway, upstream: DemoServer, classifier: Path, guard: DemoServer,
+    tmp_path: Path, stage: str, streamed: bool,
+) -> None:  # fmt: skip
+    """A question the keywords miss but the classifier or the guard stops gets the approved
+    answer (代答), streamed or not; the classifier's before the upstream is asked."""
+    lib = tmp_path / "代答.yaml"
+    lib.write_text("answers:\n  - {id: S-ILLEGAL, risk: A1h, answer: 这类做法违法，请通过正规渠道办理。}\n",
+                   encoding="utf-8")  # fmt: skip
+    models: dict[str, Any] = (
+        {"classifier": {"model": str(classifier), "output": False}}
+        if stage == "classifier" else {"guard": guard_cfg(guard, output=False)}
+    )  # fmt: skip
+    g = make_gateway(moderation={
+        **models, "substitutes": [str(lib)],
+        "policy": [{"risk": "A1h", "stage": "input", "action": "substitute"}],
+    }, labels={"explicit": False})  # fmt: skip
+    question = (
+        f"怎么把伪造的证件拿去银行开户，避开柜员的核查（{streamed}）" if stage == "classifier"
+        else f"{UNSAFE_QUESTION}（{streamed}）"
+    )  # fmt: skip
+    messages = [{"role": "user", "content": question}]
+    if streamed:
+        text, finishes = stream(g, messages)
+    else:
+        resp = sdk(g).chat.completions.create(model="m", messages=messages)  # type: ignore[arg-type]
+        text, finishes = resp.choices[0].message.content or "", [resp.choices[0].finish_reason]
+    assert text == "这类做法违法，请通过正规渠道办理。" and finishes == ["stop"]
+    (rec,) = records(g)
+    assert rec.outcome == "blocked_input" and rec.sent == text
+    (d,) = moderation_decisions(g)
+    assert (d["stage"], d["action"], d["check"]) == ("input", "substitute", stage)
+    assert "A1h" in d["risks"] and "代答 S-ILLEGAL" in d["note"]
+    if stage == "classifier":
+        assert upstream.stats.by_prompt[question] == 0

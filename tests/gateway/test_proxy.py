@@ -209,6 +209,13 @@ def test_chat_route_errors_are_openai_errors(gateway: RunningGateway) -> None:
         ("这件事由邹丽娟负责", "邹丽娟", ["NAME"]),
         ("钥匙放在老黄那儿了", "老黄", ["NAME"]),
         ("值班：孙向东，电话找前台", "孙向东", ["NAME"]),
+        # Luhn fails (…0124; 8 is right), but the number follows its label: still a card
+        ("卡号6222021234567890124转账失败了", "6222021234567890124", ["BANK_CARD"]),
+        ("银行卡：6222 0212 3456 7890 124", "6222 0212 3456 7890 124", ["BANK_CARD"]),
+        ("请转告John Smith明天来面试", "John Smith", ["NAME"]),  # Latin script
+        ("联系人：Michael Jordan", "Michael Jordan", ["NAME"]),
+        ("欧阳娜娜下午到公司", "欧阳娜娜", ["NAME"]),  # compound surnames
+        ("这件事由上官婉儿负责", "上官婉儿", ["NAME"]),
     ],
 )
 def test_pii_new_cases_masked_end_to_end(

@@ -43,10 +43,11 @@ def signed(make_gateway: MakeGateway, tmp_path: Path, upstream: Any) -> RunningG
     return make_gateway(config=cfg)
 
 
-def chat(g: RunningGateway, user: str, text: str) -> str:
-    """A chat through the unmodified SDK as ``user``; the record id the gateway gave it."""
+def chat(g: RunningGateway, user: str, text: str, headers: dict[str, str] | None = None) -> str:
+    """A chat through the unmodified SDK as ``user`` (his token, or ``headers``); the record id
+    the gateway gave it."""
     client = openai.OpenAI(base_url=g.base_url, api_key="sk-test", max_retries=0, timeout=10,
-                           default_headers=auth(user))  # fmt: skip
+                           default_headers=headers or auth(user))  # fmt: skip
     raw = client.chat.completions.with_raw_response.create(
         model="m", messages=[{"role": "user", "content": text}]
     )

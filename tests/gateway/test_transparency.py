@@ -37,6 +37,10 @@ def test_without_a_notice_the_page_says_so(make_gateway: MakeGateway, tmp_path: 
     assert r.status_code == 404 and "尚未配置服务透明度说明" in r.text
     g2 = make_gateway(transparency={"page": str(tmp_path / "gone.html")})
     assert httpx.get(g2.root_url + "/transparency").status_code == 503
+    broken = tmp_path / "broken.html"  # a UTF-16 mark and then no UTF-16: 503, not a crash
+    broken.write_bytes(b"\xff\xfe\x00\xd8\x00\x00<p>")
+    g3 = make_gateway(transparency={"page": str(broken)})
+    assert httpx.get(g3.root_url + "/transparency").status_code == 503
 
 
 def test_the_cli_refuses_an_unknown_format(tmp_path: Path) -> None:

@@ -27,6 +27,18 @@ def test_scan_jsonl_from_stdin(cli: Cli) -> None:
     assert TEXT[rows[1]["start"] : rows[1]["end"]] == ID
 
 
+def test_scan_shows_the_reason_of_a_lower_score(cli: Cli) -> None:
+    # a wrong check digit (GB 11643 gives 4): still an ID number, at a lower score, with why
+    text = "身份证110101199003074515帮我查下"
+    r = cli("pii", "scan", "-", "-f", "jsonl", input=text)
+    assert r.returncode == 0, r.stderr
+    (row,) = [json.loads(line) for line in r.stdout.splitlines()]
+    assert row["type"] == "ID_CARD" and row["score"] < 0.9
+    assert "校验码不符" in row["reason"] and "应为 4" in row["reason"]
+    table = cli("pii", "scan", "-", "--types", "ID_CARD", input=text, env={"COLUMNS": "300"})
+    assert table.returncode == 0 and "说明" in table.stdout and "校验码不符" in table.stdout
+
+
 def test_scan_table_and_json_from_gbk_file(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_bytes(TEXT.encode("gb18030"))
     table = cli("pii", "scan", "a.txt", "--types", "ID_CARD")

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterator
 
 import pytest
 
-from beian.pii import PiiConfig, PiiEngine
+from beian.pii import Entity, PiiConfig, PiiEngine
 from beian.pii._scan import DIGITS, DOTTED, Anchor, Scan, ScanPlan, Trigger
+from beian.pii.recognizers.bank_card import BankCardRecognizer
+from beian.pii.recognizers.ip import IpRecognizer
 from beian.pii.recognizers.name import FORM_LABELS as PREFIX_WORDS
 from beian.pii.recognizers.name import TITLES
 from beian.pii.recognizers.plate import PROVINCES
@@ -142,3 +145,46 @@ def test_anchored_lists_keep_the_order_of_the_anchors_and_leave_out_empty_ones()
     for plan in (ScanPlan.of((provinces, roads, none)), None):
         lists = Scan(text, plan).anchored_lists((roads, none, provinces))
         assert [[m.start() for m in ms] for ms in lists] == [[8], [2, 5]]
+
+
+@pytest.mark.parametrize("context_names", [False, True])
+def test_recognizers_find_nothing_without_what_they_need(context_names: bool) -> None:
+    # The engine skips a recognizer in a text that lacks what it needs (a match of its
+    # anchors, a window of its trigger): it must find nothing there, in short texts and long.
+    engine = PiiEngine(PiiConfig(context_names=context_names))
+    assert {r.name for r in engine.recognizers if not r.needs} == {
+        "name_context" if context_names else "name",  # bare names, anywhere
+    }
+    texts = [
+        *_texts(1500, 40),
+        "".join(_texts(300, 3)),
+        "今天天气晴朗。",
+        "IP fe80::1 登录",
+        "a@b.cn",
+        "买买提·艾力",
+        "",
+    ]
+    idle = 0
+    for text in texts:
+        for rec in engine.recognizers:
+            if rec.needs and Scan(text, engine._plan).lacks(rec.needs):
+                idle += 1
+                assert list(rec.find(text, Scan(text, engine._plan))) == [], (rec.name, text)
+    assert idle > len(texts)  # most recognizers are idle in most short texts
+
+
+def test_a_find_of_its_own_declares_its_needs_again() -> None:
+    class Own(BankCardRecognizer):  # looks elsewhere too: must not be skipped for lack of digits
+        def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
+            yield from ()
+
+    class Same(BankCardRecognizer):
+        trigger = DOTTED
+
+    class Inherits(IpRecognizer):
+        pass
+
+    assert BankCardRecognizer.needs == (DIGITS,)
+    assert Own.needs == ()
+    assert Same.needs == (DOTTED,)
+    assert Inherits.needs == IpRecognizer.needs

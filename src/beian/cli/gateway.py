@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -24,7 +26,14 @@ from beian.cli._common import (
 from beian.errors import EXIT_BLOCKING, ConfigError
 
 if TYPE_CHECKING:
-    from beian.gateway import Complaint, ComplaintDesk, GatewayConfig, RecordStore
+    from beian.gateway import (
+        Candidate,
+        Complaint,
+        ComplaintDesk,
+        Feedback,
+        GatewayConfig,
+        RecordStore,
+    )
 
 FileOpt = Annotated[
     Path | None,
@@ -266,6 +275,12 @@ def _desk(cfg: GatewayConfig) -> ComplaintDesk:
     return ComplaintDesk(cfg.records.database, cipher, cfg.complaints.handling_days, rules=cfg.complaints)
 
 
+complaints_app = typer.Typer(
+    help="投诉举报：查看、更新进度；candidates/approve/reject 审核由投诉转来的候选关键词。",
+    invoke_without_command=True,
+)
+
+
 def complaints(
     ctx: typer.Context,
     file: FileOpt = None,
@@ -284,6 +299,8 @@ def complaints(
     """查看投诉举报，或用 --update 编号 --to 状态 更新处理进度；--overdue 列出超期的。"""
     from beian.gateway import open_feedback
 
+    if ctx.invoked_subcommand is not None:
+        return
     cfg = _config(ctx, file)
     desk = _desk(cfg)
     links: dict[str, list[dict[str, object]]] = {}
@@ -357,6 +374,79 @@ def feedback(
     console.print(f"投诉 {escape(link.ticket)} → {what} {escape(link.value)}（{link.risk}），已写入 {escape(link.target)}。")
 
 
+@contextmanager
+def _feedback_desk(ctx: typer.Context, file: Path | None) -> Iterator[tuple[GatewayConfig, Feedback]]:
+    from beian.gateway import open_feedback
+
+    cfg = _config(ctx, file)
+    desk = _desk(cfg)
+    fb = open_feedback(desk, cfg)
+    try:
+        yield cfg, fb
+    finally:
+        fb.close()
+        desk.close()
+
+
+def _candidates_out(items: list[Candidate], fmt: TableOrJson, title: str) -> None:
+    from beian.cli.gateway_rights import text_table
+
+    if fmt is TableOrJson.json:
+        emit_json([c.to_json() for c in items])
+        return
+    rows = [(str(c.id), c.ticket, c.value, c.risk, c.to_json()["status"], c.note or "")
+            for c in items]  # fmt: skip
+    text_table(title, ("候选编号", "投诉编号", "关键词", "风险代码", "状态", "说明"), rows)
+
+
+CandidateIds = Annotated[list[int], typer.Argument(help="候选编号（candidates 列出的“候选编号”）")]
+NoteOpt = Annotated[str | None, typer.Option(help="审核说明（记入投诉与候选的关联）")]
+
+
+@complaints_app.command("candidates")
+def complaints_candidates(
+    ctx: typer.Context,
+    file: FileOpt = None,
+    pending: Annotated[bool, typer.Option("--pending", help="只列待审核的")] = False,
+    fmt: Annotated[TableOrJson, typer.Option("--format", help="输出格式")] = TableOrJson.table,
+) -> None:
+    """列出由投诉转来的候选关键词及其审核状态。"""
+    with _feedback_desk(ctx, file) as (_, fb):
+        items = [c for c in fb.links() if c.kind == "keyword" and not (pending and c.status)]
+    _candidates_out(items, fmt, "候选关键词")
+
+
+@complaints_app.command("approve")
+def complaints_approve(
+    ctx: typer.Context,
+    ids: CandidateIds,
+    file: FileOpt = None,
+    lexicon: Annotated[str | None, typer.Option(
+        help="写入 screening.lexicon 中的哪个词库文件（只有一个时可省略）")] = None,
+    note: NoteOpt = None,
+    fmt: Annotated[TableOrJson, typer.Option("--format", help="输出格式")] = TableOrJson.table,
+) -> None:
+    """采纳候选关键词：写入网关的词库文件（原子写入），标记为已采纳；之后重载网关生效。"""
+    from beian.gateway import lexicon_target
+
+    with _feedback_desk(ctx, file) as (cfg, fb):
+        done = fb.approve(ids, lexicon_target(cfg, lexicon), note)
+    _candidates_out(done, fmt, "已采纳")
+    if fmt is TableOrJson.table:
+        console.print("词库已更新；重载网关后生效（`kill -HUP` 网关进程或 `POST /admin/reload`）。")
+
+
+@complaints_app.command("reject")
+def complaints_reject(
+    ctx: typer.Context, ids: CandidateIds, file: FileOpt = None, note: NoteOpt = None,
+    fmt: Annotated[TableOrJson, typer.Option("--format", help="输出格式")] = TableOrJson.table,
+) -> None:  # fmt: skip
+    """不采纳候选关键词：不写入词库，记下结果与说明。"""
+    with _feedback_desk(ctx, file) as (_, fb):
+        done = fb.reject(ids, note)
+    _candidates_out(done, fmt, "不采纳")
+
+
 def register(app: typer.Typer) -> None:
     sub = typer.Typer(
         help="合规网关：拦截、个人信息保护、标识、日志、投诉举报。", no_args_is_help=True
@@ -368,7 +458,8 @@ def register(app: typer.Typer) -> None:
     sub.command("export-training")(export_training)
     sub.command("opt-out")(opt_out)
     sub.command("user-token")(user_token)
-    sub.command("complaints")(complaints)
+    complaints_app.callback(invoke_without_command=True)(complaints)
+    sub.add_typer(complaints_app, name="complaints")
     sub.command("feedback")(feedback)
     from beian.cli.gateway_rights import rights_app
 

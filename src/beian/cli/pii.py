@@ -102,7 +102,15 @@ def scan(
         import json
 
         for e in entities:
-            row = {"type": e.type, "start": e.start, "end": e.end, "text": e.text, "score": e.score}
+            row: dict[str, Any] = {
+                "type": e.type,
+                "start": e.start,
+                "end": e.end,
+                "text": e.text,
+                "score": e.score,
+            }
+            if e.reason:  # why it scored lower than a clean match (a wrong check digit)
+                row["reason"] = e.reason
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
     counts: dict[str, int] = {}
@@ -114,11 +122,17 @@ def scan(
     from rich.table import Table
 
     table = Table(title=f"个人信息识别结果（共 {len(entities)} 处）")
-    for col in ("类型", "名称", "位置", "文本", "置信度", "识别器"):
+    for col in ("类型", "名称", "位置", "文本", "置信度", "识别器", "说明"):
         table.add_column(col, overflow="fold")
     for e in entities:
         table.add_row(
-            e.type, label_of(e.type), f"{e.start}-{e.end}", e.text, f"{e.score:.2f}", e.recognizer
+            e.type,
+            label_of(e.type),
+            f"{e.start}-{e.end}",
+            e.text,
+            f"{e.score:.2f}",
+            e.recognizer,
+            e.reason,
         )
     console.print(table)
 

@@ -30,7 +30,7 @@ from beian.gateway._config import (
     UpstreamConfig,
     load_gateway_config,
 )
-from beian.gateway._feedback import Candidate, Feedback, open_feedback
+from beian.gateway._feedback import Candidate, Feedback, lexicon_target, open_feedback
 from beian.gateway._gateway import Gateway, GatewayOptions, ReloadResult
 from beian.gateway._holdback import StreamScreener
 from beian.gateway._identity import Identity, IdentityError, sign_user_token, verify_user_token
@@ -119,6 +119,7 @@ __all__ = [
     "create_app",
     "due_date",
     "export_csv",
+    "lexicon_target",
     "load_gateway_config",
     "load_substitutes",
     "open_feedback",

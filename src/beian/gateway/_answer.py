@@ -13,6 +13,7 @@ with the approved substitute (``stop``), or let through (flag, allow, a dry run)
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -168,8 +169,12 @@ def _screen_choice(gw: Gateway, ex: Exchange, ch: _Choice) -> Ruling | None:
     for tc in ch.tools:
         texts += tool_call_texts(tc["function"]["name"], tc["function"]["arguments"])
     risks: dict[str, None] = {}
+    screening = gw.screening
+    started = time.perf_counter()
     for t in texts:
-        risks.update(dict.fromkeys(gw.screening.risks(t)))
+        risks.update(dict.fromkeys(screening.risks(t)))
+    if screening.scanner is not None:
+        screening.timed("keyword_output", started)
     return answer_keywords(gw, ex, tuple(risks)) if risks else None
 
 

@@ -26,6 +26,8 @@ from beian.gateway._access import token_weakness
 from beian.gateway._config import GatewayConfig
 from beian.gateway._db import shown_url
 from beian.gateway._identity import is_public_bind, load_identity_key
+from beian.gateway._rights import load_calendar
+from beian.io import read_text
 from beian.label.explicit import check_notice
 from beian.standards import Edition
 
@@ -94,14 +96,23 @@ RIGHTS_WITHOUT_IDENTITY = define_code(
     "BA-GW-018", "配置了用户权利与同意（告知书版本），但未启用用户身份认证，查阅、导出、更正、删除页面不可用",
     clause="7", severity=Severity.WARNING,
 )  # fmt: skip
+FILE_INVALID = define_code(
+    "BA-GW-019", "配置引用的文件无法读取或内容有误（节假日安排、服务透明度说明）", clause="7",
+    severity=Severity.BLOCKING,
+)  # fmt: skip
+CHANNEL_PLACEHOLDER = define_code(
+    "BA-GW-020", "投诉举报电话或邮箱是示例或占位值（公众无法据此投诉）", clause="7",
+    severity=Severity.BLOCKING,
+)  # fmt: skip
 GW_CODES = (RETENTION_TOO_SHORT, NO_KEYWORDS, SCREENING_OFF, PII_OFF, LABEL_MISSING, NO_CHANNEL,
             NO_PRODUCER, FILE_MISSING, NO_KEY, ADMIN_PLACEHOLDER, IDENTITY_UNSIGNED, ADMIN_WEAK,
             IDENTITY_KEY, IDENTITY_PROXY_PUBLIC, DATABASE_INVALID, DATABASE_UNREACHABLE,
-            DATABASE_PASSWORD, RIGHTS_WITHOUT_IDENTITY)  # fmt: skip
+            DATABASE_PASSWORD, RIGHTS_WITHOUT_IDENTITY, FILE_INVALID,
+            CHANNEL_PLACEHOLDER)  # fmt: skip
 
 # what marks a value as a stand-in: the demo's own values say DEMO, the documentation's example
 # fills with X or asks to be replaced; "beian-gateway" was the provider code's old default
-_PLACEHOLDER_MARKS = ("demo", "xxxx", "换成", "替换", "change-me", "changeme", "example")
+_PLACEHOLDER_MARKS = ("demo", "xxxx", "换成", "替换", "change-me", "changeme", "example", "示例")
 _OLD_DEFAULTS = {"beian-gateway"}
 _KEY_ENV = ("BEIAN_KEYS", "BEIAN_KEY", "BEIAN_KEY_FILE")
 
@@ -178,11 +189,29 @@ def _labels(c: _Input) -> Iterator[Finding]:
         )  # fmt: skip
 
 
+def _placeholder_phone(phone: str) -> bool:
+    """A phone number nobody answers: a marked stand-in, or digits that are a run of zeros (the
+    documentation's ``400-000-0000``) or one digit repeated."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return is_placeholder(phone) or "0000000" in digits or len(set(digits)) <= 1
+
+
 def _channel(c: _Input) -> Iterator[Finding]:
-    if not c.cfg.complaints.phone and not c.cfg.complaints.email:
+    rules = c.cfg.complaints
+    if not rules.phone and not rules.email:
         yield Finding.of(
             NO_CHANNEL, "投诉举报只公布了网页渠道", fix="在 complaints.phone / email 中公布其他渠道",
             location=c.at("complaints"),
+        )  # fmt: skip
+    if rules.phone and _placeholder_phone(rules.phone):
+        yield Finding.of(
+            CHANNEL_PLACEHOLDER, f"complaints.phone 是示例或占位值 {rules.phone!r}，投诉页面会把它公布给用户",
+            fix="写本单位实际受理投诉的电话，或删去这一项", location=c.at("complaints.phone"),
+        )  # fmt: skip
+    if rules.email and is_placeholder(rules.email):
+        yield Finding.of(
+            CHANNEL_PLACEHOLDER, f"complaints.email 是示例或占位值 {rules.email!r}，投诉页面会把它公布给用户",
+            fix="写本单位实际受理投诉的邮箱，或删去这一项", location=c.at("complaints.email"),
         )  # fmt: skip
 
 
@@ -209,6 +238,8 @@ def _files(c: _Input) -> Iterator[Finding]:
     named += [("records.key_file", cfg.records.key_file),
               ("labels.signing_key", cfg.labels.signing_key)]  # fmt: skip
     named += _moderation_files(cfg)
+    named += [(f"rights.calendar_files[{i}]", p) for i, p in enumerate(cfg.rights.calendar_files)]
+    named.append(("transparency.page", cfg.transparency.page))
     if cfg.records.key_file is None and c.environ.get("BEIAN_KEY_FILE"):
         named.append(("环境变量 BEIAN_KEY_FILE", c.environ["BEIAN_KEY_FILE"]))
     for field, path in named:
@@ -218,6 +249,32 @@ def _files(c: _Input) -> Iterator[Finding]:
                 fix="改正路径（相对路径相对于配置文件所在目录），或先生成该文件",
                 location=c.at(field),
             )  # fmt: skip
+
+
+def _file_contents(c: _Input) -> Iterator[Finding]:
+    """Files that are there but that the gateway cannot use: a holiday schedule it would refuse at
+    start, a transparency notice it cannot read (served as 503); a missing one is :func:`_files`'."""
+    cfg = c.cfg
+    for i, path in enumerate(cfg.rights.calendar_files):
+        if Path(path).is_file():
+            try:
+                load_calendar([path])
+            except ConfigError as exc:
+                yield Finding.of(FILE_INVALID, f"{exc.what}（{exc.where}）", fix=exc.fix or _CALENDAR_FIX,
+                                 location=c.at(f"rights.calendar_files[{i}]"))  # fmt: skip
+    page = cfg.transparency.page
+    if page is not None and Path(page).is_file():
+        try:
+            read_text(Path(page))
+        except (OSError, InputError) as exc:
+            yield Finding.of(
+                FILE_INVALID, f"transparency.page 无法读取：{page}（{getattr(exc, 'what', exc)}）",
+                fix="检查文件权限与编码（UTF-8），或用 `beian transparency` 重新生成",
+                location=c.at("transparency.page"),
+            )  # fmt: skip
+
+
+_CALENDAR_FIX = "按国务院办公厅通知改正该文件（格式见 docs/registry.md）"
 
 
 def _moderation_files(cfg: GatewayConfig) -> list[tuple[str, str | None]]:
@@ -381,7 +438,7 @@ def _rights(c: _Input) -> Iterator[Finding]:
 
 CHECKS: tuple[Callable[[_Input], Iterator[Finding]], ...] = (
     _retention, _keywords, _screening, _pii, _labels, _channel,
-    _producer, _files, _key, _admin_token, _identity, _database, _rights,
+    _producer, _files, _file_contents, _key, _admin_token, _identity, _database, _rights,
 )  # fmt: skip
 
 

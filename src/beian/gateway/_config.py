@@ -301,10 +301,13 @@ class GatewayConfig(_Strict):
         )
         page = self.transparency.page
         transparency = self.transparency.model_copy(update={"page": rel(page) if page else None})
+        rights = self.rights.model_copy(
+            update={"calendar_files": [rel(p) for p in self.rights.calendar_files]}
+        )
         return self.model_copy(
             update={"screening": screening, "records": records, "labels": labels,
                     "moderation": self.moderation.resolve_paths(base),
-                    "identity": identity, "transparency": transparency}
+                    "identity": identity, "transparency": transparency, "rights": rights}
         )  # fmt: skip
 
 

@@ -137,7 +137,10 @@ complaint_links = Table(
     "complaint_links", metadata, _seq(), Column("ticket", Text, nullable=False),
     Column("kind", Text, nullable=False), Column("target", Text, nullable=False),
     Column("value", Text, nullable=False), Column("risk", Text, nullable=False),
-    Column("at", Float, nullable=False), sqlite_autoincrement=True,
+    Column("at", Float, nullable=False),
+    # the review of a keyword candidate: 已采纳 (moved into ``lexicon``) or 不采纳, when, why
+    Column("status", Text), Column("decided_at", Float), Column("decision_note", Text),
+    Column("lexicon", Text), sqlite_autoincrement=True,
 )  # fmt: skip
 Index("complaint_links_ticket", complaint_links.c.ticket)
 consents = Table(
@@ -311,7 +314,8 @@ def insert_ignore(conn: Connection, table: Table) -> Insert:
 
 
 # columns added after a table's first release: added in place when an older database opens
-_ADDED = {"complaints": ("token_hash", "user_hash"), "exchanges": ("host", "pid")}
+_ADDED = {"complaints": ("token_hash", "user_hash"), "exchanges": ("host", "pid"),
+          "complaint_links": ("status", "decided_at", "decision_note", "lexicon")}
 
 
 _ready: set[int] = set()  # id() of the engines whose schema is checked (see acquire_engine)

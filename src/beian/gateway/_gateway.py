@@ -36,7 +36,7 @@ from beian.gateway._messages import WorkerReload
 from beian.gateway._metrics import Metrics, access_logged, log_exchange
 from beian.gateway._moderation import Moderation, build_moderation
 from beian.gateway._optouts import OptOutLookup
-from beian.gateway._rights import RightsDesk
+from beian.gateway._rights import RightsDesk, load_calendar
 from beian.gateway._screening import Decision, Screening, build_screening
 from beian.gateway._store import Exchange, RecordStore
 from beian.gateway._upstream import Upstream, UpstreamFailure, screened_error
@@ -157,6 +157,7 @@ class Gateway:
         _check_admin_token(config)
         _check_proxies(config, self.options.trusted_proxies)
         refuse_unverified_public(config, self.options.host)
+        calendar = load_calendar(config.rights.calendar_files)  # a bad file: no start
         self.ring = ring or KeyRing.resolve(config.records.key_file)
         self._factory: ScreeningFactory = screening_factory or functools.partial(
             build_screening, keyring=self.ring
@@ -173,6 +174,7 @@ class Gateway:
         )
         self.metrics = Metrics()
         self.moderation.metrics = self.metrics
+        self.screening.timer = self.metrics.stage
         self._old_moderations: list[Moderation] = []
         self.store = RecordStore.open(config.records, self.ring)
         self.store.on_backlog = self.metrics.backlog.set  # also seen by the other workers
@@ -184,7 +186,7 @@ class Gateway:
             config.records.database, self.store.cipher, config.complaints.handling_days,
             rules=config.complaints,
         )  # fmt: skip
-        self.rights = RightsDesk(self.store, config.rights)  # users' rights and consents
+        self.rights = RightsDesk(self.store, config.rights, calendar)  # users' rights and consents
         self.admin_guard = AdminGuard(config.records.database)  # lockouts shared by all workers
         # for the forms' anti-forgery tokens and the config digest: a key derived from the
         # records' key ring (the same in every worker process), never one used for anything else
@@ -362,6 +364,7 @@ class Gateway:
             screening = self._factory(new.screening)
             labeller = Labeller(new.labels)  # a signing key that cannot be read: no reload
             moderation = build_moderation(new.moderation, _base_dir(new))
+            calendar = load_calendar(new.rights.calendar_files)
         except BeianError as exc:
             self.metrics.reloads.labels("error").inc()
             log.error("配置重载失败，继续使用原配置：%s", exc.render())
@@ -382,9 +385,10 @@ class Gateway:
             moderation=moderation,
         )
         moderation.metrics = self.metrics
+        screening.timer = self.metrics.stage
         self.desk.handling_days = new.complaints.handling_days
         self.desk.rules = new.complaints
-        self.rights.rules = new.rights
+        self.rights.configure(new.rights, calendar)
         self.opt_outs.configure(new.records.opt_out_cache_s, new.records.opt_out_timeout_s)
         self.metrics.reloads.labels("ok").inc()
         if self.options.settle_heap:

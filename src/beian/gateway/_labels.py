@@ -10,13 +10,20 @@ with :func:`beian.label.verify_text_label`.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from beian.errors import ConfigError, InputError
 from beian.gateway._config import LabelsConfig
-from beian.label import LabelPayload, explicit_text_mark, label_text, load_private_key
+from beian.label import (
+    LabelPayload,
+    explicit_text_mark,
+    label_text,
+    load_private_key,
+    text_code,
+)
 from beian.label.explicit.text import TextPosition
 
 __all__ = ["Labeller"]
@@ -38,6 +45,10 @@ class Labeller:
     _base: LabelPayload | None = field(init=False, default=None)
     _key: Any = field(init=False, default=None)
     _around: tuple[str, str] = field(init=False, default=("", ""))
+    # the unbound label's canonical fields (what ReservedCode1 covers) around a plain produce
+    # id, and its fields: a bound label of a plain id is built from them (see _bound_fields)
+    _canon: tuple[bytes, bytes] = field(init=False, default=(b"", b""))
+    _fields: dict[str, str] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         c = self.config
@@ -57,8 +68,12 @@ class Labeller:
                     )
                 base = LabelPayload(Label="1", ContentProducer=c.content_producer)
                 object.__setattr__(self, "_base", base)
-                head, _, tail = base.with_(ProduceID=_SLOT).to_json().partition(_SLOT)
+                slotted = base.with_(ProduceID=_SLOT)
+                head, _, tail = slotted.to_json().partition(_SLOT)
                 object.__setattr__(self, "_around", (head, tail))
+                c_head, _, c_tail = slotted.canonical_fields().partition(_SLOT.encode())
+                object.__setattr__(self, "_canon", (c_head, c_tail))
+                object.__setattr__(self, "_fields", base.fields_dict())
             if c.signing_key:
                 object.__setattr__(self, "_key", load_private_key(c.signing_key))
         except InputError as exc:
@@ -70,8 +85,20 @@ class Labeller:
 
     def payload(self, produce_id: str, text: str | None = None) -> dict[str, Any] | None:
         """The implicit label; bound to ``text`` (the answer as sent) when it is given."""
+        if text is not None and self._base is not None and _PLAIN_ID.fullmatch(produce_id):
+            return {"AIGC": self._bound_fields(produce_id, text)}  # once per answer
         p = self._payload(produce_id, text)
         return None if p is None else {"AIGC": p.fields_dict()}  # what to_json() reads back as
+
+    def _bound_fields(self, produce_id: str, text: str) -> dict[str, str]:
+        """``label_text(text, base with ProduceID=produce_id).fields_dict()``, the same fields,
+        for a plain ``produce_id`` (one that JSON and GB 45438 take as it is): its canonical
+        fields are the template's bytes around it, and no payload is built or validated twice
+        (the base was validated once; the id and the code are within the allowed characters)."""
+        head, tail = self._canon
+        canonical = head + produce_id.encode() + tail
+        code = text_code(text, canonical, self._key, "sha256")  # label_text's default
+        return {**self._fields, "ProduceID": produce_id, "ReservedCode1": code}
 
     def header_value(self, produce_id: str, text: str | None = None) -> str | None:
         if self._base is None:
@@ -92,6 +119,9 @@ class Labeller:
     def bound(self, produce_id: str, text: str) -> tuple[str, dict[str, Any]] | None:
         """The implicit label bound to ``text``, as the header's value and as the body's
         object (one label built, not parsed back from its JSON)."""
+        if self._base is not None and _PLAIN_ID.fullmatch(produce_id):
+            label = {"AIGC": self._bound_fields(produce_id, text)}
+            return json.dumps(label, separators=(",", ":"), ensure_ascii=True), label  # to_json
         p = self._payload(produce_id, text)
         return None if p is None else (p.to_json(), {"AIGC": p.fields_dict()})
 

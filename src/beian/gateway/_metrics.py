@@ -70,6 +70,14 @@ class Metrics:
             "beian_gateway_stage_seconds", "各审核检查的耗时（秒）", ["check"],
             buckets=_STAGE_BUCKETS, registry=r,
         )  # fmt: skip
+        self._stages: dict[str, Any] = {}  # check -> its histogram child (labels() costs)
+
+    def stage(self, check: str, seconds: float) -> None:
+        """One observation of ``beian_gateway_stage_seconds{check}`` (any thread)."""
+        child = self._stages.get(check)
+        if child is None:
+            child = self._stages[check] = self.stage_seconds.labels(check)
+        child.observe(seconds)
 
     def render(self) -> bytes:
         path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")

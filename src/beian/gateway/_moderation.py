@@ -145,7 +145,7 @@ class Moderation:
         c.calls += 1
         c.seconds += took
         if self.metrics is not None:
-            self.metrics.stage_seconds.labels(name).observe(took)
+            self.metrics.stage(name, took)
 
     async def ask_guard(
         self, question: str, answer: str | None, stage: str, context: Turns = ()

@@ -48,7 +48,7 @@ from beian.gateway._moderated import (
 )
 from beian.gateway._moderation import Ruling
 from beian.gateway._request import Checked, RequestError, check_request, parse_json, with_texts
-from beian.gateway._screening import Decision, Screening
+from beian.gateway._screening import Decision, Screening, tally_notes
 from beian.gateway._store import Exchange
 from beian.gateway._streaming import refusal_stream, relay_stream, stopped_outcome
 from beian.gateway._upstream import (
@@ -135,6 +135,7 @@ class _Screened:
     forwarded: list[Any] | None = None
     found: Counter[str] | None = None
     tokens: dict[str, str] | None = None
+    notes: list[dict[str, Any]] | None = None
 
 
 def _screen(
@@ -143,25 +144,34 @@ def _screen(
     """Screen every text (unless ``keywords`` is off: the policy let their hits through);
     protect personal information; the upstream body (run in the screening threads when the
     request is large)."""
-    decision = screening.check_input(checked.texts) if keywords else None
+    decision = None
+    if keywords and screening.scanner is not None and screening.config.screen_input:
+        started = time.perf_counter()
+        decision = screening.check_input(checked.texts)
+        screening.timed("keyword_input", started)
     if decision is not None:
         return _Screened(decision)
     found: Counter[str] = Counter()
     tokens: dict[str, str] = {}
+    notes: list[dict[str, Any]] = []
     new: dict[tuple[str | int, ...], str] = {}
+    started = time.perf_counter()
     for slot in checked.slots:
         if not slot.free:
             continue
-        text, types, mapping = screening.protect(slot.text)
+        text, types, mapping, why = screening.protect(slot.text)
         if text != slot.text:
             new[slot.path] = text
             found.update(types)
             tokens.update(mapping)
+            notes.extend(why)
+    if screening.redactor is not None and screening.config.pii != "off":
+        screening.timed("pii_input", started)
     up = with_texts(checked.body, new) if new else dict(checked.body)
     if user_hash is not None:  # the provider never sees the raw user id
         up["user"] = user_hash
     forwarded = up["messages"] if new else None
-    return _Screened(None, _dumps(up), forwarded, found, tokens)
+    return _Screened(None, _dumps(up), forwarded, found, tokens, notes)
 
 
 def _refusal_body(gw: Gateway, rid: str, model: str, risks: tuple[str, ...],
@@ -214,7 +224,13 @@ def _note_input(gw: Gateway, ex: Exchange, checked: Checked, s: _Screened) -> No
         ex.restore = s.tokens
     if s.found:
         ex.decisions.append(
-            Decision("pii", cfg.pii, tuple(sorted(s.found)), sum(s.found.values())).to_json()
+            Decision(
+                "pii",
+                cfg.pii,
+                tuple(sorted(s.found)),
+                sum(s.found.values()),
+                reasons=tally_notes(s.notes or ()),
+            ).to_json()
         )
         for t, n in s.found.items():
             gw.metrics.pii.labels(t).inc(n)

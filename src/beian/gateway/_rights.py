@@ -23,15 +23,16 @@ import json
 import math
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
 from beian._shared.database import serialize
 from beian._shared.workdays import WorkingCalendar, load_schedule_file
-from beian.errors import InputError
+from beian.errors import ConfigError, InputError
 from beian.gateway._config import RightsConfig
 from beian.gateway._db import (
     IN_PROGRESS,
@@ -54,6 +55,7 @@ __all__ = [
     "RightsRequest",
     "TooManyRequests",
     "due_date",
+    "load_calendar",
 ]
 
 KINDS = {"export": "查阅复制", "correct": "更正补充", "delete": "删除", "withdraw": "撤回同意"}
@@ -71,6 +73,30 @@ _ERASED_RESPONSE: dict[str, Any] = {"response": "", "sent": ""}
 
 _r, _x, _c, _k, _e = (rights_requests.c, exchanges.c, consents.c, corrections.c,
                        erasures.c)
+
+
+def load_calendar(files: Sequence[str]) -> WorkingCalendar:
+    """The working-day calendar with the schedules in ``files`` (``rights.calendar_files``, already
+    resolved against the config folder): read once, at start and on a reload, so that a missing or
+    malformed file stops the gateway there (``file:line``) rather than on a user's first request."""
+    schedules = []
+    years: dict[int, str] = {}
+    for i, path in enumerate(files):
+        field = f"rights.calendar_files[{i}]"
+        if not Path(path).is_file():
+            raise ConfigError(f"{field} 指向的节假日安排文件不存在：{path}", where=field,
+                              fix="改正路径（相对路径相对于配置文件所在目录），或删去这一项")  # fmt: skip
+        try:
+            sched = load_schedule_file(path)
+        except InputError as exc:
+            raise ConfigError(f"{field} 的节假日安排文件有误：{exc.what}", where=exc.where or path,
+                              fix=exc.fix) from None  # fmt: skip
+        if sched.year in years:
+            raise ConfigError(f"{sched.year} 年的节假日安排重复：{years[sched.year]} 与 {path}",
+                              where=field, fix="每年只列一个文件")  # fmt: skip
+        years[sched.year] = path
+        schedules.append(sched)
+    return WorkingCalendar.with_schedules(schedules)
 
 
 def due_date(start: dt.date, working_days: int, calendar: WorkingCalendar) -> tuple[dt.date, bool]:
@@ -142,20 +168,21 @@ class Erasure:
 class RightsDesk:
     """Rights requests, consents, erasures and corrections beside the records (same database)."""
 
-    def __init__(self, store: RecordStore, rules: RightsConfig) -> None:
+    def __init__(self, store: RecordStore, rules: RightsConfig,
+                 calendar: WorkingCalendar | None = None) -> None:  # fmt: skip
         self.store = store
-        self.rules = rules
+        self.configure(rules, calendar or load_calendar(rules.calendar_files))
         self._engine = store.engine
         ensure_schema(self._engine)
         self._reads = self._engine.execution_options(beian_read=True)
 
+    def configure(self, rules: RightsConfig, calendar: WorkingCalendar) -> None:
+        """The rules and the calendar (:func:`load_calendar` of ``rules.calendar_files``) in force."""
+        self.rules = rules
+        self.calendar = calendar
+
     def close(self) -> None:
         """Nothing of its own to close (it uses the record store's connections)."""
-
-    def _calendar(self) -> WorkingCalendar:
-        return WorkingCalendar.with_schedules(
-            load_schedule_file(p) for p in self.rules.calendar_files
-        )
 
     # -- tickets -------------------------------------------------------------------------
     def open_request(self, user: str, kind: str, detail: dict[str, Any] | None = None, *,
@@ -163,7 +190,7 @@ class RightsDesk:
         """A new ticket for ``user``'s request of ``kind`` (see :data:`KINDS`)."""
         now = time.time()
         start = dt.datetime.fromtimestamp(now, CST).date()  # working days are Beijing's
-        day, estimated = due_date(start, self.rules.handling_working_days, self._calendar())
+        day, estimated = due_date(start, self.rules.handling_working_days, self.calendar)
         due = dt.datetime.combine(day, dt.time(23, 59, 59), CST)  # the end of the due day
         ticket = (
             "RQ" + start.strftime("%Y%m%d") + "".join(secrets.choice(_ALPHABET) for _ in range(6))

@@ -12,13 +12,17 @@ The gateway depends on two small protocols, not on concrete classes:
 * :class:`Redactor` — ``redact(text)`` returns the text with personal information masked or
   pseudonymized and the entity types found. :class:`PiiRedactor` adapts ``beian.pii``; its
   ``protect(text)`` also returns the pseudonym token → original value mapping, which the gateway
-  uses to put the user's own values back into the answer (``restore_pseudonyms``).
+  uses to put the user's own values back into the answer (``restore_pseudonyms``), and a note
+  (type, score, reason) for each entity that scored lower than a clean match of its type (a
+  身份证 number with a wrong check digit), so the record says why it was masked.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+import re
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -88,6 +92,9 @@ class Decision:
     score: float | None = None
     level: str = ""  # "unsafe" | "controversial" | "error"
     note: str = ""
+    # PII: why entities below a clean match's score were masked (see pii_notes); recorded
+    # only when there are some
+    reasons: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -100,7 +107,35 @@ class Decision:
             out.update(check=self.check, model=self.model, score=self.score, level=self.level)
             if self.note:
                 out["note"] = self.note
+        if self.reasons:
+            out["reasons"] = [dict(r) for r in self.reasons]
         return out
+
+
+# a lone digit (or X) in a reason is part of the value (a check digit written or expected)
+_LONE_DIGIT = re.compile(r"(?<![0-9A-Za-z])[0-9Xx](?![0-9A-Za-z])")
+
+
+def pii_notes(entities: Sequence[Any]) -> list[dict[str, Any]]:
+    """A note per entity that carries a reason (it scored lower than a clean match of its
+    type): type, score and the reason, with its lone digits masked: a record keeps no part
+    of the value."""
+    return [
+        {"type": str(e.type), "score": float(e.score), "reason": _LONE_DIGIT.sub("*", e.reason)}
+        for e in entities
+        if getattr(e, "reason", "")
+    ]
+
+
+def tally_notes(notes: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
+    """The notes, each distinct one once with its ``count``, in first-seen order."""
+    counts: dict[tuple[str, float, str], int] = {}
+    for n in notes:
+        key = (n["type"], n["score"], n["reason"])
+        counts[key] = counts.get(key, 0) + 1
+    return tuple(
+        {"type": t, "score": sc, "reason": r, "count": c} for (t, sc, r), c in counts.items()
+    )
 
 
 def _risk_of(hit: Any) -> str:
@@ -116,6 +151,14 @@ class Screening:
     scanner: Scanner | None = None
     redactor: Redactor | None = None
     sources: list[str] = field(default_factory=list)
+    # where the stages' times go (the gateway's Metrics.stage: ``keyword_input``, ``pii_input``,
+    # ``keyword_output``); set by the gateway, None outside one
+    timer: Callable[[str, float], None] | None = None
+
+    def timed(self, check: str, started: float) -> None:
+        """Report the time since ``started`` (``time.perf_counter()``) as ``check``'s."""
+        if self.timer is not None:
+            self.timer(check, time.perf_counter() - started)
 
     @property
     def hold_back(self) -> int:
@@ -191,8 +234,9 @@ class Screening:
             return text, []
         return self.redactor.redact(text)
 
-    def protect(self, text: str) -> tuple[str, list[str], dict[str, str]]:
-        """As :meth:`redact`, plus the token → value mapping when the redactor gives one.
+    def protect(self, text: str) -> tuple[str, list[str], dict[str, str], list[dict[str, Any]]]:
+        """As :meth:`redact`, plus the token → value mapping and the notes (see
+        :func:`pii_notes`) when the redactor gives them.
 
         A long text is protected a piece at a time (:func:`pieces`): the PII engine's scans are
         single calls that hold the interpreter, and a worker thread must let the event loop
@@ -200,15 +244,20 @@ class Screening:
         if len(text) > PIECE:
             outs = [self._protect(p) for p in pieces(text)]
             mapping = {k: v for o in outs for k, v in o[2].items()}
-            return "".join(o[0] for o in outs), [t for o in outs for t in o[1]], mapping
+            return (
+                "".join(o[0] for o in outs),
+                [t for o in outs for t in o[1]],
+                mapping,
+                [n for o in outs for n in o[3]],
+            )
         return self._protect(text)
 
-    def _protect(self, text: str) -> tuple[str, list[str], dict[str, str]]:
+    def _protect(self, text: str) -> tuple[str, list[str], dict[str, str], list[dict[str, Any]]]:
         protect = getattr(self.redactor, "protect", None)
         if protect is None or self.config.pii == "off" or not text:
-            return (*self.redact(text), {})
-        new, types, mapping = protect(text)
-        return str(new), list(types), dict(mapping)
+            return (*self.redact(text), {}, [])
+        new, types, mapping, *notes = protect(text)  # a redactor's protect may give no notes
+        return str(new), list(types), dict(mapping), list(notes[0]) if notes else []
 
 
 PIECE = 8192  # characters protected at a time (see Screening.protect)
@@ -247,12 +296,13 @@ class PiiRedactor:
     def redact(self, text: str) -> tuple[str, list[str]]:
         return self.protect(text)[:2]
 
-    def protect(self, text: str) -> tuple[str, list[str], dict[str, str]]:
+    def protect(self, text: str) -> tuple[str, list[str], dict[str, str], list[dict[str, Any]]]:
         entities = self.engine.analyze(text)
         if not entities:
-            return text, [], {}
+            return text, [], {}, []
         out = self.deidentifier.apply(text, entities)
-        return str(out.text), [str(e.type) for e in entities], dict(out.mapping)
+        types = [str(e.type) for e in entities]
+        return str(out.text), types, dict(out.mapping), pii_notes(entities)
 
 
 class CombinedScanner:

@@ -31,6 +31,7 @@ from beian.gateway._store import Exchange
 from beian.gateway._upstream import (
     TRANSPORT_ERRORS,
     Decoder,
+    ReadIdle,
     UpstreamFailure,
     error_body,
     screened_error,
@@ -68,6 +69,9 @@ _event = event_bytes
 
 
 class Source(Protocol):
+    # set before the source yields its last chunk: that chunk ends the body (one write)
+    ended: bool
+
     def run(self) -> AsyncGenerator[bytes, None]: ...
 
     def stop(self, reason: str | None) -> bytes:
@@ -97,7 +101,12 @@ class EventStream(Response):
         try:
             start = {"type": "http.response.start", "status": 200, "headers": self.raw_headers}
             await send(start)
+            source = self.source
             async for chunk in gen:
+                if source.ended:  # the last chunk: it ends the body in the same write
+                    h.settle()
+                    await send({"type": "http.response.body", "body": chunk, "more_body": False})
+                    return
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             h.settle()
             await send({"type": "http.response.body", "body": b"", "more_body": False})
@@ -126,6 +135,7 @@ class _Refusal:
     def __init__(self, gw: Gateway, ex: Exchange, refusal: dict[str, Any]) -> None:
         self.gw, self.ex, self.refusal = gw, ex, refusal
         self.recorded = False
+        self.ended = False
 
     def stop(self, reason: str | None) -> bytes:
         if not self.recorded:
@@ -143,6 +153,7 @@ class _Refusal:
         last = {"index": 0, "delta": {}, "finish_reason": "stop", "logprobs": None}
         self.stop(None)
         yield _event(base | {"choices": [first], "beian": refusal["beian"]})
+        self.ended = True
         yield _event(base | {"choices": [last]}) + _DONE
 
 
@@ -162,6 +173,7 @@ class _Relay:
         self.owed = b""
         self.template: ChunkTemplate | None = None
         self.learnt = False
+        self.ended = False
 
     def finalize(self) -> None:
         """Record the exchange once, before the last bytes leave (or when ended)."""
@@ -254,55 +266,78 @@ class _Relay:
         except (Malformed, ValueError, RecursionError) as exc:
             body = error_body("上游模型返回了无法处理的流数据", "upstream_error",
                               "upstream_malformed")  # fmt: skip
-            return b"".join([*out, self.fail("malformed", f"上游流数据无法处理：{exc}", body)]), True
+            return b"".join(
+                [*out, self.fail("malformed", f"上游流数据无法处理：{exc}", body)]
+            ), True
         return b"".join(out), False
 
     async def run(self) -> AsyncGenerator[bytes, None]:
         """The relayed stream: one write per network read; the exchange is always recorded."""
         limits = self.gw.config.limits
-        decoder = Decoder(self.resp.headers.get("content-encoding"), limits.max_stream_bytes)
+        resp = self.resp
+        decoder = Decoder(resp.headers.get("content-encoding"), limits.max_stream_bytes)
+        idle = ReadIdle(resp, self.gw.config.upstream.read_timeout_s)
         pending = b""
         try:
             # events that arrive together leave together: one write per network read
-            async for raw in self.resp.content.iter_any():
+            async for raw in resp.content.iter_any():
+                idle.got()
                 data = decoder.feed(raw)
-                pending += data
-                if b"\n" not in data:
-                    if len(pending) > limits.max_event_bytes:
-                        raise UpstreamFailure("too_large", 502, "上游模型的一条流数据超过上限")
-                    continue
-                if b"\r" in pending:  # CRLF line ends, also when split across reads
-                    pending = pending.replace(b"\r\n", b"\n")
-                *complete, pending = pending.split(b"\n\n")
-                payloads = [
-                    line[5:].strip()
-                    for event in complete
-                    for line in event.split(b"\n")
-                    if line.startswith(b"data:")
-                ]
-                if not payloads:
-                    continue
+                if (
+                    not pending
+                    and data.startswith(b"data:")
+                    and data.endswith(b"\n\n")
+                    and data.count(b"\n") == 2
+                    and b"\r" not in data
+                ):  # the usual read: one whole event of one data line
+                    payloads = [data[5:-2].strip()]
+                else:
+                    pending += data
+                    if b"\n" not in data:
+                        if len(pending) > limits.max_event_bytes:
+                            raise UpstreamFailure("too_large", 502, "上游模型的一条流数据超过上限")
+                        idle.waiting()
+                        continue
+                    if b"\r" in pending:  # CRLF line ends, also when split across reads
+                        pending = pending.replace(b"\r\n", b"\n")
+                    *complete, pending = pending.split(b"\n\n")
+                    payloads = [
+                        line[5:].strip()
+                        for event in complete
+                        for line in event.split(b"\n")
+                        if line.startswith(b"data:")
+                    ]
+                    if not payloads:
+                        idle.waiting()
+                        continue
                 out, over = await self.events(payloads)
+                if over:
+                    self.ended = True
+                    yield out
+                    return
                 if out:
                     yield out
-                if over:
-                    return
+                idle.waiting()
             raise aiohttp.ClientPayloadError("stream ended without [DONE]")
         except UpstreamFailure as f:
+            self.ended = True
             yield self.fail(f.kind, f.message, error_body(f.message, "upstream_error", f.kind))
         except TRANSPORT_ERRORS as exc:
             body = error_body(
                 "上游模型连接中断，回答不完整，请重试", "upstream_error", "upstream_disconnected"
             )
+            self.ended = True
             yield self.fail("disconnected", f"上游连接中断：{type(exc).__name__}: {exc}", body)
         except asyncio.CancelledError:
             raise  # EventStream ends it (see Inflight): it knows why
         except Exception as exc:  # a bug: logged, recorded, and a clean end for the client
             log.exception("转发流式回答时出错（记录 %s）", self.ex.id)
             body = error_body("网关内部错误，回答未完成，请重试", "server_error", "internal_error")
+            self.ended = True
             yield self._end("crash", f"{type(exc).__name__}: {exc}", body)
         finally:
-            self.resp.close()
+            idle.close()
+            resp.close()
 
 
 def relay_stream(

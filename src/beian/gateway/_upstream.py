@@ -18,6 +18,7 @@ from beian.gateway._config import UpstreamConfig
 __all__ = [
     "TRANSPORT_ERRORS",
     "Decoder",
+    "ReadIdle",
     "Upstream",
     "UpstreamFailure",
     "error_body",
@@ -124,6 +125,61 @@ class Upstream:
 TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
 
 
+class ReadIdle:
+    """``upstream.read_timeout_s`` between the network reads of one streamed answer, on one
+    lazy timer: aiohttp re-arms a timer of its own on every read (a cancel and a new timer per
+    streamed chunk); here a read costs two stores and a clock read, and the timer, when it
+    fires, re-arms itself at the deadline of the wait in progress.
+
+    Only time spent waiting for the upstream counts (between :meth:`waiting` and the next
+    :meth:`got`), as with aiohttp's ``sock_read``, which stops while the gateway is still
+    busy sending (or waiting on a slow client). When it runs out the read raises aiohttp's own
+    :class:`aiohttp.SocketTimeoutError`, as ``sock_read`` would have. The connection's own
+    ``read_timeout`` is set again for each request by aiohttp (``set_response_params``), so a
+    pooled connection keeps it for the next one.
+    """
+
+    __slots__ = ("_content", "_loop", "_timeout", "_timer", "since", "wait")
+
+    def __init__(self, resp: aiohttp.ClientResponse, timeout: float) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._content = resp.content
+        self._timeout = timeout
+        conn = resp.connection
+        if conn is not None and conn.protocol is not None:
+            conn.protocol.read_timeout = None  # this answer's reads are timed here
+        self.since = self._loop.time()  # when the wait in progress began
+        self.wait = True  # waiting for the upstream now (not sending)
+        self._timer: asyncio.TimerHandle | None = self._loop.call_at(
+            self.since + timeout, self._check
+        )
+
+    def got(self) -> None:
+        """A read came in: the gateway is busy with it (and the client) until :meth:`waiting`."""
+        self.wait = False
+
+    def waiting(self) -> None:
+        """The gateway waits for the upstream's next read from now on."""
+        self.since = self._loop.time()
+        self.wait = True
+
+    def _check(self) -> None:
+        now = self._loop.time()
+        due = (self.since if self.wait else now) + self._timeout
+        if now < due:
+            self._timer = self._loop.call_at(due, self._check)
+            return
+        self._timer = None
+        self._content.set_exception(
+            aiohttp.SocketTimeoutError("Timeout on reading data from socket")
+        )
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context()  # loading CA certificates is slow: once per process
@@ -174,7 +230,9 @@ async def read_capped(resp: aiohttp.ClientResponse, limit: int) -> bytes:
     """The whole body of ``resp``, decoded, of at most ``limit`` bytes (else ``too_large``)."""
     length = resp.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit and "content-encoding" not in resp.headers:
-        raise UpstreamFailure("too_large", 502, f"上游模型的响应超过 {limit} 字节（limits），已中止")
+        raise UpstreamFailure(
+            "too_large", 502, f"上游模型的响应超过 {limit} 字节（limits），已中止"
+        )
     encoding = resp.headers.get("content-encoding")
     if encoding is None and length.isdigit():
         # identity with a declared length within the limit: the parser stops at that length,

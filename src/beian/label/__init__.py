@@ -27,7 +27,7 @@ from beian.label._payload import (
 )
 from beian.label._propagate import UNKNOWN_PRODUCER, propagate_label
 from beian.label._show import c2pa_text, describe_file, source_type_text
-from beian.label._text import label_text, verify_text_label
+from beian.label._text import label_text, text_code, verify_text_label
 from beian.label.carriers import Carrier, all_carriers, carrier_for, register_carrier
 from beian.label.explicit import (
     DEFAULT_NOTICE,
@@ -83,6 +83,7 @@ __all__ = [
     "register_carrier",
     "source_type_text",
     "supported_suffixes",
+    "text_code",
     "verify_label",
     "verify_text_label",
 ]

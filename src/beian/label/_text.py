@@ -13,7 +13,7 @@ from beian.label._api import VerifyResult, check_labels
 from beian.label._integrity import DigestAlgorithm, KeyLike, PubKeyLike, make_code
 from beian.label._payload import LabelPayload
 
-__all__ = ["label_text", "verify_text_label"]
+__all__ = ["label_text", "text_code", "verify_text_label"]
 
 
 def _text_digest(text: str) -> bytes:
@@ -28,11 +28,17 @@ def label_text(
     digest_alg: DigestAlgorithm = "sha256",
 ) -> LabelPayload:
     """``payload`` with ``ReservedCode1`` bound to ``text`` (and a content-derived ProduceID)."""
-    content = _text_digest(text)
     if not payload.ProduceID:
-        payload = payload.with_(ProduceID=content.hex()[:32])
-    code = make_code(digest_alg, payload.canonical_fields(), content, key)
-    return payload.with_(ReservedCode1=code.render())
+        payload = payload.with_(ProduceID=_text_digest(text).hex()[:32])
+    code = text_code(text, payload.canonical_fields(), key, digest_alg)
+    return payload.with_(ReservedCode1=code)
+
+
+def text_code(text: str, canonical_fields: bytes, key: KeyLike | None, alg: DigestAlgorithm) -> str:
+    """The ``ReservedCode1`` that :func:`label_text` gives ``text`` under a payload whose
+    :meth:`~LabelPayload.canonical_fields` are ``canonical_fields`` (its ProduceID set): for a
+    caller that builds the canonical fields of many labels from one template."""
+    return make_code(alg, canonical_fields, _text_digest(text), key).render()
 
 
 def verify_text_label(

@@ -3,6 +3,7 @@
 from beian.lexicon._audit import LibraryAudit, RiskCount, audit_library, builtin_common_words
 from beian.lexicon._export import ATTACHMENT_COLUMNS, export_xlsx
 from beian.lexicon._lexicon import Lexicon
+from beian.lexicon._loader import header_columns, keyword_key, load_files
 from beian.lexicon._matcher import hyperscan_available
 from beian.lexicon._models import (
     Hit,
@@ -25,5 +26,8 @@ __all__ = [
     "audit_library",
     "builtin_common_words",
     "export_xlsx",
+    "header_columns",
     "hyperscan_available",
+    "keyword_key",
+    "load_files",
 ]

@@ -14,7 +14,7 @@ from beian.io import read_text
 from beian.lexicon._models import ALLOW, MODES, KeywordEntry, LoadProblem, LoadReport
 from beian.standards import parse_risk_code
 
-__all__ = ["keyword_key", "load_files", "read_allow_files"]
+__all__ = ["header_columns", "keyword_key", "load_files", "read_allow_files"]
 
 _HEADERS = {
     "keyword": ("keyword", "关键词", "词", "词语", "word"),
@@ -61,7 +61,9 @@ def _rows_text(path: Path) -> Iterator[tuple[int, list[str], str | None]]:
             yield no, [c.strip() for c in s.split("\t")], None
 
 
-def _header(cells: list[str]) -> dict[int, str] | None:
+def header_columns(cells: list[str]) -> dict[int, str] | None:
+    """A header row's columns (index → keyword/risk/mode/note/updated), or None when ``cells``
+    is no header (it names no keyword column)."""
     cols = {i: _HEADER_OF.get(c.strip().lower()) for i, c in enumerate(cells)}
     found = {i: k for i, k in cols.items() if k}
     return found if "keyword" in found.values() else None
@@ -96,7 +98,7 @@ class _FileLoader:
                 continue
             if first:
                 first = False
-                columns = _header(cells)
+                columns = header_columns(cells)
                 if columns is not None:
                     continue
             if columns is None:

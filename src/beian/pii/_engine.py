@@ -96,8 +96,8 @@ class PiiEngine:
         self.recognizers: tuple[Recognizer, ...] = tuple(recognizers)
         anchors = tuple(a for r in recognizers for a in r.anchors)
         self._plan = ScanPlan.of(anchors) if anchors else None
-        # Each recognizer with the threshold of its type.
-        self._bars = tuple((r, self.config.min_score(_type_of(r))) for r in recognizers)
+        # Each recognizer with the threshold of its type and what it finds nothing without.
+        self._bars = tuple((r, self.config.min_score(_type_of(r)), r.needs) for r in recognizers)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (PiiEngine, (self.config,))
@@ -110,7 +110,14 @@ class PiiEngine:
         """Every candidate above its threshold, before overlap resolution."""
         out: list[Entity] = []
         scan = Scan(text, self._plan)
-        for rec, bar in self._bars:
+        lacking: dict[tuple[Any, ...], bool] = {}  # each set of needs, tested once per text
+        for rec, bar, needs in self._bars:
+            if needs:
+                lacks = lacking.get(needs)
+                if lacks is None:
+                    lacks = lacking[needs] = scan.lacks(needs)
+                if lacks:
+                    continue
             out += [e for e in rec.find(text, scan) if e.score >= bar]
         return out
 

@@ -109,6 +109,16 @@ class Recognizer(abc.ABC):
     # None: always runs. True: only with ``pii.context_names: true`` (slower readings of the
     # words around a name); False: only without it (the recognizer those replace).
     context_names: ClassVar[bool | None] = None
+    # What the recognizer finds nothing without: when neither a window of one of these
+    # triggers nor a match of one of these anchors nor one of these strings is in a text, the
+    # engine does not call :meth:`find` there (its fixed cost counts on short texts). Empty: it
+    # always runs.
+    needs: ClassVar[tuple[Trigger | Anchor | str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "find" in cls.__dict__ and "needs" not in cls.__dict__:
+            cls.needs = ()  # a find of its own may look anywhere: it declares its needs again
 
     @abc.abstractmethod
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
@@ -156,6 +166,9 @@ class RegexRecognizer(Recognizer):
             cls.pattern = re.compile(pattern.pattern, (pattern.flags & ~re.UNICODE) | re.ASCII)
         if cls.heads and "heads" in cls.__dict__:
             cls.anchors = (Anchor(cls.pattern, cls.heads, cls.follows),)
+        if "needs" not in cls.__dict__ and cls.find is RegexRecognizer.find:
+            # Its matches are those of ``matches``: in the trigger's windows or at its anchor.
+            cls.needs = (cls.trigger,) if cls.trigger is not None else cls.anchors[:1]
         cls._context_re = words_pattern(cls.context)
         cls._negative_re = words_pattern(cls.negative)
 

@@ -140,6 +140,7 @@ class AddressRecognizer(Recognizer):
     score: ClassVar[float] = 0.6
     window: ClassVar[int] = 8
     anchors = (_FINE, _ROAD, _CROSS, _GATE, _BLOCK)
+    needs = anchors
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         last: Entity | None = None

@@ -65,6 +65,7 @@ class LatinAddressRecognizer(Recognizer):
     name = "address_latin"
     score: ClassVar[float] = 0.7
     anchors = (_HINT,)
+    needs = anchors
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         done = 0

@@ -21,6 +21,7 @@ class EmailRecognizer(Recognizer):
     entity_type = "EMAIL"
     name = "email"
     score: ClassVar[float] = 0.95
+    needs = ("@",)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         at = text.find("@")

@@ -39,6 +39,7 @@ class IpRecognizer(RegexRecognizer):
         return self.score
 
     window = 8
+    needs = (DOTTED, _COLONS)  # IPv4 and IPv6
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         scan = scan or Scan(text)

@@ -36,6 +36,7 @@ class MobileRecognizer(RegexRecognizer):
     negative = ("单号", "流水号", "运单", "订单编号")
 
     trigger = DIGITS
+    needs = (DIGITS,)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         for start, value in self.matches(text, scan):

@@ -64,6 +64,7 @@ class CompoundNameRecognizer(Recognizer):
     entity_type = "NAME"
     name = "name_compound"
     anchors = _ANCHORS
+    needs = anchors
     score = 0.7
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:

@@ -544,6 +544,7 @@ class LatinNameRecognizer(Recognizer):
     name = "name_latin"
     context_names = None  # both engines (about 2 % of the default engine on pii_bench text)
     anchors = (_ANCHOR,)
+    needs = anchors
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         t = name_tables()

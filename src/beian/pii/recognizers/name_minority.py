@@ -87,6 +87,7 @@ class MinorityNameRecognizer(Recognizer):
     entity_type = "NAME"
     name = "name_minority"
     anchors = (_ANCHOR,)
+    needs = anchors
     score = 0.85  # above a label reading that stops inside the name (收件人阿布|都热西提)
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:

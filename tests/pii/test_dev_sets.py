@@ -1,0 +1,100 @@
+"""Regression floors for the default PII engine on the independent development sets.
+
+``benchmarks/data/pii_eval/`` P1 and P2–P5 (all development data now: each held-back set was
+measured once, and its figure is reported in docs/pii.md) were written apart from the
+recognizers. The engine must not fall below the floors here: each figure main gave on
+2026-12-07 (24d75ef; overlap rule of ``pii_eval.match``) less 0.03, cut to two decimals. A
+change that loses names or addresses fails CI, not only the next held-back measurement. Raise
+a floor when a change lifts its figure for good. All 3,320 texts take about 2 s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from benchmarks.pii_eval import Item, Tally, evaluate_set, read_set
+
+from beian.pii import default_engine
+
+SETS = ("P1", "P2-holdout", "P3-holdout", "P4-holdout", "P5-holdout")
+
+# type: (precision floor, recall floor) over all five sets together
+# measured on 24d75ef (precision k/n, recall k/n):
+#   ADDRESS   0.932 1417/1521   0.841 1417/1684
+#   BANK_CARD 1.000  263/263    0.956  263/275
+#   EMAIL     1.000  285/285    1.000  285/285
+#   ID_CARD   1.000  275/275    1.000  275/275
+#   IP        0.987  227/230    0.991  227/229
+#   MOBILE    1.000  928/928    0.999  928/929
+#   NAME      0.969 2978/3075   0.734 2978/4057
+#   PASSPORT  0.994  168/169    0.966  168/174
+#   PHONE     0.995  215/216    0.964  215/223
+#   PLATE     1.000  218/218    0.986  218/221
+#   USCC      1.000  154/154    1.000  154/154
+POOLED = {
+    "ADDRESS": (0.90, 0.81),
+    "BANK_CARD": (0.97, 0.92),
+    "EMAIL": (0.97, 0.97),
+    "ID_CARD": (0.97, 0.97),
+    "IP": (0.95, 0.96),
+    "MOBILE": (0.97, 0.96),
+    "NAME": (0.93, 0.70),
+    "PASSPORT": (0.96, 0.93),
+    "PHONE": (0.96, 0.93),
+    "PLATE": (0.97, 0.95),
+    "USCC": (0.97, 0.97),
+}
+
+# set: {type: (precision floor, recall floor)} for names and addresses, set by set
+# measured on 24d75ef (precision, recall):
+#   P1  NAME 0.974 0.806  ADDRESS 0.948 0.867
+#   P2  NAME 0.973 0.773  ADDRESS 0.930 0.878
+#   P3  NAME 0.975 0.725  ADDRESS 0.939 0.932
+#   P4  NAME 0.963 0.800  ADDRESS 0.919 0.791
+#   P5  NAME 0.943 0.517  ADDRESS 0.902 0.709
+PER_SET = {
+    "P1": {"NAME": (0.94, 0.77), "ADDRESS": (0.91, 0.83)},
+    "P2-holdout": {"NAME": (0.94, 0.74), "ADDRESS": (0.89, 0.84)},
+    "P3-holdout": {"NAME": (0.94, 0.69), "ADDRESS": (0.90, 0.90)},
+    "P4-holdout": {"NAME": (0.93, 0.76), "ADDRESS": (0.88, 0.76)},
+    "P5-holdout": {"NAME": (0.91, 0.48), "ADDRESS": (0.87, 0.67)},
+}
+
+# no text marks a 港澳台通行证 (HK_MACAO_TW_PERMIT): its recall is unmeasured here; 24d75ef
+# raised one false alarm on it in all five sets
+PERMIT_FALSE_ALARMS = 1
+
+
+@pytest.fixture(scope="module")
+def tallies() -> Iterator[dict[str, Tally]]:
+    engine = default_engine()
+    items: dict[str, list[Item]] = {s: read_set(s) for s in SETS}
+    out = {s: evaluate_set(its, engine.analyze)[0] for s, its in items.items()}
+    out["all"] = evaluate_set([i for its in items.values() for i in its], engine.analyze)[0]
+    yield out
+
+
+def _p_r(tally: Tally, kind: str) -> tuple[float, float]:
+    f = tally.figures()[kind]
+    return f["precision"]["value"] or 0.0, f["recall"]["value"] or 0.0
+
+
+@pytest.mark.parametrize("kind", sorted(POOLED))
+def test_pooled_floors(tallies: dict[str, Tally], kind: str) -> None:
+    p, r = _p_r(tallies["all"], kind)
+    p_floor, r_floor = POOLED[kind]
+    assert p >= p_floor and r >= r_floor, (kind, p, r)
+
+
+@pytest.mark.parametrize(("name", "kind"), [(s, k) for s in SETS for k in ("NAME", "ADDRESS")])
+def test_per_set_name_and_address_floors(tallies: dict[str, Tally], name: str, kind: str) -> None:
+    p, r = _p_r(tallies[name], kind)
+    p_floor, r_floor = PER_SET[name][kind]
+    assert p >= p_floor and r >= r_floor, (name, kind, p, r)
+
+
+def test_every_type_marked_has_a_floor(tallies: dict[str, Tally]) -> None:
+    marked = {t for t, n in tallies["all"].gold.items() if n}
+    assert marked == set(POOLED)
+    assert tallies["all"].pred["HK_MACAO_TW_PERMIT"] <= PERMIT_FALSE_ALARMS
