@@ -18,6 +18,20 @@
   files of github.com/unicode-org/unihan-database, or ``Unihan_Variants.txt``): each ideograph
   outside GB 2312 that OpenCC does not already fold, paired with its first variant that is
   (after OpenCC's traditional → simplified) a GB 2312 character: 躶 → 裸, 噐 → 器.
+* ``xingjin_strokes.tsv`` from the stroke-order and four-corner tables of the PyPI package
+  ``char-similar`` 0.0.2 (``pip download char-similar``; MIT in its metadata, Apache-2.0 licence
+  file): pairs of GB 2312 characters whose stroke sequences differ by one stroke (added, left
+  out or of another kind), four strokes or more each, and whose four-corner codes agree in at
+  least three of their first four digits: 杳/查, 王/主, 厉/历, 却/劫, 幼/幻.
+* ``traditional_more.tsv`` from OpenCC's ``STCharacters.txt`` (Apache-2.0; ``--opencc`` names
+  the folder holding it, from github.com/BYVoid/OpenCC ``data/dictionary``): each simplified
+  character with more than one traditional form, and the forms after the first (the one
+  OpenCC's converter gives): 枪 → 鎗 (besides 槍), 干 → 乾 幹.
+* ``chaizi_typed.tsv`` from the same package's component lists (``char_stroke.dict``) and
+  structure codes: splits of GB 2312 characters into two or three parts as people type them,
+  radicals in their positional form (水 → 氵 on the left, 刀 → 刂 on the right, 草 → 艹 on top,
+  辵 → 辶 written after the inside): 贩 → 贝反, 替 → 夫夫日, 刷 → 尸巾刂, 迷 → 米辶, where
+  ``chaizi.tsv`` has no split or one with parts nobody types (㚘日, 𡰯刂).
 
 Writes each table with a header naming its source and licence; see ``data/README.md``.
 """
@@ -203,24 +217,150 @@ def variants(folder: Path) -> list[tuple[str, str]]:
     return out
 
 
+def _one_stroke(a: str, b: str) -> bool:
+    """Whether stroke sequences ``a`` and ``b`` differ by one edit (or not at all)."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def stroke_pairs(folder: Path) -> list[tuple[str, str]]:
+    """Look-alike GB 2312 characters from char-similar's stroke orders and four-corner codes."""
+    import json
+
+    order = json.loads((folder / "char_order.dict").read_text("utf-8"))
+    four = json.loads((folder / "char_fourangle.dict").read_text("utf-8"))
+    # four strokes at least: the simplest characters are one stroke from too many common ones
+    # (人/个, 二/于, 大/天/夫)
+    chars = sorted(
+        c for c in order if len(c) == 1 and _common(c) and c in four and len(order[c]) >= 4
+    )
+    buckets: dict[str, list[str]] = {}
+    for c in chars:
+        s = order[c]
+        for i in range(len(s) + 1):  # one wildcard or one deletion per place
+            buckets.setdefault(s[:i] + "*" + s[i + 1 :], []).append(c)
+            buckets.setdefault(s[:i] + s[i + 1 :] + "#", []).append(c)
+    out: set[tuple[str, str]] = set()
+    for group in buckets.values():
+        for a in group:
+            for b in group:
+                if a < b and _one_stroke(order[a], order[b]):
+                    agree = sum(x == y for x, y in zip(four[a][:4], four[b][:4], strict=False))
+                    if agree >= 3:
+                        out.add((a, b))
+    return sorted(out)
+
+
+# full-form components → the form they take at a position (structure 1: left | right, 2: top /
+# bottom, 4: top / middle / bottom, 6: wrapping the upper left, 7: the lower left)
+_LEFT_FORMS = {
+    "水": "氵", "手": "扌", "犬": "犭", "心": "忄", "人": "亻", "言": "讠", "金": "钅",
+    "食": "饣", "糸": "纟", "示": "礻", "衣": "衤", "玉": "王", "阜": "阝", "牛": "牜",
+    "肉": "月", "冰": "冫",
+}  # fmt: skip
+_RIGHT_FORMS = {"刀": "刂", "邑": "阝"}
+# (never a form of the CJK Radicals Supplement such as ⺮ or ⻊: text folding drops them as noise)
+_TOP_FORMS = {"草": "艹", "网": "罒", "爪": "爫", "老": "耂"}
+_ANY_FORMS = {"戶": "户", "曰": "日", "辵": "辶", "見": "见", "貝": "贝", "頁": "页", "車": "车"}
+
+
+def typed_splits(folder: Path, table: dict[str, str]) -> list[tuple[str, str]]:
+    """Splits of GB 2312 characters as typed (see the module doc), other than ``table``'s."""
+    import json
+
+    parts = json.loads((folder / "char_stroke.dict").read_text("utf-8"))
+    struct = json.loads((folder / "char_struct.dict").read_text("utf-8"))
+    out: list[tuple[str, str]] = []
+    for ch in sorted(parts):
+        comps = parts[ch]
+        kind = struct.get(ch, "")
+        if len(ch) != 1 or not _common(ch) or not 2 <= len(comps) <= 3 or kind not in "12467":
+            continue
+        typed = [_ANY_FORMS.get(c, c) for c in comps]
+        if kind == "1":
+            typed[0] = _LEFT_FORMS.get(comps[0], typed[0])
+            typed[-1] = _RIGHT_FORMS.get(comps[-1], typed[-1])
+        elif kind in "24":  # top / bottom, top / middle / bottom
+            typed[0] = _TOP_FORMS.get(comps[0], typed[0])
+        elif kind == "7" and typed[0] in ("辶", "廴"):
+            typed = typed[1:] + typed[:1]  # written after what it wraps: 米辶
+        if any(len(t) != 1 or "\u2e80" <= t <= "\u2fdf" for t in typed) or ch in typed:
+            continue
+        split = "".join(typed)
+        if table.get(ch) != split:
+            out.append((ch, split))
+    return out
+
+
+# the header of each two-column table: its source and licence
+_HEADS = {
+    "traditional_more.tsv": (
+        "# Traditional forms after the first of OpenCC's STCharacters.txt (Apache-2.0,\n"
+        "# https://github.com/BYVoid/OpenCC). Generated by scripts/lexicon_tables.py:\n"
+        "# simplified character<TAB>its further traditional forms.\n"
+    ),
+    "xingjin_strokes.tsv": (
+        "# Look-alike characters (形近字) derived from the stroke-order and four-corner tables of\n"
+        "# the PyPI package char-similar 0.0.2 (MIT in its metadata, Apache-2.0 licence file;\n"
+        "# https://github.com/yongzhuo/char-similar). Generated by scripts/lexicon_tables.py:\n"
+        "# GB 2312 characters (4+ strokes) one stroke apart, four-corner codes agreeing in 3 of 4.\n"
+    ),
+    "chaizi_typed.tsv": (
+        "# Character splits (拆字) as typed, derived from the component lists and structure\n"
+        "# codes of the PyPI package char-similar 0.0.2 (MIT in its metadata, Apache-2.0\n"
+        "# licence file). Generated by scripts/lexicon_tables.py: character<TAB>its parts.\n"
+    ),
+    "variants.tsv": (
+        "# Variant ideographs from the Unihan database (kZVariant, kSemanticVariant,\n"
+        "# kSpecializedSemanticVariant, kSpoofingVariant; Unicode License v3,\n"
+        "# https://www.unicode.org/license.txt). Generated by scripts/lexicon_tables.py:\n"
+        "# rare variant<TAB>common character (GB 2312, simplified).\n"
+    ),
+}
+
+
+def _write(folder: Path, name: str, rows: list[tuple[str, str]]) -> None:
+    """Write a two-column table under its header and say how many rows it has."""
+    (folder / name).write_text(_HEADS[name] + "".join(f"{a}\t{b}\n" for a, b in rows), "utf-8")
+    print(f"{name}: {len(rows)} rows")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--confusables", type=Path, help="Unicode confusables.txt")
     ap.add_argument("--unihan", type=Path, help="folder of Unihan variant files (variants.tsv)")
+    ap.add_argument("--strokes", type=Path, help="char-similar's data folder (xingjin_strokes.tsv)")
+    ap.add_argument("--opencc", type=Path, help="folder with OpenCC's STCharacters.txt")
     ap.add_argument("--out", type=Path, default=Path("src/beian/lexicon/data"))
     args = ap.parse_args()
+    if args.opencc:
+        rows = []
+        for line in (args.opencc / "STCharacters.txt").read_text("utf-8").splitlines():
+            src, _, forms = line.partition("\t")
+            more = [f for f in forms.split()[1:] if f != src]
+            if len(src) == 1 and more:
+                rows.append((src, "".join(more)))
+        _write(args.out, "traditional_more.tsv", rows)
+    if args.strokes:
+        pairs = stroke_pairs(args.strokes)
+        _write(args.out, "xingjin_strokes.tsv", pairs)
+        table = {
+            r[0]: r[1] + r[2]
+            for r in (
+                ln.split("\t")
+                for ln in (args.out / "chaizi.tsv").read_text("utf-8").splitlines()
+                if ln and not ln.startswith("#")
+            )
+        }
+        typed = typed_splits(args.strokes, table)
+        _write(args.out, "chaizi_typed.tsv", typed)
     if args.unihan:
         var = variants(args.unihan)
-        head = (
-            "# Variant ideographs from the Unihan database (kZVariant, kSemanticVariant,\n"
-            "# kSpecializedSemanticVariant, kSpoofingVariant; Unicode License v3,\n"
-            "# https://www.unicode.org/license.txt). Generated by scripts/lexicon_tables.py:\n"
-            "# rare variant<TAB>common character (GB 2312, simplified).\n"
-        )
-        (args.out / "variants.tsv").write_text(
-            head + "".join(f"{a}\t{b}\n" for a, b in var), "utf-8"
-        )
-        print(f"variants.tsv: {len(var)} rows")
+        _write(args.out, "variants.tsv", var)
     if not args.confusables:
         return
     version = next(

@@ -6,8 +6,13 @@ from importlib import resources
 
 import pytest
 
-from beian.lexicon._chaizi import chaizi_table, split_variants
-from beian.lexicon._lookalike import lookalike_map, variant_map, xingjin_variants
+from beian.lexicon._chaizi import chaizi_table, split_variants, typed_table
+from beian.lexicon._lookalike import (
+    lookalike_map,
+    traditional_more,
+    variant_map,
+    xingjin_variants,
+)
 
 DATA = resources.files("beian.lexicon").joinpath("data")
 
@@ -19,6 +24,9 @@ DATA = resources.files("beian.lexicon").joinpath("data")
         ("chaizi.tsv", ["cjk-semantic-split", "CC BY-SA 3.0", "Wikimedia Commons"]),
         ("xingjin.tsv", ["written for"]),
         ("variants.tsv", ["Unihan", "kSpoofingVariant", "Unicode License"]),
+        ("xingjin_strokes.tsv", ["char-similar", "MIT", "Apache-2.0"]),
+        ("chaizi_typed.tsv", ["char-similar", "MIT", "Apache-2.0"]),
+        ("traditional_more.tsv", ["OpenCC", "STCharacters", "Apache-2.0"]),
     ],
 )
 def test_table_names_its_source_and_licence(name: str, words: list[str]) -> None:
@@ -79,3 +87,44 @@ def test_xingjin_pairs_derived_from_the_split_table(word: str, form: str) -> Non
 def test_xingjin_leaves_out_words() -> None:
     assert "不能自己" not in xingjin_variants("不能自已", cap=8, words=frozenset({"不能自己"}))
     assert "不能自己" in xingjin_variants("不能自已", cap=8)
+
+
+@pytest.mark.parametrize(
+    ("char", "parts"),
+    [
+        ("贩", "贝反"),
+        ("替", "夫夫日"),
+        ("刷", "尸巾刂"),
+        ("迷", "米辶"),
+        ("房", "户方"),
+        ("合", "人一口"),
+    ],
+)
+def test_typed_splits(char: str, parts: str) -> None:
+    assert typed_table()[char] == parts
+
+
+def test_typed_splits_only_where_asked_and_after_the_first_table() -> None:
+    assert "贝反毒" not in split_variants("贩毒", cap=24)
+    forms = split_variants("刷单", cap=24, typed=True)
+    assert forms.index("𡰯刂单") < forms.index("尸巾刂单")
+    # no part of a typed split is a radical-supplement form (⺮, ⻊): folding drops those
+    assert not any("\u2e80" <= c <= "\u2fdf" for v in typed_table().values() for c in v)
+
+
+def test_traditional_more_rows() -> None:
+    assert traditional_more()["枪"] == "鎗"  # 槍 is OpenCC's first form, folded already
+
+
+@pytest.mark.parametrize(
+    ("word", "form"),
+    [
+        ("户口查询", "户口杳询"),
+        ("车主信息", "车王信息"),
+        ("持刀行凶", "待刀行凶"),
+        ("黄色网站", "黄色网砧"),
+    ],
+)
+def test_wide_xingjin(word: str, form: str) -> None:
+    assert form in xingjin_variants(word, cap=96, wide=True)
+    assert form not in xingjin_variants(word, cap=96)

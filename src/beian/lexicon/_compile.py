@@ -26,12 +26,14 @@ from beian._shared.opencc import opencc_convert
 from beian.io import atomic_write_text
 from beian.lexicon._chaizi import split_forms
 from beian.lexicon._fold import BARRIER, FoldTable, cache_dir
-from beian.lexicon._lookalike import xingjin_variants
+from beian.lexicon._fold import _gb2312 as gb2312
+from beian.lexicon._lookalike import traditional_more, xingjin_variants
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
 
 __all__ = [
     "CAMEL",
     "LOWER",
+    "LSEP",
     "NAMELIKE",
     "SEP",
     "SPLIT",
@@ -54,9 +56,11 @@ _COMBOS_MAX = 8  # reading combinations per keyword (polyphonic characters)
 # libraries up to 5,000 keywords, where the number of patterns barely changes the scan speed;
 # larger libraries keep the two single-character splits (four per keyword made the scan of the
 # benchmark's 20,000 keywords about 20 % slower)
-_CHAIZI_ALL, _CHAIZI_FEW, _CHAIZI_ALL_UP_TO = 15, 2, 5_000
-# 形近字 forms per keyword, in the same two sizes of library
-_XINGJIN_ALL, _XINGJIN_FEW = 8, 2
+# (24 there since the typed splits of ``chaizi_typed.tsv`` came in: 贝反 for 贩)
+_CHAIZI_ALL, _CHAIZI_FEW, _CHAIZI_ALL_UP_TO = 24, 2, 5_000
+# 形近字 forms per keyword, in the same two sizes of library (the small one also takes the wide
+# look-alike set: characters one stroke apart, semantic radical swapped)
+_XINGJIN_ALL, _XINGJIN_FEW = 96, 2
 # Suffix of a variant's rule: the form counts only written without noise between its characters.
 # A library-wide default gives two-character keywords such forms (du品, 女子看 for 好看): with a
 # space or a comma in between they are mostly a name or a word beside another word.
@@ -78,6 +82,9 @@ SEP = "~sep"
 # written unbroken in lower case; X光, B超, T恤, U盘 write their letter in capitals (the
 # capital forms come with ``initials``/``initials_two``).
 LOWER = "~lower"
+# Suffix of a form with characters written as their initial (q马多, C/Z/信/息, 三-l-刺): unbroken,
+# or with one separator (- _ · / . | …) at any place; a space (W 孙女) is a unit beside a word.
+LSEP = "~lsep"
 # Suffix of a two-character keyword's syllable + capital initial (shuaiG, zongH, heiQ): the
 # syllable in lower case and the initial a capital, unbroken.
 CAMEL = "~camel"
@@ -277,6 +284,7 @@ class _Builder:
         self.plain_ft = plain
         self.chaizi_cap = _CHAIZI_FEW
         self.xingjin_cap = _XINGJIN_FEW
+        self.xingjin_wide = False
         self.mixed_max = _MIXED_MAX
         self.repeat = cfg.max_repeat if cfg.collapse_repeats else 1
 
@@ -345,13 +353,20 @@ def compile_entries(
     b = _Builder(ft, plain or ft, cfg)
     if len(entries) <= _CHAIZI_ALL_UP_TO:
         b.chaizi_cap, b.mixed_max = _CHAIZI_ALL, _MIXED_MAX_SMALL
-        b.xingjin_cap = _XINGJIN_ALL
+        b.xingjin_cap, b.xingjin_wide = _XINGJIN_ALL, True
     phrase: dict[int, str] = {}
-    if cfg.t2s and cfg.t2s_phrases and entries:
+    japanese: dict[int, str] = {}
+    if cfg.t2s and entries:
         words = [e.keyword.replace("\n", " ") for e in entries]
         conv = opencc_convert("s2t", "\n".join(words)).split("\n")
-        if len(conv) == len(words):
+        if len(conv) == len(words) and cfg.t2s_phrases:
             phrase = {i: c for i, c in enumerate(conv) if c != words[i]}
+        # the keyword in Japanese forms (OpenCC t2jp: 氷 for 冰, 姫 for 姬, 聡 for 聪): folded,
+        # most come back to the keyword; those whose fold does not (氷 is a variant of 冫 too)
+        # are a variant of their own
+        jp = opencc_convert("t2jp", "\n".join(conv)).split("\n") if len(conv) == len(words) else []
+        if len(jp) == len(words):
+            japanese = {i: c for i, c in enumerate(jp) if c != conv[i]}
     want_homo = False
     for i, e in enumerate(entries):
         if e.risk == ALLOW:
@@ -363,10 +378,32 @@ def compile_entries(
             if alt != base:
                 b.add(b.out, alt, i, "t2s_phrase")
         if "exact" not in e.modes:
+            _add_traditional(b, e.keyword, base, japanese.get(i), i)
             want_homo = _add_evasions(b, e, i) or want_homo
     for w in allow:
         b.add(b.out, b.norm(w), -1, None)  # its spans hide hits of every pattern set
     return Patterns(b.out, b.latin, b.homo if want_homo and b.homo.patterns else None, b.hlatin)
+
+
+def _add_traditional(b: _Builder, keyword: str, base: str, japanese: str | None, i: int) -> None:
+    """Written forms that folding does not bring back to the keyword: its Japanese form (氷壶
+    for 冰壶: 氷 folds to 冫), and each character's further traditional forms (鎗 for 枪).
+    Japanese forms only where they are no GB 2312 character (芸术 is not 艺术: 芸 is a Chinese
+    character of its own), as in the fold table."""
+    forms = []
+    if japanese and len(japanese) == len(keyword):
+        forms.append(
+            "".join(
+                j if j != k and not gb2312(j) else k for k, j in zip(keyword, japanese, strict=True)
+            )
+        )
+    more = traditional_more()
+    for k, c in enumerate(keyword):
+        forms.extend(keyword[:k] + t + keyword[k + 1 :] for t in more.get(c, ""))
+    for form in forms:
+        alt = b.norm(form)
+        if alt != base:
+            b.add(b.out, alt, i, "t2s")
 
 
 def _cjk_count(s: str) -> int:
@@ -394,23 +431,27 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
     if cfg.pinyin and (
         "pinyin" in modes or (cfg.pinyin_default and multi and "nopinyin" not in modes)
     ):
-        # initials only where the keyword has 3+ characters that are not numerals: 不一定 as
-        # "byd" is a brand far more often than an evasion
+        # initials only where the keyword has 3+ characters, a numeral only at its start (三唑仑
+        # szl, 六合彩 lhc, 一夜情 yyq): 不一定 as "byd" is a brand far more often than an evasion
         _add_pinyin(
             b,
             word,
             i,
             full="pinyin" in modes,
-            initials=_cjk_count(folded) >= min(_cjk_count(word), 3),
+            initials=_cjk_count(folded) >= min(_cjk_count(word), 3)
+            or (_cjk_count(word) >= 3 and not any(map(str.isdigit, folded.lstrip("0123456789")))),
             two_initials="initials" in modes or cfg.initials_two,
         )
     two = sum(map(_is_cjk, word)) == 2
     if cfg.chaizi and multi:
-        for form, chosen in split_forms(word, b.chaizi_cap):
+        for form, chosen in split_forms(word, b.chaizi_cap, b.xingjin_wide):
             b.add(b.out, b.norm(form), i, _split_rule(b, word, form, chosen) if two else "chaizi")
     if cfg.lookalike and multi and not two:  # 己见/已见, 季子/李子: two-character words
-        for form in xingjin_variants(word, b.xingjin_cap, _dictionary()):
-            b.add(b.out, b.norm(form), i, "lookalike")
+        own = b.norm(word)
+        for form in xingjin_variants(word, b.xingjin_cap, _dictionary(), b.xingjin_wide):
+            pat = b.norm(form)
+            if pat != own:  # a form folding back to the keyword is the keyword, not a variant
+                b.add(b.out, pat, i, "lookalike")
     if cfg.homophones and (
         "homophone" in modes or (cfg.homophones_all and multi and "nohomophone" not in modes)
     ):
@@ -507,6 +548,8 @@ def _add_pinyin(
             b.add(b.latin, b.norm("".join(combo)), i, "pinyin" + NAMELIKE)
         if (n_cjk >= 3 or (n_cjk == 2 and two_initials)) and initials:
             b.add(b.latin, b.norm("".join(p[:1] for p in combo)), i, "initials")
+            if n_cjk >= 3:  # zh, ch, sh written whole (zhjh for 炸金花, hkchx for 户口查询)
+                b.add(b.latin, b.norm("".join(_initial(p) for p in combo)), i, "initials")
         elif n_cjk == 2 and initials:
             b.add(b.latin, b.norm("".join(p[:1] for p in combo)), i, "initials" + STYLED)
     if n_cjk >= 3 or two_initials:
@@ -533,13 +576,19 @@ def _add_pinyin(
                 b.mixed(base[:j] + py + base[j + width :], i, "pinyin")
 
 
+def _initial(syllable: str) -> str:
+    """The initial of a syllable with zh, ch and sh whole (zha → zh, cha → ch, ka → k)."""
+    return syllable[:2] if syllable[:2] in ("zh", "ch", "sh") else syllable[:1]
+
+
 def _add_lettered(b: _Builder, base: str, reading: Sequence[str], i: int, *, every: bool) -> None:
     """Forms with characters written as their initial letter (q马多, 人体Z弹, 公民信X): one
     character so, the others as written; with ``every`` (libraries of up to 5,000 keywords) any
     mix of characters, syllables and initials with at least one initial, in keywords of up to
     four characters (kongbu袭j, Lwen代xie, sxian水), two letter-written characters in keywords
     of five or six (only with ``initials``/``initials_two`` for two-character keywords: 刷D,
-    L冰). They count written unbroken only: a letter set apart is mostly a unit or a label."""
+    L冰). They count written unbroken or with one separator at a place (C/Z/信/息, 三-l-刺): a
+    letter set apart by a space is mostly a unit or a label."""
     where = [k for k, c in enumerate(base) if _is_cjk(c) and reading[k].isascii()]
     n = len(where)
     most = 1
@@ -547,7 +596,7 @@ def _add_lettered(b: _Builder, base: str, reading: Sequence[str], i: int, *, eve
         most = n
     elif every and len(base) <= _MIXED_MAX_SMALL:
         most = 2
-    rule = "pinyin" + TIGHT  # W 孙女 is a unit beside a word, not 外孙女
+    rule = "pinyin" + LSEP  # W 孙女 is a unit beside a word, not 外孙女
     for k in range(1, most + 1):
         for chosen in itertools.combinations(where, k):
             for how in itertools.product((True, False), repeat=k):  # True: the initial

@@ -1,7 +1,8 @@
 """Digits and symbols written for letters inside pinyin (k@nr3n for kanren, 2h1k35hu1).
 
-A run of Latin letters, digits and ``@ $`` with at least two letters and one digit or symbol
-among them is read a second time with each digit or symbol replaced by the letter it imitates
+A run of Latin letters, digits and ``@ $`` (tokens joined by single separators count as one
+run: ``9a1-ch3n9-ji``, ``zh@.che.zh@n``; across a space only tokens that both hold a digit or
+symbol: ``y@ d@ xi@o``) with at least two letters and one digit or symbol among them is read a second time with each digit or symbol replaced by the letter it imitates
 (0 o, 1 i, 2 z, 3 e, 4 a, 5 s, 6 b, 7 t, 8 b, 9 g, @ a, $ s), and only the pinyin forms are
 matched on that reading (never the bare initials: b2b is not 不知不). The replacement is one
 character for one, so offsets carry over unchanged.
@@ -42,6 +43,8 @@ _CHARS = frozenset(LEET)
 _SYMBOLS = "@$\uff20\uff04"
 _SYMBOL_CODES = np.array([ord(c) for c in _SYMBOLS], dtype=np.uint32)
 _LO, _HI = 0x61, 0x7A
+# single separators a run of pinyin in digits and symbols may be broken by (d@-yan)
+_JOINERS = frozenset("-._· ")
 
 
 def _letter(ft: FoldTable, ch: str) -> bool:
@@ -49,13 +52,45 @@ def _letter(ft: FoldTable, ch: str) -> bool:
     return _LO <= v <= _HI
 
 
-def _run_at(text: str, p: int, ft: FoldTable) -> tuple[int, int]:
-    """The maximal run of letters, digits and symbols around ``text[p]``."""
-    a, b = p, p + 1
+def _token(text: str, a: int, b: int, ft: FoldTable) -> tuple[int, int]:
+    """The maximal run of letters, digits and symbols that holds ``text[a:b]``."""
     while a > 0 and (text[a - 1] in LEET or _letter(ft, text[a - 1])):
         a -= 1
     while b < len(text) and (text[b] in LEET or _letter(ft, text[b])):
         b += 1
+    return a, b
+
+
+def _joins(text: str, left: tuple[int, int], right: tuple[int, int]) -> bool:
+    """Whether two tokens one separator apart read as one run: across - . _ · always
+    (9a1-ch3n9-ji, zh@.che.zh@n), across a space where both hold a digit or symbol (y@ d@)."""
+    sep = text[left[1]]
+    if sep == " ":
+        return not _CHARS.isdisjoint(text[left[0] : left[1]]) and not _CHARS.isdisjoint(
+            text[right[0] : right[1]]
+        )
+    return True
+
+
+def _run_at(text: str, p: int, ft: FoldTable) -> tuple[int, int]:
+    """The run of letters, digits and symbols around ``text[p]``: one token, or tokens joined
+    by single separators (m1e-n1-qu@n-j1a, fe1.f@.x1n9.yi, y@ d@ xi@o)."""
+    a, b = _token(text, p, p + 1, ft)
+    first, last = (a, b), (a, b)
+    while a >= 2 and text[a - 1] in _JOINERS and (text[a - 2] in LEET or _letter(ft, text[a - 2])):
+        prev = _token(text, a - 2, a - 1, ft)
+        if not _joins(text, prev, first):
+            break
+        a, first = prev[0], prev
+    while (
+        b + 1 < len(text)
+        and text[b] in _JOINERS
+        and (text[b + 1] in LEET or _letter(ft, text[b + 1]))
+    ):
+        nxt = _token(text, b + 1, b + 2, ft)
+        if not _joins(text, last, nxt):
+            break
+        b, last = nxt[1], nxt
     return a, b
 
 
@@ -64,14 +99,20 @@ def _qualifies(run: str, ft: FoldTable) -> bool:
 
 
 def leet_possible(text: str, ft: FoldTable) -> bool:
-    """Whether ``text`` has a digit or symbol beside a letter (a superset of :func:`leet_runs`)."""
+    """Whether ``text`` has a digit or symbol beside a letter, or one separator from one (a
+    superset of :func:`leet_runs`)."""
     if _CHARS.isdisjoint(text):
         return False
+    n = len(text)
     for i, c in enumerate(text):
-        if c in LEET and (
-            (i > 0 and _letter(ft, text[i - 1])) or (i + 1 < len(text) and _letter(ft, text[i + 1]))
-        ):
-            return True
+        if c not in LEET:
+            continue
+        for j, k in ((i - 1, i - 2), (i + 1, i + 2)):
+            if 0 <= j < n and (
+                _letter(ft, text[j])
+                or (text[j] in _JOINERS and 0 <= k < n and _letter(ft, text[k]))
+            ):
+                return True
     return False
 
 

@@ -6,8 +6,10 @@
 with traditional → simplified (the same word in another written form). Those
 pairs read the same (or the source has no reading), so pinyin and homophones are unaffected.
 ``xingjin.tsv`` (similar CJK forms written for this project: 夭/天, 己/已) pairs characters of
-different readings, so it gives keyword variants instead of a fold. Sources and licences:
-``data/README.md``.
+different readings, so it gives keyword variants instead of a fold; so do, in libraries of up to
+5,000 keywords, ``xingjin_strokes.tsv`` (characters of 4+ strokes one stroke apart: 杳/查, 王/主) and the
+characters of ``chaizi.tsv`` that share their right-hand part (形旁 swapped: 待/持, 砧/站, 姓/性).
+Sources and licences: ``data/README.md``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ __all__ = [
     "lookalike_digest",
     "lookalike_map",
     "read_pairs",
+    "traditional_more",
     "variant_map",
     "xingjin_variants",
 ]
@@ -47,6 +50,13 @@ def lookalike_map() -> dict[str, str]:
 def greek_map() -> dict[str, str]:
     """Lower-case Greek letters written for Latin ones (η → n) that confusables.txt leaves out."""
     return _pairs("greek_letters.tsv")
+
+
+@functools.lru_cache(maxsize=1)
+def traditional_more() -> dict[str, str]:
+    """Simplified character → its traditional forms after the first (OpenCC's STCharacters.txt:
+    枪 → 鎗 besides 槍): they give keyword variants where folding does not bring them back."""
+    return {row[0]: row[1] for row in read_pairs("traditional_more.tsv") if len(row) >= 2}
 
 
 @functools.lru_cache(maxsize=1)
@@ -122,17 +132,47 @@ def _groups() -> dict[str, tuple[str, ...]]:
     return {c: tuple(v) for c, v in out.items()}
 
 
+# right-hand parts that are the semantic radical, not the phonetic (written for this project):
+# characters sharing one of them do not look alike (副/判/刘, 郊/部)
+_RIGHT_RADICALS = frozenset("阝刂鸟页攵力欠斤见寸殳戈彡卩又隹羽")
+
+
+@functools.lru_cache(maxsize=1)
+def _wide_groups() -> dict[str, tuple[str, ...]]:
+    """:func:`_groups`, then characters one stroke apart (``xingjin_strokes.tsv``: 杳/查, 王/主)
+    and characters split left | right with the same right-hand part (the semantic radical
+    swapped, the phonetic kept: 待/持, 砧/站, 铺/捕)."""
+    out = {c: dict.fromkeys(v) for c, v in _groups().items()}
+    for a, b in read_pairs("xingjin_strokes.tsv"):
+        out.setdefault(a, {})[b] = None
+        out.setdefault(b, {})[a] = None
+    by_right: dict[str, list[str]] = {}
+    for row in read_pairs("chaizi.tsv"):
+        ok = len(row) >= 4 and row[3] == "lr" and row[1] != row[2] and len(row[0]) == 1
+        if ok and row[2] not in _RIGHT_RADICALS:
+            by_right.setdefault(row[2], []).append(row[0])
+    for chars in by_right.values():
+        for c1, c2 in itertools.permutations(chars, 2):
+            out.setdefault(c1, {})[c2] = None
+    return {c: tuple(k for k in v if k != c) for c, v in out.items()}
+
+
 def xingjin_variants(
-    word: str, cap: int = _MAX_VARIANTS, words: frozenset[str] = frozenset()
+    word: str, cap: int = _MAX_VARIANTS, words: frozenset[str] = frozenset(), wide: bool = False
 ) -> list[str]:
     """``word`` with one character replaced by a similar-looking one (夭安门 for 天安门, 伐考
-    for 代考), leaving out variants that are words of their own (``words``: 己见 for 已见)."""
-    groups = _groups()
+    for 代考), leaving out variants that are words of their own (``words``: 己见 for 已见);
+    ``wide``: with the look-alikes of :func:`_wide_groups` too."""
+    groups = _wide_groups() if wide else _groups()
     out: list[str] = []
     for i, c in enumerate(word):
         for alt in groups.get(c, ()):
             form = word[:i] + alt + word[i + 1 :]
             if form in words:
+                continue
+            # wide: nor where the new character makes a word with a neighbour (十二人 for 十二个:
+            # 二人; 人家庭 for 小家庭: 人家): such text is written without any evasion
+            if wide and (form[max(0, i - 1) : i + 1] in words or form[i : i + 2] in words):
                 continue
             out.append(form)
             if len(out) >= cap:

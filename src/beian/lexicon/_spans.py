@@ -14,6 +14,7 @@ import numpy as np
 from beian.lexicon._compile import (
     CAMEL,
     LOWER,
+    LSEP,
     NAMELIKE,
     SEP,
     SPLIT,
@@ -94,7 +95,7 @@ def _condition(rule: str | None, span: str) -> bool:
 
 
 # separators allowed between a character and letters in a two-character mixed form (灭-men)
-_SEPARATORS = frozenset("-_·・‧•~～－＿")
+_SEPARATORS = frozenset("-_·・‧•~～－＿/／.．|｜")
 # brackets allowed around the halves of a split character (狗(米良), 【虫它】头)
 _OPEN = frozenset("(（[【「〔〈《{［｛")
 _CLOSE = frozenset(")）]】」〕〉》}］｝")
@@ -117,8 +118,10 @@ def _holds(rule: str, span: str, noisy: bool, gaps: Callable[[], Gaps]) -> bool:
         return not _proper_name(span)
     if cond == STYLED:
         return _styled(span)
-    if cond == LOWER:
-        return not noisy and all(c.islower() for c in _letters(span))
+    if cond == LOWER:  # 袭j, d棍, b-壶, 嫖/c
+        return all(c.islower() for c in _letters(span)) and (not noisy or _separated(gaps()))
+    if cond == LSEP:
+        return not noisy or _separated(gaps())
     if cond == CAMEL:
         letters = _letters(span)
         return (
@@ -127,9 +130,11 @@ def _holds(rule: str, span: str, noisy: bool, gaps: Callable[[], Gaps]) -> bool:
             and letters[-1].isupper()
             and all(c.islower() for c in letters[:-1])
         )
-    if cond == SEP:
+    if cond == SEP:  # a space too where the pinyin carries tone marks (洗 mǎ, luǒ 舞)
+        toned = _toned(span)
         return not noisy or all(
-            not g or (g in _SEPARATORS and _is_cjk(a) != _is_cjk(b)) for a, g, b in gaps()
+            not g or ((g in _SEPARATORS or (toned and g == " ")) and _is_cjk(a) != _is_cjk(b))
+            for a, g, b in gaps()
         )
     if cond.startswith(SPLIT):
         if not noisy:
@@ -140,6 +145,19 @@ def _holds(rule: str, span: str, noisy: bool, gaps: Callable[[], Gaps]) -> bool:
             _bracketed(m, g) for m, (_, g, _) in zip(marks, places, strict=True)
         )
     return True
+
+
+def _separated(places: Gaps) -> bool:
+    """Whether every place holds nothing or one separator (C/Z/信/息, 三-l-刺)."""
+    return all(not g or g in _SEPARATORS for _, g, _ in places)
+
+
+def _toned(span: str) -> bool:
+    """Whether a Latin letter of ``span`` carries a tone mark (mǎ, luǒ): pinyin, not English."""
+    return any(
+        not c.isascii() and unicodedata.normalize("NFD", c)[0].isascii() and c.isalpha()
+        for c in span
+    )
 
 
 def _gaps(text: str, n: Normalized, s: int, e: int) -> Gaps:
