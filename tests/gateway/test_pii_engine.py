@@ -58,8 +58,7 @@ def test_tagger_masks_names_without_cues(make_gateway: MakeGateway, prompt: str,
 
 def test_tagger_off_is_the_default_engine(make_gateway: MakeGateway) -> None:
     g = make_gateway()
-    prompt, name = UNCUED[0]
-    _ask(g, prompt)
+    _ask(g, UNCUED[0][0])
     (rec,) = records(g)
     assert rec.forwarded is None  # the rules alone miss it, as before: forwarded as written
     assert not [d for d in rec.decisions if d["stage"] == "pii"]

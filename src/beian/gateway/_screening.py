@@ -319,9 +319,10 @@ def pii_engine(config: PiiConfig | None) -> Any:
     try:
         return pii.PiiEngine(config)
     except ConfigError as exc:
+        where = f"screening.pii_engine.tagger（{exc.where}）" if exc.where else "screening.pii_engine"
         raise ConfigError(
             exc.what,
-            where=f"screening.pii_engine.tagger（{exc.where}）" if exc.where else "screening.pii_engine",
+            where=where,
             fix="重新安装 genai-beian 以恢复该模型文件，或把 screening.pii_engine.tagger 设为 false",
         ) from None
 
@@ -403,9 +404,7 @@ def build_screening(config: ScreeningConfig, keyring: KeyRing | None = None) -> 
             parts.append(lexicon.Lexicon.from_entries(entries))
         scanner = parts[0] if len(parts) == 1 else CombinedScanner(parts)
         sources = [*config.lexicon, *(["<inline>"] if entries else [])]
-    redactor = (
-        PiiRedactor(config.pii, keyring, config.pii_engine) if config.pii != "off" else None
-    )
+    redactor = PiiRedactor(config.pii, keyring, config.pii_engine) if config.pii != "off" else None
     # compile the matcher (and the prefix index streams use) and load the lazy tables now,
     # not on the first request
     streaming = stream_scanner(scanner)
