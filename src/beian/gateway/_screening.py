@@ -319,7 +319,9 @@ def pii_engine(config: PiiConfig | None) -> Any:
     try:
         return pii.PiiEngine(config)
     except ConfigError as exc:
-        where = f"screening.pii_engine.tagger（{exc.where}）" if exc.where else "screening.pii_engine"
+        where = (
+            f"screening.pii_engine.tagger（{exc.where}）" if exc.where else "screening.pii_engine"
+        )
         raise ConfigError(
             exc.what,
             where=where,
