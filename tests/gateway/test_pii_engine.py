@@ -141,3 +141,30 @@ def test_check_cli_reports_the_engine(tmp_path: Path) -> None:
     assert "学习式姓名/地址标注器（tagger）" in r.stdout
     r = run_cli("gateway", "check", "-f", str(cfg), "--format", "json", cwd=tmp_path)
     json.loads(r.stdout)  # JSON stays the findings alone
+
+
+def test_reload_switches_the_engine(tmp_path: Path, upstream: object) -> None:
+    from beian.crypto import KeyRing
+    from beian.gateway import Gateway, load_gateway_config
+
+    from .conftest import gateway_config
+
+    path = tmp_path / "gateway.yaml"
+    data = gateway_config(tmp_path, upstream.base_url).model_dump(mode="json", exclude_none=True)  # type: ignore[attr-defined]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    gw = Gateway(load_gateway_config(path), ring=KeyRing.generate())  # the real build_screening
+    try:
+        assert gw.screening.redactor.engine._tagger is None  # type: ignore[union-attr]
+        data["screening"]["pii_engine"] = {"tagger": True}
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+        assert gw.reload().ok
+        engine = gw.screening.redactor.engine  # type: ignore[union-attr]
+        assert engine._tagger is not None
+        assert "周建国" not in gw.screening.protect(UNCUED[0][0])[0]
+        data["screening"]["pii_engine"] = {"tagger": True, "threshold": 7}
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+        result = gw.reload()  # a bad value: the running engine stays
+        assert not result.ok and "screening.pii_engine.threshold" in result.message
+        assert gw.screening.redactor.engine is engine  # type: ignore[union-attr]
+    finally:
+        gw.close()
