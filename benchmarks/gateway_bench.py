@@ -28,6 +28,10 @@ Upstream profiles, and moderation profiles on the same upstream as ``model``:
   ``guard-input``: on the input only. Targets: added p99 ≤ guard latency + 10 ms non-streaming,
   added time to first text ≤ guard latency + 10 ms.
 
+``pii-rules`` and ``pii-tagger`` (run them together): the ``model`` upstream with prompts of about
+200 characters that hold names and addresses, PII masked by the rules alone and with the learned
+tagger (``screening.pii_engine.tagger``); ``pii_tagger_added`` is what the tagger adds per request.
+
 Each run also reports the time per call of every moderation check (from the gateway's
 ``/metrics``) and the gateway's CPU time per request, to set against the ``model`` profile's.
 Results are merged into the output file: profiles not run keep their earlier figures.
@@ -85,6 +89,23 @@ PROMPTS = (
     "学习一门外语最有效的方法是什么",
     "简述唐诗和宋词在题材和风格上的主要区别，并各举两个代表作者",
     "家里的绿萝叶子发黄怎么办",
+)
+# The PII profiles' prompts: about 200 characters each, with names and addresses in running
+# text (written for this benchmark, not taken from any evaluation set), so the learned tagger
+# (``screening.pii_engine.tagger``) finds something to mask and costs what it costs on a prompt.
+NAME_PROMPTS = (
+    "昨天下午和周建国、王秀兰一起去城南的菜市场买菜，回来的路上遇到了老同学刘志强，他说下个月要搬到"
+    "杭州市西湖区文三路去住，让我们有空去玩。请帮我写一段话，邀请他们这个周末来家里吃饭，语气要亲切一点，"
+    "顺便提醒大家带上上次借的书，再问问何雨桐能不能开车来接一下住在郊区的陈玉梅。",
+    "我们部门下周一要开季度总结会，会议由赵德胜主持，钱红霞负责准备材料，孙丽娟记录。会议地点改到"
+    "深圳市南山区科技园南区的三号楼五层，请帮我起草一份会议通知，说明时间是上午九点半，需要每个人提前"
+    "准备十分钟的工作汇报，内容包括本季度完成的项目、遇到的问题和下季度的计划。",
+    "邻居张桂芳阿姨说她儿子李国庆最近在找工作，学的是机械设计，做过三年的数控编程，想去成都或者重庆"
+    "发展。她托我问问有没有合适的单位推荐。请帮我整理一下求职时需要注意的事项，比如简历怎么写、面试"
+    "常见的问题有哪些、怎么判断一家公司靠不靠谱，写得通俗一些，方便转给她看。",
+    "帮我给物业写一封投诉信：住在我们楼上的吴志军家每天晚上十一点以后还在装修，电钻声很大，孩子睡不着。"
+    "我们已经和他当面沟通过两次，他爱人黄晓燕答应会注意，但情况没有改善。我家地址是南京市鼓楼区"
+    "中山北路二百号九栋二单元，希望物业尽快出面协调，信的语气要客气但坚定。",
 )
 STEADY_S = 1.5  # load before the measured window of every run (both sides alike)
 TARGETS = {"p99_added_ms_non_stream": 5.0, "p99_added_ms_per_chunk": 1.0, "throughput_ratio": 0.8}
@@ -158,11 +179,16 @@ def _run(coro: Any) -> Any:
 
 
 def measured(
-    port: int, n: int, seconds: float, stream: bool, pids: dict[str, list[int]]
+    port: int,
+    n: int,
+    seconds: float,
+    stream: bool,
+    pids: dict[str, list[int]],
+    prompts: tuple[str, ...] = PROMPTS,
 ) -> dict[str, Any]:
     """One load run, with the CPU time each server (all its processes) spent per request."""
     before = {k: cpu_seconds(p) for k, p in pids.items()}
-    out = _run(load(port, n, seconds, stream, pids))
+    out = _run(load(port, n, seconds, stream, pids, prompts))
     for k, p in pids.items():
         b, a = before[k], cpu_seconds(p)
         if a is not None and b is not None and out["requests"]:
@@ -188,7 +214,10 @@ def moderation_config(tmp: Path, prof: dict[str, Any], guard_port: int) -> dict[
 
 
 def gateway_config(
-    tmp: Path, upstream_port: int, moderation: dict[str, Any] | None = None
+    tmp: Path,
+    upstream_port: int,
+    moderation: dict[str, Any] | None = None,
+    pii_engine: dict[str, Any] | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     have_lexicon = importlib.util.find_spec("beian.lexicon") is not None
     have_pii = importlib.util.find_spec("beian.pii") is not None
@@ -209,9 +238,13 @@ def gateway_config(
     if moderation:  # only then: the plain profiles' config is also read by older trees (A/B)
         cfg["gateway"]["moderation"] = moderation
         cfg["gateway"]["access"] = {"public_metrics": True}  # the per-check timings
+    if pii_engine is not None:  # the PII profiles (``screening.pii_engine``), timed per check
+        screening["pii_engine"] = pii_engine
+        cfg["gateway"]["access"] = {"public_metrics": True}
     path = tmp / "gateway.yaml"
     path.write_text(json.dumps(cfg, ensure_ascii=False), encoding="utf-8")
     features = {"lexicon": have_lexicon, "pii": have_pii, "records": True, "labels": True}
+    features.update({f"pii_{k}": bool(v) for k, v in (pii_engine or {}).items()})
     return path, {**features, **{k: True for k in moderation or {} if k != "parallel_input"}}
 
 
@@ -318,7 +351,12 @@ async def cpu_at(when: float, pids: dict[str, list[int]], into: dict[str, float 
 
 
 async def load(
-    port: int, clients: int, seconds: float, stream: bool, pids: dict[str, list[int]] | None = None
+    port: int,
+    clients: int,
+    seconds: float,
+    stream: bool,
+    pids: dict[str, list[int]] | None = None,
+    prompts: tuple[str, ...] = PROMPTS,
 ) -> dict[str, Any]:
     """``clients`` closed-loop clients for ``seconds`` after a warm-up.
 
@@ -340,7 +378,7 @@ async def load(
              "messages": [{"role": "user", "content": prompt}]},
             ensure_ascii=False,
         ).encode()
-        for prompt in PROMPTS
+        for prompt in prompts
     ]  # fmt: skip
     out: list[tuple[float, int, float]] = []
     errors: list[int] = []
@@ -402,7 +440,14 @@ PROFILES = {
               "moderation": "guard", "guard_latency_ms": 30.0},
     "guard-input": {"latency_ms": 250.0, "chunk_delay_ms": 20.0, "targets": False,
                     "moderation": "guard-input", "guard_latency_ms": 30.0},
+    # the PII engine on ~200-character prompts with names (NAME_PROMPTS): the rules alone, and
+    # with the learned tagger (screening.pii_engine.tagger); run together, same load
+    "pii-rules": {"latency_ms": 250.0, "chunk_delay_ms": 20.0, "targets": False,
+                  "pii_engine": {}, "prompts": "names"},
+    "pii-tagger": {"latency_ms": 250.0, "chunk_delay_ms": 20.0, "targets": False,
+                   "pii_engine": {"tagger": True}, "prompts": "names"},
 }  # fmt: skip
+PROMPT_SETS = {"default": PROMPTS, "names": NAME_PROMPTS}
 
 
 def main() -> None:
@@ -467,6 +512,10 @@ def main() -> None:
     stage_cpu = stage_cpu_ms(result["profiles"])
     if stage_cpu:
         result["stage_cpu_ms_per_request_at_200"] = stage_cpu
+    tagger_cost = pii_tagger_cost(result["profiles"])
+    if tagger_cost:
+        result["pii_tagger_added"] = tagger_cost
+        print(f"learned PII tagger, added over the rules: {tagger_cost}")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.output.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -521,6 +570,36 @@ def stage_cpu_ms(profiles: dict[str, Any]) -> dict[str, dict[str, float]]:
     return out
 
 
+def pii_tagger_cost(profiles: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """What the learned tagger adds per request over the rules alone (``pii-tagger`` less
+    ``pii-rules``), per clients × mode: gateway CPU ms, p50/p99 latency ms (non-streaming) or
+    time to first text (streaming), and the ``pii_input`` check's ms per call on each side."""
+    rules, tagger = profiles.get("pii-rules"), profiles.get("pii-tagger")
+    if not rules or not tagger:
+        return {}
+    base = {(r["clients"], r["stream"]): r["gateway"] for r in rules["runs"]}
+    out: dict[str, dict[str, float]] = {}
+    for row in tagger["runs"]:
+        ref = base.get((row["clients"], row["stream"]))
+        if ref is None:
+            continue
+        got = row["gateway"]
+        lat = "_first_text" if row["stream"] else ""
+        key = f"{'stream' if row['stream'] else 'plain'}@{row['clients']}"
+        out[key] = {
+            "cpu_ms_per_request": round(
+                got.get("cpu_window_ms_per_request_gateway", float("nan"))
+                - ref.get("cpu_window_ms_per_request_gateway", float("nan")), 3),
+            "p50_ms": round(got[f"p50_ms{lat}"] - ref[f"p50_ms{lat}"], 2),
+            "p99_ms": round(got[f"p99_ms{lat}"] - ref[f"p99_ms{lat}"], 2),
+            "pii_input_ms_per_call_rules": round(
+                ref.get("stages", {}).get("pii_input", {}).get("ms_per_call", float("nan")), 3),
+            "pii_input_ms_per_call_tagger": round(
+                got.get("stages", {}).get("pii_input", {}).get("ms_per_call", float("nan")), 3),
+        }  # fmt: skip
+    return out
+
+
 def guard_targets_met(profiles: dict[str, Any]) -> dict[str, bool | None]:
     """Guard profiles at 200 clients: added p99 (non-streaming) and added time to first text
     (p99, streaming) each within the guard's latency + GUARD_SLACK_MS."""
@@ -557,7 +636,9 @@ def run_profile(
     with tempfile.TemporaryDirectory() as td, contextlib.ExitStack() as stack:
         tmp = Path(td)
         up, gw, gd = free_port(), free_port(), free_port()
-        cfg, features = gateway_config(tmp, up, moderation_config(tmp, prof, gd))
+        cfg, features = gateway_config(tmp, up, moderation_config(tmp, prof, gd),
+                                       prof.get("pii_engine"))  # fmt: skip
+        prompts = PROMPT_SETS[prof.get("prompts", "default")]
         extra: dict[str, list[int]] = {}
         if prof.get("guard_latency_ms") is not None:
             guard = [*beian, "demo-server", "--port", str(gd), "--guard", "qwen3guard",
@@ -576,9 +657,9 @@ def run_profile(
             runs = []
             for stream in modes:
                 for n in levels:
-                    direct = measured(up, n, seconds, stream, pids)
+                    direct = measured(up, n, seconds, stream, pids, prompts)
                     before = stage_totals(gw)
-                    via = measured(gw, n, seconds, stream, pids)
+                    via = measured(gw, n, seconds, stream, pids, prompts)
                     stages = stage_costs(before, stage_totals(gw))
                     if stages:
                         via["stages"] = stages

@@ -63,7 +63,9 @@ def keyword_screening(cfg: ScreeningConfig) -> Screening:
     return Screening(
         config=cfg,
         scanner=KeywordScanner(KEYWORDS),
-        redactor=PiiRedactor(cfg.pii, KeyRing.generate()) if cfg.pii != "off" else None,
+        redactor=(
+            PiiRedactor(cfg.pii, KeyRing.generate(), cfg.pii_engine) if cfg.pii != "off" else None
+        ),
         sources=["<test>"],
     )
 

@@ -121,10 +121,13 @@ def check(
     fmt: Annotated[TableOrJson, typer.Option("--format", help="输出格式")] = TableOrJson.table,
 ) -> None:
     """检查网关配置是否落实备案承诺的运行时措施（有阻断项时退出码为 1）。"""
-    from beian.findings import has_blocking
-    from beian.gateway import check_config
+    from rich.text import Text
 
-    findings = check_config(_config(ctx, file), get_config(ctx).edition(), host=host)
+    from beian.findings import has_blocking
+    from beian.gateway import check_config, describe_pii_engine
+
+    cfg = _config(ctx, file)
+    findings = check_config(cfg, get_config(ctx).edition(), host=host)
     if fmt is TableOrJson.json:
         emit_json(findings_json(findings, get_config(ctx).edition()))
     elif findings:
@@ -133,6 +136,8 @@ def check(
         )
     else:
         console.print("网关配置检查通过。")
+    if fmt is not TableOrJson.json:
+        console.print(Text(describe_pii_engine(cfg.screening)))
     if has_blocking(findings):
         raise typer.Exit(EXIT_BLOCKING)
 

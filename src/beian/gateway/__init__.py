@@ -59,6 +59,7 @@ from beian.gateway._screening import (
     Scanner,
     Screening,
     build_screening,
+    describe_pii_engine,
 )
 from beian.gateway._serve import RunningGateway, configure_logging, run_gateway, serve_in_thread
 from beian.gateway._store import Exchange, RecordStore
@@ -117,6 +118,7 @@ __all__ = [
     "check_config",
     "configure_logging",
     "create_app",
+    "describe_pii_engine",
     "due_date",
     "export_csv",
     "lexicon_target",

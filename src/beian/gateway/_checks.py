@@ -274,6 +274,22 @@ def _file_contents(c: _Input) -> Iterator[Finding]:
             )  # fmt: skip
 
 
+def _pii_engine(c: _Input) -> Iterator[Finding]:
+    """The learned tagger's model, read as the gateway would at start (unreadable: no start)."""
+    if c.cfg.screening.pii == "off" or not c.cfg.screening.pii_engine.tagger:
+        return
+    from beian.pii._tagger import load_tagger
+
+    try:
+        load_tagger()
+    except ConfigError as exc:
+        yield Finding.of(
+            FILE_INVALID, f"{exc.what}（{exc.where}）",
+            fix="重新安装 genai-beian 以恢复该模型文件，或把 screening.pii_engine.tagger 设为 false",
+            location=c.at("screening.pii_engine.tagger"),
+        )  # fmt: skip
+
+
 _CALENDAR_FIX = "按国务院办公厅通知改正该文件（格式见 docs/registry.md）"
 
 
@@ -438,7 +454,7 @@ def _rights(c: _Input) -> Iterator[Finding]:
 
 CHECKS: tuple[Callable[[_Input], Iterator[Finding]], ...] = (
     _retention, _keywords, _screening, _pii, _labels, _channel,
-    _producer, _files, _file_contents, _key, _admin_token, _identity, _database, _rights,
+    _producer, _files, _file_contents, _pii_engine, _key, _admin_token, _identity, _database, _rights,
 )  # fmt: skip
 
 

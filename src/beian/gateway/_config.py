@@ -14,6 +14,7 @@ from beian._shared.serve import ConnectionLimitsConfig
 from beian.errors import ConfigError
 from beian.gateway._moderation_config import ModerationConfig
 from beian.io import YamlDocument, YamlPath, read_yaml_document
+from beian.pii._config import PiiConfig
 
 __all__ = [
     "AccessConfig",
@@ -76,6 +77,10 @@ class ScreeningConfig(_Strict):
     # with pii: pseudonym, the user's own values replace the tokens in the answer they receive
     # (the model and its provider only ever see the tokens)
     restore_pseudonyms: bool = True
+    # how personal information is found: the keys of beian.yaml's ``pii`` section (tagger,
+    # context_names, threshold, thresholds, enabled, disabled, custom) with the same meaning;
+    # the default is the default engine. Built once per worker and on each reload.
+    pii_engine: PiiConfig = Field(default_factory=PiiConfig)
     # image, audio and file parts cannot be screened: refused unless "pass" (then forwarded,
     # and the record notes them as unscreened)
     non_text: Literal["reject", "pass"] = "reject"

@@ -29,6 +29,7 @@ from typing import Any, Protocol, runtime_checkable
 from beian.crypto import KeyRing
 from beian.errors import BeianError, ConfigError
 from beian.gateway._config import ScreeningConfig
+from beian.pii._config import PiiConfig
 
 __all__ = [
     "Decision",
@@ -39,6 +40,8 @@ __all__ = [
     "Screening",
     "StreamScanner",
     "build_screening",
+    "describe_pii_engine",
+    "pii_engine",
 ]
 
 
@@ -284,10 +287,12 @@ class PiiRedactor:
     ``pseudonym`` needs the key ring: the same value gets the same token across requests.
     """
 
-    def __init__(self, operator: str, keyring: KeyRing | None = None) -> None:
+    def __init__(
+        self, operator: str, keyring: KeyRing | None = None, engine: PiiConfig | None = None
+    ) -> None:
         pii = _import("beian.pii", "screening.pii")
         self.operator = operator
-        self.engine = pii.default_engine()
+        self.engine = pii_engine(engine)
         try:
             self.deidentifier = pii.Deidentifier(operator, keyring=keyring)
         except BeianError as exc:
@@ -303,6 +308,43 @@ class PiiRedactor:
         out = self.deidentifier.apply(text, entities)
         types = [str(e.type) for e in entities]
         return str(out.text), types, dict(out.mapping), pii_notes(entities)
+
+
+def pii_engine(config: PiiConfig | None) -> Any:
+    """The engine ``screening.pii_engine`` asks for: the process-wide default engine when it
+    is the default, else one built from it (the tagger's model read now: unreadable, no start)."""
+    pii = _import("beian.pii", "screening.pii")
+    if config is None or config == pii.PiiConfig():
+        return pii.default_engine()
+    try:
+        return pii.PiiEngine(config)
+    except ConfigError as exc:
+        where = (
+            f"screening.pii_engine.tagger（{exc.where}）" if exc.where else "screening.pii_engine"
+        )
+        raise ConfigError(
+            exc.what,
+            where=where,
+            fix="重新安装 genai-beian 以恢复该模型文件，或把 screening.pii_engine.tagger 设为 false",
+        ) from None
+
+
+def describe_pii_engine(config: ScreeningConfig) -> str:
+    """What finds personal information, in a line for ``gateway check`` and the start banner."""
+    if config.pii == "off":
+        return "个人信息保护已关闭（screening.pii: off）"
+    e = config.pii_engine
+    parts = ["规则识别器"]
+    if e.context_names:
+        parts.append("上下文姓名规则（context_names）")
+    if e.tagger:
+        parts.append("学习式姓名/地址标注器（tagger）")
+    bars = [f"阈值 {e.threshold:g}"] + [f"{t} {v:g}" for t, v in sorted(e.thresholds.items())]
+    extra = [f"停用 {'、'.join(e.disabled)}"] if e.disabled else []
+    extra += [f"仅启用 {'、'.join(e.enabled)}"] if e.enabled is not None else []
+    extra += [f"自定义 {len(e.custom)} 条"] if e.custom else []
+    mode = "掩码" if config.pii == "mask" else "假名化"
+    return f"个人信息识别：{' + '.join(parts)}；{'，'.join(bars + extra)}；处理方式：{mode}"
 
 
 class CombinedScanner:
@@ -364,7 +406,7 @@ def build_screening(config: ScreeningConfig, keyring: KeyRing | None = None) -> 
             parts.append(lexicon.Lexicon.from_entries(entries))
         scanner = parts[0] if len(parts) == 1 else CombinedScanner(parts)
         sources = [*config.lexicon, *(["<inline>"] if entries else [])]
-    redactor = PiiRedactor(config.pii, keyring) if config.pii != "off" else None
+    redactor = PiiRedactor(config.pii, keyring, config.pii_engine) if config.pii != "off" else None
     # compile the matcher (and the prefix index streams use) and load the lazy tables now,
     # not on the first request
     streaming = stream_scanner(scanner)
