@@ -36,7 +36,7 @@ from benchmarks import pii_eval as pe  # noqa: E402
 
 from beian.io import atomic_write_bytes  # noqa: E402
 from beian.pii import Entity, PiiConfig, PiiEngine  # noqa: E402
-from beian.pii import _tagger as tg  # noqa: E402
+from beian.pii import tagger_training as tg  # noqa: E402
 
 SETS = ("P1", "P2-holdout", "P3-holdout", "P4-holdout", "P5-holdout")
 SEED = 0

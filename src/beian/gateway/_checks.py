@@ -278,10 +278,10 @@ def _pii_engine(c: _Input) -> Iterator[Finding]:
     """The learned tagger's model, read as the gateway would at start (unreadable: no start)."""
     if c.cfg.screening.pii == "off" or not c.cfg.screening.pii_engine.tagger:
         return
-    from beian.pii._tagger import load_tagger
+    from beian.pii import check_tagger
 
     try:
-        load_tagger()
+        check_tagger()
     except ConfigError as exc:
         yield Finding.of(
             FILE_INVALID, f"{exc.what}（{exc.where}）",

@@ -14,7 +14,7 @@ from beian._shared.serve import ConnectionLimitsConfig
 from beian.errors import ConfigError
 from beian.gateway._moderation_config import ModerationConfig
 from beian.io import YamlDocument, YamlPath, read_yaml_document
-from beian.pii._config import PiiConfig
+from beian.pii import PiiConfig
 
 __all__ = [
     "AccessConfig",

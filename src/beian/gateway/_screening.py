@@ -29,7 +29,7 @@ from typing import Any, Protocol, runtime_checkable
 from beian.crypto import KeyRing
 from beian.errors import BeianError, ConfigError
 from beian.gateway._config import ScreeningConfig
-from beian.pii._config import PiiConfig
+from beian.pii import PiiConfig
 
 __all__ = [
     "Decision",

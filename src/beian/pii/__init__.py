@@ -55,6 +55,7 @@ __all__ = [
     "Recognizer",
     "RecordError",
     "RegexRecognizer",
+    "check_tagger",
     "compound_surnames",
     "default_engine",
     "deidentify",
@@ -70,3 +71,11 @@ __all__ = [
     "sm3_available",
     "sm4_available",
 ]
+
+
+def check_tagger() -> None:
+    """Load the learned name/address tagger's model (``pii.tagger``) now, raising its Chinese
+    configuration error if the file is missing or damaged (the engine loads it lazily)."""
+    from beian.pii._tagger import load_tagger
+
+    load_tagger()
