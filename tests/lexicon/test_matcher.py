@@ -151,7 +151,7 @@ def test_pinyin_table_loads_without_the_package() -> None:
     # in a fresh interpreter: this one may have imported pypinyin already
     code = (
         "import sys\n"
-        "from beian.lexicon._compile import _pinyin_dict\n"
+        "from beian.lexicon._readings import _pinyin_dict\n"
         "table = _pinyin_dict()\n"
         "assert 'pypinyin' not in sys.modules\n"
         "from pypinyin.pinyin_dict import pinyin_dict\n"

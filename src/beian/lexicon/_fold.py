@@ -43,6 +43,7 @@ __all__ = [
     "FoldTable",
     "cache_dir",
     "fold_table",
+    "gb2312",
 ]
 
 _VERSION = 5  # bump when the folding logic changes
@@ -233,7 +234,7 @@ def _shinjitai_map(chars: list[str]) -> dict[str, str]:
     """Japanese new forms (shinjitai: 売 帰 薬 弾 黒 銭) → simplified, through OpenCC's
     ``jp2t`` (JPShinjitaiCharacters, Apache-2.0) and then ``t2s``. Only characters outside
     GB 2312 that OpenCC's t2s leaves alone: 芸 (a plant in Chinese, 藝 in Japanese) and 欠 stay."""
-    cands = [c for c in chars if not _gb2312(c)]
+    cands = [c for c in chars if not gb2312(c)]
     if not cands:
         return {}
     trad = opencc_convert("jp2t", "\n".join(cands)).split("\n")
@@ -242,10 +243,10 @@ def _shinjitai_map(chars: list[str]) -> dict[str, str]:
     simp = opencc_convert("t2s", "\n".join(trad)).split("\n")
     if len(simp) != len(cands):
         return {}
-    return {a: b for a, b in zip(cands, simp, strict=True) if a != b and len(b) == 1 and _gb2312(b)}
+    return {a: b for a, b in zip(cands, simp, strict=True) if a != b and len(b) == 1 and gb2312(b)}
 
 
-def _gb2312(ch: str) -> bool:
+def gb2312(ch: str) -> bool:
     try:
         ch.encode("gb2312")
     except UnicodeEncodeError:

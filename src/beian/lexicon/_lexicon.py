@@ -11,12 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from beian.lexicon._compile import (
-    Variant,
-    _is_cjk,
-    compile_entries,
-    syllable_table,
-)
+from beian.lexicon._compile import Variant, compile_entries
 from beian.lexicon._fold import FoldFlags, FoldTable, cache_dir, fold_table
 from beian.lexicon._leet import LEET, leet_possible, leet_runs, open_runs, unleet
 from beian.lexicon._matcher import Matcher, latin_matches, latin_sets, make_matcher
@@ -24,6 +19,7 @@ from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig
 from beian.lexicon._normalize import Normalized, normalize, raw
 from beian.lexicon._pending import PrefixIndex, original_start, pending_start
 from beian.lexicon._quiet import QuietFilter
+from beian.lexicon._readings import _is_cjk, syllable_table
 from beian.lexicon._spans import (
     _bare,
     _condition,

@@ -33,7 +33,7 @@ _TONE_CODES = frozenset(range(0x31, 0x36))
 def _tone_digits(codes: list[int]) -> list[int]:
     """Indices of the tone numbers in ``codes`` (folded, noise removed): only in runs of ASCII
     letters and digits made entirely of two or more syllables each followed by a tone 1–5."""
-    from beian.lexicon._compile import pinyin_syllables
+    from beian.lexicon._readings import pinyin_syllables
 
     text = "".join(map(chr, codes)) if max(codes) < 0x110000 else ""
     syllables = pinyin_syllables()

@@ -21,11 +21,11 @@ from beian.lexicon._compile import (
     STYLED,
     TIGHT,
     Variant,
-    _is_cjk,
 )
 from beian.lexicon._fold import INVISIBLE, RULE_BITS, FoldTable
 from beian.lexicon._models import Hit
 from beian.lexicon._normalize import Normalized
+from beian.lexicon._readings import _is_cjk
 
 __all__ = [
     "_Covered",
