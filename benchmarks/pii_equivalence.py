@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/pii_equivalence.py                 # against main
     .venv/bin/python benchmarks/pii_equivalence.py --before 373c1fc --size-mb 1
 
-For every text of the development sets of ``pii_eval`` (P1, P2-holdout … P5-holdout; never the
+For every text of the development sets of ``pii_eval`` (P1, P2-holdout … P6-holdout; never the
 held-back set) and of the ``pii_bench`` generated text (corpus-like and dense, as whole
 documents and as single sentences), the default engine and the one with ``pii.context_names:
 true`` of ``--before`` (its ``src`` taken with ``git archive``) and of this tree each run in a
@@ -30,7 +30,7 @@ from benchmarks.pii_bench import ROOT, documents
 from benchmarks.pii_eval import read_set
 from tests.support.pii_synth import generate_text
 
-DEV_SETS = ("P1", "P2-holdout", "P3-holdout", "P4-holdout", "P5-holdout")
+DEV_SETS = ("P1", "P2-holdout", "P3-holdout", "P4-holdout", "P5-holdout", "P6-holdout")
 
 # The child: entities of every text, default engine and context_names, one JSON line per text.
 _CHILD = """

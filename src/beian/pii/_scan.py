@@ -94,13 +94,15 @@ class Trigger:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_set", frozenset(self.chars))
         object.__setattr__(self, "_run", re.compile(f"[{re.escape(self.chars)}]*"))
+        object.__setattr__(self, "_runs", _run_shape(self.chars, self.shapes))
 
-    def _hits(self, text: str) -> list[tuple[int, int]]:
+    def _hits(self, text: str, shape: bytes | None = None) -> list[tuple[int, int]]:
         """Spans of pattern matches (or shape occurrences), in order: at least one in each run
         of ``chars`` that has one."""
         if not self.shapes:
             return [m.span() for m in self.pattern.finditer(text)]
-        shape = text.encode("latin-1", "replace").translate(_DIGIT_SHAPE)
+        if shape is None:
+            shape = text.encode("latin-1", "replace").translate(_DIGIT_SHAPE)
         hits: list[tuple[int, int]] = []
         for needle in self.shapes:
             # The next occurrence that does not overlap this one: overlapping ones share
@@ -115,6 +117,21 @@ class Trigger:
         return hits
 
     def windows(self, text: str) -> Windows:
+        runs: _Runs | None = self._runs  # type: ignore[attr-defined]
+        if runs is not None and not any(c in text for c in runs[1]):
+            # The digit shape with every other character of ``chars`` written as "a" and every
+            # character outside them as ".": a window's ends are two C searches for ".".
+            shape = text.encode("latin-1", "replace").translate(runs[0])
+            search = runs[2]
+            spans: list[tuple[int, int]] = []
+            last = 0
+            # The first shape at or after the end of the last window lies in the next window.
+            while (hit := search(shape, last)) is not None:
+                last = shape.find(b".", hit.end())
+                if last < 0:
+                    last = len(shape)
+                spans.append((shape.rfind(b".", 0, hit.start()) + 1, last))
+            return Windows(text, spans) if spans else _NO_WINDOWS
         inside: frozenset[str] = self._set  # type: ignore[attr-defined]
         run: re.Pattern[str] = self._run  # type: ignore[attr-defined]
         out: list[tuple[int, int]] = []
@@ -132,6 +149,31 @@ class Trigger:
 
 _NO_WINDOWS = Windows("", [])
 _DIGIT_SHAPE = bytes.maketrans(b"0123456789 ", b"9999999999-")
+
+
+_Runs = tuple[bytes, str, Callable[[bytes, int], "re.Match[bytes] | None"]]
+
+
+def _run_shape(chars: str, shapes: tuple[bytes, ...]) -> _Runs | None:
+    """The translation of Latin-1 bytes that keeps the digit shape's ``9`` and ``-`` (so the
+    ``shapes`` are found where they were), writes every other byte of ``chars`` as ``a`` and
+    every byte outside them as ``.``; the characters of ``chars`` outside Latin-1, which the
+    encoding's ``?`` cannot show (a text with one takes the character-by-character way); and
+    a search for the first of the ``shapes`` from a position.
+    None when the shapes hold other bytes or ``?`` is one of ``chars``."""
+    if not shapes or any(set(s) - set(b"9-") for s in shapes) or "?" in chars:
+        return None
+    table = bytearray(b"." * 256)
+    for c in chars:
+        if ord(c) < 256:
+            table[ord(c)] = ord("a")
+    for b in range(256):
+        if table[b] == ord("a") and _DIGIT_SHAPE[b] in b"9-":
+            table[b] = _DIGIT_SHAPE[b]
+    if any(_DIGIT_SHAPE[b] in b"9-" and table[b] == ord(".") for b in range(256)):
+        return None  # a digit or a space outside ``chars``: its shape byte would be lost
+    search = re.compile(b"|".join(map(re.escape, shapes))).search
+    return bytes(table), "".join(c for c in chars if ord(c) >= 256), search
 
 # Six digits, at most one space or dash after the third or fourth: every 身份证, card, mobile,
 # landline, USCC, passport and permit number has such a run; dates, prices and counts rarely do.
