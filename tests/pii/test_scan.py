@@ -54,6 +54,8 @@ def _texts(n: int, seed: int, pieces: tuple[str, ...] | str = _PIECES) -> list[s
         ("2024年3月5日，12345元", []),  # no six digits, no 3 + separator + 3
         ("卡号6222-0212-3456-7894与E12345678", ["6222-0212-3456-7894", "E12345678"]),
         ("a123 456b和123-45", ["a123 456b"]),
+        ("号码•123456•7，A1 234 567", ["•123456•7", "A1 234 567"]),  # • is outside Latin-1
+        ("（0755）123456\n?888888", ["123456", "888888"]),  # full-width brackets end a run
     ],
 )
 def test_digit_windows(text: str, windows: list[str]) -> None:
@@ -64,6 +66,16 @@ def test_digit_windows(text: str, windows: list[str]) -> None:
 def test_digit_shapes_find_the_windows_of_the_pattern() -> None:
     by_pattern = Trigger(DIGITS.pattern, DIGITS.chars)
     for text in _texts(20000, 1, _DIGITISH):
+        a, b = DIGITS.windows(text), by_pattern.windows(text)
+        assert (a.joined, a.starts, a.shifts) == (b.joined, b.starts, b.shifts), text
+
+
+def test_run_shape_finds_the_windows_character_by_character_finds() -> None:
+    # Without a character the Latin-1 shape cannot show (•), the windows' ends come from the
+    # run-class shape; they must be those of the pattern's own windows.
+    assert DIGITS._runs is not None  # type: ignore[attr-defined]
+    by_pattern = Trigger(DIGITS.pattern, DIGITS.chars)
+    for text in _texts(20000, 2, _DIGITISH.replace("•", "é")):
         a, b = DIGITS.windows(text), by_pattern.windows(text)
         assert (a.joined, a.starts, a.shifts) == (b.joined, b.starts, b.shifts), text
 

@@ -175,6 +175,7 @@ def _run_shape(chars: str, shapes: tuple[bytes, ...]) -> _Runs | None:
     search = re.compile(b"|".join(map(re.escape, shapes))).search
     return bytes(table), "".join(c for c in chars if ord(c) >= 256), search
 
+
 # Six digits, at most one space or dash after the third or fourth: every 身份证, card, mobile,
 # landline, USCC, passport and permit number has such a run; dates, prices and counts rarely do.
 # In the digit shape: six digits, or three, a space or a dash, and three.

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from stdnum import luhn
 
+from beian.pii._checksums import luhn_valid
 from beian.pii._regions import is_region_code
 from beian.pii._registry import RegexRecognizer, bounded, register
 from beian.pii._scan import DIGITS
@@ -80,7 +81,7 @@ class BankCardRecognizer(RegexRecognizer):
             return None
         if len(digits) == 18 and _id_shaped(digits):
             return None  # a 身份证 number (valid or with a wrong check digit), not a card
-        if luhn.checksum(digits) == 0:
+        if luhn_valid(digits):
             return self.score
         if any(w in text[max(0, start - _NOT_CARD_WINDOW) : start] for w in _NOT_CARD):
             return None

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from stdnum.cn import uscc
-
+from beian.pii._checksums import uscc_check_char
 from beian.pii._regions import is_region_code
 from beian.pii._registry import RegexRecognizer, bounded, register
 from beian.pii._scan import DIGITS
@@ -32,5 +31,5 @@ class UsccRecognizer(RegexRecognizer):
         if value[1] not in "1239" or not is_region_code(value[2:8], province=True):
             return None
         # Registration authority, organisation type and a real region code, then
-        # python-stdnum's MOD 31 check (an all-digit 身份证 that also passes loses to ID_CARD).
-        return self.score if uscc.calc_check_digit(value) == value[-1] else None
+        # the MOD 31 check (an all-digit 身份证 that also passes loses to ID_CARD).
+        return self.score if uscc_check_char(value) == value[-1] else None
