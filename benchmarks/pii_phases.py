@@ -6,8 +6,10 @@ Each commit's ``src`` (``git archive``, as ``pii_commits.py``) is imported in a 
 process that analyses the ``pii_bench`` corpus-like text and reports the CPU milliseconds per MB
 of the combined anchor scan, of each recognizer (with the scan's findings shared, as the engine
 runs them; where the engine skips a recognizer, its skip test only) and of ``analyze`` as a
-whole, each the best of ``--passes`` passes; and the microseconds per call on a short sentence
-without anything to find (the engine's fixed cost per text, which a gateway prompt pays). ``--rounds`` rounds visit the commits in turn
+whole, each the best of ``--passes`` passes; the microseconds per call on a short sentence
+without anything to find (the engine's fixed cost per text, which a gateway prompt pays) and on
+a gateway prompt of about 200 characters with a name, a mobile number and an address.
+``--rounds`` rounds visit the commits in turn
 (the machine is shared: its load moves a round alike) and each figure is the best over them.
 With ``--context-names`` the engines run with ``pii.context_names: true`` (commits whose
 configuration lacks it fail).
@@ -82,6 +84,18 @@ for _ in range(int(sys.argv[2])):
         engine.analyze(short)
     keep("short", (time.process_time() - c0) / 5000)
 out["short text (us per call)"] = round(best["short"] * 1e6, 2)
+# A gateway prompt of about 200 characters with a name, a mobile number and an address.
+prompt = ("您好，我是客户服务部的张伟，上周在贵公司官网下单购买了一台空气净化器，订单已经显示签收，"
+          "但实际上我并没有收到货。请帮忙核实一下物流信息，收货地址是北京市朝阳区建国路88号院3号楼"
+          "1单元502室，联系电话13812345678。另外发票抬头请开成个人，谢谢。如有问题请尽快回复我，"
+          "我这周都在家，工作日晚上七点以后方便接听电话。麻烦把处理进度通过短信发给我，"
+          "也可以直接回复这封邮件告知具体的处理时间。")
+for _ in range(int(sys.argv[2])):
+    c0 = time.process_time()
+    for _ in range(1000):
+        engine.analyze(prompt)
+    keep("prompt", (time.process_time() - c0) / 1000)
+out[f"prompt {len(prompt)} chars (us per call)"] = round(best["prompt"] * 1e6, 2)
 print(json.dumps(out))
 """
 
