@@ -96,13 +96,12 @@ class Trigger:
         object.__setattr__(self, "_run", re.compile(f"[{re.escape(self.chars)}]*"))
         object.__setattr__(self, "_runs", _run_shape(self.chars, self.shapes))
 
-    def _hits(self, text: str, shape: bytes | None = None) -> list[tuple[int, int]]:
+    def _hits(self, text: str) -> list[tuple[int, int]]:
         """Spans of pattern matches (or shape occurrences), in order: at least one in each run
         of ``chars`` that has one."""
         if not self.shapes:
             return [m.span() for m in self.pattern.finditer(text)]
-        if shape is None:
-            shape = text.encode("latin-1", "replace").translate(_DIGIT_SHAPE)
+        shape = text.encode("latin-1", "replace").translate(_DIGIT_SHAPE)
         hits: list[tuple[int, int]] = []
         for needle in self.shapes:
             # The next occurrence that does not overlap this one: overlapping ones share
