@@ -123,6 +123,7 @@ def main() -> None:
 
     from beian.demo import answer_text
     from beian.gateway import Gateway, load_gateway_config
+    from beian.io import atomic_write_text
 
     questions = list(gb.PROMPTS)
     answers = [answer_text(q) for q in questions]
@@ -179,9 +180,7 @@ def main() -> None:
         },
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp_out = args.output.with_suffix(".json.tmp")
-    tmp_out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp_out.replace(args.output)
+    atomic_write_text(args.output, json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps(result, ensure_ascii=False, indent=1))
 
 
