@@ -547,26 +547,36 @@ def merged(path: Path, new: dict[str, Any]) -> dict[str, Any]:
     return {**old, **top, "profiles": profiles}
 
 
+def _window_cpu(row: dict[str, Any], server: str) -> float:
+    """CPU ms per request of ``server`` within the measured window (the whole call's where an
+    older result has no window figure)."""
+    got = row["gateway"]
+    ms = got.get(f"cpu_window_ms_per_request_{server}", got.get(f"cpu_ms_per_request_{server}"))
+    return float("nan") if ms is None else float(ms)
+
+
 def stage_cpu_ms(profiles: dict[str, Any]) -> dict[str, dict[str, float]]:
-    """The gateway's CPU time per request of each moderation profile less the baseline's
-    (``model-baseline``, else ``model``), at 200 clients, per mode: what the stage costs
-    (guard: the gateway's side of the HTTP calls; the guard server's is reported apart)."""
+    """The gateway's CPU time per request (measured window) of each moderation profile less
+    the baseline's (``model-baseline``, else ``model``), at 200 clients, per mode: what the
+    stage costs the gateway (guard: its side of the HTTP calls); the guard server's own CPU
+    per request is reported apart (``guard_server_plain`` / ``guard_server_stream``).
+    Differences of two loaded runs: ``gateway_stage_cpu.py`` times the stages in one process."""
     base = profiles.get("model-baseline") or profiles.get("model")
     if base is None:
         return {}
-
-    def cpu(prof: dict[str, Any]) -> dict[bool, float]:
-        return {r["stream"]: r["gateway"].get("cpu_ms_per_request_gateway", float("nan"))
-                for r in prof["runs"] if r["clients"] == 200}  # fmt: skip
-
-    ref = cpu(base)
+    ref = {r["stream"]: _window_cpu(r, "gateway") for r in base["runs"] if r["clients"] == 200}
     out: dict[str, dict[str, float]] = {}
     for name, prof in profiles.items():
-        if prof.get("moderation") and ref:
-            for stream, ms in cpu(prof).items():
-                if stream in ref:
-                    mode = "stream" if stream else "plain"
-                    out.setdefault(name, {})[mode] = round(ms - ref[stream], 3)
+        if not prof.get("moderation") or not ref:
+            continue
+        for row in prof["runs"]:
+            stream = row["stream"]
+            if row["clients"] != 200 or stream not in ref:
+                continue
+            mode = "stream" if stream else "plain"
+            out.setdefault(name, {})[mode] = round(_window_cpu(row, "gateway") - ref[stream], 3)
+            if prof.get("guard_latency_ms") is not None:
+                out[name][f"guard_server_{mode}"] = round(_window_cpu(row, "guard"), 3)
     return out
 
 
@@ -616,7 +626,9 @@ def guard_targets_met(profiles: dict[str, Any]) -> dict[str, bool | None]:
                     row["added_p99_ms_first_text"] <= limit + GUARD_SLACK_MS
                 )
             else:
-                met[f"{name}_p99_added_ms_non_stream"] = row["added_p99_ms"] <= limit + GUARD_SLACK_MS
+                met[f"{name}_p99_added_ms_non_stream"] = (
+                    row["added_p99_ms"] <= limit + GUARD_SLACK_MS
+                )
     return met
 
 

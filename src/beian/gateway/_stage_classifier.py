@@ -63,11 +63,21 @@ class LinearScorer:
         )
         return cls(vec, lin) if shape_ok else None
 
-    def _ngrams(self, text: str) -> Counter[str]:
+    def _counts(self, text: str) -> Counter[str]:
+        """How often each n-gram of ``text`` that is in the vocabulary occurs, in the order of
+        their first occurrence in scikit-learn's n-gram list (so the sums below add up in the
+        same order as over all of them); the others count for nothing, and a sentence has many
+        more of them than of the vocabulary's."""
         t = _SPACES.sub(" ", text.lower() if self.lowercase else text)
         size = len(t)
+        weights = self.weights
         return Counter(
-            [t[i : i + n] for n in range(self.min_n, self.max_n + 1) for i in range(size - n + 1)]
+            [
+                g
+                for n in range(self.min_n, self.max_n + 1)
+                for i in range(size - n + 1)
+                if (g := t[i : i + n]) in weights
+            ]
         )
 
     def proba(self, text: str) -> list[float]:
@@ -77,13 +87,10 @@ class LinearScorer:
         norm = 0.0
         weights = self.weights
         sublinear = self.sublinear
-        for g, tf in self._ngrams(text).items():
-            w = weights.get(g)
-            if w is None:
-                continue
+        for g, tf in self._counts(text).items():
+            idf2, cs = weights[g]
             f = (1.0 + math.log(tf) if sublinear else float(tf)) if tf > 1 else 1.0
-            norm += f * f * w[0]
-            cs = w[1]
+            norm += f * f * idf2
             for c in range(k):
                 dot[c] += f * cs[c]
         scale = 1.0 / math.sqrt(norm) if norm > 0 else 0.0
