@@ -9,6 +9,7 @@ lines, importing nothing.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any
@@ -25,11 +26,19 @@ if TYPE_CHECKING:
 __all__ = ["LazyCommands", "LazyGroup", "load_module_commands"]
 
 
-def load_module_commands(module: str, rich_markup_mode: Any) -> dict[str, _click.Command]:
-    """The Click commands that ``beian.cli.<module>``'s ``register`` adds to an app, by name."""
+@functools.cache
+def _registered(module: str, rich_markup_mode: Any) -> typer.Typer:
+    """An app holding what ``beian.cli.<module>``'s ``register`` adds (once per process, as the
+    module-level sub-apps some modules register on must not get their commands twice)."""
     scratch = typer.Typer(rich_markup_mode=rich_markup_mode)
     importlib.import_module(f"beian.cli.{module}").register(scratch)
-    return dict(typer.main.get_group(scratch).commands)
+    return scratch
+
+
+def load_module_commands(module: str, rich_markup_mode: Any) -> dict[str, _click.Command]:
+    """The Click commands that ``beian.cli.<module>``'s ``register`` adds to an app, by name,
+    built afresh as Typer builds a root app's commands on each ``typer.main.get_command``."""
+    return dict(typer.main.get_group(_registered(module, rich_markup_mode)).commands)
 
 
 class LazyCommands(MutableMapping[str, "_click.Command"]):
