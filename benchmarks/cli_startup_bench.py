@@ -127,11 +127,19 @@ def _rounds(trees: dict[str, Path], box: Path, rounds: int) -> dict[str, Any]:
             imports[tree].append(_import_ms(trees[tree], box))
     same = {s: o["baseline"] == o["current"] for s, o in outputs.items()}
     return {
-        "scenarios": {s: {"args": SCENARIOS[s], "exit": outputs[s]["current"][0],
-                          "same_output_as_baseline": same[s], **_summary(runs[s])}
-                      for s in SCENARIOS},  # fmt: skip
-        "import_beian_cli_ms": {t: {"best": round(min(v), 1), "median": round(statistics.median(v), 1)}
-                                for t, v in imports.items()},  # fmt: skip
+        "scenarios": {
+            s: {
+                "args": SCENARIOS[s],
+                "exit": outputs[s]["current"][0],
+                "same_output_as_baseline": same[s],
+                **_summary(runs[s]),
+            }
+            for s in SCENARIOS
+        },
+        "import_beian_cli_ms": {
+            t: {"best": round(min(v), 1), "median": round(statistics.median(v), 1)}
+            for t, v in imports.items()
+        },
         "load_per_round": loads,
     }
 

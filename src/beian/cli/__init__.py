@@ -64,7 +64,6 @@ def _root(
     ctx.obj = load_config(config)
 
 
-
 def main() -> None:
     """Entry point: runs the app and prints :class:`BeianError` in the project's error style."""
     try:
