@@ -7,7 +7,9 @@ methods that produce the rest, and translates error messages by :data:`MESSAGES`
 the English text; anything unmatched stays as it was). Type placeholders become Chinese
 (``<path>`` → ``<路径>``, ``<list[Path]>`` → ``<路径…>``) and flags show none (``--quiet``
 needs no ``<bool>``); help texts fold at the edge instead of being cut off with "…". Called
-once, before the app is built; calling it again does nothing.
+once, before the app is built; calling it again does nothing. The constants and the folding live
+in ``typer.rich_utils``, which Typer imports only to print help or an error: they are set as soon
+as it is imported (an import hook), so a command that prints neither never imports it.
 """
 
 from __future__ import annotations
