@@ -1,15 +1,15 @@
 """The ``beian`` command line: a thin shell over the library.
 
 Every public module in this package (no leading underscore) defines
-``register(app: typer.Typer) -> None`` and is discovered automatically, so adding a command group
-never touches this file. Command modules import heavy libraries inside their functions so that
-``beian --help`` stays fast.
+``register(app: typer.Typer) -> None``; :mod:`beian.cli._registry` names the top-level commands
+each one registers, with their help lines, so that a command's module is imported only when that
+command runs or shows its help (:class:`beian.cli._lazy.LazyGroup`). Command modules import heavy
+libraries inside their functions: ``beian --help`` and ``beian --version`` import no command
+module, ``beian label add`` imports only ``beian.cli.label`` and what adding a label needs.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +19,7 @@ import typer
 from beian import __version__
 from beian.cli._common import err_console
 from beian.cli._help import localize
-from beian.config import load_config
+from beian.cli._lazy import LazyGroup
 from beian.errors import EXIT_ERROR, BeianError
 
 __all__ = ["app", "main"]
@@ -28,6 +28,7 @@ localize()  # Typer's and Click's own words (usage, options, errors) in Chinese
 
 app = typer.Typer(
     name="beian",
+    cls=LazyGroup,
     help="beian（备案）：生成式人工智能服务备案工具箱 —— 材料检查与生成、安全评估、运行时措施、备案登记系统。",
     no_args_is_help=True,
     add_completion=False,
@@ -58,20 +59,9 @@ def _root(
     ] = False,
 ) -> None:
     """beian（备案）：生成式人工智能服务备案工具箱。"""
+    from beian.config import load_config
+
     ctx.obj = load_config(config)
-
-
-def _discover() -> None:
-    for mod in pkgutil.iter_modules(__path__):
-        if mod.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{mod.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(app)
-
-
-_discover()
 
 
 def main() -> None:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from beian.config import BeianConfig
-from beian.findings import Finding, Severity
-from beian.standards import Edition
+if TYPE_CHECKING:  # imported where used: ``import beian.cli`` stays light
+    from rich.table import Table
+
+    from beian.config import BeianConfig
+    from beian.findings import Finding
+    from beian.standards import Edition
 
 # Output to a pipe, a file or a service manager's log is never wrapped: Rich would break lines at
 # 80 columns (a URL or a secret in two pieces, a table's last columns squeezed away). On a
@@ -38,8 +39,6 @@ def print_whole(*lines: str) -> None:
     for line in lines:
         console.print(line, soft_wrap=True, markup=False, highlight=False)
 
-_SEVERITY_STYLE = {Severity.BLOCKING: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-
 
 class TableOrJson(StrEnum):
     table = "table"
@@ -54,6 +53,8 @@ class TableJsonJsonl(StrEnum):
 
 def get_config(ctx: typer.Context) -> BeianConfig:
     """The configuration loaded by the root callback."""
+    from beian.config import BeianConfig
+
     root = ctx.find_root()
     cfg = root.obj
     return cfg if isinstance(cfg, BeianConfig) else BeianConfig()
@@ -71,6 +72,12 @@ def findings_json(findings: list[Finding], edition: Edition) -> list[dict[str, A
 
 def findings_table(findings: list[Finding], title: str = "检查结果", *, edition: Edition) -> Table:
     """Findings as a table, their clauses cited in ``edition``'s numbering ([U] marks included)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from beian.findings import Severity
+
+    style = {Severity.BLOCKING: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
     findings = edition.cite_findings(findings)
     table = Table(title=title, show_lines=False)
     for col in ("代码", "级别", "条款", "说明", "位置", "修复建议"):
@@ -78,7 +85,7 @@ def findings_table(findings: list[Finding], title: str = "检查结果", *, edit
     for f in sorted(findings, key=lambda f: (-f.severity.rank, f.code)):
         table.add_row(  # messages may quote configuration values: text, never markup
             f.code,
-            f"[{_SEVERITY_STYLE[f.severity]}]{f.severity.value}[/]",
+            f"[{style[f.severity]}]{f.severity.value}[/]",
             Text(f.clause),
             Text(f.message),
             Text(str(f.location) if f.location else "-"),

@@ -7,12 +7,19 @@ methods that produce the rest, and translates error messages by :data:`MESSAGES`
 the English text; anything unmatched stays as it was). Type placeholders become Chinese
 (``<path>`` → ``<路径>``, ``<list[Path]>`` → ``<路径…>``) and flags show none (``--quiet``
 needs no ``<bool>``); help texts fold at the edge instead of being cut off with "…". Called
-once, before the app is built; calling it again does nothing.
+once, before the app is built; calling it again does nothing. The constants and the folding live
+in ``typer.rich_utils``, which Typer imports only to print help or an error: they are set as soon
+as it is imported (an import hook), so a command that prints neither never imports it.
 """
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import re
+import sys
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 from typing import Any
 
 __all__ = ["MESSAGES", "localize", "translate"]
@@ -103,14 +110,54 @@ def localize() -> None:
     if _done:
         return
     _done = True
-    from typer import _click, core, rich_utils
+    from typer import _click, core
 
-    for attr, text in _RICH_CONSTANTS.items():
-        setattr(rich_utils, attr, text)
     _localize_types(core)
     _localize_help_and_usage(_click)
     _localize_errors(_click)
+    # Typer imports rich_utils (Rich's Markdown, tracebacks: ~40 ms) only to print a help
+    # screen or an error; a command that does neither should not pay for it.
+    rich_utils = sys.modules.get(_RICH_UTILS)
+    if rich_utils is not None:
+        _localize_rich(rich_utils)
+    else:
+        sys.meta_path.insert(0, _OnImport(_RICH_UTILS, _localize_rich))
+
+
+_RICH_UTILS = "typer.rich_utils"
+
+
+def _localize_rich(rich_utils: ModuleType) -> None:
+    for attr, text in _RICH_CONSTANTS.items():
+        setattr(rich_utils, attr, text)
     _fold_help_texts(rich_utils)
+
+
+class _OnImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Runs ``then`` on module ``name`` right after it is first imported (then steps aside)."""
+
+    def __init__(self, name: str, then: Any) -> None:
+        self._name = name
+        self._then = then
+        self._loader: Any = None
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> ModuleSpec | None:
+        if fullname != self._name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        self._loader, spec.loader = spec.loader, self
+        return spec
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        module: ModuleType | None = self._loader.create_module(spec)
+        return module
+
+    def exec_module(self, module: ModuleType) -> None:
+        self._loader.exec_module(module)
+        self._then(module)
 
 
 def _localize_types(core: Any) -> None:
