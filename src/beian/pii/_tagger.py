@@ -78,16 +78,12 @@ _PREVS = [[p for p in range(len(TAGS)) if _OK[p, q]] for q in range(len(TAGS))]
 
 
 def viterbi(emission: npt.NDArray[np.floating[Any]], trans: FloatArray) -> list[int]:
-    """The best tag sequence: ``emission`` is ``(n, tags)``, ``trans`` ``(tags + 1, tags)``
-    with the start scores in the last row; moves :func:`allowed_transitions` forbids are
-    never taken. Plain Python over floats, unrolled for the five tags (faster than numpy step
-    by step and than loops over the tags; the arithmetic of :func:`viterbi_reference`, step
-    for step, so the same path: a test checks it)."""
+    """The best tag path (``trans``: ``(tags + 1, tags)``, start scores last); unrolled for the
+    five tags, the arithmetic of :func:`viterbi_reference` step for step (a test checks it)."""
     n = len(emission)
     if n == 0:
         return []
     rows = emission.tolist()
-    # t{p}{q}: from tag p to tag q (the forbidden moves are never read)
     (t00, t01, _, t03, _), (t10, t11, t12, t13, _) = trans[:2].tolist()
     (t20, t21, t22, t23, _), (t30, t31, _, t33, t34) = trans[2:4].tolist()
     (t40, t41, _, t43, t44), start = trans[4].tolist(), trans[5].tolist()
