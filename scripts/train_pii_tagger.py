@@ -41,7 +41,7 @@ from beian.pii import tagger_training as tg  # noqa: E402
 SETS = ("P1", "P2-holdout", "P3-holdout", "P4-holdout", "P5-holdout", "P6-holdout")
 SEED = 0
 EPOCHS = 30
-AUGMENT = 0  # name-swapped copies of each training text (NameSwap)
+AUGMENT = 1  # name-swapped copies of each training text (NameSwap)
 MIN_COUNT = 1  # features kept: seen in training and with a non-zero averaged weight
 RESULTS = ROOT / "benchmarks" / "results" / "pii_tagger_dev.json"
 _TAG_INDEX = {"O": 0, "BN": 1, "IN": 2, "BA": 3, "IA": 4}

@@ -27,9 +27,11 @@ NO_CUE = [
     ("听说何秀英下个月就要退休了，大家准备送她一束花。", ["何秀英"]),
     ("刚才冯晓东打电话说他晚点到。", ["冯晓东"]),
     ("周末我和谢婷婷去看了电影。", ["谢婷婷"]),
+    ("昨天下午赵立新把材料交给了财务处", ["赵立新"]),
+    ("钥匙放在前台，杜明轩明早七点来开门", ["杜明轩"]),
 ]
-# The rules alone find none of the names above; two sentences written with them the tagger
-# misses too ("昨天下午赵立新把材料…", "…前台，杜明轩明早…"): recall is not 1 (docs/pii.md).
+# The rules alone find none of the names above. The last two were missed by the tagger trained
+# on P1–P5 (2026-12-07, round 5); the one trained on P1–P6 with name-swapped copies finds them.
 NO_NAME = [
     "今天的天气很好，我们明天去公园散步。",
     "本产品保质期十二个月，开封后请冷藏保存。",
@@ -197,6 +199,4 @@ def test_unrolled_viterbi_is_the_reference() -> None:
             em[:, 2] = np.where(rng.random(n) < 0.3, em[:, 0], em[:, 2])  # exact ties
             assert tg.viterbi(em, model.trans) == tg.viterbi_reference(em, model.trans)
             path = tg.viterbi(em, model.trans)
-            assert all(
-                tg.allowed_transitions()[p, q] for p, q in itertools.pairwise(path)
-            ), path
+            assert all(tg.allowed_transitions()[p, q] for p, q in itertools.pairwise(path)), path
