@@ -90,6 +90,7 @@ class ScreeningConfig(_Strict):
         if isinstance(value, dict) and "tagger" not in value:
             return {**value, "tagger": True}
         return value
+
     # image, audio and file parts cannot be screened: refused unless "pass" (then forwarded,
     # and the record notes them as unscreened)
     non_text: Literal["reject", "pass"] = "reject"
