@@ -2,12 +2,15 @@
 
     python scripts/train_pii_tagger.py            # train, write src/beian/pii/data/pii_tagger.{safetensors,json}
     python scripts/train_pii_tagger.py --check    # train in memory, compare with the shipped digest (exit 1 if it differs)
-    python scripts/train_pii_tagger.py --loso     # leave one set out over P1–P5: figures to
+    python scripts/train_pii_tagger.py --loso     # leave one set out over P1–P6: figures to
                                                   # benchmarks/results/pii_tagger_dev.json
 
 Training data: the project's labelled development sets ``benchmarks/data/pii_eval/P1.jsonl`` and
-``P2-holdout.jsonl`` … ``P5-holdout.jsonl`` (all development data now; the names are historical),
-parsed by ``benchmarks/pii_eval.py``'s ``parse_marked``. The held-back set is never read here.
+``P2-holdout.jsonl`` … ``P6-holdout.jsonl`` (all development data now; the names are historical)
+and the writer-marked training text ``benchmarks/data/pii_train/PT*.jsonl`` (training only: in
+every fold of ``--loso``, never tested), parsed by ``benchmarks/pii_eval.py``'s
+``parse_marked``; one name-swapped copy of each text (``NameSwap``). The held-back set is never
+read here.
 
 Model: an averaged structured perceptron over characters (``beian.pii._tagger``), features
 including the rule engine's own decisions (default configuration). Deterministic: sets and items
@@ -39,12 +42,27 @@ from beian.pii import Entity, PiiConfig, PiiEngine  # noqa: E402
 from beian.pii import tagger_training as tg  # noqa: E402
 
 SETS = ("P1", "P2-holdout", "P3-holdout", "P4-holdout", "P5-holdout", "P6-holdout")
+# Writer-marked training text (benchmarks/data/pii_train/): in every training fold, never a test
+# fold (the writers' own marks, no blind second marking).
+TRAIN_ONLY = ("PT1", "PT2")
+TRAIN_DATA = ROOT / "benchmarks" / "data" / "pii_train"
 SEED = 0
 EPOCHS = 30
 AUGMENT = 1  # name-swapped copies of each training text (NameSwap)
 MIN_COUNT = 1  # features kept: seen in training and with a non-zero averaged weight
 RESULTS = ROOT / "benchmarks" / "results" / "pii_tagger_dev.json"
 _TAG_INDEX = {"O": 0, "BN": 1, "IN": 2, "BA": 3, "IA": 4}
+
+
+def read_marked(path: Path) -> list[pe.Item]:
+    """The items of a JSON-lines file of marked texts (``pii_eval`` format)."""
+    items = []
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            text, spans = pe.parse_marked(row["marked"])
+            items.append(pe.Item(row["id"], row["genre"], text, spans, row.get("note", "")))
+    return items
 
 
 class NameSwap:
@@ -117,10 +135,10 @@ class Corpus:
         self.rule_entities: list[list[Entity]] = []
         self.test_columns: list[list[list[str]]] = []
         self.digests: dict[str, str] = {}
-        for name in sets:
-            path = pe.DATA / f"{name}.jsonl"
+        for name in [*sets, *TRAIN_ONLY]:
+            path = (TRAIN_DATA if name in TRAIN_ONLY else pe.DATA) / f"{name}.jsonl"
             self.digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
-            originals = pe.read_set(name)
+            originals = read_marked(path)
             swap = NameSwap(SEED + 1 + len(self.items))
             copies = [swap.swap(it, k) for k in range(1, augment + 1) for it in originals]
             for item in [*originals, *copies]:

@@ -88,10 +88,13 @@ def test_artefact_matches_recipe() -> None:
     # The recipe recorded inside the artefact is the one beside it.
     inner = tg.model_info(data)["recipe"]
     assert {k: recipe[k] for k in inner} == inner
-    # The training data recorded are the development sets as they are in the repository.
-    data_dir = ROOT / "benchmarks" / "data" / "pii_eval"
+    # The training data recorded are the development sets and the training text as they are in
+    # the repository.
+    data = ROOT / "benchmarks" / "data"
     for name, digest in recipe["training_data"].items():
-        assert hashlib.sha256((data_dir / name).read_bytes()).hexdigest() == digest, name
+        path = data / ("pii_train" if name.startswith("PT") else "pii_eval") / name
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, name
+    assert {"P6-holdout.jsonl", "PT1.jsonl"} <= set(recipe["training_data"])
 
 
 def test_option_off_never_reads_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
