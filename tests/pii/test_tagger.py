@@ -31,7 +31,8 @@ NO_CUE = [
     ("钥匙放在前台，杜明轩明早七点来开门", ["杜明轩"]),
 ]
 # The rules alone find none of the names above. The last two were missed by the tagger trained
-# on P1–P5 (2026-12-07, round 5); the one trained on P1–P6 with name-swapped copies finds them.
+# on P1–P5 (2026-12-07, round 5); the one trained on P1–P6 and PT1–PT2 with name-swapped
+# copies (p23h) finds them.
 NO_NAME = [
     "今天的天气很好，我们明天去公园散步。",
     "本产品保质期十二个月，开封后请冷藏保存。",

@@ -2,16 +2,18 @@
 
 The model is an averaged structured perceptron over characters (tags ``O``, ``B``/``I`` of NAME
 and of ADDRESS) decoded with Viterbi; it is trained by ``scripts/train_pii_tagger.py`` on the
-project's labelled development sets and shipped as ``data/pii_tagger.safetensors`` (weights and
-feature vocabulary) beside ``data/pii_tagger.json`` (the recipe, the training data's digests and
-the artefact's digest). Only numpy and safetensors are needed, both core dependencies.
+project's labelled development sets and training text (with name-swapped copies) and shipped as
+``data/pii_tagger.safetensors`` (weights and feature vocabulary) beside ``data/pii_tagger.json``
+(the recipe, the training data's digests and the artefact's digest). Only numpy and
+safetensors are needed, both core dependencies.
 
 Features of character ``i`` (``TEMPLATES``): the characters at ``i-3…i+3``, the bigrams and the
 trigram around it, character classes, the shipped name tables (surname and its frequency,
 given-name character scores, common-word and given-name-pair starts), the rule engine's own
 NAME/ADDRESS/other decisions around ``i`` ("rules as features") and names the rules found that
 recur elsewhere in the text. Everything is computed from the text and the rules' result alone,
-so the same text always gives the same spans.
+so the same text always gives the same spans. The features are defined as strings in
+``_tagger_features`` (training); at run time ``_tagger_fast`` computes their rows with numpy.
 
 :class:`~beian.pii.PiiEngine` runs it after the rules when ``pii.tagger`` is on
 (:class:`EngineTagger`); it is not a registered recognizer because it reads the rules' result.
