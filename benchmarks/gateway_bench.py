@@ -441,9 +441,10 @@ PROFILES = {
     "guard-input": {"latency_ms": 250.0, "chunk_delay_ms": 20.0, "targets": False,
                     "moderation": "guard-input", "guard_latency_ms": 30.0},
     # the PII engine on ~200-character prompts with names (NAME_PROMPTS): the rules alone, and
-    # with the learned tagger (screening.pii_engine.tagger); run together, same load
+    # with the learned tagger (screening.pii_engine.tagger, the gateway's default since p23h);
+    # run together, same load
     "pii-rules": {"latency_ms": 250.0, "chunk_delay_ms": 20.0, "targets": False,
-                  "pii_engine": {}, "prompts": "names"},
+                  "pii_engine": {"tagger": False}, "prompts": "names"},
     "pii-tagger": {"latency_ms": 250.0, "chunk_delay_ms": 20.0, "targets": False,
                    "pii_engine": {"tagger": True}, "prompts": "names"},
 }  # fmt: skip

@@ -2,12 +2,15 @@
 
     python scripts/train_pii_tagger.py            # train, write src/beian/pii/data/pii_tagger.{safetensors,json}
     python scripts/train_pii_tagger.py --check    # train in memory, compare with the shipped digest (exit 1 if it differs)
-    python scripts/train_pii_tagger.py --loso     # leave one set out over P1–P5: figures to
+    python scripts/train_pii_tagger.py --loso     # leave one set out over P1–P6: figures to
                                                   # benchmarks/results/pii_tagger_dev.json
 
 Training data: the project's labelled development sets ``benchmarks/data/pii_eval/P1.jsonl`` and
-``P2-holdout.jsonl`` … ``P5-holdout.jsonl`` (all development data now; the names are historical),
-parsed by ``benchmarks/pii_eval.py``'s ``parse_marked``. The held-back set is never read here.
+``P2-holdout.jsonl`` … ``P6-holdout.jsonl`` (all development data now; the names are historical)
+and the writer-marked training text ``benchmarks/data/pii_train/PT*.jsonl`` (training only: in
+every fold of ``--loso``, never tested), parsed by ``benchmarks/pii_eval.py``'s
+``parse_marked``; one name-swapped copy of each text (``NameSwap``). The held-back set is never
+read here.
 
 Model: an averaged structured perceptron over characters (``beian.pii._tagger``), features
 including the rule engine's own decisions (default configuration). Deterministic: sets and items
@@ -38,18 +41,87 @@ from beian.io import atomic_write_bytes  # noqa: E402
 from beian.pii import Entity, PiiConfig, PiiEngine  # noqa: E402
 from beian.pii import tagger_training as tg  # noqa: E402
 
-SETS = ("P1", "P2-holdout", "P3-holdout", "P4-holdout", "P5-holdout")
+SETS = ("P1", "P2-holdout", "P3-holdout", "P4-holdout", "P5-holdout", "P6-holdout")
+# Writer-marked training text (benchmarks/data/pii_train/): in every training fold, never a test
+# fold (the writers' own marks, no blind second marking).
+TRAIN_ONLY = ("PT1", "PT2")
+TRAIN_DATA = ROOT / "benchmarks" / "data" / "pii_train"
 SEED = 0
 EPOCHS = 30
+AUGMENT = 1  # name-swapped copies of each training text (NameSwap)
 MIN_COUNT = 1  # features kept: seen in training and with a non-zero averaged weight
 RESULTS = ROOT / "benchmarks" / "results" / "pii_tagger_dev.json"
 _TAG_INDEX = {"O": 0, "BN": 1, "IN": 2, "BA": 3, "IA": 4}
 
 
-class Corpus:
-    """Every item of the sets, featurized once (keys), with its gold tag path."""
+def read_marked(path: Path) -> list[pe.Item]:
+    """The items of a JSON-lines file of marked texts (``pii_eval`` format)."""
+    items = []
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            text, spans = pe.parse_marked(row["marked"])
+            items.append(pe.Item(row["id"], row["genre"], text, spans, row.get("note", "")))
+    return items
 
-    def __init__(self, sets: Sequence[str], *, context: bool = False) -> None:
+
+class NameSwap:
+    """Copies of a text with every marked Han name replaced by another name of the same shape
+    (surname from the shipped table, half by frequency and half uniformly; given-name
+    characters from the table of given-name characters): the model learns names from their
+    shape and context rather than from the particular characters of the training names."""
+
+    def __init__(self, seed: int) -> None:
+        nt = tg.name_tables()
+        self.rng = np.random.default_rng(seed)
+        self.single = sorted(nt.single_freq)
+        freq = np.array([nt.single_freq[c] for c in self.single], dtype=np.float64)
+        self.p = freq / freq.sum()
+        self.compound = sorted(nt.compound)
+        self.given = sorted(c for c, v in nt.given.items() if v > 0)
+        self.tables = nt
+
+    def _surname(self) -> str:
+        if self.rng.random() < 0.5:
+            return str(self.single[self.rng.choice(len(self.single), p=self.p)])
+        return str(self.single[self.rng.integers(len(self.single))])
+
+    def _given(self, k: int) -> str:
+        return "".join(self.given[i] for i in self.rng.integers(len(self.given), size=k))
+
+    def name_like(self, value: str) -> str | None:
+        """Another name shaped as ``value``, or None to keep it."""
+        if not value or not all("\u4e00" <= c <= "\u9fff" for c in value):
+            return None
+        nt, n = self.tables, len(value)
+        if value[:2] in nt.compound and n in (3, 4):
+            return str(self.compound[self.rng.integers(len(self.compound))]) + self._given(n - 2)
+        if value[0] in nt.single_freq and n <= 3:
+            return self._surname() + self._given(n - 1)
+        return self._given(2) if n == 2 else None
+
+    def swap(self, item: pe.Item, copy: int) -> pe.Item:
+        new: dict[str, str | None] = {}
+        parts, spans, at, shift = [], [], 0, 0
+        for t, a, b in sorted(item.spans, key=lambda s: s[1]):
+            value = item.text[a:b]
+            if t == "NAME" and value not in new:
+                new[value] = self.name_like(value)
+            repl = (new.get(value) if t == "NAME" else None) or value
+            parts.append(item.text[at:a])
+            spans.append((t, a + shift, a + shift + len(repl)))
+            parts.append(repl)
+            shift += len(repl) - (b - a)
+            at = b
+        parts.append(item.text[at:])
+        return pe.Item(f"{item.id}~{copy}", item.genre, "".join(parts), tuple(spans), item.note)
+
+
+class Corpus:
+    """Every item of the sets, featurized once (keys), with its gold tag path; ``augment``
+    name-swapped copies of each text are added for training only (never tagged or scored)."""
+
+    def __init__(self, sets: Sequence[str], *, context: bool = False, augment: int = 0) -> None:
         engine = PiiEngine(PiiConfig())
         # The rules the tagged texts see: with ``context`` those of pii.context_names: true
         # (the model is still trained on the default rules, as the shipped one is).
@@ -57,15 +129,20 @@ class Corpus:
         feat = tg.Featurizer()
         self.items: list[pe.Item] = []
         self.set_of: list[str] = []
+        self.copy: list[bool] = []  # a name-swapped copy (training only)
         self.columns: list[list[list[str]]] = []
         self.gold: list[np.ndarray] = []
         self.rule_entities: list[list[Entity]] = []
         self.test_columns: list[list[list[str]]] = []
         self.digests: dict[str, str] = {}
-        for name in sets:
-            path = pe.DATA / f"{name}.jsonl"
+        for name in [*sets, *TRAIN_ONLY]:
+            path = (TRAIN_DATA if name in TRAIN_ONLY else pe.DATA) / f"{name}.jsonl"
             self.digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
-            for item in pe.read_set(name):
+            originals = read_marked(path)
+            swap = NameSwap(SEED + 1 + len(self.items))
+            copies = [swap.swap(it, k) for k in range(1, augment + 1) for it in originals]
+            for item in [*originals, *copies]:
+                self.copy.append("~" in item.id)
                 found = engine.analyze(item.text)
                 self.rule_entities.append(found)
                 rules = [(e.type, e.start, e.end) for e in found]
@@ -164,22 +241,31 @@ def merge(corpus: Corpus, r: int, tagged: list[tuple[str, int, int]], policy: st
     return tg.merge(rules, ents, frozenset(("NAME", "ADDRESS")) if policy == "replace" else None)
 
 
-def loso(corpus: Corpus, epochs: int) -> dict[str, Any]:
-    """Leave one set out: train on four sets, tag the fifth; rules alone vs rules + tagger."""
+def loso(corpus: Corpus, epochs: int, dump: Path | None = None) -> dict[str, Any]:
+    """Leave one set out: train on the other sets, tag the one left out; rules alone vs rules +
+    tagger."""
     tagged: list[list[tuple[str, int, int]]] = [[] for _ in corpus.items]
     folds: dict[str, Any] = {}
     for held in SETS:
         train_rows = [i for i, s in enumerate(corpus.set_of) if s != held]
-        test_rows = [i for i, s in enumerate(corpus.set_of) if s == held]
+        test_rows = [i for i, s in enumerate(corpus.set_of) if s == held and not corpus.copy[i]]
         t0 = time.perf_counter()
         model = train(corpus, train_rows, epochs=epochs, log=False)
         print(f"fold {held}: trained in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
         for r in test_rows:
             tagged[r] = tg.spans_of(model.decode(model.ids(corpus.test_columns[r])))
         folds[held] = test_rows
+    if dump is not None:
+        lines = [
+            json.dumps({"id": corpus.items[r].id, "spans": tagged[r]}, ensure_ascii=False)
+            for r in range(len(corpus.items))
+            if not corpus.copy[r]
+        ]
+        dump.write_text("\n".join(lines) + "\n", "utf-8")
     out: dict[str, Any] = {"folds": {}, "pooled": {}}
     policies = ("rules", "union", "replace")
-    for name, rows in [*folds.items(), ("pooled", list(range(len(corpus.items))))]:
+    everything = [r for rows in folds.values() for r in rows]
+    for name, rows in [*folds.items(), ("pooled", everything)]:
         entry: dict[str, Any] = {}
         for policy in policies:
             by_text = {corpus.items[r].text: merge(corpus, r, tagged[r], policy) for r in rows}
@@ -202,6 +288,7 @@ def _brief(row: dict[str, Any]) -> dict[str, Any]:
         "recall": row["recall"],
         "exact_precision": row["exact_precision"]["value"],
         "exact_recall": row["exact_recall"]["value"],
+        "recall_by_kind": {k: f"{v['k']}/{v['n']}" for k, v in row["recall_by_kind"].items()},
     }
 
 
@@ -210,6 +297,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="compare with the shipped artefact")
     ap.add_argument("--loso", action="store_true", help="leave-one-set-out development figures")
     ap.add_argument("--epochs", type=int, default=EPOCHS)
+    ap.add_argument("--augment", type=int, default=AUGMENT, help="name-swapped copies per text")
+    ap.add_argument("--out", type=Path, default=RESULTS, help="--loso: the figures' file")
+    ap.add_argument(
+        "--dump", type=Path, help="--loso: also write each text's id and tagged spans (JSON lines)"
+    )
     ap.add_argument(
         "--context",
         action="store_true",
@@ -217,12 +309,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    corpus = Corpus(SETS, context=args.context and args.loso)
+    corpus = Corpus(SETS, context=args.context and args.loso, augment=args.augment)
     print(
         f"featurized {len(corpus.items)} texts in {time.perf_counter() - t0:.1f}s", file=sys.stderr
     )
     if args.loso:
-        res = loso(corpus, args.epochs)
+        res = loso(corpus, args.epochs, args.dump)
         for fold, entry in [*res["folds"].items(), ("pooled", res["pooled"])]:
             for policy, figs in entry.items():
                 line = "  ".join(
@@ -230,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
                     for t, f in figs.items()
                 )
                 print(f"{fold:<11} {policy:<8} {line}")
-        out = json.loads(RESULTS.read_text("utf-8")) if RESULTS.exists() else {}
+        out = json.loads(args.out.read_text("utf-8")) if args.out.exists() else {}
         if args.context:
             out["context_names"] = res
         else:
@@ -241,13 +333,16 @@ def main(argv: list[str] | None = None) -> int:
             "optimistic here; rules = default engine; replace = the tagger's NAME/ADDRESS "
             "(the shipped policy); union = rules' and tagger's spans, overlaps resolved"
         )
-        atomic_write_bytes(RESULTS, (json.dumps(out, ensure_ascii=False, indent=2) + "\n").encode())
+        atomic_write_bytes(
+            args.out, (json.dumps(out, ensure_ascii=False, indent=2) + "\n").encode()
+        )
         return 0
     model = train(corpus, list(range(len(corpus.items))), epochs=args.epochs)
     recipe = {
         "model": "averaged structured perceptron, character BIO tags (NAME, ADDRESS), Viterbi",
         "features": "beian.pii._tagger.Featurizer; rules: PiiEngine(PiiConfig()) resolved spans",
         "epochs": args.epochs,
+        "augment": args.augment,
         "seed": SEED,
         "training_data": corpus.digests,
         "texts": len(corpus.items),

@@ -28,6 +28,7 @@ from ..conftest import run_cli
 from .conftest import PRODUCER, MakeGateway, records, sdk
 
 TAGGER = {"pii_engine": {"tagger": True}}
+RULES_ONLY = {"pii_engine": {"tagger": False}}
 
 # (prompt, the name it holds)
 UNCUED = [
@@ -56,11 +57,23 @@ def test_tagger_masks_names_without_cues(make_gateway: MakeGateway, prompt: str,
     assert decision["action"] == "mask" and decision["risks"] == ["NAME"]
 
 
-def test_tagger_off_is_the_default_engine(make_gateway: MakeGateway) -> None:
-    g = make_gateway()
+@pytest.mark.parametrize("screening", [{}, {"pii_engine": {"threshold": 0.5}}])
+def test_tagger_is_the_gateway_default(
+    make_gateway: MakeGateway, screening: dict[str, object]
+) -> None:
+    """Without ``screening.pii_engine`` (or with other keys only) the tagger is on."""
+    g = make_gateway(screening=screening)
     _ask(g, UNCUED[0][0])
     (rec,) = records(g)
-    assert rec.forwarded is None  # the rules alone miss it, as before: forwarded as written
+    assert UNCUED[0][1] not in rec.forwarded[0]["content"]
+    assert g.gateway.screening.redactor.engine.config.tagger  # type: ignore[union-attr]
+
+
+def test_tagger_false_is_the_rules_alone(make_gateway: MakeGateway) -> None:
+    g = make_gateway(screening=RULES_ONLY)
+    _ask(g, UNCUED[0][0])
+    (rec,) = records(g)
+    assert rec.forwarded is None  # the rules alone miss it: forwarded as written
     assert not [d for d in rec.decisions if d["stage"] == "pii"]
 
 
@@ -84,10 +97,12 @@ def test_engine_is_built_once_and_on_reload(make_gateway: MakeGateway) -> None:
     assert engine.config.tagger and engine._tagger is not None
     _ask(g, UNCUED[1][0])
     assert g.gateway.screening.redactor.engine is engine  # type: ignore[union-attr]
-    default = build_screening(ScreeningConfig())
+    rules = build_screening(ScreeningConfig(pii_engine={"tagger": False}))  # type: ignore[arg-type]
     from beian.pii import default_engine
 
-    assert default.redactor.engine is default_engine()  # type: ignore[union-attr]
+    assert rules.redactor.engine is default_engine()  # type: ignore[union-attr]
+    default = build_screening(ScreeningConfig()).redactor.engine  # type: ignore[union-attr]
+    assert default.config.tagger and default._tagger is not None
 
 
 @pytest.mark.parametrize(
@@ -123,7 +138,8 @@ def test_missing_model_refuses_to_start(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
 
 def test_description_names_the_engine() -> None:
-    assert "tagger" not in describe_pii_engine(ScreeningConfig())
+    assert "tagger" in describe_pii_engine(ScreeningConfig())  # on by default
+    assert "tagger" not in describe_pii_engine(ScreeningConfig(pii_engine={"tagger": False}))  # type: ignore[arg-type]
     on = describe_pii_engine(
         ScreeningConfig(pii="pseudonym", pii_engine={"tagger": True, "thresholds": {"NAME": 0.6}})  # type: ignore[arg-type]
     )
@@ -151,6 +167,7 @@ def test_reload_switches_the_engine(tmp_path: Path, upstream: object) -> None:
 
     path = tmp_path / "gateway.yaml"
     data = gateway_config(tmp_path, upstream.base_url).model_dump(mode="json", exclude_none=True)  # type: ignore[attr-defined]
+    data["screening"]["pii_engine"] = {"tagger": False}
     path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     gw = Gateway(load_gateway_config(path), ring=KeyRing.generate())  # the real build_screening
     try:

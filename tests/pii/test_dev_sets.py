@@ -1,11 +1,11 @@
 """Regression floors for the default PII engine on the independent development sets.
 
-``benchmarks/data/pii_eval/`` P1 and P2–P5 (all development data now: each held-back set was
+``benchmarks/data/pii_eval/`` P1 and P2–P6 (all development data now: each held-back set was
 measured once, and its figure is reported in docs/pii.md) were written apart from the
 recognizers. The engine must not fall below the floors here: each figure main gave on
-2026-12-07 (24d75ef; overlap rule of ``pii_eval.match``) less 0.03, cut to two decimals. A
+2026-12-07 (24d75ef; pooled over six sets: d5fa3ff; overlap rule of ``pii_eval.match``) less 0.03, cut to two decimals. A
 change that loses names or addresses fails CI, not only the next held-back measurement. Raise
-a floor when a change lifts its figure for good. All 3,320 texts take about 2 s.
+a floor when a change lifts its figure for good. All 3,840 texts take about 2 s.
 """
 
 from __future__ import annotations
@@ -15,31 +15,31 @@ from collections.abc import Iterator
 import pytest
 from benchmarks.pii_eval import Item, Tally, evaluate_set, read_set
 
-from beian.pii import default_engine
+from beian.pii import PiiConfig, PiiEngine, default_engine
 
-SETS = ("P1", "P2-holdout", "P3-holdout", "P4-holdout", "P5-holdout")
+SETS = ("P1", "P2-holdout", "P3-holdout", "P4-holdout", "P5-holdout", "P6-holdout")
 
-# type: (precision floor, recall floor) over all five sets together
-# measured on 24d75ef (precision k/n, recall k/n):
-#   ADDRESS   0.932 1417/1521   0.841 1417/1684
-#   BANK_CARD 1.000  263/263    0.956  263/275
-#   EMAIL     1.000  285/285    1.000  285/285
-#   ID_CARD   1.000  275/275    1.000  275/275
-#   IP        0.987  227/230    0.991  227/229
-#   MOBILE    1.000  928/928    0.999  928/929
-#   NAME      0.969 2978/3075   0.734 2978/4057
-#   PASSPORT  0.994  168/169    0.966  168/174
-#   PHONE     0.995  215/216    0.964  215/223
-#   PLATE     1.000  218/218    0.986  218/221
-#   USCC      1.000  154/154    1.000  154/154
+# type: (precision floor, recall floor) over all six sets together
+# measured on d5fa3ff (precision k/n, recall k/n):
+#   ADDRESS   0.927 1618/1745  0.822 1618/1969
+#   BANK_CARD 1.000  301/301   0.984  301/306
+#   EMAIL     1.000  309/309   1.000  309/309
+#   ID_CARD   1.000  309/309   1.000  309/309
+#   IP        0.988  247/250   0.992  247/249
+#   MOBILE    1.000 1007/1007  0.999 1007/1008
+#   NAME      0.969 3339/3445  0.701 3339/4762
+#   PASSPORT  0.995  180/181   0.968  180/186
+#   PHONE     0.996  240/241   0.968  240/248
+#   PLATE     1.000  253/253   0.984  253/257
+#   USCC      1.000  166/166   1.000  166/166
 POOLED = {
-    "ADDRESS": (0.90, 0.81),
-    "BANK_CARD": (0.97, 0.92),
+    "ADDRESS": (0.89, 0.79),
+    "BANK_CARD": (0.97, 0.95),
     "EMAIL": (0.97, 0.97),
     "ID_CARD": (0.97, 0.97),
     "IP": (0.95, 0.96),
     "MOBILE": (0.97, 0.96),
-    "NAME": (0.93, 0.70),
+    "NAME": (0.93, 0.67),
     "PASSPORT": (0.96, 0.93),
     "PHONE": (0.96, 0.93),
     "PLATE": (0.97, 0.95),
@@ -53,12 +53,14 @@ POOLED = {
 #   P3  NAME 0.975 0.725  ADDRESS 0.939 0.932
 #   P4  NAME 0.963 0.800  ADDRESS 0.919 0.791
 #   P5  NAME 0.943 0.517  ADDRESS 0.902 0.709
+#   P6  NAME 0.976 0.512  ADDRESS 0.897 0.705 (d5fa3ff)
 PER_SET = {
     "P1": {"NAME": (0.94, 0.77), "ADDRESS": (0.91, 0.83)},
     "P2-holdout": {"NAME": (0.94, 0.74), "ADDRESS": (0.89, 0.84)},
     "P3-holdout": {"NAME": (0.94, 0.69), "ADDRESS": (0.90, 0.90)},
     "P4-holdout": {"NAME": (0.93, 0.76), "ADDRESS": (0.88, 0.76)},
     "P5-holdout": {"NAME": (0.91, 0.48), "ADDRESS": (0.87, 0.67)},
+    "P6-holdout": {"NAME": (0.94, 0.48), "ADDRESS": (0.86, 0.67)},
 }
 
 # no text marks a 港澳台通行证 (HK_MACAO_TW_PERMIT): its recall is unmeasured here; 24d75ef
@@ -98,3 +100,22 @@ def test_every_type_marked_has_a_floor(tallies: dict[str, Tally]) -> None:
     marked = {t for t, n in tallies["all"].gold.items() if n}
     assert marked == set(POOLED)
     assert tallies["all"].pred["HK_MACAO_TW_PERMIT"] <= PERMIT_FALSE_ALARMS
+
+
+# The shipped tagger (pii.tagger) on the sets it was trained on: in-sample figures, not
+# evidence of quality (docs/pii.md gives the leave-one-set-out ones); a guard that the
+# artefact, the features and the decoding still fit together. Measured on p23h (every set:
+# NAME P 0.997-1.000, R 0.993-1.000; ADDRESS P 0.986-1.000, R 0.988-1.000).
+TAGGER_FLOOR = 0.97
+
+
+@pytest.fixture(scope="module")
+def tagger_tallies() -> dict[str, Tally]:
+    engine = PiiEngine(PiiConfig(tagger=True))
+    return {s: evaluate_set(read_set(s), engine.analyze)[0] for s in SETS}
+
+
+@pytest.mark.parametrize(("name", "kind"), [(s, k) for s in SETS for k in ("NAME", "ADDRESS")])
+def test_tagger_in_sample_floors(tagger_tallies: dict[str, Tally], name: str, kind: str) -> None:
+    p, r = _p_r(tagger_tallies[name], kind)
+    assert p >= TAGGER_FLOOR and r >= TAGGER_FLOOR, (name, kind, p, r)

@@ -4,6 +4,7 @@ engine option ``pii.tagger`` (:class:`beian.pii.PiiConfig`)."""
 
 from __future__ import annotations
 
+from beian.pii._names import name_tables
 from beian.pii._tagger import (
     MODEL_PATH,
     RECIPE_PATH,
@@ -29,6 +30,7 @@ __all__ = [
     "allowed_transitions",
     "digest",
     "merge",
+    "name_tables",
     "spans_of",
     "tags_of",
     "viterbi",
