@@ -378,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         "--repeats", type=int, default=5, help="alternating rounds against the baseline"
     )
     ap.add_argument(
-        "--sets", default="P1", help="independent sets to score (P1, P2-holdout … P6-holdout: development; P7-holdout: held back, once per change, not written yet)"
+        "--sets", default="P1", help="independent sets to score (P1, P2-holdout … P7-holdout: development; P8-holdout: held back, once per change)"
     )
     args = ap.parse_args(argv)
 
