@@ -22,6 +22,7 @@ import functools
 import hashlib
 import io
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +47,7 @@ __all__ = [
     "gb2312",
 ]
 
-_VERSION = 5  # bump when the folding logic changes
+_VERSION = 6  # bump when the folding logic changes
 NOISE = 0
 BARRIER = 1
 INVISIBLE = 0x1FFFFF  # above every code point, below EXPAND: never a folded character
@@ -86,6 +87,13 @@ _NOISE_CATEGORIES = frozenset(
 _INVISIBLE_CATEGORIES = frozenset(["Cf", "Mn", "Me"])
 # Default_Ignorable_Code_Point letters and marks outside those categories (Unicode DerivedCoreProperties)
 _INVISIBLE_EXTRA = frozenset([0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0])
+# Styled Latin letters that NFKC leaves alone, named in the Unicode Character Database as a
+# Latin letter (negative circled and squared 🅐 🅰, small capitals ᴅ ɪ ꜰ, regional indicators
+# 🇦): folded to the letter like the circled and mathematical letters NFKC folds (ⓐ 𝐚).
+_STYLED_NAME = re.compile(
+    r"(?:(?!TAG |COMBINING ).*\b)?LATIN (?:CAPITAL |SMALL )?LETTER (?:SMALL CAPITAL )?([A-Z])"
+    r"|REGIONAL INDICATOR SYMBOL LETTER ([A-Z])"
+)
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
 # Ranges handled in bulk rather than character by character.
 _CJK_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000))
@@ -318,6 +326,10 @@ def _char_folds(flags: FoldFlags) -> dict[int, tuple[str, int]]:
             t = normalize("NFKC", ch)
             if t != ch:
                 s, bits = t, nfkc_bits
+        if flags.nfkc and s == ch and cat != "Mn" and not ch.isascii():
+            t = _styled_letter(ch)
+            if t is not None:
+                s, bits = t, nfkc_bits
         if flags.casefold:
             t = s.casefold()
             if t != s:
@@ -329,6 +341,13 @@ def _char_folds(flags: FoldFlags) -> dict[int, tuple[str, int]]:
         if s != ch or cat in _NOISE_CATEGORIES or ch in flags.barriers:
             folded[cp] = (s, bits)
     return folded
+
+
+def _styled_letter(ch: str) -> str | None:
+    """The capital Latin letter a styled letter stands for (🅰 → A, ᴅ → D, 🇨 → C), by its
+    Unicode name; ``None`` for any other character."""
+    m = _STYLED_NAME.fullmatch(unicodedata.name(ch, ""))
+    return (m.group(1) or m.group(2)) if m else None
 
 
 def _untoned(ch: str) -> str | None:
