@@ -39,6 +39,7 @@ __all__ = [
     "EXPAND",
     "INVISIBLE",
     "NOISE",
+    "PROSE",
     "RULE_BITS",
     "FoldFlags",
     "FoldTable",
@@ -94,6 +95,9 @@ _STYLED_NAME = re.compile(
     r"(?:(?!TAG |COMBINING ).*\b)?LATIN (?:CAPITAL |SMALL )?LETTER (?:SMALL CAPITAL )?([A-Z])"
     r"|REGIONAL INDICATOR SYMBOL LETTER ([A-Z])"
 )
+# Punctuation of ordinary prose: dropped as noise, but between two characters no sign of a word
+# broken up on purpose (a separator is any other noise: spaces, symbols, emoji, zero-width).
+PROSE = frozenset("，、,：:“”‘’\"'《》〈〉（）()【】「」『』—…")
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
 # Ranges handled in bulk rather than character by character.
 _CJK_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000))
@@ -146,6 +150,20 @@ class FoldTable:
         cjk = ((cps >= 0x3400) & (cps < 0xA000)) | ((cps >= 0xF900) & (cps < 0xFB00))
         cjk |= (cps >= 0x20000) & (cps < 0x40000)
         return cps[~cjk]
+
+    @functools.cached_property
+    def separators(self) -> npt.NDArray[np.bool_]:
+        """Per code point: dropped (noise or invisible) and no prose punctuation (see
+        ``PROSE``): what breaks up a word on purpose (堵~博, 可 咖 因, 雪↑洗)."""
+        out = (self.table == NOISE) | (self.table == INVISIBLE)
+        out[[ord(c) for c in PROSE]] = False
+        out.setflags(write=False)
+        return out
+
+    @functools.cached_property
+    def separator_set(self) -> frozenset[str]:
+        """:attr:`separators` as a set of characters (short texts)."""
+        return frozenset(map(chr, np.flatnonzero(self.separators).tolist()))
 
     @functools.cached_property
     def number_mark_set(self) -> frozenset[str]:

@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from beian.lexicon._fold import BARRIER, EXPAND, INVISIBLE, NOISE, FoldTable
 
-__all__ = ["Normalized", "normalize", "raw"]
+__all__ = ["Normalized", "normalize", "raw", "separated"]
 
 _I = npt.NDArray[np.int64]
 
@@ -333,3 +333,25 @@ def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: boo
     out = Normalized(None, np.ascontiguousarray(v, dtype="<u4"), pos, adj)
     out.raw = raw
     return out
+
+
+def separated(n: Normalized, text: str, seps: npt.NDArray[np.bool_]) -> npt.NDArray[np.intp]:
+    """Normalized positions right after a gap that ends in a separator (``seps[cp]``, see
+    :attr:`~beian.lexicon._fold.FoldTable.separators`): a form that needs a separator at each
+    of its places covers one of them. Sorted; may hold a few more (collapsed repeats)."""
+    src = n.src
+    if src is None or n.codes is None or len(src) < 2:
+        return np.zeros(0, dtype=np.intp)
+    raw = n.raw
+    if raw is None:
+        raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    src = np.asarray(src)
+    j = np.flatnonzero(np.diff(src) > 1) + 1  # kept characters after dropped ones
+    if not j.size:
+        return j
+    j = j[seps[raw[src[j] - 1]]]
+    adj = n._adj
+    if not j.size or adj is None:
+        return j
+    dups = np.asarray(adj) + np.arange(len(adj))  # collapsed positions, before collapsing
+    return j - np.searchsorted(dups, j, side="right")

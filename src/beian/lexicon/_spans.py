@@ -13,6 +13,7 @@ import numpy as np
 
 from beian.lexicon._compile import (
     CAMEL,
+    GAP,
     LOWER,
     LSEP,
     NAMELIKE,
@@ -22,7 +23,7 @@ from beian.lexicon._compile import (
     TIGHT,
     Variant,
 )
-from beian.lexicon._fold import INVISIBLE, RULE_BITS, FoldTable
+from beian.lexicon._fold import INVISIBLE, PROSE, RULE_BITS, FoldTable
 from beian.lexicon._models import Hit
 from beian.lexicon._normalize import Normalized
 from beian.lexicon._readings import _is_cjk
@@ -136,6 +137,8 @@ def _holds(rule: str, span: str, noisy: bool, gaps: Callable[[], Gaps]) -> bool:
             not g or ((g in _SEPARATORS or (toned and g == " ")) and _is_cjk(a) != _is_cjk(b))
             for a, g, b in gaps()
         )
+    if cond == GAP:  # 堵~博, 可 咖 因: a separator at every place, no prose punctuation
+        return noisy and all(g and PROSE.isdisjoint(g) for _, g, _ in gaps())
     if cond.startswith(SPLIT):
         if not noisy:
             return True
