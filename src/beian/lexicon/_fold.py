@@ -89,11 +89,11 @@ _INVISIBLE_CATEGORIES = frozenset(["Cf", "Mn", "Me"])
 # Default_Ignorable_Code_Point letters and marks outside those categories (Unicode DerivedCoreProperties)
 _INVISIBLE_EXTRA = frozenset([0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0])
 # Styled Latin letters that NFKC leaves alone, named in the Unicode Character Database as a
-# Latin letter (negative circled and squared 🅐 🅰, small capitals ᴅ ɪ ꜰ, regional indicators
-# 🇦): folded to the letter like the circled and mathematical letters NFKC folds (ⓐ 𝐚).
+# Latin letter (negative circled and squared 🅐 🅰, small capitals ᴅ ɪ ꜰ): folded to the letter
+# like the circled and mathematical letters NFKC folds (ⓐ 𝐚). Regional indicators (🇦) stay
+# noise: two of them are a flag emoji, skipped between characters like any emoji (臺 🇹🇼獨).
 _STYLED_NAME = re.compile(
     r"(?:(?!TAG |COMBINING ).*\b)?LATIN (?:CAPITAL |SMALL )?LETTER (?:SMALL CAPITAL )?([A-Z])"
-    r"|REGIONAL INDICATOR SYMBOL LETTER ([A-Z])"
 )
 # Punctuation of ordinary prose: dropped as noise, but between two characters no sign of a word
 # broken up on purpose (a separator is any other noise: spaces, symbols, emoji, zero-width).
@@ -362,10 +362,10 @@ def _char_folds(flags: FoldFlags) -> dict[int, tuple[str, int]]:
 
 
 def _styled_letter(ch: str) -> str | None:
-    """The capital Latin letter a styled letter stands for (🅰 → A, ᴅ → D, 🇨 → C), by its
-    Unicode name; ``None`` for any other character."""
+    """The capital Latin letter a styled letter stands for (🅰 → A, ᴅ → D), by its Unicode
+    name; ``None`` for any other character."""
     m = _STYLED_NAME.fullmatch(unicodedata.name(ch, ""))
-    return (m.group(1) or m.group(2)) if m else None
+    return m.group(1) if m else None
 
 
 def _untoned(ch: str) -> str | None:

@@ -191,13 +191,11 @@ def _letters(span: str) -> str:
 
 def _styled(span: str) -> bool:
     """Whether every letter of ``span`` is a styled one: circled, parenthesized, squared,
-    small capitals or mathematical (not ASCII, not full-width, not a regional indicator: two
-    of them are a flag)."""
+    small capitals or mathematical (not ASCII, not full-width)."""
     letters = [c for c in span if not c.isascii() or c.isalpha()]
     return bool(letters) and all(
         not c.isascii()
         and not "\uff01" <= c <= "\uff5e"
-        and not "\U0001f1e6" <= c <= "\U0001f1ff"  # regional indicators: 🇨🇳 is a flag
         and not _is_cjk(c)
         for c in letters
     )
