@@ -36,6 +36,7 @@ from beian.lexicon._lookalike import greek_map, lookalike_digest, lookalike_map,
 
 __all__ = [
     "BARRIER",
+    "BLANKS",
     "EXPAND",
     "INVISIBLE",
     "NOISE",
@@ -97,7 +98,9 @@ _STYLED_NAME = re.compile(
 )
 # Punctuation of ordinary prose: dropped as noise, but between two characters no sign of a word
 # broken up on purpose (a separator is any other noise: spaces, symbols, emoji, zero-width).
-PROSE = frozenset("，、,：:“”‘’\"'《》〈〉（）()【】「」『』—…")
+PROSE = frozenset("，、,：:；;！!？?。“”‘’\"'《》〈〉（）()【】「」『』—…")
+# Stand for a missing or hidden character (张○○, 缺字 □): no separator either.
+BLANKS = frozenset("○□◯")
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
 # Ranges handled in bulk rather than character by character.
 _CJK_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000))
@@ -156,7 +159,7 @@ class FoldTable:
         """Per code point: dropped (noise or invisible) and no prose punctuation (see
         ``PROSE``): what breaks up a word on purpose (堵~博, 可 咖 因, 雪↑洗)."""
         out = (self.table == NOISE) | (self.table == INVISIBLE)
-        out[[ord(c) for c in PROSE]] = False
+        out[[ord(c) for c in PROSE | BLANKS]] = False
         out.setflags(write=False)
         return out
 

@@ -511,7 +511,8 @@ class Lexicon:
         if not centers.size:
             return
         got: dict[tuple[int, int, int], set[str]] = {}
-        for pid, s, e in window_sets([(st.hgac, st.syl)], n.codes, centers, st.hgap.longest)[0]:
+        # only the runs of characters with a separator before each (but the first) can hold one
+        for pid, s, e in window_sets([(st.hgac, st.syl)], n.codes, centers, 0, runs=True)[0]:
             for var in st.hgap.variants[pid]:
                 self._resolve(text, n, s, e, var, st.ft, got, allow_spans)
         found.update((k, v) for k, v in got.items() if k not in found)

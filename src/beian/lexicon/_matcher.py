@@ -262,20 +262,33 @@ def window_sets(
     codes: npt.NDArray[np.uint32],
     centers: npt.NDArray[np.intp],
     longest: int,
+    *,
+    runs: bool = False,
 ) -> list[list[Match]]:
     """Matches of pattern sets of at most ``longest`` characters that must each cover one of
     the positions ``centers`` (sorted) of the normalized ``codes``: only the windows around
-    them are scanned, joined as in :func:`latin_sets` (each set's ``table`` maps the codes)."""
+    them are scanned, joined as in :func:`latin_sets` (each set's ``table`` maps the codes).
+
+    ``runs``: the matches must instead have a center at each of their characters but the
+    first (a separator before each): only the runs of consecutive centers, each with the
+    character before it, are scanned (``longest`` is not used)."""
     n = len(codes)
     if not centers.size:
         return [[] for _ in sets]
     w = max(0, longest - 1)
-    if centers.size * (2 * w + 1) >= n:  # centers everywhere: one scan of it all
+    if runs:
+        lo = np.maximum(centers - 1, 0)
+        hi = np.minimum(centers + 1, n)
+    elif centers.size * (2 * w + 1) >= n:  # centers everywhere: one scan of it all
         return [m.find("", codes if t is None else np.ascontiguousarray(t[codes])) for m, t in sets]
-    lo = np.maximum(centers - w, 0)
-    hi = np.minimum(centers + w + 1, n)
+    else:
+        lo = np.maximum(centers - w, 0)
+        hi = np.minimum(centers + w + 1, n)
     new = np.ones(len(lo), dtype=bool)
-    new[1:] = lo[1:] > np.maximum.accumulate(hi)[:-1]
+    reach = np.maximum.accumulate(hi)[:-1]
+    # runs: segments only sharing a character merge (centers k, k+1); merely touching ones
+    # (k, k+2) do not, the place between them has no separator
+    new[1:] = lo[1:] >= reach if runs else lo[1:] > reach
     firsts = new.nonzero()[0]
     starts, lens = lo[firsts], np.maximum.reduceat(hi, firsts) - lo[firsts]
     seg = lens + 1

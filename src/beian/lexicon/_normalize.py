@@ -81,7 +81,7 @@ class Normalized:
     ones. ``src is None`` means raw mode (offsets are the identity).
     """
 
-    __slots__ = ("_adj", "_syl", "_text", "codes", "raw", "src")
+    __slots__ = ("_adj", "_adj_np", "_syl", "_text", "codes", "raw", "src")
 
     def __init__(
         self,
@@ -94,6 +94,7 @@ class Normalized:
         self.codes = codes
         self.src = src
         self._adj: list[int] | None = adj.tolist() if adj is not None and adj.size else None
+        self._adj_np = adj if adj is not None and adj.size else None
         self._syl: npt.NDArray[np.uint32] | None = None
         self.raw: npt.NDArray[np.uint32] | None = None  # the text's code points (long texts)
 
@@ -117,8 +118,8 @@ class Normalized:
         collapsed; ``src`` itself is indexed before collapsing)."""
         if self.src is None:
             return idx.astype(np.int64)
-        if self._adj is not None:
-            idx = idx + np.searchsorted(np.asarray(self._adj), idx, side="right")
+        if self._adj_np is not None:
+            idx = idx + np.searchsorted(self._adj_np, idx, side="right")
         return np.asarray(self.src)[idx].astype(np.int64)
 
     def runs(self, s: int, e: int) -> list[int] | None:
@@ -349,9 +350,9 @@ def separated(n: Normalized, text: str, seps: npt.NDArray[np.bool_]) -> npt.NDAr
     j = np.flatnonzero(np.diff(src) > 1) + 1  # kept characters after dropped ones
     if not j.size:
         return j
-    j = j[seps[raw[src[j] - 1]]]
+    j = j[seps[raw[src[j] - 1]]]  # the character before it: a separator
     adj = n._adj
     if not j.size or adj is None:
         return j
-    dups = np.asarray(adj) + np.arange(len(adj))  # collapsed positions, before collapsing
+    dups = n._adj_np + np.arange(len(adj))  # collapsed positions, before collapsing
     return j - np.searchsorted(dups, j, side="right")
