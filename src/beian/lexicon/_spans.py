@@ -186,7 +186,7 @@ def _gaps(text: str, n: Normalized, s: int, e: int) -> Gaps:
 
 def _bracketed(mark: str, gap: str) -> bool:
     """Whether ``gap`` may stand at a place marked ``mark`` of a 拆字 form (see ``SPLIT``)."""
-    if not gap:
+    if not gap or _symbolic(gap):  # 气✨木仓, 木☆娄☆凤, 十尃*采彡: broken up on purpose
         return True
     if mark == "1":  # between the halves: spaces only (木 昆); 车！专 is two words
         return all(c.isspace() or unicodedata.category(c) == "Cf" for c in gap)
@@ -195,6 +195,14 @@ def _bracketed(mark: str, gap: str) -> bool:
     closing = gap[:1] in _CLOSE and mark in "cb"
     rest = gap[1:] if closing else gap
     return not rest or (len(rest) == 1 and rest in _OPEN and mark in "ob")
+
+
+def _symbolic(gap: str) -> bool:
+    """Whether ``gap`` holds only symbols, emoji or zero-width characters (✨ ~ * ♪ ☆): no
+    space, prose punctuation, blank or joining mark (see ``GAP``)."""
+    return all(
+        not c.isspace() and c not in PROSE and c not in BLANKS and c not in _JOINERS for c in gap
+    )
 
 
 def _letters(span: str) -> str:
