@@ -68,7 +68,7 @@ def test_stream_holds_a_last_character_that_may_start_one() -> None:
     assert LEX.scan_stream("拉人堵") == ([], 2)
     assert LEX.scan_stream("拉人堵~") == ([], 2)
     assert LEX.scan_stream("拉人堵堵") == ([], 2)  # repeats collapse: the first of them
-    hits, pending = LEX.scan_stream("拉人堵~博")
+    hits, _ = LEX.scan_stream("拉人堵~博")
     assert [(h.text, h.keyword) for h in hits] == [("堵~博", "赌博")]
     assert LEX.scan_stream("拉人说")[1] == 3  # nothing can start one
 

@@ -158,7 +158,7 @@ class FoldTable:
     def separators(self) -> npt.NDArray[np.bool_]:
         """Per code point: dropped (noise or invisible) and no prose punctuation (see
         ``PROSE``): what breaks up a word on purpose (堵~博, 可 咖 因, 雪↑洗)."""
-        out = (self.table == NOISE) | (self.table == INVISIBLE)
+        out: npt.NDArray[np.bool_] = (self.table == NOISE) | (self.table == INVISIBLE)
         out[[ord(c) for c in PROSE | BLANKS]] = False
         out.setflags(write=False)
         return out
@@ -348,9 +348,9 @@ def _char_folds(flags: FoldFlags) -> dict[int, tuple[str, int]]:
             if t != ch:
                 s, bits = t, nfkc_bits
         if flags.nfkc and s == ch and cat != "Mn" and not ch.isascii():
-            t = _styled_letter(ch)
-            if t is not None:
-                s, bits = t, nfkc_bits
+            styled = _styled_letter(ch)
+            if styled is not None:
+                s, bits = styled, nfkc_bits
         if flags.casefold:
             t = s.casefold()
             if t != s:

@@ -351,8 +351,8 @@ def separated(n: Normalized, text: str, seps: npt.NDArray[np.bool_]) -> npt.NDAr
     if not j.size:
         return j
     j = j[seps[raw[src[j] - 1]]]  # the character before it: a separator
-    adj = n._adj
+    adj = n._adj_np
     if not j.size or adj is None:
         return j
-    dups = n._adj_np + np.arange(len(adj))  # collapsed positions, before collapsing
+    dups = adj + np.arange(len(adj))  # collapsed positions, before collapsing
     return j - np.searchsorted(dups, j, side="right")

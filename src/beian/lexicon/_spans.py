@@ -102,9 +102,7 @@ _OPEN = frozenset("(（[【「〔〈《{［｛")
 _CLOSE = frozenset(")）]】」〕〉》}］｝")
 
 # join the two words of a name, title, range or path: no sign of a word broken up on purpose
-_JOINERS = frozenset(
-    " \t\u3000\u00a0·・‧.．/／\\-－_＿[]［］〖〗{}｛｝〔〕<>＜＞"
-)
+_JOINERS = frozenset(" \t\u3000\u00a0·・‧.．/／\\-－_＿[]［］〖〗{}｛｝〔〕<>＜＞")
 # (character before, what stands between, character after) per place between two matched
 # characters, as written in the original text
 Gaps = Sequence[tuple[str, str, str]]
@@ -215,10 +213,7 @@ def _styled(span: str) -> bool:
     small capitals or mathematical (not ASCII, not full-width)."""
     letters = [c for c in span if not c.isascii() or c.isalpha()]
     return bool(letters) and all(
-        not c.isascii()
-        and not "\uff01" <= c <= "\uff5e"
-        and not _is_cjk(c)
-        for c in letters
+        not c.isascii() and not "\uff01" <= c <= "\uff5e" and not _is_cjk(c) for c in letters
     )
 
 
