@@ -39,6 +39,7 @@ __all__ = [
     "BLANKS",
     "EXPAND",
     "INVISIBLE",
+    "JOINERS",
     "NOISE",
     "PROSE",
     "RULE_BITS",
@@ -101,6 +102,9 @@ _STYLED_NAME = re.compile(
 PROSE = frozenset("，、,：:；;！!？?。“”‘’\"'《》〈〉（）()【】「」『』—…")
 # Stand for a missing or hidden character (张○○, 缺字 □): no separator either.
 BLANKS = frozenset("○□◯")
+# Join the two words of a name, title, range or path (花・玉, 代-花): between two characters
+# no sign of a two-character word broken up on purpose (see ``_spans.GAP``).
+JOINERS = frozenset(" \t\u3000\u00a0·・‧.．/／\\-－_＿[]［］〖〗{}｛｝〔〕<>＜＞")
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
 # Ranges handled in bulk rather than character by character.
 _CJK_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000))
@@ -160,6 +164,14 @@ class FoldTable:
         ``PROSE``): what breaks up a word on purpose (堵~博, 可 咖 因, 雪↑洗)."""
         out: npt.NDArray[np.bool_] = (self.table == NOISE) | (self.table == INVISIBLE)
         out[[ord(c) for c in PROSE | BLANKS]] = False
+        out.setflags(write=False)
+        return out
+
+    @functools.cached_property
+    def joiners(self) -> npt.NDArray[np.bool_]:
+        """Per code point: one of ``JOINERS``."""
+        out = np.zeros(SIZE, dtype=bool)
+        out[[ord(c) for c in JOINERS]] = True
         out.setflags(write=False)
         return out
 

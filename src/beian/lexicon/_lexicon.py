@@ -507,13 +507,40 @@ class Lexicon:
         """Homophone forms broken up by separators (堵~博): scanned on the windows around the
         separators only, in syllable codes; what other forms found is kept as it is."""
         assert st.hgac is not None and n.codes is not None
-        centers = separated(n, text, st.ft.separators)
+        ft = st.ft
+        centers, before = separated(n, text, ft.separators)
         if not centers.size:
             return
-        got: dict[tuple[int, int, int], set[str]] = {}
+        # two characters need a symbol, emoji or zero-width character between them, not a
+        # joining space or dot (the condition of GAP, vectorized: most need no closer look); a
+        # lone joiner (a space between two words) is no place of any form
+        firm = ~ft.joiners[before]
+        if not firm.all():
+            run = np.zeros(len(centers), dtype=bool)
+            step = np.diff(centers) == 1
+            run[1:] |= step
+            run[:-1] |= step
+            centers, firm = centers[firm | run], firm[firm | run]
+            if not centers.size:
+                return
         # only the runs of characters with a separator before each (but the first) can hold one
-        for pid, s, e in window_sets([(st.hgac, st.syl)], n.codes, centers, 0, runs=True)[0]:
+        found_all = window_sets([(st.hgac, st.syl)], n.codes, centers, 0, runs=True)[0]
+        if not found_all:
+            return
+        m = np.array(found_all, dtype=np.int64)
+        strong = np.zeros(len(n.codes) + 1, dtype=bool)
+        strong[centers[firm]] = True
+        size = m[:, 2] - m[:, 1]
+        m = m[(size > 2) | ((size == 2) & strong[m[:, 1] + 1])]
+        got: dict[tuple[int, int, int], set[str]] = {}
+        codes, main = n.codes, st.main.index
+        for pid, s, e in m.tolist():
+            i = main.get("".join(map(chr, codes[s:e].tolist())))
+            # a keyword written as it is (or another of its forms): the main scan resolved it
+            done = {v[0] for v in st.main.variants[i]} if i is not None else ()
             for var in st.hgap.variants[pid]:
+                if var[0] in done:
+                    continue
                 self._resolve(text, n, s, e, var, st.ft, got, allow_spans)
         found.update((k, v) for k, v in got.items() if k not in found)
 

@@ -336,23 +336,26 @@ def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: boo
     return out
 
 
-def separated(n: Normalized, text: str, seps: npt.NDArray[np.bool_]) -> npt.NDArray[np.intp]:
+def separated(
+    n: Normalized, text: str, seps: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.uint32]]:
     """Normalized positions right after a gap that ends in a separator (``seps[cp]``, see
-    :attr:`~beian.lexicon._fold.FoldTable.separators`): a form that needs a separator at each
-    of its places covers one of them. Sorted; may hold a few more (collapsed repeats)."""
+    :attr:`~beian.lexicon._fold.FoldTable.separators`), and that separator: a form that needs
+    a separator at each of its places covers them. Sorted; may hold a few more (collapsed
+    repeats)."""
     src = n.src
     if src is None or n.codes is None or len(src) < 2:
-        return np.zeros(0, dtype=np.intp)
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.uint32)
     raw = n.raw
     if raw is None:
         raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     src = np.asarray(src)
     j = np.flatnonzero(np.diff(src) > 1) + 1  # kept characters after dropped ones
-    if not j.size:
-        return j
-    j = j[seps[raw[src[j] - 1]]]  # the character before it: a separator
+    before = raw[src[j] - 1]  # the character before each: a separator?
+    keep = seps[before]
+    j, before = j[keep], before[keep]
     adj = n._adj_np
     if not j.size or adj is None:
-        return j
+        return j, before
     dups = adj + np.arange(len(adj))  # collapsed positions, before collapsing
-    return j - np.searchsorted(dups, j, side="right")
+    return j - np.searchsorted(dups, j, side="right"), before

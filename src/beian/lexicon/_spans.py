@@ -23,7 +23,7 @@ from beian.lexicon._compile import (
     TIGHT,
     Variant,
 )
-from beian.lexicon._fold import BLANKS, INVISIBLE, PROSE, RULE_BITS, FoldTable
+from beian.lexicon._fold import BLANKS, INVISIBLE, JOINERS, PROSE, RULE_BITS, FoldTable
 from beian.lexicon._models import Hit
 from beian.lexicon._normalize import Normalized
 from beian.lexicon._readings import _is_cjk
@@ -101,8 +101,6 @@ _SEPARATORS = frozenset("-_·・‧•~～－＿/／.．|｜")
 _OPEN = frozenset("(（[【「〔〈《{［｛")
 _CLOSE = frozenset(")）]】」〕〉》}］｝")
 
-# join the two words of a name, title, range or path: no sign of a word broken up on purpose
-_JOINERS = frozenset(" \t\u3000\u00a0·・‧.．/／\\-－_＿[]［］〖〗{}｛｝〔〕<>＜＞")
 # (character before, what stands between, character after) per place between two matched
 # characters, as written in the original text
 Gaps = Sequence[tuple[str, str, str]]
@@ -148,7 +146,7 @@ def _holds(rule: str, span: str, noisy: bool, gaps: Callable[[], Gaps]) -> bool:
             # between two characters a space, dot, slash, dash or bracket joins names, titles,
             # ranges and paths (花・玉, 代-花): only a symbol, emoji or zero-width character
             # breaks up a two-character word on purpose (约*饱, 雪↑洗, 偷🌿毒)
-            and (len(places) > 1 or all(_JOINERS.isdisjoint(g) for _, g, _ in places))
+            and (len(places) > 1 or all(JOINERS.isdisjoint(g) for _, g, _ in places))
         )
     if cond.startswith(SPLIT):
         if not noisy:
@@ -199,7 +197,7 @@ def _symbolic(gap: str) -> bool:
     """Whether ``gap`` holds only symbols, emoji or zero-width characters (✨ ~ * ♪ ☆): no
     space, prose punctuation, blank or joining mark (see ``GAP``)."""
     return all(
-        not c.isspace() and c not in PROSE and c not in BLANKS and c not in _JOINERS for c in gap
+        not c.isspace() and c not in PROSE and c not in BLANKS and c not in JOINERS for c in gap
     )
 
 
