@@ -504,8 +504,9 @@ class Lexicon:
         found: dict[tuple[int, int, int], set[str]],
         allow_spans: list[tuple[int, int]],
     ) -> None:
-        """Homophone forms broken up by separators (堵~博): scanned on the windows around the
-        separators only, in syllable codes; what other forms found is kept as it is."""
+        """Homophone forms broken up by separators (堵~博): scanned, in syllable codes, only
+        on the runs of characters with a separator before each; what other forms found is kept
+        as it is."""
         assert st.hgac is not None and n.codes is not None
         ft = st.ft
         centers, before = separated(n, text, ft.separators)
