@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from beian.lexicon._compile import Variant, compile_entries
+from beian.lexicon._compile import STYLED, Variant, compile_entries
 from beian.lexicon._fold import INVISIBLE, NOISE, FoldFlags, FoldTable, cache_dir, fold_table
 from beian.lexicon._leet import LEET, leet_possible, leet_runs, open_runs, unleet
 from beian.lexicon._matcher import (
@@ -457,7 +457,13 @@ class Lexicon:
         got_sets = latin_sets(sets, text, n.codes, longest) if sets else []
         if st.lac is not None:
             for pid, s, e in got_sets[0]:
+                plain: bool | None = None  # asked once per match, where a variant needs it
                 for var in st.latin.variants[pid]:
+                    if var[1] is not None and var[1].endswith(STYLED):
+                        if plain is None:
+                            plain = _plain_letter_at(text, n, s, e)
+                        if plain:  # a form in styled letters only (ⓢⓠ), written plain (sq)
+                            continue
                     self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
             if c.leet and n.codes is not None:
                 for a, b in leet_runs(text, st.ft, n):
@@ -680,3 +686,13 @@ def _gap_last(st: _State, idx: _StreamIndex, text: str) -> int:
         elif v not in (NOISE, INVISIBLE):
             break
     return start
+
+
+def _plain_letter_at(text: str, n: Normalized, s: int, e: int) -> bool:
+    """Whether the match ``[s, e)`` of normalized text starts, in ``text``, at a plain
+    (ASCII or full-width) letter with no repeats collapsed in it: then no form that counts in
+    styled letters only can hold there (the check of ``STYLED``, done once per match)."""
+    if n.src is None or n.runs(s, e) is not None:
+        return False
+    ch = text[int(n.origins(np.array([s]))[0])]
+    return ch.isascii() or "\uff01" <= ch <= "\uff5e"
