@@ -43,12 +43,16 @@ FORMS = [
     ("shinjitai", "人体炸弾"), ("shinjitai", "恐怖袭撃"),
     ("homophone_mixed", "堪ren"), ("homophone_mixed", "瑟qing"), ("homophone_mixed", "指咳shui"),
     ("homophone_mixed", "ren体炸蛋"),
+    ("homophone_gap", "坎~忍"), ("homophone_gap", "冰🔥读"), ("homophone_gap", "只 可 水"),
+    ("homophone_gap", "止⁠可⁠睡"), ("homophone_gap", "坎坎*仁"), ("homophone_gap", "色※晴"),
+    ("split_symbol", "石✨欠人"), ("split_symbol", "石欠~人"), ("styled_letters", "ᴋᴀɴʀᴇɴ"),
+    ("styled_letters", "🅱🅸🅽🅶🅳🆄"),
 ]  # fmt: skip
 # ordinary text, with near misses: digits beside letters, lone marks, pieces of forms
 FILLER = [
     "今天天气很好", "，", "。", " ", "看", "开", "①", "2", "k@", "GPT-4o", "a1", "ok", "Python 3.12",
     "色", "s", "躶", "北京测", "冰", "了", "\u200b", "zhi", "$", "ⓢ", "kan", "堪", "(", "-", "R",
-    "耳", "石",
+    "耳", "石", "~", "坎", "🔥", "只 ", "⁠", "喜 迁", "色・情",
 ]  # fmt: skip
 
 

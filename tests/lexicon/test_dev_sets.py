@@ -1,11 +1,10 @@
 """Regression floors for the keyword library on the independent evasion sets.
 
-``benchmarks/data/lexicon_eval*/`` (LX1–LX4, all development data now: each held-back set was
+``benchmarks/data/lexicon_eval*/`` (LX1–LX5, all development data now: each held-back set was
 measured once, and its figure is reported in docs/lexicon.md) were written apart from the
-lexicon code. Per evasion kind, over the four sets together, the default configuration must
-not fall below the floors here: each figure main gave on 2026-12-07 (24d75ef) less 0.03, cut to
-two decimals. ``clean`` and ``clean_hard`` are specificities (texts with no keyword and nothing
-hit). Raise a floor when a change lifts its figure for good. About 5 s in all.
+lexicon code. Per evasion kind, over the five sets together, the default configuration must
+not fall below the floors here: each figure of branch k23k less 0.03, cut to two decimals.
+``clean`` and ``clean_hard`` are specificities (texts with no keyword and nothing hit). Raise a floor when a change lifts its figure for good. About 5 s in all.
 """
 
 from __future__ import annotations
@@ -15,43 +14,44 @@ from collections import Counter
 import pytest
 from benchmarks.lexicon_eval import DATA, evaluate
 
-SETS = ("lexicon_eval", "lexicon_eval2", "lexicon_eval3", "lexicon_eval4")
+SETS = ("lexicon_eval", "lexicon_eval2", "lexicon_eval3", "lexicon_eval4", "lexicon_eval5")
 
-# kind: floor; raised on branch k23j (its figures less 0.03; clean_hard kept at 24d75ef's floor),
-# default configuration (caught/n over the four sets):
-#   chaizi             0.943  232/246
-#   clean              1.000  814/814
-#   clean_hard         0.567  457/806
-#   combo              0.614  151/246
-#   fullwidth_symbols  0.972  239/246
-#   initials           0.706  173/245
-#   lookalike          0.703  173/246
-#   mixed              0.951  234/246
-#   noise              0.988  243/246
-#   pinyin             0.996  245/246
-#   traditional        0.959  236/246
-#   homophone          0.041    10/246  (homophones are off by default: no floor)
+# kind: floor; raised on branch k23k over the five sets LX1–LX5 (its figures less 0.03, cut to two
+# decimals; LX5 is development data since its one measurement), default configuration
+# (caught/n over the five sets):
+#   chaizi             0.941  288/306
+#   clean              1.000  1014/1014
+#   clean_hard         0.554  557/1006
+#   combo              0.722  221/306
+#   fullwidth_symbols  0.967  296/306
+#   initials           0.764  233/305
+#   lookalike          0.716  219/306
+#   mixed              0.944  289/306
+#   noise              0.987  302/306
+#   pinyin             0.993  304/306
+#   traditional        0.948  290/306
+#   homophone          0.033    10/306  (homophones are off by default: no floor)
 DEFAULT = {
     "chaizi": 0.91,
     "clean": 0.97,
-    "clean_hard": 0.54,
-    "combo": 0.58,
-    "fullwidth_symbols": 0.94,
-    "initials": 0.67,
-    "lookalike": 0.67,
-    "mixed": 0.92,
+    "clean_hard": 0.52,
+    "combo": 0.69,
+    "fullwidth_symbols": 0.93,
+    "initials": 0.73,
+    "lookalike": 0.68,
+    "mixed": 0.91,
     "noise": 0.95,
     "pinyin": 0.96,
-    "traditional": 0.92,
+    "traditional": 0.91,
 }
-# with homophones_all (the per-library option), measured on 24d75ef (k23j: 0.963):
-#   homophone          0.959  236/246
-#   clean              1.000  814/814
-HOMOPHONES_ALL = {"homophone": 0.92, "clean": 0.97}
+# with homophones_all (the per-library option), k23k over the five sets:
+#   homophone          0.961  294/306
+#   clean              0.999  1013/1014
+HOMOPHONES_ALL = {"homophone": 0.93, "clean": 0.97}
 
 
 def rates(**options: bool) -> dict[str, float]:
-    """Caught (or, for the clean kinds, untouched) share per kind over the four sets."""
+    """Caught (or, for the clean kinds, untouched) share per kind over the five sets."""
     good: Counter[str] = Counter()
     total: Counter[str] = Counter()
     for name in SETS:

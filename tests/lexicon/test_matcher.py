@@ -97,8 +97,10 @@ def test_sharded_databases_match_and_come_back_from_disk(
     monkeypatch.setenv("BEIAN_CACHE_DIR", str(tmp_path))
     entries = _many_entries(2 * _matcher._SHARD_PATTERNS + 500)
     text = "，".join(e.keyword for e in entries[::97]) + "。" + entries[-1].keyword
-    # no pinyin forms: their own database would be a second cache file
-    cfg = LexiconConfig(matcher="hyperscan", match="overlapping", pinyin_default=False)
+    # no pinyin or separated homophone forms: their own databases would be more cache files
+    cfg = LexiconConfig(
+        matcher="hyperscan", match="overlapping", pinyin_default=False, homophone_gap=False
+    )
     lex = Lexicon.from_entries(entries, cfg)
     st = lex._compiled()
     assert isinstance(st.ac, _matcher.HyperscanMatcher) and len(st.ac._db._dbs) >= 2

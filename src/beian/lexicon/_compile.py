@@ -33,6 +33,7 @@ from beian.lexicon._readings import (
 
 __all__ = [
     "CAMEL",
+    "GAP",
     "LOWER",
     "LSEP",
     "NAMELIKE",
@@ -90,6 +91,11 @@ CAMEL = "~camel"
 # the halves: "o" an opening one before a split character (狗(米良)), "c" a closing one after it
 # ((虫它)头), "b" both between two split ones; "0" none (木仓 支 is mostly 木仓 beside 支).
 SPLIT = "~split"
+# Suffix of a homophone form given to every keyword (``homophone_gap``): counts only with a
+# separator at every place between its characters (堵~博, 可 咖 因, 雪↑洗, 约*饱): noise that is
+# no prose punctuation (，、：“”…), or a zero-width character. Text written so breaks up words
+# on purpose; ordinary text with a homophone of a keyword (喜迁 for 洗钱) has none.
+GAP = "~gap"
 
 
 # One reading of a pattern, a plain tuple of atoms (the garbage collector untracks those):
@@ -131,6 +137,9 @@ class Patterns:
     # the mixed pinyin forms in syllable codes (堵gou for 赌狗): scanned like ``latin``, on the
     # windows around letters mapped through :func:`syllable_table`
     hlatin: Compiled
+    # homophone forms that count only broken up by separators (``GAP``), in syllable codes:
+    # scanned on the windows around separators only
+    hgap: Compiled
 
 
 _REPEAT = re.compile(r"(.)\1", re.DOTALL)
@@ -151,6 +160,7 @@ class _Builder:
         self.ft, self.cfg, self.out, self.homo = ft, cfg, Compiled(), Compiled()
         self.latin = Compiled()  # pinyin forms: scanned only near Latin letters
         self.hlatin = Compiled()  # mixed pinyin forms with homophones, in syllable codes
+        self.hgap = Compiled()  # homophone forms written with separators, in syllable codes
         self.syl = syllable_table(cfg.homophones_near) if cfg.homophone_mixed else None
         self.entry_homo = True  # the entry at hand may take homophones (not nohomophone)
         self.plain_ft = plain
@@ -254,7 +264,9 @@ def compile_entries(
             want_homo = _add_evasions(b, e, i) or want_homo
     for w in allow:
         b.add(b.out, b.norm(w), -1, None)  # its spans hide hits of every pattern set
-    return Patterns(b.out, b.latin, b.homo if want_homo and b.homo.patterns else None, b.hlatin)
+    return Patterns(
+        b.out, b.latin, b.homo if want_homo and b.homo.patterns else None, b.hlatin, b.hgap
+    )
 
 
 def _add_traditional(b: _Builder, keyword: str, base: str, japanese: str | None, i: int) -> None:
@@ -327,8 +339,10 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
     if cfg.homophones and (
         "homophone" in modes or (cfg.homophones_all and multi and "nohomophone" not in modes)
     ):
-        _add_homophones(b, word, i)
+        _add_homophones(b, word, i, b.homo, "homophone")
         return True
+    if cfg.homophones and cfg.homophone_gap and multi and b.entry_homo:
+        _add_homophones(b, word, i, b.hgap, "homophone" + GAP)
     return False
 
 
@@ -491,7 +505,7 @@ def _add_two_lettered(b: _Builder, base: str, reading: Sequence[str], i: int) ->
     b.add(b.latin, b.norm(first + second[:1]), i, "pinyin" + CAMEL)
 
 
-def _add_homophones(b: _Builder, base: str, i: int) -> None:
+def _add_homophones(b: _Builder, base: str, i: int, target: Compiled, rule: str) -> None:
     pat, counts = _collapse(base, b.cfg.collapse_repeats)
     ids = syllable_ids(b.cfg.homophones_near)
     for combo in _combos(_options(pat)):
@@ -499,4 +513,4 @@ def _add_homophones(b: _Builder, base: str, i: int) -> None:
             chr(_SYLLABLE_BASE + ids[r]) if _is_cjk(c) and r in ids else c
             for c, r in zip(pat, combo, strict=True)
         )
-        b.add(b.homo, base, i, "homophone", collapsed=(codes, counts))
+        b.add(target, base, i, rule, collapsed=(codes, counts))

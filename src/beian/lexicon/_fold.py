@@ -22,6 +22,7 @@ import functools
 import hashlib
 import io
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,9 +36,12 @@ from beian.lexicon._lookalike import greek_map, lookalike_digest, lookalike_map,
 
 __all__ = [
     "BARRIER",
+    "BLANKS",
     "EXPAND",
     "INVISIBLE",
+    "JOINERS",
     "NOISE",
+    "PROSE",
     "RULE_BITS",
     "FoldFlags",
     "FoldTable",
@@ -46,7 +50,7 @@ __all__ = [
     "gb2312",
 ]
 
-_VERSION = 5  # bump when the folding logic changes
+_VERSION = 7  # bump when the folding logic changes
 NOISE = 0
 BARRIER = 1
 INVISIBLE = 0x1FFFFF  # above every code point, below EXPAND: never a folded character
@@ -86,6 +90,21 @@ _NOISE_CATEGORIES = frozenset(
 _INVISIBLE_CATEGORIES = frozenset(["Cf", "Mn", "Me"])
 # Default_Ignorable_Code_Point letters and marks outside those categories (Unicode DerivedCoreProperties)
 _INVISIBLE_EXTRA = frozenset([0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0])
+# Styled Latin letters that NFKC leaves alone, named in the Unicode Character Database as a
+# Latin letter (negative circled and squared 🅐 🅰, small capitals ᴅ ɪ ꜰ): folded to the letter
+# like the circled and mathematical letters NFKC folds (ⓐ 𝐚). Regional indicators (🇦) stay
+# noise: two of them are a flag emoji, skipped between characters like any emoji (臺 🇹🇼獨).
+_STYLED_NAME = re.compile(
+    r"(?:(?!TAG |COMBINING ).*\b)?LATIN (?:CAPITAL |SMALL )?LETTER (?:SMALL CAPITAL )?([A-Z])"
+)
+# Punctuation of ordinary prose: dropped as noise, but between two characters no sign of a word
+# broken up on purpose (a separator is any other noise: spaces, symbols, emoji, zero-width).
+PROSE = frozenset("，、,：:；;！!？?。“”‘’\"'《》〈〉（）()【】「」『』—…")
+# Stand for a missing or hidden character (张○○, 缺字 □): no separator either.
+BLANKS = frozenset("○□◯")
+# Join the two words of a name, title, range or path (花・玉, 代-花): between two characters
+# no sign of a two-character word broken up on purpose (see ``_spans.GAP``).
+JOINERS = frozenset(" \t\u3000\u00a0·・‧.．/／\\-－_＿[]［］〖〗{}｛｝〔〕<>＜＞")
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
 # Ranges handled in bulk rather than character by character.
 _CJK_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000))
@@ -138,6 +157,28 @@ class FoldTable:
         cjk = ((cps >= 0x3400) & (cps < 0xA000)) | ((cps >= 0xF900) & (cps < 0xFB00))
         cjk |= (cps >= 0x20000) & (cps < 0x40000)
         return cps[~cjk]
+
+    @functools.cached_property
+    def separators(self) -> npt.NDArray[np.bool_]:
+        """Per code point: dropped (noise or invisible) and no prose punctuation (see
+        ``PROSE``): what breaks up a word on purpose (堵~博, 可 咖 因, 雪↑洗)."""
+        out: npt.NDArray[np.bool_] = (self.table == NOISE) | (self.table == INVISIBLE)
+        out[[ord(c) for c in PROSE | BLANKS]] = False
+        out.setflags(write=False)
+        return out
+
+    @functools.cached_property
+    def joiners(self) -> npt.NDArray[np.bool_]:
+        """Per code point: one of ``JOINERS``."""
+        out = np.zeros(SIZE, dtype=bool)
+        out[[ord(c) for c in JOINERS]] = True
+        out.setflags(write=False)
+        return out
+
+    @functools.cached_property
+    def separator_set(self) -> frozenset[str]:
+        """:attr:`separators` as a set of characters (short texts)."""
+        return frozenset(map(chr, np.flatnonzero(self.separators).tolist()))
 
     @functools.cached_property
     def number_mark_set(self) -> frozenset[str]:
@@ -318,6 +359,10 @@ def _char_folds(flags: FoldFlags) -> dict[int, tuple[str, int]]:
             t = normalize("NFKC", ch)
             if t != ch:
                 s, bits = t, nfkc_bits
+        if flags.nfkc and s == ch and cat != "Mn" and not ch.isascii():
+            styled = _styled_letter(ch)
+            if styled is not None:
+                s, bits = styled, nfkc_bits
         if flags.casefold:
             t = s.casefold()
             if t != s:
@@ -329,6 +374,13 @@ def _char_folds(flags: FoldFlags) -> dict[int, tuple[str, int]]:
         if s != ch or cat in _NOISE_CATEGORIES or ch in flags.barriers:
             folded[cp] = (s, bits)
     return folded
+
+
+def _styled_letter(ch: str) -> str | None:
+    """The capital Latin letter a styled letter stands for (🅰 → A, ᴅ → D), by its Unicode
+    name; ``None`` for any other character."""
+    m = _STYLED_NAME.fullmatch(unicodedata.name(ch, ""))
+    return m.group(1) if m else None
 
 
 def _untoned(ch: str) -> str | None:

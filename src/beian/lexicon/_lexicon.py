@@ -11,12 +11,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from beian.lexicon._compile import Variant, compile_entries
-from beian.lexicon._fold import FoldFlags, FoldTable, cache_dir, fold_table
+from beian.lexicon._compile import STYLED, Variant, compile_entries
+from beian.lexicon._fold import INVISIBLE, NOISE, FoldFlags, FoldTable, cache_dir, fold_table
 from beian.lexicon._leet import LEET, leet_possible, leet_runs, open_runs, unleet
-from beian.lexicon._matcher import Matcher, latin_matches, latin_sets, make_matcher
+from beian.lexicon._matcher import (
+    Matcher,
+    latin_matches,
+    latin_sets,
+    make_matcher,
+    window_sets,
+)
 from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig, LoadReport
-from beian.lexicon._normalize import Normalized, normalize, raw
+from beian.lexicon._normalize import Normalized, normalize, raw, separated
 from beian.lexicon._pending import PrefixIndex, original_start, pending_start
 from beian.lexicon._quiet import QuietFilter
 from beian.lexicon._readings import _is_cjk, syllable_table
@@ -164,8 +170,10 @@ class Lexicon:
         hac = make_matcher(homo.patterns, c.matcher, cache) if homo else None
         hl = pats.hlatin
         hlac = make_matcher(hl.patterns, c.matcher, cache) if hl.patterns and not raw_mode else None
-        syl = syllable_table(c.homophones_near) if homo or hlac else None
-        return _State(ft, main, ac, latin, lac, homo, hac, syl, raw_mode, hl, hlac)
+        hg = pats.hgap
+        hgac = make_matcher(hg.patterns, c.matcher, cache) if hg.patterns and not raw_mode else None
+        syl = syllable_table(c.homophones_near) if homo or hlac or hgac else None
+        return _State(ft, main, ac, latin, lac, homo, hac, syl, raw_mode, hl, hlac, hg, hgac)
 
     def compile(self) -> Lexicon:
         """Build the matcher now (otherwise it is built on first use); returns ``self``."""
@@ -191,6 +199,7 @@ class Lexicon:
             st.latin.max_kept,
             st.homo.max_kept if st.homo else 0,
             st.hlatin.max_kept if st.hlac else 0,
+            st.hgap.max_kept if st.hgac else 0,
         )
         gap = self.config.max_gap if self.config.noise else 0
         return max(0, kept + (kept - 1) * gap)
@@ -218,7 +227,7 @@ class Lexicon:
         """No hit can lie in ``text``: none of its characters folds to the start of a keyword
         form (pinyin forms and homophones included) and no digit or symbol stands beside a
         letter (a pinyin form read with letters, k@nr3n)."""
-        if not idx.quiet.quiet_raw(text):
+        if not idx.quiet.quiet_raw(text) or _gap_possible(st, idx, text):
             return False
         return idx.leet is None or not leet_possible(text, st.ft)
 
@@ -242,17 +251,23 @@ class Lexicon:
         # one at the very end may still get its letters (2 -> 2h1k35hu1)
         on = idx.leet is not None
         if self._quiet(st, idx, text):
+            # the last character may still start a homophone form broken up by separators
+            gap = _gap_last(st, idx, text)
             if not (on and text[-1] in LEET):
-                return [], len(text)  # the usual stream chunk: nothing can start a match here
+                return [], gap  # the usual stream chunk: nothing can start a match here
             # digits or symbols at the end and no letter beside them (第2、20): only they can
             # start a pinyin form, read with letters once letters follow
-            return [], self._leet_digits(st, idx, text)
+            return [], min(gap, self._leet_digits(st, idx, text))
         n = self._normalize(st, text)
         norm = n.text
         if not norm:  # only noise, which a symbol at the end may still not be ($eq1ng)
             return [], self._tail_start(st, idx, text, n)
         syl = _syllable_text(n, st) if quiet.homophones else None
-        if quiet.matchless(norm, syl) and not (on and leet_possible(text, st.ft)):
+        if (
+            quiet.matchless(norm, syl)
+            and not (on and leet_possible(text, st.ft))
+            and not _gap_possible(st, idx, text)
+        ):
             # no pattern occurs: no hit, only the tail to find
             return [], self._tail_start(st, idx, text, n, possible=False)
         return self._scan_stream_full(text, n, overlapping)
@@ -290,6 +305,14 @@ class Lexicon:
         k = pending_start(text, n, idx.main, idx.homo, st.syl)
         if st.raw:
             return k
+        if idx.hgap is not None:  # homophone forms broken up by separators
+            if _gap_possible(st, idx, text):
+                sc = _syllable_text(n, st)
+                h = idx.hgap.first(sc) if sc is not None else None
+                if h is not None:
+                    k = min(k, original_start(n, h))
+            else:  # none inside the text: only its last character may start one
+                k = min(k, _gap_last(st, idx, text))
         ft = st.ft
         codes = n.codes
         if (
@@ -387,7 +410,17 @@ class Lexicon:
                     ]
                     leet = PrefixIndex(lp)
                     leet_first = QuietFilter(st.ft, (lp, leet), None, None, st.raw)
-                idx = self._prefixes = _StreamIndex(st, main, homo, allow, quiet, leet, leet_first)
+                # homophone forms broken up by separators: their own index and first characters
+                gp = st.hgap.patterns if st.hgac is not None and st.syl is not None else []
+                gap = PrefixIndex(gp) if gp else None
+                gap_hot = (
+                    QuietFilter(st.ft, ([], PrefixIndex(())), (gp, gap), st.syl, st.raw).hot
+                    if gap is not None
+                    else frozenset()
+                )
+                idx = self._prefixes = _StreamIndex(
+                    st, main, homo, allow, quiet, leet, leet_first, gap, gap_hot
+                )
         return idx
 
     def _normalize(self, st: _State, text: str) -> Normalized:
@@ -424,7 +457,13 @@ class Lexicon:
         got_sets = latin_sets(sets, text, n.codes, longest) if sets else []
         if st.lac is not None:
             for pid, s, e in got_sets[0]:
+                plain: bool | None = None  # asked once per match, where a variant needs it
                 for var in st.latin.variants[pid]:
+                    if var[1] is not None and var[1].endswith(STYLED):
+                        if plain is None:
+                            plain = _plain_letter_at(text, n, s, e)
+                        if plain:  # a form in styled letters only (ⓢⓠ), written plain (sq)
+                            continue
                     self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
             if c.leet and n.codes is not None:
                 for a, b in leet_runs(text, st.ft, n):
@@ -444,6 +483,8 @@ class Lexicon:
                 for var in st.homo.variants[pid]:
                     self._resolve(text, n, s, e, var, st.ft, homo, allow_spans)
             found.update((k, v) for k, v in homo.items() if k not in seen)
+        if st.hgac is not None and st.syl is not None and n.codes is not None:
+            self._scan_gaps(st, text, n, found, allow_spans)
         if not found:  # the usual case for a stream chunk
             return [], n
         hits: list[Hit] = []
@@ -460,6 +501,55 @@ class Lexicon:
         if not (c.match == "overlapping" if overlapping is None else overlapping):
             hits = _leftmost_longest(hits)
         return hits, n
+
+    def _scan_gaps(
+        self,
+        st: _State,
+        text: str,
+        n: Normalized,
+        found: dict[tuple[int, int, int], set[str]],
+        allow_spans: list[tuple[int, int]],
+    ) -> None:
+        """Homophone forms broken up by separators (堵~博): scanned, in syllable codes, only
+        on the runs of characters with a separator before each; what other forms found is kept
+        as it is."""
+        assert st.hgac is not None and n.codes is not None
+        ft = st.ft
+        centers, before = separated(n, text, ft.separators)
+        if not centers.size:
+            return
+        # two characters need a symbol, emoji or zero-width character between them, not a
+        # joining space or dot (the condition of GAP, vectorized: most need no closer look); a
+        # lone joiner (a space between two words) is no place of any form
+        firm = ~ft.joiners[before]
+        if not firm.all():
+            run = np.zeros(len(centers), dtype=bool)
+            step = np.diff(centers) == 1
+            run[1:] |= step
+            run[:-1] |= step
+            centers, firm = centers[firm | run], firm[firm | run]
+            if not centers.size:
+                return
+        # only the runs of characters with a separator before each (but the first) can hold one
+        found_all = window_sets([(st.hgac, st.syl)], n.codes, centers, 0, runs=True)[0]
+        if not found_all:
+            return
+        m = np.array(found_all, dtype=np.int64)
+        strong = np.zeros(len(n.codes) + 1, dtype=bool)
+        strong[centers[firm]] = True
+        size = m[:, 2] - m[:, 1]
+        m = m[(size > 2) | ((size == 2) & strong[m[:, 1] + 1])]
+        got: dict[tuple[int, int, int], set[str]] = {}
+        codes, main = n.codes, st.main.index
+        for pid, s, e in m.tolist():
+            i = main.get("".join(map(chr, codes[s:e].tolist())))
+            # a keyword written as it is (or another of its forms): the main scan resolved it
+            done = {v[0] for v in st.main.variants[i]} if i is not None else ()
+            for var in st.hgap.variants[pid]:
+                if var[0] in done:
+                    continue
+                self._resolve(text, n, s, e, var, st.ft, got, allow_spans)
+        found.update((k, v) for k, v in got.items() if k not in found)
 
     def _scan_leet(
         self,
@@ -564,3 +654,45 @@ class Lexicon:
             pos = b
         out.append(text[pos:])
         return "".join(out)
+
+
+def _gap_possible(st: _State, idx: _StreamIndex, text: str) -> bool:
+    """Whether ``text`` may hold a homophone form broken up by separators: it has a separator
+    and a character that reads as such a form's first syllable."""
+    return (
+        idx.hgap is not None
+        and not st.ft.separator_set.isdisjoint(text)
+        and not idx.hgap_hot.isdisjoint(text)
+    )
+
+
+def _gap_last(st: _State, idx: _StreamIndex, text: str) -> int:
+    """For a text without a separated homophone form inside (not :func:`_gap_possible`): where
+    one may still start — its last kept character (with its repeats), if that reads as such a
+    form's first syllable; ``len(text)`` otherwise."""
+    if idx.hgap is None:
+        return len(text)
+    codes = st.ft.codes
+    i = len(text) - 1
+    while i >= 0 and codes[text[i]] in (NOISE, INVISIBLE):
+        i -= 1
+    if i < 0 or text[i] not in idx.hgap_hot:
+        return len(text)
+    c, start = codes[text[i]], i
+    for j in range(i - 1, -1, -1):
+        v = codes[text[j]]
+        if v == c:
+            start = j
+        elif v not in (NOISE, INVISIBLE):
+            break
+    return start
+
+
+def _plain_letter_at(text: str, n: Normalized, s: int, e: int) -> bool:
+    """Whether the match ``[s, e)`` of normalized text starts, in ``text``, at a plain
+    (ASCII or full-width) letter with no repeats collapsed in it: then no form that counts in
+    styled letters only can hold there (the check of ``STYLED``, done once per match)."""
+    if n.src is None or n.runs(s, e) is not None:
+        return False
+    ch = text[int(n.origins(np.array([s]))[0])]
+    return ch.isascii() or "\uff01" <= ch <= "\uff5e"

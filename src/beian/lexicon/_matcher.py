@@ -33,7 +33,14 @@ import numpy.typing as npt
 
 from beian.io import atomic_write_bytes
 
-__all__ = ["Matcher", "hyperscan_available", "latin_matches", "latin_sets", "make_matcher"]
+__all__ = [
+    "Matcher",
+    "hyperscan_available",
+    "latin_matches",
+    "latin_sets",
+    "make_matcher",
+    "window_sets",
+]
 
 Match = tuple[int, int, int]  # pattern index, start, end (normalized character indices)
 
@@ -247,16 +254,41 @@ def latin_sets(
     if codes is None:
         return [m.find(text, None) for m, _ in sets]
     letters = (((codes | 32) - 97) < 26).nonzero()[0]  # uint32: codes below 'a' wrap around
+    return window_sets(sets, codes, letters, longest)
+
+
+def window_sets(
+    sets: list[tuple[Matcher, npt.NDArray[np.uint32] | None]],
+    codes: npt.NDArray[np.uint32],
+    centers: npt.NDArray[np.intp],
+    longest: int,
+    *,
+    runs: bool = False,
+) -> list[list[Match]]:
+    """Matches of pattern sets of at most ``longest`` characters that must each cover one of
+    the positions ``centers`` (sorted) of the normalized ``codes``: only the windows around
+    them are scanned, joined as in :func:`latin_sets` (each set's ``table`` maps the codes).
+
+    ``runs``: the matches must instead have a center at each of their characters but the
+    first (a separator before each): only the runs of consecutive centers, each with the
+    character before it, are scanned (``longest`` is not used)."""
     n = len(codes)
-    if not letters.size:
+    if not centers.size:
         return [[] for _ in sets]
     w = max(0, longest - 1)
-    if letters.size * (2 * w + 1) >= n:  # letters everywhere: one scan of it all
+    if runs:
+        lo = np.maximum(centers - 1, 0)
+        hi = np.minimum(centers + 1, n)
+    elif centers.size * (2 * w + 1) >= n:  # centers everywhere: one scan of it all
         return [m.find("", codes if t is None else np.ascontiguousarray(t[codes])) for m, t in sets]
-    lo = np.maximum(letters - w, 0)
-    hi = np.minimum(letters + w + 1, n)
+    else:
+        lo = np.maximum(centers - w, 0)
+        hi = np.minimum(centers + w + 1, n)
     new = np.ones(len(lo), dtype=bool)
-    new[1:] = lo[1:] > np.maximum.accumulate(hi)[:-1]
+    reach = np.maximum.accumulate(hi)[:-1]
+    # runs: segments only sharing a character merge (centers k, k+1); merely touching ones
+    # (k, k+2) do not, the place between them has no separator
+    new[1:] = lo[1:] >= reach if runs else lo[1:] > reach
     firsts = new.nonzero()[0]
     starts, lens = lo[firsts], np.maximum.reduceat(hi, firsts) - lo[firsts]
     seg = lens + 1

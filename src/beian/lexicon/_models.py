@@ -108,6 +108,12 @@ class LexiconConfig(BaseModel):
         description="mixed pinyin forms also with homophones for the characters kept (堵gou for"
         " 赌狗): a form with letters in it, so only near Latin letters",
     )
+    homophone_gap: bool = Field(
+        True,
+        description="homophones for every keyword of 2+ CJK characters written with a separator"
+        " (space, symbol, emoji, zero-width character; not ，、：“” or other prose punctuation)"
+        " between each two of its characters (堵~博 for 赌博); per keyword: mode nohomophone",
+    )
     chaizi: bool = Field(True, description="character splitting: 氵去 for 法")
     allow_files: tuple[str, ...] = Field(
         (), description="allow-list files: one phrase a line, never a hit (false positives)"

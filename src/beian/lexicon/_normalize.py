@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from beian.lexicon._fold import BARRIER, EXPAND, INVISIBLE, NOISE, FoldTable
 
-__all__ = ["Normalized", "normalize", "raw"]
+__all__ = ["Normalized", "normalize", "raw", "separated"]
 
 _I = npt.NDArray[np.int64]
 
@@ -81,7 +81,7 @@ class Normalized:
     ones. ``src is None`` means raw mode (offsets are the identity).
     """
 
-    __slots__ = ("_adj", "_syl", "_text", "codes", "raw", "src")
+    __slots__ = ("_adj", "_adj_np", "_syl", "_text", "codes", "raw", "src")
 
     def __init__(
         self,
@@ -94,6 +94,7 @@ class Normalized:
         self.codes = codes
         self.src = src
         self._adj: list[int] | None = adj.tolist() if adj is not None and adj.size else None
+        self._adj_np = adj if adj is not None and adj.size else None
         self._syl: npt.NDArray[np.uint32] | None = None
         self.raw: npt.NDArray[np.uint32] | None = None  # the text's code points (long texts)
 
@@ -117,8 +118,8 @@ class Normalized:
         collapsed; ``src`` itself is indexed before collapsing)."""
         if self.src is None:
             return idx.astype(np.int64)
-        if self._adj is not None:
-            idx = idx + np.searchsorted(np.asarray(self._adj), idx, side="right")
+        if self._adj_np is not None:
+            idx = idx + np.searchsorted(self._adj_np, idx, side="right")
         return np.asarray(self.src)[idx].astype(np.int64)
 
     def runs(self, s: int, e: int) -> list[int] | None:
@@ -333,3 +334,28 @@ def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: boo
     out = Normalized(None, np.ascontiguousarray(v, dtype="<u4"), pos, adj)
     out.raw = raw
     return out
+
+
+def separated(
+    n: Normalized, text: str, seps: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.uint32]]:
+    """Normalized positions right after a gap that ends in a separator (``seps[cp]``, see
+    :attr:`~beian.lexicon._fold.FoldTable.separators`), and that separator: a form that needs
+    a separator at each of its places covers them. Sorted; may hold a few more (collapsed
+    repeats)."""
+    src = n.src
+    if src is None or n.codes is None or len(src) < 2:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.uint32)
+    raw = n.raw
+    if raw is None:
+        raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    src = np.asarray(src)
+    j = np.flatnonzero(np.diff(src) > 1) + 1  # kept characters after dropped ones
+    before = raw[src[j] - 1]  # the character before each: a separator?
+    keep = seps[before]
+    j, before = j[keep], before[keep]
+    adj = n._adj_np
+    if not j.size or adj is None:
+        return j, before
+    dups = adj + np.arange(len(adj))  # collapsed positions, before collapsing
+    return j - np.searchsorted(dups, j, side="right"), before

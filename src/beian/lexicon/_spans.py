@@ -13,6 +13,7 @@ import numpy as np
 
 from beian.lexicon._compile import (
     CAMEL,
+    GAP,
     LOWER,
     LSEP,
     NAMELIKE,
@@ -22,7 +23,7 @@ from beian.lexicon._compile import (
     TIGHT,
     Variant,
 )
-from beian.lexicon._fold import INVISIBLE, RULE_BITS, FoldTable
+from beian.lexicon._fold import BLANKS, INVISIBLE, JOINERS, PROSE, RULE_BITS, FoldTable
 from beian.lexicon._models import Hit
 from beian.lexicon._normalize import Normalized
 from beian.lexicon._readings import _is_cjk
@@ -136,6 +137,17 @@ def _holds(rule: str, span: str, noisy: bool, gaps: Callable[[], Gaps]) -> bool:
             not g or ((g in _SEPARATORS or (toned and g == " ")) and _is_cjk(a) != _is_cjk(b))
             for a, g, b in gaps()
         )
+    if cond == GAP:  # 堵~博, 可 咖 因: a separator at every place, no prose punctuation
+        places = gaps()
+        return (
+            noisy
+            and bool(places)
+            and all(g and PROSE.isdisjoint(g) and BLANKS.isdisjoint(g) for _, g, _ in places)
+            # between two characters a space, dot, slash, dash or bracket joins names, titles,
+            # ranges and paths (花・玉, 代-花): only a symbol, emoji or zero-width character
+            # breaks up a two-character word on purpose (约*饱, 雪↑洗, 偷🌿毒)
+            and (len(places) > 1 or all(JOINERS.isdisjoint(g) for _, g, _ in places))
+        )
     if cond.startswith(SPLIT):
         if not noisy:
             return True
@@ -170,7 +182,7 @@ def _gaps(text: str, n: Normalized, s: int, e: int) -> Gaps:
 
 def _bracketed(mark: str, gap: str) -> bool:
     """Whether ``gap`` may stand at a place marked ``mark`` of a 拆字 form (see ``SPLIT``)."""
-    if not gap:
+    if not gap or _symbolic(gap):  # 气✨木仓, 木☆娄☆凤, 十尃*采彡: broken up on purpose
         return True
     if mark == "1":  # between the halves: spaces only (木 昆); 车！专 is two words
         return all(c.isspace() or unicodedata.category(c) == "Cf" for c in gap)
@@ -181,14 +193,22 @@ def _bracketed(mark: str, gap: str) -> bool:
     return not rest or (len(rest) == 1 and rest in _OPEN and mark in "ob")
 
 
+def _symbolic(gap: str) -> bool:
+    """Whether ``gap`` holds only symbols, emoji or zero-width characters (✨ ~ * ♪ ☆): no
+    space, prose punctuation, blank or joining mark (see ``GAP``)."""
+    return all(
+        not c.isspace() and c not in PROSE and c not in BLANKS and c not in JOINERS for c in gap
+    )
+
+
 def _letters(span: str) -> str:
     """The letters of ``span`` that are not CJK ideographs."""
     return "".join(c for c in span if c.isalpha() and not _is_cjk(c))
 
 
 def _styled(span: str) -> bool:
-    """Whether every letter of ``span`` is a styled one: circled, parenthesized, squared or
-    mathematical (not ASCII, not full-width)."""
+    """Whether every letter of ``span`` is a styled one: circled, parenthesized, squared,
+    small capitals or mathematical (not ASCII, not full-width)."""
     letters = [c for c in span if not c.isascii() or c.isalpha()]
     return bool(letters) and all(
         not c.isascii() and not "\uff01" <= c <= "\uff5e" and not _is_cjk(c) for c in letters

@@ -30,6 +30,8 @@ class _State:
     raw: bool  # no normalization step: the matcher reads the text itself
     hlatin: Compiled  # mixed pinyin forms with homophones (syllable codes near letters)
     hlac: Matcher | None
+    hgap: Compiled  # homophone forms broken up by separators (syllable codes near separators)
+    hgac: Matcher | None
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class _StreamIndex:
     quiet: QuietFilter
     leet: PrefixIndex | None  # pinyin forms read with letters for digits (None: leet off)
     leet_first: QuietFilter | None  # the characters that fold into their first characters
+    hgap: PrefixIndex | None  # the separated homophone forms (syllable codes)
+    hgap_hot: frozenset[str]  # characters that read as the first syllable of one
 
 
 def _syllable_text(n: Normalized, st: _State) -> str | None:
