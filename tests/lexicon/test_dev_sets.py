@@ -1,9 +1,9 @@
 """Regression floors for the keyword library on the independent evasion sets.
 
-``benchmarks/data/lexicon_eval*/`` (LX1–LX5, all development data now: each held-back set was
+``benchmarks/data/lexicon_eval*/`` (LX1–LX6, all development data now; LX7 is the held-back set and is never read here: each held-back set was
 measured once, and its figure is reported in docs/lexicon.md) were written apart from the
-lexicon code. Per evasion kind, over the five sets together, the default configuration must
-not fall below the floors here: each figure of branch k23k less 0.03, cut to two decimals.
+lexicon code. Per evasion kind, over the six sets together, the default configuration must
+not fall below the floors here: each figure of main after the k23k merge less 0.03, cut to two decimals.
 ``clean`` and ``clean_hard`` are specificities (texts with no keyword and nothing hit). Raise a floor when a change lifts its figure for good. About 5 s in all.
 """
 
@@ -14,44 +14,51 @@ from collections import Counter
 import pytest
 from benchmarks.lexicon_eval import DATA, evaluate
 
-SETS = ("lexicon_eval", "lexicon_eval2", "lexicon_eval3", "lexicon_eval4", "lexicon_eval5")
+SETS = (
+    "lexicon_eval",
+    "lexicon_eval2",
+    "lexicon_eval3",
+    "lexicon_eval4",
+    "lexicon_eval5",
+    "lexicon_eval6",
+)
 
-# kind: floor; raised on branch k23k over the five sets LX1–LX5 (its figures less 0.03, cut to two
-# decimals; LX5 is development data since its one measurement), default configuration
-# (caught/n over the five sets):
-#   chaizi             0.941  288/306
-#   clean              1.000  1014/1014
-#   clean_hard         0.554  557/1006
-#   combo              0.722  221/306
-#   fullwidth_symbols  0.967  296/306
-#   initials           0.764  233/305
-#   lookalike          0.716  219/306
-#   mixed              0.944  289/306
-#   noise              0.987  302/306
-#   pinyin             0.993  304/306
-#   traditional        0.948  290/306
-#   homophone          0.033    10/306  (homophones are off by default: no floor)
+# kind: floor; set after the k23k merge over the six sets LX1–LX6 (figures less 0.03, cut to two
+# decimals; LX6 was measured once as a held-back set in session 11 and is development data since),
+# default configuration (caught/n over the six sets):
+#   chaizi             0.895  444/496
+#   clean              1.000  1214/1214
+#   clean_hard         0.569  686/1206
+#   combo              0.702  348/496
+#   fullwidth_symbols  0.964  478/496
+#   initials           0.853  422/495
+#   lookalike          0.679  337/496
+#   mixed              0.915  454/496
+#   noise              0.960  476/496
+#   pinyin             0.994  493/496
+#   traditional        0.948  470/496
+#   homophone          0.034    17/496  (homophones are off by default: no floor)
 DEFAULT = {
-    "chaizi": 0.91,
+    "chaizi": 0.86,
     "clean": 0.97,
-    "clean_hard": 0.52,
-    "combo": 0.69,
+    "clean_hard": 0.53,
+    "combo": 0.67,
     "fullwidth_symbols": 0.93,
-    "initials": 0.73,
-    "lookalike": 0.68,
-    "mixed": 0.91,
-    "noise": 0.95,
+    "initials": 0.82,
+    "lookalike": 0.64,
+    "mixed": 0.88,
+    "noise": 0.93,
     "pinyin": 0.96,
     "traditional": 0.91,
 }
-# with homophones_all (the per-library option), k23k over the five sets:
-#   homophone          0.961  294/306
-#   clean              0.999  1013/1014
-HOMOPHONES_ALL = {"homophone": 0.93, "clean": 0.97}
+# with homophones_all (the per-library option), over the six sets:
+#   homophone          0.958  475/496
+#   clean              0.993  1205/1214
+HOMOPHONES_ALL = {"homophone": 0.92, "clean": 0.96}
 
 
 def rates(**options: bool) -> dict[str, float]:
-    """Caught (or, for the clean kinds, untouched) share per kind over the five sets."""
+    """Caught (or, for the clean kinds, untouched) share per kind over the six sets."""
     good: Counter[str] = Counter()
     total: Counter[str] = Counter()
     for name in SETS:
