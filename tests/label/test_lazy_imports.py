@@ -1,4 +1,5 @@
-"""Labelling images and text never imports numpy: only the audio marks need it, on first use."""
+"""Labelling images and text imports neither numpy (only the audio marks need it) nor cryptography
+(only signed labels need it): both are imported on first use."""
 
 from __future__ import annotations
 
@@ -7,17 +8,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-# Runs in a fresh interpreter; prints whether numpy was imported after each step.
+# Runs in a fresh interpreter; prints which of numpy and cryptography were imported after each step.
 _PROBE = """
 import json, sys
 from pathlib import Path
 
 work = Path(sys.argv[1])
 steps = {}
+heavy = lambda: [m for m in ("cryptography", "numpy") if m in sys.modules]
 import beian.label as label
-steps["import beian.label"] = "numpy" in sys.modules
+steps["import beian.label"] = heavy()
 names = [getattr(label, name) for name in label.__all__]
-steps["every name in __all__"] = "numpy" in sys.modules
+steps["every name in __all__"] = heavy()
 
 from PIL import Image
 
@@ -30,16 +32,26 @@ for name, explicit in (("small.png", False), ("small.jpg", True), ("note.txt", T
     done = label.add_label(work / name, payload, explicit=explicit)
     results[name] = [done.changed, done.explicit]
     results[name + " verified"] = label.verify_label(work / name).ok
-steps["label png, jpeg, text"] = "numpy" in sys.modules
+steps["label png, jpeg, text"] = heavy()
 label.explicit.rhythm_tone(8000)
-steps["rhythm tone"] = "numpy" in sys.modules
+steps["rhythm tone"] = heavy()
+key = label.load_private_key(sys.argv[2].encode())
+label.add_label(work / "small.png", payload, key=key)
+results["signed"] = label.verify_label(work / "small.png", key.public_key()).signature_checked
+steps["signed"] = heavy()
 print(json.dumps({"steps": steps, "results": results}))
 """
 
 
-def test_labelling_images_and_text_does_not_import_numpy(tmp_path: Path) -> None:
+def test_labelling_images_and_text_imports_neither_numpy_nor_cryptography(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     r = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(tmp_path)],
+        [sys.executable, "-c", _PROBE, str(tmp_path), pem.decode()],
         capture_output=True,
         text=True,
         check=True,
@@ -47,11 +59,13 @@ def test_labelling_images_and_text_does_not_import_numpy(tmp_path: Path) -> None
     )
     out = json.loads(r.stdout)
     assert out["steps"] == {
-        "import beian.label": False,
-        "every name in __all__": False,
-        "label png, jpeg, text": False,
-        "rhythm tone": True,  # the audio tone still works and imports numpy when it is used
+        "import beian.label": [],
+        "every name in __all__": [],
+        "label png, jpeg, text": [],
+        "rhythm tone": ["numpy"],  # the audio tone still works and imports numpy when used
+        "signed": ["cryptography", "numpy"],  # so does signing, with cryptography
     }
+    assert out["results"]["signed"] is True
     for name in ("small.png", "small.jpg", "note.txt"):
         assert out["results"][name] == [True, name != "small.png"]
         assert out["results"][name + " verified"] is True
