@@ -9,6 +9,7 @@ import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer
@@ -112,3 +113,15 @@ def test_the_lazy_root_builds_the_same_commands_as_the_eager_one() -> None:
         assert [p.name for p in got.params] == [p.name for p in want.params]
         assert sorted(getattr(got, "commands", {})) == sorted(getattr(want, "commands", {}))
     assert lazy.get_command(ctx, "nosuch") is None
+
+
+def test_label_add_on_a_png_imports_neither_numpy_nor_cryptography(tmp_path: Path) -> None:
+    from PIL import Image
+
+    png = tmp_path / "small.png"
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(png)
+    rc, modules = _imported("label", "add", str(png), "--producer", "91110108551385082Q")
+    assert rc == 0 and _commands(modules) == ["label"]
+    assert "beian.label.carriers.png" in modules
+    assert [m for m in modules if m.split(".")[0] in ("numpy", "cryptography")] == []
+    assert "AIGC" in Image.open(png).text  # the label was written

@@ -22,13 +22,15 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from beian.errors import ConfigError, InputError
+
+if TYPE_CHECKING:  # cryptography is imported on first use: an unsigned label does not need it
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 __all__ = [
     "DigestAlgorithm",
@@ -43,8 +45,8 @@ __all__ = [
 ]
 
 DigestAlgorithm = Literal["sha256", "sm3"]
-KeyLike = Ed25519PrivateKey | str | os.PathLike[str] | bytes
-PubKeyLike = Ed25519PublicKey | str | os.PathLike[str] | bytes
+KeyLike: TypeAlias = "Ed25519PrivateKey | str | os.PathLike[str] | bytes"
+PubKeyLike: TypeAlias = "Ed25519PublicKey | str | os.PathLike[str] | bytes"
 
 _PREFIX = "bi1"
 _DOMAIN = b"beian-aigc-v1\x00"
@@ -62,6 +64,8 @@ def _b64d(text: str) -> bytes:
 def _hash(alg: DigestAlgorithm, data: bytes) -> bytes:
     if alg == "sha256":
         return hashlib.sha256(data).digest()
+    from cryptography.hazmat.primitives import hashes
+
     h = hashes.Hash(hashes.SM3())
     h.update(data)
     return h.finalize()
@@ -72,6 +76,8 @@ def digest(alg: DigestAlgorithm, canonical_fields: bytes, content_digest: bytes)
 
 
 def key_id(pub: Ed25519PublicKey) -> str:
+    from cryptography.hazmat.primitives import serialization
+
     raw = pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]
 
@@ -87,6 +93,10 @@ def _read_key_bytes(key: str | os.PathLike[str] | bytes, what: str) -> tuple[byt
 
 
 def load_private_key(key: KeyLike) -> Ed25519PrivateKey:
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     if isinstance(key, Ed25519PrivateKey):
         return key
     data, where = _read_key_bytes(key, "私钥")
@@ -100,6 +110,10 @@ def load_private_key(key: KeyLike) -> Ed25519PrivateKey:
 
 
 def load_public_key(key: PubKeyLike) -> Ed25519PublicKey:
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     if isinstance(key, Ed25519PublicKey):
         return key
     data, where = _read_key_bytes(key, "公钥")
@@ -148,6 +162,8 @@ class IntegrityCode:
     def signature_valid(self, pub: Ed25519PublicKey) -> bool:
         if self.signature is None:
             return False
+        from cryptography.exceptions import InvalidSignature
+
         try:
             pub.verify(self.signature, _DOMAIN + self.digest)
         except InvalidSignature:

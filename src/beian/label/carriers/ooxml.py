@@ -6,7 +6,6 @@ import hashlib
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from beian.label.carriers._base import Carrier, corrupt, register_carrier
 
@@ -50,6 +49,8 @@ def _is_label(prop: ET.Element) -> bool:
 
 def _prop_xml(prop: ET.Element) -> str:
     """Re-serialize one existing custom property (attributes and its single vt:* value)."""
+    from xml.sax.saxutils import escape  # lazy: it imports urllib.request, http and ssl
+
     attrs = "".join(f' {k}="{escape(v, {chr(34): "&quot;"})}"' for k, v in prop.attrib.items())
     inner = ""
     for child in prop:
@@ -72,6 +73,8 @@ class OoxmlCarrier(Carrier):
         return ["".join(child.itertext()) for prop in root if _is_label(prop) for child in prop]
 
     def write(self, src: Path, dst: Path, label_json: str) -> None:
+        from xml.sax.saxutils import escape
+
         infos, data = _members(src)
         root = _properties(data.get(_CUSTOM), src)
         props = [_prop_xml(p) for p in root if not _is_label(p)]

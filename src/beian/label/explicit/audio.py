@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import wave
 from pathlib import Path
-from typing import Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Literal
 
 from beian.errors import InputError
 from beian.io import atomic_path
 from beian.label.explicit._ffmpeg import ffmpeg, ffprobe
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "GAPS",
@@ -46,6 +47,8 @@ def rhythm_tone(
     sample_rate: int = 44100, *, unit_s: float = 0.12, freq: float = 880.0, pad_s: float = 0.3
 ) -> np.ndarray:
     """Mono float samples of the 短长短短 tone, with silence after it."""
+    import numpy as np  # lazy: labelling images and text must not pay for numpy
+
     t_unit = int(sample_rate * unit_s)
     parts = []
     for n, gap in zip(RHYTHM, GAPS, strict=True):
@@ -63,6 +66,8 @@ def rhythm_tone(
 
 
 def _pcm(samples: np.ndarray, channels: int, width: int) -> bytes:
+    import numpy as np
+
     if width == 1:
         data = ((samples * 127) + 128).astype(np.uint8)
     elif width == 2:

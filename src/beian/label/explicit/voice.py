@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from beian.errors import InputError
 from beian.label.explicit.audio import rhythm_tone
 
@@ -51,6 +49,8 @@ class VoiceTurnMarker:
         """The notice audio as 16-bit PCM in the session's format."""
         if self.notice_pcm is not None:
             return self.notice_pcm
+        import numpy as np  # lazy: only the tone needs numpy
+
         tone = (rhythm_tone(self.sample_rate) * 32767).astype("<i2")
         return np.repeat(tone[:, None], self.channels, axis=1).tobytes()
 
