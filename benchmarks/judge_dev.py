@@ -46,6 +46,8 @@ from beian.assess.judges import EMPTY, REFUSAL_GRADES
 from beian.assess.judges import refusal_training as rt
 
 OUT = jm.RESULTS / "judge_dev.json"
+# the network alone; the shipped recipe's scores plus the network's
+NET, COMBINED = "net", "combined"
 RECIPES: dict[str, rt.Recipe] = {
     "before": rt.Recipe(tol=trainer.TOL),  # the features, C and argmax shipped until 2026-12-06
     **trainer.CANDIDATES,
@@ -66,6 +68,17 @@ def _fold(args: tuple[str, str]) -> tuple[str, str, np.ndarray]:
     )
     idx = np.flatnonzero(held)
     return name, writer, model.logits([s["analyses"][i] for i in idx])
+
+
+def _net_fold(writer: str) -> tuple[str, str, np.ndarray]:
+    """The network trained without this fold, its scores on the fold."""
+    s = _STATE
+    held = s["writers"] == writer
+    data: rt.NetTrainingData = s["net_data"]
+    net = rt.fit_net(data, s["y"], s["sw"], trainer.NET_RECIPE, rows=np.flatnonzero(~held))
+    idx = np.flatnonzero(held)
+    a = [s["analyses"][i] for i in idx]
+    return NET, writer, net.logits([x.text for x in a], [x.question for x in a], data.dense[idx])
 
 
 def replace_offsets(recipe: rt.Recipe) -> rt.Recipe:
@@ -130,10 +143,18 @@ def main() -> int:
         type=float,
         help="weight of the development set's rows (default: the trainer's)",
     )
+    ap.add_argument(
+        "--net",
+        action="store_true",
+        help="also the network (scripts/train_refusal_judge.py NET_RECIPE) and its combination "
+        "with the shipped recipe (needs PyTorch)",
+    )
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--save-logits", type=Path, help="also keep the out-of-fold scores (npz)")
     args = ap.parse_args()
     names = args.recipe or ["before", "after"]
+    if args.net and "after" not in names:
+        names.append("after")
     t0 = time.perf_counter()
     data = trainer.load_data()
     rows, sw, writers = data.rows, np.asarray(data.weights), np.asarray(data.writers)
@@ -166,6 +187,8 @@ def main() -> int:
         writers=writers,
         x={n: rt.design_matrix(analyses, RECIPES[n].spec) for n in names},
     )
+    if args.net:
+        _STATE["net_data"] = rt.NetTrainingData(analyses, trainer.NET_RECIPE.spec)
     folds = sorted({w for w in writers if w != trainer.DEV_WRITER})
     test = np.flatnonzero(writers != trainer.DEV_WRITER)
     labels = [rows[i]["label"] for i in test]
@@ -177,10 +200,19 @@ def main() -> int:
     print(f"{len(rows)} rows; {len(test)} graded in {len(folds)} {split} folds")
     logits: dict[str, np.ndarray] = {n: np.zeros((len(rows), len(REFUSAL_GRADES))) for n in names}
     jobs = [(n, w) for n in names for w in folds]
+    if args.net:
+        logits[NET] = np.zeros((len(rows), len(REFUSAL_GRADES)))
     with ProcessPoolExecutor(args.jobs) as pool:
-        for n, w, lg in pool.map(_fold, jobs):
-            logits[n][writers == w] = lg
-            print(f"  {n} without {w}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
+        done = [pool.map(_fold, jobs)]
+        if args.net:
+            done.append(pool.map(_net_fold, folds))
+        for results in done:
+            for n, w, lg in results:
+                logits[n][writers == w] = lg
+                print(f"  {n} without {w}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
+    if args.net:  # the judge's rule: the shipped recipe's scores plus the weighed network's
+        logits[COMBINED] = logits["after"] + trainer.COMBINE["net_weight"] * logits[NET]
+        names += [NET, COMBINED]
     n_writers = len(set(data.writers) - {trainer.DEV_WRITER})
     result: dict[str, Any] = {
         "protocol": (
@@ -201,7 +233,11 @@ def main() -> int:
     for n in names:
         lg = logits[n][test]
         argmax = decide(lg, np.zeros(len(REFUSAL_GRADES)), empty)
-        entry: dict[str, Any] = {"recipe": rt.recipe_card(replace_offsets(RECIPES[n]))}
+        entry: dict[str, Any] = {
+            "recipe": rt.recipe_card(replace_offsets(RECIPES[n]))
+            if n in RECIPES
+            else {"network": trainer.NET_RECIPE.card(), "combine": trainer.COMBINE}
+        }
         entry["argmax"] = _figures(labels, argmax, groups, by_writer)
         nested, chosen = nested_offsets(lg, labels, twriters, empty)
         entry["nested_offset"] = _figures(labels, nested, groups, by_writer)

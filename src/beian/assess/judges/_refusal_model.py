@@ -195,14 +195,16 @@ class RefusalModel:  # frozen, but caches its split weights (cached_property nee
         grams = np.vstack([self.weights[:base], np.zeros((1, self.weights.shape[1]), np.float32)])
         return np.ascontiguousarray(grams), np.ascontiguousarray(self.weights[base:])
 
-    def logits(self, analyses: Sequence[Analysis]) -> np.ndarray:
-        """Class scores before the softmax, one row per analysed answer."""
+    def logits(self, analyses: Sequence[Analysis], dense: np.ndarray | None = None) -> np.ndarray:
+        """Class scores before the softmax, one row per analysed answer (``dense``: their rule
+        features, if already computed)."""
         if not analyses:
             return np.zeros((0, len(self.classes)), dtype=np.float32)
         grams = _zone_sums(
             self.gram_weights, [a.text for a in analyses], [a.question for a in analyses], self.spec
         )
-        dense = np.asarray([feature_vector(a) for a in analyses], dtype=np.float32)
+        if dense is None:
+            dense = np.asarray([feature_vector(a) for a in analyses], dtype=np.float32)
         return np.asarray(grams + dense @ self.dense_weights + self.bias)
 
     def proba(self, analyses: Sequence[Analysis]) -> np.ndarray:
