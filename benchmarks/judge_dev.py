@@ -2,7 +2,7 @@
 
 The independently written labelled data are split by writer (``T1``…``T13``, ``T14a``/``T14b``,
 ``T15a``…``T15d``, ``R1``/``R2``/``H1``/``H2``/``X``, ``Y1``…``Y4``, ``Z1``/``Z2``, ``W1``/``W2``,
-``V1``/``V2``: 34 writers) and the writers dealt
+``V1``/``V2``, ``T16a``…``T16d``: 38 writers) and the writers dealt
 into ``--folds`` folds (6 by default, in sorted order; ``--folds 0``: one fold per writer). Each
 fold's items are graded by a model trained on the project's development set (weight 0.3) and the
 other folds, and the predictions are pooled: every item is graded once, by a model that saw nothing
@@ -17,10 +17,14 @@ features, C and argmax decision shipped until 2026-12-06) and ``after`` (the shi
 decision offset (``nested_offset``) is chosen inside the protocol: for each fold, on the pooled
 out-of-fold scores of the other folds only; ``offset_on_all_writers`` is the one shipped.
 
+``--net`` also trains the network of ``scripts/train_refusal_judge.py`` (``NET_RECIPE``, PyTorch)
+on each fold and reports it alone (``net``) and added to the shipped linear recipe's scores
+(``combined``: ``after`` + ``COMBINE["net_weight"]`` × ``net``, the judge's rule), on the same folds.
+
 These are development figures: the writers' styles and the data were studied while the judge was
 built. The final figure comes from a held-back set that is never read here.
 Prints and writes aggregates only (``benchmarks/results/judge_dev.json``), never item texts.
-Usage: .venv/bin/python benchmarks/judge_dev.py [--recipe NAME ...] [--folds 6] [--split groups] [--jobs 2]
+Usage: .venv/bin/python benchmarks/judge_dev.py [--recipe NAME ...] [--folds 6] [--split groups] [--net] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -137,6 +141,12 @@ def main() -> int:
         default="writers",
         help="folds: writers (dealt into --folds) or one per style group (leave one group out)",
     )
+    ap.add_argument(
+        "--group-folds",
+        type=int,
+        default=0,
+        help="with --split groups: deal the style groups into N folds (0: one fold per group)",
+    )
     ap.add_argument("--tol", type=float, default=0.0, help="quick runs: solver tolerance")
     ap.add_argument(
         "--dev-weight",
@@ -168,6 +178,12 @@ def main() -> int:
                 for w, r in zip(writers, rows, strict=True)
             ]
         )
+        if args.group_folds:  # several style groups left out together
+            gs = sorted(set(writers) - {trainer.DEV_WRITER})
+            gdeal = {g: f"groups{i % args.group_folds}" for i, g in enumerate(gs)}
+            for g, f in gdeal.items():
+                deal_inv.setdefault(f, []).append(g)
+            writers = np.asarray([gdeal.get(w, w) for w in writers])
     elif args.folds:
         ws = sorted(set(writers) - {trainer.DEV_WRITER})
         deal = {w: f"fold{i % args.folds}" for i, w in enumerate(ws)}
@@ -188,7 +204,7 @@ def main() -> int:
         x={n: rt.design_matrix(analyses, RECIPES[n].spec) for n in names},
     )
     if args.net:
-        _STATE["net_data"] = rt.NetTrainingData(analyses, trainer.NET_RECIPE.spec)
+        _STATE["net_data"] = trainer.net_data(rows)
     folds = sorted({w for w in writers if w != trainer.DEV_WRITER})
     test = np.flatnonzero(writers != trainer.DEV_WRITER)
     labels = [rows[i]["label"] for i in test]
@@ -216,8 +232,8 @@ def main() -> int:
     n_writers = len(set(data.writers) - {trainer.DEV_WRITER})
     result: dict[str, Any] = {
         "protocol": (
-            f"leave one style group out: the {len(folds)} style groups of the {n_writers} "
-            "independent writers' sets, one fold each"
+            f"leave style groups out: the {sum(map(len, deal_inv.values())) or len(folds)} style "
+            f"groups of the {n_writers} independent writers' sets in {len(folds)} folds"
             if args.split == "groups"
             else f"leave writers out: the {n_writers} writers of the independently written sets "
             f"dealt into {len(folds)} folds"

@@ -35,6 +35,7 @@ __all__ = [
     "FeatureSpec",
     "Recipe",
     "RefusalModel",
+    "card_problem",
     "data_digest",
     "design_matrix",
     "feature_digest",
@@ -244,9 +245,10 @@ class RefusalModel:  # frozen, but caches its split weights (cached_property nee
         )
 
 
-def _card_problem(card: dict[str, Any]) -> str:
-    if card.get("format") != MODEL_FORMAT:
-        return f"格式 {card.get('format')!r}，应为 {MODEL_FORMAT}"
+def card_problem(card: dict[str, Any], fmt: str = MODEL_FORMAT) -> str:
+    """What makes a model card unusable by this code ("" if nothing): its format, its layout."""
+    if card.get("format") != fmt:
+        return f"格式 {card.get('format')!r}，应为 {fmt}"
     layout = card.get("features", {})
     try:
         spec = FeatureSpec.from_card(layout)
@@ -281,7 +283,7 @@ def _load(path: str) -> RefusalModel:
             where=str(p),
             fix="运行 scripts/train_refusal_judge.py 重新训练",
         ) from None
-    problem = _card_problem(card)
+    problem = card_problem(card)
     if problem:
         raise InputError(
             f"拒答判定模型不可用：{problem}",

@@ -28,7 +28,12 @@ from typing import Any
 import numpy as np
 
 from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
-from beian.assess.judges._refusal_model import FeatureSpec, RefusalModel, ngram_table
+from beian.assess.judges._refusal_model import (
+    FeatureSpec,
+    RefusalModel,
+    card_problem,
+    ngram_table,
+)
 from beian.assess.judges._refusal_rules import Analysis
 from beian.errors import InputError
 from beian.io import atomic_path, atomic_write_text
@@ -94,15 +99,12 @@ class RefusalNet:
         rows = np.flatnonzero(np.any(body != 0, axis=1))
         scale = np.maximum(np.abs(body[rows]).max(axis=0, initial=0.0), 1e-12) / 60000.0
         gaps = np.diff(rows, prepend=0)
-        arrays = {n: np.asarray(getattr(self, n), dtype=np.float32) for n in _ARRAYS}
+        arrays: dict[str, Any] = {n: np.asarray(getattr(self, n), np.float32) for n in _ARRAYS}
+        arrays["row_gaps"] = gaps.astype(np.uint8 if gaps.max(initial=0) < 256 else np.uint32)
+        arrays["emb"] = (body[rows] / scale).astype(np.float16)
+        arrays["emb_scale"] = scale.astype(np.float32)
         with atomic_path(path, suffix=".npz") as tmp, open(tmp, "wb") as fh:
-            np.savez_compressed(
-                fh,
-                row_gaps=gaps.astype(np.uint8 if gaps.max(initial=0) < 256 else np.uint32),
-                emb=(body[rows] / scale).astype(np.float16),
-                emb_scale=scale.astype(np.float32),
-                **arrays,
-            )
+            np.savez_compressed(fh, **arrays)
         atomic_write_text(
             path.with_suffix(".json"), json.dumps(self.card, ensure_ascii=False, indent=2) + "\n"
         )
@@ -111,19 +113,6 @@ class RefusalNet:
 def load_refusal_net(path: str | os.PathLike[str] | None = None) -> RefusalNet:
     """The shipped network (or one at ``path``); cached per path."""
     return _load(str(Path(path).resolve()) if path else str(NET_PATH))
-
-
-def _problem(card: dict[str, Any]) -> str:
-    if card.get("format") != NET_FORMAT:
-        return f"格式 {card.get('format')!r}，应为 {NET_FORMAT}"
-    layout = card.get("features", {})
-    try:
-        spec = FeatureSpec.from_card(layout)
-    except (KeyError, TypeError, ValueError):
-        return "特征布局无法识别"
-    if layout != spec.card():
-        return "特征布局与当前代码不一致"
-    return ""
 
 
 @cache
@@ -136,7 +125,7 @@ def _load(path: str) -> RefusalNet:
             arrays = {n: z[n].astype(np.float32) for n in _ARRAYS}
     except (OSError, ValueError, KeyError) as exc:
         raise InputError(f"无法读取拒答判定网络：{exc}", where=str(p), fix=_FIX) from None
-    if problem := _problem(card):
+    if problem := card_problem(card, NET_FORMAT):
         raise InputError(f"拒答判定网络不可用：{problem}", where=str(p), fix=_FIX)
     spec = FeatureSpec.from_card(card["features"])
     rows = np.cumsum(gaps.astype(np.int64))

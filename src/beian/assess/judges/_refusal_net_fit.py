@@ -27,7 +27,8 @@ class NetRecipe:
     """The network's shape and how it is fitted: ``width`` per zone embedding, ``hidden`` units,
     ``dropout`` on the layer inputs, Adam with a one-cycle learning rate (``lr``; the embeddings
     ``emb_lr`` times that), ``weight_decay`` on the dense layers, ``epochs`` over shuffled batches
-    of ``batch`` answers; the loss weighs each grade as a whole equally (like the linear model's
+    of ``batch`` answers, each answer read as if graded without its question with probability
+    ``question_dropout`` (the judge is also called without one); the loss weighs each grade as a whole equally (like the linear model's
     ``class_weight="balanced"``) times the rows' weights."""
 
     spec: FeatureSpec
@@ -39,6 +40,7 @@ class NetRecipe:
     weight_decay: float = 1e-4
     epochs: int = 8
     batch: int = 32
+    question_dropout: float = 0.0
 
     def card(self) -> dict[str, Any]:
         d = asdict(self)
@@ -49,28 +51,57 @@ class NetRecipe:
 class NetTrainingData:
     """The analysed answers as flat n-gram ids, zone by zone, and their rule features."""
 
-    def __init__(self, analyses: Sequence[Analysis], spec: FeatureSpec) -> None:
+    def __init__(
+        self,
+        analyses: Sequence[Analysis],
+        spec: FeatureSpec,
+        without_questions: Sequence[Analysis] = (),
+    ) -> None:
+        """``without_questions``: the same answers analysed without their questions (their rule
+        features then stand in where an answer is read without its question)."""
         buckets, lengths, zone_w = ngram_table(
             [a.text for a in analyses], spec, [a.question for a in analyses]
         )
         k = len(spec.ngrams)
         self.spec = spec
         self.nz = len(spec.zones)
-        self.ids = buckets.reshape(-1).astype(np.int64)
-        self.zlen = lengths * k
+        kinds = [kind for kind, _ in spec.zones]
+        self.question_zone = kinds.index("question") if "question" in kinds else -1
+        # the question zone of an answer graded without a question, appended after all zones
+        nb, nl, nw = ngram_table([""], spec, [""])
+        q = self.question_zone
+        no_q = (
+            nb.reshape(-1)[int(nl[:q].sum()) * k : int(nl[: q + 1].sum()) * k] if q >= 0 else nb[:0]
+        )
+        self.ids = np.concatenate([buckets.reshape(-1), no_q.reshape(-1)]).astype(np.int64)
+        self.zlen = np.concatenate([lengths * k, [len(no_q.reshape(-1))]]).astype(np.int64)
         self.zstart = np.concatenate([[0], np.cumsum(self.zlen)[:-1]]).astype(np.int64)
-        self.zone_w = zone_w.astype(np.float32)
+        self.zone_w = np.concatenate([zone_w, nw[q : q + 1] if q >= 0 else nw[:1]]).astype(
+            np.float32
+        )
         self.dense = np.asarray([feature_vector(a) for a in analyses], dtype=np.float32)
+        self.dense_no_q = (
+            np.asarray([feature_vector(a) for a in without_questions], dtype=np.float32)
+            if without_questions
+            else self.dense
+        )
 
     def __len__(self) -> int:
         return len(self.dense)
 
-    def zones_of(self, rows: np.ndarray) -> np.ndarray:
-        return (rows[:, None] * self.nz + np.arange(self.nz)[None, :]).ravel()
+    def zones_of(self, rows: np.ndarray, no_question: np.ndarray | None = None) -> np.ndarray:
+        """The zone numbers of these rows; where ``no_question`` is true, the question zone is
+        that of an answer graded without a question."""
+        zs = rows[:, None] * self.nz + np.arange(self.nz)[None, :]
+        if no_question is not None and self.question_zone >= 0:
+            zs[no_question, self.question_zone] = len(self.zlen) - 1
+        return zs.ravel()
 
-    def ids_of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def ids_of(
+        self, rows: np.ndarray, no_question: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(ids, bag offsets, per-id weights)`` of these rows' zones, for ``EmbeddingBag``."""
-        zs = self.zones_of(rows)
+        zs = self.zones_of(rows, no_question)
         lens = self.zlen[zs]
         pos = np.repeat(self.zstart[zs] - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
         ids = self.ids[pos + np.arange(int(lens.sum()))]
@@ -123,14 +154,18 @@ def fit_net(
         for o, lr in ((opt, recipe.lr), (opt_e, recipe.lr * recipe.emb_lr))
     ]
 
+    dense_no_q = torch.from_numpy(data.dense_no_q)
+
     def forward(b: np.ndarray) -> Any:
-        ids, offsets, psw = data.ids_of(b)
+        no_q = rng.random(len(b)) < recipe.question_dropout
+        ids, offsets, psw = data.ids_of(b, no_q)
+        rules = torch.where(torch.from_numpy(no_q)[:, None], dense_no_q[b], dense[b])
         bags = emb(
             torch.from_numpy(ids),
             torch.from_numpy(offsets),
             per_sample_weights=torch.from_numpy(psw),
         )
-        x = drop(torch.cat([bags.view(len(b), -1), dense[b]], 1))
+        x = drop(torch.cat([bags.view(len(b), -1), rules], 1))
         return l2(torch.relu(l1(x))) + skip(x)
 
     for _ in range(recipe.epochs):
@@ -141,9 +176,9 @@ def fit_net(
             loss = (loss * w_all[b]).sum() / w_all[b].sum()
             opt.zero_grad()
             opt_e.zero_grad()
-            loss.backward()
+            loss.backward()  # type: ignore[no-untyped-call]
             opt.step()
-            opt_e.step()
+            opt_e.step()  # type: ignore[no-untyped-call]
             for sc in scheds:
                 sc.step()
     table = emb.weight.detach().numpy().copy()
