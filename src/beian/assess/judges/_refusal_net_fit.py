@@ -181,7 +181,25 @@ def fit_net(
             opt_e.step()  # type: ignore[no-untyped-call]
             for sc in scheds:
                 sc.step()
-    table = emb.weight.detach().numpy().copy()
+    full_card = {
+        "format": NET_FORMAT,
+        "features": spec.card(),
+        "training": {"rows": len(rows), "seed": seed, **recipe.card()},
+        **(card or {}),
+    }
+    return _export(data, rows, emb.weight, (l1, l2, skip), full_card)
+
+
+def _export(
+    data: NetTrainingData,
+    rows: np.ndarray,
+    emb: Any,
+    layers: tuple[Any, Any, Any],
+    card: dict[str, Any],
+) -> RefusalNet:
+    """The fitted weights as numpy arrays; embedding rows no training answer touched set to zero."""
+    buckets = data.spec.buckets
+    table = emb.detach().numpy().copy()
     seen = np.zeros(buckets + 1, dtype=bool)
     seen[data.ids_of(rows)[0]] = True
     table[~seen] = 0.0
@@ -190,12 +208,7 @@ def fit_net(
     def arr(t: Any) -> np.ndarray:
         return np.ascontiguousarray(t.detach().numpy().astype(np.float32))
 
-    full_card = {
-        "format": NET_FORMAT,
-        "features": spec.card(),
-        "training": {"rows": len(rows), "seed": seed, **recipe.card()},
-        **(card or {}),
-    }
+    l1, l2, skip = layers
     return RefusalNet(
         emb=table,
         w1=arr(l1.weight.T),
@@ -204,6 +217,6 @@ def fit_net(
         b2=arr(l2.bias),
         ws=arr(skip.weight.T),
         bs=arr(skip.bias),
-        spec=spec,
-        card=full_card,
+        spec=data.spec,
+        card=card,
     )
