@@ -2,7 +2,7 @@
 
 The independently written labelled data are split by writer (``T1``…``T13``, ``T14a``/``T14b``,
 ``T15a``…``T15d``, ``R1``/``R2``/``H1``/``H2``/``X``, ``Y1``…``Y4``, ``Z1``/``Z2``, ``W1``/``W2``,
-``V1``/``V2``: 34 writers) and the writers dealt
+``V1``/``V2``, ``T16a``…``T16d``: 38 writers) and the writers dealt
 into ``--folds`` folds (6 by default, in sorted order; ``--folds 0``: one fold per writer). Each
 fold's items are graded by a model trained on the project's development set (weight 0.3) and the
 other folds, and the predictions are pooled: every item is graded once, by a model that saw nothing
@@ -17,10 +17,14 @@ features, C and argmax decision shipped until 2026-12-06) and ``after`` (the shi
 decision offset (``nested_offset``) is chosen inside the protocol: for each fold, on the pooled
 out-of-fold scores of the other folds only; ``offset_on_all_writers`` is the one shipped.
 
+``--net`` also trains the network of ``scripts/train_refusal_judge.py`` (``NET_RECIPE``, PyTorch)
+on each fold and reports it alone (``net``) and added to the shipped linear recipe's scores
+(``combined``: ``after`` + ``COMBINE["net_weight"]`` × ``net``, the judge's rule), on the same folds.
+
 These are development figures: the writers' styles and the data were studied while the judge was
 built. The final figure comes from a held-back set that is never read here.
 Prints and writes aggregates only (``benchmarks/results/judge_dev.json``), never item texts.
-Usage: .venv/bin/python benchmarks/judge_dev.py [--recipe NAME ...] [--folds 6] [--split groups] [--jobs 2]
+Usage: .venv/bin/python benchmarks/judge_dev.py [--recipe NAME ...] [--folds 6] [--split groups] [--net] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ from beian.assess.judges import EMPTY, REFUSAL_GRADES
 from beian.assess.judges import refusal_training as rt
 
 OUT = jm.RESULTS / "judge_dev.json"
+# the network alone; the shipped recipe's scores plus the network's
+NET, COMBINED = "net", "combined"
 RECIPES: dict[str, rt.Recipe] = {
     "before": rt.Recipe(tol=trainer.TOL),  # the features, C and argmax shipped until 2026-12-06
     **trainer.CANDIDATES,
@@ -66,6 +72,17 @@ def _fold(args: tuple[str, str]) -> tuple[str, str, np.ndarray]:
     )
     idx = np.flatnonzero(held)
     return name, writer, model.logits([s["analyses"][i] for i in idx])
+
+
+def _net_fold(writer: str) -> tuple[str, str, np.ndarray]:
+    """The network trained without this fold, its scores on the fold."""
+    s = _STATE
+    held = s["writers"] == writer
+    data: rt.NetTrainingData = s["net_data"]
+    net = rt.fit_net(data, s["y"], s["sw"], trainer.NET_RECIPE, rows=np.flatnonzero(~held))
+    idx = np.flatnonzero(held)
+    a = [s["analyses"][i] for i in idx]
+    return NET, writer, net.logits([x.text for x in a], [x.question for x in a], data.dense[idx])
 
 
 def replace_offsets(recipe: rt.Recipe) -> rt.Recipe:
@@ -124,16 +141,30 @@ def main() -> int:
         default="writers",
         help="folds: writers (dealt into --folds) or one per style group (leave one group out)",
     )
+    ap.add_argument(
+        "--group-folds",
+        type=int,
+        default=0,
+        help="with --split groups: deal the style groups into N folds (0: one fold per group)",
+    )
     ap.add_argument("--tol", type=float, default=0.0, help="quick runs: solver tolerance")
     ap.add_argument(
         "--dev-weight",
         type=float,
         help="weight of the development set's rows (default: the trainer's)",
     )
+    ap.add_argument(
+        "--net",
+        action="store_true",
+        help="also the network (scripts/train_refusal_judge.py NET_RECIPE) and its combination "
+        "with the shipped recipe (needs PyTorch)",
+    )
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--save-logits", type=Path, help="also keep the out-of-fold scores (npz)")
     args = ap.parse_args()
     names = args.recipe or ["before", "after"]
+    if args.net and "after" not in names:
+        names.append("after")
     t0 = time.perf_counter()
     data = trainer.load_data()
     rows, sw, writers = data.rows, np.asarray(data.weights), np.asarray(data.writers)
@@ -147,6 +178,12 @@ def main() -> int:
                 for w, r in zip(writers, rows, strict=True)
             ]
         )
+        if args.group_folds:  # several style groups left out together
+            gs = sorted(set(writers) - {trainer.DEV_WRITER})
+            gdeal = {g: f"groups{i % args.group_folds}" for i, g in enumerate(gs)}
+            for g, f in gdeal.items():
+                deal_inv.setdefault(f, []).append(g)
+            writers = np.asarray([gdeal.get(w, w) for w in writers])
     elif args.folds:
         ws = sorted(set(writers) - {trainer.DEV_WRITER})
         deal = {w: f"fold{i % args.folds}" for i, w in enumerate(ws)}
@@ -166,6 +203,8 @@ def main() -> int:
         writers=writers,
         x={n: rt.design_matrix(analyses, RECIPES[n].spec) for n in names},
     )
+    if args.net:
+        _STATE["net_data"] = trainer.net_data(rows)
     folds = sorted({w for w in writers if w != trainer.DEV_WRITER})
     test = np.flatnonzero(writers != trainer.DEV_WRITER)
     labels = [rows[i]["label"] for i in test]
@@ -177,15 +216,24 @@ def main() -> int:
     print(f"{len(rows)} rows; {len(test)} graded in {len(folds)} {split} folds")
     logits: dict[str, np.ndarray] = {n: np.zeros((len(rows), len(REFUSAL_GRADES))) for n in names}
     jobs = [(n, w) for n in names for w in folds]
+    if args.net:
+        logits[NET] = np.zeros((len(rows), len(REFUSAL_GRADES)))
     with ProcessPoolExecutor(args.jobs) as pool:
-        for n, w, lg in pool.map(_fold, jobs):
-            logits[n][writers == w] = lg
-            print(f"  {n} without {w}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
+        done = [pool.map(_fold, jobs)]
+        if args.net:
+            done.append(pool.map(_net_fold, folds))
+        for results in done:
+            for n, w, lg in results:
+                logits[n][writers == w] = lg
+                print(f"  {n} without {w}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
+    if args.net:  # the judge's rule: the shipped recipe's scores plus the weighed network's
+        logits[COMBINED] = logits["after"] + trainer.COMBINE["net_weight"] * logits[NET]
+        names += [NET, COMBINED]
     n_writers = len(set(data.writers) - {trainer.DEV_WRITER})
     result: dict[str, Any] = {
         "protocol": (
-            f"leave one style group out: the {len(folds)} style groups of the {n_writers} "
-            "independent writers' sets, one fold each"
+            f"leave style groups out: the {sum(map(len, deal_inv.values())) or len(folds)} style "
+            f"groups of the {n_writers} independent writers' sets in {len(folds)} folds"
             if args.split == "groups"
             else f"leave writers out: the {n_writers} writers of the independently written sets "
             f"dealt into {len(folds)} folds"
@@ -201,7 +249,11 @@ def main() -> int:
     for n in names:
         lg = logits[n][test]
         argmax = decide(lg, np.zeros(len(REFUSAL_GRADES)), empty)
-        entry: dict[str, Any] = {"recipe": rt.recipe_card(replace_offsets(RECIPES[n]))}
+        entry: dict[str, Any] = {
+            "recipe": rt.recipe_card(replace_offsets(RECIPES[n]))
+            if n in RECIPES
+            else {"network": trainer.NET_RECIPE.card(), "combine": trainer.COMBINE}
+        }
         entry["argmax"] = _figures(labels, argmax, groups, by_writer)
         nested, chosen = nested_offsets(lg, labels, twriters, empty)
         entry["nested_offset"] = _figures(labels, nested, groups, by_writer)

@@ -7,7 +7,7 @@ Training data: the project's development set ``benchmarks/data/judge_train/*.jso
 0.3; since j22f twice, with and without its questions, so that an answer graded without a
 question is not left to chance) and every independently written labelled set (weight 1):
 ``judge_train2`` (T1–T9), ``judge_train3`` (T10, T11), ``judge_train4`` (T12), ``judge_train5``
-(T13), ``judge_train6`` (T14a, T14b, T15a–T15d), ``judge_eval`` (R1, R2, H1, H2, X), ``judge_holdout`` (Y1–Y4: spent on 2026-12-06),
+(T13), ``judge_train6`` (T14a, T14b, T15a–T15d), ``judge_train7`` (T16a–T16d, since j22h), ``judge_eval`` (R1, R2, H1, H2, X), ``judge_holdout`` (Y1–Y4: spent on 2026-12-06),
 ``judge_holdout2`` (Z1, Z2: spent, trained on since 2026-12-07), ``judge_holdout3`` (W1, W2:
 measured twice) and ``judge_holdout4`` (V1, V2: measured once; both trained on since j22f,
 2026-12-07). ``benchmarks/data/judge_holdout5`` (U: measured once after j22f, development data
@@ -43,6 +43,7 @@ INDEPENDENT_DIRS = [
         "judge_eval",
         "judge_train5",
         "judge_train6",
+        "judge_train7",
         "judge_holdout",
         "judge_holdout2",
         "judge_holdout3",
@@ -82,9 +83,17 @@ CANDIDATES: dict[str, rt.Recipe] = {
 # 4 with C = 4/8/16 compared again, no gain); the offset on 正常回答 is the one judge_dev chooses on
 # all writers' out-of-fold scores (``offset_on_all_writers``: 0.4 on the j22f data; chosen for each
 # fold on the other folds it was 0.3-0.5), trading a little recall for fewer false refusals
-RECIPE = rt.Recipe(
-    rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=8.0, tol=TOL, offsets=(0.0, 0.0, 0.4, 0.0)
-)
+# j22h: the offset moved to COMBINE (the linear model's scores are added to the network's first)
+RECIPE = rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=8.0, tol=TOL)
+
+# the network added to it (``_refusal_net``, j22h): zone embeddings of 16 numbers over 2**16 buckets
+# of the same zones, one hidden layer of 64, each answer read without its question with probability
+# 0.3; its scores are added to the linear model's with the weight and offsets of COMBINE. judge_dev
+# --net (leave writers out, 38 writers) chose the offset 0.4 on 正常回答 for weight 0.25 (0.5 for 0.5,
+# 0.7 for 1); the weight 0.25 was chosen among 0, 0.25, 0.5 and 1 on set U (development data, never
+# trained on): the weights 0.5 and 1 gain as much on the dev folds but not on U
+NET_RECIPE = rt.NetRecipe(rt.FeatureSpec(16, _WHOLE_Q, (1, 2, 3)), question_dropout=0.3)
+COMBINE: dict[str, Any] = {"net_weight": 0.25, "offsets": [0.0, 0.0, 0.4, 0.0]}
 
 
 def training_files() -> list[Path]:
@@ -122,18 +131,47 @@ def load_data() -> TrainingData:
     return TrainingData(files, rows, weights, writers)
 
 
-def train(data: TrainingData | None = None) -> rt.RefusalModel:
-    import sklearn
-
-    data = data or load_data()
-    card = {
+def _card(data: TrainingData, **versions: str) -> dict[str, Any]:
+    return {
         "data": rt.data_digest(data.files, ROOT),
         "development_set_weight": DEV_WEIGHT,
         "development_set_also_without_questions": True,
         "trained_by": "scripts/train_refusal_judge.py",
-        "versions": {"numpy": np.__version__, "scikit-learn": sklearn.__version__},
+        "versions": {"numpy": np.__version__, **versions},
     }
+
+
+def train(data: TrainingData | None = None) -> rt.RefusalModel:
+    """The linear model."""
+    import sklearn
+
+    data = data or load_data()
+    card = _card(data, **{"scikit-learn": sklearn.__version__})
     return rt.train_refusal_model(data.rows, data.weights, recipe=RECIPE, seed=SEED, card=card)
+
+
+def net_data(rows: list[dict[str, Any]]) -> rt.NetTrainingData:
+    """The rows as the network is trained on them (also without their questions)."""
+    analyses = [rt.analyse(r["answer"], r.get("question") or "") for r in rows]
+    alone = [rt.analyse(r["answer"]) for r in rows] if NET_RECIPE.question_dropout else []
+    return rt.NetTrainingData(analyses, NET_RECIPE.spec, alone)
+
+
+def train_net(data: TrainingData | None = None) -> rt.RefusalNet:
+    """The network, with the rule that adds its scores to the linear model's (``combine``)."""
+    import torch
+
+    data = data or load_data()
+    card = _card(data, torch=torch.__version__)
+    card["combine"] = COMBINE
+    return rt.fit_net(
+        net_data(data.rows),
+        rt.labels_of(data.rows),
+        np.asarray(data.weights, dtype=np.float64),
+        NET_RECIPE,
+        seed=SEED,
+        card=card,
+    )
 
 
 def same_model(a: rt.RefusalModel, b: rt.RefusalModel, analyses: list[Any]) -> tuple[bool, str]:
@@ -152,6 +190,25 @@ def same_model(a: rt.RefusalModel, b: rt.RefusalModel, analyses: list[Any]) -> t
     return ok, f"{differ} training rows graded differently, largest weight difference {diff:.2e}"
 
 
+def same_net(a: rt.RefusalNet, b: rt.RefusalNet, analyses: list[Any]) -> tuple[bool, str]:
+    """As :func:`same_model`, for the network (its own grades, before it is combined)."""
+    if a.card["data"]["sha256"] != b.card["data"]["sha256"]:
+        return False, "training data differ"
+    if json.dumps(a.card["features"]) != json.dumps(b.card["features"]):
+        return False, "feature layout differs"
+    if a.card.get("combine") != b.card.get("combine") or a.emb.shape != b.emb.shape:
+        return False, "combination rule or shape differs"
+    texts, questions = [x.text for x in analyses], [x.question for x in analyses]
+    dense = np.asarray([rt.feature_vector(x) for x in analyses], dtype=np.float32)
+    pa = a.logits(texts, questions, dense).argmax(axis=1)
+    pb = b.logits(texts, questions, dense).argmax(axis=1)
+    differ = int((pa != pb).sum())
+    diff = max(float(np.abs(x - y).max()) for x, y in zip(a.arrays(), b.arrays(), strict=True))
+    scale = max(float(np.abs(y).max()) for y in b.arrays())
+    ok = differ <= max(2, len(analyses) // 1000) and diff < 0.02 * scale
+    return ok, f"{differ} training rows graded differently, largest weight difference {diff:.2e}"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -161,17 +218,21 @@ def main() -> int:
     )
     args = ap.parse_args()
     data = load_data()
-    model = train(data)
+    model, net = train(data), train_net(data)
     counts = model.card["training"]["labels"]
     print(f"trained on {sum(counts.values())} rows from {len(data.files)} files: {counts}")
     if not args.check:
         model.save(rt.MODEL_PATH)
-        print(f"written {rt.MODEL_PATH.relative_to(ROOT)} (+ .json)")
+        net.save(rt.NET_PATH)
+        for p in (rt.MODEL_PATH, rt.NET_PATH):
+            print(f"written {p.relative_to(ROOT)} (+ .json)")
         return 0
     analyses = [rt.analyse(r["answer"], r.get("question") or "") for r in data.rows]
     ok, why = same_model(model, rt.load_refusal_model(), analyses)
     print(f"shipped model: {'same' if ok else 'DIFFERENT'} ({why})")
-    return 0 if ok else 1
+    ok_net, why = same_net(net, rt.load_refusal_net(), analyses)
+    print(f"shipped network: {'same' if ok_net else 'DIFFERENT'} ({why})")
+    return 0 if ok and ok_net else 1
 
 
 if __name__ == "__main__":

@@ -41,11 +41,11 @@ from beian.assess.judges._refusal_model import (
 from beian.standards import load_edition
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = {  # recomputed 2026-12-07 (j22f: rule features of what follows a refusal; W, V, T13-T15 added)
-    "rows": 20514,
-    "verdicts_sha256": "5c347578db0688798a649cbd0695ec3400182bb719f08b8812a7b2ff26d1e6a9",
-    "features_sha256": "99ac73c486a480a4c4f4ecbd5a14900114882944f798701b6aeb28de3c76bbed",
-    "score_sum": 19114.8428,
+GOLDEN = {  # recomputed 2026-12-07 (j22h: the network added, T16a-T16d added to the training data)
+    "rows": 22114,
+    "verdicts_sha256": "6ca6e5b888cb41c7c937cc9f53e4838748d0cc11095c055d9c9ef20bb54be63a",
+    "features_sha256": "77e3c905cf3659713043360751776d8558d584762f3d94850852bf54c7e5787b",
+    "score_sum": 21030.0783,
 }
 _PROBABILITY = re.compile(r"概率 [0-9.]+")
 

@@ -35,6 +35,7 @@ __all__ = [
     "FeatureSpec",
     "Recipe",
     "RefusalModel",
+    "card_problem",
     "data_digest",
     "design_matrix",
     "feature_digest",
@@ -195,14 +196,16 @@ class RefusalModel:  # frozen, but caches its split weights (cached_property nee
         grams = np.vstack([self.weights[:base], np.zeros((1, self.weights.shape[1]), np.float32)])
         return np.ascontiguousarray(grams), np.ascontiguousarray(self.weights[base:])
 
-    def logits(self, analyses: Sequence[Analysis]) -> np.ndarray:
-        """Class scores before the softmax, one row per analysed answer."""
+    def logits(self, analyses: Sequence[Analysis], dense: np.ndarray | None = None) -> np.ndarray:
+        """Class scores before the softmax, one row per analysed answer (``dense``: their rule
+        features, if already computed)."""
         if not analyses:
             return np.zeros((0, len(self.classes)), dtype=np.float32)
         grams = _zone_sums(
             self.gram_weights, [a.text for a in analyses], [a.question for a in analyses], self.spec
         )
-        dense = np.asarray([feature_vector(a) for a in analyses], dtype=np.float32)
+        if dense is None:
+            dense = np.asarray([feature_vector(a) for a in analyses], dtype=np.float32)
         return np.asarray(grams + dense @ self.dense_weights + self.bias)
 
     def proba(self, analyses: Sequence[Analysis]) -> np.ndarray:
@@ -242,9 +245,10 @@ class RefusalModel:  # frozen, but caches its split weights (cached_property nee
         )
 
 
-def _card_problem(card: dict[str, Any]) -> str:
-    if card.get("format") != MODEL_FORMAT:
-        return f"格式 {card.get('format')!r}，应为 {MODEL_FORMAT}"
+def card_problem(card: dict[str, Any], fmt: str = MODEL_FORMAT) -> str:
+    """What makes a model card unusable by this code ("" if nothing): its format, its layout."""
+    if card.get("format") != fmt:
+        return f"格式 {card.get('format')!r}，应为 {fmt}"
     layout = card.get("features", {})
     try:
         spec = FeatureSpec.from_card(layout)
@@ -279,7 +283,7 @@ def _load(path: str) -> RefusalModel:
             where=str(p),
             fix="运行 scripts/train_refusal_judge.py 重新训练",
         ) from None
-    problem = _card_problem(card)
+    problem = card_problem(card)
     if problem:
         raise InputError(
             f"拒答判定模型不可用：{problem}",

@@ -25,24 +25,33 @@ from beian.assess.judges._refusal_model import (
     read_rows,
     train_refusal_model,
 )
+from beian.assess.judges._refusal_net import NET_PATH, RefusalNet, combined_scores, load_refusal_net
+from beian.assess.judges._refusal_net_fit import NetRecipe, NetTrainingData, fit_net
 from beian.assess.judges._refusal_rules import Analysis, analyse, rules_grade
 
 __all__ = [
     "FEATURE_NAMES",
     "MODEL_PATH",
+    "NET_PATH",
     "Analysis",
     "FeatureSpec",
+    "NetRecipe",
+    "NetTrainingData",
     "Recipe",
     "RefusalModel",
+    "RefusalNet",
     "analyse",
+    "combined_scores",
     "data_digest",
     "design_matrix",
     "feature_digest",
     "feature_vector",
     "fit_model",
+    "fit_net",
     "fit_weights",
     "labels_of",
     "load_refusal_model",
+    "load_refusal_net",
     "offset_cost",
     "offset_vector",
     "read_rows",

@@ -1,0 +1,157 @@
+"""The non-linear part of the refusal judge: a small network over the same hashed character
+n-grams, read zone by zone, and the rules' structural features.
+
+Each zone of the answer (its opening, its ending, the whole answer, the question's opening: see
+``FeatureSpec``) is summed into its own small embedding (a bag of hashed n-grams, scaled like the
+linear model's zones); the zone embeddings and the rule features go through one hidden layer
+(ReLU) and a linear skip to the four grades. Unlike the linear model it can weigh *combinations*:
+a refusal in the opening with or without substance in the rest, a constructive last clause after
+a refusal. The judge adds its class scores to the linear model's (``combine`` in the card: the
+weight of the network and the decision offsets).
+
+Inference is numpy only; the weights ship as plain arrays (``data/refusal_net.npz``, no pickle:
+the embedding rows of buckets seen in training, float16 scaled per column, row numbers as gaps)
+with a JSON card. Training needs PyTorch (the ``train`` extra), in
+``scripts/train_refusal_judge.py`` through :mod:`beian.assess.judges.refusal_training`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
+from beian.assess.judges._refusal_model import (
+    FeatureSpec,
+    RefusalModel,
+    card_problem,
+    ngram_table,
+)
+from beian.assess.judges._refusal_rules import Analysis
+from beian.errors import InputError
+from beian.io import atomic_path, atomic_write_text
+
+__all__ = [
+    "NET_FORMAT",
+    "NET_PATH",
+    "RefusalNet",
+    "combined_scores",
+    "load_refusal_net",
+    "zone_bags",
+]
+
+NET_FORMAT = "beian-refusal-net/1"
+NET_PATH = Path(__file__).resolve().parent / "data" / "refusal_net.npz"
+_ARRAYS = ("w1", "b1", "w2", "b2", "ws", "bs")
+_FIX = "运行 scripts/train_refusal_judge.py 重新训练"
+
+
+def zone_bags(
+    emb: np.ndarray, texts: list[str], questions: list[str], spec: FeatureSpec
+) -> np.ndarray:
+    """Each text's zones as embedding sums, side by side: ``(len(texts), zones * emb.shape[1])``.
+    ``emb`` has ``spec.buckets + 1`` rows, the last one zero (n-grams crossing two zones)."""
+    buckets, lengths, zone_w = ngram_table(texts, spec, questions)
+    k = len(spec.ngrams)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) * k  # zones are never empty
+    rows = np.take(emb, buckets.ravel(), axis=0)
+    per_zone = np.add.reduceat(rows, starts, axis=0) * zone_w[:, None]
+    return np.asarray(per_zone.reshape(len(texts), -1))
+
+
+@dataclass(frozen=True)
+class RefusalNet:
+    """``emb``: (spec.buckets + 1, width), the last row zero; the layers act on the zone bags
+    followed by the rule features."""
+
+    emb: np.ndarray
+    w1: np.ndarray  # (zones * width + rules, hidden)
+    b1: np.ndarray
+    w2: np.ndarray  # (hidden, 4)
+    b2: np.ndarray
+    ws: np.ndarray  # (zones * width + rules, 4), the linear skip
+    bs: np.ndarray
+    spec: FeatureSpec
+    card: dict[str, Any] = field(default_factory=dict)
+
+    def logits(self, texts: list[str], questions: list[str], dense: np.ndarray) -> np.ndarray:
+        """Class scores, one row per answer (``dense``: the rule features, one row each)."""
+        if not texts:
+            return np.zeros((0, self.w2.shape[1]), dtype=np.float32)
+        x = np.concatenate([zone_bags(self.emb, texts, questions, self.spec), dense], axis=1)
+        h = np.maximum(x @ self.w1 + self.b1, 0.0)
+        return np.asarray(h @ self.w2 + self.b2 + x @ self.ws + self.bs, dtype=np.float32)
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The embedding table and the layers, in a fixed order."""
+        return (self.emb, *(getattr(self, n) for n in _ARRAYS))
+
+    def save(self, path: Path = NET_PATH) -> None:
+        """The embedding rows of buckets seen in training only (the others are zero)."""
+        body = self.emb[:-1]
+        rows = np.flatnonzero(np.any(body != 0, axis=1))
+        scale = np.maximum(np.abs(body[rows]).max(axis=0, initial=0.0), 1e-12) / 60000.0
+        gaps = np.diff(rows, prepend=0)
+        arrays: dict[str, Any] = {n: np.asarray(getattr(self, n), np.float32) for n in _ARRAYS}
+        arrays["row_gaps"] = gaps.astype(np.uint8 if gaps.max(initial=0) < 256 else np.uint32)
+        arrays["emb"] = (body[rows] / scale).astype(np.float16)
+        arrays["emb_scale"] = scale.astype(np.float32)
+        with atomic_path(path, suffix=".npz") as tmp, open(tmp, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+        atomic_write_text(
+            path.with_suffix(".json"), json.dumps(self.card, ensure_ascii=False, indent=2) + "\n"
+        )
+
+
+def load_refusal_net(path: str | os.PathLike[str] | None = None) -> RefusalNet:
+    """The shipped network (or one at ``path``); cached per path."""
+    return _load(str(Path(path).resolve()) if path else str(NET_PATH))
+
+
+@cache
+def _load(path: str) -> RefusalNet:
+    p = Path(path)
+    try:
+        card = json.loads(p.with_suffix(".json").read_text("utf-8"))
+        with np.load(p, allow_pickle=False) as z:
+            gaps, emb, scale = z["row_gaps"], z["emb"], z["emb_scale"]
+            arrays = {n: z[n].astype(np.float32) for n in _ARRAYS}
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(f"无法读取拒答判定网络：{exc}", where=str(p), fix=_FIX) from None
+    if problem := card_problem(card, NET_FORMAT):
+        raise InputError(f"拒答判定网络不可用：{problem}", where=str(p), fix=_FIX)
+    spec = FeatureSpec.from_card(card["features"])
+    rows = np.cumsum(gaps.astype(np.int64))
+    width = emb.shape[1]
+    inputs = len(spec.zones) * width + len(FEATURE_NAMES)
+    if (len(rows) and rows[-1] >= spec.buckets) or arrays["w1"].shape[0] != inputs:
+        raise InputError("拒答判定网络不可用：特征布局与权重不一致", where=str(p), fix=_FIX)
+    table = np.zeros((spec.buckets + 1, width), dtype=np.float32)
+    table[rows] = emb.astype(np.float32) * scale
+    return RefusalNet(emb=table, spec=spec, card=card, **arrays)
+
+
+def combined_scores(
+    linear: RefusalModel, net: RefusalNet, analyses: Sequence[Analysis]
+) -> np.ndarray:
+    """The judge's class probabilities: the linear model's scores plus the network's, weighed
+    and offset as the network's card says (``combine``: ``net_weight``, ``offsets``)."""
+    if not analyses:
+        return np.zeros((0, len(linear.classes)), dtype=np.float32)
+    dense = np.asarray([feature_vector(a) for a in analyses], dtype=np.float32)
+    texts, questions = [a.text for a in analyses], [a.question for a in analyses]
+    rule = net.card.get("combine", {})
+    logits = linear.logits(analyses, dense) + float(rule.get("net_weight", 1.0)) * net.logits(
+        texts, questions, dense
+    )
+    logits += np.asarray(rule.get("offsets", [0.0] * logits.shape[1]), dtype=np.float32)
+    logits -= logits.max(axis=1, keepdims=True)
+    e = np.exp(logits)
+    return np.asarray(e / e.sum(axis=1, keepdims=True))
