@@ -11,7 +11,8 @@ question is not left to chance) and every independently written labelled set (we
 ``judge_holdout2`` (Z1, Z2: spent, trained on since 2026-12-07), ``judge_holdout3`` (W1, W2:
 measured twice) and ``judge_holdout4`` (V1, V2: measured once; both trained on since j22f,
 2026-12-07). ``benchmarks/data/judge_holdout5`` (U: measured once after j22f, development data
-since, never trained on) and the held-back set ``judge_holdout6`` (S) are never read here. The
+since, never trained on), ``judge_holdout6`` (S: measured once before and after j22h, development data since, never
+trained on) and the held-back set ``judge_holdout7`` (R) are never read here. The
 recipe (features, C, the decision offset) was chosen by ``benchmarks/judge_dev.py`` (leave writers
 out). Deterministic: fixed seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """
@@ -51,7 +52,7 @@ INDEPENDENT_DIRS = [
     )
 ]
 # U (measured once, development data since j22f) and S (the held-back set) are never trained on
-NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout6")
+NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout6", DATA / "judge_holdout7")
 SEED = 0
 DEV_WEIGHT = 0.3  # rows of the project's own development set weigh less than independent rows
 DEV_WRITER = "dev"
