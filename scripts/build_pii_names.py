@@ -6,6 +6,12 @@ Sources (recorded in the file with their versions and licences):
 
 * Chinese surnames with their frequencies (per cent of the population): Faker's ``zh_CN``
   person provider (MIT), plus compound surnames (复姓) that it lacks.
+* Rare one-character surnames: those of the 百家姓 (Hundred Family Surnames, Northern Song,
+  public domain; ``scripts/data/baijiaxing.txt``) that Faker lacks and that are rare in ordinary
+  text (their characters make up less than ``RARE_PPM`` per million characters of jieba's
+  dictionary, each word weighted by its frequency: 笪, 厍, 宓, 逄, but not 有, 年, 山, 爱). They
+  get the frequency ``RARE_FREQ`` (below every Faker surname), so that the rules and features
+  that rank surnames by frequency treat them as the rarest.
 * Latin-script given names and family names: Faker's person providers of the locales written
   in Latin letters (MIT); Japanese names in their romanized form.
 * Pinyin syllables (for names written in pinyin, ``Zhang Wei``): pypinyin's character table
@@ -45,6 +51,17 @@ from pypinyin import Style, lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "beian" / "pii" / "data" / "names.json"
+BAIJIAXING = Path(__file__).resolve().parent / "data" / "baijiaxing.txt"
+# The compound surnames of the 百家姓 text, read as one surname each (every other character of
+# the text is a one-character surname).
+BAIJIAXING_COMPOUND = frozenset(
+    "万俟 司马 上官 欧阳 夏侯 诸葛 闻人 东方 赫连 皇甫 尉迟 公羊 澹台 公冶 宗政 濮阳 淳于 单于 "
+    "太叔 申屠 公孙 仲孙 轩辕 令狐 钟离 宇文 长孙 慕容 鲜于 闾丘 司徒 司空 亓官 司寇 子车 颛孙 "
+    "端木 巫马 公西 漆雕 乐正 壤驷 公良 拓跋 夹谷 宰父 谷梁 段干 百里 东郭 南门 呼延 归海 羊舌 "
+    "微生 梁丘 左丘 东门 西门 南宫 第五".split()
+)
+RARE_PPM = 20.0  # a rare surname's character: under 20 per million characters of jieba's text
+RARE_FREQ = 0.001  # per cent of the population given to each rare surname (Faker's least: 0.006)
 LATIN_LOCALES = [
     "en_US",
     "en_GB",
@@ -139,6 +156,39 @@ def _names(module: object, attrs: tuple[str, ...]) -> set[str]:
     return out
 
 
+def baijiaxing_singles(path: Path = BAIJIAXING) -> list[str]:
+    """The one-character surnames of the 百家姓 text, in its order."""
+    lines = [ln for ln in path.read_text("utf-8").splitlines() if not ln.startswith("#")]
+    text = "".join("".join(lines).split())
+    text = text.removesuffix("百家姓终")  # "end of the Hundred Family Surnames"
+    singles: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i : i + 2] in BAIJIAXING_COMPOUND:
+            i += 2
+            continue
+        singles.append(text[i])
+        i += 1
+    return singles
+
+
+def _rare_surnames(
+    dict_lines: list[tuple[str, int, str]], known: set[str], singles: list[str]
+) -> list[str]:
+    """The 百家姓 surnames not in ``known`` whose characters are rare in ordinary text."""
+    plain: Counter[str] = Counter()
+    total = 0
+    for word, freq, _ in dict_lines:
+        total += freq * len(word)
+        for ch in word:
+            plain[ch] += freq
+    return [
+        ch
+        for ch in dict.fromkeys(singles)
+        if ch not in known and plain[ch] / total * 1e6 < RARE_PPM
+    ]
+
+
 def _given_chars(
     dict_lines: list[tuple[str, int, str]], surnames: set[str], first_names: list[str]
 ) -> dict[str, float]:
@@ -202,11 +252,14 @@ def main() -> None:
         lines = [(w, int(f), t) for w, f, t in (line.split() for line in fh)]
     words = [w for w, f, t in lines if len(w) == 2 and f >= 100 and t != "nr"]
     surnames = {k: v for k, v in ZhCN.last_names.items() if len(k) == 1}
+    rare = _rare_surnames(lines, set(surnames), baijiaxing_singles())
     nr_words = sorted(
         w for w, f, t in lines if len(w) == 2 and f >= 100 and t == "nr" and w[0] in surnames
     )
     given_chars = _given_chars(lines, set(surnames), list(ZhCN.first_names))
     given_pairs = _given_pairs(lines, set(surnames), list(ZhCN.first_names))
+    # The given-name tables are learnt with Faker's surnames only (as before the rare ones).
+    all_surnames = surnames | dict.fromkeys(rare, RARE_FREQ)
     data = {
         "sources": {
             "faker": {
@@ -221,13 +274,20 @@ def main() -> None:
                 "character frequencies of all words and of the given names in nr entries; "
                 "two-character given names of three-character nr entries (three or more)",
             },
+            "baijiaxing": {
+                "version": "百家姓 (Northern Song), scripts/data/baijiaxing.txt",
+                "licence": "public domain",
+                "used": f"one-character surnames absent from Faker and rare in ordinary text "
+                f"(under {RARE_PPM:g} per million characters of jieba's dictionary): "
+                f"{len(rare)}, each at {RARE_FREQ} per cent",
+            },
             "pypinyin": {
                 "version": pypinyin.__version__,
                 "licence": "MIT",
                 "used": "character table, toneless syllables",
             },
         },
-        "surnames": surnames,
+        "surnames": all_surnames,
         "compound_surnames": COMPOUND,
         "latin_given": sorted(given),
         "latin_family": sorted(family),
@@ -240,7 +300,7 @@ def main() -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", "utf-8")
     print(
-        f"{OUT}: {len(surnames)} surnames, {len(given)} given, {len(family)} family, "
+        f"{OUT}: {len(all_surnames)} surnames ({len(rare)} rare), {len(given)} given, {len(family)} family, "
         f"{len(syllables)} syllables, {len(words)} words, {len(given_chars)} given-name characters, "
         f"{len(given_pairs)} two-character given names"
     )
