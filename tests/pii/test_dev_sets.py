@@ -28,6 +28,7 @@ SETS = ("P1", "P2-holdout", "P3-holdout", "P4-holdout", "P5-holdout", "P6-holdou
 #   IP        0.988  247/250   0.992  247/249
 #   MOBILE    1.000 1007/1007  0.999 1007/1008
 #   NAME      0.969 3339/3445  0.701 3339/4762
+#             0.972 3488/3590  0.732 3488/4762 (p23r: rare 百家姓 surnames)
 #   PASSPORT  0.995  180/181   0.968  180/186
 #   PHONE     0.996  240/241   0.968  240/248
 #   PLATE     1.000  253/253   0.984  253/257
@@ -39,7 +40,7 @@ POOLED = {
     "ID_CARD": (0.97, 0.97),
     "IP": (0.95, 0.96),
     "MOBILE": (0.97, 0.96),
-    "NAME": (0.93, 0.67),
+    "NAME": (0.94, 0.70),
     "PASSPORT": (0.96, 0.93),
     "PHONE": (0.96, 0.93),
     "PLATE": (0.97, 0.95),
@@ -54,13 +55,17 @@ POOLED = {
 #   P4  NAME 0.963 0.800  ADDRESS 0.919 0.791
 #   P5  NAME 0.943 0.517  ADDRESS 0.902 0.709
 #   P6  NAME 0.976 0.512  ADDRESS 0.897 0.705 (d5fa3ff)
+# NAME after the rare 百家姓 surnames (p23r): P1 0.976 0.811, P2 0.973 0.786, P3 0.975 0.726,
+# P5 0.960 0.629, P6 0.979 0.594; P7 (development since its one measurement, not in the pooled
+# floors above): NAME 0.973 0.620, ADDRESS 0.943 0.652
 PER_SET = {
-    "P1": {"NAME": (0.94, 0.77), "ADDRESS": (0.91, 0.83)},
-    "P2-holdout": {"NAME": (0.94, 0.74), "ADDRESS": (0.89, 0.84)},
+    "P1": {"NAME": (0.94, 0.78), "ADDRESS": (0.91, 0.83)},
+    "P2-holdout": {"NAME": (0.94, 0.75), "ADDRESS": (0.89, 0.84)},
     "P3-holdout": {"NAME": (0.94, 0.69), "ADDRESS": (0.90, 0.90)},
     "P4-holdout": {"NAME": (0.93, 0.76), "ADDRESS": (0.88, 0.76)},
-    "P5-holdout": {"NAME": (0.91, 0.48), "ADDRESS": (0.87, 0.67)},
-    "P6-holdout": {"NAME": (0.94, 0.48), "ADDRESS": (0.86, 0.67)},
+    "P5-holdout": {"NAME": (0.92, 0.59), "ADDRESS": (0.87, 0.67)},
+    "P6-holdout": {"NAME": (0.94, 0.56), "ADDRESS": (0.86, 0.67)},
+    "P7-holdout": {"NAME": (0.94, 0.58), "ADDRESS": (0.91, 0.62)},
 }
 
 # no text marks a 港澳台通行证 (HK_MACAO_TW_PERMIT): its recall is unmeasured here; 24d75ef
@@ -71,9 +76,10 @@ PERMIT_FALSE_ALARMS = 1
 @pytest.fixture(scope="module")
 def tallies() -> Iterator[dict[str, Tally]]:
     engine = default_engine()
-    items: dict[str, list[Item]] = {s: read_set(s) for s in SETS}
+    items: dict[str, list[Item]] = {s: read_set(s) for s in PER_SET}
     out = {s: evaluate_set(its, engine.analyze)[0] for s, its in items.items()}
-    out["all"] = evaluate_set([i for its in items.values() for i in its], engine.analyze)[0]
+    pooled = [i for s in SETS for i in items[s]]
+    out["all"] = evaluate_set(pooled, engine.analyze)[0]
     yield out
 
 
@@ -89,7 +95,7 @@ def test_pooled_floors(tallies: dict[str, Tally], kind: str) -> None:
     assert p >= p_floor and r >= r_floor, (kind, p, r)
 
 
-@pytest.mark.parametrize(("name", "kind"), [(s, k) for s in SETS for k in ("NAME", "ADDRESS")])
+@pytest.mark.parametrize(("name", "kind"), [(s, k) for s in PER_SET for k in ("NAME", "ADDRESS")])
 def test_per_set_name_and_address_floors(tallies: dict[str, Tally], name: str, kind: str) -> None:
     p, r = _p_r(tallies[name], kind)
     p_floor, r_floor = PER_SET[name][kind]
