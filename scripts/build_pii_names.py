@@ -52,14 +52,6 @@ from pypinyin.pinyin_dict import pinyin_dict
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "beian" / "pii" / "data" / "names.json"
 BAIJIAXING = Path(__file__).resolve().parent / "data" / "baijiaxing.txt"
-# The compound surnames of the 百家姓 text, read as one surname each (every other character of
-# the text is a one-character surname).
-BAIJIAXING_COMPOUND = frozenset(
-    "万俟 司马 上官 欧阳 夏侯 诸葛 闻人 东方 赫连 皇甫 尉迟 公羊 澹台 公冶 宗政 濮阳 淳于 单于 "
-    "太叔 申屠 公孙 仲孙 轩辕 令狐 钟离 宇文 长孙 慕容 鲜于 闾丘 司徒 司空 亓官 司寇 子车 颛孙 "
-    "端木 巫马 公西 漆雕 乐正 壤驷 公良 拓跋 夹谷 宰父 谷梁 段干 百里 东郭 南门 呼延 归海 羊舌 "
-    "微生 梁丘 左丘 东门 西门 南宫 第五".split()
-)
 RARE_PPM = 20.0  # a rare surname's character: under 20 per million characters of jieba's text
 RARE_FREQ = 0.001  # per cent of the population given to each rare surname (Faker's least: 0.006)
 LATIN_LOCALES = [
@@ -145,6 +137,25 @@ COMPOUND = [
     "微生",
     "公良",
 ]
+# The compound surnames of the 百家姓 text that COMPOUND lacks (the recognizers do not read
+# them); with COMPOUND, each is read as one surname when the text is split, and every other
+# character of the text is a one-character surname.
+BAIJIAXING_COMPOUND = frozenset(COMPOUND) | {
+    *(
+        "太叔",
+        "鲜于",
+        "闾丘",
+        "司空",
+        "亓官",
+        "司寇",
+        "子车",
+        "公西",
+        "夹谷",
+        "宰父",
+        "归海",
+        "东门",
+    )
+}
 _LATIN_NAME = re.compile(r"[A-Z][a-zà-ÿ'ıİşğçöüâêîôûñ-]+")
 
 
