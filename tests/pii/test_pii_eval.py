@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from benchmarks import pii_eval
 from benchmarks.judge_metrics import prop
 from benchmarks.pii_eval import (
     HELD_BACK,
@@ -95,9 +98,15 @@ def test_wilson_interval_in_figures(
     assert prop(k, n) == {"k": k, "n": n, "value": value, "ci95": [lo, hi]}
 
 
-def test_missing_set_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_set_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A data folder without the held-back set: the real one has it now, and it must never be
+    # read by a test (it is measured once per change, by hand).
+    (tmp_path / "P1.jsonl").write_text("", "utf-8")
+    monkeypatch.setattr(pii_eval, "DATA", tmp_path)
     assert main(["--set", HELD_BACK]) == 2
     err = capsys.readouterr().err
     assert f"找不到评测集 {HELD_BACK}" in err and f"{HELD_BACK}.jsonl" in err
-    assert "--set" in err and "P1" in err
+    assert "保留集尚未写成" in err and "--set" in err and "P1" in err
     assert main(["--set", "P9"]) == 2 and "P9.jsonl" in capsys.readouterr().err
