@@ -126,6 +126,16 @@ def nested_offsets(
     return preds, chosen
 
 
+def _deal(keys: np.ndarray, folds: int, prefix: str, members: dict[str, list[str]]) -> np.ndarray:
+    """Deal the independent keys (writers or style groups; the development set stays apart) into
+    ``folds`` folds in sorted order; record each fold's members; return the fold of every row."""
+    ks = sorted(set(keys.tolist()) - {trainer.DEV_WRITER})
+    deal = {k: f"{prefix}{i % folds}" for i, k in enumerate(ks)}
+    for k, f in deal.items():
+        members.setdefault(f, []).append(k)
+    return np.asarray([deal.get(k, k) for k in keys.tolist()])
+
+
 def main() -> int:
     ap = jm.parser(__doc__)
     ap.add_argument(
@@ -179,17 +189,9 @@ def main() -> int:
             ]
         )
         if args.group_folds:  # several style groups left out together
-            gs = sorted(set(writers) - {trainer.DEV_WRITER})
-            gdeal = {g: f"groups{i % args.group_folds}" for i, g in enumerate(gs)}
-            for g, f in gdeal.items():
-                deal_inv.setdefault(f, []).append(g)
-            writers = np.asarray([gdeal.get(w, w) for w in writers])
+            writers = _deal(writers, args.group_folds, "groups", deal_inv)
     elif args.folds:
-        ws = sorted(set(writers) - {trainer.DEV_WRITER})
-        deal = {w: f"fold{i % args.folds}" for i, w in enumerate(ws)}
-        for w, f in deal.items():
-            deal_inv.setdefault(f, []).append(w)
-        writers = np.asarray([deal.get(w, w) for w in writers])
+        writers = _deal(writers, args.folds, "fold", deal_inv)
     if args.tol:
         for n in names:
             r = RECIPES[n]

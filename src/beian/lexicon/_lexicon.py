@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from beian.lexicon._compile import STYLED, Variant, compile_entries
-from beian.lexicon._fold import INVISIBLE, NOISE, FoldFlags, FoldTable, cache_dir, fold_table
+from beian.lexicon._fold import FoldFlags, FoldTable, cache_dir, fold_table
 from beian.lexicon._leet import LEET, leet_possible, leet_runs, open_runs, unleet
 from beian.lexicon._matcher import (
     Matcher,
@@ -24,7 +24,6 @@ from beian.lexicon._matcher import (
 from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig, LoadReport
 from beian.lexicon._normalize import Normalized, normalize, raw, separated
 from beian.lexicon._pending import PrefixIndex, original_start, pending_start
-from beian.lexicon._quiet import QuietFilter
 from beian.lexicon._readings import _is_cjk, syllable_table
 from beian.lexicon._spans import (
     _bare,
@@ -40,6 +39,7 @@ from beian.lexicon._spans import (
     _word_char,
 )
 from beian.lexicon._state import _State, _StreamIndex, _syllable_text
+from beian.lexicon._stream import build_stream_index, gap_last, gap_possible
 
 __all__ = ["Lexicon"]
 
@@ -227,7 +227,7 @@ class Lexicon:
         """No hit can lie in ``text``: none of its characters folds to the start of a keyword
         form (pinyin forms and homophones included) and no digit or symbol stands beside a
         letter (a pinyin form read with letters, k@nr3n)."""
-        if not idx.quiet.quiet_raw(text) or _gap_possible(st, idx, text):
+        if not idx.quiet.quiet_raw(text) or gap_possible(st, idx, text):
             return False
         return idx.leet is None or not leet_possible(text, st.ft)
 
@@ -252,7 +252,7 @@ class Lexicon:
         on = idx.leet is not None
         if self._quiet(st, idx, text):
             # the last character may still start a homophone form broken up by separators
-            gap = _gap_last(st, idx, text)
+            gap = gap_last(st, idx, text)
             if not (on and text[-1] in LEET):
                 return [], gap  # the usual stream chunk: nothing can start a match here
             # digits or symbols at the end and no letter beside them (第2、20): only they can
@@ -266,7 +266,7 @@ class Lexicon:
         if (
             quiet.matchless(norm, syl)
             and not (on and leet_possible(text, st.ft))
-            and not _gap_possible(st, idx, text)
+            and not gap_possible(st, idx, text)
         ):
             # no pattern occurs: no hit, only the tail to find
             return [], self._tail_start(st, idx, text, n, possible=False)
@@ -306,13 +306,13 @@ class Lexicon:
         if st.raw:
             return k
         if idx.hgap is not None:  # homophone forms broken up by separators
-            if _gap_possible(st, idx, text):
+            if gap_possible(st, idx, text):
                 sc = _syllable_text(n, st)
                 h = idx.hgap.first(sc) if sc is not None else None
                 if h is not None:
                     k = min(k, original_start(n, h))
             else:  # none inside the text: only its last character may start one
-                k = min(k, _gap_last(st, idx, text))
+                k = min(k, gap_last(st, idx, text))
         ft = st.ft
         codes = n.codes
         if (
@@ -382,45 +382,7 @@ class Lexicon:
         idx = self._prefixes
         if idx is None or idx.state is not st:
             with self._lock:  # built on first use: only stream screening needs them
-                pats = [*st.main.patterns, *st.latin.patterns]
-                main = PrefixIndex(pats)
-                # homophone forms and the mixed forms with homophones, both in syllable codes
-                hp = (st.homo.patterns if st.homo is not None else []) + (
-                    st.hlatin.patterns if st.hlac is not None else []
-                )
-                homo = PrefixIndex(hp) if hp else None
-                allow = PrefixIndex(
-                    p
-                    for p, vs in zip(st.main.patterns, st.main.variants, strict=True)
-                    if any(v[0] < 0 for v in vs)
-                )
-                quiet = QuietFilter(
-                    st.ft,
-                    (pats, main),
-                    (hp, homo) if homo is not None else None,
-                    st.syl,
-                    st.raw,
-                )
-                leet = leet_first = None
-                if self.config.leet and st.lac is not None and not st.raw:
-                    lp = [  # the forms a reading with letters is matched with
-                        p
-                        for p, vs in zip(st.latin.patterns, st.latin.variants, strict=True)
-                        if any(not (v[1] or "").startswith("initials") for v in vs)
-                    ]
-                    leet = PrefixIndex(lp)
-                    leet_first = QuietFilter(st.ft, (lp, leet), None, None, st.raw)
-                # homophone forms broken up by separators: their own index and first characters
-                gp = st.hgap.patterns if st.hgac is not None and st.syl is not None else []
-                gap = PrefixIndex(gp) if gp else None
-                gap_hot = (
-                    QuietFilter(st.ft, ([], PrefixIndex(())), (gp, gap), st.syl, st.raw).hot
-                    if gap is not None
-                    else frozenset()
-                )
-                idx = self._prefixes = _StreamIndex(
-                    st, main, homo, allow, quiet, leet, leet_first, gap, gap_hot
-                )
+                idx = self._prefixes = build_stream_index(st, leet=self.config.leet)
         return idx
 
     def _normalize(self, st: _State, text: str) -> Normalized:
@@ -654,38 +616,6 @@ class Lexicon:
             pos = b
         out.append(text[pos:])
         return "".join(out)
-
-
-def _gap_possible(st: _State, idx: _StreamIndex, text: str) -> bool:
-    """Whether ``text`` may hold a homophone form broken up by separators: it has a separator
-    and a character that reads as such a form's first syllable."""
-    return (
-        idx.hgap is not None
-        and not st.ft.separator_set.isdisjoint(text)
-        and not idx.hgap_hot.isdisjoint(text)
-    )
-
-
-def _gap_last(st: _State, idx: _StreamIndex, text: str) -> int:
-    """For a text without a separated homophone form inside (not :func:`_gap_possible`): where
-    one may still start — its last kept character (with its repeats), if that reads as such a
-    form's first syllable; ``len(text)`` otherwise."""
-    if idx.hgap is None:
-        return len(text)
-    codes = st.ft.codes
-    i = len(text) - 1
-    while i >= 0 and codes[text[i]] in (NOISE, INVISIBLE):
-        i -= 1
-    if i < 0 or text[i] not in idx.hgap_hot:
-        return len(text)
-    c, start = codes[text[i]], i
-    for j in range(i - 1, -1, -1):
-        v = codes[text[j]]
-        if v == c:
-            start = j
-        elif v not in (NOISE, INVISIBLE):
-            break
-    return start
 
 
 def _plain_letter_at(text: str, n: Normalized, s: int, e: int) -> bool:
