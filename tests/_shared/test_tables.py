@@ -65,3 +65,20 @@ def test_jsonl_errors_point_at_the_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         list(iter_jsonl(p))
     assert exc.value.where == f"{p}:3"
+
+
+def test_jsonl_in_a_zip_is_read_and_cited_inside_the_zip(tmp_path: Path) -> None:
+    import zipfile
+
+    p = tmp_path / "data.jsonl.zip"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("data.jsonl", '{"a": 1}\n{"a": "二"}\n')
+        z.writestr("__MACOSX/._data.jsonl", b"\x00")
+    assert list(iter_jsonl(p)) == [(1, {"a": 1}), (2, {"a": "二"})]
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("data.jsonl", '{"a": 1}\nnot json\n')
+    with pytest.raises(InputError) as exc:
+        list(iter_jsonl(p))
+    assert exc.value.where == f"{p}!data.jsonl:2"
+    with pytest.raises(InputError, match="文件不存在"):
+        list(iter_jsonl(tmp_path / "missing.zip"))

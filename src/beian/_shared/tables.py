@@ -12,13 +12,14 @@ import csv
 import io
 import json
 import os
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from beian.errors import InputError, json_message
-from beian.io import read_text
+from beian.io import decode_bytes, read_text
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -137,9 +138,36 @@ def iter_records(
         yield row, {k: v for k, v in zip(header, row.cells, strict=False) if k}
 
 
+def _jsonl_text(p: Path) -> tuple[str, str]:
+    """The text of a JSONL file, or of the one ``.jsonl`` in a ``.zip`` (as datasets ship it),
+    and the name its lines are cited by (``file.zip!member.jsonl``)."""
+    if p.suffix.lower() != ".zip":
+        return read_text(p)[0], str(p)
+    _exists(p)
+    try:
+        with zipfile.ZipFile(p) as z:
+            names = [
+                n for n in z.namelist()
+                if n.lower().endswith(".jsonl") and not n.startswith("__MACOSX/")
+            ]  # fmt: skip
+            if len(names) != 1:
+                raise InputError(
+                    f"压缩包中应恰有一个 .jsonl 文件，实有 {len(names)} 个",
+                    where=str(p),
+                    fix="解压后给出其中的 .jsonl 文件",
+                )
+            data = z.read(names[0])
+    except (zipfile.BadZipFile, RuntimeError) as exc:  # RuntimeError: encrypted member
+        raise InputError(
+            f"无法读取压缩包：{exc}", where=str(p), fix="解压后给出其中的 .jsonl 文件"
+        ) from None
+    return decode_bytes(data, where=f"{p}!{names[0]}")[0], f"{p}!{names[0]}"
+
+
 def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line, object)`` for each non-blank line; a bad line is an error at ``file:line``."""
-    text, _ = read_text(path)
+    """``(line, object)`` for each non-blank line; a bad line is an error at ``file:line``.
+    A ``.zip`` holding one ``.jsonl`` is read as that file (lines cited as ``file.zip!name:line``)."""
+    text, name = _jsonl_text(Path(path))
     for i, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -147,8 +175,12 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, An
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(
-                f"JSONL 行不是有效的 JSON：{json_message(exc)}", where=f"{path}:{i}", fix="每行一个 JSON 对象"
+                f"JSONL 行不是有效的 JSON：{json_message(exc)}",
+                where=f"{name}:{i}",
+                fix="每行一个 JSON 对象",
             ) from None
         if not isinstance(obj, dict):
-            raise InputError("JSONL 行应为 JSON 对象", where=f"{path}:{i}", fix="每行一个 JSON 对象")
+            raise InputError(
+                "JSONL 行应为 JSON 对象", where=f"{name}:{i}", fix="每行一个 JSON 对象"
+            )
         yield i, obj

@@ -64,6 +64,7 @@ from beian.assess._stats import wilson_interval
 from beian.assess.importers import (
     IMPORTERS,
     DatasetMapping,
+    ImportedQuestions,
     RawItem,
     import_dataset,
     importer,
@@ -96,6 +97,7 @@ __all__ = [
     "Conclusion",
     "Confusion",
     "DatasetMapping",
+    "ImportedQuestions",
     "ItemCalibration",
     "ItemId",
     "ItemLine",

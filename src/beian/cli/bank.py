@@ -75,7 +75,8 @@ def import_cmd(
     fmt: str = typer.Option(
         ...,
         "--format",
-        help="数据集格式：safety-prompts / chisafetybench / jade / jsonl（或已安装插件包提供的格式）",
+        help="数据集格式：safety-prompts / chisafetybench / jade / flames / s-eval / cvalues / jsonl"
+        "（或已安装插件包提供的格式）",
     ),
     mapping: Path | None = typer.Option(
         None, "--mapping", "-m", help="类别 → 风险代码映射文件（YAML）"
@@ -83,7 +84,7 @@ def import_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="输出的题库（.jsonl）"),
     prefix: str | None = typer.Option(None, help="题目编号前缀"),
 ) -> None:
-    """把公开中文安全数据集（如 Safety-Prompts、CHiSafetyBench、JADE-DB）转换为题库。"""
+    """把公开中文安全数据集（如 Safety-Prompts、CHiSafetyBench、JADE-DB、Flames、S-Eval、CValues）转换为题库。"""
     from collections import Counter
 
     from beian.assess import KIND_ZH, import_dataset, load_mapping, write_bank_jsonl
@@ -97,6 +98,12 @@ def import_cmd(
         f"已导入 {len(qs)} 道题到 {out}："
         + "，".join(f"{KIND_ZH[k]} {n}" for k, n in counts.items())
     )
+    if qs.skipped:
+        listing = "、".join(f"{c}（{n} 题）" for c, n in qs.skipped.items())
+        console.print(
+            f"按映射文件 skip: 跳过 {sum(qs.skipped.values())} 道题：{listing}；"
+            "需要时在映射文件 categories: 中为它们指定风险代码或方面"
+        )
 
 
 def register(app: typer.Typer) -> None:

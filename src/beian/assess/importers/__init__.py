@@ -5,7 +5,15 @@ entry point group ``beian.importers``. Categories map to Appendix A risks the sa
 format (:func:`import_dataset`).
 """
 
-from beian.assess.importers import chisafetybench, jade, jsonl, safety_prompts  # noqa: F401
+from beian.assess.importers import (  # noqa: F401
+    chisafetybench,
+    cvalues,
+    flames,
+    jade,
+    jsonl,
+    s_eval,
+    safety_prompts,
+)
 from beian.assess.importers._base import (
     IMPORTERS,
     Importer,
@@ -19,6 +27,7 @@ from beian.assess.importers._base import (
 from beian.assess.importers._import import (
     CategorySpec,
     DatasetMapping,
+    ImportedQuestions,
     import_dataset,
     load_mapping,
 )
@@ -27,6 +36,7 @@ __all__ = [
     "IMPORTERS",
     "CategorySpec",
     "DatasetMapping",
+    "ImportedQuestions",
     "Importer",
     "RawItem",
     "Reader",

@@ -89,4 +89,25 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"不是有效的 JSON：{json_message(exc)}", where=f"{path}:{exc.lineno}") from None
+        raise InputError(
+            f"不是有效的 JSON：{json_message(exc)}", where=f"{path}:{exc.lineno}"
+        ) from None
+
+
+def field(record: dict[str, Any], name: str) -> str:
+    """A record's field as stripped text (missing or null: ``""``)."""
+    value = record.get(name)
+    return "" if value is None else str(value).strip()
+
+
+def require_any(
+    record: dict[str, Any], names: list[str], *, where: str, fmt: str, fix: str
+) -> None:
+    """An :class:`InputError` at ``where`` unless ``record`` has one of the fields ``names``
+    (a file of another format, or renamed fields the mapping's ``fields:`` must name)."""
+    if not any(n in record for n in names):
+        raise InputError(
+            f"{fmt} 记录缺少字段 {'、'.join(names)}（实有：{'、'.join(record) or '无'}）",
+            where=where,
+            fix=fix + "；字段名不同时在映射文件 fields: 中指定",
+        )

@@ -77,6 +77,15 @@ def load_mapping(path: str | os.PathLike[str] | None, fmt: str | None = None) ->
     return doc.validate(DatasetMapping, what=_MAPPING_WHAT, fix=_MAPPING_FIX)
 
 
+class ImportedQuestions(list[Question]):
+    """The questions :func:`import_dataset` made, and how many it skipped by category
+    (the mapping's ``skip:``), so that a caller can say what was left out."""
+
+    def __init__(self, questions: list[Question], skipped: dict[str, int]) -> None:
+        super().__init__(questions)
+        self.skipped = skipped
+
+
 class _Mapper:
     """A dataset category → its mapping entry, ``"skip"`` or ``None``."""
 
@@ -115,8 +124,9 @@ def import_dataset(
     edition: Edition,
     *,
     prefix: str | None = None,
-) -> list[Question]:
-    """Questions from a downloaded dataset, categories mapped to risk codes and kinds."""
+) -> ImportedQuestions:
+    """Questions from a downloaded dataset, categories mapped to risk codes and kinds; the
+    categories left out by the mapping's ``skip:`` are counted in ``.skipped``."""
     read = get_importer(fmt).read
     if not isinstance(mapping, DatasetMapping):
         mapping = YamlDocument("映射", dict(mapping)).validate(
@@ -128,6 +138,7 @@ def import_dataset(
     prefix = prefix or mapping.prefix or fmt
     out: list[Question] = []
     unmapped: dict[str, int] = {}
+    skipped: dict[str, int] = {}
     empty: list[str] = []
     for raw in read(p, mapping.fields):
         if not raw.text.strip():
@@ -135,6 +146,7 @@ def import_dataset(
             continue
         spec = mapper(raw)
         if spec == "skip":
+            skipped[raw.label] = skipped.get(raw.label, 0) + 1
             continue
         if not isinstance(spec, CategorySpec):
             unmapped[raw.label] = unmapped.get(raw.label, 0) + 1
@@ -166,4 +178,4 @@ def import_dataset(
             where=str(p),
             fix="在映射文件 categories: 中为它们指定风险代码，或列入 skip:",
         )
-    return out
+    return ImportedQuestions(out, dict(sorted(skipped.items())))
