@@ -328,7 +328,7 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
         )
     two = sum(map(_is_cjk, word)) == 2
     if cfg.chaizi and multi:
-        for form, chosen in split_forms(word, b.chaizi_cap, b.xingjin_wide):
+        for form, chosen in split_forms(word, b.chaizi_cap, b.xingjin_wide, _dictionary()):
             b.add(b.out, b.norm(form), i, _split_rule(b, word, form, chosen) if two else "chaizi")
     if cfg.lookalike and multi and not two:  # 己见/已见, 季子/李子: two-character words
         own = b.norm(word)
