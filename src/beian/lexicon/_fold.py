@@ -122,6 +122,7 @@ class FoldFlags:
     cross_lines: bool = False
     barriers: str = "。！？；"
     lookalike: bool = True
+    join_lines: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -226,7 +227,8 @@ class _InfoMap(dict[int, tuple[int, bool]]):
         self._ft = ft
 
     def __missing__(self, cp: int) -> tuple[int, bool]:
-        v = (int(self._ft.rules[cp]), int(self._ft.table[cp]) in (NOISE, INVISIBLE))
+        # a barrier inside a hit is a line break read as noise (join_lines)
+        v = (int(self._ft.rules[cp]), int(self._ft.table[cp]) in (NOISE, INVISIBLE, BARRIER))
         self[cp] = v
         return v
 

@@ -155,7 +155,15 @@ class Lexicon:
     def _build(self) -> _State:
         c = self.config
         flags = FoldFlags(
-            c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.cross_lines, c.barriers, c.lookalike
+            c.nfkc,
+            c.casefold,
+            c.t2s,
+            c.numbers,
+            c.noise,
+            c.cross_lines,
+            c.barriers,
+            c.lookalike,
+            c.join_lines,
         )
         ft = fold_table(flags)
         plain = fold_table(replace(flags, lookalike=False)) if c.lookalike else ft

@@ -71,6 +71,9 @@ class LexiconConfig(BaseModel):
     max_gap: int = Field(3, ge=0, le=64, description="noise characters allowed between two")
     barriers: str = Field("。！？；", description="characters that are never skipped as noise")
     cross_lines: bool = Field(False, description="let a keyword span a line break")
+    join_lines: bool = Field(
+        True, description="a single line break between two Chinese characters is noise (整死⏎你)"
+    )
     collapse_repeats: bool = Field(True, description="法法轮轮功 → 法轮功")
     max_repeat: int = Field(4, ge=1, le=64, description="longest repeated run collapsed")
     lookalike: bool = Field(True, description="look-alike characters: homoglyphs, 形近字")
