@@ -109,7 +109,8 @@ _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
 # Ranges handled in bulk rather than character by character.
 _CJK_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000))
 _SKIP = ((0xAC00, 0xD7A4), (0xE000, 0xF900))  # Hangul syllables, private use: identity
-_LOOP_RANGES = ((0, 0x20000), (0xE0000, 0xE01F0))
+# with the CJK compatibility ideographs supplement (2F800–2FA1F: 成 U+2F8B2 folds to 成 by NFKC)
+_LOOP_RANGES = ((0, 0x20000), (0x2F800, 0x2FA20), (0xE0000, 0xE01F0))
 
 
 @dataclass(frozen=True)

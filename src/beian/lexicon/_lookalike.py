@@ -1,7 +1,7 @@
 """Look-alike characters (形近字 and cross-script homoglyphs) folded to what they imitate.
 
 ``lookalike.tsv`` (derived from Unicode's ``confusables.txt``, UTS #39, by
-``scripts/lexicon_tables.py``) is folded into the fold table: text and keywords alike; so is
+``scripts/lexicon_tables.py``, with ``kana_lookalike.tsv``: チ for 千) is folded into the fold table: text and keywords alike; so is
 ``variants.tsv`` (rare variant ideographs from the Unihan variant properties: 躶 → 裸, 噐 → 器),
 with traditional → simplified (the same word in another written form). Those
 pairs read the same (or the source has no reading), so pinyin and homophones are unaffected.
@@ -42,8 +42,9 @@ def read_pairs(name: str) -> list[list[str]]:
 
 @functools.lru_cache(maxsize=1)
 def lookalike_map() -> dict[str, str]:
-    """Look-alike character → the character it is folded to (one character each)."""
-    return _pairs("lookalike.tsv")
+    """Look-alike character → the character it is folded to (one character each): Unicode's
+    confusables, then katakana for ideographs that it leaves out (``kana_lookalike.tsv``)."""
+    return {**_pairs("kana_lookalike.tsv"), **_pairs("lookalike.tsv")}
 
 
 @functools.lru_cache(maxsize=1)
@@ -147,10 +148,23 @@ def _wide_groups() -> dict[str, tuple[str, ...]]:
         out.setdefault(a, {})[b] = None
         out.setdefault(b, {})[a] = None
     by_right: dict[str, list[str]] = {}
+    lefts: dict[str, int] = {}
+    split: set[str] = set()
     for row in read_pairs("chaizi.tsv"):
         ok = len(row) >= 4 and row[3] == "lr" and row[1] != row[2] and len(row[0]) == 1
+        split.add(row[0])
+        if ok:
+            lefts[row[1]] = lefts.get(row[1], 0) + 1
         if ok and row[2] not in _RIGHT_RADICALS:
             by_right.setdefault(row[2], []).append(row[0])
+    # characters the first table lacks (购, 财: 贝 勾, 贝 才) from the typed splits in two parts
+    # whose first part is a left-hand radical of the first table (ten characters or more)
+    for row in read_pairs("chaizi_typed.tsv"):
+        ch, parts = row[0], row[1] if len(row) > 1 else ""
+        if ch in split or len(parts) != 2 or lefts.get(parts[0], 0) < 10:
+            continue
+        if parts[1] not in _RIGHT_RADICALS and parts[0] != parts[1]:
+            by_right.setdefault(parts[1], []).append(ch)
     for chars in by_right.values():
         for c1, c2 in itertools.permutations(chars, 2):
             out.setdefault(c1, {})[c2] = None
