@@ -153,11 +153,13 @@ class FoldTable:
     @functools.cached_property
     def number_marks(self) -> npt.NDArray[np.int64]:
         """Number styles folded to one digit that are not ideographs (① ⑴ ⒈ ❶ Ⅵ, not 一 or
-        ASCII/full-width digits): between two Chinese characters they are a separator."""
+        ASCII/full-width digits): between two Chinese characters they are a separator. Nor
+        is what imitates an ideograph: a Kangxi radical (⼀) or a look-alike (ー, ニ)."""
         one = (self.table >= 0x30) & (self.table <= 0x39) & (self.rules & RULE_BITS["numbers"] > 0)
+        one &= (self.rules & RULE_BITS["lookalike"]) == 0
         cps = np.flatnonzero(one)
         cjk = ((cps >= 0x3400) & (cps < 0xA000)) | ((cps >= 0xF900) & (cps < 0xFB00))
-        cjk |= (cps >= 0x20000) & (cps < 0x40000)
+        cjk |= ((cps >= 0x20000) & (cps < 0x40000)) | ((cps >= 0x2E80) & (cps < 0x2FE0))
         return cps[~cjk]
 
     @functools.cached_property

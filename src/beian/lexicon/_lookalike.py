@@ -30,6 +30,8 @@ __all__ = [
 ]
 
 _MAX_VARIANTS = 4  # 形近字 forms per keyword
+# forms with two characters replaced per keyword of 3+ characters (wide set: small libraries)
+_TWO_SWAPS = 96
 
 
 def read_pairs(name: str) -> list[list[str]]:
@@ -136,13 +138,17 @@ def _groups() -> dict[str, tuple[str, ...]]:
 # right-hand parts that are the semantic radical, not the phonetic (written for this project):
 # characters sharing one of them do not look alike (副/判/刘, 郊/部)
 _RIGHT_RADICALS = frozenset("阝刂鸟页攵力欠斤见寸殳戈彡卩又隹羽")
+# radicals a writer adds to a character or leaves out of one to disguise it (written for this
+# project): 口 氵 亻 扌 忄 火 木 艹 讠 女 土 日 钅 纟 辶
+_ADDED = frozenset("口氵亻扌忄火木艹讠女土日钅纟辶")
 
 
 @functools.lru_cache(maxsize=1)
 def _wide_groups() -> dict[str, tuple[str, ...]]:
-    """:func:`_groups`, then characters one stroke apart (``xingjin_strokes.tsv``: 杳/查, 王/主)
-    and characters split left | right with the same right-hand part (the semantic radical
-    swapped, the phonetic kept: 待/持, 砧/站, 铺/捕)."""
+    """:func:`_groups`, then characters one stroke apart (``xingjin_strokes.tsv``: 杳/查, 王/主),
+    characters split left | right with the same right-hand part (the semantic radical
+    swapped, the phonetic kept: 待/持, 砧/站, 铺/捕), and for a character, that character with
+    a radical added (息 → 熄, 式 → 拭)."""
     out = {c: dict.fromkeys(v) for c, v in _groups().items()}
     for a, b in read_pairs("xingjin_strokes.tsv"):
         out.setdefault(a, {})[b] = None
@@ -168,6 +174,14 @@ def _wide_groups() -> dict[str, tuple[str, ...]]:
     for chars in by_right.values():
         for c1, c2 in itertools.permutations(chars, 2):
             out.setdefault(c1, {})[c2] = None
+    # a radical added to a character (息 written 熄, 录 written 渌, 式 written 拭): the other
+    # part a character that splits itself (人/从 and the like are too simple to tell); not the
+    # other way round (法 written 去: a radical left out leaves a common character)
+    table = {row[0]: row for row in read_pairs("chaizi.tsv") if len(row) >= 4}
+    for ch, a, b, kind in (row[:4] for row in table.values()):
+        for radical, rest in ((a, b), (b, a) if kind == "lr" else ("", "")):
+            if radical in _ADDED and rest in table and rest != ch:
+                out.setdefault(rest, {})[ch] = None
     return {c: tuple(k for k in v if k != c) for c, v in out.items()}
 
 
@@ -190,6 +204,29 @@ def xingjin_variants(
                 continue
             out.append(form)
             if len(out) >= cap:
+                return out
+    if wide and len(word) >= 3:
+        out.extend(_two_swaps(word, groups, words, set(out)))
+    return out
+
+
+def _two_swaps(
+    word: str, groups: dict[str, tuple[str, ...]], words: frozenset[str], seen: set[str]
+) -> list[str]:
+    """``word`` (3+ characters) with two of its characters replaced by look-alikes (瞄准镜 as
+    猫淮镜, 持枪抢劫 as 持沧抡劫), up to ``_TWO_SWAPS`` forms, under the checks of the single
+    replacements; the replacements nearest the start first."""
+    out: list[str] = []
+    for i, j in itertools.combinations(range(len(word)), 2):
+        for a, b in itertools.product(groups.get(word[i], ()), groups.get(word[j], ())):
+            form = word[:i] + a + word[i + 1 : j] + b + word[j + 1 :]
+            if form in seen or any(
+                form[max(0, k - 1) : k + 1] in words or form[k : k + 2] in words for k in (i, j)
+            ):
+                continue
+            seen.add(form)
+            out.append(form)
+            if len(out) >= _TWO_SWAPS:
                 return out
     return out
 
