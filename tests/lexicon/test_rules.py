@@ -228,6 +228,7 @@ CASES: list[tuple[str, str, frozenset[str], dict[str, Any], str, list[tuple[int,
     # k23l: katakana written for the ideograph they look like; the compatibility supplement
     ("kana-chi", "千术", frozenset(), {}, "チ术道具", [(0, 2, "lookalike")]),
     ("kana-long-vowel", "一条龙", frozenset(), {}, "去ー条龙", [(1, 4, "lookalike")]),
+    ("small-capital-q", "抢庄", frozenset(), {}, "ǫɪᴀɴɢᴢʜᴜᴀɴɢ牛", [(0, 11, "lookalike")]),
     ("compat-supplement", "成人网站", frozenset(), {}, "\U0002f8b2人网站", [(0, 4, "nfkc")]),
     # k23l: a radical of a split written as its full character (扌 as 手, 忄 as 心) …
     ("chaizi-full-radical", "监控", frozenset(), {}, "手机监手空黑市", [(2, 5, "chaizi")]),

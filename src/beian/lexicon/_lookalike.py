@@ -51,8 +51,9 @@ def lookalike_map() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def greek_map() -> dict[str, str]:
-    """Lower-case Greek letters written for Latin ones (η → n) that confusables.txt leaves out."""
-    return _pairs("greek_letters.tsv")
+    """Lower-case Greek letters written for Latin ones (η → n) that confusables.txt leaves out,
+    and the Latin letter small-caps generators write for a small capital Q (ǫ → q)."""
+    return {**_pairs("greek_letters.tsv"), **_pairs("styled_letters.tsv")}
 
 
 @functools.lru_cache(maxsize=1)
