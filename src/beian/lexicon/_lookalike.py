@@ -219,6 +219,8 @@ def _two_swaps(
     replacements; the replacements nearest the start first."""
     out: list[str] = []
     for i, j in itertools.combinations(range(len(word)), 2):
+        if word[i] == word[j]:  # 鞅鞅不乐 as 怏怏不乐: another spelling of the word, no disguise
+            continue
         for a, b in itertools.product(groups.get(word[i], ()), groups.get(word[j], ())):
             form = word[:i] + a + word[i + 1 : j] + b + word[j + 1 :]
             if form in seen or any(

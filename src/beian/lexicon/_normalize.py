@@ -238,6 +238,17 @@ def _join_lines(t: npt.NDArray[np.uint32], raw: npt.NDArray[np.uint32]) -> npt.N
     return t
 
 
+def _join_lines_short(t: list[int], text: str) -> None:
+    """:func:`_join_lines` on a short text's codes ``t``, in place."""
+    last = len(t) - 1
+    for i, ch in enumerate(text):
+        if ch != "\n" or t[i] != BARRIER:
+            continue
+        k = i - 2 if i > 0 and text[i - 1] == "\r" else i - 1
+        if k >= 0 and _cjk_code(t[k]) and (i == last or _cjk_code(t[i + 1])):
+            t[k + 1 : i + 1] = [NOISE] * (i - k)
+
+
 def raw(text: str) -> Normalized:
     """No normalization at all: the matcher runs on ``text`` itself."""
     return Normalized(text, None, None, None)
@@ -252,13 +263,7 @@ def _normalize_short(text: str, ft: FoldTable, max_gap: int | None, collapse: bo
     """:func:`normalize` for a short text, one character at a time."""
     t = list(map(ft.codes.__getitem__, text))
     if "\n" in text and _joins_lines(ft):
-        last = len(t) - 1
-        for i, ch in enumerate(text):
-            if ch != "\n" or t[i] != BARRIER:
-                continue
-            k = i - 2 if i > 0 and text[i - 1] == "\r" else i - 1
-            if k >= 0 and _cjk_code(t[k]) and (i == last or _cjk_code(t[i + 1])):
-                t[k + 1 : i + 1] = [NOISE] * (i - k)
+        _join_lines_short(t, text)
     seen: list[int] | None = None  # original index of each character in t
     if INVISIBLE in t:
         seen = [i for i, x in enumerate(t) if x != INVISIBLE]
