@@ -3,7 +3,7 @@
 ``benchmarks/data/lexicon_eval*/`` (LX1–LX6, all development data now; LX7 is the held-back set and is never read here: each held-back set was
 measured once, and its figure is reported in docs/lexicon.md) were written apart from the
 lexicon code. Per evasion kind, over the six sets together, the default configuration must
-not fall below the floors here: each figure of main after the k23k merge less 0.03, cut to two decimals.
+not fall below the floors here: each figure of branch k23l less 0.03, cut to two decimals.
 ``clean`` and ``clean_hard`` are specificities (texts with no keyword and nothing hit). Raise a floor when a change lifts its figure for good. About 5 s in all.
 """
 
@@ -23,31 +23,31 @@ SETS = (
     "lexicon_eval6",
 )
 
-# kind: floor; set after the k23k merge over the six sets LX1–LX6 (figures less 0.03, cut to two
-# decimals; LX6 was measured once as a held-back set in session 11 and is development data since),
-# default configuration (caught/n over the six sets):
-#   chaizi             0.895  444/496
+# kind: floor; raised by branch k23l over the six sets LX1–LX6 (figures less 0.03, cut to two
+# decimals; development data: the k23l rules were written after reading these sets' misses),
+# default configuration (caught/n over the six sets; before k23l in brackets):
+#   chaizi             0.929  461/496  (0.895)
 #   clean              1.000  1214/1214
 #   clean_hard         0.569  686/1206
-#   combo              0.702  348/496
-#   fullwidth_symbols  0.964  478/496
+#   combo              0.710  352/496  (0.702)
+#   fullwidth_symbols  0.972  482/496  (0.964)
 #   initials           0.853  422/495
-#   lookalike          0.679  337/496
+#   lookalike          0.726  360/496  (0.679)
 #   mixed              0.915  454/496
-#   noise              0.960  476/496
+#   noise              0.988  490/496  (0.960)
 #   pinyin             0.994  493/496
 #   traditional        0.948  470/496
-#   homophone          0.034    17/496  (homophones are off by default: no floor)
+#   homophone          0.048    24/496  (homophones are off by default: no floor)
 DEFAULT = {
-    "chaizi": 0.86,
+    "chaizi": 0.89,
     "clean": 0.97,
     "clean_hard": 0.53,
-    "combo": 0.67,
-    "fullwidth_symbols": 0.93,
+    "combo": 0.68,
+    "fullwidth_symbols": 0.94,
     "initials": 0.82,
-    "lookalike": 0.64,
+    "lookalike": 0.69,
     "mixed": 0.88,
-    "noise": 0.93,
+    "noise": 0.95,
     "pinyin": 0.96,
     "traditional": 0.91,
 }

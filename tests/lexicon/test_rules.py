@@ -213,9 +213,52 @@ CASES: list[tuple[str, str, frozenset[str], dict[str, Any], str, list[tuple[int,
         "发伦工",
         [],
     ),
-    ("line-break", "法轮功", frozenset(), {}, "法\n轮功", []),
-    ("line-break-crlf", "法轮功", frozenset(), {}, "法轮\r\n功", []),
+    # a single line break between two Chinese characters is noise (join_lines, k23l) …
+    ("line-break", "法轮功", frozenset(), {}, "法\n轮功", [(0, 4, "noise")]),
+    ("line-break-crlf", "法轮功", frozenset(), {}, "法轮\r\n功", [(0, 5, "noise")]),
+    # … in a keyword of three characters or more (two-character words meet across the lines of
+    # titles and verse: 先⏎行)
+    ("line-break-two-char", "撞库", frozenset(), {}, "说撞\n库在", []),
+    # … a blank line, a line break beside a non-Chinese character, or join_lines off is not
+    ("line-break-blank-line", "法轮功", frozenset(), {}, "法\n\n轮功", []),
+    ("line-break-crlf-blank", "法轮功", frozenset(), {}, "法轮\r\n\r\n功", []),
+    ("line-break-after-symbol", "法轮功", frozenset(), {}, "法.\n轮功", []),
+    ("line-break-off", "法轮功", frozenset(), {"join_lines": False}, "法\n轮功", []),
     ("cross-lines", "法轮功", frozenset(), {"cross_lines": True}, "法\n轮功", [(0, 4, "noise")]),
+    # k23l: katakana written for the ideograph they look like; the compatibility supplement
+    ("kana-chi", "千术", frozenset(), {}, "チ术道具", [(0, 2, "lookalike")]),
+    ("kana-long-vowel", "一条龙", frozenset(), {}, "去ー条龙", [(1, 4, "lookalike")]),
+    ("small-capital-q", "抢庄", frozenset(), {}, "ǫɪᴀɴɢᴢʜᴜᴀɴɢ牛", [(0, 11, "lookalike")]),
+    ("compat-supplement", "成人网站", frozenset(), {}, "\U0002f8b2人网站", [(0, 4, "nfkc")]),
+    # k23l: a radical of a split written as its full character (扌 as 手, 忄 as 心) …
+    ("chaizi-full-radical", "监控", frozenset(), {}, "手机监手空黑市", [(2, 5, "chaizi")]),
+    ("chaizi-full-radical-3", "色情网站", frozenset(), {}, "色心青网站", [(0, 5, "chaizi")]),
+    # … not where that character makes a word with the keyword's character before it
+    ("chaizi-full-radical-word", "女优", frozenset(), {}, "女人尤其如此", []),
+    # k23l: wide look-alikes (libraries up to 5,000 keywords): the phonetic kept from a typed
+    # split (购 贝勾 / 构), a radical added (息/熄), two characters replaced (猫淮镜)
+    ("lookalike-typed-right", "收购手机卡", frozenset(), {}, "像收构手机卡", [(1, 6, "lookalike")]),
+    (
+        "lookalike-radical-added",
+        "出售个人信息",
+        frozenset(),
+        {},
+        "出售个人信熄",
+        [(0, 6, "lookalike")],
+    ),
+    ("lookalike-two-swaps", "瞄准镜", frozenset(), {}, "猫淮镜加消音", [(0, 3, "lookalike")]),
+    # two-character look-alike forms only with lookalike_two, unbroken, not straddling two words
+    ("lookalike-two-char-off", "赌档", frozenset(), {}, "他在睹档输光了", []),
+    (
+        "lookalike-two-char",
+        "赌档",
+        frozenset(),
+        {"lookalike_two": True},
+        "在睹档输",
+        [(1, 3, "lookalike")],
+    ),
+    ("lookalike-two-char-broken", "赌档", frozenset(), {"lookalike_two": True}, "在睹.档输", []),
+    ("lookalike-two-char-straddle", "赌博", frozenset(), {"lookalike_two": True}, "亲睹博得", []),
     ("ascii-inside-word", "sex", frozenset(), {}, "Essex sextant", []),
     ("ascii-whole-word", "sex", frozenset(), {}, "Essex sex.", [(6, 9, "exact")]),
     ("ascii-next-to-cjk", "sex", frozenset(), {}, "看sex片", [(1, 4, "exact")]),

@@ -6,7 +6,8 @@ from importlib import resources
 
 import pytest
 
-from beian.lexicon._chaizi import chaizi_table, split_variants, typed_table
+from beian.lexicon._chaizi import FULL_FORMS, chaizi_table, split_forms, split_variants, typed_table
+from beian.lexicon._compile import dictionary
 from beian.lexicon._lookalike import (
     lookalike_map,
     traditional_more,
@@ -128,3 +129,14 @@ def test_traditional_more_rows() -> None:
 def test_wide_xingjin(word: str, form: str) -> None:
     assert form in xingjin_variants(word, cap=96, wide=True)
     assert form not in xingjin_variants(word, cap=96)
+
+
+def test_full_form_splits_after_the_table_splits_and_guarded() -> None:
+    forms = split_variants("监控", cap=24, typed=True)
+    assert "监扌空" in forms and "监手空" in forms
+    assert forms.index("监扌空") < forms.index("监手空")
+    assert "监手空" not in split_variants("监控", cap=24)  # large libraries: the table's only
+    assert FULL_FORMS["讠"] == "言" and FULL_FORMS["扌"] == "手"
+    # 女人 is a word: 女人尤 (for 女优) is plain text far more often than an evasion
+    forms = [f for f, _ in split_forms("女优", 24, True, dictionary())]
+    assert "女亻尤" in forms and "女人尤" not in forms

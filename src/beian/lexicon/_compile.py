@@ -41,6 +41,7 @@ __all__ = [
     "SPLIT",
     "STYLED",
     "TIGHT",
+    "WORDS",
     "Compiled",
     "Patterns",
     "Variant",
@@ -96,6 +97,11 @@ SPLIT = "~split"
 # no prose punctuation (，、：“”…), or a zero-width character. Text written so breaks up words
 # on purpose; ordinary text with a homophone of a keyword (喜迁 for 洗钱) has none.
 GAP = "~gap"
+# Suffix of a two-character keyword's look-alike form (睹档 for 赌档, 焕脸 for 换脸): counts
+# written unbroken, and only where neither character makes a dictionary word with the character
+# beside the span (目睹档案 is 目睹 + 档案, no 睹档): a two-character form is too short to say
+# anything when it straddles two words.
+WORDS = "~words"
 
 
 # One reading of a pattern, a plain tuple of atoms (the garbage collector untracks those):
@@ -328,14 +334,17 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
         )
     two = sum(map(_is_cjk, word)) == 2
     if cfg.chaizi and multi:
-        for form, chosen in split_forms(word, b.chaizi_cap, b.xingjin_wide):
+        for form, chosen in split_forms(word, b.chaizi_cap, b.xingjin_wide, _dictionary()):
             b.add(b.out, b.norm(form), i, _split_rule(b, word, form, chosen) if two else "chaizi")
-    if cfg.lookalike and multi and not two:  # 己见/已见, 季子/李子: two-character words
+    if cfg.lookalike and multi and (not two or cfg.lookalike_two):
+        # forms that are words themselves are left out (己见/已见, 季子/李子); a two-character
+        # form counts only unbroken and not straddling two words (``WORDS``)
         own = b.norm(word)
+        rule = "lookalike" + WORDS if two else "lookalike"
         for form in xingjin_variants(word, b.xingjin_cap, _dictionary(), b.xingjin_wide):
             pat = b.norm(form)
             if pat != own:  # a form folding back to the keyword is the keyword, not a variant
-                b.add(b.out, pat, i, "lookalike")
+                b.add(b.out, pat, i, rule)
     if cfg.homophones and (
         "homophone" in modes or (cfg.homophones_all and multi and "nohomophone" not in modes)
     ):
@@ -359,6 +368,12 @@ def _split_rule(b: _Builder, word: str, form: str, chosen: tuple[int, ...]) -> s
     if len(pat) != len(marks) + 1:
         return "chaizi" + TIGHT
     return "chaizi" + SPLIT + "".join(marks)
+
+
+@functools.lru_cache(maxsize=1)
+def dictionary() -> frozenset[str]:
+    """:func:`_dictionary`, for the scan's word checks (``WORDS``)."""
+    return _dictionary()
 
 
 @functools.lru_cache(maxsize=1)

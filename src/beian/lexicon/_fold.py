@@ -109,7 +109,8 @@ _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
 # Ranges handled in bulk rather than character by character.
 _CJK_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000))
 _SKIP = ((0xAC00, 0xD7A4), (0xE000, 0xF900))  # Hangul syllables, private use: identity
-_LOOP_RANGES = ((0, 0x20000), (0xE0000, 0xE01F0))
+# with the CJK compatibility ideographs supplement (2F800–2FA1F: 成 U+2F8B2 folds to 成 by NFKC)
+_LOOP_RANGES = ((0, 0x20000), (0x2F800, 0x2FA20), (0xE0000, 0xE01F0))
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class FoldFlags:
     cross_lines: bool = False
     barriers: str = "。！？；"
     lookalike: bool = True
+    join_lines: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,11 +153,13 @@ class FoldTable:
     @functools.cached_property
     def number_marks(self) -> npt.NDArray[np.int64]:
         """Number styles folded to one digit that are not ideographs (① ⑴ ⒈ ❶ Ⅵ, not 一 or
-        ASCII/full-width digits): between two Chinese characters they are a separator."""
+        ASCII/full-width digits): between two Chinese characters they are a separator. Nor
+        is what imitates an ideograph: a Kangxi radical (⼀) or a look-alike (ー, ニ)."""
         one = (self.table >= 0x30) & (self.table <= 0x39) & (self.rules & RULE_BITS["numbers"] > 0)
+        one &= (self.rules & RULE_BITS["lookalike"]) == 0
         cps = np.flatnonzero(one)
         cjk = ((cps >= 0x3400) & (cps < 0xA000)) | ((cps >= 0xF900) & (cps < 0xFB00))
-        cjk |= (cps >= 0x20000) & (cps < 0x40000)
+        cjk |= ((cps >= 0x20000) & (cps < 0x40000)) | ((cps >= 0x2E80) & (cps < 0x2FE0))
         return cps[~cjk]
 
     @functools.cached_property
@@ -226,7 +230,8 @@ class _InfoMap(dict[int, tuple[int, bool]]):
         self._ft = ft
 
     def __missing__(self, cp: int) -> tuple[int, bool]:
-        v = (int(self._ft.rules[cp]), int(self._ft.table[cp]) in (NOISE, INVISIBLE))
+        # a barrier inside a hit is a line break read as noise (join_lines)
+        v = (int(self._ft.rules[cp]), int(self._ft.table[cp]) in (NOISE, INVISIBLE, BARRIER))
         self[cp] = v
         return v
 

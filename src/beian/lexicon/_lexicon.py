@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from beian.lexicon._compile import STYLED, Variant, compile_entries
+from beian.lexicon._compile import STYLED, WORDS, Variant, compile_entries, dictionary
 from beian.lexicon._fold import FoldFlags, FoldTable, cache_dir, fold_table
-from beian.lexicon._leet import LEET, leet_possible, leet_runs, open_runs, unleet
+from beian.lexicon._leet import LEET, leet_possible, leet_runs, unleet
 from beian.lexicon._matcher import (
     Matcher,
     latin_matches,
@@ -23,8 +23,8 @@ from beian.lexicon._matcher import (
 )
 from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig, LoadReport
 from beian.lexicon._normalize import Normalized, normalize, raw, separated
-from beian.lexicon._pending import PrefixIndex, original_start, pending_start
-from beian.lexicon._readings import _is_cjk, syllable_table
+from beian.lexicon._pending import original_start
+from beian.lexicon._readings import syllable_table
 from beian.lexicon._spans import (
     _bare,
     _condition,
@@ -35,11 +35,18 @@ from beian.lexicon._spans import (
     _keyword_hit,
     _leftmost_longest,
     _span_rules,
+    _straddles,
     _visible,
     _word_char,
 )
 from beian.lexicon._state import _State, _StreamIndex, _syllable_text
-from beian.lexicon._stream import build_stream_index, gap_last, gap_possible
+from beian.lexicon._stream import (
+    build_stream_index,
+    gap_last,
+    gap_possible,
+    leet_digits,
+    tail_start,
+)
 
 __all__ = ["Lexicon"]
 
@@ -155,7 +162,15 @@ class Lexicon:
     def _build(self) -> _State:
         c = self.config
         flags = FoldFlags(
-            c.nfkc, c.casefold, c.t2s, c.numbers, c.noise, c.cross_lines, c.barriers, c.lookalike
+            c.nfkc,
+            c.casefold,
+            c.t2s,
+            c.numbers,
+            c.noise,
+            c.cross_lines,
+            c.barriers,
+            c.lookalike,
+            c.join_lines,
         )
         ft = fold_table(flags)
         plain = fold_table(replace(flags, lookalike=False)) if c.lookalike else ft
@@ -257,11 +272,11 @@ class Lexicon:
                 return [], gap  # the usual stream chunk: nothing can start a match here
             # digits or symbols at the end and no letter beside them (第2、20): only they can
             # start a pinyin form, read with letters once letters follow
-            return [], min(gap, self._leet_digits(st, idx, text))
+            return [], min(gap, leet_digits(st, idx, text, self._norm(st), self.max_span))
         n = self._normalize(st, text)
         norm = n.text
         if not norm:  # only noise, which a symbol at the end may still not be ($eq1ng)
-            return [], self._tail_start(st, idx, text, n)
+            return [], tail_start(st, idx, text, n, self._norm(st), self.max_span)
         syl = _syllable_text(n, st) if quiet.homophones else None
         if (
             quiet.matchless(norm, syl)
@@ -269,7 +284,7 @@ class Lexicon:
             and not gap_possible(st, idx, text)
         ):
             # no pattern occurs: no hit, only the tail to find
-            return [], self._tail_start(st, idx, text, n, possible=False)
+            return [], tail_start(st, idx, text, n, self._norm(st), self.max_span, possible=False)
         return self._scan_stream_full(text, n, overlapping)
 
     def _scan_stream_full(
@@ -293,90 +308,7 @@ class Lexicon:
                 for h in hits
                 if h.start < inside_allow and not (open_end and not _visible(ft, text, h.end, 1))
             ]
-        return hits, self._tail_start(st, idx, text, n)
-
-    def _tail_start(
-        self, st: _State, idx: _StreamIndex, text: str, n: Normalized, possible: bool | None = None
-    ) -> int:
-        """Where the unfinished tail of ``text`` begins (see :meth:`scan_stream`), also under
-        the readings that text to come can still change: a number style at the end (开①) is
-        a separator once a Chinese character follows, and digits and symbols in a run of
-        letters (k@nr3, or a lone 2 at the end) are letters once the run qualifies."""
-        k = pending_start(text, n, idx.main, idx.homo, st.syl)
-        if st.raw:
-            return k
-        if idx.hgap is not None:  # homophone forms broken up by separators
-            if gap_possible(st, idx, text):
-                sc = _syllable_text(n, st)
-                h = idx.hgap.first(sc) if sc is not None else None
-                if h is not None:
-                    k = min(k, original_start(n, h))
-            else:  # none inside the text: only its last character may start one
-                k = min(k, gap_last(st, idx, text))
-        ft = st.ft
-        codes = n.codes
-        if (
-            ft.flags.numbers
-            and ft.flags.noise
-            and codes is not None
-            and n.src is not None
-            and codes.size > 1
-            and 0x30 <= int(codes[-1]) <= 0x39
-            and text[int(n.src[-1])] in ft.number_mark_set
-            and _is_cjk(chr(int(codes[-2])))
-        ):  # read without the mark: what the text says if the next character is Chinese
-            cut = n.text[:-1]
-            j = idx.main.first(cut)
-            sc = _syllable_text(n, st) if idx.homo is not None else None
-            if idx.homo is not None and sc is not None:
-                h = idx.homo.first(sc[:-1], j)
-                j = h if h is not None else j
-            if j is not None:
-                k = min(k, original_start(n, j))
-        if idx.leet is None:
-            return k
-        if possible is None:
-            possible = leet_possible(text, ft)
-        if possible:
-            return min(k, self._leet_tail(st, idx.leet, text))
-        if text[-1] in LEET:  # only the digits or symbols at the end (no letter beside any)
-            return min(k, self._leet_digits(st, idx, text))
-        return k
-
-    def _leet_digits(self, st: _State, idx: _StreamIndex, text: str) -> int:
-        """:meth:`_leet_tail` for a text that ends in digits or symbols with no letter beside
-        any digit or symbol of it: only that run, read with letters, and what stands before
-        it can start a pinyin form. When nothing before it folds into a form's first
-        character (the usual case), the run alone is normalized, not the text."""
-        index, first = idx.leet, idx.leet_first
-        assert index is not None and first is not None
-        a = len(text)
-        while a > 0 and text[a - 1] in LEET:
-            a -= 1
-        if not first.quiet_raw(text[:a]):
-            return self._leet_tail(st, index, text)
-        m = self._normalize(st, unleet(text[a:]))
-        j = index.first(m.text)
-        return len(text) if j is None else a + original_start(m, j)
-
-    def _leet_tail(self, st: _State, index: PrefixIndex, text: str) -> int:
-        """The earliest start of an ending that is a pinyin form's prefix once the runs of
-        digits, symbols and letters near the end are read with letters (``len(text)`` if
-        none)."""
-        span = self.max_span
-        runs = open_runs(text, st.ft, len(text) - span)
-        if not runs:
-            return len(text)
-        wa = max(0, runs[0][0] - span)
-        parts, pos = [], wa
-        for a, b in runs:
-            parts += [text[pos:a], unleet(text[a:b])]
-            pos = b
-        parts.append(text[pos:])
-        reading = "".join(parts)
-        m = self._normalize(st, reading)
-        j = index.first(m.text)
-        return len(text) if j is None else wa + original_start(m, j)
+        return hits, tail_start(st, idx, text, n, self._norm(st), self.max_span)
 
     def _stream_index(self, st: _State) -> _StreamIndex:
         idx = self._prefixes
@@ -384,6 +316,9 @@ class Lexicon:
             with self._lock:  # built on first use: only stream screening needs them
                 idx = self._prefixes = build_stream_index(st, leet=self.config.leet)
         return idx
+
+    def _norm(self, st: _State) -> Callable[[str], Normalized]:
+        return lambda text: self._normalize(st, text)
 
     def _normalize(self, st: _State, text: str) -> Normalized:
         if st.raw:
@@ -505,8 +440,13 @@ class Lexicon:
         codes, main = n.codes, st.main.index
         for pid, s, e in m.tolist():
             i = main.get("".join(map(chr, codes[s:e].tolist())))
-            # a keyword written as it is (or another of its forms): the main scan resolved it
-            done = {v[0] for v in st.main.variants[i]} if i is not None else ()
+            # a keyword written as it is (or another of its forms that holds however written):
+            # the main scan resolved it; a conditional form (睹博, unbroken only) may have failed
+            done = (
+                {v[0] for v in st.main.variants[i] if v[1] is None or "~" not in v[1]}
+                if i is not None
+                else ()
+            )
             for var in st.hgap.variants[pid]:
                 if var[0] in done:
                     continue
@@ -572,6 +512,17 @@ class Lexicon:
         if not _keyword_hit(text, start, end, var, ft, allow_spans):
             return
         span_rules = _span_rules(ft, text[start:end])
+        if (
+            "noise" in span_rules
+            and "\n" in text[start:end]
+            and len(entry_kw(entry)) < 3
+            and not self.config.cross_lines
+        ):
+            return  # a line break (join_lines) only inside keywords of 3+ characters: 先⏎行
+        if rule is not None and rule.endswith(WORDS):
+            if "noise" in span_rules or _straddles(text, start, end, dictionary()):
+                return
+            rule = _bare(rule)
         if rule is not None and "~" in rule:  # a condition on how the form is written
             if not _holds(
                 rule, text[start:end], "noise" in span_rules, lambda: _gaps(text, n, s, e)

@@ -1,7 +1,7 @@
 """Look-alike characters (形近字 and cross-script homoglyphs) folded to what they imitate.
 
 ``lookalike.tsv`` (derived from Unicode's ``confusables.txt``, UTS #39, by
-``scripts/lexicon_tables.py``) is folded into the fold table: text and keywords alike; so is
+``scripts/lexicon_tables.py``, with ``kana_lookalike.tsv``: チ for 千) is folded into the fold table: text and keywords alike; so is
 ``variants.tsv`` (rare variant ideographs from the Unihan variant properties: 躶 → 裸, 噐 → 器),
 with traditional → simplified (the same word in another written form). Those
 pairs read the same (or the source has no reading), so pinyin and homophones are unaffected.
@@ -30,6 +30,8 @@ __all__ = [
 ]
 
 _MAX_VARIANTS = 4  # 形近字 forms per keyword
+# forms with two characters replaced per keyword of 3+ characters (wide set: small libraries)
+_TWO_SWAPS = 96
 
 
 def read_pairs(name: str) -> list[list[str]]:
@@ -42,14 +44,16 @@ def read_pairs(name: str) -> list[list[str]]:
 
 @functools.lru_cache(maxsize=1)
 def lookalike_map() -> dict[str, str]:
-    """Look-alike character → the character it is folded to (one character each)."""
-    return _pairs("lookalike.tsv")
+    """Look-alike character → the character it is folded to (one character each): Unicode's
+    confusables, then katakana for ideographs that it leaves out (``kana_lookalike.tsv``)."""
+    return {**_pairs("kana_lookalike.tsv"), **_pairs("lookalike.tsv")}
 
 
 @functools.lru_cache(maxsize=1)
 def greek_map() -> dict[str, str]:
-    """Lower-case Greek letters written for Latin ones (η → n) that confusables.txt leaves out."""
-    return _pairs("greek_letters.tsv")
+    """Lower-case Greek letters written for Latin ones (η → n) that confusables.txt leaves out,
+    and the Latin letter small-caps generators write for a small capital Q (ǫ → q)."""
+    return {**_pairs("greek_letters.tsv"), **_pairs("styled_letters.tsv")}
 
 
 @functools.lru_cache(maxsize=1)
@@ -135,25 +139,50 @@ def _groups() -> dict[str, tuple[str, ...]]:
 # right-hand parts that are the semantic radical, not the phonetic (written for this project):
 # characters sharing one of them do not look alike (副/判/刘, 郊/部)
 _RIGHT_RADICALS = frozenset("阝刂鸟页攵力欠斤见寸殳戈彡卩又隹羽")
+# radicals a writer adds to a character or leaves out of one to disguise it (written for this
+# project): 口 氵 亻 扌 忄 火 木 艹 讠 女 土 日 钅 纟 辶
+_ADDED = frozenset("口氵亻扌忄火木艹讠女土日钅纟辶")
 
 
 @functools.lru_cache(maxsize=1)
 def _wide_groups() -> dict[str, tuple[str, ...]]:
-    """:func:`_groups`, then characters one stroke apart (``xingjin_strokes.tsv``: 杳/查, 王/主)
-    and characters split left | right with the same right-hand part (the semantic radical
-    swapped, the phonetic kept: 待/持, 砧/站, 铺/捕)."""
+    """:func:`_groups`, then characters one stroke apart (``xingjin_strokes.tsv``: 杳/查, 王/主),
+    characters split left | right with the same right-hand part (the semantic radical
+    swapped, the phonetic kept: 待/持, 砧/站, 铺/捕), and for a character, that character with
+    a radical added (息 → 熄, 式 → 拭)."""
     out = {c: dict.fromkeys(v) for c, v in _groups().items()}
     for a, b in read_pairs("xingjin_strokes.tsv"):
         out.setdefault(a, {})[b] = None
         out.setdefault(b, {})[a] = None
     by_right: dict[str, list[str]] = {}
+    lefts: dict[str, int] = {}
+    split: set[str] = set()
     for row in read_pairs("chaizi.tsv"):
         ok = len(row) >= 4 and row[3] == "lr" and row[1] != row[2] and len(row[0]) == 1
+        split.add(row[0])
+        if ok:
+            lefts[row[1]] = lefts.get(row[1], 0) + 1
         if ok and row[2] not in _RIGHT_RADICALS:
             by_right.setdefault(row[2], []).append(row[0])
+    # characters the first table lacks (购, 财: 贝 勾, 贝 才) from the typed splits in two parts
+    # whose first part is a left-hand radical of the first table (ten characters or more)
+    for row in read_pairs("chaizi_typed.tsv"):
+        ch, parts = row[0], row[1] if len(row) > 1 else ""
+        if ch in split or len(parts) != 2 or lefts.get(parts[0], 0) < 10:
+            continue
+        if parts[1] not in _RIGHT_RADICALS and parts[0] != parts[1]:
+            by_right.setdefault(parts[1], []).append(ch)
     for chars in by_right.values():
         for c1, c2 in itertools.permutations(chars, 2):
             out.setdefault(c1, {})[c2] = None
+    # a radical added to a character (息 written 熄, 录 written 渌, 式 written 拭): the other
+    # part a character that splits itself (人/从 and the like are too simple to tell); not the
+    # other way round (法 written 去: a radical left out leaves a common character)
+    table = {row[0]: row for row in read_pairs("chaizi.tsv") if len(row) >= 4}
+    for ch, a, b, kind in (row[:4] for row in table.values()):
+        for radical, rest in ((a, b), (b, a) if kind == "lr" else ("", "")):
+            if radical in _ADDED and rest in table and rest != ch:
+                out.setdefault(rest, {})[ch] = None
     return {c: tuple(k for k in v if k != c) for c, v in out.items()}
 
 
@@ -176,6 +205,31 @@ def xingjin_variants(
                 continue
             out.append(form)
             if len(out) >= cap:
+                return out
+    if wide and len(word) >= 3:
+        out.extend(_two_swaps(word, groups, words, set(out)))
+    return out
+
+
+def _two_swaps(
+    word: str, groups: dict[str, tuple[str, ...]], words: frozenset[str], seen: set[str]
+) -> list[str]:
+    """``word`` (3+ characters) with two of its characters replaced by look-alikes (瞄准镜 as
+    猫淮镜, 持枪抢劫 as 持沧抡劫), up to ``_TWO_SWAPS`` forms, under the checks of the single
+    replacements; the replacements nearest the start first."""
+    out: list[str] = []
+    for i, j in itertools.combinations(range(len(word)), 2):
+        if word[i] == word[j]:  # 鞅鞅不乐 as 怏怏不乐: another spelling of the word, no disguise
+            continue
+        for a, b in itertools.product(groups.get(word[i], ()), groups.get(word[j], ())):
+            form = word[:i] + a + word[i + 1 : j] + b + word[j + 1 :]
+            if form in seen or any(
+                form[max(0, k - 1) : k + 1] in words or form[k : k + 2] in words for k in (i, j)
+            ):
+                continue
+            seen.add(form)
+            out.append(form)
+            if len(out) >= _TWO_SWAPS:
                 return out
     return out
 

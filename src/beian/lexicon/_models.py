@@ -71,9 +71,19 @@ class LexiconConfig(BaseModel):
     max_gap: int = Field(3, ge=0, le=64, description="noise characters allowed between two")
     barriers: str = Field("。！？；", description="characters that are never skipped as noise")
     cross_lines: bool = Field(False, description="let a keyword span a line break")
+    join_lines: bool = Field(
+        True,
+        description="a single line break between two Chinese characters of a keyword of 3+ "
+        "characters is noise (整死⏎你)",
+    )
     collapse_repeats: bool = Field(True, description="法法轮轮功 → 法轮功")
     max_repeat: int = Field(4, ge=1, le=64, description="longest repeated run collapsed")
     lookalike: bool = Field(True, description="look-alike characters: homoglyphs, 形近字")
+    lookalike_two: bool = Field(
+        False,
+        description="形近字 forms of two-character keywords too (睹档), unbroken and not "
+        "straddling two dictionary words (off: many false positives on common text)",
+    )
     pinyin: bool = Field(True, description="pinyin, initials and mixed forms (the switch)")
     leet: bool = Field(
         True, description="digits and symbols for letters inside pinyin (k@nr3n, 2h1k35hu1)"

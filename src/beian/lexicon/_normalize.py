@@ -204,6 +204,51 @@ def _drop_number_marks(
     return np.delete(v, d), np.delete(pos, d)
 
 
+def _joins_lines(ft: FoldTable) -> bool:
+    f = ft.flags
+    return f.join_lines and f.noise and not f.cross_lines
+
+
+def _join_lines(t: npt.NDArray[np.uint32], raw: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """A single line feed right between two Chinese characters (整死⏎你, a keyword broken over
+    two lines) is noise, not a barrier; so is one after a Chinese character at the end of the
+    text (the next chunk of a stream may go on with one). A blank line still breaks."""
+    nl = np.flatnonzero(raw == 10)
+    if not nl.size:
+        return t
+    n = raw.size
+    nl = nl[t[nl] == BARRIER]
+    cr = nl[(nl > 0) & (raw[nl - 1] == 13)]  # CR LF: one line break
+    left = nl - 1
+    left[np.isin(nl, cr)] -= 1
+    ok = left >= 0
+    nl, left = nl[ok], left[ok]
+    ok = _cjk_codes(t[left])
+    nl, left = nl[ok], left[ok]
+    if not nl.size:
+        return t
+    after = np.minimum(nl + 1, n - 1)
+    ok = (nl + 1 == n) | _cjk_codes(t[after])
+    nl, left = nl[ok], left[ok]
+    if not nl.size:
+        return t
+    t = t.copy()
+    t[nl] = NOISE
+    t[left + 1] = NOISE  # the CR of a CR LF (else the line feed again)
+    return t
+
+
+def _join_lines_short(t: list[int], text: str) -> None:
+    """:func:`_join_lines` on a short text's codes ``t``, in place."""
+    last = len(t) - 1
+    for i, ch in enumerate(text):
+        if ch != "\n" or t[i] != BARRIER:
+            continue
+        k = i - 2 if i > 0 and text[i - 1] == "\r" else i - 1
+        if k >= 0 and _cjk_code(t[k]) and (i == last or _cjk_code(t[i + 1])):
+            t[k + 1 : i + 1] = [NOISE] * (i - k)
+
+
 def raw(text: str) -> Normalized:
     """No normalization at all: the matcher runs on ``text`` itself."""
     return Normalized(text, None, None, None)
@@ -217,6 +262,8 @@ SHORT = 48
 def _normalize_short(text: str, ft: FoldTable, max_gap: int | None, collapse: bool) -> Normalized:
     """:func:`normalize` for a short text, one character at a time."""
     t = list(map(ft.codes.__getitem__, text))
+    if "\n" in text and _joins_lines(ft):
+        _join_lines_short(t, text)
     seen: list[int] | None = None  # original index of each character in t
     if INVISIBLE in t:
         seen = [i for i, x in enumerate(t) if x != INVISIBLE]
@@ -306,6 +353,8 @@ def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: boo
     """:func:`normalize` with numpy over all characters at once."""
     raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     t = ft.table[raw]
+    if _joins_lines(ft):
+        t = _join_lines(t, raw)
     seen: _I | None = None  # original index of each character in t
     if ft.flags.noise:
         visible = t != INVISIBLE

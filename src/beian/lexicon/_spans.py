@@ -228,6 +228,14 @@ def _proper_name(span: str) -> bool:
     )
 
 
+def _straddles(text: str, start: int, end: int, words: frozenset[str]) -> bool:
+    """Whether the first or the last character of ``text[start:end]`` makes a word of ``words``
+    with the character beside the span (目睹档案 around 睹档)."""
+    return (start > 0 and text[start - 1 : start + 1] in words) or (
+        end < len(text) and text[end - 1 : end + 1] in words
+    )
+
+
 def _imitates(ft: FoldTable, span: str, keyword: str) -> bool:
     """Whether a look-alike fold in ``span`` stands for another character (not one the keyword
     is itself written with)."""

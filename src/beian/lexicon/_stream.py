@@ -1,14 +1,28 @@
 """What stream screening needs beyond the matchers: the prefix indexes of the unfinished tail,
-built once per compiled state, and where a separated homophone form may still start."""
+built once per compiled state, where a separated homophone form may still start, and where the
+unfinished tail begins (also under the readings text to come can still change: a number style
+at the end, digits and symbols read as letters)."""
 
 from __future__ import annotations
 
-from beian.lexicon._fold import INVISIBLE, NOISE
-from beian.lexicon._pending import PrefixIndex
-from beian.lexicon._quiet import QuietFilter
-from beian.lexicon._state import _State, _StreamIndex
+from collections.abc import Callable
 
-__all__ = ["build_stream_index", "gap_last", "gap_possible"]
+from beian.lexicon._fold import INVISIBLE, NOISE
+from beian.lexicon._leet import LEET, leet_possible, open_runs, unleet
+from beian.lexicon._normalize import Normalized
+from beian.lexicon._pending import PrefixIndex, original_start, pending_start
+from beian.lexicon._quiet import QuietFilter
+from beian.lexicon._readings import _is_cjk
+from beian.lexicon._state import _State, _StreamIndex, _syllable_text
+
+__all__ = [
+    "build_stream_index",
+    "gap_last",
+    "gap_possible",
+    "leet_digits",
+    "leet_tail",
+    "tail_start",
+]
 
 
 def build_stream_index(st: _State, *, leet: bool) -> _StreamIndex:
@@ -83,3 +97,99 @@ def gap_last(st: _State, idx: _StreamIndex, text: str) -> int:
         elif v not in (NOISE, INVISIBLE):
             break
     return start
+
+
+def tail_start(
+    st: _State,
+    idx: _StreamIndex,
+    text: str,
+    n: Normalized,
+    norm: Callable[[str], Normalized],
+    span: int,
+    possible: bool | None = None,
+) -> int:
+    """Where the unfinished tail of ``text`` begins (see ``Lexicon.scan_stream``), also under
+    the readings that text to come can still change: a number style at the end (开①) is
+    a separator once a Chinese character follows, and digits and symbols in a run of
+    letters (k@nr3, or a lone 2 at the end) are letters once the run qualifies. ``norm``
+    normalizes a text as the library does; ``span`` is the library's ``max_span``."""
+    k = pending_start(text, n, idx.main, idx.homo, st.syl)
+    if st.raw:
+        return k
+    if idx.hgap is not None:  # homophone forms broken up by separators
+        if gap_possible(st, idx, text):
+            sc = _syllable_text(n, st)
+            h = idx.hgap.first(sc) if sc is not None else None
+            if h is not None:
+                k = min(k, original_start(n, h))
+        else:  # none inside the text: only its last character may start one
+            k = min(k, gap_last(st, idx, text))
+    ft = st.ft
+    codes = n.codes
+    if (
+        ft.flags.numbers
+        and ft.flags.noise
+        and codes is not None
+        and n.src is not None
+        and codes.size > 1
+        and 0x30 <= int(codes[-1]) <= 0x39
+        and text[int(n.src[-1])] in ft.number_mark_set
+        and _is_cjk(chr(int(codes[-2])))
+    ):  # read without the mark: what the text says if the next character is Chinese
+        cut = n.text[:-1]
+        j = idx.main.first(cut)
+        sc = _syllable_text(n, st) if idx.homo is not None else None
+        if idx.homo is not None and sc is not None:
+            h = idx.homo.first(sc[:-1], j)
+            j = h if h is not None else j
+        if j is not None:
+            k = min(k, original_start(n, j))
+    if idx.leet is None:
+        return k
+    if possible is None:
+        possible = leet_possible(text, ft)
+    if possible:
+        return min(k, leet_tail(st, idx.leet, text, norm, span))
+    if text[-1] in LEET:  # only the digits or symbols at the end (no letter beside any)
+        return min(k, leet_digits(st, idx, text, norm, span))
+    return k
+
+
+def leet_digits(
+    st: _State, idx: _StreamIndex, text: str, norm: Callable[[str], Normalized], span: int
+) -> int:
+    """:func:`leet_tail` for a text that ends in digits or symbols with no letter beside
+    any digit or symbol of it: only that run, read with letters, and what stands before
+    it can start a pinyin form. When nothing before it folds into a form's first
+    character (the usual case), the run alone is normalized, not the text."""
+    index, first = idx.leet, idx.leet_first
+    assert index is not None and first is not None
+    a = len(text)
+    while a > 0 and text[a - 1] in LEET:
+        a -= 1
+    if not first.quiet_raw(text[:a]):
+        return leet_tail(st, index, text, norm, span)
+    m = norm(unleet(text[a:]))
+    j = index.first(m.text)
+    return len(text) if j is None else a + original_start(m, j)
+
+
+def leet_tail(
+    st: _State, index: PrefixIndex, text: str, norm: Callable[[str], Normalized], span: int
+) -> int:
+    """The earliest start of an ending that is a pinyin form's prefix once the runs of
+    digits, symbols and letters near the end are read with letters (``len(text)`` if
+    none)."""
+    runs = open_runs(text, st.ft, len(text) - span)
+    if not runs:
+        return len(text)
+    wa = max(0, runs[0][0] - span)
+    parts, pos = [], wa
+    for a, b in runs:
+        parts += [text[pos:a], unleet(text[a:b])]
+        pos = b
+    parts.append(text[pos:])
+    reading = "".join(parts)
+    m = norm(reading)
+    j = index.first(m.text)
+    return len(text) if j is None else wa + original_start(m, j)
