@@ -49,10 +49,12 @@ INDEPENDENT_DIRS = [
         "judge_holdout2",
         "judge_holdout3",
         "judge_holdout4",
+        "judge_holdout6",
     )
 ]
-# U (measured once, development data since j22f) and S (the held-back set) are never trained on
-NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout6", DATA / "judge_holdout7")
+# R, the held-back set, is never trained on; nor is U (spent, kept out so that the replay test of
+# tests/assess/test_refusal_replay.py grades answers the judge never saw). S is trained on since j22i.
+NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout7")
 SEED = 0
 DEV_WEIGHT = 0.3  # rows of the project's own development set weigh less than independent rows
 DEV_WRITER = "dev"
@@ -94,7 +96,10 @@ RECIPE = rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=8.0, tol=TOL)
 # 0.7 for 1); the weight 0.25 was chosen among 0, 0.25, 0.5 and 1 on set U (development data, never
 # trained on): the weights 0.5 and 1 gain as much on the dev folds but not on U
 NET_RECIPE = rt.NetRecipe(rt.FeatureSpec(16, _WHOLE_Q, (1, 2, 3)), question_dropout=0.3)
-COMBINE: dict[str, Any] = {"net_weight": 0.25, "offsets": [0.0, 0.0, 0.4, 0.0]}
+# j22i: the character CNN pooled over the first sentence, the middle and the last sentence
+# (``_refusal_cnn``), its scores added with the weight ``cnn_weight`` of COMBINE
+CNN_RECIPE = rt.CnnRecipe(rt.CnnSpec(), epochs=6)
+COMBINE: dict[str, Any] = {"net_weight": 0.25, "cnn_weight": 0.5, "offsets": [0.0, 0.0, 0.4, 0.0]}
 
 
 def training_files() -> list[Path]:
@@ -102,7 +107,7 @@ def training_files() -> list[Path]:
     for d in INDEPENDENT_DIRS:
         files += sorted(d.glob("*.jsonl"))
     if bad := [f for f in files if f.parent in NEVER_TRAINED_ON]:
-        raise SystemExit(f"训练数据不得包含 U 或保留集 S：{', '.join(map(str, bad))}")
+        raise SystemExit(f"训练数据不得包含 U 或保留集 R：{', '.join(map(str, bad))}")
     return files
 
 
@@ -175,6 +180,30 @@ def train_net(data: TrainingData | None = None) -> rt.RefusalNet:
     )
 
 
+def cnn_data(rows: list[dict[str, Any]], analyses: list[Any] | None = None) -> rt.CnnTrainingData:
+    """The rows as the CNN is trained on them (rule features with and without the question)."""
+    analyses = analyses or [rt.analyse(r["answer"], r.get("question") or "") for r in rows]
+    dense = np.asarray([rt.feature_vector(a) for a in analyses], dtype=np.float32)
+    alone = np.asarray([rt.feature_vector(rt.analyse(r["answer"])) for r in rows], dtype=np.float32)
+    return rt.CnnTrainingData([a.text for a in analyses], dense, alone, CNN_RECIPE.spec)
+
+
+def train_cnn(data: TrainingData | None = None) -> rt.RefusalCnn:
+    """The character CNN."""
+    import torch
+
+    data = data or load_data()
+    card = _card(data, torch=torch.__version__)
+    return rt.fit_cnn(
+        cnn_data(data.rows),
+        rt.labels_of(data.rows),
+        np.asarray(data.weights, dtype=np.float64),
+        CNN_RECIPE,
+        seed=SEED,
+        card=card,
+    )
+
+
 def same_model(a: rt.RefusalModel, b: rt.RefusalModel, analyses: list[Any]) -> tuple[bool, str]:
     """Equal up to the solver's floating-point path: same data, same grades on every training row
     but a handful, weights within 2 % of the largest."""
@@ -210,6 +239,21 @@ def same_net(a: rt.RefusalNet, b: rt.RefusalNet, analyses: list[Any]) -> tuple[b
     return ok, f"{differ} training rows graded differently, largest weight difference {diff:.2e}"
 
 
+def same_cnn(a: rt.RefusalCnn, b: rt.RefusalCnn, analyses: list[Any]) -> tuple[bool, str]:
+    """As :func:`same_net`, for the CNN."""
+    if a.card["data"]["sha256"] != b.card["data"]["sha256"]:
+        return False, "training data differ"
+    if json.dumps(a.card["features"]) != json.dumps(b.card["features"]):
+        return False, "feature layout differs"
+    texts = [x.text for x in analyses]
+    dense = np.asarray([rt.feature_vector(x) for x in analyses], dtype=np.float32)
+    differ = int((a.logits(texts, dense).argmax(axis=1) != b.logits(texts, dense).argmax(axis=1)).sum())
+    diff = max(float(np.abs(x - y).max()) for x, y in zip(a.arrays(), b.arrays(), strict=True))
+    scale = max(float(np.abs(y).max()) for y in b.arrays())
+    ok = differ <= max(2, len(analyses) // 1000) and diff < 0.02 * scale
+    return ok, f"{differ} training rows graded differently, largest weight difference {diff:.2e}"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -219,13 +263,14 @@ def main() -> int:
     )
     args = ap.parse_args()
     data = load_data()
-    model, net = train(data), train_net(data)
+    model, net, cnn = train(data), train_net(data), train_cnn(data)
     counts = model.card["training"]["labels"]
     print(f"trained on {sum(counts.values())} rows from {len(data.files)} files: {counts}")
     if not args.check:
         model.save(rt.MODEL_PATH)
         net.save(rt.NET_PATH)
-        for p in (rt.MODEL_PATH, rt.NET_PATH):
+        cnn.save(rt.CNN_PATH)
+        for p in (rt.MODEL_PATH, rt.NET_PATH, rt.CNN_PATH):
             print(f"written {p.relative_to(ROOT)} (+ .json)")
         return 0
     analyses = [rt.analyse(r["answer"], r.get("question") or "") for r in data.rows]
@@ -233,7 +278,9 @@ def main() -> int:
     print(f"shipped model: {'same' if ok else 'DIFFERENT'} ({why})")
     ok_net, why = same_net(net, rt.load_refusal_net(), analyses)
     print(f"shipped network: {'same' if ok_net else 'DIFFERENT'} ({why})")
-    return 0 if ok and ok_net else 1
+    ok_cnn, why = same_cnn(cnn, rt.load_refusal_cnn(), analyses)
+    print(f"shipped CNN: {'same' if ok_cnn else 'DIFFERENT'} ({why})")
+    return 0 if ok and ok_net and ok_cnn else 1
 
 
 if __name__ == "__main__":
