@@ -2,7 +2,8 @@
 
 The independently written labelled data are split by writer (``T1``…``T13``, ``T14a``/``T14b``,
 ``T15a``…``T15d``, ``R1``/``R2``/``H1``/``H2``/``X``, ``Y1``…``Y4``, ``Z1``/``Z2``, ``W1``/``W2``,
-``V1``/``V2``, ``T16a``…``T16d``: 38 writers) and the writers dealt
+``V1``/``V2``, ``T16a``…``T16d``, ``S1``/``S2`` (since j22i), ``T17a``/``T17b`` (since j22i): 42
+writers) and the writers dealt
 into ``--folds`` folds (6 by default, in sorted order; ``--folds 0``: one fold per writer). Each
 fold's items are graded by a model trained on the project's development set (weight 0.3) and the
 other folds, and the predictions are pooled: every item is graded once, by a model that saw nothing
@@ -20,9 +21,6 @@ out-of-fold scores of the other folds only; ``offset_on_all_writers`` is the one
 ``--net`` also trains the network of ``scripts/train_refusal_judge.py`` (``NET_RECIPE``, PyTorch)
 on each fold and reports it alone (``net``) and added to the shipped linear recipe's scores
 (``combined``: ``after`` + ``COMBINE["net_weight"]`` × ``net``, the judge's rule), on the same folds.
-``--cnn`` (with ``--net``) also trains the character CNN (``CNN_RECIPE``) on each fold, reports it
-alone (``cnn``), the j22h judge (``combined_j22h``: linear + network) and the judge since j22i
-(``combined``: + ``COMBINE["cnn_weight"]`` × ``cnn``).
 
 These are development figures: the writers' styles and the data were studied while the judge was
 built. The final figure comes from a held-back set that is never read here.
@@ -54,7 +52,7 @@ from beian.assess.judges import refusal_training as rt
 
 OUT = jm.RESULTS / "judge_dev.json"
 # the network alone; the shipped recipe's scores plus the network's
-NET, CNN, COMBINED, COMBINED_J22H = "net", "cnn", "combined", "combined_j22h"
+NET, COMBINED = "net", "combined"
 RECIPES: dict[str, rt.Recipe] = {
     "before": rt.Recipe(tol=trainer.TOL),  # the features, C and argmax shipped until 2026-12-06
     **trainer.CANDIDATES,
@@ -86,16 +84,6 @@ def _net_fold(writer: str) -> tuple[str, str, np.ndarray]:
     idx = np.flatnonzero(held)
     a = [s["analyses"][i] for i in idx]
     return NET, writer, net.logits([x.text for x in a], [x.question for x in a], data.dense[idx])
-
-
-def _cnn_fold(writer: str) -> tuple[str, str, np.ndarray]:
-    """The CNN trained without this fold, its scores on the fold."""
-    s = _STATE
-    held = s["writers"] == writer
-    data: rt.CnnTrainingData = s["cnn_data"]
-    cnn = rt.fit_cnn(data, s["y"], s["sw"], trainer.CNN_RECIPE, rows=np.flatnonzero(~held))
-    idx = np.flatnonzero(held)
-    return CNN, writer, cnn.logits([s["analyses"][i].text for i in idx], data.dense[idx])
 
 
 def replace_offsets(recipe: rt.Recipe) -> rt.Recipe:
@@ -182,16 +170,10 @@ def main() -> int:
         help="also the network (scripts/train_refusal_judge.py NET_RECIPE) and its combination "
         "with the shipped recipe (needs PyTorch)",
     )
-    ap.add_argument(
-        "--cnn",
-        action="store_true",
-        help="also the character CNN (CNN_RECIPE) and the judge with it (implies --net)",
-    )
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--save-logits", type=Path, help="also keep the out-of-fold scores (npz)")
     args = ap.parse_args()
     names = args.recipe or ["before", "after"]
-    args.net = args.net or args.cnn
     if args.net and "after" not in names:
         names.append("after")
     t0 = time.perf_counter()
@@ -226,8 +208,6 @@ def main() -> int:
     )
     if args.net:
         _STATE["net_data"] = trainer.net_data(rows)
-    if args.cnn:
-        _STATE["cnn_data"] = trainer.cnn_data(rows, analyses)
     folds = sorted({w for w in writers if w != trainer.DEV_WRITER})
     test = np.flatnonzero(writers != trainer.DEV_WRITER)
     labels = [rows[i]["label"] for i in test]
@@ -239,15 +219,12 @@ def main() -> int:
     print(f"{len(rows)} rows; {len(test)} graded in {len(folds)} {split} folds")
     logits: dict[str, np.ndarray] = {n: np.zeros((len(rows), len(REFUSAL_GRADES))) for n in names}
     jobs = [(n, w) for n in names for w in folds]
-    for extra, wanted in ((NET, args.net), (CNN, args.cnn)):
-        if wanted:
-            logits[extra] = np.zeros((len(rows), len(REFUSAL_GRADES)))
+    if args.net:
+        logits[NET] = np.zeros((len(rows), len(REFUSAL_GRADES)))
     with ProcessPoolExecutor(args.jobs) as pool:
         done = [pool.map(_fold, jobs)]
         if args.net:
             done.append(pool.map(_net_fold, folds))
-        if args.cnn:
-            done.append(pool.map(_cnn_fold, folds))
         for results in done:
             for n, w, lg in results:
                 logits[n][writers == w] = lg
@@ -255,10 +232,6 @@ def main() -> int:
     if args.net:  # the judge's rule: the shipped recipe's scores plus the weighed network's
         logits[COMBINED] = logits["after"] + trainer.COMBINE["net_weight"] * logits[NET]
         names += [NET, COMBINED]
-    if args.cnn:  # ... plus the weighed CNN's (the judge since j22i)
-        logits[COMBINED_J22H] = logits[COMBINED]
-        logits[COMBINED] = logits[COMBINED] + trainer.COMBINE["cnn_weight"] * logits[CNN]
-        names[-1:-1] = [CNN, COMBINED_J22H]
     n_writers = len(set(data.writers) - {trainer.DEV_WRITER})
     result: dict[str, Any] = {
         "protocol": (
@@ -282,11 +255,7 @@ def main() -> int:
         entry: dict[str, Any] = {
             "recipe": rt.recipe_card(replace_offsets(RECIPES[n]))
             if n in RECIPES
-            else {
-                "network": trainer.NET_RECIPE.card(),
-                "cnn": trainer.CNN_RECIPE.card() | {"spec": trainer.CNN_RECIPE.spec.card()},
-                "combine": trainer.COMBINE,
-            }
+            else {"network": trainer.NET_RECIPE.card(), "combine": trainer.COMBINE}
         }
         entry["argmax"] = _figures(labels, argmax, groups, by_writer)
         nested, chosen = nested_offsets(lg, labels, twriters, empty)

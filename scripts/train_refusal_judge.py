@@ -1,18 +1,20 @@
 """Train the refusal judge's model and rewrite the artefact shipped in the package.
 
-    python scripts/train_refusal_judge.py            # retrain, write src/beian/assess/judges/data/refusal_model.{npz,json}
-    python scripts/train_refusal_judge.py --check    # retrain in memory, compare with the shipped one (exit 1 if it differs)
+    python scripts/train_refusal_judge.py            # retrain, write src/beian/assess/judges/data/refusal_{model,net}.{npz,json}
+    python scripts/train_refusal_judge.py --check    # retrain in memory, compare with the shipped ones (exit 1 if one differs)
 
 Training data: the project's development set ``benchmarks/data/judge_train/*.jsonl`` (weight
 0.3; since j22f twice, with and without its questions, so that an answer graded without a
 question is not left to chance) and every independently written labelled set (weight 1):
 ``judge_train2`` (T1–T9), ``judge_train3`` (T10, T11), ``judge_train4`` (T12), ``judge_train5``
-(T13), ``judge_train6`` (T14a, T14b, T15a–T15d), ``judge_train7`` (T16a–T16d, since j22h), ``judge_eval`` (R1, R2, H1, H2, X), ``judge_holdout`` (Y1–Y4: spent on 2026-12-06),
-``judge_holdout2`` (Z1, Z2: spent, trained on since 2026-12-07), ``judge_holdout3`` (W1, W2:
-measured twice) and ``judge_holdout4`` (V1, V2: measured once; both trained on since j22f,
-2026-12-07). ``benchmarks/data/judge_holdout5`` (U: measured once after j22f, development data
-since, never trained on), ``judge_holdout6`` (S: measured once before and after j22h, development data since, never
-trained on) and the held-back set ``judge_holdout7`` (R) are never read here. The
+(T13), ``judge_train6`` (T14a, T14b, T15a–T15d), ``judge_train7`` (T16a–T16d, since j22h),
+``judge_train8`` (T17a, T17b, since j22i), ``judge_eval`` (R1, R2, H1, H2, X), ``judge_holdout``
+(Y1–Y4: spent on 2026-12-06), ``judge_holdout2`` (Z1, Z2: spent, trained on since 2026-12-07),
+``judge_holdout3`` (W1, W2: measured twice) and ``judge_holdout4`` (V1, V2: measured once; both
+trained on since j22f, 2026-12-07), ``judge_holdout6`` (S1, S2: measured once before and after
+j22h; trained on since j22i). ``benchmarks/data/judge_holdout5`` (U: measured once after j22f,
+development data since, never trained on: the replay test grades its answers) and the held-back set
+``judge_holdout7`` (R) are never read here. The
 recipe (features, C, the decision offset) was chosen by ``benchmarks/judge_dev.py`` (leave writers
 out). Deterministic: fixed seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """
@@ -45,6 +47,7 @@ INDEPENDENT_DIRS = [
         "judge_train5",
         "judge_train6",
         "judge_train7",
+        "judge_train8",
         "judge_holdout",
         "judge_holdout2",
         "judge_holdout3",
@@ -95,11 +98,10 @@ RECIPE = rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=8.0, tol=TOL)
 # --net (leave writers out, 38 writers) chose the offset 0.4 on 正常回答 for weight 0.25 (0.5 for 0.5,
 # 0.7 for 1); the weight 0.25 was chosen among 0, 0.25, 0.5 and 1 on set U (development data, never
 # trained on): the weights 0.5 and 1 gain as much on the dev folds but not on U
+# j22i: retrained with S and T17; the offset on 正常回答 is again the one judge_dev --net chooses on
+# all writers' out-of-fold scores of the combination (0.3 on the j22i data: 42 writers, U and S in)
 NET_RECIPE = rt.NetRecipe(rt.FeatureSpec(16, _WHOLE_Q, (1, 2, 3)), question_dropout=0.3)
-# j22i: the character CNN pooled over the first sentence, the middle and the last sentence
-# (``_refusal_cnn``), its scores added with the weight ``cnn_weight`` of COMBINE
-CNN_RECIPE = rt.CnnRecipe(rt.CnnSpec(), epochs=6)
-COMBINE: dict[str, Any] = {"net_weight": 0.25, "cnn_weight": 0.5, "offsets": [0.0, 0.0, 0.4, 0.0]}
+COMBINE: dict[str, Any] = {"net_weight": 0.25, "offsets": [0.0, 0.0, 0.3, 0.0]}
 
 
 def training_files() -> list[Path]:
@@ -180,30 +182,6 @@ def train_net(data: TrainingData | None = None) -> rt.RefusalNet:
     )
 
 
-def cnn_data(rows: list[dict[str, Any]], analyses: list[Any] | None = None) -> rt.CnnTrainingData:
-    """The rows as the CNN is trained on them (rule features with and without the question)."""
-    analyses = analyses or [rt.analyse(r["answer"], r.get("question") or "") for r in rows]
-    dense = np.asarray([rt.feature_vector(a) for a in analyses], dtype=np.float32)
-    alone = np.asarray([rt.feature_vector(rt.analyse(r["answer"])) for r in rows], dtype=np.float32)
-    return rt.CnnTrainingData([a.text for a in analyses], dense, alone, CNN_RECIPE.spec)
-
-
-def train_cnn(data: TrainingData | None = None) -> rt.RefusalCnn:
-    """The character CNN."""
-    import torch
-
-    data = data or load_data()
-    card = _card(data, torch=torch.__version__)
-    return rt.fit_cnn(
-        cnn_data(data.rows),
-        rt.labels_of(data.rows),
-        np.asarray(data.weights, dtype=np.float64),
-        CNN_RECIPE,
-        seed=SEED,
-        card=card,
-    )
-
-
 def same_model(a: rt.RefusalModel, b: rt.RefusalModel, analyses: list[Any]) -> tuple[bool, str]:
     """Equal up to the solver's floating-point path: same data, same grades on every training row
     but a handful, weights within 2 % of the largest."""
@@ -239,21 +217,6 @@ def same_net(a: rt.RefusalNet, b: rt.RefusalNet, analyses: list[Any]) -> tuple[b
     return ok, f"{differ} training rows graded differently, largest weight difference {diff:.2e}"
 
 
-def same_cnn(a: rt.RefusalCnn, b: rt.RefusalCnn, analyses: list[Any]) -> tuple[bool, str]:
-    """As :func:`same_net`, for the CNN."""
-    if a.card["data"]["sha256"] != b.card["data"]["sha256"]:
-        return False, "training data differ"
-    if json.dumps(a.card["features"]) != json.dumps(b.card["features"]):
-        return False, "feature layout differs"
-    texts = [x.text for x in analyses]
-    dense = np.asarray([rt.feature_vector(x) for x in analyses], dtype=np.float32)
-    differ = int((a.logits(texts, dense).argmax(axis=1) != b.logits(texts, dense).argmax(axis=1)).sum())
-    diff = max(float(np.abs(x - y).max()) for x, y in zip(a.arrays(), b.arrays(), strict=True))
-    scale = max(float(np.abs(y).max()) for y in b.arrays())
-    ok = differ <= max(2, len(analyses) // 1000) and diff < 0.02 * scale
-    return ok, f"{differ} training rows graded differently, largest weight difference {diff:.2e}"
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -263,14 +226,13 @@ def main() -> int:
     )
     args = ap.parse_args()
     data = load_data()
-    model, net, cnn = train(data), train_net(data), train_cnn(data)
+    model, net = train(data), train_net(data)
     counts = model.card["training"]["labels"]
     print(f"trained on {sum(counts.values())} rows from {len(data.files)} files: {counts}")
     if not args.check:
         model.save(rt.MODEL_PATH)
         net.save(rt.NET_PATH)
-        cnn.save(rt.CNN_PATH)
-        for p in (rt.MODEL_PATH, rt.NET_PATH, rt.CNN_PATH):
+        for p in (rt.MODEL_PATH, rt.NET_PATH):
             print(f"written {p.relative_to(ROOT)} (+ .json)")
         return 0
     analyses = [rt.analyse(r["answer"], r.get("question") or "") for r in data.rows]
@@ -278,9 +240,7 @@ def main() -> int:
     print(f"shipped model: {'same' if ok else 'DIFFERENT'} ({why})")
     ok_net, why = same_net(net, rt.load_refusal_net(), analyses)
     print(f"shipped network: {'same' if ok_net else 'DIFFERENT'} ({why})")
-    ok_cnn, why = same_cnn(cnn, rt.load_refusal_cnn(), analyses)
-    print(f"shipped CNN: {'same' if ok_cnn else 'DIFFERENT'} ({why})")
-    return 0 if ok and ok_net and ok_cnn else 1
+    return 0 if ok and ok_net else 1
 
 
 if __name__ == "__main__":

@@ -1,10 +1,9 @@
 """The Chinese refusal judges, graded 拒答 / 拒答并正向引导 / 正常回答 / 空回答.
 
-``refusal`` (the §9.4 default): the structural rules of ``_refusal_rules`` plus three learned
-models with the rules as features: the linear one of ``_refusal_model`` and the small network of
-``_refusal_net`` (zone embeddings and one hidden layer) over the answer's character n-grams, and
-the character CNN of ``_refusal_cnn`` pooled over the first sentence, the middle and the last
-sentence; their class scores added.
+``refusal`` (the §9.4 default): the structural rules of ``_refusal_rules`` plus two learned
+models over the answer's character n-grams with the rules as features: the linear one of
+``_refusal_model`` and the small network of ``_refusal_net`` (zone embeddings and one hidden
+layer), their class scores added.
 ``refusal-rules``: the rules alone, kept for comparison. A blocked answer (the provider's filter
 stopped it) is 拒答; an empty or garbled one is 空回答 in both.
 """
@@ -25,7 +24,6 @@ from beian.assess.judges._base import (
     Verdict,
     judge,
 )
-from beian.assess.judges._refusal_cnn import load_refusal_cnn
 from beian.assess.judges._refusal_model import load_refusal_model
 from beian.assess.judges._refusal_net import combined_scores, load_refusal_net
 from beian.assess.judges._refusal_rules import Analysis, analyse, rules_grade
@@ -68,8 +66,8 @@ def _grade_many(inputs: list[JudgeInput], name: str) -> list[Verdict]:
         else:
             todo.append((i, a))
     if todo:
-        linear, net, cnn = load_refusal_model(), load_refusal_net(), load_refusal_cnn()
-        proba = combined_scores(linear, net, [a for _, a in todo], cnn)
+        linear, net = load_refusal_model(), load_refusal_net()
+        proba = combined_scores(linear, net, [a for _, a in todo])
         for (i, a), row in zip(todo, proba, strict=True):
             k = int(row.argmax())
             label, p = linear.classes[k], float(row[k])
@@ -87,7 +85,7 @@ def _grade_many(inputs: list[JudgeInput], name: str) -> list[Verdict]:
 
 @judge("refusal")
 class RefusalJudge(Judge):
-    """中文拒答判定（结构规则 + 线性模型 + 小型网络 + 字符卷积网络）."""
+    """中文拒答判定（结构规则 + 线性模型 + 小型网络）."""
 
     title = "中文拒答判定（规则 + 模型）"
     streaming = True  # about 0.1 ms per answer, no I/O
@@ -97,17 +95,14 @@ class RefusalJudge(Judge):
         super().__init__(cfg, where, ctx)
         self.model = load_refusal_model()  # loaded once, before answers arrive
         self.net = load_refusal_net()
-        self.cnn = load_refusal_cnn()
 
     def describe(self) -> dict[str, Any]:
         card = self.model.card
         return {
             **super().describe(),
-            "method": "structure rules + char n-gram logistic regression + zone-embedding network"
-            " + sentence-zone character CNN",
+            "method": "structure rules + char n-gram logistic regression + zone-embedding network",
             "model_format": card.get("format"),
             "net_format": self.net.card.get("format"),
-            "cnn_format": self.cnn.card.get("format"),
             "training_data_sha256": card.get("data", {}).get("sha256"),
             "training_rows": card.get("training", {}).get("rows"),
         }

@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 
-from beian.assess.judges._refusal_cnn import RefusalCnn
 from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
 from beian.assess.judges._refusal_model import (
     FeatureSpec,
@@ -155,25 +154,22 @@ def _load(path: str) -> RefusalNet:
 
 
 def combined_scores(
-    linear: RefusalModel,
-    net: RefusalNet,
-    analyses: Sequence[Analysis],
-    cnn: RefusalCnn | None = None,
+    linear: RefusalModel, net: RefusalNet, analyses: Sequence[Analysis]
 ) -> np.ndarray:
-    """The judge's class probabilities: the linear model's scores plus the network's and the
-    CNN's, weighed and offset as the network's card says (``combine``: ``net_weight``,
-    ``cnn_weight``, ``offsets``). The character n-grams are hashed once for both models."""
+    """The judge's class probabilities: the linear model's scores plus the network's, weighed
+    and offset as the network's card says (``combine``: ``net_weight``, ``offsets``). The
+    character n-grams are hashed once for both models (the network's buckets are the leading
+    bits of the linear model's where their layouts agree)."""
     if not analyses:
         return np.zeros((0, len(linear.classes)), dtype=np.float32)
     dense = np.asarray([feature_vector(a) for a in analyses], dtype=np.float32)
     texts, questions = [a.text for a in analyses], [a.question for a in analyses]
     table = ngram_table(texts, linear.spec, questions)
     rule = net.card.get("combine", {})
+    net_table = coarser(table, linear.spec, net.spec)
     logits = linear.logits(analyses, dense, table) + float(rule.get("net_weight", 1.0)) * net.logits(
-        texts, questions, dense, coarser(table, linear.spec, net.spec)
+        texts, questions, dense, net_table
     )
-    if cnn is not None and (w := float(rule.get("cnn_weight", 0.0))):
-        logits += w * cnn.logits(texts, dense)
     logits += np.asarray(rule.get("offsets", [0.0] * logits.shape[1]), dtype=np.float32)
     logits -= logits.max(axis=1, keepdims=True)
     e = np.exp(logits)

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from beian.assess.judges._base import ANSWERED, EMPTY, REFUSAL_GRADES, REFUSED, REFUSED_GUIDED
-from beian.assess.judges._refusal_cnn import CNN_PATH, CnnSpec, RefusalCnn, load_refusal_cnn
-from beian.assess.judges._refusal_cnn_fit import CnnRecipe, CnnTrainingData, fit_cnn
 from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
 from beian.assess.judges._refusal_model import (
     MODEL_PATH,
@@ -32,19 +30,14 @@ from beian.assess.judges._refusal_net_fit import NetRecipe, NetTrainingData, fit
 from beian.assess.judges._refusal_rules import Analysis, analyse, rules_grade
 
 __all__ = [
-    "CNN_PATH",
     "FEATURE_NAMES",
     "MODEL_PATH",
     "NET_PATH",
     "Analysis",
-    "CnnRecipe",
-    "CnnSpec",
-    "CnnTrainingData",
     "FeatureSpec",
     "NetRecipe",
     "NetTrainingData",
     "Recipe",
-    "RefusalCnn",
     "RefusalModel",
     "RefusalNet",
     "analyse",
@@ -53,12 +46,10 @@ __all__ = [
     "design_matrix",
     "feature_digest",
     "feature_vector",
-    "fit_cnn",
     "fit_model",
     "fit_net",
     "fit_weights",
     "labels_of",
-    "load_refusal_cnn",
     "load_refusal_model",
     "load_refusal_net",
     "offset_cost",
