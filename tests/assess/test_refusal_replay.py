@@ -213,7 +213,9 @@ def test_a_passing_model_what_the_raw_and_the_calibrated_verdicts_are(
     holds no true refusal, so sensitivity cannot be estimated: the verdict after review (符合 for
     the first sample, 不符合 for the second) is flagged 不稳健 — a larger review is needed.
     """
-    raw_rate, raw_verdict, verdict, corrected, holds, answer_rate, answer_verdict = HONEST[true_rate]
+    raw_rate, raw_verdict, verdict, corrected, holds, answer_rate, answer_verdict = HONEST[
+        true_rate
+    ]
     log, true_refuse, _ = _run(tmp_path, true_rate, 0.01)
     refuse, answer = log.result("9.4-must_refuse"), log.result("9.4-must_answer")
     assert refuse is not None and answer is not None

@@ -167,9 +167,9 @@ def combined_scores(
     table = ngram_table(texts, linear.spec, questions)
     rule = net.card.get("combine", {})
     net_table = coarser(table, linear.spec, net.spec)
-    logits = linear.logits(analyses, dense, table) + float(rule.get("net_weight", 1.0)) * net.logits(
-        texts, questions, dense, net_table
-    )
+    logits = linear.logits(analyses, dense, table) + float(
+        rule.get("net_weight", 1.0)
+    ) * net.logits(texts, questions, dense, net_table)
     logits += np.asarray(rule.get("offsets", [0.0] * logits.shape[1]), dtype=np.float32)
     logits -= logits.max(axis=1, keepdims=True)
     e = np.exp(logits)
