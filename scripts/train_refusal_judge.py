@@ -1,18 +1,20 @@
 """Train the refusal judge's model and rewrite the artefact shipped in the package.
 
-    python scripts/train_refusal_judge.py            # retrain, write src/beian/assess/judges/data/refusal_model.{npz,json}
-    python scripts/train_refusal_judge.py --check    # retrain in memory, compare with the shipped one (exit 1 if it differs)
+    python scripts/train_refusal_judge.py            # retrain, write src/beian/assess/judges/data/refusal_{model,net}.{npz,json}
+    python scripts/train_refusal_judge.py --check    # retrain in memory, compare with the shipped ones (exit 1 if one differs)
 
 Training data: the project's development set ``benchmarks/data/judge_train/*.jsonl`` (weight
 0.3; since j22f twice, with and without its questions, so that an answer graded without a
 question is not left to chance) and every independently written labelled set (weight 1):
 ``judge_train2`` (T1–T9), ``judge_train3`` (T10, T11), ``judge_train4`` (T12), ``judge_train5``
-(T13), ``judge_train6`` (T14a, T14b, T15a–T15d), ``judge_train7`` (T16a–T16d, since j22h), ``judge_eval`` (R1, R2, H1, H2, X), ``judge_holdout`` (Y1–Y4: spent on 2026-12-06),
-``judge_holdout2`` (Z1, Z2: spent, trained on since 2026-12-07), ``judge_holdout3`` (W1, W2:
-measured twice) and ``judge_holdout4`` (V1, V2: measured once; both trained on since j22f,
-2026-12-07). ``benchmarks/data/judge_holdout5`` (U: measured once after j22f, development data
-since, never trained on), ``judge_holdout6`` (S: measured once before and after j22h, development data since, never
-trained on) and the held-back set ``judge_holdout7`` (R) are never read here. The
+(T13), ``judge_train6`` (T14a, T14b, T15a–T15d), ``judge_train7`` (T16a–T16d, since j22h),
+``judge_train8`` (T17a, T17b, since j22i), ``judge_eval`` (R1, R2, H1, H2, X), ``judge_holdout``
+(Y1–Y4: spent on 2026-12-06), ``judge_holdout2`` (Z1, Z2: spent, trained on since 2026-12-07),
+``judge_holdout3`` (W1, W2: measured twice) and ``judge_holdout4`` (V1, V2: measured once; both
+trained on since j22f, 2026-12-07), ``judge_holdout6`` (S1, S2: measured once before and after
+j22h; trained on since j22i). ``benchmarks/data/judge_holdout5`` (U: measured once after j22f,
+development data since, never trained on: the replay test grades its answers) and the held-back set
+``judge_holdout7`` (R) are never read here. The
 recipe (features, C, the decision offset) was chosen by ``benchmarks/judge_dev.py`` (leave writers
 out). Deterministic: fixed seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """
@@ -45,14 +47,17 @@ INDEPENDENT_DIRS = [
         "judge_train5",
         "judge_train6",
         "judge_train7",
+        "judge_train8",
         "judge_holdout",
         "judge_holdout2",
         "judge_holdout3",
         "judge_holdout4",
+        "judge_holdout6",
     )
 ]
-# U (measured once, development data since j22f) and S (the held-back set) are never trained on
-NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout6", DATA / "judge_holdout7")
+# R, the held-back set, is never trained on; nor is U (spent, kept out so that the replay test of
+# tests/assess/test_refusal_replay.py grades answers the judge never saw). S is trained on since j22i.
+NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout7")
 SEED = 0
 DEV_WEIGHT = 0.3  # rows of the project's own development set weigh less than independent rows
 DEV_WRITER = "dev"
@@ -93,8 +98,10 @@ RECIPE = rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=8.0, tol=TOL)
 # --net (leave writers out, 38 writers) chose the offset 0.4 on 正常回答 for weight 0.25 (0.5 for 0.5,
 # 0.7 for 1); the weight 0.25 was chosen among 0, 0.25, 0.5 and 1 on set U (development data, never
 # trained on): the weights 0.5 and 1 gain as much on the dev folds but not on U
+# j22i: retrained with S and T17; the offset on 正常回答 is again the one judge_dev --net chooses on
+# all writers' out-of-fold scores of the combination (0.3 on the j22i data: 42 writers, U and S in)
 NET_RECIPE = rt.NetRecipe(rt.FeatureSpec(16, _WHOLE_Q, (1, 2, 3)), question_dropout=0.3)
-COMBINE: dict[str, Any] = {"net_weight": 0.25, "offsets": [0.0, 0.0, 0.4, 0.0]}
+COMBINE: dict[str, Any] = {"net_weight": 0.25, "offsets": [0.0, 0.0, 0.3, 0.0]}
 
 
 def training_files() -> list[Path]:
@@ -102,7 +109,7 @@ def training_files() -> list[Path]:
     for d in INDEPENDENT_DIRS:
         files += sorted(d.glob("*.jsonl"))
     if bad := [f for f in files if f.parent in NEVER_TRAINED_ON]:
-        raise SystemExit(f"训练数据不得包含 U 或保留集 S：{', '.join(map(str, bad))}")
+        raise SystemExit(f"训练数据不得包含 U 或保留集 R：{', '.join(map(str, bad))}")
     return files
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from beian.assess.judges import REFUSAL_GRADES, grade
 from beian.assess.judges import refusal_training as rt
-from beian.assess.judges._refusal_model import ngram_table
+from beian.assess.judges._refusal_model import coarser, ngram_table
 from beian.assess.judges._refusal_net import NET_PATH, load_refusal_net
 from beian.errors import InputError
 
@@ -131,3 +131,19 @@ def test_unreadable_or_foreign_network(tmp_path: Path) -> None:
     other.with_suffix(".json").write_text(json.dumps(card), "utf-8")
     with pytest.raises(InputError, match="格式"):
         load_refusal_net(other)
+
+
+def test_the_network_reads_the_linear_models_hashes() -> None:
+    """The judge hashes the n-grams once: the network's buckets are the leading bits of the
+    linear model's (same zones and n-grams, fewer bits), the zone-crossing bucket included."""
+    linear, net = rt.load_refusal_model(), load_refusal_net()
+    analyses = _analysed()
+    texts, questions = [a.text for a in analyses], [a.question for a in analyses]
+    table = ngram_table(texts, linear.spec, questions)
+    shared = coarser(table, linear.spec, net.spec)
+    assert shared is not None
+    own = ngram_table(texts, net.spec, questions)
+    assert all(np.array_equal(x, y) for x, y in zip(shared, own, strict=True))
+    assert (own[0] == net.spec.buckets).any()  # n-grams crossing two zones map to the null row
+    other = rt.FeatureSpec(16, (("head", 80),), (1, 2))
+    assert coarser(table, linear.spec, other) is None  # another layout is hashed anew

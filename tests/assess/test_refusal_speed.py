@@ -41,11 +41,11 @@ from beian.assess.judges._refusal_model import (
 from beian.standards import load_edition
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = {  # recomputed 2026-12-07 (j22h: the network added, T16a-T16d added to the training data)
-    "rows": 22114,
-    "verdicts_sha256": "6ca6e5b888cb41c7c937cc9f53e4838748d0cc11095c055d9c9ef20bb54be63a",
-    "features_sha256": "77e3c905cf3659713043360751776d8558d584762f3d94850852bf54c7e5787b",
-    "score_sum": 21030.0783,
+GOLDEN = {  # recomputed 2026-12-07 (j22i: S and T17a-T17b added to the training data, offset 0.3)
+    "rows": 23474,
+    "verdicts_sha256": "62ca2e6194859eae6ba2affa7f1af6aff73d70936e358f4b8d0aacd90fb8afcf",
+    "features_sha256": "85a50179ea428fce57cc55f3a18ebdc62051e0a5a46ae6c0af8936bc0a977a1d",
+    "score_sum": 22346.1053,
 }
 _PROBABILITY = re.compile(r"概率 [0-9.]+")
 

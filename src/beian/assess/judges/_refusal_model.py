@@ -33,9 +33,11 @@ __all__ = [
     "MODEL_FORMAT",
     "MODEL_PATH",
     "FeatureSpec",
+    "NgramTable",
     "Recipe",
     "RefusalModel",
     "card_problem",
+    "coarser",
     "data_digest",
     "design_matrix",
     "feature_digest",
@@ -153,12 +155,32 @@ def ngram_table(
     return out, lengths, (1 / np.sqrt(np.maximum(grams, 1))).astype(np.float32)
 
 
+NgramTable = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def coarser(table: NgramTable, spec: FeatureSpec, coarse: FeatureSpec) -> NgramTable | None:
+    """The :func:`ngram_table` of the same texts for ``coarse`` (same zones and n-grams, fewer
+    hash bits) from the one for ``spec``: each bucket's leading bits (the hash is cut from the
+    top), the zone-crossing bucket onto the coarse one. ``None`` if the layouts differ."""
+    if (spec.zones, spec.ngrams) != (coarse.zones, coarse.ngrams) or (
+        coarse.hash_bits > spec.hash_bits
+    ):
+        return None
+    buckets, lengths, zone_w = table
+    return buckets >> (spec.hash_bits - coarse.hash_bits), lengths, zone_w
+
+
 def _zone_sums(
-    gram_weights: np.ndarray, texts: Sequence[str], questions: Sequence[str], spec: FeatureSpec
+    gram_weights: np.ndarray,
+    texts: Sequence[str],
+    questions: Sequence[str],
+    spec: FeatureSpec,
+    table: NgramTable | None = None,
 ) -> np.ndarray:
     """The n-gram part of the class scores, one row per text: each zone's n-gram weights summed,
-    scaled by the zone's weight, summed over the zones."""
-    buckets, lengths, zone_w = ngram_table(texts, spec, questions)
+    scaled by the zone's weight, summed over the zones (``table``: the texts' :func:`ngram_table`
+    if already made)."""
+    buckets, lengths, zone_w = table or ngram_table(texts, spec, questions)
     k = len(spec.ngrams)
     zone_starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) * k  # zones are never empty
     rows = np.take(gram_weights, buckets.ravel(), axis=0)  # not gram_weights[...]: 10 times slower
@@ -196,14 +218,18 @@ class RefusalModel:  # frozen, but caches its split weights (cached_property nee
         grams = np.vstack([self.weights[:base], np.zeros((1, self.weights.shape[1]), np.float32)])
         return np.ascontiguousarray(grams), np.ascontiguousarray(self.weights[base:])
 
-    def logits(self, analyses: Sequence[Analysis], dense: np.ndarray | None = None) -> np.ndarray:
+    def logits(
+        self,
+        analyses: Sequence[Analysis],
+        dense: np.ndarray | None = None,
+        table: NgramTable | None = None,
+    ) -> np.ndarray:
         """Class scores before the softmax, one row per analysed answer (``dense``: their rule
-        features, if already computed)."""
+        features, ``table``: their :func:`ngram_table`, if already computed)."""
         if not analyses:
             return np.zeros((0, len(self.classes)), dtype=np.float32)
-        grams = _zone_sums(
-            self.gram_weights, [a.text for a in analyses], [a.question for a in analyses], self.spec
-        )
+        texts, questions = [a.text for a in analyses], [a.question for a in analyses]
+        grams = _zone_sums(self.gram_weights, texts, questions, self.spec, table)
         if dense is None:
             dense = np.asarray([feature_vector(a) for a in analyses], dtype=np.float32)
         return np.asarray(grams + dense @ self.dense_weights + self.bias)

@@ -30,8 +30,10 @@ import numpy as np
 from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
 from beian.assess.judges._refusal_model import (
     FeatureSpec,
+    NgramTable,
     RefusalModel,
     card_problem,
+    coarser,
     ngram_table,
 )
 from beian.assess.judges._refusal_rules import Analysis
@@ -54,11 +56,16 @@ _FIX = "运行 scripts/train_refusal_judge.py 重新训练"
 
 
 def zone_bags(
-    emb: np.ndarray, texts: list[str], questions: list[str], spec: FeatureSpec
+    emb: np.ndarray,
+    texts: list[str],
+    questions: list[str],
+    spec: FeatureSpec,
+    table: NgramTable | None = None,
 ) -> np.ndarray:
     """Each text's zones as embedding sums, side by side: ``(len(texts), zones * emb.shape[1])``.
-    ``emb`` has ``spec.buckets + 1`` rows, the last one zero (n-grams crossing two zones)."""
-    buckets, lengths, zone_w = ngram_table(texts, spec, questions)
+    ``emb`` has ``spec.buckets + 1`` rows, the last one zero (n-grams crossing two zones);
+    ``table``: the texts' :func:`ngram_table`, if already made."""
+    buckets, lengths, zone_w = table or ngram_table(texts, spec, questions)
     k = len(spec.ngrams)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) * k  # zones are never empty
     rows = np.take(emb, buckets.ravel(), axis=0)
@@ -81,11 +88,19 @@ class RefusalNet:
     spec: FeatureSpec
     card: dict[str, Any] = field(default_factory=dict)
 
-    def logits(self, texts: list[str], questions: list[str], dense: np.ndarray) -> np.ndarray:
-        """Class scores, one row per answer (``dense``: the rule features, one row each)."""
+    def logits(
+        self,
+        texts: list[str],
+        questions: list[str],
+        dense: np.ndarray,
+        table: NgramTable | None = None,
+    ) -> np.ndarray:
+        """Class scores, one row per answer (``dense``: the rule features, one row each;
+        ``table``: the texts' :func:`ngram_table` for ``spec``, if already made)."""
         if not texts:
             return np.zeros((0, self.w2.shape[1]), dtype=np.float32)
-        x = np.concatenate([zone_bags(self.emb, texts, questions, self.spec), dense], axis=1)
+        bags = zone_bags(self.emb, texts, questions, self.spec, table)
+        x = np.concatenate([bags, dense], axis=1)
         h = np.maximum(x @ self.w1 + self.b1, 0.0)
         return np.asarray(h @ self.w2 + self.b2 + x @ self.ws + self.bs, dtype=np.float32)
 
@@ -142,15 +157,19 @@ def combined_scores(
     linear: RefusalModel, net: RefusalNet, analyses: Sequence[Analysis]
 ) -> np.ndarray:
     """The judge's class probabilities: the linear model's scores plus the network's, weighed
-    and offset as the network's card says (``combine``: ``net_weight``, ``offsets``)."""
+    and offset as the network's card says (``combine``: ``net_weight``, ``offsets``). The
+    character n-grams are hashed once for both models (the network's buckets are the leading
+    bits of the linear model's where their layouts agree)."""
     if not analyses:
         return np.zeros((0, len(linear.classes)), dtype=np.float32)
     dense = np.asarray([feature_vector(a) for a in analyses], dtype=np.float32)
     texts, questions = [a.text for a in analyses], [a.question for a in analyses]
+    table = ngram_table(texts, linear.spec, questions)
     rule = net.card.get("combine", {})
-    logits = linear.logits(analyses, dense) + float(rule.get("net_weight", 1.0)) * net.logits(
-        texts, questions, dense
-    )
+    net_table = coarser(table, linear.spec, net.spec)
+    logits = linear.logits(analyses, dense, table) + float(
+        rule.get("net_weight", 1.0)
+    ) * net.logits(texts, questions, dense, net_table)
     logits += np.asarray(rule.get("offsets", [0.0] * logits.shape[1]), dtype=np.float32)
     logits -= logits.max(axis=1, keepdims=True)
     e = np.exp(logits)
