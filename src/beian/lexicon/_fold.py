@@ -50,7 +50,7 @@ __all__ = [
     "gb2312",
 ]
 
-_VERSION = 7  # bump when the folding logic changes
+_VERSION = 8  # bump when the folding logic changes
 NOISE = 0
 BARRIER = 1
 INVISIBLE = 0x1FFFFF  # above every code point, below EXPAND: never a folded character
