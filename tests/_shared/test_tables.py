@@ -16,7 +16,10 @@ def test_csv_rows_keep_the_line_a_record_starts_on(tmp_path: Path) -> None:
     p = tmp_path / "t.csv"
     p.write_text('id,text\n1,"two\nlines"\n\n2,plain\n', encoding="gb18030")
     got = [(r.where, rec) for r, rec in iter_records(p)]
-    assert got == [(f"{p}:2", {"id": "1", "text": "two\nlines"}), (f"{p}:5", {"id": "2", "text": "plain"})]
+    assert got == [
+        (f"{p}:2", {"id": "1", "text": "two\nlines"}),
+        (f"{p}:5", {"id": "2", "text": "plain"}),
+    ]
 
 
 def test_tsv_is_split_on_tabs(tmp_path: Path) -> None:
@@ -51,7 +54,9 @@ def test_workbook_rows_name_their_sheet(tmp_path: Path) -> None:
         ("missing.csv", None, "文件不存在"),
     ],
 )
-def test_bad_tables_are_one_clear_error(tmp_path: Path, name: str, data: bytes | None, needle: str) -> None:
+def test_bad_tables_are_one_clear_error(
+    tmp_path: Path, name: str, data: bytes | None, needle: str
+) -> None:
     p = tmp_path / name
     if data is not None:
         p.write_bytes(data)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from beian.lexicon._chaizi import FULL_FORMS
 from beian.lexicon._compile import (
     CAMEL,
     GAP,
@@ -23,7 +24,6 @@ from beian.lexicon._compile import (
     TIGHT,
     Variant,
 )
-from beian.lexicon._chaizi import FULL_FORMS
 from beian.lexicon._fold import BLANKS, INVISIBLE, JOINERS, PROSE, RULE_BITS, FoldTable
 from beian.lexicon._models import Hit
 from beian.lexicon._normalize import Normalized
