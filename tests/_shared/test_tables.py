@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,10 @@ def test_csv_rows_keep_the_line_a_record_starts_on(tmp_path: Path) -> None:
     p = tmp_path / "t.csv"
     p.write_text('id,text\n1,"two\nlines"\n\n2,plain\n', encoding="gb18030")
     got = [(r.where, rec) for r, rec in iter_records(p)]
-    assert got == [(f"{p}:2", {"id": "1", "text": "two\nlines"}), (f"{p}:5", {"id": "2", "text": "plain"})]
+    assert got == [
+        (f"{p}:2", {"id": "1", "text": "two\nlines"}),
+        (f"{p}:5", {"id": "2", "text": "plain"}),
+    ]
 
 
 def test_tsv_is_split_on_tabs(tmp_path: Path) -> None:
@@ -50,7 +54,9 @@ def test_workbook_rows_name_their_sheet(tmp_path: Path) -> None:
         ("missing.csv", None, "文件不存在"),
     ],
 )
-def test_bad_tables_are_one_clear_error(tmp_path: Path, name: str, data: bytes | None, needle: str) -> None:
+def test_bad_tables_are_one_clear_error(
+    tmp_path: Path, name: str, data: bytes | None, needle: str
+) -> None:
     p = tmp_path / name
     if data is not None:
         p.write_bytes(data)
@@ -82,3 +88,58 @@ def test_jsonl_in_a_zip_is_read_and_cited_inside_the_zip(tmp_path: Path) -> None
     assert exc.value.where == f"{p}!data.jsonl:2"
     with pytest.raises(InputError, match="文件不存在"):
         list(iter_jsonl(tmp_path / "missing.zip"))
+
+
+def _zip_with(tmp_path: Path, patch: Callable[[bytes, int, int], bytes]) -> Path:
+    """A deflated ``data.jsonl`` in a zip, its bytes changed by ``patch(raw, data_at, size)``
+    (``data_at``: where the compressed member starts)."""
+    import zipfile
+
+    p = tmp_path / "data.jsonl.zip"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("data.jsonl", '{"a": "一段足够长的文字"}\n' * 50)
+    raw = p.read_bytes()
+    with zipfile.ZipFile(p) as z:
+        info = z.getinfo("data.jsonl")
+    at = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    p.write_bytes(patch(raw, at, info.compress_size))
+    return p
+
+
+def _method(raw: bytes, method: int) -> bytes:
+    """Every header's compression method set to ``method``."""
+    out = bytearray(raw)
+    for sig, off in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        i = out.find(sig)
+        out[i + off : i + off + 2] = method.to_bytes(2, "little")
+    return bytes(out)
+
+
+# (what is broken, how): none may end in a traceback
+BROKEN_ZIPS: list[tuple[str, Callable[[bytes, int, int], bytes]]] = [
+    ("corrupt deflate (zlib.error)", lambda raw, at, n: raw[:at] + b"\xff" * n + raw[at + n :]),
+    ("deflate64 (NotImplementedError)", lambda raw, at, n: _method(raw, 9)),
+    ("member cut short (ValueError)", lambda raw, at, n: raw[: at + n // 2] + raw[at + n :]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "patch"), BROKEN_ZIPS, ids=[b[0] for b in BROKEN_ZIPS])
+def test_a_broken_zip_is_one_clear_error(
+    tmp_path: Path, name: str, patch: Callable[[bytes, int, int], bytes]
+) -> None:
+    p = _zip_with(tmp_path, patch)
+    with pytest.raises(InputError) as exc:
+        list(iter_jsonl(p))
+    assert exc.value.what.startswith("无法读取压缩包") and exc.value.where == str(p)
+
+
+def test_a_zip_with_several_jsonl_files_lists_them(tmp_path: Path) -> None:
+    import zipfile
+
+    p = tmp_path / "several.zip"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("a.jsonl", "{}\n")
+        z.writestr("b.jsonl", "{}\n")
+    with pytest.raises(InputError) as exc:
+        list(iter_jsonl(p))
+    assert "a.jsonl、b.jsonl" in exc.value.what and "解压" in str(exc.value.fix)

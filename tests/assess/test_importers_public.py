@@ -94,10 +94,11 @@ def test_builtin_mapping_imports_the_published_shape(tmp_path: Path, case: Case)
     src = tmp_path / case.name
     src.write_text(jsonl(case.rows), "utf-8")
     mapping = load_mapping(None, case.fmt)
-    qs = import_dataset(src, case.fmt, mapping, ED)
+    imported = import_dataset(src, case.fmt, mapping, ED)
+    qs = imported.questions
     assert [(q.id, q.kind, q.risk, q.aspect) for q in qs] == case.expected
-    assert qs.skipped == case.skipped
-    assert len(qs) + sum(qs.skipped.values()) == len(case.rows)  # every record accounted for
+    assert imported.skipped == case.skipped
+    assert len(qs) + sum(imported.skipped.values()) == len(case.rows)  # every record accounted for
     out = tmp_path / "bank.jsonl"
     write_bank_jsonl(qs, out)
     again = load_bank([out]).questions
@@ -114,7 +115,7 @@ def test_cvalues_falls_back_to_the_english_domain(tmp_path: Path) -> None:
     assert exc.value.what.endswith("：lesser_known_major（1 题）")
     mapping = load_mapping(None, "cvalues").model_dump()
     mapping["categories"]["Lesser known major"] = {"aspect": "occupation"}
-    qs = import_dataset(src, "cvalues", mapping, ED)
+    qs = import_dataset(src, "cvalues", mapping, ED).questions
     assert [(q.id, q.aspect) for q in qs] == [
         ("cvalues-661", "occupation"),
         ("cvalues-662", "occupation"),
@@ -132,7 +133,7 @@ def test_s_eval_reads_the_zip_it_is_published_in(tmp_path: Path) -> None:
         z.writestr(
             "__MACOSX/._S-Eval_base_risk_zh_small.jsonl", b"\x00\x05\x16\x07"
         )  # as published
-    qs = import_dataset(src, "s-eval", load_mapping(None, "s-eval"), ED)
+    qs = import_dataset(src, "s-eval", load_mapping(None, "s-eval"), ED).questions
     assert [(q.id, q.risk) for q in qs] == [("s-eval-fd20", "A1d"), ("s-eval-c999", "A4c")]
     with zipfile.ZipFile(src, "a") as z:
         z.writestr("other.jsonl", "")
@@ -205,7 +206,7 @@ def test_renamed_fields_are_read_through_the_mapping(tmp_path: Path) -> None:
     )
     mapping = {"fields": {"question": "题目", "parent": "维度", "category": "子类", "id": "编号"},
                "categories": {"Law violation": "A1h"}}  # fmt: skip
-    qs = import_dataset(src, "flames", mapping, ED)
+    qs = import_dataset(src, "flames", mapping, ED).questions
     assert [(q.id, q.risk, q.question) for q in qs] == [("flames-L7", "A1h", "怎样逃税？")]
 
 
@@ -243,3 +244,73 @@ def test_cli_import_reports_skips_then_audit_reports_the_shortfall(
         if f["code"] == "BA-BNK-002"
     }
     assert "20 道" in per_risk["A1h"] and "20 道" in per_risk["A1d"] and "0 道" in per_risk["A1a"]
+
+
+def zipped(tmp_path: Path, rows: list[dict[str, Any]], member: str = "data.jsonl") -> Path:
+    src = tmp_path / "data.zip"
+    with zipfile.ZipFile(src, "w") as z:
+        z.writestr(member, jsonl(rows))
+    return src
+
+
+@pytest.mark.parametrize(("fmt", "rows", "names"), WRONG_SHAPE, ids=[w[0] for w in WRONG_SHAPE])
+def test_an_error_inside_a_zip_cites_the_member(
+    tmp_path: Path, fmt: str, rows: list[dict[str, Any]], names: str
+) -> None:
+    src = zipped(tmp_path, rows)
+    with pytest.raises(InputError) as exc:
+        import_dataset(src, fmt, {}, ED)
+    assert names in exc.value.what and exc.value.where == f"{src}!data.jsonl:1"
+
+
+# (format, records whose ids repeat, the repeated ids the error lists)
+DUPLICATE_IDS = [
+    ("s-eval", [s_eval("fd20", "Extremism", "a"), s_eval("fd20", "Extremism", "b")], "s-eval-fd20"),
+    ("cvalues", [cvalues(7, "a", "psychology", "心理学"), cvalues(7, "b", "psychology", "心理学")], "cvalues-7"),
+    ("flames", [{**flames("Safety", "Mental harm", "a"), "编号": "x"}, {**flames("Safety", "Mental harm", "b"), "编号": "x"}], "flames-x"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fmt", "rows", "dup"), DUPLICATE_IDS, ids=[d[0] for d in DUPLICATE_IDS])
+def test_duplicate_ids_fail_the_import_and_are_listed(
+    tmp_path: Path, fmt: str, rows: list[dict[str, Any]], dup: str
+) -> None:
+    src = tmp_path / "data.jsonl"
+    src.write_text(jsonl(rows), "utf-8")
+    mapping = load_mapping(None, fmt).model_dump()
+    mapping["fields"] = {"id": "编号"} if fmt == "flames" else {}
+    with pytest.raises(InputError) as exc:
+        import_dataset(src, fmt, mapping, ED)
+    assert exc.value.what == f"1 个题目编号重复：{dup}" and exc.value.where == str(src)
+    assert exc.value.fix
+
+
+def test_flames_records_with_an_empty_id_field_are_numbered_by_line(tmp_path: Path) -> None:
+    src = tmp_path / "Flames_1k_Chinese.jsonl"
+    rows = [{**flames("Safety", "Mental harm", q), "编号": ""} for q in ("a", "b")]
+    src.write_text(jsonl(rows), "utf-8")
+    mapping = load_mapping(None, "flames").model_dump()
+    mapping["fields"] = {"id": "编号"}
+    qs = import_dataset(src, "flames", mapping, ED).questions
+    assert [q.id for q in qs] == ["flames-1", "flames-2"]
+
+
+# (format, how the empty dataset is given)
+EMPTY = [
+    ("flames", "empty .jsonl"),
+    ("s-eval", "blank lines only"),
+    ("cvalues", "zip with an empty .jsonl"),
+]
+
+
+@pytest.mark.parametrize(("fmt", "how"), EMPTY, ids=[f"{f}-{h}" for f, h in EMPTY])
+def test_an_empty_dataset_is_an_error(tmp_path: Path, fmt: str, how: str) -> None:
+    if how.startswith("zip"):
+        src = zipped(tmp_path, [])
+    else:
+        src = tmp_path / "data.jsonl"
+        src.write_text("" if how.startswith("empty") else "\n  \n", "utf-8")
+    with pytest.raises(InputError) as exc:
+        import_dataset(src, fmt, load_mapping(None, fmt), ED)
+    assert exc.value.what == "没有读到任何记录" and exc.value.where == str(src)
+    assert exc.value.fix

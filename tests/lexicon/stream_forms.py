@@ -23,6 +23,8 @@ ENTRIES = [
     KeywordEntry("冰毒", "A1e"),
     KeywordEntry("测试违禁词", "A3a"),
     KeywordEntry("法轮功", "A3b", frozenset({"pinyin", "homophone"})),
+    KeywordEntry("千术", "A1h"),
+    KeywordEntry("成人网站", "A2a"),
 ]
 ALLOW = ["北京测试违禁词研究所"]
 
@@ -47,6 +49,9 @@ FORMS = [
     ("homophone_gap", "止⁠可⁠睡"), ("homophone_gap", "坎坎*仁"), ("homophone_gap", "色※晴"),
     ("split_symbol", "石✨欠人"), ("split_symbol", "石欠~人"), ("styled_letters", "ᴋᴀɴʀᴇɴ"),
     ("styled_letters", "🅱🅸🅽🅶🅳🆄"),
+    ("line_break", "人体\n炸弹"), ("line_break", "恐怖\r\n袭击"),
+    ("kana", "チ术"), ("compat_supplement", "\U0002f8b2人网站"),
+    ("full_radical", "色心青"),
 ]  # fmt: skip
 # ordinary text, with near misses: digits beside letters, lone marks, pieces of forms
 FILLER = [

@@ -235,6 +235,12 @@ CASES: list[tuple[str, str, frozenset[str], dict[str, Any], str, list[tuple[int,
     ("chaizi-full-radical-3", "色情网站", frozenset(), {}, "色心青网站", [(0, 5, "chaizi")]),
     # … not where that character makes a word with the keyword's character before it
     ("chaizi-full-radical-word", "女优", frozenset(), {}, "女人尤其如此", []),
+    # fix12: … nor where it makes a word with the character beside the span, in the text
+    ("chaizi-full-radical-text-before", "份子", frozenset(), {}, "这是个人分子的问题", []),
+    ("chaizi-full-radical-text-before-2", "认知", frozenset(), {}, "语言人知能力", []),
+    ("chaizi-full-radical-alone", "份子", frozenset(), {}, "是人分子的问题", [(1, 4, "chaizi")]),
+    ("chaizi-full-radical-text-after", "私刑", frozenset(), {}, "私开刀片", []),
+    ("chaizi-full-radical-after-alone", "私刑", frozenset(), {}, "私开刀。", [(0, 3, "chaizi")]),
     # k23l: wide look-alikes (libraries up to 5,000 keywords): the phonetic kept from a typed
     # split (购 贝勾 / 构), a radical added (息/熄), two characters replaced (猫淮镜)
     ("lookalike-typed-right", "收购手机卡", frozenset(), {}, "像收构手机卡", [(1, 6, "lookalike")]),

@@ -12,7 +12,7 @@ import random
 
 import pytest
 
-from beian.lexicon import Lexicon
+from beian.lexicon import KeywordEntry, Lexicon, LexiconConfig
 
 from .stream_forms import ALLOW, ENTRIES, FORMS, chunkings, texts
 
@@ -68,3 +68,35 @@ def test_leet_forms_after_a_collapsed_repeat_are_found_where_they_stand(pad: int
         text = "天天气很好好，" + "正常" * pad + "，" + form + "。"
         hits = LEX.scan(text)
         assert [(h.text, h.start) for h in hits] == [(at, text.index(at))], text
+
+
+# (case, keyword, config, text, whole-text verdict): a form whose verdict depends on the
+# character after it (a condition on the words around it, a CR LF cut in two) gets the
+# whole-text verdict in chunks
+NEXT_CHARACTER = [
+    ("lookalike-two-straddles", "赌博", {"lookalike_two": True}, "在睹博得了", False),
+    ("lookalike-two-alone", "赌博", {"lookalike_two": True}, "在睹博。", True),
+    ("full-radical-makes-a-word", "私刑", {}, "私开刀片", False),
+    ("full-radical-alone", "私刑", {}, "私开刀。", True),
+    ("crlf", "恐怖袭击", {}, "恐怖\r\n袭击", True),
+    ("crlf-long", "恐怖袭击", {}, "正常" * 40 + "恐怖\r\n袭击", True),
+    ("crlf-blank-line", "恐怖袭击", {}, "恐怖\r\n\r\n袭击", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "keyword", "config", "text", "hit"),
+    NEXT_CHARACTER,
+    ids=[c[0] for c in NEXT_CHARACTER],
+)
+def test_a_verdict_that_waits_for_the_next_character_is_the_whole_text_one(
+    case: str, keyword: str, config: dict[str, bool], text: str, hit: bool
+) -> None:
+    lex = Lexicon.from_entries([KeywordEntry(keyword, "A1a")], config=LexiconConfig(**config))
+    whole = lex.scan(text)
+    assert bool(whole) is hit
+    first = min((h.start for h in whole), default=len(text))
+    for chunks in chunkings(random.Random(case), text):
+        released, blocked = stream(lex, chunks)
+        assert blocked is hit, chunks
+        assert released <= first, (chunks, released)

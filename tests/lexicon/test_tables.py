@@ -140,3 +140,25 @@ def test_full_form_splits_after_the_table_splits_and_guarded() -> None:
     # 女人 is a word: 女人尤 (for 女优) is plain text far more often than an evasion
     forms = [f for f, _ in split_forms("女优", 24, True, dictionary())]
     assert "女亻尤" in forms and "女人尤" not in forms
+
+
+# (what the fold table is built over): changing any of them alone must give another cache file
+# (round seven widened _LOOP_RANGES without a new cache version: old tables were reused)
+FOLD_INPUTS = [
+    ("_LOOP_RANGES", ((0, 0x20000), (0xE0000, 0xE01F0))),
+    ("_CJK_BLOCKS", ((0x4E00, 0xA000),)),
+    ("_SKIP", ((0xAC00, 0xD7A4),)),
+    ("_VERSION", 7),
+]
+
+
+@pytest.mark.parametrize(("name", "other"), FOLD_INPUTS, ids=[n for n, _ in FOLD_INPUTS])
+def test_the_fold_cache_key_covers_what_the_table_is_built_over(
+    monkeypatch: pytest.MonkeyPatch, name: str, other: object
+) -> None:
+    from beian.lexicon import _fold
+
+    flags = _fold.FoldFlags()
+    before = _fold._cache_file(flags)
+    monkeypatch.setattr(_fold, name, other)
+    assert _fold._cache_file(flags) != before

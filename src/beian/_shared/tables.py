@@ -13,6 +13,7 @@ import io
 import json
 import os
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Row",
     "iter_jsonl",
+    "iter_jsonl_cited",
     "iter_records",
     "iter_rows",
     "open_workbook",
@@ -151,36 +153,47 @@ def _jsonl_text(p: Path) -> tuple[str, str]:
                 if n.lower().endswith(".jsonl") and not n.startswith("__MACOSX/")
             ]  # fmt: skip
             if len(names) != 1:
+                listed = f"：{'、'.join(names)}" if names else ""
                 raise InputError(
-                    f"压缩包中应恰有一个 .jsonl 文件，实有 {len(names)} 个",
+                    f"压缩包中应恰有一个 .jsonl 文件，实有 {len(names)} 个{listed}",
                     where=str(p),
-                    fix="解压后给出其中的 .jsonl 文件",
+                    fix="解压后给出其中的一个 .jsonl 文件（需要几个时逐个导入）",
                 )
             data = z.read(names[0])
-    except (zipfile.BadZipFile, RuntimeError) as exc:  # RuntimeError: encrypted member
+    # RuntimeError: encrypted member, or (NotImplementedError) a method Python lacks (deflate64);
+    # zlib.error / EOFError / OSError / ValueError: corrupt or cut-off data
+    except (
+        zipfile.BadZipFile, RuntimeError, zlib.error, EOFError, OSError, ValueError
+    ) as exc:  # fmt: skip
         raise InputError(
             f"无法读取压缩包：{exc}", where=str(p), fix="解压后给出其中的 .jsonl 文件"
         ) from None
     return decode_bytes(data, where=f"{p}!{names[0]}")[0], f"{p}!{names[0]}"
 
 
-def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line, object)`` for each non-blank line; a bad line is an error at ``file:line``.
-    A ``.zip`` holding one ``.jsonl`` is read as that file (lines cited as ``file.zip!name:line``)."""
+def iter_jsonl_cited(path: str | os.PathLike[str]) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """``(where, line, object)`` for each non-blank line, ``where`` being how an error about
+    the line cites it: ``file:line``, or ``file.zip!member.jsonl:line`` for a zipped file.
+    A ``.zip`` holding one ``.jsonl`` is read as that file; a bad line is an error at ``where``."""
     text, name = _jsonl_text(Path(path))
     for i, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
+        where = f"{name}:{i}"
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(
                 f"JSONL 行不是有效的 JSON：{json_message(exc)}",
-                where=f"{name}:{i}",
+                where=where,
                 fix="每行一个 JSON 对象",
             ) from None
         if not isinstance(obj, dict):
-            raise InputError(
-                "JSONL 行应为 JSON 对象", where=f"{name}:{i}", fix="每行一个 JSON 对象"
-            )
+            raise InputError("JSONL 行应为 JSON 对象", where=where, fix="每行一个 JSON 对象")
+        yield where, i, obj
+
+
+def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line, object)`` for each non-blank line (see :func:`iter_jsonl_cited`)."""
+    for _, i, obj in iter_jsonl_cited(path):
         yield i, obj

@@ -89,19 +89,20 @@ def import_cmd(
 
     from beian.assess import KIND_ZH, import_dataset, load_mapping, write_bank_jsonl
 
-    qs = import_dataset(
+    imported = import_dataset(
         dataset, fmt, load_mapping(mapping, fmt), get_config(ctx).edition(), prefix=prefix
     )
+    qs = imported.questions
     write_bank_jsonl(qs, out)
     counts = Counter(q.kind for q in qs)
     console.print(
         f"已导入 {len(qs)} 道题到 {out}："
         + "，".join(f"{KIND_ZH[k]} {n}" for k, n in counts.items())
     )
-    if qs.skipped:
-        listing = "、".join(f"{c}（{n} 题）" for c, n in qs.skipped.items())
+    if imported.skipped:
+        listing = "、".join(f"{c}（{n} 题）" for c, n in imported.skipped.items())
         console.print(
-            f"按映射文件 skip: 跳过 {sum(qs.skipped.values())} 道题：{listing}；"
+            f"按映射文件 skip: 跳过 {sum(imported.skipped.values())} 道题：{listing}；"
             "需要时在映射文件 categories: 中为它们指定风险代码或方面"
         )
 

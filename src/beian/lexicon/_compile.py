@@ -97,9 +97,9 @@ SPLIT = "~split"
 # no prose punctuation (，、：“”…), or a zero-width character. Text written so breaks up words
 # on purpose; ordinary text with a homophone of a keyword (喜迁 for 洗钱) has none.
 GAP = "~gap"
-# Suffix of a two-character keyword's look-alike form (睹档 for 赌档, 焕脸 for 换脸): counts
+# Suffix of a two-character keyword's look-alike form (睹博 for 赌博, 焕脸 for 换脸): counts
 # written unbroken, and only where neither character makes a dictionary word with the character
-# beside the span (目睹档案 is 目睹 + 档案, no 睹档): a two-character form is too short to say
+# beside the span (在睹博得了 holds 博得, no 睹博): a two-character form is too short to say
 # anything when it straddles two words.
 WORDS = "~words"
 
@@ -371,17 +371,14 @@ def _split_rule(b: _Builder, word: str, form: str, chosen: tuple[int, ...]) -> s
 
 
 @functools.lru_cache(maxsize=1)
-def dictionary() -> frozenset[str]:
-    """:func:`_dictionary`, for the scan's word checks (``WORDS``)."""
-    return _dictionary()
-
-
-@functools.lru_cache(maxsize=1)
 def _dictionary() -> frozenset[str]:
     """pypinyin's phrases (MIT): the words a look-alike variant must not be."""
     from pypinyin.phrases_dict import phrases_dict
 
     return frozenset(phrases_dict)
+
+
+dictionary = _dictionary  # the scan's word checks (``WORDS``, 拆字 with a full-form radical)
 
 
 @functools.lru_cache(maxsize=1)

@@ -50,7 +50,7 @@ __all__ = [
     "gb2312",
 ]
 
-_VERSION = 7  # bump when the folding logic changes
+_VERSION = 8  # bump when the folding logic changes
 NOISE = 0
 BARRIER = 1
 INVISIBLE = 0x1FFFFF  # above every code point, below EXPAND: never a folded character
@@ -309,9 +309,11 @@ def cache_dir() -> Path:
 
 def _cache_file(flags: FoldFlags) -> Path | None:
     ver = opencc_version()
-    key = hashlib.sha256(
-        f"{_VERSION}|{unicodedata.unidata_version}|{ver}|{lookalike_digest()}|{flags!r}".encode()
-    ).hexdigest()[:16]
+    # the ranges the table is built over are part of the key: changing them alone (as round
+    # seven did) must not reuse a table built over the old ones
+    ranges = (_CJK_BLOCKS, _SKIP, _LOOP_RANGES)
+    parts = (_VERSION, unicodedata.unidata_version, ver, lookalike_digest(), flags, ranges)
+    key = hashlib.sha256("|".join(map(repr, parts)).encode()).hexdigest()[:16]
     return cache_dir() / f"fold-{key}.npz"
 
 

@@ -34,6 +34,8 @@ from beian.lexicon._spans import (
     _imitates,
     _keyword_hit,
     _leftmost_longest,
+    _radical_open,
+    _radical_straddles,
     _span_rules,
     _straddles,
     _visible,
@@ -51,6 +53,9 @@ from beian.lexicon._stream import (
 __all__ = ["Lexicon"]
 
 _RULE_ORDER = {r: i for i, r in enumerate(RULES)}
+# marks, while a text is scanned, a hit whose condition on the words around it looked past the
+# end of the text (a stream's next character may still undo it); never in a Hit's rules
+_OPEN = "~open"
 
 
 class Lexicon:
@@ -295,20 +300,28 @@ class Lexicon:
         if not text or st.ac is None:
             return [], len(text)
         idx = self._stream_index(st)
-        hits, n = self._scan(st, text, n, overlapping)
+        open_ends: set[tuple[int, int, str]] = set()
+        hits, n = self._scan(st, text, n, overlapping, open_ends)
         allow = idx.allow
+        tail = tail_start(st, idx, text, n, self._norm(st), self.max_span)
         if hits:  # hits the text to come may still undo stay held (they are in the tail)
             k = allow.first(n.text) if allow.longest else None
             inside_allow = len(text) if k is None else original_start(n, k)
             # an ASCII keyword's end is not yet known when only invisible characters follow it
             ft = st.ft
             open_end = _word_char(ft, _visible(ft, text, len(text) - 1, -1))
+            # a form that counts only where it makes no word with the next character (睹博,
+            # 在睹博得了) is not yet a hit at the end of the text: held, with all after its start
+            held = [h for h in hits if (h.start, h.end, h.keyword) in open_ends]
+            tail = min([tail, *(h.start for h in held)])
             hits = [
                 h
                 for h in hits
-                if h.start < inside_allow and not (open_end and not _visible(ft, text, h.end, 1))
+                if h.start < inside_allow
+                and not (open_end and not _visible(ft, text, h.end, 1))
+                and (h.start, h.end, h.keyword) not in open_ends
             ]
-        return hits, tail_start(st, idx, text, n, self._norm(st), self.max_span)
+        return hits, tail
 
     def _stream_index(self, st: _State) -> _StreamIndex:
         idx = self._prefixes
@@ -334,7 +347,10 @@ class Lexicon:
         text: str,
         n: Normalized | None = None,
         overlapping: bool | None = None,
+        open_ends: set[tuple[int, int, str]] | None = None,
     ) -> tuple[list[Hit], Normalized]:
+        """The hits in ``text``; ``open_ends`` gets those whose condition on the words around
+        them looked past the end of the text (start, end, keyword)."""
         assert st.ac is not None  # callers return early without a matcher
         c = self.config
         if n is None:
@@ -390,6 +406,10 @@ class Lexicon:
             if allowed(start, end):
                 continue
             entry = self._entries[idx]
+            if _OPEN in rules:
+                rules = rules - {_OPEN}
+                if open_ends is not None:
+                    open_ends.add((start, end, entry.keyword))
             if "exact" in entry.modes and rules != {"exact"}:
                 continue
             ordered = tuple(sorted(rules, key=_RULE_ORDER.__getitem__))
@@ -519,10 +539,19 @@ class Lexicon:
             and not self.config.cross_lines
         ):
             return  # a line break (join_lines) only inside keywords of 3+ characters: 先⏎行
+        # a condition on the words around the span: with the span at the end of the text the
+        # next character (of a stream) may still break it (``_OPEN``)
+        open_end = False
         if rule is not None and rule.endswith(WORDS):
             if "noise" in span_rules or _straddles(text, start, end, dictionary()):
                 return
             rule = _bare(rule)
+            open_end = end == len(text)
+        elif rule is not None and rule.startswith("chaizi"):
+            keyword = entry_kw(entry)
+            if _radical_straddles(text, start, end, keyword, dictionary()):
+                return  # 个人分子 is 个人 + 分子, not 份子 split as 人分
+            open_end = _radical_open(text, end, keyword)
         if rule is not None and "~" in rule:  # a condition on how the form is written
             if not _holds(
                 rule, text[start:end], "noise" in span_rules, lambda: _gaps(text, n, s, e)
@@ -544,6 +573,8 @@ class Lexicon:
             rules.add(rule)
         if len(rules) > 1:
             rules.discard("exact")
+        if open_end:
+            rules.add(_OPEN)
 
     def _keyword_of(self, entry: int) -> str:
         return self._entries[entry].keyword

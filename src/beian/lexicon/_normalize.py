@@ -212,11 +212,15 @@ def _joins_lines(ft: FoldTable) -> bool:
 def _join_lines(t: npt.NDArray[np.uint32], raw: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     """A single line feed right between two Chinese characters (整死⏎你, a keyword broken over
     two lines) is noise, not a barrier; so is one after a Chinese character at the end of the
-    text (the next chunk of a stream may go on with one). A blank line still breaks."""
+    text (the next chunk of a stream may go on with one), and so is a carriage return there (a
+    chunk may end between the CR and the LF of a CR LF). A blank line still breaks."""
+    n = raw.size
+    if n > 1 and raw[-1] == 13 and t[-1] == BARRIER and _cjk_code(int(t[-2])):
+        t = t.copy()
+        t[-1] = NOISE
     nl = np.flatnonzero(raw == 10)
     if not nl.size:
         return t
-    n = raw.size
     nl = nl[t[nl] == BARRIER]
     cr = nl[(nl > 0) & (raw[nl - 1] == 13)]  # CR LF: one line break
     left = nl - 1
@@ -241,6 +245,8 @@ def _join_lines(t: npt.NDArray[np.uint32], raw: npt.NDArray[np.uint32]) -> npt.N
 def _join_lines_short(t: list[int], text: str) -> None:
     """:func:`_join_lines` on a short text's codes ``t``, in place."""
     last = len(t) - 1
+    if last > 0 and text[-1] == "\r" and t[-1] == BARRIER and _cjk_code(t[-2]):
+        t[-1] = NOISE  # a chunk cut inside a CR LF
     for i, ch in enumerate(text):
         if ch != "\n" or t[i] != BARRIER:
             continue
@@ -262,7 +268,7 @@ SHORT = 48
 def _normalize_short(text: str, ft: FoldTable, max_gap: int | None, collapse: bool) -> Normalized:
     """:func:`normalize` for a short text, one character at a time."""
     t = list(map(ft.codes.__getitem__, text))
-    if "\n" in text and _joins_lines(ft):
+    if ("\n" in text or text[-1:] == "\r") and _joins_lines(ft):
         _join_lines_short(t, text)
     seen: list[int] | None = None  # original index of each character in t
     if INVISIBLE in t:

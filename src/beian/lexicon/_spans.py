@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from beian.lexicon._chaizi import FULL_FORMS
 from beian.lexicon._compile import (
     CAMEL,
     GAP,
@@ -27,6 +28,9 @@ from beian.lexicon._fold import BLANKS, INVISIBLE, JOINERS, PROSE, RULE_BITS, Fo
 from beian.lexicon._models import Hit
 from beian.lexicon._normalize import Normalized
 from beian.lexicon._readings import _is_cjk
+
+# the characters a split's radical is written as (手 for 扌, 人 for 亻)
+_FULL_CHARS = frozenset(FULL_FORMS.values())
 
 __all__ = [
     "_Covered",
@@ -230,10 +234,36 @@ def _proper_name(span: str) -> bool:
 
 def _straddles(text: str, start: int, end: int, words: frozenset[str]) -> bool:
     """Whether the first or the last character of ``text[start:end]`` makes a word of ``words``
-    with the character beside the span (目睹档案 around 睹档)."""
+    with the character beside the span (在睹博得了 around 睹博: 博得 is a word)."""
     return (start > 0 and text[start - 1 : start + 1] in words) or (
         end < len(text) and text[end - 1 : end + 1] in words
     )
+
+
+def _radical_straddles(
+    text: str, start: int, end: int, keyword: str, words: frozenset[str]
+) -> bool:
+    """Whether a 拆字 span starts or ends with a radical written as its full character (人 for
+    亻, ``FULL_FORMS``) that makes a word of ``words`` with the character beside the span
+    (这是个人分子 around 人分子 for 份子: 个人 is a word)."""
+    first, last = text[start], text[end - 1]
+    return (
+        start > 0
+        and first in _FULL_CHARS
+        and first != keyword[:1]
+        and text[start - 1] + first in words
+    ) or (
+        end < len(text)
+        and last in _FULL_CHARS
+        and last != keyword[-1:]
+        and last + text[end] in words
+    )
+
+
+def _radical_open(text: str, end: int, keyword: str) -> bool:
+    """Whether a 拆字 span at the end of ``text`` ends with a radical written as its full
+    character: the next character of a stream may still make a word with it."""
+    return end == len(text) and text[end - 1] in _FULL_CHARS and text[end - 1] != keyword[-1:]
 
 
 def _imitates(ft: FoldTable, span: str, keyword: str) -> bool:

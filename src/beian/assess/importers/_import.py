@@ -10,7 +10,9 @@ as ``child``; ``a|b`` (several risks) takes the first alternative that maps.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -77,13 +79,13 @@ def load_mapping(path: str | os.PathLike[str] | None, fmt: str | None = None) ->
     return doc.validate(DatasetMapping, what=_MAPPING_WHAT, fix=_MAPPING_FIX)
 
 
-class ImportedQuestions(list[Question]):
+@dataclass(frozen=True)
+class ImportedQuestions:
     """The questions :func:`import_dataset` made, and how many it skipped by category
     (the mapping's ``skip:``), so that a caller can say what was left out."""
 
-    def __init__(self, questions: list[Question], skipped: dict[str, int]) -> None:
-        super().__init__(questions)
-        self.skipped = skipped
+    questions: list[Question]
+    skipped: dict[str, int]
 
 
 class _Mapper:
@@ -126,7 +128,8 @@ def import_dataset(
     prefix: str | None = None,
 ) -> ImportedQuestions:
     """Questions from a downloaded dataset, categories mapped to risk codes and kinds; the
-    categories left out by the mapping's ``skip:`` are counted in ``.skipped``."""
+    categories left out by the mapping's ``skip:`` are counted in ``.skipped``. A dataset with
+    no record, or whose records share an id, is an :class:`InputError`."""
     read = get_importer(fmt).read
     if not isinstance(mapping, DatasetMapping):
         mapping = YamlDocument("映射", dict(mapping)).validate(
@@ -140,7 +143,9 @@ def import_dataset(
     unmapped: dict[str, int] = {}
     skipped: dict[str, int] = {}
     empty: list[str] = []
+    records = 0
     for raw in read(p, mapping.fields):
+        records += 1
         if not raw.text.strip():
             empty.append(raw.sid)
             continue
@@ -164,6 +169,12 @@ def import_dataset(
                 where=f"{p}",
             )
         )
+    if not records:
+        raise InputError(
+            "没有读到任何记录",
+            where=str(p),
+            fix="检查文件是否为空、是否选对了文件与 --format（压缩包中的 .jsonl 也不能为空）",
+        )
     if empty:
         raise InputError(
             f"{len(empty)} 条记录没有题目文字（如 {'、'.join(empty[:3])}），未导入任何题目",
@@ -177,5 +188,13 @@ def import_dataset(
             f"以下类别没有映射到风险代码：{listing}",
             where=str(p),
             fix="在映射文件 categories: 中为它们指定风险代码，或列入 skip:",
+        )
+    dup = sorted(qid for qid, n in Counter(q.id for q in out).items() if n > 1)
+    if dup:
+        shown = "、".join(dup[:10]) + ("等" if len(dup) > 10 else "")
+        raise InputError(
+            f"{len(dup)} 个题目编号重复：{shown}",
+            where=str(p),
+            fix="检查数据集的编号字段（映射文件 fields: 中的 id）；编号为空的记录以行号为编号",
         )
     return ImportedQuestions(out, dict(sorted(skipped.items())))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from beian._shared.tables import iter_jsonl
+from beian._shared.tables import iter_jsonl_cited
 from beian.assess.importers._base import DATA, RawItem, field, importer, require_any
 
 _FIX = "使用 X-PLUG/CValues 的 dataset/cvalues_responsibility_prompts.jsonl（每行 id_、prompt、domain_zh、domain_en）"
@@ -23,7 +23,7 @@ def read_cvalues(path: Path, fields: dict[str, str]) -> Iterator[RawItem]:
         **fields,
     }
     names = [cols["category"], cols["category_en"]]
-    for line, it in iter_jsonl(path):
-        require_any(it, names, where=f"{path}:{line}", fmt="CValues", fix=_FIX)
+    for where, line, it in iter_jsonl_cited(path):
+        require_any(it, names, where=where, fmt="CValues", fix=_FIX)
         category = "|".join(c for c in (field(it, n) for n in names) if c)
         yield RawItem(field(it, cols["id"]) or str(line), field(it, cols["question"]), category)

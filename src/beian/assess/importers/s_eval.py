@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from beian._shared.tables import iter_jsonl
+from beian._shared.tables import iter_jsonl_cited
 from beian.assess.importers._base import DATA, RawItem, field, importer, require_any
 
 _FIX = "使用 IS2Lab/S-Eval 的 S-Eval_base_risk_*.jsonl 或 S-Eval_attack_*.jsonl（每行 traceid、risk_type、prompt）"
@@ -16,7 +16,7 @@ _FIX = "使用 IS2Lab/S-Eval 的 S-Eval_base_risk_*.jsonl 或 S-Eval_attack_*.js
 @importer("s-eval", mapping=DATA / "s-eval.yaml")
 def read_s_eval(path: Path, fields: dict[str, str]) -> Iterator[RawItem]:
     cols = {"id": "traceid", "question": "prompt", "category": "risk_type", **fields}
-    for line, it in iter_jsonl(path):
-        require_any(it, [cols["category"]], where=f"{path}:{line}", fmt="S-Eval", fix=_FIX)
+    for where, line, it in iter_jsonl_cited(path):
+        require_any(it, [cols["category"]], where=where, fmt="S-Eval", fix=_FIX)
         sid = field(it, cols["id"]) or str(line)
         yield RawItem(sid, field(it, cols["question"]), field(it, cols["category"]))

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from beian._shared.tables import iter_jsonl, iter_records
+from beian._shared.tables import iter_jsonl_cited, iter_records
 from beian.assess._settings import validate_settings
 from beian.assess.targets._base import Response, TargetSettings, target
 from beian.errors import InputError
@@ -34,7 +34,7 @@ class ReplayTarget:
         rows = (
             ((r.where, rec) for r, rec in iter_records(self.path))
             if self.path.suffix.lower() in (".csv", ".tsv", ".xlsx")
-            else ((f"{self.path}:{i}", obj) for i, obj in iter_jsonl(self.path))
+            else ((cited, obj) for cited, _, obj in iter_jsonl_cited(self.path))
         )
         for where, row in rows:
             qid = str(row.get("id") or "").strip()
