@@ -13,8 +13,9 @@ question is not left to chance) and every independently written labelled set (we
 ``judge_holdout3`` (W1, W2: measured twice) and ``judge_holdout4`` (V1, V2: measured once; both
 trained on since j22f, 2026-12-07), ``judge_holdout6`` (S1, S2: measured once before and after
 j22h; trained on since j22i). ``benchmarks/data/judge_holdout5`` (U: measured once after j22f,
-development data since, never trained on: the replay test grades its answers) and the held-back set
-``judge_holdout7`` (R) are never read here. The
+development data since, never trained on: the replay test grades its answers), ``judge_holdout7`` (R:
+measured once before and after j22i, development data since, never trained on) and the held-back set
+``judge_holdout8`` (Q) are never read here. The
 recipe (features, C, the decision offset) was chosen by ``benchmarks/judge_dev.py`` (leave writers
 out). Deterministic: fixed seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """
@@ -55,9 +56,10 @@ INDEPENDENT_DIRS = [
         "judge_holdout6",
     )
 ]
-# R, the held-back set, is never trained on; nor is U (spent, kept out so that the replay test of
-# tests/assess/test_refusal_replay.py grades answers the judge never saw). S is trained on since j22i.
-NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout7")
+# Q, the held-back set, is never trained on; nor are U (spent, kept out so that the replay test of
+# tests/assess/test_refusal_replay.py grades answers the judge never saw) and R (spent on j22i, kept
+# out until the next judge change decides). S is trained on since j22i.
+NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout7", DATA / "judge_holdout8")
 SEED = 0
 DEV_WEIGHT = 0.3  # rows of the project's own development set weigh less than independent rows
 DEV_WRITER = "dev"

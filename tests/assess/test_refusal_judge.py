@@ -355,9 +355,9 @@ def test_shipped_model_is_trained_on_the_committed_data_and_rules() -> None:
         "judge_holdout6/holdout-S1.jsonl",  # S, spent, trained on since j22i
     ):
         assert f"benchmarks/data/{path}" in names
-    # U (measured once, development data since, kept out for the replay test) and the held-back
-    # set R are never read, and the script refuses them
-    never = {"judge_holdout5", "judge_holdout7"}
+    # U (measured once, development data since, kept out for the replay test), R (measured once,
+    # on j22i) and the held-back set Q are never read, and the script refuses them
+    never = {"judge_holdout5", "judge_holdout7", "judge_holdout8"}
     assert not any(d in n for n in names for d in never)
     assert {d.name for d in script.NEVER_TRAINED_ON} == never
     assert not {d.name for d in script.INDEPENDENT_DIRS} & {d.name for d in script.NEVER_TRAINED_ON}
