@@ -4,9 +4,12 @@ artefact against its recipe, and the engine unchanged with the option off."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import itertools
 import json
+import sys
 from pathlib import Path
+from types import ModuleType, SimpleNamespace
 
 import numpy as np
 import pytest
@@ -83,7 +86,7 @@ def test_deterministic(engine: PiiEngine) -> None:
 def test_artefact_matches_recipe() -> None:
     data = tg.MODEL_PATH.read_bytes()
     recipe = json.loads(tg.RECIPE_PATH.read_text("utf-8"))
-    assert len(data) <= 5 * 1024 * 1024
+    assert len(data) <= 7 * 1024 * 1024
     assert recipe["sha256"] == hashlib.sha256(data).hexdigest()
     assert recipe["bytes"] == len(data)
     # The recipe recorded inside the artefact is the one beside it.
@@ -95,7 +98,48 @@ def test_artefact_matches_recipe() -> None:
     for name, digest in recipe["training_data"].items():
         path = data / ("pii_train" if name.startswith("PT") else "pii_eval") / name
         assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, name
-    assert {"P6-holdout.jsonl", "PT1.jsonl"} <= set(recipe["training_data"])
+    assert {"P6-holdout.jsonl", "P7-holdout.jsonl", "PT1.jsonl"} <= set(recipe["training_data"])
+    # The clean held-back set is never trained on.
+    assert "P8-holdout.jsonl" not in recipe["training_data"]
+    script = _script()
+    assert recipe["offsets"] == {"NAME": script.NAME_OFFSET, "ADDRESS": script.ADDRESS_OFFSET}
+    assert recipe["epochs"] == script.EPOCHS and recipe["augment"] == script.AUGMENT
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "train_pii_tagger", ROOT / "scripts" / "train_pii_tagger.py"
+    )
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_decision_offsets_move_only_the_bias_weights() -> None:
+    """The training script's decision offsets are added to the bias feature's NAME and ADDRESS
+    weights and change nothing else; a large NAME offset makes the model say NAME more."""
+    script = _script()
+    feat = tg.Featurizer()
+    texts = [("上周五蒋文博在群里发了通知。", [("NAME", 3, 6)]), ("寄到光明路8号。", [])]
+    index = {"O": 0, "BN": 1, "IN": 2, "BA": 3, "IA": 4}
+    corpus = SimpleNamespace(
+        columns=[feat.columns(t, []) for t, _ in texts],
+        gold=[np.array([index[x] for x in tg.tags_of(len(t), s)]) for t, s in texts],
+    )
+    plain = script.train(corpus, [0, 1], epochs=3, offsets=(0.0, 0.0), log=False)
+    moved = script.train(corpus, [0, 1], epochs=3, offsets=(1.5, -0.5), log=False)
+    assert plain.vocab == moved.vocab
+    bias = plain.vocab[tg.BIAS]
+    diff = moved.weights.astype(np.float32) - plain.weights.astype(np.float32)
+    assert np.allclose(diff[bias], [0.0, 1.5, 1.5, -0.5, -0.5], atol=1e-2)
+    others = np.delete(diff, bias, axis=0)
+    assert not others.any()
+    assert np.array_equal(plain.trans, moved.trans)
+    far = script.train(corpus, [0, 1], epochs=3, offsets=(100.0, 0.0), log=False)
+    ids = far.ids(feat.columns("今天的天气很好。", []))
+    assert all(t in (1, 2) for t in far.decode(ids))
 
 
 def test_option_off_never_reads_the_model(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -35,10 +35,11 @@ import numpy as np
 import numpy.typing as npt
 
 from beian.pii._tagger_fast import FastIds
-from beian.pii._tagger_features import TAGS, TEMPLATES, Featurizer, tags_of
+from beian.pii._tagger_features import BIAS, TAGS, TEMPLATES, Featurizer, tags_of
 from beian.pii._types import Entity
 
 __all__ = [
+    "BIAS",
     "TAGS",
     "TEMPLATES",
     "EngineTagger",

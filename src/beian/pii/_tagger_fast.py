@@ -20,6 +20,7 @@ import numpy.typing as npt
 from beian.pii._names import name_tables
 from beian.pii._tagger_features import (
     BIAS,
+    CUE_CLASS,
     TEMPLATES,
     TYPE_TAGS,
     WIDTH,
@@ -173,6 +174,10 @@ class FastIds:
         for ch, v in nt.given.items():
             if len(ch) == 1 and ord(ch) < _BMP:
                 self.lut_g[ord(ch)] = g.get(bucket(v), -1)
+        cue = alpha["a"]
+        self.lut_a = np.full(_BMP, cue.get("-", -1), dtype=np.int64)
+        for ch, cls in CUE_CLASS.items():
+            self.lut_a[ord(ch)] = cue.get(cls, -1)
         self.lut_s = np.full(_BMP, s.get("-", -1), dtype=np.int64)
         for ch, f in nt.single_freq.items():
             if len(ch) == 1 and ord(ch) < _BMP:
@@ -210,7 +215,8 @@ class FastIds:
         self.m_ids = np.array([m.get(v, -1) for v in "-Mm"], dtype=np.int64)
 
     def _chars(self, text: str, cp: IntArray) -> dict[str, IntArray]:
-        """The columns read off each character alone (c, k, g, s) and the pair columns."""
+        """The columns read off each character alone (c, k, g, s, a) and the pair columns
+        (outside the BMP the cue class is that of U+0000, none)."""
         big = cp >= _BMP
         low = np.where(big, 0, cp)
         c, k, g, s = self.lut_c[low], self.lut_k[low], self.lut_g[low], self.lut_s[low]
@@ -230,7 +236,8 @@ class FastIds:
         comp = flags >= 8
         s[1:][comp[:-1]] = self.s_second
         s[comp] = self.s_first
-        return {"c": c, "k": k, "g": g, "s": s, "w": self.w_ids[flags & 7]}
+        cue = self.lut_a[low]
+        return {"c": c, "k": k, "g": g, "s": s, "a": cue, "w": self.w_ids[flags & 7]}
 
     def _rules(self, text: str, spans: list[tuple[str, int, int]]) -> dict[str, IntArray]:
         """The rules' NAME/ADDRESS/other marks (r) and names the rules found, repeated (m)."""

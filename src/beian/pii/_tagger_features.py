@@ -11,6 +11,7 @@ from beian.pii._names import is_han, name_tables
 
 __all__ = [
     "BIAS",
+    "CUE_CLASS",
     "ONE",
     "PAD_BEFORE_ONLY",
     "TAGS",
@@ -88,8 +89,27 @@ def tags_of(n: int, spans: Iterable[tuple[str, int, int]], *, letters: str = "BI
 # c the character (digits as 0), k its class, s surname (C/c 复姓 first/second, 1–3 one-character
 # surname by frequency, - none), g given-name score (x none, a … g), w common word / jieba nr
 # word / given-name pair starting here, r the rules' NAME tag, ADDRESS tag and other type, m a
-# name the rules found, repeated here.
-WIDTH = {"c": 1, "k": 1, "s": 1, "g": 1, "w": 3, "r": 3, "m": 1}
+# name the rules found, repeated here, a the character's cue class (``CUE_CLASS``).
+WIDTH = {"c": 1, "k": 1, "s": 1, "g": 1, "w": 3, "r": 3, "m": 1, "a": 1}
+
+# Cue classes of single characters (column a): address words by level (R road/lane, N number,
+# B building/unit/room, V village and rural units, D administrative divisions), P words after
+# which a name often follows (prepositions, conjunctions, verbs of addressing), S verbs of
+# saying and asking (道 and 问 are here, as measured); "-" any other character. They let the model share what it learns about one road or
+# building word with the others of its class (issue 23, round p23t).
+CUE_CLASS: dict[str, str] = {
+    ch: cls
+    for chars, cls in (
+        ("路街巷弄", "R"),
+        ("号", "N"),
+        ("栋幢座楼室层", "B"),
+        ("村组屯庄寨", "V"),
+        ("省市区县镇乡", "D"),
+        ("给跟和与同把被让叫找向对请帮替由", "P"),
+        ("说讲问答称道", "S"),
+    )
+    for ch in chars
+}
 PAD_BEFORE_ONLY = frozenset("sgw")  # padded with ^ on both sides
 
 Part = tuple[str, int]  # (column, offset)
@@ -116,6 +136,11 @@ TEMPLATES: tuple[tuple[str, tuple[Part, ...]], ...] = (
     ("rr", (("r", -1), ("r", 0), ("r", 1))),
     ("ru", (("r", 0), ("c", 0))),
     ("rs", (("r", 0), ("s", 0), ("g", 1))),
+    ("a3", (("a", -1), ("a", 0), ("a", 1))),
+    ("aR", (("a", 1), ("a", 2), ("a", 3))),
+    ("aL", (("a", -3), ("a", -2), ("a", -1))),
+    ("ap", (("a", -1), ("s", 0), ("g", 1))),
+    ("ac", (("a", 0), ("c", -1))),
 )
 BIAS = "bias"
 ONE = {"O": "-", "BN": "B", "IN": "I", "BA": "B", "IA": "I"}  # a rules' tag as one character
@@ -178,6 +203,7 @@ class Featurizer:
             ],
             "r": [ONE[a] + ONE[b] + c for a, b, c in zip(rn, ra, ro, strict=True)],
             "m": mem,
+            "a": [CUE_CLASS.get(c, "-") for c in text],
         }
 
     def columns(self, text: str, rule_spans: Iterable[tuple[str, int, int]]) -> list[list[str]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from beian.pii._names import name_tables
 from beian.pii._tagger import (
+    BIAS,
     MODEL_PATH,
     RECIPE_PATH,
     TAGS,
@@ -21,6 +22,7 @@ from beian.pii._tagger import (
 )
 
 __all__ = [
+    "BIAS",
     "MODEL_PATH",
     "RECIPE_PATH",
     "TAGS",
