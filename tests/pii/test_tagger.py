@@ -101,6 +101,7 @@ def test_artefact_matches_recipe() -> None:
     assert {"P6-holdout.jsonl", "P7-holdout.jsonl", "PT1.jsonl"} <= set(recipe["training_data"])
     # The clean held-back set is never trained on.
     assert "P8-holdout.jsonl" not in recipe["training_data"]
+    assert "P9-holdout.jsonl" not in recipe["training_data"]
     script = _script()
     assert recipe["offsets"] == {"NAME": script.NAME_OFFSET, "ADDRESS": script.ADDRESS_OFFSET}
     assert recipe["epochs"] == script.EPOCHS and recipe["augment"] == script.AUGMENT

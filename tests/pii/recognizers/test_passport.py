@@ -23,6 +23,14 @@ from tests.pii.recognizers.conftest import found
         ("批号TZ3151328", []),
         ("货架TZ3151328", []),  # other shapes need context
         ("护照E1234567890", []),  # too long for any
+        # other countries' shapes, only after 护照 / passport in the same clause
+        ("护照号码：533816427", ["533816427"]),  # nine digits (US, UK, Russia)
+        ("UL passport=548839271 room=1712", ["548839271"]),
+        ("持护照18FV63924办理登记", []),  # France: under six digits in a row (documented miss)
+        ("订单533816427", []),  # nine digits without context
+        ("护照有效。订单号533816427", []),  # context in another clause
+        ("证件18FV63924", []),
+        ("护照号码5338164271", []),  # ten digits: too long
     ],
 )
 def test_passport(text: str, expected: list[str]) -> None:

@@ -18,6 +18,9 @@ from tests.pii.recognizers.conftest import found
         ("京A1234", []),  # too short
         ("京A1234567", []),  # too long
         ("京I12345", []),  # no I on plates
+        ("祁总的车是苏E·D72K90，", ["苏E·D72K90"]),  # new-energy with a letter among the digits
+        ("浙C·F3A916在码头", ["浙C·F3A916"]),
+        ("粤B·DABCD1", []),  # too many letters for a new-energy serial
     ],
 )
 def test_plate(text: str, expected: list[str]) -> None:

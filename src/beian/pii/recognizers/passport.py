@@ -1,6 +1,8 @@
 """PASSPORT: 护照号码. 中华人民共和国护照 (E12345678, EA1234567, legacy G12345678; D/S/P +
-7–8 digits) on their own; other countries' passports (one or two letters and 6–9 digits:
-``TZ3151328``, ``A59296171``) only after 护照 / passport in the same clause."""
+7–8 digits) on their own; other countries' passports only after 护照 / passport in the same
+clause: one or two letters and 6–9 digits (``TZ3151328``, ``A59296171``) and nine digits (United
+States, United Kingdom, Russia: ``533816427``). Shapes with fewer than six digits in a row (France
+``19AF62830``, Germany ``C4KR81T27``) are not found: the engine's digit trigger needs six."""
 
 from __future__ import annotations
 
@@ -17,9 +19,12 @@ _CHINESE = re.compile(r"[EG](?:[0-9A-HJ-NP-Z]\d{7})")
 class PassportRecognizer(RegexRecognizer):
     entity_type = "PASSPORT"
     name = "passport"
-    # One or two letters and eight to ten characters in all: the length is in the pattern, so
-    # longer runs of letters and digits are never candidates.
-    pattern: ClassVar[re.Pattern[str]] = re.compile(bounded("[A-Z]", r"(?:[A-Z]\d{6,8}|\d{7,9})"))
+    # Eight to ten characters in all: the length is in the pattern, so longer runs of letters and
+    # digits are never candidates. Letter first: one or two letters and digits; digit first: nine
+    # digits (only with context, like every shape but the Chinese one).
+    pattern: ClassVar[re.Pattern[str]] = re.compile(
+        bounded("[A-Z0-9]", r"(?:(?<=[A-Z])(?:[A-Z]\d{6,8}|\d{7,9})|(?<=\d)\d{8})")
+    )
     trigger = DIGITS
     score = 0.6
     boost = 0.3

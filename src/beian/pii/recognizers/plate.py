@@ -17,7 +17,7 @@ class PlateRecognizer(RegexRecognizer):
     name = "plate"
     pattern: ClassVar[re.Pattern[str]] = re.compile(
         rf"[{PROVINCES}][{_L}][ ·•]?"
-        rf"(?:[DF][{_L}0-9]\d{{4}}|\d{{5}}[DF]|[{_L}0-9]{{4}}[{_L}0-9挂学警港澳])"
+        rf"(?:[DF][{_L}0-9]{{5}}|\d{{5}}[DF]|[{_L}0-9]{{4}}[{_L}0-9挂学警港澳])"
         r"(?![0-9A-Za-z])"
     )
     heads = PROVINCES
@@ -27,6 +27,11 @@ class PlateRecognizer(RegexRecognizer):
 
     def check(self, value: str, text: str, start: int) -> float | None:
         tail = value[2:].lstrip(" ·•")
-        if len(tail) == 5 and sum(c.isascii() and c.isalpha() for c in tail) > 2:
+        letters = sum(c.isascii() and c.isalpha() for c in tail)
+        if len(tail) == 5 and letters > 2:
             return None  # ordinary plates carry at most two letters in the serial
+        if len(tail) == 6 and tail[0] in "DF" and letters > 3:
+            # New-energy plates (GA 36-2018: D/F, a letter or digit, four digits); people also
+            # write one or two more letters among the digits (苏E·D72K90): still read as a plate.
+            return None
         return self.score
