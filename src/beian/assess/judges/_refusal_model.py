@@ -45,10 +45,14 @@ __all__ = [
     "fit_weights",
     "labels_of",
     "load_refusal_model",
+    "pack_rows",
+    "read_artefact",
     "read_rows",
     "train_refusal_model",
+    "write_artefact",
 ]
 
+_FIX = "运行 scripts/train_refusal_judge.py 重新训练"
 MODEL_FORMAT = "beian-refusal-model/2"
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "refusal_model.npz"
 _MULT = np.uint64(0x9E3779B97F4A7C15)
@@ -249,26 +253,62 @@ class RefusalModel:  # frozen, but caches its split weights (cached_property nee
     def save(self, path: Path = MODEL_PATH) -> None:
         """Non-zero n-gram rows only, as plain arrays (``np.load(allow_pickle=False)`` reads them):
         row numbers as gaps (uint8 where they fit), weights in float16 scaled per class."""
-        grams = self.weights[: self.spec.buckets]
-        rows = np.flatnonzero(np.any(grams != 0, axis=1))
-        scale = (
-            np.maximum(np.abs(grams[rows]).max(axis=0), 1e-12) / 60000.0
-            if len(rows)
-            else np.ones(grams.shape[1])
-        )
-        gaps = np.diff(rows, prepend=0)
-        with atomic_path(path, suffix=".npz") as tmp, open(tmp, "wb") as fh:
-            np.savez_compressed(
-                fh,
-                row_gaps=gaps.astype(np.uint8 if gaps.max(initial=0) < 256 else np.uint32),
-                gram_weights=(grams[rows] / scale).astype(np.float16),
-                gram_scale=scale.astype(np.float32),
-                dense_weights=self.weights[self.spec.buckets :].astype(np.float32),
-                bias=self.bias.astype(np.float32),
-            )
-        atomic_write_text(
-            path.with_suffix(".json"), json.dumps(self.card, ensure_ascii=False, indent=2) + "\n"
-        )
+        gaps, grams, scale = pack_rows(self.weights[: self.spec.buckets])
+        arrays = {
+            "row_gaps": gaps,
+            "gram_weights": grams,
+            "gram_scale": scale,
+            "dense_weights": self.weights[self.spec.buckets :].astype(np.float32),
+            "bias": self.bias.astype(np.float32),
+        }
+        write_artefact(path, arrays, self.card)
+
+
+def pack_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The non-zero rows of a hashed table: row numbers as gaps (uint8 where they fit), the rows
+    in float16 scaled per column, and the scales (the inverse of :func:`read_artefact`'s rows)."""
+    rows = np.flatnonzero(np.any(table != 0, axis=1))
+    scale = (
+        np.maximum(np.abs(table[rows]).max(axis=0), 1e-12) / 60000.0
+        if len(rows)
+        else np.ones(table.shape[1])
+    )
+    gaps = np.diff(rows, prepend=0)
+    return (
+        gaps.astype(np.uint8 if gaps.max(initial=0) < 256 else np.uint32),
+        (table[rows] / scale).astype(np.float16),
+        scale.astype(np.float32),
+    )
+
+
+def write_artefact(path: Path, arrays: dict[str, np.ndarray], card: dict[str, Any]) -> None:
+    """A judge artefact: the arrays (``.npz``) and its card (``.json`` beside it), each atomically."""
+    with atomic_path(path, suffix=".npz") as tmp, open(tmp, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+    atomic_write_text(
+        path.with_suffix(".json"), json.dumps(card, ensure_ascii=False, indent=2) + "\n"
+    )
+
+
+def read_artefact(
+    path: Path, names: Sequence[str], what: str, fmt: str
+) -> tuple[dict[str, Any], dict[str, np.ndarray], FeatureSpec, np.ndarray]:
+    """A judge artefact written by :func:`write_artefact`: its card, the arrays ``names``, the
+    feature layout and the stored row numbers (``row_gaps`` summed), checked against each other.
+    ``what`` names it in the errors (拒答判定模型, 拒答判定网络)."""
+    try:
+        card = json.loads(path.with_suffix(".json").read_text("utf-8"))
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {n: z[n] for n in ("row_gaps", *names)}
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(f"无法读取{what}：{exc}", where=str(path), fix=_FIX) from None
+    if problem := card_problem(card, fmt):
+        raise InputError(f"{what}不可用：{problem}", where=str(path), fix=_FIX)
+    spec = FeatureSpec.from_card(card["features"])
+    rows = np.cumsum(arrays["row_gaps"].astype(np.int64))
+    if len(rows) and rows[-1] >= spec.buckets:
+        raise InputError(f"{what}不可用：特征布局与权重不一致", where=str(path), fix=_FIX)
+    return card, arrays, spec, rows
 
 
 def card_problem(card: dict[str, Any], fmt: str = MODEL_FORMAT) -> str:
@@ -293,42 +333,15 @@ def load_refusal_model(path: str | os.PathLike[str] | None = None) -> RefusalMod
 @cache
 def _load(path: str) -> RefusalModel:
     p = Path(path)
-    try:
-        card = json.loads(p.with_suffix(".json").read_text("utf-8"))
-        with np.load(p, allow_pickle=False) as z:
-            gaps, gram_w, scale, dense_w, bias = (
-                z["row_gaps"],
-                z["gram_weights"],
-                z["gram_scale"],
-                z["dense_weights"],
-                z["bias"],
-            )
-    except (OSError, ValueError, KeyError) as exc:
-        raise InputError(
-            f"无法读取拒答判定模型：{exc}",
-            where=str(p),
-            fix="运行 scripts/train_refusal_judge.py 重新训练",
-        ) from None
-    problem = card_problem(card)
-    if problem:
-        raise InputError(
-            f"拒答判定模型不可用：{problem}",
-            where=str(p),
-            fix="运行 scripts/train_refusal_judge.py 重新训练",
-        )
-    spec = FeatureSpec.from_card(card["features"])
-    rows = np.cumsum(gaps.astype(np.int64))
+    names = ("gram_weights", "gram_scale", "dense_weights", "bias")
+    card, z, spec, rows = read_artefact(p, names, "拒答判定模型", MODEL_FORMAT)
     n_cls = len(card["classes"])
-    if (len(rows) and rows[-1] >= spec.buckets) or dense_w.shape != (len(FEATURE_NAMES), n_cls):
-        raise InputError(
-            "拒答判定模型不可用：特征布局与权重不一致",
-            where=str(p),
-            fix="运行 scripts/train_refusal_judge.py 重新训练",
-        )
+    if z["dense_weights"].shape != (len(FEATURE_NAMES), n_cls):
+        raise InputError("拒答判定模型不可用：特征布局与权重不一致", where=str(p), fix=_FIX)
     weights = np.zeros((spec.buckets + len(FEATURE_NAMES), n_cls), dtype=np.float32)
-    weights[rows] = gram_w.astype(np.float32) * scale
-    weights[spec.buckets :] = dense_w
-    return RefusalModel(weights, bias.astype(np.float32), tuple(card["classes"]), card, spec)
+    weights[rows] = z["gram_weights"].astype(np.float32) * z["gram_scale"]
+    weights[spec.buckets :] = z["dense_weights"]
+    return RefusalModel(weights, z["bias"].astype(np.float32), tuple(card["classes"]), card, spec)
 
 
 # --- training ------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ with a JSON card. Training needs PyTorch (the ``train`` extra), in
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,13 +31,14 @@ from beian.assess.judges._refusal_model import (
     FeatureSpec,
     NgramTable,
     RefusalModel,
-    card_problem,
     coarser,
     ngram_table,
+    pack_rows,
+    read_artefact,
+    write_artefact,
 )
 from beian.assess.judges._refusal_rules import Analysis
 from beian.errors import InputError
-from beian.io import atomic_path, atomic_write_text
 
 __all__ = [
     "NET_FORMAT",
@@ -110,18 +110,10 @@ class RefusalNet:
 
     def save(self, path: Path = NET_PATH) -> None:
         """The embedding rows of buckets seen in training only (the others are zero)."""
-        body = self.emb[:-1]
-        rows = np.flatnonzero(np.any(body != 0, axis=1))
-        scale = np.maximum(np.abs(body[rows]).max(axis=0, initial=0.0), 1e-12) / 60000.0
-        gaps = np.diff(rows, prepend=0)
-        arrays: dict[str, Any] = {n: np.asarray(getattr(self, n), np.float32) for n in _ARRAYS}
-        arrays["row_gaps"] = gaps.astype(np.uint8 if gaps.max(initial=0) < 256 else np.uint32)
-        arrays["emb"] = (body[rows] / scale).astype(np.float16)
-        arrays["emb_scale"] = scale.astype(np.float32)
-        with atomic_path(path, suffix=".npz") as tmp, open(tmp, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
-        atomic_write_text(
-            path.with_suffix(".json"), json.dumps(self.card, ensure_ascii=False, indent=2) + "\n"
+        gaps, emb, scale = pack_rows(self.emb[:-1])
+        arrays = {n: np.asarray(getattr(self, n), np.float32) for n in _ARRAYS}
+        write_artefact(
+            path, {**arrays, "row_gaps": gaps, "emb": emb, "emb_scale": scale}, self.card
         )
 
 
@@ -133,23 +125,15 @@ def load_refusal_net(path: str | os.PathLike[str] | None = None) -> RefusalNet:
 @cache
 def _load(path: str) -> RefusalNet:
     p = Path(path)
-    try:
-        card = json.loads(p.with_suffix(".json").read_text("utf-8"))
-        with np.load(p, allow_pickle=False) as z:
-            gaps, emb, scale = z["row_gaps"], z["emb"], z["emb_scale"]
-            arrays = {n: z[n].astype(np.float32) for n in _ARRAYS}
-    except (OSError, ValueError, KeyError) as exc:
-        raise InputError(f"无法读取拒答判定网络：{exc}", where=str(p), fix=_FIX) from None
-    if problem := card_problem(card, NET_FORMAT):
-        raise InputError(f"拒答判定网络不可用：{problem}", where=str(p), fix=_FIX)
-    spec = FeatureSpec.from_card(card["features"])
-    rows = np.cumsum(gaps.astype(np.int64))
-    width = emb.shape[1]
-    inputs = len(spec.zones) * width + len(FEATURE_NAMES)
-    if (len(rows) and rows[-1] >= spec.buckets) or arrays["w1"].shape[0] != inputs:
+    card, z, spec, rows = read_artefact(
+        p, ("emb", "emb_scale", *_ARRAYS), "拒答判定网络", NET_FORMAT
+    )
+    arrays = {n: z[n].astype(np.float32) for n in _ARRAYS}
+    width = z["emb"].shape[1]
+    if arrays["w1"].shape[0] != len(spec.zones) * width + len(FEATURE_NAMES):
         raise InputError("拒答判定网络不可用：特征布局与权重不一致", where=str(p), fix=_FIX)
     table = np.zeros((spec.buckets + 1, width), dtype=np.float32)
-    table[rows] = emb.astype(np.float32) * scale
+    table[rows] = z["emb"].astype(np.float32) * z["emb_scale"]
     return RefusalNet(emb=table, spec=spec, card=card, **arrays)
 
 
