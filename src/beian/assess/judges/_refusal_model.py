@@ -281,7 +281,7 @@ def pack_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
-def write_artefact(path: Path, arrays: dict[str, np.ndarray], card: dict[str, Any]) -> None:
+def write_artefact(path: Path, arrays: dict[str, Any], card: dict[str, Any]) -> None:
     """A judge artefact: the arrays (``.npz``) and its card (``.json`` beside it), each atomically."""
     with atomic_path(path, suffix=".npz") as tmp, open(tmp, "wb") as fh:
         np.savez_compressed(fh, **arrays)
