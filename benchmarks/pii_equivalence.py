@@ -2,13 +2,17 @@
 
     .venv/bin/python benchmarks/pii_equivalence.py                 # against main
     .venv/bin/python benchmarks/pii_equivalence.py --before 373c1fc --size-mb 1
+    .venv/bin/python benchmarks/pii_equivalence.py --tagger        # the tagger's code too
 
-For every text of the development sets of ``pii_eval`` (P1, P2-holdout … P6-holdout; never the
+For every text of the development sets of ``pii_eval`` (P1, P2-holdout … P8-holdout; never the
 held-back set) and of the ``pii_bench`` generated text (corpus-like and dense, as whole
 documents and as single sentences), the default engine and the one with ``pii.context_names:
 true`` of ``--before`` (its ``src`` taken with ``git archive``) and of this tree each run in a
 fresh child process, and every entity (type, start, end, text, score, recognizer, reason) must
-be the same. Prints the first differences and exits 1 when there are any, 0 when none.
+be the same. With ``--tagger`` the two engines with ``pii.tagger: true`` are compared as well,
+both with this tree's tagger artefact (copied into the ref's ``src``): a change to the tagger's
+code is checked apart from a retrained model. Prints the first differences and exits 1 when
+there are any, 0 when none.
 """
 
 from __future__ import annotations
@@ -30,14 +34,16 @@ from benchmarks.pii_bench import ROOT, documents
 from benchmarks.pii_eval import read_set
 from tests.support.pii_synth import generate_text
 
-DEV_SETS = ("P1", "P2-holdout", "P3-holdout", "P4-holdout", "P5-holdout", "P6-holdout")
+DEV_SETS = ("P1", *(f"P{i}-holdout" for i in range(2, 9)))
+TAGGER_FILES = ("pii_tagger.safetensors", "pii_tagger.json")
 
 # The child: entities of every text, default engine and context_names, one JSON line per text.
 _CHILD = """
 import json, sys
 from beian.pii import PiiConfig, PiiEngine
 texts = json.loads(open(sys.argv[1], encoding="utf-8").read())
-engine = PiiEngine(PiiConfig(context_names=sys.argv[3] == "context_names"))
+mode = sys.argv[3].split("+")
+engine = PiiEngine(PiiConfig(context_names="context_names" in mode, tagger="tagger" in mode))
 with open(sys.argv[2], "w", encoding="utf-8") as out:
     for t in texts:
         row = [[e.type, e.start, e.end, e.text, e.score, e.recognizer, e.reason]
@@ -91,7 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dense-mb", type=float, default=0.5, help="dense generated text (MB)")
     ap.add_argument("--seed", type=int, default=20261128)
     ap.add_argument("--show", type=int, default=10, help="differences to print")
+    ap.add_argument(
+        "--tagger", action="store_true", help="also pii.tagger: true (this tree's model in both)"
+    )
     args = ap.parse_args(argv)
+    modes = ["default", "context_names"]
+    if args.tagger:
+        modes += ["tagger", "context_names+tagger"]
     texts = corpus(args.size_mb, args.dense_mb, args.seed)
     flat = [t for ts in texts.values() for t in ts]
     sources = [name for name, ts in texts.items() for _ in ts]
@@ -102,7 +114,11 @@ def main(argv: list[str] | None = None) -> int:
         texts_file = tmp / "texts.json"
         texts_file.write_text(json.dumps(flat, ensure_ascii=False), "utf-8")
         before_src = extract(args.before, tmp / "before")
-        for mode in ("default", "context_names"):
+        if args.tagger:
+            for name in TAGGER_FILES:
+                model = Path("beian") / "pii" / "data" / name
+                (before_src / model).write_bytes((ROOT / "src" / model).read_bytes())
+        for mode in modes:
             before = entities(before_src, texts_file, tmp / f"before-{mode}.jsonl", mode)
             after = entities(ROOT / "src", texts_file, tmp / f"after-{mode}.jsonl", mode)
             bad = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]

@@ -2,11 +2,11 @@
 
     python scripts/train_pii_tagger.py            # train, write src/beian/pii/data/pii_tagger.{safetensors,json}
     python scripts/train_pii_tagger.py --check    # train in memory, compare with the shipped digest (exit 1 if it differs)
-    python scripts/train_pii_tagger.py --loso     # leave one set out over P1–P7: figures to
+    python scripts/train_pii_tagger.py --loso     # leave one set out over P1–P8: figures to
                                                   # benchmarks/results/pii_tagger_dev.json
 
 Training data: the project's labelled development sets ``benchmarks/data/pii_eval/P1.jsonl`` and
-``P2-holdout.jsonl`` … ``P7-holdout.jsonl`` (all development data now; the names are historical)
+``P2-holdout.jsonl`` … ``P8-holdout.jsonl`` (all development data now; the names are historical)
 and the writer-marked training text ``benchmarks/data/pii_train/PT*.jsonl`` (training only: in
 every fold of ``--loso``, never tested), parsed by ``benchmarks/pii_eval.py``'s
 ``parse_marked``; one name-swapped copy of each text (``NameSwap``). The held-back set is never
@@ -49,6 +49,7 @@ SETS = (
     "P5-holdout",
     "P6-holdout",
     "P7-holdout",
+    "P8-holdout",
 )
 # Writer-marked training text (benchmarks/data/pii_train/): in every training fold, never a test
 # fold (the writers' own marks, no blind second marking).
@@ -389,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
                 training_data=corpus.digests,
             )
         out["note"] = (
-            "leave one set out: trained on the other sets of P1-P7 and on PT* (training only), "
+            "leave one set out: trained on the other sets of P1-P8 and on PT* (training only), "
             "tagged the one left out; the rules were developed on these sets, so the rules' "
             "figures and the rule features are "
             "optimistic here; rules = default engine; replace = the tagger's NAME/ADDRESS "

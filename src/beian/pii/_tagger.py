@@ -25,6 +25,7 @@ import hashlib
 import itertools
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -52,6 +53,7 @@ __all__ = [
     "merge",
     "model_info",
     "spans_of",
+    "spans_reference",
     "tags_of",
     "viterbi",
     "viterbi_reference",
@@ -199,8 +201,22 @@ def viterbi_reference(emission: npt.NDArray[np.floating[Any]], trans: FloatArray
     return path
 
 
+_RUN = re.compile(rb"\x01\x02*|\x03\x04*")  # a B tag and the I tags of its type after it
+
+
 def spans_of(path: Sequence[int]) -> list[tuple[str, int, int]]:
-    """``(type, start, end)`` of each B…I run of a tag path."""
+    """``(type, start, end)`` of each B…I run of a tag path (an I tag without its B is no
+    span); the runs are found by a regular expression over the tags as bytes."""
+    out: list[tuple[str, int, int]] = []
+    tags = bytes(path)
+    for m in _RUN.finditer(tags):
+        a = m.start()
+        out.append(("NAME" if tags[a] == 1 else "ADDRESS", a, m.end()))
+    return out
+
+
+def spans_reference(path: Sequence[int]) -> list[tuple[str, int, int]]:
+    """:func:`spans_of` written as a loop over the tags (what it is checked against)."""
     out: list[tuple[str, int, int]] = []
     i, n = 0, len(path)
     while i < n:
@@ -237,8 +253,9 @@ class TaggerModel:
 
     def emission(self, ids: IntArray) -> FloatArray:
         # Template by template ((features, n, tags), summed over the first axis): the same
-        # float32 additions in the same order as summing each character's row, faster.
-        em: FloatArray = self.weights32[ids.T].sum(axis=0)
+        # float32 additions in the same order as summing each character's row, faster;
+        # ``take`` gathers the rows about three times as fast as indexing does.
+        em: FloatArray = self.weights32.take(ids.T, axis=0).sum(axis=0)
         return em
 
     def decode(self, ids: IntArray) -> list[int]:

@@ -2,16 +2,23 @@
 
 :class:`FastIds` gives, for every character, the rows of its features in the model's weight
 table without building any feature key: each base column (:data:`~._tagger_features.WIDTH`)
-is a small integer per character, read from a table over the Basic Multilingual Plane (the
-character, its class, its given-name score and one-character surname bucket) or from sorted
-code tables of character pairs (compound surnames, common words, given-name pairs); the values
-a template joins become one integer (mixed radix), all templates at once; one hash table of
-every template's codes gives the rows. The rows are those of building each key of
-:class:`~._tagger_features.Featurizer` and looking it up in the vocabulary (a test checks it).
+is a small integer per character (a value id; a value the model never saw gets one id past the
+column's alphabet), read from one table over the Basic Multilingual Plane (the character, its
+class, its given-name score, its one-character surname bucket and its cue class) or from
+sorted code tables of character pairs (compound surnames, common words, given-name pairs).
+The values a template joins become one integer (mixed radix), every template of every
+character at once from one gather of a ``(characters + pads, columns)`` matrix; templates with
+few possible codes read their row from one dense table, the others from one hash table. The
+rows are those of building each key of :class:`~._tagger_features.Featurizer` and looking it
+up in the vocabulary (tests check it, on the development sets too).
+
+A call costs a fixed number of numpy operations (about forty) whatever the text's length:
+what a short prompt mostly pays, so each step is one array operation over all templates.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 import numpy as np
@@ -24,7 +31,6 @@ from beian.pii._tagger_features import (
     TEMPLATES,
     TYPE_TAGS,
     WIDTH,
-    Part,
     bucket,
     char_class,
     pad_of,
@@ -39,6 +45,18 @@ _REACH = 3  # the largest offset a template reads
 _STRIDE = 1 << 40  # template t's codes are t * _STRIDE + its own code (one table for all)
 _BMP = 1 << 16
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
+_EMPTY, _SHARED = -1, -2  # hash slots with no key, and with several keys (in the overflow)
+# The base columns in the order of the columns of the matrix ``ids`` builds: the ones read off
+# each character alone first (one table over the BMP), then the pair column, the rules' and the
+# repeated names'.
+_PER_CHAR = ("c", "k", "g", "s", "a")
+_COLUMNS = (*_PER_CHAR, "w", "r", "m")
+_COLUMN = {c: i for i, c in enumerate(_COLUMNS)}
+_N_COLS = len(_COLUMNS)
+_WINDOW = (2 * _REACH + 1) * _N_COLS  # the slots one character's features can read
+_DENSE_CODES = 1 << 18  # a template with at most this many codes has a dense table
+if set(_COLUMNS) != set(WIDTH):
+    raise ImportError("FastIds: the base columns differ from the features' WIDTH")
 
 
 def _pair_codes(words: Iterable[str]) -> IntArray:
@@ -72,39 +90,42 @@ def _alphabets(
 
 
 class _Hash:
-    """A table of int64 keys: each key in its hash slot when it is the first there (in key
-    order), the others in a small sorted overflow array; a lookup is one gather and one binary
-    search of the overflow (a probing loop cost more in numpy calls than it saved)."""
+    """A table of int64 keys (none negative): a key alone in its hash slot is stored there; the
+    keys of a slot that several share are kept in a small sorted overflow array and the slot
+    says so (``_SHARED``). A lookup is one gather, and a binary search of the overflow for the
+    few keys whose slot is shared (a probing loop cost more in numpy calls than it saved)."""
 
     def __init__(self, keys: IntArray, rows: IntArray) -> None:
+        if len(keys) and int(keys.min()) < 0:
+            raise ValueError("hash keys must not be negative")
         bits = max(4, int(3 * max(len(keys), 1)).bit_length())  # load at most 1/3
         self.shift = np.uint64(64 - bits)
-        self.keys = np.full(1 << bits, -1, dtype=np.int64)
+        self.keys = np.full(1 << bits, _EMPTY, dtype=np.int64)
         self.rows = np.zeros(1 << bits, dtype=np.int64)
         slot = self._home(keys)
-        _, first = np.unique(slot, return_index=True)
-        self.keys[slot[first]] = keys[first]
-        self.rows[slot[first]] = rows[first]
-        rest = np.ones(len(keys), dtype=bool)
-        rest[first] = False
-        order = np.argsort(keys[rest], kind="stable")
-        self.over_keys, self.over_rows = keys[rest][order], rows[rest][order]
+        count = np.bincount(slot, minlength=1 << bits)
+        alone = count[slot] == 1
+        self.keys[slot[alone]] = keys[alone]
+        self.rows[slot[alone]] = rows[alone]
+        self.keys[count > 1] = _SHARED
+        order = np.argsort(keys[~alone], kind="stable")
+        self.over_keys, self.over_rows = keys[~alone][order], rows[~alone][order]
 
     def _home(self, keys: IntArray) -> IntArray:
-        h = (keys.astype(np.uint64) * _MIX) >> self.shift
-        return h.astype(np.int64)
+        h = (keys.view(np.uint64) * _MIX) >> self.shift
+        return h.view(np.int64)
 
     def get(self, keys: IntArray) -> IntArray:
         """The row of each key (0 where absent)."""
         slot = self._home(keys)
-        hit = self.keys[slot] == keys
-        out = np.where(hit, self.rows[slot], 0)
-        if len(self.over_keys):
-            miss = np.flatnonzero(~hit)
-            q = keys[miss]
+        held = self.keys.take(slot)
+        out = np.where(held == keys, self.rows.take(slot), 0)
+        shared = np.flatnonzero(held == _SHARED)
+        if len(shared):
+            q = keys.take(shared)
             pos = np.minimum(np.searchsorted(self.over_keys, q), len(self.over_keys) - 1)
-            found = self.over_keys[pos] == q
-            out[miss[found]] = self.over_rows[pos[found]]
+            found = self.over_keys.take(pos) == q
+            out[shared[found]] = self.over_rows.take(pos[found])
         return out
 
 
@@ -115,74 +136,98 @@ class FastIds:
         alpha, parsed = _alphabets(vocab)
         self.alpha = alpha
         self.bias = vocab.get(BIAS, 0)
+        # A value missing from a column's alphabet gets the id one past its last value; the
+        # radix counts it, so a code with such a value is never a key of the table (row 0,
+        # as the key lookup gives for a feature the model does not have).
+        self.unknown = {c: len(d) for c, d in alpha.items()}
+        size = {c: len(d) + 1 for c, d in alpha.items()}
         self._tables(alpha)
-        size = {c: len(d) for c, d in alpha.items()}
-        self.parts: list[Part] = sorted({p for _, parts in TEMPLATES for p in parts})
-        where = {p: i for i, p in enumerate(self.parts)}
-        # One-part templates: a dense table (template, value id) -> row. The others: the code
-        # is the sum of weight * value id over the parts (mixed radix; unused slots read part
-        # 0 with weight 0), looked up in one hash table of all their codes.
-        self.one = np.array([t for t, (_, p) in enumerate(TEMPLATES) if len(p) == 1])
-        self.many = np.array([t for t, (_, p) in enumerate(TEMPLATES) if len(p) > 1])
-        self.one_take = np.array([where[TEMPLATES[t][1][0]] for t in self.one], dtype=np.int64)
-        width = max(len(TEMPLATES[t][1]) for t in self.many)
-        self.take = np.zeros((len(self.many), width), dtype=np.int64)
-        self.weight = np.zeros((len(self.many), width), dtype=np.int64)
-        self.used = np.zeros((len(self.many), width), dtype=bool)
-        weights: dict[int, list[int]] = {}
-        for i, t in enumerate(self.many.tolist()):
+        # Each template reads its parts' slots of the matrix of base columns (character by
+        # character, ``_REACH`` pad rows on either side): the slot of part (column, offset) is
+        # ``(_REACH + offset) * _N_COLS + column``. A template's code is the sum of weight *
+        # value id over its parts (mixed radix). Templates with few possible codes take their
+        # row from one dense table (code + the template's start in it); the others from one
+        # hash table of ``t * _STRIDE + code``. The slots are read in one gather, templates
+        # grouped by their number of parts (one sum per group).
+        order = sorted(range(len(TEMPLATES)), key=lambda t: (len(TEMPLATES[t][1]), t))
+        slots: list[int] = []
+        weights: list[int] = []
+        spaces: list[int] = []
+        weights_of: dict[int, list[int]] = {}
+        for t in order:
             name, parts = TEMPLATES[t]
-            w, weights[t] = 1, [0] * len(parts)
+            w, ws = 1, [0] * len(parts)
             for j in reversed(range(len(parts))):
-                self.take[i, j], self.weight[i, j], self.used[i, j] = where[parts[j]], w, True
-                weights[t][j] = w
+                ws[j] = w
                 w *= size[parts[j][0]]
             if w >= _STRIDE:
                 raise ValueError(f"template {name}: codes overflow")
-        slot = {t: i for i, t in enumerate(self.one.tolist())}
-        self.dense = np.zeros((len(self.one), max(size.values())), dtype=np.int64)
+            spaces.append(w)
+            slots += [(_REACH + k) * _N_COLS + _COLUMN[col] for col, k in parts]
+            weights += ws
+            weights_of[t] = ws
+        self.slots = np.array(slots, dtype=np.int64)
+        self.weight = np.array(weights, dtype=np.int64)[:, None]
+        # (first slot, templates, parts) of each group of templates with as many parts
+        self.groups: list[tuple[int, int, int]] = []
+        at = 0
+        for width, ts in itertools.groupby(order, key=lambda t: len(TEMPLATES[t][1])):
+            count = len(list(ts))
+            self.groups.append((at, count, width))
+            at += count * width
+        dense_rows = [i for i, w in enumerate(spaces) if w <= _DENSE_CODES]
+        hash_rows = [i for i, w in enumerate(spaces) if w > _DENSE_CODES]
+        starts = np.cumsum([0] + [spaces[i] for i in dense_rows])
+        offset = np.zeros(len(order), dtype=np.int64)
+        offset[dense_rows] = starts[:-1]
+        offset[hash_rows] = [order[i] * _STRIDE for i in hash_rows]
+        self.offset = offset[:, None]
+        self.dense_rows = np.array(dense_rows, dtype=np.int64)
+        self.hash_rows = np.array(hash_rows, dtype=np.int64)
+        self.dense_out = np.array([order[i] + 1 for i in dense_rows], dtype=np.int64)
+        self.hash_out = np.array([order[i] + 1 for i in hash_rows], dtype=np.int64)
+        dense = np.zeros(int(starts[-1]), dtype=np.int64)
+        row_of = {t: i for i, t in enumerate(order)}
         codes, rows = [], []
         for t, values, row in parsed:
+            i = row_of[t]
             ids = [alpha[col][v] for (col, _k), v in zip(TEMPLATES[t][1], values, strict=True)]
-            if t in slot:
-                self.dense[slot[t], ids[0]] = row
+            code = int(offset[i]) + sum(w * v for w, v in zip(weights_of[t], ids, strict=True))
+            if spaces[i] <= _DENSE_CODES:
+                dense[code] = row
             else:
-                codes.append(t * _STRIDE + sum(w * v for w, v in zip(weights[t], ids, strict=True)))
+                codes.append(code)
                 rows.append(row)
+        self.dense = dense
         self.table = _Hash(np.array(codes, dtype=np.int64), np.array(rows, dtype=np.int64))
-        self.offset = (self.many.astype(np.int64) * _STRIDE)[:, None]
-        self.one_rows = np.arange(len(self.one))[:, None]
-        self.pads = {
-            c: (
-                np.full(_REACH, d[pad_of(c, -1)], np.int64),
-                np.full(_REACH, d[pad_of(c, 1)], np.int64),
-            )
-            for c, d in alpha.items()
-        }
+        self.pad_before = np.array([alpha[c][pad_of(c, -1)] for c in _COLUMNS], dtype=np.int64)
+        self.pad_after = np.array([alpha[c][pad_of(c, 1)] for c in _COLUMNS], dtype=np.int64)
+        self.no_rules = np.array([self.r_ids[0], self.m_ids[0]], dtype=np.int64)
 
     def _tables(self, alpha: dict[str, dict[str, int]]) -> None:
-        """Per-character value ids over the BMP, and the pair tables."""
+        """Per-character value ids over the BMP (columns c, k, g, s, a), and the pair tables."""
         nt = name_tables()
         self.names = nt
         chars = [chr(i) for i in range(_BMP)]
-        c, k, g, s = alpha["c"], alpha["k"], alpha["g"], alpha["s"]
-        zero = c.get("0", -1)
-        self.lut_c = np.array([c.get(ch, -1) for ch in chars], dtype=np.int64)
-        self.lut_c[ord("0") : ord("9") + 1] = zero
-        self.lut_k = np.array([k.get(char_class(ch), -1) for ch in chars], dtype=np.int64)
-        self.lut_g = np.full(_BMP, g.get(bucket(None), -1), dtype=np.int64)
+        unk = self.unknown
+        c, k, g, s, cue = alpha["c"], alpha["k"], alpha["g"], alpha["s"], alpha["a"]
+        lut = np.empty((_BMP, len(_PER_CHAR)), dtype=np.int64)
+        lut[:, 0] = [c.get(ch, unk["c"]) for ch in chars]
+        lut[ord("0") : ord("9") + 1, 0] = c.get("0", unk["c"])
+        lut[:, 1] = [k.get(char_class(ch), unk["k"]) for ch in chars]
+        lut[:, 2] = g.get(bucket(None), unk["g"])
         for ch, v in nt.given.items():
             if len(ch) == 1 and ord(ch) < _BMP:
-                self.lut_g[ord(ch)] = g.get(bucket(v), -1)
-        cue = alpha["a"]
-        self.lut_a = np.full(_BMP, cue.get("-", -1), dtype=np.int64)
-        for ch, cls in CUE_CLASS.items():
-            self.lut_a[ord(ch)] = cue.get(cls, -1)
-        self.lut_s = np.full(_BMP, s.get("-", -1), dtype=np.int64)
+                lut[ord(ch), 2] = g.get(bucket(v), unk["g"])
+        lut[:, 3] = s.get("-", unk["s"])
         for ch, f in nt.single_freq.items():
             if len(ch) == 1 and ord(ch) < _BMP:
-                self.lut_s[ord(ch)] = s.get(surname_bucket(f), -1)
-        self.s_first, self.s_second = s.get("C", -1), s.get("c", -1)
+                lut[ord(ch), 3] = s.get(surname_bucket(f), unk["s"])
+        lut[:, 4] = cue.get("-", unk["a"])
+        for ch, cls in CUE_CLASS.items():
+            lut[ord(ch), 4] = cue.get(cls, unk["a"])
+        self.lut = lut
+        self.s_first, self.s_second = s.get("C", unk["s"]), s.get("c", unk["s"])
         # Every two-character string of a table, with a bit per table (1 common word, 2 jieba
         # name word, 4 given-name pair, 8 compound surname).
         flag: dict[int, int] = {}
@@ -195,7 +240,8 @@ class FastIds:
         self.w_ids = np.array(
             [
                 w.get(
-                    ("W" if b & 1 else "-") + ("R" if b & 2 else "-") + ("G" if b & 4 else "-"), -1
+                    ("W" if b & 1 else "-") + ("R" if b & 2 else "-") + ("G" if b & 4 else "-"),
+                    unk["w"],
                 )
                 for b in range(8)
             ],
@@ -204,7 +250,7 @@ class FastIds:
         r, one = alpha["r"], "-BI"
         self.r_ids = np.array(
             [
-                r.get(one[a] + one[b] + "-X"[x], -1)
+                r.get(one[a] + one[b] + "-X"[x], unk["r"])
                 for a in range(3)
                 for b in range(3)
                 for x in range(2)
@@ -212,35 +258,36 @@ class FastIds:
             dtype=np.int64,
         )
         m = alpha["m"]
-        self.m_ids = np.array([m.get(v, -1) for v in "-Mm"], dtype=np.int64)
+        self.m_ids = np.array([m.get(v, unk["m"]) for v in "-Mm"], dtype=np.int64)
 
-    def _chars(self, text: str, cp: IntArray) -> dict[str, IntArray]:
-        """The columns read off each character alone (c, k, g, s, a) and the pair columns
-        (outside the BMP the cue class is that of U+0000, none)."""
-        big = cp >= _BMP
-        low = np.where(big, 0, cp)
-        c, k, g, s = self.lut_c[low], self.lut_k[low], self.lut_g[low], self.lut_s[low]
-        if big.any():  # outside the BMP: one by one, as the string features do
-            a, nt = self.alpha, self.names
-            for i in np.flatnonzero(big).tolist():
+    def _chars(self, text: str, cp: IntArray, body: IntArray) -> None:
+        """The columns read off each character alone (c, k, g, s, a) and the pair column (w),
+        written into ``body`` (outside the BMP the cue class is that of U+0000, none)."""
+        if int(cp.max()) < _BMP:
+            body[:, :5] = self.lut[cp]
+        else:  # outside the BMP: one by one, as the string features do
+            body[:, :5] = self.lut[np.where(cp >= _BMP, 0, cp)]
+            a, nt, unk = self.alpha, self.names, self.unknown
+            for i in np.flatnonzero(cp >= _BMP).tolist():
                 ch = text[i]
                 f = nt.single_freq.get(ch)
-                c[i] = a["c"].get(ch, -1)
-                k[i] = a["k"].get(char_class(ch), -1)
-                g[i] = a["g"].get(bucket(nt.given.get(ch)), -1)
-                s[i] = a["s"].get("-" if f is None else surname_bucket(f), -1)
-        n = len(cp)
-        pairs = cp[:-1] << 21 | cp[1:]
-        flags = np.zeros(n, dtype=np.int64)
-        flags[:-1] = _flags(pairs, self.pair_codes, self.pair_flags)
+                body[i, 0] = a["c"].get(ch, unk["c"])
+                body[i, 1] = a["k"].get(char_class(ch), unk["k"])
+                body[i, 2] = a["g"].get(bucket(nt.given.get(ch)), unk["g"])
+                body[i, 3] = a["s"].get("-" if f is None else surname_bucket(f), unk["s"])
+        flags = np.zeros(len(cp), dtype=np.int64)
+        flags[:-1] = _flags(cp[:-1] << 21 | cp[1:], self.pair_codes, self.pair_flags)
         comp = flags >= 8
+        s = body[:, 3]
         s[1:][comp[:-1]] = self.s_second
         s[comp] = self.s_first
-        cue = self.lut_a[low]
-        return {"c": c, "k": k, "g": g, "s": s, "a": cue, "w": self.w_ids[flags & 7]}
+        body[:, 5] = self.w_ids[flags & 7]
 
-    def _rules(self, text: str, spans: list[tuple[str, int, int]]) -> dict[str, IntArray]:
+    def _rules(self, text: str, spans: list[tuple[str, int, int]], body: IntArray) -> None:
         """The rules' NAME/ADDRESS/other marks (r) and names the rules found, repeated (m)."""
+        if not spans:
+            body[:, 6:] = self.no_rules
+            return
         n = len(text)
         tag = {t: np.zeros(n, dtype=np.int64) for t in TYPE_TAGS}
         other = np.zeros(n, dtype=np.int64)
@@ -258,32 +305,38 @@ class FastIds:
                 mem[at] = 1
                 mem[at + 1 : at + len(value)] = 2
                 at = text.find(value, at + 1)
-        r = self.r_ids[tag["NAME"] * 6 + tag["ADDRESS"] * 2 + other]
-        return {"r": r, "m": self.m_ids[mem]}
+        body[:, 6] = self.r_ids[tag["NAME"] * 6 + tag["ADDRESS"] * 2 + other]
+        body[:, 7] = self.m_ids[mem]
 
     def ids(self, text: str, rule_spans: Iterable[tuple[str, int, int]]) -> IntArray:
-        """``(len(text), 1 + templates)`` rows: the bias, then each template's feature."""
+        """``(len(text), 1 + templates)`` rows: the bias, then each template's feature (a
+        view of a ``(1 + templates, len(text))`` array: the emission reads it that way)."""
         n = len(text)
-        out = np.zeros((n, len(TEMPLATES) + 1), dtype=np.int64)
+        out = np.empty((len(TEMPLATES) + 1, n), dtype=np.int64)
         if n == 0:
-            return out
+            return out.T
+        base = np.empty((n + 2 * _REACH, _N_COLS), dtype=np.int64)
+        base[:_REACH] = self.pad_before
+        base[n + _REACH :] = self.pad_after
+        body = base[_REACH : n + _REACH]
         cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        cols = self._chars(text, cp.astype(np.int64)) | self._rules(text, list(rule_spans))
-        padded = {}
-        for c, v in cols.items():
-            before, after = self.pads[c]
-            padded[c] = np.concatenate((before, v, after))
-        shifted = np.stack([padded[c][_REACH + k : _REACH + k + n] for c, k in self.parts])
-        out[:, 0] = self.bias
-        value = shifted[self.one_take]  # (one-part templates, n)
-        rows = self.dense[self.one_rows, np.maximum(value, 0)]
-        out[:, 1 + self.one] = np.where(value >= 0, rows, 0).T
-        values = shifted[self.take]  # (other templates, parts, n)
-        codes = (values * self.weight[:, :, None]).sum(axis=1) + self.offset
-        known = ((values >= 0) | ~self.used[:, :, None]).all(axis=1)
-        rows = self.table.get(codes.ravel()).reshape(codes.shape)
-        out[:, 1 + self.many] = np.where(known, rows, 0).T
-        return out
+        self._chars(text, cp.astype(np.int64), body)
+        self._rules(text, list(rule_spans), body)
+        # window[s, i]: slot s of character i (the base matrix read with a stride of one row).
+        window = np.ndarray((_WINDOW, n), np.int64, base, 0, (8, 8 * _N_COLS))
+        values = window.take(self.slots, axis=0)
+        values *= self.weight
+        sums = [
+            values[a : a + k * w].reshape(k, w, n).sum(axis=1) if w > 1 else values[a : a + k]
+            for a, k, w in self.groups
+        ]
+        codes = np.concatenate(sums)
+        codes += self.offset
+        out[0] = self.bias
+        out[self.dense_out] = self.dense.take(codes.take(self.dense_rows, axis=0))
+        hashed = codes.take(self.hash_rows, axis=0)
+        out[self.hash_out] = self.table.get(hashed.ravel()).reshape(hashed.shape)
+        return out.T
 
 
 def _flags(codes: IntArray, table: IntArray, flags: IntArray) -> IntArray:
