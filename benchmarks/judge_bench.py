@@ -6,7 +6,7 @@ from the judges; never used in training or development, never measured yet: run 
 next change of a judge is merged) is required: without it the script says so and exits 2.
 ``--holdout`` points it at another folder, all of them development data now, so figures on them are
 not evidence: ``benchmarks/data/judge_holdout7`` (set R, measured once on 2026-12-07 before and after
-the j22i merge, ``results/judge_R.json``; never trained on), ``judge_holdout6`` (set S, measured once on 2026-12-07 before and after
+the j22i merge, ``results/judge_R.json``; training data since j22j), ``judge_holdout6`` (set S, measured once on 2026-12-07 before and after
 the j22h merge, ``results/judge_S.json``; training data since j22i), ``judge_holdout5`` (set U, measured once on 2026-12-07 before and after
 the j22f merge, ``results/judge_U.json``; never trained on), ``judge_holdout4`` (set V, measured once
 after the j22e merge, since reverted) and ``judge_holdout3`` (set W, measured once on each of two

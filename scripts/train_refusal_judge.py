@@ -8,14 +8,15 @@ Training data: the project's development set ``benchmarks/data/judge_train/*.jso
 question is not left to chance) and every independently written labelled set (weight 1):
 ``judge_train2`` (T1–T9), ``judge_train3`` (T10, T11), ``judge_train4`` (T12), ``judge_train5``
 (T13), ``judge_train6`` (T14a, T14b, T15a–T15d), ``judge_train7`` (T16a–T16d, since j22h),
-``judge_train8`` (T17a, T17b, since j22i), ``judge_eval`` (R1, R2, H1, H2, X), ``judge_holdout``
+``judge_train8`` (T17a, T17b, since j22i), ``judge_train9`` (T17c, T17d, since j22j),
+``judge_eval`` (R1, R2, H1, H2, X), ``judge_holdout``
 (Y1–Y4: spent on 2026-12-06), ``judge_holdout2`` (Z1, Z2: spent, trained on since 2026-12-07),
 ``judge_holdout3`` (W1, W2: measured twice) and ``judge_holdout4`` (V1, V2: measured once; both
 trained on since j22f, 2026-12-07), ``judge_holdout6`` (S1, S2: measured once before and after
-j22h; trained on since j22i). ``benchmarks/data/judge_holdout5`` (U: measured once after j22f,
-development data since, never trained on: the replay test grades its answers), ``judge_holdout7`` (R:
-measured once before and after j22i, development data since, never trained on) and the held-back set
-``judge_holdout8`` (Q) are never read here. The
+j22h; trained on since j22i), ``judge_holdout7`` (R1, R2: measured once before and after j22i;
+trained on since j22j; other writers than judge_eval's R1 and R2). ``benchmarks/data/judge_holdout5``
+(U: measured once after j22f, development data since, never trained on: the replay test grades its
+answers) and the held-back set ``judge_holdout8`` (Q) are never read here. The
 recipe (features, C, the decision offset) was chosen by ``benchmarks/judge_dev.py`` (leave writers
 out). Deterministic: fixed seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """
@@ -49,17 +50,19 @@ INDEPENDENT_DIRS = [
         "judge_train6",
         "judge_train7",
         "judge_train8",
+        "judge_train9",
         "judge_holdout",
         "judge_holdout2",
         "judge_holdout3",
         "judge_holdout4",
         "judge_holdout6",
+        "judge_holdout7",
     )
 ]
-# Q, the held-back set, is never trained on; nor are U (spent, kept out so that the replay test of
-# tests/assess/test_refusal_replay.py grades answers the judge never saw) and R (spent on j22i, kept
-# out until the next judge change decides). S is trained on since j22i.
-NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout7", DATA / "judge_holdout8")
+# Q, the held-back set, is never trained on; nor is U (spent, kept out so that the replay test of
+# tests/assess/test_refusal_replay.py grades answers the judge never saw). S is trained on since
+# j22i; R (spent: measured once before and after j22i) and T17c/T17d since j22j.
+NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout8")
 SEED = 0
 DEV_WEIGHT = 0.3  # rows of the project's own development set weigh less than independent rows
 DEV_WRITER = "dev"
@@ -102,6 +105,9 @@ RECIPE = rt.Recipe(rt.FeatureSpec(18, _WHOLE_Q, (1, 2, 3)), c=8.0, tol=TOL)
 # trained on): the weights 0.5 and 1 gain as much on the dev folds but not on U
 # j22i: retrained with S and T17; the offset on 正常回答 is again the one judge_dev --net chooses on
 # all writers' out-of-fold scores of the combination (0.3 on the j22i data: 42 writers, U and S in)
+# j22j: retrained with R and T17c/T17d (same recipes, same seed); judge_dev --net on the new data
+# (46 writers, U out, R's two writers in; benchmarks/results/judge_dev_j22j.json) chose 0.3 again
+# for the combination (chosen for each fold on the other folds: 0.0-0.5), so COMBINE is unchanged
 NET_RECIPE = rt.NetRecipe(rt.FeatureSpec(16, _WHOLE_Q, (1, 2, 3)), question_dropout=0.3)
 COMBINE: dict[str, Any] = {"net_weight": 0.25, "offsets": [0.0, 0.0, 0.3, 0.0]}
 
@@ -111,7 +117,7 @@ def training_files() -> list[Path]:
     for d in INDEPENDENT_DIRS:
         files += sorted(d.glob("*.jsonl"))
     if bad := [f for f in files if f.parent in NEVER_TRAINED_ON]:
-        raise SystemExit(f"训练数据不得包含 U 或保留集 R：{', '.join(map(str, bad))}")
+        raise SystemExit(f"训练数据不得包含 U 或保留集 Q：{', '.join(map(str, bad))}")
     return files
 
 
@@ -128,17 +134,27 @@ def load_data() -> TrainingData:
     rows: list[dict[str, Any]] = []
     weights: list[float] = []
     writers: list[str] = []
+    first_seen: dict[str, Path] = {}  # a writer's name and the folder that first used it
     for f in files:
         part = rt.read_rows([f])
         dev = f.parent == DEV_DIR
         rows += part
         weights += [DEV_WEIGHT if dev else 1.0] * len(part)
-        writers += [DEV_WRITER if dev else str(r.get("writer") or f.stem) for r in part]
+        writers += [DEV_WRITER if dev else _writer(r, f, first_seen) for r in part]
         if dev:  # the development set once more without its questions: answers judged alone
             rows += [{**r, "question": ""} for r in part]
             weights += [DEV_WEIGHT] * len(part)
             writers += [DEV_WRITER] * len(part)
     return TrainingData(files, rows, weights, writers)
+
+
+def _writer(row: dict[str, Any], file: Path, first_seen: dict[str, Path]) -> str:
+    """The row's writer; a name an earlier folder already used for another writer (R's ``R1``,
+    ``R2`` after judge_eval's) is qualified by its folder, so that each writer is one key."""
+    name = str(row.get("writer") or file.stem)
+    if first_seen.setdefault(name, file.parent) != file.parent:
+        return f"{name}@{file.parent.name}"
+    return name
 
 
 def _card(data: TrainingData, **versions: str) -> dict[str, Any]:

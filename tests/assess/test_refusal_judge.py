@@ -353,14 +353,24 @@ def test_shipped_model_is_trained_on_the_committed_data_and_rules() -> None:
         "judge_train6/train-T15d.jsonl",
         "judge_train8/train-T17a.jsonl",
         "judge_holdout6/holdout-S1.jsonl",  # S, spent, trained on since j22i
+        "judge_holdout7/holdout-R1.jsonl",  # R, spent on j22i, trained on since j22j
+        "judge_holdout7/holdout-R2.jsonl",
+        "judge_train9/train-T17c.jsonl",  # T17c, T17d: since j22j
+        "judge_train9/train-T17d.jsonl",
     ):
         assert f"benchmarks/data/{path}" in names
-    # U (measured once, development data since, kept out for the replay test), R (measured once,
-    # on j22i) and the held-back set Q are never read, and the script refuses them
-    never = {"judge_holdout5", "judge_holdout7", "judge_holdout8"}
+    # U (measured once, development data since, kept out for the replay test) and the held-back
+    # set Q are never read, and the script refuses them
+    never = {"judge_holdout5", "judge_holdout8"}
     assert not any(d in n for n in names for d in never)
     assert {d.name for d in script.NEVER_TRAINED_ON} == never
     assert not {d.name for d in script.INDEPENDENT_DIRS} & {d.name for d in script.NEVER_TRAINED_ON}
+    # one key per writer: R's R1 and R2 are other writers than judge_eval's R1 and R2
+    for key, file in (
+        ("R1", "judge_eval/eval-R1.jsonl"),
+        ("R1@judge_holdout7", "judge_holdout7/holdout-R1.jsonl"),
+    ):
+        assert data.writers.count(key) == len(read_rows([script.DATA / file])) > 0
     # the development set is read twice, the second time without its questions
     dev = [r for r, w in zip(data.rows, data.writers, strict=True) if w == script.DEV_WRITER]
     assert dev and sum(not r.get("question") for r in dev) * 2 == len(dev)

@@ -41,11 +41,11 @@ from beian.assess.judges._refusal_model import (
 from beian.standards import load_edition
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = {  # recomputed 2026-12-07 (j22i: S and T17a-T17b added to the training data, offset 0.3)
-    "rows": 23474,
-    "verdicts_sha256": "62ca2e6194859eae6ba2affa7f1af6aff73d70936e358f4b8d0aacd90fb8afcf",
-    "features_sha256": "85a50179ea428fce57cc55f3a18ebdc62051e0a5a46ae6c0af8936bc0a977a1d",
-    "score_sum": 22346.1053,
+GOLDEN = {  # recomputed 2026-12-07 (j22j: R and T17c-T17d added to the training data, offset 0.3)
+    "rows": 24834,
+    "verdicts_sha256": "d3f9ddea14c2d57396d800518c43db0fc1876e80c5dea5918b78d9e547e0a84a",
+    "features_sha256": "fd8c68a85808d476e07c084395537bdf9c6b24587d1e7e342616e6fda120f0f7",
+    "score_sum": 23649.7987,
 }
 _PROBABILITY = re.compile(r"概率 [0-9.]+")
 
