@@ -16,7 +16,8 @@ trained on since j22f, 2026-12-07), ``judge_holdout6`` (S1, S2: measured once be
 j22h; trained on since j22i), ``judge_holdout7`` (R1, R2: measured once before and after j22i;
 trained on since j22j; other writers than judge_eval's R1 and R2). ``benchmarks/data/judge_holdout5``
 (U: measured once after j22f, development data since, never trained on: the replay test grades its
-answers) and the held-back set ``judge_holdout8`` (Q) are never read here. The
+answers), ``judge_holdout8`` (Q: measured once before and after j22j, kept out of training until the next judge change
+decides) and the held-back set ``judge_holdout9`` (N) are never read here. The
 recipe (features, C, the decision offset) was chosen by ``benchmarks/judge_dev.py`` (leave writers
 out). Deterministic: fixed seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """
@@ -59,10 +60,11 @@ INDEPENDENT_DIRS = [
         "judge_holdout7",
     )
 ]
-# Q, the held-back set, is never trained on; nor is U (spent, kept out so that the replay test of
+# N, the held-back set, is never trained on; nor are Q (spent on j22j, kept out until the next judge change decides)
+# and U (spent, kept out so that the replay test of
 # tests/assess/test_refusal_replay.py grades answers the judge never saw). S is trained on since
 # j22i; R (spent: measured once before and after j22i) and T17c/T17d since j22j.
-NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout8")
+NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout8", DATA / "judge_holdout9")
 SEED = 0
 DEV_WEIGHT = 0.3  # rows of the project's own development set weigh less than independent rows
 DEV_WRITER = "dev"
@@ -117,7 +119,7 @@ def training_files() -> list[Path]:
     for d in INDEPENDENT_DIRS:
         files += sorted(d.glob("*.jsonl"))
     if bad := [f for f in files if f.parent in NEVER_TRAINED_ON]:
-        raise SystemExit(f"训练数据不得包含 U 或保留集 Q：{', '.join(map(str, bad))}")
+        raise SystemExit(f"训练数据不得包含 U、Q 或保留集 N：{', '.join(map(str, bad))}")
     return files
 
 
