@@ -7,12 +7,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from beian.lexicon._compile import WORDS, Variant, dictionary
+from beian.lexicon._compile import GAP, WORDS, Variant, dictionary
 from beian.lexicon._fold import FoldTable
 from beian.lexicon._models import KeywordEntry, LexiconConfig
 from beian.lexicon._normalize import Normalized
 from beian.lexicon._spans import (
     _bare,
+    _clause_break,
+    _code_open,
     _condition,
     _gaps,
     _holds,
@@ -23,6 +25,7 @@ from beian.lexicon._spans import (
     _span_rules,
     _straddles,
 )
+from beian.lexicon._words import words
 
 __all__ = ["OPEN", "plain_letter_at", "resolve"]
 
@@ -67,38 +70,27 @@ def resolve(
     if not _keyword_hit(text, start, end, var, ft, allow_spans):
         return
     span_rules = _span_rules(ft, text[start:end])
-    if (
-        "noise" in span_rules
-        and "\n" in text[start:end]
-        and len(entries[entry].keyword) < 3
-        and not config.cross_lines
-    ):
-        return  # a line break (join_lines) only inside keywords of 3+ characters: 先⏎行
+    keyword = entries[entry].keyword
+    noisy = "noise" in span_rules
+    if noisy and _noise_breaks(config, keyword, text, n, (s, e, start, end), rule):
+        return
     # a condition on the words around the span: with the span at the end of the text the
     # next character (of a stream) may still break it (``OPEN``)
-    open_end = False
+    holds, open_end = _around(text, n, (s, e, start, end), rule, keyword, ft, noisy)
+    if not holds:
+        return
     if rule is not None and rule.endswith(WORDS):
-        if "noise" in span_rules or _straddles(text, start, end, dictionary()):
-            return
         rule = _bare(rule)
-        open_end = end == len(text)
-    elif rule is not None and rule.startswith("chaizi"):
-        keyword = entries[entry].keyword
-        if _radical_straddles(text, start, end, keyword, dictionary()):
-            return  # 个人分子 is 个人 + 分子, not 份子 split as 人分
-        open_end = _radical_open(text, end, keyword)
     if rule is not None and "~" in rule:  # a condition on how the form is written
-        if not _holds(rule, text[start:end], "noise" in span_rules, lambda: _gaps(text, n, s, e)):
+        if not _holds(rule, text[start:end], noisy, lambda: _gaps(text, n, s, e)):
             return
         rule = _bare(rule)
     rules = found.setdefault((start, end, entry), set())
-    if "lookalike" in span_rules and not _imitates(ft, text[start:end], entries[entry].keyword):
+    if "lookalike" in span_rules and not _imitates(ft, text[start:end], keyword):
         span_rules.discard("lookalike")  # the keyword itself has the character (知己)
         span_rules = span_rules or {"exact"}
-    if span_rules == {"exact"} and rule is None:
-        keyword = entries[entry].keyword
-        if text[start:end] != keyword and not repeat:
-            span_rules = _span_rules(ft, keyword) - {"noise"} or {"exact"}
+    if span_rules == {"exact"} and rule is None and text[start:end] != keyword and not repeat:
+        span_rules = _span_rules(ft, keyword) - {"noise"} or {"exact"}
     rules |= span_rules
     if repeat:
         rules.add("repeat")
@@ -108,6 +100,55 @@ def resolve(
         rules.discard("exact")
     if open_end:
         rules.add(OPEN)
+
+
+def _noise_breaks(
+    config: LexiconConfig,
+    keyword: str,
+    text: str,
+    n: Normalized,
+    at: tuple[int, int, int, int],
+    rule: str | None,
+) -> bool:
+    """Whether the noise skipped inside a match (``at``: its normalized and original spans)
+    breaks the keyword: a line break in one of fewer than 3 characters (``join_lines``: 先⏎行),
+    a comma at one place of an otherwise unbroken one (打老虎，机会: two clauses)."""
+    s, e, start, end = at
+    if "\n" in text[start:end] and len(keyword) < 3 and not config.cross_lines:
+        return True
+    return (
+        e - s > 2
+        and (rule is None or rule.startswith(("lookalike", "t2s")))
+        and _clause_break(_gaps(text, n, s, e))
+    )
+
+
+def _around(
+    text: str,
+    n: Normalized,
+    at: tuple[int, int, int, int],
+    rule: str | None,
+    keyword: str,
+    ft: FoldTable,
+    noisy: bool,
+) -> tuple[bool, bool]:
+    """Whether the conditions of ``rule`` on the text around a match hold, and whether they
+    looked past the end of the text (a stream's next character may still undo the hit)."""
+    s, e, start, end = at
+    if rule is None:
+        return True, False
+    if rule.startswith("initials"):  # BJL- at the end: a digit may follow (BJL-300)
+        return True, _code_open(text, end)
+    if rule.endswith(WORDS):
+        if not noisy:
+            return not _straddles(text, start, end, words(), ft), end == len(text)
+        # broken up only by a symbol, emoji or zero-width character (伐❤孕)
+        return _holds(GAP, text[start:end], True, lambda: _gaps(text, n, s, e)), False
+    if rule.startswith("chaizi"):
+        if _radical_straddles(text, start, end, keyword, dictionary()):
+            return False, False  # 个人分子 is 个人 + 分子, not 份子 split as 人分
+        return True, _radical_open(text, end, keyword)
+    return True, False
 
 
 def plain_letter_at(text: str, n: Normalized, s: int, e: int) -> bool:
