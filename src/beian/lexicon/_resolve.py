@@ -76,9 +76,11 @@ def resolve(
         return
     # a condition on the words around the span: with the span at the end of the text the
     # next character (of a stream) may still break it (``OPEN``)
-    holds, open_end = _around(text, n, (s, e, start, end), rule, keyword, ft, noisy)
-    if not holds:
-        return
+    open_end = False
+    if rule is not None:
+        holds, open_end = _around(text, n, (s, e, start, end), rule, keyword, ft, noisy)
+        if not holds:
+            return
     if rule is not None and rule.endswith(WORDS):
         rule = _bare(rule)
     if rule is not None and "~" in rule:  # a condition on how the form is written
@@ -127,7 +129,7 @@ def _around(
     text: str,
     n: Normalized,
     at: tuple[int, int, int, int],
-    rule: str | None,
+    rule: str,
     keyword: str,
     ft: FoldTable,
     noisy: bool,
@@ -135,8 +137,6 @@ def _around(
     """Whether the conditions of ``rule`` on the text around a match hold, and whether they
     looked past the end of the text (a stream's next character may still undo the hit)."""
     s, e, start, end = at
-    if rule is None:
-        return True, False
     if rule.startswith("initials"):  # BJL- at the end: a digit may follow (BJL-300)
         return True, _code_open(text, end)
     if rule.endswith(WORDS):

@@ -40,7 +40,7 @@ def _jieba_dict() -> Path:
     if spec is None or spec.origin is None or not (Path(spec.origin).parent / "dict.txt").is_file():
         raise ConfigError(
             "形近字选项 lookalike_two 需要 jieba 的词典（dict.txt），当前环境没有安装 jieba",
-            fix="安装可选依赖：pip install 'beian[words]'（jieba，MIT 许可）；或关闭 lookalike_two",
+            fix="安装可选依赖：pip install 'genai-beian[words]'（jieba，MIT 许可）；或关闭 lookalike_two",
         )
     return Path(spec.origin).parent / "dict.txt"
 
