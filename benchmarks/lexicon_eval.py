@@ -5,7 +5,7 @@ the lexicon code, and verified blind by a second session (agreement 1,080/1,080)
 counts as caught when a hit names its keyword; a negative (``clean``, ``clean_hard``) counts as a
 false positive when anything is hit. Wilson 95 % intervals. Run::
 
-    python benchmarks/lexicon_eval.py [--data DIR] [--modes pinyin,homophone] [--errors] [--json OUT]
+    python benchmarks/lexicon_eval.py [--data DIR] [--modes pinyin,homophone] [--lookalike-two] [--errors] [--json OUT]
 
 ``--data DIR``: another set in the same format (``keywords.txt``, ``evasion.jsonl``).
 """
@@ -41,12 +41,17 @@ def evaluate(
     homophones_all: bool = False,
     data: Path = DATA,
     homophones_near: bool = False,
+    lookalike_two: bool = False,
 ) -> dict[str, Any]:
     problem = missing_files(data)
     if problem:
         raise SystemExit(problem)
-    words = [w.strip() for w in (data / "keywords.txt").read_text("utf-8").splitlines() if w.strip()]
-    config = LexiconConfig(homophones_all=homophones_all, homophones_near=homophones_near)
+    words = [
+        w.strip() for w in (data / "keywords.txt").read_text("utf-8").splitlines() if w.strip()
+    ]
+    config = LexiconConfig(
+        homophones_all=homophones_all, homophones_near=homophones_near, lookalike_two=lookalike_two
+    )
     lex = Lexicon.from_entries([KeywordEntry(w, "A1-1", modes) for w in words], config)
     rows = [json.loads(x) for x in (data / "evasion.jsonl").read_text("utf-8").splitlines() if x]
     good: collections.Counter[str] = collections.Counter()
@@ -59,18 +64,33 @@ def evaluate(
         ok = not hits if kind in NEGATIVE else any(h.keyword == r["keyword"] for h in hits)
         good[kind] += ok
         if not ok:
-            misses.append({"id": r["id"], "kind": kind, "keyword": r["keyword"], "text": r["text"],
-                           "hits": [h.keyword for h in hits]})
+            misses.append(
+                {
+                    "id": r["id"],
+                    "kind": kind,
+                    "keyword": r["keyword"],
+                    "text": r["text"],
+                    "hits": [h.keyword for h in hits],
+                }
+            )
     kinds = {}
     for kind in sorted(total):
         lo, hi = wilson_interval(good[kind], total[kind])
         what = "specificity" if kind in NEGATIVE else "recall"
-        kinds[kind] = {what: round(good[kind] / total[kind], 3), "ci95": [round(lo, 3), round(hi, 3)],
-                       "n": total[kind]}
-    out: dict[str, Any] = {"data": str(data), "modes": sorted(modes), "homophones_all": homophones_all,
-                           "homophones_near": homophones_near, "kinds": kinds,
-                           "clean_bytes": sum(len(r["text"].encode()) for r in rows
-                                              if r["kind"] in NEGATIVE)}
+        kinds[kind] = {
+            what: round(good[kind] / total[kind], 3),
+            "ci95": [round(lo, 3), round(hi, 3)],
+            "n": total[kind],
+        }
+    out: dict[str, Any] = {
+        "data": str(data),
+        "modes": sorted(modes),
+        "homophones_all": homophones_all,
+        "homophones_near": homophones_near,
+        "lookalike_two": lookalike_two,
+        "kinds": kinds,
+        "clean_bytes": sum(len(r["text"].encode()) for r in rows if r["kind"] in NEGATIVE),
+    }
     if errors:
         out["misses"] = misses
     return out
@@ -78,12 +98,28 @@ def evaluate(
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=DATA,
-                    help="folder with keywords.txt and evasion.jsonl (default: the development set)")
-    ap.add_argument("--modes", default="", help="modes given to every keyword, e.g. pinyin,homophone")
-    ap.add_argument("--homophones-all", action="store_true", help="LexiconConfig(homophones_all=True)")
-    ap.add_argument("--homophones-near", action="store_true",
-                    help="LexiconConfig(homophones_near=True): near homophones (zh/z, n/l, in/ing …)")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=DATA,
+        help="folder with keywords.txt and evasion.jsonl (default: the development set)",
+    )
+    ap.add_argument(
+        "--modes", default="", help="modes given to every keyword, e.g. pinyin,homophone"
+    )
+    ap.add_argument(
+        "--homophones-all", action="store_true", help="LexiconConfig(homophones_all=True)"
+    )
+    ap.add_argument(
+        "--homophones-near",
+        action="store_true",
+        help="LexiconConfig(homophones_near=True): near homophones (zh/z, n/l, in/ing …)",
+    )
+    ap.add_argument(
+        "--lookalike-two",
+        action="store_true",
+        help="LexiconConfig(lookalike_two=True): two-character look-alike forms (needs jieba)",
+    )
     ap.add_argument("--errors", action="store_true", help="list every miss and false positive")
     ap.add_argument("--json", type=Path, help="write the figures here")
     args = ap.parse_args(argv)
@@ -91,13 +127,23 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
-    res = evaluate(frozenset(m for m in args.modes.split(",") if m), args.errors, args.homophones_all,
-                   args.data, args.homophones_near)
-    print(f"modes: {','.join(res['modes']) or '(library default)'}; homophones_all: {res['homophones_all']}; "
-          f"homophones_near: {res['homophones_near']}")
+    res = evaluate(
+        frozenset(m for m in args.modes.split(",") if m),
+        args.errors,
+        args.homophones_all,
+        args.data,
+        args.homophones_near,
+        args.lookalike_two,
+    )
+    print(
+        f"modes: {','.join(res['modes']) or '(library default)'}; homophones_all: {res['homophones_all']}; "
+        f"homophones_near: {res['homophones_near']}; lookalike_two: {res['lookalike_two']}"
+    )
     for kind, f in res["kinds"].items():
         name, value = next(iter(f.items()))
-        print(f"  {kind:18} {name:11} {value:.3f}  [{f['ci95'][0]:.3f}, {f['ci95'][1]:.3f}]  n={f['n']}")
+        print(
+            f"  {kind:18} {name:11} {value:.3f}  [{f['ci95'][0]:.3f}, {f['ci95'][1]:.3f}]  n={f['n']}"
+        )
     for m in res.get("misses", []):
         print(f"  MISS {m['id']} {m['kind']} {m['keyword']} {m['text']} -> {m['hits']}")
     if args.json:

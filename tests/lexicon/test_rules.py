@@ -9,6 +9,7 @@ import pytest
 from beian.lexicon import KeywordEntry, Lexicon, LexiconConfig
 
 PY = frozenset({"pinyin"})
+LA2: dict[str, Any] = {"lookalike_two": True}
 HOMO = frozenset({"homophone"})
 
 # (id, keyword, modes, config overrides, text, expected [(start, end, rule that must be named)])
@@ -265,6 +266,27 @@ CASES: list[tuple[str, str, frozenset[str], dict[str, Any], str, list[tuple[int,
     ),
     ("lookalike-two-char-broken", "赌档", frozenset(), {"lookalike_two": True}, "在睹.档输", []),
     ("lookalike-two-char-straddle", "赌博", frozenset(), {"lookalike_two": True}, "亲睹博得", []),
+    # jieba's dictionary: a straddled word of four characters, one in traditional characters, a
+    # form that is a piece of a word (麻姑 of 麻姑献寿); a symbol between the two characters
+    ("lookalike-two-long-word", "快三", frozenset(), LA2, "迟疑不决三夫之言", []),
+    ("lookalike-two-traditional", "军火", frozenset(), LA2, "三軍六師", []),
+    ("lookalike-two-word-part", "麻古", frozenset(), LA2, "麻姑壇", []),
+    ("lookalike-two-alone", "麻古", frozenset(), LA2, "出麻右，一板", [(1, 3, "lookalike")]),
+    ("lookalike-two-symbol", "代孕", frozenset(), LA2, "伐❤孕渠道", [(0, 3, "lookalike")]),
+    ("lookalike-two-space", "代孕", frozenset(), LA2, "伐 孕渠道", []),
+    # a comma at one place of an otherwise unbroken keyword ends a clause (打老虎，机会)
+    ("noise-clause-comma", "老虎机", frozenset(), {}, "打老虎，机会来了", []),
+    ("noise-comma-every-place", "老虎机", frozenset(), {}, "网上老、虎、机", [(2, 7, "noise")]),
+    ("noise-one-semicolon", "代提公积金", frozenset(), {}, "代；提公积金？", [(0, 6, "noise")]),
+    # a numeral of the keyword kept as written in a homophone form (number folding made it "3")
+    ("homophone-gap-numeral", "快三", frozenset(), {}, "筷*三稳赚", [(0, 3, "homophone")]),
+    ("homophone-gap-numeral-3", "六合彩", frozenset(), {}, "买六.和.彩的", [(1, 6, "homophone")]),
+    # a mixed pinyin form with a character it keeps written split (libraries of up to 5,000)
+    ("pinyin-mixed-split", "汽油弹", frozenset(), {}, "卖汽you弓单？", [(1, 7, "pinyin")]),
+    ("pinyin-mixed-split-two", "水军", frozenset(), {}, "别当shui冖车，", [(2, 8, "pinyin")]),
+    # initials before a hyphen and a digit are a model or serial number
+    ("initials-model-number", "百家乐", frozenset(), {}, "新款 BJL-300 空气", []),
+    ("initials-before-comma", "百家乐", frozenset(), {}, "出BJL，稳赚", [(1, 4, "initials")]),
     ("ascii-inside-word", "sex", frozenset(), {}, "Essex sextant", []),
     ("ascii-whole-word", "sex", frozenset(), {}, "Essex sex.", [(6, 9, "exact")]),
     ("ascii-next-to-cjk", "sex", frozenset(), {}, "看sex片", [(1, 4, "exact")]),

@@ -76,6 +76,11 @@ def test_leet_forms_after_a_collapsed_repeat_are_found_where_they_stand(pad: int
 NEXT_CHARACTER = [
     ("lookalike-two-straddles", "赌博", {"lookalike_two": True}, "在睹博得了", False),
     ("lookalike-two-alone", "赌博", {"lookalike_two": True}, "在睹博。", True),
+    ("lookalike-two-long-word", "快三", {"lookalike_two": True}, "迟疑不决三夫", False),
+    ("lookalike-two-symbol", "代孕", {"lookalike_two": True}, "找伐❤孕渠道", True),
+    ("initials-model-number", "百家乐", {}, "新款BJL-300空气", False),
+    ("initials-before-a-hyphen", "百家乐", {}, "新款BJL-哈", True),
+    ("clause-comma", "老虎机", {}, "打老虎，机会", False),
     ("full-radical-makes-a-word", "私刑", {}, "私开刀片", False),
     ("full-radical-alone", "私刑", {}, "私开刀。", True),
     ("crlf", "恐怖袭击", {}, "恐怖\r\n袭击", True),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from beian._shared.opencc import opencc_convert
-from beian.lexicon._chaizi import split_forms
+from beian.lexicon._chaizi import chaizi_table, split_forms
 from beian.lexicon._fold import FoldTable, gb2312
 from beian.lexicon._lookalike import traditional_more, xingjin_variants
 from beian.lexicon._models import ALLOW, KeywordEntry, LexiconConfig
@@ -30,6 +30,7 @@ from beian.lexicon._readings import (
     syllable_ids,
     syllable_table,
 )
+from beian.lexicon._words import phrases, word_parts
 
 __all__ = [
     "CAMEL",
@@ -98,9 +99,10 @@ SPLIT = "~split"
 # on purpose; ordinary text with a homophone of a keyword (喜迁 for 洗钱) has none.
 GAP = "~gap"
 # Suffix of a two-character keyword's look-alike form (睹博 for 赌博, 焕脸 for 换脸): counts
-# written unbroken, and only where neither character makes a dictionary word with the character
-# beside the span (在睹博得了 holds 博得, no 睹博): a two-character form is too short to say
-# anything when it straddles two words.
+# written unbroken where no word of jieba's dictionary holds a character of it and one beside it
+# (在睹博得了 holds 博得, no 睹博; 迟疑不决三 holds 迟疑不决, no 决三 for 快三): a two-character
+# form is too short to say anything when it straddles two words; or broken up by a symbol, emoji
+# or zero-width character (伐❤孕, the condition of ``GAP``), which no word has.
 WORDS = "~words"
 
 
@@ -341,7 +343,10 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
         # form counts only unbroken and not straddling two words (``WORDS``)
         own = b.norm(word)
         rule = "lookalike" + WORDS if two else "lookalike"
-        for form in xingjin_variants(word, b.xingjin_cap, _dictionary(), b.xingjin_wide):
+        # a two-character form must not be a word or a piece of one in jieba's dictionary
+        # either (麻姑 of 麻姑献寿 for 麻古): pypinyin's phrases miss most two-character words
+        known = word_parts() if two else _dictionary()
+        for form in xingjin_variants(word, b.xingjin_cap, known, b.xingjin_wide):
             pat = b.norm(form)
             if pat != own:  # a form folding back to the keyword is the keyword, not a variant
                 b.add(b.out, pat, i, rule)
@@ -370,15 +375,8 @@ def _split_rule(b: _Builder, word: str, form: str, chosen: tuple[int, ...]) -> s
     return "chaizi" + SPLIT + "".join(marks)
 
 
-@functools.lru_cache(maxsize=1)
-def _dictionary() -> frozenset[str]:
-    """pypinyin's phrases (MIT): the words a look-alike variant must not be."""
-    from pypinyin.phrases_dict import phrases_dict
-
-    return frozenset(phrases_dict)
-
-
-dictionary = _dictionary  # the scan's word checks (``WORDS``, 拆字 with a full-form radical)
+_dictionary = phrases  # the words a look-alike variant of 3+ characters must not be
+dictionary = phrases  # the scan's word checks (拆字 with a full-form radical)
 
 
 @functools.lru_cache(maxsize=1)
@@ -461,17 +459,31 @@ def _add_pinyin(
             s = "".join(combo)
             if s == base:
                 continue
-            if full or n_cjk >= 3:
-                b.mixed(s, i, "pinyin")
-            elif any(map(_is_cjk, s)):
-                b.mixed(s, i, "pinyin" + SEP)
+            rule = "pinyin" if full or n_cjk >= 3 else "pinyin" + SEP
+            if rule == "pinyin" or any(map(_is_cjk, s)):
+                b.mixed(s, i, rule)
+                _split_mixed(b, combo, i, rule)
         return
     # longer keywords: one character, or two neighbours, written in pinyin
     for width in (1, 2):
         for j in range(len(base) - width + 1):
             if all(_is_cjk(c) for c in base[j : j + width]):
-                py = "".join(combos[0][j : j + width])
-                b.mixed(base[:j] + py + base[j + width :], i, "pinyin")
+                parts = [*base[:j], "".join(combos[0][j : j + width]), *base[j + width :]]
+                b.mixed("".join(parts), i, "pinyin")
+                _split_mixed(b, parts, i, "pinyin")
+
+
+def _split_mixed(b: _Builder, combo: Sequence[str], i: int, rule: str) -> None:
+    """A mixed pinyin form with one of the characters it keeps written split (汽you弓单 for
+    汽油弹, shou机监扌空 for 手机监控): libraries of up to 5,000 keywords (the 拆字 table's
+    first split of each character, ``chaizi_table``)."""
+    if not b.xingjin_wide or not any(p.isascii() for p in combo):
+        return
+    table = chaizi_table()
+    for j, unit in enumerate(combo):
+        split = table.get(unit) if len(unit) == 1 else None
+        if split:
+            b.mixed("".join([*combo[:j], split, *combo[j + 1 :]]), i, rule, homo=False)
 
 
 def _initial(syllable: str) -> str:

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from beian.lexicon._compile import STYLED, WORDS, Variant, compile_entries, dictionary
-from beian.lexicon._fold import FoldFlags, FoldTable, cache_dir, fold_table
+from beian.lexicon._compile import STYLED, compile_entries
+from beian.lexicon._fold import FoldFlags, cache_dir, fold_table
 from beian.lexicon._leet import LEET, leet_possible, leet_runs, unleet
 from beian.lexicon._matcher import (
     Matcher,
@@ -25,19 +25,10 @@ from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig
 from beian.lexicon._normalize import Normalized, normalize, raw, separated
 from beian.lexicon._pending import original_start
 from beian.lexicon._readings import syllable_table
+from beian.lexicon._resolve import OPEN, plain_letter_at, resolve
 from beian.lexicon._spans import (
-    _bare,
-    _condition,
     _Covered,
-    _gaps,
-    _holds,
-    _imitates,
-    _keyword_hit,
     _leftmost_longest,
-    _radical_open,
-    _radical_straddles,
-    _span_rules,
-    _straddles,
     _visible,
     _word_char,
 )
@@ -53,9 +44,6 @@ from beian.lexicon._stream import (
 __all__ = ["Lexicon"]
 
 _RULE_ORDER = {r: i for i, r in enumerate(RULES)}
-# marks, while a text is scanned, a hit whose condition on the words around it looked past the
-# end of the text (a stream's next character may still undo it); never in a Hit's rules
-_OPEN = "~open"
 
 
 class Lexicon:
@@ -360,7 +348,7 @@ class Lexicon:
         # the matchers read the code array; only raw mode (no codes) reads the text itself
         for pid, s, e in st.ac.find(text if n.codes is None else "", n.codes):
             for var in st.main.variants[pid]:
-                self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
+                resolve(c, self._entries, text, n, s, e, var, st.ft, found, allow_spans)
         sets: list[tuple[Matcher, npt.NDArray[np.uint32] | None]] = []
         if st.lac is not None:
             sets.append((st.lac, None))
@@ -374,10 +362,10 @@ class Lexicon:
                 for var in st.latin.variants[pid]:
                     if var[1] is not None and var[1].endswith(STYLED):
                         if plain is None:
-                            plain = _plain_letter_at(text, n, s, e)
+                            plain = plain_letter_at(text, n, s, e)
                         if plain:  # a form in styled letters only (ⓢⓠ), written plain (sq)
                             continue
-                    self._resolve(text, n, s, e, var, st.ft, found, allow_spans)
+                    resolve(c, self._entries, text, n, s, e, var, st.ft, found, allow_spans)
             if c.leet and n.codes is not None:
                 for a, b in leet_runs(text, st.ft, n):
                     self._scan_leet(st, text, a, b, found, allow_spans)
@@ -386,7 +374,7 @@ class Lexicon:
             got: dict[tuple[int, int, int], set[str]] = {}
             for pid, s, e in got_sets[-1]:
                 for var in hl.variants[pid]:
-                    self._resolve(text, n, s, e, var, st.ft, got, allow_spans)
+                    resolve(c, self._entries, text, n, s, e, var, st.ft, got, allow_spans)
             found.update((k, v | {"pinyin"}) for k, v in got.items() if k not in seen)
         if st.hac is not None and st.homo is not None and st.syl is not None:
             sc = n.syllables(st.syl)  # pending_start reuses it
@@ -394,7 +382,7 @@ class Lexicon:
             homo: dict[tuple[int, int, int], set[str]] = {}
             for pid, s, e in st.hac.find("", sc):
                 for var in st.homo.variants[pid]:
-                    self._resolve(text, n, s, e, var, st.ft, homo, allow_spans)
+                    resolve(c, self._entries, text, n, s, e, var, st.ft, homo, allow_spans)
             found.update((k, v) for k, v in homo.items() if k not in seen)
         if st.hgac is not None and st.syl is not None and n.codes is not None:
             self._scan_gaps(st, text, n, found, allow_spans)
@@ -406,8 +394,8 @@ class Lexicon:
             if allowed(start, end):
                 continue
             entry = self._entries[idx]
-            if _OPEN in rules:
-                rules = rules - {_OPEN}
+            if OPEN in rules:
+                rules = rules - {OPEN}
                 if open_ends is not None:
                     open_ends.add((start, end, entry.keyword))
             if "exact" in entry.modes and rules != {"exact"}:
@@ -470,7 +458,7 @@ class Lexicon:
             for var in st.hgap.variants[pid]:
                 if var[0] in done:
                     continue
-                self._resolve(text, n, s, e, var, st.ft, got, allow_spans)
+                resolve(self.config, self._entries, text, n, s, e, var, st.ft, got, allow_spans)
         found.update((k, v) for k, v in got.items() if k not in found)
 
     def _scan_leet(
@@ -493,91 +481,11 @@ class Lexicon:
         for pid, s, e in latin_matches(st.lac, window, m.codes, st.latin.longest):
             for var in st.latin.variants[pid]:
                 if not (var[1] or "").startswith("initials"):  # b2b is not 不知不
-                    self._resolve(window, m, s, e, var, st.ft, got, spans)
+                    resolve(self.config, self._entries, window, m, s, e, var, st.ft, got, spans)
         for (s, e, entry), rules in got.items():
             if s < b - wa and e > a - wa:  # the reading changed something in the hit
                 found.setdefault((s + wa, e + wa, entry), set()).update(rules | {"leet"})
         allow_spans.extend((s + wa, e + wa) for s, e in spans)
-
-    def _resolve(
-        self,
-        text: str,
-        n: Normalized,
-        s: int,
-        e: int,
-        var: Variant,
-        ft: FoldTable,
-        found: dict[tuple[int, int, int], set[str]],
-        allow_spans: list[tuple[int, int]],
-    ) -> None:
-        entry, rule, need = var[:3]
-        entry_kw = self._keyword_of
-        if n.src is None:  # raw mode: no folding, offsets are the matcher's
-            if _keyword_hit(text, s, e, var, ft, allow_spans) and _condition(rule, text[s:e]):
-                found.setdefault((s, e, entry), set()).add(_bare(rule or "exact"))
-            return
-        runs = n.runs(s, e)
-        repeat = False
-        if runs is None:
-            if need is not None:
-                return
-        else:
-            limit, last = self.config.max_repeat, e - s - 1
-            for j, have in enumerate(runs):
-                want = need[j] if need else 1
-                if have < want or (0 < j < last and have > max(want, limit)):
-                    return
-                repeat = repeat or (have > want and 0 < j < last)
-        start, end = n.span(s, e, runs, need[0] if need else 1, need[-1] if need else 1)
-        if not _keyword_hit(text, start, end, var, ft, allow_spans):
-            return
-        span_rules = _span_rules(ft, text[start:end])
-        if (
-            "noise" in span_rules
-            and "\n" in text[start:end]
-            and len(entry_kw(entry)) < 3
-            and not self.config.cross_lines
-        ):
-            return  # a line break (join_lines) only inside keywords of 3+ characters: 先⏎行
-        # a condition on the words around the span: with the span at the end of the text the
-        # next character (of a stream) may still break it (``_OPEN``)
-        open_end = False
-        if rule is not None and rule.endswith(WORDS):
-            if "noise" in span_rules or _straddles(text, start, end, dictionary()):
-                return
-            rule = _bare(rule)
-            open_end = end == len(text)
-        elif rule is not None and rule.startswith("chaizi"):
-            keyword = entry_kw(entry)
-            if _radical_straddles(text, start, end, keyword, dictionary()):
-                return  # 个人分子 is 个人 + 分子, not 份子 split as 人分
-            open_end = _radical_open(text, end, keyword)
-        if rule is not None and "~" in rule:  # a condition on how the form is written
-            if not _holds(
-                rule, text[start:end], "noise" in span_rules, lambda: _gaps(text, n, s, e)
-            ):
-                return
-            rule = _bare(rule)
-        rules = found.setdefault((start, end, entry), set())
-        if "lookalike" in span_rules and not _imitates(ft, text[start:end], entry_kw(entry)):
-            span_rules.discard("lookalike")  # the keyword itself has the character (知己)
-            span_rules = span_rules or {"exact"}
-        if span_rules == {"exact"} and rule is None:
-            keyword = self._entries[entry].keyword
-            if text[start:end] != keyword and not repeat:
-                span_rules = _span_rules(ft, keyword) - {"noise"} or {"exact"}
-        rules |= span_rules
-        if repeat:
-            rules.add("repeat")
-        if rule:
-            rules.add(rule)
-        if len(rules) > 1:
-            rules.discard("exact")
-        if open_end:
-            rules.add(_OPEN)
-
-    def _keyword_of(self, entry: int) -> str:
-        return self._entries[entry].keyword
 
     def is_blocked(self, text: str) -> bool:
         """Whether ``text`` contains any keyword."""
@@ -598,13 +506,3 @@ class Lexicon:
             pos = b
         out.append(text[pos:])
         return "".join(out)
-
-
-def _plain_letter_at(text: str, n: Normalized, s: int, e: int) -> bool:
-    """Whether the match ``[s, e)`` of normalized text starts, in ``text``, at a plain
-    (ASCII or full-width) letter with no repeats collapsed in it: then no form that counts in
-    styled letters only can hold there (the check of ``STYLED``, done once per match)."""
-    if n.src is None or n.runs(s, e) is not None:
-        return False
-    ch = text[int(n.origins(np.array([s]))[0])]
-    return ch.isascii() or "\uff01" <= ch <= "\uff5e"

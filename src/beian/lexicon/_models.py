@@ -81,8 +81,10 @@ class LexiconConfig(BaseModel):
     lookalike: bool = Field(True, description="look-alike characters: homoglyphs, 形近字")
     lookalike_two: bool = Field(
         False,
-        description="形近字 forms of two-character keywords too (睹档), unbroken and not "
-        "straddling two dictionary words (off: many false positives on common text)",
+        description="形近字 forms of two-character keywords too (睹档): unbroken and not "
+        "straddling a word of jieba's dictionary (optional extra ``words``), or broken up by a "
+        "symbol, emoji or zero-width character (伐❤孕); off: a library of common words gets "
+        "many false positives",
     )
     pinyin: bool = Field(True, description="pinyin, initials and mixed forms (the switch)")
     leet: bool = Field(

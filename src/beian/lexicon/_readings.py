@@ -134,6 +134,8 @@ def syllable_table(near: bool = False) -> npt.NDArray[np.uint32]:
     table[_SYLLABLE_BASE:] = BARRIER  # private-use planes cannot collide with syllable codes
     cps = np.fromiter(by_cp.keys(), dtype=np.int64)
     table[cps] = [_SYLLABLE_BASE + ids[s] for s in by_cp.values()]
+    # number folding writes 三 ③ 叁 as "3": a digit reads as its numeral (筷*三 for 快三)
+    table[[ord(d) for d in "0123456789"]] = table[[ord(c) for c in "零一二三四五六七八九"]]
     table.setflags(write=False)
     return table
 

@@ -28,6 +28,7 @@ from beian.lexicon._fold import BLANKS, INVISIBLE, JOINERS, PROSE, RULE_BITS, Fo
 from beian.lexicon._models import Hit
 from beian.lexicon._normalize import Normalized
 from beian.lexicon._readings import _is_cjk
+from beian.lexicon._words import LONGEST
 
 # the characters a split's radical is written as (手 for 扌, 人 for 亻)
 _FULL_CHARS = frozenset(FULL_FORMS.values())
@@ -35,6 +36,8 @@ _FULL_CHARS = frozenset(FULL_FORMS.values())
 __all__ = [
     "_Covered",
     "_bare",
+    "_clause_break",
+    "_code_open",
     "_condition",
     "_gaps",
     "_holds",
@@ -60,10 +63,26 @@ def _keyword_hit(
         return False
     if ascii_end and _word_char(ft, _visible(ft, text, end, 1), snake):
         return False
+    if ascii_end and rule is not None and rule.startswith("initials") and _code(ft, text, end):
+        return False  # letters before "-" and a digit are a model or serial number (BJL-300)
     if entry < 0:
         allow_spans.append((start, end))
         return False
     return True
+
+
+_HYPHENS = frozenset("-‐‑－")
+
+
+def _code(ft: FoldTable, text: str, end: int) -> bool:
+    """Whether ``text[end:]`` starts with a hyphen and a digit (the rest of ``SSC-2201``)."""
+    return end + 1 < len(text) and text[end] in _HYPHENS and ft.fold_char(text[end + 1]).isdigit()
+
+
+def _code_open(text: str, end: int) -> bool:
+    """Whether ``text`` ends with a hyphen right after ``end``: a digit may still follow (the
+    next character of a stream, ``_code``)."""
+    return end + 1 == len(text) and text[end] in _HYPHENS
 
 
 def _visible(ft: FoldTable, text: str, i: int, step: int) -> str:
@@ -184,6 +203,17 @@ def _gaps(text: str, n: Normalized, s: int, e: int) -> Gaps:
     return [(text[a], text[a + 1 : b], text[b]) for a, b in itertools.pairwise(at)]
 
 
+_CLAUSE = frozenset("，,、")  # what ends a clause mid-sentence (quotes, ！ and ； also break words)
+
+
+def _clause_break(places: Gaps) -> bool:
+    """Whether a comma stands at one place between the Chinese characters of a match
+    while another place holds nothing: 打老虎，机会 is two clauses, not 老虎机 broken up (which
+    puts something at every place: 老、虎、机)."""
+    cjk = [g for a, g, b in places if _is_cjk(a) and _is_cjk(b)]
+    return any(not g for g in cjk) and any(not _CLAUSE.isdisjoint(g) for g in cjk)
+
+
 def _bracketed(mark: str, gap: str) -> bool:
     """Whether ``gap`` may stand at a place marked ``mark`` of a 拆字 form (see ``SPLIT``)."""
     if not gap or _symbolic(gap):  # 气✨木仓, 木☆娄☆凤, 十尃*采彡: broken up on purpose
@@ -232,12 +262,30 @@ def _proper_name(span: str) -> bool:
     )
 
 
-def _straddles(text: str, start: int, end: int, words: frozenset[str]) -> bool:
-    """Whether the first or the last character of ``text[start:end]`` makes a word of ``words``
-    with the character beside the span (在睹博得了 around 睹博: 博得 is a word)."""
-    return (start > 0 and text[start - 1 : start + 1] in words) or (
-        end < len(text) and text[end - 1 : end + 1] in words
-    )
+def _straddles(text: str, start: int, end: int, words: frozenset[str], ft: FoldTable) -> bool:
+    """Whether a word of ``words``, as written or folded (三軍 is 三军), holds a character of
+    ``text[start:end]`` and one beside it: 在睹博得了 around 睹博 (博得), 急不可待烟 around 待烟
+    (急不可待). Words of up to four characters, reaching at most one character past the end
+    (what a stream's next character can still change: ``OPEN``)."""
+    lo = max(0, start - LONGEST + 1)
+    for a in range(lo, end):
+        # a word from ``a`` to ``b``: across the start (a < start < b) or the end (b == end + 1)
+        first = max(a + 2, start + 1) if a < start else end + 1
+        for b in range(first, min(a + LONGEST, end + 1, len(text)) + 1):
+            w = text[a:b]
+            if w in words or _word_fold(ft, w) in words:
+                return True
+    return False
+
+
+def _word_fold(ft: FoldTable, w: str) -> str:
+    """``w`` folded to simplified characters for a dictionary look-up (三軍 → 三军): Chinese
+    numerals stay as they are (not 3军)."""
+    out = []
+    for c in w:
+        f = ft.fold_char(c)
+        out.append(c if _is_cjk(c) and (not f or f.isascii()) else f)
+    return "".join(out)
 
 
 def _radical_straddles(
