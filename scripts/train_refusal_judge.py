@@ -119,7 +119,10 @@ def training_files() -> list[Path]:
     for d in INDEPENDENT_DIRS:
         files += sorted(d.glob("*.jsonl"))
     if bad := [f for f in files if f.parent in NEVER_TRAINED_ON]:
-        raise SystemExit(f"训练数据不得包含 U、Q 或保留集 N：{', '.join(map(str, bad))}")
+        raise SystemExit(
+            f"训练数据不得包含 U、Q 或保留集 N：{', '.join(map(str, bad))}；"
+            "请从 INDEPENDENT_DIRS 中移除这些目录"
+        )
     return files
 
 
@@ -150,11 +153,23 @@ def load_data() -> TrainingData:
     return TrainingData(files, rows, weights, writers)
 
 
+# writer names that two folders use for different writers (R's R1 and R2 are other sessions than
+# judge_eval's): the later folder's are qualified by the folder; any other clash is an error
+KNOWN_CLASHES = {("R1", "judge_holdout7"), ("R2", "judge_holdout7")}
+
+
 def _writer(row: dict[str, Any], file: Path, first_seen: dict[str, Path]) -> str:
     """The row's writer; a name an earlier folder already used for another writer (R's ``R1``,
-    ``R2`` after judge_eval's) is qualified by its folder, so that each writer is one key."""
+    ``R2`` after judge_eval's, listed in ``KNOWN_CLASHES``) is qualified by its folder, so that each
+    writer is one key. An unlisted clash stops the script: the same name in two folders may be one
+    writer (whose rows must stay in one fold) or two, and only a person can tell."""
     name = str(row.get("writer") or file.stem)
     if first_seen.setdefault(name, file.parent) != file.parent:
+        if (name, file.parent.name) not in KNOWN_CLASHES:
+            raise SystemExit(
+                f"作者名 {name} 同时出现在 {first_seen[name].name} 与 {file.parent.name}（{file}）："
+                "请确认是否同一作者，不是则在 KNOWN_CLASHES 中登记"
+            )
         return f"{name}@{file.parent.name}"
     return name
 

@@ -409,6 +409,20 @@ def test_training_script_reproduces_the_shipped_network() -> None:
     assert ok, why
 
 
+def test_writer_name_clash_outside_the_known_list_stops_training(tmp_path: Path) -> None:
+    """The same writer name in two folders is qualified only where KNOWN_CLASHES lists it (R's R1
+    and R2); any other clash stops the script with the file and a fix, instead of silently putting
+    one writer's rows on both sides of a leave-writers-out fold."""
+    script = _script()
+    seen: dict[str, Path] = {}
+    first, known, other = tmp_path / "judge_eval", tmp_path / "judge_holdout7", tmp_path / "x"
+    assert script._writer({"writer": "R1"}, first / "a.jsonl", seen) == "R1"
+    assert script._writer({"writer": "R1"}, known / "b.jsonl", seen) == "R1@judge_holdout7"
+    assert script._writer({"writer": "R1"}, first / "c.jsonl", seen) == "R1"
+    with pytest.raises(SystemExit, match="KNOWN_CLASHES"):
+        script._writer({"writer": "R1"}, other / "d.jsonl", seen)
+
+
 def test_unreadable_or_foreign_model(tmp_path: Path) -> None:
     bad = tmp_path / "m.npz"
     bad.write_bytes(b"not a zip")
