@@ -14,10 +14,18 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Iterable
 
 from beian.lexicon._lookalike import read_pairs
 
-__all__ = ["FULL_FORMS", "chaizi_table", "split_forms", "split_variants", "typed_table"]
+__all__ = [
+    "FULL_FORMS",
+    "alternatives",
+    "chaizi_table",
+    "split_forms",
+    "split_variants",
+    "typed_table",
+]
 
 # split forms per keyword: each one adds a pattern to the main set, and at 4 the scan of the
 # benchmark's 20,000 keywords ran about 20 % slower than without them (2: about 6 %)
@@ -51,6 +59,10 @@ FULL_FORMS = {
 }
 # forms with a full-form radical per keyword, besides the cap of the other splits
 _FULL_CAP = 8
+_FULL_CHARS = frozenset(FULL_FORMS.values())
+# forms per keyword from the characters' alternatives combined (small libraries only)
+_COMBINED_CAP = 48
+_COMBINED_EACH = 3
 
 
 @functools.lru_cache(maxsize=1)
@@ -80,7 +92,103 @@ def split_forms(
     out = _table_forms(word, cap, typed)
     if typed:
         out.extend(_full_forms(word, words, {f for f, _ in out}))
+        out.extend(_combined_forms(word, words, {f for f, _ in out}))
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _kinds() -> dict[str, str]:
+    """Character → how the first table splits it: lr, tb or ot (one part around the other)."""
+    return {row[0]: row[3] for row in read_pairs("chaizi.tsv") if len(row) >= 4}
+
+
+@functools.lru_cache(maxsize=16_384)
+def alternatives(c: str) -> tuple[str, ...]:
+    """The ways ``c`` is written as its parts: the first table's split, the typed one, the
+    enclosed part first for a split around (乂凵 for 凶, 元辶 for 远), one part split again
+    (米女攵 for 数: 娄 is 米女), and the radicals written as the characters they stand for
+    (人叚 for 假, 言正 for 证)."""
+    table = chaizi_table()
+    halves = table.get(c, "")
+    out = dict.fromkeys([halves, "".join(FULL_FORMS.get(h, h) for h in halves)] if halves else [])
+    out[typed_table().get(c, "")] = None
+    if len(halves) == 2:
+        if _kinds().get(c) == "ot":
+            out[halves[::-1]] = None
+        for k, part in enumerate(halves):
+            deeper = table.get(part, "")
+            if len(deeper) == 2 and part != c:
+                out[halves[:k] + deeper + halves[k + 1 :]] = None
+    return tuple(s for s in out if s and s != c)
+
+
+def _combined_forms(
+    word: str, words: frozenset[str], seen: set[str]
+) -> list[tuple[str, tuple[int, ...]]]:
+    """``word`` with its characters written in any of their :func:`alternatives`: each one
+    split alone, then every splittable character at once, then two, three … (several at once:
+    their first ``_COMBINED_EACH`` alternatives, the earlier ones first), up to
+    ``_COMBINED_CAP`` forms; a full character written for a radical must not make a word
+    (``words``) with the character beside it in the form (the check of :func:`_full_forms`)."""
+    alts = [alternatives(c) for c in word]
+    where = [i for i, a in enumerate(alts) if a]
+    sizes = dict.fromkeys([1, len(where), *range(2, len(where))])
+    tries = (
+        (chosen, parts)
+        for k in sizes
+        if 0 < k <= len(where)
+        for chosen in itertools.combinations(where, k)
+        for parts in _ranked(alts, chosen)
+    )
+    return _collect(word, tries, seen, _COMBINED_CAP, words)
+
+
+def _collect(
+    word: str,
+    tries: Iterable[tuple[tuple[int, ...], tuple[str, ...]]],
+    seen: set[str],
+    cap: int,
+    words: frozenset[str] | None = None,
+) -> list[tuple[str, tuple[int, ...]]]:
+    """The forms of ``word`` with the characters at ``chosen`` written as ``parts``, new ones
+    only (``seen``), up to ``cap``; with ``words``, under the check of :func:`_full_word`."""
+    out: list[tuple[str, tuple[int, ...]]] = []
+    for chosen, parts in tries:
+        if len(out) >= cap:
+            break
+        placed = dict(zip(chosen, parts, strict=True))
+        form = _place(word, placed)
+        if form in seen or (words is not None and _full_word(word, placed, words)):
+            continue
+        seen.add(form)
+        out.append((form, chosen))
+    return out
+
+
+def _ranked(alts: list[tuple[str, ...]], chosen: tuple[int, ...]) -> list[tuple[str, ...]]:
+    """The parts for the characters ``chosen``: every combination of their alternatives (their
+    first ``_COMBINED_EACH`` when more than one is chosen), the earliest alternatives first."""
+    each = [alts[i] if len(chosen) == 1 else alts[i][:_COMBINED_EACH] for i in chosen]
+    ranks = itertools.product(*(range(len(a)) for a in each))
+    return [tuple(a[r] for a, r in zip(each, rank, strict=True)) for rank in sorted(ranks, key=sum)]
+
+
+def _place(word: str, placed: dict[int, str]) -> str:
+    """``word`` with the characters at the keys of ``placed`` written as its values."""
+    return "".join(placed.get(i, c) for i, c in enumerate(word))
+
+
+def _full_word(word: str, placed: dict[int, str], words: frozenset[str]) -> bool:
+    """Whether a split in ``placed`` begins or ends with a full character (人, 言 …) that
+    makes a word of ``words`` with the character beside it in the form."""
+    for i, part in placed.items():
+        left = placed.get(i - 1, word[i - 1])[-1] if i > 0 else ""
+        right = placed.get(i + 1, word[i + 1])[0] if i + 1 < len(word) else ""
+        if left and part[0] in _FULL_CHARS and left + part[0] in words:
+            return True
+        if right and part[-1] in _FULL_CHARS and part[-1] + right in words:
+            return True
+    return False
 
 
 def _full_forms(
@@ -125,17 +233,11 @@ def _table_forms(word: str, cap: int, typed: bool) -> list[tuple[str, tuple[int,
         passes.append([[t for t in (table.get(c), extra.get(c)) if t] for c in word])
     for alts in passes:
         where = [i for i, a in enumerate(alts) if a]
-        for k in range(1, len(where) + 1):
-            for chosen in itertools.combinations(where, k):
-                for parts in itertools.product(*(alts[i] for i in chosen)):
-                    chars = list(word)
-                    for i, p in zip(chosen, parts, strict=True):
-                        chars[i] = p
-                    form = "".join(chars)
-                    if form in seen:
-                        continue
-                    seen.add(form)
-                    out.append((form, chosen))
-                    if len(out) >= cap:
-                        return out
+        tries = (
+            (chosen, parts)
+            for k in range(1, len(where) + 1)
+            for chosen in itertools.combinations(where, k)
+            for parts in itertools.product(*(alts[i] for i in chosen))
+        )
+        out.extend(_collect(word, tries, seen, cap - len(out)))
     return out
