@@ -58,7 +58,15 @@ TRAIN_ONLY = tuple(sorted(p.stem for p in TRAIN_DATA.glob("PT*.jsonl")))
 SEED = 0
 EPOCHS = 30
 AUGMENT = 1  # name-swapped copies of each training text (NameSwap)
-MIN_COUNT = 1  # features kept: seen in training and with a non-zero averaged weight
+# Pruning: a feature is kept only if one of its averaged weights (after the offsets, before the
+# float16 rounding) is further than PRUNE from zero. Such a feature moves no tag score by more
+# than PRUNE, and the table of keys is most of the artefact's size (limit in
+# tests/pii/test_tagger.py). PRUNE was chosen on the P8 and P7 folds of --loso --prune-sweep
+# (docs/pii.md, p23v): the largest level at which neither fold lost anything against no pruning
+# was 1.5 (2.0 lost), one level lower is kept as a margin; at 1.0 about four features in ten go
+# (those the averaged perceptron moved by about one update at most). 0.0 keeps every feature
+# with a non-zero weight (the recipe before p23v).
+PRUNE = 1.0
 # Decision offsets: added to the averaged weights of the bias feature (present at every
 # character) for the NAME tags and the ADDRESS tags, so that the tagger says "name" or
 # "address" more readily; the run-time code is unchanged (the offset is in the weights).
@@ -197,9 +205,23 @@ def train(
     epochs: int = EPOCHS,
     seed: int = SEED,
     offsets: tuple[float, float] = (NAME_OFFSET, ADDRESS_OFFSET),
+    prune: float = PRUNE,
     log: bool = True,
 ) -> tg.TaggerModel:
-    """An averaged structured perceptron on the items ``rows`` of ``corpus``."""
+    """An averaged structured perceptron on the items ``rows`` of ``corpus``, pruned."""
+    return averaged(corpus, rows, epochs=epochs, seed=seed, offsets=offsets, log=log).model(prune)
+
+
+def averaged(
+    corpus: Corpus,
+    rows: Sequence[int],
+    *,
+    epochs: int = EPOCHS,
+    seed: int = SEED,
+    offsets: tuple[float, float] = (NAME_OFFSET, ADDRESS_OFFSET),
+    log: bool = True,
+) -> Averaged:
+    """The averaged perceptron's weights of every feature seen on the items ``rows``."""
     vocab = build_vocab(corpus, rows)
     data = [(ids_of(corpus.columns[r], vocab), corpus.gold[r]) for r in rows]
     n_tags = len(tg.TAGS)
@@ -243,15 +265,31 @@ def train(
     bias = vocab.get(tg.BIAS)
     if bias is not None:
         avg[bias] += np.array([0.0, offsets[0], offsets[0], offsets[1], offsets[1]], np.float32)
-    # Keep only the features with a weight (row 0, the unknown feature, stays).
-    keep = np.flatnonzero(np.abs(avg).sum(axis=1) > 0)
-    keep = keep[keep != 0]
-    keys = sorted(vocab, key=vocab.__getitem__)
-    new_vocab = {"": 0} | {keys[i]: j + 1 for j, i in enumerate(keep)}
-    # Stored as float16 (the artefact stays under 5 MB); the development figures are of the same
-    # rounded weights.
-    weights = np.concatenate([np.zeros((1, n_tags), np.float32), avg[keep]]).astype(np.float16)
-    return tg.TaggerModel(new_vocab, np.ascontiguousarray(weights), np.ascontiguousarray(avg_tr))
+    return Averaged(vocab, avg, avg_tr)
+
+
+class Averaged:
+    """The averaged weights of every feature seen in training, before pruning."""
+
+    def __init__(self, vocab: dict[str, int], avg: np.ndarray, trans: np.ndarray) -> None:
+        self.vocab, self.avg, self.trans = vocab, avg, trans
+        self.keys = sorted(vocab, key=vocab.__getitem__)
+        self.reach = np.abs(avg).max(axis=1)  # the largest weight of each feature
+
+    def model(self, prune: float = PRUNE) -> tg.TaggerModel:
+        """The model of the features with a weight further than ``prune`` from zero (row 0,
+        the unknown feature, stays with zero weights)."""
+        keep = np.flatnonzero(self.reach > prune)
+        keep = keep[keep != 0]
+        new_vocab = {"": 0} | {self.keys[i]: j + 1 for j, i in enumerate(keep)}
+        # Stored as float16; the development figures are of the same rounded weights.
+        n_tags = self.avg.shape[1]
+        weights = np.concatenate([np.zeros((1, n_tags), np.float32), self.avg[keep]])
+        return tg.TaggerModel(
+            new_vocab,
+            np.ascontiguousarray(weights.astype(np.float16)),
+            np.ascontiguousarray(self.trans),
+        )
 
 
 def merge(corpus: Corpus, r: int, tagged: list[tuple[str, int, int]], policy: str) -> list[Any]:
@@ -266,17 +304,68 @@ def merge(corpus: Corpus, r: int, tagged: list[tuple[str, int, int]], policy: st
 
 
 _SHARED: dict[str, Any] = {}  # the corpus and settings the fold processes inherit (fork)
+FULL = "*"  # the task of --prune-sweep that trains on everything (artefact sizes)
 
 
-def _fold(held: str) -> tuple[str, list[int], list[list[tuple[str, int, int]]], float]:
-    """Train without set ``held`` and tag its texts (one fold of ``loso``)."""
+def _fold(held: str) -> tuple[str, list[int], dict[float, Any], float, dict[float, int]]:
+    """Train without set ``held`` and tag its texts with the model pruned at each of the
+    prune levels (one fold of ``loso``); with ``held == FULL``, train on every text and write
+    the artefact of each prune level to the sweep folder instead (its size)."""
     corpus, epochs, offsets = _SHARED["corpus"], _SHARED["epochs"], _SHARED["offsets"]
+    prunes: Sequence[float] = _SHARED["prunes"]
     train_rows = [i for i, s in enumerate(corpus.set_of) if s != held]
     test_rows = [i for i, s in enumerate(corpus.set_of) if s == held and not corpus.copy[i]]
     t0 = time.perf_counter()
-    model = train(corpus, train_rows, epochs=epochs, offsets=offsets, log=False)
-    spans = [tg.spans_of(model.decode(model.ids(corpus.test_columns[r]))) for r in test_rows]
-    return held, test_rows, spans, time.perf_counter() - t0
+    avg = averaged(corpus, train_rows, epochs=epochs, offsets=offsets, log=False)
+    spans: dict[float, Any] = {}
+    sizes: dict[float, int] = {}
+    for prune in prunes:
+        model = avg.model(prune)
+        sizes[prune] = len(model.vocab)
+        if held == FULL:
+            data = model.to_bytes(
+                recipe_of(corpus, epochs, _SHARED["augment"], offsets, prune, len(model.vocab))
+            )
+            sizes[prune] = len(data)
+            atomic_write_bytes(_SHARED["sweep_dir"] / f"prune-{prune:g}.safetensors", data)
+            continue
+        spans[prune] = [
+            tg.spans_of(model.decode(model.ids(corpus.test_columns[r]))) for r in test_rows
+        ]
+    return held, test_rows, spans, time.perf_counter() - t0, sizes
+
+
+def _figures(corpus: Corpus, rows: list[int], tagged: Any, policy: str) -> dict[str, Any]:
+    by_text = {corpus.items[r].text: merge(corpus, r, tagged[r], policy) for r in rows}
+    tally, _ = pe.evaluate_set([corpus.items[r] for r in rows], lambda text, m=by_text: m[text])
+    figs = tally.figures()
+    return {t: _brief(figs[t]) for t in ("NAME", "ADDRESS") if t in figs}
+
+
+def _collect(
+    results: Any,
+    tagged: dict[float, list[Any]],
+    folds: dict[str, list[int]],
+    features: dict[str, dict[float, int]],
+) -> None:
+    """Take each fold's result as it comes (a sweep's log shows the first folds early)."""
+    corpus = _SHARED["corpus"]
+    for held, test_rows, spans, seconds, sizes in results:
+        print(f"fold {held}: trained and tagged in {seconds:.1f}s", file=sys.stderr)
+        features[held] = sizes
+        for p in spans:
+            for r, found in zip(test_rows, spans[p], strict=True):
+                tagged[p][r] = found
+            figs = _figures(corpus, test_rows, tagged[p], "replace") if test_rows else {}
+            line = "  ".join(
+                f"{t} P {f['precision']['value']:.4f} R {f['recall']['value']:.4f}"
+                for t, f in figs.items()
+            )
+            print(f"  prune {p:g}: {line}  features {sizes[p]}", file=sys.stderr)
+        if held == FULL:
+            print(f"  artefact bytes by prune level: {sizes}", file=sys.stderr)
+        else:
+            folds[held] = test_rows
 
 
 def loso(
@@ -285,47 +374,65 @@ def loso(
     dump: Path | None = None,
     offsets: tuple[float, float] = (NAME_OFFSET, ADDRESS_OFFSET),
     jobs: int = 1,
+    prune: float = PRUNE,
+    sweep: Sequence[float] = (),
+    sweep_dir: Path | None = None,
+    augment: int = AUGMENT,
 ) -> dict[str, Any]:
     """Leave one set out: train on the other sets, tag the one left out; rules alone vs rules +
     tagger. ``jobs`` folds at a time in forked processes (each fold is deterministic on its
-    own, so the figures do not depend on ``jobs``)."""
-    tagged: list[list[tuple[str, int, int]]] = [[] for _ in corpus.items]
-    folds: dict[str, Any] = {}
-    _SHARED.update(corpus=corpus, epochs=epochs, offsets=offsets)
+    own, so the figures do not depend on ``jobs``). With ``sweep``, every fold is also tagged
+    at each of those prune levels (the shipped policy only) and, with ``sweep_dir``, the full
+    model's artefact is written there at each level."""
+    prunes = sorted({prune, *sweep})
+    folds: dict[str, list[int]] = {}
+    features: dict[str, dict[float, int]] = {}
+    tagged: dict[float, list[Any]] = {p: [[] for _ in corpus.items] for p in prunes}
+    _SHARED.update(
+        corpus=corpus,
+        epochs=epochs,
+        offsets=offsets,
+        prunes=prunes,
+        augment=augment,
+        sweep_dir=sweep_dir,
+    )
+    # The newest sets first (the folds a sweep's choice looks at), the full model before them.
+    tasks = ([FULL] if sweep_dir is not None else []) + list(reversed(SETS))
     if jobs > 1:
         import multiprocessing
 
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            results = pool.map(_fold, SETS, chunksize=1)
+            _collect(pool.imap(_fold, tasks, chunksize=1), tagged, folds, features)
     else:
-        results = [_fold(held) for held in SETS]
-    for held, test_rows, spans, seconds in results:
-        print(f"fold {held}: trained and tagged in {seconds:.1f}s", file=sys.stderr)
-        for r, found in zip(test_rows, spans, strict=True):
-            tagged[r] = found
-        folds[held] = test_rows
+        _collect(map(_fold, tasks), tagged, folds, features)
+    folds = {held: folds[held] for held in SETS}  # in the sets' order
     if dump is not None:
         lines = [
-            json.dumps({"id": corpus.items[r].id, "spans": tagged[r]}, ensure_ascii=False)
+            json.dumps({"id": corpus.items[r].id, "spans": tagged[prune][r]}, ensure_ascii=False)
             for r in range(len(corpus.items))
             if not corpus.copy[r]
         ]
         dump.write_text("\n".join(lines) + "\n", "utf-8")
     out: dict[str, Any] = {"folds": {}, "pooled": {}}
-    policies = ("rules", "union", "replace")
     everything = [r for rows in folds.values() for r in rows]
     for name, rows in [*folds.items(), ("pooled", everything)]:
-        entry: dict[str, Any] = {}
-        for policy in policies:
-            by_text = {corpus.items[r].text: merge(corpus, r, tagged[r], policy) for r in rows}
-            items = [corpus.items[r] for r in rows]
-            tally, _ = pe.evaluate_set(items, lambda text, m=by_text: m[text])
-            figs = tally.figures()
-            entry[policy] = {t: _brief(figs[t]) for t in ("NAME", "ADDRESS") if t in figs}
+        entry = {p: _figures(corpus, rows, tagged[prune], p) for p in ("rules", "union", "replace")}
         if name == "pooled":
             out["pooled"] = entry
         else:
             out["folds"][name] = entry
+    if sweep:
+        out["prune_sweep"] = {
+            f"{p:g}": {
+                "features": {h: n[p] for h, n in features.items() if h != FULL},
+                "artefact_bytes": features.get(FULL, {}).get(p),
+                "figures": {
+                    name: {q: _figures(corpus, rows, tagged[p], q) for q in ("union", "replace")}
+                    for name, rows in [*folds.items(), ("pooled", everything)]
+                },
+            }
+            for p in prunes
+        }
     return out
 
 
@@ -341,6 +448,29 @@ def _brief(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def recipe_of(
+    corpus: Corpus,
+    epochs: int,
+    augment: int,
+    offsets: tuple[float, float],
+    prune: float,
+    features: int,
+) -> dict[str, Any]:
+    """The training recipe recorded in the artefact and in ``pii_tagger.json``."""
+    return {
+        "model": "averaged structured perceptron, character BIO tags (NAME, ADDRESS), Viterbi",
+        "features": "beian.pii._tagger.Featurizer; rules: PiiEngine(PiiConfig()) resolved spans",
+        "epochs": epochs,
+        "augment": augment,
+        "offsets": {"NAME": offsets[0], "ADDRESS": offsets[1]},
+        "prune": prune,
+        "seed": SEED,
+        "training_data": corpus.digests,
+        "texts": len(corpus.items),
+        "features_kept": features,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true", help="compare with the shipped artefact")
@@ -351,6 +481,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--name-offset", type=float, default=NAME_OFFSET, help="NAME decision offset")
     ap.add_argument(
         "--address-offset", type=float, default=ADDRESS_OFFSET, help="ADDRESS decision offset"
+    )
+    ap.add_argument(
+        "--prune", type=float, default=PRUNE, help="drop features whose weights are all within"
+    )
+    ap.add_argument(
+        "--prune-sweep",
+        type=lambda v: [float(x) for x in v.split(",")],
+        default=[],
+        help="--loso: also tag every fold at each of these prune levels (comma-separated)",
+    )
+    ap.add_argument(
+        "--sweep-dir", type=Path, help="--prune-sweep: write the full model at each level here"
     )
     ap.add_argument("--out", type=Path, default=RESULTS, help="--loso: the figures' file")
     ap.add_argument(
@@ -369,7 +511,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.loso:
         offsets = (args.name_offset, args.address_offset)
-        res = loso(corpus, args.epochs, args.dump, offsets, args.jobs)
+        res = loso(
+            corpus,
+            args.epochs,
+            args.dump,
+            offsets,
+            args.jobs,
+            prune=args.prune,
+            sweep=args.prune_sweep,
+            sweep_dir=args.sweep_dir,
+            augment=args.augment,
+        )
+        for level, sw in res.get("prune_sweep", {}).items():
+            for fold, entry in sw["figures"].items():
+                figs = entry["replace"]
+                line = "  ".join(
+                    f"{t} P {f['precision']['value']:.3f} R {f['recall']['value']:.3f}"
+                    for t, f in figs.items()
+                )
+                print(f"prune {level:<6} {fold:<11} {line}  features {sw['features'].get(fold)}")
+            print(f"prune {level:<6} artefact bytes {sw['artefact_bytes']}")
         for fold, entry in [*res["folds"].items(), ("pooled", res["pooled"])]:
             for policy, figs in entry.items():
                 line = "  ".join(
@@ -387,6 +548,7 @@ def main(argv: list[str] | None = None) -> int:
                 seed=SEED,
                 augment=args.augment,
                 offsets={"NAME": offsets[0], "ADDRESS": offsets[1]},
+                prune=args.prune,
                 training_data=corpus.digests,
             )
         out["note"] = (
@@ -401,18 +563,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     offsets = (args.name_offset, args.address_offset)
-    model = train(corpus, list(range(len(corpus.items))), epochs=args.epochs, offsets=offsets)
-    recipe = {
-        "model": "averaged structured perceptron, character BIO tags (NAME, ADDRESS), Viterbi",
-        "features": "beian.pii._tagger.Featurizer; rules: PiiEngine(PiiConfig()) resolved spans",
-        "epochs": args.epochs,
-        "augment": args.augment,
-        "offsets": {"NAME": offsets[0], "ADDRESS": offsets[1]},
-        "seed": SEED,
-        "training_data": corpus.digests,
-        "texts": len(corpus.items),
-        "features_kept": len(model.vocab),
-    }
+    rows = list(range(len(corpus.items)))
+    model = train(corpus, rows, epochs=args.epochs, offsets=offsets, prune=args.prune)
+    recipe = recipe_of(corpus, args.epochs, args.augment, offsets, args.prune, len(model.vocab))
     data = model.to_bytes(recipe)
     recipe["artefact"] = tg.MODEL_PATH.name
     recipe["sha256"] = tg.digest(data)

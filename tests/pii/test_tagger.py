@@ -98,7 +98,7 @@ def test_artefact_matches_recipe() -> None:
     for name, digest in recipe["training_data"].items():
         path = data / ("pii_train" if name.startswith("PT") else "pii_eval") / name
         assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, name
-    assert {"P7-holdout.jsonl", "P8-holdout.jsonl", "PT1.jsonl", "PT6.jsonl"} <= set(
+    assert {"P7-holdout.jsonl", "P8-holdout.jsonl", "PT1.jsonl", "PT8.jsonl"} <= set(
         recipe["training_data"]
     )
     # The clean held-back set is never trained on.
@@ -106,6 +106,9 @@ def test_artefact_matches_recipe() -> None:
     script = _script()
     assert recipe["offsets"] == {"NAME": script.NAME_OFFSET, "ADDRESS": script.ADDRESS_OFFSET}
     assert recipe["epochs"] == script.EPOCHS and recipe["augment"] == script.AUGMENT
+    assert recipe["prune"] == script.PRUNE
+    vocab = tg.model_info(tg.MODEL_PATH.read_bytes())["vocab"]
+    assert recipe["features_kept"] == len(vocab)
 
 
 def _script() -> ModuleType:
@@ -142,6 +145,35 @@ def test_decision_offsets_move_only_the_bias_weights() -> None:
     far = script.train(corpus, [0, 1], epochs=3, offsets=(100.0, 0.0), log=False)
     ids = far.ids(feat.columns("今天的天气很好。", []))
     assert all(t in (1, 2) for t in far.decode(ids))
+
+
+def test_pruning_drops_only_the_features_within_the_level() -> None:
+    """Pruning at level p keeps exactly the features with a weight further than p from zero,
+    with the same weights; level 0 keeps every feature with a non-zero weight."""
+    script = _script()
+    feat = tg.Featurizer()
+    texts = [
+        ("上周五蒋文博在群里发了通知。", [("NAME", 3, 6)]),
+        ("寄到光明路8号。", [("ADDRESS", 2, 7)]),
+        ("请联系韩梅梅，她住在西湖区文三路。", [("NAME", 3, 6), ("ADDRESS", 10, 16)]),
+    ]
+    index = {"O": 0, "BN": 1, "IN": 2, "BA": 3, "IA": 4}
+    corpus = SimpleNamespace(
+        columns=[feat.columns(t, []) for t, _ in texts],
+        gold=[np.array([index[x] for x in tg.tags_of(len(t), s)]) for t, s in texts],
+    )
+    avg = script.averaged(corpus, [0, 1, 2], epochs=4, log=False)
+    full, pruned = avg.model(0.0), avg.model(0.5)
+    reach = {k: float(avg.reach[i]) for k, i in avg.vocab.items() if i}
+    assert set(full.vocab) - {""} == {k for k, r in reach.items() if r > 0}
+    assert set(pruned.vocab) - {""} == {k for k, r in reach.items() if r > 0.5}
+    assert 1 < len(pruned.vocab) < len(full.vocab)  # the level drops some, not all
+    for k, i in pruned.vocab.items():
+        assert np.array_equal(pruned.weights[i], full.weights[full.vocab[k]])
+    assert not pruned.weights[0].any() and np.array_equal(pruned.trans, full.trans)
+    # train() is averaged() pruned at the level given
+    again = script.train(corpus, [0, 1, 2], epochs=4, prune=0.5, log=False)
+    assert again.vocab == pruned.vocab and np.array_equal(again.weights, pruned.weights)
 
 
 def test_option_off_never_reads_the_model(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,6 +28,11 @@ from tests.pii.recognizers.conftest import found
         ("京东物流 JDX018923340102", []),  # inside a waybill number
         ("SN13812345678", []),  # letters that are neither label nor name
         ("138 1234-5678", []),  # mixed separators
+        # eleven digits in a row may stand before a space and more digits; groups may not
+        ("GET /api?phone=13866012347 200 35ms", ["13866012347"]),
+        ("预约记录：柯少华 15906052238 4月5日", ["15906052238"]),
+        ("138 1234 5678 9", []),
+        ("13812345678-1", []),
     ],
 )
 def test_mobile(text: str, expected: list[str]) -> None:

@@ -26,7 +26,7 @@ from tests.pii.recognizers.conftest import found
         # other countries' shapes, only after 护照 / passport in the same clause
         ("护照号码：533816427", ["533816427"]),  # nine digits (US, UK, Russia)
         ("UL passport=548839271 room=1712", ["548839271"]),
-        ("持护照18FV63924办理登记", []),  # France: under six digits in a row (documented miss)
+        ("持护照18FV63924办理登记", ["18FV63924"]),  # France: see passport_label
         ("订单533816427", []),  # nine digits without context
         ("护照有效。订单号533816427", []),  # context in another clause
         ("证件18FV63924", []),

@@ -19,6 +19,19 @@ from tests.pii.recognizers.conftest import found
         ("编号010-62345678", []),  # negative context
         ("号码0101234567890", []),  # too long
         ("代码0012345678", []),  # no such area code
+        # an extension after a dash belongs to the number
+        ("联系电话0571-87261930-8012", ["0571-87261930-8012"]),
+        ("TEL021-62351188-2034", ["021-62351188-2034"]),
+        ("名片：021-54718836-805，", ["021-54718836-805"]),
+        ("电话(010)62517788-2306", ["(010)62517788-2306"]),
+        ("座机010-62345678-123456", []),  # six digits after the dash: no extension
+        # the country code
+        ("律师电话是+86 21 6278 3390，", ["+86 21 6278 3390"]),
+        ("电话+86-10-62517788", ["+86-10-62517788"]),
+        ("手机+86 13812345678", []),  # a mobile number, not a landline
+        # what may follow: another long number after a space, never a short group of digits
+        ("含 029-64171057 19965402838", ["029-64171057"]),
+        ("电话010-62345678 12号楼", []),
     ],
 )
 def test_phone(text: str, expected: list[str]) -> None:

@@ -15,6 +15,7 @@ from beian.pii.recognizers import (  # noqa: F401
     name_latin,
     name_minority,
     passport,
+    passport_label,
     permit,
     phone,
     plate,

@@ -28,8 +28,11 @@ class MobileRecognizer(RegexRecognizer):
     entity_type = "MOBILE"
     name = "mobile"
     # The left edge is checked in ``find`` because of the optional country code.
+    # Written in groups, no more digits may follow after a space or a dash (138 1234 5678 9 is
+    # something else); eleven digits in a row may stand before a space and more digits
+    # ("phone=13866012347 200 35ms", "柯少华 15906052238 4月5日").
     pattern: ClassVar[re.Pattern[str]] = re.compile(
-        r"1[3-9]\d(?:[ -]?\d{4}){2}(?![0-9A-Za-z]|[ -]\d)"
+        r"1[3-9]\d(?:\d{8}(?![0-9A-Za-z]|-\d)|(?:[ -]?\d{4}){2}(?![0-9A-Za-z]|[ -]\d))"
     )
     score = 0.9
     context = ("手机", "电话", "联系", "致电", "短信", "微信")

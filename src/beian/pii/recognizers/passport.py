@@ -2,7 +2,8 @@
 7–8 digits) on their own; other countries' passports only after 护照 / passport in the same
 clause: one or two letters and 6–9 digits (``TZ3151328``, ``A59296171``) and nine digits (United
 States, United Kingdom, Russia: ``533816427``). Shapes with fewer than six digits in a row (France
-``19AF62830``, Germany ``C4KR81T27``) are not found: the engine's digit trigger needs six."""
+``19AF62830``, Germany ``C4KR81T27``) never reach this recognizer (the engine's digit trigger
+needs six): :mod:`~beian.pii.recognizers.passport_label` finds them right after a passport label."""
 
 from __future__ import annotations
 

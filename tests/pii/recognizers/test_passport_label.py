@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.pii.recognizers.conftest import found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # other countries' shapes with fewer than six digits in a row, after a passport label
+        ("持护照18FV63924办理登记", ["18FV63924"]),  # France: 2 digits, 2 letters, 5 digits
+        ("护照号码C4KR81T27｜入住", ["C4KR81T27"]),  # Germany: letters and digits mixed
+        ("男方护照号C01X7TF52，需提供", ["C01X7TF52"]),
+        ("护照：19AF62830", ["19AF62830"]),
+        ("护照号： C4K7P9R21，", ["C4K7P9R21"]),
+        ("Passport No. C01X7TF52", ["C01X7TF52"]),
+        ("PASSPORT#19AF62830", ["19AF62830"]),
+        ("passport=C4KR81T27 room=1712", ["C4KR81T27"]),
+        # a Latin label glued to a Chinese passport number
+        ("PassportE12345678，请核对", ["E12345678"]),
+        # not a passport number
+        ("护照有效期至20300815", []),  # words between the label and the digits
+        ("护照号码ABCDEFGHJ", []),  # capitals without digits
+        ("护照号码ABCDEFG1J", []),  # one digit
+        ("护照号码C4KR81T27X", []),  # ten characters
+        ("护照号码c4kr81t27", []),  # lower case
+        ("证件号18FV63924", []),  # no passport label
+        ("护照18FV639", []),  # seven characters
+    ],
+)
+def test_passport_label(text: str, expected: list[str]) -> None:
+    assert found("PASSPORT", text) == expected
