@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.judge_metrics import prop as _prop
 
 DATA = Path(__file__).resolve().parent / "data" / "pii_eval"
-HELD_BACK = "P9-holdout"  # P8 was measured once (2026-12-07, session 12) and is development data now
+HELD_BACK = "P10-holdout"  # P9 was measured once (2026-12-07, session 13) and is development data now
 _MARK = re.compile(r"【([A-Z_]+)\|([^】]*)】")
 
 Span = tuple[str, int, int]
@@ -320,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--set",
         default="P1",
-        help="P1, P2-holdout … P8-holdout (development) or P9-holdout (held back: measure once per change)",
+        help="P1, P2-holdout … P9-holdout (development) or P10-holdout (held back: measure once per change)",
     )
     ap.add_argument("--errors", metavar="TYPE", help="print misses and false alarms of a type")
     ap.add_argument("--output", type=Path, help="write the figures as JSON")

@@ -471,7 +471,17 @@ def recipe_of(
     }
 
 
+def refuse_held_back(sets: Sequence[str]) -> None:
+    """Stop before reading anything when the held-back set (``pii_eval.HELD_BACK``) is listed."""
+    if pe.HELD_BACK in sets:
+        raise SystemExit(
+            f"训练集不得包含保留集 {pe.HELD_BACK}（SETS 中列出了它）：请从 SETS 中移除；"
+            "保留集测过一次之后才能作为开发数据加入"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
+    refuse_held_back(SETS)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true", help="compare with the shipped artefact")
     ap.add_argument("--loso", action="store_true", help="leave-one-set-out development figures")

@@ -101,9 +101,13 @@ def test_artefact_matches_recipe() -> None:
     assert {"P7-holdout.jsonl", "P8-holdout.jsonl", "PT1.jsonl", "PT8.jsonl"} <= set(
         recipe["training_data"]
     )
-    # The clean held-back set is never trained on.
-    assert not any(name.startswith("P9") for name in recipe["training_data"])
+    # The clean held-back set is never trained on, and the script refuses it.
     script = _script()
+    held = script.pe.HELD_BACK
+    assert held not in script.SETS
+    assert not any(name.startswith(f"{held}.") for name in recipe["training_data"])
+    with pytest.raises(SystemExit, match=held):
+        script.refuse_held_back([*script.SETS, held])
     assert recipe["offsets"] == {"NAME": script.NAME_OFFSET, "ADDRESS": script.ADDRESS_OFFSET}
     assert recipe["epochs"] == script.EPOCHS and recipe["augment"] == script.AUGMENT
     assert recipe["prune"] == script.PRUNE

@@ -32,6 +32,13 @@ from tests.pii.recognizers.conftest import found
         # what may follow: another long number after a space, never a short group of digits
         ("含 029-64171057 19965402838", ["029-64171057"]),
         ("电话010-62345678 12号楼", []),
+        # the local number in two groups
+        ("咨询电话0532-8590 1276。", ["0532-8590 1276"]),
+        ("致电020-3867 2290转815", ["020-3867 2290"]),
+        ("座机(0755) 2345-6789", ["(0755) 2345-6789"]),
+        ("电话0731-8451 2360 12号楼", []),  # a short group after it: not a phone number
+        ("运单号0532-8590 1276", []),  # negative context
+        ("卡号6226 0906 3318 2745，", []),  # the middle of a spaced card number
     ],
 )
 def test_phone(text: str, expected: list[str]) -> None:

@@ -11,6 +11,10 @@ from beian.pii._scan import DIGITS
 
 _AREA = r"(?:10|2\d|[3-9]\d{2})"
 _EXT = r"(?:-\d{1,5})?"  # an extension after a dash: 021-62351188-2034
+# the local number in two groups (0532-8590 1276, 020 3867-2290); such a number must not continue a
+# group of digits before it (the middle of a spaced bank card: 6226 0906 3318 2745)
+_GROUPS = r"[2-8]\d{2,3}[ -]\d{4}"
+_NOT_IN_GROUPS = r"(?<![0-9][ -]0)"
 # Not glued to letters or digits, not followed by a dash and a digit, nor by a space and a short
 # group of digits (more of the same number); a space and another long number may follow
 # ("029-64171057 19965402838").
@@ -26,7 +30,14 @@ class PhoneRecognizer(RegexRecognizer):
         "|".join(
             (
                 bounded("0", rf"{_AREA}[ -]?[2-8]\d{{6,7}}{_EXT}", right=_RIGHT, left="0-9"),
-                bounded(r"\(", rf"0{_AREA}\)[ -]?[2-8]\d{{6,7}}{_EXT}", right=r"(?![0-9A-Za-z])"),
+                bounded(
+                    "0", rf"{_NOT_IN_GROUPS}{_AREA}[ -]?{_GROUPS}{_EXT}", right=_RIGHT, left="0-9"
+                ),
+                bounded(
+                    r"\(",
+                    rf"0{_AREA}\)[ -]?(?:[2-8]\d{{6,7}}|{_GROUPS}){_EXT}",
+                    right=r"(?![0-9A-Za-z])",
+                ),
                 bounded(
                     "[48]", r"00[ -]?\d{3}[ -]?\d{4}", right=r"(?![0-9A-Za-z]|[ -]\d)", left="0-9"
                 ),
