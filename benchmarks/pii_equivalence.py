@@ -4,8 +4,8 @@
     .venv/bin/python benchmarks/pii_equivalence.py --before 373c1fc --size-mb 1
     .venv/bin/python benchmarks/pii_equivalence.py --tagger        # the tagger's code too
 
-For every text of the development sets of ``pii_eval`` (P1, P2-holdout … P8-holdout; never the
-held-back set) and of the ``pii_bench`` generated text (corpus-like and dense, as whole
+For every text of the development sets of ``pii_eval`` (``DEV_SETS``: P1, P2-holdout …
+P9-holdout; never the held-back set) and of the ``pii_bench`` generated text (corpus-like and dense, as whole
 documents and as single sentences), the default engine and the one with ``pii.context_names:
 true`` of ``--before`` (its ``src`` taken with ``git archive``) and of this tree each run in a
 fresh child process, and every entity (type, start, end, text, score, recognizer, reason) must
@@ -31,10 +31,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.pii_bench import ROOT, documents
-from benchmarks.pii_eval import read_set
+from benchmarks.pii_eval import DEV_SETS, read_set
 from tests.support.pii_synth import generate_text
 
-DEV_SETS = ("P1", *(f"P{i}-holdout" for i in range(2, 9)))
 TAGGER_FILES = ("pii_tagger.safetensors", "pii_tagger.json")
 
 # The child: entities of every text, default engine and context_names, one JSON line per text.

@@ -45,7 +45,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.judge_metrics import prop as _prop
 
 DATA = Path(__file__).resolve().parent / "data" / "pii_eval"
-HELD_BACK = "P10-holdout"  # P9 was measured once (2026-12-07, session 13) and is development data now
+# P9 was measured once (2026-12-07, session 13) and is development data now
+HELD_BACK = "P10-holdout"
+# Every development set (each set but HELD_BACK): P1 and the held-back sets measured once.
+DEV_SETS = ("P1", *(f"P{i}-holdout" for i in range(2, 10)))
 _MARK = re.compile(r"【([A-Z_]+)\|([^】]*)】")
 
 Span = tuple[str, int, int]

@@ -27,8 +27,7 @@ from unittest import mock
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.pii_bench import documents
-from benchmarks.pii_equivalence import DEV_SETS
-from benchmarks.pii_eval import evaluate_set, read_set
+from benchmarks.pii_eval import DEV_SETS, evaluate_set, read_set
 from tests.support.pii_synth import generate_text
 
 from beian.io import atomic_write_text

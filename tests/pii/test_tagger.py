@@ -3,11 +3,11 @@ artefact against its recipe, and the engine unchanged with the option off."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import importlib.util
 import itertools
 import json
-import sys
+import threading
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
@@ -17,6 +17,9 @@ import pytest
 from beian.errors import ConfigError
 from beian.pii import PiiConfig, PiiEngine
 from beian.pii import _tagger as tg
+from beian.pii._names import name_tables
+from beian.pii._tagger_fast import FastIds, check_name_tables
+from tests.support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -116,14 +119,7 @@ def test_artefact_matches_recipe() -> None:
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "train_pii_tagger", ROOT / "scripts" / "train_pii_tagger.py"
-    )
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("train_pii_tagger")
 
 
 def test_decision_offsets_move_only_the_bias_weights() -> None:
@@ -288,20 +284,17 @@ def test_unrolled_viterbi_is_the_reference() -> None:
             assert all(tg.allowed_transitions()[p, q] for p, q in itertools.pairwise(path)), path
 
 
-# The development sets (all written apart from the code; the held-back set is never read).
-DEV_SETS = ("P1", *(f"P{i}-holdout" for i in range(2, 9)))
-
-
 def test_fast_path_is_the_reference_on_the_development_sets() -> None:
-    """On every text of P1–P8, with the rules' spans of both configurations, the fast path
+    """On every text of the development sets (P1–P9), with the rules' spans of both configurations, the fast path
     (numpy rows, ``take`` emission, unrolled Viterbi, spans by regular expression) gives the
     rows, the sums and the spans of the reference (feature keys looked up one by one, row sums,
     Viterbi and span loops), so the engine's entities are the same as before the speed-up."""
-    from benchmarks.pii_eval import read_set
+    from benchmarks.pii_eval import DEV_SETS, HELD_BACK, read_set
 
     tagger = tg.load_tagger()
     model = tagger.model
     engines = [PiiEngine(), PiiEngine(PiiConfig(context_names=True))]
+    assert HELD_BACK not in DEV_SETS and "P9-holdout" in DEV_SETS
     texts = [item.text for name in DEV_SETS for item in read_set(name)]
     assert len(texts) >= 5000
     spans_seen = 0
@@ -356,5 +349,102 @@ def test_hash_table_with_shared_slots() -> None:
         0,
         int(rows[keys == shared][0]),
     ]
-    with pytest.raises(ValueError):
+    with pytest.raises(RuntimeError):
         _Hash(np.array([-5]), np.array([1]))
+
+
+# What the fast path reads of the name tables (names.json key: NameTables field, length).
+NAME_TABLE_FIELDS = {
+    "common_words": ("words", 2),
+    "nr_words": ("nr_words", 2),
+    "given_pairs": ("given_pairs", 2),
+    "compound_surnames": ("compound", 2),
+    "surnames": ("single_freq", 1),
+    "given_chars": ("given", 1),
+}
+
+
+def test_shipped_name_tables_fit_the_fast_path() -> None:
+    """Every entry of the shipped pair tables has two characters, of the per-character tables
+    one (what the fast path reads; the reference features read ``text[i:i+2]``)."""
+    nt = name_tables()
+    for field, size in NAME_TABLE_FIELDS.values():
+        table = getattr(nt, field)
+        assert table and all(len(w) == size for w in table), field
+    check_name_tables(nt)
+
+
+@pytest.mark.parametrize("key", sorted(NAME_TABLE_FIELDS))
+def test_name_table_of_another_length_is_refused(key: str) -> None:
+    nt = name_tables()
+    field, size = NAME_TABLE_FIELDS[key]
+    bad = "欧阳娜" if size == 2 else "欧阳"
+    table = getattr(nt, field)
+    changed = {**table, bad: 1.0} if isinstance(table, dict) else frozenset({*table, bad})
+    with pytest.raises(ValueError) as err:
+        FastIds({"": 0}, dataclasses.replace(nt, **{field: changed}))
+    message = str(err.value)
+    assert "names.json" in message and key in message and repr(bad) in message
+    assert "train_pii_tagger.py" in message
+
+
+def _overflowing_artefact(path: Path) -> None:
+    """A model whose character column has 12,000 values: the trigram template's codes do not
+    fit the fast path's code space (12,003³ > 2⁴⁰)."""
+    keys = ["", tg.BIAS, *(f"u0 {chr(0x4E00 + i)}" for i in range(12_000))]
+    vocab = {k: i for i, k in enumerate(keys)}
+    weights = np.zeros((len(keys), len(tg.TAGS)), dtype=np.float16)
+    trans = np.zeros((len(tg.TAGS) + 1, len(tg.TAGS)), dtype=np.float32)
+    path.write_bytes(tg.TaggerModel(vocab, weights, trans).to_bytes({}))
+
+
+def test_model_the_fast_path_cannot_encode_is_a_config_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "overflow.safetensors"
+    _overflowing_artefact(path)
+    monkeypatch.setattr(tg, "MODEL_PATH", path)
+    tg.load_tagger.cache_clear()
+    try:
+        with pytest.raises(ConfigError) as err:
+            PiiEngine(PiiConfig(tagger=True))
+        message = str(err.value)
+        assert "特征模板 t0" in message and "overflow.safetensors" in message
+        assert "train_pii_tagger.py" in message and "pii.tagger" in message
+    finally:
+        monkeypatch.undo()
+        tg.load_tagger.cache_clear()
+
+
+def test_threads_starting_together_build_the_tagger_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Four threads asking for the tagger at once get one tagger, built once."""
+    built: list[int] = []
+
+    class Counting(tg.Tagger):
+        def __init__(self, model: tg.TaggerModel) -> None:
+            built.append(1)
+            super().__init__(model)
+
+    monkeypatch.setattr(tg, "Tagger", Counting)
+    tg.load_tagger.cache_clear()
+    barrier = threading.Barrier(4)
+    got: list[tg.Tagger] = []
+
+    def ask() -> None:
+        barrier.wait()
+        got.append(tg.load_tagger())
+
+    try:
+        threads = [threading.Thread(target=ask) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(got) == 4 and all(t is got[0] for t in got)
+        assert built == [1]
+        assert tg.load_tagger() is got[0]
+    finally:
+        monkeypatch.undo()
+        tg.load_tagger.cache_clear()

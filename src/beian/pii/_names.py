@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["NameTables", "compound_surnames", "han_except", "is_han", "name_tables"]
+__all__ = ["NAMES_PATH", "NameTables", "compound_surnames", "han_except", "is_han", "name_tables"]
 
-_DATA = Path(__file__).resolve().parent / "data" / "names.json"
+NAMES_PATH = Path(__file__).resolve().parent / "data" / "names.json"
 
 
 def is_han(ch: str) -> bool:
@@ -63,7 +63,7 @@ class NameTables:
 
 @lru_cache(maxsize=1)
 def name_tables() -> NameTables:
-    data = json.loads(_DATA.read_text("utf-8"))
+    data = json.loads(NAMES_PATH.read_text("utf-8"))
     return NameTables(
         single=frozenset(data["surnames"]),
         compound=frozenset(data["compound_surnames"]),

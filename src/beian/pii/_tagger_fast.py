@@ -24,7 +24,7 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
-from beian.pii._names import name_tables
+from beian.pii._names import NAMES_PATH, NameTables, name_tables
 from beian.pii._tagger_features import (
     BIAS,
     CUE_CLASS,
@@ -37,7 +37,7 @@ from beian.pii._tagger_features import (
     surname_bucket,
 )
 
-__all__ = ["FastIds"]
+__all__ = ["FastIds", "check_name_tables"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -55,13 +55,50 @@ _COLUMN = {c: i for i, c in enumerate(_COLUMNS)}
 _N_COLS = len(_COLUMNS)
 _WINDOW = (2 * _REACH + 1) * _N_COLS  # the slots one character's features can read
 _DENSE_CODES = 1 << 18  # a template with at most this many codes has a dense table
+# RuntimeError: an internal invariant of the code (no data file can break it); only a developer
+# who changes the features' columns can hit it.
 if set(_COLUMNS) != set(WIDTH):
-    raise ImportError("FastIds: the base columns differ from the features' WIDTH")
+    raise RuntimeError("FastIds: the base columns differ from the features' WIDTH")
+# The entries the fast path can read, by names.json key: the pair column is looked up by the
+# codes of two characters, the per-character columns by one character (a BMP table).
+_ENTRY_LENGTH = {
+    "common_words": 2,
+    "nr_words": 2,
+    "given_pairs": 2,
+    "compound_surnames": 2,
+    "surnames": 1,
+    "given_chars": 1,
+}
+
+
+def check_name_tables(nt: NameTables) -> None:
+    """Refuse name tables the fast path would read differently from the reference features:
+    the pair tables must hold two-character strings, the surname frequencies and given-name
+    scores single characters (anything else the fast path would drop silently)."""
+    tables = {
+        "common_words": nt.words,
+        "nr_words": nt.nr_words,
+        "given_pairs": nt.given_pairs,
+        "compound_surnames": nt.compound,
+        "surnames": nt.single_freq,
+        "given_chars": nt.given,
+    }
+    for key, table in tables.items():
+        size = _ENTRY_LENGTH[key]
+        bad = sorted(w for w in table if len(w) != size)
+        if bad:
+            shown = "、".join(repr(w) for w in bad[:5])
+            raise ValueError(
+                f"姓名表 {NAMES_PATH} 的 {key} 中有 {len(bad)} 个条目不是 {size} 个字符"
+                f"（如 {shown}）：序列标注模型（pii.tagger）的特征只读 {size} 个字符的条目；"
+                f"请把这些条目改为 {size} 个字符或删去，再运行 python scripts/train_pii_tagger.py "
+                "重新训练模型"
+            )
 
 
 def _pair_codes(words: Iterable[str]) -> IntArray:
     """Sorted codes ``first << 21 | second`` of the two-character strings."""
-    codes = sorted({ord(w[0]) << 21 | ord(w[1]) for w in words if len(w) == 2})
+    codes = sorted({ord(w[0]) << 21 | ord(w[1]) for w in words})
     return np.array(codes, dtype=np.int64)
 
 
@@ -96,8 +133,10 @@ class _Hash:
     few keys whose slot is shared (a probing loop cost more in numpy calls than it saved)."""
 
     def __init__(self, keys: IntArray, rows: IntArray) -> None:
+        # RuntimeError: the codes FastIds builds are never negative (an internal invariant
+        # only a change to the code can break, not a model or a data file).
         if len(keys) and int(keys.min()) < 0:
-            raise ValueError("hash keys must not be negative")
+            raise RuntimeError("hash keys must not be negative")
         bits = max(4, int(3 * max(len(keys), 1)).bit_length())  # load at most 1/3
         self.shift = np.uint64(64 - bits)
         self.keys = np.full(1 << bits, _EMPTY, dtype=np.int64)
@@ -132,7 +171,11 @@ class _Hash:
 class FastIds:
     """The rows of the features of every character of a text (see the module's docstring)."""
 
-    def __init__(self, vocab: dict[str, int]) -> None:
+    def __init__(self, vocab: dict[str, int], names: NameTables | None = None) -> None:
+        """``names``: the name tables (default: the shipped ones); a ValueError (in Chinese)
+        when they or the vocabulary cannot be read by the fast path."""
+        self.names = name_tables() if names is None else names
+        check_name_tables(self.names)
         alpha, parsed = _alphabets(vocab)
         self.alpha = alpha
         self.bias = vocab.get(BIAS, 0)
@@ -141,7 +184,6 @@ class FastIds:
         # as the key lookup gives for a feature the model does not have).
         self.unknown = {c: len(d) for c, d in alpha.items()}
         size = {c: len(d) + 1 for c, d in alpha.items()}
-        self._tables(alpha)
         # Each template reads its parts' slots of the matrix of base columns (character by
         # character, ``_REACH`` pad rows on either side): the slot of part (column, offset) is
         # ``(_REACH + offset) * _N_COLS + column``. A template's code is the sum of weight *
@@ -161,7 +203,11 @@ class FastIds:
                 ws[j] = w
                 w *= size[parts[j][0]]
             if w >= _STRIDE:
-                raise ValueError(f"template {name}: codes overflow")
+                raise ValueError(
+                    f"序列标注模型的特征模板 {name} 的取值组合有 {w} 种，超过快速特征能编码的 "
+                    f"{_STRIDE} 种（模型词表中该模板各列的取值过多）；请用 "
+                    "python scripts/train_pii_tagger.py 重新训练模型（必要时提高 PRUNE 以减少特征）"
+                )
             spaces.append(w)
             slots += [(_REACH + k) * _N_COLS + _COLUMN[col] for col, k in parts]
             weights += ws
@@ -200,14 +246,14 @@ class FastIds:
                 rows.append(row)
         self.dense = dense
         self.table = _Hash(np.array(codes, dtype=np.int64), np.array(rows, dtype=np.int64))
+        self._tables(alpha)
         self.pad_before = np.array([alpha[c][pad_of(c, -1)] for c in _COLUMNS], dtype=np.int64)
         self.pad_after = np.array([alpha[c][pad_of(c, 1)] for c in _COLUMNS], dtype=np.int64)
         self.no_rules = np.array([self.r_ids[0], self.m_ids[0]], dtype=np.int64)
 
     def _tables(self, alpha: dict[str, dict[str, int]]) -> None:
         """Per-character value ids over the BMP (columns c, k, g, s, a), and the pair tables."""
-        nt = name_tables()
-        self.names = nt
+        nt = self.names
         chars = [chr(i) for i in range(_BMP)]
         unk = self.unknown
         c, k, g, s, cue = alpha["c"], alpha["k"], alpha["g"], alpha["s"], alpha["a"]
@@ -217,11 +263,11 @@ class FastIds:
         lut[:, 1] = [k.get(char_class(ch), unk["k"]) for ch in chars]
         lut[:, 2] = g.get(bucket(None), unk["g"])
         for ch, v in nt.given.items():
-            if len(ch) == 1 and ord(ch) < _BMP:
+            if ord(ch) < _BMP:
                 lut[ord(ch), 2] = g.get(bucket(v), unk["g"])
         lut[:, 3] = s.get("-", unk["s"])
         for ch, f in nt.single_freq.items():
-            if len(ch) == 1 and ord(ch) < _BMP:
+            if ord(ch) < _BMP:
                 lut[ord(ch), 3] = s.get(surname_bucket(f), unk["s"])
         lut[:, 4] = cue.get("-", unk["a"])
         for ch, cls in CUE_CLASS.items():
@@ -323,7 +369,8 @@ class FastIds:
         self._chars(text, cp.astype(np.int64), body)
         self._rules(text, list(rule_spans), body)
         # window[s, i]: slot s of character i (the base matrix read with a stride of one row).
-        window = np.ndarray((_WINDOW, n), np.int64, base, 0, (8, 8 * _N_COLS))
+        item, row = base.strides[1], base.strides[0]
+        window = np.ndarray((_WINDOW, n), np.int64, base, 0, (item, row))
         values = window.take(self.slots, axis=0)
         values *= self.weight
         sums = [
