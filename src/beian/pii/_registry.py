@@ -51,13 +51,19 @@ _LABEL_WORDS = re.compile(
 )
 
 
+_IP_LABELS = ("ipv4", "ipv6")
+
+
 def glued_label(text: str, start: int) -> bool:
     """Whether the ASCII letters glued to the left of ``start`` may stand there.
 
     A label (``IP``, ``tel``, ``contact_tel``, ``idno``) or a capitalised word (a name written
     before the number: ``Lucy Ho13677634326``) may; other letters (``A110101…``, a hash, a
-    product code) may not. True when no letter is glued at all.
+    product code) may not. True when no letter is glued at all. The labels ``IPv4`` and ``IPv6``
+    end in a digit and are labels all the same (``IPv4192.168.1.10``).
     """
+    if text[max(0, start - 4) : start].lower() in _IP_LABELS:
+        return True
     i = start
     while (
         i > 0

@@ -15,6 +15,12 @@ from tests.pii.recognizers.conftest import found
         ("登录IP192.168.1.10被拦截", ["192.168.1.10"]),  # label glued to the digits
         ("notify_ip218.52.43.34", ["218.52.43.34"]),
         ("ip203.0.113.7 user=zhang", ["203.0.113.7"]),
+        ("门岗终端IPv6fd12:3a4b:7c00::1e，", ["fd12:3a4b:7c00::1e"]),  # "IPv6" glued to it
+        ("源地址IPv4192.168.1.10", ["192.168.1.10"]),
+        ("ipv6:2001:db8::1", ["2001:db8::1"]),
+        ("IPv6::1", ["::1"]),
+        ("v42001:db8::1", []),  # a digit that is no "IPv6" label
+        ("A4192.168.1.10", []),
         ("build7.8.9.10", []),  # letters that are no label
         ("v1.2.3.4", []),
         ("256.1.1.1", []),

@@ -11,8 +11,11 @@ from beian.pii._registry import RegexRecognizer, register
 from beian.pii._scan import ALNUM_CHARS, DOTTED, Scan, Trigger
 from beian.pii._types import Entity
 
+# Not glued to hex digits or colons on the left, except the label "IPv6" written straight before
+# the address ("终端IPv6fd12:3a4b::1e"; likewise "IPv4" before an IPv4 address below).
 _V6 = re.compile(
-    r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}|:)?(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Za-z:])"
+    r"(?:(?<![0-9A-Fa-f:])(?<![Ii][Pp][Vv])|(?<=[Ii][Pp][Vv]6)(?!:[0-9A-Fa-f])|(?<=[Ii][Pp][Vv]6[:：]))"
+    r"(?:[0-9A-Fa-f]{1,4}|:)?(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Za-z:])"
 )
 # Every IPv6 address has two colons with at most four hex digits between them; the pattern
 # above has no first character to scan for, so it searches only the runs around such a pair.
@@ -24,7 +27,7 @@ class IpRecognizer(RegexRecognizer):
     entity_type = "IP"
     name = "ip"
     pattern: ClassVar[re.Pattern[str]] = re.compile(
-        r"\d(?<![0-9.]\d)\d{0,2}(?:\.\d{1,3}){3}(?![0-9A-Za-z]|\.\d)"
+        r"\d(?:(?<![0-9.]\d)|(?<=[Ii][Pp][Vv]4\d))\d{0,2}(?:\.\d{1,3}){3}(?![0-9A-Za-z]|\.\d)"
     )
     trigger = DOTTED
     glue = True  # "IP192.168.1.1", "ip203.0.113.7" in logs
