@@ -46,9 +46,10 @@ from benchmarks.judge_metrics import prop as _prop
 
 DATA = Path(__file__).resolve().parent / "data" / "pii_eval"
 # P9 was measured once (2026-12-07, session 13) and is development data now
-HELD_BACK = "P10-holdout"
+_HELD = 10  # the number of the clean held-back set
+HELD_BACK = f"P{_HELD}-holdout"
 # Every development set (each set but HELD_BACK): P1 and the held-back sets measured once.
-DEV_SETS = ("P1", *(f"P{i}-holdout" for i in range(2, 10)))
+DEV_SETS = ("P1", *(f"P{i}-holdout" for i in range(2, _HELD)))
 _MARK = re.compile(r"【([A-Z_]+)\|([^】]*)】")
 
 Span = tuple[str, int, int]

@@ -519,8 +519,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"featurized {len(corpus.items)} texts in {time.perf_counter() - t0:.1f}s", file=sys.stderr
     )
+    offsets = (args.name_offset, args.address_offset)
     if args.loso:
-        offsets = (args.name_offset, args.address_offset)
         res = loso(
             corpus,
             args.epochs,
@@ -572,7 +572,6 @@ def main(argv: list[str] | None = None) -> int:
             args.out, (json.dumps(out, ensure_ascii=False, indent=2) + "\n").encode()
         )
         return 0
-    offsets = (args.name_offset, args.address_offset)
     rows = list(range(len(corpus.items)))
     model = train(corpus, rows, epochs=args.epochs, offsets=offsets, prune=args.prune)
     recipe = recipe_of(corpus, args.epochs, args.augment, offsets, args.prune, len(model.vocab))

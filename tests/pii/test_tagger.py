@@ -122,16 +122,25 @@ def _script() -> ModuleType:
     return load_script("train_pii_tagger")
 
 
+def _toy_corpus(
+    feat: tg.Featurizer, texts: list[tuple[str, list[tuple[str, int, int]]]]
+) -> SimpleNamespace:
+    """What the training script's ``averaged`` reads of a corpus: each text's feature columns
+    (no rules' spans) and its gold tags as indices."""
+    index = {"O": 0, "BN": 1, "IN": 2, "BA": 3, "IA": 4}
+    return SimpleNamespace(
+        columns=[feat.columns(t, []) for t, _ in texts],
+        gold=[np.array([index[x] for x in tg.tags_of(len(t), s)]) for t, s in texts],
+    )
+
+
 def test_decision_offsets_move_only_the_bias_weights() -> None:
     """The training script's decision offsets are added to the bias feature's NAME and ADDRESS
     weights and change nothing else; a large NAME offset makes the model say NAME more."""
     script = _script()
     feat = tg.Featurizer()
-    texts = [("上周五蒋文博在群里发了通知。", [("NAME", 3, 6)]), ("寄到光明路8号。", [])]
-    index = {"O": 0, "BN": 1, "IN": 2, "BA": 3, "IA": 4}
-    corpus = SimpleNamespace(
-        columns=[feat.columns(t, []) for t, _ in texts],
-        gold=[np.array([index[x] for x in tg.tags_of(len(t), s)]) for t, s in texts],
+    corpus = _toy_corpus(
+        feat, [("上周五蒋文博在群里发了通知。", [("NAME", 3, 6)]), ("寄到光明路8号。", [])]
     )
     plain = script.train(corpus, [0, 1], epochs=3, offsets=(0.0, 0.0), log=False)
     moved = script.train(corpus, [0, 1], epochs=3, offsets=(1.5, -0.5), log=False)
@@ -157,11 +166,7 @@ def test_pruning_drops_only_the_features_within_the_level() -> None:
         ("寄到光明路8号。", [("ADDRESS", 2, 7)]),
         ("请联系韩梅梅，她住在西湖区文三路。", [("NAME", 3, 6), ("ADDRESS", 10, 16)]),
     ]
-    index = {"O": 0, "BN": 1, "IN": 2, "BA": 3, "IA": 4}
-    corpus = SimpleNamespace(
-        columns=[feat.columns(t, []) for t, _ in texts],
-        gold=[np.array([index[x] for x in tg.tags_of(len(t), s)]) for t, s in texts],
-    )
+    corpus = _toy_corpus(feat, texts)
     avg = script.averaged(corpus, [0, 1, 2], epochs=4, log=False)
     full, pruned = avg.model(0.0), avg.model(0.5)
     reach = {k: float(avg.reach[i]) for k, i in avg.vocab.items() if i}

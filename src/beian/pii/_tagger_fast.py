@@ -19,7 +19,7 @@ what a short prompt mostly pays, so each step is one array operation over all te
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import numpy as np
 import numpy.typing as npt
@@ -59,32 +59,23 @@ _DENSE_CODES = 1 << 18  # a template with at most this many codes has a dense ta
 # who changes the features' columns can hit it.
 if set(_COLUMNS) != set(WIDTH):
     raise RuntimeError("FastIds: the base columns differ from the features' WIDTH")
-# The entries the fast path can read, by names.json key: the pair column is looked up by the
-# codes of two characters, the per-character columns by one character (a BMP table).
-_ENTRY_LENGTH = {
-    "common_words": 2,
-    "nr_words": 2,
-    "given_pairs": 2,
-    "compound_surnames": 2,
-    "surnames": 1,
-    "given_chars": 1,
-}
 
 
 def check_name_tables(nt: NameTables) -> None:
     """Refuse name tables the fast path would read differently from the reference features:
     the pair tables must hold two-character strings, the surname frequencies and given-name
     scores single characters (anything else the fast path would drop silently)."""
-    tables = {
-        "common_words": nt.words,
-        "nr_words": nt.nr_words,
-        "given_pairs": nt.given_pairs,
-        "compound_surnames": nt.compound,
-        "surnames": nt.single_freq,
-        "given_chars": nt.given,
+    # By names.json key: the table and the length of its entries (the pair column is looked
+    # up by the codes of two characters, the per-character columns by one: a BMP table).
+    tables: dict[str, tuple[Collection[str], int]] = {
+        "common_words": (nt.words, 2),
+        "nr_words": (nt.nr_words, 2),
+        "given_pairs": (nt.given_pairs, 2),
+        "compound_surnames": (nt.compound, 2),
+        "surnames": (nt.single_freq, 1),
+        "given_chars": (nt.given, 1),
     }
-    for key, table in tables.items():
-        size = _ENTRY_LENGTH[key]
+    for key, (table, size) in tables.items():
         bad = sorted(w for w in table if len(w) != size)
         if bad:
             shown = "、".join(repr(w) for w in bad[:5])

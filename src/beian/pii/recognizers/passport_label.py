@@ -17,7 +17,7 @@ from beian.pii._types import Entity
 
 _LABELS = ("护照", "passport", "Passport", "PASSPORT")
 _LABEL_VALUE = re.compile(
-    r"(?:护照|[Pp]assport|PASSPORT)(?:号码|号|编号)?"
+    rf"(?:{'|'.join(_LABELS)})(?:号码|号|编号)?"
     r"(?:[ \t]*(?:No|NO|no|Number|number)\.?)?[ \t]*[:：#=]?[ \t]*"
     r"([A-Z0-9]{8,9})(?![0-9A-Za-z])"
 )
