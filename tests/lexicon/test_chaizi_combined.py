@@ -8,7 +8,7 @@ import pytest
 
 from beian.lexicon import KeywordEntry, Lexicon
 from beian.lexicon._chaizi import alternatives, chaizi_table, split_forms
-from beian.lexicon._compile import dictionary
+from beian.lexicon._words import phrases
 
 # character, a way of writing it that the alternatives must hold (and why)
 ALTERNATIVES = [
@@ -55,15 +55,15 @@ def test_combined_splits_are_caught(small: Lexicon, keyword: str, text: str) -> 
 @pytest.mark.parametrize(("keyword", "text"), CAUGHT)
 def test_combined_forms_are_new_and_only_for_small_libraries(keyword: str, text: str) -> None:
     # large libraries (typed=False) keep the two table splits per keyword
-    large = [f for f, _ in split_forms(keyword, 2, False, dictionary())]
+    large = [f for f, _ in split_forms(keyword, 2, False, phrases())]
     assert len(large) <= 2 and not any(f in text for f in large)
-    small = [f for f, _ in split_forms(keyword, 24, True, dictionary())]
+    small = [f for f, _ in split_forms(keyword, 24, True, phrases())]
     assert any(f in text for f in small)
 
 
 def test_full_characters_do_not_make_a_word_with_a_neighbour() -> None:
     # 女人 is a word: 女人尤 for 女优 stays out of the combined forms too
-    forms = [f for f, _ in split_forms("女优", 24, True, dictionary())]
+    forms = [f for f, _ in split_forms("女优", 24, True, phrases())]
     assert "女人尤" not in forms and "女亻尤" in forms
 
 

@@ -7,13 +7,13 @@ from importlib import resources
 import pytest
 
 from beian.lexicon._chaizi import FULL_FORMS, chaizi_table, split_forms, split_variants, typed_table
-from beian.lexicon._compile import dictionary
 from beian.lexicon._lookalike import (
     lookalike_map,
     traditional_more,
     variant_map,
     xingjin_variants,
 )
+from beian.lexicon._words import phrases
 
 DATA = resources.files("beian.lexicon").joinpath("data")
 
@@ -138,7 +138,7 @@ def test_full_form_splits_after_the_table_splits_and_guarded() -> None:
     assert "监手空" not in split_variants("监控", cap=24)  # large libraries: the table's only
     assert FULL_FORMS["讠"] == "言" and FULL_FORMS["扌"] == "手"
     # 女人 is a word: 女人尤 (for 女优) is plain text far more often than an evasion
-    forms = [f for f, _ in split_forms("女优", 24, True, dictionary())]
+    forms = [f for f, _ in split_forms("女优", 24, True, phrases())]
     assert "女亻尤" in forms and "女人尤" not in forms
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from beian.lexicon._lookalike import read_pairs
 
 __all__ = [
+    "FULL_CHARS",
     "FULL_FORMS",
     "alternatives",
     "chaizi_table",
@@ -59,7 +60,8 @@ FULL_FORMS = {
 }
 # forms with a full-form radical per keyword, besides the cap of the other splits
 _FULL_CAP = 8
-_FULL_CHARS = frozenset(FULL_FORMS.values())
+# the characters a split's radical is written as (手 for 扌, 人 for 亻)
+FULL_CHARS = frozenset(FULL_FORMS.values())
 # forms per keyword from the characters' alternatives combined (small libraries only)
 _COMBINED_CAP = 48
 _COMBINED_EACH = 3
@@ -184,9 +186,9 @@ def _full_word(word: str, placed: dict[int, str], words: frozenset[str]) -> bool
     for i, part in placed.items():
         left = placed.get(i - 1, word[i - 1])[-1] if i > 0 else ""
         right = placed.get(i + 1, word[i + 1])[0] if i + 1 < len(word) else ""
-        if left and part[0] in _FULL_CHARS and left + part[0] in words:
+        if left and part[0] in FULL_CHARS and left + part[0] in words:
             return True
-        if right and part[-1] in _FULL_CHARS and part[-1] + right in words:
+        if right and part[-1] in FULL_CHARS and part[-1] + right in words:
             return True
     return False
 

@@ -336,7 +336,7 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
         )
     two = sum(map(_is_cjk, word)) == 2
     if cfg.chaizi and multi:
-        for form, chosen in split_forms(word, b.chaizi_cap, b.xingjin_wide, _dictionary()):
+        for form, chosen in split_forms(word, b.chaizi_cap, b.xingjin_wide, phrases()):
             b.add(b.out, b.norm(form), i, _split_rule(b, word, form, chosen) if two else "chaizi")
     if cfg.lookalike and multi and (not two or cfg.lookalike_two):
         # forms that are words themselves are left out (己见/已见, 季子/李子); a two-character
@@ -345,7 +345,7 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
         rule = "lookalike" + WORDS if two else "lookalike"
         # a two-character form must not be a word or a piece of one in jieba's dictionary
         # either (麻姑 of 麻姑献寿 for 麻古): pypinyin's phrases miss most two-character words
-        known = word_parts() if two else _dictionary()
+        known = word_parts() if two else phrases()
         for form in xingjin_variants(word, b.xingjin_cap, known, b.xingjin_wide):
             pat = b.norm(form)
             if pat != own:  # a form folding back to the keyword is the keyword, not a variant
@@ -373,10 +373,6 @@ def _split_rule(b: _Builder, word: str, form: str, chosen: tuple[int, ...]) -> s
     if len(pat) != len(marks) + 1:
         return "chaizi" + TIGHT
     return "chaizi" + SPLIT + "".join(marks)
-
-
-_dictionary = phrases  # the words a look-alike variant of 3+ characters must not be
-dictionary = phrases  # the scan's word checks (拆字 with a full-form radical)
 
 
 @functools.lru_cache(maxsize=1)

@@ -157,7 +157,8 @@ def _wide_groups() -> dict[str, tuple[str, ...]]:
     by_right: dict[str, list[str]] = {}
     lefts: dict[str, int] = {}
     split: set[str] = set()
-    for row in read_pairs("chaizi.tsv"):
+    rows = read_pairs("chaizi.tsv")
+    for row in rows:
         ok = len(row) >= 4 and row[3] == "lr" and row[1] != row[2] and len(row[0]) == 1
         split.add(row[0])
         if ok:
@@ -178,7 +179,7 @@ def _wide_groups() -> dict[str, tuple[str, ...]]:
     # a radical added to a character (息 written 熄, 录 written 渌, 式 written 拭): the other
     # part a character that splits itself (人/从 and the like are too simple to tell); not the
     # other way round (法 written 去: a radical left out leaves a common character)
-    table = {row[0]: row for row in read_pairs("chaizi.tsv") if len(row) >= 4}
+    table = {row[0]: row for row in rows if len(row) >= 4}
     for ch, a, b, kind in (row[:4] for row in table.values()):
         for radical, rest in ((a, b), (b, a) if kind == "lr" else ("", "")):
             if radical in _ADDED and rest in table and rest != ch:

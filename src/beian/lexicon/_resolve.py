@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from beian.lexicon._compile import GAP, WORDS, Variant, dictionary
+from beian.lexicon._compile import GAP, WORDS, Variant
 from beian.lexicon._fold import FoldTable
 from beian.lexicon._models import KeywordEntry, LexiconConfig
 from beian.lexicon._normalize import Normalized
@@ -25,7 +25,7 @@ from beian.lexicon._spans import (
     _span_rules,
     _straddles,
 )
-from beian.lexicon._words import words
+from beian.lexicon._words import phrases, words
 
 __all__ = ["OPEN", "plain_letter_at", "resolve"]
 
@@ -145,7 +145,7 @@ def _around(
         # broken up only by a symbol, emoji or zero-width character (伐❤孕)
         return _holds(GAP, text[start:end], True, lambda: _gaps(text, n, s, e)), False
     if rule.startswith("chaizi"):
-        if _radical_straddles(text, start, end, keyword, dictionary()):
+        if _radical_straddles(text, start, end, keyword, phrases()):
             return False, False  # 个人分子 is 个人 + 分子, not 份子 split as 人分
         return True, _radical_open(text, end, keyword)
     return True, False

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from beian.lexicon._chaizi import FULL_FORMS
+from beian.lexicon._chaizi import FULL_CHARS
 from beian.lexicon._compile import (
     CAMEL,
     GAP,
@@ -29,9 +29,6 @@ from beian.lexicon._models import Hit
 from beian.lexicon._normalize import Normalized
 from beian.lexicon._readings import _is_cjk
 from beian.lexicon._words import LONGEST
-
-# the characters a split's radical is written as (手 for 扌, 人 for 亻)
-_FULL_CHARS = frozenset(FULL_FORMS.values())
 
 __all__ = [
     "_Covered",
@@ -297,12 +294,12 @@ def _radical_straddles(
     first, last = text[start], text[end - 1]
     return (
         start > 0
-        and first in _FULL_CHARS
+        and first in FULL_CHARS
         and first != keyword[:1]
         and text[start - 1] + first in words
     ) or (
         end < len(text)
-        and last in _FULL_CHARS
+        and last in FULL_CHARS
         and last != keyword[-1:]
         and last + text[end] in words
     )
@@ -311,7 +308,7 @@ def _radical_straddles(
 def _radical_open(text: str, end: int, keyword: str) -> bool:
     """Whether a 拆字 span at the end of ``text`` ends with a radical written as its full
     character: the next character of a stream may still make a word with it."""
-    return end == len(text) and text[end - 1] in _FULL_CHARS and text[end - 1] != keyword[-1:]
+    return end == len(text) and text[end - 1] in FULL_CHARS and text[end - 1] != keyword[-1:]
 
 
 def _imitates(ft: FoldTable, span: str, keyword: str) -> bool:

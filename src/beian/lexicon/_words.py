@@ -37,12 +37,13 @@ def phrases() -> frozenset[str]:
 
 def _jieba_dict() -> Path:
     spec = importlib.util.find_spec("jieba")  # its file only: jieba itself is never imported
-    if spec is None or spec.origin is None or not (Path(spec.origin).parent / "dict.txt").is_file():
+    path = Path(spec.origin).parent / "dict.txt" if spec and spec.origin else None
+    if path is None or not path.is_file():
         raise ConfigError(
             "形近字选项 lookalike_two 需要 jieba 的词典（dict.txt），当前环境没有安装 jieba",
             fix="安装可选依赖：pip install 'genai-beian[words]'（jieba，MIT 许可）；或关闭 lookalike_two",
         )
-    return Path(spec.origin).parent / "dict.txt"
+    return path
 
 
 @functools.lru_cache(maxsize=1)
