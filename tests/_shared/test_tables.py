@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -74,8 +75,6 @@ def test_jsonl_errors_point_at_the_line(tmp_path: Path) -> None:
 
 
 def test_jsonl_in_a_zip_is_read_and_cited_inside_the_zip(tmp_path: Path) -> None:
-    import zipfile
-
     p = tmp_path / "data.jsonl.zip"
     with zipfile.ZipFile(p, "w") as z:
         z.writestr("data.jsonl", '{"a": 1}\n{"a": "二"}\n')
@@ -93,8 +92,6 @@ def test_jsonl_in_a_zip_is_read_and_cited_inside_the_zip(tmp_path: Path) -> None
 def _zip_with(tmp_path: Path, patch: Callable[[bytes, int, int], bytes]) -> Path:
     """A deflated ``data.jsonl`` in a zip, its bytes changed by ``patch(raw, data_at, size)``
     (``data_at``: where the compressed member starts)."""
-    import zipfile
-
     p = tmp_path / "data.jsonl.zip"
     with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("data.jsonl", '{"a": "一段足够长的文字"}\n' * 50)
@@ -134,8 +131,6 @@ def test_a_broken_zip_is_one_clear_error(
 
 
 def test_a_zip_with_several_jsonl_files_lists_them(tmp_path: Path) -> None:
-    import zipfile
-
     p = tmp_path / "several.zip"
     with zipfile.ZipFile(p, "w") as z:
         z.writestr("a.jsonl", "{}\n")

@@ -143,9 +143,7 @@ def import_dataset(
     unmapped: dict[str, int] = {}
     skipped: dict[str, int] = {}
     empty: list[str] = []
-    records = 0
     for raw in read(p, mapping.fields):
-        records += 1
         if not raw.text.strip():
             empty.append(raw.sid)
             continue
@@ -169,7 +167,7 @@ def import_dataset(
                 where=f"{p}",
             )
         )
-    if not records:
+    if not (out or skipped or empty or unmapped):  # every record lands in one of them
         raise InputError(
             "没有读到任何记录",
             where=str(p),

@@ -109,9 +109,12 @@ def _zone(text: str, question: str, kind: str, chars: int, head: int) -> str:
     return "\x02" + text[:chars] + "\x03"
 
 
+NgramTable = tuple[np.ndarray, np.ndarray, np.ndarray]  # what ngram_table returns
+
+
 def ngram_table(
     texts: Sequence[str], spec: FeatureSpec, questions: Sequence[str] = ()
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> NgramTable:
     """Hashed n-grams of every text's zones, in one vectorised pass. Returns
     ``(buckets, lengths, zone_weights)``: ``buckets[i, j]`` is the bucket of the
     ``spec.ngrams[j]``-gram starting at character ``i`` of the joined zones (``spec.buckets``, an
@@ -157,9 +160,6 @@ def ngram_table(
         out[count:, col] = null
     grams = np.maximum(lengths[:, None] - np.asarray(spec.ngrams)[None, :] + 1, 0).sum(axis=1)
     return out, lengths, (1 / np.sqrt(np.maximum(grams, 1))).astype(np.float32)
-
-
-NgramTable = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def coarser(table: NgramTable, spec: FeatureSpec, coarse: FeatureSpec) -> NgramTable | None:

@@ -28,6 +28,7 @@ import numpy as np
 
 from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
 from beian.assess.judges._refusal_model import (
+    _FIX,
     FeatureSpec,
     NgramTable,
     RefusalModel,
@@ -52,7 +53,6 @@ __all__ = [
 NET_FORMAT = "beian-refusal-net/1"
 NET_PATH = Path(__file__).resolve().parent / "data" / "refusal_net.npz"
 _ARRAYS = ("w1", "b1", "w2", "b2", "ws", "bs")
-_FIX = "运行 scripts/train_refusal_judge.py 重新训练"
 
 
 def zone_bags(
