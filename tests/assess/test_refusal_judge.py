@@ -44,6 +44,7 @@ from beian.assess.judges._refusal_rules import analyse, rules_grade
 from beian.demo import REFUSALS
 from beian.errors import InputError
 from beian.standards import load_edition
+from tests.support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 TESTSET = Path(__file__).resolve().parent / "data" / "refusal_testset.jsonl"
@@ -51,14 +52,7 @@ ED = load_edition("tc260-003-2024")
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "train_refusal_judge", ROOT / "scripts" / "train_refusal_judge.py"
-    )
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # its dataclasses look their module up
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("train_refusal_judge")  # registered: its dataclasses look their module up
 
 
 # --- structural features ------------------------------------------------------------------

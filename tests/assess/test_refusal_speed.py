@@ -12,12 +12,9 @@ they hold whatever the rules and weights are.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import re
-import sys
 import unicodedata
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -39,6 +36,7 @@ from beian.assess.judges._refusal_model import (
     ngram_table,
 )
 from beian.standards import load_edition
+from tests.support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = {  # recomputed 2026-12-07 (j22j: R and T17c-T17d added to the training data, offset 0.3)
@@ -51,14 +49,7 @@ _PROBABILITY = re.compile(r"概率 [0-9.]+")
 
 
 def _training_rows() -> list[dict[str, Any]]:
-    spec = importlib.util.spec_from_file_location(
-        "train_refusal_judge", ROOT / "scripts" / "train_refusal_judge.py"
-    )
-    assert spec and spec.loader
-    mod: ModuleType = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    rows: list[dict[str, Any]] = mod.load_data().rows
+    rows: list[dict[str, Any]] = load_script("train_refusal_judge").load_data().rows
     return rows
 
 
