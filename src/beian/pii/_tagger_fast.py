@@ -36,22 +36,24 @@ from beian.pii._tagger_features import (
     pad_of,
     surname_bucket,
 )
+from beian.pii._tagger_lexicon import TRANSLIT, WORD_CLASSES, cue_words
 
 __all__ = ["FastIds", "check_name_tables"]
 
 IntArray = npt.NDArray[np.int64]
 
-_REACH = 3  # the largest offset a template reads
+_REACH = 5  # the largest offset a template reads
 _STRIDE = 1 << 40  # template t's codes are t * _STRIDE + its own code (one table for all)
 _BMP = 1 << 16
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
 _EMPTY, _SHARED = -1, -2  # hash slots with no key, and with several keys (in the overflow)
 # The base columns in the order of the columns of the matrix ``ids`` builds: the ones read off
 # each character alone first (one table over the BMP), then the pair column, the rules' and the
-# repeated names'.
-_PER_CHAR = ("c", "k", "g", "s", "a")
-_COLUMNS = (*_PER_CHAR, "w", "r", "m")
+# repeated names', and the cue words'.
+_PER_CHAR = ("c", "k", "g", "s", "a", "t")
+_COLUMNS = (*_PER_CHAR, "w", "r", "m", "x")
 _COLUMN = {c: i for i, c in enumerate(_COLUMNS)}
+_W, _R, _M, _X = (_COLUMN[c] for c in "wrmx")
 _N_COLS = len(_COLUMNS)
 _WINDOW = (2 * _REACH + 1) * _N_COLS  # the slots one character's features can read
 _DENSE_CODES = 1 << 18  # a template with at most this many codes has a dense table
@@ -243,7 +245,8 @@ class FastIds:
         self.no_rules = np.array([self.r_ids[0], self.m_ids[0]], dtype=np.int64)
 
     def _tables(self, alpha: dict[str, dict[str, int]]) -> None:
-        """Per-character value ids over the BMP (columns c, k, g, s, a), and the pair tables."""
+        """Per-character value ids over the BMP (columns c, k, g, s, a, t), the pair tables and
+        the cue words' value ids."""
         nt = self.names
         chars = [chr(i) for i in range(_BMP)]
         unk = self.unknown
@@ -263,6 +266,10 @@ class FastIds:
         lut[:, 4] = cue.get("-", unk["a"])
         for ch, cls in CUE_CLASS.items():
             lut[ord(ch), 4] = cue.get(cls, unk["a"])
+        t = alpha["t"]
+        lut[:, 5] = t.get("-", unk["t"])
+        for ch in TRANSLIT:
+            lut[ord(ch), 5] = t.get("Y", unk["t"])
         self.lut = lut
         self.s_first, self.s_second = s.get("C", unk["s"]), s.get("c", unk["s"])
         # Every two-character string of a table, with a bit per table (1 common word, 2 jieba
@@ -296,14 +303,21 @@ class FastIds:
         )
         m = alpha["m"]
         self.m_ids = np.array([m.get(v, unk["m"]) for v in "-Mm"], dtype=np.int64)
+        x = alpha["x"]
+        self.x_none = x.get("-", unk["x"])
+        self.x_ids = {
+            cls: (x.get(cls, unk["x"]), x.get(cls.lower(), unk["x"])) for cls in WORD_CLASSES
+        }
 
     def _chars(self, text: str, cp: IntArray, body: IntArray) -> None:
-        """The columns read off each character alone (c, k, g, s, a) and the pair column (w),
-        written into ``body`` (outside the BMP the cue class is that of U+0000, none)."""
+        """The columns read off each character alone (c, k, g, s, a, t) and the pair column
+        (w), written into ``body`` (outside the BMP the cue class and the transliteration mark
+        are those of U+0000, none)."""
+        per_char = len(_PER_CHAR)
         if int(cp.max()) < _BMP:
-            body[:, :5] = self.lut[cp]
+            body[:, :per_char] = self.lut[cp]
         else:  # outside the BMP: one by one, as the string features do
-            body[:, :5] = self.lut[np.where(cp >= _BMP, 0, cp)]
+            body[:, :per_char] = self.lut[np.where(cp >= _BMP, 0, cp)]
             a, nt, unk = self.alpha, self.names, self.unknown
             for i in np.flatnonzero(cp >= _BMP).tolist():
                 ch = text[i]
@@ -318,12 +332,18 @@ class FastIds:
         s = body[:, 3]
         s[1:][comp[:-1]] = self.s_second
         s[comp] = self.s_first
-        body[:, 5] = self.w_ids[flags & 7]
+        body[:, _W] = self.w_ids[flags & 7]
+        x = body[:, _X]
+        x[:] = self.x_none
+        for cls, a, b in cue_words(text):
+            first, rest = self.x_ids[cls]
+            x[a] = first
+            x[a + 1 : b] = rest
 
     def _rules(self, text: str, spans: list[tuple[str, int, int]], body: IntArray) -> None:
         """The rules' NAME/ADDRESS/other marks (r) and names the rules found, repeated (m)."""
         if not spans:
-            body[:, 6:] = self.no_rules
+            body[:, [_R, _M]] = self.no_rules
             return
         n = len(text)
         tag = {t: np.zeros(n, dtype=np.int64) for t in TYPE_TAGS}
@@ -342,8 +362,8 @@ class FastIds:
                 mem[at] = 1
                 mem[at + 1 : at + len(value)] = 2
                 at = text.find(value, at + 1)
-        body[:, 6] = self.r_ids[tag["NAME"] * 6 + tag["ADDRESS"] * 2 + other]
-        body[:, 7] = self.m_ids[mem]
+        body[:, _R] = self.r_ids[tag["NAME"] * 6 + tag["ADDRESS"] * 2 + other]
+        body[:, _M] = self.m_ids[mem]
 
     def ids(self, text: str, rule_spans: Iterable[tuple[str, int, int]]) -> IntArray:
         """``(len(text), 1 + templates)`` rows: the bias, then each template's feature (a
