@@ -36,13 +36,13 @@ from beian.pii._tagger_features import (
     pad_of,
     surname_bucket,
 )
-from beian.pii._tagger_lexicon import TRANSLIT, WORD_CLASSES, cue_words
+from beian.pii._tagger_lexicon import WORD_CLASSES, cue_words
 
 __all__ = ["FastIds", "check_name_tables"]
 
 IntArray = npt.NDArray[np.int64]
 
-_REACH = 5  # the largest offset a template reads
+_REACH = 3  # the largest offset a template reads
 _STRIDE = 1 << 40  # template t's codes are t * _STRIDE + its own code (one table for all)
 _BMP = 1 << 16
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
@@ -50,7 +50,7 @@ _EMPTY, _SHARED = -1, -2  # hash slots with no key, and with several keys (in th
 # The base columns in the order of the columns of the matrix ``ids`` builds: the ones read off
 # each character alone first (one table over the BMP), then the pair column, the rules' and the
 # repeated names', and the cue words'.
-_PER_CHAR = ("c", "k", "g", "s", "a", "t")
+_PER_CHAR = ("c", "k", "g", "s", "a")
 _COLUMNS = (*_PER_CHAR, "w", "r", "m", "x")
 _COLUMN = {c: i for i, c in enumerate(_COLUMNS)}
 _W, _R, _M, _X = (_COLUMN[c] for c in "wrmx")
@@ -245,7 +245,7 @@ class FastIds:
         self.no_rules = np.array([self.r_ids[0], self.m_ids[0]], dtype=np.int64)
 
     def _tables(self, alpha: dict[str, dict[str, int]]) -> None:
-        """Per-character value ids over the BMP (columns c, k, g, s, a, t), the pair tables and
+        """Per-character value ids over the BMP (columns c, k, g, s, a), the pair tables and
         the cue words' value ids."""
         nt = self.names
         chars = [chr(i) for i in range(_BMP)]
@@ -266,10 +266,6 @@ class FastIds:
         lut[:, 4] = cue.get("-", unk["a"])
         for ch, cls in CUE_CLASS.items():
             lut[ord(ch), 4] = cue.get(cls, unk["a"])
-        t = alpha["t"]
-        lut[:, 5] = t.get("-", unk["t"])
-        for ch in TRANSLIT:
-            lut[ord(ch), 5] = t.get("Y", unk["t"])
         self.lut = lut
         self.s_first, self.s_second = s.get("C", unk["s"]), s.get("c", unk["s"])
         # Every two-character string of a table, with a bit per table (1 common word, 2 jieba
@@ -310,9 +306,9 @@ class FastIds:
         }
 
     def _chars(self, text: str, cp: IntArray, body: IntArray) -> None:
-        """The columns read off each character alone (c, k, g, s, a, t) and the pair column
-        (w), written into ``body`` (outside the BMP the cue class and the transliteration mark
-        are those of U+0000, none)."""
+        """The columns read off each character alone (c, k, g, s, a), the pair column (w) and
+        the cue words' column (x), written into ``body`` (outside the BMP the cue class is that
+        of U+0000, none)."""
         per_char = len(_PER_CHAR)
         if int(cp.max()) < _BMP:
             body[:, :per_char] = self.lut[cp]
@@ -335,10 +331,10 @@ class FastIds:
         body[:, _W] = self.w_ids[flags & 7]
         x = body[:, _X]
         x[:] = self.x_none
-        for cls, a, b in cue_words(text):
+        for cls, start, end in cue_words(text):
             first, rest = self.x_ids[cls]
-            x[a] = first
-            x[a + 1 : b] = rest
+            x[start] = first
+            x[start + 1 : end] = rest
 
     def _rules(self, text: str, spans: list[tuple[str, int, int]], body: IntArray) -> None:
         """The rules' NAME/ADDRESS/other marks (r) and names the rules found, repeated (m)."""

@@ -8,7 +8,7 @@ import math
 from collections.abc import Iterable, Sequence
 
 from beian.pii._names import is_han, name_tables
-from beian.pii._tagger_lexicon import TRANSLIT, cue_words
+from beian.pii._tagger_lexicon import cue_words
 
 __all__ = [
     "BIAS",
@@ -91,10 +91,10 @@ def tags_of(n: int, spans: Iterable[tuple[str, int, int]], *, letters: str = "BI
 # c the character (digits as 0), k its class, s surname (C/c 复姓 first/second, 1–3 one-character
 # surname by frequency, - none), g given-name score (x none, a … g), w common word / jieba nr
 # word / given-name pair starting here, r the rules' NAME tag, ADDRESS tag and other type, m a
-# name the rules found, repeated here, a the character's cue class (``CUE_CLASS``), t a
-# character of transliterated names (``TRANSLIT``: Y, else -), x the class of the cue word
-# covering the character (``cue_words``: upper case on its first character, lower case after).
-WIDTH = {"c": 1, "k": 1, "s": 1, "g": 1, "w": 3, "r": 3, "m": 1, "a": 1, "t": 1, "x": 1}
+# name the rules found, repeated here, a the character's cue class (``CUE_CLASS``), x the class
+# of the cue word covering the character (``cue_words``: upper case on its first character,
+# lower case after).
+WIDTH = {"c": 1, "k": 1, "s": 1, "g": 1, "w": 3, "r": 3, "m": 1, "a": 1, "x": 1}
 
 # Cue classes of single characters (column a): address words by level (R road/lane, N number,
 # B building/unit/room, V village and rural units, D administrative divisions), P words after
@@ -145,20 +145,9 @@ TEMPLATES: tuple[tuple[str, tuple[Part, ...]], ...] = (
     ("aL", (("a", -3), ("a", -2), ("a", -1))),
     ("ap", (("a", -1), ("s", 0), ("g", 1))),
     ("ac", (("a", 0), ("c", -1))),
-    # Round p23w: cue words on either side, transliteration characters, a wider window.
-    *((f"x{k}", (("x", k),)) for k in (-3, -2, -1, 0, 1, 2, 3, 4)),
-    ("xx", (("x", -1), ("x", 0), ("x", 1))),
-    ("xs", (("x", -1), ("s", 0))),
-    ("sx2", (("s", 0), ("x", 2))),
-    ("sx3", (("s", 0), ("x", 3))),
-    ("xL5", (("x", -5), ("x", -4))),
-    ("xR5", (("x", 5),)),
-    ("t3", (("t", -1), ("t", 0), ("t", 1))),
-    ("t5", tuple(("t", k) for k in (-2, -1, 0, 1, 2))),
-    ("aL5", (("a", -5), ("a", -4))),
-    ("aR5", (("a", 4), ("a", 5))),
-    ("u-4", (("c", -4),)),
-    ("u4", (("c", 4),)),
+    # Round p23w: the cue word just before the character and the ones up to three after it
+    # (a label or verb before a name, a title or role after it; see docs/pii.md, 第十一轮).
+    *((f"x{k}", (("x", k),)) for k in (-1, 1, 2, 3)),
 )
 BIAS = "bias"
 ONE = {"O": "-", "BN": "B", "IN": "I", "BA": "B", "IA": "I"}  # a rules' tag as one character
@@ -232,7 +221,6 @@ class Featurizer:
             "r": [ONE[a] + ONE[b] + c for a, b, c in zip(rn, ra, ro, strict=True)],
             "m": mem,
             "a": [CUE_CLASS.get(c, "-") for c in text],
-            "t": ["Y" if c in TRANSLIT else "-" for c in text],
             "x": cue_column(text),
         }
 
