@@ -25,6 +25,7 @@ DATA = resources.files("beian.lexicon").joinpath("data")
         ("chaizi.tsv", ["cjk-semantic-split", "CC BY-SA 3.0", "Wikimedia Commons"]),
         ("xingjin.tsv", ["written for"]),
         ("variants.tsv", ["Unihan", "kSpoofingVariant", "Unicode License"]),
+        ("variants_yitizi.tsv", ["yitizi", "CC0 1.0", "variants.tsv lacks"]),
         ("xingjin_strokes.tsv", ["char-similar", "MIT", "Apache-2.0"]),
         ("chaizi_typed.tsv", ["char-similar", "MIT", "Apache-2.0"]),
         ("traditional_more.tsv", ["OpenCC", "STCharacters", "Apache-2.0"]),
@@ -65,9 +66,34 @@ def test_split_variants_single_first_and_capped() -> None:
     assert split_variants("法轮", cap=8)[-1] == "氵去车仑"  # both, after the single splits
 
 
-@pytest.mark.parametrize(("src", "dst"), [("躶", "裸"), ("噐", "器"), ("蕚", "萼")])
+@pytest.mark.parametrize(
+    ("src", "dst"),
+    [
+        ("躶", "裸"),
+        ("噐", "器"),
+        ("蕚", "萼"),
+        ("妳", "你"),  # the variant read like the source (nǐ), not the first listed (奶)
+        ("亱", "夜"),  # from yitizi's variant graph: Unihan has no variant for these
+        ("冐", "冒"),
+        ("亰", "京"),
+        ("鉱", "矿"),
+        ("丄", "上"),
+    ],
+)
 def test_variant_rows(src: str, dst: str) -> None:
     assert variant_map()[src] == dst
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [("作獘噐", "作獘器"), ("一亱情", "1夜情"), ("炸妳全家", "炸你全家"), ("二十⼀点", "2十1点")],
+)
+def test_variants_and_kangxi_numerals_fold_like_the_keyword(text: str, folded: str) -> None:
+    """Variants fold to the common character; a Kangxi radical that NFKC makes a numeral
+    (⼀ → 一) goes on into the numeral fold like 一 itself."""
+    from beian.lexicon._fold import FoldFlags, fold_table
+
+    assert fold_table(FoldFlags()).fold(text) == folded
 
 
 def test_variants_are_rare_and_fold_to_common_characters() -> None:

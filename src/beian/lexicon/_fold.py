@@ -50,7 +50,7 @@ __all__ = [
     "gb2312",
 ]
 
-_VERSION = 8  # bump when the folding logic changes
+_VERSION = 9  # bump when the folding logic changes
 NOISE = 0
 BARRIER = 1
 INVISIBLE = 0x1FFFFF  # above every code point, below EXPAND: never a folded character
@@ -366,6 +366,10 @@ def _char_folds(flags: FoldFlags) -> dict[int, tuple[str, int]]:
             t = normalize("NFKC", ch)
             if t != ch:
                 s, bits = t, nfkc_bits
+                if flags.numbers:  # ⼀ (Kangxi radical) → 一 → 1, as 一 itself folds; ㈢ → (3)
+                    digits = "".join(_number(c, category(c)) or c for c in t)
+                    if digits != t:
+                        s, bits = digits, nfkc_bits | number_bits
         if flags.nfkc and s == ch and cat != "Mn" and not ch.isascii():
             styled = _styled_letter(ch)
             if styled is not None:
