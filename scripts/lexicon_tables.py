@@ -188,8 +188,6 @@ def _common(ch: str) -> bool:
 
 def variants(folder: Path) -> list[tuple[str, str]]:
     """Rare ideograph → a common one it is a variant (or spoofing look-alike) of."""
-    from beian._shared.opencc import opencc_convert
-
     pairs: dict[str, list[str]] = {}
     files = [folder / f"{p}.txt" for p in _VARIANT_PROPS]
     files = [f for f in files if f.is_file()] or [folder / "Unihan_Variants.txt"]
@@ -201,7 +199,15 @@ def variants(folder: Path) -> list[tuple[str, str]]:
             src = chr(int(parts[0].split()[0][2:], 16))
             for tok in parts[2].split():
                 pairs.setdefault(src, []).append(chr(int(tok.split("<")[0][2:], 16)))
-    srcs = sorted(s for s in pairs if _cjk(s) and not _common(s))
+    return _fold_pairs(pairs, set())
+
+
+def _fold_pairs(pairs: dict[str, list[str]], known: set[str]) -> list[tuple[str, str]]:
+    """Each ideograph of ``pairs`` outside GB 2312, OpenCC's t2s and ``known``, with the
+    variant it is folded to (:func:`_best_variant`)."""
+    from beian._shared.opencc import opencc_convert
+
+    srcs = sorted(s for s in pairs if len(s) == 1 and _cjk(s) and not _common(s) and s not in known)
     t2s = opencc_convert("t2s", "\n".join(srcs)).split("\n")
     cands = sorted({t for s in srcs for t in pairs[s]})
     t2s_t = dict(zip(cands, opencc_convert("t2s", "\n".join(cands)).split("\n"), strict=True))
@@ -233,21 +239,8 @@ def yitizi_variants(path: Path, known: set[str]) -> list[tuple[str, str]]:
     (亱 → 夜, 冐 → 冒, 媮 → 偷, 亰 → 京, 宍 → 肉)."""
     import json
 
-    from beian._shared.opencc import opencc_convert
-
     graph: dict[str, str] = json.loads(path.read_text("utf-8"))
-    srcs = sorted(s for s in graph if len(s) == 1 and _cjk(s) and not _common(s) and s not in known)
-    t2s = opencc_convert("t2s", "\n".join(srcs)).split("\n")
-    cands = sorted({t for s in srcs for t in graph[s]})
-    t2s_t = dict(zip(cands, opencc_convert("t2s", "\n".join(cands)).split("\n"), strict=True))
-    out: list[tuple[str, str]] = []
-    for s, conv in zip(srcs, t2s, strict=True):
-        if conv != s:  # OpenCC folds it already
-            continue
-        best = _best_variant(s, [t2s_t.get(t, t) for t in graph[s]])
-        if best:
-            out.append((s, best))
-    return out
+    return _fold_pairs({s: list(v) for s, v in graph.items()}, known)
 
 
 def _one_stroke(a: str, b: str) -> bool:
