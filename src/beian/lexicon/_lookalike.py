@@ -71,8 +71,9 @@ def traditional_more() -> dict[str, str]:
 @functools.lru_cache(maxsize=1)
 def variant_map() -> dict[str, str]:
     """Rare variant ideograph → the common character (躶 → 裸, 亱 → 夜): folded like traditional
-    forms. The Unihan variants first, then those of the ``yitizi`` variant graph it lacks."""
-    return {**_pairs("variants_yitizi.tsv"), **_pairs("variants.tsv")}
+    forms. Rare 拆字 components first, as typed (``components.tsv``: 朩 → 木, 𥫗 → 竹, not 朩 →
+    等), then the Unihan variants, then those of the ``yitizi`` variant graph."""
+    return {**_pairs("variants_yitizi.tsv"), **_pairs("variants.tsv"), **_pairs("components.tsv")}
 
 
 def _pairs(name: str) -> dict[str, str]:
