@@ -101,6 +101,11 @@ def load_child(
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
+def _short(file: str) -> str:
+    """A profiled file's path from this tree's root or from ``site-packages``."""
+    return file.replace(str(ROOT) + "/", "").split("site-packages/")[-1]
+
+
 def summarize(prof: cProfile.Profile, loop_ms: float, top: int) -> dict[str, Any]:
     """Own time by area and the top functions; per request: the share of the profile times
     the unprofiled window's event-loop CPU per request (``loop_ms``)."""
@@ -112,7 +117,7 @@ def summarize(prof: cProfile.Profile, loop_ms: float, top: int) -> dict[str, Any
         total += tt
         a = area_of(file, name)
         areas[a] = areas.get(a, 0.0) + tt
-        rows.append((tt, ct, nc, f"{file.replace(str(ROOT) + '/', '')}:{line}({name})", a))
+        rows.append((tt, ct, nc, f"{_short(file)}:{line}({name})", a))
     rows.sort(reverse=True)
     per = loop_ms * 1000 / total
     return {
@@ -142,6 +147,7 @@ def main() -> None:
     ap.add_argument("--mode", choices=("stream", "plain"), default="stream")
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--output", type=Path, default=RESULTS)
+    ap.add_argument("--stats", type=Path, default=None, help="also dump the raw pstats here")
     args = ap.parse_args()
     stream = args.mode == "stream"
 
@@ -201,6 +207,8 @@ def main() -> None:
         server.should_exit = True
         serving.join(60)
         gw.close()
+    if args.stats is not None:
+        prof.dump_stats(args.stats)
     summary = summarize(prof, split["event_loop_ms_per_request"], args.top)
     result = {
         "benchmark": "gateway CPU profile (one process, model profile upstream)",
