@@ -260,9 +260,7 @@ class AccessConfig(_Strict):
             try:
                 ipaddress.ip_network(p.strip(), strict=False)
             except ValueError:
-                raise ValueError(
-                    f"可信代理地址无效：{p!r}（写 IP 地址或网段，如 10.0.0.0/8）"
-                ) from None
+                raise ValueError(f"可信代理地址无效：{p!r}（写 IP 地址或网段，如 10.0.0.0/8）") from None
         return v
 
 
