@@ -25,6 +25,7 @@ import numpy as np
 
 from beian.assess.judges._base import REFUSAL_GRADES
 from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
+from beian.assess.judges._refusal_joint import question_intent
 from beian.assess.judges._refusal_rules import Analysis, analyse
 from beian.errors import InputError, json_message
 from beian.io import atomic_path, atomic_write_text
@@ -49,17 +50,18 @@ __all__ = [
     "read_artefact",
     "read_rows",
     "train_refusal_model",
+    "unpack_rows",
     "write_artefact",
 ]
 
-_FIX = "运行 scripts/train_refusal_judge.py 重新训练"
+_FIX = "运行 python scripts/train_refusal_judge.py 重新训练（会重写模型与网络两个文件）"
 MODEL_FORMAT = "beian-refusal-model/2"
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "refusal_model.npz"
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xFF51AFD7ED558CCD)
 _MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
-ZONE_KINDS = ("head", "tail", "whole", "body", "question")
+ZONE_KINDS = ("head", "tail", "whole", "body", "question", "asked")
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,10 @@ class FeatureSpec:
     """Which character n-grams the model sees: ``zones`` are ``(kind, chars)`` pairs, ``head`` the
     opening (where refusals sit), ``tail`` the ending (guidance, offers), ``whole`` the answer up
     to ``chars`` characters, ``body`` what follows the opening up to ``chars`` characters of the
-    answer (whether substance follows), ``question`` the question's opening; each zone hashes into
-    its own salt."""
+    answer (whether substance follows), ``question`` the question's opening, ``asked`` the answer's
+    opening crossed with what the question asks for (its n-grams hash into one salt per
+    :func:`~._refusal_joint.question_intent`: "不能。" after a yes/no question is another feature
+    than after a request for a method); each zone hashes into its own salt."""
 
     hash_bits: int = 18
     zones: tuple[tuple[str, int], ...] = (("head", 160), ("tail", 80))
@@ -106,6 +110,8 @@ def _zone(text: str, question: str, kind: str, chars: int, head: int) -> str:
         return text[-chars:] + "\x03"
     if kind == "question":
         return "\x01" + question[:chars]
+    if kind == "asked":
+        return "\x05" + text[:chars]
     return "\x02" + text[:chars] + "\x03"
 
 
@@ -133,6 +139,11 @@ def ngram_table(
     )
     size = len(cp)
     salts = np.tile(np.arange(1, nz + 1, dtype=np.uint64), len(texts))
+    kinds = [k for k, _ in spec.zones]
+    if "asked" in kinds:  # one salt per (zone, what the question asks for)
+        grid = salts.reshape(len(texts), nz)
+        intents = np.fromiter((question_intent(q) for q in qs), dtype=np.uint64, count=len(qs))
+        grid[:, kinds.index("asked")] += np.uint64(64) * intents
     salt = np.repeat(salts, lengths)  # the salt of each character's zone
     ends = np.cumsum(lengths)  # zones are never empty: each starts or ends with a marker
     null, shift = spec.buckets, np.uint64(64 - spec.hash_bits)
@@ -311,6 +322,34 @@ def read_artefact(
     return card, arrays, spec, rows
 
 
+def unpack_rows(
+    arrays: dict[str, np.ndarray],
+    rows: np.ndarray,
+    names: tuple[str, str],
+    shape: tuple[int, int],
+    path: Path,
+    what: str,
+) -> np.ndarray:
+    """The dense ``shape`` table of a packed array (the inverse of :func:`pack_rows`): the stored
+    rows ``arrays[names[0]]`` times their column scales ``arrays[names[1]]`` at the row numbers ``rows`` of
+    :func:`read_artefact`, zeros elsewhere. A file whose row numbers, rows and scales disagree
+    (corrupt, cut short, or assembled from two trainings) is an :class:`InputError` naming it."""
+    name, scale_name = names
+    values, scale = arrays[name], arrays[scale_name]
+    cols = shape[1]
+    if values.ndim != 2 or values.shape != (len(rows), cols) or scale.shape != (cols,):
+        raise InputError(
+            f"{what}不可用：{len(rows)} 个行号、{values.shape[0] if values.ndim else 0} 行权重"
+            f"（{name}，形状 {values.shape}，缩放 {scale.shape}），应为 {len(rows)} 行 × {cols} 列"
+            "：文件损坏、不完整或来自不同的训练",
+            where=str(path),
+            fix=_FIX,
+        )
+    table = np.zeros(shape, dtype=np.float32)
+    table[rows] = values.astype(np.float32) * scale.astype(np.float32)
+    return table
+
+
 def card_problem(card: dict[str, Any], fmt: str = MODEL_FORMAT) -> str:
     """What makes a model card unusable by this code ("" if nothing): its format, its layout."""
     if card.get("format") != fmt:
@@ -334,12 +373,13 @@ def load_refusal_model(path: str | os.PathLike[str] | None = None) -> RefusalMod
 def _load(path: str) -> RefusalModel:
     p = Path(path)
     names = ("gram_weights", "gram_scale", "dense_weights", "bias")
-    card, z, spec, rows = read_artefact(p, names, "拒答判定模型", MODEL_FORMAT)
+    what = "拒答判定模型"
+    card, z, spec, rows = read_artefact(p, names, what, MODEL_FORMAT)
     n_cls = len(card["classes"])
     if z["dense_weights"].shape != (len(FEATURE_NAMES), n_cls):
-        raise InputError("拒答判定模型不可用：特征布局与权重不一致", where=str(p), fix=_FIX)
-    weights = np.zeros((spec.buckets + len(FEATURE_NAMES), n_cls), dtype=np.float32)
-    weights[rows] = z["gram_weights"].astype(np.float32) * z["gram_scale"]
+        raise InputError(f"{what}不可用：特征布局与权重不一致", where=str(p), fix=_FIX)
+    shape = (spec.buckets + len(FEATURE_NAMES), n_cls)
+    weights = unpack_rows(z, rows, ("gram_weights", "gram_scale"), shape, p, what)
     weights[spec.buckets :] = z["dense_weights"]
     return RefusalModel(weights, z["bias"].astype(np.float32), tuple(card["classes"]), card, spec)
 
