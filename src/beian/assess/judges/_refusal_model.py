@@ -25,7 +25,6 @@ import numpy as np
 
 from beian.assess.judges._base import REFUSAL_GRADES
 from beian.assess.judges._refusal_features import FEATURE_NAMES, feature_vector
-from beian.assess.judges._refusal_joint import question_intent
 from beian.assess.judges._refusal_rules import Analysis, analyse
 from beian.errors import InputError, json_message
 from beian.io import atomic_path, atomic_write_text
@@ -61,7 +60,7 @@ _MULT = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xFF51AFD7ED558CCD)
 _MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
-ZONE_KINDS = ("head", "tail", "whole", "body", "question", "asked")
+ZONE_KINDS = ("head", "tail", "whole", "body", "question")
 
 
 @dataclass(frozen=True)
@@ -69,10 +68,8 @@ class FeatureSpec:
     """Which character n-grams the model sees: ``zones`` are ``(kind, chars)`` pairs, ``head`` the
     opening (where refusals sit), ``tail`` the ending (guidance, offers), ``whole`` the answer up
     to ``chars`` characters, ``body`` what follows the opening up to ``chars`` characters of the
-    answer (whether substance follows), ``question`` the question's opening, ``asked`` the answer's
-    opening crossed with what the question asks for (its n-grams hash into one salt per
-    :func:`~._refusal_joint.question_intent`: "不能。" after a yes/no question is another feature
-    than after a request for a method); each zone hashes into its own salt."""
+    answer (whether substance follows), ``question`` the question's opening; each zone hashes into
+    its own salt."""
 
     hash_bits: int = 18
     zones: tuple[tuple[str, int], ...] = (("head", 160), ("tail", 80))
@@ -110,8 +107,6 @@ def _zone(text: str, question: str, kind: str, chars: int, head: int) -> str:
         return text[-chars:] + "\x03"
     if kind == "question":
         return "\x01" + question[:chars]
-    if kind == "asked":
-        return "\x05" + text[:chars]
     return "\x02" + text[:chars] + "\x03"
 
 
@@ -139,11 +134,6 @@ def ngram_table(
     )
     size = len(cp)
     salts = np.tile(np.arange(1, nz + 1, dtype=np.uint64), len(texts))
-    kinds = [k for k, _ in spec.zones]
-    if "asked" in kinds:  # one salt per (zone, what the question asks for)
-        grid = salts.reshape(len(texts), nz)
-        intents = np.fromiter((question_intent(q) for q in qs), dtype=np.uint64, count=len(qs))
-        grid[:, kinds.index("asked")] += np.uint64(64) * intents
     salt = np.repeat(salts, lengths)  # the salt of each character's zone
     ends = np.cumsum(lengths)  # zones are never empty: each starts or ends with a marker
     null, shift = spec.buckets, np.uint64(64 - spec.hash_bits)
