@@ -18,8 +18,8 @@ j22h; trained on since j22i), ``judge_holdout7`` (R1, R2: measured once before a
 trained on since j22j; other writers than judge_eval's R1 and R2), ``judge_holdout8`` (Q: measured
 once before and after j22j; trained on since j22k). ``benchmarks/data/judge_holdout5`` (U: measured
 once after j22f, development data since, never trained on: the replay test grades its answers, and
-it is the yardstick that stays the same across versions) and the held-back set ``judge_holdout9``
-(N) are never read here. The
+it is the yardstick that stays the same across versions), ``judge_holdout9`` (N: measured once before
+and after j22k, not trained on yet) and the held-back set ``judge_holdout10`` (M) are never read here. The
 recipe (features, C, the decision offset) was chosen by ``benchmarks/judge_dev.py`` (leave writers
 out). Deterministic: fixed seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """
@@ -68,7 +68,7 @@ INDEPENDENT_DIRS = [
 # tests/assess/test_refusal_replay.py grades answers the judge never saw, and as the development
 # yardstick across versions). S is trained on since j22i; R (spent: measured once before and after
 # j22i) and T17c/T17d since j22j; Q (spent: measured once before and after j22j) and T18a/T18b since j22k.
-NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout9")
+NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout9", DATA / "judge_holdout10")
 SEED = 0
 DEV_WEIGHT = 0.3  # rows of the project's own development set weigh less than independent rows
 DEV_WRITER = "dev"
