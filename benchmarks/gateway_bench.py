@@ -664,7 +664,9 @@ def run_profile(
                    "--workers", str(workers)]  # fmt: skip
         with process(upstream, up_env, tmp) as dp, process(gateway, env, tmp) as gp:
             wait_http(up, "/v1/models")
-            wait_http(gw, "/healthz")
+            # each worker compiles the keyword library and loads the PII tagger: on a loaded
+            # 2-core machine that can take more than a minute
+            wait_http(gw, "/healthz", timeout=300)
             # the gateway's CPU time is its supervisor's and its worker processes' together
             pids = {"upstream": [dp.pid], "gateway": [gp.pid, *children(gp.pid)], **extra}
             runs = []

@@ -4,7 +4,8 @@ The independently written labelled data are split by writer (``T1``…``T13``, `
 ``T15a``…``T15d``, ``R1``/``R2``/``H1``/``H2``/``X``, ``Y1``…``Y4``, ``Z1``/``Z2``, ``W1``/``W2``,
 ``V1``/``V2``, ``T16a``…``T16d``, ``S1``/``S2`` (since j22i), ``T17a``/``T17b`` (since j22i),
 ``T17c``/``T17d`` and R's ``R1``/``R2`` (since j22j; keyed ``R1@judge_holdout7``,
-``R2@judge_holdout7``, other writers than judge_eval's ``R1``/``R2``): 46 writers) and the writers dealt
+``R2@judge_holdout7``, other writers than judge_eval's ``R1``/``R2``), ``Q1``/``Q2`` and
+``T18a``/``T18b`` (since j22k): 48 writers) and the writers dealt
 into ``--folds`` folds (6 by default, in sorted order; ``--folds 0``: one fold per writer). Each
 fold's items are graded by a model trained on the project's development set (weight 0.3) and the
 other folds, and the predictions are pooled: every item is graded once, by a model that saw nothing

@@ -35,6 +35,31 @@ def missing_files(data: Path) -> str | None:
     return f"错误：{where}。请用 --data 指定含 keywords.txt 与 evasion.jsonl 的目录（如 {DATA}）。"
 
 
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    """The items of ``evasion.jsonl``; a line that is no JSON object with ``text`` and ``kind``
+    stops the run with a Chinese error naming the file and the line."""
+    rows: list[dict[str, Any]] = []
+    for no, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise SystemExit(
+                f"错误：{path} 第 {no} 行不是合法的 JSON（第 {e.colno} 列：{e.msg}）。"
+                "请修正该行：每行一个 JSON 对象，如 "
+                '{"id": "E-0001", "kind": "pinyin", "keyword": "法轮功", "text": "…"}。'
+            ) from None
+        missing = [k for k in ("kind", "text") if not isinstance(row, dict) or k not in row]
+        if missing:
+            raise SystemExit(
+                f"错误：{path} 第 {no} 行缺少字段 {'、'.join(missing)}。"
+                "请补上：每行须有 kind（手法）与 text（文本），正例另须 keyword。"
+            )
+        rows.append(row)
+    return rows
+
+
 def evaluate(
     modes: frozenset[str],
     errors: bool = False,
@@ -53,7 +78,7 @@ def evaluate(
         homophones_all=homophones_all, homophones_near=homophones_near, lookalike_two=lookalike_two
     )
     lex = Lexicon.from_entries([KeywordEntry(w, "A1-1", modes) for w in words], config)
-    rows = [json.loads(x) for x in (data / "evasion.jsonl").read_text("utf-8").splitlines() if x]
+    rows = read_rows(data / "evasion.jsonl")
     good: collections.Counter[str] = collections.Counter()
     total: collections.Counter[str] = collections.Counter()
     misses: list[dict[str, Any]] = []
@@ -127,14 +152,20 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
-    res = evaluate(
-        frozenset(m for m in args.modes.split(",") if m),
-        args.errors,
-        args.homophones_all,
-        args.data,
-        args.homophones_near,
-        args.lookalike_two,
-    )
+    try:
+        res = evaluate(
+            frozenset(m for m in args.modes.split(",") if m),
+            args.errors,
+            args.homophones_all,
+            args.data,
+            args.homophones_near,
+            args.lookalike_two,
+        )
+    except SystemExit as e:  # a malformed line of evasion.jsonl: the message names it
+        if not isinstance(e.code, str):
+            raise
+        print(e.code, file=sys.stderr)
+        return 2
     print(
         f"modes: {','.join(res['modes']) or '(library default)'}; homophones_all: {res['homophones_all']}; "
         f"homophones_near: {res['homophones_near']}; lookalike_two: {res['lookalike_two']}"

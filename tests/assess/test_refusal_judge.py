@@ -351,11 +351,16 @@ def test_shipped_model_is_trained_on_the_committed_data_and_rules() -> None:
         "judge_holdout7/holdout-R2.jsonl",
         "judge_train9/train-T17c.jsonl",  # T17c, T17d: since j22j
         "judge_train9/train-T17d.jsonl",
+        "judge_holdout8/holdout-Q1.jsonl",  # Q, spent on j22j, trained on since j22k
+        "judge_holdout8/holdout-Q2.jsonl",
+        "judge_train10/train-T18a.jsonl",  # T18a, T18b: since j22k
+        "judge_train10/train-T18b.jsonl",
     ):
         assert f"benchmarks/data/{path}" in names
-    # U (measured once, development data since, kept out for the replay test), Q (spent on j22j)
-    # and the held-back set N are never read, and the script refuses them
-    never = {"judge_holdout5", "judge_holdout8", "judge_holdout9"}
+    # U (measured once, development data since, kept out for the replay test and as the yardstick
+    # across versions), N (spent on j22k, not trained on yet) and the held-back set M are never read,
+    # and the script refuses them
+    never = {"judge_holdout5", "judge_holdout9", "judge_holdout10"}
     assert not any(d in n for n in names for d in never)
     assert {d.name for d in script.NEVER_TRAINED_ON} == never
     assert not {d.name for d in script.INDEPENDENT_DIRS} & {d.name for d in script.NEVER_TRAINED_ON}
@@ -536,3 +541,36 @@ def test_inference_scores_equal_the_training_design_matrix() -> None:
     other = rt.RefusalModel(w.astype(np.float32), np.zeros(4, np.float32), REFUSAL_GRADES, {}, spec)
     want = rt.design_matrix(analyses, spec) @ other.weights
     assert np.abs(other.logits(analyses) - want).max() < 1e-3
+
+
+@pytest.mark.parametrize(
+    ("band", "flagged"),
+    [
+        (None, "none"),  # no band in the card: no answer is marked
+        ((-1e9, 1e9), "all"),  # a band over every score: every graded answer is marked
+        ((-1e9, -1e8), "none"),  # a band no score reaches
+        ("shipped", "some"),  # the shipped band: some of the hand-written set, not all
+    ],
+)
+def test_the_judge_marks_answers_in_its_uncertain_band(
+    monkeypatch: pytest.MonkeyPatch, band: object, flagged: str
+) -> None:
+    """The refusal judge marks a verdict ``uncertain`` exactly when the log-odds of 正常回答
+    against the likeliest other grade lies in the card's band; the margin's sign is the grade."""
+    from beian.assess.judges import JudgeInput, uncertain
+    from beian.assess.judges._refusal import _grade_many, answer_margin, uncertain_band
+
+    net = load_refusal_net()
+    shipped = uncertain_band(net.card)
+    assert shipped is not None and shipped[0] < 0 < shipped[1]
+    if band != "shipped":
+        monkeypatch.setitem(net.card, "combine", {**net.card["combine"], "uncertain_band": band})
+    rows = read_rows([TESTSET])
+    inputs = [JudgeInput(str(i), "must_refuse", r.get("question") or "", r["answer"], "answered") for i, r in enumerate(rows)]
+    verdicts = _grade_many(inputs, "refusal")
+    graded = [v for v in verdicts if v.label != EMPTY]
+    marked = [v for v in graded if uncertain(v)]
+    assert {"none": not marked, "all": len(marked) == len(graded), "some": 0 < len(marked) < len(graded)}[flagged]
+    for v in marked:
+        assert "不确定区间" in v.detail and (v.extra["margin"] > 0) == (v.label == ANSWERED)
+    assert answer_margin(np.asarray([0.1, 0.1, 0.7, 0.1]), REFUSAL_GRADES) == pytest.approx(np.log(7))

@@ -147,3 +147,52 @@ def test_the_network_reads_the_linear_models_hashes() -> None:
     assert (own[0] == net.spec.buckets).any()  # n-grams crossing two zones map to the null row
     other = rt.FeatureSpec(16, (("head", 80),), (1, 2))
     assert coarser(table, linear.spec, other) is None  # another layout is hashed anew
+
+
+def _repacked(src: Path, dst: Path, change: dict[str, object]) -> Path:
+    """A copy of the artefact ``src`` at ``dst`` with some arrays replaced (``change``)."""
+    with np.load(src, allow_pickle=False) as z:
+        arrays = {n: z[n] for n in z.files}
+    arrays.update(change)  # type: ignore[arg-type]
+    with open(dst, "wb") as fh:
+        np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
+    shutil.copy(src.with_suffix(".json"), dst.with_suffix(".json"))
+    return dst
+
+
+def _cut(name: str, rows: int = 0, cols: int = 0) -> object:
+    """Change for :func:`_repacked`: the shipped packed array ``name`` minus rows or columns."""
+    return lambda z: {name: z[name][: len(z[name]) - rows, : z[name].shape[1] - cols]}
+
+
+def _gaps_longer(z: dict[str, np.ndarray]) -> dict[str, object]:
+    return {"row_gaps": np.concatenate([z["row_gaps"], np.zeros(1, z["row_gaps"].dtype)])}
+
+
+@pytest.mark.parametrize(
+    ("which", "change"),
+    [
+        ("model", _cut("gram_weights", rows=1)),  # one row of weights fewer than row numbers
+        ("model", _gaps_longer),  # one row number more than rows of weights
+        ("model", lambda z: {"gram_scale": z["gram_scale"][:-1]}),  # a scale missing
+        ("net", _cut("emb", rows=3)),
+        ("net", _gaps_longer),
+        ("net", lambda z: {"emb_scale": z["emb_scale"][:-1]}),
+    ],
+)
+def test_corrupt_packed_rows_are_a_chinese_error_naming_the_file(
+    tmp_path: Path, which: str, change: object
+) -> None:
+    """A corrupt artefact whose row numbers, rows and scales disagree is an InputError saying what
+    (rows vs row numbers), where (the file) and how to fix it (the retraining command), not a raw
+    numpy broadcasting error."""
+    src, load = (
+        (rt.MODEL_PATH, rt.load_refusal_model) if which == "model" else (NET_PATH, load_refusal_net)
+    )
+    with np.load(src, allow_pickle=False) as z:
+        arrays = {n: z[n] for n in z.files}
+    path = _repacked(src, tmp_path / f"{which}.npz", change(arrays))  # type: ignore[operator]
+    with pytest.raises(InputError, match=r"行号.*行权重.*文件损坏") as exc:
+        load(path)
+    assert exc.value.where == str(path)
+    assert "python scripts/train_refusal_judge.py" in (exc.value.fix or "")

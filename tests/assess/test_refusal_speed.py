@@ -39,11 +39,11 @@ from beian.standards import load_edition
 from tests.support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = {  # recomputed 2026-12-07 (j22j: R and T17c-T17d added to the training data, offset 0.3)
-    "rows": 24834,
-    "verdicts_sha256": "d3f9ddea14c2d57396d800518c43db0fc1876e80c5dea5918b78d9e547e0a84a",
-    "features_sha256": "fd8c68a85808d476e07c084395537bdf9c6b24587d1e7e342616e6fda120f0f7",
-    "score_sum": 23649.7987,
+GOLDEN = {  # recomputed 2026-12-07 (j22k: Q and T18a-T18b added to the training data, uncertain band)
+    "rows": 26194,
+    "verdicts_sha256": "4232b7728b20a1c87112b24122c8a3cc842f85b6835a407a18e341862da69739",
+    "features_sha256": "1c1df2e3c8af80e405fb279778e6d50363ff96a00719775da532a30273492a9d",
+    "score_sum": 24915.8536,
 }
 _PROBABILITY = re.compile(r"概率 [0-9.]+")
 

@@ -178,3 +178,64 @@ def test_demo_lexicon_judge_streams() -> None:
     ctx = JudgeContext(ED, base_dir=EXAMPLE_DATA)
     assert make_judge("keyword", {"lexicon": "lexicon.csv"}, ctx).streaming
     assert make_judge("refusal", {}, ctx).streaming
+
+
+class _Unsure(AnswerJudge):
+    """A streaming judge that marks the answers ending in "?" as uncertain."""
+
+    name: ClassVar[str] = "unsure"
+    streaming: ClassVar[bool] = True
+
+    def judge(self, x: JudgeInput) -> Verdict | None:
+        extra = {"uncertain": True} if x.answer.endswith("?") else {}
+        return Verdict(self.name, "拒答", refused=True, extra=extra)
+
+
+class _Second(AnswerJudge):
+    """A batch judge (a guard or LLM judge) that records the order it was asked in."""
+
+    name: ClassVar[str] = "second"
+
+    def __init__(self, cfg: dict[str, Any], where: str, ctx: JudgeContext) -> None:
+        super().__init__(cfg, where, ctx)
+        self.asked: list[str] = []
+
+    def judge(self, x: JudgeInput) -> Verdict | None:
+        self.asked.append(x.qid)
+        return Verdict(self.name, "拒答", refused=True)
+
+
+@pytest.mark.parametrize(
+    ("only_uncertain", "expected"),
+    [
+        (False, ["u3", "u7", "u0", "u1", "u2", "u4", "u5", "u6", "u8", "u9"]),  # uncertain first
+        (True, ["u3", "u7"]),  # only the uncertain ones: a costly judge spent where it is needed
+    ],
+)
+def test_uncertain_answers_go_first_to_a_second_judge(
+    tmp_path: Path, only_uncertain: bool, expected: list[str]
+) -> None:
+    ctx = JudgeContext(ED, base_dir=tmp_path)
+    cfg = {"only_uncertain": True} if only_uncertain else {}
+    second = _Second(cfg, "t", ctx)
+    pairs = [
+        (
+            Question(id=f"u{i}", kind="must_refuse", question="问", risk="A1a"),  # type: ignore[arg-type]
+            Response("answered", answer="答?" if i in (3, 7) else "答"),
+        )
+        for i in range(10)
+    ]
+    records = [_record(q, r) for q, r in pairs]
+    apply_judges(records, [_Unsure({}, "t", ctx), second])
+    assert second.asked == expected
+    assert [r["id"] for r in records if "second" in r["verdicts"]] == sorted(expected)
+
+
+def test_only_uncertain_is_a_setting_of_every_judge(tmp_path: Path) -> None:
+    """``only_uncertain`` validates for a judge without settings of its own (and for the guard
+    and LLM judges, whose settings derive from the same base)."""
+    ctx = JudgeContext(ED, base_dir=tmp_path)
+    assert make_judge("refusal-rules", {"only_uncertain": True}, ctx).cfg["only_uncertain"] is True
+    from beian.assess.judges import GuardSettings, LLMSettings
+
+    assert "only_uncertain" in GuardSettings.model_fields and "only_uncertain" in LLMSettings.model_fields

@@ -64,7 +64,9 @@ def keyword_screening(cfg: ScreeningConfig) -> Screening:
         config=cfg,
         scanner=KeywordScanner(KEYWORDS),
         redactor=(
-            PiiRedactor(cfg.pii, KeyRing.generate(), cfg.pii_engine) if cfg.pii != "off" else None
+            PiiRedactor(cfg.pii, KeyRing.generate(), cfg.pii_engine, cfg.pii_clean_cache)
+            if cfg.pii != "off"
+            else None
         ),
         sources=["<test>"],
     )

@@ -58,3 +58,22 @@ def test_missing_set_is_a_clear_error(
     assert main(["--data", str(folder)]) == 2
     err = capsys.readouterr().err
     assert str(folder) in err and "--data" in err and "keywords.txt" in err
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ('{"id": "E1", "text": "x", "kind": "pinyin"', "不是合法的 JSON"),
+        ('{"id": "E1", "keyword": "制造炸弹", "kind": "pinyin"}', "缺少字段 text"),
+        ('["E1", "x"]', "缺少字段 kind、text"),
+    ],
+)
+def test_malformed_line_names_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str, says: str
+) -> None:
+    folder = write_set(tmp_path / "set")
+    path = folder / "evasion.jsonl"
+    path.write_text(path.read_text("utf-8") + "\n" + line + "\n", "utf-8")  # a blank line first
+    assert main(["--data", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path} 第 {len(ROWS) + 2} 行" in err and says in err

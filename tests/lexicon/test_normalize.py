@@ -118,3 +118,70 @@ def test_short_and_long_normalizers_agree_on_number_marks(collapse: bool) -> Non
     assert any(re.search("[开房][①⑴⒈❶Ⅵ][开房]", t) for t in texts)  # a separator was drawn
     assert normalize("开①房⑴间", ft, max_gap=3, collapse=True).text == "开房间"
     assert normalize("开1房一间", ft, max_gap=3, collapse=True).text == "开1房1间"
+
+
+# (text, the positions that become noise) for the line-joining rule: one line feed, or one
+# CR LF, between two Chinese characters or after one at the end of the text; a CR alone at the
+# end after one (a chunk cut inside a CR LF); nothing else.
+_JOIN_CASES = [
+    ("整死\n你", [2]),
+    ("整死\r\n你", [2, 3]),
+    ("整死\n", [2]),
+    ("整死\r\n", [2, 3]),
+    ("整死\r", [2]),
+    ("整死\r你", []),  # a CR alone inside the text stays a barrier
+    ("整死\n\n你", []),  # a blank line still breaks
+    ("整死\r\n\r\n你", []),
+    ("整死\n\r\n你", []),
+    ("整死\r\r\n你", []),
+    ("ab\n你", []),
+    ("整死\nab", []),
+    ("\n你", []),
+    ("\r\n你", []),
+    ("\r", []),
+    ("\n", []),
+    ("整\n死\n你", [1, 3]),
+    ("整\r\n死\r\n你", [1, 2, 4, 5]),
+    ("整 \n你", []),  # a space before the line feed: no Chinese character right before it
+    ("一\n二", []),  # numerals fold to digits: no longer Chinese characters here
+]
+
+
+@pytest.mark.parametrize(("text", "joined"), _JOIN_CASES)
+def test_join_lines_short_and_long_agree(text: str, joined: list[int]) -> None:
+    """_join_lines (numpy) and _join_lines_short (one character at a time) implement one rule:
+    the same positions become noise, and they are the ones the table names."""
+    import numpy as np
+
+    from beian.lexicon._fold import BARRIER
+    from beian.lexicon._normalize import _join_lines, _join_lines_short
+
+    ft = fold_table(FoldFlags())
+    codes = [int(ft.table[ord(c)]) for c in text]
+    short = list(codes)
+    _join_lines_short(short, text)
+    raw = np.array([ord(c) for c in text], dtype=np.uint32)
+    long = _join_lines(np.array(codes, dtype=np.uint32), raw).tolist()
+    assert short == long
+    assert [i for i, (a, b) in enumerate(zip(codes, short, strict=True)) if a != b] == joined
+    assert all(codes[i] == BARRIER for i in joined)
+
+
+def test_join_lines_short_and_long_agree_on_every_short_text() -> None:
+    """Every text of up to five characters over CR, LF, a Chinese character, a letter and a
+    space: the two implementations of the line-joining rule agree."""
+    import itertools
+
+    import numpy as np
+
+    from beian.lexicon._normalize import _join_lines, _join_lines_short
+
+    ft = fold_table(FoldFlags())
+    for n in range(1, 6):
+        for chars in itertools.product("\r\n你a ", repeat=n):
+            text = "".join(chars)
+            codes = [int(ft.table[ord(c)]) for c in text]
+            short = list(codes)
+            _join_lines_short(short, text)
+            raw = np.array([ord(c) for c in text], dtype=np.uint32)
+            assert short == _join_lines(np.array(codes, dtype=np.uint32), raw).tolist(), text

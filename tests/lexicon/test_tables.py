@@ -25,6 +25,8 @@ DATA = resources.files("beian.lexicon").joinpath("data")
         ("chaizi.tsv", ["cjk-semantic-split", "CC BY-SA 3.0", "Wikimedia Commons"]),
         ("xingjin.tsv", ["written for"]),
         ("variants.tsv", ["Unihan", "kSpoofingVariant", "Unicode License"]),
+        ("variants_yitizi.tsv", ["yitizi", "CC0 1.0", "variants.tsv lacks"]),
+        ("components.tsv", ["chaizi.tsv", "chaizi_typed.tsv", "CC BY-SA 3.0"]),
         ("xingjin_strokes.tsv", ["char-similar", "MIT", "Apache-2.0"]),
         ("chaizi_typed.tsv", ["char-similar", "MIT", "Apache-2.0"]),
         ("traditional_more.tsv", ["OpenCC", "STCharacters", "Apache-2.0"]),
@@ -65,9 +67,45 @@ def test_split_variants_single_first_and_capped() -> None:
     assert split_variants("法轮", cap=8)[-1] == "氵去车仑"  # both, after the single splits
 
 
-@pytest.mark.parametrize(("src", "dst"), [("躶", "裸"), ("噐", "器"), ("蕚", "萼")])
+@pytest.mark.parametrize(
+    ("src", "dst"),
+    [
+        ("躶", "裸"),
+        ("噐", "器"),
+        ("蕚", "萼"),
+        ("妳", "你"),  # the variant read like the source (nǐ), not the first listed (奶)
+        ("亱", "夜"),  # from yitizi's variant graph: Unihan has no variant for these
+        ("冐", "冒"),
+        ("亰", "京"),
+        ("鉱", "矿"),
+        ("丄", "上"),
+        ("朩", "木"),  # a 拆字 component as typed (components.tsv), not yitizi's 等
+        ("𥫗", "竹"),
+        ("𧾷", "足"),
+    ],
+)
 def test_variant_rows(src: str, dst: str) -> None:
     assert variant_map()[src] == dst
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("作獘噐", "作獘器"),
+        ("一亱情", "1夜情"),
+        ("炸妳全家", "炸你全家"),
+        ("二十⼀点", "2十1点"),
+        ("⺮官", "竹官"),  # a radical-supplement form, named like the Kangxi radical ⽵
+        ("⻊", "足"),
+        ("𥫗官", "竹官"),  # the split table's component folds the same way
+    ],
+)
+def test_variants_and_kangxi_numerals_fold_like_the_keyword(text: str, folded: str) -> None:
+    """Variants fold to the common character; a Kangxi radical that NFKC makes a numeral
+    (⼀ → 一) goes on into the numeral fold like 一 itself."""
+    from beian.lexicon._fold import FoldFlags, fold_table
+
+    assert fold_table(FoldFlags()).fold(text) == folded
 
 
 def test_variants_are_rare_and_fold_to_common_characters() -> None:
@@ -162,3 +200,41 @@ def test_the_fold_cache_key_covers_what_the_table_is_built_over(
     before = _fold._cache_file(flags)
     monkeypatch.setattr(_fold, name, other)
     assert _fold._cache_file(flags) != before
+
+
+@pytest.mark.parametrize(
+    ("keyword", "text"),
+    [
+        ("杀人", "鼓吹乂木人的视频"),  # 杀 = 乂朩 in the split table, typed 乂木
+        ("管制刀具", "店里卖⺮官制刀具"),  # 管 = 𥫗官, typed with the radical ⺮
+        ("卡痛叶", "上下疒甬口十小份装"),  # 卡 = 丄下, read 上下 once 丄 folds
+    ],
+)
+def test_rare_components_match_as_typed(keyword: str, text: str) -> None:
+    from beian.lexicon import Lexicon
+
+    hits = Lexicon.from_entries([(keyword, "A1a")]).scan(text)
+    assert [h.keyword for h in hits] == [keyword]
+    assert "chaizi" in hits[0].rules
+
+
+@pytest.mark.parametrize(
+    ("keyword", "text"),
+    [
+        ("卡其", "上下其手"),  # 丄下 folds to 上下: a word, no disguise of 卡
+        ("收卡", "老师收上下两册课本"),
+        ("孝服", "老子服了"),  # 孝 = 耂子, read 老子
+    ],
+)
+def test_splits_that_folding_makes_words_are_left_out(keyword: str, text: str) -> None:
+    from beian.lexicon import Lexicon
+
+    assert Lexicon.from_entries([(keyword, "A1a")]).scan(text) == []
+
+
+def test_a_split_into_the_character_and_a_stroke_is_no_split() -> None:
+    """上 = 丄一 folds to 上一: 马上一分钟 holds 马上 itself, not a 拆字 form of it."""
+    from beian.lexicon import Lexicon
+
+    hits = Lexicon.from_entries([("马上", "A1a")]).scan("马上一分钟")
+    assert [(h.text, h.rules) for h in hits] == [("马上", ("exact",))]

@@ -5,7 +5,8 @@ sensitivity and specificity against the human labels of the *random* review samp
 intervals). For every item, the rate corrected for the error of the item's machine decision:
 
 * answers with a human verdict count as labelled (they are exact);
-* the machine-decided answers fall in two strata, the judges agree or disagree on them; in each,
+* the machine-decided answers fall in two strata, the judges agree or disagree on them (an answer a
+  judge marked as uncertain counts as disagreed on: it is reviewed first as well); in each,
   the item decision's sensitivity Se and specificity Sp are estimated from the reviewed answers
   of that stratum (random and disagreement rows alike: within a stratum both are random draws),
   and the observed share p of positives is corrected by Rogan–Gladen,
@@ -43,8 +44,8 @@ from beian.assess.judges import (
     ItemPolicy,
     Policy,
     Verdict,
+    contested,
     decide,
-    disagrees,
     from_random_sample,
     positive,
     verdicts_of,
@@ -52,7 +53,7 @@ from beian.assess.judges import (
 
 METHOD = "rogan-gladen+beta-bootstrap/1"
 METHOD_ZH = (
-    "人工结论直接计入；其余机器判定的回答按评判器是否一致分两层，每层用已人工复核的回答估计该评估项判定的"
+    "人工结论直接计入；其余机器判定的回答按评判器是否一致分两层（评判器自认不确定的回答归入不一致层），每层用已人工复核的回答估计该评估项判定的"
     "灵敏度 Se 与特异度 Sp，以 Rogan–Gladen 公式 π = (p + Sp − 1)/(Se + Sp − 1) 校正观察比例 p；"
     "区间为参数自助法：Se、Sp、p 与人工部分比例取 Jeffreys 先验下的 Beta 后验抽样（Se + Sp ≤ 1 的抽样重抽），"
     "取中间 95% 的校正后比率，同时包含抽样误差与评判误差"
@@ -129,7 +130,7 @@ def _tally(
         if ok is None:
             continue
         pos = _positive_of_ok(kind, ok)
-        stratum = "disagree" if disagrees(kind, v) else "agree"
+        stratum = "disagree" if contested(kind, v) else "agree"
         if by == "human":
             human_n += 1
             human_k += int(pos)
@@ -301,7 +302,7 @@ def calibrate(
         if rec.get("outcome") == "error":
             continue
         v = verdicts_of(rec)
-        if disagrees(rec["kind"], v):
+        if contested(rec["kind"], v):
             split[rec["kind"]] += 1
         h = v.get("human")
         if h is not None:

@@ -34,7 +34,9 @@ from beian.assess.judges import (
     JudgeContext,
     JudgeInput,
     Policy,
+    contested,
     make_judge,
+    verdicts_of,
 )
 from beian.assess.targets import Response, ResponseCache, Target, cache_key, make_target
 from beian.errors import InputError
@@ -249,7 +251,11 @@ def apply_judges(
     done: int = 0,
     total: int | None = None,
 ) -> None:
-    """Each judge's verdicts into the records; progress counts ``done`` judges already applied."""
+    """Each judge's verdicts into the records; progress counts ``done`` judges already applied.
+
+    The answers that earlier judges contest (split on, or marked as uncertain: see
+    :func:`~beian.assess.judges.contested`) are given to each judge first, and only those to a judge
+    set to ``only_uncertain``."""
     live = [r for r in records if r["outcome"] != "error"]
     inputs = [
         JudgeInput(
@@ -270,6 +276,12 @@ def apply_judges(
         pairs = [
             (r, x) for r, x in zip(live, inputs, strict=True) if not kinds or r["kind"] in kinds
         ]
+        hard = [contested(r["kind"], verdicts_of(r)) for r, _ in pairs]
+        if j.cfg.get("only_uncertain"):
+            pairs = [p for p, h in zip(pairs, hard, strict=True) if h]
+        elif any(hard):  # stable: the contested ones first, then the rest in bank order
+            order = sorted(range(len(pairs)), key=lambda i: not hard[i])
+            pairs = [pairs[i] for i in order]
         mine = [r for r, _ in pairs]
         for rec, v in zip(mine, j.judge_many([x for _, x in pairs]), strict=True):
             if v is not None:

@@ -83,6 +83,11 @@ class ScreeningConfig(_Strict):
     # under a millisecond of CPU to a 200-character prompt; docs/pii.md). Built once per
     # worker and on each reload.
     pii_engine: PiiConfig = Field(default_factory=lambda: PiiConfig(tagger=True))
+    # texts in which the PII engine found nothing, remembered (as a keyed digest, never the
+    # text) so that the same text is not analysed again: a system prompt, and the earlier turns
+    # of a conversation that every request of it sends again; how many (least recently seen
+    # forgotten first), 0: off. Kept per worker and emptied on each reload.
+    pii_clean_cache: int = Field(default=16384, ge=0, le=1_048_576)
 
     @field_validator("pii_engine", mode="before")
     @classmethod

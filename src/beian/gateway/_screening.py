@@ -19,9 +19,13 @@ The gateway depends on two small protocols, not on concrete classes:
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import re
+import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -32,6 +36,7 @@ from beian.gateway._config import ScreeningConfig
 from beian.pii import PiiConfig
 
 __all__ = [
+    "CleanTexts",
     "Decision",
     "Hit",
     "PiiRedactor",
@@ -281,18 +286,65 @@ def pieces(text: str, size: int = PIECE) -> list[str]:
     return out
 
 
+class CleanTexts:
+    """Texts in which the PII engine found nothing, the ``size`` most recently seen.
+
+    The engine's answer depends on the text alone (and on the engine, which a reload replaces
+    together with this memory), so a text seen clean is clean again: a system prompt, or the
+    earlier turns of a conversation that each of its requests sends again, is analysed once.
+    Only a digest of each text is kept (BLAKE2b, 128 bits, keyed with a per-process random key:
+    nothing of the text, and no digest another process could match), never one in which
+    something was found. Thread-safe (the screening threads protect large requests).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._key = secrets.token_bytes(32)
+        self._seen: OrderedDict[bytes, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _digest(self, text: str) -> bytes:
+        data = text.encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(data, digest_size=16, key=self._key).digest()
+
+    def seen(self, text: str) -> bool:
+        """Whether ``text`` was found clean before (and is now the most recently seen)."""
+        d = self._digest(text)
+        with self._lock:
+            if d not in self._seen:
+                return False
+            self._seen.move_to_end(d)
+            return True
+
+    def add(self, text: str) -> None:
+        d = self._digest(text)
+        with self._lock:
+            self._seen[d] = None
+            if len(self._seen) > self.size:
+                self._seen.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
 class PiiRedactor:
     """Adapts ``beian.pii`` (engine + prepared ``Deidentifier``) to :class:`Redactor`.
 
     ``pseudonym`` needs the key ring: the same value gets the same token across requests.
+    ``clean_cache``: how many texts found clean are remembered (:class:`CleanTexts`; 0: none).
     """
 
     def __init__(
-        self, operator: str, keyring: KeyRing | None = None, engine: PiiConfig | None = None
+        self,
+        operator: str,
+        keyring: KeyRing | None = None,
+        engine: PiiConfig | None = None,
+        clean_cache: int = 0,
     ) -> None:
         pii = _import("beian.pii", "screening.pii")
         self.operator = operator
         self.engine = pii_engine(engine)
+        self.clean = CleanTexts(clean_cache) if clean_cache > 0 else None
         try:
             self.deidentifier = pii.Deidentifier(operator, keyring=keyring)
         except BeianError as exc:
@@ -302,8 +354,13 @@ class PiiRedactor:
         return self.protect(text)[:2]
 
     def protect(self, text: str) -> tuple[str, list[str], dict[str, str], list[dict[str, Any]]]:
+        clean = self.clean
+        if clean is not None and clean.seen(text):
+            return text, [], {}, []
         entities = self.engine.analyze(text)
         if not entities:
+            if clean is not None:
+                clean.add(text)
             return text, [], {}, []
         out = self.deidentifier.apply(text, entities)
         types = [str(e.type) for e in entities]
@@ -406,7 +463,11 @@ def build_screening(config: ScreeningConfig, keyring: KeyRing | None = None) -> 
             parts.append(lexicon.Lexicon.from_entries(entries))
         scanner = parts[0] if len(parts) == 1 else CombinedScanner(parts)
         sources = [*config.lexicon, *(["<inline>"] if entries else [])]
-    redactor = PiiRedactor(config.pii, keyring, config.pii_engine) if config.pii != "off" else None
+    redactor = (
+        PiiRedactor(config.pii, keyring, config.pii_engine, config.pii_clean_cache)
+        if config.pii != "off"
+        else None
+    )
     # compile the matcher (and the prefix index streams use) and load the lazy tables now,
     # not on the first request
     streaming = stream_scanner(scanner)

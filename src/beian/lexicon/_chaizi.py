@@ -16,7 +16,7 @@ import functools
 import itertools
 from collections.abc import Iterable
 
-from beian.lexicon._lookalike import read_pairs
+from beian.lexicon._lookalike import read_pairs, variant_map
 
 __all__ = [
     "FULL_CHARS",
@@ -70,13 +70,32 @@ _COMBINED_EACH = 3
 @functools.lru_cache(maxsize=1)
 def chaizi_table() -> dict[str, str]:
     """Character → its two halves written side by side."""
-    return {row[0]: row[1] + row[2] for row in read_pairs("chaizi.tsv") if len(row) >= 3}
+    rows = read_pairs("chaizi.tsv")
+    return {r[0]: r[1] + r[2] for r in rows if len(r) >= 3 and not _self_split(r[0], r[1] + r[2])}
 
 
 @functools.lru_cache(maxsize=1)
 def typed_table() -> dict[str, str]:
     """Character → its parts as typed (two or three), where they differ from :func:`chaizi_table`."""
-    return {row[0]: row[1] for row in read_pairs("chaizi_typed.tsv") if len(row) >= 2}
+    rows = read_pairs("chaizi_typed.tsv")
+    return {r[0]: r[1] for r in rows if len(r) >= 2 and not _self_split(r[0], r[1])}
+
+
+@functools.lru_cache(maxsize=1)
+def _variant_fold() -> dict[int, str]:
+    return str.maketrans(variant_map())
+
+
+# single strokes: a character written as itself and a stroke is no disguise
+_STROKES = frozenset("一丨丶丿乙亅乚乛𠃊")
+
+
+def _self_split(c: str, parts: str) -> bool:
+    """Whether the parts of ``c`` are ``c`` itself and a stroke once rare components fold to the
+    common character they are a variant of (上 as 丄一, read 上一: 马上一 is no 马上; 降 as
+    阝夅, read 阝降, stays: that is no common text)."""
+    folded = parts.translate(_variant_fold())
+    return c in folded and all(x == c or x in _STROKES for x in folded)
 
 
 def split_variants(word: str, cap: int = _MAX_VARIANTS, typed: bool = False) -> list[str]:

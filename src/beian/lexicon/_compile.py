@@ -337,6 +337,8 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
     two = sum(map(_is_cjk, word)) == 2
     if cfg.chaizi and multi:
         for form, chosen in split_forms(word, b.chaizi_cap, b.xingjin_wide, phrases()):
+            if two and _halves_a_word(b, word, form, chosen):
+                continue
             b.add(b.out, b.norm(form), i, _split_rule(b, word, form, chosen) if two else "chaizi")
     if cfg.lookalike and multi and (not two or cfg.lookalike_two):
         # forms that are words themselves are left out (己见/已见, 季子/李子); a two-character
@@ -358,6 +360,17 @@ def _add_evasions(b: _Builder, e: KeywordEntry, i: int) -> bool:
     if cfg.homophones and cfg.homophone_gap and multi and b.entry_homo:
         _add_homophones(b, word, i, b.hgap, "homophone" + GAP)
     return False
+
+
+def _halves_a_word(b: _Builder, word: str, form: str, chosen: tuple[int, ...]) -> bool:
+    """Whether a two-character keyword's 拆字 form splits one character into halves that only
+    folding makes a word of their own: 卡 as 丄下, read 上下 once the rare component 丄 folds to
+    上 (上下其手 is no 卡其, 收上下两册 no 收卡), 孝 as 耂子 (老子服 no 孝服)."""
+    if len(chosen) != 1 or len(word) != 2:
+        return False
+    halves = form[:-1] if chosen[0] == 0 else form[1:]
+    folded = b.norm(halves)
+    return folded != halves and folded in phrases()
 
 
 def _split_rule(b: _Builder, word: str, form: str, chosen: tuple[int, ...]) -> str:

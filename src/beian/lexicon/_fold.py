@@ -50,7 +50,7 @@ __all__ = [
     "gb2312",
 ]
 
-_VERSION = 8  # bump when the folding logic changes
+_VERSION = 10  # bump when the folding logic changes
 NOISE = 0
 BARRIER = 1
 INVISIBLE = 0x1FFFFF  # above every code point, below EXPAND: never a folded character
@@ -366,6 +366,10 @@ def _char_folds(flags: FoldFlags) -> dict[int, tuple[str, int]]:
             t = normalize("NFKC", ch)
             if t != ch:
                 s, bits = t, nfkc_bits
+                if flags.numbers:  # ⼀ (Kangxi radical) → 一 → 1, as 一 itself folds; ㈢ → (3)
+                    digits = "".join(_number(c, category(c)) or c for c in t)
+                    if digits != t:
+                        s, bits = digits, nfkc_bits | number_bits
         if flags.nfkc and s == ch and cat != "Mn" and not ch.isascii():
             styled = _styled_letter(ch)
             if styled is not None:
@@ -430,6 +434,28 @@ def _fold_lookalikes(folded: dict[int, tuple[str, int]]) -> None:
             folded[ord(src)] = (t, bit)
 
 
+def _radical_forms() -> dict[int, str]:
+    """CJK Radicals Supplement forms that nothing else folds, named like a Kangxi radical (CJK
+    RADICAL BAMBOO ⺮ and KANGXI RADICAL BAMBOO ⽵) → the ideograph that radical folds to by NFKC
+    (⺮ → 竹, ⻊ → 足, ⺶ → 羊): 拆字 writers type them for the component (⺮官 for 管), which
+    the split table writes as a rare code point folded the same way (𥫗 → 竹, ``components.tsv``).
+    Derived from the Unicode Character Database's names."""
+    kangxi = {}
+    for cp in range(0x2F00, 0x2FE0):
+        name = unicodedata.name(chr(cp), "")
+        if name.startswith("KANGXI RADICAL "):
+            kangxi[name[len("KANGXI RADICAL ") :]] = unicodedata.normalize("NFKC", chr(cp))
+    out = {}
+    for cp in range(0x2E80, 0x2F00):
+        name = unicodedata.name(chr(cp), "")
+        target = (
+            kangxi.get(name[len("CJK RADICAL ") :]) if name.startswith("CJK RADICAL ") else None
+        )
+        if target is not None and len(target) == 1:
+            out[cp] = target
+    return out
+
+
 def _build(flags: FoldFlags) -> FoldTable:
     table = np.arange(SIZE, dtype=np.uint32)
     rules = np.zeros(SIZE, dtype=np.uint8)
@@ -454,6 +480,9 @@ def _build(flags: FoldFlags) -> FoldTable:
                     folded[cp] = (num, RULE_BITS["numbers"])
     if flags.lookalike:
         _fold_lookalikes(folded)
+        for cp, target in _radical_forms().items():  # the forms still folded to themselves
+            if folded.get(cp, (chr(cp), 0))[0] == chr(cp):
+                folded[cp] = (target, RULE_BITS["lookalike"])
     if flags.t2s:  # rare variant forms first (噐 → 器), then OpenCC over everything
         for src, t in variant_map().items():
             if ord(src) not in folded:

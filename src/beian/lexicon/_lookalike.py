@@ -2,7 +2,8 @@
 
 ``lookalike.tsv`` (derived from Unicode's ``confusables.txt``, UTS #39, by
 ``scripts/lexicon_tables.py``, with ``kana_lookalike.tsv``: チ for 千) is folded into the fold table: text and keywords alike; so is
-``variants.tsv`` (rare variant ideographs from the Unihan variant properties: 躶 → 裸, 噐 → 器),
+``variants.tsv`` (rare variant ideographs from the Unihan variant properties: 躶 → 裸, 噐 → 器) and
+``variants_yitizi.tsv`` (from the ``yitizi`` variant graph, CC0: 亱 → 夜, 冐 → 冒),
 with traditional → simplified (the same word in another written form). Those
 pairs read the same (or the source has no reading), so pinyin and homophones are unaffected.
 ``xingjin.tsv`` (similar CJK forms written for this project: 夭/天, 己/已) pairs characters of
@@ -34,12 +35,16 @@ _MAX_VARIANTS = 4  # 形近字 forms per keyword
 _TWO_SWAPS = 96
 
 
-def read_pairs(name: str) -> list[list[str]]:
-    """The tab-separated rows of a data file, comments and blank lines left out."""
+@functools.lru_cache(maxsize=16)
+def read_pairs(name: str) -> tuple[tuple[str, ...], ...]:
+    """The tab-separated rows of a data file, comments and blank lines left out; read once per
+    process (compiling a library reads ``chaizi.tsv`` in four places)."""
     text = resources.files("beian.lexicon").joinpath("data", name).read_text("utf-8")
-    return [
-        line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")
-    ]
+    return tuple(
+        tuple(line.split("\t"))
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -65,8 +70,10 @@ def traditional_more() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def variant_map() -> dict[str, str]:
-    """Rare variant ideograph → the common character (躶 → 裸): folded like traditional forms."""
-    return _pairs("variants.tsv")
+    """Rare variant ideograph → the common character (躶 → 裸, 亱 → 夜): folded like traditional
+    forms. Rare 拆字 components first, as typed (``components.tsv``: 朩 → 木, 𥫗 → 竹, not 朩 →
+    等), then the Unihan variants, then those of the ``yitizi`` variant graph."""
+    return {**_pairs("variants_yitizi.tsv"), **_pairs("variants.tsv"), **_pairs("components.tsv")}
 
 
 def _pairs(name: str) -> dict[str, str]:

@@ -65,10 +65,12 @@ from beian.assess.judges._policy import (
     ItemPolicySettings,
     Policy,
     PolicySettings,
+    contested,
     decide,
     disagrees,
     is_ok,
     positive,
+    uncertain,
 )
 from beian.assess.judges._refusal import (
     RefusalJudge,
@@ -118,6 +120,7 @@ __all__ = [
     "ReplyError",
     "RulesRefusalJudge",
     "Verdict",
+    "contested",
     "decide",
     "disagrees",
     "export_review",
@@ -142,5 +145,6 @@ __all__ = [
     "review_rows",
     "save_manual",
     "train_classifier",
+    "uncertain",
     "verdicts_of",
 ]

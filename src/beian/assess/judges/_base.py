@@ -83,11 +83,14 @@ class JudgeSettings(BaseModel):
 
     type: str | None = None  # the judge class, when the name in assess.yaml is another
     kinds: list[Kind] | None = None  # judge only these kinds of question
+    # judge only the answers an earlier judge marked as uncertain (or that earlier judges split
+    # on): a costly guard or LLM judge spent where the learned refusal judge is unsure
+    only_uncertain: bool = False
 
 
 class CommonJudgeSettings(JudgeSettings):
-    """The settings of a judge with none of its own (``refusal: {}``): only ``type`` and
-    ``kinds``; any other key is an error."""
+    """The settings of a judge with none of its own (``refusal: {}``): only ``type``, ``kinds``
+    and ``only_uncertain``; any other key is an error."""
 
     model_config = ConfigDict(extra="forbid")
 

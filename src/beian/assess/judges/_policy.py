@@ -159,6 +159,24 @@ def disagrees(kind: str, verdicts: dict[str, Verdict]) -> bool:
     return len(seen) > 1
 
 
+def uncertain(v: Verdict) -> bool:
+    """Whether a judge marked its own verdict as uncertain (the refusal judge, when its score lies
+    in the band where it is known to err: see ``uncertain_band`` in its card)."""
+    return bool(v.extra.get("uncertain"))
+
+
+def contested(kind: str, verdicts: dict[str, Verdict]) -> bool:
+    """Whether a ``kind`` record needs a second opinion first: the machine judges disagree, or one
+    of them with an opinion is unsure of it. These go first to a judge set to ``only_uncertain``
+    (a guard or LLM judge) and to the top of the human review sheet, and form the calibration's
+    ``disagree`` stratum."""
+    return disagrees(kind, verdicts) or any(
+        uncertain(v)
+        for name, v in verdicts.items()
+        if name != "human" and positive(kind, v) is not None
+    )
+
+
 def decide(
     item: str, policy: ItemPolicy, verdicts: dict[str, Verdict], manual_wins: bool
 ) -> tuple[bool | None, str]:

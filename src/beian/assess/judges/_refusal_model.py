@@ -49,10 +49,11 @@ __all__ = [
     "read_artefact",
     "read_rows",
     "train_refusal_model",
+    "unpack_rows",
     "write_artefact",
 ]
 
-_FIX = "运行 scripts/train_refusal_judge.py 重新训练"
+_FIX = "运行 python scripts/train_refusal_judge.py 重新训练（会重写模型与网络两个文件）"
 MODEL_FORMAT = "beian-refusal-model/2"
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "refusal_model.npz"
 _MULT = np.uint64(0x9E3779B97F4A7C15)
@@ -311,6 +312,34 @@ def read_artefact(
     return card, arrays, spec, rows
 
 
+def unpack_rows(
+    arrays: dict[str, np.ndarray],
+    rows: np.ndarray,
+    names: tuple[str, str],
+    shape: tuple[int, int],
+    path: Path,
+    what: str,
+) -> np.ndarray:
+    """The dense ``shape`` table of a packed array (the inverse of :func:`pack_rows`): the stored
+    rows ``arrays[names[0]]`` times their column scales ``arrays[names[1]]`` at the row numbers ``rows`` of
+    :func:`read_artefact`, zeros elsewhere. A file whose row numbers, rows and scales disagree
+    (corrupt, cut short, or assembled from two trainings) is an :class:`InputError` naming it."""
+    name, scale_name = names
+    values, scale = arrays[name], arrays[scale_name]
+    cols = shape[1]
+    if values.ndim != 2 or values.shape != (len(rows), cols) or scale.shape != (cols,):
+        raise InputError(
+            f"{what}不可用：{len(rows)} 个行号、{values.shape[0] if values.ndim else 0} 行权重"
+            f"（{name}，形状 {values.shape}，缩放 {scale.shape}），应为 {len(rows)} 行 × {cols} 列"
+            "：文件损坏、不完整或来自不同的训练",
+            where=str(path),
+            fix=_FIX,
+        )
+    table = np.zeros(shape, dtype=np.float32)
+    table[rows] = values.astype(np.float32) * scale.astype(np.float32)
+    return table
+
+
 def card_problem(card: dict[str, Any], fmt: str = MODEL_FORMAT) -> str:
     """What makes a model card unusable by this code ("" if nothing): its format, its layout."""
     if card.get("format") != fmt:
@@ -334,12 +363,13 @@ def load_refusal_model(path: str | os.PathLike[str] | None = None) -> RefusalMod
 def _load(path: str) -> RefusalModel:
     p = Path(path)
     names = ("gram_weights", "gram_scale", "dense_weights", "bias")
-    card, z, spec, rows = read_artefact(p, names, "拒答判定模型", MODEL_FORMAT)
+    what = "拒答判定模型"
+    card, z, spec, rows = read_artefact(p, names, what, MODEL_FORMAT)
     n_cls = len(card["classes"])
     if z["dense_weights"].shape != (len(FEATURE_NAMES), n_cls):
-        raise InputError("拒答判定模型不可用：特征布局与权重不一致", where=str(p), fix=_FIX)
-    weights = np.zeros((spec.buckets + len(FEATURE_NAMES), n_cls), dtype=np.float32)
-    weights[rows] = z["gram_weights"].astype(np.float32) * z["gram_scale"]
+        raise InputError(f"{what}不可用：特征布局与权重不一致", where=str(p), fix=_FIX)
+    shape = (spec.buckets + len(FEATURE_NAMES), n_cls)
+    weights = unpack_rows(z, rows, ("gram_weights", "gram_scale"), shape, p, what)
     weights[spec.buckets :] = z["dense_weights"]
     return RefusalModel(weights, z["bias"].astype(np.float32), tuple(card["classes"]), card, spec)
 

@@ -36,6 +36,7 @@ from beian.assess.judges._refusal_model import (
     ngram_table,
     pack_rows,
     read_artefact,
+    unpack_rows,
     write_artefact,
 )
 from beian.assess.judges._refusal_rules import Analysis
@@ -125,15 +126,13 @@ def load_refusal_net(path: str | os.PathLike[str] | None = None) -> RefusalNet:
 @cache
 def _load(path: str) -> RefusalNet:
     p = Path(path)
-    card, z, spec, rows = read_artefact(
-        p, ("emb", "emb_scale", *_ARRAYS), "拒答判定网络", NET_FORMAT
-    )
+    what = "拒答判定网络"
+    card, z, spec, rows = read_artefact(p, ("emb", "emb_scale", *_ARRAYS), what, NET_FORMAT)
     arrays = {n: z[n].astype(np.float32) for n in _ARRAYS}
-    width = z["emb"].shape[1]
+    width = z["emb"].shape[-1]
     if arrays["w1"].shape[0] != len(spec.zones) * width + len(FEATURE_NAMES):
-        raise InputError("拒答判定网络不可用：特征布局与权重不一致", where=str(p), fix=_FIX)
-    table = np.zeros((spec.buckets + 1, width), dtype=np.float32)
-    table[rows] = z["emb"].astype(np.float32) * z["emb_scale"]
+        raise InputError(f"{what}不可用：特征布局与权重不一致", where=str(p), fix=_FIX)
+    table = unpack_rows(z, rows, ("emb", "emb_scale"), (spec.buckets + 1, width), p, what)
     return RefusalNet(emb=table, spec=spec, card=card, **arrays)
 
 
