@@ -2,11 +2,12 @@
 
     python scripts/train_pii_tagger.py            # train, write src/beian/pii/data/pii_tagger.{safetensors,json}
     python scripts/train_pii_tagger.py --check    # train in memory, compare with the shipped digest (exit 1 if it differs)
-    python scripts/train_pii_tagger.py --loso     # leave one set out over P1–P8: figures to
+    python scripts/train_pii_tagger.py --loso     # leave one set out over P1–P9: figures to
                                                   # benchmarks/results/pii_tagger_dev.json
 
 Training data: the project's labelled development sets ``benchmarks/data/pii_eval/P1.jsonl`` and
-``P2-holdout.jsonl`` … ``P8-holdout.jsonl`` (all development data now; the names are historical)
+``P2-holdout.jsonl`` … ``P9-holdout.jsonl`` (``pii_eval.DEV_SETS``: all development data now; the
+names are historical)
 and the writer-marked training text ``benchmarks/data/pii_train/PT*.jsonl`` (training only: in
 every fold of ``--loso``, never tested), parsed by ``benchmarks/pii_eval.py``'s
 ``parse_marked``; one name-swapped copy of each text (``NameSwap``). The held-back set is never
@@ -41,20 +42,17 @@ from beian.io import atomic_write_bytes  # noqa: E402
 from beian.pii import Entity, PiiConfig, PiiEngine  # noqa: E402
 from beian.pii import tagger_training as tg  # noqa: E402
 
-SETS = (
-    "P1",
-    "P2-holdout",
-    "P3-holdout",
-    "P4-holdout",
-    "P5-holdout",
-    "P6-holdout",
-    "P7-holdout",
-    "P8-holdout",
-)
+SETS = pe.DEV_SETS  # P1, P2-holdout … P9-holdout: every development set, never HELD_BACK
 # Writer-marked training text (benchmarks/data/pii_train/): in every training fold, never a test
 # fold (the writers' own marks, no blind second marking).
 TRAIN_DATA = ROOT / "benchmarks" / "data" / "pii_train"
-TRAIN_ONLY = tuple(sorted(p.stem for p in TRAIN_DATA.glob("PT*.jsonl")))
+# In number order (PT9 before PT10): a new file is added by copying it there, and retraining.
+TRAIN_ONLY = tuple(
+    sorted(
+        (p.stem for p in TRAIN_DATA.glob("PT*.jsonl")),
+        key=lambda s: (int(s[2:]) if s[2:].isdigit() else 10**9, s),
+    )
+)
 SEED = 0
 EPOCHS = 30
 AUGMENT = 1  # name-swapped copies of each training text (NameSwap)
@@ -562,7 +560,8 @@ def main(argv: list[str] | None = None) -> int:
                 training_data=corpus.digests,
             )
         out["note"] = (
-            "leave one set out: trained on the other sets of P1-P8 and on PT* (training only), "
+            f"leave one set out: trained on the other sets of {SETS[0]}-{SETS[-1]} and on PT* "
+            "(training only), "
             "tagged the one left out; the rules were developed on these sets, so the rules' "
             "figures and the rule features are "
             "optimistic here; rules = default engine; replace = the tagger's NAME/ADDRESS "

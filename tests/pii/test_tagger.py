@@ -101,7 +101,7 @@ def test_artefact_matches_recipe() -> None:
     for name, digest in recipe["training_data"].items():
         path = data / ("pii_train" if name.startswith("PT") else "pii_eval") / name
         assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, name
-    assert {"P7-holdout.jsonl", "P8-holdout.jsonl", "PT1.jsonl", "PT8.jsonl"} <= set(
+    assert {"P8-holdout.jsonl", "P9-holdout.jsonl", "PT1.jsonl", "PT8.jsonl"} <= set(
         recipe["training_data"]
     )
     # The clean held-back set is never trained on, and the script refuses it.

@@ -36,6 +36,7 @@ from beian.pii._tagger_features import (
     pad_of,
     surname_bucket,
 )
+from beian.pii._tagger_lexicon import WORD_CLASSES, cue_words
 
 __all__ = ["FastIds", "check_name_tables"]
 
@@ -48,10 +49,11 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
 _EMPTY, _SHARED = -1, -2  # hash slots with no key, and with several keys (in the overflow)
 # The base columns in the order of the columns of the matrix ``ids`` builds: the ones read off
 # each character alone first (one table over the BMP), then the pair column, the rules' and the
-# repeated names'.
+# repeated names', and the cue words'.
 _PER_CHAR = ("c", "k", "g", "s", "a")
-_COLUMNS = (*_PER_CHAR, "w", "r", "m")
+_COLUMNS = (*_PER_CHAR, "w", "r", "m", "x")
 _COLUMN = {c: i for i, c in enumerate(_COLUMNS)}
+_W, _R, _M, _X = (_COLUMN[c] for c in "wrmx")
 _N_COLS = len(_COLUMNS)
 _WINDOW = (2 * _REACH + 1) * _N_COLS  # the slots one character's features can read
 _DENSE_CODES = 1 << 18  # a template with at most this many codes has a dense table
@@ -243,7 +245,8 @@ class FastIds:
         self.no_rules = np.array([self.r_ids[0], self.m_ids[0]], dtype=np.int64)
 
     def _tables(self, alpha: dict[str, dict[str, int]]) -> None:
-        """Per-character value ids over the BMP (columns c, k, g, s, a), and the pair tables."""
+        """Per-character value ids over the BMP (columns c, k, g, s, a), the pair tables and
+        the cue words' value ids."""
         nt = self.names
         chars = [chr(i) for i in range(_BMP)]
         unk = self.unknown
@@ -296,14 +299,21 @@ class FastIds:
         )
         m = alpha["m"]
         self.m_ids = np.array([m.get(v, unk["m"]) for v in "-Mm"], dtype=np.int64)
+        x = alpha["x"]
+        self.x_none = x.get("-", unk["x"])
+        self.x_ids = {
+            cls: (x.get(cls, unk["x"]), x.get(cls.lower(), unk["x"])) for cls in WORD_CLASSES
+        }
 
     def _chars(self, text: str, cp: IntArray, body: IntArray) -> None:
-        """The columns read off each character alone (c, k, g, s, a) and the pair column (w),
-        written into ``body`` (outside the BMP the cue class is that of U+0000, none)."""
+        """The columns read off each character alone (c, k, g, s, a), the pair column (w) and
+        the cue words' column (x), written into ``body`` (outside the BMP the cue class is that
+        of U+0000, none)."""
+        per_char = len(_PER_CHAR)
         if int(cp.max()) < _BMP:
-            body[:, :5] = self.lut[cp]
+            body[:, :per_char] = self.lut[cp]
         else:  # outside the BMP: one by one, as the string features do
-            body[:, :5] = self.lut[np.where(cp >= _BMP, 0, cp)]
+            body[:, :per_char] = self.lut[np.where(cp >= _BMP, 0, cp)]
             a, nt, unk = self.alpha, self.names, self.unknown
             for i in np.flatnonzero(cp >= _BMP).tolist():
                 ch = text[i]
@@ -318,12 +328,18 @@ class FastIds:
         s = body[:, 3]
         s[1:][comp[:-1]] = self.s_second
         s[comp] = self.s_first
-        body[:, 5] = self.w_ids[flags & 7]
+        body[:, _W] = self.w_ids[flags & 7]
+        x = body[:, _X]
+        x[:] = self.x_none
+        for cls, start, end in cue_words(text):
+            first, rest = self.x_ids[cls]
+            x[start] = first
+            x[start + 1 : end] = rest
 
     def _rules(self, text: str, spans: list[tuple[str, int, int]], body: IntArray) -> None:
         """The rules' NAME/ADDRESS/other marks (r) and names the rules found, repeated (m)."""
         if not spans:
-            body[:, 6:] = self.no_rules
+            body[:, [_R, _M]] = self.no_rules
             return
         n = len(text)
         tag = {t: np.zeros(n, dtype=np.int64) for t in TYPE_TAGS}
@@ -342,8 +358,8 @@ class FastIds:
                 mem[at] = 1
                 mem[at + 1 : at + len(value)] = 2
                 at = text.find(value, at + 1)
-        body[:, 6] = self.r_ids[tag["NAME"] * 6 + tag["ADDRESS"] * 2 + other]
-        body[:, 7] = self.m_ids[mem]
+        body[:, _R] = self.r_ids[tag["NAME"] * 6 + tag["ADDRESS"] * 2 + other]
+        body[:, _M] = self.m_ids[mem]
 
     def ids(self, text: str, rule_spans: Iterable[tuple[str, int, int]]) -> IntArray:
         """``(len(text), 1 + templates)`` rows: the bias, then each template's feature (a

@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterable, Sequence
 
 from beian.pii._names import is_han, name_tables
+from beian.pii._tagger_lexicon import cue_words
 
 __all__ = [
     "BIAS",
@@ -22,6 +23,7 @@ __all__ = [
     "Part",
     "bucket",
     "char_class",
+    "cue_column",
     "pad_of",
     "surname_bucket",
     "tags_of",
@@ -89,8 +91,10 @@ def tags_of(n: int, spans: Iterable[tuple[str, int, int]], *, letters: str = "BI
 # c the character (digits as 0), k its class, s surname (C/c 复姓 first/second, 1–3 one-character
 # surname by frequency, - none), g given-name score (x none, a … g), w common word / jieba nr
 # word / given-name pair starting here, r the rules' NAME tag, ADDRESS tag and other type, m a
-# name the rules found, repeated here, a the character's cue class (``CUE_CLASS``).
-WIDTH = {"c": 1, "k": 1, "s": 1, "g": 1, "w": 3, "r": 3, "m": 1, "a": 1}
+# name the rules found, repeated here, a the character's cue class (``CUE_CLASS``), x the class
+# of the cue word covering the character (``cue_words``: upper case on its first character,
+# lower case after).
+WIDTH = {"c": 1, "k": 1, "s": 1, "g": 1, "w": 3, "r": 3, "m": 1, "a": 1, "x": 1}
 
 # Cue classes of single characters (column a): address words by level (R road/lane, N number,
 # B building/unit/room, V village and rural units, D administrative divisions), P words after
@@ -141,9 +145,22 @@ TEMPLATES: tuple[tuple[str, tuple[Part, ...]], ...] = (
     ("aL", (("a", -3), ("a", -2), ("a", -1))),
     ("ap", (("a", -1), ("s", 0), ("g", 1))),
     ("ac", (("a", 0), ("c", -1))),
+    # Round p23w: the cue word just before the character and the ones up to three after it
+    # (a label or verb before a name, a title or role after it; see docs/pii.md, 第十一轮).
+    *((f"x{k}", (("x", k),)) for k in (-1, 1, 2, 3)),
 )
 BIAS = "bias"
 ONE = {"O": "-", "BN": "B", "IN": "I", "BA": "B", "IA": "I"}  # a rules' tag as one character
+
+
+def cue_column(text: str) -> list[str]:
+    """Column x: the class letter of the cue word covering each character (``-`` none)."""
+    out = ["-"] * len(text)
+    for cls, a, b in cue_words(text):
+        out[a] = cls
+        for i in range(a + 1, b):
+            out[i] = cls.lower()
+    return out
 
 
 def pad_of(column: str, k: int) -> str:
@@ -204,6 +221,7 @@ class Featurizer:
             "r": [ONE[a] + ONE[b] + c for a, b, c in zip(rn, ra, ro, strict=True)],
             "m": mem,
             "a": [CUE_CLASS.get(c, "-") for c in text],
+            "x": cue_column(text),
         }
 
     def columns(self, text: str, rule_spans: Iterable[tuple[str, int, int]]) -> list[list[str]]:
