@@ -46,7 +46,7 @@ from benchmarks.judge_metrics import prop as _prop
 
 DATA = Path(__file__).resolve().parent / "data" / "pii_eval"
 # P9 was measured once (2026-12-07, session 13) and is development data now
-_HELD = 10  # the number of the clean held-back set
+_HELD = 10  # P10: measured once in session 14; becomes 11 (P11, clean) when the tagger is retrained with P10
 HELD_BACK = f"P{_HELD}-holdout"
 # Every development set (each set but HELD_BACK): P1 and the held-back sets measured once.
 DEV_SETS = ("P1", *(f"P{i}-holdout" for i in range(2, _HELD)))
