@@ -98,3 +98,17 @@ def test_fast_rows_read_the_new_columns_as_the_reference(text: str) -> None:
     assert np.array_equal(slow, got)
     if text in SEEN:
         assert (got[:, 1:] > 0).all()  # every key of a seen text is in the vocabulary
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("张经理\ud800到了", "经理"),
+        ("\udfff联系人王芳", "联系人"),
+        ("收件人\ud83d李雷\ude00", "收件人"),
+    ],
+)
+def test_lone_surrogates_keep_offsets(text: str, word: str) -> None:
+    """A lone surrogate (possible in decoded JSON) does not stop the cue-word scan (it raised
+    UnicodeEncodeError in the matcher), and offsets still point into the original text."""
+    assert word in {text[a:b] for _cls, a, b in cue_words(text)}

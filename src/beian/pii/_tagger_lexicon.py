@@ -9,6 +9,7 @@ paths cannot disagree about where a word is.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import ahocorasick_rs
@@ -74,6 +75,7 @@ CUE_WORDS: dict[str, str] = {  # class letter -> its words, separated by spaces
 WORD_CLASSES = "TLKVOADZ"
 
 # Administrative suffixes, longest first (浦东新区 -> 浦东, not 浦东新).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SUFFIXES = (
     *("特别行政区", "自治区", "自治州", "自治县", "新区"),
     *("省", "市", "区", "县", "旗", "盟", "州"),
@@ -106,4 +108,8 @@ def cue_words(text: str) -> list[tuple[str, int, int]]:
     """``(class letter, start, end)`` of the cue words of ``text`` (character offsets; leftmost
     longest, no overlaps)."""
     ac, classes = _matcher()
-    return [(classes[i], a, b) for i, a, b in ac.find_matches_as_indexes(text)]
+    try:
+        found = ac.find_matches_as_indexes(text)
+    except UnicodeEncodeError:  # a lone surrogate: one placeholder character each, offsets kept
+        found = ac.find_matches_as_indexes(_SURROGATE.sub("\ufffd", text))
+    return [(classes[i], a, b) for i, a, b in found]
