@@ -45,8 +45,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.judge_metrics import prop as _prop
 
 DATA = Path(__file__).resolve().parent / "data" / "pii_eval"
-# P9 was measured once (2026-12-07, session 13) and is development data now
-_HELD = 10  # P10: measured once in session 14; becomes 11 (P11, clean) when the tagger is retrained with P10
+# P9 and P10 were measured once (2026-12-07, sessions 13 and 14) and are development data now
+# (the tagger is trained on P10 from p23y on); P11 is the clean held-back set, never read here.
+_HELD = 11  # P11: written, blind-marked and adjudicated in session 14, not yet measured
 HELD_BACK = f"P{_HELD}-holdout"
 # Every development set (each set but HELD_BACK): P1 and the held-back sets measured once.
 DEV_SETS = ("P1", *(f"P{i}-holdout" for i in range(2, _HELD)))

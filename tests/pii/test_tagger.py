@@ -89,7 +89,7 @@ def test_deterministic(engine: PiiEngine) -> None:
 def test_artefact_matches_recipe() -> None:
     data = tg.MODEL_PATH.read_bytes()
     recipe = json.loads(tg.RECIPE_PATH.read_text("utf-8"))
-    assert len(data) <= 7 * 1024 * 1024
+    assert len(data) <= 5_000_000  # issue 23 (brief p23y): at most 5 MB in the package
     assert recipe["sha256"] == hashlib.sha256(data).hexdigest()
     assert recipe["bytes"] == len(data)
     # The recipe recorded inside the artefact is the one beside it.
@@ -101,7 +101,7 @@ def test_artefact_matches_recipe() -> None:
     for name, digest in recipe["training_data"].items():
         path = data / ("pii_train" if name.startswith("PT") else "pii_eval") / name
         assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, name
-    assert {"P8-holdout.jsonl", "P9-holdout.jsonl", "PT1.jsonl", "PT8.jsonl"} <= set(
+    assert {"P9-holdout.jsonl", "P10-holdout.jsonl", "PT1.jsonl", "PT9.jsonl", "PT10.jsonl"} <= set(
         recipe["training_data"]
     )
     # The clean held-back set is never trained on, and the script refuses it.
@@ -120,6 +120,17 @@ def test_artefact_matches_recipe() -> None:
 
 def _script() -> ModuleType:
     return load_script("train_pii_tagger")
+
+
+@pytest.mark.parametrize("folds", ["P11-holdout", "P10-holdout,P9", "Z1"])
+def test_folds_outside_the_development_sets_are_refused(folds: str) -> None:
+    """``--loso --folds`` (the quick look at the newest folds) names development sets only: the
+    held-back set or an unknown name stops the script before any text is read."""
+    script = _script()
+    assert script.pe.HELD_BACK == "P11-holdout" and "P10-holdout" in script.SETS
+    with pytest.raises(SystemExit, match="--folds") as stop:
+        script.main(["--loso", "--folds", folds, "--out", "/nonexistent/dev.json"])
+    assert folds.split(",")[-1] in str(stop.value)
 
 
 def _toy_corpus(
@@ -290,7 +301,7 @@ def test_unrolled_viterbi_is_the_reference() -> None:
 
 
 def test_fast_path_is_the_reference_on_the_development_sets() -> None:
-    """On every text of the development sets (P1–P9), with the rules' spans of both configurations, the fast path
+    """On every text of the development sets (P1–P10), with the rules' spans of both configurations, the fast path
     (numpy rows, ``take`` emission, unrolled Viterbi, spans by regular expression) gives the
     rows, the sums and the spans of the reference (feature keys looked up one by one, row sums,
     Viterbi and span loops), so the engine's entities are the same as before the speed-up."""
@@ -299,7 +310,7 @@ def test_fast_path_is_the_reference_on_the_development_sets() -> None:
     tagger = tg.load_tagger()
     model = tagger.model
     engines = [PiiEngine(), PiiEngine(PiiConfig(context_names=True))]
-    assert HELD_BACK not in DEV_SETS and "P9-holdout" in DEV_SETS
+    assert HELD_BACK not in DEV_SETS and "P10-holdout" in DEV_SETS
     texts = [item.text for name in DEV_SETS for item in read_set(name)]
     assert len(texts) >= 5000
     spans_seen = 0
