@@ -61,7 +61,7 @@ def _method(ctx: DossierContext, log: AssessmentLog) -> list[Para | Bullets | Ta
             )
         ),
     ]
-    blocks.append(judges_table(log.judges))
+    blocks.append(judges_table(log.judges, log.calibration.judges if log.calibration else ()))
     return blocks
 
 
@@ -141,6 +141,9 @@ def _matrix(log: AssessmentLog) -> list[Heading | Table | Para]:
     ]
 
 
+_FIGURES_PT = 9  # the calibration tables: eight columns of figures on an A4 page
+
+
 def _calibration(log: AssessmentLog) -> list[Heading | Para | Table]:
     """The judges' error against the human review, and the verdicts corrected for it."""
     from beian.assess import CalibrationTables
@@ -153,11 +156,24 @@ def _calibration(log: AssessmentLog) -> list[Heading | Para | Table]:
     t = CalibrationTables.of(cal)
     held = sum(c.holds == "成立" for c in cal.items)
     return [
+        Para(t.explanation),
         Para(t.summary),
         Heading("评判器审计（以随机抽样的人工结论为准）", 3),
-        Table(t.judge_headers, tuple(t.judge_rows), (1.2, 1, 0.8, 0.7, 2, 2, 0.9)),
+        Table(
+            t.judge_headers,
+            tuple(t.judge_rows),
+            t.judge_widths,
+            nowrap=t.judge_nowrap,
+            font_pt=_FIGURES_PT,
+        ),
         Heading("考虑评判误差的结论", 3),
-        Table(t.item_headers, tuple(t.item_rows), (2, 0.9, 0.9, 1.7, 0.9, 0.8, 1, 2.4)),
+        Table(
+            t.item_headers,
+            tuple(t.item_rows),
+            t.item_widths,
+            nowrap=t.item_nowrap,
+            font_pt=_FIGURES_PT,
+        ),
         Para(
             f"考虑评判误差后，{len(cal.items)} 个评估项中 {held} 项结论成立"
             + ("；其余见上表说明。" if held < len(cal.items) else "。")
