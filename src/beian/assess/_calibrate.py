@@ -241,9 +241,7 @@ def _gaps(kind: str, strata: list[StratumCorrection]) -> str:
             continue
         only = _NEGATIVE[kind] if c.sensitivity is None else POSITIVE[kind]
         lacks = "灵敏度" if c.sensitivity is None else "特异度"
-        out.append(
-            f"{_STRATUM_ZH[st.stratum]}复核的 {c.n} 条全为{only}，{lacks}无法点估计"
-        )
+        out.append(f"{_STRATUM_ZH[st.stratum]}复核的 {c.n} 条全为{only}，{lacks}无法点估计")
     return "；".join(out)
 
 

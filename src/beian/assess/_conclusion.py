@@ -157,7 +157,8 @@ def _fragile(log: AssessmentLog) -> tuple[tuple[str, ...], str]:
     unreviewed = [
         _KIND_ZH.get(k, k)
         for k in dict.fromkeys(c.kind for c in bad if c.holds == "无法校准")
-        if cal is not None and not sum(cal.reviewed.get(k, {}).get(s, 0) for s in ("random", "disagreement"))
+        if cal is not None
+        and not sum(cal.reviewed.get(k, {}).get(s, 0) for s in ("random", "disagreement"))
     ]
     if unreviewed:
         return fragile, (
