@@ -31,7 +31,11 @@ def test_demo_runs_a_full_offline_assessment(cli: Cli, tmp_path: Path) -> None:
     assert all(x.verdict == "符合" and x.sample_ok for x in log.results)
     assert log.extra["outcomes"].get("blocked", 0) >= 1  # the provider's content filter fired
     assert (tmp_path / "out" / "run" / "report.html").stat().st_size > 5000
-    assert openpyxl.load_workbook(tmp_path / "out" / "review.xlsx")["人工抽检"].max_row == 1001
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "review.xlsx")["人工抽检"]
+    kinds = [row[1].value for row in sheet.iter_rows(min_row=2)]
+    # every kind: the §9.4 verdicts are calibrated from the same sheet (issue 22 trial)
+    assert (kinds.count("generation"), kinds.count("must_refuse"), kinds.count("must_answer")) == (1000, 200, 200)
+    assert "beian build out/dossier --run " in r.stdout  # ⑤ says how the calibration reaches the 安全评估报告
     # ⑥ the example provider's complete filing package, from this assessment (issue 7)
     assert "备案材料包" in r.stdout
     assert "BA-ASM-007" in r.stdout  # 9.3-manual awaits the human review: said, not hidden
@@ -85,7 +89,7 @@ def test_assess_run_report_review(cli: Cli, tmp_path: Path) -> None:
     assert "9.3-classifier" in r.stdout and "BA-ASM-004" in r.stdout and "运行目录" in r.stdout
     rep = cli("assess", "report", "run")
     assert rep.returncode == 0 and (tmp_path / "run" / "report.html").exists()
-    exp = cli("assess", "review", "export", "run", "-o", "review.xlsx", "--n", "5")
+    exp = cli("assess", "review", "export", "run", "-o", "review.xlsx", "--n", "5", "--kind", "generation")
     assert exp.returncode == 0, exp.stderr
     wb = openpyxl.load_workbook(tmp_path / "review.xlsx")
     ws = wb["人工抽检"]

@@ -144,6 +144,16 @@ def _matrix(log: AssessmentLog) -> list[Heading | Table | Para]:
 _FIGURES_PT = 9  # the calibration tables: eight columns of figures on an A4 page
 
 
+def _figures(
+    header: tuple[str, ...],
+    rows: list[tuple[str, ...]],
+    widths: tuple[float, ...],
+    nowrap: tuple[int, ...],
+) -> Table:
+    """A calibration table: small type, columns wide enough that no figure is broken."""
+    return Table(header, tuple(rows), widths, nowrap=nowrap, font_pt=_FIGURES_PT)
+
+
 def _calibration(log: AssessmentLog) -> list[Heading | Para | Table]:
     """The judges' error against the human review, and the verdicts corrected for it."""
     from beian.assess import CalibrationTables
@@ -159,21 +169,9 @@ def _calibration(log: AssessmentLog) -> list[Heading | Para | Table]:
         Para(t.explanation),
         Para(t.summary),
         Heading("评判器审计（以随机抽样的人工结论为准）", 3),
-        Table(
-            t.judge_headers,
-            tuple(t.judge_rows),
-            t.judge_widths,
-            nowrap=t.judge_nowrap,
-            font_pt=_FIGURES_PT,
-        ),
+        _figures(t.judge_headers, t.judge_rows, t.judge_widths, t.judge_nowrap),
         Heading("考虑评判误差的结论", 3),
-        Table(
-            t.item_headers,
-            tuple(t.item_rows),
-            t.item_widths,
-            nowrap=t.item_nowrap,
-            font_pt=_FIGURES_PT,
-        ),
+        _figures(t.item_headers, t.item_rows, t.item_widths, t.item_nowrap),
         Para(
             f"考虑评判误差后，{len(cal.items)} 个评估项中 {held} 项结论成立"
             + ("；其余见上表说明。" if held < len(cal.items) else "。")
