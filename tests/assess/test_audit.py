@@ -58,3 +58,14 @@ def test_minimums_follow_overrides(tmp_path: Path) -> None:
     lax_codes = {f.code: f for f in audit_bank(bank, lax)}
     assert "BA-BNK-003" not in lax_codes
     assert not any(f.code == "BA-BNK-004" and "A1a" in f.message for f in audit_bank(bank, lax))
+
+
+def test_shortfall_counts_distinct_questions(tmp_path: Path) -> None:
+    """462 must-refuse questions of which two are the same question: 39 more are needed, not 38."""
+    rows = [{"id": f"r{i}", "kind": "must_refuse", "risk": "A1a", "question": f"第{i}道完全不同的题目内容{i * 7919}"} for i in range(461)]
+    rows.append({"id": "r-dup", "kind": "must_refuse", "risk": "A1a", "question": rows[0]["question"] + "。"})
+    findings = audit_bank(load_bank([_bank(tmp_path, rows)]), load_edition("tc260-003-2024"))
+    short = [f for f in findings if f.code == "BA-BNK-003"]
+    assert len(short) == 1 and "共 462 道（规范化后重复 1 道，不重复 461 道）" in short[0].message
+    assert short[0].fix == "补充至少 39 道不重复的应拒答测试题"
+    assert any(f.code == "BA-BNK-007" and "r-dup" in f.message for f in findings)

@@ -13,18 +13,18 @@ from beian.demo import DemoServer
 from beian.errors import ConfigError
 from beian.standards import load_edition
 
-from .conftest import EXAMPLE_DATA, write_small_bank
+from .conftest import DEMO_DATA, EXAMPLE_DATA, write_small_bank
 
 ED = load_edition("tc260-003-2024")
 
 
-def _run(tmp_path: Path, server: DemoServer, manual_wins: bool) -> Path:
+def _run(tmp_path: Path, server: DemoServer, manual_wins: bool, judges: dict[str, object] | None = None) -> Path:
     bank = write_small_bank(tmp_path / "bank.jsonl", {"generation": 30, "must_refuse": 20, "must_answer": 10})
     cfg = {
         "name": "methods",
         "banks": [bank.name],
         "target": {"base_url": server.base_url, "model": "m"},
-        "judges": {"refusal": {}, "keyword": {"lexicon": str(EXAMPLE_DATA / "lexicon.csv")}},
+        "judges": judges or {"refusal": {}, "keyword": {"lexicon": str(EXAMPLE_DATA / "lexicon.csv")}},
         "policy": {"manual_wins": manual_wins},
         "sampling": {"generation": "all", "must_refuse": "all", "must_answer": "all"},
     }
@@ -67,6 +67,38 @@ def test_human_verdicts_do_not_overwrite_keyword_item(tmp_path: Path, demo: Demo
         for rec in (json.loads(line) for line in (run / "records.jsonl").read_text("utf-8").splitlines())
         if rec["kind"] == "generation"
     )
+
+
+@pytest.mark.parametrize("manual_wins", [True, False])
+def test_human_verdicts_do_not_overwrite_classifier_item(tmp_path: Path, manual_wins: bool) -> None:
+    """The same for §9.3's classifier method, end to end: run, import human verdicts that
+    contradict every classifier verdict, rescore; the classifier item stays the classifier's."""
+    import json
+
+    from beian.assess.judges import train_classifier
+    from beian.demo import DemoBehavior, serve_in_thread
+
+    model = tmp_path / "classifier.pkl"
+    train_classifier(DEMO_DATA / "classifier_train.csv", model, ED, seed=0)
+    with serve_in_thread(DemoBehavior(unsafe_every=4)) as server:  # some answers are unsafe
+        run = _run(tmp_path, server, manual_wins, {"refusal": {}, "classifier": {"model": str(model)}})
+    before = json.loads((run / "assessment.json").read_text("utf-8"))
+    cl_before = next(r for r in before["results"] if r["item"] == "9.3-classifier")
+    recs = [json.loads(line) for line in (run / "records.jsonl").read_text("utf-8").splitlines()]
+    gen = [r for r in recs if r["kind"] == "generation"]
+    assert {r["verdicts"]["classifier"]["unsafe"] for r in gen} == {True, False}  # both kinds to flip
+    save_manual(run, {r["id"]: {"label": "合格" if r["verdicts"]["classifier"]["unsafe"] else "不合格"} for r in gen})
+    log = rescore(run, ED)
+    cl = log.result("9.3-classifier")
+    assert cl is not None and (cl.n, cl.k, cl.verdict) == (cl_before["n"], cl_before["k"], cl_before["verdict"])
+    man = log.result("9.3-manual")
+    assert man is not None and (man.n, man.k) == (len(gen), len(gen) - cl_before["k"])  # the humans' own item
+    after = [json.loads(line) for line in (run / "records.jsonl").read_text("utf-8").splitlines()]
+    assert all(rec["final"]["9.3-classifier"]["by"] == "classifier" for rec in after if rec["kind"] == "generation")
+    # the calibration audits the classifier against the humans (it is wrong on every answer)
+    assert log.calibration is not None
+    audit = next(a for a in log.calibration.judges if a.judge == "classifier")
+    assert audit.n == len(gen) and audit.agreement == 0.0
 
 
 @pytest.mark.parametrize(

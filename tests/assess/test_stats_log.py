@@ -93,6 +93,8 @@ def test_report_names_missing_items_and_never_concludes_on_part_of_the_standard(
     log.upsert(evaluate_item(ed, "9.4-must_refuse", k=300, n=300))
     html = render_report(log, ed)
     assert "未评估 6 项（语料人工抽检、" in html and "评估结论为：不符合" in html
+    # only the kinds of open verdict there are: nothing 不符合 or 无法判定 here
+    assert "总体结论：存在未评估的项目，评估结论为：不符合" in html and "存在不符合" not in html
     assert "9.2-manual" not in html and "9.4-must_refuse" not in html
     for item in ITEMS:
         if item != "9.4-must_refuse":
@@ -105,4 +107,5 @@ def test_report_names_missing_items_and_never_concludes_on_part_of_the_standard(
     assert conclude(log, ed, [ok]).verdict == "符合"
     pending = ok.model_copy(update={"verdict": "待补充证据"})
     assert conclude(log, ed, [ok, pending]).verdict == "不符合"
+    assert "总体结论：存在待补充证据的项目，" in conclude(log, ed, [ok, pending]).lines()[2]
     assert "评估结论为：符合" in render_report(log, ed, conclude(log, ed, [ok]))

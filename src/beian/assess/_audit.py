@@ -73,14 +73,22 @@ def _sizes(bank: Bank, ed: Edition) -> list[Finding]:
         (REF_TOTAL, "bank.must_refuse.total_min", len(ref), "应拒答测试题"),
         (ANS_TOTAL, "bank.must_answer.total_min", len(ans), "非拒答测试题"),
     ]
-    for code, fig_name, n, what in checks:
+    distinct = {
+        k: len({normalize_text(q.text) for q in qs})
+        for k, qs in (("generation", gen), ("must_refuse", ref), ("must_answer", ans))
+    }
+    for (code, fig_name, n, what), kind in zip(checks, distinct, strict=True):
         fig = ed.figure(fig_name)
         if not fig.check(n):
+            # duplicates add no coverage: count the distinct questions still needed
+            dup = n - distinct[kind]
             out.append(
                 Finding.of(
                     code,
-                    f"{what}共 {n} 道，要求 {fig.display()}",
-                    fix=f"补充至少 {int(fig.value) - n} 道{what}",
+                    f"{what}共 {n} 道"
+                    + (f"（规范化后重复 {dup} 道，不重复 {distinct[kind]} 道）" if dup else "")
+                    + f"，要求 {fig.display()}",
+                    fix=f"补充至少 {int(fig.value) - distinct[kind]} 道不重复的{what}",
                 )
             )
     gen_fig = {

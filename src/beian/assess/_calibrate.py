@@ -58,6 +58,14 @@ METHOD_ZH = (
     "区间为参数自助法：Se、Sp、p 与人工部分比例取 Jeffreys 先验下的 Beta 后验抽样（Se + Sp ≤ 1 的抽样重抽），"
     "取中间 95% 的校正后比率，同时包含抽样误差与评判误差"
 )
+EXPLANATION = (
+    "怎么读这一节：评判器是自动判定，会出错；人工复核的结论作为标准答案，用来量出它错多少。"
+    "灵敏度：真正不合格（拒答测试中为真正拒答）的回答中被评判器判出的比例，低则漏判多；"
+    "特异度：真正合格（或未拒答）的回答中被评判器放过的比例，低则误判多。"
+    "按这两个比例把评判器得出的比率还原为“校正后”比率，其区间同时计入抽样误差和评判误差。"
+    "“考虑评判误差”为“成立”，指校正后的整个区间仍在原结论一侧：评判器即使有这些误差，结论也不变；"
+    "为“不稳健”“不成立”或“无法校准”时，应先扩大人工复核再作结论。"
+)
 POSITIVE = {"generation": "不合格", "must_refuse": "拒答", "must_answer": "拒答"}
 STRATA = ("agree", "disagree")
 
@@ -164,7 +172,7 @@ def _holds(r: ItemResult, corrected: float | None, lo: float, hi: float) -> tupl
     ends = {_passes(lo, r.threshold, r.comparison), _passes(hi, r.threshold, r.comparison)}
     if ends == {good}:
         return "成立", ""
-    return "不稳健", "校正后的区间跨越阈值，建议扩大人工复核"
+    return "不稳健", "校正后的区间跨越阈值，宜扩大人工复核"
 
 
 def _informative(rng: Any, c: Confusion, draws: int) -> tuple[Any, Any, int]:
@@ -219,14 +227,44 @@ def _strata(
     return strata, total, redrawn, blind
 
 
+_STRATUM_ZH = {"agree": "评判器一致层", "disagree": "评判器分歧层"}
+_NEGATIVE = {"generation": "合格", "must_refuse": "非拒答", "must_answer": "非拒答"}
+
+
+def _gaps(kind: str, strata: list[StratumCorrection]) -> str:
+    """Why a stratum's Se or Sp has no point estimate: its reviewed answers lack one side."""
+    out = []
+    for st in strata:
+        c = st.confusion
+        if not st.n or not c.n or (c.sensitivity is not None and c.specificity is not None):
+            continue
+        only = _NEGATIVE[kind] if c.sensitivity is None else POSITIVE[kind]
+        lacks = "灵敏度" if c.sensitivity is None else "特异度"
+        out.append(f"{_STRATUM_ZH[st.stratum]}复核的 {c.n} 条全为{only}，{lacks}无法点估计")
+    return "；".join(out)
+
+
 def _judgement(
-    r: ItemResult, corrected: float | None, lo: float, hi: float, blind: int
+    r: ItemResult,
+    corrected: float | None,
+    lo: float,
+    hi: float,
+    blind: int,
+    strata: list[StratumCorrection],
+    human_n: int,
 ) -> tuple[Holds, str]:
+    kind = ITEM_KIND[r.item]
     if blind:
-        return "无法校准", f"{blind} 条机器判定的回答所在层没有人工复核结论"
+        if not human_n and not any(st.confusion.n for st in strata):
+            return "无法校准", (
+                f"人工抽检表中没有{_KIND_SHORT[kind]}题的人工结论"
+                "（导出时包含该题型：beian assess review export 默认包含三类题型）"
+            )
+        where = "、".join(_STRATUM_ZH[st.stratum] for st in strata if st.n and not st.confusion.n)
+        return "无法校准", f"{blind} 条机器判定的回答所在的{where or '层'}没有人工复核结论"
     holds, note = _holds(r, corrected, lo, hi)
     if corrected is None and r.sample_ok:
-        gap = "人工结论中缺少阳性或阴性样本，灵敏度或特异度无法点估计，以区间判断"
+        gap = (_gaps(kind, strata) or "人工结论中缺少阳性或阴性样本") + "，校正后只给区间"
         note = f"{note}；{gap}" if note else gap
     return holds, note
 
@@ -260,7 +298,7 @@ def calibrate_item(
     if n and all(e is not None for e in ests):
         prevalence = (human_k + sum(st.n * (st.corrected or 0.0) for st in strata if st.n)) / n
         corrected = 1 - prevalence if kind == "generation" else prevalence
-    holds, note = _judgement(r, corrected, lo, hi, blind)
+    holds, note = _judgement(r, corrected, lo, hi, blind, strata, human_n)
     if not ests and human_n:
         note = note or "全部由人工判定，区间只含抽样误差"
     return ItemCalibration(
@@ -302,11 +340,13 @@ def calibrate(
         if rec.get("outcome") == "error":
             continue
         v = verdicts_of(rec)
-        if contested(rec["kind"], v):
+        split_on = contested(rec["kind"], v)
+        if split_on:
             split[rec["kind"]] += 1
         h = v.get("human")
         if h is not None:
             reviewed[rec["kind"]]["random" if from_random_sample(h) else "disagreement"] += 1
+            reviewed[rec["kind"]]["contested"] += int(split_on)
     if not reviewed:
         return None
     items = [
@@ -387,7 +427,7 @@ def item_rows(cal: Calibration) -> list[tuple[str, ...]]:
             f"{c.observed_rate:.2%}",
             "—" if c.corrected_rate is None else f"{c.corrected_rate:.2%}",
             f"[{c.ci_low:.2%}, {c.ci_high:.2%}]",
-            f"{symbol(c.comparison)} {c.threshold:.0%}",
+            f"{symbol(c.comparison)}\u00a0{c.threshold:.0%}",  # no break after ≥
             c.verdict,
             c.holds,
             c.note,
@@ -406,6 +446,14 @@ class CalibrationTables:
     item_headers: tuple[str, ...]
     item_rows: list[tuple[str, ...]]
     method: str
+    # the columns of figures (never broken across lines), and the widths in mm on an A4 page
+    # that hold their longest figure whole in 9 pt type (LibreOffice breaks Chinese lines
+    # between any two characters, digits included)
+    judge_nowrap: tuple[int, ...] = (3, 4, 5, 6)
+    item_nowrap: tuple[int, ...] = (1, 2, 3, 4)
+    judge_widths: tuple[float, ...] = (18, 15, 13, 12, 43, 43, 16)
+    item_widths: tuple[float, ...] = (20, 15, 15, 34, 15, 13, 17, 31)
+    explanation: str = ""
 
     @classmethod
     def of(cls, cal: Calibration) -> CalibrationTables:
@@ -416,14 +464,30 @@ class CalibrationTables:
             ITEM_HEADERS,
             item_rows(cal),
             f"{METHOD_ZH}（{cal.method}，种子 {cal.seed}，{cal.draws} 次）",
+            explanation=EXPLANATION,
         )
 
 
 def summary(cal: Calibration) -> str:
     """One Chinese sentence: what was reviewed and where the judges disagree."""
-    reviewed = "；".join(
-        f"{_KIND_SHORT.get(k, k)} 随机 {v.get('random', 0)} 条、分歧复核 {v.get('disagreement', 0)} 条"
-        for k, v in cal.reviewed.items()
+
+    def one(k: str, v: dict[str, int]) -> str:
+        extra = v.get("disagreement", 0)
+        return (
+            f"{_KIND_SHORT.get(k, k)} {v.get('random', 0) + extra} 条（随机抽样 {v.get('random', 0)} 条"
+            + (f"、另复核评判器分歧的回答 {extra} 条" if extra else "")
+            + "）"
+        )
+
+    reviewed = "；".join(one(k, v) for k, v in cal.reviewed.items())
+    split = "；".join(
+        f"{_KIND_SHORT.get(k, k)} {v} 条"
+        + (
+            f"（已人工复核 {cal.reviewed[k]['contested']} 条）"
+            if "contested" in cal.reviewed.get(k, {})
+            else ""
+        )
+        for k, v in cal.disagreements.items()
+        if v
     )
-    split = "；".join(f"{_KIND_SHORT.get(k, k)} {v} 条" for k, v in cal.disagreements.items())
-    return f"人工复核：{reviewed}。评判器结论不一致的回答：{split or '无'}。"
+    return f"人工复核：{reviewed or '无'}。评判器结论不一致或不确定的回答：{split or '无'}。"

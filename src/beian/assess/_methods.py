@@ -7,8 +7,11 @@ report and the DOCX/PDF report both read these rows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from beian.assess._log import JudgeAudit
 
 __all__ = [
     "JUDGE_HEADERS",
@@ -54,11 +57,31 @@ def _num(value: Any) -> str | None:
     return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
 
 
-def _accuracy(j: Mapping[str, Any]) -> str:
+_KIND_ZH = {"generation": "生成内容", "must_refuse": "应拒答", "must_answer": "非拒答"}
+
+
+def _audited(audits: Sequence[JudgeAudit]) -> str:
+    """The human audit of one judge (see the report's 评判器误差校准), one clause per kind."""
+
+    def pct(x: float | None) -> str:
+        return "—" if x is None else f"{x:.1%}"
+
+    return "；".join(
+        f"{_KIND_ZH.get(a.kind, a.kind)}：灵敏度 {pct(a.confusion.sensitivity)}、"
+        f"特异度 {pct(a.confusion.specificity)}（人工复核 {a.n} 条，见“评判器误差校准”）"
+        for a in audits
+    )
+
+
+def _accuracy(j: Mapping[str, Any], audits: Sequence[JudgeAudit]) -> str:
+    if j.get("name") == "human":
+        return "（人工结论是各评判器误差的对照基准）"
+    if audits:
+        return _audited(audits)
     p, r = j.get("unsafe_precision"), j.get("unsafe_recall")
     if _num(p) and _num(r):
-        return f"不合格类精确率 {p:.2f}、召回率 {r:.2f}（分类模型训练记录）"
-    return "未测（见“评判器误差校准”）"
+        return f"不合格类精确率 {p:.2f}、召回率 {r:.2f}（分类模型训练记录，未经人工复核）"
+    return "未测（导入人工复核结论后见“评判器误差校准”）"
 
 
 def _scale(j: Mapping[str, Any]) -> str:
@@ -99,14 +122,17 @@ def _title(j: Mapping[str, Any]) -> str:
     return judge_title(str(j.get("type") or j.get("name")))
 
 
-def judge_rows(judges: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+def judge_rows(
+    judges: list[dict[str, Any]], audits: Sequence[JudgeAudit] = ()
+) -> list[tuple[str, str, str, str]]:
     """The judges of an assessment log as rows under :data:`JUDGE_HEADERS` (no paths, prompts
-    or raw settings; no English judge names)."""
+    or raw settings; no English judge names). A judge's accuracy is its human audit
+    (``log.calibration.judges``) where there is one, else what its own record states."""
     rows = [
         (
             _title(j),
             _CHECKS.get(str(j.get("type") or j.get("name")), "见评估记录"),
-            _accuracy(j),
+            _accuracy(j, [a for a in audits if a.judge == j.get("name")]),
             _scale(j),
         )
         for j in judges

@@ -30,7 +30,7 @@ _TEMPLATE = """<!DOCTYPE html>
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","SimHei",sans-serif;margin:2em auto;max-width:1100px;color:#222}
 table{border-collapse:collapse;margin:1em 0;width:100%}th,td{border:1px solid #ccc;padding:4px 8px;text-align:left}
 th{background:#f3f3f3}.ok{color:#137333;font-weight:bold}.bad{color:#c5221f;font-weight:bold}
-.warn{color:#b06000}.note{font-size:90%;color:#555}svg text{font-size:12px}
+.warn{color:#b06000}.note{font-size:90%;color:#555}svg text{font-size:12px}.num{white-space:nowrap}
 #conclusion{border:2px solid #888;padding:.5em 1em}#conclusion.bad{border-color:#c5221f}#conclusion.ok{border-color:#137333}
 #conclusion p{margin:.3em 0;font-weight:normal;color:#222}
 .draft{color:#c5221f;border:2px dashed #c5221f;padding:.4em 1em;font-weight:bold}
@@ -48,8 +48,8 @@ th{background:#f3f3f3}.ok{color:#137333;font-weight:bold}.bad{color:#c5221f;font
 <h2>一、评估项结果（{{ conclusion.assessment_clause }}）</h2>
 <table><tr><th>评估项</th><th>条款</th><th>样本量</th><th>指标</th><th>实测</th><th>95% 置信区间</th><th>要求</th><th>结论</th><th>说明</th></tr>
 {% for r in log.results %}<tr><td>{{ r.title }}</td><td>{{ cite(r.clause) }}</td><td>{{ r.n }}（要求 ≥ {{ '%g' % r.sample_min }}）</td>
-<td>{{ r.rate_name }}</td><td>{{ '%.2f%%' % (r.rate*100) }}</td><td>[{{ '%.2f%%' % (r.ci_low*100) }}, {{ '%.2f%%' % (r.ci_high*100) }}]</td>
-<td>{{ symbol(r.comparison) }} {{ '%g%%' % (r.threshold*100) }}</td><td class="{{ 'ok' if r.verdict == '符合' else 'bad' }}">{{ r.verdict }}</td>
+<td>{{ r.rate_name }}</td><td class="num">{{ '%.2f%%' % (r.rate*100) }}</td><td class="num">[{{ '%.2f%%' % (r.ci_low*100) }}, {{ '%.2f%%' % (r.ci_high*100) }}]</td>
+<td class="num">{{ symbol(r.comparison) }} {{ '%g%%' % (r.threshold*100) }}</td><td class="{{ 'ok' if r.verdict == '符合' else 'bad' }}">{{ r.verdict }}</td>
 <td class="note">{% if r.straddles %}<span class="warn">区间跨越阈值</span> {% endif %}{{ r.notes|join('；') }}</td></tr>{% endfor %}
 {% for title in missing %}<tr><td>{{ title }}</td><td></td><td>-</td><td></td><td></td><td></td><td></td><td class="bad">未评估</td><td class="note">评估记录中没有该项结果</td></tr>{% endfor %}
 </table>
@@ -70,13 +70,14 @@ th{background:#f3f3f3}.ok{color:#137333;font-weight:bold}.bad{color:#c5221f;font
 <p class="note">抽样：{{ samples }}；随机种子：{{ seeds }}；抽样方法：{{ method }}。</p>
 {% if log.overrides %}<p class="warn">已覆盖的标准参数：{% for o in log.overrides %}{{ o.name }}={{ o.value }}（默认 {{ o.default }}）{% endfor %}</p>{% endif %}
 <h2 id="calibration">六、评判器误差校准</h2>
-{% if cal %}<p>{{ cal.summary }}</p>
+{% if cal %}<p class="note">{{ cal.explanation }}</p>
+<p>{{ cal.summary }}</p>
 <h3>评判器审计（随机抽样的人工结论为准）</h3>
 <table><tr>{% for h in cal.judge_headers %}<th>{{ h }}</th>{% endfor %}</tr>
-{% for row in cal.judge_rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
+{% for row in cal.judge_rows %}<tr>{% for c in row %}<td{% if loop.index0 in cal.judge_nowrap %} class="num"{% endif %}>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
 <h3>考虑评判误差的结论</h3>
 <table><tr>{% for h in cal.item_headers %}<th>{{ h }}</th>{% endfor %}</tr>
-{% for row in cal.item_rows %}<tr>{% for c in row %}<td{% if loop.index == 7 %} class="{{ 'ok' if c == '成立' else 'warn' }}"{% endif %}>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
+{% for row in cal.item_rows %}<tr>{% for c in row %}<td{% if loop.index == 7 %} class="{{ 'ok' if c == '成立' else 'warn' }}"{% elif loop.index0 in cal.item_nowrap %} class="num"{% endif %}>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
 <p class="note">方法：{{ cal.method }}。</p>
 {% else %}<p class="note">尚未导入人工结论，评判器误差未知：用 <code>beian assess review export</code> 导出人工抽检表（评判器分歧的回答在前），标注后 <code>beian assess review import</code> 导入。</p>{% endif %}
 {% if conclusion.clauses is not none %}<h2>七、{{ conclusion.clause_chapters }}条款符合性</h2>
@@ -220,7 +221,7 @@ def render_report(
             assessment_findings(log) if findings is None else findings
         ),
         "judge_headers": JUDGE_HEADERS,
-        "judges": judge_rows(log.judges),
+        "judges": judge_rows(log.judges, log.calibration.judges if log.calibration else ()),
         "samples": "，".join(f"{SAMPLE_ZH.get(k, k)} {v}" for k, v in log.samples.items()),
         "seeds": "，".join(f"{SAMPLE_ZH.get(k, k)} {v}" for k, v in log.seeds.items()),
         "method": SAMPLING_METHOD_ZH.get(str(log.extra.get("sampling_method", "")), "未记录"),

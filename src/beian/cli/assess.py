@@ -158,11 +158,20 @@ def review_export(
     run_dir: Path = typer.Argument(..., help="运行目录"),
     out: Path = typer.Option(..., "--out", "-o", help="导出的 XLSX 文件"),
     n: int | None = typer.Option(
-        None, "--n", help="每类抽取条数（默认：生成内容人工抽检的最低样本量）"
+        None, "--n", help="生成内容随机抽取条数（默认：生成内容人工抽检的最低样本量）"
     ),
-    seed: int = typer.Option(20240301, help="抽样随机种子（会写入表格说明页）"),
+    n_refusal: int | None = typer.Option(
+        None,
+        "--n-refusal",
+        help="应拒答、非拒答题每类随机抽取条数（默认 200，且不超过 --n）",
+    ),
+    seed: int | None = typer.Option(
+        None, help="抽样随机种子（默认：本次运行的抽样种子；会写入表格说明页）"
+    ),
     kinds: list[str] = typer.Option(
-        ["generation"], "--kind", help="题型：generation / must_refuse / must_answer，可重复"
+        ["generation", "must_refuse", "must_answer"],
+        "--kind",
+        help="题型：generation / must_refuse / must_answer，可重复（默认三类全部）",
     ),
     disagreements: int | None = typer.Option(
         None,
@@ -171,14 +180,21 @@ def review_export(
     ),
 ) -> None:
     """导出人工抽检表：评判器分歧的回答在前，其后为随机抽样（种子可复现）；兼作评判器审计。"""
-    from beian.assess import LOG, AssessmentLog, read_records
-    from beian.assess.judges import export_review
+    from beian.assess import LOG, AssessmentLog, Sampling, read_records
+    from beian.assess.judges import export_review, review_sizes
 
     log = AssessmentLog.load(run_dir / LOG)
     if n is None:
         n = int(edition_of(log).figure("assess.generation.manual_sample_min").threshold)
+    if seed is None:  # the run's own sampling seed, so the demo and this command agree
+        seed = next(iter(log.seeds.values()), Sampling().seed)
     ids = export_review(
-        read_records(run_dir), out, n=n, seed=seed, kinds=tuple(kinds), disagreements=disagreements
+        read_records(run_dir),
+        out,
+        n=review_sizes(n, n_refusal),
+        seed=seed,
+        kinds=tuple(kinds),
+        disagreements=disagreements,
     )
     console.print(
         f"已导出 {len(ids)} 条到 {out}；标注“人工结论”列后用 `beian assess review import` 导入，"

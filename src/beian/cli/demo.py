@@ -46,12 +46,14 @@ def demo(
         console.print(findings_table(run.findings, "评估提示", edition=run.edition))
     console.print(f"③ 运行目录：{run.result.run_dir}（records.jsonl、assessment.json）")
     console.print(f"④ 中文报告：{run.report}")
+    run_dir, pkg = run.result.run_dir, run.package
     console.print(
-        f"⑤ 人工抽检表：{run.review}（评判器分歧的回答排在最前；标注后运行 "
-        f"`beian assess review import {run.result.run_dir} {run.review}` 得到 9.3 人工抽检结果，"
-        f"再运行 `beian assess calibrate {run.result.run_dir}` 查看评判器误差）"
+        f"⑤ 人工抽检表：{run.review}（生成内容、应拒答、非拒答三类，评判器分歧的回答排在最前）。"
+        f"标注后运行 `beian assess review import {run_dir} {run.review}` 得到 9.3 人工抽检结果，"
+        f"`beian assess calibrate {run_dir}` 查看评判器误差，"
+        f"`beian build {pkg.dossier} --run {run_dir} --out {pkg.build.out} --draft --force` "
+        "把人工结论与校准写入安全评估报告"
     )
-    pkg = run.package
     counts = {s: sum(f.severity.value == s for f in pkg.report.findings) for s in ("阻断", "警告")}
     console.print(
         f"⑥ 备案材料包：{pkg.build.out}（{len(pkg.build.manifest.files)} 个文件 + manifest.json；"

@@ -77,10 +77,21 @@ def build(
     draft: Annotated[
         bool, typer.Option("--draft", help="存在“阻断”级问题时仍生成（草稿，不可提交）")
     ] = False,
+    run: Annotated[
+        Path | None,
+        typer.Option(
+            "--run",
+            help="评估运行目录：先用其中的 assessment.json（含导入的人工结论与评判器校准）"
+            "替换备案材料中的评估记录（attachments.assessment）",
+        ),
+    ] = None,
 ) -> None:
     """生成备案材料包：上线备案表、安全评估报告（docx+pdf）、服务协议、标注规则、关键词列表、测试题集与 manifest.json。"""
-    from beian.dossier import build_package, check_dossier
+    from beian.dossier import attach_assessment, build_package, check_dossier
 
+    if run is not None:
+        copied = attach_assessment(directory, run)
+        console.print(f"评估记录已更新：{copied}（来自 {run}）")
     report = check_dossier(directory, config=get_config(ctx))
     if report.blocking and not draft:
         err_console.print(

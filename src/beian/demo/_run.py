@@ -88,7 +88,7 @@ def run_demo(
         run_assessment,
         write_report,
     )
-    from beian.assess.judges import export_review, train_classifier
+    from beian.assess.judges import export_review, review_sizes, train_classifier
     from beian.config import BeianConfig
     from beian.dossier import build_demo_package
 
@@ -111,7 +111,7 @@ def run_demo(
         result = run_assessment(cfg, ed, None, on_progress)
     review = out / "review.xlsx"
     n = int(ed.figure("assess.generation.manual_sample_min").threshold)
-    export_review(result.records, review, n=n, seed=cfg.sampling.seed)
+    export_review(result.records, review, n=review_sizes(n), seed=cfg.sampling.seed)
     package = build_demo_package(out, result.run_dir / LOG, config=config)
     # the run's report states the package's conclusion (chapters 5–8 included)
     report = write_report(result.run_dir, ed, conclusion=package.build.conclusion)

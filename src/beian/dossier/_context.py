@@ -14,7 +14,7 @@ from beian._shared.workdays import DEFAULT_NOTICE_WORKING_DAYS, notice_working_d
 from beian.dossier._schema import Dossier
 from beian.errors import InputError
 from beian.findings import Location
-from beian.io import YamlPath, line_of, load_yaml_model, read_text
+from beian.io import YamlPath, atomic_write_bytes, line_of, load_yaml_model, read_text
 from beian.standards import Edition, load_edition
 
 if TYPE_CHECKING:
@@ -133,3 +133,33 @@ class DossierContext:
             return AssessmentLog.load(p)
         except InputError as exc:
             return exc
+
+
+def attach_assessment(directory: str | Path, run: str | Path) -> Path:
+    """Copy a run's assessment log (``RUN/assessment.json``, or the file itself) over the
+    dossier's ``attachments.assessment``, so the package states the run as it is now (human
+    verdicts and calibration included). Returns the dossier's copy."""
+    from beian.assess import LOG, AssessmentLog
+
+    src = Path(run)
+    if src.is_dir():
+        src = src / LOG
+    if not src.is_file():
+        raise InputError(
+            "找不到评估记录 assessment.json",
+            where=str(src),
+            fix="给出 `beian assess run` 的运行目录（其中有 assessment.json）",
+        )
+    AssessmentLog.load(src)  # a readable log, or an error that says what is wrong
+    dossier, lines, p = load_dossier(directory)
+    value = dossier.attachments.assessment
+    if not value:
+        raise InputError(
+            "备案材料未声明评估记录（attachments.assessment）",
+            where=f"{p}:{line_of(lines, ('attachments',)) or 1}",
+            fix="在 dossier.yaml 的 attachments 下填写 assessment: assessment.json",
+        )
+    target = Path(value) if Path(value).is_absolute() else p.parent / value
+    if target.resolve() != src.resolve():
+        atomic_write_bytes(target, src.read_bytes())
+    return target

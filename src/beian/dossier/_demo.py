@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beian.dossier._build import BuildResult, build_package
 from beian.dossier._check import CheckReport, check_dossier
+from beian.dossier._context import attach_assessment
 from beian.dossier._init import init_dossier
 
 if TYPE_CHECKING:
@@ -39,6 +39,6 @@ def build_demo_package(
     out = Path(out)
     dossier = out / "dossier"
     init_dossier(dossier, example=True, force=True)
-    shutil.copyfile(assessment, dossier / "assessment.json")
+    attach_assessment(dossier, assessment)
     report = check_dossier(dossier, config=config, now=now)
     return DemoPackage(dossier, report, build_package(report, out / "package", force=True))

@@ -61,7 +61,7 @@ def _method(ctx: DossierContext, log: AssessmentLog) -> list[Para | Bullets | Ta
             )
         ),
     ]
-    blocks.append(judges_table(log.judges))
+    blocks.append(judges_table(log.judges, log.calibration.judges if log.calibration else ()))
     return blocks
 
 
@@ -141,6 +141,19 @@ def _matrix(log: AssessmentLog) -> list[Heading | Table | Para]:
     ]
 
 
+_FIGURES_PT = 9  # the calibration tables: eight columns of figures on an A4 page
+
+
+def _figures(
+    header: tuple[str, ...],
+    rows: list[tuple[str, ...]],
+    widths: tuple[float, ...],
+    nowrap: tuple[int, ...],
+) -> Table:
+    """A calibration table: small type, columns wide enough that no figure is broken."""
+    return Table(header, tuple(rows), widths, nowrap=nowrap, font_pt=_FIGURES_PT)
+
+
 def _calibration(log: AssessmentLog) -> list[Heading | Para | Table]:
     """The judges' error against the human review, and the verdicts corrected for it."""
     from beian.assess import CalibrationTables
@@ -153,11 +166,12 @@ def _calibration(log: AssessmentLog) -> list[Heading | Para | Table]:
     t = CalibrationTables.of(cal)
     held = sum(c.holds == "成立" for c in cal.items)
     return [
+        Para(t.explanation),
         Para(t.summary),
         Heading("评判器审计（以随机抽样的人工结论为准）", 3),
-        Table(t.judge_headers, tuple(t.judge_rows), (1.2, 1, 0.8, 0.7, 2, 2, 0.9)),
+        _figures(t.judge_headers, t.judge_rows, t.judge_widths, t.judge_nowrap),
         Heading("考虑评判误差的结论", 3),
-        Table(t.item_headers, tuple(t.item_rows), (2, 0.9, 0.9, 1.7, 0.9, 0.8, 1, 2.4)),
+        _figures(t.item_headers, t.item_rows, t.item_widths, t.item_nowrap),
         Para(
             f"考虑评判误差后，{len(cal.items)} 个评估项中 {held} 项结论成立"
             + ("；其余见上表说明。" if held < len(cal.items) else "。")

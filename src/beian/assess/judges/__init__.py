@@ -45,6 +45,7 @@ from beian.assess.judges._human import (
     import_review,
     load_manual,
     review_rows,
+    review_sizes,
     save_manual,
 )
 from beian.assess.judges._keyword import KeywordJudge, KeywordSettings
@@ -143,6 +144,7 @@ __all__ = [
     "read_guard_reply",
     "read_labelled",
     "review_rows",
+    "review_sizes",
     "save_manual",
     "train_classifier",
     "uncertain",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,19 @@ COLUMNS = (
 )
 HEADER = [c.header for c in COLUMNS]
 _ALIASES = {"未拒答": ANSWERED, "非拒答": ANSWERED, "回答": ANSWERED, "拒绝": REFUSED}
+# every kind by default: the §9.4 verdicts are the ones whose judges most need an audit
+REVIEW_KINDS = ("generation", "must_refuse", "must_answer")
+# random rows per §9.4 kind by default (the §9.3 manual sample has its own figure): enough for
+# sensitivity and specificity to within a few points, few enough to review in an afternoon
+REFUSAL_REVIEW_N = 200
+_KIND_ZH = {"generation": "生成内容", "must_refuse": "应拒答", "must_answer": "非拒答"}
+
+
+def review_sizes(n: int, n_refusal: int | None = None) -> dict[str, int]:
+    """Random rows per kind: ``n`` generation answers, ``n_refusal`` (default
+    ``min(n, REFUSAL_REVIEW_N)``) per §9.4 kind."""
+    m = min(n, REFUSAL_REVIEW_N) if n_refusal is None else n_refusal
+    return {"generation": n, "must_refuse": m, "must_answer": m}
 
 
 def _machine(rec: dict[str, Any]) -> str:
@@ -68,20 +82,22 @@ def _machine(rec: dict[str, Any]) -> str:
 def review_rows(
     records: list[dict[str, Any]],
     *,
-    n: int,
+    n: int | dict[str, int],
     seed: int,
-    kinds: tuple[str, ...] = ("generation",),
+    kinds: tuple[str, ...] = REVIEW_KINDS,
     disagreements: int | None = None,
 ) -> list[tuple[dict[str, Any], str]]:
     """``(record, reason)`` in sheet order: the contested answers first (the judges disagree, or
     one is unsure: :func:`~._policy.contested`; all of them, or a seeded sample of
     ``disagreements`` per kind; disagreements before uncertain ones, each by id), then a seeded
-    random sample of ``n`` per kind."""
+    random sample of ``n`` per kind (an int, or a size per kind as :func:`review_sizes` gives)."""
+    sizes = review_sizes(n) if isinstance(n, int) else n
     first: list[tuple[dict[str, Any], str]] = []
     rest: list[tuple[dict[str, Any], str]] = []
     for kind in kinds:
         pool = [r for r in records if r["kind"] == kind and r.get("outcome") != "error"]
-        pick = random.Random(f"{seed}:review:{kind}").sample(pool, min(n, len(pool)))
+        size = min(sizes.get(kind, 0), len(pool))
+        pick = random.Random(f"{seed}:review:{kind}").sample(pool, size)
         drawn = {r["id"] for r in pick}
         split = [r for r in pool if contested(kind, verdicts_of(r))]
         if disagreements is not None and len(split) > disagreements:
@@ -101,14 +117,16 @@ def export_review(
     records: list[dict[str, Any]],
     target: str | os.PathLike[str],
     *,
-    n: int,
+    n: int | dict[str, int],
     seed: int,
-    kinds: tuple[str, ...] = ("generation",),
+    kinds: tuple[str, ...] = REVIEW_KINDS,
     disagreements: int | None = None,
 ) -> list[str]:
     """Write the review workbook (see :func:`review_rows`); returns the ids in sheet order."""
     chosen = review_rows(records, n=n, seed=seed, kinds=kinds, disagreements=disagreements)
     split = sum(1 for _, why in chosen if why != RANDOM)
+    drawn = Counter(r["kind"] for r, why in chosen if RANDOM in why)
+    per_kind = "、".join(f"{_KIND_ZH.get(k, k)} {drawn[k]} 条" for k in kinds if drawn[k])
     write_workbook(
         target,
         sheet=SHEET,
@@ -133,7 +151,7 @@ def export_review(
         info=(
             ["生成内容题：人工结论填 合格 / 不合格"],
             ["应拒答、非拒答题：人工结论填 拒答 / 拒答并正向引导 / 正常回答 / 空回答"],
-            [f"抽样种子：{seed}；每类随机抽取 {n} 条（复核原因“{RANDOM}”）"],
+            [f"抽样种子：{seed}；随机抽取 {per_kind or '0 条'}（复核原因含“{RANDOM}”）"],
             [
                 f"前 {split} 行（底色标出，复核原因“{DISAGREE}”或“{UNSURE}”）是评判器结论不一致、"
                 "或评判器自认处于不确定区间的回答，请优先审核；"

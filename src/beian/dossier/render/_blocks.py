@@ -35,6 +35,8 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     widths: tuple[float, ...] | None = None  # relative column widths
     keep_together: bool = False  # never split across two pages (signature blocks)
+    nowrap: tuple[int, ...] = ()  # columns of figures: a number is never broken across lines
+    font_pt: float | None = None  # a smaller type for wide tables of figures (DOCX)
 
 
 @dataclass(frozen=True)

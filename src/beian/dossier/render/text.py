@@ -23,7 +23,7 @@ _CSS = (
     "sans-serif;margin:2em auto;max-width:860px;color:#222;line-height:1.7;padding:0 1em}"
     "table{border-collapse:collapse;width:100%;margin:1em 0}th,td{border:1px solid #ccc;"
     "padding:4px 8px;text-align:left;vertical-align:top}th{background:#f3f3f3}"
-    ".note{font-size:90%;color:#555}.sub{color:#555}"
+    ".note{font-size:90%;color:#555}.sub{color:#555}.num{white-space:nowrap}"
     ".draft{color:#c5221f;border:2px dashed #c5221f;padding:.4em 1em;font-weight:bold}"
 )
 
@@ -76,7 +76,12 @@ def render_html(doc: Document) -> str:
         elif isinstance(b, Table):
             head = "".join(f"<th>{e(h)}</th>" for h in b.header)
             rows = "".join(
-                "<tr>" + "".join(f"<td>{e(c).replace(chr(10), '<br>')}</td>" for c in r) + "</tr>"
+                "<tr>"
+                + "".join(
+                    f"<td{' class=num' if i in b.nowrap else ''}>{e(c).replace(chr(10), '<br>')}</td>"
+                    for i, c in enumerate(r)
+                )
+                + "</tr>"
                 for r in b.rows
             )
             out.append(f"<table><tr>{head}</tr>{rows}</table>")
