@@ -10,7 +10,7 @@
     python scripts/train_pii_tagger.py --loso --epochs 8 --augment 0 --folds P10-holdout,P9-holdout
 
 Training data: the project's labelled development sets ``benchmarks/data/pii_eval/P1.jsonl`` and
-``P2-holdout.jsonl`` … ``P10-holdout.jsonl`` (``pii_eval.DEV_SETS``: all development data now; the
+``P2-holdout.jsonl`` … ``P10-holdout.jsonl`` (``pii_eval.DEV_SETS`` but ``NOT_YET_TRAINED``; the
 names are historical)
 and the writer-marked training text ``benchmarks/data/pii_train/PT*.jsonl`` (training only: in
 every fold of ``--loso``, never tested), parsed by ``benchmarks/pii_eval.py``'s
@@ -46,7 +46,11 @@ from beian.io import atomic_write_bytes  # noqa: E402
 from beian.pii import Entity, PiiConfig, PiiEngine  # noqa: E402
 from beian.pii import tagger_training as tg  # noqa: E402
 
-SETS = pe.DEV_SETS  # P1, P2-holdout … P10-holdout: every development set, never HELD_BACK
+# Development sets measured once and not trained on yet (the shipped artefact's recipe predates
+# them): P11, measured on 2026-12-08 (session 15). Retraining with it means emptying this tuple.
+NOT_YET_TRAINED = ("P11-holdout",)
+# P1, P2-holdout … P10-holdout: every development set but NOT_YET_TRAINED, never HELD_BACK
+SETS = tuple(s for s in pe.DEV_SETS if s not in NOT_YET_TRAINED)
 # Writer-marked training text (benchmarks/data/pii_train/): in every training fold, never a test
 # fold (the writers' own marks, no blind second marking).
 TRAIN_DATA = ROOT / "benchmarks" / "data" / "pii_train"
