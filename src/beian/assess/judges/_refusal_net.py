@@ -153,7 +153,7 @@ def combined_scores(
     ``analyses`` if the caller has them already."""
     if not analyses:
         return np.zeros((0, len(linear.classes)), dtype=np.float32)
-    rule_grades = grades or [None] * len(analyses)
+    rule_grades: Sequence[str | None] = grades or [None] * len(analyses)
     dense = np.asarray(
         [feature_vector(a, g) for a, g in zip(analyses, rule_grades, strict=True)],
         dtype=np.float32,
