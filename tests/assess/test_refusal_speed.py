@@ -43,11 +43,11 @@ from beian.standards import load_edition
 from tests.support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = {  # recomputed 2026-12-07 (j22k: Q and T18a-T18b added to the training data, uncertain band)
-    "rows": 26194,
-    "verdicts_sha256": "4232b7728b20a1c87112b24122c8a3cc842f85b6835a407a18e341862da69739",
-    "features_sha256": "1c1df2e3c8af80e405fb279778e6d50363ff96a00719775da532a30273492a9d",
-    "score_sum": 24915.8536,
+GOLDEN = {  # recomputed 2026-12-07 (j22l: N added to the training data, uncertain band [-1.75, 1.75])
+    "rows": 26754,
+    "verdicts_sha256": "e92ac3472a59dc46f21658550f4cb5cec103cf534a19b10eb65e9a05e1dab3ad",
+    "features_sha256": "0fb56d5154be2db8cc29830ebf69ae66fbdf422076f63c7464be656fbc8aa8ef",
+    "score_sum": 25443.9788,
 }
 _PROBABILITY = re.compile(r"概率 [0-9.]+")
 
