@@ -6,7 +6,7 @@ from the judges; never used in training or development, never measured yet: run 
 next change of a judge is merged) is required: without it the script says so and exits 2.
 ``--holdout`` points it at another folder, all of them development data now, so figures on them are
 not evidence: ``benchmarks/data/judge_holdout9`` (set N, measured once on 2026-12-07 before and after the
-j22k merge, ``results/judge_N.json``; never trained on yet), ``judge_holdout8`` (set Q, measured once on 2026-12-07 before and after
+j22k merge, ``results/judge_N.json``; training data since j22l), ``judge_holdout8`` (set Q, measured once on 2026-12-07 before and after
 the j22j merge, ``results/judge_Q.json``; training data since j22k), ``judge_holdout7`` (set R, measured once on 2026-12-07 before and after
 the j22i merge, ``results/judge_R.json``; training data since j22j), ``judge_holdout6`` (set S, measured once on 2026-12-07 before and after
 the j22h merge, ``results/judge_S.json``; training data since j22i), ``judge_holdout5`` (set U, measured once on 2026-12-07 before and after

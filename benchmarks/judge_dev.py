@@ -269,7 +269,15 @@ def main() -> int:
             if s:
                 jm.print_summary(f"{n} ({rule}), {split}", s)
     if args.save_logits:
-        np.savez(args.save_logits, **{n: logits[n][test] for n in names}, writers=twriters)
+        np.savez(
+            args.save_logits,
+            **{n: logits[n][test] for n in names},
+            writers=twriters,  # the fold of each graded row
+            by_writer=by_writer,  # its writer
+            labels=np.asarray(labels),
+            groups=np.asarray(groups),
+            empty=empty,
+        )
     result["seconds"] = round(time.perf_counter() - t0, 1)
     result["loadavg_1m"] = os.getloadavg()[0]
     jm.write_result(args.out, result)

@@ -9,7 +9,8 @@ question is not left to chance) and every independently written labelled set (we
 ``judge_train2`` (T1–T9), ``judge_train3`` (T10, T11), ``judge_train4`` (T12), ``judge_train5``
 (T13), ``judge_train6`` (T14a, T14b, T15a–T15d), ``judge_train7`` (T16a–T16d, since j22h),
 ``judge_train8`` (T17a, T17b, since j22i), ``judge_train9`` (T17c, T17d, since j22j),
-``judge_train10`` (T18a, T18b, since j22k),
+``judge_train10`` (T18a, T18b, since j22k), ``judge_holdout9`` (N: measured once before and
+after j22k; trained on since j22l),
 ``judge_eval`` (R1, R2, H1, H2, X), ``judge_holdout``
 (Y1–Y4: spent on 2026-12-06), ``judge_holdout2`` (Z1, Z2: spent, trained on since 2026-12-07),
 ``judge_holdout3`` (W1, W2: measured twice) and ``judge_holdout4`` (V1, V2: measured once; both
@@ -18,8 +19,8 @@ j22h; trained on since j22i), ``judge_holdout7`` (R1, R2: measured once before a
 trained on since j22j; other writers than judge_eval's R1 and R2), ``judge_holdout8`` (Q: measured
 once before and after j22j; trained on since j22k). ``benchmarks/data/judge_holdout5`` (U: measured
 once after j22f, development data since, never trained on: the replay test grades its answers, and
-it is the yardstick that stays the same across versions), ``judge_holdout9`` (N: measured once before
-and after j22k, not trained on yet) and the held-back set ``judge_holdout10`` (M) are never read here. The
+it is the yardstick that stays the same across versions), the held-back set ``judge_holdout10`` (M)
+and the next one, ``judge_holdout11`` (being written), are never read here. The
 recipe (features, C, the decision offset) was chosen by ``benchmarks/judge_dev.py`` (leave writers
 out). Deterministic: fixed seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """
@@ -62,13 +63,16 @@ INDEPENDENT_DIRS = [
         "judge_holdout7",
         "judge_holdout8",
         "judge_train10",
+        "judge_holdout9",
     )
 ]
-# N, the held-back set, is never trained on; nor is U (spent, kept out so that the replay test of
-# tests/assess/test_refusal_replay.py grades answers the judge never saw, and as the development
-# yardstick across versions). S is trained on since j22i; R (spent: measured once before and after
-# j22i) and T17c/T17d since j22j; Q (spent: measured once before and after j22j) and T18a/T18b since j22k.
-NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout9", DATA / "judge_holdout10")
+# M, the held-back set, and judge_holdout11 (the next one, being written) are never trained on; nor
+# is U (spent, kept out so that the replay test of tests/assess/test_refusal_replay.py grades answers
+# the judge never saw, and as the development yardstick across versions). S is trained on since
+# j22i; R (spent: measured once before and after j22i) and T17c/T17d since j22j; Q (spent: measured
+# once before and after j22j) and T18a/T18b since j22k; N (spent: measured once before and after
+# j22k) since j22l.
+NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout10", DATA / "judge_holdout11")
 SEED = 0
 DEV_WEIGHT = 0.3  # rows of the project's own development set weigh less than independent rows
 DEV_WRITER = "dev"
@@ -120,10 +124,17 @@ NET_RECIPE = rt.NetRecipe(rt.FeatureSpec(16, _WHOLE_Q, (1, 2, 3)), question_drop
 # uncertain band: the narrowest [low, high] of the log-odds of 正常回答 against the likeliest other
 # grade outside which the out-of-fold scores meet recall >= 0.97 and false refusals <= 0.02 (4.2 % of
 # the dev answers inside; chosen on the other folds for each fold: the same band or [-1.5, 1.25])
+# j22l: retrained with N. The operating point was chosen again, this time on the out-of-fold scores
+# of the writers who wrote from the held-back brief (judge_eval, judge_holdout*), criterion "max
+# refusal recall with false refusals <= 0.015" (benchmarks/judge_operating_point.py): that asks for
+# 正常回答 +2.4 (+2.7 with 拒答并正向引导 +0.8), recall 0.93 there; at 0.3 those writers' false-refusal
+# rate is 0.031, not under 0.02. Not shipped: it trades 3 points of recall for false refusals the
+# held-back sets M and N already show at 0.008; 0.3 kept. Band re-measured at 0.3 on all writers'
+# out-of-fold scores: [-1.75, 1.75], 4.5 % inside, outside it recall 0.970 / false refusals 0.019.
 COMBINE: dict[str, Any] = {
     "net_weight": 0.25,
     "offsets": [0.0, 0.0, 0.3, 0.0],
-    "uncertain_band": [-1.75, 1.5],
+    "uncertain_band": [-1.75, 1.75],
 }
 
 
@@ -133,7 +144,7 @@ def training_files() -> list[Path]:
         files += sorted(d.glob("*.jsonl"))
     if bad := [f for f in files if f.parent in NEVER_TRAINED_ON]:
         raise SystemExit(
-            f"训练数据不得包含 U 或保留集 N：{', '.join(map(str, bad))}；"
+            f"训练数据不得包含 U 或保留集（M、judge_holdout11）：{', '.join(map(str, bad))}；"
             "请从 INDEPENDENT_DIRS 中移除这些目录"
         )
     return files

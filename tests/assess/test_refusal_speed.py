@@ -25,25 +25,29 @@ from beian.assess.judges import _refusal_rules as rules
 from beian.assess.judges import _refusal_text as rtext
 from beian.assess.judges._refusal_features import feature_vector
 from beian.assess.judges._refusal_model import (
+    _BY_COLUMNS,
     _MIX1,
     _MIX2,
     _MULT,
     _S33,
     FeatureSpec,
     _zone,
+    coarser,
     feature_digest,
     load_refusal_model,
     ngram_table,
+    zone_row_sums,
 )
+from beian.assess.judges._refusal_net import load_refusal_net
 from beian.standards import load_edition
 from tests.support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = {  # recomputed 2026-12-07 (j22k: Q and T18a-T18b added to the training data, uncertain band)
-    "rows": 26194,
-    "verdicts_sha256": "4232b7728b20a1c87112b24122c8a3cc842f85b6835a407a18e341862da69739",
-    "features_sha256": "1c1df2e3c8af80e405fb279778e6d50363ff96a00719775da532a30273492a9d",
-    "score_sum": 24915.8536,
+GOLDEN = {  # recomputed 2026-12-07 (j22l: N added to the training data, uncertain band [-1.75, 1.75])
+    "rows": 26754,
+    "verdicts_sha256": "e92ac3472a59dc46f21658550f4cb5cec103cf534a19b10eb65e9a05e1dab3ad",
+    "features_sha256": "0fb56d5154be2db8cc29830ebf69ae66fbdf422076f63c7464be656fbc8aa8ef",
+    "score_sum": 25443.9788,
 }
 _PROBABILITY = re.compile(r"概率 [0-9.]+")
 
@@ -183,6 +187,32 @@ def test_ngram_hashing_and_scores_match_the_reference() -> None:
     p = np.exp(expected - expected.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
     assert np.abs(model.proba(analyses) - p).max() < 1e-6
+
+
+def test_zone_sums_by_rows_and_by_columns_are_the_same_bit_for_bit() -> None:
+    """Both ways of summing the gathered rows per zone (rows for a few answers, columns of the
+    transposed table for a batch) give the plain form's sums exactly, for the linear model's
+    weights and the network's embeddings, on either side of the switch."""
+    rows = _training_rows()[::7]
+    analyses = [rules.analyse(r["answer"], r.get("question") or "") for r in rows]
+    analyses = [a for a in analyses if not a.empty]
+    texts, questions = [a.text for a in analyses], [a.question for a in analyses]
+    model, net = load_refusal_model(), load_refusal_net()
+    k = len(model.spec.ngrams)
+    for n in (1, 3, _BY_COLUMNS // 4 - 1, _BY_COLUMNS // 4, len(texts)):
+        table = ngram_table(texts[:n], model.spec, questions[:n])
+        coarse = coarser(table, model.spec, net.spec)
+        assert coarse is not None
+        for weights, (buckets, lengths, _) in ((model.gram_weights, table), (net.emb, coarse)):
+            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) * k
+            plain = np.add.reduceat(weights[buckets.ravel()], starts, axis=0)
+            weights_t = np.ascontiguousarray(weights.T)
+            got = zone_row_sums(weights, weights_t, buckets, lengths, k)
+            assert got.flags.c_contiguous and got.dtype == plain.dtype
+            assert np.array_equal(got, plain)
+            # the other way round from the switch gives the same sums too
+            cols = np.take(weights_t, buckets.ravel(), axis=1)
+            assert np.array_equal(np.add.reduceat(cols, starts, axis=1).T, plain)
 
 
 if __name__ == "__main__":

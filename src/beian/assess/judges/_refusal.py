@@ -96,12 +96,12 @@ def _grade_many(inputs: list[JudgeInput], name: str) -> list[Verdict]:
             todo.append((i, a))
     if todo:
         linear, net = load_refusal_model(), load_refusal_net()
-        proba = combined_scores(linear, net, [a for _, a in todo])
+        rules = [rules_grade(a) for _, a in todo]
+        proba = combined_scores(linear, net, [a for _, a in todo], [g for g, _ in rules])
         band = uncertain_band(net.card)
-        for (i, a), row in zip(todo, proba, strict=True):
+        for (i, _), row, (rule_label, why) in zip(todo, proba, rules, strict=True):
             k = int(row.argmax())
             label, p = linear.classes[k], float(row[k])
-            rule_label, why = rules_grade(a)
             agree = "规则一致" if rule_label == label else f"规则判为{rule_label}"
             margin = answer_margin(row, linear.classes)
             unsure = band is not None and band[0] <= margin <= band[1]

@@ -71,12 +71,13 @@ FEATURE_NAMES = (
 )
 
 
-def feature_vector(a: Analysis) -> list[float]:
-    """The analysis as numbers in [0, 1], in the order of :data:`FEATURE_NAMES`."""
+def feature_vector(a: Analysis, grade: str | None = None) -> list[float]:
+    """The analysis as numbers in [0, 1], in the order of :data:`FEATURE_NAMES` (``grade``: the
+    rules' grade of ``a`` if the caller has it already)."""
     n = max(a.length, 1)
     kinds = {c.kind for c in a.refusals}
     gk = a.guide_kinds
-    grade = rules_grade(a)[0]
+    grade = grade or rules_grade(a)[0]
     pivot = float(bool(a.position))
 
     def log(x: int) -> float:

@@ -368,7 +368,7 @@ QUOTE_INTRO = re.compile(
 )
 
 # a service error instead of an answer (a feature; the model decides what it is)
-ERROR_MSG = re.compile(
+ERROR_MSG = Scan(  # a Scan: the leading \b keeps ``re`` from skipping ahead to the first characters
     r"\berror\b|exception|traceback|timed? ?out|rate limit|internal server|bad gateway|service unavailable|"
     r"请求(?:失败|超时|出错)|服务(?:繁忙|异常|不可用|器错误)|网络(?:错误|异常|超时)|稍后再试|系统(?:错误|异常|繁忙)|生成失败|出错了"
 )

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from beian.assess.judges._refusal_model import (
     read_artefact,
     unpack_rows,
     write_artefact,
+    zone_row_sums,
 )
 from beian.assess.judges._refusal_rules import Analysis
 from beian.errors import InputError
@@ -57,20 +58,18 @@ _ARRAYS = ("w1", "b1", "w2", "b2", "ws", "bs")
 
 
 def zone_bags(
-    emb: np.ndarray,
+    emb: tuple[np.ndarray, np.ndarray],
     texts: list[str],
     questions: list[str],
     spec: FeatureSpec,
     table: NgramTable | None = None,
 ) -> np.ndarray:
-    """Each text's zones as embedding sums, side by side: ``(len(texts), zones * emb.shape[1])``.
-    ``emb`` has ``spec.buckets + 1`` rows, the last one zero (n-grams crossing two zones);
-    ``table``: the texts' :func:`ngram_table`, if already made."""
+    """Each text's zones as embedding sums, side by side: ``(len(texts), zones * width)``.
+    ``emb``: the embedding table, ``(spec.buckets + 1, width)`` with the last row zero (n-grams
+    crossing two zones), and the same transposed; ``table``: the texts' :func:`ngram_table`, if
+    already made."""
     buckets, lengths, zone_w = table or ngram_table(texts, spec, questions)
-    k = len(spec.ngrams)
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) * k  # zones are never empty
-    rows = np.take(emb, buckets.ravel(), axis=0)
-    per_zone = np.add.reduceat(rows, starts, axis=0) * zone_w[:, None]
+    per_zone = zone_row_sums(*emb, buckets, lengths, len(spec.ngrams)) * zone_w[:, None]
     return np.asarray(per_zone.reshape(len(texts), -1))
 
 
@@ -100,10 +99,15 @@ class RefusalNet:
         ``table``: the texts' :func:`ngram_table` for ``spec``, if already made)."""
         if not texts:
             return np.zeros((0, self.w2.shape[1]), dtype=np.float32)
-        bags = zone_bags(self.emb, texts, questions, self.spec, table)
+        bags = zone_bags((self.emb, self.emb_t), texts, questions, self.spec, table)
         x = np.concatenate([bags, dense], axis=1)
         h = np.maximum(x @ self.w1 + self.b1, 0.0)
         return np.asarray(h @ self.w2 + self.b2 + x @ self.ws + self.bs, dtype=np.float32)
+
+    @cached_property
+    def emb_t(self) -> np.ndarray:
+        """The embedding table transposed, one contiguous row per dimension (for :func:`zone_bags`)."""
+        return np.ascontiguousarray(self.emb.T)
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """The embedding table and the layers, in a fixed order."""
@@ -137,15 +141,23 @@ def _load(path: str) -> RefusalNet:
 
 
 def combined_scores(
-    linear: RefusalModel, net: RefusalNet, analyses: Sequence[Analysis]
+    linear: RefusalModel,
+    net: RefusalNet,
+    analyses: Sequence[Analysis],
+    grades: Sequence[str] | None = None,
 ) -> np.ndarray:
     """The judge's class probabilities: the linear model's scores plus the network's, weighed
     and offset as the network's card says (``combine``: ``net_weight``, ``offsets``). The
     character n-grams are hashed once for both models (the network's buckets are the leading
-    bits of the linear model's where their layouts agree)."""
+    bits of the linear model's where their layouts agree); ``grades``: the rules' grades of
+    ``analyses`` if the caller has them already."""
     if not analyses:
         return np.zeros((0, len(linear.classes)), dtype=np.float32)
-    dense = np.asarray([feature_vector(a) for a in analyses], dtype=np.float32)
+    rule_grades: Sequence[str | None] = grades or [None] * len(analyses)
+    dense = np.asarray(
+        [feature_vector(a, g) for a, g in zip(analyses, rule_grades, strict=True)],
+        dtype=np.float32,
+    )
     texts, questions = [a.text for a in analyses], [a.question for a in analyses]
     table = ngram_table(texts, linear.spec, questions)
     rule = net.card.get("combine", {})

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 
 from beian.assess.judges import _refusal_lexicon as lx
@@ -259,9 +260,10 @@ def _size(s: str, latin: bool = True) -> int:
     return int(len(s) - 0.6 * len(_NOT_LATIN.sub("", s)))
 
 
-def _bigrams(s: str) -> set[str]:
+@lru_cache(maxsize=256)  # a question is read twice per answer, and banks ask it of many models
+def _bigrams(s: str) -> frozenset[str]:
     han = NOT_CJK.sub("", s)
-    return {x + y for x, y in pairwise(han)}
+    return frozenset(x + y for x, y in pairwise(han))
 
 
 def _overlap(question: str, text: str) -> float:
