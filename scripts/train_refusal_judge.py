@@ -19,8 +19,9 @@ j22h; trained on since j22i), ``judge_holdout7`` (R1, R2: measured once before a
 trained on since j22j; other writers than judge_eval's R1 and R2), ``judge_holdout8`` (Q: measured
 once before and after j22j; trained on since j22k). ``benchmarks/data/judge_holdout5`` (U: measured
 once after j22f, development data since, never trained on: the replay test grades its answers, and
-it is the yardstick that stays the same across versions), the held-back set ``judge_holdout10`` (M)
-and the next one, ``judge_holdout11`` (being written), are never read here. The
+it is the yardstick that stays the same across versions), ``judge_holdout10`` (M: measured once
+before and after j22l, not trained on yet) and the held-back set ``judge_holdout11`` (O) are never
+read here. The
 recipe (features, C, the decision offset) was chosen by ``benchmarks/judge_dev.py`` (leave writers
 out). Deterministic: fixed seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """

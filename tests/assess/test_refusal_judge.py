@@ -360,8 +360,8 @@ def test_shipped_model_is_trained_on_the_committed_data_and_rules() -> None:
     ):
         assert f"benchmarks/data/{path}" in names
     # U (measured once, development data since, kept out for the replay test and as the yardstick
-    # across versions), the held-back set M and the next one (judge_holdout11, being written) are
-    # never read, and the script refuses them
+    # across versions), M (measured once on j22l, not trained on yet) and the held-back set O
+    # (judge_holdout11) are never read, and the script refuses them
     never = {"judge_holdout5", "judge_holdout10", "judge_holdout11"}
     assert not any(d in n for n in names for d in never)
     assert {d.name for d in script.NEVER_TRAINED_ON} == never
