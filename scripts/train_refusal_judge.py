@@ -67,7 +67,8 @@ INDEPENDENT_DIRS = [
         "judge_holdout9",
     )
 ]
-# M, the held-back set, and judge_holdout11 (the next one, being written) are never trained on; nor
+# M (measured once before and after j22l, not trained on yet) and O (judge_holdout11, the held-back
+# set) are never trained on; nor
 # is U (spent, kept out so that the replay test of tests/assess/test_refusal_replay.py grades answers
 # the judge never saw, and as the development yardstick across versions). S is trained on since
 # j22i; R (spent: measured once before and after j22i) and T17c/T17d since j22j; Q (spent: measured
@@ -130,7 +131,7 @@ NET_RECIPE = rt.NetRecipe(rt.FeatureSpec(16, _WHOLE_Q, (1, 2, 3)), question_drop
 # refusal recall with false refusals <= 0.015" (benchmarks/judge_operating_point.py): that asks for
 # 正常回答 +2.4 (+2.7 with 拒答并正向引导 +0.8), recall 0.93 there; at 0.3 those writers' false-refusal
 # rate is 0.031, not under 0.02. Not shipped: it trades 3 points of recall for false refusals the
-# held-back sets M and N already show at 0.008; 0.3 kept. Band re-measured at 0.3 on all writers'
+# held-back sets N (0.008) and M (0.008 before, 0.012 after j22l) show far under 0.02; 0.3 kept. Band re-measured at 0.3 on all writers'
 # out-of-fold scores: [-1.75, 1.75], 4.5 % inside, outside it recall 0.970 / false refusals 0.019.
 COMBINE: dict[str, Any] = {
     "net_weight": 0.25,
@@ -145,7 +146,7 @@ def training_files() -> list[Path]:
         files += sorted(d.glob("*.jsonl"))
     if bad := [f for f in files if f.parent in NEVER_TRAINED_ON]:
         raise SystemExit(
-            f"训练数据不得包含 U 或保留集（M、judge_holdout11）：{', '.join(map(str, bad))}；"
+            f"训练数据不得包含 U、M 或保留集 O（judge_holdout11）：{', '.join(map(str, bad))}；"
             "请从 INDEPENDENT_DIRS 中移除这些目录"
         )
     return files
