@@ -82,11 +82,13 @@ class PiiEngine:
     def __init__(self, config: PiiConfig | None = None) -> None:
         self.config = config or PiiConfig()
         classes = recognizer_classes()
+        full = self.config.tagger or self.config.context_names
         recognizers: list[Recognizer] = [
             cls()
             for cls in classes.values()
             if self.config.wants(cls.entity_type)
             and cls.context_names in (None, self.config.context_names)
+            and cls.full in (None, full)
         ]
         recognizers += [
             _ConfiguredRecognizer(spec)
