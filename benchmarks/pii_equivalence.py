@@ -99,10 +99,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--tagger", action="store_true", help="also pii.tagger: true (this tree's model in both)"
     )
+    ap.add_argument(
+        "--modes",
+        help="comma-separated modes to compare instead (default, context_names, tagger, "
+        "context_names+tagger): a change meant to alter one mode is checked on the others",
+    )
     args = ap.parse_args(argv)
     modes = ["default", "context_names"]
     if args.tagger:
         modes += ["tagger", "context_names+tagger"]
+    if args.modes:
+        modes = args.modes.split(",")
+        args.tagger = args.tagger or any("tagger" in m for m in modes)
     texts = corpus(args.size_mb, args.dense_mb, args.seed)
     flat = [t for ts in texts.values() for t in ts]
     sources = [name for name, ts in texts.items() for _ in ts]

@@ -63,6 +63,7 @@ class CompoundNameRecognizer(Recognizer):
 
     entity_type = "NAME"
     name = "name_compound"
+    full = True  # with pii.tagger or context_names only
     anchors = _ANCHORS
     needs = anchors
     score = 0.7

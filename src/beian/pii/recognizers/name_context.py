@@ -33,7 +33,6 @@ class ContextNameRecognizer(NameRecognizer):
     name = "name_context"
     context_names = True
     full = True
-    bare = True
     cues = (*_CUE, _CUE_ONE)
     anchors = (
         *_CUE,
