@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/pii_instructions.py 373c1fc main HEAD --docs 200
     .venv/bin/python benchmarks/pii_instructions.py main HEAD --mode tagger
+    .venv/bin/python benchmarks/pii_instructions.py 373c1fc main HEAD HEAD:fast_names
 
 A count of instructions does not move with the machine's load, which on a shared machine moves
 CPU-time ratios by ±0.1 from round to round: each commit's ``src`` (``git archive``, as
@@ -30,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.pii_bench import documents
-from benchmarks.pii_commits import extract
+from benchmarks.pii_commits import extract, split_spec
 from tests.support.pii_synth import generate_text
 
 from beian.io import atomic_write_text
@@ -40,8 +41,8 @@ import functools, json, os, subprocess, sys, time
 from beian.pii import PiiConfig, PiiEngine
 texts = json.loads(open(sys.argv[1], encoding="utf-8").read())
 mode = sys.argv[2]
-engine = PiiEngine() if mode == "default" else PiiEngine(
-    PiiConfig(context_names="context_names" in mode, tagger="tagger" in mode))
+on = {k: True for k in ("context_names", "tagger", "fast_names") if k in mode}
+engine = PiiEngine(PiiConfig(**on))
 for t in texts[:5]:
     engine.analyze(t)
 subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], capture_output=True)
@@ -80,7 +81,12 @@ def count(src: Path, texts_file: Path, mode: str, out: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("refs", nargs="+", help="commits to count (the first is the reference)")
+    ap.add_argument(
+        "refs",
+        nargs="+",
+        help="commits to count (the first is the reference); REF:fast_names for that commit's "
+        "engine with pii.fast_names on (instead of --mode)",
+    )
     ap.add_argument("--docs", type=int, default=200, help="documents of 4 KB counted")
     ap.add_argument("--seed", type=int, default=20261128)
     ap.add_argument(
@@ -104,8 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         texts_file = tmp / "texts.json"
         texts_file.write_text(json.dumps(texts, ensure_ascii=False), "utf-8")
         for i, ref in enumerate(args.refs):
-            src = extract(ref, tmp)
-            counts[ref] = count(src, texts_file, args.mode, tmp / f"ref{i}.out")
+            commit, options = split_spec(ref)
+            src = extract(commit, tmp)
+            mode = "+".join(options) or args.mode
+            counts[ref] = count(src, texts_file, mode, tmp / f"ref{i}.out")
             print(f"{ref}: {counts[ref]:,} instructions", flush=True)
     first = args.refs[0]
     ratios = {ref: round(counts[first] / n, 3) for ref, n in counts.items()}

@@ -93,8 +93,8 @@ def test_windows_map_matches_back_to_the_text() -> None:
 @pytest.mark.parametrize(
     ("config", "count"),
     [
-        (PiiConfig(), 18),
-        (PiiConfig(tagger=True), 21),
+        (PiiConfig(), 21),
+        (PiiConfig(fast_names=True), 18),
         (PiiConfig(context_names=True), 26),
     ],
 )
@@ -108,8 +108,8 @@ def test_anchor_plan_matches_each_anchor_alone(config: PiiConfig, count: int) ->
     # context_names: cue words (the same three, and one character) for the form labels, and
     # particulars, chat speakers, a parcel's 收：/寄：, a mobile number after a name. All: a
     # person word before a colon, a mask after a surname, a crossing of roads, a Latin street,
-    # Latin names, a named entrance (南门), building-unit-room with dashes. tagger and
-    # context_names: minority name elements, compound surnames (two).
+    # Latin names, a named entrance (南门), building-unit-room with dashes. All but fast_names:
+    # minority name elements, compound surnames (two).
     assert len(anchors) == count
     assert any(a.before for a in anchors)
     for text in _texts(20000, 2):
@@ -219,8 +219,8 @@ def test_anchored_lists_keep_the_order_of_the_anchors_and_leave_out_empty_ones()
 @pytest.mark.parametrize(
     ("config", "names"),
     [
-        (PiiConfig(), "name"),  # labels and titles
-        (PiiConfig(tagger=True), "name_full"),  # bare names too, anywhere
+        (PiiConfig(), "name"),  # bare names too, anywhere
+        (PiiConfig(fast_names=True), "name_fast"),  # labels and titles
         (PiiConfig(context_names=True), "name_context"),
     ],
 )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from beian.pii import PiiConfig, PiiEngine, resolve_overlaps
+from beian.pii import PiiEngine
 
 BAIJIAXING = Path(__file__).resolve().parents[2] / "scripts" / "data" / "baijiaxing.txt"
 
@@ -48,7 +48,5 @@ def test_rare_surnames_come_from_the_baijiaxing_with_the_lowest_frequency() -> N
     [("会议由宓晓燕主持。", "宓晓燕"), ("笪老师今天不在。", "笪")],
 )
 def test_a_rare_surname_is_found(text: str, name: str) -> None:
-    # The rules as the engine with the tagger runs them (the bare name after 由 is read only
-    # where names are read in full: docs/pii.md, 默认引擎的取舍).
-    rules = resolve_overlaps(PiiEngine(PiiConfig(tagger=True)).candidates(text))
-    assert [e.text for e in rules if e.type == "NAME"] == [name]
+    found = [e.text for e in PiiEngine().analyze(text) if e.type == "NAME"]
+    assert found == [name]

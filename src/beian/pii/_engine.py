@@ -82,7 +82,8 @@ class PiiEngine:
     def __init__(self, config: PiiConfig | None = None) -> None:
         self.config = config or PiiConfig()
         classes = recognizer_classes()
-        full = self.config.tagger or self.config.context_names
+        # Names read in full unless pii.fast_names (never with the tagger or context_names).
+        full = self.config.tagger or self.config.context_names or not self.config.fast_names
         recognizers: list[Recognizer] = [
             cls()
             for cls in classes.values()

@@ -115,10 +115,9 @@ class Recognizer(abc.ABC):
     # None: always runs. True: only with ``pii.context_names: true`` (slower readings of the
     # words around a name); False: only without it (the recognizer those replace).
     context_names: ClassVar[bool | None] = None
-    # None: runs in every engine. True: only in an engine that reads names in full, that is
-    # with ``pii.tagger`` or ``pii.context_names`` on (costly readings that find little of
-    # their own; the tagger reads their finds as features, so its results do not change);
-    # False: only in the plain rule engine (the lighter recognizer that replaces one of those).
+    # None: runs in every engine. True: not with ``pii.fast_names: true`` (costly readings
+    # that find few names of their own; the tagger reads their finds as features); False: only
+    # with it (the lighter recognizer that replaces one of those).
     full: ClassVar[bool | None] = None
     # What the recognizer finds nothing without: when neither a window of one of these
     # triggers nor a match of one of these anchors nor one of these strings is in a text, the

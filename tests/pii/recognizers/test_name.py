@@ -50,11 +50,12 @@ def test_name(text: str, expected: list[str]) -> None:
         ("刘洋先生今天来办理业务", ["刘洋"]),
         ("客户王先生", ["王"]),
         ("我叫王小明，今年三十岁", ["王小明"]),  # 我叫 is a form label
-        # Role words read as cues, particulars, speakers: pii.context_names; with the tagger's
-        # rules a name after a word for a person ending in 员/人/警/机… (name_bare.py), not
+        # Role words read as cues, particulars, speakers: pii.context_names; in the default
+        # engine a name after a word for a person ending in 员/人/警/机… (name_bare.py), not
         # after 事 (too frequent a character to stop at).
         ("同事樊丽娜说", []),
-        ("导师Prof. Hans Becker。", ["Hans Becker"]),  # Latin names: every engine
+        ("导师Prof. Hans Becker。", ["Hans Becker"]),  # Latin and dotted names: both engines
+        ("演员约翰·史密斯", ["约翰·史密斯"]),
         # Glued to its label with no separator, the text must look like a name: a common
         # surname first, or characters none of which is unlike a given name's.
         ("乙方车辆号牌闽N1M768", []),
@@ -63,8 +64,10 @@ def test_name(text: str, expected: list[str]) -> None:
         ("原告金鑫，被告钱某某", ["金鑫", "钱"]),
         ("收件人宇文玥 15285625016", ["宇文玥"]),
         ("老郑（中介）", ["郑"]),  # 老/小 + surname: both engines
+        ("李小梅，女", ["李小梅"]),  # a surname before 小: the full name, not 梅
         ("每月领养老金。", []),
         ("老公你车停哪了", []),
+        ("东方雪，女，58岁", ["东方雪"]),  # between delimiters: a bare name (name_bare.py)
         ("姓名向前\u3000监护人", ["向前"]),  # a word after a form label, before a field's end
         ("预计送达\n尚(先生) 17819880000", ["尚"]),  # a title in brackets
         ("火灾中房主施女士和两个孩子", ["施"]),  # a role word before the surname
@@ -86,11 +89,14 @@ def test_name_default(text: str, expected: list[str]) -> None:
         ("李小梅，女", ["李小梅"]),  # a surname before 小: the full name, not 梅
         ("东方雪，女，58岁", ["东方雪"]),  # between delimiters: a bare name (name_bare.py)
         ("扎西顿珠说", ["扎西顿珠"]),  # minority name elements
+        ("会议由尉迟晓雯主持", ["尉迟晓雯"]),  # a compound surname mid-sentence
+        ("参会：张伟、李娜和王芳", ["张伟", "李娜", "王芳"]),  # the other members of a list
     ],
 )
-def test_name_read_in_full_only(text: str, expected: list[str]) -> None:
-    # Readings the plain rule engine leaves out (docs/pii.md, 默认引擎的取舍): the engine
-    # with the tagger runs them, whose features they are; context_names reads them too.
-    assert found("NAME", text, full=True) == expected
+def test_readings_fast_names_leaves_out(text: str, expected: list[str]) -> None:
+    # Read by default and with context_names; pii.fast_names skips them (docs/pii.md,
+    # 默认引擎的取舍) and keeps the readings after labels and titles.
+    assert found("NAME", text) == expected
     assert found("NAME", text, context_names=True) == expected
-    assert found("NAME", text) == []
+    assert found("NAME", text, fast_names=True) == []
+    assert found("NAME", "联系人：李娜，" + text, fast_names=True) == ["李娜"]

@@ -30,8 +30,8 @@ from tests.pii.recognizers.conftest import found
         ("余额 6228501593412345", []),
     ],
 )
-def test_delimited_full(text: str, expected: list[str]) -> None:
-    assert found("NAME", text, full=True) == expected
+def test_delimited_default(text: str, expected: list[str]) -> None:
+    assert found("NAME", text) == expected
 
 
 @pytest.mark.parametrize(
@@ -81,8 +81,8 @@ def test_sentence_context(text: str, expected: list[str]) -> None:
         ("师傅明天上午上门", []),  # 明天 is a word, and no delimiter or verb follows
     ],
 )
-def test_sentence_full(text: str, expected: list[str]) -> None:
-    assert found("NAME", text, full=True) == expected
+def test_sentence_default(text: str, expected: list[str]) -> None:
+    assert found("NAME", text) == expected
 
 
 @pytest.mark.parametrize(

@@ -20,5 +20,5 @@ from tests.pii.recognizers.conftest import found
     ],
 )
 def test_compound_surname_name(text: str, expected: list[str]) -> None:
-    assert found("NAME", text, full=True) == expected
+    assert found("NAME", text) == expected
     assert found("NAME", text, context_names=True) == expected

@@ -18,4 +18,4 @@ from tests.pii.recognizers.conftest import found
 )
 def test_dotted_name(text: str, expected: list[str]) -> None:
     assert found("NAME", text, context_names=True) == expected
-    assert found("NAME", text, full=True) == expected  # the tagger's rules too
+    assert found("NAME", text) == expected  # both engines

@@ -22,7 +22,7 @@ from tests.pii.recognizers.conftest import found
     ],
 )
 def test_name_list(text: str, expected: list[str]) -> None:
-    assert found("NAME", text, full=True) == expected
+    assert found("NAME", text) == expected
     assert found("NAME", text, context_names=True) == expected
 
 
@@ -42,5 +42,5 @@ def test_name_list(text: str, expected: list[str]) -> None:
     ],
 )
 def test_name_list_labels(text: str, default: list[str], context: list[str]) -> None:
-    assert found("NAME", text, full=True) == default
+    assert found("NAME", text) == default
     assert found("NAME", text, context_names=True) == context

@@ -25,5 +25,5 @@ from tests.pii.recognizers.conftest import found
     ],
 )
 def test_minority_name(text: str, expected: list[str]) -> None:
-    assert found("NAME", text, full=True) == expected
+    assert found("NAME", text) == expected
     assert found("NAME", text, context_names=True) == expected

@@ -23,4 +23,4 @@ from tests.pii.recognizers.conftest import found
 def test_name_parcel(text: str, expected: list[str]) -> None:
     assert found("NAME", text, context_names=True) == expected
     # The default engine: names between delimiters only (name_bare.py), not 张宇 before 收.
-    assert found("NAME", text, full=True) == ([] if "收 " in text else expected)
+    assert found("NAME", text) == ([] if "收 " in text else expected)

@@ -222,17 +222,15 @@ def _in_order(scan: Scan, anchors: tuple[Anchor, ...]) -> list[re.Match[str]]:
 class NameRecognizer(Recognizer):
     """The default: names after form labels (姓名：, 收件人, 联系人…) and before titles (先生…).
 
-    :class:`FullNameRecognizer` (``pii.tagger: true``) reads bare names as well;
-    :class:`.name_context.ContextNameRecognizer` (``pii.context_names: true``) more context.
+    Also bare names and the other members of a list; :class:`FastNameRecognizer`
+    (``pii.fast_names: true``) leaves those out, :class:`.name_context.ContextNameRecognizer`
+    (``pii.context_names: true``) reads more context.
     """
 
     entity_type = "NAME"
     name = "name"
     context_names = False
-    # Bare names (:mod:`.name_bare`: a scan of every delimiter and function character of the
-    # text, about a fifth of the plain engine's time) and the other members of a list are read
-    # where the engine reads names in full (the tagger takes them as features): not here.
-    full = False
+    full = True
     form_score: ClassVar[float] = 0.85
     role_score: ClassVar[float] = 0.75
     title_score: ClassVar[float] = 0.75
@@ -414,13 +412,13 @@ class NameRecognizer(Recognizer):
 
 
 @register
-class FullNameRecognizer(NameRecognizer):
-    """The default readings, bare names (``| 高飞 | 男 |``, ``由方正负责``) and the other
-    members of a list (``张伟、李娜和王芳``), where the engine reads names in full: with
-    ``pii.tagger: true`` (the tagger's features) or ``context_names``."""
+class FastNameRecognizer(NameRecognizer):
+    """The default readings less bare names (``| 高飞 | 男 |``, ``由方正负责``: a scan of
+    every delimiter and function character of the text, about a fifth of the rule engine's
+    time) and the other members of a list (``张伟、李娜和王芳``): ``pii.fast_names: true``."""
 
-    name = "name_full"
-    full = True
+    name = "name_fast"
+    full = False
 
 
 # 老 + a surname character that names no one (老公, 老赖), and words that end in 老 (养老金).

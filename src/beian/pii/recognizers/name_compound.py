@@ -65,7 +65,7 @@ class CompoundNameRecognizer(Recognizer):
 
     entity_type = "NAME"
     name = "name_compound"
-    full = True  # with pii.tagger or context_names only
+    full = True  # not with pii.fast_names
     anchors = _ANCHORS
     needs = anchors
     score = 0.7
