@@ -47,6 +47,9 @@ def extract(ref: str, into: Path) -> Path:
     return into / ref / "src"
 
 
+SPEC_HELP = "; REF:fast_names for that commit's engine with pii.fast_names on"
+
+
 def split_spec(spec: str) -> tuple[str, list[str]]:
     """``REF`` or ``REF:OPTION`` (``HEAD:fast_names``: that commit's engine with the option on;
     git refs hold no colon) as the ref and its options."""
@@ -56,12 +59,7 @@ def split_spec(spec: str) -> tuple[str, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument(
-        "refs",
-        nargs="+",
-        help="commits to time (the baseline is added first); REF:fast_names for that commit's "
-        "engine with pii.fast_names on",
-    )
+    ap.add_argument("refs", nargs="+", help="commits to time (the baseline first)" + SPEC_HELP)
     ap.add_argument("--baseline", default="373c1fc")
     ap.add_argument("--size-mb", type=float, default=3.0)
     ap.add_argument("--doc-kb", type=float, default=4.0)

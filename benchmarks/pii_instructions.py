@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.pii_bench import documents
-from benchmarks.pii_commits import extract, split_spec
+from benchmarks.pii_commits import SPEC_HELP, extract, split_spec
 from tests.support.pii_synth import generate_text
 
 from beian.io import atomic_write_text
@@ -82,10 +82,7 @@ def count(src: Path, texts_file: Path, mode: str, out: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument(
-        "refs",
-        nargs="+",
-        help="commits to count (the first is the reference); REF:fast_names for that commit's "
-        "engine with pii.fast_names on (instead of --mode)",
+        "refs", nargs="+", help="commits to count (the first is the reference)" + SPEC_HELP
     )
     ap.add_argument("--docs", type=int, default=200, help="documents of 4 KB counted")
     ap.add_argument("--seed", type=int, default=20261128)
