@@ -276,6 +276,9 @@ mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
 if "context_names" in sys.argv[3:]:
     from beian.pii import PiiConfig
     engine = PiiEngine(PiiConfig(context_names=True))
+elif "fast_names" in sys.argv[3:]:
+    from beian.pii import PiiConfig
+    engine = PiiEngine(PiiConfig(fast_names=True))
 else:
     engine = PiiEngine()
 for t in texts[:20]:
@@ -378,7 +381,9 @@ def main(argv: list[str] | None = None) -> int:
         "--repeats", type=int, default=5, help="alternating rounds against the baseline"
     )
     ap.add_argument(
-        "--sets", default="P1", help="independent sets to score (P1, P2-holdout … P7-holdout: development; P8-holdout: held back, once per change)"
+        "--sets",
+        default="P1",
+        help="independent sets to score (P1, P2-holdout … P7-holdout: development; P8-holdout: held back, once per change)",
     )
     args = ap.parse_args(argv)
 

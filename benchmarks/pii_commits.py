@@ -47,9 +47,19 @@ def extract(ref: str, into: Path) -> Path:
     return into / ref / "src"
 
 
+SPEC_HELP = "; REF:fast_names for that commit's engine with pii.fast_names on"
+
+
+def split_spec(spec: str) -> tuple[str, list[str]]:
+    """``REF`` or ``REF:OPTION`` (``HEAD:fast_names``: that commit's engine with the option on;
+    git refs hold no colon) as the ref and its options."""
+    ref, _, option = spec.partition(":")
+    return ref, [option] if option else []
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("refs", nargs="+", help="commits to time (the baseline is added first)")
+    ap.add_argument("refs", nargs="+", help="commits to time (the baseline first)" + SPEC_HELP)
     ap.add_argument("--baseline", default="373c1fc")
     ap.add_argument("--size-mb", type=float, default=3.0)
     ap.add_argument("--doc-kb", type=float, default=4.0)
@@ -68,12 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         docs_file = Path(tmp) / "docs.json"
         docs_file.write_text(json.dumps(texts, ensure_ascii=False), "utf-8")
-        srcs = {ref: extract(ref, Path(tmp)) for ref in refs}
+        srcs = {ref: extract(split_spec(ref)[0], Path(tmp)) for ref in refs}
         for i in range(args.rounds):
             order = refs if i % 2 == 0 else refs[::-1]
             row: dict[str, Any] = {"load_before": load(), "t": time.strftime("%H:%M:%S")}
             for ref in order:
-                row[ref] = round(child_throughput(srcs[ref], docs_file, args.passes), 2)
+                options = split_spec(ref)[1]
+                row[ref] = round(child_throughput(srcs[ref], docs_file, args.passes, *options), 2)
             row["load_after"] = load()
             rounds.append(row)
             print(json.dumps(row), flush=True)

@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/pii_equivalence.py                 # against main
     .venv/bin/python benchmarks/pii_equivalence.py --before 373c1fc --size-mb 1
     .venv/bin/python benchmarks/pii_equivalence.py --tagger        # the tagger's code too
+    .venv/bin/python benchmarks/pii_equivalence.py --before 3d48c97 --modes fast_names=default
 
 For every text of the development sets of ``pii_eval`` (``DEV_SETS``: P1, P2-holdout …
 P9-holdout; never the held-back set) and of the ``pii_bench`` generated text (corpus-like and dense, as whole
@@ -42,7 +43,7 @@ import json, sys
 from beian.pii import PiiConfig, PiiEngine
 texts = json.loads(open(sys.argv[1], encoding="utf-8").read())
 mode = sys.argv[3].split("+")
-engine = PiiEngine(PiiConfig(context_names="context_names" in mode, tagger="tagger" in mode))
+engine = PiiEngine(PiiConfig(**{k: True for k in ("context_names", "tagger", "fast_names") if k in mode}))
 with open(sys.argv[2], "w", encoding="utf-8") as out:
     for t in texts:
         row = [[e.type, e.start, e.end, e.text, e.score, e.recognizer, e.reason]
@@ -99,10 +100,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--tagger", action="store_true", help="also pii.tagger: true (this tree's model in both)"
     )
+    ap.add_argument(
+        "--modes",
+        help="comma-separated modes to compare instead (default, context_names, tagger, "
+        "context_names+tagger, fast_names): a change meant to alter one mode is checked on the "
+        "others; AFTER=BEFORE compares this tree in one mode with the ref in another "
+        "(fast_names=default)",
+    )
     args = ap.parse_args(argv)
     modes = ["default", "context_names"]
     if args.tagger:
         modes += ["tagger", "context_names+tagger"]
+    if args.modes:
+        modes = args.modes.split(",")
+        args.tagger = args.tagger or any("tagger" in m for m in modes)
     texts = corpus(args.size_mb, args.dense_mb, args.seed)
     flat = [t for ts in texts.values() for t in ts]
     sources = [name for name, ts in texts.items() for _ in ts]
@@ -118,8 +129,12 @@ def main(argv: list[str] | None = None) -> int:
                 model = Path("beian") / "pii" / "data" / name
                 (before_src / model).write_bytes((ROOT / "src" / model).read_bytes())
         for mode in modes:
-            before = entities(before_src, texts_file, tmp / f"before-{mode}.jsonl", mode)
-            after = entities(ROOT / "src", texts_file, tmp / f"after-{mode}.jsonl", mode)
+            # AFTER=BEFORE: this tree's engine in one mode against the ref's in another
+            after_mode, _, before_mode = mode.partition("=")
+            before = entities(
+                before_src, texts_file, tmp / f"before-{mode}.jsonl", before_mode or after_mode
+            )
+            after = entities(ROOT / "src", texts_file, tmp / f"after-{mode}.jsonl", after_mode)
             bad = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
             differ += len(bad)
             summary[mode] = {

@@ -112,6 +112,8 @@ def test_engine_is_built_once_and_on_reload(make_gateway: MakeGateway) -> None:
         ({"threshold": 1.5}, "screening.pii_engine.threshold"),
         ({"thresholds": {"NAMES": 0.4}}, "screening.pii_engine.thresholds"),
         ({"tagger": "开"}, "screening.pii_engine.tagger"),
+        ({"fast_names": True}, "screening.pii_engine"),  # the tagger is on unless turned off
+        ({"tagger": False, "context_names": True, "fast_names": True}, "screening.pii_engine"),
     ],
 )
 def test_bad_settings_name_the_key(section: dict[str, object], key: str) -> None:
@@ -145,6 +147,8 @@ def test_description_names_the_engine() -> None:
     )
     assert "学习式姓名/地址标注器" in on and "NAME 0.6" in on and "假名化" in on
     assert "已关闭" in describe_pii_engine(ScreeningConfig(pii="off"))
+    fast = ScreeningConfig(pii_engine={"tagger": False, "fast_names": True})  # type: ignore[arg-type]
+    assert "fast_names" in describe_pii_engine(fast) and "tagger" not in describe_pii_engine(fast)
 
 
 def test_check_cli_reports_the_engine(tmp_path: Path) -> None:

@@ -127,3 +127,38 @@ def test_long_digit_runs_and_plain_text_find_nothing() -> None:
     text = "订单20231130123045678901234，时间戳1701234567890，金额1234.56元，今天天气很好。"
     assert PiiEngine().analyze(text) == []
     assert PiiEngine().analyze("") == []
+
+
+# Readings pii.fast_names leaves out for speed (docs/pii.md, 默认引擎的取舍): every other
+# engine runs them, the tagger's (whose features they are) included.
+_FULL_ONLY = {"name", "name_minority", "name_compound", "name_dotted"}
+
+
+@pytest.mark.parametrize(
+    ("config", "full"),
+    [
+        (PiiConfig(), True),
+        (PiiConfig(fast_names=True), False),
+        (PiiConfig(tagger=True), True),
+        (PiiConfig(context_names=True), True),
+        (PiiConfig(context_names=True, tagger=True), True),
+    ],
+)
+def test_fast_names_leaves_out_the_full_readings(config: PiiConfig, full: bool) -> None:
+    names = {r.name for r in PiiEngine(config).recognizers}
+    expected = _FULL_ONLY - ({"name"} if config.context_names else set())
+    assert (names & _FULL_ONLY == expected) if full else not names & _FULL_ONLY
+    assert ("name_fast" in names) == (not full)
+    assert ("name_context" in names) == config.context_names
+    text = "| 3 | 韩雪梅 | 内科 |，发展对象扎西顿珠、周瑜，联系人：李娜"
+    rules = resolve_overlaps(PiiEngine(config).candidates(text))
+    found = {e.text for e in rules if e.type == "NAME"}
+    assert found == ({"韩雪梅", "扎西顿珠", "周瑜", "李娜"} if full else {"李娜"})
+
+
+@pytest.mark.parametrize("on", [{"tagger": True}, {"context_names": True}])
+def test_fast_names_is_refused_with_the_tagger_or_context_names(on: dict[str, bool]) -> None:
+    with pytest.raises(ConfigError, match=f"fast_names.*{next(iter(on))}"):
+        PiiConfig.from_section({"fast_names": True, **on})
+    assert PiiConfig.from_section({"fast_names": True}).fast_names
+    assert not PiiConfig().fast_names

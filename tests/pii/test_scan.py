@@ -24,6 +24,7 @@ _PIECES = (
     *PREFIX_WORDS,
     *TITLES,
     *"上会大老长户诉人名叫",  # halves of words found from their second character
+    *"东南门角室楼栋村嘎查二员者",  # heads found only after one of their ``before``
     *"省市区县州旗盟",
     "北京市",
     "朝阳区",
@@ -89,20 +90,28 @@ def test_windows_map_matches_back_to_the_text() -> None:
     assert all(text[s : s + len(v)] == v for s, v in windows.matches(digits))
 
 
-@pytest.mark.parametrize(("context_names", "count"), [(False, 20), (True, 25)])
-def test_anchor_plan_matches_each_anchor_alone(context_names: bool, count: int) -> None:
-    engine = PiiEngine(PiiConfig(context_names=context_names))
+@pytest.mark.parametrize(
+    ("config", "count"),
+    [
+        (PiiConfig(), 21),
+        (PiiConfig(fast_names=True), 18),
+        (PiiConfig(context_names=True), 26),
+    ],
+)
+def test_anchor_plan_matches_each_anchor_alone(config: PiiConfig, count: int) -> None:
+    engine = PiiEngine(config)
     assert engine._plan is not None
     anchors = engine._plan.anchors
     # default: form labels (found from the first character; from the second, with and without
     # a third), titles (from the first character, from the second, one character); the
-    # address's finest parts and roads after a division; plate provinces; 老/小. context_names:
-    # cue words (the same three, and one character) for the form labels, and particulars,
-    # chat speakers, a parcel's 收：/寄：, a mobile number after a name. Both: a person word
-    # before a colon, a mask after a surname, a crossing of roads, a Latin street, Latin names,
-    # minority name elements, compound surnames (two), a named entrance (南门),
-    # building-unit-room with dashes
+    # address's numbered parts, villages and roads after a division; plate provinces; 老/小.
+    # context_names: cue words (the same three, and one character) for the form labels, and
+    # particulars, chat speakers, a parcel's 收：/寄：, a mobile number after a name. All: a
+    # person word before a colon, a mask after a surname, a crossing of roads, a Latin street,
+    # Latin names, a named entrance (南门), building-unit-room with dashes. All but fast_names:
+    # minority name elements, compound surnames (two).
     assert len(anchors) == count
+    assert any(a.before for a in anchors)
     for text in _texts(20000, 2):
         found = engine._plan.find(text)
         for a in anchors:
@@ -144,6 +153,54 @@ def test_anchor_found_from_its_second_character(text: str, spans: list[tuple[int
     assert [m.span() for m in late.pattern.finditer(text)] == spans
 
 
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        ("东门", [(1, 2)]),
+        ("西南角", [(2, 3)]),
+        ("门口", []),  # 门 after nothing: the scan passes it on to no anchor
+        ("部门东门门", [(3, 4)]),
+        ("南", []),
+    ],
+)
+def test_anchor_with_before_passes_only_after_one_of_them(
+    text: str, spans: list[tuple[int, int]]
+) -> None:
+    gate = Anchor(re.compile("(?<=[东西南北正])[门角]"), "门角", before="东西南北正")
+    other = Anchor(re.compile("王"), "王")
+    plan = ScanPlan((gate, other))
+    assert "东西南北正" in plan.pattern.pattern  # the pair is tested in the scan itself
+    assert [m.span() for m in plan.find(text).get(gate, [])] == spans
+    assert [m.span() for m in gate.pattern.finditer(text)] == spans
+
+
+def test_anchors_declare_every_character_before_their_heads() -> None:
+    # ``before`` must hold whatever stands before a head in a match: a wrong one would lose
+    # matches in the combined scan (the plan test above finds that too, on random text).
+    engine = PiiEngine(PiiConfig(context_names=True))
+    assert engine._plan is not None
+    late = [a for a in engine._plan.anchors if a.before]
+    assert len(late) >= 5
+    for text in _texts(20000, 3):
+        for a in late:
+            for m in a.pattern.finditer(text):
+                head = m.start() + a.back
+                assert head > 0 and text[head - 1] in a.before, (a.pattern.pattern, text)
+
+
+def test_window_patterns_with_a_digit_look_behind_find_the_same() -> None:
+    # Recognizers that declare no match starts right after a digit search the windows with a
+    # look-behind for one first: the matches must be those of the pattern itself.
+    engine = PiiEngine()
+    checked = [r for r in engine.recognizers if getattr(r, "after_digit", True) is False]
+    assert {r.name for r in checked} == {"id_card", "passport", "permit", "phone", "uscc"}
+    pieces = (*"0123456789" * 4, *" -+()·.:\nAEGCHMTXNYx（）", "+86", "0086", "400", "800")
+    for text in _texts(40000, 4, pieces):
+        windows = DIGITS.windows(text)
+        for r in checked:
+            assert windows.matches(r._window_pattern) == windows.matches(r.pattern), (r.name, text)
+
+
 def test_anchor_back_is_zero_or_one() -> None:
     with pytest.raises(ValueError, match="back"):
         Anchor(re.compile("上诉人"), "人", back=2)
@@ -159,14 +216,19 @@ def test_anchored_lists_keep_the_order_of_the_anchors_and_leave_out_empty_ones()
         assert [[m.start() for m in ms] for ms in lists] == [[8], [2, 5]]
 
 
-@pytest.mark.parametrize("context_names", [False, True])
-def test_recognizers_find_nothing_without_what_they_need(context_names: bool) -> None:
+@pytest.mark.parametrize(
+    ("config", "names"),
+    [
+        (PiiConfig(), "name"),  # bare names too, anywhere
+        (PiiConfig(fast_names=True), "name_fast"),  # labels and titles
+        (PiiConfig(context_names=True), "name_context"),
+    ],
+)
+def test_recognizers_find_nothing_without_what_they_need(config: PiiConfig, names: str) -> None:
     # The engine skips a recognizer in a text that lacks what it needs (a match of its
     # anchors, a window of its trigger): it must find nothing there, in short texts and long.
-    engine = PiiEngine(PiiConfig(context_names=context_names))
-    assert {r.name for r in engine.recognizers if not r.needs} == {
-        "name_context" if context_names else "name",  # bare names, anywhere
-    }
+    engine = PiiEngine(config)
+    assert {r.name for r in engine.recognizers if not r.needs} == {names}
     texts = [
         *_texts(1500, 40),
         "".join(_texts(300, 3)),

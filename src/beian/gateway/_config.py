@@ -78,7 +78,7 @@ class ScreeningConfig(_Strict):
     # (the model and its provider only ever see the tokens)
     restore_pseudonyms: bool = True
     # how personal information is found: the keys of beian.yaml's ``pii`` section (tagger,
-    # context_names, threshold, thresholds, enabled, disabled, custom) with the same meaning,
+    # context_names, fast_names, threshold, thresholds, enabled, disabled, custom) with the same meaning,
     # except that the learned name/address tagger is on unless ``tagger: false`` (it adds well
     # under a millisecond of CPU to a 200-character prompt; docs/pii.md). Built once per
     # worker and on each reload.
@@ -260,7 +260,9 @@ class AccessConfig(_Strict):
             try:
                 ipaddress.ip_network(p.strip(), strict=False)
             except ValueError:
-                raise ValueError(f"可信代理地址无效：{p!r}（写 IP 地址或网段，如 10.0.0.0/8）") from None
+                raise ValueError(
+                    f"可信代理地址无效：{p!r}（写 IP 地址或网段，如 10.0.0.0/8）"
+                ) from None
         return v
 
 

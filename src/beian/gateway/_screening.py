@@ -394,6 +394,8 @@ def describe_pii_engine(config: ScreeningConfig) -> str:
     parts = ["规则识别器"]
     if e.context_names:
         parts.append("上下文姓名规则（context_names）")
+    if e.fast_names:
+        parts[0] = "规则识别器（快速姓名规则 fast_names，少读五种姓名）"
     if e.tagger:
         parts.append("学习式姓名/地址标注器（tagger）")
     bars = [f"阈值 {e.threshold:g}"] + [f"{t} {v:g}" for t, v in sorted(e.thresholds.items())]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from beian.errors import ConfigError
 from beian.io import YamlDocument
@@ -67,6 +67,10 @@ class PiiConfig(BaseModel):
     # The learned name/address tagger (``beian.pii._tagger``) after the rules, with their
     # decisions as features: better NAME and ADDRESS recall, much slower (docs/pii.md).
     tagger: bool = False
+    # The rules without five costly readings of names (bare names, list members, minority,
+    # compound-surname and dotted names): faster, far lower NAME recall (docs/pii.md). Only
+    # for the rules alone: the tagger reads those readings as features.
+    fast_names: bool = False
 
     @field_validator("enabled", "disabled", "thresholds")
     @classmethod
@@ -78,6 +82,17 @@ class PiiConfig(BaseModel):
                 f"未知的个人信息类型：{'、'.join(unknown)}（可用类型：{'、'.join(sorted(known))}）"
             )
         return value
+
+    @model_validator(mode="after")
+    def _fast_names_alone(self) -> PiiConfig:
+        if self.fast_names and (self.tagger or self.context_names):
+            on = "、".join(k for k in ("tagger", "context_names") if getattr(self, k))
+            raise ValueError(
+                f"fast_names 只用于只用规则的引擎，不能与 {on} 同时打开"
+                "（标注器以这些姓名读法为特征，context_names 读得更多）；"
+                "要用它请设 tagger: false（网关默认打开）与 context_names: false"
+            )
+        return self
 
     def min_score(self, entity_type: str) -> float:
         return self.thresholds.get(entity_type, self.threshold)

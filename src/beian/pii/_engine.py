@@ -82,11 +82,14 @@ class PiiEngine:
     def __init__(self, config: PiiConfig | None = None) -> None:
         self.config = config or PiiConfig()
         classes = recognizer_classes()
+        # Names read in full unless pii.fast_names (never with the tagger or context_names).
+        full = self.config.tagger or self.config.context_names or not self.config.fast_names
         recognizers: list[Recognizer] = [
             cls()
             for cls in classes.values()
             if self.config.wants(cls.entity_type)
             and cls.context_names in (None, self.config.context_names)
+            and cls.full in (None, full)
         ]
         recognizers += [
             _ConfiguredRecognizer(spec)

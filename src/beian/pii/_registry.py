@@ -115,6 +115,10 @@ class Recognizer(abc.ABC):
     # None: always runs. True: only with ``pii.context_names: true`` (slower readings of the
     # words around a name); False: only without it (the recognizer those replace).
     context_names: ClassVar[bool | None] = None
+    # None: runs in every engine. True: not with ``pii.fast_names: true`` (costly readings
+    # that find few names of their own; the tagger reads their finds as features); False: only
+    # with it (the lighter recognizer that replaces one of those).
+    full: ClassVar[bool | None] = None
     # What the recognizer finds nothing without: when neither a window of one of these
     # triggers nor a match of one of these anchors nor one of these strings is in a text, the
     # engine does not call :meth:`find` there (its fixed cost counts on short texts). Empty: it
@@ -160,9 +164,15 @@ class RegexRecognizer(Recognizer):
     boost: ClassVar[float] = 0.15
     window: ClassVar[int] = 12
     glue: ClassVar[bool] = False
+    # Whether a match may start right after an ASCII digit. False (every pattern made with
+    # :func:`bounded` whose left check covers the digits): the windows of ``trigger`` are
+    # searched with a look-behind for a digit first, which fails at once inside a run of digits
+    # where the pattern's own first character and left check would be tried at every digit.
+    after_digit: ClassVar[bool] = True
 
     _context_re: ClassVar[re.Pattern[str] | None] = None
     _negative_re: ClassVar[re.Pattern[str] | None] = None
+    _window_pattern: ClassVar[re.Pattern[str]]
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -177,6 +187,11 @@ class RegexRecognizer(Recognizer):
             cls.needs = (cls.trigger,) if cls.trigger is not None else cls.anchors[:1]
         cls._context_re = words_pattern(cls.context)
         cls._negative_re = words_pattern(cls.negative)
+        if "pattern" in cls.__dict__ or "after_digit" in cls.__dict__:
+            p = cls.pattern
+            cls._window_pattern = (
+                p if cls.after_digit else re.compile(rf"(?<![0-9])(?:{p.pattern})", p.flags)
+            )
 
     def check(self, value: str, text: str, start: int) -> float | None:
         return self.score
@@ -199,7 +214,7 @@ class RegexRecognizer(Recognizer):
     def matches(self, text: str, scan: Scan | None = None) -> list[tuple[int, str]]:
         """``(start, value)`` of each match of the pattern in ``text``."""
         if self.trigger is not None:
-            return (scan or Scan(text)).windows(self.trigger).matches(self.pattern)
+            return (scan or Scan(text)).windows(self.trigger).matches(self._window_pattern)
         if self.anchors:
             found: Iterable[re.Match[str]] = (scan or Scan(text)).anchored(self.anchors[0])
         else:

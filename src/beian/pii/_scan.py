@@ -202,6 +202,12 @@ class Anchor:
     frequent characters (上诉人, 会长) are found from their second one, where the scan stops
     far less often.
 
+    ``before``, when given, holds every character that can come right before the head in a
+    match (with ``back`` 1, the match's first character; with 0, what a look-behind at the
+    start of the pattern allows): the combined scan then passes a head that has no ``follows``
+    on to the anchors only after one of them, as 会长 and 东门 are found from 长 and 门, which
+    stand after anything in most texts.
+
     ``pattern`` may use the ``re.ASCII`` flag and no other, and neither named groups nor
     back-references: the engine embeds it in its combined scan (see :class:`ScanPlan`), where
     its groups are numbered differently.
@@ -211,6 +217,7 @@ class Anchor:
     heads: str
     follows: str = ""
     back: int = 0
+    before: str = ""
 
     def __post_init__(self) -> None:
         p = self.pattern
@@ -270,15 +277,25 @@ class ScanPlan:
                 self.by_head[h] = (*self.by_head.get(h, ()), a)
         heads = re.escape("".join(self.by_head))
         free = re.escape(
-            "".join(dict.fromkeys(h for a in anchors if not a.follows for h in a.heads))
+            "".join(
+                dict.fromkeys(h for a in anchors if not a.follows and not a.before for h in a.heads)
+            )
         )
         follows = re.escape("".join(dict.fromkeys("".join(a.follows for a in anchors))))
-        if not follows:
-            second = ""
-        elif not free:
-            second = f"(?=[{follows}])"
-        else:
-            second = f"(?:(?<=[{free}])|(?=[{follows}]))"
+        # A head passes on to the anchors when one of its anchors may match there: it is free
+        # (its anchor neither has ``follows`` nor ``before``), one of the ``follows`` is next,
+        # or the character before it is one of the ``before`` of an anchor it is a head of.
+        # One test for all the anchors with ``before`` (any of their ``before`` characters
+        # before any of their heads): one more test at every head, not one per anchor.
+        late = [a for a in anchors if a.before and not a.follows]
+        passes = [f"(?<=[{free}])"] if free else []
+        if follows:
+            passes.append(f"(?=[{follows}])")
+        if late:
+            before = re.escape("".join(dict.fromkeys("".join(a.before for a in late))))
+            late_heads = re.escape("".join(dict.fromkeys("".join(a.heads for a in late))))
+            passes.append(f"(?<=[{before}][{late_heads}])")
+        second = f"(?:{'|'.join(passes)})" if follows or late else ""
         # The anchors are tried in small groups, those with ``follows`` apart from the others:
         # a group is entered only at a head of one of its anchors (and, when all of them have
         # ``follows``, before one of their characters), so a stop tests a few sets, not every

@@ -5,7 +5,10 @@ from __future__ import annotations
 from beian.pii import PiiConfig, PiiEngine
 
 
-def found(entity_type: str, text: str, *, context_names: bool = False) -> list[str]:
+def found(
+    entity_type: str, text: str, *, context_names: bool = False, fast_names: bool = False
+) -> list[str]:
     """Texts of the ``entity_type`` entities the engine keeps in ``text`` (that type only)."""
-    engine = PiiEngine(PiiConfig(enabled=(entity_type,), context_names=context_names))
+    config = PiiConfig(enabled=(entity_type,), context_names=context_names, fast_names=fast_names)
+    engine = PiiEngine(config)
     return [e.text for e in engine.analyze(text)]

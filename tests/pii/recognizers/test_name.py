@@ -80,3 +80,23 @@ def test_name(text: str, expected: list[str]) -> None:
 )
 def test_name_default(text: str, expected: list[str]) -> None:
     assert found("NAME", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("演员约翰·史密斯", ["约翰·史密斯"]),  # dotted names
+        ("李小梅，女", ["李小梅"]),  # a surname before 小: the full name, not 梅
+        ("东方雪，女，58岁", ["东方雪"]),  # between delimiters: a bare name (name_bare.py)
+        ("扎西顿珠说", ["扎西顿珠"]),  # minority name elements
+        ("会议由尉迟晓雯主持", ["尉迟晓雯"]),  # a compound surname mid-sentence
+        ("参会：张伟、李娜和王芳", ["张伟", "李娜", "王芳"]),  # the other members of a list
+    ],
+)
+def test_readings_fast_names_leaves_out(text: str, expected: list[str]) -> None:
+    # Read by default and with context_names; pii.fast_names skips them (docs/pii.md,
+    # 默认引擎的取舍) and keeps the readings after labels and titles.
+    assert found("NAME", text) == expected
+    assert found("NAME", text, context_names=True) == expected
+    assert found("NAME", text, fast_names=True) == []
+    assert found("NAME", "联系人：李娜，" + text, fast_names=True) == ["李娜"]

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from beian.pii.recognizers.passport_label import _LABEL_VALUE, _label_values
 from tests.pii.recognizers.conftest import found
 
 
@@ -31,3 +34,21 @@ from tests.pii.recognizers.conftest import found
 )
 def test_passport_label(text: str, expected: list[str]) -> None:
     assert found("PASSPORT", text) == expected
+
+
+def test_labels_found_by_str_find_match_as_finditer_does() -> None:
+    # The pattern is tried only where a label starts (found with str.find): the matches must
+    # be those of its own finditer over the whole text, overlapping labels and all.
+    pieces = (
+        *("护照", "护", "照", "passport", "Passport", "PASSPORT", "pass", "号码", "号", "编号"),
+        *(" No.", " number", "：", ":", "#", "=", " ", "\t", "E12345678", "19AF62830"),
+        *("C4KR81T27", "AB", "12", "X", "a", "护照护照", "passportpassport"),
+    )
+    rng = random.Random(23)
+    matched = 0
+    for _ in range(50000):
+        text = "".join(rng.choices(pieces, k=rng.randint(0, 10)))
+        expected = [m.span(1) for m in _LABEL_VALUE.finditer(text)]
+        assert [m.span(1) for m in _label_values(text)] == expected, text
+        matched += len(expected)
+    assert matched > 3000

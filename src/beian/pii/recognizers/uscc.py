@@ -21,6 +21,7 @@ class UsccRecognizer(RegexRecognizer):
         bounded("[1-9ANY]", rf"[1-9]\d{{6}}{_C}{{10}}", left="0-9")
     )
     trigger = DIGITS
+    after_digit = False  # bounded(), left check on digits
     glue = True
     score = 0.9
     context = ("信用代码", "社会信用", "营业执照", "税号", "纳税人识别号")
