@@ -200,6 +200,9 @@ def test_the_review_sheet_covers_every_kind_by_default(tmp_path: Path) -> None:
     assert review_sizes(1000) == {"generation": 1000, "must_refuse": 200, "must_answer": 200}
     assert review_sizes(120) == {"generation": 120, "must_refuse": 120, "must_answer": 120}
     assert review_sizes(1000, 50)["must_answer"] == 50
+    # an int is one size for every kind (not "n generation rows, min(n, 200) per §9.4 kind")
+    flat = review_rows(recs, n=250, seed=3)
+    assert [sum(r["kind"] == k for r, w in flat if "随机抽样" in w) for k in ("generation", "must_refuse", "must_answer")] == [250, 250, 150]
     out = tmp_path / "review.xlsx"
     ids = export_review(recs, out, n=review_sizes(1000), seed=20241101)
     kinds = [next(r["kind"] for r in recs if r["id"] == i) for i in ids]

@@ -230,3 +230,11 @@ def test_calibration_in_reports_from_a_filled_review_sheet(cli: Cli, tmp_path: P
     for row in CalibrationTables.of(log.calibration).judge_rows:
         assert row[4] in pdf and row[5] in pdf  # 灵敏度, 特异度 with their intervals, each on one line
     assert 'class="num"' in html and ".num{white-space:nowrap}" in html
+
+
+@pytest.mark.parametrize("option", ["--n", "--n-refusal"])
+def test_review_export_refuses_negative_sizes(cli: Cli, tmp_path: Path, option: str) -> None:
+    r = cli("assess", "review", "export", "run", "-o", "review.xlsx", option, "-1")
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert f"{option}' 的值无效：应不小于 0" in r.stderr
+    assert not (tmp_path / "review.xlsx").exists()

@@ -90,8 +90,9 @@ def review_rows(
     """``(record, reason)`` in sheet order: the contested answers first (the judges disagree, or
     one is unsure: :func:`~._policy.contested`; all of them, or a seeded sample of
     ``disagreements`` per kind; disagreements before uncertain ones, each by id), then a seeded
-    random sample of ``n`` per kind (an int, or a size per kind as :func:`review_sizes` gives)."""
-    sizes = review_sizes(n) if isinstance(n, int) else n
+    random sample of ``n`` per kind (an int: that many of every kind; or a size per kind, as
+    :func:`review_sizes` gives)."""
+    sizes = dict.fromkeys(kinds, n) if isinstance(n, int) else n
     first: list[tuple[dict[str, Any], str]] = []
     rest: list[tuple[dict[str, Any], str]] = []
     for kind in kinds:
