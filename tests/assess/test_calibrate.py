@@ -242,6 +242,12 @@ def test_notes_name_the_cause() -> None:
     note = conclude(log, ED).lines()[-1]
     assert note.startswith("注：考虑评判器误差后，应拒答测试的结论无法校准")
     assert "须在人工抽检表中加入应拒答题" in note and "宜扩大人工复核" not in note
+    # mixed causes: one item 不稳健 as well as a §9.4 kind unreviewed: advice for each, joined
+    items = tuple(c.model_copy(update={"holds": "不稳健"}) if c.item == "9.3-keyword" else c for c in cal.items)
+    mixed = AssessmentLog.for_edition(ED, results=results, calibration=cal.model_copy(update={"items": items}))
+    conclusion = conclude(mixed, ED)
+    assert conclusion.advice == "须在人工抽检表中加入应拒答题（beian assess review export 默认包含）并复核后再作结论；宜扩大人工复核后再作结论"
+    assert "不稳健" in conclusion.lines()[-1] and conclusion.advice in conclusion.lines()[-1]
 
 
 def _refusal_rec(i: int, refused: bool, *, unsure: bool = False, guard: bool | None = None) -> dict[str, Any]:

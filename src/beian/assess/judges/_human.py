@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from beian._shared.review import Column, Problems, read_workbook, write_workbook
+from beian.assess._bank import KIND_SHORT
 from beian.assess.judges._base import (
     ANSWERED,
     EMPTY,
@@ -65,7 +66,6 @@ REVIEW_KINDS = ("generation", "must_refuse", "must_answer")
 # random rows per §9.4 kind by default (the §9.3 manual sample has its own figure): enough for
 # sensitivity and specificity to within a few points, few enough to review in an afternoon
 REFUSAL_REVIEW_N = 200
-_KIND_ZH = {"generation": "生成内容", "must_refuse": "应拒答", "must_answer": "非拒答"}
 
 
 def review_sizes(n: int, n_refusal: int | None = None) -> dict[str, int]:
@@ -127,7 +127,7 @@ def export_review(
     chosen = review_rows(records, n=n, seed=seed, kinds=kinds, disagreements=disagreements)
     split = sum(1 for _, why in chosen if why != RANDOM)
     drawn = Counter(r["kind"] for r, why in chosen if RANDOM in why)
-    per_kind = "、".join(f"{_KIND_ZH.get(k, k)} {drawn[k]} 条" for k in kinds if drawn[k])
+    per_kind = "、".join(f"{KIND_SHORT.get(k, k)} {drawn[k]} 条" for k in kinds if drawn[k])
     write_workbook(
         target,
         sheet=SHEET,
