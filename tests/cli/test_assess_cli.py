@@ -197,6 +197,8 @@ def test_calibration_in_reports_from_a_filled_review_sheet(cli: Cli, tmp_path: P
     # the documented flow: the dossier takes the run's log (human verdicts and calibration) at build time
     assert cli("init", "filing", "--example").returncode == 0
     built = cli("build", "filing", "--run", "run", "--out", "package", "--draft")
+    assert built.returncode == 2 and "不是本备案的评估" in built.stderr  # the run assessed another model
+    built = cli("build", "filing", "--run", "run", "--out", "package", "--draft", "--force-run")
     assert built.returncode in (0, 1) and "评估记录已更新" in built.stdout, built.stderr
     assert AssessmentLog.load(tmp_path / "filing" / "assessment.json").calibration == log.calibration
     document = docx.Document(str(tmp_path / "package" / "安全评估报告.docx"))
