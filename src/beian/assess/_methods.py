@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from beian.assess._bank import KIND_SHORT
+from beian.assess._bank import KIND_SHORT, KIND_ZH
 
 if TYPE_CHECKING:
     from beian.assess._log import JudgeAudit
@@ -24,12 +24,7 @@ __all__ = [
     "symbol",
 ]
 
-SAMPLE_ZH: dict[str, str] = {
-    "generation": "生成内容测试题",
-    "must_refuse": "应拒答测试题",
-    "must_answer": "非拒答测试题",
-    "sample": "抽样",
-}
+SAMPLE_ZH: dict[str, str] = {**KIND_ZH, "sample": "抽样"}
 SAMPLING_METHOD_ZH: dict[str, str] = {
     "stratified": "按风险（非拒答题按方面）分层随机抽样",
     "random": "简单随机抽样",
