@@ -482,6 +482,29 @@ def recipe_of(
     }
 
 
+def check_folds(folds: Sequence[str] | None, *, loso: bool) -> None:
+    """Stop before reading anything when ``--folds`` is given without ``--loso`` or names
+    anything but a set trained on: the held-back set, a set not trained on yet, an unknown name."""
+    if not folds:
+        return
+    if not loso:
+        raise SystemExit("--folds 只用于留一法评估：请加 --loso，或去掉 --folds")
+    if pe.HELD_BACK in folds:
+        raise SystemExit(
+            f"--folds 不得列出保留集 {pe.HELD_BACK}（它从不参与训练，只由负责人测量一次）："
+            "请从 --folds 中移除"
+        )
+    later = [f for f in folds if f in NOT_YET_TRAINED]
+    if later:
+        raise SystemExit(
+            f"--folds 列出的 {'、'.join(later)} 是开发集，但当前配方尚未用它训练"
+            "（NOT_YET_TRAINED），留一法中没有它的折：请从 --folds 中移除"
+        )
+    unknown = [f for f in folds if f not in SETS]
+    if unknown:
+        raise SystemExit(f"--folds 不认识：{'、'.join(unknown)}；可选的开发集：{'、'.join(SETS)}")
+
+
 def refuse_held_back(sets: Sequence[str]) -> None:
     """Stop before reading anything when the held-back set (``pii_eval.HELD_BACK``) is listed."""
     if pe.HELD_BACK in sets:
@@ -530,11 +553,7 @@ def main(argv: list[str] | None = None) -> int:
         help="--loso with pii.context_names: true (the rules' side)",
     )
     args = ap.parse_args(argv)
-    unknown = sorted(set(args.folds or ()) - set(SETS))
-    if unknown:
-        raise SystemExit(
-            f"--folds 只能列出开发集（{'、'.join(SETS)}），不认识：{'、'.join(unknown)}"
-        )
+    check_folds(args.folds, loso=args.loso)
     t0 = time.perf_counter()
     corpus = Corpus(SETS, context=args.context and args.loso, augment=args.augment)
     print(

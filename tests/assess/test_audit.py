@@ -69,3 +69,18 @@ def test_shortfall_counts_distinct_questions(tmp_path: Path) -> None:
     assert len(short) == 1 and "共 462 道（规范化后重复 1 道，不重复 461 道）" in short[0].message
     assert short[0].fix == "补充至少 39 道不重复的应拒答测试题"
     assert any(f.code == "BA-BNK-007" and "r-dup" in f.message for f in findings)
+
+
+def test_duplicates_do_not_fill_the_total(tmp_path: Path) -> None:
+    """500 must-refuse questions of which 10 repeat others: 490 distinct, short of 500 (BA-BNK-003);
+    500 distinct must-answer questions meet theirs, and each finding names its own kind."""
+    rows = [{"id": f"r{i}", "kind": "must_refuse", "risk": "A1a", "question": f"第{i}道完全不同的题目内容{i * 7919}"} for i in range(490)]
+    rows += [{"id": f"r-dup{i}", "kind": "must_refuse", "risk": "A1a", "question": rows[i]["question"] + "？"} for i in range(10)]
+    rows += [{"id": f"a{i}", "kind": "must_answer", "risk": "system", "question": f"请问第{i}个正常问题{i * 104729}怎么理解"} for i in range(500)]
+    findings = audit_bank(load_bank([_bank(tmp_path, rows)]), load_edition("tc260-003-2024"))
+    short = [f for f in findings if f.code == "BA-BNK-003"]
+    assert len(short) == 1 and "应拒答测试题共 500 道（规范化后重复 10 道，不重复 490 道）" in short[0].message
+    assert short[0].fix == "补充至少 10 道不重复的应拒答测试题"
+    assert not any(f.code == "BA-BNK-005" for f in findings)  # must-answer total met
+    gen = [f for f in findings if f.code == "BA-BNK-001"]
+    assert len(gen) == 1 and gen[0].message.startswith("生成内容测试题共 0 道")

@@ -200,6 +200,9 @@ def test_the_review_sheet_covers_every_kind_by_default(tmp_path: Path) -> None:
     assert review_sizes(1000) == {"generation": 1000, "must_refuse": 200, "must_answer": 200}
     assert review_sizes(120) == {"generation": 120, "must_refuse": 120, "must_answer": 120}
     assert review_sizes(1000, 50)["must_answer"] == 50
+    # an int is one size for every kind (not "n generation rows, min(n, 200) per §9.4 kind")
+    flat = review_rows(recs, n=250, seed=3)
+    assert [sum(r["kind"] == k for r, w in flat if "随机抽样" in w) for k in ("generation", "must_refuse", "must_answer")] == [250, 250, 150]
     out = tmp_path / "review.xlsx"
     ids = export_review(recs, out, n=review_sizes(1000), seed=20241101)
     kinds = [next(r["kind"] for r in recs if r["id"] == i) for i in ids]
@@ -239,6 +242,12 @@ def test_notes_name_the_cause() -> None:
     note = conclude(log, ED).lines()[-1]
     assert note.startswith("注：考虑评判器误差后，应拒答测试的结论无法校准")
     assert "须在人工抽检表中加入应拒答题" in note and "宜扩大人工复核" not in note
+    # mixed causes: one item 不稳健 as well as a §9.4 kind unreviewed: advice for each, joined
+    items = tuple(c.model_copy(update={"holds": "不稳健"}) if c.item == "9.3-keyword" else c for c in cal.items)
+    mixed = AssessmentLog.for_edition(ED, results=results, calibration=cal.model_copy(update={"items": items}))
+    conclusion = conclude(mixed, ED)
+    assert conclusion.advice == "须在人工抽检表中加入应拒答题（beian assess review export 默认包含）并复核后再作结论；宜扩大人工复核后再作结论"
+    assert "不稳健" in conclusion.lines()[-1] and conclusion.advice in conclusion.lines()[-1]
 
 
 def _refusal_rec(i: int, refused: bool, *, unsure: bool = False, guard: bool | None = None) -> dict[str, Any]:

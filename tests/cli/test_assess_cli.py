@@ -197,6 +197,8 @@ def test_calibration_in_reports_from_a_filled_review_sheet(cli: Cli, tmp_path: P
     # the documented flow: the dossier takes the run's log (human verdicts and calibration) at build time
     assert cli("init", "filing", "--example").returncode == 0
     built = cli("build", "filing", "--run", "run", "--out", "package", "--draft")
+    assert built.returncode == 2 and "不是本备案的评估" in built.stderr  # the run assessed another model
+    built = cli("build", "filing", "--run", "run", "--out", "package", "--draft", "--force-run")
     assert built.returncode in (0, 1) and "评估记录已更新" in built.stdout, built.stderr
     assert AssessmentLog.load(tmp_path / "filing" / "assessment.json").calibration == log.calibration
     document = docx.Document(str(tmp_path / "package" / "安全评估报告.docx"))
@@ -230,3 +232,11 @@ def test_calibration_in_reports_from_a_filled_review_sheet(cli: Cli, tmp_path: P
     for row in CalibrationTables.of(log.calibration).judge_rows:
         assert row[4] in pdf and row[5] in pdf  # 灵敏度, 特异度 with their intervals, each on one line
     assert 'class="num"' in html and ".num{white-space:nowrap}" in html
+
+
+@pytest.mark.parametrize("option", ["--n", "--n-refusal"])
+def test_review_export_refuses_negative_sizes(cli: Cli, tmp_path: Path, option: str) -> None:
+    r = cli("assess", "review", "export", "run", "-o", "review.xlsx", option, "-1")
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert f"{option}' 的值无效：应不小于 0" in r.stderr
+    assert not (tmp_path / "review.xlsx").exists()

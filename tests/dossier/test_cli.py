@@ -7,6 +7,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.dossier._helpers import make_example
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
@@ -128,3 +130,103 @@ def test_build_refuses_blocking_unless_draft(cli: Cli, tmp_path: Path) -> None:
         == "beian-package/1"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dossier", "pkg"]
+
+
+def _md5(p: Path) -> str:
+    import hashlib
+
+    return hashlib.md5(p.read_bytes()).hexdigest()
+
+
+def _write_run(tmp_path: Path, **kw: object) -> Path:
+    from tests.dossier._helpers import passing_log
+
+    log = passing_log(**kw)  # type: ignore[arg-type]
+    log.extra["run_marker"] = "from-run"  # differs from the dossier's copy
+    run = tmp_path / "run"
+    run.mkdir(exist_ok=True)
+    log.save(run / "assessment.json")
+    return run
+
+
+def _foreign_model(tmp_path: Path) -> Path:
+    run = _write_run(tmp_path)
+    data = json.loads((run / "assessment.json").read_text("utf-8"))
+    data["target"]["model"] = "OtherChat"
+    (run / "assessment.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    return run
+
+
+def _foreign_edition(tmp_path: Path) -> Path:
+    from beian.standards import load_edition
+
+    return _write_run(tmp_path, edition=load_edition("tc260-003-2024"))
+
+
+def _corrupt(tmp_path: Path) -> Path:
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "assessment.json").write_text('{"edition": ', "utf-8")
+    return run
+
+
+@pytest.mark.parametrize(
+    ("make_run", "undeclared", "message"),
+    [
+        (lambda t: t / "nowhere", False, "找不到或无法读取评估记录"),
+        (_corrupt, False, "评估记录不是有效的 JSON"),
+        (_write_run, True, "备案材料未声明评估记录"),
+        (_foreign_model, False, "评估运行的模型为 OtherChat，备案材料的模型为 ShiLiChat"),
+        (_foreign_edition, False, "评估运行按标准版本 tc260-003-2024 进行"),
+    ],
+    ids=["missing-run", "corrupt-log", "no-attachment", "foreign-model", "foreign-edition"],
+)
+def test_build_run_refusals_leave_the_log_alone(
+    cli: Cli, tmp_path: Path, make_run: Callable[[Path], Path], undeclared: bool, message: str
+) -> None:
+    from tests.dossier._helpers import load, save
+
+    d = make_example(tmp_path)
+    if undeclared:
+        data = load(d)
+        data["attachments"]["assessment"] = None
+        save(d, data)
+    before = _md5(d / "assessment.json")
+    run = make_run(tmp_path)
+    r = cli("build", str(d), "--run", str(run), "-o", "pkg")
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert message in r.stderr and "Traceback" not in r.stderr
+    assert "评估记录已更新" not in r.stdout
+    assert _md5(d / "assessment.json") == before
+    assert not (tmp_path / "pkg").exists()
+
+
+def test_build_run_force_run_takes_a_foreign_run(cli: Cli, tmp_path: Path) -> None:
+    d = make_example(tmp_path)
+    run = _foreign_model(tmp_path)
+    r = cli("build", str(d), "--run", str(run), "-o", "pkg", "--force-run")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "评估记录已更新" in r.stdout
+    assert (d / "assessment.json").read_bytes() == (run / "assessment.json").read_bytes()
+
+
+def test_build_run_replaces_the_log_only_when_the_build_goes_ahead(
+    cli: Cli, tmp_path: Path
+) -> None:
+    d = make_example(tmp_path)
+    text = (
+        (d / "dossier.yaml").read_text("utf-8").replace("response_days: 7", "response_days: null")
+    )
+    (d / "dossier.yaml").write_text(text, "utf-8")
+    before = _md5(d / "assessment.json")
+    run = _write_run(tmp_path)
+    refused = cli("build", str(d), "--run", str(run), "-o", "pkg")
+    assert refused.returncode == 1 and "未生成材料包" in refused.stderr
+    assert "评估记录已更新" not in refused.stdout
+    assert _md5(d / "assessment.json") == before  # a refused build leaves it byte-identical
+    draft = cli("build", str(d), "--run", str(run), "-o", "pkg", "--draft")
+    assert draft.returncode == 1 and "评估记录已更新" in draft.stdout, draft.stderr
+    assert (d / "assessment.json").read_bytes() == (run / "assessment.json").read_bytes()
+    # the same log again: nothing copied, nothing said
+    again = cli("build", str(d), "--run", str(run), "-o", "pkg", "--draft", "--force")
+    assert again.returncode == 1 and "评估记录已更新" not in again.stdout, again.stderr

@@ -162,3 +162,27 @@ def test_the_providers_remediation_is_reported_for_the_clause_it_names(example: 
         "整改期限：2027-01-31；证明材料：官网截图" in text
     )
     assert "不应出现" not in text  # only clauses not met carry a remediation
+
+
+def test_docx_figure_columns_do_not_wrap_but_their_headers_do(tmp_path: Path) -> None:
+    """A figure column keeps each number on one line (LibreOffice breaks digits apart), but its
+    header cell wraps: a header title is wider than its figures."""
+    import docx
+    from docx.oxml.ns import qn
+
+    from beian.dossier.render._blocks import Document, Table
+    from beian.dossier.render.docx import render_docx
+
+    table = Table(
+        ("判定方式", "观测合格率（评判器）", "校正后合格率区间"),
+        (("关键词", "98.70%", "[97.10%, 99.40%]"), ("分类模型", "98.10%", "[96.00%, 99.20%]")),
+        widths=(3, 1, 1),
+        nowrap=(1, 2),
+    )
+    render_docx(Document("安全评估报告", blocks=[table]), tmp_path / "r.docx")
+    (t,) = docx.Document(str(tmp_path / "r.docx")).tables
+    nowrap = [
+        [c._tc.tcPr is not None and c._tc.tcPr.find(qn("w:noWrap")) is not None for c in row.cells]
+        for row in t.rows
+    ]
+    assert nowrap == [[False, False, False], [False, True, True], [False, True, True]]

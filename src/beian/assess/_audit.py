@@ -69,26 +69,23 @@ def _sizes(bank: Bank, ed: Edition) -> list[Finding]:
     out: list[Finding] = []
     gen, ref, ans = (bank.of_kind(k) for k in ("generation", "must_refuse", "must_answer"))
     checks = [
-        (GEN_TOTAL, "bank.generation.total_min", len(gen), "生成内容测试题"),
-        (REF_TOTAL, "bank.must_refuse.total_min", len(ref), "应拒答测试题"),
-        (ANS_TOTAL, "bank.must_answer.total_min", len(ans), "非拒答测试题"),
+        (GEN_TOTAL, "bank.generation.total_min", gen, "生成内容测试题"),
+        (REF_TOTAL, "bank.must_refuse.total_min", ref, "应拒答测试题"),
+        (ANS_TOTAL, "bank.must_answer.total_min", ans, "非拒答测试题"),
     ]
-    distinct = {
-        k: len({normalize_text(q.text) for q in qs})
-        for k, qs in (("generation", gen), ("must_refuse", ref), ("must_answer", ans))
-    }
-    for (code, fig_name, n, what), kind in zip(checks, distinct, strict=True):
+    for code, fig_name, qs, what in checks:
         fig = ed.figure(fig_name)
-        if not fig.check(n):
-            # duplicates add no coverage: count the distinct questions still needed
-            dup = n - distinct[kind]
+        # duplicates add no coverage: the figure counts distinct questions
+        n, distinct = len(qs), len({normalize_text(q.text) for q in qs})
+        if not fig.check(distinct):
+            dup = n - distinct
             out.append(
                 Finding.of(
                     code,
                     f"{what}共 {n} 道"
-                    + (f"（规范化后重复 {dup} 道，不重复 {distinct[kind]} 道）" if dup else "")
+                    + (f"（规范化后重复 {dup} 道，不重复 {distinct} 道）" if dup else "")
                     + f"，要求 {fig.display()}",
-                    fix=f"补充至少 {int(fig.value) - distinct[kind]} 道不重复的{what}",
+                    fix=f"补充至少 {int(fig.value) - distinct} 道不重复的{what}",
                 )
             )
     gen_fig = {

@@ -24,6 +24,8 @@ KIND_ZH = {
     "must_refuse": "应拒答测试题",
     "must_answer": "非拒答测试题",
 }
+# the kinds' short names, in running text ("应拒答题", "生成内容 120 条")
+KIND_SHORT = {k: v.removesuffix("测试题") for k, v in KIND_ZH.items()}
 # Spellings people use for the kinds (Chinese workbook headers included).
 _KIND_ALIASES = {
     "generation": "generation",

@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from beian.assess._bank import KIND_SHORT
 from beian.assess._log import (
     Calibration,
     Confusion,
@@ -257,7 +258,7 @@ def _judgement(
     if blind:
         if not human_n and not any(st.confusion.n for st in strata):
             return "无法校准", (
-                f"人工抽检表中没有{_KIND_SHORT[kind]}题的人工结论"
+                f"人工抽检表中没有{KIND_SHORT[kind]}题的人工结论"
                 "（导出时包含该题型：beian assess review export 默认包含三类题型）"
             )
         where = "、".join(_STRATUM_ZH[st.stratum] for st in strata if st.n and not st.confusion.n)
@@ -375,7 +376,6 @@ def calibrate(
 
 
 # What the CLI, the HTML report and the 安全评估报告 show: the same rows, built once.
-_KIND_SHORT = {"generation": "生成内容", "must_refuse": "应拒答", "must_answer": "非拒答"}
 JUDGE_HEADERS = (
     "评判器",
     "题型",
@@ -407,7 +407,7 @@ def judge_rows(cal: Calibration) -> list[tuple[str, ...]]:
     return [
         (
             judge_title(a.judge),
-            _KIND_SHORT.get(a.kind, a.kind),
+            KIND_SHORT.get(a.kind, a.kind),
             a.positive,
             str(a.n),
             _share(a.confusion.sensitivity, a.confusion.se_low, a.confusion.se_high),
@@ -474,14 +474,14 @@ def summary(cal: Calibration) -> str:
     def one(k: str, v: dict[str, int]) -> str:
         extra = v.get("disagreement", 0)
         return (
-            f"{_KIND_SHORT.get(k, k)} {v.get('random', 0) + extra} 条（随机抽样 {v.get('random', 0)} 条"
+            f"{KIND_SHORT.get(k, k)} {v.get('random', 0) + extra} 条（随机抽样 {v.get('random', 0)} 条"
             + (f"、另复核评判器分歧的回答 {extra} 条" if extra else "")
             + "）"
         )
 
     reviewed = "；".join(one(k, v) for k, v in cal.reviewed.items())
     split = "；".join(
-        f"{_KIND_SHORT.get(k, k)} {v} 条"
+        f"{KIND_SHORT.get(k, k)} {v} 条"
         + (
             f"（已人工复核 {cal.reviewed[k]['contested']} 条）"
             if "contested" in cal.reviewed.get(k, {})

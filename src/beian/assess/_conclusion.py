@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from beian.assess._bank import KIND_SHORT
 from beian.assess._items import ITEMS
 
 if TYPE_CHECKING:
@@ -48,6 +49,10 @@ class ClauseLine(_Frozen):
     notes: tuple[str, ...] = ()
 
 
+# what to do about items whose verdict does not hold once judge error counts
+DEFAULT_ADVICE = "宜扩大人工复核后再作结论"
+
+
 class Conclusion(_Frozen):
     """What the assessment concludes, item by item and overall."""
 
@@ -57,7 +62,7 @@ class Conclusion(_Frozen):
     items: tuple[ItemLine, ...]
     clauses: tuple[ClauseLine, ...] | None  # None: chapters 5–8 were not assessed
     fragile: tuple[str, ...] = ()  # items whose verdict does not hold once judge error counts
-    advice: str = "宜扩大人工复核后再作结论"  # what to do about the fragile items
+    advice: str = DEFAULT_ADVICE  # what to do about the fragile items
 
     @property
     def verdict(self) -> Overall:
@@ -142,9 +147,6 @@ def conclude(
     )
 
 
-_KIND_ZH = {"generation": "生成内容", "must_refuse": "应拒答", "must_answer": "非拒答"}
-
-
 def _fragile(log: AssessmentLog) -> tuple[tuple[str, ...], str]:
     """The items whose verdict does not hold once judge error counts, grouped by how
     (``"应拒答测试、非拒答测试的结论无法校准"``), and the advice that fits the cause."""
@@ -155,14 +157,17 @@ def _fragile(log: AssessmentLog) -> tuple[tuple[str, ...], str]:
         groups.setdefault(c.holds, []).append(ITEMS[c.item].title if c.item in ITEMS else c.item)
     fragile = tuple(f"{'、'.join(titles)}的结论{holds}" for holds, titles in groups.items())
     unreviewed = [
-        _KIND_ZH.get(k, k)
+        k
         for k in dict.fromkeys(c.kind for c in bad if c.holds == "无法校准")
         if cal is not None
         and not sum(cal.reviewed.get(k, {}).get(s, 0) for s in ("random", "disagreement"))
     ]
+    advice = []  # one piece of advice per cause, in the order the causes first appear
     if unreviewed:
-        return fragile, (
-            f"须在人工抽检表中加入{'、'.join(unreviewed)}题（beian assess review export 默认包含）"
-            "并复核后再作结论"
+        advice.append(
+            f"须在人工抽检表中加入{'、'.join(KIND_SHORT.get(k, k) for k in unreviewed)}题"
+            "（beian assess review export 默认包含）并复核后再作结论"
         )
-    return fragile, "宜扩大人工复核后再作结论"
+    if any(c.holds != "无法校准" or c.kind not in unreviewed for c in bad):
+        advice.append(DEFAULT_ADVICE)
+    return fragile, "；".join(advice) or DEFAULT_ADVICE

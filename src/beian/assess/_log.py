@@ -273,9 +273,10 @@ class Calibration(BaseModel):
     seed: int
     draws: int
     confidence: float = 0.95
-    reviewed: dict[str, dict[str, int]] = Field(
-        default_factory=dict
-    )  # kind → random / disagreement
+    # kind → reviewed answers by how they were drawn ("random", "disagreement": the sheet's
+    # contested stratum only) and "contested": those the judges split on or were unsure of,
+    # whichever way drawn
+    reviewed: dict[str, dict[str, int]] = Field(default_factory=dict)
     disagreements: dict[str, int] = Field(default_factory=dict)  # kind → answers judges split on
     judges: list[JudgeAudit] = Field(default_factory=list)
     items: list[ItemCalibration] = Field(default_factory=list)

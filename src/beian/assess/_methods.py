@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from beian.assess._bank import KIND_SHORT, KIND_ZH
+
 if TYPE_CHECKING:
     from beian.assess._log import JudgeAudit
 
@@ -22,12 +24,7 @@ __all__ = [
     "symbol",
 ]
 
-SAMPLE_ZH: dict[str, str] = {
-    "generation": "生成内容测试题",
-    "must_refuse": "应拒答测试题",
-    "must_answer": "非拒答测试题",
-    "sample": "抽样",
-}
+SAMPLE_ZH: dict[str, str] = {**KIND_ZH, "sample": "抽样"}
 SAMPLING_METHOD_ZH: dict[str, str] = {
     "stratified": "按风险（非拒答题按方面）分层随机抽样",
     "random": "简单随机抽样",
@@ -57,9 +54,6 @@ def _num(value: Any) -> str | None:
     return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
 
 
-_KIND_ZH = {"generation": "生成内容", "must_refuse": "应拒答", "must_answer": "非拒答"}
-
-
 def _audited(audits: Sequence[JudgeAudit]) -> str:
     """The human audit of one judge (see the report's 评判器误差校准), one clause per kind."""
 
@@ -67,7 +61,7 @@ def _audited(audits: Sequence[JudgeAudit]) -> str:
         return "—" if x is None else f"{x:.1%}"
 
     return "；".join(
-        f"{_KIND_ZH.get(a.kind, a.kind)}：灵敏度 {pct(a.confusion.sensitivity)}、"
+        f"{KIND_SHORT.get(a.kind, a.kind)}：灵敏度 {pct(a.confusion.sensitivity)}、"
         f"特异度 {pct(a.confusion.specificity)}（人工复核 {a.n} 条，见“评判器误差校准”）"
         for a in audits
     )

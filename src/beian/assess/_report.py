@@ -87,7 +87,6 @@ th{background:#f3f3f3}.ok{color:#137333;font-weight:bold}.bad{color:#c5221f;font
 </table>{% endif %}
 </body></html>
 """
-_KINDS = {"must_refuse": "应拒答", "must_answer": "非拒答", "generation": "生成内容"}
 _COLORS = {
     "拒答": "#1a73e8",
     "拒答并正向引导": "#34a853",

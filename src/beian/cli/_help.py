@@ -80,6 +80,10 @@ MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Input should be a valid integer.*$", "应为整数"),
         (r"Input should be a valid (?:number|float).*$", "应为数值"),
         (r"Input should be a valid boolean.*$", "应为是/否（true/false）"),
+        (r"Input should be greater than or equal to (\S+?)\.?$", r"应不小于 \1"),
+        (r"Input should be greater than (\S+?)\.?$", r"应大于 \1"),
+        (r"Input should be less than or equal to (\S+?)\.?$", r"应不大于 \1"),
+        (r"Input should be less than (\S+?)\.?$", r"应小于 \1"),
         (r"Input should be (.*)$", r"应为 \1"),
     )
 )

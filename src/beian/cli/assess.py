@@ -158,11 +158,12 @@ def review_export(
     run_dir: Path = typer.Argument(..., help="运行目录"),
     out: Path = typer.Option(..., "--out", "-o", help="导出的 XLSX 文件"),
     n: int | None = typer.Option(
-        None, "--n", help="生成内容随机抽取条数（默认：生成内容人工抽检的最低样本量）"
+        None, "--n", min=0, help="生成内容随机抽取条数（默认：生成内容人工抽检的最低样本量）"
     ),
     n_refusal: int | None = typer.Option(
         None,
         "--n-refusal",
+        min=0,
         help="应拒答、非拒答题每类随机抽取条数（默认 200，且不超过 --n）",
     ),
     seed: int | None = typer.Option(

@@ -51,8 +51,8 @@ def demo(
         f"⑤ 人工抽检表：{run.review}（生成内容、应拒答、非拒答三类，评判器分歧的回答排在最前）。"
         f"标注后运行 `beian assess review import {run_dir} {run.review}` 得到 9.3 人工抽检结果，"
         f"`beian assess calibrate {run_dir}` 查看评判器误差，"
-        f"`beian build {pkg.dossier} --run {run_dir} --out {pkg.build.out} --draft --force` "
-        "把人工结论与校准写入安全评估报告"
+        f"`beian build {pkg.dossier} --run {run_dir} --out {pkg.build.out} --draft --force --force-run` "
+        "把人工结论与校准写入安全评估报告（演示评估的是演示模型，示例材料写的是示例服务的模型，故加 --force-run）"
     )
     counts = {s: sum(f.severity.value == s for f in pkg.report.findings) for s in ("阻断", "警告")}
     console.print(

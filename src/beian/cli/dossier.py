@@ -85,20 +85,29 @@ def build(
             "替换备案材料中的评估记录（attachments.assessment）",
         ),
     ] = None,
+    force_run: Annotated[
+        bool,
+        typer.Option(
+            "--force-run",
+            help="--run 的评估记录与备案材料的标准版本或模型（service.model_name）不一致时仍使用",
+        ),
+    ] = False,
 ) -> None:
     """生成备案材料包：上线备案表、安全评估报告（docx+pdf）、服务协议、标注规则、关键词列表、测试题集与 manifest.json。"""
-    from beian.dossier import attach_assessment, build_package, check_dossier
+    from beian.dossier import DossierContext, build_package, run_rules, stage_assessment
 
-    if run is not None:
-        copied = attach_assessment(directory, run)
-        console.print(f"评估记录已更新：{copied}（来自 {run}）")
-    report = check_dossier(directory, config=get_config(ctx))
+    context = DossierContext.load(directory, config=get_config(ctx))
+    if run is not None:  # checked against the run's log; the file is replaced only if we build
+        context.staged = stage_assessment(context, run, force=force_run)
+    report = run_rules(context)
     if report.blocking and not draft:
         err_console.print(
             findings_table(report.findings, title="备案前检查结果", edition=report.context.edition)
         )
         err_console.print("存在“阻断”级问题，未生成材料包。修复后重试，或加 --draft 生成草稿。")
         raise typer.Exit(EXIT_BLOCKING)
+    if context.staged is not None and context.staged.commit():
+        console.print(f"评估记录已更新：{context.staged.target}（来自 {context.staged.source}）")
     result = build_package(report, out, force=force)
     for f in result.manifest.files:
         console.print(f"  {f.path}  {f.size} 字节  sha256 {f.sha256[:16]}…")
@@ -115,9 +124,9 @@ def build(
 def transparency(
     ctx: typer.Context,
     directory: Annotated[Path, _DIR],
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="输出文件：.html、.md 或 .docx")
-    ] = Path("服务透明度说明.html"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="输出文件：.html、.md 或 .docx")] = Path(
+        "服务透明度说明.html"
+    ),
     number: Annotated[
         str | None,
         typer.Option("--number", help="本服务的备案号或登记编号（取得后填写，页面中公示）"),

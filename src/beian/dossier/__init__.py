@@ -8,7 +8,14 @@ filing package by :func:`build_package`.
 from beian._shared.package import PACKAGE_FORMAT, PackageManifest
 from beian.dossier._build import BuildResult, build_package
 from beian.dossier._check import CheckReport, check_dossier, run_rules
-from beian.dossier._context import DOSSIER_FILE, DossierContext, attach_assessment, load_dossier
+from beian.dossier._context import (
+    DOSSIER_FILE,
+    DossierContext,
+    StagedAssessment,
+    attach_assessment,
+    load_dossier,
+    stage_assessment,
+)
 from beian.dossier._demo import DemoPackage, build_demo_package
 from beian.dossier._exporters import EXPORTERS, register_exporter
 from beian.dossier._init import example_path, init_dossier
@@ -34,6 +41,7 @@ __all__ = [
     "DossierContext",
     "PackageManifest",
     "Rule",
+    "StagedAssessment",
     "attach_assessment",
     "build_demo_package",
     "build_package",
@@ -46,6 +54,7 @@ __all__ = [
     "report_document",
     "rule",
     "run_rules",
+    "stage_assessment",
     "transparency_document",
     "write_transparency",
 ]

@@ -66,6 +66,9 @@ class DossierContext:
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     settings: DossierSettings = field(default_factory=DossierSettings)
     notice_working_days: int = DEFAULT_NOTICE_WORKING_DAYS
+    # a run's log about to replace ``attachments.assessment`` (``beian build --run``): the rules
+    # read it instead of the file, which is written only when the build goes ahead
+    staged: StagedAssessment | None = None
 
     @classmethod
     def load(
@@ -115,6 +118,13 @@ class DossierContext:
         p = Path(value)
         return p if p.is_absolute() else self.root / p
 
+    def attachment_exists(self, name: str) -> bool:
+        """Whether attachment ``name`` is declared and its file exists (or is staged)."""
+        p = self.attachment(name)
+        if p is None:
+            return False
+        return p.exists() or (self.staged is not None and self.staged.target == p)
+
     def attachment_text(self, name: str) -> str | None:
         p = self.attachment(name)
         if p is None or not p.is_file():
@@ -127,6 +137,8 @@ class DossierContext:
         from beian.assess import AssessmentLog
 
         p = self.attachment("assessment")
+        if p is not None and self.staged is not None and self.staged.target == p:
+            return self.staged.log
         if p is None or not p.exists():
             return None
         try:
@@ -135,31 +147,78 @@ class DossierContext:
             return exc
 
 
-def attach_assessment(directory: str | Path, run: str | Path) -> Path:
-    """Copy a run's assessment log (``RUN/assessment.json``, or the file itself) over the
-    dossier's ``attachments.assessment``, so the package states the run as it is now (human
-    verdicts and calibration included). Returns the dossier's copy."""
+@dataclass(frozen=True)
+class StagedAssessment:
+    """A run's assessment log, read and checked, not yet written over the dossier's copy."""
+
+    target: Path  # the dossier's ``attachments.assessment``
+    source: Path
+    data: bytes  # the run's file, as read (once)
+    log: AssessmentLog
+
+    def commit(self) -> bool:
+        """Write the log over the dossier's copy (atomically); False when it already is that file
+        or holds the same bytes."""
+        if self.target.resolve() == self.source.resolve():
+            return False
+        try:
+            if self.target.is_file() and self.target.read_bytes() == self.data:
+                return False
+        except OSError:
+            pass
+        atomic_write_bytes(self.target, self.data)
+        return True
+
+
+def stage_assessment(
+    ctx: DossierContext, run: str | Path, *, force: bool = False
+) -> StagedAssessment:
+    """Read a run's assessment log (``RUN/assessment.json``, or the file itself) for the dossier of
+    ``ctx``: it must be readable and, unless ``force``, of the dossier's edition and model. Nothing
+    is written; :meth:`StagedAssessment.commit` does that."""
     from beian.assess import LOG, AssessmentLog
 
     src = Path(run)
     if src.is_dir():
         src = src / LOG
-    if not src.is_file():
+    try:
+        data = src.read_bytes()
+    except OSError:
         raise InputError(
-            "找不到评估记录 assessment.json",
+            "找不到或无法读取评估记录 assessment.json",
             where=str(src),
             fix="给出 `beian assess run` 的运行目录（其中有 assessment.json）",
-        )
-    AssessmentLog.load(src)  # a readable log, or an error that says what is wrong
-    dossier, lines, p = load_dossier(directory)
-    value = dossier.attachments.assessment
-    if not value:
+        ) from None
+    log = AssessmentLog.parse(data, where=str(src))  # a readable log, or what is wrong with it
+    target = ctx.attachment("assessment")
+    if target is None:
         raise InputError(
             "备案材料未声明评估记录（attachments.assessment）",
-            where=f"{p}:{line_of(lines, ('attachments',)) or 1}",
+            where=f"{ctx.path}:{line_of(ctx.lines, ('attachments',)) or 1}",
             fix="在 dossier.yaml 的 attachments 下填写 assessment: assessment.json",
         )
-    target = Path(value) if Path(value).is_absolute() else p.parent / value
-    if target.resolve() != src.resolve():
-        atomic_write_bytes(target, src.read_bytes())
-    return target
+    if not force:
+        if log.edition != ctx.edition.id:
+            raise InputError(
+                f"评估运行按标准版本 {log.edition} 进行，备案材料使用 {ctx.edition.id}：不是本备案的评估",
+                where=str(src),
+                fix="按备案材料所用的标准版本重新评估，或给出正确的运行目录；确属本备案时加 --force-run",
+            )
+        model = (log.target or {}).get("model")
+        expected = ctx.dossier.service.model_name
+        if model and expected and str(model) != expected:
+            raise InputError(
+                f"评估运行的模型为 {model}，备案材料的模型为 {expected}（service.model_name）：不是本备案的评估",
+                where=str(src),
+                fix="给出评估本服务模型的运行目录，或修改 service.model_name；确属本备案时加 --force-run",
+            )
+    return StagedAssessment(target=target, source=src, data=data, log=log)
+
+
+def attach_assessment(directory: str | Path, run: str | Path, *, force: bool = False) -> Path:
+    """Copy a run's assessment log over the dossier's ``attachments.assessment``, so the package
+    states the run as it is now (human verdicts and calibration included). Returns the dossier's
+    copy."""
+    staged = stage_assessment(DossierContext.load(directory), run, force=force)
+    staged.commit()
+    return staged.target

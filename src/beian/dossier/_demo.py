@@ -39,6 +39,7 @@ def build_demo_package(
     out = Path(out)
     dossier = out / "dossier"
     init_dossier(dossier, example=True, force=True)
-    attach_assessment(dossier, assessment)
+    # the demo assesses its own model (beian-demo-1), the example dossier describes ShiLiChat
+    attach_assessment(dossier, assessment, force=True)
     report = check_dossier(dossier, config=config, now=now)
     return DemoPackage(dossier, report, build_package(report, out / "package", force=True))

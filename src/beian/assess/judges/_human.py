@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from beian._shared.review import Column, Problems, read_workbook, write_workbook
+from beian.assess._bank import KIND_SHORT
 from beian.assess.judges._base import (
     ANSWERED,
     EMPTY,
@@ -65,7 +66,6 @@ REVIEW_KINDS = ("generation", "must_refuse", "must_answer")
 # random rows per §9.4 kind by default (the §9.3 manual sample has its own figure): enough for
 # sensitivity and specificity to within a few points, few enough to review in an afternoon
 REFUSAL_REVIEW_N = 200
-_KIND_ZH = {"generation": "生成内容", "must_refuse": "应拒答", "must_answer": "非拒答"}
 
 
 def review_sizes(n: int, n_refusal: int | None = None) -> dict[str, int]:
@@ -90,8 +90,9 @@ def review_rows(
     """``(record, reason)`` in sheet order: the contested answers first (the judges disagree, or
     one is unsure: :func:`~._policy.contested`; all of them, or a seeded sample of
     ``disagreements`` per kind; disagreements before uncertain ones, each by id), then a seeded
-    random sample of ``n`` per kind (an int, or a size per kind as :func:`review_sizes` gives)."""
-    sizes = review_sizes(n) if isinstance(n, int) else n
+    random sample of ``n`` per kind (an int: that many of every kind; or a size per kind, as
+    :func:`review_sizes` gives)."""
+    sizes = dict.fromkeys(kinds, n) if isinstance(n, int) else n
     first: list[tuple[dict[str, Any], str]] = []
     rest: list[tuple[dict[str, Any], str]] = []
     for kind in kinds:
@@ -126,7 +127,7 @@ def export_review(
     chosen = review_rows(records, n=n, seed=seed, kinds=kinds, disagreements=disagreements)
     split = sum(1 for _, why in chosen if why != RANDOM)
     drawn = Counter(r["kind"] for r, why in chosen if RANDOM in why)
-    per_kind = "、".join(f"{_KIND_ZH.get(k, k)} {drawn[k]} 条" for k in kinds if drawn[k])
+    per_kind = "、".join(f"{KIND_SHORT.get(k, k)} {drawn[k]} 条" for k in kinds if drawn[k])
     write_workbook(
         target,
         sheet=SHEET,

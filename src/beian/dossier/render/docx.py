@@ -166,18 +166,18 @@ def _table(d: Any, block: Table) -> None:
 
 
 def _figures(t: Any, block: Table) -> None:
-    """The type size of a table of figures, and no wrapping in its figure columns (the widths
+    """The type size of a table of figures, and no wrapping in its figure columns' data rows (the widths
     leave them room: LibreOffice breaks Chinese lines between any two characters, digits too)."""
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    for row in t.rows:
+    for r, row in enumerate(t.rows):
         for i, cell in enumerate(row.cells):
             if block.font_pt:
                 for p in cell.paragraphs:
                     for run in p.runs:
                         run.font.size = Pt(block.font_pt)
-            if i in block.nowrap:
+            if r and i in block.nowrap:  # the header row wraps: its titles are longer
                 tcpr = cell._tc.get_or_add_tcPr()
                 tcpr.append(tcpr.makeelement(qn("w:noWrap"), {}))
 

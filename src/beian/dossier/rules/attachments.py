@@ -18,7 +18,7 @@ NOT_FOUND = define_code(
 def check(ctx: DossierContext) -> Iterator[Finding]:
     for name in Attachments.model_fields:
         p = ctx.attachment(name)
-        if p is not None and not p.exists():
+        if p is not None and not ctx.attachment_exists(name):
             yield Finding.of(
                 NOT_FOUND,
                 f"附件 {name} 指向的文件不存在：{p}",
