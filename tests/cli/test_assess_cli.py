@@ -174,9 +174,11 @@ def test_calibration_in_reports_from_a_filled_review_sheet(cli: Cli, tmp_path: P
     assert cal["method"] == "rogan-gladen+beta-bootstrap/1" and cal["draws"] == 10000
     assert {(a["judge"], a["kind"]) for a in cal["judges"]} >= {("guard", "generation"), ("keyword", "generation"), ("refusal", "must_refuse"), ("guard", "must_answer")}
     reasons = [(records[ws.cell(r, 1).value]["kind"], str(ws.cell(r, header.index("复核原因") + 1).value)) for r in range(2, ws.max_row + 1)]
-    assert sum(cal["disagreements"].values()) == sum(why.startswith("评判器分歧") for _, why in reasons) > 0
+    # contested answers (the judges disagree, or the refusal judge is unsure) come first in the sheet
+    contested = ("评判器分歧", "评判不确定")
+    assert sum(cal["disagreements"].values()) == sum(why.startswith(contested) for _, why in reasons) > 0
     for kind, counts in cal["reviewed"].items():
-        assert counts.get("disagreement", 0) == sum(k == kind and why == "评判器分歧" for k, why in reasons)
+        assert counts.get("disagreement", 0) == sum(k == kind and why in contested for k, why in reasons)
     log = AssessmentLog.load(tmp_path / "run" / "assessment.json")
     assert log.version == 3 and log.calibration is not None
     assert log.calibration.model_dump(mode="json") == cal  # the same, written into the log
