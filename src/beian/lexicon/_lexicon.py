@@ -411,7 +411,9 @@ class Lexicon:
             if "exact" in entry.modes and rules != {"exact"}:
                 continue
             ordered = (
-                tuple(rules) if len(rules) == 1 else tuple(sorted(rules, key=_RULE_ORDER.__getitem__))
+                tuple(rules)
+                if len(rules) == 1
+                else tuple(sorted(rules, key=_RULE_ORDER.__getitem__))
             )
             hits.append(Hit(start, end, text[start:end], entry.keyword, entry.risk, ordered))
         hits.sort(key=lambda h: (h.start, -h.end, h.keyword, h.risk))

@@ -88,9 +88,16 @@ class _CompactAlphabet:
         self.encoded = [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
     def encode(self, text: str, codes: npt.NDArray[np.uint32] | None) -> bytes:
+        return self.encode_array(text, codes).tobytes()
+
+    def encode_array(
+        self, text: str, codes: npt.NDArray[np.uint32] | None
+    ) -> npt.NDArray[np.uint16]:
+        """:meth:`encode` as an array (hyperscan reads its buffer: no copy into ``bytes``)."""
         if codes is None:
             codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        return np.take(self._enc, codes).tobytes()
+        out: npt.NDArray[np.uint16] = np.take(self._enc, codes)
+        return out
 
 
 class AhoCorasickMatcher(_CompactAlphabet):
@@ -142,7 +149,7 @@ class _LiteralDatabases:
                 s = self._local.scratch = [x.clone() for x in self._scratch]
         return s
 
-    def scan(self, data: bytes) -> list[tuple[int, int]]:
+    def scan(self, data: bytes | npt.NDArray[np.uint16]) -> list[tuple[int, int]]:
         ends: list[tuple[int, int]] = []
         add = ends.append
 
@@ -236,7 +243,7 @@ class HyperscanMatcher(_CompactAlphabet):
         lens = self._len
         return [
             (pid, (to >> 1) - lens[pid], to >> 1)
-            for pid, to in self._db.scan(self.encode(text, codes))
+            for pid, to in self._db.scan(self.encode_array(text, codes))
             if not to & 1
         ]
 

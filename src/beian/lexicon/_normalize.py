@@ -153,6 +153,14 @@ class Normalized:
             idx = idx + np.searchsorted(self._adj_np, idx, side="right")
         return np.asarray(self.src)[idx].astype(np.int64)
 
+    def origin(self, k: int) -> int:
+        """:meth:`origins` of one normalized character."""
+        src = self.src
+        if src is None:
+            return k
+        adj = self._adj
+        return int(src[k if adj is None else k + bisect.bisect_right(adj, k)])
+
     def runs(self, s: int, e: int) -> list[int] | None:
         """Kept characters per normalized character in ``[s, e)``; ``None`` when all are 1."""
         adj = self._adj
@@ -434,10 +442,14 @@ def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: boo
             v, pos = _drop_number_marks(v, pos, raw, ft, digits)
     adj = None
     if collapse and v.size > 1:
-        dups = (v[1:] == v[:-1]).nonzero()[0] + 1
+        same = v[1:] == v[:-1]
+        dups = same.nonzero()[0] + 1
         if dups.size:
             adj = dups - np.arange(dups.size)
-            v = np.delete(v, dups)
+            first = np.empty(v.size, dtype=bool)
+            first[0] = True
+            np.logical_not(same, out=first[1:])
+            v = v[first]
     out = Normalized(None, np.ascontiguousarray(v, dtype="<u4"), pos, adj)
     out.raw = raw
     out.dropped = dropped if pos is kept else None

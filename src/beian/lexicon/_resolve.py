@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from beian.lexicon._compile import GAP, WORDS, Variant
 from beian.lexicon._fold import FoldTable
 from beian.lexicon._models import KeywordEntry, LexiconConfig
@@ -162,5 +160,5 @@ def plain_letter_at(text: str, n: Normalized, s: int, e: int) -> bool:
     styled letters only can hold there (the check of ``STYLED``, done once per match)."""
     if n.src is None or n.runs(s, e) is not None:
         return False
-    ch = text[int(n.origins(np.array([s]))[0])]
+    ch = text[n.origin(s)]
     return ch.isascii() or "\uff01" <= ch <= "\uff5e"
