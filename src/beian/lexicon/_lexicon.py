@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from beian.lexicon._compile import STYLED, compile_entries
+from beian.lexicon._compile import STYLED, Compiled, compile_entries
 from beian.lexicon._fold import FoldFlags, cache_dir, fold_table
 from beian.lexicon._leet import LEET, leet_possible, leet_runs, unleet
 from beian.lexicon._matcher import (
@@ -181,9 +181,22 @@ class Lexicon:
         hg = pats.hgap
         hgac = make_matcher(hg.patterns, c.matcher, cache) if hg.patterns and not raw_mode else None
         syl = syllable_table(c.homophones_near) if homo or hlac or hgac else None
-        repeats = np.array([all(v[2] is not None for v in vs) for vs in main.variants], dtype=bool)
         return _State(
-            ft, main, ac, latin, lac, homo, hac, syl, raw_mode, hl, hlac, hg, hgac, repeats
+            ft,
+            main,
+            ac,
+            latin,
+            lac,
+            homo,
+            hac,
+            syl,
+            raw_mode,
+            hl,
+            hlac,
+            hg,
+            hgac,
+            _repeats_only(main),
+            _repeats_only(latin),
         )
 
     def compile(self) -> Lexicon:
@@ -367,7 +380,10 @@ class Lexicon:
             else []
         )
         if st.lac is not None:
-            for pid, s, e in got_sets[0]:
+            latin_got = got_sets[0]
+            if n.src is not None and st.latin_repeats is not None and latin_got:
+                latin_got = _repeated(latin_got, n, st.latin_repeats)
+            for pid, s, e in latin_got:
                 plain: bool | None = None  # asked once per match, where a variant needs it
                 for var in st.latin.variants[pid]:
                     if var[1] is not None and var[1].endswith(STYLED):
@@ -520,6 +536,11 @@ class Lexicon:
             pos = b
         out.append(text[pos:])
         return "".join(out)
+
+
+def _repeats_only(comp: Compiled) -> npt.NDArray[np.bool_]:
+    """Per pattern of ``comp``: whether every variant of it needs a repeated character."""
+    return np.array([all(v[2] is not None for v in vs) for vs in comp.variants], dtype=bool)
 
 
 def _repeated(

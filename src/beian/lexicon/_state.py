@@ -35,6 +35,7 @@ class _State:
     # per main pattern: every variant of it needs a repeated character (唴唴 is the pattern 唴
     # twice): a match with no repeat collapsed in it is no hit, and is dropped unresolved
     main_repeats: npt.NDArray[np.bool_] | None = None
+    latin_repeats: npt.NDArray[np.bool_] | None = None  # the same for the pinyin forms (yy: y)
 
 
 @dataclass(frozen=True)
