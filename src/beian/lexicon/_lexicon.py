@@ -414,6 +414,18 @@ class Lexicon:
             self._scan_gaps(st, text, n, found, allow_spans)
         if not found:  # the usual case for a stream chunk
             return [], n
+        return self._hits(text, found, allow_spans, overlapping, open_ends), n
+
+    def _hits(
+        self,
+        text: str,
+        found: dict[tuple[int, int, int], set[str]],
+        allow_spans: list[tuple[int, int]],
+        overlapping: bool | None,
+        open_ends: set[tuple[int, int, str]] | None,
+    ) -> list[Hit]:
+        """The hits of what :meth:`_scan` found, ordered (and selected) as configured."""
+        c = self.config
         hits: list[Hit] = []
         allowed = _Covered(allow_spans) if allow_spans else None
         for (start, end, idx), rules in found.items():
@@ -435,7 +447,7 @@ class Lexicon:
         hits.sort(key=lambda h: (h.start, -h.end, h.keyword, h.risk))
         if not (c.match == "overlapping" if overlapping is None else overlapping):
             hits = _leftmost_longest(hits)
-        return hits, n
+        return hits
 
     def _scan_gaps(
         self,
