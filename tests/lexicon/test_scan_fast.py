@@ -71,6 +71,9 @@ def test_long_normalizer_equals_the_per_character_one_on_long_texts(
         for text in _long_texts(f"{noise}{max_gap}{collapse}") + plain:
             fast = _normalize_long(text, ft, max_gap, collapse)
             assert _lists(fast) == _lists(_normalize_short(text, ft, max_gap, collapse)), text
+            # the ASCII positions kept from the normalizer's digit scan: a scan of the codes
+            codes = fast.codes
+            assert fast.ascii_at().tolist() == np.flatnonzero(codes < 0x80).tolist(), text  # type: ignore[operator]
             if fast.dropped is not None:  # exactly the offsets that were not kept
                 kept = np.ones(len(text), dtype=bool)
                 kept[fast.dropped] = False

@@ -159,7 +159,7 @@ class Normalized:
         if src is None:
             return k
         adj = self._adj
-        return int(src[k if adj is None else k + bisect.bisect_right(adj, k)])
+        return int(src.item(k if adj is None else k + bisect.bisect_right(adj, k)))
 
     def runs(self, s: int, e: int) -> list[int] | None:
         """Kept characters per normalized character in ``[s, e)``; ``None`` when all are 1."""
@@ -182,11 +182,11 @@ class Normalized:
             return s, e
         adj = self._adj
         if adj is None:
-            return int(src[s]), int(src[e - 1]) + 1
+            return src.item(s), src.item(e - 1) + 1
         first_len = runs[0] if runs else 1
         ks = s + bisect.bisect_right(adj, s) + first_len - head
         ke = e - 1 + bisect.bisect_right(adj, e - 1) + tail - 1
-        return int(src[ks]), int(src[ke]) + 1
+        return src.item(ks), src.item(ke) + 1
 
 
 def _long_noise_starts(t: npt.NDArray[np.uint32], dz: _I, invisible: bool, max_gap: int) -> _I:
@@ -434,12 +434,17 @@ def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: boo
     if v.size and int(v.max()) >= EXPAND:
         v, pos = _expand(v, pos, ft)
     marks = ft.flags.numbers and ft.flags.noise
+    asc: _I | None = None  # the ASCII positions of v (Normalized.ascii_at once collapsed)
     if ft.flags.nfkc or (marks and v.size > 2):
-        digits = _digits(v)
+        asc = np.flatnonzero(v < 0x80)
+        digits = asc[(v[asc] - 0x30) < 10]  # uint32: codes below '0' wrap around
+        size = v.size
         if ft.flags.nfkc:
             v, pos, digits = _drop_tones(v, pos, digits)
         if marks and v.size > 2:
             v, pos = _drop_number_marks(v, pos, raw, ft, digits)
+        if v.size != size:  # a tone number or number style was dropped
+            asc = None
     adj = None
     if collapse and v.size > 1:
         same = v[1:] == v[:-1]
@@ -450,7 +455,11 @@ def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: boo
             first[0] = True
             np.logical_not(same, out=first[1:])
             v = v[first]
+            if asc is not None:  # kept ones, less the repeats collapsed before each
+                asc = asc[first[asc]]
+                asc = asc - np.searchsorted(dups, asc)
     out = Normalized(None, np.ascontiguousarray(v, dtype="<u4"), pos, adj)
+    out._ascii = asc
     out.raw = raw
     out.dropped = dropped if pos is kept else None
     return out
