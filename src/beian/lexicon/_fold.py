@@ -198,6 +198,12 @@ class FoldTable:
         """``span_info[cp]`` = (rule bits, is noise), cached per code point."""
         return _InfoMap(self)
 
+    @functools.cached_property
+    def plain_chars(self) -> set[str]:
+        """Characters seen so far whose :attr:`span_info` is ``(0, False)`` (no rule, no noise),
+        filled by :func:`~beian.lexicon._spans._span_rules`: a span of them only is ``exact``."""
+        return set()
+
 
 class _CodeMap(dict[str, int]):
     """The fold table as a dict filled on demand: cheaper than numpy for a few characters."""

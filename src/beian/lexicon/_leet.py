@@ -143,7 +143,7 @@ def _symbol_seeds(text: str, n: Normalized) -> list[int]:
                 out.append(i)
                 i = text.find(s, i + 1)
         return out
-    at = n.origins(np.flatnonzero(((codes | 32) - _LO) < 26))  # uint32: below 'a' wraps around
+    at = n.origins(n.letters_at())
     if not at.size:
         return []
     near = np.concatenate((at[at > 0] - 1, at[at < raw.size - 1] + 1))
@@ -159,7 +159,7 @@ def leet_runs(text: str, ft: FoldTable, n: Normalized) -> list[tuple[int, int]]:
         return []
     seeds = _symbol_seeds(text, n)
     if codes.size > 1:
-        d = np.flatnonzero((codes - 0x30) < 10)  # uint32: codes below '0' wrap around
+        d = n.digits_at()
         if d.size:  # digits next to a letter (only their neighbours are looked at)
             last = codes.size - 1
             before = ((codes[np.maximum(d - 1, 0)] - _LO) < 26) & (d > 0)

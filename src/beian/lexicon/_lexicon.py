@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from beian.lexicon._compile import STYLED, compile_entries
+from beian.lexicon._compile import STYLED, Compiled, compile_entries
 from beian.lexicon._fold import FoldFlags, cache_dir, fold_table
 from beian.lexicon._leet import LEET, leet_possible, leet_runs, unleet
 from beian.lexicon._matcher import (
@@ -181,7 +181,23 @@ class Lexicon:
         hg = pats.hgap
         hgac = make_matcher(hg.patterns, c.matcher, cache) if hg.patterns and not raw_mode else None
         syl = syllable_table(c.homophones_near) if homo or hlac or hgac else None
-        return _State(ft, main, ac, latin, lac, homo, hac, syl, raw_mode, hl, hlac, hg, hgac)
+        return _State(
+            ft,
+            main,
+            ac,
+            latin,
+            lac,
+            homo,
+            hac,
+            syl,
+            raw_mode,
+            hl,
+            hlac,
+            hg,
+            hgac,
+            _repeats_only(main),
+            _repeats_only(latin),
+        )
 
     def compile(self) -> Lexicon:
         """Build the matcher now (otherwise it is built on first use); returns ``self``."""
@@ -346,7 +362,10 @@ class Lexicon:
         found: dict[tuple[int, int, int], set[str]] = {}
         allow_spans: list[tuple[int, int]] = []
         # the matchers read the code array; only raw mode (no codes) reads the text itself
-        for pid, s, e in st.ac.find(text if n.codes is None else "", n.codes):
+        matches = st.ac.find(text if n.codes is None else "", n.codes)
+        if n.src is not None and st.main_repeats is not None and matches:
+            matches = _repeated(matches, n, st.main_repeats)
+        for pid, s, e in matches:
             for var in st.main.variants[pid]:
                 resolve(c, self._entries, text, n, s, e, var, st.ft, found, allow_spans)
         sets: list[tuple[Matcher, npt.NDArray[np.uint32] | None]] = []
@@ -355,9 +374,16 @@ class Lexicon:
         if st.hlac is not None:
             sets.append((st.hlac, st.syl))
         longest = max(st.latin.longest, st.hlatin.longest if st.hlac is not None else 0)
-        got_sets = latin_sets(sets, text, n.codes, longest) if sets else []
+        got_sets = (
+            latin_sets(sets, text, n.codes, longest, None if n.codes is None else n.letters_at())
+            if sets
+            else []
+        )
         if st.lac is not None:
-            for pid, s, e in got_sets[0]:
+            latin_got = got_sets[0]
+            if n.src is not None and st.latin_repeats is not None and latin_got:
+                latin_got = _repeated(latin_got, n, st.latin_repeats)
+            for pid, s, e in latin_got:
                 plain: bool | None = None  # asked once per match, where a variant needs it
                 for var in st.latin.variants[pid]:
                     if var[1] is not None and var[1].endswith(STYLED):
@@ -388,10 +414,22 @@ class Lexicon:
             self._scan_gaps(st, text, n, found, allow_spans)
         if not found:  # the usual case for a stream chunk
             return [], n
+        return self._hits(text, found, allow_spans, overlapping, open_ends), n
+
+    def _hits(
+        self,
+        text: str,
+        found: dict[tuple[int, int, int], set[str]],
+        allow_spans: list[tuple[int, int]],
+        overlapping: bool | None,
+        open_ends: set[tuple[int, int, str]] | None,
+    ) -> list[Hit]:
+        """The hits of what :meth:`_scan` found, ordered (and selected) as configured."""
+        c = self.config
         hits: list[Hit] = []
-        allowed = _Covered(allow_spans)
+        allowed = _Covered(allow_spans) if allow_spans else None
         for (start, end, idx), rules in found.items():
-            if allowed(start, end):
+            if allowed is not None and allowed(start, end):
                 continue
             entry = self._entries[idx]
             if OPEN in rules:
@@ -400,12 +438,16 @@ class Lexicon:
                     open_ends.add((start, end, entry.keyword))
             if "exact" in entry.modes and rules != {"exact"}:
                 continue
-            ordered = tuple(sorted(rules, key=_RULE_ORDER.__getitem__))
+            ordered = (
+                tuple(rules)
+                if len(rules) == 1
+                else tuple(sorted(rules, key=_RULE_ORDER.__getitem__))
+            )
             hits.append(Hit(start, end, text[start:end], entry.keyword, entry.risk, ordered))
         hits.sort(key=lambda h: (h.start, -h.end, h.keyword, h.risk))
         if not (c.match == "overlapping" if overlapping is None else overlapping):
             hits = _leftmost_longest(hits)
-        return hits, n
+        return hits
 
     def _scan_gaps(
         self,
@@ -506,3 +548,24 @@ class Lexicon:
             pos = b
         out.append(text[pos:])
         return "".join(out)
+
+
+def _repeats_only(comp: Compiled) -> npt.NDArray[np.bool_]:
+    """Per pattern of ``comp``: whether every variant of it needs a repeated character."""
+    return np.array([all(v[2] is not None for v in vs) for vs in comp.variants], dtype=bool)
+
+
+def _repeated(
+    matches: list[tuple[int, int, int]], n: Normalized, repeats: npt.NDArray[np.bool_]
+) -> list[tuple[int, int, int]]:
+    """``matches`` less those of patterns whose every variant needs a repeated character
+    (``repeats``) where no repeat was collapsed (``Normalized.runs`` is None): resolving them
+    would fail at once. The rest in the same order."""
+    m = np.array(matches, dtype=np.int64)
+    keep = ~repeats[m[:, 0]]
+    if keep.all():
+        return matches
+    adj = n._adj_np
+    if adj is not None:  # a repeat collapsed inside [s, e): as Normalized.runs finds it
+        keep |= np.searchsorted(adj, m[:, 1] + 1) < np.searchsorted(adj, m[:, 2], side="right")
+    return [x for x, k in zip(matches, keep.tolist(), strict=True) if k]

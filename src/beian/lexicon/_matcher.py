@@ -46,7 +46,12 @@ Match = tuple[int, int, int]  # pattern index, start, end (normalized character 
 
 _SHARD_PATTERNS = 8_000  # patterns per hyperscan database, at most ...
 _MAX_SHARDS = 4  # ... up to this many databases (scanning costs about the same up to 4)
-_CACHE_MAGIC = b"BEIANHS1"
+# In a large set, the patterns of one and of two characters (two and four bytes) get databases
+# of their own: a database's shortest literal sets how often its scan stops to confirm a
+# candidate, and the 2-byte ones mixed into a shard of thousands made that shard cost as much as
+# the three others together (the benchmark's 20,000 keywords: 27 -> 20 ms per 10 MB, k23p)
+_SHORT_BYTES = (2, 4)
+_CACHE_MAGIC = b"BEIANHS2"
 
 
 class Matcher(Protocol):
@@ -83,9 +88,16 @@ class _CompactAlphabet:
         self.encoded = [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
     def encode(self, text: str, codes: npt.NDArray[np.uint32] | None) -> bytes:
+        return self.encode_array(text, codes).tobytes()
+
+    def encode_array(
+        self, text: str, codes: npt.NDArray[np.uint32] | None
+    ) -> npt.NDArray[np.uint16]:
+        """:meth:`encode` as an array (hyperscan reads its buffer: no copy into ``bytes``)."""
         if codes is None:
             codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        return self._enc[codes].tobytes()
+        out: npt.NDArray[np.uint16] = np.take(self._enc, codes)
+        return out
 
 
 class AhoCorasickMatcher(_CompactAlphabet):
@@ -115,12 +127,13 @@ class _LiteralDatabases:
         import hyperscan
 
         version = str(getattr(hyperscan, "__version__", ""))
-        k = max(1, min(_MAX_SHARDS, -(-len(encoded) // _SHARD_PATTERNS)))
-        key = hashlib.sha256(b"\0".join([_CACHE_MAGIC, version.encode(), b"%d" % k, *encoded]))
+        shards = _shards(encoded)
+        layout = b",".join(b"%d" % len(x) for x in shards)
+        key = hashlib.sha256(b"\0".join([_CACHE_MAGIC, version.encode(), layout, *encoded]))
         path = cache_dir / f"hs-{key.hexdigest()[:24]}.db" if cache_dir else None
         dbs = _load_databases(path) if path is not None and path.is_file() else None
-        if dbs is None:
-            dbs = _compile_shards(encoded, k)
+        if dbs is None or len(dbs) != len(shards):
+            dbs = _compile_shards(encoded, shards)
             if path is not None:
                 with contextlib.suppress(OSError):
                     atomic_write_bytes(path, _dump_databases(dbs))
@@ -136,7 +149,7 @@ class _LiteralDatabases:
                 s = self._local.scratch = [x.clone() for x in self._scratch]
         return s
 
-    def scan(self, data: bytes) -> list[tuple[int, int]]:
+    def scan(self, data: bytes | npt.NDArray[np.uint16]) -> list[tuple[int, int]]:
         ends: list[tuple[int, int]] = []
         add = ends.append
 
@@ -148,12 +161,27 @@ class _LiteralDatabases:
         return ends
 
 
-def _compile_shards(encoded: list[bytes], k: int) -> list[Any]:
+def _shards(encoded: list[bytes]) -> list[list[int]]:
+    """Pattern indices per database: up to ``_SHARD_PATTERNS`` patterns one database; a larger
+    set ordered by length (similar lengths share a database), its patterns of each length of
+    ``_SHORT_BYTES`` in a database of their own and the rest split evenly into up to
+    ``_MAX_SHARDS`` more (as many as before: compiling is superlinear in the literals)."""
+    n = len(encoded)
+    order = sorted(range(n), key=lambda i: len(encoded[i]))
+    if n <= _SHARD_PATTERNS:
+        return [order]
+    short = [[i for i in order if len(encoded[i]) == b] for b in _SHORT_BYTES]
+    short = [x for x in short if x]
+    rest = [i for i in order if len(encoded[i]) not in _SHORT_BYTES]
+    k = max(1, min(_MAX_SHARDS, -(-len(rest) // _SHARD_PATTERNS)))
+    m = len(rest)
+    return short + [x for x in (rest[j * m // k : (j + 1) * m // k] for j in range(k)) if x]
+
+
+def _compile_shards(encoded: list[bytes], shards: list[list[int]]) -> list[Any]:
     import hyperscan
 
-    n = len(encoded)
-    order = sorted(range(n), key=lambda i: len(encoded[i]))  # similar lengths share a database
-    shards = [order[j * n // k : (j + 1) * n // k] for j in range(k)]
+    k = len(shards)
 
     def build(ids: list[int]) -> Any:
         db = hyperscan.Database()
@@ -215,7 +243,7 @@ class HyperscanMatcher(_CompactAlphabet):
         lens = self._len
         return [
             (pid, (to >> 1) - lens[pid], to >> 1)
-            for pid, to in self._db.scan(self.encode(text, codes))
+            for pid, to in self._db.scan(self.encode_array(text, codes))
             if not to & 1
         ]
 
@@ -248,12 +276,15 @@ def latin_sets(
     text: str,
     codes: npt.NDArray[np.uint32] | None,
     longest: int,
+    letters: npt.NDArray[np.intp] | None = None,
 ) -> list[list[Match]]:
     """:func:`latin_matches` of several pattern sets (each with its ``table``) on the same
-    windows, found and joined once."""
+    windows, found and joined once; ``letters``: the positions of the ASCII letters in
+    ``codes`` where the caller has them."""
     if codes is None:
         return [m.find(text, None) for m, _ in sets]
-    letters = (((codes | 32) - 97) < 26).nonzero()[0]  # uint32: codes below 'a' wrap around
+    if letters is None:
+        letters = (((codes | 32) - 97) < 26).nonzero()[0]  # uint32: below 'a' wraps around
     return window_sets(sets, codes, letters, longest)
 
 

@@ -47,28 +47,35 @@ def _tone_digits(codes: list[int]) -> list[int]:
     return out
 
 
-def _may_have_tones(v: npt.NDArray[np.uint32]) -> bool:
-    """Whether some digit 1–5 follows a lowercase ASCII letter (cheap test before the parse)."""
+def _may_have_tones(v: npt.NDArray[np.uint32], digits: _I) -> bool:
+    """Whether some digit 1–5 follows a lowercase ASCII letter (cheap test before the parse);
+    ``digits``: the positions of the ASCII digits in ``v``."""
     if v.size < 4:
         return False
-    d = (v[1:] - 0x31) < 5  # uint32: codes below '1' wrap around
-    if not d.any():
-        return False
-    return bool((d & ((v[:-1] - 0x61) < 26)).any())
+    d = digits[((v[digits] - 0x31) < 5) & (digits > 0)]  # uint32: below '1' wraps around
+    return bool(d.size) and bool(((v[d - 1] - 0x61) < 26).any())
 
 
-def _drop_tones(v: npt.NDArray[np.uint32], pos: _I) -> tuple[npt.NDArray[np.uint32], _I]:
+def _drop_tones(
+    v: npt.NDArray[np.uint32], pos: _I, digits: _I
+) -> tuple[npt.NDArray[np.uint32], _I, _I]:
     """Tone numbers removed; the letter before each stands for it too (its offset becomes the
-    number's), so a hit on the syllables ends after the tone and word boundaries hold."""
-    if not _may_have_tones(v):
-        return v, pos
+    number's), so a hit on the syllables ends after the tone and word boundaries hold.
+    ``digits`` (the positions of the ASCII digits in ``v``) comes back updated."""
+    if not _may_have_tones(v, digits):
+        return v, pos, digits
     drop = _tone_digits(v.tolist())
     if not drop:
-        return v, pos
+        return v, pos, digits
     idx = np.array(drop, dtype=np.int64)
     pos = pos.copy()
     pos[idx - 1] = pos[idx]
-    return np.delete(v, idx), np.delete(pos, idx)
+    v = np.delete(v, idx)
+    return v, np.delete(pos, idx), _digits(v)
+
+
+def _digits(v: npt.NDArray[np.uint32]) -> _I:
+    return np.flatnonzero((v - 0x30) < 10)  # uint32: codes below '0' wrap around
 
 
 class Normalized:
@@ -81,7 +88,7 @@ class Normalized:
     ones. ``src is None`` means raw mode (offsets are the identity).
     """
 
-    __slots__ = ("_adj", "_adj_np", "_syl", "_text", "codes", "raw", "src")
+    __slots__ = ("_adj", "_adj_np", "_ascii", "_syl", "_text", "codes", "dropped", "raw", "src")
 
     def __init__(
         self,
@@ -96,7 +103,11 @@ class Normalized:
         self._adj: list[int] | None = adj.tolist() if adj is not None and adj.size else None
         self._adj_np = adj if adj is not None and adj.size else None
         self._syl: npt.NDArray[np.uint32] | None = None
+        self._ascii: _I | None = None
         self.raw: npt.NDArray[np.uint32] | None = None  # the text's code points (long texts)
+        # long texts where ``src`` is exactly the offsets not dropped as noise or invisible
+        # (no character expanded or dropped otherwise): those dropped ones, sorted (else None)
+        self.dropped: _I | None = None
 
     @property
     def text(self) -> str:
@@ -105,6 +116,26 @@ class Normalized:
             codes = self.codes if self.codes is not None else np.zeros(0, dtype="<u4")
             self._text = codes.tobytes().decode("utf-32-le", "surrogatepass")
         return self._text
+
+    def ascii_at(self) -> _I:
+        """Positions of the ASCII codes in :attr:`codes` (letters, digits, barriers), found
+        once: the letter and digit scans of the pinyin windows and of ``leet`` share them."""
+        if self._ascii is None:
+            codes = self.codes if self.codes is not None else np.zeros(0, dtype="<u4")
+            self._ascii = np.flatnonzero(codes < 0x80)
+        return self._ascii
+
+    def letters_at(self) -> _I:
+        """Positions of the ASCII letters in :attr:`codes`."""
+        at = self.ascii_at()
+        assert self.codes is not None
+        return at[((self.codes[at] | 32) - 97) < 26]  # uint32: codes below 'a' wrap around
+
+    def digits_at(self) -> _I:
+        """Positions of the ASCII digits in :attr:`codes`."""
+        at = self.ascii_at()
+        assert self.codes is not None
+        return at[(self.codes[at] - 0x30) < 10]  # uint32: codes below '0' wrap around
 
     def syllables(self, table: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
         """Each normalized character's syllable code (homophone matching), computed once."""
@@ -121,6 +152,14 @@ class Normalized:
         if self._adj_np is not None:
             idx = idx + np.searchsorted(self._adj_np, idx, side="right")
         return np.asarray(self.src)[idx].astype(np.int64)
+
+    def origin(self, k: int) -> int:
+        """:meth:`origins` of one normalized character."""
+        src = self.src
+        if src is None:
+            return k
+        adj = self._adj
+        return int(src.item(k if adj is None else k + bisect.bisect_right(adj, k)))
 
     def runs(self, s: int, e: int) -> list[int] | None:
         """Kept characters per normalized character in ``[s, e)``; ``None`` when all are 1."""
@@ -143,26 +182,33 @@ class Normalized:
             return s, e
         adj = self._adj
         if adj is None:
-            return int(src[s]), int(src[e - 1]) + 1
+            return src.item(s), src.item(e - 1) + 1
         first_len = runs[0] if runs else 1
         ks = s + bisect.bisect_right(adj, s) + first_len - head
         ke = e - 1 + bisect.bisect_right(adj, e - 1) + tail - 1
-        return int(src[ks]), int(src[ke]) + 1
+        return src.item(ks), src.item(ke) + 1
 
 
-def _barriers_for_long_noise(t: npt.NDArray[np.uint32], max_gap: int) -> npt.NDArray[np.uint32]:
-    nz = (t == NOISE).nonzero()[0]
-    if nz.size <= max_gap:
-        return t
-    brk = (np.diff(nz) != 1).nonzero()[0] + 1
-    starts = np.concatenate(([0], brk))
-    lens = np.diff(np.concatenate((starts, [nz.size])))
-    long = starts[lens > max_gap]
-    if long.size == 0:
-        return t
-    t = t.copy()
-    t[nz[long]] = BARRIER
-    return t
+def _long_noise_starts(t: npt.NDArray[np.uint32], dz: _I, invisible: bool, max_gap: int) -> _I:
+    """Original offsets of the noise characters that start a run of more than ``max_gap`` of
+    them (they become barriers). ``dz``: the sorted offsets of the noise and invisible
+    characters (``t`` is NOISE or INVISIBLE there). Invisible characters never count and never
+    break a run: a run is a stretch of consecutive dropped characters, counted by its noise."""
+    new = np.ones(dz.size, dtype=bool)
+    new[1:] = np.diff(dz) != 1
+    if not invisible:
+        starts = np.flatnonzero(new)
+        lens = np.diff(np.append(starts, dz.size))
+        return dz[starts[lens > max_gap]]
+    noise = np.flatnonzero(t[dz] == NOISE)
+    if noise.size <= max_gap:
+        return noise[:0]
+    run = (np.cumsum(new) - 1)[noise]  # the stretch of each noise character
+    first = np.ones(run.size, dtype=bool)
+    first[1:] = run[1:] != run[:-1]
+    starts = np.flatnonzero(first)
+    lens = np.diff(np.append(starts, run.size))
+    return dz[noise[starts[lens > max_gap]]]
 
 
 def _expand(v: npt.NDArray[np.uint32], pos: _I, ft: FoldTable) -> tuple[npt.NDArray[np.uint32], _I]:
@@ -188,11 +234,12 @@ def _cjk_codes(v: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
 
 
 def _drop_number_marks(
-    v: npt.NDArray[np.uint32], pos: _I, raw: npt.NDArray[np.uint32], ft: FoldTable
+    v: npt.NDArray[np.uint32], pos: _I, raw: npt.NDArray[np.uint32], ft: FoldTable, digits: _I
 ) -> tuple[npt.NDArray[np.uint32], _I]:
     """A number style (① ⑴ ⒈ ❶) between two Chinese characters is a separator (开①房①记录):
-    dropped like noise. Digits and numerals (一) stay."""
-    d = np.flatnonzero((v[1:-1] - 0x30) < 10) + 1  # uint32: codes below '0' wrap around
+    dropped like noise. Digits and numerals (一) stay. ``digits``: the positions of the ASCII
+    digits in ``v``."""
+    d = digits[(digits > 0) & (digits < v.size - 1)]
     if not d.size:
         return v, pos
     d = d[np.isin(raw[pos[d]], ft.number_marks)]
@@ -213,18 +260,17 @@ def _join_lines(t: npt.NDArray[np.uint32], raw: npt.NDArray[np.uint32]) -> npt.N
     """A single line feed right between two Chinese characters (整死⏎你, a keyword broken over
     two lines) is noise, not a barrier; so is one after a Chinese character at the end of the
     text (the next chunk of a stream may go on with one), and so is a carriage return there (a
-    chunk may end between the CR and the LF of a CR LF). A blank line still breaks."""
+    chunk may end between the CR and the LF of a CR LF). A blank line still breaks. Changes
+    ``t`` in place and returns it."""
     n = raw.size
     if n > 1 and raw[-1] == 13 and t[-1] == BARRIER and _cjk_code(int(t[-2])):
-        t = t.copy()
         t[-1] = NOISE
     nl = np.flatnonzero(raw == 10)
     if not nl.size:
         return t
     nl = nl[t[nl] == BARRIER]
-    cr = nl[(nl > 0) & (raw[nl - 1] == 13)]  # CR LF: one line break
     left = nl - 1
-    left[np.isin(nl, cr)] -= 1
+    left[(nl > 0) & (raw[left] == 13)] -= 1  # CR LF: one line break (raw[-1] masked off)
     ok = left >= 0
     nl, left = nl[ok], left[ok]
     ok = _cjk_codes(t[left])
@@ -236,7 +282,6 @@ def _join_lines(t: npt.NDArray[np.uint32], raw: npt.NDArray[np.uint32]) -> npt.N
     nl, left = nl[ok], left[ok]
     if not nl.size:
         return t
-    t = t.copy()
     t[nl] = NOISE
     t[left + 1] = NOISE  # the CR of a CR LF (else the line feed again)
     return t
@@ -358,36 +403,65 @@ def normalize(
 def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: bool) -> Normalized:
     """:func:`normalize` with numpy over all characters at once."""
     raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    t = ft.table[raw]
+    t = np.take(ft.table, raw)  # a new array: the steps below change it in place
     if _joins_lines(ft):
         t = _join_lines(t, raw)
-    seen: _I | None = None  # original index of each character in t
+    dropped: _I | None = None
     if ft.flags.noise:
-        visible = t != INVISIBLE
-        if not visible.all():
-            seen = visible.nonzero()[0]
-            t = t[visible]
-    if max_gap is not None and ft.flags.noise:
-        t = _barriers_for_long_noise(t, max_gap)
-    keep = t != NOISE
-    pos = keep.nonzero()[0]
-    if seen is not None:
-        pos = seen[pos]
-    v = t[keep]
+        # noise and invisible characters in one pass, in original offsets (no second index)
+        drop = t == NOISE
+        invisible = t == INVISIBLE
+        has_invisible = bool(invisible.any())
+        if has_invisible:
+            drop |= invisible
+        dropped = np.flatnonzero(drop)
+        if max_gap is not None and dropped.size > max_gap:
+            bar = _long_noise_starts(t, dropped, has_invisible, max_gap)
+            if bar.size:
+                t[bar] = BARRIER
+                drop[bar] = False
+                dropped = dropped[~np.isin(dropped, bar, assume_unique=True)]
+        if dropped.size:
+            pos = np.flatnonzero(~drop)
+            v = t[pos]
+        else:
+            pos, v = np.arange(t.size), t
+    else:
+        keep = t != NOISE
+        pos = keep.nonzero()[0]
+        v = t[keep]
+    kept = pos
     if v.size and int(v.max()) >= EXPAND:
         v, pos = _expand(v, pos, ft)
-    if ft.flags.nfkc:
-        v, pos = _drop_tones(v, pos)
-    if ft.flags.numbers and ft.flags.noise and v.size > 2:
-        v, pos = _drop_number_marks(v, pos, raw, ft)
+    marks = ft.flags.numbers and ft.flags.noise
+    asc: _I | None = None  # the ASCII positions of v (Normalized.ascii_at once collapsed)
+    if ft.flags.nfkc or (marks and v.size > 2):
+        asc = np.flatnonzero(v < 0x80)
+        digits = asc[(v[asc] - 0x30) < 10]  # uint32: codes below '0' wrap around
+        size = v.size
+        if ft.flags.nfkc:
+            v, pos, digits = _drop_tones(v, pos, digits)
+        if marks and v.size > 2:
+            v, pos = _drop_number_marks(v, pos, raw, ft, digits)
+        if v.size != size:  # a tone number or number style was dropped
+            asc = None
     adj = None
     if collapse and v.size > 1:
-        dups = (v[1:] == v[:-1]).nonzero()[0] + 1
+        same = v[1:] == v[:-1]
+        dups = same.nonzero()[0] + 1
         if dups.size:
             adj = dups - np.arange(dups.size)
-            v = np.delete(v, dups)
+            first = np.empty(v.size, dtype=bool)
+            first[0] = True
+            np.logical_not(same, out=first[1:])
+            v = v[first]
+            if asc is not None:  # kept ones, less the repeats collapsed before each
+                asc = asc[first[asc]]
+                asc = asc - np.searchsorted(dups, asc)
     out = Normalized(None, np.ascontiguousarray(v, dtype="<u4"), pos, adj)
+    out._ascii = asc
     out.raw = raw
+    out.dropped = dropped if pos is kept else None
     return out
 
 
@@ -405,7 +479,10 @@ def separated(
     if raw is None:
         raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     src = np.asarray(src)
-    j = np.flatnonzero(np.diff(src) > 1) + 1  # kept characters after dropped ones
+    if n.dropped is not None:
+        j = _after_separators(src, raw, n.dropped, seps)
+    else:
+        j = np.flatnonzero(np.diff(src) > 1) + 1  # kept characters after dropped ones
     before = raw[src[j] - 1]  # the character before each: a separator?
     keep = seps[before]
     j, before = j[keep], before[keep]
@@ -414,3 +491,20 @@ def separated(
         return j, before
     dups = adj + np.arange(len(adj))  # collapsed positions, before collapsing
     return j - np.searchsorted(dups, j, side="right"), before
+
+
+def _after_separators(
+    src: _I, raw: npt.NDArray[np.uint32], dropped: _I, seps: npt.NDArray[np.bool_]
+) -> _I:
+    """The kept characters ``j`` right after a dropped separator, where ``src`` holds exactly
+    the offsets not in ``dropped`` (sorted): found from the dropped separators instead of
+    ``np.diff`` over the whole text. The kept character at offset ``q`` is the ``q - d``-th,
+    ``d`` the dropped ones before it. The caller keeps those whose character before is a
+    separator, as with ``np.diff``: every ``j`` found here has one."""
+    q = dropped[seps[raw[dropped]]] + 1
+    if not q.size:
+        return q
+    at = np.searchsorted(dropped, q)  # dropped offsets before q
+    ok = (q < raw.size) & (q - at > 0)  # a character after the separator, not the first kept
+    ok[ok] = dropped[np.minimum(at[ok], dropped.size - 1)] != q[ok]  # ... and it is kept
+    return q[ok] - at[ok]

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from beian.lexicon._compile import GAP, WORDS, Variant
 from beian.lexicon._fold import FoldTable
 from beian.lexicon._models import KeywordEntry, LexiconConfig
@@ -32,6 +30,7 @@ __all__ = ["OPEN", "plain_letter_at", "resolve"]
 # marks, while a text is scanned, a hit whose condition on the words around it looked past the
 # end of the text (a stream's next character may still undo it); never in a Hit's rules
 OPEN = "~open"
+_EXACT = frozenset({"exact"})
 
 
 def resolve(
@@ -49,7 +48,7 @@ def resolve(
     """Check one match ``[s, e)`` of normalized text against one variant ``var`` of a keyword:
     where it holds, add the hit's span in ``text`` and its rules to ``found`` (and, for an
     allow-list phrase, its span to ``allow_spans``)."""
-    entry, rule, need = var[:3]
+    entry, rule, need, ascii_start, ascii_end = var
     if n.src is None:  # raw mode: no folding, offsets are the matcher's
         if _keyword_hit(text, s, e, var, ft, allow_spans) and _condition(rule, text[s:e]):
             found.setdefault((s, e, entry), set()).add(_bare(rule or "exact"))
@@ -67,9 +66,13 @@ def resolve(
                 return
             repeat = repeat or (have > want and 0 < j < last)
     start, end = n.span(s, e, runs, need[0] if need else 1, need[-1] if need else 1)
-    if not _keyword_hit(text, start, end, var, ft, allow_spans):
+    # (without ASCII edges the word-boundary checks pass: only an allow-list word is held)
+    if (ascii_start or ascii_end or entry < 0) and not _keyword_hit(
+        text, start, end, var, ft, allow_spans
+    ):
         return
-    span_rules = _span_rules(ft, text[start:end])
+    written = text[start:end]
+    span_rules = _span_rules(ft, written)
     keyword = entries[entry].keyword
     noisy = "noise" in span_rules
     if noisy and _noise_breaks(config, keyword, text, n, (s, e, start, end), rule):
@@ -84,14 +87,14 @@ def resolve(
     if rule is not None and rule.endswith(WORDS):
         rule = _bare(rule)
     if rule is not None and "~" in rule:  # a condition on how the form is written
-        if not _holds(rule, text[start:end], noisy, lambda: _gaps(text, n, s, e)):
+        if not _holds(rule, written, noisy, lambda: _gaps(text, n, s, e)):
             return
         rule = _bare(rule)
     rules = found.setdefault((start, end, entry), set())
-    if "lookalike" in span_rules and not _imitates(ft, text[start:end], keyword):
+    if "lookalike" in span_rules and not _imitates(ft, written, keyword):
         span_rules.discard("lookalike")  # the keyword itself has the character (知己)
         span_rules = span_rules or {"exact"}
-    if span_rules == {"exact"} and rule is None and text[start:end] != keyword and not repeat:
+    if span_rules == _EXACT and rule is None and written != keyword and not repeat:
         span_rules = _span_rules(ft, keyword) - {"noise"} or {"exact"}
     rules |= span_rules
     if repeat:
@@ -157,5 +160,5 @@ def plain_letter_at(text: str, n: Normalized, s: int, e: int) -> bool:
     styled letters only can hold there (the check of ``STYLED``, done once per match)."""
     if n.src is None or n.runs(s, e) is not None:
         return False
-    ch = text[int(n.origins(np.array([s]))[0])]
+    ch = text[n.origin(s)]
     return ch.isascii() or "\uff01" <= ch <= "\uff5e"

@@ -320,11 +320,16 @@ def _imitates(ft: FoldTable, span: str, keyword: str) -> bool:
 
 
 def _span_rules(ft: FoldTable, span: str) -> set[str]:
+    plain = ft.plain_chars
+    if plain.issuperset(span):  # the usual span: every character as it is
+        return {"exact"}
     bits = 0
     noise = False
     info = ft.span_info
     for ch in span:
         b, z = info[ord(ch)]
+        if not (b or z):
+            plain.add(ch)
         bits |= b
         noise = noise or z
     rules = {name for name, bit in RULE_BITS.items() if bits & bit}

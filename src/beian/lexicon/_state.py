@@ -32,6 +32,10 @@ class _State:
     hlac: Matcher | None
     hgap: Compiled  # homophone forms broken up by separators (syllable codes near separators)
     hgac: Matcher | None
+    # per main pattern: every variant of it needs a repeated character (唴唴 is the pattern 唴
+    # twice): a match with no repeat collapsed in it is no hit, and is dropped unresolved
+    main_repeats: npt.NDArray[np.bool_] | None = None
+    latin_repeats: npt.NDArray[np.bool_] | None = None  # the same for the pinyin forms (yy: y)
 
 
 @dataclass(frozen=True)
