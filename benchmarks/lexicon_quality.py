@@ -130,6 +130,20 @@ def _worker(folder: Path) -> None:
     print(json.dumps({"scan_s": best, "scan_cpu_s": best_cpu, "build_s": build}))
 
 
+def run_worker(src: Path, folder: Path, cache: Path) -> dict[str, float]:
+    """One ``--worker`` run in a fresh process on the source tree ``src``: its timings."""
+    env = {**os.environ, "PYTHONPATH": str(src), "BEIAN_CACHE_DIR": str(cache)}
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", str(folder)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
 def compare(
     old_src: Path, text: str, kws: list[KeywordEntry], repeat: int, rounds: int = 2
 ) -> dict[str, Any]:
@@ -144,19 +158,7 @@ def compare(
         (folder / "keywords.json").write_text(json.dumps(spec, ensure_ascii=False), "utf-8")
         for _ in range(repeat):
             for name, src in (("old", old_src), ("new", new_src)):
-                env = {
-                    **os.environ,
-                    "PYTHONPATH": str(src),
-                    "BEIAN_CACHE_DIR": str(folder / f"cache-{name}"),
-                }
-                out = subprocess.run(
-                    [sys.executable, __file__, "--worker", str(folder)],
-                    env=env,
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                ).stdout
-                r = json.loads(out.strip().splitlines()[-1])
+                r = run_worker(src, folder, folder / f"cache-{name}")
                 b = best[name]
                 best[name] = [min(b[0], r["scan_s"]), min(b[1], r["scan_cpu_s"]), r["build_s"]]
     row = {

@@ -21,7 +21,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -56,6 +55,8 @@ def _ratio_interval(ref: list[float], other: list[float]) -> list[float]:
 
 
 def measure(sides: dict[str, Path], args: argparse.Namespace) -> dict[str, Any]:
+    from lexicon_quality import run_worker
+
     times: dict[str, dict[str, list[float]]] = {k: {"wall": [], "cpu": []} for k in sides}
     with tempfile.TemporaryDirectory(prefix="lexspeed-") as tmp:
         folder = Path(tmp)
@@ -64,19 +65,7 @@ def measure(sides: dict[str, Path], args: argparse.Namespace) -> dict[str, Any]:
         for _ in range(args.rounds):
             for name, src in sides.items():
                 tag = hashlib.sha256(str(src).encode()).hexdigest()[:8]
-                env = {
-                    **os.environ,
-                    "PYTHONPATH": str(src),
-                    "BEIAN_CACHE_DIR": str(folder / f"cache-{name}-{tag}"),
-                }
-                out = subprocess.run(
-                    [sys.executable, str(ROOT / "lexicon_quality.py"), "--worker", str(folder)],
-                    env=env,
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                ).stdout
-                r = json.loads(out.strip().splitlines()[-1])
+                r = run_worker(src, folder, folder / f"cache-{name}-{tag}")
                 times[name]["wall"].append(r["scan_s"])
                 times[name]["cpu"].append(r["scan_cpu_s"])
         load_after = os.getloadavg()
