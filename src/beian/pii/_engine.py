@@ -82,8 +82,9 @@ class PiiEngine:
     def __init__(self, config: PiiConfig | None = None) -> None:
         self.config = config or PiiConfig()
         classes = recognizer_classes()
-        # Names read in full unless pii.fast_names (never with the tagger or context_names).
-        full = self.config.tagger or self.config.context_names or not self.config.fast_names
+        # Names read in full unless pii.fast_names (PiiConfig refuses it with the tagger or
+        # context_names, which read those names as features or read more).
+        full = not self.config.fast_names
         recognizers: list[Recognizer] = [
             cls()
             for cls in classes.values()
