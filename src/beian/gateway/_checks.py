@@ -27,6 +27,10 @@ from beian.gateway._config import GatewayConfig
 from beian.gateway._db import shown_url
 from beian.gateway._identity import is_public_bind, load_identity_key
 from beian.gateway._rights import load_calendar
+from beian.gateway._screening import load_lexicon
+from beian.gateway._stage_classifier import ClassifierStage
+from beian.gateway._stage_guard import GuardStage
+from beian.gateway._substitutes import load_substitutes
 from beian.io import read_text
 from beian.label.explicit import check_notice
 from beian.standards import Edition
@@ -97,7 +101,9 @@ RIGHTS_WITHOUT_IDENTITY = define_code(
     clause="7", severity=Severity.WARNING,
 )  # fmt: skip
 FILE_INVALID = define_code(
-    "BA-GW-019", "配置引用的文件无法读取或内容有误（节假日安排、服务透明度说明）", clause="7",
+    "BA-GW-019",
+    "配置引用的文件无法读取或内容有误（节假日安排、服务透明度说明、关键词库、分类模型、护栏预设、代答库）",
+    clause="7",
     severity=Severity.BLOCKING,
 )  # fmt: skip
 CHANNEL_PLACEHOLDER = define_code(
@@ -271,6 +277,37 @@ def _file_contents(c: _Input) -> Iterator[Finding]:
                 FILE_INVALID, f"transparency.page 无法读取：{page}（{getattr(exc, 'what', exc)}）",
                 fix="检查文件权限与编码（UTF-8），或用 `beian transparency` 重新生成",
                 location=c.at("transparency.page"),
+            )  # fmt: skip
+
+
+def _loaded_files(c: _Input) -> Iterator[Finding]:
+    """The keyword libraries and the moderation files, read as the gateway reads them at start
+    and reload (one it cannot use: no start); a missing one is :func:`_files`' finding."""
+    cfg, m = c.cfg, c.cfg.moderation
+    loads: list[tuple[str, list[str], Callable[[], object]]] = []
+    if cfg.screening.lexicon:
+        loads.append(("screening.lexicon", cfg.screening.lexicon,
+                      lambda: load_lexicon(cfg.screening.lexicon)))  # fmt: skip
+    if m.substitutes:
+        loads.append(("moderation.substitutes", m.substitutes,
+                      lambda: load_substitutes(m.substitutes)))  # fmt: skip
+    if (classifier := m.classifier) is not None:
+        loads.append(("moderation.classifier.model", [classifier.model],
+                      lambda: ClassifierStage(classifier)))  # fmt: skip
+    if (guard := m.guard) is not None:
+        here = Path(cfg.path).resolve().parent if cfg.path else Path.cwd()
+        files = [p for f, p in _moderation_files(cfg) if f.startswith("moderation.guard.") and p]
+        loads.append(("moderation.guard.preset", files, lambda: GuardStage(guard, here)))
+    for field, paths, load in loads:
+        if not all(Path(p).is_file() for p in paths):
+            continue  # reported as missing (BA-GW-008)
+        try:
+            load()
+        except (ConfigError, InputError) as exc:
+            where = f"（{exc.where}）" if exc.where and exc.where not in exc.what else ""
+            yield Finding.of(
+                FILE_INVALID, exc.what + where, location=c.at(field),
+                fix=(exc.fix or "改正该文件") + "；网关不会以此配置启动或重载",
             )  # fmt: skip
 
 
@@ -454,7 +491,7 @@ def _rights(c: _Input) -> Iterator[Finding]:
 
 CHECKS: tuple[Callable[[_Input], Iterator[Finding]], ...] = (
     _retention, _keywords, _screening, _pii, _labels, _channel,
-    _producer, _files, _file_contents, _pii_engine, _key, _admin_token, _identity, _database, _rights,
+    _producer, _files, _file_contents, _loaded_files, _pii_engine, _key, _admin_token, _identity, _database, _rights,
 )  # fmt: skip
 
 
