@@ -120,6 +120,10 @@ def test_export_then_delete_leaves_exactly_the_documented_minimum(signed: Runnin
             {}, None, "", "", None, None)  # fmt: skip
         raw = gw.store.raw_row(i)
         assert raw is not None and raw["user_enc"] is None and raw["error_enc"] is None
+        # nothing else is left in the row: the two content columns hold an encrypted empty
+        # placeholder; the serving host and process (crash recovery of unfinished ones) are gone
+        kept_columns = {k for k, v in raw.items() if v is not None}
+        assert kept_columns - {"request_enc", "response_enc"} <= set(RETAINED)
     # no copy of the content anywhere in the file (decrypting every field that still decrypts)
     texts = [gw.store.get(i) for i in ids]
     assert all(
