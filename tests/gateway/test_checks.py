@@ -14,7 +14,7 @@ from beian.standards import load_edition
 
 from .conftest import PRODUCER
 
-NEW = {"BA-GW-007", "BA-GW-008", "BA-GW-009", "BA-GW-010"}
+NEW = {"BA-GW-007", "BA-GW-008", "BA-GW-009", "BA-GW-010", "BA-GW-021"}
 RING = KeyRing.generate()
 KEY = RING.to_json().split('"k1": "')[1].split('"')[0]  # BEIAN_KEY: one key's base64
 
@@ -34,6 +34,12 @@ PRODUCERS = [
      ["BA-GW-007"]),
     ("the old default", {"content_producer": "beian-gateway"}, ["BA-GW-007"]),
     ("no implicit label, no code needed", {"implicit": False}, []),
+    ("one character of the credit code dropped", {"content_producer": PRODUCER[:10] + PRODUCER[11:]},
+     ["BA-GW-021"]),
+    ("a wrong check character", {"content_producer": PRODUCER[:21] + "P" + PRODUCER[22:]}, ["BA-GW-021"]),
+    ("the bare credit code", {"content_producer": PRODUCER[4:22]}, ["BA-GW-021"]),
+    ("Chinese characters", {"content_producer": "某某科技有限公司"}, ["BA-GW-021"]),
+    ("another printable code is the provider's choice", {"content_producer": "ACME-GENAI-001"}, []),
 ]  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from beian._shared.database import make_engine
+from beian._shared.numbers import check_uscc
 from beian.crypto import KeyRing
 from beian.errors import ConfigError, InputError
 from beian.findings import Finding, Location, Severity, define_code
@@ -110,11 +111,15 @@ CHANNEL_PLACEHOLDER = define_code(
     "BA-GW-020", "投诉举报电话或邮箱是示例或占位值（公众无法据此投诉）", clause="7",
     severity=Severity.BLOCKING,
 )  # fmt: skip
+PRODUCER_FORMAT = define_code(
+    "BA-GW-021", "隐式标识中的服务提供者编码不像“0011 + 统一社会信用代码 + 5 位后缀”（位数或校验位不对）",
+    clause="GB 45438", severity=Severity.WARNING,
+)  # fmt: skip
 GW_CODES = (RETENTION_TOO_SHORT, NO_KEYWORDS, SCREENING_OFF, PII_OFF, LABEL_MISSING, NO_CHANNEL,
             NO_PRODUCER, FILE_MISSING, NO_KEY, ADMIN_PLACEHOLDER, IDENTITY_UNSIGNED, ADMIN_WEAK,
             IDENTITY_KEY, IDENTITY_PROXY_PUBLIC, DATABASE_INVALID, DATABASE_UNREACHABLE,
             DATABASE_PASSWORD, RIGHTS_WITHOUT_IDENTITY, FILE_INVALID,
-            CHANNEL_PLACEHOLDER)  # fmt: skip
+            CHANNEL_PLACEHOLDER, PRODUCER_FORMAT)  # fmt: skip
 
 # what marks a value as a stand-in: the demo's own values say DEMO, the documentation's example
 # fills with X or asks to be replaced; "beian-gateway" was the provider code's old default
@@ -233,6 +238,31 @@ def _producer(c: _Input) -> Iterator[Finding]:
             fix="写入本单位的编码：0011 + 18 位统一社会信用代码 + 5 位后缀"
                 "（beian.label.producer_code_from_uscc）",
             location=c.at("labels.content_producer"),
+        )  # fmt: skip
+
+
+def _producer_format(c: _Input) -> Iterator[Finding]:
+    """A code that starts like ``0011`` + 统一社会信用代码 but is cut short, too long or has a
+    wrong check digit, a bare credit code, or characters Appendix E does not allow: every label
+    would carry the typo."""
+    lab = c.cfg.labels
+    code = (lab.content_producer or "").strip()
+    if not lab.implicit or not code or is_placeholder(code):
+        return
+    why = None
+    if len(code) == 18:
+        why = "是 18 位统一社会信用代码本身，缺 0011 前缀与 5 位后缀"
+    elif code.startswith("0011") and len(code) != 27:
+        why = f"以 0011 开头却有 {len(code)} 位（应为 27 位）"
+    elif code.startswith("0011"):
+        uscc, reason = check_uscc(code[4:22].upper())
+        why = f"其中的统一社会信用代码 {uscc} 无效：{reason}" if reason else None
+    elif any(not 0x21 <= ord(ch) <= 0x7E or ch == "\\" for ch in code):
+        why = "含附录 E 以外的字符（中文、空格或反斜杠）"
+    if why:
+        yield Finding.of(
+            PRODUCER_FORMAT, f"隐式标识中的服务提供者编码 {code!r} {why}", location=c.at("labels.content_producer"),
+            fix="写成 0011 + 18 位统一社会信用代码 + 5 位后缀（`beian.label.producer_code_from_uscc` 生成并核对校验位）",
         )  # fmt: skip
 
 
@@ -491,7 +521,7 @@ def _rights(c: _Input) -> Iterator[Finding]:
 
 CHECKS: tuple[Callable[[_Input], Iterator[Finding]], ...] = (
     _retention, _keywords, _screening, _pii, _labels, _channel,
-    _producer, _files, _file_contents, _loaded_files, _pii_engine, _key, _admin_token, _identity, _database, _rights,
+    _producer, _producer_format, _files, _file_contents, _loaded_files, _pii_engine, _key, _admin_token, _identity, _database, _rights,
 )  # fmt: skip
 
 
