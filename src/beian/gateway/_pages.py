@@ -70,8 +70,8 @@ _PAGES = {
 <form method="post" action="data/export">{{ hidden() }}<input type="hidden" name="format" value="csv">
 <button type="submit">导出（CSV，可用 Excel 打开）</button></form>
 <h2>我的对话记录（{{ conversations|length }} 条）</h2>
-<table><tr><th>时间（北京时间）</th><th>提问</th><th>回答</th><th></th></tr>
-{% for c in conversations %}<tr><td>{{ c.shown }}</td>
+<table><tr><th>北京时间</th><th>提问</th><th>回答</th><th></th></tr>
+{% for c in conversations %}<tr><td style="white-space:nowrap">{{ c.shown }}</td>
 <td>{% if c.erased %}（已删除）{% else %}{{ c.question[:80] }}{% endif %}</td>
 <td>{{ c.answer[:80] }}</td><td>{% if not c.erased %}
 <form method="post" action="data/delete">{{ hidden() }}<input type="hidden" name="record_id" value="{{ c.id }}">
