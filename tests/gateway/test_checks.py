@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 
 from beian.crypto import KeyRing
-from beian.errors import ConfigError
+from beian.errors import ConfigError, InputError
 from beian.gateway import GatewayConfig, Labeller, LabelsConfig, check_config
 from beian.standards import load_edition
 
 from .conftest import PRODUCER
 
-NEW = {"BA-GW-007", "BA-GW-008", "BA-GW-009", "BA-GW-010"}
+NEW = {"BA-GW-007", "BA-GW-008", "BA-GW-009", "BA-GW-010", "BA-GW-021"}
 RING = KeyRing.generate()
 KEY = RING.to_json().split('"k1": "')[1].split('"')[0]  # BEIAN_KEY: one key's base64
 
@@ -34,6 +34,12 @@ PRODUCERS = [
      ["BA-GW-007"]),
     ("the old default", {"content_producer": "beian-gateway"}, ["BA-GW-007"]),
     ("no implicit label, no code needed", {"implicit": False}, []),
+    ("one character of the credit code dropped", {"content_producer": PRODUCER[:10] + PRODUCER[11:]},
+     ["BA-GW-021"]),
+    ("a wrong check character", {"content_producer": PRODUCER[:21] + "P" + PRODUCER[22:]}, ["BA-GW-021"]),
+    ("the bare credit code", {"content_producer": PRODUCER[4:22]}, ["BA-GW-021"]),
+    ("Chinese characters", {"content_producer": "某某科技有限公司"}, ["BA-GW-021"]),
+    ("another printable code is the provider's choice", {"content_producer": "ACME-GENAI-001"}, []),
 ]  # fmt: skip
 
 
@@ -188,3 +194,53 @@ def test_rights_need_identity(identity: str, notice: str | None, expected: list[
     )
     found = check_config(config, load_edition(), environ={"BEIAN_KEY": KEY})
     assert [f.code for f in found if f.code in DB_CODES] == expected
+
+
+GOOD_FILES = {
+    "kw.csv": "关键词,风险代码\n某违规词,A1a\n",
+    "s.csv": "编号,风险代码,问题,代答\nS1,A1a,怎么办,请遵守法律。\n",
+}
+BAD_CONTENTS = [
+    # name, moderation + screening config, files (name: text), locations of BA-GW-019
+    ("all readable", {"screening": {"lexicon": ["kw.csv"]}, "moderation": {"substitutes": ["s.csv"]}},
+     GOOD_FILES, []),
+    ("a keyword line with an unknown risk code", {"screening": {"lexicon": ["kw.csv"]}},
+     {"kw.csv": "关键词,风险代码\n坏词,ZZZ\n"}, ["screening.lexicon"]),
+    ("an approved answer without its risk code", {"moderation": {"substitutes": ["s.csv"]}},
+     {"s.csv": "编号,风险代码,问题,代答\nS1,,怎么办,请遵守法律。\n"}, ["moderation.substitutes"]),
+    ("a classifier file that is not a model", {"moderation": {"classifier": {"model": "c.pkl"}}},
+     {"c.pkl": "garbage"}, ["moderation.classifier.model"]),
+    ("a guard preset that does not exist", {"moderation": {"guard": {
+        "preset": "qwen3guard-genx", "base_url": "http://127.0.0.1:9/v1", "model": "g"}}},
+     {}, ["moderation.guard.preset"]),
+    ("a missing file is BA-GW-008 only", {"moderation": {"classifier": {"model": "c.pkl"}}}, {}, []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "cfg", "files", "expected"), BAD_CONTENTS,
+                         ids=[c[0] for c in BAD_CONTENTS])  # fmt: skip
+def test_files_the_gateway_cannot_load(
+    tmp_path: Path, name: str, cfg: dict[str, Any], files: dict[str, str], expected: list[str]
+) -> None:
+    """``gateway check`` reads the keyword libraries and the moderation files as ``serve`` does:
+    a file that would stop the gateway from starting is a blocking finding, not 检查通过."""
+    for fname, text in files.items():
+        (tmp_path / fname).write_text(text, "utf-8")
+    config = GatewayConfig.from_mapping(
+        {**cfg, "labels": {"content_producer": PRODUCER}}
+    ).resolve_paths(tmp_path)
+    found = [f for f in check_config(config, load_edition(), environ={"BEIAN_KEY": KEY})
+             if f.code == "BA-GW-019"]  # fmt: skip
+    assert [f.location.field for f in found if f.location] == expected
+    assert all("网关不会以此配置启动" in (f.fix or "") for f in found)
+
+
+def test_gateway_lexicon_error_names_no_lenient_option(tmp_path: Path) -> None:
+    """The gateway has no ``--lenient``: its refusal of a bad keyword line does not offer one."""
+    from beian.gateway._screening import load_lexicon
+
+    bad = tmp_path / "kw.csv"
+    bad.write_text("关键词,风险代码\n坏词,ZZZ\n", "utf-8")
+    with pytest.raises(InputError, match="ZZZ") as err:
+        load_lexicon([str(bad)])
+    assert err.value.fix is not None and "加 --lenient" not in err.value.fix

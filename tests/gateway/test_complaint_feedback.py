@@ -206,6 +206,11 @@ def test_overdue_complaints_report_and_cli_feedback(setup: tuple[RunningGateway,
     r = run_cli("gateway", "complaints", "-f", str(cfg), "--format", "json", env=env)
     listed = {c["ticket"]: c["links"] for c in json.loads(r.stdout)}
     assert [x["value"] for x in listed[late["ticket"]]] == ["拖延"] and listed[fresh["ticket"]] == []
+    # the operator's table shows the link and the conversation the complaint is about
+    assert all("record_id" in c for c in json.loads(r.stdout))
+    r = run_cli("gateway", "complaints", "-f", str(cfg), env={**env, "COLUMNS": "300"})
+    row = next(ln for ln in r.stdout.splitlines() if late["ticket"] in ln)
+    assert "关键词 拖延（A2c，待审核）" in row, r.stdout
     r = run_cli("gateway", "feedback", late["ticket"], "--risk", "A2c", "-f", str(cfg), env=env)
     assert r.returncode != 0 and "--keyword" in r.stderr + r.stdout
     r = run_cli("gateway", "complaints", "-f", str(cfg), "--update", late["ticket"], "--to", "已办结", env=env)

@@ -188,6 +188,9 @@ def test_signed_opt_out_only_for_the_token_holder(signed: RunningGateway) -> Non
     # bob with his own token: the API, and the page link from the provider
     r = httpx.post(root + "/privacy/opt-out", json={}, headers=tok("bob"))
     assert r.status_code == 200 and r.json() == {"user": "bob", "opted_out": True}
+    # and reading it back through the API (JSON, not the page)
+    r = httpx.get(root + "/privacy/opt-out", headers={**tok("bob"), "accept": "application/json"})
+    assert r.status_code == 200 and r.json() == {"user": "bob", "opted_out": True}
     link = sign_user_token(KEY, "bob", 600)
     page = httpx.get(root + "/privacy/opt-out", params={"token": link})
     assert page.status_code == 200 and "不用于训练" in page.text

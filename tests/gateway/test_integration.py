@@ -57,6 +57,9 @@ def test_evasive_keyword_split_across_chunks(
     with _serve(tmp_path, upstream, screen_input=False) as g:
         got, reason = _stream_text(g, f"[demo:say={text}][demo:chunk=1]")
         assert reason == "content_filter"
+        mark = "\n【本内容由人工智能生成】"  # what was sent is labelled (the default: at the end)
+        assert got.endswith(mark)
+        got = got.removesuffix(mark)
         assert text.startswith(got) and len(got) <= text.index(variant)
         (rec,) = records(g)
         assert rec.outcome == "blocked_output" and rec.decisions[-1]["risks"] == ["A1a"]

@@ -20,6 +20,7 @@ from beian.demo import DemoBehavior, DemoServer, serve_in_thread
 from beian.errors import InputError
 from beian.gateway import Gateway, RunningGateway, ScreeningConfig, load_gateway_config
 from beian.gateway import serve_in_thread as serve_gateway
+from beian.label import verify_text_label
 from beian.standards import load_edition
 
 from ..conftest import run_cli
@@ -110,6 +111,22 @@ def test_classifier_stops_a_stream_mid_way(make_gateway: MakeGateway, classifier
     assert d["stage"] == "output" and d["action"] == "block" and d["check"] == "classifier"
     assert d["risks"] == ["A1h"] and d["level"] == "unsafe" and d["score"] >= 0.5
     assert d["model"].startswith("classifier.pkl@")
+
+
+def test_a_stream_stopped_mid_way_labels_what_was_sent(
+    make_gateway: MakeGateway, classifier: Path
+) -> None:
+    """The sentence before the stop reached the user: it is generated content and gets the
+    explicit mark and an implicit label bound to it, as an early end for an error does."""
+    g = make_gateway(moderation={"classifier": {"model": str(classifier), "input": False}})
+    events = list(sdk(g).chat.completions.create(model="m", messages=say(CLEAN + FORGERY), stream=True))  # type: ignore[arg-type]
+    text = "".join(c.delta.content or "" for ev in events for c in ev.choices)
+    assert text == CLEAN + "\n【本内容由人工智能生成】"
+    assert [c.finish_reason for ev in events for c in ev.choices if c.finish_reason] == ["content_filter"]
+    labels = [ev.model_extra["aigc_label"] for ev in events if (ev.model_extra or {}).get("aigc_label")]
+    (rec,) = records(g)
+    assert rec.sent == text and len(labels) == 1
+    assert verify_text_label(rec.sent, json.dumps(labels[0])).ok
 
 
 def test_guard_stops_a_stream_mid_way(make_gateway: MakeGateway, guard: DemoServer) -> None:

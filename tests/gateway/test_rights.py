@@ -120,6 +120,10 @@ def test_export_then_delete_leaves_exactly_the_documented_minimum(signed: Runnin
             {}, None, "", "", None, None)  # fmt: skip
         raw = gw.store.raw_row(i)
         assert raw is not None and raw["user_enc"] is None and raw["error_enc"] is None
+        # nothing else is left in the row: the two content columns hold an encrypted empty
+        # placeholder; the serving host and process (crash recovery of unfinished ones) are gone
+        kept_columns = {k for k, v in raw.items() if v is not None}
+        assert kept_columns - {"request_enc", "response_enc"} <= set(RETAINED)
     # no copy of the content anywhere in the file (decrypting every field that still decrypts)
     texts = [gw.store.get(i) for i in ids]
     assert all(
@@ -168,6 +172,11 @@ def test_page_forms_are_csrf_protected_and_work(signed: RunningGateway) -> None:
     assert link is not None  # the opt-out page leads to the rights page, token included
     page = httpx.get(root + "/privacy/" + link.group(1).replace("&amp;", "&"), headers={"Accept": "text/html"})
     assert page.status_code == 200 and "页面上的问题" in page.text and "15" in page.text
+    # times in Beijing time, and the correction form offers the user's own records to pick
+    started = signed.gateway.store.get(rid).started  # type: ignore[union-attr]
+    beijing = dt.datetime.fromtimestamp(started, dt.timezone(dt.timedelta(hours=8)))
+    assert beijing.strftime("%Y-%m-%d %H:%M") in page.text and "+00:00" not in page.text
+    assert f'<option value="{rid}">' in page.text
     ft = form_token(page.text)
     base = {"token": t, "record_id": rid}
     assert httpx.post(root + "/privacy/data/delete", data=base).status_code == 403  # no form token

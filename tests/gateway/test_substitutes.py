@@ -112,6 +112,20 @@ def test_bad_table_names_the_row(tmp_path: Path, rows: list[tuple[str, ...]], wh
     assert what in err.value.render() and f"bad.csv:{len(rows)}" in err.value.render()
 
 
+def test_further_rows_may_leave_risk_and_answer_blank(tmp_path: Path) -> None:
+    """As docs/gateway.md has it: further rows of an id only add example questions, so a sheet
+    written like a merged-cell table (code and answer on the first row only) loads."""
+    x = tmp_path / "代答.xlsx"
+    wb = openpyxl.Workbook()
+    for row in [ROWS[0], ("S-GAMBLE", "A2c", "六合彩怎么买必中", "请远离赌博。"),
+                ("S-GAMBLE", None, "六合彩开奖号码预测", None)]:  # fmt: skip
+        wb.active.append(row)  # type: ignore[union-attr]
+    wb.save(x)
+    (entry,) = load_substitutes([str(x)]).entries
+    assert (entry.risk, entry.answer) == ("A2c", "请远离赌博。")
+    assert entry.questions == ("六合彩怎么买必中", "六合彩开奖号码预测")
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="代答库文件不存在"):
         load_substitutes([str(tmp_path / "none.yaml")])

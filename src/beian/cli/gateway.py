@@ -337,15 +337,24 @@ def _complaint_table(items: list[Complaint], fmt: TableOrJson, title: str,
     from beian.cli.gateway_rights import text_table
 
     if fmt is TableOrJson.json:
-        emit_json([c.public() | {"content": c.content, "contact": c.contact,
+        emit_json([c.public() | {"content": c.content, "contact": c.contact, "record_id": c.record_id,
                                  "links": links.get(c.ticket, [])} for c in items])  # fmt: skip
         return
     rows = []
     for c in items:
         p = c.public()
         due = p["due"] + ("（超期）" if c.overdue else "")
-        rows.append((c.ticket, c.status, c.category, p["created"], due, c.content[:40]))
-    text_table(title, ("编号", "状态", "类别", "受理", "时限", "内容"), rows)
+        linked = "；".join(_link_text(x) for x in links.get(c.ticket, []))
+        rows.append((c.ticket, c.status, c.category, p["created"], due, c.content[:40],
+                     c.record_id or "", linked))  # fmt: skip
+    text_table(title, ("编号", "状态", "类别", "受理", "时限", "内容", "对话记录", "转为候选"), rows)
+
+
+def _link_text(link: dict[str, object]) -> str:
+    """One candidate made from a complaint: 关键词 某词（A2c，待审核） / 测试题 CQ-…（A2c）."""
+    if link.get("kind") == "keyword":
+        return f"关键词 {link.get('value')}（{link.get('risk')}，{link.get('status') or '待审核'}）"
+    return f"测试题 {link.get('value')}（{link.get('risk')}）"
 
 
 def feedback(

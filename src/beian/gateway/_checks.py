@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from beian._shared.database import make_engine
+from beian._shared.numbers import check_uscc
 from beian.crypto import KeyRing
 from beian.errors import ConfigError, InputError
 from beian.findings import Finding, Location, Severity, define_code
@@ -27,6 +28,10 @@ from beian.gateway._config import GatewayConfig
 from beian.gateway._db import shown_url
 from beian.gateway._identity import is_public_bind, load_identity_key
 from beian.gateway._rights import load_calendar
+from beian.gateway._screening import load_lexicon
+from beian.gateway._stage_classifier import ClassifierStage
+from beian.gateway._stage_guard import GuardStage
+from beian.gateway._substitutes import load_substitutes
 from beian.io import read_text
 from beian.label.explicit import check_notice
 from beian.standards import Edition
@@ -97,18 +102,24 @@ RIGHTS_WITHOUT_IDENTITY = define_code(
     clause="7", severity=Severity.WARNING,
 )  # fmt: skip
 FILE_INVALID = define_code(
-    "BA-GW-019", "配置引用的文件无法读取或内容有误（节假日安排、服务透明度说明）", clause="7",
+    "BA-GW-019",
+    "配置引用的文件无法读取或内容有误（节假日安排、服务透明度说明、关键词库、分类模型、护栏预设、代答库）",
+    clause="7",
     severity=Severity.BLOCKING,
 )  # fmt: skip
 CHANNEL_PLACEHOLDER = define_code(
     "BA-GW-020", "投诉举报电话或邮箱是示例或占位值（公众无法据此投诉）", clause="7",
     severity=Severity.BLOCKING,
 )  # fmt: skip
+PRODUCER_FORMAT = define_code(
+    "BA-GW-021", "隐式标识中的服务提供者编码不像“0011 + 统一社会信用代码 + 5 位后缀”（位数或校验位不对）",
+    clause="GB 45438", severity=Severity.WARNING,
+)  # fmt: skip
 GW_CODES = (RETENTION_TOO_SHORT, NO_KEYWORDS, SCREENING_OFF, PII_OFF, LABEL_MISSING, NO_CHANNEL,
             NO_PRODUCER, FILE_MISSING, NO_KEY, ADMIN_PLACEHOLDER, IDENTITY_UNSIGNED, ADMIN_WEAK,
             IDENTITY_KEY, IDENTITY_PROXY_PUBLIC, DATABASE_INVALID, DATABASE_UNREACHABLE,
             DATABASE_PASSWORD, RIGHTS_WITHOUT_IDENTITY, FILE_INVALID,
-            CHANNEL_PLACEHOLDER)  # fmt: skip
+            CHANNEL_PLACEHOLDER, PRODUCER_FORMAT)  # fmt: skip
 
 # what marks a value as a stand-in: the demo's own values say DEMO, the documentation's example
 # fills with X or asks to be replaced; "beian-gateway" was the provider code's old default
@@ -230,6 +241,31 @@ def _producer(c: _Input) -> Iterator[Finding]:
         )  # fmt: skip
 
 
+def _producer_format(c: _Input) -> Iterator[Finding]:
+    """A code that starts like ``0011`` + 统一社会信用代码 but is cut short, too long or has a
+    wrong check digit, a bare credit code, or characters Appendix E does not allow: every label
+    would carry the typo."""
+    lab = c.cfg.labels
+    code = (lab.content_producer or "").strip()
+    if not lab.implicit or not code or is_placeholder(code):
+        return
+    why = None
+    if len(code) == 18:
+        why = "是 18 位统一社会信用代码本身，缺 0011 前缀与 5 位后缀"
+    elif code.startswith("0011") and len(code) != 27:
+        why = f"以 0011 开头却有 {len(code)} 位（应为 27 位）"
+    elif code.startswith("0011"):
+        uscc, reason = check_uscc(code[4:22].upper())
+        why = f"其中的统一社会信用代码 {uscc} 无效：{reason}" if reason else None
+    elif any(not 0x21 <= ord(ch) <= 0x7E or ch == "\\" for ch in code):
+        why = "含附录 E 以外的字符（中文、空格或反斜杠）"
+    if why:
+        yield Finding.of(
+            PRODUCER_FORMAT, f"隐式标识中的服务提供者编码 {code!r} {why}", location=c.at("labels.content_producer"),
+            fix="写成 0011 + 18 位统一社会信用代码 + 5 位后缀（`beian.label.producer_code_from_uscc` 生成并核对校验位）",
+        )  # fmt: skip
+
+
 def _files(c: _Input) -> Iterator[Finding]:
     cfg = c.cfg
     named: list[tuple[str, str | None]] = [
@@ -271,6 +307,37 @@ def _file_contents(c: _Input) -> Iterator[Finding]:
                 FILE_INVALID, f"transparency.page 无法读取：{page}（{getattr(exc, 'what', exc)}）",
                 fix="检查文件权限与编码（UTF-8），或用 `beian transparency` 重新生成",
                 location=c.at("transparency.page"),
+            )  # fmt: skip
+
+
+def _loaded_files(c: _Input) -> Iterator[Finding]:
+    """The keyword libraries and the moderation files, read as the gateway reads them at start
+    and reload (one it cannot use: no start); a missing one is :func:`_files`' finding."""
+    cfg, m = c.cfg, c.cfg.moderation
+    loads: list[tuple[str, list[str], Callable[[], object]]] = []
+    if cfg.screening.lexicon:
+        loads.append(("screening.lexicon", cfg.screening.lexicon,
+                      lambda: load_lexicon(cfg.screening.lexicon)))  # fmt: skip
+    if m.substitutes:
+        loads.append(("moderation.substitutes", m.substitutes,
+                      lambda: load_substitutes(m.substitutes)))  # fmt: skip
+    if (classifier := m.classifier) is not None:
+        loads.append(("moderation.classifier.model", [classifier.model],
+                      lambda: ClassifierStage(classifier)))  # fmt: skip
+    if (guard := m.guard) is not None:
+        here = Path(cfg.path).resolve().parent if cfg.path else Path.cwd()
+        files = [p for f, p in _moderation_files(cfg) if f.startswith("moderation.guard.") and p]
+        loads.append(("moderation.guard.preset", files, lambda: GuardStage(guard, here)))
+    for field, paths, load in loads:
+        if not all(Path(p).is_file() for p in paths):
+            continue  # reported as missing (BA-GW-008)
+        try:
+            load()
+        except (ConfigError, InputError) as exc:
+            where = f"（{exc.where}）" if exc.where and exc.where not in exc.what else ""
+            yield Finding.of(
+                FILE_INVALID, exc.what + where, location=c.at(field),
+                fix=(exc.fix or "改正该文件") + "；网关不会以此配置启动或重载",
             )  # fmt: skip
 
 
@@ -454,7 +521,7 @@ def _rights(c: _Input) -> Iterator[Finding]:
 
 CHECKS: tuple[Callable[[_Input], Iterator[Finding]], ...] = (
     _retention, _keywords, _screening, _pii, _labels, _channel,
-    _producer, _files, _file_contents, _pii_engine, _key, _admin_token, _identity, _database, _rights,
+    _producer, _producer_format, _files, _file_contents, _loaded_files, _pii_engine, _key, _admin_token, _identity, _database, _rights,
 )  # fmt: skip
 
 

@@ -70,8 +70,8 @@ _PAGES = {
 <form method="post" action="data/export">{{ hidden() }}<input type="hidden" name="format" value="csv">
 <button type="submit">导出（CSV，可用 Excel 打开）</button></form>
 <h2>我的对话记录（{{ conversations|length }} 条）</h2>
-<table><tr><th>时间</th><th>提问</th><th>回答</th><th></th></tr>
-{% for c in conversations %}<tr><td>{{ c.started }}</td>
+<table><tr><th>北京时间</th><th>提问</th><th>回答</th><th></th></tr>
+{% for c in conversations %}<tr><td style="white-space:nowrap">{{ c.shown }}</td>
 <td>{% if c.erased %}（已删除）{% else %}{{ c.question[:80] }}{% endif %}</td>
 <td>{{ c.answer[:80] }}</td><td>{% if not c.erased %}
 <form method="post" action="data/delete">{{ hidden() }}<input type="hidden" name="record_id" value="{{ c.id }}">
@@ -79,7 +79,8 @@ _PAGES = {
 <form method="post" action="data/delete">{{ hidden() }}<input type="hidden" name="all" value="1">
 <button type="submit" id="delete-all">删除全部对话内容</button></form>
 <h2>更正</h2><form method="post" action="data/correct">{{ hidden() }}
-<label>记录编号<input name="record_id" maxlength="64" required></label>
+<label>要更正的对话<select name="record_id" required>{% for c in conversations if not c.erased %}
+<option value="{{ c.id }}">{{ c.shown }} {{ c.question[:30] }}</option>{% endfor %}</select></label>
 <label>应如何更正<textarea name="text" rows="3" maxlength="{{ max_correction_chars }}" required></textarea></label>
 <button type="submit">提交更正</button></form>
 <h2>同意</h2><p>当前状态：<strong id="consent">{{ "已同意（" ~ consent.notice_version ~ " 版）" if consent.consented

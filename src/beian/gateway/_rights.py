@@ -401,7 +401,8 @@ class RightsDesk:
             db.execute(
                 update(exchanges).where(_x.id == rid).values(
                     user_enc=None, request_enc=enc(_ERASED_REQUEST),
-                    response_enc=enc(_ERASED_RESPONSE), error_enc=None, training_opt_out=1)
+                    response_enc=enc(_ERASED_RESPONSE), error_enc=None, training_opt_out=1,
+                    host=None, pid=None)  # only an unfinished exchange needs its process
             )  # fmt: skip
             db.execute(upsert(db, erasures, "id"), {
                 "id": rid, "at": time.time(), "ticket": ticket,

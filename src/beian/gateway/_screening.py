@@ -451,6 +451,20 @@ def _import(module: str, where: str) -> Any:
         ) from None
 
 
+def load_lexicon(paths: Sequence[str]) -> Scanner:
+    """The keyword libraries of ``screening.lexicon`` as the gateway loads them: a malformed line
+    refuses the whole load (the gateway has no ``--lenient``), at ``file:line``."""
+    lexicon = _import("beian.lexicon", "screening.lexicon")
+    try:
+        loaded: Scanner = lexicon.Lexicon.load(paths)
+    except BeianError as exc:
+        raise type(exc)(
+            exc.what, where=exc.where,
+            fix="修正以上各行后重试（网关不跳过有错的行，没有 --lenient）",
+        ) from None  # fmt: skip
+    return loaded
+
+
 def build_screening(config: ScreeningConfig, keyring: KeyRing | None = None) -> Screening:
     """Load the keyword library and the PII engine named in the config."""
     scanner: Scanner | None = None
@@ -460,7 +474,7 @@ def build_screening(config: ScreeningConfig, keyring: KeyRing | None = None) -> 
         entries = [(e.keyword, e.risk) for e in config.keywords]
         parts: list[Scanner] = []
         if config.lexicon:
-            parts.append(lexicon.Lexicon.load(config.lexicon))
+            parts.append(load_lexicon(config.lexicon))
         if entries:
             parts.append(lexicon.Lexicon.from_entries(entries))
         scanner = parts[0] if len(parts) == 1 else CombinedScanner(parts)

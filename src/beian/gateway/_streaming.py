@@ -215,9 +215,12 @@ class _Relay:
             )
             for risk in b.risks:
                 gw.metrics.blocks.labels("output", risk).inc()
+        # what was sent before the stopped sentence is generated content: it gets its labels
+        # (explicit mark, implicit label bound to it) as an early end for an error does
+        owed = b"".join(_event(c) for c in self.writer.cut_labels())
         final = {"index": b.index, "delta": {}, "finish_reason": "content_filter", "logprobs": None}
         self.finalize()
-        return _event(self.writer.base | {"choices": [final]}) + _DONE
+        return owed + _event(self.writer.base | {"choices": [final]}) + _DONE
 
     def _upstream_error(self, data: dict[str, Any]) -> bytes:
         body, risks = screened_error(data, self.gw.screening.risks, "上游模型返回了错误")

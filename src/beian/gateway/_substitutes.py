@@ -70,9 +70,11 @@ def _read_table(path: Path) -> list[Substitute]:
     for row, record in iter_records(path):
         sid, risk = _column(record, "id"), _column(record, "risk")
         question, answer = _column(record, "question"), _column(record, "answer")
+        old = by_id.get(sid)
+        if old is not None and not risk:  # a further row of an answer may leave its code blank
+            risk = old.risk
         if not sid or not risk:
             raise ConfigError("代答库的一行缺少编号或风险代码", where=row.where, fix=_FIX)
-        old = by_id.get(sid)
         if old is None:
             if not answer:
                 raise ConfigError(f"代答 {sid} 缺少代答内容", where=row.where, fix=_FIX)

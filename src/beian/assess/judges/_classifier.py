@@ -148,7 +148,10 @@ def load_classifier(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any]]:
             "分类模型文件不存在", where=str(p), fix="先运行 `beian classifier train`"
         ) from None
     except Exception as exc:  # unpickling raises many types
-        raise InputError(f"无法读取分类模型：{exc}", where=str(p), fix="重新训练模型") from None
+        raise InputError(
+            f"无法读取分类模型：文件已损坏，或不是 `beian classifier train` 生成的模型（{type(exc).__name__}）",
+            where=str(p), fix="用 `beian classifier train` 重新训练，并检查配置中的路径",
+        ) from None  # fmt: skip
     if not isinstance(obj, dict) or obj.get("format") != MODEL_FORMAT:
         raise InputError(
             "分类模型格式不符", where=str(p), fix="用当前版本的 `beian classifier train` 重新训练"

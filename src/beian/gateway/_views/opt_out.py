@@ -41,6 +41,10 @@ async def opt_out_page(gw: Gateway, request: Request) -> Response:
         user = request_user(gw, request, q.get("user"), q.get("token"))
     except IdentityError as exc:
         return identity_error(gw, request, exc)
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept and "text/html" not in accept:  # the API: the current choice
+        opted = await asyncio.to_thread(gw.store.is_opted_out, user)
+        return JSONResponse({"user": user, "opted_out": opted})
     ttl = gw.config.identity.form_token_ttl_s
     ctx = page_ctx(gw, "训练数据使用设置") | {
         "user": user if gw.identity.mode == "off" else "",

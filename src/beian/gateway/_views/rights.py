@@ -18,6 +18,7 @@ its page's anti-forgery token. Every export, deletion, correction and withdrawal
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -29,7 +30,7 @@ from beian.errors import InputError
 from beian.gateway._forms import form_token
 from beian.gateway._identity import IdentityError
 from beian.gateway._pages import render
-from beian.gateway._rights import TooManyRequests
+from beian.gateway._rights import CST, TooManyRequests
 from beian.gateway._rights_export import export_csv, question_text, user_conversations, user_export
 from beian.gateway._views.common import (
     identity_error,
@@ -66,11 +67,19 @@ def _user(gw: Gateway, request: Request, token: object) -> str:
     return request_user(gw, request, None, token)
 
 
+def _beijing(iso: str | None) -> str:
+    """An exchange's UTC time as the user reads it: Beijing time to the minute."""
+    if not iso:
+        return ""
+    return dt.datetime.fromisoformat(iso).astimezone(CST).strftime("%Y-%m-%d %H:%M")
+
+
 def _page(gw: Gateway, request: Request, user: str, token: str, message: str = "") -> Response:
     desk = gw.rights
     convs = user_conversations(desk, user, desk.rules.max_export_records)
     for c in convs:
         c["question"] = question_text(c["messages"])
+        c["shown"] = _beijing(c["started"])
     ctx = page_ctx(gw, TITLE) | {
         "working_days": desk.rules.handling_working_days, "message": message,
         "token": token if gw.identity.mode == "signed" else "",
