@@ -25,15 +25,10 @@ def _spans(text: str, marked: list[str]) -> list[tuple[str, int, int]]:
         ("5.Haruto Sato 6.", ["aruto Sato"], ["Haruto Sato"]),
         ("Bat-Erdene（蒙古国）", ["rdene"], ["Erdene"]),
         ("联系 Tom Lee 即可", ["Tom Lee"], ["Tom Lee"]),  # already whole
-        # one character that makes a common word with its neighbour, and no title after it
-        ("今年小麦长势好", ["麦"], []),
-        ("过马路要小心", ["马"], []),
-        ("今天温度高", ["温"], []),  # with the character after it
-        # ... kept with a title or 某 after it, or when it makes no word
-        ("小马老师明天到", ["马"], ["马"]),
-        ("找房东宫某要钥匙", ["宫"], ["宫"]),
-        ("老刘家的面馆", ["刘"], ["刘"]),
-        ("让阿蒙去取", ["蒙"], ["蒙"]),
+        ("log: operator=liuhongb", ["liuhon"], ["liuhongb"]),
+        ("loginLi Wenjie ok", ["i Wenjie"], ["Li Wenjie"]),  # not across "login"
+        # one-character names are left as they are (no rule for them was kept)
+        ("房东魏，你好", ["魏"], ["魏"]),
         # amounts in capital numerals
         ("合计伍万叁仟元整", ["伍万"], []),
         ("伍万里来了", ["伍万里"], ["伍万里"]),  # a name before other characters
