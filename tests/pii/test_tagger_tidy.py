@@ -27,6 +27,11 @@ def _spans(text: str, marked: list[str]) -> list[tuple[str, int, int]]:
         ("联系 Tom Lee 即可", ["Tom Lee"], ["Tom Lee"]),  # already whole
         ("log: operator=liuhongb", ["liuhon"], ["liuhongb"]),
         ("loginLi Wenjie ok", ["i Wenjie"], ["Li Wenjie"]),  # not across "login"
+        # a lower-case pinyin name: surname and given name are one name
+        ("visit patient=luo xinran done", ["luo"], ["luo xinran"]),
+        ("holder=yang guifang;", ["guifang"], ["yang guifang"]),
+        ("user=liu at 09:00", ["liu"], ["liu"]),  # "at" is no pinyin given name
+        ("host=lin server", ["lin"], ["lin"]),  # "server" is no pinyin
         # one-character names are left as they are (no rule for them was kept)
         ("房东魏，你好", ["魏"], ["魏"]),
         # amounts in capital numerals
