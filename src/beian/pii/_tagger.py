@@ -38,6 +38,7 @@ import numpy.typing as npt
 
 from beian.pii._tagger_fast import FastIds
 from beian.pii._tagger_features import BIAS, TAGS, TEMPLATES, Featurizer, tags_of
+from beian.pii._tagger_tidy import tidy
 from beian.pii._types import Entity
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "spans_of",
     "spans_reference",
     "tags_of",
+    "tidy",
     "viterbi",
     "viterbi_reference",
 ]
@@ -359,7 +361,7 @@ class Tagger:
         return [s for s in spans_of(self.model.decode(ids)) if s[0] in self.model.types]
 
     def find(self, text: str, rules: Sequence[Entity]) -> list[Entity]:
-        found = self.spans(text, [(e.type, e.start, e.end) for e in rules])
+        found = tidy(text, self.spans(text, [(e.type, e.start, e.end) for e in rules]))
         return [
             Entity(t, a, b, text[a:b], self.score, f"tagger:{t}")
             for t, a, b in found

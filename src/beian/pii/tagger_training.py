@@ -18,6 +18,7 @@ from beian.pii._tagger import (
     merge,
     spans_of,
     tags_of,
+    tidy,
     viterbi,
 )
 
@@ -35,5 +36,6 @@ __all__ = [
     "name_tables",
     "spans_of",
     "tags_of",
+    "tidy",
     "viterbi",
 ]

@@ -10,6 +10,8 @@ from tests.pii.recognizers.conftest import found
 VALID = "110101199003074514"
 VALID_X = "11010519491231002X"
 assert ric.is_valid(VALID) and ric.is_valid(VALID_X)
+# County 420188 is not in GB/T 2260 (its prefecture 420100, 武汉市, is); the check digit holds.
+NO_COUNTY = "42018819880615213" + ric.calc_check_digit("420188198806152130")
 
 
 @pytest.mark.parametrize(
@@ -30,6 +32,16 @@ assert ric.is_valid(VALID) and ric.is_valid(VALID_X)
         (f"A{VALID}", []),  # glued to Latin letters
         ("时间戳1701234567890123", []),
         ("号码110101209901014514", []),  # born in the future
+        # an unknown county in a known prefecture, with the right check digit
+        (f"身份证{NO_COUNTY}\n", [NO_COUNTY]),
+        (f"身份证{NO_COUNTY[:-1]}{(int(NO_COUNTY[-1]) + 1) % 10}", []),  # and a wrong one: no
+        ("编码990188198806152138", []),  # no such prefecture
+        # one end of a range of serial numbers, or after 耳标: not an ID number
+        ("耳标号：420102198806152—420102198806199", []),
+        ("号段 420102198806152 ~ 420102198806199", []),
+        (f"{VALID}至{VALID[:-2]}99", []),
+        ("牛耳标420102198806152，", []),
+        (f"身份证{VALID}-见附件", [VALID]),  # a dash and no digits: still an ID
     ],
 )
 def test_id_card(text: str, expected: list[str]) -> None:
@@ -46,6 +58,8 @@ def test_id_card(text: str, expected: list[str]) -> None:
         (f"身份证{VALID[:-1]}5", 0.7, "校验码不符（按 GB 11643 应为 4，写作 5）"),
         (f"号码{VALID_X[:-1]}3", 0.55, "校验码不符（按 GB 11643 应为 X，写作 3）"),
         ("旧证号110101900307451，", 0.6, "15 位旧号码，没有校验码"),
+        (f"号码{NO_COUNTY}", 0.55, "行政区划代码 420188 不在 GB/T 2260 表中（校验码相符）"),
+        (f"身份证：{NO_COUNTY}", 0.7, "行政区划代码 420188 不在 GB/T 2260 表中（校验码相符）"),
     ],
 )
 def test_id_card_score_and_reason(text: str, score: float, reason: str) -> None:

@@ -31,6 +31,12 @@ from tests.pii.recognizers.conftest import found
         ("护照有效。订单号533816427", []),  # context in another clause
         ("证件18FV63924", []),
         ("护照号码5338164271", []),  # ten digits: too long
+        # the document type in one field, the number after a number label in the next
+        ("证件类型：外国护照，证件号码：KR4471290，", ["KR4471290"]),
+        ("类型：护照；号码 548839271", ["548839271"]),
+        ("护照，房号TZ3151328", []),  # 房号 is not a number label of a document
+        ("护照已收，型号TZ3151328", []),  # negative word
+        ("证件类型：身份证，证件号码：TZ3151328", []),  # no 护照 in the window
     ],
 )
 def test_passport(text: str, expected: list[str]) -> None:

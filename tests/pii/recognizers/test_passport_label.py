@@ -22,6 +22,12 @@ from tests.pii.recognizers.conftest import found
         ("passport=C4KR81T27 room=1712", ["C4KR81T27"]),
         # a Latin label glued to a Chinese passport number
         ("PassportE12345678，请核对", ["E12345678"]),
+        # the Russian shape: a two-digit series, a space, seven digits
+        ("乘客：Ivan Sokolov，护照72 4416093。", ["72 4416093"]),
+        ("护照号码：53 1187240，", ["53 1187240"]),
+        ("护照72  4416093", []),  # two spaces
+        ("护照72 441609", []),  # six digits
+        ("Passport 72 44160931", []),  # eight digits
         # not a passport number
         ("护照有效期至20300815", []),  # words between the label and the digits
         ("护照号码ABCDEFGHJ", []),  # capitals without digits

@@ -34,11 +34,22 @@ from tests.pii.recognizers.conftest import found
         ("电话010-62345678 12号楼", []),
         # the local number in two groups
         ("咨询电话0532-8590 1276。", ["0532-8590 1276"]),
-        ("致电020-3867 2290转815", ["020-3867 2290"]),
+        ("致电020-3867 2290转815", ["020-3867 2290转815"]),
         ("座机(0755) 2345-6789", ["(0755) 2345-6789"]),
         ("电话0731-8451 2360 12号楼", []),  # a short group after it: not a phone number
         ("运单号0532-8590 1276", []),  # negative context
         ("卡号6226 0906 3318 2745，", []),  # the middle of a spaced card number
+        # an extension after 转 / 分机 / ext belongs to the number (one space at most each side)
+        ("总机0379-64318820转7，", ["0379-64318820转7"]),
+        ("办公室(0816)2247 3390转 46", ["(0816)2247 3390转 46"]),
+        ("找王工，027 8311 6645 分机 2201。", ["027 8311 6645 分机 2201"]),
+        ("Tel 0755-26780133 ext. 305", ["0755-26780133 ext. 305"]),
+        ("热线400-820-3311转5", ["400-820-3311转5"]),
+        ("电话0731-88451102转人工", ["0731-88451102"]),  # no digits after 转
+        ("电话0731-88451102转123456", ["0731-88451102"]),  # six digits: not an extension
+        # a dash extension after a number in two groups
+        ("请拨0533-7162 4408-15（总务）", ["0533-7162 4408-15"]),
+        ("座机010-6251-7788", ["010-6251-7788"]),  # the dash group is the number itself
     ],
 )
 def test_phone(text: str, expected: list[str]) -> None:

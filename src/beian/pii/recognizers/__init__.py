@@ -18,6 +18,7 @@ from beian.pii.recognizers import (  # noqa: F401
     passport_label,
     permit,
     phone,
+    phone_fullwidth,
     plate,
     uscc,
 )

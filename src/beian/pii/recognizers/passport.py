@@ -3,7 +3,11 @@
 clause: one or two letters and 6–9 digits (``TZ3151328``, ``A59296171``) and nine digits (United
 States, United Kingdom, Russia: ``533816427``). Shapes with fewer than six digits in a row (France
 ``19AF62830``, Germany ``C4KR81T27``) never reach this recognizer (the engine's digit trigger
-needs six): :mod:`~beian.pii.recognizers.passport_label` finds them right after a passport label."""
+needs six): :mod:`~beian.pii.recognizers.passport_label` finds them right after a passport label.
+
+A form that names the document in one field and gives its number in the next (``证件类型：外国护照，
+证件号码：TZ6183027``) has the context word one clause earlier: after a number label (证件号码,
+号码) the clause before that one counts too, within the window."""
 
 from __future__ import annotations
 
@@ -14,6 +18,9 @@ from beian.pii._registry import RegexRecognizer, bounded, clause_before, registe
 from beian.pii._scan import DIGITS
 
 _CHINESE = re.compile(r"[EG](?:[0-9A-HJ-NP-Z]\d{7})")
+# A number label that is the whole clause before a candidate: 证件号码, 证件号, 证件编号, 号码
+# (with a colon or spaces); the document type may then stand in the clause before it.
+_NUMBER_LABEL = re.compile(r"[ \t]*(?:证件号码|证件号|证件编号|号码)[ \t]*[:：]?[ \t]*")
 
 
 @register
@@ -43,4 +50,10 @@ class PassportRecognizer(RegexRecognizer):
         if words is None or words.search(text, max(0, start - self.window), start) is None:
             return None  # no context word in the window, so none in the clause either
         before = clause_before(text, start, self.window)
-        return 0.4 if words.search(before) else None
+        if words.search(before):
+            return 0.4
+        if _NUMBER_LABEL.fullmatch(before):
+            # 护照 in the window, one clause earlier ("外国护照，证件号码…"): the score it has
+            # with 护照 in its own clause (the boost is added only for that clause)
+            return 0.4 + self.boost
+        return None

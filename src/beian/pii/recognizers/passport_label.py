@@ -3,8 +3,10 @@ like, glued to the value or followed by a colon, ``#``, ``=`` or spaces, then ei
 capital letters and digits with at least two digits (France ``19AF62830``, Germany
 ``C4KR81T27``, ``C01X7TF52``). These shapes have fewer than six digits in a row, so the digit
 trigger of :mod:`~beian.pii.recognizers.passport` never looks at them; a value glued to a Latin
-label (``PassportE12345678``) is also found here. The label must come right before the value:
-"护照有效期至20300815" has words in between and is not a passport number."""
+label (``PassportE12345678``) is also found here, and so is the Russian shape of a two-digit
+series, a space and seven digits (``护照75 3918462``), which no other shape reads as one number.
+The label must come right before the value: "护照有效期至20300815" has words in between and is
+not a passport number."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ _LABELS = ("护照", "passport", "Passport", "PASSPORT")
 _LABEL_VALUE = re.compile(
     rf"(?:{'|'.join(_LABELS)})(?:号码|号|编号)?"
     r"(?:[ \t]*(?:No|NO|no|Number|number)\.?)?[ \t]*[:：#=]?[ \t]*"
-    r"([A-Z0-9]{8,9})(?![0-9A-Za-z])"
+    r"([A-Z0-9]{8,9}|[0-9]{2} [0-9]{7})(?![0-9A-Za-z])"
 )
 
 
