@@ -4,7 +4,8 @@ Each fast path must give exactly what the general code gives: the one-pass drop 
 invisible characters (long texts) against the per-character normalizer, the separators found
 from the dropped characters against ``np.diff`` over the whole text, the hyperscan database
 layout against one pattern list, matches that need a repeat dropped before resolving and the
-plain-span shortcut against resolving every match. The texts are the development evasion
+plain-span shortcut against resolving every match; the original offsets found from the dropped
+ones (k23q) against the whole offset array, and the collapse of a few repeats by copies. The texts are the development evasion
 tables, each alone (short texts) and joined into long ones, and random texts rich in noise runs,
 invisible characters, line breaks, tone numbers, number styles and repeats.
 """
@@ -78,6 +79,57 @@ def test_long_normalizer_equals_the_per_character_one_on_long_texts(
                 kept = np.ones(len(text), dtype=bool)
                 kept[fast.dropped] = False
                 assert fast.src.tolist() == np.flatnonzero(kept).tolist()  # type: ignore[union-attr]
+
+
+def _few_repeats(seed: str) -> list[str]:
+    """Long texts (thousands of characters) with a few repeats (fewer than one in 1024: the
+    collapse copies the stretches between them) and noise, invisible characters, line breaks."""
+    rng = random.Random(seed)
+    cjk = [chr(c) for c in range(0x4E00, 0x4E00 + 400)]
+    extra = ["  ", "*", "\u200b", "\n", "，", "ＡＢ", "xd", "😀", "臺"]
+    out = []
+    for _ in range(12):
+        chars, size = [cjk[0]], rng.randint(3000, 9000)
+        while len(chars) < size:  # no repeat by chance
+            chars.append(rng.choice([c for c in rng.sample(cjk, 2) if c != chars[-1]]))
+        for _ in range(rng.randint(0, 4)):  # repeats
+            k = rng.randrange(1, len(chars))
+            chars[k] = chars[k - 1]
+        for _ in range(rng.randint(0, 200)):
+            chars.insert(rng.randrange(len(chars)), rng.choice(extra))
+        out.append("".join(chars))
+    return out
+
+
+def test_offsets_kept_as_dropped_ones_and_few_repeats_equal_the_general_code() -> None:
+    """Long texts keep only the dropped offsets (k23q): each offset found from them, one at a
+    time or many at once, is the per-character normalizer's; few repeats collapse by copies."""
+    ft = fold_table(FoldFlags())
+    rng = random.Random(23)
+    for max_gap in (None, 3):
+        texts = _few_repeats(f"few{max_gap}") + _long_texts(f"lazy{max_gap}", 20, PLAIN)
+        for text in texts:
+            fast = _normalize_long(text, ft, max_gap, True)
+            slow = _normalize_short(text, ft, max_gap, True)
+            assert _lists(fast) == _lists(slow), text
+            codes = fast.codes
+            assert fast.ascii_at().tolist() == np.flatnonzero(codes < 0x80).tolist()  # type: ignore[operator]
+            size = len(fast.codes)  # type: ignore[arg-type]
+            if not size:
+                continue
+            idx = np.arange(size)
+            assert fast.origins(idx).tolist() == slow.origins(idx).tolist()
+            assert fast.kept_count() == slow.kept_count()
+            assert fast.kept_origin(-1) == slow.kept_origin(-1)
+            for _ in range(50):
+                s = rng.randrange(size)
+                e = rng.randint(s + 1, min(size, s + 12))
+                assert fast.origin(s) == slow.origin(s)
+                runs = fast.runs(s, e)
+                assert runs == slow.runs(s, e)
+                ends = {(1, 1), (runs[0], runs[-1])} if runs else {(1, 1)}  # copies kept
+                for head, tail in ends:
+                    assert fast.span(s, e, runs, head, tail) == slow.span(s, e, runs, head, tail)
 
 
 def test_separators_from_the_dropped_characters_equal_the_diff_over_the_text() -> None:

@@ -363,7 +363,7 @@ class Lexicon:
         allow_spans: list[tuple[int, int]] = []
         # the matchers read the code array; only raw mode (no codes) reads the text itself
         matches = st.ac.find(text if n.codes is None else "", n.codes)
-        if n.src is not None and st.main_repeats is not None and matches:
+        if not n.identity and st.main_repeats is not None and matches:
             matches = _repeated(matches, n, st.main_repeats)
         for pid, s, e in matches:
             for var in st.main.variants[pid]:
@@ -381,7 +381,7 @@ class Lexicon:
         )
         if st.lac is not None:
             latin_got = got_sets[0]
-            if n.src is not None and st.latin_repeats is not None and latin_got:
+            if not n.identity and st.latin_repeats is not None and latin_got:
                 latin_got = _repeated(latin_got, n, st.latin_repeats)
             for pid, s, e in latin_got:
                 plain: bool | None = None  # asked once per match, where a variant needs it

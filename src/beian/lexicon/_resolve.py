@@ -49,7 +49,7 @@ def resolve(
     where it holds, add the hit's span in ``text`` and its rules to ``found`` (and, for an
     allow-list phrase, its span to ``allow_spans``)."""
     entry, rule, need, ascii_start, ascii_end = var
-    if n.src is None:  # raw mode: no folding, offsets are the matcher's
+    if n.identity:  # raw mode: no folding, offsets are the matcher's
         if _keyword_hit(text, s, e, var, ft, allow_spans) and _condition(rule, text[s:e]):
             found.setdefault((s, e, entry), set()).add(_bare(rule or "exact"))
         return
@@ -158,7 +158,7 @@ def plain_letter_at(text: str, n: Normalized, s: int, e: int) -> bool:
     """Whether the match ``[s, e)`` of normalized text starts, in ``text``, at a plain
     (ASCII or full-width) letter with no repeats collapsed in it: then no form that counts in
     styled letters only can hold there (the check of ``STYLED``, done once per match)."""
-    if n.src is None or n.runs(s, e) is not None:
+    if n.identity or n.runs(s, e) is not None:
         return False
     ch = text[n.origin(s)]
     return ch.isascii() or "\uff01" <= ch <= "\uff5e"
