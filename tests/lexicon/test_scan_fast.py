@@ -196,10 +196,13 @@ def _hits(lex: Lexicon, texts: list[str]) -> list[list[tuple[object, ...]]]:
     ]
 
 
+@pytest.mark.parametrize("general", ["repeats", "spans"])
 @pytest.mark.parametrize("homophones_all", [False, True])
 def test_repeat_only_matches_dropped_before_resolving_change_no_hit(
-    monkeypatch: pytest.MonkeyPatch, homophones_all: bool
+    monkeypatch: pytest.MonkeyPatch, homophones_all: bool, general: str
 ) -> None:
+    """Matches that need a repeat dropped before resolving, and the spans of the main matches
+    found for all at once (k23q), against resolving each match from its normalized offsets."""
     from tests.lexicon.evasion._support import _lines
 
     # keywords written with a repeated character: their patterns need the repeat (哈哈 is 哈
@@ -210,5 +213,14 @@ def test_repeat_only_matches_dropped_before_resolving_change_no_hit(
     texts = _table_texts() + _long_texts("repeat", 20)
     fast = _hits(Lexicon.from_entries(entries, cfg), texts)
     monkeypatch.setattr(_lexicon, "_repeated", lambda matches, n, repeats: matches)
+    batch = _lexicon._prepared
+    if general == "repeats":  # nothing dropped, no span found in advance
+        monkeypatch.setattr(
+            _lexicon, "_prepared", lambda m, n, r: [[*x, -1, -1] for x in m.tolist()]
+        )
+    else:  # the same matches, each span found by resolve
+        monkeypatch.setattr(
+            _lexicon, "_prepared", lambda m, n, r: [[*x[:3], -1, -1] for x in batch(m, n, r)]
+        )
     assert _hits(Lexicon.from_entries(entries, cfg), texts) == fast
     assert any(h[2] == "哈哈" for hs in fast for h in hs)  # the repeated keyword still hits
