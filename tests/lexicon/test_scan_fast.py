@@ -39,6 +39,7 @@ PIECES = [
     "⑴",
     "du3",
     "bo2",
+    "mp3",
     "ＡＢ",
     "xd",
     "😀",
@@ -49,7 +50,7 @@ PIECES = [
 ]
 # the same without what expands or drops a character otherwise (ﬁ, ㎏, number styles, tones):
 # texts where the kept characters are exactly those not dropped as noise (the fast path)
-PLAIN = [p for p in PIECES if p not in {"ﬁ", "㎏", "①", "⑴", "du3", "bo2"}]
+PLAIN = [p for p in PIECES if p not in {"ﬁ", "㎏", "①", "⑴", "du3", "bo2", "mp3"}]
 
 
 def _long_texts(seed: str, count: int = 60, pieces: list[str] = PIECES) -> list[str]:

@@ -47,6 +47,34 @@ def _tone_digits(codes: list[int]) -> list[int]:
     return out
 
 
+def _tone_digits_near(v: npt.NDArray[np.uint32], digits: _I) -> list[int]:
+    """:func:`_tone_digits` of ``v``, parsing only the runs of ASCII letters and digits that
+    hold a digit 1–5 after a lowercase letter: one such run (mp3) in a long text made the
+    whole text a Python string (10 MB: 30 -> 460 ms, k23q). ``digits``: as in
+    :func:`_may_have_tones`."""
+    if int(v.max()) >= 0x110000:  # as _tone_digits: no reading at all
+        return []
+    d = digits[((v[digits] - 0x31) < 5) & (digits > 0)]
+    d = d[(v[d - 1] - 0x61) < 26]
+    size, end = v.size, 0
+    out: list[int] = []
+    for k in d.tolist():
+        if k < end:  # in the run just parsed
+            continue
+        a, b = k - 1, k + 1
+        while a > 0 and _alnum(int(v[a - 1])):
+            a -= 1
+        while b < size and _alnum(int(v[b])):
+            b += 1
+        out.extend(a + i for i in _tone_digits(v[a:b].tolist()))
+        end = b
+    return out
+
+
+def _alnum(c: int) -> bool:
+    return 0x61 <= c <= 0x7A or 0x30 <= c <= 0x39  # as _ALNUM_RUN
+
+
 def _may_have_tones(v: npt.NDArray[np.uint32], digits: _I) -> bool:
     """Whether some digit 1–5 follows a lowercase ASCII letter (cheap test before the parse);
     ``digits``: the positions of the ASCII digits in ``v``."""
@@ -64,7 +92,7 @@ def _drop_tones(
     ``digits`` (the positions of the ASCII digits in ``v``) comes back updated."""
     if not _may_have_tones(v, digits):
         return v, pos, digits
-    drop = _tone_digits(v.tolist())
+    drop = _tone_digits_near(v, digits)
     if not drop:
         return v, pos, digits
     idx = np.array(drop, dtype=np.int64)
