@@ -4,7 +4,8 @@ Each fast path must give exactly what the general code gives: the one-pass drop 
 invisible characters (long texts) against the per-character normalizer, the separators found
 from the dropped characters against ``np.diff`` over the whole text, the hyperscan database
 layout against one pattern list, matches that need a repeat dropped before resolving and the
-plain-span shortcut against resolving every match. The texts are the development evasion
+plain-span shortcut against resolving every match; the original offsets found from the dropped
+ones (k23q) against the whole offset array, and the collapse of a few repeats by copies. The texts are the development evasion
 tables, each alone (short texts) and joined into long ones, and random texts rich in noise runs,
 invisible characters, line breaks, tone numbers, number styles and repeats.
 """
@@ -38,6 +39,7 @@ PIECES = [
     "⑴",
     "du3",
     "bo2",
+    "mp3",
     "ＡＢ",
     "xd",
     "😀",
@@ -48,7 +50,7 @@ PIECES = [
 ]
 # the same without what expands or drops a character otherwise (ﬁ, ㎏, number styles, tones):
 # texts where the kept characters are exactly those not dropped as noise (the fast path)
-PLAIN = [p for p in PIECES if p not in {"ﬁ", "㎏", "①", "⑴", "du3", "bo2"}]
+PLAIN = [p for p in PIECES if p not in {"ﬁ", "㎏", "①", "⑴", "du3", "bo2", "mp3"}]
 
 
 def _long_texts(seed: str, count: int = 60, pieces: list[str] = PIECES) -> list[str]:
@@ -78,6 +80,57 @@ def test_long_normalizer_equals_the_per_character_one_on_long_texts(
                 kept = np.ones(len(text), dtype=bool)
                 kept[fast.dropped] = False
                 assert fast.src.tolist() == np.flatnonzero(kept).tolist()  # type: ignore[union-attr]
+
+
+def _few_repeats(seed: str) -> list[str]:
+    """Long texts (thousands of characters) with a few repeats (fewer than one in 1024: the
+    collapse copies the stretches between them) and noise, invisible characters, line breaks."""
+    rng = random.Random(seed)
+    cjk = [chr(c) for c in range(0x4E00, 0x4E00 + 400)]
+    extra = ["  ", "*", "\u200b", "\n", "，", "ＡＢ", "xd", "😀", "臺"]
+    out = []
+    for _ in range(12):
+        chars, size = [cjk[0]], rng.randint(3000, 9000)
+        while len(chars) < size:  # no repeat by chance
+            chars.append(rng.choice([c for c in rng.sample(cjk, 2) if c != chars[-1]]))
+        for _ in range(rng.randint(0, 4)):  # repeats
+            k = rng.randrange(1, len(chars))
+            chars[k] = chars[k - 1]
+        for _ in range(rng.randint(0, 200)):
+            chars.insert(rng.randrange(len(chars)), rng.choice(extra))
+        out.append("".join(chars))
+    return out
+
+
+def test_offsets_kept_as_dropped_ones_and_few_repeats_equal_the_general_code() -> None:
+    """Long texts keep only the dropped offsets (k23q): each offset found from them, one at a
+    time or many at once, is the per-character normalizer's; few repeats collapse by copies."""
+    ft = fold_table(FoldFlags())
+    rng = random.Random(23)
+    for max_gap in (None, 3):
+        texts = _few_repeats(f"few{max_gap}") + _long_texts(f"lazy{max_gap}", 20, PLAIN)
+        for text in texts:
+            fast = _normalize_long(text, ft, max_gap, True)
+            slow = _normalize_short(text, ft, max_gap, True)
+            assert _lists(fast) == _lists(slow), text
+            codes = fast.codes
+            assert fast.ascii_at().tolist() == np.flatnonzero(codes < 0x80).tolist()  # type: ignore[operator]
+            size = len(fast.codes)  # type: ignore[arg-type]
+            if not size:
+                continue
+            idx = np.arange(size)
+            assert fast.origins(idx).tolist() == slow.origins(idx).tolist()
+            assert fast.kept_count() == slow.kept_count()
+            assert fast.kept_origin(-1) == slow.kept_origin(-1)
+            for _ in range(50):
+                s = rng.randrange(size)
+                e = rng.randint(s + 1, min(size, s + 12))
+                assert fast.origin(s) == slow.origin(s)
+                runs = fast.runs(s, e)
+                assert runs == slow.runs(s, e)
+                ends = {(1, 1), (runs[0], runs[-1])} if runs else {(1, 1)}  # copies kept
+                for head, tail in ends:
+                    assert fast.span(s, e, runs, head, tail) == slow.span(s, e, runs, head, tail)
 
 
 def test_separators_from_the_dropped_characters_equal_the_diff_over_the_text() -> None:
@@ -144,10 +197,13 @@ def _hits(lex: Lexicon, texts: list[str]) -> list[list[tuple[object, ...]]]:
     ]
 
 
+@pytest.mark.parametrize("general", ["repeats", "spans"])
 @pytest.mark.parametrize("homophones_all", [False, True])
 def test_repeat_only_matches_dropped_before_resolving_change_no_hit(
-    monkeypatch: pytest.MonkeyPatch, homophones_all: bool
+    monkeypatch: pytest.MonkeyPatch, homophones_all: bool, general: str
 ) -> None:
+    """Matches that need a repeat dropped before resolving, and the spans of the main matches
+    found for all at once (k23q), against resolving each match from its normalized offsets."""
     from tests.lexicon.evasion._support import _lines
 
     # keywords written with a repeated character: their patterns need the repeat (哈哈 is 哈
@@ -158,5 +214,14 @@ def test_repeat_only_matches_dropped_before_resolving_change_no_hit(
     texts = _table_texts() + _long_texts("repeat", 20)
     fast = _hits(Lexicon.from_entries(entries, cfg), texts)
     monkeypatch.setattr(_lexicon, "_repeated", lambda matches, n, repeats: matches)
+    batch = _lexicon._prepared
+    if general == "repeats":  # nothing dropped, no span found in advance
+        monkeypatch.setattr(
+            _lexicon, "_prepared", lambda m, n, r: [[*x, -1, -1] for x in m.tolist()]
+        )
+    else:  # the same matches, each span found by resolve
+        monkeypatch.setattr(
+            _lexicon, "_prepared", lambda m, n, r: [[*x[:3], -1, -1] for x in batch(m, n, r)]
+        )
     assert _hits(Lexicon.from_entries(entries, cfg), texts) == fast
     assert any(h[2] == "哈哈" for hs in fast for h in hs)  # the repeated keyword still hits

@@ -155,7 +155,7 @@ def leet_runs(text: str, ft: FoldTable, n: Normalized) -> list[tuple[int, int]]:
     """The runs ``[start, end)`` of ``text`` (normalized as ``n``) to read again with letters
     for digits and symbols."""
     codes = n.codes
-    if codes is None or n.src is None or not codes.size:
+    if codes is None or n.identity or not codes.size:
         return []
     seeds = _symbol_seeds(text, n)
     if codes.size > 1:

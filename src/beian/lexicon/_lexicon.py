@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from beian.lexicon._compile import STYLED, Compiled, compile_entries
+from beian.lexicon._compile import STYLED, compile_entries
 from beian.lexicon._fold import FoldFlags, cache_dir, fold_table
 from beian.lexicon._leet import LEET, leet_possible, leet_runs, unleet
 from beian.lexicon._matcher import (
@@ -25,7 +25,14 @@ from beian.lexicon._models import ALLOW, RULES, Hit, KeywordEntry, LexiconConfig
 from beian.lexicon._normalize import Normalized, normalize, raw, separated
 from beian.lexicon._pending import original_start
 from beian.lexicon._readings import syllable_table
-from beian.lexicon._resolve import OPEN, plain_letter_at, resolve
+from beian.lexicon._resolve import (
+    OPEN,
+    _prepared,
+    _repeated,
+    _repeats_only,
+    plain_letter_at,
+    resolve,
+)
 from beian.lexicon._spans import (
     _Covered,
     _leftmost_longest,
@@ -362,12 +369,16 @@ class Lexicon:
         found: dict[tuple[int, int, int], set[str]] = {}
         allow_spans: list[tuple[int, int]] = []
         # the matchers read the code array; only raw mode (no codes) reads the text itself
-        matches = st.ac.find(text if n.codes is None else "", n.codes)
-        if n.src is not None and st.main_repeats is not None and matches:
-            matches = _repeated(matches, n, st.main_repeats)
-        for pid, s, e in matches:
-            for var in st.main.variants[pid]:
-                resolve(c, self._entries, text, n, s, e, var, st.ft, found, allow_spans)
+        if n.codes is None:
+            for pid, s, e in st.ac.find(text, None):
+                for var in st.main.variants[pid]:
+                    resolve(c, self._entries, text, n, s, e, var, st.ft, found, allow_spans)
+        else:
+            prepared = _prepared(st.ac.find_array(n.codes), n, st.main_repeats)
+            for pid, s, e, start, end in prepared:
+                span = (start, end) if start >= 0 else None
+                for var in st.main.variants[pid]:
+                    resolve(c, self._entries, text, n, s, e, var, st.ft, found, allow_spans, span)
         sets: list[tuple[Matcher, npt.NDArray[np.uint32] | None]] = []
         if st.lac is not None:
             sets.append((st.lac, None))
@@ -381,7 +392,7 @@ class Lexicon:
         )
         if st.lac is not None:
             latin_got = got_sets[0]
-            if n.src is not None and st.latin_repeats is not None and latin_got:
+            if not n.identity and st.latin_repeats is not None and latin_got:
                 latin_got = _repeated(latin_got, n, st.latin_repeats)
             for pid, s, e in latin_got:
                 plain: bool | None = None  # asked once per match, where a variant needs it
@@ -548,24 +559,3 @@ class Lexicon:
             pos = b
         out.append(text[pos:])
         return "".join(out)
-
-
-def _repeats_only(comp: Compiled) -> npt.NDArray[np.bool_]:
-    """Per pattern of ``comp``: whether every variant of it needs a repeated character."""
-    return np.array([all(v[2] is not None for v in vs) for vs in comp.variants], dtype=bool)
-
-
-def _repeated(
-    matches: list[tuple[int, int, int]], n: Normalized, repeats: npt.NDArray[np.bool_]
-) -> list[tuple[int, int, int]]:
-    """``matches`` less those of patterns whose every variant needs a repeated character
-    (``repeats``) where no repeat was collapsed (``Normalized.runs`` is None): resolving them
-    would fail at once. The rest in the same order."""
-    m = np.array(matches, dtype=np.int64)
-    keep = ~repeats[m[:, 0]]
-    if keep.all():
-        return matches
-    adj = n._adj_np
-    if adj is not None:  # a repeat collapsed inside [s, e): as Normalized.runs finds it
-        keep |= np.searchsorted(adj, m[:, 1] + 1) < np.searchsorted(adj, m[:, 2], side="right")
-    return [x for x, k in zip(matches, keep.tolist(), strict=True) if k]

@@ -59,6 +59,10 @@ class Matcher(Protocol):
 
     def find(self, text: str, codes: npt.NDArray[np.uint32] | None) -> list[Match]: ...
 
+    def find_array(self, codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+        """:meth:`find` on normalized ``codes`` as rows ``(pattern, start, end)``, same order."""
+        ...
+
 
 def hyperscan_available() -> bool:
     try:
@@ -117,6 +121,9 @@ class AhoCorasickMatcher(_CompactAlphabet):
         found = self._ac.find_matches_as_indexes(self.encode(text, codes), overlapping=True)
         return [(pid, s >> 1, e >> 1) for pid, s, e in found if not s & 1]
 
+    def find_array(self, codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+        return np.array(self.find("", codes), dtype=np.int64).reshape(-1, 3)
+
 
 class _LiteralDatabases:
     """Hyperscan literal databases over byte patterns (no zero byte): one per shard of at most
@@ -149,16 +156,17 @@ class _LiteralDatabases:
                 s = self._local.scratch = [x.clone() for x in self._scratch]
         return s
 
-    def scan(self, data: bytes | npt.NDArray[np.uint16]) -> list[tuple[int, int]]:
-        ends: list[tuple[int, int]] = []
-        add = ends.append
+    def scan(self, data: bytes | npt.NDArray[np.uint16]) -> list[int]:
+        """The matches as one flat list ``pid, end byte, pid, end byte, ...``."""
+        flat: list[int] = []
+        add = flat.extend
 
         def on_match(pid: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
             add((pid, to))
 
         for db, scratch in zip(self._dbs, self._thread_scratch(), strict=True):
             db.scan(data, match_event_handler=on_match, scratch=scratch)
-        return ends
+        return flat
 
 
 def _shards(encoded: list[bytes]) -> list[list[int]]:
@@ -241,11 +249,22 @@ class HyperscanMatcher(_CompactAlphabet):
 
     def find(self, text: str, codes: npt.NDArray[np.uint32] | None) -> list[Match]:
         lens = self._len
+        flat = self._db.scan(self.encode_array(text, codes))
         return [
             (pid, (to >> 1) - lens[pid], to >> 1)
-            for pid, to in self._db.scan(self.encode_array(text, codes))
+            for pid, to in zip(flat[::2], flat[1::2], strict=True)
             if not to & 1
         ]
+
+    def find_array(self, codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+        flat = np.array(self._db.scan(self.encode_array("", codes)), dtype=np.int64)
+        m = flat.reshape(-1, 2)
+        m = m[(m[:, 1] & 1) == 0]
+        out = np.empty((len(m), 3), dtype=np.int64)
+        out[:, 0] = m[:, 0]
+        out[:, 2] = m[:, 1] >> 1
+        out[:, 1] = out[:, 2] - self._lens[m[:, 0]]
+        return out
 
 
 def make_matcher(patterns: list[str], backend: str, cache_dir: Path | None) -> Matcher:

@@ -47,6 +47,34 @@ def _tone_digits(codes: list[int]) -> list[int]:
     return out
 
 
+def _tone_digits_near(v: npt.NDArray[np.uint32], digits: _I) -> list[int]:
+    """:func:`_tone_digits` of ``v``, parsing only the runs of ASCII letters and digits that
+    hold a digit 1–5 after a lowercase letter: one such run (mp3) in a long text made the
+    whole text a Python string (10 MB: 30 -> 460 ms, k23q). ``digits``: as in
+    :func:`_may_have_tones`."""
+    if int(v.max()) >= 0x110000:  # as _tone_digits: no reading at all
+        return []
+    d = digits[((v[digits] - 0x31) < 5) & (digits > 0)]
+    d = d[(v[d - 1] - 0x61) < 26]
+    size, end = v.size, 0
+    out: list[int] = []
+    for k in d.tolist():
+        if k < end:  # in the run just parsed
+            continue
+        a, b = k - 1, k + 1
+        while a > 0 and _alnum(int(v[a - 1])):
+            a -= 1
+        while b < size and _alnum(int(v[b])):
+            b += 1
+        out.extend(a + i for i in _tone_digits(v[a:b].tolist()))
+        end = b
+    return out
+
+
+def _alnum(c: int) -> bool:
+    return 0x61 <= c <= 0x7A or 0x30 <= c <= 0x39  # as _ALNUM_RUN
+
+
 def _may_have_tones(v: npt.NDArray[np.uint32], digits: _I) -> bool:
     """Whether some digit 1–5 follows a lowercase ASCII letter (cheap test before the parse);
     ``digits``: the positions of the ASCII digits in ``v``."""
@@ -57,25 +85,63 @@ def _may_have_tones(v: npt.NDArray[np.uint32], digits: _I) -> bool:
 
 
 def _drop_tones(
-    v: npt.NDArray[np.uint32], pos: _I, digits: _I
-) -> tuple[npt.NDArray[np.uint32], _I, _I]:
+    v: npt.NDArray[np.uint32], pos: _I | _Kept, digits: _I
+) -> tuple[npt.NDArray[np.uint32], _I | _Kept, _I]:
     """Tone numbers removed; the letter before each stands for it too (its offset becomes the
     number's), so a hit on the syllables ends after the tone and word boundaries hold.
     ``digits`` (the positions of the ASCII digits in ``v``) comes back updated."""
     if not _may_have_tones(v, digits):
         return v, pos, digits
-    drop = _tone_digits(v.tolist())
+    drop = _tone_digits_near(v, digits)
     if not drop:
         return v, pos, digits
     idx = np.array(drop, dtype=np.int64)
-    pos = pos.copy()
+    pos = _offsets(pos).copy()
     pos[idx - 1] = pos[idx]
     v = np.delete(v, idx)
     return v, np.delete(pos, idx), _digits(v)
 
 
+def _offsets(pos: _I | _Kept) -> _I:
+    """``pos`` as an array (built, where only the dropped offsets were kept)."""
+    return pos.array() if isinstance(pos, _Kept) else pos
+
+
 def _digits(v: npt.NDArray[np.uint32]) -> _I:
     return np.flatnonzero((v - 0x30) < 10)  # uint32: codes below '0' wrap around
+
+
+class _Kept:
+    """Original offsets of the characters kept when exactly the sorted offsets ``dropped`` of a
+    text of ``size`` characters were dropped, found on demand: the ``j``-th kept one is at
+    ``j + bisect_right(skip, j)`` with ``skip = dropped - arange(len(dropped))`` (kept ones
+    before each dropped one). Long texts need only a few (the matches' edges): building all
+    of them, a 64-bit array eight times the text's characters, cost more than that."""
+
+    __slots__ = ("_list", "dropped", "size", "skip")
+
+    def __init__(self, dropped: _I, size: int) -> None:
+        self.dropped = dropped
+        self.size = size
+        self.skip = dropped - np.arange(dropped.size)
+        self._list: list[int] | None = None
+
+    def __len__(self) -> int:
+        return self.size - self.dropped.size
+
+    def at(self, j: npt.NDArray[np.intp]) -> _I:
+        return (j + np.searchsorted(self.skip, j, side="right")).astype(np.int64)
+
+    def one(self, j: int) -> int:
+        skip = self._list
+        if skip is None:
+            skip = self._list = self.skip.tolist()
+        return j + bisect.bisect_right(skip, j)
+
+    def array(self) -> _I:
+        keep = np.ones(self.size, dtype=bool)
+        keep[self.dropped] = False
+        return np.flatnonzero(keep)
 
 
 class Normalized:
@@ -85,21 +151,36 @@ class Normalized:
     ``src[j]``. Collapsing removed the kept positions listed in ``dups`` (each equal to the one
     before it); ``adj = dups - arange(len(dups))`` is sorted: normalized character ``k`` stands
     for ``1 + adj.count(k + 1)`` kept characters, preceded by ``bisect_right(adj, k)`` removed
-    ones. ``src is None`` means raw mode (offsets are the identity).
+    ones. ``identity`` (``src is None``) means raw mode (offsets are the identity). Long texts
+    keep ``src`` as the dropped offsets (:class:`_Kept`) and build the array on first use.
     """
 
-    __slots__ = ("_adj", "_adj_np", "_ascii", "_syl", "_text", "codes", "dropped", "raw", "src")
+    __slots__ = (
+        "_adj",
+        "_adj_np",
+        "_ascii",
+        "_kept",
+        "_src",
+        "_syl",
+        "_text",
+        "codes",
+        "dropped",
+        "identity",
+        "raw",
+    )
 
     def __init__(
         self,
         text: str | None,
         codes: npt.NDArray[np.uint32] | None,
-        src: _I | None,
+        src: _I | _Kept | None,
         adj: _I | None,
     ) -> None:
         self._text = text
         self.codes = codes
-        self.src = src
+        self._src = src if not isinstance(src, _Kept) else None
+        self._kept = src if isinstance(src, _Kept) else None
+        self.identity = src is None  # raw mode
         self._adj: list[int] | None = adj.tolist() if adj is not None and adj.size else None
         self._adj_np = adj if adj is not None and adj.size else None
         self._syl: npt.NDArray[np.uint32] | None = None
@@ -107,7 +188,34 @@ class Normalized:
         self.raw: npt.NDArray[np.uint32] | None = None  # the text's code points (long texts)
         # long texts where ``src`` is exactly the offsets not dropped as noise or invisible
         # (no character expanded or dropped otherwise): those dropped ones, sorted (else None)
-        self.dropped: _I | None = None
+        self.dropped: _I | None = self._kept.dropped if self._kept is not None else None
+
+    @property
+    def src(self) -> _I | None:
+        """Original offset of each kept character (before collapsing); None in raw mode."""
+        if self._src is None and self._kept is not None:
+            self._src = self._kept.array()
+        return self._src
+
+    def kept_count(self) -> int:
+        """How many characters were kept (before collapsing): the length of :attr:`src`."""
+        if self._kept is not None:
+            return len(self._kept)
+        return 0 if self._src is None else len(self._src)
+
+    def kept_origins(self, j: npt.NDArray[np.intp]) -> _I:
+        """``src[j]`` (``j`` indexes the kept characters, before collapsing)."""
+        if self._kept is not None:
+            return self._kept.at(j)
+        assert self._src is not None
+        return np.asarray(self._src)[j].astype(np.int64)
+
+    def kept_origin(self, j: int) -> int:
+        """``src[j]`` of one kept character (negative ``j`` counts from the end)."""
+        if self._kept is not None:
+            return self._kept.one(j if j >= 0 else j + len(self._kept))
+        assert self._src is not None
+        return int(self._src.item(j))
 
     @property
     def text(self) -> str:
@@ -147,19 +255,18 @@ class Normalized:
     def origins(self, idx: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
         """Original offsets of normalized characters ``idx`` (their first copy, when repeats
         collapsed; ``src`` itself is indexed before collapsing)."""
-        if self.src is None:
+        if self.identity:
             return idx.astype(np.int64)
         if self._adj_np is not None:
             idx = idx + np.searchsorted(self._adj_np, idx, side="right")
-        return np.asarray(self.src)[idx].astype(np.int64)
+        return self.kept_origins(idx)
 
     def origin(self, k: int) -> int:
         """:meth:`origins` of one normalized character."""
-        src = self.src
-        if src is None:
+        if self.identity:
             return k
         adj = self._adj
-        return int(src.item(k if adj is None else k + bisect.bisect_right(adj, k)))
+        return self.kept_origin(k if adj is None else k + bisect.bisect_right(adj, k))
 
     def runs(self, s: int, e: int) -> list[int] | None:
         """Kept characters per normalized character in ``[s, e)``; ``None`` when all are 1."""
@@ -177,16 +284,16 @@ class Normalized:
     def span(self, s: int, e: int, runs: list[int] | None, head: int, tail: int) -> tuple[int, int]:
         """Original ``[start, end)`` of normalized ``[s, e)``: the last ``head`` copies of the
         first character through the first ``tail`` copies of the last one."""
-        src = self.src
-        if src is None:
+        if self.identity:
             return s, e
+        at = self.kept_origin
         adj = self._adj
         if adj is None:
-            return src.item(s), src.item(e - 1) + 1
+            return at(s), at(e - 1) + 1
         first_len = runs[0] if runs else 1
         ks = s + bisect.bisect_right(adj, s) + first_len - head
         ke = e - 1 + bisect.bisect_right(adj, e - 1) + tail - 1
-        return src.item(ks), src.item(ke) + 1
+        return at(ks), at(ke) + 1
 
 
 def _long_noise_starts(t: npt.NDArray[np.uint32], dz: _I, invisible: bool, max_gap: int) -> _I:
@@ -234,21 +341,25 @@ def _cjk_codes(v: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
 
 
 def _drop_number_marks(
-    v: npt.NDArray[np.uint32], pos: _I, raw: npt.NDArray[np.uint32], ft: FoldTable, digits: _I
-) -> tuple[npt.NDArray[np.uint32], _I]:
+    v: npt.NDArray[np.uint32],
+    pos: _I | _Kept,
+    raw: npt.NDArray[np.uint32],
+    ft: FoldTable,
+    digits: _I,
+) -> tuple[npt.NDArray[np.uint32], _I | _Kept]:
     """A number style (① ⑴ ⒈ ❶) between two Chinese characters is a separator (开①房①记录):
     dropped like noise. Digits and numerals (一) stay. ``digits``: the positions of the ASCII
     digits in ``v``."""
     d = digits[(digits > 0) & (digits < v.size - 1)]
     if not d.size:
         return v, pos
-    d = d[np.isin(raw[pos[d]], ft.number_marks)]
+    d = d[np.isin(raw[pos.at(d) if isinstance(pos, _Kept) else pos[d]], ft.number_marks)]
     if not d.size:
         return v, pos
     d = d[_cjk_codes(v[d - 1]) & _cjk_codes(v[d + 1])]
     if not d.size:
         return v, pos
-    return np.delete(v, d), np.delete(pos, d)
+    return np.delete(v, d), np.delete(_offsets(pos), d)
 
 
 def _joins_lines(ft: FoldTable) -> bool:
@@ -406,7 +517,7 @@ def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: boo
     t = np.take(ft.table, raw)  # a new array: the steps below change it in place
     if _joins_lines(ft):
         t = _join_lines(t, raw)
-    dropped: _I | None = None
+    pos: _I | _Kept
     if ft.flags.noise:
         # noise and invisible characters in one pass, in original offsets (no second index)
         drop = t == NOISE
@@ -421,18 +532,15 @@ def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: boo
                 t[bar] = BARRIER
                 drop[bar] = False
                 dropped = dropped[~np.isin(dropped, bar, assume_unique=True)]
-        if dropped.size:
-            pos = np.flatnonzero(~drop)
-            v = t[pos]
-        else:
-            pos, v = np.arange(t.size), t
+        # the kept offsets only on demand (``_Kept``): a whole array of them cost more (k23q)
+        pos = _Kept(dropped, t.size)
+        v = t[np.logical_not(drop, out=drop)] if dropped.size else t
     else:
         keep = t != NOISE
         pos = keep.nonzero()[0]
         v = t[keep]
-    kept = pos
     if v.size and int(v.max()) >= EXPAND:
-        v, pos = _expand(v, pos, ft)
+        v, pos = _expand(v, _offsets(pos), ft)
     marks = ft.flags.numbers and ft.flags.noise
     asc: _I | None = None  # the ASCII positions of v (Normalized.ascii_at once collapsed)
     if ft.flags.nfkc or (marks and v.size > 2):
@@ -451,17 +559,34 @@ def _normalize_long(text: str, ft: FoldTable, max_gap: int | None, collapse: boo
         dups = same.nonzero()[0] + 1
         if dups.size:
             adj = dups - np.arange(dups.size)
-            first = np.empty(v.size, dtype=bool)
-            first[0] = True
-            np.logical_not(same, out=first[1:])
-            v = v[first]
+            v = _without(v, dups, same)
             if asc is not None:  # kept ones, less the repeats collapsed before each
-                asc = asc[first[asc]]
-                asc = asc - np.searchsorted(dups, asc)
+                before = np.searchsorted(dups, asc)
+                asc = (asc - before)[dups[np.minimum(before, dups.size - 1)] != asc]
     out = Normalized(None, np.ascontiguousarray(v, dtype="<u4"), pos, adj)
     out._ascii = asc
     out.raw = raw
-    out.dropped = dropped if pos is kept else None
+    return out
+
+
+def _without(
+    v: npt.NDArray[np.uint32], dups: _I, same: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.uint32]:
+    """``v`` less the positions ``dups`` (sorted; ``same[k - 1]`` is True exactly at them). A
+    few (repeats in running text) cost less as copies of the stretches between them than as a
+    mask over the whole array."""
+    if dups.size > v.size >> 10:
+        first = np.empty(v.size, dtype=bool)
+        first[0] = True
+        np.logical_not(same, out=first[1:])
+        return v[first]
+    out = np.empty(v.size - dups.size, dtype=v.dtype)
+    a = o = 0
+    for d in dups.tolist():
+        out[o : o + d - a] = v[a:d]
+        o += d - a
+        a = d + 1
+    out[o:] = v[a:]
     return out
 
 
@@ -472,18 +597,16 @@ def separated(
     :attr:`~beian.lexicon._fold.FoldTable.separators`), and that separator: a form that needs
     a separator at each of its places covers them. Sorted; may hold a few more (collapsed
     repeats)."""
-    src = n.src
-    if src is None or n.codes is None or len(src) < 2:
+    if n.identity or n.codes is None or n.kept_count() < 2:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.uint32)
     raw = n.raw
     if raw is None:
         raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    src = np.asarray(src)
     if n.dropped is not None:
-        j = _after_separators(src, raw, n.dropped, seps)
+        j = _after_separators(raw, n.dropped, seps)
     else:
-        j = np.flatnonzero(np.diff(src) > 1) + 1  # kept characters after dropped ones
-    before = raw[src[j] - 1]  # the character before each: a separator?
+        j = np.flatnonzero(np.diff(np.asarray(n.src)) > 1) + 1  # kept ones after dropped ones
+    before = raw[n.kept_origins(j) - 1]  # the character before each: a separator?
     keep = seps[before]
     j, before = j[keep], before[keep]
     adj = n._adj_np
@@ -493,9 +616,7 @@ def separated(
     return j - np.searchsorted(dups, j, side="right"), before
 
 
-def _after_separators(
-    src: _I, raw: npt.NDArray[np.uint32], dropped: _I, seps: npt.NDArray[np.bool_]
-) -> _I:
+def _after_separators(raw: npt.NDArray[np.uint32], dropped: _I, seps: npt.NDArray[np.bool_]) -> _I:
     """The kept characters ``j`` right after a dropped separator, where ``src`` holds exactly
     the offsets not in ``dropped`` (sorted): found from the dropped separators instead of
     ``np.diff`` over the whole text. The kept character at offset ``q`` is the ``q - d``-th,

@@ -62,7 +62,7 @@ def pending_start(
 
 def original_start(n: Normalized, k: int) -> int:
     """Original offset of normalized position ``k`` (its first copy, when repeats collapsed)."""
-    if n.src is None:  # raw mode: normalized offsets are original ones
+    if n.identity:  # raw mode: normalized offsets are original ones
         return k
     end = len(n.text)
     runs = n.runs(k, end)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from beian.lexicon._compile import GAP, WORDS, Variant
+import numpy as np
+import numpy.typing as npt
+
+from beian.lexicon._compile import GAP, WORDS, Compiled, Variant
 from beian.lexicon._fold import FoldTable
 from beian.lexicon._models import KeywordEntry, LexiconConfig
 from beian.lexicon._normalize import Normalized
@@ -25,7 +28,7 @@ from beian.lexicon._spans import (
 )
 from beian.lexicon._words import phrases, words
 
-__all__ = ["OPEN", "plain_letter_at", "resolve"]
+__all__ = ["OPEN", "_prepared", "_repeated", "_repeats_only", "plain_letter_at", "resolve"]
 
 # marks, while a text is scanned, a hit whose condition on the words around it looked past the
 # end of the text (a stream's next character may still undo it); never in a Hit's rules
@@ -44,28 +47,26 @@ def resolve(
     ft: FoldTable,
     found: dict[tuple[int, int, int], set[str]],
     allow_spans: list[tuple[int, int]],
+    span: tuple[int, int] | None = None,
 ) -> None:
     """Check one match ``[s, e)`` of normalized text against one variant ``var`` of a keyword:
     where it holds, add the hit's span in ``text`` and its rules to ``found`` (and, for an
-    allow-list phrase, its span to ``allow_spans``)."""
+    allow-list phrase, its span to ``allow_spans``). ``span``: where the caller found, for
+    many matches at once, that no repeat collapsed in the match, its original span."""
     entry, rule, need, ascii_start, ascii_end = var
-    if n.src is None:  # raw mode: no folding, offsets are the matcher's
+    if n.identity:  # raw mode: no folding, offsets are the matcher's
         if _keyword_hit(text, s, e, var, ft, allow_spans) and _condition(rule, text[s:e]):
             found.setdefault((s, e, entry), set()).add(_bare(rule or "exact"))
         return
-    runs = n.runs(s, e)
-    repeat = False
-    if runs is None:
+    if span is not None:  # no repeat collapsed in it (:meth:`Normalized.runs` is None)
         if need is not None:
             return
+        start, end = span
+        repeat = False
     else:
-        limit, last = config.max_repeat, e - s - 1
-        for j, have in enumerate(runs):
-            want = need[j] if need else 1
-            if have < want or (0 < j < last and have > max(want, limit)):
-                return
-            repeat = repeat or (have > want and 0 < j < last)
-    start, end = n.span(s, e, runs, need[0] if need else 1, need[-1] if need else 1)
+        start, end, repeat = _repeats(config, n, s, e, need)
+        if start < 0:
+            return
     # (without ASCII edges the word-boundary checks pass: only an allow-list word is held)
     if (ascii_start or ascii_end or entry < 0) and not _keyword_hit(
         text, start, end, var, ft, allow_spans
@@ -105,6 +106,28 @@ def resolve(
         rules.discard("exact")
     if open_end:
         rules.add(OPEN)
+
+
+def _repeats(
+    config: LexiconConfig, n: Normalized, s: int, e: int, need: tuple[int, ...] | None
+) -> tuple[int, int, bool]:
+    """The original span of the match ``[s, e)`` as the repeats collapsed in it allow (start
+    -1 where they break it: too few copies of a character the variant needs repeated, too
+    many inside the keyword) and whether it holds extra repeats (the rule ``repeat``)."""
+    runs = n.runs(s, e)
+    repeat = False
+    if runs is None:
+        if need is not None:
+            return -1, -1, False
+    else:
+        limit, last = config.max_repeat, e - s - 1
+        for j, have in enumerate(runs):
+            want = need[j] if need else 1
+            if have < want or (0 < j < last and have > max(want, limit)):
+                return -1, -1, False
+            repeat = repeat or (have > want and 0 < j < last)
+    start, end = n.span(s, e, runs, need[0] if need else 1, need[-1] if need else 1)
+    return start, end, repeat
 
 
 def _noise_breaks(
@@ -158,7 +181,57 @@ def plain_letter_at(text: str, n: Normalized, s: int, e: int) -> bool:
     """Whether the match ``[s, e)`` of normalized text starts, in ``text``, at a plain
     (ASCII or full-width) letter with no repeats collapsed in it: then no form that counts in
     styled letters only can hold there (the check of ``STYLED``, done once per match)."""
-    if n.src is None or n.runs(s, e) is not None:
+    if n.identity or n.runs(s, e) is not None:
         return False
     ch = text[n.origin(s)]
     return ch.isascii() or "\uff01" <= ch <= "\uff5e"
+
+
+def _repeats_only(comp: Compiled) -> npt.NDArray[np.bool_]:
+    """Per pattern of ``comp``: whether every variant of it needs a repeated character."""
+    return np.array([all(v[2] is not None for v in vs) for vs in comp.variants], dtype=bool)
+
+
+def _prepared(
+    m: npt.NDArray[np.int64], n: Normalized, repeats: npt.NDArray[np.bool_] | None
+) -> list[list[int]]:
+    """The matches ``m`` (rows ``pattern, start, end``) to resolve, in order, as :func:`_repeated`
+    leaves them, each with its original span ``start, end`` where no repeat collapsed in it
+    (``-1, -1`` otherwise): found for all at once instead of once per match."""
+    if not m.size:
+        return []
+    s, e = m[:, 1], m[:, 2]
+    adj = n._adj_np
+    collapsed = (
+        np.searchsorted(adj, s + 1) < np.searchsorted(adj, e, side="right")
+        if adj is not None
+        else np.zeros(len(m), dtype=bool)
+    )  # as Normalized.runs finds it
+    if repeats is not None:
+        keep = ~repeats[m[:, 0]]
+        if not keep.all():
+            keep |= collapsed
+            m, s, e, collapsed = m[keep], s[keep], e[keep], collapsed[keep]
+    out = np.empty((len(m), 5), dtype=np.int64)
+    out[:, :3] = m
+    out[:, 3] = n.origins(s)
+    out[:, 4] = n.origins(e - 1) + 1
+    out[collapsed, 3:] = -1
+    rows: list[list[int]] = out.tolist()
+    return rows
+
+
+def _repeated(
+    matches: list[tuple[int, int, int]], n: Normalized, repeats: npt.NDArray[np.bool_]
+) -> list[tuple[int, int, int]]:
+    """``matches`` less those of patterns whose every variant needs a repeated character
+    (``repeats``) where no repeat was collapsed (``Normalized.runs`` is None): resolving them
+    would fail at once. The rest in the same order."""
+    m = np.array(matches, dtype=np.int64)
+    keep = ~repeats[m[:, 0]]
+    if keep.all():
+        return matches
+    adj = n._adj_np
+    if adj is not None:  # a repeat collapsed inside [s, e): as Normalized.runs finds it
+        keep |= np.searchsorted(adj, m[:, 1] + 1) < np.searchsorted(adj, m[:, 2], side="right")
+    return [x for x, k in zip(matches, keep.tolist(), strict=True) if k]

@@ -130,10 +130,10 @@ def tail_start(
         ft.flags.numbers
         and ft.flags.noise
         and codes is not None
-        and n.src is not None
+        and not n.identity
         and codes.size > 1
         and 0x30 <= int(codes[-1]) <= 0x39
-        and text[int(n.src[-1])] in ft.number_mark_set
+        and text[n.kept_origin(-1)] in ft.number_mark_set
         and _is_cjk(chr(int(codes[-2])))
     ):  # read without the mark: what the text says if the next character is Chinese
         cut = n.text[:-1]
