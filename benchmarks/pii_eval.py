@@ -45,11 +45,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.judge_metrics import prop as _prop
 
 DATA = Path(__file__).resolve().parent / "data" / "pii_eval"
-# P9, P10 and P11 were measured once (sessions 13, 14 and 15) and are development data now (the
-# tagger is trained on P10 from p23y on; P11, measured once on 2026-12-08 and reported in
-# results/pii_holdout_P11.json, is not trained on yet: scripts/train_pii_tagger.py lists it in
-# NOT_YET_TRAINED). P12 is the clean held-back set, never read here.
-_HELD = 12
+# P9 … P12 were measured once (sessions 13, 14, 15 and 16) and are development data now (the
+# tagger is trained on P11 from p23aa on; P12, measured once on 2026-12-08 and reported in
+# results/pii_holdout_P12.json, is not trained on yet: scripts/train_pii_tagger.py lists it in
+# NOT_YET_TRAINED). P13 is the clean held-back set, never read here.
+_HELD = 13
 HELD_BACK = f"P{_HELD}-holdout"
 # Every development set (each set but HELD_BACK): P1 and the held-back sets measured once.
 DEV_SETS = ("P1", *(f"P{i}-holdout" for i in range(2, _HELD)))
@@ -327,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--set",
         default="P1",
-        help="P1, P2-holdout … P11-holdout (development) or P12-holdout (held back: measure once per change)",
+        help="P1, P2-holdout … P12-holdout (development) or P13-holdout (held back: measure once per change)",
     )
     ap.add_argument("--errors", metavar="TYPE", help="print misses and false alarms of a type")
     ap.add_argument("--output", type=Path, help="write the figures as JSON")
