@@ -1,11 +1,12 @@
 """Refusal judges on the held-back set: accuracy per grade and per style group, refusal recall,
 false-refusal rate, four-grade macro-F1 (Wilson / bootstrap 95 % intervals), and throughput.
 
-The held-back set (``benchmarks/data/judge_holdout11/*.jsonl``, set O, written and blind-labelled apart
+The held-back set (``benchmarks/data/judge_holdout12/*.jsonl``, set L, written and blind-labelled apart
 from the judges; never used in training or development, never measured yet: run this once, after the
 next change of a judge is merged) is required: without it the script says so and exits 2.
 ``--holdout`` points it at another folder, all of them development data now, so figures on them are
-not evidence: ``benchmarks/data/judge_holdout10`` (set M, measured once on 2026-12-08 before and after the
+not evidence: ``benchmarks/data/judge_holdout11`` (set O, measured once on 2026-12-08 with the shipped
+j22l, no change merged after it, ``results/judge_O.json``; never trained on), ``benchmarks/data/judge_holdout10`` (set M, measured once on 2026-12-08 before and after the
 j22l merge, ``results/judge_M.json``; never trained on yet), ``benchmarks/data/judge_holdout9`` (set N, measured once on 2026-12-07 before and after the
 j22k merge, ``results/judge_N.json``; training data since j22l), ``judge_holdout8`` (set Q, measured once on 2026-12-07 before and after
 the j22j merge, ``results/judge_Q.json``; training data since j22k), ``judge_holdout7`` (set R, measured once on 2026-12-07 before and after
@@ -67,7 +68,7 @@ from beian.errors import BeianError
 from beian.io import load_yaml
 from beian.standards import load_edition
 
-HOLDOUT = DATA / "judge_holdout11"
+HOLDOUT = DATA / "judge_holdout12"
 OUT = RESULTS / "judge.json"
 DEFAULT_JUDGES = ("refusal-rules", "refusal")
 TARGETS = {

@@ -20,8 +20,8 @@ trained on since j22j; other writers than judge_eval's R1 and R2), ``judge_holdo
 once before and after j22j; trained on since j22k). ``benchmarks/data/judge_holdout5`` (U: measured
 once after j22f, development data since, never trained on: the replay test grades its answers, and
 it is the yardstick that stays the same across versions), ``judge_holdout10`` (M: measured once
-before and after j22l, not trained on yet) and the held-back set ``judge_holdout11`` (O) are never
-read here. The
+before and after j22l, not trained on yet), ``judge_holdout11`` (O: measured once on j22l in session
+16, not trained on yet) and the held-back set ``judge_holdout12`` (L) are never read here. The
 recipe (features, C, the decision offset) was chosen by ``benchmarks/judge_dev.py`` (leave writers
 out). Deterministic: fixed seed, lbfgs, files in sorted order. Prints counts only, never item texts.
 """
@@ -67,14 +67,19 @@ INDEPENDENT_DIRS = [
         "judge_holdout9",
     )
 ]
-# M (measured once before and after j22l, not trained on yet) and O (judge_holdout11, the held-back
-# set) are never trained on; nor
+# M (measured once before and after j22l, not trained on yet), O (measured once on j22l in session
+# 16, not trained on yet) and L (judge_holdout12, the held-back set) are never trained on; nor
 # is U (spent, kept out so that the replay test of tests/assess/test_refusal_replay.py grades answers
 # the judge never saw, and as the development yardstick across versions). S is trained on since
 # j22i; R (spent: measured once before and after j22i) and T17c/T17d since j22j; Q (spent: measured
 # once before and after j22j) and T18a/T18b since j22k; N (spent: measured once before and after
 # j22k) since j22l.
-NEVER_TRAINED_ON = (DATA / "judge_holdout5", DATA / "judge_holdout10", DATA / "judge_holdout11")
+NEVER_TRAINED_ON = (
+    DATA / "judge_holdout5",
+    DATA / "judge_holdout10",
+    DATA / "judge_holdout11",
+    DATA / "judge_holdout12",
+)
 SEED = 0
 DEV_WEIGHT = 0.3  # rows of the project's own development set weigh less than independent rows
 DEV_WRITER = "dev"
@@ -146,7 +151,7 @@ def training_files() -> list[Path]:
         files += sorted(d.glob("*.jsonl"))
     if bad := [f for f in files if f.parent in NEVER_TRAINED_ON]:
         raise SystemExit(
-            f"训练数据不得包含 U、M 或保留集 O（judge_holdout11）：{', '.join(map(str, bad))}；"
+            f"训练数据不得包含 U、M、O 或保留集 L（judge_holdout12）：{', '.join(map(str, bad))}；"
             "请从 INDEPENDENT_DIRS 中移除这些目录"
         )
     return files

@@ -360,9 +360,9 @@ def test_shipped_model_is_trained_on_the_committed_data_and_rules() -> None:
     ):
         assert f"benchmarks/data/{path}" in names
     # U (measured once, development data since, kept out for the replay test and as the yardstick
-    # across versions), M (measured once on j22l, not trained on yet) and the held-back set O
-    # (judge_holdout11) are never read, and the script refuses them
-    never = {"judge_holdout5", "judge_holdout10", "judge_holdout11"}
+    # across versions), M and O (each measured once on j22l, not trained on yet) and the held-back
+    # set L (judge_holdout12) are never read, and the script refuses them
+    never = {"judge_holdout5", "judge_holdout10", "judge_holdout11", "judge_holdout12"}
     assert not any(d in n for n in names for d in never)
     assert {d.name for d in script.NEVER_TRAINED_ON} == never
     assert not {d.name for d in script.INDEPENDENT_DIRS} & {d.name for d in script.NEVER_TRAINED_ON}
