@@ -41,6 +41,7 @@ PRODUCERS = [
     ("the bare credit code", {"content_producer": PRODUCER[4:22]}, ["BA-GW-021"]),
     ("Chinese characters", {"content_producer": "某某科技有限公司"}, ["BA-GW-021"]),
     ("another printable code is the provider's choice", {"content_producer": "ACME-GENAI-001"}, []),
+    ("so is one of 18 characters", {"content_producer": "ACME-GENAI-0000001"}, []),
 ]  # fmt: skip
 
 

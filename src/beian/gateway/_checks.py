@@ -261,8 +261,9 @@ def _producer_format(c: _Input) -> Iterator[Finding]:
         return
     code = lab.content_producer
     why = None
-    if len(code) == 18:
-        why = "是 18 位统一社会信用代码本身，缺 0011 前缀与 5 位后缀"
+    if len(code) == 18:  # the bare credit code, not another 18-character code of the provider's
+        bare = check_uscc(code.upper())[1] is None
+        why = "是 18 位统一社会信用代码本身，缺 0011 前缀与 5 位后缀" if bare else None
     elif code.startswith("0011") and len(code) != 27:
         why = f"以 0011 开头却有 {len(code)} 位（应为 27 位）"
     elif code.startswith("0011"):
