@@ -9,6 +9,7 @@ import pytest
 
 from beian.crypto import KeyRing
 from beian.errors import ConfigError, InputError
+from beian.findings import Severity
 from beian.gateway import GatewayConfig, Labeller, LabelsConfig, check_config
 from beian.standards import load_edition
 
@@ -40,12 +41,33 @@ PRODUCERS = [
     ("the bare credit code", {"content_producer": PRODUCER[4:22]}, ["BA-GW-021"]),
     ("Chinese characters", {"content_producer": "某某科技有限公司"}, ["BA-GW-021"]),
     ("another printable code is the provider's choice", {"content_producer": "ACME-GENAI-001"}, []),
+    ("so is one of 18 characters", {"content_producer": "ACME-GENAI-0000001"}, []),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("name", "labels", "expected"), PRODUCERS, ids=[c[0] for c in PRODUCERS])
 def test_producer(tmp_path: Path, name: str, labels: dict[str, Any], expected: list[str]) -> None:
     assert _codes({"labels": labels}, tmp_path) == expected
+
+
+UNUSABLE = [
+    # name, content_producer: the gateway refuses to start with it (Labeller), so must the check
+    ("Chinese characters", "某某科技有限公司", "BA-GW-021"),
+    ("a space inside", "ACME GENAI", "BA-GW-021"),
+    ("a space after a good code", PRODUCER + " ", "BA-GW-021"),
+    ("empty", "", "BA-GW-007"),
+]
+
+
+@pytest.mark.parametrize(("name", "code", "expected"), UNUSABLE, ids=[c[0] for c in UNUSABLE])
+def test_producer_the_gateway_cannot_use_blocks(
+    tmp_path: Path, name: str, code: str, expected: str
+) -> None:
+    config = GatewayConfig.from_mapping({"labels": {"content_producer": code}})
+    with pytest.raises(ConfigError):
+        Labeller(config.labels)
+    found = check_config(config.resolve_paths(tmp_path), load_edition(), environ={"BEIAN_KEY": KEY})
+    assert [(f.code, f.severity) for f in found if f.code in NEW] == [(expected, Severity.BLOCKING)]
 
 
 MODERATION = {"moderation": {

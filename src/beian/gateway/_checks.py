@@ -33,6 +33,7 @@ from beian.gateway._stage_classifier import ClassifierStage
 from beian.gateway._stage_guard import GuardStage
 from beian.gateway._substitutes import load_substitutes
 from beian.io import read_text
+from beian.label import LabelPayload
 from beian.label.explicit import check_notice
 from beian.standards import Edition
 
@@ -231,8 +232,8 @@ def _producer(c: _Input) -> Iterator[Finding]:
     if not lab.implicit:
         return
     code = lab.content_producer
-    if code is None or is_placeholder(code):
-        what = "未设置" if code is None else f"是占位值 {code!r}"
+    if not code or is_placeholder(code):
+        what = "未设置" if not code else f"是占位值 {code!r}"
         yield Finding.of(
             NO_PRODUCER, f"隐式标识中的服务提供者编码（ContentProducer）{what}",
             fix="写入本单位的编码：0011 + 18 位统一社会信用代码 + 5 位后缀"
@@ -243,22 +244,31 @@ def _producer(c: _Input) -> Iterator[Finding]:
 
 def _producer_format(c: _Input) -> Iterator[Finding]:
     """A code that starts like ``0011`` + 统一社会信用代码 but is cut short, too long or has a
-    wrong check digit, a bare credit code, or characters Appendix E does not allow: every label
-    would carry the typo."""
+    wrong check digit, or a bare credit code: every label would carry the typo. A value the
+    gateway's labels refuse (characters Appendix E does not allow, as ``LabelPayload`` checks
+    them) blocks: the gateway would not start with it."""
     lab = c.cfg.labels
-    code = (lab.content_producer or "").strip()
-    if not lab.implicit or not code or is_placeholder(code):
+    if not lab.implicit or not lab.content_producer or is_placeholder(lab.content_producer):
         return
+    try:  # as the gateway's Labeller reads it: a value it refuses means no start
+        LabelPayload(Label="1", ContentProducer=lab.content_producer)
+    except InputError as exc:
+        yield Finding.of(
+            PRODUCER_FORMAT, f"隐式标识中的服务提供者编码 {lab.content_producer!r} 用不了：{exc.what}；网关不会以此配置启动",
+            location=c.at("labels.content_producer"), severity=Severity.BLOCKING,
+            fix="写成 0011 + 18 位统一社会信用代码 + 5 位后缀（`beian.label.producer_code_from_uscc` 生成），去掉中文、空格与反斜杠",
+        )  # fmt: skip
+        return
+    code = lab.content_producer
     why = None
-    if len(code) == 18:
-        why = "是 18 位统一社会信用代码本身，缺 0011 前缀与 5 位后缀"
+    if len(code) == 18:  # the bare credit code, not another 18-character code of the provider's
+        bare = check_uscc(code.upper())[1] is None
+        why = "是 18 位统一社会信用代码本身，缺 0011 前缀与 5 位后缀" if bare else None
     elif code.startswith("0011") and len(code) != 27:
         why = f"以 0011 开头却有 {len(code)} 位（应为 27 位）"
     elif code.startswith("0011"):
         uscc, reason = check_uscc(code[4:22].upper())
         why = f"其中的统一社会信用代码 {uscc} 无效：{reason}" if reason else None
-    elif any(not 0x21 <= ord(ch) <= 0x7E or ch == "\\" for ch in code):
-        why = "含附录 E 以外的字符（中文、空格或反斜杠）"
     if why:
         yield Finding.of(
             PRODUCER_FORMAT, f"隐式标识中的服务提供者编码 {code!r} {why}", location=c.at("labels.content_producer"),

@@ -42,6 +42,12 @@ NO_COUNTY = "42018819880615213" + ric.calc_check_digit("420188198806152130")
         (f"{VALID}至{VALID[:-2]}99", []),
         ("牛耳标420102198806152，", []),
         (f"身份证{VALID}-见附件", [VALID]),  # a dash and no digits: still an ID
+        # a dash or 至 before another kind of number (a phone, a date) is no range: still an ID
+        (f"张三—{VALID}—13800138000", [VALID]),
+        (f"身份证：{VALID}-13800138000", [VALID]),
+        (f"13800138000~{VALID}", [VALID]),
+        (f"身份证号{VALID}至20350101有效", [VALID]),
+        (f"{VALID}—{VALID_X}", [VALID, VALID_X]),  # two people's numbers, not one series
     ],
 )
 def test_id_card(text: str, expected: list[str]) -> None:

@@ -25,11 +25,13 @@ from beian.pii._scan import DIGITS
 
 WRONG_CHECK_SCORE = 0.55
 _DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-# Another long number right after a range mark, or right before the candidate (each side of
-# "A—B", "A~B", "A至B"); an ASCII dash counts only without spaces around it.
+# Another number right after a range mark, or right before the candidate (each side of
+# "A—B", "A~B", "A至B"); an ASCII dash counts only without spaces around it. It is the other end
+# of a series only with as many characters and the same first six digits (:func:`in_range`):
+# a phone number or a date after a dash or 至 leaves an ID number an ID number.
 _RANGE = r"(?:[—–~～至到]|——|-(?! ))"
-_RANGE_AFTER = re.compile(rf"[ ]?{_RANGE}[ ]?\d{{6}}")
-_RANGE_BEFORE = re.compile(rf"\d{{6}}[ ]?{_RANGE}[ ]?$")
+_RANGE_AFTER = re.compile(rf"[ ]?{_RANGE}[ ]?([0-9]+[Xx]?)")
+_RANGE_BEFORE = re.compile(rf"([0-9]+[Xx]?)[ ]?{_RANGE}[ ]?$")
 
 
 @register
@@ -83,7 +85,18 @@ class IdCardRecognizer(RegexRecognizer):
 
 
 def in_range(text: str, start: int, end: int) -> bool:
-    """Whether the number at ``start:end`` is one end of a range of long numbers."""
-    return _RANGE_AFTER.match(text, end) is not None or (
-        _RANGE_BEFORE.search(text, max(0, start - 10), start) is not None
+    """Whether the number at ``start:end`` is one end of a range of long numbers: the other
+    end, across a range mark, is as long and starts with the same six digits."""
+    value = text[start:end]
+
+    def same(m: re.Match[str] | None) -> bool:
+        if m is None:
+            return False
+        other = m.group(1)
+        if m.start(1) > 0 and text[m.start(1) - 1].isdigit():
+            return False  # cut off by the search window: a longer number
+        return len(other) == len(value) and other[:6] == value[:6]
+
+    return same(_RANGE_AFTER.match(text, end)) or same(
+        _RANGE_BEFORE.search(text, max(0, start - len(value) - 4), start)
     )
