@@ -135,7 +135,9 @@ def _jsonl(p: _Processor, job: _Job) -> None:
             try:
                 rec = json.loads(line)
             except json.JSONDecodeError as exc:
-                _fail_or_keep(report, on_error, src, no, f"第 {no} 行不是有效的 JSON：{json_message(exc)}")
+                _fail_or_keep(
+                    report, on_error, src, no, f"第 {no} 行不是有效的 JSON：{json_message(exc)}"
+                )
                 continue
             if not isinstance(rec, dict):
                 _fail_or_keep(report, on_error, src, no, f"第 {no} 行不是 JSON 对象")
@@ -265,7 +267,7 @@ def process_dataset(
     fmt = fmt or detect_format(src_p)
     if fmt not in FORMATS:
         raise InputError(
-            f"不支持的格式：{fmt}", where="--format", fix=f"可选：{'、'.join(FORMATS)}"
+            f"不支持的格式：{fmt}", where="--input-format", fix=f"可选：{'、'.join(FORMATS)}"
         )
     if dst is not None and Path(dst).resolve() == src_p.resolve():
         raise InputError("输出不能覆盖输入文件", where=str(dst), fix="请指定另一个输出路径")
@@ -287,7 +289,16 @@ def process_dataset(
 
     def run(target: Path | None) -> None:
         step = {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}.get(fmt, _text)
-        step(proc, _Job(src_p, target, fields, on_error, progress))
+        try:
+            step(proc, _Job(src_p, target, fields, on_error, progress))
+        except UnicodeDecodeError as exc:
+            # The encoding is read from the first 64 KiB; a file that changes encoding later
+            # (ASCII head, GBK tail) must not end in a traceback.
+            raise InputError(
+                f"文件开头按 {exc.encoding} 识别，但后面有不是 {exc.encoding} 编码的内容",
+                where=str(src_p),
+                fix="把整个文件统一另存为 UTF-8 编码后重试",
+            ) from None
 
     if dst is None:
         run(None)
