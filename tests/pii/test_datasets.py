@@ -194,3 +194,26 @@ def test_an_encoding_change_after_the_sniffed_head_is_an_input_error(tmp_path: P
         process_dataset(src, out, deidentifier=Deidentifier("mask"))
     assert "编码" in exc.value.what and "UTF-8" in (exc.value.fix or "")
     assert str(src) in (exc.value.where or "") and not out.exists()
+
+
+def test_csv_unclosed_quote_is_reported_not_merged(tmp_path: Path) -> None:
+    """An unclosed quote used to swallow every later row into one field: 3 rows → 1 record, rc 0."""
+    src = tmp_path / "in.csv"
+    src.write_text(
+        'id,prompt\n1,"我叫张建华，手机13812345678\n2,李四 13900001111\n3,王五 13700001111\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    with pytest.raises(InputError) as exc:
+        process_dataset(src, out, deidentifier=Deidentifier("mask"))
+    assert exc.value.where == f"{src}:2" and "引号没有闭合" in exc.value.what
+    assert not out.exists()
+
+
+def test_csv_stray_quote_row_is_skipped_and_reported(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text('a,b\n"x"y,2\n3,手机13812345678\n', encoding="utf-8")
+    out = tmp_path / "out.csv"
+    report = process_dataset(src, out, deidentifier=Deidentifier("mask"), on_error="skip")
+    assert [e.line for e in report.errors] == [2] and report.records == 1
+    assert "138****5678" in out.read_text("utf-8-sig")
