@@ -163,3 +163,22 @@ def test_a_byte_order_mark_over_other_bytes_is_an_input_error(tmp_path: Path, da
     with pytest.raises(InputError, match="字节序标记") as caught:
         read_text(tmp_path / "f.txt")
     assert caught.value.where == str(tmp_path / "f.txt")
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00", "Excel"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", ".xls"),
+        (b"%PDF-1.7\n%\xe2\xe3", "PDF"),
+        (b"\x1f\x8b\x08\x00", "gzip"),
+    ],
+)
+def test_a_binary_file_is_named_not_called_an_unknown_encoding(
+    tmp_path: Path, data: bytes, kind: str
+) -> None:
+    (tmp_path / "f.txt").write_bytes(data + bytes(range(256)))
+    with pytest.raises(InputError) as caught:
+        read_text(tmp_path / "f.txt")
+    assert kind in caught.value.what and "不是文本文件" in caught.value.what
+    assert caught.value.where == str(tmp_path / "f.txt") and caught.value.fix

@@ -118,11 +118,29 @@ def atomic_write_text(target: str | os.PathLike[str], text: str, encoding: str =
     atomic_write_bytes(target, text.encode(encoding))
 
 
+# Signatures of the binary files users most often hand to a text reader by mistake:
+# (leading bytes, what it is, how to fix it).
+_EXPORT = "请先导出为 UTF-8 文本（TXT、CSV 或 JSONL）后重试"
+_BINARY_MAGIC = (
+    (b"PK\x03\x04", "ZIP 压缩包（Excel .xlsx、Word .docx 也是）",
+     "Excel 表格请另存为 CSV（UTF-8）后重试；压缩包请先解压"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧版 Office 文件（.xls、.doc）",
+     "请在 Office/WPS 中另存为 CSV（UTF-8）或纯文本后重试"),
+    (b"%PDF-", "PDF 文件", _EXPORT),
+    (b"\x1f\x8b", "gzip 压缩文件", "请先解压（gunzip）后重试"),
+    (b"\x89PNG", "PNG 图片", _EXPORT),
+    (b"\xff\xd8\xff", "JPEG 图片", _EXPORT),
+)  # fmt: skip
+
+
 def decode_bytes(data: bytes, *, where: str = "<bytes>") -> tuple[str, str]:
     """Decode bytes from UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK.
 
     Returns ``(text, encoding)``. Raises :class:`InputError` when no encoding fits.
     """
+    for magic, kind, fix in _BINARY_MAGIC:
+        if data.startswith(magic):
+            raise InputError(f"这是{kind}，不是文本文件", where=where, fix=fix)
     marked = (
         (data[3:], "utf-8", "utf-8-sig") if data.startswith(b"\xef\xbb\xbf")
         else (data, "utf-16", "utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff"))
@@ -290,7 +308,9 @@ def _compose(text: str) -> tuple[Any, yaml.Node | None]:
         except (ValueError, TypeError, OverflowError) as exc:
             bad = _unbuildable(node)
             raise _UnbuildableValue(
-                None, None, f"无法识别的值 {getattr(bad, 'value', '')!r}（{exc}）",
+                None,
+                None,
+                f"无法识别的值 {getattr(bad, 'value', '')!r}（{exc}）",
                 bad.start_mark if bad is not None else None,
             ) from None
     finally:

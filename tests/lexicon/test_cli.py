@@ -45,9 +45,62 @@ def test_scan_stdin_json_and_table(cli: Cli, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert [(x["text"], x["risk"]) for x in rows] == [("SEX", "A1f"), ("臺 獨", "A1c")]
-    assert "file" not in rows[0]
+    assert (rows[0]["file"], rows[0]["line"]) == ("-", 1)
     r = cli("lexicon", "scan", "-l", str(lib), "-", input="法轮功")
     assert r.returncode == 0 and "命中 1 处" in r.stdout and "A1a" in r.stdout
+
+
+def test_scan_stdin_is_decoded_like_a_file_with_line_numbers(tmp_path: Path) -> None:
+    """A GBK pipe used to be read as UTF-8 and scanned as mojibake: no hit, exit 0."""
+    import os
+    import subprocess
+    import sys
+
+    lib = _lib(tmp_path)
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    for codec in ("gbk", "utf-8-sig"):
+        r = subprocess.run(
+            [sys.executable, "-m", "beian", "lexicon", "scan", "-l", str(lib), "-", "-f", "jsonl"],
+            input="第一行\n第二行 法轮功\n".encode(codec),
+            capture_output=True,
+            env=env,
+            cwd=tmp_path,
+            check=False,
+        )
+        assert r.returncode == 0, r.stderr.decode()
+        rows = [json.loads(line) for line in r.stdout.decode().splitlines()]
+        assert [(x["keyword"], x["file"], x["line"], x["start"]) for x in rows] == [
+            ("法轮功", "-", 2, 8)
+        ], codec
+
+
+def test_scan_a_spreadsheet_given_as_text_says_so(cli: Cli, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    lib = _lib(tmp_path)
+    wb = Workbook()
+    wb.active.append(["法轮功"])  # type: ignore[union-attr]
+    wb.save(tmp_path / "文本.xlsx")
+    r = cli("lexicon", "scan", "-l", str(lib), "文本.xlsx")
+    assert r.returncode == 2
+    assert "Excel" in r.stderr and "CSV" in r.stderr and "无法识别文件编码" not in r.stderr
+
+
+def test_unknown_mode_lists_every_mode(cli: Cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("keyword,risk,mode\n枪支,A1d,pinyn\n", "utf-8")
+    r = cli("lexicon", "audit", str(bad))
+    assert r.returncode == 2 and f"{bad}:2" in r.stderr
+    for mode in ("pinyin/拼音", "initials/首字母", "nopinyin/无拼音", "nohomophone/无谐音"):
+        assert mode in r.stderr
+
+
+def test_audit_as_of_a_day_before_the_last_update(cli: Cli, tmp_path: Path) -> None:
+    lib = tmp_path / "lib.csv"
+    lib.write_text("keyword,risk,updated\n枪支,A1d,2026-11-28\n炸弹,A1d,2062-11-28\n", "utf-8")
+    r = cli("lexicon", "audit", str(lib), "--today", "2026-11-30")
+    assert "晚于检查日期" in r.stdout and "天前" not in r.stdout
+    assert "BA-LEX-013" in r.stdout and f"{lib}:3" in r.stdout
 
 
 def test_scan_switches(cli: Cli, tmp_path: Path) -> None:

@@ -167,3 +167,53 @@ def test_refuses_to_overwrite_input(tmp_path: Path) -> None:
     src.write_text("x\n", encoding="utf-8")
     with pytest.raises(InputError, match="覆盖输入"):
         process_dataset(src, src, deidentifier=Deidentifier("mask"))
+
+
+def test_a_spreadsheet_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    """An .xlsx export used to fail with 无法识别文件编码 (save it as UTF-8), which does not help."""
+    from openpyxl import Workbook
+
+    src = tmp_path / "导出.xlsx"
+    wb = Workbook()
+    wb.active.append(["prompt", f"我的身份证号是{ID}"])  # type: ignore[union-attr]
+    wb.save(src)
+    out = tmp_path / "out.xlsx"
+    with pytest.raises(InputError) as exc:
+        process_dataset(src, out, deidentifier=Deidentifier("mask"))
+    assert "Excel" in exc.value.what and "CSV" in (exc.value.fix or "")
+    assert exc.value.where == str(src) and not out.exists()
+    with pytest.raises(InputError, match="--input-format"):
+        process_dataset(src, out, fmt="xlsx", deidentifier=Deidentifier("mask"))
+
+
+def test_an_encoding_change_after_the_sniffed_head_is_an_input_error(tmp_path: Path) -> None:
+    src = tmp_path / "in.txt"
+    src.write_bytes(b"hello world line\n" * 5000 + "我叫张建华，手机13812345678。\n".encode("gbk"))
+    out = tmp_path / "out.txt"
+    with pytest.raises(InputError) as exc:
+        process_dataset(src, out, deidentifier=Deidentifier("mask"))
+    assert "编码" in exc.value.what and "UTF-8" in (exc.value.fix or "")
+    assert str(src) in (exc.value.where or "") and not out.exists()
+
+
+def test_csv_unclosed_quote_is_reported_not_merged(tmp_path: Path) -> None:
+    """An unclosed quote used to swallow every later row into one field: 3 rows → 1 record, rc 0."""
+    src = tmp_path / "in.csv"
+    src.write_text(
+        'id,prompt\n1,"我叫张建华，手机13812345678\n2,李四 13900001111\n3,王五 13700001111\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    with pytest.raises(InputError) as exc:
+        process_dataset(src, out, deidentifier=Deidentifier("mask"))
+    assert exc.value.where == f"{src}:2" and "引号没有闭合" in exc.value.what
+    assert not out.exists()
+
+
+def test_csv_stray_quote_row_is_skipped_and_reported(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text('a,b\n"x"y,2\n3,手机13812345678\n', encoding="utf-8")
+    out = tmp_path / "out.csv"
+    report = process_dataset(src, out, deidentifier=Deidentifier("mask"), on_error="skip")
+    assert [e.line for e in report.errors] == [2] and report.records == 1
+    assert "138****5678" in out.read_text("utf-8-sig")

@@ -8,6 +8,7 @@ from beian.crypto import FieldCipher, KeyRing, keyed_hash
 from beian.errors import ConfigError
 from beian.pii import (
     Deidentifier,
+    Entity,
     PiiEngine,
     deidentify,
     protect,
@@ -38,6 +39,22 @@ def test_mask_keeps_separators_and_country_code() -> None:
     text = "电话+86 138-1234-5678"
     out = deidentify(text, PiiEngine().analyze(text), "mask")
     assert out.text == "电话+86 138-****-5678"
+
+
+@pytest.mark.parametrize(
+    ("address", "masked"),
+    [
+        ("浙江省杭州市西湖区文三路478号", "浙江省杭州市" + "*" * 10),  # at most six, as before
+        ("北京朝阳区建国路88号", "北京朝阳区******"),
+        ("文三路478号3幢", "*********"),  # kept "文三路478" before
+        ("幸福村3组12号", "*" * 8),  # kept "幸福村3组1" before
+        ("丰台区马家堡东路121号院", "丰台区**********"),
+    ],
+)
+def test_address_mask_keeps_only_leading_divisions(address: str, masked: str) -> None:
+    e = Entity("ADDRESS", 0, len(address), address, 0.9, "test")
+    assert deidentify(address, [e], "mask").text == masked
+    assert deidentify(address, [e], "mask", keep_first=2).text.startswith(address[:2] + "*")
 
 
 def test_replace_and_redact(entities) -> None:  # type: ignore[no-untyped-def]

@@ -113,7 +113,7 @@ def scan(
 ) -> None:
     """扫描文本，列出命中的关键词（位置为原文偏移）。"""
     from beian.errors import InputError
-    from beian.io import read_text
+    from beian.io import decode_bytes, read_text
 
     overrides: dict[str, Any] = {}
     for rule in off or []:
@@ -132,16 +132,15 @@ def scan(
     rows: list[dict[str, Any]] = []
     for name in files:
         if name == "-":
-            text, file = sys.stdin.read(), None
+            # Bytes, decoded like a file: a GBK pipe read as UTF-8 would scan as mojibake.
+            text, _ = decode_bytes(sys.stdin.buffer.read(), where="标准输入")
         else:
             text, _ = read_text(name)
-            file = name
-        breaks = [i for i, ch in enumerate(text) if ch == "\n"] if file else []
+        breaks = [i for i, ch in enumerate(text) if ch == "\n"]
         for h in lex.scan(text):
             row = h.as_dict()
-            if file is not None:
-                row["file"] = file
-                row["line"] = bisect.bisect_left(breaks, h.start) + 1
+            row["file"] = name
+            row["line"] = bisect.bisect_left(breaks, h.start) + 1
             rows.append(row)
     if fmt is TableJsonJsonl.jsonl:
         for row in rows:
@@ -177,9 +176,12 @@ def _audit_table(a: LibraryAudit, ed: Edition) -> None:
         f"重复 {a.duplicates}　冲突 {a.conflicts}　跳过 {a.skipped}"
     )
     if a.newest_update:
-        console.print(
-            f"最近更新：{a.newest_update}（{a.age_days} 天前；要求 ≤ {a.update_max_days} 天）"
+        age = (
+            f"晚于检查日期 {-a.age_days} 天"
+            if a.age_days is not None and a.age_days < 0
+            else f"{a.age_days} 天前"
         )
+        console.print(f"最近更新：{a.newest_update}（{age}；要求 ≤ {a.update_max_days} 天）")
     table = Table(title="各风险关键词数量")
     for col in ("代码", "风险", "数量", "下限", "结论"):
         table.add_column(col, overflow="fold")

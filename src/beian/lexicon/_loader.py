@@ -29,6 +29,10 @@ _ALLOW_WORDS = {"allow", "白名单", "放行", "允许"}
 _MODE_SPLIT = re.compile(r"[,;|/、，；\s]+")
 _DIRECTIVE = re.compile(r"^#\s*(?:risk|风险代码)\s*[:：]\s*(\S+)\s*$", re.IGNORECASE)
 _NOISE_CATS = ("Z", "P", "S", "C", "M")
+# "pinyin/拼音、homophone/谐音、…": every spelling MODES accepts, grouped by mode.
+_MODE_CHOICES = "、".join(
+    "/".join(k for k in MODES if MODES[k] == mode) for mode in dict.fromkeys(MODES.values())
+)
 
 Row = tuple[int, list[str]]
 
@@ -129,9 +133,7 @@ class _FileLoader:
         modes: set[str] = set()
         for m in _MODE_SPLIT.split(f.get("mode", "")):
             if m and m.lower() not in MODES:
-                problems.append(
-                    f"未知的匹配方式 {m!r}（可用：pinyin/拼音、homophone/谐音、exact/精确）"
-                )
+                problems.append(f"未知的匹配方式 {m!r}（可用：{_MODE_CHOICES}）")
             elif m:
                 modes.add(MODES[m.lower()])
         updated = None

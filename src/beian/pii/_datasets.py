@@ -135,7 +135,9 @@ def _jsonl(p: _Processor, job: _Job) -> None:
             try:
                 rec = json.loads(line)
             except json.JSONDecodeError as exc:
-                _fail_or_keep(report, on_error, src, no, f"第 {no} 行不是有效的 JSON：{json_message(exc)}")
+                _fail_or_keep(
+                    report, on_error, src, no, f"第 {no} 行不是有效的 JSON：{json_message(exc)}"
+                )
                 continue
             if not isinstance(rec, dict):
                 _fail_or_keep(report, on_error, src, no, f"第 {no} 行不是 JSON 对象")
@@ -154,6 +156,18 @@ def _text(p: _Processor, job: _Job) -> None:
                 out.write(new)
 
 
+_CSV_FIX = '在表格软件中重新导出 CSV，或修正该处的引号（字段内的引号写成两个 ""）'
+
+
+def _csv_message(exc: csv.Error) -> str:
+    text = str(exc)
+    if "unexpected end of data" in text:
+        return "引号没有闭合，从这一行一直读到了文件末尾"
+    if "expected after" in text:
+        return '引号闭合后紧跟了其他字符（字段内的引号应写成两个 ""）'
+    return f"格式错误（{text}）"
+
+
 def _csv(p: _Processor, job: _Job) -> None:
     src, dst, fields, on_error, progress = job.src, job.dst, job.fields, job.on_error, job.progress
     report = p.report
@@ -161,8 +175,14 @@ def _csv(p: _Processor, job: _Job) -> None:
         src.open("r", encoding=_encoding(src), newline="") as fh,
         dst.open("w", encoding="utf-8-sig", newline="") if dst else io.StringIO() as out,
     ):
-        reader = csv.reader(fh)
-        header = next(reader, None)
+        # strict: an unclosed quote is an error, not a field that swallows the rest of the file.
+        reader = csv.reader(fh, strict=True)
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            raise InputError(
+                f"表头不是有效的 CSV：{_csv_message(exc)}", where=f"{src}:1", fix=_CSV_FIX
+            ) from None
         if header is None:
             return
         missing = [f for f in fields or () if f not in header]
@@ -175,7 +195,16 @@ def _csv(p: _Processor, job: _Job) -> None:
         writer = csv.writer(out)
         writer.writerow(header)
         chosen = set(fields or header)
-        for row in reader:
+        while True:
+            start = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                msg = f"第 {start} 行起不是有效的 CSV：{_csv_message(exc)}"
+                _fail_or_keep(report, on_error, src, start, msg)
+                continue
             line = reader.line_num
             if progress is not None and report.records % 256 == 0:
                 progress(min(fh.tell() if not fh.closed else 0, report.bytes), report.bytes)
@@ -265,7 +294,7 @@ def process_dataset(
     fmt = fmt or detect_format(src_p)
     if fmt not in FORMATS:
         raise InputError(
-            f"不支持的格式：{fmt}", where="--format", fix=f"可选：{'、'.join(FORMATS)}"
+            f"不支持的格式：{fmt}", where="--input-format", fix=f"可选：{'、'.join(FORMATS)}"
         )
     if dst is not None and Path(dst).resolve() == src_p.resolve():
         raise InputError("输出不能覆盖输入文件", where=str(dst), fix="请指定另一个输出路径")
@@ -287,7 +316,16 @@ def process_dataset(
 
     def run(target: Path | None) -> None:
         step = {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}.get(fmt, _text)
-        step(proc, _Job(src_p, target, fields, on_error, progress))
+        try:
+            step(proc, _Job(src_p, target, fields, on_error, progress))
+        except UnicodeDecodeError as exc:
+            # The encoding is read from the first 64 KiB; a file that changes encoding later
+            # (ASCII head, GBK tail) must not end in a traceback.
+            raise InputError(
+                f"文件开头按 {exc.encoding} 识别，但后面有不是 {exc.encoding} 编码的内容",
+                where=str(src_p),
+                fix="把整个文件统一另存为 UTF-8 编码后重试",
+            ) from None
 
     if dst is None:
         run(None)

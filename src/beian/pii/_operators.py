@@ -94,6 +94,22 @@ def normalize(entity_type: str, value: str) -> str:
     return compact
 
 
+@lru_cache(maxsize=1)
+def _admin_pattern() -> re.Pattern[str]:
+    from beian.pii._regions import admin_names, province_stems
+
+    names = sorted({*admin_names(), *province_stems()}, key=len, reverse=True)
+    return re.compile("(?:" + "|".join(map(re.escape, names)) + ")+")
+
+
+def _admin_prefix(address: str) -> int:
+    """How many leading characters of an address are administrative divisions (浙江省杭州市,
+    北京朝阳区): what ``mask`` may keep. An address that starts with a road or a village keeps
+    nothing (文三路478号 → 0: keeping six characters showed the road and house number)."""
+    m = _admin_pattern().match(address)
+    return m.end() if m else 0
+
+
 class Deidentified(NamedTuple):
     """The new text and, for ``pseudonym``/``encrypt``, a token → original value mapping."""
 
@@ -151,6 +167,8 @@ class Deidentifier:
 
     def _mask(self, e: Entity) -> str:
         first, last = MASK_DEFAULTS.get(e.type, (1, 1))
+        if e.type == "ADDRESS":  # only the leading divisions, never a road or house number
+            first = min(first, _admin_prefix(e.text))
         first = first if self.keep_first is None else self.keep_first
         last = last if self.keep_last is None else self.keep_last
         value = e.text

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["admin_names", "is_region_code", "region_codes"]
+__all__ = ["admin_names", "is_region_code", "province_stems", "region_codes"]
 
 _BRACKET = re.compile(r"^\[[^\]]*\]")
 # County-level names that are also everyday words; never anchors on their own.
@@ -64,3 +64,26 @@ def admin_names() -> tuple[str, ...]:
             names.add(name)
     names.update({"北京市", "天津市", "上海市", "重庆市", "香港特别行政区", "澳门特别行政区"})
     return tuple(sorted(names))
+
+
+@lru_cache(maxsize=1)
+def province_stems() -> tuple[str, ...]:
+    """Province-level names without their suffix, as addresses often write them (北京, 浙江, 内蒙古)."""
+    stems: set[str] = set()
+    for code, values in _table().items():
+        if not code.endswith("0000"):
+            continue
+        for name in values:
+            for suffix in (
+                "特别行政区",
+                "维吾尔自治区",
+                "壮族自治区",
+                "回族自治区",
+                "自治区",
+                "省",
+                "市",
+            ):
+                if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                    stems.add(name[: -len(suffix)])
+                    break
+    return tuple(sorted(stems))

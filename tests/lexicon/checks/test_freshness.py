@@ -24,6 +24,10 @@ CASES = [
     ("no dates: the files' dates, and a note", dated(None), FILES, date(2026, 11, 1), 29,
      ["BA-LEX-012", "BA-LEX-010"]),
     ("empty library says nothing", [], None, None, None, []),
+    ("a date after today (a typo) is flagged", dated(date(2026, 11, 28), date(2027, 11, 28)), None,
+     date(2027, 11, 28), -363, ["BA-LEX-013"]),
+    ("files dated after --today are no typo", dated(None), LoadReport(file_dates={"l.txt": date(2026, 12, 8)}),
+     date(2026, 12, 8), -8, ["BA-LEX-012"]),
 ]  # fmt: skip
 
 
