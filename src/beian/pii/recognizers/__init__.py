@@ -16,9 +16,11 @@ from beian.pii.recognizers import (  # noqa: F401
     name_minority,
     passport,
     passport_label,
+    phone_label,
     permit,
     phone,
     phone_fullwidth,
     plate,
+    table_column,
     uscc,
 )

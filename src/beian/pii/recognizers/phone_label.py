@@ -1,0 +1,43 @@
+"""PHONE without an area code right after a landline label: ``座机85972146``, ``固话：6632 5018``,
+``办公电话 8597-2146``. A local number alone (seven or eight digits, the first 2–8) is any
+number in running text; after 座机 / 固话 / 电话 (with 号码 / 号, a colon, 是 / 为 or spaces and
+nothing else between) it is the number a person dials in the same city. A mobile number starts
+with 1 and is eleven digits, so it is never read here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from beian.pii._registry import Recognizer, register
+from beian.pii._scan import Scan
+from beian.pii._types import Entity
+from beian.pii.recognizers.phone import PhoneRecognizer
+
+_LABELS = ("座机", "固话", "电话", "Tel", "TEL", "tel")
+LOCAL = r"[2-8]\d{6,7}|[2-8]\d{2,3}[ -]\d{4}"
+_LABEL_VALUE = re.compile(
+    rf"(?:{'|'.join(_LABELS)})(?:号码|号)?[ \t]*(?:[:：]|是|为)?[ \t]*"
+    rf"({LOCAL})(?![0-9A-Za-z]|[ -]\d)",
+    re.ASCII,
+)
+_PHONE = PhoneRecognizer()  # its negative words (订单, 编号) reject
+
+
+@register
+class PhoneLabelRecognizer(Recognizer):
+    entity_type = "PHONE"
+    name = "phone_label"
+    needs = _LABELS
+    score = 0.7
+
+    def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
+        for label in _LABELS:
+            i = text.find(label)
+            while i != -1:
+                m = _LABEL_VALUE.match(text, i)
+                if m is not None and not (label[0] in "Tt" and i and text[i - 1].isalpha()):
+                    start, end = m.span(1)
+                    if _PHONE.context_score(text, start, self.score) is not None:
+                        yield Entity(self.entity_type, start, end, m.group(1), self.score, self.name)
+                i = text.find(label, i + 1)

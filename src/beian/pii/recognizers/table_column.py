@@ -1,0 +1,94 @@
+"""PASSPORT and PHONE in a table whose header names the column: a Markdown table (``|``), tab-
+or comma-separated lines (also the escaped tab ``\\t`` of an export). The label stands once in
+the header (``| 姓名 | 护照/证件 | 入住 |``, ``Name<TAB>Country<TAB>Passport``,
+``reg_id,name,email,phone``); each row below gives a value in that column with no label beside
+it. A cell is read as the column's type when it has the type's shape: for passports eight or nine
+capital letters and digits with at least two digits, one or two letters and six or seven digits,
+or the Russian ``76 4829153``; for phones a local number (``6632 5018``) or one with a country
+code (``+65 6516 2287``). Mobile numbers and numbers with an area code are left to their own
+recognizers. The rows end at the first line without the separator."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from beian.pii._registry import Recognizer, register
+from beian.pii._scan import Scan
+from beian.pii._types import Entity
+from beian.pii.recognizers.phone_label import LOCAL
+
+_HEADERS = {
+    "PASSPORT": re.compile(r"护照|護照|passport", re.I),
+    "PHONE": re.compile(r"电话|座机|固话|^\s*(?:phone|tel|telephone)\s*$", re.I),
+}
+_SHAPES = {
+    "PASSPORT": re.compile(r"(?=[A-Z0-9]*\d[A-Z0-9]*\d)[A-Z0-9]{8,9}|[A-Z]{1,2}\d{6,7}|\d{2} \d{7}"),
+    "PHONE": re.compile(rf"{LOCAL}|\+[1-9]\d{{0,2}}(?:[ -]\d{{2,4}}){{2,4}}", re.ASCII),
+}
+_SEPARATORS = ("|", "\t", "\\t", ",")
+_NEEDS = ("护照", "護照", "passport", "Passport", "PASSPORT", "电话", "座机", "固话", "phone")
+_NEEDS += ("Phone", "PHONE", "tel", "Tel", "TEL")
+
+
+def _cells(line: str, offset: int, sep: str) -> list[tuple[int, str]]:
+    """``(start, text)`` of each cell of ``line`` (at ``offset`` in the text), stripped."""
+    cells = []
+    pos = 0
+    for part in line.split(sep):
+        stripped = part.strip()
+        cells.append((offset + pos + (part.find(stripped) if stripped else 0), stripped))
+        pos += len(part) + len(sep)
+    return cells
+
+
+@register
+class TableColumnRecognizer(Recognizer):
+    entity_type = "PASSPORT"
+    name = "table_column"
+    needs = _NEEDS
+    score = 0.65
+
+    def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
+        if "|" not in text and "\t" not in text and "\\t" not in text and "," not in text:
+            return
+        lines = text.split("\n")
+        offsets = []
+        pos = 0
+        for line in lines:
+            offsets.append(pos)
+            pos += len(line) + 1
+        for n, line in enumerate(lines):
+            for sep in _SEPARATORS:
+                if line.count(sep) < 1 or (sep == "\t" and "\\t" in line):
+                    continue
+                header = _cells(line, offsets[n], sep)
+                columns = [
+                    (i, kind)
+                    for i, (_, cell) in enumerate(header)
+                    for kind, label in _HEADERS.items()
+                    if len(cell) <= 12 and label.search(cell)
+                ]
+                if columns:
+                    yield from self._rows(lines, offsets, n + 1, sep, columns, len(header))
+                break
+
+    def _rows(
+        self,
+        lines: list[str],
+        offsets: list[int],
+        first: int,
+        sep: str,
+        columns: list[tuple[int, str]],
+        width: int,
+    ) -> Iterator[Entity]:
+        for n in range(first, len(lines)):
+            if sep not in lines[n]:
+                return
+            cells = _cells(lines[n], offsets[n], sep)
+            if len(cells) != width:
+                continue
+            for i, kind in columns:
+                start, cell = cells[i]
+                if _SHAPES[kind].fullmatch(cell):
+                    yield Entity(kind, start, start + len(cell), cell, self.score, self.name)
