@@ -39,5 +39,7 @@ class PhoneLabelRecognizer(Recognizer):
                 if m is not None and not (label[0] in "Tt" and i and text[i - 1].isalpha()):
                     start, end = m.span(1)
                     if _PHONE.context_score(text, start, self.score) is not None:
-                        yield Entity(self.entity_type, start, end, m.group(1), self.score, self.name)
+                        yield Entity(
+                            self.entity_type, start, end, m.group(1), self.score, self.name
+                        )
                 i = text.find(label, i + 1)

@@ -23,8 +23,10 @@ _HEADERS = {
     "PHONE": re.compile(r"电话|座机|固话|^\s*(?:phone|tel|telephone)\s*$", re.I),
 }
 _SHAPES = {
-    "PASSPORT": re.compile(r"(?=[A-Z0-9]*\d[A-Z0-9]*\d)[A-Z0-9]{8,9}|[A-Z]{1,2}\d{6,7}|\d{2} \d{7}"),
-    "PHONE": re.compile(rf"{LOCAL}|\+[1-9]\d{{0,2}}(?:[ -]\d{{2,4}}){{2,4}}", re.ASCII),
+    "PASSPORT": re.compile(
+        r"(?=[A-Z0-9]*\d[A-Z0-9]*\d)[A-Z0-9]{8,9}|[A-Z]{1,2}\d{6,7}|\d{2} \d{7}"
+    ),
+    "PHONE": re.compile(rf"{LOCAL}|\+[1-9]\d{{0,2}}(?:[ -]\d{{1,4}}){{2,4}}", re.ASCII),
 }
 _SEPARATORS = ("|", "\t", "\\t", ",")
 _NEEDS = ("护照", "護照", "passport", "Passport", "PASSPORT", "电话", "座机", "固话", "phone")
@@ -42,16 +44,16 @@ def _cells(line: str, offset: int, sep: str) -> list[tuple[int, str]]:
     return cells
 
 
-@register
-class TableColumnRecognizer(Recognizer):
-    entity_type = "PASSPORT"
-    name = "table_column"
+class _TableColumn(Recognizer):
+    """Values of one type in the columns whose header names it."""
+
     needs = _NEEDS
     score = 0.65
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         if "|" not in text and "\t" not in text and "\\t" not in text and "," not in text:
-            return
+            return  # no separator
+        header_re, shape = _HEADERS[self.entity_type], _SHAPES[self.entity_type]
         lines = text.split("\n")
         offsets = []
         pos = 0
@@ -60,17 +62,16 @@ class TableColumnRecognizer(Recognizer):
             pos += len(line) + 1
         for n, line in enumerate(lines):
             for sep in _SEPARATORS:
-                if line.count(sep) < 1 or (sep == "\t" and "\\t" in line):
+                if sep not in line or (sep == "\t" and "\\t" in line):
                     continue
                 header = _cells(line, offsets[n], sep)
                 columns = [
-                    (i, kind)
+                    i
                     for i, (_, cell) in enumerate(header)
-                    for kind, label in _HEADERS.items()
-                    if len(cell) <= 12 and label.search(cell)
+                    if len(cell) <= 12 and header_re.search(cell)
                 ]
                 if columns:
-                    yield from self._rows(lines, offsets, n + 1, sep, columns, len(header))
+                    yield from self._rows(lines, offsets, n + 1, sep, columns, len(header), shape)
                 break
 
     def _rows(
@@ -79,8 +80,9 @@ class TableColumnRecognizer(Recognizer):
         offsets: list[int],
         first: int,
         sep: str,
-        columns: list[tuple[int, str]],
+        columns: list[int],
         width: int,
+        shape: re.Pattern[str],
     ) -> Iterator[Entity]:
         for n in range(first, len(lines)):
             if sep not in lines[n]:
@@ -88,7 +90,23 @@ class TableColumnRecognizer(Recognizer):
             cells = _cells(lines[n], offsets[n], sep)
             if len(cells) != width:
                 continue
-            for i, kind in columns:
+            for i in columns:
                 start, cell = cells[i]
-                if _SHAPES[kind].fullmatch(cell):
-                    yield Entity(kind, start, start + len(cell), cell, self.score, self.name)
+                if shape.fullmatch(cell) and (
+                    self.entity_type != "PHONE" or 7 <= sum(c.isdigit() for c in cell) <= 13
+                ):
+                    yield Entity(
+                        self.entity_type, start, start + len(cell), cell, self.score, self.name
+                    )
+
+
+@register
+class PassportTableRecognizer(_TableColumn):
+    entity_type = "PASSPORT"
+    name = "passport_table"
+
+
+@register
+class PhoneTableRecognizer(_TableColumn):
+    entity_type = "PHONE"
+    name = "phone_table"
