@@ -22,6 +22,11 @@ from tests.pii.recognizers.conftest import found
         ("电话费66120573元", []),  # a word between
         ("电话订单号66120573", []),
         ("Hotel8832 6610", []),  # tel inside a word
+        # another country's number after the label
+        ("新加坡办事处电话 +65 6221 3307", ["+65 6221 3307"]),
+        ("Tel: +44 20 7946 0958", ["+44 20 7946 0958"]),
+        ("电话 +1 415", []),  # too few digits
+        ("电话 +86 139 1287 3044", []),  # +86 is the mobile's (or phone.py's), not this one's
     ],
 )
 def test_phone_label(text: str, expected: list[str]) -> None:

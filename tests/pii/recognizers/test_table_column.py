@@ -37,6 +37,7 @@ _TSV = "Guest\tPassport\tRoom\nKim Min\t{}\t1203\n"
         ("PHONE", "户主|座机|人口\n王|56320418|3\n", ["56320418"]),
         ("PHONE", "id,name,phone\n7,Lim,+60 3 2718 5540\n", ["+60 3 2718 5540"]),
         ("PHONE", "id,name,phone\n7,Lim,12\n", []),
+        ("MOBILE", "id,name,phone\n7,Lim,+86 139 1287 3044\n", ["+86 139 1287 3044"]),
         ("PHONE", "id,name,telecom\n7,Lim,88421907\n", []),  # not a phone header
     ],
 )

@@ -1,7 +1,8 @@
 """PHONE without an area code right after a landline label: ``座机85972146``, ``固话：6632 5018``,
 ``办公电话 8597-2146``. A local number alone (seven or eight digits, the first 2–8) is any
 number in running text; after 座机 / 固话 / 电话 (with 号码 / 号, a colon, 是 / 为 or spaces and
-nothing else between) it is the number a person dials in the same city. A mobile number starts
+nothing else between) it is the number a person dials in the same city. After the same labels a number with another
+country's code in groups (``电话 +65 6516 2287``) is a phone number too. A mobile number starts
 with 1 and is eleven digits, so it is never read here."""
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from beian.pii.recognizers.phone import PhoneRecognizer
 
 _LABELS = ("座机", "固话", "电话", "Tel", "TEL", "tel")
 LOCAL = r"[2-8]\d{6,7}|[2-8]\d{2,3}[ -]\d{4}"
+# Another country's number in groups (+65 6516 2287, +44 20 7946 0958); +86 is read by
+# phone.py and mobile.py.
+ABROAD = r"\+(?!86)[1-9]\d{0,2}(?:[ -]\d{1,4}){2,4}"
 _LABEL_VALUE = re.compile(
     rf"(?:{'|'.join(_LABELS)})(?:号码|号)?[ \t]*(?:[:：]|是|为)?[ \t]*"
-    rf"({LOCAL})(?![0-9A-Za-z]|[ -]\d)",
+    rf"({LOCAL}|{ABROAD})(?![0-9A-Za-z]|[ -]\d)",
     re.ASCII,
 )
 _PHONE = PhoneRecognizer()  # its negative words (订单, 编号) reject
@@ -36,7 +40,11 @@ class PhoneLabelRecognizer(Recognizer):
             i = text.find(label)
             while i != -1:
                 m = _LABEL_VALUE.match(text, i)
-                if m is not None and not (label[0] in "Tt" and i and text[i - 1].isalpha()):
+                if (
+                    m is not None
+                    and not (label[0] in "Tt" and i and text[i - 1].isalpha())
+                    and 7 <= sum(c.isdigit() for c in m.group(1)) <= 13
+                ):
                     start, end = m.span(1)
                     if _PHONE.context_score(text, start, self.score) is not None:
                         yield Entity(

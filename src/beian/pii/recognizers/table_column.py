@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from beian.pii._registry import Recognizer, register
 from beian.pii._scan import Scan
 from beian.pii._types import Entity
-from beian.pii.recognizers.phone_label import LOCAL
+from beian.pii.recognizers.phone_label import ABROAD, LOCAL
 
 _HEADERS = {
     "PASSPORT": re.compile(r"护照|護照|passport", re.I),
@@ -26,7 +26,12 @@ _SHAPES = {
     "PASSPORT": re.compile(
         r"(?=[A-Z0-9]*\d[A-Z0-9]*\d)[A-Z0-9]{8,9}|[A-Z]{1,2}\d{6,7}|\d{2} \d{7}"
     ),
-    "PHONE": re.compile(rf"{LOCAL}|\+[1-9]\d{{0,2}}(?:[ -]\d{{1,4}}){{2,4}}", re.ASCII),
+    "PHONE": re.compile(rf"{LOCAL}|{ABROAD}", re.ASCII),
+}
+# A line can be a header only where one of these stands in it (one search per line).
+_IN_LINE = {
+    "PASSPORT": _HEADERS["PASSPORT"],
+    "PHONE": re.compile(r"电话|座机|固话|phone|tel", re.I),
 }
 _SEPARATORS = ("|", "\t", "\\t", ",")
 _NEEDS = ("护照", "護照", "passport", "Passport", "PASSPORT", "电话", "座机", "固话", "phone")
@@ -60,7 +65,10 @@ class _TableColumn(Recognizer):
         for line in lines:
             offsets.append(pos)
             pos += len(line) + 1
+        in_line = _IN_LINE[self.entity_type]
         for n, line in enumerate(lines):
+            if in_line.search(line) is None:
+                continue
             for sep in _SEPARATORS:
                 if sep not in line or (sep == "\t" and "\\t" in line):
                     continue
