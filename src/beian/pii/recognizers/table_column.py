@@ -34,8 +34,6 @@ _IN_LINE = {
     "PHONE": re.compile(r"电话|座机|固话|phone|tel", re.I),
 }
 _SEPARATORS = ("|", "\t", "\\t", ",")
-_NEEDS = ("护照", "護照", "passport", "Passport", "PASSPORT", "电话", "座机", "固话", "phone")
-_NEEDS += ("Phone", "PHONE", "tel", "Tel", "TEL")
 
 
 def _cells(line: str, offset: int, sep: str) -> list[tuple[int, str]]:
@@ -52,7 +50,6 @@ def _cells(line: str, offset: int, sep: str) -> list[tuple[int, str]]:
 class _TableColumn(Recognizer):
     """Values of one type in the columns whose header names it."""
 
-    needs = _NEEDS
     score = 0.65
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
@@ -112,9 +109,11 @@ class _TableColumn(Recognizer):
 class PassportTableRecognizer(_TableColumn):
     entity_type = "PASSPORT"
     name = "passport_table"
+    needs = ("护照", "護照", "passport", "Passport", "PASSPORT")
 
 
 @register
 class PhoneTableRecognizer(_TableColumn):
     entity_type = "PHONE"
     name = "phone_table"
+    needs = ("电话", "座机", "固话", "phone", "Phone", "PHONE", "tel", "Tel", "TEL")
