@@ -135,9 +135,7 @@ def _jsonl(p: _Processor, job: _Job) -> None:
             try:
                 rec = json.loads(line)
             except json.JSONDecodeError as exc:
-                _fail_or_keep(
-                    report, on_error, src, no, f"第 {no} 行不是有效的 JSON：{json_message(exc)}"
-                )
+                _fail_or_keep(report, on_error, src, no, f"第 {no} 行不是有效的 JSON：{json_message(exc)}")
                 continue
             if not isinstance(rec, dict):
                 _fail_or_keep(report, on_error, src, no, f"第 {no} 行不是 JSON 对象")
