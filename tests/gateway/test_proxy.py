@@ -216,6 +216,11 @@ def test_chat_route_errors_are_openai_errors(gateway: RunningGateway) -> None:
         ("联系人：Michael Jordan", "Michael Jordan", ["NAME"]),
         ("欧阳娜娜下午到公司", "欧阳娜娜", ["NAME"]),  # compound surnames
         ("这件事由上官婉儿负责", "上官婉儿", ["NAME"]),
+        # identifiers in a table column, after a landline label without area code, after an
+        # escaped tab (p23ab)
+        ("| 房间 | 护照 |\n|---|---|\n| 1203 | 28KD71043 |", "28KD71043", ["PASSPORT"]),
+        ("老人座机66120573，有事打", "66120573", ["PHONE"]),
+        ("导出：序号\\t15823407716\\t已回访", "15823407716", ["MOBILE"]),
     ],
 )
 def test_pii_new_cases_masked_end_to_end(

@@ -73,6 +73,8 @@ def glued_label(text: str, start: int) -> bool:
     ):
         i -= 1
     word = text[i:start]
+    if len(word) == 1 and word in "tnr" and i > 0 and text[i - 1] == "\\":
+        return True  # an escaped tab or line break ("\\t13706219845" in a log or an export)
     if not word:  # nothing glued, or a digit
         return not (start > 0 and text[start - 1].isascii() and text[start - 1].isdigit())
     if i > 0 and text[i - 1].isascii() and text[i - 1].isdigit():

@@ -19,6 +19,8 @@ from beian.pii.recognizers import (  # noqa: F401
     permit,
     phone,
     phone_fullwidth,
+    phone_label,
     plate,
+    table_column,
     uscc,
 )

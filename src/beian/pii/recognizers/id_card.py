@@ -1,4 +1,5 @@
-"""ID_CARD: 居民身份证号码 (GB 11643): 18 digits with MOD 11-2 check (X allowed), 15-digit legacy.
+"""ID_CARD: 居民身份证号码 (GB 11643): 18 digits with MOD 11-2 check (X allowed), 15-digit legacy;
+the 18 digits also in their three parts with spaces (``330106 19890725 2318``).
 
 An 18-digit number with a real region code and birth date but a wrong check digit is still
 what a person calls an ID number (mistyped, or made up to look like one): it is reported at
@@ -41,7 +42,9 @@ class IdCardRecognizer(RegexRecognizer):
     pattern: ClassVar[re.Pattern[str]] = re.compile(
         bounded(
             "[1-9]",
-            rf"\d{{5}}(?:(?:18|19|20)\d{{2}}{_DATE}\d{{3}}[\dXx]|\d{{2}}{_DATE}\d{{3}})",
+            rf"\d{{5}}(?:(?:18|19|20)\d{{2}}{_DATE}\d{{3}}[\dXx]|\d{{2}}{_DATE}\d{{3}}"
+            # written in its three parts, region, birth date, sequence and check: 6-8-4
+            rf"| (?:18|19|20)\d{{2}}{_DATE} \d{{3}}[\dXx])",
             left="0-9",
         )
     )
@@ -53,6 +56,8 @@ class IdCardRecognizer(RegexRecognizer):
     negative = ("订单", "单号", "流水号", "运单", "耳标", "畜禽标识")
 
     def check(self, value: str, text: str, start: int) -> float | None:
+        end = start + len(value)
+        value = value.replace(" ", "")  # 330106 19890725 2318
         # Region code, birth date, then the MOD 11-2 check digit (python-stdnum); the cheap
         # tests first because every long digit run in a text reaches this point.
         legacy = len(value) == 15
@@ -67,7 +72,7 @@ class IdCardRecognizer(RegexRecognizer):
             return None
         if born > dt.date.today():
             return None
-        if in_range(text, start, start + len(value)):
+        if in_range(text, start, end):
             return None
         if legacy:
             return 0.6  # no check digit on 15-digit numbers
@@ -77,6 +82,7 @@ class IdCardRecognizer(RegexRecognizer):
         return self.score if right else WRONG_CHECK_SCORE
 
     def reason(self, value: str, score: float) -> str:
+        value = value.replace(" ", "")
         if len(value) == 15:
             return "15 位旧号码，没有校验码"
         if not is_region_code(value[:6]):

@@ -69,7 +69,12 @@ class PhoneRecognizer(RegexRecognizer):
                     "[48]", r"00[ -]?\d{3}[ -]?\d{4}", right=r"(?![0-9A-Za-z]|[ -]\d)", left="0-9"
                 ),
                 # With the country code: +86 21 6278 3390, +86-10-62517788.
-                bounded(r"\+", rf"86[ -]?{_AREA}[ -]?[2-8]\d{{2,3}}[ -]?\d{{4}}", right=_RIGHT),
+                # The area code may stand in brackets: +86 (519) 8512 3340.
+                bounded(
+                    r"\+",
+                    rf"86[ -]?(?:{_AREA}|\({_AREA}\))[ -]?[2-8]\d{{2,3}}[ -]?\d{{4}}",
+                    right=_RIGHT,
+                ),
             )
         )
     )

@@ -1,6 +1,6 @@
 """PHONE written with full-width punctuation, as Chinese input methods type it: the area code in
-full-width brackets (``（010）65813297``, ``（020）8335 2718``) or a full-width dash after it
-(``0452－6073318``), with an extension after a dash or after 转 / 分机 (``0452－6073318转8021``).
+full-width brackets (``（010）65813297``, ``（020）8335 2718``) or a full-width dash, an em dash or an en dash
+after it (``0452－6073318``, ``0774—3625518``), with an extension after a dash or after 转 / 分机 (``0452－6073318转8021``).
 
 These characters are outside the engine's digit windows (only ASCII letters, digits, spaces and
 ``+()-`` are inside), so :mod:`~beian.pii.recognizers.phone` never sees the area code next to
@@ -20,10 +20,11 @@ from beian.pii.recognizers.phone import PhoneRecognizer, local_digits, with_exte
 _AREA = r"(?:10|2\d|[3-9]\d{2})"
 _LOCAL = r"(?:[2-8]\d{6,7}|[2-8]\d{2,3}[ -]\d{4})(?:-\d{1,5})?"
 _PATTERN = re.compile(
-    rf"(?:（0{_AREA}）[ ]?|(?<![0-9A-Za-z])0{_AREA}－){_LOCAL}"
+    rf"(?:（0{_AREA}）[ ]?|(?<![0-9A-Za-z])0{_AREA}[－—–]){_LOCAL}"
     r"(?![0-9A-Za-z]|-\d| \d{1,4}(?!\d))",
     re.ASCII,
 )
+_DASHES = str.maketrans("－—–", "---")
 _PHONE = PhoneRecognizer()  # its context words raise the score, its negative words reject
 
 
@@ -31,12 +32,12 @@ _PHONE = PhoneRecognizer()  # its context words raise the score, its negative wo
 class PhoneFullwidthRecognizer(Recognizer):
     entity_type = "PHONE"
     name = "phone_fullwidth"
-    needs = ("（0", "－")
+    needs = ("（0", "－", "—", "–")
     score = PhoneRecognizer.score
 
     def find(self, text: str, scan: Scan | None = None) -> Iterator[Entity]:
         for m in _PATTERN.finditer(text):
-            value = m.group().replace("（", "(").replace("）", ")").replace("－", "-")
+            value = m.group().replace("（", "(").replace("）", ")").translate(_DASHES)
             if local_digits(value) is None:
                 continue
             start = m.start()

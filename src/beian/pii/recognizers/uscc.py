@@ -29,7 +29,12 @@ class UsccRecognizer(RegexRecognizer):
     def check(self, value: str, text: str, start: int) -> float | None:
         # Registration authority 1–9 or A/N/Y (GB 32100 with its amendments; N: 农业 for
         # 农民专业合作社) and its type of organisation.
-        if value[1] not in "1239" or not is_region_code(value[2:8], province=True):
+        # 100000: registered by a central authority (中央编办's 事业单位 121000…, national
+        # associations), not a GB/T 2260 code.
+        region = value[2:8]
+        if value[1] not in "1239" or not (
+            region == "100000" or is_region_code(region, province=True)
+        ):
             return None
         # Registration authority, organisation type and a real region code, then
         # the MOD 31 check (an all-digit 身份证 that also passes loses to ID_CARD).
