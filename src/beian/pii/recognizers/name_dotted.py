@@ -1,7 +1,8 @@
 """NAME: transliterated and minority names joined by a middle dot (买买提·艾力, 约翰·史密斯,
 阿依古丽·买买提, 迪丽娜尔·艾合买提), found from each ``·`` outwards.
 
-A role word or label glued before the name (被告人木合塔尔·阿不都) is left out of it.
+A role word or label glued before the name (被告人木合塔尔·阿不都) is left out of it; a time
+word, adverb or title glued after it (阿依古丽·买买提明天到岗, 约翰·史密斯先生) ends it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ from beian.pii.recognizers.name import FORM_LABELS, ROLE_WORDS
 
 _DOTS = "·•・"
 _STOP = "的是在和与及、叫为由将把被给向跟做其经了"
-_PART = re.compile(rf"(?:(?![{_STOP}])[\u4e00-\u9fff]){{1,7}}")
+# two-character words that follow a name and are never inside a transliterated one
+_AFTER = (
+    "今天|明天|昨天|后天|前天|今年|明年|去年|今晚|明早|上午|下午|中午|晚上|早上|刚才|刚刚|已经|正在|马上"
+    "|现在|目前|曾经|一直|将会|还是|也是|都是|同志|先生|女士|老师|医生|律师|经理|师傅|同学|等人|一行|本人"
+)
+_PART = re.compile(rf"(?:(?![{_STOP}]|{_AFTER})[\u4e00-\u9fff]){{1,7}}")
 _CUES = re.compile(
     "|".join(sorted(map(re.escape, FORM_LABELS + ROLE_WORDS), key=len, reverse=True))
 )
